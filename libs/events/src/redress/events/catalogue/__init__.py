@@ -1,0 +1,69 @@
+"""The catalogue of event types: the published language between services.
+
+Each stream type has a module. A change to an event type is a new schema version,
+registered with an upcaster from the version before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from redress.events.envelope import EventData
+
+E = TypeVar("E", bound=type[EventData])
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+_types: dict[str, type[EventData]] = {}
+_upcasters: dict[tuple[str, int], Upcaster] = {}
+
+
+class UnknownEventType(LookupError):
+    pass
+
+
+def event(cls: E) -> E:
+    """Register an event type under its `type` name."""
+    if cls.type in _types and _types[cls.type] is not cls:
+        raise ValueError(f"event type {cls.type} registered twice")
+    _types[cls.type] = cls
+    return cls
+
+
+def upcaster(type_name: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+    """Register a function turning version `from_version` of a payload into the next."""
+
+    def register(fn: Upcaster) -> Upcaster:
+        _upcasters[(type_name, from_version)] = fn
+        return fn
+
+    return register
+
+
+def event_type(type_name: str) -> type[EventData]:
+    try:
+        return _types[type_name]
+    except KeyError:
+        raise UnknownEventType(type_name) from None
+
+
+def load(type_name: str, schemaversion: int, raw: dict[str, Any]) -> EventData:
+    """Upcast a stored payload to the current schema version and validate it."""
+    cls = event_type(type_name)
+    version = schemaversion
+    while version < cls.schemaversion:
+        raw = _upcasters[(type_name, version)](raw)
+        version += 1
+    return cls.model_validate(raw)
+
+
+def known_types() -> dict[str, type[EventData]]:
+    return dict(_types)
+
+
+def _load_modules() -> None:
+    # Importing the modules registers their types.
+    from redress.events.catalogue import case, grievance  # noqa: F401
+
+
+_load_modules()

@@ -1,0 +1,112 @@
+"""Events of the `grievance` stream, written by intake.
+
+Personal data (narrative, contact details, names) never appears here in plain text:
+it travels as `Sealed`, ciphertext under the grievance's own data key.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field
+
+from redress.events.catalogue import event
+from redress.events.envelope import EventData
+
+
+class Category(StrEnum):
+    wages_and_benefits = "wages_and_benefits"
+    working_hours = "working_hours"
+    health_and_safety = "health_and_safety"
+    harassment_and_abuse = "harassment_and_abuse"
+    gender_based_violence = "gender_based_violence"
+    discrimination = "discrimination"
+    freedom_of_association = "freedom_of_association"
+    recruitment_and_fees = "recruitment_and_fees"
+    identity_documents = "identity_documents"
+    freedom_of_movement = "freedom_of_movement"
+    child_labour = "child_labour"
+    forced_labour = "forced_labour"
+    contracts = "contracts"
+    living_conditions = "living_conditions"
+    retaliation = "retaliation"
+    environment_and_community = "environment_and_community"
+    other = "other"
+
+
+class Channel(StrEnum):
+    web = "web"
+    member_api = "member_api"
+    hotline = "hotline"
+    sms = "sms"
+    callback = "callback"
+
+
+class Consent(EventData):
+    """The worker's choices; everything is refused unless the worker says otherwise."""
+
+    reveal_identity_to_company: bool = False
+    contact_me: bool = False
+    share_with_support_services: bool = False
+
+
+class Sealed(EventData):
+    """Ciphertext of personal data under the grievance's data key (AES-256-GCM)."""
+
+    key_id: str = Field(max_length=100)
+    ciphertext: str = Field(max_length=2_000_000)
+
+
+@event
+class GrievanceSubmitted(EventData):
+    type = "GrievanceSubmitted"
+    stream_type = "grievance"
+
+    grievance_id: str
+    channel: Channel
+    language: str = Field(max_length=20)
+    country: str = Field(min_length=2, max_length=2)
+    site_id: str | None = None
+    category: Category
+    since: date | None = None
+    consent: Consent = Consent()
+    personal: Sealed | None = None
+    member_org: str | None = None
+    member_reference: str | None = Field(default=None, max_length=200)
+    receipt_reference: str | None = None
+
+
+@event
+class GrievanceUpdated(EventData):
+    type = "GrievanceUpdated"
+    stream_type = "grievance"
+
+    grievance_id: str
+    addition: Sealed
+
+
+@event
+class WorkerMessagePosted(EventData):
+    type = "WorkerMessagePosted"
+    stream_type = "grievance"
+
+    grievance_id: str
+    message: Sealed
+
+
+@event
+class WithdrawalRequested(EventData):
+    type = "WithdrawalRequested"
+    stream_type = "grievance"
+
+    grievance_id: str
+
+
+@event
+class PersonalDataErased(EventData):
+    type = "PersonalDataErased"
+    stream_type = "grievance"
+
+    grievance_id: str
+    key_id: str

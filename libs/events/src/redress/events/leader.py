@@ -1,0 +1,40 @@
+"""Single leaders by PostgreSQL advisory lock: one relay, one scheduler, one runner each."""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+import structlog
+
+log = structlog.get_logger("redress.leader")
+
+
+def lock_key(name: str) -> int:
+    # A stable 32-bit key per role name; advisory locks take a bigint.
+    return zlib.crc32(name.encode())
+
+
+@asynccontextmanager
+async def leadership(
+    dsn: str, name: str, *, standby_interval: float = 1.0
+) -> AsyncIterator[asyncpg.Connection]:
+    """Hold the lock `name` for the body; wait as a standby while someone else holds it.
+
+    The lock lives as long as the returned connection, so a leader that dies frees it.
+    """
+    conn = await asyncpg.connect(dsn)
+    try:
+        announced = False
+        while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key(name)):
+            if not announced:
+                log.info("standby", role=name)
+                announced = True
+            await asyncio.sleep(standby_interval)
+        log.info("leading", role=name)
+        yield conn
+    finally:
+        await conn.close()

@@ -1,0 +1,324 @@
+"""Projections and policies: ordered consumption from JetStream into a service's schema.
+
+A runner reads the stream from its checkpoint + 1 with an ordered consumer, applies a batch
+of events and writes the new checkpoint in the same PostgreSQL transaction. The checkpoint
+is advanced by compare-and-set, so two runners of one projection can never both apply a batch.
+An event that cannot be applied halts the runner: it is reported, never skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+import asyncpg
+import structlog
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig, DeliverPolicy
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
+
+from redress.events.bus import Bus, message_to_event
+from redress.events.envelope import Event
+
+log = structlog.get_logger("redress.projection")
+tracer = trace.get_tracer("redress.projection")
+
+Progress = Callable[[int, int], None]
+
+
+class Projection(ABC):
+    """A read model (or, with appends, a policy) fed by events.
+
+    `apply` runs inside the batch's transaction on `conn`; it must do all its writes there.
+    """
+
+    name: ClassVar[str]
+    schema: ClassVar[str]
+    stream_types: ClassVar[tuple[str, ...]] = ()
+    tables: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    def wants(self, event: Event) -> bool:
+        return not self.stream_types or event.stream_type in self.stream_types
+
+    @abstractmethod
+    async def apply(self, conn: asyncpg.Connection, event: Event) -> None: ...
+
+
+@dataclass(frozen=True)
+class Halt:
+    event_id: str
+    sequence: int
+    error: str
+
+
+class CheckpointMoved(Exception):
+    """Another runner (or a rebuild) moved the checkpoint: start again from the stored one."""
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        projection: Projection,
+        pool: asyncpg.Pool,
+        js: JetStreamContext,
+        bus: Bus,
+        *,
+        batch_size: int = 500,
+    ) -> None:
+        self.projection = projection
+        self.pool = pool
+        self.js = js
+        self.bus = bus
+        self.batch_size = batch_size
+        self.halted: Halt | None = None
+        self.position = 0
+        self._resume = asyncio.Event()
+        self._advanced = asyncio.Condition()
+
+    # Running.
+
+    async def run(self) -> None:
+        """Consume until cancelled; while halted, wait for `resume()`."""
+        while True:
+            if self.halted is not None:
+                await self._resume.wait()
+                self._resume.clear()
+                self.halted = None
+            with contextlib.suppress(CheckpointMoved):
+                await self._consume()
+
+    def resume(self) -> None:
+        """Try the halting event again (after its handler was fixed)."""
+        self._resume.set()
+
+    async def _consume(self) -> None:
+        self.position = await self.checkpoint()
+        queue: asyncio.Queue[Msg] = asyncio.Queue()
+
+        async def deliver(msg: Msg) -> None:
+            await queue.put(msg)
+
+        sub: Subscription = await self.js.subscribe(
+            f"{self.bus.prefix}.>",
+            stream=self.bus.stream,
+            cb=deliver,
+            ordered_consumer=True,
+            config=ConsumerConfig(
+                deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                opt_start_seq=self.position + 1,
+            ),
+        )
+        try:
+            while self.halted is None:
+                batch = [await queue.get()]
+                while len(batch) < self.batch_size and not queue.empty():
+                    batch.append(queue.get_nowait())
+                # The ordered consumer restarts after gaps; drop what we already hold.
+                batch = [m for m in batch if m.metadata.sequence.stream > self.position]
+                if batch:
+                    await self._apply_batch(batch)
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    async def _apply_batch(self, batch: list[Msg]) -> None:
+        try:
+            await self._apply_in_one_transaction(batch)
+        except CheckpointMoved:
+            raise
+        except Exception:
+            # Apply the batch one event at a time, to find and report the one that fails.
+            for msg in batch:
+                try:
+                    await self._apply_in_one_transaction([msg])
+                except CheckpointMoved:
+                    raise
+                except Exception as exc:
+                    self._halt(msg, exc)
+                    return
+
+    async def _apply_in_one_transaction(self, batch: list[Msg]) -> None:
+        start = self.position
+        end = batch[-1].metadata.sequence.stream
+        versions: dict[str, int] = {}
+        async with self.pool.acquire() as conn, conn.transaction():
+            await self._claim(conn, start)
+            for msg in batch:
+                event = message_to_event(msg)
+                if self.projection.wants(event):
+                    with self._span(event):
+                        await self.projection.apply(conn, event)
+                    versions[event.stream] = event.version
+            await self._advance(conn, end, versions)
+        async with self._advanced:
+            self.position = end
+            self._advanced.notify_all()
+
+    async def _claim(self, conn: asyncpg.Connection, start: int) -> None:
+        """Lock the checkpoint for this transaction; give way if it is no longer ours."""
+        stored = await conn.fetchval(
+            f"SELECT position FROM {self.projection.schema}.checkpoints WHERE name = $1 FOR UPDATE",
+            self.projection.name,
+        )
+        if stored != start:
+            raise CheckpointMoved
+
+    async def _advance(
+        self, conn: asyncpg.Connection, end: int, versions: dict[str, int]
+    ) -> None:
+        await conn.execute(
+            f"UPDATE {self.projection.schema}.checkpoints SET position = $2 WHERE name = $1",
+            self.projection.name,
+            end,
+        )
+        if versions:
+            await conn.execute(
+                f"""INSERT INTO {self.projection.schema}.applied_versions AS a
+                        (projection, stream, version)
+                    SELECT $1, s, v FROM unnest($2::text[], $3::int[]) AS t(s, v)
+                    ON CONFLICT (projection, stream)
+                    DO UPDATE SET version = greatest(a.version, excluded.version)""",
+                self.projection.name,
+                list(versions),
+                list(versions.values()),
+            )
+
+    def _halt(self, msg: Msg, exc: Exception) -> None:
+        event_id = (msg.headers or {}).get("ce-id", "?")
+        self.halted = Halt(event_id, msg.metadata.sequence.stream, f"{type(exc).__name__}: {exc}")
+        log.error(
+            "projection halted",
+            projection=self.projection.key,
+            event_id=event_id,
+            sequence=self.halted.sequence,
+            error=self.halted.error,
+        )
+
+    @contextlib.contextmanager
+    def _span(self, event: Event):  # type: ignore[no-untyped-def]
+        ctx = propagate.extract({"traceparent": event.traceparent}) if event.traceparent else None
+        with tracer.start_as_current_span(
+            f"project {self.projection.key} {event.type}", context=ctx, kind=SpanKind.CONSUMER
+        ) as span:
+            yield span
+
+    # Checkpoints, waiting and rebuilding.
+
+    async def checkpoint(self) -> int:
+        async with self.pool.acquire() as conn:
+            return await read_checkpoint(conn, self.projection)
+
+    async def wait_for(self, sequence: int, timeout: float) -> bool:
+        """Wait until the runner has applied everything up to `sequence`."""
+        async def reached() -> None:
+            async with self._advanced:
+                await self._advanced.wait_for(
+                    lambda: self.position >= sequence or self.halted is not None
+                )
+
+        try:
+            await asyncio.wait_for(reached(), timeout)
+        except TimeoutError:
+            return False
+        return self.position >= sequence
+
+    async def rebuild(self) -> None:
+        """Forget everything projected; the next run replays from the start of the stream."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await reset(conn, self.projection)
+        self.position = 0
+        self.halted = None
+
+    async def replay(self, on_progress: Progress | None = None) -> int:
+        """Rebuild and consume up to the stream's current end; return the events seen."""
+        await self.rebuild()
+        end = await self.bus.last_sequence(self.js)
+        task = asyncio.create_task(self.run())
+        try:
+            while self.position < end and self.halted is None:
+                await self.wait_for(min(end, self.position + 1), timeout=5.0)
+                if on_progress:
+                    on_progress(self.position, end)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.halted is not None:
+            raise RuntimeError(f"replay halted at event {self.halted.event_id}: {self.halted.error}")
+        return end
+
+    def status(self) -> dict[str, object]:
+        if self.halted is None:
+            return {"projection": self.projection.key, "status": "ok", "position": self.position}
+        return {
+            "projection": self.projection.key,
+            "status": "halted",
+            "position": self.position,
+            "event_id": self.halted.event_id,
+            "sequence": self.halted.sequence,
+            "error": self.halted.error,
+        }
+
+
+async def read_checkpoint(conn: asyncpg.Connection, projection: Projection) -> int:
+    await conn.execute(
+        f"INSERT INTO {projection.schema}.checkpoints (name, position) VALUES ($1, 0) "
+        "ON CONFLICT (name) DO NOTHING",
+        projection.name,
+    )
+    return int(
+        await conn.fetchval(
+            f"SELECT position FROM {projection.schema}.checkpoints WHERE name = $1",
+            projection.name,
+        )
+    )
+
+
+async def reset(conn: asyncpg.Connection, projection: Projection) -> None:
+    for table in projection.tables:
+        await conn.execute(f"TRUNCATE {projection.schema}.{table}")
+    await conn.execute(
+        f"DELETE FROM {projection.schema}.applied_versions WHERE projection = $1", projection.name
+    )
+    await conn.execute(
+        f"""INSERT INTO {projection.schema}.checkpoints (name, position) VALUES ($1, 0)
+            ON CONFLICT (name) DO UPDATE SET position = 0""",
+        projection.name,
+    )
+
+
+async def wait_for_version(
+    pool: asyncpg.Pool,
+    projection: Projection,
+    stream: str,
+    min_version: int,
+    *,
+    timeout: float = 2.0,
+    interval: float = 0.02,
+) -> bool:
+    """Read-your-writes: wait (bounded) until `projection` has applied `stream` up to a version."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with pool.acquire() as conn:
+            version = await conn.fetchval(
+                f"""SELECT version FROM {projection.schema}.applied_versions
+                    WHERE projection = $1 AND stream = $2""",
+                projection.name,
+                stream,
+            )
+        if version is not None and version >= min_version:
+            return True
+        if asyncio.get_running_loop().time() >= deadline:
+            return False
+        await asyncio.sleep(interval)

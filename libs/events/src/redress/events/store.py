@@ -1,0 +1,225 @@
+"""The PostgreSQL event store: append with optimistic concurrency, read streams, read the log.
+
+The log is read in `(tx_id, position)` order, taking only rows of transactions older than
+every transaction still running, so that a reader never skips an event that commits late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from opentelemetry import propagate
+
+from redress.events import catalogue
+from redress.events.envelope import Event, EventData, Metadata, stream_type_of
+from redress.events.errors import ConcurrencyError
+from redress.events.ids import new_id
+
+NOTIFY_CHANNEL = "redress_events"
+
+_APPEND = """
+INSERT INTO eventlog.events (id, stream, version, type, schemaversion, tenant, data, metadata)
+SELECT e.id, $1, $2 + e.ord, e.type, e.sv, $3, e.data, $4
+FROM unnest($5::uuid[], $6::text[], $7::int[], $8::jsonb[])
+     WITH ORDINALITY AS e(id, type, sv, data, ord)
+WHERE (SELECT coalesce(max(version), 0) FROM eventlog.events WHERE stream = $1) = $2
+RETURNING position
+"""
+
+_COLUMNS = "position, tx_id::text::bigint AS tx_id, id, stream, version, type, schemaversion, "
+_COLUMNS += "tenant, time, data, metadata"
+
+_READ_STREAM = f"""
+SELECT {_COLUMNS} FROM eventlog.events
+WHERE stream = $1 AND version > $2 ORDER BY version
+"""
+
+_READ_LOG = f"""
+SELECT {_COLUMNS} FROM eventlog.events
+WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
+  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY tx_id, position
+LIMIT $3
+"""
+
+_HELD_BACK = """
+SELECT EXISTS (
+  SELECT 1 FROM eventlog.events WHERE tx_id >= pg_snapshot_xmin(pg_current_snapshot())
+)
+"""
+
+
+@dataclass(frozen=True, order=True)
+class LogCursor:
+    """A place in the log's safe order: after this transaction id and position."""
+
+    tx_id: int = 0
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Appended:
+    stream: str
+    version: int
+    last_position: int
+
+
+def trace_carrier() -> str | None:
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def row_to_event(row: asyncpg.Record) -> Event:
+    meta = json.loads(row["metadata"])
+    return Event(
+        id=row["id"],
+        type=row["type"],
+        schemaversion=row["schemaversion"],
+        stream=row["stream"],
+        version=row["version"],
+        position=row["position"],
+        tx_id=row["tx_id"],
+        tenant=row["tenant"],
+        time=row["time"],
+        data=catalogue.load(row["type"], row["schemaversion"], json.loads(row["data"])),
+        actor=meta["actor"],
+        correlationid=meta.get("correlationid"),
+        causationid=meta.get("causationid"),
+        traceparent=meta.get("traceparent"),
+    )
+
+
+class EventStore:
+    """Appends to and reads from `eventlog.events` through an asyncpg pool."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self._dirty = asyncio.Event()
+        self._notifier: asyncio.Task[None] | None = None
+
+    async def append(
+        self,
+        stream: str,
+        events: Sequence[EventData],
+        expected_version: int,
+        metadata: Metadata,
+        *,
+        conn: asyncpg.Connection | None = None,
+    ) -> Appended:
+        """Append all `events` to `stream` in one transaction, if it is at `expected_version`.
+
+        `expected_version` is 0 for a new stream. Pass `conn` to append inside a transaction
+        the caller holds (a policy writing its checkpoint with its events).
+        """
+        if not events:
+            raise ValueError("nothing to append")
+        kind = stream_type_of(stream)
+        for data in events:
+            if data.stream_type != kind:
+                raise ValueError(f"{data.type} does not belong in a {kind} stream")
+        meta = metadata
+        if meta.traceparent is None:
+            meta = meta.model_copy(update={"traceparent": trace_carrier()})
+        args = (
+            stream,
+            expected_version,
+            meta.tenant,
+            meta.model_dump_json(exclude={"tenant"}),
+            [new_id() for _ in events],
+            [e.type for e in events],
+            [e.schemaversion for e in events],
+            [e.model_dump_json() for e in events],
+        )
+        try:
+            if conn is None:
+                async with self.pool.acquire() as own:
+                    rows = await own.fetch(_APPEND, *args)
+            else:
+                rows = await conn.fetch(_APPEND, *args)
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "events_stream_version_key":
+                raise ConcurrencyError(stream, expected_version) from None
+            raise
+        if not rows:
+            raise ConcurrencyError(stream, expected_version)
+        self._dirty.set()
+        return Appended(stream, expected_version + len(events), rows[-1]["position"])
+
+    async def read_stream(self, stream: str, after_version: int = 0) -> list[Event]:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(_READ_STREAM, stream, after_version)
+        return [row_to_event(r) for r in rows]
+
+    async def stream_version(self, stream: str) -> int:
+        async with self.pool.acquire() as conn:
+            version = await conn.fetchval(
+                "SELECT coalesce(max(version), 0) FROM eventlog.events WHERE stream = $1", stream
+            )
+        return int(version)
+
+    # Reading the log in the safe order.
+
+    @staticmethod
+    async def read_log_rows(
+        conn: asyncpg.Connection, after: LogCursor, limit: int
+    ) -> list[asyncpg.Record]:
+        return list(await conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit))
+
+    @staticmethod
+    async def held_back(conn: asyncpg.Connection) -> bool:
+        """Whether rows exist that running transactions still keep from readers."""
+        return bool(await conn.fetchval(_HELD_BACK))
+
+    async def read_log(
+        self, after: LogCursor = LogCursor(), batch: int = 1000
+    ) -> AsyncIterator[Event]:
+        """Every event now readable in the safe order, after `after`."""
+        cursor = after
+        while True:
+            async with self.pool.acquire() as conn:
+                rows = await self.read_log_rows(conn, cursor, batch)
+            for row in rows:
+                yield row_to_event(row)
+            if len(rows) < batch:
+                return
+            cursor = LogCursor(rows[-1]["tx_id"], rows[-1]["position"])
+
+    # Waking readers.
+
+    async def start_notifier(self) -> None:
+        """Tell LISTENers that the log grew, at most one NOTIFY in flight at a time.
+
+        A NOTIFY inside the appending transaction would serialise every commit in the
+        cluster on the notification queue lock; one coalesced NOTIFY after commit does not.
+        """
+        if self._notifier is None:
+            self._notifier = asyncio.create_task(self._notify_loop(), name="eventlog-notifier")
+
+    async def close(self) -> None:
+        if self._notifier is not None:
+            self._notifier.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._notifier
+            self._notifier = None
+
+    async def _notify_loop(self) -> None:
+        while True:
+            await self._dirty.wait()
+            self._dirty.clear()
+            try:
+                async with self.pool.acquire() as conn:
+                    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+            except (OSError, asyncpg.PostgresError):
+                # The relay polls as well; a lost wake-up only delays delivery.
+                await asyncio.sleep(0.5)
+
+
+def encode_jsonb(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)

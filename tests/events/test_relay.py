@@ -1,0 +1,62 @@
+import asyncio
+import json
+
+from redress.events.relay import Relay
+from tests.events.helpers import META, new_case, opened, running, wait_until
+
+
+async def stream_messages(system):
+    """Every message of the test's JetStream stream, in sequence order."""
+    last = await system.bus.last_sequence(system.js)
+    return [await system.js.get_msg(system.bus.stream, seq) for seq in range(1, last + 1)]
+
+
+async def test_relay_publishes_each_event_once_in_log_order(system):
+    streams = [new_case() for _ in range(5)]
+    for s in streams:
+        await system.store.append(s, [opened("a"), opened("b")], 0, META)
+    relay = Relay(system.dsn, system.js, system.bus, batch_size=3, poll_interval=0.05)
+    async with running(relay.run()):
+        await wait_until(lambda: _at(system, 10))
+        msgs = await stream_messages(system)
+    ids = [m.headers["ce-id"] for m in msgs]
+    assert len(ids) == len(set(ids)) == 10
+    assert [int(m.headers["ce-position"]) for m in msgs] == sorted(
+        int(m.headers["ce-position"]) for m in msgs
+    )
+    assert msgs[0].subject == f"{system.bus.prefix}.case.CaseOpened"
+    assert json.loads(msgs[0].data)["category"] == "a"
+    assert msgs[0].headers["ce-tenant"] == "acme"
+
+
+async def test_relay_resumes_after_the_last_message_in_the_stream(system):
+    stream = new_case()
+    await system.store.append(stream, [opened("1")], 0, META)
+    first = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(first.run()):
+        await wait_until(lambda: _at(system, 1))
+    await system.store.append(stream, [opened("2"), opened("3")], 1, META)
+    second = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(second.run()):
+        await wait_until(lambda: _at(system, 3))
+    msgs = await stream_messages(system)
+    assert [json.loads(m.data)["category"] for m in msgs] == ["1", "2", "3"]
+
+
+async def test_a_standby_relay_takes_over_when_the_leader_stops(system):
+    leader = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    standby = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(leader.run()) as leader_task:
+        await asyncio.wait_for(leader.leading.wait(), 10)
+        async with running(standby.run()):
+            await system.store.append(new_case(), [opened()], 0, META)
+            await wait_until(lambda: _at(system, 1))
+            assert not standby.leading.is_set()
+            leader_task.cancel()
+            await asyncio.wait_for(standby.leading.wait(), 10)
+            await system.store.append(new_case(), [opened()], 0, META)
+            await wait_until(lambda: _at(system, 2))
+
+
+async def _at(system, n):
+    return await system.bus.last_sequence(system.js) >= n

@@ -1,0 +1,74 @@
+import asyncio
+
+import asyncpg
+import pytest
+
+from redress.events.errors import ConcurrencyError
+from redress.events.store import LogCursor
+from tests.events.helpers import META, new_case, opened
+
+
+async def test_append_then_read_stream_in_version_order(system):
+    stream = new_case()
+    first = await system.store.append(stream, [opened("a"), opened("b")], 0, META)
+    second = await system.store.append(stream, [opened("c")], first.version, META)
+    assert (first.version, second.version) == (2, 3)
+    events = await system.store.read_stream(stream)
+    assert [e.data.category for e in events] == ["a", "b", "c"]
+    assert [e.version for e in events] == [1, 2, 3]
+    assert all(e.tenant == "acme" for e in events)
+
+
+async def test_two_appends_at_one_expected_version_exactly_one_wins(system):
+    stream = new_case()
+    await system.store.append(stream, [opened()], 0, META)
+    results = await asyncio.gather(
+        *(system.store.append(stream, [opened(str(i))], 1, META) for i in range(2)),
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    assert sum(isinstance(r, ConcurrencyError) for r in results) == 1
+    assert await system.store.stream_version(stream) == 2
+
+
+async def test_append_at_a_version_ahead_of_the_stream_is_refused(system):
+    stream = new_case()
+    with pytest.raises(ConcurrencyError):
+        await system.store.append(stream, [opened()], 3, META)
+    assert await system.store.stream_version(stream) == 0
+
+
+async def test_an_event_of_another_stream_type_is_refused(system):
+    from redress.events.catalogue.grievance import WithdrawalRequested
+
+    with pytest.raises(ValueError, match="does not belong"):
+        await system.store.append(new_case(), [WithdrawalRequested(grievance_id="g")], 0, META)
+
+
+async def test_log_holds_back_events_of_a_transaction_still_open(system):
+    early, late = new_case(), new_case()
+    async with system.pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        await system.store.append(early, [opened("early")], 0, META, conn=conn)
+        await system.store.append(late, [opened("late")], 0, META)
+        seen = [e async for e in system.store.read_log()]
+        assert seen == []  # the late commit must wait for the open, older transaction
+        await tx.commit()
+    seen = [e.data.category async for e in system.store.read_log()]
+    assert seen == ["early", "late"]
+    assert [e.stream async for e in system.store.read_log(LogCursor())] == [early, late]
+
+
+async def test_services_may_not_update_or_delete_the_log(system):
+    stream = new_case()
+    await system.store.append(stream, [opened()], 0, META)
+    async with system.pool.acquire() as conn:
+        await conn.execute("SET ROLE redress_intake")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute("UPDATE eventlog.events SET tenant = 'other'")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await conn.execute("DELETE FROM eventlog.events")
+        await conn.execute("RESET ROLE")
+        with pytest.raises(asyncpg.RaiseError, match="append-only"):
+            await conn.execute("DELETE FROM eventlog.events")
