@@ -66,9 +66,9 @@ async def test_rebuild_from_zero_gives_the_same_rows(projected):
         await wait_until(lambda: _count(system, 30))
     live = await rows(system)
     seen = []
-    total = await ProjectionRunner(
-        OpenedCases(), system.pool, system.js, system.bus
-    ).replay(on_progress=lambda done, end: seen.append((done, end)))
+    total = await ProjectionRunner(OpenedCases(), system.pool, system.js, system.bus).replay(
+        on_progress=lambda done, end: seen.append((done, end))
+    )
     assert total == 30
     assert seen[-1] == (30, 30)
     assert await rows(system) == live

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-import asyncpg
-
 from redress.events.leader import lock_key
+from redress.events.store import Conn
 
 _LEDGER = """
 CREATE TABLE IF NOT EXISTS public.redress_migrations (
@@ -69,7 +68,7 @@ def eventlog_component() -> Component:
     return Component("eventlog", Path(str(files("redress.events") / "migrations")))
 
 
-async def migrate(conn: asyncpg.Connection, components: list[Component]) -> list[str]:
+async def migrate(conn: Conn, components: list[Component]) -> list[str]:
     """Apply what is not applied yet; return the names applied. Safe to run concurrently."""
     applied: list[str] = []
     await conn.execute("SELECT pg_advisory_lock($1)", lock_key("migrations"))
@@ -82,7 +81,7 @@ async def migrate(conn: asyncpg.Connection, components: list[Component]) -> list
     return applied
 
 
-async def _migrate_one(conn: asyncpg.Connection, component: Component) -> list[str]:
+async def _migrate_one(conn: Conn, component: Component) -> list[str]:
     done = {
         r["name"]: r["checksum"]
         for r in await conn.fetch(
@@ -109,9 +108,7 @@ async def _migrate_one(conn: asyncpg.Connection, component: Component) -> list[s
     return applied
 
 
-async def _apply(
-    conn: asyncpg.Connection, component: Component, name: str, sql: str, checksum: str
-) -> None:
+async def _apply(conn: Conn, component: Component, name: str, sql: str, checksum: str) -> None:
     async with conn.transaction():
         await conn.execute(sql)
         await conn.execute(

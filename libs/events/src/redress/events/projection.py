@@ -26,6 +26,7 @@ from opentelemetry.trace import SpanKind
 
 from redress.events.bus import Bus, message_to_event
 from redress.events.envelope import Event
+from redress.events.store import Conn
 
 log = structlog.get_logger("redress.projection")
 tracer = trace.get_tracer("redress.projection")
@@ -52,7 +53,7 @@ class Projection(ABC):
         return not self.stream_types or event.stream_type in self.stream_types
 
     @abstractmethod
-    async def apply(self, conn: asyncpg.Connection, event: Event) -> None: ...
+    async def apply(self, conn: Conn, event: Event) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ class ProjectionRunner:
             self.position = end
             self._advanced.notify_all()
 
-    async def _claim(self, conn: asyncpg.Connection, start: int) -> None:
+    async def _claim(self, conn: Conn, start: int) -> None:
         """Lock the checkpoint for this transaction; give way if it is no longer ours."""
         stored = await conn.fetchval(
             f"SELECT position FROM {self.projection.schema}.checkpoints WHERE name = $1 FOR UPDATE",
@@ -174,9 +175,7 @@ class ProjectionRunner:
         if stored != start:
             raise CheckpointMoved
 
-    async def _advance(
-        self, conn: asyncpg.Connection, end: int, versions: dict[str, int]
-    ) -> None:
+    async def _advance(self, conn: Conn, end: int, versions: dict[str, int]) -> None:
         await conn.execute(
             f"UPDATE {self.projection.schema}.checkpoints SET position = $2 WHERE name = $1",
             self.projection.name,
@@ -221,6 +220,7 @@ class ProjectionRunner:
 
     async def wait_for(self, sequence: int, timeout: float) -> bool:
         """Wait until the runner has applied everything up to `sequence`."""
+
         async def reached() -> None:
             async with self._advanced:
                 await self._advanced.wait_for(
@@ -255,7 +255,9 @@ class ProjectionRunner:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if self.halted is not None:
-            raise RuntimeError(f"replay halted at event {self.halted.event_id}: {self.halted.error}")
+            raise RuntimeError(
+                f"replay halted at event {self.halted.event_id}: {self.halted.error}"
+            )
         return end
 
     def status(self) -> dict[str, object]:
@@ -271,7 +273,7 @@ class ProjectionRunner:
         }
 
 
-async def read_checkpoint(conn: asyncpg.Connection, projection: Projection) -> int:
+async def read_checkpoint(conn: Conn, projection: Projection) -> int:
     await conn.execute(
         f"INSERT INTO {projection.schema}.checkpoints (name, position) VALUES ($1, 0) "
         "ON CONFLICT (name) DO NOTHING",
@@ -285,7 +287,7 @@ async def read_checkpoint(conn: asyncpg.Connection, projection: Projection) -> i
     )
 
 
-async def reset(conn: asyncpg.Connection, projection: Projection) -> None:
+async def reset(conn: Conn, projection: Projection) -> None:
     for table in projection.tables:
         await conn.execute(f"TRUNCATE {projection.schema}.{table}")
     await conn.execute(

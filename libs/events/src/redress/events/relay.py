@@ -81,9 +81,7 @@ class Relay:
             subject, payload, headers = row_to_message(self.bus, row)
             headers["Nats-Expected-Last-Sequence"] = str(seq + i)
             with self._span(row["type"], headers):
-                pending.append(
-                    await self.js.publish_async(subject, payload, headers=headers)
-                )
+                pending.append(await self.js.publish_async(subject, payload, headers=headers))
         acks = await asyncio.gather(*pending, return_exceptions=True)
         failed = next((a for a in acks if isinstance(a, BaseException)), None)
         if failed is None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from opentelemetry import propagate
 
 from redress.events import catalogue
@@ -22,6 +23,9 @@ from redress.events.errors import ConcurrencyError
 from redress.events.ids import new_id
 
 NOTIFY_CHANNEL = "redress_events"
+
+# A connection of one's own or one borrowed from a pool: both take the same queries.
+Conn = asyncpg.Connection | PoolConnectionProxy
 
 _APPEND = """
 INSERT INTO eventlog.events (id, stream, version, type, schemaversion, tenant, data, metadata)
@@ -111,7 +115,7 @@ class EventStore:
         expected_version: int,
         metadata: Metadata,
         *,
-        conn: asyncpg.Connection | None = None,
+        conn: Conn | None = None,
     ) -> Appended:
         """Append all `events` to `stream` in one transaction, if it is at `expected_version`.
 
@@ -167,13 +171,11 @@ class EventStore:
     # Reading the log in the safe order.
 
     @staticmethod
-    async def read_log_rows(
-        conn: asyncpg.Connection, after: LogCursor, limit: int
-    ) -> list[asyncpg.Record]:
+    async def read_log_rows(conn: Conn, after: LogCursor, limit: int) -> list[asyncpg.Record]:
         return list(await conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit))
 
     @staticmethod
-    async def held_back(conn: asyncpg.Connection) -> bool:
+    async def held_back(conn: Conn) -> bool:
         """Whether rows exist that running transactions still keep from readers."""
         return bool(await conn.fetchval(_HELD_BACK))
 

@@ -17,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DATABASE = "redress"
 
@@ -58,21 +59,29 @@ class EmbeddedNats:
             [
                 nats_server_binary(),
                 "-js",
-                "-a", "127.0.0.1",
-                "-p", str(self.port),
-                "-sd", str(self.directory / "jetstream"),
-                "-l", str(log),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-sd",
+                str(self.directory / "jetstream"),
+                "-l",
+                str(log),
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509
+            preexec_fn=_die_with_parent,
+            start_new_session=True,  # Ctrl-C reaches the services first, not the server
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"nats-server exited; see {log}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 0.2),
+            ):
                 return self.url
             time.sleep(0.05)
         raise RuntimeError(f"nats-server did not listen on {self.port} within {timeout:.0f} s")
@@ -94,7 +103,7 @@ class EmbeddedNats:
 @dataclass
 class EmbeddedPostgres:
     directory: Path
-    server: object | None = None
+    server: Any = None
 
     def start(self) -> str:
         """Start (or join) the server in `directory` and return the URL of its database."""
@@ -102,16 +111,16 @@ class EmbeddedPostgres:
 
         os.environ.setdefault("XDG_RUNTIME_DIR", str(self.directory.parent))
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.server = pgserver.get_server(self.directory, cleanup_mode="stop")
-        admin = self.server.get_uri()  # type: ignore[attr-defined]
-        exists = self.server.psql(  # type: ignore[attr-defined]
-            f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}';"
+        self.server = pgserver.get_server(  # type: ignore[attr-defined]
+            self.directory, cleanup_mode="stop"
         )
+        admin = self.server.get_uri()
+        exists = self.server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}';")
         if "1 row" not in exists:
-            self.server.psql(f"CREATE DATABASE {DATABASE};")  # type: ignore[attr-defined]
+            self.server.psql(f"CREATE DATABASE {DATABASE};")
         return str(admin).replace("/postgres?", f"/{DATABASE}?", 1)
 
     def stop(self) -> None:
         if self.server is not None:
-            self.server.cleanup()  # type: ignore[attr-defined]
+            self.server.cleanup()
             self.server = None

@@ -13,7 +13,15 @@ BEGIN
         EXECUTE format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L',
                        'redress_' || svc, '10s');
     END LOOP;
+    -- The relay only reads the log.
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'redress_relay') THEN
+        CREATE ROLE redress_relay NOLOGIN;
+    END IF;
+    ALTER ROLE redress_relay SET idle_in_transaction_session_timeout = '10s';
 END $$;
+
+GRANT USAGE ON SCHEMA eventlog TO redress_relay;
+GRANT SELECT ON eventlog.events TO redress_relay;
 
 GRANT USAGE ON SCHEMA eventlog TO redress_service;
 GRANT SELECT, INSERT ON eventlog.events TO redress_service;

@@ -1,0 +1,152 @@
+"""The figures against their goals: a Rich table on the terminal, JSON in bench/results/."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from nats.aio.client import Client as NATS
+from rich.console import Console
+from rich.table import Table
+
+from bench.workload import Samples, median
+
+RESULTS = Path(__file__).parent / "results"
+LIBRARIES = ("asyncpg", "nats-py", "eventsourcing", "psycopg", "pydantic")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure of ours against its goal: medians of the rounds' samples."""
+
+    measurement: str
+    ours_samples: tuple[float, ...]
+    baseline_samples: tuple[float, ...] = ()
+    goal_ratio: float | None = None
+    goal_rate: float | None = None
+
+    @property
+    def ours(self) -> float:
+        return median(self.ours_samples)
+
+    @property
+    def baseline(self) -> float | None:
+        return median(self.baseline_samples) if self.baseline_samples else None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.ours / self.baseline if self.baseline else None
+
+    @property
+    def goal(self) -> str:
+        if self.goal_ratio is not None:
+            return f">= {self.goal_ratio:g}x"
+        if self.goal_rate is not None:
+            return f">= {self.goal_rate:,.0f}/s"
+        return ""
+
+    @property
+    def met(self) -> bool | None:
+        if self.goal_ratio is not None:
+            return self.ratio is not None and self.ratio >= self.goal_ratio
+        if self.goal_rate is not None:
+            return self.ours >= self.goal_rate
+        return None
+
+    def as_json(self) -> dict[str, Any]:
+        medians = {"ours": self.ours, "baseline": self.baseline, "ratio": self.ratio}
+        return {**asdict(self), **medians, "goal": self.goal, "met": self.met}
+
+
+def append_rows(name: str, writers: int, samples: Samples) -> list[Row]:
+    # Goals hold at 16 writers; one writer is shown for the shape of the curve.
+    many = writers >= 16
+    ours = tuple(samples["ours"])
+    return [
+        Row(f"{name} vs raw", ours, tuple(samples["raw"]), 0.5 if many else None),
+        Row(
+            f"{name} vs eventsourcing", ours, tuple(samples["eventsourcing"]), 1.5 if many else None
+        ),
+    ]
+
+
+def relay_row(events: int, samples: Samples) -> Row:
+    return Row(
+        f"relay {events // 1000}k vs raw JetStream",
+        tuple(samples["ours"]),
+        tuple(samples["raw"]),
+        goal_ratio=0.7,
+    )
+
+
+def replay_row(events: int, samples: list[float]) -> Row:
+    return Row(f"projection replay {events // 1000}k", tuple(samples), goal_rate=20_000)
+
+
+def table(rows: list[Row]) -> Table:
+    t = Table(
+        title="Redress event log benchmark (events/s, median of rounds)",
+        caption="single: one-event commands; batch100: 100-event appends; xN: N writers; "
+        "raw: plain asyncpg INSERT / nats-py publish",
+    )
+    for heading in ("measurement", "ours", "baseline", "ratio", "goal", "met?"):
+        t.add_column(heading, justify="left" if heading == "measurement" else "right")
+    for row in rows:
+        t.add_row(
+            row.measurement,
+            f"{row.ours:,.0f}",
+            "" if row.baseline is None else f"{row.baseline:,.0f}",
+            "" if row.ratio is None else f"{row.ratio:.2f}x",
+            row.goal,
+            {True: "[green]yes[/]", False: "[red]NO[/]", None: ""}[row.met],
+        )
+    return t
+
+
+async def machine(database_url: str, nc: NATS, embedded: bool) -> dict[str, Any]:
+    conn = await asyncpg.connect(database_url)
+    try:
+        postgres = await conn.fetchval("SHOW server_version")
+    finally:
+        await conn.close()
+    nats_version = nc.connected_server_version
+    return {
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "postgres": postgres,
+        "nats_server": f"{nats_version.major}.{nats_version.minor}.{nats_version.patch}",
+        "servers": "embedded" if embedded else "from REDRESS_DATABASE_URL / REDRESS_NATS_URL",
+        "libraries": {name: version(name) for name in LIBRARIES},
+    }
+
+
+def write_json(
+    rows: list[Row], facts: dict[str, Any], settings: dict[str, Any], seconds: float
+) -> Path:
+    now = datetime.now(UTC)
+    document = {
+        "time": now.isoformat(timespec="seconds"),
+        "seconds": round(seconds, 1),
+        "machine": facts,
+        "settings": settings,
+        "results": [row.as_json() for row in rows],
+    }
+    text = json.dumps(document, indent=2) + "\n"
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"bench-{now:%Y%m%dT%H%M%SZ}.json"
+    path.write_text(text)
+    (RESULTS / "latest.json").write_text(text)
+    return path
+
+
+def show(console: Console, rows: list[Row], path: Path, seconds: float) -> None:
+    console.print(table(rows))
+    console.print(f"Written to {path} (and latest.json); the run took {seconds:.0f} s.")

@@ -1,0 +1,49 @@
+"""Operations on the whole system: migrations and projection replays."""
+
+from __future__ import annotations
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from redress.events.migrations import eventlog_component, migrate
+from redress.events.projection import ProjectionRunner
+from redress.kit.registry import service, services
+from redress.kit.runtime import bus_for, open_nats, open_pool
+from redress.kit.settings import ConfigurationError, Settings
+
+
+async def apply_migrations(settings: Settings) -> list[str]:
+    pool = await open_pool(settings, size=1)
+    try:
+        async with pool.acquire() as conn:
+            components = [eventlog_component(), *(s.component for s in services().values())]
+            return await migrate(conn, components)
+    finally:
+        await pool.close()
+
+
+async def replay_projection(settings: Settings, qualified: str) -> int:
+    service_name, _, projection_name = qualified.partition(".")
+    spec = service(service_name)
+    projections = {p.name: p for p in spec.projections()}
+    if projection_name not in projections:
+        known = ", ".join(f"{service_name}.{n}" for n in projections) or "none"
+        raise ConfigurationError(f"no projection {qualified!r}; {service_name} has: {known}")
+    pool = await open_pool(settings, role=f"redress_{spec.name}")
+    nc = await open_nats(settings, f"replay-{service_name}")
+    try:
+        runner = ProjectionRunner(
+            projections[projection_name], pool, nc.jetstream(), bus_for(settings)
+        )
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        ) as progress:
+            task = progress.add_task(f"replaying {qualified}", total=None)
+            return await runner.replay(
+                on_progress=lambda done, end: progress.update(task, completed=done, total=end)
+            )
+    finally:
+        await nc.close()
+        await pool.close()

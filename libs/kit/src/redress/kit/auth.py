@@ -1,0 +1,127 @@
+"""Bearer JWTs with OIDC claims plus `tenant`, `roles` and `org`.
+
+In dev mode the platform signs its own (Ed25519) and verifies with the same key; otherwise
+tokens come from the MSI's identity provider and are verified through its JWKS URL.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from redress.kit.settings import ConfigurationError, Settings
+
+
+class Principal(BaseModel):
+    """Who is calling: staff, a member company, a partner; never an anonymous worker."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sub: str = Field(max_length=200)
+    tenant: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    roles: frozenset[str] = frozenset()
+    org: str | None = Field(None, max_length=200)
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def load_or_create_dev_key(path: Path) -> Ed25519PrivateKey:
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ConfigurationError(f"{path} is not an Ed25519 private key")
+        return key
+    key = Ed25519PrivateKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return key
+
+
+@dataclass
+class TokenSigner:
+    """Issues tokens in dev mode (the CLI's `redress token issue`, tests, demo data)."""
+
+    key: Ed25519PrivateKey
+    issuer: str
+    audience: str
+
+    def issue(
+        self,
+        sub: str,
+        tenant: str,
+        roles: list[str],
+        org: str | None = None,
+        ttl: int = 8 * 3600,
+    ) -> str:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": sub,
+            "iat": now,
+            "exp": now + ttl,
+            "tenant": tenant,
+            "roles": roles,
+        }
+        if org:
+            claims["org"] = org
+        return jwt.encode(claims, self.key, algorithm="EdDSA")
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings, dev_key: Ed25519PrivateKey | None = None) -> None:
+        self.issuer = settings.jwt_issuer
+        self.audience = settings.jwt_audience
+        self._public = dev_key.public_key() if dev_key is not None else None
+        self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+
+    def verify(self, token: str) -> Principal:
+        try:
+            key: Any = (
+                self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._public
+            )
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["EdDSA", "ES256", "RS256"],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+            return Principal(
+                sub=claims["sub"],
+                tenant=claims.get("tenant", ""),
+                roles=frozenset(claims.get("roles", ())),
+                org=claims.get("org"),
+            )
+        except (jwt.PyJWTError, ValidationError, KeyError) as exc:
+            raise InvalidToken(str(exc).splitlines()[0]) from None
+
+
+def signer_for(settings: Settings) -> TokenSigner:
+    if not settings.dev:
+        raise ConfigurationError("tokens are issued by the identity provider outside dev mode")
+    key = load_or_create_dev_key(settings.signing_key_path)
+    return TokenSigner(key, settings.jwt_issuer, settings.jwt_audience)
+
+
+def verifier_for(settings: Settings) -> TokenVerifier:
+    if settings.jwks_url:
+        return TokenVerifier(settings)
+    return TokenVerifier(settings, load_or_create_dev_key(settings.signing_key_path))

@@ -1,0 +1,55 @@
+"""One table of role x action, enforced in one place.
+
+Tenancy is checked beside it: a principal only ever acts inside its own tenant, and a
+resource of another tenant answers 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    officer = "officer"  # MSI grievance officer: all cases of the tenant
+    admin = "admin"  # MSI admin: configuration of the tenant
+    member = "member"  # member company: its own supply chain, redacted
+    operator = "operator"  # hotline / SMS operator filing on a worker's behalf
+    auditor = "auditor"  # registers audits for callback campaigns
+    partner = "partner"  # referral partner: referrals addressed to it
+
+
+class Action(StrEnum):
+    grievance_submit = "grievance.submit"
+    grievance_import = "grievance.import"
+    grievance_file_for_worker = "grievance.file_for_worker"
+    audit_register = "audit.register"
+    callback_work = "callback.work"
+    case_read = "case.read"
+    case_manage = "case.manage"
+    case_read_redacted = "case.read_redacted"
+    plan_action_update = "plan.action_update"
+    referral_respond = "referral.respond"
+    assessment_manage = "assessment.manage"
+    tenant_configure = "tenant.configure"
+    projection_operate = "projection.operate"
+
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.grievance_submit: frozenset({Role.member, Role.operator}),
+    Action.grievance_import: frozenset({Role.member}),
+    Action.grievance_file_for_worker: frozenset({Role.operator}),
+    Action.audit_register: frozenset({Role.auditor, Role.officer}),
+    Action.callback_work: frozenset({Role.operator, Role.officer}),
+    Action.case_read: frozenset({Role.officer, Role.admin}),
+    Action.case_manage: frozenset({Role.officer}),
+    Action.case_read_redacted: frozenset({Role.member}),
+    Action.plan_action_update: frozenset({Role.officer, Role.member}),
+    Action.referral_respond: frozenset({Role.partner}),
+    Action.assessment_manage: frozenset({Role.member, Role.officer, Role.admin}),
+    Action.tenant_configure: frozenset({Role.admin}),
+    Action.projection_operate: frozenset({Role.admin}),
+}
+
+
+def allowed(roles: frozenset[str], action: Action) -> bool:
+    return any(role in PERMISSIONS[action] for role in roles)

@@ -1,0 +1,170 @@
+"""`redress dev` (what `make run` calls): the whole platform on one machine.
+
+Servers come from the environment (REDRESS_DATABASE_URL / REDRESS_NATS_URL) or are embedded
+under `.data/`. The relay and each service run as child processes; Ctrl-C stops them all
+and the embedded servers too, and the data stays under `.data/` for the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from redress.kit.admin import apply_migrations
+from redress.kit.auth import signer_for
+from redress.kit.embedded import EmbeddedNats, EmbeddedPostgres, _die_with_parent
+from redress.kit.registry import PORTS, services
+from redress.kit.settings import DEV_ENV, load_settings
+
+console = Console(stderr=True)
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603
+            self.argv, env=self.env, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
+        )
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+@dataclass
+class Platform:
+    data: Path
+    env: dict[str, str] = field(default_factory=dict)
+    children: list[Child] = field(default_factory=list)
+    pg: EmbeddedPostgres | None = None
+    nats: EmbeddedNats | None = None
+
+    def start_servers(self) -> None:
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(self.data.resolve()))
+        database = os.environ.get("REDRESS_DATABASE_URL")
+        nats_url = os.environ.get("REDRESS_NATS_URL")
+        if not database:
+            self.pg = EmbeddedPostgres((self.data / "pg").resolve())
+            database = self.pg.start()
+        if not nats_url:
+            self.nats = EmbeddedNats((self.data / "nats").resolve())
+            nats_url = self.nats.start()
+        self.env = {
+            "REDRESS_DEV": "1",
+            "REDRESS_DATABASE_URL": database,
+            "REDRESS_NATS_URL": nats_url,
+            "REDRESS_DATA_DIR": str(self.data.resolve()),
+        }
+        DEV_ENV.parent.mkdir(parents=True, exist_ok=True)
+        DEV_ENV.write_text("".join(f"{k}={v}\n" for k, v in self.env.items()))
+        os.environ.update(self.env)
+
+    def start_children(self) -> None:
+        env = {**os.environ, **self.env, "REDRESS_LOG_JSON": "0"}
+        cli = [sys.executable, "-m", "redress.kit.cli"]
+        self.children.append(Child("relay", [*cli, "relay"], env))
+        for name in services():
+            argv = [*cli, "serve", name, "--host", "127.0.0.1", "--port", str(PORTS[name])]
+            self.children.append(Child(name, argv, env))
+        for child in self.children:
+            child.start()
+
+    def stop(self) -> None:
+        for child in self.children:
+            if child.alive():
+                assert child.process is not None
+                child.process.terminate()
+        deadline = time.monotonic() + 10
+        for child in self.children:
+            if child.process is not None:
+                try:
+                    child.process.wait(max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    child.process.kill()
+                    child.process.wait()
+        if self.nats:
+            self.nats.stop()
+        if self.pg:
+            self.pg.stop()
+
+    def revive(self) -> None:
+        """Start again a child that died, up to a few times."""
+        for child in self.children:
+            if not child.alive() and child.restarts < 5:
+                child.restarts += 1
+                console.print(f"[yellow]{child.name} stopped; starting it again[/yellow]")
+                child.start()
+
+
+async def wait_healthy(timeout: float = 90.0) -> list[str]:
+    """The services that are still not answering /health with 200 at the deadline."""
+    waiting = set(services())
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=2) as client:
+        while waiting and time.monotonic() < deadline:
+            for name in list(waiting):
+                try:
+                    response = await client.get(f"http://127.0.0.1:{PORTS[name]}/health")
+                    if response.status_code == 200:
+                        waiting.discard(name)
+                except httpx.HTTPError:
+                    pass
+            await asyncio.sleep(0.2)
+    return sorted(waiting)
+
+
+def show(started: float, token: str) -> None:
+    table = Table(title=f"Redress is running ({time.monotonic() - started:.1f} s)")
+    table.add_column("service")
+    table.add_column("URL")
+    for name in services():
+        table.add_row(name, f"http://127.0.0.1:{PORTS[name]}/docs")
+    console.print(table)
+    console.print("Worker form:  http://127.0.0.1:8001/t/demo/report")
+    console.print("Officer token (tenant demo):")
+    console.print(token, soft_wrap=True)
+    console.print("Stop with Ctrl-C.")
+
+
+def run_dev() -> None:
+    started = time.monotonic()
+    platform = Platform(Path(os.environ.get("REDRESS_DATA_DIR", ".data")))
+    stopping = False
+
+    def on_signal(signum: int, _: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        platform.start_servers()
+        settings = load_settings()
+        asyncio.run(apply_migrations(settings))
+        platform.start_children()
+        missing = asyncio.run(wait_healthy())
+        if missing:
+            console.print(f"[red]not healthy after 90 s: {', '.join(missing)}[/red]")
+        token = signer_for(settings).issue("dev-officer", "demo", ["officer", "admin"])
+        show(started, token)
+        while not stopping:
+            time.sleep(0.5)
+            platform.revive()
+    finally:
+        console.print("stopping…")
+        platform.stop()

@@ -1,0 +1,104 @@
+"""RFC 9457 problem details: one stable `type` per kind of error, and nothing leaked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from redress.events.errors import ConcurrencyError
+
+MEDIA_TYPE = "application/problem+json"
+log = structlog.get_logger("redress.errors")
+
+_TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Unavailable",
+}
+
+
+def problem_type(kind: str) -> str:
+    return f"urn:redress:problem:{kind}"
+
+
+class Problem(Exception):
+    """An error answered as problem+json."""
+
+    def __init__(
+        self,
+        status: int,
+        kind: str,
+        detail: str,
+        *,
+        title: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.kind = kind
+        self.detail = detail
+        self.title = title or _TITLES.get(status, "Error")
+        self.headers = headers
+        self.extra = extra
+
+
+def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": problem_type(problem.kind),
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(problem.extra)
+    return JSONResponse(body, problem.status, headers=problem.headers, media_type=MEDIA_TYPE)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc, request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
+        return problem_response(Problem(422, "validation", detail, errors=errors), request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
+        return problem_response(
+            Problem(exc.status_code, kind, str(exc.detail), headers=exc.headers), request.url.path
+        )
+
+    @app.exception_handler(ConcurrencyError)
+    async def on_conflict(request: Request, exc: ConcurrencyError) -> JSONResponse:
+        detail = "someone changed this at the same time; read it again and retry"
+        return problem_response(Problem(409, "concurrency", detail), request.url.path)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", path=request.url.path)
+        detail = "the request could not be completed; nothing was recorded"
+        return problem_response(Problem(500, "internal", detail), request.url.path)

@@ -1,0 +1,52 @@
+"""JSON logs through structlog. Nothing that could identify a worker is logged: no client
+address, no request body, no receipt."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+from opentelemetry import trace
+
+_FORBIDDEN = frozenset({"client", "client_addr", "ip", "remote_addr", "x_forwarded_for"})
+
+
+def _drop_addresses(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for key in _FORBIDDEN & event.keys():
+        del event[key]
+    return event
+
+
+def _trace_ids(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    ctx = trace.get_current_span().get_span_context()
+    if ctx.is_valid:
+        event["trace_id"] = format(ctx.trace_id, "032x")
+    return event
+
+
+def configure(service: str, level: str = "info", as_json: bool = True) -> None:
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _trace_ids,
+            _drop_addresses,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping()[level.upper()]
+        ),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    structlog.contextvars.bind_contextvars(service=service)
+    # Uvicorn's access log would print client addresses: it stays off.
+    logging.getLogger("uvicorn.access").disabled = True

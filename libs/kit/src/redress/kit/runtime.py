@@ -1,0 +1,104 @@
+"""Connections a process needs, opened with a deadline and a one-line reason on failure."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import asyncpg
+import nats
+import structlog
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+
+from redress.events.bus import Bus
+from redress.events.projection import ProjectionRunner
+from redress.events.store import EventStore
+from redress.kit.auth import TokenVerifier
+from redress.kit.settings import ConfigurationError, Settings
+
+log = structlog.get_logger("redress.runtime")
+
+
+async def _on_nats_error(exc: Exception) -> None:
+    log.warning("nats", error=str(exc) or type(exc).__name__)
+
+
+def redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
+    return parts.geturl()
+
+
+async def open_pool(settings: Settings, role: str | None = None, size: int = 10) -> asyncpg.Pool:
+    url = settings.require_database()
+    server_settings = {
+        "idle_in_transaction_session_timeout": "10000",
+        "application_name": "redress",
+    }
+    if role:
+        server_settings["role"] = role
+    try:
+        pool = await asyncio.wait_for(
+            asyncpg.create_pool(
+                url, min_size=1, max_size=size, server_settings=server_settings, timeout=5
+            ),
+            settings.connect_timeout,
+        )
+    except (OSError, TimeoutError, asyncpg.PostgresError, ValueError) as exc:
+        reason = str(exc) or type(exc).__name__
+        raise ConfigurationError(f"cannot reach PostgreSQL at {redact(url)}: {reason}") from None
+    assert pool is not None
+    return pool
+
+
+async def open_nats(settings: Settings, name: str) -> NATS:
+    url = settings.require_nats()
+    try:
+        return await asyncio.wait_for(
+            nats.connect(
+                url,
+                name=f"redress-{name}",
+                connect_timeout=2,
+                max_reconnect_attempts=-1,
+                allow_reconnect=True,
+                error_cb=_on_nats_error,
+            ),
+            settings.connect_timeout,
+        )
+    except (OSError, TimeoutError, nats.errors.Error) as exc:
+        reason = str(exc) or type(exc).__name__
+        raise ConfigurationError(f"cannot reach NATS at {redact(url)}: {reason}") from None
+
+
+def bus_for(settings: Settings) -> Bus:
+    return Bus(
+        stream=settings.nats_stream,
+        prefix=settings.nats_subject_prefix,
+        replicas=settings.nats_stream_replicas,
+    )
+
+
+@dataclass
+class Runtime:
+    """What a running service holds: its pool, the bus, the store and its runners."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    nc: NATS
+    js: JetStreamContext
+    bus: Bus
+    store: EventStore
+    verifier: TokenVerifier
+    runners: list[ProjectionRunner] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+async def preflight(settings: Settings, name: str) -> None:
+    """Fail fast, with one clear line, when a server cannot be reached."""
+    pool = await open_pool(settings, size=1)
+    await pool.close()
+    nc = await open_nats(settings, name)
+    await nc.close()

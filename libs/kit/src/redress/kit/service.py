@@ -1,0 +1,137 @@
+"""The app factory: every service is a `ServiceSpec` turned into a FastAPI app the same way."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from redress.events.migrations import Component
+from redress.events.projection import Projection, ProjectionRunner
+from redress.events.store import EventStore
+from redress.kit import errors, logs, telemetry
+from redress.kit.auth import verifier_for
+from redress.kit.errors import Problem
+from redress.kit.limits import BodySizeLimit
+from redress.kit.runtime import Runtime, bus_for, open_nats, open_pool
+from redress.kit.settings import Settings, get_settings
+
+ProjectionFactory = Callable[[], Sequence[Projection]]
+Background = Callable[[Runtime], Any]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What makes a service: its name (= schema), routers, projections and migrations."""
+
+    name: str
+    title: str
+    migrations: Path
+    routers: Sequence[APIRouter] = ()
+    projections: ProjectionFactory = lambda: ()
+    background: Sequence[Background] = ()
+    max_body_bytes: int = 1_000_000
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def component(self) -> Component:
+        return Component(self.name, self.migrations, schema=self.name)
+
+
+def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logs.configure(spec.name, settings.log_level, settings.log_json)
+    telemetry.configure(spec.name)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await start_runtime(spec, settings)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await stop_runtime(runtime)
+
+    app = FastAPI(title=f"Redress {spec.title}", lifespan=lifespan, version="0.1.0")
+    app.add_middleware(BodySizeLimit, max_bytes=spec.max_body_bytes)
+    errors.install(app)
+    app.include_router(health_router())
+    for router in spec.routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"])
+    return app
+
+
+async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
+    pool = await open_pool(settings, role=settings.database_role or f"redress_{spec.name}")
+    nc = await open_nats(settings, spec.name)
+    js = nc.jetstream()
+    bus = bus_for(settings)
+    await bus.ensure_stream(js)
+    store = EventStore(pool)
+    await store.start_notifier()
+    runtime = Runtime(settings, pool, nc, js, bus, store, verifier_for(settings))
+    for projection in spec.projections():
+        runner = ProjectionRunner(projection, pool, js, bus)
+        runtime.runners.append(runner)
+        runtime.tasks.append(asyncio.create_task(runner.run(), name=projection.key))
+    for background in spec.background:
+        runtime.tasks.append(asyncio.create_task(background(runtime)))
+    return runtime
+
+
+async def stop_runtime(runtime: Runtime) -> None:
+    for task in runtime.tasks:
+        task.cancel()
+    await asyncio.gather(*runtime.tasks, return_exceptions=True)
+    await runtime.store.close()
+    await runtime.nc.close()
+    await runtime.pool.close()
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health")
+    async def health(request: Request) -> JSONResponse:
+        """200 while every projection runs; 503 naming the event a projection halted on."""
+        runtime: Runtime = request.app.state.runtime
+        statuses = [r.status() for r in runtime.runners]
+        halted = [s for s in statuses if s["status"] == "halted"]
+        if halted:
+            first = halted[0]
+            raise Problem(
+                503,
+                "projection-halted",
+                f"projection {first['projection']} halted on event {first['event_id']}: "
+                f"{first['error']}",
+                projections=statuses,
+            )
+        return JSONResponse({"status": "ok", "projections": statuses})
+
+    @router.get("/ready")
+    async def ready(request: Request) -> JSONResponse:
+        """Ready when PostgreSQL answers and NATS is connected."""
+        runtime: Runtime = request.app.state.runtime
+        try:
+            async with runtime.pool.acquire(timeout=2) as conn:
+                await conn.fetchval("SELECT 1")
+        except Exception as exc:
+            raise Problem(503, "not-ready", f"PostgreSQL: {type(exc).__name__}") from None
+        if not runtime.nc.is_connected:
+            raise Problem(503, "not-ready", "NATS is not connected")
+        return JSONResponse({"status": "ready"})
+
+    return router
+
+
+def store_of(app: FastAPI) -> EventStore:
+    store: EventStore = app.state.runtime.store
+    return store

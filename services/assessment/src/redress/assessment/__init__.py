@@ -1,0 +1,1 @@
+"""Redress assessment: maturity self-assessments of grievance mechanisms."""

@@ -1,0 +1,1 @@
+"""Redress cases: triage and the remediation process."""

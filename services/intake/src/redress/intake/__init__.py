@@ -1,0 +1,1 @@
+"""Redress intake: grievances from every channel, anonymous receipts."""

@@ -1,0 +1,1 @@
+"""Redress metrics: public, anonymised statistics on the mechanism."""

@@ -1,0 +1,1 @@
+"""Redress referral: consent-gated referral to national referral mechanisms and NGO partners."""

@@ -1,0 +1,66 @@
+import asyncio
+
+from redress.events.relay import Relay
+from tests.events.helpers import running, wait_until
+from tests.kit.conftest import PROJECTION
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_health_and_ready_answer_200(service):
+    client, _ = service
+    assert (await client.get("/health")).status_code == 200
+    assert (await client.get("/ready")).json() == {"status": "ready"}
+
+
+async def test_missing_and_bad_tokens_get_problem_json(service, token):
+    client, _ = service
+    missing = await client.post("/v1/cases")
+    assert missing.status_code == 401
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.json()["type"] == "urn:redress:problem:unauthenticated"
+    forged = await client.post("/v1/cases", headers=bearer(token()[:-4] + "AAAA"))
+    assert forged.status_code == 401
+    assert forged.json()["type"] == "urn:redress:problem:invalid-token"
+    wrong_role = await client.post("/v1/cases", headers=bearer(token(["member"])))
+    assert wrong_role.status_code == 403
+
+
+async def test_oversize_body_is_refused_with_413(service, token):
+    client, _ = service
+    response = await client.post("/v1/cases", content=b"x" * 2_000_000, headers=bearer(token()))
+    assert response.status_code == 413
+    assert response.json()["type"] == "urn:redress:problem:too-large"
+
+
+async def test_poison_event_makes_health_503_naming_the_event(system, service, token):
+    client, app = service
+    PROJECTION.poison = "bad"
+    runner = app.state.runtime.runners[0]
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(relay.run()):
+        stream = "case-0190a000-0000-7000-8000-000000000001"
+        from tests.events.helpers import META, opened
+
+        await system.store.append(stream, [opened("bad")], 0, META)
+        made = await client.post("/v1/cases", headers=bearer(token()))
+        assert made.status_code == 201
+        await wait_until(lambda: _halted(runner))
+        health = await client.get("/health")
+        assert health.status_code == 503
+        problem = health.json()
+        assert problem["type"] == "urn:redress:problem:projection-halted"
+        event_id = runner.halted.event_id
+        assert event_id in problem["detail"]
+        assert await runner.checkpoint() == 0  # the later event waits behind the poison one
+        PROJECTION.poison = None
+        runner.resume()
+        assert await runner.wait_for(2, timeout=10)
+        assert (await client.get("/health")).status_code == 200
+
+
+async def _halted(runner):
+    await asyncio.sleep(0)
+    return runner.halted is not None
