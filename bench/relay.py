@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import os
 import time
-from typing import Any
 
 import asyncpg
 from nats.js import JetStreamContext
@@ -14,6 +13,7 @@ from nats.js.errors import NotFoundError
 
 from bench.workload import META, POOL_SIZE, Samples, case_opened, rate, timed_tasks
 from redress.events.bus import Bus, row_to_message
+from redress.events.catalogue.case import CaseOpened
 from redress.events.ids import new_stream
 from redress.events.relay import Relay
 from redress.events.store import EventStore, LogCursor
@@ -41,7 +41,7 @@ async def fill_log(pool: asyncpg.Pool) -> None:
         (new_stream("case"), [case_opened() for _ in range(PER_STREAM)]) for _ in range(STREAMS)
     ]
 
-    async def one(job: tuple[str, list[Any]]) -> None:
+    async def one(job: tuple[str, list[CaseOpened]]) -> None:
         await store.append(job[0], job[1], 0, META)
 
     await timed_tasks(POOL_SIZE, jobs, one)

@@ -14,6 +14,7 @@ from redress.events.bus import Bus
 from redress.events.envelope import Event
 from redress.events.migrations import Component
 from redress.events.projection import Projection, ProjectionRunner
+from redress.events.store import Conn
 
 SCHEMA = "bench"
 
@@ -41,7 +42,7 @@ class Replayed(Projection):
     schema = SCHEMA
     tables = ("replayed",)
 
-    async def apply(self, conn: asyncpg.Connection, event: Event) -> None:
+    async def apply(self, conn: Conn, event: Event) -> None:
         await conn.execute(
             "INSERT INTO bench.replayed VALUES ($1, $2, $3, $4)",
             event.id,

@@ -61,8 +61,15 @@ class Row:
         return None
 
     def as_json(self) -> dict[str, Any]:
-        medians = {"ours": self.ours, "baseline": self.baseline, "ratio": self.ratio}
-        return {**asdict(self), **medians, "goal": self.goal, "met": self.met}
+        # Events/s to 0.1 are precise enough; the ratio keeps three decimals.
+        figures = {
+            "ours": round(self.ours, 1),
+            "baseline": None if self.baseline is None else round(self.baseline, 1),
+            "ratio": None if self.ratio is None else round(self.ratio, 3),
+            "ours_samples": [round(v, 1) for v in self.ours_samples],
+            "baseline_samples": [round(v, 1) for v in self.baseline_samples],
+        }
+        return {**asdict(self), **figures, "goal": self.goal, "met": self.met}
 
 
 def append_rows(name: str, writers: int, samples: Samples) -> list[Row]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import itertools
 import os
@@ -34,6 +35,10 @@ def running() -> Iterator[Servers]:
     """Embedded PostgreSQL and NATS in a temp dir, unless the environment names servers."""
     root = Path(tempfile.mkdtemp(prefix="redress-bench-"))
     os.environ.setdefault("XDG_RUNTIME_DIR", str(root))
+    # pgserver's own exit handler takes its lock file under XDG_RUNTIME_DIR again after we
+    # are done; handlers run last-registered first, so this one, registered before it, runs
+    # after it and leaves nothing behind.
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
     db = os.environ.get("REDRESS_DATABASE_URL")
     nu = os.environ.get("REDRESS_NATS_URL")
     pg = None if db else EmbeddedPostgres(root / "pg")

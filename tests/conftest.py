@@ -17,6 +17,10 @@ import nats
 import pytest
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from redress.events.bus import Bus
 from redress.events.migrations import Component, eventlog_component, migrate
@@ -24,6 +28,12 @@ from redress.events.store import EventStore
 from redress.kit.embedded import EmbeddedNats, EmbeddedPostgres
 
 _counter = itertools.count(1)
+
+# One in-memory exporter for the whole run, so tests can follow a trace across parts.
+SPANS = InMemorySpanExporter()
+_provider = TracerProvider()
+_provider.add_span_processor(SimpleSpanProcessor(SPANS))
+trace.set_tracer_provider(_provider)
 
 
 @dataclass

@@ -102,7 +102,12 @@ async def _migrate_one(conn: Conn, component: Component) -> list[str]:
                 raise RuntimeError(f"migration {component.name}/{path.name} changed after it ran")
             continue
         if component.schema is not None:
-            sql = f"SET ROLE {component.role};\n{sql}\nRESET ROLE;"
+            # Objects belong to the service's role and land in its schema.
+            sql = (
+                f"SET LOCAL ROLE {component.role};\n"
+                f"SET LOCAL search_path TO {component.schema}, public;\n{sql}\n"
+                "RESET ROLE; RESET search_path;"
+            )
         await _apply(conn, component, path.stem, sql, checksum)
         applied.append(f"{component.name}/{path.stem}")
     return applied

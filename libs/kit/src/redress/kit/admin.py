@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from redress.events.migrations import eventlog_component, migrate
@@ -39,6 +40,7 @@ async def replay_projection(settings: Settings, qualified: str) -> int:
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
+            console=Console(stderr=True),
         ) as progress:
             task = progress.add_task(f"replaying {qualified}", total=None)
             return await runner.replay(

@@ -97,10 +97,10 @@ def main() -> None:
     try:
         app()
     except ConfigurationError as exc:
-        err.print(f"[red]redress: {exc}[/red]", highlight=False)
+        err.print(f"[red]redress: {exc}[/red]", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyError as exc:
-        err.print(f"[red]redress: {exc.args[0]}[/red]", highlight=False)
+        err.print(f"[red]redress: {exc.args[0]}[/red]", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

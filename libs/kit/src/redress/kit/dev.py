@@ -135,7 +135,7 @@ def show(started: float, token: str) -> None:
     for name in services():
         table.add_row(name, f"http://127.0.0.1:{PORTS[name]}/docs")
     console.print(table)
-    console.print("Worker form:  http://127.0.0.1:8001/t/demo/report")
+    console.print(f"Worker form:  http://127.0.0.1:{PORTS['intake']}/t/demo/report")
     console.print("Officer token (tenant demo):")
     console.print(token, soft_wrap=True)
     console.print("Stop with Ctrl-C.")

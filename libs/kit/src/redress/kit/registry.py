@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from importlib.metadata import entry_points
 
 from redress.kit.service import ServiceSpec
 
-PORTS = {"intake": 8001, "cases": 8002, "referral": 8003, "metrics": 8004, "assessment": 8005}
+# The fixed ports of `make run`; REDRESS_DEV_PORT_BASE moves them all (tests use it).
+_BASE = int(os.environ.get("REDRESS_DEV_PORT_BASE", "8000"))
+PORTS = {
+    name: _BASE + offset
+    for offset, name in enumerate(["intake", "cases", "referral", "metrics", "assessment"], 1)
+}
 
 
 def services() -> dict[str, ServiceSpec]:

@@ -8,11 +8,13 @@ from fastapi import FastAPI
 
 from redress.kit.service import ServiceSpec, create_service_app
 from redress.kit.settings import Settings
+from redress.metrics.projections import GrievanceCounts
 
 service = ServiceSpec(
     name="metrics",
     title="Metrics",
     migrations=Path(__file__).parent / "migrations",
+    projections=lambda: [GrievanceCounts()],
 )
 
 

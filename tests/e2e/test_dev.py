@@ -1,0 +1,84 @@
+"""`redress dev`, as `make run` starts it: everything healthy, Ctrl-C leaves nothing behind."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import psutil
+import pytest
+
+pytestmark = pytest.mark.slow
+
+NAMES = ["intake", "cases", "referral", "metrics", "assessment"]
+
+
+def start(cwd, base):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDRESS_")}
+    env["REDRESS_DEV_PORT_BASE"] = str(base)
+    return subprocess.Popen(
+        [sys.executable, "-m", "redress.kit.cli", "dev"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_healthy(base, deadline_s):
+    """Seconds until every service answers /health with 200; fails past the deadline."""
+    started = time.monotonic()
+    waiting = set(range(1, 6))
+    with httpx.Client(timeout=1) as client:
+        while waiting:
+            if time.monotonic() - started > deadline_s:
+                names = [NAMES[i - 1] for i in sorted(waiting)]
+                raise AssertionError(f"not healthy within {deadline_s} s: {names}")
+            for offset in list(waiting):
+                try:
+                    if client.get(f"http://127.0.0.1:{base + offset}/health").status_code == 200:
+                        waiting.discard(offset)
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def leftovers(cwd):
+    found = []
+    for p in psutil.process_iter(["cmdline", "cwd"]):
+        try:
+            if str(cwd) in " ".join(p.info["cmdline"] or []) or p.info["cwd"] == str(cwd):
+                found.append(p.pid)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return found
+
+
+def stop(process, cwd):
+    process.send_signal(signal.SIGINT)
+    process.wait(30)
+    deadline = time.monotonic() + 15
+    while leftovers(cwd) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert leftovers(cwd) == []
+
+
+def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path):
+    base = random.randint(20, 60) * 1000
+    first = start(tmp_path, base)
+    try:
+        wait_healthy(base, 90)
+        assert (tmp_path / ".data" / "dev.env").exists()
+    finally:
+        stop(first, tmp_path)
+    assert (tmp_path / ".data" / "pg" / "PG_VERSION").exists()
+    second = start(tmp_path, base)
+    try:
+        wait_healthy(base, 15)
+    finally:
+        stop(second, tmp_path)

@@ -1,0 +1,126 @@
+"""The `redress` command line, run as a user runs it."""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+from redress.events.relay import Relay
+from tests.events.helpers import running
+from tests.kit.conftest import PROJECTION  # noqa: F401 - the kit's test service
+
+
+def redress(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
+    return subprocess.run(
+        [sys.executable, "-m", "redress.kit.cli", *args],
+        env={k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tempfile.gettempdir(),  # away from any .data/dev.env of the checkout
+    )
+
+
+def system_env(system, tmp_path) -> dict[str, str]:
+    return {
+        "REDRESS_DEV": "1",
+        "REDRESS_DATABASE_URL": system.dsn,
+        "REDRESS_NATS_URL": system.nats_url,
+        "REDRESS_NATS_STREAM": system.bus.stream,
+        "REDRESS_NATS_SUBJECT_PREFIX": system.bus.prefix,
+        "REDRESS_DATA_DIR": str(tmp_path),
+    }
+
+
+def one_line_error(result) -> str:
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def test_unreachable_postgres_fails_fast_with_one_line(system, tmp_path):
+    env = system_env(system, tmp_path)
+    env["REDRESS_DATABASE_URL"] = "postgresql://redress:secret@127.0.0.1:1/redress"
+    line = one_line_error(redress("serve", "intake", env=env))
+    assert "cannot reach PostgreSQL at postgresql://redress:***@127.0.0.1:1/redress" in line
+    assert "secret" not in line
+
+
+def test_unreachable_nats_fails_fast_with_one_line(system, tmp_path):
+    env = system_env(system, tmp_path)
+    env["REDRESS_NATS_URL"] = "nats://127.0.0.1:1"
+    line = one_line_error(redress("serve", "intake", env=env))
+    assert "cannot reach NATS at nats://127.0.0.1:1" in line
+
+
+def test_missing_key_outside_dev_mode_fails_with_one_line(system, tmp_path):
+    env = system_env(system, tmp_path)
+    env["REDRESS_DEV"] = "0"
+    line = one_line_error(redress("serve", "intake", env=env))
+    assert "REDRESS_JWKS_URL is required outside dev mode" in line
+
+
+def test_token_issue_prints_a_token_the_services_accept(system, tmp_path):
+    from redress.kit.auth import verifier_for
+    from redress.kit.settings import Settings
+
+    result = redress(
+        "token",
+        "issue",
+        "--tenant",
+        "acme",
+        "--role",
+        "member",
+        "--org",
+        "m1",
+        env=system_env(system, tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    settings = Settings(dev=True, data_dir=tmp_path, _env_file=None)
+    principal = verifier_for(settings).verify(result.stdout.strip())
+    assert (principal.tenant, principal.roles, principal.org) == ("acme", {"member"}, "m1")
+
+
+async def test_replay_rebuilds_a_projection_to_the_live_rows(system, tmp_path):
+    from redress.events.catalogue.grievance import Category, Channel, GrievanceSubmitted
+    from redress.events.ids import new_stream
+    from redress.events.projection import ProjectionRunner
+    from redress.kit.registry import service
+    from redress.metrics.projections import GrievanceCounts
+    from tests.events.helpers import META
+
+    migrated = redress("migrate", env=system_env(system, tmp_path))
+    assert migrated.returncode == 0, migrated.stderr
+    for i in range(40):
+        event = GrievanceSubmitted(
+            grievance_id=str(i),
+            channel=Channel.web,
+            language="en",
+            country=["BD", "KH", "VN"][i % 3],
+            category=list(Category)[i % 5],
+        )
+        await system.store.append(new_stream("grievance"), [event], 0, META)
+    assert service("metrics").projections()[0].name == "counts"
+    live = ProjectionRunner(GrievanceCounts(), system.pool, system.js, system.bus)
+    async with running(Relay(system.dsn, system.js, system.bus).run()), running(live.run()):
+        assert await live.wait_for(40, timeout=30)
+    before = await counts(system)
+    assert sum(r[-1] for r in before) == 40
+    result = redress("replay", "metrics.counts", env=system_env(system, tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "replaying metrics.counts" in result.stderr
+    assert "40/40" in result.stderr
+    assert await counts(system) == before
+
+
+async def counts(system):
+    async with system.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT * FROM metrics.grievance_counts ORDER BY 1, 2, 3, 4")
+    return [tuple(r) for r in rows]
+
+
+def test_replay_of_an_unknown_projection_names_the_known_ones(system, tmp_path):
+    line = one_line_error(redress("replay", "metrics.nope", env=system_env(system, tmp_path)))
+    assert "metrics.counts" in line
