@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from uuid import UUID
 
 import asyncpg
 from nats.aio.msg import Msg
@@ -14,7 +13,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from nats.js.errors import NotFoundError
 
 from redress.events import catalogue
-from redress.events.envelope import Event, stream_type_of
+from redress.events.envelope import Actor, Event, stream_type_of
 
 TX_HEADER = "ce-txid"
 POSITION_HEADER = "ce-position"
@@ -60,38 +59,39 @@ class Bus:
 
 
 def row_to_message(bus: Bus, row: asyncpg.Record) -> tuple[str, bytes, dict[str, str]]:
-    """A log row as a NATS message: CloudEvents attributes in headers, the payload as JSON."""
-    meta: dict[str, Any] = json.loads(row["metadata"])
-    time: datetime = row["time"]
+    """A row of the relay's read as a NATS message: CloudEvents attributes in headers."""
     headers = {
-        "Nats-Msg-Id": str(row["id"]),
+        "Nats-Msg-Id": row["id"],
         "ce-specversion": "1.0",
-        "ce-id": str(row["id"]),
+        "ce-id": row["id"],
         "ce-type": row["type"],
         "ce-source": "redress",
-        "ce-subject": row["stream"],
-        "ce-time": time.isoformat(),
+        "ce-time": row["time"],
         "ce-schemaversion": str(row["schemaversion"]),
         "ce-stream": row["stream"],
         "ce-version": str(row["version"]),
         "ce-tenant": row["tenant"],
-        "ce-actor": json.dumps(meta["actor"], separators=(",", ":")),
+        "ce-actor": row["actor"],
         POSITION_HEADER: str(row["position"]),
-        TX_HEADER: str(row["tx_id"]),
-        "content-type": "application/json",
+        TX_HEADER: row["txid"],
     }
-    for key in ("correlationid", "causationid", "traceparent"):
-        if meta.get(key):
-            headers[f"ce-{key}" if key != "traceparent" else key] = str(meta[key])
-    subject = bus.subject(stream_type_of(row["stream"]), row["type"])
+    if row["correlationid"]:
+        headers["ce-correlationid"] = row["correlationid"]
+    if row["causationid"]:
+        headers["ce-causationid"] = row["causationid"]
+    if row["traceparent"]:
+        headers["traceparent"] = row["traceparent"]
+    subject = f"{bus.prefix}.{stream_type_of(row['stream'])}.{row['type']}"
     return subject, row["data"].encode(), headers
 
 
 def message_to_event(msg: Msg) -> Event:
+    """An event from a message the relay published: its headers are trusted, its data validated."""
     h = msg.headers or {}
     schemaversion = int(h["ce-schemaversion"])
+    correlation, causation = h.get("ce-correlationid"), h.get("ce-causationid")
     return Event(
-        id=h["ce-id"],
+        id=UUID(h["ce-id"]),
         type=h["ce-type"],
         schemaversion=schemaversion,
         stream=h["ce-stream"],
@@ -99,11 +99,11 @@ def message_to_event(msg: Msg) -> Event:
         position=int(h[POSITION_HEADER]),
         tx_id=int(h[TX_HEADER]),
         tenant=h["ce-tenant"],
-        time=h["ce-time"],
-        data=catalogue.load(h["ce-type"], schemaversion, json.loads(msg.data)),
-        actor=json.loads(h["ce-actor"]),
-        correlationid=h.get("ce-correlationid"),
-        causationid=h.get("ce-causationid"),
+        time=datetime.fromisoformat(h["ce-time"]),
+        data=catalogue.load_json(h["ce-type"], schemaversion, msg.data),
+        actor=Actor.model_validate_json(h["ce-actor"]),
+        correlationid=UUID(correlation) if correlation else None,
+        causationid=UUID(causation) if causation else None,
         traceparent=h.get("traceparent"),
         sequence=msg.metadata.sequence.stream,
     )

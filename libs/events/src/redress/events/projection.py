@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -54,6 +54,11 @@ class Projection(ABC):
 
     @abstractmethod
     async def apply(self, conn: Conn, event: Event) -> None: ...
+
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        """Apply events in order; a projection may override this to write a batch at once."""
+        for event in events:
+            await self.apply(conn, event)
 
 
 @dataclass(frozen=True)
@@ -152,15 +157,12 @@ class ProjectionRunner:
     async def _apply_in_one_transaction(self, batch: list[Msg]) -> None:
         start = self.position
         end = batch[-1].metadata.sequence.stream
-        versions: dict[str, int] = {}
+        events = [e for e in map(message_to_event, batch) if self.projection.wants(e)]
+        versions = {e.stream: e.version for e in events}
         async with self.pool.acquire() as conn, conn.transaction():
             await self._claim(conn, start)
-            for msg in batch:
-                event = message_to_event(msg)
-                if self.projection.wants(event):
-                    with self._span(event):
-                        await self.projection.apply(conn, event)
-                    versions[event.stream] = event.version
+            with self._spans(events):
+                await self.projection.apply_batch(conn, events)
             await self._advance(conn, end, versions)
         async with self._advanced:
             self.position = end
@@ -205,12 +207,22 @@ class ProjectionRunner:
         )
 
     @contextlib.contextmanager
-    def _span(self, event: Event):  # type: ignore[no-untyped-def]
-        ctx = propagate.extract({"traceparent": event.traceparent}) if event.traceparent else None
-        with tracer.start_as_current_span(
-            f"project {self.projection.key} {event.type}", context=ctx, kind=SpanKind.CONSUMER
-        ) as span:
-            yield span
+    def _spans(self, events: list[Event]) -> Iterator[None]:
+        """A span in each event's own trace, covering the batch that applies it."""
+        spans = [
+            tracer.start_span(
+                f"project {self.projection.key} {e.type}",
+                context=propagate.extract({"traceparent": e.traceparent}),
+                kind=SpanKind.CONSUMER,
+            )
+            for e in events
+            if e.traceparent
+        ]
+        try:
+            yield
+        finally:
+            for span in spans:
+                span.end()
 
     # Checkpoints, waiting and rebuilding.
 

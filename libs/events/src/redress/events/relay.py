@@ -52,17 +52,30 @@ class Relay:
             self.leading.set()
             wake = asyncio.Event()
             await conn.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
-            seq, cursor = await self.resume_point()
-            while True:
-                wake.clear()
-                rows = await EventStore.read_log_rows(conn, cursor, self.batch_size)
-                if rows:
-                    seq, cursor = await self.publish(rows, seq, cursor)
+            await self._publish_forever(conn, wake)
+
+    async def _publish_forever(self, conn: asyncpg.Connection, wake: asyncio.Event) -> None:
+        # While the acknowledgements of one page are on their way, the next page is read.
+        seq, cursor = await self.resume_point()
+        in_flight: _Page | None = None
+        while True:
+            wake.clear()
+            rows = await EventStore.read_log_for_relay(conn, cursor, self.batch_size)
+            if in_flight is not None:
+                done, in_flight = in_flight, None
+                if not await done.settled():
+                    seq, cursor = await self.resume_point()
                     continue
-                held = await EventStore.held_back(conn)
-                timeout = self.held_back_interval if held else self.poll_interval
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), timeout)
+                self.published += len(done.futures)
+            if rows:
+                in_flight = await self.send(rows, seq)
+                seq += len(rows)
+                cursor = LogCursor(int(rows[-1]["txid"]), rows[-1]["position"])
+                continue
+            held = await EventStore.held_back(conn)
+            timeout = self.held_back_interval if held else self.poll_interval
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout)
 
     async def resume_point(self) -> tuple[int, LogCursor]:
         """The stream's last sequence and the log cursor of the message stored there."""
@@ -73,23 +86,15 @@ class Relay:
         headers = msg.headers or {}
         return seq, LogCursor(int(headers[TX_HEADER]), int(headers[POSITION_HEADER]))
 
-    async def publish(
-        self, rows: list[asyncpg.Record], seq: int, cursor: LogCursor
-    ) -> tuple[int, LogCursor]:
-        pending: list[asyncio.Future[Any]] = []
+    async def send(self, rows: list[asyncpg.Record], seq: int) -> _Page:
+        """Publish a page, each message expecting the one before it in the stream."""
+        futures: list[asyncio.Future[Any]] = []
         for i, row in enumerate(rows):
             subject, payload, headers = row_to_message(self.bus, row)
             headers["Nats-Expected-Last-Sequence"] = str(seq + i)
             with self._span(row["type"], headers):
-                pending.append(await self.js.publish_async(subject, payload, headers=headers))
-        acks = await asyncio.gather(*pending, return_exceptions=True)
-        failed = next((a for a in acks if isinstance(a, BaseException)), None)
-        if failed is None:
-            self.published += len(rows)
-            last = rows[-1]
-            return seq + len(rows), LogCursor(last["tx_id"], last["position"])
-        log.warning("publish refused, resuming from the stream", error=str(failed))
-        return await self.resume_point()
+                futures.append(await self.js.publish_async(subject, payload, headers=headers))
+        return _Page(futures)
 
     @contextlib.contextmanager
     def _span(self, event_type: str, headers: dict[str, str]) -> Any:
@@ -105,3 +110,18 @@ class Relay:
             propagate.inject(carrier)
             headers.update(carrier)
             yield span
+
+
+class _Page:
+    """The acknowledgements of one published page."""
+
+    def __init__(self, futures: list[asyncio.Future[Any]]) -> None:
+        self.futures = futures
+
+    async def settled(self) -> bool:
+        """True when the stream took the whole page; after a refusal, the rest fails too."""
+        acks = await asyncio.gather(*self.futures, return_exceptions=True)
+        failed = next((a for a in acks if isinstance(a, BaseException)), None)
+        if failed is not None:
+            log.warning("publish refused, resuming from the stream", error=str(failed))
+        return failed is None

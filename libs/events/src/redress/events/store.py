@@ -12,13 +12,14 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from opentelemetry import propagate
 
 from redress.events import catalogue
-from redress.events.envelope import Event, EventData, Metadata, stream_type_of
+from redress.events.envelope import Actor, Event, EventData, Metadata, stream_type_of
 from redress.events.errors import ConcurrencyError
 from redress.events.ids import new_id
 
@@ -52,10 +53,24 @@ ORDER BY tx_id, position
 LIMIT $3
 """
 
+# The relay's read: header values prepared by PostgreSQL, so the relay parses no JSON.
+_READ_LOG_FOR_RELAY = """
+SELECT position, tx_id::text AS txid, id::text AS id, stream, version, type, schemaversion,
+       tenant, to_json(time) #>> '{}' AS time, data::text AS data,
+       metadata ->> 'actor' AS actor, metadata ->> 'correlationid' AS correlationid,
+       metadata ->> 'causationid' AS causationid, metadata ->> 'traceparent' AS traceparent
+FROM eventlog.events
+WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
+  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY tx_id, position
+LIMIT $3
+"""
+
 _HELD_BACK = """
-SELECT EXISTS (
-  SELECT 1 FROM eventlog.events WHERE tx_id >= pg_snapshot_xmin(pg_current_snapshot())
-)
+SELECT coalesce(
+  (SELECT tx_id FROM eventlog.events ORDER BY tx_id DESC LIMIT 1)
+    >= pg_snapshot_xmin(pg_current_snapshot()),
+  false)
 """
 
 
@@ -82,6 +97,7 @@ def trace_carrier() -> str | None:
 
 def row_to_event(row: asyncpg.Record) -> Event:
     meta = json.loads(row["metadata"])
+    correlation, causation = meta.get("correlationid"), meta.get("causationid")
     return Event(
         id=row["id"],
         type=row["type"],
@@ -92,10 +108,10 @@ def row_to_event(row: asyncpg.Record) -> Event:
         tx_id=row["tx_id"],
         tenant=row["tenant"],
         time=row["time"],
-        data=catalogue.load(row["type"], row["schemaversion"], json.loads(row["data"])),
-        actor=meta["actor"],
-        correlationid=meta.get("correlationid"),
-        causationid=meta.get("causationid"),
+        data=catalogue.load_json(row["type"], row["schemaversion"], row["data"]),
+        actor=Actor.model_validate(meta["actor"]),
+        correlationid=UUID(correlation) if correlation else None,
+        causationid=UUID(causation) if causation else None,
         traceparent=meta.get("traceparent"),
     )
 
@@ -173,6 +189,10 @@ class EventStore:
     @staticmethod
     async def read_log_rows(conn: Conn, after: LogCursor, limit: int) -> list[asyncpg.Record]:
         return list(await conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit))
+
+    @staticmethod
+    async def read_log_for_relay(conn: Conn, after: LogCursor, limit: int) -> list[asyncpg.Record]:
+        return list(await conn.fetch(_READ_LOG_FOR_RELAY, str(after.tx_id), after.position, limit))
 
     @staticmethod
     async def held_back(conn: Conn) -> bool:

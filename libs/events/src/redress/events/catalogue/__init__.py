@@ -6,6 +6,7 @@ registered with an upcaster from the version before it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -55,6 +56,14 @@ def load(type_name: str, schemaversion: int, raw: dict[str, Any]) -> EventData:
         raw = _upcasters[(type_name, version)](raw)
         version += 1
     return cls.model_validate(raw)
+
+
+def load_json(type_name: str, schemaversion: int, raw: bytes | str) -> EventData:
+    """`load` for a JSON document; parsed and validated in one step when no upcast is due."""
+    cls = event_type(type_name)
+    if schemaversion == cls.schemaversion:
+        return cls.model_validate_json(raw)
+    return load(type_name, schemaversion, json.loads(raw))
 
 
 def known_types() -> dict[str, type[EventData]]:
