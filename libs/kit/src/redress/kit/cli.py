@@ -40,6 +40,8 @@ def serve(
 
     settings = load_settings()
     spec = service(name)
+    for check in spec.checks:
+        check(settings)
     asyncio.run(preflight(settings, spec.name))
     uvicorn.run(
         create_service_app(spec, settings),

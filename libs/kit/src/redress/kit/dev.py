@@ -160,6 +160,9 @@ def run_dev() -> None:
         missing = asyncio.run(wait_healthy())
         if missing:
             console.print(f"[red]not healthy after 90 s: {', '.join(missing)}[/red]")
+        for spec in services().values():
+            if spec.seed is not None:
+                asyncio.run(spec.seed(settings))
         token = signer_for(settings).issue("dev-officer", "demo", ["officer", "admin"])
         show(started, token)
         while not stopping:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -107,6 +108,7 @@ class Runtime:
     store: EventStore
     verifier: TokenVerifier
     runners: list[ProjectionRunner] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ from redress.kit.settings import Settings, get_settings
 
 ProjectionFactory = Callable[[], Sequence[Projection]]
 Background = Callable[[Runtime], Any]
+Startup = Callable[[Runtime], Awaitable[None]]
+Check = Callable[[Settings], None]
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,12 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     projections: ProjectionFactory = lambda: ()
     background: Sequence[Background] = ()
+    startup: Sequence[Startup] = ()
+    checks: Sequence[Check] = ()
+    seed: Callable[[Settings], Coroutine[Any, Any, None]] | None = None
     max_body_bytes: int = 1_000_000
+    large_body_paths: str | None = None
+    large_body_bytes: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -60,7 +67,12 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
             await stop_runtime(runtime)
 
     app = FastAPI(title=f"Redress {spec.title}", lifespan=lifespan, version="0.1.0")
-    app.add_middleware(BodySizeLimit, max_bytes=spec.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=spec.max_body_bytes,
+        large_paths=spec.large_body_paths,
+        large_bytes=spec.large_body_bytes,
+    )
     errors.install(app)
     app.include_router(health_router())
     for router in spec.routers:
@@ -78,6 +90,8 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     store = EventStore(pool)
     await store.start_notifier()
     runtime = Runtime(settings, pool, nc, js, bus, store, verifier_for(settings))
+    for setup in spec.startup:
+        await setup(runtime)
     for projection in spec.projections():
         runner = ProjectionRunner(projection, pool, js, bus)
         runtime.runners.append(runner)

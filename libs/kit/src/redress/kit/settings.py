@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         None, description="PEM Ed25519 key of the dev token signer (default: data_dir)"
     )
     master_key: SecretStr | None = Field(None, description="base64 key wrapping data keys")
+    sms_auth_token: SecretStr | None = Field(
+        None, description="the SMS provider's auth token, checking inbound signatures"
+    )
 
     log_level: str = "info"
     log_json: bool = True

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from redress.intake import api, context, seed, sms, web_report, web_status
+from redress.intake.projections import Grievances
 from redress.kit.service import ServiceSpec, create_service_app
 from redress.kit.settings import Settings
 
@@ -13,6 +15,14 @@ service = ServiceSpec(
     name="intake",
     title="Intake",
     migrations=Path(__file__).parent / "migrations",
+    routers=[api.router, sms.router, web_report.router, web_status.router],
+    projections=lambda: [Grievances()],
+    startup=[context.start],
+    checks=[context.check],
+    seed=seed.seed_demo,
+    # The report form carries up to five files of 10 MB.
+    large_body_paths=r"^/t/[^/]+/report$",
+    large_body_bytes=52_000_000,
 )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import Field
 
 from redress.events.catalogue import event
+from redress.events.catalogue.grievance import Sealed
 from redress.events.envelope import EventData
 
 
@@ -45,3 +48,28 @@ class StageDeadlineMissed(EventData):
 
     case_id: str
     stage: str
+
+
+@event
+class StageEntered(EventData):
+    """The case moved to a stage of the process; `due_on` is when it should be done."""
+
+    type = "StageEntered"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str
+    stage: str
+    due_on: date | None = None
+
+
+@event
+class MessageSentToWorker(EventData):
+    """An officer's message to the worker, sealed under the grievance's data key."""
+
+    type = "MessageSentToWorker"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str
+    message: Sealed

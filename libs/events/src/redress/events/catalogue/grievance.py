@@ -60,6 +60,8 @@ class Sealed(EventData):
 
 @event
 class GrievanceSubmitted(EventData):
+    """A grievance was filed; what identifies the worker is inside `personal`."""
+
     type = "GrievanceSubmitted"
     stream_type = "grievance"
 
@@ -67,23 +69,43 @@ class GrievanceSubmitted(EventData):
     channel: Channel
     language: str = Field(max_length=20)
     country: str = Field(min_length=2, max_length=2)
-    site_id: str | None = None
+    site_id: str | None = Field(default=None, max_length=100)
+    site_text: str | None = Field(default=None, max_length=200)
     category: Category
     since: date | None = None
     consent: Consent = Consent()
-    personal: Sealed | None = None
-    member_org: str | None = None
+    personal: Sealed
+    member_org: str | None = Field(default=None, max_length=200)
     member_reference: str | None = Field(default=None, max_length=200)
-    receipt_reference: str | None = None
+    receipt_reference: str = Field(max_length=40)
+    receipt_hash: str = Field(max_length=200)
+    filed_digest: str = Field(max_length=64)
+    thread_key: str | None = Field(default=None, max_length=64)
+    audit_id: str | None = Field(default=None, max_length=100)
 
 
 @event
 class GrievanceUpdated(EventData):
+    """The worker added information."""
+
     type = "GrievanceUpdated"
     stream_type = "grievance"
 
     grievance_id: str
     addition: Sealed
+
+
+@event
+class AttachmentAdded(EventData):
+    """A file was attached; its content, sealed, is kept by intake beside the log."""
+
+    type = "AttachmentAdded"
+    stream_type = "grievance"
+
+    grievance_id: str
+    attachment_id: str
+    content_type: str = Field(max_length=100)
+    size: int = Field(ge=1)
 
 
 @event
@@ -93,6 +115,7 @@ class WorkerMessagePosted(EventData):
 
     grievance_id: str
     message: Sealed
+    channel: Channel = Channel.web
 
 
 @event
@@ -105,6 +128,8 @@ class WithdrawalRequested(EventData):
 
 @event
 class PersonalDataErased(EventData):
+    """The grievance's data key was deleted: its personal data can no longer be read."""
+
     type = "PersonalDataErased"
     stream_type = "grievance"
 

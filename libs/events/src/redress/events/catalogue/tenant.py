@@ -1,0 +1,31 @@
+"""Events of the `tenant` stream: an MSI's configuration, written by its admins."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from redress.events.catalogue import event
+from redress.events.envelope import EventData
+
+
+@event
+class TenantRegistered(EventData):
+    """An MSI joined the platform; `tenant` in the envelope is its slug."""
+
+    type = "TenantRegistered"
+    stream_type = "tenant"
+
+    name: str = Field(max_length=200)
+
+
+@event
+class SiteRegistered(EventData):
+    """A workplace in a member's supply chain, offered on the worker form."""
+
+    type = "SiteRegistered"
+    stream_type = "tenant"
+
+    site_id: str = Field(max_length=100)
+    name: str = Field(max_length=200)
+    country: str = Field(min_length=2, max_length=2)
+    member_org: str | None = Field(default=None, max_length=200)

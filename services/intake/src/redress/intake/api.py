@@ -1,0 +1,243 @@
+"""The JSON API of intake: member companies, operators, bulk imports, tenant sites."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import uuid
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+
+from redress.events.catalogue.grievance import Channel
+from redress.events.catalogue.tenant import SiteRegistered
+from redress.events.errors import ConcurrencyError
+from redress.events.ids import derived_stream
+from redress.intake.commands import Filed, MemberGrievance, OperatorGrievance
+from redress.intake.context import IntakeContext
+from redress.intake.filing import file_grievance, tenant_name
+from redress.kit.auth import Principal
+from redress.kit.authz import Action
+from redress.kit.deps import Pool, Store, metadata_for, permitted
+from redress.kit.errors import Problem
+
+router = APIRouter(prefix="/v1", tags=["grievances"])
+
+Member = Annotated[Principal, Depends(permitted(Action.grievance_submit))]
+Importer = Annotated[Principal, Depends(permitted(Action.grievance_import))]
+Operator = Annotated[Principal, Depends(permitted(Action.grievance_file_for_worker))]
+Admin = Annotated[Principal, Depends(permitted(Action.tenant_configure))]
+IdempotencyKey = Annotated[str | None, Header(max_length=200)]
+
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/problem+json": {}}}
+    for code, text in {401: "no or bad token", 403: "role not allowed", 404: "unknown tenant",
+                       409: "conflict", 413: "too large", 422: "invalid input"}.items()
+}  # fmt: skip
+
+
+def _member_grievance_id(principal: Principal, member_reference: str) -> str:
+    # A member's own reference names one grievance: importing it twice files it once.
+    seed = f"{principal.tenant}:{principal.org or principal.sub}:{member_reference}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, seed))
+
+
+@router.post("/grievances", status_code=201, response_model=Filed, responses=_PROBLEMS)
+async def submit(
+    body: MemberGrievance,
+    principal: Member,
+    pool: Pool,
+    store: Store,
+    intake: IntakeContext,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """File a grievance that reached a member company's own channel."""
+    body_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+    async with pool.acquire() as conn, conn.transaction():
+        await tenant_name(conn, principal.tenant)
+        if idempotency_key:
+            claimed = await conn.fetchval(
+                """INSERT INTO intake.idempotency (tenant, principal, key, body_hash)
+                   VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1""",
+                principal.tenant,
+                principal.sub,
+                idempotency_key,
+                body_hash,
+            )
+            if claimed is None:
+                return await _replay(conn, principal, idempotency_key, body_hash)
+        filed = await file_grievance(
+            conn, store, intake, metadata_for(principal), body, Channel.member_api,
+            member_org=principal.org, member_reference=body.member_reference, with_secret=False,
+        )  # fmt: skip
+        if idempotency_key:
+            await conn.execute(
+                """UPDATE intake.idempotency SET status = 201, response = $4::jsonb
+                   WHERE tenant = $1 AND principal = $2 AND key = $3""",
+                principal.tenant,
+                principal.sub,
+                idempotency_key,
+                filed.model_dump_json(),
+            )
+    return filed
+
+
+async def _replay(conn: Any, principal: Principal, key: str, body_hash: str) -> JSONResponse:
+    first = await conn.fetchrow(
+        """SELECT body_hash, status, response FROM intake.idempotency
+           WHERE tenant = $1 AND principal = $2 AND key = $3""",
+        principal.tenant,
+        principal.sub,
+        key,
+    )
+    if first["body_hash"] != body_hash:
+        raise Problem(422, "idempotency-key-reused",
+                      "this Idempotency-Key was used with a different body")  # fmt: skip
+    return JSONResponse(json.loads(first["response"]), first["status"])
+
+
+@router.post("/operator/grievances", status_code=201, response_model=Filed, responses=_PROBLEMS)
+async def file_for_worker(
+    body: OperatorGrievance, principal: Operator, pool: Pool, store: Store, intake: IntakeContext
+) -> Filed:
+    """A hotline or SMS operator files on a worker's behalf; read the receipt out to them."""
+    async with pool.acquire() as conn, conn.transaction():
+        await tenant_name(conn, principal.tenant)
+        return await file_grievance(
+            conn, store, intake, metadata_for(principal), body, Channel(body.channel)
+        )
+
+
+class ImportRow(BaseModel):
+    row: int
+    accepted: bool
+    grievance_id: str | None = None
+    reference: str | None = None
+    errors: list[str] = Field(default_factory=list)
+
+
+class ImportReport(BaseModel):
+    accepted: int
+    refused: int
+    rows: list[ImportRow]
+
+
+@router.post(
+    "/grievances/import",
+    response_model=ImportReport,
+    responses=_PROBLEMS,
+    openapi_extra={"requestBody": {"content": {
+        "application/x-ndjson": {"schema": {"type": "string"}},
+        "text/csv": {"schema": {"type": "string"}},
+    }, "required": True}},
+)  # fmt: skip
+async def bulk_import(
+    request: Request, principal: Importer, pool: Pool, store: Store, intake: IntakeContext
+) -> ImportReport:
+    """Import JSON Lines or CSV; each row is filed or refused on its own, with the reason.
+
+    A row with a `member_reference` already imported is refused as a duplicate.
+    """
+    kind = request.headers.get("content-type", "").split(";")[0].strip()
+    text = (await request.body()).decode("utf-8", "replace")
+    if kind == "text/csv":
+        records = [_from_csv(r) for r in csv.DictReader(io.StringIO(text))]
+    elif kind in ("application/x-ndjson", "application/jsonl", "application/json-lines"):
+        records = [_json_line(line) for line in text.splitlines() if line.strip()]
+    else:
+        raise Problem(415, "media-type", "send application/x-ndjson or text/csv")
+    if len(records) > 1000:
+        raise Problem(413, "too-many-rows", "at most 1000 rows per import")
+    async with pool.acquire() as conn:
+        await tenant_name(conn, principal.tenant)
+        rows = [await _import_one(conn, store, intake, principal, i, r)
+                for i, r in enumerate(records, 1)]  # fmt: skip
+    accepted = sum(r.accepted for r in rows)
+    return ImportReport(accepted=accepted, refused=len(rows) - accepted, rows=rows)
+
+
+async def _import_one(
+    conn: Any, store: Store, intake: IntakeContext, principal: Principal, row: int, record: Any
+) -> ImportRow:
+    try:
+        if isinstance(record, Exception):
+            raise record
+        body = MemberGrievance.model_validate(record)
+        gid = (
+            _member_grievance_id(principal, body.member_reference)
+            if body.member_reference
+            else None
+        )
+        async with conn.transaction():
+            filed = await file_grievance(
+                conn, store, intake, metadata_for(principal), body, Channel.member_api,
+                grievance_id=gid, member_org=principal.org,
+                member_reference=body.member_reference, with_secret=False,
+            )  # fmt: skip
+    except ValidationError as exc:
+        errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        return ImportRow(row=row, accepted=False, errors=errors)
+    except (ConcurrencyError, asyncpg.UniqueViolationError):
+        return ImportRow(row=row, accepted=False, errors=["already imported (member_reference)"])
+    except Problem as exc:
+        return ImportRow(row=row, accepted=False, errors=[exc.detail])
+    except ValueError as exc:
+        return ImportRow(row=row, accepted=False, errors=[str(exc)])
+    return ImportRow(row=row, accepted=True, grievance_id=filed.grievance_id,
+                     reference=filed.reference)  # fmt: skip
+
+
+def _json_line(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        return ValueError(f"not JSON: {exc.msg}")
+
+
+def _from_csv(record: dict[str, str | None]) -> dict[str, Any]:
+    """A CSV row: the JSON fields flat, `contact_*` and `consent_*` columns nested."""
+    out: dict[str, Any] = {}
+    contact: dict[str, str] = {}
+    consent: dict[str, bool] = {}
+    for column, value in record.items():
+        if column is None or value is None or value == "":
+            continue
+        if column.startswith("contact_"):
+            contact[column.removeprefix("contact_")] = value
+        elif column.startswith("consent_"):
+            consent[column.removeprefix("consent_")] = value.lower() in ("1", "true", "yes")
+        else:
+            out[column] = value
+    if contact:
+        out["contact"] = contact
+    if consent:
+        out["consent"] = consent
+    return out
+
+
+class SiteInput(BaseModel):
+    site_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")
+    name: str = Field(min_length=1, max_length=200)
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    member_org: str | None = Field(None, max_length=200)
+
+
+@router.put("/sites/{site_id}", status_code=200, responses=_PROBLEMS, tags=["tenant"])
+async def register_site(
+    site_id: str, body: SiteInput, principal: Admin, pool: Pool, store: Store
+) -> dict[str, Any]:
+    """Add or rename a workplace offered on the worker form."""
+    if body.site_id != site_id:
+        raise Problem(422, "validation", "the site_id in the path and the body differ")
+    stream = derived_stream("tenant", principal.tenant)
+    async with pool.acquire() as conn:
+        await tenant_name(conn, principal.tenant)
+    version = await store.stream_version(stream)
+    done = await store.append(stream, [SiteRegistered(**body.model_dump())], version,
+                              metadata_for(principal))  # fmt: skip
+    return {"stream": done.stream, "version": done.version}

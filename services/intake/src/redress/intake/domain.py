@@ -1,0 +1,167 @@
+"""The grievance, pure: decide(command, state) -> events, evolve(state, event) -> state.
+
+Personal data reaches the domain already sealed; the domain only guards what may happen
+to a grievance and in what order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+from functools import reduce
+
+from redress.events.catalogue.grievance import (
+    AttachmentAdded,
+    Category,
+    Channel,
+    Consent,
+    GrievanceSubmitted,
+    GrievanceUpdated,
+    PersonalDataErased,
+    Sealed,
+    WithdrawalRequested,
+    WorkerMessagePosted,
+)
+from redress.events.envelope import EventData
+
+MAX_ATTACHMENTS = 5
+
+
+class Status(StrEnum):
+    none = "none"
+    open = "open"
+    withdrawn = "withdrawn"
+    erased = "erased"
+
+
+@dataclass(frozen=True)
+class Grievance:
+    status: Status = Status.none
+    key_id: str | None = None
+    attachments: int = 0
+
+
+class GrievanceRefused(Exception):
+    """A command the grievance's state does not allow; `kind` is stable for API errors."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+
+
+# Commands.
+
+
+@dataclass(frozen=True)
+class SubmitGrievance:
+    grievance_id: str
+    channel: Channel
+    language: str
+    country: str
+    category: Category
+    personal: Sealed
+    receipt_reference: str
+    receipt_hash: str
+    filed_digest: str
+    site_id: str | None = None
+    site_text: str | None = None
+    since: date | None = None
+    consent: Consent = field(default_factory=Consent)
+    member_org: str | None = None
+    member_reference: str | None = None
+    thread_key: str | None = None
+    audit_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AddInformation:
+    grievance_id: str
+    addition: Sealed
+
+
+@dataclass(frozen=True)
+class AttachFile:
+    grievance_id: str
+    attachment_id: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class PostWorkerMessage:
+    grievance_id: str
+    message: Sealed
+    channel: Channel = Channel.web
+
+
+@dataclass(frozen=True)
+class RequestWithdrawal:
+    grievance_id: str
+
+
+@dataclass(frozen=True)
+class ErasePersonalData:
+    grievance_id: str
+
+
+Command = (
+    SubmitGrievance
+    | AddInformation
+    | AttachFile
+    | PostWorkerMessage
+    | RequestWithdrawal
+    | ErasePersonalData
+)
+
+
+def decide(command: Command, state: Grievance) -> list[EventData]:
+    match command:
+        case SubmitGrievance():
+            if state.status is not Status.none:
+                raise GrievanceRefused("already-filed", "this grievance was already filed")
+            return [GrievanceSubmitted(**command.__dict__)]
+        case _ if state.status is Status.none:
+            raise GrievanceRefused("unknown-grievance", "there is no such grievance")
+        case ErasePersonalData():
+            if state.status is Status.erased:
+                raise GrievanceRefused("erased", "the personal data was already erased")
+            assert state.key_id is not None
+            return [PersonalDataErased(grievance_id=command.grievance_id, key_id=state.key_id)]
+        case _ if state.status is Status.erased:
+            raise GrievanceRefused("erased", "the personal data of this grievance was erased")
+        case RequestWithdrawal():
+            if state.status is Status.withdrawn:
+                raise GrievanceRefused("withdrawn", "the grievance was already withdrawn")
+            return [WithdrawalRequested(grievance_id=command.grievance_id)]
+        case PostWorkerMessage():
+            return [WorkerMessagePosted(**command.__dict__)]
+        case _ if state.status is Status.withdrawn:
+            raise GrievanceRefused("withdrawn", "the grievance was withdrawn")
+        case AddInformation():
+            return [GrievanceUpdated(**command.__dict__)]
+        case AttachFile():
+            if state.attachments >= MAX_ATTACHMENTS:
+                raise GrievanceRefused(
+                    "too-many-attachments", f"a grievance takes at most {MAX_ATTACHMENTS} files"
+                )
+            return [AttachmentAdded(**command.__dict__)]
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+def evolve(state: Grievance, event: EventData) -> Grievance:
+    match event:
+        case GrievanceSubmitted():
+            return Grievance(Status.open, key_id=event.personal.key_id)
+        case AttachmentAdded():
+            return replace(state, attachments=state.attachments + 1)
+        case WithdrawalRequested():
+            return replace(state, status=Status.withdrawn)
+        case PersonalDataErased():
+            return replace(state, status=Status.erased)
+    return state
+
+
+def fold(events: list[EventData]) -> Grievance:
+    return reduce(evolve, events, Grievance())

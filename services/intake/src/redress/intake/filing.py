@@ -1,0 +1,144 @@
+"""Filing a grievance from any channel: seal, receipt, decide, append, in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import filetype
+
+from redress.events.catalogue.grievance import Channel
+from redress.events.envelope import EventData, Metadata
+from redress.events.ids import new_id
+from redress.events.store import Conn, EventStore
+from redress.intake.commands import Filed, GrievanceInput
+from redress.intake.context import Intake
+from redress.intake.domain import AttachFile, Grievance, SubmitGrievance, decide, evolve
+from redress.intake.receipts import Proof, digest, new_receipt
+from redress.kit.errors import Problem
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+ALLOWED_TYPES = {
+    "image/jpeg", "image/png", "image/webp", "image/heic", "image/gif",
+    "audio/ogg", "audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/amr", "audio/x-wav",
+    "audio/webm", "video/mp4", "application/pdf",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Upload:
+    data: bytes
+
+
+def grievance_stream(grievance_id: str) -> str:
+    return f"grievance-{grievance_id}"
+
+
+def check_upload(upload: Upload) -> str:
+    """The content type, read from the bytes themselves; refused unless it is allowed."""
+    if len(upload.data) > MAX_FILE_BYTES:
+        raise Problem(413, "file-too-large", "a file may be at most 10 MB")
+    kind = filetype.guess(upload.data)
+    if kind is None or kind.mime not in ALLOWED_TYPES:
+        raise Problem(415, "file-type", "files may be photos, voice notes or PDF documents")
+    return str(kind.mime)
+
+
+async def site_known(conn: Conn, tenant: str, site_id: str | None) -> None:
+    if site_id is None:
+        return
+    found = await conn.fetchval(
+        "SELECT 1 FROM intake.sites WHERE tenant = $1 AND site_id = $2", tenant, site_id
+    )
+    if found is None:
+        raise Problem(422, "unknown-site", f"there is no site {site_id!r} in this initiative")
+
+
+async def tenant_name(conn: Conn, tenant: str) -> str:
+    name = await conn.fetchval("SELECT name FROM intake.tenants WHERE tenant = $1", tenant)
+    if name is None:
+        raise Problem(404, "unknown-tenant", f"there is no initiative {tenant!r}")
+    return str(name)
+
+
+async def file_grievance(
+    conn: Conn,
+    store: EventStore,
+    intake: Intake,
+    metadata: Metadata,
+    form: GrievanceInput,
+    channel: Channel,
+    *,
+    uploads: Sequence[Upload] = (),
+    grievance_id: str | None = None,
+    member_org: str | None = None,
+    member_reference: str | None = None,
+    thread_key: str | None = None,
+    audit_id: str | None = None,
+    with_secret: bool = True,
+) -> Filed:
+    """Seal the personal data under a new data key and record the grievance.
+
+    Call inside a transaction on `conn`: the key, the sealed files and the events land
+    together or not at all.
+    """
+    tenant = metadata.tenant
+    await site_known(conn, tenant, form.site_id)
+    kinds = [check_upload(u) for u in uploads]
+    gid = grievance_id or str(new_id())
+    key = await intake.keyring.create(conn, f"grievance-{gid}", tenant)
+    personal = {"narrative": form.narrative, "contact": form.contact and form.contact.model_dump()}
+    receipt = new_receipt()
+    command = SubmitGrievance(
+        grievance_id=gid,
+        channel=channel,
+        language=form.language,
+        country=form.country,
+        category=form.category,
+        personal=key.seal(json.dumps(personal).encode()),
+        receipt_reference=receipt.reference,
+        receipt_hash=receipt.hash,
+        filed_digest="",
+        site_id=form.site_id,
+        site_text=form.site_text,
+        since=form.since,
+        consent=form.consent,
+        member_org=member_org,
+        member_reference=member_reference,
+        thread_key=thread_key,
+        audit_id=audit_id,
+    )
+    filed = {k: v for k, v in command.__dict__.items() if k not in ("receipt_hash", "filed_digest")}
+    filed["personal"] = command.personal.model_dump()
+    command = SubmitGrievance(**{**command.__dict__, "filed_digest": digest(filed)})
+    state = Grievance()
+    events: list[EventData] = []
+    for new in decide(command, state):
+        events.append(new)
+        state = evolve(state, new)
+    for upload, kind in zip(uploads, kinds, strict=True):
+        attachment_id = str(new_id())
+        await conn.execute(
+            "INSERT INTO intake.attachments VALUES ($1, $2, $3, $4, $5::jsonb)",
+            attachment_id,
+            gid,
+            tenant,
+            kind,
+            key.seal(upload.data).model_dump_json(),
+        )
+        for new in decide(AttachFile(gid, attachment_id, kind, len(upload.data)), state):
+            events.append(new)
+            state = evolve(state, new)
+    stream = grievance_stream(gid)
+    done = await store.append(stream, events, 0, metadata, conn=conn)
+    proof = Proof(receipt.reference, datetime.now(UTC).replace(microsecond=0), command.filed_digest)
+    return Filed(
+        grievance_id=gid,
+        reference=receipt.reference,
+        secret=receipt.secret if with_secret else None,
+        proof=proof.sign(intake.proof_key),
+        stream=stream,
+        version=done.version,
+    )

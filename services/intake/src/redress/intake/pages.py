@@ -1,0 +1,71 @@
+"""Server-rendered worker pages: Jinja2 templates in the worker's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.responses import HTMLResponse
+
+from redress.intake.texts import CATEGORIES
+from redress.kit.i18n import LANGUAGES, Catalogues, direction
+
+# Territories that are not countries a worker would name.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "XK"}
+
+
+class Pages:
+    def __init__(self, templates: Path, locales: Path) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(templates),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.catalogues = Catalogues(locales)
+        self._countries: dict[str, list[tuple[str, str]]] = {}
+
+    def gettext(self, lang: str) -> Any:
+        return self.catalogues.get(lang).gettext
+
+    def countries(self, lang: str) -> list[tuple[str, str]]:
+        if lang not in self._countries:
+            names = Locale.parse(lang).territories
+            self._countries[lang] = sorted(
+                (
+                    (code, name)
+                    for code, name in names.items()
+                    if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+                ),
+                key=lambda item: item[1],
+            )
+        return self._countries[lang]
+
+    def categories(self, lang: str) -> list[tuple[str, str]]:
+        _ = self.gettext(lang)
+        return [(code, _(label)) for code, label in CATEGORIES.items()]
+
+    def render(
+        self, name: str, lang: str, tenant_name: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        html = self.env.get_template(name).render(
+            _=self.gettext(lang),
+            lang=lang,
+            dir=direction(lang),
+            languages=LANGUAGES,
+            tenant_name=tenant_name,
+            **context,
+        )
+        return HTMLResponse(
+            html,
+            status,
+            headers={
+                "Cache-Control": "no-store",
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                "X-Content-Type-Options": "nosniff",
+                "Referrer-Policy": "no-referrer",
+            },
+        )

@@ -1,0 +1,90 @@
+"""Anonymous receipts: a reference, a secret of 16 digits stored only as an argon2 hash, and
+a signed proof of filing (Ed25519 over the reference, the time and a digest of what was filed).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+# Unambiguous letters and digits, easy to read out over a phone.
+_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
+_hasher = PasswordHasher()
+# Verifying against this when a reference is unknown takes as long as a real check.
+_DUMMY = _hasher.hash("0" * 16)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    reference: str
+    secret: str
+    hash: str
+
+
+def new_receipt() -> Receipt:
+    reference = "R-" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    secret = "".join(secrets.choice("0123456789") for _ in range(16))
+    return Receipt(reference, secret, _hasher.hash(secret))
+
+
+def verify_secret(hash_: str | None, secret: str) -> bool:
+    candidate = "".join(ch for ch in secret if ch.isdigit())
+    try:
+        return _hasher.verify(hash_ or _DUMMY, candidate) and hash_ is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_reference(text: str) -> str:
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    return f"R-{cleaned[1:]}" if cleaned.startswith("R") else f"R-{cleaned}"
+
+
+def digest(filed: dict[str, Any]) -> str:
+    """SHA-256 of what was filed (as recorded: personal data sealed), canonical JSON."""
+    canonical = json.dumps(filed, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class Proof:
+    reference: str
+    time: datetime
+    digest: str
+
+    def message(self) -> bytes:
+        return f"redress-proof-v1|{self.reference}|{self.time.isoformat()}|{self.digest}".encode()
+
+    def sign(self, key: Ed25519PrivateKey) -> str:
+        body = _b64(f"{self.reference}|{self.time.isoformat()}|{self.digest}".encode())
+        return f"{body}.{_b64(key.sign(self.message()))}"
+
+    @classmethod
+    def verify(cls, token: str, key: Ed25519PrivateKey) -> Proof | None:
+        """The proof a token carries, if the platform's key signed it."""
+        try:
+            body, signature = token.strip().split(".")
+            reference, time, digest_ = _unb64(body).decode().split("|")
+            proof = cls(reference, datetime.fromisoformat(time), digest_)
+            key.public_key().verify(_unb64(signature), proof.message())
+        except (ValueError, InvalidSignature, UnicodeDecodeError):
+            return None
+        return proof

@@ -1,0 +1,103 @@
+"""Inbound SMS (a Twilio-style form POST): each phone number's texts thread into one grievance."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import Annotated
+from xml.sax.saxutils import escape
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import Response
+
+from redress.events.catalogue.grievance import Category, Channel
+from redress.events.envelope import Actor, Metadata
+from redress.intake.commands import ContactDetails, GrievanceInput
+from redress.intake.context import Intake, IntakeContext
+from redress.intake.domain import GrievanceRefused, PostWorkerMessage, decide
+from redress.intake.filing import file_grievance, grievance_stream, tenant_name
+from redress.intake.web_common import load
+from redress.kit.deps import Pool, Store
+from redress.kit.errors import Problem
+
+router = APIRouter(prefix="/v1/sms", tags=["sms"])
+SMS_GATEWAY = Actor(id="sms-gateway", role="operator")
+
+
+def signature(token: str, url: str, params: dict[str, str]) -> str:
+    """The provider's signature: HMAC-SHA1 over the URL and the sorted parameters."""
+    payload = url + "".join(k + params[k] for k in sorted(params))
+    return base64.b64encode(
+        hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()
+    ).decode()
+
+
+def thread_key(intake: Intake, tenant: str, phone: str) -> str:
+    return hmac.new(intake.thread_key, f"{tenant}|{phone}".encode(), hashlib.sha256).hexdigest()[
+        :32
+    ]
+
+
+def twiml(text: str) -> Response:
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f"<Response><Message>{escape(text)}</Message></Response>"
+    )
+    return Response(body, media_type="application/xml")
+
+
+@router.post("/{tenant}/inbound", response_class=Response, responses={
+    200: {"content": {"application/xml": {}}, "description": "TwiML reply"},
+    403: {"description": "bad signature"}, 422: {"description": "missing From or Body"},
+})  # fmt: skip
+async def inbound(
+    request: Request,
+    tenant: str,
+    pool: Pool,
+    store: Store,
+    intake: IntakeContext,
+    x_twilio_signature: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """Receive a worker's text; the first from a number files a grievance, later ones join it."""
+    form = await request.form(max_fields=60, max_files=0)
+    params = {k: v for k, v in form.items() if isinstance(v, str)}
+    token = intake.sms_auth_token
+    expected = signature(token, str(request.url), params) if token else None
+    if (
+        not expected
+        or not x_twilio_signature
+        or not hmac.compare_digest(expected, x_twilio_signature)
+    ):
+        raise Problem(403, "bad-signature", "the request signature does not match")
+    phone, text = params.get("From", "")[:40], params.get("Body", "")[:1600]
+    if not phone or not text.strip():
+        raise Problem(422, "validation", "From and Body are required")
+    key = thread_key(intake, tenant, phone)
+    metadata = Metadata(tenant=tenant, actor=SMS_GATEWAY)
+    async with pool.acquire() as conn, conn.transaction():
+        await tenant_name(conn, tenant)
+        open_one = await conn.fetchval(
+            "SELECT grievance_id FROM intake.grievances WHERE tenant = $1 AND thread_key = $2 "
+            "AND status = 'open' ORDER BY submitted_at DESC LIMIT 1",
+            tenant,
+            key,
+        )
+        if open_one is None:
+            form_ = GrievanceInput(
+                country="ZZ", category=Category.other, narrative=text,
+                contact=ContactDetails(phone_or_email=phone),
+            )  # fmt: skip
+            filed = await file_grievance(conn, store, intake, metadata, form_, Channel.sms,
+                                         thread_key=key)  # fmt: skip
+            secret = " ".join((filed.secret or "")[i : i + 4] for i in range(0, 16, 4))
+            return twiml(f"Received. Reference {filed.reference}. Secret number {secret}.")
+        stream = grievance_stream(open_one)
+        state, version = await load(store, stream)
+        sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(text.encode())
+        try:
+            events = decide(PostWorkerMessage(open_one, sealed, Channel.sms), state)
+        except GrievanceRefused as exc:
+            raise Problem(409, exc.kind, exc.detail) from None
+        await store.append(stream, events, version, metadata, conn=conn)
+    return twiml("Received. Your message was added to your report.")

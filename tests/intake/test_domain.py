@@ -1,0 +1,110 @@
+"""Given events, when a command, then events (or a refusal): the grievance, pure."""
+
+import pytest
+
+from redress.events.catalogue.grievance import (
+    AttachmentAdded,
+    Category,
+    Channel,
+    GrievanceSubmitted,
+    GrievanceUpdated,
+    PersonalDataErased,
+    Sealed,
+    WithdrawalRequested,
+    WorkerMessagePosted,
+)
+from redress.intake.domain import (
+    AddInformation,
+    AttachFile,
+    ErasePersonalData,
+    GrievanceRefused,
+    PostWorkerMessage,
+    RequestWithdrawal,
+    SubmitGrievance,
+    decide,
+    fold,
+)
+
+G = "g1"
+SEALED = Sealed(key_id="grievance-g1", ciphertext="c2VhbGVk")
+SUBMIT = SubmitGrievance(
+    grievance_id=G,
+    channel=Channel.web,
+    language="bn",
+    country="BD",
+    category=Category.wages_and_benefits,
+    personal=SEALED,
+    receipt_reference="R1",
+    receipt_hash="h",
+    filed_digest="d",
+)
+SUBMITTED = decide(SUBMIT, fold([]))[0]
+ATTACHED = AttachmentAdded(grievance_id=G, attachment_id="a", content_type="image/png", size=3)
+
+
+def then(given, command):
+    return decide(command, fold(given))
+
+
+def refused(given, command) -> str:
+    with pytest.raises(GrievanceRefused) as caught:
+        decide(command, fold(given))
+    return caught.value.kind
+
+
+def test_submit_a_new_grievance():
+    assert isinstance(SUBMITTED, GrievanceSubmitted)
+    assert SUBMITTED.personal == SEALED and SUBMITTED.consent.contact_me is False
+
+
+def test_submit_twice_is_refused():
+    assert refused([SUBMITTED], SUBMIT) == "already-filed"
+
+
+def test_add_information():
+    assert then([SUBMITTED], AddInformation(G, SEALED)) == [
+        GrievanceUpdated(grievance_id=G, addition=SEALED)
+    ]
+
+
+def test_commands_on_an_unknown_grievance_are_refused():
+    for command in (AddInformation(G, SEALED), RequestWithdrawal(G), ErasePersonalData(G)):
+        assert refused([], command) == "unknown-grievance"
+
+
+def test_attach_up_to_five_files():
+    assert then([SUBMITTED, *[ATTACHED] * 4], AttachFile(G, "b", "application/pdf", 9))[0].size == 9
+    assert refused([SUBMITTED, *[ATTACHED] * 5], AttachFile(G, "b", "application/pdf", 9)) == (
+        "too-many-attachments"
+    )
+
+
+def test_worker_message():
+    event = then([SUBMITTED], PostWorkerMessage(G, SEALED, Channel.sms))[0]
+    assert event == WorkerMessagePosted(grievance_id=G, message=SEALED, channel=Channel.sms)
+
+
+def test_withdraw_once():
+    assert then([SUBMITTED], RequestWithdrawal(G)) == [WithdrawalRequested(grievance_id=G)]
+    withdrawn = WithdrawalRequested(grievance_id=G)
+    assert refused([SUBMITTED, withdrawn], RequestWithdrawal(G)) == "withdrawn"
+    assert refused([SUBMITTED, withdrawn], AddInformation(G, SEALED)) == "withdrawn"
+    assert refused([SUBMITTED, withdrawn], AttachFile(G, "b", "image/png", 1)) == "withdrawn"
+    # A withdrawn grievance can still be talked about, and erased.
+    assert then([SUBMITTED, withdrawn], PostWorkerMessage(G, SEALED))
+    assert then([SUBMITTED, withdrawn], ErasePersonalData(G))
+
+
+def test_erase_deletes_the_key_once_and_ends_everything_else():
+    assert then([SUBMITTED], ErasePersonalData(G)) == [
+        PersonalDataErased(grievance_id=G, key_id="grievance-g1")
+    ]
+    erased = PersonalDataErased(grievance_id=G, key_id="grievance-g1")
+    assert refused([SUBMITTED, erased], ErasePersonalData(G)) == "erased"
+    for command in (
+        AddInformation(G, SEALED),
+        PostWorkerMessage(G, SEALED),
+        RequestWithdrawal(G),
+        AttachFile(G, "b", "image/png", 1),
+    ):
+        assert refused([SUBMITTED, erased], command) == "erased"

@@ -1,0 +1,167 @@
+"""The worker's pages: file, get a receipt, come back with it, talk, withdraw, erase."""
+
+import re
+
+from tests.intake.conftest import TENANT
+
+
+def report_fields(csrf: str, **extra) -> dict:
+    fields = {
+        "csrf": csrf,
+        "lang": "en",
+        "country": "BD",
+        "site_id": "dhaka-1",
+        "category": "wages_and_benefits",
+        "narrative": "Overtime has not been paid for three months.",
+        "contact": "+8801700000000",
+        "submit": "1",
+    }
+    fields.update(extra)
+    return fields
+
+
+async def file_report(intake, **extra) -> tuple[str, str]:
+    csrf = await intake.csrf(f"/t/{TENANT}/report")
+    page = await intake.client.post(f"/t/{TENANT}/report", data=report_fields(csrf, **extra))
+    assert page.status_code == 200, page.text
+    reference = re.search(r'id="reference">([^<]+)<', page.text).group(1)
+    secret = re.search(r'id="secret">([^<]+)<', page.text).group(1)
+    return reference, secret
+
+
+async def open_status(intake, reference, secret):
+    csrf = await intake.csrf(f"/t/{TENANT}/status")
+    return await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": csrf, "reference": reference, "secret": secret},
+        follow_redirects=True,
+    )
+
+
+async def test_report_receipt_and_follow_up(intake):
+    form = await intake.client.get(f"/t/{TENANT}/report")
+    assert form.status_code == 200
+    assert "Dhaka Knit" in form.text and 'dir="ltr"' in form.text
+    reference, secret = await file_report(intake)
+    assert reference.startswith("R-") and len(secret.replace(" ", "")) == 16
+    status = await open_status(intake, reference, secret)
+    assert status.status_code == 200
+    assert reference in status.text and "Received" in status.text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', status.text).group(1)
+    replied = await intake.client.post(
+        f"/t/{TENANT}/status",
+        data={"csrf": csrf, "do": "reply", "message": "I also saw this."},
+        follow_redirects=True,
+    )
+    assert "I also saw this." in replied.text and "Your message was sent." in replied.text
+    withdrawn = await intake.client.post(
+        f"/t/{TENANT}/status", data={"csrf": csrf, "do": "withdraw"}, follow_redirects=True
+    )
+    assert "Withdrawn at your request" in withdrawn.text
+    erased = await intake.client.post(
+        f"/t/{TENANT}/status", data={"csrf": csrf, "do": "erase"}, follow_redirects=True
+    )
+    assert "Your personal data was erased" in erased.text
+    assert "I also saw this." not in erased.text
+
+
+async def test_accept_language_and_switcher_keeps_what_was_typed(intake):
+    arabic = await intake.client.get(
+        f"/t/{TENANT}/report", headers={"Accept-Language": "ar,en;q=0.5"}
+    )
+    assert 'lang="ar" dir="rtl"' in arabic.text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', arabic.text).group(1)
+    switched = await intake.client.post(
+        f"/t/{TENANT}/report",
+        data={"csrf": csrf, "lang": "ar", "switch_to": "bn", "narrative": "মজুরি দেওয়া হয়নি"},
+    )
+    assert switched.status_code == 200
+    assert 'lang="bn" dir="ltr"' in switched.text
+    assert "মজুরি দেওয়া হয়নি</textarea>" in switched.text
+
+
+async def test_missing_fields_rerender_with_errors_and_record_nothing(intake):
+    before = await intake.events()
+    csrf = await intake.csrf(f"/t/{TENANT}/report")
+    page = await intake.client.post(
+        f"/t/{TENANT}/report", data=report_fields(csrf, narrative="", country="")
+    )
+    assert page.status_code == 422
+    assert 'id="narrative-error"' in page.text and 'id="country-error"' in page.text
+    assert await intake.events() == before
+
+
+async def test_forged_csrf_token_is_refused_and_records_nothing(intake):
+    before = await intake.events()
+    await intake.csrf(f"/t/{TENANT}/report")
+    page = await intake.client.post(f"/t/{TENANT}/report", data=report_fields("0" * 64))
+    assert page.status_code == 403
+    assert page.headers["content-type"] == "application/problem+json"
+    assert page.json()["type"] == "urn:redress:problem:csrf"
+    assert await intake.events() == before
+
+
+async def test_unknown_tenant_and_site_are_refused(intake):
+    assert (await intake.client.get("/t/nobody/report")).status_code == 404
+    before = await intake.events()
+    csrf = await intake.csrf(f"/t/{TENANT}/report")
+    page = await intake.client.post(f"/t/{TENANT}/report", data=report_fields(csrf, site_id="nope"))
+    assert page.status_code == 422
+    assert page.json()["type"] == "urn:redress:problem:unknown-site"
+    assert await intake.events() == before
+
+
+async def test_wrong_receipts_lock_the_reference(intake):
+    reference, secret = await file_report(intake)
+    for _ in range(4):
+        wrong = await open_status(intake, reference, "1111 2222 3333 4444")
+        assert wrong.status_code == 401 and "do not match" in wrong.text
+    locked = await open_status(intake, reference, "1111 2222 3333 4444")
+    assert locked.status_code == 429
+    assert (await open_status(intake, reference, secret)).status_code == 429
+
+
+async def test_proof_of_filing_verifies_and_a_forged_one_does_not(intake):
+    csrf = await intake.csrf(f"/t/{TENANT}/report")
+    page = await intake.client.post(f"/t/{TENANT}/report", data=report_fields(csrf))
+    proof = re.search(r'id="proof">([^<]+)<', page.text).group(1)
+    csrf = await intake.csrf(f"/t/{TENANT}/verify")
+    valid = await intake.client.post(f"/t/{TENANT}/verify", data={"csrf": csrf, "proof": proof})
+    assert "This proof is valid" in valid.text
+    forged = proof[:-3] + ("AAA" if not proof.endswith("AAA") else "BBB")
+    invalid = await intake.client.post(f"/t/{TENANT}/verify", data={"csrf": csrf, "proof": forged})
+    assert "This proof is not valid" in invalid.text
+
+
+async def test_attachments_are_checked_by_content_and_size(intake):
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+    csrf = await intake.csrf(f"/t/{TENANT}/report")
+    before = await intake.events()
+    fake = await intake.client.post(
+        f"/t/{TENANT}/report",
+        data=report_fields(csrf),
+        files=[("files", ("photo.png", b"MZ\x90\x00 not an image", "image/png"))],
+    )
+    assert fake.status_code == 415
+    too_big = await intake.client.post(
+        f"/t/{TENANT}/report",
+        data=report_fields(csrf),
+        files=[("files", ("big.png", png + b"\0" * (10 * 1024 * 1024), "image/png"))],
+    )
+    assert too_big.status_code == 413
+    too_many = await intake.client.post(
+        f"/t/{TENANT}/report",
+        data=report_fields(csrf),
+        files=[("files", (f"p{i}.png", png, "image/png")) for i in range(6)],
+    )
+    assert too_many.status_code in (400, 413)
+    assert await intake.events() == before
+    ok = await intake.client.post(
+        f"/t/{TENANT}/report",
+        data=report_fields(csrf),
+        files=[("files", ("p.png", png, "image/png"))],
+    )
+    assert ok.status_code == 200
+    async with intake.system.pool.acquire() as conn:
+        stored = await conn.fetchval("SELECT sealed::text FROM intake.attachments")
+    assert "PNG" not in stored
