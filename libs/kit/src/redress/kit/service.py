@@ -17,6 +17,7 @@ from redress.events.migrations import Component
 from redress.events.projection import Projection, ProjectionRunner
 from redress.events.store import EventStore
 from redress.kit import errors, logs, telemetry
+from redress.kit.access import AccessLog
 from redress.kit.auth import verifier_for
 from redress.kit.errors import Problem
 from redress.kit.limits import BodySizeLimit
@@ -73,6 +74,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
         large_paths=spec.large_body_paths,
         large_bytes=spec.large_body_bytes,
     )
+    app.add_middleware(AccessLog)
     errors.install(app)
     app.include_router(health_router())
     for router in spec.routers:

@@ -13,9 +13,10 @@ from fastapi.responses import Response
 
 from redress.events.catalogue.grievance import Category, Channel
 from redress.events.envelope import Actor, Metadata
+from redress.events.ids import new_id
 from redress.intake.commands import ContactDetails, GrievanceInput
 from redress.intake.context import Intake, IntakeContext
-from redress.intake.domain import GrievanceRefused, PostWorkerMessage, decide
+from redress.intake.domain import PostWorkerMessage, Status, decide
 from redress.intake.filing import file_grievance, grievance_stream, tenant_name
 from redress.intake.web_common import load
 from redress.kit.deps import Pool, Store
@@ -77,27 +78,41 @@ async def inbound(
     metadata = Metadata(tenant=tenant, actor=SMS_GATEWAY)
     async with pool.acquire() as conn, conn.transaction():
         await tenant_name(conn, tenant)
-        open_one = await conn.fetchval(
-            "SELECT grievance_id FROM intake.grievances WHERE tenant = $1 AND thread_key = $2 "
-            "AND status = 'open' ORDER BY submitted_at DESC LIMIT 1",
+        new_id_ = str(new_id())
+        # Claim the thread first: a text arriving at the same moment waits for this one.
+        claimed = await conn.fetchval(
+            """INSERT INTO intake.sms_threads VALUES ($1, $2, $3)
+               ON CONFLICT (tenant, thread_key) DO NOTHING RETURNING grievance_id""",
+            tenant,
+            key,
+            new_id_,
+        )
+        existing = claimed is None and await conn.fetchval(
+            "SELECT grievance_id FROM intake.sms_threads WHERE tenant = $1 AND thread_key = $2 "
+            "FOR UPDATE",
             tenant,
             key,
         )
-        if open_one is None:
-            form_ = GrievanceInput(
-                country="ZZ", category=Category.other, narrative=text,
-                contact=ContactDetails(phone_or_email=phone),
-            )  # fmt: skip
-            filed = await file_grievance(conn, store, intake, metadata, form_, Channel.sms,
-                                         thread_key=key)  # fmt: skip
-            secret = " ".join((filed.secret or "")[i : i + 4] for i in range(0, 16, 4))
-            return twiml(f"Received. Reference {filed.reference}. Secret number {secret}.")
-        stream = grievance_stream(open_one)
-        state, version = await load(store, stream)
-        sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(text.encode())
-        try:
-            events = decide(PostWorkerMessage(open_one, sealed, Channel.sms), state)
-        except GrievanceRefused as exc:
-            raise Problem(409, exc.kind, exc.detail) from None
-        await store.append(stream, events, version, metadata, conn=conn)
-    return twiml("Received. Your message was added to your report.")
+        if existing:
+            stream = grievance_stream(existing)
+            state, version = await load(store, stream)
+            if state.status is Status.open:
+                sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(text.encode())
+                events = decide(PostWorkerMessage(existing, sealed, Channel.sms), state)
+                await store.append(stream, events, version, metadata, conn=conn)
+                return twiml("Received. Your message was added to your report.")
+            await conn.execute(
+                "UPDATE intake.sms_threads SET grievance_id = $3 WHERE tenant = $1 "
+                "AND thread_key = $2",
+                tenant,
+                key,
+                new_id_,
+            )
+        form_ = GrievanceInput(
+            country="ZZ", category=Category.other, narrative=text,
+            contact=ContactDetails(phone_or_email=phone),
+        )  # fmt: skip
+        filed = await file_grievance(conn, store, intake, metadata, form_, Channel.sms,
+                                     grievance_id=new_id_, thread_key=key)  # fmt: skip
+    secret = " ".join((filed.secret or "")[i : i + 4] for i in range(0, 16, 4))
+    return twiml(f"Received. Reference {filed.reference}. Secret number {secret}.")

@@ -1,0 +1,146 @@
+"""The member-company, operator, import and SMS channels of intake."""
+
+import asyncio
+import json
+
+from redress.intake.sms import signature
+from tests.intake.conftest import TENANT
+
+GRIEVANCE = {
+    "country": "BD",
+    "site_id": "dhaka-1",
+    "category": "working_hours",
+    "narrative": "Sixteen-hour shifts every day before the shipment.",
+    "language": "bn",
+    "member_reference": "HOTLINE-0042",
+    "contact": {"phone_or_email": "+8801711111111", "language": "bn"},
+    "consent": {"contact_me": True},
+}
+
+
+async def grievances(intake) -> int:
+    async with intake.system.pool.acquire() as conn:
+        return await conn.fetchval(
+            "SELECT count(*) FROM eventlog.events WHERE type = 'GrievanceSubmitted'"
+        )
+
+
+async def test_member_files_a_grievance_and_gets_no_worker_secret(intake):
+    answer = await intake.client.post("/v1/grievances", json=GRIEVANCE, headers=intake.token())
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["reference"].startswith("R-") and body["secret"] is None and body["version"] == 1
+    events = await intake.system.store.read_stream(body["stream"])
+    submitted = events[0].data
+    assert submitted.member_org == "acme-apparel" and submitted.channel == "member_api"
+    assert "Sixteen" not in submitted.personal.ciphertext
+
+
+async def test_ten_concurrent_requests_with_one_idempotency_key_file_once(intake):
+    headers = {**intake.token(), "Idempotency-Key": "k-1"}
+    answers = await asyncio.gather(
+        *(intake.client.post("/v1/grievances", json=GRIEVANCE, headers=headers) for _ in range(10))
+    )
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.json()["grievance_id"] for a in answers}) == 1
+    assert await grievances(intake) == 1
+    changed = {**GRIEVANCE, "narrative": "Something else entirely."}
+    reused = await intake.client.post("/v1/grievances", json=changed, headers=headers)
+    assert reused.status_code == 422
+    assert reused.json()["type"] == "urn:redress:problem:idempotency-key-reused"
+    assert await grievances(intake) == 1
+
+
+async def test_bad_inputs_get_problem_json_and_change_nothing(intake):
+    before = await intake.events()
+    cases = [
+        ({**GRIEVANCE, "category": "not-a-category"}, intake.token(), 422),
+        ({**GRIEVANCE, "country": 7}, intake.token(), 422),
+        ({**GRIEVANCE, "narrative": "x" * 5001}, intake.token(), 422),
+        ({**GRIEVANCE, "site_id": "unknown-site"}, intake.token(), 422),
+        ({**GRIEVANCE, "surprise": 1}, intake.token(), 422),
+        (GRIEVANCE, intake.token(ttl=-10), 401),
+        (GRIEVANCE, intake.token(tenant="elsewhere"), 404),
+        (GRIEVANCE, intake.token(roles=("officer",)), 403),
+        (GRIEVANCE, {}, 401),
+    ]
+    for body, headers, status in cases:
+        answer = await intake.client.post("/v1/grievances", json=body, headers=headers)
+        assert answer.status_code == status, (body, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+    huge = await intake.client.post(
+        "/v1/grievances",
+        content=b"{" + b" " * 1_100_000 + b"}",
+        headers={**intake.token(), "Content-Type": "application/json"},
+    )
+    assert huge.status_code == 413
+    assert await intake.events() == before
+
+
+async def test_operator_files_for_a_worker_and_reads_out_the_receipt(intake):
+    body = {k: v for k, v in GRIEVANCE.items() if k != "member_reference"} | {"channel": "hotline"}
+    answer = await intake.client.post(
+        "/v1/operator/grievances", json=body, headers=intake.token(roles=("operator",))
+    )
+    assert answer.status_code == 201, answer.text
+    assert len(answer.json()["secret"]) == 16
+    events = await intake.system.store.read_stream(answer.json()["stream"])
+    assert events[0].data.channel == "hotline" and events[0].actor.role == "operator"
+
+
+async def test_bulk_import_reports_each_row(intake):
+    rows = [
+        GRIEVANCE,
+        {**GRIEVANCE, "member_reference": "HOTLINE-0043", "category": "bogus"},
+        GRIEVANCE,  # the same member_reference again
+        {**GRIEVANCE, "member_reference": "HOTLINE-0044", "site_id": None, "country": "VN"},
+    ]
+    jsonl = "\n".join(json.dumps(r) for r in rows) + "\nnot json\n"
+    answer = await intake.client.post(
+        "/v1/grievances/import",
+        content=jsonl,
+        headers={**intake.token(), "Content-Type": "application/x-ndjson"},
+    )
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert (report["accepted"], report["refused"]) == (2, 3)
+    by_row = {r["row"]: r for r in report["rows"]}
+    assert by_row[1]["accepted"] and by_row[4]["accepted"]
+    assert "category" in by_row[2]["errors"][0]
+    assert "already imported" in by_row[3]["errors"][0]
+    assert "not JSON" in by_row[5]["errors"][0]
+    csv = (
+        "country,category,narrative,member_reference,contact_phone_or_email,consent_contact_me\n"
+        "KH,wages_and_benefits,Wages late again,CSV-1,+85512000000,yes\n"
+        "KH,,Missing category,CSV-2,,\n"
+    )
+    answer = await intake.client.post(
+        "/v1/grievances/import",
+        content=csv,
+        headers={**intake.token(), "Content-Type": "text/csv"},
+    )
+    assert (answer.json()["accepted"], answer.json()["refused"]) == (1, 1)
+    assert await grievances(intake) == 3
+
+
+async def test_sms_texts_from_one_number_thread_into_one_grievance(intake):
+    url = f"http://test/v1/sms/{TENANT}/inbound"
+
+    async def text(body: str, sign: bool = True):
+        params = {"From": "+66811112222", "To": "+6620000000", "Body": body, "MessageSid": "SM1"}
+        sig = signature("dev-sms-token", url, params) if sign else "bogus"
+        return await intake.client.post(url, data=params, headers={"X-Twilio-Signature": sig})
+
+    first = await text("My passport was taken by the agent.")
+    assert first.status_code == 200 and "Reference R-" in first.text
+    second = await text("They also keep my wages.")
+    assert second.status_code == 200 and "added to your report" in second.text
+    before = await intake.events()
+    forged = await text("Injected", sign=False)
+    assert forged.status_code == 403
+    assert await intake.events() == before
+    async with intake.system.pool.acquire() as conn:
+        types = [r["type"] for r in await conn.fetch(
+            "SELECT type FROM eventlog.events WHERE stream LIKE 'grievance-%' ORDER BY position"
+        )]  # fmt: skip
+    assert types == ["GrievanceSubmitted", "WorkerMessagePosted"]
