@@ -24,12 +24,11 @@ def start(cwd, base):
         cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=(cwd / "dev.log").open("a"),
     )
 
 
-def wait_healthy(base, deadline_s):
+def wait_healthy(base, deadline_s, cwd):
     """Seconds until every service answers /health with 200; fails past the deadline."""
     started = time.monotonic()
     waiting = set(range(1, 6))
@@ -37,7 +36,8 @@ def wait_healthy(base, deadline_s):
         while waiting:
             if time.monotonic() - started > deadline_s:
                 names = [NAMES[i - 1] for i in sorted(waiting)]
-                raise AssertionError(f"not healthy within {deadline_s} s: {names}")
+                log = (cwd / "dev.log").read_text()[-3000:]
+                raise AssertionError(f"not healthy within {deadline_s} s: {names}\n{log}")
             for offset in list(waiting):
                 try:
                     if client.get(f"http://127.0.0.1:{base + offset}/health").status_code == 200:
@@ -46,6 +46,20 @@ def wait_healthy(base, deadline_s):
                     pass
             time.sleep(0.1)
     return time.monotonic() - started
+
+
+def wait_for_page(url, text, deadline_s=60):
+    started = time.monotonic()
+    with httpx.Client(timeout=2) as client:
+        while time.monotonic() - started < deadline_s:
+            try:
+                page = client.get(url)
+                if page.status_code == 200 and text in page.text:
+                    return page.text
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not show {text!r} within {deadline_s} s")
 
 
 def leftovers(cwd):
@@ -61,24 +75,27 @@ def leftovers(cwd):
 
 def stop(process, cwd):
     process.send_signal(signal.SIGINT)
-    process.wait(30)
-    deadline = time.monotonic() + 15
+    process.wait(60)
+    deadline = time.monotonic() + 30
     while leftovers(cwd) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert leftovers(cwd) == []
+    assert leftovers(cwd) == [], (cwd / "dev.log").read_text()[-3000:]
 
 
 def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path):
     base = random.randint(20, 60) * 1000
     first = start(tmp_path, base)
     try:
-        wait_healthy(base, 90)
+        wait_healthy(base, 90, tmp_path)
         assert (tmp_path / ".data" / "dev.env").exists()
+        # The demo tenant is seeded: its worker form lists its sites.
+        form = wait_for_page(f"http://127.0.0.1:{base + 1}/t/demo/report", "Dhaka Knitwear")
+        assert 'lang="en"' in form
     finally:
         stop(first, tmp_path)
     assert (tmp_path / ".data" / "pg" / "PG_VERSION").exists()
     second = start(tmp_path, base)
     try:
-        wait_healthy(base, 15)
+        wait_healthy(base, 15, tmp_path)
     finally:
         stop(second, tmp_path)

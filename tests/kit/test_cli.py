@@ -84,7 +84,12 @@ def test_token_issue_prints_a_token_the_services_accept(system, tmp_path):
 
 
 async def test_replay_rebuilds_a_projection_to_the_live_rows(system, tmp_path):
-    from redress.events.catalogue.grievance import Category, Channel, GrievanceSubmitted
+    from redress.events.catalogue.grievance import (
+        Category,
+        Channel,
+        GrievanceSubmitted,
+        Sealed,
+    )
     from redress.events.ids import new_stream
     from redress.events.projection import ProjectionRunner
     from redress.kit.registry import service
@@ -100,6 +105,10 @@ async def test_replay_rebuilds_a_projection_to_the_live_rows(system, tmp_path):
             language="en",
             country=["BD", "KH", "VN"][i % 3],
             category=list(Category)[i % 5],
+            personal=Sealed(key_id=f"grievance-{i}", ciphertext="c2VhbGVk"),
+            receipt_reference=f"R-{i}",
+            receipt_hash="argon2-hash",
+            filed_digest="0" * 64,
         )
         await system.store.append(new_stream("grievance"), [event], 0, META)
     assert service("metrics").projections()[0].name == "counts"
