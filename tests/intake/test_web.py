@@ -2,6 +2,7 @@
 
 import re
 
+from tests.events.helpers import wait_until
 from tests.intake.conftest import TENANT
 
 
@@ -125,6 +126,7 @@ async def test_proof_of_filing_verifies_and_a_forged_one_does_not(intake):
     csrf = await intake.csrf(f"/t/{TENANT}/report")
     page = await intake.client.post(f"/t/{TENANT}/report", data=report_fields(csrf))
     proof = re.search(r'id="proof">([^<]+)<', page.text).group(1)
+    await wait_until(lambda: _projected(intake))  # the proof is checked against the record
     csrf = await intake.csrf(f"/t/{TENANT}/verify")
     valid = await intake.client.post(f"/t/{TENANT}/verify", data={"csrf": csrf, "proof": proof})
     assert "This proof is valid" in valid.text
@@ -165,3 +167,8 @@ async def test_attachments_are_checked_by_content_and_size(intake):
     async with intake.system.pool.acquire() as conn:
         stored = await conn.fetchval("SELECT sealed::text FROM intake.attachments")
     assert "PNG" not in stored
+
+
+async def _projected(intake):
+    async with intake.system.pool.acquire() as conn:
+        return await conn.fetchval("SELECT count(*) FROM intake.grievances") > 0

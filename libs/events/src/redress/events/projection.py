@@ -26,7 +26,7 @@ from opentelemetry.trace import SpanKind
 
 from redress.events.bus import Bus, message_to_event
 from redress.events.envelope import Event
-from redress.events.store import Conn
+from redress.events.store import Conn, EventStore
 
 log = structlog.get_logger("redress.projection")
 tracer = trace.get_tracer("redress.projection")
@@ -61,6 +61,16 @@ class Projection(ABC):
             await self.apply(conn, event)
 
 
+class Policy(Projection):
+    """A projection whose effects are new events, appended in the batch's transaction.
+
+    The runner gives it the store; streams it creates get ids derived from the triggering
+    event, so a replayed reaction finds its stream written and does nothing.
+    """
+
+    store: EventStore
+
+
 @dataclass(frozen=True)
 class Halt:
     event_id: str
@@ -81,7 +91,10 @@ class ProjectionRunner:
         bus: Bus,
         *,
         batch_size: int = 500,
+        store: EventStore | None = None,
     ) -> None:
+        if isinstance(projection, Policy):
+            projection.store = store or EventStore(pool)
         self.projection = projection
         self.pool = pool
         self.js = js

@@ -95,7 +95,7 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     for setup in spec.startup:
         await setup(runtime)
     for projection in spec.projections():
-        runner = ProjectionRunner(projection, pool, js, bus)
+        runner = ProjectionRunner(projection, pool, js, bus, store=store)
         runtime.runners.append(runner)
         runtime.tasks.append(asyncio.create_task(runner.run(), name=projection.key))
     for background in spec.background:

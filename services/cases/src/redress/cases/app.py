@@ -6,6 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from redress.cases import api, context
+from redress.cases.policies import OpenCases
+from redress.cases.projections import CaseViews
 from redress.kit.service import ServiceSpec, create_service_app
 from redress.kit.settings import Settings
 
@@ -13,6 +16,11 @@ service = ServiceSpec(
     name="cases",
     title="Cases",
     migrations=Path(__file__).parent / "migrations",
+    routers=[api.router, api.indicators_router],
+    projections=lambda: [OpenCases(), CaseViews()],
+    startup=[context.start],
+    background=[context.run_deadlines],
+    checks=[context.check],
 )
 
 

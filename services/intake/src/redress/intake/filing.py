@@ -133,6 +133,10 @@ async def file_grievance(
             state = evolve(state, new)
     stream = grievance_stream(gid)
     done = await store.append(stream, events, 0, metadata, conn=conn)
+    await conn.execute(
+        "INSERT INTO intake.receipts VALUES ($1, $2, $3, $4, $5)",
+        tenant, receipt.reference, gid, receipt.hash, command.filed_digest,
+    )  # fmt: skip
     proof = Proof(receipt.reference, datetime.now(UTC).replace(microsecond=0), command.filed_digest)
     return Filed(
         grievance_id=gid,

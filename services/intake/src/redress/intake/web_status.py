@@ -64,6 +64,9 @@ async def status_page(
     request: Request, tenant: str, intake: IntakeContext, pool: Pool, lang: str | None = None
 ) -> HTMLResponse:
     grievance_id = _session(request, intake, tenant)
+    if grievance_id is not None:
+        # Just filed: give the projection a moment to catch up with the log.
+        await wait_for_version(pool, _PROJECTION, grievance_stream(grievance_id), 1)
     async with pool.acquire() as conn:
         name = await tenant_name(conn, tenant)
         if grievance_id is None:
@@ -99,7 +102,7 @@ async def open_status(
         if guard["locked_until"] and guard["locked_until"] > now:
             return _login(request, intake, tenant, name, lang, LOCKED, 429)
         found = await conn.fetchrow(
-            "SELECT grievance_id, receipt_hash FROM intake.grievances "
+            "SELECT grievance_id, receipt_hash FROM intake.receipts "
             "WHERE tenant = $1 AND reference = $2",
             tenant,
             ref,
@@ -127,7 +130,8 @@ async def open_status(
         intake.session_key,
         algorithm="HS256",
     )
-    response = RedirectResponse(f"/t/{tenant}/status?lang={lang}", status_code=303)
+    # The status page speaks the grievance's own language unless the worker picks another.
+    response = RedirectResponse(f"/t/{tenant}/status", status_code=303)
     response.set_cookie(
         SESSION, token, max_age=SESSION_MINUTES * 60, httponly=True, samesite="strict",
         secure=request.url.scheme == "https", path=f"/t/{tenant}/",
@@ -251,7 +255,7 @@ async def verify_proof(
     async with pool.acquire() as conn:
         name = await tenant_name(conn, tenant)
         recorded = checked and await conn.fetchval(
-            "SELECT filed_digest FROM intake.grievances WHERE tenant = $1 AND reference = $2",
+            "SELECT filed_digest FROM intake.receipts WHERE tenant = $1 AND reference = $2",
             tenant,
             checked.reference,
         )

@@ -10,9 +10,13 @@ from redress.events.catalogue import event
 from redress.events.catalogue.grievance import Sealed
 from redress.events.envelope import EventData
 
+Tags = tuple[str, ...]
+
 
 @event
 class CaseOpened(EventData):
+    """A case was opened for a submitted grievance (one case per grievance)."""
+
     type = "CaseOpened"
     stream_type = "case"
 
@@ -20,34 +24,11 @@ class CaseOpened(EventData):
     grievance_id: str
     category: str
     country: str = Field(min_length=2, max_length=2)
-
-
-@event
-class CaseTriaged(EventData):
-    type = "CaseTriaged"
-    stream_type = "case"
-
-    case_id: str
-    indicators: tuple[str, ...] = ()
-    severity: str
-
-
-@event
-class ReferralRecommended(EventData):
-    type = "ReferralRecommended"
-    stream_type = "case"
-
-    case_id: str
-    reasons: tuple[str, ...]
-
-
-@event
-class StageDeadlineMissed(EventData):
-    type = "StageDeadlineMissed"
-    stream_type = "case"
-
-    case_id: str
-    stage: str
+    site_id: str | None = None
+    member_org: str | None = None
+    language: str = "en"
+    identity_shareable: bool = False
+    opened_on: date | None = None
 
 
 @event
@@ -64,6 +45,94 @@ class StageEntered(EventData):
 
 
 @event
+class CaseTriaged(EventData):
+    type = "CaseTriaged"
+    stream_type = "case"
+
+    case_id: str
+    indicators: Tags = ()
+    severity: str
+    override_reason: str | None = Field(default=None, max_length=2000)
+
+
+@event
+class ReferralRecommended(EventData):
+    """Trafficking, forced or child labour indicated: the referral service should act."""
+
+    type = "ReferralRecommended"
+    stream_type = "case"
+
+    case_id: str
+    reasons: Tags
+
+
+@event
+class CaseRejected(EventData):
+    type = "CaseRejected"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str
+    grounds: str
+    explanation: str = Field(default="", max_length=2000)
+
+
+@event
+class CaseReopened(EventData):
+    type = "CaseReopened"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str
+    reason: str = Field(max_length=2000)
+
+
+@event
+class OfficerAssigned(EventData):
+    type = "OfficerAssigned"
+    stream_type = "case"
+
+    case_id: str
+    officer: str = Field(max_length=200)
+
+
+@event
+class FacilitatorAssigned(EventData):
+    """A remediation facilitator organisation leads the plan."""
+
+    type = "FacilitatorAssigned"
+    stream_type = "case"
+
+    case_id: str
+    organisation: str = Field(max_length=200)
+
+
+@event
+class PlanActionAdded(EventData):
+    type = "PlanActionAdded"
+    stream_type = "case"
+
+    case_id: str
+    action_id: str
+    remedy: str
+    owner: str
+    due_on: date
+    description: str = Field(max_length=2000)
+
+
+@event
+class PlanActionUpdated(EventData):
+    type = "PlanActionUpdated"
+    stream_type = "case"
+
+    case_id: str
+    action_id: str
+    progress: str = Field(max_length=2000)
+    evidence: str | None = Field(default=None, max_length=500)
+    done: bool = False
+
+
+@event
 class MessageSentToWorker(EventData):
     """An officer's message to the worker, sealed under the grievance's data key."""
 
@@ -73,3 +142,54 @@ class MessageSentToWorker(EventData):
     case_id: str
     grievance_id: str
     message: Sealed
+
+
+@event
+class InternalNoteAdded(EventData):
+    """A note for staff only; never shown to the worker or a company."""
+
+    type = "InternalNoteAdded"
+    stream_type = "case"
+
+    case_id: str
+    note: Sealed
+
+
+@event
+class CaseClosed(EventData):
+    type = "CaseClosed"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str
+    outcome: str
+
+
+@event
+class SatisfactionRecorded(EventData):
+    type = "SatisfactionRecorded"
+    stream_type = "case"
+
+    case_id: str
+    score: int = Field(ge=1, le=5)
+    source: str = "status_page"
+
+
+@event
+class LessonsLearned(EventData):
+    type = "LessonsLearned"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str
+    text: str = Field(max_length=5000)
+    tags: Tags = ()
+
+
+@event
+class StageDeadlineMissed(EventData):
+    type = "StageDeadlineMissed"
+    stream_type = "case"
+
+    case_id: str
+    stage: str

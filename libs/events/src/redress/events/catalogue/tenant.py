@@ -29,3 +29,15 @@ class SiteRegistered(EventData):
     name: str = Field(max_length=200)
     country: str = Field(min_length=2, max_length=2)
     member_org: str | None = Field(default=None, max_length=200)
+
+
+@event
+class TimeFramesSet(EventData):
+    """How long each stage may take in this initiative (shown to workers)."""
+
+    type = "TimeFramesSet"
+    stream_type = "tenant"
+
+    acknowledge_days: int = Field(default=7, ge=1, le=365)
+    feedback_days: int = Field(default=90, ge=1, le=730)
+    plan_days: int = Field(default=45, ge=1, le=730)

@@ -1,0 +1,392 @@
+"""The JSON API of cases: commands on a case, the queue, case details and timelines."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from redress.cases import commands as c
+from redress.cases import domain as d
+from redress.cases.context import CasesContext
+from redress.cases.policies import frames
+from redress.cases.projections import CaseViews
+from redress.events.catalogue.case import CaseOpened
+from redress.events.catalogue.grievance import Sealed
+from redress.events.ids import new_id
+from redress.events.projection import wait_for_version
+from redress.events.store import Conn, EventStore
+from redress.kit.auth import Principal
+from redress.kit.authz import Action, Role, allowed
+from redress.kit.deps import CurrentPrincipal, Pool, Store, metadata_for, permitted
+from redress.kit.errors import Problem
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+Officer = Annotated[Principal, Depends(permitted(Action.case_manage))]
+PlanEditor = Annotated[Principal, Depends(permitted(Action.plan_action_update))]
+VIEWS = CaseViews()
+NOT_FOUND = "there is no such case"
+
+
+def is_member(principal: Principal) -> bool:
+    return Role.member in principal.roles and not allowed(principal.roles, Action.case_read)
+
+
+def may_read(principal: Principal) -> None:
+    if not (allowed(principal.roles, Action.case_read) or is_member(principal)):
+        raise Problem(403, "forbidden", "your roles do not allow reading cases")
+
+
+async def run(store: EventStore, principal: Principal, case_id: str, command: Any) -> c.Written:
+    """Decide a command on the case as the log has it, and append what it decides."""
+    events = await store.read_stream(case_id) if case_id.startswith("case-") else []
+    opened = events[0].data if events else None
+    if not isinstance(opened, CaseOpened) or events[0].tenant != principal.tenant:
+        raise Problem(404, "not-found", NOT_FOUND)
+    if is_member(principal) and opened.member_org != principal.org:
+        raise Problem(404, "not-found", NOT_FOUND)
+    try:
+        new = d.decide(command, d.fold([e.data for e in events]))
+    except d.CaseRefused as exc:
+        raise Problem(409, exc.kind, exc.detail) from None
+    if not new:
+        return c.Written(case_id=case_id, version=len(events))
+    done = await store.append(case_id, new, len(events), metadata_for(principal))
+    return c.Written(case_id=case_id, version=done.version)
+
+
+async def tenant_frames(pool: Pool, tenant: str) -> d.TimeFrames:
+    async with pool.acquire() as conn:
+        return await frames(conn, tenant)
+
+
+def today(cases: CasesContext) -> date:
+    return cases.clock.now().date()
+
+
+@router.post("/{case_id}/triage", response_model=c.Written)
+async def triage(case_id: str, body: c.TriageBody, p: Officer, store: Store) -> c.Written:
+    """Record risk indicators and a severity; trafficking, forced or child labour escalate."""
+    command = d.Triage(tuple(body.indicators), body.severity, body.override_reason)
+    return await run(store, p, case_id, command)
+
+
+@router.post("/{case_id}/accept", response_model=c.Written)
+async def accept(
+    case_id: str, p: Officer, store: Store, pool: Pool, cases: CasesContext
+) -> c.Written:
+    command = d.Accept(today(cases), await tenant_frames(pool, p.tenant))
+    return await run(store, p, case_id, command)
+
+
+@router.post("/{case_id}/reject", response_model=c.Written)
+async def reject(case_id: str, body: c.RejectBody, p: Officer, store: Store) -> c.Written:
+    return await run(store, p, case_id, d.Reject(body.grounds, body.explanation))
+
+
+@router.post("/{case_id}/advance", response_model=c.Written)
+async def advance(
+    case_id: str, body: c.AdvanceBody, p: Officer, store: Store, pool: Pool, cases: CasesContext
+) -> c.Written:
+    command = d.Advance(body.to, today(cases), await tenant_frames(pool, p.tenant))
+    return await run(store, p, case_id, command)
+
+
+@router.post("/{case_id}/actions", response_model=c.Written, status_code=201)
+async def add_action(case_id: str, body: c.ActionBody, p: PlanEditor, store: Store) -> c.Written:
+    """Add an action to the remediation plan (member companies propose their own)."""
+    command = d.AddAction(str(new_id()), body.remedy, body.owner, body.due_on, body.description)
+    return await run(store, p, case_id, command)
+
+
+@router.post("/{case_id}/actions/{action_id}", response_model=c.Written)
+async def update_action(
+    case_id: str, action_id: str, body: c.ActionUpdateBody, p: PlanEditor, store: Store
+) -> c.Written:
+    """Report progress on an action, with evidence; `done` ends it."""
+    command = d.UpdateAction(action_id, body.progress, body.evidence, body.done)
+    return await run(store, p, case_id, command)
+
+
+@router.post("/{case_id}/assign", response_model=c.Written)
+async def assign(case_id: str, body: c.AssignBody, p: Officer, store: Store) -> c.Written:
+    if bool(body.officer) == bool(body.facilitator):
+        raise Problem(422, "validation", "give either an officer or a facilitator")
+    command: Any = (
+        d.AssignOfficer(body.officer)
+        if body.officer
+        else d.AssignFacilitator(body.facilitator or "")
+    )
+    return await run(store, p, case_id, command)
+
+
+async def seal_for_grievance(
+    pool: Pool, cases: CasesContext, store: Store, case_id: str, text: str
+) -> Sealed:
+    events = await store.read_stream(case_id) if case_id.startswith("case-") else []
+    if not events or not isinstance(events[0].data, CaseOpened):
+        raise Problem(404, "not-found", NOT_FOUND)
+    async with pool.acquire() as conn:
+        key = await cases.keyring.get(conn, f"grievance-{events[0].data.grievance_id}")
+    return key.seal(text.encode())
+
+
+@router.post("/{case_id}/messages", response_model=c.Written, status_code=201)
+async def message_worker(
+    case_id: str, body: c.TextBody, p: Officer, store: Store, pool: Pool, cases: CasesContext
+) -> c.Written:
+    """Write to the worker: they read it with their receipt, sealed like their own words."""
+    sealed = await seal_for_grievance(pool, cases, store, case_id, body.text)
+    return await run(store, p, case_id, d.MessageWorker(sealed))
+
+
+@router.post("/{case_id}/notes", response_model=c.Written, status_code=201)
+async def add_note(
+    case_id: str, body: c.TextBody, p: Officer, store: Store, pool: Pool, cases: CasesContext
+) -> c.Written:
+    """An internal note: never shown to the worker or the company."""
+    sealed = await seal_for_grievance(pool, cases, store, case_id, body.text)
+    return await run(store, p, case_id, d.AddNote(sealed))
+
+
+@router.post("/{case_id}/close", response_model=c.Written)
+async def close(case_id: str, body: c.CloseBody, p: Officer, store: Store) -> c.Written:
+    written = await run(store, p, case_id, d.Close(body.outcome))
+    if body.satisfaction is not None:
+        written = await run(store, p, case_id, d.RecordSatisfaction(body.satisfaction, "callback"))
+    return written
+
+
+@router.post("/{case_id}/satisfaction", response_model=c.Written)
+async def satisfaction(
+    case_id: str, body: c.SatisfactionBody, p: Officer, store: Store
+) -> c.Written:
+    return await run(store, p, case_id, d.RecordSatisfaction(body.score, body.source))
+
+
+@router.post("/{case_id}/lessons", response_model=c.Written)
+async def lessons(case_id: str, body: c.LessonsBody, p: Officer, store: Store) -> c.Written:
+    return await run(store, p, case_id, d.RecordLessons(body.text, tuple(body.tags)))
+
+
+@router.post("/{case_id}/reopen", response_model=c.Written)
+async def reopen(
+    case_id: str, body: c.ReopenBody, p: Officer, store: Store, pool: Pool, cases: CasesContext
+) -> c.Written:
+    command = d.Reopen(body.reason, today(cases), await tenant_frames(pool, p.tenant))
+    return await run(store, p, case_id, command)
+
+
+# Queries.
+
+
+def _cursor(row: Any) -> str:
+    raw = f"{row['opened_at'].isoformat()}|{row['case_id']}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _after(cursor: str | None) -> tuple[datetime, str] | None:
+    if not cursor:
+        return None
+    try:
+        opened, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        return datetime.fromisoformat(opened), case_id
+    except ValueError:
+        raise Problem(422, "bad-cursor", "the cursor is not one this API gave") from None
+
+
+_PUBLIC_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "status", "stage",
+                   "stage_due", "deadline_missed", "severity", "referral_recommended", "outcome",
+                   "satisfaction", "opened_at", "updated_at")  # fmt: skip
+_STAFF_COLUMNS = (*_PUBLIC_COLUMNS, "grievance_id", "language", "officer", "facilitator",
+                  "indicators", "identity_shareable")  # fmt: skip
+
+
+def _jsonable(row: Any, columns: tuple[str, ...]) -> dict[str, Any]:
+    out = {}
+    for k in columns:
+        v = row[k]
+        out[k] = v.isoformat() if isinstance(v, date | datetime) else v
+    return out
+
+
+@router.get("")
+async def queue(
+    p: CurrentPrincipal,
+    pool: Pool,
+    cases: CasesContext,
+    stage: d.Stage | None = None,
+    severity: d.Severity | None = None,
+    officer: Annotated[str | None, Query(max_length=200)] = None,
+    overdue: bool | None = None,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """The queue: filter by stage, severity, officer and overdue; `next` pages on."""
+    may_read(p)
+    where = ["tenant = $1"]
+    args: list[Any] = [p.tenant]
+
+    def param(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if is_member(p):
+        where.append(f"member_org = {param(p.org)}")
+    if stage:
+        where.append(f"stage = {param(stage.value)}")
+    if severity:
+        where.append(f"severity = {param(severity.value)}")
+    if officer:
+        where.append(f"officer = {param(officer)}")
+    if overdue is not None:
+        day = param(today(cases))
+        late = (f"(status = 'open' AND (deadline_missed OR stage_due < {day} OR EXISTS ("
+                f"SELECT 1 FROM cases.actions a WHERE a.case_id = cases.case_id "
+                f"AND NOT a.done AND a.due_on < {day})))")  # fmt: skip
+        where.append(late if overdue else f"NOT {late}")
+    after = _after(cursor)
+    if after:
+        where.append(f"(opened_at, case_id) > ({param(after[0])}, {param(after[1])})")
+    sql = (f"SELECT * FROM cases.cases WHERE {' AND '.join(where)} "
+           f"ORDER BY opened_at, case_id LIMIT {param(limit + 1)}")  # fmt: skip
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(sql, *args)
+    columns = _PUBLIC_COLUMNS if is_member(p) else _STAFF_COLUMNS
+    page = rows[:limit]
+    return {
+        "items": [_jsonable(r, columns) for r in page],
+        "next": _cursor(page[-1]) if len(rows) > limit else None,
+    }
+
+
+async def _readable(
+    pool: Pool, p: Principal, case_id: str, min_version: int | None
+) -> JSONResponse | None:
+    """Wait for the caller's own write; answer 202 if it is not readable yet."""
+    if min_version and not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=2):
+        return JSONResponse(
+            {"detail": "not yet readable; retry"}, 202, headers={"Retry-After": "1"}
+        )
+    return None
+
+
+async def _row(conn: Conn, p: Principal, case_id: str) -> Any:
+    row = await conn.fetchrow(
+        "SELECT * FROM cases.cases WHERE case_id = $1 AND tenant = $2", case_id, p.tenant
+    )
+    if row is None or (is_member(p) and row["member_org"] != p.org):
+        raise Problem(404, "not-found", NOT_FOUND)
+    return row
+
+
+@router.get("/{case_id}")
+async def detail(
+    case_id: str,
+    p: CurrentPrincipal,
+    pool: Pool,
+    cases: CasesContext,
+    min_version: Annotated[int | None, Query(ge=1)] = None,
+) -> Any:
+    """A case with its plan and thread; members see a redacted view of their own cases."""
+    may_read(p)
+    if waiting := await _readable(pool, p, case_id, min_version):
+        return waiting
+    async with pool.acquire() as conn:
+        row = await _row(conn, p, case_id)
+        member = is_member(p)
+        body = _jsonable(row, _PUBLIC_COLUMNS if member else _STAFF_COLUMNS)
+        body["actions"] = [
+            _jsonable(
+                a,
+                (
+                    "action_id",
+                    "remedy",
+                    "owner",
+                    "due_on",
+                    "description",
+                    "progress",
+                    "evidence",
+                    "done",
+                ),
+            )
+            | {"overdue": not a["done"] and a["due_on"] < today(cases)}
+            for a in await conn.fetch(
+                "SELECT * FROM cases.actions WHERE case_id = $1 ORDER BY due_on, action_id",
+                case_id,
+            )
+        ]
+        if not member or row["identity_shareable"]:
+            body["grievance"] = await _personal(conn, cases, row["grievance_id"])
+        if not member:
+            body["thread"] = await _thread(conn, cases, case_id)
+    return body
+
+
+async def _personal(conn: Conn, cases: CasesContext, grievance_id: str) -> dict[str, Any] | None:
+    sealed = await conn.fetchval(
+        "SELECT sealed FROM cases.grievance_data WHERE grievance_id = $1", grievance_id
+    )
+    if sealed is None:
+        return None
+    plain = await cases.keyring.open(conn, Sealed.model_validate(json.loads(sealed)))
+    return json.loads(plain) if plain else None
+
+
+async def _thread(conn: Conn, cases: CasesContext, case_id: str) -> list[dict[str, Any]]:
+    out = []
+    for r in await conn.fetch(
+        "SELECT author, sealed, time FROM cases.thread WHERE case_id = $1 ORDER BY position",
+        case_id,
+    ):
+        text = await cases.keyring.open(conn, Sealed.model_validate(json.loads(r["sealed"])))
+        if text is not None:
+            out.append(
+                {"author": r["author"], "text": text.decode(), "time": r["time"].isoformat()}
+            )
+    return out
+
+
+@router.get("/{case_id}/timeline")
+async def timeline(
+    case_id: str,
+    p: CurrentPrincipal,
+    pool: Pool,
+    min_version: Annotated[int | None, Query(ge=1)] = None,
+) -> Any:
+    """What happened to the case, in order (internal notes and messages only as entries)."""
+    may_read(p)
+    if waiting := await _readable(pool, p, case_id, min_version):
+        return waiting
+    async with pool.acquire() as conn:
+        await _row(conn, p, case_id)
+        rows = await conn.fetch(
+            "SELECT type, actor, details, time FROM cases.timeline WHERE case_id = $1 "
+            "ORDER BY position",
+            case_id,
+        )
+    member = is_member(p)
+    return {"items": [
+        {"type": r["type"], "actor": r["actor"], "time": r["time"].isoformat(),
+         "details": json.loads(r["details"])}
+        for r in rows if not (member and r["type"] in ("InternalNoteAdded", "CaseTriaged"))
+    ]}  # fmt: skip
+
+
+def _suggestions(category: str) -> list[str]:
+    return list(d.SUGGESTED.get(category, ()))
+
+
+indicators_router = APIRouter(prefix="/v1", tags=["cases"])
+
+
+@indicators_router.get("/indicators")
+async def indicators(
+    request: Request, p: Officer, category: Annotated[str | None, Query(max_length=50)] = None
+) -> dict[str, Any]:
+    """The risk indicators an officer may record, and those the category suggests."""
+    return {"known": sorted(d.KNOWN_INDICATORS), "suggested": _suggestions(category or "")}

@@ -1,0 +1,76 @@
+"""What callers send to cases: pydantic models at the edge."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from redress.cases.domain import Grounds, Outcome, Owner, Remedy, Severity, Stage
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TriageBody(Body):
+    indicators: list[str] = Field(default_factory=list, max_length=40)
+    severity: Severity
+    override_reason: str | None = Field(None, max_length=2000)
+
+
+class RejectBody(Body):
+    grounds: Grounds
+    explanation: str = Field("", max_length=2000)
+
+
+class AdvanceBody(Body):
+    to: Stage
+
+
+class ActionBody(Body):
+    remedy: Remedy
+    owner: Owner
+    due_on: date
+    description: str = Field(min_length=1, max_length=2000)
+
+
+class ActionUpdateBody(Body):
+    progress: str = Field(min_length=1, max_length=2000)
+    evidence: str | None = Field(None, max_length=500)
+    done: bool = False
+
+
+class AssignBody(Body):
+    officer: str | None = Field(None, min_length=1, max_length=200)
+    facilitator: str | None = Field(None, min_length=1, max_length=200)
+
+
+class TextBody(Body):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class CloseBody(Body):
+    outcome: Outcome
+    satisfaction: int | None = Field(None, ge=1, le=5, description="from a callback")
+
+
+class SatisfactionBody(Body):
+    score: int = Field(ge=1, le=5)
+    source: str = Field("officer", pattern="^(officer|callback|status_page)$")
+
+
+class LessonsBody(Body):
+    text: str = Field(min_length=1, max_length=5000)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+
+
+class ReopenBody(Body):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class Written(BaseModel):
+    """Where the change is: read it back with `min_version` to see your own write."""
+
+    case_id: str
+    version: int

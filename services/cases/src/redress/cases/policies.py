@@ -1,0 +1,69 @@
+"""Reactions of cases to other services' events: every submitted grievance opens a case."""
+
+from __future__ import annotations
+
+import contextlib
+
+from redress.cases.domain import OpenCase, TimeFrames, decide, fold
+from redress.events.catalogue.grievance import GrievanceSubmitted
+from redress.events.catalogue.tenant import SiteRegistered, TimeFramesSet
+from redress.events.envelope import SYSTEM, Event, Metadata
+from redress.events.errors import ConcurrencyError
+from redress.events.ids import derived_stream
+from redress.events.projection import Policy
+from redress.events.store import Conn
+
+
+def case_stream(grievance_id: str) -> str:
+    """One case per grievance, its id fixed by the grievance."""
+    return derived_stream("case", grievance_id)
+
+
+class OpenCases(Policy):
+    name = "open_cases"
+    schema = "cases"
+    stream_types = ("grievance", "tenant")
+    tables = ("frames", "sites")
+
+    async def apply(self, conn: Conn, event: Event) -> None:
+        match event.data:
+            case TimeFramesSet() as f:
+                await conn.execute(
+                    """INSERT INTO cases.frames VALUES ($1, $2, $3, $4)
+                       ON CONFLICT (tenant) DO UPDATE SET acknowledge_days = $2,
+                       feedback_days = $3, plan_days = $4""",
+                    event.tenant, f.acknowledge_days, f.feedback_days, f.plan_days,
+                )  # fmt: skip
+            case SiteRegistered() as site:
+                await conn.execute(
+                    """INSERT INTO cases.sites VALUES ($1, $2, $3, $4)
+                       ON CONFLICT (tenant, site_id) DO UPDATE SET name = $3, member_org = $4""",
+                    event.tenant, site.site_id, site.name, site.member_org,
+                )  # fmt: skip
+            case GrievanceSubmitted() as g:
+                await self._open(conn, event, g)
+
+    async def _open(self, conn: Conn, event: Event, g: GrievanceSubmitted) -> None:
+        member_org = g.member_org or await conn.fetchval(
+            "SELECT member_org FROM cases.sites WHERE tenant = $1 AND site_id = $2",
+            event.tenant,
+            g.site_id,
+        )
+        stream = case_stream(g.grievance_id)
+        command = OpenCase(
+            case_id=stream, grievance_id=g.grievance_id, category=g.category.value,
+            country=g.country, today=event.time.date(), frames=await frames(conn, event.tenant),
+            site_id=g.site_id, member_org=member_org, language=g.language,
+            identity_shareable=g.consent.reveal_identity_to_company,
+        )  # fmt: skip
+        metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,
+                            correlationid=event.correlationid or event.id)  # fmt: skip
+        with contextlib.suppress(ConcurrencyError):  # opened before: this is a replay
+            await self.store.append(stream, decide(command, fold([])), 0, metadata, conn=conn)
+
+
+async def frames(conn: Conn, tenant: str) -> TimeFrames:
+    row = await conn.fetchrow("SELECT * FROM cases.frames WHERE tenant = $1", tenant)
+    if row is None:
+        return TimeFrames()
+    return TimeFrames(row["acknowledge_days"], row["feedback_days"], row["plan_days"])

@@ -1,0 +1,171 @@
+"""Read models of cases: the queue, case pages, plans, threads, timelines and deadlines."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time
+from typing import Any
+
+from redress.cases.policies import case_stream
+from redress.events.catalogue.case import (
+    CaseClosed,
+    CaseOpened,
+    CaseRejected,
+    CaseReopened,
+    CaseTriaged,
+    FacilitatorAssigned,
+    InternalNoteAdded,
+    LessonsLearned,
+    MessageSentToWorker,
+    OfficerAssigned,
+    PlanActionAdded,
+    PlanActionUpdated,
+    ReferralRecommended,
+    SatisfactionRecorded,
+    StageDeadlineMissed,
+    StageEntered,
+)
+from redress.events.catalogue.grievance import (
+    GrievanceSubmitted,
+    GrievanceUpdated,
+    PersonalDataErased,
+    WorkerMessagePosted,
+)
+from redress.events.envelope import Event
+from redress.events.projection import Projection
+from redress.events.store import Conn
+from redress.events.timers import cancel, schedule
+
+# Case-row changes per event type: SQL SET clauses and the event's values they take.
+_SETS: dict[type, tuple[str, Any]] = {
+    CaseTriaged: ("severity = $3, indicators = $4", lambda e: (e.severity, list(e.indicators))),
+    ReferralRecommended: ("referral_recommended = true", lambda e: ()),
+    CaseRejected: ("status = 'rejected', stage_due = NULL", lambda e: ()),
+    CaseReopened: ("status = 'open', outcome = NULL", lambda e: ()),
+    OfficerAssigned: ("officer = $3", lambda e: (e.officer,)),
+    FacilitatorAssigned: ("facilitator = $3", lambda e: (e.organisation,)),
+    CaseClosed: ("status = 'closed', outcome = $3", lambda e: (e.outcome,)),
+    SatisfactionRecorded: ("satisfaction = $3", lambda e: (e.score,)),
+    StageDeadlineMissed: ("deadline_missed = true", lambda e: ()),
+}
+_QUIET = ("case_id", "grievance_id", "message", "note")
+
+
+def timer_id(case_id: str, stage: str) -> str:
+    return f"{case_id}:{stage}"
+
+
+class CaseViews(Projection):
+    name = "views"
+    schema = "cases"
+    stream_types = ("case", "grievance")
+    tables = ("cases", "actions", "timeline", "thread", "lessons", "grievance_data", "timers")
+
+    async def apply(self, conn: Conn, event: Event) -> None:
+        data = event.data
+        if event.stream_type == "grievance":
+            await self._grievance(conn, event)
+            return
+        await self._timeline(conn, event)
+        if type(data) in _SETS:
+            clause, values = _SETS[type(data)]
+            await conn.execute(
+                f"UPDATE cases.cases SET {clause}, updated_at = $2 WHERE case_id = $1",
+                event.stream, event.time, *values(data),
+            )  # fmt: skip
+        match data:
+            case CaseOpened():
+                await self._opened(conn, event, data)
+            case StageEntered():
+                await self._stage(conn, event, data)
+            case CaseRejected() | CaseClosed():
+                await self._stop_timers(conn, event.stream)
+            case PlanActionAdded():
+                await conn.execute(
+                    "INSERT INTO cases.actions VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, "
+                    "false, $7) ON CONFLICT DO NOTHING",
+                    event.stream, data.action_id, data.remedy, data.owner, data.due_on,
+                    data.description, event.time,
+                )  # fmt: skip
+            case PlanActionUpdated():
+                await conn.execute(
+                    """UPDATE cases.actions SET progress = $3, evidence = coalesce($4, evidence),
+                       done = $5, updated_at = $6 WHERE case_id = $1 AND action_id = $2""",
+                    event.stream, data.action_id, data.progress, data.evidence, data.done,
+                    event.time,
+                )  # fmt: skip
+            case MessageSentToWorker():
+                await self._post(conn, event.stream, event, "officer", data.message)
+            case InternalNoteAdded():
+                await self._post(conn, event.stream, event, "note", data.note)
+            case LessonsLearned():
+                await conn.execute(
+                    "INSERT INTO cases.lessons VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) "
+                    "DO UPDATE SET text = $3, tags = $4",
+                    event.stream, event.tenant, data.text, list(data.tags),
+                )  # fmt: skip
+
+    async def _opened(self, conn: Conn, event: Event, c: CaseOpened) -> None:
+        await conn.execute(
+            """INSERT INTO cases.cases (case_id, tenant, grievance_id, category, country,
+                   site_id, member_org, language, identity_shareable, status, stage,
+                   opened_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', 'admissibility', $10, $10)
+               ON CONFLICT DO NOTHING""",
+            event.stream, event.tenant, c.grievance_id, c.category, c.country, c.site_id,
+            c.member_org, c.language, c.identity_shareable, event.time,
+        )  # fmt: skip
+
+    async def _stage(self, conn: Conn, event: Event, s: StageEntered) -> None:
+        previous = await conn.fetchval(
+            "SELECT stage FROM cases.cases WHERE case_id = $1", event.stream
+        )
+        await conn.execute(
+            """UPDATE cases.cases SET stage = $2, stage_due = $3, deadline_missed = false,
+               updated_at = $4 WHERE case_id = $1""",
+            event.stream, s.stage, s.due_on, event.time,
+        )  # fmt: skip
+        if previous:
+            await cancel(conn, "cases", timer_id(event.stream, previous))
+        if s.due_on is not None:
+            # Missed when the due day has passed entirely.
+            due = datetime.combine(s.due_on, time.max, tzinfo=UTC)
+            await schedule(conn, "cases", timer_id(event.stream, s.stage), "deadline",
+                           event.tenant, due, stream=event.stream, stage=s.stage)  # fmt: skip
+
+    async def _stop_timers(self, conn: Conn, case_id: str) -> None:
+        await conn.execute(
+            "DELETE FROM cases.timers WHERE id LIKE $1 AND fired_at IS NULL", f"{case_id}:%"
+        )
+
+    async def _timeline(self, conn: Conn, event: Event) -> None:
+        details = {k: v for k, v in event.data.model_dump(mode="json").items() if k not in _QUIET}
+        await conn.execute(
+            "INSERT INTO cases.timeline VALUES ($1, $2, $3, $4, $5::jsonb, $6) "
+            "ON CONFLICT DO NOTHING",
+            event.stream, event.position, event.type, event.actor.role, json.dumps(details),
+            event.time,
+        )  # fmt: skip
+
+    async def _grievance(self, conn: Conn, event: Event) -> None:
+        match event.data:
+            case GrievanceSubmitted(grievance_id=gid, personal=personal):
+                await conn.execute(
+                    "INSERT INTO cases.grievance_data VALUES ($1, $2::jsonb) "
+                    "ON CONFLICT DO NOTHING",
+                    gid, personal.model_dump_json(),
+                )  # fmt: skip
+            case (
+                WorkerMessagePosted(grievance_id=gid, message=sealed)
+                | GrievanceUpdated(grievance_id=gid, addition=sealed)
+            ):
+                await self._post(conn, case_stream(gid), event, "worker", sealed)
+            case PersonalDataErased(grievance_id=gid):
+                await conn.execute("DELETE FROM cases.grievance_data WHERE grievance_id = $1", gid)
+
+    @staticmethod
+    async def _post(conn: Conn, case_id: str, event: Event, author: str, sealed: Any) -> None:
+        await conn.execute(
+            "INSERT INTO cases.thread VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT DO NOTHING",
+            case_id, event.position, author, sealed.model_dump_json(), event.time,
+        )  # fmt: skip

@@ -1,0 +1,269 @@
+"""Given events, when a command, then events or a refusal: the case process, pure."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from redress.cases.domain import (
+    Accept,
+    AddAction,
+    AddNote,
+    Advance,
+    AssignFacilitator,
+    AssignOfficer,
+    CaseRefused,
+    Close,
+    Grounds,
+    MessageWorker,
+    MissDeadline,
+    OpenCase,
+    Outcome,
+    Owner,
+    RecordLessons,
+    RecordSatisfaction,
+    Reject,
+    Remedy,
+    Reopen,
+    Severity,
+    Stage,
+    TimeFrames,
+    Triage,
+    UpdateAction,
+    decide,
+    fold,
+)
+from redress.events.catalogue.case import (
+    CaseClosed,
+    CaseOpened,
+    CaseRejected,
+    CaseReopened,
+    CaseTriaged,
+    FacilitatorAssigned,
+    InternalNoteAdded,
+    LessonsLearned,
+    MessageSentToWorker,
+    OfficerAssigned,
+    PlanActionAdded,
+    PlanActionUpdated,
+    ReferralRecommended,
+    SatisfactionRecorded,
+    StageDeadlineMissed,
+    StageEntered,
+)
+from redress.events.catalogue.grievance import Sealed
+
+DAY = date(2026, 3, 2)
+SEALED = Sealed(key_id="grievance-g", ciphertext="eA==")
+OPEN = OpenCase("case-1", "g", "wages_and_benefits", "BD", DAY)
+
+
+def history(*commands) -> list:
+    """The events of a case that went through `commands` (each must be allowed)."""
+    events: list = []
+    for command in commands:
+        events += decide(command, fold(events))
+    return events
+
+
+def then(given, command):
+    return decide(command, fold(given))
+
+
+def refused(given, command) -> str:
+    with pytest.raises(CaseRefused) as caught:
+        decide(command, fold(given))
+    return caught.value.kind
+
+
+ACTION = AddAction("a1", Remedy.wage_restitution, Owner.member_company, DAY, "Pay back wages")
+OPENED = history(OPEN)
+ADMISSIBLE = history(OPEN, Accept(DAY))
+IN_PLAN = history(OPEN, Accept(DAY), Advance(Stage.response, DAY),
+                  Advance(Stage.remediation_plan, DAY))  # fmt: skip
+IMPLEMENTING = history(OPEN, Accept(DAY), Advance(Stage.response, DAY),
+                       Advance(Stage.remediation_plan, DAY), ACTION,
+                       Advance(Stage.implementation, DAY))  # fmt: skip
+CLOSED = IMPLEMENTING + then(IMPLEMENTING, Close(Outcome.resolved))
+REJECTED = OPENED + then(OPENED, Reject(Grounds.duplicate))
+
+
+def test_open_a_case_with_the_acknowledgement_due_in_seven_days():
+    opened, entered = then([], OPEN)
+    assert isinstance(opened, CaseOpened) and opened.opened_on == DAY
+    assert entered == StageEntered(case_id="case-1", grievance_id="g", stage="admissibility",
+                                   due_on=DAY + timedelta(days=7))  # fmt: skip
+
+
+def test_open_uses_the_tenants_time_frames():
+    frames = TimeFrames(acknowledge_days=3)
+    _, entered = then([], OpenCase("case-1", "g", "other", "BD", DAY, frames))
+    assert entered.due_on == DAY + timedelta(days=3)
+
+
+def test_open_twice_is_refused():
+    assert refused(OPENED, OPEN) == "already-open"
+
+
+def test_commands_on_a_case_that_does_not_exist_are_refused():
+    assert refused([], Accept(DAY)) == "unknown-case"
+
+
+def test_triage_with_trafficking_indicators_makes_the_case_critical_and_recommends_referral():
+    triaged, referral = then(OPENED, Triage(("debt_bondage", "excessive_overtime"), Severity.low))
+    assert triaged == CaseTriaged(case_id="case-1", indicators=("debt_bondage",
+                                  "excessive_overtime"), severity="critical")  # fmt: skip
+    assert referral == ReferralRecommended(
+        case_id="case-1", reasons=("debt_bondage", "excessive_overtime")
+    )
+
+
+def test_child_labour_always_escalates():
+    opened = history(OpenCase("case-1", "g", "child_labour", "BD", DAY))
+    triaged, referral = then(opened, Triage((), Severity.medium))
+    assert triaged.severity == "critical" and referral.reasons == ("child_labour",)
+
+
+def test_triage_without_indicators_keeps_the_officers_severity():
+    assert then(OPENED, Triage((), Severity.medium)) == [
+        CaseTriaged(case_id="case-1", indicators=(), severity="medium")
+    ]
+
+
+def test_the_officer_may_override_escalation_with_a_recorded_reason():
+    events = then(OPENED, Triage(("debt_bondage",), Severity.high, "Loan repaid; checked"))
+    assert events == [
+        CaseTriaged(
+            case_id="case-1",
+            indicators=("debt_bondage",),
+            severity="high",
+            override_reason="Loan repaid; checked",
+        )
+    ]
+
+
+def test_referral_is_recommended_once():
+    given = OPENED + then(OPENED, Triage(("debt_bondage",), Severity.low))
+    assert [type(e) for e in then(given, Triage(("isolation",), Severity.low))] == [CaseTriaged]
+
+
+def test_unknown_indicators_are_refused():
+    assert refused(OPENED, Triage(("made_up",), Severity.low)) == "unknown-indicator"
+
+
+def test_accept_moves_to_verification_with_the_feedback_date():
+    assert then(OPENED, Accept(DAY)) == [
+        StageEntered(
+            case_id="case-1", grievance_id="g", stage="verification", due_on=DAY + timedelta(90)
+        )
+    ]
+
+
+def test_accept_or_reject_only_at_admissibility():
+    assert refused(ADMISSIBLE, Accept(DAY)) == "wrong-stage"
+    assert refused(ADMISSIBLE, Reject(Grounds.duplicate)) == "wrong-stage"
+
+
+def test_reject_records_grounds():
+    assert then(OPENED, Reject(Grounds.out_of_scope, "Not a member's supplier")) == [
+        CaseRejected(case_id="case-1", grievance_id="g", grounds="out_of_scope",
+                     explanation="Not a member's supplier")]  # fmt: skip
+
+
+def test_a_rejected_case_takes_no_more_steps():
+    assert refused(REJECTED, Advance(Stage.response, DAY)) == "not-open"
+    assert refused(REJECTED, Triage((), Severity.low)) == "not-open"
+
+
+def test_advance_goes_one_step_at_a_time():
+    assert refused(ADMISSIBLE, Advance(Stage.remediation_plan, DAY)) == "wrong-stage"
+    assert refused(OPENED, Advance(Stage.response, DAY)) == "wrong-stage"
+    given = ADMISSIBLE + then(ADMISSIBLE, Advance(Stage.response, DAY))
+    (entered,) = then(given, Advance(Stage.remediation_plan, DAY))
+    assert entered.stage == "remediation_plan" and entered.due_on == DAY + timedelta(45)
+
+
+def test_implementation_needs_a_plan_with_an_action():
+    assert refused(IN_PLAN, Advance(Stage.implementation, DAY)) == "no-plan"
+
+
+def test_actions_are_added_and_updated_only_in_plan_or_implementation():
+    assert then(IN_PLAN, ACTION) == [PlanActionAdded(
+        case_id="case-1", action_id="a1", remedy="wage_restitution", owner="member_company",
+        due_on=DAY, description="Pay back wages")]  # fmt: skip
+    assert refused(ADMISSIBLE, ACTION) == "wrong-stage"
+    assert refused(IMPLEMENTING, ACTION) == "duplicate-action"
+    update = UpdateAction("a1", "Half paid", "receipt-1.pdf")
+    assert then(IMPLEMENTING, update) == [
+        PlanActionUpdated(
+            case_id="case-1", action_id="a1", progress="Half paid", evidence="receipt-1.pdf"
+        )
+    ]
+    assert refused(IMPLEMENTING, UpdateAction("zz", "?")) == "unknown-action"
+    done = IMPLEMENTING + then(IMPLEMENTING, UpdateAction("a1", "Paid", done=True))
+    assert refused(done, UpdateAction("a1", "Again")) == "action-done"
+
+
+def test_assignments():
+    assert then(OPENED, AssignOfficer("o-2")) == [OfficerAssigned(case_id="case-1", officer="o-2")]
+    assert then(OPENED, AssignFacilitator("Labour Rights NGO")) == [
+        FacilitatorAssigned(case_id="case-1", organisation="Labour Rights NGO")
+    ]
+    assert refused(REJECTED, AssignOfficer("o-2")) == "not-open"
+
+
+def test_messages_to_the_worker_and_internal_notes():
+    assert then(OPENED, MessageWorker(SEALED)) == [
+        MessageSentToWorker(case_id="case-1", grievance_id="g", message=SEALED)
+    ]
+    assert then(CLOSED, AddNote(SEALED)) == [InternalNoteAdded(case_id="case-1", note=SEALED)]
+
+
+def test_close_with_an_outcome_from_implementation():
+    closed, entered = then(IMPLEMENTING, Close(Outcome.partly_resolved))
+    assert closed == CaseClosed(case_id="case-1", grievance_id="g", outcome="partly_resolved")
+    assert entered.stage == "closure"
+
+
+def test_only_a_referred_case_closes_before_implementation():
+    assert refused(IN_PLAN, Close(Outcome.resolved)) == "wrong-stage"
+    assert [type(e) for e in then(IN_PLAN, Close(Outcome.referred))] == [CaseClosed, StageEntered]
+    assert refused(OPENED, Close(Outcome.referred)) == "wrong-stage"
+    assert refused(CLOSED, Close(Outcome.resolved)) == "not-open"
+
+
+def test_satisfaction_after_closure_only_and_from_one_to_five():
+    assert then(CLOSED, RecordSatisfaction(4)) == [
+        SatisfactionRecorded(case_id="case-1", score=4, source="status_page")
+    ]
+    assert refused(IMPLEMENTING, RecordSatisfaction(4)) == "not-closed"
+    assert refused(CLOSED, RecordSatisfaction(6)) == "bad-score"
+
+
+def test_lessons_learned_end_the_process():
+    lessons, entered = then(CLOSED, RecordLessons("Check agents' fees", ("recruitment",)))
+    assert lessons == LessonsLearned(
+        case_id="case-1", grievance_id="g", text="Check agents' fees", tags=("recruitment",)
+    )
+    assert entered.stage == "lessons_learned"
+    assert refused(IMPLEMENTING, RecordLessons("early")) == "not-closed"
+    done = CLOSED + [lessons, entered]
+    assert refused(done, RecordLessons("again")) == "not-closed"
+
+
+def test_reopen_a_closed_or_rejected_case():
+    for given in (CLOSED, REJECTED):
+        reopened, entered = then(given, Reopen("New evidence", DAY))
+        assert reopened == CaseReopened(case_id="case-1", grievance_id="g", reason="New evidence")
+        assert entered.stage == "verification"
+    assert refused(IMPLEMENTING, Reopen("?", DAY)) == "not-closed"
+    assert refused(OPENED, Reopen("?", DAY)) == "not-closed"
+
+
+def test_a_deadline_is_missed_once_and_only_in_its_stage():
+    assert then(OPENED, MissDeadline(Stage.admissibility)) == [
+        StageDeadlineMissed(case_id="case-1", stage="admissibility")
+    ]
+    missed = OPENED + then(OPENED, MissDeadline(Stage.admissibility))
+    assert then(missed, MissDeadline(Stage.admissibility)) == []
+    assert then(ADMISSIBLE, MissDeadline(Stage.admissibility)) == []
+    assert then(CLOSED, MissDeadline(Stage.implementation)) == []
