@@ -246,7 +246,7 @@ def test_lessons_learned_end_the_process():
     )
     assert entered.stage == "lessons_learned"
     assert refused(IMPLEMENTING, RecordLessons("early")) == "not-closed"
-    done = CLOSED + [lessons, entered]
+    done = [*CLOSED, lessons, entered]
     assert refused(done, RecordLessons("again")) == "not-closed"
 
 

@@ -1,0 +1,507 @@
+"""The JSON API of callback campaigns: auditors register audits, operators call back.
+
+An audit appends `AuditRegistered` and one `CallbackScheduled` per interviewed worker (the
+phone number sealed under the audit's own data key). Callbacks fall due five days after the
+audit, by the date of the desk's clock (the system clock; tests set a fixed one). The outcome
+of a call, and the grievance the worker raised on it, land in one transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from redress.events.catalogue.grievance import Channel, Sealed
+from redress.events.errors import ConcurrencyError
+from redress.events.ids import new_id
+from redress.events.projection import wait_for_version
+from redress.events.store import Conn
+from redress.events.timers import Clock, SystemClock
+from redress.intake.callbacks_commands import (
+    SITE_ID,
+    AuditInput,
+    AuditRegisteredAnswer,
+    CampaignFigures,
+    CountryFigures,
+    DueCallback,
+    DueCallbacks,
+    Figures,
+    OutcomeAnswer,
+    OutcomeInput,
+    SiteFigures,
+)
+from redress.intake.callbacks_domain import (
+    Audit,
+    AuditRefused,
+    CompleteCallback,
+    Interviewee,
+    RegisterAudit,
+    audit_key_id,
+    audit_stream,
+    decide,
+    due_on,
+    fold,
+)
+from redress.intake.campaigns import Campaigns
+from redress.intake.commands import GrievanceInput
+from redress.intake.context import IntakeContext, derive
+from redress.intake.filing import file_grievance, tenant_name
+from redress.kit.auth import Principal
+from redress.kit.authz import Action
+from redress.kit.crypto import DataKey, KeyErased, master_key
+from redress.kit.deps import Pool, Store, metadata_for, permitted
+from redress.kit.errors import Problem
+from redress.kit.i18n import LANGUAGES
+from redress.kit.runtime import Runtime
+
+router = APIRouter(prefix="/v1", tags=["callbacks"])
+
+Auditor = Annotated[Principal, Depends(permitted(Action.audit_register))]
+CallbackOperator = Annotated[Principal, Depends(permitted(Action.callback_work))]
+IdempotencyKey = Annotated[str | None, Header(max_length=200)]
+
+# Completing callbacks of one audit at once clashes on the audit's stream: try again.
+ATTEMPTS = 5
+_PROJECTION = Campaigns()
+_REFUSALS = {
+    "unknown-audit": 404,
+    "unknown-callback": 404,
+    "already-registered": 409,
+    "already-completed": 409,
+}
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/problem+json": {}}}
+    for code, text in {401: "no or bad token", 403: "role not allowed", 404: "unknown",
+                       409: "conflict", 422: "invalid input"}.items()
+}  # fmt: skip
+_CATCHING_UP: dict[int | str, dict[str, Any]] = {
+    202: {"description": "not caught up with min_version yet; retry"}
+}
+
+
+@dataclass
+class Desk:
+    """What the callback desk holds: the clock that says which callbacks are due."""
+
+    clock: Clock
+    body_key: bytes
+
+    def today(self) -> date:
+        return self.clock.now().date()
+
+
+async def start(runtime: Runtime) -> None:
+    # Idempotency keeps a keyed hash of the body (phone numbers), never a plain one.
+    body_key = derive(master_key(runtime.settings), "audit-idempotency")
+    runtime.extras["callbacks"] = Desk(SystemClock(), body_key)
+
+
+def set_clock(app: FastAPI, clock: Clock) -> None:
+    """Make the desk see time from `clock` (tests move a FixedClock by hand)."""
+    app.state.runtime.extras["callbacks"].clock = clock
+
+
+def get_desk(request: Request) -> Desk:
+    desk: Desk = request.app.state.runtime.extras["callbacks"]
+    return desk
+
+
+DeskContext = Annotated[Desk, Depends(get_desk)]
+
+
+def refused(exc: AuditRefused) -> Problem:
+    return Problem(_REFUSALS.get(exc.kind, 422), exc.kind, exc.detail)
+
+
+# Registering an audit.
+
+
+@router.post("/audits", status_code=201, response_model=AuditRegisteredAnswer, responses=_PROBLEMS)
+async def register_audit(
+    body: AuditInput,
+    principal: Auditor,
+    pool: Pool,
+    store: Store,
+    intake: IntakeContext,
+    desk: DeskContext,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Register an audit and the workers interviewed there; each is called back five days on.
+
+    Phone numbers are sealed at once under a data key of the audit's own. Send an
+    `Idempotency-Key` to retry safely: the first answer is given again.
+    """
+    if body.audit_date > desk.today():
+        raise Problem(422, "validation", "the audit date cannot be in the future")
+    body_hash = hmac.new(desk.body_key, body.model_dump_json().encode(), hashlib.sha256)
+    idempotency = f"audits:{idempotency_key}" if idempotency_key else None
+    async with pool.acquire() as conn, conn.transaction():
+        await tenant_name(conn, principal.tenant)
+        country = await conn.fetchval(
+            "SELECT country FROM intake.sites WHERE tenant = $1 AND site_id = $2",
+            principal.tenant,
+            body.site_id,
+        )
+        if country is None:
+            raise Problem(
+                422, "unknown-site", f"there is no site {body.site_id!r} in this initiative"
+            )
+        if idempotency and not await _claim(conn, principal, idempotency, body_hash.hexdigest()):
+            return await _replay(conn, principal, idempotency, body_hash.hexdigest())
+        audit_id = str(new_id())
+        key = await intake.keyring.create(conn, audit_key_id(audit_id), principal.tenant)
+        command = RegisterAudit(
+            audit_id=audit_id,
+            site_id=body.site_id,
+            country=country,
+            audit_date=body.audit_date,
+            auditor_org=principal.org,
+            workers=tuple(
+                Interviewee(
+                    callback_id=str(new_id()),
+                    language=w.language,
+                    good_time=w.good_time,
+                    contact=key.seal(json.dumps({"phone": w.phone}).encode()),
+                )
+                for w in body.workers
+            ),
+        )
+        try:
+            events = decide(command, Audit())
+        except AuditRefused as exc:
+            raise refused(exc) from None
+        done = await store.append(
+            audit_stream(audit_id), events, 0, metadata_for(principal), conn=conn
+        )
+        answer = AuditRegisteredAnswer(
+            audit_id=audit_id,
+            stream=done.stream,
+            version=done.version,
+            callbacks=len(command.workers),
+            due_on=due_on(body.audit_date),
+        )
+        if idempotency:
+            await conn.execute(
+                """UPDATE intake.idempotency SET status = 201, response = $4::jsonb
+                   WHERE tenant = $1 AND principal = $2 AND key = $3""",
+                principal.tenant,
+                principal.sub,
+                idempotency,
+                answer.model_dump_json(),
+            )
+    return answer
+
+
+async def _claim(conn: Conn, principal: Principal, key: str, body_hash: str) -> bool:
+    claimed = await conn.fetchval(
+        """INSERT INTO intake.idempotency (tenant, principal, key, body_hash)
+           VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1""",
+        principal.tenant,
+        principal.sub,
+        key,
+        body_hash,
+    )
+    return claimed is not None
+
+
+async def _replay(conn: Conn, principal: Principal, key: str, body_hash: str) -> JSONResponse:
+    first = await conn.fetchrow(
+        """SELECT body_hash, status, response FROM intake.idempotency
+           WHERE tenant = $1 AND principal = $2 AND key = $3""",
+        principal.tenant,
+        principal.sub,
+        key,
+    )
+    assert first is not None
+    if first["body_hash"] != body_hash:
+        raise Problem(422, "idempotency-key-reused",
+                      "this Idempotency-Key was used with a different body")  # fmt: skip
+    return JSONResponse(json.loads(first["response"]), first["status"])
+
+
+# The operators' queue.
+
+
+async def caught_up(pool: Pool, stream: str | None, min_version: int | None) -> bool:
+    """Read-your-writes: wait (bounded) until the campaigns have seen `stream` at a version."""
+    if stream is None or min_version is None:
+        return True
+    return await wait_for_version(pool, _PROJECTION, stream, min_version)
+
+
+def _not_yet() -> JSONResponse:
+    return JSONResponse(
+        {"detail": "not caught up yet; retry"}, status_code=202, headers={"Retry-After": "1"}
+    )
+
+
+def _cursor(due: date, callback_id: str) -> str:
+    raw = json.dumps([due.isoformat(), callback_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str | None) -> tuple[date, str]:
+    if cursor is None:
+        return date.min, ""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        due, callback_id = json.loads(raw)
+        return date.fromisoformat(due), str(uuid.UUID(callback_id))
+    except (ValueError, TypeError, AttributeError, binascii.Error):
+        raise Problem(422, "bad-cursor", "the cursor is not one this API gave") from None
+
+
+@router.get("/callbacks/due", response_model=DueCallbacks, responses={**_PROBLEMS, **_CATCHING_UP})
+async def due_callbacks(
+    principal: CallbackOperator,
+    pool: Pool,
+    intake: IntakeContext,
+    desk: DeskContext,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    language: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,20}$")] = None,
+    site_id: Annotated[str | None, Query(pattern=SITE_ID)] = None,
+    stream: Annotated[str | None, Query(pattern=r"^audit-[0-9a-f-]{36}$")] = None,
+    min_version: Annotated[int | None, Query(ge=1)] = None,
+) -> Any:
+    """Callbacks due today or earlier and not yet made, oldest first, with the phone number."""
+    if not await caught_up(pool, stream, min_version):
+        return _not_yet()
+    after_due, after_id = _after(cursor)
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(
+            """SELECT c.callback_id, c.audit_id, c.site_id, s.name AS site_name, c.country,
+                      c.due_on, c.language, c.good_time, c.contact
+               FROM intake.callbacks c
+               LEFT JOIN intake.sites s ON s.tenant = c.tenant AND s.site_id = c.site_id
+               WHERE c.tenant = $1 AND c.completed_at IS NULL AND c.due_on <= $2
+                 AND (c.due_on, c.callback_id) > ($3, $4)
+                 AND ($5::text IS NULL OR c.language = $5)
+                 AND ($6::text IS NULL OR c.site_id = $6)
+               ORDER BY c.due_on, c.callback_id
+               LIMIT $7""",
+            principal.tenant,
+            desk.today(),
+            after_due,
+            after_id,
+            language,
+            site_id,
+            limit + 1,
+        )
+        keys: dict[str, DataKey | None] = {}
+        callbacks = []
+        for row in rows[:limit]:
+            sealed = Sealed.model_validate_json(row["contact"])
+            callbacks.append(
+                DueCallback(
+                    callback_id=row["callback_id"],
+                    audit_id=row["audit_id"],
+                    site_id=row["site_id"],
+                    site_name=row["site_name"],
+                    country=row["country"],
+                    due_on=row["due_on"],
+                    language=row["language"],
+                    good_time=row["good_time"],
+                    phone=await _phone(conn, intake, keys, sealed),
+                )
+            )
+    last = callbacks[-1] if len(rows) > limit else None
+    return DueCallbacks(
+        callbacks=callbacks, next=_cursor(last.due_on, last.callback_id) if last else None
+    )
+
+
+async def _phone(
+    conn: Conn, intake: IntakeContext, keys: dict[str, DataKey | None], sealed: Sealed
+) -> str | None:
+    if sealed.key_id not in keys:
+        try:
+            keys[sealed.key_id] = await intake.keyring.get(conn, sealed.key_id)
+        except KeyErased:
+            keys[sealed.key_id] = None
+    key = keys[sealed.key_id]
+    if key is None:
+        return None
+    phone: str = json.loads(key.open(sealed))["phone"]
+    return phone
+
+
+# Recording the outcome.
+
+
+@router.post("/callbacks/{callback_id}/outcome", response_model=OutcomeAnswer, responses=_PROBLEMS)
+async def record_outcome(
+    callback_id: str,
+    body: OutcomeInput,
+    principal: CallbackOperator,
+    pool: Pool,
+    store: Store,
+    intake: IntakeContext,
+) -> OutcomeAnswer:
+    """Record a call: reached or not, retaliation reported, and a grievance raised on it.
+
+    The grievance is filed (channel `callback`) in the same transaction as the outcome; read
+    its receipt, reference and secret, out to the worker: the secret is not shown again.
+    """
+    if not _is_uuid(callback_id):
+        raise Problem(404, "unknown-callback", "there is no such callback")
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(
+            "SELECT audit_id, language FROM intake.callbacks WHERE callback_id = $1 "
+            "AND tenant = $2",
+            callback_id,
+            principal.tenant,
+        )
+    if row is None:
+        raise Problem(404, "unknown-callback", "there is no such callback")
+    audit_id: str = row["audit_id"]
+    stream = audit_stream(audit_id)
+    # One correlation id ties the outcome to the grievance it raised.
+    meta = metadata_for(principal).model_copy(update={"correlationid": new_id()})
+    for attempt in range(1, ATTEMPTS + 1):
+        history = await store.read_stream(stream)
+        state = fold([e.data for e in history])
+        grievance_id = str(new_id()) if body.grievance else None
+        command = CompleteCallback(
+            audit_id=audit_id,
+            callback_id=callback_id,
+            reached=body.reached,
+            retaliation_reported=body.retaliation_reported,
+            grievance_id=grievance_id,
+        )
+        try:
+            events = decide(command, state)
+        except AuditRefused as exc:
+            raise refused(exc) from None
+        form = _grievance_form(body, state, row["language"])
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                filed = None
+                if form is not None:
+                    filed = await file_grievance(
+                        conn, store, intake, meta, form, Channel.callback,
+                        grievance_id=grievance_id, audit_id=audit_id,
+                    )  # fmt: skip
+                done = await store.append(stream, events, history[-1].version, meta, conn=conn)
+        except ConcurrencyError:
+            if attempt == ATTEMPTS:
+                raise
+            continue
+        return OutcomeAnswer(
+            callback_id=callback_id,
+            audit_id=audit_id,
+            stream=done.stream,
+            version=done.version,
+            grievance=filed,
+        )
+    raise AssertionError("unreachable")
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _grievance_form(body: OutcomeInput, audit: Audit, language: str) -> GrievanceInput | None:
+    """The grievance as any channel files it, at the audited site."""
+    if body.grievance is None:
+        return None
+    g = body.grievance
+    try:
+        return GrievanceInput(
+            country=audit.country,
+            site_id=audit.site_id,
+            category=g.category,
+            narrative=g.narrative,
+            since=g.since,
+            language=g.language or (language if language in LANGUAGES else "en"),
+            contact=g.contact,
+            consent=g.consent,
+        )
+    except ValidationError as exc:
+        detail = "; ".join(
+            f"grievance.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+        )
+        raise Problem(422, "validation", detail) from None
+
+
+# Figures.
+
+_FIGURES = """
+SELECT GROUPING(c.site_id) AS by_country, GROUPING(c.country) AS in_total,
+       c.site_id, c.country, max(s.name) AS name,
+       count(DISTINCT c.audit_id) AS audits,
+       count(*) AS scheduled,
+       count(*) FILTER (WHERE c.due_on <= $2) AS due,
+       count(*) FILTER (WHERE c.due_on <= $2 AND c.completed_at IS NULL) AS outstanding,
+       count(*) FILTER (WHERE c.completed_at IS NOT NULL) AS completed,
+       count(*) FILTER (WHERE c.reached) AS reached,
+       count(*) FILTER (WHERE c.retaliation_reported) AS retaliation_reports,
+       count(*) FILTER (WHERE c.grievance_id IS NOT NULL) AS grievances_raised
+FROM intake.callbacks c
+JOIN intake.audits a ON a.audit_id = c.audit_id
+LEFT JOIN intake.sites s ON s.tenant = c.tenant AND s.site_id = c.site_id
+WHERE c.tenant = $1
+  AND ($3::text IS NULL OR c.country = $3)
+  AND ($4::date IS NULL OR a.audit_date >= $4)
+  AND ($5::date IS NULL OR a.audit_date <= $5)
+GROUP BY GROUPING SETS ((c.country, c.site_id), (c.country), ())
+ORDER BY c.country, c.site_id
+"""
+_COUNTS = tuple(Figures.model_fields)
+
+
+@router.get(
+    "/campaigns/figures",
+    response_model=CampaignFigures,
+    responses={**_PROBLEMS, **_CATCHING_UP},
+    tags=["callbacks"],
+)
+async def campaign_figures(
+    principal: Auditor,
+    pool: Pool,
+    desk: DeskContext,
+    country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+    audited_from: date | None = None,
+    audited_to: date | None = None,
+    stream: Annotated[str | None, Query(pattern=r"^audit-[0-9a-f-]{36}$")] = None,
+    min_version: Annotated[int | None, Query(ge=1)] = None,
+) -> Any:
+    """Callbacks scheduled, due, made; workers reached; retaliation; grievances: per site,
+    per country and in total, for audits between `audited_from` and `audited_to`."""
+    if not await caught_up(pool, stream, min_version):
+        return _not_yet()
+    today = desk.today()
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(
+            _FIGURES, principal.tenant, today, country, audited_from, audited_to
+        )
+    sites, countries = [], []
+    total = Figures(**dict.fromkeys(_COUNTS, 0))
+    for row in rows:
+        counts = {k: row[k] for k in _COUNTS}
+        if row["in_total"]:
+            total = Figures(**counts)
+        elif row["by_country"]:
+            countries.append(CountryFigures(country=row["country"], **counts))
+        else:
+            sites.append(
+                SiteFigures(
+                    site_id=row["site_id"], name=row["name"], country=row["country"], **counts
+                )
+            )
+    return CampaignFigures(today=today, sites=sites, countries=countries, total=total)

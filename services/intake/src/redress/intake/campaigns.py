@@ -1,0 +1,63 @@
+"""Read model of callback campaigns: audits and their callbacks, in the `intake` schema.
+
+The operators' queue and the campaign figures (per site, per country) are both read from
+`intake.callbacks`; the figures are counted when asked, so they always add up.
+"""
+
+from __future__ import annotations
+
+from redress.events.catalogue.audit import AuditRegistered, CallbackCompleted, CallbackScheduled
+from redress.events.envelope import Event
+from redress.events.projection import Projection
+from redress.events.store import Conn
+
+
+class Campaigns(Projection):
+    name = "campaigns"
+    schema = "intake"
+    stream_types = ("audit",)
+    tables = ("audits", "callbacks")
+
+    async def apply(self, conn: Conn, event: Event) -> None:
+        match event.data:
+            case AuditRegistered() as audit:
+                await conn.execute(
+                    """INSERT INTO intake.audits VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                       ON CONFLICT (audit_id) DO NOTHING""",
+                    audit.audit_id,
+                    event.tenant,
+                    audit.site_id,
+                    audit.country,
+                    audit.audit_date,
+                    audit.auditor_org,
+                    audit.workers,
+                    event.time,
+                )
+            case CallbackScheduled() as callback:
+                await conn.execute(
+                    """INSERT INTO intake.callbacks (callback_id, audit_id, tenant, site_id,
+                           country, due_on, language, good_time, contact, version)
+                       SELECT $1, a.audit_id, a.tenant, a.site_id, a.country, $3, $4, $5,
+                              $6::jsonb, $7
+                       FROM intake.audits a WHERE a.audit_id = $2
+                       ON CONFLICT (callback_id) DO NOTHING""",
+                    callback.callback_id,
+                    callback.audit_id,
+                    callback.due_on,
+                    callback.language,
+                    callback.good_time,
+                    callback.contact.model_dump_json(),
+                    event.version,
+                )
+            case CallbackCompleted() as outcome:
+                await conn.execute(
+                    """UPDATE intake.callbacks SET completed_at = $2, reached = $3,
+                           retaliation_reported = $4, grievance_id = $5, version = $6
+                       WHERE callback_id = $1""",
+                    outcome.callback_id,
+                    event.time,
+                    outcome.reached,
+                    outcome.retaliation_reported,
+                    outcome.grievance_id,
+                    event.version,
+                )
