@@ -68,11 +68,22 @@ async def test_from_web_form_to_closed_case_read_by_the_worker(platform):
         f"/v1/cases/{case_id}/close", json={"outcome": "resolved"}, headers=member
     )
     assert forbidden.status_code == 403
-    closed = await post("/close", {"outcome": "resolved", "satisfaction": 4})
+    closed = await post("/close", {"outcome": "resolved"})
     await post("/lessons", {"text": "Audit agents' document practice", "tags": ["documents"]})
 
+    # The worker reads the outcome, and the officer's message, in Bengali, and rates it.
+    await wait_until(lambda: _worker_sees(platform, reference, secret, "বন্ধ"))
+    page = await open_status(platform.intake, reference, secret)
+    assert 'id="outcome"' in page.text and "Resolved" not in page.text  # said in Bengali
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    rated = await platform.intake.post(
+        f"/t/{TENANT}/status", data={"csrf": csrf, "do": "satisfaction", "score": "4"}
+    )
+    assert rated.status_code == 303
+    await wait_until(lambda: _satisfaction_recorded(platform, case_id))
+
     final = await platform.cases.get(f"/v1/cases/{case_id}",
-                                     params={"min_version": closed["version"] + 2},
+                                     params={"min_version": closed["version"] + 3},
                                      headers=officer)  # fmt: skip
     body = final.json()
     assert (body["status"], body["stage"], body["outcome"], body["satisfaction"]) == (
@@ -85,9 +96,6 @@ async def test_from_web_form_to_closed_case_read_by_the_worker(platform):
     assert [a["done"] for a in body["actions"]] == [False, True] or [
         a["done"] for a in body["actions"]
     ] == [True, False]
-
-    # The worker reads the outcome, and the officer's message, in Bengali.
-    await wait_until(lambda: _worker_sees(platform, reference, secret, "বন্ধ"))
 
 
 async def _queue_has(platform, n):
@@ -107,3 +115,7 @@ async def open_status(client, reference, secret):
 async def _worker_sees(platform, reference, secret, text):
     page = await open_status(platform.intake, reference, secret)
     return text in page.text and "Thank you. We are looking into it." in page.text
+
+
+async def _satisfaction_recorded(platform, case_id):
+    return "SatisfactionRecorded" in await platform.log_types(case_id)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import contextlib
 
-from redress.cases.domain import OpenCase, TimeFrames, decide, fold
-from redress.events.catalogue.grievance import GrievanceSubmitted
+from redress.cases.domain import (
+    CaseRefused,
+    OpenCase,
+    RecordSatisfaction,
+    TimeFrames,
+    decide,
+    fold,
+)
+from redress.events.catalogue.grievance import GrievanceSubmitted, WorkerSatisfactionGiven
 from redress.events.catalogue.tenant import SiteRegistered, TimeFramesSet
 from redress.events.envelope import SYSTEM, Event, Metadata
 from redress.events.errors import ConcurrencyError
@@ -42,6 +49,8 @@ class OpenCases(Policy):
                 )  # fmt: skip
             case GrievanceSubmitted() as g:
                 await self._open(conn, event, g)
+            case WorkerSatisfactionGiven(grievance_id=gid, score=score):
+                await self._satisfaction(conn, event, gid, score)
 
     async def _open(self, conn: Conn, event: Event, g: GrievanceSubmitted) -> None:
         member_org = g.member_org or await conn.fetchval(
@@ -60,6 +69,22 @@ class OpenCases(Policy):
                             correlationid=event.correlationid or event.id)  # fmt: skip
         with contextlib.suppress(ConcurrencyError):  # opened before: this is a replay
             await self.store.append(stream, decide(command, fold([])), 0, metadata, conn=conn)
+
+    async def _satisfaction(self, conn: Conn, event: Event, grievance_id: str, score: int) -> None:
+        """The worker's own score, given on the status page, joins the case."""
+        stream = case_stream(grievance_id)
+        history = await self.store.read_stream(stream)
+        already = any(
+            e.causationid == event.id for e in history
+        )  # a replay must not record it twice
+        try:
+            new = decide(RecordSatisfaction(score, "status_page"), fold([e.data for e in history]))
+        except CaseRefused:
+            return  # not closed (or no case): nothing to record
+        if not already:
+            metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,
+                                correlationid=event.correlationid or event.id)  # fmt: skip
+            await self.store.append(stream, new, len(history), metadata, conn=conn)
 
 
 async def frames(conn: Conn, tenant: str) -> TimeFrames:

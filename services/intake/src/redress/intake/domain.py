@@ -22,6 +22,7 @@ from redress.events.catalogue.grievance import (
     Sealed,
     WithdrawalRequested,
     WorkerMessagePosted,
+    WorkerSatisfactionGiven,
 )
 from redress.events.envelope import EventData
 
@@ -97,6 +98,12 @@ class PostWorkerMessage:
 
 
 @dataclass(frozen=True)
+class GiveSatisfaction:
+    grievance_id: str
+    score: int
+
+
+@dataclass(frozen=True)
 class RequestWithdrawal:
     grievance_id: str
 
@@ -113,6 +120,7 @@ Command = (
     | PostWorkerMessage
     | RequestWithdrawal
     | ErasePersonalData
+    | GiveSatisfaction
 )
 
 
@@ -137,6 +145,10 @@ def decide(command: Command, state: Grievance) -> list[EventData]:
             return [WithdrawalRequested(grievance_id=command.grievance_id)]
         case PostWorkerMessage():
             return [WorkerMessagePosted(**command.__dict__)]
+        case GiveSatisfaction():
+            if not 1 <= command.score <= 5:
+                raise GrievanceRefused("bad-score", "satisfaction is a score from 1 to 5")
+            return [WorkerSatisfactionGiven(**command.__dict__)]
         case _ if state.status is Status.withdrawn:
             raise GrievanceRefused("withdrawn", "the grievance was withdrawn")
         case AddInformation():

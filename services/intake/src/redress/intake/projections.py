@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from redress.events.catalogue.case import CaseOpened, MessageSentToWorker, StageEntered
+from redress.events.catalogue.case import (
+    CaseClosed,
+    CaseOpened,
+    CaseReopened,
+    MessageSentToWorker,
+    StageEntered,
+)
 from redress.events.catalogue.grievance import (
     AttachmentAdded,
     GrievanceSubmitted,
     PersonalDataErased,
     WithdrawalRequested,
     WorkerMessagePosted,
+    WorkerSatisfactionGiven,
 )
 from redress.events.catalogue.tenant import SiteRegistered, TenantRegistered
 from redress.events.envelope import Event
@@ -92,6 +99,18 @@ class Grievances(Projection):
                     stage,
                     due_on,
                 )
+            case CaseClosed(grievance_id=gid, outcome=outcome):
+                await conn.execute(
+                    "UPDATE intake.grievances SET outcome = $2 WHERE grievance_id = $1",
+                    gid,
+                    outcome,
+                )
+            case CaseReopened(grievance_id=gid):
+                await conn.execute(
+                    "UPDATE intake.grievances SET outcome = NULL WHERE grievance_id = $1", gid
+                )
+            case WorkerSatisfactionGiven(grievance_id=gid, score=score):
+                await self._touch(conn, gid, event, f"satisfaction = {int(score)}")
             case MessageSentToWorker(grievance_id=gid, message=message):
                 await self._post(conn, gid, event, "officer", message.model_dump_json())
 

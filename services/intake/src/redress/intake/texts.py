@@ -48,3 +48,18 @@ REPLY_SENT = N_("Your message was sent.")
 WITHDRAWN = N_("Your report is withdrawn.")
 ERASED = N_("Your personal data was erased.")
 SESSION_ENDED = N_("Please open your report again with your receipt.")
+
+OUTCOMES = {
+    "resolved": N_("Resolved"),
+    "partly_resolved": N_("Partly resolved"),
+    "unresolved": N_("Not resolved"),
+    "referred": N_("Passed on to a service that can help"),
+}
+THANKS = N_("Thank you for telling us.")
+SCALE = {
+    5: N_("Very satisfied"),
+    4: N_("Satisfied"),
+    3: N_("Neither satisfied nor unhappy"),
+    2: N_("Unhappy"),
+    1: N_("Very unhappy"),
+}

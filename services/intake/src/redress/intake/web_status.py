@@ -17,6 +17,7 @@ from redress.events.store import Conn
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import (
     ErasePersonalData,
+    GiveSatisfaction,
     GrievanceRefused,
     PostWorkerMessage,
     RequestWithdrawal,
@@ -28,9 +29,12 @@ from redress.intake.receipts import Proof, normalise_reference, verify_secret
 from redress.intake.texts import (
     ERASED,
     LOCKED,
+    OUTCOMES,
     REPLY_SENT,
+    SCALE,
     SESSION_ENDED,
     STATUS,
+    THANKS,
     WITHDRAWN,
     WRONG_RECEIPT,
 )
@@ -146,8 +150,9 @@ async def act(
     intake: IntakeContext,
     pool: Pool,
     store: Store,
-    do: str = Form(pattern="^(reply|withdraw|erase)$"),
+    do: str = Form(pattern="^(reply|withdraw|erase|satisfaction)$"),
     message: str | None = Form(None, max_length=5000),
+    score: int | None = Form(None, ge=1, le=5),
     csrf_token: str = Form(alias="csrf", max_length=100),
     lang: str | None = None,
 ) -> Response:
@@ -166,6 +171,10 @@ async def act(
                 events = decide(PostWorkerMessage(grievance_id, key.seal(message.encode())), state)
             elif do == "withdraw":
                 events = decide(RequestWithdrawal(grievance_id), state)
+            elif do == "satisfaction":
+                if score is None:
+                    raise Problem(422, "validation", "choose a score from 1 to 5")
+                events = decide(GiveSatisfaction(grievance_id, score), state)
             else:
                 events = decide(ErasePersonalData(grievance_id), state)
                 await intake.keyring.erase(conn, state.key_id or "")
@@ -176,7 +185,8 @@ async def act(
             raise Problem(409, exc.kind, exc.detail) from None
         done = await store.append(stream, events, version, worker_metadata(tenant), conn=conn)
     await wait_for_version(pool, _PROJECTION, stream, done.version)
-    notice = {"reply": "sent", "withdraw": "withdrawn", "erase": "erased"}[do]
+    notice = {"reply": "sent", "withdraw": "withdrawn", "erase": "erased",
+              "satisfaction": "thanks"}[do]  # fmt: skip
     return RedirectResponse(
         f"/t/{tenant}/status?lang={language(request, lang)}&done={notice}", status_code=303
     )
@@ -218,12 +228,14 @@ async def _status(
             thread.append({"author": row["author"], "text": text.decode(), "time": when})
     status_key = g["status"] if g["status"] in ("withdrawn", "erased") else g["stage"]
     notice = request.query_params.get("done")
-    notices = {"sent": REPLY_SENT, "withdrawn": WITHDRAWN, "erased": ERASED}
+    notices = {"sent": REPLY_SENT, "withdrawn": WITHDRAWN, "erased": ERASED, "thanks": THANKS}
     context: dict[str, Any] = {
         "g": g,
         "status_label": _(STATUS.get(status_key, STATUS["received"])),
         "due": format_date(g["stage_due"], "long", locale=lang) if g["stage_due"] else None,
         "thread": thread,
+        "outcome_label": _(outcome) if (outcome := OUTCOMES.get(g["outcome"])) else None,
+        "scale": [(n, _(SCALE[n])) for n in range(5, 0, -1)],
         "notice": _(notices[notice]) if notice in notices else None,
         "action": f"/t/{tenant}/status?lang={lang}",
     }

@@ -135,3 +135,14 @@ class PersonalDataErased(EventData):
 
     grievance_id: str
     key_id: str
+
+
+@event
+class WorkerSatisfactionGiven(EventData):
+    """The worker said, with their receipt, how satisfied they are with the outcome."""
+
+    type = "WorkerSatisfactionGiven"
+    stream_type = "grievance"
+
+    grievance_id: str
+    score: int = Field(ge=1, le=5)
