@@ -72,3 +72,20 @@ async def test_services_may_not_update_or_delete_the_log(system):
         await conn.execute("RESET ROLE")
         with pytest.raises(asyncpg.RaiseError, match="append-only"):
             await conn.execute("DELETE FROM eventlog.events")
+
+
+async def test_an_older_transaction_may_not_append_after_a_newer_one(system):
+    """Delivery follows transaction ids: a stream's events must not be delivered out of
+    version order, so a transaction older than the stream's last event is refused."""
+    stream = new_case()
+    async with system.pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        await conn.fetchval("SELECT pg_current_xact_id()")  # this transaction takes its id now
+        await system.store.append(stream, [opened("newer")], 0, META)  # a newer one commits
+        with pytest.raises(ConcurrencyError):
+            await system.store.append(stream, [opened("older")], 1, META, conn=conn)
+        await tx.rollback()
+    await system.store.append(stream, [opened("retried")], 1, META)  # a fresh one may
+    seen = [e.data.category async for e in system.store.read_log()]
+    assert seen == ["newer", "retried"]

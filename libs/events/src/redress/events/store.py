@@ -34,6 +34,11 @@ SELECT e.id, $1, $2 + e.ord, e.type, e.sv, $3, e.data, $4
 FROM unnest($5::uuid[], $6::text[], $7::int[], $8::jsonb[])
      WITH ORDINALITY AS e(id, type, sv, data, ord)
 WHERE (SELECT coalesce(max(version), 0) FROM eventlog.events WHERE stream = $1) = $2
+  -- A transaction that took its id before the stream's last event was written would be
+  -- delivered before that event: refused, so that a stream's order is its version order.
+  AND pg_current_xact_id() > coalesce(
+        (SELECT tx_id FROM eventlog.events WHERE stream = $1 ORDER BY version DESC LIMIT 1),
+        '0'::xid8)
 RETURNING position
 """
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import date, datetime
+from functools import reduce
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,45 +11,70 @@ from fastapi.responses import JSONResponse
 
 from redress.cases import commands as c
 from redress.cases import domain as d
+from redress.cases import queries as q
 from redress.cases.context import CasesContext
 from redress.cases.policies import frames
 from redress.cases.projections import CaseViews
 from redress.events.catalogue.case import CaseOpened
 from redress.events.catalogue.grievance import Sealed
+from redress.events.envelope import Event
 from redress.events.ids import new_id
 from redress.events.projection import wait_for_version
 from redress.events.store import Conn, EventStore
 from redress.kit.auth import Principal
-from redress.kit.authz import Action, Role, allowed
+from redress.kit.authz import Action, allowed
+from redress.kit.crypto import KeyErased
 from redress.kit.deps import CurrentPrincipal, Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 Officer = Annotated[Principal, Depends(permitted(Action.case_manage))]
 PlanEditor = Annotated[Principal, Depends(permitted(Action.plan_action_update))]
+Reader = Annotated[Principal, Depends(permitted(Action.case_read))]
 VIEWS = CaseViews()
 NOT_FOUND = "there is no such case"
 
 
 def is_member(principal: Principal) -> bool:
-    return Role.member in principal.roles and not allowed(principal.roles, Action.case_read)
+    """Reads cases of its own supply chain only, redacted (decided by the authz table)."""
+    return allowed(principal.roles, Action.case_read_redacted) and not allowed(
+        principal.roles, Action.case_read
+    )
 
 
 def may_read(principal: Principal) -> None:
     if not (allowed(principal.roles, Action.case_read) or is_member(principal)):
         raise Problem(403, "forbidden", "your roles do not allow reading cases")
+    named(principal)
 
 
-async def run(store: EventStore, principal: Principal, case_id: str, command: Any) -> c.Written:
-    """Decide a command on the case as the log has it, and append what it decides."""
+def named(principal: Principal) -> None:
+    """A member company reaches its own supply chain only: its token must say which it is."""
+    if is_member(principal) and not principal.org:
+        raise Problem(403, "forbidden", "a member company's token must name its organisation")
+
+
+async def case_events(store: EventStore, principal: Principal, case_id: str) -> list[Event]:
+    """The case's events; 404 for another tenant's case, or a member's outside its chain."""
+    named(principal)
     events = await store.read_stream(case_id) if case_id.startswith("case-") else []
     opened = events[0].data if events else None
     if not isinstance(opened, CaseOpened) or events[0].tenant != principal.tenant:
         raise Problem(404, "not-found", NOT_FOUND)
     if is_member(principal) and opened.member_org != principal.org:
         raise Problem(404, "not-found", NOT_FOUND)
+    return events
+
+
+async def run(store: EventStore, principal: Principal, case_id: str, *commands: Any) -> c.Written:
+    """Decide commands on the case as the log has it, and append all they decide at once."""
+    events = await case_events(store, principal, case_id)
+    state = d.fold([e.data for e in events])
+    new: list[Any] = []
     try:
-        new = d.decide(command, d.fold([e.data for e in events]))
+        for command in commands:
+            decided = d.decide(command, state)
+            state, new = reduce(d.evolve, decided, state), new + decided
     except d.CaseRefused as exc:
         raise Problem(409, exc.kind, exc.detail) from None
     if not new:
@@ -125,13 +149,16 @@ async def assign(case_id: str, body: c.AssignBody, p: Officer, store: Store) -> 
 
 
 async def seal_for_grievance(
-    pool: Pool, cases: CasesContext, store: Store, case_id: str, text: str
+    pool: Pool, cases: CasesContext, store: Store, case_id: str, text: str, p: Principal
 ) -> Sealed:
-    events = await store.read_stream(case_id) if case_id.startswith("case-") else []
-    if not events or not isinstance(events[0].data, CaseOpened):
-        raise Problem(404, "not-found", NOT_FOUND)
-    async with pool.acquire() as conn:
-        key = await cases.keyring.get(conn, f"grievance-{events[0].data.grievance_id}")
+    opened = (await case_events(store, p, case_id))[0].data
+    assert isinstance(opened, CaseOpened)
+    try:
+        async with pool.acquire() as conn:
+            key = await cases.keyring.get(conn, f"grievance-{opened.grievance_id}")
+    except KeyErased:
+        detail = "the worker erased their data: nothing more can be sealed for them"
+        raise Problem(409, "personal-data-erased", detail) from None
     return key.seal(text.encode())
 
 
@@ -140,7 +167,7 @@ async def message_worker(
     case_id: str, body: c.TextBody, p: Officer, store: Store, pool: Pool, cases: CasesContext
 ) -> c.Written:
     """Write to the worker: they read it with their receipt, sealed like their own words."""
-    sealed = await seal_for_grievance(pool, cases, store, case_id, body.text)
+    sealed = await seal_for_grievance(pool, cases, store, case_id, body.text, p)
     return await run(store, p, case_id, d.MessageWorker(sealed))
 
 
@@ -149,16 +176,16 @@ async def add_note(
     case_id: str, body: c.TextBody, p: Officer, store: Store, pool: Pool, cases: CasesContext
 ) -> c.Written:
     """An internal note: never shown to the worker or the company."""
-    sealed = await seal_for_grievance(pool, cases, store, case_id, body.text)
+    sealed = await seal_for_grievance(pool, cases, store, case_id, body.text, p)
     return await run(store, p, case_id, d.AddNote(sealed))
 
 
 @router.post("/{case_id}/close", response_model=c.Written)
 async def close(case_id: str, body: c.CloseBody, p: Officer, store: Store) -> c.Written:
-    written = await run(store, p, case_id, d.Close(body.outcome))
-    if body.satisfaction is not None:
-        written = await run(store, p, case_id, d.RecordSatisfaction(body.satisfaction, "callback"))
-    return written
+    commands: list[Any] = [d.Close(body.outcome)]
+    if body.satisfaction is not None:  # in the same append: never closed without it
+        commands.append(d.RecordSatisfaction(body.satisfaction, "callback"))
+    return await run(store, p, case_id, *commands)
 
 
 @router.post("/{case_id}/satisfaction", response_model=c.Written)
@@ -182,21 +209,6 @@ async def reopen(
 
 
 # Queries.
-
-
-def _cursor(row: Any) -> str:
-    raw = f"{row['opened_at'].isoformat()}|{row['case_id']}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    if not cursor:
-        return None
-    try:
-        opened, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(opened), case_id
-    except ValueError:
-        raise Problem(422, "bad-cursor", "the cursor is not one this API gave") from None
 
 
 _PUBLIC_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "status", "stage",
@@ -228,40 +240,12 @@ async def queue(
 ) -> dict[str, Any]:
     """The queue: filter by stage, severity, officer and overdue; `next` pages on."""
     may_read(p)
-    where = ["tenant = $1"]
-    args: list[Any] = [p.tenant]
-
-    def param(value: Any) -> str:
-        args.append(value)
-        return f"${len(args)}"
-
-    if is_member(p):
-        where.append(f"member_org = {param(p.org)}")
-    if stage:
-        where.append(f"stage = {param(stage.value)}")
-    if severity:
-        where.append(f"severity = {param(severity.value)}")
-    if officer:
-        where.append(f"officer = {param(officer)}")
-    if overdue is not None:
-        day = param(today(cases))
-        late = (f"(status = 'open' AND (deadline_missed OR stage_due < {day} OR EXISTS ("
-                f"SELECT 1 FROM cases.actions a WHERE a.case_id = cases.case_id "
-                f"AND NOT a.done AND a.due_on < {day})))")  # fmt: skip
-        where.append(late if overdue else f"NOT {late}")
-    after = _after(cursor)
-    if after:
-        where.append(f"(opened_at, case_id) > ({param(after[0])}, {param(after[1])})")
-    sql = (f"SELECT * FROM cases.cases WHERE {' AND '.join(where)} "
-           f"ORDER BY opened_at, case_id LIMIT {param(limit + 1)}")  # fmt: skip
+    member = is_member(p)
+    filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None)
     async with pool.acquire() as conn:
-        rows = await conn.fetch(sql, *args)
-    columns = _PUBLIC_COLUMNS if is_member(p) else _STAFF_COLUMNS
-    page = rows[:limit]
-    return {
-        "items": [_jsonable(r, columns) for r in page],
-        "next": _cursor(page[-1]) if len(rows) > limit else None,
-    }
+        page = await q.queue(conn, p.tenant, filters, today(cases), cursor, limit)
+    columns = _PUBLIC_COLUMNS if member else _STAFF_COLUMNS
+    return {"items": [_jsonable(r, columns) for r in page.rows], "next": page.next}
 
 
 async def _readable(
@@ -276,9 +260,7 @@ async def _readable(
 
 
 async def _row(conn: Conn, p: Principal, case_id: str) -> Any:
-    row = await conn.fetchrow(
-        "SELECT * FROM cases.cases WHERE case_id = $1 AND tenant = $2", case_id, p.tenant
-    )
+    row = await q.case_row(conn, p.tenant, case_id)
     if row is None or (is_member(p) and row["member_org"] != p.org):
         raise Problem(404, "not-found", NOT_FOUND)
     return row
@@ -301,54 +283,17 @@ async def detail(
         member = is_member(p)
         body = _jsonable(row, _PUBLIC_COLUMNS if member else _STAFF_COLUMNS)
         body["actions"] = [
-            _jsonable(
-                a,
-                (
-                    "action_id",
-                    "remedy",
-                    "owner",
-                    "due_on",
-                    "description",
-                    "progress",
-                    "evidence",
-                    "done",
-                ),
-            )
-            | {"overdue": not a["done"] and a["due_on"] < today(cases)}
-            for a in await conn.fetch(
-                "SELECT * FROM cases.actions WHERE case_id = $1 ORDER BY due_on, action_id",
-                case_id,
-            )
+            _jsonable(a, (*q.ACTION_COLUMNS, "overdue"))
+            for a in await q.actions(conn, case_id, today(cases))
         ]
         if not member or row["identity_shareable"]:
-            body["grievance"] = await _personal(conn, cases, row["grievance_id"])
+            body["grievance"] = await q.personal(conn, cases.keyring, row["grievance_id"])
         if not member:
-            body["thread"] = await _thread(conn, cases, case_id)
+            body["thread"] = [
+                m | {"time": m["time"].isoformat()}
+                for m in await q.thread(conn, cases.keyring, case_id)
+            ]
     return body
-
-
-async def _personal(conn: Conn, cases: CasesContext, grievance_id: str) -> dict[str, Any] | None:
-    sealed = await conn.fetchval(
-        "SELECT sealed FROM cases.grievance_data WHERE grievance_id = $1", grievance_id
-    )
-    if sealed is None:
-        return None
-    plain = await cases.keyring.open(conn, Sealed.model_validate(json.loads(sealed)))
-    return json.loads(plain) if plain else None
-
-
-async def _thread(conn: Conn, cases: CasesContext, case_id: str) -> list[dict[str, Any]]:
-    out = []
-    for r in await conn.fetch(
-        "SELECT author, sealed, time FROM cases.thread WHERE case_id = $1 ORDER BY position",
-        case_id,
-    ):
-        text = await cases.keyring.open(conn, Sealed.model_validate(json.loads(r["sealed"])))
-        if text is not None:
-            out.append(
-                {"author": r["author"], "text": text.decode(), "time": r["time"].isoformat()}
-            )
-    return out
 
 
 @router.get("/{case_id}/timeline")
@@ -364,17 +309,23 @@ async def timeline(
         return waiting
     async with pool.acquire() as conn:
         await _row(conn, p, case_id)
-        rows = await conn.fetch(
-            "SELECT type, actor, details, time FROM cases.timeline WHERE case_id = $1 "
-            "ORDER BY position",
-            case_id,
-        )
+        rows = await q.timeline(conn, case_id)
     member = is_member(p)
     return {"items": [
-        {"type": r["type"], "actor": r["actor"], "time": r["time"].isoformat(),
-         "details": json.loads(r["details"])}
-        for r in rows if not (member and r["type"] in ("InternalNoteAdded", "CaseTriaged"))
+        r | {"time": r["time"].isoformat()} | ({"details": _redact(r["details"])} if member else {})
+        for r in rows if not (member and r["type"] in _STAFF_ENTRIES)
     ]}  # fmt: skip
+
+
+# What a member company's timeline leaves out: the same as its case view does (the worker's
+# conversation, internal notes, triage, who handles the case, the worker's language).
+_STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker")
+_STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",
+                            "organisation", "language", "identity_shareable"})  # fmt: skip
+
+
+def _redact(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in details.items() if k not in _STAFF_DETAILS}
 
 
 def _suggestions(category: str) -> list[str]:
@@ -386,7 +337,7 @@ indicators_router = APIRouter(prefix="/v1", tags=["cases"])
 
 @indicators_router.get("/indicators")
 async def indicators(
-    request: Request, p: Officer, category: Annotated[str | None, Query(max_length=50)] = None
+    request: Request, p: Reader, category: Annotated[str | None, Query(max_length=50)] = None
 ) -> dict[str, Any]:
-    """The risk indicators an officer may record, and those the category suggests."""
+    """The risk indicators an officer may record, and those the category suggests (staff)."""
     return {"known": sorted(d.KNOWN_INDICATORS), "suggested": _suggestions(category or "")}

@@ -1,12 +1,16 @@
-"""What cases holds beside the kit's runtime: the keyring, a clock, the deadline scheduler."""
+"""What cases holds beside the kit's runtime: the keyring, a clock, the CSRF key of the
+officer console, the deadline scheduler."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import structlog
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import Depends, Request
 
 from redress.cases.deadlines import deadline_scheduler
@@ -18,14 +22,22 @@ from redress.kit.settings import Settings
 log = structlog.get_logger("redress.cases")
 
 
+def derive(master: bytes, purpose: str) -> bytes:
+    """A key of its own for each purpose, so that no two uses share one."""
+    return HKDF(hashes.SHA256(), 32, salt=None, info=purpose.encode()).derive(master)
+
+
 @dataclass
 class Cases:
     keyring: Keyring
     clock: Clock
+    # Derived from the master key at start, so that every replica checks the same tokens.
+    csrf_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
 async def start(runtime: Runtime) -> None:
-    runtime.extras["cases"] = Cases(Keyring(master_key(runtime.settings)), SystemClock())
+    master = master_key(runtime.settings)
+    runtime.extras["cases"] = Cases(Keyring(master), SystemClock(), derive(master, "cases-csrf"))
 
 
 async def run_deadlines(runtime: Runtime) -> None:
@@ -36,8 +48,9 @@ async def run_deadlines(runtime: Runtime) -> None:
     while True:
         try:
             await scheduler.run(dsn, interval=5.0)
-        except (OSError, ConnectionError) as exc:  # pragma: no cover - database restarts
-            log.error("deadline scheduler stopped; starting again", error=str(exc))
+        except Exception as exc:  # pragma: no cover - database restarts, a failing handler
+            # Whatever stopped it, deadlines must go on being fired: never end silently.
+            log.error("deadline scheduler stopped; starting again", error=repr(exc))
             await asyncio.sleep(1)
 
 

@@ -20,6 +20,8 @@ from redress.events.ids import derived_stream
 from redress.events.projection import Policy
 from redress.events.store import Conn
 
+ATTEMPTS = 5
+
 
 def case_stream(grievance_id: str) -> str:
     """One case per grievance, its id fixed by the grievance."""
@@ -71,20 +73,30 @@ class OpenCases(Policy):
             await self.store.append(stream, decide(command, fold([])), 0, metadata, conn=conn)
 
     async def _satisfaction(self, conn: Conn, event: Event, grievance_id: str, score: int) -> None:
-        """The worker's own score, given on the status page, joins the case."""
+        """The worker's own score, given on the status page, joins the case.
+
+        Appended in a transaction of its own (see docs/decisions/0006): the batch's
+        transaction is older than events an officer may have written to the case meanwhile.
+        Its causation id makes a replay find it recorded.
+        """
         stream = case_stream(grievance_id)
-        history = await self.store.read_stream(stream)
-        already = any(
-            e.causationid == event.id for e in history
-        )  # a replay must not record it twice
-        try:
-            new = decide(RecordSatisfaction(score, "status_page"), fold([e.data for e in history]))
-        except CaseRefused:
-            return  # not closed (or no case): nothing to record
-        if not already:
-            metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,
-                                correlationid=event.correlationid or event.id)  # fmt: skip
-            await self.store.append(stream, new, len(history), metadata, conn=conn)
+        metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,
+                            correlationid=event.correlationid or event.id)  # fmt: skip
+        for attempt in range(1, ATTEMPTS + 1):
+            history = await self.store.read_stream(stream)
+            if any(e.causationid == event.id for e in history):
+                return
+            try:
+                new = decide(RecordSatisfaction(score, "status_page"),
+                             fold([e.data for e in history]))  # fmt: skip
+            except CaseRefused:
+                return  # not closed (or no case): nothing to record
+            try:
+                await self.store.append(stream, new, len(history), metadata)
+                return
+            except ConcurrencyError:
+                if attempt == ATTEMPTS:
+                    raise
 
 
 async def frames(conn: Conn, tenant: str) -> TimeFrames:

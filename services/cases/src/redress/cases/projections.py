@@ -34,7 +34,7 @@ from redress.events.catalogue.grievance import (
 from redress.events.envelope import Event
 from redress.events.projection import Projection
 from redress.events.store import Conn
-from redress.events.timers import cancel, schedule
+from redress.events.timers import schedule
 
 # Case-row changes per event type: SQL SET clauses and the event's values they take.
 _SETS: dict[type, tuple[str, Any]] = {
@@ -80,6 +80,12 @@ class CaseViews(Projection):
                 await self._stage(conn, event, data)
             case CaseRejected() | CaseClosed():
                 await self._stop_timers(conn, event.stream)
+            case StageDeadlineMissed():
+                # Fired, as of the event: a rebuild then holds what the live rows hold.
+                await conn.execute(
+                    "UPDATE cases.timers SET fired_at = $2 WHERE id = $1",
+                    timer_id(event.stream, data.stage), event.time,
+                )  # fmt: skip
             case PlanActionAdded():
                 await conn.execute(
                     "INSERT INTO cases.actions VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, "
@@ -126,7 +132,11 @@ class CaseViews(Projection):
             event.stream, s.stage, s.due_on, event.time,
         )  # fmt: skip
         if previous:
-            await cancel(conn, "cases", timer_id(event.stream, previous))
+            # The stage is over: its timer goes, fired or not, so that a stage entered again
+            # (on reopening) gets a timer of its own, and a rebuild gives the same rows.
+            await conn.execute(
+                "DELETE FROM cases.timers WHERE id = $1", timer_id(event.stream, previous)
+            )
         if s.due_on is not None:
             # Missed when the due day has passed entirely.
             due = datetime.combine(s.due_on, time.max, tzinfo=UTC)
@@ -134,9 +144,7 @@ class CaseViews(Projection):
                            event.tenant, due, stream=event.stream, stage=s.stage)  # fmt: skip
 
     async def _stop_timers(self, conn: Conn, case_id: str) -> None:
-        await conn.execute(
-            "DELETE FROM cases.timers WHERE id LIKE $1 AND fired_at IS NULL", f"{case_id}:%"
-        )
+        await conn.execute("DELETE FROM cases.timers WHERE id LIKE $1", f"{case_id}:%")
 
     async def _timeline(self, conn: Conn, event: Event) -> None:
         details = {k: v for k, v in event.data.model_dump(mode="json").items() if k not in _QUIET}

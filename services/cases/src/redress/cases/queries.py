@@ -1,0 +1,176 @@
+"""Reads of the case views, shared by the JSON API and the officer console.
+
+One place holds the SQL of the queue, the case row, its plan, thread, timeline and the
+grievance's personal data, so that both faces of the service answer the same questions the
+same way.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from redress.cases import domain as d
+from redress.events.catalogue.grievance import Sealed
+from redress.events.store import Conn
+from redress.kit.crypto import Keyring
+from redress.kit.errors import Problem
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue may be narrowed by; `member_org` is set for member companies."""
+
+    stage: d.Stage | None = None
+    severity: d.Severity | None = None
+    officer: str | None = None
+    overdue: bool | None = None
+    member_org: str | None = None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[Any]
+    next: str | None
+
+
+def encode_cursor(row: Any) -> str:
+    raw = f"{row['opened_at'].isoformat()}|{row['case_id']}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
+    if not cursor:
+        return None
+    try:
+        opened, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        return datetime.fromisoformat(opened), case_id
+    except ValueError:
+        raise Problem(422, "bad-cursor", "the cursor is not one this API gave") from None
+
+
+def _late(day: str) -> str:
+    """SQL: an open case past its stage's due date, or with an overdue plan action.
+
+    Never NULL (a stage without a due date is not late), so that `NOT` of it keeps a case.
+    """
+    return (
+        f"(status = 'open' AND (deadline_missed OR coalesce(stage_due < {day}, false) OR EXISTS ("
+        f"SELECT 1 FROM cases.actions a WHERE a.case_id = cases.case_id "
+        f"AND NOT a.done AND a.due_on < {day})))"
+    )
+
+
+async def queue(
+    conn: Conn,
+    tenant: str,
+    filters: QueueFilter,
+    today: date,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> QueuePage:
+    """A page of the tenant's cases, oldest first; each row also carries `overdue`."""
+    args: list[Any] = [tenant, today]
+    where = ["tenant = $1"]
+
+    def param(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    late = _late("$2")
+    if filters.member_org is not None:
+        where.append(f"member_org = {param(filters.member_org)}")
+    if filters.stage:
+        where.append(f"stage = {param(filters.stage.value)}")
+    if filters.severity:
+        where.append(f"severity = {param(filters.severity.value)}")
+    if filters.officer:
+        where.append(f"officer = {param(filters.officer)}")
+    if filters.overdue is not None:
+        where.append(late if filters.overdue else f"NOT {late}")
+    after = decode_cursor(cursor)
+    if after:
+        where.append(f"(opened_at, case_id) > ({param(after[0])}, {param(after[1])})")
+    sql = (f"SELECT *, {late} AS overdue FROM cases.cases WHERE {' AND '.join(where)} "
+           f"ORDER BY opened_at, case_id LIMIT {param(limit + 1)}")  # fmt: skip
+    rows = await conn.fetch(sql, *args)
+    page = rows[:limit]
+    return QueuePage(page, encode_cursor(page[-1]) if len(rows) > limit else None)
+
+
+async def officers(conn: Conn, tenant: str) -> list[str]:
+    """The officers cases of the tenant are assigned to, for the queue's filter."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT officer FROM cases.cases WHERE tenant = $1 AND officer IS NOT NULL "
+        "ORDER BY officer",
+        tenant,
+    )
+    return [r["officer"] for r in rows]
+
+
+async def case_row(conn: Conn, tenant: str, case_id: str) -> Any:
+    """The case's row in the tenant, or None (another tenant's case does not exist)."""
+    return await conn.fetchrow(
+        "SELECT * FROM cases.cases WHERE case_id = $1 AND tenant = $2", case_id, tenant
+    )
+
+
+ACTION_COLUMNS = ("action_id", "remedy", "owner", "due_on", "description", "progress",
+                  "evidence", "done")  # fmt: skip
+
+
+async def actions(conn: Conn, case_id: str, today: date) -> list[dict[str, Any]]:
+    """The plan, each action flagged `overdue` when it is not done by its due date."""
+    rows = await conn.fetch(
+        "SELECT * FROM cases.actions WHERE case_id = $1 ORDER BY due_on, action_id", case_id
+    )
+    return [
+        {k: r[k] for k in ACTION_COLUMNS} | {"overdue": not r["done"] and r["due_on"] < today}
+        for r in rows
+    ]
+
+
+async def personal(conn: Conn, keyring: Keyring, grievance_id: str) -> dict[str, Any] | None:
+    """The grievance's narrative and contact, or None once erased."""
+    sealed = await conn.fetchval(
+        "SELECT sealed FROM cases.grievance_data WHERE grievance_id = $1", grievance_id
+    )
+    if sealed is None:
+        return None
+    plain = await keyring.open(conn, Sealed.model_validate(json.loads(sealed)))
+    return json.loads(plain) if plain else None
+
+
+async def thread(conn: Conn, keyring: Keyring, case_id: str) -> list[dict[str, Any]]:
+    """Messages with the worker and internal notes, in order; `time` as a datetime."""
+    out = []
+    for r in await conn.fetch(
+        "SELECT author, sealed, time FROM cases.thread WHERE case_id = $1 ORDER BY position",
+        case_id,
+    ):
+        text = await keyring.open(conn, Sealed.model_validate(json.loads(r["sealed"])))
+        if text is not None:
+            out.append({"author": r["author"], "text": text.decode(), "time": r["time"]})
+    return out
+
+
+async def timeline(conn: Conn, case_id: str) -> list[dict[str, Any]]:
+    """What happened to the case, in order; `time` as a datetime."""
+    rows = await conn.fetch(
+        "SELECT type, actor, details, time FROM cases.timeline WHERE case_id = $1 "
+        "ORDER BY position",
+        case_id,
+    )
+    return [
+        {"type": r["type"], "actor": r["actor"], "time": r["time"],
+         "details": json.loads(r["details"])}
+        for r in rows
+    ]  # fmt: skip
+
+
+async def lessons(conn: Conn, case_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow("SELECT text, tags FROM cases.lessons WHERE case_id = $1", case_id)
+    return {"text": row["text"], "tags": list(row["tags"])} if row else None

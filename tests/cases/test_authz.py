@@ -1,0 +1,299 @@
+"""Who may do what on the JSON API of cases: a matrix over every route and every principal.
+
+The routes are read from the app, so that a route added without a row here fails the test.
+
+| principal                          | reads of a case      | the queue         | /v1/indicators | plan actions   | other commands |
+| ---------------------------------- | -------------------- | ----------------- | -------------- | -------------- | -------------- |
+| officer of the tenant              | 200                  | 200               | 200            | 2xx or 409     | 2xx or 409     |
+| officer of another tenant          | 404                  | 200, not the case | 200            | 404            | 404            |
+| admin of the tenant                | 200                  | 200               | 200            | 403            | 403            |
+| member whose supply chain it is    | 200, redacted        | 200, redacted     | 403            | 2xx            | 403            |
+| member of another supply chain     | 404                  | 200, not the case | 403            | 404            | 403            |
+| token with no role for cases       | 403                  | 403               | 403            | 403            | 403            |
+| no token                           | 401                  | 401               | 401            | 401            | 401            |
+
+A role that may never do a thing is refused with 403 whatever the case (that says nothing
+about the case); a principal that could do it, were the case within its reach, gets 404, as
+if the case did not exist. The risk indicators are the officers' triage vocabulary: staff
+only.
+"""  # noqa: E501
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.routing import APIRoute
+
+from redress.cases.policies import case_stream
+from tests.events.helpers import wait_until
+from tests.intake.conftest import register_tenant
+
+GRIEVANCE = {
+    "country": "BD",
+    "site_id": "dhaka-1",
+    "category": "identity_documents",
+    "narrative": "The agent keeps our passports in his office.",
+    "contact": {"name": "Rahima", "phone_or_email": "+8801711111111"},
+}
+STAFF_ONLY = ("grievance_id", "language", "officer", "facilitator", "indicators",
+              "identity_shareable")  # fmt: skip
+STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker"}
+STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organisation",
+                 "language", "identity_shareable"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str  # read | staff-read | plan (members too, on their own cases) | command
+    body: dict[str, Any] | None = None
+    scoped: bool = True  # about one case
+
+
+ACTION = {"remedy": "training", "owner": "member_company", "due_on": "2030-01-31",
+          "description": "Train the recruitment agents"}  # fmt: skip
+MATRIX: dict[tuple[str, str], Route] = {
+    ("GET", "/v1/cases"): Route("read", scoped=False),
+    ("GET", "/v1/cases/{case_id}"): Route("read"),
+    ("GET", "/v1/cases/{case_id}/timeline"): Route("read"),
+    ("GET", "/v1/indicators"): Route("staff-read", scoped=False),
+    ("POST", "/v1/cases/{case_id}/triage"): Route(
+        "command", {"indicators": ["excessive_overtime"], "severity": "high"}
+    ),
+    ("POST", "/v1/cases/{case_id}/accept"): Route("command", {}),
+    ("POST", "/v1/cases/{case_id}/reject"): Route(
+        "command", {"grounds": "duplicate", "explanation": "filed twice"}
+    ),
+    ("POST", "/v1/cases/{case_id}/advance"): Route("command", {"to": "implementation"}),
+    ("POST", "/v1/cases/{case_id}/actions"): Route("plan", ACTION),
+    ("POST", "/v1/cases/{case_id}/actions/{action_id}"): Route(
+        "plan", {"progress": "Half of the agents trained", "evidence": "attendance.pdf"}
+    ),
+    ("POST", "/v1/cases/{case_id}/assign"): Route("command", {"officer": "officer-2"}),
+    ("POST", "/v1/cases/{case_id}/messages"): Route("command", {"text": "We are on it."}),
+    ("POST", "/v1/cases/{case_id}/notes"): Route("command", {"text": "Agent known to us."}),
+    ("POST", "/v1/cases/{case_id}/close"): Route(
+        "command", {"outcome": "resolved", "satisfaction": 4}
+    ),
+    ("POST", "/v1/cases/{case_id}/satisfaction"): Route("command", {"score": 4}),
+    ("POST", "/v1/cases/{case_id}/lessons"): Route(
+        "command", {"text": "Check agents' practice", "tags": ["documents"]}
+    ),
+    ("POST", "/v1/cases/{case_id}/reopen"): Route("command", {"reason": "It happened again"}),
+}
+
+ALLOWED = "2xx or a domain 409"
+OK = frozenset({200, 201})
+CONCURRENCY = "urn:redress:problem:concurrency"
+
+
+def expected(principal: str, route: Route) -> frozenset[int] | str:
+    """The statuses a principal may get on a route (ALLOWED: it reached the domain)."""
+    match principal, route.kind:
+        case "anonymous", _:
+            return frozenset({401})
+        case "no-role", _:
+            return frozenset({403})
+        case "officer", ("read" | "staff-read"):
+            return frozenset({200})
+        case "officer", _:
+            return ALLOWED
+        case "other-tenant-officer", _:
+            return frozenset({404} if route.scoped else {200})
+        case "admin", ("read" | "staff-read"):
+            return frozenset({200})
+        case "member", "read":
+            return frozenset({200})
+        case "member", "plan":
+            return OK
+        case "foreign-member", ("read" | "plan"):
+            return frozenset({404} if route.scoped else {200})
+    return frozenset({403})
+
+
+def json_routes(app) -> set[tuple[str, str]]:
+    """(method, path) of every route under /v1, wherever its router was included."""
+
+    def walk(routes, prefix: str):
+        for r in routes:
+            included = getattr(r, "original_router", None)  # FastAPI keeps routers nested
+            if included is not None:
+                yield from walk(included.routes, prefix + r.include_context.prefix)
+            elif isinstance(r, APIRoute) and (prefix + r.path).startswith("/v1"):
+                yield from ((method, prefix + r.path) for method in r.methods)
+
+    found = set(walk(app.routes, ""))
+    documented = {(method.upper(), path) for path, operations in app.openapi()["paths"].items()
+                  if path.startswith("/v1") for method in operations}  # fmt: skip
+    assert documented <= found, f"routes the walk missed: {documented - found}"
+    return found
+
+
+async def listed(platform, case_id: str, tenant: str = "acme") -> bool:
+    answer = await platform.cases.get("/v1/cases", headers=platform.token(tenant=tenant))
+    return case_id in {c["case_id"] for c in answer.json()["items"]}
+
+
+async def file_case(
+    platform, tenant: str = "acme", consent: bool = False, site_id: str = "dhaka-1"
+) -> str:
+    """An operator files for a worker (dhaka-1 is acme-apparel's site); the case opens."""
+    body = {**GRIEVANCE, "site_id": site_id, "consent": {"reveal_identity_to_company": consent}}
+    operator = platform.token(("operator",), tenant=tenant, sub="operator-1")
+    answer = await platform.intake.post("/v1/operator/grievances", json=body, headers=operator)
+    assert answer.status_code == 201, answer.text
+    case_id = case_stream(answer.json()["grievance_id"])
+    await wait_until(lambda: listed(platform, case_id, tenant))
+    return case_id
+
+
+async def officer_post(platform, case_id: str, path: str, body: dict, headers=None) -> dict:
+    answer = await platform.cases.post(
+        f"/v1/cases/{case_id}{path}", json=body, headers=headers or platform.token()
+    )
+    assert answer.status_code in OK, (path, answer.text)
+    return answer.json()
+
+
+async def read_back(platform, case_id: str, version: int, headers=None) -> dict:
+    answer = await platform.cases.get(
+        f"/v1/cases/{case_id}", params={"min_version": version}, headers=headers or platform.token()
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def case_in_remediation_plan(platform) -> tuple[str, str]:
+    """A case with triage, an officer, a note and a message, at the plan, with one action."""
+    case_id = await file_case(platform)
+    for path, body in [
+        ("/triage", {"indicators": ["document_retention"], "severity": "medium"}),
+        ("/assign", {"officer": "officer-1"}),
+        ("/notes", {"text": "The agent was named in an earlier case."}),
+        ("/messages", {"text": "Thank you; we are looking into it."}),
+        ("/accept", {}),
+        ("/advance", {"to": "response"}),
+        ("/advance", {"to": "remediation_plan"}),
+    ]:
+        await officer_post(platform, case_id, path, body)
+    written = await officer_post(platform, case_id, "/actions", ACTION)
+    (action,) = (await read_back(platform, case_id, written["version"]))["actions"]
+    return case_id, action["action_id"]
+
+
+def principals(platform) -> dict[str, dict[str, str]]:
+    return {
+        "other-tenant-officer": platform.token(tenant="other", sub="officer-9"),
+        "admin": platform.token(("admin",), sub="admin-1"),
+        "member": platform.member("acme-apparel"),
+        "foreign-member": platform.member("other-co"),
+        "no-role": platform.token(("auditor",), sub="auditor-1"),
+        "anonymous": {},
+        "officer": platform.token(),  # last: its commands move the case on
+    }
+
+
+def check_body(principal: str, path: str, body: Any, case_id: str, other_case: str) -> list[str]:
+    """What the answer may show: redaction for members, nothing across tenants."""
+    wrong = []
+    if path == "/v1/cases":
+        ids = {c["case_id"] for c in body["items"]}
+        sees = {"officer": {case_id}, "admin": {case_id}, "member": {case_id},
+                "other-tenant-officer": {other_case},
+                "foreign-member": set()}[principal]  # fmt: skip
+        if ids != sees:
+            wrong.append(f"{principal} sees {ids} in the queue, not {sees}")
+        if principal == "member" and any(k in c for c in body["items"] for k in STAFF_ONLY):
+            wrong.append("the queue shows a member staff-only columns")
+    elif path == "/v1/cases/{case_id}" and principal == "member":
+        shown = [k for k in (*STAFF_ONLY, "thread", "grievance") if k in body]
+        if shown:
+            wrong.append(f"a member's case view shows {shown}")
+    elif path == "/v1/cases/{case_id}" and principal in ("officer", "admin"):
+        if "thread" not in body or body["grievance"]["narrative"] != GRIEVANCE["narrative"]:
+            wrong.append(f"{principal} does not see the thread and the grievance")
+    elif path == "/v1/cases/{case_id}/timeline" and principal == "member":
+        types = {i["type"] for i in body["items"]}
+        keys = {k for i in body["items"] for k in i["details"]}
+        if types & STAFF_ENTRIES or keys & STAFF_DETAILS or "StageEntered" not in types:
+            wrong.append(f"a member's timeline shows {types & STAFF_ENTRIES, keys & STAFF_DETAILS}")
+    return wrong
+
+
+async def test_every_route_answers_every_principal_as_the_matrix_says(platform):
+    routes = json_routes(platform.cases_app)
+    assert routes == set(MATRIX), f"routes without a row: {routes - set(MATRIX)}"
+    await register_tenant(platform.system, "other")
+    other_case = await file_case(platform, tenant="other")
+    case_id, action_id = await case_in_remediation_plan(platform)
+    before = await platform.system.store.stream_version(case_id)
+
+    wrong: list[str] = []
+    for principal, headers in principals(platform).items():
+        if principal == "officer":
+            # Refused calls changed nothing; the member's two plan actions went through.
+            written = (await platform.log_types(case_id))[before:]
+            if written != ["PlanActionAdded", "PlanActionUpdated"]:
+                wrong.append(f"refused calls wrote {written}")
+        for (method, template), route in sorted(MATRIX.items()):
+            path = template.format(case_id=case_id, action_id=action_id)
+            answer = await platform.cases.request(method, path, json=route.body, headers=headers)
+            want, got = expected(principal, route), answer.status_code
+            fine = (
+                200 <= got < 300 or (got == 409 and answer.json()["type"] != CONCURRENCY)
+                if want == ALLOWED
+                else got in want
+            )
+            if not fine:
+                wrong.append(f"{principal} {method} {template}: {got}, expected {want}")
+            elif got == 404 and answer.json()["type"] != "urn:redress:problem:not-found":
+                wrong.append(f"{principal} {method} {template}: 404 of the wrong kind")
+            elif got == 401 and "Bearer" not in answer.headers.get("www-authenticate", ""):
+                wrong.append(f"{principal} {method} {template}: 401 without a challenge")
+            elif got == 200 and method == "GET":
+                wrong += check_body(principal, template, answer.json(), case_id, other_case)
+    assert not wrong, "\n".join(wrong)
+    assert await platform.log_types(other_case) == ["CaseOpened", "StageEntered"]
+
+
+async def test_members_see_the_workers_identity_only_when_the_worker_consented(platform):
+    member, officer = platform.member(), platform.token()
+    shared = await file_case(platform, consent=True)
+    withheld = await file_case(platform, consent=False)
+    assert (await read_back(platform, shared, 2, member))["grievance"]["contact"]["name"] == (
+        "Rahima"
+    )
+    assert "grievance" not in await read_back(platform, withheld, 2, member)
+    for case_id in (shared, withheld):
+        body = await read_back(platform, case_id, 2, officer)
+        assert body["grievance"]["narrative"] == GRIEVANCE["narrative"]
+        assert body["identity_shareable"] is (case_id == shared)
+
+
+async def test_a_member_token_without_an_org_reaches_nothing(platform):
+    # Not even cases whose site belongs to no member (pp-2): None is nobody's supply chain.
+    cases = [await file_case(platform), await file_case(platform, site_id="pp-2")]
+    orgless = platform.token(("member",), org=None, sub="member-x")
+    for case_id in cases:
+        for method, path, body in [
+            ("GET", "/v1/cases", None),
+            ("GET", f"/v1/cases/{case_id}", None),
+            ("GET", f"/v1/cases/{case_id}/timeline", None),
+            ("POST", f"/v1/cases/{case_id}/actions", ACTION),
+        ]:
+            answer = await platform.cases.request(method, path, json=body, headers=orgless)
+            assert answer.status_code == 403, (path, answer.text)
+
+
+async def test_an_unknown_case_is_not_found_for_officers_and_members(platform):
+    case_id = await file_case(platform)
+    unknown = case_id[:-4] + "0000"
+    for headers in (platform.token(), platform.member()):
+        for method, path, body in [
+            ("GET", f"/v1/cases/{unknown}", None),
+            ("GET", f"/v1/cases/{unknown}/timeline", None),
+            ("POST", f"/v1/cases/{unknown}/actions", ACTION),
+            ("POST", "/v1/cases/not-a-case/actions", ACTION),
+        ]:
+            answer = await platform.cases.request(method, path, json=body, headers=headers)
+            assert answer.status_code == 404, (path, answer.text)

@@ -1,0 +1,482 @@
+"""The officer console over HTTP: log in with a token, the queue, every form of the case page.
+
+Each form runs the same command as the JSON API and redirects back to the case; a refused
+command shows the domain's reason with 409, bad input 422; a forged CSRF token is refused
+with 403 and changes nothing; members and other tenants' officers get nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from redress.cases.policies import case_stream
+from redress.cases.projections import CaseViews
+from redress.events.projection import wait_for_version
+from redress.events.timers import FixedClock
+from tests.cases.test_flow import open_status
+from tests.events.helpers import wait_until
+from tests.intake.conftest import CLIENT_ADDRESS
+
+TENANT = "acme"
+NARRATIVE = "The agent kept our passports and we paid 900 dollars in fees."
+CONTACT = {"name": "Rina", "phone_or_email": "+8801700000001", "time": "after 6 pm"}
+PROBLEM = "application/problem+json"
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+
+
+def browser_for(platform) -> httpx.AsyncClient:
+    """A fresh cookie jar on the running cases app: one officer's browser."""
+    transport = httpx.ASGITransport(app=platform.cases_app, client=CLIENT_ADDRESS)
+    return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+
+def bearer(headers: dict) -> str:
+    return headers["Authorization"].removeprefix("Bearer ")
+
+
+async def log_in(client: httpx.AsyncClient, token: str) -> httpx.Response:
+    page = await client.get("/console/login")
+    assert page.status_code == 200, page.text
+    return await client.post("/console/login", data={"csrf": csrf_of(page.text), "token": token})
+
+
+@contextlib.asynccontextmanager
+async def officer(platform, **claims) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser in which a staff member (an officer of acme unless told) has logged in."""
+    async with browser_for(platform) as client:
+        answer = await log_in(client, bearer(platform.token(**claims)))
+        assert answer.status_code == 303, answer.text
+        assert answer.headers["location"] == "/console"
+        yield client
+
+
+async def file_grievance(platform, category="recruitment_and_fees", site_id="dhaka-1") -> dict:
+    """File through the operator API and wait for its case; return the receipt and case id."""
+    answer = await platform.intake.post(
+        "/v1/operator/grievances",
+        json={"country": "BD", "site_id": site_id, "category": category,
+              "narrative": NARRATIVE, "language": "en", "contact": CONTACT},
+        headers=platform.token(("operator",), sub="operator-1"),
+    )  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    filed = answer.json()
+    case_id = case_stream(filed["grievance_id"])
+    assert await wait_for_version(platform.system.pool, CaseViews(), case_id, 2, timeout=30)
+    return filed | {"case_id": case_id}
+
+
+async def versions(platform, case_id: str) -> int:
+    return len(await platform.system.store.read_stream(case_id))
+
+
+async def case_page(client: httpx.AsyncClient, case_id: str) -> str:
+    page = await client.get(f"/console/cases/{case_id}")
+    assert page.status_code == 200, page.text
+    return page.text
+
+
+async def submit(
+    client: httpx.AsyncClient, case_id: str, action: str, data: dict | None = None
+) -> httpx.Response:
+    """Send a form of the case page with the page's own CSRF token."""
+    token = csrf_of(await case_page(client, case_id))
+    return await client.post(
+        f"/console/cases/{case_id}/{action}", data={"csrf": token, **(data or {})}
+    )
+
+
+async def done(client: httpx.AsyncClient, case_id: str, action: str, data=None) -> str:
+    """Submit a form that must succeed; follow the redirect and return the case page."""
+    answer = await submit(client, case_id, action, data)
+    assert answer.status_code == 303, (action, answer.status_code, answer.text)
+    location = answer.headers["location"]
+    assert location.startswith(f"/console/cases/{case_id}?done="), location
+    assert "min_version=" in location
+    page = await client.get(location)
+    assert page.status_code == 200, page.text
+    assert 'role="status" id="notice"' in page.text, (action, page.text)
+    return page.text
+
+
+def dd(html: str, element_id: str) -> str:
+    found = re.search(rf'id="{element_id}"[^>]*>(.*?)</dd>', html, re.S)
+    assert found, element_id
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+
+
+def alert(html: str) -> str:
+    found = re.search(r'role="alert"[^>]*>(.*?)</p>', html, re.S)
+    assert found, "no alert on the page"
+    return found.group(1).strip()
+
+
+# -- logging in and out -----------------------------------------------------------------------
+
+
+async def test_login_keeps_the_token_in_a_strict_http_only_cookie_and_logout_clears_it(platform):
+    async with browser_for(platform) as client:
+        away = await client.get("/console")
+        assert away.status_code == 303 and away.headers["location"] == "/console/login"
+        away = await client.get("/console/cases/case-anything")
+        assert away.status_code == 303 and away.headers["location"] == "/console/login"
+
+        login = await client.get("/console/login")
+        assert login.status_code == 200 and 'type="password"' in login.text
+        assert "no-store" in login.headers["cache-control"]
+        no_csrf = await client.post("/console/login", data={"token": "x"})
+        assert no_csrf.status_code == 403 and no_csrf.headers["content-type"] == PROBLEM
+
+        refused = await log_in(client, "not-a-token")
+        assert refused.status_code == 401
+        assert "That token was refused" in alert(refused.text)
+        assert "staff_token" not in refused.headers.get("set-cookie", "")
+        empty = await log_in(client, "   ")
+        assert empty.status_code == 422 and "Paste your access token" in alert(empty.text)
+
+        answer = await log_in(client, "Bearer " + bearer(platform.token()))
+        assert answer.status_code == 303 and answer.headers["location"] == "/console"
+        cookie = answer.headers["set-cookie"]
+        assert cookie.startswith("staff_token=")
+        for attribute in ("HttpOnly", "SameSite=strict", "Path=/console"):
+            assert attribute.lower() in cookie.lower(), cookie
+        assert "secure" not in cookie.lower()  # plain http in tests; https sets Secure
+        queue = await client.get("/console")
+        assert queue.status_code == 200 and "officer-1" in queue.text
+        # Logged in, the login page sends the officer on to the queue.
+        again = await client.get("/console/login")
+        assert again.status_code == 303 and again.headers["location"] == "/console"
+
+        forged = await client.post("/console/logout", data={"csrf": "0" * 64})
+        assert forged.status_code == 403 and forged.headers["content-type"] == PROBLEM
+        assert (await client.get("/console")).status_code == 200
+
+        out = await client.post("/console/logout", data={"csrf": csrf_of(queue.text)})
+        assert out.status_code == 303 and out.headers["location"] == "/console/login?done=out"
+        assert "staff_token=" in out.headers["set-cookie"]
+        assert "You have logged out" in (await client.get(out.headers["location"])).text
+        assert (await client.get("/console")).status_code == 303
+
+
+async def test_an_expired_or_forged_cookie_sends_the_officer_to_log_in(platform):
+    expired = platform.signer.issue("officer-1", TENANT, ["officer"], ttl=-60)
+    for token in (expired, "forged.token.value"):
+        async with browser_for(platform) as client:
+            client.cookies.set("staff_token", token, path="/console")
+            away = await client.get("/console")
+            assert away.status_code == 303 and away.headers["location"] == "/console/login"
+
+
+async def test_console_routes_are_not_in_the_openapi_document(platform):
+    paths = (await platform.cases.get("/openapi.json")).json()["paths"]
+    assert not [p for p in paths if p.startswith("/console")]
+    assert "/v1/cases" in paths
+
+
+# -- the queue --------------------------------------------------------------------------------
+
+
+async def test_queue_lists_filters_pages_and_marks_overdue_cases(platform):
+    first = await file_grievance(platform, "recruitment_and_fees")
+    second = await file_grievance(platform, "wages_and_benefits", site_id="pp-2")
+    async with officer(platform) as client:
+        page = await client.get("/console")
+        assert page.status_code == 200
+        for case in (first, second):
+            assert f'href="/console/cases/{case["case_id"]}"' in page.text
+        assert 'class="flag">Overdue' not in page.text
+        # An empty select is "any": the GET form sends every field.
+        everything = await client.get(
+            "/console", params={"stage": "", "severity": "", "officer": "", "overdue": ""}
+        )
+        assert everything.status_code == 200 and second["case_id"] in everything.text
+
+        await done(client, first["case_id"], "triage",
+                   {"indicators": ["recruitment_fees"], "severity": "low"})  # fmt: skip
+        await done(client, first["case_id"], "assign", {"officer": "officer-7"})
+
+        async def shown(**params) -> set[str]:
+            answer = await client.get("/console", params=params)
+            assert answer.status_code == 200, answer.text
+            return set(re.findall(r'data-case="([^"]+)"', answer.text))
+
+        assert await shown(severity="critical") == {first["case_id"]}
+        assert await shown(severity="low") == set()
+        assert await shown(officer="officer-7") == {first["case_id"]}
+        assert await shown(stage="admissibility") == {first["case_id"], second["case_id"]}
+        assert await shown(stage="verification") == set()
+        assert await shown(overdue="yes") == set()
+        assert await shown(overdue="no") == {first["case_id"], second["case_id"]}
+        # The officer filter offers the officers cases are assigned to.
+        assert '<option value="officer-7">' in (await client.get("/console")).text
+        selected = await client.get("/console", params={"severity": "critical"})
+        assert '<option value="critical" selected>' in selected.text
+
+        # Cursor pagination, filters kept on the next page.
+        one = await client.get("/console", params={"stage": "admissibility", "limit": 1})
+        assert set(re.findall(r'data-case="([^"]+)"', one.text)) == {first["case_id"]}
+        next_url = re.search(r'<a href="([^"]+)" rel="next">', one.text).group(1)
+        next_url = next_url.replace("&amp;", "&")
+        assert "stage=admissibility" in next_url and "cursor=" in next_url
+        two = await client.get(next_url)
+        assert set(re.findall(r'data-case="([^"]+)"', two.text)) == {second["case_id"]}
+        assert 'rel="next"' not in two.text and "First page" in two.text
+
+        # Past the admissibility due date both cases are overdue, and marked so.
+        cases = platform.cases_app.state.runtime.extras["cases"]
+        cases.clock = FixedClock(datetime.now(UTC) + timedelta(days=30))
+        assert await shown(overdue="yes") == {first["case_id"], second["case_id"]}
+        late = await client.get("/console")
+        assert late.text.count('class="flag">Overdue') == 2
+        assert late.text.count('<tr class="overdue"') == 2
+        case = await case_page(client, first["case_id"])
+        assert re.search(r'id="case-due">[^<]*<strong class="flag">Overdue', case)
+
+        bad = await client.get("/console", params={"stage": "nowhere"})
+        assert bad.status_code == 422 and "Stage" in alert(bad.text)
+        bad_cursor = await client.get("/console", params={"cursor": "not-a-cursor"})
+        assert bad_cursor.status_code == 422 and "cursor" in alert(bad_cursor.text)
+
+
+# -- the case page and its forms --------------------------------------------------------------
+
+
+async def test_the_case_page_shows_the_grievance_and_every_form_runs_its_command(platform):
+    filed = await file_grievance(platform)
+    case_id = filed["case_id"]
+    async with officer(platform) as client:
+        page = await case_page(client, case_id)
+        # The grievance, decrypted for the officer.
+        assert NARRATIVE in page and "+8801700000001" in page and "after 6 pm" in page
+        assert dd(page, "case-stage") == "Admissibility"
+        assert dd(page, "case-severity") == "Not triaged"
+        # The category's suggestions are ticked before triage.
+        for code in ("recruitment_fees", "debt_bondage", "unlicensed_recruiter"):
+            assert re.search(rf'id="ind-{code}" name="indicators" value="{code}" checked', page)
+        assert not re.search(r'id="ind-isolation"[^>]*checked', page)
+        for form in ("triage", "accept", "reject", "assign-officer", "assign-facilitator",
+                     "message", "note"):  # fmt: skip
+            assert f'id="form-{form}"' in page, form
+        for form in ("advance", "add-action", "close", "satisfaction", "lessons", "reopen"):
+            assert f'id="form-{form}"' not in page, form
+
+        page = await done(client, case_id, "triage", {
+            "indicators": ["recruitment_fees", "debt_bondage"], "severity": "medium",
+        })  # fmt: skip
+        assert "Triage recorded." in page
+        assert dd(page, "case-severity") == "Critical"
+        assert dd(page, "case-indicators") == "Debt bondage, Recruitment fees"
+        assert dd(page, "case-referral") == "Recommended"
+        assert not re.search(r'id="ind-unlicensed_recruiter"[^>]*checked', page)
+
+        page = await done(client, case_id, "accept")
+        assert dd(page, "case-stage") == "Verification" and 'id="form-accept"' not in page
+        page = await done(client, case_id, "assign", {"officer": "officer-2"})
+        assert dd(page, "case-officer") == "officer-2"
+        page = await done(client, case_id, "assign", {"facilitator": "Fair Labour NGO"})
+        assert dd(page, "case-facilitator") == "Fair Labour NGO"
+
+        page = await done(client, case_id, "messages", {"text": "We are looking into it."})
+        assert "Your message was sent to the worker." in page
+        page = await done(client, case_id, "notes", {"text": "Call the agent on Monday."})
+        assert re.search(r'class="msg officer">.*?To the worker.*?We are looking into it\.',
+                         page, re.S)  # fmt: skip
+        assert re.search(r'class="msg note">.*?Internal note, not shown to the worker.*?'
+                         r"Call the agent on Monday\.", page, re.S)  # fmt: skip
+        # What the worker writes back shows in the thread too.
+        status = await open_status(platform.intake, filed["reference"], filed["secret"])
+        reply = await platform.intake.post(f"/t/{TENANT}/status", data={
+            "csrf": csrf_of(status.text), "do": "reply", "message": "They took 900 dollars.",
+        })  # fmt: skip
+        assert reply.status_code == 303, reply.text
+
+        async def worker_reply_shown() -> bool:
+            return "They took 900 dollars." in await case_page(client, case_id)
+
+        await wait_until(worker_reply_shown)
+        page = await case_page(client, case_id)
+        assert re.search(r'class="msg worker">.*?From the worker.*?They took 900', page, re.S)
+
+        page = await done(client, case_id, "advance", {"to": "response"})
+        assert dd(page, "case-stage") == "Response"
+        page = await done(client, case_id, "advance", {"to": "remediation_plan"})
+        assert dd(page, "case-stage") == "Remediation plan"
+        assert 'id="form-add-action"' in page and "Move to implementation" in page
+
+        page = await done(client, case_id, "actions", {
+            "remedy": "compensation", "owner": "member_company", "due_on": "2030-01-31",
+            "description": "Repay the recruitment fees",
+        })  # fmt: skip
+        assert re.search(r"<th scope=\"row\">Repay the recruitment fees</th>\s*"
+                         r"<td>Compensation</td>\s*<td>Member company</td>\s*"
+                         r"<td>2030-01-31</td>", page)  # fmt: skip
+        action_id = re.search(r'action="/console/cases/[^/]+/actions/([^"]+)"', page).group(1)
+        page = await done(client, case_id, f"actions/{action_id}",
+                          {"progress": "Half repaid", "evidence": "bank.pdf"})  # fmt: skip
+        assert "Half repaid" in page and "Evidence: bank.pdf" in page
+
+        page = await done(client, case_id, "advance", {"to": "implementation"})
+        assert dd(page, "case-stage") == "Implementation"
+        assert dd(page, "case-due") == "No due date"
+        # A stage without a due date is not overdue: the case stays in the "not overdue" list.
+        not_overdue = await client.get("/console", params={"overdue": "no"})
+        assert f'data-case="{case_id}"' in not_overdue.text
+        page = await done(client, case_id, f"actions/{action_id}",
+                          {"progress": "All repaid", "done": "yes"})  # fmt: skip
+        assert "All repaid" in page and f'actions/{action_id}"' not in page
+
+        page = await done(client, case_id, "close", {"outcome": "resolved", "satisfaction": "4"})
+        assert dd(page, "case-status") == "Closed"
+        assert dd(page, "case-outcome") == "Resolved"
+        assert dd(page, "case-satisfaction") == "4 out of 5"
+        page = await done(client, case_id, "satisfaction", {"score": "5"})
+        assert dd(page, "case-satisfaction") == "5 out of 5"
+        page = await done(client, case_id, "lessons", {
+            "text": "Check agents' fees at audit", "tags": " fees, agents ,, ",
+        })  # fmt: skip
+        assert dd(page, "case-stage") == "Lessons learned"
+        assert "Check agents&#39; fees at audit" in page and "Tags: fees, agents" in page
+        page = await done(client, case_id, "reopen", {"reason": "The worker was charged again"})
+        assert dd(page, "case-status") == "Open" and dd(page, "case-stage") == "Verification"
+
+        types = await platform.log_types(case_id)
+        for kind in ("CaseTriaged", "ReferralRecommended", "OfficerAssigned",
+                     "FacilitatorAssigned", "MessageSentToWorker", "InternalNoteAdded",
+                     "PlanActionAdded", "PlanActionUpdated", "CaseClosed",
+                     "SatisfactionRecorded", "LessonsLearned", "CaseReopened"):  # fmt: skip
+            assert kind in types, kind
+        # The timeline is drawn from the events.
+        timeline = page[page.index('id="events"') :]
+        for entry in ("Case opened", "Case triaged", "Stage entered", "Plan action added",
+                      "Case closed", "Lessons learned", "Case reopened"):  # fmt: skip
+            assert f"<strong>{entry}</strong>" in timeline, entry
+        # The worker's words are never in the timeline, only in the thread.
+        assert "We are looking into it." not in timeline
+
+        # Rejecting another grievance, with grounds.
+        other = (await file_grievance(platform, "other"))["case_id"]
+        page = await done(client, other, "reject", {
+            "grounds": "out_of_scope", "explanation": "Not a supplier of ours",
+        })  # fmt: skip
+        assert dd(page, "case-status") == "Rejected" and 'id="form-reopen"' in page
+        assert "CaseRejected" in await platform.log_types(other)
+
+
+async def test_refused_and_invalid_commands_show_the_case_with_the_reason(platform):
+    case_id = (await file_grievance(platform))["case_id"]
+    async with officer(platform) as client:
+        await done(client, case_id, "accept")
+        before = await versions(platform, case_id)
+
+        async def refused(action: str, data: dict | None, status: int, reason: str) -> None:
+            answer = await submit(client, case_id, action, data)
+            assert answer.status_code == status, (action, answer.text)
+            assert answer.headers["content-type"].startswith("text/html")
+            assert reason in alert(answer.text), alert(answer.text)
+            assert f'action="/console/cases/{case_id}/' in answer.text  # the page, re-rendered
+            assert await versions(platform, case_id) == before
+
+        await refused("accept", None, 409, "this can be done at admissibility")
+        await refused("advance", {"to": "implementation"}, 409, "cannot move from")
+        await refused("triage", {"indicators": ["astrology"], "severity": "low"}, 409,
+                      "unknown indicators: astrology")  # fmt: skip
+        await refused("close", {"outcome": "resolved"}, 409, "this can be done at response")
+        await refused("lessons", {"text": "x"}, 409, "once the case is closed")
+        await refused("reopen", {"reason": "x"}, 409, "only a closed or rejected case")
+        await refused("triage", {"severity": "apocalyptic"}, 422, "Severity")
+        await refused("assign", {"officer": "a", "facilitator": "b"}, 422,
+                      "give either an officer or a facilitator")  # fmt: skip
+        await refused("messages", {"text": "   "}, 422, "Text")
+        await refused("advance", {}, 422, "To: Field required")
+        await done(client, case_id, "advance", {"to": "response"})
+        await done(client, case_id, "advance", {"to": "remediation_plan"})
+        before = await versions(platform, case_id)
+        await refused("advance", {"to": "implementation"}, 409,
+                      "the remediation plan needs at least one action")  # fmt: skip
+        await refused("actions", {"remedy": "apology", "owner": "supplier",
+                                  "due_on": "someday", "description": "Say sorry"},
+                      422, "Due on")  # fmt: skip
+        no_description = {"remedy": "apology", "owner": "supplier", "due_on": "2030-01-01"}
+        await refused("actions", no_description, 422, "Description: Field required")
+        await refused("actions/no-such-action", {"progress": "x"}, 409,
+                      "there is no such action in the plan")  # fmt: skip
+
+
+ROUTES = ["triage", "accept", "reject", "advance", "actions", "actions/some-action", "assign",
+          "messages", "notes", "close", "satisfaction", "lessons", "reopen"]  # fmt: skip
+FORM = {"indicators": ["debt_bondage"], "severity": "high", "grounds": "duplicate",
+        "to": "response", "remedy": "apology", "owner": "supplier", "due_on": "2030-01-01",
+        "description": "x", "progress": "x", "officer": "mallory", "text": "x",
+        "outcome": "referred", "score": "3", "reason": "x"}  # fmt: skip
+
+
+@pytest.mark.parametrize("route", ROUTES)
+async def test_every_form_is_csrf_protected(platform, route):
+    case_id = (await file_grievance(platform))["case_id"]
+    # Another browser's token fits another cookie: it must not pass either.
+    async with officer(platform) as client, browser_for(platform) as stranger:
+        own = csrf_of(await case_page(client, case_id))
+        foreign = csrf_of((await stranger.get("/console/login")).text)
+        assert foreign != own
+        before = await versions(platform, case_id)
+        for forged in ({"csrf": foreign}, {"csrf": "f" * 64}, {}):
+            answer = await client.post(f"/console/cases/{case_id}/{route}", data=FORM | forged)
+            assert answer.status_code == 403, (route, answer.text)
+            assert answer.headers["content-type"] == PROBLEM
+            assert answer.json()["type"] == "urn:redress:problem:csrf"
+        assert await versions(platform, case_id) == before
+
+
+# -- who may use the console ------------------------------------------------------------------
+
+
+async def test_members_and_other_staff_cannot_use_the_console(platform):
+    case_id = (await file_grievance(platform))["case_id"]
+    path = f"/console/cases/{case_id}"
+
+    for token in (platform.member(), platform.token(("operator",)), platform.token(("partner",))):
+        async with browser_for(platform) as client:
+            refused = await log_in(client, bearer(token))
+            assert refused.status_code == 403, refused.text
+            assert "not a grievance officer" in alert(refused.text)
+            assert "staff_token" not in refused.headers.get("set-cookie", "")
+            # A member's token slipped into the cookie opens nothing either.
+            client.cookies.set("staff_token", bearer(token), path="/console")
+            for answer in (await client.get("/console"), await client.get(path)):
+                assert answer.status_code == 403 and answer.headers["content-type"] == PROBLEM
+
+    # Another tenant's officer logs in to their own tenant, and never sees acme's case.
+    async with officer(platform, tenant="globex", sub="globex-officer") as client:
+        queue = await client.get("/console")
+        assert queue.status_code == 200 and case_id not in queue.text
+        assert "No cases match" in queue.text
+        hidden = await client.get(path)
+        assert hidden.status_code == 404 and hidden.headers["content-type"] == PROBLEM
+        token = csrf_of(queue.text)
+        before = await versions(platform, case_id)
+        for route in ("accept", "notes"):
+            answer = await client.post(f"{path}/{route}", data={"csrf": token, "text": "x"})
+            assert answer.status_code == 404, answer.text
+        invalid = await client.post(f"{path}/triage", data={"csrf": token, "severity": "bad"})
+        assert invalid.status_code == 404, "bad input must not reveal another tenant's case"
+        assert await versions(platform, case_id) == before
+
+    # An MSI admin reads the case, without forms, and cannot act on it.
+    async with officer(platform, roles=("admin",), sub="admin-1") as client:
+        page = await case_page(client, case_id)
+        assert NARRATIVE in page and 'id="form-' not in page
+        assert "only grievance officers act on it" in page
+        answer = await client.post(f"{path}/accept", data={"csrf": csrf_of(page)})
+        assert answer.status_code == 403 and answer.headers["content-type"] == PROBLEM
+        assert await versions(platform, case_id) == 2

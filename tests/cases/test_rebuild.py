@@ -1,0 +1,239 @@
+"""Rebuilding the case views from zero gives the rows the live projection wrote.
+
+Every time in the views comes from an event, and fired timers are marked with the time of
+their StageDeadlineMissed, so every column of every table is compared. The live runners are
+stopped first, so that the rebuild alone writes the tables.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from redress.cases.deadlines import deadline_scheduler
+from redress.cases.policies import OpenCases, case_stream
+from redress.cases.projections import CaseViews
+from redress.events.catalogue.tenant import TimeFramesSet
+from redress.events.envelope import Actor, Metadata
+from redress.events.ids import derived_stream
+from redress.events.projection import ProjectionRunner, wait_for_version
+from redress.events.timers import FixedClock
+from tests.events.helpers import wait_until
+
+TENANT = "acme"
+PHONE = "+8801700000000"
+CLOSING = {"remedy": "wage_restitution", "owner": "supplier", "due_on": "2030-01-31",
+           "description": "Pay the withheld wages"}  # fmt: skip
+PROPOSED = {"remedy": "training", "owner": "member_company", "due_on": "2030-02-28",
+            "description": "Train the payroll staff"}  # fmt: skip
+
+
+class Workload:
+    def __init__(self, platform) -> None:
+        self.platform = platform
+        self.officer = platform.token()
+        self.member = platform.member()
+
+    async def file(self, narrative: str) -> tuple[str, dict[str, Any]]:
+        body = {"country": "BD", "site_id": "dhaka-1", "category": "wages_and_benefits",
+                "narrative": narrative, "contact": {"phone_or_email": PHONE}}  # fmt: skip
+        operator = self.platform.token(("operator",), sub="operator-1")
+        answer = await self.platform.intake.post("/v1/operator/grievances", json=body,
+                                                 headers=operator)  # fmt: skip
+        assert answer.status_code == 201, answer.text
+        case_id = case_stream(answer.json()["grievance_id"])
+        await self.caught_up(case_id, 2)
+        return case_id, answer.json()
+
+    async def caught_up(self, case_id: str, version: int) -> None:
+        pool = self.platform.system.pool
+        assert await wait_for_version(pool, CaseViews(), case_id, version, timeout=30)
+
+    async def post(self, case_id: str, path: str, body=None, headers=None, status=None) -> Any:
+        answer = await self.platform.cases.post(f"/v1/cases/{case_id}{path}", json=body or {},
+                                                headers=headers or self.officer)  # fmt: skip
+        if status is not None:
+            assert answer.status_code == status, (path, answer.text)
+            return answer.json()
+        assert answer.status_code in (200, 201), (path, answer.text)
+        await self.caught_up(case_id, answer.json()["version"])
+        return answer.json()
+
+    async def steps(self, case_id: str, *steps: tuple[str, dict[str, Any]]) -> None:
+        for path, body in steps:
+            await self.post(case_id, path, body)
+
+    async def as_worker(self, filed: dict[str, Any], **form: str) -> None:
+        """The worker opens the status page with the receipt and acts on it."""
+        client = self.platform.intake
+        page = await client.get(f"/t/{TENANT}/status")
+        opened = await client.post(
+            f"/t/{TENANT}/status/open",
+            data={"csrf": csrf(page.text), "reference": filed["reference"],
+                  "secret": filed["secret"]},
+            follow_redirects=True,
+        )  # fmt: skip
+        assert opened.status_code == 200, opened.text
+        acted = await client.post(f"/t/{TENANT}/status", data={"csrf": csrf(opened.text), **form})
+        assert acted.status_code == 303, acted.text
+
+    async def run(self) -> dict[str, str]:
+        platform = self.platform
+        store = platform.system.store
+        frames = derived_stream("tenant", TENANT)
+        meta = Metadata(tenant=TENANT, actor=Actor(id="admin-1", role="admin"))
+        frames_set = TimeFramesSet(acknowledge_days=5, feedback_days=60, plan_days=30)
+        await store.append(frames, [frames_set], await store.stream_version(frames), meta)
+        closed, closed_receipt = await self.file("Wages withheld for three months.")
+        reopened, _ = await self.file("Filed twice by mistake.")
+        rejected, _ = await self.file("Not about this supplier.")
+        erased, erased_receipt = await self.file("The supervisor shouts at us.")
+        stalled, _ = await self.file("No overtime pay.")
+        late, _ = await self.file("No payslips.")
+
+        # Through every step, with the member company's own action, to lessons learned.
+        await self.steps(
+            closed,
+            ("/triage", {"indicators": ["withheld_wages"], "severity": "medium"}),
+            ("/assign", {"officer": "officer-1"}),
+            ("/assign", {"facilitator": "Dhaka Labour Rights Centre"}),
+            ("/accept", {}),
+            ("/messages", {"text": "We have opened your case."}),
+            ("/notes", {"text": "Same supplier as last year."}),
+            ("/advance", {"to": "response"}),
+            ("/advance", {"to": "remediation_plan"}),
+            ("/actions", CLOSING),
+        )
+        written = await self.post(closed, "/actions", PROPOSED, headers=self.member)
+        await self.caught_up(closed, written["version"])
+        detail = await platform.cases.get(f"/v1/cases/{closed}", headers=self.officer)
+        ids = {a["description"]: a["action_id"] for a in detail.json()["actions"]}
+        await self.post(closed, f"/actions/{ids[PROPOSED['description']]}",
+                        {"progress": "40 staff trained", "evidence": "attendance.pdf",
+                         "done": True}, headers=self.member)  # fmt: skip
+        await self.steps(
+            closed,
+            (f"/actions/{ids[CLOSING['description']]}", {"progress": "Half paid"}),
+            ("/advance", {"to": "implementation"}),
+            (f"/actions/{ids[CLOSING['description']]}", {"progress": "Paid", "done": True}),
+            ("/close", {"outcome": "resolved", "satisfaction": 4}),
+            ("/lessons", {"text": "Check payroll at every audit", "tags": ["wages"]}),
+        )
+        await self.as_worker(closed_receipt, do="satisfaction", score="5")
+        await wait_until(lambda: self.recorded(closed, "SatisfactionRecorded", 2))
+
+        await self.steps(
+            reopened,
+            ("/reject", {"grounds": "duplicate", "explanation": "see the other case"}),
+            ("/reopen", {"reason": "Not a duplicate after all"}),
+        )
+        await self.post(rejected, "/reject", {"grounds": "out_of_scope"})
+
+        # The worker talks, then erases their data: the views forget it, notes are refused.
+        await self.steps(erased, ("/accept", {}), ("/messages", {"text": "Can you tell more?"}))
+        await self.as_worker(erased_receipt, do="reply", message="He shouts every morning.")
+        await self.as_worker(erased_receipt, do="erase")
+        await wait_until(lambda: self.thread_erased(erased))
+        refused = await self.post(erased, "/notes", {"text": "Worker erased"}, status=409)
+        assert refused["type"] == "urn:redress:problem:personal-data-erased"
+
+        # Two acknowledgements are missed; one case then moves on, the other stays.
+        opened_on = (await store.read_stream(late))[0].data.opened_on
+        clock = FixedClock(datetime.combine(opened_on + timedelta(days=8), time(12), UTC))
+        assert await deadline_scheduler(platform.system.pool, store, clock).tick() == 2
+        await self.caught_up(stalled, 3)
+        await self.caught_up(late, 3)
+        await self.post(late, "/accept")
+        return {"closed": closed, "erased": erased, "stalled": stalled}
+
+    async def recorded(self, case_id: str, kind: str, count: int) -> bool:
+        return (await self.platform.log_types(case_id)).count(kind) == count
+
+    async def thread_erased(self, case_id: str) -> bool:
+        async with self.platform.system.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT c.case_id FROM cases.cases c JOIN cases.grievance_data g "
+                "USING (grievance_id) WHERE c.case_id = $1",
+                case_id,
+            )
+        return not rows
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+
+
+async def snapshot(pool, projection) -> dict[str, list[dict[str, Any]]]:
+    """Every row of the projection's tables (all columns), and its applied versions."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    async with pool.acquire() as conn:
+        for table in projection.tables:
+            rows = await conn.fetch(f"SELECT * FROM {projection.schema}.{table}")
+            tables[table] = sorted((dict(r) for r in rows), key=repr)
+        rows = await conn.fetch(
+            "SELECT stream, version FROM cases.applied_versions WHERE projection = $1 "
+            "ORDER BY stream",
+            projection.name,
+        )
+        tables["applied_versions"] = [dict(r) for r in rows]
+    return tables
+
+
+async def events(system) -> int:
+    async with system.pool.acquire() as conn:
+        return await conn.fetchval("SELECT count(*) FROM eventlog.events")
+
+
+async def published_all(system) -> bool:
+    return await system.bus.last_sequence(system.js) == await events(system)
+
+
+async def stop_live_runners(platform) -> None:
+    runtime = platform.cases_app.state.runtime
+    for runner in runtime.runners:
+        assert await runner.wait_for(await platform.system.bus.last_sequence(platform.system.js),
+                                     timeout=30), runner.status()  # fmt: skip
+    names = {r.projection.key for r in runtime.runners}
+    tasks = [t for t in runtime.tasks if t.get_name() in names]
+    assert len(tasks) == 2
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def test_rebuilding_the_case_views_from_zero_gives_the_live_rows(platform):
+    system = platform.system
+    cases = await Workload(platform).run()
+    await wait_until(lambda: published_all(system))
+    await stop_live_runners(platform)
+    live = await snapshot(system.pool, CaseViews())
+    assert all(live.values()), {t: len(rows) for t, rows in live.items()}
+    grievances = {r["grievance_id"] for r in live["cases"] if r["case_id"] == cases["erased"]}
+    assert not grievances & {r["grievance_id"] for r in live["grievance_data"]}
+    timers = {r["id"].split(":")[1]: r for r in live["timers"] if cases["stalled"] in r["id"]}
+    assert timers["admissibility"]["fired_at"] is not None
+
+    end = await ProjectionRunner(CaseViews(), system.pool, system.js, system.bus).replay()
+    assert end == await events(system)
+    rebuilt = await snapshot(system.pool, CaseViews())
+    for table in live:
+        assert rebuilt[table] == live[table], table
+
+
+async def test_replaying_the_policy_that_opens_cases_appends_nothing(platform):
+    system = platform.system
+    await Workload(platform).run()
+    await wait_until(lambda: published_all(system))
+    await stop_live_runners(platform)
+    live = await snapshot(system.pool, OpenCases())
+    assert all(live.values()), {t: len(rows) for t, rows in live.items()}
+    before = await events(system)
+
+    runner = ProjectionRunner(OpenCases(), system.pool, system.js, system.bus, store=system.store)
+    assert await runner.replay() == before
+    assert await events(system) == before
+    assert await snapshot(system.pool, OpenCases()) == live
