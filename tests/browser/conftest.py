@@ -3,6 +3,7 @@
 The app is built as in `tests.intake.conftest` (real PostgreSQL and NATS, the relay running,
 tenant `acme`), but served on a free port of 127.0.0.1 so that a real browser can load it.
 Chromium is Debian's `/usr/bin/chromium`; Playwright's own browsers are never installed.
+`console_site` serves intake and cases side by side the same way, for the officer console.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from redress.cases.app import create_app as create_cases
+from redress.cases.app import service as cases_service
 from redress.events.migrations import migrate
 from redress.events.relay import Relay
 from redress.intake.app import create_app, service
+from redress.kit.auth import TokenSigner, signer_for
 from tests.events.helpers import running, wait_until
 from tests.intake.conftest import TENANT, intake_settings, register_tenant
 
@@ -37,6 +41,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 15_000
 
 
@@ -50,6 +55,24 @@ class Site:
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/t/{TENANT}{path}"
+
+
+@dataclass
+class ConsoleSite:
+    """Intake at `intake_url` and cases (with the officer console) at `cases_url`."""
+
+    intake_url: str
+    cases_url: str
+    intake_app: FastAPI
+    cases_app: FastAPI
+    system: object
+    signer: TokenSigner
+
+    def url(self, path: str) -> str:
+        return f"{self.cases_url}{path}"
+
+    def token(self, roles: tuple[str, ...] = ("officer",), sub: str = "officer-1") -> str:
+        return self.signer.issue(sub, TENANT, list(roles))
 
 
 @contextlib.asynccontextmanager
@@ -125,6 +148,43 @@ async def page(browser, site):
 @pytest.fixture
 async def page_without_js(browser, site):
     context = await browser.new_context(viewport=PHONE, java_script_enabled=False)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    yield page
+    await context.close()
+
+
+@pytest.fixture
+async def console_site(system, tmp_path) -> AsyncIterator[ConsoleSite]:
+    settings = intake_settings(system, tmp_path)
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [service.component, cases_service.component])
+    intake_app, cases_app = create_app(settings), create_cases(settings)
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with (
+        running(relay.run()),
+        serving(intake_app) as intake_url,
+        serving(cases_app) as cases_url,
+    ):
+        await register_tenant(system)
+        yield ConsoleSite(
+            intake_url, cases_url, intake_app, cases_app, system, signer_for(settings)
+        )
+
+
+@pytest.fixture
+async def console_page(browser, console_site):
+    """A page on a desktop screen, where officers work; closed before the servers stop."""
+    context = await browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    yield page
+    await context.close()
+
+
+@pytest.fixture
+async def console_page_without_js(browser, console_site):
+    context = await browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
     yield page
