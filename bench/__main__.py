@@ -1,15 +1,25 @@
-"""`python -m bench`: every measurement in one run, then the table and the JSON."""
+"""`python -m bench`: every measurement in one run, then the table and the JSON.
+
+Two parts: `log`, the event log's figures (append, relay, replay) against embedded servers,
+and `e2e`, member submissions through the whole platform started as `make run` starts it
+(bench/e2e.py). BENCH_ONLY names the parts to run, comma-separated, for quick iterations:
+
+    BENCH_ONLY=e2e .venv/bin/python -m bench
+
+Unset, both run (what `make bench` does).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from dataclasses import asdict
 
 import nats
 from rich.console import Console
 
-from bench import append, relay, replay, report, servers
+from bench import append, e2e, relay, replay, report, servers
 from bench.servers import Servers, fresh_database
 from bench.workload import POOL_SIZE, ROUNDS, Samples, cells
 from redress.kit.logs import configure
@@ -50,30 +60,55 @@ def brief(samples: Samples) -> str:
     )
 
 
-def settings() -> dict[str, object]:
-    return {
+def parts() -> list[str]:
+    known = ["log", "e2e"]
+    only = [p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()]
+    if unknown := set(only) - set(known):
+        raise SystemExit(f"BENCH_ONLY: no part {', '.join(sorted(unknown))}; parts: log, e2e")
+    return [p for p in known if p in only] if only else known
+
+
+def settings(chosen: list[str]) -> dict[str, object]:
+    log = {
         "rounds": ROUNDS,
         "append_cells": [asdict(cell) for cell in cells()],
         "pool_size": POOL_SIZE,
         "relay_events": relay.EVENTS,
         "relay_streams": relay.STREAMS,
     }
+    return {
+        "parts": chosen,
+        **(log if "log" in chosen else {}),
+        **({"e2e": e2e.settings()} if "e2e" in chosen else {}),
+    }
 
 
 def main() -> None:
     # The relay and runners log at info; the table is what this run is for.
     configure("bench", level="warning", as_json=False)
+    chosen = parts()
     started = time.perf_counter()
-    console.print(
-        "Warm-up: every append run first does an untimed warm-up on its fresh database "
-        "(connections, prepared statements, caches); only the work after it is timed. "
-        f"Each figure is the median of {ROUNDS} rounds."
-    )
-    with servers.running() as s:
-        rows, facts = asyncio.run(measure_all(s))
+    rows: list[report.Row] = []
+    facts: dict[str, object] = {}
+    extra: dict[str, object] = {}
+    notes: tuple[str, ...] = ()
+    if "log" in chosen:
+        console.print(
+            "Warm-up: every append run first does an untimed warm-up on its fresh database "
+            "(connections, prepared statements, caches); only the work after it is timed. "
+            f"Each figure is the median of {ROUNDS} rounds."
+        )
+        with servers.running() as s:
+            rows, facts = asyncio.run(measure_all(s))
+    if "e2e" in chosen:
+        result = e2e.measure(console.log)
+        rows += result.rows
+        facts = facts or result.facts
+        extra["e2e"] = {**result.outcome.as_json(), "cpu_cores": result.cpu}
+        notes = e2e.notes(result)
     seconds = time.perf_counter() - started
-    path = report.write_json(rows, facts, settings(), seconds)
-    report.show(console, rows, path, seconds)
+    path = report.write_json(rows, facts, settings(chosen), seconds, extra)
+    report.show(console, rows, path, seconds, notes)
 
 
 if __name__ == "__main__":

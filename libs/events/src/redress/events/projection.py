@@ -148,8 +148,9 @@ class ProjectionRunner:
                 if batch:
                     await self._apply_batch(batch)
         finally:
+            # Bounded: a stop must not wait on the server's answer for ever.
             with contextlib.suppress(Exception):
-                await sub.unsubscribe()
+                await asyncio.wait_for(sub.unsubscribe(), 2.0)
 
     async def _apply_batch(self, batch: list[Msg]) -> None:
         try:
@@ -171,7 +172,9 @@ class ProjectionRunner:
         start = self.position
         end = batch[-1].metadata.sequence.stream
         events = [e for e in map(message_to_event, batch) if self.projection.wants(e)]
-        versions = {e.stream: e.version for e in events}
+        versions: dict[str, int] = {}
+        for e in events:
+            versions[e.stream] = max(e.version, versions.get(e.stream, 0))
         async with self.pool.acquire() as conn, conn.transaction():
             await self._claim(conn, start)
             with self._spans(events):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
@@ -23,6 +24,8 @@ from redress.kit.errors import Problem
 from redress.kit.limits import BodySizeLimit
 from redress.kit.runtime import Runtime, bus_for, open_nats, open_pool
 from redress.kit.settings import Settings, get_settings
+
+log = structlog.get_logger("redress.service")
 
 ProjectionFactory = Callable[[], Sequence[Projection]]
 Background = Callable[[Runtime], Any]
@@ -103,13 +106,27 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     return runtime
 
 
-async def stop_runtime(runtime: Runtime) -> None:
+async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
+    """Stop background work and close connections, each within `grace` seconds.
+
+    A stop must never hang: a client library that does not finish closing is cut off.
+    """
     for task in runtime.tasks:
         task.cancel()
-    await asyncio.gather(*runtime.tasks, return_exceptions=True)
+    if runtime.tasks:
+        _, stuck = await asyncio.wait(runtime.tasks, timeout=grace)
+        for task in stuck:
+            log.warning("background task did not stop", task=task.get_name())
     await runtime.store.close()
-    await runtime.nc.close()
-    await runtime.pool.close()
+    try:
+        await asyncio.wait_for(runtime.nc.close(), grace)
+    except TimeoutError:
+        log.warning("NATS connection did not close in time")
+    try:
+        await asyncio.wait_for(runtime.pool.close(), grace)
+    except TimeoutError:
+        log.warning("database pool did not close in time; terminating it")
+        runtime.pool.terminate()
 
 
 def health_router() -> APIRouter:

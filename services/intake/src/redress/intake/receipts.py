@@ -31,10 +31,22 @@ class Receipt:
     hash: str
 
 
+# Stored for receipts whose secret is never shown (member filings): no secret matches it.
+NO_SECRET = "no-secret"  # noqa: S105 - a marker, not a secret
+
+
+def new_reference() -> str:
+    return "R-" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
 def new_receipt() -> Receipt:
-    reference = "R-" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    """A receipt with a secret; slow by design (argon2), so callers run it off the loop."""
     secret = "".join(secrets.choice("0123456789") for _ in range(16))
-    return Receipt(reference, secret, _hasher.hash(secret))
+    return Receipt(new_reference(), secret, _hasher.hash(secret))
+
+
+def receipt_without_secret() -> Receipt:
+    return Receipt(new_reference(), "", NO_SECRET)
 
 
 def verify_secret(hash_: str | None, secret: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -111,7 +112,8 @@ async def open_status(
             tenant,
             ref,
         )
-        if not verify_secret(found["receipt_hash"] if found else None, secret) or not found:
+        stored = found["receipt_hash"] if found else None
+        if not await asyncio.to_thread(verify_secret, stored, secret) or not found:
             failures = guard["failures"] + 1
             locked = now + LOCK if failures >= MAX_FAILURES else None
             await conn.execute(

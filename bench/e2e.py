@@ -1,0 +1,424 @@
+"""End to end: member submissions through the whole platform, as `make run` runs it.
+
+The platform starts the way `redress dev` starts it (redress.kit.dev.Platform): embedded
+PostgreSQL and NATS in a temp dir (or the servers REDRESS_DATABASE_URL / REDRESS_NATS_URL
+name), migrations, then the relay and the five services as child processes, on ports moved
+by REDRESS_DEV_PORT_BASE to a free base so that a running `make run` is untouched. The
+demo tenant is seeded as `make run` seeds it.
+
+Then, for SECONDS, POST /v1/grievances with a member token at RATE, open loop: each request
+has its time on a fixed schedule and goes out then, whatever became of the ones before, up
+to IN_FLIGHT at once (past that the schedule slips and the achieved rate shows it). For
+each filed grievance a separate set of pollers reads its case with an officer token,
+`GET /v1/cases/{case_id}?min_version=2`: the cases service answers as soon as its view has
+applied the case's two opening events, or 202 after two seconds, and is then asked again.
+The time to case runs from the start of the POST to that 200: relay, cases' policy
+opening the case, relay again, cases' view.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import importlib.util
+import os
+import random
+import shutil
+import socket
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nats
+import psutil
+
+from bench import report
+from redress.cases.policies import case_stream
+from redress.kit import registry
+from redress.kit.admin import apply_migrations
+from redress.kit.auth import signer_for
+from redress.kit.dev import Platform, wait_healthy
+from redress.kit.settings import Settings, load_settings
+
+if importlib.util.find_spec("sniffio") is None:
+    # httpcore imports sniffio on every request and falls back to asyncio without it;
+    # anyio 4 no longer installs it, and a failed import scans sys.path each time (a third
+    # of a millisecond here). None in sys.modules makes that import fail at once.
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+RATE = 300.0  # submissions/s offered
+SECONDS = 60.0
+IN_FLIGHT = 64  # submissions awaiting their answer at most
+POLLERS = 128  # cases being waited for at most
+# httpcore's pool looks at every connection for every request: many small clients, each
+# with its share of connections, cost the load generator far less CPU than one big one.
+SHARE = 4
+LATE = 0.05  # a submission sent this far behind its time counts as late
+CASE_DEADLINE = 15.0  # seconds from the POST within which the case must be readable
+HEALTH_DEADLINE = 120.0
+GOAL_RATE, GOAL_REQUEST_P99_MS, GOAL_CASE_P99_MS = 300.0, 100.0, 500.0
+
+TENANT, SITE, ORG = "demo", "dhaka-knit", "acme-apparel"
+BODY = {
+    "country": "BD",
+    "site_id": SITE,
+    "category": "working_hours",
+    "narrative": "Sixteen-hour shifts every day before the shipment.",
+    "language": "bn",
+    "contact": {"phone_or_email": "+8801711111111", "language": "bn"},
+    "consent": {"contact_me": True},
+}
+
+
+@dataclass
+class Outcome:
+    """What one run saw: the seconds are wall-clock, latencies in seconds."""
+
+    offered: int = 0
+    filed: int = 0
+    late: int = 0
+    seconds: float = 0.0
+    requests: list[float] = field(default_factory=list)
+    to_case: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    reads: Counter[int] = field(default_factory=Counter)  # case reads by status
+
+    @property
+    def rate(self) -> float:
+        return self.filed / self.seconds if self.seconds > 0 else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "offered": self.offered,
+            "filed": self.filed,
+            "late": self.late,
+            "seconds": round(self.seconds, 2),
+            "cases_readable": len(self.to_case),
+            "errors": dict(self.errors),
+            "case_reads": {str(status): n for status, n in sorted(self.reads.items())},
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    rows: list[report.Row]
+    facts: dict[str, Any]
+    outcome: Outcome
+    cpu: dict[str, float]  # cores busy on average during the run, by process group
+
+
+class CpuMeter:
+    """CPU seconds of the platform's processes, the load generator's and the machine's."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+
+    def groups(self) -> dict[str, list[psutil.Process]]:
+        found = {"load generator": [psutil.Process()]}
+        for child in self.platform.children:
+            if child.process is not None:
+                found[child.name] = [psutil.Process(child.process.pid)]
+        if self.platform.nats and self.platform.nats.process:
+            found["nats-server"] = [psutil.Process(self.platform.nats.process.pid)]
+        if self.platform.pg:
+            pgdata = str(self.platform.pg.directory)
+            for p in psutil.process_iter(["cmdline"]):
+                if pgdata in (p.info["cmdline"] or []):  # the postmaster: -D pgdata
+                    found["postgres"] = [p, *p.children(recursive=True)]
+        return found
+
+    def sample(self) -> tuple[float, float, dict[str, dict[int, float]]]:
+        busy = psutil.cpu_times()
+        idle = busy.idle + getattr(busy, "iowait", 0.0)
+        seconds: dict[str, dict[int, float]] = {}
+        for name, processes in self.groups().items():
+            for p in processes:
+                with contextlib.suppress(psutil.Error):
+                    t = p.cpu_times()
+                    seconds.setdefault(name, {})[p.pid] = t.user + t.system
+        return time.perf_counter(), sum(busy) - idle, seconds
+
+    @staticmethod
+    def cores(
+        before: tuple[float, float, dict[str, dict[int, float]]],
+        after: tuple[float, float, dict[str, dict[int, float]]],
+    ) -> dict[str, float]:
+        """Cores busy on average between two samples: per group, the rest, the machine."""
+        elapsed = after[0] - before[0]
+        use = {
+            name: sum(t - before[2].get(name, {}).get(pid, 0.0) for pid, t in pids.items())
+            / elapsed
+            for name, pids in after[2].items()
+        }
+        machine = (after[1] - before[1]) / elapsed
+        ranked = dict(sorted(use.items(), key=lambda kv: -kv[1]))
+        ranked = {k: round(v, 2) for k, v in ranked.items()}
+        return {
+            **ranked,
+            "other processes": round(max(0.0, machine - sum(use.values())), 2),
+            "machine": round(machine, 2),
+        }
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest rank: the smallest value with at least q% of the values at or below it."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))
+    return ordered[int(rank) - 1]
+
+
+def free_base() -> int:
+    """A port base whose five service ports (base+1 … base+5) are free on loopback."""
+    for _ in range(100):
+        base = random.randrange(20_000, 60_000, 10)
+        try:
+            for offset in range(1, len(registry.PORTS) + 1):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", base + offset))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free range of ports for the services")
+
+
+@contextlib.contextmanager
+def isolated(root: Path, base: int) -> Iterator[None]:
+    """cwd, environment and port map as `redress dev` would have them in `root`, restored."""
+    cwd, env, ports = Path.cwd(), dict(os.environ), dict(registry.PORTS)
+    # registry.PORTS was computed at import from REDRESS_DEV_PORT_BASE; move it in place, as
+    # redress.kit.dev uses that dict, and tell the children the same base.
+    shift = base - (min(ports.values()) - 1)
+    registry.PORTS.update({name: port + shift for name, port in ports.items()})
+    os.environ["REDRESS_DEV_PORT_BASE"] = str(base)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(root))
+    os.chdir(root)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env)
+        registry.PORTS.update(ports)
+
+
+@contextlib.contextmanager
+def children_logging_to(log: Path) -> Iterator[None]:
+    """The children inherit stdout and stderr: point both at `log` while they start."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log.open("ab") as f:
+        os.dup2(f.fileno(), 1)
+        os.dup2(f.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+@contextlib.contextmanager
+def running_platform(log: Any) -> Iterator[tuple[Settings, Platform]]:
+    """The platform up, healthy and seeded; stopped afterwards, leaving no process."""
+    root = Path(tempfile.mkdtemp(prefix="redress-bench-e2e-"))
+    # pgserver's exit handler touches files under the data dir after we are done; this
+    # handler, registered before it, runs after it (see bench.servers).
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    services_log = root / "services.log"
+    platform = Platform(root / ".data")
+    with isolated(root, free_base()):
+        try:
+            platform.start_servers()
+            settings = load_settings()
+            asyncio.run(apply_migrations(settings))
+            with children_logging_to(services_log):
+                platform.start_children()
+            missing = asyncio.run(wait_healthy(HEALTH_DEADLINE))
+            if missing:
+                raise RuntimeError(
+                    f"not healthy after {HEALTH_DEADLINE:.0f} s: {', '.join(missing)}"
+                )
+            asyncio.run(seed(settings))
+            log(f"e2e: platform up on ports {min(registry.PORTS.values())}…")
+            yield settings, platform
+        except Exception:
+            tail = services_log.read_text(errors="replace").splitlines()[-30:]
+            log("e2e: the services' log ended with:\n" + "\n".join(tail))
+            raise
+        finally:
+            platform.stop()
+            shutil.rmtree(root, ignore_errors=True)
+
+
+async def seed(settings: Settings) -> None:
+    """As `redress dev` does: every service's demo data (intake's is the demo tenant)."""
+    for spec in registry.services().values():
+        if spec.seed is not None:
+            await spec.seed(settings)
+
+
+def client() -> httpx.AsyncClient:
+    # Room for twice its share: requests are dealt round-robin, not to the least busy.
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(10.0), limits=httpx.Limits(max_connections=2 * SHARE)
+    )
+
+
+async def drive(settings: Settings) -> Outcome:
+    signer = signer_for(settings)
+    member = {"Authorization": "Bearer " + signer.issue("bench", TENANT, ["member"], ORG)}
+    officer = {"Authorization": "Bearer " + signer.issue("bench-officer", TENANT, ["officer"])}
+    intake = f"http://127.0.0.1:{registry.PORTS['intake']}"
+    cases = f"http://127.0.0.1:{registry.PORTS['cases']}"
+    out = Outcome()
+    slots = asyncio.Semaphore(IN_FLIGHT)
+    waits = asyncio.Semaphore(POLLERS)
+    tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    async def to_case(client: httpx.AsyncClient, grievance_id: str, started: float) -> None:
+        url = f"{cases}/v1/cases/{case_stream(grievance_id)}"
+        async with waits:
+            while True:
+                # Checked before each read too: when pollers are short, a case waiting its
+                # turn past the deadline is not read at all, and the run ends in time.
+                if time.perf_counter() - started > CASE_DEADLINE:
+                    out.errors[f"case not read within {CASE_DEADLINE:.0f} s"] += 1
+                    return
+                try:
+                    answer = await client.get(url, params={"min_version": 2}, headers=officer)
+                except httpx.HTTPError as exc:
+                    out.errors[f"GET case: {type(exc).__name__}"] += 1
+                    return
+                out.reads[answer.status_code] += 1
+                if answer.status_code == 200:
+                    out.to_case.append(time.perf_counter() - started)
+                    return
+                if answer.status_code not in (202, 404):
+                    out.errors[f"GET case: {answer.status_code}"] += 1
+                    return
+                if answer.status_code == 404:  # 202 has waited already
+                    await asyncio.sleep(0.02)
+
+    async def submit(post: httpx.AsyncClient, get: httpx.AsyncClient, n: int) -> None:
+        started = time.perf_counter()
+        try:
+            answer = await post.post(
+                f"{intake}/v1/grievances",
+                json={**BODY, "member_reference": f"BENCH-{n}"},
+                headers=member,
+            )
+        except httpx.HTTPError as exc:
+            out.errors[f"POST: {type(exc).__name__}"] += 1
+            return
+        finally:
+            slots.release()
+        done = time.perf_counter()
+        if answer.status_code != 201:
+            out.errors[f"POST: {answer.status_code}"] += 1
+            return
+        out.requests.append(done - started)
+        out.filed += 1
+        out.seconds = done - start  # until the last answer
+        spawn(to_case(get, answer.json()["grievance_id"], started))
+
+    async with contextlib.AsyncExitStack() as stack:
+        posts = [await stack.enter_async_context(client()) for _ in range(IN_FLIGHT // SHARE)]
+        gets = [await stack.enter_async_context(client()) for _ in range(POLLERS // SHARE)]
+        start = time.perf_counter()
+        end = start + SECONDS
+        # The schedule ends at SECONDS of wall-clock time: what could not be sent by then
+        # because IN_FLIGHT were waiting is not sent, and the rate shows it.
+        while (due := start + out.offered / RATE) < end:
+            if (wait := due - time.perf_counter()) > 0:
+                await asyncio.sleep(wait)
+            await slots.acquire()
+            if (now := time.perf_counter()) >= end:
+                slots.release()
+                break
+            if now - due > LATE:
+                out.late += 1
+            out.offered += 1
+            n = out.offered
+            spawn(submit(posts[n % len(posts)], gets[n % len(gets)], n))
+        while tasks:
+            await asyncio.gather(*list(tasks))
+    return out
+
+
+async def machine(settings: Settings, embedded: bool) -> dict[str, Any]:
+    nc = await nats.connect(settings.require_nats())
+    try:
+        return await report.machine(settings.require_database(), nc, embedded)
+    finally:
+        await nc.close()
+
+
+def rows(out: Outcome) -> list[report.Row]:
+    def ms(name: str, values: list[float], q: float, goal: float | None = None) -> report.Row:
+        figure = percentile([1000 * v for v in values], q)
+        return report.Row(name, (figure,), goal_max=goal, unit="ms", digits=1)
+
+    return [
+        report.Row("e2e submissions/s", (out.rate,), goal_rate=GOAL_RATE),
+        ms("e2e request p50 ms", out.requests, 50),
+        ms("e2e request p99 ms", out.requests, 99, GOAL_REQUEST_P99_MS),
+        ms("e2e to case p50 ms", out.to_case, 50),
+        ms("e2e to case p99 ms", out.to_case, 99, GOAL_CASE_P99_MS),
+        report.Row("e2e errors", (float(sum(out.errors.values())),)),
+    ]
+
+
+def measure(log: Any) -> Result:
+    embedded = not os.environ.get("REDRESS_DATABASE_URL")
+    with running_platform(log) as (settings, platform):
+        facts = asyncio.run(machine(settings, embedded))
+        log(f"e2e: {RATE:.0f}/s offered for {SECONDS:.0f} s …")
+        meter = CpuMeter(platform)
+        before = meter.sample()
+        out = asyncio.run(drive(settings))
+        cpu = meter.cores(before, meter.sample())
+    log(
+        f"e2e: {out.filed:,} filed of {out.offered:,} in {out.seconds:.1f} s "
+        f"({out.rate:,.0f}/s), {out.late:,} sent late, {len(out.to_case):,} cases read, "
+        f"errors {dict(out.errors) or 0}"
+    )
+    return Result(rows(out), facts, out, cpu)
+
+
+def settings() -> dict[str, Any]:
+    return {
+        "rate": RATE,
+        "seconds": SECONDS,
+        "in_flight": IN_FLIGHT,
+        "pollers": POLLERS,
+        "late_after_s": LATE,
+        "case_deadline_s": CASE_DEADLINE,
+        "case_read": "GET /v1/cases/{case_id}?min_version=2 as an officer",
+    }
+
+
+def notes(result: Result) -> tuple[str, ...]:
+    cores = os.cpu_count()
+    busy = ", ".join(f"{name} {v:.2f}" for name, v in result.cpu.items() if name != "machine")
+    return (
+        f"e2e: the load generator (this process) ran on the same {cores} cores as PostgreSQL, "
+        "NATS, the relay and the five services, and competes with them for CPU; the e2e "
+        "figures are one run, not a median of rounds.",
+        f"e2e CPU, cores busy on average: machine {result.cpu['machine']:.2f} of {cores} ({busy}).",
+    )
