@@ -144,3 +144,18 @@ async def test_sms_texts_from_one_number_thread_into_one_grievance(intake):
             "SELECT type FROM eventlog.events WHERE stream LIKE 'grievance-%' ORDER BY position"
         )]  # fmt: skip
     assert types == ["GrievanceSubmitted", "WorkerMessagePosted"]
+
+
+async def test_admin_sets_sites_and_time_frames(intake):
+    admin = intake.token(roles=("admin",))
+    site = {"site_id": "hcm-3", "name": "Saigon Shoes", "country": "VN"}
+    assert (await intake.client.put("/v1/sites/hcm-3", json=site, headers=admin)).status_code == 200
+    frames = {"acknowledge_days": 5, "feedback_days": 60, "plan_days": 30}
+    answer = await intake.client.put("/v1/time-frames", json=frames, headers=admin)
+    assert answer.status_code == 200, answer.text
+    events = await intake.system.store.read_stream(answer.json()["stream"])
+    assert events[-1].type == "TimeFramesSet" and events[-1].data.plan_days == 30
+    refused = await intake.client.put("/v1/time-frames", json=frames, headers=intake.token())
+    assert refused.status_code == 403
+    bad = await intake.client.put("/v1/time-frames", json={"plan_days": 0}, headers=admin)
+    assert bad.status_code == 422

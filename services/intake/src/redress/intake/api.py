@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from redress.events.catalogue.grievance import Channel
-from redress.events.catalogue.tenant import SiteRegistered
+from redress.events.catalogue.tenant import SiteRegistered, TimeFramesSet
 from redress.events.errors import ConcurrencyError
 from redress.events.ids import derived_stream
 from redress.intake.commands import Filed, MemberGrievance, OperatorGrievance
@@ -239,5 +239,27 @@ async def register_site(
         await tenant_name(conn, principal.tenant)
     version = await store.stream_version(stream)
     done = await store.append(stream, [SiteRegistered(**body.model_dump())], version,
+                              metadata_for(principal))  # fmt: skip
+    return {"stream": done.stream, "version": done.version}
+
+
+class TimeFramesInput(BaseModel):
+    """Days each stage may take; workers see the expected date of their case's stage."""
+
+    acknowledge_days: int = Field(7, ge=1, le=365)
+    feedback_days: int = Field(90, ge=1, le=730)
+    plan_days: int = Field(45, ge=1, le=730)
+
+
+@router.put("/time-frames", status_code=200, responses=_PROBLEMS, tags=["tenant"])
+async def set_time_frames(
+    body: TimeFramesInput, principal: Admin, pool: Pool, store: Store
+) -> dict[str, Any]:
+    """Set the initiative's time frames; cases opened from now on follow them."""
+    stream = derived_stream("tenant", principal.tenant)
+    async with pool.acquire() as conn:
+        await tenant_name(conn, principal.tenant)
+    version = await store.stream_version(stream)
+    done = await store.append(stream, [TimeFramesSet(**body.model_dump())], version,
                               metadata_for(principal))  # fmt: skip
     return {"stream": done.stream, "version": done.version}
