@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
@@ -32,6 +33,9 @@ log = structlog.get_logger("redress.projection")
 tracer = trace.get_tracer("redress.projection")
 
 Progress = Callable[[int, int], None]
+_RECENT = 50_000
+# The runner of each projection running in this process, by key.
+_LIVE: dict[str, ProjectionRunner] = {}
 
 
 class Projection(ABC):
@@ -102,6 +106,8 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.halted: Halt | None = None
         self.position = 0
+        # What this runner applied lately, per stream: read-your-writes without queries.
+        self.recent: OrderedDict[str, int] = OrderedDict()
         self._resume = asyncio.Event()
         self._advanced = asyncio.Condition()
 
@@ -109,13 +115,18 @@ class ProjectionRunner:
 
     async def run(self) -> None:
         """Consume until cancelled; while halted, wait for `resume()`."""
-        while True:
-            if self.halted is not None:
-                await self._resume.wait()
-                self._resume.clear()
-                self.halted = None
-            with contextlib.suppress(CheckpointMoved):
-                await self._consume()
+        _LIVE[self.projection.key] = self
+        try:
+            while True:
+                if self.halted is not None:
+                    await self._resume.wait()
+                    self._resume.clear()
+                    self.halted = None
+                with contextlib.suppress(CheckpointMoved):
+                    await self._consume()
+        finally:
+            if _LIVE.get(self.projection.key) is self:
+                del _LIVE[self.projection.key]
 
     def resume(self) -> None:
         """Try the halting event again (after its handler was fixed)."""
@@ -180,6 +191,11 @@ class ProjectionRunner:
             with self._spans(events):
                 await self.projection.apply_batch(conn, events)
             await self._advance(conn, end, versions)
+        for stream, version in versions.items():
+            self.recent[stream] = version
+            self.recent.move_to_end(stream)
+        while len(self.recent) > _RECENT:
+            self.recent.popitem(last=False)
         async with self._advanced:
             self.position = end
             self._advanced.notify_all()
@@ -261,12 +277,26 @@ class ProjectionRunner:
             return False
         return self.position >= sequence
 
+    async def applied(self, stream: str, version: int, timeout: float) -> bool:
+        """Wait until this runner applies `stream` up to `version`, at most `timeout` s."""
+
+        async def reached() -> None:
+            async with self._advanced:
+                await self._advanced.wait_for(lambda: self.recent.get(stream, 0) >= version)
+
+        try:
+            await asyncio.wait_for(reached(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
     async def rebuild(self) -> None:
         """Forget everything projected; the next run replays from the start of the stream."""
         async with self.pool.acquire() as conn, conn.transaction():
             await reset(conn, self.projection)
         self.position = 0
         self.halted = None
+        self.recent.clear()
 
     async def replay(self, on_progress: Progress | None = None) -> int:
         """Rebuild and consume up to the stream's current end; return the events seen."""
@@ -337,18 +367,35 @@ async def wait_for_version(
     timeout: float = 2.0,
     interval: float = 0.02,
 ) -> bool:
-    """Read-your-writes: wait (bounded) until `projection` has applied `stream` up to a version."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    """Read-your-writes: wait (bounded) until `projection` has applied `stream` up to a version.
+
+    Where the projection runs in this process, its runner says what it applied, so waiting
+    costs no queries; otherwise the checkpoint table is polled.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    runner = _LIVE.get(projection.key)
+    if runner is not None and runner.recent.get(stream, 0) >= min_version:
+        return True
     while True:
-        async with pool.acquire() as conn:
-            version = await conn.fetchval(
-                f"""SELECT version FROM {projection.schema}.applied_versions
-                    WHERE projection = $1 AND stream = $2""",
-                projection.name,
-                stream,
-            )
-        if version is not None and version >= min_version:
+        if await _applied(pool, projection, stream) >= min_version:
             return True
-        if asyncio.get_running_loop().time() >= deadline:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
             return False
-        await asyncio.sleep(interval)
+        if runner is None:
+            await asyncio.sleep(min(interval, remaining))
+        # Slices, so that the log (written by other processes too) is checked now and then.
+        elif await runner.applied(stream, min_version, min(remaining, 0.25)):
+            return True
+
+
+async def _applied(pool: asyncpg.Pool, projection: Projection, stream: str) -> int:
+    async with pool.acquire() as conn:
+        version = await conn.fetchval(
+            f"""SELECT version FROM {projection.schema}.applied_versions
+                WHERE projection = $1 AND stream = $2""",
+            projection.name,
+            stream,
+        )
+    return int(version or 0)
