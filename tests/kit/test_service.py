@@ -64,3 +64,18 @@ async def test_poison_event_makes_health_503_naming_the_event(system, service, t
 async def _halted(runner):
     await asyncio.sleep(0)
     return runner.halted is not None
+
+
+async def test_the_event_catalogue_is_published_as_asyncapi(service):
+    client, app = service
+    doc = (await client.get("/asyncapi.json")).json()
+    assert doc["asyncapi"].startswith("3.")
+    prefix = app.state.runtime.bus.prefix
+    assert (
+        doc["channels"]["GrievanceSubmitted"]["address"] == f"{prefix}.grievance.GrievanceSubmitted"
+    )
+    payload = doc["components"]["messages"]["CaseTriaged"]["payload"]
+    assert {"case_id", "severity", "indicators"} <= set(payload["properties"])
+    from redress.events import catalogue
+
+    assert set(doc["channels"]) == set(catalogue.known_types())

@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from redress.events import asyncapi
 from redress.events.migrations import Component
 from redress.events.projection import Projection, ProjectionRunner
 from redress.events.store import EventStore
@@ -148,6 +149,11 @@ def health_router() -> APIRouter:
                 projections=statuses,
             )
         return JSONResponse({"status": "ok", "projections": statuses})
+
+    @router.get("/asyncapi.json")
+    async def event_catalogue(request: Request) -> JSONResponse:
+        """The event catalogue as AsyncAPI 3.0: subjects, headers and payload schemas."""
+        return JSONResponse(asyncapi.document(request.app.state.runtime.bus))
 
     @router.get("/ready")
     async def ready(request: Request) -> JSONResponse:
