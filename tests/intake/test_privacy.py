@@ -49,7 +49,9 @@ async def test_personal_data_is_only_ciphertext_and_unreadable_after_erasure(int
     for text in secrets_:
         assert text.encode() not in database and text.encode() not in stream
     async with system.pool.acquire() as conn:
-        row = await conn.fetchrow("SELECT grievance_id, key_id FROM intake.grievances")
+        row = await conn.fetchrow(
+            "SELECT grievance_id, 'grievance-' || grievance_id AS key_id FROM intake.receipts"
+        )
         sealed = await conn.fetchval(
             "SELECT data->'personal'->>'ciphertext' FROM eventlog.events "
             "WHERE type = 'GrievanceSubmitted'"
