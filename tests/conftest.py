@@ -41,6 +41,7 @@ class Servers:
     database_url: str
     nats_url: str
     nats: EmbeddedNats | None
+    postgres: EmbeddedPostgres | None = None
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +57,7 @@ def servers() -> Iterator[Servers]:
     if not nu:
         nt = EmbeddedNats(root / "nats")
         nu = nt.start()
-    yield Servers(db, nu, nt)
+    yield Servers(db, nu, nt, pg)
     if nt:
         nt.stop()
     if pg:
