@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -124,6 +125,9 @@ async def site(system, tmp_path) -> AsyncIterator[Site]:
 @pytest.fixture(scope="session")
 async def browser():
     if not HAVE_CHROMIUM:
+        # In CI a missing browser is a failure, never a quiet skip (.ci/run installs it).
+        if os.environ.get("CI"):
+            pytest.fail("Debian chromium is not installed: apt-get install chromium")
         pytest.skip("Debian chromium not installed")
     from playwright.async_api import async_playwright
 
