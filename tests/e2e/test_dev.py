@@ -82,6 +82,58 @@ def stop(process, cwd):
     assert leftovers(cwd) == [], (cwd / "dev.log").read_text()[-3000:]
 
 
+def processes(cwd, needle):
+    found = []
+    for p in psutil.process_iter(["cmdline"]):
+        try:
+            line = " ".join(p.info["cmdline"] or [])
+            if needle in line and str(cwd) in line + (p.cwd() or ""):
+                found.append(p)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return found
+
+
+def wait_for(condition, what, deadline_s, cwd):
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > deadline_s:
+            log = (cwd / "dev.log").read_text()[-3000:]
+            raise AssertionError(f"{what} within {deadline_s} s\n{log}")
+        time.sleep(0.1)
+
+
+def everything_killed_comes_back(cwd, base):
+    """SIGKILL a service, nats-server and PostgreSQL: the supervisor starts each again."""
+    report = f"http://127.0.0.1:{base + 1}/t/demo/report"
+    (cases,) = processes(cwd, "serve cases")
+    cases.kill()
+    wait_for(lambda: [p.pid for p in processes(cwd, "serve cases")] not in ([], [cases.pid]),
+             "cases started again", 30, cwd)  # fmt: skip
+    wait_healthy(base, 60, cwd)
+    (nats,) = processes(cwd, "nats-server")
+    nats.kill()
+    wait_for(lambda: [p.pid for p in processes(cwd, "nats-server")] not in ([], [nats.pid]),
+             "nats-server started again", 30, cwd)  # fmt: skip
+    postmaster = psutil.Process(
+        int((cwd / ".data" / "pg" / "postmaster.pid").read_text().split()[0])
+    )
+    postmaster.kill()
+    postmaster.wait(10)
+
+    def postgres_back():
+        pid_file = cwd / ".data" / "pg" / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().split()[0])
+        except (FileNotFoundError, ValueError, IndexError):
+            return False
+        return pid != postmaster.pid and psutil.pid_exists(pid)
+
+    wait_for(postgres_back, "PostgreSQL started again", 60, cwd)
+    wait_for_page(report, "Dhaka Knitwear")  # served from the database again
+    wait_healthy(base, 60, cwd)
+
+
 def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path):
     base = random.randint(20, 60) * 1000
     first = start(tmp_path, base)
@@ -91,6 +143,7 @@ def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path
         # The demo tenant is seeded: its worker form lists its sites.
         form = wait_for_page(f"http://127.0.0.1:{base + 1}/t/demo/report", "Dhaka Knitwear")
         assert 'lang="en"' in form
+        everything_killed_comes_back(tmp_path, base)
     finally:
         stop(first, tmp_path)
     assert (tmp_path / ".data" / "pg" / "PG_VERSION").exists()

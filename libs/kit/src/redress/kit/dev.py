@@ -1,20 +1,25 @@
 """`redress dev` (what `make run` calls): the whole platform on one machine.
 
 Servers come from the environment (REDRESS_DATABASE_URL / REDRESS_NATS_URL) or are embedded
-under `.data/`. The relay and each service run as child processes; Ctrl-C stops them all
-and the embedded servers too, and the data stays under `.data/` for the next start.
+under `.data/`. The relay and each service run as child processes. A supervisor starts
+again whatever dies, the embedded servers included, with backoff and a restart budget per
+time window; Ctrl-C stops them all, and the data stays under `.data/` for the next start.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
 import subprocess
 import sys
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 from rich.console import Console
@@ -29,13 +34,61 @@ from redress.kit.settings import DEV_ENV, load_settings
 console = Console(stderr=True)
 
 
+class Restarts:
+    """A restart budget per time window, with exponential backoff and jitter between tries.
+
+    The budget is per window, not per lifetime: a child that failed a few times an hour ago
+    is tried again today; one that keeps failing within the window is given up on, loudly.
+    """
+
+    def __init__(
+        self,
+        budget: int = 8,
+        window: float = 600.0,
+        base: float = 0.5,
+        cap: float = 30.0,
+        stable: float = 60.0,
+    ) -> None:
+        self.budget, self.window, self.base, self.cap, self.stable = (
+            budget, window, base, cap, stable
+        )  # fmt: skip
+        self.times: deque[float] = deque()
+        self.next_at = 0.0
+        self.started_at = -float("inf")
+        self.streak = 0
+        self.exhausted = False
+
+    def due(self, now: float) -> bool:
+        """Whether a dead child may be started again now; False once the budget is spent."""
+        while self.times and self.times[0] <= now - self.window:
+            self.times.popleft()
+        if len(self.times) >= self.budget:
+            self.exhausted = True
+        return not self.exhausted and now >= self.next_at
+
+    def started(self, now: float) -> None:
+        # A child that stayed up for `stable` seconds starts its backoff afresh.
+        self.streak = 0 if now - self.started_at > self.stable else self.streak + 1
+        self.times.append(now)
+        self.started_at = now
+        delay = min(self.cap, self.base * 2**self.streak)
+        self.next_at = now + delay * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
+
+
+class Unit(Protocol):
+    name: str
+
+    def start(self) -> None: ...
+
+    def alive(self) -> bool: ...
+
+
 @dataclass
 class Child:
     name: str
     argv: list[str]
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
-    restarts: int = 0
 
     def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: S603
@@ -47,12 +100,75 @@ class Child:
 
 
 @dataclass
+class NatsUnit:
+    """The embedded nats-server, started again on the same port and store when it dies."""
+
+    server: EmbeddedNats
+    name: str = "nats"
+
+    def start(self) -> None:
+        self.server.start()
+
+    def alive(self) -> bool:
+        return self.server.process is not None and self.server.process.poll() is None
+
+
+@dataclass
+class PostgresUnit:
+    """The embedded PostgreSQL, started again on the same data folder when it dies."""
+
+    server: EmbeddedPostgres
+    name: str = "postgres"
+
+    def start(self) -> None:
+        self.server.restart()
+
+    def alive(self) -> bool:
+        return self.server.alive()
+
+
+@dataclass
+class Supervisor:
+    """Keeps every unit running: servers first, then the relay and the services."""
+
+    units: list[Unit] = field(default_factory=list)
+    restarts: dict[str, Restarts] = field(default_factory=dict)
+    make_budget: Callable[[], Restarts] = Restarts
+
+    def watch(self, unit: Unit) -> None:
+        self.units.append(unit)
+        self.restarts[unit.name] = self.make_budget()
+
+    def tick(self, now: float) -> None:
+        for unit in self.units:
+            if unit.alive():
+                continue
+            budget = self.restarts[unit.name]
+            was_exhausted = budget.exhausted
+            if not budget.due(now):
+                if budget.exhausted and not was_exhausted:
+                    console.print(
+                        f"[bold red]{unit.name} failed {budget.budget} times within "
+                        f"{budget.window:.0f} s: giving up on it. Read its output above, "
+                        "fix the cause and start `make run` again.[/bold red]"
+                    )
+                continue
+            budget.started(now)
+            console.print(f"[yellow]{unit.name} stopped; starting it again[/yellow]")
+            try:
+                unit.start()
+            except Exception as exc:  # a server that cannot start yet is tried again later
+                console.print(f"[yellow]{unit.name} did not start: {exc}[/yellow]")
+
+
+@dataclass
 class Platform:
     data: Path
     env: dict[str, str] = field(default_factory=dict)
     children: list[Child] = field(default_factory=list)
     pg: EmbeddedPostgres | None = None
     nats: EmbeddedNats | None = None
+    supervisor: Supervisor = field(default_factory=Supervisor)
 
     def start_servers(self) -> None:
         os.environ.setdefault("XDG_RUNTIME_DIR", str(self.data.resolve()))
@@ -61,9 +177,11 @@ class Platform:
         if not database:
             self.pg = EmbeddedPostgres((self.data / "pg").resolve())
             database = self.pg.start()
+            self.supervisor.watch(PostgresUnit(self.pg))
         if not nats_url:
             self.nats = EmbeddedNats((self.data / "nats").resolve())
             nats_url = self.nats.start()
+            self.supervisor.watch(NatsUnit(self.nats))
         self.env = {
             "REDRESS_DEV": "1",
             "REDRESS_DATABASE_URL": database,
@@ -83,6 +201,7 @@ class Platform:
             self.children.append(Child(name, argv, env))
         for child in self.children:
             child.start()
+            self.supervisor.watch(child)
 
     def stop(self) -> None:
         for child in self.children:
@@ -101,14 +220,6 @@ class Platform:
             self.nats.stop()
         if self.pg:
             self.pg.stop()
-
-    def revive(self) -> None:
-        """Start again a child that died, up to a few times."""
-        for child in self.children:
-            if not child.alive() and child.restarts < 5:
-                child.restarts += 1
-                console.print(f"[yellow]{child.name} stopped; starting it again[/yellow]")
-                child.start()
 
 
 async def wait_healthy(timeout: float = 90.0) -> list[str]:
@@ -167,7 +278,7 @@ def run_dev() -> None:
         show(started, token)
         while not stopping:
             time.sleep(0.5)
-            platform.revive()
+            platform.supervisor.tick(time.monotonic())
     finally:
         console.print("stopping…")
         platform.stop()

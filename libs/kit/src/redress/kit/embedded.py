@@ -120,6 +120,26 @@ class EmbeddedPostgres:
             self.server.psql(f"CREATE DATABASE {DATABASE};")
         return str(admin).replace("/postgres?", f"/{DATABASE}?", 1)
 
+    def alive(self) -> bool:
+        import psutil
+
+        info = self.server and self.server._postmaster_info
+        try:
+            return bool(info and info.process.is_running() and info.process.status() != "zombie")
+        except psutil.NoSuchProcess:
+            return False
+
+    def restart(self) -> None:
+        """Start the server again on the same data folder after it died (stale pid file)."""
+        assert self.server is not None, "start() first"
+        if self.server.system_user is not None:
+            # As root the server runs as its own user, who must still reach the folder.
+            from pgserver.utils import ensure_prefix_permissions
+
+            ensure_prefix_permissions(self.directory)
+        with self.server._lock:
+            self.server.ensure_postgres_running()
+
     def stop(self) -> None:
         if self.server is not None:
             self.server.cleanup()
