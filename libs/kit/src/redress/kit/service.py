@@ -18,7 +18,7 @@ from redress.events import asyncapi
 from redress.events.migrations import Component
 from redress.events.projection import Projection, ProjectionRunner
 from redress.events.store import EventStore
-from redress.kit import errors, logs, telemetry
+from redress.kit import errors, logs, outage, telemetry
 from redress.kit.access import AccessLog
 from redress.kit.auth import verifier_for
 from redress.kit.errors import Problem
@@ -80,6 +80,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     )
     app.add_middleware(AccessLog)
     errors.install(app)
+    outage.install(app)
     app.include_router(health_router())
     for router in spec.routers:
         app.include_router(router)
@@ -157,16 +158,20 @@ def health_router() -> APIRouter:
 
     @router.get("/ready")
     async def ready(request: Request) -> JSONResponse:
-        """Ready when PostgreSQL answers and NATS is connected."""
+        """Ready to take this service's requests: PostgreSQL answers.
+
+        NATS is not required: requests append to the log, which the relay delivers once
+        NATS is back; a NATS outage shows on /health, and must not take every pod out of
+        service.
+        """
         runtime: Runtime = request.app.state.runtime
         try:
             async with runtime.pool.acquire(timeout=2) as conn:
                 await conn.fetchval("SELECT 1")
         except Exception as exc:
             raise Problem(503, "not-ready", f"PostgreSQL: {type(exc).__name__}") from None
-        if not runtime.nc.is_connected:
-            raise Problem(503, "not-ready", "NATS is not connected")
-        return JSONResponse({"status": "ready"})
+        nats = "connected" if runtime.nc.is_connected else "disconnected"
+        return JSONResponse({"status": "ready", "nats": nats})
 
     return router
 

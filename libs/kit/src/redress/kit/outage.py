@@ -1,0 +1,81 @@
+"""A database outage answers 503 with Retry-After, and is logged once, not per request.
+
+The handlers are registered for the exception types themselves, not for `Exception`, so
+Starlette answers from its exception middleware and the client's connection stays open;
+an error that reaches the server-error middleware is re-raised and the connection closed.
+"""
+
+from __future__ import annotations
+
+import time
+
+import asyncpg
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from redress.kit.errors import Problem, problem_response
+
+log = structlog.get_logger("redress.outage")
+
+RETRY_AFTER = 5
+# An outage is over once no request has met it for this long; the next one is new.
+QUIET = 30.0
+
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,  # refused, reset, the server's socket file gone
+    TimeoutError,  # no pooled connection within the deadline
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up, cancelled
+    asyncpg.exceptions.TooManyConnectionsError,
+)
+
+
+class Outage:
+    """Counts the requests an outage turned away; logs its start and nothing more."""
+
+    def __init__(self) -> None:
+        self.last_seen = -QUIET - 1.0
+        self.turned_away = 0
+
+    def met(self, exc: BaseException, now: float) -> None:
+        if now - self.last_seen > QUIET:
+            self.turned_away = 0
+            log.warning("database unavailable; answering 503", error=_describe(exc))
+        self.turned_away += 1
+        self.last_seen = now
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".strip(": ")
+
+
+def _unavailable(request: Request) -> JSONResponse:
+    problem = Problem(
+        503,
+        "unavailable",
+        "the service cannot reach its database just now; nothing was recorded, try again",
+        headers={"Retry-After": str(RETRY_AFTER)},
+    )
+    return problem_response(problem, request.url.path)
+
+
+def install(app: FastAPI) -> None:
+    outage = Outage()
+    app.state.outage = outage
+
+    async def on_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        outage.met(exc, time.monotonic())
+        return _unavailable(request)
+
+    async def on_interface(request: Request, exc: Exception) -> JSONResponse:
+        # asyncpg raises InterfaceError for a closed connection and for misuse alike.
+        if "closed" in str(exc) or "closing" in str(exc):
+            return await on_unavailable(request, exc)
+        log.exception("unexpected error", path=request.url.path)
+        detail = "the request could not be completed; nothing was recorded"
+        return problem_response(Problem(500, "internal", detail), request.url.path)
+
+    for kind in UNAVAILABLE:
+        app.add_exception_handler(kind, on_unavailable)
+    app.add_exception_handler(asyncpg.InterfaceError, on_interface)

@@ -1,0 +1,73 @@
+"""A PostgreSQL outage: every request gets 503 with Retry-After on a connection that stays
+open, the outage is logged once, and the service answers again by itself afterwards."""
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from redress.events.migrations import eventlog_component, migrate
+from redress.kit.auth import signer_for
+from redress.kit.embedded import EmbeddedPostgres
+from redress.kit.service import create_service_app
+from redress.kit.settings import Settings
+from tests.browser.conftest import serving
+from tests.events.helpers import SCHEMA_SQL, wait_until
+from tests.kit.conftest import spec
+
+
+@pytest.fixture
+async def own_postgres():
+    """A PostgreSQL of this test's own, to stop and start without disturbing the others."""
+    pg = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="redress-outage-")) / "pg")
+    url = await asyncio.to_thread(pg.start)
+    yield pg, url
+    await asyncio.to_thread(pg.stop)
+
+
+async def test_an_outage_answers_503_with_retry_after_and_heals(
+    own_postgres, system, tmp_path, capsys
+):
+    pg, url = own_postgres
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
+    the_spec = spec(migrations)
+
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate(conn, [eventlog_component(), the_spec.component])
+    finally:
+        await conn.close()
+    settings = Settings(
+        dev=True, database_url=url, nats_url=system.nats_url, nats_stream=system.bus.stream,
+        nats_subject_prefix=system.bus.prefix, data_dir=tmp_path, log_json=True,
+    )  # fmt: skip
+    token = signer_for(settings).issue("u1", "acme", ["officer"])
+    auth = {"Authorization": f"Bearer {token}"}
+    app = create_service_app(the_spec, settings)
+    async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=10) as client:
+        assert (await client.post("/v1/cases", headers=auth)).status_code == 201
+        capsys.readouterr()
+        await asyncio.to_thread(pg.stop)
+        answers = [await client.post("/v1/cases", headers=auth) for _ in range(20)]
+        assert {a.status_code for a in answers} == {503}
+        for answer in answers:
+            assert answer.headers["retry-after"] == "5"
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.json()["type"] == "urn:redress:problem:unavailable"
+        # One keep-alive connection carried every answer: none was dropped.
+        assert client._transport._pool.connections and len(client._transport._pool.connections) == 1
+        logged = capsys.readouterr()
+        output = logged.out + logged.err
+        assert output.count("database unavailable") == 1
+        assert "Traceback" not in output
+        await asyncio.to_thread(pg.start)
+
+        async def answers_again():
+            return (await client.post("/v1/cases", headers=auth)).status_code == 201
+
+        await wait_until(answers_again, timeout=30)
