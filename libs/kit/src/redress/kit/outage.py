@@ -22,7 +22,7 @@ RETRY_AFTER = 5
 # An outage is over once no request has met it for this long; the next one is new.
 QUIET = 30.0
 
-UNAVAILABLE: tuple[type[BaseException], ...] = (
+UNAVAILABLE: tuple[type[Exception], ...] = (
     OSError,  # refused, reset, the server's socket file gone
     TimeoutError,  # no pooled connection within the deadline
     asyncpg.PostgresConnectionError,
