@@ -114,3 +114,17 @@ async def system(servers: Servers) -> AsyncIterator[System]:
     await js.delete_stream(bus.stream)
     await nc.close()
     await pool.close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Say how many browser tests ran, so that a run without a browser cannot pass unseen."""
+    stats = terminalreporter.stats
+    ran = [r for r in stats.get("passed", []) + stats.get("failed", [])
+           if r.when == "call" and "browser" in r.keywords]  # fmt: skip
+    skipped = [r for r in stats.get("skipped", []) if "browser" in r.keywords]
+    terminalreporter.write_line(
+        f"browser tests: {len(ran)} ran, {len(skipped)} skipped (Debian chromium: {CHROMIUM})"
+    )

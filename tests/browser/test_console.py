@@ -16,12 +16,11 @@ from playwright.async_api import Page, expect
 from redress.cases.policies import case_stream
 from redress.cases.projections import CaseViews
 from redress.events.projection import wait_for_version
-from tests.browser.conftest import HAVE_CHROMIUM, ConsoleSite
+from tests.browser.conftest import ConsoleSite
 from tests.browser.test_worker_pages import check, describe
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not HAVE_CHROMIUM, reason="Debian chromium not installed"),
 ]
 
 NARRATIVE = "The supervisor keeps our passports in his office and will not give them back."
