@@ -297,3 +297,30 @@ async def test_an_unknown_case_is_not_found_for_officers_and_members(platform):
         ]:
             answer = await platform.cases.request(method, path, json=body, headers=headers)
             assert answer.status_code == 404, (path, answer.text)
+
+
+async def test_min_version_answers_404_outside_the_callers_reach_whatever_the_version(platform):
+    """Authorised before waiting: 202 or 404 must not tell whether a version was reached."""
+    case_id = await file_case(platform)
+    await register_tenant(platform.system, "other")
+    outsiders = {
+        "other-tenant-officer": platform.token(tenant="other", sub="officer-9"),
+        "foreign-member": platform.member("other-co"),
+    }
+    for who, headers in outsiders.items():
+        for path in (f"/v1/cases/{case_id}", f"/v1/cases/{case_id}/timeline"):
+            for version in (1, 2, 3, 10_000):
+                answer = await platform.cases.get(
+                    path, params={"min_version": version}, headers=headers
+                )
+                assert answer.status_code == 404, (who, path, version, answer.status_code)
+                assert answer.json()["type"] == "urn:redress:problem:not-found"
+    # The officer of the tenant still waits for a version not reached yet, then gets 202.
+    answer = await platform.cases.get(
+        f"/v1/cases/{case_id}", params={"min_version": 10_000}, headers=platform.token()
+    )
+    assert answer.status_code == 202 and answer.headers["retry-after"] == "1"
+    owner = await platform.cases.get(
+        f"/v1/cases/{case_id}", params={"min_version": 2}, headers=platform.member()
+    )
+    assert owner.status_code == 200, owner.text

@@ -249,10 +249,17 @@ async def queue(
 
 
 async def _readable(
-    pool: Pool, p: Principal, case_id: str, min_version: int | None
+    pool: Pool, store: EventStore, p: Principal, case_id: str, min_version: int | None
 ) -> JSONResponse | None:
-    """Wait for the caller's own write; answer 202 if it is not readable yet."""
-    if min_version and not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=2):
+    """Wait for the caller's own write; answer 202 if it is not readable yet.
+
+    The caller is authorised on the log first: a case out of its reach is 404 at once,
+    whatever the version, so that 202 or 404 never tells whether a version exists.
+    """
+    if not min_version:
+        return None
+    await case_events(store, p, case_id)
+    if not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=2):
         return JSONResponse(
             {"detail": "not yet readable; retry"}, 202, headers={"Retry-After": "1"}
         )
@@ -271,12 +278,13 @@ async def detail(
     case_id: str,
     p: CurrentPrincipal,
     pool: Pool,
+    store: Store,
     cases: CasesContext,
     min_version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Any:
     """A case with its plan and thread; members see a redacted view of their own cases."""
     may_read(p)
-    if waiting := await _readable(pool, p, case_id, min_version):
+    if waiting := await _readable(pool, store, p, case_id, min_version):
         return waiting
     async with pool.acquire() as conn:
         row = await _row(conn, p, case_id)
@@ -301,11 +309,12 @@ async def timeline(
     case_id: str,
     p: CurrentPrincipal,
     pool: Pool,
+    store: Store,
     min_version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Any:
     """What happened to the case, in order (internal notes and messages only as entries)."""
     may_read(p)
-    if waiting := await _readable(pool, p, case_id, min_version):
+    if waiting := await _readable(pool, store, p, case_id, min_version):
         return waiting
     async with pool.acquire() as conn:
         await _row(conn, p, case_id)

@@ -310,6 +310,9 @@ async def case_page(
     status: int = 200,
     min_version: int | None = None,
 ) -> HTMLResponse:
+    if min_version:
+        # Authorised on the log before waiting: another tenant's case is 404 at once.
+        await api.case_events(request.app.state.runtime.store, p, case_id)
     stale = bool(
         min_version
         and not await wait_for_version(
