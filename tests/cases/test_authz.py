@@ -20,6 +20,8 @@ only.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,10 +39,11 @@ GRIEVANCE = {
     "contact": {"name": "Rahima", "phone_or_email": "+8801711111111"},
 }
 STAFF_ONLY = ("grievance_id", "language", "officer", "facilitator", "indicators",
-              "identity_shareable")  # fmt: skip
-STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker"}
+              "identity_shareable", "severity", "referral_recommended")  # fmt: skip
+STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
+                 "ReferralRecommended"}  # fmt: skip
 STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organisation",
-                 "language", "identity_shareable"}  # fmt: skip
+                 "language", "identity_shareable", "severity"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -324,3 +327,48 @@ async def test_min_version_answers_404_outside_the_callers_reach_whatever_the_ve
         f"/v1/cases/{case_id}", params={"min_version": 2}, headers=platform.member()
     )
     assert owner.status_code == 200, owner.text
+
+
+def member_view(body: Any, case_id: str) -> str:
+    """What a member was shown, with the case's own id and the times taken out."""
+    text = json.dumps(body, sort_keys=True).replace(case_id.removeprefix("case-"), "ID")
+    return re.sub(r'"(time|opened_at|updated_at|stage_due)": "[^"]*"', "TIME", text)
+
+
+async def test_members_never_learn_of_a_trafficking_escalation(platform):
+    """Severity, indicators and referral are staff-only in the member's case, queue, filters
+    and timeline: an escalated case looks to its member exactly as a case that was not."""
+    escalated, plain = await file_case(platform), await file_case(platform)
+    await officer_post(platform, escalated, "/triage", {
+        "indicators": ["debt_bondage", "document_retention"], "severity": "low",
+        "override_reason": None,
+    })  # fmt: skip
+    await officer_post(platform, plain, "/triage", {"indicators": [], "severity": "low"})
+    for case_id in (escalated, plain):
+        await read_back(platform, case_id, 3)
+    staff = await platform.cases.get(f"/v1/cases/{escalated}/timeline", headers=platform.token())
+    assert "ReferralRecommended" in {i["type"] for i in staff.json()["items"]}
+
+    member = platform.member()
+    views = {}
+    for case_id in (escalated, plain):
+        detail = await platform.cases.get(f"/v1/cases/{case_id}", headers=member)
+        timeline = await platform.cases.get(f"/v1/cases/{case_id}/timeline", headers=member)
+        queue = await platform.cases.get("/v1/cases", headers=member)
+        (row,) = [c for c in queue.json()["items"] if c["case_id"] == case_id]
+        views[case_id] = [member_view(a, case_id) for a in (detail.json(), timeline.json(), row)]
+        for canary in ("critical", "referral", "debt_bondage", "document_retention", "severity",
+                       "indicators", "Triaged", "reasons"):  # fmt: skip
+            assert canary not in "".join(views[case_id]), (canary, views[case_id])
+    assert views[escalated] == views[plain]
+
+    # No filter by severity for members: refused alike, whatever the value and the cases.
+    for severity in ("low", "medium", "high", "critical"):
+        answer = await platform.cases.get("/v1/cases", params={"severity": severity},
+                                          headers=member)  # fmt: skip
+        assert answer.status_code == 403, answer.text
+        assert answer.json()["type"] == "urn:redress:problem:forbidden"
+    critical = await platform.cases.get(
+        "/v1/cases", params={"severity": "critical"}, headers=platform.token()
+    )
+    assert [c["case_id"] for c in critical.json()["items"]] == [escalated]

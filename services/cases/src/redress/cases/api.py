@@ -211,11 +211,14 @@ async def reopen(
 # Queries.
 
 
-_PUBLIC_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "status", "stage",
-                   "stage_due", "deadline_missed", "severity", "referral_recommended", "outcome",
-                   "satisfaction", "opened_at", "updated_at")  # fmt: skip
-_STAFF_COLUMNS = (*_PUBLIC_COLUMNS, "grievance_id", "language", "officer", "facilitator",
-                  "indicators", "identity_shareable")  # fmt: skip
+# A member company sees neither severity, indicators nor referral: a buyer must not learn of
+# a trafficking escalation before a safety plan exists (it could warn the supplier).
+_MEMBER_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "status", "stage",
+                   "stage_due", "deadline_missed", "outcome", "satisfaction", "opened_at",
+                   "updated_at")  # fmt: skip
+_STAFF_COLUMNS = (*_MEMBER_COLUMNS, "severity", "referral_recommended", "grievance_id",
+                  "language", "officer", "facilitator", "indicators",
+                  "identity_shareable")  # fmt: skip
 
 
 def _jsonable(row: Any, columns: tuple[str, ...]) -> dict[str, Any]:
@@ -241,10 +244,13 @@ async def queue(
     """The queue: filter by stage, severity, officer and overdue; `next` pages on."""
     may_read(p)
     member = is_member(p)
+    if member and severity is not None:
+        # Refused whatever the value: a filter that answered would tell which cases escalated.
+        raise Problem(403, "forbidden", "member companies may not filter cases by severity")
     filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None)
     async with pool.acquire() as conn:
         page = await q.queue(conn, p.tenant, filters, today(cases), cursor, limit)
-    columns = _PUBLIC_COLUMNS if member else _STAFF_COLUMNS
+    columns = _MEMBER_COLUMNS if member else _STAFF_COLUMNS
     return {"items": [_jsonable(r, columns) for r in page.rows], "next": page.next}
 
 
@@ -289,7 +295,7 @@ async def detail(
     async with pool.acquire() as conn:
         row = await _row(conn, p, case_id)
         member = is_member(p)
-        body = _jsonable(row, _PUBLIC_COLUMNS if member else _STAFF_COLUMNS)
+        body = _jsonable(row, _MEMBER_COLUMNS if member else _STAFF_COLUMNS)
         body["actions"] = [
             _jsonable(a, (*q.ACTION_COLUMNS, "overdue"))
             for a in await q.actions(conn, case_id, today(cases))
@@ -327,10 +333,13 @@ async def timeline(
 
 
 # What a member company's timeline leaves out: the same as its case view does (the worker's
-# conversation, internal notes, triage, who handles the case, the worker's language).
-_STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker")
+# conversation, internal notes, triage and referral, who handles the case, the worker's
+# language).
+_STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
+                  "ReferralRecommended")  # fmt: skip
 _STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",
-                            "organisation", "language", "identity_shareable"})  # fmt: skip
+                            "organisation", "language", "identity_shareable",
+                            "severity"})  # fmt: skip
 
 
 def _redact(details: dict[str, Any]) -> dict[str, Any]:
