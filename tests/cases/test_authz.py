@@ -2,20 +2,20 @@
 
 The routes are read from the app, so that a route added without a row here fails the test.
 
-| principal                          | reads of a case      | the queue         | /v1/indicators | plan actions   | other commands |
-| ---------------------------------- | -------------------- | ----------------- | -------------- | -------------- | -------------- |
-| officer of the tenant              | 200                  | 200               | 200            | 2xx or 409     | 2xx or 409     |
-| officer of another tenant          | 404                  | 200, not the case | 200            | 404            | 404            |
-| admin of the tenant                | 200                  | 200               | 200            | 403            | 403            |
-| member whose supply chain it is    | 200, redacted        | 200, redacted     | 403            | 2xx            | 403            |
-| member of another supply chain     | 404                  | 200, not the case | 403            | 404            | 403            |
-| token with no role for cases       | 403                  | 403               | 403            | 403            | 403            |
-| no token                           | 401                  | 401               | 401            | 401            | 401            |
+| principal                          | reads of a case      | the queue         | /v1/indicators | a case's reads | plan actions   | other commands |
+| ---------------------------------- | -------------------- | ----------------- | -------------- | -------------- | -------------- | -------------- |
+| officer of the tenant              | 200                  | 200               | 200            | 200            | 2xx or 409     | 2xx or 409     |
+| officer of another tenant          | 404                  | 200, not the case | 200            | 404            | 404            | 404            |
+| admin of the tenant                | 200                  | 200               | 200            | 200            | 403            | 403            |
+| member whose supply chain it is    | 200, redacted        | 200, redacted     | 403            | 403            | 2xx            | 403            |
+| member of another supply chain     | 404                  | 200, not the case | 403            | 403            | 404            | 403            |
+| token with no role for cases       | 403                  | 403               | 403            | 403            | 403            | 403            |
+| no token                           | 401                  | 401               | 401            | 401            | 401            | 401            |
 
 A role that may never do a thing is refused with 403 whatever the case (that says nothing
 about the case); a principal that could do it, were the case within its reach, gets 404, as
-if the case did not exist. The risk indicators are the officers' triage vocabulary: staff
-only.
+if the case did not exist. The risk indicators are the officers' triage vocabulary, and the
+record of who read a worker's personal data is for staff: both staff only.
 """  # noqa: E501
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/v1/cases"): Route("read", scoped=False),
     ("GET", "/v1/cases/{case_id}"): Route("read"),
     ("GET", "/v1/cases/{case_id}/timeline"): Route("read"),
+    ("GET", "/v1/cases/{case_id}/reads"): Route("staff-read"),
     ("GET", "/v1/indicators"): Route("staff-read", scoped=False),
     ("POST", "/v1/cases/{case_id}/triage"): Route(
         "command", {"indicators": ["excessive_overtime"], "severity": "high"}

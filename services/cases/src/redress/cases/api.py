@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from redress.cases import commands as c
 from redress.cases import domain as d
 from redress.cases import queries as q
+from redress.cases import reads
 from redress.cases.context import CasesContext
 from redress.cases.policies import frames
 from redress.cases.projections import CaseViews
@@ -307,7 +308,31 @@ async def detail(
                 m | {"time": m["time"].isoformat()}
                 for m in await q.thread(conn, cases.keyring, case_id)
             ]
+    shown = reads.fields_shown(body.get("grievance"), body.get("thread", ()))
+    await reads.record(store, p, case_id, row["grievance_id"], shown, "api")
     return body
+
+
+@router.get("/{case_id}/reads")
+async def case_reads(
+    case_id: str,
+    p: Reader,
+    pool: Pool,
+    cursor: Annotated[str | None, Query(max_length=18, pattern=r"^[0-9]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """Who was shown the worker's personal data, when, and which fields (staff only)."""
+    async with pool.acquire() as conn:
+        await _row(conn, p, case_id)
+        rows = await q.reads(conn, case_id, int(cursor or 0), limit + 1)
+    page = rows[:limit]
+    return {
+        "items": [
+            {k: v for k, v in r.items() if k != "position"} | {"time": r["time"].isoformat()}
+            for r in page
+        ],
+        "next": str(page[-1]["position"]) if len(rows) > limit else None,
+    }
 
 
 @router.get("/{case_id}/timeline")
