@@ -2,24 +2,26 @@
 
 The routes are read from the app, so that a route added without a row here fails the test.
 
-| principal                          | reads of a case      | the queue         | /v1/indicators | plan actions   | other commands |
-| ---------------------------------- | -------------------- | ----------------- | -------------- | -------------- | -------------- |
-| officer of the tenant              | 200                  | 200               | 200            | 2xx or 409     | 2xx or 409     |
-| officer of another tenant          | 404                  | 200, not the case | 200            | 404            | 404            |
-| admin of the tenant                | 200                  | 200               | 200            | 403            | 403            |
-| member whose supply chain it is    | 200, redacted        | 200, redacted     | 403            | 2xx            | 403            |
-| member of another supply chain     | 404                  | 200, not the case | 403            | 404            | 403            |
-| token with no role for cases       | 403                  | 403               | 403            | 403            | 403            |
-| no token                           | 401                  | 401               | 401            | 401            | 401            |
+| principal                          | reads of a case      | the queue         | /v1/indicators | a case's reads | plan actions   | other commands |
+| ---------------------------------- | -------------------- | ----------------- | -------------- | -------------- | -------------- | -------------- |
+| officer of the tenant              | 200                  | 200               | 200            | 200            | 2xx or 409     | 2xx or 409     |
+| officer of another tenant          | 404                  | 200, not the case | 200            | 404            | 404            | 404            |
+| admin of the tenant                | 200                  | 200               | 200            | 200            | 403            | 403            |
+| member whose supply chain it is    | 200, redacted        | 200, redacted     | 403            | 403            | 2xx            | 403            |
+| member of another supply chain     | 404                  | 200, not the case | 403            | 403            | 404            | 403            |
+| token with no role for cases       | 403                  | 403               | 403            | 403            | 403            | 403            |
+| no token                           | 401                  | 401               | 401            | 401            | 401            | 401            |
 
 A role that may never do a thing is refused with 403 whatever the case (that says nothing
 about the case); a principal that could do it, were the case within its reach, gets 404, as
-if the case did not exist. The risk indicators are the officers' triage vocabulary: staff
-only.
+if the case did not exist. The risk indicators are the officers' triage vocabulary, and the
+record of who read a worker's personal data is for staff: both staff only.
 """  # noqa: E501
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,10 +39,11 @@ GRIEVANCE = {
     "contact": {"name": "Rahima", "phone_or_email": "+8801711111111"},
 }
 STAFF_ONLY = ("grievance_id", "language", "officer", "facilitator", "indicators",
-              "identity_shareable")  # fmt: skip
-STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker"}
+              "identity_shareable", "severity", "referral_recommended")  # fmt: skip
+STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
+                 "ReferralRecommended"}  # fmt: skip
 STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organisation",
-                 "language", "identity_shareable"}  # fmt: skip
+                 "language", "identity_shareable", "severity"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/v1/cases"): Route("read", scoped=False),
     ("GET", "/v1/cases/{case_id}"): Route("read"),
     ("GET", "/v1/cases/{case_id}/timeline"): Route("read"),
+    ("GET", "/v1/cases/{case_id}/reads"): Route("staff-read"),
     ("GET", "/v1/indicators"): Route("staff-read", scoped=False),
     ("POST", "/v1/cases/{case_id}/triage"): Route(
         "command", {"indicators": ["excessive_overtime"], "severity": "high"}
@@ -297,3 +301,75 @@ async def test_an_unknown_case_is_not_found_for_officers_and_members(platform):
         ]:
             answer = await platform.cases.request(method, path, json=body, headers=headers)
             assert answer.status_code == 404, (path, answer.text)
+
+
+async def test_min_version_answers_404_outside_the_callers_reach_whatever_the_version(platform):
+    """Authorised before waiting: 202 or 404 must not tell whether a version was reached."""
+    case_id = await file_case(platform)
+    await register_tenant(platform.system, "other")
+    outsiders = {
+        "other-tenant-officer": platform.token(tenant="other", sub="officer-9"),
+        "foreign-member": platform.member("other-co"),
+    }
+    for who, headers in outsiders.items():
+        for path in (f"/v1/cases/{case_id}", f"/v1/cases/{case_id}/timeline"):
+            for version in (1, 2, 3, 10_000):
+                answer = await platform.cases.get(
+                    path, params={"min_version": version}, headers=headers
+                )
+                assert answer.status_code == 404, (who, path, version, answer.status_code)
+                assert answer.json()["type"] == "urn:redress:problem:not-found"
+    # The officer of the tenant still waits for a version not reached yet, then gets 202.
+    answer = await platform.cases.get(
+        f"/v1/cases/{case_id}", params={"min_version": 10_000}, headers=platform.token()
+    )
+    assert answer.status_code == 202 and answer.headers["retry-after"] == "1"
+    owner = await platform.cases.get(
+        f"/v1/cases/{case_id}", params={"min_version": 2}, headers=platform.member()
+    )
+    assert owner.status_code == 200, owner.text
+
+
+def member_view(body: Any, case_id: str) -> str:
+    """What a member was shown, with the case's own id and the times taken out."""
+    text = json.dumps(body, sort_keys=True).replace(case_id.removeprefix("case-"), "ID")
+    return re.sub(r'"(time|opened_at|updated_at|stage_due)": "[^"]*"', "TIME", text)
+
+
+async def test_members_never_learn_of_a_trafficking_escalation(platform):
+    """Severity, indicators and referral are staff-only in the member's case, queue, filters
+    and timeline: an escalated case looks to its member exactly as a case that was not."""
+    escalated, plain = await file_case(platform), await file_case(platform)
+    await officer_post(platform, escalated, "/triage", {
+        "indicators": ["debt_bondage", "document_retention"], "severity": "low",
+        "override_reason": None,
+    })  # fmt: skip
+    await officer_post(platform, plain, "/triage", {"indicators": [], "severity": "low"})
+    for case_id in (escalated, plain):
+        await read_back(platform, case_id, 3)
+    staff = await platform.cases.get(f"/v1/cases/{escalated}/timeline", headers=platform.token())
+    assert "ReferralRecommended" in {i["type"] for i in staff.json()["items"]}
+
+    member = platform.member()
+    views = {}
+    for case_id in (escalated, plain):
+        detail = await platform.cases.get(f"/v1/cases/{case_id}", headers=member)
+        timeline = await platform.cases.get(f"/v1/cases/{case_id}/timeline", headers=member)
+        queue = await platform.cases.get("/v1/cases", headers=member)
+        (row,) = [c for c in queue.json()["items"] if c["case_id"] == case_id]
+        views[case_id] = [member_view(a, case_id) for a in (detail.json(), timeline.json(), row)]
+        for canary in ("critical", "referral", "debt_bondage", "document_retention", "severity",
+                       "indicators", "Triaged", "reasons"):  # fmt: skip
+            assert canary not in "".join(views[case_id]), (canary, views[case_id])
+    assert views[escalated] == views[plain]
+
+    # No filter by severity for members: refused alike, whatever the value and the cases.
+    for severity in ("low", "medium", "high", "critical"):
+        answer = await platform.cases.get("/v1/cases", params={"severity": severity},
+                                          headers=member)  # fmt: skip
+        assert answer.status_code == 403, answer.text
+        assert answer.json()["type"] == "urn:redress:problem:forbidden"
+    critical = await platform.cases.get(
+        "/v1/cases", params={"severity": "critical"}, headers=platform.token()
+    )
+    assert [c["case_id"] for c in critical.json()["items"]] == [escalated]

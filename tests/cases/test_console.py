@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -463,6 +464,11 @@ async def test_members_and_other_staff_cannot_use_the_console(platform):
         assert "No cases match" in queue.text
         hidden = await client.get(path)
         assert hidden.status_code == 404 and hidden.headers["content-type"] == PROBLEM
+        # Whatever the version asked for: refused before any wait (which would last 5 s).
+        for version in (1, 10_000):
+            started = time.monotonic()
+            hidden = await client.get(path, params={"min_version": version})
+            assert hidden.status_code == 404 and time.monotonic() - started < 2.5
         token = csrf_of(queue.text)
         before = await versions(platform, case_id)
         for route in ("accept", "notes"):

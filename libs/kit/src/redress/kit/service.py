@@ -21,6 +21,7 @@ from redress.events.store import EventStore
 from redress.kit import errors, logs, outage, telemetry
 from redress.kit.access import AccessLog
 from redress.kit.auth import verifier_for
+from redress.kit.caching import NoStore
 from redress.kit.errors import Problem
 from redress.kit.limits import BodySizeLimit
 from redress.kit.runtime import Runtime, bus_for, open_nats, open_pool
@@ -79,6 +80,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
         large_bytes=spec.large_body_bytes,
     )
     app.add_middleware(AccessLog)
+    app.add_middleware(NoStore)  # outermost of ours: even a 413 is not cached
     errors.install(app)
     outage.install(app)
     app.include_router(health_router())

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from redress.cases import commands as c
 from redress.cases import domain as d
 from redress.cases import queries as q
+from redress.cases import reads
 from redress.cases.context import CasesContext
 from redress.cases.policies import frames
 from redress.cases.projections import CaseViews
@@ -211,11 +212,14 @@ async def reopen(
 # Queries.
 
 
-_PUBLIC_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "status", "stage",
-                   "stage_due", "deadline_missed", "severity", "referral_recommended", "outcome",
-                   "satisfaction", "opened_at", "updated_at")  # fmt: skip
-_STAFF_COLUMNS = (*_PUBLIC_COLUMNS, "grievance_id", "language", "officer", "facilitator",
-                  "indicators", "identity_shareable")  # fmt: skip
+# A member company sees neither severity, indicators nor referral: a buyer must not learn of
+# a trafficking escalation before a safety plan exists (it could warn the supplier).
+_MEMBER_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "status", "stage",
+                   "stage_due", "deadline_missed", "outcome", "satisfaction", "opened_at",
+                   "updated_at")  # fmt: skip
+_STAFF_COLUMNS = (*_MEMBER_COLUMNS, "severity", "referral_recommended", "grievance_id",
+                  "language", "officer", "facilitator", "indicators",
+                  "identity_shareable")  # fmt: skip
 
 
 def _jsonable(row: Any, columns: tuple[str, ...]) -> dict[str, Any]:
@@ -241,18 +245,28 @@ async def queue(
     """The queue: filter by stage, severity, officer and overdue; `next` pages on."""
     may_read(p)
     member = is_member(p)
+    if member and severity is not None:
+        # Refused whatever the value: a filter that answered would tell which cases escalated.
+        raise Problem(403, "forbidden", "member companies may not filter cases by severity")
     filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None)
     async with pool.acquire() as conn:
         page = await q.queue(conn, p.tenant, filters, today(cases), cursor, limit)
-    columns = _PUBLIC_COLUMNS if member else _STAFF_COLUMNS
+    columns = _MEMBER_COLUMNS if member else _STAFF_COLUMNS
     return {"items": [_jsonable(r, columns) for r in page.rows], "next": page.next}
 
 
 async def _readable(
-    pool: Pool, p: Principal, case_id: str, min_version: int | None
+    pool: Pool, store: EventStore, p: Principal, case_id: str, min_version: int | None
 ) -> JSONResponse | None:
-    """Wait for the caller's own write; answer 202 if it is not readable yet."""
-    if min_version and not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=2):
+    """Wait for the caller's own write; answer 202 if it is not readable yet.
+
+    The caller is authorised on the log first: a case out of its reach is 404 at once,
+    whatever the version, so that 202 or 404 never tells whether a version exists.
+    """
+    if not min_version:
+        return None
+    await case_events(store, p, case_id)
+    if not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=2):
         return JSONResponse(
             {"detail": "not yet readable; retry"}, 202, headers={"Retry-After": "1"}
         )
@@ -271,17 +285,18 @@ async def detail(
     case_id: str,
     p: CurrentPrincipal,
     pool: Pool,
+    store: Store,
     cases: CasesContext,
     min_version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Any:
     """A case with its plan and thread; members see a redacted view of their own cases."""
     may_read(p)
-    if waiting := await _readable(pool, p, case_id, min_version):
+    if waiting := await _readable(pool, store, p, case_id, min_version):
         return waiting
     async with pool.acquire() as conn:
         row = await _row(conn, p, case_id)
         member = is_member(p)
-        body = _jsonable(row, _PUBLIC_COLUMNS if member else _STAFF_COLUMNS)
+        body = _jsonable(row, _MEMBER_COLUMNS if member else _STAFF_COLUMNS)
         body["actions"] = [
             _jsonable(a, (*q.ACTION_COLUMNS, "overdue"))
             for a in await q.actions(conn, case_id, today(cases))
@@ -293,7 +308,31 @@ async def detail(
                 m | {"time": m["time"].isoformat()}
                 for m in await q.thread(conn, cases.keyring, case_id)
             ]
+    shown = reads.fields_shown(body.get("grievance"), body.get("thread", ()))
+    await reads.record(store, p, case_id, row["grievance_id"], shown, "api")
     return body
+
+
+@router.get("/{case_id}/reads")
+async def case_reads(
+    case_id: str,
+    p: Reader,
+    pool: Pool,
+    cursor: Annotated[str | None, Query(max_length=18, pattern=r"^[0-9]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """Who was shown the worker's personal data, when, and which fields (staff only)."""
+    async with pool.acquire() as conn:
+        await _row(conn, p, case_id)
+        rows = await q.reads(conn, case_id, int(cursor or 0), limit + 1)
+    page = rows[:limit]
+    return {
+        "items": [
+            {k: v for k, v in r.items() if k != "position"} | {"time": r["time"].isoformat()}
+            for r in page
+        ],
+        "next": str(page[-1]["position"]) if len(rows) > limit else None,
+    }
 
 
 @router.get("/{case_id}/timeline")
@@ -301,11 +340,12 @@ async def timeline(
     case_id: str,
     p: CurrentPrincipal,
     pool: Pool,
+    store: Store,
     min_version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Any:
     """What happened to the case, in order (internal notes and messages only as entries)."""
     may_read(p)
-    if waiting := await _readable(pool, p, case_id, min_version):
+    if waiting := await _readable(pool, store, p, case_id, min_version):
         return waiting
     async with pool.acquire() as conn:
         await _row(conn, p, case_id)
@@ -318,10 +358,13 @@ async def timeline(
 
 
 # What a member company's timeline leaves out: the same as its case view does (the worker's
-# conversation, internal notes, triage, who handles the case, the worker's language).
-_STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker")
+# conversation, internal notes, triage and referral, who handles the case, the worker's
+# language).
+_STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
+                  "ReferralRecommended")  # fmt: skip
 _STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",
-                            "organisation", "language", "identity_shareable"})  # fmt: skip
+                            "organisation", "language", "identity_shareable",
+                            "severity"})  # fmt: skip
 
 
 def _redact(details: dict[str, Any]) -> dict[str, Any]:

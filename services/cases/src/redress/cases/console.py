@@ -21,13 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from redress.cases import api
+from redress.cases import api, reads
 from redress.cases import commands as c
 from redress.cases import domain as d
 from redress.cases import queries as q
 from redress.cases.context import Cases, CasesContext
 from redress.events.errors import ConcurrencyError
 from redress.events.projection import wait_for_version
+from redress.events.store import EventStore
 from redress.kit import csrf
 from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action, allowed
@@ -39,6 +40,7 @@ PATH = "/console"
 MAX_TOKEN = 8192
 PAGE_SIZE = 50
 READ_BACK_SECONDS = 5.0
+READS_SHOWN = 20
 HERE = Path(__file__).parent
 
 router = APIRouter(prefix=PATH, include_in_schema=False)
@@ -310,6 +312,10 @@ async def case_page(
     status: int = 200,
     min_version: int | None = None,
 ) -> HTMLResponse:
+    store: EventStore = request.app.state.runtime.store
+    if min_version:
+        # Authorised on the log before waiting: another tenant's case is 404 at once.
+        await api.case_events(store, p, case_id)
     stale = bool(
         min_version
         and not await wait_for_version(
@@ -326,6 +332,9 @@ async def case_page(
         thread = await q.thread(conn, cases.keyring, case_id)
         timeline = await q.timeline(conn, case_id)
         lessons = await q.lessons(conn, case_id)
+        recent_reads = await q.recent_reads(conn, case_id, READS_SHOWN)
+    shown = reads.fields_shown(grievance, thread)
+    await reads.record(store, p, case_id, row["grievance_id"], shown, "console")
     stage = d.Stage(row["stage"])
     is_open = row["status"] == d.Status.open
     late = is_open and (
@@ -339,6 +348,7 @@ async def case_page(
         "timeline": timeline,
         "actions": actions,
         "lessons": lessons,
+        "reads": recent_reads,
         "stage_overdue": late,
         "next_stage": d.ORDER[d.ORDER.index(stage) + 1] if stage in ADVANCING else None,
         "indicators": _indicators(row),

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from redress.cases.policies import case_stream
+from redress.events.catalogue.access import PersonalDataRead
 from redress.events.catalogue.case import (
     CaseClosed,
     CaseOpened,
@@ -58,13 +59,22 @@ def timer_id(case_id: str, stage: str) -> str:
 class CaseViews(Projection):
     name = "views"
     schema = "cases"
-    stream_types = ("case", "grievance")
-    tables = ("cases", "actions", "timeline", "thread", "lessons", "grievance_data", "timers")
+    stream_types = ("case", "grievance", "access")
+    tables = ("cases", "actions", "timeline", "thread", "lessons", "grievance_data", "timers",
+              "reads")  # fmt: skip
 
     async def apply(self, conn: Conn, event: Event) -> None:
         data = event.data
         if event.stream_type == "grievance":
             await self._grievance(conn, event)
+            return
+        if isinstance(data, PersonalDataRead):
+            await conn.execute(
+                "INSERT INTO cases.reads VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                "ON CONFLICT DO NOTHING",
+                data.case_id, event.position, event.actor.id, event.actor.role,
+                list(data.fields), data.channel, event.time,
+            )  # fmt: skip
             return
         await self._timeline(conn, event)
         if type(data) in _SETS:

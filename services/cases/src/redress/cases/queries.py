@@ -174,3 +174,23 @@ async def timeline(conn: Conn, case_id: str) -> list[dict[str, Any]]:
 async def lessons(conn: Conn, case_id: str) -> dict[str, Any] | None:
     row = await conn.fetchrow("SELECT text, tags FROM cases.lessons WHERE case_id = $1", case_id)
     return {"text": row["text"], "tags": list(row["tags"])} if row else None
+
+
+async def reads(conn: Conn, case_id: str, after: int, limit: int) -> list[dict[str, Any]]:
+    """Reads of the case's personal data, oldest first, after a position; `time` a datetime."""
+    rows = await conn.fetch(
+        "SELECT position, reader, role, fields, channel, time FROM cases.reads "
+        "WHERE case_id = $1 AND position > $2 ORDER BY position LIMIT $3",
+        case_id, after, limit,
+    )  # fmt: skip
+    return [dict(r) | {"fields": list(r["fields"])} for r in rows]
+
+
+async def recent_reads(conn: Conn, case_id: str, limit: int) -> list[dict[str, Any]]:
+    """The latest reads of the case's personal data, newest first."""
+    rows = await conn.fetch(
+        "SELECT reader, role, fields, channel, time FROM cases.reads WHERE case_id = $1 "
+        "ORDER BY position DESC LIMIT $2",
+        case_id, limit,
+    )  # fmt: skip
+    return [dict(r) | {"fields": list(r["fields"])} for r in rows]

@@ -72,7 +72,7 @@ def known_types() -> dict[str, type[EventData]]:
 
 def _load_modules() -> None:
     # Importing the modules registers their types.
-    from redress.events.catalogue import audit, case, grievance, tenant  # noqa: F401
+    from redress.events.catalogue import access, audit, case, grievance, tenant  # noqa: F401
 
 
 _load_modules()

@@ -1,0 +1,34 @@
+"""No cache keeps an API answer: the JSON APIs answer with decrypted personal data.
+
+One rule for every service, rather than a header per route that a new route could forget:
+every response under `/v1` (errors included) is `Cache-Control: no-store`, unless its
+handler chose a policy of its own. Pages set the same header themselves.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+API_PREFIX = "/v1/"
+
+
+class NoStore:
+    def __init__(self, app: ASGIApp, prefix: str = API_PREFIX) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path + "/").startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+
+        async def no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, no_store)

@@ -1,0 +1,62 @@
+"""Who read what: each request that shows staff decrypted personal data records it.
+
+One `PersonalDataRead` per request, listing the fields shown (never their content), with the
+reader as the envelope's actor. It is appended before the answer leaves: a read that cannot
+be recorded is not answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from redress.events.catalogue.access import PersonalDataRead
+from redress.events.errors import ConcurrencyError
+from redress.events.ids import derived_stream
+from redress.events.store import EventStore
+from redress.kit.auth import Principal
+from redress.kit.deps import metadata_for
+
+ATTEMPTS = 5
+# A thread entry's author -> the field it belongs to.
+THREAD_FIELDS = {"worker": "messages", "officer": "messages", "note": "notes"}
+
+
+def reads_stream(case_id: str) -> str:
+    """The case's own access stream, fixed by the case."""
+    return derived_stream("access", case_id)
+
+
+def fields_shown(
+    grievance: Mapping[str, Any] | None, thread: Iterable[Mapping[str, Any]] = ()
+) -> tuple[str, ...]:
+    """The personal fields a page or answer shows: those with a decrypted value."""
+    shown = {k for k, v in (grievance or {}).items() if v}
+    shown |= {THREAD_FIELDS[m["author"]] for m in thread if m.get("text") is not None}
+    return tuple(sorted(shown))
+
+
+async def record(
+    store: EventStore,
+    p: Principal,
+    case_id: str,
+    grievance_id: str,
+    fields: tuple[str, ...],
+    channel: str,
+) -> None:
+    """Append the read to the case's access stream; nothing when nothing was decrypted."""
+    if not fields:
+        return
+    stream = reads_stream(case_id)
+    read = PersonalDataRead(
+        case_id=case_id, grievance_id=grievance_id, fields=fields, channel=channel
+    )
+    for attempt in range(1, ATTEMPTS + 1):
+        # Two staff reading at the same instant clash on the version: the loser goes again.
+        version = await store.stream_version(stream)
+        try:
+            await store.append(stream, [read], version, metadata_for(p))
+            return
+        except ConcurrencyError:
+            if attempt == ATTEMPTS:
+                raise
