@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from redress.events import asyncapi
@@ -71,7 +72,14 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
         finally:
             await stop_runtime(runtime)
 
-    app = FastAPI(title=f"Redress {spec.title}", lifespan=lifespan, version="0.1.0")
+    # The documentation's scripts and styles are served by the service itself: /docs must
+    # work on a network without internet, and the online validator is never called.
+    app = FastAPIOffline(
+        title=f"Redress {spec.title}",
+        lifespan=lifespan,
+        version="0.1.0",
+        swagger_ui_parameters={"validatorUrl": None},
+    )
     app.add_middleware(
         BodySizeLimit,
         max_bytes=spec.max_body_bytes,
