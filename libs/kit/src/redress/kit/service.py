@@ -19,7 +19,7 @@ from redress.events import asyncapi
 from redress.events.migrations import Component
 from redress.events.projection import Projection, ProjectionRunner
 from redress.events.store import EventStore
-from redress.kit import errors, logs, telemetry
+from redress.kit import errors, logs, openapi, telemetry
 from redress.kit.access import AccessLog
 from redress.kit.auth import verifier_for
 from redress.kit.errors import Problem
@@ -91,6 +91,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     app.include_router(health_router())
     for router in spec.routers:
         app.include_router(router)
+    openapi.install(app)
     FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"])
     return app
 
@@ -140,8 +141,9 @@ async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
 
 def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
+    unavailable: dict[int | str, dict[str, Any]] = {503: {"description": "not serving"}}
 
-    @router.get("/health")
+    @router.get("/health", responses=unavailable)
     async def health(request: Request) -> JSONResponse:
         """200 while every projection runs; 503 naming the event a projection halted on."""
         runtime: Runtime = request.app.state.runtime
@@ -163,7 +165,7 @@ def health_router() -> APIRouter:
         """The event catalogue as AsyncAPI 3.0: subjects, headers and payload schemas."""
         return JSONResponse(asyncapi.document(request.app.state.runtime.bus))
 
-    @router.get("/ready")
+    @router.get("/ready", responses=unavailable)
     async def ready(request: Request) -> JSONResponse:
         """Ready when PostgreSQL answers and NATS is connected."""
         runtime: Runtime = request.app.state.runtime
