@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 
 from redress.events.ids import new_stream
 from redress.events.migrations import migrate
@@ -53,10 +54,13 @@ def settings(system, tmp_path) -> Settings:
     )
 
 
-@pytest.fixture
-async def service(system, settings, tmp_path) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
+@contextlib.asynccontextmanager
+async def serve(
+    system, settings: Settings, tmp_path: Path
+) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
+    """The test service built as `redress serve` builds it, with the given settings."""
     migrations = tmp_path / "migrations"
-    migrations.mkdir()
+    migrations.mkdir(exist_ok=True)
     (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
     the_spec = spec(migrations)
     async with system.pool.acquire() as conn:
@@ -67,6 +71,12 @@ async def service(system, settings, tmp_path) -> AsyncIterator[tuple[httpx.Async
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client, app
+
+
+@pytest.fixture
+async def service(system, settings, tmp_path) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
+    async with serve(system, settings, tmp_path) as served:
+        yield served
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ import subprocess
 import sys
 import tempfile
 
+import pytest
+from typer.testing import CliRunner
+
 from redress.events.relay import Relay
 from tests.events.helpers import running
 from tests.kit.conftest import PROJECTION  # noqa: F401 - the kit's test service
@@ -133,3 +136,40 @@ async def counts(system):
 def test_replay_of_an_unknown_projection_names_the_known_ones(system, tmp_path):
     line = one_line_error(redress("replay", "metrics.nope", env=system_env(system, tmp_path)))
     assert "metrics.counts" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--role", "superuser"], "unknown role superuser; known roles: admin, auditor"),
+        (["--role", "officer", "--role", "[root]"], "unknown role [root]"),
+        (["--role", "member"], "must name its organisation: --org"),
+        (["--role", "partner"], "must name its organisation: --org"),
+        (["--ttl", "-60"], "--ttl must be between 1 and 43200 seconds"),
+        (["--ttl", "0"], "--ttl must be between 1 and 43200 seconds"),
+        (["--ttl", str(100 * 365 * 86400)], "--ttl must be between 1 and 43200 seconds"),
+    ],
+)
+def test_token_issue_refuses_what_no_service_would_accept(args, says, tmp_path, monkeypatch):
+    from redress.kit.cli import app
+
+    monkeypatch.chdir(tmp_path)  # away from any .data/dev.env of the checkout
+    env = {"REDRESS_DEV": "1", "REDRESS_DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(app, ["token", "issue", *args], env=env)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert says in lines[0]
+    assert not (tmp_path / "dev-signing-key.pem").exists()  # refused before signing anything
+
+
+def test_token_issue_within_the_rules_prints_one_token(tmp_path, monkeypatch):
+    from redress.kit.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    env = {"REDRESS_DEV": "1", "REDRESS_DATA_DIR": str(tmp_path)}
+    args = ["token", "issue", "--role", "partner", "--org", "ngo-1", "--ttl", "43200"]
+    result = CliRunner().invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count(".") == 2

@@ -18,6 +18,11 @@ class Role(StrEnum):
     partner = "partner"  # referral partner: referrals addressed to it
 
 
+# Roles that act for an organisation (a member company, a referral partner): their tokens
+# must name it in `org`, or they would reach nothing, or everything, of their kind.
+ORGANISATION_ROLES: frozenset[Role] = frozenset({Role.member, Role.partner})
+
+
 class Action(StrEnum):
     grievance_submit = "grievance.submit"
     grievance_import = "grievance.import"

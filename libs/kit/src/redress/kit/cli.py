@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from redress.kit.settings import ConfigurationError, load_settings
 
@@ -91,8 +92,26 @@ def token_issue(
 ) -> None:
     """Print a signed bearer token (dev mode only)."""
     from redress.kit.auth import signer_for
+    from redress.kit.authz import ORGANISATION_ROLES, Role
 
-    print(signer_for(load_settings()).issue(sub, tenant, role, org, ttl))
+    settings = load_settings()
+    known = {r.value for r in Role}
+    if unknown := sorted(set(role) - known):
+        refuse(f"unknown role {', '.join(unknown)}; known roles: {', '.join(sorted(known))}")
+    if not org and (needs := sorted(ORGANISATION_ROLES & set(role))):
+        refuse(f"a token with the role {', '.join(needs)} must name its organisation: --org")
+    if not 0 < ttl <= settings.token_max_lifetime:
+        refuse(
+            f"--ttl must be between 1 and {settings.token_max_lifetime} seconds "
+            "(REDRESS_TOKEN_MAX_LIFETIME)"
+        )
+    print(signer_for(settings).issue(sub, tenant, role, org, ttl))
+
+
+def refuse(message: str) -> NoReturn:
+    """Stop with one line saying what is wrong, and exit code 2 (a usage error)."""
+    err.print(f"[red]redress: {escape(message)}[/red]", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
 
 
 def main() -> None:

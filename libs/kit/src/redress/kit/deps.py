@@ -45,7 +45,7 @@ def current_principal(
         raise Problem(
             401,
             "invalid-token",
-            f"the token was refused: {exc}",
+            str(exc),
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         ) from None
     return principal

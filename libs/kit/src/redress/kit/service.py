@@ -12,13 +12,14 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from redress.events import asyncapi
 from redress.events.migrations import Component
 from redress.events.projection import Projection, ProjectionRunner
 from redress.events.store import EventStore
-from redress.kit import errors, logs, outage, telemetry
+from redress.kit import errors, logs, openapi, outage, telemetry
 from redress.kit.access import AccessLog
 from redress.kit.auth import verifier_for
 from redress.kit.caching import NoStore
@@ -72,7 +73,14 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
         finally:
             await stop_runtime(runtime)
 
-    app = FastAPI(title=f"Redress {spec.title}", lifespan=lifespan, version="0.1.0")
+    # The documentation's scripts and styles are served by the service itself: /docs must
+    # work on a network without internet, and the online validator is never called.
+    app = FastAPIOffline(
+        title=f"Redress {spec.title}",
+        lifespan=lifespan,
+        version="0.1.0",
+        swagger_ui_parameters={"validatorUrl": None},
+    )
     app.add_middleware(
         BodySizeLimit,
         max_bytes=spec.max_body_bytes,
@@ -86,6 +94,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     app.include_router(health_router())
     for router in spec.routers:
         app.include_router(router)
+    openapi.install(app)
     FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"])
     return app
 
@@ -135,8 +144,9 @@ async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
 
 def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
+    unavailable: dict[int | str, dict[str, Any]] = {503: {"description": "not serving"}}
 
-    @router.get("/health")
+    @router.get("/health", responses=unavailable)
     async def health(request: Request) -> JSONResponse:
         """200 while every projection runs; 503 naming the event a projection halted on."""
         runtime: Runtime = request.app.state.runtime
@@ -158,7 +168,7 @@ def health_router() -> APIRouter:
         """The event catalogue as AsyncAPI 3.0: subjects, headers and payload schemas."""
         return JSONResponse(asyncapi.document(request.app.state.runtime.bus))
 
-    @router.get("/ready")
+    @router.get("/ready", responses=unavailable)
     async def ready(request: Request) -> JSONResponse:
         """Ready to take this service's requests: PostgreSQL answers.
 

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     jwt_issuer: str = "redress-dev"
     jwt_audience: str = "redress"
     jwks_url: str | None = None
+    token_max_lifetime: int = Field(
+        12 * 3600, ge=60, description="longest token lifetime accepted (exp - iat), seconds"
+    )
     dev_key_file: Path | None = Field(
         None, description="PEM Ed25519 key of the dev token signer (default: data_dir)"
     )

@@ -1,0 +1,136 @@
+"""Every service's OpenAPI documents every answer it can give, once, here.
+
+Errors are RFC 9457 problem details (`application/problem+json`, schema `ProblemDetails`),
+never FastAPI's default `HTTPValidationError`. Which errors an operation can answer follows
+from its shape, the way the kit produces them: a token (401, 403), a path naming a resource
+(404), a write to the log (409), a body (400, 413, 415, 422), a parameter (422). A route
+declares the rest itself (`responses={429: ...}`), and its declarations become problem+json
+too. Reads that accept `min_version` may answer 202 (DESIGN: read-your-writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+
+from redress.kit.errors import MEDIA_TYPE
+
+PROBLEM_REF = "#/components/schemas/ProblemDetails"
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "ProblemDetails",
+    "description": "An error, as RFC 9457 problem details; `type` is stable per kind of error.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "urn:redress:problem:<kind>"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "instance": {"type": "string", "description": "the path that was requested"},
+        "errors": {
+            "type": "array",
+            "description": "what was wrong with the input, one entry per place",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg", "type"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+NOT_YET_READABLE: dict[str, Any] = {
+    "description": "your write is not readable yet (min_version); retry after Retry-After",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["detail"],
+                "properties": {"detail": {"type": "string"}},
+            }
+        }
+    },
+}
+
+DESCRIPTIONS = {
+    400: "the body could not be read (not UTF-8, or a malformed form)",
+    401: "no token, or a token that was refused",
+    403: "the token's roles do not allow this",
+    404: "no such resource in your tenant",
+    409: "the request conflicts with the current state, or with a change made at the same time",
+    413: "the body is too large",
+    415: "the body's media type is not one this operation takes",
+    422: "the input is invalid; `errors` says where",
+    429: "too many requests; retry after Retry-After",
+    503: "unavailable",
+}
+
+_WRITES = frozenset({"post", "put", "patch", "delete"})
+
+
+def expected_errors(path: str, method: str, operation: dict[str, Any]) -> set[int]:
+    """The errors the kit itself can answer for an operation of this shape."""
+    codes: set[int] = set()
+    if operation.get("security"):
+        codes |= {401, 403}
+        if method in _WRITES:
+            codes.add(409)  # every write appends with an expected version
+    if "{" in path:
+        codes.add(404)
+    if operation.get("requestBody"):
+        codes |= {400, 413, 415, 422}
+    if method in _WRITES:
+        codes.add(413)  # the size limit stands before routing: a body-less write may carry one
+    if operation.get("parameters"):
+        codes.add(422)
+    return codes
+
+
+def problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {MEDIA_TYPE: {"schema": {"$ref": PROBLEM_REF}}},
+    }
+
+
+def document_responses(schema: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite a generated OpenAPI document in place so that it documents every answer."""
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ProblemDetails"] = PROBLEM_SCHEMA
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses: dict[str, Any] = operation["responses"]
+            for expected in expected_errors(path, method, operation):
+                responses.setdefault(str(expected), {"description": DESCRIPTIONS[expected]})
+            if any(p.get("name") == "min_version" for p in operation.get("parameters", [])):
+                responses["202"] = NOT_YET_READABLE
+            for status, response in responses.items():
+                if status.isdigit() and int(status) >= 400:
+                    text = response.get("description") or DESCRIPTIONS.get(int(status), "")
+                    responses[status] = {**response, **problem(text)}
+            operation["responses"] = dict(sorted(responses.items()))
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return schema
+
+
+def install(app: FastAPI) -> None:
+    """Generate the app's OpenAPI as FastAPI does, then document every answer, once."""
+    generate: Callable[[], dict[str, Any]] = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_responses(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
