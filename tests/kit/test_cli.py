@@ -1,6 +1,7 @@
 """The `redress` command line, run as a user runs it."""
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -173,3 +174,12 @@ def test_token_issue_within_the_rules_prints_one_token(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, args, env=env)
     assert result.exit_code == 0, result.output
     assert result.stdout.count(".") == 2
+
+
+def test_replay_help_names_only_projections_that_exist():
+    from redress.kit.registry import services
+
+    known = {f"{name}.{p.name}" for name, spec in services().items() for p in spec.projections()}
+    shown = redress("replay", "--help", env={"COLUMNS": "200"}).stdout
+    named = set(re.findall(r"\b([a-z]+\.[a-z_]+)\b", shown)) - {"e.g", "redress.kit"}
+    assert named and named <= known, named - known

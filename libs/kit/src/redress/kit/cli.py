@@ -73,7 +73,9 @@ def migrate() -> None:
 
 @app.command()
 def replay(
-    name: Annotated[str, typer.Argument(help="<service>.<projection>, e.g. cases.queue")],
+    name: Annotated[
+        str, typer.Argument(help="<service>.<projection>, e.g. cases.views or intake.grievances")
+    ],
 ) -> None:
     """Rebuild a projection from the start of the stream, with a progress bar."""
     from redress.kit.admin import replay_projection
