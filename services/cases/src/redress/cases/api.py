@@ -247,9 +247,12 @@ async def queue(
     """The queue: filter by stage, severity, officer and overdue; `next` pages on."""
     may_read(p)
     member = is_member(p)
-    if member and severity is not None:
-        # Refused whatever the value: a filter that answered would tell which cases escalated.
-        raise Problem(403, "forbidden", "member companies may not filter cases by severity")
+    if member and (severity is not None or officer is not None):
+        # Refused whatever the value: a filter that answered would tell which cases escalated
+        # (by severity, or by the officer who handles trafficking cases).
+        raise Problem(
+            403, "forbidden", "member companies may not filter cases by severity or officer"
+        )
     filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None)
     async with pool.acquire() as conn:
         page = await q.queue(conn, p.tenant, filters, today(cases), cursor, limit)
