@@ -12,6 +12,7 @@ import re
 from datetime import UTC, datetime
 
 from redress.cases.policies import case_stream
+from redress.cases.reads import reads_stream
 from redress.events.catalogue.case import CaseOpened, StageEntered
 from redress.events.envelope import Metadata
 from redress.events.ids import new_id
@@ -105,7 +106,10 @@ async def test_after_erasure_the_thread_says_what_was_erased_instead_of_dropping
             return any("erased" in e for e in timeline_of(await case_page(client, case_id)))
 
         await wait_until(erasure_shown)
+        reads_before = len(await platform.system.store.read_stream(reads_stream(case_id)))
         page = await case_page(client, case_id)
+    # Nothing could be decrypted: nothing was read, nothing is recorded.
+    assert len(await platform.system.store.read_stream(reads_stream(case_id))) == reads_before
 
     entries = timeline_of(page)
     assert [e for e in entries if e.startswith("The worker's personal data was erased")]
