@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from functools import reduce
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from redress.cases.policies import frames
 from redress.cases.projections import CaseViews
 from redress.events.catalogue.case import CaseOpened
 from redress.events.catalogue.grievance import Sealed
+from redress.events.catalogue.indicators import ALIASES, VOCABULARY
 from redress.events.envelope import Event
 from redress.events.ids import new_id
 from redress.events.projection import wait_for_version
@@ -245,9 +247,12 @@ async def queue(
     """The queue: filter by stage, severity, officer and overdue; `next` pages on."""
     may_read(p)
     member = is_member(p)
-    if member and severity is not None:
-        # Refused whatever the value: a filter that answered would tell which cases escalated.
-        raise Problem(403, "forbidden", "member companies may not filter cases by severity")
+    if member and (severity is not None or officer is not None):
+        # Refused whatever the value: a filter that answered would tell which cases escalated
+        # (by severity, or by the officer who handles trafficking cases).
+        raise Problem(
+            403, "forbidden", "member companies may not filter cases by severity or officer"
+        )
     filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None)
     async with pool.acquire() as conn:
         page = await q.queue(conn, p.tenant, filters, today(cases), cursor, limit)
@@ -350,18 +355,22 @@ async def timeline(
     async with pool.acquire() as conn:
         await _row(conn, p, case_id)
         rows = await q.timeline(conn, case_id)
-    member = is_member(p)
+    if not is_member(p):
+        return {"items": [r | {"time": r["time"].isoformat()} for r in rows]}
+    # A member sees what happened, not who of the staff did it, nor staff-only entries.
     return {"items": [
-        r | {"time": r["time"].isoformat()} | ({"details": _redact(r["details"])} if member else {})
-        for r in rows if not (member and r["type"] in _STAFF_ENTRIES)
+        {k: v for k, v in r.items() if k != "actor_id"}
+        | {"time": r["time"].isoformat(), "details": _redact(r["details"])}
+        for r in rows if r["type"] not in _STAFF_ENTRIES
     ]}  # fmt: skip
 
 
 # What a member company's timeline leaves out: the same as its case view does (the worker's
-# conversation, internal notes, triage and referral, who handles the case, the worker's
-# language).
+# conversation and what the worker did, internal notes, triage and referral, who handles the
+# case, the worker's language).
 _STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
-                  "ReferralRecommended")  # fmt: skip
+                  "ReferralRecommended", "WorkerMessagePosted", "GrievanceUpdated",
+                  "AttachmentAdded", "WithdrawalRequested", "PersonalDataErased")  # fmt: skip
 _STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",
                             "organisation", "language", "identity_shareable",
                             "severity"})  # fmt: skip
@@ -382,5 +391,15 @@ indicators_router = APIRouter(prefix="/v1", tags=["cases"])
 async def indicators(
     request: Request, p: Reader, category: Annotated[str | None, Query(max_length=50)] = None
 ) -> dict[str, Any]:
-    """The risk indicators an officer may record, and those the category suggests (staff)."""
-    return {"known": sorted(d.KNOWN_INDICATORS), "suggested": _suggestions(category or "")}
+    """The risk indicators an officer may record, and those the category suggests (staff).
+
+    `vocabulary` maps each to the Recommendation 3 benchmark (1-17) and the ILO indicator of
+    forced labour it stands for (null where it has none); `aliases` are older codes still
+    accepted, recorded under the code they name.
+    """
+    return {
+        "known": sorted(d.KNOWN_INDICATORS),
+        "suggested": _suggestions(category or ""),
+        "vocabulary": [asdict(i) for i in VOCABULARY],
+        "aliases": ALIASES,
+    }

@@ -26,6 +26,7 @@ from redress.cases import commands as c
 from redress.cases import domain as d
 from redress.cases import queries as q
 from redress.cases.context import Cases, CasesContext
+from redress.events.catalogue.indicators import BY_CODE
 from redress.events.errors import ConcurrencyError
 from redress.events.projection import wait_for_version
 from redress.events.store import EventStore
@@ -73,6 +74,29 @@ def short(case_id: str) -> str:
     return case_id.removeprefix("case-")[:8]
 
 
+# Timeline entries of what the worker did, said in the worker's terms.
+ENTRIES = {
+    "WorkerMessagePosted": "The worker wrote",
+    "GrievanceUpdated": "The worker added information",
+    "AttachmentAdded": "The worker attached a file",
+    "WithdrawalRequested": "The worker asked to withdraw the grievance",
+    "PersonalDataErased": "The worker's personal data was erased",
+}
+
+
+def entry(event_type: str) -> str:
+    return ENTRIES.get(event_type) or human(event_type)
+
+
+def who(e: dict[str, Any]) -> str:
+    """Who acted: the principal's id and role; the worker and the platform by name."""
+    if e["actor"] == "worker":
+        return "the worker"
+    if e["actor"] == "system":
+        return "the platform"
+    return f"{e['actor_id']} ({e['actor']})" if e.get("actor_id") else str(e["actor"])
+
+
 class Pages:
     """The console's Jinja2 templates, autoescaped, answered with strict headers."""
 
@@ -83,7 +107,7 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(human=human, when=when, short=short)
+        self.env.filters.update(human=human, when=when, short=short, entry=entry, who=who)
 
     def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = self.env.get_template(name).render(**context)
@@ -294,6 +318,8 @@ def _indicators(row: Any) -> list[dict[str, Any]]:
             "code": code,
             "suggested": code in suggested,
             "checked": code in current if triaged else code in suggested,
+            "benchmark": BY_CODE[code].benchmark,
+            "ilo": BY_CODE[code].ilo,
         }
         for code in ordered
     ]
@@ -346,6 +372,7 @@ async def case_page(
         "grievance": grievance,
         "thread": thread,
         "timeline": timeline,
+        "erased": any(e["type"] == "PersonalDataErased" for e in timeline),
         "actions": actions,
         "lessons": lessons,
         "reads": recent_reads,

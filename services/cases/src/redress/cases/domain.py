@@ -32,6 +32,7 @@ from redress.events.catalogue.case import (
     StageEntered,
 )
 from redress.events.catalogue.grievance import Sealed
+from redress.events.catalogue.indicators import BY_CODE, canonical
 from redress.events.envelope import EventData
 
 
@@ -95,26 +96,17 @@ class Outcome(StrEnum):
     referred = "referred"
 
 
-# Benchmarks of the UN guidance (Recommendation 3) and the ILO forced-labour indicators.
-TRAFFICKING_INDICATORS = frozenset({
-    "free_to_resign", "debt_bondage", "recruitment_fees", "unlicensed_recruiter",
-    "no_written_contract", "contract_substitution", "payslips", "below_minimum_wage",
-    "withheld_wages", "unlawful_deductions", "abusive_loans", "control_of_earnings",
-    "company_store", "mandatory_housing", "document_retention", "restricted_movement",
-    "no_union_rights",
-    "abuse_of_vulnerability", "deception", "restriction_of_movement", "isolation",
-    "physical_and_sexual_violence", "intimidation_and_threats",
-    "retention_of_identity_documents", "withholding_of_wages",
-    "abusive_working_and_living_conditions", "excessive_overtime",
-})  # fmt: skip
+# Risk indicators: the benchmarks of the UN guidance (Recommendation 3) and the ILO's
+# forced-labour indicators, in one vocabulary (redress.events.catalogue.indicators).
 CHILD_LABOUR = "child_labour"
-KNOWN_INDICATORS = TRAFFICKING_INDICATORS | {CHILD_LABOUR}
+KNOWN_INDICATORS = frozenset(BY_CODE)
+TRAFFICKING_INDICATORS = KNOWN_INDICATORS - {CHILD_LABOUR}
 
 # What a category suggests to the officer at triage.
 SUGGESTED: dict[str, tuple[str, ...]] = {
     "recruitment_and_fees": ("recruitment_fees", "debt_bondage", "unlicensed_recruiter"),
-    "identity_documents": ("document_retention", "retention_of_identity_documents"),
-    "freedom_of_movement": ("restricted_movement", "restriction_of_movement", "isolation"),
+    "identity_documents": ("document_retention",),
+    "freedom_of_movement": ("restricted_movement", "isolation"),
     "forced_labour": ("free_to_resign", "intimidation_and_threats", "debt_bondage"),
     "child_labour": (CHILD_LABOUR,),
     "wages_and_benefits": ("withheld_wages", "below_minimum_wage", "unlawful_deductions"),
@@ -340,6 +332,7 @@ def _require_open(state: Case, *stages: Stage) -> None:
 
 def _triage(c: Triage, state: Case) -> list[EventData]:
     _require_open(state, *ORDER[:5])
+    c = replace(c, indicators=canonical(c.indicators))  # old codes name the same indicator
     unknown = sorted(set(c.indicators) - KNOWN_INDICATORS)
     if unknown:
         raise CaseRefused("unknown-indicator", f"unknown indicators: {', '.join(unknown)}")

@@ -27,9 +27,11 @@ from redress.events.catalogue.case import (
     StageEntered,
 )
 from redress.events.catalogue.grievance import (
+    AttachmentAdded,
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
+    WithdrawalRequested,
     WorkerMessagePosted,
 )
 from redress.events.envelope import Event
@@ -49,7 +51,10 @@ _SETS: dict[type, tuple[str, Any]] = {
     SatisfactionRecorded: ("satisfaction = $3", lambda e: (e.score,)),
     StageDeadlineMissed: ("deadline_missed = true", lambda e: ()),
 }
-_QUIET = ("case_id", "grievance_id", "message", "note")
+_QUIET = ("case_id", "grievance_id", "message", "note", "addition", "key_id", "attachment_id")
+# What the worker does on their grievance, shown in the case's timeline too.
+_WORKER_ENTRIES = (WorkerMessagePosted, GrievanceUpdated, AttachmentAdded, WithdrawalRequested,
+                   PersonalDataErased)  # fmt: skip
 
 
 def timer_id(case_id: str, stage: str) -> str:
@@ -61,12 +66,14 @@ class CaseViews(Projection):
     schema = "cases"
     stream_types = ("case", "grievance", "access")
     tables = ("cases", "actions", "timeline", "thread", "lessons", "grievance_data", "timers",
-              "reads")  # fmt: skip
+              "reads", "filings")  # fmt: skip
 
     async def apply(self, conn: Conn, event: Event) -> None:
         data = event.data
         if event.stream_type == "grievance":
             await self._grievance(conn, event)
+            if isinstance(data, _WORKER_ENTRIES):
+                await self._timeline(conn, event, case_stream(data.grievance_id))
             return
         if isinstance(data, PersonalDataRead):
             await conn.execute(
@@ -122,14 +129,21 @@ class CaseViews(Projection):
                 )  # fmt: skip
 
     async def _opened(self, conn: Conn, event: Event, c: CaseOpened) -> None:
+        # Opened when the worker filed: the policy may open a batch of cases at one time.
+        filed = await conn.fetchrow(
+            "SELECT filed_at, position FROM cases.filings WHERE grievance_id = $1",
+            c.grievance_id,
+        )
+        opened_at, position = (filed[0], filed[1]) if filed else (event.time, event.position)
         await conn.execute(
             """INSERT INTO cases.cases (case_id, tenant, grievance_id, category, country,
                    site_id, member_org, language, identity_shareable, status, stage,
-                   opened_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', 'admissibility', $10, $10)
+                   opened_at, opened_position, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', 'admissibility', $10, $11,
+                       $12)
                ON CONFLICT DO NOTHING""",
             event.stream, event.tenant, c.grievance_id, c.category, c.country, c.site_id,
-            c.member_org, c.language, c.identity_shareable, event.time,
+            c.member_org, c.language, c.identity_shareable, opened_at, position, event.time,
         )  # fmt: skip
 
     async def _stage(self, conn: Conn, event: Event, s: StageEntered) -> None:
@@ -156,13 +170,13 @@ class CaseViews(Projection):
     async def _stop_timers(self, conn: Conn, case_id: str) -> None:
         await conn.execute("DELETE FROM cases.timers WHERE id LIKE $1", f"{case_id}:%")
 
-    async def _timeline(self, conn: Conn, event: Event) -> None:
+    async def _timeline(self, conn: Conn, event: Event, case_id: str | None = None) -> None:
         details = {k: v for k, v in event.data.model_dump(mode="json").items() if k not in _QUIET}
         await conn.execute(
-            "INSERT INTO cases.timeline VALUES ($1, $2, $3, $4, $5::jsonb, $6) "
-            "ON CONFLICT DO NOTHING",
-            event.stream, event.position, event.type, event.actor.role, json.dumps(details),
-            event.time,
+            "INSERT INTO cases.timeline (case_id, position, type, actor, details, time, "
+            "actor_id) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) ON CONFLICT DO NOTHING",
+            case_id or event.stream, event.position, event.type, event.actor.role,
+            json.dumps(details), event.time, event.actor.id,
         )  # fmt: skip
 
     async def _grievance(self, conn: Conn, event: Event) -> None:
@@ -172,6 +186,10 @@ class CaseViews(Projection):
                     "INSERT INTO cases.grievance_data VALUES ($1, $2::jsonb) "
                     "ON CONFLICT DO NOTHING",
                     gid, personal.model_dump_json(),
+                )  # fmt: skip
+                await conn.execute(
+                    "INSERT INTO cases.filings VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    gid, event.time, event.position,
                 )  # fmt: skip
             case (
                 WorkerMessagePosted(grievance_id=gid, message=sealed)

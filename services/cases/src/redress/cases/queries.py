@@ -38,18 +38,21 @@ class QueuePage:
 
 
 def encode_cursor(row: Any) -> str:
-    raw = f"{row['opened_at'].isoformat()}|{row['case_id']}"
+    raw = f"{row['opened_at'].isoformat()}|{row['opened_position']}"
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
-def decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
+def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
     try:
-        opened, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(opened), case_id
+        opened, position = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        after = datetime.fromisoformat(opened), int(position)
     except ValueError:
-        raise Problem(422, "bad-cursor", "the cursor is not one this API gave") from None
+        after = None
+    if after is None or after[0].tzinfo is None or not 0 <= after[1] < 2**63:
+        raise Problem(422, "bad-cursor", "the cursor is not one this API gave")
+    return after
 
 
 def _late(day: str) -> str:
@@ -93,9 +96,10 @@ async def queue(
         where.append(late if filters.overdue else f"NOT {late}")
     after = decode_cursor(cursor)
     if after:
-        where.append(f"(opened_at, case_id) > ({param(after[0])}, {param(after[1])})")
+        where.append(f"(opened_at, opened_position) > ({param(after[0])}, {param(after[1])})")
+    # Oldest first: in the order the grievances were filed.
     sql = (f"SELECT *, {late} AS overdue FROM cases.cases WHERE {' AND '.join(where)} "
-           f"ORDER BY opened_at, case_id LIMIT {param(limit + 1)}")  # fmt: skip
+           f"ORDER BY opened_at, opened_position LIMIT {param(limit + 1)}")  # fmt: skip
     rows = await conn.fetch(sql, *args)
     page = rows[:limit]
     return QueuePage(page, encode_cursor(page[-1]) if len(rows) > limit else None)
@@ -145,27 +149,32 @@ async def personal(conn: Conn, keyring: Keyring, grievance_id: str) -> dict[str,
 
 
 async def thread(conn: Conn, keyring: Keyring, case_id: str) -> list[dict[str, Any]]:
-    """Messages with the worker and internal notes, in order; `time` as a datetime."""
+    """Messages with the worker and internal notes, in order; `time` as a datetime.
+
+    Notes are sealed under the grievance's key like the conversation (they are about the
+    worker and may quote them): erasure takes them too (docs/cases.md).
+    """
     out = []
     for r in await conn.fetch(
         "SELECT author, sealed, time FROM cases.thread WHERE case_id = $1 ORDER BY position",
         case_id,
     ):
         text = await keyring.open(conn, Sealed.model_validate(json.loads(r["sealed"])))
-        if text is not None:
-            out.append({"author": r["author"], "text": text.decode(), "time": r["time"]})
+        # Erased with the worker's data key: the entry stays, saying so, without its text.
+        out.append({"author": r["author"], "text": text.decode() if text is not None else None,
+                    "erased": text is None, "time": r["time"]})  # fmt: skip
     return out
 
 
 async def timeline(conn: Conn, case_id: str) -> list[dict[str, Any]]:
     """What happened to the case, in order; `time` as a datetime."""
     rows = await conn.fetch(
-        "SELECT type, actor, details, time FROM cases.timeline WHERE case_id = $1 "
+        "SELECT type, actor, actor_id, details, time FROM cases.timeline WHERE case_id = $1 "
         "ORDER BY position",
         case_id,
     )
     return [
-        {"type": r["type"], "actor": r["actor"], "time": r["time"],
+        {"type": r["type"], "actor": r["actor"], "actor_id": r["actor_id"], "time": r["time"],
          "details": json.loads(r["details"])}
         for r in rows
     ]  # fmt: skip

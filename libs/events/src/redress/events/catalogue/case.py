@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import Field
 
-from redress.events.catalogue import event
+from redress.events.catalogue import event, upcaster
 from redress.events.catalogue.grievance import Sealed
+from redress.events.catalogue.indicators import canonical
 from redress.events.envelope import EventData
 
 Tags = tuple[str, ...]
@@ -46,8 +48,11 @@ class StageEntered(EventData):
 
 @event
 class CaseTriaged(EventData):
+    """Version 2: indicators in the one vocabulary (`catalogue.indicators`), no aliases."""
+
     type = "CaseTriaged"
     stream_type = "case"
+    schemaversion = 2
 
     case_id: str
     indicators: Tags = ()
@@ -61,9 +66,20 @@ class ReferralRecommended(EventData):
 
     type = "ReferralRecommended"
     stream_type = "case"
+    schemaversion = 2  # reasons in the one vocabulary, as CaseTriaged's indicators
 
     case_id: str
     reasons: Tags
+
+
+@upcaster("CaseTriaged", 1)
+def _triaged_in_one_vocabulary(raw: dict[str, Any]) -> dict[str, Any]:
+    return raw | {"indicators": list(canonical(raw.get("indicators", ())))}
+
+
+@upcaster("ReferralRecommended", 1)
+def _reasons_in_one_vocabulary(raw: dict[str, Any]) -> dict[str, Any]:
+    return raw | {"reasons": list(canonical(raw.get("reasons", ())))}
 
 
 @event

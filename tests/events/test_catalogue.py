@@ -1,0 +1,38 @@
+"""Upcasters of the catalogue: old payloads are read as the current schema version."""
+
+from __future__ import annotations
+
+import json
+
+from redress.events import catalogue
+from redress.events.catalogue.case import CaseTriaged, ReferralRecommended
+from redress.events.catalogue.indicators import ALIASES, BY_CODE, canonical
+
+
+def test_triage_of_version_1_is_read_in_the_one_indicator_vocabulary():
+    raw = {"case_id": "case-1", "severity": "critical", "override_reason": None,
+           "indicators": ["isolation", "retention_of_identity_documents", "document_retention",
+                          "restriction_of_movement", "withholding_of_wages"]}  # fmt: skip
+    assert CaseTriaged.schemaversion == 2
+    for read in (catalogue.load("CaseTriaged", 1, raw),
+                 catalogue.load_json("CaseTriaged", 1, json.dumps(raw))):  # fmt: skip
+        assert read.indicators == (
+            "isolation",
+            "document_retention",
+            "restricted_movement",
+            "withheld_wages",
+        )
+    current = catalogue.load("CaseTriaged", 2, raw | {"indicators": ["isolation"]})
+    assert current.indicators == ("isolation",)
+
+
+def test_referral_reasons_of_version_1_are_read_in_the_one_vocabulary():
+    raw = {"case_id": "case-1", "reasons": ["withholding_of_wages", "child_labour"]}
+    assert ReferralRecommended.schemaversion == 2
+    read = catalogue.load("ReferralRecommended", 1, raw)
+    assert read.reasons == ("withheld_wages", "child_labour")
+
+
+def test_every_alias_names_an_indicator_of_the_vocabulary_and_is_none_itself():
+    assert all(code in BY_CODE and alias not in BY_CODE for alias, code in ALIASES.items())
+    assert canonical(["forced_labour", "deception"]) == ("forced_labour", "deception")
