@@ -6,7 +6,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from redress.intake import api, callbacks_api, context, seed, sms, web_report, web_status
+from redress.intake import (
+    api,
+    callbacks_api,
+    context,
+    seed,
+    sms,
+    web_receipt,
+    web_report,
+    web_status,
+)
 from redress.intake.campaigns import Campaigns
 from redress.intake.projections import Grievances
 from redress.kit.service import ServiceSpec, create_service_app
@@ -16,7 +25,14 @@ service = ServiceSpec(
     name="intake",
     title="Intake",
     migrations=Path(__file__).parent / "migrations",
-    routers=[api.router, callbacks_api.router, sms.router, web_report.router, web_status.router],
+    routers=[
+        api.router,
+        callbacks_api.router,
+        sms.router,
+        web_report.router,
+        web_receipt.router,
+        web_status.router,
+    ],
     projections=lambda: [Grievances(), Campaigns()],
     startup=[context.start, callbacks_api.start],
     checks=[context.check],

@@ -31,6 +31,8 @@ class Intake:
     session_key: bytes
     csrf_key: bytes
     thread_key: bytes
+    form_key: bytes
+    receipt_key: bytes
     pages: Pages
     sms_auth_token: str | None
 
@@ -43,6 +45,8 @@ def build(settings: Settings) -> Intake:
         session_key=derive(master, "worker-session"),
         csrf_key=derive(master, "csrf"),
         thread_key=derive(master, "sms-thread"),
+        form_key=derive(master, "report-form"),
+        receipt_key=derive(master, "receipt-cookie"),
         pages=Pages(HERE / "templates", HERE / "locales"),
         sms_auth_token=settings.sms_auth_token.get_secret_value()
         if settings.sms_auth_token

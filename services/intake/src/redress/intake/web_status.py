@@ -39,12 +39,12 @@ from redress.intake.texts import (
     WITHDRAWN,
     WRONG_RECEIPT,
 )
-from redress.intake.web_common import language, load, page, worker_metadata
+from redress.intake.web_common import WorkerRoute, language, load, page, worker_metadata
 from redress.kit import csrf
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
 SESSION = "receipt_session"
 SESSION_MINUTES = 30
