@@ -132,16 +132,6 @@ async def test_unknown_tenant_and_site_are_refused(intake):
     assert await intake.events() == before
 
 
-async def test_wrong_receipts_lock_the_reference(intake):
-    reference, secret = await file_report(intake)
-    for _ in range(4):
-        wrong = await open_status(intake, reference, "1111 2222 3333 4444")
-        assert wrong.status_code == 401 and "do not match" in wrong.text
-    locked = await open_status(intake, reference, "1111 2222 3333 4444")
-    assert locked.status_code == 429
-    assert (await open_status(intake, reference, secret)).status_code == 429
-
-
 async def test_proof_of_filing_verifies_and_a_forged_one_does_not(intake):
     tokens = await fresh_form(intake)
     page = await intake.client.post(

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import Depends, Request
 
+from redress.intake.guards import ReceiptGuard
 from redress.intake.pages import Pages
 from redress.kit.crypto import Keyring, master_key
 from redress.kit.runtime import Runtime
@@ -35,6 +36,8 @@ class Intake:
     receipt_key: bytes
     pages: Pages
     sms_auth_token: str | None
+    receipt_guard: ReceiptGuard
+    client_header: str | None
 
 
 def build(settings: Settings) -> Intake:
@@ -51,6 +54,8 @@ def build(settings: Settings) -> Intake:
         sms_auth_token=settings.sms_auth_token.get_secret_value()
         if settings.sms_auth_token
         else ("dev-sms-token" if settings.dev else None),
+        receipt_guard=ReceiptGuard(),
+        client_header=settings.trusted_client_header,
     )
 
 

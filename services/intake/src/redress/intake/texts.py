@@ -43,7 +43,7 @@ STATUS = {
 }
 
 WRONG_RECEIPT = N_("That reference and secret number do not match. Please check them.")
-LOCKED = N_("Too many wrong tries. This reference is locked for a while; try again later.")
+WAIT_BEFORE_TRYING = N_("Too many wrong tries. Please wait %(wait)s, then try again.")
 REPLY_SENT = N_("Your message was sent.")
 WITHDRAWN = N_("Your report is withdrawn.")
 ERASED = N_("Your personal data was erased.")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -25,17 +26,18 @@ from redress.intake.domain import (
     decide,
 )
 from redress.intake.filing import grievance_stream, tenant_name
+from redress.intake.guards import client_address
 from redress.intake.projections import Grievances
 from redress.intake.receipts import Proof, normalise_reference, verify_secret
 from redress.intake.texts import (
     ERASED,
-    LOCKED,
     OUTCOMES,
     REPLY_SENT,
     SCALE,
     SESSION_ENDED,
     STATUS,
     THANKS,
+    WAIT_BEFORE_TRYING,
     WITHDRAWN,
     WRONG_RECEIPT,
 )
@@ -48,8 +50,6 @@ router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
 SESSION = "receipt_session"
 SESSION_MINUTES = 30
-MAX_FAILURES = 5
-LOCK = timedelta(minutes=30)
 _PROJECTION = Grievances()
 
 
@@ -92,50 +92,29 @@ async def open_status(
 ) -> Response:
     csrf.check(request, intake.csrf_key, csrf_token)
     lang = language(request, lang)
-    ref = normalise_reference(reference)
-    async with pool.acquire() as conn, conn.transaction():
+    guarded = (tenant, normalise_reference(reference))
+    client = intake.receipt_guard.client(client_address(request, intake.client_header))
+    async with pool.acquire() as conn:
         name = await tenant_name(conn, tenant)
-        guard = await conn.fetchrow(
-            """INSERT INTO intake.receipt_guards (tenant, reference) VALUES ($1, $2)
-               ON CONFLICT (tenant, reference) DO UPDATE SET tenant = excluded.tenant
-               RETURNING failures, locked_until""",
-            tenant,
-            ref,
-        )
-        now = datetime.now(UTC)
-        assert guard is not None
-        if guard["locked_until"] and guard["locked_until"] > now:
-            return _login(request, intake, tenant, name, lang, LOCKED, 429)
         found = await conn.fetchrow(
             "SELECT grievance_id, receipt_hash FROM intake.receipts "
             "WHERE tenant = $1 AND reference = $2",
-            tenant,
-            ref,
+            *guarded,
         )
-        stored = found["receipt_hash"] if found else None
-        if not await asyncio.to_thread(verify_secret, stored, secret) or not found:
-            failures = guard["failures"] + 1
-            locked = now + LOCK if failures >= MAX_FAILURES else None
-            await conn.execute(
-                """UPDATE intake.receipt_guards SET failures = $3, locked_until = $4
-                   WHERE tenant = $1 AND reference = $2""",
-                tenant,
-                ref,
-                0 if locked else failures,
-                locked,
-            )
-            message, status = (LOCKED, 429) if locked else (WRONG_RECEIPT, 401)
-            return _login(request, intake, tenant, name, lang, message, status)
-        await conn.execute(
-            "UPDATE intake.receipt_guards SET failures = 0 WHERE tenant = $1 AND reference = $2",
-            tenant,
-            ref,
-        )
+    wait = intake.receipt_guard.wait(client, guarded)
+    if wait > 0:
+        return _too_many(request, intake, tenant, name, lang, wait)
+    stored = found["receipt_hash"] if found else None
+    if not await asyncio.to_thread(verify_secret, stored, secret) or not found:
+        intake.receipt_guard.failed(client, guarded)
+        return _login(request, intake, tenant, name, lang, WRONG_RECEIPT, 401)
+    intake.receipt_guard.succeeded(guarded)
     token = jwt.encode(
-        {"g": found["grievance_id"], "t": tenant, "exp": now + timedelta(minutes=SESSION_MINUTES)},
+        {"g": found["grievance_id"], "t": tenant,
+         "exp": datetime.now(UTC) + timedelta(minutes=SESSION_MINUTES)},
         intake.session_key,
         algorithm="HS256",
-    )
+    )  # fmt: skip
     # The status page speaks the grievance's own language unless the worker picks another.
     response = RedirectResponse(f"/t/{tenant}/status", status_code=303)
     response.set_cookie(
@@ -143,6 +122,18 @@ async def open_status(
         secure=request.url.scheme == "https", path=f"/t/{tenant}/",
     )  # fmt: skip
     return response
+
+
+def _too_many(
+    request: Request, intake: Intake, tenant: str, name: str, lang: str, wait: float
+) -> HTMLResponse:
+    seconds = math.ceil(wait)
+    _ = intake.pages.gettext(lang)
+    told = _(WAIT_BEFORE_TRYING) % {
+        "wait": format_timedelta(timedelta(seconds=seconds), threshold=2, locale=lang)
+    }
+    return _login(request, intake, tenant, name, lang, told, 429,
+                  headers={"Retry-After": str(seconds)})  # fmt: skip
 
 
 @router.post("/t/{tenant}/status")
@@ -196,11 +187,11 @@ async def act(
 
 def _login(
     request: Request, intake: Intake, tenant: str, name: str, lang: str,
-    error: str | None = None, status: int = 200,
+    error: str | None = None, status: int = 200, headers: dict[str, str] | None = None,
 ) -> HTMLResponse:  # fmt: skip
     _ = intake.pages.gettext(lang)
     return page(
-        request, intake, "status_login.html", lang, name, status=status,
+        request, intake, "status_login.html", lang, name, status=status, headers=headers,
         error=_(error) if error else None, action=f"/t/{tenant}/status/open",
         report_url=f"/t/{tenant}/report?lang={lang}",
     )  # fmt: skip
