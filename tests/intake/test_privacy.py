@@ -59,7 +59,9 @@ async def test_personal_data_is_only_ciphertext_and_unreadable_after_erasure(int
     assert sealed.encode() in database and sealed.encode() in stream  # held as ciphertext
     status = await open_status(intake, reference, secret)
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', status.text).group(1)
-    erased = await intake.client.post(f"/t/{TENANT}/status", data={"csrf": csrf, "do": "erase"})
+    erased = await intake.client.post(
+        f"/t/{TENANT}/status", data={"csrf": csrf, "do": "erase", "confirm": "yes"}
+    )
     assert erased.status_code == 303
     stream_id = f"grievance-{row['grievance_id']}"
     assert await wait_for_version(system.pool, Grievances(), stream_id, 2, timeout=10)

@@ -75,7 +75,9 @@ async def test_report_receipt_and_follow_up(intake):
     )
     assert "Withdrawn at your request" in withdrawn.text
     erased = await intake.client.post(
-        f"/t/{TENANT}/status", data={"csrf": csrf, "do": "erase"}, follow_redirects=True
+        f"/t/{TENANT}/status",
+        data={"csrf": csrf, "do": "erase", "confirm": "yes"},
+        follow_redirects=True,
     )
     assert "Your personal data was erased" in erased.text
     assert "I also saw this." not in erased.text

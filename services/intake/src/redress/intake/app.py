@@ -12,9 +12,11 @@ from redress.intake import (
     context,
     seed,
     sms,
+    web_actions,
     web_receipt,
     web_report,
     web_status,
+    web_verify,
 )
 from redress.intake.campaigns import Campaigns
 from redress.intake.projections import Grievances
@@ -32,6 +34,8 @@ service = ServiceSpec(
         web_report.router,
         web_receipt.router,
         web_status.router,
+        web_actions.router,
+        web_verify.router,
     ],
     projections=lambda: [Grievances(), Campaigns()],
     startup=[context.start, callbacks_api.start],

@@ -117,3 +117,11 @@ FILE_TYPE = N_(
     "A file is not a photo, a voice note or a PDF document. Choose another file, or leave it out."
 )
 TOO_MANY_FILES = N_("You can send at most 5 files.")
+PAGE_EXPIRED_REPLY = N_(
+    "This page has expired, so your message was not sent. Please check it and send it again."
+)
+PROOF_VALID = N_("This proof is valid: report %(reference)s was filed on %(time)s.")
+PROOF_INVALID = N_(
+    "This proof is not valid. It was not issued here, or it was changed: "
+    "check that you copied all of it."
+)
