@@ -203,3 +203,12 @@ async def _open(client: httpx.AsyncClient, reference, secret, lang):
         data={"csrf": csrf, "reference": reference, "secret": secret, "lang": lang},
         follow_redirects=True,
     )
+
+
+async def test_a_form_that_cannot_be_read_still_gets_a_page(intake):
+    fields = {f"f{i}": "x" for i in range(1100)}
+    page = await intake.client.post(
+        f"/t/{TENANT}/status/open", data=fields, headers={"Accept-Language": "ar"}
+    )
+    assert_page(page, "ar", 400)
+    assert tr(intake, "ar", texts.PROBLEMS[400][1]) in page.text

@@ -69,8 +69,8 @@ async def page_language(request: Request) -> str:
         try:
             form = await request.form()  # parsed already by the endpoint: read from cache
             chosen = str(form.get("lang") or "")
-        except (HTTPException, AssertionError, ValueError):
-            chosen = None
+        except (HTTPException, RuntimeError, AssertionError, ValueError):
+            chosen = None  # the form could not be read (too many parts, stream consumed)
     return language(request, chosen)
 
 
