@@ -193,6 +193,14 @@ async def test_a_reply_on_an_expired_page_is_kept(intake):
     )
     assert_page(page, "en", 403)
     assert 'id="error"' in page.text and "required>Hi</textarea>" in page.text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    before = await intake.events()
+    empty = await intake.client.post(
+        f"/t/{TENANT}/status?lang=ar", data={"csrf": csrf, "do": "reply", "message": "  "}
+    )
+    assert_page(empty, "ar", 422)
+    assert tr(intake, "ar", texts.EMPTY_REPLY) in empty.text
+    assert await intake.events() == before
 
 
 async def _open(client: httpx.AsyncClient, reference, secret, lang):

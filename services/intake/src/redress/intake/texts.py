@@ -125,3 +125,4 @@ PROOF_INVALID = N_(
     "This proof is not valid. It was not issued here, or it was changed: "
     "check that you copied all of it."
 )
+EMPTY_REPLY = N_("Write your message before you send it.")

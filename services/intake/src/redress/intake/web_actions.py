@@ -20,7 +20,7 @@ from redress.intake.domain import (
     decide,
 )
 from redress.intake.filing import grievance_stream, tenant_name
-from redress.intake.texts import PAGE_EXPIRED_REPLY, SESSION_ENDED
+from redress.intake.texts import EMPTY_REPLY, PAGE_EXPIRED_REPLY, SESSION_ENDED
 from redress.intake.web_common import WorkerRoute, csrf_valid, language, load, page, worker_metadata
 from redress.intake.web_status import PROJECTION, login, session, status
 from redress.kit.deps import Pool, Store
@@ -47,6 +47,11 @@ async def act(
     grievance_id = session(request, intake, tenant)
     if grievance_id is None or not csrf_valid(request, intake, csrf_token):
         return await _expired(request, intake, pool, tenant, lang, grievance_id, message)
+    if do == "reply" and not (message and message.strip()):
+        async with pool.acquire() as conn:
+            name = await tenant_name(conn, tenant)
+            return await status(request, intake, conn, tenant, name, grievance_id, lang,
+                                error=EMPTY_REPLY, status_code=422)  # fmt: skip
     if do == "erase" and confirm != "yes":
         return await _confirm_erasure(request, intake, pool, tenant, language(request, lang))
     stream = grievance_stream(grievance_id)
@@ -54,10 +59,9 @@ async def act(
     async with pool.acquire() as conn, conn.transaction():
         try:
             if do == "reply":
-                if not message or not message.strip():
-                    raise Problem(422, "validation", "the message is empty")
                 key = await intake.keyring.get(conn, state.key_id or "")
-                events = decide(PostWorkerMessage(grievance_id, key.seal(message.encode())), state)
+                sealed_text = key.seal((message or "").encode())  # not empty: checked above
+                events = decide(PostWorkerMessage(grievance_id, sealed_text), state)
             elif do == "withdraw":
                 events = decide(RequestWithdrawal(grievance_id), state)
             elif do == "satisfaction":
