@@ -194,6 +194,12 @@ async def test_report_form_passes_axe(site, page, lang):
     await expect(page.locator("#narrative-error")).to_be_visible()
     await expect(page.locator("#narrative")).to_have_attribute("aria-invalid", "true")
     await check(page, f"report?lang={lang} with errors", findings)
+    await page.fill("#since", "2999-01-01")
+    await page.fill("#name", "N" * 200)
+    await page.click("button.primary[name=submit]")
+    await expect(page.locator("#since-error")).to_be_visible()
+    await expect(page.locator("#since")).to_have_attribute("aria-invalid", "true")
+    await check(page, f"report?lang={lang} with a future date", findings)
     assert not findings, describe(findings)
 
 
@@ -224,6 +230,12 @@ async def test_receipt_status_and_verify_pages_pass_axe(site, page):
     await expect(page.locator(".msg.officer")).to_be_visible()
     await expect(page.locator(".msg.worker")).to_be_visible()
     await check(page, "status with messages and a notice", findings)
+
+    await page.click("button[name=do][value=erase]")
+    await expect(page.locator("#consequences")).to_be_visible()
+    await check(page, "erase confirmation", findings)
+    await page.click("#cancel")
+    await expect(page.locator("#status")).to_be_visible()
 
     await page.goto(site.url("/verify?lang=en"))
     await expect(page.locator("#proof")).to_be_editable()
@@ -309,3 +321,7 @@ async def test_pages_fit_a_360_px_screen(site, page, lang):
     await expect(page.locator(".msg.officer")).to_contain_text(link)
     await expect(page.locator(".msg.worker")).to_be_visible()
     await assert_fits(page, "status with long messages")
+
+    await page.click("button[name=do][value=erase]")
+    await expect(page.locator("#consequences")).to_be_visible()
+    await assert_fits(page, "erase confirmation")

@@ -11,8 +11,9 @@ async def file_by_web_form(platform, lang="bn", narrative="আমাদের �
     client = platform.intake
     page = await client.get(f"/t/{TENANT}/report?lang={lang}")
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
-    receipt = await client.post(f"/t/{TENANT}/report", data={
-        "csrf": csrf, "lang": lang, "country": "BD", "site_id": "dhaka-1",
+    form_id = re.search(r'name="form_id" value="([^"]+)"', page.text).group(1)
+    receipt = await client.post(f"/t/{TENANT}/report", follow_redirects=True, data={
+        "csrf": csrf, "form_id": form_id, "lang": lang, "country": "BD", "site_id": "dhaka-1",
         "category": "identity_documents", "narrative": narrative, "submit": "1",
         "reveal_identity_to_company": "yes",
     })  # fmt: skip

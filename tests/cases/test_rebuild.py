@@ -135,7 +135,7 @@ class Workload:
         # The worker talks, then erases their data: the views forget it, notes are refused.
         await self.steps(erased, ("/accept", {}), ("/messages", {"text": "Can you tell more?"}))
         await self.as_worker(erased_receipt, do="reply", message="He shouts every morning.")
-        await self.as_worker(erased_receipt, do="erase")
+        await self.as_worker(erased_receipt, do="erase", confirm="yes")
         await wait_until(lambda: self.thread_erased(erased))
         refused = await self.post(erased, "/notes", {"text": "Worker erased"}, status=409)
         assert refused["type"] == "urn:redress:problem:personal-data-erased"

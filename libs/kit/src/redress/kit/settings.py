@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         None, description="the SMS provider's auth token, checking inbound signatures"
     )
 
+    trusted_client_header: str | None = Field(
+        None,
+        description="header in which a trusted reverse proxy gives the client's address "
+        "(e.g. X-Forwarded-For), for throttling only; unset: the connection's address",
+    )
+
     log_level: str = "info"
     log_json: bool = True
     connect_timeout: float = 5.0

@@ -6,7 +6,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from redress.intake import api, callbacks_api, context, seed, sms, web_report, web_status
+from redress.intake import (
+    api,
+    callbacks_api,
+    context,
+    seed,
+    sms,
+    web_actions,
+    web_receipt,
+    web_report,
+    web_status,
+    web_verify,
+)
 from redress.intake.campaigns import Campaigns
 from redress.intake.projections import Grievances
 from redress.kit.service import ServiceSpec, create_service_app
@@ -16,7 +27,16 @@ service = ServiceSpec(
     name="intake",
     title="Intake",
     migrations=Path(__file__).parent / "migrations",
-    routers=[api.router, callbacks_api.router, sms.router, web_report.router, web_status.router],
+    routers=[
+        api.router,
+        callbacks_api.router,
+        sms.router,
+        web_report.router,
+        web_receipt.router,
+        web_status.router,
+        web_actions.router,
+        web_verify.router,
+    ],
     projections=lambda: [Grievances(), Campaigns()],
     startup=[context.start, callbacks_api.start],
     checks=[context.check],

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import Depends, Request
 
+from redress.intake.guards import ReceiptGuard
 from redress.intake.pages import Pages
 from redress.kit.crypto import Keyring, master_key
 from redress.kit.runtime import Runtime
@@ -31,8 +32,12 @@ class Intake:
     session_key: bytes
     csrf_key: bytes
     thread_key: bytes
+    form_key: bytes
+    receipt_key: bytes
     pages: Pages
     sms_auth_token: str | None
+    receipt_guard: ReceiptGuard
+    client_header: str | None
 
 
 def build(settings: Settings) -> Intake:
@@ -43,10 +48,14 @@ def build(settings: Settings) -> Intake:
         session_key=derive(master, "worker-session"),
         csrf_key=derive(master, "csrf"),
         thread_key=derive(master, "sms-thread"),
+        form_key=derive(master, "report-form"),
+        receipt_key=derive(master, "receipt-cookie"),
         pages=Pages(HERE / "templates", HERE / "locales"),
         sms_auth_token=settings.sms_auth_token.get_secret_value()
         if settings.sms_auth_token
         else ("dev-sms-token" if settings.dev else None),
+        receipt_guard=ReceiptGuard(),
+        client_header=settings.trusted_client_header,
     )
 
 

@@ -79,11 +79,13 @@ async def file_grievance(
     thread_key: str | None = None,
     audit_id: str | None = None,
     with_secret: bool = True,
+    secret: str | None = None,
 ) -> Filed:
     """Seal the personal data under a new data key and record the grievance.
 
     Call inside a transaction on `conn`: the key, the sealed files and the events land
-    together or not at all.
+    together or not at all. `secret`, when given, is the receipt's secret (the web form
+    derives it from the form, so that a repeated POST can show the same receipt).
     """
     tenant = metadata.tenant
     await site_known(conn, tenant, form.site_id)
@@ -92,7 +94,9 @@ async def file_grievance(
     key = await intake.keyring.create(conn, f"grievance-{gid}", tenant)
     personal = {"narrative": form.narrative, "contact": form.contact and form.contact.model_dump()}
     # argon2 takes a core for a tenth of a second: never on the event loop, never for nothing.
-    receipt = await asyncio.to_thread(new_receipt) if with_secret else receipt_without_secret()
+    receipt = (
+        await asyncio.to_thread(new_receipt, secret) if with_secret else receipt_without_secret()
+    )
     command = SubmitGrievance(
         grievance_id=gid,
         channel=channel,

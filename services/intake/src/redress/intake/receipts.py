@@ -39,9 +39,10 @@ def new_reference() -> str:
     return "R-" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
 
 
-def new_receipt() -> Receipt:
-    """A receipt with a secret; slow by design (argon2), so callers run it off the loop."""
-    secret = "".join(secrets.choice("0123456789") for _ in range(16))
+def new_receipt(secret: str | None = None) -> Receipt:
+    """A receipt with a secret (random unless given); slow by design (argon2), so callers run
+    it off the loop."""
+    secret = secret or "".join(secrets.choice("0123456789") for _ in range(16))
     return Receipt(new_reference(), secret, _hasher.hash(secret))
 
 

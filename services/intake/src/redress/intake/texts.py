@@ -43,7 +43,7 @@ STATUS = {
 }
 
 WRONG_RECEIPT = N_("That reference and secret number do not match. Please check them.")
-LOCKED = N_("Too many wrong tries. This reference is locked for a while; try again later.")
+WAIT_BEFORE_TRYING = N_("Too many wrong tries. Please wait %(wait)s, then try again.")
 REPLY_SENT = N_("Your message was sent.")
 WITHDRAWN = N_("Your report is withdrawn.")
 ERASED = N_("Your personal data was erased.")
@@ -63,3 +63,66 @@ SCALE = {
     2: N_("Unhappy"),
     1: N_("Very unhappy"),
 }
+
+# Refusals on the worker pages: (heading, what to do), by problem kind or HTTP status.
+PROBLEMS = {
+    "csrf": (
+        N_("This page has expired"),
+        N_("To keep you safe, pages expire. Please go back, reload the page and try again."),
+    ),
+    404: (
+        N_("Page not found"),
+        N_("There is nothing at this address. Please check the link you were given."),
+    ),
+    409: (
+        N_("This could not be done"),
+        N_("Your report has changed in the meantime. Please open it again to see where it is."),
+    ),
+    413: (
+        N_("Too large"),
+        N_("What you sent is too large. Please send smaller files, or fewer at a time."),
+    ),
+    429: (
+        N_("Too many tries"),
+        N_("There were too many tries just now. Please wait a few minutes and try again."),
+    ),
+    400: (
+        N_("This could not be done"),
+        N_("What was sent could not be accepted. Please go back, check it and try again."),
+    ),
+}
+
+# The report form's own errors: said beside the field they concern.
+FORM_EXPIRED = N_(
+    "This form was open too long and has expired. We kept what you wrote: "
+    "please check it and send it again."
+)
+FILING_LIMITED = N_(
+    "Too many reports were sent from here just now. We kept what you wrote: "
+    "please wait a few minutes and send it again."
+)
+CHOOSE_COUNTRY = N_("Choose a country.")
+CHOOSE_CATEGORY = N_("Choose what it is about.")
+TELL_WHAT_HAPPENED = N_("Tell us what happened.")
+TOO_LONG = N_("This is too long: please keep it to %(limit)s characters or fewer.")
+FUTURE_DATE = N_("This date is in the future. Choose the day it started, or leave it empty.")
+BAD_DATE = N_("Choose a real date, or leave it empty.")
+CHECK_FIELD = N_("Please check what you wrote here.")
+UNKNOWN_SITE = N_(
+    "This workplace is not in the list. Choose one from the list, "
+    "or choose “Not in the list” and write its name."
+)
+FILE_TOO_LARGE = N_("A file is larger than 10 MB. Choose a smaller file, or leave it out.")
+FILE_TYPE = N_(
+    "A file is not a photo, a voice note or a PDF document. Choose another file, or leave it out."
+)
+TOO_MANY_FILES = N_("You can send at most 5 files.")
+PAGE_EXPIRED_REPLY = N_(
+    "This page has expired, so your message was not sent. Please check it and send it again."
+)
+PROOF_VALID = N_("This proof is valid: report %(reference)s was filed on %(time)s.")
+PROOF_INVALID = N_(
+    "This proof is not valid. It was not issued here, or it was changed: "
+    "check that you copied all of it."
+)
+EMPTY_REPLY = N_("Write your message before you send it.")

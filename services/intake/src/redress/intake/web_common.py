@@ -1,17 +1,24 @@
-"""What the worker pages share: language, CSRF, the anonymous actor, state loading."""
+"""What the worker pages share: language, CSRF, the anonymous actor, state loading, and
+errors answered as a page in the worker's language rather than as problem+json."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request
-from starlette.responses import HTMLResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.responses import HTMLResponse, Response
 
 from redress.events.envelope import Actor, Metadata
 from redress.events.store import EventStore
 from redress.intake.context import Intake
 from redress.intake.domain import Grievance, fold
+from redress.intake.texts import PROBLEMS
 from redress.kit import csrf
+from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES, negotiate
 
 WORKER = Actor(id="worker", role="worker")
@@ -34,11 +41,75 @@ def page(
     """Render a page with a CSRF token, setting the CSRF cookie on a first visit."""
     token, new_cookie = csrf.issue(request, intake.csrf_key)
     status = context.pop("status", 200)
+    headers = context.pop("headers", None)
     response = intake.pages.render(name, lang, tenant_name, status=status, csrf=token, **context)
+    if headers:
+        response.headers.update(headers)
     csrf.set_cookie(response, new_cookie, secure=request.url.scheme == "https")
     return response
+
+
+def csrf_valid(request: Request, intake: Intake, submitted: str | None) -> bool:
+    try:
+        csrf.check(request, intake.csrf_key, submitted)
+    except Problem:
+        return False
+    return True
 
 
 async def load(store: EventStore, stream: str) -> tuple[Grievance, int]:
     events = await store.read_stream(stream)
     return fold([e.data for e in events]), len(events)
+
+
+async def page_language(request: Request) -> str:
+    """The language the worker was reading in: the query, the form sent, or the browser's."""
+    chosen = request.query_params.get("lang")
+    if chosen not in LANGUAGES and request.method == "POST":
+        try:
+            form = await request.form()  # parsed already by the endpoint: read from cache
+            chosen = str(form.get("lang") or "")
+        except (HTTPException, RuntimeError, AssertionError, ValueError):
+            chosen = None  # the form could not be read (too many parts, stream consumed)
+    return language(request, chosen)
+
+
+async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
+    """A refused request on a worker page, said in the worker's language, with a way back."""
+    intake: Intake = request.app.state.runtime.extras["intake"]
+    lang = await page_language(request)
+    _ = intake.pages.gettext(lang)
+    tenant = request.path_params.get("tenant", "")
+    name = ""
+    if problem.kind != "unknown-tenant":
+        async with request.app.state.runtime.pool.acquire() as conn:
+            name = (
+                await conn.fetchval("SELECT name FROM intake.tenants WHERE tenant = $1", tenant)
+                or ""
+            )
+    heading, text = PROBLEMS.get(problem.kind) or PROBLEMS.get(problem.status) or PROBLEMS[400]
+    back = request.url.path.removesuffix("/open") if problem.status != 404 else None
+    return page(
+        request, intake, "message.html", lang, name, status=problem.status,
+        headers=dict(problem.headers or {}), heading=_(heading), text=_(text),
+        back=f"{back}?lang={lang}" if back else None,
+    )  # fmt: skip
+
+
+class WorkerRoute(APIRoute):
+    """A route of the worker pages: its refusals come back as pages, never as problem+json."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def worker_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Problem as exc:
+                return await problem_page(request, exc)
+            except RequestValidationError:
+                return await problem_page(request, Problem(422, "validation", "invalid form"))
+            except HTTPException as exc:
+                return await problem_page(request, Problem(exc.status_code, "http", "refused"))
+
+        return worker_handler

@@ -1,29 +1,68 @@
-"""The worker's report form: `/t/{tenant}/report`."""
+"""The worker's report form: `/t/{tenant}/report`.
+
+Sending it answers with a redirect to the receipt (POST, 303, GET); the form is single-use;
+whatever is wrong comes back as the same form, in the worker's language, with what they
+typed and a message beside the field concerned.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from starlette.datastructures import FormData, UploadFile
-from starlette.responses import HTMLResponse
+from starlette.exceptions import HTTPException
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from redress.events.catalogue.grievance import Channel, Consent
-from redress.intake.commands import ContactDetails, GrievanceInput
+from redress.events.catalogue.grievance import Channel
+from redress.intake import single_use
+from redress.intake.commands import GrievanceInput
 from redress.intake.context import IntakeContext
 from redress.intake.domain import MAX_ATTACHMENTS
-from redress.intake.filing import Upload, file_grievance, tenant_name
-from redress.intake.web_common import language, page, worker_metadata
-from redress.kit import csrf
+from redress.intake.filing import Upload, check_upload, file_grievance, tenant_name
+from redress.intake.texts import (
+    BAD_DATE,
+    CHECK_FIELD,
+    CHOOSE_CATEGORY,
+    CHOOSE_COUNTRY,
+    FILE_TOO_LARGE,
+    FILE_TYPE,
+    FILING_LIMITED,
+    FORM_EXPIRED,
+    FUTURE_DATE,
+    TELL_WHAT_HAPPENED,
+    TOO_LONG,
+    TOO_MANY_FILES,
+    UNKNOWN_SITE,
+)
+from redress.intake.web_common import WorkerRoute, csrf_valid, language, page, worker_metadata
+from redress.intake.web_receipt import to_receipt
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
 _CONSENTS = ("reveal_identity_to_company", "contact_me", "share_with_support_services")
 _FIELDS = ("country", "site_id", "site_text", "category", "narrative", "since", "name",
            "contact", "contact_language", "contact_time")  # fmt: skip
+# Where a validation error of the command shows on the form.
+_FIELD_OF = {"phone_or_email": "contact", "time": "contact_time"}
+_MISSING = {"country": CHOOSE_COUNTRY, "category": CHOOSE_CATEGORY,
+            "narrative": TELL_WHAT_HAPPENED}  # fmt: skip
+# Refusals of the filing that concern one field.
+_PROBLEM_FIELDS = {"unknown-site": ("site_id", UNKNOWN_SITE), "file-too-large": (
+    "files", FILE_TOO_LARGE), "file-type": ("files", FILE_TYPE)}  # fmt: skip
+_MAX_FORM_FILES = 20  # more than allowed, so that too many files get a clear message
+
+
+_Errors = dict[str, tuple[str, dict[str, Any]]]  # field: (message, its arguments)
+
+
+class _AlreadySent(Exception):
+    pass
 
 
 async def _form_page(
@@ -35,21 +74,18 @@ async def _form_page(
             "SELECT site_id, name, country FROM intake.sites WHERE tenant = $1 ORDER BY name",
             tenant,
         )
+    _ = intake.pages.gettext(lang)
+    errors = {field: _(message) % args for field, (message, args) in
+              context.pop("errors", {}).items()}  # fmt: skip
+    notice = context.pop("notice", None)
     return page(
-        request,
-        intake,
-        "report.html",
-        lang,
-        name,
-        action=f"/t/{tenant}/report",
-        status_url=f"/t/{tenant}/status?lang={lang}",
-        countries=intake.pages.countries(lang),
-        categories=intake.pages.categories(lang),
-        sites=sites,
-        form=context.pop("form", {}),
-        errors=context.pop("errors", {}),
+        request, intake, "report.html", lang, name,
+        action=f"/t/{tenant}/report", status_url=f"/t/{tenant}/status?lang={lang}",
+        countries=intake.pages.countries(lang), categories=intake.pages.categories(lang),
+        sites=sites, form=context.pop("form", {}), errors=errors,
+        notice=_(notice) if notice else None, form_id=single_use.issue(intake.form_key),
         **context,
-    )
+    )  # fmt: skip
 
 
 @router.get("/t/{tenant}/report")
@@ -62,46 +98,108 @@ async def report_form(
 @router.post("/t/{tenant}/report")
 async def submit_report(
     request: Request, tenant: str, intake: IntakeContext, pool: Pool, store: Store
-) -> HTMLResponse:
-    form = await request.form(max_files=MAX_ATTACHMENTS + 1, max_fields=40)
-    csrf.check(request, intake.csrf_key, _text(form, "csrf"))
+) -> Response:
+    try:
+        form = await request.form(max_files=_MAX_FORM_FILES, max_fields=40)
+    except HTTPException:
+        # Too many parts to read: nothing of the form can be kept.
+        errors: _Errors = {"files": (TOO_MANY_FILES, {})}
+        return await _form_page(request, intake, pool, tenant, language(request), errors=errors,
+                                status=413)  # fmt: skip
     lang = language(request, _text(form, "lang"))
     values: dict[str, Any] = {f: _text(form, f) for f in _FIELDS}
     values.update({c: form.get(c) == "yes" for c in _CONSENTS})
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    again: dict[str, Any] = {"form": values, "had_files": bool(files)}
+    if not csrf_valid(request, intake, _text(form, "csrf")):
+        return await _form_page(request, intake, pool, tenant, lang, notice=FORM_EXPIRED,
+                                status=403, **again)  # fmt: skip
     switch_to = _text(form, "switch_to")
     if switch_to and not form.get("submit"):
         # The language switcher keeps what the worker has typed.
         return await _form_page(request, intake, pool, tenant, language(request, switch_to),
-                                form=values)  # fmt: skip
+                                **again)  # fmt: skip
+    form_id = single_use.check(intake.form_key, _text(form, "form_id"))
+    if form_id is None:
+        return await _form_page(request, intake, pool, tenant, lang, notice=FORM_EXPIRED,
+                                status=403, **again)  # fmt: skip
+    async with pool.acquire() as conn:
+        if await single_use.earlier_filing(conn, tenant, form_id) is not None:
+            return await _already_sent(request, intake, pool, tenant, lang, form_id)
     try:
         grievance = _grievance(values, lang)
     except ValidationError as exc:
-        errors = {str(e["loc"][0]): True for e in exc.errors() if e["loc"]}
-        return await _form_page(request, intake, pool, tenant, lang, form=values, errors=errors,
-                                status=422)  # fmt: skip
-    uploads = [
-        Upload(await f.read())
-        for f in form.getlist("files")
-        if isinstance(f, UploadFile) and f.filename
-    ]
-    if len(uploads) > MAX_ATTACHMENTS:
-        raise Problem(413, "too-many-files", f"at most {MAX_ATTACHMENTS} files")
-    async with pool.acquire() as conn, conn.transaction():
-        name = await tenant_name(conn, tenant)
-        filed = await file_grievance(
-            conn, store, intake, worker_metadata(tenant), grievance, Channel.web, uploads=uploads
-        )
-    return page(
-        request,
-        intake,
-        "receipt.html",
-        lang,
-        name,
-        reference=filed.reference,
-        secret=" ".join(filed.secret[i : i + 4] for i in range(0, 16, 4)) if filed.secret else "",
-        proof=filed.proof,
-        status_url=f"/t/{tenant}/status?lang={lang}",
-    )
+        return await _form_page(request, intake, pool, tenant, lang, errors=_errors(exc.errors()),
+                                status=422, **again)  # fmt: skip
+    if len(files) > MAX_ATTACHMENTS:
+        return await _form_page(request, intake, pool, tenant, lang, status=413,
+                                errors={"files": (TOO_MANY_FILES, {})}, **again)  # fmt: skip
+    uploads = [Upload(await f.read()) for f in files]
+    try:
+        for upload in uploads:
+            check_upload(upload)
+        async with pool.acquire() as conn, conn.transaction():
+            if not await single_use.consume(conn, tenant, form_id):
+                raise _AlreadySent
+            filed = await file_grievance(
+                conn, store, intake, worker_metadata(tenant), grievance, Channel.web,
+                uploads=uploads, secret=single_use.secret_for(intake.form_key, form_id),
+            )  # fmt: skip
+            await single_use.record(conn, form_id, filed.reference, filed.proof)
+    except _AlreadySent:
+        return await _already_sent(request, intake, pool, tenant, lang, form_id)
+    except Problem as exc:
+        if exc.kind in _PROBLEM_FIELDS:
+            field, message = _PROBLEM_FIELDS[exc.kind]
+            return await _form_page(request, intake, pool, tenant, lang, status=exc.status,
+                                    errors={field: (message, {})}, **again)  # fmt: skip
+        if exc.status == 429:
+            return await _form_page(request, intake, pool, tenant, lang, status=429,
+                                    notice=FILING_LIMITED, headers=dict(exc.headers or {}),
+                                    **again)  # fmt: skip
+        raise
+    assert filed.secret is not None
+    return to_receipt(request, intake, tenant, lang, filed.reference, filed.secret, filed.proof)
+
+
+async def _already_sent(
+    request: Request, intake: IntakeContext, pool: Pool, tenant: str, lang: str, form_id: str
+) -> Response:
+    """A form sent again files nothing: the worker lands on the receipt, or on a page saying
+    that the report was sent and the receipt was shown once."""
+    async with pool.acquire() as conn:
+        earlier = await single_use.earlier_filing(conn, tenant, form_id)
+    if earlier is None:
+        return RedirectResponse(f"/t/{tenant}/receipt?lang={lang}", status_code=303)
+    reference, proof = earlier
+    secret = single_use.secret_for(intake.form_key, form_id)
+    return to_receipt(request, intake, tenant, lang, reference, secret, proof)
+
+
+def _errors(details: list[ErrorDetails]) -> _Errors:
+    errors: _Errors = {}
+    for error in details:
+        if not error["loc"]:
+            continue
+        field = _FIELD_OF.get(str(error["loc"][-1]), str(error["loc"][-1]))
+        kind, ctx = error["type"], error.get("ctx") or {}
+        if kind == "string_too_long":
+            errors[field] = (TOO_LONG, {"limit": ctx.get("max_length")})
+        elif field in _MISSING and kind in ("missing", "string_too_short", "enum",
+                                            "string_pattern_mismatch"):  # fmt: skip
+            errors[field] = (_MISSING[field], {})
+        elif field == "since":
+            errors[field] = (FUTURE_DATE if _in_future(error["input"]) else BAD_DATE, {})
+        else:
+            errors.setdefault(field, (CHECK_FIELD, {}))
+    return errors
+
+
+def _in_future(value: object) -> bool:
+    try:
+        return date.fromisoformat(str(value)) > date.today()
+    except ValueError:
+        return False
 
 
 def _text(form: FormData, name: str) -> str | None:
@@ -114,20 +212,16 @@ def _text(form: FormData, name: str) -> str | None:
 def _grievance(values: dict[str, Any], lang: str) -> GrievanceInput:
     contact = None
     if values["name"] or values["contact"] or values["contact_time"]:
-        contact = ContactDetails(
-            name=values["name"],
-            phone_or_email=values["contact"],
-            language=values["contact_language"] or lang,
-            time=values["contact_time"],
-        )
-    return GrievanceInput(
-        country=values["country"] or "",
-        site_id=values["site_id"],
-        site_text=values["site_text"],
-        category=values["category"] or "",
-        narrative=values["narrative"] or "",
-        since=values["since"],
-        language=lang,
-        contact=contact,
-        consent=Consent(**{c: values[c] for c in _CONSENTS}),
-    )
+        contact = {
+            "name": values["name"],
+            "phone_or_email": values["contact"],
+            "language": values["contact_language"] or lang,
+            "time": values["contact_time"],
+        }
+    # One validation of the whole form, so that every wrong field is marked at once.
+    return GrievanceInput.model_validate({
+        "country": values["country"] or "", "site_id": values["site_id"],
+        "site_text": values["site_text"], "category": values["category"] or "",
+        "narrative": values["narrative"] or "", "since": values["since"], "language": lang,
+        "contact": contact, "consent": {c: values[c] for c in _CONSENTS},
+    })  # fmt: skip

@@ -1,59 +1,60 @@
-"""Following a grievance with its receipt: `/t/{tenant}/status`, and checking proofs."""
+"""Following a grievance with its receipt: `/t/{tenant}/status`.
+
+The worker opens it with the reference and secret (throttled in `guards`); a session cookie
+then carries the grievance for half an hour. A language chosen before opening is kept.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from redress.events.catalogue.grievance import Sealed
 from redress.events.projection import wait_for_version
 from redress.events.store import Conn
+from redress.intake import sealed
 from redress.intake.context import Intake, IntakeContext
-from redress.intake.domain import (
-    ErasePersonalData,
-    GiveSatisfaction,
-    GrievanceRefused,
-    PostWorkerMessage,
-    RequestWithdrawal,
-    decide,
-)
 from redress.intake.filing import grievance_stream, tenant_name
+from redress.intake.guards import client_address
 from redress.intake.projections import Grievances
-from redress.intake.receipts import Proof, normalise_reference, verify_secret
+from redress.intake.receipts import normalise_reference, verify_secret
 from redress.intake.texts import (
     ERASED,
-    LOCKED,
     OUTCOMES,
     REPLY_SENT,
     SCALE,
     SESSION_ENDED,
     STATUS,
     THANKS,
+    WAIT_BEFORE_TRYING,
     WITHDRAWN,
     WRONG_RECEIPT,
 )
-from redress.intake.web_common import language, load, page, worker_metadata
+from redress.intake.web_common import WorkerRoute, language, page
 from redress.kit import csrf
-from redress.kit.deps import Pool, Store
-from redress.kit.errors import Problem
+from redress.kit.deps import Pool
+from redress.kit.i18n import LANGUAGES
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
 SESSION = "receipt_session"
 SESSION_MINUTES = 30
-MAX_FAILURES = 5
-LOCK = timedelta(minutes=30)
-_PROJECTION = Grievances()
+# A reply typed when the session had ended waits here while the worker opens the report.
+DRAFT = "reply_draft"
+DRAFT_SECONDS = 600
+PROJECTION = Grievances()
 
 
-def _session(request: Request, intake: Intake, tenant: str) -> str | None:
+def session(request: Request, intake: Intake, tenant: str) -> str | None:
+    """The grievance the worker opened with their receipt, if the session still holds."""
     token = request.cookies.get(SESSION)
     if not token:
         return None
@@ -64,19 +65,30 @@ def _session(request: Request, intake: Intake, tenant: str) -> str | None:
     return str(claims["g"]) if claims.get("t") == tenant else None
 
 
+def _chosen(lang: str | None) -> str | None:
+    """A language the worker picked (a link or `?lang=`), as opposed to the browser's."""
+    return lang if lang in LANGUAGES else None
+
+
 @router.get("/t/{tenant}/status")
 async def status_page(
     request: Request, tenant: str, intake: IntakeContext, pool: Pool, lang: str | None = None
 ) -> HTMLResponse:
-    grievance_id = _session(request, intake, tenant)
+    grievance_id = session(request, intake, tenant)
     if grievance_id is not None:
         # Just filed: give the projection a moment to catch up with the log.
-        await wait_for_version(pool, _PROJECTION, grievance_stream(grievance_id), 1)
+        await wait_for_version(pool, PROJECTION, grievance_stream(grievance_id), 1)
     async with pool.acquire() as conn:
         name = await tenant_name(conn, tenant)
         if grievance_id is None:
-            return _login(request, intake, tenant, name, language(request, lang))
-        return await _status(request, intake, conn, tenant, name, grievance_id, lang)
+            return login(request, intake, tenant, name, language(request, lang), _chosen(lang))
+        draft = sealed.unseal(intake.receipt_key, DRAFT, request.cookies.get(DRAFT))
+        text = str(draft["m"]) if draft and draft.get("g") == grievance_id else None
+        response = await status(request, intake, conn, tenant, name, grievance_id, lang,
+                                draft=text)  # fmt: skip
+    if DRAFT in request.cookies:
+        sealed.clear(request, response, DRAFT, f"/t/{tenant}/status")
+    return response
 
 
 @router.post("/t/{tenant}/status/open")
@@ -89,126 +101,79 @@ async def open_status(
     secret: str = Form(max_length=40),
     csrf_token: str = Form(alias="csrf", max_length=100),
     lang: str | None = Form(None, max_length=20),
+    draft: str | None = Form(None, max_length=5000),
 ) -> Response:
     csrf.check(request, intake.csrf_key, csrf_token)
-    lang = language(request, lang)
-    ref = normalise_reference(reference)
-    async with pool.acquire() as conn, conn.transaction():
+    chosen, lang = _chosen(lang), language(request, lang)
+    guarded = (tenant, normalise_reference(reference))
+    client = intake.receipt_guard.client(client_address(request, intake.client_header))
+    async with pool.acquire() as conn:
         name = await tenant_name(conn, tenant)
-        guard = await conn.fetchrow(
-            """INSERT INTO intake.receipt_guards (tenant, reference) VALUES ($1, $2)
-               ON CONFLICT (tenant, reference) DO UPDATE SET tenant = excluded.tenant
-               RETURNING failures, locked_until""",
-            tenant,
-            ref,
-        )
-        now = datetime.now(UTC)
-        assert guard is not None
-        if guard["locked_until"] and guard["locked_until"] > now:
-            return _login(request, intake, tenant, name, lang, LOCKED, 429)
         found = await conn.fetchrow(
             "SELECT grievance_id, receipt_hash FROM intake.receipts "
             "WHERE tenant = $1 AND reference = $2",
-            tenant,
-            ref,
+            *guarded,
         )
-        stored = found["receipt_hash"] if found else None
-        if not await asyncio.to_thread(verify_secret, stored, secret) or not found:
-            failures = guard["failures"] + 1
-            locked = now + LOCK if failures >= MAX_FAILURES else None
-            await conn.execute(
-                """UPDATE intake.receipt_guards SET failures = $3, locked_until = $4
-                   WHERE tenant = $1 AND reference = $2""",
-                tenant,
-                ref,
-                0 if locked else failures,
-                locked,
-            )
-            message, status = (LOCKED, 429) if locked else (WRONG_RECEIPT, 401)
-            return _login(request, intake, tenant, name, lang, message, status)
-        await conn.execute(
-            "UPDATE intake.receipt_guards SET failures = 0 WHERE tenant = $1 AND reference = $2",
-            tenant,
-            ref,
-        )
+    wait = intake.receipt_guard.wait(client, guarded)
+    if wait > 0:
+        return _too_many(request, intake, tenant, name, lang, chosen, wait, draft)
+    stored = found["receipt_hash"] if found else None
+    if not await asyncio.to_thread(verify_secret, stored, secret) or not found:
+        intake.receipt_guard.failed(client, guarded)
+        return login(request, intake, tenant, name, lang, chosen, WRONG_RECEIPT, 401,
+                     draft=draft)  # fmt: skip
+    intake.receipt_guard.succeeded(guarded)
     token = jwt.encode(
-        {"g": found["grievance_id"], "t": tenant, "exp": now + timedelta(minutes=SESSION_MINUTES)},
+        {"g": found["grievance_id"], "t": tenant,
+         "exp": datetime.now(UTC) + timedelta(minutes=SESSION_MINUTES)},
         intake.session_key,
         algorithm="HS256",
-    )
-    # The status page speaks the grievance's own language unless the worker picks another.
-    response = RedirectResponse(f"/t/{tenant}/status", status_code=303)
+    )  # fmt: skip
+    # The status page speaks the language the worker chose, else the grievance's own.
+    target = f"/t/{tenant}/status" + (f"?lang={chosen}" if chosen else "")
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION, token, max_age=SESSION_MINUTES * 60, httponly=True, samesite="strict",
         secure=request.url.scheme == "https", path=f"/t/{tenant}/",
     )  # fmt: skip
+    if draft and draft.strip():
+        value = {"g": found["grievance_id"], "m": draft}
+        kept = sealed.seal(intake.receipt_key, DRAFT, value, DRAFT_SECONDS)
+        sealed.set_sealed(request, response, DRAFT, kept, DRAFT_SECONDS, f"/t/{tenant}/status")
     return response
 
 
-@router.post("/t/{tenant}/status")
-async def act(
-    request: Request,
-    tenant: str,
-    intake: IntakeContext,
-    pool: Pool,
-    store: Store,
-    do: str = Form(pattern="^(reply|withdraw|erase|satisfaction)$"),
-    message: str | None = Form(None, max_length=5000),
-    score: int | None = Form(None, ge=1, le=5),
-    csrf_token: str = Form(alias="csrf", max_length=100),
-    lang: str | None = None,
-) -> Response:
-    csrf.check(request, intake.csrf_key, csrf_token)
-    grievance_id = _session(request, intake, tenant)
-    if grievance_id is None:
-        raise Problem(401, "no-session", "open your report with your receipt first")
-    stream = grievance_stream(grievance_id)
-    state, version = await load(store, stream)
-    async with pool.acquire() as conn, conn.transaction():
-        try:
-            if do == "reply":
-                if not message or not message.strip():
-                    raise Problem(422, "validation", "the message is empty")
-                key = await intake.keyring.get(conn, state.key_id or "")
-                events = decide(PostWorkerMessage(grievance_id, key.seal(message.encode())), state)
-            elif do == "withdraw":
-                events = decide(RequestWithdrawal(grievance_id), state)
-            elif do == "satisfaction":
-                if score is None:
-                    raise Problem(422, "validation", "choose a score from 1 to 5")
-                events = decide(GiveSatisfaction(grievance_id, score), state)
-            else:
-                events = decide(ErasePersonalData(grievance_id), state)
-                await intake.keyring.erase(conn, state.key_id or "")
-                await conn.execute(
-                    "DELETE FROM intake.attachments WHERE grievance_id = $1", grievance_id
-                )
-        except GrievanceRefused as exc:
-            raise Problem(409, exc.kind, exc.detail) from None
-        done = await store.append(stream, events, version, worker_metadata(tenant), conn=conn)
-    await wait_for_version(pool, _PROJECTION, stream, done.version)
-    notice = {"reply": "sent", "withdraw": "withdrawn", "erase": "erased",
-              "satisfaction": "thanks"}[do]  # fmt: skip
-    return RedirectResponse(
-        f"/t/{tenant}/status?lang={language(request, lang)}&done={notice}", status_code=303
-    )
-
-
-def _login(
-    request: Request, intake: Intake, tenant: str, name: str, lang: str,
-    error: str | None = None, status: int = 200,
+def _too_many(
+    request: Request, intake: Intake, tenant: str, name: str, lang: str, chosen: str | None,
+    wait: float, draft: str | None,
 ) -> HTMLResponse:  # fmt: skip
+    seconds = math.ceil(wait)
+    _ = intake.pages.gettext(lang)
+    told = _(WAIT_BEFORE_TRYING) % {
+        "wait": format_timedelta(timedelta(seconds=seconds), threshold=2, locale=lang)
+    }
+    return login(request, intake, tenant, name, lang, chosen, told, 429, draft=draft,
+                 headers={"Retry-After": str(seconds)})  # fmt: skip
+
+
+def login(
+    request: Request, intake: Intake, tenant: str, name: str, lang: str, chosen: str | None,
+    error: str | None = None, status: int = 200, *, draft: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:  # fmt: skip
+    """The page asking for the receipt, keeping a reply typed before the session ended."""
     _ = intake.pages.gettext(lang)
     return page(
-        request, intake, "status_login.html", lang, name, status=status,
-        error=_(error) if error else None, action=f"/t/{tenant}/status/open",
-        report_url=f"/t/{tenant}/report?lang={lang}",
+        request, intake, "status_login.html", lang, name, status=status, headers=headers,
+        error=_(error) if error else None, action=f"/t/{tenant}/status/open", chosen=chosen,
+        report_url=f"/t/{tenant}/report?lang={lang}", draft=draft,
     )  # fmt: skip
 
 
-async def _status(
+async def status(
     request: Request, intake: Intake, conn: Conn, tenant: str, name: str, grievance_id: str,
-    lang: str | None,
+    lang: str | None, *, draft: str | None = None, error: str | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     g = await conn.fetchrow(
         "SELECT * FROM intake.grievances WHERE grievance_id = $1 AND tenant = $2",
@@ -216,7 +181,8 @@ async def _status(
         tenant,
     )
     if g is None:
-        return _login(request, intake, tenant, name, language(request, lang), SESSION_ENDED)
+        lang = language(request, lang)
+        return login(request, intake, tenant, name, lang, _chosen(lang), SESSION_ENDED)
     lang = language(request, lang) if lang else g["language"]
     _ = intake.pages.gettext(lang)
     thread = []
@@ -239,40 +205,9 @@ async def _status(
         "outcome_label": _(outcome) if (outcome := OUTCOMES.get(g["outcome"])) else None,
         "scale": [(n, _(SCALE[n])) for n in range(5, 0, -1)],
         "notice": _(notices[notice]) if notice in notices else None,
+        "error": _(error) if error else None,
+        "draft": draft,
         "action": f"/t/{tenant}/status?lang={lang}",
+        "status": status_code,
     }
     return page(request, intake, "status.html", lang, name, **context)
-
-
-@router.get("/t/{tenant}/verify")
-async def verify_form(
-    request: Request, tenant: str, intake: IntakeContext, pool: Pool, lang: str | None = None
-) -> HTMLResponse:
-    async with pool.acquire() as conn:
-        name = await tenant_name(conn, tenant)
-    return page(request, intake, "verify.html", language(request, lang), name, result=None,
-                action=f"/t/{tenant}/verify")  # fmt: skip
-
-
-@router.post("/t/{tenant}/verify")
-async def verify_proof(
-    request: Request,
-    tenant: str,
-    intake: IntakeContext,
-    pool: Pool,
-    proof: str = Form(max_length=2000),
-    csrf_token: str = Form(alias="csrf", max_length=100),
-    lang: str | None = None,
-) -> HTMLResponse:
-    csrf.check(request, intake.csrf_key, csrf_token)
-    checked = Proof.verify(proof, intake.proof_key)
-    async with pool.acquire() as conn:
-        name = await tenant_name(conn, tenant)
-        recorded = checked and await conn.fetchval(
-            "SELECT filed_digest FROM intake.receipts WHERE tenant = $1 AND reference = $2",
-            tenant,
-            checked.reference,
-        )
-    valid = bool(checked and recorded == checked.digest)
-    return page(request, intake, "verify.html", language(request, lang), name, result=valid,
-                action=f"/t/{tenant}/verify")  # fmt: skip

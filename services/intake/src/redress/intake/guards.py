@@ -1,0 +1,116 @@
+"""Throttling receipt guesses, in memory only: by client and by reference.
+
+A client is known only by a keyed hash of its address (the key is random per process and
+never leaves it), forgotten an hour after its first failure; nothing is stored. Each client
+gets a few free failures, then a delay that doubles with each further failure, so one client
+cannot spend another's attempts. A reference under attack from many clients gets a delay
+too, capped at a minute, so that guessers can slow the holder of the right secret but never
+lock them out; a success by the holder clears it. Unknown references cost a little memory
+for an hour, never a row.
+
+The numbers make guessing hopeless: a secret has 10^16 values and a client gets about
+seventeen tries an hour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+
+@dataclass
+class _Strikes:
+    since: float  # first failure: the entry is forgotten `window` after it
+    failures: int = 0
+    until: float = 0.0  # no try is checked before this
+
+
+class _Ledger:
+    """Strikes per key, forgotten `window` seconds after their first failure."""
+
+    def __init__(self, free: int, cap: float, window: float, max_entries: int) -> None:
+        self.free, self.cap, self.window, self.max_entries = free, cap, window, max_entries
+        self.entries: OrderedDict[object, _Strikes] = OrderedDict()
+
+    def expire(self, now: float) -> None:
+        # Entries are kept in order of their first failure, so the oldest come first.
+        while self.entries:
+            key, strikes = next(iter(self.entries.items()))
+            if strikes.since + self.window > now and len(self.entries) <= self.max_entries:
+                break
+            del self.entries[key]
+
+    def wait(self, key: object, now: float) -> float:
+        strikes = self.entries.get(key)
+        return max(0.0, strikes.until - now) if strikes else 0.0
+
+    def fail(self, key: object, now: float) -> None:
+        strikes = self.entries.setdefault(key, _Strikes(since=now))
+        strikes.failures += 1
+        beyond = strikes.failures - self.free  # 0 at the last free failure: wait 1 s
+        if beyond >= 0:
+            strikes.until = now + min(2.0**beyond, self.cap)
+
+    def forget(self, key: object) -> None:
+        self.entries.pop(key, None)
+
+
+class ReceiptGuard:
+    """Whether a client may try a receipt now; what to remember when it failed or succeeded."""
+
+    def __init__(
+        self,
+        *,
+        free_per_client: int = 5,
+        client_cap: float = 900.0,
+        free_per_reference: int = 20,
+        reference_cap: float = 60.0,
+        window: float = 3600.0,
+        max_entries: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._key = os.urandom(32)
+        self.clock = clock
+        self.clients = _Ledger(free_per_client, client_cap, window, max_entries)
+        self.references = _Ledger(free_per_reference, reference_cap, window, max_entries)
+
+    def client(self, address: str) -> str:
+        return hmac.new(self._key, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def wait(self, client: str, reference: tuple[str, str]) -> float:
+        """Seconds before this client may try this reference; 0 when it may try now."""
+        now = self.clock()
+        self.clients.expire(now)
+        self.references.expire(now)
+        return max(self.clients.wait(client, now), self.references.wait(reference, now))
+
+    def failed(self, client: str, reference: tuple[str, str]) -> None:
+        now = self.clock()
+        self.clients.fail(client, now)
+        self.references.fail(reference, now)
+
+    def succeeded(self, reference: tuple[str, str]) -> None:
+        # Only the holder of the secret gets here: the reference is no longer under attack
+        # for them. The client's own count stays, or a guesser could reset it with a receipt
+        # of their own.
+        self.references.forget(reference)
+
+
+def client_address(request: Request, trusted_header: str | None) -> str:
+    """The client as the connection shows it, or as the trusted proxy in front says.
+
+    Behind a proxy, the last address of the header is the one that proxy saw; anything
+    before it was written by the client and proves nothing.
+    """
+    if trusted_header:
+        forwarded = request.headers.get(trusted_header)
+        if forwarded and forwarded.split(",")[-1].strip():
+            return forwarded.split(",")[-1].strip()
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,111 @@
+"""What the worker does on the status page: reply, withdraw, rate the outcome, erase.
+
+Erasing asks first, on a page of its own that says what it means (no JavaScript needed).
+A reply sent after the session or the page expired is kept for the worker to send again.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from redress.events.projection import wait_for_version
+from redress.intake.context import Intake, IntakeContext
+from redress.intake.domain import (
+    ErasePersonalData,
+    GiveSatisfaction,
+    GrievanceRefused,
+    PostWorkerMessage,
+    RequestWithdrawal,
+    decide,
+)
+from redress.intake.filing import grievance_stream, tenant_name
+from redress.intake.texts import EMPTY_REPLY, PAGE_EXPIRED_REPLY, SESSION_ENDED
+from redress.intake.web_common import WorkerRoute, csrf_valid, language, load, page, worker_metadata
+from redress.intake.web_status import PROJECTION, login, session, status
+from redress.kit.deps import Pool, Store
+from redress.kit.errors import Problem
+from redress.kit.i18n import LANGUAGES
+
+router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
+
+
+@router.post("/t/{tenant}/status")
+async def act(
+    request: Request,
+    tenant: str,
+    intake: IntakeContext,
+    pool: Pool,
+    store: Store,
+    do: str = Form(pattern="^(reply|withdraw|erase|satisfaction)$"),
+    message: str | None = Form(None, max_length=5000),
+    score: int | None = Form(None, ge=1, le=5),
+    confirm: str | None = Form(None, max_length=10),
+    csrf_token: str = Form(alias="csrf", max_length=100),
+    lang: str | None = None,
+) -> Response:
+    grievance_id = session(request, intake, tenant)
+    if grievance_id is None or not csrf_valid(request, intake, csrf_token):
+        return await _expired(request, intake, pool, tenant, lang, grievance_id, message)
+    if do == "reply" and not (message and message.strip()):
+        async with pool.acquire() as conn:
+            name = await tenant_name(conn, tenant)
+            return await status(request, intake, conn, tenant, name, grievance_id, lang,
+                                error=EMPTY_REPLY, status_code=422)  # fmt: skip
+    if do == "erase" and confirm != "yes":
+        return await _confirm_erasure(request, intake, pool, tenant, language(request, lang))
+    stream = grievance_stream(grievance_id)
+    state, version = await load(store, stream)
+    async with pool.acquire() as conn, conn.transaction():
+        try:
+            if do == "reply":
+                key = await intake.keyring.get(conn, state.key_id or "")
+                sealed_text = key.seal((message or "").encode())  # not empty: checked above
+                events = decide(PostWorkerMessage(grievance_id, sealed_text), state)
+            elif do == "withdraw":
+                events = decide(RequestWithdrawal(grievance_id), state)
+            elif do == "satisfaction":
+                if score is None:
+                    raise Problem(422, "validation", "choose a score from 1 to 5")
+                events = decide(GiveSatisfaction(grievance_id, score), state)
+            else:
+                events = decide(ErasePersonalData(grievance_id), state)
+                await intake.keyring.erase(conn, state.key_id or "")
+                await conn.execute(
+                    "DELETE FROM intake.attachments WHERE grievance_id = $1", grievance_id
+                )
+        except GrievanceRefused as exc:
+            raise Problem(409, exc.kind, exc.detail) from None
+        done = await store.append(stream, events, version, worker_metadata(tenant), conn=conn)
+    await wait_for_version(pool, PROJECTION, stream, done.version)
+    notice = {"reply": "sent", "withdraw": "withdrawn", "erase": "erased",
+              "satisfaction": "thanks"}[do]  # fmt: skip
+    return RedirectResponse(
+        f"/t/{tenant}/status?lang={language(request, lang)}&done={notice}", status_code=303
+    )
+
+
+async def _expired(
+    request: Request, intake: Intake, pool: Pool, tenant: str, lang: str | None,
+    grievance_id: str | None, message: str | None,
+) -> HTMLResponse:  # fmt: skip
+    """The session or the page expired: nothing is done, and a typed reply is kept."""
+    draft = message if message and message.strip() else None
+    async with pool.acquire() as conn:
+        name = await tenant_name(conn, tenant)
+        if grievance_id is None:
+            chosen = lang if lang in LANGUAGES else None
+            return login(request, intake, tenant, name, language(request, lang), chosen,
+                         SESSION_ENDED, 401, draft=draft)  # fmt: skip
+        return await status(request, intake, conn, tenant, name, grievance_id, lang,
+                            draft=draft, error=PAGE_EXPIRED_REPLY, status_code=403)  # fmt: skip
+
+
+async def _confirm_erasure(
+    request: Request, intake: Intake, pool: Pool, tenant: str, lang: str
+) -> HTMLResponse:
+    async with pool.acquire() as conn:
+        name = await tenant_name(conn, tenant)
+    return page(request, intake, "erase_confirm.html", lang, name,
+                action=f"/t/{tenant}/status?lang={lang}",
+                back=f"/t/{tenant}/status?lang={lang}")  # fmt: skip

@@ -1,0 +1,121 @@
+"""The status and proof pages: erasure asks first, the chosen language survives opening the
+report, and a proof of filing says which report it proves and when."""
+
+import base64
+import re
+from datetime import UTC, datetime
+
+import pytest
+from babel.dates import format_datetime
+
+from redress.intake import texts
+from tests.events.helpers import wait_until
+from tests.intake.conftest import TENANT
+from tests.intake.test_web import file_report, fresh_form, report_fields
+from tests.intake.test_worker_errors import _open, assert_page, tr
+
+CONSEQUENCES = [
+    "Erasing cannot be undone.",
+    "The grievance officer will no longer be able to read what you wrote, your messages or "
+    "your files, or to contact you.",
+    "Without them, your case may not be able to go on.",
+]
+
+
+def csrf_in(page) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+async def test_erasing_asks_first_and_says_what_it_means(intake, lang):
+    reference, secret = await file_report(intake, lang=lang)
+    status = await _open(intake.client, reference, secret, lang)
+    before = await intake.events()
+    asked = await intake.client.post(
+        f"/t/{TENANT}/status?lang={lang}", data={"csrf": csrf_in(status), "do": "erase"}
+    )
+    assert_page(asked, lang, 200)
+    for sentence in CONSEQUENCES:
+        assert tr(intake, lang, sentence) in asked.text
+    assert '<input type="hidden" name="confirm" value="yes">' in asked.text
+    assert f'id="cancel">{tr(intake, lang, "No, go back to my report")}' in asked.text
+    assert await intake.events() == before  # asking erased nothing
+    async with intake.system.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM keyring.data_keys") == 1
+
+    erased = await intake.client.post(
+        f"/t/{TENANT}/status?lang={lang}",
+        data={"csrf": csrf_in(asked), "do": "erase", "confirm": "yes"},
+        follow_redirects=True,
+    )
+    assert tr(intake, lang, texts.ERASED) in erased.text
+    async with intake.system.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM keyring.data_keys") == 0
+
+
+async def test_the_language_chosen_before_opening_survives_the_login(intake):
+    reference, secret = await file_report(intake, lang="en")
+    login = await intake.client.get(f"/t/{TENANT}/status?lang=ar")
+    assert '<input type="hidden" name="lang" value="ar">' in login.text
+    wrong = await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": csrf_in(login), "reference": reference, "secret": "1", "lang": "ar"},
+    )
+    assert 'lang="ar"' in wrong.text and 'name="lang" value="ar"' in wrong.text
+    opened = await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": csrf_in(login), "reference": reference, "secret": secret, "lang": "ar"},
+    )
+    assert opened.headers["location"] == f"/t/{TENANT}/status?lang=ar"
+    page = await intake.client.get(opened.headers["location"])
+    assert 'lang="ar" dir="rtl"' in page.text and reference in page.text
+
+
+async def test_without_a_choice_the_report_speaks_its_own_language(intake):
+    reference, secret = await file_report(intake, lang="bn")
+    login = await intake.client.get(f"/t/{TENANT}/status", headers={"Accept-Language": "fr"})
+    assert 'lang="fr"' in login.text and 'name="lang"' not in login.text
+    opened = await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": csrf_in(login), "reference": reference, "secret": secret},
+        follow_redirects=True,
+    )
+    assert 'lang="bn"' in opened.text
+
+
+def proof_time(proof: str) -> datetime:
+    body = proof.split(".")[0]
+    fields = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode().split("|")
+    return datetime.fromisoformat(fields[1])
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+async def test_a_proof_says_which_report_it_proves_and_when(intake, lang):
+    tokens = await fresh_form(intake)
+    receipt = await intake.client.post(
+        f"/t/{TENANT}/report", data=report_fields(tokens, lang=lang), follow_redirects=True
+    )
+    reference = re.search(r'id="reference">([^<]+)<', receipt.text).group(1)
+    proof = re.search(r'id="proof">([^<]+)<', receipt.text).group(1)
+    await wait_until(lambda: _projected(intake))
+    form = await intake.client.get(f"/t/{TENANT}/verify?lang={lang}")
+    checked = await intake.client.post(
+        f"/t/{TENANT}/verify?lang={lang}", data={"csrf": csrf_in(form), "proof": proof}
+    )
+    assert_page(checked, lang, 200)
+    when = format_datetime(proof_time(proof), "long", tzinfo=UTC, locale=lang)
+    said = tr(intake, lang, texts.PROOF_VALID, reference=reference, time=when)
+    assert f'id="result" class="valid">{said}</p>' in checked.text
+    assert reference in said and str(proof_time(proof).year) in when
+
+    forged = proof[:-3] + ("AAA" if not proof.endswith("AAA") else "BBB")
+    refused = await intake.client.post(
+        f"/t/{TENANT}/verify?lang={lang}", data={"csrf": csrf_in(form), "proof": forged}
+    )
+    assert f'class="error">{tr(intake, lang, texts.PROOF_INVALID)}</p>' in refused.text
+    assert reference not in refused.text.split('id="result"')[1].split("</p>")[0]
+
+
+async def _projected(intake):
+    async with intake.system.pool.acquire() as conn:
+        return await conn.fetchval("SELECT count(*) FROM intake.grievances") > 0

@@ -1,0 +1,222 @@
+"""Whatever goes wrong on the worker pages comes back as a page in the worker's language that
+keeps what they typed, marks the field concerned and says what to do; nothing is recorded."""
+
+import re
+from datetime import date, timedelta
+
+import httpx
+import pytest
+
+from redress.intake import texts
+from tests.intake.conftest import TENANT
+from tests.intake.test_web import fresh_form, report_fields
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+NARRATIVE = {"en": "Overtime has not been paid for three months.",
+             "ar": "لم يُدفع أجر العمل الإضافي منذ ثلاثة أشهر."}  # fmt: skip
+LANGS = ["en", "ar"]
+
+
+def tr(intake, lang: str, message: str, **args) -> str:
+    text = intake.app.state.runtime.extras["intake"].pages.gettext(lang)(message)
+    return text % args if args else text
+
+
+def assert_page(page, lang: str, status: int) -> None:
+    assert page.status_code == status, page.text[:300]
+    assert page.headers["content-type"].startswith("text/html")
+    assert f'lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}"' in page.text
+
+
+def assert_marked(page, field: str, message: str) -> None:
+    control = re.search(rf'<(?:input|select|textarea) id="[a-z_]+" name="{field}"[^>]*>', page.text)
+    assert control, f"no control named {field}"
+    assert 'aria-invalid="true"' in control.group(0)
+    described = re.search(r'aria-describedby="([^"]+)"', control.group(0)).group(1).split()
+    error_id = f"{field}-error"
+    assert error_id in described
+    assert f'<p id="{error_id}" class="error">{message}</p>' in page.text
+
+
+async def send(intake, lang: str, files=None, **fields):
+    tokens = await fresh_form(intake)
+    data = report_fields(tokens, lang=lang, narrative=NARRATIVE[lang], name="Rahima", **fields)
+    return await intake.client.post(f"/t/{TENANT}/report", data=data, files=files)
+
+
+def kept(page, lang: str) -> bool:
+    return f"{NARRATIVE[lang]}</textarea>" in page.text and 'value="Rahima"' in page.text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_file_errors_come_back_as_the_form_with_the_field_marked(intake, lang):
+    before = await intake.events()
+    big = [("files", ("big.png", PNG + b"\0" * (10 * 1024 * 1024), "image/png"))]
+    page = await send(intake, lang, files=big)
+    assert_page(page, lang, 413)
+    assert_marked(page, "files", tr(intake, lang, texts.FILE_TOO_LARGE))
+    assert kept(page, lang) and 'id="files-hint"' in page.text  # files must be chosen again
+
+    page = await send(intake, lang, files=[("files", ("x.png", b"MZ\x90\x00 exe", "image/png"))])
+    assert_page(page, lang, 415)
+    assert_marked(page, "files", tr(intake, lang, texts.FILE_TYPE))
+    assert kept(page, lang)
+
+    six = [("files", (f"p{i}.png", PNG, "image/png")) for i in range(6)]
+    page = await send(intake, lang, files=six)
+    assert_page(page, lang, 413)
+    assert_marked(page, "files", tr(intake, lang, texts.TOO_MANY_FILES))
+    assert kept(page, lang)
+    assert await intake.events() == before
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_field_errors_say_what_is_wrong_beside_the_field(intake, lang):
+    before = await intake.events()
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tokens = await fresh_form(intake)
+    data = report_fields(
+        tokens, lang=lang, since=tomorrow, name="N" * 201, narrative="x" * 5001,
+        contact_time="t" * 101, site_id="nowhere",
+    )  # fmt: skip
+    page = await intake.client.post(f"/t/{TENANT}/report", data=data)
+    assert_page(page, lang, 422)
+    assert_marked(page, "since", tr(intake, lang, texts.FUTURE_DATE))
+    assert_marked(page, "name", tr(intake, lang, texts.TOO_LONG, limit=200))
+    assert_marked(page, "narrative", tr(intake, lang, texts.TOO_LONG, limit=5000))
+    assert_marked(page, "contact_time", tr(intake, lang, texts.TOO_LONG, limit=100))
+    assert f'value="{tomorrow}"' in page.text
+    # The narrative keeps its hint as well as its error.
+    assert 'aria-describedby="narrative-hint narrative-error"' in page.text
+
+    page = await send(intake, lang, site_id="nowhere")
+    assert_page(page, lang, 422)
+    assert_marked(page, "site_id", tr(intake, lang, texts.UNKNOWN_SITE))
+    assert kept(page, lang)
+
+    page = await send(intake, lang, since="2024-02-31")
+    assert_page(page, lang, 422)
+    assert_marked(page, "since", tr(intake, lang, texts.BAD_DATE))
+    assert await intake.events() == before
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_an_expired_form_keeps_what_was_typed(intake, lang):
+    tokens = await fresh_form(intake)
+    intake.client.cookies.clear()  # the browser was closed: its CSRF cookie is gone
+    before = await intake.events()
+    data = report_fields(tokens, lang=lang, narrative=NARRATIVE[lang], name="Rahima")
+    page = await intake.client.post(f"/t/{TENANT}/report", data=data)
+    assert_page(page, lang, 403)
+    assert tr(intake, lang, texts.FORM_EXPIRED) in page.text and kept(page, lang)
+    assert await intake.events() == before
+    # The page came back with what is needed to send it at once.
+    again = {**report_fields(await _tokens_in(page), lang=lang), "narrative": NARRATIVE[lang]}
+    assert (await intake.client.post(f"/t/{TENANT}/report", data=again)).status_code == 303
+
+
+async def _tokens_in(page) -> dict:
+    return {
+        "csrf": re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1),
+        "form_id": re.search(r'name="form_id" value="([^"]+)"', page.text).group(1),
+    }
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_too_many_parts_still_get_a_page(intake, lang):
+    tokens = await fresh_form(intake)
+    many = [("files", (f"p{i}.png", PNG, "image/png")) for i in range(25)]
+    page = await intake.client.post(
+        f"/t/{TENANT}/report", data=report_fields(tokens), files=many,
+        headers={"Accept-Language": lang},
+    )  # fmt: skip
+    assert_page(page, lang, 413)
+    assert_marked(page, "files", tr(intake, lang, texts.TOO_MANY_FILES))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_other_refusals_are_pages_in_the_workers_language(intake, lang):
+    page = await intake.client.get(f"/t/nobody/report?lang={lang}")
+    assert_page(page, lang, 404)
+    heading, text = texts.PROBLEMS[404]
+    assert tr(intake, lang, heading) in page.text and tr(intake, lang, text) in page.text
+    await intake.client.get(f"/t/{TENANT}/status?lang={lang}")
+    forged = await intake.client.post(
+        f"/t/{TENANT}/status/open?lang={lang}",
+        data={"csrf": "0" * 64, "reference": "R-AAAA", "secret": "1", "lang": lang},
+    )
+    assert_page(forged, lang, 403)
+    assert tr(intake, lang, texts.PROBLEMS["csrf"][1]) in forged.text
+    assert f'href="/t/{TENANT}/status?lang={lang}"' in forged.text  # a way back
+    oversized = await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": "0" * 64, "reference": "R" * 41, "secret": "1", "lang": lang},
+    )
+    assert_page(oversized, lang, 422)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_reply_sent_after_the_session_ended_is_kept_and_sent_after_opening(intake, lang):
+    from tests.intake.test_web import file_report
+
+    reference, secret = await file_report(intake, lang=lang)
+    status = await _open(intake.client, reference, secret, lang)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', status.text).group(1)
+    intake.client.cookies.delete("receipt_session")  # half an hour later
+    reply = "لم يتغير شيء" if lang == "ar" else "Nothing has changed."
+    before = await intake.events()
+    page = await intake.client.post(
+        f"/t/{TENANT}/status?lang={lang}", data={"csrf": csrf, "do": "reply", "message": reply}
+    )
+    assert_page(page, lang, 401)
+    assert tr(intake, lang, texts.SESSION_ENDED) in page.text
+    assert f'<textarea id="draft" name="draft" maxlength="5000">{reply}</textarea>' in page.text
+    assert await intake.events() == before
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    reopened = await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": csrf, "reference": reference, "secret": secret, "lang": lang,
+              "draft": reply},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert f"required>{reply}</textarea>" in reopened.text  # ready to send
+    assert reply not in (await intake.client.get(f"/t/{TENANT}/status")).text  # once only
+
+
+async def test_a_reply_on_an_expired_page_is_kept(intake):
+    from tests.intake.test_web import file_report
+
+    reference, secret = await file_report(intake)
+    await _open(intake.client, reference, secret, "en")
+    page = await intake.client.post(
+        f"/t/{TENANT}/status?lang=en", data={"csrf": "0" * 64, "do": "reply", "message": "Hi"}
+    )
+    assert_page(page, "en", 403)
+    assert 'id="error"' in page.text and "required>Hi</textarea>" in page.text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    before = await intake.events()
+    empty = await intake.client.post(
+        f"/t/{TENANT}/status?lang=ar", data={"csrf": csrf, "do": "reply", "message": "  "}
+    )
+    assert_page(empty, "ar", 422)
+    assert tr(intake, "ar", texts.EMPTY_REPLY) in empty.text
+    assert await intake.events() == before
+
+
+async def _open(client: httpx.AsyncClient, reference, secret, lang):
+    page = await client.get(f"/t/{TENANT}/status?lang={lang}")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    return await client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": csrf, "reference": reference, "secret": secret, "lang": lang},
+        follow_redirects=True,
+    )
+
+
+async def test_a_form_that_cannot_be_read_still_gets_a_page(intake):
+    fields = {f"f{i}": "x" for i in range(1100)}
+    page = await intake.client.post(
+        f"/t/{TENANT}/status/open", data=fields, headers={"Accept-Language": "ar"}
+    )
+    assert_page(page, "ar", 400)
+    assert tr(intake, "ar", texts.PROBLEMS[400][1]) in page.text
