@@ -2,9 +2,10 @@
 
 1. A new KEK is recorded (`keyring.keks`), added to the keyset file and made current.
 2. Every live data key is re-wrapped under it, in batches.
-3. The old KEKs' rows are deleted in the transaction of the last re-wrap batch; the foreign
-   key from `keyring.data_keys` refuses that while a process with a stale keyset has wrapped
-   a new data key under an old KEK, and the batch is tried again.
+3. The old KEKs' rows are locked, then deleted, in the transaction of the last re-wrap
+   batch; the foreign key from `keyring.data_keys` makes a process with a stale keyset that
+   wraps a new data key under an old KEK wait for that transaction, fail, reload the keyset
+   and wrap under the new KEK.
 4. Only then are the old KEKs removed from the file: nothing the platform keeps can unwrap
    a data key deleted before the rotation, wherever its wrapped bytes survive.
 
@@ -89,24 +90,28 @@ async def _retire_old(
         progress(done, total)
     while True:
         async with pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(
-                """SELECT key_id, kek_id, wrapped FROM keyring.data_keys WHERE kek_id <> $1
-                   ORDER BY key_id LIMIT $2 FOR UPDATE""",
-                current,
-                batch,
-            )
+            rows = await _wrapped_under_old(conn, current, batch)
+            last = len(rows) < batch
+            if last:
+                # Hold new data keys off the old KEKs: an insert's foreign-key check waits on
+                # this lock, then fails once the rows are gone, and the inserting process
+                # reloads the keyset and wraps under the current KEK. Without it, a process
+                # with a stale keyset could keep the old KEKs alive for ever.
+                await conn.execute(
+                    "SELECT 1 FROM keyring.keks WHERE kek_id <> $1 FOR UPDATE", current
+                )
+                rows = await _wrapped_under_old(conn, current, None)
             await conn.executemany(
                 "UPDATE keyring.data_keys SET wrapped = $2, kek_id = $3 WHERE key_id = $1",
                 [(r["key_id"], _rewrap(keyset, r), current) for r in rows],
             )
-            retired = len(rows) < batch and await _delete_old_keks(conn, current)
+            if last:
+                await conn.execute("DELETE FROM keyring.keks WHERE kek_id <> $1", current)
         done += len(rows)
         if progress:
             progress(done, max(total, done))
-        if retired:
+        if last:
             break
-        if len(rows) < batch:
-            await asyncio.sleep(0.05)  # a data key wrapped under an old KEK just now
     keys.write(Keyset(current, {current: keyset.key}))
     old = tuple(k for k in keyset.keys if k != current)
     log.info("key-encryption keys retired", kek_id=current, rewrapped=done, retired=len(old))
@@ -120,13 +125,13 @@ def _rewrap(keyset: Keyset, row: asyncpg.Record) -> bytes:
     return wrap(keyset.key, row["key_id"], unwrap(kek, row["key_id"], row["wrapped"]))
 
 
-async def _delete_old_keks(conn: Conn, current: str) -> bool:
-    try:
-        async with conn.transaction():
-            await conn.execute("DELETE FROM keyring.keks WHERE kek_id <> $1", current)
-        return True
-    except asyncpg.ForeignKeyViolationError:
-        return False
+async def _wrapped_under_old(conn: Conn, current: str, limit: int | None) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT key_id, kek_id, wrapped FROM keyring.data_keys WHERE kek_id <> $1
+           ORDER BY key_id LIMIT $2 FOR UPDATE""",
+        current,
+        limit,
+    )
 
 
 async def rotation_due(

@@ -17,7 +17,8 @@ ALTER TABLE keyring.data_keys
 ALTER TABLE keyring.data_keys ALTER COLUMN kek_id DROP DEFAULT;
 CREATE INDEX IF NOT EXISTS data_keys_kek ON keyring.data_keys (kek_id);
 
-GRANT SELECT, INSERT, DELETE ON keyring.keks TO redress_intake;
+-- (UPDATE only for the row lock a rotation takes on the KEKs it retires.)
+GRANT SELECT, INSERT, UPDATE, DELETE ON keyring.keks TO redress_intake;
 GRANT SELECT ON keyring.keks TO redress_cases, redress_referral;
 -- Intake leads the scheduled rotation, which re-wraps data keys in place.
 GRANT UPDATE (wrapped, kek_id) ON keyring.data_keys TO redress_intake;
