@@ -16,13 +16,16 @@ import base64
 import json
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.exceptions import InvalidTag
 
 from redress.events.catalogue.grievance import GrievanceSubmitted
 from redress.events.projection import wait_for_version
+from redress.events.timers import FixedClock
 from redress.intake.context import build
+from redress.intake.housekeeping import set_clock
 from redress.intake.projections import Grievances
 from redress.intake.receipts import Proof
 from redress.kit.crypto import Keyring, unwrap
@@ -170,3 +173,26 @@ async def test_data_keys_wrapped_by_a_stale_process_during_rotation_are_not_lost
             assert (await fresh.get(conn, key_id)).secret == key.secret
     assert list(KeysetFile(path).keyset().keys) == [done.kek_id]
     assert done.retired == (INITIAL,) and done.rewrapped >= 20
+
+
+async def test_the_key_encryption_key_rotates_by_itself_once_its_period_is_over(intake):
+    runtime, path = intake.app.state.runtime, intake.settings.keyset_path
+    clock = FixedClock(datetime.now(UTC))
+    set_clock(runtime, clock)
+    schedule = runtime.extras["housekeeping"].rotation
+    assert schedule.every == timedelta(days=7)  # the documented default
+    filed = await file_by_operator(intake, "Filed before the scheduled rotations")
+    clock.at += timedelta(days=6, hours=23)
+    assert await schedule.tick() is None
+    assert KeysetFile(path).keyset().current == INITIAL
+    clock.at += timedelta(hours=1)
+    first = await schedule.tick()
+    assert first is not None and first.retired == (INITIAL,) and first.rewrapped >= 1
+    assert await schedule.tick() is None  # the new KEK is dated by the same clock
+    clock.at += timedelta(days=7)
+    second = await schedule.tick()
+    assert second is not None and second.retired == (first.kek_id,)
+    assert list(KeysetFile(path).keyset().keys) == [second.kek_id]
+    keyring = runtime.extras["intake"].keyring
+    personal = json.loads(await narrative_of(intake, keyring, filed["stream"]) or "{}")
+    assert personal["narrative"] == "Filed before the scheduled rotations"

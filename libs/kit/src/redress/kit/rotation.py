@@ -14,10 +14,9 @@ A rotation stopped half-way is finished by the next one (the file still holds ol
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 import structlog
@@ -53,13 +52,18 @@ async def rotate(
     *,
     batch: int = BATCH,
     progress: Progress | None = None,
+    at: datetime | None = None,
 ) -> Rotated:
-    """Rotate once (one rotation at a time across the deployment)."""
+    """Rotate once (one rotation at a time across the deployment); `at` dates the new KEK."""
     async with leadership(dsn, "keyring:rotate", standby_interval=0.2):
         keyset = keys.keyset(force=True)
         kek_id = f"k-{new_id()}"
         async with pool.acquire() as conn:
-            await conn.execute("INSERT INTO keyring.keks (kek_id) VALUES ($1)", kek_id)
+            await conn.execute(
+                "INSERT INTO keyring.keks (kek_id, created_at) VALUES ($1, coalesce($2, now()))",
+                kek_id,
+                at,
+            )
         fresh = Keyset.fresh(kek_id)
         keys.write(Keyset(kek_id, {**keyset.keys, kek_id: fresh.key}))
         log.info("key-encryption key added", kek_id=kek_id)
@@ -167,13 +171,4 @@ class RotationSchedule:
             return None
         if len(self.keys.keyset(force=True).keys) > 1:
             return await finish(self.dsn, self.pool, self.keys)
-        return await rotate(self.dsn, self.pool, self.keys)
-
-    async def run(self, interval: float = 60.0) -> None:
-        async with leadership(self.dsn, "scheduler:keyring"):
-            while True:
-                try:
-                    await self.tick()
-                except (OSError, asyncpg.PostgresError) as exc:
-                    log.error("key rotation not done; trying again", error=str(exc))
-                await asyncio.sleep(interval)
+        return await rotate(self.dsn, self.pool, self.keys, at=self.clock.now())

@@ -6,7 +6,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from redress.intake import api, callbacks_api, context, seed, sms, web_report, web_status
+from redress.intake import (
+    api,
+    callbacks_api,
+    context,
+    housekeeping,
+    seed,
+    sms,
+    web_report,
+    web_status,
+)
 from redress.intake.campaigns import Campaigns
 from redress.intake.projections import Grievances
 from redress.kit.service import ServiceSpec, create_service_app
@@ -18,7 +27,8 @@ service = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     routers=[api.router, callbacks_api.router, sms.router, web_report.router, web_status.router],
     projections=lambda: [Grievances(), Campaigns()],
-    startup=[context.start, callbacks_api.start],
+    startup=[context.start, callbacks_api.start, housekeeping.start],
+    background=[housekeeping.run_retention, housekeeping.run_rotation],
     checks=[context.check],
     seed=seed.seed_demo,
     # The report form carries up to five files of 10 MB.
