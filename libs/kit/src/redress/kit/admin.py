@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 
 from redress.events.migrations import eventlog_component, migrate
 from redress.events.projection import ProjectionRunner
-from redress.kit.keyset import KeysetFile, init_keyset, keyset_file
+from redress.kit.keyset import KeysetFile, init_keyset, keyset_file, keyset_location
 from redress.kit.registry import service, services
 from redress.kit.rotation import Rotated, rotate
 from redress.kit.runtime import bus_for, open_nats, open_pool
@@ -78,10 +78,12 @@ async def rotate_keys(settings: Settings) -> Rotated:
         await pool.close()
 
 
-def init_keys(settings: Settings) -> Path:
+def init_keys(settings: Settings, *, if_missing: bool = False) -> tuple[Path, bool]:
     """Create the keyset file (adopting REDRESS_MASTER_KEY as its first KEK when set)."""
-    keys = KeysetFile(settings.keyset_path)
+    keys = KeysetFile(keyset_location(settings))
     if keys.exists():
+        if if_missing:
+            return keys.path, False
         raise ConfigurationError(f"a keyset already exists at {keys.path}")
     init_keyset(settings, keys)
-    return keys.path
+    return keys.path, True

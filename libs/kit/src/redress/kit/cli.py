@@ -98,11 +98,14 @@ def token_issue(
 
 
 @keys_app.command("init")
-def keys_init() -> None:
+def keys_init(
+    if_missing: Annotated[bool, typer.Option(help="succeed if the keyset exists")] = False,
+) -> None:
     """Create the keyset file (REDRESS_KEYSET_FILE); REDRESS_MASTER_KEY becomes its first KEK."""
     from redress.kit.admin import init_keys
 
-    err.print(f"keyset written to {init_keys(load_settings())}")
+    path, created = init_keys(load_settings(), if_missing=if_missing)
+    err.print(f"keyset {'written to' if created else 'already at'} {path}")
 
 
 @keys_app.command("rotate")

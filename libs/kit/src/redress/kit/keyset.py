@@ -103,8 +103,8 @@ def _inside(path: Path, directory: Path) -> bool:
     return path.resolve().is_relative_to(directory.resolve())
 
 
-def keyset_file(settings: Settings) -> KeysetFile:
-    """The keyset of this deployment; dev mode creates one under the data folder."""
+def keyset_location(settings: Settings) -> Path:
+    """Where the keyset lives: outside dev mode, named and apart from the data."""
     path = settings.keyset_path
     if not settings.dev:
         if settings.keyset_file is None:
@@ -114,7 +114,12 @@ def keyset_file(settings: Settings) -> KeysetFile:
                 "REDRESS_KEYSET_FILE must lie outside the data directory outside dev mode "
                 "(mount it separately, so that no copy of the data carries its keys)"
             )
-    keys = KeysetFile(path)
+    return path
+
+
+def keyset_file(settings: Settings) -> KeysetFile:
+    """The keyset of this deployment; dev mode creates one under the data folder."""
+    keys = KeysetFile(keyset_location(settings))
     if settings.dev and not keys.exists():
         init_keyset(settings, keys)
     keys.keyset()
@@ -124,15 +129,17 @@ def keyset_file(settings: Settings) -> KeysetFile:
 def init_keyset(settings: Settings, keys: KeysetFile) -> Keyset:
     """A first keyset; the legacy master key (variable or dev file) becomes its KEK."""
     legacy = settings.data_dir / "master.key"
+    adopted = None
     if settings.master_key is not None:
         key = _b64(settings.master_key.get_secret_value(), "REDRESS_MASTER_KEY")
     elif settings.dev and legacy.exists():
-        key = _b64(legacy.read_text(), str(legacy))
+        key, adopted = _b64(legacy.read_text(), str(legacy)), legacy
     else:
         key = None
     keyset = Keyset.fresh(INITIAL, key)
     keys.write(keyset)
-    legacy.unlink(missing_ok=True)  # the keyset now holds it, and rotation will destroy it
+    if adopted is not None:
+        adopted.unlink()  # the keyset holds it now, and the next rotation destroys it
     return keyset
 
 
