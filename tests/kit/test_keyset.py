@@ -75,3 +75,14 @@ def test_a_rewritten_keyset_is_noticed_and_a_broken_one_refused(tmp_path):
     keys.path.write_text("not json")
     with pytest.raises(ConfigurationError, match="not valid"):
         KeysetFile(keys.path).keyset()
+
+
+def test_services_starting_together_in_dev_mode_share_one_keyset_and_one_secret(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    dev = Settings(dev=True, data_dir=tmp_path, _env_file=None)
+    with ThreadPoolExecutor(8) as pool:
+        keysets = list(pool.map(lambda _: keyset_file(dev).keyset(), range(16)))
+        roots = list(pool.map(lambda _: root_secret(dev), range(16)))
+    assert len({k.key for k in keysets}) == 1 and len(set(roots)) == 1
+    assert keysets[0] == KeysetFile(tmp_path / "keyset.json").keyset()

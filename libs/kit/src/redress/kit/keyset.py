@@ -79,24 +79,53 @@ class KeysetFile:
 
     def write(self, keyset: Keyset) -> None:
         """Replace the file atomically and durably: a crash leaves the old or the new one."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, keyset.to_json().encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        tmp = _durable_temp(self.path, keyset.to_json())
         os.replace(tmp, self.path)
-        directory = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        _fsync_directory(self.path.parent)
         self._keyset, self._stamp = None, None
+
+    def create(self, keyset: Keyset) -> bool:
+        """Write the first keyset unless one exists; False when another process was first."""
+        return create_exclusively(self.path, keyset.to_json())
 
     def exists(self) -> bool:
         return self.path.exists()
+
+
+def create_exclusively(path: Path, text: str) -> bool:
+    """Write a whole file only if none exists; False when another process was first.
+
+    Written aside and linked into place, so that no process ever reads it half-written.
+    """
+    tmp = _durable_temp(path, text)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink()
+    _fsync_directory(path.parent)
+    return True
+
+
+def _durable_temp(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, text.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return tmp
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _inside(path: Path, directory: Path) -> bool:
@@ -137,9 +166,10 @@ def init_keyset(settings: Settings, keys: KeysetFile) -> Keyset:
     else:
         key = None
     keyset = Keyset.fresh(INITIAL, key)
-    keys.write(keyset)
+    if not keys.create(keyset):  # services starting together: the first one's keyset wins
+        return keys.keyset(force=True)
     if adopted is not None:
-        adopted.unlink()  # the keyset holds it now, and the next rotation destroys it
+        adopted.unlink(missing_ok=True)  # the keyset holds it now; the next rotation destroys it
     return keyset
 
 
@@ -154,9 +184,8 @@ def root_secret(settings: Settings) -> bytes:
         raise ConfigurationError("REDRESS_SECRET_KEY is required outside dev mode")
     path = settings.data_dir / "secret.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(base64.b64encode(os.urandom(32)).decode())
+        # Through a temporary file and a link, so that services starting together share one.
+        create_exclusively(path, base64.b64encode(os.urandom(32)).decode())
     return _b64(path.read_text(), str(path))
 
 
