@@ -191,6 +191,8 @@ async def test_personal_data_is_erased_after_the_period_unless_a_legal_hold_keep
     timeline = await platform.cases.get(f"/v1/cases/{held}/timeline", headers=platform.token())
     types = [item["type"] for item in timeline.json()["items"]]
     assert "LegalHoldPlaced" in types and "LegalHoldReleased" in types
+    seen = await platform.cases.get(f"/v1/cases/{held}/timeline", headers=platform.member())
+    assert seen.status_code == 200 and "LegalHold" not in seen.text  # staff only
 
 
 async def _tenant_days(platform, days: int) -> bool:

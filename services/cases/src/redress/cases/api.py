@@ -318,8 +318,10 @@ async def timeline(
 
 
 # What a member company's timeline leaves out: the same as its case view does (the worker's
-# conversation, internal notes, triage, who handles the case, the worker's language).
-_STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker")
+# conversation, internal notes, triage, who handles the case, the worker's language), and
+# legal holds, whose grounds (litigation, a criminal investigation) may concern the member.
+_STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker", "LegalHoldPlaced",
+                  "LegalHoldReleased")  # fmt: skip
 _STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",
                             "organisation", "language", "identity_shareable"})  # fmt: skip
 
