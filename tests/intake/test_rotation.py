@@ -38,8 +38,10 @@ from tests.disk import (
     stream_store_files,
     wal_files,
 )
+from tests.events.helpers import wait_until
 from tests.intake.conftest import TENANT
 from tests.intake.test_api import GRIEVANCE
+from tests.intake.test_privacy import _published
 from tests.intake.test_web import file_report, open_status
 from tests.kit.test_cli import redress, system_env
 
@@ -93,6 +95,8 @@ async def test_after_a_rotation_an_erased_key_is_unreadable_from_every_copy_on_d
     # The threat is real: the old KEK sits in the keyset file, and unwraps the data key.
     assert old_forms[1] in directory_files(tmp_path)
     assert len(unwrap(old_kek, key_id, wrapped)) == 32
+    await wait_until(lambda: _published(system, 2))
+    await scan_for_canaries(servers, system, tmp_path, (narrative, phone, marker))
 
     await erase_by_worker(intake, reference, secret)
     assert await wait_for_version(system.pool, Grievances(), f"grievance-{gid}", 2, timeout=10)
@@ -131,6 +135,19 @@ async def test_after_a_rotation_an_erased_key_is_unreadable_from_every_copy_on_d
         assert personal["narrative"] == f"Still open {marker}"
     assert Proof.verify(live["proof"], restarted.proof_key) is not None
     assert Proof.verify(live["proof"], running.proof_key) is not None
+
+
+async def scan_for_canaries(servers, system, data_dir, canaries) -> None:
+    """No canary in plaintext in any file the platform keeps."""
+    disk = {
+        "data directory": directory_files(data_dir),
+        "PostgreSQL files and WAL": await postgres_files(servers),
+        "stream store": stream_store_files(servers),
+        "database dump": database_dump(system.dsn),
+    }
+    for where, blob in disk.items():
+        for text in canaries:
+            assert text.encode() not in blob, f"a canary is in plaintext in the {where}"
 
 
 async def _kek_of(system, key_id: str) -> str:
