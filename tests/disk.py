@@ -26,6 +26,11 @@ def _read_tree(root: Path) -> bytes:
     return b"".join(chunks)
 
 
+def directory_files(root: Path) -> bytes:
+    """Every file under `root` (the data folder of dev mode, a keyset's folder)."""
+    return _read_tree(root)
+
+
 async def postgres_directory(servers: Servers) -> Path:
     if servers.postgres is not None:
         return Path(servers.postgres.directory)

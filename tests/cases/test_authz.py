@@ -84,6 +84,8 @@ MATRIX: dict[tuple[str, str], Route] = {
         "command", {"text": "Check agents' practice", "tags": ["documents"]}
     ),
     ("POST", "/v1/cases/{case_id}/reopen"): Route("command", {"reason": "It happened again"}),
+    ("POST", "/v1/cases/{case_id}/legal-hold"): Route("command", {"grounds": "litigation"}),
+    ("POST", "/v1/cases/{case_id}/legal-hold/release"): Route("command"),
 }
 
 ALLOWED = "2xx or a domain 409"

@@ -6,6 +6,7 @@ from redress.events.catalogue.grievance import (
     AttachmentAdded,
     Category,
     Channel,
+    ErasureReason,
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
@@ -97,9 +98,12 @@ def test_withdraw_once():
 
 def test_erase_deletes_the_key_once_and_ends_everything_else():
     assert then([SUBMITTED], ErasePersonalData(G)) == [
-        PersonalDataErased(grievance_id=G, key_id="grievance-g1")
+        PersonalDataErased(grievance_id=G, key_id="grievance-g1", reason="worker_request")
     ]
-    erased = PersonalDataErased(grievance_id=G, key_id="grievance-g1")
+    assert then([SUBMITTED], ErasePersonalData(G, ErasureReason.retention)) == [
+        PersonalDataErased(grievance_id=G, key_id="grievance-g1", reason="retention")
+    ]
+    erased = PersonalDataErased(grievance_id=G, key_id="grievance-g1", reason="retention")
     assert refused([SUBMITTED, erased], ErasePersonalData(G)) == "erased"
     for command in (
         AddInformation(G, SEALED),
@@ -108,3 +112,11 @@ def test_erase_deletes_the_key_once_and_ends_everything_else():
         AttachFile(G, "b", "image/png", 1),
     ):
         assert refused([SUBMITTED, erased], command) == "erased"
+
+
+def test_erasures_stored_before_retention_read_as_the_workers_own():
+    from redress.events.catalogue import load
+
+    old = load("PersonalDataErased", 1, {"grievance_id": G, "key_id": "grievance-g1"})
+    assert isinstance(old, PersonalDataErased)
+    assert old.reason is ErasureReason.worker_request and old.schemaversion == 2

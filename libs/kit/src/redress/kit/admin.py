@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from redress.events.migrations import eventlog_component, migrate
 from redress.events.projection import ProjectionRunner
+from redress.kit.keyset import KeysetFile, init_keyset, keyset_file, keyset_location
 from redress.kit.registry import service, services
+from redress.kit.rotation import Rotated, rotate
 from redress.kit.runtime import bus_for, open_nats, open_pool
 from redress.kit.settings import ConfigurationError, Settings
 
@@ -49,3 +53,37 @@ async def replay_projection(settings: Settings, qualified: str) -> int:
     finally:
         await nc.close()
         await pool.close()
+
+
+async def rotate_keys(settings: Settings) -> Rotated:
+    """Rotate the key-encryption key now, with a progress bar of the re-wrapped data keys."""
+    keys = keyset_file(settings)
+    pool = await open_pool(settings, role=settings.database_role or "redress_intake", size=2)
+    try:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        ) as progress:
+            task = progress.add_task("re-wrapping data keys", total=None)
+            return await rotate(
+                settings.require_database(),
+                pool,
+                keys,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    finally:
+        await pool.close()
+
+
+def init_keys(settings: Settings, *, if_missing: bool = False) -> tuple[Path, bool]:
+    """Create the keyset file (adopting REDRESS_MASTER_KEY as its first KEK when set)."""
+    keys = KeysetFile(keyset_location(settings))
+    if keys.exists():
+        if if_missing:
+            return keys.path, False
+        raise ConfigurationError(f"a keyset already exists at {keys.path}")
+    init_keyset(settings, keys)
+    return keys.path, True

@@ -15,6 +15,8 @@ from redress.kit.settings import ConfigurationError, load_settings
 app = typer.Typer(no_args_is_help=True, help="Redress: a shared grievance platform for MSIs.")
 token_app = typer.Typer(no_args_is_help=True, help="Access tokens (dev mode).")
 app.add_typer(token_app, name="token")
+keys_app = typer.Typer(no_args_is_help=True, help="Key-encryption keys of personal data.")
+app.add_typer(keys_app, name="keys")
 err = Console(stderr=True)
 
 
@@ -114,6 +116,29 @@ def refuse(message: str) -> NoReturn:
     """Stop with one line saying what is wrong, and exit code 2 (a usage error)."""
     err.print(f"[red]redress: {escape(message)}[/red]", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+@keys_app.command("init")
+def keys_init(
+    if_missing: Annotated[bool, typer.Option(help="succeed if the keyset exists")] = False,
+) -> None:
+    """Create the keyset file (REDRESS_KEYSET_FILE); REDRESS_MASTER_KEY becomes its first KEK."""
+    from redress.kit.admin import init_keys
+
+    path, created = init_keys(load_settings(), if_missing=if_missing)
+    err.print(f"keyset {'written to' if created else 'already at'} {path}")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Rotate the key-encryption key now: re-wrap every data key, then destroy the old KEK."""
+    from redress.kit.admin import rotate_keys
+
+    done = asyncio.run(rotate_keys(load_settings()))
+    err.print(
+        f"[green]{done.rewrapped} data keys re-wrapped under {done.kek_id}; "
+        f"retired {', '.join(done.retired) or 'nothing'}[/green]"
+    )
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Personal data under per-grievance data keys (AES-256-GCM), wrapped by a master key.
+"""Personal data under per-grievance data keys (AES-256-GCM), wrapped by a rotating KEK.
 
 Erasing personal data deletes the data key (crypto-shredding): the log stays whole and
 what it holds of that person can no longer be read.
@@ -9,13 +9,13 @@ from __future__ import annotations
 import base64
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
+import asyncpg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from redress.events.catalogue.grievance import Sealed
 from redress.events.store import Conn
-from redress.kit.settings import ConfigurationError, Settings
+from redress.kit.keyset import KeysetFile
 
 NONCE = 12
 
@@ -40,33 +40,54 @@ class DataKey:
 
 
 class Keyring:
-    """Data keys in `keyring.data_keys`, each wrapped by the master key."""
+    """Data keys in `keyring.data_keys`, each wrapped by a key-encryption key of the keyset.
 
-    def __init__(self, master_key: bytes) -> None:
-        if len(master_key) != 32:
-            raise ConfigurationError("REDRESS_MASTER_KEY must be 32 bytes, base64-encoded")
-        self._master = AESGCM(master_key)
+    Each row names the KEK it is wrapped under (`kek_id`, a foreign key to `keyring.keks`),
+    so that a rotation knows when no row needs an old KEK any more.
+    """
+
+    def __init__(self, keys: KeysetFile) -> None:
+        self.keys = keys
 
     async def create(self, conn: Conn, key_id: str, tenant: str) -> DataKey:
         secret = AESGCM.generate_key(bit_length=256)
-        nonce = os.urandom(NONCE)
-        wrapped = nonce + self._master.encrypt(nonce, secret, key_id.encode())
-        await conn.execute(
-            "INSERT INTO keyring.data_keys (key_id, tenant, wrapped) VALUES ($1, $2, $3)",
-            key_id,
-            tenant,
-            wrapped,
-        )
-        return DataKey(key_id, secret)
+        for attempt in range(3):
+            keyset = self.keys.keyset(force=attempt > 0)
+            if attempt > 0:
+                # A fresh database behind an existing keyset: record its current KEK.
+                await conn.execute(
+                    "INSERT INTO keyring.keks (kek_id) VALUES ($1) ON CONFLICT DO NOTHING",
+                    keyset.current,
+                )
+            try:
+                async with conn.transaction():
+                    await conn.execute(
+                        """INSERT INTO keyring.data_keys (key_id, tenant, wrapped, kek_id)
+                           VALUES ($1, $2, $3, $4)""",
+                        key_id,
+                        tenant,
+                        wrap(keyset.key, key_id, secret),
+                        keyset.current,
+                    )
+                return DataKey(key_id, secret)
+            except asyncpg.ForeignKeyViolationError:
+                # A rotation retired the KEK our keyset still called current: reload, retry.
+                continue
+        raise LookupError(f"no current key-encryption key recorded for {key_id}")
 
     async def get(self, conn: Conn, key_id: str) -> DataKey:
-        wrapped = await conn.fetchval(
-            "SELECT wrapped FROM keyring.data_keys WHERE key_id = $1", key_id
-        )
-        if wrapped is None:
-            raise KeyErased(key_id)
-        secret = self._master.decrypt(wrapped[:NONCE], wrapped[NONCE:], key_id.encode())
-        return DataKey(key_id, secret)
+        for attempt in range(3):
+            row = await conn.fetchrow(
+                "SELECT wrapped, kek_id FROM keyring.data_keys WHERE key_id = $1", key_id
+            )
+            if row is None:
+                raise KeyErased(key_id)
+            keyset = self.keys.keyset(force=attempt > 0)
+            if row["kek_id"] in keyset.keys:
+                return DataKey(key_id, unwrap(keyset.keys[row["kek_id"]], key_id, row["wrapped"]))
+            # Re-wrapped under a KEK newer than our keyset, or under one retired since we
+            # read the row: reload the keyset and read the row again.
+        raise LookupError(f"the key-encryption key of {key_id} is not in the keyset")
 
     async def erase(self, conn: Conn, key_id: str) -> bool:
         done = await conn.execute("DELETE FROM keyring.data_keys WHERE key_id = $1", key_id)
@@ -82,18 +103,11 @@ class Keyring:
             return None
 
 
-def master_key(settings: Settings) -> bytes:
-    """The master key from REDRESS_MASTER_KEY; in dev mode, one kept under the data folder."""
-    if settings.master_key is not None:
-        try:
-            return base64.b64decode(settings.master_key.get_secret_value(), validate=True)
-        except ValueError:
-            raise ConfigurationError("REDRESS_MASTER_KEY is not valid base64") from None
-    if not settings.dev:
-        raise ConfigurationError("REDRESS_MASTER_KEY is required outside dev mode")
-    path: Path = settings.data_dir / "master.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(base64.b64encode(AESGCM.generate_key(bit_length=256)).decode())
-    return base64.b64decode(path.read_text())
+def wrap(kek: bytes, key_id: str, secret: bytes) -> bytes:
+    nonce = os.urandom(NONCE)
+    return nonce + AESGCM(kek).encrypt(nonce, secret, key_id.encode())
+
+
+def unwrap(kek: bytes, key_id: str, wrapped: bytes) -> bytes:
+    """The data key; raises `cryptography.exceptions.InvalidTag` under any other KEK."""
+    return AESGCM(kek).decrypt(wrapped[:NONCE], wrapped[NONCE:], key_id.encode())

@@ -38,7 +38,18 @@ class Settings(BaseSettings):
     dev_key_file: Path | None = Field(
         None, description="PEM Ed25519 key of the dev token signer (default: data_dir)"
     )
-    master_key: SecretStr | None = Field(None, description="base64 key wrapping data keys")
+    secret_key: SecretStr | None = Field(
+        None, description="base64 root of derived keys (proofs, sessions, CSRF); never rotated"
+    )
+    keyset_file: Path | None = Field(
+        None, description="JSON keyset of key-encryption keys (default in dev: data_dir)"
+    )
+    master_key: SecretStr | None = Field(
+        None, description="legacy single master key: `redress keys init` adopts it as the first KEK"
+    )
+    key_rotation_days: float = Field(
+        7.0, gt=0, description="days between scheduled rotations of the key-encryption key"
+    )
     sms_auth_token: SecretStr | None = Field(
         None, description="the SMS provider's auth token, checking inbound signatures"
     )
@@ -62,6 +73,10 @@ class Settings(BaseSettings):
     @property
     def signing_key_path(self) -> Path:
         return self.dev_key_file or self.data_dir / "dev-signing-key.pem"
+
+    @property
+    def keyset_path(self) -> Path:
+        return self.keyset_file or self.data_dir / "keyset.json"
 
     def require_database(self) -> str:
         if not self.database_url:

@@ -367,10 +367,12 @@ async def timeline(
 
 # What a member company's timeline leaves out: the same as its case view does (the worker's
 # conversation and what the worker did, internal notes, triage and referral, who handles the
-# case, the worker's language).
+# case, the worker's language), and legal holds, whose grounds (litigation, a criminal
+# investigation) may concern the member.
 _STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                   "ReferralRecommended", "WorkerMessagePosted", "GrievanceUpdated",
-                  "AttachmentAdded", "WithdrawalRequested", "PersonalDataErased")  # fmt: skip
+                  "AttachmentAdded", "WithdrawalRequested", "PersonalDataErased",
+                  "LegalHoldPlaced", "LegalHoldReleased")  # fmt: skip
 _STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",
                             "organisation", "language", "identity_shareable",
                             "severity"})  # fmt: skip

@@ -9,35 +9,30 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 import structlog
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import Depends, Request
 
 from redress.cases.deadlines import deadline_scheduler
 from redress.events.timers import Clock, SystemClock
-from redress.kit.crypto import Keyring, master_key
+from redress.kit.crypto import Keyring
+from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
 
 log = structlog.get_logger("redress.cases")
 
 
-def derive(master: bytes, purpose: str) -> bytes:
-    """A key of its own for each purpose, so that no two uses share one."""
-    return HKDF(hashes.SHA256(), 32, salt=None, info=purpose.encode()).derive(master)
-
-
 @dataclass
 class Cases:
     keyring: Keyring
     clock: Clock
-    # Derived from the master key at start, so that every replica checks the same tokens.
+    # Derived from the root secret at start, so that every replica checks the same tokens.
     csrf_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
 async def start(runtime: Runtime) -> None:
-    master = master_key(runtime.settings)
-    runtime.extras["cases"] = Cases(Keyring(master), SystemClock(), derive(master, "cases-csrf"))
+    settings = runtime.settings
+    csrf_key = derive(root_secret(settings), "cases-csrf")
+    runtime.extras["cases"] = Cases(Keyring(keyset_file(settings)), SystemClock(), csrf_key)
 
 
 async def run_deadlines(runtime: Runtime) -> None:
@@ -55,7 +50,8 @@ async def run_deadlines(runtime: Runtime) -> None:
 
 
 def check(settings: Settings) -> None:
-    master_key(settings)
+    root_secret(settings)
+    keyset_file(settings)
 
 
 def get_cases(request: Request) -> Cases:

@@ -10,6 +10,8 @@ from redress.intake import (
     api,
     callbacks_api,
     context,
+    housekeeping,
+    retention_api,
     seed,
     sms,
     web_actions,
@@ -30,6 +32,7 @@ service = ServiceSpec(
     routers=[
         api.router,
         callbacks_api.router,
+        retention_api.router,
         sms.router,
         web_report.router,
         web_receipt.router,
@@ -38,7 +41,8 @@ service = ServiceSpec(
         web_verify.router,
     ],
     projections=lambda: [Grievances(), Campaigns()],
-    startup=[context.start, callbacks_api.start],
+    startup=[context.start, callbacks_api.start, housekeeping.start],
+    background=[housekeeping.run_retention, housekeeping.run_rotation],
     checks=[context.check],
     seed=seed.seed_demo,
     # The report form carries up to five files of 10 MB.

@@ -55,14 +55,15 @@ from redress.intake.callbacks_domain import (
 )
 from redress.intake.campaigns import Campaigns
 from redress.intake.commands import GrievanceInput
-from redress.intake.context import IntakeContext, derive
+from redress.intake.context import IntakeContext
 from redress.intake.filing import file_grievance, tenant_name
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
-from redress.kit.crypto import DataKey, KeyErased, master_key
+from redress.kit.crypto import DataKey, KeyErased
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
+from redress.kit.keyset import derive, root_secret
 from redress.kit.runtime import Runtime
 
 router = APIRouter(prefix="/v1", tags=["callbacks"])
@@ -103,7 +104,7 @@ class Desk:
 
 async def start(runtime: Runtime) -> None:
     # Idempotency keeps a keyed hash of the body (phone numbers), never a plain one.
-    body_key = derive(master_key(runtime.settings), "audit-idempotency")
+    body_key = derive(root_secret(runtime.settings), "audit-idempotency")
     runtime.extras["callbacks"] = Desk(SystemClock(), body_key)
 
 

@@ -6,23 +6,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from fastapi import Depends, Request
 
 from redress.intake.guards import ReceiptGuard
 from redress.intake.pages import Pages
-from redress.kit.crypto import Keyring, master_key
+from redress.kit.crypto import Keyring
+from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
 
 HERE = Path(__file__).parent
-
-
-def derive(master: bytes, purpose: str) -> bytes:
-    """A key of its own for each purpose, so that no two uses share one."""
-    return HKDF(hashes.SHA256(), 32, salt=None, info=purpose.encode()).derive(master)
 
 
 @dataclass(frozen=True)
@@ -41,15 +35,17 @@ class Intake:
 
 
 def build(settings: Settings) -> Intake:
-    master = master_key(settings)
+    # Derived keys come from the root secret, which never rotates: proofs of filing,
+    # sessions and SMS threads outlive every rotation of the key-encryption key.
+    root = root_secret(settings)
     return Intake(
-        keyring=Keyring(master),
-        proof_key=Ed25519PrivateKey.from_private_bytes(derive(master, "receipt-proof")),
-        session_key=derive(master, "worker-session"),
-        csrf_key=derive(master, "csrf"),
-        thread_key=derive(master, "sms-thread"),
-        form_key=derive(master, "report-form"),
-        receipt_key=derive(master, "receipt-cookie"),
+        keyring=Keyring(keyset_file(settings)),
+        proof_key=Ed25519PrivateKey.from_private_bytes(derive(root, "receipt-proof")),
+        session_key=derive(root, "worker-session"),
+        csrf_key=derive(root, "csrf"),
+        thread_key=derive(root, "sms-thread"),
+        form_key=derive(root, "report-form"),
+        receipt_key=derive(root, "receipt-cookie"),
         pages=Pages(HERE / "templates", HERE / "locales"),
         sms_auth_token=settings.sms_auth_token.get_secret_value()
         if settings.sms_auth_token
@@ -64,7 +60,8 @@ async def start(runtime: Runtime) -> None:
 
 
 def check(settings: Settings) -> None:
-    master_key(settings)
+    root_secret(settings)
+    keyset_file(settings)
 
 
 def get_intake(request: Request) -> Intake:

@@ -16,6 +16,7 @@ from redress.events.catalogue.grievance import (
     Category,
     Channel,
     Consent,
+    ErasureReason,
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
@@ -111,6 +112,7 @@ class RequestWithdrawal:
 @dataclass(frozen=True)
 class ErasePersonalData:
     grievance_id: str
+    reason: ErasureReason = ErasureReason.worker_request
 
 
 Command = (
@@ -136,7 +138,7 @@ def decide(command: Command, state: Grievance) -> list[EventData]:
             if state.status is Status.erased:
                 raise GrievanceRefused("erased", "the personal data was already erased")
             assert state.key_id is not None
-            return [PersonalDataErased(grievance_id=command.grievance_id, key_id=state.key_id)]
+            return [PersonalDataErased(**command.__dict__, key_id=state.key_id)]
         case _ if state.status is Status.erased:
             raise GrievanceRefused("erased", "the personal data of this grievance was erased")
         case RequestWithdrawal():

@@ -5,7 +5,10 @@ from __future__ import annotations
 from redress.events.catalogue.case import (
     CaseClosed,
     CaseOpened,
+    CaseRejected,
     CaseReopened,
+    LegalHoldPlaced,
+    LegalHoldReleased,
     MessageSentToWorker,
     StageEntered,
 )
@@ -17,7 +20,7 @@ from redress.events.catalogue.grievance import (
     WorkerMessagePosted,
     WorkerSatisfactionGiven,
 )
-from redress.events.catalogue.tenant import SiteRegistered, TenantRegistered
+from redress.events.catalogue.tenant import RetentionPeriodSet, SiteRegistered, TenantRegistered
 from redress.events.envelope import Event
 from redress.events.projection import Projection
 from redress.events.store import Conn
@@ -101,13 +104,35 @@ class Grievances(Projection):
                 )
             case CaseClosed(grievance_id=gid, outcome=outcome):
                 await conn.execute(
-                    "UPDATE intake.grievances SET outcome = $2 WHERE grievance_id = $1",
+                    """UPDATE intake.grievances SET outcome = $2, closed_at = $3
+                       WHERE grievance_id = $1""",
                     gid,
                     outcome,
+                    event.time,
+                )
+            case CaseRejected(grievance_id=gid):
+                await conn.execute(
+                    "UPDATE intake.grievances SET closed_at = $2 WHERE grievance_id = $1",
+                    gid,
+                    event.time,
                 )
             case CaseReopened(grievance_id=gid):
                 await conn.execute(
-                    "UPDATE intake.grievances SET outcome = NULL WHERE grievance_id = $1", gid
+                    """UPDATE intake.grievances SET outcome = NULL, closed_at = NULL
+                       WHERE grievance_id = $1""",
+                    gid,
+                )
+            case LegalHoldPlaced(grievance_id=gid) | LegalHoldReleased(grievance_id=gid):
+                await conn.execute(
+                    "UPDATE intake.grievances SET held = $2 WHERE grievance_id = $1",
+                    gid,
+                    isinstance(event.data, LegalHoldPlaced),
+                )
+            case RetentionPeriodSet(days=days):
+                await conn.execute(
+                    "UPDATE intake.tenants SET retention_days = $2 WHERE tenant = $1",
+                    event.tenant,
+                    days,
                 )
             case WorkerSatisfactionGiven(grievance_id=gid, score=score):
                 await self._touch(conn, gid, event, f"satisfaction = {int(score)}")

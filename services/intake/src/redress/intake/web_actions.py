@@ -9,16 +9,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from redress.events.catalogue.grievance import ErasureReason
 from redress.events.projection import wait_for_version
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import (
-    ErasePersonalData,
     GiveSatisfaction,
     GrievanceRefused,
     PostWorkerMessage,
     RequestWithdrawal,
     decide,
 )
+from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, tenant_name
 from redress.intake.texts import EMPTY_REPLY, PAGE_EXPIRED_REPLY, SESSION_ENDED
 from redress.intake.web_common import WorkerRoute, csrf_valid, language, load, page, worker_metadata
@@ -69,11 +70,8 @@ async def act(
                     raise Problem(422, "validation", "choose a score from 1 to 5")
                 events = decide(GiveSatisfaction(grievance_id, score), state)
             else:
-                events = decide(ErasePersonalData(grievance_id), state)
-                await intake.keyring.erase(conn, state.key_id or "")
-                await conn.execute(
-                    "DELETE FROM intake.attachments WHERE grievance_id = $1", grievance_id
-                )
+                reason = ErasureReason.worker_request
+                events = await erase(conn, intake.keyring, grievance_id, state, reason)
         except GrievanceRefused as exc:
             raise Problem(409, exc.kind, exc.detail) from None
         done = await store.append(stream, events, version, worker_metadata(tenant), conn=conn)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
@@ -209,3 +210,33 @@ class StageDeadlineMissed(EventData):
 
     case_id: str
     stage: str
+
+
+class HoldGrounds(StrEnum):
+    """Why personal data must outlive the retention period (no free text: no personal data)."""
+
+    litigation = "litigation"
+    criminal_investigation = "criminal_investigation"
+    regulatory_request = "regulatory_request"
+    referral_in_progress = "referral_in_progress"
+
+
+@event
+class LegalHoldPlaced(EventData):
+    """Retention does not erase this case's personal data until the hold is released."""
+
+    type = "LegalHoldPlaced"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str
+    grounds: HoldGrounds
+
+
+@event
+class LegalHoldReleased(EventData):
+    type = "LegalHoldReleased"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str

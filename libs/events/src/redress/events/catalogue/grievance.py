@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
-from redress.events.catalogue import event
+from redress.events.catalogue import event, upcaster
 from redress.events.envelope import EventData
 
 
@@ -126,15 +127,28 @@ class WithdrawalRequested(EventData):
     grievance_id: str
 
 
+class ErasureReason(StrEnum):
+    worker_request = "worker_request"  # the worker asked, with their receipt
+    retention = "retention"  # the tenant's retention period after closure ran out
+
+
 @event
 class PersonalDataErased(EventData):
     """The grievance's data key was deleted: its personal data can no longer be read."""
 
     type = "PersonalDataErased"
     stream_type = "grievance"
+    schemaversion = 2
 
     grievance_id: str
     key_id: str
+    reason: ErasureReason
+
+
+@upcaster("PersonalDataErased", 1)
+def _erased_v1(raw: dict[str, Any]) -> dict[str, Any]:
+    # Before retention, only workers erased their data.
+    return {**raw, "reason": ErasureReason.worker_request.value}
 
 
 @event

@@ -41,3 +41,17 @@ class TimeFramesSet(EventData):
     acknowledge_days: int = Field(default=7, ge=1, le=365)
     feedback_days: int = Field(default=90, ge=1, le=730)
     plan_days: int = Field(default=45, ge=1, le=730)
+
+
+@event
+class RetentionPeriodSet(EventData):
+    """How long personal data is kept after a grievance's case is closed (or rejected).
+
+    Past it the platform erases the grievance's personal data by itself, unless the case is
+    under a legal hold; `days` None keeps it until the worker erases it.
+    """
+
+    type = "RetentionPeriodSet"
+    stream_type = "tenant"
+
+    days: int | None = Field(ge=1, le=3650)

@@ -1,0 +1,139 @@
+"""Work intake does by itself, each with one leader across replicas and a clock tests move:
+erasing personal data past the tenant's retention period, and rotating the key-encryption
+key on its period."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import asyncpg
+import structlog
+
+from redress.events.catalogue.grievance import ErasureReason
+from redress.events.envelope import Actor, Metadata
+from redress.events.errors import ConcurrencyError
+from redress.events.leader import leadership
+from redress.events.store import EventStore
+from redress.events.timers import Clock, SystemClock
+from redress.intake import retention
+from redress.intake.context import Intake
+from redress.intake.domain import Status, fold
+from redress.intake.erasure import erase
+from redress.intake.filing import grievance_stream
+from redress.kit.crypto import Keyring
+from redress.kit.rotation import RotationSchedule
+from redress.kit.runtime import Runtime
+
+log = structlog.get_logger("redress.intake")
+
+RETENTION = Actor(id="retention", role="system")
+ATTEMPTS = 5
+
+
+@dataclass
+class RetentionSweep:
+    """Erases the personal data of grievances whose case closed longer ago than the period."""
+
+    pool: asyncpg.Pool
+    store: EventStore
+    keyring: Keyring
+    clock: Clock
+    batch: int = 100
+
+    async def tick(self) -> int:
+        """Erase what is due now; return how many grievances were erased."""
+        now = self.clock.now()
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                """SELECT g.grievance_id, g.case_id, g.tenant, t.retention_days
+                   FROM intake.grievances g JOIN intake.tenants t USING (tenant)
+                   WHERE g.closed_at IS NOT NULL AND NOT g.held AND g.status <> 'erased'
+                     AND t.retention_days IS NOT NULL
+                     AND g.closed_at + make_interval(days => t.retention_days) <= $1
+                   ORDER BY g.closed_at LIMIT $2""",
+                now,
+                self.batch,
+            )
+        erased = 0
+        for row in rows:
+            # The projection may lag an officer's hold: the case's own log decides.
+            case = retention.fold(await self.store.read_stream(row["case_id"]))
+            if retention.due(case, row["retention_days"], now):
+                erased += await self._erase(row["grievance_id"], row["tenant"])
+        return erased
+
+    async def _erase(self, grievance_id: str, tenant: str) -> int:
+        stream = grievance_stream(grievance_id)
+        for attempt in range(1, ATTEMPTS + 1):
+            events = await self.store.read_stream(stream)
+            state = fold([e.data for e in events])
+            if state.status is Status.erased:
+                return 0
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    new = await erase(conn, self.keyring, grievance_id, state,
+                                      ErasureReason.retention)  # fmt: skip
+                    meta = Metadata(tenant=tenant, actor=RETENTION)
+                    await self.store.append(stream, new, len(events), meta, conn=conn)
+                log.info("personal data erased after retention", stream=stream)
+                return 1
+            except ConcurrencyError:
+                if attempt == ATTEMPTS:
+                    raise
+        return 0
+
+
+@dataclass
+class Housekeeping:
+    retention: RetentionSweep
+    rotation: RotationSchedule
+
+
+async def start(runtime: Runtime) -> None:
+    intake: Intake = runtime.extras["intake"]
+    settings, clock = runtime.settings, SystemClock()
+    runtime.extras["housekeeping"] = Housekeeping(
+        RetentionSweep(runtime.pool, runtime.store, intake.keyring, clock),
+        RotationSchedule(
+            settings.require_database(),
+            runtime.pool,
+            intake.keyring.keys,
+            timedelta(days=settings.key_rotation_days),
+            clock,
+        ),
+    )
+
+
+def set_clock(runtime: Runtime, clock: Clock) -> None:
+    """Make retention and rotation see time from `clock` (tests move a FixedClock)."""
+    work: Housekeeping = runtime.extras["housekeeping"]
+    work.retention.clock = work.rotation.clock = clock
+
+
+async def run_retention(runtime: Runtime) -> None:
+    work: Housekeeping = runtime.extras["housekeeping"]
+    await _lead(runtime, "scheduler:retention", work.retention.tick, 60.0)
+
+
+async def run_rotation(runtime: Runtime) -> None:
+    work: Housekeeping = runtime.extras["housekeeping"]
+    await _lead(runtime, "scheduler:keyring", work.rotation.tick, 300.0)
+
+
+async def _lead(
+    runtime: Runtime, role: str, tick: Callable[[], Awaitable[object]], interval: float
+) -> None:
+    dsn = runtime.settings.require_database()
+    while True:
+        try:
+            async with leadership(dsn, role):
+                while True:
+                    await tick()
+                    await asyncio.sleep(interval)
+        except Exception as exc:  # pragma: no cover - database restarts, a failing tick
+            # Whatever stopped it, erasure and rotation must go on: never end silently.
+            log.error("housekeeping stopped; starting again", role=role, error=repr(exc))
+            await asyncio.sleep(5)
