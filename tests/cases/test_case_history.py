@@ -100,7 +100,7 @@ async def test_after_erasure_the_thread_says_what_was_erased_instead_of_dropping
         await done(client, case_id, "notes", {"text": "Call the agent on Monday."})
         await done(client, case_id, "messages", {"text": "We are looking into it."})
         await worker_does(platform, filed, "reply", message="They took 900 dollars.")
-        await worker_does(platform, filed, "erase")
+        await worker_does(platform, filed, "erase", confirm="yes")
 
         async def erasure_shown() -> bool:
             return any("erased" in e for e in timeline_of(await case_page(client, case_id)))
