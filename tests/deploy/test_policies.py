@@ -94,7 +94,8 @@ def test_every_container_runs_non_root_read_only_without_capabilities(target: st
         if is_redress(container):
             # A read-only root filesystem leaves /tmp (HOME in the image) on an emptyDir.
             volumes = {v["name"]: v for v in pod.get("volumes", [])}
-            tmp = [m for m in container.get("volumeMounts", []) if m["mountPath"] == "/tmp"]
+            mounts = container.get("volumeMounts", [])
+            tmp = [m for m in mounts if m["mountPath"] == "/tmp"]  # noqa: S108 - a path compared
             assert tmp and "emptyDir" in volumes[tmp[0]["name"]], where
 
 
