@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CONTAINERFILE = ROOT / "Containerfile"
 BIN = Path(sys.executable).parent
 UNPRIVILEGED = 65534  # nobody
+SERVICES = ["intake", "cases", "referral", "metrics", "assessment"]
 
 
 def hadolint(path: Path) -> subprocess.CompletedProcess[str]:
@@ -76,53 +78,87 @@ def test_final_stage_is_pinned_non_root_with_redress_as_entry_point() -> None:
     assert any(ln.startswith("COPY --from=build /opt/redress") for ln in final)
 
 
+PACKAGES = ["libs/events", "libs/kit", *(f"services/{n}" for n in SERVICES)]
+
+# Runs in a private mount namespace (as root) or a user and mount namespace (otherwise):
+# the root filesystem read-only, as readOnlyRootFilesystem: true, and a fresh tmpfs on /tmp as
+# the emptyDir of the manifests. Paths the commands need that the covering mounts would hide
+# (the install under pytest's /tmp, an interpreter under a closed /root) are set aside on
+# /dev/shm first and put back, read-only, afterwards. (mount -n: /etc is read-only by then.)
 SANDBOX = r"""
 set -eu
 venv="$1"; shift
 base="$("$venv/bin/python" -c 'import sys; print(sys.base_prefix)')"
+aside() { s="$(mktemp -d -p /dev/shm)"; mount -n --bind "$1" "$s"; echo "$s"; }
+back() { mkdir -p "$2"; mount -n --move "$1" "$2"; rmdir "$1"; mount -n -o remount,bind,ro "$2"; }
+closed=""
 if [ "$(id -u)" = 0 ]; then
-    # The interpreter may live where an unprivileged user cannot look (pyenv under /root):
-    # cover the closed ancestor with an empty, searchable tmpfs and put the interpreter back.
-    closed=""
     d="$base"
     while [ "$d" != / ]; do
         [ $(( 0$(stat -c %a "$d") & 1 )) = 0 ] && closed="$d"
         d="$(dirname "$d")"
     done
-    if [ -n "$closed" ]; then
-        stash="$(mktemp -d)"
-        mount --bind "$base" "$stash"
-        mount -t tmpfs -o mode=755,size=1m tmpfs "$closed"
-        mkdir -p "$base"
-        mount --move "$stash" "$base"
-    fi
 fi
-# readOnlyRootFilesystem: true, with an emptyDir on /tmp.
-mount -o remount,bind,ro /
-mount -t tmpfs -o mode=1777,size=64m tmpfs /tmp
+[ -z "$closed" ] || interpreter="$(aside "$base")"
+install="$(aside "$venv")"
+if [ -n "$closed" ]; then
+    mount -n -t tmpfs -o mode=755,size=1m tmpfs "$closed"
+    back "$interpreter" "$base"
+fi
+mount -n -o remount,bind,ro /
+mount -n -t tmpfs -o mode=1777,size=64m tmpfs /tmp
+back "$install" "$venv"
 cd /
 as_user=""
 if [ "$(id -u)" = 0 ]; then
     as_user="setpriv --reuid=@UID@ --regid=@UID@ --clear-groups --no-new-privs"
 fi
 for cmd in "$@"; do
-    echo "== $cmd"
+    echo "=="
     # shellcheck disable=SC2086
     $as_user env -i HOME=/nonexistent PATH="$venv/bin:/usr/bin:/bin" LANG=C.UTF-8 \
-        sh -c "id -u; touch \"$venv/written\" 2>/dev/null && echo WROTE-INSTALL; $cmd"
+        REDRESS_DATABASE_URL=postgresql://redress@127.0.0.1:1/redress \
+        REDRESS_NATS_URL=nats://127.0.0.1:1 \
+        REDRESS_JWKS_URL=https://idp.example.org/.well-known/jwks.json \
+        REDRESS_MASTER_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+        sh -c "id -u; touch /tmp/written \"$venv/written\" 2>&1; $cmd"
 done
 """.replace("@UID@", str(UNPRIVILEGED))
 
+BUILD_APPS = """
+from redress.kit import registry
+from redress.kit.registry import services
+from redress.kit.service import create_service_app
+from redress.kit.settings import load_settings
+settings = load_settings()
+print(registry.__file__)
+print(sorted(name for name, spec in services().items() if create_service_app(spec, settings)))
+"""
 
-def test_entry_points_run_as_non_root_from_a_read_only_install() -> None:
-    """Reuses the project's .venv (the pinned requirements of `make install`) rather than
-    building another venv, which would take minutes on two cores. The Redress packages are
-    installed editable there, so their source tree is part of the install: the whole root
-    filesystem, both included, is remounted read-only in a private mount namespace, and the
-    commands run as uid 65534 (or, for a non-root developer, as themselves in a user
-    namespace)."""
-    venv = Path(sys.prefix)
-    assert venv != Path(sys.base_prefix), "run the tests from the project's venv"
+
+@pytest.fixture(scope="module")
+def install(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Redress packages installed as the Containerfile installs them (wheels, not
+    editable) into a fresh venv, then made read-only. The pinned third-party requirements come
+    from the project's .venv through a .pth file rather than a second install, which would take
+    minutes on two cores; the wheels are built with the hatchling pinned in
+    requirements-dev.txt, so nothing is downloaded."""
+    root = tmp_path_factory.mktemp("image")
+    wheels, venv = root / "wheels", root / "venv"
+    pip = [sys.executable, "-m", "pip", "--quiet", "--disable-pip-version-check"]
+    build = [*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(wheels)]
+    subprocess.run([*build, *PACKAGES], cwd=ROOT, check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    put = [*pip, "--python", str(venv / "bin" / "python"), "install", "--no-deps", "--no-index"]
+    subprocess.run([*put, *map(str, sorted(wheels.glob("*.whl")))], check=True, timeout=300)
+    site = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    pinned = sysconfig.get_path("purelib", vars={"base": sys.prefix})
+    (site / "site-packages" / "pinned-requirements.pth").write_text(pinned + "\n")
+    subprocess.run(["chmod", "-R", "a-w", str(venv)], check=True)
+    return venv
+
+
+def test_entry_points_run_as_non_root_from_a_read_only_install(install: Path) -> None:
     if os.geteuid() == 0:
         unshare = ["unshare", "--mount", "--propagation", "private"]
     else:
@@ -132,31 +168,33 @@ def test_entry_points_run_as_non_root_from_a_read_only_install() -> None:
         "redress serve --help",
         "redress relay --help",
         "redress migrate --help",
-        # Every service is found by entry point and its app factory imports.
-        "python -c 'from redress.kit.registry import services; print(sorted(services()))'",
+        # Every service is found by entry point and builds its app (templates, catalogues).
+        f"python -c '{BUILD_APPS}'",
     ]
     assert shutil.which("unshare") and shutil.which("setpriv")
     result = subprocess.run(
-        [*unshare, "sh", "-c", SANDBOX, "sandbox", str(venv), *commands],
+        [*unshare, "sh", "-c", SANDBOX, "sandbox", str(install), *commands],
         capture_output=True,
         text=True,
         timeout=120,
     )
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
-    runs = out.split("== ")[1:]
+    runs = out.split("==\n")[1:]
     assert len(runs) == len(commands), out
     for run, command in zip(runs, commands, strict=True):
-        uid = run.splitlines()[1]
+        uid, written = run.splitlines()[0:2]
         assert uid != "0", f"{command} ran as root"
         if os.geteuid() == 0:
             assert uid == str(UNPRIVILEGED)
-        assert "WROTE-INSTALL" not in run, "the install was writable"
+        assert "Read-only file system" in written, f"the install was writable: {written}"
         assert "Traceback" not in run, run
     assert "Usage: redress [OPTIONS] COMMAND" in runs[0]
     for role, run in zip(["serve", "relay", "migrate"], runs[1:4], strict=True):
         assert f"Usage: redress {role} [OPTIONS]" in run, run
-    assert "['assessment', 'cases', 'intake', 'metrics', 'referral']" in runs[4], runs[4]
+    kit, apps = runs[4].splitlines()[2:4]
+    assert kit.startswith(f"{install}/lib/"), f"redress.kit came from {kit}, not the install"
+    assert apps == str(sorted(SERVICES)), runs[4]
 
 
 @pytest.fixture(autouse=True)
