@@ -100,6 +100,15 @@ def test_every_container_runs_non_root_read_only_without_capabilities(target: st
 
 
 @pytest.mark.parametrize("target", TARGETS)
+def test_pods_get_no_api_token_and_images_name_a_release(target: str) -> None:
+    for where, obj, container in each_container(target):
+        assert (pod_spec(obj) or {}).get("automountServiceAccountToken") is False, where
+        image = str(container["image"])
+        assert re.fullmatch(r"[\w./-]+:[\w.-]+(@sha256:[0-9a-f]{64})?", image), where
+        assert not image.split("@")[0].endswith(":latest"), where
+
+
+@pytest.mark.parametrize("target", TARGETS)
 def test_every_redress_role_runs_the_redress_entry_point(target: str) -> None:
     roles = set()
     for where, _, container in each_container(target):
