@@ -159,6 +159,9 @@ def install(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_entry_points_run_as_non_root_from_a_read_only_install(install: Path) -> None:
+    """`redress` for every role, from a fresh venv holding the Redress wheels (not editable)
+    with the project's .venv supplying the pinned third-party requirements (see `install`),
+    under a read-only root filesystem, as uid 65534 with an unwritable HOME."""
     if os.geteuid() == 0:
         unshare = ["unshare", "--mount", "--propagation", "private"]
     else:
