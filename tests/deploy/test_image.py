@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -87,9 +88,9 @@ PACKAGES = ["libs/events", "libs/kit", *(f"services/{n}" for n in SERVICES)]
 # /dev/shm first and put back, read-only, afterwards. (mount -n: /etc is read-only by then.)
 SANDBOX = r"""
 set -eu
-venv="$1"; shift
+venv="$1"; stash="$2"; shift 2
 base="$("$venv/bin/python" -c 'import sys; print(sys.base_prefix)')"
-aside() { s="$(mktemp -d -p /dev/shm)"; mount -n --bind "$1" "$s"; echo "$s"; }
+aside() { s="$(mktemp -d -p "$stash")"; mount -n --bind "$1" "$s"; echo "$s"; }
 back() { mkdir -p "$2"; mount -n --move "$1" "$2"; rmdir "$1"; mount -n -o remount,bind,ro "$2"; }
 closed=""
 if [ "$(id -u)" = 0 ]; then
@@ -175,12 +176,16 @@ def test_entry_points_run_as_non_root_from_a_read_only_install(install: Path) ->
         f"python -c '{BUILD_APPS}'",
     ]
     assert shutil.which("unshare") and shutil.which("setpriv")
-    result = subprocess.run(
-        [*unshare, "sh", "-c", SANDBOX, "sandbox", str(install), *commands],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    stash = tempfile.mkdtemp(dir="/dev/shm")  # outside /tmp, which the sandbox covers
+    try:
+        result = subprocess.run(
+            [*unshare, "sh", "-c", SANDBOX, "sandbox", str(install), stash, *commands],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        shutil.rmtree(stash)  # empty once the namespace and its mounts are gone
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     runs = out.split("==\n")[1:]
