@@ -117,7 +117,7 @@ def test_every_redress_role_runs_the_redress_entry_point(target: str) -> None:
             assert command[0] == "redress", where
             roles.add(" ".join(command[1:]))
     services = {f"serve {name}" for name in ("intake", "cases", "referral", "metrics")}
-    assert roles == services | {"serve assessment", "relay", "migrate"}
+    assert roles >= services | {"serve assessment", "relay", "migrate"}
 
 
 @pytest.mark.parametrize("target", TARGETS)
