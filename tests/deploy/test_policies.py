@@ -3,7 +3,7 @@ overlay: resources, probes, a locked-down securityContext, a default-deny Networ
 NATS release the tests run, and replicas with PodDisruptionBudgets that let a node drain.
 
 Probes on /live and /ready apply to Redress's long-running containers (services and relay,
-docs/decisions/0009-liveness-and-readiness.md); the migrate Job runs to completion and has
+docs/decisions/0010-liveness-and-readiness.md); the migrate Job runs to completion and has
 none, and NATS answers its own /healthz."""
 
 from __future__ import annotations
