@@ -1,7 +1,8 @@
 """Bearer JWTs with OIDC claims plus `tenant`, `roles` and `org`.
 
 In dev mode the platform signs its own (Ed25519) and verifies with the same key; otherwise
-tokens come from the MSI's identity provider and are verified through its JWKS URL.
+tokens come from the MSI's identity provider and are verified with the keys it publishes,
+found by OIDC discovery from `REDRESS_OIDC_ISSUER` (or at `REDRESS_JWKS_URL`): see jwks.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from redress.kit.jwks import ProviderKeys
 from redress.kit.settings import ConfigurationError, Settings
 
 log = structlog.get_logger("redress.auth")
@@ -109,31 +111,53 @@ class TokenSigner:
 
 
 class TokenVerifier:
+    """Checks bearer tokens: signature, issuer, audience, times (with `token_leeway` of clock
+    skew either way) and the platform's claims."""
+
     def __init__(self, settings: Settings, dev_key: Ed25519PrivateKey | None = None) -> None:
-        self.issuer = settings.jwt_issuer
+        self.issuer = settings.token_issuer
         self.audience = settings.jwt_audience
         self.max_lifetime = settings.token_max_lifetime
+        self.leeway = settings.token_leeway
         self._public = dev_key.public_key() if dev_key is not None else None
-        self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+        self._provider = (
+            None
+            if dev_key is not None
+            else ProviderKeys(
+                issuer=settings.oidc_issuer,
+                jwks_url=settings.jwks_url,
+                timeout=settings.jwks_timeout,
+                refresh_interval=settings.jwks_refresh_interval,
+            )
+        )
 
-    def verify(self, token: str) -> Principal:
+    async def verify(self, token: str) -> Principal:
         try:
-            return self._verify(token)
+            return await self._verify(token)
         except InvalidToken as exc:
             log.debug("token refused", reason=exc.reason)
             raise
 
-    def _verify(self, token: str) -> Principal:
+    async def _key(self, token: str) -> tuple[Any, list[str]]:
+        if self._provider is None:
+            return self._public, ["EdDSA"]
+        kid = jwt.get_unverified_header(token).get("kid")
+        if kid is not None and not isinstance(kid, str):
+            raise jwt.InvalidTokenError("kid is not a string")
+        key = await self._provider.key_for(kid)
+        # The key decides the algorithm, never the token's header (no algorithm confusion).
+        return key, [key.algorithm_name]
+
+    async def _verify(self, token: str) -> Principal:
         try:
-            key: Any = (
-                self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._public
-            )
+            key, algorithms = await self._key(token)
             decoded = jwt.decode(
                 token,
                 key,
-                algorithms=["EdDSA", "ES256", "RS256"],
+                algorithms=algorithms,
                 audience=self.audience,
                 issuer=self.issuer,
+                leeway=self.leeway,
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
         except jwt.PyJWTError as exc:
@@ -161,6 +185,6 @@ def signer_for(settings: Settings) -> TokenSigner:
 
 
 def verifier_for(settings: Settings) -> TokenVerifier:
-    if settings.jwks_url:
+    if settings.oidc_issuer or settings.jwks_url:
         return TokenVerifier(settings)
     return TokenVerifier(settings, load_or_create_dev_key(settings.signing_key_path))

@@ -14,6 +14,7 @@ from redress.events.store import EventStore
 from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.errors import Problem
+from redress.kit.jwks import KeysUnavailable
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -28,7 +29,7 @@ def get_pool(request: Request) -> asyncpg.Pool:
     return pool
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -40,7 +41,17 @@ def current_principal(
             headers={"WWW-Authenticate": "Bearer"},
         )
     try:
-        principal: Principal = request.app.state.runtime.verifier.verify(credentials.credentials)
+        principal: Principal = await request.app.state.runtime.verifier.verify(
+            credentials.credentials
+        )
+    except KeysUnavailable:
+        # Not the caller's fault: its token may be good, so it must not be told to drop it.
+        raise Problem(
+            503,
+            "identity-provider-unavailable",
+            "tokens cannot be checked now; try again shortly",
+            headers={"Retry-After": "30"},
+        ) from None
     except InvalidToken as exc:
         raise Problem(
             401,
