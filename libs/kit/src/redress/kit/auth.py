@@ -138,28 +138,38 @@ class TokenVerifier:
             log.debug("token refused", reason=exc.reason)
             raise
 
-    async def _key(self, token: str) -> tuple[Any, list[str]]:
+    async def _decoded(self, token: str) -> dict[str, Any]:
         if self._provider is None:
-            return self._public, ["EdDSA"]
+            return self._decode(token, self._public, "EdDSA")
         kid = jwt.get_unverified_header(token).get("kid")
         if kid is not None and not isinstance(kid, str):
             raise jwt.InvalidTokenError("kid is not a string")
         key = await self._provider.key_for(kid)
+        try:
+            return self._decode(token, key, key.algorithm_name)
+        except jwt.InvalidSignatureError:
+            # Without a kid, a rotation shows only as a signature that no longer matches the
+            # provider's one key: look again (rate-limited) before refusing.
+            if kid is not None or (fresh := await self._provider.replaced(key)) is None:
+                raise
+            return self._decode(token, fresh, fresh.algorithm_name)
+
+    def _decode(self, token: str, key: Any, algorithm: str) -> dict[str, Any]:
         # The key decides the algorithm, never the token's header (no algorithm confusion).
-        return key, [key.algorithm_name]
+        decoded: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],
+            audience=self.audience,
+            issuer=self.issuer,
+            leeway=self.leeway,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+        )
+        return decoded
 
     async def _verify(self, token: str) -> Principal:
         try:
-            key, algorithms = await self._key(token)
-            decoded = jwt.decode(
-                token,
-                key,
-                algorithms=algorithms,
-                audience=self.audience,
-                issuer=self.issuer,
-                leeway=self.leeway,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-            )
+            decoded = await self._decoded(token)
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
         try:

@@ -69,6 +69,15 @@ class ProviderKeys:
             raise KeysUnavailable("the identity provider's keys could not be fetched")
         raise jwt.InvalidKeyError("the token names a key the identity provider does not publish")
 
+    async def replaced(self, key: jwt.PyJWK) -> jwt.PyJWK | None:
+        """The provider's single key if a refresh finds it is no longer `key`: a provider that
+        signs without kids rotates by replacing its only key."""
+        async with self._lock:
+            if self._lookup(None) is key and self._may_fetch():
+                await self._refresh()
+            fresh = self._lookup(None)
+        return fresh if fresh is not None and fresh is not key else None
+
     def _lookup(self, kid: str | None) -> jwt.PyJWK | None:
         if self._keys is None:
             return None
