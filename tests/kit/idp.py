@@ -32,6 +32,7 @@ class Provider:
         self.keys: dict[str, ec.EllipticCurvePrivateKey] = {}
         self.signing_kid = ""
         self.jwks_fetches = 0
+        self.discoveries = 0
         self.down = False
         self.stall = threading.Event()  # set: answers only when released
         self.release = threading.Event()
@@ -104,6 +105,7 @@ def provider() -> Iterator[Provider]:
                 self.send_error(503)
                 return
             if self.path == "/.well-known/openid-configuration":
+                idp.discoveries += 1
                 self._json(idp.discovery())
             elif self.path == "/keys":
                 idp.jwks_fetches += 1

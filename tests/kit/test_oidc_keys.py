@@ -24,7 +24,7 @@ def idp() -> Iterator[Provider]:
         yield running
 
 
-def settings_for(system, tmp_path, issuer: str, **overrides: object) -> Settings:
+def settings_for(system, tmp_path, issuer: str | None, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "dev": False,
         "oidc_issuer": issuer,
@@ -64,6 +64,17 @@ async def test_a_token_of_the_provider_is_accepted_through_discovery(client, idp
     again = await post(client, idp.token())
     assert again.status_code == 201, again.text
     assert idp.jwks_fetches == 1, "the key set is cached"
+
+
+async def test_an_explicit_jwks_url_overrides_discovery(system, tmp_path, idp):
+    settings = settings_for(
+        system, tmp_path, None, jwks_url=f"{idp.issuer}/keys", jwt_issuer=idp.issuer
+    )
+    async with serve(system, settings, tmp_path) as (client, _):
+        response = await post(client, idp.token())
+        assert response.status_code == 201, response.text
+        assert_refused(await post(client, idp.token(iss="https://idp.elsewhere.example")))
+    assert (idp.discoveries, idp.jwks_fetches) == (0, 1)
 
 
 async def test_a_rotated_key_is_picked_up_without_a_restart(eager, idp):
@@ -144,6 +155,7 @@ async def test_a_provider_that_never_answers_costs_one_deadline_and_a_503(system
         assert response.status_code == 503, response.text
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["type"] == "urn:redress:problem:identity-provider-unavailable"
+        assert response.headers["retry-after"] == "30"
         health = await client.get("/health")
         assert health.status_code == 200, "the event loop was not blocked"
 

@@ -14,7 +14,6 @@ from redress.events.store import EventStore
 from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.errors import Problem
-from redress.kit.jwks import KeysUnavailable
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -44,14 +43,6 @@ async def current_principal(
         principal: Principal = await request.app.state.runtime.verifier.verify(
             credentials.credentials
         )
-    except KeysUnavailable:
-        # Not the caller's fault: its token may be good, so it must not be told to drop it.
-        raise Problem(
-            503,
-            "identity-provider-unavailable",
-            "tokens cannot be checked now; try again shortly",
-            headers={"Retry-After": "30"},
-        ) from None
     except InvalidToken as exc:
         raise Problem(
             401,

@@ -44,6 +44,7 @@ class ProviderKeys:
             raise ValueError("an issuer or a JWKS URL is needed")
         self.issuer = issuer
         self._jwks_url = jwks_url
+        self._configured_url = jwks_url
         self._timeout = timeout
         self._interval = refresh_interval
         self._clock = clock
@@ -97,7 +98,9 @@ class ProviderKeys:
             async with asyncio.timeout(self._timeout):
                 async with httpx.AsyncClient(timeout=self._timeout) as client:
                     self._keys = _signing_keys(await _get_json(client, await self._url(client)))
-        except (httpx.HTTPError, TimeoutError, ValueError, jwt.PyJWKError) as exc:
+        except (httpx.HTTPError, TimeoutError, ValueError, jwt.PyJWTError) as exc:
+            # A provider may move its JWKS: the next attempt reads the discovery document again.
+            self._jwks_url = self._configured_url
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             if self._keys is None:
                 log.warning("identity provider keys unavailable", reason=reason)
@@ -144,12 +147,15 @@ def _signing_keys(document: dict[str, Any]) -> dict[str | None, jwt.PyJWK]:
     """The keys meant for signatures, by kid; keys of a type PyJWT cannot use are skipped, as
     a provider may publish encryption keys beside them."""
     keys: dict[str | None, jwt.PyJWK] = {}
-    for data in document.get("keys", []):
+    published = document.get("keys")
+    if not isinstance(published, list):
+        raise ValueError("the JWKS has no list of keys")
+    for data in published:
         if not isinstance(data, dict) or data.get("use", "sig") != "sig":
             continue
         try:
             key = jwt.PyJWK(data)
-        except jwt.PyJWKError:
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError):
             continue
         keys[data.get("kid")] = key
     if not keys:
