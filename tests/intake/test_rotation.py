@@ -60,7 +60,9 @@ async def file_by_operator(intake, narrative: str) -> dict:
 async def erase_by_worker(intake, reference: str, secret: str) -> None:
     status = await open_status(intake, reference, secret)
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', status.text).group(1)
-    erased = await intake.client.post(f"/t/{TENANT}/status", data={"csrf": csrf, "do": "erase", "confirm": "yes"})
+    erased = await intake.client.post(
+        f"/t/{TENANT}/status", data={"csrf": csrf, "do": "erase", "confirm": "yes"}
+    )
     assert erased.status_code == 303
 
 

@@ -63,10 +63,10 @@ def test_missing_key_outside_dev_mode_fails_with_one_line(system, tmp_path):
     env = system_env(system, tmp_path)
     env["REDRESS_DEV"] = "0"
     line = one_line_error(redress("serve", "intake", env=env))
-    assert "REDRESS_JWKS_URL is required outside dev mode" in line
+    assert "REDRESS_OIDC_ISSUER (or REDRESS_JWKS_URL) is required outside dev mode" in line
 
 
-def test_token_issue_prints_a_token_the_services_accept(system, tmp_path):
+async def test_token_issue_prints_a_token_the_services_accept(system, tmp_path):
     from redress.kit.auth import verifier_for
     from redress.kit.settings import Settings
 
@@ -83,7 +83,7 @@ def test_token_issue_prints_a_token_the_services_accept(system, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     settings = Settings(dev=True, data_dir=tmp_path, _env_file=None)
-    principal = verifier_for(settings).verify(result.stdout.strip())
+    principal = await verifier_for(settings).verify(result.stdout.strip())
     assert (principal.tenant, principal.roles, principal.org) == ("acme", {"member"}, "m1")
 
 

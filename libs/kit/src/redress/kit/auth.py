@@ -1,7 +1,8 @@
 """Bearer JWTs with OIDC claims plus `tenant`, `roles` and `org`.
 
 In dev mode the platform signs its own (Ed25519) and verifies with the same key; otherwise
-tokens come from the MSI's identity provider and are verified through its JWKS URL.
+tokens come from the MSI's identity provider and are verified with the keys it publishes,
+found by OIDC discovery from `REDRESS_OIDC_ISSUER` (or at `REDRESS_JWKS_URL`): see jwks.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from redress.kit.jwks import ProviderKeys
 from redress.kit.settings import ConfigurationError, Settings
 
 log = structlog.get_logger("redress.auth")
@@ -109,33 +111,65 @@ class TokenSigner:
 
 
 class TokenVerifier:
+    """Checks bearer tokens: signature, issuer, audience, times (with `token_leeway` of clock
+    skew either way) and the platform's claims."""
+
     def __init__(self, settings: Settings, dev_key: Ed25519PrivateKey | None = None) -> None:
-        self.issuer = settings.jwt_issuer
+        self.issuer = settings.token_issuer
         self.audience = settings.jwt_audience
         self.max_lifetime = settings.token_max_lifetime
+        self.leeway = settings.token_leeway
         self._public = dev_key.public_key() if dev_key is not None else None
-        self._jwks = jwt.PyJWKClient(settings.jwks_url) if settings.jwks_url else None
+        self._provider = (
+            None
+            if dev_key is not None
+            else ProviderKeys(
+                issuer=settings.oidc_issuer,
+                jwks_url=settings.jwks_url,
+                timeout=settings.jwks_timeout,
+                refresh_interval=settings.jwks_refresh_interval,
+            )
+        )
 
-    def verify(self, token: str) -> Principal:
+    async def verify(self, token: str) -> Principal:
         try:
-            return self._verify(token)
+            return await self._verify(token)
         except InvalidToken as exc:
             log.debug("token refused", reason=exc.reason)
             raise
 
-    def _verify(self, token: str) -> Principal:
+    async def _decoded(self, token: str) -> dict[str, Any]:
+        if self._provider is None:
+            return self._decode(token, self._public, "EdDSA")
+        kid = jwt.get_unverified_header(token).get("kid")
+        if kid is not None and not isinstance(kid, str):
+            raise jwt.InvalidTokenError("kid is not a string")
+        key = await self._provider.key_for(kid)
         try:
-            key: Any = (
-                self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._public
-            )
-            decoded = jwt.decode(
-                token,
-                key,
-                algorithms=["EdDSA", "ES256", "RS256"],
-                audience=self.audience,
-                issuer=self.issuer,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
-            )
+            return self._decode(token, key, key.algorithm_name)
+        except jwt.InvalidSignatureError:
+            # Without a kid, a rotation shows only as a signature that no longer matches the
+            # provider's one key: look again (rate-limited) before refusing.
+            if kid is not None or (fresh := await self._provider.replaced(key)) is None:
+                raise
+            return self._decode(token, fresh, fresh.algorithm_name)
+
+    def _decode(self, token: str, key: Any, algorithm: str) -> dict[str, Any]:
+        # The key decides the algorithm, never the token's header (no algorithm confusion).
+        decoded: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],
+            audience=self.audience,
+            issuer=self.issuer,
+            leeway=self.leeway,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+        )
+        return decoded
+
+    async def _verify(self, token: str) -> Principal:
+        try:
+            decoded = await self._decoded(token)
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
         try:
@@ -161,6 +195,6 @@ def signer_for(settings: Settings) -> TokenSigner:
 
 
 def verifier_for(settings: Settings) -> TokenVerifier:
-    if settings.jwks_url:
+    if settings.oidc_issuer or settings.jwks_url:
         return TokenVerifier(settings)
     return TokenVerifier(settings, load_or_create_dev_key(settings.signing_key_path))

@@ -28,7 +28,7 @@ def get_pool(request: Request) -> asyncpg.Pool:
     return pool
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
@@ -40,7 +40,9 @@ def current_principal(
             headers={"WWW-Authenticate": "Bearer"},
         )
     try:
-        principal: Principal = request.app.state.runtime.verifier.verify(credentials.credentials)
+        principal: Principal = await request.app.state.runtime.verifier.verify(
+            credentials.credentials
+        )
     except InvalidToken as exc:
         raise Problem(
             401,

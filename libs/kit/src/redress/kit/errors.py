@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from redress.events.errors import ConcurrencyError
+from redress.kit.jwks import KeysUnavailable
 
 MEDIA_TYPE = "application/problem+json"
 log = structlog.get_logger("redress.errors")
@@ -96,6 +97,15 @@ def install(app: FastAPI) -> None:
     async def on_conflict(request: Request, exc: ConcurrencyError) -> JSONResponse:
         detail = "someone changed this at the same time; read it again and retry"
         return problem_response(Problem(409, "concurrency", detail), request.url.path)
+
+    @app.exception_handler(KeysUnavailable)
+    async def on_no_keys(request: Request, exc: KeysUnavailable) -> JSONResponse:
+        # Not the caller's fault: its token may be good, so it must not be told to drop it.
+        detail = "tokens cannot be checked now; try again shortly"
+        problem = Problem(
+            503, "identity-provider-unavailable", detail, headers={"Retry-After": "30"}
+        )
+        return problem_response(problem, request.url.path)
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -29,9 +29,21 @@ class Settings(BaseSettings):
     nats_stream_replicas: int = 1
     data_dir: Path = Path(".data")
 
-    jwt_issuer: str = "redress-dev"
+    jwt_issuer: str = Field("redress-dev", description="expected `iss` without OIDC discovery")
     jwt_audience: str = "redress"
-    jwks_url: str | None = None
+    oidc_issuer: str | None = Field(
+        None, description="the identity provider's issuer URL, found by OIDC discovery"
+    )
+    jwks_url: str | None = Field(None, description="the provider's JWKS, overriding discovery")
+    jwks_timeout: float = Field(
+        5.0, gt=0, le=60, description="deadline of one discovery and JWKS fetch, seconds"
+    )
+    jwks_refresh_interval: float = Field(
+        30.0, ge=0, description="least time between two fetches of the provider's keys, seconds"
+    )
+    token_leeway: int = Field(
+        60, ge=0, le=600, description="clock skew allowed on exp, nbf and iat, seconds"
+    )
     token_max_lifetime: int = Field(
         12 * 3600, ge=60, description="longest token lifetime accepted (exp - iat), seconds"
     )
@@ -66,9 +78,17 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _secrets_outside_dev(self) -> Settings:
-        if not self.dev and self.jwks_url is None:
-            raise ValueError("REDRESS_JWKS_URL is required outside dev mode (REDRESS_DEV=1)")
+        if not self.dev and self.oidc_issuer is None and self.jwks_url is None:
+            raise ValueError(
+                "REDRESS_OIDC_ISSUER (or REDRESS_JWKS_URL) is required outside dev mode"
+                " (REDRESS_DEV=1)"
+            )
         return self
+
+    @property
+    def token_issuer(self) -> str:
+        """The `iss` every token must carry: the OIDC issuer when there is one."""
+        return self.oidc_issuer or self.jwt_issuer
 
     @property
     def signing_key_path(self) -> Path:

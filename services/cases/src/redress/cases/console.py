@@ -150,17 +150,17 @@ def is_staff(principal: Principal) -> bool:
     )
 
 
-def _verify(request: Request, token: str) -> Principal:
-    principal: Principal = request.app.state.runtime.verifier.verify(token)
+async def _verify(request: Request, token: str) -> Principal:
+    principal: Principal = await request.app.state.runtime.verifier.verify(token)
     return principal
 
 
-def staff(request: Request) -> Principal:
+async def staff(request: Request) -> Principal:
     token = request.cookies.get(COOKIE)
     if not token:
         raise LoginRequired
     try:
-        principal = _verify(request, token)
+        principal = await _verify(request, token)
     except InvalidToken:
         raise LoginRequired from None
     if not is_staff(principal):
@@ -202,7 +202,7 @@ async def login_form(request: Request, cases: CasesContext) -> Response:
     token = request.cookies.get(COOKIE)
     if token:
         try:
-            if is_staff(_verify(request, token)):
+            if is_staff(await _verify(request, token)):
                 return RedirectResponse(PATH, status_code=303)
         except InvalidToken:
             pass
@@ -220,7 +220,7 @@ async def login(request: Request, cases: CasesContext) -> Response:
     if not token or len(token) > MAX_TOKEN:
         return page(request, cases, "login.html", 422, error="empty")
     try:
-        principal = _verify(request, token)
+        principal = await _verify(request, token)
     except InvalidToken as exc:
         return page(request, cases, "login.html", 401, error="invalid", reason=str(exc))
     if not is_staff(principal):
