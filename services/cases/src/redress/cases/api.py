@@ -26,6 +26,7 @@ from redress.kit.authz import Action, allowed
 from redress.kit.crypto import KeyErased
 from redress.kit.deps import CurrentPrincipal, Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
+from redress.kit.text import Line
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 Officer = Annotated[Principal, Depends(permitted(Action.case_manage))]
@@ -233,9 +234,9 @@ async def queue(
     cases: CasesContext,
     stage: d.Stage | None = None,
     severity: d.Severity | None = None,
-    officer: Annotated[str | None, Query(max_length=200)] = None,
+    officer: Annotated[Line | None, Query(max_length=200)] = None,
     overdue: bool | None = None,
-    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    cursor: Annotated[Line | None, Query(max_length=400)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """The queue: filter by stage, severity, officer and overdue; `next` pages on."""
@@ -337,7 +338,7 @@ indicators_router = APIRouter(prefix="/v1", tags=["cases"])
 
 @indicators_router.get("/indicators")
 async def indicators(
-    request: Request, p: Reader, category: Annotated[str | None, Query(max_length=50)] = None
+    request: Request, p: Reader, category: Annotated[Line | None, Query(max_length=50)] = None
 ) -> dict[str, Any]:
     """The risk indicators an officer may record, and those the category suggests (staff)."""
     return {"known": sorted(d.KNOWN_INDICATORS), "suggested": _suggestions(category or "")}

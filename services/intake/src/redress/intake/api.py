@@ -25,6 +25,7 @@ from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
+from redress.kit.text import Line
 
 router = APIRouter(prefix="/v1", tags=["grievances"])
 
@@ -222,9 +223,9 @@ def _from_csv(record: dict[str, str | None]) -> dict[str, Any]:
 
 class SiteInput(BaseModel):
     site_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")
-    name: str = Field(min_length=1, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
     country: str = Field(pattern=r"^[A-Z]{2}$")
-    member_org: str | None = Field(None, max_length=200)
+    member_org: Line | None = Field(None, max_length=200)
 
 
 @router.put("/sites/{site_id}", status_code=200, responses=_PROBLEMS, tags=["tenant"])

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from redress.events.catalogue.grievance import Category, Consent
 from redress.kit.i18n import LANGUAGES
+from redress.kit.text import Line, Prose
 
 Text = Field(max_length=200)
 
@@ -16,10 +17,10 @@ Text = Field(max_length=200)
 class ContactDetails(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=200)
-    phone_or_email: str | None = Field(None, max_length=200)
-    language: str | None = Field(None, max_length=20)
-    time: str | None = Field(None, max_length=100)
+    name: Line | None = Field(None, max_length=200)
+    phone_or_email: Line | None = Field(None, max_length=200)
+    language: Line | None = Field(None, max_length=20)
+    time: Line | None = Field(None, max_length=100)
 
 
 class GrievanceInput(BaseModel):
@@ -28,10 +29,10 @@ class GrievanceInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
-    site_id: str | None = Field(None, max_length=100)
-    site_text: str | None = Field(None, max_length=200)
+    site_id: Line | None = Field(None, max_length=100)
+    site_text: Line | None = Field(None, max_length=200)
     category: Category
-    narrative: str = Field(min_length=1, max_length=5000)
+    narrative: Prose = Field(min_length=1, max_length=5000)
     since: date | None = None
     language: str = Field("en", description="the worker's language")
     contact: ContactDetails | None = None
@@ -53,7 +54,7 @@ class GrievanceInput(BaseModel):
 
 
 class MemberGrievance(GrievanceInput):
-    member_reference: str | None = Field(None, max_length=200)
+    member_reference: Line | None = Field(None, max_length=200)
 
 
 class OperatorGrievance(GrievanceInput):

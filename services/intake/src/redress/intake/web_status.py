@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
 from babel.dates import format_date, format_datetime
@@ -43,6 +43,7 @@ from redress.intake.web_common import language, load, page, worker_metadata
 from redress.kit import csrf
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
+from redress.kit.text import Prose
 
 router = APIRouter(include_in_schema=False)
 
@@ -153,7 +154,7 @@ async def act(
     pool: Pool,
     store: Store,
     do: str = Form(pattern="^(reply|withdraw|erase|satisfaction)$"),
-    message: str | None = Form(None, max_length=5000),
+    message: Annotated[Prose | None, Form(max_length=5000)] = None,
     score: int | None = Form(None, ge=1, le=5),
     csrf_token: str = Form(alias="csrf", max_length=100),
     lang: str | None = None,
