@@ -145,9 +145,9 @@ async def bulk_import(
     A row with a `member_reference` already imported is refused as a duplicate.
     """
     kind = request.headers.get("content-type", "").split(";")[0].strip()
-    text = (await request.body()).decode("utf-8", "replace")
+    text = (await request.body()).decode("utf-8-sig", "replace")
     if kind == "text/csv":
-        records = [_from_csv(r) for r in csv.DictReader(io.StringIO(text))]
+        records = _csv_records(text)
     elif kind in ("application/x-ndjson", "application/jsonl", "application/json-lines"):
         records = [_json_line(line) for line in text.splitlines() if line.strip()]
     else:
@@ -198,6 +198,19 @@ def _json_line(line: str) -> Any:
         return json.loads(line)
     except json.JSONDecodeError as exc:
         return ValueError(f"not JSON: {exc.msg}")
+
+
+def _csv_records(text: str) -> list[Any]:
+    # newline="" lets the reader take CRLF, LF and a bare CR alike as the end of a row,
+    # and keep line breaks inside quoted fields.
+    records: list[Any] = []
+    try:
+        for record in csv.DictReader(io.StringIO(text, newline="")):
+            records.append(_from_csv(record))
+    except csv.Error as exc:
+        detail = f"the CSV cannot be read at row {len(records) + 1}: {exc}; nothing was imported"
+        raise Problem(422, "bad-csv", detail) from None
+    return records
 
 
 def _from_csv(record: dict[str, str | None]) -> dict[str, Any]:
