@@ -57,7 +57,11 @@ async def submit(
     intake: IntakeContext,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    """File a grievance that reached a member company's own channel."""
+    """File a grievance that reached a member company's own channel.
+
+    `site_id` names one of the member's own sites or a site no member has claimed; a site of
+    another member is refused (422): name it in `site_text` instead.
+    """
     body_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     async with pool.acquire() as conn, conn.transaction():
         await tenant_name(conn, principal.tenant)

@@ -47,14 +47,26 @@ def check_upload(upload: Upload) -> str:
     return str(kind.mime)
 
 
-async def site_known(conn: Conn, tenant: str, site_id: str | None) -> None:
+async def site_known(
+    conn: Conn, tenant: str, site_id: str | None, filer: Channel, member_org: str | None
+) -> None:
+    """The site exists in the tenant; a member company files only about its own sites."""
     if site_id is None:
         return
-    found = await conn.fetchval(
-        "SELECT 1 FROM intake.sites WHERE tenant = $1 AND site_id = $2", tenant, site_id
+    site = await conn.fetchrow(
+        "SELECT member_org FROM intake.sites WHERE tenant = $1 AND site_id = $2", tenant, site_id
     )
-    if found is None:
+    if site is None:
         raise Problem(422, "unknown-site", f"there is no site {site_id!r} in this initiative")
+    owner = site["member_org"]
+    # A site no member has claimed is open to every member.
+    if filer is Channel.member_api and owner is not None and owner != member_org:
+        raise Problem(
+            422,
+            "site-of-another-member",
+            f"the site {site_id!r} is in another member's supply chain; "
+            "file only about your own sites, or leave site_id out and name it in site_text",
+        )
 
 
 async def tenant_name(conn: Conn, tenant: str) -> str:
@@ -86,7 +98,7 @@ async def file_grievance(
     together or not at all.
     """
     tenant = metadata.tenant
-    await site_known(conn, tenant, form.site_id)
+    await site_known(conn, tenant, form.site_id, channel, member_org)
     kinds = [check_upload(u) for u in uploads]
     gid = grievance_id or str(new_id())
     key = await intake.keyring.create(conn, f"grievance-{gid}", tenant)
