@@ -288,7 +288,11 @@ async def detail(
             for a in await q.actions(conn, case_id, today(cases))
         ]
         if not member or row["identity_shareable"]:
-            body["grievance"] = await q.personal(conn, cases.keyring, row["grievance_id"])
+            grievance = await q.personal(conn, cases.keyring, row["grievance_id"])
+            if member and grievance:
+                # Where a worker said they work is for the officer, even with consent.
+                grievance.pop("site_text", None)
+            body["grievance"] = grievance
         if not member:
             body["thread"] = [
                 m | {"time": m["time"].isoformat()}

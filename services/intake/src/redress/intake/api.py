@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import json
 import uuid
@@ -42,10 +43,15 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 }  # fmt: skip
 
 
-def _member_grievance_id(principal: Principal, member_reference: str) -> str:
-    # A member's own reference names one grievance: importing it twice files it once.
-    seed = f"{principal.tenant}:{principal.org or principal.sub}:{member_reference}"
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, seed))
+def _member_grievance_id(key: bytes, principal: Principal, member_reference: str) -> str:
+    """A member's own reference names one grievance: importing it twice files it once.
+
+    Keyed (HMAC), so that the id, which the log keeps in the clear, does not let anyone
+    confirm a guessed reference.
+    """
+    seed = f"{principal.tenant}\x00{principal.org or principal.sub}\x00{member_reference}"
+    digest = hmac.new(key, seed.encode(), hashlib.sha256).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 @router.post("/grievances", status_code=201, response_model=Filed, responses=_PROBLEMS)
@@ -174,7 +180,7 @@ async def _import_one(
             raise record
         body = MemberGrievance.model_validate(record)
         gid = (
-            _member_grievance_id(principal, body.member_reference)
+            _member_grievance_id(intake.reference_key, principal, body.member_reference)
             if body.member_reference
             else None
         )

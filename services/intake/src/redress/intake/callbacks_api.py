@@ -171,8 +171,9 @@ async def register_audit(
                 Interviewee(
                     callback_id=str(new_id()),
                     language=w.language,
-                    good_time=w.good_time,
-                    contact=key.seal(json.dumps({"phone": w.phone}).encode()),
+                    contact=key.seal(
+                        json.dumps({"phone": w.phone, "good_time": w.good_time}).encode()
+                    ),
                 )
                 for w in body.workers
             ),
@@ -282,7 +283,7 @@ async def due_callbacks(
     async with pool.acquire() as conn:
         rows = await conn.fetch(
             """SELECT c.callback_id, c.audit_id, c.site_id, s.name AS site_name, c.country,
-                      c.due_on, c.language, c.good_time, c.contact
+                      c.due_on, c.language, c.contact
                FROM intake.callbacks c
                LEFT JOIN intake.sites s ON s.tenant = c.tenant AND s.site_id = c.site_id
                WHERE c.tenant = $1 AND c.completed_at IS NULL AND c.due_on <= $2
@@ -303,6 +304,7 @@ async def due_callbacks(
         callbacks = []
         for row in rows[:limit]:
             sealed = Sealed.model_validate_json(row["contact"])
+            contact = await _contact(conn, intake, keys, sealed)
             callbacks.append(
                 DueCallback(
                     callback_id=row["callback_id"],
@@ -312,8 +314,8 @@ async def due_callbacks(
                     country=row["country"],
                     due_on=row["due_on"],
                     language=row["language"],
-                    good_time=row["good_time"],
-                    phone=await _phone(conn, intake, keys, sealed),
+                    good_time=contact.get("good_time"),
+                    phone=contact.get("phone"),
                 )
             )
     last = callbacks[-1] if len(rows) > limit else None
@@ -322,9 +324,10 @@ async def due_callbacks(
     )
 
 
-async def _phone(
+async def _contact(
     conn: Conn, intake: IntakeContext, keys: dict[str, DataKey | None], sealed: Sealed
-) -> str | None:
+) -> dict[str, str | None]:
+    """The phone number and good time to call, or nothing once the audit's data is erased."""
     if sealed.key_id not in keys:
         try:
             keys[sealed.key_id] = await intake.keyring.get(conn, sealed.key_id)
@@ -332,9 +335,9 @@ async def _phone(
             keys[sealed.key_id] = None
     key = keys[sealed.key_id]
     if key is None:
-        return None
-    phone: str = json.loads(key.open(sealed))["phone"]
-    return phone
+        return {}
+    contact: dict[str, str | None] = json.loads(key.open(sealed))
+    return contact
 
 
 # Recording the outcome.

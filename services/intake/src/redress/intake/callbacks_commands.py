@@ -109,7 +109,7 @@ class DueCallback(BaseModel):
     country: str
     due_on: date
     language: str
-    good_time: str | None
+    good_time: str | None = Field(description="null when not given or erased")
     phone: str | None = Field(description="null when the audit's personal data was erased")
 
 

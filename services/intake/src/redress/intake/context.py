@@ -31,6 +31,7 @@ class Intake:
     session_key: bytes
     csrf_key: bytes
     thread_key: bytes
+    reference_key: bytes
     pages: Pages
     sms_auth_token: str | None
 
@@ -43,6 +44,7 @@ def build(settings: Settings) -> Intake:
         session_key=derive(master, "worker-session"),
         csrf_key=derive(master, "csrf"),
         thread_key=derive(master, "sms-thread"),
+        reference_key=derive(master, "member-reference"),
         pages=Pages(HERE / "templates", HERE / "locales"),
         sms_auth_token=settings.sms_auth_token.get_secret_value()
         if settings.sms_auth_token

@@ -67,11 +67,9 @@ class SubmitGrievance:
     receipt_hash: str
     filed_digest: str
     site_id: str | None = None
-    site_text: str | None = None
     since: date | None = None
     consent: Consent = field(default_factory=Consent)
     member_org: str | None = None
-    member_reference: str | None = None
     thread_key: str | None = None
     audit_id: str | None = None
 

@@ -102,7 +102,13 @@ async def file_grievance(
     kinds = [check_upload(u) for u in uploads]
     gid = grievance_id or str(new_id())
     key = await intake.keyring.create(conn, f"grievance-{gid}", tenant)
-    personal = {"narrative": form.narrative, "contact": form.contact and form.contact.model_dump()}
+    # Everything a person typed is sealed; only codes and ids stay readable in the log.
+    personal = {
+        "narrative": form.narrative,
+        "contact": form.contact and form.contact.model_dump(),
+        "site_text": form.site_text,
+        "member_reference": member_reference,
+    }
     # argon2 takes a core for a tenth of a second: never on the event loop, never for nothing.
     receipt = await asyncio.to_thread(new_receipt) if with_secret else receipt_without_secret()
     command = SubmitGrievance(
@@ -116,11 +122,9 @@ async def file_grievance(
         receipt_hash=receipt.hash,
         filed_digest="",
         site_id=form.site_id,
-        site_text=form.site_text,
         since=form.since,
         consent=form.consent,
         member_org=member_org,
-        member_reference=member_reference,
         thread_key=thread_key,
         audit_id=audit_id,
     )

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
-from redress.events.catalogue import event
+from redress.events.catalogue import event, upcaster
 from redress.events.envelope import EventData
 
 
@@ -60,28 +61,39 @@ class Sealed(EventData):
 
 @event
 class GrievanceSubmitted(EventData):
-    """A grievance was filed; what identifies the worker is inside `personal`."""
+    """A grievance was filed; what identifies the worker is inside `personal`.
+
+    `personal` holds, as JSON, everything a person typed: the narrative, the contact
+    details, the workplace as the worker named it (`site_text`) and a member company's own
+    reference (`member_reference`). Version 2 moved the last two in from plain fields.
+    """
 
     type = "GrievanceSubmitted"
     stream_type = "grievance"
+    schemaversion = 2
 
     grievance_id: str
     channel: Channel
     language: str = Field(max_length=20)
     country: str = Field(min_length=2, max_length=2)
     site_id: str | None = Field(default=None, max_length=100)
-    site_text: str | None = Field(default=None, max_length=200)
     category: Category
     since: date | None = None
     consent: Consent = Consent()
     personal: Sealed
     member_org: str | None = Field(default=None, max_length=200)
-    member_reference: str | None = Field(default=None, max_length=200)
     receipt_reference: str = Field(max_length=40)
     receipt_hash: str = Field(max_length=200)
     filed_digest: str = Field(max_length=64)
     thread_key: str | None = Field(default=None, max_length=64)
     audit_id: str | None = Field(default=None, max_length=100)
+
+
+@upcaster("GrievanceSubmitted", 1)
+def _typed_text_sealed(raw: dict[str, Any]) -> dict[str, Any]:
+    # Version 1 carried the typed workplace and the member's reference in plain text. They
+    # cannot be sealed after the fact: readers of version 2 never see them.
+    return {k: v for k, v in raw.items() if k not in ("site_text", "member_reference")}
 
 
 @event
