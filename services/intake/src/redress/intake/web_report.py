@@ -86,6 +86,7 @@ async def submit_report(
     ]
     if len(uploads) > MAX_ATTACHMENTS:
         raise Problem(413, "too-many-files", f"at most {MAX_ATTACHMENTS} files")
+    intake.filings.check(request, tenant)
     async with pool.acquire() as conn, conn.transaction():
         name = await tenant_name(conn, tenant)
         filed = await file_grievance(
