@@ -37,6 +37,11 @@ class GrievanceInput(BaseModel):
     language: str = Field("en", description="the worker's language")
     contact: ContactDetails | None = None
     consent: Consent = Consent()
+    keep_original_metadata: bool = Field(
+        False,
+        description="keep attached photos and recordings as sent; by default their metadata "
+        "(EXIF and GPS position, XMP, the device, audio tags) is removed before sealing",
+    )
 
     @field_validator("language")
     @classmethod

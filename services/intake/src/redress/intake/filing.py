@@ -17,6 +17,7 @@ from redress.events.store import Conn, EventStore
 from redress.intake.commands import Filed, GrievanceInput
 from redress.intake.context import Intake
 from redress.intake.domain import AttachFile, Grievance, SubmitGrievance, decide, evolve
+from redress.intake.media import without_metadata
 from redress.intake.receipts import Proof, digest, new_receipt, receipt_without_secret
 from redress.kit.errors import Problem
 
@@ -100,6 +101,12 @@ async def file_grievance(
     tenant = metadata.tenant
     await site_known(conn, tenant, form.site_id, channel, member_org)
     kinds = [check_upload(u) for u in uploads]
+    if not form.keep_original_metadata:
+        # Before the first write: the transaction holds nothing back while pixels are redrawn.
+        uploads = [
+            Upload(await asyncio.to_thread(without_metadata, u.data, kind))
+            for u, kind in zip(uploads, kinds, strict=True)
+        ]
     gid = grievance_id or str(new_id())
     key = await intake.keyring.create(conn, f"grievance-{gid}", tenant)
     # Everything a person typed is sealed; only codes and ids stay readable in the log.

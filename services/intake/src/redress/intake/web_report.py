@@ -22,6 +22,7 @@ from redress.kit.errors import Problem
 router = APIRouter(include_in_schema=False)
 
 _CONSENTS = ("reveal_identity_to_company", "contact_me", "share_with_support_services")
+_KEEP = "keep_original_metadata"
 _FIELDS = ("country", "site_id", "site_text", "category", "narrative", "since", "name",
            "contact", "contact_language", "contact_time")  # fmt: skip
 
@@ -67,7 +68,7 @@ async def submit_report(
     csrf.check(request, intake.csrf_key, _text(form, "csrf"))
     lang = language(request, _text(form, "lang"))
     values: dict[str, Any] = {f: _text(form, f) for f in _FIELDS}
-    values.update({c: form.get(c) == "yes" for c in _CONSENTS})
+    values.update({c: form.get(c) == "yes" for c in (*_CONSENTS, _KEEP)})
     switch_to = _text(form, "switch_to")
     if switch_to and not form.get("submit"):
         # The language switcher keeps what the worker has typed.
@@ -131,4 +132,5 @@ def _grievance(values: dict[str, Any], lang: str) -> GrievanceInput:
         language=lang,
         contact=contact,
         consent=Consent(**{c: values[c] for c in _CONSENTS}),
+        keep_original_metadata=values[_KEEP],
     )
