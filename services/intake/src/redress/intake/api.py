@@ -24,6 +24,7 @@ from redress.intake.context import IntakeContext
 from redress.intake.filing import file_grievance, tenant_name
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
+from redress.kit.countries import Country
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.text import Line
@@ -247,7 +248,7 @@ def _from_csv(record: dict[str, str | None]) -> dict[str, Any]:
 class SiteInput(BaseModel):
     site_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")
     name: Line = Field(min_length=1, max_length=200)
-    country: str = Field(pattern=r"^[A-Z]{2}$")
+    country: Country
     member_org: Line | None = Field(None, max_length=200)
 
 
@@ -255,15 +256,19 @@ class SiteInput(BaseModel):
 async def register_site(
     site_id: str, body: SiteInput, principal: Admin, pool: Pool, store: Store
 ) -> dict[str, Any]:
-    """Add or rename a workplace offered on the worker form."""
+    """Add or rename a workplace offered on the worker form; the same site again changes nothing."""
     if body.site_id != site_id:
         raise Problem(422, "validation", "the site_id in the path and the body differ")
     stream = derived_stream("tenant", principal.tenant)
     async with pool.acquire() as conn:
         await tenant_name(conn, principal.tenant)
-    version = await store.stream_version(stream)
-    done = await store.append(stream, [SiteRegistered(**body.model_dump())], version,
-                              metadata_for(principal))  # fmt: skip
+    history = await store.read_stream(stream)
+    site = SiteRegistered(**body.model_dump())
+    registered = [e.data for e in history
+                  if isinstance(e.data, SiteRegistered) and e.data.site_id == site_id]  # fmt: skip
+    if registered and registered[-1] == site:
+        return {"stream": stream, "version": len(history)}
+    done = await store.append(stream, [site], len(history), metadata_for(principal))
     return {"stream": done.stream, "version": done.version}
 
 

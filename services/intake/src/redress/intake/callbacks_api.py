@@ -59,7 +59,9 @@ from redress.intake.context import IntakeContext, derive
 from redress.intake.filing import file_grievance, tenant_name
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
+from redress.kit.countries import Country
 from redress.kit.crypto import DataKey, KeyErased, master_key
+from redress.kit.dates import PlausibleDate
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
@@ -478,9 +480,9 @@ async def campaign_figures(
     principal: Auditor,
     pool: Pool,
     desk: DeskContext,
-    country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
-    audited_from: date | None = None,
-    audited_to: date | None = None,
+    country: Annotated[Country | None, Query()] = None,
+    audited_from: Annotated[PlausibleDate | None, Query()] = None,
+    audited_to: Annotated[PlausibleDate | None, Query()] = None,
     stream: Annotated[str | None, Query(pattern=r"^audit-[0-9a-f-]{36}$")] = None,
     min_version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Any:

@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from redress.events.catalogue.grievance import Category, Consent
 from redress.intake.callbacks_domain import MAX_WORKERS
-from redress.intake.commands import ContactDetails, Filed
-from redress.kit.i18n import LANGUAGES
-from redress.kit.text import Line, Prose
+from redress.intake.commands import ContactDetails, Filed, Language, Narrative
+from redress.kit.dates import PastDate, PlausibleDate
+from redress.kit.text import Line
 
 _SEPARATORS = re.compile(r"[\s().\-/]")
 _PHONE = re.compile(r"^\+?[0-9]{6,15}$")
@@ -51,7 +51,7 @@ class AuditInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     site_id: str = Field(pattern=SITE_ID)
-    audit_date: date
+    audit_date: PlausibleDate
     workers: list[WorkerToCall] = Field(min_length=1, max_length=MAX_WORKERS)
 
 
@@ -69,18 +69,11 @@ class CallbackGrievance(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     category: Category
-    narrative: Prose = Field(min_length=1, max_length=5000, description="as the operator took it")
-    since: date | None = None
-    language: str | None = Field(None, description="default: the callback's language")
+    narrative: Narrative = Field(description="as the operator took it")
+    since: PastDate | None = None
+    language: Language | None = Field(None, description="default: the callback's language")
     contact: ContactDetails | None = None
     consent: Consent = Consent()
-
-    @field_validator("language")
-    @classmethod
-    def _known_language(cls, value: str | None) -> str | None:
-        if value is not None and value not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
-        return value
 
 
 class OutcomeInput(BaseModel):

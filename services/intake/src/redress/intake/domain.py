@@ -60,7 +60,7 @@ class SubmitGrievance:
     grievance_id: str
     channel: Channel
     language: str
-    country: str
+    country: str | None
     category: Category
     personal: Sealed
     receipt_reference: str
