@@ -11,6 +11,8 @@ from typing import Annotated
 import pycountry
 from pydantic import AfterValidator, Field
 
+CODES = sorted(country.alpha_2 for country in pycountry.countries)
+
 
 def is_country(code: str) -> bool:
     return len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
@@ -24,6 +26,8 @@ def _country(code: str) -> str:
 
 Country = Annotated[
     str,
-    Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2"),
+    Field(
+        pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2", json_schema_extra={"enum": CODES}
+    ),
     AfterValidator(_country),
 ]

@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Field
 
 EARLIEST = date(1950, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -37,7 +37,12 @@ def _not_in_future(value: date) -> date:
     return value
 
 
-PlausibleDate = Annotated[date, BeforeValidator(_written_as_a_date), AfterValidator(_plausible)]
+PlausibleDate = Annotated[
+    date,
+    BeforeValidator(_written_as_a_date),
+    AfterValidator(_plausible),
+    Field(json_schema_extra={"pattern": r"^(19[5-9][0-9]|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"}),
+]
 """A calendar date between 1950 and 2100, written YYYY-MM-DD."""
 
 PastDate = Annotated[PlausibleDate, AfterValidator(_not_in_future)]

@@ -25,7 +25,11 @@ def _visible(value: str) -> str:
     return value
 
 
-Language = Annotated[str, Field(max_length=20), AfterValidator(_known_language)]
+Language = Annotated[
+    str,
+    Field(max_length=20, json_schema_extra={"enum": list(LANGUAGES)}),
+    AfterValidator(_known_language),
+]
 """One of the languages the platform speaks with workers."""
 
 Narrative = Annotated[Prose, Field(min_length=1, max_length=5000), AfterValidator(_visible)]
