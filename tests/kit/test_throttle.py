@@ -33,12 +33,24 @@ def test_clients_are_held_as_keyed_hashes_and_forgotten_within_the_hour():
     throttle = Throttle(per_hour=1, burst=5, clock=clock)  # full again only after 5 hours
     throttle.check("198.51.100.7")
     assert all(b"198.51.100.7" not in key for key in throttle._buckets)
-    clock.now += 3599
+    clock.now += 3539
     throttle.check("198.51.100.8")
     assert len(throttle) == 2
     clock.now += 2
     throttle.check("198.51.100.8")
     assert len(throttle) == 1
+
+
+def test_clients_are_forgotten_without_further_traffic():
+    clock = Clock()
+    throttle = Throttle(per_hour=60, burst=10, clock=clock)  # full again after 10 minutes
+    throttle.check("198.51.100.7")
+    clock.now += 599
+    throttle.forget()
+    assert len(throttle) == 1
+    clock.now += 2
+    throttle.forget()
+    assert len(throttle) == 0
 
 
 def test_memory_is_bounded():

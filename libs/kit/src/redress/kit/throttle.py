@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from starlette.requests import HTTPConnection
 
-FORGET_AFTER = 3600.0
+# Swept every minute (or on each check): gone within the hour whatever the traffic.
+FORGET_AFTER = 3540.0
 MAX_KEYS = 100_000
 
 _KEY = secrets.token_bytes(32)
@@ -63,7 +64,7 @@ class Throttle:
 
     def check(self, key: str) -> float | None:
         now = self.clock()
-        self._forget(now)
+        self.forget(now)
         hashed = keyed(key)
         bucket = self._buckets.pop(hashed, None) or _Bucket(float(self.burst), now)
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.seen) * self.rate)
@@ -77,7 +78,10 @@ class Throttle:
     def __len__(self) -> int:
         return len(self._buckets)
 
-    def _forget(self, now: float) -> None:
+    def forget(self, now: float | None = None) -> None:
+        """Drop the buckets that are full again or older than an hour (call it now and then:
+        without traffic nothing else would)."""
+        now = self.clock() if now is None else now
         while self._buckets:
             oldest = next(iter(self._buckets.values()))
             if now - oldest.seen < self.forget_after and len(self._buckets) < self.max_keys:

@@ -19,6 +19,7 @@ service = ServiceSpec(
     routers=[api.router, callbacks_api.router, sms.router, web_report.router, web_status.router],
     projections=lambda: [Grievances(), Campaigns()],
     startup=[context.start, callbacks_api.start],
+    background=[context.forget_clients],
     checks=[context.check],
     seed=seed.seed_demo,
     # The report form carries up to five files of 10 MB.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -42,6 +43,10 @@ class FilingLimits:
             Throttle(settings.filings_per_hour_per_tenant, settings.filing_burst_per_tenant),
             tuple(settings.trusted_proxies),
         )
+
+    def forget(self) -> None:
+        self.per_client.forget()
+        self.per_tenant.forget()
 
     def check(self, connection: HTTPConnection, tenant: str) -> None:
         """Spend one filing of the client's and the tenant's; 429 with Retry-After if none."""
@@ -90,6 +95,13 @@ def build(settings: Settings) -> Intake:
 
 async def start(runtime: Runtime) -> None:
     runtime.extras["intake"] = build(runtime.settings)
+
+
+async def forget_clients(runtime: Runtime) -> None:
+    """Sweep the throttles every minute, so that no client is held past its hour."""
+    while True:
+        await asyncio.sleep(60)
+        runtime.extras["intake"].filings.forget()
 
 
 def check(settings: Settings) -> None:
