@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -77,7 +78,13 @@ async def register_tenant(system, tenant: str = TENANT) -> int:
 
 @pytest.fixture
 async def intake(system, tmp_path) -> AsyncIterator[Harness]:
-    settings = intake_settings(system, tmp_path)
+    async with serving(system, intake_settings(system, tmp_path)) as harness:
+        yield harness
+
+
+@contextlib.asynccontextmanager
+async def serving(system, settings: Settings) -> AsyncIterator[Harness]:
+    """Intake built from `settings` as `redress serve` builds it, with the relay and `acme`."""
     async with system.pool.acquire() as conn:
         await migrate(conn, [service.component])
     app = create_app(settings)

@@ -28,7 +28,7 @@ from tests.intake.conftest import TENANT, register_tenant
 A = "a1"
 SEALED = Sealed(key_id="audit-a1", ciphertext="c2VhbGVk")
 WORKERS = (
-    Interviewee("cb1", "bn", SEALED, "after 18:00"),
+    Interviewee("cb1", "bn", SEALED),
     Interviewee("cb2", "km", SEALED),
 )
 REGISTER = RegisterAudit(A, "dhaka-1", "BD", date(2025, 3, 10), WORKERS, auditor_org="qima")
@@ -53,9 +53,9 @@ def test_register_schedules_a_callback_per_worker_five_days_on():
     )  # fmt: skip
     assert scheduled == [
         CallbackScheduled(audit_id=A, callback_id="cb1", due_on=date(2025, 3, 15),
-                          language="bn", good_time="after 18:00", contact=SEALED),
+                          language="bn", contact=SEALED),
         CallbackScheduled(audit_id=A, callback_id="cb2", due_on=date(2025, 3, 15),
-                          language="km", good_time=None, contact=SEALED),
+                          language="km", contact=SEALED),
     ]  # fmt: skip
 
 
@@ -375,10 +375,13 @@ async def test_roles_and_tenants(intake, clock):
 
 
 async def test_no_phone_number_is_stored_in_plain_text(intake, clock):
-    body = audit(workers=[{"phone": "+855 (12) 987-654", "language": "km"}], site_id="pp-2")
+    worker = {"phone": "+855 (12) 987-654", "language": "km", "good_time": "only on Sundays"}
+    body = audit(workers=[worker], site_id="pp-2")
     await register(intake, body)
     clock.at = on(15)
-    callback_id = (await due(intake))["callbacks"][0]["callback_id"]
+    (queued,) = (await due(intake))["callbacks"]
+    assert queued["good_time"] == "only on Sundays"  # read from the sealed contact
+    callback_id = queued["callback_id"]
     grievance = {"category": "other", "narrative": "Keep calling me.",
                  "contact": {"phone_or_email": "+85512987654"}}  # fmt: skip
     answer = await outcome(intake, callback_id, {"reached": True, "grievance": grievance})
@@ -401,6 +404,7 @@ async def test_no_phone_number_is_stored_in_plain_text(intake, clock):
     assert callback_id in dump and done["grievance"]["reference"] in dump  # all was read
     assert "Keep calling me" not in dump
     assert "12987654" not in dump and "987-654" not in dump
+    assert "only on Sundays" not in dump
 
 
 async def test_campaign_figures_add_up(intake, clock):

@@ -27,6 +27,7 @@ from redress.kit.errors import Problem
 from redress.kit.limits import BodySizeLimit
 from redress.kit.runtime import Runtime, bus_for, open_nats, open_pool
 from redress.kit.settings import Settings, get_settings
+from redress.kit.text import PlainRequestLine
 
 log = structlog.get_logger("redress.service")
 
@@ -87,6 +88,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
         large_paths=spec.large_body_paths,
         large_bytes=spec.large_body_bytes,
     )
+    app.add_middleware(PlainRequestLine)
     app.add_middleware(AccessLog)
     app.add_middleware(NoStore)  # outermost of ours: even a 413 is not cached
     errors.install(app)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ENV = Path(".data/dev.env")
@@ -66,15 +67,32 @@ class Settings(BaseSettings):
         None, description="the SMS provider's auth token, checking inbound signatures"
     )
 
-    trusted_client_header: str | None = Field(
-        None,
-        description="header in which a trusted reverse proxy gives the client's address "
-        "(e.g. X-Forwarded-For), for throttling only; unset: the connection's address",
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses or networks of proxies whose X-Forwarded-For is believed",
     )
+    filings_per_hour_per_client: int = Field(
+        60, ge=1, description="anonymous web filings one client may make per hour"
+    )
+    filing_burst_per_client: int = Field(10, ge=1, description="of which at once")
+    filings_per_hour_per_tenant: int = Field(
+        2000, ge=1, description="anonymous web filings per tenant per hour, all clients"
+    )
+    filing_burst_per_tenant: int = Field(200, ge=1, description="of which at once")
 
     log_level: str = "info"
     log_json: bool = True
     connect_timeout: float = 5.0
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"{network!r} is not an address or a network") from None
+        return value
 
     @model_validator(mode="after")
     def _secrets_outside_dev(self) -> Settings:

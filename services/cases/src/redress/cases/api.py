@@ -29,6 +29,7 @@ from redress.kit.authz import Action, allowed
 from redress.kit.crypto import KeyErased
 from redress.kit.deps import CurrentPrincipal, Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
+from redress.kit.text import Line
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 Officer = Annotated[Principal, Depends(permitted(Action.case_manage))]
@@ -239,9 +240,9 @@ async def queue(
     cases: CasesContext,
     stage: d.Stage | None = None,
     severity: d.Severity | None = None,
-    officer: Annotated[str | None, Query(max_length=200)] = None,
+    officer: Annotated[Line | None, Query(max_length=200)] = None,
     overdue: bool | None = None,
-    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    cursor: Annotated[Line | None, Query(max_length=400)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """The queue: filter by stage, severity, officer and overdue; `next` pages on."""
@@ -307,7 +308,11 @@ async def detail(
             for a in await q.actions(conn, case_id, today(cases))
         ]
         if not member or row["identity_shareable"]:
-            body["grievance"] = await q.personal(conn, cases.keyring, row["grievance_id"])
+            grievance = await q.personal(conn, cases.keyring, row["grievance_id"])
+            if member and grievance:
+                # Where a worker said they work is for the officer, even with consent.
+                grievance.pop("site_text", None)
+            body["grievance"] = grievance
         if not member:
             body["thread"] = [
                 m | {"time": m["time"].isoformat()}
@@ -391,7 +396,7 @@ indicators_router = APIRouter(prefix="/v1", tags=["cases"])
 
 @indicators_router.get("/indicators")
 async def indicators(
-    request: Request, p: Reader, category: Annotated[str | None, Query(max_length=50)] = None
+    request: Request, p: Reader, category: Annotated[Line | None, Query(max_length=50)] = None
 ) -> dict[str, Any]:
     """The risk indicators an officer may record, and those the category suggests (staff).
 

@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from redress.cases.domain import Grounds, Outcome, Owner, Remedy, Severity, Stage
+from redress.kit.text import Line, Prose
 
 
 class Body(BaseModel):
@@ -14,14 +15,14 @@ class Body(BaseModel):
 
 
 class TriageBody(Body):
-    indicators: list[str] = Field(default_factory=list, max_length=40)
+    indicators: list[Line] = Field(default_factory=list, max_length=40)
     severity: Severity
-    override_reason: str | None = Field(None, max_length=2000)
+    override_reason: Prose | None = Field(None, max_length=2000)
 
 
 class RejectBody(Body):
     grounds: Grounds
-    explanation: str = Field("", max_length=2000)
+    explanation: Prose = Field("", max_length=2000)
 
 
 class AdvanceBody(Body):
@@ -32,22 +33,22 @@ class ActionBody(Body):
     remedy: Remedy
     owner: Owner
     due_on: date
-    description: str = Field(min_length=1, max_length=2000)
+    description: Prose = Field(min_length=1, max_length=2000)
 
 
 class ActionUpdateBody(Body):
-    progress: str = Field(min_length=1, max_length=2000)
-    evidence: str | None = Field(None, max_length=500)
+    progress: Prose = Field(min_length=1, max_length=2000)
+    evidence: Line | None = Field(None, max_length=500)
     done: bool = False
 
 
 class AssignBody(Body):
-    officer: str | None = Field(None, min_length=1, max_length=200)
-    facilitator: str | None = Field(None, min_length=1, max_length=200)
+    officer: Line | None = Field(None, min_length=1, max_length=200)
+    facilitator: Line | None = Field(None, min_length=1, max_length=200)
 
 
 class TextBody(Body):
-    text: str = Field(min_length=1, max_length=5000)
+    text: Prose = Field(min_length=1, max_length=5000)
 
 
 class CloseBody(Body):
@@ -61,12 +62,12 @@ class SatisfactionBody(Body):
 
 
 class LessonsBody(Body):
-    text: str = Field(min_length=1, max_length=5000)
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    text: Prose = Field(min_length=1, max_length=5000)
+    tags: list[Line] = Field(default_factory=list, max_length=20)
 
 
 class ReopenBody(Body):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Prose = Field(min_length=1, max_length=2000)
 
 
 class Written(BaseModel):

@@ -35,6 +35,7 @@ from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
+from redress.kit.text import Line
 
 COOKIE = "staff_token"
 PATH = "/console"
@@ -258,9 +259,9 @@ class QueueQuery(BaseModel):
 
     stage: d.Stage | None = None
     severity: d.Severity | None = None
-    officer: str | None = Field(None, max_length=200)
+    officer: Line | None = Field(None, max_length=200)
     overdue: bool | None = None
-    cursor: str | None = Field(None, max_length=400)
+    cursor: Line | None = Field(None, max_length=400)
     limit: int = Field(PAGE_SIZE, ge=1, le=200)
 
     @field_validator("stage", "severity", "officer", "overdue", "cursor", mode="before")

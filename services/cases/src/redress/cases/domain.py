@@ -162,7 +162,7 @@ class OpenCase:
     case_id: str
     grievance_id: str
     category: str
-    country: str
+    country: str | None
     today: date
     frames: TimeFrames = TimeFrames()
     site_id: str | None = None

@@ -18,6 +18,7 @@ from redress.events.catalogue.grievance import Sealed
 from redress.events.store import Conn
 from redress.kit.crypto import Keyring
 from redress.kit.errors import Problem
+from redress.kit.text import check_line
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor:
         return None
     try:
-        opened, position = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        raw = check_line(base64.urlsafe_b64decode(cursor.encode()).decode())
+        opened, position = raw.split("|", 1)
         after = datetime.fromisoformat(opened), int(position)
     except ValueError:
         after = None

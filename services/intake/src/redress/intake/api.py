@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import json
 import uuid
@@ -23,8 +24,10 @@ from redress.intake.context import IntakeContext
 from redress.intake.filing import file_grievance, tenant_name
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
+from redress.kit.countries import Country
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
+from redress.kit.text import Line
 
 router = APIRouter(prefix="/v1", tags=["grievances"])
 
@@ -41,10 +44,15 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 }  # fmt: skip
 
 
-def _member_grievance_id(principal: Principal, member_reference: str) -> str:
-    # A member's own reference names one grievance: importing it twice files it once.
-    seed = f"{principal.tenant}:{principal.org or principal.sub}:{member_reference}"
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, seed))
+def _member_grievance_id(key: bytes, principal: Principal, member_reference: str) -> str:
+    """A member's own reference names one grievance: importing it twice files it once.
+
+    Keyed (HMAC), so that the id, which the log keeps in the clear, does not let anyone
+    confirm a guessed reference.
+    """
+    seed = f"{principal.tenant}\x00{principal.org or principal.sub}\x00{member_reference}"
+    digest = hmac.new(key, seed.encode(), hashlib.sha256).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 @router.post("/grievances", status_code=201, response_model=Filed, responses=_PROBLEMS)
@@ -56,7 +64,11 @@ async def submit(
     intake: IntakeContext,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    """File a grievance that reached a member company's own channel."""
+    """File a grievance that reached a member company's own channel.
+
+    `site_id` names one of the member's own sites or a site no member has claimed; a site of
+    another member is refused (422): name it in `site_text` instead.
+    """
     body_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     async with pool.acquire() as conn, conn.transaction():
         await tenant_name(conn, principal.tenant)
@@ -144,9 +156,9 @@ async def bulk_import(
     A row with a `member_reference` already imported is refused as a duplicate.
     """
     kind = request.headers.get("content-type", "").split(";")[0].strip()
-    text = (await request.body()).decode("utf-8", "replace")
+    text = (await request.body()).decode("utf-8-sig", "replace")
     if kind == "text/csv":
-        records = [_from_csv(r) for r in csv.DictReader(io.StringIO(text))]
+        records = _csv_records(text)
     elif kind in ("application/x-ndjson", "application/jsonl", "application/json-lines"):
         records = [_json_line(line) for line in text.splitlines() if line.strip()]
     else:
@@ -169,7 +181,7 @@ async def _import_one(
             raise record
         body = MemberGrievance.model_validate(record)
         gid = (
-            _member_grievance_id(principal, body.member_reference)
+            _member_grievance_id(intake.reference_key, principal, body.member_reference)
             if body.member_reference
             else None
         )
@@ -199,6 +211,19 @@ def _json_line(line: str) -> Any:
         return ValueError(f"not JSON: {exc.msg}")
 
 
+def _csv_records(text: str) -> list[Any]:
+    # newline="" lets the reader take CRLF, LF and a bare CR alike as the end of a row,
+    # and keep line breaks inside quoted fields.
+    records: list[Any] = []
+    try:
+        for record in csv.DictReader(io.StringIO(text, newline="")):
+            records.append(_from_csv(record))
+    except csv.Error as exc:
+        detail = f"the CSV cannot be read at row {len(records) + 1}: {exc}; nothing was imported"
+        raise Problem(422, "bad-csv", detail) from None
+    return records
+
+
 def _from_csv(record: dict[str, str | None]) -> dict[str, Any]:
     """A CSV row: the JSON fields flat, `contact_*` and `consent_*` columns nested."""
     out: dict[str, Any] = {}
@@ -222,24 +247,28 @@ def _from_csv(record: dict[str, str | None]) -> dict[str, Any]:
 
 class SiteInput(BaseModel):
     site_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")
-    name: str = Field(min_length=1, max_length=200)
-    country: str = Field(pattern=r"^[A-Z]{2}$")
-    member_org: str | None = Field(None, max_length=200)
+    name: Line = Field(min_length=1, max_length=200)
+    country: Country
+    member_org: Line | None = Field(None, max_length=200)
 
 
 @router.put("/sites/{site_id}", status_code=200, responses=_PROBLEMS, tags=["tenant"])
 async def register_site(
     site_id: str, body: SiteInput, principal: Admin, pool: Pool, store: Store
 ) -> dict[str, Any]:
-    """Add or rename a workplace offered on the worker form."""
+    """Add or rename a workplace offered on the worker form; the same site again changes nothing."""
     if body.site_id != site_id:
         raise Problem(422, "validation", "the site_id in the path and the body differ")
     stream = derived_stream("tenant", principal.tenant)
     async with pool.acquire() as conn:
         await tenant_name(conn, principal.tenant)
-    version = await store.stream_version(stream)
-    done = await store.append(stream, [SiteRegistered(**body.model_dump())], version,
-                              metadata_for(principal))  # fmt: skip
+    history = await store.read_stream(stream)
+    site = SiteRegistered(**body.model_dump())
+    registered = [e.data for e in history
+                  if isinstance(e.data, SiteRegistered) and e.data.site_id == site_id]  # fmt: skip
+    if registered and registered[-1] == site:
+        return {"stream": stream, "version": len(history)}
+    done = await store.append(stream, [site], len(history), metadata_for(principal))
     return {"stream": done.stream, "version": done.version}
 
 

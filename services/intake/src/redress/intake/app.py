@@ -42,7 +42,7 @@ service = ServiceSpec(
     ],
     projections=lambda: [Grievances(), Campaigns()],
     startup=[context.start, callbacks_api.start, housekeeping.start],
-    background=[housekeeping.run_retention, housekeeping.run_rotation],
+    background=[housekeeping.run_retention, housekeeping.run_rotation, context.forget_clients],
     checks=[context.check],
     seed=seed.seed_demo,
     # The report form carries up to five files of 10 MB.

@@ -59,7 +59,9 @@ from redress.intake.context import IntakeContext
 from redress.intake.filing import file_grievance, tenant_name
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
+from redress.kit.countries import Country
 from redress.kit.crypto import DataKey, KeyErased
+from redress.kit.dates import PlausibleDate
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
@@ -172,8 +174,9 @@ async def register_audit(
                 Interviewee(
                     callback_id=str(new_id()),
                     language=w.language,
-                    good_time=w.good_time,
-                    contact=key.seal(json.dumps({"phone": w.phone}).encode()),
+                    contact=key.seal(
+                        json.dumps({"phone": w.phone, "good_time": w.good_time}).encode()
+                    ),
                 )
                 for w in body.workers
             ),
@@ -283,7 +286,7 @@ async def due_callbacks(
     async with pool.acquire() as conn:
         rows = await conn.fetch(
             """SELECT c.callback_id, c.audit_id, c.site_id, s.name AS site_name, c.country,
-                      c.due_on, c.language, c.good_time, c.contact
+                      c.due_on, c.language, c.contact
                FROM intake.callbacks c
                LEFT JOIN intake.sites s ON s.tenant = c.tenant AND s.site_id = c.site_id
                WHERE c.tenant = $1 AND c.completed_at IS NULL AND c.due_on <= $2
@@ -304,6 +307,7 @@ async def due_callbacks(
         callbacks = []
         for row in rows[:limit]:
             sealed = Sealed.model_validate_json(row["contact"])
+            contact = await _contact(conn, intake, keys, sealed)
             callbacks.append(
                 DueCallback(
                     callback_id=row["callback_id"],
@@ -313,8 +317,8 @@ async def due_callbacks(
                     country=row["country"],
                     due_on=row["due_on"],
                     language=row["language"],
-                    good_time=row["good_time"],
-                    phone=await _phone(conn, intake, keys, sealed),
+                    good_time=contact.get("good_time"),
+                    phone=contact.get("phone"),
                 )
             )
     last = callbacks[-1] if len(rows) > limit else None
@@ -323,9 +327,10 @@ async def due_callbacks(
     )
 
 
-async def _phone(
+async def _contact(
     conn: Conn, intake: IntakeContext, keys: dict[str, DataKey | None], sealed: Sealed
-) -> str | None:
+) -> dict[str, str | None]:
+    """The phone number and good time to call, or nothing once the audit's data is erased."""
     if sealed.key_id not in keys:
         try:
             keys[sealed.key_id] = await intake.keyring.get(conn, sealed.key_id)
@@ -333,9 +338,9 @@ async def _phone(
             keys[sealed.key_id] = None
     key = keys[sealed.key_id]
     if key is None:
-        return None
-    phone: str = json.loads(key.open(sealed))["phone"]
-    return phone
+        return {}
+    contact: dict[str, str | None] = json.loads(key.open(sealed))
+    return contact
 
 
 # Recording the outcome.
@@ -476,9 +481,9 @@ async def campaign_figures(
     principal: Auditor,
     pool: Pool,
     desk: DeskContext,
-    country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
-    audited_from: date | None = None,
-    audited_to: date | None = None,
+    country: Annotated[Country | None, Query()] = None,
+    audited_from: Annotated[PlausibleDate | None, Query()] = None,
+    audited_to: Annotated[PlausibleDate | None, Query()] = None,
     stream: Annotated[str | None, Query(pattern=r"^audit-[0-9a-f-]{36}$")] = None,
     min_version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Any:

@@ -9,27 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from redress.events.catalogue.grievance import Category, Consent
 from redress.intake.callbacks_domain import MAX_WORKERS
-from redress.intake.commands import ContactDetails, Filed
-from redress.kit.i18n import LANGUAGES
+from redress.intake.commands import ContactDetails, Filed, Language, Narrative
+from redress.kit.dates import PastDate, PlausibleDate
+from redress.kit.text import Line
 
 _SEPARATORS = re.compile(r"[\s().\-/]")
 _PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 _LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SITE_ID = r"^[a-z0-9][a-z0-9-]{0,99}$"
-
-
-def plain_text(value: str | None) -> str | None:
-    """Text kept in the clear in events: printable, and encodable as UTF-8."""
-    if value is None:
-        return None
-    if _CONTROL.search(value):
-        raise ValueError("control characters are not allowed")
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise ValueError("not valid Unicode text") from None
-    return value
 
 
 class WorkerToCall(BaseModel):
@@ -41,7 +28,7 @@ class WorkerToCall(BaseModel):
         min_length=6, max_length=40, pattern=r"^\+?[0-9 ().\-/]+$", description="E.164 preferred"
     )
     language: str = Field(max_length=20, description="BCP 47 tag of the worker's language")
-    good_time: str | None = Field(None, max_length=100, description="when calling is safe")
+    good_time: Line | None = Field(None, max_length=100, description="when calling is safe")
 
     @field_validator("phone")
     @classmethod
@@ -59,17 +46,12 @@ class WorkerToCall(BaseModel):
             raise ValueError("language must be a language tag such as 'bn' or 'km'")
         return value
 
-    @field_validator("good_time")
-    @classmethod
-    def _printable(cls, value: str | None) -> str | None:
-        return plain_text(value)
-
 
 class AuditInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     site_id: str = Field(pattern=SITE_ID)
-    audit_date: date
+    audit_date: PlausibleDate
     workers: list[WorkerToCall] = Field(min_length=1, max_length=MAX_WORKERS)
 
 
@@ -87,18 +69,11 @@ class CallbackGrievance(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     category: Category
-    narrative: str = Field(min_length=1, max_length=5000, description="as the operator took it")
-    since: date | None = None
-    language: str | None = Field(None, description="default: the callback's language")
+    narrative: Narrative = Field(description="as the operator took it")
+    since: PastDate | None = None
+    language: Language | None = Field(None, description="default: the callback's language")
     contact: ContactDetails | None = None
     consent: Consent = Consent()
-
-    @field_validator("language")
-    @classmethod
-    def _known_language(cls, value: str | None) -> str | None:
-        if value is not None and value not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
-        return value
 
 
 class OutcomeInput(BaseModel):
@@ -127,7 +102,7 @@ class DueCallback(BaseModel):
     country: str
     due_on: date
     language: str
-    good_time: str | None
+    good_time: str | None = Field(description="null when not given or erased")
     phone: str | None = Field(description="null when the audit's personal data was erased")
 
 

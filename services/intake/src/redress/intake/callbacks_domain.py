@@ -68,7 +68,6 @@ class Interviewee:
     callback_id: str
     language: str
     contact: Sealed
-    good_time: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,6 @@ def _register(command: RegisterAudit, state: Audit) -> list[EventData]:
             callback_id=w.callback_id,
             due_on=due,
             language=w.language,
-            good_time=w.good_time,
             contact=w.contact,
         )
         for w in command.workers

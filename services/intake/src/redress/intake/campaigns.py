@@ -36,16 +36,15 @@ class Campaigns(Projection):
             case CallbackScheduled() as callback:
                 await conn.execute(
                     """INSERT INTO intake.callbacks (callback_id, audit_id, tenant, site_id,
-                           country, due_on, language, good_time, contact, version)
-                       SELECT $1, a.audit_id, a.tenant, a.site_id, a.country, $3, $4, $5,
-                              $6::jsonb, $7
+                           country, due_on, language, contact, version)
+                       SELECT $1, a.audit_id, a.tenant, a.site_id, a.country, $3, $4,
+                              $5::jsonb, $6
                        FROM intake.audits a WHERE a.audit_id = $2
                        ON CONFLICT (callback_id) DO NOTHING""",
                     callback.callback_id,
                     callback.audit_id,
                     callback.due_on,
                     callback.language,
-                    callback.good_time,
                     callback.contact.model_dump_json(),
                     event.version,
                 )

@@ -2,24 +2,47 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from redress.events.catalogue.grievance import Category, Consent
+from redress.kit.countries import Country
+from redress.kit.dates import PastDate
 from redress.kit.i18n import LANGUAGES
+from redress.kit.text import Line, Prose, visible
 
-Text = Field(max_length=200)
+
+def _known_language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+    return value
+
+
+def _visible(value: str) -> str:
+    if not visible(value):
+        raise ValueError("the text shows nothing: only spaces or invisible characters")
+    return value
+
+
+Language = Annotated[
+    str,
+    Field(max_length=20, json_schema_extra={"enum": list(LANGUAGES)}),
+    AfterValidator(_known_language),
+]
+"""One of the languages the platform speaks with workers."""
+
+Narrative = Annotated[Prose, Field(min_length=1, max_length=5000), AfterValidator(_visible)]
+"""What happened, in the worker's words: something must show."""
 
 
 class ContactDetails(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, max_length=200)
-    phone_or_email: str | None = Field(None, max_length=200)
-    language: str | None = Field(None, max_length=20)
-    time: str | None = Field(None, max_length=100)
+    name: Line | None = Field(None, max_length=200)
+    phone_or_email: Line | None = Field(None, max_length=200)
+    language: Language | None = None
+    time: Line | None = Field(None, max_length=100)
 
 
 class GrievanceInput(BaseModel):
@@ -27,33 +50,24 @@ class GrievanceInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
-    site_id: str | None = Field(None, max_length=100)
-    site_text: str | None = Field(None, max_length=200)
+    country: Country | None = Field(description="ISO 3166-1 alpha-2; null when not known")
+    site_id: Line | None = Field(None, max_length=100)
+    site_text: Line | None = Field(None, max_length=200)
     category: Category
-    narrative: str = Field(min_length=1, max_length=5000)
-    since: date | None = None
-    language: str = Field("en", description="the worker's language")
+    narrative: Narrative
+    since: PastDate | None = Field(None, description="since when; from 1950, not in the future")
+    language: Language = Field("en", description="the worker's language")
     contact: ContactDetails | None = None
     consent: Consent = Consent()
-
-    @field_validator("language")
-    @classmethod
-    def _known_language(cls, value: str) -> str:
-        if value not in LANGUAGES:
-            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
-        return value
-
-    @field_validator("since")
-    @classmethod
-    def _not_in_future(cls, value: date | None) -> date | None:
-        if value is not None and value > date.today():
-            raise ValueError("since cannot be in the future")
-        return value
+    keep_original_metadata: bool = Field(
+        False,
+        description="keep attached photos and recordings as sent; by default their metadata "
+        "(EXIF and GPS position, XMP, the device, audio tags) is removed before sealing",
+    )
 
 
 class MemberGrievance(GrievanceInput):
-    member_reference: str | None = Field(None, max_length=200)
+    member_reference: Line | None = Field(None, max_length=200)
 
 
 class OperatorGrievance(GrievanceInput):

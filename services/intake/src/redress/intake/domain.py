@@ -61,18 +61,16 @@ class SubmitGrievance:
     grievance_id: str
     channel: Channel
     language: str
-    country: str
+    country: str | None
     category: Category
     personal: Sealed
     receipt_reference: str
     receipt_hash: str
     filed_digest: str
     site_id: str | None = None
-    site_text: str | None = None
     since: date | None = None
     consent: Consent = field(default_factory=Consent)
     member_org: str | None = None
-    member_reference: str | None = None
     thread_key: str | None = None
     audit_id: str | None = None
 

@@ -17,6 +17,7 @@ from redress.events.store import Conn, EventStore
 from redress.intake.commands import Filed, GrievanceInput
 from redress.intake.context import Intake
 from redress.intake.domain import AttachFile, Grievance, SubmitGrievance, decide, evolve
+from redress.intake.media import without_metadata
 from redress.intake.receipts import Proof, digest, new_receipt, receipt_without_secret
 from redress.kit.errors import Problem
 
@@ -47,14 +48,26 @@ def check_upload(upload: Upload) -> str:
     return str(kind.mime)
 
 
-async def site_known(conn: Conn, tenant: str, site_id: str | None) -> None:
+async def site_known(
+    conn: Conn, tenant: str, site_id: str | None, filer: Channel, member_org: str | None
+) -> None:
+    """The site exists in the tenant; a member company files only about its own sites."""
     if site_id is None:
         return
-    found = await conn.fetchval(
-        "SELECT 1 FROM intake.sites WHERE tenant = $1 AND site_id = $2", tenant, site_id
+    site = await conn.fetchrow(
+        "SELECT member_org FROM intake.sites WHERE tenant = $1 AND site_id = $2", tenant, site_id
     )
-    if found is None:
+    if site is None:
         raise Problem(422, "unknown-site", f"there is no site {site_id!r} in this initiative")
+    owner = site["member_org"]
+    # A site no member has claimed is open to every member.
+    if filer is Channel.member_api and owner is not None and owner != member_org:
+        raise Problem(
+            422,
+            "site-of-another-member",
+            f"the site {site_id!r} is in another member's supply chain; "
+            "file only about your own sites, or leave site_id out and name it in site_text",
+        )
 
 
 async def tenant_name(conn: Conn, tenant: str) -> str:
@@ -88,11 +101,23 @@ async def file_grievance(
     derives it from the form, so that a repeated POST can show the same receipt).
     """
     tenant = metadata.tenant
-    await site_known(conn, tenant, form.site_id)
+    await site_known(conn, tenant, form.site_id, channel, member_org)
     kinds = [check_upload(u) for u in uploads]
+    if not form.keep_original_metadata:
+        # Before the first write: the transaction holds nothing back while pixels are redrawn.
+        uploads = [
+            Upload(await asyncio.to_thread(without_metadata, u.data, kind))
+            for u, kind in zip(uploads, kinds, strict=True)
+        ]
     gid = grievance_id or str(new_id())
     key = await intake.keyring.create(conn, f"grievance-{gid}", tenant)
-    personal = {"narrative": form.narrative, "contact": form.contact and form.contact.model_dump()}
+    # Everything a person typed is sealed; only codes and ids stay readable in the log.
+    personal = {
+        "narrative": form.narrative,
+        "contact": form.contact and form.contact.model_dump(),
+        "site_text": form.site_text,
+        "member_reference": member_reference,
+    }
     # argon2 takes a core for a tenth of a second: never on the event loop, never for nothing.
     receipt = (
         await asyncio.to_thread(new_receipt, secret) if with_secret else receipt_without_secret()
@@ -108,11 +133,9 @@ async def file_grievance(
         receipt_hash=receipt.hash,
         filed_digest="",
         site_id=form.site_id,
-        site_text=form.site_text,
         since=form.since,
         consent=form.consent,
         member_org=member_org,
-        member_reference=member_reference,
         thread_key=thread_key,
         audit_id=audit_id,
     )

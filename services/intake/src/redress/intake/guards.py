@@ -22,8 +22,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from starlette.requests import Request
-
 
 @dataclass
 class _Strikes:
@@ -101,16 +99,3 @@ class ReceiptGuard:
         # for them. The client's own count stays, or a guesser could reset it with a receipt
         # of their own.
         self.references.forget(reference)
-
-
-def client_address(request: Request, trusted_header: str | None) -> str:
-    """The client as the connection shows it, or as the trusted proxy in front says.
-
-    Behind a proxy, the last address of the header is the one that proxy saw; anything
-    before it was written by the client and proves nothing.
-    """
-    if trusted_header:
-        forwarded = request.headers.get(trusted_header)
-        if forwarded and forwarded.split(",")[-1].strip():
-            return forwarded.split(",")[-1].strip()
-    return request.client.host if request.client else "unknown"

@@ -10,10 +10,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from redress.intake.texts import CATEGORIES
+from redress.kit.countries import is_country
 from redress.kit.i18n import LANGUAGES, Catalogues, direction
-
-# Territories that are not countries a worker would name.
-_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "XK"}
 
 
 class Pages:
@@ -34,11 +32,7 @@ class Pages:
         if lang not in self._countries:
             names = Locale.parse(lang).territories
             self._countries[lang] = sorted(
-                (
-                    (code, name)
-                    for code, name in names.items()
-                    if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
-                ),
+                ((code, name) for code, name in names.items() if is_country(code)),
                 key=lambda item: item[1],
             )
         return self._countries[lang]

@@ -58,10 +58,10 @@ class Grievances(Projection):
                 await conn.execute(
                     """INSERT INTO intake.grievances (grievance_id, tenant, reference,
                            receipt_hash, filed_digest, key_id, status, language, channel,
-                           country, site_id, category, member_org, member_reference,
-                           thread_key, version, submitted_at)
+                           country, site_id, category, member_org, thread_key, version,
+                           submitted_at)
                        VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10, $11, $12,
-                               $13, $14, $15, $16)""",
+                               $13, $14, $15)""",
                     g.grievance_id,
                     event.tenant,
                     g.receipt_reference,
@@ -74,7 +74,6 @@ class Grievances(Projection):
                     g.site_id,
                     g.category.value,
                     g.member_org,
-                    g.member_reference,
                     g.thread_key,
                     event.version,
                     event.time,

@@ -21,6 +21,7 @@ from redress.intake.filing import file_grievance, grievance_stream, tenant_name
 from redress.intake.web_common import load
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
+from redress.kit.text import strip_controls, visible
 
 router = APIRouter(prefix="/v1/sms", tags=["sms"])
 SMS_GATEWAY = Actor(id="sms-gateway", role="operator")
@@ -71,8 +72,10 @@ async def inbound(
         or not hmac.compare_digest(expected, x_twilio_signature)
     ):
         raise Problem(403, "bad-signature", "the request signature does not match")
-    phone, text = params.get("From", "")[:40], params.get("Body", "")[:1600]
-    if not phone or not text.strip():
+    # The provider's text, which the worker cannot correct: controls dropped, not refused.
+    phone = strip_controls(params.get("From", ""))[:40]
+    text = strip_controls(params.get("Body", ""))[:1600]
+    if not phone or not visible(text):
         raise Problem(422, "validation", "From and Body are required")
     key = thread_key(intake, tenant, phone)
     metadata = Metadata(tenant=tenant, actor=SMS_GATEWAY)
@@ -109,7 +112,7 @@ async def inbound(
                 new_id_,
             )
         form_ = GrievanceInput(
-            country="ZZ", category=Category.other, narrative=text,
+            country=None, category=Category.other, narrative=text,
             contact=ContactDetails(phone_or_email=phone),
         )  # fmt: skip
         filed = await file_grievance(conn, store, intake, metadata, form_, Channel.sms,

@@ -6,6 +6,8 @@ A reply sent after the session or the page expired is kept for the worker to sen
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -27,6 +29,7 @@ from redress.intake.web_status import PROJECTION, login, session, status
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
+from redress.kit.text import Prose
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
@@ -39,7 +42,7 @@ async def act(
     pool: Pool,
     store: Store,
     do: str = Form(pattern="^(reply|withdraw|erase|satisfaction)$"),
-    message: str | None = Form(None, max_length=5000),
+    message: Annotated[Prose | None, Form(max_length=5000)] = None,
     score: int | None = Form(None, ge=1, le=5),
     confirm: str | None = Form(None, max_length=10),
     csrf_token: str = Form(alias="csrf", max_length=100),

@@ -46,6 +46,7 @@ from redress.kit.errors import Problem
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
 _CONSENTS = ("reveal_identity_to_company", "contact_me", "share_with_support_services")
+_KEEP = "keep_original_metadata"
 _FIELDS = ("country", "site_id", "site_text", "category", "narrative", "since", "name",
            "contact", "contact_language", "contact_time")  # fmt: skip
 # Where a validation error of the command shows on the form.
@@ -108,7 +109,7 @@ async def submit_report(
                                 status=413)  # fmt: skip
     lang = language(request, _text(form, "lang"))
     values: dict[str, Any] = {f: _text(form, f) for f in _FIELDS}
-    values.update({c: form.get(c) == "yes" for c in _CONSENTS})
+    values.update({c: form.get(c) == "yes" for c in (*_CONSENTS, _KEEP)})
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     again: dict[str, Any] = {"form": values, "had_files": bool(files)}
     if not csrf_valid(request, intake, _text(form, "csrf")):
@@ -136,6 +137,7 @@ async def submit_report(
                                 errors={"files": (TOO_MANY_FILES, {})}, **again)  # fmt: skip
     uploads = [Upload(await f.read()) for f in files]
     try:
+        intake.filings.check(request, tenant)
         for upload in uploads:
             check_upload(upload)
         async with pool.acquire() as conn, conn.transaction():
@@ -224,4 +226,5 @@ def _grievance(values: dict[str, Any], lang: str) -> GrievanceInput:
         "site_text": values["site_text"], "category": values["category"] or "",
         "narrative": values["narrative"] or "", "since": values["since"], "language": lang,
         "contact": contact, "consent": {c: values[c] for c in _CONSENTS},
+        "keep_original_metadata": values[_KEEP],
     })  # fmt: skip

@@ -23,7 +23,6 @@ from redress.events.store import Conn
 from redress.intake import sealed
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.filing import grievance_stream, tenant_name
-from redress.intake.guards import client_address
 from redress.intake.projections import Grievances
 from redress.intake.receipts import normalise_reference, verify_secret
 from redress.intake.texts import (
@@ -42,6 +41,7 @@ from redress.intake.web_common import WorkerRoute, language, page
 from redress.kit import csrf
 from redress.kit.deps import Pool
 from redress.kit.i18n import LANGUAGES
+from redress.kit.throttle import client_address
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
@@ -106,7 +106,7 @@ async def open_status(
     csrf.check(request, intake.csrf_key, csrf_token)
     chosen, lang = _chosen(lang), language(request, lang)
     guarded = (tenant, normalise_reference(reference))
-    client = intake.receipt_guard.client(client_address(request, intake.client_header))
+    client = intake.receipt_guard.client(client_address(request, intake.filings.trusted_proxies))
     async with pool.acquire() as conn:
         name = await tenant_name(conn, tenant)
         found = await conn.fetchrow(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import Field
 
-from redress.events.catalogue import event
+from redress.events.catalogue import event, upcaster
 from redress.events.catalogue.grievance import Sealed
 from redress.events.envelope import EventData
 
@@ -26,17 +27,27 @@ class AuditRegistered(EventData):
 
 @event
 class CallbackScheduled(EventData):
-    """One interviewed worker to call back; the phone number is sealed."""
+    """One interviewed worker to call back.
+
+    `contact` is sealed JSON: the phone number and, from version 2, when calling is safe
+    (`good_time`, typed by the auditor and telling of the worker's life).
+    """
 
     type = "CallbackScheduled"
     stream_type = "audit"
+    schemaversion = 2
 
     audit_id: str
     callback_id: str
     due_on: date
     language: str = Field(max_length=20)
-    good_time: str | None = Field(default=None, max_length=100)
     contact: Sealed
+
+
+@upcaster("CallbackScheduled", 1)
+def _good_time_sealed(raw: dict[str, Any]) -> dict[str, Any]:
+    # Version 1 carried `good_time` in plain text; it cannot be sealed after the fact.
+    return {k: v for k, v in raw.items() if k != "good_time"}
 
 
 @event

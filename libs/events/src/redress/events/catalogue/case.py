@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import Field
 
 from redress.events.catalogue import event, upcaster
-from redress.events.catalogue.grievance import Sealed
+from redress.events.catalogue.grievance import Sealed, unknown_country
 from redress.events.catalogue.indicators import canonical
 from redress.events.envelope import EventData
 
@@ -18,20 +18,29 @@ Tags = tuple[str, ...]
 
 @event
 class CaseOpened(EventData):
-    """A case was opened for a submitted grievance (one case per grievance)."""
+    """A case was opened for a submitted grievance (one case per grievance).
+
+    `country` is None when the worker's country is not known; version 1 wrote "ZZ".
+    """
 
     type = "CaseOpened"
     stream_type = "case"
+    schemaversion = 2
 
     case_id: str
     grievance_id: str
     category: str
-    country: str = Field(min_length=2, max_length=2)
+    country: str | None = Field(min_length=2, max_length=2)
     site_id: str | None = None
     member_org: str | None = None
     language: str = "en"
     identity_shareable: bool = False
     opened_on: date | None = None
+
+
+@upcaster("CaseOpened", 1)
+def _unknown_country(raw: dict[str, Any]) -> dict[str, Any]:
+    return raw | {"country": unknown_country(raw["country"])}
 
 
 @event

@@ -61,28 +61,49 @@ class Sealed(EventData):
 
 @event
 class GrievanceSubmitted(EventData):
-    """A grievance was filed; what identifies the worker is inside `personal`."""
+    """A grievance was filed; what identifies the worker is inside `personal`.
+
+    `personal` holds, as JSON, everything a person typed: the narrative, the contact
+    details, the workplace as the worker named it (`site_text`) and a member company's own
+    reference (`member_reference`). `country` is an ISO 3166-1 alpha-2 code, or None when
+    it is not known (a text message says nothing of where it was sent from).
+
+    Version 2 moved `site_text` and `member_reference` into `personal`, and made an unknown
+    country None where version 1 wrote "ZZ".
+    """
 
     type = "GrievanceSubmitted"
     stream_type = "grievance"
+    schemaversion = 2
 
     grievance_id: str
     channel: Channel
     language: str = Field(max_length=20)
-    country: str = Field(min_length=2, max_length=2)
+    country: str | None = Field(min_length=2, max_length=2)
     site_id: str | None = Field(default=None, max_length=100)
-    site_text: str | None = Field(default=None, max_length=200)
     category: Category
     since: date | None = None
     consent: Consent = Consent()
     personal: Sealed
     member_org: str | None = Field(default=None, max_length=200)
-    member_reference: str | None = Field(default=None, max_length=200)
     receipt_reference: str = Field(max_length=40)
     receipt_hash: str = Field(max_length=200)
     filed_digest: str = Field(max_length=64)
     thread_key: str | None = Field(default=None, max_length=64)
     audit_id: str | None = Field(default=None, max_length=100)
+
+
+@upcaster("GrievanceSubmitted", 1)
+def _typed_text_sealed(raw: dict[str, Any]) -> dict[str, Any]:
+    # Version 1 carried the typed workplace and the member's reference in plain text. They
+    # cannot be sealed after the fact: readers of version 2 never see them.
+    upcast = {k: v for k, v in raw.items() if k not in ("site_text", "member_reference")}
+    return upcast | {"country": unknown_country(raw["country"])}
+
+
+def unknown_country(code: str | None) -> str | None:
+    """Codes written for "not known" before it was said explicitly."""
+    return None if code in ("ZZ", "XX") else code
 
 
 @event

@@ -1,0 +1,37 @@
+"""A member company files about its own sites only (and sites no member has claimed)."""
+
+import json
+
+from tests.intake.test_api import GRIEVANCE, grievances
+
+
+async def test_a_member_cannot_file_against_another_members_site(intake):
+    other = intake.token(org="globex-garments")
+    before = await intake.events()
+    answer = await intake.client.post("/v1/grievances", json=GRIEVANCE, headers=other)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["type"] == "urn:redress:problem:site-of-another-member"
+    assert await intake.events() == before
+    # A site no member claims (pp-2) accepts any member; its own site, its owner.
+    unclaimed = {**GRIEVANCE, "site_id": "pp-2", "country": "KH", "member_reference": "G-1"}
+    assert (await intake.client.post("/v1/grievances", json=unclaimed, headers=other)).is_success
+    own = await intake.client.post("/v1/grievances", json=GRIEVANCE, headers=intake.token())
+    assert own.status_code == 201, own.text
+
+
+async def test_an_import_refuses_rows_about_another_members_site(intake):
+    rows = [
+        {**GRIEVANCE, "member_reference": "IMP-1"},
+        {**GRIEVANCE, "member_reference": "IMP-2", "site_id": "pp-2", "country": "KH"},
+    ]
+    answer = await intake.client.post(
+        "/v1/grievances/import",
+        content="\n".join(json.dumps(r) for r in rows),
+        headers={**intake.token(org="globex-garments"), "Content-Type": "application/x-ndjson"},
+    )
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert (report["accepted"], report["refused"]) == (1, 1)
+    assert "another member" in report["rows"][0]["errors"][0]
+    assert await grievances(intake) == 1
