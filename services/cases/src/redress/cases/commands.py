@@ -7,6 +7,10 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from redress.cases.domain import Grounds, Outcome, Owner, Remedy, Severity, Stage
+from redress.kit.errors import Problem
+
+# Text is stripped; this says so in the schema: text of spaces alone is no text.
+NOT_BLANK = r"\S"
 
 
 class Body(BaseModel):
@@ -32,22 +36,38 @@ class ActionBody(Body):
     remedy: Remedy
     owner: Owner
     due_on: date
-    description: str = Field(min_length=1, max_length=2000)
+    description: str = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
 
 
 class ActionUpdateBody(Body):
-    progress: str = Field(min_length=1, max_length=2000)
+    progress: str = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
     evidence: str | None = Field(None, max_length=500)
     done: bool = False
 
 
-class AssignBody(Body):
-    officer: str | None = Field(None, min_length=1, max_length=200)
-    facilitator: str | None = Field(None, min_length=1, max_length=200)
+class AssignOfficerBody(Body):
+    officer: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+
+
+class AssignFacilitatorBody(Body):
+    facilitator: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+
+
+# Either an officer or a facilitator: the schema says so, so that `{}` is invalid input.
+AssignBody = AssignOfficerBody | AssignFacilitatorBody
+
+
+def assign_body(officer: str | None, facilitator: str | None) -> AssignBody:
+    """The body from a form's two fields, exactly one of which is filled."""
+    if bool(officer) == bool(facilitator):
+        raise Problem(422, "validation", "give either an officer or a facilitator")
+    if officer:
+        return AssignOfficerBody(officer=officer)
+    return AssignFacilitatorBody(facilitator=facilitator or "")
 
 
 class TextBody(Body):
-    text: str = Field(min_length=1, max_length=5000)
+    text: str = Field(min_length=1, max_length=5000, pattern=NOT_BLANK)
 
 
 class CloseBody(Body):
@@ -61,12 +81,12 @@ class SatisfactionBody(Body):
 
 
 class LessonsBody(Body):
-    text: str = Field(min_length=1, max_length=5000)
+    text: str = Field(min_length=1, max_length=5000, pattern=NOT_BLANK)
     tags: list[str] = Field(default_factory=list, max_length=20)
 
 
 class ReopenBody(Body):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
 
 
 class Written(BaseModel):

@@ -513,9 +513,7 @@ async def assign(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
     async def run(form: FormData) -> c.Written:
-        body = _body(
-            c.AssignBody, officer=_field(form, "officer"), facilitator=_field(form, "facilitator")
-        )
+        body = c.assign_body(_field(form, "officer"), _field(form, "facilitator"))
         return await api.assign(case_id, body, p, store)
 
     return await _act(request, case_id, p, pool, cases, "assign", run)

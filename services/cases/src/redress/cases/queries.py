@@ -7,7 +7,6 @@ same way.
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,8 +15,8 @@ from typing import Any
 from redress.cases import domain as d
 from redress.events.catalogue.grievance import Sealed
 from redress.events.store import Conn
+from redress.kit import cursor
 from redress.kit.crypto import Keyring
-from redress.kit.errors import Problem
 
 
 @dataclass(frozen=True)
@@ -37,19 +36,15 @@ class QueuePage:
     next: str | None
 
 
+CASE_ID = f"case-{cursor.UUID}"
+
+
 def encode_cursor(row: Any) -> str:
-    raw = f"{row['opened_at'].isoformat()}|{row['case_id']}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
+    return cursor.after_moment(row["opened_at"], row["case_id"])
 
 
-def decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
-    if not cursor:
-        return None
-    try:
-        opened, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        return datetime.fromisoformat(opened), case_id
-    except ValueError:
-        raise Problem(422, "bad-cursor", "the cursor is not one this API gave") from None
+def decode_cursor(after: str | None) -> tuple[datetime, str] | None:
+    return cursor.moment_of(after, CASE_ID) if after else None
 
 
 def _late(day: str) -> str:

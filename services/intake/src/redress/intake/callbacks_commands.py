@@ -40,7 +40,9 @@ class WorkerToCall(BaseModel):
     phone: str = Field(
         min_length=6, max_length=40, pattern=r"^\+?[0-9 ().\-/]+$", description="E.164 preferred"
     )
-    language: str = Field(max_length=20, description="BCP 47 tag of the worker's language")
+    language: str = Field(
+        max_length=20, pattern=_LANGUAGE_TAG.pattern, description="BCP 47 tag of the language"
+    )
     good_time: str | None = Field(None, max_length=100, description="when calling is safe")
 
     @field_validator("phone")
@@ -89,7 +91,11 @@ class CallbackGrievance(BaseModel):
     category: Category
     narrative: str = Field(min_length=1, max_length=5000, description="as the operator took it")
     since: date | None = None
-    language: str | None = Field(None, description="default: the callback's language")
+    language: str | None = Field(
+        None,
+        description="default: the callback's language",
+        json_schema_extra={"enum": [*LANGUAGES, None]},
+    )
     contact: ContactDetails | None = None
     consent: Consent = Consent()
 

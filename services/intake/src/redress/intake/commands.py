@@ -33,7 +33,9 @@ class GrievanceInput(BaseModel):
     category: Category
     narrative: str = Field(min_length=1, max_length=5000)
     since: date | None = None
-    language: str = Field("en", description="the worker's language")
+    language: str = Field(
+        "en", description="the worker's language", json_schema_extra={"enum": list(LANGUAGES)}
+    )
     contact: ContactDetails | None = None
     consent: Consent = Consent()
 
