@@ -11,6 +11,7 @@ import socket
 import sys
 import time
 from pathlib import Path
+
 import uvicorn
 from fastapi import FastAPI
 
@@ -28,7 +29,7 @@ async def schemathesis(
     *,
     config: str = "",
     baseline: Path | None = None,
-    max_examples: int = 10,
+    max_examples: int = 5,
     phases: str = "examples,coverage,fuzzing",
 ) -> tuple[int, str, float]:
     """Serve `app` (its lifespan already running) and run schemathesis on its OpenAPI.

@@ -19,7 +19,7 @@ from redress.kit.errors import Problem
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_ZERO = date(1970, 1, 1)
-_LAST_MOMENT = int((datetime.max.replace(tzinfo=UTC) - _EPOCH) / timedelta(microseconds=1))
+_LAST_MOMENT = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
 _LAST_DAY = (date.max - _DAY_ZERO).days
 
 
