@@ -84,3 +84,36 @@ async def test_every_cursor_the_pattern_admits_is_taken(platform):
         assert not re.fullmatch(pattern, cursor)
         answer = await platform.cases.get("/v1/cases", params={"cursor": cursor}, headers=token)
         assert answer.status_code == 422, (cursor, answer.text)
+
+
+async def test_a_boolean_is_true_or_false(platform):
+    case_id = await a_case(platform)
+    for step, body in [
+        ("triage", {"severity": "low"}),
+        ("accept", {}),
+        ("advance", {"to": "response"}),
+        ("advance", {"to": "remediation_plan"}),
+    ]:
+        done = await platform.cases.post(
+            f"/v1/cases/{case_id}/{step}", json=body, headers=platform.token()
+        )
+        assert done.status_code == 200, (step, done.text)
+    action = {"remedy": "training", "owner": "supplier", "due_on": "2030-01-31",
+              "description": "Train the supervisors"}  # fmt: skip
+    added = await platform.cases.post(
+        f"/v1/cases/{case_id}/actions", json=action, headers=platform.token()
+    )
+    assert added.status_code == 201, added.text
+    detail = await platform.cases.get(
+        f"/v1/cases/{case_id}", params={"min_version": added.json()["version"]},
+        headers=platform.token(),
+    )  # fmt: skip
+    action_id = detail.json()["actions"][0]["action_id"]
+    before = await platform.log_types(case_id)
+    for done in (0, 1, "yes"):
+        answer = await platform.cases.post(
+            f"/v1/cases/{case_id}/actions/{action_id}",
+            json={"progress": "Half trained", "done": done}, headers=platform.token(),
+        )  # fmt: skip
+        assert answer.status_code == 422, (done, answer.text)
+    assert await platform.log_types(case_id) == before

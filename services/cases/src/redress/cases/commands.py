@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from redress.cases.domain import Grounds, Outcome, Owner, Remedy, Severity, Stage
 from redress.kit.errors import Problem
@@ -42,7 +42,7 @@ class ActionBody(Body):
 class ActionUpdateBody(Body):
     progress: str = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
     evidence: str | None = Field(None, max_length=500)
-    done: bool = False
+    done: StrictBool = False  # true or false, as the schema says: 0 is not an answer
 
 
 class AssignOfficerBody(Body):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from redress.events.catalogue.grievance import Category, Consent
 from redress.intake.callbacks_domain import MAX_WORKERS
@@ -108,10 +108,22 @@ class CallbackGrievance(BaseModel):
 
 
 class OutcomeInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # The domain's rule, said in the schema too: a worker not reached reports nothing.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"reached": {"const": False}}},
+            "then": {
+                "properties": {
+                    "retaliation_reported": {"const": False},
+                    "grievance": {"type": "null"},
+                }
+            },
+        },
+    )
 
-    reached: bool
-    retaliation_reported: bool = False
+    reached: StrictBool  # true or false: 0 and "no" are not answers
+    retaliation_reported: StrictBool = False
     grievance: CallbackGrievance | None = None
 
 
