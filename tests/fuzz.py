@@ -7,6 +7,7 @@ not a campaign: deeper runs are for a human with `schemathesis run` and a larger
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import sys
 import time
@@ -14,6 +15,9 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
+
+# A fixed seed keeps the suite repeatable; another (REDRESS_FUZZ_SEED) explores further.
+SEED = os.environ.get("REDRESS_FUZZ_SEED", "7")
 
 
 def free_port() -> int:
@@ -57,7 +61,7 @@ async def schemathesis(
         process = await asyncio.create_subprocess_exec(
             str(cli), "--config-file", str(toml), "--no-color",
             "run", f"http://127.0.0.1:{port}/openapi.json",
-            "--checks", "all", "--max-examples", str(max_examples), "--seed", "7",
+            "--checks", "all", "--max-examples", str(max_examples), "--seed", SEED,
             "--header", f"Authorization: {authorization}", "--phases", phases,
             "--continue-on-failure", "--request-timeout", "20", "--workers", "1",
             "--generation-database", "none", "--output-truncate", "false", *accepted,

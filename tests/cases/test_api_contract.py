@@ -86,7 +86,7 @@ async def test_every_cursor_the_pattern_admits_is_taken(platform):
         assert answer.status_code == 422, (cursor, answer.text)
 
 
-async def test_a_boolean_is_true_or_false(platform):
+async def test_a_boolean_is_true_or_false_and_a_number_a_number(platform):
     case_id = await a_case(platform)
     for step, body in [
         ("triage", {"severity": "low"}),
@@ -116,4 +116,9 @@ async def test_a_boolean_is_true_or_false(platform):
             json={"progress": "Half trained", "done": done}, headers=platform.token(),
         )  # fmt: skip
         assert answer.status_code == 422, (done, answer.text)
+    for score in ("4", True):
+        answer = await platform.cases.post(
+            f"/v1/cases/{case_id}/satisfaction", json={"score": score}, headers=platform.token()
+        )
+        assert answer.status_code == 422, (score, answer.text)
     assert await platform.log_types(case_id) == before

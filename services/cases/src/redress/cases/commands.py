@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from redress.cases.domain import Grounds, Outcome, Owner, Remedy, Severity, Stage
 from redress.kit.errors import Problem
+from redress.kit.numbers import JSON_INTEGER
 
 # Text is stripped; this says so in the schema: text of spaces alone is no text.
 NOT_BLANK = r"\S"
+
+
+Score = Annotated[int, Field(ge=1, le=5), JSON_INTEGER]
 
 
 class Body(BaseModel):
@@ -72,11 +77,11 @@ class TextBody(Body):
 
 class CloseBody(Body):
     outcome: Outcome
-    satisfaction: int | None = Field(None, ge=1, le=5, description="from a callback")
+    satisfaction: Score | None = Field(None, description="from a callback")
 
 
 class SatisfactionBody(Body):
-    score: int = Field(ge=1, le=5)
+    score: Score
     source: str = Field("officer", pattern="^(officer|callback|status_page)$")
 
 
