@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
 
 from redress.events.catalogue.grievance import Category, Consent
 from redress.intake.callbacks_domain import MAX_WORKERS
-from redress.intake.commands import ContactDetails, Filed
+from redress.intake.commands import ContactDetails, Filed, answers_are_booleans
 from redress.kit.i18n import LANGUAGES
 
 _SEPARATORS = re.compile(r"[\s().\-/]")
@@ -97,7 +98,7 @@ class CallbackGrievance(BaseModel):
         json_schema_extra={"enum": [*LANGUAGES, None]},
     )
     contact: ContactDetails | None = None
-    consent: Consent = Consent()
+    consent: Annotated[Consent, BeforeValidator(answers_are_booleans)] = Consent()
 
     @field_validator("language")
     @classmethod

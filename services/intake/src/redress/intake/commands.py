@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from redress.events.catalogue.grievance import Category, Consent
 from redress.kit.i18n import LANGUAGES
@@ -20,6 +20,13 @@ class ContactDetails(BaseModel):
     phone_or_email: str | None = Field(None, max_length=200)
     language: str | None = Field(None, max_length=20)
     time: str | None = Field(None, max_length=100)
+
+
+def answers_are_booleans(value: Any) -> Any:
+    """Consent is given with `true`, as the schema says, never with 1 or "yes"."""
+    if isinstance(value, dict) and not all(isinstance(v, bool) for v in value.values()):
+        raise ValueError("each consent is true or false")
+    return value
 
 
 class GrievanceInput(BaseModel):
@@ -37,7 +44,7 @@ class GrievanceInput(BaseModel):
         "en", description="the worker's language", json_schema_extra={"enum": list(LANGUAGES)}
     )
     contact: ContactDetails | None = None
-    consent: Consent = Consent()
+    consent: Annotated[Consent, BeforeValidator(answers_are_booleans)] = Consent()
 
     @field_validator("language")
     @classmethod
