@@ -157,5 +157,15 @@ async def test_admin_sets_sites_and_time_frames(intake):
     assert events[-1].type == "TimeFramesSet" and events[-1].data.plan_days == 30
     refused = await intake.client.put("/v1/time-frames", json=frames, headers=intake.token())
     assert refused.status_code == 403
-    bad = await intake.client.put("/v1/time-frames", json={"plan_days": 0}, headers=admin)
-    assert bad.status_code == 422
+    for wrong in ({"plan_days": 0}, {"feedback_days": True}, {"acknowledge_days": "7"}):
+        bad = await intake.client.put("/v1/time-frames", json=wrong, headers=admin)
+        assert bad.status_code == 422, wrong
+
+
+async def test_consent_is_given_with_true_not_with_1_or_yes(intake):
+    before = await grievances(intake)
+    for answer in (1, 0, "yes", "true", None):
+        body = {**GRIEVANCE, "member_reference": None, "consent": {"contact_me": answer}}
+        refused = await intake.client.post("/v1/grievances", json=body, headers=intake.token())
+        assert refused.status_code == 422, (answer, refused.text)
+    assert await grievances(intake) == before

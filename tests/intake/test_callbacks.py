@@ -337,6 +337,8 @@ async def test_an_outcome_that_does_not_add_up_is_refused(intake, clock):
         {"reached": True, "grievance": {"category": "nonsense", "narrative": "x"}},
         {"reached": True, "grievance": {"category": "other", "narrative": "x", "country": "KH"}},
         {"reached": "perhaps"},
+        {"reached": 0},  # a boolean is true or false, as the schema says
+        {"reached": True, "retaliation_reported": 0},
     ):
         answer = await outcome(intake, callback_id, body)
         assert answer.status_code == 422, (body, answer.text)

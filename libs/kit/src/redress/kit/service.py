@@ -75,8 +75,10 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
             await stop_runtime(runtime)
 
     # The documentation's scripts and styles are served by the service itself: /docs must
-    # work on a network without internet, and the online validator is never called.
+    # work on a network without internet and call nothing outside (no online validator).
+    # ReDoc is left out: its bundle loads its logo from the vendor's CDN.
     app = FastAPIOffline(
+        redoc_url=None,
         title=f"Redress {spec.title}",
         lifespan=lifespan,
         version="0.1.0",

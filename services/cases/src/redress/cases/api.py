@@ -24,6 +24,7 @@ from redress.events.envelope import Event
 from redress.events.ids import new_id
 from redress.events.projection import wait_for_version
 from redress.events.store import Conn, EventStore
+from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.crypto import KeyErased
@@ -142,12 +143,10 @@ async def update_action(
 
 @router.post("/{case_id}/assign", response_model=c.Written)
 async def assign(case_id: str, body: c.AssignBody, p: Officer, store: Store) -> c.Written:
-    if bool(body.officer) == bool(body.facilitator):
-        raise Problem(422, "validation", "give either an officer or a facilitator")
     command: Any = (
         d.AssignOfficer(body.officer)
-        if body.officer
-        else d.AssignFacilitator(body.facilitator or "")
+        if isinstance(body, c.AssignOfficerBody)
+        else d.AssignFacilitator(body.facilitator)
     )
     return await run(store, p, case_id, command)
 
@@ -242,7 +241,7 @@ async def queue(
     severity: d.Severity | None = None,
     officer: Annotated[Line | None, Query(max_length=200)] = None,
     overdue: bool | None = None,
-    cursor: Annotated[Line | None, Query(max_length=400)] = None,
+    cursor: Annotated[str | None, kit_cursor.query(q.POSITION)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """The queue: filter by stage, severity, officer and overdue; `next` pages on."""

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from redress.cases.domain import Grounds, Outcome, Owner, Remedy, Severity, Stage
+from redress.kit.errors import Problem
+from redress.kit.numbers import JSON_INTEGER
 from redress.kit.text import Line, Prose
+
+# Text is stripped; this says so in the schema: text of spaces alone is no text.
+NOT_BLANK = r"\S"
+
+
+Score = Annotated[int, Field(ge=1, le=5), JSON_INTEGER]
 
 
 class Body(BaseModel):
@@ -33,41 +42,57 @@ class ActionBody(Body):
     remedy: Remedy
     owner: Owner
     due_on: date
-    description: Prose = Field(min_length=1, max_length=2000)
+    description: Prose = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
 
 
 class ActionUpdateBody(Body):
-    progress: Prose = Field(min_length=1, max_length=2000)
+    progress: Prose = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
     evidence: Line | None = Field(None, max_length=500)
-    done: bool = False
+    done: StrictBool = False  # true or false, as the schema says: 0 is not an answer
 
 
-class AssignBody(Body):
-    officer: Line | None = Field(None, min_length=1, max_length=200)
-    facilitator: Line | None = Field(None, min_length=1, max_length=200)
+class AssignOfficerBody(Body):
+    officer: Line = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+
+
+class AssignFacilitatorBody(Body):
+    facilitator: Line = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+
+
+# Either an officer or a facilitator: the schema says so, so that `{}` is invalid input.
+AssignBody = AssignOfficerBody | AssignFacilitatorBody
+
+
+def assign_body(officer: str | None, facilitator: str | None) -> AssignBody:
+    """The body from a form's two fields, exactly one of which is filled."""
+    if bool(officer) == bool(facilitator):
+        raise Problem(422, "validation", "give either an officer or a facilitator")
+    if officer:
+        return AssignOfficerBody(officer=officer)
+    return AssignFacilitatorBody(facilitator=facilitator or "")
 
 
 class TextBody(Body):
-    text: Prose = Field(min_length=1, max_length=5000)
+    text: Prose = Field(min_length=1, max_length=5000, pattern=NOT_BLANK)
 
 
 class CloseBody(Body):
     outcome: Outcome
-    satisfaction: int | None = Field(None, ge=1, le=5, description="from a callback")
+    satisfaction: Score | None = Field(None, description="from a callback")
 
 
 class SatisfactionBody(Body):
-    score: int = Field(ge=1, le=5)
+    score: Score
     source: str = Field("officer", pattern="^(officer|callback|status_page)$")
 
 
 class LessonsBody(Body):
-    text: Prose = Field(min_length=1, max_length=5000)
+    text: Prose = Field(min_length=1, max_length=5000, pattern=NOT_BLANK)
     tags: list[Line] = Field(default_factory=list, max_length=20)
 
 
 class ReopenBody(Body):
-    reason: Prose = Field(min_length=1, max_length=2000)
+    reason: Prose = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
 
 
 class Written(BaseModel):

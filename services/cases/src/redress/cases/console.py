@@ -187,6 +187,12 @@ def _field(form: FormData, name: str) -> str | None:
     return value.strip() or None
 
 
+def _number(form: FormData, name: str) -> int | str | None:
+    """A form field holding a whole number, as a number (the body models take JSON's types)."""
+    value = _field(form, name)
+    return int(value) if value is not None and value.isascii() and value.isdigit() else value
+
+
 def _describe(exc: ValidationError) -> str:
     parts = []
     for e in exc.errors()[:5]:
@@ -551,9 +557,7 @@ async def assign(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
     async def run(form: FormData) -> c.Written:
-        body = _body(
-            c.AssignBody, officer=_field(form, "officer"), facilitator=_field(form, "facilitator")
-        )
+        body = c.assign_body(_field(form, "officer"), _field(form, "facilitator"))
         return await api.assign(case_id, body, p, store)
 
     return await _act(request, case_id, p, pool, cases, "assign", run)
@@ -587,7 +591,7 @@ async def close(
 ) -> Response:
     async def run(form: FormData) -> c.Written:
         body = _body(
-            c.CloseBody, outcome=_field(form, "outcome"), satisfaction=_field(form, "satisfaction")
+            c.CloseBody, outcome=_field(form, "outcome"), satisfaction=_number(form, "satisfaction")
         )
         return await api.close(case_id, body, p, store)
 
@@ -599,7 +603,7 @@ async def satisfaction(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
     async def run(form: FormData) -> c.Written:
-        body = _body(c.SatisfactionBody, score=_field(form, "score"), source="officer")
+        body = _body(c.SatisfactionBody, score=_number(form, "score"), source="officer")
         return await api.satisfaction(case_id, body, p, store)
 
     return await _act(request, case_id, p, pool, cases, "satisfaction", run)

@@ -7,7 +7,6 @@ same way.
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,9 +15,8 @@ from typing import Any
 from redress.cases import domain as d
 from redress.events.catalogue.grievance import Sealed
 from redress.events.store import Conn
+from redress.kit import cursor
 from redress.kit.crypto import Keyring
-from redress.kit.errors import Problem
-from redress.kit.text import check_line
 
 
 @dataclass(frozen=True)
@@ -38,23 +36,20 @@ class QueuePage:
     next: str | None
 
 
+CASE_ID = f"case-{cursor.UUID}"
+# The queue pages by filing time; ties are broken by the case's position in the log.
+POSITION = r"[0-9]{1,18}"
+
+
 def encode_cursor(row: Any) -> str:
-    raw = f"{row['opened_at'].isoformat()}|{row['opened_position']}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
+    return cursor.after_moment(row["opened_at"], str(row["opened_position"]))
 
 
-def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
+def decode_cursor(after: str | None) -> tuple[datetime, int] | None:
+    if not after:
         return None
-    try:
-        raw = check_line(base64.urlsafe_b64decode(cursor.encode()).decode())
-        opened, position = raw.split("|", 1)
-        after = datetime.fromisoformat(opened), int(position)
-    except ValueError:
-        after = None
-    if after is None or after[0].tzinfo is None or not 0 <= after[1] < 2**63:
-        raise Problem(422, "bad-cursor", "the cursor is not one this API gave")
-    return after
+    moment, position = cursor.moment_of(after, POSITION)
+    return moment, int(position)
 
 
 def _late(day: str) -> str:

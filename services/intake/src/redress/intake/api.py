@@ -27,6 +27,7 @@ from redress.kit.authz import Action
 from redress.kit.countries import Country
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
+from redress.kit.numbers import JSON_INTEGER
 from redress.kit.text import Line
 
 router = APIRouter(prefix="/v1", tags=["grievances"])
@@ -273,11 +274,14 @@ async def register_site(
 
 
 class TimeFramesInput(BaseModel):
-    """Days each stage may take; workers see the expected date of their case's stage."""
+    """Days each stage may take; workers see the expected date of their case's stage.
 
-    acknowledge_days: int = Field(7, ge=1, le=365)
-    feedback_days: int = Field(90, ge=1, le=730)
-    plan_days: int = Field(45, ge=1, le=730)
+    Whole numbers as the schema says: `true` or "7" are not a number of days.
+    """
+
+    acknowledge_days: Annotated[int, Field(ge=1, le=365), JSON_INTEGER] = 7
+    feedback_days: Annotated[int, Field(ge=1, le=730), JSON_INTEGER] = 90
+    plan_days: Annotated[int, Field(ge=1, le=730), JSON_INTEGER] = 45
 
 
 @router.put("/time-frames", status_code=200, responses=_PROBLEMS, tags=["tenant"])

@@ -8,8 +8,6 @@ of a call, and the grievance the worker raised on it, land in one transaction.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -57,6 +55,7 @@ from redress.intake.campaigns import Campaigns
 from redress.intake.commands import GrievanceInput
 from redress.intake.context import IntakeContext
 from redress.intake.filing import file_grievance, tenant_name
+from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.countries import Country
@@ -251,19 +250,11 @@ def _not_yet() -> JSONResponse:
 
 
 def _cursor(due: date, callback_id: str) -> str:
-    raw = json.dumps([due.isoformat(), callback_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return kit_cursor.after_day(due, callback_id)
 
 
-def _after(cursor: str | None) -> tuple[date, str]:
-    if cursor is None:
-        return date.min, ""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        due, callback_id = json.loads(raw)
-        return date.fromisoformat(due), str(uuid.UUID(callback_id))
-    except (ValueError, TypeError, AttributeError, binascii.Error):
-        raise Problem(422, "bad-cursor", "the cursor is not one this API gave") from None
+def _after(after: str | None) -> tuple[date, str]:
+    return kit_cursor.day_of(after, kit_cursor.UUID) if after else (date.min, "")
 
 
 @router.get("/callbacks/due", response_model=DueCallbacks, responses={**_PROBLEMS, **_CATCHING_UP})
@@ -272,7 +263,7 @@ async def due_callbacks(
     pool: Pool,
     intake: IntakeContext,
     desk: DeskContext,
-    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    cursor: Annotated[str | None, kit_cursor.query(kit_cursor.UUID)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     language: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,20}$")] = None,
     site_id: Annotated[str | None, Query(pattern=SITE_ID)] = None,

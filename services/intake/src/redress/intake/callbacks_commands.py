@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
 
 from redress.events.catalogue.grievance import Category, Consent
 from redress.intake.callbacks_domain import MAX_WORKERS
-from redress.intake.commands import ContactDetails, Filed, Language, Narrative
+from redress.intake.commands import ContactDetails, Filed, Language, Narrative, answers_are_booleans
 from redress.kit.dates import PastDate, PlausibleDate
 from redress.kit.text import Line
 
@@ -27,7 +28,9 @@ class WorkerToCall(BaseModel):
     phone: str = Field(
         min_length=6, max_length=40, pattern=r"^\+?[0-9 ().\-/]+$", description="E.164 preferred"
     )
-    language: str = Field(max_length=20, description="BCP 47 tag of the worker's language")
+    language: str = Field(
+        max_length=20, pattern=_LANGUAGE_TAG.pattern, description="BCP 47 tag of the language"
+    )
     good_time: Line | None = Field(None, max_length=100, description="when calling is safe")
 
     @field_validator("phone")
@@ -73,14 +76,26 @@ class CallbackGrievance(BaseModel):
     since: PastDate | None = None
     language: Language | None = Field(None, description="default: the callback's language")
     contact: ContactDetails | None = None
-    consent: Consent = Consent()
+    consent: Annotated[Consent, BeforeValidator(answers_are_booleans)] = Consent()
 
 
 class OutcomeInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # The domain's rule, said in the schema too: a worker not reached reports nothing.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"reached": {"const": False}}},
+            "then": {
+                "properties": {
+                    "retaliation_reported": {"const": False},
+                    "grievance": {"type": "null"},
+                }
+            },
+        },
+    )
 
-    reached: bool
-    retaliation_reported: bool = False
+    reached: StrictBool  # true or false: 0 and "no" are not answers
+    retaliation_reported: StrictBool = False
     grievance: CallbackGrievance | None = None
 
 

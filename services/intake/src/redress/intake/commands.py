@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from redress.events.catalogue.grievance import Category, Consent
 from redress.kit.countries import Country
@@ -45,6 +45,13 @@ class ContactDetails(BaseModel):
     time: Line | None = Field(None, max_length=100)
 
 
+def answers_are_booleans(value: Any) -> Any:
+    """Consent is given with `true`, as the schema says, never with 1 or "yes"."""
+    if isinstance(value, dict) and not all(isinstance(v, bool) for v in value.values()):
+        raise ValueError("each consent is true or false")
+    return value
+
+
 class GrievanceInput(BaseModel):
     """A grievance as any channel files it."""
 
@@ -58,7 +65,7 @@ class GrievanceInput(BaseModel):
     since: PastDate | None = Field(None, description="since when; from 1950, not in the future")
     language: Language = Field("en", description="the worker's language")
     contact: ContactDetails | None = None
-    consent: Consent = Consent()
+    consent: Annotated[Consent, BeforeValidator(answers_are_booleans)] = Consent()
     keep_original_metadata: bool = Field(
         False,
         description="keep attached photos and recordings as sent; by default their metadata "
