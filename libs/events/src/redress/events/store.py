@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from asyncpg.connection import LoggedQuery
 from asyncpg.pool import PoolConnectionProxy
 from opentelemetry import propagate
 
@@ -174,7 +175,11 @@ class EventStore:
             raise
         if not rows:
             raise ConcurrencyError(stream, expected_version)
-        self._dirty.set()
+        if conn is not None and conn.is_in_transaction():
+            # Woken now, the relay would find nothing readable and sleep its poll interval.
+            conn.add_query_logger(_WakeAfterCommit(self._dirty, conn))
+        else:
+            self._dirty.set()
         return Appended(stream, expected_version + len(events), rows[-1]["position"])
 
     async def read_stream(self, stream: str, after_version: int = 0) -> list[Event]:
@@ -246,6 +251,25 @@ class EventStore:
             except (OSError, asyncpg.PostgresError):
                 # The relay polls as well; a lost wake-up only delays delivery.
                 await asyncio.sleep(0.5)
+
+
+class _WakeAfterCommit:
+    """Marks the log grown once the caller's transaction commits, never before.
+
+    asyncpg calls query loggers after each statement completes; the one that ends the
+    transaction (COMMIT, or ROLLBACK) removes this watch again.
+    """
+
+    def __init__(self, dirty: asyncio.Event, conn: Conn) -> None:
+        self.dirty = dirty
+        self.conn = conn
+
+    def __call__(self, record: LoggedQuery) -> None:
+        word = record.query.lstrip()[:8].upper()
+        if word.startswith(("COMMIT", "END", "ROLLBACK", "ABORT")):
+            self.conn.remove_query_logger(self)
+            if record.exception is None and word.startswith(("COMMIT", "END")):
+                self.dirty.set()
 
 
 def encode_jsonb(value: Any) -> str:
