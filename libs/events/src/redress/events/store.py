@@ -201,13 +201,16 @@ class EventStore:
         return list(await conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit))
 
     @staticmethod
-    async def read_log_for_relay(conn: Conn, after: LogCursor, limit: int) -> list[asyncpg.Record]:
-        return list(await conn.fetch(_READ_LOG_FOR_RELAY, str(after.tx_id), after.position, limit))
+    async def read_log_for_relay(
+        conn: Conn, after: LogCursor, limit: int, *, timeout: float | None = None
+    ) -> list[asyncpg.Record]:
+        args = (str(after.tx_id), after.position, limit)
+        return list(await conn.fetch(_READ_LOG_FOR_RELAY, *args, timeout=timeout))
 
     @staticmethod
-    async def held_back(conn: Conn) -> bool:
+    async def held_back(conn: Conn, *, timeout: float | None = None) -> bool:
         """Whether rows exist that running transactions still keep from readers."""
-        return bool(await conn.fetchval(_HELD_BACK))
+        return bool(await conn.fetchval(_HELD_BACK, timeout=timeout))
 
     async def read_log(
         self, after: LogCursor = LogCursor(), batch: int = 1000

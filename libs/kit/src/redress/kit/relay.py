@@ -1,15 +1,17 @@
-"""Running the relay as a process: connect, publish, and start again after a failure."""
+"""Running the relay as a process: connect, then publish for ever.
+
+The relay recovers from NATS and PostgreSQL failures by itself (see `Relay.run`); only a
+configuration that cannot work ends the process.
+"""
 
 from __future__ import annotations
-
-import asyncio
 
 import structlog
 
 from redress.events.relay import Relay
 from redress.kit import logs, telemetry
 from redress.kit.runtime import bus_for, open_nats
-from redress.kit.settings import ConfigurationError, Settings
+from redress.kit.settings import Settings
 
 log = structlog.get_logger("redress.relay")
 
@@ -19,17 +21,15 @@ async def run_relay(settings: Settings) -> None:
     telemetry.configure("relay")
     dsn = settings.require_database()
     nc = await open_nats(settings, "relay")
-    delay = 0.5
     try:
-        while True:
-            relay = Relay(dsn, nc.jetstream(), bus_for(settings))
-            try:
-                await relay.run()
-            except ConfigurationError:
-                raise
-            except Exception as exc:
-                log.error("relay stopped; starting again", error=str(exc), delay=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0) if relay.published == 0 else 0.5
+        relay = Relay(
+            dsn,
+            nc.jetstream(timeout=settings.io_timeout),
+            bus_for(settings),
+            ack_timeout=settings.relay_ack_timeout,
+            io_timeout=settings.io_timeout,
+            stall_timeout=settings.relay_stall_timeout,
+        )
+        await relay.run()
     finally:
         await nc.close()

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     log_level: str = "info"
     log_json: bool = True
     connect_timeout: float = 5.0
+    io_timeout: float = Field(5.0, description="deadline of each wait on NATS or PostgreSQL")
+    relay_ack_timeout: float = Field(
+        5.0, description="a page of publishes not acknowledged in time is published again"
+    )
+    relay_stall_timeout: float = Field(
+        30.0, description="a relay making no progress this long gives up leadership"
+    )
 
     @model_validator(mode="after")
     def _secrets_outside_dev(self) -> Settings:
