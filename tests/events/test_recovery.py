@@ -5,9 +5,23 @@ from __future__ import annotations
 import asyncio
 import json
 
+import asyncpg
+import pytest
+
+from redress.events.migrations import migrate
+from redress.events.projection import ProjectionRunner
+from redress.events.recovery import Backoff
 from redress.events.relay import Relay
-from tests.events.faults import own_nats
-from tests.events.helpers import META, new_case, opened, running, wait_until
+from tests.events.faults import own_nats, pg_path
+from tests.events.helpers import (
+    META,
+    OpenedCases,
+    component,
+    new_case,
+    opened,
+    running,
+    wait_until,
+)
 
 
 async def messages(js, bus) -> list:
@@ -85,3 +99,51 @@ async def test_a_stalled_relay_gives_leadership_to_a_standby(system, tmp_path):
         finally:
             for nc in connections:
                 await nc.close()
+
+
+@pytest.fixture
+async def projected(system, tmp_path):
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [component(str(tmp_path))])
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(relay.run()):
+        yield system
+
+
+def quick() -> Backoff:
+    return Backoff(initial=0.05, cap=0.5)
+
+
+async def test_a_database_outage_makes_a_projection_degraded_not_halted(projected, tmp_path):
+    system = projected
+    async with pg_path(system.dsn) as path:
+        pool = await asyncpg.create_pool(path.url, min_size=1, max_size=4)
+        runner = ProjectionRunner(OpenedCases(), pool, system.js, system.bus, backoff=quick())
+        try:
+            async with running(runner.run()):
+                for _ in range(3):
+                    await system.store.append(new_case(), [opened()], 0, META)
+                await wait_until(lambda: count(system, 3), timeout=10)
+                await path.cut()
+                for _ in range(3):
+                    await system.store.append(new_case(), [opened()], 0, META)
+                await wait_until(lambda: status_is(runner, "degraded"), timeout=10)
+                assert runner.status()["reason"]
+                await path.open()
+                await wait_until(lambda: count(system, 6), timeout=10)
+                await wait_until(lambda: status_is(runner, "ok"), timeout=10)
+                assert runner.halted is None
+        finally:
+            pool.terminate()
+    assert (
+        await ProjectionRunner(OpenedCases(), system.pool, system.js, system.bus).checkpoint() == 6
+    )
+
+
+async def count(system, n: int) -> bool:
+    async with system.pool.acquire() as conn:
+        return int(await conn.fetchval("SELECT count(*) FROM intake.opened")) >= n
+
+
+async def status_is(runner: ProjectionRunner, status: str) -> bool:
+    return runner.status()["status"] == status

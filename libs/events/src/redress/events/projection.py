@@ -27,6 +27,7 @@ from opentelemetry.trace import SpanKind
 
 from redress.events.bus import Bus, message_to_event
 from redress.events.envelope import Event
+from redress.events.recovery import Backoff, Trouble, is_transient
 from redress.events.store import Conn, EventStore
 
 log = structlog.get_logger("redress.projection")
@@ -86,6 +87,10 @@ class CheckpointMoved(Exception):
     """Another runner (or a rebuild) moved the checkpoint: start again from the stored one."""
 
 
+class ConsumerStalled(TimeoutError):
+    """The stream holds events for the runner, but none have come for a while."""
+
+
 class ProjectionRunner:
     def __init__(
         self,
@@ -96,6 +101,9 @@ class ProjectionRunner:
         *,
         batch_size: int = 500,
         store: EventStore | None = None,
+        backoff: Backoff | None = None,
+        io_timeout: float = 5.0,
+        idle_check: float = 3.0,
     ) -> None:
         if isinstance(projection, Policy):
             projection.store = store or EventStore(pool)
@@ -105,6 +113,12 @@ class ProjectionRunner:
         self.bus = bus
         self.batch_size = batch_size
         self.halted: Halt | None = None
+        self.trouble = Trouble(projection.key)
+        self.backoff = backoff or Backoff(initial=0.2, cap=10.0)
+        self.io_timeout = io_timeout
+        self.idle_check = idle_check
+        self.running = False
+        self._stalled_at: int | None = None
         self.position = 0
         # What this runner applied lately, per stream: read-your-writes without queries.
         self.recent: OrderedDict[str, int] = OrderedDict()
@@ -114,17 +128,30 @@ class ProjectionRunner:
     # Running.
 
     async def run(self) -> None:
-        """Consume until cancelled; while halted, wait for `resume()`."""
+        """Consume until cancelled; while halted, wait for `resume()`.
+
+        A transient failure (connection lost, server restarting, timeout) never halts: the
+        runner reports itself degraded, waits a backoff and consumes again from its
+        checkpoint. Any other failure outside an event's apply is logged with its
+        traceback, counted as a restart, and retried the same way.
+        """
         _LIVE[self.projection.key] = self
+        self.running = True
         try:
             while True:
                 if self.halted is not None:
                     await self._resume.wait()
                     self._resume.clear()
                     self.halted = None
-                with contextlib.suppress(CheckpointMoved):
+                try:
                     await self._consume()
+                except CheckpointMoved:
+                    continue
+                except Exception as exc:
+                    self.trouble.report(exc)
+                    await self.backoff.wait()
         finally:
+            self.running = False
             if _LIVE.get(self.projection.key) is self:
                 del _LIVE[self.projection.key]
 
@@ -151,7 +178,12 @@ class ProjectionRunner:
         )
         try:
             while self.halted is None:
-                batch = [await queue.get()]
+                try:
+                    first = await asyncio.wait_for(queue.get(), self.idle_check)
+                except TimeoutError:
+                    await self._check_delivery()
+                    continue
+                batch = [first]
                 while len(batch) < self.batch_size and not queue.empty():
                     batch.append(queue.get_nowait())
                 # The ordered consumer restarts after gaps; drop what we already hold.
@@ -163,12 +195,37 @@ class ProjectionRunner:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(sub.unsubscribe(), 2.0)
 
+    async def _check_delivery(self) -> None:
+        """Nothing came for a while: fine if the stream holds nothing more for us.
+
+        Otherwise the consumer has stopped delivering (nats-py's ordered consumer can fail
+        to re-create itself after a NATS outage); seen twice with no progress in between,
+        it is a stall, and the runner subscribes again.
+        """
+        try:
+            last = await asyncio.wait_for(self.bus.last_sequence(self.js), self.io_timeout)
+        except TimeoutError:
+            raise TimeoutError(f"NATS: no answer within {self.io_timeout:g} s") from None
+        if last <= self.position:
+            self._stalled_at = None
+            self.trouble.clear()
+            self.backoff.reset()
+        elif self._stalled_at == self.position:
+            raise ConsumerStalled(
+                f"nothing delivered for {2 * self.idle_check:g} s at {self.position}; "
+                f"the stream is at {last}"
+            )
+        else:
+            self._stalled_at = self.position
+
     async def _apply_batch(self, batch: list[Msg]) -> None:
         try:
             await self._apply_in_one_transaction(batch)
         except CheckpointMoved:
             raise
-        except Exception:
+        except Exception as exc:
+            if await self._passing(exc):
+                raise
             # Apply the batch one event at a time, to find and report the one that fails.
             for msg in batch:
                 try:
@@ -176,8 +233,24 @@ class ProjectionRunner:
                 except CheckpointMoved:
                     raise
                 except Exception as exc:
+                    if await self._passing(exc):
+                        raise
                     self._halt(msg, exc)
                     return
+        self._stalled_at = None
+        self.trouble.clear()
+        self.backoff.reset()
+
+    async def _passing(self, exc: Exception) -> bool:
+        """Whether a failure is the connection's, not the event's: then it is retried."""
+        if is_transient(exc):
+            return True
+        try:
+            async with self.pool.acquire(timeout=self.io_timeout) as conn:
+                await conn.fetchval("SELECT 1", timeout=self.io_timeout)
+        except Exception:
+            return True
+        return False
 
     async def _apply_in_one_transaction(self, batch: list[Msg]) -> None:
         start = self.position
@@ -319,16 +392,20 @@ class ProjectionRunner:
         return end
 
     def status(self) -> dict[str, object]:
-        if self.halted is None:
-            return {"projection": self.projection.key, "status": "ok", "position": self.position}
-        return {
-            "projection": self.projection.key,
-            "status": "halted",
-            "position": self.position,
-            "event_id": self.halted.event_id,
-            "sequence": self.halted.sequence,
-            "error": self.halted.error,
-        }
+        """ok, degraded (with the reason), halted (with the event), or stopped."""
+        if self.halted is not None:
+            return {
+                "projection": self.projection.key,
+                "status": "halted",
+                "position": self.position,
+                "event_id": self.halted.event_id,
+                "sequence": self.halted.sequence,
+                "error": self.halted.error,
+            }
+        trouble = self.trouble.as_status()
+        if not self.running:
+            trouble = {**trouble, "status": "stopped"}
+        return {"projection": self.projection.key, **trouble, "position": self.position}
 
 
 async def read_checkpoint(conn: Conn, projection: Projection) -> int:
