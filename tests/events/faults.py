@@ -89,6 +89,8 @@ class PgPath:
         return host, port, None
 
     async def open(self) -> None:
+        if self.server is not None:
+            return
         self.server = await asyncio.start_server(self._link, "127.0.0.1", self.port)
         self.port = self.server.sockets[0].getsockname()[1]
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import signal
+import sys
+from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
@@ -147,3 +151,69 @@ async def count(system, n: int) -> bool:
 
 async def status_is(runner: ProjectionRunner, status: str) -> bool:
     return runner.status()["status"] == status
+
+
+async def test_a_runner_that_cannot_resubscribe_tries_again_until_nats_answers(system, tmp_path):
+    """SIGSTOP a consumer, rebuild its projection, SIGSTOP NATS, SIGCONT the consumer: it
+    finds its checkpoint moved and cannot subscribe again until NATS answers."""
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [component(str(tmp_path))])
+    async with own_nats(tmp_path / "nats") as server:
+        nc = await server.connect()
+        js = nc.jetstream(timeout=1)
+        relay = Relay(system.dsn, js, system.bus, poll_interval=0.05, io_timeout=1.0)
+        argv = ["-m", "tests.events.projector", system.dsn, server.url]
+        consumer = await asyncio.create_subprocess_exec(
+            sys.executable,
+            *argv,
+            system.bus.stream,
+            system.bus.prefix,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        said = Transcript(consumer)
+        try:
+            async with running(relay.run()), said.reading():
+                for _ in range(3):
+                    await system.store.append(new_case(), [opened()], 0, META)
+                await wait_until(lambda: count(system, 3), timeout=20)
+                consumer.send_signal(signal.SIGSTOP)
+                await system.store.append(new_case(), [opened()], 0, META)
+                await wait_until(lambda: at_least(js, system.bus, 4), timeout=10)
+                await ProjectionRunner(OpenedCases(), system.pool, js, system.bus).replay()
+                server.pause()
+                consumer.send_signal(signal.SIGCONT)
+                await wait_until(lambda: said.has("degraded; trying again"), timeout=20)
+                assert consumer.returncode is None
+                server.carry_on()
+                await system.store.append(new_case(), [opened()], 0, META)
+                await wait_until(lambda: count(system, 5), timeout=30)
+                assert consumer.returncode is None
+        finally:
+            if consumer.returncode is None:
+                consumer.kill()
+            await consumer.wait()
+            await nc.close()
+
+
+class Transcript:
+    """What a child process prints, read as it goes."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.text = ""
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[None]:
+        async with running(self._read()):
+            yield
+
+    async def _read(self) -> None:
+        assert self.process.stdout is not None
+        while line := await self.process.stdout.readline():
+            self.text += line.decode(errors="replace")
+
+    async def has(self, words: str) -> bool:
+        if self.process.returncode is not None:
+            raise AssertionError(f"the consumer ended:\n{self.text}")
+        return words in self.text

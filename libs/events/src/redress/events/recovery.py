@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -110,19 +110,18 @@ class Trouble:
     def seconds(self) -> float:
         return 0.0 if self.since is None else time.monotonic() - self.since
 
-    def report(self, exc: BaseException, *, unexpected: bool | None = None) -> None:
+    def report(self, exc: BaseException, *, restart: bool = False) -> None:
         """Record a failure; one log line when an outage starts or its reason changes.
 
-        An unexpected failure (not a transient one) is a bug or a lasting fault: it is
-        logged with its traceback and counted as a restart.
+        A failure that is not transient is a bug or a lasting fault: it is logged with its
+        traceback every time. `restart` counts it as a restart of the worker.
         """
-        if unexpected is None:
-            unexpected = not is_transient(exc)
         reason = describe(exc)
         self.failures += 1
         self._attempts += 1
-        if unexpected:
+        if restart or not is_transient(exc):
             self.restarts += 1
+        if not is_transient(exc):
             log.error(
                 "failed; starting again",
                 worker=self.name,
@@ -158,3 +157,41 @@ class Trouble:
         if self.restarts:
             status["restarts"] = self.restarts
         return status
+
+
+async def supervise(
+    work: Callable[[], Awaitable[object]],
+    trouble: Trouble,
+    backoff: Backoff | None = None,
+    *,
+    healthy_after: float = 10.0,
+) -> None:
+    """Run `work` for ever: whenever it fails or ends, log it, count it, and start it again.
+
+    The wait between starts grows with each quick failure, and starts small again after
+    `work` has run well for a minute. The failure stays reported until `work` has run
+    `healthy_after` seconds (unless `work` reports or clears trouble of its own meanwhile).
+    """
+    backoff = backoff or Backoff(initial=0.5, cap=30.0)
+    loop = asyncio.get_running_loop()
+    while True:
+        started = loop.time()
+        cleared = asyncio.create_task(_clear_later(trouble, trouble.reason, healthy_after))
+        try:
+            await work()
+            trouble.report(RuntimeError("stopped by itself"), restart=True)
+        except Exception as exc:
+            trouble.report(exc, restart=True)
+        finally:
+            cleared.cancel()
+        if loop.time() - started > 60:
+            backoff.reset()
+        await backoff.wait()
+
+
+async def _clear_later(trouble: Trouble, reason: str | None, after: float) -> None:
+    if reason is None:
+        return
+    await asyncio.sleep(after)
+    if trouble.reason == reason:
+        trouble.clear()

@@ -15,6 +15,7 @@ from nats.js import JetStreamContext
 
 from redress.events.bus import Bus
 from redress.events.projection import ProjectionRunner
+from redress.events.recovery import Trouble
 from redress.events.store import EventStore
 from redress.kit.auth import TokenVerifier
 from redress.kit.settings import ConfigurationError, Settings
@@ -108,6 +109,8 @@ class Runtime:
     store: EventStore
     verifier: TokenVerifier
     runners: list[ProjectionRunner] = field(default_factory=list)
+    # What keeps each supervised background task (schedulers, ...) from its work.
+    background: list[Trouble] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from redress.events import asyncapi
 from redress.events.migrations import Component
 from redress.events.projection import Projection, ProjectionRunner
+from redress.events.recovery import Trouble, supervise
 from redress.events.store import EventStore
 from redress.kit import errors, logs, telemetry
 from redress.kit.access import AccessLog
@@ -99,11 +101,18 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     for setup in spec.startup:
         await setup(runtime)
     for projection in spec.projections():
-        runner = ProjectionRunner(projection, pool, js, bus, store=store)
+        runner = ProjectionRunner(
+            projection, pool, js, bus, store=store, io_timeout=settings.io_timeout
+        )
         runtime.runners.append(runner)
-        runtime.tasks.append(asyncio.create_task(runner.run(), name=projection.key))
+        supervisor = supervise(runner.run, runner.trouble)
+        runtime.tasks.append(asyncio.create_task(supervisor, name=projection.key))
     for background in spec.background:
-        runtime.tasks.append(asyncio.create_task(background(runtime)))
+        name = f"{spec.name}.{getattr(background, '__name__', 'background')}"
+        trouble = Trouble(name)
+        runtime.background.append(trouble)
+        work = functools.partial(background, runtime)
+        runtime.tasks.append(asyncio.create_task(supervise(work, trouble), name=name))
     return runtime
 
 
@@ -133,11 +142,21 @@ async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
 def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
+    @router.get("/live")
+    async def live() -> JSONResponse:
+        """200 while the process can serve: for liveness probes, blind to outages elsewhere."""
+        return JSONResponse({"status": "live"})
+
     @router.get("/health")
     async def health(request: Request) -> JSONResponse:
-        """200 while every projection runs; 503 naming the event a projection halted on."""
+        """Each runner: ok, degraded (with the reason) or halted (with the event).
+
+        503 when a runner is halted on an event, stopped, or degraded for longer than
+        `REDRESS_HEALTH_STALLED_AFTER` seconds: delivery has then stopped.
+        """
         runtime: Runtime = request.app.state.runtime
         statuses = [r.status() for r in runtime.runners]
+        background = [{"task": t.name, **t.as_status()} for t in runtime.background]
         halted = [s for s in statuses if s["status"] == "halted"]
         if halted:
             first = halted[0]
@@ -147,8 +166,37 @@ def health_router() -> APIRouter:
                 f"projection {first['projection']} halted on event {first['event_id']}: "
                 f"{first['error']}",
                 projections=statuses,
+                background=background,
             )
-        return JSONResponse({"status": "ok", "projections": statuses})
+        stopped = [s for s in statuses if s["status"] == "stopped"]
+        if stopped:
+            raise Problem(
+                503,
+                "projection-stopped",
+                f"projection {stopped[0]['projection']} is not running",
+                projections=statuses,
+                background=background,
+            )
+        limit = runtime.settings.health_stalled_after
+        stalled = [s for s in statuses if float(s.get("degraded_s", 0)) > limit]  # type: ignore[arg-type]
+        if stalled:
+            first = stalled[0]
+            raise Problem(
+                503,
+                "delivery-stopped",
+                f"projection {first['projection']} has been degraded for "
+                f"{first['degraded_s']} s: {first['reason']}",
+                projections=statuses,
+                background=background,
+            )
+        degraded = any(s["status"] != "ok" for s in [*statuses, *background])
+        return JSONResponse(
+            {
+                "status": "degraded" if degraded else "ok",
+                "projections": statuses,
+                "background": background,
+            }
+        )
 
     @router.get("/asyncapi.json")
     async def event_catalogue(request: Request) -> JSONResponse:

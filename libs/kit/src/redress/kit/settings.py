@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     relay_ack_timeout: float = Field(
         5.0, description="a page of publishes not acknowledged in time is published again"
     )
+    health_stalled_after: float = Field(
+        30.0, description="/health answers 503 once a runner has been degraded this long"
+    )
     relay_stall_timeout: float = Field(
         30.0, description="a relay making no progress this long gives up leadership"
     )

@@ -1,0 +1,88 @@
+"""/live, /health and /ready tell the truth while PostgreSQL is out and when a runner dies."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from redress.events.migrations import migrate
+from redress.events.relay import Relay
+from redress.kit.service import create_service_app
+from tests.events.faults import PgPath, pg_path
+from tests.events.helpers import META, SCHEMA_SQL, new_case, opened, running, wait_until
+from tests.kit.conftest import PROJECTION, spec
+
+
+@pytest.fixture
+async def behind_a_path(
+    system, settings, tmp_path
+) -> AsyncIterator[tuple[httpx.AsyncClient, PgPath]]:
+    """The test service, its database reached through a path the test can cut."""
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
+    the_spec = spec(migrations)
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [the_spec.component])
+    PROJECTION.poison = None
+    async with pg_path(system.dsn) as path:
+        cut_off = settings.model_copy(
+            update={"database_url": path.url, "health_stalled_after": 1.0}
+        )
+        app = create_service_app(the_spec, cut_off)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                yield client, path
+            # Closing a pool whose server is gone must not wait for it.
+            await path.open()
+
+
+async def test_health_goes_degraded_then_503_while_the_database_is_out_and_back(
+    system, behind_a_path
+):
+    client, path = behind_a_path
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(relay.run()):
+        await system.store.append(new_case(), [opened()], 0, META)
+        await wait_until(lambda: answers(client, "/health", 200, "ok", position=1), timeout=10)
+        await path.cut()
+        await system.store.append(new_case(), [opened()], 0, META)
+        await wait_until(lambda: answers(client, "/health", 200, "degraded"), timeout=10)
+        body = (await client.get("/health")).json()
+        assert body["projections"][0]["reason"]
+        assert (await client.get("/live")).status_code == 200
+        assert (await client.get("/ready")).status_code == 503
+        # Degraded for longer than the setting: delivery has stopped.
+        await wait_until(lambda: answers(client, "/health", 503), timeout=10)
+        problem = (await client.get("/health")).json()
+        assert problem["type"] == "urn:redress:problem:delivery-stopped"
+        await path.open()
+        await wait_until(lambda: answers(client, "/health", 200, "ok", position=2), timeout=15)
+
+
+async def test_a_dead_runner_makes_health_503(service):
+    client, app = service
+    runtime = app.state.runtime
+    assert (await client.get("/health")).json()["status"] == "ok"
+    runtime.tasks[0].cancel()
+    await wait_until(lambda: answers(client, "/health", 503), timeout=5)
+    problem = (await client.get("/health")).json()
+    assert problem["type"] == "urn:redress:problem:projection-stopped"
+    assert problem["projections"][0]["status"] == "stopped"
+    assert (await client.get("/live")).status_code == 200
+
+
+async def answers(
+    client: httpx.AsyncClient, path: str, code: int, status: str | None = None, **runner: object
+) -> bool:
+    response = await client.get(path)
+    if response.status_code != code:
+        return False
+    body = response.json()
+    if status is not None and body.get("status") != status:
+        return False
+    first = (body.get("projections") or [{}])[0]
+    return all(first.get(k) == v for k, v in runner.items())
