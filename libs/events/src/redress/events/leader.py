@@ -11,6 +11,8 @@ from typing import Any
 import asyncpg
 import structlog
 
+from redress.events.sessions import session_settings
+
 log = structlog.get_logger("redress.leader")
 
 
@@ -31,8 +33,11 @@ async def leadership(
     """Hold the lock `name` for the body; wait as a standby while someone else holds it.
 
     The lock lives as long as the returned connection, so a leader that dies frees it, and
-    leaving the body (a watchdog's doing, too) closes the connection within `timeout`.
+    leaving the body (a watchdog's doing, too) closes the connection within `timeout`. The
+    connection has the platform's timeouts unless `server_settings` says otherwise.
     """
+    if server_settings is None:
+        server_settings = session_settings(application=f"redress-{name.split(':')[0]}")
     conn: Any = await asyncpg.connect(dsn, timeout=timeout, server_settings=server_settings)
     try:
         announced = False

@@ -49,6 +49,7 @@ class Relay:
         batch_size: int = 1000,
         poll_interval: float = 1.0,
         held_back_interval: float = 0.005,
+        held_back_cap: float = 0.25,
         ack_timeout: float = 5.0,
         io_timeout: float = 5.0,
         stall_timeout: float = 30.0,
@@ -62,6 +63,8 @@ class Relay:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.held_back_interval = held_back_interval
+        self.held_back_cap = held_back_cap
+        self.reads = 0
         self.ack_timeout = ack_timeout
         self.io_timeout = io_timeout
         self.stall_timeout = stall_timeout
@@ -152,12 +155,17 @@ class Relay:
         # While the acknowledgements of one page are on their way, the next page is read.
         seq, cursor = await self._resume()
         in_flight: _Page | None = None
+        # While running transactions hold rows back, wait longer each time: their commit
+        # may send no NOTIFY (when they appended nothing), yet polling every few
+        # milliseconds for as long as they stay open costs a core.
+        held_wait = self.held_back_interval
         try:
             while True:
                 wake.clear()
                 rows = await EventStore.read_log_for_relay(
                     conn, cursor, self.batch_size, timeout=self.io_timeout
                 )
+                self.reads += 1
                 if in_flight is not None:
                     done, in_flight = in_flight, None
                     if not await done.settled(self.ack_timeout):
@@ -181,7 +189,10 @@ class Relay:
                 held = await EventStore.held_back(conn, timeout=self.io_timeout)
                 self._progressed()
                 self._progress_at = None
-                timeout = self.held_back_interval if held else self.poll_interval
+                timeout = held_wait if held else self.poll_interval
+                held_wait = (
+                    min(held_wait * 2, self.held_back_cap) if held else self.held_back_interval
+                )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), timeout)
                 self._progress_at = asyncio.get_running_loop().time()

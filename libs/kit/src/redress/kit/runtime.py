@@ -16,6 +16,7 @@ from nats.js import JetStreamContext
 from redress.events.bus import Bus
 from redress.events.projection import ProjectionRunner
 from redress.events.recovery import Trouble
+from redress.events.sessions import session_settings
 from redress.events.store import EventStore
 from redress.kit.auth import TokenVerifier
 from redress.kit.settings import ConfigurationError, Settings
@@ -45,12 +46,7 @@ def redact(url: str) -> str:
 
 async def open_pool(settings: Settings, role: str | None = None, size: int = 10) -> asyncpg.Pool:
     url = settings.require_database()
-    server_settings = {
-        "idle_in_transaction_session_timeout": "10000",
-        "application_name": "redress",
-    }
-    if role:
-        server_settings["role"] = role
+    server_settings = database_session(settings, role)
     try:
         pool = await asyncio.wait_for(
             asyncpg.create_pool(
@@ -87,6 +83,18 @@ async def open_nats(settings: Settings, name: str) -> NATS:
     except (OSError, TimeoutError, nats.errors.Error) as exc:
         reason = str(exc) or type(exc).__name__
         raise ConfigurationError(f"cannot reach NATS at {redact(url)}: {reason}") from None
+
+
+def database_session(
+    settings: Settings, role: str | None, application: str = "redress"
+) -> dict[str, str]:
+    """The role and timeouts every connection of this process starts with."""
+    return session_settings(
+        role,
+        application=application,
+        statement_timeout=settings.statement_timeout,
+        idle_in_transaction_timeout=settings.idle_in_transaction_timeout,
+    )
 
 
 def bus_for(settings: Settings) -> Bus:

@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     relay_ack_timeout: float = Field(
         5.0, description="a page of publishes not acknowledged in time is published again"
     )
+    statement_timeout: float = Field(
+        30.0, description="seconds any statement of the platform may run or wait"
+    )
+    idle_in_transaction_timeout: float = Field(
+        10.0, description="seconds a transaction may stay open and idle (it holds back delivery)"
+    )
     health_stalled_after: float = Field(
         30.0, description="/health answers 503 once a runner has been degraded this long"
     )
