@@ -1,20 +1,18 @@
-"""Projections and policies: ordered consumption from JetStream into a service's schema.
+"""The projection runner: ordered consumption from JetStream into a service's schema.
 
 A runner reads the stream from its checkpoint + 1 with an ordered consumer, applies a batch
 of events and writes the new checkpoint in the same PostgreSQL transaction. The checkpoint
-is advanced by compare-and-set, so two runners of one projection can never both apply a batch.
-An event that cannot be applied halts the runner: it is reported, never skipped.
+row is locked first, so two runners of one projection can never both apply a batch.
+An event that cannot be applied on a healthy connection halts the runner: it is reported,
+never skipped. Any other failure is retried (see `run`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import ClassVar
 
 import asyncpg
 import structlog
@@ -27,68 +25,22 @@ from opentelemetry.trace import SpanKind
 
 from redress.events.bus import Bus, message_to_event
 from redress.events.envelope import Event
+from redress.events.projection.checkpoints import LIVE, advance, claim, read_checkpoint, reset
+from redress.events.projection.model import (
+    CheckpointMoved,
+    ConsumerStalled,
+    Halt,
+    Policy,
+    Projection,
+)
 from redress.events.recovery import Backoff, Trouble, is_transient
-from redress.events.store import Conn, EventStore
+from redress.events.store import EventStore
 
 log = structlog.get_logger("redress.projection")
 tracer = trace.get_tracer("redress.projection")
 
 Progress = Callable[[int, int], None]
 _RECENT = 50_000
-# The runner of each projection running in this process, by key.
-_LIVE: dict[str, ProjectionRunner] = {}
-
-
-class Projection(ABC):
-    """A read model (or, with appends, a policy) fed by events.
-
-    `apply` runs inside the batch's transaction on `conn`; it must do all its writes there.
-    """
-
-    name: ClassVar[str]
-    schema: ClassVar[str]
-    stream_types: ClassVar[tuple[str, ...]] = ()
-    tables: ClassVar[tuple[str, ...]] = ()
-
-    @property
-    def key(self) -> str:
-        return f"{self.schema}.{self.name}"
-
-    def wants(self, event: Event) -> bool:
-        return not self.stream_types or event.stream_type in self.stream_types
-
-    @abstractmethod
-    async def apply(self, conn: Conn, event: Event) -> None: ...
-
-    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
-        """Apply events in order; a projection may override this to write a batch at once."""
-        for event in events:
-            await self.apply(conn, event)
-
-
-class Policy(Projection):
-    """A projection whose effects are new events, appended in the batch's transaction.
-
-    The runner gives it the store; streams it creates get ids derived from the triggering
-    event, so a replayed reaction finds its stream written and does nothing.
-    """
-
-    store: EventStore
-
-
-@dataclass(frozen=True)
-class Halt:
-    event_id: str
-    sequence: int
-    error: str
-
-
-class CheckpointMoved(Exception):
-    """Another runner (or a rebuild) moved the checkpoint: start again from the stored one."""
-
-
-class ConsumerStalled(TimeoutError):
-    """The stream holds events for the runner, but none have come for a while."""
 
 
 class ProjectionRunner:
@@ -135,7 +87,7 @@ class ProjectionRunner:
         checkpoint. Any other failure outside an event's apply is logged with its
         traceback, counted as a restart, and retried the same way.
         """
-        _LIVE[self.projection.key] = self
+        LIVE[self.projection.key] = self
         self.running = True
         try:
             while True:
@@ -152,8 +104,8 @@ class ProjectionRunner:
                     await self.backoff.wait()
         finally:
             self.running = False
-            if _LIVE.get(self.projection.key) is self:
-                del _LIVE[self.projection.key]
+            if LIVE.get(self.projection.key) is self:
+                del LIVE[self.projection.key]
 
     def resume(self) -> None:
         """Try the halting event again (after its handler was fixed)."""
@@ -260,10 +212,10 @@ class ProjectionRunner:
         for e in events:
             versions[e.stream] = max(e.version, versions.get(e.stream, 0))
         async with self.pool.acquire() as conn, conn.transaction():
-            await self._claim(conn, start)
+            await claim(conn, self.projection, start)
             with self._spans(events):
                 await self.projection.apply_batch(conn, events)
-            await self._advance(conn, end, versions)
+            await advance(conn, self.projection, end, versions)
         for stream, version in versions.items():
             self.recent[stream] = version
             self.recent.move_to_end(stream)
@@ -272,33 +224,6 @@ class ProjectionRunner:
         async with self._advanced:
             self.position = end
             self._advanced.notify_all()
-
-    async def _claim(self, conn: Conn, start: int) -> None:
-        """Lock the checkpoint for this transaction; give way if it is no longer ours."""
-        stored = await conn.fetchval(
-            f"SELECT position FROM {self.projection.schema}.checkpoints WHERE name = $1 FOR UPDATE",
-            self.projection.name,
-        )
-        if stored != start:
-            raise CheckpointMoved
-
-    async def _advance(self, conn: Conn, end: int, versions: dict[str, int]) -> None:
-        await conn.execute(
-            f"UPDATE {self.projection.schema}.checkpoints SET position = $2 WHERE name = $1",
-            self.projection.name,
-            end,
-        )
-        if versions:
-            await conn.execute(
-                f"""INSERT INTO {self.projection.schema}.applied_versions AS a
-                        (projection, stream, version)
-                    SELECT $1, s, v FROM unnest($2::text[], $3::int[]) AS t(s, v)
-                    ON CONFLICT (projection, stream)
-                    DO UPDATE SET version = greatest(a.version, excluded.version)""",
-                self.projection.name,
-                list(versions),
-                list(versions.values()),
-            )
 
     def _halt(self, msg: Msg, exc: Exception) -> None:
         event_id = (msg.headers or {}).get("ce-id", "?")
@@ -406,73 +331,3 @@ class ProjectionRunner:
         if not self.running:
             trouble = {**trouble, "status": "stopped"}
         return {"projection": self.projection.key, **trouble, "position": self.position}
-
-
-async def read_checkpoint(conn: Conn, projection: Projection) -> int:
-    await conn.execute(
-        f"INSERT INTO {projection.schema}.checkpoints (name, position) VALUES ($1, 0) "
-        "ON CONFLICT (name) DO NOTHING",
-        projection.name,
-    )
-    return int(
-        await conn.fetchval(
-            f"SELECT position FROM {projection.schema}.checkpoints WHERE name = $1",
-            projection.name,
-        )
-    )
-
-
-async def reset(conn: Conn, projection: Projection) -> None:
-    for table in projection.tables:
-        await conn.execute(f"TRUNCATE {projection.schema}.{table}")
-    await conn.execute(
-        f"DELETE FROM {projection.schema}.applied_versions WHERE projection = $1", projection.name
-    )
-    await conn.execute(
-        f"""INSERT INTO {projection.schema}.checkpoints (name, position) VALUES ($1, 0)
-            ON CONFLICT (name) DO UPDATE SET position = 0""",
-        projection.name,
-    )
-
-
-async def wait_for_version(
-    pool: asyncpg.Pool,
-    projection: Projection,
-    stream: str,
-    min_version: int,
-    *,
-    timeout: float = 2.0,
-    interval: float = 0.02,
-) -> bool:
-    """Read-your-writes: wait (bounded) until `projection` has applied `stream` up to a version.
-
-    Where the projection runs in this process, its runner says what it applied, so waiting
-    costs no queries; otherwise the checkpoint table is polled.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    runner = _LIVE.get(projection.key)
-    if runner is not None and runner.recent.get(stream, 0) >= min_version:
-        return True
-    while True:
-        if await _applied(pool, projection, stream) >= min_version:
-            return True
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            return False
-        if runner is None:
-            await asyncio.sleep(min(interval, remaining))
-        # Slices, so that the log (written by other processes too) is checked now and then.
-        elif await runner.applied(stream, min_version, min(remaining, 0.25)):
-            return True
-
-
-async def _applied(pool: asyncpg.Pool, projection: Projection, stream: str) -> int:
-    async with pool.acquire() as conn:
-        version = await conn.fetchval(
-            f"""SELECT version FROM {projection.schema}.applied_versions
-                WHERE projection = $1 AND stream = $2""",
-            projection.name,
-            stream,
-        )
-    return int(version or 0)
