@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
@@ -50,9 +51,12 @@ async def test_health_goes_degraded_then_503_while_the_database_is_out_and_back(
         await wait_until(lambda: answers(client, "/health", 200, "ok", position=1), timeout=10)
         await path.cut()
         await system.store.append(new_case(), [opened()], 0, META)
-        await wait_until(lambda: answers(client, "/health", 200, "degraded"), timeout=10)
+        await wait_until(
+            lambda: answers(client, "/health", 200, "degraded", status="degraded"), timeout=10
+        )
         body = (await client.get("/health")).json()
         assert body["projections"][0]["reason"]
+        assert body["delivery"]["status"] == "unknown"
         assert (await client.get("/live")).status_code == 200
         assert (await client.get("/ready")).status_code == 503
         # Degraded for longer than the setting: delivery has stopped.
@@ -76,13 +80,53 @@ async def test_a_dead_runner_makes_health_503(service):
 
 
 async def answers(
-    client: httpx.AsyncClient, path: str, code: int, status: str | None = None, **runner: object
+    client: httpx.AsyncClient, path: str, code: int, overall: str | None = None, **runner: object
 ) -> bool:
     response = await client.get(path)
     if response.status_code != code:
         return False
     body = response.json()
-    if status is not None and body.get("status") != status:
+    if overall is not None and body.get("status") != overall:
         return False
     first = (body.get("projections") or [{}])[0]
     return all(first.get(k) == v for k, v in runner.items())
+
+
+async def test_health_shows_delivery_lag_and_answers_503_when_events_wait_too_long(
+    system, settings, tmp_path
+):
+    impatient = settings.model_copy(update={"health_lag_after": 0.5})
+    async with served(system, impatient, tmp_path) as client:
+        await wait_until(lambda: delivery(client, 200, lag_events=0), timeout=5)
+        # No relay runs: the event waits in the log.
+        await system.store.append(new_case(), [opened()], 0, META)
+        await wait_until(lambda: delivery(client, 200, lag_events=1), timeout=5)
+        await wait_until(lambda: delivery(client, 503, status="stopped"), timeout=5)
+        problem = (await client.get("/health")).json()
+        assert problem["type"] == "urn:redress:problem:delivery-stopped"
+        assert "1 events wait to be published" in problem["detail"]
+        relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+        async with running(relay.run()):
+            await wait_until(lambda: delivery(client, 200, lag_events=0), timeout=10)
+
+
+@contextlib.asynccontextmanager
+async def served(system, settings, tmp_path) -> AsyncIterator[httpx.AsyncClient]:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
+    the_spec = spec(migrations)
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [the_spec.component])
+    PROJECTION.poison = None
+    app = create_service_app(the_spec, settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+async def delivery(client: httpx.AsyncClient, code: int, **expected: object) -> bool:
+    response = await client.get("/health")
+    got = response.json().get("delivery", {})
+    return response.status_code == code and all(got.get(k) == v for k, v in expected.items())

@@ -18,7 +18,7 @@ from nats.js import JetStreamContext
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
-from redress.events.bus import POSITION_HEADER, TX_HEADER, Bus, row_to_message
+from redress.events.bus import Bus, row_to_message
 from redress.events.leader import leadership
 from redress.events.recovery import Backoff, Trouble
 from redress.events.store import NOTIFY_CHANNEL, EventStore, LogCursor
@@ -205,12 +205,7 @@ class Relay:
 
     async def resume_point(self) -> tuple[int, LogCursor]:
         """The stream's last sequence and the log cursor of the message stored there."""
-        seq = await self.bus.last_sequence(self.js)
-        if seq == 0:
-            return 0, LogCursor()
-        msg = await self.js.get_msg(self.bus.stream, seq)
-        headers = msg.headers or {}
-        return seq, LogCursor(int(headers[TX_HEADER]), int(headers[POSITION_HEADER]))
+        return await self.bus.last_published(self.js)
 
     async def send(self, rows: list[asyncpg.Record], seq: int, page: _Page) -> None:
         """Publish a page, each message expecting the one before it in the stream."""

@@ -23,7 +23,7 @@ from redress.events.store import EventStore
 from redress.kit import errors, logs, telemetry
 from redress.kit.access import AccessLog
 from redress.kit.auth import verifier_for
-from redress.kit.errors import Problem
+from redress.kit.health import health_router
 from redress.kit.limits import BodySizeLimit
 from redress.kit.runtime import Runtime, bus_for, open_nats, open_pool
 from redress.kit.settings import Settings, get_settings
@@ -83,6 +83,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     app.add_middleware(AccessLog)
     errors.install(app)
     app.include_router(health_router())
+    app.include_router(catalogue_router())
     for router in spec.routers:
         app.include_router(router)
     FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"])
@@ -139,82 +140,13 @@ async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
         runtime.pool.terminate()
 
 
-def health_router() -> APIRouter:
-    router = APIRouter(tags=["health"])
-
-    @router.get("/live")
-    async def live() -> JSONResponse:
-        """200 while the process can serve: for liveness probes, blind to outages elsewhere."""
-        return JSONResponse({"status": "live"})
-
-    @router.get("/health")
-    async def health(request: Request) -> JSONResponse:
-        """Each runner: ok, degraded (with the reason) or halted (with the event).
-
-        503 when a runner is halted on an event, stopped, or degraded for longer than
-        `REDRESS_HEALTH_STALLED_AFTER` seconds: delivery has then stopped.
-        """
-        runtime: Runtime = request.app.state.runtime
-        statuses = [r.status() for r in runtime.runners]
-        background = [{"task": t.name, **t.as_status()} for t in runtime.background]
-        halted = [s for s in statuses if s["status"] == "halted"]
-        if halted:
-            first = halted[0]
-            raise Problem(
-                503,
-                "projection-halted",
-                f"projection {first['projection']} halted on event {first['event_id']}: "
-                f"{first['error']}",
-                projections=statuses,
-                background=background,
-            )
-        stopped = [s for s in statuses if s["status"] == "stopped"]
-        if stopped:
-            raise Problem(
-                503,
-                "projection-stopped",
-                f"projection {stopped[0]['projection']} is not running",
-                projections=statuses,
-                background=background,
-            )
-        limit = runtime.settings.health_stalled_after
-        stalled = [s for s in statuses if float(s.get("degraded_s", 0)) > limit]  # type: ignore[arg-type]
-        if stalled:
-            first = stalled[0]
-            raise Problem(
-                503,
-                "delivery-stopped",
-                f"projection {first['projection']} has been degraded for "
-                f"{first['degraded_s']} s: {first['reason']}",
-                projections=statuses,
-                background=background,
-            )
-        degraded = any(s["status"] != "ok" for s in [*statuses, *background])
-        return JSONResponse(
-            {
-                "status": "degraded" if degraded else "ok",
-                "projections": statuses,
-                "background": background,
-            }
-        )
+def catalogue_router() -> APIRouter:
+    router = APIRouter(tags=["events"])
 
     @router.get("/asyncapi.json")
     async def event_catalogue(request: Request) -> JSONResponse:
         """The event catalogue as AsyncAPI 3.0: subjects, headers and payload schemas."""
         return JSONResponse(asyncapi.document(request.app.state.runtime.bus))
-
-    @router.get("/ready")
-    async def ready(request: Request) -> JSONResponse:
-        """Ready when PostgreSQL answers and NATS is connected."""
-        runtime: Runtime = request.app.state.runtime
-        try:
-            async with runtime.pool.acquire(timeout=2) as conn:
-                await conn.fetchval("SELECT 1")
-        except Exception as exc:
-            raise Problem(503, "not-ready", f"PostgreSQL: {type(exc).__name__}") from None
-        if not runtime.nc.is_connected:
-            raise Problem(503, "not-ready", "NATS is not connected")
-        return JSONResponse({"status": "ready"})
 
     return router
 

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     health_stalled_after: float = Field(
         30.0, description="/health answers 503 once a runner has been degraded this long"
     )
+    health_lag_after: float = Field(
+        60.0, description="/health answers 503 once an event has waited this long to be published"
+    )
     relay_stall_timeout: float = Field(
         30.0, description="a relay making no progress this long gives up leadership"
     )
