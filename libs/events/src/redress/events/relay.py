@@ -56,6 +56,7 @@ class Relay:
         backoff: Backoff | None = None,
         server_settings: dict[str, str] | None = None,
         standby_interval: float = 1.0,
+        idle_check: float = 5.0,
     ) -> None:
         self.dsn = dsn
         self.js = js
@@ -71,6 +72,7 @@ class Relay:
         self.backoff = backoff or Backoff(initial=0.2, cap=10.0)
         self.server_settings = server_settings
         self.standby_interval = standby_interval
+        self.idle_check = idle_check
         self.stalls = 0
         self.published = 0
         self.leading = asyncio.Event()
@@ -159,6 +161,8 @@ class Relay:
         # may send no NOTIFY (when they appended nothing), yet polling every few
         # milliseconds for as long as they stay open costs a core.
         held_wait = self.held_back_interval
+        loop = asyncio.get_running_loop()
+        checked = loop.time()
         try:
             while True:
                 wake.clear()
@@ -187,6 +191,9 @@ class Relay:
                     cursor = LogCursor(int(rows[-1]["txid"]), rows[-1]["position"])
                     continue
                 held = await EventStore.held_back(conn, timeout=self.io_timeout)
+                if loop.time() - checked > self.idle_check:
+                    seq, cursor = await self._check_stream(seq, cursor)
+                    checked = loop.time()
                 self._progressed()
                 self._progress_at = None
                 timeout = held_wait if held else self.poll_interval
@@ -199,6 +206,14 @@ class Relay:
         finally:
             if in_flight is not None:
                 in_flight.abandon()
+
+    async def _check_stream(self, seq: int, cursor: LogCursor) -> tuple[int, LogCursor]:
+        """While idle, ask NATS where the stream is: an outage shows even with no work,
+        and a stream that moved under this relay (another one published) is followed."""
+        last, at = await self._resume()
+        if last != seq:
+            log.warning("the stream moved under the relay; resuming from it", was=seq, now=last)
+        return last, at
 
     async def _resume(self) -> tuple[int, LogCursor]:
         return await self._bounded(self.resume_point(), "NATS: the stream's last message")

@@ -6,25 +6,75 @@ configuration that cannot work ends the process.
 
 from __future__ import annotations
 
+import asyncio
+
 import structlog
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from nats.aio.client import Client as NATS
 
 from redress.events.relay import Relay
-from redress.kit import logs, telemetry
+from redress.kit import errors, logs, telemetry
+from redress.kit.errors import Problem
 from redress.kit.runtime import bus_for, database_session, open_nats
 from redress.kit.settings import Settings
 
 log = structlog.get_logger("redress.relay")
 
 
-async def run_relay(settings: Settings) -> None:
+async def run_relay(settings: Settings, port: int | None = None) -> None:
+    """Publish for ever; with `port`, also answer `/live` and `/health` there."""
     logs.configure("relay", settings.log_level, settings.log_json)
     telemetry.configure("relay")
     nc = await open_nats(settings, "relay")
+    relay = build_relay(settings, nc)
+    work = [asyncio.create_task(relay.run(), name="relay")]
+    if port is not None:
+        config = uvicorn.Config(
+            relay_app(relay, settings),
+            host="0.0.0.0",  # noqa: S104 - a container listens on all its interfaces
+            port=port,
+            access_log=False,
+            log_level="warning",
+        )
+        work.append(asyncio.create_task(uvicorn.Server(config).serve(), name="relay-health"))
     try:
-        await build_relay(settings, nc).run()
+        await asyncio.wait(work, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        for task in work:
+            task.cancel()
+        await asyncio.gather(*work, return_exceptions=True)
         await nc.close()
+
+
+def relay_app(relay: Relay, settings: Settings) -> FastAPI:
+    """The relay's own probes: `/live`, and `/health` with its status.
+
+    `/health` answers 503 once the relay has been degraded (unable to lead or publish) for
+    longer than `REDRESS_HEALTH_STALLED_AFTER`; a standby that is fine answers 200.
+    """
+    app = FastAPI(title="Redress relay", version="0.1.0")
+    errors.install(app)
+
+    @app.get("/live")
+    async def live() -> JSONResponse:
+        return JSONResponse({"status": "live"})
+
+    @app.get("/health")
+    async def health() -> JSONResponse:
+        status = relay.status()
+        degraded_s = status.get("degraded_s", 0.0)
+        if isinstance(degraded_s, float) and degraded_s > settings.health_stalled_after:
+            raise Problem(
+                503,
+                "delivery-stopped",
+                f"the relay has been degraded for {degraded_s} s: {status['reason']}",
+                relay=status,
+            )
+        return JSONResponse(status)
+
+    return app
 
 
 def build_relay(settings: Settings, nc: NATS) -> Relay:
