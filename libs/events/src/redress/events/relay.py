@@ -69,7 +69,7 @@ class Relay:
         self.ack_timeout = ack_timeout
         self.io_timeout = io_timeout
         self.stall_timeout = stall_timeout
-        self.backoff = backoff or Backoff(initial=0.2, cap=10.0)
+        self.backoff = backoff or Backoff(initial=0.2, cap=5.0)
         self.server_settings = server_settings
         self.standby_interval = standby_interval
         self.idle_check = idle_check

@@ -66,7 +66,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.halted: Halt | None = None
         self.trouble = Trouble(projection.key)
-        self.backoff = backoff or Backoff(initial=0.2, cap=10.0)
+        self.backoff = backoff or Backoff(initial=0.2, cap=5.0)
         self.io_timeout = io_timeout
         self.idle_check = idle_check
         self.running = False
