@@ -11,6 +11,7 @@ import pytest
 
 from redress.events.leader import leadership
 from redress.kit.relay import build_relay
+from redress.kit.runtime import open_pool
 
 
 async def shown(conn) -> tuple[str, str, str]:
@@ -49,3 +50,13 @@ async def test_the_statement_timeout_is_a_setting_and_cancels_a_long_statement(s
 async def test_a_scheduler_leads_with_timeouts_too(system):
     async with leadership(system.dsn, "scheduler:sessions") as conn:
         assert (await shown(conn))[1:] == ("30s", "10s")
+
+
+async def test_migrations_run_without_a_statement_timeout(settings):
+    # `redress migrate` opens its pool so: building an index on a large log may take long.
+    pool = await open_pool(settings, size=1, bounded=False)
+    try:
+        async with pool.acquire() as conn:
+            assert (await shown(conn))[1:] == ("0", "10s")
+    finally:
+        await pool.close()

@@ -44,9 +44,14 @@ def redact(url: str) -> str:
     return parts.geturl()
 
 
-async def open_pool(settings: Settings, role: str | None = None, size: int = 10) -> asyncpg.Pool:
+async def open_pool(
+    settings: Settings, role: str | None = None, size: int = 10, *, bounded: bool = True
+) -> asyncpg.Pool:
+    """A pool acting as `role`; `bounded=False` lifts the statement timeout (migrations)."""
     url = settings.require_database()
     server_settings = database_session(settings, role)
+    if not bounded:
+        server_settings["statement_timeout"] = "0"
     try:
         pool = await asyncio.wait_for(
             asyncpg.create_pool(
