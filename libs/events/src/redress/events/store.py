@@ -177,7 +177,8 @@ class EventStore:
             raise ConcurrencyError(stream, expected_version)
         if conn is not None and conn.is_in_transaction():
             # Woken now, the relay would find nothing readable and sleep its poll interval.
-            conn.add_query_logger(_WakeAfterCommit(self._dirty, conn))
+            watch = _WakeAfterCommit(self._dirty, conn)
+            watch.conn.add_query_logger(watch)
         else:
             self._dirty.set()
         return Appended(stream, expected_version + len(events), rows[-1]["position"])
@@ -265,14 +266,16 @@ class _WakeAfterCommit:
 
     def __init__(self, dirty: asyncio.Event, conn: Conn) -> None:
         self.dirty = dirty
-        self.conn = conn
+        # The connection itself, not a pool's proxy of it: the proxy may be released back
+        # to the pool by the time asyncpg calls the logger, and would refuse the removal.
+        self.conn: Conn = getattr(conn, "_con", None) or conn
 
     def __call__(self, record: LoggedQuery) -> None:
         word = record.query.lstrip()[:8].upper()
         if word.startswith(("COMMIT", "END", "ROLLBACK", "ABORT")):
-            self.conn.remove_query_logger(self)
             if record.exception is None and word.startswith(("COMMIT", "END")):
                 self.dirty.set()
+            self.conn.remove_query_logger(self)
 
 
 def encode_jsonb(value: Any) -> str:
