@@ -217,3 +217,31 @@ class Transcript:
         if self.process.returncode is not None:
             raise AssertionError(f"the consumer ended:\n{self.text}")
         return words in self.text
+
+
+async def test_a_projection_goes_on_after_nats_is_killed_and_started_again(system, tmp_path):
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [component(str(tmp_path))])
+    async with own_nats(tmp_path / "nats") as server:
+        nc = await server.connect()
+        js = nc.jetstream(timeout=1)
+        relay = Relay(system.dsn, js, system.bus, poll_interval=0.05, ack_timeout=1, io_timeout=1)
+        runner = ProjectionRunner(
+            OpenedCases(), system.pool, js, system.bus, backoff=quick(), io_timeout=1.0
+        )
+        runner.idle_check = 0.5
+        try:
+            async with running(relay.run()), running(runner.run()):
+                for _ in range(3):
+                    await system.store.append(new_case(), [opened()], 0, META)
+                await wait_until(lambda: count(system, 3), timeout=10)
+                server.pause()
+                await wait_until(lambda: status_is(runner, "degraded"), timeout=10)
+                server.kill_and_restart()
+                for _ in range(3):
+                    await system.store.append(new_case(), [opened()], 0, META)
+                await wait_until(lambda: count(system, 6), timeout=30)
+                await wait_until(lambda: status_is(runner, "ok"), timeout=10)
+                assert runner.halted is None
+        finally:
+            await nc.close()
