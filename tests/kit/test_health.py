@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 
 import httpx
@@ -11,7 +12,7 @@ import pytest
 from redress.events.migrations import migrate
 from redress.events.relay import Relay
 from redress.kit.service import create_service_app
-from tests.events.faults import PgPath, pg_path
+from tests.events.faults import PgPath, own_nats, pg_path
 from tests.events.helpers import META, SCHEMA_SQL, new_case, opened, running, wait_until
 from tests.kit.conftest import PROJECTION, spec
 
@@ -130,3 +131,33 @@ async def delivery(client: httpx.AsyncClient, code: int, **expected: object) -> 
     response = await client.get("/health")
     got = response.json().get("delivery", {})
     return response.status_code == code and all(got.get(k) == v for k, v in expected.items())
+
+
+async def test_a_service_that_serves_without_nats_stays_ready_while_nats_is_out(
+    system, settings, tmp_path
+):
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
+    needs_nats = spec(migrations)
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [needs_nats.component])
+    without_nats = dataclasses.replace(needs_nats, serves_without_nats=True)
+    async with own_nats(tmp_path / "nats") as server:
+        ours = settings.model_copy(update={"nats_url": server.url})
+        apps = [create_service_app(s, ours) for s in (needs_nats, without_nats)]
+        async with contextlib.AsyncExitStack() as stack:
+            clients = []
+            for app in apps:
+                await stack.enter_async_context(app.router.lifespan_context(app))
+                transport = httpx.ASGITransport(app=app)
+                client = httpx.AsyncClient(transport=transport, base_url="http://test")
+                clients.append(await stack.enter_async_context(client))
+            for client in clients:
+                assert (await client.get("/ready")).status_code == 200
+            server.server.kill()
+            await wait_until(lambda: answers(clients[0], "/ready", 503), timeout=10)
+            assert (await clients[1].get("/ready")).status_code == 200
+            assert (await clients[0].get("/live")).status_code == 200
+            server.server.start()
+            await wait_until(lambda: answers(clients[0], "/ready", 200), timeout=20)

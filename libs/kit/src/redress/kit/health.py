@@ -53,14 +53,16 @@ def health_router() -> APIRouter:
 
     @router.get("/ready")
     async def ready(request: Request) -> JSONResponse:
-        """Ready when PostgreSQL answers and NATS is connected."""
+        """Ready when PostgreSQL answers and, unless the service serves without it, NATS is
+        connected. (A service that serves without NATS, such as intake, whose filings go to
+        the log, must not leave the load balancer during a NATS outage.)"""
         runtime: Runtime = request.app.state.runtime
         try:
             async with runtime.pool.acquire(timeout=2) as conn:
                 await conn.fetchval("SELECT 1", timeout=2)
         except Exception as exc:
             raise Problem(503, "not-ready", f"PostgreSQL: {type(exc).__name__}") from None
-        if not runtime.nc.is_connected:
+        if not runtime.nc.is_connected and not runtime.serves_without_nats:
             raise Problem(503, "not-ready", "NATS is not connected")
         return JSONResponse({"status": "ready"})
 

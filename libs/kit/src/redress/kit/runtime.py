@@ -126,6 +126,7 @@ class Runtime:
     background: list[Trouble] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    serves_without_nats: bool = False
 
 
 async def preflight(settings: Settings, name: str) -> None:

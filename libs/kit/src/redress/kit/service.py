@@ -52,6 +52,8 @@ class ServiceSpec:
     max_body_bytes: int = 1_000_000
     large_body_paths: str | None = None
     large_body_bytes: int = 0
+    # Whether this service can take its requests while NATS is out (/ready says so).
+    serves_without_nats: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -99,6 +101,7 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     store = EventStore(pool)
     await store.start_notifier()
     runtime = Runtime(settings, pool, nc, js, bus, store, verifier_for(settings))
+    runtime.serves_without_nats = spec.serves_without_nats
     for setup in spec.startup:
         await setup(runtime)
     for projection in spec.projections():
