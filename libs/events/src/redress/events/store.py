@@ -250,9 +250,9 @@ class EventStore:
             await self._dirty.wait()
             self._dirty.clear()
             try:
-                async with self.pool.acquire() as conn:
-                    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
-            except (OSError, asyncpg.PostgresError):
+                async with self.pool.acquire(timeout=5) as conn:
+                    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}", timeout=5)
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 # The relay polls as well; a lost wake-up only delays delivery.
                 await asyncio.sleep(0.5)
 

@@ -211,7 +211,7 @@ class ProjectionRunner:
         versions: dict[str, int] = {}
         for e in events:
             versions[e.stream] = max(e.version, versions.get(e.stream, 0))
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
             await claim(conn, self.projection, start)
             with self._spans(events):
                 await self.projection.apply_batch(conn, events)
@@ -257,7 +257,7 @@ class ProjectionRunner:
     # Checkpoints, waiting and rebuilding.
 
     async def checkpoint(self) -> int:
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire(timeout=self.io_timeout) as conn:
             return await read_checkpoint(conn, self.projection)
 
     async def wait_for(self, sequence: int, timeout: float) -> bool:
@@ -290,7 +290,7 @@ class ProjectionRunner:
 
     async def rebuild(self) -> None:
         """Forget everything projected; the next run replays from the start of the stream."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
             await reset(conn, self.projection)
         self.position = 0
         self.halted = None
