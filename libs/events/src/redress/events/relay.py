@@ -49,7 +49,7 @@ class Relay:
         batch_size: int = 1000,
         poll_interval: float = 1.0,
         held_back_interval: float = 0.005,
-        held_back_cap: float = 0.25,
+        held_back_cap: float = 1.0,
         ack_timeout: float = 5.0,
         io_timeout: float = 5.0,
         stall_timeout: float = 30.0,
