@@ -77,6 +77,8 @@ def test_the_relay_probes_its_health_server_on_8080(target: str) -> None:
     [relay] = [o for o in rendered(target) if name_of(o) == "Deployment/relay"]
     [container] = containers(relay)
     assert port_of(container, container["livenessProbe"]) == 8080
+    # The relay serves its probes only where it is told to (`redress relay --port`).
+    assert container["command"][-2:] == ["--port", "8080"]
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -117,7 +119,7 @@ def test_every_redress_role_runs_the_redress_entry_point(target: str) -> None:
             assert command[0] == "redress", where
             roles.add(" ".join(command[1:]))
     services = {f"serve {name}" for name in ("intake", "cases", "referral", "metrics")}
-    assert roles >= services | {"serve assessment", "relay", "migrate"}
+    assert roles >= services | {"serve assessment", "relay --port 8080", "migrate"}
 
 
 @pytest.mark.parametrize("target", TARGETS)

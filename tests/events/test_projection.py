@@ -53,7 +53,8 @@ async def test_poison_event_halts_projection_until_fixed(projected):
         projection.poison = None
         runner.resume()
         await wait_until(lambda: _count(system, 4))
-    assert runner.status()["status"] == "ok"
+        assert runner.status()["status"] == "ok"
+    assert runner.status()["status"] == "stopped"
     assert await runner.checkpoint() == 4
 
 

@@ -58,5 +58,39 @@ async def test_a_standby_relay_takes_over_when_the_leader_stops(system):
             await wait_until(lambda: _at(system, 2))
 
 
+async def test_an_append_inside_a_transaction_wakes_the_relay_after_its_commit(system):
+    # The poll would take an hour: only a wake-up after the commit delivers the event.
+    await system.store.start_notifier()
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=3600)
+    async with running(relay.run()):
+        await asyncio.wait_for(relay.leading.wait(), 10)
+        await system.store.append(new_case(), [opened("alone")], 0, META)
+        await wait_until(lambda: _at(system, 1), timeout=5)
+        async with system.pool.acquire() as conn, conn.transaction():
+            await system.store.append(new_case(), [opened("in a transaction")], 0, META, conn=conn)
+            # The caller's transaction goes on after the append, as a filing does.
+            await conn.execute("SELECT pg_sleep(0.3)")
+        await wait_until(lambda: _at(system, 2), timeout=5)
+
+
 async def _at(system, n):
     return await system.bus.last_sequence(system.js) >= n
+
+
+async def test_a_relay_held_back_by_an_open_transaction_backs_off_and_delivers_at_its_end(system):
+    await system.store.start_notifier()
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=3600, held_back_cap=0.25)
+    async with running(relay.run()):
+        await asyncio.wait_for(relay.leading.wait(), 10)
+        async with system.pool.acquire() as holder:
+            holding = holder.transaction()
+            await holding.start()
+            await holder.fetchval("SELECT pg_current_xact_id()")  # writes nothing, holds back
+            await system.store.append(new_case(), [opened()], 0, META)
+            reads = relay.reads
+            await asyncio.sleep(1.0)  # the fault: a transaction left open for a second
+            # At a fixed 5 ms the relay would have read the log some 200 times.
+            assert relay.reads - reads < 20
+            assert await system.bus.last_sequence(system.js) == 0
+            await holding.commit()
+        await wait_until(lambda: _at(system, 1), timeout=2)

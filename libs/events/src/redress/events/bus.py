@@ -14,6 +14,7 @@ from nats.js.errors import NotFoundError
 
 from redress.events import catalogue
 from redress.events.envelope import Actor, Event, stream_type_of
+from redress.events.store import LogCursor
 
 TX_HEADER = "ce-txid"
 POSITION_HEADER = "ce-position"
@@ -56,6 +57,15 @@ class Bus:
     async def last_sequence(self, js: JetStreamContext) -> int:
         info = await js.stream_info(self.stream)
         return int(info.state.last_seq)
+
+    async def last_published(self, js: JetStreamContext) -> tuple[int, LogCursor]:
+        """The stream's last sequence and the log cursor of the message stored there."""
+        seq = await self.last_sequence(js)
+        if seq == 0:
+            return 0, LogCursor()
+        msg = await js.get_msg(self.stream, seq)
+        headers = msg.headers or {}
+        return seq, LogCursor(int(headers[TX_HEADER]), int(headers[POSITION_HEADER]))
 
 
 def row_to_message(bus: Bus, row: asyncpg.Record) -> tuple[str, bytes, dict[str, str]]:

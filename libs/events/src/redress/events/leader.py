@@ -6,9 +6,12 @@ import asyncio
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 import structlog
+
+from redress.events.sessions import session_settings
 
 log = structlog.get_logger("redress.leader")
 
@@ -20,16 +23,27 @@ def lock_key(name: str) -> int:
 
 @asynccontextmanager
 async def leadership(
-    dsn: str, name: str, *, standby_interval: float = 1.0
+    dsn: str,
+    name: str,
+    *,
+    standby_interval: float = 1.0,
+    timeout: float = 10.0,
+    server_settings: dict[str, str] | None = None,
 ) -> AsyncIterator[asyncpg.Connection]:
     """Hold the lock `name` for the body; wait as a standby while someone else holds it.
 
-    The lock lives as long as the returned connection, so a leader that dies frees it.
+    The lock lives as long as the returned connection, so a leader that dies frees it, and
+    leaving the body (a watchdog's doing, too) closes the connection within `timeout`. The
+    connection has the platform's timeouts unless `server_settings` says otherwise.
     """
-    conn = await asyncpg.connect(dsn)
+    if server_settings is None:
+        server_settings = session_settings(application=f"redress-{name.split(':')[0]}")
+    conn: Any = await asyncpg.connect(dsn, timeout=timeout, server_settings=server_settings)
     try:
         announced = False
-        while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key(name)):
+        while not await conn.fetchval(
+            "SELECT pg_try_advisory_lock($1)", lock_key(name), timeout=timeout
+        ):
             if not announced:
                 log.info("standby", role=name)
                 announced = True
@@ -37,4 +51,15 @@ async def leadership(
         log.info("leading", role=name)
         yield conn
     finally:
-        await conn.close()
+        await release(conn, timeout)
+
+
+async def release(conn: asyncpg.Connection, timeout: float) -> None:
+    """Close a connection, cutting it off when the server does not answer in time."""
+    try:
+        await asyncio.wait_for(conn.close(timeout=timeout), timeout)
+    except Exception:
+        conn.terminate()
+    except asyncio.CancelledError:
+        conn.terminate()
+        raise

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 import asyncpg
 import structlog
@@ -17,15 +18,28 @@ from nats.js import JetStreamContext
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
-from redress.events.bus import POSITION_HEADER, TX_HEADER, Bus, row_to_message
+from redress.events.bus import Bus, row_to_message
 from redress.events.leader import leadership
+from redress.events.recovery import Backoff, Trouble
 from redress.events.store import NOTIFY_CHANNEL, EventStore, LogCursor
 
 log = structlog.get_logger("redress.relay")
 tracer = trace.get_tracer("redress.relay")
+T = TypeVar("T")
+
+
+class RelayStalled(TimeoutError):
+    """The relay made no progress within its watchdog's deadline."""
 
 
 class Relay:
+    """Publishes the log while it leads; recovers from every failure by itself.
+
+    Every wait has a deadline: reads `io_timeout`, a page's acknowledgements `ack_timeout`.
+    A watchdog gives up leadership when no page settles for `stall_timeout` seconds while
+    there is work, so that a standby takes over from a relay stuck where no deadline reaches.
+    """
+
     def __init__(
         self,
         dsn: str,
@@ -35,6 +49,14 @@ class Relay:
         batch_size: int = 1000,
         poll_interval: float = 1.0,
         held_back_interval: float = 0.005,
+        held_back_cap: float = 1.0,
+        ack_timeout: float = 5.0,
+        io_timeout: float = 5.0,
+        stall_timeout: float = 30.0,
+        backoff: Backoff | None = None,
+        server_settings: dict[str, str] | None = None,
+        standby_interval: float = 1.0,
+        idle_check: float = 5.0,
     ) -> None:
         self.dsn = dsn
         self.js = js
@@ -42,59 +64,171 @@ class Relay:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.held_back_interval = held_back_interval
+        self.held_back_cap = held_back_cap
+        self.reads = 0
+        self.ack_timeout = ack_timeout
+        self.io_timeout = io_timeout
+        self.stall_timeout = stall_timeout
+        self.backoff = backoff or Backoff(initial=0.2, cap=5.0)
+        self.server_settings = server_settings
+        self.standby_interval = standby_interval
+        self.idle_check = idle_check
+        self.stalls = 0
         self.published = 0
         self.leading = asyncio.Event()
+        self.trouble = Trouble(f"relay:{bus.stream}")
+        # When the relay last settled a page or caught up; None while it waits for work.
+        self._progress_at: float | None = None
 
     async def run(self) -> None:
-        """Wait for leadership, then publish until cancelled."""
-        await self.bus.ensure_stream(self.js)
-        async with leadership(self.dsn, f"relay:{self.bus.stream}") as conn:
+        """Lead and publish until cancelled; after any failure, wait a backoff and lead again."""
+        while True:
+            published = self.published
+            try:
+                await self._lead()
+            except RelayStalled as exc:
+                self.stalls += 1
+                self.trouble.report(exc)
+                # Give way: stay out longer than a standby takes to notice the free lock.
+                await asyncio.sleep(2 * self.standby_interval)
+            except Exception as exc:
+                self.trouble.report(exc)
+            finally:
+                self.leading.clear()
+            if self.published > published:
+                self.backoff.reset()
+            await self.backoff.wait()
+
+    def status(self) -> dict[str, object]:
+        return {
+            "relay": self.bus.stream,
+            **self.trouble.as_status(),
+            "leading": self.leading.is_set(),
+            "published": self.published,
+            "stalls": self.stalls,
+        }
+
+    async def _lead(self) -> None:
+        async with leadership(
+            self.dsn,
+            f"relay:{self.bus.stream}",
+            timeout=self.io_timeout,
+            server_settings=self.server_settings,
+            standby_interval=self.standby_interval,
+        ) as conn:
             self.leading.set()
             wake = asyncio.Event()
             await conn.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
-            await self._publish_forever(conn, wake)
+            await self._bounded(self.bus.ensure_stream(self.js), "NATS: the stream")
+            publisher = asyncio.create_task(self._publish_forever(conn, wake), name="relay")
+            watchdog = asyncio.create_task(self._watch(), name="relay-watchdog")
+            try:
+                done, _ = await asyncio.wait(
+                    {publisher, watchdog}, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for task in (publisher, watchdog):
+                    task.cancel()
+                await asyncio.gather(publisher, watchdog, return_exceptions=True)
+            for task in done:
+                task.result()
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._progress_at = loop.time()
+        while True:
+            await asyncio.sleep(self.stall_timeout / 4)
+            since = self._progress_at
+            if since is not None and loop.time() - since > self.stall_timeout:
+                raise RelayStalled(f"no progress for {self.stall_timeout:g} s; leadership given up")
+
+    def _progressed(self) -> None:
+        self._progress_at = asyncio.get_running_loop().time()
+        if self.trouble.degraded:
+            self.trouble.clear()
+
+    async def _bounded(self, step: Awaitable[T], what: str) -> T:
+        try:
+            return await asyncio.wait_for(step, self.io_timeout)
+        except TimeoutError:
+            raise TimeoutError(f"{what}: no answer within {self.io_timeout:g} s") from None
 
     async def _publish_forever(self, conn: asyncpg.Connection, wake: asyncio.Event) -> None:
         # While the acknowledgements of one page are on their way, the next page is read.
-        seq, cursor = await self.resume_point()
+        seq, cursor = await self._resume()
         in_flight: _Page | None = None
-        while True:
-            wake.clear()
-            rows = await EventStore.read_log_for_relay(conn, cursor, self.batch_size)
-            if in_flight is not None:
-                done, in_flight = in_flight, None
-                if not await done.settled():
-                    seq, cursor = await self.resume_point()
+        # While running transactions hold rows back, wait longer each time: their commit
+        # may send no NOTIFY (when they appended nothing), yet polling every few
+        # milliseconds for as long as they stay open costs a core.
+        held_wait = self.held_back_interval
+        loop = asyncio.get_running_loop()
+        checked = loop.time()
+        try:
+            while True:
+                wake.clear()
+                rows = await EventStore.read_log_for_relay(
+                    conn, cursor, self.batch_size, timeout=self.io_timeout
+                )
+                self.reads += 1
+                if in_flight is not None:
+                    done, in_flight = in_flight, None
+                    if not await done.settled(self.ack_timeout):
+                        seq, cursor = await self._resume()
+                        continue
+                    self.published += len(done)
+                    self._progressed()
+                if rows:
+                    in_flight = _Page()
+                    try:
+                        await asyncio.wait_for(self.send(rows, seq, in_flight), self.ack_timeout)
+                    except TimeoutError:
+                        log.warning("publishing stalled; resuming from the stream")
+                        in_flight.abandon()
+                        in_flight = None
+                        seq, cursor = await self._resume()
+                        continue
+                    seq += len(rows)
+                    cursor = LogCursor(int(rows[-1]["txid"]), rows[-1]["position"])
                     continue
-                self.published += len(done.futures)
-            if rows:
-                in_flight = await self.send(rows, seq)
-                seq += len(rows)
-                cursor = LogCursor(int(rows[-1]["txid"]), rows[-1]["position"])
-                continue
-            held = await EventStore.held_back(conn)
-            timeout = self.held_back_interval if held else self.poll_interval
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout)
+                held = await EventStore.held_back(conn, timeout=self.io_timeout)
+                if loop.time() - checked > self.idle_check:
+                    seq, cursor = await self._check_stream(seq, cursor)
+                    checked = loop.time()
+                self._progressed()
+                self._progress_at = None
+                timeout = held_wait if held else self.poll_interval
+                held_wait = (
+                    min(held_wait * 2, self.held_back_cap) if held else self.held_back_interval
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), timeout)
+                self._progress_at = asyncio.get_running_loop().time()
+        finally:
+            if in_flight is not None:
+                in_flight.abandon()
+
+    async def _check_stream(self, seq: int, cursor: LogCursor) -> tuple[int, LogCursor]:
+        """While idle, ask NATS where the stream is: an outage shows even with no work,
+        and a stream that moved under this relay (another one published) is followed."""
+        last, at = await self._resume()
+        if last != seq:
+            log.warning("the stream moved under the relay; resuming from it", was=seq, now=last)
+        return last, at
+
+    async def _resume(self) -> tuple[int, LogCursor]:
+        return await self._bounded(self.resume_point(), "NATS: the stream's last message")
 
     async def resume_point(self) -> tuple[int, LogCursor]:
         """The stream's last sequence and the log cursor of the message stored there."""
-        seq = await self.bus.last_sequence(self.js)
-        if seq == 0:
-            return 0, LogCursor()
-        msg = await self.js.get_msg(self.bus.stream, seq)
-        headers = msg.headers or {}
-        return seq, LogCursor(int(headers[TX_HEADER]), int(headers[POSITION_HEADER]))
+        return await self.bus.last_published(self.js)
 
-    async def send(self, rows: list[asyncpg.Record], seq: int) -> _Page:
+    async def send(self, rows: list[asyncpg.Record], seq: int, page: _Page) -> None:
         """Publish a page, each message expecting the one before it in the stream."""
-        futures: list[asyncio.Future[Any]] = []
         for i, row in enumerate(rows):
             subject, payload, headers = row_to_message(self.bus, row)
             headers["Nats-Expected-Last-Sequence"] = str(seq + i)
             with self._span(row["type"], headers):
-                futures.append(await self.js.publish_async(subject, payload, headers=headers))
-        return _Page(futures)
+                page.futures.append(await self.js.publish_async(subject, payload, headers=headers))
 
     @contextlib.contextmanager
     def _span(self, event_type: str, headers: dict[str, str]) -> Any:
@@ -115,13 +249,35 @@ class Relay:
 class _Page:
     """The acknowledgements of one published page."""
 
-    def __init__(self, futures: list[asyncio.Future[Any]]) -> None:
-        self.futures = futures
+    def __init__(self) -> None:
+        self.futures: list[asyncio.Future[Any]] = []
 
-    async def settled(self) -> bool:
-        """True when the stream took the whole page; after a refusal, the rest fails too."""
-        acks = await asyncio.gather(*self.futures, return_exceptions=True)
-        failed = next((a for a in acks if isinstance(a, BaseException)), None)
+    def __len__(self) -> int:
+        return len(self.futures)
+
+    async def settled(self, timeout: float) -> bool:
+        """True when the stream took the whole page; after a refusal, the rest fails too.
+
+        False as well when the acknowledgements do not all come within `timeout`: nats-py
+        does not fail them when the connection drops, so the page is abandoned.
+        """
+        if not self.futures:
+            return True
+        try:
+            _, pending = await asyncio.wait(self.futures, timeout=timeout)
+        except asyncio.CancelledError:
+            self.abandon()
+            raise
+        if pending:
+            log.warning("page not acknowledged in time, resuming from the stream", size=len(self))
+            self.abandon()
+            return False
+        failed = next((f.exception() for f in self.futures if f.exception() is not None), None)
         if failed is not None:
             log.warning("publish refused, resuming from the stream", error=str(failed))
         return failed is None
+
+    def abandon(self) -> None:
+        # Cancelling frees nats-py's slot for each pending publish (it has 4000 at most).
+        for future in self.futures:
+            future.cancel()

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from asyncpg.connection import LoggedQuery
 from asyncpg.pool import PoolConnectionProxy
 from opentelemetry import propagate
 
@@ -174,7 +175,12 @@ class EventStore:
             raise
         if not rows:
             raise ConcurrencyError(stream, expected_version)
-        self._dirty.set()
+        if conn is not None and conn.is_in_transaction():
+            # Woken now, the relay would find nothing readable and sleep its poll interval.
+            watch = _WakeAfterCommit(self._dirty, conn)
+            watch.conn.add_query_logger(watch)
+        else:
+            self._dirty.set()
         return Appended(stream, expected_version + len(events), rows[-1]["position"])
 
     async def read_stream(self, stream: str, after_version: int = 0) -> list[Event]:
@@ -196,13 +202,16 @@ class EventStore:
         return list(await conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit))
 
     @staticmethod
-    async def read_log_for_relay(conn: Conn, after: LogCursor, limit: int) -> list[asyncpg.Record]:
-        return list(await conn.fetch(_READ_LOG_FOR_RELAY, str(after.tx_id), after.position, limit))
+    async def read_log_for_relay(
+        conn: Conn, after: LogCursor, limit: int, *, timeout: float | None = None
+    ) -> list[asyncpg.Record]:
+        args = (str(after.tx_id), after.position, limit)
+        return list(await conn.fetch(_READ_LOG_FOR_RELAY, *args, timeout=timeout))
 
     @staticmethod
-    async def held_back(conn: Conn) -> bool:
+    async def held_back(conn: Conn, *, timeout: float | None = None) -> bool:
         """Whether rows exist that running transactions still keep from readers."""
-        return bool(await conn.fetchval(_HELD_BACK))
+        return bool(await conn.fetchval(_HELD_BACK, timeout=timeout))
 
     async def read_log(
         self, after: LogCursor = LogCursor(), batch: int = 1000
@@ -241,11 +250,32 @@ class EventStore:
             await self._dirty.wait()
             self._dirty.clear()
             try:
-                async with self.pool.acquire() as conn:
-                    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
-            except (OSError, asyncpg.PostgresError):
+                async with self.pool.acquire(timeout=5) as conn:
+                    await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}", timeout=5)
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 # The relay polls as well; a lost wake-up only delays delivery.
                 await asyncio.sleep(0.5)
+
+
+class _WakeAfterCommit:
+    """Marks the log grown once the caller's transaction commits, never before.
+
+    asyncpg calls query loggers after each statement completes; the one that ends the
+    transaction (COMMIT, or ROLLBACK) removes this watch again.
+    """
+
+    def __init__(self, dirty: asyncio.Event, conn: Conn) -> None:
+        self.dirty = dirty
+        # The connection itself, not a pool's proxy of it: the proxy may be released back
+        # to the pool by the time asyncpg calls the logger, and would refuse the removal.
+        self.conn: Conn = getattr(conn, "_con", None) or conn
+
+    def __call__(self, record: LoggedQuery) -> None:
+        word = record.query.lstrip()[:8].upper()
+        if word.startswith(("COMMIT", "END", "ROLLBACK", "ABORT")):
+            if record.exception is None and word.startswith(("COMMIT", "END")):
+                self.dirty.set()
+            self.conn.remove_query_logger(self)
 
 
 def encode_jsonb(value: Any) -> str:

@@ -123,10 +123,12 @@ class Scheduler:
 
     async def run(self, dsn: str, interval: float = 1.0) -> None:
         """Lead (one scheduler per schema) and fire due timers every `interval` seconds."""
-        async with leadership(dsn, f"scheduler:{self.schema}"):
+        async with leadership(dsn, f"scheduler:{self.schema}") as lock:
             while True:
                 try:
                     await self.tick()
-                except (OSError, asyncpg.PostgresError) as exc:
+                except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
                     log.error("timers not fired; trying again", schema=self.schema, error=str(exc))
                 await asyncio.sleep(interval)
+                # The lock lives on this connection: lost with it, so is the leadership.
+                await lock.execute("SELECT 1", timeout=10)

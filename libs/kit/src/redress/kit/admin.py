@@ -17,7 +17,8 @@ from redress.kit.settings import ConfigurationError, Settings
 
 
 async def apply_migrations(settings: Settings) -> list[str]:
-    pool = await open_pool(settings, size=1)
+    # A migration may build an index on a large log: no statement timeout here.
+    pool = await open_pool(settings, size=1, bounded=False)
     try:
         async with pool.acquire() as conn:
             components = [eventlog_component(), *(s.component for s in services().values())]

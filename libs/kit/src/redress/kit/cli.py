@@ -57,11 +57,15 @@ def serve(
 
 
 @app.command()
-def relay() -> None:
+def relay(
+    port: Annotated[
+        int | None, typer.Option(help="answer /live, /ready and /health on this port (for probes)")
+    ] = None,
+) -> None:
     """Run the relay (one leads; others stand by)."""
     from redress.kit.relay import run_relay
 
-    asyncio.run(run_relay(load_settings()))
+    asyncio.run(run_relay(load_settings(), port))
 
 
 @app.command()

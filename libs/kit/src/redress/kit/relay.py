@@ -1,35 +1,97 @@
-"""Running the relay as a process: connect, publish, and start again after a failure."""
+"""Running the relay as a process: connect, then publish for ever.
+
+The relay recovers from NATS and PostgreSQL failures by itself (see `Relay.run`); only a
+configuration that cannot work ends the process.
+"""
 
 from __future__ import annotations
 
 import asyncio
 
 import structlog
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from nats.aio.client import Client as NATS
 
 from redress.events.relay import Relay
-from redress.kit import logs, telemetry
-from redress.kit.runtime import bus_for, open_nats
-from redress.kit.settings import ConfigurationError, Settings
+from redress.kit import errors, logs, telemetry
+from redress.kit.errors import Problem
+from redress.kit.runtime import bus_for, database_session, open_nats
+from redress.kit.settings import Settings
 
 log = structlog.get_logger("redress.relay")
 
 
-async def run_relay(settings: Settings) -> None:
+async def run_relay(settings: Settings, port: int | None = None) -> None:
+    """Publish for ever; with `port`, also answer `/live`, `/ready` and `/health` there."""
     logs.configure("relay", settings.log_level, settings.log_json)
     telemetry.configure("relay")
-    dsn = settings.require_database()
     nc = await open_nats(settings, "relay")
-    delay = 0.5
+    relay = build_relay(settings, nc)
+    work = [asyncio.create_task(relay.run(), name="relay")]
+    if port is not None:
+        config = uvicorn.Config(
+            relay_app(relay, settings),
+            host="0.0.0.0",  # noqa: S104 - a container listens on all its interfaces
+            port=port,
+            access_log=False,
+            log_level="warning",
+        )
+        work.append(asyncio.create_task(uvicorn.Server(config).serve(), name="relay-health"))
     try:
-        while True:
-            relay = Relay(dsn, nc.jetstream(), bus_for(settings))
-            try:
-                await relay.run()
-            except ConfigurationError:
-                raise
-            except Exception as exc:
-                log.error("relay stopped; starting again", error=str(exc), delay=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0) if relay.published == 0 else 0.5
+        await asyncio.wait(work, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        for task in work:
+            task.cancel()
+        await asyncio.gather(*work, return_exceptions=True)
         await nc.close()
+
+
+def relay_app(relay: Relay, settings: Settings) -> FastAPI:
+    """The relay's own probes: `/live`, `/ready`, and `/health` with its status.
+
+    `/health` answers 503 once the relay has been degraded (unable to lead or publish) for
+    longer than `REDRESS_HEALTH_STALLED_AFTER`; a standby that is fine answers 200.
+    """
+    app = FastAPI(title="Redress relay", version="0.1.0")
+    errors.install(app)
+
+    @app.get("/live")
+    async def live() -> JSONResponse:
+        return JSONResponse({"status": "live"})
+
+    @app.get("/ready")
+    async def ready() -> JSONResponse:
+        # The relay takes no requests: readiness only paces rollouts and drains (ADR 0010).
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/health")
+    async def health() -> JSONResponse:
+        status = relay.status()
+        degraded_s = status.get("degraded_s", 0.0)
+        if isinstance(degraded_s, float) and degraded_s > settings.health_stalled_after:
+            raise Problem(
+                503,
+                "delivery-stopped",
+                f"the relay has been degraded for {degraded_s} s: {status['reason']}",
+                relay=status,
+            )
+        return JSONResponse(status)
+
+    return app
+
+
+def build_relay(settings: Settings, nc: NATS) -> Relay:
+    """The relay as `redress relay` runs it: as its own role, with every deadline set."""
+    return Relay(
+        settings.require_database(),
+        nc.jetstream(timeout=settings.io_timeout),
+        bus_for(settings),
+        ack_timeout=settings.relay_ack_timeout,
+        io_timeout=settings.io_timeout,
+        stall_timeout=settings.relay_stall_timeout,
+        server_settings=database_session(
+            settings, settings.database_role or "redress_relay", "redress-relay"
+        ),
+    )

@@ -15,6 +15,8 @@ from nats.js import JetStreamContext
 
 from redress.events.bus import Bus
 from redress.events.projection import ProjectionRunner
+from redress.events.recovery import Trouble
+from redress.events.sessions import session_settings
 from redress.events.store import EventStore
 from redress.kit.auth import TokenVerifier
 from redress.kit.settings import ConfigurationError, Settings
@@ -42,14 +44,14 @@ def redact(url: str) -> str:
     return parts.geturl()
 
 
-async def open_pool(settings: Settings, role: str | None = None, size: int = 10) -> asyncpg.Pool:
+async def open_pool(
+    settings: Settings, role: str | None = None, size: int = 10, *, bounded: bool = True
+) -> asyncpg.Pool:
+    """A pool acting as `role`; `bounded=False` lifts the statement timeout (migrations)."""
     url = settings.require_database()
-    server_settings = {
-        "idle_in_transaction_session_timeout": "10000",
-        "application_name": "redress",
-    }
-    if role:
-        server_settings["role"] = role
+    server_settings = database_session(settings, role)
+    if not bounded:
+        server_settings["statement_timeout"] = "0"
     try:
         pool = await asyncio.wait_for(
             asyncpg.create_pool(
@@ -88,6 +90,18 @@ async def open_nats(settings: Settings, name: str) -> NATS:
         raise ConfigurationError(f"cannot reach NATS at {redact(url)}: {reason}") from None
 
 
+def database_session(
+    settings: Settings, role: str | None, application: str = "redress"
+) -> dict[str, str]:
+    """The role and timeouts every connection of this process starts with."""
+    return session_settings(
+        role,
+        application=application,
+        statement_timeout=settings.statement_timeout,
+        idle_in_transaction_timeout=settings.idle_in_transaction_timeout,
+    )
+
+
 def bus_for(settings: Settings) -> Bus:
     return Bus(
         stream=settings.nats_stream,
@@ -108,6 +122,8 @@ class Runtime:
     store: EventStore
     verifier: TokenVerifier
     runners: list[ProjectionRunner] = field(default_factory=list)
+    # What keeps each supervised background task (schedulers, ...) from its work.
+    background: list[Trouble] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +19,13 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from redress.events import asyncapi
 from redress.events.migrations import Component
 from redress.events.projection import Projection, ProjectionRunner
+from redress.events.recovery import Trouble, supervise
 from redress.events.store import EventStore
 from redress.kit import errors, logs, openapi, outage, telemetry
 from redress.kit.access import AccessLog
 from redress.kit.auth import verifier_for
 from redress.kit.caching import NoStore
-from redress.kit.errors import Problem
+from redress.kit.health import health_router
 from redress.kit.limits import BodySizeLimit
 from redress.kit.runtime import Runtime, bus_for, open_nats, open_pool
 from redress.kit.settings import Settings, get_settings
@@ -53,6 +55,7 @@ class ServiceSpec:
     max_body_bytes: int = 1_000_000
     large_body_paths: str | None = None
     large_body_bytes: int = 0
+    # Whether this service can take its requests while NATS is out (/ready says so).
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -96,6 +99,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     errors.install(app)
     outage.install(app)
     app.include_router(health_router())
+    app.include_router(catalogue_router())
     for router in spec.routers:
         app.include_router(router)
     openapi.install(app)
@@ -115,11 +119,18 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     for setup in spec.startup:
         await setup(runtime)
     for projection in spec.projections():
-        runner = ProjectionRunner(projection, pool, js, bus, store=store)
+        runner = ProjectionRunner(
+            projection, pool, js, bus, store=store, io_timeout=settings.io_timeout
+        )
         runtime.runners.append(runner)
-        runtime.tasks.append(asyncio.create_task(runner.run(), name=projection.key))
+        supervisor = supervise(runner.run, runner.trouble)
+        runtime.tasks.append(asyncio.create_task(supervisor, name=projection.key))
     for background in spec.background:
-        runtime.tasks.append(asyncio.create_task(background(runtime)))
+        name = f"{spec.name}.{getattr(background, '__name__', 'background')}"
+        trouble = Trouble(name)
+        runtime.background.append(trouble)
+        work = functools.partial(background, runtime)
+        runtime.tasks.append(asyncio.create_task(supervise(work, trouble), name=name))
     return runtime
 
 
@@ -146,48 +157,13 @@ async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
         runtime.pool.terminate()
 
 
-def health_router() -> APIRouter:
-    router = APIRouter(tags=["health"])
-    unavailable: dict[int | str, dict[str, Any]] = {503: {"description": "not serving"}}
-
-    @router.get("/health", responses=unavailable)
-    async def health(request: Request) -> JSONResponse:
-        """200 while every projection runs; 503 naming the event a projection halted on."""
-        runtime: Runtime = request.app.state.runtime
-        statuses = [r.status() for r in runtime.runners]
-        halted = [s for s in statuses if s["status"] == "halted"]
-        if halted:
-            first = halted[0]
-            raise Problem(
-                503,
-                "projection-halted",
-                f"projection {first['projection']} halted on event {first['event_id']}: "
-                f"{first['error']}",
-                projections=statuses,
-            )
-        return JSONResponse({"status": "ok", "projections": statuses})
+def catalogue_router() -> APIRouter:
+    router = APIRouter(tags=["events"])
 
     @router.get("/asyncapi.json")
     async def event_catalogue(request: Request) -> JSONResponse:
         """The event catalogue as AsyncAPI 3.0: subjects, headers and payload schemas."""
         return JSONResponse(asyncapi.document(request.app.state.runtime.bus))
-
-    @router.get("/ready", responses=unavailable)
-    async def ready(request: Request) -> JSONResponse:
-        """Ready to take this service's requests: PostgreSQL answers.
-
-        NATS is not required: requests append to the log, which the relay delivers once
-        NATS is back; a NATS outage shows on /health, and must not take every pod out of
-        service.
-        """
-        runtime: Runtime = request.app.state.runtime
-        try:
-            async with runtime.pool.acquire(timeout=2) as conn:
-                await conn.fetchval("SELECT 1")
-        except Exception as exc:
-            raise Problem(503, "not-ready", f"PostgreSQL: {type(exc).__name__}") from None
-        nats = "connected" if runtime.nc.is_connected else "disconnected"
-        return JSONResponse({"status": "ready", "nats": nats})
 
     return router
 

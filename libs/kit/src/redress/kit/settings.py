@@ -83,6 +83,25 @@ class Settings(BaseSettings):
     log_level: str = "info"
     log_json: bool = True
     connect_timeout: float = 5.0
+    io_timeout: float = Field(5.0, description="deadline of each wait on NATS or PostgreSQL")
+    relay_ack_timeout: float = Field(
+        5.0, description="a page of publishes not acknowledged in time is published again"
+    )
+    statement_timeout: float = Field(
+        30.0, description="seconds any statement of the platform may run or wait"
+    )
+    idle_in_transaction_timeout: float = Field(
+        10.0, description="seconds a transaction may stay open and idle (it holds back delivery)"
+    )
+    health_stalled_after: float = Field(
+        30.0, description="/health answers 503 once a runner has been degraded this long"
+    )
+    health_lag_after: float = Field(
+        60.0, description="/health answers 503 once an event has waited this long to be published"
+    )
+    relay_stall_timeout: float = Field(
+        30.0, description="a relay making no progress this long gives up leadership"
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -1,20 +1,18 @@
-"""Projections and policies: ordered consumption from JetStream into a service's schema.
+"""The projection runner: ordered consumption from JetStream into a service's schema.
 
 A runner reads the stream from its checkpoint + 1 with an ordered consumer, applies a batch
 of events and writes the new checkpoint in the same PostgreSQL transaction. The checkpoint
-is advanced by compare-and-set, so two runners of one projection can never both apply a batch.
-An event that cannot be applied halts the runner: it is reported, never skipped.
+row is locked first, so two runners of one projection can never both apply a batch.
+An event that cannot be applied on a healthy connection halts the runner: it is reported,
+never skipped. Any other failure is retried (see `run`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import ClassVar
 
 import asyncpg
 import structlog
@@ -27,63 +25,22 @@ from opentelemetry.trace import SpanKind
 
 from redress.events.bus import Bus, message_to_event
 from redress.events.envelope import Event
-from redress.events.store import Conn, EventStore
+from redress.events.projection.checkpoints import LIVE, advance, claim, read_checkpoint, reset
+from redress.events.projection.model import (
+    CheckpointMoved,
+    ConsumerStalled,
+    Halt,
+    Policy,
+    Projection,
+)
+from redress.events.recovery import Backoff, Trouble, is_transient
+from redress.events.store import EventStore
 
 log = structlog.get_logger("redress.projection")
 tracer = trace.get_tracer("redress.projection")
 
 Progress = Callable[[int, int], None]
 _RECENT = 50_000
-# The runner of each projection running in this process, by key.
-_LIVE: dict[str, ProjectionRunner] = {}
-
-
-class Projection(ABC):
-    """A read model (or, with appends, a policy) fed by events.
-
-    `apply` runs inside the batch's transaction on `conn`; it must do all its writes there.
-    """
-
-    name: ClassVar[str]
-    schema: ClassVar[str]
-    stream_types: ClassVar[tuple[str, ...]] = ()
-    tables: ClassVar[tuple[str, ...]] = ()
-
-    @property
-    def key(self) -> str:
-        return f"{self.schema}.{self.name}"
-
-    def wants(self, event: Event) -> bool:
-        return not self.stream_types or event.stream_type in self.stream_types
-
-    @abstractmethod
-    async def apply(self, conn: Conn, event: Event) -> None: ...
-
-    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
-        """Apply events in order; a projection may override this to write a batch at once."""
-        for event in events:
-            await self.apply(conn, event)
-
-
-class Policy(Projection):
-    """A projection whose effects are new events, appended in the batch's transaction.
-
-    The runner gives it the store; streams it creates get ids derived from the triggering
-    event, so a replayed reaction finds its stream written and does nothing.
-    """
-
-    store: EventStore
-
-
-@dataclass(frozen=True)
-class Halt:
-    event_id: str
-    sequence: int
-    error: str
-
-
-class CheckpointMoved(Exception):
-    """Another runner (or a rebuild) moved the checkpoint: start again from the stored one."""
 
 
 class ProjectionRunner:
@@ -96,6 +53,9 @@ class ProjectionRunner:
         *,
         batch_size: int = 500,
         store: EventStore | None = None,
+        backoff: Backoff | None = None,
+        io_timeout: float = 5.0,
+        idle_check: float = 3.0,
     ) -> None:
         if isinstance(projection, Policy):
             projection.store = store or EventStore(pool)
@@ -105,6 +65,12 @@ class ProjectionRunner:
         self.bus = bus
         self.batch_size = batch_size
         self.halted: Halt | None = None
+        self.trouble = Trouble(projection.key)
+        self.backoff = backoff or Backoff(initial=0.2, cap=5.0)
+        self.io_timeout = io_timeout
+        self.idle_check = idle_check
+        self.running = False
+        self._stalled_at: int | None = None
         self.position = 0
         # What this runner applied lately, per stream: read-your-writes without queries.
         self.recent: OrderedDict[str, int] = OrderedDict()
@@ -114,19 +80,32 @@ class ProjectionRunner:
     # Running.
 
     async def run(self) -> None:
-        """Consume until cancelled; while halted, wait for `resume()`."""
-        _LIVE[self.projection.key] = self
+        """Consume until cancelled; while halted, wait for `resume()`.
+
+        A transient failure (connection lost, server restarting, timeout) never halts: the
+        runner reports itself degraded, waits a backoff and consumes again from its
+        checkpoint. Any other failure outside an event's apply is logged with its
+        traceback, counted as a restart, and retried the same way.
+        """
+        LIVE[self.projection.key] = self
+        self.running = True
         try:
             while True:
                 if self.halted is not None:
                     await self._resume.wait()
                     self._resume.clear()
                     self.halted = None
-                with contextlib.suppress(CheckpointMoved):
+                try:
                     await self._consume()
+                except CheckpointMoved:
+                    continue
+                except Exception as exc:
+                    self.trouble.report(exc)
+                    await self.backoff.wait()
         finally:
-            if _LIVE.get(self.projection.key) is self:
-                del _LIVE[self.projection.key]
+            self.running = False
+            if LIVE.get(self.projection.key) is self:
+                del LIVE[self.projection.key]
 
     def resume(self) -> None:
         """Try the halting event again (after its handler was fixed)."""
@@ -151,7 +130,12 @@ class ProjectionRunner:
         )
         try:
             while self.halted is None:
-                batch = [await queue.get()]
+                try:
+                    first = await asyncio.wait_for(queue.get(), self.idle_check)
+                except TimeoutError:
+                    await self._check_delivery()
+                    continue
+                batch = [first]
                 while len(batch) < self.batch_size and not queue.empty():
                     batch.append(queue.get_nowait())
                 # The ordered consumer restarts after gaps; drop what we already hold.
@@ -163,12 +147,37 @@ class ProjectionRunner:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(sub.unsubscribe(), 2.0)
 
+    async def _check_delivery(self) -> None:
+        """Nothing came for a while: fine if the stream holds nothing more for us.
+
+        Otherwise the consumer has stopped delivering (nats-py's ordered consumer can fail
+        to re-create itself after a NATS outage); seen twice with no progress in between,
+        it is a stall, and the runner subscribes again.
+        """
+        try:
+            last = await asyncio.wait_for(self.bus.last_sequence(self.js), self.io_timeout)
+        except TimeoutError:
+            raise TimeoutError(f"NATS: no answer within {self.io_timeout:g} s") from None
+        if last <= self.position:
+            self._stalled_at = None
+            self.trouble.clear()
+            self.backoff.reset()
+        elif self._stalled_at == self.position:
+            raise ConsumerStalled(
+                f"nothing delivered for {2 * self.idle_check:g} s at {self.position}; "
+                f"the stream is at {last}"
+            )
+        else:
+            self._stalled_at = self.position
+
     async def _apply_batch(self, batch: list[Msg]) -> None:
         try:
             await self._apply_in_one_transaction(batch)
         except CheckpointMoved:
             raise
-        except Exception:
+        except Exception as exc:
+            if await self._passing(exc):
+                raise
             # Apply the batch one event at a time, to find and report the one that fails.
             for msg in batch:
                 try:
@@ -176,8 +185,24 @@ class ProjectionRunner:
                 except CheckpointMoved:
                     raise
                 except Exception as exc:
+                    if await self._passing(exc):
+                        raise
                     self._halt(msg, exc)
                     return
+        self._stalled_at = None
+        self.trouble.clear()
+        self.backoff.reset()
+
+    async def _passing(self, exc: Exception) -> bool:
+        """Whether a failure is the connection's, not the event's: then it is retried."""
+        if is_transient(exc):
+            return True
+        try:
+            async with self.pool.acquire(timeout=self.io_timeout) as conn:
+                await conn.fetchval("SELECT 1", timeout=self.io_timeout)
+        except Exception:
+            return True
+        return False
 
     async def _apply_in_one_transaction(self, batch: list[Msg]) -> None:
         start = self.position
@@ -186,11 +211,11 @@ class ProjectionRunner:
         versions: dict[str, int] = {}
         for e in events:
             versions[e.stream] = max(e.version, versions.get(e.stream, 0))
-        async with self.pool.acquire() as conn, conn.transaction():
-            await self._claim(conn, start)
+        async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
+            await claim(conn, self.projection, start)
             with self._spans(events):
                 await self.projection.apply_batch(conn, events)
-            await self._advance(conn, end, versions)
+            await advance(conn, self.projection, end, versions)
         for stream, version in versions.items():
             self.recent[stream] = version
             self.recent.move_to_end(stream)
@@ -199,33 +224,6 @@ class ProjectionRunner:
         async with self._advanced:
             self.position = end
             self._advanced.notify_all()
-
-    async def _claim(self, conn: Conn, start: int) -> None:
-        """Lock the checkpoint for this transaction; give way if it is no longer ours."""
-        stored = await conn.fetchval(
-            f"SELECT position FROM {self.projection.schema}.checkpoints WHERE name = $1 FOR UPDATE",
-            self.projection.name,
-        )
-        if stored != start:
-            raise CheckpointMoved
-
-    async def _advance(self, conn: Conn, end: int, versions: dict[str, int]) -> None:
-        await conn.execute(
-            f"UPDATE {self.projection.schema}.checkpoints SET position = $2 WHERE name = $1",
-            self.projection.name,
-            end,
-        )
-        if versions:
-            await conn.execute(
-                f"""INSERT INTO {self.projection.schema}.applied_versions AS a
-                        (projection, stream, version)
-                    SELECT $1, s, v FROM unnest($2::text[], $3::int[]) AS t(s, v)
-                    ON CONFLICT (projection, stream)
-                    DO UPDATE SET version = greatest(a.version, excluded.version)""",
-                self.projection.name,
-                list(versions),
-                list(versions.values()),
-            )
 
     def _halt(self, msg: Msg, exc: Exception) -> None:
         event_id = (msg.headers or {}).get("ce-id", "?")
@@ -259,7 +257,7 @@ class ProjectionRunner:
     # Checkpoints, waiting and rebuilding.
 
     async def checkpoint(self) -> int:
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire(timeout=self.io_timeout) as conn:
             return await read_checkpoint(conn, self.projection)
 
     async def wait_for(self, sequence: int, timeout: float) -> bool:
@@ -292,7 +290,7 @@ class ProjectionRunner:
 
     async def rebuild(self) -> None:
         """Forget everything projected; the next run replays from the start of the stream."""
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
             await reset(conn, self.projection)
         self.position = 0
         self.halted = None
@@ -319,83 +317,17 @@ class ProjectionRunner:
         return end
 
     def status(self) -> dict[str, object]:
-        if self.halted is None:
-            return {"projection": self.projection.key, "status": "ok", "position": self.position}
-        return {
-            "projection": self.projection.key,
-            "status": "halted",
-            "position": self.position,
-            "event_id": self.halted.event_id,
-            "sequence": self.halted.sequence,
-            "error": self.halted.error,
-        }
-
-
-async def read_checkpoint(conn: Conn, projection: Projection) -> int:
-    await conn.execute(
-        f"INSERT INTO {projection.schema}.checkpoints (name, position) VALUES ($1, 0) "
-        "ON CONFLICT (name) DO NOTHING",
-        projection.name,
-    )
-    return int(
-        await conn.fetchval(
-            f"SELECT position FROM {projection.schema}.checkpoints WHERE name = $1",
-            projection.name,
-        )
-    )
-
-
-async def reset(conn: Conn, projection: Projection) -> None:
-    for table in projection.tables:
-        await conn.execute(f"TRUNCATE {projection.schema}.{table}")
-    await conn.execute(
-        f"DELETE FROM {projection.schema}.applied_versions WHERE projection = $1", projection.name
-    )
-    await conn.execute(
-        f"""INSERT INTO {projection.schema}.checkpoints (name, position) VALUES ($1, 0)
-            ON CONFLICT (name) DO UPDATE SET position = 0""",
-        projection.name,
-    )
-
-
-async def wait_for_version(
-    pool: asyncpg.Pool,
-    projection: Projection,
-    stream: str,
-    min_version: int,
-    *,
-    timeout: float = 2.0,
-    interval: float = 0.02,
-) -> bool:
-    """Read-your-writes: wait (bounded) until `projection` has applied `stream` up to a version.
-
-    Where the projection runs in this process, its runner says what it applied, so waiting
-    costs no queries; otherwise the checkpoint table is polled.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    runner = _LIVE.get(projection.key)
-    if runner is not None and runner.recent.get(stream, 0) >= min_version:
-        return True
-    while True:
-        if await _applied(pool, projection, stream) >= min_version:
-            return True
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            return False
-        if runner is None:
-            await asyncio.sleep(min(interval, remaining))
-        # Slices, so that the log (written by other processes too) is checked now and then.
-        elif await runner.applied(stream, min_version, min(remaining, 0.25)):
-            return True
-
-
-async def _applied(pool: asyncpg.Pool, projection: Projection, stream: str) -> int:
-    async with pool.acquire() as conn:
-        version = await conn.fetchval(
-            f"""SELECT version FROM {projection.schema}.applied_versions
-                WHERE projection = $1 AND stream = $2""",
-            projection.name,
-            stream,
-        )
-    return int(version or 0)
+        """ok, degraded (with the reason), halted (with the event), or stopped."""
+        if self.halted is not None:
+            return {
+                "projection": self.projection.key,
+                "status": "halted",
+                "position": self.position,
+                "event_id": self.halted.event_id,
+                "sequence": self.halted.sequence,
+                "error": self.halted.error,
+            }
+        trouble = self.trouble.as_status()
+        if not self.running:
+            trouble = {**trouble, "status": "stopped"}
+        return {"projection": self.projection.key, **trouble, "position": self.position}

@@ -1,0 +1,47 @@
+"""How far delivery is behind the log: events not yet in the stream, and for how long.
+
+Read from both ends: the log's rows after the cursor of the stream's last message, and the
+time of the first of them. A relay that is dead, stuck, cut off from NATS, or held back by
+an open transaction shows here as lag growing, whatever it says of itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import asyncpg
+from nats.js import JetStreamContext
+
+from redress.events.bus import Bus
+
+# Counting stops here: beyond it, the number matters less than the alarm.
+COUNT_LIMIT = 100_000
+
+_BEHIND = f"""
+SELECT (SELECT count(*) FROM (
+          SELECT 1 FROM eventlog.events
+          WHERE (tx_id, position) > ($1::text::xid8, $2::bigint) LIMIT {COUNT_LIMIT}) AS b)
+         AS events,
+       coalesce(extract(epoch FROM now() - (
+          SELECT time FROM eventlog.events
+          WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
+          ORDER BY tx_id, position LIMIT 1)), 0)::float8 AS seconds
+"""
+
+
+@dataclass(frozen=True)
+class Lag:
+    events: int
+    seconds: float
+
+
+async def delivery_lag(
+    pool: asyncpg.Pool, js: JetStreamContext, bus: Bus, *, timeout: float = 5.0
+) -> Lag:
+    """Events of the log not in the stream yet, and the age of the oldest of them."""
+    _, cursor = await asyncio.wait_for(bus.last_published(js), timeout)
+    async with pool.acquire(timeout=timeout) as conn:
+        row = await conn.fetchrow(_BEHIND, str(cursor.tx_id), cursor.position, timeout=timeout)
+    assert row is not None
+    return Lag(int(row["events"]), round(float(row["seconds"]), 1))

@@ -1,0 +1,62 @@
+"""What a projection is: a read model (or a policy) fed by events, and how a runner stops."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+from redress.events.envelope import Event
+from redress.events.store import Conn, EventStore
+
+
+class Projection(ABC):
+    """A read model (or, with appends, a policy) fed by events.
+
+    `apply` runs inside the batch's transaction on `conn`; it must do all its writes there.
+    """
+
+    name: ClassVar[str]
+    schema: ClassVar[str]
+    stream_types: ClassVar[tuple[str, ...]] = ()
+    tables: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    def wants(self, event: Event) -> bool:
+        return not self.stream_types or event.stream_type in self.stream_types
+
+    @abstractmethod
+    async def apply(self, conn: Conn, event: Event) -> None: ...
+
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        """Apply events in order; a projection may override this to write a batch at once."""
+        for event in events:
+            await self.apply(conn, event)
+
+
+class Policy(Projection):
+    """A projection whose effects are new events, appended in the batch's transaction.
+
+    The runner gives it the store; streams it creates get ids derived from the triggering
+    event, so a replayed reaction finds its stream written and does nothing.
+    """
+
+    store: EventStore
+
+
+@dataclass(frozen=True)
+class Halt:
+    event_id: str
+    sequence: int
+    error: str
+
+
+class CheckpointMoved(Exception):
+    """Another runner (or a rebuild) moved the checkpoint: start again from the stored one."""
+
+
+class ConsumerStalled(TimeoutError):
+    """The stream holds events for the runner, but none have come for a while."""

@@ -1,0 +1,197 @@
+"""Recovering by oneself: passing failures told from lasting ones, and waits between tries.
+
+A passing (transient) failure is one that trying again later can mend without anyone's
+help: a connection lost or refused, a server restarting, a timeout, a deadlock. The relay
+and the runners retry those for ever, with exponential backoff and jitter, and say they are
+degraded meanwhile; only an event that fails on a healthy connection halts a runner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+
+import asyncpg
+import nats.errors
+import nats.js.errors
+import structlog
+
+log = structlog.get_logger("redress.recovery")
+
+# SQLSTATEs that a later try can succeed after: connection exceptions, insufficient
+# resources, operator intervention (shutdown, restart, statement timeout), and the
+# transaction rollbacks that PostgreSQL itself asks to retry (serialisation, deadlock).
+_TRANSIENT_SQLSTATES = ("08", "53", "57P", "57014", "40001", "40P01", "55P03", "25P03")
+
+_TRANSIENT_NATS = (
+    nats.errors.TimeoutError,
+    nats.errors.NoRespondersError,
+    nats.errors.StaleConnectionError,
+    nats.errors.ConnectionClosedError,
+    nats.errors.ConnectionReconnectingError,
+    nats.errors.OutboundBufferLimitError,
+    nats.errors.NoServersError,
+    nats.errors.FlushTimeoutError,
+    nats.errors.SlowConsumerError,
+    nats.js.errors.ServiceUnavailableError,
+    nats.js.errors.NoStreamResponseError,
+    nats.js.errors.TooManyStalledMsgsError,
+)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether trying again later may well succeed, with no change to code or data."""
+    for e in _causes(exc):
+        if isinstance(e, (OSError, TimeoutError, *_TRANSIENT_NATS)):
+            return True
+        if isinstance(e, asyncpg.PostgresError):
+            state = getattr(e, "sqlstate", None) or ""
+            if state.startswith(_TRANSIENT_SQLSTATES):
+                return True
+        if isinstance(e, asyncpg.InterfaceError) and "closed" in str(e):
+            return True
+    return False
+
+
+def describe(exc: BaseException) -> str:
+    """One line naming an error, short enough for a health answer."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"{name}: {text[:200]}" if text else name
+
+
+@dataclass
+class Backoff:
+    """Exponential waits with jitter: half of each wait fixed, half random, up to `cap`."""
+
+    initial: float = 0.1
+    cap: float = 10.0
+    attempt: int = 0
+
+    def next_delay(self) -> float:
+        ceiling = min(self.cap, self.initial * 2**self.attempt)
+        self.attempt = min(self.attempt + 1, 62)
+        return float(ceiling / 2 + random.uniform(0, ceiling / 2))  # noqa: S311 (not for secrets)
+
+    async def wait(self) -> None:
+        await asyncio.sleep(self.next_delay())
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+@dataclass
+class Trouble:
+    """What keeps a worker (the relay, a runner) from doing its work, and since when."""
+
+    name: str
+    reason: str | None = None
+    since: float | None = None
+    failures: int = 0
+    restarts: int = 0
+    _attempts: int = field(default=0, repr=False)
+
+    @property
+    def degraded(self) -> bool:
+        return self.reason is not None
+
+    def seconds(self) -> float:
+        return 0.0 if self.since is None else time.monotonic() - self.since
+
+    def report(self, exc: BaseException, *, restart: bool = False) -> None:
+        """Record a failure; one log line when an outage starts or its reason changes.
+
+        A failure that is not transient is a bug or a lasting fault: it is logged with its
+        traceback every time. `restart` counts it as a restart of the worker.
+        """
+        reason = describe(exc)
+        self.failures += 1
+        self._attempts += 1
+        if restart or not is_transient(exc):
+            self.restarts += 1
+        if not is_transient(exc):
+            log.error(
+                "failed; starting again",
+                worker=self.name,
+                reason=reason,
+                restarts=self.restarts,
+                exc_info=exc,
+            )
+        elif self.reason != reason:
+            log.warning("degraded; trying again", worker=self.name, reason=reason)
+        if self.since is None:
+            self.since = time.monotonic()
+        self.reason = reason
+
+    def clear(self) -> None:
+        """Back to work: one log line saying how long the trouble lasted."""
+        if self.reason is not None:
+            log.info(
+                "recovered",
+                worker=self.name,
+                after_s=round(self.seconds(), 1),
+                attempts=self._attempts,
+                reason=self.reason,
+            )
+        self.reason = None
+        self.since = None
+        self._attempts = 0
+
+    def as_status(self) -> dict[str, object]:
+        status: dict[str, object] = {"status": "degraded" if self.degraded else "ok"}
+        if self.degraded:
+            status["reason"] = self.reason
+            status["degraded_s"] = round(self.seconds(), 1)
+        if self.restarts:
+            status["restarts"] = self.restarts
+        return status
+
+
+async def supervise(
+    work: Callable[[], Awaitable[object]],
+    trouble: Trouble,
+    backoff: Backoff | None = None,
+    *,
+    healthy_after: float = 10.0,
+) -> None:
+    """Run `work` for ever: whenever it fails or ends, log it, count it, and start it again.
+
+    The wait between starts grows with each quick failure, and starts small again after
+    `work` has run well for a minute. The failure stays reported until `work` has run
+    `healthy_after` seconds (unless `work` reports or clears trouble of its own meanwhile).
+    """
+    backoff = backoff or Backoff(initial=0.5, cap=30.0)
+    loop = asyncio.get_running_loop()
+    while True:
+        started = loop.time()
+        cleared = asyncio.create_task(_clear_later(trouble, trouble.reason, healthy_after))
+        try:
+            await work()
+            trouble.report(RuntimeError("stopped by itself"), restart=True)
+        except Exception as exc:
+            trouble.report(exc, restart=True)
+        finally:
+            cleared.cancel()
+        if loop.time() - started > 60:
+            backoff.reset()
+        await backoff.wait()
+
+
+async def _clear_later(trouble: Trouble, reason: str | None, after: float) -> None:
+    if reason is None:
+        return
+    await asyncio.sleep(after)
+    if trouble.reason == reason:
+        trouble.clear()

@@ -1,0 +1,106 @@
+"""What a service says of itself: `/live`, `/health` and `/ready`.
+
+`/live` is for liveness probes: it answers while the process can serve, whatever else is
+down, so that an outage elsewhere never restarts every pod. `/health` is for people and
+monitoring: each runner (ok, degraded with the reason, halted with the event, stopped) and
+how far delivery is behind the log; 503 when delivery has stopped. `/ready` says whether
+this replica can take requests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from redress.events.lag import delivery_lag
+from redress.events.recovery import describe
+from redress.kit.errors import Problem
+from redress.kit.runtime import Runtime
+from redress.kit.settings import Settings
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/live")
+    async def live() -> JSONResponse:
+        """200 while the process can serve: for liveness probes, blind to outages elsewhere."""
+        return JSONResponse({"status": "live"})
+
+    @router.get("/health")
+    async def health(request: Request) -> JSONResponse:
+        """Each runner and the delivery lag; 503 once delivery has stopped.
+
+        Stopped means: a runner halted on an event, a runner not running, a runner degraded
+        for longer than `REDRESS_HEALTH_STALLED_AFTER`, or the oldest event not yet in the
+        stream older than `REDRESS_HEALTH_LAG_AFTER`.
+        """
+        runtime: Runtime = request.app.state.runtime
+        body: dict[str, Any] = {
+            "projections": [r.status() for r in runtime.runners],
+            "background": [{"task": t.name, **t.as_status()} for t in runtime.background],
+            "delivery": await _delivery(runtime),
+        }
+        failing = _failing(body, runtime.settings)
+        if failing is not None:
+            kind, detail = failing
+            raise Problem(503, kind, detail, **body)
+        parts = [*body["projections"], *body["background"], body["delivery"]]
+        degraded = any(part["status"] != "ok" for part in parts)
+        return JSONResponse({"status": "degraded" if degraded else "ok", **body})
+
+    @router.get("/ready")
+    async def ready(request: Request) -> JSONResponse:
+        """Ready when PostgreSQL answers (ADR 0010). NATS is not needed to take requests:
+        they append to the log, which the relay delivers once NATS is back, so a NATS
+        outage shows on /health and never takes a pod out of the load balancer."""
+        runtime: Runtime = request.app.state.runtime
+        try:
+            async with runtime.pool.acquire(timeout=2) as conn:
+                await conn.fetchval("SELECT 1", timeout=2)
+        except Exception as exc:
+            raise Problem(503, "not-ready", f"PostgreSQL: {type(exc).__name__}") from None
+        return JSONResponse({"status": "ready"})
+
+    return router
+
+
+async def _delivery(runtime: Runtime) -> dict[str, Any]:
+    settings = runtime.settings
+    try:
+        lag = await delivery_lag(runtime.pool, runtime.js, runtime.bus, timeout=settings.io_timeout)
+    except Exception as exc:
+        return {"status": "unknown", "reason": describe(exc)}
+    status = "stopped" if lag.seconds > settings.health_lag_after else "ok"
+    return {"status": status, "lag_events": lag.events, "lag_s": lag.seconds}
+
+
+def _failing(body: dict[str, Any], settings: Settings) -> tuple[str, str] | None:
+    """The problem kind and detail when delivery has stopped, else None."""
+    projections: list[dict[str, Any]] = body["projections"]
+    for s in projections:
+        if s["status"] == "halted":
+            return (
+                "projection-halted",
+                f"projection {s['projection']} halted on event {s['event_id']}: {s['error']}",
+            )
+    for s in projections:
+        if s["status"] == "stopped":
+            return "projection-stopped", f"projection {s['projection']} is not running"
+    for s in projections:
+        if s.get("degraded_s", 0) > settings.health_stalled_after:
+            return (
+                "delivery-stopped",
+                f"projection {s['projection']} has been degraded for {s['degraded_s']} s: "
+                f"{s['reason']}",
+            )
+    delivery = body["delivery"]
+    if delivery["status"] == "stopped":
+        return (
+            "delivery-stopped",
+            f"{delivery['lag_events']} events wait to be published, the oldest for "
+            f"{delivery['lag_s']} s: is the relay running, and is a transaction held open?",
+        )
+    return None

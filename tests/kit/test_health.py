@@ -1,0 +1,169 @@
+"""/live, /health and /ready tell the truth while PostgreSQL is out and when a runner dies."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from redress.events.migrations import migrate
+from redress.events.relay import Relay
+from redress.kit.service import create_service_app
+from tests.events.faults import PgPath, own_nats, pg_path
+from tests.events.helpers import META, SCHEMA_SQL, new_case, opened, running, wait_until
+from tests.kit.conftest import PROJECTION, spec
+
+
+@pytest.fixture
+async def behind_a_path(
+    system, settings, tmp_path
+) -> AsyncIterator[tuple[httpx.AsyncClient, PgPath]]:
+    """The test service, its database reached through a path the test can cut."""
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
+    the_spec = spec(migrations)
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [the_spec.component])
+    PROJECTION.poison = None
+    async with pg_path(system.dsn) as path:
+        cut_off = settings.model_copy(
+            update={"database_url": path.url, "health_stalled_after": 1.0}
+        )
+        app = create_service_app(the_spec, cut_off)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                yield client, path
+            # Closing a pool whose server is gone must not wait for it.
+            await path.open()
+
+
+async def test_health_goes_degraded_then_503_while_the_database_is_out_and_back(
+    system, behind_a_path
+):
+    client, path = behind_a_path
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(relay.run()):
+        await system.store.append(new_case(), [opened()], 0, META)
+        await wait_until(lambda: answers(client, "/health", 200, "ok", position=1), timeout=10)
+        await path.cut()
+        await system.store.append(new_case(), [opened()], 0, META)
+        await wait_until(
+            lambda: answers(client, "/health", 200, "degraded", status="degraded"), timeout=10
+        )
+        body = (await client.get("/health")).json()
+        assert body["projections"][0]["reason"]
+        assert body["delivery"]["status"] == "unknown"
+        assert (await client.get("/live")).status_code == 200
+        assert (await client.get("/ready")).status_code == 503
+        # Degraded for longer than the setting: delivery has stopped.
+        await wait_until(lambda: answers(client, "/health", 503), timeout=10)
+        problem = (await client.get("/health")).json()
+        assert problem["type"] == "urn:redress:problem:delivery-stopped"
+        await path.open()
+        await wait_until(lambda: answers(client, "/health", 200, "ok", position=2), timeout=15)
+
+
+async def test_a_dead_runner_makes_health_503(service):
+    client, app = service
+    runtime = app.state.runtime
+    assert (await client.get("/health")).json()["status"] == "ok"
+    runtime.tasks[0].cancel()
+    await wait_until(lambda: answers(client, "/health", 503), timeout=5)
+    problem = (await client.get("/health")).json()
+    assert problem["type"] == "urn:redress:problem:projection-stopped"
+    assert problem["projections"][0]["status"] == "stopped"
+    assert (await client.get("/live")).status_code == 200
+
+
+async def answers(
+    client: httpx.AsyncClient, path: str, code: int, overall: str | None = None, **runner: object
+) -> bool:
+    response = await client.get(path)
+    if response.status_code != code:
+        return False
+    body = response.json()
+    if overall is not None and body.get("status") != overall:
+        return False
+    first = (body.get("projections") or [{}])[0]
+    return all(first.get(k) == v for k, v in runner.items())
+
+
+async def test_health_shows_delivery_lag_and_answers_503_when_events_wait_too_long(
+    system, settings, tmp_path
+):
+    impatient = settings.model_copy(update={"health_lag_after": 0.5})
+    async with served(system, impatient, tmp_path) as client:
+        await wait_until(lambda: delivery(client, 200, lag_events=0), timeout=5)
+        # No relay runs: the event waits in the log.
+        await system.store.append(new_case(), [opened()], 0, META)
+        await wait_until(lambda: delivery(client, 200, lag_events=1), timeout=5)
+        await wait_until(lambda: delivery(client, 503, status="stopped"), timeout=5)
+        problem = (await client.get("/health")).json()
+        assert problem["type"] == "urn:redress:problem:delivery-stopped"
+        assert "1 events wait to be published" in problem["detail"]
+        relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+        async with running(relay.run()):
+            await wait_until(lambda: delivery(client, 200, lag_events=0), timeout=10)
+
+
+@contextlib.asynccontextmanager
+async def served(system, settings, tmp_path) -> AsyncIterator[httpx.AsyncClient]:
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
+    the_spec = spec(migrations)
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [the_spec.component])
+    PROJECTION.poison = None
+    app = create_service_app(the_spec, settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+async def delivery(client: httpx.AsyncClient, code: int, **expected: object) -> bool:
+    response = await client.get("/health")
+    got = response.json().get("delivery", {})
+    return response.status_code == code and all(got.get(k) == v for k, v in expected.items())
+
+
+async def test_a_service_stays_ready_while_nats_is_out(system, settings, tmp_path):
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
+    the_spec = spec(migrations)
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [the_spec.component])
+    async with own_nats(tmp_path / "nats") as server:
+        ours = settings.model_copy(update={"nats_url": server.url})
+        apps = [create_service_app(the_spec, ours)]
+        async with contextlib.AsyncExitStack() as stack:
+            clients = []
+            for app in apps:
+                await stack.enter_async_context(app.router.lifespan_context(app))
+                transport = httpx.ASGITransport(app=app)
+                client = httpx.AsyncClient(transport=transport, base_url="http://test")
+                clients.append(await stack.enter_async_context(client))
+            for client in clients:
+                assert (await client.get("/ready")).status_code == 200
+            server.server.kill()
+            runtime = apps[0].state.runtime
+            await wait_until(lambda: _disconnected(runtime), timeout=10)
+            assert (await clients[0].get("/ready")).status_code == 200
+            assert (await clients[0].get("/live")).status_code == 200
+            server.server.start()
+            await wait_until(lambda: _connected(runtime), timeout=20)
+            assert (await clients[0].get("/ready")).status_code == 200
+
+
+async def _disconnected(runtime) -> bool:
+    return not runtime.nc.is_connected
+
+
+async def _connected(runtime) -> bool:
+    return runtime.nc.is_connected
