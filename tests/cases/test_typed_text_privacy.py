@@ -93,7 +93,9 @@ async def test_typed_text_is_sealed_shown_to_the_officer_and_erased(platform, se
     page = await open_status(platform.intake, filed["reference"], filed["secret"])
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
     erased = await platform.intake.post(
-        f"/t/{TENANT}/status", data={"csrf": csrf, "do": "erase"}, follow_redirects=True
+        f"/t/{TENANT}/status",
+        data={"csrf": csrf, "do": "erase", "confirm": "yes"},
+        follow_redirects=True,
     )
     assert erased.status_code == 200, erased.text
     stream = f"grievance-{filed['grievance_id']}"

@@ -4,7 +4,7 @@ import json
 
 from tests.intake.conftest import TENANT
 from tests.intake.test_api import GRIEVANCE
-from tests.intake.test_web import report_fields
+from tests.intake.test_web import fresh_form, report_fields
 
 
 async def test_api_bodies_with_control_characters_get_422_and_record_nothing(intake):
@@ -72,8 +72,8 @@ async def test_paths_and_query_parameters_with_nul_get_422(intake):
 
 async def test_worker_form_with_nul_is_shown_again_and_files_nothing(intake):
     before = await intake.events()
-    csrf = await intake.csrf(f"/t/{TENANT}/report")
-    fields = report_fields(csrf, site_id="", site_text="Factory\x00 by the river")
+    tokens = await fresh_form(intake)
+    fields = report_fields(tokens, site_id="", site_text="Factory\x00 by the river")
     page = await intake.client.post(f"/t/{TENANT}/report", data=fields)
     assert page.status_code == 422
     assert await intake.events() == before

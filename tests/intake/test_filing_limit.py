@@ -4,13 +4,13 @@ import pytest
 
 from tests.intake.conftest import CLIENT_ADDRESS, TENANT, intake_settings, serving
 from tests.intake.test_privacy import dump_database
-from tests.intake.test_web import report_fields
+from tests.intake.test_web import fresh_form, report_fields
 
 
 async def send_report(harness, **headers):
-    csrf = await harness.csrf(f"/t/{TENANT}/report")
+    tokens = await fresh_form(harness)
     return await harness.client.post(
-        f"/t/{TENANT}/report", data=report_fields(csrf), headers=headers
+        f"/t/{TENANT}/report", data=report_fields(tokens), headers=headers
     )
 
 
@@ -32,15 +32,17 @@ async def limited(system, tmp_path):
 async def test_a_client_over_its_limit_gets_429_with_retry_after_and_files_nothing(limited):
     worker = {"X-Forwarded-For": "198.51.100.7"}
     for _ in range(2):
-        assert (await send_report(limited, **worker)).status_code == 200
+        assert (await send_report(limited, **worker)).status_code == 303
     before = await limited.events()
     refused = await send_report(limited, **worker)
     assert refused.status_code == 429, refused.text
-    assert refused.headers["content-type"] == "application/problem+json"
+    # A page in the worker's language that keeps what they typed (tests/intake/test_worker_errors)
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "Overtime has not been paid for three months." in refused.text
     assert 800 <= int(refused.headers["retry-after"]) <= 900  # 4 an hour: one per 15 minutes
     assert await limited.events() == before
     # Another worker behind the same trusted proxy files on.
-    assert (await send_report(limited, **{"X-Forwarded-For": "198.51.100.8"})).status_code == 200
+    assert (await send_report(limited, **{"X-Forwarded-For": "198.51.100.8"})).status_code == 303
     assert b"198.51.100.7" not in dump_database(limited.system.dsn)
 
 
@@ -49,7 +51,7 @@ async def test_the_tenant_has_a_ceiling_whoever_files(limited):
         (await send_report(limited, **{"X-Forwarded-For": f"198.51.100.{i}"})).status_code
         for i in range(7)
     ]
-    assert answers == [200] * 5 + [429] * 2
+    assert answers == [303] * 5 + [429] * 2
 
 
 async def test_forwarded_addresses_from_untrusted_peers_are_ignored(intake):
@@ -58,4 +60,4 @@ async def test_forwarded_addresses_from_untrusted_peers_are_ignored(intake):
         (await send_report(intake, **{"X-Forwarded-For": f"198.51.100.{i}"})).status_code
         for i in range(11)
     ]
-    assert statuses == [200] * 10 + [429]
+    assert statuses == [303] * 10 + [429]

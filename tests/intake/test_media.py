@@ -11,7 +11,7 @@ from PIL import ExifTags, Image
 
 from redress.events.catalogue.grievance import Sealed
 from tests.intake.conftest import TENANT
-from tests.intake.test_web import report_fields
+from tests.intake.test_web import fresh_form, report_fields
 
 DEVICE = "CanaryPhone X9 serial 4411"
 
@@ -53,11 +53,11 @@ async def attachments(intake) -> list[bytes]:
 
 
 async def send(intake, files, **fields):
-    csrf = await intake.csrf(f"/t/{TENANT}/report")
+    tokens = await fresh_form(intake)
     page = await intake.client.post(
-        f"/t/{TENANT}/report", data=report_fields(csrf, **fields), files=files
+        f"/t/{TENANT}/report", data=report_fields(tokens, **fields), files=files
     )
-    assert page.status_code == 200, page.text
+    assert page.status_code == 303, page.text
     return page
 
 

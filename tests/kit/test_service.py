@@ -1,8 +1,13 @@
 import asyncio
+import dataclasses
+
+import httpx
+from fastapi import APIRouter
 
 from redress.events.relay import Relay
+from redress.kit.service import create_service_app
 from tests.events.helpers import running, wait_until
-from tests.kit.conftest import PROJECTION
+from tests.kit.conftest import PROJECTION, spec
 
 
 def bearer(token):
@@ -79,3 +84,23 @@ async def test_the_event_catalogue_is_published_as_asyncapi(service):
     from redress.events import catalogue
 
     assert set(doc["channels"]) == set(catalogue.known_types())
+
+
+async def test_method_not_allowed_names_every_method_of_the_path(settings, tmp_path):
+    router = APIRouter()
+
+    @router.get("/v1/thing")
+    async def read() -> dict[str, str]:
+        return {}
+
+    @router.put("/v1/thing")
+    async def write() -> dict[str, str]:
+        return {}
+
+    app = create_service_app(dataclasses.replace(spec(tmp_path), routers=[router]), settings)
+    transport = httpx.ASGITransport(app=app)  # no lifespan: no database needed for a 405
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.delete("/v1/thing")
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "GET, PUT"
+    assert answer.headers["content-type"] == "application/problem+json"

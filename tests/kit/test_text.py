@@ -1,9 +1,11 @@
 """The kit's text types: what they refuse, what they keep, what the schema says."""
 
+import re
+
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from redress.kit.text import Line, Prose, strip_controls, visible
+from redress.kit.text import FilledLine, FilledProse, Line, Prose, strip_controls, visible
 
 
 class Sample(BaseModel):
@@ -33,3 +35,21 @@ def test_visible_and_strip():
     assert not visible(" \u200b\u200d\ufeff\u3164\t")
     assert visible("\u200bx")
     assert strip_controls("a\x00b\nc") == "ab\nc"
+
+
+class Filled(BaseModel):
+    line: FilledLine
+    prose: FilledProse
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\u3000\u00a0"])
+def test_filled_text_refuses_blank_and_its_pattern_says_so(blank):
+    with pytest.raises(ValidationError, match="blank"):
+        Filled(line=blank, prose="fine")
+    with pytest.raises(ValidationError, match="blank"):
+        Filled(line="fine", prose=blank)
+    for name in ("line", "prose"):
+        pattern = Filled.model_json_schema()["properties"][name]["pattern"]
+        assert not re.search(pattern, blank)
+        assert re.search(pattern, " a ") and not re.search(pattern, "a\x00")
+    assert Filled(line=" a ", prose="b\nc").prose == "b\nc"

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from redress.events.errors import ConcurrencyError
 from redress.kit.jwks import KeysUnavailable
@@ -72,6 +73,18 @@ def problem_response(problem: Problem, instance: str | None = None) -> JSONRespo
     return JSONResponse(body, problem.status, headers=problem.headers, media_type=MEDIA_TYPE)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path: Starlette names only the first route's,
+    though two routes (GET and PUT, say) may share a path. Asked of each route as the
+    router asks it, so that included routers and mounts answer too."""
+    allowed = []
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
@@ -89,8 +102,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
         return problem_response(
-            Problem(exc.status_code, kind, str(exc.detail), headers=exc.headers), request.url.path
+            Problem(exc.status_code, kind, str(exc.detail), headers=headers), request.url.path
         )
 
     @app.exception_handler(ConcurrencyError)

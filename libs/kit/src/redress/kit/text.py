@@ -36,10 +36,13 @@ class _Refusing:
     forbidden: re.Pattern[str]
     schema_pattern: str
     what: str
+    filled: bool = False
 
     def check(self, value: str) -> str:
         if self.forbidden.search(value):
             raise ValueError(f"{self.what} may not contain NUL or other control characters")
+        if self.filled and not value.strip():
+            raise ValueError(f"{self.what} may not be blank")
         return value
 
     def __get_pydantic_core_schema__(
@@ -58,11 +61,30 @@ class _Refusing:
 _ONE_LINE = _Refusing(re.compile(f"[{_LINE}]"), _LINE_SCHEMA, "a single line of text")
 _MULTI_LINE = _Refusing(re.compile(f"[{_PROSE}]"), _PROSE_SCHEMA, "text")
 
+
+def _filled(pattern: str) -> str:
+    # One plain pattern (no lookahead, which generators of test data cannot read): allowed
+    # characters only, and at least one of them that is not white space.
+    allowed = pattern.removeprefix("^[^").removesuffix("]*$")
+    return rf"^[^{allowed}]*[^\s{allowed}][^{allowed}]*$"
+
+
+_ONE_FILLED_LINE = _Refusing(
+    re.compile(f"[{_LINE}]"), _filled(_LINE_SCHEMA), "a single line of text", filled=True
+)
+_FILLED_PROSE = _Refusing(re.compile(f"[{_PROSE}]"), _filled(_PROSE_SCHEMA), "text", filled=True)
+
 Line = Annotated[str, _ONE_LINE]
 """Single-line text: no control characters at all."""
 
 Prose = Annotated[str, _MULTI_LINE]
 """Multi-line text: line feeds, carriage returns and tabs, but no other control characters."""
+
+FilledLine = Annotated[str, _ONE_FILLED_LINE]
+"""`Line` that is not blank, as its published pattern says too."""
+
+FilledProse = Annotated[str, _FILLED_PROSE]
+"""`Prose` that is not blank, as its published pattern says too."""
 
 
 def check_line(value: str) -> str:

@@ -10,11 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from redress.cases.domain import Grounds, Outcome, Owner, Remedy, Severity, Stage
 from redress.kit.errors import Problem
 from redress.kit.numbers import JSON_INTEGER
-from redress.kit.text import Line, Prose
-
-# Text is stripped; this says so in the schema: text of spaces alone is no text.
-NOT_BLANK = r"\S"
-
+from redress.kit.text import FilledLine, FilledProse, Line, Prose
 
 Score = Annotated[int, Field(ge=1, le=5), JSON_INTEGER]
 
@@ -42,21 +38,21 @@ class ActionBody(Body):
     remedy: Remedy
     owner: Owner
     due_on: date
-    description: Prose = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
+    description: FilledProse = Field(min_length=1, max_length=2000)
 
 
 class ActionUpdateBody(Body):
-    progress: Prose = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
+    progress: FilledProse = Field(min_length=1, max_length=2000)
     evidence: Line | None = Field(None, max_length=500)
     done: StrictBool = False  # true or false, as the schema says: 0 is not an answer
 
 
 class AssignOfficerBody(Body):
-    officer: Line = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+    officer: FilledLine = Field(min_length=1, max_length=200)
 
 
 class AssignFacilitatorBody(Body):
-    facilitator: Line = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+    facilitator: FilledLine = Field(min_length=1, max_length=200)
 
 
 # Either an officer or a facilitator: the schema says so, so that `{}` is invalid input.
@@ -73,7 +69,7 @@ def assign_body(officer: str | None, facilitator: str | None) -> AssignBody:
 
 
 class TextBody(Body):
-    text: Prose = Field(min_length=1, max_length=5000, pattern=NOT_BLANK)
+    text: FilledProse = Field(min_length=1, max_length=5000)
 
 
 class CloseBody(Body):
@@ -87,12 +83,12 @@ class SatisfactionBody(Body):
 
 
 class LessonsBody(Body):
-    text: Prose = Field(min_length=1, max_length=5000, pattern=NOT_BLANK)
+    text: FilledProse = Field(min_length=1, max_length=5000)
     tags: list[Line] = Field(default_factory=list, max_length=20)
 
 
 class ReopenBody(Body):
-    reason: Prose = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
+    reason: FilledProse = Field(min_length=1, max_length=2000)
 
 
 class Written(BaseModel):

@@ -185,7 +185,7 @@ def _errors(details: list[ErrorDetails]) -> _Errors:
             continue
         field = _FIELD_OF.get(str(error["loc"][-1]), str(error["loc"][-1]))
         kind, ctx = error["type"], error.get("ctx") or {}
-        if kind == "string_too_long":
+        if kind in ("string_too_long", "too_long"):  # `too_long` for the kit's text types
             errors[field] = (TOO_LONG, {"limit": ctx.get("max_length")})
         elif field in _MISSING and kind in ("missing", "string_too_short", "enum",
                                             "string_pattern_mismatch"):  # fmt: skip
