@@ -80,15 +80,18 @@ def test_final_stage_is_pinned_non_root_with_redress_as_entry_point() -> None:
 
 
 PACKAGES = ["libs/events", "libs/kit", *(f"services/{n}" for n in SERVICES)]
+# The project's .venv, which supplies the pinned third-party requirements to the image test.
+PINNED = sysconfig.get_path("purelib", vars={"base": sys.prefix})
 
 # Runs in a private mount namespace (as root) or a user and mount namespace (otherwise):
 # the root filesystem read-only, as readOnlyRootFilesystem: true, and a fresh tmpfs on /tmp as
 # the emptyDir of the manifests. Paths the commands need that the covering mounts would hide
-# (the install under pytest's /tmp, an interpreter under a closed /root) are set aside on
+# (the install under pytest's /tmp, the checkout's .venv when the checkout is under /tmp, an
+# interpreter under a closed /root) are set aside on
 # /dev/shm first and put back, read-only, afterwards. (mount -n: /etc is read-only by then.)
 SANDBOX = r"""
 set -eu
-venv="$1"; stash="$2"; shift 2
+venv="$1"; stash="$2"; pinned="$3"; shift 3
 base="$("$venv/bin/python" -c 'import sys; print(sys.base_prefix)')"
 aside() { s="$(mktemp -d -p "$stash")"; mount -n --bind "$1" "$s"; echo "$s"; }
 back() { mkdir -p "$2"; mount -n --move "$1" "$2"; rmdir "$1"; mount -n -o remount,bind,ro "$2"; }
@@ -102,6 +105,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 [ -z "$closed" ] || interpreter="$(aside "$base")"
 install="$(aside "$venv")"
+deps="$(aside "$pinned")"
 if [ -n "$closed" ]; then
     mount -n -t tmpfs -o mode=755,size=1m tmpfs "$closed"
     back "$interpreter" "$base"
@@ -109,6 +113,7 @@ fi
 mount -n -o remount,bind,ro /
 mount -n -t tmpfs -o mode=1777,size=64m tmpfs /tmp
 back "$install" "$venv"
+back "$deps" "$pinned"
 cd /
 as_user=""
 if [ "$(id -u)" = 0 ]; then
@@ -153,8 +158,7 @@ def install(tmp_path_factory: pytest.TempPathFactory) -> Path:
     put = [*pip, "--python", str(venv / "bin" / "python"), "install", "--no-deps", "--no-index"]
     subprocess.run([*put, *map(str, sorted(wheels.glob("*.whl")))], check=True, timeout=300)
     site = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}"
-    pinned = sysconfig.get_path("purelib", vars={"base": sys.prefix})
-    (site / "site-packages" / "pinned-requirements.pth").write_text(pinned + "\n")
+    (site / "site-packages" / "pinned-requirements.pth").write_text(PINNED + "\n")
     subprocess.run(["chmod", "-R", "a-w", str(venv)], check=True)
     return venv
 
@@ -179,7 +183,7 @@ def test_entry_points_run_as_non_root_from_a_read_only_install(install: Path) ->
     stash = tempfile.mkdtemp(dir="/dev/shm")  # outside /tmp, which the sandbox covers
     try:
         result = subprocess.run(
-            [*unshare, "sh", "-c", SANDBOX, "sandbox", str(install), stash, *commands],
+            [*unshare, "sh", "-c", SANDBOX, "sandbox", str(install), stash, PINNED, *commands],
             capture_output=True,
             text=True,
             timeout=120,
