@@ -325,7 +325,11 @@ class ProjectionRunner:
                 if on_progress:
                     on_progress(self.position, end)
         finally:
-            task.cancel()
+            # Python 3.11's wait_for can swallow a cancel that lands as an event arrives
+            # (a busy stream): cancel again until the task has stopped.
+            while not task.done():
+                task.cancel()
+                await asyncio.wait({task}, timeout=0.5)
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if self.halted is not None:

@@ -8,6 +8,7 @@ never see an empty or partial projection (docs/decisions/0011-rebuild-beside-liv
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import asyncpg
@@ -26,6 +27,9 @@ log = structlog.get_logger("redress.projection")
 # The swap waits at most this long for readers of the live tables, then tries again.
 SWAP_LOCK_TIMEOUT = "2s"
 SWAP_ATTEMPTS = 20
+# Close enough to the live runner to make it wait while the rebuild applies the rest.
+CLOSE_GAP = 2000
+LOCKED_CATCH_UP = 30.0
 # Each projection keeps its own checkpoints and applied versions in the shadow schema.
 _BOOKKEEPING = ("checkpoints", "applied_versions")
 
@@ -46,6 +50,7 @@ async def rebuild_beside(
     *,
     on_progress: Progress | None = None,
     store: EventStore | None = None,
+    batch_size: int = 500,
 ) -> int:
     """Rebuild `projection` from the start of the stream and swap it in; return its position.
 
@@ -58,18 +63,21 @@ async def rebuild_beside(
             raise RebuildRunning(f"a rebuild of {projection.key} is already running")
         try:
             await _prepare(conn, projection, shadow)
-            runner = ProjectionRunner(projection, pool, js, bus, store=store, schema=shadow)
+            runner = ProjectionRunner(
+                projection, pool, js, bus, store=store, schema=shadow, batch_size=batch_size
+            )
             await runner.catch_up(on_progress)
+            # Unlocked while far behind the live runner: it may keep moving on meanwhile.
+            for _ in range(SWAP_ATTEMPTS):
+                live_at = await read_checkpoint(conn, projection)
+                if live_at - runner.position <= CLOSE_GAP:
+                    break
+                await runner.catch_up(on_progress, end=live_at)
             for _ in range(SWAP_ATTEMPTS):
                 try:
-                    swapped, position = await _swap(conn, projection, shadow)
+                    return await _swap(conn, runner, on_progress)
                 except asyncpg.LockNotAvailableError:
                     log.warning("rebuild waits for readers", projection=projection.key)
-                    continue
-                if swapped:
-                    return position
-                # The live runner got ahead meanwhile: catch up to it, then try again.
-                await runner.catch_up(on_progress, end=position)
             raise RuntimeError(f"{projection.key}: the rebuilt tables could not be swapped in")
         finally:
             await conn.execute(f"DROP SCHEMA IF EXISTS {shadow} CASCADE")
@@ -111,26 +119,32 @@ async def _ownership(conn: Conn, live: str, shadow: str) -> list[str]:
     ]
 
 
-async def _swap(conn: Conn, projection: Projection, shadow: str) -> tuple[bool, int]:
-    """Move the shadow tables in if they hold at least what the live ones hold.
+async def _swap(conn: Conn, runner: ProjectionRunner, on_progress: Progress | None) -> int:
+    """Hold the live checkpoint, bring the rebuild up to it, and move the shadow tables in.
 
-    Returns (True, the position swapped in), or (False, the live position to reach first).
+    Returns the position swapped in.
     """
-    live = projection.schema
-    name = projection.name
+    projection = runner.projection
+    live, shadow, name = projection.schema, runner.schema, projection.name
     async with conn.transaction():
         await conn.execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'")
+        # Idle while the rebuild applies the last events; bounded by LOCKED_CATCH_UP.
+        await conn.execute(
+            f"SET LOCAL idle_in_transaction_session_timeout = '{2 * LOCKED_CATCH_UP:g}s'"
+        )
         await read_checkpoint(conn, projection)
         # Held until commit: the live runner's next batch waits here, then starts again
         # from the carried-over position (CheckpointMoved) or goes on if it is the same.
         live_at = await conn.fetchval(
             f"SELECT position FROM {live}.checkpoints WHERE name = $1 FOR UPDATE", name
         )
+        if runner.position < live_at:
+            await asyncio.wait_for(runner.catch_up(on_progress, end=live_at), LOCKED_CATCH_UP)
         shadow_at = await conn.fetchval(
             f"SELECT position FROM {shadow}.checkpoints WHERE name = $1 FOR UPDATE", name
         )
-        if live_at > shadow_at:
-            return False, int(live_at)
+        if shadow_at < live_at:
+            raise RuntimeError(f"{projection.key}: the rebuild stopped at {shadow_at}")
         await projection.carry_over(conn, shadow)
         for table in projection.tables:
             names = await _index_names(conn, f"{live}.{table}")
@@ -150,7 +164,7 @@ async def _swap(conn: Conn, projection: Projection, shadow: str) -> tuple[bool, 
         )
         await conn.execute(f"DROP SCHEMA {shadow} CASCADE")
     log.info("rebuild swapped in", projection=projection.key, position=shadow_at)
-    return True, int(shadow_at)
+    return int(shadow_at)
 
 
 async def _index_names(conn: Conn, table: str) -> dict[str, str]:
