@@ -13,13 +13,20 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import asyncpg
+
 from redress.cases.deadlines import deadline_scheduler
 from redress.cases.policies import OpenCases, case_stream
 from redress.cases.projections import CaseViews
 from redress.events.catalogue.tenant import TimeFramesSet
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
-from redress.events.projection import ProjectionRunner, wait_for_version
+from redress.events.projection import (
+    ProjectionRunner,
+    rebuild_beside,
+    shadow_schema,
+    wait_for_version,
+)
 from redress.events.timers import FixedClock
 from tests.events.helpers import wait_until
 
@@ -174,7 +181,8 @@ async def snapshot(pool, projection) -> dict[str, list[dict[str, Any]]]:
             rows = await conn.fetch(f"SELECT * FROM {projection.schema}.{table}")
             tables[table] = sorted((dict(r) for r in rows), key=repr)
         rows = await conn.fetch(
-            "SELECT stream, version FROM cases.applied_versions WHERE projection = $1 "
+            f"SELECT stream, version FROM {projection.schema}.applied_versions "
+            "WHERE projection = $1 "
             "ORDER BY stream",
             projection.name,
         )
@@ -191,8 +199,8 @@ async def published_all(system) -> bool:
     return await system.bus.last_sequence(system.js) == await events(system)
 
 
-async def stop_live_runners(platform) -> None:
-    runtime = platform.cases_app.state.runtime
+async def stop_live_runners(platform, app=None) -> None:
+    runtime = (app or platform.cases_app).state.runtime
     for runner in runtime.runners:
         assert await runner.wait_for(await platform.system.bus.last_sequence(platform.system.js),
                                      timeout=30), runner.status()  # fmt: skip
@@ -237,3 +245,59 @@ async def test_replaying_the_policy_that_opens_cases_appends_nothing(platform):
     assert await runner.replay() == before
     assert await events(system) == before
     assert await snapshot(system.pool, OpenCases()) == live
+
+
+async def test_a_rebuild_beside_the_live_tables_gives_the_live_rows_for_every_projection(
+    platform,
+):
+    """`redress replay` on a live system: each projection of intake and cases, rebuilt by its
+    service's role in a shadow schema and swapped in, holds what the live runner wrote."""
+    system = platform.system
+    await Workload(platform).run()
+    await wait_until(lambda: published_all(system))
+    apps = (platform.intake_app, platform.cases_app)
+    projections = [r.projection for app in apps for r in app.state.runtime.runners]
+    assert {p.key for p in projections} == {
+        "intake.grievances", "intake.campaigns", "cases.open_cases", "cases.views"
+    }  # fmt: skip
+    for app in apps:
+        await stop_live_runners(platform, app)
+    before = await events(system)
+    for projection in projections:
+        live = await snapshot(system.pool, projection)
+        indexes = await index_names(system.pool, projection.schema)
+        as_service = await asyncpg.create_pool(
+            system.dsn, min_size=1, max_size=4,
+            server_settings={"role": f"redress_{projection.schema}"},
+        )  # fmt: skip
+        try:
+            end = await rebuild_beside(projection, as_service, system.js, system.bus,
+                                       store=system.store)  # fmt: skip
+        finally:
+            await as_service.close()
+        assert end == before, projection.key
+        assert await snapshot(system.pool, projection) == live, projection.key
+        # Same index names (later migrations name them), same owner, no shadow left.
+        assert await index_names(system.pool, projection.schema) == indexes, projection.key
+        async with system.pool.acquire() as conn:
+            owners = await conn.fetch(
+                "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = $1",
+                projection.schema,
+            )
+            left = await conn.fetchval(
+                "SELECT count(*) FROM pg_namespace WHERE nspname = $1", shadow_schema(projection)
+            )
+        assert [r[0] for r in owners] == [f"redress_{projection.schema}"], projection.key
+        assert left == 0
+    assert await events(system) == before  # the policy's replay appended nothing
+    live_cases = await platform.cases.get("/v1/cases", headers=platform.token())
+    assert live_cases.status_code == 200 and live_cases.json()["items"], live_cases.text
+
+
+async def index_names(pool, schema: str) -> list[tuple[str, str]]:
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT tablename, indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY 1, 2",
+            schema,
+        )
+    return [tuple(r) for r in rows]

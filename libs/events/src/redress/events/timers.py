@@ -55,14 +55,24 @@ Handler = Callable[[Conn, Timer], Awaitable[None]]
 
 
 async def schedule(
-    conn: Conn, schema: str, timer_id: str, kind: str, tenant: str, due_at: datetime, **payload: Any
+    conn: Conn,
+    schema: str | None,
+    timer_id: str,
+    kind: str,
+    tenant: str,
+    due_at: datetime,
+    **payload: Any,
 ) -> None:
-    """Set (or move) a timer; a fired timer is left as it is."""
+    """Set (or move) a timer; a fired timer is left as it is.
+
+    `schema` None: the `timers` of the search path (a projection's batch, maybe a rebuild's).
+    """
+    table = f"{schema}.timers" if schema else "timers"
     await conn.execute(
-        f"""INSERT INTO {schema}.timers (id, kind, tenant, due_at, payload)
+        f"""INSERT INTO {table} AS t (id, kind, tenant, due_at, payload)
             VALUES ($1, $2, $3, $4, $5::jsonb)
             ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload
-            WHERE {schema}.timers.fired_at IS NULL""",
+            WHERE t.fired_at IS NULL""",
         timer_id,
         kind,
         tenant,

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from redress.events.migrations import eventlog_component, migrate
-from redress.events.projection import ProjectionRunner
+from redress.events.projection import ProjectionRunner, RebuildRunning, rebuild_beside
 from redress.kit.keyset import KeysetFile, init_keyset, keyset_file, keyset_location
 from redress.kit.registry import service, services
 from redress.kit.rotation import Rotated, rotate
@@ -27,7 +27,8 @@ async def apply_migrations(settings: Settings) -> list[str]:
         await pool.close()
 
 
-async def replay_projection(settings: Settings, qualified: str) -> int:
+async def replay_projection(settings: Settings, qualified: str, *, offline: bool = False) -> int:
+    """Rebuild a projection beside its live tables and swap it in (or, `offline`, in place)."""
     service_name, _, projection_name = qualified.partition(".")
     spec = service(service_name)
     projections = {p.name: p for p in spec.projections()}
@@ -37,9 +38,8 @@ async def replay_projection(settings: Settings, qualified: str) -> int:
     pool = await open_pool(settings, role=f"redress_{spec.name}")
     nc = await open_nats(settings, f"replay-{service_name}")
     try:
-        runner = ProjectionRunner(
-            projections[projection_name], pool, nc.jetstream(), bus_for(settings)
-        )
+        projection = projections[projection_name]
+        js = nc.jetstream()
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -48,9 +48,18 @@ async def replay_projection(settings: Settings, qualified: str) -> int:
             console=Console(stderr=True),
         ) as progress:
             task = progress.add_task(f"replaying {qualified}", total=None)
-            return await runner.replay(
-                on_progress=lambda done, end: progress.update(task, completed=done, total=end)
-            )
+
+            def report(done: int, end: int) -> None:
+                progress.update(task, completed=done, total=end)
+
+            if offline:
+                runner = ProjectionRunner(projection, pool, js, bus_for(settings))
+                return await runner.replay(on_progress=report)
+            try:
+                return await rebuild_beside(projection, pool, js, bus_for(settings),
+                                            on_progress=report)  # fmt: skip
+            except RebuildRunning as exc:
+                raise ConfigurationError(str(exc)) from None
     finally:
         await nc.close()
         await pool.close()

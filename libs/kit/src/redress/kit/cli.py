@@ -82,11 +82,22 @@ def replay(
     name: Annotated[
         str, typer.Argument(help="<service>.<projection>, e.g. cases.views or intake.grievances")
     ],
+    offline: Annotated[
+        bool,
+        typer.Option(
+            help="empty the tables and rebuild them in place: only with the service stopped, "
+            "as readers see them empty, then partial"
+        ),
+    ] = False,
 ) -> None:
-    """Rebuild a projection from the start of the stream, with a progress bar."""
+    """Rebuild a projection from the start of the stream, with a progress bar.
+
+    By default it is rebuilt beside the live tables, which readers and the running service
+    keep using, and swapped in once caught up.
+    """
     from redress.kit.admin import replay_projection
 
-    total = asyncio.run(replay_projection(load_settings(), name))
+    total = asyncio.run(replay_projection(load_settings(), name, offline=offline))
     err.print(f"[green]{name} rebuilt from {total} events[/green]")
 
 

@@ -38,14 +38,14 @@ class OpenCases(Policy):
         match event.data:
             case TimeFramesSet() as f:
                 await conn.execute(
-                    """INSERT INTO cases.frames VALUES ($1, $2, $3, $4)
+                    """INSERT INTO frames VALUES ($1, $2, $3, $4)
                        ON CONFLICT (tenant) DO UPDATE SET acknowledge_days = $2,
                        feedback_days = $3, plan_days = $4""",
                     event.tenant, f.acknowledge_days, f.feedback_days, f.plan_days,
                 )  # fmt: skip
             case SiteRegistered() as site:
                 await conn.execute(
-                    """INSERT INTO cases.sites VALUES ($1, $2, $3, $4)
+                    """INSERT INTO sites VALUES ($1, $2, $3, $4)
                        ON CONFLICT (tenant, site_id) DO UPDATE SET name = $3, member_org = $4""",
                     event.tenant, site.site_id, site.name, site.member_org,
                 )  # fmt: skip
@@ -56,14 +56,15 @@ class OpenCases(Policy):
 
     async def _open(self, conn: Conn, event: Event, g: GrievanceSubmitted) -> None:
         member_org = g.member_org or await conn.fetchval(
-            "SELECT member_org FROM cases.sites WHERE tenant = $1 AND site_id = $2",
+            "SELECT member_org FROM sites WHERE tenant = $1 AND site_id = $2",
             event.tenant,
             g.site_id,
         )
         stream = case_stream(g.grievance_id)
+        tenant_frames = await frames(conn, event.tenant, "frames")
         command = OpenCase(
             case_id=stream, grievance_id=g.grievance_id, category=g.category.value,
-            country=g.country, today=event.time.date(), frames=await frames(conn, event.tenant),
+            country=g.country, today=event.time.date(), frames=tenant_frames,
             site_id=g.site_id, member_org=member_org, language=g.language,
             identity_shareable=g.consent.reveal_identity_to_company,
         )  # fmt: skip
@@ -99,8 +100,9 @@ class OpenCases(Policy):
                     raise
 
 
-async def frames(conn: Conn, tenant: str) -> TimeFrames:
-    row = await conn.fetchrow("SELECT * FROM cases.frames WHERE tenant = $1", tenant)
+async def frames(conn: Conn, tenant: str, table: str = "cases.frames") -> TimeFrames:
+    """A tenant's time frames: the policy reads its own table (unqualified), commands the live."""
+    row = await conn.fetchrow(f"SELECT * FROM {table} WHERE tenant = $1", tenant)
     if row is None:
         return TimeFrames()
     return TimeFrames(row["acknowledge_days"], row["feedback_days"], row["plan_days"])

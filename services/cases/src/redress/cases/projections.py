@@ -77,7 +77,7 @@ class CaseViews(Projection):
             return
         if isinstance(data, PersonalDataRead):
             await conn.execute(
-                "INSERT INTO cases.reads VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                "INSERT INTO reads VALUES ($1, $2, $3, $4, $5, $6, $7) "
                 "ON CONFLICT DO NOTHING",
                 data.case_id, event.position, event.actor.id, event.actor.role,
                 list(data.fields), data.channel, event.time,
@@ -87,7 +87,7 @@ class CaseViews(Projection):
         if type(data) in _SETS:
             clause, values = _SETS[type(data)]
             await conn.execute(
-                f"UPDATE cases.cases SET {clause}, updated_at = $2 WHERE case_id = $1",
+                f"UPDATE cases SET {clause}, updated_at = $2 WHERE case_id = $1",
                 event.stream, event.time, *values(data),
             )  # fmt: skip
         match data:
@@ -100,19 +100,19 @@ class CaseViews(Projection):
             case StageDeadlineMissed():
                 # Fired, as of the event: a rebuild then holds what the live rows hold.
                 await conn.execute(
-                    "UPDATE cases.timers SET fired_at = $2 WHERE id = $1",
+                    "UPDATE timers SET fired_at = $2 WHERE id = $1",
                     timer_id(event.stream, data.stage), event.time,
                 )  # fmt: skip
             case PlanActionAdded():
                 await conn.execute(
-                    "INSERT INTO cases.actions VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, "
+                    "INSERT INTO actions VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, "
                     "false, $7) ON CONFLICT DO NOTHING",
                     event.stream, data.action_id, data.remedy, data.owner, data.due_on,
                     data.description, event.time,
                 )  # fmt: skip
             case PlanActionUpdated():
                 await conn.execute(
-                    """UPDATE cases.actions SET progress = $3, evidence = coalesce($4, evidence),
+                    """UPDATE actions SET progress = $3, evidence = coalesce($4, evidence),
                        done = $5, updated_at = $6 WHERE case_id = $1 AND action_id = $2""",
                     event.stream, data.action_id, data.progress, data.evidence, data.done,
                     event.time,
@@ -123,20 +123,28 @@ class CaseViews(Projection):
                 await self._post(conn, event.stream, event, "note", data.note)
             case LessonsLearned():
                 await conn.execute(
-                    "INSERT INTO cases.lessons VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) "
+                    "INSERT INTO lessons VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) "
                     "DO UPDATE SET text = $3, tags = $4",
                     event.stream, event.tenant, data.text, list(data.tags),
                 )  # fmt: skip
 
+    async def carry_over(self, conn: Conn, shadow: str) -> None:
+        # The scheduler marks a timer fired before its StageDeadlineMissed reaches any
+        # projection: the rebuilt row keeps the mark, so the timer does not fire twice.
+        await conn.execute(
+            f"""UPDATE {shadow}.timers s SET fired_at = l.fired_at FROM cases.timers l
+                WHERE s.id = l.id AND s.fired_at IS NULL AND l.fired_at IS NOT NULL"""
+        )
+
     async def _opened(self, conn: Conn, event: Event, c: CaseOpened) -> None:
         # Opened when the worker filed: the policy may open a batch of cases at one time.
         filed = await conn.fetchrow(
-            "SELECT filed_at, position FROM cases.filings WHERE grievance_id = $1",
+            "SELECT filed_at, position FROM filings WHERE grievance_id = $1",
             c.grievance_id,
         )
         opened_at, position = (filed[0], filed[1]) if filed else (event.time, event.position)
         await conn.execute(
-            """INSERT INTO cases.cases (case_id, tenant, grievance_id, category, country,
+            """INSERT INTO cases (case_id, tenant, grievance_id, category, country,
                    site_id, member_org, language, identity_shareable, status, stage,
                    opened_at, opened_position, updated_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', 'admissibility', $10, $11,
@@ -147,33 +155,29 @@ class CaseViews(Projection):
         )  # fmt: skip
 
     async def _stage(self, conn: Conn, event: Event, s: StageEntered) -> None:
-        previous = await conn.fetchval(
-            "SELECT stage FROM cases.cases WHERE case_id = $1", event.stream
-        )
+        previous = await conn.fetchval("SELECT stage FROM cases WHERE case_id = $1", event.stream)
         await conn.execute(
-            """UPDATE cases.cases SET stage = $2, stage_due = $3, deadline_missed = false,
+            """UPDATE cases SET stage = $2, stage_due = $3, deadline_missed = false,
                updated_at = $4 WHERE case_id = $1""",
             event.stream, s.stage, s.due_on, event.time,
         )  # fmt: skip
         if previous:
             # The stage is over: its timer goes, fired or not, so that a stage entered again
             # (on reopening) gets a timer of its own, and a rebuild gives the same rows.
-            await conn.execute(
-                "DELETE FROM cases.timers WHERE id = $1", timer_id(event.stream, previous)
-            )
+            await conn.execute("DELETE FROM timers WHERE id = $1", timer_id(event.stream, previous))
         if s.due_on is not None:
             # Missed when the due day has passed entirely.
             due = datetime.combine(s.due_on, time.max, tzinfo=UTC)
-            await schedule(conn, "cases", timer_id(event.stream, s.stage), "deadline",
+            await schedule(conn, None, timer_id(event.stream, s.stage), "deadline",
                            event.tenant, due, stream=event.stream, stage=s.stage)  # fmt: skip
 
     async def _stop_timers(self, conn: Conn, case_id: str) -> None:
-        await conn.execute("DELETE FROM cases.timers WHERE id LIKE $1", f"{case_id}:%")
+        await conn.execute("DELETE FROM timers WHERE id LIKE $1", f"{case_id}:%")
 
     async def _timeline(self, conn: Conn, event: Event, case_id: str | None = None) -> None:
         details = {k: v for k, v in event.data.model_dump(mode="json").items() if k not in _QUIET}
         await conn.execute(
-            "INSERT INTO cases.timeline (case_id, position, type, actor, details, time, "
+            "INSERT INTO timeline (case_id, position, type, actor, details, time, "
             "actor_id) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) ON CONFLICT DO NOTHING",
             case_id or event.stream, event.position, event.type, event.actor.role,
             json.dumps(details), event.time, event.actor.id,
@@ -183,12 +187,12 @@ class CaseViews(Projection):
         match event.data:
             case GrievanceSubmitted(grievance_id=gid, personal=personal):
                 await conn.execute(
-                    "INSERT INTO cases.grievance_data VALUES ($1, $2::jsonb) "
+                    "INSERT INTO grievance_data VALUES ($1, $2::jsonb) "
                     "ON CONFLICT DO NOTHING",
                     gid, personal.model_dump_json(),
                 )  # fmt: skip
                 await conn.execute(
-                    "INSERT INTO cases.filings VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    "INSERT INTO filings VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                     gid, event.time, event.position,
                 )  # fmt: skip
             case (
@@ -197,11 +201,11 @@ class CaseViews(Projection):
             ):
                 await self._post(conn, case_stream(gid), event, "worker", sealed)
             case PersonalDataErased(grievance_id=gid):
-                await conn.execute("DELETE FROM cases.grievance_data WHERE grievance_id = $1", gid)
+                await conn.execute("DELETE FROM grievance_data WHERE grievance_id = $1", gid)
 
     @staticmethod
     async def _post(conn: Conn, case_id: str, event: Event, author: str, sealed: Any) -> None:
         await conn.execute(
-            "INSERT INTO cases.thread VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT DO NOTHING",
+            "INSERT INTO thread VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT DO NOTHING",
             case_id, event.position, author, sealed.model_dump_json(), event.time,
         )  # fmt: skip

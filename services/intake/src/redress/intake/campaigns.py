@@ -1,7 +1,7 @@
 """Read model of callback campaigns: audits and their callbacks, in the `intake` schema.
 
 The operators' queue and the campaign figures (per site, per country) are both read from
-`intake.callbacks`; the figures are counted when asked, so they always add up.
+`callbacks`; the figures are counted when asked, so they always add up.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ class Campaigns(Projection):
         match event.data:
             case AuditRegistered() as audit:
                 await conn.execute(
-                    """INSERT INTO intake.audits VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    """INSERT INTO audits VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                        ON CONFLICT (audit_id) DO NOTHING""",
                     audit.audit_id,
                     event.tenant,
@@ -35,11 +35,11 @@ class Campaigns(Projection):
                 )
             case CallbackScheduled() as callback:
                 await conn.execute(
-                    """INSERT INTO intake.callbacks (callback_id, audit_id, tenant, site_id,
+                    """INSERT INTO callbacks (callback_id, audit_id, tenant, site_id,
                            country, due_on, language, contact, version)
                        SELECT $1, a.audit_id, a.tenant, a.site_id, a.country, $3, $4,
                               $5::jsonb, $6
-                       FROM intake.audits a WHERE a.audit_id = $2
+                       FROM audits a WHERE a.audit_id = $2
                        ON CONFLICT (callback_id) DO NOTHING""",
                     callback.callback_id,
                     callback.audit_id,
@@ -50,7 +50,7 @@ class Campaigns(Projection):
                 )
             case CallbackCompleted() as outcome:
                 await conn.execute(
-                    """UPDATE intake.callbacks SET completed_at = $2, reached = $3,
+                    """UPDATE callbacks SET completed_at = $2, reached = $3,
                            retaliation_reported = $4, grievance_id = $5, version = $6
                        WHERE callback_id = $1""",
                     outcome.callback_id,

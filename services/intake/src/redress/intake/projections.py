@@ -38,14 +38,14 @@ class Grievances(Projection):
         match event.data:
             case TenantRegistered(name=name):
                 await conn.execute(
-                    """INSERT INTO intake.tenants VALUES ($1, $2)
+                    """INSERT INTO tenants VALUES ($1, $2)
                        ON CONFLICT (tenant) DO UPDATE SET name = excluded.name""",
                     event.tenant,
                     name,
                 )
             case SiteRegistered() as site:
                 await conn.execute(
-                    """INSERT INTO intake.sites VALUES ($1, $2, $3, $4, $5)
+                    """INSERT INTO sites VALUES ($1, $2, $3, $4, $5)
                        ON CONFLICT (tenant, site_id) DO UPDATE SET name = excluded.name,
                        country = excluded.country, member_org = excluded.member_org""",
                     event.tenant,
@@ -56,7 +56,7 @@ class Grievances(Projection):
                 )
             case GrievanceSubmitted() as g:
                 await conn.execute(
-                    """INSERT INTO intake.grievances (grievance_id, tenant, reference,
+                    """INSERT INTO grievances (grievance_id, tenant, reference,
                            receipt_hash, filed_digest, key_id, status, language, channel,
                            country, site_id, category, member_org, thread_key, version,
                            submitted_at)
@@ -86,16 +86,16 @@ class Grievances(Projection):
                 await self._touch(conn, gid, event, "status = 'withdrawn'")
             case PersonalDataErased(grievance_id=gid):
                 await self._touch(conn, gid, event, "status = 'erased'")
-                await conn.execute("DELETE FROM intake.thread WHERE grievance_id = $1", gid)
+                await conn.execute("DELETE FROM thread WHERE grievance_id = $1", gid)
             case CaseOpened(grievance_id=gid, case_id=case_id):
                 await conn.execute(
-                    "UPDATE intake.grievances SET case_id = $2 WHERE grievance_id = $1",
+                    "UPDATE grievances SET case_id = $2 WHERE grievance_id = $1",
                     gid,
                     case_id,
                 )
             case StageEntered(grievance_id=gid, stage=stage, due_on=due_on):
                 await conn.execute(
-                    """UPDATE intake.grievances SET stage = $2, stage_due = $3
+                    """UPDATE grievances SET stage = $2, stage_due = $3
                        WHERE grievance_id = $1""",
                     gid,
                     stage,
@@ -103,7 +103,7 @@ class Grievances(Projection):
                 )
             case CaseClosed(grievance_id=gid, outcome=outcome):
                 await conn.execute(
-                    """UPDATE intake.grievances SET outcome = $2, closed_at = $3
+                    """UPDATE grievances SET outcome = $2, closed_at = $3
                        WHERE grievance_id = $1""",
                     gid,
                     outcome,
@@ -111,25 +111,25 @@ class Grievances(Projection):
                 )
             case CaseRejected(grievance_id=gid):
                 await conn.execute(
-                    "UPDATE intake.grievances SET closed_at = $2 WHERE grievance_id = $1",
+                    "UPDATE grievances SET closed_at = $2 WHERE grievance_id = $1",
                     gid,
                     event.time,
                 )
             case CaseReopened(grievance_id=gid):
                 await conn.execute(
-                    """UPDATE intake.grievances SET outcome = NULL, closed_at = NULL
+                    """UPDATE grievances SET outcome = NULL, closed_at = NULL
                        WHERE grievance_id = $1""",
                     gid,
                 )
             case LegalHoldPlaced(grievance_id=gid) | LegalHoldReleased(grievance_id=gid):
                 await conn.execute(
-                    "UPDATE intake.grievances SET held = $2 WHERE grievance_id = $1",
+                    "UPDATE grievances SET held = $2 WHERE grievance_id = $1",
                     gid,
                     isinstance(event.data, LegalHoldPlaced),
                 )
             case RetentionPeriodSet(days=days):
                 await conn.execute(
-                    "UPDATE intake.tenants SET retention_days = $2 WHERE tenant = $1",
+                    "UPDATE tenants SET retention_days = $2 WHERE tenant = $1",
                     event.tenant,
                     days,
                 )
@@ -141,7 +141,7 @@ class Grievances(Projection):
     @staticmethod
     async def _touch(conn: Conn, grievance_id: str, event: Event, change: str) -> None:
         await conn.execute(
-            f"UPDATE intake.grievances SET {change}, version = $2 WHERE grievance_id = $1",
+            f"UPDATE grievances SET {change}, version = $2 WHERE grievance_id = $1",
             grievance_id,
             event.version,
         )
@@ -149,7 +149,7 @@ class Grievances(Projection):
     @staticmethod
     async def _post(conn: Conn, grievance_id: str, event: Event, author: str, sealed: str) -> None:
         await conn.execute(
-            """INSERT INTO intake.thread VALUES ($1, $2, $3, $4::jsonb, $5)
+            """INSERT INTO thread VALUES ($1, $2, $3, $4::jsonb, $5)
                ON CONFLICT DO NOTHING""",
             grievance_id,
             event.position,

@@ -18,7 +18,7 @@ class GrievanceCounts(Projection):
         match event.data:
             case GrievanceSubmitted(country=country, category=category, channel=channel):
                 await conn.execute(
-                    """INSERT INTO metrics.grievance_counts AS c
+                    """INSERT INTO grievance_counts AS c
                            (tenant, country, category, channel, received)
                        VALUES ($1, $2, $3, $4, 1)
                        ON CONFLICT (tenant, country, category, channel)

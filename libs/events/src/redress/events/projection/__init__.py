@@ -9,6 +9,7 @@ from redress.events.projection.model import (
     Projection,
 )
 from redress.events.projection.runner import Progress, ProjectionRunner
+from redress.events.projection.shadow import RebuildRunning, rebuild_beside, shadow_schema
 
 __all__ = [
     "CheckpointMoved",
@@ -18,7 +19,10 @@ __all__ = [
     "Progress",
     "Projection",
     "ProjectionRunner",
+    "RebuildRunning",
     "read_checkpoint",
+    "rebuild_beside",
     "reset",
+    "shadow_schema",
     "wait_for_version",
 ]

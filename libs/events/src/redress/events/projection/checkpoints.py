@@ -17,40 +17,50 @@ if TYPE_CHECKING:
 LIVE: dict[str, ProjectionRunner] = {}
 
 
-async def read_checkpoint(conn: Conn, projection: Projection) -> int:
+async def read_checkpoint(conn: Conn, projection: Projection, schema: str | None = None) -> int:
+    """The position `projection` has applied, in its own schema or in `schema` (a rebuild's)."""
+    schema = schema or projection.schema
     await conn.execute(
-        f"INSERT INTO {projection.schema}.checkpoints (name, position) VALUES ($1, 0) "
+        f"INSERT INTO {schema}.checkpoints (name, position) VALUES ($1, 0) "
         "ON CONFLICT (name) DO NOTHING",
         projection.name,
     )
     return int(
         await conn.fetchval(
-            f"SELECT position FROM {projection.schema}.checkpoints WHERE name = $1",
+            f"SELECT position FROM {schema}.checkpoints WHERE name = $1",
             projection.name,
         )
     )
 
 
-async def claim(conn: Conn, projection: Projection, start: int) -> None:
+async def claim(conn: Conn, projection: Projection, start: int, schema: str | None = None) -> None:
     """Lock the checkpoint for this transaction; give way if it is no longer at `start`."""
+    schema = schema or projection.schema
     stored = await conn.fetchval(
-        f"SELECT position FROM {projection.schema}.checkpoints WHERE name = $1 FOR UPDATE",
+        f"SELECT position FROM {schema}.checkpoints WHERE name = $1 FOR UPDATE",
         projection.name,
     )
     if stored != start:
         raise CheckpointMoved
 
 
-async def advance(conn: Conn, projection: Projection, end: int, versions: dict[str, int]) -> None:
+async def advance(
+    conn: Conn,
+    projection: Projection,
+    end: int,
+    versions: dict[str, int],
+    schema: str | None = None,
+) -> None:
     """Move the checkpoint to `end` and record the stream versions the batch applied."""
+    schema = schema or projection.schema
     await conn.execute(
-        f"UPDATE {projection.schema}.checkpoints SET position = $2 WHERE name = $1",
+        f"UPDATE {schema}.checkpoints SET position = $2 WHERE name = $1",
         projection.name,
         end,
     )
     if versions:
         await conn.execute(
-            f"""INSERT INTO {projection.schema}.applied_versions AS a
+            f"""INSERT INTO {schema}.applied_versions AS a
                     (projection, stream, version)
                 SELECT $1, s, v FROM unnest($2::text[], $3::int[]) AS t(s, v)
                 ON CONFLICT (projection, stream)
@@ -62,6 +72,7 @@ async def advance(conn: Conn, projection: Projection, end: int, versions: dict[s
 
 
 async def reset(conn: Conn, projection: Projection) -> None:
+    """Empty the projection's tables in place (an offline rebuild: readers see them empty)."""
     for table in projection.tables:
         await conn.execute(f"TRUNCATE {projection.schema}.{table}")
     await conn.execute(

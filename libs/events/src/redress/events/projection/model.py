@@ -13,7 +13,9 @@ from redress.events.store import Conn, EventStore
 class Projection(ABC):
     """A read model (or, with appends, a policy) fed by events.
 
-    `apply` runs inside the batch's transaction on `conn`; it must do all its writes there.
+    `apply` runs inside the batch's transaction on `conn`; it must do all its writes there,
+    naming its own `tables` unqualified: the runner sets the search path to the projection's
+    schema, or to a shadow schema while a rebuild fills it (docs/decisions/0011).
     """
 
     name: ClassVar[str]
@@ -30,6 +32,11 @@ class Projection(ABC):
 
     @abstractmethod
     async def apply(self, conn: Conn, event: Event) -> None: ...
+
+    async def carry_over(self, conn: Conn, shadow: str) -> None:
+        """Before a rebuild in `shadow` is swapped in: copy what the live tables hold that
+        no event has told yet (none by default)."""
+        return None
 
     async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
         """Apply events in order; a projection may override this to write a batch at once."""

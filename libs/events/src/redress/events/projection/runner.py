@@ -56,16 +56,21 @@ class ProjectionRunner:
         backoff: Backoff | None = None,
         io_timeout: float = 5.0,
         idle_check: float = 3.0,
+        schema: str | None = None,
     ) -> None:
         if isinstance(projection, Policy):
             projection.store = store or EventStore(pool)
         self.projection = projection
+        # Where the batches land: the projection's own schema, or a rebuild's shadow schema.
+        self.schema = schema or projection.schema
+        self.live = self.schema == projection.schema
+        self.key = projection.key if self.live else f"{projection.key} (rebuild)"
         self.pool = pool
         self.js = js
         self.bus = bus
         self.batch_size = batch_size
         self.halted: Halt | None = None
-        self.trouble = Trouble(projection.key)
+        self.trouble = Trouble(self.key)
         self.backoff = backoff or Backoff(initial=0.2, cap=5.0)
         self.io_timeout = io_timeout
         self.idle_check = idle_check
@@ -87,7 +92,8 @@ class ProjectionRunner:
         checkpoint. Any other failure outside an event's apply is logged with its
         traceback, counted as a restart, and retried the same way.
         """
-        LIVE[self.projection.key] = self
+        if self.live:
+            LIVE[self.projection.key] = self
         self.running = True
         try:
             while True:
@@ -212,10 +218,12 @@ class ProjectionRunner:
         for e in events:
             versions[e.stream] = max(e.version, versions.get(e.stream, 0))
         async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
-            await claim(conn, self.projection, start)
+            # The projection names its tables unqualified: this decides which ones it writes.
+            await conn.execute(f"SET LOCAL search_path TO {self.schema}")
+            await claim(conn, self.projection, start, self.schema)
             with self._spans(events):
                 await self.projection.apply_batch(conn, events)
-            await advance(conn, self.projection, end, versions)
+            await advance(conn, self.projection, end, versions, self.schema)
         for stream, version in versions.items():
             self.recent[stream] = version
             self.recent.move_to_end(stream)
@@ -258,7 +266,7 @@ class ProjectionRunner:
 
     async def checkpoint(self) -> int:
         async with self.pool.acquire(timeout=self.io_timeout) as conn:
-            return await read_checkpoint(conn, self.projection)
+            return await read_checkpoint(conn, self.projection, self.schema)
 
     async def wait_for(self, sequence: int, timeout: float) -> bool:
         """Wait until the runner has applied everything up to `sequence`."""
@@ -289,7 +297,11 @@ class ProjectionRunner:
         return True
 
     async def rebuild(self) -> None:
-        """Forget everything projected; the next run replays from the start of the stream."""
+        """Forget everything projected, in place; the next run replays from the start.
+
+        Readers see the tables empty, then partial: only for a stopped system (see
+        `redress.events.projection.shadow` for a rebuild beside the live tables).
+        """
         async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
             await reset(conn, self.projection)
         self.position = 0
@@ -297,9 +309,15 @@ class ProjectionRunner:
         self.recent.clear()
 
     async def replay(self, on_progress: Progress | None = None) -> int:
-        """Rebuild and consume up to the stream's current end; return the events seen."""
+        """Rebuild in place and consume up to the stream's current end; return its end."""
         await self.rebuild()
-        end = await self.bus.last_sequence(self.js)
+        return await self.catch_up(on_progress)
+
+    async def catch_up(self, on_progress: Progress | None = None, end: int | None = None) -> int:
+        """Consume from the checkpoint up to `end` (the stream's current end) and stop there."""
+        if end is None:
+            end = await self.bus.last_sequence(self.js)
+        self.position = await self.checkpoint()
         task = asyncio.create_task(self.run())
         try:
             while self.position < end and self.halted is None:
@@ -307,7 +325,11 @@ class ProjectionRunner:
                 if on_progress:
                     on_progress(self.position, end)
         finally:
-            task.cancel()
+            # Python 3.11's wait_for can swallow a cancel that lands as an event arrives
+            # (a busy stream): cancel again until the task has stopped.
+            while not task.done():
+                task.cancel()
+                await asyncio.wait({task}, timeout=0.5)
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if self.halted is not None:
