@@ -128,7 +128,9 @@ async def test_metrics_count_unknown_countries_together(system):
         streams.append(new_stream("grievance"))
         await system.store.append(streams[-1], [event], 0, meta)
     counts = GrievanceCounts()
-    async with system.pool.acquire() as conn:
+    async with system.pool.acquire() as conn, conn.transaction():
+        # Projections name their own tables; the runner sets their schema (ADR 0011).
+        await conn.execute(f"SET LOCAL search_path TO {counts.schema}")
         for stream in streams:
             for stored in await system.store.read_stream(stream):
                 await counts.apply(conn, stored)
