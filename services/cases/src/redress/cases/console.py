@@ -33,7 +33,7 @@ from redress.events.store import EventStore
 from redress.kit import csrf
 from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action, allowed
-from redress.kit.deps import Pool, Store
+from redress.kit.deps import Pool, Store, authorise
 from redress.kit.errors import Problem
 from redress.kit.text import Line
 
@@ -166,7 +166,7 @@ async def staff(request: Request) -> Principal:
         raise LoginRequired from None
     if not is_staff(principal):
         raise Problem(403, "forbidden", "the console is for the grievance officers of an MSI")
-    return principal
+    return authorise(principal, Action.case_read)
 
 
 Staff = Annotated[Principal, Depends(staff)]
@@ -418,7 +418,7 @@ async def case(
 
 # -- the forms: each runs the API's handler for its command -----------------------------------
 
-Run = Callable[[FormData], Awaitable[c.Written]]
+Run = Callable[[FormData, Principal], Awaitable[c.Written]]
 
 
 async def _act(
@@ -434,10 +434,8 @@ async def _act(
     """Check the CSRF token and the role, run the command, then show the case again."""
     form = await request.form()
     csrf.check(request, cases.csrf_key, _field(form, "csrf"))
-    if not allowed(p.roles, action):
-        raise Problem(403, "forbidden", f"your roles do not allow {action.value}")
     try:
-        written = await run(form)
+        written = await run(form, authorise(p, action))
     except ValidationError as exc:
         error, status = _describe(exc), 422
     except Problem as exc:
@@ -462,7 +460,7 @@ def _body(model: type[c.Body], **values: Any) -> Any:
 async def triage(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         indicators = [v for v in form.getlist("indicators") if isinstance(v, str)]
         body = _body(
             c.TriageBody,
@@ -479,7 +477,7 @@ async def triage(
 async def accept(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         return await api.accept(case_id, p, store, pool, cases)
 
     return await _act(request, case_id, p, pool, cases, "accept", run)
@@ -489,7 +487,7 @@ async def accept(
 async def reject(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(
             c.RejectBody, grounds=_field(form, "grounds"), explanation=_field(form, "explanation")
         )
@@ -502,7 +500,7 @@ async def reject(
 async def advance(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(c.AdvanceBody, to=_field(form, "to"))
         return await api.advance(case_id, body, p, store, pool, cases)
 
@@ -513,7 +511,7 @@ async def advance(
 async def add_action(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(
             c.ActionBody,
             remedy=_field(form, "remedy"),
@@ -538,7 +536,7 @@ async def update_action(
     store: Store,
     cases: CasesContext,
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(
             c.ActionUpdateBody,
             progress=_field(form, "progress"),
@@ -556,7 +554,7 @@ async def update_action(
 async def assign(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = c.assign_body(_field(form, "officer"), _field(form, "facilitator"))
         return await api.assign(case_id, body, p, store)
 
@@ -567,7 +565,7 @@ async def assign(
 async def message_worker(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(c.TextBody, text=_field(form, "text"))
         return await api.message_worker(case_id, body, p, store, pool, cases)
 
@@ -578,7 +576,7 @@ async def message_worker(
 async def add_note(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(c.TextBody, text=_field(form, "text"))
         return await api.add_note(case_id, body, p, store, pool, cases)
 
@@ -589,7 +587,7 @@ async def add_note(
 async def close(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(
             c.CloseBody, outcome=_field(form, "outcome"), satisfaction=_number(form, "satisfaction")
         )
@@ -602,7 +600,7 @@ async def close(
 async def satisfaction(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(c.SatisfactionBody, score=_number(form, "score"), source="officer")
         return await api.satisfaction(case_id, body, p, store)
 
@@ -613,7 +611,7 @@ async def satisfaction(
 async def lessons(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         tags = [t.strip() for t in (_field(form, "tags") or "").split(",") if t.strip()]
         body = _body(c.LessonsBody, text=_field(form, "text"), tags=tags)
         return await api.lessons(case_id, body, p, store)
@@ -625,7 +623,7 @@ async def lessons(
 async def reopen(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(c.ReopenBody, reason=_field(form, "reason"))
         return await api.reopen(case_id, body, p, store, pool, cases)
 
