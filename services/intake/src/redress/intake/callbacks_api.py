@@ -332,28 +332,30 @@ async def record_outcome(
     # One correlation id ties the outcome to the grievance it raised.
     meta = metadata_for(principal).model_copy(update={"correlationid": new_id()})
     for attempt in range(1, ATTEMPTS + 1):
-        history = await store.read_stream(stream)
-        state = fold([e.data for e in history])
-        grievance_id = str(new_id()) if body.grievance else None
-        command = CompleteCallback(
-            audit_id=audit_id,
-            callback_id=callback_id,
-            reached=body.reached,
-            retaliation_reported=body.retaliation_reported,
-            grievance_id=grievance_id,
-        )
-        try:
-            events = decide(command, state)
-        except AuditRefused as exc:
-            raise refused(exc) from None
-        form = _grievance_form(body, state, row["language"])
         try:
             async with pool.acquire() as conn, conn.transaction():
+                # Claimed before deciding: a retry of an outcome recorded gets its first
+                # answer, not "already completed".
                 first = await idempotency.claim(
                     conn, SCHEMA, principal, idempotency_key, request, body
                 )
                 if isinstance(first, idempotency.Replay):
                     return first.response()
+                history = await store.read_stream(stream)
+                state = fold([e.data for e in history])
+                grievance_id = str(new_id()) if body.grievance else None
+                command = CompleteCallback(
+                    audit_id=audit_id,
+                    callback_id=callback_id,
+                    reached=body.reached,
+                    retaliation_reported=body.retaliation_reported,
+                    grievance_id=grievance_id,
+                )
+                try:
+                    events = decide(command, state)
+                except AuditRefused as exc:
+                    raise refused(exc) from None
+                form = _grievance_form(body, state, row["language"])
                 filed = None
                 if form is not None:
                     filed = await file_grievance(
