@@ -35,6 +35,7 @@ from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.deps import Pool, Store, authorise
 from redress.kit.errors import Problem
+from redress.kit.proxy import secure_cookies
 from redress.kit.text import Line
 
 COOKIE = "staff_token"
@@ -134,7 +135,7 @@ def page(
     """Render a page with a CSRF token, setting the CSRF cookie on a first visit."""
     token, new_cookie = csrf.issue(request, cases.csrf_key)
     response = PAGES.render(name, status, csrf=token, **context)
-    csrf.set_cookie(response, new_cookie, secure=request.url.scheme == "https")
+    csrf.set_cookie(response, new_cookie, secure=secure_cookies(request))
     return response
 
 
@@ -238,7 +239,7 @@ async def login(request: Request, cases: CasesContext) -> Response:
         token,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request),
         path=PATH,
     )
     return response
@@ -250,7 +251,7 @@ async def logout(request: Request, cases: CasesContext) -> Response:
     csrf.check(request, cases.csrf_key, _field(form, "csrf"))
     response = RedirectResponse(f"{PATH}/login?done=out", status_code=303)
     response.delete_cookie(
-        COOKIE, path=PATH, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+        COOKIE, path=PATH, httponly=True, samesite="strict", secure=secure_cookies(request)
     )
     return response
 
