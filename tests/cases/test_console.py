@@ -495,3 +495,29 @@ async def test_members_and_other_staff_cannot_use_the_console(platform):
     async with officer(platform, roles=("supervisor",), sub="supervisor-1") as client:
         page = await case_page(client, case_id)
         assert NARRATIVE in page and 'id="form-' in page
+
+
+async def test_the_login_cookie_is_secure_behind_a_trusted_proxy_saying_https(platform):
+    runtime = platform.cases_app.state.runtime
+    runtime.settings = runtime.settings.model_copy(update={"trusted_proxies": ["203.0.113.0/24"]})
+    https = {"X-Forwarded-Proto": "https"}
+
+    async def login_cookie(client: httpx.AsyncClient) -> str:
+        page = await client.get("/console/login", headers=https)
+        # Sent back by hand: a client's jar keeps a Secure cookie from http://test, as it
+        # should; the browser behind the proxy speaks https.
+        csrf_cookie = page.headers["set-cookie"].split(";")[0]
+        answer = await client.post(
+            "/console/login",
+            data={"csrf": csrf_of(page.text), "token": bearer(platform.token())},
+            headers={**https, "Cookie": csrf_cookie},
+        )
+        assert answer.status_code == 303, answer.text
+        (cookie,) = [c for c in answer.headers.get_list("set-cookie") if "staff_token" in c]
+        return cookie.lower()
+
+    async with browser_for(platform) as proxied:  # the test client's address is the proxy's
+        assert "; secure" in await login_cookie(proxied)
+    transport = httpx.ASGITransport(app=platform.cases_app, client=("198.51.100.9", 4000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as forger:
+        assert "; secure" not in await login_cookie(forger)
