@@ -450,7 +450,7 @@ async def test_members_and_other_staff_cannot_use_the_console(platform):
         async with browser_for(platform) as client:
             refused = await log_in(client, bearer(token))
             assert refused.status_code == 403, refused.text
-            assert "not a grievance officer" in alert(refused.text)
+            assert "may not read cases" in alert(refused.text)
             assert "staff_token" not in refused.headers.get("set-cookie", "")
             # A member's token slipped into the cookie opens nothing either.
             client.cookies.set("staff_token", bearer(token), path="/console")
@@ -478,11 +478,46 @@ async def test_members_and_other_staff_cannot_use_the_console(platform):
         assert invalid.status_code == 404, "bad input must not reveal another tenant's case"
         assert await versions(platform, case_id) == before
 
-    # An MSI admin reads the case, without forms, and cannot act on it.
-    async with officer(platform, roles=("admin",), sub="admin-1") as client:
-        page = await case_page(client, case_id)
-        assert NARRATIVE in page and 'id="form-' not in page
-        assert "only grievance officers act on it" in page
-        answer = await client.post(f"{path}/accept", data={"csrf": csrf_of(page)})
+    # An MSI admin configures the initiative and reads no case: the console says so, and a
+    # token slipped into the cookie opens neither the case nor its forms.
+    admin = bearer(platform.token(roles=("admin",), sub="admin-1"))
+    async with browser_for(platform) as client:
+        refused = await log_in(client, admin)
+        assert refused.status_code == 403 and "reads no case" in alert(refused.text)
+        client.cookies.set("staff_token", admin, path="/console")
+        page = await client.get(path)
+        assert page.status_code == 403 and NARRATIVE not in page.text
+        answer = await client.post(f"{path}/accept", data={"csrf": csrf_of(refused.text)})
         assert answer.status_code == 403 and answer.headers["content-type"] == PROBLEM
         assert await versions(platform, case_id) == 2
+
+    # A supervisor reads and manages every case of the tenant.
+    async with officer(platform, roles=("supervisor",), sub="supervisor-1") as client:
+        page = await case_page(client, case_id)
+        assert NARRATIVE in page and 'id="form-' in page
+
+
+async def test_the_login_cookie_is_secure_behind_a_trusted_proxy_saying_https(platform):
+    runtime = platform.cases_app.state.runtime
+    runtime.settings = runtime.settings.model_copy(update={"trusted_proxies": ["203.0.113.0/24"]})
+    https = {"X-Forwarded-Proto": "https"}
+
+    async def login_cookie(client: httpx.AsyncClient) -> str:
+        page = await client.get("/console/login", headers=https)
+        # Sent back by hand: a client's jar keeps a Secure cookie from http://test, as it
+        # should; the browser behind the proxy speaks https.
+        csrf_cookie = page.headers["set-cookie"].split(";")[0]
+        answer = await client.post(
+            "/console/login",
+            data={"csrf": csrf_of(page.text), "token": bearer(platform.token())},
+            headers={**https, "Cookie": csrf_cookie},
+        )
+        assert answer.status_code == 303, answer.text
+        (cookie,) = [c for c in answer.headers.get_list("set-cookie") if "staff_token" in c]
+        return cookie.lower()
+
+    async with browser_for(platform) as proxied:  # the test client's address is the proxy's
+        assert "; secure" in await login_cookie(proxied)
+    transport = httpx.ASGITransport(app=platform.cases_app, client=("198.51.100.9", 4000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as forger:
+        assert "; secure" not in await login_cookie(forger)

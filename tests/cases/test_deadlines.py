@@ -263,3 +263,26 @@ async def test_a_deadline_that_fires_while_an_officer_writes_is_recorded_once(pl
     assert [r["version"] for r in delivered] == [1, 2, 3, 4]
     await caught_up(platform, case_id, 4)
     assert (await detail(platform, case_id))["deadline_missed"] is True
+
+
+async def test_the_supervisor_is_told_of_missed_deadlines_and_officers_are_not(platform):
+    await set_frames(platform, acknowledge_days=3)
+    late, on_time = await file_case(platform), await file_case(platform)
+    await post(platform, on_time, "/accept")
+    clock = controlled(platform, noon(await opened_on(platform, late), 4))
+    assert await deadline_scheduler(platform.system.pool, platform.system.store, clock).tick() == 1
+    await caught_up(platform, late, 3)
+
+    supervisor = platform.token(("supervisor",), sub="supervisor-1")
+    told = await platform.cases.get("/v1/supervision/missed-deadlines", headers=supervisor)
+    assert told.status_code == 200, told.text
+    assert [(c["case_id"], c["stage"]) for c in told.json()["items"]] == [(late, "admissibility")]
+    for roles in (("officer",), ("admin",), ("member",)):
+        answer = await platform.cases.get(
+            "/v1/supervision/missed-deadlines", headers=platform.token(roles)
+        )
+        assert answer.status_code == 403, (roles, answer.text)
+    # Once the stage moves on, the miss is answered: the supervisor's list empties.
+    await post(platform, late, "/accept")
+    told = await platform.cases.get("/v1/supervision/missed-deadlines", headers=supervisor)
+    assert told.json()["items"] == []

@@ -1,6 +1,9 @@
 """Schemathesis with every check over the cases OpenAPI, on a real case: no server error,
 every answer documented (status, content type, schema, headers), valid input accepted and
-invalid input refused."""
+invalid input refused. Failures accepted for a stated reason are in the baseline beside this
+file."""
+
+from pathlib import Path
 
 import pytest
 
@@ -8,6 +11,8 @@ from tests.events.helpers import wait_until
 from tests.fuzz import schemathesis
 
 pytestmark = pytest.mark.slow
+
+BASELINE = Path(__file__).with_name("schemathesis-baseline.json")
 
 GRIEVANCE = {
     "country": "BD",
@@ -21,7 +26,7 @@ GRIEVANCE = {
 async def test_schemathesis_finds_nothing_on_cases(platform, tmp_path):
     filed = await platform.intake.post("/v1/grievances", json=GRIEVANCE, headers=platform.member())
     assert filed.status_code == 201, filed.text
-    officer = platform.token(roles=("officer", "admin"))
+    officer = platform.token(roles=("officer", "supervisor"))
 
     async def opened():
         answer = await platform.cases.get("/v1/cases", headers=officer)
@@ -33,6 +38,7 @@ async def test_schemathesis_finds_nothing_on_cases(platform, tmp_path):
         platform.cases_app, officer["Authorization"], tmp_path,
         # The case exists at version 1 at least: reads do not wait out their bound.
         config=f'[parameters]\ncase_id = "{case["case_id"]}"\nmin_version = 1\n',
+        baseline=BASELINE,
     )  # fmt: skip
     print(output[-3000:], f"\nschemathesis took {took:.1f}s")
     assert code == 0, output[-20000:]

@@ -25,7 +25,7 @@ PROJECTION = OpenedCases()
 
 @router.post("/v1/cases", status_code=201)
 async def open_case(principal: CurrentPrincipal, store: Store) -> dict[str, object]:
-    permitted(Action.case_manage)(principal)
+    principal = permitted(Action.case_manage)(principal)
     stream = new_stream("case")
     done = await store.append(stream, [opened()], 0, metadata_for(principal))
     return {"stream": done.stream, "version": done.version}

@@ -33,6 +33,9 @@ class Principal(BaseModel):
     tenant: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
     roles: frozenset[str] = frozenset()
     org: str | None = Field(None, max_length=200)
+    # The role that authorised the request's action (set by `deps.authorise`, never by a
+    # token): events record it as the actor's role.
+    acting_as: str | None = Field(None, exclude=True)
 
 
 class InvalidToken(Exception):

@@ -52,6 +52,9 @@ def serve(
         port=port,
         access_log=False,
         log_level="warning",
+        # The forwarded headers are read by the app, from REDRESS_TRUSTED_PROXIES only
+        # (redress.kit.proxy and .throttle), not by uvicorn, whose own list would be a second
+        # one to keep in step and would rewrite the client address for the logs.
         proxy_headers=False,
     )
 

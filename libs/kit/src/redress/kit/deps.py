@@ -12,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from redress.events.envelope import Actor, Metadata
 from redress.events.store import EventStore
 from redress.kit.auth import InvalidToken, Principal
-from redress.kit.authz import Action, allowed
+from redress.kit.authz import Action, authorising_role
 from redress.kit.errors import Problem
 
 _bearer = HTTPBearer(auto_error=False)
@@ -58,17 +58,30 @@ Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+def authorise(principal: Principal, action: Action) -> Principal:
+    """The principal acting under the role that allows `action`; 403 when none does."""
+    role = authorising_role(principal.roles, action)
+    if role is None:
+        raise Problem(403, "forbidden", f"your roles do not allow {action.value}")
+    return principal.model_copy(update={"acting_as": role})
+
+
 def permitted(action: Action) -> Callable[[Principal], Principal]:
     """A dependency that lets through only principals whose roles allow `action`."""
 
     def check(principal: CurrentPrincipal) -> Principal:
-        if not allowed(principal.roles, action):
-            raise Problem(403, "forbidden", f"your roles do not allow {action.value}")
-        return principal
+        return authorise(principal, action)
 
     return check
 
 
 def metadata_for(principal: Principal) -> Metadata:
-    role = sorted(principal.roles)[0] if principal.roles else "none"
-    return Metadata(tenant=principal.tenant, actor=Actor(id=principal.sub, role=role))
+    """Who acted (the token's subject) and the role that authorised the action.
+
+    A principal that was never authorised for an action has no role to record: writing
+    for it is a programming error, not something to guess from its roles.
+    """
+    if principal.acting_as is None:
+        raise RuntimeError("metadata_for needs a principal passed through authorise()")
+    actor = Actor(id=principal.sub, role=principal.acting_as)
+    return Metadata(tenant=principal.tenant, actor=actor)

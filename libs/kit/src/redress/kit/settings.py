@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,7 +70,13 @@ class Settings(BaseSettings):
 
     trusted_proxies: list[str] = Field(
         default_factory=list,
-        description="addresses or networks of proxies whose X-Forwarded-For is believed",
+        description="addresses or networks of proxies whose X-Forwarded-For, -Proto and -Host"
+        " are believed",
+    )
+    public_url: str | None = Field(
+        None,
+        description="the URL the public reaches this service at (https://report.example.org):"
+        " the scheme of its cookies and the URL SMS signatures are made over",
     )
     filings_per_hour_per_client: int = Field(
         60, ge=1, description="anonymous web filings one client may make per hour"
@@ -102,6 +109,16 @@ class Settings(BaseSettings):
     relay_stall_timeout: float = Field(
         30.0, description="a relay making no progress this long gives up leadership"
     )
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(f"{value!r} is not an http(s) URL of a host (and a path prefix)")
+        return value.rstrip("/")
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -101,16 +101,16 @@ def client_address(connection: HTTPConnection, trusted_proxies: Sequence[str] = 
     read from the right: the first address no trusted proxy owns is the client.
     """
     peer = connection.client.host if connection.client else ""
-    if not trusted_proxies or not _within(peer, trusted_proxies):
+    if not trusted_proxies or not within(peer, trusted_proxies):
         return peer
     hops = [h.strip() for h in connection.headers.get("x-forwarded-for", "").split(",")]
     for hop in reversed([h for h in hops if h]):
-        if not _within(hop, trusted_proxies):
+        if not within(hop, trusted_proxies):
             return hop
     return peer
 
 
-def _within(address: str, networks: Sequence[str]) -> bool:
+def within(address: str, networks: Sequence[str]) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

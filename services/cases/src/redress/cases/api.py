@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from functools import reduce
@@ -28,8 +29,9 @@ from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.crypto import KeyErased
-from redress.kit.deps import CurrentPrincipal, Pool, Store, metadata_for, permitted
+from redress.kit.deps import CurrentPrincipal, Pool, Store, authorise, metadata_for, permitted
 from redress.kit.errors import Problem
+from redress.kit.idempotency import Replay, Retry, Retryable
 from redress.kit.text import Line
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -38,6 +40,7 @@ PlanEditor = Annotated[Principal, Depends(permitted(Action.plan_action_update))]
 Reader = Annotated[Principal, Depends(permitted(Action.case_read))]
 VIEWS = CaseViews()
 NOT_FOUND = "there is no such case"
+SCHEMA = "cases"
 
 
 def is_member(principal: Principal) -> bool:
@@ -47,10 +50,14 @@ def is_member(principal: Principal) -> bool:
     )
 
 
-def may_read(principal: Principal) -> None:
+def may_read(principal: Principal) -> Principal:
+    """The principal authorised to read cases, in full (staff) or redacted (members)."""
     if not (allowed(principal.roles, Action.case_read) or is_member(principal)):
         raise Problem(403, "forbidden", "your roles do not allow reading cases")
     named(principal)
+    return authorise(
+        principal, Action.case_read_redacted if is_member(principal) else Action.case_read
+    )
 
 
 def named(principal: Principal) -> None:
@@ -71,20 +78,60 @@ async def case_events(store: EventStore, principal: Principal, case_id: str) -> 
     return events
 
 
-async def run(store: EventStore, principal: Principal, case_id: str, *commands: Any) -> c.Written:
+Decision = Callable[[list[Event]], list[Any]]
+
+
+async def run(
+    store: EventStore,
+    principal: Principal,
+    case_id: str,
+    *commands: Any,
+    retry: Retry | None = None,
+) -> c.Written:
     """Decide commands on the case as the log has it, and append all they decide at once."""
-    events = await case_events(store, principal, case_id)
-    state = d.fold([e.data for e in events])
-    new: list[Any] = []
-    try:
+
+    def decide(events: list[Event]) -> list[Any]:
+        state = d.fold([e.data for e in events])
+        new: list[Any] = []
         for command in commands:
             decided = d.decide(command, state)
             state, new = reduce(d.evolve, decided, state), new + decided
+        return new
+
+    return await write(store, principal, case_id, decide, retry)
+
+
+async def write(
+    store: EventStore, principal: Principal, case_id: str, decide: Decision, retry: Retry | None
+) -> c.Written:
+    """Append what `decide` makes of the case's events; with an Idempotency-Key, once.
+
+    The key is claimed before the case is read: a retry of a write that went through gets
+    its first answer, not a refusal decided on the state that write left.
+    """
+    if retry is None or retry.key is None:
+        return await _decide_and_append(store, principal, case_id, decide, None)
+    async with retry.pool.acquire() as conn, conn.transaction():
+        first = await retry.claim(conn, SCHEMA, principal)
+        if isinstance(first, Replay):
+            return c.Written.model_validate(first.answer)
+        written = await _decide_and_append(store, principal, case_id, decide, conn)
+        if first:
+            await first.remember(conn, written, retry.status)
+    return written
+
+
+async def _decide_and_append(
+    store: EventStore, principal: Principal, case_id: str, decide: Decision, conn: Conn | None
+) -> c.Written:
+    events = await case_events(store, principal, case_id)
+    try:
+        new = decide(events)
     except d.CaseRefused as exc:
         raise Problem(409, exc.kind, exc.detail) from None
     if not new:
         return c.Written(case_id=case_id, version=len(events))
-    done = await store.append(case_id, new, len(events), metadata_for(principal))
+    done = await store.append(case_id, new, len(events), metadata_for(principal), conn=conn)
     return c.Written(case_id=case_id, version=done.version)
 
 
@@ -98,57 +145,76 @@ def today(cases: CasesContext) -> date:
 
 
 @router.post("/{case_id}/triage", response_model=c.Written)
-async def triage(case_id: str, body: c.TriageBody, p: Officer, store: Store) -> c.Written:
+async def triage(
+    case_id: str, body: c.TriageBody, p: Officer, store: Store, retry: Retryable = None
+) -> c.Written:
     """Record risk indicators and a severity; trafficking, forced or child labour escalate."""
     command = d.Triage(tuple(body.indicators), body.severity, body.override_reason)
-    return await run(store, p, case_id, command)
+    return await run(store, p, case_id, command, retry=retry)
 
 
 @router.post("/{case_id}/accept", response_model=c.Written)
 async def accept(
-    case_id: str, p: Officer, store: Store, pool: Pool, cases: CasesContext
+    case_id: str, p: Officer, store: Store, pool: Pool, cases: CasesContext, retry: Retryable = None
 ) -> c.Written:
     command = d.Accept(today(cases), await tenant_frames(pool, p.tenant))
-    return await run(store, p, case_id, command)
+    return await run(store, p, case_id, command, retry=retry)
 
 
 @router.post("/{case_id}/reject", response_model=c.Written)
-async def reject(case_id: str, body: c.RejectBody, p: Officer, store: Store) -> c.Written:
-    return await run(store, p, case_id, d.Reject(body.grounds, body.explanation))
+async def reject(
+    case_id: str, body: c.RejectBody, p: Officer, store: Store, retry: Retryable = None
+) -> c.Written:
+    return await run(store, p, case_id, d.Reject(body.grounds, body.explanation), retry=retry)
 
 
 @router.post("/{case_id}/advance", response_model=c.Written)
 async def advance(
-    case_id: str, body: c.AdvanceBody, p: Officer, store: Store, pool: Pool, cases: CasesContext
+    case_id: str,
+    body: c.AdvanceBody,
+    p: Officer,
+    store: Store,
+    pool: Pool,
+    cases: CasesContext,
+    retry: Retryable = None,
 ) -> c.Written:
     command = d.Advance(body.to, today(cases), await tenant_frames(pool, p.tenant))
-    return await run(store, p, case_id, command)
+    return await run(store, p, case_id, command, retry=retry)
 
 
 @router.post("/{case_id}/actions", response_model=c.Written, status_code=201)
-async def add_action(case_id: str, body: c.ActionBody, p: PlanEditor, store: Store) -> c.Written:
+async def add_action(
+    case_id: str, body: c.ActionBody, p: PlanEditor, store: Store, retry: Retryable = None
+) -> c.Written:
     """Add an action to the remediation plan (member companies propose their own)."""
     command = d.AddAction(str(new_id()), body.remedy, body.owner, body.due_on, body.description)
-    return await run(store, p, case_id, command)
+    return await run(store, p, case_id, command, retry=retry)
 
 
 @router.post("/{case_id}/actions/{action_id}", response_model=c.Written)
 async def update_action(
-    case_id: str, action_id: str, body: c.ActionUpdateBody, p: PlanEditor, store: Store
+    case_id: str,
+    action_id: str,
+    body: c.ActionUpdateBody,
+    p: PlanEditor,
+    store: Store,
+    retry: Retryable = None,
 ) -> c.Written:
     """Report progress on an action, with evidence; `done` ends it."""
     command = d.UpdateAction(action_id, body.progress, body.evidence, body.done)
-    return await run(store, p, case_id, command)
+    return await run(store, p, case_id, command, retry=retry)
 
 
 @router.post("/{case_id}/assign", response_model=c.Written)
-async def assign(case_id: str, body: c.AssignBody, p: Officer, store: Store) -> c.Written:
+async def assign(
+    case_id: str, body: c.AssignBody, p: Officer, store: Store, retry: Retryable = None
+) -> c.Written:
     command: Any = (
         d.AssignOfficer(body.officer)
         if isinstance(body, c.AssignOfficerBody)
         else d.AssignFacilitator(body.facilitator)
     )
-    return await run(store, p, case_id, command)
+    return await run(store, p, case_id, command, retry=retry)
 
 
 async def seal_for_grievance(
@@ -167,48 +233,70 @@ async def seal_for_grievance(
 
 @router.post("/{case_id}/messages", response_model=c.Written, status_code=201)
 async def message_worker(
-    case_id: str, body: c.TextBody, p: Officer, store: Store, pool: Pool, cases: CasesContext
+    case_id: str,
+    body: c.TextBody,
+    p: Officer,
+    store: Store,
+    pool: Pool,
+    cases: CasesContext,
+    retry: Retryable = None,
 ) -> c.Written:
     """Write to the worker: they read it with their receipt, sealed like their own words."""
     sealed = await seal_for_grievance(pool, cases, store, case_id, body.text, p)
-    return await run(store, p, case_id, d.MessageWorker(sealed))
+    return await run(store, p, case_id, d.MessageWorker(sealed), retry=retry)
 
 
 @router.post("/{case_id}/notes", response_model=c.Written, status_code=201)
 async def add_note(
-    case_id: str, body: c.TextBody, p: Officer, store: Store, pool: Pool, cases: CasesContext
+    case_id: str,
+    body: c.TextBody,
+    p: Officer,
+    store: Store,
+    pool: Pool,
+    cases: CasesContext,
+    retry: Retryable = None,
 ) -> c.Written:
     """An internal note: never shown to the worker or the company."""
     sealed = await seal_for_grievance(pool, cases, store, case_id, body.text, p)
-    return await run(store, p, case_id, d.AddNote(sealed))
+    return await run(store, p, case_id, d.AddNote(sealed), retry=retry)
 
 
 @router.post("/{case_id}/close", response_model=c.Written)
-async def close(case_id: str, body: c.CloseBody, p: Officer, store: Store) -> c.Written:
+async def close(
+    case_id: str, body: c.CloseBody, p: Officer, store: Store, retry: Retryable = None
+) -> c.Written:
     commands: list[Any] = [d.Close(body.outcome)]
     if body.satisfaction is not None:  # in the same append: never closed without it
         commands.append(d.RecordSatisfaction(body.satisfaction, "callback"))
-    return await run(store, p, case_id, *commands)
+    return await run(store, p, case_id, *commands, retry=retry)
 
 
 @router.post("/{case_id}/satisfaction", response_model=c.Written)
 async def satisfaction(
-    case_id: str, body: c.SatisfactionBody, p: Officer, store: Store
+    case_id: str, body: c.SatisfactionBody, p: Officer, store: Store, retry: Retryable = None
 ) -> c.Written:
-    return await run(store, p, case_id, d.RecordSatisfaction(body.score, body.source))
+    return await run(store, p, case_id, d.RecordSatisfaction(body.score, body.source), retry=retry)
 
 
 @router.post("/{case_id}/lessons", response_model=c.Written)
-async def lessons(case_id: str, body: c.LessonsBody, p: Officer, store: Store) -> c.Written:
-    return await run(store, p, case_id, d.RecordLessons(body.text, tuple(body.tags)))
+async def lessons(
+    case_id: str, body: c.LessonsBody, p: Officer, store: Store, retry: Retryable = None
+) -> c.Written:
+    return await run(store, p, case_id, d.RecordLessons(body.text, tuple(body.tags)), retry=retry)
 
 
 @router.post("/{case_id}/reopen", response_model=c.Written)
 async def reopen(
-    case_id: str, body: c.ReopenBody, p: Officer, store: Store, pool: Pool, cases: CasesContext
+    case_id: str,
+    body: c.ReopenBody,
+    p: Officer,
+    store: Store,
+    pool: Pool,
+    cases: CasesContext,
+    retry: Retryable = None,
 ) -> c.Written:
     command = d.Reopen(body.reason, today(cases), await tenant_frames(pool, p.tenant))
-    return await run(store, p, case_id, command)
+    return await run(store, p, case_id, command, retry=retry)
 
 
 # Queries.
@@ -245,7 +333,7 @@ async def queue(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """The queue: filter by stage, severity, officer and overdue; `next` pages on."""
-    may_read(p)
+    p = may_read(p)
     member = is_member(p)
     if member and (severity is not None or officer is not None):
         # Refused whatever the value: a filter that answered would tell which cases escalated
@@ -295,7 +383,7 @@ async def detail(
     min_version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Any:
     """A case with its plan and thread; members see a redacted view of their own cases."""
-    may_read(p)
+    p = may_read(p)
     if waiting := await _readable(pool, store, p, case_id, min_version):
         return waiting
     async with pool.acquire() as conn:
@@ -353,7 +441,7 @@ async def timeline(
     min_version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Any:
     """What happened to the case, in order (internal notes and messages only as entries)."""
-    may_read(p)
+    p = may_read(p)
     if waiting := await _readable(pool, store, p, case_id, min_version):
         return waiting
     async with pool.acquire() as conn:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from redress.cases import api, console, context, holds_api
+from redress.cases import api, console, context, holds_api, supervision
 from redress.cases.policies import OpenCases
 from redress.cases.projections import CaseViews
 from redress.kit.service import ServiceSpec, create_service_app
@@ -16,7 +16,13 @@ service = ServiceSpec(
     name="cases",
     title="Cases",
     migrations=Path(__file__).parent / "migrations",
-    routers=[api.router, api.indicators_router, holds_api.router, console.router],
+    routers=[
+        api.router,
+        api.indicators_router,
+        holds_api.router,
+        supervision.router,
+        console.router,
+    ],
     projections=lambda: [OpenCases(), CaseViews()],
     startup=[context.start],
     background=[context.run_deadlines],

@@ -33,8 +33,9 @@ from redress.events.store import EventStore
 from redress.kit import csrf
 from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action, allowed
-from redress.kit.deps import Pool, Store
+from redress.kit.deps import Pool, Store, authorise
 from redress.kit.errors import Problem
+from redress.kit.proxy import secure_cookies
 from redress.kit.text import Line
 
 COOKIE = "staff_token"
@@ -134,7 +135,7 @@ def page(
     """Render a page with a CSRF token, setting the CSRF cookie on a first visit."""
     token, new_cookie = csrf.issue(request, cases.csrf_key)
     response = PAGES.render(name, status, csrf=token, **context)
-    csrf.set_cookie(response, new_cookie, secure=request.url.scheme == "https")
+    csrf.set_cookie(response, new_cookie, secure=secure_cookies(request))
     return response
 
 
@@ -166,7 +167,7 @@ async def staff(request: Request) -> Principal:
         raise LoginRequired from None
     if not is_staff(principal):
         raise Problem(403, "forbidden", "the console is for the grievance officers of an MSI")
-    return principal
+    return authorise(principal, Action.case_read)
 
 
 Staff = Annotated[Principal, Depends(staff)]
@@ -238,7 +239,7 @@ async def login(request: Request, cases: CasesContext) -> Response:
         token,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request),
         path=PATH,
     )
     return response
@@ -250,7 +251,7 @@ async def logout(request: Request, cases: CasesContext) -> Response:
     csrf.check(request, cases.csrf_key, _field(form, "csrf"))
     response = RedirectResponse(f"{PATH}/login?done=out", status_code=303)
     response.delete_cookie(
-        COOKIE, path=PATH, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+        COOKIE, path=PATH, httponly=True, samesite="strict", secure=secure_cookies(request)
     )
     return response
 
@@ -418,7 +419,7 @@ async def case(
 
 # -- the forms: each runs the API's handler for its command -----------------------------------
 
-Run = Callable[[FormData], Awaitable[c.Written]]
+Run = Callable[[FormData, Principal], Awaitable[c.Written]]
 
 
 async def _act(
@@ -434,10 +435,8 @@ async def _act(
     """Check the CSRF token and the role, run the command, then show the case again."""
     form = await request.form()
     csrf.check(request, cases.csrf_key, _field(form, "csrf"))
-    if not allowed(p.roles, action):
-        raise Problem(403, "forbidden", f"your roles do not allow {action.value}")
     try:
-        written = await run(form)
+        written = await run(form, authorise(p, action))
     except ValidationError as exc:
         error, status = _describe(exc), 422
     except Problem as exc:
@@ -462,7 +461,7 @@ def _body(model: type[c.Body], **values: Any) -> Any:
 async def triage(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         indicators = [v for v in form.getlist("indicators") if isinstance(v, str)]
         body = _body(
             c.TriageBody,
@@ -479,7 +478,7 @@ async def triage(
 async def accept(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         return await api.accept(case_id, p, store, pool, cases)
 
     return await _act(request, case_id, p, pool, cases, "accept", run)
@@ -489,7 +488,7 @@ async def accept(
 async def reject(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(
             c.RejectBody, grounds=_field(form, "grounds"), explanation=_field(form, "explanation")
         )
@@ -502,7 +501,7 @@ async def reject(
 async def advance(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(c.AdvanceBody, to=_field(form, "to"))
         return await api.advance(case_id, body, p, store, pool, cases)
 
@@ -513,7 +512,7 @@ async def advance(
 async def add_action(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(
             c.ActionBody,
             remedy=_field(form, "remedy"),
@@ -538,7 +537,7 @@ async def update_action(
     store: Store,
     cases: CasesContext,
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(
             c.ActionUpdateBody,
             progress=_field(form, "progress"),
@@ -556,7 +555,7 @@ async def update_action(
 async def assign(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = c.assign_body(_field(form, "officer"), _field(form, "facilitator"))
         return await api.assign(case_id, body, p, store)
 
@@ -567,7 +566,7 @@ async def assign(
 async def message_worker(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(c.TextBody, text=_field(form, "text"))
         return await api.message_worker(case_id, body, p, store, pool, cases)
 
@@ -578,7 +577,7 @@ async def message_worker(
 async def add_note(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(c.TextBody, text=_field(form, "text"))
         return await api.add_note(case_id, body, p, store, pool, cases)
 
@@ -589,7 +588,7 @@ async def add_note(
 async def close(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(
             c.CloseBody, outcome=_field(form, "outcome"), satisfaction=_number(form, "satisfaction")
         )
@@ -602,7 +601,7 @@ async def close(
 async def satisfaction(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(c.SatisfactionBody, score=_number(form, "score"), source="officer")
         return await api.satisfaction(case_id, body, p, store)
 
@@ -613,7 +612,7 @@ async def satisfaction(
 async def lessons(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         tags = [t.strip() for t in (_field(form, "tags") or "").split(",") if t.strip()]
         body = _body(c.LessonsBody, text=_field(form, "text"), tags=tags)
         return await api.lessons(case_id, body, p, store)
@@ -625,7 +624,7 @@ async def lessons(
 async def reopen(
     request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
 ) -> Response:
-    async def run(form: FormData) -> c.Written:
+    async def run(form: FormData, p: Principal) -> c.Written:
         body = _body(c.ReopenBody, reason=_field(form, "reason"))
         return await api.reopen(case_id, body, p, store, pool, cases)
 

@@ -7,12 +7,12 @@ from typing import Any
 from fastapi import APIRouter
 
 from redress.cases import holds
-from redress.cases.api import Officer, case_events
+from redress.cases.api import Officer, write
 from redress.cases.commands import Body, Written
-from redress.cases.domain import CaseRefused
 from redress.events.catalogue.case import HoldGrounds
-from redress.kit.deps import Store, metadata_for
-from redress.kit.errors import Problem
+from redress.events.envelope import Event
+from redress.kit.deps import Store
+from redress.kit.idempotency import Retryable
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -28,24 +28,27 @@ class HoldBody(Body):
 
 
 async def _run(
-    store: Store, p: Officer, case_id: str, command: holds.PlaceLegalHold | holds.ReleaseLegalHold
+    store: Store,
+    p: Officer,
+    case_id: str,
+    command: holds.PlaceLegalHold | holds.ReleaseLegalHold,
+    retry: Retryable,
 ) -> Written:
-    events = await case_events(store, p, case_id)
-    try:
-        new = holds.decide(command, [e.data for e in events])
-    except CaseRefused as exc:
-        raise Problem(409, exc.kind, exc.detail) from None
-    done = await store.append(case_id, new, len(events), metadata_for(p))
-    return Written(case_id=case_id, version=done.version)
+    def decide(events: list[Event]) -> list[Any]:
+        return list(holds.decide(command, [e.data for e in events]))
+
+    return await write(store, p, case_id, decide, retry)
 
 
 @router.post("/{case_id}/legal-hold", response_model=Written, responses=_PROBLEMS)
-async def place_hold(case_id: str, body: HoldBody, p: Officer, store: Store) -> Written:
+async def place_hold(
+    case_id: str, body: HoldBody, p: Officer, store: Store, retry: Retryable = None
+) -> Written:
     """Keep the case's personal data past the retention period until the hold is released."""
-    return await _run(store, p, case_id, holds.PlaceLegalHold(body.grounds))
+    return await _run(store, p, case_id, holds.PlaceLegalHold(body.grounds), retry)
 
 
 @router.post("/{case_id}/legal-hold/release", response_model=Written, responses=_PROBLEMS)
-async def release_hold(case_id: str, p: Officer, store: Store) -> Written:
+async def release_hold(case_id: str, p: Officer, store: Store, retry: Retryable = None) -> Written:
     """Release the hold: retention applies again, from the case's closure."""
-    return await _run(store, p, case_id, holds.ReleaseLegalHold())
+    return await _run(store, p, case_id, holds.ReleaseLegalHold(), retry)

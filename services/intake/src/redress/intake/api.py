@@ -11,8 +11,7 @@ import uuid
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, ValidationError
 
 from redress.events.catalogue.grievance import Channel
@@ -22,11 +21,13 @@ from redress.events.ids import derived_stream
 from redress.intake.commands import Filed, MemberGrievance, OperatorGrievance
 from redress.intake.context import IntakeContext
 from redress.intake.filing import file_grievance, tenant_name
+from redress.kit import idempotency
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.countries import Country
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
+from redress.kit.idempotency import IdempotencyKey
 from redress.kit.numbers import JSON_INTEGER
 from redress.kit.text import Line
 
@@ -36,7 +37,7 @@ Member = Annotated[Principal, Depends(permitted(Action.grievance_submit))]
 Importer = Annotated[Principal, Depends(permitted(Action.grievance_import))]
 Operator = Annotated[Principal, Depends(permitted(Action.grievance_file_for_worker))]
 Admin = Annotated[Principal, Depends(permitted(Action.tenant_configure))]
-IdempotencyKey = Annotated[str | None, Header(max_length=200)]
+SCHEMA = "intake"
 
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: {"description": text, "content": {"application/problem+json": {}}}
@@ -58,6 +59,7 @@ def _member_grievance_id(key: bytes, principal: Principal, member_reference: str
 
 @router.post("/grievances", status_code=201, response_model=Filed, responses=_PROBLEMS)
 async def submit(
+    request: Request,
     body: MemberGrievance,
     principal: Member,
     pool: Pool,
@@ -70,60 +72,46 @@ async def submit(
     `site_id` names one of the member's own sites or a site no member has claimed; a site of
     another member is refused (422): name it in `site_text` instead.
     """
-    body_hash = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     async with pool.acquire() as conn, conn.transaction():
         await tenant_name(conn, principal.tenant)
-        if idempotency_key:
-            claimed = await conn.fetchval(
-                """INSERT INTO intake.idempotency (tenant, principal, key, body_hash)
-                   VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1""",
-                principal.tenant,
-                principal.sub,
-                idempotency_key,
-                body_hash,
-            )
-            if claimed is None:
-                return await _replay(conn, principal, idempotency_key, body_hash)
+        first = await idempotency.claim(conn, SCHEMA, principal, idempotency_key, request, body)
+        if isinstance(first, idempotency.Replay):
+            return first.response()
         filed = await file_grievance(
             conn, store, intake, metadata_for(principal), body, Channel.member_api,
             member_org=principal.org, member_reference=body.member_reference, with_secret=False,
         )  # fmt: skip
-        if idempotency_key:
-            await conn.execute(
-                """UPDATE intake.idempotency SET status = 201, response = $4::jsonb
-                   WHERE tenant = $1 AND principal = $2 AND key = $3""",
-                principal.tenant,
-                principal.sub,
-                idempotency_key,
-                filed.model_dump_json(),
-            )
+        if first:
+            await first.remember(conn, filed, 201)
     return filed
-
-
-async def _replay(conn: Any, principal: Principal, key: str, body_hash: str) -> JSONResponse:
-    first = await conn.fetchrow(
-        """SELECT body_hash, status, response FROM intake.idempotency
-           WHERE tenant = $1 AND principal = $2 AND key = $3""",
-        principal.tenant,
-        principal.sub,
-        key,
-    )
-    if first["body_hash"] != body_hash:
-        raise Problem(422, "idempotency-key-reused",
-                      "this Idempotency-Key was used with a different body")  # fmt: skip
-    return JSONResponse(json.loads(first["response"]), first["status"])
 
 
 @router.post("/operator/grievances", status_code=201, response_model=Filed, responses=_PROBLEMS)
 async def file_for_worker(
-    body: OperatorGrievance, principal: Operator, pool: Pool, store: Store, intake: IntakeContext
-) -> Filed:
-    """A hotline or SMS operator files on a worker's behalf; read the receipt out to them."""
+    request: Request,
+    body: OperatorGrievance,
+    principal: Operator,
+    pool: Pool,
+    store: Store,
+    intake: IntakeContext,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """A hotline or SMS operator files on a worker's behalf; read the receipt out to them.
+
+    Send an `Idempotency-Key` to retry safely: the first answer, receipt included, is given
+    again, and the worker's grievance is filed once.
+    """
     async with pool.acquire() as conn, conn.transaction():
         await tenant_name(conn, principal.tenant)
-        return await file_grievance(
+        first = await idempotency.claim(conn, SCHEMA, principal, idempotency_key, request, body)
+        if isinstance(first, idempotency.Replay):
+            return first.response()
+        filed = await file_grievance(
             conn, store, intake, metadata_for(principal), body, Channel(body.channel)
         )
+        if first:
+            await first.remember(conn, filed, 201)
+    return filed
 
 
 class ImportRow(BaseModel):
@@ -150,8 +138,13 @@ class ImportReport(BaseModel):
     }, "required": True}},
 )  # fmt: skip
 async def bulk_import(
-    request: Request, principal: Importer, pool: Pool, store: Store, intake: IntakeContext
-) -> ImportReport:
+    request: Request,
+    principal: Importer,
+    pool: Pool,
+    store: Store,
+    intake: IntakeContext,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     """Import JSON Lines or CSV; each row is filed or refused on its own, with the reason.
 
     A row with a `member_reference` already imported is refused as a duplicate.
@@ -166,12 +159,20 @@ async def bulk_import(
         raise Problem(415, "media-type", "send application/x-ndjson or text/csv")
     if len(records) > 1000:
         raise Problem(413, "too-many-rows", "at most 1000 rows per import")
-    async with pool.acquire() as conn:
+    raw = kind.encode() + b"\n" + text.encode()
+    async with pool.acquire() as conn, conn.transaction():
         await tenant_name(conn, principal.tenant)
+        first = await idempotency.claim(conn, SCHEMA, principal, idempotency_key, request, raw)
+        if isinstance(first, idempotency.Replay):
+            return first.response()
+        # Each row in a savepoint of its own: a refused row does not undo the others.
         rows = [await _import_one(conn, store, intake, principal, i, r)
                 for i, r in enumerate(records, 1)]  # fmt: skip
-    accepted = sum(r.accepted for r in rows)
-    return ImportReport(accepted=accepted, refused=len(rows) - accepted, rows=rows)
+        accepted = sum(r.accepted for r in rows)
+        report = ImportReport(accepted=accepted, refused=len(rows) - accepted, rows=rows)
+        if first:
+            await first.remember(conn, report, 200)
+    return report
 
 
 async def _import_one(

@@ -8,15 +8,13 @@ of a call, and the grievance the worker raised on it, land in one transaction.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
@@ -56,6 +54,7 @@ from redress.intake.commands import GrievanceInput
 from redress.intake.context import IntakeContext
 from redress.intake.filing import file_grievance, tenant_name
 from redress.kit import cursor as kit_cursor
+from redress.kit import idempotency
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.countries import Country
@@ -64,14 +63,14 @@ from redress.kit.dates import PlausibleDate
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
-from redress.kit.keyset import derive, root_secret
+from redress.kit.idempotency import IdempotencyKey
 from redress.kit.runtime import Runtime
 
 router = APIRouter(prefix="/v1", tags=["callbacks"])
 
 Auditor = Annotated[Principal, Depends(permitted(Action.audit_register))]
 CallbackOperator = Annotated[Principal, Depends(permitted(Action.callback_work))]
-IdempotencyKey = Annotated[str | None, Header(max_length=200)]
+SCHEMA = "intake"
 
 # Completing callbacks of one audit at once clashes on the audit's stream: try again.
 ATTEMPTS = 5
@@ -97,16 +96,13 @@ class Desk:
     """What the callback desk holds: the clock that says which callbacks are due."""
 
     clock: Clock
-    body_key: bytes
 
     def today(self) -> date:
         return self.clock.now().date()
 
 
 async def start(runtime: Runtime) -> None:
-    # Idempotency keeps a keyed hash of the body (phone numbers), never a plain one.
-    body_key = derive(root_secret(runtime.settings), "audit-idempotency")
-    runtime.extras["callbacks"] = Desk(SystemClock(), body_key)
+    runtime.extras["callbacks"] = Desk(SystemClock())
 
 
 def set_clock(app: FastAPI, clock: Clock) -> None:
@@ -131,6 +127,7 @@ def refused(exc: AuditRefused) -> Problem:
 
 @router.post("/audits", status_code=201, response_model=AuditRegisteredAnswer, responses=_PROBLEMS)
 async def register_audit(
+    request: Request,
     body: AuditInput,
     principal: Auditor,
     pool: Pool,
@@ -146,8 +143,6 @@ async def register_audit(
     """
     if body.audit_date > desk.today():
         raise Problem(422, "validation", "the audit date cannot be in the future")
-    body_hash = hmac.new(desk.body_key, body.model_dump_json().encode(), hashlib.sha256)
-    idempotency = f"audits:{idempotency_key}" if idempotency_key else None
     async with pool.acquire() as conn, conn.transaction():
         await tenant_name(conn, principal.tenant)
         country = await conn.fetchval(
@@ -159,8 +154,9 @@ async def register_audit(
             raise Problem(
                 422, "unknown-site", f"there is no site {body.site_id!r} in this initiative"
             )
-        if idempotency and not await _claim(conn, principal, idempotency, body_hash.hexdigest()):
-            return await _replay(conn, principal, idempotency, body_hash.hexdigest())
+        first = await idempotency.claim(conn, SCHEMA, principal, idempotency_key, request, body)
+        if isinstance(first, idempotency.Replay):
+            return first.response()
         audit_id = str(new_id())
         key = await intake.keyring.create(conn, audit_key_id(audit_id), principal.tenant)
         command = RegisterAudit(
@@ -194,43 +190,9 @@ async def register_audit(
             callbacks=len(command.workers),
             due_on=due_on(body.audit_date),
         )
-        if idempotency:
-            await conn.execute(
-                """UPDATE intake.idempotency SET status = 201, response = $4::jsonb
-                   WHERE tenant = $1 AND principal = $2 AND key = $3""",
-                principal.tenant,
-                principal.sub,
-                idempotency,
-                answer.model_dump_json(),
-            )
+        if first:
+            await first.remember(conn, answer, 201)
     return answer
-
-
-async def _claim(conn: Conn, principal: Principal, key: str, body_hash: str) -> bool:
-    claimed = await conn.fetchval(
-        """INSERT INTO intake.idempotency (tenant, principal, key, body_hash)
-           VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1""",
-        principal.tenant,
-        principal.sub,
-        key,
-        body_hash,
-    )
-    return claimed is not None
-
-
-async def _replay(conn: Conn, principal: Principal, key: str, body_hash: str) -> JSONResponse:
-    first = await conn.fetchrow(
-        """SELECT body_hash, status, response FROM intake.idempotency
-           WHERE tenant = $1 AND principal = $2 AND key = $3""",
-        principal.tenant,
-        principal.sub,
-        key,
-    )
-    assert first is not None
-    if first["body_hash"] != body_hash:
-        raise Problem(422, "idempotency-key-reused",
-                      "this Idempotency-Key was used with a different body")  # fmt: skip
-    return JSONResponse(json.loads(first["response"]), first["status"])
 
 
 # The operators' queue.
@@ -339,17 +301,20 @@ async def _contact(
 
 @router.post("/callbacks/{callback_id}/outcome", response_model=OutcomeAnswer, responses=_PROBLEMS)
 async def record_outcome(
+    request: Request,
     callback_id: str,
     body: OutcomeInput,
     principal: CallbackOperator,
     pool: Pool,
     store: Store,
     intake: IntakeContext,
-) -> OutcomeAnswer:
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     """Record a call: reached or not, retaliation reported, and a grievance raised on it.
 
     The grievance is filed (channel `callback`) in the same transaction as the outcome; read
-    its receipt, reference and secret, out to the worker: the secret is not shown again.
+    its receipt, reference and secret, out to the worker. Send an `Idempotency-Key` to retry
+    safely: the first answer, secret included, is given again.
     """
     if not _is_uuid(callback_id):
         raise Problem(404, "unknown-callback", "there is no such callback")
@@ -367,23 +332,30 @@ async def record_outcome(
     # One correlation id ties the outcome to the grievance it raised.
     meta = metadata_for(principal).model_copy(update={"correlationid": new_id()})
     for attempt in range(1, ATTEMPTS + 1):
-        history = await store.read_stream(stream)
-        state = fold([e.data for e in history])
-        grievance_id = str(new_id()) if body.grievance else None
-        command = CompleteCallback(
-            audit_id=audit_id,
-            callback_id=callback_id,
-            reached=body.reached,
-            retaliation_reported=body.retaliation_reported,
-            grievance_id=grievance_id,
-        )
-        try:
-            events = decide(command, state)
-        except AuditRefused as exc:
-            raise refused(exc) from None
-        form = _grievance_form(body, state, row["language"])
         try:
             async with pool.acquire() as conn, conn.transaction():
+                # Claimed before deciding: a retry of an outcome recorded gets its first
+                # answer, not "already completed".
+                first = await idempotency.claim(
+                    conn, SCHEMA, principal, idempotency_key, request, body
+                )
+                if isinstance(first, idempotency.Replay):
+                    return first.response()
+                history = await store.read_stream(stream)
+                state = fold([e.data for e in history])
+                grievance_id = str(new_id()) if body.grievance else None
+                command = CompleteCallback(
+                    audit_id=audit_id,
+                    callback_id=callback_id,
+                    reached=body.reached,
+                    retaliation_reported=body.retaliation_reported,
+                    grievance_id=grievance_id,
+                )
+                try:
+                    events = decide(command, state)
+                except AuditRefused as exc:
+                    raise refused(exc) from None
+                form = _grievance_form(body, state, row["language"])
                 filed = None
                 if form is not None:
                     filed = await file_grievance(
@@ -391,17 +363,20 @@ async def record_outcome(
                         grievance_id=grievance_id, audit_id=audit_id,
                     )  # fmt: skip
                 done = await store.append(stream, events, history[-1].version, meta, conn=conn)
+                answer = OutcomeAnswer(
+                    callback_id=callback_id,
+                    audit_id=audit_id,
+                    stream=done.stream,
+                    version=done.version,
+                    grievance=filed,
+                )
+                if first:
+                    await first.remember(conn, answer, 200)
         except ConcurrencyError:
             if attempt == ATTEMPTS:
                 raise
             continue
-        return OutcomeAnswer(
-            callback_id=callback_id,
-            audit_id=audit_id,
-            stream=done.stream,
-            version=done.version,
-            grievance=filed,
-        )
+        return answer
     raise AssertionError("unreachable")
 
 

@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from starlette.requests import Request
 from starlette.responses import Response
 
+from redress.kit.proxy import secure_cookies
+
 
 def seal(key: bytes, purpose: str, value: dict[str, Any], seconds: int) -> str:
     nonce = os.urandom(12)
@@ -46,11 +48,11 @@ def set_sealed(
 ) -> None:
     response.set_cookie(
         name, token, max_age=seconds, path=path, httponly=True, samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=secure_cookies(request),
     )  # fmt: skip
 
 
 def clear(request: Request, response: Response, name: str, path: str) -> None:
     response.delete_cookie(
-        name, path=path, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+        name, path=path, httponly=True, samesite="strict", secure=secure_cookies(request)
     )

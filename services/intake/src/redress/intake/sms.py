@@ -21,6 +21,7 @@ from redress.intake.filing import file_grievance, grievance_stream, tenant_name
 from redress.intake.web_common import load
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
+from redress.kit.proxy import public_url
 from redress.kit.text import strip_controls, visible
 
 router = APIRouter(prefix="/v1/sms", tags=["sms"])
@@ -65,7 +66,8 @@ async def inbound(
     form = await request.form(max_fields=60, max_files=0)
     params = {k: v for k, v in form.items() if isinstance(v, str)}
     token = intake.sms_auth_token
-    expected = signature(token, str(request.url), params) if token else None
+    # Over the URL the provider called (and signed), not the one the proxy forwarded to.
+    expected = signature(token, public_url(request), params) if token else None
     if (
         not expected
         or not x_twilio_signature

@@ -20,6 +20,7 @@ from redress.intake.texts import PROBLEMS
 from redress.kit import csrf
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES, negotiate
+from redress.kit.proxy import secure_cookies
 
 WORKER = Actor(id="worker", role="worker")
 
@@ -45,7 +46,7 @@ def page(
     response = intake.pages.render(name, lang, tenant_name, status=status, csrf=token, **context)
     if headers:
         response.headers.update(headers)
-    csrf.set_cookie(response, new_cookie, secure=request.url.scheme == "https")
+    csrf.set_cookie(response, new_cookie, secure=secure_cookies(request))
     return response
 
 

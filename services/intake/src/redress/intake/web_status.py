@@ -41,6 +41,7 @@ from redress.intake.web_common import WorkerRoute, language, page
 from redress.kit import csrf
 from redress.kit.deps import Pool
 from redress.kit.i18n import LANGUAGES
+from redress.kit.proxy import secure_cookies
 from redress.kit.throttle import client_address
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
@@ -134,7 +135,7 @@ async def open_status(
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION, token, max_age=SESSION_MINUTES * 60, httponly=True, samesite="strict",
-        secure=request.url.scheme == "https", path=f"/t/{tenant}/",
+        secure=secure_cookies(request), path=f"/t/{tenant}/",
     )  # fmt: skip
     if draft and draft.strip():
         value = {"g": found["grievance_id"], "m": draft}

@@ -1,0 +1,180 @@
+"""Retryable writes: a client's `Idempotency-Key` makes a retry give the first answer again.
+
+A client that timed out cannot tell whether its write happened; it sends the same request
+with the same key, and gets the first answer, not a second grievance or a second action.
+The same key with another request (another body, another path) is refused with 422: the
+client is confused, and guessing which request it meant would be worse.
+
+Each service keeps the keys in its own schema, in an `idempotency` table
+(tenant, principal, key, body_hash, status, response), claimed in the transaction that
+writes: a write that fails leaves no claim, and a retry that races the first waits on the
+row's lock, then replays. The body is kept only as a keyed hash: bodies hold narratives and
+phone numbers, and a plain hash of a short phone number is a phone number. The first answer
+is kept sealed: an operator's filing answers with the receipt's secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import asyncpg
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from redress.events.catalogue.grievance import Sealed
+from redress.events.store import Conn
+from redress.kit.auth import Principal
+from redress.kit.crypto import DataKey
+from redress.kit.errors import Problem
+from redress.kit.keyset import derive, root_secret
+
+HEADER = "Idempotency-Key"
+# Declared by every retryable route, so that the OpenAPI document says it may be sent.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias=HEADER,
+        min_length=1,
+        max_length=200,
+        description="Send the same key to retry safely: the first answer is given again.",
+    ),
+]
+
+
+def _secret(request: Request, purpose: str) -> bytes:
+    extras: dict[str, Any] = request.app.state.runtime.extras
+    secret: bytes | None = extras.get(purpose)
+    if secret is None:
+        secret = derive(root_secret(request.app.state.runtime.settings), purpose)
+        extras[purpose] = secret
+    return secret
+
+
+def _answers(request: Request, schema: str) -> DataKey:
+    return DataKey(f"idempotency-{schema}", _secret(request, "idempotency-answers"))
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The first answer to this key, to give again."""
+
+    answer: Any
+    status: int
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.answer, self.status)
+
+
+def fingerprint(request: Request, body: BaseModel | bytes | None) -> str:
+    """A keyed hash of what the request asks: its method, its path and its body."""
+    content = body.model_dump_json().encode() if isinstance(body, BaseModel) else body or b""
+    digest = hmac.new(_secret(request, "idempotency"), digestmod=hashlib.sha256)
+    for part in (request.method.encode(), request.url.path.encode(), content):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A key claimed by this request: remember the answer in the same transaction."""
+
+    schema: str
+    principal: Principal
+    key: str
+    sealer: DataKey
+
+    async def remember(self, conn: Conn, answer: BaseModel, status: int) -> None:
+        await conn.execute(
+            f"""UPDATE {self.schema}.idempotency SET status = $4, response = $5::jsonb
+                WHERE tenant = $1 AND principal = $2 AND key = $3""",
+            self.principal.tenant,
+            self.principal.sub,
+            self.key,
+            status,
+            self.sealer.seal(answer.model_dump_json().encode()).model_dump_json(),
+        )
+
+
+async def claim(
+    conn: Conn,
+    schema: str,
+    principal: Principal,
+    key: str | None,
+    request: Request,
+    body: BaseModel | bytes | None,
+) -> Claim | Replay | None:
+    """Claim `key` inside the caller's transaction.
+
+    None: no key was sent, write as usual. A Claim: the first request with this key, write
+    and `remember` the answer. A Replay: the first answer, to give again.
+    """
+    if key is None:
+        return None
+    body_hash = fingerprint(request, body)
+    claimed = await conn.fetchval(
+        f"""INSERT INTO {schema}.idempotency (tenant, principal, key, body_hash)
+            VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1""",
+        principal.tenant,
+        principal.sub,
+        key,
+        body_hash,
+    )
+    if claimed is not None:
+        return Claim(schema, principal, key, _answers(request, schema))
+    first = await conn.fetchrow(
+        f"""SELECT body_hash, status, response FROM {schema}.idempotency
+            WHERE tenant = $1 AND principal = $2 AND key = $3""",
+        principal.tenant,
+        principal.sub,
+        key,
+    )
+    if first is None or not hmac.compare_digest(first["body_hash"], body_hash):
+        raise Problem(
+            422,
+            "idempotency-key-reused",
+            f"this {HEADER} was used with a different request",
+        )
+    sealed = Sealed.model_validate_json(first["response"])
+    return Replay(json.loads(_answers(request, schema).open(sealed)), first["status"])
+
+
+@dataclass(frozen=True)
+class Retry:
+    """A route's retryable write: the key the client sent, and where to keep it.
+
+    For routes whose handlers are shared (the console calls them without a key): the body
+    is the request's JSON, compared with its keys sorted and without spacing, so that a
+    client re-serialising the same object is not refused.
+    """
+
+    request: Request
+    pool: asyncpg.Pool
+    key: str | None
+
+    @property
+    def status(self) -> int:
+        route = self.request.scope.get("route")
+        status: int | None = getattr(route, "status_code", None)
+        return status or 200
+
+    async def claim(self, conn: Conn, schema: str, principal: Principal) -> Claim | Replay | None:
+        raw = await self.request.body()
+        try:
+            content = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"))
+            body = content.encode()
+        except ValueError:
+            body = raw
+        return await claim(conn, schema, principal, self.key, self.request, body)
+
+
+def retryable(request: Request, idempotency_key: IdempotencyKey = None) -> Retry:
+    return Retry(request, request.app.state.runtime.pool, idempotency_key)
+
+
+# `= None` where a handler is also called without a request (the console's forms).
+Retryable = Annotated[Retry | None, Depends(retryable)]

@@ -1,0 +1,11 @@
+-- The first answer to each Idempotency-Key, per caller (redress.kit.idempotency).
+CREATE TABLE idempotency (
+    tenant     text NOT NULL,
+    principal  text NOT NULL,
+    key        text NOT NULL,
+    body_hash  text NOT NULL,
+    status     integer,
+    response   jsonb,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant, principal, key)
+);

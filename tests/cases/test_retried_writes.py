@@ -1,0 +1,197 @@
+"""A client retrying a write with its Idempotency-Key writes once, over every retryable route.
+
+The routes are read from the apps: every POST of the JSON API of intake and cases must
+declare the `Idempotency-Key` header and have a row here, so that a new route without
+idempotency fails this test. Each row is retried with the same key and body (the first
+answer comes again, and the log holds what the first call wrote, nothing more), then sent
+with the same key and another body (422 `idempotency-key-reused`, nothing written).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from redress.events.projection import wait_for_version
+from redress.intake.campaigns import Campaigns
+from tests.cases.test_authz import ACTION, GRIEVANCE, file_case, json_routes, read_back
+
+HEADER = "Idempotency-Key"
+KEY_REUSED = "urn:redress:problem:idempotency-key-reused"
+
+
+@dataclass(frozen=True)
+class Write:
+    roles: tuple[str, ...]
+    body: Any
+    other: Any  # another body, for the same key
+    ndjson: bool = False
+
+
+GRIEVANCE_FOR_WORKER = {**GRIEVANCE, "channel": "hotline"}
+IMPORTED = {**GRIEVANCE, "member_reference": "ref-1"}
+INTERVIEWED = {"phone": "+880 1711-000001", "language": "bn", "good_time": "18:00"}
+AUDIT = {"site_id": "dhaka-1", "audit_date": "2025-03-10", "workers": [INTERVIEWED]}
+
+# In the order a case goes through them: each is allowed where the case then stands (with
+# the steps of SETUP taken, without a key, after the write they are keyed by).
+SETUP = {
+    "/v1/cases/{case_id}/advance": {"to": "remediation_plan"},
+    "/v1/cases/{case_id}/legal-hold/release": {"to": "implementation"},
+}
+WRITES: dict[tuple[str, str], Write] = {
+    ("intake", "/v1/grievances"): Write(
+        ("member",), GRIEVANCE, {**GRIEVANCE, "narrative": "Other words."}
+    ),
+    ("intake", "/v1/operator/grievances"): Write(
+        ("operator",), GRIEVANCE_FOR_WORKER, {**GRIEVANCE_FOR_WORKER, "channel": "sms"}
+    ),
+    ("intake", "/v1/grievances/import"): Write(
+        ("member",), IMPORTED, {**IMPORTED, "member_reference": "ref-2"}, ndjson=True
+    ),
+    ("intake", "/v1/audits"): Write(("auditor",), AUDIT, {**AUDIT, "audit_date": "2025-03-11"}),
+    ("intake", "/v1/callbacks/{callback_id}/outcome"): Write(
+        ("operator",), {"reached": True}, {"reached": False}
+    ),
+    ("cases", "/v1/cases/{case_id}/triage"): Write(
+        ("officer",), {"indicators": [], "severity": "low"}, {"indicators": [], "severity": "high"}
+    ),
+    ("cases", "/v1/cases/{case_id}/assign"): Write(
+        ("officer",), {"officer": "officer-2"}, {"officer": "officer-3"}
+    ),
+    ("cases", "/v1/cases/{case_id}/notes"): Write(("officer",), {"text": "A"}, {"text": "B"}),
+    ("cases", "/v1/cases/{case_id}/messages"): Write(("officer",), {"text": "A"}, {"text": "B"}),
+    ("cases", "/v1/cases/{case_id}/accept"): Write(("officer",), {}, {"x": 1}),
+    ("cases", "/v1/cases/{case_id}/advance"): Write(
+        ("officer",), {"to": "response"}, {"to": "closure"}
+    ),
+    ("cases", "/v1/cases/{case_id}/actions"): Write(
+        ("officer",), ACTION, {**ACTION, "due_on": "2031-01-31"}
+    ),
+    ("cases", "/v1/cases/{case_id}/actions/{action_id}"): Write(
+        ("officer",), {"progress": "half", "evidence": "a.pdf"}, {"progress": "all"}
+    ),
+    ("cases", "/v1/cases/{case_id}/legal-hold"): Write(
+        ("officer",), {"grounds": "litigation"}, {"grounds": "regulatory_request"}
+    ),
+    ("cases", "/v1/cases/{case_id}/legal-hold/release"): Write(("officer",), None, {"x": 1}),
+    ("cases", "/v1/cases/{case_id}/close"): Write(
+        ("officer",), {"outcome": "resolved"}, {"outcome": "unresolved"}
+    ),
+    ("cases", "/v1/cases/{case_id}/satisfaction"): Write(("officer",), {"score": 4}, {"score": 2}),
+    ("cases", "/v1/cases/{case_id}/lessons"): Write(
+        ("officer",), {"text": "Check agents", "tags": []}, {"text": "Other", "tags": []}
+    ),
+    ("cases", "/v1/cases/{case_id}/reopen"): Write(
+        ("officer",), {"reason": "Again"}, {"reason": "Once more"}
+    ),
+    ("cases", "/v1/cases/{case_id}/reject"): Write(
+        ("officer",), {"grounds": "duplicate", "explanation": "x"}, {"grounds": "duplicate"}
+    ),
+}
+
+
+# Called by the SMS provider, which sends no Idempotency-Key: each number's texts thread into
+# one grievance, so a redelivered text joins the thread, never files a second grievance.
+PROVIDER_WEBHOOKS = {"/v1/sms/{tenant}/inbound"}
+
+
+def retryable_routes(app) -> set[str]:
+    """Every POST of the JSON API, and whether it declares the Idempotency-Key header."""
+    paths = {path for method, path in json_routes(app) if method == "POST"} - PROVIDER_WEBHOOKS
+    for path in paths:
+        parameters = app.openapi()["paths"][path]["post"].get("parameters", [])
+        assert HEADER in {p["name"] for p in parameters if p["in"] == "header"}, (
+            f"POST {path} does not take an {HEADER}"
+        )
+    return paths
+
+
+async def written_by(platform, sub: str) -> int:
+    async with platform.system.pool.acquire() as conn:
+        count: int = await conn.fetchval(
+            "SELECT count(*) FROM eventlog.events WHERE metadata->'actor'->>'id' = $1", sub
+        )
+    return count
+
+
+async def callback_to_make(platform) -> str:
+    auditor = platform.token(("auditor",), sub="auditor-setup", org="acme-apparel")
+    answer = await platform.intake.post("/v1/audits", json=AUDIT, headers=auditor)
+    assert answer.status_code == 201, answer.text
+    done = answer.json()
+    pool = platform.system.pool
+    assert await wait_for_version(pool, Campaigns(), done["stream"], done["version"], timeout=30)
+    events = await platform.system.store.read_stream(done["stream"])
+    return events[1].data.callback_id
+
+
+async def test_a_retried_write_writes_once_over_every_retryable_route(platform):
+    found = {("intake", p) for p in retryable_routes(platform.intake_app)}
+    found |= {("cases", p) for p in retryable_routes(platform.cases_app)}
+    assert found == set(WRITES), f"POST routes without a row: {found - set(WRITES)}"
+
+    ids = {"callback_id": await callback_to_make(platform), "case_id": await file_case(platform),
+           "action_id": ""}  # fmt: skip
+    rejected = await file_case(platform)
+    wrong: list[str] = []
+    for n, ((service, template), write) in enumerate(WRITES.items()):
+        if template.endswith("/reject"):
+            ids["case_id"] = rejected
+        if "{action_id}" in template:
+            actions = (await read_back(platform, ids["case_id"], 1))["actions"]
+            ids["action_id"] = actions[0]["action_id"] if actions else "none"
+        path = template.format(**ids)
+        client = platform.intake if service == "intake" else platform.cases
+        sub = f"retrying-{n}"
+        key = {HEADER: str(uuid.uuid4())}
+        headers = {**platform.token(write.roles, sub=sub, org="acme-apparel"), **key}
+
+        def send(body: Any, headers: dict = headers, write: Write = write) -> dict[str, Any]:
+            if write.ndjson:
+                content = json.dumps(body).encode()
+                return {"content": content,
+                        "headers": {**headers, "Content-Type": "application/x-ndjson"}}  # fmt: skip
+            return {"json": body, "headers": headers}
+
+        first = await client.post(path, **send(write.body))
+        if first.status_code not in (200, 201):
+            wrong.append(f"{template}: the first call answered {first.status_code} {first.text}")
+            continue
+        wrote = await written_by(platform, sub)
+        again = await client.post(path, **send(write.body))
+        if (again.status_code, again.json()) != (first.status_code, first.json()):
+            wrong.append(f"{template}: the retry answered {again.status_code} {again.text}")
+        reused = await client.post(path, **send(write.other))
+        if reused.status_code != 422 or reused.json().get("type") != KEY_REUSED:
+            wrong.append(f"{template}: another body answered {reused.status_code}")
+        if wrote == 0 or await written_by(platform, sub) != wrote:
+            wrong.append(f"{template}: {wrote} events, then {await written_by(platform, sub)}")
+        version = first.json().get("version")
+        if template in SETUP:
+            step = await platform.cases.post(
+                f"/v1/cases/{ids['case_id']}/advance",
+                json=SETUP[template],
+                headers=platform.token(),
+            )
+            assert step.status_code == 200, step.text
+            version = step.json()["version"]
+        if service == "cases":
+            await read_back(platform, ids["case_id"], version)
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_the_same_key_from_another_caller_is_another_write(platform):
+    """Keys are the caller's own: two operators using the same key file two grievances."""
+    key = {HEADER: "same-key"}
+    answers = []
+    for sub in ("operator-a", "operator-b"):
+        headers = {**platform.token(("operator",), sub=sub), **key}
+        answer = await platform.intake.post(
+            "/v1/operator/grievances", json=GRIEVANCE_FOR_WORKER, headers=headers
+        )
+        assert answer.status_code == 201, answer.text
+        answers.append(answer.json()["grievance_id"])
+    assert answers[0] != answers[1]
