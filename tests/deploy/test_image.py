@@ -79,7 +79,7 @@ def test_final_stage_is_pinned_non_root_with_redress_as_entry_point() -> None:
     assert any(ln.startswith("COPY --from=build /opt/redress") for ln in final)
 
 
-PACKAGES = ["libs/events", "libs/kit", *(f"services/{n}" for n in SERVICES)]
+PACKAGES = ["libs/events", "libs/kit", "libs/tenancy", *(f"services/{n}" for n in SERVICES)]
 
 # Runs in a private mount namespace (as root) or a user and mount namespace (otherwise):
 # the root filesystem read-only, as readOnlyRootFilesystem: true, and a fresh tmpfs on /tmp as

@@ -11,7 +11,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from redress.events.catalogue.tenant import SiteRegistered, TenantRegistered
+from redress.events.catalogue.tenant import (
+    MemberOrganisationJoined,
+    SiteRegistered,
+    TenantRegistered,
+)
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
 from redress.events.migrations import migrate
@@ -65,8 +69,10 @@ async def register_tenant(system, tenant: str = TENANT) -> int:
     stream = derived_stream("tenant", tenant)
     events = [
         TenantRegistered(name="Acme Initiative"),
+        MemberOrganisationJoined(org="acme-apparel", name="Acme Apparel"),
+        MemberOrganisationJoined(org="globex-garments", name="Globex Garments"),
         SiteRegistered(
-            site_id="dhaka-1", name="Dhaka Knit", country="BD", member_org="acme-apparel"
+            site_id="dhaka-1", name="Dhaka Knit", country="BD", member_orgs=("acme-apparel",)
         ),
         SiteRegistered(site_id="pp-2", name="Phnom Penh Sewing", country="KH"),
     ]
