@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from redress.events.envelope import EventData, Metadata
 from redress.events.errors import ConcurrencyError
 from redress.events.ids import derived_stream
-from redress.events.store import EventStore
+from redress.events.store import Conn, EventStore
 from redress.tenancy.domain import Command, Tenant, decide, evolve, fold
 
 # Two admins may change the same tenant at once: read again and decide again (ADR 0006)
@@ -31,9 +31,9 @@ def tenant_stream(slug: str) -> str:
     return derived_stream("tenant", slug)
 
 
-async def load(store: EventStore, slug: str) -> tuple[Tenant, int]:
-    """The tenant as its stream tells it, and the stream's version."""
-    events = await store.read_stream(tenant_stream(slug))
+async def load(store: EventStore, slug: str, conn: Conn | None = None) -> tuple[Tenant, int]:
+    """The tenant as its stream tells it, and the stream's version (read on `conn` if given)."""
+    events = await store.read_stream(tenant_stream(slug), conn=conn)
     return fold(slug, (e.data for e in events)), len(events)
 
 

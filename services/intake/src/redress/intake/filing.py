@@ -52,14 +52,19 @@ def check_upload(upload: Upload) -> str:
 
 
 async def may_file_here(
-    store: EventStore, tenant: str, site_id: str | None, filer: Channel, member_org: str | None
+    conn: Conn,
+    store: EventStore,
+    tenant: str,
+    site_id: str | None,
+    filer: Channel,
+    member_org: str | None,
 ) -> None:
     """The tenant takes filings and the site is one of its; a member company files only
     about sites it shares in (or that no member has claimed).
 
     Decided on the tenant's own stream, not on a read model that a rebuild empties.
     """
-    state, _ = await load(store, tenant)
+    state, _ = await load(store, tenant, conn)
     try:
         may_file(state, site_id, member_org if filer is Channel.member_api else None)
     except TenantRefused as exc:
@@ -98,7 +103,7 @@ async def file_grievance(
     derives it from the form, so that a repeated POST can show the same receipt).
     """
     tenant = metadata.tenant
-    await may_file_here(store, tenant, form.site_id, channel, member_org)
+    await may_file_here(conn, store, tenant, form.site_id, channel, member_org)
     kinds = [check_upload(u) for u in uploads]
     if not form.keep_original_metadata:
         # Before the first write: the transaction holds nothing back while pixels are redrawn.
