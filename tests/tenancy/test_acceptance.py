@@ -1,5 +1,7 @@
 """`redress tenant create` on a fresh database, then a worker files on the tenant's form."""
 
+import json
+
 import httpx
 
 from redress.events.catalogue.tenant import TenantRegistered
@@ -60,7 +62,7 @@ async def test_a_tenant_created_from_the_command_line_takes_grievances(system, t
     assert filed == 1
 
 
-def test_the_command_line_refuses_a_second_tenant_of_the_same_slug_and_a_bad_zone(system, tmp_path):
+def test_the_command_line_refuses_a_second_tenant_and_a_bad_zone_and_offboards(system, tmp_path):
     env = system_env(system, tmp_path)
     assert redress("tenant", "create", "acme-msi", "--name", "Acme", env=env).returncode == 0
     again = redress("tenant", "create", "acme-msi", "--name", "Acme", env=env)
@@ -69,3 +71,8 @@ def test_the_command_line_refuses_a_second_tenant_of_the_same_slug_and_a_bad_zon
     zone = redress("tenant", "create", "other", "--name", "O", "--time-zone", "Mars/X", env=env)
     assert zone.returncode == 2
     assert "unknown-time-zone" in zone.stderr
+    assert redress("tenant", "offboard", "acme-msi", env=env).returncode == 0
+    shown = redress("tenant", "show", "acme-msi", env=env)
+    assert shown.returncode == 0, shown.stderr
+    exported = json.loads(shown.stdout)
+    assert (exported["name"], exported["offboarded"]) == ("Acme", True)

@@ -40,8 +40,9 @@ from redress.intake.texts import (
 )
 from redress.intake.web_common import WorkerRoute, csrf_valid, language, page, worker_metadata
 from redress.intake.web_receipt import to_receipt
-from redress.kit.deps import Pool, Store
+from redress.kit.deps import Pool, Store, get_store
 from redress.kit.errors import Problem
+from redress.tenancy.handlers import load
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
@@ -71,6 +72,8 @@ async def _form_page(
 ) -> HTMLResponse:
     async with pool.acquire() as conn:
         name = await tenant_name(conn, tenant)
+        if (await load(get_store(request), tenant, conn))[0].offboarded:
+            raise Problem(410, "tenant-offboarded", "this initiative no longer takes reports")
         sites = await conn.fetch(
             "SELECT site_id, name, country FROM intake.sites WHERE tenant = $1 ORDER BY name",
             tenant,
