@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from redress.intake import (
+    admin_pages,
     api,
     callbacks_api,
     context,
@@ -31,6 +32,7 @@ service = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     routers=[
         api.router,
+        admin_pages.router,
         callbacks_api.router,
         tenant_api.router,
         sms.router,
