@@ -66,6 +66,7 @@ def test_registering_a_tenant_records_its_settings():
         (RegisterTenant("acme-msi", "  "), "blank-name"),
         (RegisterTenant("acme-msi", "Acme", time_zone="Mars/Olympus"), "unknown-time-zone"),
         (RegisterTenant("acme-msi", "Acme", time_zone="../etc/passwd"), "unknown-time-zone"),
+        (RegisterTenant("acme-msi", "Acme", time_zone="Asia"), "unknown-time-zone"),
         (RegisterTenant("acme-msi", "Acme", languages=("en", "xx")), "unknown-language"),
         (RegisterTenant("acme-msi", "Acme", languages=()), "no-languages"),
         (RegisterTenant("acme-msi", "Acme", working_days=(7,)), "bad-working-days"),
