@@ -11,11 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from redress.events.catalogue.tenant import (
-    MemberOrganisationJoined,
-    SiteRegistered,
-    TenantRegistered,
-)
+from redress.events.catalogue.tenant import SiteRegistered, TenantRegistered
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
 from redress.events.migrations import migrate
@@ -69,8 +65,6 @@ async def register_tenant(system, tenant: str = TENANT) -> int:
     stream = derived_stream("tenant", tenant)
     events = [
         TenantRegistered(name="Acme Initiative"),
-        MemberOrganisationJoined(org="acme-apparel", name="Acme Apparel"),
-        MemberOrganisationJoined(org="globex-garments", name="Globex Garments"),
         SiteRegistered(
             site_id="dhaka-1", name="Dhaka Knit", country="BD", member_orgs=("acme-apparel",)
         ),

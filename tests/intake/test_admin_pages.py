@@ -3,6 +3,7 @@
 import re
 
 from tests.intake.conftest import TENANT
+from tests.intake.test_tenant_api import admit_members
 
 ADMIN = f"/t/{TENANT}/admin"
 
@@ -15,6 +16,7 @@ async def log_in(intake, headers: dict) -> int:
 
 
 async def test_only_an_admin_of_this_tenant_logs_in(intake):
+    await admit_members(intake)
     first = await intake.client.get(ADMIN)
     assert first.status_code == 303 and first.headers["location"] == f"{ADMIN}/login"
     assert await log_in(intake, intake.token(roles=("member",))) == 403
@@ -27,6 +29,7 @@ async def test_only_an_admin_of_this_tenant_logs_in(intake):
 
 
 async def test_an_admin_shares_a_site_between_members_through_the_pages(intake):
+    await admit_members(intake)
     assert await log_in(intake, intake.token(roles=("admin",))) == 303
     before = await intake.events()
     site = {

@@ -9,6 +9,17 @@ SHARED_SITE = {
     "sector": "garments",
     "tier": 2,
 }
+
+
+async def admit_members(intake) -> None:
+    """The fixture's tenant names acme-apparel on a site; admit it and a second member."""
+    admin = intake.token(roles=("admin",))
+    for org, name in (("acme-apparel", "Acme Apparel"), ("globex-garments", "Globex Garments")):
+        answer = await intake.client.put(f"/v1/tenant/members/{org}", json={"name": name},
+                                         headers=admin)  # fmt: skip
+        assert answer.status_code == 200, answer.text
+
+
 ROUTES = [
     ("GET", "/v1/tenant", None),
     ("PUT", "/v1/tenant", {"name": "Acme", "time_zone": "UTC", "working_days": [0],
@@ -22,6 +33,7 @@ ROUTES = [
 
 
 async def test_only_an_admin_of_the_tenant_reaches_the_tenant_api(intake):
+    await admit_members(intake)
     before = await intake.events()
     for method, path, body in ROUTES:
         assert (await intake.client.request(method, path, json=body)).status_code == 401
@@ -41,6 +53,7 @@ async def test_only_an_admin_of_the_tenant_reaches_the_tenant_api(intake):
 
 
 async def test_an_admin_sets_up_the_tenant_and_reads_it_back(intake):
+    await admit_members(intake)
     admin = intake.token(roles=("admin",))
     settings = {"name": "Acme MSI", "time_zone": "Asia/Dhaka", "working_days": [6, 0, 1, 2, 3],
                 "languages": ["bn", "en"]}  # fmt: skip
@@ -58,6 +71,7 @@ async def test_an_admin_sets_up_the_tenant_and_reads_it_back(intake):
 
 
 async def test_refusals_name_their_kind_and_record_nothing(intake):
+    await admit_members(intake)
     admin = intake.token(roles=("admin",))
     before = await intake.events()
     settings = {"name": "Acme", "time_zone": "UTC", "working_days": [0], "languages": ["en"]}
@@ -82,6 +96,7 @@ async def test_refusals_name_their_kind_and_record_nothing(intake):
 
 
 async def test_each_member_of_a_shared_site_files_about_it_and_no_other_member(intake):
+    await admit_members(intake)
     admin = intake.token(roles=("admin",))
     await intake.client.put("/v1/tenant/members/initech", json={"name": "Initech"}, headers=admin)
     site = await intake.client.put("/v1/tenant/sites/ctg-1", json=SHARED_SITE, headers=admin)
