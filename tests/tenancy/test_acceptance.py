@@ -43,6 +43,11 @@ async def test_a_tenant_created_from_the_command_line_takes_grievances(system, t
         await wait_until(form_served, timeout=30)
         page = await client.get("/t/acme-msi/report")
         assert "Acme MSI" in page.text
+        # The form offers the tenant's languages, and only those.
+        assert 'name="switch_to" value="bn"' in page.text
+        assert 'name="switch_to" value="km"' not in page.text
+        khmer = await client.get("/t/acme-msi/report?lang=km", headers={"Accept-Language": "bn"})
+        assert 'lang="bn"' in khmer.text.split(">", 2)[1]
         tokens = {
             name: page.text.split(f'name="{name}" value="')[1].split('"')[0]
             for name in ("csrf", "form_id")

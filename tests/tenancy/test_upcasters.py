@@ -4,6 +4,7 @@ import json
 
 from redress.events.catalogue import load, load_json
 from redress.events.catalogue.tenant import SiteRegistered, TenantRegistered
+from redress.kit.i18n import LANGUAGES
 
 
 def test_a_site_of_version_1_has_its_one_member_as_a_list():
@@ -21,10 +22,11 @@ def test_an_unclaimed_site_of_version_1_has_no_members():
     assert load("SiteRegistered", 1, no_field).member_orgs == ()
 
 
-def test_a_tenant_of_version_1_runs_on_utc_monday_to_friday_in_english():
+def test_a_tenant_of_version_1_runs_on_utc_monday_to_friday_in_every_language():
     tenant = load("TenantRegistered", 1, {"name": "Old MSI"})
     assert tenant == TenantRegistered(name="Old MSI", time_zone="UTC",
-                                      working_days=(0, 1, 2, 3, 4), languages=("en",))  # fmt: skip
+                                      working_days=(0, 1, 2, 3, 4),
+                                      languages=tuple(LANGUAGES))  # fmt: skip
 
 
 def test_version_2_reads_as_written():

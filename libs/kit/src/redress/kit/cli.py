@@ -153,8 +153,8 @@ def tenant_create(
     name: Annotated[str, typer.Option(help="the initiative's name, shown to workers")],
     time_zone: Annotated[str, typer.Option(help="IANA time zone, e.g. Asia/Dhaka")] = "UTC",
     languages: Annotated[
-        str, typer.Option(help="the languages its form offers, comma-separated, e.g. en,bn")
-    ] = "en",
+        str, typer.Option(help="languages its form offers, comma-separated (default: all)")
+    ] = "",
     working_days: Annotated[
         str, typer.Option(help="0 (Monday) to 6 (Sunday), comma-separated")
     ] = "0,1,2,3,4",
@@ -168,7 +168,9 @@ def tenant_create(
     except ValueError:
         refuse("--working-days takes day numbers, e.g. 0,1,2,3,4")
     langs = tuple(lang.strip() for lang in languages.split(",") if lang.strip())
-    command = RegisterTenant(slug, name, time_zone, days, langs)
+    command = RegisterTenant(slug, name, time_zone, days)  # every language unless told
+    if langs:
+        command = RegisterTenant(slug, name, time_zone, days, langs)
     try:
         done = asyncio.run(tenant_command(load_settings(), slug, command))
     except TenantRefused as exc:

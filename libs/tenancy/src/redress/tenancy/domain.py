@@ -38,12 +38,15 @@ class TenantRefused(Exception):
         self.detail = detail
 
 
+EVERY_LANGUAGE = tuple(LANGUAGES)
+
+
 @dataclass(frozen=True)
 class Settings:
     name: str
     time_zone: str = "UTC"
     working_days: tuple[int, ...] = DEFAULT_WORKING_DAYS
-    languages: tuple[str, ...] = ("en",)
+    languages: tuple[str, ...] = EVERY_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class RegisterTenant:
     name: str
     time_zone: str = "UTC"
     working_days: tuple[int, ...] = DEFAULT_WORKING_DAYS
-    languages: tuple[str, ...] = ("en",)
+    languages: tuple[str, ...] = EVERY_LANGUAGE
 
 
 @dataclass(frozen=True)

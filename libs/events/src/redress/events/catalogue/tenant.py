@@ -11,6 +11,11 @@ from redress.events.envelope import EventData
 
 DEFAULT_WORKING_DAYS = (0, 1, 2, 3, 4)
 """Monday to Friday, as `date.weekday()` numbers them."""
+EVERY_LANGUAGE_OF_VERSION_1 = (
+    "en", "es", "fr", "ar", "bn", "hi", "ne", "my", "km", "th", "vi", "id", "zh",
+)  # fmt: skip
+"""What the form of a tenant registered before it chose its languages offers: every language
+the platform spoke then (a fixed list: a language added later is not offered unasked)."""
 
 
 @event
@@ -27,14 +32,17 @@ class TenantRegistered(EventData):
     name: str = Field(max_length=200)
     time_zone: str = Field(default="UTC", max_length=64)
     working_days: tuple[int, ...] = Field(default=DEFAULT_WORKING_DAYS, max_length=7)
-    languages: tuple[str, ...] = Field(default=("en",), min_length=1, max_length=32)
+    languages: tuple[str, ...] = Field(
+        default=EVERY_LANGUAGE_OF_VERSION_1, min_length=1, max_length=32
+    )
 
 
 @upcaster("TenantRegistered", 1)
 def _tenant_settings_defaulted(raw: dict[str, Any]) -> dict[str, Any]:
-    # Tenants of version 1 knew only their name: they ran on UTC, Monday to Friday, English.
+    # Tenants of version 1 knew only their name: they ran on UTC, Monday to Friday, and their
+    # form offered every language.
     defaults = {"time_zone": "UTC", "working_days": list(DEFAULT_WORKING_DAYS)}
-    return defaults | {"languages": ["en"]} | raw
+    return defaults | {"languages": list(EVERY_LANGUAGE_OF_VERSION_1)} | raw
 
 
 @event
