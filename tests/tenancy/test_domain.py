@@ -134,7 +134,6 @@ def test_time_frames_and_retention_record_only_a_change():
     assert decide(SetTimeFrames(7, 90, 45), state) == []  # the defaults
     frames = TimeFramesSet(acknowledge_days=5, feedback_days=60, plan_days=30)
     assert decide(SetTimeFrames(5, 60, 30), state) == [frames]
-    assert refused(SetTimeFrames(90, 30, 30), state) == "time-frames-out-of-order"
     assert decide(SetRetention(None), state) == []
     assert decide(SetRetention(365), state) == [RetentionPeriodSet(days=365)]
     assert decide(SetRetention(365), given(REGISTERED, RetentionPeriodSet(days=365))) == []

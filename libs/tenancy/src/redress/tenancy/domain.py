@@ -172,12 +172,6 @@ def decide(command: Command, state: Tenant) -> list[EventData]:
             return _register_site(command, state)
         case SetTimeFrames():
             frames = TimeFramesSet(**command.__dict__)
-            if frames.acknowledge_days > frames.feedback_days:
-                raise TenantRefused(
-                    "time-frames-out-of-order",
-                    "a grievance is acknowledged before feedback is due: "
-                    "acknowledge_days may not exceed feedback_days",
-                )
             return [] if frames == state.time_frames else [frames]
         case SetRetention(days=days):
             return [] if days == state.retention_days else [RetentionPeriodSet(days=days)]
@@ -223,7 +217,7 @@ def _days(days: Iterable[int]) -> tuple[int, ...]:
 
 
 @cache
-def _time_zones() -> frozenset[str]:
+def time_zones() -> frozenset[str]:
     # The IANA names zoneinfo can load; read once, since the set only changes on an upgrade.
     return frozenset(available_timezones())
 
@@ -232,7 +226,7 @@ def _check_settings(
     name: str, time_zone: str, working_days: tuple[int, ...], languages: tuple[str, ...]
 ) -> None:
     _named(name)
-    if time_zone not in _time_zones():
+    if time_zone not in time_zones():
         raise TenantRefused(
             "unknown-time-zone", f"{time_zone!r} is not a time zone (e.g. Asia/Dhaka)"
         )

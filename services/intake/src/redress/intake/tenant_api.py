@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.countries import Country
 from redress.kit.deps import Store, metadata_for, permitted
 from redress.kit.errors import Problem
+from redress.kit.i18n import LANGUAGES
 from redress.kit.numbers import JSON_INTEGER
 from redress.kit.text import Line
 from redress.tenancy.domain import (
@@ -30,6 +31,7 @@ from redress.tenancy.domain import (
     SetTimeFrames,
     TenantRefused,
     export,
+    time_zones,
 )
 from redress.tenancy.handlers import Outcome, execute, load, tenant_stream
 
@@ -41,8 +43,11 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
     for code, text in {401: "no or bad token", 403: "role not allowed", 404: "unknown tenant",
                        409: "conflict", 422: "invalid input"}.items()
 }  # fmt: skip
-_STATUS = {"unknown-tenant": 404, "tenant-exists": 409, "tenant-offboarded": 409}
+# A refusal that depends on the tenant's state is a conflict; one about the input alone, 422.
+_STATUS = {"unknown-tenant": 404, "tenant-exists": 409, "tenant-offboarded": 409,
+           "duplicate-site": 409}  # fmt: skip
 Day = Annotated[int, Field(ge=0, le=6), JSON_INTEGER]
+PlatformLanguage = Annotated[str, Field(json_schema_extra={"enum": list[JsonValue](LANGUAGES)})]
 OrgId = Annotated[str, Path(pattern=ORG.pattern, max_length=200)]
 SiteId = Annotated[str, Path(pattern=SITE.pattern, max_length=100)]
 
@@ -67,9 +72,13 @@ class TenantSettingsInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Line = Field(min_length=1, max_length=200)
-    time_zone: str = Field(max_length=64, description="IANA time zone, e.g. Asia/Dhaka")
+    time_zone: str = Field(
+        max_length=64,
+        description="IANA time zone, e.g. Asia/Dhaka",
+        json_schema_extra={"enum": list[JsonValue](sorted(time_zones()))},
+    )
     working_days: list[Day] = Field(min_length=1, max_length=7, description="0 is Monday")
-    languages: list[str] = Field(
+    languages: list[PlatformLanguage] = Field(
         min_length=1, max_length=32, description="the languages the worker form offers"
     )
 
@@ -109,7 +118,7 @@ class SiteInput(BaseModel):
     name: Line = Field(min_length=1, max_length=200)
     country: Country
     member_orgs: list[Annotated[str, Field(max_length=200)]] = Field(
-        default_factory=list, max_length=100,
+        default_factory=list, max_length=100, json_schema_extra={"uniqueItems": True},
         description="the member organisations whose supply chain it is in; may be several",
     )  # fmt: skip
     sector: Line | None = Field(None, max_length=100)
