@@ -45,7 +45,7 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 }  # fmt: skip
 # A refusal that depends on the tenant's state is a conflict; one about the input alone, 422.
 _STATUS = {"unknown-tenant": 404, "tenant-exists": 409, "tenant-offboarded": 409,
-           "duplicate-site": 409}  # fmt: skip
+           "duplicate-site": 409, "unknown-member": 409}  # fmt: skip
 Day = Annotated[int, Field(ge=0, le=6), JSON_INTEGER]
 PlatformLanguage = Annotated[str, Field(json_schema_extra={"enum": list[JsonValue](LANGUAGES)})]
 OrgId = Annotated[str, Path(pattern=ORG.pattern, max_length=200)]
@@ -117,7 +117,7 @@ class SiteInput(BaseModel):
 
     name: Line = Field(min_length=1, max_length=200)
     country: Country
-    member_orgs: list[Annotated[str, Field(max_length=200)]] = Field(
+    member_orgs: list[Annotated[str, Field(max_length=200, pattern=ORG.pattern)]] = Field(
         default_factory=list, max_length=100, json_schema_extra={"uniqueItems": True},
         description="the member organisations whose supply chain it is in; may be several",
     )  # fmt: skip
