@@ -20,6 +20,7 @@ from redress.events.envelope import Actor, Metadata
 from redress.events.projection import wait_for_version
 from redress.intake.projections import Grievances
 from redress.intake.texts import REPLY_SENT, STATUS
+from redress.kit.crypto import grievance_key_id
 from tests.browser.conftest import PHONE, Site
 from tests.events.helpers import wait_until
 
@@ -97,7 +98,7 @@ async def officer_says(site: Site, grievance_id: str, text: str) -> None:
     """What the case service does when an officer writes: a sealed message on the case."""
     intake_ctx = site.app.state.runtime.extras["intake"]
     async with site.system.pool.acquire() as conn:
-        key = await intake_ctx.keyring.get(conn, f"grievance-{grievance_id}")
+        key = await intake_ctx.keyring.get(conn, grievance_key_id(grievance_id))
     case_id = str(uuid.uuid4())
     stream = f"case-{case_id}"
     event = MessageSentToWorker(

@@ -21,6 +21,7 @@ from redress.events.envelope import Actor, Event
 from redress.events.timers import FixedClock
 from redress.intake import retention
 from redress.intake.housekeeping import set_clock
+from redress.kit.crypto import grievance_key_id
 from tests.cases.test_authz import file_case, officer_post
 from tests.events.helpers import wait_until
 
@@ -100,9 +101,8 @@ async def _row(platform, grievance_id: str, condition: str) -> bool:
 
 async def has_key(platform, grievance_id: str) -> bool:
     async with platform.system.pool.acquire() as conn:
-        return bool(await conn.fetchval(
-            "SELECT count(*) FROM keyring.data_keys WHERE key_id = $1", f"grievance-{grievance_id}"
-        ))  # fmt: skip
+        query = "SELECT count(*) FROM keyring.data_keys WHERE key_id = $1"
+        return bool(await conn.fetchval(query, grievance_key_id(grievance_id)))
 
 
 async def narrative(platform, case_id: str) -> str | None:

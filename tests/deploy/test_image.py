@@ -79,7 +79,7 @@ def test_final_stage_is_pinned_non_root_with_redress_as_entry_point() -> None:
     assert any(ln.startswith("COPY --from=build /opt/redress") for ln in final)
 
 
-PACKAGES = ["libs/events", "libs/kit", *(f"services/{n}" for n in SERVICES)]
+PACKAGES = ["libs/events", "libs/kit", "libs/tenancy", *(f"services/{n}" for n in SERVICES)]
 # The project's .venv, which supplies the pinned third-party requirements to the image test.
 PINNED = sysconfig.get_path("purelib", vars={"base": sys.prefix})
 

@@ -66,7 +66,7 @@ async def register_tenant(system, tenant: str = TENANT) -> int:
     events = [
         TenantRegistered(name="Acme Initiative"),
         SiteRegistered(
-            site_id="dhaka-1", name="Dhaka Knit", country="BD", member_org="acme-apparel"
+            site_id="dhaka-1", name="Dhaka Knit", country="BD", member_orgs=("acme-apparel",)
         ),
         SiteRegistered(site_id="pp-2", name="Phnom Penh Sewing", country="KH"),
     ]

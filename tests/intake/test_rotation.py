@@ -28,7 +28,7 @@ from redress.intake.context import build
 from redress.intake.housekeeping import set_clock
 from redress.intake.projections import Grievances
 from redress.intake.receipts import Proof
-from redress.kit.crypto import Keyring, unwrap
+from redress.kit.crypto import Keyring, grievance_key_id, unwrap
 from redress.kit.keyset import INITIAL, Keyset, KeysetFile, root_secret
 from redress.kit.rotation import rotate
 from tests.disk import (
@@ -86,7 +86,7 @@ async def test_after_a_rotation_an_erased_key_is_unreadable_from_every_copy_on_d
             "SELECT grievance_id FROM intake.receipts WHERE grievance_id <> $1",
             live["grievance_id"],
         )
-        key_id = f"grievance-{gid}"
+        key_id = grievance_key_id(gid)
         wrapped = await conn.fetchval(
             "SELECT wrapped FROM keyring.data_keys WHERE key_id = $1", key_id
         )
@@ -126,7 +126,7 @@ async def test_after_a_rotation_an_erased_key_is_unreadable_from_every_copy_on_d
     for key in readable:
         with pytest.raises(InvalidTag):
             unwrap(key, key_id, wrapped)
-    live_key = f"grievance-{live['grievance_id']}"
+    live_key = grievance_key_id(live["grievance_id"])
     assert await _kek_of(system, live_key) == after.current  # re-wrapped, not re-keyed:
 
     # What was not erased reads as before, in the running service and in a restarted one.

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from redress.events.relay import Relay
+from redress.kit.crypto import grievance_key_id
 from tests.events.helpers import running
 from tests.kit.conftest import PROJECTION  # noqa: F401 - the kit's test service
 
@@ -109,7 +110,7 @@ async def test_replay_rebuilds_a_projection_to_the_live_rows(system, tmp_path):
             language="en",
             country=["BD", "KH", "VN"][i % 3],
             category=list(Category)[i % 5],
-            personal=Sealed(key_id=f"grievance-{i}", ciphertext="c2VhbGVk"),
+            personal=Sealed(key_id=grievance_key_id(i), ciphertext="c2VhbGVk"),
             receipt_reference=f"R-{i}",
             receipt_hash="argon2-hash",
             filed_digest="0" * 64,

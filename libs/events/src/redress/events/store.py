@@ -183,9 +183,16 @@ class EventStore:
             self._dirty.set()
         return Appended(stream, expected_version + len(events), rows[-1]["position"])
 
-    async def read_stream(self, stream: str, after_version: int = 0) -> list[Event]:
-        async with self.pool.acquire() as conn:
+    async def read_stream(
+        self, stream: str, after_version: int = 0, *, conn: Conn | None = None
+    ) -> list[Event]:
+        """The stream's events; pass `conn` to read on a connection already held (in a
+        transaction), rather than take a second one from the pool while holding the first."""
+        if conn is not None:
             rows = await conn.fetch(_READ_STREAM, stream, after_version)
+        else:
+            async with self.pool.acquire() as own:
+                rows = await own.fetch(_READ_STREAM, stream, after_version)
         return [row_to_event(r) for r in rows]
 
     async def stream_version(self, stream: str) -> int:

@@ -17,6 +17,8 @@ token_app = typer.Typer(no_args_is_help=True, help="Access tokens (dev mode).")
 app.add_typer(token_app, name="token")
 keys_app = typer.Typer(no_args_is_help=True, help="Key-encryption keys of personal data.")
 app.add_typer(keys_app, name="keys")
+tenant_app = typer.Typer(no_args_is_help=True, help="Tenants: the MSIs on this platform.")
+app.add_typer(tenant_app, name="tenant")
 err = Console(stderr=True)
 
 
@@ -157,6 +159,68 @@ def keys_rotate() -> None:
         f"[green]{done.rewrapped} data keys re-wrapped under {done.kek_id}; "
         f"retired {', '.join(done.retired) or 'nothing'}[/green]"
     )
+
+
+@tenant_app.command("create")
+def tenant_create(
+    slug: Annotated[str, typer.Argument(help="the tenant's id in URLs, e.g. acme-msi")],
+    name: Annotated[str, typer.Option(help="the initiative's name, shown to workers")],
+    time_zone: Annotated[str, typer.Option(help="IANA time zone, e.g. Asia/Dhaka")] = "UTC",
+    languages: Annotated[
+        str, typer.Option(help="languages its form offers, comma-separated (default: all)")
+    ] = "",
+    working_days: Annotated[
+        str, typer.Option(help="0 (Monday) to 6 (Sunday), comma-separated")
+    ] = "0,1,2,3,4",
+) -> None:
+    """Register a new tenant (applies the migrations first on a fresh database)."""
+    from redress.kit.tenants import tenant_command
+    from redress.tenancy.domain import RegisterTenant, TenantRefused
+
+    try:
+        days = tuple(int(d) for d in working_days.split(",") if d.strip())
+    except ValueError:
+        refuse("--working-days takes day numbers, e.g. 0,1,2,3,4")
+    langs = tuple(lang.strip() for lang in languages.split(",") if lang.strip())
+    command = RegisterTenant(slug, name, time_zone, days)  # every language unless told
+    if langs:
+        command = RegisterTenant(slug, name, time_zone, days, langs)
+    try:
+        done = asyncio.run(tenant_command(load_settings(), slug, command))
+    except TenantRefused as exc:
+        refuse(f"{exc.detail} ({exc.kind})")
+    err.print(f"[green]tenant {escape(slug)} registered[/green]: workers file on /t/{slug}/report")
+    print(done.stream)
+
+
+@tenant_app.command("show")
+def tenant_show(slug: Annotated[str, typer.Argument(help="the tenant's id")]) -> None:
+    """Print the tenant's settings, members, sites, time frames and retention as JSON."""
+    import json
+
+    from redress.kit.tenants import tenant_state
+    from redress.tenancy.domain import export
+
+    state = asyncio.run(tenant_state(load_settings(), slug))
+    if not state.registered:
+        refuse(f"there is no tenant {slug!r}")
+    print(json.dumps(export(state), indent=2, ensure_ascii=False))
+
+
+@tenant_app.command("offboard")
+def tenant_offboard(
+    slug: Annotated[str, typer.Argument(help="the tenant's id")],
+    reason: Annotated[str | None, typer.Option(help="recorded with the event")] = None,
+) -> None:
+    """Take the tenant off the platform: its form stops taking grievances."""
+    from redress.kit.tenants import tenant_command
+    from redress.tenancy.domain import Offboard, TenantRefused
+
+    try:
+        asyncio.run(tenant_command(load_settings(), slug, Offboard(reason)))
+    except TenantRefused as exc:
+        refuse(f"{exc.detail} ({exc.kind})")
+    err.print(f"tenant {escape(slug)} offboarded")
 
 
 def main() -> None:

@@ -20,6 +20,16 @@ from redress.kit.keyset import KeysetFile
 NONCE = 12
 
 
+def grievance_key_id(grievance_id: object) -> str:
+    """The id of the data key that seals one grievance's personal data (ADR 0011).
+
+    Part of the platform's contract: intake creates the key under this id, cases and the
+    erasure paths look it up by it, and every sealed value carries it as its AEAD associated
+    data, so it never changes for a grievance already sealed.
+    """
+    return f"grievance-{grievance_id}"
+
+
 class KeyErased(LookupError):
     """The data key is gone: the data it sealed was erased."""
 

@@ -28,7 +28,7 @@ from redress.events.store import Conn, EventStore
 from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
-from redress.kit.crypto import KeyErased
+from redress.kit.crypto import KeyErased, grievance_key_id
 from redress.kit.deps import CurrentPrincipal, Pool, Store, authorise, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Replay, Retry, Retryable
@@ -224,7 +224,7 @@ async def seal_for_grievance(
     assert isinstance(opened, CaseOpened)
     try:
         async with pool.acquire() as conn:
-            key = await cases.keyring.get(conn, f"grievance-{opened.grievance_id}")
+            key = await cases.keyring.get(conn, grievance_key_id(opened.grievance_id))
     except KeyErased:
         detail = "the worker erased their data: nothing more can be sealed for them"
         raise Problem(409, "personal-data-erased", detail) from None

@@ -47,7 +47,7 @@ class OpenCases(Policy):
                 await conn.execute(
                     """INSERT INTO sites VALUES ($1, $2, $3, $4)
                        ON CONFLICT (tenant, site_id) DO UPDATE SET name = $3, member_org = $4""",
-                    event.tenant, site.site_id, site.name, site.member_org,
+                    event.tenant, site.site_id, site.name, site.sole_member,
                 )  # fmt: skip
             case GrievanceSubmitted() as g:
                 await self._open(conn, event, g)

@@ -1,4 +1,4 @@
-"""The JSON API of intake: member companies, operators, bulk imports, tenant sites."""
+"""The JSON API of intake: member companies, operators, bulk imports (tenants: tenant_api)."""
 
 from __future__ import annotations
 
@@ -15,21 +15,16 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, ValidationError
 
 from redress.events.catalogue.grievance import Channel
-from redress.events.catalogue.tenant import SiteRegistered, TimeFramesSet
 from redress.events.errors import ConcurrencyError
-from redress.events.ids import derived_stream
 from redress.intake.commands import Filed, MemberGrievance, OperatorGrievance
 from redress.intake.context import IntakeContext
 from redress.intake.filing import file_grievance, tenant_name
 from redress.kit import idempotency
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
-from redress.kit.countries import Country
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import IdempotencyKey
-from redress.kit.numbers import JSON_INTEGER
-from redress.kit.text import Line
 
 router = APIRouter(prefix="/v1", tags=["grievances"])
 
@@ -245,55 +240,3 @@ def _from_csv(record: dict[str, str | None]) -> dict[str, Any]:
     if consent:
         out["consent"] = consent
     return out
-
-
-class SiteInput(BaseModel):
-    site_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")
-    name: Line = Field(min_length=1, max_length=200)
-    country: Country
-    member_org: Line | None = Field(None, max_length=200)
-
-
-@router.put("/sites/{site_id}", status_code=200, responses=_PROBLEMS, tags=["tenant"])
-async def register_site(
-    site_id: str, body: SiteInput, principal: Admin, pool: Pool, store: Store
-) -> dict[str, Any]:
-    """Add or rename a workplace offered on the worker form; the same site again changes nothing."""
-    if body.site_id != site_id:
-        raise Problem(422, "validation", "the site_id in the path and the body differ")
-    stream = derived_stream("tenant", principal.tenant)
-    async with pool.acquire() as conn:
-        await tenant_name(conn, principal.tenant)
-    history = await store.read_stream(stream)
-    site = SiteRegistered(**body.model_dump())
-    registered = [e.data for e in history
-                  if isinstance(e.data, SiteRegistered) and e.data.site_id == site_id]  # fmt: skip
-    if registered and registered[-1] == site:
-        return {"stream": stream, "version": len(history)}
-    done = await store.append(stream, [site], len(history), metadata_for(principal))
-    return {"stream": done.stream, "version": done.version}
-
-
-class TimeFramesInput(BaseModel):
-    """Days each stage may take; workers see the expected date of their case's stage.
-
-    Whole numbers as the schema says: `true` or "7" are not a number of days.
-    """
-
-    acknowledge_days: Annotated[int, Field(ge=1, le=365), JSON_INTEGER] = 7
-    feedback_days: Annotated[int, Field(ge=1, le=730), JSON_INTEGER] = 90
-    plan_days: Annotated[int, Field(ge=1, le=730), JSON_INTEGER] = 45
-
-
-@router.put("/time-frames", status_code=200, responses=_PROBLEMS, tags=["tenant"])
-async def set_time_frames(
-    body: TimeFramesInput, principal: Admin, pool: Pool, store: Store
-) -> dict[str, Any]:
-    """Set the initiative's time frames; cases opened from now on follow them."""
-    stream = derived_stream("tenant", principal.tenant)
-    async with pool.acquire() as conn:
-        await tenant_name(conn, principal.tenant)
-    version = await store.stream_version(stream)
-    done = await store.append(stream, [TimeFramesSet(**body.model_dump())], version,
-                              metadata_for(principal))  # fmt: skip
-    return {"stream": done.stream, "version": done.version}

@@ -7,13 +7,14 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from redress.intake import (
+    admin_pages,
     api,
     callbacks_api,
     context,
     housekeeping,
-    retention_api,
     seed,
     sms,
+    tenant_api,
     web_actions,
     web_receipt,
     web_report,
@@ -31,8 +32,9 @@ service = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     routers=[
         api.router,
+        admin_pages.router,
         callbacks_api.router,
-        retention_api.router,
+        tenant_api.router,
         sms.router,
         web_report.router,
         web_receipt.router,

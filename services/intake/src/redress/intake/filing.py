@@ -19,7 +19,10 @@ from redress.intake.context import Intake
 from redress.intake.domain import AttachFile, Grievance, SubmitGrievance, decide, evolve
 from redress.intake.media import without_metadata
 from redress.intake.receipts import Proof, digest, new_receipt, receipt_without_secret
+from redress.kit.crypto import grievance_key_id
 from redress.kit.errors import Problem
+from redress.tenancy.domain import TenantRefused, may_file
+from redress.tenancy.handlers import load
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 ALLOWED_TYPES = {
@@ -48,26 +51,25 @@ def check_upload(upload: Upload) -> str:
     return str(kind.mime)
 
 
-async def site_known(
-    conn: Conn, tenant: str, site_id: str | None, filer: Channel, member_org: str | None
+async def may_file_here(
+    conn: Conn,
+    store: EventStore,
+    tenant: str,
+    site_id: str | None,
+    filer: Channel,
+    member_org: str | None,
 ) -> None:
-    """The site exists in the tenant; a member company files only about its own sites."""
-    if site_id is None:
-        return
-    site = await conn.fetchrow(
-        "SELECT member_org FROM intake.sites WHERE tenant = $1 AND site_id = $2", tenant, site_id
-    )
-    if site is None:
-        raise Problem(422, "unknown-site", f"there is no site {site_id!r} in this initiative")
-    owner = site["member_org"]
-    # A site no member has claimed is open to every member.
-    if filer is Channel.member_api and owner is not None and owner != member_org:
-        raise Problem(
-            422,
-            "site-of-another-member",
-            f"the site {site_id!r} is in another member's supply chain; "
-            "file only about your own sites, or leave site_id out and name it in site_text",
-        )
+    """The tenant takes filings and the site is one of its; a member company files only
+    about sites it shares in (or that no member has claimed).
+
+    Decided on the tenant's own stream, not on a read model that a rebuild empties.
+    """
+    state, _ = await load(store, tenant, conn)
+    try:
+        may_file(state, site_id, member_org if filer is Channel.member_api else None)
+    except TenantRefused as exc:
+        status = {"unknown-tenant": 404, "tenant-offboarded": 410}.get(exc.kind, 422)
+        raise Problem(status, exc.kind, exc.detail) from None
 
 
 async def tenant_name(conn: Conn, tenant: str) -> str:
@@ -101,7 +103,7 @@ async def file_grievance(
     derives it from the form, so that a repeated POST can show the same receipt).
     """
     tenant = metadata.tenant
-    await site_known(conn, tenant, form.site_id, channel, member_org)
+    await may_file_here(conn, store, tenant, form.site_id, channel, member_org)
     kinds = [check_upload(u) for u in uploads]
     if not form.keep_original_metadata:
         # Before the first write: the transaction holds nothing back while pixels are redrawn.
@@ -110,7 +112,7 @@ async def file_grievance(
             for u, kind in zip(uploads, kinds, strict=True)
         ]
     gid = grievance_id or str(new_id())
-    key = await intake.keyring.create(conn, f"grievance-{gid}", tenant)
+    key = await intake.keyring.create(conn, grievance_key_id(gid), tenant)
     # Everything a person typed is sealed; only codes and ids stay readable in the log.
     personal = {
         "narrative": form.narrative,

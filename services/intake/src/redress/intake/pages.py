@@ -48,7 +48,7 @@ class Pages:
             _=self.gettext(lang),
             lang=lang,
             dir=direction(lang),
-            languages=LANGUAGES,
+            languages=context.pop("languages", LANGUAGES),
             tenant_name=tenant_name,
             **context,
         )

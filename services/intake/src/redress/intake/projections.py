@@ -52,7 +52,7 @@ class Grievances(Projection):
                     site.site_id,
                     site.name,
                     site.country,
-                    site.member_org,
+                    site.sole_member,
                 )
             case GrievanceSubmitted() as g:
                 await conn.execute(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from redress.events.catalogue.grievance import Category, Channel, Consent
-from redress.events.catalogue.tenant import SiteRegistered, TenantRegistered
 from redress.events.envelope import Actor, Metadata
-from redress.events.ids import derived_stream
 from redress.events.projection import wait_for_version
 from redress.events.store import EventStore
 from redress.intake.commands import ContactDetails, GrievanceInput
@@ -14,15 +12,19 @@ from redress.intake.filing import file_grievance
 from redress.intake.projections import Grievances
 from redress.kit.runtime import open_pool
 from redress.kit.settings import Settings
+from redress.tenancy.domain import AdmitMember, Command, RegisterSite, RegisterTenant
+from redress.tenancy.handlers import execute, load, tenant_stream
 
 TENANT = "demo"
-SITES = [
-    SiteRegistered(site_id="dhaka-knit", name="Dhaka Knitwear Ltd", country="BD",
-                   member_org="acme-apparel"),
-    SiteRegistered(site_id="phnom-penh-garments", name="Phnom Penh Garments",
-                   country="KH", member_org="acme-apparel"),
-    SiteRegistered(site_id="bangkok-seafood", name="Bangkok Seafood Processing", country="TH",
-                   member_org="oceanic-foods"),
+SETUP: list[Command] = [
+    AdmitMember("acme-apparel", "Acme Apparel"),
+    AdmitMember("oceanic-foods", "Oceanic Foods"),
+    RegisterSite("dhaka-knit", "Dhaka Knitwear Ltd", "BD", ("acme-apparel",), "garments", 1),
+    RegisterSite("phnom-penh-garments", "Phnom Penh Garments", "KH", ("acme-apparel",),
+                 "garments", 1),
+    # Shared: both members buy from this processor.
+    RegisterSite("bangkok-seafood", "Bangkok Seafood Processing", "TH",
+                 ("oceanic-foods", "acme-apparel"), "seafood", 2),
 ]  # fmt: skip
 GRIEVANCES = [
     ("bn", "BD", "dhaka-knit", Category.wages_and_benefits,
@@ -42,13 +44,15 @@ async def seed_demo(settings: Settings) -> None:
     pool = await open_pool(settings, role="redress_intake", size=2)
     try:
         store = EventStore(pool)
-        stream = derived_stream("tenant", TENANT)
-        if await store.stream_version(stream) > 0:
+        if (await load(store, TENANT))[0].registered:
             return
         meta = Metadata(tenant=TENANT, actor=ADMIN)
-        events = [TenantRegistered(name="Demo Initiative"), *SITES]
-        done = await store.append(stream, events, 0, meta)
-        await wait_for_version(pool, Grievances(), stream, done.version, timeout=30)
+        languages = ("en", "bn", "km", "my", "th")
+        await execute(store, TENANT, RegisterTenant(TENANT, "Demo Initiative",
+                                                    languages=languages), meta)  # fmt: skip
+        for command in SETUP:
+            done = await execute(store, TENANT, command, meta)
+        await wait_for_version(pool, Grievances(), tenant_stream(TENANT), done.version, timeout=30)
         intake = build(settings)
         worker = Metadata(tenant=TENANT, actor=Actor(id="worker", role="worker"))
         for lang, country, site, category, text in GRIEVANCES:

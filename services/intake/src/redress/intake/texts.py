@@ -90,6 +90,13 @@ PROBLEMS = {
         N_("This could not be done"),
         N_("What was sent could not be accepted. Please go back, check it and try again."),
     ),
+    "tenant-offboarded": (
+        N_("No longer taking reports"),
+        N_(
+            "This initiative no longer takes new reports. If you sent one before, you can "
+            "still follow it with your receipt."
+        ),
+    ),
 }
 
 # The report form's own errors: said beside the field they concern.

@@ -89,7 +89,7 @@ async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
                 or ""
             )
     heading, text = PROBLEMS.get(problem.kind) or PROBLEMS.get(problem.status) or PROBLEMS[400]
-    back = request.url.path.removesuffix("/open") if problem.status != 404 else None
+    back = request.url.path.removesuffix("/open") if problem.status not in (404, 410) else None
     return page(
         request, intake, "message.html", lang, name, status=problem.status,
         headers=dict(problem.headers or {}), heading=_(heading), text=_(text),

@@ -40,8 +40,10 @@ from redress.intake.texts import (
 )
 from redress.intake.web_common import WorkerRoute, csrf_valid, language, page, worker_metadata
 from redress.intake.web_receipt import to_receipt
-from redress.kit.deps import Pool, Store
+from redress.kit.deps import Pool, Store, get_store
 from redress.kit.errors import Problem
+from redress.kit.i18n import LANGUAGES, parse_accept_language
+from redress.tenancy.handlers import load
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
@@ -71,10 +73,19 @@ async def _form_page(
 ) -> HTMLResponse:
     async with pool.acquire() as conn:
         name = await tenant_name(conn, tenant)
+        state, _version = await load(get_store(request), tenant, conn)
+        if state.offboarded:
+            raise Problem(410, "tenant-offboarded", "this initiative no longer takes reports")
         sites = await conn.fetch(
             "SELECT site_id, name, country FROM intake.sites WHERE tenant = $1 ORDER BY name",
             tenant,
         )
+    # The form offers the languages the tenant chose; another one asked for falls back to
+    # the browser's first choice among them, or to the first of them.
+    offered = state.settings.languages if state.settings else tuple(LANGUAGES)
+    if lang not in offered:
+        browser = parse_accept_language(request.headers.get("accept-language"))
+        lang = next((tag for tag in browser if tag in offered), offered[0])
     _ = intake.pages.gettext(lang)
     errors = {field: _(message) % args for field, (message, args) in
               context.pop("errors", {}).items()}  # fmt: skip
@@ -84,6 +95,7 @@ async def _form_page(
         action=f"/t/{tenant}/report", status_url=f"/t/{tenant}/status?lang={lang}",
         countries=intake.pages.countries(lang), categories=intake.pages.categories(lang),
         sites=sites, form=context.pop("form", {}), errors=errors,
+        languages={code: LANGUAGES[code] for code in offered if code in LANGUAGES},
         notice=_(notice) if notice else None, form_id=single_use.issue(intake.form_key),
         **context,
     )  # fmt: skip

@@ -1,34 +1,105 @@
-"""Events of the `tenant` stream: an MSI's configuration, written by its admins."""
+"""Events of the `tenant` stream: an MSI's configuration, decided by the tenancy domain."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
-from redress.events.catalogue import event
+from redress.events.catalogue import event, upcaster
 from redress.events.envelope import EventData
+
+DEFAULT_WORKING_DAYS = (0, 1, 2, 3, 4)
+"""Monday to Friday, as `date.weekday()` numbers them."""
+EVERY_LANGUAGE_OF_VERSION_1 = (
+    "en", "es", "fr", "ar", "bn", "hi", "ne", "my", "km", "th", "vi", "id", "zh",
+)  # fmt: skip
+"""What the form of a tenant registered before it chose its languages offers: every language
+the platform spoke then (a fixed list: a language added later is not offered unasked)."""
 
 
 @event
 class TenantRegistered(EventData):
-    """An MSI joined the platform; `tenant` in the envelope is its slug."""
+    """An MSI joined the platform; `tenant` in the envelope is its slug.
+
+    Version 2 added the time zone, working days and the languages its form offers.
+    """
 
     type = "TenantRegistered"
     stream_type = "tenant"
+    schemaversion = 2
 
+    name: str = Field(max_length=200)
+    time_zone: str = Field(default="UTC", max_length=64)
+    working_days: tuple[int, ...] = Field(default=DEFAULT_WORKING_DAYS, max_length=7)
+    languages: tuple[str, ...] = Field(
+        default=EVERY_LANGUAGE_OF_VERSION_1, min_length=1, max_length=32
+    )
+
+
+@upcaster("TenantRegistered", 1)
+def _tenant_settings_defaulted(raw: dict[str, Any]) -> dict[str, Any]:
+    # Tenants of version 1 knew only their name: they ran on UTC, Monday to Friday, and their
+    # form offered every language.
+    defaults = {"time_zone": "UTC", "working_days": list(DEFAULT_WORKING_DAYS)}
+    return defaults | {"languages": list(EVERY_LANGUAGE_OF_VERSION_1)} | raw
+
+
+@event
+class TenantSettingsChanged(EventData):
+    """The MSI's name, time zone, working days or form languages changed (all given)."""
+
+    type = "TenantSettingsChanged"
+    stream_type = "tenant"
+
+    name: str = Field(max_length=200)
+    time_zone: str = Field(max_length=64)
+    working_days: tuple[int, ...] = Field(max_length=7)
+    languages: tuple[str, ...] = Field(min_length=1, max_length=32)
+
+
+@event
+class MemberOrganisationJoined(EventData):
+    """A member company (brand, retailer, buyer) joined the MSI."""
+
+    type = "MemberOrganisationJoined"
+    stream_type = "tenant"
+
+    org: str = Field(max_length=200)
     name: str = Field(max_length=200)
 
 
 @event
 class SiteRegistered(EventData):
-    """A workplace in a member's supply chain, offered on the worker form."""
+    """A workplace in members' supply chains, offered on the worker form.
+
+    Version 2: a site may be shared by several member organisations (`member_orgs`; empty
+    when no member has claimed it), and has a sector and a supply-chain tier (1 = the
+    members' direct suppliers). A site registered again replaces what was said of it.
+    """
 
     type = "SiteRegistered"
     stream_type = "tenant"
+    schemaversion = 2
 
     site_id: str = Field(max_length=100)
     name: str = Field(max_length=200)
     country: str = Field(min_length=2, max_length=2)
-    member_org: str | None = Field(default=None, max_length=200)
+    member_orgs: tuple[str, ...] = Field(default=(), max_length=100)
+    sector: str | None = Field(default=None, max_length=100)
+    tier: int | None = Field(default=None, ge=1, le=9)
+
+    @property
+    def sole_member(self) -> str | None:
+        """The one member the site belongs to; None when shared or unclaimed."""
+        return self.member_orgs[0] if len(self.member_orgs) == 1 else None
+
+
+@upcaster("SiteRegistered", 1)
+def _site_members_listed(raw: dict[str, Any]) -> dict[str, Any]:
+    owner = raw.get("member_org")
+    rest = {k: v for k, v in raw.items() if k != "member_org"}
+    return rest | {"member_orgs": [owner] if owner else [], "sector": None, "tier": None}
 
 
 @event
@@ -55,3 +126,13 @@ class RetentionPeriodSet(EventData):
     stream_type = "tenant"
 
     days: int | None = Field(ge=1, le=3650)
+
+
+@event
+class TenantOffboarded(EventData):
+    """The MSI left the platform: no new grievances are filed for it from now on."""
+
+    type = "TenantOffboarded"
+    stream_type = "tenant"
+
+    reason: str | None = Field(default=None, max_length=500)

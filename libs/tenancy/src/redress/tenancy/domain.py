@@ -1,0 +1,309 @@
+"""Given a tenant's events, when a command, then events or a refusal: an MSI's setup, pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import available_timezones
+
+from redress.events.catalogue.tenant import (
+    DEFAULT_WORKING_DAYS,
+    MemberOrganisationJoined,
+    RetentionPeriodSet,
+    SiteRegistered,
+    TenantOffboarded,
+    TenantRegistered,
+    TenantSettingsChanged,
+    TimeFramesSet,
+)
+from redress.events.envelope import EventData
+from redress.kit.i18n import LANGUAGES
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+"""A tenant's slug names it in URLs (`/t/acme-msi/report`) and in every event's envelope."""
+ORG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
+SITE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
+class TenantRefused(Exception):
+    """A command the tenant's state does not allow; `kind` is stable, `detail` is for people."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+
+
+EVERY_LANGUAGE = tuple(LANGUAGES)
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str
+    time_zone: str = "UTC"
+    working_days: tuple[int, ...] = DEFAULT_WORKING_DAYS
+    languages: tuple[str, ...] = EVERY_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Tenant:
+    slug: str = ""
+    settings: Settings | None = None
+    members: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    sites: Mapping[str, SiteRegistered] = field(default_factory=lambda: MappingProxyType({}))
+    time_frames: TimeFramesSet = field(default_factory=TimeFramesSet)
+    retention_days: int | None = None
+    offboarded: bool = False
+
+    @property
+    def registered(self) -> bool:
+        return self.settings is not None
+
+
+# Commands: what an admin (or the platform's operator) asks for.
+
+
+@dataclass(frozen=True)
+class RegisterTenant:
+    slug: str
+    name: str
+    time_zone: str = "UTC"
+    working_days: tuple[int, ...] = DEFAULT_WORKING_DAYS
+    languages: tuple[str, ...] = EVERY_LANGUAGE
+
+
+@dataclass(frozen=True)
+class ChangeSettings:
+    name: str
+    time_zone: str
+    working_days: tuple[int, ...]
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AdmitMember:
+    org: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RegisterSite:
+    site_id: str
+    name: str
+    country: str
+    member_orgs: tuple[str, ...] = ()
+    sector: str | None = None
+    tier: int | None = None
+
+
+@dataclass(frozen=True)
+class SetTimeFrames:
+    acknowledge_days: int
+    feedback_days: int
+    plan_days: int
+
+
+@dataclass(frozen=True)
+class SetRetention:
+    days: int | None
+
+
+@dataclass(frozen=True)
+class Offboard:
+    reason: str | None = None
+
+
+Command = (
+    RegisterTenant | ChangeSettings | AdmitMember | RegisterSite | SetTimeFrames | SetRetention
+    | Offboard
+)  # fmt: skip
+
+
+def decide(command: Command, state: Tenant) -> list[EventData]:
+    """The events a command records; [] when it changes nothing (a repeated PUT)."""
+    if isinstance(command, RegisterTenant):
+        if state.registered:
+            raise TenantRefused("tenant-exists", f"there is already a tenant {command.slug!r}")
+        if not SLUG.match(command.slug):
+            raise TenantRefused(
+                "bad-slug",
+                "a tenant's slug is 2 to 63 lower-case letters, digits or hyphens",
+            )
+        _check_settings(command.name, command.time_zone, command.working_days, command.languages)
+        return [
+            TenantRegistered(
+                name=command.name.strip(),
+                time_zone=command.time_zone,
+                working_days=_days(command.working_days),
+                languages=tuple(dict.fromkeys(command.languages)),
+            )
+        ]
+    if not state.registered:
+        raise TenantRefused("unknown-tenant", f"there is no tenant {state.slug!r}")
+    if state.offboarded:
+        raise TenantRefused("tenant-offboarded", "this tenant has left the platform")
+    match command:
+        case ChangeSettings():
+            _check_settings(command.name, command.time_zone, command.working_days,
+                            command.languages)  # fmt: skip
+            changed = TenantSettingsChanged(
+                name=command.name.strip(),
+                time_zone=command.time_zone,
+                working_days=_days(command.working_days),
+                languages=tuple(dict.fromkeys(command.languages)),
+            )
+            now = state.settings
+            same = now == Settings(changed.name, changed.time_zone, changed.working_days,
+                                   changed.languages)  # fmt: skip
+            return [] if same else [changed]
+        case AdmitMember(org=org, name=name):
+            if not ORG.match(org):
+                raise TenantRefused("bad-org", "an organisation id is lower-case letters, "
+                                    "digits, dots, hyphens or underscores")  # fmt: skip
+            _named(name)
+            if state.members.get(org) == name.strip():
+                return []
+            return [MemberOrganisationJoined(org=org, name=name.strip())]
+        case RegisterSite():
+            return _register_site(command, state)
+        case SetTimeFrames():
+            frames = TimeFramesSet(**command.__dict__)
+            return [] if frames == state.time_frames else [frames]
+        case SetRetention(days=days):
+            return [] if days == state.retention_days else [RetentionPeriodSet(days=days)]
+        case Offboard(reason=reason):
+            return [TenantOffboarded(reason=reason)]
+    raise TypeError(f"not a tenant command: {command!r}")  # pragma: no cover
+
+
+def _register_site(command: RegisterSite, state: Tenant) -> list[EventData]:
+    if not SITE.match(command.site_id):
+        raise TenantRefused("bad-site-id", "a site id is lower-case letters, digits or hyphens")
+    _named(command.name)
+    if len(set(command.member_orgs)) != len(command.member_orgs):
+        raise TenantRefused("duplicate-member", "a member organisation is named twice")
+    if unknown := [o for o in command.member_orgs if o not in state.members]:
+        raise TenantRefused(
+            "unknown-member",
+            f"no member organisation {', '.join(unknown)} in this tenant: admit it first",
+        )
+    taken = [s.site_id for s in state.sites.values()
+             if s.name.casefold() == command.name.strip().casefold()
+             and s.site_id != command.site_id]  # fmt: skip
+    if taken:
+        raise TenantRefused("duplicate-site", f"the site {taken[0]!r} already has this name")
+    site = SiteRegistered(
+        site_id=command.site_id,
+        name=command.name.strip(),
+        country=command.country,
+        member_orgs=tuple(command.member_orgs),
+        sector=command.sector,
+        tier=command.tier,
+    )
+    return [] if state.sites.get(command.site_id) == site else [site]
+
+
+def _named(name: str) -> None:
+    if not name.strip():
+        raise TenantRefused("blank-name", "a name may not be blank")
+
+
+def _days(days: Iterable[int]) -> tuple[int, ...]:
+    return tuple(sorted(set(days)))
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    # The IANA names zoneinfo can load; read once, since the set only changes on an upgrade.
+    return frozenset(available_timezones())
+
+
+def _check_settings(
+    name: str, time_zone: str, working_days: tuple[int, ...], languages: tuple[str, ...]
+) -> None:
+    _named(name)
+    if time_zone not in time_zones():
+        raise TenantRefused(
+            "unknown-time-zone", f"{time_zone!r} is not a time zone (e.g. Asia/Dhaka)"
+        )
+    if not working_days or any(not 0 <= d <= 6 for d in working_days):
+        raise TenantRefused(
+            "bad-working-days", "working days are 0 (Monday) to 6 (Sunday), at least one"
+        )
+    if not languages:
+        raise TenantRefused("no-languages", "the worker form offers at least one language")
+    if unknown := [lang for lang in languages if lang not in LANGUAGES]:
+        raise TenantRefused(
+            "unknown-language",
+            f"the platform has no {', '.join(unknown)}; it speaks {', '.join(LANGUAGES)}",
+        )
+
+
+def evolve(state: Tenant, event: EventData) -> Tenant:
+    match event:
+        case TenantRegistered() | TenantSettingsChanged():
+            settings = Settings(event.name, event.time_zone, tuple(event.working_days),
+                                tuple(event.languages))  # fmt: skip
+            return replace(state, settings=settings)
+        case MemberOrganisationJoined(org=org, name=name):
+            return replace(state, members=MappingProxyType({**state.members, org: name}))
+        case SiteRegistered(site_id=site_id):
+            return replace(state, sites=MappingProxyType({**state.sites, site_id: event}))
+        case TimeFramesSet():
+            return replace(state, time_frames=event)
+        case RetentionPeriodSet(days=days):
+            return replace(state, retention_days=days)
+        case TenantOffboarded():
+            return replace(state, offboarded=True)
+    return state
+
+
+def fold(slug: str, events: Iterable[EventData]) -> Tenant:
+    state = Tenant(slug=slug)
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def may_file(state: Tenant, site_id: str | None, member_org: str | None) -> None:
+    """A grievance may be filed: the tenant takes filings, the site is one of its sites.
+
+    `member_org` is set when a member company files: it files about a site it shares in,
+    or one that no member has claimed.
+    """
+    if not state.registered:
+        raise TenantRefused("unknown-tenant", f"there is no initiative {state.slug!r}")
+    if state.offboarded:
+        raise TenantRefused("tenant-offboarded", "this initiative no longer takes grievances")
+    if site_id is None:
+        return
+    site = state.sites.get(site_id)
+    if site is None:
+        raise TenantRefused("unknown-site", f"there is no site {site_id!r} in this initiative")
+    if member_org is not None and site.member_orgs and member_org not in site.member_orgs:
+        raise TenantRefused(
+            "site-of-another-member",
+            f"the site {site_id!r} is in another member's supply chain; "
+            "file only about your own sites, or leave site_id out and name it in site_text",
+        )
+
+
+def export(state: Tenant) -> dict[str, Any]:
+    """The tenant's state as JSON: what it has told the platform about itself."""
+    settings = state.settings
+    return {
+        "tenant": state.slug,
+        "name": settings and settings.name,
+        "time_zone": settings and settings.time_zone,
+        "working_days": list(settings.working_days) if settings else [],
+        "languages": list(settings.languages) if settings else [],
+        "members": [{"org": o, "name": n} for o, n in sorted(state.members.items())],
+        "sites": [s.model_dump(mode="json") for _, s in sorted(state.sites.items())],
+        "time_frames": state.time_frames.model_dump(mode="json"),
+        "retention_days": state.retention_days,
+        "offboarded": state.offboarded,
+    }

@@ -1,0 +1,180 @@
+"""The tenant admin pages: settings, member organisations, sites, time frames, retention.
+
+Server-rendered, for an MSI's admins. As in the cases console, an admin logs in by pasting a
+bearer token, kept in an HttpOnly, SameSite=Strict cookie scoped to this tenant's admin
+pages and verified on every request; every form carries a CSRF token. Each form runs the
+tenancy domain's handler, exactly as the API does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from redress.intake.context import Intake, IntakeContext
+from redress.kit import csrf
+from redress.kit.auth import InvalidToken, Principal
+from redress.kit.authz import Action, allowed
+from redress.kit.countries import CODES
+from redress.kit.deps import Store, authorise, metadata_for
+from redress.kit.i18n import LANGUAGES
+from redress.tenancy.domain import (
+    AdmitMember,
+    ChangeSettings,
+    Command,
+    RegisterSite,
+    SetRetention,
+    SetTimeFrames,
+    TenantRefused,
+    export,
+)
+from redress.tenancy.handlers import execute, load
+
+COOKIE = "admin_token"
+MAX_TOKEN = 8192
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+router = APIRouter(prefix="/t/{tenant}/admin", include_in_schema=False)
+_env = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "admin_templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _page(request: Request, intake: Intake, name: str, status: int = 200, **ctx: Any) -> Response:
+    token, new_cookie = csrf.issue(request, intake.csrf_key)
+    html = _env.get_template(name).render(csrf=token, days=DAYS, **ctx)
+    response = HTMLResponse(html, status, headers=_HEADERS)
+    csrf.set_cookie(response, new_cookie, secure=request.url.scheme == "https")
+    return response
+
+
+def _home(tenant: str) -> str:
+    return f"/t/{tenant}/admin"
+
+
+async def _admin(request: Request, tenant: str, token: str | None) -> Principal | None:
+    """The admin of this tenant the token names; None for no token, a bad one, or another's."""
+    if not token or len(token) > MAX_TOKEN:
+        return None
+    try:
+        principal: Principal = await request.app.state.runtime.verifier.verify(token)
+    except InvalidToken:
+        return None
+    if principal.tenant != tenant or not allowed(principal.roles, Action.tenant_configure):
+        return None
+    return authorise(principal, Action.tenant_configure)  # events record the acting role
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+@router.get("/login")
+async def login_form(request: Request, tenant: str, intake: IntakeContext) -> Response:
+    return _page(request, intake, "login.html", tenant=tenant)
+
+
+@router.post("/login")
+async def login(request: Request, tenant: str, intake: IntakeContext) -> Response:
+    form = await request.form()
+    csrf.check(request, intake.csrf_key, _field(form, "csrf"))
+    token = _field(form, "token").removeprefix("Bearer ").strip()
+    if await _admin(request, tenant, token) is None:
+        refused = "This token is not an admin's of this initiative, or it has expired."
+        return _page(request, intake, "login.html", 403, tenant=tenant, error=refused)
+    response = RedirectResponse(_home(tenant), status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path=_home(tenant))  # fmt: skip
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, tenant: str, intake: IntakeContext) -> Response:
+    form = await request.form()
+    csrf.check(request, intake.csrf_key, _field(form, "csrf"))
+    response = RedirectResponse(f"{_home(tenant)}/login", status_code=303)
+    response.delete_cookie(COOKIE, path=_home(tenant), httponly=True, samesite="strict",
+                           secure=request.url.scheme == "https")  # fmt: skip
+    return response
+
+
+@router.get("")
+async def settings_page(
+    request: Request, tenant: str, intake: IntakeContext, store: Store
+) -> Response:
+    if await _admin(request, tenant, request.cookies.get(COOKIE)) is None:
+        return RedirectResponse(f"{_home(tenant)}/login", status_code=303)
+    return await _render(request, tenant, intake, store, notice=request.query_params.get("done"))
+
+
+async def _render(
+    request: Request, tenant: str, intake: Intake, store: Store, status: int = 200, **ctx: Any
+) -> Response:
+    state, _ = await load(store, tenant)
+    return _page(request, intake, "tenant.html", status, tenant=tenant, state=export(state),
+                 languages=LANGUAGES, countries=CODES, **ctx)  # fmt: skip
+
+
+def _command(kind: str, form: FormData) -> Command:
+    """The command a form asks for; ValueError for what is not even well-formed."""
+    match kind:
+        case "settings":
+            days = tuple(int(d) for d in form.getlist("working_days") if isinstance(d, str))
+            langs = tuple(str(lang) for lang in form.getlist("languages"))
+            return ChangeSettings(_field(form, "name"), _field(form, "time_zone"), days, langs)
+        case "members":
+            return AdmitMember(_field(form, "org"), _field(form, "name"))
+        case "sites":
+            members = tuple(str(m) for m in form.getlist("member_orgs"))
+            tier = _field(form, "tier")
+            country = _field(form, "country").upper()
+            if country not in CODES:
+                raise ValueError("choose a country")
+            sector = _field(form, "sector") or None
+            return RegisterSite(_field(form, "site_id"), _field(form, "name"), country, members,
+                                sector, int(tier) if tier else None)  # fmt: skip
+        case "time-frames":
+            return SetTimeFrames(*(int(_field(form, f)) for f in
+                                   ("acknowledge_days", "feedback_days", "plan_days")))  # fmt: skip
+        case "retention":
+            kept = _field(form, "days")
+            return SetRetention(int(kept) if kept else None)
+    raise ValueError("unknown form")
+
+
+@router.post("/{kind}")
+async def change(
+    request: Request, tenant: str, kind: str, intake: IntakeContext, store: Store
+) -> Response:
+    form = await request.form()
+    csrf.check(request, intake.csrf_key, _field(form, "csrf"))
+    principal = await _admin(request, tenant, request.cookies.get(COOKIE))
+    if principal is None:
+        return RedirectResponse(f"{_home(tenant)}/login", status_code=303)
+    if kind not in ("settings", "members", "sites", "time-frames", "retention"):
+        return HTMLResponse("Not found", 404, headers=_HEADERS)
+    try:
+        command = _command(kind, form)
+        await execute(store, tenant, command, metadata_for(principal))
+    except TenantRefused as exc:
+        return await _render(request, tenant, intake, store, 422, error=exc.detail)
+    except ValueError as exc:
+        detail = str(exc) if "choose" in str(exc) else "please give whole numbers of days"
+        return await _render(request, tenant, intake, store, 422, error=detail)
+    return RedirectResponse(f"{_home(tenant)}?done={kind}", status_code=303)

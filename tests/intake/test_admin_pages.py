@@ -1,0 +1,57 @@
+"""The tenant admin pages: a token login for admins of this tenant, CSRF on every form."""
+
+import re
+
+from tests.intake.conftest import TENANT
+from tests.intake.test_tenant_api import admit_members
+
+ADMIN = f"/t/{TENANT}/admin"
+
+
+async def log_in(intake, headers: dict) -> int:
+    csrf = await intake.csrf(f"{ADMIN}/login")
+    token = headers["Authorization"].removeprefix("Bearer ")
+    answer = await intake.client.post(f"{ADMIN}/login", data={"csrf": csrf, "token": token})
+    return answer.status_code
+
+
+async def test_only_an_admin_of_this_tenant_logs_in(intake):
+    await admit_members(intake)
+    first = await intake.client.get(ADMIN)
+    assert first.status_code == 303 and first.headers["location"] == f"{ADMIN}/login"
+    assert await log_in(intake, intake.token(roles=("member",))) == 403
+    assert await log_in(intake, intake.token(roles=("admin",), tenant="globex-msi")) == 403
+    assert "admin_token" not in intake.client.cookies
+    assert await log_in(intake, intake.token(roles=("admin",))) == 303
+    page = await intake.client.get(ADMIN)
+    assert page.status_code == 200 and "Acme Initiative" in page.text
+    assert "Dhaka Knit" in page.text and "Globex Garments" in page.text
+
+
+async def test_an_admin_shares_a_site_between_members_through_the_pages(intake):
+    await admit_members(intake)
+    assert await log_in(intake, intake.token(roles=("admin",))) == 303
+    before = await intake.events()
+    site = {
+        "site_id": "ctg-1",
+        "name": "Chittagong Denim",
+        "country": "BD",
+        "member_orgs": ["acme-apparel", "globex-garments"],
+        "sector": "garments",
+        "tier": "2",
+    }
+    forged = await intake.client.post(f"{ADMIN}/sites", data={**site, "csrf": "0" * 64})
+    assert forged.status_code == 403
+    assert await intake.events() == before
+    csrf = await intake.csrf(ADMIN)
+    saved = await intake.client.post(f"{ADMIN}/sites", data={**site, "csrf": csrf})
+    assert saved.status_code == 303, saved.text
+    page = await intake.client.get(saved.headers["location"])
+    shown = r"Chittagong Denim</td><td>BD</td><td>acme-apparel, globex-garments"
+    assert re.search(shown, page.text)
+    assert await intake.events() == before + 1
+    wrong = {"csrf": csrf, "name": "Acme", "time_zone": "Mars/Olympus", "working_days": "0",
+             "languages": "en"}  # fmt: skip
+    refused = await intake.client.post(f"{ADMIN}/settings", data=wrong)
+    assert refused.status_code == 422 and "is not a time zone" in refused.text
+    assert await intake.events() == before + 1

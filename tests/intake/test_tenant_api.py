@@ -1,0 +1,130 @@
+"""The tenant admin API: admins only, each change decided by the tenancy domain."""
+
+from tests.intake.test_api import GRIEVANCE
+
+SHARED_SITE = {
+    "name": "Chittagong Denim",
+    "country": "BD",
+    "member_orgs": ["acme-apparel", "globex-garments"],
+    "sector": "garments",
+    "tier": 2,
+}
+
+
+async def admit_members(intake) -> None:
+    """The fixture's tenant names acme-apparel on a site; admit it and a second member."""
+    admin = intake.token(roles=("admin",))
+    for org, name in (("acme-apparel", "Acme Apparel"), ("globex-garments", "Globex Garments")):
+        answer = await intake.client.put(f"/v1/tenant/members/{org}", json={"name": name},
+                                         headers=admin)  # fmt: skip
+        assert answer.status_code == 200, answer.text
+
+
+ROUTES = [
+    ("GET", "/v1/tenant", None),
+    ("PUT", "/v1/tenant", {"name": "Acme", "time_zone": "UTC", "working_days": [0],
+                           "languages": ["en"]}),
+    ("PUT", "/v1/tenant/members/initech", {"name": "Initech"}),
+    ("PUT", "/v1/tenant/sites/ctg-1", SHARED_SITE),
+    ("PUT", "/v1/tenant/time-frames", {"acknowledge_days": 3}),
+    ("GET", "/v1/tenant/retention", None),
+    ("PUT", "/v1/tenant/retention", {"days": 30}),
+]  # fmt: skip
+
+
+async def test_only_an_admin_of_the_tenant_reaches_the_tenant_api(intake):
+    await admit_members(intake)
+    before = await intake.events()
+    for method, path, body in ROUTES:
+        assert (await intake.client.request(method, path, json=body)).status_code == 401
+        for role in ("member", "officer", "operator", "auditor"):
+            answer = await intake.client.request(method, path, json=body,
+                                                 headers=intake.token(roles=(role,)))  # fmt: skip
+            assert answer.status_code == 403, (method, path, role, answer.text)
+    assert await intake.events() == before
+    admin = intake.token(roles=("admin",))
+    for method, path, body in ROUTES:
+        answer = await intake.client.request(method, path, json=body, headers=admin)
+        assert answer.status_code == 200, (method, path, answer.text)
+    assert await intake.events() == before + 5  # settings, member, site, frames, retention
+    # An admin of another tenant sees and changes nothing of this one.
+    other = intake.token(roles=("admin",), tenant="globex-msi")
+    assert (await intake.client.get("/v1/tenant", headers=other)).status_code == 404
+
+
+async def test_an_admin_sets_up_the_tenant_and_reads_it_back(intake):
+    await admit_members(intake)
+    admin = intake.token(roles=("admin",))
+    settings = {"name": "Acme MSI", "time_zone": "Asia/Dhaka", "working_days": [6, 0, 1, 2, 3],
+                "languages": ["bn", "en"]}  # fmt: skip
+    assert (await intake.client.put("/v1/tenant", json=settings, headers=admin)).is_success
+    site = await intake.client.put("/v1/tenant/sites/ctg-1", json=SHARED_SITE, headers=admin)
+    assert site.status_code == 200, site.text
+    again = await intake.client.put("/v1/tenant/sites/ctg-1", json=SHARED_SITE, headers=admin)
+    assert again.json() == site.json()  # the same site again records nothing
+    tenant = (await intake.client.get("/v1/tenant", headers=admin)).json()
+    assert (tenant["name"], tenant["time_zone"]) == ("Acme MSI", "Asia/Dhaka")
+    assert tenant["working_days"] == [0, 1, 2, 3, 6] and tenant["languages"] == ["bn", "en"]
+    (ctg,) = [s for s in tenant["sites"] if s["site_id"] == "ctg-1"]
+    assert ctg["member_orgs"] == ["acme-apparel", "globex-garments"] and ctg["tier"] == 2
+    assert tenant["version"] == site.json()["version"]
+
+
+async def test_refusals_name_their_kind_and_record_nothing(intake):
+    await admit_members(intake)
+    admin = intake.token(roles=("admin",))
+    before = await intake.events()
+    settings = {"name": "Acme", "time_zone": "UTC", "working_days": [0], "languages": ["en"]}
+    cases = [
+        ("/v1/tenant", {**settings, "languages": ["tlh"]}, "unknown-language"),
+        ("/v1/tenant", {**settings, "time_zone": "Mars/Olympus"}, "unknown-time-zone"),
+    ]  # fmt: skip
+    for path, body, kind in cases:
+        answer = await intake.client.put(path, json=body, headers=admin)
+        assert answer.status_code == 422, (path, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["type"] == f"urn:redress:problem:{kind}"
+    # What the tenant's state does not allow (yet) is a conflict.
+    conflicts = [
+        ({**SHARED_SITE, "name": "dhaka knit"}, "duplicate-site"),
+        ({**SHARED_SITE, "member_orgs": ["initech"]}, "unknown-member"),
+    ]
+    for body, kind in conflicts:
+        conflict = await intake.client.put("/v1/tenant/sites/ctg-1", json=body, headers=admin)
+        assert conflict.status_code == 409, conflict.text
+        assert conflict.json()["type"] == f"urn:redress:problem:{kind}"
+    for path, body in [("/v1/tenant/sites/ctg-1", {**SHARED_SITE, "tier": True}),
+                       ("/v1/tenant/members/Not%20An%20Id", {"name": "X"}),
+                       ("/v1/tenant", {**settings, "working_days": [7]})]:  # fmt: skip
+        assert (await intake.client.put(path, json=body, headers=admin)).status_code == 422
+    assert await intake.events() == before
+
+
+async def test_each_member_of_a_shared_site_files_about_it_and_no_other_member(intake):
+    await admit_members(intake)
+    admin = intake.token(roles=("admin",))
+    await intake.client.put("/v1/tenant/members/initech", json={"name": "Initech"}, headers=admin)
+    site = await intake.client.put("/v1/tenant/sites/ctg-1", json=SHARED_SITE, headers=admin)
+    assert site.status_code == 200, site.text
+    about_it = {**GRIEVANCE, "site_id": "ctg-1", "member_reference": None}
+    for member in ("acme-apparel", "globex-garments"):
+        filed = await intake.client.post("/v1/grievances", json=about_it,
+                                         headers=intake.token(org=member))  # fmt: skip
+        assert filed.status_code == 201, (member, filed.text)
+    before = await intake.events()
+    outsider = await intake.client.post("/v1/grievances", json=about_it,
+                                        headers=intake.token(org="initech"))  # fmt: skip
+    assert outsider.status_code == 422
+    assert outsider.json()["type"] == "urn:redress:problem:site-of-another-member"
+    assert await intake.events() == before
+
+
+async def test_the_old_site_path_admits_the_member_it_names(intake):
+    admin = intake.token(roles=("admin",))
+    site = {"site_id": "hcm-3", "name": "Saigon Shoes", "country": "VN", "member_org": "vina"}
+    answer = await intake.client.put("/v1/sites/hcm-3", json=site, headers=admin)
+    assert answer.status_code == 200, answer.text
+    tenant = (await intake.client.get("/v1/tenant", headers=admin)).json()
+    assert {"org": "vina", "name": "vina"} in tenant["members"]
+    (hcm,) = [s for s in tenant["sites"] if s["site_id"] == "hcm-3"]
+    assert hcm["member_orgs"] == ["vina"]

@@ -1,0 +1,170 @@
+"""Given a tenant's events, when a command, then events or a refusal: pure, no servers."""
+
+import pytest
+
+from redress.events.catalogue.tenant import (
+    MemberOrganisationJoined,
+    RetentionPeriodSet,
+    SiteRegistered,
+    TenantOffboarded,
+    TenantRegistered,
+    TenantSettingsChanged,
+    TimeFramesSet,
+)
+from redress.tenancy.domain import (
+    AdmitMember,
+    ChangeSettings,
+    Offboard,
+    RegisterSite,
+    RegisterTenant,
+    SetRetention,
+    SetTimeFrames,
+    TenantRefused,
+    decide,
+    export,
+    fold,
+    may_file,
+)
+
+REGISTERED = TenantRegistered(name="Acme MSI", time_zone="Asia/Dhaka", languages=("en", "bn"))
+MEMBERS = [
+    MemberOrganisationJoined(org="acme-apparel", name="Acme Apparel"),
+    MemberOrganisationJoined(org="globex", name="Globex Garments"),
+]
+SHARED = SiteRegistered(
+    site_id="dhaka-1",
+    name="Dhaka Knit",
+    country="BD",
+    member_orgs=("acme-apparel", "globex"),
+    sector="garments",
+    tier=1,
+)
+
+
+def given(*events):
+    return fold("acme-msi", events)
+
+
+def refused(command, state) -> str:
+    with pytest.raises(TenantRefused) as exc:
+        decide(command, state)
+    return exc.value.kind
+
+
+def test_registering_a_tenant_records_its_settings():
+    command = RegisterTenant("acme-msi", "Acme MSI", "Asia/Dhaka", (4, 0, 1, 1), ("en", "bn"))
+    assert decide(command, given()) == [
+        TenantRegistered(name="Acme MSI", time_zone="Asia/Dhaka", working_days=(0, 1, 4),
+                         languages=("en", "bn"))
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        (RegisterTenant("Acme MSI!", "Acme"), "bad-slug"),
+        (RegisterTenant("acme-msi", "  "), "blank-name"),
+        (RegisterTenant("acme-msi", "Acme", time_zone="Mars/Olympus"), "unknown-time-zone"),
+        (RegisterTenant("acme-msi", "Acme", time_zone="../etc/passwd"), "unknown-time-zone"),
+        (RegisterTenant("acme-msi", "Acme", time_zone="Asia"), "unknown-time-zone"),
+        (RegisterTenant("acme-msi", "Acme", languages=("en", "xx")), "unknown-language"),
+        (RegisterTenant("acme-msi", "Acme", languages=()), "no-languages"),
+        (RegisterTenant("acme-msi", "Acme", working_days=(7,)), "bad-working-days"),
+        (RegisterTenant("acme-msi", "Acme", working_days=()), "bad-working-days"),
+    ],
+)
+def test_an_invalid_registration_is_refused_with_its_kind(command, kind):
+    assert refused(command, given()) == kind
+
+
+def test_a_tenant_is_registered_once():
+    assert refused(RegisterTenant("acme-msi", "Again"), given(REGISTERED)) == "tenant-exists"
+
+
+def test_commands_on_an_unknown_tenant_are_refused():
+    assert refused(AdmitMember("acme-apparel", "Acme"), given()) == "unknown-tenant"
+
+
+def test_settings_change_once_and_a_repeat_changes_nothing():
+    change = ChangeSettings("Acme MSI", "Asia/Phnom_Penh", (0, 1, 2, 3, 4, 5), ("km", "en"))
+    (changed,) = decide(change, given(REGISTERED))
+    assert changed == TenantSettingsChanged(
+        name="Acme MSI",
+        time_zone="Asia/Phnom_Penh",
+        working_days=(0, 1, 2, 3, 4, 5),
+        languages=("km", "en"),
+    )
+    assert decide(change, given(REGISTERED, changed)) == []
+    bad = ChangeSettings("Acme MSI", "Asia/Phnom_Penh", (0,), ("tlh",))
+    assert refused(bad, given(REGISTERED)) == "unknown-language"
+
+
+def test_a_site_may_be_shared_by_several_members_with_a_sector_and_tier():
+    command = RegisterSite("dhaka-1", "Dhaka Knit", "BD", ("acme-apparel", "globex"),
+                           "garments", 1)  # fmt: skip
+    assert decide(command, given(REGISTERED, *MEMBERS)) == [SHARED]
+    assert decide(command, given(REGISTERED, *MEMBERS, SHARED)) == []  # the same again
+    assert SHARED.sole_member is None
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        (RegisterSite("dhaka-1", "Dhaka Knit", "BD", ("initech",)), "unknown-member"),
+        (RegisterSite("dhaka-1", "Dhaka Knit", "BD", ("globex", "globex")), "duplicate-member"),
+        (RegisterSite("other", "dhaka knit", "BD"), "duplicate-site"),
+        (RegisterSite("Bad Id", "Elsewhere", "BD"), "bad-site-id"),
+        (RegisterSite("x-1", " ", "BD"), "blank-name"),
+    ],
+)
+def test_an_invalid_site_is_refused_with_its_kind(command, kind):
+    assert refused(command, given(REGISTERED, *MEMBERS, SHARED)) == kind
+
+
+def test_a_member_joins_once_and_may_be_renamed():
+    state = given(REGISTERED, MEMBERS[0])
+    assert decide(AdmitMember("acme-apparel", "Acme Apparel"), state) == []
+    renamed = MemberOrganisationJoined(org="acme-apparel", name="Acme Apparel Group")
+    assert decide(AdmitMember("acme-apparel", "Acme Apparel Group"), state) == [renamed]
+    assert refused(AdmitMember("Not An Id", "X"), state) == "bad-org"
+
+
+def test_time_frames_and_retention_record_only_a_change():
+    state = given(REGISTERED)
+    assert decide(SetTimeFrames(7, 90, 45), state) == []  # the defaults
+    frames = TimeFramesSet(acknowledge_days=5, feedback_days=60, plan_days=30)
+    assert decide(SetTimeFrames(5, 60, 30), state) == [frames]
+    assert decide(SetRetention(None), state) == []
+    assert decide(SetRetention(365), state) == [RetentionPeriodSet(days=365)]
+    assert decide(SetRetention(365), given(REGISTERED, RetentionPeriodSet(days=365))) == []
+
+
+def test_an_offboarded_tenant_takes_no_commands_and_no_filings():
+    state = given(REGISTERED, *MEMBERS, SHARED, TenantOffboarded())
+    assert refused(AdmitMember("initech", "Initech"), state) == "tenant-offboarded"
+    assert refused(Offboard(), state) == "tenant-offboarded"
+    with pytest.raises(TenantRefused) as exc:
+        may_file(state, None, None)
+    assert exc.value.kind == "tenant-offboarded"
+
+
+def test_each_member_of_a_shared_site_may_file_about_it_and_no_other_member():
+    state = given(REGISTERED, *MEMBERS, MemberOrganisationJoined(org="initech", name="I"), SHARED)
+    for member in ("acme-apparel", "globex", None):
+        may_file(state, "dhaka-1", member)
+    with pytest.raises(TenantRefused) as exc:
+        may_file(state, "dhaka-1", "initech")
+    assert exc.value.kind == "site-of-another-member"
+    with pytest.raises(TenantRefused) as exc:
+        may_file(state, "nowhere", None)
+    assert exc.value.kind == "unknown-site"
+
+
+def test_export_is_the_tenants_state_as_json():
+    exported = export(given(REGISTERED, *MEMBERS, SHARED, RetentionPeriodSet(days=30)))
+    assert exported["name"] == "Acme MSI"
+    assert exported["languages"] == ["en", "bn"]
+    assert [m["org"] for m in exported["members"]] == ["acme-apparel", "globex"]
+    assert exported["sites"][0]["member_orgs"] == ["acme-apparel", "globex"]
+    assert exported["retention_days"] == 30
+    assert exported["offboarded"] is False
