@@ -12,10 +12,11 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from tests.faults.platform import Platform
 
 STREAM, SUBJECTS = "REDRESS_EVENTS", "redress.events.>"
+SUBJECT_OF: dict[str, str] = {}
 
 
 async def stream_ids(platform: Platform) -> list[str]:
-    """Every message's event id (Nats-Msg-Id), in stream order."""
+    """Every message's event id (Nats-Msg-Id), in stream order; SUBJECT_OF says its subject."""
     nc = await nats.connect(platform.nats_url, connect_timeout=5, max_reconnect_attempts=3)
     try:
         js = nc.jetstream(timeout=10)
@@ -34,7 +35,9 @@ async def stream_ids(platform: Platform) -> list[str]:
         )
         while len(ids) < last:
             for msg in await sub.fetch(min(1000, last - len(ids)), timeout=10):
-                ids.append((msg.headers or {})["Nats-Msg-Id"])
+                event_id = (msg.headers or {})["Nats-Msg-Id"]
+                SUBJECT_OF[event_id] = f"{msg.subject} (seq {msg.metadata.sequence.stream})"
+                ids.append(event_id)
         await sub.unsubscribe()
         return ids
     finally:
@@ -78,7 +81,8 @@ def disagreements(rows: list[tuple[str, str, int]], ids: list[str]) -> list[str]
         )
     unknown = set(ids) - set(in_log)
     if unknown:
-        problems.append(f"{len(unknown)} messages not in the log, e.g. {sorted(unknown)[:3]}")
+        named = [f"{i} {SUBJECT_OF.get(i, '')}" for i in sorted(unknown)[:3]]
+        problems.append(f"{len(unknown)} messages not in the log, e.g. {named}")
     versions: dict[str, int] = {}
     disorder = 0
     for event_id in ids:

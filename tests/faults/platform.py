@@ -31,6 +31,7 @@ SETTINGS = {
     "REDRESS_HEALTH_LAG_AFTER": "3",
     "REDRESS_RELAY_STALL_TIMEOUT": "6",
     "REDRESS_IDLE_IN_TRANSACTION_TIMEOUT": "10",
+    "REDRESS_STATEMENT_TIMEOUT": "5",
     # The load is one member filing 50 grievances/s: no rate limit is under test here.
     "REDRESS_FILINGS_PER_HOUR_PER_CLIENT": "100000000",
     "REDRESS_FILING_BURST_PER_CLIENT": "100000",
@@ -175,20 +176,28 @@ class Platform:
     async def connect(self) -> asyncpg.Connection:
         return await asyncpg.connect(self.dsn, timeout=5)
 
-    async def healthy(self, deadline: float = 120) -> None:
+    async def healthy(self, deadline: float = 120, steady: float = 5) -> None:
+        """Every /health ok, and each staying ok for `steady` seconds (no flapping)."""
         async with httpx.AsyncClient(timeout=2) as client:
             started = time.monotonic()
-            waiting = set(ENDPOINTS)
-            while waiting:
-                if time.monotonic() - started > deadline:
+            ok_since: dict[str, float | None] = dict.fromkeys(ENDPOINTS)
+            while True:
+                now = time.monotonic()
+                if all(at is not None and now - at >= steady for at in ok_since.values()):
+                    return
+                if now - started > deadline:
+                    waiting = [n for n, at in ok_since.items() if at is None or now - at < steady]
                     raise AssertionError(
-                        f"not healthy within {deadline} s: {waiting}\n{self.tail()}"
+                        f"not steadily healthy within {deadline} s: {waiting}\n{self.tail()}"
                     )
-                for name in list(waiting):
+                for name in ENDPOINTS:
                     try:
                         answer = await client.get(self.url(name))
-                        if answer.status_code == 200 and answer.json().get("status") == "ok":
-                            waiting.discard(name)
+                        ok = answer.status_code == 200 and answer.json().get("status") == "ok"
                     except (httpx.HTTPError, ValueError):
-                        pass
+                        ok = False
+                    if not ok:
+                        ok_since[name] = None
+                    elif ok_since[name] is None:
+                        ok_since[name] = time.monotonic()
                 await asyncio.sleep(0.2)

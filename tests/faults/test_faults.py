@@ -8,6 +8,7 @@ got an answer (during a PostgreSQL outage: 503 with Retry-After).
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import time
 from collections.abc import Awaitable, Callable
 
@@ -54,7 +55,6 @@ async def exercise(
         await asyncio.sleep(3)
         start, end = await act()
         await platform.healthy(120)  # by itself: nobody restarts anything
-        await asyncio.sleep(2)
     failures = []
     for name in ENDPOINTS:
         detected, healed = watch.transitions(name, start, end)
@@ -94,6 +94,27 @@ async def exercise(
 
 async def hold(seconds: float) -> None:
     await asyncio.sleep(seconds)
+
+
+async def replay(platform: Platform, name: str, deadline: float = 90) -> None:
+    """`redress replay`: done, or refused on a live system; on a hang, who waits on what."""
+    try:
+        done = await asyncio.to_thread(platform.cli, "replay", name, timeout=deadline)
+    except subprocess.TimeoutExpired as exc:
+        conn = await platform.connect()
+        try:
+            waiting = await conn.fetch(
+                "SELECT pid, application_name, state, wait_event_type, wait_event,"
+                " now() - query_start AS for, left(query, 120) AS query FROM pg_stat_activity"
+                " WHERE datname = current_database() AND state <> 'idle'"
+            )
+        finally:
+            await conn.close()
+        sessions = "\n".join(str(dict(r)) for r in waiting)
+        raise AssertionError(
+            f"redress replay {name} did not end within {deadline} s; {exc.stderr!r}\n{sessions}"
+        ) from None
+    assert done.returncode == 0 or "--offline" in done.stderr, done.stderr
 
 
 async def test_nats_killed_with_a_page_in_flight(ready: Platform) -> None:
@@ -217,8 +238,7 @@ async def test_replay_while_a_service_is_stopped_and_nats_pauses(ready: Platform
         start = time.monotonic()
         metrics.suspend()
         try:
-            done = await asyncio.to_thread(ready.cli, "replay", "metrics.counts")
-            assert done.returncode == 0 or "--offline" in done.stderr, done.stderr
+            await replay(ready, "metrics.counts")
             nats.suspend()
             metrics.resume()
             await hold(12)
@@ -235,8 +255,7 @@ async def test_replay_on_a_live_system(ready: Platform) -> None:
 
     async def act() -> tuple[float, float]:
         start = time.monotonic()
-        done = await asyncio.to_thread(ready.cli, "replay", "cases.views")
-        assert done.returncode == 0 or "--offline" in done.stderr, done.stderr
+        await replay(ready, "cases.views")
         return start, time.monotonic()
 
     await exercise(ready, "10 replay cases.views live", act, set())
