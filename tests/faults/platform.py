@@ -64,8 +64,11 @@ class Platform:
 
     # -- starting and stopping ------------------------------------------------------------
     def env(self) -> dict[str, str]:
+        """The environment of `make run`, with the suite's deadlines; a REDRESS_* setting of
+        SETTINGS given to `make faults` replaces the suite's value."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("REDRESS_")}
-        return {**env, **SETTINGS, "REDRESS_DEV_PORT_BASE": str(self.base)}
+        chosen = {k: os.environ.get(k, v) for k, v in SETTINGS.items()}
+        return {**env, **chosen, "REDRESS_DEV_PORT_BASE": str(self.base)}
 
     def start(self) -> None:
         self.process = subprocess.Popen(
