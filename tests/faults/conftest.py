@@ -28,7 +28,7 @@ def platform() -> Iterator[Platform]:
 @pytest.fixture
 async def ready(platform: Platform) -> AsyncIterator[Platform]:
     """The platform, every /health ok before the fault begins."""
-    await platform.healthy(180)
+    await platform.healthy(120)
     yield platform
 
 

@@ -54,7 +54,7 @@ async def exercise(
     async with watch.running(), load.running():
         await asyncio.sleep(3)
         start, end = await act()
-        await platform.healthy(120)  # by itself: nobody restarts anything
+        await platform.healthy(90)  # by itself: nobody restarts anything
     failures = []
     for name in ENDPOINTS:
         detected, healed = watch.transitions(name, start, end)
