@@ -88,6 +88,9 @@ async def exercise(
         f"{fault}: {load.sent} filings sent, {len(load.accepted)} accepted, "
         f"{len(rows)} events in the log, {len(ids)} in the stream"
     )
+    # Written after every fault, so that a run cut short still leaves its figures.
+    REPORT.notes += [f"{fault}: FAILED: {f}" for f in failures]
+    REPORT.write()
     assert not failures, "\n".join(failures) + "\n" + platform.tail(20)
     return load
 
@@ -328,6 +331,7 @@ async def test_relay_cpu_held_back_beside_idle(ready: Platform) -> None:
     finally:
         await conn.close()
     REPORT.cpu += [("idle", idle, window), ("held back by an open transaction", held, window)]
+    REPORT.write()
     assert relay.is_running() and relay.pid == ready.relay().pid
     assert held <= max(2 * idle, 0.05), f"held back {held:.3f} s CPU, idle {idle:.3f} s"
     await ready.healthy(60)
