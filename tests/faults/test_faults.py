@@ -51,11 +51,14 @@ async def exercise(
     sent while the fault lasted must be answered 201 or 503 with Retry-After.
     """
     load, watch = Load(platform, member(platform)), Watch(platform)
+    failures = []
     async with watch.running(), load.running():
         await asyncio.sleep(3)
         start, end = await act()
-        await platform.healthy(90)  # by itself: nobody restarts anything
-    failures = []
+        try:
+            await platform.healthy(90)  # by itself: nobody restarts anything
+        except AssertionError as exc:
+            failures.append(str(exc).splitlines()[0])
     for name in ENDPOINTS:
         detected, healed = watch.transitions(name, start, end)
         seen = ", ".join(sorted(watch.seen(name, start)))
