@@ -57,12 +57,16 @@ async def log_rows(platform: Platform) -> list[tuple[str, str, int]]:
 
 
 async def caught_up(platform: Platform, deadline: float = 90) -> tuple[list, list[str]]:
-    """Log and stream once the stream holds as many messages as the log has rows."""
+    """Log and stream once they hold as many events, or at the deadline.
+
+    The stream is read before the log: the relay publishes only committed rows, so every
+    message read must be in the log read after it, while policies still append.
+    """
     started = time.monotonic()
     while True:
-        rows = await log_rows(platform)
         ids = await stream_ids(platform)
-        if len(ids) >= len(rows) or time.monotonic() - started > deadline:
+        rows = await log_rows(platform)
+        if len(ids) == len(rows) or time.monotonic() - started > deadline:
             return rows, ids
         await asyncio.sleep(1)
 
