@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := libs/events libs/kit libs/tenancy services/intake services/cases services/referral services/metrics services/assessment
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint pytest bench clean
+.PHONY: install run test lint pytest faults bench clean
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint pytest
+
+# Issue 8's faults against `redress dev` under load; the figures go to bench/results/faults.md.
+faults: install
+	$(BIN)/pytest tests/faults -m faults -q
 
 bench: install
 	$(BIN)/python -m bench

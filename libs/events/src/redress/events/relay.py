@@ -189,6 +189,10 @@ class Relay:
                         continue
                     seq += len(rows)
                     cursor = LogCursor(int(rows[-1]["txid"]), rows[-1]["position"])
+                    # The backoff is for a relay that makes no progress: under steady load
+                    # some transaction is always running, and a wait grown to the cap there
+                    # would add up to a second of lag after every commit that sends no NOTIFY.
+                    held_wait = self.held_back_interval
                     continue
                 held = await EventStore.held_back(conn, timeout=self.io_timeout)
                 if loop.time() - checked > self.idle_check:

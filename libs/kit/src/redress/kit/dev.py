@@ -195,7 +195,9 @@ class Platform:
     def start_children(self) -> None:
         env = {**os.environ, **self.env, "REDRESS_LOG_JSON": "0"}
         cli = [sys.executable, "-m", "redress.kit.cli"]
-        self.children.append(Child("relay", [*cli, "relay"], env))
+        # The relay's probes on the port after the services' (8006 for `make run`).
+        relay = [*cli, "relay", "--port", str(relay_port())]
+        self.children.append(Child("relay", relay, env))
         for name in services():
             argv = [*cli, "serve", name, "--host", "127.0.0.1", "--port", str(PORTS[name])]
             self.children.append(Child(name, argv, env))
@@ -222,6 +224,10 @@ class Platform:
             self.pg.stop()
 
 
+def relay_port() -> int:
+    return max(PORTS.values()) + 1
+
+
 async def wait_healthy(timeout: float = 90.0) -> list[str]:
     """The services that are still not answering /health with 200 at the deadline."""
     waiting = set(services())
@@ -245,6 +251,7 @@ def show(started: float, token: str) -> None:
     table.add_column("URL")
     for name in services():
         table.add_row(name, f"http://127.0.0.1:{PORTS[name]}/docs")
+    table.add_row("relay", f"http://127.0.0.1:{relay_port()}/health")
     console.print(table)
     console.print(f"Worker form:  http://127.0.0.1:{PORTS['intake']}/t/demo/report")
     console.print("Officer token (tenant demo):")

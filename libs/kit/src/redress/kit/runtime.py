@@ -60,6 +60,11 @@ async def open_pool(
                 max_size=size,
                 server_settings=server_settings,
                 timeout=5,
+                # The client's own deadline: a server that stops answering (SIGSTOP, a lost
+                # network) never enforces statement_timeout, and a request would wait for ever.
+                command_timeout=(
+                    settings.statement_timeout + settings.io_timeout if bounded else None
+                ),
                 reset=_keep_session,
             ),
             settings.connect_timeout,

@@ -1,0 +1,157 @@
+"""What the suite does beside a fault: filings at a steady rate, and /health watched throughout."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import httpx
+
+from tests.faults.platform import ENDPOINTS, Platform
+
+RATE = 50.0  # filings/s
+IN_FLIGHT = 64
+BODY = {
+    "country": "BD",
+    "site_id": "dhaka-knit",
+    "category": "working_hours",
+    "narrative": "Sixteen-hour shifts every day before the shipment.",
+    "language": "bn",
+    "contact": {"phone_or_email": "+8801711111111", "language": "bn"},
+    "consent": {"contact_me": True},
+}
+
+
+@dataclass
+class Answer:
+    sent: float  # monotonic
+    done: float
+    status: int | None  # None: no answer (the connection failed or timed out)
+    retry_after: str | None = None
+    grievance_id: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class Load:
+    """Open loop: each filing goes out on its time, whatever became of the ones before."""
+
+    platform: Platform
+    token: str
+    answers: list[Answer] = field(default_factory=list)
+    sent: int = 0
+
+    @property
+    def accepted(self) -> list[str]:
+        return [a.grievance_id for a in self.answers if a.grievance_id]
+
+    def between(self, start: float, end: float) -> list[Answer]:
+        return [a for a in self.answers if start <= a.sent <= end]
+
+    async def _file(self, client: httpx.AsyncClient, n: int, slots: asyncio.Semaphore) -> None:
+        sent = time.monotonic()
+        try:
+            answer = await client.post(
+                self.platform.url("intake", "/v1/grievances"),
+                json={**BODY, "member_reference": f"FAULT-{n}"},
+                headers={"Authorization": f"Bearer {self.token}"},
+            )
+        except httpx.HTTPError as exc:
+            self.answers.append(Answer(sent, time.monotonic(), None, error=type(exc).__name__))
+            return
+        finally:
+            slots.release()
+        gid = answer.json().get("grievance_id") if answer.status_code == 201 else None
+        self.answers.append(
+            Answer(
+                sent, time.monotonic(), answer.status_code, answer.headers.get("Retry-After"), gid
+            )
+        )
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[Load]:
+        stop = asyncio.Event()
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def drive(client: httpx.AsyncClient) -> None:
+            slots = asyncio.Semaphore(IN_FLIGHT)
+            start = time.monotonic()
+            first = self.sent
+            while not stop.is_set():
+                due = start + (self.sent - first) / RATE
+                if (wait := due - time.monotonic()) > 0:
+                    await asyncio.sleep(wait)
+                await slots.acquire()
+                self.sent += 1
+                task = asyncio.create_task(self._file(client, self.sent, slots))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+
+        async with httpx.AsyncClient(timeout=httpx.Timeout(15.0)) as client:
+            driver = asyncio.create_task(drive(client))
+            try:
+                yield self
+            finally:
+                stop.set()
+                await driver
+                while tasks:
+                    await asyncio.gather(*list(tasks))
+
+
+@dataclass
+class Watch:
+    """/health of every service and of the relay, read every quarter second."""
+
+    platform: Platform
+    samples: dict[str, list[tuple[float, bool, str]]] = field(
+        default_factory=lambda: {name: [] for name in ENDPOINTS}
+    )
+
+    async def _read(self, client: httpx.AsyncClient, name: str) -> tuple[bool, str]:
+        try:
+            answer = await client.get(self.platform.url(name))
+        except httpx.HTTPError as exc:
+            return False, type(exc).__name__
+        try:
+            body = answer.json()
+        except ValueError:
+            body = {}
+        # A problem+json names its kind in `type`; a health body says its `status`.
+        status = str(body.get("type", "")).rsplit("/", 1)[-1] or str(body.get("status", "?"))
+        return answer.status_code == 200 and status == "ok", f"{answer.status_code} {status}"
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[Watch]:
+        async def watch(name: str) -> None:
+            async with httpx.AsyncClient(timeout=1.0) as client:
+                while True:
+                    at = time.monotonic()
+                    ok, what = await self._read(client, name)
+                    self.samples[name].append((at, ok, what))
+                    await asyncio.sleep(max(0.0, 0.25 - (time.monotonic() - at)))
+
+        tasks = [asyncio.create_task(watch(name)) for name in ENDPOINTS]
+        try:
+            yield self
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def transitions(self, name: str, start: float, end: float) -> tuple[float | None, float | None]:
+        """Seconds from the fault's start to the first failing answer, and from its end to the
+        first ok answer after the last failing one (None: never failed / never ok again)."""
+        samples = self.samples[name]
+        failing = [at for at, ok, _ in samples if not ok and at >= start]
+        if not failing:
+            return None, None
+        detected = failing[0] - start
+        after = [at for at, ok, _ in samples if ok and at > failing[-1]]
+        healed = max(0.0, after[0] - end) if after else None
+        return detected, healed
+
+    def seen(self, name: str, start: float) -> set[str]:
+        return {what for at, ok, what in self.samples[name] if at >= start and not ok}
