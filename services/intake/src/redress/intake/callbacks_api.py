@@ -8,7 +8,9 @@ of a call, and the grievance the worker raised on it, land in one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -73,7 +75,8 @@ CallbackOperator = Annotated[Principal, Depends(permitted(Action.callback_work))
 SCHEMA = "intake"
 
 # Completing callbacks of one audit at once clashes on the audit's stream: try again.
-ATTEMPTS = 5
+# Outcomes of one audit's workers land on one stream: enough tries for a whole team at once.
+ATTEMPTS = 10
 _PROJECTION = Campaigns()
 _REFUSALS = {
     "unknown-audit": 404,
@@ -375,6 +378,8 @@ async def record_outcome(
         except ConcurrencyError:
             if attempt == ATTEMPTS:
                 raise
+            # Jitter, so that writers who clashed do not clash again in step.
+            await asyncio.sleep(random.uniform(0, 0.005 * attempt))  # noqa: S311
             continue
         return answer
     raise AssertionError("unreachable")
