@@ -75,7 +75,15 @@ async def running(coro: Awaitable[None]) -> AsyncIterator[asyncio.Task[None]]:
     try:
         yield task
     finally:
-        task.cancel()
+        # Python 3.11 can swallow a cancel that lands as an awaited result arrives: cancel
+        # again until the task has stopped, and say so if it never does.
+        for _ in range(100):
+            task.cancel()
+            done, _ = await asyncio.wait({task}, timeout=0.1)
+            if done:
+                break
+        else:
+            raise AssertionError(f"{task.get_name()} did not stop when cancelled")
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
 
