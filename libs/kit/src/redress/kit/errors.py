@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from redress.events.application import Refused
 from redress.events.errors import ConcurrencyError
 from redress.kit.jwks import KeysUnavailable
 
@@ -108,6 +109,11 @@ def install(app: FastAPI) -> None:
         return problem_response(
             Problem(exc.status_code, kind, str(exc.detail), headers=headers), request.url.path
         )
+
+    @app.exception_handler(Refused)
+    async def on_refused(request: Request, exc: Refused) -> JSONResponse:
+        # Every domain's refusal, answered once for all: its kind names the problem type.
+        return problem_response(Problem(exc.status, exc.kind, exc.detail), request.url.path)
 
     @app.exception_handler(ConcurrencyError)
     async def on_conflict(request: Request, exc: ConcurrencyError) -> JSONResponse:

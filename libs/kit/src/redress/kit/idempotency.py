@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -26,6 +27,7 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from redress.events.application import Recorded
 from redress.events.catalogue.grievance import Sealed
 from redress.events.store import Conn
 from redress.kit.auth import Principal
@@ -170,6 +172,45 @@ class Retry:
         except ValueError:
             body = raw
         return await claim(conn, schema, principal, self.key, self.request, body)
+
+
+@dataclass
+class Once:
+    """An Idempotency-Key's claim, committed with the write it guards.
+
+    The application layer's `execute` runs it in the write's transaction: `begin` claims
+    the key (or finds the first answer, which ends the write), `end` remembers the answer.
+    """
+
+    retry: Retry
+    schema: str
+    principal: Principal
+    answer: Callable[[Recorded], BaseModel]
+    claimed: Claim | None = None
+
+    @classmethod
+    def of(
+        cls,
+        retry: Retry | None,
+        schema: str,
+        principal: Principal,
+        answer: Callable[[Recorded], BaseModel],
+    ) -> Once | None:
+        """None when no key was sent: the write goes on as any other."""
+        if retry is None or retry.key is None:
+            return None
+        return cls(retry, schema, principal, answer)
+
+    async def begin(self, conn: Conn) -> Any:
+        first = await self.retry.claim(conn, self.schema, self.principal)
+        if isinstance(first, Replay):
+            return first.answer
+        self.claimed = first
+        return None
+
+    async def end(self, conn: Conn, recorded: Recorded) -> None:
+        if self.claimed is not None:
+            await self.claimed.remember(conn, self.answer(recorded), self.retry.status)
 
 
 def retryable(request: Request, idempotency_key: IdempotencyKey = None) -> Retry:

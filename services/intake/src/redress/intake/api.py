@@ -25,6 +25,7 @@ from redress.kit.authz import Action
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import IdempotencyKey
+from redress.kit.openapi import answers
 
 router = APIRouter(prefix="/v1", tags=["grievances"])
 
@@ -34,11 +35,7 @@ Operator = Annotated[Principal, Depends(permitted(Action.grievance_file_for_work
 Admin = Annotated[Principal, Depends(permitted(Action.tenant_configure))]
 SCHEMA = "intake"
 
-_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/problem+json": {}}}
-    for code, text in {401: "no or bad token", 403: "role not allowed", 404: "unknown tenant",
-                       409: "conflict", 413: "too large", 422: "invalid input"}.items()
-}  # fmt: skip
+TENANT_ANSWERS = answers(404, 410)
 
 
 def _member_grievance_id(key: bytes, principal: Principal, member_reference: str) -> str:
@@ -52,7 +49,7 @@ def _member_grievance_id(key: bytes, principal: Principal, member_reference: str
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
-@router.post("/grievances", status_code=201, response_model=Filed, responses=_PROBLEMS)
+@router.post("/grievances", status_code=201, response_model=Filed, responses=TENANT_ANSWERS)
 async def submit(
     request: Request,
     body: MemberGrievance,
@@ -81,7 +78,9 @@ async def submit(
     return filed
 
 
-@router.post("/operator/grievances", status_code=201, response_model=Filed, responses=_PROBLEMS)
+@router.post(
+    "/operator/grievances", status_code=201, response_model=Filed, responses=TENANT_ANSWERS
+)
 async def file_for_worker(
     request: Request,
     body: OperatorGrievance,
@@ -126,7 +125,7 @@ class ImportReport(BaseModel):
 @router.post(
     "/grievances/import",
     response_model=ImportReport,
-    responses=_PROBLEMS,
+    responses=TENANT_ANSWERS,
     openapi_extra={"requestBody": {"content": {
         "application/x-ndjson": {"schema": {"type": "string"}},
         "text/csv": {"schema": {"type": "string"}},

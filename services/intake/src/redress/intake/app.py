@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
-
 from redress.intake import (
     admin_pages,
     api,
     callbacks_api,
+    callbacks_figures,
     context,
     housekeeping,
     seed,
@@ -23,8 +22,7 @@ from redress.intake import (
 )
 from redress.intake.campaigns import Campaigns
 from redress.intake.projections import Grievances
-from redress.kit.service import ServiceSpec, create_service_app
-from redress.kit.settings import Settings
+from redress.kit.service import ServiceSpec
 
 service = ServiceSpec(
     name="intake",
@@ -32,15 +30,18 @@ service = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     routers=[
         api.router,
-        admin_pages.router,
         callbacks_api.router,
+        callbacks_figures.router,
         tenant_api.router,
         sms.router,
+    ],
+    pages=[
         web_report.router,
         web_receipt.router,
         web_status.router,
         web_actions.router,
         web_verify.router,
+        admin_pages.router,
     ],
     projections=lambda: [Grievances(), Campaigns()],
     startup=[context.start, callbacks_api.start, housekeeping.start],
@@ -50,9 +51,4 @@ service = ServiceSpec(
     # The report form carries up to five files of 10 MB.
     large_body_paths=r"^/t/[^/]+/report$",
     large_body_bytes=52_000_000,
-    # Filings go to the log in PostgreSQL; the relay publishes them once NATS is back.
 )
-
-
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(service, settings)

@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 from functools import reduce
 
+from redress.events.application import Aggregate, Refused
 from redress.events.catalogue.grievance import (
     AttachmentAdded,
     Category,
@@ -44,13 +45,8 @@ class Grievance:
     attachments: int = 0
 
 
-class GrievanceRefused(Exception):
+class GrievanceRefused(Refused):
     """A command the grievance's state does not allow; `kind` is stable for API errors."""
-
-    def __init__(self, kind: str, detail: str) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
 
 
 # Commands.
@@ -177,3 +173,6 @@ def evolve(state: Grievance, event: EventData) -> Grievance:
 
 def fold(events: list[EventData]) -> Grievance:
     return reduce(evolve, events, Grievance())
+
+
+GRIEVANCE = Aggregate[Grievance, Command](lambda _: Grievance(), evolve, decide)

@@ -68,7 +68,9 @@ async def may_file_here(
     try:
         may_file(state, site_id, member_org if filer is Channel.member_api else None)
     except TenantRefused as exc:
-        status = {"unknown-tenant": 404, "tenant-offboarded": 410}.get(exc.kind, 422)
+        # As a Problem: the worker's pages answer it in the worker's language. An initiative
+        # that left is gone for filings (410), while its admins still read its export.
+        status = 410 if exc.kind == "tenant-offboarded" else exc.status
         raise Problem(status, exc.kind, exc.detail) from None
 
 

@@ -12,9 +12,9 @@ from datetime import timedelta
 import asyncpg
 import structlog
 
+from redress.events.application import Within, execute
 from redress.events.catalogue.grievance import ErasureReason
-from redress.events.envelope import Actor, Metadata
-from redress.events.errors import ConcurrencyError
+from redress.events.envelope import Actor, Event, EventData, Metadata
 from redress.events.leader import leadership
 from redress.events.store import EventStore
 from redress.events.timers import Clock, SystemClock
@@ -30,7 +30,6 @@ from redress.kit.runtime import Runtime
 log = structlog.get_logger("redress.intake")
 
 RETENTION = Actor(id="retention", role="system")
-ATTEMPTS = 5
 
 
 @dataclass
@@ -67,23 +66,21 @@ class RetentionSweep:
 
     async def _erase(self, grievance_id: str, tenant: str) -> int:
         stream = grievance_stream(grievance_id)
-        for attempt in range(1, ATTEMPTS + 1):
-            events = await self.store.read_stream(stream)
-            state = fold([e.data for e in events])
-            if state.status is Status.erased:
-                return 0
-            try:
-                async with self.pool.acquire() as conn, conn.transaction():
-                    new = await erase(conn, self.keyring, grievance_id, state,
-                                      ErasureReason.retention)  # fmt: skip
-                    meta = Metadata(tenant=tenant, actor=RETENTION)
-                    await self.store.append(stream, new, len(events), meta, conn=conn)
-                log.info("personal data erased after retention", stream=stream)
-                return 1
-            except ConcurrencyError:
-                if attempt == ATTEMPTS:
-                    raise
-        return 0
+        within = Within()
+
+        async def decide(history: list[Event]) -> list[EventData]:
+            state = fold([e.data for e in history])
+            if state.status is Status.erased or within.conn is None:
+                return []
+            return await erase(within.conn, self.keyring, grievance_id, state,
+                               ErasureReason.retention)  # fmt: skip
+
+        meta = Metadata(tenant=tenant, actor=RETENTION)
+        done = await execute(self.store, stream, decide, meta, transaction=within)
+        if not done.events:
+            return 0
+        log.info("personal data erased after retention", stream=stream)
+        return 1
 
 
 @dataclass

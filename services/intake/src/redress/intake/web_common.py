@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
 
+from redress.events.application import Refused
 from redress.events.envelope import Actor, Metadata
 from redress.events.store import EventStore
 from redress.intake.context import Intake
@@ -108,6 +109,8 @@ class WorkerRoute(APIRoute):
                 return await handler(request)
             except Problem as exc:
                 return await problem_page(request, exc)
+            except Refused as exc:
+                return await problem_page(request, Problem(exc.status, exc.kind, exc.detail))
             except RequestValidationError:
                 return await problem_page(request, Problem(422, "validation", "invalid form"))
             except HTTPException as exc:
