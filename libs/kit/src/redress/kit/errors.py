@@ -85,6 +85,15 @@ def allowed_methods(request: Request) -> list[str]:
     return allowed
 
 
+def not_json(exc: RequestValidationError) -> bool:
+    """A JSON body refused because it was not sent as JSON: FastAPI reads a body as JSON
+    only when its Content-Type says so, and otherwise validates the bytes themselves, which
+    would answer that the body "should be a valid dictionary"."""
+    return isinstance(exc.body, bytes | bytearray) and any(
+        tuple(e.get("loc", ())) == ("body",) for e in exc.errors()
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
@@ -92,6 +101,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if not_json(exc):
+            detail = "send the body as application/json (a Content-Type header saying so)"
+            return problem_response(Problem(415, "media-type", detail), request.url.path)
         errors = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
