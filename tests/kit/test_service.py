@@ -143,3 +143,18 @@ async def test_a_body_of_another_media_type_is_refused_with_415_naming_json(sett
         assert wrong.status_code == 422 and wrong.json()["type"] == "urn:redress:problem:validation"
         absent = await client.post("/v1/notes")
         assert absent.status_code == 422 and "body" in absent.json()["detail"]
+
+
+async def test_a_body_that_is_not_json_says_where_it_breaks(settings, tmp_path):
+    transport = httpx.ASGITransport(app=notes_app(tmp_path, settings))  # no database needed
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.post(
+            "/v1/notes", content=b'{"text": "x",}', headers={"content-type": "application/json"}
+        )
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["type"] == "urn:redress:problem:validation"
+    assert answer.json()["detail"] == (
+        "the body is not valid JSON: Expecting property name enclosed in double quotes "
+        "at character 13"
+    )

@@ -109,6 +109,12 @@ def install(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
+        broken = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+        if broken is not None:
+            # FastAPI says only "body.13: JSON decode error"; the decoder said what and where.
+            at = broken["loc"][-1]
+            reason = (broken.get("ctx") or {}).get("error", "it cannot be decoded")
+            detail = f"the body is not valid JSON: {reason} at character {at}"
         return problem_response(Problem(422, "validation", detail, errors=errors), request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
