@@ -101,6 +101,18 @@ async def test_field_errors_say_what_is_wrong_beside_the_field(intake, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
+async def test_an_empty_narrative_asks_what_happened(intake, lang):
+    # As the empty country and category ask for a choice, not "check what you wrote".
+    before = await intake.events()
+    tokens = await fresh_form(intake)
+    data = report_fields(tokens, lang=lang, narrative="", name="Rahima")
+    page = await intake.client.post(f"/t/{TENANT}/report", data=data)
+    assert_page(page, lang, 422)
+    assert_marked(page, "narrative", tr(intake, lang, texts.TELL_WHAT_HAPPENED))
+    assert await intake.events() == before
+
+
+@pytest.mark.parametrize("lang", LANGS)
 async def test_an_expired_form_keeps_what_was_typed(intake, lang):
     tokens = await fresh_form(intake)
     intake.client.cookies.clear()  # the browser was closed: its CSRF cookie is gone

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import uuid
 from typing import Annotated, Any
 
@@ -144,13 +145,13 @@ async def bulk_import(
     A row with a `member_reference` already imported is refused as a duplicate.
     """
     kind = request.headers.get("content-type", "").split(";")[0].strip()
-    text = (await request.body()).decode("utf-8-sig", "replace")
+    if kind != "text/csv" and kind not in _JSON_LINES:
+        raise Problem(415, "media-type", "send application/x-ndjson or text/csv")
+    text = _text_of(await request.body())
     if kind == "text/csv":
         records = _csv_records(text)
-    elif kind in ("application/x-ndjson", "application/jsonl", "application/json-lines"):
-        records = [_json_line(line) for line in text.splitlines() if line.strip()]
     else:
-        raise Problem(415, "media-type", "send application/x-ndjson or text/csv")
+        records = [_json_line(line) for line in text.splitlines() if line.strip()]
     if len(records) > 1000:
         raise Problem(413, "too-many-rows", "at most 1000 rows per import")
     raw = kind.encode() + b"\n" + text.encode()
@@ -198,6 +199,23 @@ async def _import_one(
         return ImportRow(row=row, accepted=False, errors=[str(exc)])
     return ImportRow(row=row, accepted=True, grievance_id=filed.grievance_id,
                      reference=filed.reference)  # fmt: skip
+
+
+_JSON_LINES = ("application/x-ndjson", "application/jsonl", "application/json-lines")
+
+
+def _text_of(body: bytes) -> str:
+    """The file as text. One in another encoding is refused whole: read as UTF-8 with its
+    letters replaced, its narratives would be sealed and recorded with U+FFFD in them."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = len(re.findall(rb"\r\n|\r|\n", body[: exc.start])) + 1
+        detail = (
+            f"the file is not UTF-8 (byte 0x{body[exc.start]:02x} on line {line}): save it as "
+            'UTF-8 (in a spreadsheet, "CSV UTF-8") and send it again; nothing was imported'
+        )
+        raise Problem(422, "not-utf-8", detail) from None
 
 
 def _json_line(line: str) -> Any:
