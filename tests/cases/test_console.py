@@ -414,6 +414,19 @@ async def test_refused_and_invalid_commands_show_the_case_with_the_reason(platfo
                       "there is no such action in the plan")  # fmt: skip
 
 
+async def test_what_an_officer_typed_is_kept_when_the_form_is_refused(platform):
+    case_id = (await file_grievance(platform))["case_id"]
+    async with officer(platform) as client:
+        typed = "The HR manager called the worker twice <after> the audit: severity is lower."
+        data = {"indicators": ["astrology"], "severity": "low", "override_reason": typed}
+        answer = await submit(client, case_id, "triage", data)
+        assert answer.status_code == 409  # an unknown indicator: refused
+        kept = re.search(r'<textarea id="triage-override"[^>]*>([^<]*)</textarea>', answer.text)
+        assert kept and kept.group(1) == typed.replace("<", "&lt;").replace(">", "&gt;")
+        # Only in the form that failed: another form of the page starts empty.
+        assert re.search(r'<textarea id="note-text"[^>]*></textarea>', answer.text)
+
+
 ROUTES = ["triage", "accept", "reject", "advance", "actions", "actions/some-action", "assign",
           "messages", "notes", "close", "satisfaction", "lessons", "reopen"]  # fmt: skip
 FORM = {"indicators": ["debt_bondage"], "severity": "high", "grounds": "duplicate",

@@ -9,6 +9,7 @@ the view to show the write. Its forms are in `console_forms`, its rendering in `
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -249,9 +250,11 @@ async def case_page(
     done: str | None = None,
     error: str | None = None,
     failed: str | None = None,
+    typed: Mapping[str, str] | None = None,
     status: int = 200,
     min_version: int | None = None,
 ) -> HTMLResponse:
+    """The case page; after a refused form, with the reason and what the officer typed in it."""
     store, pool, cases = desk.store, desk.pool, desk.cases
     if min_version:
         # Authorised on the log before waiting: another tenant's case is 404 at once.
@@ -302,6 +305,7 @@ async def case_page(
         "done": done,
         "error": error,
         "failed": failed,
+        "kept": lambda form, field: (typed or {}).get(field, "") if form == failed else "",
         "stale": stale,
         "today": today,
     }

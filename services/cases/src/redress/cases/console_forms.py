@@ -77,7 +77,10 @@ async def _act(
     else:
         query = urlencode({"done": name, "min_version": written.version})
         return RedirectResponse(f"{PATH}/cases/{written.case_id}?{query}", status_code=303)
-    return await case_page(request, p, desk, case_id, error=error, failed=name, status=status)
+    typed = {k: v for k, v in fields.items() if isinstance(v, str) and k != "csrf"}
+    return await case_page(
+        request, p, desk, case_id, error=error, failed=name, typed=typed, status=status
+    )
 
 
 def _body(model: type[c.Body], **values: Any) -> Any:

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 
 from redress.cases.context import Cases
 from redress.kit import csrf
+from redress.kit.caching import page_headers
 from redress.kit.proxy import secure_cookies
 
 HERE = Path(__file__).parent
@@ -80,13 +81,7 @@ class Pages:
         return HTMLResponse(
             html,
             status,
-            headers={
-                "Cache-Control": "no-store",
-                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-                "X-Content-Type-Options": "nosniff",
-                "Referrer-Policy": "no-referrer",
-            },
+            headers=page_headers(),
         )
 
 
