@@ -27,7 +27,6 @@ from tests.intake.conftest import CLIENT_ADDRESS
 TENANT = "acme"
 NARRATIVE = "The agent kept our passports and we paid 900 dollars in fees."
 CONTACT = {"name": "Rina", "phone_or_email": "+8801700000001", "time": "after 6 pm"}
-PROBLEM = "application/problem+json"
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -35,6 +34,12 @@ PROBLEM = "application/problem+json"
 
 def csrf_of(html: str) -> str:
     return re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+
+
+def refusal(answer: httpx.Response) -> str:
+    """The kind of a refusal the console answered as a page of its own (never as JSON)."""
+    assert answer.headers["content-type"].startswith("text/html"), answer.text
+    return re.search(r'data-problem="([a-z-]+)"', answer.text).group(1)
 
 
 def browser_for(platform) -> httpx.AsyncClient:
@@ -137,7 +142,7 @@ async def test_login_keeps_the_token_in_a_strict_http_only_cookie_and_logout_cle
         assert login.status_code == 200 and 'type="password"' in login.text
         assert "no-store" in login.headers["cache-control"]
         no_csrf = await client.post("/console/login", data={"token": "x"})
-        assert no_csrf.status_code == 403 and no_csrf.headers["content-type"] == PROBLEM
+        assert no_csrf.status_code == 403 and refusal(no_csrf) == "csrf"
 
         refused = await log_in(client, "not-a-token")
         assert refused.status_code == 401
@@ -160,7 +165,7 @@ async def test_login_keeps_the_token_in_a_strict_http_only_cookie_and_logout_cle
         assert again.status_code == 303 and again.headers["location"] == "/console"
 
         forged = await client.post("/console/logout", data={"csrf": "0" * 64})
-        assert forged.status_code == 403 and forged.headers["content-type"] == PROBLEM
+        assert forged.status_code == 403 and refusal(forged) == "csrf"
         assert (await client.get("/console")).status_code == 200
 
         out = await client.post("/console/logout", data={"csrf": csrf_of(queue.text)})
@@ -447,8 +452,8 @@ async def test_every_form_is_csrf_protected(platform, route):
         for forged in ({"csrf": foreign}, {"csrf": "f" * 64}, {}):
             answer = await client.post(f"/console/cases/{case_id}/{route}", data=FORM | forged)
             assert answer.status_code == 403, (route, answer.text)
-            assert answer.headers["content-type"] == PROBLEM
-            assert answer.json()["type"] == "urn:redress:problem:csrf"
+            assert refusal(answer) == "csrf"
+            assert "reload it and try again" in alert(answer.text)
         assert await versions(platform, case_id) == before
 
 
@@ -468,7 +473,7 @@ async def test_members_and_other_staff_cannot_use_the_console(platform):
             # A member's token slipped into the cookie opens nothing either.
             client.cookies.set("staff_token", bearer(token), path="/console")
             for answer in (await client.get("/console"), await client.get(path)):
-                assert answer.status_code == 403 and answer.headers["content-type"] == PROBLEM
+                assert answer.status_code == 403 and refusal(answer) == "forbidden"
 
     # Another tenant's officer logs in to their own tenant, and never sees acme's case.
     async with officer(platform, tenant="globex", sub="globex-officer") as client:
@@ -476,7 +481,8 @@ async def test_members_and_other_staff_cannot_use_the_console(platform):
         assert queue.status_code == 200 and case_id not in queue.text
         assert "No cases match" in queue.text
         hidden = await client.get(path)
-        assert hidden.status_code == 404 and hidden.headers["content-type"] == PROBLEM
+        assert hidden.status_code == 404 and refusal(hidden) == "not-found"
+        assert "Back to the queue" in hidden.text
         # Whatever the version asked for: refused before any wait (which would last 5 s).
         for version in (1, 10_000):
             started = time.monotonic()
@@ -501,7 +507,7 @@ async def test_members_and_other_staff_cannot_use_the_console(platform):
         page = await client.get(path)
         assert page.status_code == 403 and NARRATIVE not in page.text
         answer = await client.post(f"{path}/accept", data={"csrf": csrf_of(refused.text)})
-        assert answer.status_code == 403 and answer.headers["content-type"] == PROBLEM
+        assert answer.status_code == 403 and refusal(answer) == "forbidden"
         assert await versions(platform, case_id) == 2
 
     # A supervisor reads and manages every case of the tenant.

@@ -22,7 +22,7 @@ from redress.cases import domain as d
 from redress.cases import handlers as h
 from redress.cases import queries as q
 from redress.cases import reads
-from redress.cases.console_render import human, page
+from redress.cases.console_render import ConsoleRoute, human, page
 from redress.cases.context import CaseDesk, CasesContext, Desk
 from redress.cases.projections import CaseViews
 from redress.events.catalogue.indicators import BY_CODE
@@ -43,7 +43,7 @@ READ_BACK_SECONDS = 5.0
 READS_SHOWN = 20
 VIEWS = CaseViews()
 
-router = APIRouter(prefix=PATH, include_in_schema=False)
+router = APIRouter(prefix=PATH, include_in_schema=False, route_class=ConsoleRoute)
 
 # Stages an officer moves a case on from, by hand, to the stage after it.
 ADVANCING = (d.Stage.verification, d.Stage.response, d.Stage.remediation_plan)

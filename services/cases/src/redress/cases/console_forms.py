@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from redress.cases import commands as c
 from redress.cases import handlers as h
 from redress.cases.console import PATH, Staff, _describe, _field, _number, case_page
+from redress.cases.console_render import ConsoleRoute
 from redress.cases.context import CaseDesk, Desk
 from redress.events.application import Refused
 from redress.events.errors import ConcurrencyError
@@ -29,7 +30,7 @@ from redress.kit.authz import Action
 from redress.kit.deps import authorise
 from redress.kit.errors import Problem
 
-router = APIRouter(prefix=PATH, include_in_schema=False)
+router = APIRouter(prefix=PATH, include_in_schema=False, route_class=ConsoleRoute)
 
 # What a form does: the desk, who acts, the case, the form's fields and the path's.
 Call = Callable[[Desk, Principal, str, FormData, Mapping[str, str]], Awaitable[c.Written]]

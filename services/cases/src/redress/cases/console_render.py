@@ -4,17 +4,21 @@ and the filters that say the log's words in an officer's."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from redress.cases.context import Cases
 from redress.kit import csrf
 from redress.kit.caching import page_headers
+from redress.kit.errors import Problem
 from redress.kit.proxy import secure_cookies
 
 HERE = Path(__file__).parent
@@ -96,3 +100,31 @@ def page(
     response = PAGES.render(name, status, csrf=token, **context)
     csrf.set_cookie(response, new_cookie, secure=secure_cookies(request))
     return response
+
+
+# What an officer is told, by the status of a refusal, above the reason.
+TITLES = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 422: "Check the form"}
+
+
+class ConsoleRoute(APIRoute):
+    """A console route: its refusals come back as a page of the console, never as JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def console_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Problem as exc:
+                problem = exc
+            except RequestValidationError:
+                problem = Problem(422, "validation", "the address or the form is not valid")
+            title = TITLES.get(problem.status, "Refused")
+            response = PAGES.render(
+                "problem.html", problem.status, title=title, kind=problem.kind,
+                detail=problem.detail,
+            )  # fmt: skip
+            response.headers.update(problem.headers or {})
+            return response
+
+        return console_handler
