@@ -7,6 +7,7 @@ from pathlib import Path
 from redress.cases import api, console, console_forms, context, holds_api, supervision
 from redress.cases.policies import OpenCases
 from redress.cases.projections import CaseViews
+from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
 
 service = ServiceSpec(
@@ -18,6 +19,6 @@ service = ServiceSpec(
     exception_handlers={console.LoginRequired: console.to_login},
     projections=lambda: [OpenCases(), CaseViews()],
     startup=[context.start],
-    background=[context.run_deadlines],
+    background=[context.run_deadlines, key_sweeper("cases")],
     checks=[context.check],
 )

@@ -22,6 +22,7 @@ from redress.intake import (
 )
 from redress.intake.campaigns import Campaigns
 from redress.intake.projections import Grievances
+from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
 
 service = ServiceSpec(
@@ -45,7 +46,12 @@ service = ServiceSpec(
     ],
     projections=lambda: [Grievances(), Campaigns()],
     startup=[context.start, callbacks_api.start, housekeeping.start],
-    background=[housekeeping.run_retention, housekeeping.run_rotation, context.forget_clients],
+    background=[
+        housekeeping.run_retention,
+        housekeeping.run_rotation,
+        context.forget_clients,
+        key_sweeper("intake"),
+    ],
     checks=[context.check],
     seed=seed.seed_demo,
     # The report form carries up to five files of 10 MB.
