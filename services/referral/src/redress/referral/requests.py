@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StrictBool
 
+from redress.events.catalogue.grievance import Category as GrievanceCategory
+from redress.events.catalogue.indicators import BY_CODE
 from redress.events.catalogue.partner import PartnerKind, Service
 from redress.events.catalogue.referral import (
     ConsentGiver,
@@ -17,6 +20,7 @@ from redress.events.catalogue.referral import (
     SharedField,
 )
 from redress.kit.countries import Country
+from redress.kit.i18n import LANGUAGES
 from redress.kit.numbers import JSON_INTEGER
 from redress.kit.text import FilledLine, FilledProse, Line
 
@@ -100,22 +104,37 @@ class CloseBody(Body):
 # The admin's.
 
 
+def _codes(codes: Iterable[str]) -> Any:
+    """A code of a fixed vocabulary, the vocabulary published in the schema."""
+    return Annotated[
+        str, Field(max_length=50, json_schema_extra={"enum": list[JsonValue](sorted(codes))})
+    ]
+
+
+Indicator = _codes(BY_CODE)
+Category = _codes(c.value for c in GrievanceCategory)
+Language = _codes(LANGUAGES)
+
+
 class PartnerBody(Body):
     name: FilledLine = Field(min_length=1, max_length=200)
     kind: PartnerKind
     countries: list[Country] = Field(min_length=1, max_length=250)
-    indicators: list[Annotated[Line, Field(max_length=50)]] = Field(default_factory=list,
-                                                                    max_length=50)  # fmt: skip
-    categories: list[Annotated[Line, Field(max_length=50)]] = Field(default_factory=list,
-                                                                    max_length=50)  # fmt: skip
-    languages: list[Annotated[Line, Field(max_length=20)]] = Field(default_factory=list,
-                                                                   max_length=50)  # fmt: skip
+    indicators: list[Indicator] = Field(default_factory=list, max_length=50)  # type: ignore[valid-type]
+    categories: list[Category] = Field(default_factory=list, max_length=50)  # type: ignore[valid-type]
+    languages: list[Language] = Field(default_factory=list, max_length=50)  # type: ignore[valid-type]
     services: list[Service] = Field(default_factory=list, max_length=14)
     contact: Line = Field("", max_length=500, description="the organisation's, not a person's")
 
 
+# https (http in dev and test mode), a host name or IPv4 address, a port, no user or fragment.
+_PORT = (r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}"
+         r"|[1-9][0-9]{0,3})")  # fmt: skip
+URL = rf"^https?://[A-Za-z0-9.-]+(:{_PORT})?([/?][^#\s]*)?$"
+
+
 class EndpointBody(Body):
-    url: FilledLine = Field(min_length=1, max_length=2000)
+    url: str = Field(min_length=1, max_length=2000, pattern=URL)
 
 
 class RotationBody(Body):

@@ -24,7 +24,7 @@ class ReferralRefused(Refused):
 
     statuses = {
         "unknown-referral": 404, "not-selected": 404, "not-sent": 404,
-        "unknown-partner": 422, "not-requested": 422, "no-services": 422,
+        "no-services": 422,
         "consent-revoked": 410, "withdrawn": 410,
     }  # fmt: skip
     default_status = 409
