@@ -152,8 +152,9 @@ class ReferralViews(Projection):
                 timer_id(event.stream, data.partner_id),
             )
         if isinstance(data, ReferralOverdue):
+            # Fired, as of the event: a rebuild then holds what the live row holds.
             await conn.execute(
-                "UPDATE timers SET fired_at = coalesce(fired_at, $2) WHERE id = $1",
+                "UPDATE timers SET fired_at = $2 WHERE id = $1",
                 timer_id(event.stream, data.partner_id), event.time,
             )  # fmt: skip
 
