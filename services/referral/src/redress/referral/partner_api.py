@@ -26,6 +26,12 @@ from redress.referral.disclosure import read_personal
 router = APIRouter(prefix="/v1/partner/referrals", tags=["partner"])
 Partner = Annotated[Principal, Depends(permitted(Action.referral_respond))]
 ReferralId = Annotated[str, Path(max_length=100)]
+GONE = {410: {"description": "the worker withdrew their consent, or the officer the referral"}}
+READ_GONE = {
+    409: {"description": "the worker's data is not readable yet; retry"},
+    410: {"description": "the worker withdrew their consent, the officer the referral, or the "
+          "worker's personal data was erased"},
+}  # fmt: skip
 
 
 @router.get("")
@@ -71,7 +77,7 @@ async def referral(referral_id: ReferralId, p: Partner, desk: ReferralDesk) -> d
     }
 
 
-@router.get("/{referral_id}/personal")
+@router.get("/{referral_id}/personal", responses=READ_GONE)
 async def personal(referral_id: ReferralId, p: Partner, desk: ReferralDesk) -> dict[str, Any]:
     """The personal fields the worker consented to share with you, decrypted; each read is
     recorded. Refused (410) once consent is withdrawn or the worker's data erased."""
@@ -84,7 +90,7 @@ async def _answer(
     return await h.respond(desk, p, referral_id, h.partner_command(p, kind, body), retry)
 
 
-@router.post("/{referral_id}/acknowledge", response_model=r.Written)
+@router.post("/{referral_id}/acknowledge", response_model=r.Written, responses=GONE)
 async def acknowledge(
     referral_id: ReferralId, p: Partner, desk: ReferralDesk, retry: Retryable = None
 ) -> r.Written:
@@ -92,7 +98,7 @@ async def acknowledge(
     return await _answer(desk, p, referral_id, "acknowledge", retry)
 
 
-@router.post("/{referral_id}/accept", response_model=r.Written)
+@router.post("/{referral_id}/accept", response_model=r.Written, responses=GONE)
 async def accept(
     referral_id: ReferralId, p: Partner, desk: ReferralDesk, retry: Retryable = None
 ) -> r.Written:
@@ -100,7 +106,7 @@ async def accept(
     return await _answer(desk, p, referral_id, "accept", retry)
 
 
-@router.post("/{referral_id}/decline", response_model=r.Written)
+@router.post("/{referral_id}/decline", response_model=r.Written, responses=GONE)
 async def decline(
     referral_id: ReferralId,
     body: r.DeclineBody,
@@ -112,7 +118,7 @@ async def decline(
     return await _answer(desk, p, referral_id, "decline", retry, body)
 
 
-@router.post("/{referral_id}/services", response_model=r.Written)
+@router.post("/{referral_id}/services", response_model=r.Written, responses=GONE)
 async def services(
     referral_id: ReferralId,
     body: r.ServicesBody,
@@ -124,7 +130,7 @@ async def services(
     return await _answer(desk, p, referral_id, "services", retry, body)
 
 
-@router.post("/{referral_id}/close", response_model=r.Written)
+@router.post("/{referral_id}/close", response_model=r.Written, responses=GONE)
 async def close(
     referral_id: ReferralId,
     body: r.CloseBody,
