@@ -26,8 +26,10 @@ from redress.referral.disclosure import read_personal
 router = APIRouter(prefix="/v1/partner/referrals", tags=["partner"])
 Partner = Annotated[Principal, Depends(permitted(Action.referral_respond))]
 ReferralId = Annotated[str, Path(max_length=100)]
-GONE = {410: {"description": "the worker withdrew their consent, or the officer the referral"}}
-READ_GONE = {
+GONE: dict[int | str, dict[str, Any]] = {
+    410: {"description": "the worker withdrew their consent, or the officer the referral"}
+}
+READ_GONE: dict[int | str, dict[str, Any]] = {
     409: {"description": "the worker's data is not readable yet; retry"},
     410: {"description": "the worker withdrew their consent, the officer the referral, or the "
           "worker's personal data was erased"},
