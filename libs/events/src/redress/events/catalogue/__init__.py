@@ -72,7 +72,16 @@ def known_types() -> dict[str, type[EventData]]:
 
 def _load_modules() -> None:
     # Importing the modules registers their types.
-    from redress.events.catalogue import access, audit, case, grievance, tenant  # noqa: F401
+    from redress.events.catalogue import (  # noqa: F401
+        access,
+        audit,
+        case,
+        disclosure,
+        grievance,
+        partner,
+        referral,
+        tenant,
+    )
 
 
 _load_modules()
