@@ -39,6 +39,8 @@ class Outbox:
     hooks: Webhooks
     clock: FixedClock
 
+    timedelta = timedelta
+
     def advance(self, **delta: float) -> None:
         self.clock.at += timedelta(**delta)
 

@@ -22,11 +22,13 @@ class Receiver:
 
     secrets: list[str]
     status: int = 204  # what it answers once a request verifies
+    refusing: bool = False  # answer 503 to everything (after verifying it)
     fail_ids: set[str] = field(default_factory=set)  # webhook-ids answered 500
     port: int = 0
     requests: int = 0
     hosts: list[str] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # verification failures: a test fails
     processed: list[dict[str, Any]] = field(default_factory=list)  # bodies, once per id
     seen: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # id -> requests
@@ -60,6 +62,7 @@ class Receiver:
         self.requests += 1
         self.hosts.append(headers.get("host", ""))
         self.headers.append(headers)
+        self.bodies.append(body)
         if self._held is not None:
             await self._held.wait()
         for secret in self.secrets:
@@ -69,6 +72,8 @@ class Receiver:
                 self.rejected.append(f"{headers.get('webhook-id')}: {exc}")
                 return 401
         webhook_id = headers["webhook-id"]
+        if self.refusing:
+            return 503
         if webhook_id in self.fail_ids:
             return 500
         self.seen[webhook_id] += 1

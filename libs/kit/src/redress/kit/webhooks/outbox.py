@@ -192,7 +192,7 @@ class Webhooks(Admin):
         for s in await conn.fetch(
             f"""SELECT id, endpoint_id, valid_from, valid_until FROM {self.schema}.webhook_secrets
                 WHERE endpoint_id = ANY($1::uuid[]) AND (valid_until IS NULL OR valid_until > $2)
-                ORDER BY valid_from, id""",
+                ORDER BY valid_from, valid_until IS NULL, valid_until, id""",
             list(secrets),
             self.clock.now(),
         ):

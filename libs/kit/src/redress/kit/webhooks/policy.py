@@ -11,8 +11,10 @@ since the delivery's first attempt makes it a dead letter. With the defaults:
 Circuit breaker, per endpoint: `threshold` consecutive failed attempts open it for
 `cooldown`; then one delivery probes the endpoint. A failed probe opens it again for twice
 as long (at most `cooldown_cap`); a success closes it and brings the endpoint's waiting
-deliveries forward. An endpoint with no successful attempt for `disable_after` is disabled
-and an admin notice is written.
+deliveries forward. An endpoint with no successful attempt for `disable_after` (5 days:
+longer than a delivery's horizon, so that a subscriber back after 4 days gets what waited
+for it by itself) is disabled at its next failure, and an admin notice is written; so is an
+endpoint that answers 410 Gone.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class BreakerPolicy:
     threshold: int = 5
     cooldown: timedelta = timedelta(seconds=30)
     cooldown_cap: timedelta = timedelta(minutes=10)
-    disable_after: timedelta = timedelta(days=3)
+    disable_after: timedelta = timedelta(days=5)
 
     def open_for(self, trips: int) -> timedelta:
         doubled: timedelta = self.cooldown * 2 ** min(max(trips - 1, 0), 32)
