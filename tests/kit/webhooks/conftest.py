@@ -38,6 +38,7 @@ class Outbox:
     pool: asyncpg.Pool
     hooks: Webhooks
     clock: FixedClock
+    box_key: bytes
 
     timedelta = timedelta
 
@@ -105,10 +106,9 @@ async def outbox(servers, tmp_path: Path) -> AsyncIterator[Outbox]:
     dsn = await new_database(servers.database_url, [component])
     pool = await asyncpg.create_pool(dsn, min_size=1, max_size=20, server_settings={"role": ROLE})
     clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
-    hooks = Webhooks(
-        SCHEMA, SecretBox(os.urandom(32)), guard=Guard(allow_private=True), clock=clock
-    )
-    yield Outbox(dsn, pool, hooks, clock)
+    key = os.urandom(32)
+    hooks = Webhooks(SCHEMA, SecretBox(key), guard=Guard(allow_private=True), clock=clock)
+    yield Outbox(dsn, pool, hooks, clock, key)
     await pool.close()
 
 
