@@ -30,6 +30,9 @@ async def settle(
     on_notice: Callable[[Conn, Notice], Awaitable[None]] | None = None,
 ) -> Notice | None:
     """Record `outcome` of the attempt `c`; the notice written if the endpoint was disabled."""
+    if outcome.delivered:
+        await _delivered(conn, schema, c, outcome, now)
+        return None
     async with conn.transaction():
         await conn.execute(
             f"""INSERT INTO {schema}.webhook_attempts
@@ -42,32 +45,39 @@ async def settle(
             outcome.latency_ms,
             outcome.error,
         )
-        if outcome.delivered:
-            await _delivered(conn, schema, c, outcome, now)
-            return None
         await _failed(conn, schema, c, outcome, now, retry)
         return await _endpoint_failed(conn, schema, c, outcome, now, breaker, on_notice)
 
 
 async def _delivered(conn: Conn, schema: str, c: Claim, outcome: Outcome, now: datetime) -> None:
-    await conn.execute(
-        f"""UPDATE {schema}.webhook_deliveries
-            SET state = 'delivered', attempts = attempts + 1, settled_at = $3,
-                last_status = $4, last_error = NULL, lease = NULL, lease_until = NULL
-            WHERE id = $1 AND lease = $2 AND state = 'pending'""",
+    """One statement (the common case, kept to one round trip): the attempt, the delivery,
+    and the endpoint's breaker reset if it had failures (a healthy one is not even locked)."""
+    tripped = await conn.fetchval(
+        f"""WITH attempt AS (
+                INSERT INTO {schema}.webhook_attempts
+                    (delivery_id, attempt, at, status, latency_ms)
+                VALUES ($1, $3, $4, $5, $6)
+            ), delivery AS (
+                UPDATE {schema}.webhook_deliveries
+                SET state = 'delivered', attempts = attempts + 1, settled_at = $4,
+                    last_status = $5, last_error = NULL, lease = NULL, lease_until = NULL
+                WHERE id = $1 AND lease = $2 AND state = 'pending'
+            ), healed AS (
+                UPDATE {schema}.webhook_endpoints
+                SET failures = 0, failing_since = NULL, circuit_trips = 0,
+                    circuit_open_until = NULL
+                WHERE id = $7 AND (failures > 0 OR circuit_trips > 0)
+                -- A sub-select sees the row as the statement found it: was it tripped?
+                RETURNING (SELECT o.circuit_trips > 0 FROM {schema}.webhook_endpoints o
+                           WHERE o.id = $7) AS tripped
+            )
+            SELECT COALESCE((SELECT tripped FROM healed), false)""",
         c.id,
         c.lease,
+        c.attempts + 1,
         now,
         outcome.status,
-    )
-    tripped = await conn.fetchval(
-        f"""SELECT circuit_trips > 0 FROM {schema}.webhook_endpoints WHERE id = $1 FOR UPDATE""",
-        c.endpoint_id,
-    )
-    await conn.execute(
-        f"""UPDATE {schema}.webhook_endpoints
-            SET failures = 0, failing_since = NULL, circuit_trips = 0, circuit_open_until = NULL
-            WHERE id = $1""",
+        outcome.latency_ms,
         c.endpoint_id,
     )
     if tripped:

@@ -71,6 +71,7 @@ class Deliverer:
         self._busy: Counter[uuid.UUID] = Counter()
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        self._round = max(1, concurrency // 4)
 
     # Running.
 
@@ -104,11 +105,13 @@ class Deliverer:
         async with self._listening():
             while True:
                 self._wake.clear()
-                claims = await self._claim()
+                room = self.concurrency - len(self._tasks)
+                # Claim in rounds, not one slot at a time: a claim costs a transaction.
+                claims = await self._claim() if room >= self._round or not self._tasks else []
                 self.trouble.clear()
                 for c in claims:
                     self._start(c)
-                if not claims or len(self._tasks) >= self.concurrency:
+                if not claims or len(self._tasks) >= self.concurrency - self._round:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.interval)
 
