@@ -46,11 +46,20 @@ async def test_a_dead_letter_holds_its_key_back_until_redelivered(
         ]
         assert receiver.order() == {"ref-b": [1, 2, 3]}
 
-        receiver.fail_ids = set()  # the partner fixed its side
         async with outbox.pool.acquire() as conn:
             assert not await outbox.hooks.redeliver(conn, "other-tenant", dead.id)
             assert await outbox.hooks.redeliver(conn, TENANT, dead.id)
             assert not await outbox.hooks.redeliver(conn, TENANT, dead.id)  # not dead now
+        assert await worker.tick() == 1  # too early: the partner has not fixed it yet
+        async with outbox.pool.acquire() as conn:
+            [again] = await outbox.hooks.deliveries(conn, TENANT, ordering_key="ref-a", limit=1)
+        # A redelivery starts the schedule anew: the next try in 15 s (+- 20 %), not 6 h.
+        wait = again.next_attempt_at - outbox.clock.now()
+        assert again.state == "pending"
+        assert timedelta(seconds=12) <= wait <= timedelta(seconds=18)
+
+        receiver.fail_ids = set()  # the partner fixed its side
+        outbox.advance(minutes=11)  # past the breaker's longest wait
         await worker.tick()
     finally:
         await worker.close()
@@ -58,7 +67,7 @@ async def test_a_dead_letter_holds_its_key_back_until_redelivered(
     sent_for_a1 = [
         h["webhook-id"] for h in receiver.headers if h["webhook-id"].startswith("msg_ref-a-1")
     ]
-    assert set(sent_for_a1) == {"msg_ref-a-1"} and len(sent_for_a1) == dead.attempts + 1
+    assert set(sent_for_a1) == {"msg_ref-a-1"} and len(sent_for_a1) == dead.attempts + 2
     assert await outbox.states() == {"delivered": 6}
 
 

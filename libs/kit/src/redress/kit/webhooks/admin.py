@@ -78,20 +78,33 @@ class Admin:
         return [Attempt(**dict(r)) for r in rows]
 
     async def redeliver(self, conn: Conn, tenant: str, delivery_id: int) -> bool:
-        """Try a dead letter again now, with a fresh retry horizon and the same webhook-id."""
-        done = await conn.execute(
-            f"""UPDATE {self.schema}.webhook_deliveries
-                SET state = 'pending', next_attempt_at = $3, retrying_since = NULL,
-                    settled_at = NULL, lease = NULL, lease_until = NULL
-                WHERE tenant = $1 AND id = $2 AND state = 'dead'""",
-            tenant,
-            delivery_id,
-            self.clock.now(),
-        )
-        if done.endswith(" 1"):
+        """Try a dead letter again now, with a fresh retry horizon and the same webhook-id.
+
+        An open breaker lets it through at once, as the probe: an admin who asks for an
+        attempt gets one.
+        """
+        now = self.clock.now()
+        async with conn.transaction():
+            endpoint = await conn.fetchval(
+                f"""UPDATE {self.schema}.webhook_deliveries
+                    SET state = 'pending', next_attempt_at = $3, retrying_since = NULL,
+                        tries = 0, settled_at = NULL, lease = NULL, lease_until = NULL
+                    WHERE tenant = $1 AND id = $2 AND state = 'dead'
+                    RETURNING endpoint_id""",
+                tenant,
+                delivery_id,
+                now,
+            )
+            if endpoint is None:
+                return False
+            await conn.execute(
+                f"""UPDATE {self.schema}.webhook_endpoints SET circuit_open_until = $2
+                    WHERE id = $1 AND circuit_open_until > $2""",
+                endpoint,
+                now,
+            )
             await conn.execute("SELECT pg_notify($1, '')", self.channel)
-            return True
-        return False
+        return True
 
     async def skip(self, conn: Conn, tenant: str, delivery_id: int) -> bool:
         """Give up on a dead letter for good: the later deliveries of its key go out."""

@@ -37,7 +37,8 @@ WITH candidates AS (
     SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS rank
     FROM candidates
 )
-SELECT d.id, d.endpoint_id, d.tenant, d.webhook_id, d.body, d.attempts, d.retrying_since,
+SELECT d.id, d.endpoint_id, d.tenant, d.webhook_id, d.body, d.attempts, d.tries,
+       d.retrying_since,
        e.url, e.owner, e.circuit_trips
 FROM {s}.webhook_deliveries d
 JOIN {s}.webhook_endpoints e ON e.id = d.endpoint_id
@@ -61,6 +62,7 @@ class Claim:
     webhook_id: str
     body: str
     attempts: int  # before this one
+    tries: int  # before this one, since the retry horizon began (redelivery starts it anew)
     retrying_since: datetime
     probe: bool  # the one attempt a half-open breaker lets through
     secrets: tuple[str, ...]
@@ -132,6 +134,7 @@ async def claim(
             webhook_id=r["webhook_id"],
             body=r["body"],
             attempts=r["attempts"],
+            tries=r["tries"],
             retrying_since=r["retrying_since"] or now,
             probe=r["circuit_trips"] > 0,
             secrets=tuple(secrets.get(r["endpoint_id"], ())),

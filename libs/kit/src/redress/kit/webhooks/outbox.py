@@ -226,7 +226,8 @@ class Webhooks(Admin):
                 return False
             await conn.execute(
                 f"""UPDATE {self.schema}.webhook_deliveries
-                    SET next_attempt_at = LEAST(next_attempt_at, $2), retrying_since = NULL
+                    SET next_attempt_at = LEAST(next_attempt_at, $2), retrying_since = NULL,
+                        tries = 0
                     WHERE endpoint_id = $1 AND state = 'pending'""",
                 endpoint_id,
                 now,

@@ -67,9 +67,10 @@ class Sender:
         self.transport = transport
         self.pools = pools
         self._clients: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
+        self._closing: set[asyncio.Task[None]] = set()
 
-    def _client(self, endpoint: str) -> httpx.AsyncClient:
-        client = self._clients.get(endpoint)
+    def _client(self, key: str) -> httpx.AsyncClient:
+        client = self._clients.get(key)
         if client is None:
             t = self.timeouts
             client = httpx.AsyncClient(
@@ -80,11 +81,13 @@ class Sender:
                 transport=self.transport,
                 headers={"user-agent": USER_AGENT},
             )
-            self._clients[endpoint] = client
+            self._clients[key] = client
             while len(self._clients) > self.pools:
                 _, old = self._clients.popitem(last=False)
-                asyncio.get_running_loop().create_task(old.aclose())
-        self._clients.move_to_end(endpoint)
+                closing = asyncio.get_running_loop().create_task(old.aclose())
+                self._closing.add(closing)
+                closing.add_done_callback(self._closing.discard)
+        self._clients.move_to_end(key)
         return client
 
     async def send(
@@ -116,7 +119,9 @@ class Sender:
         extensions: dict[str, Any] = {}
         if target.server_name:
             extensions["sni_hostname"] = target.server_name
-        client = self._client(endpoint)
+        # Per endpoint and name: a pooled connection is only reused for the name it was
+        # opened (and its certificate checked) for.
+        client = self._client(f"{endpoint} {target.host}")
         try:
             async with asyncio.timeout(self.timeouts.total):
                 request = client.build_request(

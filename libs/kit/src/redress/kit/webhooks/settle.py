@@ -59,7 +59,8 @@ async def _delivered(conn: Conn, schema: str, c: Claim, outcome: Outcome, now: d
                 VALUES ($1, $3, $4, $5, $6)
             ), delivery AS (
                 UPDATE {schema}.webhook_deliveries
-                SET state = 'delivered', attempts = attempts + 1, settled_at = $4,
+                SET state = 'delivered', attempts = attempts + 1, tries = tries + 1,
+                    settled_at = $4,
                     last_status = $5, last_error = NULL, lease = NULL, lease_until = NULL
                 WHERE id = $1 AND lease = $2 AND state = 'pending'
             ), healed AS (
@@ -94,17 +95,16 @@ async def _delivered(conn: Conn, schema: str, c: Claim, outcome: Outcome, now: d
 async def _failed(
     conn: Conn, schema: str, c: Claim, outcome: Outcome, now: datetime, retry: RetryPolicy
 ) -> None:
-    attempts = c.attempts + 1
     if now - c.retrying_since >= retry.horizon:
         state, due = "dead", now
     else:
-        wait = retry.delay(attempts)
+        wait = retry.delay(c.tries + 1)
         if outcome.retry_after is not None:
             wait = max(wait, min(timedelta(seconds=outcome.retry_after), retry.cap))
         state, due = "pending", now + wait
     await conn.execute(
         f"""UPDATE {schema}.webhook_deliveries
-            SET state = $3, attempts = attempts + 1, next_attempt_at = $4,
+            SET state = $3, attempts = attempts + 1, tries = tries + 1, next_attempt_at = $4,
                 settled_at = CASE WHEN $3 = 'dead' THEN $5::timestamptz END,
                 last_status = $6, last_error = $7, lease = NULL, lease_until = NULL
             WHERE id = $1 AND lease = $2 AND state = 'pending'""",

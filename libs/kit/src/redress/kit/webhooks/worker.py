@@ -102,8 +102,10 @@ class Deliverer:
         await self.sender.aclose()
 
     async def _serve(self) -> None:
-        async with self._listening():
+        async with self._listening() as listener:
             while True:
+                if listener.is_closed():
+                    raise ConnectionError("the connection listening for new webhooks was lost")
                 self._wake.clear()
                 room = self.concurrency - len(self._tasks)
                 # Claim in rounds, not one slot at a time: a claim costs a transaction.
@@ -116,7 +118,7 @@ class Deliverer:
                         await asyncio.wait_for(self._wake.wait(), self.interval)
 
     @contextlib.asynccontextmanager
-    async def _listening(self) -> AsyncIterator[None]:
+    async def _listening(self) -> AsyncIterator[asyncpg.pool.PoolConnectionProxy]:
         """LISTEN for the outbox's NOTIFY on a connection of the pool, for as long as we run."""
         conn = await self.pool.acquire(timeout=self.io_timeout)
 
@@ -126,7 +128,7 @@ class Deliverer:
         try:
             await conn.add_listener(self.hooks.channel, woken)
             try:
-                yield
+                yield conn
             finally:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(

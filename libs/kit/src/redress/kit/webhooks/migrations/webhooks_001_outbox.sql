@@ -41,6 +41,7 @@ CREATE TABLE webhook_deliveries (
     state            text NOT NULL DEFAULT 'pending'
                      CHECK (state IN ('pending', 'delivered', 'dead', 'skipped')),
     attempts         integer NOT NULL DEFAULT 0,
+    tries            integer NOT NULL DEFAULT 0,        -- attempts since the horizon began
     created_at       timestamptz NOT NULL,
     next_attempt_at  timestamptz NOT NULL,
     retrying_since   timestamptz,                       -- start of the retry horizon
