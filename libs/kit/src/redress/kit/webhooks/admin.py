@@ -5,8 +5,6 @@ Every call names the tenant: another tenant's delivery reads as absent.
 
 from __future__ import annotations
 
-from uuid import UUID
-
 import asyncpg
 
 from redress.events.store import Conn
@@ -25,7 +23,7 @@ class Admin:
         tenant: str,
         *,
         ordering_key: str | None = None,
-        endpoint_id: UUID | None = None,
+        endpoint_id: str | None = None,
         state: State | None = None,
         after: int | None = None,
         limit: int = 50,
@@ -40,7 +38,7 @@ class Admin:
                 FROM {self.schema}.webhook_deliveries d
                 JOIN {self.schema}.webhook_endpoints e ON e.id = d.endpoint_id
                 WHERE d.tenant = $1 AND ($2::text IS NULL OR d.ordering_key = $2)
-                  AND ($3::uuid IS NULL OR d.endpoint_id = $3)
+                  AND ($3::text IS NULL OR d.endpoint_id = $3)
                   AND ($4::text IS NULL OR d.state = $4) AND d.id > $5
                 ORDER BY d.id LIMIT $6""",
             tenant,
@@ -57,7 +55,7 @@ class Admin:
         conn: Conn,
         tenant: str,
         *,
-        endpoint_id: UUID | None = None,
+        endpoint_id: str | None = None,
         after: int | None = None,
         limit: int = 50,
     ) -> list[Delivery]:

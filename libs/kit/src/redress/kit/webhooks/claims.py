@@ -55,7 +55,7 @@ class Claim:
 
     id: int
     lease: uuid.UUID
-    endpoint_id: uuid.UUID
+    endpoint_id: str
     tenant: str
     owner: str
     url: str
@@ -76,7 +76,7 @@ async def claim(
     *,
     room: int,
     per_endpoint: int,
-    busy: Counter[uuid.UUID],
+    busy: Counter[str],
     lease: timedelta,
 ) -> list[Claim]:
     """Lease up to `room` due deliveries, at most `per_endpoint` in flight per endpoint."""
@@ -85,8 +85,8 @@ async def claim(
     async with conn.transaction():
         rows = await conn.fetch(_CANDIDATES.format(s=schema), now, max(room * 4, 64), per_endpoint)
         kept: list[asyncpg.Record] = []
-        probing: set[uuid.UUID] = set()
-        taken: Counter[uuid.UUID] = Counter()
+        probing: set[str] = set()
+        taken: Counter[str] = Counter()
         for row in rows:
             endpoint = row["endpoint_id"]
             if len(kept) >= room or busy[endpoint] + taken[endpoint] >= per_endpoint:
@@ -101,7 +101,7 @@ async def claim(
             # Only one worker wins each probe: the others find the breaker open again.
             won = await conn.fetch(
                 f"""UPDATE {schema}.webhook_endpoints SET circuit_open_until = $3
-                    WHERE id = ANY($1::uuid[]) AND circuit_trips > 0
+                    WHERE id = ANY($1::text[]) AND circuit_trips > 0
                       AND (circuit_open_until IS NULL OR circuit_open_until <= $2)
                     RETURNING id""",
                 list(probing),
@@ -144,13 +144,13 @@ async def claim(
 
 
 async def open_secrets(
-    conn: Conn, schema: str, box: SecretBox, endpoints: set[uuid.UUID], now: datetime
-) -> dict[uuid.UUID, list[str]]:
+    conn: Conn, schema: str, box: SecretBox, endpoints: set[str], now: datetime
+) -> dict[str, list[str]]:
     """The secrets that sign now for each endpoint, newest first."""
-    found: dict[uuid.UUID, list[str]] = {}
+    found: dict[str, list[str]] = {}
     for r in await conn.fetch(
         f"""SELECT id, endpoint_id, sealed FROM {schema}.webhook_secrets
-            WHERE endpoint_id = ANY($1::uuid[]) AND valid_from <= $2
+            WHERE endpoint_id = ANY($1::text[]) AND valid_from <= $2
               AND (valid_until IS NULL OR valid_until > $2)
             ORDER BY valid_from DESC, id""",
         list(endpoints),

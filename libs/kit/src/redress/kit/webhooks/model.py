@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
-from uuid import UUID
 
 State = Literal["pending", "delivered", "dead", "skipped"]
 
@@ -71,14 +70,14 @@ class Message:
 class SecretInfo:
     """A signing secret as listed: when it signs, never what it is."""
 
-    id: UUID
+    id: str
     valid_from: datetime
     valid_until: datetime | None
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    id: UUID
+    id: str
     tenant: str
     owner: str
     url: str
@@ -103,7 +102,7 @@ class NewEndpoint:
 class Delivery:
     id: int
     webhook_id: str
-    endpoint_id: UUID
+    endpoint_id: str
     owner: str
     ordering_key: str
     sequence: int
@@ -131,7 +130,7 @@ class Attempt:
 class Notice:
     id: int
     tenant: str
-    endpoint_id: UUID
+    endpoint_id: str
     owner: str
     kind: str
     detail: str

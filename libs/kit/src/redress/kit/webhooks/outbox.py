@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -95,79 +95,110 @@ class Webhooks(Admin):
     # Endpoints.
 
     async def add_endpoint(
-        self, conn: Conn, *, tenant: str, owner: str, url: str, secret: str | None = None
+        self,
+        conn: Conn,
+        *,
+        tenant: str,
+        owner: str,
+        url: str,
+        secret: str | None = None,
+        endpoint_id: str | None = None,
+        secret_id: str | None = None,
+        at: datetime | None = None,
     ) -> NewEndpoint:
-        """Register an endpoint with a new secret (or the subscriber's own `whsec_` one)."""
+        """Register an endpoint with a new secret (or one given: the subscriber's own, or
+        one the service derives), signing from `at` (now).
+
+        A service that keeps its directory elsewhere (in events) mirrors it here with its own
+        `endpoint_id` and `secret_id`: adding an endpoint that exists is then a no-op, so a
+        replay of its events changes nothing.
+        """
         parse_url(url, allow_private=self.guard.allow_private)
-        secret = check_secret(secret) if secret is not None else new_secret()
-        endpoint_id = uuid.uuid4()
-        now = self.clock.now()
+        endpoint_id = _id(endpoint_id)
+        if secret is None:
+            if await self._owns(conn, tenant, endpoint_id, lock=False):
+                raise ValueError(f"the endpoint {endpoint_id} exists")
+            secret = new_secret()
+        secret = check_secret(secret)
+        at = at or self.clock.now()
         async with conn.transaction():
-            await conn.execute(
+            added = await conn.execute(
                 f"""INSERT INTO {self.schema}.webhook_endpoints (id, tenant, owner, url, created_at)
-                    VALUES ($1, $2, $3, $4, $5)""",
+                    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING""",
                 endpoint_id,
                 tenant,
                 owner,
                 url,
-                now,
+                at,
             )
-            await self._add_secret(conn, endpoint_id, secret)
+            if added.endswith(" 1"):
+                await self._add_secret(conn, endpoint_id, secret, secret_id, at)
         found = await self.endpoint(conn, tenant, endpoint_id)
-        assert found is not None
+        if found is None:
+            raise ValueError(f"the endpoint {endpoint_id} belongs to another tenant")
         return NewEndpoint(found, secret)
 
     async def rotate_secret(
         self,
         conn: Conn,
         tenant: str,
-        endpoint_id: uuid.UUID,
+        endpoint_id: str,
         *,
         overlap: timedelta = OVERLAP,
+        until: datetime | None = None,
         secret: str | None = None,
+        secret_id: str | None = None,
+        at: datetime | None = None,
     ) -> str | None:
-        """A new secret, signing from now on; the old ones sign beside it for `overlap`.
-
-        None when the tenant has no such endpoint.
+        """A new secret, signing from `at` (now) on; the old ones sign beside it until
+        `until` (`at` + `overlap`). A `secret_id` already recorded makes it a no-op (a
+        replayed rotation). None when the tenant has no such endpoint.
         """
         secret = check_secret(secret) if secret is not None else new_secret()
-        now = self.clock.now()
+        at = at or self.clock.now()
+        until = until or at + overlap
         async with conn.transaction():
             if not await self._owns(conn, tenant, endpoint_id, lock=True):
                 return None
+            if secret_id is not None and await conn.fetchval(
+                f"SELECT 1 FROM {self.schema}.webhook_secrets WHERE id = $1", secret_id
+            ):
+                return secret
             await conn.execute(
                 f"""DELETE FROM {self.schema}.webhook_secrets
                     WHERE endpoint_id = $1 AND valid_until <= $2""",
                 endpoint_id,
-                now,
+                at,
             )
             await conn.execute(
                 f"""UPDATE {self.schema}.webhook_secrets
                     SET valid_until = LEAST(COALESCE(valid_until, $2), $2)
                     WHERE endpoint_id = $1""",
                 endpoint_id,
-                now + overlap,
+                until,
             )
-            await self._add_secret(conn, endpoint_id, secret)
+            await self._add_secret(conn, endpoint_id, secret, secret_id, at)
         return secret
 
-    async def _add_secret(self, conn: Conn, endpoint_id: uuid.UUID, secret: str) -> None:
-        secret_id = uuid.uuid4()
+    async def _add_secret(
+        self, conn: Conn, endpoint_id: str, secret: str, secret_id: str | None, at: datetime
+    ) -> None:
+        secret_id = _id(secret_id)
         await conn.execute(
             f"""INSERT INTO {self.schema}.webhook_secrets (id, endpoint_id, sealed, valid_from)
                 VALUES ($1, $2, $3, $4)""",
             secret_id,
             endpoint_id,
             self.box.seal(secret, secret_context(endpoint_id, secret_id)),
-            self.clock.now(),
+            at,
         )
 
-    async def signing_secrets(self, conn: Conn, endpoint_id: uuid.UUID) -> list[str]:
+    async def signing_secrets(self, conn: Conn, endpoint_id: str) -> list[str]:
         """The secrets that sign now, newest first."""
         found = await open_secrets(conn, self.schema, self.box, {endpoint_id}, self.clock.now())
         return found.get(endpoint_id, [])
 
-    async def endpoint(self, conn: Conn, tenant: str, endpoint_id: uuid.UUID) -> Endpoint | None:
+    async def endpoint(self, conn: Conn, tenant: str, endpoint_id: str) -> Endpoint | None:
         found = await self.endpoints(conn, tenant, endpoint_id=endpoint_id)
         return found[0] if found else None
 
@@ -177,21 +208,21 @@ class Webhooks(Admin):
         tenant: str,
         *,
         owner: str | None = None,
-        endpoint_id: uuid.UUID | None = None,
+        endpoint_id: str | None = None,
     ) -> list[Endpoint]:
         rows = await conn.fetch(
             f"""SELECT * FROM {self.schema}.webhook_endpoints
                 WHERE tenant = $1 AND ($2::text IS NULL OR owner = $2)
-                  AND ($3::uuid IS NULL OR id = $3)
+                  AND ($3::text IS NULL OR id = $3)
                 ORDER BY created_at, id""",
             tenant,
             owner,
             endpoint_id,
         )
-        secrets: dict[uuid.UUID, list[SecretInfo]] = {r["id"]: [] for r in rows}
+        secrets: dict[str, list[SecretInfo]] = {r["id"]: [] for r in rows}
         for s in await conn.fetch(
             f"""SELECT id, endpoint_id, valid_from, valid_until FROM {self.schema}.webhook_secrets
-                WHERE endpoint_id = ANY($1::uuid[]) AND (valid_until IS NULL OR valid_until > $2)
+                WHERE endpoint_id = ANY($1::text[]) AND (valid_until IS NULL OR valid_until > $2)
                 ORDER BY valid_from, valid_until IS NULL, valid_until, id""",
             list(secrets),
             self.clock.now(),
@@ -199,7 +230,7 @@ class Webhooks(Admin):
             secrets[s["endpoint_id"]].append(SecretInfo(s["id"], s["valid_from"], s["valid_until"]))
         return [_endpoint(r, secrets[r["id"]]) for r in rows]
 
-    async def set_url(self, conn: Conn, tenant: str, endpoint_id: uuid.UUID, url: str) -> bool:
+    async def set_url(self, conn: Conn, tenant: str, endpoint_id: str, url: str) -> bool:
         parse_url(url, allow_private=self.guard.allow_private)
         done = await conn.execute(
             f"UPDATE {self.schema}.webhook_endpoints SET url = $3 WHERE tenant = $1 AND id = $2",
@@ -209,7 +240,7 @@ class Webhooks(Admin):
         )
         return bool(done.endswith(" 1"))
 
-    async def enable(self, conn: Conn, tenant: str, endpoint_id: uuid.UUID) -> bool:
+    async def enable(self, conn: Conn, tenant: str, endpoint_id: str) -> bool:
         """Send again: the breaker is reset, and waiting deliveries are due now, each with a
         fresh retry horizon."""
         now = self.clock.now()
@@ -236,7 +267,7 @@ class Webhooks(Admin):
         return True
 
     async def disable(
-        self, conn: Conn, tenant: str, endpoint_id: uuid.UUID, reason: str = "disabled by an admin"
+        self, conn: Conn, tenant: str, endpoint_id: str, reason: str = "disabled by an admin"
     ) -> bool:
         """Stop sending; deliveries wait (nothing is dropped) until the endpoint is enabled."""
         done = await conn.execute(
@@ -248,7 +279,7 @@ class Webhooks(Admin):
         )
         return bool(done.endswith(" 1"))
 
-    async def remove(self, conn: Conn, tenant: str, endpoint_id: uuid.UUID) -> bool:
+    async def remove(self, conn: Conn, tenant: str, endpoint_id: str) -> bool:
         """Forget the endpoint, its secrets, its deliveries and their attempts."""
         done = await conn.execute(
             f"DELETE FROM {self.schema}.webhook_endpoints WHERE tenant = $1 AND id = $2",
@@ -257,7 +288,7 @@ class Webhooks(Admin):
         )
         return bool(done.endswith(" 1"))
 
-    async def _owns(self, conn: Conn, tenant: str, endpoint_id: uuid.UUID, *, lock: bool) -> bool:
+    async def _owns(self, conn: Conn, tenant: str, endpoint_id: str, *, lock: bool) -> bool:
         found = await conn.fetchval(
             f"""SELECT 1 FROM {self.schema}.webhook_endpoints WHERE tenant = $1 AND id = $2
                 {"FOR UPDATE" if lock else ""}""",
@@ -281,3 +312,11 @@ def _endpoint(row: asyncpg.Record, secrets: list[SecretInfo]) -> Endpoint:
         circuit_open_until=row["circuit_open_until"],
         secrets=tuple(secrets),
     )
+
+
+def _id(given: str | None) -> str:
+    if given is None:
+        return str(uuid.uuid4())
+    if not 1 <= len(given) <= 100:
+        raise ValueError("an id is 1 to 100 characters")
+    return given

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -68,7 +67,7 @@ class Deliverer:
         self.wall = wall or SystemClock()
         self.on_notice = on_notice
         self.trouble = Trouble(f"{hooks.schema}.webhooks")
-        self._busy: Counter[uuid.UUID] = Counter()
+        self._busy: Counter[str] = Counter()
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._round = max(1, concurrency // 4)
@@ -178,7 +177,7 @@ class Deliverer:
     async def _attempt(self, c: Claim) -> None:
         if c.secrets:
             outcome = await self.sender.send(
-                str(c.endpoint_id), c.url, c.webhook_id, c.body, c.secrets, self.wall.now()
+                c.endpoint_id, c.url, c.webhook_id, c.body, c.secrets, self.wall.now()
             )
         else:
             outcome = Outcome(None, 0, "no valid signing secret")

@@ -3,7 +3,7 @@
 
 -- Where a subscriber (a partner) receives webhooks; a circuit breaker per endpoint.
 CREATE TABLE webhook_endpoints (
-    id                 uuid PRIMARY KEY,
+    id                 text PRIMARY KEY,                -- the caller's id, or a random one
     tenant             text NOT NULL,
     owner              text NOT NULL,
     url                text NOT NULL,
@@ -20,8 +20,8 @@ CREATE INDEX webhook_endpoints_owner ON webhook_endpoints (tenant, owner);
 -- Signing secrets, sealed (AES-GCM under a key derived from the root secret); during a
 -- rotation the old and the new one are both valid and both sign.
 CREATE TABLE webhook_secrets (
-    id          uuid PRIMARY KEY,
-    endpoint_id uuid NOT NULL REFERENCES webhook_endpoints ON DELETE CASCADE,
+    id          text PRIMARY KEY,
+    endpoint_id text NOT NULL REFERENCES webhook_endpoints ON DELETE CASCADE,
     sealed      text NOT NULL,
     valid_from  timestamptz NOT NULL,
     valid_until timestamptz
@@ -31,7 +31,7 @@ CREATE INDEX webhook_secrets_endpoint ON webhook_secrets (endpoint_id);
 -- One row per message per endpoint: its state is its timer (`next_attempt_at`).
 CREATE TABLE webhook_deliveries (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    endpoint_id      uuid NOT NULL REFERENCES webhook_endpoints ON DELETE CASCADE,
+    endpoint_id      text NOT NULL REFERENCES webhook_endpoints ON DELETE CASCADE,
     tenant           text NOT NULL,
     webhook_id       text NOT NULL,
     ordering_key     text NOT NULL,
@@ -76,7 +76,7 @@ CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, attempt
 CREATE TABLE webhook_notices (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     tenant      text NOT NULL,
-    endpoint_id uuid NOT NULL,
+    endpoint_id text NOT NULL,
     owner       text NOT NULL,
     kind        text NOT NULL,
     detail      text NOT NULL,
