@@ -47,12 +47,15 @@ class ServiceSpec:
 
     Its name (= schema), its API routers and HTML pages, the exception handlers its pages
     need (the console sends a browser without a session to its login page), projections,
-    migrations, start-up steps, background work and configuration checks.
+    migrations, start-up steps, background work and configuration checks. `embedded` names
+    the migration folders of libraries whose tables the service keeps in its schema (for
+    example `redress.kit.webhooks.MIGRATIONS`).
     """
 
     name: str
     title: str
     migrations: Path
+    embedded: Sequence[Path] = ()
     routers: Sequence[APIRouter] = ()
     pages: Sequence[APIRouter] = ()
     exception_handlers: Mapping[type[Exception], ExceptionHandler] = field(default_factory=dict)
@@ -67,7 +70,9 @@ class ServiceSpec:
 
     @property
     def component(self) -> Component:
-        return Component(self.name, self.migrations, schema=self.name)
+        return Component(
+            self.name, self.migrations, schema=self.name, embedded=tuple(self.embedded)
+        )
 
 
 def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
