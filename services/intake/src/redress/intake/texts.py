@@ -82,6 +82,12 @@ PROBLEMS = {
         N_("Too large"),
         N_("What you sent is too large. Please send smaller files, or fewer at a time."),
     ),
+    503: (
+        N_("Please try again in a few minutes"),
+        N_(
+            "We cannot answer just now. Nothing you sent was recorded. Please try again in a few minutes."  # noqa: E501
+        ),
+    ),
     429: (
         N_("Too many tries"),
         N_("There were too many tries just now. Please wait a few minutes and try again."),
