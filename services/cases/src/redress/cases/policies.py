@@ -32,6 +32,7 @@ class OpenCases(Policy):
     name = "open_cases"
     schema = "cases"
     stream_types = ("grievance", "tenant")
+    handles = (TimeFramesSet, SiteRegistered, GrievanceSubmitted, WorkerSatisfactionGiven)
     tables = ("frames", "sites")
 
     async def apply(self, conn: Conn, event: Event) -> None:
