@@ -121,7 +121,10 @@ class ProjectionRunner:
         self._resume.set()
 
     async def _consume(self) -> None:
-        self.position = await self.checkpoint()
+        position = await self.checkpoint()
+        async with self._advanced:  # waiters for a position already reached go on now
+            self.position = position
+            self._advanced.notify_all()
         queue: asyncio.Queue[Msg] = asyncio.Queue()
 
         async def deliver(msg: Msg) -> None:
