@@ -30,6 +30,9 @@ from redress.intake.campaigns import Campaigns
 from redress.intake.projections import Grievances
 from redress.metrics.app import service as metrics_service
 from redress.metrics.projections import GrievanceCounts
+from redress.referral.app import service as referral_service
+from redress.referral.policies import OpenReferrals
+from redress.referral.projections import ReferralViews
 from redress.tenancy.domain import RegisterSite, SetTimeFrames
 from redress.tenancy.handlers import execute
 from tests.cases.test_authz import GRIEVANCE
@@ -41,7 +44,8 @@ FRAMES = SetTimeFrames(acknowledge_days=5, feedback_days=60, plan_days=30)
 NEW_SITE = RegisterSite("ctg-3", "Chattogram Denim", "BD")
 AUDITED = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
 ROUNDS_PER_PROJECTION = 3  # in place: empty, then half rebuilt; beside the live tables
-PROJECTIONS = (Grievances, Campaigns, OpenCases, CaseViews, GrievanceCounts)
+PROJECTIONS = (Grievances, Campaigns, OpenCases, CaseViews, GrievanceCounts, OpenReferrals,
+               ReferralViews)  # fmt: skip
 
 
 class Commands:
@@ -159,7 +163,7 @@ async def test_every_projection_is_rebuilt_while_commands_run_and_no_command_fai
 ):
     system = platform.system
     async with system.pool.acquire() as conn:
-        await migrate(conn, [metrics_service.component])
+        await migrate(conn, [metrics_service.component, referral_service.component])
     admin = Metadata(tenant=TENANT, actor=Actor(id="admin-1", role="admin"))
     await execute(system.store, TENANT, STALE, admin)
     await wait_until(lambda: published_all(system))
@@ -301,4 +305,6 @@ async def every_grievance_opened_a_case(platform) -> None:
         opened = await conn.fetchval(logged, "CaseOpened")
         counted = await conn.fetchval("SELECT sum(received) FROM metrics.grievance_counts")
         listed = await conn.fetchval("SELECT count(*) FROM intake.grievances")
-    assert filed == opened == counted == listed
+        indicated = await conn.fetchval("SELECT count(*) FROM referral.indications")
+        sealed = await conn.fetchval("SELECT count(*) FROM referral.grievance_data")
+    assert filed == opened == counted == listed == indicated == sealed
