@@ -1,5 +1,5 @@
 """Every projection of every service is rebuilt while commands run, and no command fails or
-records a wrong date (docs/decisions/0016-reference-data-outside-read-models.md).
+records a wrong date (docs/decisions/0018-reference-data-outside-read-models.md).
 
 Commands read what they need of a tenant (its name, sites and time frames) on the tenant's
 stream, and a callback's audit in a table written with the audit; never in a read model.

@@ -38,7 +38,7 @@ async def read_tenant(conn: Conn, slug: str) -> Tenant:
 
     What commands and pages need of a tenant (its name, sites, time frames) is read here, on
     the log, never in a read model: a rebuild in place empties those for a while, and a
-    command that read one then would fail, or record a wrong date for good (ADR 16).
+    command that read one then would fail, or record a wrong date for good (ADR 18).
     """
     return fold(slug, (e.data for e in await read_stream_on(conn, tenant_stream(slug))))
 

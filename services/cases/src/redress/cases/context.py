@@ -83,7 +83,7 @@ class Desk:
 
     async def frames(self, tenant: str) -> TimeFrames:
         """The tenant's time frames as its stream says now: due dates are recorded for good,
-        so they are never computed from a read model a rebuild may have emptied (ADR 16)."""
+        so they are never computed from a read model a rebuild may have emptied (ADR 18)."""
         async with self.pool.acquire() as conn:
             said = (await read_tenant(conn, tenant)).time_frames
         return TimeFrames(said.acknowledge_days, said.feedback_days, said.plan_days)

@@ -2,7 +2,7 @@
 
 Recording a call's outcome starts from the callback id alone. It finds the audit here, in a
 table written in the registration's transaction (as receipts are: ADR 4), not in the
-campaigns read model, which a rebuild in place empties for a while (ADR 16). Each row holds
+campaigns read model, which a rebuild in place empties for a while (ADR 18). Each row holds
 only what the audit's CallbackScheduled events say too.
 """
 

@@ -110,7 +110,7 @@ async def register_audit(
         raise Problem(422, "validation", "the audit date cannot be in the future")
     async with pool.acquire() as conn:
         await tenant_name(conn, principal.tenant)
-        # The tenant's own stream says which sites it has (ADR 16).
+        # The tenant's own stream says which sites it has (ADR 18).
         site = (await read_tenant(conn, principal.tenant)).sites.get(body.site_id)
     if site is None:
         raise Problem(422, "unknown-site", f"there is no site {body.site_id!r} in this initiative")

@@ -87,7 +87,7 @@ class _Registration:
         return list(AUDIT.deciding(audit_stream(self.audit_id), self.command)(history))
 
     async def end(self, conn: Conn, recorded: Recorded) -> None:
-        # Outcomes find their audit here, not in a read model a rebuild empties (ADR 16).
+        # Outcomes find their audit here, not in a read model a rebuild empties (ADR 18).
         assert self.command is not None
         callbacks = [(w.callback_id, w.language) for w in self.command.workers]
         await callback_index.remember(conn, self.principal.tenant, self.audit_id, callbacks)

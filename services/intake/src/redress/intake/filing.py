@@ -75,7 +75,7 @@ async def may_file_here(
 
 
 async def tenant_name(conn: Conn, tenant: str) -> str:
-    """The tenant's name, read on its stream (not a read model a rebuild empties: ADR 16);
+    """The tenant's name, read on its stream (not a read model a rebuild empties: ADR 18);
     404 for a tenant never registered."""
     settings = (await read_tenant(conn, tenant)).settings
     if settings is None:

@@ -61,7 +61,7 @@ class RetentionSweep:
         periods: dict[str, int | None] = {}
         for row in rows:
             # The read model only finds candidates: it may lag an officer's hold or a longer
-            # period, or be half rebuilt (ADR 16). The case's own log and the tenant's decide.
+            # period, or be half rebuilt (ADR 18). The case's own log and the tenant's decide.
             tenant = row["tenant"]
             if tenant not in periods:
                 async with self.pool.acquire() as conn:

@@ -1,4 +1,4 @@
--- Which audit each callback belongs to, written with the audit's registration (ADR 4, 16):
+-- Which audit each callback belongs to, written with the audit's registration (ADR 4, 18):
 -- recording an outcome finds it here, not in `callbacks`, which a rebuild in place empties.
 CREATE TABLE callback_audits (
     callback_id text PRIMARY KEY,
