@@ -90,8 +90,8 @@ def replay(
     offline: Annotated[
         bool,
         typer.Option(
-            help="empty the tables and rebuild them in place: only with the service stopped, "
-            "as readers see them empty, then partial"
+            help="empty the tables and rebuild them in place: commands go on working, but "
+            "readers see the tables empty, then partial"
         ),
     ] = False,
 ) -> None:

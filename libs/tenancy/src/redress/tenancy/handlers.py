@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from redress.events.application import execute as record
 from redress.events.envelope import EventData, Metadata
 from redress.events.ids import derived_stream
-from redress.events.store import Conn, EventStore
+from redress.events.store import Conn, EventStore, read_stream_on
 from redress.tenancy.domain import Command, Tenant, decide, evolve, fold
 
 
@@ -31,6 +31,16 @@ async def load(store: EventStore, slug: str, conn: Conn | None = None) -> tuple[
     """The tenant as its stream tells it, and the stream's version (read on `conn` if given)."""
     events = await store.read_stream(tenant_stream(slug), conn=conn)
     return fold(slug, (e.data for e in events)), len(events)
+
+
+async def read_tenant(conn: Conn, slug: str) -> Tenant:
+    """The tenant as its stream tells it now, read on `conn`.
+
+    What commands and pages need of a tenant (its name, sites, time frames) is read here, on
+    the log, never in a read model: a rebuild in place empties those for a while, and a
+    command that read one then would fail, or record a wrong date for good (ADR 18).
+    """
+    return fold(slug, (e.data for e in await read_stream_on(conn, tenant_stream(slug))))
 
 
 async def execute(store: EventStore, slug: str, command: Command, metadata: Metadata) -> Outcome:

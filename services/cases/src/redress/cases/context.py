@@ -15,13 +15,13 @@ from fastapi import Depends, Request
 
 from redress.cases.deadlines import deadline_scheduler
 from redress.cases.domain import TimeFrames
-from redress.cases.policies import frames
 from redress.events.store import EventStore
 from redress.events.timers import Clock, SystemClock
 from redress.kit.crypto import Keyring
 from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
+from redress.tenancy.handlers import read_tenant
 
 log = structlog.get_logger("redress.cases")
 
@@ -82,8 +82,11 @@ class Desk:
         return self.cases.today()
 
     async def frames(self, tenant: str) -> TimeFrames:
+        """The tenant's time frames as its stream says now: due dates are recorded for good,
+        so they are never computed from a read model a rebuild may have emptied (ADR 18)."""
         async with self.pool.acquire() as conn:
-            return await frames(conn, tenant)
+            said = (await read_tenant(conn, tenant)).time_frames
+        return TimeFrames(said.acknowledge_days, said.feedback_days, said.plan_days)
 
 
 def get_desk(request: Request) -> Desk:

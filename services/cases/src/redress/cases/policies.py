@@ -32,6 +32,7 @@ class OpenCases(Policy):
     name = "open_cases"
     schema = "cases"
     stream_types = ("grievance", "tenant")
+    handles = (TimeFramesSet, SiteRegistered, GrievanceSubmitted, WorkerSatisfactionGiven)
     tables = ("frames", "sites")
 
     async def apply(self, conn: Conn, event: Event) -> None:
@@ -61,7 +62,7 @@ class OpenCases(Policy):
             g.site_id,
         )
         stream = case_stream(g.grievance_id)
-        tenant_frames = await frames(conn, event.tenant, "frames")
+        tenant_frames = await frames(conn, event.tenant)
         command = OpenCase(
             case_id=stream, grievance_id=g.grievance_id, category=g.category.value,
             country=g.country, today=event.time.date(), frames=tenant_frames,
@@ -95,9 +96,11 @@ class OpenCases(Policy):
         await execute(self.store, stream, decide, metadata)
 
 
-async def frames(conn: Conn, tenant: str, table: str = "cases.frames") -> TimeFrames:
-    """A tenant's time frames: the policy reads its own table (unqualified), commands the live."""
-    row = await conn.fetchrow(f"SELECT * FROM {table} WHERE tenant = $1", tenant)
+async def frames(conn: Conn, tenant: str) -> TimeFrames:
+    """A tenant's time frames as they stood at the event the policy applies: its own table,
+    unqualified (live or a rebuild's), filled in log order. Commands read the tenant's
+    stream instead (`api.tenant_frames`)."""
+    row = await conn.fetchrow("SELECT * FROM frames WHERE tenant = $1", tenant)
     if row is None:
         return TimeFrames()
     return TimeFrames(row["acknowledge_days"], row["feedback_days"], row["plan_days"])

@@ -24,6 +24,7 @@ from redress.events.catalogue.grievance import Sealed
 from redress.events.projection import wait_for_version
 from redress.events.store import Conn
 from redress.events.timers import Clock, SystemClock
+from redress.intake import callback_index
 from redress.intake import callbacks_handlers as handlers
 from redress.intake.callbacks_commands import (
     SITE_ID,
@@ -46,6 +47,7 @@ from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
 from redress.kit.openapi import answers
 from redress.kit.runtime import Runtime
+from redress.tenancy.handlers import read_tenant
 
 router = APIRouter(prefix="/v1", tags=["callbacks"])
 
@@ -108,14 +110,11 @@ async def register_audit(
         raise Problem(422, "validation", "the audit date cannot be in the future")
     async with pool.acquire() as conn:
         await tenant_name(conn, principal.tenant)
-        country = await conn.fetchval(
-            "SELECT country FROM intake.sites WHERE tenant = $1 AND site_id = $2",
-            principal.tenant,
-            body.site_id,
-        )
-    if country is None:
+        # The tenant's own stream says which sites it has (ADR 18).
+        site = (await read_tenant(conn, principal.tenant)).sites.get(body.site_id)
+    if site is None:
         raise Problem(422, "unknown-site", f"there is no site {body.site_id!r} in this initiative")
-    return await handlers.register_audit(store, intake, principal, body, country, retry)
+    return await handlers.register_audit(store, intake, principal, body, site.country, retry)
 
 
 # The operators' queue.
@@ -245,16 +244,12 @@ async def record_outcome(
     if not _is_uuid(callback_id):
         raise Problem(404, "unknown-callback", "there is no such callback")
     async with pool.acquire() as conn:
-        row = await conn.fetchrow(
-            "SELECT audit_id, language FROM intake.callbacks WHERE callback_id = $1 "
-            "AND tenant = $2",
-            callback_id,
-            principal.tenant,
-        )
+        # Written with the audit: not the campaigns read model, which a rebuild empties.
+        row = await callback_index.audit_of(conn, principal.tenant, callback_id)
     if row is None:
         raise Problem(404, "unknown-callback", "there is no such callback")
     return await handlers.record_outcome(
-        store, intake, principal, row["audit_id"], callback_id, row["language"], body, retry
+        store, intake, principal, row.audit_id, callback_id, row.language, body, retry
     )
 
 

@@ -18,6 +18,7 @@ from redress.events.catalogue.grievance import Channel
 from redress.events.envelope import Event, EventData, Metadata
 from redress.events.ids import new_id
 from redress.events.store import Conn, EventStore
+from redress.intake import callback_index
 from redress.intake.callbacks_commands import (
     AuditInput,
     AuditRegisteredAnswer,
@@ -86,6 +87,10 @@ class _Registration:
         return list(AUDIT.deciding(audit_stream(self.audit_id), self.command)(history))
 
     async def end(self, conn: Conn, recorded: Recorded) -> None:
+        # Outcomes find their audit here, not in a read model a rebuild empties (ADR 18).
+        assert self.command is not None
+        callbacks = [(w.callback_id, w.language) for w in self.command.workers]
+        await callback_index.remember(conn, self.principal.tenant, self.audit_id, callbacks)
         if self.once is not None:
             await self.once.end(conn, recorded)
 

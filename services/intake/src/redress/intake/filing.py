@@ -22,7 +22,7 @@ from redress.intake.receipts import Proof, digest, new_receipt, receipt_without_
 from redress.kit.crypto import grievance_key_id
 from redress.kit.errors import Problem
 from redress.tenancy.domain import TenantRefused, may_file
-from redress.tenancy.handlers import load
+from redress.tenancy.handlers import load, read_tenant
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 ALLOWED_TYPES = {
@@ -75,10 +75,12 @@ async def may_file_here(
 
 
 async def tenant_name(conn: Conn, tenant: str) -> str:
-    name = await conn.fetchval("SELECT name FROM intake.tenants WHERE tenant = $1", tenant)
-    if name is None:
+    """The tenant's name, read on its stream (not a read model a rebuild empties: ADR 18);
+    404 for a tenant never registered."""
+    settings = (await read_tenant(conn, tenant)).settings
+    if settings is None:
         raise Problem(404, "unknown-tenant", f"there is no initiative {tenant!r}")
-    return str(name)
+    return settings.name
 
 
 async def file_grievance(

@@ -26,6 +26,7 @@ from redress.intake.filing import grievance_stream
 from redress.kit.crypto import Keyring
 from redress.kit.rotation import RotationSchedule
 from redress.kit.runtime import Runtime
+from redress.tenancy.handlers import read_tenant
 
 log = structlog.get_logger("redress.intake")
 
@@ -57,11 +58,17 @@ class RetentionSweep:
                 self.batch,
             )
         erased = 0
+        periods: dict[str, int | None] = {}
         for row in rows:
-            # The projection may lag an officer's hold: the case's own log decides.
+            # The read model only finds candidates: it may lag an officer's hold or a longer
+            # period, or be half rebuilt (ADR 18). The case's own log and the tenant's decide.
+            tenant = row["tenant"]
+            if tenant not in periods:
+                async with self.pool.acquire() as conn:
+                    periods[tenant] = (await read_tenant(conn, tenant)).retention_days
             case = retention.fold(await self.store.read_stream(row["case_id"]))
-            if retention.due(case, row["retention_days"], now):
-                erased += await self._erase(row["grievance_id"], row["tenant"])
+            if retention.due(case, periods[tenant], now):
+                erased += await self._erase(row["grievance_id"], tenant)
         return erased
 
     async def _erase(self, grievance_id: str, tenant: str) -> int:

@@ -23,6 +23,7 @@ from redress.kit import csrf, outage
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES, negotiate
 from redress.kit.proxy import secure_cookies
+from redress.tenancy.handlers import read_tenant
 
 WORKER = Actor(id="worker", role="worker")
 
@@ -86,10 +87,8 @@ async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
     name = ""
     if problem.kind not in ("unknown-tenant", "unavailable"):
         async with request.app.state.runtime.pool.acquire() as conn:
-            name = (
-                await conn.fetchval("SELECT name FROM intake.tenants WHERE tenant = $1", tenant)
-                or ""
-            )
+            settings = (await read_tenant(conn, tenant)).settings
+        name = settings.name if settings else ""
     heading, text = PROBLEMS.get(problem.kind) or PROBLEMS.get(problem.status) or PROBLEMS[400]
     back = request.url.path.removesuffix("/open") if problem.status not in (404, 410) else None
     return page(

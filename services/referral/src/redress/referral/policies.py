@@ -50,6 +50,7 @@ class OpenReferrals(Policy):
     name = "open_referrals"
     schema = "referral"
     stream_types = ("case", "grievance")
+    handles = (GrievanceSubmitted, ReferralRecommended, ReferralConsentAnswered)
     tables = ("indications",)
 
     async def apply(self, conn: Conn, event: Event) -> None:

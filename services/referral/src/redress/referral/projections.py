@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from redress.events import catalogue
 from redress.events.catalogue.disclosure import PersonalDataDisclosed
 from redress.events.catalogue.grievance import GrievanceSubmitted, PersonalDataErased
 from redress.events.catalogue.partner import (
@@ -72,6 +73,9 @@ class ReferralViews(Projection):
     name = "views"
     schema = "referral"
     stream_types = ("referral", "partner", "disclosure", "grievance")
+    # Every referral event joins the timeline; of a grievance, its sealed data only.
+    handles = (*catalogue.of_stream("referral", "partner", "disclosure"), GrievanceSubmitted,
+               PersonalDataErased)  # fmt: skip
     tables = ("referrals", "addressees", "timeline", "disclosures", "partners", "endpoints",
               "settings", "grievance_data", "timers")  # fmt: skip
 
