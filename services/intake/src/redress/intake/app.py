@@ -16,12 +16,14 @@ from redress.intake import (
     tenant_api,
     web_actions,
     web_receipt,
+    web_referral,
     web_report,
     web_status,
     web_verify,
 )
 from redress.intake.campaigns import Campaigns
 from redress.intake.projections import Grievances
+from redress.intake.referral_requests import ReferralRequests
 from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
 
@@ -41,10 +43,11 @@ service = ServiceSpec(
         web_receipt.router,
         web_status.router,
         web_actions.router,
+        web_referral.router,
         web_verify.router,
         admin_pages.router,
     ],
-    projections=lambda: [Grievances(), Campaigns()],
+    projections=lambda: [Grievances(), Campaigns(), ReferralRequests()],
     startup=[context.start, callbacks_api.start, housekeeping.start],
     background=[
         housekeeping.run_retention,

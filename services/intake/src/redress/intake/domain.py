@@ -17,10 +17,12 @@ from redress.events.catalogue.grievance import (
     Category,
     Channel,
     Consent,
+    ConsentAnswer,
     ErasureReason,
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
+    ReferralConsentAnswered,
     Sealed,
     WithdrawalRequested,
     WorkerMessagePosted,
@@ -109,6 +111,17 @@ class ErasePersonalData:
     reason: ErasureReason = ErasureReason.worker_request
 
 
+@dataclass(frozen=True)
+class AnswerReferralConsent:
+    """The worker's answer, with their receipt, to a referral's consent request."""
+
+    grievance_id: str
+    referral_id: str
+    partner_id: str
+    answer: ConsentAnswer
+    fields: tuple[str, ...] = ()
+
+
 Command = (
     SubmitGrievance
     | AddInformation
@@ -117,6 +130,7 @@ Command = (
     | RequestWithdrawal
     | ErasePersonalData
     | GiveSatisfaction
+    | AnswerReferralConsent
 )
 
 
@@ -145,6 +159,8 @@ def decide(command: Command, state: Grievance) -> list[EventData]:
             if not 1 <= command.score <= 5:
                 raise GrievanceRefused("bad-score", "satisfaction is a score from 1 to 5")
             return [WorkerSatisfactionGiven(**command.__dict__)]
+        case AnswerReferralConsent():  # a withdrawn grievance may still need support
+            return [ReferralConsentAnswered(**command.__dict__)]
         case _ if state.status is Status.withdrawn:
             raise GrievanceRefused("withdrawn", "the grievance was withdrawn")
         case AddInformation():
