@@ -50,7 +50,8 @@ class ServiceSpec:
     need (the console sends a browser without a session to its login page), projections,
     migrations, start-up steps, background work and configuration checks. `embedded` names
     the migration folders of libraries whose tables the service keeps in its schema (for
-    example `redress.kit.webhooks.MIGRATIONS`).
+    example `redress.kit.webhooks.MIGRATIONS`). The projections' factory may take the
+    settings (`projections_for`), for a projection that needs keys or an outbox.
     """
 
     name: str
