@@ -1,5 +1,7 @@
 """Which webhooks a referral's events become: pure, no I/O."""
 
+import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from redress.events.catalogue.grievance import ConsentAnswer
@@ -79,7 +81,10 @@ def test_a_webhook_body_is_a_cloudevent_without_personal_data_and_its_id_is_stab
     events = logged(SENT)
     ((notice, body),) = notices_of(events)
     assert body["specversion"] == "1.0" and body["type"] == "referral.sent"
-    assert body["subject"] == "referral-1" and body["id"] == notice.webhook_id
+    assert body["subject"] == "referral-1" and body["id"] == notice.message_id
+    assert (
+        notice.webhook_id == f"msg_{notice.message_id}" and body["time"] == "2026-03-02T09:00:00Z"
+    )
     assert body["data"] == {
         "referral_id": "referral-1",
         "status": "sent",
@@ -87,3 +92,14 @@ def test_a_webhook_body_is_a_cloudevent_without_personal_data_and_its_id_is_stab
     }
     ((again, _),) = notices_of(events)
     assert again.webhook_id == notice.webhook_id
+
+
+def test_a_webhook_id_holds_no_dot_even_for_a_partner_id_that_does():
+    """The signed text is `id.timestamp.body`: a `.` in the id would make it ambiguous."""
+    events = logged(SENT)
+    ((notice, _),) = notices_of(events)
+    dotted = replace(notice, partner_id="ngo.example.org")
+    assert "." not in dotted.webhook_id and dotted.webhook_id != notice.webhook_id
+    assert re.fullmatch(r"msg_[0-9a-f]{32}", dotted.webhook_id)
+    # Another event for the same partner: another id.
+    assert replace(notice, event=events[0]).message_id != notice.message_id

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request
@@ -34,7 +35,7 @@ from redress.kit.text import PlainRequestLine
 
 log = structlog.get_logger("redress.service")
 
-ProjectionFactory = Callable[[], Sequence[Projection]]
+ProjectionFactory = Callable[[], Sequence[Projection]] | Callable[[Settings], Sequence[Projection]]
 Background = Callable[[Runtime], Any]
 Startup = Callable[[Runtime], Awaitable[None]]
 Check = Callable[[Settings], None]
@@ -49,7 +50,8 @@ class ServiceSpec:
     need (the console sends a browser without a session to its login page), projections,
     migrations, start-up steps, background work and configuration checks. `embedded` names
     the migration folders of libraries whose tables the service keeps in its schema (for
-    example `redress.kit.webhooks.MIGRATIONS`).
+    example `redress.kit.webhooks.MIGRATIONS`). The projections' factory may take the
+    settings (`projections_for`), for a projection that needs keys or an outbox.
     """
 
     name: str
@@ -67,6 +69,14 @@ class ServiceSpec:
     max_body_bytes: int = 1_000_000
     large_body_paths: str | None = None
     large_body_bytes: int = 0
+
+    def projections_for(self, settings: Settings) -> Sequence[Projection]:
+        """The projections, given the settings when the factory takes them (a projection
+        that derives keys from the root secret, or sends webhooks)."""
+        factory = self.projections
+        if inspect.signature(factory).parameters:
+            return cast(Callable[[Settings], Sequence[Projection]], factory)(settings)
+        return cast(Callable[[], Sequence[Projection]], factory)()
 
     @property
     def component(self) -> Component:
@@ -132,7 +142,7 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     runtime = Runtime(settings, pool, nc, js, bus, store, verifier_for(settings))
     for setup in spec.startup:
         await setup(runtime)
-    for projection in spec.projections():
+    for projection in spec.projections_for(settings):
         runner = ProjectionRunner(
             projection, pool, js, bus, store=store, io_timeout=settings.io_timeout
         )

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from redress.kit.service import ServiceSpec
+from redress.kit.webhooks import MIGRATIONS
+from redress.kit.webhooks.service import delivery
 from redress.referral import api, context, directory_api, partner_api
+from redress.referral.delivery import PartnerWebhooks
 from redress.referral.policies import OpenReferrals
 from redress.referral.projections import ReferralViews
 
@@ -13,9 +16,10 @@ service = ServiceSpec(
     name="referral",
     title="Referral",
     migrations=Path(__file__).parent / "migrations",
+    embedded=[MIGRATIONS],  # the webhook outbox, in the referral schema
     routers=[api.router, partner_api.router, directory_api.router],
-    projections=lambda: [OpenReferrals(), ReferralViews()],
+    projections=lambda settings: [OpenReferrals(), ReferralViews(), PartnerWebhooks(settings)],
     startup=[context.start],
-    background=[context.run_overdue],
+    background=[context.run_overdue, delivery("referral")],
     checks=[context.check],
 )

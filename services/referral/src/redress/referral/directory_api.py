@@ -19,6 +19,7 @@ from redress.kit.authz import Action, allowed
 from redress.kit.deps import Pool, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Once, Retryable
+from redress.kit.webhooks import Refused, parse_url
 from redress.referral import directory as dr
 from redress.referral import queries as q
 from redress.referral import requests as r
@@ -97,6 +98,10 @@ async def add_endpoint(
     """Register a URL the partner receives webhooks at; its signing secret is answered once."""
     endpoint_id, secret_id = f"ep_{secrets.token_urlsafe(12)}", new_secret_id()
     plain_http = desk.referrals.plain_http
+    try:  # what the delivery would refuse at every attempt is refused here, before it is kept
+        parse_url(body.url, allow_private=plain_http)
+    except Refused as exc:
+        raise dr.DirectoryRefused("bad-url", str(exc)) from None
     command = dr.AddEndpoint(partner_id, endpoint_id, body.url, secret_id, plain_http)
     key = desk.referrals.webhook_key
 

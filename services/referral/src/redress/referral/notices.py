@@ -8,6 +8,8 @@ CloudEvents and carries no personal data: the partner reads the fields it may ov
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,7 @@ from redress.events.catalogue.referral import (
     SafetyChecked,
 )
 from redress.events.envelope import Event
+from redress.kit.webhooks import Message
 from redress.referral.domain import REFERRAL
 from redress.referral.state import WITH_PARTNER, Referral
 
@@ -36,24 +39,34 @@ class Notice:
     event: Event
 
     @property
+    def message_id(self) -> str:
+        """Stable for the event and the partner, so every retry and replay repeats it.
+
+        Derived rather than joined: a partner id may hold a `.`, which a webhook-id may not
+        (the signed text is `id.timestamp.body`).
+        """
+        return uuid.uuid5(self.event.id, self.partner_id).hex
+
+    @property
     def webhook_id(self) -> str:
-        """Stable for the event and the partner: every retry repeats it (Standard Webhooks)."""
-        return f"msg_{self.event.id.hex}_{self.partner_id}"
+        """The `webhook-id` header, as the outbox makes it from the message id."""
+        return f"msg_{self.message_id}"
+
+    def message(self, after: Referral) -> Message:
+        """The webhook: CloudEvents attributes, the referral and the partner's status, and
+        the names of the personal fields it may read now (never their values)."""
+        part = after.addressees[self.partner_id]
+        return Message(
+            id=self.message_id, type=self.type, source=SOURCE, time=self.event.time,
+            subject=self.event.stream,
+            data={"referral_id": self.event.stream, "status": part.status.value,
+                  "personal_fields": [f.value for f in part.readable()]},
+        )  # fmt: skip
 
     def body(self, after: Referral) -> dict[str, Any]:
-        """The webhook's JSON: CloudEvents attributes, the referral and the partner's status."""
-        part = after.addressees[self.partner_id]
-        return {
-            "specversion": "1.0",
-            "id": self.webhook_id,
-            "type": self.type,
-            "source": SOURCE,
-            "subject": self.event.stream,
-            "time": self.event.time.isoformat(),
-            "datacontenttype": "application/json",
-            "data": {"referral_id": self.event.stream, "status": part.status.value,
-                     "personal_fields": [f.value for f in part.readable()]},
-        }  # fmt: skip
+        """The webhook's JSON, as sent."""
+        parsed: dict[str, Any] = json.loads(self.message(after).body())
+        return parsed
 
 
 def notices(before: Referral, event: Event) -> list[Notice]:
