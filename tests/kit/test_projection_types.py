@@ -15,6 +15,7 @@ import textwrap
 from redress.events import catalogue
 from redress.events.projection import Projection
 from redress.kit.registry import services
+from redress.kit.settings import Settings
 
 
 def matched(projection: Projection) -> set[str]:
@@ -31,11 +32,17 @@ def matched(projection: Projection) -> set[str]:
     return names
 
 
-def test_each_projection_reads_every_event_type_it_matches_on():
-    projections = [p for spec in services().values() for p in spec.projections()]
+def every_projection(tmp_path) -> list[Projection]:
+    settings = Settings(dev=True, data_dir=tmp_path, _env_file=None)
+    return [p for spec in services().values() for p in spec.projections_for(settings)]
+
+
+def test_each_projection_reads_every_event_type_it_matches_on(tmp_path):
+    projections = every_projection(tmp_path)
     assert {p.key for p in projections} >= {
         "intake.grievances", "intake.campaigns", "cases.open_cases", "cases.views",
         "metrics.counts", "referral.open_referrals", "referral.views",
+        "referral.webhooks", "intake.referral_requests",
     }  # fmt: skip
     for projection in projections:
         reads = projection.reads()
@@ -45,8 +52,8 @@ def test_each_projection_reads_every_event_type_it_matches_on():
         assert all(reads[t] == catalogue.event_type(t).schemaversion for t in reads)
 
 
-def test_timelines_read_every_type_of_their_streams():
-    views = {p.key: p for spec in services().values() for p in spec.projections()}
+def test_timelines_read_every_type_of_their_streams(tmp_path):
+    views = {p.key: p for p in every_projection(tmp_path)}
     for key, streams in (("cases.views", ("case",)),
                          ("referral.views", ("referral", "partner", "disclosure"))):  # fmt: skip
         assert {c.type for c in catalogue.of_stream(*streams)} <= set(views[key].reads()), key
