@@ -1,5 +1,6 @@
 """What referral holds beside the kit's runtime: the keyring, a clock, the key webhook
-secrets are derived from, and the scheduler of overdue acknowledgements."""
+secrets are derived from, the CSRF key of its console, and the scheduler of overdue
+acknowledgements."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ class Referrals:
     webhook_key: bytes
     plain_http: bool
     """Whether webhook endpoints may be `http://` (dev and test mode)."""
+    csrf_key: bytes
+    """Of the console's forms; derived from the root secret, the same on every replica."""
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -40,7 +43,10 @@ async def start(runtime: Runtime) -> None:
     settings = runtime.settings
     webhook_key = derive(root_secret(settings), PURPOSE)
     keyring = Keyring(keyset_file(settings))
-    runtime.extras["referral"] = Referrals(keyring, SystemClock(), webhook_key, settings.dev)
+    csrf_key = derive(root_secret(settings), "referral-csrf")
+    runtime.extras["referral"] = Referrals(
+        keyring, SystemClock(), webhook_key, settings.dev, csrf_key
+    )
 
 
 async def run_overdue(runtime: Runtime) -> None:

@@ -10,9 +10,10 @@ refusals are pages of the console (`Console.route`), never JSON. Pages have no s
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +53,13 @@ def human(value: Any) -> str:
 
 
 def when(value: Any) -> str:
+    """A moment in UTC to the minute (also as JSON carries it); a date as it is."""
+    if isinstance(value, str) and "T" in value:
+        with contextlib.suppress(ValueError):
+            value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
+        moment: datetime = value.astimezone(UTC) if value.tzinfo else value
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
     if isinstance(value, date):
         return value.isoformat()
     return "" if value is None else str(value)
@@ -143,7 +149,7 @@ class Console:
         *,
         path: str,
         title: str,
-        nav: Sequence[tuple[str, str]],
+        nav: Sequence[tuple[str, str]] | Callable[[Principal], Sequence[tuple[str, str]]],
         back: str,
         admits: Callable[[Principal], bool],
         refused: str,
@@ -152,7 +158,8 @@ class Console:
         templates: Path,
         filters: Mapping[str, Callable[..., Any]] | None = None,
     ) -> None:
-        self.path, self.title, self.nav, self.back = path, title, tuple(nav), back
+        self.path, self.title, self.back = path, title, back
+        self._nav = nav
         self.admits, self.refused, self.forbidden = admits, refused, forbidden
         self.csrf_key = csrf_key
         self.env = Environment(
@@ -164,6 +171,10 @@ class Console:
         self.env.filters.update(human=human, when=when, short=short, who=who, **(filters or {}))
         self.env.globals["console"] = self
         self.route = self._route_class()
+
+    def nav(self, principal: Principal) -> Sequence[tuple[str, str]]:
+        """The console's links (href, label) that this member of staff may follow."""
+        return self._nav(principal) if callable(self._nav) else self._nav
 
     # Rendering.
 
