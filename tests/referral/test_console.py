@@ -1,5 +1,6 @@
 """The referral console over HTTP: the queue, the referral page and each of its forms, the
-emergency path by two officers, and the admin's partner directory with its secrets shown once.
+emergency path by two officers, overdue acknowledgements in the queue, and the admin's partner
+directory with its secrets shown once.
 
 Each form runs the same handler as the JSON API and redirects back to its page; a refused
 command shows the domain's reason with the API's status; bad input 422; a forged CSRF token
@@ -12,16 +13,20 @@ import contextlib
 import html
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 import pytest
 
 from redress.events.projection import wait_for_version
+from redress.events.timers import FixedClock
+from redress.referral.overdue import overdue_scheduler
 from redress.referral.policies import directory_stream
 from redress.referral.projections import ReferralViews
 from tests.cases.test_console import alert as raw_alert
 from tests.cases.test_console import bearer, csrf_of, dd, refusal
 from tests.intake.conftest import CLIENT_ADDRESS, TENANT
+from tests.referral.test_flow import sent_to_shelter
 
 PHONE_FORM = {"answer": "given", "fields": ["contact"], "given_by": "worker",
               "channel": "phone", "given_at": "2026-03-02T09:15"}  # fmt: skip
@@ -294,3 +299,22 @@ async def test_another_tenants_officer_finds_nothing(platform):
             assert answer.status_code == 404, "bad input must not reveal another tenant's referral"
         assert await platform.system.store.stream_version(referral_id) == before
         assert "safe-home" not in text(await page_of(client, "/console/partners"))
+
+
+async def test_the_queue_flags_an_overdue_acknowledgement_and_filters_on_it(platform):
+    late = await sent_to_shelter(platform)
+    waiting = await platform.file_and_escalate()
+    sent = (await platform.system.store.read_stream(late))[-1].data
+    clock = FixedClock(sent.acknowledge_by + timedelta(seconds=1))
+    assert await overdue_scheduler(platform.system.pool, platform.system.store, clock).tick() == 1
+    await platform.caught_up(late)
+    async with staff(platform, platform.token()) as client:
+        queue = await page_of(client, "/console?overdue=yes")
+        row = re.search(rf'<tr class="overdue" data-referral="{late}">(.*?)</tr>', queue, re.S)
+        assert row and "Safe Home Dhaka: sent" in text(row[1]) and "Overdue" in row[1]
+        assert waiting not in queue
+        others = await page_of(client, "/console?overdue=no")
+        assert waiting in others and late not in others
+        shown = await page_of(client, f"/console/referrals/{late}")
+        assert dd(shown, "status-safe-home") == "Sent Overdue"
+        assert "Referral overdue" in shown
