@@ -82,9 +82,12 @@ async def register(
 
 
 @router.post("/partners/{partner_id}/retire", response_model=r.Directoried)
-async def retire(partner_id: PartnerId, p: Admin, desk: ReferralDesk) -> r.Directoried:
+async def retire(
+    partner_id: PartnerId, p: Admin, desk: ReferralDesk, retry: Retryable = None
+) -> r.Directoried:
     """Retire a partner: no longer suggested or chosen, and its tokens reach nothing more."""
-    return r.Directoried.model_validate(await record(desk, p, dr.RetirePartner(partner_id)))
+    command = dr.RetirePartner(partner_id)
+    return r.Directoried.model_validate(await record(desk, p, command, retry))
 
 
 @router.post("/partners/{partner_id}/endpoints", response_model=r.Secret, status_code=201)
