@@ -11,9 +11,7 @@ fail the test rather than send a packet anywhere but this machine.
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -40,7 +38,7 @@ from tests.events.helpers import running
 from tests.kit.idp import AUDIENCE, Provider, provider
 from tests.kit.webhooks.receiver import Receiver
 from tests.kit.webhooks.test_guard import LoopbackOnly, resolver
-from tests.referral.conftest import SHELTER
+from tests.referral.conftest import SHELTER, stop_delivery
 
 TENANT = "acme"
 
@@ -148,10 +146,7 @@ async def _re_pointed(production: Production, receiver: Receiver) -> None:
     admin, runtime = production.admin(), production.app.state.runtime
     # The service's own delivery worker is stopped: this test delivers with a resolver it
     # controls, through the service's outbox.
-    for task in [t for t in runtime.tasks if t.get_name() == "referral.webhook_delivery"]:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await stop_delivery(production.app)
     await production.client.put("/v1/partners/safe-home", json=SHELTER, headers=admin)
     url = f"https://partner.example:{receiver.port}/hooks"
     production.names["partner.example"] = ["8.8.8.8"]
