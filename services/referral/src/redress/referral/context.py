@@ -18,6 +18,7 @@ from redress.kit.crypto import Keyring
 from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
+from redress.kit.webhooks import Guard
 from redress.referral.overdue import overdue_scheduler
 from redress.referral.secrets import PURPOSE
 
@@ -31,6 +32,8 @@ class Referrals:
     webhook_key: bytes
     plain_http: bool
     """Whether webhook endpoints may be `http://` (dev and test mode)."""
+    guard: Guard
+    """What registration checks an endpoint URL with (private addresses in dev mode only)."""
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -40,7 +43,8 @@ async def start(runtime: Runtime) -> None:
     settings = runtime.settings
     webhook_key = derive(root_secret(settings), PURPOSE)
     keyring = Keyring(keyset_file(settings))
-    runtime.extras["referral"] = Referrals(keyring, SystemClock(), webhook_key, settings.dev)
+    guard = Guard(allow_private=settings.dev)
+    runtime.extras["referral"] = Referrals(keyring, SystemClock(), webhook_key, settings.dev, guard)
 
 
 async def run_overdue(runtime: Runtime) -> None:

@@ -19,7 +19,7 @@ from redress.kit.authz import Action, allowed
 from redress.kit.deps import Pool, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Once, Retryable
-from redress.kit.webhooks import Refused, parse_url
+from redress.kit.webhooks import Refused
 from redress.referral import directory as dr
 from redress.referral import queries as q
 from redress.referral import requests as r
@@ -82,9 +82,12 @@ async def register(
 
 
 @router.post("/partners/{partner_id}/retire", response_model=r.Directoried)
-async def retire(partner_id: PartnerId, p: Admin, desk: ReferralDesk) -> r.Directoried:
+async def retire(
+    partner_id: PartnerId, p: Admin, desk: ReferralDesk, retry: Retryable = None
+) -> r.Directoried:
     """Retire a partner: no longer suggested or chosen, and its tokens reach nothing more."""
-    return r.Directoried.model_validate(await record(desk, p, dr.RetirePartner(partner_id)))
+    command = dr.RetirePartner(partner_id)
+    return r.Directoried.model_validate(await record(desk, p, command, retry))
 
 
 @router.post("/partners/{partner_id}/endpoints", response_model=r.Secret, status_code=201)
@@ -99,7 +102,7 @@ async def add_endpoint(
     endpoint_id, secret_id = f"ep_{secrets.token_urlsafe(12)}", new_secret_id()
     plain_http = desk.referrals.plain_http
     try:  # what the delivery would refuse at every attempt is refused here, before it is kept
-        parse_url(body.url, allow_private=plain_http)
+        await desk.referrals.guard.screen(body.url)
     except Refused as exc:
         raise dr.DirectoryRefused("bad-url", str(exc)) from None
     command = dr.AddEndpoint(partner_id, endpoint_id, body.url, secret_id, plain_http)
