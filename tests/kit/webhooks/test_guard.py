@@ -176,3 +176,20 @@ def test_parse_url_in_dev_mode_takes_loopback_over_http() -> None:
     assert parse_url("http://127.0.0.1:8080/x", allow_private=True).port == 8080
     with pytest.raises(Refused):
         parse_url("http://127.0.0.1:8080/x")
+
+
+async def test_registration_screens_a_name_by_where_it_resolves_now() -> None:
+    production = Guard(allow_private=False, resolver=resolver({**NAMES, "later.example": []}))
+    for name in ("private.example", "loopback.example", "metadata.example", "mixed.example"):
+        with pytest.raises(Refused, match="which is not public"):
+            await production.screen(f"https://{name}/hooks")
+    # A public name, and one that does not resolve yet (each attempt checks it again).
+    assert (await production.screen("https://public.example/hooks")).host == "public.example"
+    assert (await production.screen("https://later.example/hooks")).host == "later.example"
+
+    async def unreachable(host: str, port: int) -> list[str]:
+        raise OSError("no DNS")
+
+    assert await Guard(allow_private=False, resolver=unreachable).screen("https://x.example/")
+    # Dev mode takes loopback receivers, and asks no resolver.
+    assert await Guard(allow_private=True, resolver=unreachable).screen("http://127.0.0.1:9/x")

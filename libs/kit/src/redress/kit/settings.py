@@ -100,6 +100,22 @@ class Settings(BaseSettings):
     )
     filing_burst_per_tenant: int = Field(200, ge=1, description="of which at once")
 
+    webhook_first_retry: float = Field(
+        15.0, gt=0, le=3600,
+        description="seconds before a failed webhook is tried again (then 4 times longer each"
+        " time, at most 6 h)",
+    )  # fmt: skip
+    webhook_breaker_cooldown: float = Field(
+        30.0, gt=0, le=3600,
+        description="seconds an endpoint rests after 5 failures in a row (doubling, at most"
+        " 10 min)",
+    )  # fmt: skip
+    webhook_lease: float = Field(
+        120.0, ge=1, le=3600,
+        description="seconds a delivery worker holds a webhook it claimed: a worker killed"
+        " mid-attempt leaves it to another after this; keep it above the 30 s attempt",
+    )  # fmt: skip
+
     log_level: str = "info"
     log_json: bool = True
     connect_timeout: float = 5.0

@@ -28,7 +28,6 @@ Reader = Annotated[Principal, Depends(permitted(Action.partner_directory_read))]
 Admin = Annotated[Principal, Depends(permitted(Action.partner_directory_manage))]
 PartnerId = Annotated[str, Path(pattern=r.PARTNER_ID, max_length=100)]
 EndpointId = Annotated[str, Path(pattern=r.ENDPOINT_ID, max_length=50)]
-SCHEMA = "referral"
 
 
 @router.get("/partners")
@@ -59,9 +58,11 @@ async def register(
 
 
 @router.post("/partners/{partner_id}/retire", response_model=r.Directoried)
-async def retire(partner_id: PartnerId, p: Admin, desk: ReferralDesk) -> r.Directoried:
+async def retire(
+    partner_id: PartnerId, p: Admin, desk: ReferralDesk, retry: Retryable = None
+) -> r.Directoried:
     """Retire a partner: no longer suggested or chosen, and its tokens reach nothing more."""
-    return await dh.retire(desk, p, partner_id)
+    return await dh.retire(desk, p, partner_id, retry)
 
 
 @router.post("/partners/{partner_id}/endpoints", response_model=r.Secret, status_code=201)

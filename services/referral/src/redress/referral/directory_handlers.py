@@ -17,7 +17,7 @@ from redress.events.application import execute
 from redress.kit.auth import Principal
 from redress.kit.deps import metadata_for
 from redress.kit.idempotency import Once, Retry
-from redress.kit.webhooks import Refused, parse_url
+from redress.kit.webhooks import Refused
 from redress.referral import directory as dr
 from redress.referral import requests as r
 from redress.referral.context import Desk
@@ -50,8 +50,11 @@ async def register(desk: Desk, p: Principal, partner_id: str, body: r.PartnerBod
     return r.Directoried.model_validate(await record(desk, p, command))
 
 
-async def retire(desk: Desk, p: Principal, partner_id: str) -> r.Directoried:
-    return r.Directoried.model_validate(await record(desk, p, dr.RetirePartner(partner_id)))
+async def retire(
+    desk: Desk, p: Principal, partner_id: str, retry: Retry | None = None
+) -> r.Directoried:
+    command = dr.RetirePartner(partner_id)
+    return r.Directoried.model_validate(await record(desk, p, command, retry))
 
 
 async def add_endpoint(
@@ -60,7 +63,7 @@ async def add_endpoint(
     endpoint_id, secret_id = f"ep_{secrets.token_urlsafe(12)}", new_secret_id()
     plain_http = desk.referrals.plain_http
     try:  # what the delivery would refuse at every attempt is refused here, before it is kept
-        parse_url(body.url, allow_private=plain_http)
+        await desk.referrals.guard.screen(body.url)
     except Refused as exc:
         raise dr.DirectoryRefused("bad-url", str(exc)) from None
     command = dr.AddEndpoint(partner_id, endpoint_id, body.url, secret_id, plain_http)

@@ -107,6 +107,24 @@ class Guard:
     resolver: Resolver = system_resolver
     timeout: float = 5.0
 
+    async def screen(self, url: str) -> httpx.URL:
+        """Check `url` for registration: its shape, and outside dev mode where its name
+        resolves now. A name resolving to an address that is not public is refused; one
+        that does not resolve (yet) is let through: each attempt resolves and checks again.
+        """
+        parsed = parse_url(url, allow_private=self.allow_private)
+        if self.allow_private or _literal(parsed.host) is not None:
+            return parsed
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        try:
+            found = await asyncio.wait_for(self.resolver(parsed.host, port), self.timeout)
+        except (OSError, TimeoutError):
+            return parsed
+        for address in found:
+            if not public(ipaddress.ip_address(address.split("%")[0])):
+                raise Refused(f"{parsed.host} resolves to {address}, which is not public")
+        return parsed
+
     async def target(self, url: str) -> Target:
         """Resolve and check `url` now; raise `Refused` if it may not be sent to."""
         parsed = parse_url(url, allow_private=self.allow_private)
