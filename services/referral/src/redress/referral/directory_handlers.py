@@ -17,7 +17,7 @@ from redress.events.application import execute
 from redress.kit.auth import Principal
 from redress.kit.deps import metadata_for
 from redress.kit.idempotency import Once, Retry
-from redress.kit.webhooks import Refused
+from redress.kit.webhooks import UnsafeEndpoint
 from redress.referral import directory as dr
 from redress.referral import requests as r
 from redress.referral.context import Desk
@@ -64,7 +64,7 @@ async def add_endpoint(
     plain_http = desk.referrals.plain_http
     try:  # what the delivery would refuse at every attempt is refused here, before it is kept
         await desk.referrals.guard.screen(body.url)
-    except Refused as exc:
+    except UnsafeEndpoint as exc:
         raise dr.DirectoryRefused("bad-url", str(exc)) from None
     command = dr.AddEndpoint(partner_id, endpoint_id, body.url, secret_id, plain_http)
     key = desk.referrals.webhook_key
