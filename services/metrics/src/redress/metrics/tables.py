@@ -106,3 +106,17 @@ class Figures:
 
     def stats(self, name: str) -> Statistics:
         return next(s for s in self.statistics if s.name == name)
+
+
+KINDS = ("month", "quarter", "year")
+
+
+def period_of(kind: str, day: date) -> Period:
+    """The month, quarter or year that `day` falls in."""
+    if kind not in KINDS:
+        raise ValueError(f"a period is a month, a quarter or a year, not {kind!r}")
+    months = {"month": 1, "quarter": 3, "year": 12}[kind]
+    first = (day.month - 1) // months * months + 1
+    start = date(day.year, first, 1)
+    ahead = first - 1 + months
+    return Period(kind, start, date(day.year + ahead // 12, ahead % 12 + 1, 1))
