@@ -2,8 +2,10 @@
 
 Three parts: `log`, the event log's figures (append, relay, replay) against embedded servers;
 `e2e`, member submissions through the whole platform started as `make run` starts it
-(bench/e2e.py); and `webhooks`, webhook delivery to five receivers against a plain httpx loop
-(bench/webhooks.py). BENCH_ONLY names the parts to run, comma-separated, for quick iterations:
+(bench/e2e.py); `webhooks`, webhook delivery to five receivers against a plain httpx loop
+(bench/webhooks.py); and `metrics`, the metrics projections' rebuild rate over a generated
+tenant of 10,000 grievances (bench/metrics.py). BENCH_ONLY names the parts to run,
+comma-separated, for quick iterations:
 
     BENCH_ONLY=e2e .venv/bin/python -m bench
 
@@ -20,7 +22,7 @@ from dataclasses import asdict
 import nats
 from rich.console import Console
 
-from bench import append, e2e, relay, replay, report, servers, webhooks
+from bench import append, e2e, metrics, relay, replay, report, servers, webhooks
 from bench.servers import Servers, fresh_database
 from bench.workload import POOL_SIZE, ROUNDS, Samples, cells
 from redress.kit.logs import configure
@@ -62,7 +64,7 @@ def brief(samples: Samples) -> str:
 
 
 def parts() -> list[str]:
-    known = ["log", "e2e", "webhooks"]
+    known = ["log", "e2e", "webhooks", "metrics"]
     only = [p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()]
     if unknown := set(only) - set(known):
         raise SystemExit(
@@ -84,6 +86,7 @@ def settings(chosen: list[str]) -> dict[str, object]:
         **(log if "log" in chosen else {}),
         **({"e2e": e2e.settings()} if "e2e" in chosen else {}),
         **({"webhooks": webhooks.settings()} if "webhooks" in chosen else {}),
+        **({"metrics": {"grievances": metrics.GRIEVANCES}} if "metrics" in chosen else {}),
     }
 
 
@@ -118,6 +121,10 @@ def main() -> None:
         rows += report.webhook_rows(webhooks.REFERRALS, delivery)
         extra["webhooks"] = delivery.as_json()
         lost = delivery.lost
+    if "metrics" in chosen:
+        with servers.running() as s:
+            metric_rows, extra["metrics"] = asyncio.run(metrics.measure(s, console.log))
+        rows += metric_rows
     seconds = time.perf_counter() - started
     path = report.write_json(rows, facts, settings(chosen), seconds, extra)
     report.show(console, rows, path, seconds, notes)
