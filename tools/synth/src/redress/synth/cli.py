@@ -30,15 +30,20 @@ def figures(
     from redress.synth.seed import seed_figures, truth_json
 
     first = date.fromisoformat(f"{start}-01")
+    settings = load_settings()
     with Progress() as progress:
         bar = progress.add_task(f"recording {tenant}", total=None)
 
         def advance(done: int, total: int | None = None) -> None:
             progress.update(bar, advance=done, total=total)
 
-        recorded = asyncio.run(
-            seed_figures(load_settings(), tenant, grievances, seed, first, months, workers, advance)
-        )
+        try:
+            recorded = asyncio.run(
+                seed_figures(settings, tenant, grievances, seed, first, months, workers, advance)
+            )
+        except ValueError as exc:  # the tenant exists
+            typer.echo(f"redress: {exc}", err=True)
+            raise typer.Exit(2) from None
     if truth is not None:
         truth.write_text(json.dumps(truth_json(recorded), indent=1))
     typer.echo(f"{tenant}: {len(recorded.grievances)} grievances, {len(recorded.audits)} audits")

@@ -121,7 +121,8 @@ def weighted(rng: random.Random, choices: tuple[tuple[str, int], ...]) -> str:
     return rng.choices([c for c, _ in choices], [w for _, w in choices])[0]
 
 
-def plan(seed: int, grievances: int, start: date, months: int = 24) -> Plan:
+def plan(seed: int, grievances: int, start: date, months: int = 24, tenant: str = "") -> Plan:
+    """The tenant's history: the same arguments, the same plan (ids are the tenant's own)."""
     rng = random.Random(seed)  # noqa: S311 - made-up history, not secrets
     first = moment(start, 0)
     last_month = start.month - 1 + months
@@ -134,15 +135,15 @@ def plan(seed: int, grievances: int, start: date, months: int = 24) -> Plan:
         for i in range(grievances - len(raised))
     ]
     for i, g in enumerate(raised, len(filed)):
-        g.index, g.grievance_id = i, grievance_id(seed, i)
+        g.index = i
     everything = filed + raised
     for g in everything:
-        g.grievance_id = grievance_id(seed, g.index)
+        g.grievance_id = grievance_id(tenant, seed, g.index)
     return Plan(seed, first, end, everything, audits)
 
 
-def grievance_id(seed: int, index: int) -> str:
-    return str(uuid.uuid5(NAMESPACE, f"{seed}:{index}"))
+def grievance_id(tenant: str, seed: int, index: int) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{tenant}:{seed}:{index}"))
 
 
 def grievance(rng: random.Random, index: int, day: date, end: datetime) -> GrievancePlan:

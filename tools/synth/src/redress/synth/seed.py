@@ -41,7 +41,7 @@ async def seed_figures(
         generators = [Generator(settings, pool, tenant, recorded) for pool in pools]
         if (await load(generators[0].store, tenant))[0].registered:
             raise ValueError(f"there is a tenant {tenant!r} already: name a new one")
-        planned = plan(seed, grievances, start, months)
+        planned = plan(seed, grievances, start, months, tenant)
         total = len(planned.audits) + len(planned.grievances)
         advance(0, total)
         return await record(generators, planned, lambda n: advance(n, None))
