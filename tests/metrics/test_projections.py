@@ -63,7 +63,8 @@ async def test_rebuilding_each_metrics_projection_gives_the_rows_the_live_runner
 async def test_a_workers_erasure_leaves_every_figure_unchanged(generated):
     async with generated.pool.acquire() as conn:
         before = await ledger.read(conn, TENANT)
-    every = [figures.compute(before, p) for p in periods()]
+    years = [p for p in periods() if p.kind == "year"]
+    every = [figures.compute(before, p) for p in years]
     # A case closed with a score, one still open, one raised on a callback.
     chosen = {g.grievance_id: g for g in generated.recorded.grievances if g.steps[-1].kind
               in ("satisfaction", "advance") or g.channel == "callback"}  # fmt: skip
@@ -90,7 +91,10 @@ async def test_a_workers_erasure_leaves_every_figure_unchanged(generated):
     await generated.caught_up()
     async with generated.pool.acquire() as conn:
         after = await ledger.read(conn, TENANT)
-    assert [figures.compute(after, p) for p in periods()] == every
+    # The rows the figures of every period are computed from are the same, and so are the
+    # figures (computed purely from them).
+    assert after == before
+    assert [figures.compute(after, p) for p in years] == every
 
 
 async def publish_all(generated) -> None:
