@@ -41,13 +41,12 @@ from redress.intake.callbacks_commands import (
 )
 from redress.intake.callbacks_handlers import record_outcome, register_audit
 from redress.intake.commands import ContactDetails, GrievanceInput
-from redress.intake.context import Intake, build
+from redress.intake.context import Intake
 from redress.intake.domain import GRIEVANCE, RequestWithdrawal
 from redress.intake.domain import decide as decide_grievance
 from redress.intake.filing import file_grievance, grievance_stream
 from redress.kit.auth import Principal
-from redress.kit.crypto import Keyring
-from redress.kit.keyset import derive, keyset_file, root_secret
+from redress.kit.keyset import derive, root_secret
 from redress.kit.settings import Settings
 from redress.referral import answers
 from redress.referral import handlers as referral
@@ -118,12 +117,13 @@ class Generator:
     stamped once per step, and never waits for another worker's."""
 
     def __init__(
-        self, settings: Settings, pool: asyncpg.Pool, tenant: str, recorded: Recorded
-    ) -> None:
+        self, settings: Settings, pool: asyncpg.Pool, tenant: str, recorded: Recorded,
+        intake: Intake,
+    ) -> None:  # fmt: skip
         self.pool, self.tenant = pool, tenant
         self.store = EventStore(pool)
-        keyring, clock = Keyring(keyset_file(settings)), SyntheticClock()
-        self.intake: Intake = build(settings)
+        keyring, clock = intake.keyring, SyntheticClock()
+        self.intake = intake
         self.cases = CaseDesk(self.store, pool, Cases(keyring, clock))
         webhook_key = derive(root_secret(settings), PURPOSE)
         referrals = Referrals(keyring, clock, webhook_key, plain_http=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from redress.intake.context import build
 from redress.kit.runtime import database_session
 from redress.kit.settings import Settings
 from redress.synth.plan import plan
@@ -37,8 +38,8 @@ async def seed_figures(
 ) -> Recorded:
     pools = [await open_generator_pool(settings, 2) for _ in range(workers)]
     try:
-        recorded = Recorded()
-        generators = [Generator(settings, pool, tenant, recorded) for pool in pools]
+        recorded, intake = Recorded(), build(settings)  # its pages and keys, made once
+        generators = [Generator(settings, pool, tenant, recorded, intake) for pool in pools]
         if (await load(generators[0].store, tenant))[0].registered:
             raise ValueError(f"there is a tenant {tenant!r} already: name a new one")
         planned = plan(seed, grievances, start, months, tenant)
