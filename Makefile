@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := libs/events libs/kit libs/tenancy services/intake services/cases services/referral services/metrics services/assessment
+PACKAGES := libs/events libs/kit libs/tenancy services/intake services/cases services/referral services/metrics services/assessment tools/synth
 STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint pytest faults bench clean

@@ -1,11 +1,12 @@
 """`python -m bench`: every measurement in one run, then the table and the JSON.
 
-Four parts: `log`, the event log's figures (append, relay, replay) against embedded servers;
+Five parts: `log`, the event log's figures (append, relay, replay) against embedded servers;
 `e2e`, member submissions through the whole platform started as `make run` starts it
-(bench/e2e.py); and `webhooks`, webhook delivery to five receivers against a plain httpx loop
-(bench/webhooks.py); and `referral`, from a worker's consent to the partner's verified
-webhook through the referral service started as `make run` starts it (bench/referral.py).
-BENCH_ONLY names the parts to run, comma-separated, for quick iterations:
+(bench/e2e.py); `webhooks`, webhook delivery to five receivers against a plain httpx loop
+(bench/webhooks.py); `referral`, from a worker's consent to the partner's verified webhook
+through the referral service started as `make run` starts it (bench/referral.py); and
+`metrics`, the metrics projections' rebuild rate over a generated tenant of 10,000 grievances
+(bench/metrics.py). BENCH_ONLY names the parts to run, comma-separated, for quick iterations:
 
     BENCH_ONLY=e2e .venv/bin/python -m bench
 
@@ -22,7 +23,7 @@ from dataclasses import asdict
 import nats
 from rich.console import Console
 
-from bench import append, e2e, referral, relay, replay, report, servers, webhooks
+from bench import append, e2e, metrics, referral, relay, replay, report, servers, webhooks
 from bench.servers import Servers, fresh_database
 from bench.workload import POOL_SIZE, ROUNDS, Samples, cells
 from redress.kit.logs import configure
@@ -64,7 +65,7 @@ def brief(samples: Samples) -> str:
 
 
 def parts() -> list[str]:
-    known = ["log", "e2e", "webhooks", "referral"]
+    known = ["log", "e2e", "webhooks", "referral", "metrics"]
     only = [p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()]
     if unknown := set(only) - set(known):
         raise SystemExit(
@@ -87,6 +88,7 @@ def settings(chosen: list[str]) -> dict[str, object]:
         **({"e2e": e2e.settings()} if "e2e" in chosen else {}),
         **({"webhooks": webhooks.settings()} if "webhooks" in chosen else {}),
         **({"referral": referral.settings()} if "referral" in chosen else {}),
+        **({"metrics": {"grievances": metrics.GRIEVANCES}} if "metrics" in chosen else {}),
     }
 
 
@@ -127,6 +129,10 @@ def main() -> None:
         rows += referral.rows(delivered)
         extra["referral"] = delivered.as_json()
         lost += delivered.lost
+    if "metrics" in chosen:
+        with servers.running() as s:
+            metric_rows, extra["metrics"] = asyncio.run(metrics.measure(s, console.log))
+        rows += metric_rows
     seconds = time.perf_counter() - started
     path = report.write_json(rows, facts, settings(chosen), seconds, extra)
     report.show(console, rows, path, seconds, notes)

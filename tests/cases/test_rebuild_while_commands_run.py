@@ -29,6 +29,8 @@ from redress.events.projection import Projection, ProjectionRunner, rebuild_besi
 from redress.intake.campaigns import Campaigns
 from redress.intake.projections import Grievances
 from redress.metrics.app import service as metrics_service
+from redress.metrics.callbacks import Callbacks
+from redress.metrics.facts import Facts
 from redress.metrics.projections import GrievanceCounts
 from redress.referral.app import service as referral_service
 from redress.referral.policies import OpenReferrals
@@ -44,8 +46,8 @@ FRAMES = SetTimeFrames(acknowledge_days=5, feedback_days=60, plan_days=30)
 NEW_SITE = RegisterSite("ctg-3", "Chattogram Denim", "BD")
 AUDITED = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
 ROUNDS_PER_PROJECTION = 3  # in place: empty, then half rebuilt; beside the live tables
-PROJECTIONS = (Grievances, Campaigns, OpenCases, CaseViews, GrievanceCounts, OpenReferrals,
-               ReferralViews)  # fmt: skip
+PROJECTIONS = (Grievances, Campaigns, OpenCases, CaseViews, GrievanceCounts, Facts, Callbacks,
+               OpenReferrals, ReferralViews)  # fmt: skip
 
 
 class Commands:

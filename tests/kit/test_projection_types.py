@@ -41,7 +41,8 @@ def test_each_projection_reads_every_event_type_it_matches_on(tmp_path):
     projections = every_projection(tmp_path)
     assert {p.key for p in projections} >= {
         "intake.grievances", "intake.campaigns", "cases.open_cases", "cases.views",
-        "metrics.counts", "referral.open_referrals", "referral.views",
+        "metrics.counts", "metrics.facts", "metrics.callbacks", "referral.open_referrals",
+        "referral.views",
         "referral.webhooks", "intake.referral_requests",
     }  # fmt: skip
     for projection in projections:

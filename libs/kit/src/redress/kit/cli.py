@@ -19,7 +19,20 @@ keys_app = typer.Typer(no_args_is_help=True, help="Key-encryption keys of person
 app.add_typer(keys_app, name="keys")
 tenant_app = typer.Typer(no_args_is_help=True, help="Tenants: the MSIs on this platform.")
 app.add_typer(tenant_app, name="tenant")
+seed_app = typer.Typer(no_args_is_help=True, help="Synthetic tenants (installed seeds).")
+app.add_typer(seed_app, name="seed")
 err = Console(stderr=True)
+
+
+def _seeds() -> None:
+    """The seeds installed beside the kit (entry points `redress.seeds`): it names none."""
+    from importlib.metadata import entry_points
+
+    for found in entry_points(group="redress.seeds"):
+        seed_app.command(found.name)(found.load())
+
+
+_seeds()
 
 
 @app.command()

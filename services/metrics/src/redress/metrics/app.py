@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from redress.kit.service import ServiceSpec
+from redress.metrics.callbacks import Callbacks
+from redress.metrics.facts import Facts
 from redress.metrics.projections import GrievanceCounts
 
 service = ServiceSpec(
     name="metrics",
     title="Metrics",
     migrations=Path(__file__).parent / "migrations",
-    projections=lambda: [GrievanceCounts()],
+    projections=lambda: [GrievanceCounts(), Facts(), Callbacks()],
 )

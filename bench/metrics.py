@@ -1,0 +1,92 @@
+"""The metrics projections' rebuild rate over a generated tenant's log.
+
+`redress seed figures`'s generator records a made-up initiative (10,000 grievances over two
+years by default, `BENCH_METRICS_GRIEVANCES`) through the real handlers on a fresh database;
+the relay publishes its log, and each metrics projection is rebuilt from the stream's start,
+as `redress replay --offline` does. The goal is the event log's own replay rate (the `log`
+part's "projection replay" row, 20,000 events/s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import asyncpg
+import nats
+from nats.js import JetStreamContext
+
+from bench.report import Row
+from bench.servers import Servers, fresh_database
+from redress.cases.app import service as cases_service
+from redress.events.bus import Bus
+from redress.events.projection import ProjectionRunner
+from redress.events.relay import Relay
+from redress.intake.app import service as intake_service
+from redress.kit.settings import Settings
+from redress.metrics.app import service as metrics_service
+from redress.referral.app import service as referral_service
+from redress.synth.seed import seed_figures
+
+GRIEVANCES = int(os.environ.get("BENCH_METRICS_GRIEVANCES", "10000"))
+GOAL = 20_000
+
+
+async def measure(s: Servers, say: Callable[[str], None]) -> tuple[list[Row], dict[str, object]]:
+    components = tuple(c.component for c in (intake_service, cases_service, referral_service,
+                                             metrics_service))  # fmt: skip
+    nc = await nats.connect(s.nats_url)
+    js = nc.jetstream()
+    bus = Bus(stream=f"BENCH_METRICS_{os.getpid()}", prefix=f"benchm{os.getpid()}.events")
+    await bus.ensure_stream(js)
+    try:
+        async with fresh_database(s.database_url, components) as dsn:
+            settings = Settings(dev=True, database_url=dsn, nats_url=s.nats_url,
+                                data_dir=Path(tempfile.mkdtemp(prefix="bench-synth-")),
+                                _env_file=None)  # fmt: skip
+            began = time.perf_counter()
+            await seed_figures(settings, "synthetic", GRIEVANCES, 7, date(2024, 1, 1), 24, 6,
+                               lambda *_: None)  # fmt: skip
+            generated = time.perf_counter() - began
+            pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
+            try:
+                total = await pool.fetchval("SELECT count(*) FROM eventlog.events")
+                say(f"metrics: {GRIEVANCES:,} grievances, {total:,} events in {generated:,.0f} s")
+                await _publish(dsn, js, bus, total)
+                rows, rates = [], {}
+                for projection in metrics_service.projections_for(settings):
+                    runner = ProjectionRunner(projection, pool, js, bus)
+                    began = time.perf_counter()
+                    await runner.replay()
+                    rate = total / (time.perf_counter() - began)
+                    rates[projection.key] = rate
+                    say(f"metrics: {projection.key} rebuilt at {rate:,.0f} events/s")
+                    rows.append(Row(f"rebuild {projection.key} ({total // 1000}k events)",
+                                    (rate,), goal_rate=GOAL))  # fmt: skip
+            finally:
+                await pool.close()
+    finally:
+        await js.delete_stream(bus.stream)
+        await nc.close()
+    facts = {"grievances": GRIEVANCES, "events": total, "generate_seconds": generated,
+             "rebuild_events_per_second": rates}  # fmt: skip
+    return rows, facts
+
+
+async def _publish(dsn: str, js: JetStreamContext, bus: Bus, total: int) -> None:
+    """The relay publishes the whole log; the stream's end says when it is done."""
+    relay = Relay(dsn, js, bus, poll_interval=0.05)
+    task = asyncio.ensure_future(relay.run())
+    try:
+        while await bus.last_sequence(js) < total:  # noqa: ASYNC110 - the stream is polled
+            await asyncio.sleep(0.2)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task

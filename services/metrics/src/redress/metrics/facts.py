@@ -1,0 +1,198 @@
+"""The facts the figures are computed from: grievances, their cases and referrals.
+
+Each batch is written with one statement per table (`unnest` of arrays): a grievance's row
+with the codes it is counted under, and a row per fact of its handling. Rows are only
+inserted, keyed by the event's position, so their order within a batch does not matter,
+except that a grievance is filed under its site as the tenant had registered it: a tenant
+event writes the rows gathered before it first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from redress.events.catalogue.case import (
+    CaseClosed,
+    CaseOpened,
+    CaseRejected,
+    CaseReopened,
+    CaseTriaged,
+    PlanActionAdded,
+    SatisfactionRecorded,
+    StageDeadlineMissed,
+    StageEntered,
+)
+from redress.events.catalogue.grievance import GrievanceSubmitted, WithdrawalRequested
+from redress.events.catalogue.referral import (
+    ConsentDeclined,
+    ConsentGiven,
+    PartnerSelected,
+    ReferralAccepted,
+    ReferralClosed,
+    ReferralOpened,
+    ReferralSent,
+)
+from redress.events.catalogue.tenant import (
+    SiteRegistered,
+    TenantRegistered,
+    TenantSettingsChanged,
+)
+from redress.events.envelope import Event
+from redress.events.projection import Projection
+from redress.events.store import Conn
+
+_GRIEVANCES = """
+INSERT INTO grievances
+SELECT g.tenant, g.grievance, g.at, g.channel, g.country, g.language, g.category, g.site,
+       s.sector, s.tier, g.audit
+FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[],
+            $7::text[], $8::text[], $9::text[])
+     AS g(tenant, grievance, at, channel, country, language, category, site, audit)
+LEFT JOIN sites s ON s.tenant = g.tenant AND s.site = g.site
+ON CONFLICT DO NOTHING
+"""
+
+_MEMBERS = """
+INSERT INTO grievance_members
+SELECT DISTINCT g.tenant, g.grievance, m.member_org
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS g(tenant, grievance, site, member)
+LEFT JOIN sites s ON s.tenant = g.tenant AND s.site = g.site
+CROSS JOIN LATERAL unnest(
+    CASE WHEN g.member IS NOT NULL THEN ARRAY[g.member] ELSE coalesce(s.members, '{}') END
+) AS m(member_org)
+ON CONFLICT DO NOTHING
+"""
+
+_CASES = """
+INSERT INTO cases SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING
+"""
+
+_REFERRALS = """
+INSERT INTO referrals SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING
+"""
+
+# A fact names its grievance, or the case or referral stream it was written on.
+_FACTS = """
+INSERT INTO facts
+SELECT f.position, f.seq, f.tenant, coalesce(f.grievance, c.grievance, r.grievance),
+       f.at, f.kind, f.code, f.due
+FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::text[], $5::text[],
+            $6::timestamptz[], $7::text[], $8::text[], $9::date[])
+     AS f(position, seq, tenant, stream, grievance, at, kind, code, due)
+LEFT JOIN cases c ON c.case_id = f.stream
+LEFT JOIN referrals r ON r.referral = f.stream
+ON CONFLICT DO NOTHING
+"""
+
+
+@dataclass
+class _Rows:
+    grievances: list[tuple[Any, ...]] = field(default_factory=list)
+    members: list[tuple[Any, ...]] = field(default_factory=list)
+    cases: list[tuple[str, str]] = field(default_factory=list)
+    referrals: list[tuple[str, str]] = field(default_factory=list)
+    facts: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def fact(
+        self,
+        event: Event,
+        kind: str,
+        code: str | None = None,
+        due: date | None = None,
+        *,
+        grievance: str | None = None,
+        seq: int = 0,
+    ) -> None:
+        self.facts.append((event.position, seq, event.tenant, event.stream, grievance,
+                           event.time, kind, code, due))  # fmt: skip
+
+    async def flush(self, conn: Conn) -> None:
+        for sql, rows in ((_GRIEVANCES, self.grievances), (_MEMBERS, self.members),
+                          (_CASES, self.cases), (_REFERRALS, self.referrals),
+                          (_FACTS, self.facts)):  # fmt: skip
+            if rows:
+                await conn.execute(sql, *(list(column) for column in zip(*rows, strict=True)))
+                rows.clear()
+
+
+class Facts(Projection):
+    name = "facts"
+    schema = "metrics"
+    stream_types = ("tenant", "grievance", "case", "referral")
+    handles = (
+        TenantRegistered, TenantSettingsChanged, SiteRegistered, GrievanceSubmitted,
+        WithdrawalRequested, CaseOpened, StageEntered, CaseTriaged, CaseRejected, CaseReopened,
+        PlanActionAdded, CaseClosed, SatisfactionRecorded, StageDeadlineMissed, ReferralOpened,
+        PartnerSelected, ConsentGiven, ConsentDeclined, ReferralSent, ReferralAccepted,
+        ReferralClosed,
+    )  # fmt: skip
+    tables = ("tenants", "sites", "grievances", "grievance_members", "cases", "referrals", "facts")
+
+    async def apply(self, conn: Conn, event: Event) -> None:
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        rows = _Rows()
+        for event in events:
+            match event.data:
+                case TenantRegistered(time_zone=zone) | TenantSettingsChanged(time_zone=zone):
+                    await rows.flush(conn)
+                    await conn.execute(
+                        """INSERT INTO tenants VALUES ($1, $2)
+                           ON CONFLICT (tenant) DO UPDATE SET time_zone = $2""",
+                        event.tenant, zone,
+                    )  # fmt: skip
+                case SiteRegistered() as s:
+                    await rows.flush(conn)  # grievances before it were filed as it was
+                    await conn.execute(
+                        """INSERT INTO sites VALUES ($1, $2, $3, $4, $5, $6)
+                           ON CONFLICT (tenant, site) DO UPDATE SET country = $3, sector = $4,
+                           tier = $5, members = $6""",
+                        event.tenant, s.site_id, s.country, s.sector, s.tier, list(s.member_orgs),
+                    )  # fmt: skip
+                case GrievanceSubmitted() as g:
+                    rows.grievances.append((event.tenant, g.grievance_id, event.time,
+                                            g.channel.value, g.country, g.language,
+                                            g.category.value, g.site_id, g.audit_id))  # fmt: skip
+                    rows.members.append((event.tenant, g.grievance_id, g.site_id, g.member_org))
+                case WithdrawalRequested(grievance_id=gid):
+                    rows.fact(event, "withdrawn", grievance=gid)
+                case CaseOpened(case_id=case_id, grievance_id=gid):
+                    rows.cases.append((case_id, gid))
+                    rows.fact(event, "opened", grievance=gid)
+                case StageEntered(stage=stage, due_on=due):
+                    rows.fact(event, "stage", stage, due)
+                case CaseTriaged(indicators=indicators, severity=severity):
+                    rows.fact(event, "triaged", severity)
+                    for seq, code in enumerate(indicators, 1):
+                        rows.fact(event, "indicator", code, seq=seq)
+                case CaseRejected(grounds=grounds):
+                    rows.fact(event, "rejected", grounds)
+                case CaseReopened():
+                    rows.fact(event, "reopened")
+                case PlanActionAdded(remedy=remedy):
+                    rows.fact(event, "action", remedy)
+                case CaseClosed(outcome=outcome):
+                    rows.fact(event, "closed", outcome)
+                case SatisfactionRecorded(score=score):
+                    rows.fact(event, "satisfaction", str(score))
+                case StageDeadlineMissed(stage=stage):
+                    rows.fact(event, "missed", stage)
+                case ReferralOpened(grievance_id=gid):
+                    rows.referrals.append((event.stream, gid))
+                    rows.fact(event, "referral_opened", grievance=gid)
+                case PartnerSelected(partner_id=partner):
+                    rows.fact(event, "referral_proposed", partner)
+                case ConsentGiven(partner_id=partner):
+                    rows.fact(event, "referral_consented", partner)
+                case ConsentDeclined(partner_id=partner):
+                    rows.fact(event, "referral_declined", partner)
+                case ReferralSent(partner_id=partner):
+                    rows.fact(event, "referral_sent", partner)
+                case ReferralAccepted(partner_id=partner):
+                    rows.fact(event, "referral_accepted", partner)
+                case ReferralClosed(partner_id=partner):
+                    rows.fact(event, "referral_closed", partner)
+        await rows.flush(conn)

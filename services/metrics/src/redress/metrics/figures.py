@@ -1,0 +1,291 @@
+"""The published table set of a tenant for one closed period, computed from its rows.
+
+Pure: the same ledger and period always give the same figures. No disclosure control here
+(`redress.metrics.disclosure` applies it to what this returns). What each figure means:
+
+- counts are of cases (grievances), each counted once per cell: received, admitted,
+  rejected (by grounds: its latest rejection of the period), closed (by outcome: its latest
+  closure; by remedy type: each type of its plan), reopened and withdrawn in the period;
+  in progress: open at the period's end, by the stage it was at; stages overdue: deadlines
+  missed in the period, by stage; indicators found at triage in the period, by group;
+  referral steps taken in the period, by step; satisfaction: its latest score in the period;
+- durations run from receipt to the first admissibility decision (acknowledge), to the
+  start of implementation (plan) and to closure (close), in whole days in the tenant's time
+  zone, counted in the period the step was taken (a case's latest of the period): the
+  median and 90th percentile by nearest rank, and the share within the time frame recorded
+  on the stage (for closure, the feedback time frame);
+- satisfaction asked: of the cases closed in the period, the share with a score recorded
+  after their closure and before the period's end;
+- the callback programme, by the audit's country: audits held, workers interviewed,
+  callbacks due, made, reached, retaliation reported and grievances raised on them, and
+  grievances raised on a callback whose case was closed as resolved or partly resolved.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, time
+from itertools import product
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from redress.events.catalogue.indicators import BY_CODE
+from redress.metrics.ledger import Grievance, Ledger
+from redress.metrics.tables import (
+    TOTAL,
+    UNKNOWN,
+    Cell,
+    Figures,
+    Period,
+    Statistics,
+    Summary,
+    Table,
+)
+from redress.metrics.timeline import Duration, Happening, Story, stories
+
+DIMENSIONS = ("country", "member", "sector", "tier", "category", "channel", "language")
+MULTI_VALUED = frozenset({"member"})
+# measure -> (the name of its code, whether one case has one code in a period)
+MEASURES: dict[str, tuple[str | None, bool]] = {
+    "received": (None, True),
+    "admissible": (None, True),
+    "rejected": ("grounds", True),
+    "in_progress": ("stage", True),
+    "closed": ("outcome", True),
+    "remedy": ("remedy", False),
+    "reopened": (None, True),
+    "withdrawn": (None, True),
+    "overdue": ("stage", False),
+    "indicators": ("group", False),
+    "referrals": ("step", False),
+    "satisfaction": ("score", True),
+}
+DURATIONS = ("acknowledge", "plan", "close")
+CALLBACK_FIGURES = (
+    "audits", "interviewed", "callbacks_due", "callbacks_made", "callbacks_reached",
+    "retaliation_reported", "callback_grievances", "callback_violations_acted_on",
+)  # fmt: skip
+ACTED_ON = frozenset({"resolved", "partly_resolved"})
+
+Item = tuple[str, str | None]  # (grievance, code)
+V = TypeVar("V")
+
+
+def dimension(g: Grievance, name: str) -> tuple[str, ...]:
+    value = {
+        "country": g.country, "sector": g.sector, "tier": None if g.tier is None else str(g.tier),
+        "category": g.category, "channel": g.channel, "language": g.language,
+    }  # fmt: skip
+    if name == "member":
+        return g.members or (UNKNOWN,)
+    return (value[name] or UNKNOWN,)
+
+
+def groups(code: str | None) -> tuple[str, ...]:
+    """The indicator groups a code counts under: trafficking (a benchmark of Recommendation 3
+    of the UN guidance), forced labour (an ILO indicator), child labour."""
+    indicator = BY_CODE.get(code or "")
+    if indicator is None:
+        return ()
+    found = [
+        ("trafficking", indicator.benchmark is not None),
+        ("forced_labour", indicator.ilo is not None),
+        ("child_labour", indicator.code == "child_labour"),
+    ]
+    return tuple(group for group, yes in found if yes)
+
+
+def compute(ledger: Ledger, period: Period, told: dict[str, Story] | None = None) -> Figures:
+    """The table set of `period`; `told` (the ledger's stories) saves reading them again when
+    several periods are computed from one ledger."""
+    zone = ZoneInfo(ledger.time_zone)
+    start = datetime.combine(period.start, time(), zone)
+    end = datetime.combine(period.end, time(), zone)
+    grievances = {g.id: g for g in ledger.grievances}
+    told = told if told is not None else stories(ledger)
+    items = measures(told, start, end)
+    tables = [
+        table(f"{measure}.{dim}", code, dim, items[measure], grievances, single)
+        for measure, (code, single) in MEASURES.items()
+        for dim in DIMENSIONS
+    ]
+    statistics = [
+        *(durations(kind, dim, told, start, end, grievances) for kind in DURATIONS
+          for dim in DIMENSIONS),
+        *(satisfaction(dim, items, told, start, end, grievances) for dim in DIMENSIONS),
+        *(asked(dim, items, told, end, grievances) for dim in DIMENSIONS),
+    ]  # fmt: skip
+    tables.extend(callback_tables(ledger, told, period, start, end))
+    return Figures(ledger.tenant, period, tuple(tables), tuple(statistics))
+
+
+def measures(told: dict[str, Story], start: datetime, end: datetime) -> dict[str, list[Item]]:
+    found: dict[str, list[Item]] = defaultdict(list)
+    for gid, story in told.items():
+        latest: dict[str, Happening] = {}
+        for h in story.happenings:
+            if not start <= h.at < end:
+                continue
+            measure = {"indicator": "indicators", "referral": "referrals",
+                       "missed": "overdue"}.get(h.measure, h.measure)  # fmt: skip
+            if measure == "indicators":
+                found[measure].extend((gid, group) for group in groups(h.code))
+            elif MEASURES[measure][1]:
+                latest[measure] = h
+            else:
+                found[measure].append((gid, h.code))
+        for measure, h in latest.items():
+            found[measure].append((gid, h.code))
+        stage = story.stage_at(end)
+        if stage is not None:
+            found["in_progress"].append((gid, stage))
+    return found
+
+
+def table(
+    name: str,
+    code: str | None,
+    dim: str,
+    items: Iterable[Item],
+    grievances: dict[str, Grievance],
+    single: bool,
+) -> Table:
+    """Distinct cases per cell and per margin, zero cells included."""
+    dims = (code, dim) if code else (dim,)
+    per: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    seen: list[set[str]] = [set() for _ in dims]
+    for gid, value in set(items):
+        for dim_value in dimension(grievances[gid], dim):
+            key = (str(value), dim_value) if code else (dim_value,)
+            for position, part in enumerate(key):
+                seen[position].add(part)
+            for mask in product((False, True), repeat=len(key)):
+                per[tuple(TOTAL if m else k for k, m in zip(key, mask, strict=True))].add(gid)
+    cells = tuple(Cell(key, len(per.get(key, ()))) for key in product(*(sorted(s) for s in seen)))
+    margins = tuple(Cell(key, len(per[key])) for key in sorted(per) if TOTAL in key) or (
+        Cell((TOTAL,) * len(dims), 0),
+    )
+    return Table(name, dims, cells, margins, additive=single and dim not in MULTI_VALUED)
+
+
+def nearest_rank(values: Sequence[int], share: float) -> int:
+    return sorted(values)[max(math.ceil(share * len(values)), 1) - 1]
+
+
+def by_dimension(
+    name: str,
+    dim: str,
+    per_case: dict[str, V],
+    grievances: dict[str, Grievance],
+    summarise: Callable[[list[V]], dict[str, float | None]],
+) -> Statistics:
+    """A row per value of the dimension and a TOTAL row, each with its number of cases."""
+    rows_: dict[str, list[V]] = defaultdict(list)
+    for gid in sorted(per_case):
+        for dim_value in dimension(grievances[gid], dim):
+            rows_[dim_value].append(per_case[gid])
+    rows = [Summary((k,), len(v), summarise(v)) for k, v in sorted(rows_.items())]
+    whole = [per_case[g] for g in sorted(per_case)]
+    rows.append(Summary((TOTAL,), len(whole), summarise(whole) if whole else {}))
+    return Statistics(name, (dim,), tuple(rows))
+
+
+def durations(
+    kind: str,
+    dim: str,
+    told: dict[str, Story],
+    start: datetime,
+    end: datetime,
+    grievances: dict[str, Grievance],
+) -> Statistics:
+    latest: dict[str, Duration] = {}
+    for gid, story in told.items():
+        for d in story.durations:
+            if d.kind == kind and start <= d.at < end:
+                latest[gid] = d
+
+    def summarise(taken: list[Duration]) -> dict[str, float | None]:
+        days = [d.days for d in taken]
+        return {"median_days": nearest_rank(days, 0.5), "p90_days": nearest_rank(days, 0.9),
+                "within_share": sum(d.within for d in taken) / len(taken)}  # fmt: skip
+
+    return by_dimension(f"time_to_{kind}.{dim}", dim, latest, grievances, summarise)
+
+
+def satisfaction(
+    dim: str,
+    items: dict[str, list[Item]],
+    told: dict[str, Story],
+    start: datetime,
+    end: datetime,
+    grievances: dict[str, Grievance],
+) -> Statistics:
+    scores = {gid: float(code or 0) for gid, code in items["satisfaction"]}
+    return by_dimension(
+        f"satisfaction.{dim}", dim, scores, grievances, lambda v: {"mean": sum(v) / len(v)}
+    )
+
+
+def asked(
+    dim: str,
+    items: dict[str, list[Item]],
+    told: dict[str, Story],
+    end: datetime,
+    grievances: dict[str, Grievance],
+) -> Statistics:
+    """Of the cases closed in the period, the share with a score after their closure."""
+    answered: dict[str, float] = {}
+    for gid, _ in items["closed"]:
+        story = told[gid]
+        closed = max(h.at for h in story.happenings if h.measure == "closed" and h.at < end)
+        scored = any(h.measure == "satisfaction" and closed <= h.at < end for h in story.happenings)
+        answered[gid] = float(scored)
+    return by_dimension(
+        f"satisfaction_asked.{dim}", dim, answered, grievances,
+        lambda v: {"share": sum(v) / len(v)},
+    )  # fmt: skip
+
+
+def callback_tables(
+    ledger: Ledger, told: dict[str, Story], period: Period, start: datetime, end: datetime
+) -> list[Table]:
+    """The callback programme by the audit's country (counts, or workers for `interviewed`)."""
+    country = {a.id: a.country for a in ledger.audits}
+    counted: dict[str, list[tuple[str, str, int]]] = defaultdict(list)  # (id, country, n)
+    for a in ledger.audits:
+        if period.start <= a.audit_date < period.end:
+            counted["audits"].append((a.id, a.country, 1))
+            counted["interviewed"].append((a.id, a.country, a.workers))
+    for c in ledger.callbacks:
+        if period.start <= c.due_on < period.end:
+            counted["callbacks_due"].append((c.id, country.get(c.audit, UNKNOWN), 1))
+    for call in ledger.calls:
+        if not start <= call.at < end:
+            continue
+        where = country.get(call.audit, UNKNOWN)
+        counted["callbacks_made"].append((call.callback, where, 1))
+        if call.reached:
+            counted["callbacks_reached"].append((call.callback, where, 1))
+        if call.retaliation:
+            counted["retaliation_reported"].append((call.callback, where, 1))
+        if call.grievance:
+            counted["callback_grievances"].append((call.callback, where, 1))
+    for call in ledger.calls:
+        story = told.get(call.grievance or "")
+        closures = [h for h in story.happenings if h.measure == "closed"] if story else []
+        latest = [h for h in closures if start <= h.at < end][-1:]
+        if latest and latest[0].code in ACTED_ON:
+            counted["callback_violations_acted_on"].append(
+                (call.callback, country.get(call.audit, UNKNOWN), 1)
+            )
+    return [weighted(f"{name}.country", counted[name]) for name in CALLBACK_FIGURES]
+
+
+def weighted(name: str, rows: list[tuple[str, str, int]]) -> Table:
+    per: dict[str, int] = defaultdict(int)
+    for _, where, n in rows:
+        per[where] += n
+    cells = tuple(Cell((k,), v) for k, v in sorted(per.items()))
+    return Table(name, ("country",), cells, (Cell((TOTAL,), sum(per.values())),))

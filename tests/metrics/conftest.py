@@ -1,0 +1,100 @@
+"""One generated tenant for the whole run: two years, about 2,000 grievances, recorded by
+`redress seed figures`'s generator through the real commands, then projected by the
+metrics service's own runners from the JetStream stream the relay filled."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import asyncpg
+import nats
+import pytest
+from nats.js import JetStreamContext
+
+from redress.cases.app import service as cases_service
+from redress.events.bus import Bus
+from redress.events.projection import Projection, ProjectionRunner
+from redress.events.relay import Relay
+from redress.events.store import EventStore
+from redress.intake.app import service as intake_service
+from redress.kit.settings import Settings
+from redress.metrics.app import service as metrics_service
+from redress.referral.app import service as referral_service
+from redress.synth.run import Recorded
+from redress.synth.seed import seed_figures
+from tests.conftest import new_database
+from tests.events.helpers import running, wait_until
+
+# The generated tenant takes a minute or two on a busy machine: more than one test's
+# default deadline, spent once for the run.
+TIMEOUT = 900
+TENANT = "synthetic"
+GRIEVANCES = int(os.environ.get("REDRESS_SYNTH_GRIEVANCES", "2000"))
+START = date(2024, 1, 1)
+
+
+@dataclass
+class Generated:
+    dsn: str
+    settings: Settings
+    pool: asyncpg.Pool
+    js: JetStreamContext
+    bus: Bus
+    recorded: Recorded
+    seconds: dict[str, float]
+
+    @property
+    def store(self) -> EventStore:
+        return EventStore(self.pool)
+
+    def projections(self) -> list[Projection]:
+        return list(metrics_service.projections_for(self.settings))
+
+    async def caught_up(self) -> None:
+        """Run each metrics projection from its checkpoint to the stream's end."""
+        for projection in self.projections():
+            await ProjectionRunner(projection, self.pool, self.js, self.bus).catch_up()
+
+
+@pytest.fixture(scope="session")
+async def generated(servers) -> AsyncIterator[Generated]:
+    components = [c.component for c in (intake_service, cases_service, referral_service,
+                                        metrics_service)]  # fmt: skip
+    dsn = await new_database(servers.database_url, components)
+    bus = Bus(stream=f"SYNTH_{os.getpid()}", prefix=f"synth{os.getpid()}.events")
+    nc = await nats.connect(servers.nats_url)
+    js = nc.jetstream()
+    await bus.ensure_stream(js)
+    data = Path(tempfile.mkdtemp(prefix="redress-synth-"))
+    settings = Settings(dev=True, database_url=dsn, nats_url=servers.nats_url,
+                        nats_stream=bus.stream, nats_subject_prefix=bus.prefix, data_dir=data,
+                        log_json=True, _env_file=None)  # fmt: skip
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=10)
+    seconds: dict[str, float] = {}
+    began = time.perf_counter()
+    recorded = await seed_figures(settings, TENANT, GRIEVANCES, 7, START, 24, 6, lambda *_: None)
+    seconds["generate"] = time.perf_counter() - began
+    relay = Relay(dsn, js, bus, poll_interval=0.05)
+    async with running(relay.run()):
+        total = await pool.fetchval("SELECT count(*) FROM eventlog.events")
+        await wait_until(lambda: published(js, bus, total), timeout=120)
+    seconds["publish"] = time.perf_counter() - began - seconds["generate"]
+    found = Generated(dsn, settings, pool, js, bus, recorded, seconds)
+    await found.caught_up()
+    seconds["project"] = time.perf_counter() - began - seconds["generate"] - seconds["publish"]
+    seconds["events"] = total
+    print(f"\ngenerated tenant: {seconds}")
+    yield found
+    await pool.close()
+    await js.delete_stream(bus.stream)
+    await nc.close()
+
+
+async def published(js: JetStreamContext, bus: Bus, total: int) -> bool:
+    return await bus.last_sequence(js) >= total

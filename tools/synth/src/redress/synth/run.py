@@ -1,0 +1,347 @@
+"""Recording a plan through the real handlers, domains and policies, each step at its moment.
+
+Every connection the generator takes from its pool is stamped with the moment of the step
+being taken (`redress.event_time`, docs/decisions/0022-synthetic-history.md), so the events
+say when they happened in the made-up history; the handlers' clocks read the same moment.
+The policies that open cases and referrals are applied to the events they react to, as
+their runners would, in their own schemas: the generator needs no service running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from redress.cases import commands as cc
+from redress.cases import handlers as cases
+from redress.cases.context import Cases
+from redress.cases.context import Desk as CaseDesk
+from redress.cases.domain import CASE, MissDeadline, Stage
+from redress.cases.policies import OpenCases, case_stream
+from redress.events.application import execute
+from redress.events.catalogue.audit import CallbackScheduled
+from redress.events.catalogue.grievance import Category, Channel, Consent
+from redress.events.catalogue.partner import PartnerKind, Service
+from redress.events.catalogue.referral import DeclineReason, ReferralOutcome
+from redress.events.envelope import SYSTEM, Actor, Event, Metadata
+from redress.events.projection import Policy
+from redress.events.store import EventStore
+from redress.intake.callbacks_commands import (
+    AuditInput,
+    CallbackGrievance,
+    OutcomeInput,
+    WorkerToCall,
+)
+from redress.intake.callbacks_handlers import record_outcome, register_audit
+from redress.intake.commands import ContactDetails, GrievanceInput
+from redress.intake.context import Intake
+from redress.intake.domain import GRIEVANCE, RequestWithdrawal
+from redress.intake.domain import decide as decide_grievance
+from redress.intake.filing import file_grievance, grievance_stream
+from redress.kit.auth import Principal
+from redress.kit.keyset import derive, root_secret
+from redress.kit.settings import Settings
+from redress.referral import answers
+from redress.referral import handlers as referral
+from redress.referral import requests as rr
+from redress.referral.context import Desk as ReferralDesk
+from redress.referral.context import Referrals
+from redress.referral.directory import DIRECTORY, RegisterPartner
+from redress.referral.policies import OpenReferrals, directory_stream, referral_stream
+from redress.referral.secrets import PURPOSE
+from redress.synth.plan import AuditPlan, GrievancePlan, Plan, Step
+from redress.synth.world import FRAMES, LANGUAGES, MEMBERS, PARTNERS, SITES, TIME_ZONE
+from redress.tenancy import domain as tenancy
+from redress.tenancy.handlers import execute as tenant_execute
+from redress.tenancy.handlers import tenant_stream
+
+NOW: ContextVar[datetime | None] = ContextVar("synthetic_now", default=None)
+ADMIN = Actor(id="synthetic-admin", role="admin")
+WORKER = Actor(id="worker", role="worker")
+CANARY = "canary-narrative"
+"""Every narrative holds it, and every contact a phone number of `PHONES`: a test looks
+for them in what the metrics schema holds."""
+PHONES = "+8801555"
+
+
+class SyntheticClock:
+    """The moment of the step being taken, for the handlers' `today()`."""
+
+    def now(self) -> datetime:
+        at = NOW.get()
+        if at is None:
+            raise RuntimeError("no step is being taken")
+        return at.astimezone(UTC)
+
+
+_STAMPED: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+async def stamp(conn: Any) -> None:
+    """The pool's `setup`: the connection says the step's moment (once per moment)."""
+    at = NOW.get()
+    value = at.astimezone(UTC).isoformat() if at else ""
+    raw = getattr(conn, "_con", conn)
+    if _STAMPED.get(raw) != value:
+        await conn.execute("SELECT set_config('redress.event_time', $1, false)", value)
+        _STAMPED[raw] = value
+
+
+async def keep(conn: Any) -> None:
+    """The pool's `reset`: keep the stamp (an open transaction is still rolled back)."""
+
+
+def principal(tenant: str, role: str, sub: str, org: str | None = None) -> Principal:
+    return Principal(sub=sub, tenant=tenant, roles=frozenset({role}), org=org, acting_as=role)
+
+
+@dataclass
+class Recorded:
+    """What the generator did, as it did it: the truth the figures are checked against."""
+
+    grievances: list[GrievancePlan] = field(default_factory=list)
+    audits: list[AuditPlan] = field(default_factory=list)
+    receipts: list[str] = field(default_factory=list)
+    audit_ids: dict[int, str] = field(default_factory=dict)
+
+
+class Generator:
+    """One worker's way to the handlers, on a pool of its own: a connection it takes is
+    stamped once per step, and never waits for another worker's."""
+
+    def __init__(
+        self, settings: Settings, pool: asyncpg.Pool, tenant: str, recorded: Recorded,
+        intake: Intake,
+    ) -> None:  # fmt: skip
+        self.pool, self.tenant = pool, tenant
+        self.store = EventStore(pool)
+        keyring, clock = intake.keyring, SyntheticClock()
+        self.intake = intake
+        self.cases = CaseDesk(self.store, pool, Cases(keyring, clock))
+        webhook_key = derive(root_secret(settings), PURPOSE)
+        referrals = Referrals(keyring, clock, webhook_key, plain_http=True)
+        self.referrals = ReferralDesk(self.store, pool, referrals)
+        self.open_cases, self.open_referrals = OpenCases(), OpenReferrals()
+        self.open_cases.store = self.open_referrals.store = self.store
+        self.officer = principal(tenant, "officer", "officer-1")
+        self.operator = principal(tenant, "operator", "operator-1")
+        self.auditor = principal(tenant, "auditor", "auditor-1", "audit-co")
+        self.recorded = recorded
+
+    # The policies, as their runners would apply them.
+
+    async def react(self, stream: str, after: int) -> None:
+        events = await self.store.read_stream(stream, after)
+        await self.apply(((self.open_cases, "cases"), (self.open_referrals, "referral")), events)
+
+    async def apply(self, policies: tuple[tuple[Policy, str], ...], events: list[Event]) -> None:
+        """Each policy's reactions to `events`, in its own schema, in one transaction."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            for policy, schema in policies:
+                wanted = [e for e in events if type(e.data) in policy.handles]
+                if wanted:
+                    await conn.execute(f"SET LOCAL search_path TO {schema}")
+                for event in wanted:
+                    await policy.apply(conn, event)
+
+    # The initiative.
+
+    async def set_up(self, start: datetime) -> None:
+        NOW.set(start - timedelta(days=1))
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                "INSERT INTO eventlog.synthetic_tenants VALUES ($1) ON CONFLICT DO NOTHING",
+                self.tenant,
+            )
+        meta = Metadata(tenant=self.tenant, actor=ADMIN)
+        commands: list[Any] = [
+            tenancy.RegisterTenant(
+                self.tenant, "Synthetic Initiative", TIME_ZONE, languages=LANGUAGES
+            ),
+            *(tenancy.AdmitMember(org, name) for org, name in MEMBERS),
+            *(
+                tenancy.RegisterSite(
+                    s.site_id,
+                    s.site_id.replace("-", " ").title(),
+                    s.country,
+                    s.members,
+                    s.sector,
+                    s.tier,
+                )
+                for s in SITES
+            ),
+            tenancy.SetTimeFrames(*FRAMES),
+        ]
+        for command in commands:
+            await tenant_execute(self.store, self.tenant, command, meta)
+        stream = directory_stream(self.tenant)
+        for pid, kind, countries, service in PARTNERS:
+            register = RegisterPartner(pid, pid.upper(), PartnerKind(kind), countries,
+                                       services=(Service(service),))  # fmt: skip
+            await execute(self.store, stream, DIRECTORY.deciding(stream, register), meta)
+        tenant = await self.store.read_stream(tenant_stream(self.tenant))
+        await self.apply(((self.open_cases, "cases"),), tenant)
+
+    # A grievance's steps.
+
+    async def file(self, g: GrievancePlan) -> None:
+        contact = ContactDetails(phone_or_email=f"{PHONES}{g.index:05d}", language=g.language)
+        form = GrievanceInput(
+            country=g.country, site_id=g.site.site_id if g.site else None,
+            category=Category(g.category), language=g.language, contact=contact,
+            narrative=f"Synthetic grievance {g.index}: {CANARY}",
+            consent=Consent(contact_me=True, share_with_support_services=g.share),
+        )  # fmt: skip
+        actor = {
+            "hotline": Actor(id="operator-1", role="operator"),
+            "member_api": Actor(id=f"{g.member_org}-user", role="member"),
+        }.get(g.channel)
+        meta = Metadata(tenant=self.tenant, actor=actor or WORKER)
+        async with self.pool.acquire() as conn, conn.transaction():
+            filed = await file_grievance(
+                conn, self.store, self.intake, meta, form, Channel(g.channel),
+                grievance_id=g.grievance_id, member_org=g.member_org, with_secret=False,
+            )  # fmt: skip
+        self.recorded.receipts.append(filed.reference)
+        await self.react(filed.stream, 0)
+
+    async def take(self, g: GrievancePlan, step: Step) -> None:
+        NOW.set(step.at)
+        case_id = case_stream(g.grievance_id)
+        rid = referral_stream(case_id)
+        officer, desk, rdesk, code = self.officer, self.cases, self.referrals, step.code or ""
+        partner = principal(self.tenant, "partner", f"{g.partner}-staff", g.partner)
+        steps: dict[str, Callable[[], Awaitable[Any]]] = {
+            "file": lambda: self.file(g),
+            "triage": lambda: self.triage(g, code),
+            "accept": lambda: cases.accept(desk, officer, case_id),
+            "reject": lambda: cases.reject(desk, officer, case_id, cc.RejectBody(grounds=code)),
+            "advance": lambda: cases.advance(desk, officer, case_id, cc.AdvanceBody(to=code)),
+            "action": lambda: cases.add_action(desk, officer, case_id, cc.ActionBody(
+                remedy=code, owner="supplier", due_on=step.at.date() + timedelta(days=30),
+                description="Synthetic action")),
+            "close": lambda: cases.close(desk, officer, case_id, cc.CloseBody(outcome=code)),
+            "satisfaction": lambda: cases.satisfaction(
+                desk, officer, case_id, cc.SatisfactionBody(score=int(code), source="callback")),
+            "reopen": lambda: cases.reopen(desk, officer, case_id,
+                                           cc.ReopenBody(reason="Synthetic reopening")),
+            "miss": lambda: execute(self.store, case_id,
+                                    CASE.deciding(case_id, MissDeadline(Stage(code))),
+                                    Metadata(tenant=self.tenant, actor=SYSTEM)),
+            "withdraw": lambda: self.withdraw(g),
+            "safety": lambda: referral.check_safety(
+                rdesk, officer, rid, rr.SafetyBody(imminent_danger=False)),
+            "select": lambda: referral.select(rdesk, officer, rid, rr.SelectBody(
+                partner_id=g.partner, services=[self.service(g.partner)])),
+            "consent": lambda: referral.record_consent(
+                rdesk, officer, rid, g.partner or "", rr.ConsentBody(
+                    answer=code, channel="phone", given_at=step.at)),
+            "acknowledge": lambda: referral.respond(
+                rdesk, partner, rid, answers.Acknowledge(g.partner or "")),
+            "partner_accept": lambda: referral.respond(
+                rdesk, partner, rid, answers.Accept(g.partner or "")),
+            "partner_decline": lambda: referral.respond(
+                rdesk, partner, rid, answers.Decline(g.partner or "", DeclineReason.no_capacity)),
+            "partner_close": lambda: referral.respond(rdesk, partner, rid, answers.Close(
+                g.partner or "", ReferralOutcome.services_completed)),
+        }  # fmt: skip
+        await steps[step.kind]()
+
+    async def triage(self, g: GrievancePlan, code: str) -> None:
+        indicators, severity = code.split("|")
+        case_id = case_stream(g.grievance_id)
+        body = cc.TriageBody(indicators=[i for i in indicators.split(",") if i], severity=severity)
+        done = await cases.triage(self.cases, self.officer, case_id, body)
+        if g.partner:  # the referral recommended opens the referral
+            await self.react(case_id, done.version - 2)
+
+    async def withdraw(self, g: GrievancePlan) -> None:
+        stream = grievance_stream(g.grievance_id)
+
+        def decide(history: list[Event]) -> Any:
+            state = GRIEVANCE.fold(stream, history)
+            return decide_grievance(RequestWithdrawal(g.grievance_id), state)
+
+        await execute(self.store, stream, decide, Metadata(tenant=self.tenant, actor=WORKER))
+
+    @staticmethod
+    def service(partner: str | None) -> Service:
+        return Service(next(p[3] for p in PARTNERS if p[0] == partner))
+
+    async def live(self, g: GrievancePlan, steps: list[Step]) -> None:
+        for step in steps:
+            await self.take(g, step)
+
+    # The callback programme.
+
+    async def audit(self, a: AuditPlan) -> None:
+        NOW.set(a.registered_at)
+        workers = [WorkerToCall(phone=f"{PHONES}9{a.index:03d}{i:02d}", language=lang)
+                   for i, lang in enumerate(a.languages)]  # fmt: skip
+        body = AuditInput(site_id=a.site.site_id, audit_date=a.audit_date, workers=workers)
+        done = await register_audit(self.store, self.intake, self.auditor, body, a.site.country)
+        self.recorded.audit_ids[a.index] = done.audit_id
+        events = await self.store.read_stream(done.stream)
+        scheduled = [e.data for e in events if isinstance(e.data, CallbackScheduled)]
+        for call, callback in zip(a.calls, scheduled, strict=True):
+            if call is None:
+                continue
+            NOW.set(call.at)
+            raised = None
+            if call.grievance is not None:
+                g = call.grievance
+                raised = CallbackGrievance(
+                    category=Category(g.category), narrative=f"Synthetic call {CANARY}",
+                    language=g.language, consent=Consent(share_with_support_services=g.share),
+                )  # fmt: skip
+            outcome = OutcomeInput(reached=call.reached, retaliation_reported=call.retaliation,
+                                   grievance=raised)  # fmt: skip
+            answer = await record_outcome(
+                self.store, self.intake, self.operator, done.audit_id,
+                callback.callback_id, callback.language, outcome,
+            )  # fmt: skip
+            if call.grievance is not None and answer.grievance is not None:
+                call.grievance.grievance_id = answer.grievance.grievance_id
+                self.recorded.receipts.append(answer.grievance.reference)
+                await self.react(answer.grievance.stream, 0)
+
+
+async def record(
+    generators: list[Generator], plan: Plan, advance: Callable[[int], None] = print
+) -> Recorded:
+    """Set the initiative up, then record every audit and grievance of the plan, with as many
+    grievances at once as there are generators."""
+    await generators[0].set_up(plan.start)
+    queue: asyncio.Queue[tuple[GrievancePlan, list[Step]] | AuditPlan] = asyncio.Queue()
+    for a in plan.audits:
+        queue.put_nowait(a)
+    raised = {id(c.grievance) for a in plan.audits for c in a.calls if c and c.grievance}
+    for g in plan.grievances:
+        if id(g) not in raised:
+            queue.put_nowait((g, g.steps))
+
+    async def work(generator: Generator) -> None:
+        while not queue.empty():
+            item = queue.get_nowait()
+            if isinstance(item, AuditPlan):
+                await generator.audit(item)
+                # A grievance raised on a call goes on from there, as any other.
+                for call in item.calls:
+                    if call and call.grievance:
+                        queue.put_nowait((call.grievance, call.grievance.steps[1:]))
+                advance(1)
+            else:
+                await generator.live(*item)
+                advance(1)
+
+    await asyncio.gather(*(work(generator) for generator in generators))
+    recorded = generators[0].recorded
+    recorded.grievances, recorded.audits = plan.grievances, plan.audits
+    return recorded

@@ -1,0 +1,71 @@
+"""Seeding a synthetic tenant on a platform's database (the CLI's and the bench's entry)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from redress.intake.context import build
+from redress.kit.runtime import database_session
+from redress.kit.settings import Settings
+from redress.synth.plan import plan
+from redress.synth.run import Generator, Recorded, keep, record, stamp
+from redress.tenancy.handlers import load
+
+
+async def open_generator_pool(settings: Settings, size: int) -> asyncpg.Pool:
+    """The database's own user (it lists the tenant as synthetic), every connection stamped
+    with the moment of the step it is taken for."""
+    pool: asyncpg.Pool = await asyncpg.create_pool(
+        settings.require_database(), min_size=1, max_size=size, setup=stamp, reset=keep,
+        server_settings=database_session(settings, None, "redress-seed"),
+    )  # fmt: skip
+    return pool
+
+
+async def seed_figures(
+    settings: Settings,
+    tenant: str,
+    grievances: int,
+    seed: int,
+    start: date,
+    months: int,
+    workers: int,
+    advance: Callable[[int, int | None], None],
+) -> Recorded:
+    pools = [await open_generator_pool(settings, 2) for _ in range(workers)]
+    try:
+        recorded, intake = Recorded(), build(settings)  # its pages and keys, made once
+        generators = [Generator(settings, pool, tenant, recorded, intake) for pool in pools]
+        if (await load(generators[0].store, tenant))[0].registered:
+            raise ValueError(f"there is a tenant {tenant!r} already: name a new one")
+        planned = plan(seed, grievances, start, months, tenant)
+        total = len(planned.audits) + len(planned.grievances)
+        advance(0, total)
+        return await record(generators, planned, lambda n: advance(n, None))
+    finally:
+        for pool in pools:
+            await pool.close()
+
+
+def truth_json(recorded: Recorded) -> dict[str, Any]:
+    return {
+        "grievances": [
+            {"grievance_id": g.grievance_id, "channel": g.channel, "country": g.country,
+             "language": g.language, "category": g.category, "members": list(g.members),
+             "site": g.site.site_id if g.site else None,
+             "steps": [[s.at.isoformat(), s.kind, s.code] for s in g.steps]}
+            for g in recorded.grievances
+        ],
+        "audits": [
+            {"audit_id": recorded.audit_ids.get(a.index), "site": a.site.site_id,
+             "audit_date": a.audit_date.isoformat(), "workers": len(a.languages),
+             "calls": [None if c is None else [c.at.isoformat(), c.reached, c.retaliation,
+                                               c.grievance.grievance_id if c.grievance else None]
+                       for c in a.calls]}
+            for a in recorded.audits
+        ],
+    }  # fmt: skip
