@@ -1,0 +1,93 @@
+"""Choosing what to withhold: primary cells, then complements until the audit passes.
+
+The heuristic is the classic one of statistical offices' cell suppression (hypercube and
+"smallest cell in the same row or column" methods, as in tau-ARGUS's documentation):
+
+1. withhold every count from 1 to k-1 (primary);
+2. in every equation (a margin and its parts) where the withheld parts add up to k or less
+   once the published ones are subtracted, or where a withheld margin has no withheld part,
+   also withhold the smallest published part (a margin only when no part is left);
+3. bound each withheld fact by the audit (`redress.metrics.audit`); while one is pinned to
+   within k, withhold the smallest published fact of an equation it is in, apply 2 again,
+   and queue what was withheld for its own check.
+
+Smallest first loses the least information; each step withholds one more fact, and with
+everything withheld nothing is bounded, so it ends. Withholding never narrows an interval,
+so a fact once found safe stays safe, and every withheld fact is checked once at least.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from redress.metrics.audit import Equations, intervals
+from redress.metrics.disclosure import Fact, Facts, Published, Release, check_k, primary, publish
+
+
+def protect(release: Release, k: int) -> Published:
+    """The release with every count below k withheld, and enough others that none of them
+    can be recomputed from what is shown (checked by solving the release's equations)."""
+    check_k(k)
+    facts = Facts(release)
+    equations = Equations(facts)
+    withheld = primary(facts.values, k)
+    _close_equations(facts, withheld, k)
+    # Withholding more never narrows a fact found safe: only the others are checked again.
+    unchecked = set(withheld)
+    while unchecked:
+        pinned = {f for f, i in intervals(facts, withheld, unchecked).items() if i.width <= k}
+        unchecked = set(pinned)
+        touched: set[Fact] = set()
+        progressed = False
+        for fact in sorted(pinned, key=lambda f: (facts.values[f], f)):
+            if fact in touched:
+                continue  # a fact withheld beside it this round may be enough
+            around = [equations.rows[r] for r in equations.of.get(fact, ())]
+            members = {m for w, ps in around for m in (w, *ps)}
+            pick = _smallest(facts, withheld, members) or _smallest(facts, withheld, facts.values)
+            if pick is None:
+                if not progressed:  # pragma: no cover - all withheld leaves nothing bounded
+                    raise AssertionError("suppression found nothing more to withhold")
+                continue  # everything got withheld this round: checked again next round
+            before = set(withheld)
+            withheld.add(pick)
+            progressed = True
+            _close_equations(facts, withheld, k)
+            unchecked |= withheld - before
+            touched |= members
+    return publish(release, k, withheld)
+
+
+def _close_equations(facts: Facts, withheld: set[Fact], k: int) -> None:
+    """Step 2: cheap rules that settle most equations before the audit is asked."""
+    values = facts.values
+    changed = True
+    while changed:
+        changed = False
+        for whole, parts in facts.equations:
+            hidden = [p for p in parts if p in withheld]
+            if whole not in withheld:
+                # The withheld parts add up to a known sum; each lies between 0 and it.
+                if not hidden or sum(values[p] for p in hidden) > k:
+                    continue
+                pick = _smallest(facts, withheld, parts, zeros=False) or (
+                    whole if values[whole] > 0 else None
+                )
+            elif hidden:
+                continue
+            else:  # a withheld margin whose parts are all shown is their sum
+                pick = _smallest(facts, withheld, parts)
+            if pick is not None and pick not in withheld:
+                withheld.add(pick)
+                changed = True
+
+
+def _smallest(
+    facts: Facts, withheld: set[Fact], candidates: Iterable[Fact], *, zeros: bool = True
+) -> Fact | None:
+    """The published candidate with the smallest positive count (then zeros, if allowed);
+    on a tie the finest, i.e. a cell before a margin."""
+    shown = [c for c in candidates if c not in withheld and (zeros or facts.values[c] > 0)]
+    if not shown:
+        return None
+    return min(shown, key=lambda c: (facts.values[c] == 0, facts.values[c], -len(c[1]), c))
