@@ -33,8 +33,8 @@ from redress.metrics.suppression import protect
 
 
 class ReleaseRefused(Refused):
-    statuses = {"unknown-release": 404, "already-published": 409, "already-corrected": 409,
-                "budget-exhausted": 409, "period-open": 409}  # fmt: skip
+    statuses = {"unknown-release": 404, "unknown-tenant": 404, "already-published": 409,
+                "already-corrected": 409, "budget-exhausted": 409, "period-open": 409}  # fmt: skip
     default_status = 422
 
 
