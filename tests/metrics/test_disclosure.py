@@ -136,6 +136,11 @@ def test_k_is_never_below_three():
         protect(Release((t,)), 2)
 
 
+def test_a_dimension_value_is_a_string_as_json_keys_it():
+    with pytest.raises(ValueError, match="not a string"):
+        Table("t", "received", ("tier",), {(1,): 5})  # type: ignore[dict-item]
+
+
 def test_tables_of_one_measure_must_count_the_same_cases():
     a = Table("a", "received", ("site",), {("a",): 5, ("b",): 9})
     b = Table("b", "received", ("channel",), {("web",): 15})

@@ -64,6 +64,8 @@ class Table:
             if count < 0:
                 raise ValueError(f"table {self.name}: count {count} is negative")
             for dim, value in zip(self.dimensions, key, strict=True):
+                if not isinstance(value, str):
+                    raise ValueError(f"table {self.name}: {dim}={value!r} is not a string")
                 if dim in self.values and value not in self.values[dim]:
                     raise ValueError(f"table {self.name}: {dim}={value} is not a listed value")
 
