@@ -48,7 +48,10 @@ def known_and_unknown(published: Published):
 
 def recover(published: Published) -> dict:
     """Each withheld figure's (least, greatest) value; greatest is inf when unbounded."""
-    figures, equations = known_and_unknown(published)
+    return _bounds(*known_and_unknown(published))
+
+
+def _bounds(figures, equations) -> dict:
     unknown = sorted((f for f, v in figures.items() if v is None), key=repr)
     if not unknown:
         return {}
@@ -72,3 +75,30 @@ def recover(published: Published) -> dict:
         assert lo.status == 0, lo.message
         found[fig] = (lo.fun, np.inf if hi.status == 4 else -hi.fun)
     return found
+
+
+def recover_year(releases: dict) -> dict:
+    """The same attack on several releases of one year (`{period label: Published}`): for
+    tables of additive measures a quarter is the sum of its months, a year of its quarters;
+    a period not released is an unknown like any withheld count."""
+    figures, equations = {}, []
+    for label, published in releases.items():
+        f, eqs = known_and_unknown(published)
+        tag = lambda fig, label=label: (fig[0], fig[1], label)  # noqa: E731
+        figures |= {tag(fig): v for fig, v in f.items()}
+        equations += [(tag(w), [tag(p) for p in ps]) for w, ps in eqs]
+    year = next(iter(releases))[:4]
+    quarters = [f"{year}-Q{q}" for q in range(1, 5)]
+    family = [(year, quarters)] + [
+        (q, [f"{year}-{m:02d}" for m in range(3 * i + 1, 3 * i + 4)])
+        for i, q in enumerate(quarters)
+    ]
+    additive = {t.measure for p in releases.values() for t in p.tables if t.additive}
+    for measure, assignment in {(m, a) for (m, a, _) in figures if m in additive}:
+        for whole, parts in family:
+            equations.append(((measure, assignment, whole),
+                              [(measure, assignment, p) for p in parts]))  # fmt: skip
+    for w, ps in equations:
+        for fig in (w, *ps):
+            figures.setdefault(fig, None)
+    return _bounds(figures, equations)

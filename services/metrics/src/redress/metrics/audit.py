@@ -41,7 +41,7 @@ class Equations:
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
-        self.rows = facts.equations
+        self.rows = facts.all_equations
         self.of: dict[Fact, list[int]] = {}
         for i, (whole, parts) in enumerate(self.rows):
             for member in (whole, *parts):

@@ -45,6 +45,10 @@ class Table:
     `contributions` is the most cells of this table one case can count in (1 unless a case
     counts in several, as with risk indicators): the table's sensitivity under noise.
     `independent` unties the table from the others of its measure (noisy tables are).
+    `additive` says the measure counts events of the period (received, closed), so that a
+    quarter's count is the sum of its months': releases of one year are then audited
+    together (`redress.metrics.history`). Counts of a state at the period's end (cases in
+    progress) are not additive.
     """
 
     name: str
@@ -54,6 +58,7 @@ class Table:
     values: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     contributions: int = 1
     independent: bool = False
+    additive: bool = False
 
     def __post_init__(self) -> None:
         if len(set(self.dimensions)) != len(self.dimensions):
@@ -101,16 +106,25 @@ class Table:
 
     def equations(self) -> Iterator[tuple[Fact, list[Fact]]]:
         """Each margin as the sum of the facts one dimension finer."""
-        for size in range(len(self.dimensions)):
-            for dims in combinations(self.dimensions, size):
-                for extra in (d for d in self.dimensions if d not in dims):
-                    for key in product(*(self.domain(d) for d in dims)):
-                        whole = dict(zip(dims, key, strict=True))
-                        parts = [
-                            (self.scope, tuple(sorted((whole | {extra: v}).items())))
-                            for v in self.domain(extra)
-                        ]
-                        yield self.fact(dims, key), parts
+        values = {d: self.domain(d) for d in self.dimensions}
+        return margin_equations(self.scope, self.dimensions, values)
+
+
+Equation = tuple[Fact, list[Fact]]
+
+
+def margin_equations(
+    scope: str, dimensions: tuple[str, ...], values: Mapping[str, tuple[str, ...]]
+) -> Iterator[Equation]:
+    """Each margin of a table as the sum of the facts one dimension finer."""
+    for size in range(len(dimensions)):
+        for dims in combinations(dimensions, size):
+            for extra in (d for d in dimensions if d not in dims):
+                for key in product(*(values[d] for d in dims)):
+                    whole = dict(zip(dims, key, strict=True))
+                    parts = [(scope, tuple(sorted((whole | {extra: v}).items())))
+                             for v in values[extra]]  # fmt: skip
+                    yield (scope, tuple(sorted(whole.items()))), parts
 
 
 @dataclass(frozen=True)
@@ -144,11 +158,16 @@ class Release:
 
 
 class Facts:
-    """The facts of a release and the equations that tie them, shared across its tables."""
+    """The facts of a release and the equations that tie them, shared across its tables.
+
+    `links` are further equations from earlier releases (`redress.metrics.history`): they
+    bind facts of this release to facts it does not hold, published earlier or not at all.
+    """
 
     def __init__(self, release: Release) -> None:
         self.values: dict[Fact, int] = {}
-        self.equations: list[tuple[Fact, list[Fact]]] = []
+        self.equations: list[Equation] = []
+        self.links: list[Equation] = []
         seen: set[tuple[Fact, tuple[Fact, ...]]] = set()
         for table in release.tables:
             for fact, count in table.facts().items():
@@ -162,6 +181,19 @@ class Facts:
                 if mark not in seen:
                     seen.add(mark)
                     self.equations.append((whole, parts))
+        self.own = frozenset(self.values)
+
+    def link(self, known: Mapping[Fact, int], equations: Iterable[Equation]) -> None:
+        """Add facts published elsewhere (`known`) and the equations that tie them in."""
+        for fact, count in known.items():
+            if fact in self.own:
+                raise ValueError(f"{fact} is this release's own")
+            self.values[fact] = count
+        self.links.extend(equations)
+
+    @property
+    def all_equations(self) -> list[Equation]:
+        return self.equations + self.links
 
 
 def check_k(k: int) -> int:
@@ -188,6 +220,7 @@ class PublishedTable:
     values: Mapping[str, tuple[str, ...]]
     cells: Mapping[Key, int | None]
     margins: Mapping[tuple[str, ...], Mapping[Key, int | None]]
+    additive: bool = False
 
 
 @dataclass(frozen=True)
@@ -234,7 +267,8 @@ def publish(release: Release, k: int, withheld: set[Fact]) -> Published:
         for s in release.statistics
     )
     first = primary(facts.values, k)
-    return Published(k, tables, statistics, len(first & withheld), len(withheld - first))
+    mine = withheld & facts.own
+    return Published(k, tables, statistics, len(first & mine), len(mine - first))
 
 
 def _published_table(t: Table, withheld: set[Fact]) -> PublishedTable:
@@ -262,4 +296,5 @@ def _published_table(t: Table, withheld: set[Fact]) -> PublishedTable:
         MappingProxyType(values),
         shown(t.dimensions),
         MappingProxyType(margins),
+        t.additive and not t.independent,
     )

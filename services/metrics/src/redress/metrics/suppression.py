@@ -18,28 +18,35 @@ so a fact once found safe stays safe, and every withheld fact is checked once at
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from redress.metrics.audit import Equations, intervals
 from redress.metrics.disclosure import Fact, Facts, Published, Release, check_k, primary, publish
+from redress.metrics.history import Earlier, Linked, links
 
 
-def protect(release: Release, k: int) -> Published:
+def protect(
+    release: Release, k: int, period: str | None = None, earlier: Sequence[Earlier] = ()
+) -> Published:
     """The release with every count below k withheld, and enough others that none of them
-    can be recomputed from what is shown (checked by solving the release's equations)."""
+    can be recomputed from what is shown (checked by solving the release's equations), nor
+    any count an `earlier` release of the same year withheld."""
     check_k(k)
     facts = Facts(release)
+    linked = links(period, release, facts.own, earlier) if period else Linked()
+    facts.link(linked.known, linked.equations)
     equations = Equations(facts)
-    withheld = primary(facts.values, k)
+    withheld = primary({f: facts.values[f] for f in facts.own}, k)
     _close_equations(facts, withheld, k)
     # Withholding more never narrows a fact found safe: only the others are checked again.
-    unchecked = set(withheld)
+    unchecked = set(withheld) | linked.hidden
+    withheld |= linked.hidden | linked.unreleased
     while unchecked:
         pinned = {f for f, i in intervals(facts, withheld, unchecked).items() if i.width <= k}
         unchecked = set(pinned)
         touched: set[Fact] = set()
         progressed = False
-        for fact in sorted(pinned, key=lambda f: (facts.values[f], f)):
+        for fact in sorted(pinned, key=lambda f: (facts.values.get(f, 0), f)):
             if fact in touched:
                 continue  # a fact withheld beside it this round may be enough
             around = [equations.rows[r] for r in equations.of.get(fact, ())]
@@ -85,9 +92,10 @@ def _close_equations(facts: Facts, withheld: set[Fact], k: int) -> None:
 def _smallest(
     facts: Facts, withheld: set[Fact], candidates: Iterable[Fact], *, zeros: bool = True
 ) -> Fact | None:
-    """The published candidate with the smallest positive count (then zeros, if allowed);
-    on a tie the finest, i.e. a cell before a margin."""
-    shown = [c for c in candidates if c not in withheld and (zeros or facts.values[c] > 0)]
+    """The release's own published candidate with the smallest positive count (then zeros,
+    if allowed); on a tie the finest, i.e. a cell before a margin."""
+    own = (c for c in candidates if c in facts.own and c not in withheld)
+    shown = [c for c in own if zeros or facts.values[c] > 0]
     if not shown:
         return None
     return min(shown, key=lambda c: (facts.values[c] == 0, facts.values[c], -len(c[1]), c))

@@ -58,6 +58,7 @@ def _table(t: PublishedTable) -> dict[str, Any]:
     return {
         "name": t.name,
         "measure": t.measure,
+        "additive": t.additive,
         "dimensions": list(t.dimensions),
         "values": {d: list(v) for d, v in t.values.items()},
         "cells": _cells(t.cells),
@@ -89,3 +90,23 @@ def verify_release(signed: dict[str, Any] | str, keys: list[dict[str, Any]]) -> 
     if document.get("key") != signature.get("kid"):
         return False
     return verify(document, signature, keys)
+
+
+def tables_of(document: dict[str, Any]) -> tuple[PublishedTable, ...]:
+    """The tables of a release document, as disclosure control published them."""
+
+    def layer(cells: list[dict[str, Any]]) -> dict[tuple[str, ...], int | None]:
+        return {tuple(c["key"]): c["count"] for c in cells}
+
+    return tuple(
+        PublishedTable(
+            name=t["name"],
+            measure=t["measure"],
+            dimensions=tuple(t["dimensions"]),
+            values={d: tuple(v) for d, v in t["values"].items()},
+            cells=layer(t["cells"]),
+            margins={tuple(m["dimensions"]): layer(m["cells"]) for m in t["margins"]},
+            additive=bool(t.get("additive", False)),
+        )
+        for t in document["tables"]
+    )

@@ -9,6 +9,7 @@ a correction and must name the release in force that it corrects.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -26,7 +27,8 @@ from redress.events.envelope import EventData
 from redress.kit.canonical import canonical
 from redress.kit.signing import sign, signing_key_id
 from redress.metrics import privacy
-from redress.metrics.disclosure import K_DEFAULT, K_FLOOR, Release
+from redress.metrics.disclosure import K_DEFAULT, K_FLOOR, PublishedTable, Release
+from redress.metrics.history import Earlier
 from redress.metrics.releases import document
 from redress.metrics.releases.periods import period as parse_period
 from redress.metrics.suppression import protect
@@ -58,6 +60,10 @@ class Releases:
     """Per period, the release that stands (the last correction)."""
     spent: Mapping[int, float] = field(default_factory=lambda: MappingProxyType({}))
     """Epsilon spent on the releases of each calendar year's periods."""
+    shown: Mapping[str, tuple[PublishedTable, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Per period, the tables of the release in force, as published."""
 
     def remaining(self, year: int) -> float | None:
         if self.yearly_budget is None:
@@ -108,11 +114,13 @@ def evolve(state: Releases, event: EventData) -> Releases:
             )
             year = parse_period(event.period).year
             spent = dict(state.spent) | {year: state.spent.get(year, 0.0) + (event.epsilon or 0)}
+            tables = document.tables_of(json.loads(event.document))
             return replace(
                 state,
                 releases=MappingProxyType(releases),
                 in_force=MappingProxyType(dict(state.in_force) | {event.period: event.release_id}),
                 spent=MappingProxyType(spent),
+                shown=MappingProxyType(dict(state.shown) | {event.period: tables}),
             )
     return state
 
@@ -166,6 +174,9 @@ def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
         noise = {"mechanism": "discrete-laplace", "library": "opendp",
                  "epsilon": state.epsilon, "sensitivity": sensitivity,
                  "scale": privacy.scale(sensitivity, state.epsilon)}  # fmt: skip
+    # A reader holds the year's other releases too: audit this one with them.
+    earlier = [Earlier(label, tables) for label, tables in sorted(state.shown.items())
+               if label[:4] == period.label[:4] and label != period.label]  # fmt: skip
     key_id = signing_key_id(command.key.public_key())
     number = len(state.releases) + 1
     body = document.build(
@@ -175,7 +186,7 @@ def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
         period=period.label,
         published_at=command.published_at,
         corrects=command.corrects,
-        figures=protect(figures, state.k),
+        figures=protect(figures, state.k, period.label, earlier),
         noise=noise,
         key_id=key_id,
     )
