@@ -90,4 +90,24 @@ def links(
                     fact = name(label)
                     if fact not in seen and fact not in own:
                         out.unreleased.add(fact)
+    _prune(out)
     return out
+
+
+def _prune(linked: Linked) -> None:
+    """Drop the sums that bind nothing: a sum whose total is a period not released, in no
+    other equation, holds whatever its parts add up to. (Months alone, with neither their
+    quarter nor their year released, are then audited alone, as nothing ties them.)"""
+    equations = list(linked.equations)
+    while True:
+        uses: dict[Fact, int] = {}
+        for whole, parts in equations:
+            for member in (whole, *parts):
+                uses[member] = uses.get(member, 0) + 1
+        keep = [(w, ps) for w, ps in equations if not (w in linked.unreleased and uses[w] == 1)]
+        if len(keep) == len(equations):
+            break
+        equations = keep
+    linked.equations = equations
+    used = {m for w, ps in equations for m in (w, *ps)}
+    linked.unreleased &= used

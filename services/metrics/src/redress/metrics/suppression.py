@@ -39,10 +39,22 @@ def protect(
     withheld = primary({f: facts.values[f] for f in facts.own}, k)
     _close_equations(facts, withheld, k)
     # Withholding more never narrows a fact found safe: only the others are checked again.
-    unchecked = set(withheld) | linked.hidden
     withheld |= linked.hidden | linked.unreleased
+    # An earlier release's withheld count was safe when it was published; it needs checking
+    # again only where this release's counts reach it.
+    reached = {f for f in linked.hidden if _reaches(equations, f, withheld, facts.own)}
+    unchecked = (withheld & facts.own) | reached
+    # What earlier releases pin on their own, with all of this one withheld, is public
+    # already: nothing this release withholds can hide it, so it is not this audit's to fail.
+    exempt: set[Fact] = set()
+    if linked.equations:
+        everything = withheld | facts.own
+        baseline = intervals(facts, everything, unchecked | facts.own)
+        exempt = {f for f, i in baseline.items() if i.width <= k}
+        unchecked -= exempt
     while unchecked:
-        pinned = {f for f, i in intervals(facts, withheld, unchecked).items() if i.width <= k}
+        found = intervals(facts, withheld, unchecked)
+        pinned = {f for f, i in found.items() if i.width <= k} - exempt
         unchecked = set(pinned)
         touched: set[Fact] = set()
         progressed = False
@@ -99,3 +111,8 @@ def _smallest(
     if not shown:
         return None
     return min(shown, key=lambda c: (facts.values[c] == 0, facts.values[c], -len(c[1]), c))
+
+
+def _reaches(equations: Equations, fact: Fact, withheld: set[Fact], own: frozenset[Fact]) -> bool:
+    rows = (equations.rows[r] for r in equations.component(fact, withheld))
+    return any(m in own for whole, parts in rows for m in (whole, *parts))
