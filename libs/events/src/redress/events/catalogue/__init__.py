@@ -119,6 +119,7 @@ def _load_modules() -> None:
         grievance,
         partner,
         referral,
+        release,
         tenant,
     )
 

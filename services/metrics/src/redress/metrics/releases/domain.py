@@ -1,0 +1,226 @@
+"""Given a tenant's release stream, when a command, then events or a refusal: pure.
+
+The stream holds the tenant's disclosure settings and every release it published. A
+release covers one closed period; it is protected (`redress.metrics.suppression`), noised
+first if the tenant asks for differential privacy and its yearly budget allows, signed with
+the tenant's Ed25519 key and frozen in `ReleasePublished`. A second release of a period is
+a correction and must name the release in force that it corrects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from types import MappingProxyType
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from redress.events.application import Refused
+from redress.events.catalogue.release import (
+    DisclosureSettingsSet,
+    ReleasePublished,
+    ReleaseSignature,
+)
+from redress.events.envelope import EventData
+from redress.kit.canonical import canonical
+from redress.kit.signing import sign, signing_key_id
+from redress.metrics import privacy
+from redress.metrics.disclosure import K_DEFAULT, K_FLOOR, PublishedTable, Release
+from redress.metrics.history import Earlier
+from redress.metrics.releases import document
+from redress.metrics.releases.periods import period as parse_period
+from redress.metrics.suppression import protect
+
+
+class ReleaseRefused(Refused):
+    statuses = {"unknown-release": 404, "unknown-tenant": 404, "already-published": 409,
+                "already-corrected": 409, "budget-exhausted": 409, "period-open": 409}  # fmt: skip
+    default_status = 422
+
+
+@dataclass(frozen=True)
+class Published:
+    release_id: str
+    number: int
+    period: str
+    corrects: str | None
+    epsilon: float | None
+    corrected_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Releases:
+    k: int = K_DEFAULT
+    epsilon: float | None = None
+    yearly_budget: float | None = None
+    releases: Mapping[str, Published] = field(default_factory=lambda: MappingProxyType({}))
+    in_force: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """Per period, the release that stands (the last correction)."""
+    spent: Mapping[int, float] = field(default_factory=lambda: MappingProxyType({}))
+    """Epsilon spent on the releases of each calendar year's periods."""
+    shown: Mapping[str, tuple[PublishedTable, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Per period, the tables of the release in force, as published."""
+
+    def remaining(self, year: int) -> float | None:
+        if self.yearly_budget is None:
+            return None
+        return max(0.0, self.yearly_budget - self.spent.get(year, 0.0))
+
+
+@dataclass(frozen=True)
+class SetDisclosure:
+    k: int = K_DEFAULT
+    epsilon: float | None = None
+    yearly_budget: float | None = None
+
+
+@dataclass(frozen=True)
+class PublishRelease:
+    tenant: str
+    release_id: str
+    period: str
+    figures: Release
+    today: date
+    """The tenant's local date when publishing: the period must be over by then."""
+    published_at: datetime
+    key: Ed25519PrivateKey
+    corrects: str | None = None
+    noise: privacy.Noise = privacy.laplace
+
+
+Command = SetDisclosure | PublishRelease
+
+
+def initial(stream: str) -> Releases:
+    return Releases()
+
+
+def evolve(state: Releases, event: EventData) -> Releases:
+    match event:
+        case DisclosureSettingsSet(k=k, epsilon=epsilon, yearly_budget=budget):
+            return replace(state, k=k, epsilon=epsilon, yearly_budget=budget)
+        case ReleasePublished():
+            releases = dict(state.releases)
+            if event.corrects is not None and event.corrects in releases:
+                releases[event.corrects] = replace(
+                    releases[event.corrects], corrected_by=event.release_id
+                )
+            releases[event.release_id] = Published(
+                event.release_id, event.number, event.period, event.corrects, event.epsilon
+            )
+            year = parse_period(event.period).year
+            spent = dict(state.spent) | {year: state.spent.get(year, 0.0) + (event.epsilon or 0)}
+            tables = document.tables_of(json.loads(event.document))
+            return replace(
+                state,
+                releases=MappingProxyType(releases),
+                in_force=MappingProxyType(dict(state.in_force) | {event.period: event.release_id}),
+                spent=MappingProxyType(spent),
+                shown=MappingProxyType(dict(state.shown) | {event.period: tables}),
+            )
+    return state
+
+
+def decide(command: Command, state: Releases) -> list[EventData]:
+    if isinstance(command, SetDisclosure):
+        return _set(command, state)
+    return _publish(command, state)
+
+
+def _set(command: SetDisclosure, state: Releases) -> list[EventData]:
+    if command.k < K_FLOOR:
+        raise ReleaseRefused("k-too-low", f"no release may show counts below {K_FLOOR}")
+    if (command.epsilon is None) != (command.yearly_budget is None):
+        raise ReleaseRefused(
+            "budget-needed", "noise needs both an epsilon per release and a yearly budget"
+        )
+    if command.epsilon and command.yearly_budget and command.epsilon > command.yearly_budget:
+        raise ReleaseRefused("budget-too-small", "one release would spend the whole budget")
+    now = (state.k, state.epsilon, state.yearly_budget)
+    if now == (command.k, command.epsilon, command.yearly_budget):
+        return []
+    return [DisclosureSettingsSet(k=command.k, epsilon=command.epsilon,
+                                  yearly_budget=command.yearly_budget)]  # fmt: skip
+
+
+def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
+    try:
+        period = parse_period(command.period)
+    except ValueError as exc:
+        raise ReleaseRefused("bad-period", str(exc)) from None
+    if not period.closed_on(command.today):
+        raise ReleaseRefused(
+            "period-open", f"{period.label} is not over yet: only closed periods are published"
+        )
+    if command.release_id in state.releases:
+        raise ReleaseRefused("already-published", f"release {command.release_id} exists")
+    _check_correction(command, state, period.label)
+    noise = None
+    figures = command.figures
+    if state.epsilon is not None:
+        left = state.remaining(period.year)
+        if left is not None and state.epsilon > left + 1e-12:
+            raise ReleaseRefused(
+                "budget-exhausted",
+                f"the privacy budget of {period.year} has {left:g} left; a release spends "
+                f"{state.epsilon:g}",
+            )
+        sensitivity = privacy.sensitivity(figures)
+        figures = privacy.privatise(figures, state.epsilon, command.noise)
+        noise = {"mechanism": "discrete-laplace", "library": "opendp",
+                 "epsilon": state.epsilon, "sensitivity": sensitivity,
+                 "scale": privacy.scale(sensitivity, state.epsilon)}  # fmt: skip
+    # A reader holds the year's other releases too: audit this one with them.
+    earlier = [Earlier(label, tables) for label, tables in sorted(state.shown.items())
+               if label[:4] == period.label[:4] and label != period.label]  # fmt: skip
+    key_id = signing_key_id(command.key.public_key())
+    number = len(state.releases) + 1
+    body = document.build(
+        tenant=command.tenant,
+        release_id=command.release_id,
+        number=number,
+        period=period.label,
+        published_at=command.published_at,
+        corrects=command.corrects,
+        figures=protect(figures, state.k, period.label, earlier),
+        noise=noise,
+        key_id=key_id,
+    )
+    return [
+        ReleasePublished(
+            release_id=command.release_id,
+            number=number,
+            period=period.label,
+            corrects=command.corrects,
+            k=state.k,
+            epsilon=state.epsilon,
+            document=canonical(body).decode(),
+            signature=ReleaseSignature(**sign(body, command.key)),
+        )
+    ]
+
+
+def _check_correction(command: PublishRelease, state: Releases, label: str) -> None:
+    if command.corrects is None:
+        if label in state.in_force:
+            raise ReleaseRefused(
+                "already-published",
+                f"{label} was published as {state.in_force[label]}: publish a correction naming it",
+            )
+        return
+    earlier = state.releases.get(command.corrects)
+    if earlier is None:
+        raise ReleaseRefused("unknown-release", f"there is no release {command.corrects}")
+    if earlier.period != label:
+        raise ReleaseRefused(
+            "wrong-period", f"release {command.corrects} is of {earlier.period}, not {label}"
+        )
+    if earlier.corrected_by is not None:
+        raise ReleaseRefused(
+            "already-corrected",
+            f"release {command.corrects} was corrected by {earlier.corrected_by}: correct that",
+        )

@@ -1,0 +1,112 @@
+"""Release commands, transport-free: the admin API, pages and command line call these.
+
+Each decides on the tenant's release stream through the application layer's `execute`
+(ADR 0014): two admins publishing the same period at once get one release and one refusal,
+never two releases. What a command needs of the tenant (its time zone, to know which
+periods are over) is read on the tenant's stream (ADR 18).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from redress.events.application import Aggregate, Recorded, execute
+from redress.events.catalogue.release import ReleasePublished
+from redress.events.envelope import Metadata
+from redress.events.ids import derived_stream
+from redress.events.store import EventStore
+from redress.kit.signing import GENERATION, public_jwk, tenant_signing_key
+from redress.metrics import privacy
+from redress.metrics.disclosure import Release
+from redress.metrics.releases.domain import (
+    Command,
+    PublishRelease,
+    ReleaseRefused,
+    Releases,
+    decide,
+    evolve,
+    initial,
+)
+from redress.tenancy.handlers import read_tenant
+
+RELEASES: Aggregate[Releases, Command] = Aggregate(initial, evolve, decide)
+
+
+def release_stream(tenant: str) -> str:
+    """The tenant's one release stream: its disclosure settings and every release."""
+    return derived_stream("release", tenant)
+
+
+def tenant_keys(root: bytes, tenant: str) -> list[dict[str, str]]:
+    """The tenant's public keys as published (a JWK Set's `keys`), every generation so far,
+    so releases signed before a new generation still verify."""
+    return [public_jwk(tenant_signing_key(root, tenant, g).public_key())
+            for g in range(1, GENERATION + 1)]  # fmt: skip
+
+
+def signed_release(event: ReleasePublished) -> dict[str, Any]:
+    """The release as anyone downloads and verifies it: `{"document", "signature"}`."""
+    return {"document": json.loads(event.document), "signature": event.signature.model_dump()}
+
+
+async def configure(store: EventStore, command: Command, metadata: Metadata) -> Recorded:
+    """Set the tenant's disclosure settings (`SetDisclosure`)."""
+    return await execute(
+        store, release_stream(metadata.tenant), RELEASES.deciding("", command), metadata
+    )
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """What publishing needs beside the figures: the root of derived keys, the time."""
+
+    root: bytes
+    now: datetime
+    noise: privacy.Noise = privacy.laplace
+
+
+async def publish(
+    store: EventStore,
+    metadata: Metadata,
+    period: str,
+    figures: Release,
+    publishing: Publishing,
+    *,
+    corrects: str | None = None,
+    release_id: str | None = None,
+) -> Recorded:
+    """Protect, sign and record a release of `figures` for the closed `period`."""
+    tenant = metadata.tenant
+    async with store.pool.acquire() as conn:
+        settings = (await read_tenant(conn, tenant)).settings
+    if settings is None:
+        raise ReleaseRefused("unknown-tenant", f"there is no tenant {tenant!r}")
+    today = publishing.now.astimezone(ZoneInfo(settings.time_zone)).date()
+    command = PublishRelease(
+        tenant=tenant,
+        release_id=release_id or str(uuid.uuid4()),
+        period=period,
+        figures=figures,
+        today=today,
+        published_at=publishing.now,
+        key=tenant_signing_key(publishing.root, tenant),
+        corrects=corrects,
+        noise=publishing.noise,
+    )
+    return await execute(store, release_stream(tenant), RELEASES.deciding("", command), metadata)
+
+
+async def releases(store: EventStore, tenant: str) -> list[ReleasePublished]:
+    """Every release of the tenant as recorded, in the order published."""
+    events = await store.read_stream(release_stream(tenant))
+    return [e.data for e in events if isinstance(e.data, ReleasePublished)]
+
+
+def published(recorded: Recorded) -> ReleasePublished:
+    [event] = [e for e in recorded.events if isinstance(e, ReleasePublished)]
+    return event

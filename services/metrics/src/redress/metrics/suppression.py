@@ -1,0 +1,118 @@
+"""Choosing what to withhold: primary cells, then complements until the audit passes.
+
+The heuristic is the classic one of statistical offices' cell suppression (hypercube and
+"smallest cell in the same row or column" methods, as in tau-ARGUS's documentation):
+
+1. withhold every count from 1 to k-1 (primary);
+2. in every equation (a margin and its parts) where the withheld parts add up to k or less
+   once the published ones are subtracted, or where a withheld margin has no withheld part,
+   also withhold the smallest published part (a margin only when no part is left);
+3. bound each withheld fact by the audit (`redress.metrics.audit`); while one is pinned to
+   within k, withhold the smallest published fact of an equation it is in, apply 2 again,
+   and queue what was withheld for its own check.
+
+Smallest first loses the least information; each step withholds one more fact, and with
+everything withheld nothing is bounded, so it ends. Withholding never narrows an interval,
+so a fact once found safe stays safe, and every withheld fact is checked once at least.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from redress.metrics.audit import Equations, intervals
+from redress.metrics.disclosure import Fact, Facts, Published, Release, check_k, primary, publish
+from redress.metrics.history import Earlier, Linked, links
+
+
+def protect(
+    release: Release, k: int, period: str | None = None, earlier: Sequence[Earlier] = ()
+) -> Published:
+    """The release with every count below k withheld, and enough others that none of them
+    can be recomputed from what is shown (checked by solving the release's equations), nor
+    any count an `earlier` release of the same year withheld."""
+    check_k(k)
+    facts = Facts(release)
+    linked = links(period, release, facts.own, earlier) if period else Linked()
+    facts.link(linked.known, linked.equations)
+    equations = Equations(facts)
+    withheld = primary({f: facts.values[f] for f in facts.own}, k)
+    _close_equations(facts, withheld, k)
+    # Withholding more never narrows a fact found safe: only the others are checked again.
+    withheld |= linked.hidden | linked.unreleased
+    # An earlier release's withheld count was safe when it was published; it needs checking
+    # again only where this release's counts reach it.
+    reached = {f for f in linked.hidden if _reaches(equations, f, withheld, facts.own)}
+    unchecked = (withheld & facts.own) | reached
+    # What earlier releases pin on their own, with all of this one withheld, is public
+    # already: nothing this release withholds can hide it, so it is not this audit's to fail.
+    exempt: set[Fact] = set()
+    if linked.equations:
+        everything = withheld | facts.own
+        baseline = intervals(facts, everything, unchecked | facts.own)
+        exempt = {f for f, i in baseline.items() if i.width <= k}
+        unchecked -= exempt
+    while unchecked:
+        found = intervals(facts, withheld, unchecked)
+        pinned = {f for f, i in found.items() if i.width <= k} - exempt
+        unchecked = set(pinned)
+        touched: set[Fact] = set()
+        progressed = False
+        for fact in sorted(pinned, key=lambda f: (facts.values.get(f, 0), f)):
+            if fact in touched:
+                continue  # a fact withheld beside it this round may be enough
+            around = [equations.rows[r] for r in equations.of.get(fact, ())]
+            members = {m for w, ps in around for m in (w, *ps)}
+            pick = _smallest(facts, withheld, members) or _smallest(facts, withheld, facts.values)
+            if pick is None:
+                if not progressed:  # pragma: no cover - all withheld leaves nothing bounded
+                    raise AssertionError("suppression found nothing more to withhold")
+                continue  # everything got withheld this round: checked again next round
+            before = set(withheld)
+            withheld.add(pick)
+            progressed = True
+            _close_equations(facts, withheld, k)
+            unchecked |= withheld - before
+            touched |= members
+    return publish(release, k, withheld)
+
+
+def _close_equations(facts: Facts, withheld: set[Fact], k: int) -> None:
+    """Step 2: cheap rules that settle most equations before the audit is asked."""
+    values = facts.values
+    changed = True
+    while changed:
+        changed = False
+        for whole, parts in facts.equations:
+            hidden = [p for p in parts if p in withheld]
+            if whole not in withheld:
+                # The withheld parts add up to a known sum; each lies between 0 and it.
+                if not hidden or sum(values[p] for p in hidden) > k:
+                    continue
+                pick = _smallest(facts, withheld, parts, zeros=False) or (
+                    whole if values[whole] > 0 else None
+                )
+            elif hidden:
+                continue
+            else:  # a withheld margin whose parts are all shown is their sum
+                pick = _smallest(facts, withheld, parts)
+            if pick is not None and pick not in withheld:
+                withheld.add(pick)
+                changed = True
+
+
+def _smallest(
+    facts: Facts, withheld: set[Fact], candidates: Iterable[Fact], *, zeros: bool = True
+) -> Fact | None:
+    """The release's own published candidate with the smallest positive count (then zeros,
+    if allowed); on a tie the finest, i.e. a cell before a margin."""
+    own = (c for c in candidates if c in facts.own and c not in withheld)
+    shown = [c for c in own if zeros or facts.values[c] > 0]
+    if not shown:
+        return None
+    return min(shown, key=lambda c: (facts.values[c] == 0, facts.values[c], -len(c[1]), c))
+
+
+def _reaches(equations: Equations, fact: Fact, withheld: set[Fact], own: frozenset[Fact]) -> bool:
+    rows = (equations.rows[r] for r in equations.component(fact, withheld))
+    return any(m in own for whole, parts in rows for m in (whole, *parts))

@@ -1,0 +1,104 @@
+"""A reader's attack on a published release, written apart from the service's own audit.
+
+It sees only what is published (`Published`: cells and margins, None where withheld), writes
+every margin of every table as an equation, ties the tables of one measure by the facts
+they share, and asks an integer program for the least and greatest value of each withheld
+figure. Figures are named here by (measure, {dimension: value}) as the reader would name
+them, not by the service's `Fact`s.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from redress.metrics.disclosure import Published
+
+
+def _name(measure, dims, key):
+    return (measure, frozenset(zip(dims, key, strict=True)))
+
+
+def known_and_unknown(published: Published):
+    figures = {}
+    equations = []
+    for t in published.tables:
+        layers = dict(t.margins) | {t.dimensions: t.cells}
+        for dims, cells in layers.items():
+            for key, count in cells.items():
+                figures[_name(t.measure, dims, key)] = count
+        for size in range(len(t.dimensions)):
+            for dims in combinations(t.dimensions, size):
+                for extra in (d for d in t.dimensions if d not in dims):
+                    finer = tuple(d for d in t.dimensions if d in dims or d == extra)
+                    for key in layers[dims]:
+                        whole = dict(zip(dims, key, strict=True))
+                        parts = [
+                            _name(t.measure, finer, fk)
+                            for fk in layers[finer]
+                            if all(
+                                dict(zip(finer, fk, strict=True))[d] == v for d, v in whole.items()
+                            )
+                        ]
+                        equations.append((_name(t.measure, dims, key), parts))
+    return figures, equations
+
+
+def recover(published: Published) -> dict:
+    """Each withheld figure's (least, greatest) value; greatest is inf when unbounded."""
+    return _bounds(*known_and_unknown(published))
+
+
+def _bounds(figures, equations) -> dict:
+    unknown = sorted((f for f, v in figures.items() if v is None), key=repr)
+    if not unknown:
+        return {}
+    col = {f: i for i, f in enumerate(unknown)}
+    a = np.zeros((len(equations), len(unknown)))
+    b = np.zeros(len(equations))
+    for row, (whole, parts) in enumerate(equations):
+        for fig, sign in [(whole, 1)] + [(p, -1) for p in parts]:
+            if fig in col:
+                a[row, col[fig]] += sign
+            else:
+                b[row] -= sign * figures[fig]
+    found = {}
+    cons = LinearConstraint(a, b, b)
+    ints = np.ones(len(unknown))
+    for fig, i in col.items():
+        c = np.zeros(len(unknown))
+        c[i] = 1
+        lo = milp(c, constraints=cons, integrality=ints, bounds=Bounds(0, np.inf))
+        hi = milp(-c, constraints=cons, integrality=ints, bounds=Bounds(0, np.inf))
+        assert lo.status == 0, lo.message
+        found[fig] = (lo.fun, np.inf if hi.status == 4 else -hi.fun)
+    return found
+
+
+def recover_year(releases: dict) -> dict:
+    """The same attack on several releases of one year (`{period label: Published}`): for
+    tables of additive measures a quarter is the sum of its months, a year of its quarters;
+    a period not released is an unknown like any withheld count."""
+    figures, equations = {}, []
+    for label, published in releases.items():
+        f, eqs = known_and_unknown(published)
+        tag = lambda fig, label=label: (fig[0], fig[1], label)  # noqa: E731
+        figures |= {tag(fig): v for fig, v in f.items()}
+        equations += [(tag(w), [tag(p) for p in ps]) for w, ps in eqs]
+    year = next(iter(releases))[:4]
+    quarters = [f"{year}-Q{q}" for q in range(1, 5)]
+    family = [(year, quarters)] + [
+        (q, [f"{year}-{m:02d}" for m in range(3 * i + 1, 3 * i + 4)])
+        for i, q in enumerate(quarters)
+    ]
+    additive = {t.measure for p in releases.values() for t in p.tables if t.additive}
+    for measure, assignment in {(m, a) for (m, a, _) in figures if m in additive}:
+        for whole, parts in family:
+            equations.append(((measure, assignment, whole),
+                              [(measure, assignment, p) for p in parts]))  # fmt: skip
+    for w, ps in equations:
+        for fig in (w, *ps):
+            figures.setdefault(fig, None)
+    return _bounds(figures, equations)

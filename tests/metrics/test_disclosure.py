@@ -1,0 +1,165 @@
+"""Disclosure control, pure: no count below k is shown, and no withheld count can be
+recomputed from the published tables of the release (a reader's attack, `attack.py`)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from redress.metrics.audit import exposed, intervals
+from redress.metrics.disclosure import Facts, Release, Statistic, Summary, Table, publish
+from redress.metrics.suppression import protect
+from tests.metrics.attack import recover
+
+COUNTRIES = ("BD", "KH", "MM", "TH", "VN", "IN")
+CATEGORIES = ("wages", "hours", "safety", "harassment", "fees", "other")
+CHANNELS = ("web", "sms", "hotline", "member")
+
+
+def cases(seed: int, n: int) -> list[tuple[str, str, str]]:
+    """Made-up cases with the skew real figures have: a few common values, a long tail."""
+    rng = random.Random(seed)
+    return [
+        (rng.choices(COUNTRIES, weights=(40, 20, 10, 5, 3, 1))[0],
+         rng.choices(CATEGORIES, weights=(30, 20, 10, 6, 3, 2))[0],
+         rng.choices(CHANNELS, weights=(20, 8, 4, 1))[0])
+        for _ in range(n)
+    ]  # fmt: skip
+
+
+def table(name, dims, rows, measure="received"):
+    idx = {"country": 0, "category": 1, "channel": 2}
+    cells: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        key = tuple(row[idx[d]] for d in dims)
+        cells[key] = cells.get(key, 0) + 1
+    values = {"country": COUNTRIES, "category": CATEGORIES, "channel": CHANNELS}
+    return Table(name, measure, dims, cells, {d: values[d] for d in dims})
+
+
+def release_of(rows) -> Release:
+    return Release((
+        table("by-country-category", ("country", "category"), rows),
+        table("by-country-channel", ("country", "channel"), rows),
+        table("by-category", ("category",), rows),
+    ))  # fmt: skip
+
+
+@pytest.mark.parametrize(("seed", "n", "k"), [(1, 60, 5), (2, 150, 5), (3, 400, 10), (4, 90, 3)])
+def test_no_count_below_k_is_shown_and_no_withheld_one_can_be_recovered(seed, n, k):
+    published = protect(release_of(cases(seed, n)), k)
+    assert all(c == 0 or c >= k for c in published.counts())
+    assert published.primary > 0, "the data must have small cells for this to test anything"
+    recovered = recover(published)
+    assert recovered, "something must be withheld"
+    pinned = {fig: (lo, hi) for fig, (lo, hi) in recovered.items() if hi - lo <= k}
+    assert not pinned
+
+
+def test_a_shared_margin_withheld_in_one_table_is_withheld_in_every_table_that_shows_it():
+    published = protect(release_of(cases(5, 80)), 5)
+    by_cat = {t.name: t for t in published.tables}
+    country_a = by_cat["by-country-category"].margins[("country",)]
+    country_b = by_cat["by-country-channel"].margins[("country",)]
+    assert country_a == country_b
+    category = by_cat["by-country-category"].margins[("category",)]
+    assert dict(category) == dict(by_cat["by-category"].cells)
+
+
+def test_a_small_cell_alone_in_its_row_takes_the_smallest_other_cell_with_it():
+    t = Table("t", "received", ("site",), {("a",): 2, ("b",): 40, ("c",): 9, ("d",): 7})
+    published = protect(Release((t,)), 5)
+    assert dict(published.tables[0].cells) == {("a",): None, ("b",): 40, ("c",): 9, ("d",): None}
+    assert published.tables[0].margins[()][()] == 58
+    assert (published.primary, published.complementary) == (1, 1)
+    lo, hi = recover(published)[("received", frozenset({("site", "a")}))]
+    assert (lo, hi) == (0, 9)
+
+
+def test_the_audit_finds_a_withheld_cell_the_margins_give_away():
+    t = Table("t", "received", ("site", "channel"),
+              {("a", "web"): 2, ("a", "sms"): 30, ("b", "web"): 20, ("b", "sms"): 25})  # fmt: skip
+    facts = Facts(Release((t,)))
+    only_primary = {f for f, v in facts.values.items() if 0 < v < 5}
+    assert [i.width for i in exposed(facts, only_primary, 5).values()] == [0]
+    # Withholding the whole 2x2 block leaves each cell free over 22 values.
+    block = {f for f in facts.values if len(f[1]) == 2}
+    assert exposed(facts, block, 5) == {}
+    assert {i.width for i in intervals(facts, block).values()} == {22}
+
+
+def test_the_audit_counts_what_other_tables_of_the_release_give_away():
+    by_channel = Table(
+        "a",
+        "received",
+        ("site", "channel"),
+        {("a", "web"): 3, ("a", "sms"): 7, ("b", "web"): 9, ("b", "sms"): 8},
+    )
+    by_category = Table("b", "received", ("site", "category"),
+                        {("a", "wages"): 10, ("b", "wages"): 17})  # fmt: skip
+    alone, both = Facts(Release((by_channel,))), Facts(Release((by_channel, by_category)))
+    # The block of sites x channels and both sites' totals withheld: safe in table a alone...
+    withheld = {f for f in alone.values if dict(f[1]).get("site")}
+    assert exposed(alone, withheld, 5) == {}
+    # ...but table b shows each site's total as its one cell of wages.
+    pinned = exposed(both, withheld, 5)
+    assert {dict(f[1])["site"] for f in pinned} == {"a", "b"}
+    assert all(len(f[1]) == 1 and i.width == 0 for f, i in pinned.items())
+    published = protect(Release((by_channel, by_category)), 5)
+    assert not {f: r for f, r in recover(published).items() if r[1] - r[0] <= 5}
+
+
+def test_zero_is_shown_and_a_table_of_small_counts_shows_only_what_is_safe():
+    t = Table("t", "received", ("site",), {("a",): 1, ("b",): 1, ("c",): 0})
+    published = protect(Release((t,)), 5)
+    assert dict(published.tables[0].cells) == {("a",): None, ("b",): None, ("c",): 0}
+    assert published.tables[0].margins[()][()] is None
+
+
+def test_statistics_are_shown_only_from_at_least_k_cases():
+    stat = Statistic("days-to-acknowledge", ("country",), {
+        ("BD",): Summary(12, {"median": 3.0, "p90": 6.5}),
+        ("KH",): Summary(4, {"median": 1.0, "p90": 2.0}),
+        ("MM",): Summary(5, {"median": 8.0, "p90": 9.0}),
+    })  # fmt: skip
+    published = publish(Release((), (stat,)), 5, set())
+    rows = published.statistics[0].rows
+    assert rows[("BD",)] == {"median": 3.0, "p90": 6.5}
+    assert rows[("KH",)] is None
+    assert rows[("MM",)] == {"median": 8.0, "p90": 9.0}
+
+
+def test_k_is_never_below_three():
+    t = Table("t", "received", ("site",), {("a",): 1})
+    with pytest.raises(ValueError, match="at least 3"):
+        protect(Release((t,)), 2)
+
+
+def test_a_dimension_value_is_a_string_as_json_keys_it():
+    with pytest.raises(ValueError, match="not a string"):
+        Table("t", "received", ("tier",), {(1,): 5})  # type: ignore[dict-item]
+
+
+def test_tables_of_one_measure_must_count_the_same_cases():
+    a = Table("a", "received", ("site",), {("a",): 5, ("b",): 9})
+    b = Table("b", "received", ("channel",), {("web",): 15})
+    with pytest.raises(ValueError, match="disagree"):
+        Facts(Release((a, b)))
+
+
+def test_a_three_way_table_is_protected_in_all_its_margins():
+    rows = [(c, g, h) for c, g, h in cases(6, 300) if c in COUNTRIES[:3] and g in CATEGORIES[:3]]
+    t = Table(
+        "all",
+        "received",
+        ("country", "category", "channel"),
+        table("x", ("country", "category", "channel"), rows).cells,
+        {"country": COUNTRIES[:3], "category": CATEGORIES[:3], "channel": CHANNELS},
+    )
+    published = protect(Release((t,)), 5)
+    assert all(c == 0 or c >= 5 for c in published.counts())
+    assert published.tables[0].margins[()][()] == len(rows)
+    shown = [c for m in published.tables[0].margins.values() for c in m.values() if c]
+    assert len(shown) >= 5  # the heuristic is greedy: three-way tables lose most cells
+    assert not {f: r for f, r in recover(published).items() if r[1] - r[0] <= 5}

@@ -1,0 +1,96 @@
+"""A quarter minus its published months gives away nothing a month withheld: releases of
+one year are audited together for measures that add up over time."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+from redress.kit.signing import tenant_signing_key
+from redress.metrics.disclosure import Release, Table
+from redress.metrics.history import Earlier
+from redress.metrics.releases.document import tables_of
+from redress.metrics.releases.domain import PublishRelease, decide, evolve, initial
+from redress.metrics.suppression import protect
+from tests.metrics.attack import recover_year
+
+SITES = {"site": ("a", "b", "c")}
+MONTHS = {"2025-01": (2, 20, 30), "2025-02": (10, 15, 9), "2025-03": (12, 6, 40)}
+
+
+def received(counts, additive=True) -> Release:
+    cells = dict(zip((("a",), ("b",), ("c",)), counts, strict=True))
+    return Release((Table("by-site", "received", ("site",), cells, SITES, additive=additive),))
+
+
+def quarter() -> tuple[int, ...]:
+    return tuple(sum(m[i] for m in MONTHS.values()) for i in range(3))
+
+
+def months_published() -> dict:
+    return {label: protect(received(c), 5, label) for label, c in MONTHS.items()}
+
+
+def test_a_quarter_withholds_what_would_give_away_a_months_withheld_count():
+    months = months_published()
+    assert months["2025-01"].tables[0].cells[("a",)] is None  # 2: below k
+    # Alone, the quarter would show a = 24, and 24 - 10 - 12 = 2, January's withheld count.
+    alone = protect(received(quarter()), 5)
+    assert alone.tables[0].cells[("a",)] == 24
+    pinned = {
+        f: r for f, r in recover_year(months | {"2025-Q1": alone}).items() if r[1] - r[0] <= 5
+    }
+    assert ("received", frozenset({("site", "a")}), "2025-01") in pinned
+    earlier = [Earlier(label, p.tables) for label, p in months.items()]
+    q1 = protect(received(quarter()), 5, "2025-Q1", earlier)
+    assert q1.tables[0].cells[("a",)] is None
+    found = recover_year(months | {"2025-Q1": q1})
+    assert found, "something must be withheld"
+    assert not {fig: r for fig, r in found.items() if r[1] - r[0] <= 5}
+
+
+def test_counts_of_a_state_at_the_periods_end_are_not_summed_over_time():
+    months = {label: protect(received(c, additive=False), 5, label) for label, c in MONTHS.items()}
+    earlier = [Earlier(label, p.tables) for label, p in months.items()]
+    q1 = protect(received(quarter(), additive=False), 5, "2025-Q1", earlier)
+    assert q1.tables[0].cells[("a",)] == 24
+
+
+def test_the_domain_audits_a_release_with_the_years_releases_in_force():
+    key = tenant_signing_key(bytes(32), "acme-msi")
+    state = initial("")
+    for n, (label, counts) in enumerate(MONTHS.items(), start=1):
+        command = PublishRelease("acme-msi", f"m{n}", label, received(counts), date(2025, 4, 2),
+                                 datetime(2025, 4, 2, tzinfo=UTC), key)  # fmt: skip
+        [event] = decide(command, state)
+        state = evolve(state, event)
+    assert set(state.shown) == set(MONTHS)
+    command = PublishRelease("acme-msi", "q1", "2025-Q1", received(quarter()), date(2025, 4, 2),
+                             datetime(2025, 4, 2, tzinfo=UTC), key)  # fmt: skip
+    [event] = decide(command, state)
+    [table] = tables_of(json.loads(event.document))
+    assert table.cells[("a",)] is None and table.additive
+
+
+def test_a_count_earlier_releases_give_away_already_is_no_reason_to_fail():
+    sites = {"site": ("a", "d", "e")}
+
+    def by_site(a, d, e):
+        cells = {("a",): a, ("d",): d, ("e",): e}
+        return Release((Table("by-site", "received", ("site",), cells, sites, additive=True),))
+
+    months = {"2025-01": (37, 2, 40), "2025-02": (12, 0, 30), "2025-03": (15, 0, 50)}
+    published = {label: protect(by_site(*c), 5, label) for label, c in months.items()}
+    earlier = [Earlier(label, p.tables) for label, p in published.items()]
+    q1 = protect(by_site(64, 2, 120), 5, "2025-Q1", earlier)
+    assert q1.tables[0].cells[("d",)] is None
+    found = recover_year(published | {"2025-Q1": q1})
+    pinned = {fig for fig, (lo, hi) in found.items() if hi - lo <= 5}
+    # Only what the months showed whole is pinned: a quarter's count of a site every month
+    # showed, public before this release.
+    shown_every_month = {
+        site for site in ("a", "d", "e")
+        if all(p.tables[0].cells[(site,)] is not None for p in published.values())
+    }  # fmt: skip
+    assert all(dict(fig[1])["site"] in shown_every_month and fig[2] == "2025-Q1"
+               for fig in pinned)  # fmt: skip

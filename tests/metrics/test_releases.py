@@ -1,0 +1,164 @@
+"""Given a tenant's release stream, when a command, then events or a refusal: pure."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from redress.events.catalogue.release import DisclosureSettingsSet, ReleasePublished
+from redress.kit.signing import public_jwk, tenant_signing_key
+from redress.metrics.disclosure import Release, Statistic, Summary, Table
+from redress.metrics.releases.document import verify_release
+from redress.metrics.releases.domain import (
+    PublishRelease,
+    ReleaseRefused,
+    SetDisclosure,
+    decide,
+    evolve,
+    initial,
+)
+from redress.metrics.releases.periods import period
+
+KEY = tenant_signing_key(bytes(range(32)), "acme-msi")
+KEYS = [public_jwk(KEY.public_key())]
+NOW = datetime(2025, 4, 2, 9, 30, tzinfo=UTC)
+RECEIVED = Table(
+    "received-by-country",
+    "received",
+    ("country",),
+    {("BD",): 40, ("KH",): 2, ("MM",): 9, ("TH",): 12},
+    {"country": ("BD", "KH", "MM", "TH")},
+)
+ACKNOWLEDGED = Statistic(
+    "days-to-acknowledge",
+    ("country",),
+    {("BD",): Summary(40, {"median": 2.5}), ("KH",): Summary(2, {"median": 9.0})},
+)
+FIGURES = Release((RECEIVED,), (ACKNOWLEDGED,))
+
+
+def given(*events):
+    state = initial("release-x")
+    for e in events:
+        state = evolve(state, e)
+    return state
+
+
+def publish(label="2025-Q1", release_id="r1", corrects=None, today=date(2025, 4, 2), noise=None):
+    extra = {"noise": noise} if noise else {}
+    return PublishRelease(
+        "acme-msi", release_id, label, FIGURES, today, NOW, KEY, corrects, **extra
+    )
+
+
+def refused(command, state) -> str:
+    with pytest.raises(ReleaseRefused) as exc:
+        decide(command, state)
+    return exc.value.kind
+
+
+def signed(event: ReleasePublished) -> dict:
+    return {"document": json.loads(event.document), "signature": event.signature.model_dump()}
+
+
+def test_a_release_of_a_closed_period_is_protected_signed_and_frozen_in_its_event():
+    [event] = decide(publish(), given())
+    assert isinstance(event, ReleasePublished)
+    assert (event.release_id, event.number, event.period, event.k, event.epsilon) == (
+        "r1", 1, "2025-Q1", 5, None)  # fmt: skip
+    document = json.loads(event.document)
+    assert document["tenant"] == "acme-msi" and document["published"] == "2025-04-02T09:30:00Z"
+    cells = {tuple(c["key"]): c["count"] for c in document["tables"][0]["cells"]}
+    assert cells == {("BD",): 40, ("KH",): None, ("MM",): None, ("TH",): 12}
+    rows = {tuple(r["key"]): r["figures"] for r in document["statistics"][0]["rows"]}
+    assert rows == {("BD",): {"median": 2.5}, ("KH",): None}
+    assert verify_release(signed(event), KEYS)
+    assert document["key"] == KEYS[0]["kid"] == event.signature.kid
+
+
+def test_a_tampered_release_fails_verification():
+    [event] = decide(publish(), given())
+    release = signed(event)
+    release["document"]["tables"][0]["cells"][1]["count"] = 2
+    assert not verify_release(release, KEYS)
+    other = signed(event)
+    other["document"]["period"] = "2025-Q2"
+    assert not verify_release(other, KEYS)
+    assert verify_release(json.dumps(signed(event)), KEYS)
+    assert not verify_release("not json", KEYS)
+
+
+def test_only_closed_periods_are_published():
+    assert refused(publish("2025-04", today=date(2025, 4, 30)), given()) == "period-open"
+    assert refused(publish("2025", today=date(2025, 12, 31)), given()) == "period-open"
+    assert decide(publish("2025-04", today=date(2025, 5, 1)), given())
+    assert refused(publish("2025-13"), given()) == "bad-period"
+
+
+def test_a_period_is_published_once_then_only_corrected_by_a_release_naming_the_one_in_force():
+    [first] = decide(publish(), given())
+    state = given(first)
+    assert refused(publish(release_id="r2"), state) == "already-published"
+    assert refused(publish(release_id="r1", corrects="r1"), state) == "already-published"
+    assert refused(publish(release_id="r2", corrects="nope"), state) == "unknown-release"
+    assert refused(publish("2024-Q4", "r2", corrects="r1"), state) == "wrong-period"
+    [correction] = decide(publish(release_id="r2", corrects="r1"), state)
+    assert (correction.number, correction.corrects) == (2, "r1")
+    assert json.loads(correction.document)["corrects"] == "r1"
+    state = given(first, correction)
+    assert state.in_force["2025-Q1"] == "r2" and state.releases["r1"].corrected_by == "r2"
+    assert refused(publish(release_id="r3", corrects="r1"), state) == "already-corrected"
+    # The first release is untouched by the correction: it still verifies as it was.
+    assert verify_release(signed(first), KEYS)
+
+
+def test_k_is_the_tenant_setting_and_never_below_three():
+    assert decide(SetDisclosure(k=3), given()) == [DisclosureSettingsSet(k=3)]
+    assert refused(SetDisclosure(k=2), given()) == "k-too-low"
+    assert decide(SetDisclosure(k=5), given()) == []  # the default already
+    [event] = decide(publish(), given(DisclosureSettingsSet(k=13)))
+    document = json.loads(event.document)
+    assert document["disclosure"] == {"k": 13, "noise": None} and event.k == 13
+    assert {tuple(c["key"]): c["count"] for c in document["tables"][0]["cells"]}[("TH",)] is None
+
+
+def fake_noise(counts, sensitivity, epsilon):
+    return [c + 1 for c in counts]
+
+
+def test_with_noise_each_release_spends_its_epsilon_from_the_year_and_is_refused_past_it():
+    settings = DisclosureSettingsSet(k=5, epsilon=1.0, yearly_budget=2.5)
+    [q1] = decide(publish(noise=fake_noise), given(settings))
+    noise = json.loads(q1.document)["disclosure"]["noise"]
+    assert noise == {"mechanism": "discrete-laplace", "library": "opendp", "epsilon": 1.0,
+                     "sensitivity": 1, "scale": 1.0}  # fmt: skip
+    cells = {tuple(c["key"]): c["count"] for c in json.loads(q1.document)["tables"][0]["cells"]}
+    assert cells[("BD",)] == 41 and cells[("KH",)] is None
+    assert json.loads(q1.document)["tables"][0]["margins"][0]["cells"][0]["count"] == 67
+    assert json.loads(q1.document)["statistics"] == []
+    [q2] = decide(publish("2025-Q2", "r2", today=date(2025, 7, 1), noise=fake_noise),
+                  given(settings, q1))  # fmt: skip
+    state = given(settings, q1, q2)
+    assert state.remaining(2025) == 0.5
+    late = publish("2025-Q3", "r3", today=date(2025, 10, 1), noise=fake_noise)
+    assert refused(late, state) == "budget-exhausted"
+    # Another year's periods draw on that year's budget.
+    assert decide(publish("2024-Q4", "r4", noise=fake_noise), state)
+
+
+def test_noise_needs_an_epsilon_and_a_budget_that_holds_a_release():
+    assert refused(SetDisclosure(k=5, epsilon=1.0), given()) == "budget-needed"
+    assert (
+        refused(SetDisclosure(k=5, epsilon=2.0, yearly_budget=1.0), given()) == "budget-too-small"
+    )
+
+
+def test_periods_are_iso_years_quarters_and_months():
+    assert period("2024-02").end == date(2024, 2, 29)
+    assert (period("2025-Q4").start, period("2025-Q4").end) == (
+        date(2025, 10, 1),
+        date(2025, 12, 31),
+    )
+    assert period("2025").kind == "year"
