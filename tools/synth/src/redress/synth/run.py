@@ -48,6 +48,7 @@ from redress.intake.filing import file_grievance, grievance_stream
 from redress.kit.auth import Principal
 from redress.kit.keyset import derive, root_secret
 from redress.kit.settings import Settings
+from redress.kit.webhooks import Guard
 from redress.referral import answers
 from redress.referral import handlers as referral
 from redress.referral import requests as rr
@@ -126,7 +127,14 @@ class Generator:
         self.intake = intake
         self.cases = CaseDesk(self.store, pool, Cases(keyring, clock))
         webhook_key = derive(root_secret(settings), PURPOSE)
-        referrals = Referrals(keyring, clock, webhook_key, plain_http=True)
+        referrals = Referrals(
+            keyring,
+            clock,
+            webhook_key,
+            plain_http=True,
+            guard=Guard(allow_private=True),
+            csrf_key=derive(root_secret(settings), "referral-csrf"),
+        )
         self.referrals = ReferralDesk(self.store, pool, referrals)
         self.open_cases, self.open_referrals = OpenCases(), OpenReferrals()
         self.open_cases.store = self.open_referrals.store = self.store
