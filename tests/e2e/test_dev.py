@@ -165,6 +165,6 @@ def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path
     assert (tmp_path / ".data" / "pg" / "PG_VERSION").exists()
     second = start(tmp_path, base)
     try:
-        wait_healthy(base, 15, tmp_path)
+        wait_healthy(base, 60, tmp_path)
     finally:
         stop(second, tmp_path)

@@ -33,6 +33,8 @@ parameters = { "site_id" = "fuzz-1", "body.site_id" = { dictionary = "fuzzed-sit
 """
 
 
+# One test is the whole schemathesis run: its bound is the run's, on a loaded machine too.
+@pytest.mark.timeout(900)
 async def test_schemathesis_finds_nothing_on_intake(intake, tmp_path):
     headers = intake.token(roles=("member", "operator", "admin", "auditor"))
     audit = {"audit_date": "2026-01-05", "site_id": "pp-2",

@@ -27,6 +27,8 @@ async def run(platform, workdir: Path, authorization: str, referral_id: str) -> 
     assert "operations" in output.lower(), output[-2000:]
 
 
+# One test is the whole schemathesis run: its bound is the run's, on a loaded machine too.
+@pytest.mark.timeout(900)
 async def test_schemathesis_finds_nothing_on_referral(platform, tmp_path):
     sent = await sent_to_shelter(platform)
     chosen = await platform.file_and_escalate()
