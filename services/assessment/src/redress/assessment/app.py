@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from redress.assessment import frameworks
 from redress.kit.service import ServiceSpec
 
 service = ServiceSpec(
     name="assessment",
     title="Assessment",
     migrations=Path(__file__).parent / "migrations",
+    checks=[frameworks.check],
 )
