@@ -14,7 +14,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=600, pattern=r"\S")]
@@ -127,6 +127,7 @@ class Framework(Strict):
     sources: dict[Id, Source]
     steps: tuple[Step, ...] = ()
     chapters: tuple[Chapter, ...] = ()
+    _criteria: dict[str, Criterion] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _whole(self) -> Framework:
@@ -146,6 +147,11 @@ class Framework(Strict):
 
     def criteria(self) -> dict[str, Criterion]:
         """Every criterion by id, in the file's order (which is the order of priority)."""
+        if self._criteria is None:
+            self._criteria = self._index()
+        return self._criteria
+
+    def _index(self) -> dict[str, Criterion]:
         out: dict[str, Criterion] = {}
         for step in self.steps:
             for c in step.criteria:

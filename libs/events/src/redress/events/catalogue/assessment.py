@@ -1,0 +1,139 @@
+"""Events of the `assessment` stream: one maturity self-assessment, written by assessment.
+
+A member company starts an assessment of its grievance mechanism against one version of a
+framework (`AssessmentStarted` names it, with the digest of its file, so the assessment is
+read against that version for ever); its people answer each criterion with evidence, as
+drafts, and submit. The initiative's officers verify or challenge answers; the member
+answers a challenge (revising its answer or not); an officer proposes the rating the
+answers reach, and the member agrees to it or disputes it. The rating agreed holds the
+levels themselves, so no later change to the scoring or the framework alters it.
+
+Criterion, step and level ids are the framework file's (`redress.assessment.frameworks`).
+Answers and comments are about a company's mechanism, not about a worker: nobody is to
+write a worker's name or contact into them (the pages and docs/assessment.md say so).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from redress.events.catalogue import event
+from redress.events.envelope import EventData
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+Comment = Annotated[str, StringConstraints(max_length=4000)]
+
+
+class AnswerValue(StrEnum):
+    met = "met"
+    partly = "partly"
+    not_met = "not_met"
+    not_applicable = "not_applicable"
+
+
+class Evidence(EventData):
+    """What supports an answer: a description, a link to a document, or both."""
+
+    text: Comment = ""
+    url: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+@event
+class AssessmentStarted(EventData):
+    type = "AssessmentStarted"
+    stream_type = "assessment"
+
+    org: str = Field(max_length=200)
+    """The member organisation whose mechanism is assessed."""
+    framework: Id
+    version: int = Field(ge=1)
+    digest: str = Field(pattern=r"^[0-9a-f]{64}$")
+    title: str = Field(default="", max_length=200)
+
+
+@event
+class AnswerRecorded(EventData):
+    """A respondent (the event's actor) answered a criterion, as a draft or a revision."""
+
+    type = "AnswerRecorded"
+    stream_type = "assessment"
+
+    criterion: Id
+    answer: AnswerValue
+    reason: Comment = ""
+    """Why a criterion does not apply; a note for any other answer."""
+    evidence: tuple[Evidence, ...] = Field(default=(), max_length=20)
+
+
+@event
+class AssessmentSubmitted(EventData):
+    type = "AssessmentSubmitted"
+    stream_type = "assessment"
+
+    unanswered: tuple[Id, ...] = Field(default=(), max_length=500)
+    """Criteria left without an answer: they count as not met."""
+
+
+@event
+class AnswerVerified(EventData):
+    type = "AnswerVerified"
+    stream_type = "assessment"
+
+    criterion: Id
+    comment: Comment = ""
+
+
+@event
+class AnswerChallenged(EventData):
+    type = "AnswerChallenged"
+    stream_type = "assessment"
+
+    criterion: Id
+    comment: Comment
+
+
+@event
+class ChallengeAnswered(EventData):
+    """The member's reply to a challenge (an `AnswerRecorded` before it, if it revised)."""
+
+    type = "ChallengeAnswered"
+    stream_type = "assessment"
+
+    criterion: Id
+    comment: Comment
+
+
+Levels = dict[Id, Id | None]
+"""Per step, the highest level reached (None: not even the first)."""
+
+
+@event
+class RatingProposed(EventData):
+    type = "RatingProposed"
+    stream_type = "assessment"
+
+    levels: Levels
+    overall: Id | None
+    comment: Comment = ""
+
+
+@event
+class RatingAgreed(EventData):
+    """The final rating: the levels proposed, agreed by the member."""
+
+    type = "RatingAgreed"
+    stream_type = "assessment"
+
+    levels: Levels
+    overall: Id | None
+
+
+@event
+class RatingDisputed(EventData):
+    type = "RatingDisputed"
+    stream_type = "assessment"
+
+    comment: Comment
