@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redress.assessment import frameworks
+from redress.assessment import api, frameworks, frameworks_api
+from redress.assessment.projections import AssessmentViews
 from redress.kit.service import ServiceSpec
 
 service = ServiceSpec(
     name="assessment",
     title="Assessment",
     migrations=Path(__file__).parent / "migrations",
+    routers=[api.router, frameworks_api.router],
+    projections=lambda: [AssessmentViews()],
     checks=[frameworks.check],
 )

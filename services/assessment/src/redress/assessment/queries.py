@@ -1,0 +1,103 @@
+"""Reads of the assessment views: the list, one assessment, an organisation's history."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from redress.events.store import Conn
+from redress.kit import cursor
+
+POSITION = r"[0-9]{1,18}"
+_JSON = ("evidence", "proposed", "levels")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next: str | None
+
+
+def jsonable(row: Any, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    out = {}
+    for k, v in dict(row).items():
+        if k in leave_out:
+            continue
+        if isinstance(v, date | datetime):
+            v = v.isoformat()
+        elif k in _JSON and isinstance(v, str):
+            v = json.loads(v)
+        out[k] = v
+    return out
+
+
+@dataclass(frozen=True)
+class Filter:
+    org: str | None = None
+    status: str | None = None
+    framework: str | None = None
+
+
+async def listing(conn: Conn, tenant: str, f: Filter, after: str | None, limit: int) -> Page:
+    """The tenant's assessments (of one organisation, for a member), oldest first."""
+    args: list[Any] = [tenant]
+
+    def param(value: Any) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    where = ["tenant = $1"]
+    for column in ("org", "status", "framework"):
+        if (value := getattr(f, column)) is not None:
+            where.append(f"{column} = {param(value)}")
+    if after:
+        moment, position = cursor.moment_of(after, POSITION)
+        where.append(f"(started_at, started_position) > ({param(moment)}, {param(int(position))})")
+    rows = await conn.fetch(
+        f"SELECT * FROM assessment.assessments WHERE {' AND '.join(where)} "
+        f"ORDER BY started_at, started_position LIMIT {param(limit + 1)}",
+        *args,
+    )
+    page = rows[:limit]
+    more = len(rows) > limit
+    next_cursor = (
+        cursor.after_moment(page[-1]["started_at"], str(page[-1]["started_position"]))
+        if more
+        else None
+    )
+    return Page([jsonable(r, ("started_position",)) for r in page], next_cursor)
+
+
+async def assessment(conn: Conn, tenant: str, assessment_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        "SELECT * FROM assessment.assessments WHERE assessment_id = $1 AND tenant = $2",
+        assessment_id, tenant,
+    )  # fmt: skip
+    if row is None:
+        return None
+    answers = await conn.fetch(
+        "SELECT * FROM assessment.answers WHERE assessment_id = $1 ORDER BY criterion",
+        assessment_id,
+    )
+    thread = await conn.fetch(
+        "SELECT position, criterion, type, actor, actor_id, comment, time "
+        "FROM assessment.thread WHERE assessment_id = $1 ORDER BY position",
+        assessment_id,
+    )
+    return jsonable(row, ("started_position",)) | {
+        "answers": {a["criterion"]: jsonable(a, ("assessment_id", "criterion")) for a in answers},
+        "thread": [jsonable(t, ("position",)) for t in thread],
+    }
+
+
+async def history(conn: Conn, tenant: str, org: str) -> list[dict[str, Any]]:
+    """The organisation's agreed ratings, oldest first: its levels per step over time."""
+    rows = await conn.fetch(
+        "SELECT assessment_id, framework, version, title, rated_at, levels, overall "
+        "FROM assessment.assessments WHERE tenant = $1 AND org = $2 AND status = 'final' "
+        "ORDER BY rated_at, started_position",
+        tenant, org,
+    )  # fmt: skip
+    return [jsonable(r) for r in rows]

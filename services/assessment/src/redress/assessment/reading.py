@@ -1,0 +1,73 @@
+"""What readers are shown beside the read model: scores and frameworks, as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redress.assessment.frameworks import Framework, Frameworks
+from redress.assessment.frameworks.model import UNGP_NAMES, Ungp
+from redress.assessment.scoring import Given, Score, score
+from redress.events.catalogue.assessment import AnswerValue
+
+
+def score_json(s: Score) -> dict[str, Any]:
+    return {
+        "overall": s.overall,
+        "groups": [{"group": g.group, "level": g.level, "met": g.met, "total": g.total,
+                    "next_level": g.next_level, "to_next_level": list(g.to_do)}
+                   for g in s.groups],
+        "ungp": [{"code": u.value, "letter": u.letter, "name": UNGP_NAMES[u],
+                  "met": s.coverage[u.value][0], "total": s.coverage[u.value][1]}
+                 for u in Ungp if u.value in s.coverage],
+    }  # fmt: skip
+
+
+def scored(found: dict[str, Any], frameworks: Frameworks) -> dict[str, Any]:
+    """The assessment with the score its answers reach now, on its own framework version."""
+    framework = frameworks.get(found["framework"], found["version"])
+    assert framework is not None  # a published version is never removed (test_frameworks)
+    answers = {cid: Given(AnswerValue(a["answer"]), a["reason"])
+               for cid, a in found["answers"].items()}  # fmt: skip
+    unsupported = [cid for cid, g in answers.items()
+                   if g.answer is AnswerValue.not_applicable and not g.reason.strip()]  # fmt: skip
+    return found | {
+        "framework_title": framework.title,
+        "score": score_json(score(framework, answers)),
+        "unanswered": [c for c in framework.criteria() if c not in answers],
+        "not_applicable_without_reason": unsupported,
+    }
+
+
+def summary(f: Framework, latest: bool) -> dict[str, Any]:
+    return {"id": f.id, "version": f.version, "kind": f.kind, "audience": f.audience,
+            "title": f.title, "summary": f.summary, "published": f.published.isoformat(),
+            "latest": latest, "criteria": len(f.criteria())}  # fmt: skip
+
+
+def framework_json(f: Framework) -> dict[str, Any]:
+    """The framework whole: levels, steps or chapters, and each criterion with its source,
+    its UNGP criteria (code and letter) and its rank in its level."""
+    criteria = f.criteria()
+
+    def item(cid: str) -> dict[str, Any]:
+        c = criteria[cid]
+        return {"id": c.id, "text": c.text, "rank": c.rank,
+                "level": f.levels[c.level] if c.level is not None else None,
+                "source": {"seed": c.source.seed, "section": c.source.section},
+                "ungp": [{"code": u.value, "letter": u.letter} for u in c.ungp],
+                "recommendations": list(c.recommendations)}  # fmt: skip
+
+    body = summary(f, latest=False) | {"levels": list(f.levels)}
+    body.pop("latest")
+    if f.kind == "journey":
+        body["steps"] = [
+            {"id": s.id, "number": s.number, "title": s.title, "scope": s.scope,
+             "ungp": [u.value for u in s.ungp], "criteria": [item(c.id) for c in s.criteria]}
+            for s in f.steps
+        ]  # fmt: skip
+    else:
+        body["chapters"] = [{"number": ch.number, "title": ch.title, "sections": [
+            {"id": s.id, "title": s.title, "recommendations": list(s.recommendations),
+             "questions": [item(q.id) for q in s.questions]} for s in ch.sections]}
+            for ch in f.chapters]  # fmt: skip
+    return body

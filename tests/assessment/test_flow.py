@@ -1,0 +1,130 @@
+"""An assessment over HTTP: a member answers with evidence and submits; an officer challenges
+one answer; the member revises it; a rating is proposed and agreed; the history shows it."""
+
+from __future__ import annotations
+
+from redress.assessment.frameworks import catalogue
+from tests.assessment.conftest import ACME
+
+JOURNEY = catalogue().latest("gm-journey")
+LAUNCHED = [c.id for c in JOURNEY.criteria().values() if c.level == 0]
+GOVERNANCE = [c for c in LAUNCHED if c.startswith("gov-")]
+
+
+async def test_a_member_answers_submits_is_challenged_revises_and_agrees_a_rating(platform):
+    p = platform
+    colleague = p.member(sub="acme-hr-lead")
+    officer = p.token()
+    assessment_id = await p.start()
+    base = f"/v1/assessments/{assessment_id}"
+    # Two people of the organisation answer; drafts are saved and may be changed.
+    for criterion in LAUNCHED:
+        await p.answer(assessment_id, criterion, headers=colleague if "est" in criterion else None)
+    await p.answer(assessment_id, "gov-e1", "not_applicable")
+    await p.answer(assessment_id, "imp-l2", "not_applicable", reason="No production sites")
+    draft = await p.read(assessment_id)
+    assert draft["status"] == "draft" and draft["org"] == ACME
+    assert draft["version"] == 1 and draft["framework"] == "gm-journey"
+    assert draft["answers"]["est-l1"]["answered_by"] == "acme-hr-lead"
+    assert draft["answers"]["gov-l1"]["evidence"][0]["url"].endswith("grievance-policy.pdf")
+    assert draft["not_applicable_without_reason"] == ["gov-e1"]
+    steps = {g["group"]: g for g in draft["score"]["groups"]}
+    assert {k: g["level"] for k, g in steps.items()} == dict.fromkeys(steps, "launched")
+    assert draft["score"]["overall"] == "launched"
+    assert steps["governance"]["to_next_level"] == ["gov-e1", "gov-e2", "gov-e3"]
+
+    await p.post(f"{base}/submit")
+    await p.post(f"{base}/answers/gov-l2/challenge",
+                 {"comment": "The policy we were sent is unsigned."}, officer)  # fmt: skip
+    await p.post(f"{base}/answers/gov-l1/verify", {}, officer)
+    # The officer cannot rate while the challenge is open; the member cannot answer freely.
+    refused = await p.post(f"{base}/rating", {}, officer, status=(409,))
+    assert refused["type"].endswith("open-challenges")
+    await p.call("PUT", f"{base}/answers/gov-l3", {"answer": "partly"}, status=(409,))
+    await p.post(f"{base}/answers/gov-l2/reply",
+                 {"comment": "Right: it is signed next month.", "answer": "partly"})  # fmt: skip
+    await p.post(f"{base}/answers/gov-l2/verify", {"comment": "Agreed."}, officer)
+    await p.post(f"{base}/rating", {"comment": "Well evidenced"}, officer)
+    proposed = await p.read(assessment_id)
+    assert proposed["status"] == "rating_proposed"
+    assert proposed["proposed"]["levels"]["governance"] is None  # gov-l2 is only partly met
+    assert proposed["proposed"]["levels"]["implementing"] == "launched"  # n/a with a reason
+    assert proposed["proposed"]["overall"] is None
+    await p.post(f"{base}/rating/agree")
+    final = await p.read(assessment_id, officer)
+    assert final["status"] == "final" and final["levels"] == proposed["proposed"]["levels"]
+    said = [(t["type"], t["criterion"], t["actor"]) for t in final["thread"]
+            if t["type"] not in ("AnswerRecorded",)]  # fmt: skip
+    assert said == [
+        ("AssessmentStarted", None, "member"), ("AssessmentSubmitted", None, "member"),
+        ("AnswerChallenged", "gov-l2", "officer"), ("AnswerVerified", "gov-l1", "officer"),
+        ("ChallengeAnswered", "gov-l2", "member"), ("AnswerVerified", "gov-l2", "officer"),
+        ("RatingProposed", None, "officer"), ("RatingAgreed", None, "member"),
+    ]  # fmt: skip
+    history = await p.call("GET", f"/v1/organisations/{ACME}/ratings")
+    assert [h["assessment_id"] for h in history["items"]] == [assessment_id]
+    assert history["items"][0]["levels"] == final["levels"]
+
+
+async def test_a_disputed_rating_goes_back_to_review(platform):
+    p = platform
+    officer = p.token()
+    assessment_id = await p.submitted(GOVERNANCE)
+    base = f"/v1/assessments/{assessment_id}"
+    await p.post(f"{base}/rating", {}, officer)
+    await p.post(f"{base}/rating/dispute", {"comment": "gov-e1 is in our supplier code."})
+    disputed = await p.read(assessment_id)
+    assert disputed["status"] == "submitted" and disputed["proposed"] is None
+    await p.post(f"{base}/rating/agree", status=(409,))
+
+
+async def test_a_new_framework_version_changes_no_earlier_result(platform):
+    """The assessment names the version it was started on and is scored against it; the
+    agreed levels are in the log itself."""
+    p = platform
+    assessment_id = await p.submitted(GOVERNANCE)
+    started = (await p.system.store.read_stream(assessment_id))[0].data
+    assert (started.framework, started.version) == ("gm-journey", 1)
+    assert started.digest == catalogue().digest("gm-journey", 1)
+    versions = await p.call("GET", "/v1/frameworks")
+    assert {(f["id"], f["version"], f["latest"]) for f in versions["items"]} == {
+        ("gm-journey", 1, True), ("un-msi-questions", 1, True)}  # fmt: skip
+    whole = await p.call("GET", "/v1/frameworks/gm-journey/1")
+    first = whole["steps"][0]["criteria"][0]
+    assert first["id"] == "gov-l1" and first["rank"] == 1 and first["level"] == "launched"
+    assert first["source"]["seed"] == "001" and first["ungp"] == [{"code": "legitimate",
+                                                                   "letter": "a"}]  # fmt: skip
+    await p.call("GET", "/v1/frameworks/gm-journey/2", status=(404,))
+
+
+async def test_bad_input_is_refused_as_problem_json_and_writes_nothing(platform):
+    p = platform
+    assessment_id = await p.start()
+    before = await p.log_types(assessment_id)
+    base = f"/v1/assessments/{assessment_id}"
+    for method, path, body, status in (
+        ("PUT", f"{base}/answers/gov-l1", {"answer": "maybe"}, 422),
+        ("PUT", f"{base}/answers/gov-l1", {"answer": "met", "evidence": [{}]}, 422),
+        ("PUT", f"{base}/answers/gov-l1",
+         {"answer": "met", "evidence": [{"url": "javascript:alert(1)"}]}, 422),
+        ("PUT", f"{base}/answers/gov-zz", {"answer": "met"}, 404),
+        ("PUT", f"{base}/answers/gov-l1", {"answer": "met", "reason": "a\x00b"}, 422),
+        ("POST", f"{base}/submit", {}, 422),  # nothing answered
+        ("POST", "/v1/assessments", {"framework": "un-msi-questions"}, 422),
+        ("POST", "/v1/assessments", {"framework": "gm-journey", "version": 9}, 422),
+    ):  # fmt: skip
+        answer = await p.client.request(method, path, json=body, headers=p.member())
+        assert answer.status_code == status, (path, body, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json", answer.text
+    assert await p.log_types(assessment_id) == before
+
+
+async def test_an_idempotency_key_replayed_starts_one_assessment(platform):
+    p = platform
+    headers = p.member() | {"Idempotency-Key": "start-2026"}
+    first = await p.post("/v1/assessments", {"title": "2026"}, headers)
+    again = await p.post("/v1/assessments", {"title": "2026"}, headers)
+    assert again == first
+    await p.caught_up(first["assessment_id"])
+    listed = await p.call("GET", "/v1/assessments")
+    assert [a["assessment_id"] for a in listed["items"]] == [first["assessment_id"]]
