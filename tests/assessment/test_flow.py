@@ -109,7 +109,8 @@ async def test_bad_input_is_refused_as_problem_json_and_writes_nothing(platform)
          {"answer": "met", "evidence": [{"url": "javascript:alert(1)"}]}, 422),
         ("PUT", f"{base}/answers/gov-zz", {"answer": "met"}, 404),
         ("PUT", f"{base}/answers/gov-l1", {"answer": "met", "reason": "a\x00b"}, 422),
-        ("POST", f"{base}/submit", {}, 422),  # nothing answered
+        ("POST", f"{base}/submit", {}, 409),  # nothing answered
+        ("POST", "/v1/assessments", {"version": None}, 422),
         ("POST", "/v1/assessments", {"framework": "un-msi-questions"}, 422),
         ("POST", "/v1/assessments", {"framework": "gm-journey", "version": 9}, 422),
     ):  # fmt: skip

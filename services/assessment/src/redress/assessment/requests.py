@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -17,6 +17,15 @@ Said = Annotated[FilledProse, Field(max_length=4000)]
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null(cls, raw: Any) -> Any:
+        # Optional fields are left out, never null: the schema publishes no null, so that
+        # what it says is all that is accepted.
+        if isinstance(raw, dict) and (nulls := sorted(k for k, v in raw.items() if v is None)):
+            raise ValueError(f"leave out what you do not give, rather than null: {nulls}")
+        return raw
 
 
 class StartBody(Body):

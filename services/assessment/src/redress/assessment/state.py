@@ -17,8 +17,7 @@ class AssessmentRefused(Refused):
 
     statuses = {
         "unknown-assessment": 404, "unknown-criterion": 404, "unknown-framework": 422,
-        "wrong-audience": 422, "comment-required": 422, "nothing-answered": 422,
-        "unanswered": 409,
+        "wrong-audience": 422, "comment-required": 422,
     }  # fmt: skip
     default_status = 409
 
