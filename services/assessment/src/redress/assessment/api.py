@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
+from redress.assessment import evidence
 from redress.assessment import handlers as h
 from redress.assessment import queries as q
 from redress.assessment import requests as r
 from redress.assessment.context import AssessmentDesk
 from redress.assessment.projections import AssessmentViews
-from redress.assessment.reading import scored
+from redress.assessment.reading import framework_of, scored
 from redress.assessment.state import Status
 from redress.events.projection import wait_for_version
 from redress.kit import cursor as kit_cursor
@@ -79,7 +81,14 @@ async def detail(
                 {"detail": "not yet readable; retry"}, 202, headers={"Retry-After": "1"}
             )
     found = await _found(pool, p, assessment_id)
-    return scored(found, desk.frameworks)
+    facts = None
+    if framework_of(found, desk.frameworks).audience == "member":
+        # A draft is seen against the last 12 months; a submitted one, against the 12 months
+        # before its submission, so that what the reviewer saw stays what it was.
+        as_of = datetime.fromisoformat(found["submitted_at"]) if found["submitted_at"] else None
+        async with pool.acquire() as conn:
+            facts = await evidence.facts(conn, p.tenant, found["org"], as_of or datetime.now(UTC))
+    return scored(found, desk.frameworks, facts)
 
 
 async def _found(pool: Pool, p: Principal, assessment_id: str) -> dict[str, Any]:

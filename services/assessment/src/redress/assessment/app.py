@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from redress.assessment import api, frameworks, frameworks_api
+from redress.assessment.facts import MemberFacts
 from redress.assessment.projections import AssessmentViews
 from redress.kit.service import ServiceSpec
 
@@ -13,6 +14,6 @@ service = ServiceSpec(
     title="Assessment",
     migrations=Path(__file__).parent / "migrations",
     routers=[api.router, frameworks_api.router],
-    projections=lambda: [AssessmentViews()],
+    projections=lambda: [AssessmentViews(), MemberFacts()],
     checks=[frameworks.check],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from redress.assessment.evidence import Shares, contradicted
 from redress.assessment.frameworks import Framework, Frameworks
 from redress.assessment.frameworks.model import UNGP_NAMES, Ungp
 from redress.assessment.scoring import Given, Score, score
@@ -22,12 +23,27 @@ def score_json(s: Score) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def scored(found: dict[str, Any], frameworks: Frameworks) -> dict[str, Any]:
-    """The assessment with the score its answers reach now, on its own framework version."""
+def framework_of(found: dict[str, Any], frameworks: Frameworks) -> Framework:
     framework = frameworks.get(found["framework"], found["version"])
     assert framework is not None  # a published version is never removed (test_frameworks)
+    return framework
+
+
+def scored(found: dict[str, Any], frameworks: Frameworks,
+           facts: tuple[dict[str, Any], Shares] | None = None) -> dict[str, Any]:  # fmt: skip
+    """The assessment with the score its answers reach now, on its own framework version,
+    and the platform's evidence beside it with the answers that evidence contradicts."""
+    framework = framework_of(found, frameworks)
     answers = {cid: Given(AnswerValue(a["answer"]), a["reason"])
                for cid, a in found["answers"].items()}  # fmt: skip
+    evidence = None
+    if facts is not None:
+        shown, shares = facts
+        bears_on: dict[str, list[str]] = {}
+        for rule in framework.rules:
+            bears_on.setdefault(rule.criterion, []).append(rule.figure.value)
+        evidence = shown | {"bears_on": bears_on,
+                            "contradicted": contradicted(framework, answers, shares)}  # fmt: skip
     unsupported = [cid for cid, g in answers.items()
                    if g.answer is AnswerValue.not_applicable and not g.reason.strip()]  # fmt: skip
     return found | {
@@ -35,6 +51,7 @@ def scored(found: dict[str, Any], frameworks: Frameworks) -> dict[str, Any]:
         "score": score_json(score(framework, answers)),
         "unanswered": [c for c in framework.criteria() if c not in answers],
         "not_applicable_without_reason": unsupported,
+        "evidence": evidence,
     }
 
 

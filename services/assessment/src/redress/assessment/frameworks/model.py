@@ -97,6 +97,24 @@ class Chapter(Strict):
     sections: tuple[Section, ...] = Field(min_length=1)
 
 
+class Figure(StrEnum):
+    """Figures the platform holds on a member's mechanism (`redress.assessment.evidence`)."""
+
+    acknowledged_on_time = "acknowledged_on_time"
+    satisfaction_recorded = "satisfaction_recorded"
+    lessons_recorded = "lessons_recorded"
+
+
+class Rule(Strict):
+    """An answer of "met" to `criterion` is contradicted when `figure` is below `below`,
+    over at least `min_cases` cases."""
+
+    criterion: Id
+    figure: Figure
+    below: float = Field(gt=0, le=1)
+    min_cases: int = Field(default=5, ge=1)
+
+
 @dataclass(frozen=True)
 class Criterion:
     """One thing a respondent answers, wherever the file put it."""
@@ -127,6 +145,7 @@ class Framework(Strict):
     sources: dict[Id, Source]
     steps: tuple[Step, ...] = ()
     chapters: tuple[Chapter, ...] = ()
+    rules: tuple[Rule, ...] = ()
     _criteria: dict[str, Criterion] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
@@ -137,6 +156,8 @@ class Framework(Strict):
         cited = [c.source for c in self.items() if c.source] + [s.source for s in self.steps]
         cited += [s.source for ch in self.chapters for s in ch.sections]
         problems += [f"source {s!r} is not in [sources]" for s in cited if s not in self.sources]
+        problems += [f"rule on unknown criterion {r.criterion!r}" for r in self.rules
+                     if r.criterion not in ids]  # fmt: skip
         if problems:
             raise ValueError("; ".join(problems))
         return self
