@@ -51,6 +51,11 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", ONE + "/rating"): Route("officer", {}),
     ("POST", ONE + "/rating/agree"): Route("member"),
     ("POST", ONE + "/rating/dispute"): Route("member", {"comment": "We disagree."}),
+    ("GET", ONE + "/plan"): Route("read"),
+    ("PUT", ONE + "/actions/{criterion}"): Route(
+        "member", {"owner": "Head of sourcing", "due_on": "2027-03-31"}
+    ),
+    ("POST", ONE + "/actions/{criterion}/progress"): Route("member", {"note": "Drafted"}),
     ("GET", "/v1/frameworks"): Route("framework", scoped=False),
     ("GET", "/v1/frameworks/{framework}/{version}"): Route("framework", scoped=False),
     ("GET", "/v1/organisations/{org}/ratings"): Route("read"),

@@ -3,7 +3,11 @@ one answer; the member revises it; a rating is proposed and agreed; the history 
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from redress.assessment.frameworks import catalogue
+from redress.assessment.reminders import reminder_scheduler
+from redress.events.timers import FixedClock
 from tests.assessment.conftest import ACME
 
 JOURNEY = catalogue().latest("gm-journey")
@@ -129,3 +133,48 @@ async def test_an_idempotency_key_replayed_starts_one_assessment(platform):
     await p.caught_up(first["assessment_id"])
     listed = await p.call("GET", "/v1/assessments")
     assert [a["assessment_id"] for a in listed["items"]] == [first["assessment_id"]]
+
+
+async def agreed(p, criteria) -> str:
+    officer = p.token()
+    assessment_id = await p.submitted(criteria)
+    await p.post(f"/v1/assessments/{assessment_id}/rating", {}, officer)
+    await p.post(f"/v1/assessments/{assessment_id}/rating/agree")
+    return assessment_id
+
+
+async def test_an_action_plan_with_due_dates_reminds_on_a_controllable_clock(platform):
+    p = platform
+    assessment_id = await agreed(p, GOVERNANCE)
+    base = f"/v1/assessments/{assessment_id}"
+    await p.caught_up(assessment_id)
+    proposed = await p.call("GET", f"{base}/plan")
+    first = [c["criterion"] for c in proposed["to_plan_first"]]
+    assert first[:4] == ["gov-e1", "gov-e2", "gov-e3", "est-l1"]
+    due = date(2027, 3, 31)
+    for criterion, owner in (("gov-e1", "Head of sourcing"), ("gov-e2", "Legal counsel")):
+        await p.call("PUT", f"{base}/actions/{criterion}",
+                     {"owner": owner, "due_on": due.isoformat()})  # fmt: skip
+    await p.post(f"{base}/actions/gov-e2/progress", {"note": "Roles agreed", "done": True})
+    await p.call("PUT", f"{base}/actions/gov-l1", {"owner": "x", "due_on": "2027-01-01"},
+                 status=(409,))  # met already  # fmt: skip
+    await p.caught_up(assessment_id)
+    early = reminder_scheduler(p.system.pool, p.system.store,
+                               FixedClock(datetime(2027, 3, 23, 23, 59, tzinfo=UTC)))  # fmt: skip
+    assert await early.tick() == 0  # not yet a week before
+    scheduler = reminder_scheduler(p.system.pool, p.system.store,
+                                   FixedClock(datetime(2027, 3, 24, 12, tzinfo=UTC)))  # fmt: skip
+    assert await scheduler.tick() == 1  # gov-e1's "due soon"; gov-e2 is done
+    scheduler.clock = FixedClock(datetime(2027, 4, 1, 0, 0, 1, tzinfo=UTC))
+    assert await scheduler.tick() == 1  # gov-e1 overdue
+    assert await scheduler.tick() == 0
+    reminded = [e.data for e in await p.system.store.read_stream(assessment_id)
+                if e.type == "ActionReminded"]  # fmt: skip
+    assert [(r.criterion, r.reminder) for r in reminded] == [("gov-e1", "due_soon"),
+                                                             ("gov-e1", "overdue")]  # fmt: skip
+    await p.caught_up(assessment_id)
+    plan = await p.call("GET", f"{base}/plan")
+    actions = {a["criterion"]: a for a in plan["actions"]}
+    assert actions["gov-e1"]["reminded"] == ["due_soon", "overdue"]
+    assert actions["gov-e2"]["done"] and actions["gov-e2"]["reminded"] == []
+    assert next(c for c in plan["to_plan_first"] if c["criterion"] == "gov-e1")["planned"]

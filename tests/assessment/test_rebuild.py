@@ -3,14 +3,18 @@ rows the live projections wrote."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import asyncpg
 
 from redress.assessment.facts import MemberFacts
 from redress.assessment.projections import AssessmentViews
+from redress.assessment.reminders import reminder_scheduler
 from redress.events.catalogue.case import CaseReopened, SatisfactionRecorded
 from redress.events.catalogue.tenant import TenantRegistered
 from redress.events.ids import derived_stream
 from redress.events.projection import rebuild_beside
+from redress.events.timers import FixedClock
 from tests.assessment.test_evidence import CASES, generate
 from tests.cases.test_rebuild import events, published_all, snapshot, stop_live_runners
 from tests.events.helpers import wait_until
@@ -29,6 +33,14 @@ async def workload(p) -> None:
     await p.post(f"{base}/answers/gov-l1/verify", {"comment": "Seen"}, officer)
     await p.post(f"{base}/rating", {}, officer)
     await p.post(f"{base}/rating/agree")
+    # Due dates past the system clock: only the test's clock fires them.
+    for criterion, due in (("gov-e1", "2027-06-01"), ("gov-e2", "2027-06-30")):
+        body = {"owner": "Head of sourcing", "due_on": due}
+        await p.call("PUT", f"{base}/actions/{criterion}", body)
+    await p.post(f"{base}/actions/gov-e2/progress", {"note": "Done", "done": True})
+    await p.caught_up(agreed)
+    clock = FixedClock(datetime(2027, 6, 2, tzinfo=UTC))
+    assert await reminder_scheduler(p.system.pool, p.system.store, clock).tick() == 2
     disputed = await p.submitted(["gov-l1"], p.member("brand-b"))
     await p.post(f"/v1/assessments/{disputed}/rating", {}, officer)
     await p.post(f"/v1/assessments/{disputed}/rating/dispute", {"comment": "No"},

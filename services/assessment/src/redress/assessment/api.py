@@ -80,24 +80,25 @@ async def detail(
             return JSONResponse(
                 {"detail": "not yet readable; retry"}, 202, headers={"Retry-After": "1"}
             )
-    found = await _found(pool, p, assessment_id)
+    one = await found(pool, p, assessment_id)
     facts = None
-    if framework_of(found, desk.frameworks).audience == "member":
+    if framework_of(one, desk.frameworks).audience == "member":
         # A draft is seen against the last 12 months; a submitted one, against the 12 months
         # before its submission, so that what the reviewer saw stays what it was.
-        as_of = datetime.fromisoformat(found["submitted_at"]) if found["submitted_at"] else None
+        as_of = datetime.fromisoformat(one["submitted_at"]) if one["submitted_at"] else None
         async with pool.acquire() as conn:
-            facts = await evidence.facts(conn, p.tenant, found["org"], as_of or datetime.now(UTC))
-    return scored(found, desk.frameworks, facts)
+            facts = await evidence.facts(conn, p.tenant, one["org"], as_of or datetime.now(UTC))
+    return scored(one, desk.frameworks, facts)
 
 
-async def _found(pool: Pool, p: Principal, assessment_id: str) -> dict[str, Any]:
+async def found(pool: Pool, p: Principal, assessment_id: str) -> dict[str, Any]:
+    """The assessment as the views have it; 404 outside the principal's reach."""
     async with pool.acquire() as conn:
-        found = await q.assessment(conn, p.tenant, assessment_id)
+        one = await q.assessment(conn, p.tenant, assessment_id)
     mine = h.scope(p)
-    if found is None or (mine is not None and found["org"] != mine):
+    if one is None or (mine is not None and one["org"] != mine):
         raise Problem(404, "not-found", h.NOT_FOUND)
-    return found
+    return one
 
 
 @router.put("/{assessment_id}/answers/{criterion}", response_model=r.Written)

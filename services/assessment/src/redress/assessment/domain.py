@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
+from redress.assessment import plan
 from redress.assessment.frameworks import Framework, Frameworks
 from redress.assessment.scoring import Given, score
 from redress.assessment.state import Assessment, AssessmentRefused, Review, Status
@@ -94,6 +95,8 @@ def decide(command: object, state: Assessment) -> list[EventData]:
         return _start(command, state)
     if not state.started:
         raise AssessmentRefused("unknown-assessment", "there is no such assessment")
+    if isinstance(command, plan.COMMANDS):
+        return plan.decide(command, state)
     if state.status is Status.final:
         raise AssessmentRefused("final", "a rating was agreed: the assessment is closed")
     match command:
@@ -228,6 +231,6 @@ def aggregate(frameworks: Frameworks) -> Aggregate[Assessment, object]:
                 return replace(state, status=Status.submitted, proposed=None)
             case RatingAgreed():
                 return replace(state, status=Status.final)
-        return state
+        return plan.evolve(state, event)
 
     return Aggregate[Assessment, object](lambda _: Assessment(), evolve, decide)

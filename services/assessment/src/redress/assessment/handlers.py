@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from redress.assessment import domain as d
+from redress.assessment import plan
 from redress.assessment import requests as r
 from redress.assessment.context import Desk
 from redress.events.application import execute
@@ -133,6 +134,20 @@ async def agree(desk: Desk, p: Principal, assessment_id: str, retry: Retry | Non
 async def dispute(desk: Desk, p: Principal, assessment_id: str, body: r.CommentBody,
                   retry: Retry | None = None) -> r.Written:  # fmt: skip
     return await run(desk, p, assessment_id, d.DisputeRating(body.comment), retry=retry)
+
+
+async def plan_action(desk: Desk, p: Principal, assessment_id: str, criterion: str,
+                      body: r.ActionBody, retry: Retry | None = None) -> r.Written:  # fmt: skip
+    command = plan.PlanAction(criterion, body.owner, body.due_on, body.description)
+    return await run(desk, p, assessment_id, command, retry=retry)
+
+
+async def report_progress(
+    desk: Desk, p: Principal, assessment_id: str, criterion: str, body: r.ProgressBody,
+    retry: Retry | None = None,
+) -> r.Written:  # fmt: skip
+    command = plan.ReportProgress(criterion, body.note, body.done)
+    return await run(desk, p, assessment_id, command, retry=retry)
 
 
 # The initiative's.

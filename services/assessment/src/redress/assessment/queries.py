@@ -101,3 +101,12 @@ async def history(conn: Conn, tenant: str, org: str) -> list[dict[str, Any]]:
         tenant, org,
     )  # fmt: skip
     return [jsonable(r) for r in rows]
+
+
+async def actions(conn: Conn, assessment_id: str) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT criterion, owner, due_on, description, done, reminded, planned_at, updated_at "
+        "FROM assessment.actions WHERE assessment_id = $1 ORDER BY due_on, criterion",
+        assessment_id,
+    )
+    return [jsonable(r) for r in rows]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from redress.events.catalogue.assessment import AnswerValue, Evidence
+from redress.kit.dates import PlausibleDate
 from redress.kit.numbers import JSON_INTEGER
 from redress.kit.text import FilledProse, Line, Prose
 
@@ -85,6 +86,18 @@ class ReplyBody(Body):
 
 class ProposeBody(Body):
     comment: Annotated[Prose, Field(max_length=4000)] = ""
+
+
+class ActionBody(Body):
+    owner: Annotated[FilledProse, Field(max_length=200, description="who in your organisation "
+                                        "answers for it: a role or a name")]  # fmt: skip
+    due_on: PlausibleDate
+    description: Annotated[Prose, Field(max_length=4000)] = ""
+
+
+class ProgressBody(Body):
+    note: Said
+    done: StrictBool = False
 
 
 class Written(BaseModel):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 
 from redress.assessment.frameworks import Framework
 from redress.assessment.scoring import Given
 from redress.events.application import Refused
+from redress.events.catalogue.assessment import Reminder
 
 
 class AssessmentRefused(Refused):
@@ -18,6 +20,7 @@ class AssessmentRefused(Refused):
     statuses = {
         "unknown-assessment": 404, "unknown-criterion": 404, "unknown-framework": 422,
         "wrong-audience": 422, "comment-required": 422,
+        "no-action": 404, "owner-required": 422,
     }  # fmt: skip
     default_status = 409
 
@@ -42,6 +45,15 @@ OPEN = frozenset({Review.challenged, Review.answered})
 
 
 @dataclass(frozen=True)
+class Action:
+    owner: str
+    due_on: date
+    done: bool = False
+    reminded: tuple[Reminder, ...] = ()
+    """The reminders sent for the current due date."""
+
+
+@dataclass(frozen=True)
 class Assessment:
     framework: Framework | None = None
     org: str = ""
@@ -49,6 +61,7 @@ class Assessment:
     answers: Mapping[str, Given] = field(default_factory=lambda: MappingProxyType({}))
     reviews: Mapping[str, Review] = field(default_factory=lambda: MappingProxyType({}))
     proposed: tuple[dict[str, str | None], str | None] | None = None
+    actions: Mapping[str, Action] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def started(self) -> bool:

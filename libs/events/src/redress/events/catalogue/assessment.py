@@ -6,7 +6,9 @@ read against that version for ever); its people answer each criterion with evide
 drafts, and submit. The initiative's officers verify or challenge answers; the member
 answers a challenge (revising its answer or not); an officer proposes the rating the
 answers reach, and the member agrees to it or disputes it. The rating agreed holds the
-levels themselves, so no later change to the scoring or the framework alters it.
+levels themselves, so no later change to the scoring or the framework alters it. The
+member then plans actions on the criteria it does not meet, each with an owner and a due
+date; its timers remind it a week before and once the date has passed.
 
 Criterion, step and level ids are the framework file's (`redress.assessment.frameworks`).
 Answers and comments are about a company's mechanism, not about a worker: nobody is to
@@ -15,6 +17,7 @@ write a worker's name or contact into them (the pages and docs/assessment.md say
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -137,3 +140,47 @@ class RatingDisputed(EventData):
     stream_type = "assessment"
 
     comment: Comment
+
+
+# The action plan: what the member will do about criteria it does not meet yet.
+
+
+@event
+class ActionPlanned(EventData):
+    """An action on an unmet criterion, with its owner and due date (planned again: changed)."""
+
+    type = "ActionPlanned"
+    stream_type = "assessment"
+
+    criterion: Id
+    owner: str = Field(max_length=200)
+    """Who in the member organisation answers for it (a role or a name)."""
+    due_on: date
+    description: Comment = ""
+
+
+@event
+class ActionProgressed(EventData):
+    type = "ActionProgressed"
+    stream_type = "assessment"
+
+    criterion: Id
+    note: Comment
+    done: bool = False
+
+
+class Reminder(StrEnum):
+    due_soon = "due_soon"  # a week before the due date
+    overdue = "overdue"  # the due date has passed, the action is not done
+
+
+@event
+class ActionReminded(EventData):
+    """The platform reminded the member of an action (fired by the assessment's timers)."""
+
+    type = "ActionReminded"
+    stream_type = "assessment"
+
+    criterion: Id
+    due_on: date
+    reminder: Reminder
