@@ -56,6 +56,7 @@ MATRIX: dict[tuple[str, str], Route] = {
         "member", {"owner": "Head of sourcing", "due_on": "2027-03-31"}
     ),
     ("POST", ONE + "/actions/{criterion}/progress"): Route("member", {"note": "Drafted"}),
+    ("GET", "/v1/benchmark"): Route("read", scoped=False),
     ("GET", "/v1/frameworks"): Route("framework", scoped=False),
     ("GET", "/v1/frameworks/{framework}/{version}"): Route("framework", scoped=False),
     ("GET", "/v1/organisations/{org}/ratings"): Route("read"),
@@ -122,6 +123,8 @@ def check_body(principal: str, template: str, body: Any, ours: str) -> list[str]
             return [f"{principal} {'does not see' if ours not in ids else 'sees'} {ours}"]
         if principal in OUTSIDERS and any(i["org"] == ACME for i in body["items"]):
             return [f"{principal} sees another organisation's assessments"]
+    if template == "/v1/benchmark" and body["yours"] and principal not in MEMBERS:
+        return [f"{principal} is shown a member's own levels"]
     if template == _RATINGS[1] and principal not in (*MEMBERS, *STAFF) and body["items"]:
         return [f"{principal} sees ratings of another tenant"]
     return []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redress.assessment import api, context, frameworks, frameworks_api, plan_api
+from redress.assessment import api, benchmark, context, frameworks, frameworks_api, plan_api
 from redress.assessment.facts import MemberFacts
 from redress.assessment.projections import AssessmentViews
 from redress.kit.service import ServiceSpec
@@ -13,7 +13,7 @@ service = ServiceSpec(
     name="assessment",
     title="Assessment",
     migrations=Path(__file__).parent / "migrations",
-    routers=[api.router, plan_api.router, frameworks_api.router],
+    routers=[api.router, plan_api.router, frameworks_api.router, benchmark.router],
     projections=lambda: [AssessmentViews(), MemberFacts()],
     startup=[context.start],
     background=[context.run_reminders],

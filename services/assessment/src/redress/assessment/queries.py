@@ -110,3 +110,15 @@ async def actions(conn: Conn, assessment_id: str) -> list[dict[str, Any]]:
         assessment_id,
     )
     return [jsonable(r) for r in rows]
+
+
+async def latest_ratings(conn: Conn, tenant: str, framework: str, version: int
+                         ) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """Each organisation's latest agreed rating on one framework version."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT ON (org) org, levels, overall FROM assessment.assessments "
+        "WHERE tenant = $1 AND framework = $2 AND version = $3 AND status = 'final' "
+        "ORDER BY org, rated_at DESC, started_position DESC",
+        tenant, framework, version,
+    )  # fmt: skip
+    return {r["org"]: jsonable(r, ("org",)) for r in rows}
