@@ -9,14 +9,15 @@ The routes are read from the app, so that a route added without a row here fails
 | a member of another organisation        | 404 (lists: its own only) | 404    | 403              | 200        |
 | the same organisation in another tenant | 404 (lists, ratings: its own, none) | 404 | 403         | 200        |
 | a member token naming no organisation   | 403              | 403             | 403              | 200        |
-| officer / supervisor of the tenant      | 200              | 403             | 2xx or domain    | 200        |
-| officer of another tenant               | 404 (lists: empty) | 403           | 404              | 200        |
+| officer / supervisor of the tenant      | 200              | 403 (*)         | 2xx or domain    | 200        |
+| officer of another tenant               | 404 (lists: empty) | 404 (*)       | 404              | 200        |
 | admin                                   | 403              | 403             | 403              | 200        |
 | partner, operator, auditor              | 403              | 403             | 403              | 403        |
 | no token (a worker has none)            | 401              | 401             | 401              | 401        |
 
-Starting an assessment is a member's write on no assessment: every member with an
-organisation may start its own. A domain refusal (409, 422, or a 404 of its own kind such as
+Starting an assessment is a write on no assessment: every member with an organisation may
+start its own, and staff the initiative's own self-assessment (*: which staff answer, never
+a member's; tests/assessment/test_msi.py). A domain refusal (409, 422, or a 404 of its own kind such as
 `unknown-criterion`) means the call reached the assessment; `not-found` means it did not.
 """  # noqa: E501
 
@@ -87,10 +88,12 @@ def expected(principal: str, route: Route) -> frozenset[int] | str:
             return frozenset({200}) if kind == "read" else ALLOWED
         return frozenset({404})
     if principal in STAFF:
-        return frozenset({200}) if kind == "read" else ALLOWED if kind == "officer" else {403}
+        if kind == "member":  # staff answer only the initiative's own, which they may start
+            return frozenset({403}) if route.scoped else ALLOWED
+        return frozenset({200}) if kind == "read" else ALLOWED
     if principal == "other-tenant-officer":
-        if kind == "member":
-            return frozenset({403})
+        if kind == "member" and not route.scoped:
+            return ALLOWED
         return frozenset({404} if route.scoped and route is not MATRIX[_RATINGS] else {200})
     return frozenset({403})  # admin, orgless member
 

@@ -86,6 +86,18 @@ def test_an_assessment_starts_once_on_a_framework_that_exists_for_members():
     assert refused([], Start("acme-apparel", None)) == "unknown-framework"
     questions = FRAMEWORKS.latest("un-msi-questions")
     assert refused([], Start("acme-apparel", questions)) == "wrong-audience"
+    assert refused([], Start("", JOURNEY)) == "wrong-audience"  # the initiative's own: not this
+
+
+def test_the_initiative_assesses_itself_on_the_un_questions_and_submitting_ends_it():
+    questions = FRAMEWORKS.latest("un-msi-questions")
+    digest = FRAMEWORKS.digest("un-msi-questions", 1)
+    (started,) = when([], Start("", questions, digest))
+    answered = [started, AnswerRecorded(criterion="q3-1", answer=AnswerValue.met)]
+    assert refused(answered, Answer("gov-l1", AnswerValue.met)) == "unknown-criterion"
+    submitted = [*answered, *when(answered, Submit())]
+    assert folded(submitted).status is Status.final  # nobody reviews the initiative's own
+    assert refused(submitted, Verify("q3-1")) == "final"
 
 
 def test_nothing_but_a_start_acts_on_an_assessment_not_started():

@@ -45,6 +45,9 @@ async def workload(p) -> None:
     await p.post(f"/v1/assessments/{disputed}/rating", {}, officer)
     await p.post(f"/v1/assessments/{disputed}/rating/dispute", {"comment": "No"},
                  p.member("brand-b"))  # fmt: skip
+    own = await p.post("/v1/assessments", {"framework": "un-msi-questions"}, officer)
+    await p.answer(own["assessment_id"], "q3-1", headers=officer)
+    await p.post(f"/v1/assessments/{own['assessment_id']}/submit", headers=officer)
     store = p.system.store
     dhaka = TenantRegistered(name="Acme", time_zone="Asia/Dhaka")
     await store.append(derived_stream("tenant", "acme"), [dhaka], 0, CASES)
@@ -76,4 +79,4 @@ async def test_a_rebuild_beside_the_live_tables_gives_the_live_rows(platform):
         assert end == before, projection.key
         assert await snapshot(system.pool, projection) == live, projection.key
     rows = (await snapshot(system.pool, AssessmentViews()))["assessments"]
-    assert sorted(r["status"] for r in rows) == ["draft", "final", "submitted"]
+    assert sorted(r["status"] for r in rows) == ["draft", "final", "final", "submitted"]

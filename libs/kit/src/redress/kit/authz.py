@@ -44,6 +44,7 @@ class Action(StrEnum):
     assessment_read = "assessment.read"
     assessment_answer = "assessment.answer"
     assessment_review = "assessment.review"
+    assessment_self = "assessment.self_assess"
     framework_read = "framework.read"
     tenant_configure = "tenant.configure"
     projection_operate = "projection.operate"
@@ -76,6 +77,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.assessment_read: frozenset({Role.member, Role.officer, Role.supervisor}),
     Action.assessment_answer: frozenset({Role.member}),
     Action.assessment_review: frozenset({Role.officer, Role.supervisor}),
+    # The initiative answers the UN guidance's questions about itself.
+    Action.assessment_self: frozenset({Role.officer, Role.supervisor}),
     # The frameworks are public knowledge within the tenant: admins read them too.
     Action.framework_read: frozenset({Role.member, Role.officer, Role.supervisor, Role.admin}),
     Action.tenant_configure: frozenset({Role.admin}),

@@ -19,14 +19,23 @@ from redress.assessment.state import Status
 from redress.events.projection import wait_for_version
 from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
-from redress.kit.authz import Action
-from redress.kit.deps import Pool, permitted
+from redress.kit.authz import Action, authorising_role
+from redress.kit.deps import CurrentPrincipal, Pool, authorise, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
 
 router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
 Reader = Annotated[Principal, Depends(permitted(Action.assessment_read))]
-Member = Annotated[Principal, Depends(permitted(Action.assessment_answer))]
+
+
+def respondent(principal: CurrentPrincipal) -> Principal:
+    """A member answering for its organisation, or staff answering for the initiative."""
+    if authorising_role(principal.roles, Action.assessment_answer):
+        return authorise(principal, Action.assessment_answer)
+    return authorise(principal, Action.assessment_self)
+
+
+Member = Annotated[Principal, Depends(respondent)]
 Officer = Annotated[Principal, Depends(permitted(Action.assessment_review))]
 AssessmentId = Annotated[str, Path(max_length=100)]
 CriterionId = Annotated[str, Path(pattern=r.ID, max_length=40)]
@@ -59,7 +68,8 @@ async def listing(
 async def start(body: r.StartBody, p: Member, desk: AssessmentDesk, retry: Retryable = None
                 ) -> r.Written:  # fmt: skip
     """Start an assessment of your organisation's grievance mechanism against a framework
-    (by default the latest version of the grievance mechanism journey)."""
+    (by default the latest version of the grievance mechanism journey); officers start the
+    initiative's own, on the UN guidance's questions (`un-msi-questions`)."""
     return await h.start(desk, p, body, retry)
 
 

@@ -136,10 +136,9 @@ def _start(c: Start, state: Assessment) -> list[EventData]:
         raise AssessmentRefused("already-started", "this assessment was already started")
     if c.framework is None:
         raise AssessmentRefused("unknown-framework", "there is no such framework or version")
-    if c.framework.audience != "member":
-        raise AssessmentRefused(
-            "wrong-audience", "this framework is answered by the initiative, not a member"
-        )
+    if (c.framework.audience == "msi") != (c.org == ""):
+        who = "the initiative" if c.org else "a member"
+        raise AssessmentRefused("wrong-audience", f"this framework is answered by {who}")
     return [AssessmentStarted(org=c.org, framework=c.framework.id, version=c.framework.version,
                               digest=c.digest, title=c.title)]  # fmt: skip
 
@@ -217,7 +216,9 @@ def aggregate(frameworks: Frameworks) -> Aggregate[Assessment, object]:
                 answers = {**state.answers, event.criterion: Given(event.answer, event.reason)}
                 return replace(state, answers=MappingProxyType(answers))
             case AssessmentSubmitted():
-                return replace(state, status=Status.submitted)
+                # The initiative's own self-assessment is nobody's to review: submitted, done.
+                own = state.framework is not None and state.framework.audience == "msi"
+                return replace(state, status=Status.final if own else Status.submitted)
             case AnswerVerified():
                 return _with_review(state, event.criterion, Review.verified)
             case AnswerChallenged():

@@ -4,7 +4,8 @@ Each handler admits the principal to the assessment as the log has it, decides o
 and appends through the application layer's `execute` (ADR 0006 retry, Idempotency-Key).
 A member acts for its organisation only (its token's `org`): another organisation's
 assessment is 404, as if it did not exist; so is another tenant's for anyone. Officers and
-supervisors reach every assessment of their tenant, and review; they never answer.
+supervisors reach every assessment of their tenant and review members' answers; they answer
+only the initiative's own self-assessment (whose `org` is empty), never a member's.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from redress.kit.errors import Problem
 from redress.kit.idempotency import Once, Retry
 
 NOT_FOUND = "there is no such assessment"
+INITIATIVE = ""
+"""The `org` of the initiative's assessment of itself."""
 SCHEMA = "assessment"
 
 
@@ -49,6 +52,15 @@ def started_of(p: Principal, events: list[Event]) -> AssessmentStarted:
         raise Problem(404, "not-found", NOT_FOUND)
     if (org := scope(p)) is not None and started.org != org:
         raise Problem(404, "not-found", NOT_FOUND)
+    return started
+
+
+def respondent_of(p: Principal, events: list[Event]) -> AssessmentStarted:
+    """`started_of`, for those who answer: a member its own organisation's; staff only the
+    initiative's own self-assessment."""
+    started = started_of(p, events)
+    if p.acting_as != Role.member and started.org != INITIATIVE:
+        raise Problem(403, "forbidden", "officers review a member's answers; they do not answer")
     return started
 
 
@@ -83,10 +95,17 @@ async def write(
 
 
 async def run(
+    desk: Desk, p: Principal, assessment_id: str, *commands: object, retry: Retry | None = None,
+    admit: Callable[[Principal, list[Event]], Any] = started_of,
+) -> r.Written:  # fmt: skip
+    decide = d.aggregate(desk.frameworks).deciding(assessment_id, *commands)
+    return await write(desk, p, assessment_id, decide, retry, admit)
+
+
+async def answering(
     desk: Desk, p: Principal, assessment_id: str, *commands: object, retry: Retry | None = None
 ) -> r.Written:
-    aggregate = d.aggregate(desk.frameworks)
-    return await write(desk, p, assessment_id, aggregate.deciding(assessment_id, *commands), retry)
+    return await run(desk, p, assessment_id, *commands, retry=retry, admit=respondent_of)
 
 
 def _answer(body: r.AnswerBody | r.ReplyBody, criterion: str) -> d.Answer:
@@ -95,13 +114,14 @@ def _answer(body: r.AnswerBody | r.ReplyBody, criterion: str) -> d.Answer:
     return d.Answer(criterion, body.answer, body.reason, evidence)
 
 
-# The member's.
+# Those who answer (a member; staff for the initiative's own).
 
 
 async def start(desk: Desk, p: Principal, body: r.StartBody, retry: Retry | None = None
                 ) -> r.Written:  # fmt: skip
-    """A new assessment of the member's mechanism, on the version asked (or the latest)."""
-    org = org_of(p)
+    """A new assessment, on the version asked (or the latest): of a member's mechanism, or
+    (staff) of the initiative itself."""
+    org = org_of(p) if p.acting_as == Role.member else INITIATIVE
     f = desk.frameworks
     framework = f.get(body.framework, body.version) if body.version else f.latest(body.framework)
     digest = f.digest(framework.id, framework.version) if framework else ""
@@ -111,35 +131,35 @@ async def start(desk: Desk, p: Principal, body: r.StartBody, retry: Retry | None
 
 async def answer(desk: Desk, p: Principal, assessment_id: str, criterion: str,
                  body: r.AnswerBody, retry: Retry | None = None) -> r.Written:  # fmt: skip
-    return await run(desk, p, assessment_id, _answer(body, criterion), retry=retry)
+    return await answering(desk, p, assessment_id, _answer(body, criterion), retry=retry)
 
 
 async def submit(desk: Desk, p: Principal, assessment_id: str, retry: Retry | None = None
                  ) -> r.Written:  # fmt: skip
-    return await run(desk, p, assessment_id, d.Submit(), retry=retry)
+    return await answering(desk, p, assessment_id, d.Submit(), retry=retry)
 
 
 async def reply(desk: Desk, p: Principal, assessment_id: str, criterion: str,
                 body: r.ReplyBody, retry: Retry | None = None) -> r.Written:  # fmt: skip
     revised = _answer(body, criterion) if body.answer is not None else None
     command = d.Reply(criterion, body.comment, revised)
-    return await run(desk, p, assessment_id, command, retry=retry)
+    return await answering(desk, p, assessment_id, command, retry=retry)
 
 
 async def agree(desk: Desk, p: Principal, assessment_id: str, retry: Retry | None = None
                 ) -> r.Written:  # fmt: skip
-    return await run(desk, p, assessment_id, d.AgreeRating(), retry=retry)
+    return await answering(desk, p, assessment_id, d.AgreeRating(), retry=retry)
 
 
 async def dispute(desk: Desk, p: Principal, assessment_id: str, body: r.CommentBody,
                   retry: Retry | None = None) -> r.Written:  # fmt: skip
-    return await run(desk, p, assessment_id, d.DisputeRating(body.comment), retry=retry)
+    return await answering(desk, p, assessment_id, d.DisputeRating(body.comment), retry=retry)
 
 
 async def plan_action(desk: Desk, p: Principal, assessment_id: str, criterion: str,
                       body: r.ActionBody, retry: Retry | None = None) -> r.Written:  # fmt: skip
     command = plan.PlanAction(criterion, body.owner, body.due_on, body.description)
-    return await run(desk, p, assessment_id, command, retry=retry)
+    return await answering(desk, p, assessment_id, command, retry=retry)
 
 
 async def report_progress(
@@ -147,10 +167,10 @@ async def report_progress(
     retry: Retry | None = None,
 ) -> r.Written:  # fmt: skip
     command = plan.ReportProgress(criterion, body.note, body.done)
-    return await run(desk, p, assessment_id, command, retry=retry)
+    return await answering(desk, p, assessment_id, command, retry=retry)
 
 
-# The initiative's.
+# The initiative's review of members' answers.
 
 
 async def verify(desk: Desk, p: Principal, assessment_id: str, criterion: str,

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from redress.assessment import handlers as h
 from redress.assessment import plan
 from redress.assessment import queries as q
 from redress.assessment import requests as r
-from redress.assessment.api import AssessmentId, CriterionId, Reader, found
+from redress.assessment.api import AssessmentId, CriterionId, Member, Reader, found
 from redress.assessment.context import AssessmentDesk
 from redress.assessment.domain import aggregate
-from redress.kit.auth import Principal
-from redress.kit.authz import Action
-from redress.kit.deps import Pool, permitted
+from redress.kit.deps import Pool
 from redress.kit.idempotency import Retryable
 
 router = APIRouter(prefix="/v1/assessments", tags=["action plans"])
-Member = Annotated[Principal, Depends(permitted(Action.assessment_answer))]
 
 
 @router.get("/{assessment_id}/plan")

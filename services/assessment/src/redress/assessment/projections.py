@@ -78,7 +78,13 @@ class AssessmentViews(Projection):
                     stream, data.criterion, _REVIEWS[type(data)],
                 )  # fmt: skip
             case AssessmentSubmitted():
-                await self._status(conn, stream, "submitted", "submitted_at = $3", event)
+                # The initiative's own (org '') is nobody's to review: submitted, it is done.
+                await conn.execute(
+                    "UPDATE assessments SET submitted_at = $2, status = CASE WHEN org = '' "
+                    "THEN 'final' ELSE 'submitted' END, rated_at = CASE WHEN org = '' "
+                    "THEN $2::timestamptz END WHERE assessment_id = $1",
+                    stream, event.time,
+                )  # fmt: skip
             case RatingProposed():
                 proposed = json.dumps({"levels": data.levels, "overall": data.overall})
                 await conn.execute(
@@ -148,13 +154,6 @@ class AssessmentViews(Projection):
                     "WHERE assessment_id = $1 AND criterion = $2",
                     stream, data.criterion, data.reminder, event.time,
                 )  # fmt: skip
-
-    @staticmethod
-    async def _status(conn: Conn, stream: str, status: str, also: str, event: Event) -> None:
-        await conn.execute(
-            f"UPDATE assessments SET status = $2, {also} WHERE assessment_id = $1",
-            stream, status, event.time,
-        )  # fmt: skip
 
 
 def _said(data: object) -> str:
