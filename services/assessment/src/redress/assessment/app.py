@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redress.assessment import api, benchmark, context, frameworks, frameworks_api, plan_api
+from redress.assessment import (
+    api,
+    benchmark,
+    context,
+    frameworks,
+    frameworks_api,
+    pages,
+    plan_api,
+)
 from redress.assessment.facts import MemberFacts
 from redress.assessment.projections import AssessmentViews
 from redress.kit.service import ServiceSpec
@@ -15,7 +23,9 @@ service = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     routers=[api.router, plan_api.router, frameworks_api.router, benchmark.router],
     projections=lambda: [AssessmentViews(), MemberFacts()],
+    pages=[pages.router],
+    exception_handlers={pages.LoginRequired: pages.to_login},
     startup=[context.start],
     background=[context.run_reminders],
-    checks=[frameworks.check],
+    checks=[frameworks.check, context.check],
 )

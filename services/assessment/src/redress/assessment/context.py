@@ -15,7 +15,9 @@ from redress.assessment.frameworks import Frameworks, catalogue
 from redress.assessment.reminders import reminder_scheduler
 from redress.events.store import EventStore
 from redress.events.timers import Clock, SystemClock
+from redress.kit.keyset import derive, root_secret
 from redress.kit.runtime import Runtime
+from redress.kit.settings import Settings
 
 log = structlog.get_logger("redress.assessment")
 
@@ -25,11 +27,13 @@ class Desk:
     store: EventStore
     pool: asyncpg.Pool
     frameworks: Frameworks
+    csrf_key: bytes
+    """Of the pages' forms."""
 
 
 def get_desk(request: Request) -> Desk:
     runtime: Runtime = request.app.state.runtime
-    return Desk(runtime.store, runtime.pool, catalogue())
+    return Desk(runtime.store, runtime.pool, catalogue(), runtime.extras["assessment.csrf"])
 
 
 AssessmentDesk = Annotated[Desk, Depends(get_desk)]
@@ -37,6 +41,11 @@ AssessmentDesk = Annotated[Desk, Depends(get_desk)]
 
 async def start(runtime: Runtime) -> None:
     runtime.extras["assessment.clock"] = SystemClock()
+    runtime.extras["assessment.csrf"] = derive(root_secret(runtime.settings), "assessment-csrf")
+
+
+def check(settings: Settings) -> None:
+    root_secret(settings)
 
 
 async def run_reminders(runtime: Runtime) -> None:
