@@ -3,6 +3,8 @@ one answer; the member revises it; a rating is proposed and agreed; the history 
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime
 
 from redress.assessment.frameworks import catalogue
@@ -178,3 +180,26 @@ async def test_an_action_plan_with_due_dates_reminds_on_a_controllable_clock(pla
     assert actions["gov-e1"]["reminded"] == ["due_soon", "overdue"]
     assert actions["gov-e2"]["done"] and actions["gov-e2"]["reminded"] == []
     assert next(c for c in plan["to_plan_first"] if c["criterion"] == "gov-e1")["planned"]
+
+
+async def test_an_assessment_exports_as_csv_one_row_per_criterion(platform):
+    p = platform
+    assessment_id = await p.start()
+    await p.answer(assessment_id, "gov-l1", reason='=HYPERLINK("http://x")')
+    await p.answer(assessment_id, "imp-l2", "not_applicable", reason="No own sites")
+    await p.caught_up(assessment_id)
+    answer = await p.client.get(f"/v1/assessments/{assessment_id}/export.csv",
+                                headers=p.member())  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert lines[0][:5] == ["group", "level", "rank", "criterion", "text"]
+    assert len(lines) == 1 + len(JOURNEY.criteria())
+    rows = {row[3]: dict(zip(lines[0], row, strict=True)) for row in lines[1:]}
+    assert rows["gov-l1"]["answer"] == "met" and rows["gov-l1"]["ungp"] == "a"
+    assert rows["gov-l1"]["reason"].startswith("'=")  # never a formula in a spreadsheet
+    assert "grievance-policy.pdf" in rows["gov-l1"]["evidence"]
+    assert rows["imp-l2"]["answer"] == "not_applicable" and rows["eva-x3"]["answer"] == ""
+    other = await p.client.get(f"/v1/assessments/{assessment_id}/export.csv",
+                               headers=p.member("brand-b"))  # fmt: skip
+    assert other.status_code == 404

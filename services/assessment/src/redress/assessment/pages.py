@@ -17,11 +17,11 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from redress.assessment import evidence
+from redress.assessment import evidence, export
 from redress.assessment import handlers as h
 from redress.assessment import queries as q
 from redress.assessment import requests as r
-from redress.assessment.api import VIEWS
+from redress.assessment.api import VIEWS, found
 from redress.assessment.context import AssessmentDesk, Desk
 from redress.assessment.pages_render import PageRoute, page
 from redress.assessment.reading import framework_of, scored
@@ -193,6 +193,11 @@ async def assessment(request: Request, assessment_id: Id, p: Reader, desk: Asses
     return page(request, desk.csrf_key, "assessment.html", principal=p, a=one, f=framework,
                 criteria=framework.criteria(), answering=answering, reviewing=reviewing,
                 flagged=flagged, thread=thread, answers=list(AnswerValue))  # fmt: skip
+
+
+@router.get("/{assessment_id}/export.csv")
+async def export_csv(assessment_id: Id, p: Reader, desk: AssessmentDesk) -> Response:
+    return await export.as_csv(await found(desk.pool, p, assessment_id), desk)
 
 
 @router.post("/{assessment_id}/answers/{criterion}")
