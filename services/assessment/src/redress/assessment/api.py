@@ -98,7 +98,12 @@ async def detail(
         as_of = datetime.fromisoformat(one["submitted_at"]) if one["submitted_at"] else None
         async with pool.acquire() as conn:
             facts = await evidence.facts(conn, p.tenant, one["org"], as_of or datetime.now(UTC))
-    return scored(one, desk.frameworks, facts)
+    done = scored(one, desk.frameworks, facts)
+    if one["org"] == h.INITIATIVE:
+        framework = framework_of(one, desk.frameworks)
+        async with pool.acquire() as conn:
+            done["evidence"] = await evidence.initiative(conn, p.tenant, framework)
+    return done
 
 
 async def found(pool: Pool, p: Principal, assessment_id: str) -> dict[str, Any]:

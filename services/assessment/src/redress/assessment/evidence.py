@@ -8,6 +8,7 @@ reaches k. Which answers a figure contradicts is the framework's data (`[[rules]
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -115,3 +116,36 @@ async def facts(conn: Conn, tenant: str, org: str, as_of: datetime
                     for f, s in figures.items()},
     }  # fmt: skip
     return shown, figures
+
+
+async def initiative(conn: Conn, tenant: str, framework: Framework) -> dict[str, Any]:
+    """What the platform holds on the initiative's own mechanism, beside its questions."""
+    tenant_row = await conn.fetchrow(
+        "SELECT languages, time_frames FROM assessment.facts_tenants WHERE tenant = $1", tenant
+    )
+    partners = await conn.fetch(
+        "SELECT country, count(*) AS n FROM assessment.facts_partners, unnest(countries) country "
+        "WHERE tenant = $1 AND NOT retired GROUP BY country ORDER BY country",
+        tenant,
+    )
+    members = await conn.fetchval(
+        "SELECT count(*) FROM assessment.facts_members WHERE tenant = $1", tenant
+    )
+    assessed = await conn.fetchval(
+        "SELECT count(DISTINCT org) FROM assessment.assessments WHERE tenant = $1 "
+        "AND org <> '' AND status = 'final'",
+        tenant,
+    )
+    frames = tenant_row["time_frames"] if tenant_row else None
+    bears_on: dict[str, list[str]] = {}
+    for shown in framework.facts:
+        bears_on.setdefault(shown.criterion, []).append(shown.fact.value)
+    return {
+        "languages_offered": list(tenant_row["languages"]) if tenant_row else [],
+        # The worker form takes a report with no name or contact; that is how it is built.
+        "anonymous_channel": True,
+        "time_frames": json.loads(frames) if isinstance(frames, str) else frames,
+        "partners_by_country": {r["country"]: r["n"] for r in partners},
+        "members_assessed": {"members": members, "with_agreed_rating": assessed},
+        "bears_on": bears_on,
+    }

@@ -181,8 +181,10 @@ async def assessment(request: Request, assessment_id: Id, p: Reader, desk: Asses
             as_of = found["submitted_at"]
             moment = datetime.fromisoformat(as_of) if as_of else datetime.now(UTC)
             facts = await evidence.facts(conn, p.tenant, found["org"], moment)
-    one = scored(found, desk.frameworks, facts)
-    own = found["org"] == h.INITIATIVE
+        one = scored(found, desk.frameworks, facts)
+        own = found["org"] == h.INITIATIVE
+        if own:
+            one["evidence"] = await evidence.initiative(conn, p.tenant, framework)
     answering = (p.acting_as == Role.member) or (own and allowed(p.roles, Action.assessment_self))
     reviewing = not own and allowed(p.roles, Action.assessment_review) and h.scope(p) is None
     flagged = {f["criterion"]: f for f in (one["evidence"] or {}).get("contradicted", [])}

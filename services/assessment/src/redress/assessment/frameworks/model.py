@@ -115,6 +115,23 @@ class Rule(Strict):
     min_cases: int = Field(default=5, ge=1)
 
 
+class Fact(StrEnum):
+    """What the platform holds on the initiative's own mechanism (`evidence.initiative`)."""
+
+    languages_offered = "languages_offered"
+    anonymous_channel = "anonymous_channel"
+    time_frames = "time_frames"
+    partners_by_country = "partners_by_country"
+    members_assessed = "members_assessed"
+
+
+class Shown(Strict):
+    """A fact of the platform shown beside a question it bears on."""
+
+    criterion: Id
+    fact: Fact
+
+
 @dataclass(frozen=True)
 class Criterion:
     """One thing a respondent answers, wherever the file put it."""
@@ -146,6 +163,7 @@ class Framework(Strict):
     steps: tuple[Step, ...] = ()
     chapters: tuple[Chapter, ...] = ()
     rules: tuple[Rule, ...] = ()
+    facts: tuple[Shown, ...] = ()
     _criteria: dict[str, Criterion] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
@@ -156,8 +174,8 @@ class Framework(Strict):
         cited = [c.source for c in self.items() if c.source] + [s.source for s in self.steps]
         cited += [s.source for ch in self.chapters for s in ch.sections]
         problems += [f"source {s!r} is not in [sources]" for s in cited if s not in self.sources]
-        problems += [f"rule on unknown criterion {r.criterion!r}" for r in self.rules
-                     if r.criterion not in ids]  # fmt: skip
+        named = [r.criterion for r in self.rules] + [f.criterion for f in self.facts]
+        problems += [f"rule or fact on unknown criterion {c!r}" for c in named if c not in ids]
         if problems:
             raise ValueError("; ".join(problems))
         return self
