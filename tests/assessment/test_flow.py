@@ -203,3 +203,18 @@ async def test_an_assessment_exports_as_csv_one_row_per_criterion(platform):
     other = await p.client.get(f"/v1/assessments/{assessment_id}/export.csv",
                                headers=p.member("brand-b"))  # fmt: skip
     assert other.status_code == 404
+
+
+async def test_a_reassessment_is_compared_step_by_step_with_the_rating_before(platform):
+    p = platform
+    first = await agreed(p, GOVERNANCE)
+    again = await p.start()
+    for criterion in LAUNCHED:
+        await p.answer(again, criterion)
+    shown = await p.read(again)
+    before = shown["previous"]
+    assert before["assessment_id"] == first and before["overall"] is None
+    steps = {s["step"]: (s["before"], s["now"]) for s in before["steps"]}
+    assert steps["governance"] == ("launched", "launched")
+    assert steps["establishing"] == (None, "launched")
+    assert (await p.read(first))["previous"] is None  # nothing agreed before the first

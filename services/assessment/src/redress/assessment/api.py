@@ -14,7 +14,7 @@ from redress.assessment import queries as q
 from redress.assessment import requests as r
 from redress.assessment.context import AssessmentDesk
 from redress.assessment.projections import AssessmentViews
-from redress.assessment.reading import framework_of, scored
+from redress.assessment.reading import compared, framework_of, scored
 from redress.assessment.state import Status
 from redress.events.projection import wait_for_version
 from redress.kit import cursor as kit_cursor
@@ -99,6 +99,8 @@ async def detail(
         async with pool.acquire() as conn:
             facts = await evidence.facts(conn, p.tenant, one["org"], as_of or datetime.now(UTC))
     done = scored(one, desk.frameworks, facts)
+    async with pool.acquire() as conn:
+        done["previous"] = compared(done, await q.previous(conn, one))
     if one["org"] == h.INITIATIVE:
         framework = framework_of(one, desk.frameworks)
         async with pool.acquire() as conn:

@@ -24,7 +24,7 @@ from redress.assessment import requests as r
 from redress.assessment.api import VIEWS, found
 from redress.assessment.context import AssessmentDesk, Desk
 from redress.assessment.pages_render import PageRoute, page
-from redress.assessment.reading import framework_of, scored
+from redress.assessment.reading import compared, framework_of, scored
 from redress.events.catalogue.assessment import AnswerValue
 from redress.events.projection import wait_for_version
 from redress.kit import csrf
@@ -185,6 +185,7 @@ async def assessment(request: Request, assessment_id: Id, p: Reader, desk: Asses
         own = found["org"] == h.INITIATIVE
         if own:
             one["evidence"] = await evidence.initiative(conn, p.tenant, framework)
+        one["previous"] = compared(one, await q.previous(conn, found))
     answering = (p.acting_as == Role.member) or (own and allowed(p.roles, Action.assessment_self))
     reviewing = not own and allowed(p.roles, Action.assessment_review) and h.scope(p) is None
     flagged = {f["criterion"]: f for f in (one["evidence"] or {}).get("contradicted", [])}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from redress.events.store import Conn
@@ -122,3 +122,16 @@ async def latest_ratings(conn: Conn, tenant: str, framework: str, version: int
         tenant, framework, version,
     )  # fmt: skip
     return {r["org"]: jsonable(r, ("org",)) for r in rows}
+
+
+async def previous(conn: Conn, one: dict[str, Any]) -> dict[str, Any] | None:
+    """The organisation's agreed rating before this assessment, on the same framework."""
+    row = await conn.fetchrow(
+        "SELECT assessment_id, version, title, rated_at, levels, overall "
+        "FROM assessment.assessments WHERE tenant = $1 AND org = $2 AND framework = $3 "
+        "AND status = 'final' AND assessment_id <> $4 AND rated_at < $5 "
+        "ORDER BY rated_at DESC LIMIT 1",
+        one["tenant"], one["org"], one["framework"], one["assessment_id"],
+        datetime.fromisoformat(one["rated_at"]) if one["rated_at"] else datetime.now(UTC),
+    )  # fmt: skip
+    return jsonable(row) if row else None

@@ -88,3 +88,15 @@ def framework_json(f: Framework) -> dict[str, Any]:
              "questions": [item(q.id) for q in s.questions]} for s in ch.sections]}
             for ch in f.chapters]  # fmt: skip
     return body
+
+
+def compared(one: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Per step, the level of the rating before beside this one's (agreed, or as the answers
+    stand), for a re-assessment."""
+    if before is None or not before.get("levels"):
+        return None
+    now = one["levels"] or {g["group"]: g["level"] for g in one["score"]["groups"]}
+    return {"assessment_id": before["assessment_id"], "version": before["version"],
+            "rated_at": before["rated_at"], "overall": before["overall"],
+            "steps": [{"step": step, "before": level, "now": now.get(step)}
+                      for step, level in before["levels"].items()]}  # fmt: skip
