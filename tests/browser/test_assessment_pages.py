@@ -2,8 +2,8 @@
 
 A member logs in, starts an assessment and answers a criterion with evidence, pressing Enter
 on each form, and submits; an officer challenges the answer; the member replies, revising
-it; the officer verifies it and proposes the rating; the member agrees, and the levels show
-in the history. Every page passes axe-core without serious or critical findings, and the
+it; the officer verifies it and proposes the rating; the member agrees, plans an action on
+the criterion still unmet, and the levels show in the history. Every page passes axe-core without serious or critical findings, and the
 pages work with JavaScript off.
 """
 
@@ -136,6 +136,13 @@ async def test_answering_and_reviewing_by_keyboard(browser, assessment_site):
         await check(member, "assessment, rating proposed", findings)
         await press(member, "#form-agree button")
         await expect(member.locator("h1 .tag")).to_have_text("Final")
+        # The unmet criteria come first in the plan: gov-l1 is only partly met.
+        await member.locator("#owner-gov-l1").fill("Head of sourcing")
+        await member.locator("#due-gov-l1").fill("2027-03-31")
+        await press(member, "#plan-gov-l1 button[type=submit]")
+        await expect(member.locator("#action-gov-l1")).to_contain_text("Head of sourcing")
+        await expect(member.locator("#action-gov-l1")).to_contain_text("2027-03-31")
+        await check(member, "assessment, with a plan", findings)
         await member.goto(site.url("/assessments"))
         history = member.locator("table[aria-labelledby=history-title] tbody tr")
         await expect(history).to_have_count(1)

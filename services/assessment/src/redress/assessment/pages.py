@@ -17,12 +17,13 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from redress.assessment import evidence, export
+from redress.assessment import evidence, export, plan
 from redress.assessment import handlers as h
 from redress.assessment import queries as q
 from redress.assessment import requests as r
 from redress.assessment.api import VIEWS, found
 from redress.assessment.context import AssessmentDesk, Desk
+from redress.assessment.domain import aggregate
 from redress.assessment.pages_render import PageRoute, page
 from redress.assessment.reading import compared, framework_of, scored
 from redress.events.catalogue.assessment import AnswerValue
@@ -186,6 +187,7 @@ async def assessment(request: Request, assessment_id: Id, p: Reader, desk: Asses
         if own:
             one["evidence"] = await evidence.initiative(conn, p.tenant, framework)
         one["previous"] = compared(one, await q.previous(conn, found))
+        actions = await q.actions(conn, assessment_id) if found["status"] == "final" else []
     answering = (p.acting_as == Role.member) or (own and allowed(p.roles, Action.assessment_self))
     reviewing = not own and allowed(p.roles, Action.assessment_review) and h.scope(p) is None
     flagged = {f["criterion"]: f for f in (one["evidence"] or {}).get("contradicted", [])}
@@ -193,9 +195,17 @@ async def assessment(request: Request, assessment_id: Id, p: Reader, desk: Asses
     for said in one["thread"]:
         if said["criterion"] and said["comment"]:
             thread.setdefault(said["criterion"], []).append(said)
+    to_plan: list[str] = []
+    if found["status"] == "final" and answering:
+        state = aggregate(desk.frameworks).fold(
+            assessment_id, await h.events_of(desk, assessment_id)
+        )
+        planned = {a["criterion"] for a in actions}
+        to_plan = [c for c in plan.proposal(state) if c not in planned][:10]
     return page(request, desk.csrf_key, "assessment.html", principal=p, a=one, f=framework,
                 criteria=framework.criteria(), answering=answering, reviewing=reviewing,
-                flagged=flagged, thread=thread, answers=list(AnswerValue))  # fmt: skip
+                flagged=flagged, thread=thread, answers=list(AnswerValue), actions=actions,
+                to_plan=to_plan)  # fmt: skip
 
 
 @router.get("/{assessment_id}/export.csv")
@@ -241,6 +251,26 @@ async def review(request: Request, assessment_id: Id, criterion: Criterion, p: R
         written = await h.verify(desk, officer, assessment_id, criterion,
                                  _valid(r.VerifyBody, {"comment": comment}))  # fmt: skip
     return _back(assessment_id, written, f"c-{criterion}")
+
+
+@router.post("/{assessment_id}/actions/{criterion}")
+async def plan_action(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
+                      desk: AssessmentDesk) -> Response:  # fmt: skip
+    form = await _form(request, desk)
+    body = _valid(r.ActionBody, {"owner": _field(form, "owner"), "due_on": _field(form, "due_on"),
+                                 "description": _field(form, "description")})  # fmt: skip
+    written = await h.plan_action(desk, _respondent(p), assessment_id, criterion, body)
+    return _back(assessment_id, written, "plan")
+
+
+@router.post("/{assessment_id}/actions/{criterion}/progress")
+async def progress(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
+                   desk: AssessmentDesk) -> Response:  # fmt: skip
+    form = await _form(request, desk)
+    body = _valid(r.ProgressBody, {"note": _field(form, "note"),
+                                   "done": _field(form, "done") == "yes"})  # fmt: skip
+    written = await h.report_progress(desk, _respondent(p), assessment_id, criterion, body)
+    return _back(assessment_id, written, "plan")
 
 
 @router.post("/{assessment_id}/submit")
