@@ -3,8 +3,8 @@
 A member logs in, starts an assessment and answers a criterion with evidence, pressing Enter
 on each form, and submits; an officer challenges the answer; the member replies, revising
 it; the officer verifies it and proposes the rating; the member agrees, plans an action on
-the criterion still unmet, and the levels show in the history. Every page passes axe-core without serious or critical findings, and the
-pages work with JavaScript off.
+the criterion still unmet, and the levels show in the history. Every page passes axe-core
+without serious or critical findings, and the pages work with JavaScript off.
 """
 
 from __future__ import annotations
