@@ -30,6 +30,10 @@ async def workload(p) -> None:
     officer = p.token()
     draft = await p.start()
     await p.answer(draft, "gov-l1", "not_applicable", reason="No own operations")
+    attached = await p.client.post(f"/v1/assessments/{draft}/answers/gov-l2/files",
+                                   files={"file": ("p.pdf", b"%PDF-1.4", "application/pdf")},
+                                   headers=p.member())  # fmt: skip
+    assert attached.status_code == 201, attached.text
     agreed = await p.submitted(["gov-l1", "gov-l2", "est-l1"])
     base = f"/v1/assessments/{agreed}"
     await p.post(f"{base}/answers/gov-l2/challenge", {"comment": "Unsigned"}, officer)

@@ -15,7 +15,8 @@ from redress.assessment.frameworks import Frameworks, catalogue
 from redress.assessment.reminders import reminder_scheduler
 from redress.events.store import EventStore
 from redress.events.timers import Clock, SystemClock
-from redress.kit.keyset import derive, root_secret
+from redress.kit.crypto import Keyring
+from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
 
@@ -29,11 +30,15 @@ class Desk:
     frameworks: Frameworks
     csrf_key: bytes
     """Of the pages' forms."""
+    keyring: Keyring
+    """Seals evidence files."""
 
 
 def get_desk(request: Request) -> Desk:
     runtime: Runtime = request.app.state.runtime
-    return Desk(runtime.store, runtime.pool, catalogue(), runtime.extras["assessment.csrf"])
+    extras = runtime.extras
+    return Desk(runtime.store, runtime.pool, catalogue(), extras["assessment.csrf"],
+                extras["assessment.keyring"])  # fmt: skip
 
 
 AssessmentDesk = Annotated[Desk, Depends(get_desk)]
@@ -42,10 +47,12 @@ AssessmentDesk = Annotated[Desk, Depends(get_desk)]
 async def start(runtime: Runtime) -> None:
     runtime.extras["assessment.clock"] = SystemClock()
     runtime.extras["assessment.csrf"] = derive(root_secret(runtime.settings), "assessment-csrf")
+    runtime.extras["assessment.keyring"] = Keyring(keyset_file(runtime.settings))
 
 
 def check(settings: Settings) -> None:
     root_secret(settings)
+    keyset_file(settings)
 
 
 async def run_reminders(runtime: Runtime) -> None:

@@ -26,6 +26,7 @@ from redress.events.catalogue.assessment import (
     AssessmentSubmitted,
     ChallengeAnswered,
     Evidence,
+    EvidenceFileAttached,
     RatingAgreed,
     RatingDisputed,
     RatingProposed,
@@ -47,6 +48,15 @@ class Answer:
     answer: AnswerValue
     reason: str = ""
     evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class AttachFile:
+    criterion: str
+    file_id: str
+    name: str
+    media_type: str
+    size: int
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,16 @@ def decide(command: object, state: Assessment) -> list[EventData]:
                     "submitted", "after submission, answers change only in reply to a challenge"
                 )
             return [_recorded(command)]
+        case AttachFile():
+            _known(state, command.criterion)
+            challenged = state.review(command.criterion) is Review.challenged
+            if state.status is not Status.draft and not challenged:
+                raise AssessmentRefused(
+                    "submitted", "after submission, evidence is added only in reply to a challenge"
+                )
+            c = command
+            return [EvidenceFileAttached(criterion=c.criterion, file_id=c.file_id, name=c.name,
+                                         media_type=c.media_type, size=c.size)]  # fmt: skip
         case Submit():
             _in(state, Status.draft, "already-submitted", "the assessment was already submitted")
             if not state.answers:

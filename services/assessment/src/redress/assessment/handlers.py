@@ -12,17 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+from uuid import uuid4
+
+import asyncpg
 
 from redress.assessment import domain as d
 from redress.assessment import plan
 from redress.assessment import requests as r
 from redress.assessment.context import Desk
-from redress.events.application import execute
+from redress.events.application import Within, execute
 from redress.events.catalogue.assessment import AssessmentStarted
 from redress.events.envelope import Event, EventData
 from redress.events.ids import new_stream
+from redress.events.store import Conn
 from redress.kit.auth import Principal
 from redress.kit.authz import Role
+from redress.kit.crypto import DataKey, KeyErased, evidence_key_id
 from redress.kit.deps import metadata_for
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Once, Retry
@@ -168,6 +173,42 @@ async def report_progress(
 ) -> r.Written:  # fmt: skip
     command = plan.ReportProgress(criterion, body.note, body.done)
     return await answering(desk, p, assessment_id, command, retry=retry)
+
+
+async def attach(desk: Desk, p: Principal, assessment_id: str, criterion: str, name: str,
+                 media_type: str, content: bytes) -> r.Attached:  # fmt: skip
+    """Seal a file under the assessment's data key and record it, in one transaction."""
+    if not assessment_id.startswith("assessment-"):
+        raise Problem(404, "not-found", NOT_FOUND)
+    within, file_id = Within(), f"file-{uuid4().hex}"
+    command = d.AttachFile(criterion, file_id, name, media_type, len(content))
+    deciding = d.aggregate(desk.frameworks).deciding(assessment_id, command)
+
+    async def decide(history: list[Event]) -> Sequence[EventData]:
+        respondent_of(p, history)
+        events = deciding(history)  # refused before anything is written
+        conn = within.conn
+        assert conn is not None  # lent by `execute`, in the write's transaction
+        key = await _key(desk, conn, evidence_key_id(assessment_id), p.tenant)
+        await conn.execute(
+            "INSERT INTO assessment.evidence_files VALUES ($1, $2, $3, $4, $5::jsonb)",
+            file_id, assessment_id, p.tenant, media_type,
+            key.seal(content).model_dump_json(),
+        )  # fmt: skip
+        return events
+
+    done = await execute(desk.store, assessment_id, decide, metadata_for(p), transaction=within)
+    return r.Attached(assessment_id=assessment_id, version=done.version, file_id=file_id)
+
+
+async def _key(desk: Desk, conn: Conn, key_id: str, tenant: str) -> DataKey:
+    try:
+        return await desk.keyring.get(conn, key_id)
+    except KeyErased:
+        try:
+            return await desk.keyring.create(conn, key_id, tenant)
+        except asyncpg.UniqueViolationError:  # another upload made it first
+            return await desk.keyring.get(conn, key_id)
 
 
 # The initiative's review of members' answers.

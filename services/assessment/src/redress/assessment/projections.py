@@ -17,6 +17,7 @@ from redress.events.catalogue.assessment import (
     AssessmentStarted,
     AssessmentSubmitted,
     ChallengeAnswered,
+    EvidenceFileAttached,
     RatingAgreed,
     RatingDisputed,
     RatingProposed,
@@ -37,7 +38,7 @@ class AssessmentViews(Projection):
     schema = "assessment"
     stream_types = ("assessment",)
     handles = catalogue.of_stream("assessment")
-    tables = ("assessments", "answers", "thread", "actions", "timers")
+    tables = ("assessments", "answers", "thread", "actions", "timers", "files")
 
     async def carry_over(self, conn: Conn, shadow: str) -> None:
         # A timer marked fired before its ActionReminded was projected keeps its mark.
@@ -103,6 +104,13 @@ class AssessmentViews(Projection):
                     "UPDATE assessments SET status = 'final', rated_at = $2, levels = $3::jsonb, "
                     "overall = $4 WHERE assessment_id = $1",
                     stream, event.time, json.dumps(data.levels), data.overall,
+                )  # fmt: skip
+            case EvidenceFileAttached():
+                await conn.execute(
+                    "INSERT INTO files VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+                    "ON CONFLICT DO NOTHING",
+                    stream, data.file_id, data.criterion, data.name, data.media_type,
+                    data.size, event.actor.id, event.time,
                 )  # fmt: skip
             case ActionPlanned() | ActionProgressed() | ActionReminded():
                 await self._plan(conn, event)

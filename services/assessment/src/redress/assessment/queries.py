@@ -86,7 +86,13 @@ async def assessment(conn: Conn, tenant: str, assessment_id: str) -> dict[str, A
         "FROM assessment.thread WHERE assessment_id = $1 ORDER BY position",
         assessment_id,
     )
+    files = await conn.fetch(
+        "SELECT file_id, criterion, name, media_type, size, added_by, added_at "
+        "FROM assessment.files WHERE assessment_id = $1 ORDER BY added_at, file_id",
+        assessment_id,
+    )
     return jsonable(row, ("started_position",)) | {
+        "files": [jsonable(f) for f in files],
         "answers": {a["criterion"]: jsonable(a, ("assessment_id", "criterion")) for a in answers},
         "thread": [jsonable(t, ("position",)) for t in thread],
     }

@@ -105,3 +105,7 @@ class Written(BaseModel):
 
     assessment_id: str
     version: int
+
+
+class Attached(Written):
+    file_id: str

@@ -72,6 +72,21 @@ class AnswerRecorded(EventData):
 
 
 @event
+class EvidenceFileAttached(EventData):
+    """A file supporting the answer to a criterion; its content is sealed in assessment's
+    own table under the assessment's data key, never in the log."""
+
+    type = "EvidenceFileAttached"
+    stream_type = "assessment"
+
+    criterion: Id
+    file_id: str = Field(pattern=r"^file-[0-9a-f]{32}$")
+    name: str = Field(max_length=200)
+    media_type: str = Field(max_length=100)
+    size: int = Field(ge=1)
+
+
+@event
 class AssessmentSubmitted(EventData):
     type = "AssessmentSubmitted"
     stream_type = "assessment"
