@@ -1,9 +1,11 @@
 """`python -m bench`: every measurement in one run, then the table and the JSON.
 
-Three parts: `log`, the event log's figures (append, relay, replay) against embedded servers;
+Four parts: `log`, the event log's figures (append, relay, replay) against embedded servers;
 `e2e`, member submissions through the whole platform started as `make run` starts it
 (bench/e2e.py); and `webhooks`, webhook delivery to five receivers against a plain httpx loop
-(bench/webhooks.py). BENCH_ONLY names the parts to run, comma-separated, for quick iterations:
+(bench/webhooks.py); and `referral`, from a worker's consent to the partner's verified
+webhook through the referral service started as `make run` starts it (bench/referral.py).
+BENCH_ONLY names the parts to run, comma-separated, for quick iterations:
 
     BENCH_ONLY=e2e .venv/bin/python -m bench
 
@@ -20,7 +22,7 @@ from dataclasses import asdict
 import nats
 from rich.console import Console
 
-from bench import append, e2e, relay, replay, report, servers, webhooks
+from bench import append, e2e, referral, relay, replay, report, servers, webhooks
 from bench.servers import Servers, fresh_database
 from bench.workload import POOL_SIZE, ROUNDS, Samples, cells
 from redress.kit.logs import configure
@@ -62,7 +64,7 @@ def brief(samples: Samples) -> str:
 
 
 def parts() -> list[str]:
-    known = ["log", "e2e", "webhooks"]
+    known = ["log", "e2e", "webhooks", "referral"]
     only = [p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()]
     if unknown := set(only) - set(known):
         raise SystemExit(
@@ -84,6 +86,7 @@ def settings(chosen: list[str]) -> dict[str, object]:
         **(log if "log" in chosen else {}),
         **({"e2e": e2e.settings()} if "e2e" in chosen else {}),
         **({"webhooks": webhooks.settings()} if "webhooks" in chosen else {}),
+        **({"referral": referral.settings()} if "referral" in chosen else {}),
     }
 
 
@@ -118,6 +121,12 @@ def main() -> None:
         rows += report.webhook_rows(webhooks.REFERRALS, delivery)
         extra["webhooks"] = delivery.as_json()
         lost = delivery.lost
+    if "referral" in chosen:
+        delivered = referral.measure(console.log)
+        console.log(f"referral: {delivered.as_json()}")
+        rows += referral.rows(delivered)
+        extra["referral"] = delivered.as_json()
+        lost += delivered.lost
     seconds = time.perf_counter() - started
     path = report.write_json(rows, facts, settings(chosen), seconds, extra)
     report.show(console, rows, path, seconds, notes)

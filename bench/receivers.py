@@ -1,6 +1,7 @@
 """Five partners' receivers in a process of their own, for the webhook benchmark.
 
-`python -m bench.receivers` reads a JSON list of secrets on stdin (one receiver each),
+`python -m bench.receivers` reads a JSON list of secrets on stdin (one receiver each; or
+an object with `secrets` and the `ports` to listen on),
 prints the ports it listens on (loopback), and serves until stdin closes. Each receiver
 verifies every request with the Standard Webhooks reference library, answers after 50 ms,
 fails the first attempt of 2 % of webhook-ids (500), and dedupes by webhook-id;
@@ -77,11 +78,16 @@ class Receiver:
 
 
 async def main() -> None:
-    secrets = json.loads(sys.stdin.readline())
+    given = json.loads(sys.stdin.readline())
+    # A list of secrets (any free ports), or {"secrets": [...], "ports": [...]} when the
+    # endpoints were registered, at those ports, before their secrets were known.
+    secrets = given["secrets"] if isinstance(given, dict) else given
+    wanted = given["ports"] if isinstance(given, dict) else [0] * len(secrets)
     servers, ports = [], []
-    for secret in secrets:
+    for secret, port in zip(secrets, wanted, strict=True):
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
         ports.append(sock.getsockname()[1])
         config = uvicorn.Config(
             Receiver(secret),

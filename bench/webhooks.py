@@ -89,8 +89,9 @@ class Result:
 class Partners:
     """The receivers' process."""
 
-    def __init__(self, secrets: list[str]) -> None:
+    def __init__(self, secrets: list[str], ports: list[int] | None = None) -> None:
         self.secrets = secrets
+        self.ports = ports
         self.proc: asyncio.subprocess.Process | None = None
         self.urls: list[str] = []
 
@@ -104,7 +105,8 @@ class Partners:
             cwd=ROOT,
         )
         assert self.proc.stdin and self.proc.stdout
-        self.proc.stdin.write((json.dumps(self.secrets) + "\n").encode())
+        given = {"secrets": self.secrets, "ports": self.ports} if self.ports else self.secrets
+        self.proc.stdin.write((json.dumps(given) + "\n").encode())
         await self.proc.stdin.drain()
         ports = json.loads(await asyncio.wait_for(self.proc.stdout.readline(), 60))
         self.urls = [f"http://127.0.0.1:{p}/hooks" for p in ports]

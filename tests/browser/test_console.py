@@ -104,7 +104,7 @@ async def test_an_officer_takes_a_case_from_triage_to_closure_by_keyboard(
     await expect_notice(page, "Triage recorded.")
     await expect(page.locator("#case-severity")).to_have_text("Critical")
     await expect(page.locator("#case-indicators")).to_have_text("Document retention")
-    await expect(page.locator("#case-referral")).to_have_text("Recommended")
+    await expect(page.locator("#case-referral")).to_have_text("Recommended · Open the referral")
 
     await press(page, "#form-accept button[type=submit]")
     await expect_notice(page, "The grievance was accepted: the case is at verification.")

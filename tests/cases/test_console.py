@@ -20,6 +20,7 @@ from redress.cases.policies import case_stream
 from redress.cases.projections import CaseViews
 from redress.events.projection import wait_for_version
 from redress.events.timers import FixedClock
+from redress.kit.registry import PORTS
 from tests.cases.test_flow import open_status
 from tests.events.helpers import wait_until
 from tests.intake.conftest import CLIENT_ADDRESS
@@ -283,7 +284,10 @@ async def test_the_case_page_shows_the_grievance_and_every_form_runs_its_command
         assert "Triage recorded." in page
         assert dd(page, "case-severity") == "Critical"
         assert dd(page, "case-indicators") == "Debt bondage, Recruitment fees"
-        assert dd(page, "case-referral") == "Recommended"
+        assert dd(page, "case-referral") == "Recommended · Open the referral"
+        # The referral is the referral service's, linked by URL (in dev mode, its port).
+        referral = f'href="http://test:{PORTS["referral"]}/console/cases/{case_id}"'
+        assert f'{referral} id="referral-link"' in page
         assert not re.search(r'id="ind-unlicensed_recruiter"[^>]*checked', page)
 
         page = await done(client, case_id, "accept")

@@ -2,7 +2,8 @@
 
 The routes are read from the apps: every POST of the JSON API of intake and cases must
 declare the `Idempotency-Key` header and have a row here, so that a new route without
-idempotency fails this test. Each row is retried with the same key and body (the first
+idempotency fails this test (the referral service's:
+tests/referral/test_retried_writes.py). Each row is retried with the same key and body (the first
 answer comes again, and the log holds what the first call wrote, nothing more), then sent
 with the same key and another body (422 `idempotency-key-reused`, nothing written).
 """

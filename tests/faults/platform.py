@@ -32,6 +32,10 @@ SETTINGS = {
     "REDRESS_RELAY_STALL_TIMEOUT": "6",
     "REDRESS_IDLE_IN_TRANSACTION_TIMEOUT": "10",
     "REDRESS_STATEMENT_TIMEOUT": "5",
+    # Webhooks retried within a second, and a killed worker's claims free after 5 s.
+    "REDRESS_WEBHOOK_FIRST_RETRY": "1",
+    "REDRESS_WEBHOOK_BREAKER_COOLDOWN": "1",
+    "REDRESS_WEBHOOK_LEASE": "5",
     # The load is one member filing 50 grievances/s: no rate limit is under test here.
     "REDRESS_FILINGS_PER_HOUR_PER_CLIENT": "100000000",
     "REDRESS_FILING_BURST_PER_CLIENT": "100000",

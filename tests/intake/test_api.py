@@ -126,17 +126,23 @@ async def test_bulk_import_reports_each_row(intake):
 async def test_sms_texts_from_one_number_thread_into_one_grievance(intake):
     url = f"http://test/v1/sms/{TENANT}/inbound"
 
-    async def text(body: str, sign: bool = True):
-        params = {"From": "+66811112222", "To": "+6620000000", "Body": body, "MessageSid": "SM1"}
+    async def text(body: str, sign: bool = True, sid: str = "SM1"):
+        params = {"From": "+66811112222", "To": "+6620000000", "Body": body, "MessageSid": sid}
         sig = signature("dev-sms-token", url, params) if sign else "bogus"
         return await intake.client.post(url, data=params, headers={"X-Twilio-Signature": sig})
 
     first = await text("My passport was taken by the agent.")
     assert first.status_code == 200 and "Reference R-" in first.text
-    second = await text("They also keep my wages.")
+    # The provider repeats a text whose answer it did not get: the same answer, nothing new.
+    filed = await intake.events()
+    again = await text("My passport was taken by the agent.")
+    assert (again.status_code, again.text) == (200, first.text)
+    assert await intake.events() == filed
+    second = await text("They also keep my wages.", sid="SM2")
     assert second.status_code == 200 and "added to your report" in second.text
+    assert (await text("They also keep my wages.", sid="SM2")).text == second.text
     before = await intake.events()
-    forged = await text("Injected", sign=False)
+    forged = await text("Injected", sign=False, sid="SM3")
     assert forged.status_code == 403
     assert await intake.events() == before
     async with intake.system.pool.acquire() as conn:

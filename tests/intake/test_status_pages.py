@@ -49,6 +49,9 @@ async def test_erasing_asks_first_and_says_what_it_means(intake, lang):
         follow_redirects=True,
     )
     assert tr(intake, lang, texts.ERASED) in erased.text
+    # The thread is gone with the data, and the page says so rather than "no messages yet".
+    assert tr(intake, lang, "The messages were erased with your personal data.") in erased.text
+    assert tr(intake, lang, "No messages yet.") not in erased.text
     async with intake.system.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM keyring.data_keys") == 0
 

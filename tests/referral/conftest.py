@@ -7,6 +7,8 @@ stream, as in production.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -133,6 +135,18 @@ class WorkerPages:
     async def csrf(self, path: str) -> str:
         page = await self.client.get(path)
         return re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+
+
+async def stop_delivery(app: FastAPI) -> None:
+    """Stop the service's own delivery worker, for a test that delivers its outbox itself
+    (with a clock or a resolver of its own)."""
+    runtime = app.state.runtime
+    tasks = [t for t in runtime.tasks if t.get_name() == "referral.webhook_delivery"]
+    assert len(tasks) == 1, [t.get_name() for t in runtime.tasks]
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _has_version(store, stream: str, version: int) -> bool:

@@ -19,15 +19,26 @@ The routes are read from the app, so that a route added without a row here fails
 Members see no referral content at all: a buyer must not learn of a trafficking referral (it
 could warn the supplier). A domain refusal (409, 410, 422, or a 404 of its own kind such as
 `not-selected`) means the call reached the referral; `not-found` means it did not.
+
+The console's pages and forms (`PAGES`, read from the app too) admit officers and
+supervisors (referrals, the directory read) and admins (the directory; `/console` sends them
+to it); members, partners, operators, auditors and tokens with no role are refused at the
+login and, with the token slipped into the cookie, by every page (403); without a session,
+every page sends the browser to the login page.
 """  # noqa: E501
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+from fastapi.routing import APIRoute
+
 from tests.cases.test_authz import json_routes
-from tests.intake.conftest import register_tenant
+from tests.cases.test_console import bearer, csrf_of
+from tests.intake.conftest import CLIENT_ADDRESS, register_tenant
 from tests.referral.conftest import SHELTER
 
 REFERRAL = "/v1/referrals/{referral_id}"
@@ -246,3 +257,145 @@ async def test_members_never_see_a_referral_nor_learn_that_one_exists(platform):
         assert real.status_code == none.status_code == 403, (path, real.text)
         assert "document_retention" not in real.text
         assert real.text.replace(referral_id, unknown) == none.text
+
+
+# -- the console's pages ------------------------------------------------------------------------
+
+CONSOLE_REFERRAL = "/console/referrals/{referral_id}"
+CONSOLE_PART = CONSOLE_REFERRAL + "/partners/{partner_id}"
+CONSOLE_PARTNER = "/console/partners/{partner_id}"
+CONSOLE_ENDPOINT = CONSOLE_PARTNER + "/endpoints/{endpoint_id}"
+# Each page and form of the console: who may use it (`referral` officers and supervisors, who
+# read the directory too; `directory` admins), and a form's fields.
+PAGES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("GET", "/console"): ("referral-read", {}),
+    ("GET", "/console/cases/{case_id}"): ("referral-read", {}),
+    ("GET", CONSOLE_REFERRAL): ("referral-read", {}),
+    ("POST", CONSOLE_REFERRAL + "/safety"): ("referral", {"imminent_danger": "no"}),
+    ("POST", CONSOLE_REFERRAL + "/partners"): (
+        "referral",
+        {"partner_id": "nrm-bd", "services": ["protection"]},
+    ),
+    ("POST", CONSOLE_PART + "/consent"): (
+        "referral",
+        {"answer": "given", "channel": "phone", "given_at": "2026-03-02T09:00"},
+    ),
+    ("POST", CONSOLE_PART + "/emergency"): ("referral", {"grounds": "threat_to_life"}),
+    ("POST", CONSOLE_PART + "/emergency/approve"): ("referral", {}),
+    ("POST", CONSOLE_PART + "/withdraw"): ("referral", {}),
+    ("GET", "/console/partners"): ("directory-read", {}),
+    ("GET", CONSOLE_PARTNER): ("directory-read", {}),
+    ("POST", "/console/partners"): (
+        "directory",
+        {"partner_id": "ngo-x", "name": "NGO X", "kind": "ngo", "countries": "BD"},
+    ),
+    ("POST", CONSOLE_PARTNER): ("directory", {"name": "Legal", "kind": "ngo", "countries": "BD"}),
+    ("POST", CONSOLE_PARTNER + "/retire"): ("directory", {}),
+    ("POST", CONSOLE_PARTNER + "/endpoints"): ("directory", {"url": "https://h.example/hook"}),
+    ("POST", CONSOLE_ENDPOINT + "/rotate"): ("directory", {"overlap_hours": "1"}),
+    ("POST", CONSOLE_ENDPOINT + "/remove"): ("directory", {}),
+    ("POST", "/console/settings"): ("directory", {"hours": "48"}),
+}
+SESSION = {("GET", "/console/login"), ("POST", "/console/login"), ("POST", "/console/logout")}
+# Who may log in to the console at all; everyone else is refused at the login and by every
+# page, even with a token slipped into the cookie.
+ADMITTED = ("officer", "supervisor", "admin", "other-tenant-officer")
+
+
+def page_routes(app) -> set[tuple[str, str]]:
+    """(method, path) of every route of the console, wherever its router was included."""
+
+    def walk(routes, prefix: str):
+        for r in routes:
+            included = getattr(r, "original_router", None)
+            if included is not None:
+                yield from walk(included.routes, prefix + r.include_context.prefix)
+            elif isinstance(r, APIRoute) and (prefix + r.path).startswith("/console"):
+                yield from ((method, prefix + r.path) for method in r.methods)
+
+    return set(walk(app.routes, ""))
+
+
+def page_expected(principal: str, kind: str, template: str) -> str:
+    """`page` (reached), `forbidden` (403 page), `not-found` (404 page) or `redirect`."""
+    if principal not in ADMITTED:
+        return "forbidden"
+    if principal == "admin":
+        if template == "/console":
+            return "redirect"  # to the directory, which is theirs
+        return "forbidden" if kind.startswith("referral") else "page"
+    if kind == "directory":
+        return "forbidden"
+    if principal == "other-tenant-officer" and template not in ("/console", "/console/partners"):
+        return "not-found"  # acme's referral, case or partner: as if there were none
+    return "page"
+
+
+async def test_the_console_admits_officers_and_admins_and_no_one_else(platform):
+    routes = page_routes(platform.referral_app)
+    assert routes == set(PAGES) | SESSION, f"pages without a row: {routes - set(PAGES) - SESSION}"
+    await register_tenant(platform.system, "other")
+    await platform.register_partners()
+    admin = platform.admin()
+    await platform.referral.put("/v1/partners/legal-bd", json=SHELTER, headers=admin)
+    added = await platform.post(
+        "/v1/partners/legal-bd/endpoints", {"url": "https://legal.example/hook"}, admin
+    )
+    referral_id = await platform.file_and_escalate()
+    await platform.post(f"/v1/referrals/{referral_id}/safety", {"imminent_danger": True})
+    await platform.post(f"/v1/referrals/{referral_id}/partners",
+                        {"partner_id": "safe-home", "services": ["shelter"]})  # fmt: skip
+    opened = (await platform.system.store.read_stream(referral_id))[0]
+    values = {"referral_id": referral_id, "partner_id": "safe-home", "case_id":
+              opened.data.case_id, "endpoint_id": added["endpoint_id"]}  # fmt: skip
+    every = principals(platform)
+    wrong: list[str] = []
+    for principal in ORDER:
+        headers = every[principal]
+        async with console_browser(platform) as client:
+            login = await client.get("/console/login")
+            token = csrf_of(login.text)
+            if headers:
+                answer = await client.post(
+                    "/console/login", data={"csrf": token, "token": bearer(headers)}
+                )
+                admitted = answer.status_code == 303
+                if admitted != (principal in ADMITTED) or (
+                    not admitted and "staff_token" in answer.headers.get("set-cookie", "")
+                ):
+                    wrong.append(f"{principal} logging in: {answer.status_code}")
+                # Refused or not, the token is in the cookie: the pages must refuse it too.
+                client.cookies.set("staff_token", bearer(headers), path="/console")
+            for (method, template), (kind, form) in sorted(PAGES.items()):
+                # The directory's forms act on a partner of their own, not the referral's.
+                ours = template.startswith("/console/partners/")
+                directory = {"partner_id": "legal-bd"} if ours else {}
+                path = template.format(**(values | directory))
+                data = {"csrf": token, **form} if method == "POST" else None
+                answer = await client.request(method, path, data=data)
+                got = answer.status_code
+                problem = re.search(r'data-problem="([a-z-]+)"', answer.text)
+                if principal == "anonymous":
+                    fine = got == 303 and answer.headers["location"] == "/console/login"
+                    want = "to the login page"
+                else:
+                    want = page_expected(principal, kind, template)
+                    fine = {
+                        # Reached: the page, or it again with a domain refusal's reason.
+                        "page": got in (200, 303, 404, 409, 410, 422) and not problem,
+                        "redirect": got == 303,
+                        "forbidden": got == 403 and bool(problem) and problem[1] == "forbidden",
+                        "not-found": got == 404 and bool(problem) and problem[1] == "not-found",
+                    }[want]
+                if not fine:
+                    wrong.append(f"{principal} {method} {template}: {got}, expected {want}")
+                if got == 200 and principal not in ADMITTED:
+                    wrong.append(f"{principal} {method} {template} showed a page")
+    assert not wrong, "\n".join(wrong)
+    types = await platform.log_types(referral_id)
+    assert types.count("PartnerSelected") == 2, "only officers may choose a partner"
+
+
+def console_browser(platform) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=platform.referral_app, client=CLIENT_ADDRESS)
+    return httpx.AsyncClient(transport=transport, base_url="http://test")

@@ -227,10 +227,17 @@ async def test_an_emergency_referral_needs_two_different_officers_and_logs_the_g
     base = f"/v1/referrals/{referral_id}/partners/safe-home/emergency"
     first, second = platform.token(sub="officer-1"), platform.token(sub="officer-2")
     grounds = {"grounds": "threat_to_life", "explanation": "The agent said he would move her."}
+    # One officer alone: approving what nobody proposed, then approving their own proposal.
+    unproposed = await platform.referral.post(f"{base}/approve", headers=first)
+    assert unproposed.status_code == 409, unproposed.text
+    assert unproposed.json()["type"] == "urn:redress:problem:not-proposed"
     await platform.post(base, grounds, first)
+    before = await platform.log_types(referral_id)
     alone = await platform.referral.post(f"{base}/approve", headers=first)
     assert alone.status_code == 409 and alone.json()["type"] == "urn:redress:problem:same-officer"
-    assert "ReferralSent" not in await platform.log_types(referral_id)
+    assert alone.headers["content-type"] == "application/problem+json"
+    assert await platform.log_types(referral_id) == before  # refused: nothing written
+    assert "ReferralSent" not in before
     await platform.post(f"{base}/approve", None, second)
     events = await platform.system.store.read_stream(referral_id)
     proposed, approved, sent = events[-3:]
@@ -239,6 +246,15 @@ async def test_an_emergency_referral_needs_two_different_officers_and_logs_the_g
     assert (approved.data.officer, approved.data.proposed_by) == ("officer-2", "officer-1")
     assert (sent.data.basis, sent.data.fields) == ("emergency", ("narrative", "contact"))
     await platform.caught_up(referral_id)
+    # The officers' timeline shows the grounds and who proposed and approved.
+    timeline = (
+        await platform.referral.get(f"/v1/referrals/{referral_id}/timeline", headers=second)
+    ).json()["items"]
+    steps = {i["type"]: i for i in timeline}
+    assert steps["EmergencyReferralProposed"]["details"]["grounds"] == "threat_to_life"
+    assert steps["EmergencyReferralProposed"]["actor_id"] == "officer-1"
+    assert steps["EmergencyReferralApproved"]["actor_id"] == "officer-2"
+    assert "move her" not in json.dumps(timeline)
     personal = await platform.referral.get(
         f"/v1/partner/referrals/{referral_id}/personal", headers=platform.partner()
     )

@@ -1,6 +1,7 @@
 """`redress tenant create` on a fresh database, then a worker files on the tenant's form."""
 
 import json
+import re
 
 import httpx
 
@@ -56,8 +57,15 @@ async def test_a_tenant_created_from_the_command_line_takes_grievances(system, t
             "/t/acme-msi/report", data=report_fields(tokens, site_id="", country="BD")
         )
         assert sent.status_code == 303, sent.text
-        reference, secret = receipt_of(await client.get(sent.headers["location"]))
+        receipt = await client.get(sent.headers["location"])
+        reference, secret = receipt_of(receipt)
         assert reference and secret
+        # Every worker page offers the tenant's languages, and only those.
+        status = await client.get("/t/acme-msi/status")
+        verify = await client.get("/t/acme-msi/verify")
+        for worker_page in (status, verify):
+            offered = set(re.findall(r'href="\?lang=([a-z]+)"', worker_page.text))
+            assert offered == {"en", "bn"}, worker_page.text
 
     async with system.pool.acquire() as conn:
         filed = await conn.fetchval(

@@ -13,7 +13,7 @@ import ipaddress
 import httpx
 import pytest
 
-from redress.kit.webhooks import Guard, Refused, Sender, Webhooks, parse_url, public
+from redress.kit.webhooks import Guard, Sender, UnsafeEndpoint, Webhooks, parse_url, public
 from tests.kit.webhooks.conftest import TENANT, Outbox, register
 from tests.kit.webhooks.receiver import Receiver
 
@@ -138,7 +138,7 @@ async def test_registration_in_production_refuses_what_it_can_see(outbox: Outbox
     ]
     async with outbox.pool.acquire() as conn:
         for url in bad:
-            with pytest.raises(Refused):
+            with pytest.raises(UnsafeEndpoint):
                 await production.add_endpoint(conn, tenant=TENANT, owner="p", url=url)
         assert await production.endpoints(conn, TENANT) == []
         made = await production.add_endpoint(
@@ -174,5 +174,22 @@ def test_which_addresses_are_public(address: str, allowed: bool) -> None:
 
 def test_parse_url_in_dev_mode_takes_loopback_over_http() -> None:
     assert parse_url("http://127.0.0.1:8080/x", allow_private=True).port == 8080
-    with pytest.raises(Refused):
+    with pytest.raises(UnsafeEndpoint):
         parse_url("http://127.0.0.1:8080/x")
+
+
+async def test_registration_screens_a_name_by_where_it_resolves_now() -> None:
+    production = Guard(allow_private=False, resolver=resolver({**NAMES, "later.example": []}))
+    for name in ("private.example", "loopback.example", "metadata.example", "mixed.example"):
+        with pytest.raises(UnsafeEndpoint, match="which is not public"):
+            await production.screen(f"https://{name}/hooks")
+    # A public name, and one that does not resolve yet (each attempt checks it again).
+    assert (await production.screen("https://public.example/hooks")).host == "public.example"
+    assert (await production.screen("https://later.example/hooks")).host == "later.example"
+
+    async def unreachable(host: str, port: int) -> list[str]:
+        raise OSError("no DNS")
+
+    assert await Guard(allow_private=False, resolver=unreachable).screen("https://x.example/")
+    # Dev mode takes loopback receivers, and asks no resolver.
+    assert await Guard(allow_private=True, resolver=unreachable).screen("http://127.0.0.1:9/x")

@@ -13,6 +13,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_ENV = Path(".data/dev.env")
 
 
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise ValueError(f"{value!r} is not an http(s) URL of a host (and a path prefix)")
+    return value.rstrip("/")
+
+
 class ConfigurationError(Exception):
     """Configuration that cannot work; the message is one line saying what is wrong."""
 
@@ -78,6 +85,12 @@ class Settings(BaseSettings):
         description="the URL the public reaches this service at (https://report.example.org):"
         " the scheme of its cookies and the URL SMS signatures are made over",
     )
+    peer_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="the public URLs of the other services, by name, for links between their"
+        ' consoles (JSON: {"referral": "https://referral.example.org"}); in dev mode the ports'
+        " of `make run`",
+    )
     filings_per_hour_per_client: int = Field(
         60, ge=1, description="anonymous web filings one client may make per hour"
     )
@@ -86,6 +99,22 @@ class Settings(BaseSettings):
         2000, ge=1, description="anonymous web filings per tenant per hour, all clients"
     )
     filing_burst_per_tenant: int = Field(200, ge=1, description="of which at once")
+
+    webhook_first_retry: float = Field(
+        15.0, gt=0, le=3600,
+        description="seconds before a failed webhook is tried again (then 4 times longer each"
+        " time, at most 6 h)",
+    )  # fmt: skip
+    webhook_breaker_cooldown: float = Field(
+        30.0, gt=0, le=3600,
+        description="seconds an endpoint rests after 5 failures in a row (doubling, at most"
+        " 10 min)",
+    )  # fmt: skip
+    webhook_lease: float = Field(
+        120.0, ge=1, le=3600,
+        description="seconds a delivery worker holds a webhook it claimed: a worker killed"
+        " mid-attempt leaves it to another after this; keep it above the 30 s attempt",
+    )  # fmt: skip
 
     log_level: str = "info"
     log_json: bool = True
@@ -113,12 +142,12 @@ class Settings(BaseSettings):
     @field_validator("public_url")
     @classmethod
     def _public_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-            raise ValueError(f"{value!r} is not an http(s) URL of a host (and a path prefix)")
-        return value.rstrip("/")
+        return None if value is None else _http_url(value)
+
+    @field_validator("peer_urls")
+    @classmethod
+    def _peer_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        return {name: _http_url(url) for name, url in value.items()}
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -1,10 +1,11 @@
 """The officer console: server-rendered pages over the same handlers and reads as the API.
 
-Officers log in by pasting a bearer token; it is kept in an HttpOnly, SameSite=Strict cookie
-scoped to /console and verified on every request. Every form carries a CSRF token. Each
-form runs the API's own handler for its command (so the domain decides, the store appends,
-in one place: `redress.cases.handlers`), then redirects to the case page, which waits for
-the view to show the write. Its forms are in `console_forms`, its rendering in `console_render`.
+Officers log in by pasting a bearer token (the kit's `Console`); it is kept in an HttpOnly,
+SameSite=Strict cookie scoped to /console and verified on every request. Every form carries
+a CSRF token. Each form runs the API's own handler for its command (so the domain decides,
+the store appends, in one place: `redress.cases.handlers`), then redirects to the case page,
+which waits for the view to show the write. Its forms are in `console_forms`, its rendering
+in `console_render`.
 """
 
 from __future__ import annotations
@@ -13,37 +14,32 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from starlette.datastructures import FormData
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from redress.cases import domain as d
 from redress.cases import handlers as h
 from redress.cases import queries as q
 from redress.cases import reads
-from redress.cases.console_render import ConsoleRoute, human, page
+from redress.cases.console_render import CONSOLE, PATH, page
 from redress.cases.context import CaseDesk, CasesContext, Desk
 from redress.cases.projections import CaseViews
 from redress.events.catalogue.indicators import BY_CODE
 from redress.events.projection import wait_for_version
-from redress.kit import csrf
-from redress.kit.auth import InvalidToken, Principal
+from redress.kit import console
+from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.deps import Pool, authorise
 from redress.kit.errors import Problem
-from redress.kit.proxy import secure_cookies
 from redress.kit.text import Line
 
-COOKIE = "staff_token"
-PATH = "/console"
-MAX_TOKEN = 8192
 PAGE_SIZE = 50
 READ_BACK_SECONDS = 5.0
 READS_SHOWN = 20
 VIEWS = CaseViews()
 
-router = APIRouter(prefix=PATH, include_in_schema=False, route_class=ConsoleRoute)
+router = CONSOLE.router()  # with the console's login and logout
 
 # Stages an officer moves a case on from, by hand, to the stage after it.
 ADVANCING = (d.Stage.verification, d.Stage.response, d.Stage.remediation_plan)
@@ -51,117 +47,15 @@ ADVANCING = (d.Stage.verification, d.Stage.response, d.Stage.remediation_plan)
 
 # -- who is there -----------------------------------------------------------------------------
 
-
-class LoginRequired(Exception):
-    """No valid staff token in the cookie: the browser is sent to the login page."""
-
-
-def is_staff(principal: Principal) -> bool:
-    return allowed(principal.roles, Action.case_read) or allowed(
-        principal.roles, Action.case_manage
-    )
-
-
-async def _verify(request: Request, token: str) -> Principal:
-    principal: Principal = await request.app.state.runtime.verifier.verify(token)
-    return principal
+LoginRequired, to_login = console.LoginRequired, console.to_login
+_field, _number, _describe = console.field, console.number, console.describe
 
 
 async def staff(request: Request) -> Principal:
-    token = request.cookies.get(COOKIE)
-    if not token:
-        raise LoginRequired
-    try:
-        principal = await _verify(request, token)
-    except InvalidToken:
-        raise LoginRequired from None
-    if not is_staff(principal):
-        raise Problem(403, "forbidden", "the console is for the grievance officers of an MSI")
-    return authorise(principal, Action.case_read)
+    return authorise(await CONSOLE.staff(request), Action.case_read)
 
 
 Staff = Annotated[Principal, Depends(staff)]
-
-
-async def to_login(request: Request, exc: Exception) -> Response:
-    """A browser without a valid session goes to the login page, not to an error."""
-    return RedirectResponse(f"{PATH}/login", status_code=303)
-
-
-def _field(form: FormData, name: str) -> str | None:
-    """A form field as stripped text; None when absent, empty or not text."""
-    value = form.get(name)
-    if not isinstance(value, str):
-        return None
-    return value.strip() or None
-
-
-def _number(form: FormData, name: str) -> int | str | None:
-    """A form field holding a whole number, as a number (the body models take JSON's types)."""
-    value = _field(form, name)
-    return int(value) if value is not None and value.isascii() and value.isdigit() else value
-
-
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for e in exc.errors()[:5]:
-        where = ".".join(str(x) for x in e.get("loc", ()))
-        parts.append(f"{human(where)}: {e.get('msg', '')}" if where else e.get("msg", ""))
-    return "; ".join(parts)
-
-
-# -- log in and out ---------------------------------------------------------------------------
-
-
-@router.get("/login")
-async def login_form(request: Request, cases: CasesContext) -> Response:
-    token = request.cookies.get(COOKIE)
-    if token:
-        try:
-            if is_staff(await _verify(request, token)):
-                return RedirectResponse(PATH, status_code=303)
-        except InvalidToken:
-            pass
-    notice = "out" if request.query_params.get("done") == "out" else None
-    return page(request, cases, "login.html", notice=notice)
-
-
-@router.post("/login")
-async def login(request: Request, cases: CasesContext) -> Response:
-    form = await request.form()
-    csrf.check(request, cases.csrf_key, _field(form, "csrf"))
-    token = _field(form, "token") or ""
-    if token[:7].lower() == "bearer ":
-        token = token[7:].strip()
-    if not token or len(token) > MAX_TOKEN:
-        return page(request, cases, "login.html", 422, error="empty")
-    try:
-        principal = await _verify(request, token)
-    except InvalidToken as exc:
-        return page(request, cases, "login.html", 401, error="invalid", reason=str(exc))
-    if not is_staff(principal):
-        return page(request, cases, "login.html", 403, error="not-staff")
-    response = RedirectResponse(PATH, status_code=303)
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        secure=secure_cookies(request),
-        path=PATH,
-    )
-    return response
-
-
-@router.post("/logout")
-async def logout(request: Request, cases: CasesContext) -> Response:
-    form = await request.form()
-    csrf.check(request, cases.csrf_key, _field(form, "csrf"))
-    response = RedirectResponse(f"{PATH}/login?done=out", status_code=303)
-    response.delete_cookie(
-        COOKIE, path=PATH, httponly=True, samesite="strict", secure=secure_cookies(request)
-    )
-    return response
 
 
 # -- the queue --------------------------------------------------------------------------------
@@ -241,6 +135,12 @@ def _indicators(row: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _referral_url(request: Request, case_id: str) -> str | None:
+    """The case's referral in the referral service's console, linked by URL only."""
+    base = console.peer_url(request, "referral")
+    return f"{base}/console/cases/{case_id}" if base else None
+
+
 async def case_page(
     request: Request,
     p: Principal,
@@ -308,6 +208,7 @@ async def case_page(
         "kept": lambda form, field: (typed or {}).get(field, "") if form == failed else "",
         "stale": stale,
         "today": today,
+        "referral_url": _referral_url(request, case_id),
     }
     return page(request, cases, "case.html", status, **context)
 

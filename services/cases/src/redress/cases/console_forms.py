@@ -19,8 +19,8 @@ from starlette.responses import RedirectResponse, Response
 
 from redress.cases import commands as c
 from redress.cases import handlers as h
-from redress.cases.console import PATH, Staff, _describe, _field, _number, case_page
-from redress.cases.console_render import ConsoleRoute
+from redress.cases.console import Staff, _describe, _field, _number, case_page
+from redress.cases.console_render import PATH, ConsoleRoute
 from redress.cases.context import CaseDesk, Desk
 from redress.events.application import Refused
 from redress.events.errors import ConcurrencyError

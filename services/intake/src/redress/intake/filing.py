@@ -74,13 +74,27 @@ async def may_file_here(
         raise Problem(status, exc.kind, exc.detail) from None
 
 
-async def tenant_name(conn: Conn, tenant: str) -> str:
-    """The tenant's name, read on its stream (not a read model a rebuild empties: ADR 18);
-    404 for a tenant never registered."""
+@dataclass(frozen=True)
+class Masthead:
+    """What every worker page shows of its initiative: its name, and the languages it offers
+    (the language links offer these, not every catalogue the platform has)."""
+
+    name: str
+    languages: tuple[str, ...]
+
+
+async def masthead(conn: Conn, tenant: str) -> Masthead:
+    """The tenant's name and languages, read on its stream (not a read model a rebuild
+    empties: ADR 18); 404 for a tenant never registered."""
     settings = (await read_tenant(conn, tenant)).settings
     if settings is None:
         raise Problem(404, "unknown-tenant", f"there is no initiative {tenant!r}")
-    return settings.name
+    return Masthead(settings.name, tuple(settings.languages))
+
+
+async def tenant_name(conn: Conn, tenant: str) -> str:
+    """The tenant's name; 404 for a tenant never registered."""
+    return (await masthead(conn, tenant)).name
 
 
 async def file_grievance(

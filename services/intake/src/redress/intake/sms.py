@@ -5,22 +5,27 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from typing import Annotated
 from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from redress.events.catalogue.grievance import Category, Channel
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import new_id
+from redress.events.store import Conn, EventStore
 from redress.intake.commands import ContactDetails, GrievanceInput
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import PostWorkerMessage, Status, decide
 from redress.intake.filing import file_grievance, grievance_stream, tenant_name
 from redress.intake.web_common import load
+from redress.kit.auth import Principal
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
+from redress.kit.idempotency import Replay, claim
 from redress.kit.proxy import public_url
 from redress.kit.text import strip_controls, visible
 
@@ -79,45 +84,69 @@ async def inbound(
     text = strip_controls(params.get("Body", ""))[:1600]
     if not phone or not visible(text):
         raise Problem(422, "validation", "From and Body are required")
-    key = thread_key(intake, tenant, phone)
     metadata = Metadata(tenant=tenant, actor=SMS_GATEWAY)
+    # The provider sends a text again when our answer did not reach it in time: its message
+    # id is the Idempotency-Key, so that a repeat adds nothing and gets the first answer.
+    sid = (params.get("MessageSid") or params.get("SmsSid") or "")[:200] or None
+    body = json.dumps(params, sort_keys=True).encode()
     async with pool.acquire() as conn, conn.transaction():
         await tenant_name(conn, tenant)
-        new_id_ = str(new_id())
-        # Claim the thread first: a text arriving at the same moment waits for this one.
-        claimed = await conn.fetchval(
-            """INSERT INTO intake.sms_threads VALUES ($1, $2, $3)
-               ON CONFLICT (tenant, thread_key) DO NOTHING RETURNING grievance_id""",
+        gateway = Principal(sub=SMS_GATEWAY.id, tenant=tenant, roles=frozenset({"operator"}))
+        first = await claim(conn, "intake", gateway, sid, request, body)
+        if isinstance(first, Replay):
+            return twiml(first.answer["text"])
+        reply = await _receive(conn, store, intake, metadata, phone, text)
+        if first is not None:
+            await first.remember(conn, Reply(text=reply), 200)
+    return twiml(reply)
+
+
+class Reply(BaseModel):
+    """The answer to a text, kept sealed for the provider's repeats (it holds a receipt)."""
+
+    text: str
+
+
+async def _receive(
+    conn: Conn, store: EventStore, intake: Intake, metadata: Metadata, phone: str, text: str
+) -> str:
+    """The first text from a number files a grievance; later ones join it while it is open."""
+    tenant = metadata.tenant
+    key = thread_key(intake, tenant, phone)
+    new_id_ = str(new_id())
+    # Claim the thread first: a text arriving at the same moment waits for this one.
+    claimed = await conn.fetchval(
+        """INSERT INTO intake.sms_threads VALUES ($1, $2, $3)
+           ON CONFLICT (tenant, thread_key) DO NOTHING RETURNING grievance_id""",
+        tenant,
+        key,
+        new_id_,
+    )
+    existing = claimed is None and await conn.fetchval(
+        "SELECT grievance_id FROM intake.sms_threads WHERE tenant = $1 AND thread_key = $2 "
+        "FOR UPDATE",
+        tenant,
+        key,
+    )
+    if existing:
+        stream = grievance_stream(existing)
+        state, version = await load(store, stream)
+        if state.status is Status.open:
+            sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(text.encode())
+            events = decide(PostWorkerMessage(existing, sealed, Channel.sms), state)
+            await store.append(stream, events, version, metadata, conn=conn)
+            return "Received. Your message was added to your report."
+        await conn.execute(
+            "UPDATE intake.sms_threads SET grievance_id = $3 WHERE tenant = $1 AND thread_key = $2",
             tenant,
             key,
             new_id_,
         )
-        existing = claimed is None and await conn.fetchval(
-            "SELECT grievance_id FROM intake.sms_threads WHERE tenant = $1 AND thread_key = $2 "
-            "FOR UPDATE",
-            tenant,
-            key,
-        )
-        if existing:
-            stream = grievance_stream(existing)
-            state, version = await load(store, stream)
-            if state.status is Status.open:
-                sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(text.encode())
-                events = decide(PostWorkerMessage(existing, sealed, Channel.sms), state)
-                await store.append(stream, events, version, metadata, conn=conn)
-                return twiml("Received. Your message was added to your report.")
-            await conn.execute(
-                "UPDATE intake.sms_threads SET grievance_id = $3 WHERE tenant = $1 "
-                "AND thread_key = $2",
-                tenant,
-                key,
-                new_id_,
-            )
-        form_ = GrievanceInput(
-            country=None, category=Category.other, narrative=text,
-            contact=ContactDetails(phone_or_email=phone),
-        )  # fmt: skip
-        filed = await file_grievance(conn, store, intake, metadata, form_, Channel.sms,
-                                     grievance_id=new_id_, thread_key=key)  # fmt: skip
+    form_ = GrievanceInput(
+        country=None, category=Category.other, narrative=text,
+        contact=ContactDetails(phone_or_email=phone),
+    )  # fmt: skip
+    filed = await file_grievance(conn, store, intake, metadata, form_, Channel.sms,
+                                 grievance_id=new_id_, thread_key=key)  # fmt: skip
     secret = " ".join((filed.secret or "")[i : i + 4] for i in range(0, 16, 4))
-    return twiml(f"Received. Reference {filed.reference}. Secret number {secret}.")
+    return f"Received. Reference {filed.reference}. Secret number {secret}."

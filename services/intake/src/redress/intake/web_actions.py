@@ -19,7 +19,7 @@ from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import GRIEVANCE, GiveSatisfaction, PostWorkerMessage, RequestWithdrawal
 from redress.intake.domain import decide as decide_grievance
 from redress.intake.erasure import erase
-from redress.intake.filing import grievance_stream, tenant_name
+from redress.intake.filing import grievance_stream, masthead
 from redress.intake.texts import EMPTY_REPLY, PAGE_EXPIRED_REPLY, SESSION_ENDED
 from redress.intake.web_common import WorkerRoute, csrf_valid, language, page, worker_metadata
 from redress.intake.web_status import PROJECTION, login, session, status
@@ -50,7 +50,7 @@ async def act(
         return await _expired(request, intake, pool, tenant, lang, grievance_id, message)
     if do == "reply" and not (message and message.strip()):
         async with pool.acquire() as conn:
-            name = await tenant_name(conn, tenant)
+            name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 error=EMPTY_REPLY, status_code=422)  # fmt: skip
     if do == "erase" and confirm != "yes":
@@ -89,7 +89,7 @@ async def _expired(
     """The session or the page expired: nothing is done, and a typed reply is kept."""
     draft = message if message and message.strip() else None
     async with pool.acquire() as conn:
-        name = await tenant_name(conn, tenant)
+        name = await masthead(conn, tenant)
         if grievance_id is None:
             chosen = lang if lang in LANGUAGES else None
             return login(request, intake, tenant, name, language(request, lang), chosen,
@@ -102,7 +102,7 @@ async def _confirm_erasure(
     request: Request, intake: Intake, pool: Pool, tenant: str, lang: str
 ) -> HTMLResponse:
     async with pool.acquire() as conn:
-        name = await tenant_name(conn, tenant)
+        name = await masthead(conn, tenant)
     return page(request, intake, "erase_confirm.html", lang, name,
                 action=f"/t/{tenant}/status?lang={lang}",
                 back=f"/t/{tenant}/status?lang={lang}")  # fmt: skip

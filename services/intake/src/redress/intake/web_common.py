@@ -18,6 +18,7 @@ from redress.events.envelope import Actor, Metadata
 from redress.events.store import EventStore
 from redress.intake.context import Intake
 from redress.intake.domain import Grievance, fold
+from redress.intake.filing import Masthead
 from redress.intake.texts import PROBLEMS
 from redress.kit import csrf, outage
 from redress.kit.errors import Problem
@@ -40,13 +41,15 @@ def language(request: Request, explicit: str | None = None) -> str:
 
 
 def page(
-    request: Request, intake: Intake, name: str, lang: str, tenant_name: str, **context: Any
+    request: Request, intake: Intake, name: str, lang: str, tenant: Masthead, **context: Any
 ) -> HTMLResponse:
     """Render a page with a CSRF token, setting the CSRF cookie on a first visit."""
     token, new_cookie = csrf.issue(request, intake.csrf_key)
     status = context.pop("status", 200)
     headers = context.pop("headers", None)
-    response = intake.pages.render(name, lang, tenant_name, status=status, csrf=token, **context)
+    offered = {code: LANGUAGES[code] for code in tenant.languages if code in LANGUAGES}
+    context.setdefault("languages", offered or LANGUAGES)
+    response = intake.pages.render(name, lang, tenant.name, status=status, csrf=token, **context)
     if headers:
         response.headers.update(headers)
     csrf.set_cookie(response, new_cookie, secure=secure_cookies(request))
@@ -84,11 +87,12 @@ async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
     lang = await page_language(request)
     _ = intake.pages.gettext(lang)
     tenant = request.path_params.get("tenant", "")
-    name = ""
+    name = Masthead("", ())
     if problem.kind not in ("unknown-tenant", "unavailable"):
         async with request.app.state.runtime.pool.acquire() as conn:
             settings = (await read_tenant(conn, tenant)).settings
-        name = settings.name if settings else ""
+        if settings is not None:
+            name = Masthead(settings.name, tuple(settings.languages))
     heading, text = PROBLEMS.get(problem.kind) or PROBLEMS.get(problem.status) or PROBLEMS[400]
     back = request.url.path.removesuffix("/open") if problem.status not in (404, 410) else None
     return page(

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 
 from redress.intake import sealed
 from redress.intake.context import Intake, IntakeContext
-from redress.intake.filing import tenant_name
+from redress.intake.filing import masthead
 from redress.intake.web_common import WorkerRoute, language, page
 from redress.kit.deps import Pool
 
@@ -45,7 +45,7 @@ async def receipt_page(
 ) -> HTMLResponse:
     lang = language(request, lang)
     async with pool.acquire() as conn:
-        name = await tenant_name(conn, tenant)
+        name = await masthead(conn, tenant)
     receipt = sealed.unseal(intake.receipt_key, _PURPOSE, request.cookies.get(COOKIE))
     status_url = f"/t/{tenant}/status?lang={lang}"
     if receipt is None or receipt.get("t") != tenant:

@@ -19,7 +19,7 @@ from redress.events.envelope import Event, EventData
 from redress.events.projection import wait_for_version
 from redress.intake.context import IntakeContext
 from redress.intake.domain import GRIEVANCE, AnswerReferralConsent
-from redress.intake.filing import grievance_stream, tenant_name
+from redress.intake.filing import grievance_stream, masthead
 from redress.intake.referral_requests import ReferralRequests, answers
 from redress.intake.texts import SESSION_ENDED
 from redress.intake.web_common import WorkerRoute, csrf_valid, language, worker_metadata
@@ -49,7 +49,7 @@ async def answer(
     grievance_id = session(request, intake, tenant)
     if grievance_id is None:  # nothing is done: the worker opens the report again
         async with pool.acquire() as conn:
-            name = await tenant_name(conn, tenant)
+            name = await masthead(conn, tenant)
         lang = language(request, lang)
         return login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 401)
     if not csrf_valid(request, intake, csrf_token):

@@ -22,7 +22,7 @@ from redress.intake import single_use
 from redress.intake.commands import GrievanceInput
 from redress.intake.context import IntakeContext
 from redress.intake.domain import MAX_ATTACHMENTS
-from redress.intake.filing import Upload, check_upload, file_grievance, tenant_name
+from redress.intake.filing import Upload, check_upload, file_grievance, masthead
 from redress.intake.texts import (
     BAD_DATE,
     CHECK_FIELD,
@@ -72,7 +72,7 @@ async def _form_page(
     request: Request, intake: IntakeContext, pool: Pool, tenant: str, lang: str, **context: Any
 ) -> HTMLResponse:
     async with pool.acquire() as conn:
-        name = await tenant_name(conn, tenant)
+        name = await masthead(conn, tenant)
         state, _version = await load(get_store(request), tenant, conn)
     if state.offboarded:
         raise Problem(410, "tenant-offboarded", "this initiative no longer takes reports")

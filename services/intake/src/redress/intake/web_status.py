@@ -22,7 +22,7 @@ from redress.events.projection import wait_for_version
 from redress.events.store import Conn
 from redress.intake import sealed
 from redress.intake.context import Intake, IntakeContext
-from redress.intake.filing import grievance_stream, tenant_name
+from redress.intake.filing import Masthead, grievance_stream, masthead
 from redress.intake.projections import Grievances
 from redress.intake.receipts import normalise_reference, verify_secret
 from redress.intake.referral_requests import requests
@@ -84,7 +84,7 @@ async def status_page(
         # Just filed: give the projection a moment to catch up with the log.
         await wait_for_version(pool, PROJECTION, grievance_stream(grievance_id), 1)
     async with pool.acquire() as conn:
-        name = await tenant_name(conn, tenant)
+        name = await masthead(conn, tenant)
         if grievance_id is None:
             return login(request, intake, tenant, name, language(request, lang), _chosen(lang))
         draft = sealed.unseal(intake.receipt_key, DRAFT, request.cookies.get(DRAFT))
@@ -113,7 +113,7 @@ async def open_status(
     guarded = (tenant, normalise_reference(reference))
     client = intake.receipt_guard.client(client_address(request, intake.filings.trusted_proxies))
     async with pool.acquire() as conn:
-        name = await tenant_name(conn, tenant)
+        name = await masthead(conn, tenant)
         found = await conn.fetchrow(
             "SELECT grievance_id, receipt_hash FROM intake.receipts "
             "WHERE tenant = $1 AND reference = $2",
@@ -149,7 +149,7 @@ async def open_status(
 
 
 def _too_many(
-    request: Request, intake: Intake, tenant: str, name: str, lang: str, chosen: str | None,
+    request: Request, intake: Intake, tenant: str, name: Masthead, lang: str, chosen: str | None,
     wait: float, draft: str | None,
 ) -> HTMLResponse:  # fmt: skip
     seconds = math.ceil(wait)
@@ -162,7 +162,7 @@ def _too_many(
 
 
 def login(
-    request: Request, intake: Intake, tenant: str, name: str, lang: str, chosen: str | None,
+    request: Request, intake: Intake, tenant: str, name: Masthead, lang: str, chosen: str | None,
     error: str | None = None, status: int = 200, *, draft: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:  # fmt: skip
@@ -176,7 +176,7 @@ def login(
 
 
 async def status(
-    request: Request, intake: Intake, conn: Conn, tenant: str, name: str, grievance_id: str,
+    request: Request, intake: Intake, conn: Conn, tenant: str, name: Masthead, grievance_id: str,
     lang: str | None, *, draft: str | None = None, error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:  # fmt: skip

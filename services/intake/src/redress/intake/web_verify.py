@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse
 
 from redress.intake.context import IntakeContext
-from redress.intake.filing import tenant_name
+from redress.intake.filing import masthead
 from redress.intake.receipts import Proof
 from redress.intake.texts import PROOF_INVALID, PROOF_VALID
 from redress.intake.web_common import WorkerRoute, language, page
@@ -24,7 +24,7 @@ async def verify_form(
     request: Request, tenant: str, intake: IntakeContext, pool: Pool, lang: str | None = None
 ) -> HTMLResponse:
     async with pool.acquire() as conn:
-        name = await tenant_name(conn, tenant)
+        name = await masthead(conn, tenant)
     lang = language(request, lang)
     return page(request, intake, "verify.html", lang, name, result=None,
                 action=f"/t/{tenant}/verify?lang={lang}")  # fmt: skip
@@ -43,7 +43,7 @@ async def verify_proof(
     csrf.check(request, intake.csrf_key, csrf_token)
     checked = Proof.verify(proof, intake.proof_key)
     async with pool.acquire() as conn:
-        name = await tenant_name(conn, tenant)
+        name = await masthead(conn, tenant)
         recorded = checked and await conn.fetchval(
             "SELECT filed_digest FROM intake.receipts WHERE tenant = $1 AND reference = $2",
             tenant,

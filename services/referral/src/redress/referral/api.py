@@ -19,9 +19,7 @@ from redress.referral import handlers as h
 from redress.referral import queries as q
 from redress.referral import requests as r
 from redress.referral.context import ReferralDesk
-from redress.referral.policies import directory
 from redress.referral.projections import ReferralViews
-from redress.referral.ranking import Case, suggest
 from redress.referral.state import Status
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
@@ -70,14 +68,7 @@ async def detail(
         found = await q.referral(conn, p.tenant, referral_id)
     if found is None:
         raise Problem(404, "not-found", h.NOT_FOUND)
-    case = Case(found["country"], tuple(found["reasons"]), found["category"], found["language"])
-    partners = (await directory(desk.store, p.tenant)).partners
-    ranked = suggest(partners.values(), case)
-    found["ranking"] = [
-        {"partner_id": s.partner_id, "name": partners[s.partner_id].card.name,
-         "kind": partners[s.partner_id].card.kind, "why": list(s.why)}
-        for s in ranked
-    ]  # fmt: skip
+    found["ranking"] = await h.ranking(desk, p, found)
     return found
 
 

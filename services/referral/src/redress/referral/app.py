@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from redress.kit.console import LoginRequired, to_login
 from redress.kit.service import ServiceSpec
 from redress.kit.webhooks import MIGRATIONS
 from redress.kit.webhooks.service import delivery
-from redress.referral import api, context, directory_api, partner_api
+from redress.referral import (
+    api,
+    console,
+    console_directory,
+    console_forms,
+    context,
+    directory_api,
+    partner_api,
+)
 from redress.referral.delivery import PartnerWebhooks
 from redress.referral.policies import OpenReferrals
 from redress.referral.projections import ReferralViews
@@ -18,6 +27,8 @@ service = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     embedded=[MIGRATIONS],  # the webhook outbox, in the referral schema
     routers=[api.router, partner_api.router, directory_api.router],
+    pages=[console.router, console_forms.router, console_directory.router],
+    exception_handlers={LoginRequired: to_login},
     projections=lambda settings: [OpenReferrals(), ReferralViews(), PartnerWebhooks(settings)],
     startup=[context.start],
     background=[context.run_overdue, delivery("referral")],

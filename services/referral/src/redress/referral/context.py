@@ -1,5 +1,6 @@
 """What referral holds beside the kit's runtime: the keyring, a clock, the key webhook
-secrets are derived from, and the scheduler of overdue acknowledgements."""
+secrets are derived from, the CSRF key of its console, and the scheduler of overdue
+acknowledgements."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from redress.kit.crypto import Keyring
 from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
+from redress.kit.webhooks import Guard
 from redress.referral.overdue import overdue_scheduler
 from redress.referral.secrets import PURPOSE
 
@@ -31,6 +33,10 @@ class Referrals:
     webhook_key: bytes
     plain_http: bool
     """Whether webhook endpoints may be `http://` (dev and test mode)."""
+    guard: Guard
+    """What registration checks an endpoint URL with (private addresses in dev mode only)."""
+    csrf_key: bytes
+    """Of the console's forms; derived from the root secret, the same on every replica."""
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -40,7 +46,11 @@ async def start(runtime: Runtime) -> None:
     settings = runtime.settings
     webhook_key = derive(root_secret(settings), PURPOSE)
     keyring = Keyring(keyset_file(settings))
-    runtime.extras["referral"] = Referrals(keyring, SystemClock(), webhook_key, settings.dev)
+    guard = Guard(allow_private=settings.dev)
+    csrf_key = derive(root_secret(settings), "referral-csrf")
+    runtime.extras["referral"] = Referrals(
+        keyring, SystemClock(), webhook_key, settings.dev, guard, csrf_key
+    )
 
 
 async def run_overdue(runtime: Runtime) -> None:

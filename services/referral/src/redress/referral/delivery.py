@@ -27,7 +27,7 @@ from redress.events.projection import Policy
 from redress.events.store import Conn
 from redress.kit.keyset import derive, root_secret
 from redress.kit.settings import Settings
-from redress.kit.webhooks import Refused, Webhooks
+from redress.kit.webhooks import UnsafeEndpoint, Webhooks
 from redress.kit.webhooks.service import webhooks_for
 from redress.referral.domain import REFERRAL
 from redress.referral.notices import notices
@@ -97,7 +97,7 @@ class PartnerWebhooks(Policy):
                         conn, tenant=tenant, owner=p, url=url, endpoint_id=e, secret_id=s,
                         secret=webhook_secret(key, tenant, p, e, s), at=event.time,
                     )  # fmt: skip
-                except Refused as exc:
+                except UnsafeEndpoint as exc:
                     # Registered before the outbox's own check refused such URLs: nothing
                     # can be sent there; the partner registers another.
                     log.warning("webhook endpoint not mirrored", endpoint_id=e, reason=str(exc))

@@ -2,52 +2,32 @@
 acknowledgement time frame. Officers read the directory to choose partners; admins keep it.
 
 A webhook secret (`whsec_...`) is answered once, when an endpoint is added or its secret
-rotated: it is derived, never stored (ADR 15), and no read shows it again.
+rotated: it is derived, never stored (ADR 15), and no read shows it again. What each change
+does is in `directory_handlers`, which the console's pages call too.
 """
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 
-from redress.events.application import execute
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
-from redress.kit.deps import Pool, metadata_for, permitted
+from redress.kit.deps import Pool, permitted
 from redress.kit.errors import Problem
-from redress.kit.idempotency import Once, Retryable
-from redress.kit.webhooks import Refused, parse_url
-from redress.referral import directory as dr
+from redress.kit.idempotency import Retryable
+from redress.referral import directory_handlers as dh
 from redress.referral import queries as q
 from redress.referral import requests as r
-from redress.referral.context import Desk, ReferralDesk
-from redress.referral.policies import directory, directory_stream
-from redress.referral.secrets import new_secret_id, webhook_secret
+from redress.referral.context import ReferralDesk
+from redress.referral.policies import directory
 
 router = APIRouter(prefix="/v1", tags=["partners"])
 Reader = Annotated[Principal, Depends(permitted(Action.partner_directory_read))]
 Admin = Annotated[Principal, Depends(permitted(Action.partner_directory_manage))]
 PartnerId = Annotated[str, Path(pattern=r.PARTNER_ID, max_length=100)]
 EndpointId = Annotated[str, Path(pattern=r.ENDPOINT_ID, max_length=50)]
-SCHEMA = "referral"
-
-
-async def record(
-    desk: Desk, p: Principal, command: dr.Command, retry: Any = None, answer: Any = None
-) -> Any:
-    """Decide `command` on the directory as the log has it and append; once per key."""
-    stream = directory_stream(p.tenant)
-
-    def answered(done: Any) -> Any:
-        return answer(done) if answer else r.Directoried(stream=stream, version=done.version)
-
-    once = Once.of(retry, SCHEMA, p, answered)
-    decide = dr.DIRECTORY.deciding(stream, command)
-    done = await execute(desk.store, stream, decide, metadata_for(p), transaction=once)
-    return done.earlier if done.earlier is not None else answered(done)
 
 
 @router.get("/partners")
@@ -74,17 +54,15 @@ async def register(
     partner_id: PartnerId, body: r.PartnerBody, p: Admin, desk: ReferralDesk
 ) -> r.Directoried:
     """Add a partner to the directory, or say again what it is (all given)."""
-    command = dr.RegisterPartner(
-        partner_id, body.name, body.kind, tuple(body.countries), tuple(body.indicators),
-        tuple(body.categories), tuple(body.languages), tuple(body.services), body.contact,
-    )  # fmt: skip
-    return r.Directoried.model_validate(await record(desk, p, command))
+    return await dh.register(desk, p, partner_id, body)
 
 
 @router.post("/partners/{partner_id}/retire", response_model=r.Directoried)
-async def retire(partner_id: PartnerId, p: Admin, desk: ReferralDesk) -> r.Directoried:
+async def retire(
+    partner_id: PartnerId, p: Admin, desk: ReferralDesk, retry: Retryable = None
+) -> r.Directoried:
     """Retire a partner: no longer suggested or chosen, and its tokens reach nothing more."""
-    return r.Directoried.model_validate(await record(desk, p, dr.RetirePartner(partner_id)))
+    return await dh.retire(desk, p, partner_id, retry)
 
 
 @router.post("/partners/{partner_id}/endpoints", response_model=r.Secret, status_code=201)
@@ -96,21 +74,7 @@ async def add_endpoint(
     retry: Retryable = None,
 ) -> r.Secret:
     """Register a URL the partner receives webhooks at; its signing secret is answered once."""
-    endpoint_id, secret_id = f"ep_{secrets.token_urlsafe(12)}", new_secret_id()
-    plain_http = desk.referrals.plain_http
-    try:  # what the delivery would refuse at every attempt is refused here, before it is kept
-        parse_url(body.url, allow_private=plain_http)
-    except Refused as exc:
-        raise dr.DirectoryRefused("bad-url", str(exc)) from None
-    command = dr.AddEndpoint(partner_id, endpoint_id, body.url, secret_id, plain_http)
-    key = desk.referrals.webhook_key
-
-    def answer(done: Any) -> r.Secret:
-        secret = webhook_secret(key, p.tenant, partner_id, endpoint_id, secret_id)
-        return r.Secret(endpoint_id=endpoint_id, secret=secret, stream=done.stream,
-                        version=done.version)  # fmt: skip
-
-    return r.Secret.model_validate(await record(desk, p, command, retry, answer))
+    return await dh.add_endpoint(desk, p, partner_id, body, retry)
 
 
 @router.post("/partners/{partner_id}/endpoints/{endpoint_id}/rotate", response_model=r.Secret)
@@ -123,17 +87,7 @@ async def rotate(
     retry: Retryable = None,
 ) -> r.Secret:
     """A new signing secret, answered once; the previous one signs too for `overlap_hours`."""
-    secret_id, now = new_secret_id(), desk.referrals.now()
-    overlap = timedelta(hours=body.overlap_hours)
-    command = dr.RotateSecret(partner_id, endpoint_id, secret_id, now, overlap)
-    key = desk.referrals.webhook_key
-
-    def answer(done: Any) -> r.Secret:
-        secret = webhook_secret(key, p.tenant, partner_id, endpoint_id, secret_id)
-        return r.Secret(endpoint_id=endpoint_id, secret=secret, previous_until=now + overlap,
-                        stream=done.stream, version=done.version)  # fmt: skip
-
-    return r.Secret.model_validate(await record(desk, p, command, retry, answer))
+    return await dh.rotate(desk, p, partner_id, endpoint_id, body, retry)
 
 
 @router.delete("/partners/{partner_id}/endpoints/{endpoint_id}", response_model=r.Directoried)
@@ -141,8 +95,7 @@ async def remove_endpoint(
     partner_id: PartnerId, endpoint_id: EndpointId, p: Admin, desk: ReferralDesk
 ) -> r.Directoried:
     """Stop sending webhooks to this endpoint."""
-    command = dr.RemoveEndpoint(partner_id, endpoint_id)
-    return r.Directoried.model_validate(await record(desk, p, command))
+    return await dh.remove_endpoint(desk, p, partner_id, endpoint_id)
 
 
 @router.get("/referral-settings")
@@ -154,5 +107,4 @@ async def settings(p: Reader, desk: ReferralDesk) -> dict[str, Any]:
 @router.put("/referral-settings", response_model=r.Directoried)
 async def set_settings(body: r.SettingsBody, p: Admin, desk: ReferralDesk) -> r.Directoried:
     """Set how many hours a partner has to acknowledge a referral (1 to 720)."""
-    command = dr.SetAcknowledgeHours(body.acknowledge_hours)
-    return r.Directoried.model_validate(await record(desk, p, command))
+    return await dh.set_hours(desk, p, body)

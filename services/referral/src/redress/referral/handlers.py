@@ -27,6 +27,7 @@ from redress.referral import domain as d
 from redress.referral import requests as r
 from redress.referral.context import Desk
 from redress.referral.policies import directory
+from redress.referral.ranking import Case, suggest
 from redress.referral.state import Addressee, Referral
 
 NOT_FOUND = "there is no such referral"
@@ -100,6 +101,17 @@ async def sending(desk: Desk, p: Principal) -> d.Sending:
 
 
 # The officer's.
+
+
+async def ranking(desk: Desk, p: Principal, found: dict[str, Any]) -> list[dict[str, Any]]:
+    """The directory's partners ranked for a referral (as the queries read it), each with why."""
+    case = Case(found["country"], tuple(found["reasons"]), found["category"], found["language"])
+    partners = (await directory(desk.store, p.tenant)).partners
+    return [
+        {"partner_id": s.partner_id, "name": partners[s.partner_id].card.name,
+         "kind": partners[s.partner_id].card.kind, "why": list(s.why)}
+        for s in suggest(partners.values(), case)
+    ]  # fmt: skip
 
 
 async def check_safety(

@@ -51,7 +51,8 @@ class QueueFilter:
 # Per referral, what its partners' parts say at a glance: the queue's referral column.
 _SUMMARY = """coalesce((SELECT jsonb_agg(jsonb_build_object('partner_id', a.partner_id,
     'partner_name', a.partner_name, 'status', a.status, 'consent', a.consent,
-    'overdue', a.overdue) ORDER BY a.partner_id) FROM referral.addressees a
+    'overdue', a.overdue, 'acknowledge_by', a.acknowledge_by) ORDER BY a.partner_id)
+    FROM referral.addressees a
     WHERE a.referral_id = r.referral_id), '[]'::jsonb) AS partners"""
 
 

@@ -7,7 +7,7 @@ enqueues messages in the transaction that decides them (`Webhooks.enqueue`), and
 
 from pathlib import Path
 
-from redress.kit.webhooks.guard import Guard, Refused, parse_url, public
+from redress.kit.webhooks.guard import Guard, UnsafeEndpoint, parse_url, public
 from redress.kit.webhooks.model import (
     Attempt,
     BadMessage,
@@ -42,12 +42,12 @@ __all__ = [
     "Notice",
     "NoticeHook",
     "Outcome",
-    "Refused",
     "RetryPolicy",
     "SecretBox",
     "SecretInfo",
     "Sender",
     "Timeouts",
+    "UnsafeEndpoint",
     "Webhooks",
     "new_secret",
     "parse_url",

@@ -25,7 +25,7 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 MAX_URL = 2048
 
 
-class Refused(Exception):
+class UnsafeEndpoint(Exception):
     """An endpoint the guard will not send to; the message says why, without secrets."""
 
 
@@ -63,25 +63,25 @@ def parse_url(url: str, *, allow_private: bool = False) -> httpx.URL:
     checked again, resolved, at each attempt.
     """
     if len(url) > MAX_URL:
-        raise Refused(f"the URL is longer than {MAX_URL} characters")
+        raise UnsafeEndpoint(f"the URL is longer than {MAX_URL} characters")
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, ValueError) as exc:
-        raise Refused(f"not a URL: {exc}") from None
+        raise UnsafeEndpoint(f"not a URL: {exc}") from None
     schemes = ("http", "https") if allow_private else ("https",)
     if parsed.scheme not in schemes:
-        raise Refused(f"the URL must be {' or '.join(schemes)}")
+        raise UnsafeEndpoint(f"the URL must be {' or '.join(schemes)}")
     if not parsed.host:
-        raise Refused("the URL names no host")
+        raise UnsafeEndpoint("the URL names no host")
     if parsed.userinfo:
-        raise Refused("the URL must not carry credentials")
+        raise UnsafeEndpoint("the URL must not carry credentials")
     if parsed.fragment:
-        raise Refused("the URL must not have a fragment")
+        raise UnsafeEndpoint("the URL must not have a fragment")
     literal = _literal(parsed.host)
     if literal is not None and not allow_private and not public(literal):
-        raise Refused(f"{literal} is not a public address")
+        raise UnsafeEndpoint(f"{literal} is not a public address")
     if not allow_private and parsed.host.rstrip(".").lower().endswith("localhost"):
-        raise Refused("localhost is not a public host")
+        raise UnsafeEndpoint("localhost is not a public host")
     return parsed
 
 
@@ -107,8 +107,26 @@ class Guard:
     resolver: Resolver = system_resolver
     timeout: float = 5.0
 
+    async def screen(self, url: str) -> httpx.URL:
+        """Check `url` for registration: its shape, and outside dev mode where its name
+        resolves now. A name resolving to an address that is not public is refused; one
+        that does not resolve (yet) is let through: each attempt resolves and checks again.
+        """
+        parsed = parse_url(url, allow_private=self.allow_private)
+        if self.allow_private or _literal(parsed.host) is not None:
+            return parsed
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        try:
+            found = await asyncio.wait_for(self.resolver(parsed.host, port), self.timeout)
+        except (OSError, TimeoutError):
+            return parsed
+        for address in found:
+            if not public(ipaddress.ip_address(address.split("%")[0])):
+                raise UnsafeEndpoint(f"{parsed.host} resolves to {address}, which is not public")
+        return parsed
+
     async def target(self, url: str) -> Target:
-        """Resolve and check `url` now; raise `Refused` if it may not be sent to."""
+        """Resolve and check `url` now; raise `UnsafeEndpoint` if it may not be sent to."""
         parsed = parse_url(url, allow_private=self.allow_private)
         host = parsed.host
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
@@ -119,14 +137,14 @@ class Guard:
             try:
                 found = await asyncio.wait_for(self.resolver(host, port), self.timeout)
             except (OSError, TimeoutError) as exc:
-                raise Refused(f"{host} does not resolve: {type(exc).__name__}") from None
+                raise UnsafeEndpoint(f"{host} does not resolve: {type(exc).__name__}") from None
             addresses = [ipaddress.ip_address(a.split("%")[0]) for a in found]
             if not addresses:
-                raise Refused(f"{host} does not resolve")
+                raise UnsafeEndpoint(f"{host} does not resolve")
         if not self.allow_private:
             for address in addresses:
                 if not public(address):
-                    raise Refused(f"{host} resolves to {address}, which is not public")
+                    raise UnsafeEndpoint(f"{host} resolves to {address}, which is not public")
         chosen = addresses[0]
         netloc_host = parsed.netloc.decode("ascii")
         return Target(

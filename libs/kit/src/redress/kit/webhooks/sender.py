@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from redress.kit.webhooks.guard import Guard, Refused
+from redress.kit.webhooks.guard import Guard, UnsafeEndpoint
 from redress.kit.webhooks.secrets import headers
 
 USER_AGENT = "Redress-Webhooks/1"
@@ -109,7 +109,7 @@ class Sender:
 
         try:
             target = await self.guard.target(url)
-        except Refused as exc:
+        except UnsafeEndpoint as exc:
             return done(None, f"refused: {exc}")
         request_headers = {
             **headers(secrets, webhook_id, at, body),

@@ -7,6 +7,7 @@ A service lists `MIGRATIONS` in its `ServiceSpec.embedded`, `delivery(schema)` i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from redress.kit.keyset import root_secret
@@ -14,6 +15,7 @@ from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
 from redress.kit.webhooks.guard import Guard
 from redress.kit.webhooks.outbox import Webhooks
+from redress.kit.webhooks.policy import BreakerPolicy, RetryPolicy
 from redress.kit.webhooks.secrets import SecretBox
 from redress.kit.webhooks.worker import Deliverer
 
@@ -27,11 +29,20 @@ def webhooks_for(schema: str, settings: Settings) -> Webhooks:
 
 def delivery(schema: str, **options: Any) -> Callable[[Runtime], Awaitable[None]]:
     """A `ServiceSpec.background` task delivering the outbox in `schema`; `options` go to
-    `Deliverer` (for example `on_notice`). Its state shows on `/health`."""
+    `Deliverer` (for example `on_notice`); the first retry's wait, the breaker's rest and the
+    lease come from the settings unless given. Its state shows on `/health`."""
 
     async def webhook_delivery(runtime: Runtime) -> None:
-        hooks = webhooks_for(schema, runtime.settings)
-        options.setdefault("io_timeout", runtime.settings.io_timeout)
+        settings = runtime.settings
+        hooks = webhooks_for(schema, settings)
+        options.setdefault("io_timeout", settings.io_timeout)
+        options.setdefault(
+            "retry", RetryPolicy(first=timedelta(seconds=settings.webhook_first_retry))
+        )
+        options.setdefault(
+            "breaker", BreakerPolicy(cooldown=timedelta(seconds=settings.webhook_breaker_cooldown))
+        )
+        options.setdefault("lease", timedelta(seconds=settings.webhook_lease))
         worker = Deliverer(runtime.pool, hooks, **options)
         runtime.background.append(worker.trouble)
         try:

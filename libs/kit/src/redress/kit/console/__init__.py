@@ -1,0 +1,291 @@
+"""Staff consoles: server-rendered pages over a service's own handlers, one anatomy for all.
+
+A service's console is a `Console`: its path, title and navigation, who it admits, and its
+templates, looked up before the kit's own (`base.html`, `login.html`, `problem.html`,
+`style.css`, which every console extends or shares). Staff log in by pasting a bearer token;
+it is kept in an HttpOnly, SameSite=Strict cookie scoped to the console's path and verified
+on every request. Every form carries a CSRF token (`redress.kit.csrf`). A console route's
+refusals are pages of the console (`Console.route`), never JSON. Pages have no script.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from redress.kit import csrf
+from redress.kit.auth import InvalidToken, Principal
+from redress.kit.caching import page_headers
+from redress.kit.errors import Problem
+from redress.kit.proxy import secure_cookies
+
+TEMPLATES = Path(__file__).parent / "templates"
+COOKIE = "staff_token"
+MAX_TOKEN = 8192
+
+# What a member of staff is told, by the status of a refusal, above the reason.
+TITLES = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 410: "Ended",
+          422: "Check the form"}  # fmt: skip
+
+
+# -- the log's words in an officer's ------------------------------------------------------------
+
+
+def human(value: Any) -> str:
+    """`remediation_plan` -> `Remediation plan`; `CaseTriaged` -> `Case triaged`."""
+    text = str(value)
+    if re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+", text):
+        text = re.sub(r"(?<!^)([A-Z])", r" \1", text).lower()
+    text = text.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def when(value: Any) -> str:
+    """A moment in UTC to the minute (also as JSON carries it); a date as it is."""
+    if isinstance(value, str) and "T" in value:
+        with contextlib.suppress(ValueError):
+            value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        moment: datetime = value.astimezone(UTC) if value.tzinfo else value
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def short(stream_id: str) -> str:
+    """`case-0f3c...` -> `0f3c1a2b`: the first eight of the id, without its type."""
+    return re.sub(r"^[a-z]+-", "", stream_id)[:8]
+
+
+def who(e: Mapping[str, Any]) -> str:
+    """Who acted: the principal's id and role; the worker and the platform by name."""
+    if e["actor"] == "worker":
+        return "the worker"
+    if e["actor"] == "system":
+        return "the platform"
+    return f"{e['actor_id']} ({e['actor']})" if e.get("actor_id") else str(e["actor"])
+
+
+def peer_url(request: Request, name: str) -> str | None:
+    """Where the browser reaches another service's pages, to link to them by URL (a
+    service never imports another): `REDRESS_PEER_URLS`, or in dev mode the port `make run`
+    gives it on this host; None when not known, and then no link is shown."""
+    from redress.kit.registry import PORTS  # the registry loads the services' specs
+
+    settings = request.app.state.runtime.settings
+    if name in settings.peer_urls:
+        return str(settings.peer_urls[name])
+    if settings.dev and name in PORTS and request.url.hostname:
+        return f"{request.url.scheme}://{request.url.hostname}:{PORTS[name]}"
+    return None
+
+
+# -- forms --------------------------------------------------------------------------------------
+
+
+def field(form: FormData, name: str) -> str | None:
+    """A form field as stripped text; None when absent, empty or not text."""
+    value = form.get(name)
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def values(form: FormData, name: str) -> list[str]:
+    """Every value of a repeated field (ticked boxes), stripped, empty ones left out."""
+    return [v.strip() for v in form.getlist(name) if isinstance(v, str) and v.strip()]
+
+
+def number(form: FormData, name: str) -> int | str | None:
+    """A form field holding a whole number, as a number (the body models take JSON's types)."""
+    value = field(form, name)
+    return int(value) if value is not None and value.isascii() and value.isdigit() else value
+
+
+def describe(exc: ValidationError) -> str:
+    """What was wrong with a form, in a line an officer can act on."""
+    parts = []
+    for e in exc.errors()[:5]:
+        where = ".".join(str(x) for x in e.get("loc", ()))
+        parts.append(f"{human(where)}: {e.get('msg', '')}" if where else e.get("msg", ""))
+    return "; ".join(parts)
+
+
+# -- the console --------------------------------------------------------------------------------
+
+
+class LoginRequired(Exception):
+    """No valid staff token in the cookie: the browser is sent to the console's login page."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+async def to_login(request: Request, exc: Exception) -> Response:
+    """A browser without a valid session goes to the login page, not to an error."""
+    path = exc.path if isinstance(exc, LoginRequired) else ""
+    return RedirectResponse(f"{path}/login", status_code=303)
+
+
+class Console:
+    """One service's console: where it is, what it is called, whom it admits, its templates."""
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        title: str,
+        nav: Sequence[tuple[str, str]] | Callable[[Principal], Sequence[tuple[str, str]]],
+        back: str,
+        admits: Callable[[Principal], bool],
+        refused: str,
+        forbidden: str,
+        csrf_key: Callable[[Request], bytes],
+        templates: Path,
+        filters: Mapping[str, Callable[..., Any]] | None = None,
+    ) -> None:
+        self.path, self.title, self.back = path, title, back
+        self._nav = nav
+        self.admits, self.refused, self.forbidden = admits, refused, forbidden
+        self.csrf_key = csrf_key
+        self.env = Environment(
+            loader=ChoiceLoader([FileSystemLoader(templates), FileSystemLoader(TEMPLATES)]),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(human=human, when=when, short=short, who=who, **(filters or {}))
+        self.env.globals["console"] = self
+        self.route = self._route_class()
+
+    def nav(self, principal: Principal) -> Sequence[tuple[str, str]]:
+        """The console's links (href, label) that this member of staff may follow."""
+        return self._nav(principal) if callable(self._nav) else self._nav
+
+    # Rendering.
+
+    def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = self.env.get_template(name).render(**context)
+        return HTMLResponse(html, status, headers=page_headers())
+
+    def page(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        """Render a page with a CSRF token, setting the CSRF cookie on a first visit."""
+        token, new_cookie = csrf.issue(request, self.csrf_key(request))
+        response = self.render(name, status, csrf=token, **context)
+        csrf.set_cookie(response, new_cookie, secure=secure_cookies(request))
+        return response
+
+    async def form(self, request: Request) -> FormData:
+        """The posted form, once its CSRF token is checked (403 page otherwise)."""
+        posted = await request.form()
+        csrf.check(request, self.csrf_key(request), field(posted, "csrf"))
+        return posted
+
+    def _route_class(self) -> type[APIRoute]:
+        console = self
+
+        class ConsoleRoute(APIRoute):
+            """A console route: its refusals come back as a page of the console, never JSON."""
+
+            def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+                handler = super().get_route_handler()
+
+                async def console_handler(request: Request) -> Response:
+                    try:
+                        return await handler(request)
+                    except Problem as exc:
+                        problem = exc
+                    except RequestValidationError:
+                        problem = Problem(422, "validation", "the address or the form is not valid")
+                    title = TITLES.get(problem.status, "Refused")
+                    response = console.render(
+                        "problem.html", problem.status, title=title, kind=problem.kind,
+                        detail=problem.detail,
+                    )  # fmt: skip
+                    response.headers.update(problem.headers or {})
+                    return response
+
+                return console_handler
+
+        return ConsoleRoute
+
+    def router(self) -> APIRouter:
+        """The console's router, with its login and logout."""
+        router = APIRouter(prefix=self.path, include_in_schema=False, route_class=self.route)
+        router.add_api_route("/login", self._login_form, methods=["GET"])
+        router.add_api_route("/login", self._login, methods=["POST"])
+        router.add_api_route("/logout", self._logout, methods=["POST"])
+        return router
+
+    # Who is there.
+
+    async def _verify(self, request: Request, token: str) -> Principal:
+        principal: Principal = await request.app.state.runtime.verifier.verify(token)
+        return principal
+
+    async def staff(self, request: Request) -> Principal:
+        """The member of staff whose token the cookie holds; to the login page without one."""
+        token = request.cookies.get(COOKIE)
+        if not token:
+            raise LoginRequired(self.path)
+        try:
+            principal = await self._verify(request, token)
+        except InvalidToken:
+            raise LoginRequired(self.path) from None
+        if not self.admits(principal):
+            raise Problem(403, "forbidden", self.forbidden)
+        return principal
+
+    async def _login_form(self, request: Request) -> Response:
+        token = request.cookies.get(COOKIE)
+        if token:
+            try:
+                if self.admits(await self._verify(request, token)):
+                    return RedirectResponse(self.path, status_code=303)
+            except InvalidToken:
+                pass
+        notice = "out" if request.query_params.get("done") == "out" else None
+        return self.page(request, "login.html", notice=notice)
+
+    async def _login(self, request: Request) -> Response:
+        form = await self.form(request)
+        token = field(form, "token") or ""
+        if token[:7].lower() == "bearer ":
+            token = token[7:].strip()
+        if not token or len(token) > MAX_TOKEN:
+            return self.page(request, "login.html", 422, error="empty")
+        try:
+            principal = await self._verify(request, token)
+        except InvalidToken as exc:
+            return self.page(request, "login.html", 401, error="invalid", reason=str(exc))
+        if not self.admits(principal):
+            return self.page(request, "login.html", 403, error="not-staff")
+        response = RedirectResponse(self.path, status_code=303)
+        response.set_cookie(
+            COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies(request),
+            path=self.path,
+        )  # fmt: skip
+        return response
+
+    async def _logout(self, request: Request) -> Response:
+        await self.form(request)
+        response = RedirectResponse(f"{self.path}/login?done=out", status_code=303)
+        response.delete_cookie(
+            COOKIE, path=self.path, httponly=True, samesite="strict",
+            secure=secure_cookies(request),
+        )  # fmt: skip
+        return response

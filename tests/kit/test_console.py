@@ -1,0 +1,50 @@
+"""The kit's staff console, without a server: its words for the log's, and where it finds the
+other services' consoles to link to them (`REDRESS_PEER_URLS`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from types import SimpleNamespace
+
+import pytest
+from pydantic import ValidationError
+
+from redress.kit.console import human, peer_url, short, when
+from redress.kit.registry import PORTS
+from redress.kit.settings import Settings
+
+
+def test_moments_are_said_in_utc_whether_a_database_or_json_gave_them():
+    dhaka = timezone(timedelta(hours=6))
+    moment = datetime(2026, 3, 2, 15, 15, tzinfo=dhaka)
+    assert when(moment) == "2026-03-02 09:15 UTC"
+    assert when(moment.isoformat()) == "2026-03-02 09:15 UTC"
+    assert when(date(2026, 3, 2)) == "2026-03-02"
+    assert when("not a moment") == "not a moment" and when(None) == ""
+    assert when(datetime(2026, 3, 2, 9, 15, tzinfo=UTC)) == "2026-03-02 09:15 UTC"
+
+
+def test_ids_and_codes_read_as_words():
+    assert short("referral-37c13664-aaaa-bbbb") == short("case-37c13664-aaaa") == "37c13664"
+    assert human("awaiting_consent") == "Awaiting consent"
+    assert human("ReferralAccepted") == "Referral accepted"
+
+
+def _request(settings: Settings, url: str = "http://127.0.0.1:8002/console/cases/x"):
+    from starlette.datastructures import URL
+
+    app = SimpleNamespace(state=SimpleNamespace(runtime=SimpleNamespace(settings=settings)))
+    return SimpleNamespace(app=app, url=URL(url))
+
+
+def test_peer_urls_name_each_service_and_dev_mode_knows_the_ports():
+    given = Settings(dev=True, peer_urls={"referral": "https://referral.example.org/"},
+                     _env_file=None)  # fmt: skip
+    assert given.peer_urls == {"referral": "https://referral.example.org"}
+    assert peer_url(_request(given), "referral") == "https://referral.example.org"
+    assert peer_url(_request(given), "cases") == f"http://127.0.0.1:{PORTS['cases']}"
+    production = Settings(oidc_issuer="https://idp.example.org", _env_file=None)
+    assert peer_url(_request(production), "referral") is None  # no link rather than a guess
+    for wrong in ("referral.example.org", "ftp://referral.example.org", "https://r.example?x=1"):
+        with pytest.raises(ValidationError):
+            Settings(dev=True, peer_urls={"referral": wrong}, _env_file=None)

@@ -1,0 +1,320 @@
+"""The referral console over HTTP: the queue, the referral page and each of its forms, the
+emergency path by two officers, overdue acknowledgements in the queue, and the admin's partner
+directory with its secrets shown once.
+
+Each form runs the same handler as the JSON API and redirects back to its page; a refused
+command shows the domain's reason with the API's status; bad input 422; a forged CSRF token
+is refused with 403 and writes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from redress.events.projection import wait_for_version
+from redress.events.timers import FixedClock
+from redress.referral.overdue import overdue_scheduler
+from redress.referral.policies import directory_stream
+from redress.referral.projections import ReferralViews
+from tests.cases.test_console import alert as raw_alert
+from tests.cases.test_console import bearer, csrf_of, dd, refusal
+from tests.intake.conftest import CLIENT_ADDRESS, TENANT
+from tests.referral.test_flow import sent_to_shelter
+
+PHONE_FORM = {"answer": "given", "fields": ["contact"], "given_by": "worker",
+              "channel": "phone", "given_at": "2026-03-02T09:15"}  # fmt: skip
+
+
+def browser_for(platform) -> httpx.AsyncClient:
+    """A fresh cookie jar on the running referral app: one person's browser."""
+    transport = httpx.ASGITransport(app=platform.referral_app, client=CLIENT_ADDRESS)
+    return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+
+async def log_in(client: httpx.AsyncClient, token: str) -> httpx.Response:
+    page = await client.get("/console/login")
+    assert page.status_code == 200, page.text
+    return await client.post("/console/login", data={"csrf": csrf_of(page.text), "token": token})
+
+
+@contextlib.asynccontextmanager
+async def staff(platform, headers: dict) -> AsyncIterator[httpx.AsyncClient]:
+    async with browser_for(platform) as client:
+        answer = await log_in(client, bearer(headers))
+        assert answer.status_code == 303 and answer.headers["location"] == "/console", answer.text
+        yield client
+
+
+async def page_of(client: httpx.AsyncClient, path: str) -> str:
+    answer = await client.get(path)
+    assert answer.status_code == 200, (path, answer.status_code, answer.text)
+    return html.unescape(answer.text)
+
+
+async def post(client, page: str, action: str, data: dict | None = None) -> httpx.Response:
+    """Send a form with the CSRF token of the page it is on."""
+    token = csrf_of(await page_of(client, page))
+    return await client.post(action, data={"csrf": token, **(data or {})})
+
+
+async def done(client, page: str, action: str, data: dict | None = None) -> str:
+    """A form that must succeed: follow its redirect, return the page it shows."""
+    answer = await post(client, page, action, data)
+    assert answer.status_code == 303, (action, answer.status_code, answer.text)
+    location = answer.headers["location"]
+    assert "done=" in location and "min_version=" in location, location
+    shown = await page_of(client, location)
+    assert 'role="status" id="notice"' in shown, shown
+    return shown
+
+
+def text(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def alert(page: str) -> str:
+    return html.unescape(raw_alert(page))
+
+
+async def test_an_officer_refers_a_case_from_the_queue_to_a_sent_referral(platform):
+    await platform.register_partners()
+    referral_id = await platform.file_and_escalate()
+    page = f"/console/referrals/{referral_id}"
+    async with staff(platform, platform.token()) as client:
+        queue = await page_of(client, "/console")
+        assert f'data-referral="{referral_id}"' in queue and "To check" in queue
+        # The case page's link lands on the case's referral.
+        case_id = (await platform.system.store.read_stream(referral_id))[0].data.case_id
+        found = await client.get(f"/console/cases/{case_id}")
+        assert found.status_code == 303 and found.headers["location"] == page
+        nothing = await client.get("/console/cases/case-00000000-0000-0000-0000-000000000000")
+        assert nothing.status_code == 404 and refusal(nothing) == "not-found"
+
+        shown = await page_of(client, page)
+        assert "Not checked yet" in shown and 'id="form-select"' not in shown
+        # Choosing before the safety check is refused by the domain, with its reason.
+        refused = await post(client, page, f"{page}/partners",
+                             {"partner_id": "safe-home", "services": ["shelter"]})  # fmt: skip
+        assert refused.status_code == 409 and "check the worker's safety" in alert(refused.text)
+
+        safety = {"imminent_danger": "no", "must_not_learn": ["employer", "recruiter"]}
+        shown = await done(client, page, f"{page}/safety", safety)
+        assert dd(shown, "imminent-danger") == "No" and "Employer, Recruiter" in shown
+        # The directory ranked for the case: the national mechanism first, then the shelter.
+        picks = re.findall(r'id="pick-([a-z-]+)"', shown)
+        assert picks == ["nrm-bd", "safe-home"]
+        assert "the country's national referral mechanism" in shown
+        assert "handles document retention" in shown
+
+        invalid = await post(client, page, f"{page}/partners", {"partner_id": "safe-home"})
+        assert invalid.status_code == 422 and "Services" in alert(invalid.text)
+        shown = await done(client, page, f"{page}/partners", {
+            "partner_id": "safe-home", "services": ["shelter", "legal_aid"],
+            "fields": ["narrative", "contact"]})  # fmt: skip
+        assert dd(shown, "status-safe-home") == "Awaiting consent"
+        assert dd(shown, "consent-safe-home") == "Pending"
+        assert re.findall(r'id="pick-([a-z-]+)"', shown) == ["nrm-bd"]
+        # No emergency without imminent danger: the form is not offered.
+        assert 'id="form-propose-1"' not in shown
+
+        asked = await post(client, page, f"{page}/partners/safe-home/consent",
+                           PHONE_FORM | {"fields": ["contact", "bank"]})  # fmt: skip
+        assert asked.status_code == 422, asked.text
+        shown = await done(client, page, f"{page}/partners/safe-home/consent", PHONE_FORM)
+        assert dd(shown, "status-safe-home") == "Sent"
+        assert dd(shown, "consent-safe-home") == "Given (phone)"
+        assert "Consent given" in shown and "Referral sent" in shown
+        given = next(e for e in await platform.system.store.read_stream(referral_id)
+                     if e.type == "ConsentGiven")  # fmt: skip
+        assert given.data.fields == ("contact",) and given.data.channel == "phone"
+        assert given.data.given_at.isoformat() == "2026-03-02T09:15:00+00:00"
+
+        queue = await page_of(client, "/console?status=sent")
+        assert f'data-referral="{referral_id}"' in queue and "acknowledge by" in queue
+        empty = await page_of(client, "/console?status=closed")
+        assert referral_id not in empty and "No referrals match" in empty
+        bad = await client.get("/console?status=lost")
+        assert bad.status_code == 422 and "not understood" in bad.text
+
+        shown = await done(client, page, f"{page}/partners/safe-home/withdraw")
+        assert dd(shown, "status-safe-home") == "Withdrawn"
+        assert 'id="form-withdraw-1"' not in shown
+        again = await post(client, page, f"{page}/partners/safe-home/withdraw")
+        assert again.status_code == 409 and "has ended" in alert(again.text)
+
+
+async def test_an_emergency_referral_needs_a_second_different_officer(platform):
+    await platform.register_partners()
+    referral_id = await platform.file_and_escalate()
+    page = f"/console/referrals/{referral_id}"
+    first, second = platform.token(sub="officer-1"), platform.token(sub="officer-2")
+    async with staff(platform, first) as client:
+        await done(client, page, f"{page}/safety", {"imminent_danger": "yes"})
+        shown = await done(client, page, f"{page}/partners",
+                           {"partner_id": "nrm-bd", "services": ["protection"]})  # fmt: skip
+        assert 'id="form-propose-1"' in shown
+        emergency = {"grounds": "threat_to_life", "explanation": "He was threatened."}
+        shown = await done(client, page, f"{page}/partners/nrm-bd/emergency", emergency)
+        assert "awaiting a second officer" in dd(shown, "emergency-nrm-bd")
+        assert "another officer must approve it" in shown and 'id="form-approve-1"' not in shown
+        alone = await post(client, page, f"{page}/partners/nrm-bd/emergency/approve")
+        assert alone.status_code == 409 and "second, different officer" in alert(alone.text)
+    assert "ReferralSent" not in await platform.log_types(referral_id)
+    async with staff(platform, second) as client:
+        shown = await page_of(client, page)
+        assert 'id="form-approve-1"' in shown and "officer-1 proposes" in shown
+        shown = await done(client, page, f"{page}/partners/nrm-bd/emergency/approve")
+        assert dd(shown, "status-nrm-bd") == "Sent"
+        assert "approved by officer-2" in dd(shown, "emergency-nrm-bd")
+    approved = next(e for e in await platform.system.store.read_stream(referral_id)
+                    if e.type == "EmergencyReferralApproved")  # fmt: skip
+    assert (approved.data.proposed_by, approved.data.officer) == ("officer-1", "officer-2")
+    # The sealed explanation never reaches a page.
+    assert "He was threatened" not in shown
+
+
+async def directory_shown(platform) -> None:
+    """Until the directory's view holds every change written so far."""
+    stream = directory_stream(TENANT)
+    version = await platform.system.store.stream_version(stream)
+    pool = platform.system.pool
+    assert await wait_for_version(pool, ReferralViews(), stream, version, timeout=30)
+
+
+async def test_an_admin_keeps_the_directory_and_sees_each_secret_once(platform):
+    await platform.register_partners()
+    await directory_shown(platform)
+    async with staff(platform, platform.admin()) as client:
+        # An admin reads no referral: the console opens on the directory.
+        home = await client.get("/console")
+        assert home.status_code == 303 and home.headers["location"] == "/console/partners"
+        listing = await page_of(client, "/console/partners")
+        assert "Safe Home Dhaka" in listing and 'id="form-add"' in listing
+        assert ">Referrals<" not in listing
+
+        added = await post(client, "/console/partners", "/console/partners", {
+            "partner_id": "legal-bd", "name": "Legal Aid BD", "kind": "legal_aid",
+            "countries": "bd, np", "languages": ["bn"], "services": ["legal_aid"],
+            "contact": "desk@legal.example"})  # fmt: skip
+        assert added.status_code == 303, added.text
+        shown = await page_of(client, added.headers["location"])
+        assert "The partner was saved." in shown and "BD, NP" in shown
+        bad = await post(client, "/console/partners", "/console/partners", {
+            "partner_id": "Bad Id", "name": "X", "kind": "ngo", "countries": "BD"})  # fmt: skip
+        assert bad.status_code == 422 and 'value="Bad Id"' in bad.text
+
+        page = "/console/partners/legal-bd"
+        answer = await post(client, page, f"{page}/endpoints", {"url": "https://legal.example/h"})
+        assert answer.status_code == 200, answer.text
+        secret = re.search(r'id="secret">(whsec_[A-Za-z0-9+/=]+)<', answer.text).group(1)
+        endpoint = re.search(r'id="secret-endpoint">(ep_[A-Za-z0-9_-]+)<', answer.text).group(1)
+        assert "shown this once" in answer.text
+        assert "no-store" in answer.headers["cache-control"]
+        shown = await page_of(client, page)
+        assert endpoint in shown and secret not in shown and "whsec_" not in shown
+        log = str([e.data for e in await platform.system.store.read_stream(
+            directory_stream(TENANT))])  # fmt: skip
+        assert secret not in log
+
+        rotated = await post(client, page, f"{page}/endpoints/{endpoint}/rotate",
+                             {"overlap_hours": "2"})  # fmt: skip
+        assert rotated.status_code == 200, rotated.text
+        new = re.search(r'id="secret">(whsec_[A-Za-z0-9+/=]+)<', rotated.text).group(1)
+        assert new != secret and "Still signs until" in rotated.text
+        assert "a previous one, until" in await page_of(client, page)
+        too_long = await post(client, page, f"{page}/endpoints/{endpoint}/rotate",
+                              {"overlap_hours": "500"})  # fmt: skip
+        assert too_long.status_code == 422 and "whsec_" not in too_long.text
+
+        shown = await done(client, page, f"{page}/endpoints/{endpoint}/remove")
+        assert endpoint not in shown and "No endpoint" in shown
+        shown = await done(client, page, page, {
+            "name": "Legal Aid Bangladesh", "kind": "legal_aid", "countries": "BD",
+            "services": ["legal_aid", "documents"]})  # fmt: skip
+        assert "<h1>Legal Aid Bangladesh" in shown and "Documents" in shown
+        shown = await done(client, page, f"{page}/retire")
+        assert "Retired" in shown and 'id="form-endpoint"' not in shown
+
+        saved = await post(client, "/console/partners", "/console/settings", {"hours": "48"})
+        assert saved.status_code == 303
+        assert "within 48 hours" in await page_of(client, saved.headers["location"])
+        refused = await post(client, "/console/partners", "/console/settings", {"hours": "0"})
+        assert refused.status_code == 422 and "within 48 hours" in refused.text
+
+        referral = await client.get("/console/referrals/referral-anything")
+        assert referral.status_code == 403 and refusal(referral) == "forbidden"
+
+    # Officers read the directory and change nothing in it.
+    async with staff(platform, platform.token()) as client:
+        shown = await page_of(client, "/console/partners/safe-home")
+        assert "Safe Home Dhaka" in shown and 'id="form-edit"' not in shown
+        assert "Webhook endpoints" not in shown
+        before = await platform.system.store.stream_version(directory_stream(TENANT))
+        for action in ("/console/partners/safe-home/retire", "/console/settings"):
+            answer = await post(client, "/console/partners", action, {"hours": "1"})
+            assert answer.status_code == 403 and refusal(answer) == "forbidden"
+        assert await platform.system.store.stream_version(directory_stream(TENANT)) == before
+
+
+FORMS = ["/safety", "/partners", "/partners/safe-home/consent", "/partners/safe-home/emergency",
+         "/partners/safe-home/emergency/approve", "/partners/safe-home/withdraw"]  # fmt: skip
+
+
+@pytest.mark.parametrize("route", FORMS)
+async def test_every_form_is_csrf_protected(platform, route):
+    await platform.register_partners()
+    referral_id = await platform.file_and_escalate()
+    page = f"/console/referrals/{referral_id}"
+    async with staff(platform, platform.token()) as client, browser_for(platform) as stranger:
+        foreign = csrf_of((await stranger.get("/console/login")).text)
+        before = await platform.system.store.stream_version(referral_id)
+        data = {"imminent_danger": "yes", "partner_id": "safe-home", "services": ["shelter"],
+                "grounds": "threat_to_life"} | PHONE_FORM  # fmt: skip
+        for forged in ({"csrf": foreign}, {"csrf": "f" * 64}, {}):
+            answer = await client.post(f"{page}{route}", data=data | forged)
+            assert answer.status_code == 403 and refusal(answer) == "csrf", answer.text
+        assert await platform.system.store.stream_version(referral_id) == before
+
+
+async def test_another_tenants_officer_finds_nothing(platform):
+    await platform.register_partners()
+    referral_id = await platform.file_and_escalate()
+    page = f"/console/referrals/{referral_id}"
+    async with staff(platform, platform.token(tenant="globex", sub="globex-1")) as client:
+        queue = await page_of(client, "/console")
+        assert referral_id not in queue
+        for path in (page, f"{page}?min_version=5"):
+            hidden = await client.get(path)
+            assert hidden.status_code == 404 and refusal(hidden) == "not-found"
+        before = await platform.system.store.stream_version(referral_id)
+        for route, data in (("/safety", {"imminent_danger": "no"}), ("/safety", {})):
+            answer = await post(client, "/console", f"{page}{route}", data)
+            assert answer.status_code == 404, "bad input must not reveal another tenant's referral"
+        assert await platform.system.store.stream_version(referral_id) == before
+        assert "safe-home" not in text(await page_of(client, "/console/partners"))
+
+
+async def test_the_queue_flags_an_overdue_acknowledgement_and_filters_on_it(platform):
+    late = await sent_to_shelter(platform)
+    waiting = await platform.file_and_escalate()
+    sent = (await platform.system.store.read_stream(late))[-1].data
+    clock = FixedClock(sent.acknowledge_by + timedelta(seconds=1))
+    assert await overdue_scheduler(platform.system.pool, platform.system.store, clock).tick() == 1
+    await platform.caught_up(late)
+    async with staff(platform, platform.token()) as client:
+        queue = await page_of(client, "/console?overdue=yes")
+        row = re.search(rf'<tr class="overdue" data-referral="{late}">(.*?)</tr>', queue, re.S)
+        assert row and "Safe Home Dhaka: sent" in text(row[1]) and "Overdue" in row[1]
+        assert waiting not in queue
+        others = await page_of(client, "/console?overdue=no")
+        assert waiting in others and late not in others
+        shown = await page_of(client, f"/console/referrals/{late}")
+        assert dd(shown, "status-safe-home") == "Sent Overdue"
+        assert "Referral overdue" in shown
