@@ -17,6 +17,7 @@ from redress.assessment import (
 )
 from redress.assessment.facts import MemberFacts
 from redress.assessment.projections import AssessmentViews
+from redress.kit import console
 from redress.kit.service import ServiceSpec
 
 service = ServiceSpec(
@@ -33,7 +34,7 @@ service = ServiceSpec(
     ],
     projections=lambda: [AssessmentViews(), MemberFacts()],
     pages=[pages.router],
-    exception_handlers={pages.LoginRequired: pages.to_login},
+    exception_handlers={console.LoginRequired: console.to_login},
     startup=[context.start],
     background=[context.run_reminders],
     checks=[frameworks.check, context.check],

@@ -28,8 +28,6 @@ class Desk:
     store: EventStore
     pool: asyncpg.Pool
     frameworks: Frameworks
-    csrf_key: bytes
-    """Of the pages' forms."""
     keyring: Keyring
     """Seals evidence files."""
 
@@ -37,8 +35,7 @@ class Desk:
 def get_desk(request: Request) -> Desk:
     runtime: Runtime = request.app.state.runtime
     extras = runtime.extras
-    return Desk(runtime.store, runtime.pool, catalogue(), extras["assessment.csrf"],
-                extras["assessment.keyring"])  # fmt: skip
+    return Desk(runtime.store, runtime.pool, catalogue(), extras["assessment.keyring"])
 
 
 AssessmentDesk = Annotated[Desk, Depends(get_desk)]
