@@ -1,6 +1,6 @@
 """Schemathesis with every check over what every service gets from the kit (health, ready,
-the event catalogue, errors, the size limit): referral, metrics and assessment serve only
-this so far, and intake and cases have runs of their own."""
+the event catalogue, errors, the size limit): metrics serves only this so far, and intake,
+cases, referral and assessment have runs of their own."""
 
 import pytest
 

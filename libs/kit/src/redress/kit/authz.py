@@ -41,7 +41,11 @@ class Action(StrEnum):
     referral_respond = "referral.respond"
     partner_directory_read = "partner_directory.read"
     partner_directory_manage = "partner_directory.manage"
-    assessment_manage = "assessment.manage"
+    assessment_read = "assessment.read"
+    assessment_answer = "assessment.answer"
+    assessment_review = "assessment.review"
+    assessment_self = "assessment.self_assess"
+    framework_read = "framework.read"
     tenant_configure = "tenant.configure"
     projection_operate = "projection.operate"
 
@@ -68,7 +72,15 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Officers choose partners from the directory; admins keep it (and its webhook secrets).
     Action.partner_directory_read: frozenset({Role.officer, Role.supervisor, Role.admin}),
     Action.partner_directory_manage: frozenset({Role.admin}),
-    Action.assessment_manage: frozenset({Role.member, Role.officer, Role.admin}),
+    # A member reads and answers its own organisation's assessments (its token's org); the
+    # initiative's officers read all of the tenant's and review them, and never answer.
+    Action.assessment_read: frozenset({Role.member, Role.officer, Role.supervisor}),
+    Action.assessment_answer: frozenset({Role.member}),
+    Action.assessment_review: frozenset({Role.officer, Role.supervisor}),
+    # The initiative answers the UN guidance's questions about itself.
+    Action.assessment_self: frozenset({Role.officer, Role.supervisor}),
+    # The frameworks are public knowledge within the tenant: admins read them too.
+    Action.framework_read: frozenset({Role.member, Role.officer, Role.supervisor, Role.admin}),
     Action.tenant_configure: frozenset({Role.admin}),
     Action.projection_operate: frozenset({Role.admin}),
 }

@@ -30,6 +30,15 @@ def grievance_key_id(grievance_id: object) -> str:
     return f"grievance-{grievance_id}"
 
 
+def evidence_key_id(assessment_id: str) -> str:
+    """The id of the data key that seals the evidence files of one assessment.
+
+    The same contract as `grievance_key_id`: assessment creates the key under this id and
+    every sealed file carries it as associated data, so it never changes.
+    """
+    return f"evidence-{assessment_id}"
+
+
 class KeyErased(LookupError):
     """The data key is gone: the data it sealed was erased."""
 

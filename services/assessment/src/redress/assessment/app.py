@@ -4,10 +4,40 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from redress.assessment import (
+    api,
+    benchmark,
+    context,
+    export,
+    files_api,
+    frameworks,
+    frameworks_api,
+    pages,
+    plan_api,
+)
+from redress.assessment.facts import MemberFacts
+from redress.assessment.projections import AssessmentViews
+from redress.kit import console
 from redress.kit.service import ServiceSpec
 
 service = ServiceSpec(
     name="assessment",
     title="Assessment",
     migrations=Path(__file__).parent / "migrations",
+    routers=[
+        api.router,
+        export.router,
+        files_api.router,
+        plan_api.router,
+        frameworks_api.router,
+        benchmark.router,
+    ],
+    projections=lambda: [AssessmentViews(), MemberFacts()],
+    pages=[pages.router],
+    exception_handlers={console.LoginRequired: console.to_login},
+    startup=[context.start],
+    background=[context.run_reminders],
+    checks=[frameworks.check, context.check],
+    large_body_paths=files_api.PATH,
+    large_body_bytes=files_api.MAX_BYTES + 100_000,
 )

@@ -113,6 +113,7 @@ def _load_modules() -> None:
     # Importing the modules registers their types.
     from redress.events.catalogue import (  # noqa: F401
         access,
+        assessment,
         audit,
         case,
         disclosure,

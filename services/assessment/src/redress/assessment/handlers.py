@@ -1,0 +1,229 @@
+"""What can be done to an assessment, transport-free: the API (and, later, pages) call these.
+
+Each handler admits the principal to the assessment as the log has it, decides on its events
+and appends through the application layer's `execute` (ADR 0006 retry, Idempotency-Key).
+A member acts for its organisation only (its token's `org`): another organisation's
+assessment is 404, as if it did not exist; so is another tenant's for anyone. Officers and
+supervisors reach every assessment of their tenant and review members' answers; they answer
+only the initiative's own self-assessment (whose `org` is empty), never a member's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import uuid4
+
+import asyncpg
+
+from redress.assessment import domain as d
+from redress.assessment import plan
+from redress.assessment import requests as r
+from redress.assessment.context import Desk
+from redress.events.application import Within, execute
+from redress.events.catalogue.assessment import AssessmentStarted
+from redress.events.envelope import Event, EventData
+from redress.events.ids import new_stream
+from redress.events.store import Conn
+from redress.kit.auth import Principal
+from redress.kit.authz import Role
+from redress.kit.crypto import DataKey, KeyErased, evidence_key_id
+from redress.kit.deps import metadata_for
+from redress.kit.errors import Problem
+from redress.kit.idempotency import Once, Retry
+
+NOT_FOUND = "there is no such assessment"
+INITIATIVE = ""
+"""The `org` of the initiative's assessment of itself."""
+SCHEMA = "assessment"
+
+
+def org_of(p: Principal) -> str:
+    """A member acts for its organisation: its token must name it."""
+    if not p.org:
+        raise Problem(403, "forbidden", "a member's token must name its organisation")
+    return p.org
+
+
+def scope(p: Principal) -> str | None:
+    """The organisation a principal is confined to: a member's own; staff, none."""
+    return org_of(p) if p.acting_as == Role.member else None
+
+
+def started_of(p: Principal, events: list[Event]) -> AssessmentStarted:
+    """The assessment's start; 404 for another tenant's, another organisation's, or none."""
+    started = events[0].data if events else None
+    if not isinstance(started, AssessmentStarted) or events[0].tenant != p.tenant:
+        raise Problem(404, "not-found", NOT_FOUND)
+    if (org := scope(p)) is not None and started.org != org:
+        raise Problem(404, "not-found", NOT_FOUND)
+    return started
+
+
+def respondent_of(p: Principal, events: list[Event]) -> AssessmentStarted:
+    """`started_of`, for those who answer: a member its own organisation's; staff only the
+    initiative's own self-assessment."""
+    started = started_of(p, events)
+    if p.acting_as != Role.member and started.org != INITIATIVE:
+        raise Problem(403, "forbidden", "officers review a member's answers; they do not answer")
+    return started
+
+
+async def events_of(desk: Desk, assessment_id: str) -> list[Event]:
+    ours = assessment_id.startswith("assessment-")
+    return await desk.store.read_stream(assessment_id) if ours else []
+
+
+async def write(
+    desk: Desk,
+    p: Principal,
+    assessment_id: str,
+    decide: Callable[[list[Event]], Sequence[EventData]],
+    retry: Retry | None = None,
+    admit: Callable[[Principal, list[Event]], Any] = started_of,
+) -> r.Written:
+    if not assessment_id.startswith("assessment-"):
+        raise Problem(404, "not-found", NOT_FOUND)
+
+    def decided(history: list[Event]) -> Sequence[EventData]:
+        admit(p, history)
+        return decide(history)
+
+    def answer(done: Any) -> r.Written:
+        return r.Written(assessment_id=assessment_id, version=done.version)
+
+    once = Once.of(retry, SCHEMA, p, answer)
+    done = await execute(desk.store, assessment_id, decided, metadata_for(p), transaction=once)
+    if done.earlier is not None:
+        return r.Written.model_validate(done.earlier)
+    return answer(done)
+
+
+async def run(
+    desk: Desk, p: Principal, assessment_id: str, *commands: object, retry: Retry | None = None,
+    admit: Callable[[Principal, list[Event]], Any] = started_of,
+) -> r.Written:  # fmt: skip
+    decide = d.aggregate(desk.frameworks).deciding(assessment_id, *commands)
+    return await write(desk, p, assessment_id, decide, retry, admit)
+
+
+async def answering(
+    desk: Desk, p: Principal, assessment_id: str, *commands: object, retry: Retry | None = None
+) -> r.Written:
+    return await run(desk, p, assessment_id, *commands, retry=retry, admit=respondent_of)
+
+
+def _answer(body: r.AnswerBody | r.ReplyBody, criterion: str) -> d.Answer:
+    assert body.answer is not None
+    evidence = tuple(e.evidence() for e in body.evidence)
+    return d.Answer(criterion, body.answer, body.reason, evidence)
+
+
+# Those who answer (a member; staff for the initiative's own).
+
+
+async def start(desk: Desk, p: Principal, body: r.StartBody, retry: Retry | None = None
+                ) -> r.Written:  # fmt: skip
+    """A new assessment, on the version asked (or the latest): of a member's mechanism, or
+    (staff) of the initiative itself."""
+    org = org_of(p) if p.acting_as == Role.member else INITIATIVE
+    f = desk.frameworks
+    framework = f.get(body.framework, body.version) if body.version else f.latest(body.framework)
+    digest = f.digest(framework.id, framework.version) if framework else ""
+    decide = d.aggregate(f).deciding("", d.Start(org, framework, digest, body.title))
+    return await write(desk, p, new_stream("assessment"), decide, retry, admit=lambda *_: None)
+
+
+async def answer(desk: Desk, p: Principal, assessment_id: str, criterion: str,
+                 body: r.AnswerBody, retry: Retry | None = None) -> r.Written:  # fmt: skip
+    return await answering(desk, p, assessment_id, _answer(body, criterion), retry=retry)
+
+
+async def submit(desk: Desk, p: Principal, assessment_id: str, retry: Retry | None = None
+                 ) -> r.Written:  # fmt: skip
+    return await answering(desk, p, assessment_id, d.Submit(), retry=retry)
+
+
+async def reply(desk: Desk, p: Principal, assessment_id: str, criterion: str,
+                body: r.ReplyBody, retry: Retry | None = None) -> r.Written:  # fmt: skip
+    revised = _answer(body, criterion) if body.answer is not None else None
+    command = d.Reply(criterion, body.comment, revised)
+    return await answering(desk, p, assessment_id, command, retry=retry)
+
+
+async def agree(desk: Desk, p: Principal, assessment_id: str, retry: Retry | None = None
+                ) -> r.Written:  # fmt: skip
+    return await answering(desk, p, assessment_id, d.AgreeRating(), retry=retry)
+
+
+async def dispute(desk: Desk, p: Principal, assessment_id: str, body: r.CommentBody,
+                  retry: Retry | None = None) -> r.Written:  # fmt: skip
+    return await answering(desk, p, assessment_id, d.DisputeRating(body.comment), retry=retry)
+
+
+async def plan_action(desk: Desk, p: Principal, assessment_id: str, criterion: str,
+                      body: r.ActionBody, retry: Retry | None = None) -> r.Written:  # fmt: skip
+    command = plan.PlanAction(criterion, body.owner, body.due_on, body.description)
+    return await answering(desk, p, assessment_id, command, retry=retry)
+
+
+async def report_progress(
+    desk: Desk, p: Principal, assessment_id: str, criterion: str, body: r.ProgressBody,
+    retry: Retry | None = None,
+) -> r.Written:  # fmt: skip
+    command = plan.ReportProgress(criterion, body.note, body.done)
+    return await answering(desk, p, assessment_id, command, retry=retry)
+
+
+async def attach(desk: Desk, p: Principal, assessment_id: str, criterion: str, name: str,
+                 media_type: str, content: bytes) -> r.Attached:  # fmt: skip
+    """Seal a file under the assessment's data key and record it, in one transaction."""
+    if not assessment_id.startswith("assessment-"):
+        raise Problem(404, "not-found", NOT_FOUND)
+    within, file_id = Within(), f"file-{uuid4().hex}"
+    command = d.AttachFile(criterion, file_id, name, media_type, len(content))
+    deciding = d.aggregate(desk.frameworks).deciding(assessment_id, command)
+
+    async def decide(history: list[Event]) -> Sequence[EventData]:
+        respondent_of(p, history)
+        events = deciding(history)  # refused before anything is written
+        conn = within.conn
+        assert conn is not None  # lent by `execute`, in the write's transaction
+        key = await _key(desk, conn, evidence_key_id(assessment_id), p.tenant)
+        await conn.execute(
+            "INSERT INTO assessment.evidence_files VALUES ($1, $2, $3, $4, $5::jsonb)",
+            file_id, assessment_id, p.tenant, media_type,
+            key.seal(content).model_dump_json(),
+        )  # fmt: skip
+        return events
+
+    done = await execute(desk.store, assessment_id, decide, metadata_for(p), transaction=within)
+    return r.Attached(assessment_id=assessment_id, version=done.version, file_id=file_id)
+
+
+async def _key(desk: Desk, conn: Conn, key_id: str, tenant: str) -> DataKey:
+    try:
+        return await desk.keyring.get(conn, key_id)
+    except KeyErased:
+        try:
+            return await desk.keyring.create(conn, key_id, tenant)
+        except asyncpg.UniqueViolationError:  # another upload made it first
+            return await desk.keyring.get(conn, key_id)
+
+
+# The initiative's review of members' answers.
+
+
+async def verify(desk: Desk, p: Principal, assessment_id: str, criterion: str,
+                 body: r.VerifyBody, retry: Retry | None = None) -> r.Written:  # fmt: skip
+    return await run(desk, p, assessment_id, d.Verify(criterion, body.comment), retry=retry)
+
+
+async def challenge(desk: Desk, p: Principal, assessment_id: str, criterion: str,
+                    body: r.CommentBody, retry: Retry | None = None) -> r.Written:  # fmt: skip
+    return await run(desk, p, assessment_id, d.Challenge(criterion, body.comment), retry=retry)
+
+
+async def propose(desk: Desk, p: Principal, assessment_id: str, body: r.ProposeBody,
+                  retry: Retry | None = None) -> r.Written:  # fmt: skip
+    return await run(desk, p, assessment_id, d.ProposeRating(body.comment), retry=retry)

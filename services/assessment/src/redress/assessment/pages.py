@@ -1,0 +1,257 @@
+"""Server-rendered pages over the same handlers and reads as the API: members answer and
+agree, officers review, without JavaScript and by keyboard.
+
+A console of the kit's (`redress.kit.console`): people log in by pasting a bearer token,
+kept in an HttpOnly, SameSite=Strict cookie scoped to /assessments; every form carries a
+CSRF token; refusals are pages. Each form runs the API's handler for its command, then
+redirects to the assessment's page, which waits for the views to show the write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import UTC, datetime
+from pathlib import Path as PlainPath
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Request
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+from starlette.responses import RedirectResponse, Response
+
+from redress.assessment import evidence, export, plan
+from redress.assessment import handlers as h
+from redress.assessment import queries as q
+from redress.assessment import requests as r
+from redress.assessment.api import VIEWS, found
+from redress.assessment.context import AssessmentDesk
+from redress.assessment.domain import aggregate
+from redress.assessment.reading import compared, framework_of, scored
+from redress.events.application import Refused
+from redress.events.catalogue.assessment import AnswerValue
+from redress.events.projection import wait_for_version
+from redress.kit import console
+from redress.kit.auth import Principal
+from redress.kit.authz import Action, Role, allowed, authorising_role
+from redress.kit.deps import authorise
+from redress.kit.errors import Problem
+
+PATH = "/assessments"
+Id = Annotated[str, Path(max_length=100)]
+Criterion = Annotated[str, Path(pattern=r.ID, max_length=40)]
+
+
+def _csrf_key(request: Request) -> bytes:
+    key: bytes = request.app.state.runtime.extras["assessment.csrf"]
+    return key
+
+
+CONSOLE = console.Console(
+    path=PATH,
+    title="grievance mechanism assessments",
+    nav=[(PATH, "Assessments")],
+    back="Back to the assessments",
+    admits=lambda p: allowed(p.roles, Action.assessment_read),
+    refused="That token may not use these pages: they are for member companies and the "
+    "initiative's officers and supervisors.",
+    forbidden="these pages are for member companies and the initiative's officers",
+    csrf_key=_csrf_key,
+    templates=PlainPath(__file__).parent / "templates",
+)
+router = CONSOLE.router()  # with the console's login and logout
+
+
+async def reader(request: Request) -> Principal:
+    return authorise(await CONSOLE.staff(request), Action.assessment_read)
+
+
+Reader = Annotated[Principal, Depends(reader)]
+
+
+def _field(form: FormData, name: str) -> str:
+    return console.field(form, name) or ""
+
+
+def _respondent(p: Principal) -> Principal:
+    role = authorising_role(p.roles, Action.assessment_answer)
+    return authorise(p, Action.assessment_answer if role else Action.assessment_self)
+
+
+def _valid(model: type[Any], data: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Problem(422, "validation", console.describe(exc)) from None
+
+
+async def _done(write: Awaitable[r.Written]) -> r.Written:
+    """A handler's write; a domain refusal becomes a page of the console."""
+    try:
+        return await write
+    except Refused as exc:
+        raise Problem(exc.status, exc.kind, exc.detail) from None
+
+
+def _back(assessment_id: str, written: r.Written, anchor: str = "") -> Response:
+    where = f"{PATH}/{assessment_id}?v={written.version}{'#' + anchor if anchor else ''}"
+    return RedirectResponse(where, status_code=303)
+
+
+# -- the list, the history, starting ----------------------------------------------------------
+
+
+@router.get("")
+async def listing(request: Request, p: Reader, desk: AssessmentDesk) -> Response:
+    mine = h.scope(p)
+    async with desk.pool.acquire() as conn:
+        found = await q.listing(conn, p.tenant, q.Filter(org=mine), None, 200)
+        history = await q.history(conn, p.tenant, mine) if mine else []
+    journey = desk.frameworks.latest("gm-journey")
+    assert journey is not None
+    return CONSOLE.page(request, "list.html", principal=p, rows=found.items,
+                history=history, journey=journey, member=mine is not None)  # fmt: skip
+
+
+@router.post("/start")
+async def start(request: Request, p: Reader, desk: AssessmentDesk) -> Response:
+    form = await CONSOLE.form(request)
+    p = _respondent(p)
+    framework = "gm-journey" if p.acting_as == Role.member else "un-msi-questions"
+    body = _valid(r.StartBody, {"framework": framework, "title": _field(form, "title")})
+    written = await _done(h.start(desk, p, body))
+    return _back(written.assessment_id, written)
+
+
+# -- one assessment ---------------------------------------------------------------------------
+
+
+@router.get("/{assessment_id}")
+async def assessment(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
+                     ) -> Response:  # fmt: skip
+    version = request.query_params.get("v", "")
+    if version.isdigit():
+        h.started_of(p, await h.events_of(desk, assessment_id))  # 404 before any waiting
+        await wait_for_version(desk.pool, VIEWS, assessment_id, int(version), timeout=5)
+    async with desk.pool.acquire() as conn:
+        found = await q.assessment(conn, p.tenant, assessment_id)
+        if found is None or (h.scope(p) is not None and found["org"] != h.scope(p)):
+            raise Problem(404, "not-found", h.NOT_FOUND)
+        framework = framework_of(found, desk.frameworks)
+        facts = None
+        if framework.audience == "member":
+            as_of = found["submitted_at"]
+            moment = datetime.fromisoformat(as_of) if as_of else datetime.now(UTC)
+            facts = await evidence.facts(conn, p.tenant, found["org"], moment)
+        one = scored(found, desk.frameworks, facts)
+        own = found["org"] == h.INITIATIVE
+        if own:
+            one["evidence"] = await evidence.initiative(conn, p.tenant, framework)
+        one["previous"] = compared(one, await q.previous(conn, found))
+        actions = await q.actions(conn, assessment_id) if found["status"] == "final" else []
+    answering = (p.acting_as == Role.member) or (own and allowed(p.roles, Action.assessment_self))
+    reviewing = not own and allowed(p.roles, Action.assessment_review) and h.scope(p) is None
+    flagged = {f["criterion"]: f for f in (one["evidence"] or {}).get("contradicted", [])}
+    thread: dict[str, list[dict[str, Any]]] = {}
+    for said in one["thread"]:
+        if said["criterion"] and said["comment"]:
+            thread.setdefault(said["criterion"], []).append(said)
+    to_plan: list[str] = []
+    if found["status"] == "final" and answering:
+        state = aggregate(desk.frameworks).fold(
+            assessment_id, await h.events_of(desk, assessment_id)
+        )
+        planned = {a["criterion"] for a in actions}
+        to_plan = [c for c in plan.proposal(state) if c not in planned][:10]
+    return CONSOLE.page(request, "assessment.html", principal=p, a=one, f=framework,
+                criteria=framework.criteria(), answering=answering, reviewing=reviewing,
+                flagged=flagged, thread=thread, answers=list(AnswerValue), actions=actions,
+                to_plan=to_plan)  # fmt: skip
+
+
+@router.get("/{assessment_id}/export.csv")
+async def export_csv(assessment_id: Id, p: Reader, desk: AssessmentDesk) -> Response:
+    return await export.as_csv(await found(desk.pool, p, assessment_id), desk)
+
+
+@router.post("/{assessment_id}/answers/{criterion}")
+async def answer(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
+                 desk: AssessmentDesk) -> Response:  # fmt: skip
+    form = await CONSOLE.form(request)
+    text, url = _field(form, "evidence_text"), _field(form, "evidence_url")
+    shown = {k: v for k, v in (("text", text), ("url", url)) if v}
+    body = _valid(r.AnswerBody, {"answer": _field(form, "answer"),
+                                 "reason": _field(form, "reason"),
+                                 "evidence": [shown] if shown else []})  # fmt: skip
+    written = await _done(h.answer(desk, _respondent(p), assessment_id, criterion, body))
+    return _back(assessment_id, written, f"c-{criterion}")
+
+
+@router.post("/{assessment_id}/answers/{criterion}/reply")
+async def reply(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
+                desk: AssessmentDesk) -> Response:  # fmt: skip
+    form = await CONSOLE.form(request)
+    data: dict[str, Any] = {"comment": _field(form, "comment")}
+    if revised := _field(form, "answer"):
+        data |= {"answer": revised, "reason": _field(form, "reason")}
+    body = _valid(r.ReplyBody, data)
+    written = await _done(h.reply(desk, _respondent(p), assessment_id, criterion, body))
+    return _back(assessment_id, written, f"c-{criterion}")
+
+
+@router.post("/{assessment_id}/answers/{criterion}/review")
+async def review(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
+                 desk: AssessmentDesk) -> Response:  # fmt: skip
+    form = await CONSOLE.form(request)
+    officer = authorise(p, Action.assessment_review)
+    comment = _field(form, "comment")
+    if _field(form, "verdict") == "challenge":
+        body = _valid(r.CommentBody, {"comment": comment})
+        written = await _done(h.challenge(desk, officer, assessment_id, criterion, body))
+    else:
+        verdict = _valid(r.VerifyBody, {"comment": comment})
+        written = await _done(h.verify(desk, officer, assessment_id, criterion, verdict))
+    return _back(assessment_id, written, f"c-{criterion}")
+
+
+@router.post("/{assessment_id}/actions/{criterion}")
+async def plan_action(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
+                      desk: AssessmentDesk) -> Response:  # fmt: skip
+    form = await CONSOLE.form(request)
+    body = _valid(r.ActionBody, {"owner": _field(form, "owner"), "due_on": _field(form, "due_on"),
+                                 "description": _field(form, "description")})  # fmt: skip
+    written = await _done(h.plan_action(desk, _respondent(p), assessment_id, criterion, body))
+    return _back(assessment_id, written, "plan")
+
+
+@router.post("/{assessment_id}/actions/{criterion}/progress")
+async def progress(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
+                   desk: AssessmentDesk) -> Response:  # fmt: skip
+    form = await CONSOLE.form(request)
+    body = _valid(r.ProgressBody, {"note": _field(form, "note"),
+                                   "done": _field(form, "done") == "yes"})  # fmt: skip
+    written = await _done(h.report_progress(desk, _respondent(p), assessment_id, criterion, body))
+    return _back(assessment_id, written, "plan")
+
+
+@router.post("/{assessment_id}/submit")
+async def submit(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
+                 ) -> Response:  # fmt: skip
+    await CONSOLE.form(request)
+    return _back(assessment_id, await _done(h.submit(desk, _respondent(p), assessment_id)))
+
+
+@router.post("/{assessment_id}/rating")
+async def rating(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
+                 ) -> Response:  # fmt: skip
+    form = await CONSOLE.form(request)
+    match _field(form, "step"):
+        case "propose":
+            officer = authorise(p, Action.assessment_review)
+            body = _valid(r.ProposeBody, {"comment": _field(form, "comment")})
+            written = await _done(h.propose(desk, officer, assessment_id, body))
+        case "agree":
+            written = await _done(h.agree(desk, _respondent(p), assessment_id))
+        case _:
+            body = _valid(r.CommentBody, {"comment": _field(form, "comment")})
+            written = await _done(h.dispute(desk, _respondent(p), assessment_id, body))
+    return _back(assessment_id, written, "rating")

@@ -1,0 +1,95 @@
+"""The assessment service on real servers, with the relay, for tenant `acme`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from redress.assessment.app import service as assessment_service
+from redress.assessment.projections import AssessmentViews
+from redress.events.migrations import migrate
+from redress.events.projection import wait_for_version
+from redress.events.relay import Relay
+from redress.kit.auth import TokenSigner, signer_for
+from redress.kit.service import app_for
+from redress.kit.settings import Settings
+from tests.cases.conftest import serve
+from tests.events.helpers import running
+from tests.intake.conftest import TENANT, intake_settings
+
+ACME = "acme-apparel"
+EVIDENCE = [{"text": "Policy signed by the CEO, March 2026",
+             "url": "https://acme.example/grievance-policy.pdf"}]  # fmt: skip
+
+
+@dataclass
+class Platform:
+    client: httpx.AsyncClient
+    app: FastAPI
+    system: object
+    settings: Settings
+    signer: TokenSigner
+
+    def token(self, roles=("officer",), tenant=TENANT, org=None, sub="officer-1") -> dict:
+        return {"Authorization": f"Bearer {self.signer.issue(sub, tenant, list(roles), org)}"}
+
+    def member(self, org=ACME, tenant=TENANT, sub=None) -> dict:
+        return self.token(("member",), tenant=tenant, org=org, sub=sub or f"{org}-user")
+
+    async def log_types(self, stream: str) -> list[str]:
+        return [e.type for e in await self.system.store.read_stream(stream)]
+
+    async def caught_up(self, assessment_id: str) -> None:
+        version = await self.system.store.stream_version(assessment_id)
+        assert await wait_for_version(
+            self.system.pool, AssessmentViews(), assessment_id, version, timeout=30
+        )
+
+    async def call(self, method: str, path: str, body=None, headers=None, status=(200, 201)):
+        answer = await self.client.request(
+            method, path, json=body, headers=headers or self.member()
+        )
+        assert answer.status_code in status, (method, path, answer.status_code, answer.text)
+        return answer.json()
+
+    async def post(self, path: str, body=None, headers=None, status=(200, 201)) -> dict:
+        return await self.call("POST", path, body if body is not None else {}, headers, status)
+
+    async def read(self, assessment_id: str, headers=None) -> dict:
+        await self.caught_up(assessment_id)
+        return await self.call("GET", f"/v1/assessments/{assessment_id}", headers=headers)
+
+    async def start(self, headers=None, body=None) -> str:
+        started = await self.post("/v1/assessments", body or {"title": "2026"}, headers)
+        return started["assessment_id"]
+
+    async def answer(self, assessment_id: str, criterion: str, answer="met", headers=None,
+                     **more) -> dict:  # fmt: skip
+        body = {"answer": answer, "evidence": EVIDENCE} | more
+        path = f"/v1/assessments/{assessment_id}/answers/{criterion}"
+        return await self.call("PUT", path, body, headers)
+
+    async def submitted(self, criteria, headers=None) -> str:
+        """An assessment started, answered `met` on `criteria`, and submitted."""
+        assessment_id = await self.start(headers)
+        for criterion in criteria:
+            await self.answer(assessment_id, criterion, headers=headers)
+        await self.post(f"/v1/assessments/{assessment_id}/submit", headers=headers)
+        return assessment_id
+
+
+@pytest.fixture
+async def platform(system, tmp_path) -> AsyncIterator[Platform]:
+    settings = intake_settings(system, tmp_path)
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [assessment_service.component])
+    app = app_for("assessment", settings)
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(relay.run()), AsyncExitStack() as stack:
+        client = await serve(stack, app)
+        yield Platform(client, app, system, settings, signer_for(settings))

@@ -1,0 +1,88 @@
+"""The initiative's own self-assessment on the UN guidance's questions: its officers answer
+it, section by section; members never see it; nobody answers a member's for it."""
+
+from __future__ import annotations
+
+from redress.assessment.facts import MemberFacts
+from redress.events.catalogue.partner import PartnerKind, PartnerRegistered, PartnerRetired
+from redress.events.catalogue.tenant import (
+    MemberOrganisationJoined,
+    TenantRegistered,
+    TimeFramesSet,
+)
+from redress.events.envelope import Actor, Metadata
+from redress.events.ids import derived_stream
+from redress.events.projection import wait_for_version
+from tests.assessment.test_flow import GOVERNANCE, agreed
+
+
+async def test_officers_assess_the_initiative_on_the_un_questions(platform):
+    p = platform
+    officer, supervisor = p.token(), p.token(("supervisor",), sub="supervisor-1")
+    started = await p.post("/v1/assessments", {"framework": "un-msi-questions"}, officer)
+    own = started["assessment_id"]
+    base = f"/v1/assessments/{own}"
+    await p.answer(own, "q3-1", headers=officer)
+    await p.answer(own, "q3-3", "partly", headers=supervisor, reason="Criteria b and e not yet")
+    await p.answer(own, "q1-1", "not_applicable", headers=officer, reason="Out of our scope")
+    await p.post(f"{base}/submit", headers=officer)
+    done = await p.read(own, officer)
+    assert done["status"] == "final" and done["org"] == ""
+    assert done["evidence"]["anonymous_channel"] is True  # the initiative's own facts
+    sections = {g["group"]: g for g in done["score"]["groups"]}
+    assert (sections["ch3-grievance"]["met"], sections["ch3-grievance"]["total"]) == (1, 5)
+    assert sections["ch1-awareness"]["met"] == 1  # not applicable, with a reason
+    assert done["answers"]["q3-3"]["answered_by"] == "supervisor-1"
+    # Members neither see nor reach it; the review routes have nothing to review.
+    member = p.member()
+    assert (await p.client.get(base, headers=member)).status_code == 404
+    listed = await p.call("GET", "/v1/assessments", headers=member)
+    assert own not in {a["assessment_id"] for a in listed["items"]}
+    await p.post(f"{base}/answers/q3-1/verify", {}, officer, status=(409,))
+
+
+async def test_officers_never_answer_a_members_assessment_nor_members_the_initiatives(platform):
+    p = platform
+    officer = p.token()
+    theirs = await p.start()
+    before = await p.log_types(theirs)
+    refused = await p.client.put(f"/v1/assessments/{theirs}/answers/gov-l1",
+                                 json={"answer": "met"}, headers=officer)  # fmt: skip
+    assert refused.status_code == 403, refused.text
+    assert await p.log_types(theirs) == before
+    # A member cannot start the initiative's questions; staff cannot start a member's journey.
+    await p.post("/v1/assessments", {"framework": "un-msi-questions"}, status=(422,))
+    await p.post("/v1/assessments", {"framework": "gm-journey"}, officer, status=(422,))
+
+
+async def test_the_initiatives_assessment_shows_what_the_platform_holds(platform):
+    p, store = platform, platform.system.store
+    meta = Metadata(tenant="acme", actor=Actor(id="admin", role="admin"))
+    tenant = derived_stream("tenant", "acme")
+    await store.append(tenant, [
+        TenantRegistered(name="Acme Initiative", languages=("en", "bn", "km")),
+        TimeFramesSet(acknowledge_days=5, feedback_days=60, plan_days=30),
+        MemberOrganisationJoined(org="acme-apparel", name="Acme Apparel"),
+        MemberOrganisationJoined(org="brand-b", name="Brand B"),
+    ], 0, meta)  # fmt: skip
+    directory = derived_stream("partner", "acme")
+    await store.append(directory, [
+        PartnerRegistered(partner_id="nrm-bd", name="NRM", countries=("BD",),
+                          kind=PartnerKind.national_referral_mechanism),
+        PartnerRegistered(partner_id="safe-home", name="Safe Home", kind=PartnerKind.shelter,
+                          countries=("BD", "KH")),
+        PartnerRegistered(partner_id="gone", name="Gone", kind=PartnerKind.ngo, countries=("KH",)),
+        PartnerRetired(partner_id="gone"),
+    ], 0, meta)  # fmt: skip
+    rated = await agreed(p, GOVERNANCE)
+    officer = p.token()
+    own = await p.post("/v1/assessments", {"framework": "un-msi-questions"}, officer)
+    await p.caught_up(rated)
+    assert await wait_for_version(p.system.pool, MemberFacts(), directory, 4, timeout=30)
+    shown = (await p.read(own["assessment_id"], officer))["evidence"]
+    assert shown["languages_offered"] == ["en", "bn", "km"]
+    assert shown["anonymous_channel"] is True
+    assert shown["time_frames"] == {"acknowledge_days": 5, "feedback_days": 60, "plan_days": 30}
+    assert shown["partners_by_country"] == {"BD": 2, "KH": 1}
+    assert shown["members_assessed"] == {"members": 2, "with_agreed_rating": 1}
+    assert shown["bears_on"]["q3-5"] == ["partners_by_country"]
