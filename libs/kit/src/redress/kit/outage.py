@@ -28,6 +28,10 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up, cancelled
     asyncpg.exceptions.TooManyConnectionsError,
+    # The protocol caught mid-operation by a server that went away (a FATAL, then nothing):
+    # "cannot switch to state 15; another operation (2) is in progress". Misuse of a
+    # connection raises InterfaceError instead, so this is the connection's fault.
+    asyncpg.exceptions.InternalClientError,
 )
 
 
@@ -44,6 +48,12 @@ class Outage:
             log.warning("database unavailable; answering 503", error=_describe(exc))
         self.turned_away += 1
         self.last_seen = now
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether an asyncpg InterfaceError says the connection went, not that it was misused."""
+    text = str(exc)
+    return "closed" in text or "closing" in text or "terminated" in text
 
 
 def _describe(exc: BaseException) -> str:
@@ -70,7 +80,7 @@ def install(app: FastAPI) -> None:
 
     async def on_interface(request: Request, exc: Exception) -> JSONResponse:
         # asyncpg raises InterfaceError for a closed connection and for misuse alike.
-        if "closed" in str(exc) or "closing" in str(exc):
+        if connection_lost(exc):
             return await on_unavailable(request, exc)
         log.exception("unexpected error", path=request.url.path)
         detail = "the request could not be completed; nothing was recorded"
