@@ -1,12 +1,13 @@
 """`python -m bench`: every measurement in one run, then the table and the JSON.
 
-Two parts: `log`, the event log's figures (append, relay, replay) against embedded servers,
-and `e2e`, member submissions through the whole platform started as `make run` starts it
-(bench/e2e.py). BENCH_ONLY names the parts to run, comma-separated, for quick iterations:
+Three parts: `log`, the event log's figures (append, relay, replay) against embedded servers;
+`e2e`, member submissions through the whole platform started as `make run` starts it
+(bench/e2e.py); and `webhooks`, webhook delivery to five receivers against a plain httpx loop
+(bench/webhooks.py). BENCH_ONLY names the parts to run, comma-separated, for quick iterations:
 
     BENCH_ONLY=e2e .venv/bin/python -m bench
 
-Unset, both run (what `make bench` does).
+Unset, all run (what `make bench` does).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import asdict
 import nats
 from rich.console import Console
 
-from bench import append, e2e, relay, replay, report, servers
+from bench import append, e2e, relay, replay, report, servers, webhooks
 from bench.servers import Servers, fresh_database
 from bench.workload import POOL_SIZE, ROUNDS, Samples, cells
 from redress.kit.logs import configure
@@ -61,10 +62,12 @@ def brief(samples: Samples) -> str:
 
 
 def parts() -> list[str]:
-    known = ["log", "e2e"]
+    known = ["log", "e2e", "webhooks"]
     only = [p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()]
     if unknown := set(only) - set(known):
-        raise SystemExit(f"BENCH_ONLY: no part {', '.join(sorted(unknown))}; parts: log, e2e")
+        raise SystemExit(
+            f"BENCH_ONLY: no part {', '.join(sorted(unknown))}; parts: {', '.join(known)}"
+        )
     return [p for p in known if p in only] if only else known
 
 
@@ -80,6 +83,7 @@ def settings(chosen: list[str]) -> dict[str, object]:
         "parts": chosen,
         **(log if "log" in chosen else {}),
         **({"e2e": e2e.settings()} if "e2e" in chosen else {}),
+        **({"webhooks": webhooks.settings()} if "webhooks" in chosen else {}),
     }
 
 
@@ -106,9 +110,19 @@ def main() -> None:
         facts = facts or result.facts
         extra["e2e"] = {**result.outcome.as_json(), "cpu_cores": result.cpu}
         notes = e2e.notes(result)
+    lost = 0
+    if "webhooks" in chosen:
+        with servers.running() as s:
+            delivery = asyncio.run(webhooks.measure(s.database_url))
+        console.log(f"webhooks: {delivery.as_json()}")
+        rows += report.webhook_rows(webhooks.REFERRALS, delivery)
+        extra["webhooks"] = delivery.as_json()
+        lost = delivery.lost
     seconds = time.perf_counter() - started
     path = report.write_json(rows, facts, settings(chosen), seconds, extra)
     report.show(console, rows, path, seconds, notes)
+    if lost:
+        raise SystemExit(f"webhooks: {lost} never reached their receiver (a gate)")
 
 
 if __name__ == "__main__":

@@ -20,12 +20,12 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from redress.cases.app import create_app as create_cases
 from redress.cases.app import service as cases_service
 from redress.events.migrations import migrate
 from redress.events.relay import Relay
-from redress.intake.app import create_app, service
+from redress.intake.app import service
 from redress.kit.auth import TokenSigner, signer_for
+from redress.kit.service import app_for
 from tests.events.helpers import running, wait_until
 from tests.intake.conftest import TENANT, intake_settings, register_tenant
 
@@ -115,7 +115,7 @@ async def site(system, tmp_path) -> AsyncIterator[Site]:
     settings = intake_settings(system, tmp_path)
     async with system.pool.acquire() as conn:
         await migrate(conn, [service.component])
-    app = create_app(settings)
+    app = app_for("intake", settings)
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
     async with running(relay.run()), serving(app) as base_url:
         await register_tenant(system)
@@ -163,7 +163,7 @@ async def console_site(system, tmp_path) -> AsyncIterator[ConsoleSite]:
     settings = intake_settings(system, tmp_path)
     async with system.pool.acquire() as conn:
         await migrate(conn, [service.component, cases_service.component])
-    intake_app, cases_app = create_app(settings), create_cases(settings)
+    intake_app, cases_app = app_for("intake", settings), app_for("cases", settings)
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
     async with (
         running(relay.run()),

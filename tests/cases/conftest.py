@@ -10,13 +10,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from redress.cases.app import create_app as create_cases
 from redress.cases.app import service as cases_service
 from redress.events.migrations import migrate
 from redress.events.relay import Relay
-from redress.intake.app import create_app as create_intake
 from redress.intake.app import service as intake_service
 from redress.kit.auth import TokenSigner, signer_for
+from redress.kit.service import app_for
 from redress.kit.settings import Settings
 from tests.events.helpers import running
 from tests.intake.conftest import CLIENT_ADDRESS, TENANT, intake_settings, register_tenant
@@ -57,7 +56,7 @@ async def platform(system, tmp_path) -> AsyncIterator[Platform]:
     settings = intake_settings(system, tmp_path)
     async with system.pool.acquire() as conn:
         await migrate(conn, [intake_service.component, cases_service.component])
-    intake_app, cases_app = create_intake(settings), create_cases(settings)
+    intake_app, cases_app = app_for("intake", settings), app_for("cases", settings)
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
     async with running(relay.run()), AsyncExitStack() as stack:
         intake = await serve(stack, intake_app)

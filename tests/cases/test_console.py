@@ -27,7 +27,6 @@ from tests.intake.conftest import CLIENT_ADDRESS
 TENANT = "acme"
 NARRATIVE = "The agent kept our passports and we paid 900 dollars in fees."
 CONTACT = {"name": "Rina", "phone_or_email": "+8801700000001", "time": "after 6 pm"}
-PROBLEM = "application/problem+json"
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -35,6 +34,12 @@ PROBLEM = "application/problem+json"
 
 def csrf_of(html: str) -> str:
     return re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+
+
+def refusal(answer: httpx.Response) -> str:
+    """The kind of a refusal the console answered as a page of its own (never as JSON)."""
+    assert answer.headers["content-type"].startswith("text/html"), answer.text
+    return re.search(r'data-problem="([a-z-]+)"', answer.text).group(1)
 
 
 def browser_for(platform) -> httpx.AsyncClient:
@@ -137,7 +142,7 @@ async def test_login_keeps_the_token_in_a_strict_http_only_cookie_and_logout_cle
         assert login.status_code == 200 and 'type="password"' in login.text
         assert "no-store" in login.headers["cache-control"]
         no_csrf = await client.post("/console/login", data={"token": "x"})
-        assert no_csrf.status_code == 403 and no_csrf.headers["content-type"] == PROBLEM
+        assert no_csrf.status_code == 403 and refusal(no_csrf) == "csrf"
 
         refused = await log_in(client, "not-a-token")
         assert refused.status_code == 401
@@ -160,7 +165,7 @@ async def test_login_keeps_the_token_in_a_strict_http_only_cookie_and_logout_cle
         assert again.status_code == 303 and again.headers["location"] == "/console"
 
         forged = await client.post("/console/logout", data={"csrf": "0" * 64})
-        assert forged.status_code == 403 and forged.headers["content-type"] == PROBLEM
+        assert forged.status_code == 403 and refusal(forged) == "csrf"
         assert (await client.get("/console")).status_code == 200
 
         out = await client.post("/console/logout", data={"csrf": csrf_of(queue.text)})
@@ -414,6 +419,19 @@ async def test_refused_and_invalid_commands_show_the_case_with_the_reason(platfo
                       "there is no such action in the plan")  # fmt: skip
 
 
+async def test_what_an_officer_typed_is_kept_when_the_form_is_refused(platform):
+    case_id = (await file_grievance(platform))["case_id"]
+    async with officer(platform) as client:
+        typed = "The HR manager called the worker twice <after> the audit: severity is lower."
+        data = {"indicators": ["astrology"], "severity": "low", "override_reason": typed}
+        answer = await submit(client, case_id, "triage", data)
+        assert answer.status_code == 409  # an unknown indicator: refused
+        kept = re.search(r'<textarea id="triage-override"[^>]*>([^<]*)</textarea>', answer.text)
+        assert kept and kept.group(1) == typed.replace("<", "&lt;").replace(">", "&gt;")
+        # Only in the form that failed: another form of the page starts empty.
+        assert re.search(r'<textarea id="note-text"[^>]*></textarea>', answer.text)
+
+
 ROUTES = ["triage", "accept", "reject", "advance", "actions", "actions/some-action", "assign",
           "messages", "notes", "close", "satisfaction", "lessons", "reopen"]  # fmt: skip
 FORM = {"indicators": ["debt_bondage"], "severity": "high", "grounds": "duplicate",
@@ -434,8 +452,8 @@ async def test_every_form_is_csrf_protected(platform, route):
         for forged in ({"csrf": foreign}, {"csrf": "f" * 64}, {}):
             answer = await client.post(f"/console/cases/{case_id}/{route}", data=FORM | forged)
             assert answer.status_code == 403, (route, answer.text)
-            assert answer.headers["content-type"] == PROBLEM
-            assert answer.json()["type"] == "urn:redress:problem:csrf"
+            assert refusal(answer) == "csrf"
+            assert "reload it and try again" in alert(answer.text)
         assert await versions(platform, case_id) == before
 
 
@@ -455,7 +473,7 @@ async def test_members_and_other_staff_cannot_use_the_console(platform):
             # A member's token slipped into the cookie opens nothing either.
             client.cookies.set("staff_token", bearer(token), path="/console")
             for answer in (await client.get("/console"), await client.get(path)):
-                assert answer.status_code == 403 and answer.headers["content-type"] == PROBLEM
+                assert answer.status_code == 403 and refusal(answer) == "forbidden"
 
     # Another tenant's officer logs in to their own tenant, and never sees acme's case.
     async with officer(platform, tenant="globex", sub="globex-officer") as client:
@@ -463,7 +481,8 @@ async def test_members_and_other_staff_cannot_use_the_console(platform):
         assert queue.status_code == 200 and case_id not in queue.text
         assert "No cases match" in queue.text
         hidden = await client.get(path)
-        assert hidden.status_code == 404 and hidden.headers["content-type"] == PROBLEM
+        assert hidden.status_code == 404 and refusal(hidden) == "not-found"
+        assert "Back to the queue" in hidden.text
         # Whatever the version asked for: refused before any wait (which would last 5 s).
         for version in (1, 10_000):
             started = time.monotonic()
@@ -488,7 +507,7 @@ async def test_members_and_other_staff_cannot_use_the_console(platform):
         page = await client.get(path)
         assert page.status_code == 403 and NARRATIVE not in page.text
         answer = await client.post(f"{path}/accept", data={"csrf": csrf_of(refused.text)})
-        assert answer.status_code == 403 and answer.headers["content-type"] == PROBLEM
+        assert answer.status_code == 403 and refusal(answer) == "forbidden"
         assert await versions(platform, case_id) == 2
 
     # A supervisor reads and manages every case of the tenant.

@@ -230,8 +230,8 @@ class RacingStore:
         self.store = store
         self.raced = False
 
-    async def read_stream(self, stream: str, after_version: int = 0):
-        events = await self.store.read_stream(stream, after_version)
+    async def read_stream(self, stream: str, after_version: int = 0, *, conn=None):
+        events = await self.store.read_stream(stream, after_version, conn=conn)
         if not self.raced:
             self.raced = True
             meta = Metadata(tenant="acme", actor=Actor(id="officer-1", role="officer"))

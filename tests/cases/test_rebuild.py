@@ -206,7 +206,7 @@ async def stop_live_runners(platform, app=None) -> None:
                                      timeout=30), runner.status()  # fmt: skip
     names = {r.projection.key for r in runtime.runners}
     tasks = [t for t in runtime.tasks if t.get_name() in names]
-    assert len(tasks) == 2
+    assert len(tasks) == len(names)
     for task in tasks:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -204,3 +204,25 @@ async def _tenant_days(platform, days: int) -> bool:
 
 async def _erased_in_cases(platform, case_id: str) -> bool:
     return await narrative(platform, case_id) is None
+
+
+async def test_the_period_is_the_tenants_own_not_what_a_read_model_behind_it_holds(platform):
+    await set_retention(platform, 30)
+    _, grievance_id = await closed_case(platform, "closed")
+    await set_retention(platform, 365)
+    await wait_until(lambda: _tenant_days(platform, 365))
+    async with platform.system.pool.acquire() as conn:
+        # As a rebuild in place holds it halfway: before the period was lengthened.
+        await conn.execute("UPDATE intake.tenants SET retention_days = 30 WHERE tenant = 'acme'")
+        closed_at = await conn.fetchval(
+            "SELECT closed_at FROM intake.grievances WHERE grievance_id = $1", grievance_id
+        )
+    runtime = platform.intake_app.state.runtime
+    clock = FixedClock(closed_at + timedelta(days=31))
+    set_clock(runtime, clock)
+    sweep = runtime.extras["housekeeping"].retention
+    assert await sweep.tick() == 0  # 31 days: past the stale 30, not the tenant's 365
+    assert await has_key(platform, grievance_id)
+    clock.at = closed_at + timedelta(days=365, hours=1)
+    assert await sweep.tick() == 1
+    assert not await has_key(platform, grievance_id)

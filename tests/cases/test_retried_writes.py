@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from redress.events.projection import wait_for_version
 from redress.intake.campaigns import Campaigns
+from redress.kit.idempotency import KEPT_FOR, forget_old_keys
 from tests.cases.test_authz import ACTION, GRIEVANCE, file_case, json_routes, read_back
 
 HEADER = "Idempotency-Key"
@@ -195,3 +197,26 @@ async def test_the_same_key_from_another_caller_is_another_write(platform):
         assert answer.status_code == 201, answer.text
         answers.append(answer.json()["grievance_id"])
     assert answers[0] != answers[1]
+
+
+async def test_a_key_is_forgotten_a_week_on_with_its_sealed_answer(platform):
+    """Kept long enough for any retry; not for ever: the answer may hold a receipt's secret."""
+    headers = {**platform.token(("operator",), sub="operator-old"), HEADER: "old-key"}
+    first = await platform.intake.post(
+        "/v1/operator/grievances", json=GRIEVANCE_FOR_WORKER, headers=headers
+    )
+    assert first.status_code == 201, first.text
+    now = datetime.now(UTC)
+    async with platform.system.pool.acquire() as conn:
+        assert await forget_old_keys(conn, "intake", now) == 0  # a fresh key stays
+        await conn.execute(
+            "UPDATE intake.idempotency SET created_at = $1 WHERE key = 'old-key'",
+            now - KEPT_FOR - timedelta(minutes=1),
+        )
+        assert await forget_old_keys(conn, "intake", now) == 1
+        left = await conn.fetchval("SELECT count(*) FROM intake.idempotency WHERE key = 'old-key'")
+    assert left == 0
+    # The key is a new one now: another body is another grievance, not a 422.
+    other = {**GRIEVANCE_FOR_WORKER, "channel": "sms"}
+    again = await platform.intake.post("/v1/operator/grievances", json=other, headers=headers)
+    assert again.status_code == 201 and again.json()["grievance_id"] != first.json()["grievance_id"]

@@ -134,6 +134,21 @@ def everything_killed_comes_back(cwd, base):
     wait_healthy(base, 60, cwd)
 
 
+def one_page_per_service(base):
+    """A page of every service, as a browser gets it from the processes `make run` starts."""
+    with httpx.Client(timeout=5) as client:
+        console = client.get(f"http://127.0.0.1:{base + 2}/console")
+        assert console.status_code == 303, console.text[:300]
+        assert console.headers["location"] == "/console/login"
+        login = client.get(f"http://127.0.0.1:{base + 2}/console/login")
+        assert login.status_code == 200
+        assert 'name="token"' in login.text
+        for offset in range(1, 6):
+            docs = client.get(f"http://127.0.0.1:{base + offset}/docs")
+            assert docs.status_code == 200
+            assert f"Redress {NAMES[offset - 1].capitalize()}" in docs.text
+
+
 def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path):
     base = random.randint(20, 60) * 1000
     first = start(tmp_path, base)
@@ -143,6 +158,7 @@ def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path
         # The demo tenant is seeded: its worker form lists its sites.
         form = wait_for_page(f"http://127.0.0.1:{base + 1}/t/demo/report", "Dhaka Knitwear")
         assert 'lang="en"' in form
+        one_page_per_service(base)
         everything_killed_comes_back(tmp_path, base)
     finally:
         stop(first, tmp_path)

@@ -93,3 +93,16 @@ async def _count(system, n):
 
 async def _halted(runner):
     return runner.halted is not None
+
+
+async def test_waiting_for_a_position_a_new_runner_starts_at_returns_at_once(projected):
+    system = projected
+    for _ in range(3):
+        await system.store.append(new_case(), [opened()], 0, META)
+    first = ProjectionRunner(OpenedCases(), system.pool, system.js, system.bus)
+    async with running(first.run()):
+        assert await first.wait_for(3, timeout=10)
+    # Nothing more comes: the next runner reaches 3 on reading its checkpoint alone.
+    again = ProjectionRunner(OpenedCases(), system.pool, system.js, system.bus)
+    async with running(again.run()):
+        assert await again.wait_for(3, timeout=10), again.status()

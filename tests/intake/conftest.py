@@ -17,9 +17,10 @@ from redress.events.ids import derived_stream
 from redress.events.migrations import migrate
 from redress.events.projection import wait_for_version
 from redress.events.relay import Relay
-from redress.intake.app import create_app, service
+from redress.intake.app import service
 from redress.intake.projections import Grievances
 from redress.kit.auth import TokenSigner, signer_for
+from redress.kit.service import app_for
 from redress.kit.settings import Settings
 from tests.events.helpers import running
 
@@ -87,7 +88,7 @@ async def serving(system, settings: Settings) -> AsyncIterator[Harness]:
     """Intake built from `settings` as `redress serve` builds it, with the relay and `acme`."""
     async with system.pool.acquire() as conn:
         await migrate(conn, [service.component])
-    app = create_app(settings)
+    app = app_for("intake", settings)
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
     async with running(relay.run()), app.router.lifespan_context(app):
         await register_tenant(system)

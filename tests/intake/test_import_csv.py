@@ -40,3 +40,23 @@ async def test_an_unreadable_csv_is_refused_whole_with_the_line(intake):
     assert answer.json()["type"] == "urn:redress:problem:bad-csv"
     assert "row 2" in answer.json()["detail"]
     assert await intake.events() == before
+
+
+async def test_a_file_not_in_utf8_is_refused_whole_instead_of_its_text_corrupted(intake):
+    # A spreadsheet saved as "CSV" by many office suites is in Windows-1252: its accented
+    # letters must not reach a narrative as U+FFFD.
+    before = await intake.events()
+    csv_file = f"{HEADER}\nFR,wages_and_benefits,Salaire impayé depuis mars,LAT-1\n"
+    json_lines = '{"narrative": "fine"}\n{"narrative": "Salaire impayé"}\n'
+    for kind, body in (
+        ("text/csv", csv_file.encode("cp1252")),
+        ("application/x-ndjson", json_lines.encode("latin-1")),
+    ):
+        answer = await intake.client.post(
+            "/v1/grievances/import", content=body, headers={**intake.token(), "Content-Type": kind}
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["type"] == "urn:redress:problem:not-utf-8"
+        assert "UTF-8" in answer.json()["detail"] and "line 2" in answer.json()["detail"]
+    assert await intake.events() == before

@@ -31,6 +31,8 @@ async def test_loose_grievances_are_refused_and_record_nothing(intake):
         await refused(intake, {**GRIEVANCE, "since": since}, field="since")
     for narrative in ("\u200b\u200b\u200b", " \u200d\ufeff ", "\u3164", "\u2800\u00a0"):
         await refused(intake, {**GRIEVANCE, "narrative": narrative}, field="narrative")
+    too_long = {**GRIEVANCE, "narrative": "x" * 5001}
+    await refused(intake, too_long, field="narrative: String should have at most 5000 characters")
     await refused(intake, {**GRIEVANCE, "contact": {"language": "xx"}}, field="language")
     await refused(intake, {**GRIEVANCE, "language": "zz"}, field="language")
     assert await intake.events() == before

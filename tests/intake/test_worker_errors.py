@@ -4,6 +4,7 @@ keeps what they typed, marks the field concerned and says what to do; nothing is
 import re
 from datetime import date, timedelta
 
+import asyncpg
 import httpx
 import pytest
 
@@ -97,6 +98,18 @@ async def test_field_errors_say_what_is_wrong_beside_the_field(intake, lang):
     page = await send(intake, lang, since="2024-02-31")
     assert_page(page, lang, 422)
     assert_marked(page, "since", tr(intake, lang, texts.BAD_DATE))
+    assert await intake.events() == before
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_an_empty_narrative_asks_what_happened(intake, lang):
+    # As the empty country and category ask for a choice, not "check what you wrote".
+    before = await intake.events()
+    tokens = await fresh_form(intake)
+    data = report_fields(tokens, lang=lang, narrative="", name="Rahima")
+    page = await intake.client.post(f"/t/{TENANT}/report", data=data)
+    assert_page(page, lang, 422)
+    assert_marked(page, "narrative", tr(intake, lang, texts.TELL_WHAT_HAPPENED))
     assert await intake.events() == before
 
 
@@ -220,3 +233,21 @@ async def test_a_form_that_cannot_be_read_still_gets_a_page(intake):
     )
     assert_page(page, "ar", 400)
     assert tr(intake, "ar", texts.PROBLEMS[400][1]) in page.text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_database_outage_is_a_page_in_the_workers_language(intake, lang):
+    """The pool closed under the service is the database gone for it: 503, a page, Retry-After."""
+    runtime = intake.app.state.runtime
+    pool = runtime.pool
+    await pool.close()
+    try:
+        page = await intake.client.get(f"/t/{TENANT}/report?lang={lang}")
+    finally:
+        runtime.pool = await asyncpg.create_pool(
+            runtime.settings.require_database(), min_size=1, max_size=5
+        )
+    assert_page(page, lang, 503)
+    assert page.headers["retry-after"] == "5"
+    heading, text = texts.PROBLEMS[503]
+    assert tr(intake, lang, heading) in page.text and tr(intake, lang, text) in page.text

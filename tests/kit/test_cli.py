@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from redress.events.relay import Relay
 from redress.kit.crypto import grievance_key_id
+from redress.kit.settings import Settings
 from tests.events.helpers import running
 from tests.kit.conftest import PROJECTION  # noqa: F401 - the kit's test service
 
@@ -180,7 +181,12 @@ def test_token_issue_within_the_rules_prints_one_token(tmp_path, monkeypatch):
 def test_replay_help_names_only_projections_that_exist():
     from redress.kit.registry import services
 
-    known = {f"{name}.{p.name}" for name, spec in services().items() for p in spec.projections()}
+    settings = Settings(dev=True, _env_file=None)
+    known = {
+        f"{name}.{p.name}"
+        for name, spec in services().items()
+        for p in spec.projections_for(settings)
+    }
     shown = redress("replay", "--help", env={"COLUMNS": "200"}).stdout
     named = set(re.findall(r"\b([a-z]+\.[a-z_]+)\b", shown)) - {"e.g", "redress.kit"}
     assert named and named <= known, named - known

@@ -12,7 +12,15 @@ from redress.events.migrations import migrate
 from redress.events.relay import Relay
 from redress.kit.service import create_service_app
 from tests.events.faults import PgPath, own_nats, pg_path
-from tests.events.helpers import META, SCHEMA_SQL, new_case, opened, running, wait_until
+from tests.events.helpers import (
+    META,
+    SCHEMA_SQL,
+    new_case,
+    opened,
+    running,
+    wait_until,
+    written_by_another_build,
+)
 from tests.kit.conftest import PROJECTION, spec
 
 
@@ -167,3 +175,31 @@ async def _disconnected(runtime) -> bool:
 
 async def _connected(runtime) -> bool:
     return runtime.nc.is_connected
+
+
+async def test_health_counts_events_of_types_this_build_does_not_know_and_stays_ok(
+    system, settings, tmp_path
+):
+    async with served(system, settings, tmp_path) as client:
+        relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+        async with running(relay.run()):
+            await written_by_another_build(system, new_case(), "CaseTranslated", 1, {"x": 1})
+            await system.store.append(new_case(), [opened()], 0, META)
+            await wait_until(lambda: answers(client, "/health", 200, "ok", position=2), 10)
+        runner = (await client.get("/health")).json()["projections"][0]
+        assert (runner["skipped"], runner["unknown_types"]) == (1, {"CaseTranslated": 1})
+
+
+async def test_health_names_a_newer_schema_version_that_halts_a_projection(
+    system, settings, tmp_path
+):
+    async with served(system, settings, tmp_path) as client:
+        relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+        async with running(relay.run()):
+            newer = opened().model_dump(mode="json")
+            await written_by_another_build(system, new_case(), "CaseOpened", 3, newer)
+            await wait_until(lambda: answers(client, "/health", 503), 10)
+        problem = (await client.get("/health")).json()
+        assert problem["type"] == "urn:redress:problem:projection-halted"
+        assert "CaseOpened schema version 3 is newer than this build reads" in problem["detail"]
+        assert "deploy a build of the intake service" in problem["detail"]

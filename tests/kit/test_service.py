@@ -1,11 +1,14 @@
 import asyncio
 import dataclasses
+from pathlib import Path
 
 import httpx
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
 
 from redress.events.relay import Relay
 from redress.kit.service import create_service_app
+from redress.kit.settings import Settings
 from tests.events.helpers import running, wait_until
 from tests.kit.conftest import PROJECTION, spec
 
@@ -104,3 +107,54 @@ async def test_method_not_allowed_names_every_method_of_the_path(settings, tmp_p
     assert answer.status_code == 405
     assert answer.headers["allow"] == "GET, PUT"
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+def notes_app(spec_dir: Path, settings: Settings) -> FastAPI:
+    router = APIRouter()
+
+    class Note(BaseModel):
+        text: str
+
+    @router.post("/v1/notes")
+    async def write(note: Note) -> dict[str, str]:
+        return {"text": note.text}
+
+    return create_service_app(dataclasses.replace(spec(spec_dir), routers=[router]), settings)
+
+
+async def test_a_body_of_another_media_type_is_refused_with_415_naming_json(settings, tmp_path):
+    # Every operation with a body documents 415; a caller who sent JSON as text/plain (or a
+    # form) must be told to send application/json, not that its body is "not a dictionary".
+    transport = httpx.ASGITransport(app=notes_app(tmp_path, settings))  # no database needed
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        for kind in ("text/plain", "application/x-www-form-urlencoded", "application/xml", None):
+            headers = {"content-type": kind} if kind else {}
+            answer = await client.post("/v1/notes", content=b'{"text": "x"}', headers=headers)
+            assert answer.status_code == 415, (kind, answer.text)
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.json()["type"] == "urn:redress:problem:media-type"
+            assert "application/json" in answer.json()["detail"]
+        for kind in ("application/json", "application/json; charset=utf-8", "application/x+json"):
+            answer = await client.post(
+                "/v1/notes", content=b'{"text": "x"}', headers={"content-type": kind}
+            )
+            assert answer.status_code == 200, (kind, answer.text)
+        wrong = await client.post("/v1/notes", json={"text": 7})
+        assert wrong.status_code == 422 and wrong.json()["type"] == "urn:redress:problem:validation"
+        absent = await client.post("/v1/notes")
+        assert absent.status_code == 422 and "body" in absent.json()["detail"]
+
+
+async def test_a_body_that_is_not_json_says_where_it_breaks(settings, tmp_path):
+    transport = httpx.ASGITransport(app=notes_app(tmp_path, settings))  # no database needed
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        answer = await client.post(
+            "/v1/notes", content=b'{"text": "x",}', headers={"content-type": "application/json"}
+        )
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["type"] == "urn:redress:problem:validation"
+    assert answer.json()["detail"] == (
+        "the body is not valid JSON: Expecting property name enclosed in double quotes "
+        "at character 13"
+    )

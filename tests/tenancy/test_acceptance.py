@@ -6,7 +6,7 @@ import httpx
 
 from redress.events.catalogue.tenant import TenantRegistered
 from redress.events.relay import Relay
-from redress.intake.app import create_app
+from redress.kit.service import app_for
 from redress.tenancy.handlers import tenant_stream
 from tests.events.helpers import running, wait_until
 from tests.intake.conftest import CLIENT_ADDRESS, intake_settings
@@ -28,7 +28,7 @@ async def test_a_tenant_created_from_the_command_line_takes_grievances(system, t
     )
     assert (registered.tenant, registered.actor.role) == ("acme-msi", "platform")
 
-    app = create_app(intake_settings(system, tmp_path))
+    app = app_for("intake", intake_settings(system, tmp_path))
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
     transport = httpx.ASGITransport(app=app, client=CLIENT_ADDRESS)
     async with (

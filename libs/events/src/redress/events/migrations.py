@@ -1,7 +1,9 @@
 """Applying SQL migrations in order, once each, recorded in `public.redress_migrations`.
 
 The event log's own migrations come first; then each service's, run as the service's role
-so that its schema and tables belong to it.
+so that its schema and tables belong to it. A service may keep a library's tables in its
+schema (the webhook outbox of `redress.kit.webhooks`): the library's migrations are applied
+before the service's own, so that the service's may build on them and never the reverse.
 """
 
 from __future__ import annotations
@@ -53,11 +55,24 @@ RESET ROLE;
 
 @dataclass(frozen=True)
 class Component:
-    """A set of migrations: the event log, or one service (schema and role named after it)."""
+    """A set of migrations: the event log, or one service (schema and role named after it).
+
+    `embedded`: migration folders of libraries whose tables live in this component's schema;
+    their files are recorded under their own names, which must not clash with the service's.
+    """
 
     name: str
     directory: Path
     schema: str | None = None
+    embedded: tuple[Path, ...] = ()
+
+    def files(self) -> list[Path]:
+        """Every migration in the order it is applied: each library's, then the service's."""
+        ordered = [p for d in (*self.embedded, self.directory) for p in sorted(d.glob("*.sql"))]
+        stems = [p.stem for p in ordered]
+        if clash := sorted({s for s in stems if stems.count(s) > 1}):
+            raise RuntimeError(f"migrations of {self.name} named twice: {', '.join(clash)}")
+        return ordered
 
     @property
     def role(self) -> str:
@@ -94,7 +109,7 @@ async def _migrate_one(conn: Conn, component: Component) -> list[str]:
         base = _SERVICE_BASE.format(schema=component.schema, role=component.role)
         await _apply(conn, component, "000_base", base, _checksum(base))
         applied.append(f"{component.name}/000_base")
-    for path in sorted(component.directory.glob("*.sql")):
+    for path in component.files():
         sql = path.read_text()
         checksum = _checksum(sql)
         if path.stem in done:

@@ -122,6 +122,11 @@ def row_to_event(row: asyncpg.Record) -> Event:
     )
 
 
+async def read_stream_on(conn: Conn, stream: str, after_version: int = 0) -> list[Event]:
+    """A stream's events after `after_version`, read on a connection the caller holds."""
+    return [row_to_event(r) for r in await conn.fetch(_READ_STREAM, stream, after_version)]
+
+
 class EventStore:
     """Appends to and reads from `eventlog.events` through an asyncpg pool."""
 
@@ -189,11 +194,9 @@ class EventStore:
         """The stream's events; pass `conn` to read on a connection already held (in a
         transaction), rather than take a second one from the pool while holding the first."""
         if conn is not None:
-            rows = await conn.fetch(_READ_STREAM, stream, after_version)
-        else:
-            async with self.pool.acquire() as own:
-                rows = await own.fetch(_READ_STREAM, stream, after_version)
-        return [row_to_event(r) for r in rows]
+            return await read_stream_on(conn, stream, after_version)
+        async with self.pool.acquire() as own:
+            return await read_stream_on(own, stream, after_version)
 
     async def stream_version(self, stream: str) -> int:
         async with self.pool.acquire() as conn:

@@ -31,7 +31,7 @@ async def replay_projection(settings: Settings, qualified: str, *, offline: bool
     """Rebuild a projection beside its live tables and swap it in (or, `offline`, in place)."""
     service_name, _, projection_name = qualified.partition(".")
     spec = service(service_name)
-    projections = {p.name: p for p in spec.projections()}
+    projections = {p.name: p for p in spec.projections_for(settings)}
     if projection_name not in projections:
         known = ", ".join(f"{service_name}.{n}" for n in projections) or "none"
         raise ConfigurationError(f"no projection {qualified!r}; {service_name} has: {known}")

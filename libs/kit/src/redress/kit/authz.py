@@ -35,7 +35,12 @@ class Action(StrEnum):
     case_read_redacted = "case.read_redacted"
     deadline_oversee = "deadline.oversee"
     plan_action_update = "plan.action_update"
+    referral_read = "referral.read"
+    referral_manage = "referral.manage"
+    referral_consent_record = "referral.consent_record"
     referral_respond = "referral.respond"
+    partner_directory_read = "partner_directory.read"
+    partner_directory_manage = "partner_directory.manage"
     assessment_manage = "assessment.manage"
     tenant_configure = "tenant.configure"
     projection_operate = "projection.operate"
@@ -53,7 +58,16 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.case_read_redacted: frozenset({Role.member}),
     Action.deadline_oversee: frozenset({Role.supervisor}),
     Action.plan_action_update: frozenset({Role.officer, Role.supervisor, Role.member}),
+    # Referrals hold the indicators and the worker's safety: staff only, never a member.
+    Action.referral_read: frozenset({Role.officer, Role.supervisor}),
+    Action.referral_manage: frozenset({Role.officer, Role.supervisor}),
+    # An operator on the phone with the worker records their consent (or its withdrawal).
+    Action.referral_consent_record: frozenset({Role.officer, Role.supervisor, Role.operator}),
+    # A partner reads and answers the referrals sent to it (its token's org is its id).
     Action.referral_respond: frozenset({Role.partner}),
+    # Officers choose partners from the directory; admins keep it (and its webhook secrets).
+    Action.partner_directory_read: frozenset({Role.officer, Role.supervisor, Role.admin}),
+    Action.partner_directory_manage: frozenset({Role.admin}),
     Action.assessment_manage: frozenset({Role.member, Role.officer, Role.admin}),
     Action.tenant_configure: frozenset({Role.admin}),
     Action.projection_operate: frozenset({Role.admin}),

@@ -41,7 +41,7 @@ def serve(
 
     from redress.kit.registry import service
     from redress.kit.runtime import preflight
-    from redress.kit.service import create_service_app
+    from redress.kit.service import app_for
 
     settings = load_settings()
     spec = service(name)
@@ -49,7 +49,7 @@ def serve(
         check(settings)
     asyncio.run(preflight(settings, spec.name))
     uvicorn.run(
-        create_service_app(spec, settings),
+        app_for(name, settings),
         host=host,
         port=port,
         access_log=False,
@@ -90,8 +90,8 @@ def replay(
     offline: Annotated[
         bool,
         typer.Option(
-            help="empty the tables and rebuild them in place: only with the service stopped, "
-            "as readers see them empty, then partial"
+            help="empty the tables and rebuild them in place: commands go on working, but "
+            "readers see the tables empty, then partial"
         ),
     ] = False,
 ) -> None:

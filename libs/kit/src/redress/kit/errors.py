@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from redress.events.application import Refused
 from redress.events.errors import ConcurrencyError
 from redress.kit.jwks import KeysUnavailable
 
@@ -85,6 +86,15 @@ def allowed_methods(request: Request) -> list[str]:
     return allowed
 
 
+def not_json(exc: RequestValidationError) -> bool:
+    """A JSON body refused because it was not sent as JSON: FastAPI reads a body as JSON
+    only when its Content-Type says so, and otherwise validates the bytes themselves, which
+    would answer that the body "should be a valid dictionary"."""
+    return isinstance(exc.body, bytes | bytearray) and any(
+        tuple(e.get("loc", ())) == ("body",) for e in exc.errors()
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
@@ -92,11 +102,20 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if not_json(exc):
+            detail = "send the body as application/json (a Content-Type header saying so)"
+            return problem_response(Problem(415, "media-type", detail), request.url.path)
         errors = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
+        broken = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
+        if broken is not None:
+            # FastAPI says only "body.13: JSON decode error"; the decoder said what and where.
+            at = broken["loc"][-1]
+            reason = (broken.get("ctx") or {}).get("error", "it cannot be decoded")
+            detail = f"the body is not valid JSON: {reason} at character {at}"
         return problem_response(Problem(422, "validation", detail, errors=errors), request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
@@ -108,6 +127,11 @@ def install(app: FastAPI) -> None:
         return problem_response(
             Problem(exc.status_code, kind, str(exc.detail), headers=headers), request.url.path
         )
+
+    @app.exception_handler(Refused)
+    async def on_refused(request: Request, exc: Refused) -> JSONResponse:
+        # Every domain's refusal, answered once for all: its kind names the problem type.
+        return problem_response(Problem(exc.status, exc.kind, exc.detail), request.url.path)
 
     @app.exception_handler(ConcurrencyError)
     async def on_conflict(request: Request, exc: ConcurrencyError) -> JSONResponse:

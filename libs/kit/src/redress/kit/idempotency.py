@@ -15,10 +15,13 @@ is kept sealed: an operator's filing answers with the receipt's secret.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import asyncpg
@@ -26,6 +29,7 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from redress.events.application import Recorded
 from redress.events.catalogue.grievance import Sealed
 from redress.events.store import Conn
 from redress.kit.auth import Principal
@@ -34,6 +38,11 @@ from redress.kit.errors import Problem
 from redress.kit.keyset import derive, root_secret
 
 HEADER = "Idempotency-Key"
+# How long a key gives its first answer again. A client retries within minutes; an operator's
+# tool may retry after an outage of hours. Past this, the key and its sealed answer (which can
+# hold a receipt's secret) are deleted.
+KEPT_FOR = timedelta(days=7)
+SWEEP_EVERY_S = 3600.0
 # Declared by every retryable route, so that the OpenAPI document says it may be sent.
 IdempotencyKey = Annotated[
     str | None,
@@ -172,9 +181,68 @@ class Retry:
         return await claim(conn, schema, principal, self.key, self.request, body)
 
 
+@dataclass
+class Once:
+    """An Idempotency-Key's claim, committed with the write it guards.
+
+    The application layer's `execute` runs it in the write's transaction: `begin` claims
+    the key (or finds the first answer, which ends the write), `end` remembers the answer.
+    """
+
+    retry: Retry
+    schema: str
+    principal: Principal
+    answer: Callable[[Recorded], BaseModel]
+    claimed: Claim | None = None
+
+    @classmethod
+    def of(
+        cls,
+        retry: Retry | None,
+        schema: str,
+        principal: Principal,
+        answer: Callable[[Recorded], BaseModel],
+    ) -> Once | None:
+        """None when no key was sent: the write goes on as any other."""
+        if retry is None or retry.key is None:
+            return None
+        return cls(retry, schema, principal, answer)
+
+    async def begin(self, conn: Conn) -> Any:
+        first = await self.retry.claim(conn, self.schema, self.principal)
+        if isinstance(first, Replay):
+            return first.answer
+        self.claimed = first
+        return None
+
+    async def end(self, conn: Conn, recorded: Recorded) -> None:
+        if self.claimed is not None:
+            await self.claimed.remember(conn, self.answer(recorded), self.retry.status)
+
+
 def retryable(request: Request, idempotency_key: IdempotencyKey = None) -> Retry:
     return Retry(request, request.app.state.runtime.pool, idempotency_key)
 
 
 # `= None` where a handler is also called without a request (the console's forms).
 Retryable = Annotated[Retry | None, Depends(retryable)]
+
+
+async def forget_old_keys(conn: Conn, schema: str, now: datetime) -> int:
+    """Delete the keys older than `KEPT_FOR`; how many went."""
+    done = await conn.execute(
+        f"DELETE FROM {schema}.idempotency WHERE created_at < $1", now - KEPT_FOR
+    )
+    return int(done.split()[-1])
+
+
+def key_sweeper(schema: str) -> Callable[[Any], Awaitable[None]]:
+    """Background work for a service that keeps keys: forget old ones, every hour."""
+
+    async def forget_idempotency_keys(runtime: Any) -> None:
+        while True:
+            async with runtime.pool.acquire() as conn:
+                await forget_old_keys(conn, schema, datetime.now(UTC))
+            await asyncio.sleep(SWEEP_EVERY_S)
+
+    return forget_idempotency_keys

@@ -66,12 +66,19 @@ DESCRIPTIONS = {
     403: "the token's roles do not allow this",
     404: "no such resource in your tenant",
     409: "the request conflicts with the current state, or with a change made at the same time",
+    410: "the initiative was offboarded: it takes nothing more",
     413: "the body is too large",
     415: "the body's media type is not one this operation takes",
     422: "the input is invalid; `errors` says where",
     429: "too many requests; retry after Retry-After",
     503: "the database cannot be reached just now; nothing was recorded, retry after Retry-After",
 }
+
+
+def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """What a route answers beyond what its shape implies (`responses=answers(404, 410)`)."""
+    return {code: {"description": DESCRIPTIONS[code]} for code in codes}
+
 
 _WRITES = frozenset({"post", "put", "patch", "delete"})
 

@@ -35,6 +35,23 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
 )
 
 
+def is_outage(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached, rather than that the code is wrong."""
+    if isinstance(exc, UNAVAILABLE):
+        return True
+    # asyncpg raises InterfaceError for a closed connection and for misuse alike.
+    return isinstance(exc, asyncpg.InterfaceError) and connection_lost(exc)
+
+
+def unavailable_problem() -> Problem:
+    return Problem(
+        503,
+        "unavailable",
+        "the service cannot reach its database just now; nothing was recorded, try again",
+        headers={"Retry-After": str(RETRY_AFTER)},
+    )
+
+
 class Outage:
     """Counts the requests an outage turned away; logs its start and nothing more."""
 
@@ -61,13 +78,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _unavailable(request: Request) -> JSONResponse:
-    problem = Problem(
-        503,
-        "unavailable",
-        "the service cannot reach its database just now; nothing was recorded, try again",
-        headers={"Retry-After": str(RETRY_AFTER)},
-    )
-    return problem_response(problem, request.url.path)
+    return problem_response(unavailable_problem(), request.url.path)
 
 
 def install(app: FastAPI) -> None:
@@ -79,8 +90,7 @@ def install(app: FastAPI) -> None:
         return _unavailable(request)
 
     async def on_interface(request: Request, exc: Exception) -> JSONResponse:
-        # asyncpg raises InterfaceError for a closed connection and for misuse alike.
-        if connection_lost(exc):
+        if is_outage(exc):
             return await on_unavailable(request, exc)
         log.exception("unexpected error", path=request.url.path)
         detail = "the request could not be completed; nothing was recorded"

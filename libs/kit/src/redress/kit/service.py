@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from starlette.responses import Response
 
 from redress.events import asyncapi
 from redress.events.migrations import Component
@@ -33,20 +35,32 @@ from redress.kit.text import PlainRequestLine
 
 log = structlog.get_logger("redress.service")
 
-ProjectionFactory = Callable[[], Sequence[Projection]]
+ProjectionFactory = Callable[[], Sequence[Projection]] | Callable[[Settings], Sequence[Projection]]
 Background = Callable[[Runtime], Any]
 Startup = Callable[[Runtime], Awaitable[None]]
 Check = Callable[[Settings], None]
+ExceptionHandler = Callable[[Request, Any], Awaitable[Response]]
 
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """What makes a service: its name (= schema), routers, projections and migrations."""
+    """Everything a service is: `redress serve`, Kubernetes and the tests build it one way.
+
+    Its name (= schema), its API routers and HTML pages, the exception handlers its pages
+    need (the console sends a browser without a session to its login page), projections,
+    migrations, start-up steps, background work and configuration checks. `embedded` names
+    the migration folders of libraries whose tables the service keeps in its schema (for
+    example `redress.kit.webhooks.MIGRATIONS`). The projections' factory may take the
+    settings (`projections_for`), for a projection that needs keys or an outbox.
+    """
 
     name: str
     title: str
     migrations: Path
+    embedded: Sequence[Path] = ()
     routers: Sequence[APIRouter] = ()
+    pages: Sequence[APIRouter] = ()
+    exception_handlers: Mapping[type[Exception], ExceptionHandler] = field(default_factory=dict)
     projections: ProjectionFactory = lambda: ()
     background: Sequence[Background] = ()
     startup: Sequence[Startup] = ()
@@ -55,12 +69,20 @@ class ServiceSpec:
     max_body_bytes: int = 1_000_000
     large_body_paths: str | None = None
     large_body_bytes: int = 0
-    # Whether this service can take its requests while NATS is out (/ready says so).
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    def projections_for(self, settings: Settings) -> Sequence[Projection]:
+        """The projections, given the settings when the factory takes them (a projection
+        that derives keys from the root secret, or sends webhooks)."""
+        factory = self.projections
+        if inspect.signature(factory).parameters:
+            return cast(Callable[[Settings], Sequence[Projection]], factory)(settings)
+        return cast(Callable[[], Sequence[Projection]], factory)()
 
     @property
     def component(self) -> Component:
-        return Component(self.name, self.migrations, schema=self.name)
+        return Component(
+            self.name, self.migrations, schema=self.name, embedded=tuple(self.embedded)
+        )
 
 
 def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
@@ -100,7 +122,9 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     outage.install(app)
     app.include_router(health_router())
     app.include_router(catalogue_router())
-    for router in spec.routers:
+    for kind, handler in spec.exception_handlers.items():
+        app.add_exception_handler(kind, handler)
+    for router in (*spec.routers, *spec.pages):
         app.include_router(router)
     openapi.install(app)
     FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"])
@@ -118,7 +142,7 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     runtime = Runtime(settings, pool, nc, js, bus, store, verifier_for(settings))
     for setup in spec.startup:
         await setup(runtime)
-    for projection in spec.projections():
+    for projection in spec.projections_for(settings):
         runner = ProjectionRunner(
             projection, pool, js, bus, store=store, io_timeout=settings.io_timeout
         )
@@ -166,6 +190,13 @@ def catalogue_router() -> APIRouter:
         return JSONResponse(asyncapi.document(request.app.state.runtime.bus))
 
     return router
+
+
+def app_for(name: str, settings: Settings | None = None) -> FastAPI:
+    """The app of the service called `name`, exactly as `redress serve NAME` runs it."""
+    from redress.kit.registry import service  # the registry loads the services' specs
+
+    return create_service_app(service(name), settings)
 
 
 def store_of(app: FastAPI) -> EventStore:

@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import available_timezones
 
+from redress.events.application import Refused
 from redress.events.catalogue.tenant import (
     DEFAULT_WORKING_DAYS,
     MemberOrganisationJoined,
@@ -29,13 +30,12 @@ ORG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 SITE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
 
-class TenantRefused(Exception):
+class TenantRefused(Refused):
     """A command the tenant's state does not allow; `kind` is stable, `detail` is for people."""
 
-    def __init__(self, kind: str, detail: str) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
+    statuses = {"unknown-tenant": 404, "tenant-exists": 409, "tenant-offboarded": 409,
+                "duplicate-site": 409, "unknown-member": 409}  # fmt: skip
+    default_status = 422
 
 
 EVERY_LANGUAGE = tuple(LANGUAGES)

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redress.events.application import execute as record
 from redress.events.envelope import EventData, Metadata
-from redress.events.errors import ConcurrencyError
 from redress.events.ids import derived_stream
-from redress.events.store import Conn, EventStore
+from redress.events.store import Conn, EventStore, read_stream_on
 from redress.tenancy.domain import Command, Tenant, decide, evolve, fold
-
-# Two admins may change the same tenant at once: read again and decide again (ADR 0006)
-# rather than answer a conflict the admin can do nothing about.
-ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -37,23 +33,31 @@ async def load(store: EventStore, slug: str, conn: Conn | None = None) -> tuple[
     return fold(slug, (e.data for e in events)), len(events)
 
 
+async def read_tenant(conn: Conn, slug: str) -> Tenant:
+    """The tenant as its stream tells it now, read on `conn`.
+
+    What commands and pages need of a tenant (its name, sites, time frames) is read here, on
+    the log, never in a read model: a rebuild in place empties those for a while, and a
+    command that read one then would fail, or record a wrong date for good (ADR 18).
+    """
+    return fold(slug, (e.data for e in await read_stream_on(conn, tenant_stream(slug))))
+
+
 async def execute(store: EventStore, slug: str, command: Command, metadata: Metadata) -> Outcome:
-    """Decide `command` on the tenant's current state and record what it decided."""
+    """Decide `command` on the tenant's current state and record what it decided.
+
+    Two admins may change the same tenant at once: the application layer reads again and
+    decides again (ADR 0006) rather than answer a conflict the admin can do nothing about.
+    """
     if metadata.tenant != slug:
         raise ValueError("a tenant's events are recorded under its own slug")
-    stream = tenant_stream(slug)
-    for attempt in range(1, ATTEMPTS + 1):
-        state, version = await load(store, slug)
-        new = decide(command, state)
-        if not new:
-            return Outcome(state, [], stream, version)
-        try:
-            done = await store.append(stream, new, version, metadata)
-        except ConcurrencyError:
-            if attempt == ATTEMPTS:
-                raise
-            continue
-        for event in new:
-            state = evolve(state, event)
-        return Outcome(state, new, stream, done.version)
-    raise AssertionError("unreachable")  # pragma: no cover
+    done = await record(
+        store,
+        tenant_stream(slug),
+        lambda history: decide(command, fold(slug, (e.data for e in history))),
+        metadata,
+    )
+    state = fold(slug, (e.data for e in done.history))
+    for event in done.events:
+        state = evolve(state, event)
+    return Outcome(state, list(done.events), done.stream, done.version)

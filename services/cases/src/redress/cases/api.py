@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
-from functools import reduce
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,25 +11,21 @@ from fastapi.responses import JSONResponse
 
 from redress.cases import commands as c
 from redress.cases import domain as d
+from redress.cases import handlers as h
 from redress.cases import queries as q
 from redress.cases import reads
-from redress.cases.context import CasesContext
-from redress.cases.policies import frames
+from redress.cases.context import CaseDesk, CasesContext
+from redress.cases.handlers import NOT_FOUND, case_events, is_member, named
 from redress.cases.projections import CaseViews
-from redress.events.catalogue.case import CaseOpened
-from redress.events.catalogue.grievance import Sealed
 from redress.events.catalogue.indicators import ALIASES, VOCABULARY
-from redress.events.envelope import Event
-from redress.events.ids import new_id
 from redress.events.projection import wait_for_version
 from redress.events.store import Conn, EventStore
 from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
-from redress.kit.crypto import KeyErased, grievance_key_id
-from redress.kit.deps import CurrentPrincipal, Pool, Store, authorise, metadata_for, permitted
+from redress.kit.deps import CurrentPrincipal, Pool, Store, authorise, permitted
 from redress.kit.errors import Problem
-from redress.kit.idempotency import Replay, Retry, Retryable
+from redress.kit.idempotency import Retryable
 from redress.kit.text import Line
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -39,15 +33,6 @@ Officer = Annotated[Principal, Depends(permitted(Action.case_manage))]
 PlanEditor = Annotated[Principal, Depends(permitted(Action.plan_action_update))]
 Reader = Annotated[Principal, Depends(permitted(Action.case_read))]
 VIEWS = CaseViews()
-NOT_FOUND = "there is no such case"
-SCHEMA = "cases"
-
-
-def is_member(principal: Principal) -> bool:
-    """Reads cases of its own supply chain only, redacted (decided by the authz table)."""
-    return allowed(principal.roles, Action.case_read_redacted) and not allowed(
-        principal.roles, Action.case_read
-    )
 
 
 def may_read(principal: Principal) -> Principal:
@@ -60,135 +45,45 @@ def may_read(principal: Principal) -> Principal:
     )
 
 
-def named(principal: Principal) -> None:
-    """A member company reaches its own supply chain only: its token must say which it is."""
-    if is_member(principal) and not principal.org:
-        raise Problem(403, "forbidden", "a member company's token must name its organisation")
-
-
-async def case_events(store: EventStore, principal: Principal, case_id: str) -> list[Event]:
-    """The case's events; 404 for another tenant's case, or a member's outside its chain."""
-    named(principal)
-    events = await store.read_stream(case_id) if case_id.startswith("case-") else []
-    opened = events[0].data if events else None
-    if not isinstance(opened, CaseOpened) or events[0].tenant != principal.tenant:
-        raise Problem(404, "not-found", NOT_FOUND)
-    if is_member(principal) and opened.member_org != principal.org:
-        raise Problem(404, "not-found", NOT_FOUND)
-    return events
-
-
-Decision = Callable[[list[Event]], list[Any]]
-
-
-async def run(
-    store: EventStore,
-    principal: Principal,
-    case_id: str,
-    *commands: Any,
-    retry: Retry | None = None,
-) -> c.Written:
-    """Decide commands on the case as the log has it, and append all they decide at once."""
-
-    def decide(events: list[Event]) -> list[Any]:
-        state = d.fold([e.data for e in events])
-        new: list[Any] = []
-        for command in commands:
-            decided = d.decide(command, state)
-            state, new = reduce(d.evolve, decided, state), new + decided
-        return new
-
-    return await write(store, principal, case_id, decide, retry)
-
-
-async def write(
-    store: EventStore, principal: Principal, case_id: str, decide: Decision, retry: Retry | None
-) -> c.Written:
-    """Append what `decide` makes of the case's events; with an Idempotency-Key, once.
-
-    The key is claimed before the case is read: a retry of a write that went through gets
-    its first answer, not a refusal decided on the state that write left.
-    """
-    if retry is None or retry.key is None:
-        return await _decide_and_append(store, principal, case_id, decide, None)
-    async with retry.pool.acquire() as conn, conn.transaction():
-        first = await retry.claim(conn, SCHEMA, principal)
-        if isinstance(first, Replay):
-            return c.Written.model_validate(first.answer)
-        written = await _decide_and_append(store, principal, case_id, decide, conn)
-        if first:
-            await first.remember(conn, written, retry.status)
-    return written
-
-
-async def _decide_and_append(
-    store: EventStore, principal: Principal, case_id: str, decide: Decision, conn: Conn | None
-) -> c.Written:
-    events = await case_events(store, principal, case_id)
-    try:
-        new = decide(events)
-    except d.CaseRefused as exc:
-        raise Problem(409, exc.kind, exc.detail) from None
-    if not new:
-        return c.Written(case_id=case_id, version=len(events))
-    done = await store.append(case_id, new, len(events), metadata_for(principal), conn=conn)
-    return c.Written(case_id=case_id, version=done.version)
-
-
-async def tenant_frames(pool: Pool, tenant: str) -> d.TimeFrames:
-    async with pool.acquire() as conn:
-        return await frames(conn, tenant)
-
-
-def today(cases: CasesContext) -> date:
-    return cases.clock.now().date()
+# Commands: each route parses and authorises, the handler decides and appends.
 
 
 @router.post("/{case_id}/triage", response_model=c.Written)
 async def triage(
-    case_id: str, body: c.TriageBody, p: Officer, store: Store, retry: Retryable = None
+    case_id: str, body: c.TriageBody, p: Officer, desk: CaseDesk, retry: Retryable = None
 ) -> c.Written:
     """Record risk indicators and a severity; trafficking, forced or child labour escalate."""
-    command = d.Triage(tuple(body.indicators), body.severity, body.override_reason)
-    return await run(store, p, case_id, command, retry=retry)
+    return await h.triage(desk, p, case_id, body, retry)
 
 
 @router.post("/{case_id}/accept", response_model=c.Written)
-async def accept(
-    case_id: str, p: Officer, store: Store, pool: Pool, cases: CasesContext, retry: Retryable = None
-) -> c.Written:
-    command = d.Accept(today(cases), await tenant_frames(pool, p.tenant))
-    return await run(store, p, case_id, command, retry=retry)
+async def accept(case_id: str, p: Officer, desk: CaseDesk, retry: Retryable = None) -> c.Written:
+    """Take the grievance up: the case moves to verification, with its deadline."""
+    return await h.accept(desk, p, case_id, retry)
 
 
 @router.post("/{case_id}/reject", response_model=c.Written)
 async def reject(
-    case_id: str, body: c.RejectBody, p: Officer, store: Store, retry: Retryable = None
+    case_id: str, body: c.RejectBody, p: Officer, desk: CaseDesk, retry: Retryable = None
 ) -> c.Written:
-    return await run(store, p, case_id, d.Reject(body.grounds, body.explanation), retry=retry)
+    """Reject the grievance on stated grounds, with an explanation."""
+    return await h.reject(desk, p, case_id, body, retry)
 
 
 @router.post("/{case_id}/advance", response_model=c.Written)
 async def advance(
-    case_id: str,
-    body: c.AdvanceBody,
-    p: Officer,
-    store: Store,
-    pool: Pool,
-    cases: CasesContext,
-    retry: Retryable = None,
+    case_id: str, body: c.AdvanceBody, p: Officer, desk: CaseDesk, retry: Retryable = None
 ) -> c.Written:
-    command = d.Advance(body.to, today(cases), await tenant_frames(pool, p.tenant))
-    return await run(store, p, case_id, command, retry=retry)
+    """Move the case to the next stage of the six, with that stage's deadline."""
+    return await h.advance(desk, p, case_id, body, retry)
 
 
 @router.post("/{case_id}/actions", response_model=c.Written, status_code=201)
 async def add_action(
-    case_id: str, body: c.ActionBody, p: PlanEditor, store: Store, retry: Retryable = None
+    case_id: str, body: c.ActionBody, p: PlanEditor, desk: CaseDesk, retry: Retryable = None
 ) -> c.Written:
     """Add an action to the remediation plan (member companies propose their own)."""
-    command = d.AddAction(str(new_id()), body.remedy, body.owner, body.due_on, body.description)
-    return await run(store, p, case_id, command, retry=retry)
+    return await h.add_action(desk, p, case_id, body, retry)
 
 
 @router.post("/{case_id}/actions/{action_id}", response_model=c.Written)
@@ -197,106 +92,67 @@ async def update_action(
     action_id: str,
     body: c.ActionUpdateBody,
     p: PlanEditor,
-    store: Store,
+    desk: CaseDesk,
     retry: Retryable = None,
 ) -> c.Written:
     """Report progress on an action, with evidence; `done` ends it."""
-    command = d.UpdateAction(action_id, body.progress, body.evidence, body.done)
-    return await run(store, p, case_id, command, retry=retry)
+    return await h.update_action(desk, p, case_id, action_id, body, retry)
 
 
 @router.post("/{case_id}/assign", response_model=c.Written)
 async def assign(
-    case_id: str, body: c.AssignBody, p: Officer, store: Store, retry: Retryable = None
+    case_id: str, body: c.AssignBody, p: Officer, desk: CaseDesk, retry: Retryable = None
 ) -> c.Written:
-    command: Any = (
-        d.AssignOfficer(body.officer)
-        if isinstance(body, c.AssignOfficerBody)
-        else d.AssignFacilitator(body.facilitator)
-    )
-    return await run(store, p, case_id, command, retry=retry)
-
-
-async def seal_for_grievance(
-    pool: Pool, cases: CasesContext, store: Store, case_id: str, text: str, p: Principal
-) -> Sealed:
-    opened = (await case_events(store, p, case_id))[0].data
-    assert isinstance(opened, CaseOpened)
-    try:
-        async with pool.acquire() as conn:
-            key = await cases.keyring.get(conn, grievance_key_id(opened.grievance_id))
-    except KeyErased:
-        detail = "the worker erased their data: nothing more can be sealed for them"
-        raise Problem(409, "personal-data-erased", detail) from None
-    return key.seal(text.encode())
+    """Assign the case's officer, or a facilitator for dialogue."""
+    return await h.assign(desk, p, case_id, body, retry)
 
 
 @router.post("/{case_id}/messages", response_model=c.Written, status_code=201)
 async def message_worker(
-    case_id: str,
-    body: c.TextBody,
-    p: Officer,
-    store: Store,
-    pool: Pool,
-    cases: CasesContext,
-    retry: Retryable = None,
+    case_id: str, body: c.TextBody, p: Officer, desk: CaseDesk, retry: Retryable = None
 ) -> c.Written:
     """Write to the worker: they read it with their receipt, sealed like their own words."""
-    sealed = await seal_for_grievance(pool, cases, store, case_id, body.text, p)
-    return await run(store, p, case_id, d.MessageWorker(sealed), retry=retry)
+    return await h.message_worker(desk, p, case_id, body, retry)
 
 
 @router.post("/{case_id}/notes", response_model=c.Written, status_code=201)
 async def add_note(
-    case_id: str,
-    body: c.TextBody,
-    p: Officer,
-    store: Store,
-    pool: Pool,
-    cases: CasesContext,
-    retry: Retryable = None,
+    case_id: str, body: c.TextBody, p: Officer, desk: CaseDesk, retry: Retryable = None
 ) -> c.Written:
     """An internal note: never shown to the worker or the company."""
-    sealed = await seal_for_grievance(pool, cases, store, case_id, body.text, p)
-    return await run(store, p, case_id, d.AddNote(sealed), retry=retry)
+    return await h.add_note(desk, p, case_id, body, retry)
 
 
 @router.post("/{case_id}/close", response_model=c.Written)
 async def close(
-    case_id: str, body: c.CloseBody, p: Officer, store: Store, retry: Retryable = None
+    case_id: str, body: c.CloseBody, p: Officer, desk: CaseDesk, retry: Retryable = None
 ) -> c.Written:
-    commands: list[Any] = [d.Close(body.outcome)]
-    if body.satisfaction is not None:  # in the same append: never closed without it
-        commands.append(d.RecordSatisfaction(body.satisfaction, "callback"))
-    return await run(store, p, case_id, *commands, retry=retry)
+    """Close the case with its outcome (and the worker's satisfaction from a callback)."""
+    return await h.close(desk, p, case_id, body, retry)
 
 
 @router.post("/{case_id}/satisfaction", response_model=c.Written)
 async def satisfaction(
-    case_id: str, body: c.SatisfactionBody, p: Officer, store: Store, retry: Retryable = None
+    case_id: str, body: c.SatisfactionBody, p: Officer, desk: CaseDesk, retry: Retryable = None
 ) -> c.Written:
-    return await run(store, p, case_id, d.RecordSatisfaction(body.score, body.source), retry=retry)
+    """Record how satisfied the worker is with the outcome."""
+    return await h.satisfaction(desk, p, case_id, body, retry)
 
 
 @router.post("/{case_id}/lessons", response_model=c.Written)
 async def lessons(
-    case_id: str, body: c.LessonsBody, p: Officer, store: Store, retry: Retryable = None
+    case_id: str, body: c.LessonsBody, p: Officer, desk: CaseDesk, retry: Retryable = None
 ) -> c.Written:
-    return await run(store, p, case_id, d.RecordLessons(body.text, tuple(body.tags)), retry=retry)
+    """Record the lessons learned from the case, with tags."""
+    return await h.lessons(desk, p, case_id, body, retry)
 
 
 @router.post("/{case_id}/reopen", response_model=c.Written)
 async def reopen(
-    case_id: str,
-    body: c.ReopenBody,
-    p: Officer,
-    store: Store,
-    pool: Pool,
-    cases: CasesContext,
-    retry: Retryable = None,
+    case_id: str, body: c.ReopenBody, p: Officer, desk: CaseDesk, retry: Retryable = None
 ) -> c.Written:
-    command = d.Reopen(body.reason, today(cases), await tenant_frames(pool, p.tenant))
-    return await run(store, p, case_id, command, retry=retry)
+    """Open a closed case again, with the reason."""
+    return await h.reopen(desk, p, case_id, body, retry)
 
 
 # Queries.
@@ -343,7 +199,7 @@ async def queue(
         )
     filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None)
     async with pool.acquire() as conn:
-        page = await q.queue(conn, p.tenant, filters, today(cases), cursor, limit)
+        page = await q.queue(conn, p.tenant, filters, cases.today(), cursor, limit)
     columns = _MEMBER_COLUMNS if member else _STAFF_COLUMNS
     return {"items": [_jsonable(r, columns) for r in page.rows], "next": page.next}
 
@@ -392,7 +248,7 @@ async def detail(
         body = _jsonable(row, _MEMBER_COLUMNS if member else _STAFF_COLUMNS)
         body["actions"] = [
             _jsonable(a, (*q.ACTION_COLUMNS, "overdue"))
-            for a in await q.actions(conn, case_id, today(cases))
+            for a in await q.actions(conn, case_id, cases.today())
         ]
         if not member or row["identity_shareable"]:
             grievance = await q.personal(conn, cases.keyring, row["grievance_id"])

@@ -1,39 +1,36 @@
-"""The officer console: server-rendered pages over the same commands and reads as the API.
+"""The officer console: server-rendered pages over the same handlers and reads as the API.
 
 Officers log in by pasting a bearer token; it is kept in an HttpOnly, SameSite=Strict cookie
 scoped to /console and verified on every request. Every form carries a CSRF token. Each
 form runs the API's own handler for its command (so the domain decides, the store appends,
-in one place), then redirects to the case page, which waits for the view to show the write.
+in one place: `redress.cases.handlers`), then redirects to the case page, which waits for
+the view to show the write. Its forms are in `console_forms`, its rendering in `console_render`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable
-from datetime import date, datetime
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from redress.cases import api, reads
-from redress.cases import commands as c
 from redress.cases import domain as d
+from redress.cases import handlers as h
 from redress.cases import queries as q
-from redress.cases.context import Cases, CasesContext
+from redress.cases import reads
+from redress.cases.console_render import ConsoleRoute, human, page
+from redress.cases.context import CaseDesk, CasesContext, Desk
+from redress.cases.projections import CaseViews
 from redress.events.catalogue.indicators import BY_CODE
-from redress.events.errors import ConcurrencyError
 from redress.events.projection import wait_for_version
-from redress.events.store import EventStore
 from redress.kit import csrf
 from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action, allowed
-from redress.kit.deps import Pool, Store, authorise
+from redress.kit.deps import Pool, authorise
 from redress.kit.errors import Problem
 from redress.kit.proxy import secure_cookies
 from redress.kit.text import Line
@@ -44,99 +41,12 @@ MAX_TOKEN = 8192
 PAGE_SIZE = 50
 READ_BACK_SECONDS = 5.0
 READS_SHOWN = 20
-HERE = Path(__file__).parent
+VIEWS = CaseViews()
 
-router = APIRouter(prefix=PATH, include_in_schema=False)
+router = APIRouter(prefix=PATH, include_in_schema=False, route_class=ConsoleRoute)
 
 # Stages an officer moves a case on from, by hand, to the stage after it.
 ADVANCING = (d.Stage.verification, d.Stage.response, d.Stage.remediation_plan)
-
-
-# -- rendering --------------------------------------------------------------------------------
-
-
-def human(value: Any) -> str:
-    """`remediation_plan` -> `Remediation plan`; `CaseTriaged` -> `Case triaged`."""
-    text = str(value)
-    if re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+", text):
-        text = re.sub(r"(?<!^)([A-Z])", r" \1", text).lower()
-    text = text.replace("_", " ")
-    return text[:1].upper() + text[1:]
-
-
-def when(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
-    if isinstance(value, date):
-        return value.isoformat()
-    return "" if value is None else str(value)
-
-
-def short(case_id: str) -> str:
-    return case_id.removeprefix("case-")[:8]
-
-
-# Timeline entries of what the worker did, said in the worker's terms.
-ENTRIES = {
-    "WorkerMessagePosted": "The worker wrote",
-    "GrievanceUpdated": "The worker added information",
-    "AttachmentAdded": "The worker attached a file",
-    "WithdrawalRequested": "The worker asked to withdraw the grievance",
-    "PersonalDataErased": "The worker's personal data was erased",
-}
-
-
-def entry(event_type: str) -> str:
-    return ENTRIES.get(event_type) or human(event_type)
-
-
-def who(e: dict[str, Any]) -> str:
-    """Who acted: the principal's id and role; the worker and the platform by name."""
-    if e["actor"] == "worker":
-        return "the worker"
-    if e["actor"] == "system":
-        return "the platform"
-    return f"{e['actor_id']} ({e['actor']})" if e.get("actor_id") else str(e["actor"])
-
-
-class Pages:
-    """The console's Jinja2 templates, autoescaped, answered with strict headers."""
-
-    def __init__(self, templates: Path) -> None:
-        self.env = Environment(
-            loader=FileSystemLoader(templates),
-            autoescape=select_autoescape(["html"]),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.env.filters.update(human=human, when=when, short=short, entry=entry, who=who)
-
-    def render(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        html = self.env.get_template(name).render(**context)
-        return HTMLResponse(
-            html,
-            status,
-            headers={
-                "Cache-Control": "no-store",
-                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-                "X-Content-Type-Options": "nosniff",
-                "Referrer-Policy": "no-referrer",
-            },
-        )
-
-
-PAGES = Pages(HERE / "templates")
-
-
-def page(
-    request: Request, cases: Cases, name: str, status: int = 200, **context: Any
-) -> HTMLResponse:
-    """Render a page with a CSRF token, setting the CSRF cookie on a first visit."""
-    token, new_cookie = csrf.issue(request, cases.csrf_key)
-    response = PAGES.render(name, status, csrf=token, **context)
-    csrf.set_cookie(response, new_cookie, secure=secure_cookies(request))
-    return response
 
 
 # -- who is there -----------------------------------------------------------------------------
@@ -173,11 +83,9 @@ async def staff(request: Request) -> Principal:
 Staff = Annotated[Principal, Depends(staff)]
 
 
-def install(app: FastAPI) -> None:
-    async def to_login(request: Request, exc: Exception) -> Response:
-        return RedirectResponse(f"{PATH}/login", status_code=303)
-
-    app.add_exception_handler(LoginRequired, to_login)
+async def to_login(request: Request, exc: Exception) -> Response:
+    """A browser without a valid session goes to the login page, not to an error."""
+    return RedirectResponse(f"{PATH}/login", status_code=303)
 
 
 def _field(form: FormData, name: str) -> str | None:
@@ -292,7 +200,7 @@ async def queue(request: Request, p: Staff, pool: Pool, cases: CasesContext) -> 
         try:
             f = QueueQuery.model_validate(dict(request.query_params))
             filters = q.QueueFilter(f.stage, f.severity, f.officer, f.overdue)
-            found = await q.queue(conn, p.tenant, filters, api.today(cases), f.cursor, f.limit)
+            found = await q.queue(conn, p.tenant, filters, cases.today(), f.cursor, f.limit)
         except ValidationError as exc:
             context["f"] = QueueQuery()
             return page(request, cases, "queue.html", 422, error=_describe(exc), **context)
@@ -336,31 +244,30 @@ def _indicators(row: Any) -> list[dict[str, Any]]:
 async def case_page(
     request: Request,
     p: Principal,
-    pool: Pool,
-    cases: Cases,
+    desk: Desk,
     case_id: str,
     *,
     done: str | None = None,
     error: str | None = None,
     failed: str | None = None,
+    typed: Mapping[str, str] | None = None,
     status: int = 200,
     min_version: int | None = None,
 ) -> HTMLResponse:
-    store: EventStore = request.app.state.runtime.store
+    """The case page; after a refused form, with the reason and what the officer typed in it."""
+    store, pool, cases = desk.store, desk.pool, desk.cases
     if min_version:
         # Authorised on the log before waiting: another tenant's case is 404 at once.
-        await api.case_events(store, p, case_id)
+        await h.case_events(store, p, case_id)
     stale = bool(
         min_version
-        and not await wait_for_version(
-            pool, api.VIEWS, case_id, min_version, timeout=READ_BACK_SECONDS
-        )
+        and not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=READ_BACK_SECONDS)
     )
-    today = api.today(cases)
+    today = cases.today()
     async with pool.acquire() as conn:
         row = await q.case_row(conn, p.tenant, case_id)
         if row is None:
-            raise Problem(404, "not-found", api.NOT_FOUND)
+            raise Problem(404, "not-found", h.NOT_FOUND)
         actions = await q.actions(conn, case_id, today)
         grievance = await q.personal(conn, cases.keyring, row["grievance_id"])
         thread = await q.thread(conn, cases.keyring, case_id)
@@ -398,6 +305,7 @@ async def case_page(
         "done": done,
         "error": error,
         "failed": failed,
+        "kept": lambda form, field: (typed or {}).get(field, "") if form == failed else "",
         "stale": stale,
         "today": today,
     }
@@ -409,223 +317,8 @@ async def case(
     request: Request,
     case_id: str,
     p: Staff,
-    pool: Pool,
-    cases: CasesContext,
+    desk: CaseDesk,
     min_version: Annotated[int | None, Query(ge=1)] = None,
     done: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HTMLResponse:
-    return await case_page(request, p, pool, cases, case_id, done=done, min_version=min_version)
-
-
-# -- the forms: each runs the API's handler for its command -----------------------------------
-
-Run = Callable[[FormData, Principal], Awaitable[c.Written]]
-
-
-async def _act(
-    request: Request,
-    case_id: str,
-    p: Principal,
-    pool: Pool,
-    cases: Cases,
-    name: str,
-    run: Run,
-    action: Action = Action.case_manage,
-) -> Response:
-    """Check the CSRF token and the role, run the command, then show the case again."""
-    form = await request.form()
-    csrf.check(request, cases.csrf_key, _field(form, "csrf"))
-    try:
-        written = await run(form, authorise(p, action))
-    except ValidationError as exc:
-        error, status = _describe(exc), 422
-    except Problem as exc:
-        if exc.status not in (409, 422):
-            raise
-        error, status = exc.detail, exc.status
-    except ConcurrencyError:
-        error, status = "someone changed this case at the same time; try again", 409
-    else:
-        query = urlencode({"done": name, "min_version": written.version})
-        return RedirectResponse(f"{PATH}/cases/{written.case_id}?{query}", status_code=303)
-    return await case_page(
-        request, p, pool, cases, case_id, error=error, failed=name, status=status
-    )
-
-
-def _body(model: type[c.Body], **values: Any) -> Any:
-    return model.model_validate({k: v for k, v in values.items() if v is not None})
-
-
-@router.post("/cases/{case_id}/triage")
-async def triage(
-    request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        indicators = [v for v in form.getlist("indicators") if isinstance(v, str)]
-        body = _body(
-            c.TriageBody,
-            indicators=indicators,
-            severity=_field(form, "severity"),
-            override_reason=_field(form, "override_reason"),
-        )
-        return await api.triage(case_id, body, p, store)
-
-    return await _act(request, case_id, p, pool, cases, "triage", run)
-
-
-@router.post("/cases/{case_id}/accept")
-async def accept(
-    request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        return await api.accept(case_id, p, store, pool, cases)
-
-    return await _act(request, case_id, p, pool, cases, "accept", run)
-
-
-@router.post("/cases/{case_id}/reject")
-async def reject(
-    request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        body = _body(
-            c.RejectBody, grounds=_field(form, "grounds"), explanation=_field(form, "explanation")
-        )
-        return await api.reject(case_id, body, p, store)
-
-    return await _act(request, case_id, p, pool, cases, "reject", run)
-
-
-@router.post("/cases/{case_id}/advance")
-async def advance(
-    request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        body = _body(c.AdvanceBody, to=_field(form, "to"))
-        return await api.advance(case_id, body, p, store, pool, cases)
-
-    return await _act(request, case_id, p, pool, cases, "advance", run)
-
-
-@router.post("/cases/{case_id}/actions")
-async def add_action(
-    request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        body = _body(
-            c.ActionBody,
-            remedy=_field(form, "remedy"),
-            owner=_field(form, "owner"),
-            due_on=_field(form, "due_on"),
-            description=_field(form, "description"),
-        )
-        return await api.add_action(case_id, body, p, store)
-
-    return await _act(
-        request, case_id, p, pool, cases, "add-action", run, Action.plan_action_update
-    )
-
-
-@router.post("/cases/{case_id}/actions/{action_id}")
-async def update_action(
-    request: Request,
-    case_id: str,
-    action_id: str,
-    p: Staff,
-    pool: Pool,
-    store: Store,
-    cases: CasesContext,
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        body = _body(
-            c.ActionUpdateBody,
-            progress=_field(form, "progress"),
-            evidence=_field(form, "evidence"),
-            done=_field(form, "done") is not None,
-        )
-        return await api.update_action(case_id, action_id, body, p, store)
-
-    return await _act(
-        request, case_id, p, pool, cases, "update-action", run, Action.plan_action_update
-    )
-
-
-@router.post("/cases/{case_id}/assign")
-async def assign(
-    request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        body = c.assign_body(_field(form, "officer"), _field(form, "facilitator"))
-        return await api.assign(case_id, body, p, store)
-
-    return await _act(request, case_id, p, pool, cases, "assign", run)
-
-
-@router.post("/cases/{case_id}/messages")
-async def message_worker(
-    request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        body = _body(c.TextBody, text=_field(form, "text"))
-        return await api.message_worker(case_id, body, p, store, pool, cases)
-
-    return await _act(request, case_id, p, pool, cases, "message", run)
-
-
-@router.post("/cases/{case_id}/notes")
-async def add_note(
-    request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        body = _body(c.TextBody, text=_field(form, "text"))
-        return await api.add_note(case_id, body, p, store, pool, cases)
-
-    return await _act(request, case_id, p, pool, cases, "note", run)
-
-
-@router.post("/cases/{case_id}/close")
-async def close(
-    request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        body = _body(
-            c.CloseBody, outcome=_field(form, "outcome"), satisfaction=_number(form, "satisfaction")
-        )
-        return await api.close(case_id, body, p, store)
-
-    return await _act(request, case_id, p, pool, cases, "close", run)
-
-
-@router.post("/cases/{case_id}/satisfaction")
-async def satisfaction(
-    request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        body = _body(c.SatisfactionBody, score=_number(form, "score"), source="officer")
-        return await api.satisfaction(case_id, body, p, store)
-
-    return await _act(request, case_id, p, pool, cases, "satisfaction", run)
-
-
-@router.post("/cases/{case_id}/lessons")
-async def lessons(
-    request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        tags = [t.strip() for t in (_field(form, "tags") or "").split(",") if t.strip()]
-        body = _body(c.LessonsBody, text=_field(form, "text"), tags=tags)
-        return await api.lessons(case_id, body, p, store)
-
-    return await _act(request, case_id, p, pool, cases, "lessons", run)
-
-
-@router.post("/cases/{case_id}/reopen")
-async def reopen(
-    request: Request, case_id: str, p: Staff, pool: Pool, store: Store, cases: CasesContext
-) -> Response:
-    async def run(form: FormData, p: Principal) -> c.Written:
-        body = _body(c.ReopenBody, reason=_field(form, "reason"))
-        return await api.reopen(case_id, body, p, store, pool, cases)
-
-    return await _act(request, case_id, p, pool, cases, "reopen", run)
+    return await case_page(request, p, desk, case_id, done=done, min_version=min_version)

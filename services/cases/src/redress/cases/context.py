@@ -6,17 +6,22 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated
 
+import asyncpg
 import structlog
 from fastapi import Depends, Request
 
 from redress.cases.deadlines import deadline_scheduler
+from redress.cases.domain import TimeFrames
+from redress.events.store import EventStore
 from redress.events.timers import Clock, SystemClock
 from redress.kit.crypto import Keyring
 from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
+from redress.tenancy.handlers import read_tenant
 
 log = structlog.get_logger("redress.cases")
 
@@ -27,6 +32,9 @@ class Cases:
     clock: Clock
     # Derived from the root secret at start, so that every replica checks the same tokens.
     csrf_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+    def today(self) -> date:
+        return self.clock.now().date()
 
 
 async def start(runtime: Runtime) -> None:
@@ -60,3 +68,30 @@ def get_cases(request: Request) -> Cases:
 
 
 CasesContext = Annotated[Cases, Depends(get_cases)]
+
+
+@dataclass(frozen=True)
+class Desk:
+    """What the case handlers work with: the log, the service's pool and its context."""
+
+    store: EventStore
+    pool: asyncpg.Pool
+    cases: Cases
+
+    def today(self) -> date:
+        return self.cases.today()
+
+    async def frames(self, tenant: str) -> TimeFrames:
+        """The tenant's time frames as its stream says now: due dates are recorded for good,
+        so they are never computed from a read model a rebuild may have emptied (ADR 18)."""
+        async with self.pool.acquire() as conn:
+            said = (await read_tenant(conn, tenant)).time_frames
+        return TimeFrames(said.acknowledge_days, said.feedback_days, said.plan_days)
+
+
+def get_desk(request: Request) -> Desk:
+    runtime: Runtime = request.app.state.runtime
+    return Desk(runtime.store, runtime.pool, get_cases(request))
+
+
+CaseDesk = Annotated[Desk, Depends(get_desk)]

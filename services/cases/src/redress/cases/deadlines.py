@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import asyncpg
 
-from redress.cases.domain import MissDeadline, Stage, decide, fold
+from redress.cases.domain import CASE, MissDeadline, Stage
+from redress.events.application import execute
 from redress.events.envelope import SYSTEM, Metadata
-from redress.events.errors import ConcurrencyError
 from redress.events.store import Conn, EventStore
 from redress.events.timers import Clock, Scheduler, Timer
-
-# An officer may write to the case between our read and our append: read again and decide
-# again, a few times, rather than fail the scheduler's whole batch.
-ATTEMPTS = 5
 
 
 def deadline_scheduler(pool: asyncpg.Pool, store: EventStore, clock: Clock) -> Scheduler:
@@ -21,20 +17,15 @@ def deadline_scheduler(pool: asyncpg.Pool, store: EventStore, clock: Clock) -> S
         # locked the timer, before we read the case, and the log is delivered in transaction
         # id order, so an officer's event we read (and decide after) would be delivered after
         # ours. A transaction of its own keeps the case's events in order; should the timer's
-        # row then not be marked fired, the next tick decides nothing (already missed).
+        # row then not be marked fired, the next tick decides nothing (already missed). An
+        # officer writing meanwhile makes `execute` read again and decide again.
         stream = timer.payload["stream"]
-        meta = Metadata(tenant=timer.tenant, actor=SYSTEM)
-        for attempt in range(1, ATTEMPTS + 1):
-            events = await store.read_stream(stream)
-            state = fold([e.data for e in events])
-            new = decide(MissDeadline(Stage(timer.payload["stage"])), state)
-            if not new:
-                return
-            try:
-                await store.append(stream, new, len(events), meta)
-                return
-            except ConcurrencyError:
-                if attempt == ATTEMPTS:
-                    raise
+        command = MissDeadline(Stage(timer.payload["stage"]))
+        await execute(
+            store,
+            stream,
+            CASE.deciding(stream, command),
+            Metadata(tenant=timer.tenant, actor=SYSTEM),
+        )
 
     return Scheduler(pool, "cases", {"deadline": missed}, clock)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from functools import reduce
 from typing import Any
 
+from redress.events.application import Aggregate, Refused
 from redress.events.catalogue.case import (
     CaseClosed,
     CaseOpened,
@@ -145,13 +146,8 @@ class Case:
     missed: frozenset[str] = frozenset()
 
 
-class CaseRefused(Exception):
+class CaseRefused(Refused):
     """A command the process forbids in the case's state; `kind` is stable for the API."""
-
-    def __init__(self, kind: str, detail: str) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
 
 
 # Commands.
@@ -502,3 +498,6 @@ def evolve(state: Case, event: EventData) -> Case:
 
 def fold(events: list[EventData]) -> Case:
     return reduce(evolve, events, Case())
+
+
+CASE = Aggregate[Case, Command](lambda _: Case(), evolve, decide)

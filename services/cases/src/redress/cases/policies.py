@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from redress.cases.domain import (
+    CASE,
     CaseRefused,
     OpenCase,
     RecordSatisfaction,
@@ -12,15 +13,14 @@ from redress.cases.domain import (
     decide,
     fold,
 )
+from redress.events.application import execute
 from redress.events.catalogue.grievance import GrievanceSubmitted, WorkerSatisfactionGiven
 from redress.events.catalogue.tenant import SiteRegistered, TimeFramesSet
-from redress.events.envelope import SYSTEM, Event, Metadata
+from redress.events.envelope import SYSTEM, Event, EventData, Metadata
 from redress.events.errors import ConcurrencyError
 from redress.events.ids import derived_stream
 from redress.events.projection import Policy
 from redress.events.store import Conn
-
-ATTEMPTS = 5
 
 
 def case_stream(grievance_id: str) -> str:
@@ -32,6 +32,7 @@ class OpenCases(Policy):
     name = "open_cases"
     schema = "cases"
     stream_types = ("grievance", "tenant")
+    handles = (TimeFramesSet, SiteRegistered, GrievanceSubmitted, WorkerSatisfactionGiven)
     tables = ("frames", "sites")
 
     async def apply(self, conn: Conn, event: Event) -> None:
@@ -61,7 +62,7 @@ class OpenCases(Policy):
             g.site_id,
         )
         stream = case_stream(g.grievance_id)
-        tenant_frames = await frames(conn, event.tenant, "frames")
+        tenant_frames = await frames(conn, event.tenant)
         command = OpenCase(
             case_id=stream, grievance_id=g.grievance_id, category=g.category.value,
             country=g.country, today=event.time.date(), frames=tenant_frames,
@@ -83,26 +84,23 @@ class OpenCases(Policy):
         stream = case_stream(grievance_id)
         metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,
                             correlationid=event.correlationid or event.id)  # fmt: skip
-        for attempt in range(1, ATTEMPTS + 1):
-            history = await self.store.read_stream(stream)
+
+        def decide(history: list[Event]) -> list[EventData]:
             if any(e.causationid == event.id for e in history):
-                return
+                return []  # recorded before: this is a replay
             try:
-                new = decide(RecordSatisfaction(score, "status_page"),
-                             fold([e.data for e in history]))  # fmt: skip
+                return CASE.deciding(stream, RecordSatisfaction(score, "status_page"))(history)
             except CaseRefused:
-                return  # not closed (or no case): nothing to record
-            try:
-                await self.store.append(stream, new, len(history), metadata)
-                return
-            except ConcurrencyError:
-                if attempt == ATTEMPTS:
-                    raise
+                return []  # not closed (or no case): nothing to record
+
+        await execute(self.store, stream, decide, metadata)
 
 
-async def frames(conn: Conn, tenant: str, table: str = "cases.frames") -> TimeFrames:
-    """A tenant's time frames: the policy reads its own table (unqualified), commands the live."""
-    row = await conn.fetchrow(f"SELECT * FROM {table} WHERE tenant = $1", tenant)
+async def frames(conn: Conn, tenant: str) -> TimeFrames:
+    """A tenant's time frames as they stood at the event the policy applies: its own table,
+    unqualified (live or a rebuild's), filled in log order. Commands read the tenant's
+    stream instead (`api.tenant_frames`)."""
+    row = await conn.fetchrow("SELECT * FROM frames WHERE tenant = $1", tenant)
     if row is None:
         return TimeFrames()
     return TimeFrames(row["acknowledge_days"], row["feedback_days"], row["plan_days"])

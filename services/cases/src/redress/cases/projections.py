@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from redress.cases.policies import case_stream
+from redress.events import catalogue
 from redress.events.catalogue.access import PersonalDataRead
 from redress.events.catalogue.case import (
     CaseClosed,
@@ -76,6 +77,10 @@ class CaseViews(Projection):
     name = "views"
     schema = "cases"
     stream_types = ("case", "grievance", "access")
+    # Every case event joins the timeline.
+    handles = (*catalogue.of_stream("case"), GrievanceSubmitted, GrievanceUpdated,
+               WorkerMessagePosted, AttachmentAdded, WithdrawalRequested, PersonalDataErased,
+               PersonalDataRead)  # fmt: skip
     tables = ("cases", "actions", "timeline", "thread", "lessons", "grievance_data", "timers",
               "reads", "filings")  # fmt: skip
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from redress.events.application import execute
 from redress.events.catalogue.access import PersonalDataRead
-from redress.events.errors import ConcurrencyError
 from redress.events.ids import derived_stream
 from redress.events.store import EventStore
 from redress.kit.auth import Principal
 from redress.kit.deps import metadata_for
 
-ATTEMPTS = 5
 # A thread entry's author -> the field it belongs to.
 THREAD_FIELDS = {"worker": "messages", "officer": "messages", "note": "notes"}
 
@@ -51,12 +50,5 @@ async def record(
     read = PersonalDataRead(
         case_id=case_id, grievance_id=grievance_id, fields=fields, channel=channel
     )
-    for attempt in range(1, ATTEMPTS + 1):
-        # Two staff reading at the same instant clash on the version: the loser goes again.
-        version = await store.stream_version(stream)
-        try:
-            await store.append(stream, [read], version, metadata_for(p))
-            return
-        except ConcurrencyError:
-            if attempt == ATTEMPTS:
-                raise
+    # Two staff reading at the same instant clash on the version: `execute` goes again.
+    await execute(store, stream, lambda _: [read], metadata_for(p))

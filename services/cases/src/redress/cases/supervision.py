@@ -19,11 +19,6 @@ from redress.kit.deps import Pool, permitted
 router = APIRouter(prefix="/v1/supervision", tags=["supervision"])
 Supervisor = Annotated[Principal, Depends(permitted(Action.deadline_oversee))]
 
-_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/problem+json": {}}}
-    for code, text in {401: "no or bad token", 403: "not a supervisor"}.items()
-}
-
 _MISSED = """
 SELECT case_id, stage, stage_due, officer, severity
 FROM cases.cases
@@ -33,7 +28,7 @@ LIMIT $2
 """
 
 
-@router.get("/missed-deadlines", responses=_PROBLEMS)
+@router.get("/missed-deadlines")
 async def missed_deadlines(
     p: Supervisor, pool: Pool, limit: Annotated[int, Query(ge=1, le=500)] = 200
 ) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from redress.intake.context import Intake, IntakeContext
 from redress.kit import csrf
 from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action, allowed
+from redress.kit.caching import page_headers
 from redress.kit.countries import CODES
 from redress.kit.deps import Store, authorise, metadata_for
 from redress.kit.i18n import LANGUAGES
@@ -46,13 +47,7 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+_HEADERS = page_headers()
 
 
 def _page(request: Request, intake: Intake, name: str, status: int = 200, **ctx: Any) -> Response:

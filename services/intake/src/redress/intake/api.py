@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import uuid
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ from redress.kit.authz import Action
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import IdempotencyKey
+from redress.kit.openapi import answers
 
 router = APIRouter(prefix="/v1", tags=["grievances"])
 
@@ -34,11 +36,7 @@ Operator = Annotated[Principal, Depends(permitted(Action.grievance_file_for_work
 Admin = Annotated[Principal, Depends(permitted(Action.tenant_configure))]
 SCHEMA = "intake"
 
-_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/problem+json": {}}}
-    for code, text in {401: "no or bad token", 403: "role not allowed", 404: "unknown tenant",
-                       409: "conflict", 413: "too large", 422: "invalid input"}.items()
-}  # fmt: skip
+TENANT_ANSWERS = answers(404, 410)
 
 
 def _member_grievance_id(key: bytes, principal: Principal, member_reference: str) -> str:
@@ -52,7 +50,7 @@ def _member_grievance_id(key: bytes, principal: Principal, member_reference: str
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
-@router.post("/grievances", status_code=201, response_model=Filed, responses=_PROBLEMS)
+@router.post("/grievances", status_code=201, response_model=Filed, responses=TENANT_ANSWERS)
 async def submit(
     request: Request,
     body: MemberGrievance,
@@ -81,7 +79,9 @@ async def submit(
     return filed
 
 
-@router.post("/operator/grievances", status_code=201, response_model=Filed, responses=_PROBLEMS)
+@router.post(
+    "/operator/grievances", status_code=201, response_model=Filed, responses=TENANT_ANSWERS
+)
 async def file_for_worker(
     request: Request,
     body: OperatorGrievance,
@@ -126,7 +126,7 @@ class ImportReport(BaseModel):
 @router.post(
     "/grievances/import",
     response_model=ImportReport,
-    responses=_PROBLEMS,
+    responses=TENANT_ANSWERS,
     openapi_extra={"requestBody": {"content": {
         "application/x-ndjson": {"schema": {"type": "string"}},
         "text/csv": {"schema": {"type": "string"}},
@@ -145,13 +145,13 @@ async def bulk_import(
     A row with a `member_reference` already imported is refused as a duplicate.
     """
     kind = request.headers.get("content-type", "").split(";")[0].strip()
-    text = (await request.body()).decode("utf-8-sig", "replace")
+    if kind != "text/csv" and kind not in _JSON_LINES:
+        raise Problem(415, "media-type", "send application/x-ndjson or text/csv")
+    text = _text_of(await request.body())
     if kind == "text/csv":
         records = _csv_records(text)
-    elif kind in ("application/x-ndjson", "application/jsonl", "application/json-lines"):
-        records = [_json_line(line) for line in text.splitlines() if line.strip()]
     else:
-        raise Problem(415, "media-type", "send application/x-ndjson or text/csv")
+        records = [_json_line(line) for line in text.splitlines() if line.strip()]
     if len(records) > 1000:
         raise Problem(413, "too-many-rows", "at most 1000 rows per import")
     raw = kind.encode() + b"\n" + text.encode()
@@ -199,6 +199,23 @@ async def _import_one(
         return ImportRow(row=row, accepted=False, errors=[str(exc)])
     return ImportRow(row=row, accepted=True, grievance_id=filed.grievance_id,
                      reference=filed.reference)  # fmt: skip
+
+
+_JSON_LINES = ("application/x-ndjson", "application/jsonl", "application/json-lines")
+
+
+def _text_of(body: bytes) -> str:
+    """The file as text. One in another encoding is refused whole: read as UTF-8 with its
+    letters replaced, its narratives would be sealed and recorded with U+FFFD in them."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = len(re.findall(rb"\r\n|\r|\n", body[: exc.start])) + 1
+        detail = (
+            f"the file is not UTF-8 (byte 0x{body[exc.start]:02x} on line {line}): save it as "
+            'UTF-8 (in a spreadsheet, "CSV UTF-8") and send it again; nothing was imported'
+        )
+        raise Problem(422, "not-utf-8", detail) from None
 
 
 def _json_line(line: str) -> Any:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
-
 from redress.intake import (
     admin_pages,
     api,
     callbacks_api,
+    callbacks_figures,
     context,
     housekeeping,
     seed,
@@ -17,14 +16,16 @@ from redress.intake import (
     tenant_api,
     web_actions,
     web_receipt,
+    web_referral,
     web_report,
     web_status,
     web_verify,
 )
 from redress.intake.campaigns import Campaigns
 from redress.intake.projections import Grievances
-from redress.kit.service import ServiceSpec, create_service_app
-from redress.kit.settings import Settings
+from redress.intake.referral_requests import ReferralRequests
+from redress.kit.idempotency import key_sweeper
+from redress.kit.service import ServiceSpec
 
 service = ServiceSpec(
     name="intake",
@@ -32,27 +33,31 @@ service = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     routers=[
         api.router,
-        admin_pages.router,
         callbacks_api.router,
+        callbacks_figures.router,
         tenant_api.router,
         sms.router,
+    ],
+    pages=[
         web_report.router,
         web_receipt.router,
         web_status.router,
         web_actions.router,
+        web_referral.router,
         web_verify.router,
+        admin_pages.router,
     ],
-    projections=lambda: [Grievances(), Campaigns()],
+    projections=lambda: [Grievances(), Campaigns(), ReferralRequests()],
     startup=[context.start, callbacks_api.start, housekeeping.start],
-    background=[housekeeping.run_retention, housekeeping.run_rotation, context.forget_clients],
+    background=[
+        housekeeping.run_retention,
+        housekeeping.run_rotation,
+        context.forget_clients,
+        key_sweeper("intake"),
+    ],
     checks=[context.check],
     seed=seed.seed_demo,
     # The report form carries up to five files of 10 MB.
     large_body_paths=r"^/t/[^/]+/report$",
     large_body_bytes=52_000_000,
-    # Filings go to the log in PostgreSQL; the relay publishes them once NATS is back.
 )
-
-
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(service, settings)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import reduce
 
+from redress.events.application import Aggregate, Refused
 from redress.events.catalogue.audit import AuditRegistered, CallbackCompleted, CallbackScheduled
 from redress.events.catalogue.grievance import Sealed
 from redress.events.envelope import EventData
@@ -29,13 +30,12 @@ def audit_key_id(audit_id: str) -> str:
     return f"audit-{audit_id}"
 
 
-class AuditRefused(Exception):
+class AuditRefused(Refused):
     """A command the audit's state does not allow; `kind` is stable for API errors."""
 
-    def __init__(self, kind: str, detail: str) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
+    statuses = {"unknown-audit": 404, "unknown-callback": 404, "already-registered": 409,
+                "already-completed": 409}  # fmt: skip
+    default_status = 422
 
 
 # State.
@@ -187,3 +187,6 @@ def evolve(state: Audit, event: EventData) -> Audit:
 
 def fold(events: list[EventData]) -> Audit:
     return reduce(evolve, events, Audit())
+
+
+AUDIT = Aggregate[Audit, Command](lambda _: Audit(), evolve, decide)

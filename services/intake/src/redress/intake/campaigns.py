@@ -16,6 +16,7 @@ class Campaigns(Projection):
     name = "campaigns"
     schema = "intake"
     stream_types = ("audit",)
+    handles = (AuditRegistered, CallbackScheduled, CallbackCompleted)
     tables = ("audits", "callbacks")
 
     async def apply(self, conn: Conn, event: Event) -> None:

@@ -32,7 +32,12 @@ Language = Annotated[
 ]
 """One of the languages the platform speaks with workers."""
 
-Narrative = Annotated[Prose, Field(min_length=1, max_length=5000), AfterValidator(_visible)]
+# The length is checked on the string itself, before Prose's own check: put after it, it is
+# checked "after validation" and refused as a count of "items" (too_short, too_long), which
+# says nothing to an API caller and is not the missing narrative the worker form asks for.
+Narrative = Annotated[
+    str, Field(min_length=1, max_length=5000), *Prose.__metadata__, AfterValidator(_visible)
+]
 """What happened, in the worker's words: something must show."""
 
 

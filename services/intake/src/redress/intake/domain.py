@@ -11,15 +11,18 @@ from datetime import date
 from enum import StrEnum
 from functools import reduce
 
+from redress.events.application import Aggregate, Refused
 from redress.events.catalogue.grievance import (
     AttachmentAdded,
     Category,
     Channel,
     Consent,
+    ConsentAnswer,
     ErasureReason,
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
+    ReferralConsentAnswered,
     Sealed,
     WithdrawalRequested,
     WorkerMessagePosted,
@@ -44,13 +47,8 @@ class Grievance:
     attachments: int = 0
 
 
-class GrievanceRefused(Exception):
+class GrievanceRefused(Refused):
     """A command the grievance's state does not allow; `kind` is stable for API errors."""
-
-    def __init__(self, kind: str, detail: str) -> None:
-        super().__init__(detail)
-        self.kind = kind
-        self.detail = detail
 
 
 # Commands.
@@ -113,6 +111,17 @@ class ErasePersonalData:
     reason: ErasureReason = ErasureReason.worker_request
 
 
+@dataclass(frozen=True)
+class AnswerReferralConsent:
+    """The worker's answer, with their receipt, to a referral's consent request."""
+
+    grievance_id: str
+    referral_id: str
+    partner_id: str
+    answer: ConsentAnswer
+    fields: tuple[str, ...] = ()
+
+
 Command = (
     SubmitGrievance
     | AddInformation
@@ -121,6 +130,7 @@ Command = (
     | RequestWithdrawal
     | ErasePersonalData
     | GiveSatisfaction
+    | AnswerReferralConsent
 )
 
 
@@ -149,6 +159,8 @@ def decide(command: Command, state: Grievance) -> list[EventData]:
             if not 1 <= command.score <= 5:
                 raise GrievanceRefused("bad-score", "satisfaction is a score from 1 to 5")
             return [WorkerSatisfactionGiven(**command.__dict__)]
+        case AnswerReferralConsent():  # a withdrawn grievance may still need support
+            return [ReferralConsentAnswered(**command.__dict__)]
         case _ if state.status is Status.withdrawn:
             raise GrievanceRefused("withdrawn", "the grievance was withdrawn")
         case AddInformation():
@@ -177,3 +189,6 @@ def evolve(state: Grievance, event: EventData) -> Grievance:
 
 def fold(events: list[EventData]) -> Grievance:
     return reduce(evolve, events, Grievance())
+
+
+GRIEVANCE = Aggregate[Grievance, Command](lambda _: Grievance(), evolve, decide)

@@ -22,7 +22,7 @@ from redress.intake.receipts import Proof, digest, new_receipt, receipt_without_
 from redress.kit.crypto import grievance_key_id
 from redress.kit.errors import Problem
 from redress.tenancy.domain import TenantRefused, may_file
-from redress.tenancy.handlers import load
+from redress.tenancy.handlers import load, read_tenant
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 ALLOWED_TYPES = {
@@ -68,15 +68,19 @@ async def may_file_here(
     try:
         may_file(state, site_id, member_org if filer is Channel.member_api else None)
     except TenantRefused as exc:
-        status = {"unknown-tenant": 404, "tenant-offboarded": 410}.get(exc.kind, 422)
+        # As a Problem: the worker's pages answer it in the worker's language. An initiative
+        # that left is gone for filings (410), while its admins still read its export.
+        status = 410 if exc.kind == "tenant-offboarded" else exc.status
         raise Problem(status, exc.kind, exc.detail) from None
 
 
 async def tenant_name(conn: Conn, tenant: str) -> str:
-    name = await conn.fetchval("SELECT name FROM intake.tenants WHERE tenant = $1", tenant)
-    if name is None:
+    """The tenant's name, read on its stream (not a read model a rebuild empties: ADR 18);
+    404 for a tenant never registered."""
+    settings = (await read_tenant(conn, tenant)).settings
+    if settings is None:
         raise Problem(404, "unknown-tenant", f"there is no initiative {tenant!r}")
-    return str(name)
+    return settings.name
 
 
 async def file_grievance(

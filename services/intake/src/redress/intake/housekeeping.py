@@ -12,9 +12,9 @@ from datetime import timedelta
 import asyncpg
 import structlog
 
+from redress.events.application import Within, execute
 from redress.events.catalogue.grievance import ErasureReason
-from redress.events.envelope import Actor, Metadata
-from redress.events.errors import ConcurrencyError
+from redress.events.envelope import Actor, Event, EventData, Metadata
 from redress.events.leader import leadership
 from redress.events.store import EventStore
 from redress.events.timers import Clock, SystemClock
@@ -26,11 +26,11 @@ from redress.intake.filing import grievance_stream
 from redress.kit.crypto import Keyring
 from redress.kit.rotation import RotationSchedule
 from redress.kit.runtime import Runtime
+from redress.tenancy.handlers import read_tenant
 
 log = structlog.get_logger("redress.intake")
 
 RETENTION = Actor(id="retention", role="system")
-ATTEMPTS = 5
 
 
 @dataclass
@@ -58,32 +58,36 @@ class RetentionSweep:
                 self.batch,
             )
         erased = 0
+        periods: dict[str, int | None] = {}
         for row in rows:
-            # The projection may lag an officer's hold: the case's own log decides.
+            # The read model only finds candidates: it may lag an officer's hold or a longer
+            # period, or be half rebuilt (ADR 18). The case's own log and the tenant's decide.
+            tenant = row["tenant"]
+            if tenant not in periods:
+                async with self.pool.acquire() as conn:
+                    periods[tenant] = (await read_tenant(conn, tenant)).retention_days
             case = retention.fold(await self.store.read_stream(row["case_id"]))
-            if retention.due(case, row["retention_days"], now):
-                erased += await self._erase(row["grievance_id"], row["tenant"])
+            if retention.due(case, periods[tenant], now):
+                erased += await self._erase(row["grievance_id"], tenant)
         return erased
 
     async def _erase(self, grievance_id: str, tenant: str) -> int:
         stream = grievance_stream(grievance_id)
-        for attempt in range(1, ATTEMPTS + 1):
-            events = await self.store.read_stream(stream)
-            state = fold([e.data for e in events])
-            if state.status is Status.erased:
-                return 0
-            try:
-                async with self.pool.acquire() as conn, conn.transaction():
-                    new = await erase(conn, self.keyring, grievance_id, state,
-                                      ErasureReason.retention)  # fmt: skip
-                    meta = Metadata(tenant=tenant, actor=RETENTION)
-                    await self.store.append(stream, new, len(events), meta, conn=conn)
-                log.info("personal data erased after retention", stream=stream)
-                return 1
-            except ConcurrencyError:
-                if attempt == ATTEMPTS:
-                    raise
-        return 0
+        within = Within()
+
+        async def decide(history: list[Event]) -> list[EventData]:
+            state = fold([e.data for e in history])
+            if state.status is Status.erased or within.conn is None:
+                return []
+            return await erase(within.conn, self.keyring, grievance_id, state,
+                               ErasureReason.retention)  # fmt: skip
+
+        meta = Metadata(tenant=tenant, actor=RETENTION)
+        done = await execute(self.store, stream, decide, meta, transaction=within)
+        if not done.events:
+            return 0
+        log.info("personal data erased after retention", stream=stream)
+        return 1
 
 
 @dataclass

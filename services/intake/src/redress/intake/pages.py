@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from redress.intake.texts import CATEGORIES
+from redress.kit.caching import page_headers
 from redress.kit.countries import is_country
 from redress.kit.i18n import LANGUAGES, Catalogues, direction
 
@@ -55,11 +56,5 @@ class Pages:
         return HTMLResponse(
             html,
             status,
-            headers={
-                "Cache-Control": "no-store",
-                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-                "X-Content-Type-Options": "nosniff",
-                "Referrer-Policy": "no-referrer",
-            },
+            headers=page_headers(images=True),
         )

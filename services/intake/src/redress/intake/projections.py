@@ -32,6 +32,12 @@ class Grievances(Projection):
     name = "grievances"
     schema = "intake"
     stream_types = ("grievance", "case", "tenant")
+    handles = (
+        TenantRegistered, SiteRegistered, RetentionPeriodSet, GrievanceSubmitted,
+        AttachmentAdded, WorkerMessagePosted, WithdrawalRequested, PersonalDataErased,
+        WorkerSatisfactionGiven, CaseOpened, StageEntered, CaseClosed, CaseRejected, CaseReopened,
+        LegalHoldPlaced, LegalHoldReleased, MessageSentToWorker,
+    )  # fmt: skip
     tables = ("grievances", "thread", "tenants", "sites")
 
     async def apply(self, conn: Conn, event: Event) -> None:

@@ -19,6 +19,7 @@ from redress.kit.deps import Store, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
 from redress.kit.numbers import JSON_INTEGER
+from redress.kit.openapi import answers
 from redress.kit.text import Line
 from redress.tenancy.domain import (
     ORG,
@@ -29,7 +30,6 @@ from redress.tenancy.domain import (
     RegisterSite,
     SetRetention,
     SetTimeFrames,
-    TenantRefused,
     export,
     time_zones,
 )
@@ -38,14 +38,8 @@ from redress.tenancy.handlers import Outcome, execute, load, tenant_stream
 router = APIRouter(prefix="/v1", tags=["tenant"])
 Admin = Annotated[Principal, Depends(permitted(Action.tenant_configure))]
 
-_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/problem+json": {}}}
-    for code, text in {401: "no or bad token", 403: "role not allowed", 404: "unknown tenant",
-                       409: "conflict", 422: "invalid input"}.items()
-}  # fmt: skip
+TENANT_ANSWERS = answers(404, 410)
 # A refusal that depends on the tenant's state is a conflict; one about the input alone, 422.
-_STATUS = {"unknown-tenant": 404, "tenant-exists": 409, "tenant-offboarded": 409,
-           "duplicate-site": 409, "unknown-member": 409}  # fmt: skip
 Day = Annotated[int, Field(ge=0, le=6), JSON_INTEGER]
 PlatformLanguage = Annotated[str, Field(json_schema_extra={"enum": list[JsonValue](LANGUAGES)})]
 OrgId = Annotated[str, Path(pattern=ORG.pattern, max_length=200)]
@@ -53,10 +47,7 @@ SiteId = Annotated[str, Path(pattern=SITE.pattern, max_length=100)]
 
 
 async def run(store: Store, principal: Admin, command: Command) -> Outcome:
-    try:
-        return await execute(store, principal.tenant, command, metadata_for(principal))
-    except TenantRefused as exc:
-        raise Problem(_STATUS.get(exc.kind, 422), exc.kind, exc.detail) from None
+    return await execute(store, principal.tenant, command, metadata_for(principal))
 
 
 class Written(BaseModel):
@@ -83,7 +74,7 @@ class TenantSettingsInput(BaseModel):
     )
 
 
-@router.get("/tenant", responses=_PROBLEMS)
+@router.get("/tenant", responses=TENANT_ANSWERS)
 async def show_tenant(principal: Admin, store: Store) -> dict[str, Any]:
     """The tenant's settings, members, sites, time frames and retention: an export as JSON."""
     state, version = await load(store, principal.tenant)
@@ -92,7 +83,7 @@ async def show_tenant(principal: Admin, store: Store) -> dict[str, Any]:
     return {**export(state), "version": version}
 
 
-@router.put("/tenant", response_model=Written, responses=_PROBLEMS)
+@router.put("/tenant", response_model=Written, responses=TENANT_ANSWERS)
 async def change_tenant(body: TenantSettingsInput, principal: Admin, store: Store) -> Written:
     """Change the name, time zone, working days or form languages (all are given)."""
     command = ChangeSettings(body.name, body.time_zone, tuple(body.working_days),
@@ -106,7 +97,7 @@ class MemberInput(BaseModel):
     name: Line = Field(min_length=1, max_length=200)
 
 
-@router.put("/tenant/members/{org}", response_model=Written, responses=_PROBLEMS)
+@router.put("/tenant/members/{org}", response_model=Written, responses=TENANT_ANSWERS)
 async def admit_member(org: OrgId, body: MemberInput, principal: Admin, store: Store) -> Written:
     """Admit a member organisation (or rename it); the same again changes nothing."""
     return written(await run(store, principal, AdmitMember(org, body.name)))
@@ -127,7 +118,7 @@ class SiteInput(BaseModel):
     )
 
 
-@router.put("/tenant/sites/{site_id}", response_model=Written, responses=_PROBLEMS)
+@router.put("/tenant/sites/{site_id}", response_model=Written, responses=TENANT_ANSWERS)
 async def register_site(
     site_id: SiteId, body: SiteInput, principal: Admin, store: Store
 ) -> Written:
@@ -150,7 +141,7 @@ class TimeFramesInput(BaseModel):
     plan_days: Annotated[int, Field(ge=1, le=730), JSON_INTEGER] = 45
 
 
-@router.put("/tenant/time-frames", response_model=Written, responses=_PROBLEMS)
+@router.put("/tenant/time-frames", response_model=Written, responses=TENANT_ANSWERS)
 async def set_time_frames(body: TimeFramesInput, principal: Admin, store: Store) -> Written:
     """Set the initiative's time frames; cases opened from now on follow them."""
     command = SetTimeFrames(body.acknowledge_days, body.feedback_days, body.plan_days)
@@ -175,7 +166,7 @@ class RetentionAnswer(BaseModel):
     version: int
 
 
-@router.put("/tenant/retention", response_model=RetentionAnswer, responses=_PROBLEMS)
+@router.put("/tenant/retention", response_model=RetentionAnswer, responses=TENANT_ANSWERS)
 async def set_retention(body: RetentionInput, principal: Admin, store: Store) -> RetentionAnswer:
     """Set the retention period after closure; the platform erases what is past it by itself."""
     done = await run(store, principal, SetRetention(body.days))
@@ -183,7 +174,7 @@ async def set_retention(body: RetentionInput, principal: Admin, store: Store) ->
                            version=done.version)  # fmt: skip
 
 
-@router.get("/tenant/retention", response_model=RetentionAnswer, responses=_PROBLEMS)
+@router.get("/tenant/retention", response_model=RetentionAnswer, responses=TENANT_ANSWERS)
 async def get_retention(principal: Admin, store: Store) -> RetentionAnswer:
     state, version = await load(store, principal.tenant)
     if not state.registered:
@@ -196,18 +187,18 @@ async def get_retention(principal: Admin, store: Store) -> RetentionAnswer:
 router.put(
     "/time-frames",
     response_model=Written,
-    responses=_PROBLEMS,
+    responses=TENANT_ANSWERS,
     deprecated=True,
     summary="Set time frames (alias of PUT /v1/tenant/time-frames)",
 )(set_time_frames)
 router.put(
     "/retention",
     response_model=RetentionAnswer,
-    responses=_PROBLEMS,
+    responses=TENANT_ANSWERS,
     deprecated=True,
     summary="Set retention (alias of PUT /v1/tenant/retention)",
 )(set_retention)
-router.get("/retention", response_model=RetentionAnswer, responses=_PROBLEMS, deprecated=True,
+router.get("/retention", response_model=RetentionAnswer, responses=TENANT_ANSWERS, deprecated=True,
            summary="Get retention (alias of GET /v1/tenant/retention)")(get_retention)  # fmt: skip
 
 
@@ -218,7 +209,7 @@ class LegacySiteInput(BaseModel):
     member_org: Annotated[str, Field(pattern=ORG.pattern)] | None = None
 
 
-@router.put("/sites/{site_id}", response_model=Written, responses=_PROBLEMS, deprecated=True)
+@router.put("/sites/{site_id}", response_model=Written, responses=TENANT_ANSWERS, deprecated=True)
 async def register_site_alias(
     site_id: str, body: LegacySiteInput, principal: Admin, store: Store
 ) -> Written:

@@ -82,6 +82,12 @@ PROBLEMS = {
         N_("Too large"),
         N_("What you sent is too large. Please send smaller files, or fewer at a time."),
     ),
+    503: (
+        N_("Please try again in a few minutes"),
+        N_(
+            "We cannot answer just now. Nothing you sent was recorded. Please try again in a few minutes."  # noqa: E501
+        ),
+    ),
     429: (
         N_("Too many tries"),
         N_("There were too many tries just now. Please wait a few minutes and try again."),
@@ -133,3 +139,46 @@ PROOF_INVALID = N_(
     "check that you copied all of it."
 )
 EMPTY_REPLY = N_("Write your message before you send it.")
+
+# A referral to a support service, on the status page: who, why, and what would be shared.
+PARTNER_KINDS = {
+    "national_referral_mechanism": N_("the State's service for victims of trafficking"),
+    "labour_inspectorate": N_("labour inspection"),
+    "law_enforcement": N_("police"),
+    "shelter": N_("shelter"),
+    "legal_aid": N_("legal help"),
+    "medical_or_psychological_care": N_("medical or psychological care"),
+    "repatriation": N_("help to return home"),
+    "trade_union": N_("trade union"),
+    "ngo": N_("support organisation"),
+}
+SERVICES = {
+    "shelter": N_("a safe place to stay"),
+    "legal_aid": N_("legal help"),
+    "medical_care": N_("medical care"),
+    "psychological_care": N_("psychological support"),
+    "repatriation": N_("returning home"),
+    "protection": N_("protection"),
+    "victim_identification": N_("being recognised as a victim, with the rights it gives"),
+    "labour_inspection": N_("an inspection of the workplace"),
+    "investigation": N_("an investigation"),
+    "wage_recovery": N_("getting unpaid wages back"),
+    "documents": N_("getting your documents back"),
+    "interpretation": N_("an interpreter"),
+    "livelihood": N_("help to earn a living"),
+}
+SHARED_FIELDS = {
+    "narrative": N_("What you wrote in your report"),
+    "contact": N_("How to contact you"),
+}
+REFERRAL_STATES = {
+    "sent": N_("Passed on: waiting for their answer."),
+    "acknowledged": N_("They received it."),
+    "accepted": N_("They agreed to help you. They may contact you."),
+    "declined": N_("They cannot help. Your grievance officer may suggest another service."),
+    "closed": N_("Their help has ended."),
+    "withdrawn": N_("No longer passed on to them."),
+}
+CONSENT_GIVEN = N_("You agreed. We will pass on your case.")
+CONSENT_DECLINED = N_("You did not agree. Nothing about you is sent to them.")
+CONSENT_REVOKED = N_("You withdrew your agreement. They are told, and get nothing more.")

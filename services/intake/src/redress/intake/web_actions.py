@@ -11,20 +11,17 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from redress.events.application import Within, execute
 from redress.events.catalogue.grievance import ErasureReason
+from redress.events.envelope import Event, EventData
 from redress.events.projection import wait_for_version
 from redress.intake.context import Intake, IntakeContext
-from redress.intake.domain import (
-    GiveSatisfaction,
-    GrievanceRefused,
-    PostWorkerMessage,
-    RequestWithdrawal,
-    decide,
-)
+from redress.intake.domain import GRIEVANCE, GiveSatisfaction, PostWorkerMessage, RequestWithdrawal
+from redress.intake.domain import decide as decide_grievance
 from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, tenant_name
 from redress.intake.texts import EMPTY_REPLY, PAGE_EXPIRED_REPLY, SESSION_ENDED
-from redress.intake.web_common import WorkerRoute, csrf_valid, language, load, page, worker_metadata
+from redress.intake.web_common import WorkerRoute, csrf_valid, language, page, worker_metadata
 from redress.intake.web_status import PROJECTION, login, session, status
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
@@ -58,26 +55,25 @@ async def act(
                                 error=EMPTY_REPLY, status_code=422)  # fmt: skip
     if do == "erase" and confirm != "yes":
         return await _confirm_erasure(request, intake, pool, tenant, language(request, lang))
+    if do == "satisfaction" and score is None:
+        raise Problem(422, "validation", "choose a score from 1 to 5")
     stream = grievance_stream(grievance_id)
-    state, version = await load(store, stream)
-    async with pool.acquire() as conn, conn.transaction():
-        try:
-            if do == "reply":
-                key = await intake.keyring.get(conn, state.key_id or "")
-                sealed_text = key.seal((message or "").encode())  # not empty: checked above
-                events = decide(PostWorkerMessage(grievance_id, sealed_text), state)
-            elif do == "withdraw":
-                events = decide(RequestWithdrawal(grievance_id), state)
-            elif do == "satisfaction":
-                if score is None:
-                    raise Problem(422, "validation", "choose a score from 1 to 5")
-                events = decide(GiveSatisfaction(grievance_id, score), state)
-            else:
-                reason = ErasureReason.worker_request
-                events = await erase(conn, intake.keyring, grievance_id, state, reason)
-        except GrievanceRefused as exc:
-            raise Problem(409, exc.kind, exc.detail) from None
-        done = await store.append(stream, events, version, worker_metadata(tenant), conn=conn)
+    within = Within()
+
+    async def decide(history: list[Event]) -> list[EventData]:
+        state, conn = GRIEVANCE.fold(stream, history), within.conn
+        assert conn is not None  # lent by `execute`, in the write's transaction
+        if do == "reply":
+            key = await intake.keyring.get(conn, state.key_id or "")
+            sealed_text = key.seal((message or "").encode())  # not empty: checked above
+            return decide_grievance(PostWorkerMessage(grievance_id, sealed_text), state)
+        if do == "withdraw":
+            return decide_grievance(RequestWithdrawal(grievance_id), state)
+        if do == "satisfaction":
+            return decide_grievance(GiveSatisfaction(grievance_id, score or 0), state)
+        return await erase(conn, intake.keyring, grievance_id, state, ErasureReason.worker_request)
+
+    done = await execute(store, stream, decide, worker_metadata(tenant), transaction=within)
     await wait_for_version(pool, PROJECTION, stream, done.version)
     notice = {"reply": "sent", "withdraw": "withdrawn", "erase": "erased",
               "satisfaction": "thanks"}[do]  # fmt: skip

@@ -3,6 +3,7 @@ errors answered as a page in the worker's language rather than as problem+json."
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -12,15 +13,17 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
 
+from redress.events.application import Refused
 from redress.events.envelope import Actor, Metadata
 from redress.events.store import EventStore
 from redress.intake.context import Intake
 from redress.intake.domain import Grievance, fold
 from redress.intake.texts import PROBLEMS
-from redress.kit import csrf
+from redress.kit import csrf, outage
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES, negotiate
 from redress.kit.proxy import secure_cookies
+from redress.tenancy.handlers import read_tenant
 
 WORKER = Actor(id="worker", role="worker")
 
@@ -82,12 +85,10 @@ async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
     _ = intake.pages.gettext(lang)
     tenant = request.path_params.get("tenant", "")
     name = ""
-    if problem.kind != "unknown-tenant":
+    if problem.kind not in ("unknown-tenant", "unavailable"):
         async with request.app.state.runtime.pool.acquire() as conn:
-            name = (
-                await conn.fetchval("SELECT name FROM intake.tenants WHERE tenant = $1", tenant)
-                or ""
-            )
+            settings = (await read_tenant(conn, tenant)).settings
+        name = settings.name if settings else ""
     heading, text = PROBLEMS.get(problem.kind) or PROBLEMS.get(problem.status) or PROBLEMS[400]
     back = request.url.path.removesuffix("/open") if problem.status not in (404, 410) else None
     return page(
@@ -108,9 +109,17 @@ class WorkerRoute(APIRoute):
                 return await handler(request)
             except Problem as exc:
                 return await problem_page(request, exc)
+            except Refused as exc:
+                return await problem_page(request, Problem(exc.status, exc.kind, exc.detail))
             except RequestValidationError:
                 return await problem_page(request, Problem(422, "validation", "invalid form"))
             except HTTPException as exc:
                 return await problem_page(request, Problem(exc.status_code, "http", "refused"))
+            except Exception as exc:
+                if not outage.is_outage(exc):
+                    raise
+                # The database is out: said in the worker's language, like any refusal.
+                request.app.state.outage.met(exc, time.monotonic())
+                return await problem_page(request, outage.unavailable_problem())
 
         return worker_handler

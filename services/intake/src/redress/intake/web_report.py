@@ -74,12 +74,10 @@ async def _form_page(
     async with pool.acquire() as conn:
         name = await tenant_name(conn, tenant)
         state, _version = await load(get_store(request), tenant, conn)
-        if state.offboarded:
-            raise Problem(410, "tenant-offboarded", "this initiative no longer takes reports")
-        sites = await conn.fetch(
-            "SELECT site_id, name, country FROM intake.sites WHERE tenant = $1 ORDER BY name",
-            tenant,
-        )
+    if state.offboarded:
+        raise Problem(410, "tenant-offboarded", "this initiative no longer takes reports")
+    # The tenant's own stream lists its sites: a rebuild never leaves the form without them.
+    sites = sorted(state.sites.values(), key=lambda site: (site.name, site.site_id))
     # The form offers the languages the tenant chose; another one asked for falls back to
     # the browser's first choice among them, or to the first of them.
     offered = state.settings.languages if state.settings else tuple(LANGUAGES)

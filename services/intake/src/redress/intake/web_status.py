@@ -25,7 +25,11 @@ from redress.intake.context import Intake, IntakeContext
 from redress.intake.filing import grievance_stream, tenant_name
 from redress.intake.projections import Grievances
 from redress.intake.receipts import normalise_reference, verify_secret
+from redress.intake.referral_requests import requests
 from redress.intake.texts import (
+    CONSENT_DECLINED,
+    CONSENT_GIVEN,
+    CONSENT_REVOKED,
     ERASED,
     OUTCOMES,
     REPLY_SENT,
@@ -197,7 +201,9 @@ async def status(
             thread.append({"author": row["author"], "text": text.decode(), "time": when})
     status_key = g["status"] if g["status"] in ("withdrawn", "erased") else g["stage"]
     notice = request.query_params.get("done")
-    notices = {"sent": REPLY_SENT, "withdrawn": WITHDRAWN, "erased": ERASED, "thanks": THANKS}
+    notices = {"sent": REPLY_SENT, "withdrawn": WITHDRAWN, "erased": ERASED, "thanks": THANKS,
+               "consent_given": CONSENT_GIVEN, "consent_declined": CONSENT_DECLINED,
+               "consent_revoked": CONSENT_REVOKED}  # fmt: skip
     context: dict[str, Any] = {
         "g": g,
         "status_label": _(STATUS.get(status_key, STATUS["received"])),
@@ -209,6 +215,8 @@ async def status(
         "error": _(error) if error else None,
         "draft": draft,
         "action": f"/t/{tenant}/status?lang={lang}",
+        "referrals": await requests(conn, tenant, grievance_id, _),
+        "referral_action": f"/t/{tenant}/status/referral?lang={lang}",
         "status": status_code,
     }
     return page(request, intake, "status.html", lang, name, **context)

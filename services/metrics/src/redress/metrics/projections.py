@@ -12,6 +12,7 @@ class GrievanceCounts(Projection):
     name = "counts"
     schema = "metrics"
     stream_types = ("grievance",)
+    handles = (GrievanceSubmitted,)
     tables = ("grievance_counts",)
 
     async def apply(self, conn: Conn, event: Event) -> None:

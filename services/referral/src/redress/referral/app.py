@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
-
-from redress.kit.service import ServiceSpec, create_service_app
-from redress.kit.settings import Settings
+from redress.kit.service import ServiceSpec
+from redress.kit.webhooks import MIGRATIONS
+from redress.kit.webhooks.service import delivery
+from redress.referral import api, context, directory_api, partner_api
+from redress.referral.delivery import PartnerWebhooks
+from redress.referral.policies import OpenReferrals
+from redress.referral.projections import ReferralViews
 
 service = ServiceSpec(
     name="referral",
     title="Referral",
     migrations=Path(__file__).parent / "migrations",
+    embedded=[MIGRATIONS],  # the webhook outbox, in the referral schema
+    routers=[api.router, partner_api.router, directory_api.router],
+    projections=lambda settings: [OpenReferrals(), ReferralViews(), PartnerWebhooks(settings)],
+    startup=[context.start],
+    background=[context.run_overdue, delivery("referral")],
+    checks=[context.check],
 )
-
-
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(service, settings)

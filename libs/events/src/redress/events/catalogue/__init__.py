@@ -1,7 +1,8 @@
 """The catalogue of event types: the published language between services.
 
 Each stream type has a module. A change to an event type is a new schema version,
-registered with an upcaster from the version before it.
+registered with an upcaster from the version before it. A build reads every version up to
+the one its catalogue defines; a newer one is refused, never guessed at (docs/events.md).
 """
 
 from __future__ import annotations
@@ -21,6 +22,26 @@ _upcasters: dict[tuple[str, int], Upcaster] = {}
 
 class UnknownEventType(LookupError):
     pass
+
+
+class UnknownSchemaVersion(LookupError):
+    """A payload of a version this build cannot read: newer than its catalogue, or older
+    with no upcaster registered."""
+
+    def __init__(
+        self, type_name: str, schemaversion: int, known: int, reader: str = "this service"
+    ) -> None:
+        self.type_name, self.schemaversion, self.known = type_name, schemaversion, known
+        if schemaversion > known:
+            detail = (
+                f"{type_name} schema version {schemaversion} is newer than this build reads "
+                f"(up to {known}): deploy a build of {reader} whose catalogue has "
+                f"{type_name} v{schemaversion}; consumers are deployed before producers "
+                "(docs/events.md)"
+            )
+        else:
+            detail = f"{type_name} schema version {schemaversion} has no upcaster to v{known}"
+        super().__init__(detail)
 
 
 def event(cls: E) -> E:
@@ -51,6 +72,7 @@ def event_type(type_name: str) -> type[EventData]:
 def load(type_name: str, schemaversion: int, raw: dict[str, Any]) -> EventData:
     """Upcast a stored payload to the current schema version and validate it."""
     cls = event_type(type_name)
+    _readable(cls, schemaversion)
     version = schemaversion
     while version < cls.schemaversion:
         raw = _upcasters[(type_name, version)](raw)
@@ -66,13 +88,39 @@ def load_json(type_name: str, schemaversion: int, raw: bytes | str) -> EventData
     return load(type_name, schemaversion, json.loads(raw))
 
 
+def _readable(cls: type[EventData], schemaversion: int) -> None:
+    """Refuse a version newer than the catalogue's, or one with a missing upcaster: a
+    payload validated as a version it is not could be read wrong without a word."""
+    missing = any((cls.type, v) not in _upcasters for v in range(schemaversion, cls.schemaversion))
+    if schemaversion > cls.schemaversion or schemaversion < 1 or missing:
+        raise UnknownSchemaVersion(cls.type, schemaversion, cls.schemaversion)
+
+
+def of_stream(*stream_types: str) -> tuple[type[EventData], ...]:
+    """Every event type this build knows of the given stream types (of all, when none)."""
+    return tuple(c for c in _types.values() if not stream_types or c.stream_type in stream_types)
+
+
+def is_known(type_name: str) -> bool:
+    return type_name in _types
+
+
 def known_types() -> dict[str, type[EventData]]:
     return dict(_types)
 
 
 def _load_modules() -> None:
     # Importing the modules registers their types.
-    from redress.events.catalogue import access, audit, case, grievance, tenant  # noqa: F401
+    from redress.events.catalogue import (  # noqa: F401
+        access,
+        audit,
+        case,
+        disclosure,
+        grievance,
+        partner,
+        referral,
+        tenant,
+    )
 
 
 _load_modules()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from redress.events.catalogue import event, upcaster
 from redress.events.envelope import EventData
@@ -181,3 +181,29 @@ class WorkerSatisfactionGiven(EventData):
 
     grievance_id: str
     score: int = Field(ge=1, le=5)
+
+
+class ConsentAnswer(StrEnum):
+    given = "given"
+    declined = "declined"
+    revoked = "revoked"
+
+
+@event
+class ReferralConsentAnswered(EventData):
+    """The worker answered a referral's consent request on the status page, with their receipt.
+
+    Written by intake on the grievance's stream; referral records it on the referral as the
+    worker's consent (`fields`: the personal fields agreed to, of those asked for).
+    """
+
+    type = "ReferralConsentAnswered"
+    stream_type = "grievance"
+
+    grievance_id: str
+    referral_id: str = Field(max_length=100)
+    partner_id: str = Field(max_length=100)
+    answer: ConsentAnswer
+    fields: tuple[Annotated[str, StringConstraints(max_length=50)], ...] = Field(
+        default=(), max_length=10
+    )

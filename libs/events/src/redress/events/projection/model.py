@@ -6,7 +6,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
-from redress.events.envelope import Event
+from redress.events import catalogue
+from redress.events.envelope import Event, EventData
 from redress.events.store import Conn, EventStore
 
 
@@ -16,19 +17,26 @@ class Projection(ABC):
     `apply` runs inside the batch's transaction on `conn`; it must do all its writes there,
     naming its own `tables` unqualified: the runner sets the search path to the projection's
     schema, or to a shadow schema while a rebuild fills it (docs/decisions/0011).
+
+    `handles` names the event types `apply` reads; the runner passes it those only, and
+    skips every other message on its headers, undecoded (docs/events.md). Left empty, it is
+    every type the catalogue knows of `stream_types` (of every stream, when none are named).
     """
 
     name: ClassVar[str]
     schema: ClassVar[str]
     stream_types: ClassVar[tuple[str, ...]] = ()
+    handles: ClassVar[tuple[type[EventData], ...]] = ()
     tables: ClassVar[tuple[str, ...]] = ()
 
     @property
     def key(self) -> str:
         return f"{self.schema}.{self.name}"
 
-    def wants(self, event: Event) -> bool:
-        return not self.stream_types or event.stream_type in self.stream_types
+    def reads(self) -> dict[str, int]:
+        """Each event type applied, with the newest schema version this build reads of it."""
+        types = self.handles or catalogue.of_stream(*self.stream_types)
+        return {t.type: t.schemaversion for t in types}
 
     @abstractmethod
     async def apply(self, conn: Conn, event: Event) -> None: ...

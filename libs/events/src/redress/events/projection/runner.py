@@ -4,7 +4,8 @@ A runner reads the stream from its checkpoint + 1 with an ordered consumer, appl
 of events and writes the new checkpoint in the same PostgreSQL transaction. The checkpoint
 row is locked first, so two runners of one projection can never both apply a batch.
 An event that cannot be applied on a healthy connection halts the runner: it is reported,
-never skipped. Any other failure is retried (see `run`).
+never skipped. Any other failure is retried (see `run`). Messages of types the projection
+does not read are skipped on their headers and counted (`redress.events.projection.tolerant`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
-from redress.events.bus import Bus, message_to_event
+from redress.events.bus import Bus
 from redress.events.envelope import Event
 from redress.events.projection.checkpoints import LIVE, advance, claim, read_checkpoint, reset
 from redress.events.projection.model import (
@@ -33,6 +34,7 @@ from redress.events.projection.model import (
     Policy,
     Projection,
 )
+from redress.events.projection.tolerant import TolerantReader
 from redress.events.recovery import Backoff, Trouble, is_transient
 from redress.events.store import EventStore
 
@@ -70,6 +72,7 @@ class ProjectionRunner:
         self.bus = bus
         self.batch_size = batch_size
         self.halted: Halt | None = None
+        self.reader = TolerantReader(projection)
         self.trouble = Trouble(self.key)
         self.backoff = backoff or Backoff(initial=0.2, cap=5.0)
         self.io_timeout = io_timeout
@@ -118,7 +121,10 @@ class ProjectionRunner:
         self._resume.set()
 
     async def _consume(self) -> None:
-        self.position = await self.checkpoint()
+        position = await self.checkpoint()
+        async with self._advanced:  # waiters for a position already reached go on now
+            self.position = position
+            self._advanced.notify_all()
         queue: asyncio.Queue[Msg] = asyncio.Queue()
 
         async def deliver(msg: Msg) -> None:
@@ -177,27 +183,38 @@ class ProjectionRunner:
             self._stalled_at = self.position
 
     async def _apply_batch(self, batch: list[Msg]) -> None:
+        events, unreadable = self.reader.read(batch)
+        readable = batch[: len(events)]
+        if readable and not await self._apply_readable(readable, events):
+            return
+        if unreadable is not None:
+            self._halt(*unreadable)
+            return
+        self._stalled_at = None
+        self.trouble.clear()
+        self.backoff.reset()
+
+    async def _apply_readable(self, batch: list[Msg], events: list[Event | None]) -> bool:
+        """Apply the batch; False when one of its events halted the runner."""
         try:
-            await self._apply_in_one_transaction(batch)
+            await self._apply_in_one_transaction(batch, events)
         except CheckpointMoved:
             raise
         except Exception as exc:
             if await self._passing(exc):
                 raise
             # Apply the batch one event at a time, to find and report the one that fails.
-            for msg in batch:
+            for msg, event in zip(batch, events, strict=True):
                 try:
-                    await self._apply_in_one_transaction([msg])
+                    await self._apply_in_one_transaction([msg], [event])
                 except CheckpointMoved:
                     raise
                 except Exception as exc:
                     if await self._passing(exc):
                         raise
                     self._halt(msg, exc)
-                    return
-        self._stalled_at = None
-        self.trouble.clear()
-        self.backoff.reset()
+                    return False
+        return True
 
     async def _passing(self, exc: Exception) -> bool:
         """Whether a failure is the connection's, not the event's: then it is retried."""
@@ -210,10 +227,12 @@ class ProjectionRunner:
             return True
         return False
 
-    async def _apply_in_one_transaction(self, batch: list[Msg]) -> None:
+    async def _apply_in_one_transaction(
+        self, batch: list[Msg], delivered: list[Event | None]
+    ) -> None:
         start = self.position
         end = batch[-1].metadata.sequence.stream
-        events = [e for e in map(message_to_event, batch) if self.projection.wants(e)]
+        events = [e for e in delivered if e is not None]
         versions: dict[str, int] = {}
         for e in events:
             versions[e.stream] = max(e.version, versions.get(e.stream, 0))
@@ -224,6 +243,7 @@ class ProjectionRunner:
             with self._spans(events):
                 await self.projection.apply_batch(conn, events)
             await advance(conn, self.projection, end, versions, self.schema)
+        self.reader.count(batch, delivered)
         for stream, version in versions.items():
             self.recent[stream] = version
             self.recent.move_to_end(stream)
@@ -348,8 +368,14 @@ class ProjectionRunner:
                 "event_id": self.halted.event_id,
                 "sequence": self.halted.sequence,
                 "error": self.halted.error,
+                **self.reader.status(),
             }
         trouble = self.trouble.as_status()
         if not self.running:
             trouble = {**trouble, "status": "stopped"}
-        return {"projection": self.projection.key, **trouble, "position": self.position}
+        return {
+            "projection": self.projection.key,
+            **trouble,
+            "position": self.position,
+            **self.reader.status(),
+        }

@@ -1,0 +1,81 @@
+"""A tolerant reader: messages are sorted on their headers before any payload is decoded.
+
+A projection reads the event types it `handles`; any other message (a type it has no use
+for, or one this build's catalogue does not know yet) is skipped undecoded and counted, so
+that a producer deployed before its consumers never stops them. A type the projection does
+read, in a schema version newer than this build knows, cannot be skipped without losing
+what it says: the runner halts on it, naming the type, the version and what to deploy.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import structlog
+from nats.aio.msg import Msg
+
+from redress.events import catalogue
+from redress.events.bus import message_to_event
+from redress.events.envelope import Event
+from redress.events.projection.model import Projection
+
+log = structlog.get_logger("redress.projection")
+
+Unreadable = tuple[Msg, Exception]
+
+
+class TolerantReader:
+    def __init__(self, projection: Projection) -> None:
+        self.projection = projection
+        self.reads = projection.reads()
+        self.skipped = 0
+        """Messages passed over since this runner started, of any type it does not read."""
+        self.unknown: Counter[str] = Counter()
+        """Of those, the ones of types this build's catalogue does not know, per type."""
+
+    def read(self, batch: list[Msg]) -> tuple[list[Event | None], Unreadable | None]:
+        """The events of the batch (None: skipped), up to the first message that cannot be
+        read, which is returned with the reason; everything before it can be applied."""
+        events: list[Event | None] = []
+        for msg in batch:
+            try:
+                events.append(self._read(msg))
+            except Exception as exc:
+                return events, (msg, exc)
+        return events, None
+
+    def _read(self, msg: Msg) -> Event | None:
+        headers = msg.headers or {}
+        kind = headers.get("ce-type", "")
+        newest = self.reads.get(kind)
+        if newest is None:
+            return None
+        version = int(headers.get("ce-schemaversion", "0"))
+        if version > newest:
+            reader = f"the {self.projection.schema} service"
+            raise catalogue.UnknownSchemaVersion(kind, version, newest, reader)
+        return message_to_event(msg)
+
+    def count(self, batch: list[Msg], events: list[Event | None]) -> None:
+        """Count what a batch, now applied, passed over."""
+        for msg, event in zip(batch, events, strict=True):
+            if event is not None:
+                continue
+            self.skipped += 1
+            kind = (msg.headers or {}).get("ce-type", "")
+            if catalogue.is_known(kind):
+                continue
+            if not self.unknown[kind]:
+                log.warning(
+                    "skipping events of a type this build does not know",
+                    projection=self.projection.key,
+                    type=kind,
+                    sequence=msg.metadata.sequence.stream,
+                )
+            self.unknown[kind] += 1
+
+    def status(self) -> dict[str, object]:
+        status: dict[str, object] = {"skipped": self.skipped}
+        if self.unknown:
+            status["unknown_types"] = dict(self.unknown)
+        return status

@@ -1,0 +1,43 @@
+"""Wiring for a service: its outbox from the deployment's settings, and a background task.
+
+A service lists `MIGRATIONS` in its `ServiceSpec.embedded`, `delivery(schema)` in its
+`background`, and builds its outbox with `webhooks_for(schema, settings)` (docs/webhooks.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from redress.kit.keyset import root_secret
+from redress.kit.runtime import Runtime
+from redress.kit.settings import Settings
+from redress.kit.webhooks.guard import Guard
+from redress.kit.webhooks.outbox import Webhooks
+from redress.kit.webhooks.secrets import SecretBox
+from redress.kit.webhooks.worker import Deliverer
+
+
+def webhooks_for(schema: str, settings: Settings) -> Webhooks:
+    """The outbox in `schema`: secrets sealed under the deployment's root secret, and
+    loopback or private endpoints allowed in dev mode only."""
+    box = SecretBox.from_root(root_secret(settings))
+    return Webhooks(schema, box, guard=Guard(allow_private=settings.dev))
+
+
+def delivery(schema: str, **options: Any) -> Callable[[Runtime], Awaitable[None]]:
+    """A `ServiceSpec.background` task delivering the outbox in `schema`; `options` go to
+    `Deliverer` (for example `on_notice`). Its state shows on `/health`."""
+
+    async def webhook_delivery(runtime: Runtime) -> None:
+        hooks = webhooks_for(schema, runtime.settings)
+        options.setdefault("io_timeout", runtime.settings.io_timeout)
+        worker = Deliverer(runtime.pool, hooks, **options)
+        runtime.background.append(worker.trouble)
+        try:
+            await worker.run()
+        finally:
+            runtime.background.remove(worker.trouble)
+            await worker.close()
+
+    return webhook_delivery

@@ -1,0 +1,221 @@
+"""What can be done to a case, transport-free: the API and the console both call these.
+
+Each handler authorises the principal on the case as the log has it, decides the commands
+on the case's events and appends what they decide, through the application layer's one
+`execute` (with the ADR 0006 retry, and an Idempotency-Key's claim when one is sent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from redress.cases import commands as c
+from redress.cases import domain as d
+from redress.cases import holds
+from redress.cases.context import Desk
+from redress.events.application import Pure, execute
+from redress.events.catalogue.case import CaseOpened
+from redress.events.catalogue.grievance import Sealed
+from redress.events.envelope import Event, EventData
+from redress.events.ids import new_id
+from redress.events.store import EventStore
+from redress.kit.auth import Principal
+from redress.kit.authz import Action, allowed
+from redress.kit.crypto import KeyErased, grievance_key_id
+from redress.kit.deps import metadata_for
+from redress.kit.errors import Problem
+from redress.kit.idempotency import Once, Retry
+
+NOT_FOUND = "there is no such case"
+SCHEMA = "cases"
+
+
+def is_member(principal: Principal) -> bool:
+    """Reads cases of its own supply chain only, redacted (decided by the authz table)."""
+    return allowed(principal.roles, Action.case_read_redacted) and not allowed(
+        principal.roles, Action.case_read
+    )
+
+
+def named(principal: Principal) -> None:
+    """A member company reaches its own supply chain only: its token must say which it is."""
+    if is_member(principal) and not principal.org:
+        raise Problem(403, "forbidden", "a member company's token must name its organisation")
+
+
+def admit(principal: Principal, events: list[Event]) -> CaseOpened:
+    """The case's opening; 404 for another tenant's case, or a member's outside its chain."""
+    named(principal)
+    opened = events[0].data if events else None
+    if not isinstance(opened, CaseOpened) or events[0].tenant != principal.tenant:
+        raise Problem(404, "not-found", NOT_FOUND)
+    if is_member(principal) and opened.member_org != principal.org:
+        raise Problem(404, "not-found", NOT_FOUND)
+    return opened
+
+
+async def case_events(store: EventStore, principal: Principal, case_id: str) -> list[Event]:
+    """The case's events, if the principal may reach the case (else 404)."""
+    events = await store.read_stream(case_id) if case_id.startswith("case-") else []
+    admit(principal, events)
+    return events
+
+
+async def write(
+    desk: Desk, p: Principal, case_id: str, decide: Pure, retry: Retry | None = None
+) -> c.Written:
+    """Append what `decide` makes of the case; with an Idempotency-Key, once.
+
+    The key is claimed before the case is read: a retry of a write that went through gets
+    its first answer, not a refusal decided on the state that write left.
+    """
+    if not case_id.startswith("case-"):
+        raise Problem(404, "not-found", NOT_FOUND)
+
+    def decided(history: list[Event]) -> Sequence[EventData]:
+        admit(p, history)
+        return decide(history)
+
+    once = Once.of(retry, SCHEMA, p, lambda done: c.Written(case_id=case_id, version=done.version))
+    done = await execute(desk.store, case_id, decided, metadata_for(p), transaction=once)
+    if done.earlier is not None:
+        return c.Written.model_validate(done.earlier)
+    return c.Written(case_id=case_id, version=done.version)
+
+
+async def run(
+    desk: Desk, p: Principal, case_id: str, *commands: Any, retry: Retry | None = None
+) -> c.Written:
+    """Decide `commands` in turn on the case as the log has it, and append all at once."""
+
+    return await write(desk, p, case_id, d.CASE.deciding(case_id, *commands), retry)
+
+
+async def seal_for_grievance(desk: Desk, p: Principal, case_id: str, text: str) -> Sealed:
+    """`text` sealed with the worker's own key, as their words are."""
+    opened = admit(p, await desk.store.read_stream(case_id) if case_id.startswith("case-") else [])
+    try:
+        async with desk.pool.acquire() as conn:
+            key = await desk.cases.keyring.get(conn, grievance_key_id(opened.grievance_id))
+    except KeyErased:
+        detail = "the worker erased their data: nothing more can be sealed for them"
+        raise Problem(409, "personal-data-erased", detail) from None
+    return key.seal(text.encode())
+
+
+# The commands, in the order of the six steps.
+
+
+async def triage(
+    desk: Desk, p: Principal, case_id: str, body: c.TriageBody, retry: Retry | None = None
+) -> c.Written:
+    command = d.Triage(tuple(body.indicators), body.severity, body.override_reason)
+    return await run(desk, p, case_id, command, retry=retry)
+
+
+async def accept(desk: Desk, p: Principal, case_id: str, retry: Retry | None = None) -> c.Written:
+    command = d.Accept(desk.today(), await desk.frames(p.tenant))
+    return await run(desk, p, case_id, command, retry=retry)
+
+
+async def reject(
+    desk: Desk, p: Principal, case_id: str, body: c.RejectBody, retry: Retry | None = None
+) -> c.Written:
+    return await run(desk, p, case_id, d.Reject(body.grounds, body.explanation), retry=retry)
+
+
+async def advance(
+    desk: Desk, p: Principal, case_id: str, body: c.AdvanceBody, retry: Retry | None = None
+) -> c.Written:
+    command = d.Advance(body.to, desk.today(), await desk.frames(p.tenant))
+    return await run(desk, p, case_id, command, retry=retry)
+
+
+async def add_action(
+    desk: Desk, p: Principal, case_id: str, body: c.ActionBody, retry: Retry | None = None
+) -> c.Written:
+    command = d.AddAction(str(new_id()), body.remedy, body.owner, body.due_on, body.description)
+    return await run(desk, p, case_id, command, retry=retry)
+
+
+async def update_action(
+    desk: Desk,
+    p: Principal,
+    case_id: str,
+    action_id: str,
+    body: c.ActionUpdateBody,
+    retry: Retry | None = None,
+) -> c.Written:
+    command = d.UpdateAction(action_id, body.progress, body.evidence, body.done)
+    return await run(desk, p, case_id, command, retry=retry)
+
+
+async def assign(
+    desk: Desk, p: Principal, case_id: str, body: c.AssignBody, retry: Retry | None = None
+) -> c.Written:
+    command: Any = (
+        d.AssignOfficer(body.officer)
+        if isinstance(body, c.AssignOfficerBody)
+        else d.AssignFacilitator(body.facilitator)
+    )
+    return await run(desk, p, case_id, command, retry=retry)
+
+
+async def message_worker(
+    desk: Desk, p: Principal, case_id: str, body: c.TextBody, retry: Retry | None = None
+) -> c.Written:
+    sealed = await seal_for_grievance(desk, p, case_id, body.text)
+    return await run(desk, p, case_id, d.MessageWorker(sealed), retry=retry)
+
+
+async def add_note(
+    desk: Desk, p: Principal, case_id: str, body: c.TextBody, retry: Retry | None = None
+) -> c.Written:
+    sealed = await seal_for_grievance(desk, p, case_id, body.text)
+    return await run(desk, p, case_id, d.AddNote(sealed), retry=retry)
+
+
+async def close(
+    desk: Desk, p: Principal, case_id: str, body: c.CloseBody, retry: Retry | None = None
+) -> c.Written:
+    commands: list[Any] = [d.Close(body.outcome)]
+    if body.satisfaction is not None:  # in the same append: never closed without it
+        commands.append(d.RecordSatisfaction(body.satisfaction, "callback"))
+    return await run(desk, p, case_id, *commands, retry=retry)
+
+
+async def satisfaction(
+    desk: Desk, p: Principal, case_id: str, body: c.SatisfactionBody, retry: Retry | None = None
+) -> c.Written:
+    command = d.RecordSatisfaction(body.score, body.source)
+    return await run(desk, p, case_id, command, retry=retry)
+
+
+async def lessons(
+    desk: Desk, p: Principal, case_id: str, body: c.LessonsBody, retry: Retry | None = None
+) -> c.Written:
+    command = d.RecordLessons(body.text, tuple(body.tags))
+    return await run(desk, p, case_id, command, retry=retry)
+
+
+async def reopen(
+    desk: Desk, p: Principal, case_id: str, body: c.ReopenBody, retry: Retry | None = None
+) -> c.Written:
+    command = d.Reopen(body.reason, desk.today(), await desk.frames(p.tenant))
+    return await run(desk, p, case_id, command, retry=retry)
+
+
+async def hold(
+    desk: Desk,
+    p: Principal,
+    case_id: str,
+    command: holds.PlaceLegalHold | holds.ReleaseLegalHold,
+    retry: Retry | None = None,
+) -> c.Written:
+    """Place or release a legal hold (decided on the case's events, beside the process)."""
+
+    def decide(events: list[Event]) -> list[EventData]:
+        return holds.decide(command, [e.data for e in events])
+
+    return await write(desk, p, case_id, decide, retry)

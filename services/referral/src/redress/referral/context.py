@@ -1,0 +1,78 @@
+"""What referral holds beside the kit's runtime: the keyring, a clock, the key webhook
+secrets are derived from, and the scheduler of overdue acknowledgements."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+import asyncpg
+import structlog
+from fastapi import Depends, Request
+
+from redress.events.store import EventStore
+from redress.events.timers import Clock, SystemClock
+from redress.kit.crypto import Keyring
+from redress.kit.keyset import derive, keyset_file, root_secret
+from redress.kit.runtime import Runtime
+from redress.kit.settings import Settings
+from redress.referral.overdue import overdue_scheduler
+from redress.referral.secrets import PURPOSE
+
+log = structlog.get_logger("redress.referral")
+
+
+@dataclass
+class Referrals:
+    keyring: Keyring
+    clock: Clock
+    webhook_key: bytes
+    plain_http: bool
+    """Whether webhook endpoints may be `http://` (dev and test mode)."""
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+
+async def start(runtime: Runtime) -> None:
+    settings = runtime.settings
+    webhook_key = derive(root_secret(settings), PURPOSE)
+    keyring = Keyring(keyset_file(settings))
+    runtime.extras["referral"] = Referrals(keyring, SystemClock(), webhook_key, settings.dev)
+
+
+async def run_overdue(runtime: Runtime) -> None:
+    """Fire missed acknowledgements, one scheduler leading across replicas."""
+    referrals: Referrals = runtime.extras["referral"]
+    scheduler = overdue_scheduler(runtime.pool, runtime.store, referrals.clock)
+    dsn = runtime.settings.require_database()
+    while True:
+        try:
+            await scheduler.run(dsn, interval=5.0)
+        except Exception as exc:  # pragma: no cover - database restarts, a failing handler
+            log.error("overdue scheduler stopped; starting again", error=repr(exc))
+            await asyncio.sleep(1)
+
+
+def check(settings: Settings) -> None:
+    root_secret(settings)
+    keyset_file(settings)
+
+
+@dataclass(frozen=True)
+class Desk:
+    """What the referral handlers work with: the log, the service's pool and its context."""
+
+    store: EventStore
+    pool: asyncpg.Pool
+    referrals: Referrals
+
+
+def get_desk(request: Request) -> Desk:
+    runtime: Runtime = request.app.state.runtime
+    return Desk(runtime.store, runtime.pool, runtime.extras["referral"])
+
+
+ReferralDesk = Annotated[Desk, Depends(get_desk)]

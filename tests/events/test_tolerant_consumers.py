@@ -1,0 +1,139 @@
+"""Tolerant consumers: a runner sorts messages on their headers before decoding them.
+
+Events a newer producer wrote (a type this build does not know, a schema version newer than
+its catalogue) are written straight into the log here, as that producer would have; the
+relay publishes them to JetStream and a real runner consumes them into PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from redress.events import catalogue
+from redress.events.catalogue.case import CaseOpened
+from redress.events.envelope import Event
+from redress.events.migrations import migrate
+from redress.events.projection import Projection, ProjectionRunner
+from redress.events.relay import Relay
+from redress.events.store import Conn
+from tests.events.helpers import (
+    META,
+    component,
+    new_case,
+    opened,
+    running,
+    wait_until,
+    written_by_another_build,
+)
+
+
+class Countries(Projection):
+    """Reads CaseOpened only: the country each case was opened with."""
+
+    name = "countries"
+    schema = "intake"
+    handles = (CaseOpened,)
+    tables = ("opened",)
+
+    async def apply(self, conn: Conn, event: Event) -> None:
+        assert isinstance(event.data, CaseOpened)
+        await conn.execute(
+            "INSERT INTO opened VALUES ($1, $2, $3, $4)",
+            event.stream,
+            event.data.country or "unknown",
+            event.version,
+            event.position,
+        )
+
+
+@pytest.fixture
+async def projected(system, tmp_path):
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [component(str(tmp_path))])
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(relay.run()):
+        yield system
+
+
+async def countries(system) -> dict[int, str]:
+    """The country each case was opened with (the test table's `category` column)."""
+    async with system.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT position, category FROM intake.opened ORDER BY position")
+    return {r["position"]: r["category"] for r in rows}
+
+
+async def test_an_event_type_this_build_does_not_know_is_skipped_and_counted(projected):
+    system = projected
+    await system.store.append(new_case(), [opened()], 0, META)
+    translated = {"case_id": "c", "language": "km", "text": "..."}
+    await written_by_another_build(system, new_case(), "CaseTranslated", 1, translated)
+    await written_by_another_build(system, new_case(), "CaseTranslated", 1, translated)
+    await system.store.append(new_case(), [opened()], 0, META)
+    assert not catalogue.is_known("CaseTranslated")
+    runner = ProjectionRunner(Countries(), system.pool, system.js, system.bus)
+    async with running(runner.run()):
+        assert await runner.wait_for(4, timeout=30), runner.status()
+        status = runner.status()
+    assert status["status"] == "ok"
+    assert status["skipped"] == 2
+    assert status["unknown_types"] == {"CaseTranslated": 2}
+    assert list((await countries(system)).values()) == ["BD", "BD"]
+    assert await runner.checkpoint() == 4
+
+
+async def test_a_newer_version_of_a_type_the_projection_does_not_read_is_skipped(projected):
+    system = projected
+    triaged = {"case_id": "c", "severity": "high", "indicators": [], "risk_score": 7}
+    await written_by_another_build(system, new_case(), "CaseTriaged", 3, triaged)
+    await system.store.append(new_case(), [opened()], 0, META)
+    runner = ProjectionRunner(Countries(), system.pool, system.js, system.bus)
+    async with running(runner.run()):
+        assert await runner.wait_for(2, timeout=30), runner.status()
+        status = runner.status()
+    assert (status["status"], status["skipped"]) == ("ok", 1)
+    assert "unknown_types" not in status  # CaseTriaged is known: only not read here
+    assert len(await countries(system)) == 1
+
+
+async def test_a_newer_version_of_a_type_the_projection_reads_halts_it_naming_what_to_deploy(
+    projected,
+):
+    system = projected
+    await system.store.append(new_case(), [opened()], 0, META)
+    # Shaped as version 2: read as if it were, it would be read wrong without a word.
+    newer = opened().model_dump(mode="json")
+    await written_by_another_build(system, new_case(), "CaseOpened", 3, newer)
+    await system.store.append(new_case(), [opened()], 0, META)
+    runner = ProjectionRunner(Countries(), system.pool, system.js, system.bus)
+    async with running(runner.run()):
+        await wait_until(lambda: _halted(runner))
+        status = runner.status()
+    assert status["sequence"] == 2
+    assert status["error"] == (
+        "UnknownSchemaVersion: CaseOpened schema version 3 is newer than this build reads "
+        "(up to 2): deploy a build of the intake service whose catalogue has CaseOpened v3; "
+        "consumers are deployed before producers (docs/events.md)"
+    )
+    # What came before it is applied; nothing after it is, and it is never skipped.
+    assert list((await countries(system)).values()) == ["BD"]
+    assert await runner.checkpoint() == 1
+
+
+async def test_an_old_version_is_upcast_and_the_current_one_read_as_written(projected):
+    system = projected
+    v1 = opened().model_dump(mode="json") | {"country": "ZZ"}
+    await written_by_another_build(system, new_case(), "CaseOpened", 1, v1)
+    v1_known = opened().model_dump(mode="json") | {"country": "KH"}
+    await written_by_another_build(system, new_case(), "CaseOpened", 1, v1_known)
+    await system.store.append(new_case(), [opened()], 0, META)
+    assert CaseOpened.schemaversion == 2
+    runner = ProjectionRunner(Countries(), system.pool, system.js, system.bus)
+    async with running(runner.run()):
+        assert await runner.wait_for(3, timeout=30), runner.status()
+        assert runner.status()["status"] == "ok"
+    # Version 1 wrote "ZZ" for a country not known; version 2 says None.
+    assert list((await countries(system)).values()) == ["unknown", "KH", "BD"]
+
+
+async def _halted(runner) -> bool:
+    return runner.halted is not None

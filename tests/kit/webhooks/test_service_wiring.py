@@ -1,0 +1,73 @@
+"""The wiring a service uses: outbox migrations in its schema, `webhooks_for` in its code,
+`delivery(...)` as background work, its state on /health."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from redress.events.migrations import migrate
+from redress.kit.service import ServiceSpec, create_service_app
+from redress.kit.settings import Settings
+from redress.kit.webhooks import MIGRATIONS, Message
+from redress.kit.webhooks.service import delivery, webhooks_for
+from tests.events.helpers import wait_until
+from tests.kit.webhooks.receiver import Receiver
+
+
+async def test_a_service_delivers_what_it_enqueues(system, tmp_path: Path, receiver: Receiver):  # type: ignore[no-untyped-def]
+    own = tmp_path / "migrations"
+    own.mkdir()
+    spec = ServiceSpec(
+        name="assessment",
+        title="Test",
+        migrations=own,
+        embedded=[MIGRATIONS],
+        background=[delivery("assessment", interval=0.05)],
+    )
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [spec.component])
+    settings = Settings(
+        dev=True,
+        database_url=system.dsn,
+        nats_url=system.nats_url,
+        nats_stream=system.bus.stream,
+        nats_subject_prefix=system.bus.prefix,
+        data_dir=tmp_path,
+        log_json=False,
+    )
+    hooks = webhooks_for("assessment", settings)
+    assert hooks.guard.allow_private  # dev mode
+    app = create_service_app(spec, settings)
+    async with app.router.lifespan_context(app):
+        pool = app.state.runtime.pool
+        async with pool.acquire() as conn:
+            made = await hooks.add_endpoint(conn, tenant="acme", owner="p1", url=receiver.url)
+            receiver.secrets.append(made.secret)
+            async with conn.transaction():
+                await hooks.enqueue(
+                    conn,
+                    tenant="acme",
+                    owner="p1",
+                    message=Message(
+                        id="evt-1",
+                        type="org.example.sent",
+                        source="/assessment",
+                        time=made.endpoint.created_at,
+                        subject="s-1",
+                        data={"seq": 1},
+                    ),
+                    ordering_key="s-1",
+                    sequence=1,
+                )
+
+        async def arrived() -> bool:
+            return len(receiver.processed) == 1
+
+        await wait_until(arrived)  # woken by the NOTIFY at commit
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            health = (await client.get("/health")).json()
+    assert receiver.rejected == []
+    assert {"task": "assessment.webhooks", "status": "ok"} in health["background"]

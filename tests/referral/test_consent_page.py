@@ -1,0 +1,157 @@
+"""The worker's consent on the status page, through the served apps: intake learns of the
+partner chosen from referral's events, shows the request in the worker's language, and
+writes the answer that referral records."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import redress.intake
+from redress.intake.texts import CONSENT_DECLINED, CONSENT_GIVEN, CONSENT_REVOKED
+from redress.kit.i18n import Catalogues
+from tests.events.helpers import wait_until
+from tests.intake.conftest import TENANT
+from tests.intake.test_web import open_status
+from tests.referral.conftest import WorkerPages
+from tests.referral.test_flow import chosen, disclosures
+
+STATUS = f"/t/{TENANT}/status"
+ANSWER = f"/t/{TENANT}/status/referral"
+CATALOGUES = Catalogues(Path(redress.intake.__file__).parent / "locales")
+
+
+async def asked(platform) -> tuple[str, WorkerPages]:
+    """A referral with the shelter chosen; the worker has opened their report."""
+    await platform.register_partners()
+    referral_id = await platform.file_and_escalate()
+    await chosen(platform, referral_id)
+    worker = WorkerPages(platform.intake)
+    opened = await open_status(worker, platform.filed["reference"], platform.filed["secret"])
+    assert opened.status_code == 200, opened.text
+    await wait_until(lambda: _shows(worker, "Safe Home Dhaka"))
+    return referral_id, worker
+
+
+async def _shows(worker: WorkerPages, text: str) -> bool:
+    return text in (await worker.client.get(STATUS)).text
+
+
+async def answer(worker: WorkerPages, referral_id: str, consent: str, fields=(), **more):
+    csrf = await worker.csrf(STATUS)
+    form = {"csrf": csrf, "referral": referral_id, "partner": "safe-home", "consent": consent}
+    return await worker.client.post(ANSWER, data={**form, "field": list(fields), **more})
+
+
+def translated(platform, lang: str, message: str) -> str:
+    return str(CATALOGUES.get(lang).gettext(message))
+
+
+async def test_the_worker_agrees_on_the_status_page_and_the_referral_records_it(platform):
+    referral_id, worker = await asked(platform)
+    page = (await worker.client.get(STATUS)).text
+    # In the worker's language (Bengali): who, why, and each field asked for, ticked.
+    assert 'lang="bn"' in page and "আশ্রয়কেন্দ্র" in page  # shelter
+    assert "থাকার জন্য নিরাপদ জায়গা" in page  # a safe place to stay: the service asked
+    assert re.search(r'name="field" value="narrative" checked', page)
+    assert re.search(r'name="field" value="contact" checked', page)
+    assert 'name="consent" value="given"' in page and 'name="consent" value="declined"' in page
+    # The worker unticks what they wrote: only their contact is shared.
+    agreed = await answer(worker, referral_id, "given", fields=["contact"])
+    assert agreed.status_code == 303, agreed.text
+    assert agreed.headers["location"].endswith("done=consent_given")
+    await wait_until(lambda: _last_is(platform, referral_id, "ReferralSent"))
+    given, sent = (await platform.system.store.read_stream(referral_id))[-2:]
+    assert (given.type, given.data.channel, given.data.fields) == (
+        "ConsentGiven",
+        "status_page",
+        ("contact",),
+    )
+    assert (sent.data.basis, sent.data.fields) == ("consent", ("contact",))
+    await platform.caught_up(referral_id)
+    read = await platform.referral.get(
+        f"/v1/partner/referrals/{referral_id}/personal", headers=platform.partner()
+    )
+    assert read.status_code == 200, read.text
+    assert list(read.json()["fields"]) == ["contact"]
+    shown = (await worker.client.get(agreed.headers["location"])).text
+    assert translated(platform, "bn", CONSENT_GIVEN) in shown
+    assert 'name="consent" value="given"' not in shown
+    assert 'name="consent" value="revoked"' in shown
+    # Later, from the same page, the worker withdraws: the partner's next read is refused.
+    revoked = await answer(worker, referral_id, "revoked")
+    assert revoked.status_code == 303, revoked.text
+    await wait_until(lambda: _last_is(platform, referral_id, "ConsentRevoked"))
+    refused = await platform.referral.get(
+        f"/v1/partner/referrals/{referral_id}/personal", headers=platform.partner()
+    )
+    assert refused.status_code == 410, refused.text
+    assert len(await disclosures(platform, referral_id)) == 1  # the read before only
+    after = (await worker.client.get(revoked.headers["location"])).text
+    assert translated(platform, "bn", CONSENT_REVOKED) in after
+    assert 'name="consent"' not in after
+
+
+async def test_a_declined_request_sends_nothing_and_cannot_be_declined_twice(platform):
+    referral_id, worker = await asked(platform)
+    declined = await answer(worker, referral_id, "declined", fields=["contact", "narrative"])
+    assert declined.status_code == 303, declined.text
+    await wait_until(lambda: _last_is(platform, referral_id, "ConsentDeclined"))
+    await platform.caught_up(referral_id)
+    assert "ReferralSent" not in await platform.log_types(referral_id)
+    partner = platform.partner()
+    listed = (await platform.referral.get("/v1/partner/referrals", headers=partner)).json()
+    assert listed["items"] == []
+    read = await platform.referral.get(
+        f"/v1/partner/referrals/{referral_id}/personal", headers=partner
+    )
+    assert read.status_code == 404, read.text
+    assert await disclosures(platform, referral_id) == []
+    page = (await worker.client.get(declined.headers["location"])).text
+    assert translated(platform, "bn", CONSENT_DECLINED) in page
+    # Declining again is refused as a page, and writes nothing; agreeing is still offered.
+    assert 'name="consent" value="declined"' not in page
+    assert 'name="consent" value="given"' in page
+    stream = await grievance_of(platform, referral_id)
+    before = await platform.system.store.stream_version(stream)
+    again = await answer(worker, referral_id, "declined")
+    assert again.status_code == 409 and "text/html" in again.headers["content-type"]
+    assert await platform.system.store.stream_version(stream) == before
+
+
+async def test_bad_or_foreign_answers_change_nothing(platform):
+    referral_id, worker = await asked(platform)
+    stream = await grievance_of(platform, referral_id)
+    before = await platform.system.store.stream_version(stream)
+    unknown = await answer(worker, "referral-00000000-0000-0000-0000-000000000000", "given")
+    assert unknown.status_code == 404
+    bad = await answer(worker, referral_id, "maybe")
+    assert bad.status_code == 422
+    stale = await worker.client.post(
+        ANSWER,
+        data={
+            "csrf": "0" * 64,
+            "referral": referral_id,
+            "partner": "safe-home",
+            "consent": "given",
+        },
+    )
+    assert stale.status_code == 403
+    worker.client.cookies.clear()
+    ended = await answer(worker, referral_id, "given")
+    assert ended.status_code == 401 and 'name="secret"' in ended.text
+    assert await platform.system.store.stream_version(stream) == before
+    assert await platform.log_types(referral_id) == [
+        "ReferralOpened",
+        "SafetyChecked",
+        "PartnerSelected",
+    ]
+
+
+async def grievance_of(platform, referral_id: str) -> str:
+    opened = (await platform.system.store.read_stream(referral_id))[0].data
+    return f"grievance-{opened.grievance_id}"
+
+
+async def _last_is(platform, stream: str, kind: str) -> bool:
+    return (await platform.log_types(stream))[-1] == kind
