@@ -19,6 +19,7 @@ from redress.events.recovery import Trouble
 from redress.events.sessions import session_settings
 from redress.events.store import EventStore
 from redress.kit.auth import TokenVerifier
+from redress.kit.pools import DeadlinePool
 from redress.kit.settings import ConfigurationError, Settings
 
 log = structlog.get_logger("redress.runtime")
@@ -52,27 +53,33 @@ async def open_pool(
     server_settings = database_session(settings, role)
     if not bounded:
         server_settings["statement_timeout"] = "0"
-    try:
-        pool = await asyncio.wait_for(
-            asyncpg.create_pool(
-                url,
-                min_size=1,
-                max_size=size,
-                server_settings=server_settings,
-                timeout=5,
-                # The client's own deadline: a server that stops answering (SIGSTOP, a lost
-                # network) never enforces statement_timeout, and a request would wait for ever.
-                command_timeout=(
-                    settings.statement_timeout + settings.io_timeout if bounded else None
-                ),
-                reset=_keep_session,
-            ),
-            settings.connect_timeout,
+    common: dict[str, Any] = {
+        "min_size": 1,
+        "max_size": size,
+        "server_settings": server_settings,
+        "timeout": 5,
+        "reset": _keep_session,
+    }
+    if bounded:
+        # The client's own deadline: a server that stops answering (SIGSTOP, a lost
+        # network) never enforces statement_timeout, and a request would wait for ever.
+        command = settings.statement_timeout + settings.io_timeout
+        pool: asyncpg.Pool = DeadlinePool(
+            url,
+            **common,
+            command_timeout=command,
+            # In line for a connection: while none comes back for an I/O timeout (the server
+            # stopped answering), or twice as long as a statement may take.
+            wait=settings.io_timeout,
+            longest=2 * command,
         )
+    else:
+        pool = asyncpg.create_pool(url, **common)
+    try:
+        await asyncio.wait_for(pool, settings.connect_timeout)
     except (OSError, TimeoutError, asyncpg.PostgresError, ValueError) as exc:
         reason = str(exc) or type(exc).__name__
         raise ConfigurationError(f"cannot reach PostgreSQL at {redact(url)}: {reason}") from None
-    assert pool is not None
     return pool
 
 
