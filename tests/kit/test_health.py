@@ -203,3 +203,24 @@ async def test_health_names_a_newer_schema_version_that_halts_a_projection(
         assert problem["type"] == "urn:redress:problem:projection-halted"
         assert "CaseOpened schema version 3 is newer than this build reads" in problem["detail"]
         assert "deploy a build of the intake service" in problem["detail"]
+
+
+async def test_runners_and_health_keep_working_while_requests_hold_every_connection(
+    system, settings, tmp_path
+):
+    """A burst of requests queueing for the pool neither starves delivery nor makes /health
+    say it stopped: runners and /health's look at delivery have connections of their own."""
+    impatient = settings.model_copy(update={"health_stalled_after": 0.5})
+    async with served(system, impatient, tmp_path) as client:
+        runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+        held = [await runtime.pool.acquire() for _ in range(runtime.pool.get_max_size())]
+        try:
+            relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+            async with running(relay.run()):
+                await system.store.append(new_case(), [opened()], 0, META)
+                await wait_until(lambda: answers(client, "/health", 200, "ok", position=1), 10)
+            body = (await client.get("/health")).json()
+            assert body["delivery"]["status"] == "ok"
+        finally:
+            for conn in held:
+                await runtime.pool.release(conn)

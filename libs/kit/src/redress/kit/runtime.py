@@ -133,6 +133,8 @@ class Runtime:
     bus: Bus
     store: EventStore
     verifier: TokenVerifier
+    # The runners' connections, and /health's, apart from the requests' (see start_runtime).
+    delivery: asyncpg.Pool
     runners: list[ProjectionRunner] = field(default_factory=list)
     # What keeps each supervised background task (schedulers, ...) from its work.
     background: list[Trouble] = field(default_factory=list)

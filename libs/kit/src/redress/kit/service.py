@@ -132,19 +132,25 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
 
 
 async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
-    pool = await open_pool(settings, role=settings.database_role or f"redress_{spec.name}")
+    role = settings.database_role or f"redress_{spec.name}"
+    pool = await open_pool(settings, role=role)
+    projections = spec.projections_for(settings)
+    # Runners and /health's look at delivery have connections of their own: requests
+    # queueing for the pool in a burst must neither starve delivery nor make /health
+    # say that it stopped.
+    delivery_pool = await open_pool(settings, role=role, size=len(projections) + 1)
     nc = await open_nats(settings, spec.name)
     js = nc.jetstream()
     bus = bus_for(settings)
     await bus.ensure_stream(js)
     store = EventStore(pool)
     await store.start_notifier()
-    runtime = Runtime(settings, pool, nc, js, bus, store, verifier_for(settings))
+    runtime = Runtime(settings, pool, nc, js, bus, store, verifier_for(settings), delivery_pool)
     for setup in spec.startup:
         await setup(runtime)
-    for projection in spec.projections_for(settings):
+    for projection in projections:
         runner = ProjectionRunner(
-            projection, pool, js, bus, store=store, io_timeout=settings.io_timeout
+            projection, delivery_pool, js, bus, store=store, io_timeout=settings.io_timeout
         )
         runtime.runners.append(runner)
         supervisor = supervise(runner.run, runner.trouble)
@@ -174,11 +180,12 @@ async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
         await asyncio.wait_for(runtime.nc.close(), grace)
     except TimeoutError:
         log.warning("NATS connection did not close in time")
-    try:
-        await asyncio.wait_for(runtime.pool.close(), grace)
-    except TimeoutError:
-        log.warning("database pool did not close in time; terminating it")
-        runtime.pool.terminate()
+    for pool in (runtime.pool, runtime.delivery):
+        try:
+            await asyncio.wait_for(pool.close(), grace)
+        except TimeoutError:
+            log.warning("database pool did not close in time; terminating it")
+            pool.terminate()
 
 
 def catalogue_router() -> APIRouter:
