@@ -11,11 +11,18 @@ from redress.kit.pools import DeadlinePool
 
 
 def test_asyncpg_still_has_the_step_the_pool_overrides():
-    """`Pool._acquire(timeout)` is what every `acquire()` awaits; `Pool.__init__` takes the
-    keywords the pool passes it."""
+    """`Pool._acquire(timeout)` is what every `acquire()` awaits, `Connection._cancel` what
+    every cancel of a timed-out command runs; `Pool.__init__` takes the keywords the pool
+    passes it."""
     assert list(inspect.signature(asyncpg.Pool._acquire).parameters) == ["self", "timeout"]
     acquire = inspect.getsource(asyncpg.pool.PoolAcquireContext.__aenter__)
     assert "self.pool._acquire(self.timeout)" in acquire
+    cancel = inspect.signature(asyncpg.Connection._cancel).parameters
+    assert list(cancel) == ["self", "waiter", "cancel_waiter"]
+    assert "self._cancel(waiter, cancel_waiter)" in inspect.getsource(
+        asyncpg.Connection._cancel_current_command
+    )
+    assert "_cancellations" in asyncpg.Connection.__slots__
     taken = inspect.signature(asyncpg.Pool.__init__).parameters
     for keyword in (
         "min_size", "max_size", "max_queries", "max_inactive_connection_lifetime", "loop",

@@ -1,16 +1,23 @@
-"""Database pools whose wait for a connection has a deadline, even when the server stops answering.
+"""Database pools whose every wait has a deadline, even when the server stops answering.
 
-A PostgreSQL that is frozen (SIGSTOP, a lost network) answers nothing. A command on a pooled
-connection ends at the client's command timeout; but a caller in line for a connection, with
-asyncpg's `acquire()` and no timeout (as almost every caller here), waits for ever: the
-connections in use come back only once their commands time out, and a new one never
-connects. Here, acquiring a connection waits while the pool makes progress, and gives up
-(TimeoutError, which a service answers 503) after `wait` seconds in which no working
-connection came back, or after `longest` seconds in all.
+A PostgreSQL that is frozen (SIGSTOP, a lost network) answers nothing: not the query, not
+the cancel request sent after the client's command timeout, not a new connection. asyncpg
+waits for each of these with the command timeout, or for ever: a request would hold its
+caller for the sum of them, far past any client's patience. Here:
+
+- acquiring a connection waits while the pool makes progress, and gives up after `wait`
+  seconds in which no working connection came back (the server has stopped answering) or
+  after `longest` seconds in all; the caller answers 503. asyncpg's `acquire()` without a
+  timeout, as almost every caller here uses it, would wait for ever;
+- cancelling a timed-out command takes at most `wait` seconds; a server that does not take
+  the cancel in that time has its connection cut off, and the pool opens a new one later.
+  asyncpg waits a whole command timeout more, and the ROLLBACK of the caller's transaction
+  waits for that cancel.
 
 Written against asyncpg 0.32.0 (pinned in requirements.txt): `Pool._acquire(timeout)` is
-the private step behind every `acquire()`. tests/kit/test_pools.py fails if a new asyncpg
-renames it or changes what it takes; check it before moving the pin.
+the private step behind every `acquire()`, and `Connection._cancel(waiter, cancel_waiter)`
+the one behind every cancel. tests/kit/test_pools.py fails if a new asyncpg renames them or
+changes what they take; check it before moving the pin.
 """
 
 from __future__ import annotations
@@ -30,9 +37,31 @@ _DEFAULTS: dict[str, Any] = {
     "max_queries": 50_000,
     "max_inactive_connection_lifetime": 300.0,
     "loop": None,
-    "connection_class": asyncpg.Connection,
     "record_class": asyncpg.Record,
 }
+
+
+class DeadlineConnection(asyncpg.Connection):
+    """A connection whose cancelling of a timed-out command is itself bounded."""
+
+    cancel_wait = 5.0
+
+    async def _cancel(self, waiter: Any, cancel_waiter: Any = None) -> None:
+        # While asyncpg's own cancel waits for a server that may not answer at all, the
+        # connection can be neither used (the caller's ROLLBACK waits) nor given back.
+        cancel = super()._cancel  # type: ignore[misc]
+        inner = asyncio.ensure_future(cancel(waiter, cancel_waiter))
+        try:
+            done, _ = await asyncio.wait({inner}, timeout=self.cancel_wait)
+        finally:
+            self._cancellations.discard(asyncio.current_task())  # type: ignore[attr-defined]
+        if not done:
+            inner.cancel()
+            self.terminate()
+
+
+def connection_class(cancel_wait: float) -> type[DeadlineConnection]:
+    return type("DeadlineConnection", (DeadlineConnection,), {"cancel_wait": cancel_wait})
 
 
 class DeadlinePool(_Pool):
@@ -42,7 +71,8 @@ class DeadlinePool(_Pool):
     """
 
     def __init__(self, dsn: str, *, wait: float, longest: float, **kwargs: Any) -> None:
-        super().__init__(dsn, **{**_DEFAULTS, **kwargs})
+        kwargs = {**_DEFAULTS, "connection_class": connection_class(wait), **kwargs}
+        super().__init__(dsn, **kwargs)
         self.wait = wait
         self.longest = longest
         self._progress_at = 0.0
