@@ -69,6 +69,9 @@ def health_router() -> APIRouter:
 
 async def _delivery(runtime: Runtime) -> dict[str, Any]:
     settings = runtime.settings
+    if not runtime.nc.is_connected:
+        # Asked anyway, NATS would keep /health waiting for its I/O timeout.
+        return {"status": "unknown", "reason": "NATS: not connected"}
     try:
         lag = await delivery_lag(
             runtime.delivery, runtime.js, runtime.bus, timeout=settings.io_timeout

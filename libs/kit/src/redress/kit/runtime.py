@@ -15,7 +15,7 @@ from nats.js import JetStreamContext
 
 from redress.events.bus import Bus
 from redress.events.projection import ProjectionRunner
-from redress.events.recovery import Trouble
+from redress.events.recovery import Backoff, Trouble
 from redress.events.sessions import session_settings
 from redress.events.store import EventStore
 from redress.kit.auth import TokenVerifier
@@ -83,11 +83,13 @@ async def open_pool(
     return pool
 
 
-async def open_nats(settings: Settings, name: str) -> NATS:
+async def open_nats(settings: Settings, name: str, client: NATS | None = None) -> NATS:
+    """A connected client (`client` itself when given, connected anew)."""
     url = settings.require_nats()
+    nc = client or NATS()
     try:
-        return await asyncio.wait_for(
-            nats.connect(
+        await asyncio.wait_for(
+            nc.connect(
                 url,
                 name=f"redress-{name}",
                 connect_timeout=2,
@@ -100,6 +102,33 @@ async def open_nats(settings: Settings, name: str) -> NATS:
     except (OSError, TimeoutError, nats.errors.Error) as exc:
         reason = str(exc) or type(exc).__name__
         raise ConfigurationError(f"cannot reach NATS at {redact(url)}: {reason}") from None
+    return nc
+
+
+async def keep_connecting(
+    settings: Settings, name: str, nc: NATS, bus: Bus, trouble: Trouble
+) -> None:
+    """Connect `nc` and make sure of the stream, however long NATS takes to answer.
+
+    A process started while NATS is down takes requests meanwhile (they need PostgreSQL
+    only, ADR 0010) and says so on /health through `trouble`; what needs NATS waits for
+    this to return.
+    """
+    backoff = Backoff(initial=0.5, cap=10.0)
+    while True:
+        try:
+            if not nc.is_connected:
+                await open_nats(settings, name, nc)
+            await asyncio.wait_for(bus.ensure_stream(nc.jetstream()), settings.io_timeout)
+        except Exception as exc:
+            # A ConfigurationError says only that NATS did not answer: a passing failure.
+            trouble.report(
+                ConnectionError(str(exc)) if isinstance(exc, ConfigurationError) else exc
+            )
+            await backoff.wait()
+        else:
+            trouble.clear()
+            return
 
 
 def database_session(
@@ -143,8 +172,8 @@ class Runtime:
 
 
 async def preflight(settings: Settings, name: str) -> None:
-    """Fail fast, with one clear line, when a server cannot be reached."""
+    """Fail fast, with one clear line, when PostgreSQL cannot be reached. NATS is not
+    needed to start: the service takes requests, and delivers once NATS answers."""
+    settings.require_nats()
     pool = await open_pool(settings, size=1)
     await pool.close()
-    nc = await open_nats(settings, name)
-    await nc.close()

@@ -15,6 +15,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
+from nats.aio.client import Client as NATS
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.responses import Response
 
@@ -29,7 +30,7 @@ from redress.kit.auth import verifier_for
 from redress.kit.caching import NoStore
 from redress.kit.health import health_router
 from redress.kit.limits import BodySizeLimit
-from redress.kit.runtime import Runtime, bus_for, open_nats, open_pool
+from redress.kit.runtime import Runtime, bus_for, keep_connecting, open_pool
 from redress.kit.settings import Settings, get_settings
 from redress.kit.text import PlainRequestLine
 
@@ -139,13 +140,18 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     # queueing for the pool in a burst must neither starve delivery nor make /health
     # say that it stopped.
     delivery_pool = await open_pool(settings, role=role, size=len(projections) + 1)
-    nc = await open_nats(settings, spec.name)
+    nc = NATS()
     js = nc.jetstream()
     bus = bus_for(settings)
-    await bus.ensure_stream(js)
     store = EventStore(pool)
     await store.start_notifier()
     runtime = Runtime(settings, pool, nc, js, bus, store, verifier_for(settings), delivery_pool)
+    # Requests need PostgreSQL only: a service started while NATS is down serves them, and
+    # its runners start once NATS answers.
+    link = Trouble(f"{spec.name}.nats")
+    runtime.background.append(link)
+    connecting = asyncio.create_task(keep_connecting(settings, spec.name, nc, bus, link))
+    await asyncio.wait({connecting}, timeout=settings.connect_timeout)
     for setup in spec.startup:
         await setup(runtime)
     for projection in projections:
@@ -153,8 +159,9 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
             projection, delivery_pool, js, bus, store=store, io_timeout=settings.io_timeout
         )
         runtime.runners.append(runner)
-        supervisor = supervise(runner.run, runner.trouble)
+        supervisor = supervise(functools.partial(_after, connecting, runner.run), runner.trouble)
         runtime.tasks.append(asyncio.create_task(supervisor, name=projection.key))
+    runtime.tasks.append(connecting)
     for background in spec.background:
         name = f"{spec.name}.{getattr(background, '__name__', 'background')}"
         trouble = Trouble(name)
@@ -162,6 +169,11 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         work = functools.partial(background, runtime)
         runtime.tasks.append(asyncio.create_task(supervise(work, trouble), name=name))
     return runtime
+
+
+async def _after(first: asyncio.Task[None], work: Callable[[], Awaitable[None]]) -> None:
+    await asyncio.shield(first)
+    await work()
 
 
 async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
@@ -180,6 +192,8 @@ async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
         await asyncio.wait_for(runtime.nc.close(), grace)
     except TimeoutError:
         log.warning("NATS connection did not close in time")
+    except Exception:  # never connected
+        log.info("NATS was not connected")
     for pool in (runtime.pool, runtime.delivery):
         try:
             await asyncio.wait_for(pool.close(), grace)
