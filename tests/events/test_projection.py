@@ -106,3 +106,35 @@ async def test_waiting_for_a_position_a_new_runner_starts_at_returns_at_once(pro
     again = ProjectionRunner(OpenedCases(), system.pool, system.js, system.bus)
     async with running(again.run()):
         assert await again.wait_for(3, timeout=10), again.status()
+
+
+class SlowOpenedCases(OpenedCases):
+    """Each event takes a while to apply; records the size of each batch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    async def apply_batch(self, conn, events) -> None:
+        self.sizes.append(len(events))
+        await conn.execute("SELECT pg_sleep($1)", 0.01 * len(events))
+        await super().apply_batch(conn, events)
+
+
+async def test_a_runner_catching_up_keeps_its_transactions_short(projected):
+    """A write transaction holds the relay back: a runner whose batches run long takes
+    fewer events in the next, and still applies every one."""
+    system = projected
+    for _ in range(120):
+        await system.store.append(new_case(), [opened()], 0, META)
+    projection = SlowOpenedCases()
+    runner = ProjectionRunner(
+        projection, system.pool, system.js, system.bus, batch_size=500, batch_seconds=0.05
+    )
+    async with running(runner.run()):
+        assert await runner.wait_for(120, timeout=30)
+    sizes = projection.sizes
+    assert sum(sizes) == 120 == len(await rows(system))
+    # A batch of more than 5 events takes more than 0.05 s: every later one fits the time.
+    first_long = next(i for i, size in enumerate(sizes) if size > 5)
+    assert sizes[first_long + 1 :] and max(sizes[first_long + 1 :]) <= 5, sizes

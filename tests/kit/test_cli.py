@@ -2,17 +2,19 @@
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from redress.events.relay import Relay
 from redress.kit.crypto import grievance_key_id
 from redress.kit.settings import Settings
-from tests.events.helpers import running
+from tests.events.helpers import running, wait_until
 from tests.kit.conftest import PROJECTION  # noqa: F401 - the kit's test service
 
 
@@ -54,11 +56,38 @@ def test_unreachable_postgres_fails_fast_with_one_line(system, tmp_path):
     assert "secret" not in line
 
 
-def test_unreachable_nats_fails_fast_with_one_line(system, tmp_path):
+async def test_a_service_whose_nats_is_unreachable_serves_and_names_it(system, tmp_path):
+    """Requests need PostgreSQL only (issue 8): `redress serve` starts without NATS, is
+    ready, and says on /health and in its log which NATS it cannot reach."""
     env = system_env(system, tmp_path)
     env["REDRESS_NATS_URL"] = "nats://127.0.0.1:1"
-    line = one_line_error(redress("serve", "intake", env=env))
-    assert "cannot reach NATS at nats://127.0.0.1:1" in line
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "redress.kit.cli", "serve", "intake", "--port", str(port)],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+        cwd=tempfile.gettempdir(),
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+
+            async def ready() -> bool:
+                assert process.poll() is None, "the service ended"
+                try:
+                    return (await client.get("/ready")).status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            await wait_until(ready, timeout=60)
+            health = (await client.get("/health")).json()
+        link = next(t for t in health["background"] if t["task"] == "intake.nats")
+        assert "cannot reach NATS at nats://127.0.0.1:1" in link["reason"]
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=30)
+    assert b"cannot reach NATS at nats://127.0.0.1:1" in err
 
 
 def test_missing_key_outside_dev_mode_fails_with_one_line(system, tmp_path):

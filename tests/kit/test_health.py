@@ -203,3 +203,54 @@ async def test_health_names_a_newer_schema_version_that_halts_a_projection(
         assert problem["type"] == "urn:redress:problem:projection-halted"
         assert "CaseOpened schema version 3 is newer than this build reads" in problem["detail"]
         assert "deploy a build of the intake service" in problem["detail"]
+
+
+async def test_runners_and_health_keep_working_while_requests_hold_every_connection(
+    system, settings, tmp_path
+):
+    """A burst of requests queueing for the pool neither starves delivery nor makes /health
+    say it stopped: runners and /health's look at delivery have connections of their own."""
+    impatient = settings.model_copy(update={"health_stalled_after": 0.5})
+    async with served(system, impatient, tmp_path) as client:
+        runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+        held = [await runtime.pool.acquire() for _ in range(runtime.pool.get_max_size())]
+        try:
+            relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+            async with running(relay.run()):
+                await system.store.append(new_case(), [opened()], 0, META)
+                await wait_until(lambda: answers(client, "/health", 200, "ok", position=1), 10)
+            body = (await client.get("/health")).json()
+            assert body["delivery"]["status"] == "ok"
+        finally:
+            for conn in held:
+                await runtime.pool.release(conn)
+
+
+async def test_a_service_started_while_nats_is_down_takes_requests_and_delivers_later(
+    system, settings, tmp_path, token
+):
+    """Requests need PostgreSQL only: started with NATS down, the service is ready and takes
+    them; /health names NATS; once NATS answers, its runners start by themselves."""
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
+    the_spec = spec(migrations)
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [the_spec.component])
+    PROJECTION.poison = None
+    async with own_nats(tmp_path / "nats") as server:
+        server.server.stop()
+        ours = settings.model_copy(update={"nats_url": server.url, "connect_timeout": 1.0})
+        app = create_service_app(the_spec, ours)
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+                assert (await client.get("/ready")).status_code == 200
+                auth = {"Authorization": f"Bearer {token()}"}
+                assert (await client.post("/v1/cases", headers=auth)).status_code == 201
+                health = await client.get("/health")
+                assert health.status_code == 503
+                link = next(t for t in health.json()["background"] if t["task"] == "intake.nats")
+                assert link["status"] == "degraded" and "NATS" in link["reason"]
+                server.server.start()
+                await wait_until(lambda: answers(client, "/health", 200, "ok"), timeout=30)

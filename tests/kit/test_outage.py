@@ -2,20 +2,25 @@
 open, the outage is logged once, and the service answers again by itself afterwards."""
 
 import asyncio
+import dataclasses
 import tempfile
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
+from fastapi import APIRouter
 
+from redress.events.ids import new_stream
 from redress.events.migrations import eventlog_component, migrate
 from redress.kit.auth import signer_for
+from redress.kit.authz import Action
+from redress.kit.deps import CurrentPrincipal, Store, metadata_for, permitted
 from redress.kit.embedded import EmbeddedPostgres
 from redress.kit.service import create_service_app
 from redress.kit.settings import Settings
 from tests.browser.conftest import serving
-from tests.events.helpers import SCHEMA_SQL, wait_until
+from tests.events.helpers import SCHEMA_SQL, opened, wait_until
 from tests.kit.conftest import spec
 
 
@@ -69,5 +74,72 @@ async def test_an_outage_answers_503_with_retry_after_and_heals(
 
         async def answers_again():
             return (await client.post("/v1/cases", headers=auth)).status_code == 201
+
+        await wait_until(answers_again, timeout=30)
+
+
+in_a_transaction = APIRouter()
+
+
+@in_a_transaction.post("/v1/cases-in-a-transaction", status_code=201)
+async def open_case_in_a_transaction(principal: CurrentPrincipal, store: Store) -> None:
+    """As the services write: a read, then the append, in one transaction."""
+    principal = permitted(Action.case_manage)(principal)
+    async with store.pool.acquire() as conn, conn.transaction():
+        await conn.fetchval("SELECT count(*) FROM intake.opened")
+        await store.append(new_stream("case"), [opened()], 0, metadata_for(principal), conn=conn)
+
+
+async def test_a_frozen_database_answers_503_and_every_request_gets_an_answer(
+    own_postgres, system, tmp_path
+):
+    """PostgreSQL stops answering (SIGSTOP): no request waits on it past the deadlines,
+    those holding a connection in a transaction included; after it thaws, the service
+    answers again."""
+    pg, url = own_postgres
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
+    the_spec = dataclasses.replace(spec(migrations), routers=[in_a_transaction])
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate(conn, [eventlog_component(), the_spec.component])
+    finally:
+        await conn.close()
+    settings = Settings(
+        dev=True, database_url=url, nats_url=system.nats_url, nats_stream=system.bus.stream,
+        nats_subject_prefix=system.bus.prefix, data_dir=tmp_path, log_json=True,
+        io_timeout=1.0, statement_timeout=4.0,
+    )  # fmt: skip
+    token = signer_for(settings).issue("u1", "acme", ["officer"])
+    auth = {"Authorization": f"Bearer {token}"}
+    app = create_service_app(the_spec, settings)
+    postmaster = pg.server._postmaster_info.process
+    # The client's patience is the test's only clock: a request left waiting fails it. One
+    # holding a connection waits for its command (statement timeout + I/O timeout), then for
+    # the cancel of it or the connection's return (an I/O timeout each); one in line, for an
+    # I/O timeout after the last connection came back. asyncpg alone keeps those in line
+    # until the server thaws.
+    command = settings.statement_timeout + settings.io_timeout
+    patience = command + 2 * settings.io_timeout
+    async with serving(app) as base, httpx.AsyncClient(base_url=base, timeout=15) as client:
+        path = "/v1/cases-in-a-transaction"
+        assert (await client.post(path, headers=auth)).status_code == 201
+        frozen = [postmaster, *postmaster.children()]
+        for process in frozen:
+            process.suspend()
+        try:
+            # More at once than the pool has connections: some wait for one.
+            answers = await asyncio.gather(
+                *(client.post(path, headers=auth, timeout=patience) for _ in range(16))
+            )
+        finally:
+            for process in frozen:
+                process.resume()
+        assert {a.status_code for a in answers} == {503}
+        assert all(a.headers["retry-after"] == "5" for a in answers)
+
+        async def answers_again():
+            return (await client.post(path, headers=auth)).status_code == 201
 
         await wait_until(answers_again, timeout=30)

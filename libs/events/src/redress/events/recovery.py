@@ -62,6 +62,9 @@ def is_transient(exc: BaseException) -> bool:
                 return True
         if isinstance(e, asyncpg.InterfaceError) and "closed" in str(e):
             return True
+        # A protocol caught mid-operation by a server that went away.
+        if isinstance(e, asyncpg.exceptions.InternalClientError):
+            return True
     return False
 
 

@@ -71,6 +71,10 @@ def serve(
         # (redress.kit.proxy and .throttle), not by uvicorn, whose own list would be a second
         # one to keep in step and would rewrite the client address for the logs.
         proxy_headers=False,
+        # Longer than any client or proxy keeps an idle connection (httpx 5 s, load balancers
+        # 60 s): a server that closes first races the client's next request on it, which is
+        # then lost without an answer.
+        timeout_keep_alive=75,
     )
 
 

@@ -69,8 +69,13 @@ def health_router() -> APIRouter:
 
 async def _delivery(runtime: Runtime) -> dict[str, Any]:
     settings = runtime.settings
+    if not runtime.nc.is_connected:
+        # Asked anyway, NATS would keep /health waiting for its I/O timeout.
+        return {"status": "unknown", "reason": "NATS: not connected"}
     try:
-        lag = await delivery_lag(runtime.pool, runtime.js, runtime.bus, timeout=settings.io_timeout)
+        lag = await delivery_lag(
+            runtime.delivery, runtime.js, runtime.bus, timeout=settings.io_timeout
+        )
     except Exception as exc:
         return {"status": "unknown", "reason": describe(exc)}
     status = "stopped" if lag.seconds > settings.health_lag_after else "ok"

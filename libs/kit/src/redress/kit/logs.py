@@ -37,6 +37,19 @@ class _CurrentStderr:
         sys.stderr.flush()
 
 
+class _OneLine(logging.Filter):
+    """A library's warning about a lost server on one line: the traceback says nothing an
+    operator needs, and one comes with every retry for as long as the outage lasts."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.levelno < logging.ERROR:
+            exc = record.exc_info[1]
+            record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc}"
+            record.args = None
+            record.exc_info = None
+        return True
+
+
 def configure(service: str, level: str = "info", as_json: bool = True) -> None:
     renderer: Any = (
         structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
@@ -60,3 +73,7 @@ def configure(service: str, level: str = "info", as_json: bool = True) -> None:
     structlog.contextvars.bind_contextvars(service=service)
     # Uvicorn's access log would print client addresses: it stays off.
     logging.getLogger("uvicorn.access").disabled = True
+    # asyncpg's pool retries its connections with backoff while PostgreSQL is away.
+    pool_log = logging.getLogger("asyncpg.pool")
+    if not any(isinstance(f, _OneLine) for f in pool_log.filters):
+        pool_log.addFilter(_OneLine())

@@ -28,6 +28,10 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up, cancelled
     asyncpg.exceptions.TooManyConnectionsError,
+    # The protocol caught mid-operation by a server that went away (a FATAL, then nothing):
+    # "cannot switch to state 15; another operation (2) is in progress". Misuse of a
+    # connection raises InterfaceError instead, so this is the connection's fault.
+    asyncpg.exceptions.InternalClientError,
 )
 
 
@@ -36,9 +40,7 @@ def is_outage(exc: BaseException) -> bool:
     if isinstance(exc, UNAVAILABLE):
         return True
     # asyncpg raises InterfaceError for a closed connection and for misuse alike.
-    return isinstance(exc, asyncpg.InterfaceError) and (
-        "closed" in str(exc) or "closing" in str(exc)
-    )
+    return isinstance(exc, asyncpg.InterfaceError) and connection_lost(exc)
 
 
 def unavailable_problem() -> Problem:
@@ -63,6 +65,12 @@ class Outage:
             log.warning("database unavailable; answering 503", error=_describe(exc))
         self.turned_away += 1
         self.last_seen = now
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether an asyncpg InterfaceError says the connection went, not that it was misused."""
+    text = str(exc)
+    return "closed" in text or "closing" in text or "terminated" in text
 
 
 def _describe(exc: BaseException) -> str:

@@ -7,6 +7,7 @@ configuration that cannot work ends the process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import structlog
 import uvicorn
@@ -17,7 +18,7 @@ from nats.aio.client import Client as NATS
 from redress.events.relay import Relay
 from redress.kit import errors, logs, telemetry
 from redress.kit.errors import Problem
-from redress.kit.runtime import bus_for, database_session, open_nats
+from redress.kit.runtime import bus_for, database_session, keep_connecting
 from redress.kit.settings import Settings
 
 log = structlog.get_logger("redress.relay")
@@ -27,9 +28,16 @@ async def run_relay(settings: Settings, port: int | None = None) -> None:
     """Publish for ever; with `port`, also answer `/live`, `/ready` and `/health` there."""
     logs.configure("relay", settings.log_level, settings.log_json)
     telemetry.configure("relay")
-    nc = await open_nats(settings, "relay")
+    nc = NATS()
     relay = build_relay(settings, nc)
-    work = [asyncio.create_task(relay.run(), name="relay")]
+
+    async def publish() -> None:
+        # Started while NATS is down, the relay answers its probes and says it is degraded
+        # until NATS answers.
+        await keep_connecting(settings, "relay", nc, relay.bus, relay.trouble)
+        await relay.run()
+
+    work = [asyncio.create_task(publish(), name="relay")]
     if port is not None:
         config = uvicorn.Config(
             relay_app(relay, settings),
@@ -45,7 +53,8 @@ async def run_relay(settings: Settings, port: int | None = None) -> None:
         for task in work:
             task.cancel()
         await asyncio.gather(*work, return_exceptions=True)
-        await nc.close()
+        with contextlib.suppress(Exception):  # never connected
+            await nc.close()
 
 
 def relay_app(relay: Relay, settings: Settings) -> FastAPI:

@@ -15,10 +15,11 @@ from nats.js import JetStreamContext
 
 from redress.events.bus import Bus
 from redress.events.projection import ProjectionRunner
-from redress.events.recovery import Trouble
+from redress.events.recovery import Backoff, Trouble
 from redress.events.sessions import session_settings
 from redress.events.store import EventStore
 from redress.kit.auth import TokenVerifier
+from redress.kit.pools import DeadlinePool
 from redress.kit.settings import ConfigurationError, Settings
 
 log = structlog.get_logger("redress.runtime")
@@ -52,35 +53,43 @@ async def open_pool(
     server_settings = database_session(settings, role)
     if not bounded:
         server_settings["statement_timeout"] = "0"
-    try:
-        pool = await asyncio.wait_for(
-            asyncpg.create_pool(
-                url,
-                min_size=1,
-                max_size=size,
-                server_settings=server_settings,
-                timeout=5,
-                # The client's own deadline: a server that stops answering (SIGSTOP, a lost
-                # network) never enforces statement_timeout, and a request would wait for ever.
-                command_timeout=(
-                    settings.statement_timeout + settings.io_timeout if bounded else None
-                ),
-                reset=_keep_session,
-            ),
-            settings.connect_timeout,
+    common: dict[str, Any] = {
+        "min_size": 1,
+        "max_size": size,
+        "server_settings": server_settings,
+        "timeout": 5,
+        "reset": _keep_session,
+    }
+    if bounded:
+        # The client's own deadline: a server that stops answering (SIGSTOP, a lost
+        # network) never enforces statement_timeout, and a request would wait for ever.
+        command = settings.statement_timeout + settings.io_timeout
+        pool: asyncpg.Pool = DeadlinePool(
+            url,
+            **common,
+            command_timeout=command,
+            # In line for a connection: while none comes back for an I/O timeout (the server
+            # stopped answering), or twice as long as a statement may take.
+            wait=settings.io_timeout,
+            longest=2 * command,
         )
+    else:
+        pool = asyncpg.create_pool(url, **common)
+    try:
+        await asyncio.wait_for(pool, settings.connect_timeout)
     except (OSError, TimeoutError, asyncpg.PostgresError, ValueError) as exc:
         reason = str(exc) or type(exc).__name__
         raise ConfigurationError(f"cannot reach PostgreSQL at {redact(url)}: {reason}") from None
-    assert pool is not None
     return pool
 
 
-async def open_nats(settings: Settings, name: str) -> NATS:
+async def open_nats(settings: Settings, name: str, client: NATS | None = None) -> NATS:
+    """A connected client (`client` itself when given, connected anew)."""
     url = settings.require_nats()
+    nc = client or NATS()
     try:
-        return await asyncio.wait_for(
-            nats.connect(
+        await asyncio.wait_for(
+            nc.connect(
                 url,
                 name=f"redress-{name}",
                 connect_timeout=2,
@@ -93,6 +102,33 @@ async def open_nats(settings: Settings, name: str) -> NATS:
     except (OSError, TimeoutError, nats.errors.Error) as exc:
         reason = str(exc) or type(exc).__name__
         raise ConfigurationError(f"cannot reach NATS at {redact(url)}: {reason}") from None
+    return nc
+
+
+async def keep_connecting(
+    settings: Settings, name: str, nc: NATS, bus: Bus, trouble: Trouble
+) -> None:
+    """Connect `nc` and make sure of the stream, however long NATS takes to answer.
+
+    A process started while NATS is down takes requests meanwhile (they need PostgreSQL
+    only, ADR 0010) and says so on /health through `trouble`; what needs NATS waits for
+    this to return.
+    """
+    backoff = Backoff(initial=0.5, cap=10.0)
+    while True:
+        try:
+            if not nc.is_connected:
+                await open_nats(settings, name, nc)
+            await asyncio.wait_for(bus.ensure_stream(nc.jetstream()), settings.io_timeout)
+        except Exception as exc:
+            # A ConfigurationError says only that NATS did not answer: a passing failure.
+            trouble.report(
+                ConnectionError(str(exc)) if isinstance(exc, ConfigurationError) else exc
+            )
+            await backoff.wait()
+        else:
+            trouble.clear()
+            return
 
 
 def database_session(
@@ -126,6 +162,8 @@ class Runtime:
     bus: Bus
     store: EventStore
     verifier: TokenVerifier
+    # The runners' connections, and /health's, apart from the requests' (see start_runtime).
+    delivery: asyncpg.Pool
     runners: list[ProjectionRunner] = field(default_factory=list)
     # What keeps each supervised background task (schedulers, ...) from its work.
     background: list[Trouble] = field(default_factory=list)
@@ -134,8 +172,8 @@ class Runtime:
 
 
 async def preflight(settings: Settings, name: str) -> None:
-    """Fail fast, with one clear line, when a server cannot be reached."""
+    """Fail fast, with one clear line, when PostgreSQL cannot be reached. NATS is not
+    needed to start: the service takes requests, and delivers once NATS answers."""
+    settings.require_nats()
     pool = await open_pool(settings, size=1)
     await pool.close()
-    nc = await open_nats(settings, name)
-    await nc.close()

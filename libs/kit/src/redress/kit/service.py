@@ -15,6 +15,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
+from nats.aio.client import Client as NATS
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from starlette.responses import Response
 
@@ -29,7 +30,7 @@ from redress.kit.auth import verifier_for
 from redress.kit.caching import NoStore
 from redress.kit.health import health_router
 from redress.kit.limits import BodySizeLimit
-from redress.kit.runtime import Runtime, bus_for, open_nats, open_pool
+from redress.kit.runtime import Runtime, bus_for, keep_connecting, open_pool
 from redress.kit.settings import Settings, get_settings
 from redress.kit.text import PlainRequestLine
 
@@ -132,23 +133,37 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
 
 
 async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
-    pool = await open_pool(settings, role=settings.database_role or f"redress_{spec.name}")
-    nc = await open_nats(settings, spec.name)
+    role = settings.database_role or f"redress_{spec.name}"
+    pool = await open_pool(settings, role=role)
+    projections = spec.projections_for(settings)
+    # Runners and /health's look at delivery have connections of their own: requests
+    # queueing for the pool in a burst must neither starve delivery nor make /health
+    # say that it stopped.
+    delivery_pool = await open_pool(settings, role=role, size=len(projections) + 1)
+    nc = NATS()
     js = nc.jetstream()
     bus = bus_for(settings)
-    await bus.ensure_stream(js)
     store = EventStore(pool)
     await store.start_notifier()
-    runtime = Runtime(settings, pool, nc, js, bus, store, verifier_for(settings))
+    runtime = Runtime(settings, pool, nc, js, bus, store, verifier_for(settings), delivery_pool)
+    # Requests need PostgreSQL only: a service started while NATS is down serves them, and
+    # its runners start once NATS answers.
+    link = Trouble(f"{spec.name}.nats")
+    runtime.background.append(link)
+    connecting = asyncio.create_task(keep_connecting(settings, spec.name, nc, bus, link))
+    # A NATS that answers does so in milliseconds: then the runners start at once; one that
+    # does not must not hold up the requests.
+    await asyncio.wait({connecting}, timeout=min(1.0, settings.connect_timeout))
     for setup in spec.startup:
         await setup(runtime)
-    for projection in spec.projections_for(settings):
+    for projection in projections:
         runner = ProjectionRunner(
-            projection, pool, js, bus, store=store, io_timeout=settings.io_timeout
+            projection, delivery_pool, js, bus, store=store, io_timeout=settings.io_timeout
         )
         runtime.runners.append(runner)
-        supervisor = supervise(runner.run, runner.trouble)
+        supervisor = supervise(functools.partial(_after, connecting, runner.run), runner.trouble)
         runtime.tasks.append(asyncio.create_task(supervisor, name=projection.key))
+    runtime.tasks.append(connecting)
     for background in spec.background:
         name = f"{spec.name}.{getattr(background, '__name__', 'background')}"
         trouble = Trouble(name)
@@ -156,6 +171,11 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         work = functools.partial(background, runtime)
         runtime.tasks.append(asyncio.create_task(supervise(work, trouble), name=name))
     return runtime
+
+
+async def _after(first: asyncio.Task[None], work: Callable[[], Awaitable[None]]) -> None:
+    await asyncio.shield(first)
+    await work()
 
 
 async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
@@ -174,11 +194,14 @@ async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
         await asyncio.wait_for(runtime.nc.close(), grace)
     except TimeoutError:
         log.warning("NATS connection did not close in time")
-    try:
-        await asyncio.wait_for(runtime.pool.close(), grace)
-    except TimeoutError:
-        log.warning("database pool did not close in time; terminating it")
-        runtime.pool.terminate()
+    except Exception:  # never connected
+        log.info("NATS was not connected")
+    for pool in (runtime.pool, runtime.delivery):
+        try:
+            await asyncio.wait_for(pool.close(), grace)
+        except TimeoutError:
+            log.warning("database pool did not close in time; terminating it")
+            pool.terminate()
 
 
 def catalogue_router() -> APIRouter:

@@ -58,6 +58,17 @@ _WORKER_ENTRIES = (WorkerMessagePosted, GrievanceUpdated, AttachmentAdded, Withd
                    PersonalDataErased)  # fmt: skip
 
 
+def _timeline_insert(at: int) -> str:
+    """A timeline entry whose values are the parameters from $`at` on: case, position, type,
+    role, details, time, actor id (`CaseViews._entry`)."""
+    case, position, kind, role, details, when, actor = (f"${at + i}" for i in range(7))
+    return (
+        "INSERT INTO timeline (case_id, position, type, actor, details, time, actor_id) "
+        f"VALUES ({case}, {position}, {kind}, {role}, {details}::jsonb, {when}, {actor}) "
+        "ON CONFLICT DO NOTHING"
+    )
+
+
 def timer_id(case_id: str, stage: str) -> str:
     return f"{case_id}:{stage}"
 
@@ -88,6 +99,13 @@ class CaseViews(Projection):
                 list(data.fields), data.channel, event.time,
             )  # fmt: skip
             return
+        match data:
+            case CaseOpened():
+                await self._opened(conn, event, data)
+                return
+            case StageEntered():
+                await self._stage(conn, event, data)
+                return
         await self._timeline(conn, event)
         if type(data) in _SETS:
             clause, values = _SETS[type(data)]
@@ -96,10 +114,6 @@ class CaseViews(Projection):
                 event.stream, event.time, *values(data),
             )  # fmt: skip
         match data:
-            case CaseOpened():
-                await self._opened(conn, event, data)
-            case StageEntered():
-                await self._stage(conn, event, data)
             case CaseRejected() | CaseClosed():
                 await self._stop_timers(conn, event.stream)
             case StageDeadlineMissed():
@@ -141,35 +155,37 @@ class CaseViews(Projection):
                 WHERE s.id = l.id AND s.fired_at IS NULL AND l.fired_at IS NOT NULL"""
         )
 
+    # The two events of every case opened write in one statement each (with their timeline
+    # entry): a rebuild replays them all, and its time is in round trips to PostgreSQL.
+
     async def _opened(self, conn: Conn, event: Event, c: CaseOpened) -> None:
         # Opened when the worker filed: the policy may open a batch of cases at one time.
-        filed = await conn.fetchrow(
-            "SELECT filed_at, position FROM filings WHERE grievance_id = $1",
-            c.grievance_id,
-        )
-        opened_at, position = (filed[0], filed[1]) if filed else (event.time, event.position)
         await conn.execute(
-            """INSERT INTO cases (case_id, tenant, grievance_id, category, country,
+            f"""WITH entry AS ({_timeline_insert(13)})
+               INSERT INTO cases (case_id, tenant, grievance_id, category, country,
                    site_id, member_org, language, identity_shareable, status, stage,
                    opened_at, opened_position, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', 'admissibility', $10, $11,
-                       $12)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', 'admissibility',
+                   coalesce((SELECT filed_at FROM filings WHERE grievance_id = $3), $10),
+                   coalesce((SELECT position FROM filings WHERE grievance_id = $3), $11), $12)
                ON CONFLICT DO NOTHING""",
             event.stream, event.tenant, c.grievance_id, c.category, c.country, c.site_id,
-            c.member_org, c.language, c.identity_shareable, opened_at, position, event.time,
+            c.member_org, c.language, c.identity_shareable, event.time, event.position,
+            event.time, *self._entry(event),
         )  # fmt: skip
 
     async def _stage(self, conn: Conn, event: Event, s: StageEntered) -> None:
-        previous = await conn.fetchval("SELECT stage FROM cases WHERE case_id = $1", event.stream)
+        # The stage before is over: its timer goes, fired or not, so that a stage entered
+        # again (on reopening) gets a timer of its own, and a rebuild gives the same rows.
         await conn.execute(
-            """UPDATE cases SET stage = $2, stage_due = $3, deadline_missed = false,
-               updated_at = $4 WHERE case_id = $1""",
-            event.stream, s.stage, s.due_on, event.time,
+            f"""WITH entry AS ({_timeline_insert(5)}),
+                    previous AS (SELECT stage FROM cases WHERE case_id = $1),
+                    moved AS (UPDATE cases SET stage = $2, stage_due = $3,
+                                  deadline_missed = false, updated_at = $4
+                              WHERE case_id = $1)
+               DELETE FROM timers WHERE id = $1 || ':' || (SELECT stage FROM previous)""",
+            event.stream, s.stage, s.due_on, event.time, *self._entry(event),
         )  # fmt: skip
-        if previous:
-            # The stage is over: its timer goes, fired or not, so that a stage entered again
-            # (on reopening) gets a timer of its own, and a rebuild gives the same rows.
-            await conn.execute("DELETE FROM timers WHERE id = $1", timer_id(event.stream, previous))
         if s.due_on is not None:
             # Missed when the due day has passed entirely.
             due = datetime.combine(s.due_on, time.max, tzinfo=UTC)
@@ -180,25 +196,23 @@ class CaseViews(Projection):
         await conn.execute("DELETE FROM timers WHERE id LIKE $1", f"{case_id}:%")
 
     async def _timeline(self, conn: Conn, event: Event, case_id: str | None = None) -> None:
+        await conn.execute(_timeline_insert(1), case_id or event.stream, *self._entry(event)[1:])
+
+    @staticmethod
+    def _entry(event: Event) -> tuple[Any, ...]:
+        """The values of `_timeline_insert` for the event's own case."""
         details = {k: v for k, v in event.data.model_dump(mode="json").items() if k not in _QUIET}
-        await conn.execute(
-            "INSERT INTO timeline (case_id, position, type, actor, details, time, "
-            "actor_id) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) ON CONFLICT DO NOTHING",
-            case_id or event.stream, event.position, event.type, event.actor.role,
-            json.dumps(details), event.time, event.actor.id,
-        )  # fmt: skip
+        return (event.stream, event.position, event.type, event.actor.role,
+                json.dumps(details), event.time, event.actor.id)  # fmt: skip
 
     async def _grievance(self, conn: Conn, event: Event) -> None:
         match event.data:
             case GrievanceSubmitted(grievance_id=gid, personal=personal):
                 await conn.execute(
-                    "INSERT INTO grievance_data VALUES ($1, $2::jsonb) "
-                    "ON CONFLICT DO NOTHING",
-                    gid, personal.model_dump_json(),
-                )  # fmt: skip
-                await conn.execute(
-                    "INSERT INTO filings VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    gid, event.time, event.position,
+                    """WITH personal AS (INSERT INTO grievance_data VALUES ($1, $2::jsonb)
+                                         ON CONFLICT DO NOTHING)
+                       INSERT INTO filings VALUES ($1, $3, $4) ON CONFLICT DO NOTHING""",
+                    gid, personal.model_dump_json(), event.time, event.position,
                 )  # fmt: skip
             case (
                 WorkerMessagePosted(grievance_id=gid, message=sealed)

@@ -34,6 +34,7 @@ from redress.events.projection.model import (
     Policy,
     Projection,
 )
+from redress.events.projection.sizing import BatchSizing
 from redress.events.projection.tolerant import TolerantReader
 from redress.events.recovery import Backoff, Trouble, is_transient
 from redress.events.store import EventStore
@@ -54,6 +55,7 @@ class ProjectionRunner:
         bus: Bus,
         *,
         batch_size: int = 500,
+        batch_seconds: float = 0.5,
         store: EventStore | None = None,
         backoff: Backoff | None = None,
         io_timeout: float = 5.0,
@@ -71,6 +73,7 @@ class ProjectionRunner:
         self.js = js
         self.bus = bus
         self.batch_size = batch_size
+        self.sizing = BatchSizing(batch_size, batch_seconds)
         self.halted: Halt | None = None
         self.reader = TolerantReader(projection)
         self.trouble = Trouble(self.key)
@@ -148,7 +151,7 @@ class ProjectionRunner:
                     await self._check_delivery()
                     continue
                 batch = [first]
-                while len(batch) < self.batch_size and not queue.empty():
+                while len(batch) < self.sizing.limit and not queue.empty():
                     batch.append(queue.get_nowait())
                 # The ordered consumer restarts after gaps; drop what we already hold.
                 batch = [m for m in batch if m.metadata.sequence.stream > self.position]
@@ -236,13 +239,18 @@ class ProjectionRunner:
         versions: dict[str, int] = {}
         for e in events:
             versions[e.stream] = max(e.version, versions.get(e.stream, 0))
-        async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
-            # The projection names its tables unqualified: this decides which ones it writes.
-            await conn.execute(f"SET LOCAL search_path TO {self.schema}")
-            await claim(conn, self.projection, start, self.schema)
-            with self._spans(events):
-                await self.projection.apply_batch(conn, events)
-            await advance(conn, self.projection, end, versions, self.schema)
+        loop = asyncio.get_running_loop()
+        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+            began = loop.time()
+            async with conn.transaction():
+                # The projection names its tables unqualified: this decides which ones it
+                # writes.
+                await conn.execute(f"SET LOCAL search_path TO {self.schema}")
+                await claim(conn, self.projection, start, self.schema)
+                with self._spans(events):
+                    await self.projection.apply_batch(conn, events)
+                await advance(conn, self.projection, end, versions, self.schema)
+            self.sizing.took(len(batch), loop.time() - began)
         self.reader.count(batch, delivered)
         for stream, version in versions.items():
             self.recent[stream] = version

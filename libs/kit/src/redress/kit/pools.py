@@ -1,0 +1,107 @@
+"""Database pools whose every wait has a deadline, even when the server stops answering.
+
+A PostgreSQL that is frozen (SIGSTOP, a lost network) answers nothing: not the query, not
+the cancel request sent after the client's command timeout, not a new connection. asyncpg
+waits for each of these with the command timeout, or for ever: a request would hold its
+caller for the sum of them, far past any client's patience. Here:
+
+- acquiring a connection waits while the pool makes progress, and gives up after `wait`
+  seconds in which no working connection came back (the server has stopped answering) or
+  after `longest` seconds in all; the caller answers 503. asyncpg's `acquire()` without a
+  timeout, as almost every caller here uses it, would wait for ever;
+- cancelling a timed-out command takes at most `wait` seconds; a server that does not take
+  the cancel in that time has its connection cut off, and the pool opens a new one later.
+  asyncpg waits a whole command timeout more, and the ROLLBACK of the caller's transaction
+  waits for that cancel.
+
+Written against asyncpg 0.32.0 (pinned in requirements.txt): `Pool._acquire(timeout)` is
+the private step behind every `acquire()`, and `Connection._cancel(waiter, cancel_waiter)`
+the one behind every cancel. tests/kit/test_pools.py fails if a new asyncpg renames them or
+changes what they take; check it before moving the pin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+
+if TYPE_CHECKING:
+    _Pool = asyncpg.Pool[asyncpg.Record]
+else:
+    _Pool = asyncpg.Pool
+
+# What asyncpg.create_pool gives Pool by default; Pool itself takes no defaults.
+_DEFAULTS: dict[str, Any] = {
+    "max_queries": 50_000,
+    "max_inactive_connection_lifetime": 300.0,
+    "loop": None,
+    "record_class": asyncpg.Record,
+}
+
+
+class DeadlineConnection(asyncpg.Connection):
+    """A connection whose cancelling of a timed-out command is itself bounded."""
+
+    cancel_wait = 5.0
+
+    async def _cancel(self, waiter: Any, cancel_waiter: Any = None) -> None:
+        # While asyncpg's own cancel waits for a server that may not answer at all, the
+        # connection can be neither used (the caller's ROLLBACK waits) nor given back.
+        cancel = super()._cancel  # type: ignore[misc]
+        inner = asyncio.ensure_future(cancel(waiter, cancel_waiter))
+        try:
+            done, _ = await asyncio.wait({inner}, timeout=self.cancel_wait)
+        finally:
+            self._cancellations.discard(asyncio.current_task())  # type: ignore[attr-defined]
+        if not done:
+            inner.cancel()
+            self.terminate()
+
+
+def connection_class(cancel_wait: float) -> type[DeadlineConnection]:
+    return type("DeadlineConnection", (DeadlineConnection,), {"cancel_wait": cancel_wait})
+
+
+class DeadlinePool(_Pool):
+    """A pool whose `acquire()` without a timeout still has one (see the module's doc).
+
+    Await it to open it, as asyncpg.create_pool's result.
+    """
+
+    def __init__(self, dsn: str, *, wait: float, longest: float, **kwargs: Any) -> None:
+        kwargs = {**_DEFAULTS, "connection_class": connection_class(wait), **kwargs}
+        super().__init__(dsn, **kwargs)
+        self.wait = wait
+        self.longest = longest
+        self._progress_at = 0.0
+
+    async def _acquire(self, timeout: float | None) -> Any:
+        acquire = super()._acquire  # type: ignore[misc]
+        if timeout is not None:
+            return await acquire(timeout)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while True:
+            try:
+                # The slice is also the release's budget (asyncpg keeps it per connection),
+                # and bounds the opening of a new connection to a server that does not answer.
+                return await acquire(self.wait)
+            except TimeoutError:
+                now = loop.time()
+                if now - self._progress_at > self.wait or now - started >= self.longest:
+                    raise TimeoutError(
+                        f"no database connection within {now - started:.1f} s"
+                    ) from None
+
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:
+        try:
+            working = not connection.is_closed()
+        except asyncpg.InterfaceError:  # released already: asyncpg does nothing then
+            working = False
+        await super().release(connection, timeout=timeout)
+        if working:
+            # Back in working order (a command cut off by its timeout has been cancelled,
+            # or the release failed above): the server answers, busy as it may be.
+            self._progress_at = asyncio.get_running_loop().time()

@@ -1,0 +1,49 @@
+"""The deadline pool hooks asyncpg where it was written against (0.32.0): a new asyncpg that
+renames or reshapes that private step fails here, not by a request waiting for ever."""
+
+import asyncio
+import inspect
+
+import asyncpg
+import pytest
+
+from redress.kit.pools import DeadlinePool
+
+
+def test_asyncpg_still_has_the_step_the_pool_overrides():
+    """`Pool._acquire(timeout)` is what every `acquire()` awaits, `Connection._cancel` what
+    every cancel of a timed-out command runs; `Pool.__init__` takes the keywords the pool
+    passes it."""
+    assert list(inspect.signature(asyncpg.Pool._acquire).parameters) == ["self", "timeout"]
+    acquire = inspect.getsource(asyncpg.pool.PoolAcquireContext.__aenter__)
+    assert "self.pool._acquire(self.timeout)" in acquire
+    cancel = inspect.signature(asyncpg.Connection._cancel).parameters
+    assert list(cancel) == ["self", "waiter", "cancel_waiter"]
+    assert "self._cancel(waiter, cancel_waiter)" in inspect.getsource(
+        asyncpg.Connection._cancel_current_command
+    )
+    assert "_cancellations" in asyncpg.Connection.__slots__
+    taken = inspect.signature(asyncpg.Pool.__init__).parameters
+    for keyword in (
+        "min_size", "max_size", "max_queries", "max_inactive_connection_lifetime", "loop",
+        "connection_class", "record_class", "reset",
+    ):  # fmt: skip
+        assert taken[keyword].kind is inspect.Parameter.KEYWORD_ONLY, keyword
+
+
+async def test_a_caller_in_line_gives_up_when_no_connection_comes_back(system):
+    """Its only connection held and never given back, an `acquire()` without a timeout ends
+    with the pool's own TimeoutError; the connection, once back, is handed out again."""
+    pool = DeadlinePool(system.dsn, min_size=1, max_size=1, wait=0.2, longest=30)
+    await pool
+    try:
+        held = await pool.acquire()
+        # The guard only keeps a broken hook from hanging the run; its TimeoutError would
+        # not match.
+        with pytest.raises(TimeoutError, match="no database connection within"):
+            await asyncio.wait_for(pool.acquire(), 20)
+        await pool.release(held)
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT 1") == 1
+    finally:
+        pool.terminate()  # a broken hook leaves a waiter that close() would wait on
