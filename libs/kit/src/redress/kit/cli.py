@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Annotated, NoReturn
+from importlib.metadata import EntryPoint, entry_points
+from typing import Annotated, Any, NoReturn
 
 import typer
+import typer.main
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from redress.kit.settings import ConfigurationError, load_settings
 
@@ -19,20 +22,37 @@ keys_app = typer.Typer(no_args_is_help=True, help="Key-encryption keys of person
 app.add_typer(keys_app, name="keys")
 tenant_app = typer.Typer(no_args_is_help=True, help="Tenants: the MSIs on this platform.")
 app.add_typer(tenant_app, name="tenant")
-seed_app = typer.Typer(no_args_is_help=True, help="Synthetic tenants (installed seeds).")
+
+
+class _Seeds(TyperGroup):
+    """The seeds installed beside the kit (entry points `redress.seeds`; the kit names none),
+    loaded when `redress seed` runs: a seed imports every service, which no other command
+    should pay for, and an image without seeds must still start."""
+
+    def _installed(self) -> dict[str, EntryPoint]:
+        return {found.name: found for found in entry_points(group="redress.seeds")}
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._installed()})
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = self._installed().get(cmd_name)
+        if found is None:
+            return super().get_command(ctx, cmd_name)
+        try:
+            function = found.load()
+        except ImportError:  # declared by a package whose code is not installed
+            return None
+        one = typer.Typer()
+        one.command(cmd_name)(function)
+        return typer.main.get_command(one)
+
+
+seed_app = typer.Typer(
+    cls=_Seeds, no_args_is_help=True, help="Synthetic tenants (installed seeds)."
+)
 app.add_typer(seed_app, name="seed")
 err = Console(stderr=True)
-
-
-def _seeds() -> None:
-    """The seeds installed beside the kit (entry points `redress.seeds`): it names none."""
-    from importlib.metadata import entry_points
-
-    for found in entry_points(group="redress.seeds"):
-        seed_app.command(found.name)(found.load())
-
-
-_seeds()
 
 
 @app.command()
