@@ -311,6 +311,7 @@ def _endpoint(row: asyncpg.Record, secrets: list[SecretInfo]) -> Endpoint:
         failing_since=row["failing_since"],
         circuit_open_until=row["circuit_open_until"],
         secrets=tuple(secrets),
+        circuit_trips=row["circuit_trips"],
     )
 
 
