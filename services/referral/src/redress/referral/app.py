@@ -14,6 +14,7 @@ from redress.referral import (
     console_directory,
     console_forms,
     context,
+    deliveries_api,
     directory_api,
     partner_api,
 )
@@ -26,7 +27,7 @@ service = ServiceSpec(
     title="Referral",
     migrations=Path(__file__).parent / "migrations",
     embedded=[MIGRATIONS],  # the webhook outbox, in the referral schema
-    routers=[api.router, partner_api.router, directory_api.router],
+    routers=[api.router, partner_api.router, directory_api.router, deliveries_api.router],
     pages=[console.router, console_forms.router, console_directory.router],
     exception_handlers={LoginRequired: to_login},
     projections=lambda settings: [OpenReferrals(), ReferralViews(), PartnerWebhooks(settings)],
