@@ -212,7 +212,9 @@ async def test_every_route_answers_every_principal_as_the_matrix_says(platform):
     )
     mirror = PartnerWebhooks(platform.settings)
     directory = directory_stream("acme")
-    assert await wait_for_version(platform.system.pool, mirror, directory, kept["version"])
+    assert await wait_for_version(
+        platform.system.pool, mirror, directory, kept["version"], timeout=30
+    )
     other = await platform.file_and_escalate(tenant="other")
     referral_id = await platform.file_and_escalate()
     base = f"/v1/referrals/{referral_id}"
