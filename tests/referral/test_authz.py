@@ -26,8 +26,8 @@ could warn the supplier). A domain refusal (409, 410, 422, or a 404 of its own k
 `not-selected`) means the call reached the referral; `not-found` means it did not.
 
 The console's pages and forms (`PAGES`, read from the app too) admit officers and
-supervisors (referrals, the directory read) and admins (the directory; `/console` sends them
-to it); members, partners, operators, auditors and tokens with no role are refused at the
+supervisors (referrals, the directory read) and admins (the directory, deliveries and dead
+letters; `/console` sends them to it); members, partners, operators, auditors and tokens with no role are refused at the
 login and, with the token slipped into the cookie, by every page (403); without a session,
 every page sends the browser to the login page.
 """  # noqa: E501
@@ -326,6 +326,11 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", CONSOLE_ENDPOINT + "/rotate"): ("directory", {"overlap_hours": "1"}),
     ("POST", CONSOLE_ENDPOINT + "/remove"): ("directory", {}),
     ("POST", "/console/settings"): ("directory", {"hours": "48"}),
+    ("GET", CONSOLE_ENDPOINT): ("directory", {}),
+    ("POST", CONSOLE_ENDPOINT + "/enable"): ("directory", {}),
+    ("GET", "/console/dead-letters"): ("directory", {}),
+    ("POST", "/console/dead-letters/{delivery_id}/redeliver"): ("directory", {}),
+    ("POST", "/console/dead-letters/{delivery_id}/skip"): ("directory", {}),
 }
 SESSION = {("GET", "/console/login"), ("POST", "/console/login"), ("POST", "/console/logout")}
 # Who may log in to the console at all; everyone else is refused at the login and by every
@@ -372,13 +377,18 @@ async def test_the_console_admits_officers_and_admins_and_no_one_else(platform):
     added = await platform.post(
         "/v1/partners/legal-bd/endpoints", {"url": "https://legal.example/hook"}, admin
     )
+    mirror = PartnerWebhooks(platform.settings)
+    directory = directory_stream("acme")
+    assert await wait_for_version(platform.system.pool, mirror, directory, added["version"],
+                                  timeout=30)  # fmt: skip
     referral_id = await platform.file_and_escalate()
     await platform.post(f"/v1/referrals/{referral_id}/safety", {"imminent_danger": True})
     await platform.post(f"/v1/referrals/{referral_id}/partners",
                         {"partner_id": "safe-home", "services": ["shelter"]})  # fmt: skip
     opened = (await platform.system.store.read_stream(referral_id))[0]
     values = {"referral_id": referral_id, "partner_id": "safe-home", "case_id":
-              opened.data.case_id, "endpoint_id": added["endpoint_id"]}  # fmt: skip
+              opened.data.case_id, "endpoint_id": added["endpoint_id"],
+              "delivery_id": "1"}  # fmt: skip
     every = principals(platform)
     wrong: list[str] = []
     for principal in ORDER:
