@@ -124,9 +124,9 @@ async def enable(
         found = await _hooks(desk).endpoint(conn, p.tenant, endpoint_id)
         disabled = found is not None and found.owner == partner_id and not found.enabled
         command = dr.EnableEndpoint(partner_id, endpoint_id, disabled)
-        return command, lambda: _hooks(desk).enable(conn, p.tenant, endpoint_id)
+        return command, lambda: _hooks(desk).enable(conn, p.tenant, endpoint_id, if_disabled=True)
 
-    return await _intervene(desk, p, "enabled", effect, retry, "unknown-endpoint")
+    return await _intervene(desk, p, "enabled", effect, retry, "endpoint-enabled")
 
 
 # Reads.
