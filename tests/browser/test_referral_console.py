@@ -33,7 +33,10 @@ from tests.browser.test_worker_pages import assert_fits, describe, serious_viola
 from tests.browser.test_worker_pages import log_in as worker_log_in
 from tests.events.helpers import running, wait_until
 from tests.intake.conftest import TENANT, intake_settings, register_tenant
-from tests.referral.conftest import Platform
+from tests.kit.webhooks.receiver import Receiver
+from tests.referral.conftest import Platform, stop_delivery
+from tests.referral.test_deliveries import HORIZON, Delivering, sent_and_updated
+from tests.referral.test_webhooks import deliveries, endpoint_for
 
 pytestmark = pytest.mark.browser
 
@@ -245,4 +248,67 @@ async def test_an_admin_adds_an_endpoint_and_rotates_its_secret(served, officer_
     await expect(page.locator("#previous-until")).to_contain_text("Still signs until")
     rotated = await page.locator("#secret").text_content()
     assert rotated and rotated.startswith("whsec_") and rotated != secret
+    assert not looker.findings, describe(looker.findings)
+
+
+async def test_an_admin_redelivers_a_dead_letter_and_enables_a_disabled_endpoint(
+    browser, served, officer_page, checker
+):
+    """The delivery pages on a phone, JavaScript off: the dead letters and their redelivery,
+    the notice of an endpoint its partner disabled (410) on the directory and on an officer's
+    queue, the endpoint's state and attempts, and enabling it again; axe on each page."""
+    platform, page = served.platform, officer_page
+    await stop_delivery(platform.referral_app)
+    await platform.register_partners()
+    receiver = Receiver(secrets=[])
+    await receiver.start()
+    looker = Looker(page, checker)
+    try:
+        await endpoint_for(platform, receiver)
+        stuck = await sent_and_updated(platform)
+        head = (await deliveries(platform, stuck))[0]
+        receiver.fail_ids = {head.webhook_id}
+        out = Delivering(platform)
+        await out.tick()
+        await out.tick(HORIZON)  # a dead letter, holding the referral's update back
+
+        await page.goto(f"{served.referral_url}/console/login")
+        await page.locator("#token").fill(platform.signer.issue("admin-1", TENANT, ["admin"]))
+        await page.locator("#token").press("Enter")
+        await expect(page).to_have_url(f"{served.referral_url}/console/partners")
+        await page.click("nav >> text=Dead letters")
+        await expect(page.locator(f'tr[data-delivery="{head.id}"]')).to_contain_text("1 later")
+        await looker.look("dead letters")
+        await page.click(f"#form-redeliver-{head.id} button")
+        await expect(page.locator("#notice")).to_contain_text("sent again")
+        await looker.look("dead letters, one redelivered")
+
+        receiver.fail_ids, receiver.status = set(), 410  # the partner wants no more
+        await out.tick()
+        await page.goto(f"{served.referral_url}/console/partners")
+        await expect(page.locator("#delivery-notices")).to_contain_text("410")
+        await looker.look("directory, an endpoint disabled")
+        await page.click("#delivery-notices a")
+        await expect(page.locator("#health")).to_contain_text("Disabled")
+        await expect(page.locator("#attempt-list")).to_contain_text("HTTP 410")
+        await looker.look("endpoint, disabled")
+
+        officer = await (await _context(browser, javascript=False)).new_page()
+        await officer.goto(f"{served.referral_url}/console/login")
+        await officer.locator("#token").fill(
+            platform.signer.issue("officer-1", TENANT, ["officer"])
+        )
+        await officer.locator("#token").press("Enter")
+        await expect(officer.locator("#delivery-notices")).to_contain_text("Safe Home Dhaka")
+        await Looker(officer, checker).look("queue, an endpoint disabled")
+        await assert_fits(officer, "queue, an endpoint disabled")
+        await officer.context.close()
+
+        receiver.status = 204
+        await page.click("#form-enable button")
+        await expect(page.locator("#notice")).to_contain_text("enabled")
+        await looker.look("endpoint, enabled again")
+        await out.worker.close()
+    finally:
+        await receiver.stop()
     assert not looker.findings, describe(looker.findings)

@@ -25,11 +25,23 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.routing import APIRoute
 
 from redress.cases.policies import case_stream
+from redress.cases.projections import CaseViews
+from redress.events.catalogue.referral import (
+    ConsentGiven,
+    PartnerSelected,
+    ReferralAccepted,
+    ReferralOpened,
+    ReferralSent,
+)
+from redress.events.envelope import Actor, Metadata
+from redress.events.ids import derived_stream
+from redress.events.projection import wait_for_version
 from tests.cases.test_console import bearer, browser_for, log_in
 from tests.events.helpers import wait_until
 from tests.intake.conftest import register_tenant
@@ -358,8 +370,9 @@ async def test_members_never_learn_of_a_trafficking_escalation(platform):
     await officer_post(platform, plain, "/triage", {"indicators": [], "severity": "low"})
     for case_id in (escalated, plain):
         await read_back(platform, case_id, 3)
+    referral = await referred(platform, escalated)
     staff = await platform.cases.get(f"/v1/cases/{escalated}/timeline", headers=platform.token())
-    assert "ReferralRecommended" in {i["type"] for i in staff.json()["items"]}
+    assert {"ReferralRecommended", *referral} <= {i["type"] for i in staff.json()["items"]}
 
     member = platform.member()
     views = {}
@@ -370,7 +383,8 @@ async def test_members_never_learn_of_a_trafficking_escalation(platform):
         (row,) = [c for c in queue.json()["items"] if c["case_id"] == case_id]
         views[case_id] = [member_view(a, case_id) for a in (detail.json(), timeline.json(), row)]
         for canary in ("critical", "referral", "debt_bondage", "document_retention", "severity",
-                       "indicators", "Triaged", "reasons"):  # fmt: skip
+                       "indicators", "Triaged", "reasons", "Referral", "Partner", "Consent",
+                       "Safe Home", "safe-home"):  # fmt: skip
             assert canary not in "".join(views[case_id]), (canary, views[case_id])
     assert views[escalated] == views[plain]
 
@@ -386,6 +400,30 @@ async def test_members_never_learn_of_a_trafficking_escalation(platform):
         "/v1/cases", params={"severity": "critical"}, headers=platform.token()
     )
     assert [c["case_id"] for c in critical.json()["items"]] == [escalated]
+
+
+async def referred(platform, case_id: str) -> list[str]:
+    """The case's referral sent to a shelter with the worker's consent and accepted, as the
+    referral service records it in the log (cases reads it from there, by event)."""
+    now = datetime.now(UTC)
+    stream = derived_stream("referral", case_id)
+    grievance_id = (await platform.system.store.read_stream(case_id))[0].data.grievance_id
+    events = [
+        ReferralOpened(case_id=case_id, grievance_id=grievance_id, category="identity_documents",
+                       country="BD", language="bn", reasons=("debt_bondage",),
+                       suggested=("safe-home",)),
+        PartnerSelected(partner_id="safe-home", partner_name="Safe Home Dhaka",
+                        partner_kind="shelter", services=("shelter",)),
+        ConsentGiven(partner_id="safe-home", given_by="worker", channel="phone", given_at=now),
+        ReferralSent(partner_id="safe-home", services=("shelter",), basis="consent",
+                     acknowledge_by=now + timedelta(hours=72)),
+        ReferralAccepted(partner_id="safe-home"),
+    ]  # fmt: skip
+    meta = Metadata(tenant="acme", actor=Actor(id="officer-1", role="officer"))
+    await platform.system.store.append(stream, events, 0, meta)
+    assert await wait_for_version(platform.system.pool, CaseViews(), stream, len(events),
+                                  timeout=30)  # fmt: skip
+    return [e.type for e in events]
 
 
 async def test_an_admin_token_reading_a_case_answers_403_in_the_api_and_the_console(platform):

@@ -28,6 +28,7 @@ from redress.events.projection import (
     wait_for_version,
 )
 from redress.events.timers import FixedClock
+from tests.cases.test_authz import referred
 from tests.events.helpers import wait_until
 
 TENANT = "acme"
@@ -154,6 +155,8 @@ class Workload:
         await self.caught_up(stalled, 3)
         await self.caught_up(late, 3)
         await self.post(late, "/accept")
+        # The referral service's milestones of one case join its timeline (by event).
+        await referred(self.platform, closed)
         return {"closed": closed, "erased": erased, "stalled": stalled}
 
     async def recorded(self, case_id: str, kind: str, count: int) -> bool:

@@ -71,6 +71,7 @@ class Platform:
     signer: TokenSigner
     filed: dict | None = None
     """The last filing's answer (its receipt's reference and secret)."""
+    cases_app: FastAPI | None = None
 
     def token(self, roles=("officer",), tenant=TENANT, org=None, sub="officer-1") -> dict:
         return {"Authorization": f"Bearer {self.signer.issue(sub, tenant, list(roles), org)}"}
@@ -164,4 +165,5 @@ async def platform(system, tmp_path) -> AsyncIterator[Platform]:
     async with running(relay.run()), AsyncExitStack() as stack:
         intake, cases, referral = [await serve(stack, app) for app in apps]
         await register_tenant(system)
-        yield Platform(intake, cases, referral, apps[2], system, settings, signer_for(settings))
+        yield Platform(intake, cases, referral, apps[2], system, settings, signer_for(settings),
+                       cases_app=apps[1])  # fmt: skip

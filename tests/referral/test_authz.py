@@ -16,13 +16,18 @@ The routes are read from the app, so that a route added without a row here fails
 | token with no role for referrals    | 403         | 403            | 403     | 403                 | 403             | 403               |
 | no token                            | 401         | 401            | 401     | 401                 | 401             | 401               |
 
+Deliveries (an endpoint's health and attempts, dead letters, redelivering and skipping them,
+enabling an endpoint, the notices of disabled ones) are the tenant's admin's alone: 200, or
+2xx or a domain refusal for the POSTs; every other principal, officers included, 403 (401
+without a token).
+
 Members see no referral content at all: a buyer must not learn of a trafficking referral (it
 could warn the supplier). A domain refusal (409, 410, 422, or a 404 of its own kind such as
 `not-selected`) means the call reached the referral; `not-found` means it did not.
 
 The console's pages and forms (`PAGES`, read from the app too) admit officers and
-supervisors (referrals, the directory read) and admins (the directory; `/console` sends them
-to it); members, partners, operators, auditors and tokens with no role are refused at the
+supervisors (referrals, the directory read) and admins (the directory, deliveries and dead
+letters; `/console` sends them to it); members, partners, operators, auditors and tokens with no role are refused at the
 login and, with the token slipped into the cookie, by every page (403); without a session,
 every page sends the browser to the login page.
 """  # noqa: E501
@@ -36,6 +41,9 @@ from typing import Any
 import httpx
 from fastapi.routing import APIRoute
 
+from redress.events.projection import wait_for_version
+from redress.referral.delivery import PartnerWebhooks
+from redress.referral.policies import directory_stream
 from tests.cases.test_authz import json_routes
 from tests.cases.test_console import bearer, csrf_of
 from tests.intake.conftest import CLIENT_ADDRESS, register_tenant
@@ -87,6 +95,12 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", DIRECTORY + "/endpoints"): Route("directory", {"url": "https://h.example/hook"}),
     ("POST", ENDPOINT + "/rotate"): Route("directory", {"overlap_hours": 1}),
     ("DELETE", ENDPOINT): Route("directory"),
+    ("GET", ENDPOINT + "/deliveries"): Route("deliveries-read"),
+    ("POST", ENDPOINT + "/enable"): Route("deliveries"),
+    ("GET", "/v1/dead-letters"): Route("deliveries-read", scoped=False),
+    ("POST", "/v1/dead-letters/{delivery_id}/redeliver"): Route("deliveries"),
+    ("POST", "/v1/dead-letters/{delivery_id}/skip"): Route("deliveries"),
+    ("GET", "/v1/webhook-notices"): Route("deliveries-read", scoped=False),
     ("GET", "/v1/referral-settings"): Route("directory-read", scoped=False),
     ("PUT", "/v1/referral-settings"): Route("directory", {"acknowledge_hours": 48}),
 }
@@ -128,6 +142,10 @@ def expected(principal: str, route: Route) -> frozenset[int] | str:
     if principal == "admin" and kind == "directory-read":
         return frozenset({200})
     if principal == "admin" and kind == "directory":
+        return ALLOWED
+    if principal == "admin" and kind == "deliveries-read":
+        return frozenset({200})
+    if principal == "admin" and kind == "deliveries":
         return ALLOWED
     if principal == "partner" and kind == "partner-read":
         return frozenset({200})
@@ -187,6 +205,16 @@ async def test_every_route_answers_every_principal_as_the_matrix_says(platform):
     added = await platform.post(
         "/v1/partners/legal-bd/endpoints", {"url": "https://legal.example/hook"}, admin
     )
+    # One endpoint the admin's rows remove, one kept for the deliveries' rows, mirrored by
+    # the delivery (until it is, its page of deliveries is 404).
+    kept = await platform.post(
+        "/v1/partners/legal-bd/endpoints", {"url": "https://legal.example/kept"}, admin
+    )
+    mirror = PartnerWebhooks(platform.settings)
+    directory = directory_stream("acme")
+    assert await wait_for_version(
+        platform.system.pool, mirror, directory, kept["version"], timeout=30
+    )
     other = await platform.file_and_escalate(tenant="other")
     referral_id = await platform.file_and_escalate()
     base = f"/v1/referrals/{referral_id}"
@@ -206,6 +234,7 @@ async def test_every_route_answers_every_principal_as_the_matrix_says(platform):
         "partner_id": "safe-home",
         "directory_partner": "legal-bd",
         "endpoint_id": added["endpoint_id"],
+        "delivery_id": "1",  # none of acme's: the admin reaches `unknown-delivery`
     }
 
     wrong: list[str] = []
@@ -220,6 +249,8 @@ async def test_every_route_answers_every_principal_as_the_matrix_says(platform):
             # The directory's routes act on a partner of their own: retiring it changes nothing
             # of the referral's.
             directory = {"partner_id": "legal-bd"} if template.startswith("/v1/partners/") else {}
+            if template.endswith(("/deliveries", "/enable")):
+                directory["endpoint_id"] = kept["endpoint_id"]
             path = template.format(**(values | directory))
             answer = await platform.referral.request(method, path, json=route.body, headers=headers)
             want, got = expected(principal, route), answer.status_code
@@ -295,6 +326,11 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", CONSOLE_ENDPOINT + "/rotate"): ("directory", {"overlap_hours": "1"}),
     ("POST", CONSOLE_ENDPOINT + "/remove"): ("directory", {}),
     ("POST", "/console/settings"): ("directory", {"hours": "48"}),
+    ("GET", CONSOLE_ENDPOINT): ("directory", {}),
+    ("POST", CONSOLE_ENDPOINT + "/enable"): ("directory", {}),
+    ("GET", "/console/dead-letters"): ("directory", {}),
+    ("POST", "/console/dead-letters/{delivery_id}/redeliver"): ("directory", {}),
+    ("POST", "/console/dead-letters/{delivery_id}/skip"): ("directory", {}),
 }
 SESSION = {("GET", "/console/login"), ("POST", "/console/login"), ("POST", "/console/logout")}
 # Who may log in to the console at all; everyone else is refused at the login and by every
@@ -341,13 +377,18 @@ async def test_the_console_admits_officers_and_admins_and_no_one_else(platform):
     added = await platform.post(
         "/v1/partners/legal-bd/endpoints", {"url": "https://legal.example/hook"}, admin
     )
+    mirror = PartnerWebhooks(platform.settings)
+    directory = directory_stream("acme")
+    assert await wait_for_version(platform.system.pool, mirror, directory, added["version"],
+                                  timeout=30)  # fmt: skip
     referral_id = await platform.file_and_escalate()
     await platform.post(f"/v1/referrals/{referral_id}/safety", {"imminent_danger": True})
     await platform.post(f"/v1/referrals/{referral_id}/partners",
                         {"partner_id": "safe-home", "services": ["shelter"]})  # fmt: skip
     opened = (await platform.system.store.read_stream(referral_id))[0]
     values = {"referral_id": referral_id, "partner_id": "safe-home", "case_id":
-              opened.data.case_id, "endpoint_id": added["endpoint_id"]}  # fmt: skip
+              opened.data.case_id, "endpoint_id": added["endpoint_id"],
+              "delivery_id": "1"}  # fmt: skip
     every = principals(platform)
     wrong: list[str] = []
     for principal in ORDER:

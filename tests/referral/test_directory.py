@@ -6,12 +6,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from redress.events.catalogue.partner import (
+    DeadLetterRedelivered,
+    DeadLetterSkipped,
     PartnerKind,
     PartnerRegistered,
     PartnerRetired,
     ReferralTimeFrameSet,
     Service,
     WebhookEndpointAdded,
+    WebhookEndpointEnabled,
     WebhookEndpointRemoved,
     WebhookSecretRotated,
 )
@@ -20,11 +23,15 @@ from redress.referral.directory import (
     AddEndpoint,
     Directory,
     DirectoryRefused,
+    EnableEndpoint,
+    Letter,
+    RedeliverDeadLetter,
     RegisterPartner,
     RemoveEndpoint,
     RetirePartner,
     RotateSecret,
     SetAcknowledgeHours,
+    SkipDeadLetter,
     decide,
 )
 from redress.referral.ranking import Case, suggest
@@ -170,6 +177,39 @@ def test_the_acknowledgement_time_frame_defaults_to_72_hours_and_is_set_in_bound
     ]
     for hours in (0, 721):
         assert refused([], SetAcknowledgeHours(hours)) == "bad-hours"
+
+
+def test_an_endpoint_the_delivery_disabled_is_enabled_again_and_only_then():
+    given = history(NGO, HOOK)
+    assert decide(EnableEndpoint("ngo-1", "ep-1", disabled=True), fold(given)) == [
+        WebhookEndpointEnabled(partner_id="ngo-1", endpoint_id="ep-1")
+    ]
+    assert refused(given, EnableEndpoint("ngo-1", "ep-1", disabled=False)) == "endpoint-enabled"
+    assert refused(given, EnableEndpoint("ngo-1", "ep-9", disabled=True)) == "unknown-endpoint"
+    assert refused(given, EnableEndpoint("ngo-9", "ep-1", disabled=True)) == "unknown-partner"
+    # Enabling changes nothing the directory knows of the endpoint (its URL, its secrets).
+    enabled = [*given, *decide(EnableEndpoint("ngo-1", "ep-1", True), fold(given))]
+    assert fold(enabled) == fold(given)
+
+
+LETTER = Letter(7, "msg_abc", "org.redress.referral.sent", "referral-1", dead=True)
+
+
+@pytest.mark.parametrize(
+    ("command", "recorded"),
+    [(RedeliverDeadLetter, DeadLetterRedelivered), (SkipDeadLetter, DeadLetterSkipped)],
+)
+def test_a_dead_letter_is_redelivered_or_skipped_while_it_is_one(command, recorded):
+    given = history(NGO, HOOK)
+    assert decide(command("ngo-1", "ep-1", LETTER), fold(given)) == [
+        recorded(partner_id="ngo-1", endpoint_id="ep-1", delivery_id=7, webhook_id="msg_abc",
+                 event_type="org.redress.referral.sent", subject="referral-1")
+    ]  # fmt: skip
+    alive = Letter(7, "msg_abc", "org.redress.referral.sent", "referral-1", dead=False)
+    assert refused(given, command("ngo-1", "ep-1", alive)) == "not-dead"
+    assert refused(given, command("ngo-1", "ep-9", LETTER)) == "unknown-endpoint"
+    assert DirectoryRefused("not-dead", "").status == 409
+    assert DirectoryRefused("unknown-delivery", "").status == 404
 
 
 # Ranking.

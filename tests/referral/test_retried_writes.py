@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.cases.test_retried_writes import HEADER, KEY_REUSED, retryable_routes, written_by
+from tests.kit.webhooks.receiver import Receiver
+from tests.referral.conftest import stop_delivery
+from tests.referral.test_deliveries import HORIZON, Delivering, sent_and_updated
 from tests.referral.test_flow import PHONE
+from tests.referral.test_webhooks import deliveries, endpoint_for
 
 SHELTER = "safe-home"
 SPARE = {"name": "Legal Aid Chittagong", "kind": "legal_aid", "countries": ["BD"]}
@@ -86,10 +90,15 @@ DIRECTORY = [
     ),
     Write(f"{OWN}/retire", ADMIN, None, {"x": 1}),
 ]
+DELIVERIES = [
+    Write("/v1/dead-letters/{delivery_id}/redeliver", ADMIN, None, {"x": 1}),
+    Write("/v1/dead-letters/{delivery_id}/skip", ADMIN, None, {"x": 1}),
+    Write(f"{OWN}/endpoints/{{endpoint_id}}/enable", ADMIN, None, {"x": 1}),
+]
 
 
 async def test_a_retried_referral_write_writes_once_over_every_retryable_route(platform):
-    rows = [*SENT, DECLINED, *EMERGENCY, *DIRECTORY]
+    rows = [*SENT, DECLINED, *EMERGENCY, *DIRECTORY, *DELIVERIES]
     found = retryable_routes(platform.referral_app)
     assert found == {w.template for w in rows}, (
         f"POST routes without a row: {found - {w.template for w in rows}}"
@@ -156,6 +165,28 @@ async def test_a_retried_referral_write_writes_once_over_every_retryable_route(p
     endpoint_id = added["endpoint_id"] if added else "ep_none"
     await retried(DIRECTORY[1], partner_id="spare", endpoint_id=endpoint_id)
     await retried(DIRECTORY[2], partner_id="spare")
+
+    # Deliveries: two dead letters, one redelivered and one skipped, and the shelter's
+    # endpoint disabled by a 410, then enabled again.
+    await stop_delivery(platform.referral_app)
+    receiver = Receiver(secrets=[])
+    await receiver.start()
+    try:
+        made = await endpoint_for(platform, receiver)
+        stuck = [await sent_and_updated(platform) for _ in range(2)]
+        heads = [(await deliveries(platform, r))[0] for r in stuck]
+        receiver.fail_ids = {h.webhook_id for h in heads}
+        out = Delivering(platform)  # its clock starts now: everything enqueued is due
+        await out.tick()
+        await out.tick(HORIZON)  # both heads are dead letters now
+        await retried(DELIVERIES[0], delivery_id=str(heads[0].id))
+        await retried(DELIVERIES[1], delivery_id=str(heads[1].id))
+        receiver.fail_ids, receiver.status = set(), 410
+        await out.tick()
+        await retried(DELIVERIES[2], partner_id=SHELTER, endpoint_id=made["endpoint_id"])
+        await out.worker.close()
+    finally:
+        await receiver.stop()
     assert not wrong, "\n".join(wrong)
     types = await platform.log_types(referral_id)
     assert types.count("ReferralClosed") == 1 and types.count("ReferralDeclined") == 1

@@ -16,15 +16,28 @@ async def test_the_breaker_opens_probes_once_and_closes(outbox: Outbox, receiver
     try:
         # Eight at once (the most in flight per endpoint); five failures in a row open it,
         # so the last two are not tried.
+        async with outbox.pool.acquire() as conn:
+            endpoint = await outbox.hooks.endpoint(conn, TENANT, made.endpoint.id)
+        assert endpoint is not None and endpoint.health(outbox.clock.now()) == "healthy"
         assert await worker.tick() == 8
         async with outbox.pool.acquire() as conn:
             endpoint = await outbox.hooks.endpoint(conn, TENANT, made.endpoint.id)
+            recent = await outbox.hooks.recent_attempts(conn, TENANT, made.endpoint.id, limit=5)
+            assert await outbox.hooks.recent_attempts(conn, "other-tenant", made.endpoint.id) == []
         assert endpoint is not None and endpoint.failures == 8
         assert endpoint.circuit_open_until == outbox.clock.now() + outbox.timedelta(seconds=30)
+        assert endpoint.health(outbox.clock.now()) == "breaker-open"
+        # Each attempt as the endpoint's history lists it: status and latency, no body.
+        assert len(recent) == 5 and not any(a.succeeded for a in recent)
+        assert all(a.status == 503 and a.error and a.latency_ms >= 0 for a in recent)
+        assert all(a.ordering_key.startswith("ref-") and a.attempt == 1 for a in recent)
 
         outbox.advance(seconds=20)  # retries are due (15 s +- 20 %), the breaker is open
         assert await worker.tick() == 0
         outbox.advance(seconds=10)  # half-open: one probe, which fails
+        async with outbox.pool.acquire() as conn:
+            endpoint = await outbox.hooks.endpoint(conn, TENANT, made.endpoint.id)
+        assert endpoint is not None and endpoint.health(outbox.clock.now()) == "failing"
         assert await worker.tick() == 1
         async with outbox.pool.acquire() as conn:
             endpoint = await outbox.hooks.endpoint(conn, TENANT, made.endpoint.id)
@@ -43,6 +56,10 @@ async def test_the_breaker_opens_probes_once_and_closes(outbox: Outbox, receiver
     async with outbox.pool.acquire() as conn:
         endpoint = await outbox.hooks.endpoint(conn, TENANT, made.endpoint.id)
     assert endpoint is not None and endpoint.failures == 0 and endpoint.circuit_open_until is None
+    assert endpoint.health(outbox.clock.now()) == "healthy"
+    async with outbox.pool.acquire() as conn:
+        [last] = await outbox.hooks.recent_attempts(conn, TENANT, made.endpoint.id, limit=1)
+    assert last.succeeded and last.status == 204
 
 
 async def test_sustained_failure_disables_the_endpoint_with_a_notice(
@@ -76,6 +93,10 @@ async def test_sustained_failure_disables_the_endpoint_with_a_notice(
             assert await conn.fetchval("SELECT id FROM hooks.partners") == "partner-1"
         assert notice.kind == "endpoint-disabled" and notice.endpoint_id == made.endpoint.id
         assert heard == [notice]
+        assert endpoint.health(outbox.clock.now()) == "disabled"
+        async with outbox.pool.acquire() as conn:
+            assert await outbox.hooks.current_notices(conn, TENANT) == [notice]
+            assert await outbox.hooks.current_notices(conn, "other-tenant") == []
 
         # Disabled: nothing is sent, nothing is dropped.
         receiver.refusing = False
@@ -85,6 +106,9 @@ async def test_sustained_failure_disables_the_endpoint_with_a_notice(
         assert await worker.tick() == 0 and receiver.requests == before
         async with outbox.pool.acquire() as conn:
             assert await outbox.hooks.enable(conn, TENANT, made.endpoint.id)
+            # Enabled again: the notice is history, no longer something to act on.
+            assert await outbox.hooks.current_notices(conn, TENANT) == []
+            assert await outbox.hooks.notices(conn, TENANT) == [notice]
         await worker.tick()
     finally:
         await worker.close()

@@ -37,6 +37,9 @@ async def test_a_dead_letter_holds_its_key_back_until_redelivered(
             attempts = await outbox.hooks.attempts(conn, TENANT, dead.id)
             later = await outbox.hooks.deliveries(conn, TENANT, ordering_key="ref-a")
         assert dead.webhook_id == "msg_ref-a-1" and dead.held_back == 2
+        async with outbox.pool.acquire() as conn:
+            assert await outbox.hooks.delivery(conn, TENANT, dead.id) == dead
+            assert await outbox.hooks.delivery(conn, "other-tenant", dead.id) is None
         assert dead.last_status == 500 and dead.attempts == len(attempts)
         assert attempts[-1].at - attempts[0].at >= timedelta(days=3)  # the retry horizon
         assert [(d.sequence, d.state, d.attempts) for d in later] == [

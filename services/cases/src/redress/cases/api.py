@@ -13,7 +13,7 @@ from redress.cases import commands as c
 from redress.cases import domain as d
 from redress.cases import handlers as h
 from redress.cases import queries as q
-from redress.cases import reads
+from redress.cases import reads, referral_entries
 from redress.cases.context import CaseDesk, CasesContext
 from redress.cases.handlers import NOT_FOUND, case_events, is_member, named
 from redress.cases.projections import CaseViews
@@ -309,14 +309,16 @@ async def timeline(
     return {"items": [
         {k: v for k, v in r.items() if k != "actor_id"}
         | {"time": r["time"].isoformat(), "details": _redact(r["details"])}
-        for r in rows if r["type"] not in _STAFF_ENTRIES
+        for r in rows
+        if r["type"] not in _STAFF_ENTRIES and r["type"] not in referral_entries.MEMBER_HIDDEN
     ]}  # fmt: skip
 
 
 # What a member company's timeline leaves out: the same as its case view does (the worker's
 # conversation and what the worker did, internal notes, triage and referral, who handles the
 # case, the worker's language), and legal holds, whose grounds (litigation, a criminal
-# investigation) may concern the member.
+# investigation) may concern the member. Nor any of the referral's milestones
+# (`referral_entries.MEMBER_HIDDEN`): a buyer must not learn that a worker was referred.
 _STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                   "ReferralRecommended", "WorkerMessagePosted", "GrievanceUpdated",
                   "AttachmentAdded", "WithdrawalRequested", "PersonalDataErased",

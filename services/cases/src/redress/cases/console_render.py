@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import HTMLResponse
 
+from redress.cases import referral_entries
 from redress.cases.context import Cases
 from redress.kit.authz import Action, allowed
 from redress.kit.console import Console, human
@@ -25,6 +26,7 @@ ENTRIES = {
     "AttachmentAdded": "The worker attached a file",
     "WithdrawalRequested": "The worker asked to withdraw the grievance",
     "PersonalDataErased": "The worker's personal data was erased",
+    **referral_entries.ENTRIES,
 }
 
 

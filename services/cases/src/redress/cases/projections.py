@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, time
 from typing import Any
 
+from redress.cases import referral_entries
 from redress.cases.policies import case_stream
 from redress.events import catalogue
 from redress.events.catalogue.access import PersonalDataRead
@@ -76,16 +77,19 @@ def timer_id(case_id: str, stage: str) -> str:
 class CaseViews(Projection):
     name = "views"
     schema = "cases"
-    stream_types = ("case", "grievance", "access")
-    # Every case event joins the timeline.
+    stream_types = ("case", "grievance", "access", "referral")
+    # Every case event joins the timeline, and so do the referral's milestones.
     handles = (*catalogue.of_stream("case"), GrievanceSubmitted, GrievanceUpdated,
                WorkerMessagePosted, AttachmentAdded, WithdrawalRequested, PersonalDataErased,
-               PersonalDataRead)  # fmt: skip
+               PersonalDataRead, *referral_entries.READS)  # fmt: skip
     tables = ("cases", "actions", "timeline", "thread", "lessons", "grievance_data", "timers",
-              "reads", "filings")  # fmt: skip
+              "reads", "filings", "referral_cases", "referral_partners")  # fmt: skip
 
     async def apply(self, conn: Conn, event: Event) -> None:
         data = event.data
+        if event.stream_type == "referral":
+            await referral_entries.apply(conn, event)
+            return
         if event.stream_type == "grievance":
             await self._grievance(conn, event)
             if isinstance(data, _WORKER_ENTRIES):

@@ -11,9 +11,11 @@ from redress.kit.webhooks.service import delivery
 from redress.referral import (
     api,
     console,
+    console_deliveries,
     console_directory,
     console_forms,
     context,
+    deliveries_api,
     directory_api,
     partner_api,
 )
@@ -26,8 +28,13 @@ service = ServiceSpec(
     title="Referral",
     migrations=Path(__file__).parent / "migrations",
     embedded=[MIGRATIONS],  # the webhook outbox, in the referral schema
-    routers=[api.router, partner_api.router, directory_api.router],
-    pages=[console.router, console_forms.router, console_directory.router],
+    routers=[api.router, partner_api.router, directory_api.router, deliveries_api.router],
+    pages=[
+        console.router,
+        console_forms.router,
+        console_directory.router,
+        console_deliveries.router,
+    ],
     exception_handlers={LoginRequired: to_login},
     projections=lambda settings: [OpenReferrals(), ReferralViews(), PartnerWebhooks(settings)],
     startup=[context.start],

@@ -54,7 +54,10 @@ def admitted(p: Principal) -> bool:
 
 def nav(p: Principal) -> Sequence[tuple[str, str]]:
     links = [(PATH, "Referrals")] if allowed(p.roles, Action.referral_read) else []
-    return [*links, (f"{PATH}/partners", "Partners")]
+    links.append((f"{PATH}/partners", "Partners"))
+    if allowed(p.roles, Action.partner_directory_manage):
+        links.append((f"{PATH}/dead-letters", "Dead letters"))
+    return links
 
 
 WHY = {
@@ -129,13 +132,28 @@ def _part(a: Mapping[str, Any]) -> dict[str, Any]:
             "ended": a["status"] in ENDED}  # fmt: skip
 
 
+async def notices_for(desk: Desk, p: Principal) -> list[dict[str, Any]]:
+    """Endpoints the delivery disabled, still disabled, with their partner's name: shown to
+    officers (their referrals are not reaching that partner) and to admins (who act on it)."""
+    async with desk.pool.acquire() as conn:
+        found = await desk.referrals.hooks.current_notices(conn, p.tenant)
+        partners = await q.partners(conn, p.tenant) if found else []
+    names = {x["partner_id"]: x["name"] for x in partners}
+    return [
+        {"partner_id": n.owner, "partner": names.get(n.owner, n.owner),
+         "endpoint_id": n.endpoint_id, "detail": n.detail, "at": n.at}
+        for n in found
+    ]  # fmt: skip
+
+
 @router.get("")
 async def queue(request: Request, p: Staff, desk: ReferralDesk) -> Response:
     if not allowed(p.roles, Action.referral_read):  # an admin: the directory is theirs
         return RedirectResponse(f"{PATH}/partners", status_code=303)
     p = authorise(p, Action.referral_read)
     context: dict[str, Any] = {"principal": p, "statuses": list(Status), "rows": [],
-                               "next_url": None, "first_url": None}  # fmt: skip
+                               "next_url": None, "first_url": None,
+                               "delivery_notices": await notices_for(desk, p)}  # fmt: skip
     try:
         f = QueueQuery.model_validate(dict(request.query_params))
         async with desk.pool.acquire() as conn:

@@ -31,7 +31,7 @@ from redress.kit.i18n import LANGUAGES
 from redress.referral import directory_handlers as dh
 from redress.referral import queries as q
 from redress.referral import requests as r
-from redress.referral.console import CONSOLE, PATH, READ_BACK_SECONDS, VIEWS, Staff
+from redress.referral.console import CONSOLE, PATH, READ_BACK_SECONDS, VIEWS, Staff, notices_for
 from redress.referral.context import Desk, ReferralDesk
 from redress.referral.policies import directory, directory_stream
 
@@ -71,7 +71,8 @@ async def partners_page(
     manage = allowed(p.roles, Action.partner_directory_manage)
     return CONSOLE.page(
         request, "partners.html", status, principal=p, partners=rows, hours=hours, done=done,
-        error=error, typed=typed, can_manage=manage,
+        error=error, typed=typed, can_manage=manage, can_fix_deliveries=manage,
+        delivery_notices=await notices_for(desk, p),
         value=lambda name, default: typed.get(name, default), **_choices(),
     )  # fmt: skip
 
@@ -89,12 +90,18 @@ async def partner_page(
         if not found:
             raise Problem(404, "not-found", "there is no such partner")
         endpoints = await q.endpoints(conn, p.tenant, partner_id) if manage else []
+        hooks = desk.referrals.hooks
+        mirrored = await hooks.endpoints(conn, p.tenant, owner=partner_id) if manage else []
+    now = desk.referrals.hooks.clock.now()
+    health = {e.id: e.health(now) for e in mirrored}
+    notices = [n for n in await notices_for(desk, p) if n["partner_id"] == partner_id]
     # The edit form shows what the admin typed when it was refused, else the partner as it is.
     shown = dict(typed or {}) if failed == "saved" else {
         **found[0], "countries": ", ".join(found[0]["countries"])}  # fmt: skip
     return CONSOLE.page(
         request, "partner.html", status, principal=p, partner=found[0], endpoints=endpoints,
-        done=done, error=error, failed=failed, secret=secret, can_manage=manage,
+        done=done, error=error, failed=failed, secret=secret, can_manage=manage, health=health,
+        delivery_notices=notices, can_fix_deliveries=manage,
         value=lambda name, default: shown.get(name, default), **_choices(),
     )  # fmt: skip
 

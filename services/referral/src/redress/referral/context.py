@@ -19,7 +19,8 @@ from redress.kit.crypto import Keyring
 from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
-from redress.kit.webhooks import Guard
+from redress.kit.webhooks import Guard, Webhooks
+from redress.kit.webhooks.service import webhooks_for
 from redress.referral.overdue import overdue_scheduler
 from redress.referral.secrets import PURPOSE
 
@@ -37,6 +38,8 @@ class Referrals:
     """What registration checks an endpoint URL with (private addresses in dev mode only)."""
     csrf_key: bytes
     """Of the console's forms; derived from the root secret, the same on every replica."""
+    hooks: Webhooks
+    """The outbox in the referral schema: admins' views of deliveries, and interventions."""
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -49,8 +52,9 @@ async def start(runtime: Runtime) -> None:
     guard = Guard(allow_private=settings.dev)
     csrf_key = derive(root_secret(settings), "referral-csrf")
     runtime.extras["referral"] = Referrals(
-        keyring, SystemClock(), webhook_key, settings.dev, guard, csrf_key
-    )
+        keyring, SystemClock(), webhook_key, settings.dev, guard, csrf_key,
+        webhooks_for("referral", settings),
+    )  # fmt: skip
 
 
 async def run_overdue(runtime: Runtime) -> None:

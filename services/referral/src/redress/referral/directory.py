@@ -19,12 +19,15 @@ from redress.events.catalogue.grievance import Category
 from redress.events.catalogue.indicators import BY_CODE
 from redress.events.catalogue.partner import (
     DEFAULT_ACKNOWLEDGE_HOURS,
+    DeadLetterRedelivered,
+    DeadLetterSkipped,
     PartnerKind,
     PartnerRegistered,
     PartnerRetired,
     ReferralTimeFrameSet,
     Service,
     WebhookEndpointAdded,
+    WebhookEndpointEnabled,
     WebhookEndpointRemoved,
     WebhookSecretRotated,
 )
@@ -38,7 +41,8 @@ CATEGORIES = frozenset(c.value for c in Category)
 
 class DirectoryRefused(Refused):
     statuses = {"unknown-partner": 404, "unknown-endpoint": 404, "partner-retired": 409,
-                "too-many-endpoints": 409, "endpoint-exists": 409}  # fmt: skip
+                "too-many-endpoints": 409, "endpoint-exists": 409, "unknown-delivery": 404,
+                "not-dead": 409, "endpoint-enabled": 409}  # fmt: skip
     default_status = 422
 
 
@@ -131,9 +135,44 @@ class SetAcknowledgeHours:
     hours: int
 
 
+@dataclass(frozen=True)
+class EnableEndpoint:
+    """Send to an endpoint the delivery disabled; `disabled` is what the outbox says of it
+    now (the deciding reads no table: the handler looks and brings it)."""
+
+    partner_id: str
+    endpoint_id: str
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A dead letter as the outbox has it, brought by the handler."""
+
+    delivery_id: int
+    webhook_id: str
+    event_type: str
+    subject: str
+    dead: bool
+
+
+@dataclass(frozen=True)
+class RedeliverDeadLetter:
+    partner_id: str
+    endpoint_id: str
+    letter: Letter
+
+
+@dataclass(frozen=True)
+class SkipDeadLetter:
+    partner_id: str
+    endpoint_id: str
+    letter: Letter
+
+
 Command = (
     RegisterPartner | RetirePartner | AddEndpoint | RotateSecret | RemoveEndpoint
-    | SetAcknowledgeHours
+    | SetAcknowledgeHours | EnableEndpoint | RedeliverDeadLetter | SkipDeadLetter
 )  # fmt: skip
 
 
@@ -166,7 +205,28 @@ def decide(command: Command, state: Directory) -> list[EventData]:
             _endpoint(partner, command.endpoint_id)
             return [WebhookEndpointRemoved(partner_id=partner.partner_id,
                                            endpoint_id=command.endpoint_id)]  # fmt: skip
+        case EnableEndpoint():
+            _endpoint(partner, command.endpoint_id)
+            if not command.disabled:
+                raise DirectoryRefused("endpoint-enabled", "this endpoint is not disabled")
+            return [WebhookEndpointEnabled(partner_id=partner.partner_id,
+                                           endpoint_id=command.endpoint_id)]  # fmt: skip
+        case RedeliverDeadLetter() | SkipDeadLetter():
+            return [_dead_letter(command, partner)]
     raise TypeError(f"not a directory command: {command!r}")  # pragma: no cover
+
+
+def _dead_letter(c: RedeliverDeadLetter | SkipDeadLetter, partner: Partner) -> EventData:
+    _endpoint(partner, c.endpoint_id)
+    letter = c.letter
+    if not letter.dead:
+        raise DirectoryRefused("not-dead", "this webhook is not a dead letter (any more)")
+    kind = DeadLetterRedelivered if isinstance(c, RedeliverDeadLetter) else DeadLetterSkipped
+    return kind(
+        partner_id=partner.partner_id, endpoint_id=c.endpoint_id,
+        delivery_id=letter.delivery_id, webhook_id=letter.webhook_id,
+        event_type=letter.event_type, subject=letter.subject,
+    )  # fmt: skip
 
 
 def _partner(state: Directory, partner_id: str) -> Partner:

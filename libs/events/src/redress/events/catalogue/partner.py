@@ -129,6 +129,49 @@ class WebhookEndpointRemoved(EventData):
 
 
 @event
+class WebhookEndpointEnabled(EventData):
+    """An admin sends to the endpoint again, after it was disabled for sustained failure
+    (or a 410): its breaker is reset and what waited for it is due now. The disabling itself
+    is not an event: it is the outbox's notice, written with the attempt that caused it
+    (docs/decisions/0027-delivery-console.md)."""
+
+    type = "WebhookEndpointEnabled"
+    stream_type = "partner"
+
+    partner_id: PartnerId
+    endpoint_id: str = Field(max_length=100)
+
+
+class _DeadLetter(EventData):
+    """A webhook that gave up after its retries, as the admin saw it: which endpoint, which
+    `webhook_id`, what it told (`event_type`) and about which referral (`subject`)."""
+
+    partner_id: PartnerId
+    endpoint_id: str = Field(max_length=100)
+    delivery_id: int = Field(ge=1)
+    webhook_id: str = Field(max_length=110)
+    event_type: str = Field(max_length=200)
+    subject: str = Field(max_length=200)
+
+
+@event
+class DeadLetterRedelivered(_DeadLetter):
+    """An admin had a dead letter tried again (same webhook-id, a fresh retry schedule)."""
+
+    type = "DeadLetterRedelivered"
+    stream_type = "partner"
+
+
+@event
+class DeadLetterSkipped(_DeadLetter):
+    """An admin gave up on a dead letter for good: the partner will never receive it, and
+    the later webhooks of its referral, held back behind it, go out."""
+
+    type = "DeadLetterSkipped"
+    stream_type = "partner"
+
+
+@event
 class ReferralTimeFrameSet(EventData):
     """How long a partner has to acknowledge a referral in this initiative (default 72 h)."""
 

@@ -9,7 +9,7 @@ import asyncpg
 
 from redress.events.store import Conn
 from redress.events.timers import Clock
-from redress.kit.webhooks.model import Attempt, Delivery, Notice, State
+from redress.kit.webhooks.model import Attempt, Delivery, EndpointAttempt, Notice, State
 
 
 class Admin:
@@ -50,6 +50,11 @@ class Admin:
         )
         return [_delivery(r) for r in rows]
 
+    async def delivery(self, conn: Conn, tenant: str, delivery_id: int) -> Delivery | None:
+        """One delivery (None when the tenant has none of that id)."""
+        found = await self.deliveries(conn, tenant, state=None, after=delivery_id - 1, limit=1)
+        return found[0] if found and found[0].id == delivery_id else None
+
     async def dead_letters(
         self,
         conn: Conn,
@@ -74,6 +79,23 @@ class Admin:
             delivery_id,
         )
         return [Attempt(**dict(r)) for r in rows]
+
+    async def recent_attempts(
+        self, conn: Conn, tenant: str, endpoint_id: str, *, limit: int = 20
+    ) -> list[EndpointAttempt]:
+        """An endpoint's latest attempts, newest first: status and latency, never a body."""
+        rows = await conn.fetch(
+            f"""SELECT a.delivery_id, d.webhook_id, d.event_type, d.ordering_key, a.attempt,
+                       a.at, a.status, a.latency_ms, a.error
+                FROM {self.schema}.webhook_attempts a
+                JOIN {self.schema}.webhook_deliveries d ON d.id = a.delivery_id
+                WHERE d.tenant = $1 AND d.endpoint_id = $2
+                ORDER BY a.id DESC LIMIT $3""",
+            tenant,
+            endpoint_id,
+            limit,
+        )
+        return [EndpointAttempt(**dict(r)) for r in rows]
 
     async def redeliver(self, conn: Conn, tenant: str, delivery_id: int) -> bool:
         """Try a dead letter again now, with a fresh retry horizon and the same webhook-id.
@@ -129,6 +151,19 @@ class Admin:
             limit,
         )
         return [Notice(**dict(r)) for r in rows]
+
+    async def current_notices(self, conn: Conn, tenant: str) -> list[Notice]:
+        """The latest notice of each endpoint still disabled: what admins must act on. An
+        endpoint enabled again (or removed) has no current notice."""
+        rows = await conn.fetch(
+            f"""SELECT DISTINCT ON (n.endpoint_id) n.*
+                FROM {self.schema}.webhook_notices n
+                JOIN {self.schema}.webhook_endpoints e ON e.id = n.endpoint_id
+                WHERE n.tenant = $1 AND e.tenant = $1 AND NOT e.enabled
+                ORDER BY n.endpoint_id, n.id DESC""",
+            tenant,
+        )
+        return sorted((Notice(**dict(r)) for r in rows), key=lambda n: n.id)
 
 
 def _delivery(row: asyncpg.Record) -> Delivery:

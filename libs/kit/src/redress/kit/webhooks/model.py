@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 State = Literal["pending", "delivered", "dead", "skipped"]
+Health = Literal["healthy", "failing", "breaker-open", "disabled"]
 
 MAX_BODY = 65_536  # the specification advises well under 20 kB; this is the hard limit
 _ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
@@ -88,6 +89,19 @@ class Endpoint:
     failing_since: datetime | None
     circuit_open_until: datetime | None
     secrets: tuple[SecretInfo, ...] = field(default=())
+    circuit_trips: int = 0
+
+    def health(self, now: datetime) -> Health:
+        """What an admin is told: `disabled` (nothing is sent until it is enabled),
+        `breaker-open` (resting after failures; a probe comes next), `failing` (the last
+        attempts failed, retries go on) or `healthy`."""
+        if not self.enabled:
+            return "disabled"
+        if self.circuit_open_until is not None and self.circuit_open_until > now:
+            return "breaker-open"
+        if self.failures > 0 or self.circuit_trips > 0:
+            return "failing"
+        return "healthy"
 
 
 @dataclass(frozen=True)
@@ -124,6 +138,25 @@ class Attempt:
     status: int | None
     latency_ms: int
     error: str | None
+
+
+@dataclass(frozen=True)
+class EndpointAttempt:
+    """An attempt as an endpoint's history lists it: which delivery, and how it went."""
+
+    delivery_id: int
+    webhook_id: str
+    event_type: str
+    ordering_key: str
+    attempt: int
+    at: datetime
+    status: int | None
+    latency_ms: int
+    error: str | None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
 
 
 @dataclass(frozen=True)

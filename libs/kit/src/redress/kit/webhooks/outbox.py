@@ -240,18 +240,22 @@ class Webhooks(Admin):
         )
         return bool(done.endswith(" 1"))
 
-    async def enable(self, conn: Conn, tenant: str, endpoint_id: str) -> bool:
+    async def enable(
+        self, conn: Conn, tenant: str, endpoint_id: str, *, if_disabled: bool = False
+    ) -> bool:
         """Send again: the breaker is reset, and waiting deliveries are due now, each with a
-        fresh retry horizon."""
+        fresh retry horizon. With `if_disabled`, only an endpoint disabled when the row is
+        locked (False otherwise: of two admins enabling at once, one does)."""
         now = self.clock.now()
         async with conn.transaction():
             done = await conn.execute(
                 f"""UPDATE {self.schema}.webhook_endpoints
                     SET enabled = true, disabled_reason = NULL, failures = 0,
                         failing_since = NULL, circuit_trips = 0, circuit_open_until = NULL
-                    WHERE tenant = $1 AND id = $2""",
+                    WHERE tenant = $1 AND id = $2 AND (NOT $3 OR NOT enabled)""",
                 tenant,
                 endpoint_id,
+                if_disabled,
             )
             if not done.endswith(" 1"):
                 return False
@@ -311,6 +315,7 @@ def _endpoint(row: asyncpg.Record, secrets: list[SecretInfo]) -> Endpoint:
         failing_since=row["failing_since"],
         circuit_open_until=row["circuit_open_until"],
         secrets=tuple(secrets),
+        circuit_trips=row["circuit_trips"],
     )
 
 
