@@ -44,17 +44,19 @@ class Referrals:
     def now(self) -> datetime:
         return self.clock.now()
 
+    @classmethod
+    def of(cls, settings: Settings, clock: Clock) -> Referrals:
+        """What the service works with, from its settings: one place for every caller."""
+        root = root_secret(settings)
+        return cls(
+            Keyring(keyset_file(settings)), clock, derive(root, PURPOSE), settings.dev,
+            Guard(allow_private=settings.dev), derive(root, "referral-csrf"),
+            webhooks_for("referral", settings),
+        )  # fmt: skip
+
 
 async def start(runtime: Runtime) -> None:
-    settings = runtime.settings
-    webhook_key = derive(root_secret(settings), PURPOSE)
-    keyring = Keyring(keyset_file(settings))
-    guard = Guard(allow_private=settings.dev)
-    csrf_key = derive(root_secret(settings), "referral-csrf")
-    runtime.extras["referral"] = Referrals(
-        keyring, SystemClock(), webhook_key, settings.dev, guard, csrf_key,
-        webhooks_for("referral", settings),
-    )  # fmt: skip
+    runtime.extras["referral"] = Referrals.of(runtime.settings, SystemClock())
 
 
 async def run_overdue(runtime: Runtime) -> None:

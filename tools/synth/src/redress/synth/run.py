@@ -13,7 +13,7 @@ import asyncio
 import weakref
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,7 +46,6 @@ from redress.intake.domain import GRIEVANCE, RequestWithdrawal
 from redress.intake.domain import decide as decide_grievance
 from redress.intake.filing import file_grievance, grievance_stream
 from redress.kit.auth import Principal
-from redress.kit.keyset import derive, root_secret
 from redress.kit.settings import Settings
 from redress.kit.webhooks import Guard
 from redress.referral import answers
@@ -56,7 +55,6 @@ from redress.referral.context import Desk as ReferralDesk
 from redress.referral.context import Referrals
 from redress.referral.directory import DIRECTORY, RegisterPartner
 from redress.referral.policies import OpenReferrals, directory_stream, referral_stream
-from redress.referral.secrets import PURPOSE
 from redress.synth.plan import AuditPlan, GrievancePlan, Plan, Step
 from redress.synth.world import FRAMES, LANGUAGES, MEMBERS, PARTNERS, SITES, TIME_ZONE
 from redress.tenancy import domain as tenancy
@@ -126,15 +124,11 @@ class Generator:
         keyring, clock = intake.keyring, SyntheticClock()
         self.intake = intake
         self.cases = CaseDesk(self.store, pool, Cases(keyring, clock))
-        webhook_key = derive(root_secret(settings), PURPOSE)
-        referrals = Referrals(
-            keyring,
-            clock,
-            webhook_key,
-            plain_http=True,
+        # Made-up partners may have made-up endpoints: plain http, private addresses.
+        referrals = replace(
+            Referrals.of(settings, clock), keyring=keyring, plain_http=True,
             guard=Guard(allow_private=True),
-            csrf_key=derive(root_secret(settings), "referral-csrf"),
-        )
+        )  # fmt: skip
         self.referrals = ReferralDesk(self.store, pool, referrals)
         self.open_cases, self.open_referrals = OpenCases(), OpenReferrals()
         self.open_cases.store = self.open_referrals.store = self.store
