@@ -46,7 +46,6 @@ from redress.metrics.tables import (
 from redress.metrics.timeline import Duration, Happening, Story, stories
 
 DIMENSIONS = ("country", "member", "sector", "tier", "category", "channel", "language")
-MULTI_VALUED = frozenset({"member"})
 # measure -> (the name of its code, whether one case has one code in a period)
 MEASURES: dict[str, tuple[str | None, bool]] = {
     "received": (None, True),
@@ -107,8 +106,8 @@ def compute(ledger: Ledger, period: Period, told: dict[str, Story] | None = None
     told = told if told is not None else stories(ledger)
     items = measures(told, start, end)
     tables = [
-        table(f"{measure}.{dim}", code, dim, items[measure], grievances, single)
-        for measure, (code, single) in MEASURES.items()
+        table(f"{measure}.{dim}", code, dim, items[measure], grievances)
+        for measure, (code, _) in MEASURES.items()
         for dim in DIMENSIONS
     ]
     statistics = [
@@ -150,7 +149,6 @@ def table(
     dim: str,
     items: Iterable[Item],
     grievances: dict[str, Grievance],
-    single: bool,
 ) -> Table:
     """Distinct cases per cell and per margin, zero cells included."""
     dims = (code, dim) if code else (dim,)
@@ -167,7 +165,7 @@ def table(
     margins = tuple(Cell(key, len(per[key])) for key in sorted(per) if TOTAL in key) or (
         Cell((TOTAL,) * len(dims), 0),
     )
-    return Table(name, dims, cells, margins, additive=single and dim not in MULTI_VALUED)
+    return Table(name, dims, cells, margins)
 
 
 def nearest_rank(values: Sequence[int], share: float) -> int:
