@@ -43,6 +43,7 @@ class Action(StrEnum):
     partner_directory_manage = "partner_directory.manage"
     assessment_manage = "assessment.manage"
     tenant_configure = "tenant.configure"
+    figures_publish = "figures.publish"
     projection_operate = "projection.operate"
 
 
@@ -70,6 +71,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.partner_directory_manage: frozenset({Role.admin}),
     Action.assessment_manage: frozenset({Role.member, Role.officer, Role.admin}),
     Action.tenant_configure: frozenset({Role.admin}),
+    # Publishing the initiative's figures speaks for it: its admins, no one else.
+    Action.figures_publish: frozenset({Role.admin}),
     Action.projection_operate: frozenset({Role.admin}),
 }
 
