@@ -17,8 +17,9 @@ leaves the service goes through `suppression.protect`:
 - the member dimension is left out of publication: a grievance at a site several members
   share counts under each of them, so its cells do not add up to anything the audit can
   write as an equation. Members see their own figures on the member dashboard instead;
-- shares (within the time frame, satisfaction asked) are left out: a share of n cases times
-  n is a count, possibly below k, that no audit sees. They come back as yes/no count tables;
+- shares (within the time frame, satisfaction asked) are not published as shares: a share
+  of n cases times n is a count, possibly below k, that no audit sees. They go as count
+  tables by yes/no (`within_close.country`, `asked.country`), protected like any other;
 - `additive` (the quarter is the sum of its months, so releases of one year are audited
   together) is set only where a case or an event counts in one period at most: received,
   and the callback programme's events. A case closed in January, reopened and closed again
