@@ -9,6 +9,7 @@ them, not by the service's `Fact`s.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import combinations
 
 import numpy as np
@@ -49,6 +50,16 @@ def known_and_unknown(published: Published):
 def recover(published: Published) -> dict:
     """Each withheld figure's (least, greatest) value; greatest is inf when unbounded."""
     return _bounds(*known_and_unknown(published))
+
+
+def recover_by_measure(published: Published) -> dict:
+    """`recover`, one measure at a time: no equation ties two measures' tables, so each
+    measure's system is solved alone (the same bounds, far smaller programs)."""
+    found = {}
+    for measure in {t.measure for t in published.tables}:
+        tables = tuple(t for t in published.tables if t.measure == measure)
+        found |= recover(replace(published, tables=tables))
+    return found
 
 
 def _bounds(figures, equations) -> dict:

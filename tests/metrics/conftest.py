@@ -8,26 +8,36 @@ import os
 import tempfile
 import time
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import asyncpg
+import httpx
 import nats
 import pytest
+from fastapi import FastAPI
 from nats.js import JetStreamContext
 
 from redress.cases.app import service as cases_service
 from redress.events.bus import Bus
+from redress.events.envelope import Actor, Metadata
+from redress.events.migrations import migrate
 from redress.events.projection import Projection, ProjectionRunner
 from redress.events.relay import Relay
 from redress.events.store import EventStore
 from redress.intake.app import service as intake_service
+from redress.kit.auth import TokenSigner, signer_for
+from redress.kit.service import app_for
 from redress.kit.settings import Settings
 from redress.metrics.app import service as metrics_service
 from redress.referral.app import service as referral_service
 from redress.synth.run import Recorded
 from redress.synth.seed import seed_figures
+from redress.tenancy.domain import RegisterTenant
+from redress.tenancy.handlers import execute as tenancy
+from tests.cases.conftest import serve
 from tests.conftest import new_database
 from tests.events.helpers import running, wait_until
 
@@ -98,3 +108,35 @@ async def generated(servers) -> AsyncIterator[Generated]:
 
 async def published(js: JetStreamContext, bus: Bus, total: int) -> bool:
     return await bus.last_sequence(js) >= total
+
+
+API_TENANT = "figures-msi"
+
+
+@dataclass
+class FiguresApi:
+    """The metrics app as `redress serve` builds it, with one registered initiative."""
+
+    client: httpx.AsyncClient
+    app: FastAPI
+    system: object
+    signer: TokenSigner
+
+    def token(self, roles=("admin",), tenant=API_TENANT, sub="admin-1") -> dict:
+        return {"Authorization": f"Bearer {self.signer.issue(sub, tenant, list(roles), None)}"}
+
+
+@pytest.fixture
+async def figures_api(system, tmp_path) -> AsyncIterator[FiguresApi]:
+    settings = Settings(dev=True, database_url=system.dsn, nats_url=system.nats_url,
+                        nats_stream=system.bus.stream, nats_subject_prefix=system.bus.prefix,
+                        data_dir=tmp_path, log_json=True, _env_file=None)  # fmt: skip
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [metrics_service.component])
+    meta = Metadata(tenant=API_TENANT, actor=Actor(id="admin-1", role="admin"))
+    await tenancy(system.store, API_TENANT,
+                  RegisterTenant(API_TENANT, "Figures MSI", "Asia/Dhaka"), meta)  # fmt: skip
+    app = app_for("metrics", settings)
+    async with AsyncExitStack() as stack:
+        client = await serve(stack, app)
+        yield FiguresApi(client, app, system, signer_for(settings))

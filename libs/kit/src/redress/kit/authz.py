@@ -47,6 +47,7 @@ class Action(StrEnum):
     assessment_self = "assessment.self_assess"
     framework_read = "framework.read"
     tenant_configure = "tenant.configure"
+    figures_publish = "figures.publish"
     projection_operate = "projection.operate"
 
 
@@ -82,6 +83,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # The frameworks are public knowledge within the tenant: admins read them too.
     Action.framework_read: frozenset({Role.member, Role.officer, Role.supervisor, Role.admin}),
     Action.tenant_configure: frozenset({Role.admin}),
+    # Publishing the initiative's figures speaks for it: its admins, no one else.
+    Action.figures_publish: frozenset({Role.admin}),
     Action.projection_operate: frozenset({Role.admin}),
 }
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
+from redress.metrics import api, public
 from redress.metrics.callbacks import Callbacks
 from redress.metrics.facts import Facts
 from redress.metrics.projections import GrievanceCounts
@@ -13,5 +15,7 @@ service = ServiceSpec(
     name="metrics",
     title="Metrics",
     migrations=Path(__file__).parent / "migrations",
+    routers=[api.router, public.router],
     projections=lambda: [GrievanceCounts(), Facts(), Callbacks()],
+    background=[key_sweeper("metrics")],
 )

@@ -16,6 +16,7 @@ Pure: the same ledger and period always give the same figures. No disclosure con
   on the stage (for closure, the feedback time frame);
 - satisfaction asked: of the cases closed in the period, the share with a score recorded
   after their closure and before the period's end;
+- each share also as a count table by yes/no (`within_<kind>`, `asked`): what is published;
 - the callback programme, by the audit's country: audits held, workers interviewed,
   callbacks due, made, reached, retaliation reported and grievances raised on them, and
   grievances raised on a callback whose case was closed as resolved or partly resolved.
@@ -46,7 +47,6 @@ from redress.metrics.tables import (
 from redress.metrics.timeline import Duration, Happening, Story, stories
 
 DIMENSIONS = ("country", "member", "sector", "tier", "category", "channel", "language")
-MULTI_VALUED = frozenset({"member"})
 # measure -> (the name of its code, whether one case has one code in a period)
 MEASURES: dict[str, tuple[str | None, bool]] = {
     "received": (None, True),
@@ -107,8 +107,8 @@ def compute(ledger: Ledger, period: Period, told: dict[str, Story] | None = None
     told = told if told is not None else stories(ledger)
     items = measures(told, start, end)
     tables = [
-        table(f"{measure}.{dim}", code, dim, items[measure], grievances, single)
-        for measure, (code, single) in MEASURES.items()
+        table(f"{measure}.{dim}", code, dim, items[measure], grievances)
+        for measure, (code, _) in MEASURES.items()
         for dim in DIMENSIONS
     ]
     statistics = [
@@ -117,6 +117,7 @@ def compute(ledger: Ledger, period: Period, told: dict[str, Story] | None = None
         *(satisfaction(dim, items, told, start, end, grievances) for dim in DIMENSIONS),
         *(asked(dim, items, told, end, grievances) for dim in DIMENSIONS),
     ]  # fmt: skip
+    tables.extend(share_tables(items, told, start, end, grievances))
     tables.extend(callback_tables(ledger, told, period, start, end))
     return Figures(ledger.tenant, period, tuple(tables), tuple(statistics))
 
@@ -150,7 +151,6 @@ def table(
     dim: str,
     items: Iterable[Item],
     grievances: dict[str, Grievance],
-    single: bool,
 ) -> Table:
     """Distinct cases per cell and per margin, zero cells included."""
     dims = (code, dim) if code else (dim,)
@@ -167,7 +167,7 @@ def table(
     margins = tuple(Cell(key, len(per[key])) for key in sorted(per) if TOTAL in key) or (
         Cell((TOTAL,) * len(dims), 0),
     )
-    return Table(name, dims, cells, margins, additive=single and dim not in MULTI_VALUED)
+    return Table(name, dims, cells, margins)
 
 
 def nearest_rank(values: Sequence[int], share: float) -> int:
@@ -192,6 +192,39 @@ def by_dimension(
     return Statistics(name, (dim,), tuple(rows))
 
 
+def latest_durations(
+    kind: str, told: dict[str, Story], start: datetime, end: datetime
+) -> dict[str, Duration]:
+    """Per case, its latest duration of `kind` taken in the period."""
+    latest: dict[str, Duration] = {}
+    for gid, story in told.items():
+        for d in story.durations:
+            if d.kind == kind and start <= d.at < end:
+                latest[gid] = d
+    return latest
+
+
+def share_tables(
+    items: dict[str, list[Item]],
+    told: dict[str, Story],
+    start: datetime,
+    end: datetime,
+    grievances: dict[str, Grievance],
+) -> list[Table]:
+    """The shares as counts by yes/no, for disclosure control to see: `within_<kind>` (done
+    by the due date), `asked` (of the cases closed, a score recorded after closure)."""
+    tables = []
+    for kind in DURATIONS:
+        latest = latest_durations(kind, told, start, end)
+        yes_no = [(gid, "yes" if d.within else "no") for gid, d in latest.items()]
+        tables += [table(f"within_{kind}.{dim}", "within", dim, yes_no, grievances)
+                   for dim in DIMENSIONS]  # fmt: skip
+    answered = asked_cases(items, told, end)
+    yes_no = [(gid, "yes" if a else "no") for gid, a in answered.items()]
+    tables += [table(f"asked.{dim}", "asked", dim, yes_no, grievances) for dim in DIMENSIONS]
+    return tables
+
+
 def durations(
     kind: str,
     dim: str,
@@ -200,11 +233,7 @@ def durations(
     end: datetime,
     grievances: dict[str, Grievance],
 ) -> Statistics:
-    latest: dict[str, Duration] = {}
-    for gid, story in told.items():
-        for d in story.durations:
-            if d.kind == kind and start <= d.at < end:
-                latest[gid] = d
+    latest = latest_durations(kind, told, start, end)
 
     def summarise(taken: list[Duration]) -> dict[str, float | None]:
         days = [d.days for d in taken]
@@ -236,16 +265,25 @@ def asked(
     grievances: dict[str, Grievance],
 ) -> Statistics:
     """Of the cases closed in the period, the share with a score after their closure."""
-    answered: dict[str, float] = {}
-    for gid, _ in items["closed"]:
-        story = told[gid]
-        closed = max(h.at for h in story.happenings if h.measure == "closed" and h.at < end)
-        scored = any(h.measure == "satisfaction" and closed <= h.at < end for h in story.happenings)
-        answered[gid] = float(scored)
+    answered = {gid: float(a) for gid, a in asked_cases(items, told, end).items()}
     return by_dimension(
         f"satisfaction_asked.{dim}", dim, answered, grievances,
         lambda v: {"share": sum(v) / len(v)},
     )  # fmt: skip
+
+
+def asked_cases(
+    items: dict[str, list[Item]], told: dict[str, Story], end: datetime
+) -> dict[str, bool]:
+    """Of the cases closed in the period, whether a score was recorded after their closure."""
+    answered: dict[str, bool] = {}
+    for gid, _ in items["closed"]:
+        story = told[gid]
+        closed = max(h.at for h in story.happenings if h.measure == "closed" and h.at < end)
+        answered[gid] = any(
+            h.measure == "satisfaction" and closed <= h.at < end for h in story.happenings
+        )
+    return answered
 
 
 def callback_tables(

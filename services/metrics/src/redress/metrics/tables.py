@@ -1,4 +1,4 @@
-"""The published figures as tables: what `figures` computes, what disclosure control takes.
+"""The figures as tables: what `figures` computes (`publication` hands them to disclosure).
 
 A `Table` counts by one or more dimensions. `cells` hold the interior, one count per
 combination of dimension values; `margins` hold the sums over some of the dimensions, with
@@ -7,7 +7,9 @@ combination of dimension values; `margins` hold the sums over some of the dimens
 
 Where one case may count under several values of a dimension (a site shared by several
 member organisations, a plan with several remedy types, several indicators), the cells do
-not add up to the margins: `additive` is False, and each margin is a count of distinct cases.
+not add up to the margins: each margin is a count of distinct cases. Disclosure control
+takes no margins and no such table: `redress.metrics.publication.to_release` splits or
+leaves them out.
 
 Statistics (medians, percentiles, means, shares) travel as `Summary` rows that carry the
 number of cases `n` they come from, so that disclosure control can hold back those from too
@@ -41,7 +43,6 @@ class Table:
     dimensions: tuple[str, ...]
     cells: tuple[Cell, ...]
     margins: tuple[Cell, ...]
-    additive: bool = True
 
     @property
     def total(self) -> int:

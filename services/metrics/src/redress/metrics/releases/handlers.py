@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from redress.events.application import Aggregate, Recorded, execute
+from redress.events.application import Aggregate, Recorded, Transaction, execute
 from redress.events.catalogue.release import ReleasePublished
 from redress.events.envelope import Metadata
 from redress.events.ids import derived_stream
@@ -54,11 +54,16 @@ def signed_release(event: ReleasePublished) -> dict[str, Any]:
     return {"document": json.loads(event.document), "signature": event.signature.model_dump()}
 
 
-async def configure(store: EventStore, command: Command, metadata: Metadata) -> Recorded:
+async def configure(
+    store: EventStore,
+    command: Command,
+    metadata: Metadata,
+    transaction: Transaction | None = None,
+) -> Recorded:
     """Set the tenant's disclosure settings (`SetDisclosure`)."""
-    return await execute(
-        store, release_stream(metadata.tenant), RELEASES.deciding("", command), metadata
-    )
+    stream = release_stream(metadata.tenant)
+    decide = RELEASES.deciding("", command)
+    return await execute(store, stream, decide, metadata, transaction=transaction)
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ async def publish(
     *,
     corrects: str | None = None,
     release_id: str | None = None,
+    transaction: Transaction | None = None,
 ) -> Recorded:
     """Protect, sign and record a release of `figures` for the closed `period`."""
     tenant = metadata.tenant
@@ -98,7 +104,8 @@ async def publish(
         corrects=corrects,
         noise=publishing.noise,
     )
-    return await execute(store, release_stream(tenant), RELEASES.deciding("", command), metadata)
+    decide = RELEASES.deciding("", command)
+    return await execute(store, release_stream(tenant), decide, metadata, transaction=transaction)
 
 
 async def releases(store: EventStore, tenant: str) -> list[ReleasePublished]:

@@ -1,0 +1,126 @@
+"""The public figures, without login: a tenant's releases, each as its signed JSON document
+and as CSV, and the keys to verify them (docs/metrics.md, "Verifying a release").
+
+Only what disclosure control let through is here: the documents are the releases exactly
+as signed and recorded; nothing is computed on a request.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from redress.events.catalogue.release import ReleasePublished
+from redress.kit.deps import Pool, Store
+from redress.kit.errors import Problem
+from redress.kit.keyset import root_secret
+from redress.kit.openapi import answers
+from redress.metrics.releases import handlers
+from redress.tenancy.handlers import read_tenant
+
+router = APIRouter(prefix="/t/{tenant}/figures", tags=["public figures"])
+Tenant = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+ReleaseId = Annotated[
+    str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+]
+CSV_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the CSV"}
+}
+
+
+async def _known(pool: Pool, tenant: str) -> None:
+    async with pool.acquire() as conn:
+        if (await read_tenant(conn, tenant)).settings is None:
+            raise Problem(404, "not-found", f"there is no initiative {tenant!r}")
+
+
+async def _release(store: Store, pool: Pool, tenant: str, release_id: str) -> ReleasePublished:
+    await _known(pool, tenant)
+    found = [r for r in await handlers.releases(store, tenant) if r.release_id == release_id]
+    if not found:
+        raise Problem(404, "not-found", f"{tenant} has no release {release_id}")
+    return found[0]
+
+
+@router.get("/releases", responses=answers(404))
+async def releases(tenant: Tenant, store: Store, pool: Pool) -> dict[str, Any]:
+    """Every release of the initiative, in the order published, with the one that corrects
+    it, if any, and where to download it."""
+    await _known(pool, tenant)
+    recorded = await handlers.releases(store, tenant)
+    corrected_by = {r.corrects: r.release_id for r in recorded if r.corrects}
+    base = f"/t/{tenant}/figures/releases"
+    return {
+        "items": [
+            {
+                "release": r.release_id,
+                "number": r.number,
+                "period": r.period,
+                "published": json.loads(r.document)["published"],
+                "corrects": r.corrects,
+                "corrected_by": corrected_by.get(r.release_id),
+                "json": f"{base}/{r.release_id}.json",
+                "csv": f"{base}/{r.release_id}.csv",
+            }
+            for r in recorded
+        ],
+        "keys": f"/t/{tenant}/figures/keys",
+    }
+
+
+@router.get("/releases/{release_id}.json", responses=answers(404))
+async def release_json(
+    tenant: Tenant, release_id: ReleaseId, store: Store, pool: Pool
+) -> dict[str, Any]:
+    """The release as signed: `{"document", "signature"}`; verify it with the keys."""
+    return handlers.signed_release(await _release(store, pool, tenant, release_id))
+
+
+@router.get(
+    "/releases/{release_id}.csv",
+    response_class=Response,
+    responses={**CSV_ANSWER, **answers(404)},
+)
+async def release_csv(tenant: Tenant, release_id: ReleaseId, store: Store, pool: Pool) -> Response:
+    """The release's counts and statistics, one per line; an empty count is withheld."""
+    document = json.loads((await _release(store, pool, tenant, release_id)).document)
+    name = f"{tenant}-{document['period']}-{document['number']}.csv"
+    return Response(
+        to_csv(document),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/keys", responses=answers(404))
+async def keys(tenant: Tenant, request: Request, pool: Pool) -> dict[str, Any]:
+    """The initiative's public keys, a JWK Set (Ed25519): every release verifies with one."""
+    await _known(pool, tenant)
+    root = root_secret(request.app.state.runtime.settings)
+    return {"keys": handlers.tenant_keys(root, tenant)}
+
+
+def to_csv(document: dict[str, Any]) -> str:
+    """`name,kind,dimensions,key,figure,value`: a table's cells and margins (figure `count`,
+    dimensions summed over left out of `dimensions`), a statistic's figures per row."""
+    out = io.StringIO()
+    write = csv.writer(out, lineterminator="\n").writerow
+    write(["name", "kind", "dimensions", "key", "figure", "value"])
+    for t in document["tables"]:
+        layers = [(t["dimensions"], t["cells"])]
+        layers += [(m["dimensions"], m["cells"]) for m in t["margins"]]
+        for dims, cells in layers:
+            for cell in cells:
+                count = "" if cell["count"] is None else cell["count"]
+                write([t["name"], "count", ";".join(dims), ";".join(cell["key"]), "count", count])
+    for s in document["statistics"]:
+        for row in s["rows"]:
+            for figure, value in (row["figures"] or {"": ""}).items():
+                write([s["name"], "statistic", ";".join(s["dimensions"]),
+                       ";".join(row["key"]), figure, value])  # fmt: skip
+    return out.getvalue()
