@@ -8,6 +8,7 @@ periods are over) is read on the tenant's stream (ADR 18).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from dataclasses import dataclass
@@ -15,9 +16,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from redress.events.application import Aggregate, Recorded, Transaction, execute
+from redress.events.application import Aggregate, Recorded, Refused, Transaction, execute
 from redress.events.catalogue.release import ReleasePublished
-from redress.events.envelope import Metadata
+from redress.events.envelope import Event, EventData, Metadata
+from redress.events.errors import ConcurrencyError
 from redress.events.ids import derived_stream
 from redress.events.store import EventStore
 from redress.kit.signing import GENERATION, public_jwk, tenant_signing_key
@@ -35,6 +37,8 @@ from redress.metrics.releases.domain import (
 from redress.tenancy.handlers import read_tenant
 
 RELEASES: Aggregate[Releases, Command] = Aggregate(initial, evolve, decide)
+# Publishers racing for one period: each computes its release, one appends.
+ATTEMPTS = 4
 
 
 def release_stream(tenant: str) -> str:
@@ -105,7 +109,39 @@ async def publish(
         noise=publishing.noise,
     )
     decide = RELEASES.deciding("", command)
-    return await execute(store, release_stream(tenant), decide, metadata, transaction=transaction)
+    stream = release_stream(tenant)
+    # Disclosure control takes seconds to a minute (an integer program per withheld cell):
+    # it runs in a thread, before the write's transaction, on the stream as read then; the
+    # write appends it only if the stream is still as read, and otherwise starts again.
+    for attempt in range(1, ATTEMPTS + 1):
+        history = await store.read_stream(stream)
+        refusal: Refused | None = None
+        try:
+            decided = await asyncio.to_thread(decide, history)
+        except Refused as exc:
+            # Said inside the write, after an Idempotency-Key's first answer is looked up.
+            decided, refusal = [], exc
+
+        def unchanged(
+            now: list[Event],
+            read: int = len(history),
+            new: list[EventData] = decided,
+            refused: Refused | None = refusal,
+        ) -> list[EventData]:
+            if len(now) != read:
+                raise ConcurrencyError(stream, read)
+            if refused is not None:
+                raise refused
+            return new
+
+        try:
+            return await execute(
+                store, stream, unchanged, metadata, transaction=transaction, attempts=1
+            )
+        except ConcurrencyError:
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def releases(store: EventStore, tenant: str) -> list[ReleasePublished]:
