@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import psutil
@@ -150,7 +151,11 @@ def one_page_per_service(base):
 
 
 def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path):
-    base = random.randint(20, 60) * 1000
+    # Below the kernel's ephemeral ports (32768 and up): a service restarted after a kill
+    # must find its port free, not taken meanwhile by some process's outgoing connection.
+    ephemeral = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    low = int(ephemeral[0])
+    base = random.randint(10, max(10, low // 1000 - 1)) * 1000
     first = start(tmp_path, base)
     try:
         wait_healthy(base, 90, tmp_path)

@@ -153,6 +153,9 @@ def test_noise_needs_an_epsilon_and_a_budget_that_holds_a_release():
     assert (
         refused(SetDisclosure(k=5, epsilon=2.0, yearly_budget=1.0), given()) == "budget-too-small"
     )
+    # So small an epsilon that its noise would have no finite scale.
+    tiny = SetDisclosure(k=5, epsilon=5e-324, yearly_budget=1.0)
+    assert refused(tiny, given()) == "epsilon-too-low"
 
 
 def test_periods_are_iso_years_quarters_and_months():

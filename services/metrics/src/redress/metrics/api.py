@@ -39,7 +39,7 @@ UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 class DisclosureBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     k: int = Field(5, ge=3, le=1000, description="no count below k is published")
-    epsilon: float | None = Field(None, gt=0, le=100, description="noise per release")
+    epsilon: float | None = Field(None, ge=0.001, le=100, description="noise per release")
     yearly_budget: float | None = Field(None, gt=0, le=1000, description="epsilon per year")
 
 

@@ -131,9 +131,16 @@ def decide(command: Command, state: Releases) -> list[EventData]:
     return _publish(command, state)
 
 
+EPSILON_FLOOR = 0.001
+
+
 def _set(command: SetDisclosure, state: Releases) -> list[EventData]:
     if command.k < K_FLOOR:
         raise ReleaseRefused("k-too-low", f"no release may show counts below {K_FLOOR}")
+    if command.epsilon is not None and command.epsilon < EPSILON_FLOOR:
+        # Below it the noise's scale is so large (or, near zero, not even finite) that no
+        # figure would say anything.
+        raise ReleaseRefused("epsilon-too-low", f"epsilon must be at least {EPSILON_FLOOR}")
     if (command.epsilon is None) != (command.yearly_budget is None):
         raise ReleaseRefused(
             "budget-needed", "noise needs both an epsilon per release and a yearly budget"
