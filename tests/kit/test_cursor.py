@@ -38,3 +38,19 @@ def test_anything_else_is_refused_as_a_bad_cursor(text):
     with pytest.raises(Problem) as refused:
         cursor.moment_of(text, ID)
     assert (refused.value.status, refused.value.kind) == (422, "bad-cursor")
+
+
+def test_a_row_as_json_has_iso_dates_parsed_json_and_nothing_left_out() -> None:
+    row = {
+        "at": datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        "on": date(2026, 3, 2),
+        "details": '{"a": [1]}',
+        "note": '{"a": [1]}',
+        "position": 7,
+    }
+    assert cursor.jsonable(row, leave_out=("position",), decode=("details",)) == {
+        "at": "2026-03-01T09:30:00+00:00",
+        "on": "2026-03-02",
+        "details": {"a": [1]},
+        "note": '{"a": [1]}',
+    }

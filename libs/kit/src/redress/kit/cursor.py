@@ -8,7 +8,9 @@ past either end is simply a position there. A cursor reveals nothing the page di
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -60,3 +62,28 @@ def moment_of(cursor: str, id_pattern: str) -> tuple[datetime, str]:
 def day_of(cursor: str, id_pattern: str) -> tuple[date, str]:
     key, row_id = _split(cursor, id_pattern)
     return _DAY_ZERO + timedelta(days=min(key, _LAST_DAY)), row_id
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of a list: its rows as JSON-ready dicts and the cursor of the next (or None)."""
+
+    items: list[dict[str, Any]]
+    next: str | None
+
+
+def jsonable(
+    row: Any, leave_out: tuple[str, ...] = (), decode: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A database row as a dict ready for JSON: dates and moments in ISO 8601, the columns
+    named in `decode` (JSON kept as text) parsed, the columns in `leave_out` dropped."""
+    out = {}
+    for k, v in dict(row).items():
+        if k in leave_out:
+            continue
+        if isinstance(v, date | datetime):
+            v = v.isoformat()
+        elif k in decode and isinstance(v, str):
+            v = json.loads(v)
+        out[k] = v
+    return out

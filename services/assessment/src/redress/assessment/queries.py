@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from redress.events.store import Conn
 from redress.kit import cursor
+from redress.kit.cursor import Page
 
 POSITION = r"[0-9]{1,18}"
-_JSON = ("evidence", "proposed", "levels")
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    next: str | None
-
-
-def jsonable(row: Any, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
-    out = {}
-    for k, v in dict(row).items():
-        if k in leave_out:
-            continue
-        if isinstance(v, date | datetime):
-            v = v.isoformat()
-        elif k in _JSON and isinstance(v, str):
-            v = json.loads(v)
-        out[k] = v
-    return out
+# Rows as JSON, the columns kept as JSON text parsed.
+jsonable = partial(cursor.jsonable, decode=("evidence", "proposed", "levels"))
 
 
 @dataclass(frozen=True)

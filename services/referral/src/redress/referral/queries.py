@@ -4,33 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from redress.events.store import Conn
 from redress.kit import cursor
+from redress.kit.cursor import Page
 
 POSITION = r"[0-9]{1,18}"
 REFERRAL_ID = f"referral-{cursor.UUID}"
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    next: str | None
-
-
-def jsonable(row: Any, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
-    out = {}
-    for k, v in dict(row).items():
-        if k in leave_out:
-            continue
-        if isinstance(v, date | datetime):
-            v = v.isoformat()
-        elif k == "emergency" and isinstance(v, str):
-            v = json.loads(v)
-        out[k] = v
-    return out
+# Rows as JSON, the emergency contacts (kept as JSON text) parsed.
+jsonable = partial(cursor.jsonable, decode=("emergency",))
 
 
 def _after(after: str | None) -> tuple[datetime, int] | None:
