@@ -46,6 +46,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", "/v1/assessments"): Route("member", {"title": "again"}, scoped=False),
     ("GET", ONE): Route("read"),
     ("GET", ONE + "/export.csv"): Route("read"),
+    ("GET", ONE + "/export.pdf"): Route("read"),
     ("PUT", ANSWER): Route("member", {"answer": "met"}),
     ("POST", ONE + "/submit"): Route("member"),
     ("POST", ANSWER + "/reply"): Route("member", {"comment": "It is signed now."}),

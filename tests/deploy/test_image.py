@@ -75,7 +75,14 @@ def test_final_stage_is_pinned_non_root_with_redress_as_entry_point() -> None:
     assert users == ["10001:10001"], "numeric and non-root, as runAsUser in deploy/k8s"
     assert 'ENTRYPOINT ["redress"]' in final
     runs = " ".join(ln for ln in final if ln.startswith("RUN "))
-    assert not re.search(r"apt-get|apk|gcc|build-essential|pip install", runs), runs
+    assert not re.search(r"apk|gcc|g\+\+|build-essential|-dev\b|pip install", runs), runs
+    # From Debian only what the PDF export runs on (ADR 30): shared libraries and fonts, each
+    # pinned, without recommends, and the package lists removed in the same layer.
+    installed = re.findall(r"apt-get install -y --no-install-recommends ([^&]+)", runs)
+    assert len(installed) == runs.count("apt-get install") == 1, runs
+    pinned = dict(p.split("=", 1) for p in installed[0].split())
+    assert set(pinned) == {"libpango-1.0-0", "libpangoft2-1.0-0", "fonts-noto-core"}
+    assert all(pinned.values()) and "rm -rf /var/lib/apt/lists/*" in runs
     assert any(ln.startswith("COPY --from=build /opt/redress") for ln in final)
 
 

@@ -13,6 +13,7 @@ from redress.assessment import (
     frameworks,
     frameworks_api,
     pages,
+    pdf,
     plan_api,
 )
 from redress.assessment.facts import MemberFacts
@@ -27,6 +28,7 @@ service = ServiceSpec(
     routers=[
         api.router,
         export.router,
+        pdf.router,
         files_api.router,
         plan_api.router,
         frameworks_api.router,
@@ -39,5 +41,5 @@ service = ServiceSpec(
     background=[context.run_reminders],
     checks=[frameworks.check, context.check],
     large_body_paths=files_api.PATH,
-    large_body_bytes=files_api.MAX_BYTES + 100_000,
+    large_body_bytes=files_api.BODY_BYTES,
 )

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from redress.assessment import handlers as h
 from redress.assessment import requests as r
@@ -27,8 +28,12 @@ MEDIA_TYPES = frozenset({
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 })  # fmt: skip
-PATH = r"^/v1/assessments/[^/]+/answers/[^/]+/files$"
-"""The upload's path, allowed a body of `MAX_BYTES` and its multipart framing."""
+KINDS = "a file must be a PDF, PNG, JPEG, text, CSV, DOCX or XLSX document"
+PATH = r"^/(v1/)?assessments/[^/]+/answers/[^/]+/files$"
+"""The upload's paths (the API's and the pages'), allowed a larger body: `BODY_BYTES`."""
+BODY_BYTES = 3 * MAX_BYTES
+"""Room for a file somewhat over the limit, so that the pages can say what is wrong with
+it rather than the connection being cut short."""
 
 
 @router.post(
@@ -55,12 +60,18 @@ async def attach(
 ) -> r.Attached:
     """Attach a document to the answer to a criterion (while a draft, or in reply to a
     challenge of it)."""
+    name, media_type, content = await checked(file)
+    return await h.attach(desk, p, assessment_id, criterion, name, media_type, content)
+
+
+async def checked(file: StarletteUpload) -> tuple[str, str, bytes]:
+    """The file's name, type and content, or the problem with it (the pages say it too)."""
     media_type = (file.content_type or "").split(";")[0].strip().lower()
     if media_type not in MEDIA_TYPES:
-        raise Problem(415, "media-type", f"send one of: {', '.join(sorted(MEDIA_TYPES))}")
+        raise Problem(415, "media-type", KINDS)
     content = await file.read(MAX_BYTES + 1)
     if len(content) > MAX_BYTES:
-        raise Problem(413, "too-large", f"a file may hold at most {MAX_BYTES} bytes")
+        raise Problem(413, "too-large", f"a file may hold at most {MAX_BYTES // 1_000_000} MB")
     if not content:
         raise Problem(422, "validation", "the file is empty")
     name = (file.filename or "evidence").replace("\\", "/").rsplit("/", 1)[-1][:200]
@@ -68,7 +79,7 @@ async def attach(
         name = check_line(name) or "evidence"
     except ValueError:
         raise Problem(422, "validation", "the file's name holds control characters") from None
-    return await h.attach(desk, p, assessment_id, criterion, name, media_type, content)
+    return name, media_type, content
 
 
 @router.get(

@@ -1,0 +1,81 @@
+"""The PDF export over HTTP: for whoever may read a submitted assessment, with its scores and
+the Arabic and Bengali its answers hold, set in fonts that have their letters."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+
+from pypdf import PdfReader
+
+from tests.assessment.conftest import ACME
+
+ARABIC = "سياسة التظلم موقعة من المدير"
+BENGALI = "অভিযোগ নীতিতে স্বাক্ষর করা হয়েছে"
+
+
+VOWEL_SIGNS = re.compile("[\u09be-\u09cc\u09d7]")
+
+
+def glyphs(reader: PdfReader) -> dict[str, Counter[str]]:
+    """Per font, how many of its glyphs stand for each text (its ToUnicode map): a ligature
+    stands for several characters, a letter with several shapes has several glyphs."""
+    fonts: dict[str, dict[str, str]] = {}
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            name = str(font["/BaseFont"]).split("+")[-1]
+            cmap = font["/ToUnicode"].get_data().decode()
+            for glyph, text in re.findall(r"<([0-9a-f]{4})> <([0-9a-f]*)>", cmap):
+                chars = "".join(chr(int(text[i : i + 4], 16)) for i in range(0, len(text), 4))
+                fonts.setdefault(name, {})[glyph] = chars
+    return {name: Counter(texts.values()) for name, texts in fonts.items()}
+
+
+async def test_a_submitted_assessment_prints_with_its_scores_in_arabic_and_bengali(platform):
+    p = platform
+    assessment_id = await p.start(body={"title": f"مراجعة {BENGALI}"})
+    await p.answer(assessment_id, "gov-l1", evidence=[{"text": ARABIC}])
+    await p.answer(assessment_id, "gov-l2", "not_applicable", reason=BENGALI)
+    await p.answer(assessment_id, "gov-l3", "partly")
+    path = f"/v1/assessments/{assessment_id}/export.pdf"
+    await p.caught_up(assessment_id)
+    draft = await p.client.get(path, headers=p.member())
+    assert draft.status_code == 409 and draft.json()["type"].endswith("not-submitted")
+    await p.post(f"/v1/assessments/{assessment_id}/submit")
+    await p.caught_up(assessment_id)
+    shown = await p.read(assessment_id)
+    governance = next(g for g in shown["score"]["groups"] if g["group"] == "governance")
+    for headers in (p.member(), p.token()):
+        got = await p.client.get(path, headers=headers)
+        assert got.status_code == 200, got.text
+        assert got.headers["content-type"] == "application/pdf"
+        assert got.content.startswith(b"%PDF-")
+    reader = PdfReader(io.BytesIO(got.content))
+    assert len(reader.pages) > 1
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert f"{governance['met']} of {governance['total']}" in text
+    assert ACME in text and "Not applicable" in text and "Partly" in text
+    assert ARABIC in text
+    # A PDF maps each glyph to one text, so a Bengali vowel sign drawn before its consonant
+    # reads back loosely; the letters themselves read back in order.
+    assert VOWEL_SIGNS.sub("", BENGALI) in VOWEL_SIGNS.sub("", text)
+    fonts = glyphs(reader)
+    arabic, bengali = fonts["Noto-Sans-Arabic"], fonts["Noto-Sans-Bengali"]
+    # Shaped: the conjuncts are single glyphs (no virama drawn alone), Arabic letters take
+    # their joined forms.
+    assert arabic["ل"] >= 2 and arabic["م"] >= 2
+    assert bengali["ক্ষ"] == 1 and bengali["স্ব"] == 1 and not bengali["্"]
+
+
+async def test_the_pdf_is_for_readers_of_the_assessment_only(platform):
+    p = platform
+    assessment_id = await p.submitted(["gov-l1"])
+    path = f"/v1/assessments/{assessment_id}/export.pdf"
+    assert (await p.client.get(path)).status_code == 401
+    for headers in (p.member("brand-b"), p.token(tenant="other")):
+        assert (await p.client.get(path, headers=headers)).status_code == 404
+    for roles in (("worker",), ("partner",), ("auditor",)):
+        headers = p.token(roles, org="safe-home" if roles == ("partner",) else None)
+        assert (await p.client.get(path, headers=headers)).status_code == 403
