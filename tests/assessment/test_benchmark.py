@@ -1,12 +1,16 @@
-"""The peer benchmark: hidden until k members have an agreed rating, then each member sees
-its levels beside the distribution, each organisation counted once (its latest rating)."""
+"""The peer benchmark, in the API and on its page: hidden until k members have an agreed
+rating, then each member sees its levels beside the distribution, each organisation counted
+once (its latest rating)."""
 
 from __future__ import annotations
+
+import re
 
 from redress.assessment.benchmark import distribution
 from redress.assessment.frameworks import catalogue
 from tests.assessment.conftest import ACME
 from tests.assessment.test_flow import GOVERNANCE, LAUNCHED, agreed
+from tests.assessment.test_pages import logged_in
 
 JOURNEY = catalogue().latest("gm-journey")
 
@@ -41,6 +45,10 @@ async def test_the_benchmark_is_hidden_below_five_members_with_an_agreed_rating(
     assert hidden["shown"] is False and hidden["distribution"] is None
     assert hidden["members"] is None  # not even how many
     assert hidden["yours"]["overall"] == "launched"
+    await logged_in(p, p.member()["Authorization"].split()[1])
+    page = await p.client.get("/assessments/benchmark")
+    assert page.status_code == 200 and 'id="hidden"' in page.text
+    assert 'id="benchmark"' not in page.text and "member organisations with" not in page.text
 
     member = p.member("brand-e")
     await p.answer(draft, "gov-l1", headers=member)
@@ -54,6 +62,11 @@ async def test_the_benchmark_is_hidden_below_five_members_with_an_agreed_rating(
     assert overall == {"none": 4, "launched": 1, "established": 0, "integrated": 0,
                        "leadership": 0}  # fmt: skip
     assert shown["yours"]["levels"]["implementing"] == "launched"
+    page = await p.client.get("/assessments/benchmark")
+    assert "5 member organisations with an agreed rating" in page.text
+    overall_row = page.text.split('<th scope="row">Overall</th>')[1].split("</tr>")[0]
+    cells = re.findall(r"<td( class=\"yours\")?>.*?</span>(\d+)", overall_row)
+    assert cells == [("", "4"), (' class="yours"', "1"), ("", "0"), ("", "0"), ("", "0")]
     staff = await p.call("GET", "/v1/benchmark", headers=p.token())
     assert staff["yours"] is None and staff["distribution"] == shown["distribution"]
     other_tenant = await p.call("GET", "/v1/benchmark", headers=p.member(ACME, tenant="other"))

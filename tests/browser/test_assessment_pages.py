@@ -100,10 +100,28 @@ async def test_answering_and_reviewing_by_keyboard(browser, assessment_site):
         await expect(met).to_be_checked()
         await gov.locator("input[name=evidence_text]").fill("Board minutes, March 2026")
         await gov.locator("input[name=evidence_url]").fill("https://acme.example/policy.pdf")
-        await press(member, "#c-gov-l1 form button[type=submit]")
+        await press(member, "#c-gov-l1 form[action$='/gov-l1'] button")
         await expect(member.locator("#c-gov-l1")).to_contain_text("Answer: Met")
         await expect(member.locator("#c-gov-l1")).to_contain_text("Board minutes, March 2026")
         await check(member, "assessment, draft", findings)
+        # A document attached with the page's own form; a program is refused with a page.
+        await member.set_input_files(
+            "#file-gov-l1",
+            files=[
+                {"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF"}
+            ],
+        )
+        await press(member, "#c-gov-l1 form[enctype] button")
+        await expect(member.locator("#c-gov-l1 a[download]")).to_have_text("minutes.pdf")
+        await member.set_input_files(
+            "#file-gov-l1",
+            files=[{"name": "tool.exe", "mimeType": "application/x-msdownload", "buffer": b"MZ"}],
+        )
+        await press(member, "#c-gov-l1 form[enctype] button")
+        await expect(member.locator("[role=alert]")).to_contain_text("must be a PDF")
+        await check(member, "file refused", findings)
+        await press(member, "main a[href*='#c-gov-l1']")
+        await expect(member.locator("#c-gov-l1 a[download]")).to_have_count(1)
         await press(member, "form[action$='/submit'] button")
         await expect(member.locator("h1 .tag")).to_have_text("Submitted")
 
@@ -123,7 +141,7 @@ async def test_answering_and_reviewing_by_keyboard(browser, assessment_site):
         await expect(reply).to_contain_text("The policy we saw is unsigned.")
         await reply.locator("textarea[name=comment]").fill("Right: it is signed next month.")
         await member.select_option("#revise-gov-l1", "partly")
-        await press(member, "#c-gov-l1 form button[type=submit]")
+        await press(member, "#c-gov-l1 form[action$='/reply'] button")
         await expect(reply).to_contain_text("Answer: Partly")
 
         await officer.goto(assessment_url)
@@ -148,6 +166,9 @@ async def test_answering_and_reviewing_by_keyboard(browser, assessment_site):
         await expect(history).to_have_count(1)
         await expect(history.first).to_contain_text("None")
         await check(member, "list, with history", findings)
+        await press(member, "header a[href='/assessments/benchmark']")
+        await expect(member.locator("#hidden")).to_contain_text("at least 5 member organisations")
+        await check(member, "benchmark, hidden", findings)
     finally:
         await member.context.close()
         await officer.context.close()
@@ -161,7 +182,7 @@ async def test_the_pages_work_without_javascript(browser, assessment_site):
         await log_in(page, site, site.member())
         await page.locator("form[action='/assessments/start'] button").click()
         await page.locator("#c-est-l1 input[value=not_applicable]").check()
-        await page.locator("#c-est-l1 form button[type=submit]").click()
+        await page.locator("#c-est-l1 form[action$='/est-l1'] button").click()
         await expect(page.locator("#c-est-l1")).to_contain_text("Answer: Not applicable")
         await page.locator("form[action$='/submit'] button").click()
         await expect(page.locator("h1 .tag")).to_have_text("Submitted")

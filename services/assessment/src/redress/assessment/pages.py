@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path as PlainPath
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from redress.assessment import evidence, export, plan
+from redress.assessment import benchmark, evidence, export, pdf, plan
 from redress.assessment import handlers as h
 from redress.assessment import queries as q
 from redress.assessment import requests as r
@@ -49,7 +49,7 @@ def _csrf_key(request: Request) -> bytes:
 CONSOLE = console.Console(
     path=PATH,
     title="grievance mechanism assessments",
-    nav=[(PATH, "Assessments")],
+    nav=[(PATH, "Assessments"), (f"{PATH}/benchmark", "Benchmark")],
     back="Back to the assessments",
     admits=lambda p: allowed(p.roles, Action.assessment_read),
     refused="That token may not use these pages: they are for member companies and the "
@@ -59,6 +59,14 @@ CONSOLE = console.Console(
     templates=PlainPath(__file__).parent / "templates",
 )
 router = CONSOLE.router()  # with the console's login and logout
+entry = APIRouter(include_in_schema=False)
+
+
+@entry.get("/console")
+@entry.get("/console/")
+async def console_entry() -> Response:
+    """`/console`, where the other services keep their pages, leads to these."""
+    return RedirectResponse(PATH, status_code=307)
 
 
 async def reader(request: Request) -> Principal:
@@ -72,7 +80,7 @@ def _field(form: FormData, name: str) -> str:
     return console.field(form, name) or ""
 
 
-def _respondent(p: Principal) -> Principal:
+def respondent(p: Principal) -> Principal:
     role = authorising_role(p.roles, Action.assessment_answer)
     return authorise(p, Action.assessment_answer if role else Action.assessment_self)
 
@@ -84,7 +92,7 @@ def _valid(model: type[Any], data: dict[str, Any]) -> Any:
         raise Problem(422, "validation", console.describe(exc)) from None
 
 
-async def _done(write: Awaitable[r.Written]) -> r.Written:
+async def done(write: Awaitable[r.Written]) -> r.Written:
     """A handler's write; a domain refusal becomes a page of the console."""
     try:
         return await write
@@ -92,7 +100,7 @@ async def _done(write: Awaitable[r.Written]) -> r.Written:
         raise Problem(exc.status, exc.kind, exc.detail) from None
 
 
-def _back(assessment_id: str, written: r.Written, anchor: str = "") -> Response:
+def back(assessment_id: str, written: r.Written, anchor: str = "") -> Response:
     where = f"{PATH}/{assessment_id}?v={written.version}{'#' + anchor if anchor else ''}"
     return RedirectResponse(where, status_code=303)
 
@@ -115,11 +123,20 @@ async def listing(request: Request, p: Reader, desk: AssessmentDesk) -> Response
 @router.post("/start")
 async def start(request: Request, p: Reader, desk: AssessmentDesk) -> Response:
     form = await CONSOLE.form(request)
-    p = _respondent(p)
+    p = respondent(p)
     framework = "gm-journey" if p.acting_as == Role.member else "un-msi-questions"
     body = _valid(r.StartBody, {"framework": framework, "title": _field(form, "title")})
-    written = await _done(h.start(desk, p, body))
-    return _back(written.assessment_id, written)
+    written = await done(h.start(desk, p, body))
+    return back(written.assessment_id, written)
+
+
+@router.get("/benchmark")
+async def benchmark_page(request: Request, p: Reader, desk: AssessmentDesk) -> Response:
+    shown = await benchmark.benchmark(p, desk.pool, desk, "gm-journey", None)
+    journey = desk.frameworks.latest("gm-journey")
+    assert journey is not None
+    return CONSOLE.page(request, "benchmark.html", principal=p, b=shown, journey=journey,
+                        cells=[benchmark.NONE, *journey.levels])  # fmt: skip
 
 
 # -- one assessment ---------------------------------------------------------------------------
@@ -173,6 +190,11 @@ async def export_csv(assessment_id: Id, p: Reader, desk: AssessmentDesk) -> Resp
     return await export.as_csv(await found(desk.pool, p, assessment_id), desk)
 
 
+@router.get("/{assessment_id}/export.pdf")
+async def export_pdf(assessment_id: Id, p: Reader, desk: AssessmentDesk) -> Response:
+    return await pdf.as_pdf(await found(desk.pool, p, assessment_id), desk)
+
+
 @router.post("/{assessment_id}/answers/{criterion}")
 async def answer(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
                  desk: AssessmentDesk) -> Response:  # fmt: skip
@@ -182,8 +204,8 @@ async def answer(request: Request, assessment_id: Id, criterion: Criterion, p: R
     body = _valid(r.AnswerBody, {"answer": _field(form, "answer"),
                                  "reason": _field(form, "reason"),
                                  "evidence": [shown] if shown else []})  # fmt: skip
-    written = await _done(h.answer(desk, _respondent(p), assessment_id, criterion, body))
-    return _back(assessment_id, written, f"c-{criterion}")
+    written = await done(h.answer(desk, respondent(p), assessment_id, criterion, body))
+    return back(assessment_id, written, f"c-{criterion}")
 
 
 @router.post("/{assessment_id}/answers/{criterion}/reply")
@@ -194,8 +216,8 @@ async def reply(request: Request, assessment_id: Id, criterion: Criterion, p: Re
     if revised := _field(form, "answer"):
         data |= {"answer": revised, "reason": _field(form, "reason")}
     body = _valid(r.ReplyBody, data)
-    written = await _done(h.reply(desk, _respondent(p), assessment_id, criterion, body))
-    return _back(assessment_id, written, f"c-{criterion}")
+    written = await done(h.reply(desk, respondent(p), assessment_id, criterion, body))
+    return back(assessment_id, written, f"c-{criterion}")
 
 
 @router.post("/{assessment_id}/answers/{criterion}/review")
@@ -206,11 +228,11 @@ async def review(request: Request, assessment_id: Id, criterion: Criterion, p: R
     comment = _field(form, "comment")
     if _field(form, "verdict") == "challenge":
         body = _valid(r.CommentBody, {"comment": comment})
-        written = await _done(h.challenge(desk, officer, assessment_id, criterion, body))
+        written = await done(h.challenge(desk, officer, assessment_id, criterion, body))
     else:
         verdict = _valid(r.VerifyBody, {"comment": comment})
-        written = await _done(h.verify(desk, officer, assessment_id, criterion, verdict))
-    return _back(assessment_id, written, f"c-{criterion}")
+        written = await done(h.verify(desk, officer, assessment_id, criterion, verdict))
+    return back(assessment_id, written, f"c-{criterion}")
 
 
 @router.post("/{assessment_id}/actions/{criterion}")
@@ -219,8 +241,8 @@ async def plan_action(request: Request, assessment_id: Id, criterion: Criterion,
     form = await CONSOLE.form(request)
     body = _valid(r.ActionBody, {"owner": _field(form, "owner"), "due_on": _field(form, "due_on"),
                                  "description": _field(form, "description")})  # fmt: skip
-    written = await _done(h.plan_action(desk, _respondent(p), assessment_id, criterion, body))
-    return _back(assessment_id, written, "plan")
+    written = await done(h.plan_action(desk, respondent(p), assessment_id, criterion, body))
+    return back(assessment_id, written, "plan")
 
 
 @router.post("/{assessment_id}/actions/{criterion}/progress")
@@ -229,15 +251,15 @@ async def progress(request: Request, assessment_id: Id, criterion: Criterion, p:
     form = await CONSOLE.form(request)
     body = _valid(r.ProgressBody, {"note": _field(form, "note"),
                                    "done": _field(form, "done") == "yes"})  # fmt: skip
-    written = await _done(h.report_progress(desk, _respondent(p), assessment_id, criterion, body))
-    return _back(assessment_id, written, "plan")
+    written = await done(h.report_progress(desk, respondent(p), assessment_id, criterion, body))
+    return back(assessment_id, written, "plan")
 
 
 @router.post("/{assessment_id}/submit")
 async def submit(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
                  ) -> Response:  # fmt: skip
     await CONSOLE.form(request)
-    return _back(assessment_id, await _done(h.submit(desk, _respondent(p), assessment_id)))
+    return back(assessment_id, await done(h.submit(desk, respondent(p), assessment_id)))
 
 
 @router.post("/{assessment_id}/rating")
@@ -248,10 +270,10 @@ async def rating(request: Request, assessment_id: Id, p: Reader, desk: Assessmen
         case "propose":
             officer = authorise(p, Action.assessment_review)
             body = _valid(r.ProposeBody, {"comment": _field(form, "comment")})
-            written = await _done(h.propose(desk, officer, assessment_id, body))
+            written = await done(h.propose(desk, officer, assessment_id, body))
         case "agree":
-            written = await _done(h.agree(desk, _respondent(p), assessment_id))
+            written = await done(h.agree(desk, respondent(p), assessment_id))
         case _:
             body = _valid(r.CommentBody, {"comment": _field(form, "comment")})
-            written = await _done(h.dispute(desk, _respondent(p), assessment_id, body))
-    return _back(assessment_id, written, "rating")
+            written = await done(h.dispute(desk, respondent(p), assessment_id, body))
+    return back(assessment_id, written, "rating")
