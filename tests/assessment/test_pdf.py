@@ -1,5 +1,6 @@
-"""The PDF export over HTTP: for whoever may read a submitted assessment, with its scores and
-the Arabic and Bengali its answers hold, set in fonts that have their letters."""
+"""The PDF export over HTTP: for whoever may read a submitted assessment, every page rendered
+with ink on it, with its scores and the Arabic and Bengali its answers hold, shaped, in fonts
+that have their letters."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 import re
 from collections import Counter
 
+import pypdfium2
 from pypdf import PdfReader
 
 from tests.assessment.conftest import ACME
@@ -54,6 +56,12 @@ async def test_a_submitted_assessment_prints_with_its_scores_in_arabic_and_benga
         assert got.content.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(got.content))
     assert len(reader.pages) > 1
+    # Every page renders, with ink on it.
+    rendered = pypdfium2.PdfDocument(got.content)
+    assert len(rendered) == len(reader.pages)
+    for page in rendered:
+        grey = page.render(scale=0.5).to_pil().convert("L")
+        assert sum(grey.histogram()[:128]) > 100, "a blank page"
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert f"{governance['met']} of {governance['total']}" in text
     assert ACME in text and "Not applicable" in text and "Partly" in text
