@@ -3,8 +3,12 @@ intake's events, shown beside the answers, and the answers they contradict."""
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
+
+from pypdf import PdfReader
 
 from redress.assessment.evidence import Share, contradicted, merged
 from redress.assessment.facts import MemberFacts
@@ -116,3 +120,12 @@ async def test_the_evidence_shows_each_members_figures_and_flags_the_met_it_cont
     assert a["by_channel"] == {"other": 10}
     assert a["by_language"] == {"bn": 5, "km": 5}
     assert date.fromisoformat(a["last_received"][:10]) == datetime.now(UTC).date()
+    # The PDF of B's submitted assessment carries the figures and the flag.
+    member = p.member("org-b")
+    await p.post(f"/v1/assessments/{assessment_id}/submit", headers=member)
+    await p.caught_up(assessment_id)
+    pdf = await p.client.get(f"/v1/assessments/{assessment_id}/export.pdf", headers=member)
+    pages = PdfReader(io.BytesIO(pdf.content)).pages
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in pages))
+    assert "Acknowledged on time 4 of 10 (40%)" in text
+    assert 'contradict "met": Acknowledged on time is 40% over 10 cases' in text

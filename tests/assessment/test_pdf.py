@@ -12,6 +12,7 @@ import pypdfium2
 from pypdf import PdfReader
 
 from tests.assessment.conftest import ACME
+from tests.assessment.test_flow import GOVERNANCE, JOURNEY, agreed
 
 ARABIC = "سياسة التظلم موقعة من المدير"
 BENGALI = "অভিযোগ নীতিতে স্বাক্ষর করা হয়েছে"
@@ -87,3 +88,19 @@ async def test_the_pdf_is_for_readers_of_the_assessment_only(platform):
     for roles in (("worker",), ("partner",), ("auditor",)):
         headers = p.token(roles, org="safe-home" if roles == ("partner",) else None)
         assert (await p.client.get(path, headers=headers)).status_code == 403
+
+
+async def test_a_final_assessment_prints_its_rating_and_action_plan(platform):
+    p = platform
+    assessment_id = await agreed(p, GOVERNANCE)
+    owner = "مدير المصادر"  # the owner may be written in Arabic too
+    await p.call("PUT", f"/v1/assessments/{assessment_id}/actions/est-l1",
+                 {"owner": owner, "due_on": "2027-03-31"})  # fmt: skip
+    await p.caught_up(assessment_id)
+    got = await p.client.get(f"/v1/assessments/{assessment_id}/export.pdf", headers=p.member())
+    assert got.status_code == 200
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(got.content)).pages)
+    text = re.sub(r"\s+", " ", text)
+    assert "Rating agreed" in text and "Action plan" in text
+    assert f"est-l1: {JOURNEY.criteria()['est-l1'].text}" in text
+    assert owner in text and "2027-03-31" in text and "open" in text

@@ -1,5 +1,6 @@
 """An assessment as PDF, for a board pack or an auditor's file: its score per step, the
-rating, and each criterion with its answer, evidence and review, in the framework's order.
+rating, the platform's figures and the answers they contradict, the action plan, and each
+criterion with its answer, evidence and review, in the framework's order.
 
 Rendered by WeasyPrint, whose text layout is Pango's with HarfBuzz shaping: Arabic joins
 and runs right to left, Bengali's conjuncts and vowel signs form, in the Noto fonts that
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import unicodedata
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from redress.assessment import evidence
+from redress.assessment import queries as q
 from redress.assessment.api import AssessmentId, Reader, found
 from redress.assessment.context import AssessmentDesk, Desk
 from redress.assessment.reading import framework_of, scored
@@ -61,8 +65,9 @@ def render(one: dict[str, Any], desk: Desk) -> bytes:
     import weasyprint  # Pango is loaded on the first export, not when the service starts
 
     framework = framework_of(one, desk.frameworks)
+    flagged = {f["criterion"]: f for f in (one["evidence"] or {}).get("contradicted", [])}
     html = _TEMPLATES.get_template("export.html").render(
-        a=one, f=framework, criteria=framework.criteria()
+        a=one, f=framework, criteria=framework.criteria(), flagged=flagged
     )
     document = weasyprint.HTML(string=html, url_fetcher=_nothing_fetched)
     pdf: bytes = document.write_pdf()
@@ -88,8 +93,16 @@ async def as_pdf(one: dict[str, Any], desk: Desk) -> Response:
     if one["status"] == "draft":
         detail = "a PDF is made of a submitted assessment; a draft exports as CSV"
         raise Problem(409, "not-submitted", detail)
+    facts = None
+    async with desk.pool.acquire() as conn:
+        if framework_of(one, desk.frameworks).audience == "member":
+            # The 12 months before submission, as the reviewer saw them.
+            as_of = datetime.fromisoformat(one["submitted_at"])
+            facts = await evidence.facts(conn, one["tenant"], one["org"], as_of)
+        actions = await q.actions(conn, one["assessment_id"])
+    shown = scored(one, desk.frameworks, facts) | {"actions": actions}
     async with _ONE_AT_A_TIME:
-        pdf = await asyncio.to_thread(render, scored(one, desk.frameworks), desk)
+        pdf = await asyncio.to_thread(render, shown, desk)
     name = f"{one['assessment_id']}.pdf"
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
