@@ -68,3 +68,22 @@ async def test_files_are_refused_when_they_should_be_and_nothing_is_written(plat
     assert await p.log_types(assessment_id) == before
     async with p.system.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM assessment.evidence_files") == 0
+
+
+async def test_a_vague_type_is_read_from_the_files_name_among_the_kinds_taken(platform):
+    p = platform
+    assessment_id = await p.start()
+    # Windows browsers send a CSV as an Excel file; some clients send anything as bytes.
+    csv = await upload(p, assessment_id, "gov-l1", b"site,received\nA,12\n",
+                       "application/vnd.ms-excel", name="figures.csv")  # fmt: skip
+    assert csv.status_code == 201, csv.text
+    text = await upload(p, assessment_id, "gov-l1", b"minutes", "application/octet-stream",
+                        name="minutes.txt")  # fmt: skip
+    assert text.status_code == 201, text.text
+    types = [e.data.media_type for e in await p.system.store.read_stream(assessment_id)
+             if e.type == "EvidenceFileAttached"]  # fmt: skip
+    assert types == ["text/csv", "text/plain"]
+    for name in ("old.xls", "tool.exe", "noname"):
+        refused = await upload(p, assessment_id, "gov-l1", b"\xd0\xcf\x11\xe0",
+                               "application/vnd.ms-excel", name=name)  # fmt: skip
+        assert refused.status_code == 415, name

@@ -5,6 +5,7 @@ type and size."""
 
 from __future__ import annotations
 
+import mimetypes
 from typing import Annotated
 
 from fastapi import APIRouter, File, Path, UploadFile
@@ -28,6 +29,7 @@ MEDIA_TYPES = frozenset({
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 })  # fmt: skip
+_VAGUE = frozenset({"", "application/octet-stream", "application/vnd.ms-excel"})
 KINDS = "a file must be a PDF, PNG, JPEG, text, CSV, DOCX or XLSX document"
 PATH = r"^/(v1/)?assessments/[^/]+/answers/[^/]+/files$"
 """The upload's paths (the API's and the pages'), allowed a larger body: `BODY_BYTES`."""
@@ -67,6 +69,10 @@ async def attach(
 async def checked(file: StarletteUpload) -> tuple[str, str, bytes]:
     """The file's name, type and content, or the problem with it (the pages say it too)."""
     media_type = (file.content_type or "").split(";")[0].strip().lower()
+    if media_type in _VAGUE:
+        # Browsers on some systems send a CSV as an Excel file, or any file as bytes: the
+        # name's extension says which of the kinds taken it is, if any.
+        media_type = mimetypes.guess_type(file.filename or "", strict=False)[0] or media_type
     if media_type not in MEDIA_TYPES:
         raise Problem(415, "media-type", KINDS)
     content = await file.read(MAX_BYTES + 1)
