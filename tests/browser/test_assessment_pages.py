@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from playwright.async_api import Page, expect
@@ -193,3 +194,48 @@ async def test_the_pages_work_without_javascript(browser, assessment_site):
         await expect(page.locator("[role=status]")).to_have_text("You have logged out.")
     finally:
         await page.context.close()
+
+
+async def agreed_ratings(site: AssessmentSite, orgs: list[str]) -> None:
+    """Each organisation answers the first criterion, submits, and agrees the rating."""
+    officer = {"Authorization": f"Bearer {site.officer()}"}
+    async with httpx.AsyncClient(base_url=site.base_url) as client:
+        for org in orgs:
+            token = site.signer.issue(f"{org}-lead", TENANT, ["member"], org)
+            member = {"Authorization": f"Bearer {token}"}
+            started = await client.post("/v1/assessments", json={"title": "2026"},
+                                        headers=member)  # fmt: skip
+            base = f"/v1/assessments/{started.json()['assessment_id']}"
+            for path, body, headers in ((f"{base}/answers/gov-l1", {"answer": "met"}, member),
+                                        (f"{base}/submit", {}, member),
+                                        (f"{base}/rating", {}, officer),
+                                        (f"{base}/rating/agree", {}, member)):  # fmt: skip
+                method = "PUT" if "/answers/" in path else "POST"
+                done = await client.request(method, path, json=body, headers=headers)
+                assert done.status_code in (200, 201), done.text
+            # The views have the rating agreed before the page reads them (202 while behind).
+            for _ in range(10):
+                read = await client.get(base, params={"min_version": done.json()["version"]},
+                                        headers=member)  # fmt: skip
+                if read.status_code == 200:
+                    break
+            assert read.status_code == 200 and read.json()["status"] == "final"
+
+
+async def test_the_benchmark_page_shows_the_distribution_with_yours_marked(
+    browser, assessment_site
+):
+    site, findings = assessment_site, {}
+    await agreed_ratings(site, ["acme-apparel", "brand-b", "brand-c", "brand-d", "brand-e"])
+    page = await new_page(browser)
+    try:
+        await log_in(page, site, site.member())
+        await press(page, "header a[href='/assessments/benchmark']")
+        table = page.locator("#benchmark")
+        await expect(table.locator("caption")).to_contain_text("5 member organisations")
+        await expect(table.locator("td.yours")).to_have_count(5)  # four steps and overall
+        await expect(table.locator("tbody tr").last.locator("td.yours")).to_contain_text("(you)")
+        await check(page, "benchmark, shown", findings)
+    finally:
+        await page.context.close()
+    assert not findings, describe(findings)
