@@ -135,6 +135,11 @@ class Settings(BaseSettings):
     health_lag_after: float = Field(
         60.0, description="/health answers 503 once an event has waited this long to be published"
     )
+    health_timeout: float = Field(
+        0.5, gt=0, le=10,
+        description="/health's own deadline for measuring the delivery lag: past it, it answers"
+        " that PostgreSQL or NATS gave no answer, rather than keep the probe waiting",
+    )  # fmt: skip
     relay_stall_timeout: float = Field(
         30.0, description="a relay making no progress this long gives up leadership"
     )
