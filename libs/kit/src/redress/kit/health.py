@@ -23,9 +23,16 @@ from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
 
 
+def lag_probe(request: Request) -> LagProbe:
+    """The app's one probe, which /health and /metrics share."""
+    probe: LagProbe | None = getattr(request.app.state, "lag_probe", None)
+    if probe is None:
+        probe = request.app.state.lag_probe = LagProbe()
+    return probe
+
+
 def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
-    probe = LagProbe()
 
     @router.get("/live")
     async def live() -> JSONResponse:
@@ -44,7 +51,7 @@ def health_router() -> APIRouter:
         body: dict[str, Any] = {
             "projections": [r.status() for r in runtime.runners],
             "background": [{"task": t.name, **t.as_status()} for t in runtime.background],
-            "delivery": await probe.read(runtime),
+            "delivery": await lag_probe(request).read(runtime),
         }
         failing = _failing(body, runtime.settings)
         if failing is not None:
@@ -83,6 +90,7 @@ class LagProbe:
     def __init__(self) -> None:
         self._measuring: asyncio.Task[Lag] | None = None
         self._failing_since: float | None = None
+        self.latest: Lag | None = None  # the last measurement that came back
 
     async def read(self, runtime: Runtime) -> dict[str, Any]:
         settings = runtime.settings
@@ -106,7 +114,7 @@ class LagProbe:
         if (error := measuring.exception()) is not None:
             return self._unknown(describe(error), settings)
         self._failing_since = None
-        lag = measuring.result()
+        lag = self.latest = measuring.result()
         status = "stopped" if lag.seconds > settings.health_lag_after else "ok"
         return {"status": status, "lag_events": lag.events, "lag_s": lag.seconds}
 

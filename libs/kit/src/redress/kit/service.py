@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from nats.aio.client import Client as NATS
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CollectorRegistry
 from starlette.responses import Response
 
 from redress.events import asyncapi
@@ -28,6 +29,7 @@ from redress.kit import errors, logs, openapi, outage, telemetry
 from redress.kit.access import AccessLog
 from redress.kit.auth import verifier_for
 from redress.kit.caching import NoStore
+from redress.kit.exposition import HttpMetrics, metrics_router
 from redress.kit.health import health_router
 from redress.kit.limits import BodySizeLimit
 from redress.kit.runtime import Runtime, bus_for, keep_connecting, open_pool
@@ -117,11 +119,13 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
         large_bytes=spec.large_body_bytes,
     )
     app.add_middleware(PlainRequestLine)
-    app.add_middleware(AccessLog)
+    app.state.metrics_registry = CollectorRegistry()
+    app.add_middleware(AccessLog, metrics=HttpMetrics(app.state.metrics_registry))
     app.add_middleware(NoStore)  # outermost of ours: even a 413 is not cached
     errors.install(app)
     outage.install(app)
     app.include_router(health_router())
+    app.include_router(metrics_router())
     app.include_router(catalogue_router())
     for kind, handler in spec.exception_handlers.items():
         app.add_exception_handler(kind, handler)
