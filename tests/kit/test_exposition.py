@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from redress.events.relay import Relay
 from redress.kit.relay import relay_app
+from tests.deploy.manifests import rendered
 from tests.events.helpers import META, new_case, opened, running, wait_until
 
 
@@ -81,3 +84,28 @@ async def _applied(runner, n: int) -> bool:
 
 async def _published(relay: Relay, n: int) -> bool:
     return relay.published >= n
+
+
+async def test_every_alert_names_only_metrics_that_are_exported(system, service, settings):
+    """The production overlay's PrometheusRule against what a service and the relay export."""
+    client, app = service
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    transport = httpx.ASGITransport(app=relay_app(relay, settings))
+    async with (
+        running(relay.run()),
+        httpx.AsyncClient(transport=transport, base_url="http://relay") as relay_client,
+    ):
+        await system.store.append(new_case(), [opened()], 0, META)
+        await wait_until(lambda: _published(relay, 1))
+        await client.get("/health")
+        exported = {name for name, _ in await scrape(client)}
+        exported |= {name for name, _ in await scrape(relay_client)}
+    [rules] = [o for o in rendered("overlays/production") if o["kind"] == "PrometheusRule"]
+    named = {
+        metric
+        for group in rules["spec"]["groups"]
+        for rule in group["rules"]
+        for metric in re.findall(r"\bredress_[a-z_]+", str(rule["expr"]))
+    }
+    assert named, "no alert names a metric"
+    assert named <= exported, f"named by alerts, exported by nothing: {sorted(named - exported)}"
