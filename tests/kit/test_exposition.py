@@ -88,7 +88,7 @@ async def _published(relay: Relay, n: int) -> bool:
 
 async def test_every_alert_names_only_metrics_that_are_exported(system, service, settings):
     """The production overlay's PrometheusRule against what a service and the relay export."""
-    client, app = service
+    client, _ = service
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
     transport = httpx.ASGITransport(app=relay_app(relay, settings))
     async with (
