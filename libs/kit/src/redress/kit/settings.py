@@ -116,6 +116,16 @@ class Settings(BaseSettings):
         " mid-attempt leaves it to another after this; keep it above the 30 s attempt",
     )  # fmt: skip
 
+    admission_limit: int = Field(
+        64, ge=1, le=10_000,
+        description="requests one process works on at once; more wait for a place (see"
+        " REDRESS_ADMISSION_WAIT), then are answered 503 with Retry-After",
+    )  # fmt: skip
+    admission_wait: float = Field(
+        1.0, ge=0, le=60,
+        description="seconds a request waits for a place before it is answered 503",
+    )  # fmt: skip
+
     log_level: str = "info"
     log_json: bool = True
     connect_timeout: float = 5.0
