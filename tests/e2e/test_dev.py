@@ -2,6 +2,7 @@
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -135,6 +136,30 @@ def everything_killed_comes_back(cwd, base):
     wait_healthy(base, 60, cwd)
 
 
+def status_shows_lags_near_zero(cwd, base):
+    """`redress status` beside `make run`: nothing waits, every projection at the stream's
+    end once caught up, every service and the relay answering 200 on /health."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDRESS_")}
+    env["REDRESS_DEV_PORT_BASE"] = str(base)
+
+    def status() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "redress.kit.cli", "status"],
+            cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+
+    def quiet() -> bool:
+        shown = status()
+        behind = re.findall(r"^│ ([a-z_]+\.[a-z_]+)\s*│\s*(\d+)\s*│", shown.stdout, re.M)
+        return shown.returncode == 0 and bool(behind) and all(n == "0" for _, n in behind)
+
+    wait_for(quiet, "redress status showing every projection caught up", 60, cwd)
+    shown = status().stdout
+    assert re.search(r"events not yet in the stream\s*│\s*0\s*│", shown), shown
+    for name in [*NAMES, "relay"]:
+        assert re.search(rf"^│ {name}\s*│ 200 ok", shown, re.M), shown
+
+
 def one_page_per_service(base):
     """A page of every service, as a browser gets it from the processes `make run` starts."""
     with httpx.Client(timeout=5) as client:
@@ -164,6 +189,7 @@ def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path
         form = wait_for_page(f"http://127.0.0.1:{base + 1}/t/demo/report", "Dhaka Knitwear")
         assert 'lang="en"' in form
         one_page_per_service(base)
+        status_shows_lags_near_zero(tmp_path, base)
         everything_killed_comes_back(tmp_path, base)
     finally:
         stop(first, tmp_path)

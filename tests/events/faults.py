@@ -63,13 +63,24 @@ class PgPath:
     """A TCP hop between clients and PostgreSQL that a test can cut and mend.
 
     Cut, it resets every connection through it and refuses new ones, as a restarting
-    server does; the server behind it stays up for the test's own connections.
+    server does; frozen, it keeps every connection and takes new ones but passes no byte on,
+    as a SIGSTOPped server does. The server behind it stays up for the test's own connections.
     """
 
     dsn: str
     server: asyncio.Server | None = None
     links: set[asyncio.StreamWriter] = field(default_factory=set)
     port: int = 0
+    flowing: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.flowing.set()
+
+    def freeze(self) -> None:
+        self.flowing.clear()
+
+    def thaw(self) -> None:
+        self.flowing.set()
 
     @property
     def url(self) -> str:
@@ -110,12 +121,17 @@ class PgPath:
         else:
             server_r, server_w = await asyncio.open_connection(host, port)
         self.links |= {client_w, server_w}
-        await asyncio.gather(_pipe(client_r, server_w), _pipe(server_r, client_w))
+        await asyncio.gather(
+            _pipe(client_r, server_w, self.flowing), _pipe(server_r, client_w, self.flowing)
+        )
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pipe(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, flowing: asyncio.Event
+) -> None:
     try:
         while data := await reader.read(65536):
+            await flowing.wait()
             writer.write(data)
             await writer.drain()
     except (ConnectionError, OSError):

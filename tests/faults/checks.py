@@ -4,42 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 
 import nats
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from redress.events import verify
+from redress.events.bus import Bus
+from redress.events.verify import LogRow, compare
 from tests.faults.platform import Platform
-
-STREAM, SUBJECTS = "REDRESS_EVENTS", "redress.events.>"
-SUBJECT_OF: dict[str, str] = {}
 
 
 async def stream_ids(platform: Platform) -> list[str]:
-    """Every message's event id (Nats-Msg-Id), in stream order; SUBJECT_OF says its subject."""
+    """Every message's event id (Nats-Msg-Id), in stream order."""
     nc = await nats.connect(platform.nats_url, connect_timeout=5, max_reconnect_attempts=3)
     try:
-        js = nc.jetstream(timeout=10)
-        last = (await js.stream_info(STREAM)).state.last_seq
-        ids: list[str] = []
-        if last == 0:
-            return ids
-        sub = await js.pull_subscribe(
-            SUBJECTS,
-            stream=STREAM,
-            config=ConsumerConfig(
-                deliver_policy=DeliverPolicy.ALL,
-                ack_policy=AckPolicy.NONE,
-                inactive_threshold=60,
-            ),
-        )
-        while len(ids) < last:
-            for msg in await sub.fetch(min(1000, last - len(ids)), timeout=10):
-                event_id = (msg.headers or {})["Nats-Msg-Id"]
-                SUBJECT_OF[event_id] = f"{msg.subject} (seq {msg.metadata.sequence.stream})"
-                ids.append(event_id)
-        await sub.unsubscribe()
-        return ids
+        return await verify.stream_ids(nc.jetstream(timeout=10), Bus())
     finally:
         await nc.close()
 
@@ -72,32 +50,8 @@ async def caught_up(platform: Platform, deadline: float = 90) -> tuple[list, lis
 
 
 def disagreements(rows: list[tuple[str, str, int]], ids: list[str]) -> list[str]:
-    """How the stream differs from the log: each row exactly once, per-stream version order."""
-    problems = []
-    twice = [i for i, n in Counter(ids).items() if n > 1]
-    if twice:
-        problems.append(f"{len(twice)} events twice in the stream, e.g. {twice[:3]}")
-    in_log = {r[0]: r for r in rows}
-    missing = set(in_log) - set(ids)
-    if missing:
-        problems.append(
-            f"{len(missing)} rows of the log not in the stream, e.g. {sorted(missing)[:3]}"
-        )
-    unknown = set(ids) - set(in_log)
-    if unknown:
-        named = [f"{i} {SUBJECT_OF.get(i, '')}" for i in sorted(unknown)[:3]]
-        problems.append(f"{len(unknown)} messages not in the log, e.g. {named}")
-    versions: dict[str, int] = {}
-    disorder = 0
-    for event_id in ids:
-        if event_id in in_log:
-            _, stream, version = in_log[event_id]
-            if version <= versions.get(stream, 0):
-                disorder += 1
-            versions[stream] = version
-    if disorder:
-        problems.append(f"{disorder} messages out of their stream's version order")
-    return problems
+    """How the stream differs from the log (the checks of `redress verify`)."""
+    return compare([LogRow(*r) for r in rows], ids)
 
 
 async def cases_per_grievance(

@@ -153,5 +153,13 @@ class Watch:
         healed = max(0.0, after[0] - end) if after else None
         return detected, healed
 
+    def unanswered(self, name: str, start: float, end: float) -> set[str]:
+        """The errors of /health reads that got no answer while the fault lasted."""
+        return {
+            what
+            for at, _, what in self.samples[name]
+            if start <= at <= end and not what[0].isdigit()
+        }
+
     def seen(self, name: str, start: float) -> set[str]:
         return {what for at, ok, what in self.samples[name] if at >= start and not ok}

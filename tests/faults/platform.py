@@ -183,6 +183,20 @@ class Platform:
     async def connect(self) -> asyncpg.Connection:
         return await asyncpg.connect(self.dsn, timeout=5)
 
+    async def ready(self, name: str, deadline: float = 60) -> None:
+        """`name` answers /ready with 200 (it takes requests), or fail at the deadline."""
+        async with httpx.AsyncClient(timeout=2) as client:
+            started = time.monotonic()
+            while True:
+                try:
+                    if (await client.get(self.url(name, "/ready"))).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() - started > deadline:
+                    raise AssertionError(f"{name} not ready within {deadline} s\n{self.tail()}")
+                await asyncio.sleep(0.2)
+
     async def healthy(self, deadline: float = 120, steady: float = 5) -> None:
         """Every /health ok, and each staying ok for `steady` seconds (no flapping)."""
         async with httpx.AsyncClient(timeout=2) as client:

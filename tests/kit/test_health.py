@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -75,6 +76,45 @@ async def test_health_goes_degraded_then_503_while_the_database_is_out_and_back(
         await wait_until(lambda: answers(client, "/health", 200, "ok", position=2), timeout=15)
 
 
+async def test_health_answers_while_the_database_is_frozen_and_says_so(system, settings, tmp_path):
+    """A SIGSTOPped server answers nothing: /health says so at once instead of waiting on it
+    for its I/O deadlines (here 30 s: the client gives up after 5), and 503 once that lasts."""
+    patient = settings.model_copy(update={"io_timeout": 30.0, "health_stalled_after": 1.0})
+    async with pg_path(system.dsn) as path:
+        frozen = patient.model_copy(update={"database_url": path.url})
+        async with served(system, frozen, tmp_path) as client:
+            await wait_until(lambda: delivery(client, 200, lag_events=0), timeout=10)
+            path.freeze()
+            try:
+                body = (await health_now(client)).json()
+                assert body["delivery"]["status"] == "unknown", body
+                assert "no answer from PostgreSQL or NATS" in body["delivery"]["reason"]
+                await wait_until(lambda: delivery(client, 503, status="stopped"), timeout=10)
+                problem = (await health_now(client)).json()
+                assert problem["type"] == "urn:redress:problem:delivery-stopped"
+                assert "could not be measured" in problem["detail"]
+                assert (await client.get("/live")).status_code == 200
+            finally:
+                path.thaw()
+            await wait_until(lambda: delivery(client, 200, lag_events=0), timeout=40)
+
+
+async def test_health_answers_while_nats_is_frozen_and_says_so(system, settings, tmp_path):
+    patient = settings.model_copy(update={"io_timeout": 30.0, "health_stalled_after": 1.0})
+    async with own_nats(tmp_path / "nats") as server:
+        frozen = patient.model_copy(update={"nats_url": server.url})
+        async with served(system, frozen, tmp_path) as client:
+            await wait_until(lambda: delivery(client, 200, lag_events=0), timeout=10)
+            server.pause()
+            try:
+                body = (await health_now(client)).json()
+                assert body["delivery"]["status"] == "unknown", body
+                await wait_until(lambda: delivery(client, 503, status="stopped"), timeout=10)
+            finally:
+                server.carry_on()
+            await wait_until(lambda: delivery(client, 200, lag_events=0), timeout=40)
+
+
 async def test_a_dead_runner_makes_health_503(service):
     client, app = service
     runtime = app.state.runtime
@@ -134,8 +174,14 @@ async def served(system, settings, tmp_path) -> AsyncIterator[httpx.AsyncClient]
             yield client
 
 
+async def health_now(client: httpx.AsyncClient) -> httpx.Response:
+    """/health, which must answer within 5 s whatever is frozen (ASGITransport has no
+    timeout of its own)."""
+    return await asyncio.wait_for(client.get("/health"), 5.0)
+
+
 async def delivery(client: httpx.AsyncClient, code: int, **expected: object) -> bool:
-    response = await client.get("/health")
+    response = await health_now(client)
     got = response.json().get("delivery", {})
     return response.status_code == code and all(got.get(k) == v for k, v in expected.items())
 

@@ -34,14 +34,15 @@ SELECT (SELECT count(*) FROM (
 class Lag:
     events: int
     seconds: float
+    stream_last: int = 0  # the stream's last sequence, where every projection is headed
 
 
 async def delivery_lag(
     pool: asyncpg.Pool, js: JetStreamContext, bus: Bus, *, timeout: float = 5.0
 ) -> Lag:
     """Events of the log not in the stream yet, and the age of the oldest of them."""
-    _, cursor = await asyncio.wait_for(bus.last_published(js), timeout)
+    last, cursor = await asyncio.wait_for(bus.last_published(js), timeout)
     async with pool.acquire(timeout=timeout) as conn:
         row = await conn.fetchrow(_BEHIND, str(cursor.tx_id), cursor.position, timeout=timeout)
     assert row is not None
-    return Lag(int(row["events"]), round(float(row["seconds"]), 1))
+    return Lag(int(row["events"]), round(float(row["seconds"]), 1), last)

@@ -276,12 +276,19 @@ class _Page:
             log.warning("page not acknowledged in time, resuming from the stream", size=len(self))
             self.abandon()
             return False
-        failed = next((f.exception() for f in self.futures if f.exception() is not None), None)
+        # Every refusal is read, not only the first: one left unread is logged as lost.
+        refusals = [f.exception() for f in self.futures]
+        failed = next((e for e in refusals if e is not None), None)
         if failed is not None:
             log.warning("publish refused, resuming from the stream", error=str(failed))
         return failed is None
 
     def abandon(self) -> None:
-        # Cancelling frees nats-py's slot for each pending publish (it has 4000 at most).
+        # Cancelling frees nats-py's slot for each pending publish (it has 4000 at most);
+        # the refusals of those already answered are read, so none is reported as lost.
         for future in self.futures:
-            future.cancel()
+            if future.done():
+                if not future.cancelled():
+                    future.exception()
+            else:
+                future.cancel()

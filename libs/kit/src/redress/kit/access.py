@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from redress.kit.exposition import HttpMetrics
 
 log = structlog.get_logger("redress.access")
 
 
 class AccessLog:
-    def __init__(self, app: ASGIApp) -> None:
+    """The access log line, and the same figures for /metrics when given `metrics`."""
+
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -30,12 +37,15 @@ class AccessLog:
         try:
             await self.app(scope, receive, record)
         finally:
-            route = scope.get("route")
+            # The route's template, not the path: paths may carry references.
+            route = getattr(scope.get("route"), "path", "unmatched")
+            seconds = time.perf_counter() - started
             log.info(
                 "request",
                 method=scope["method"],
-                # The route's template, not the path: paths may carry references.
-                route=getattr(route, "path", "unmatched"),
+                route=route,
                 status=status,
-                ms=round((time.perf_counter() - started) * 1000, 1),
+                ms=round(seconds * 1000, 1),
             )
+            if self.metrics is not None:
+                self.metrics.observe(scope["method"], route, status, seconds)

@@ -53,6 +53,7 @@ seed_app = typer.Typer(
 )
 app.add_typer(seed_app, name="seed")
 err = Console(stderr=True)
+out = Console()
 
 
 @app.command()
@@ -141,6 +142,31 @@ def replay(
 
     total = asyncio.run(replay_projection(load_settings(), name, offline=offline))
     err.print(f"[green]{name} rebuilt from {total} events[/green]")
+
+
+@app.command()
+def verify() -> None:
+    """Check that the stream holds the log, event by event in the log's order, and where each
+    projection's checkpoint stands; exit 1 when anything disagrees."""
+    from redress.kit.operations import show_verdict, verify_system
+
+    verdict = asyncio.run(verify_system(load_settings(), err))
+    show_verdict(verdict, out)
+    if not verdict.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status() -> None:
+    """Delivery lag, each projection's distance from the stream's end, and each service's
+    /health, as tables; exit 1 when delivery has stopped or a service is failing."""
+    from redress.kit.operations import gather_status, show_status
+
+    settings = load_settings()
+    found = asyncio.run(gather_status(settings))
+    show_status(found, out)
+    if found.stopped(settings):
+        raise typer.Exit(1)
 
 
 @token_app.command("issue")

@@ -28,7 +28,7 @@ from rich.table import Table
 from redress.kit.admin import apply_migrations
 from redress.kit.auth import signer_for
 from redress.kit.embedded import EmbeddedNats, EmbeddedPostgres, _die_with_parent
-from redress.kit.registry import PORTS, services
+from redress.kit.registry import PORTS, relay_port, services
 from redress.kit.settings import DEV_ENV, load_settings
 
 console = Console(stderr=True)
@@ -222,10 +222,6 @@ class Platform:
             self.nats.stop()
         if self.pg:
             self.pg.stop()
-
-
-def relay_port() -> int:
-    return max(PORTS.values()) + 1
 
 
 async def wait_healthy(timeout: float = 90.0) -> list[str]:

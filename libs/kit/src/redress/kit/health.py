@@ -9,16 +9,26 @@ this replica can take requests.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from redress.events.lag import delivery_lag
+from redress.events.lag import Lag, delivery_lag
 from redress.events.recovery import describe
 from redress.kit.errors import Problem
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
+
+
+def lag_probe(request: Request) -> LagProbe:
+    """The app's one probe, which /health and /metrics share."""
+    probe: LagProbe | None = getattr(request.app.state, "lag_probe", None)
+    if probe is None:
+        probe = request.app.state.lag_probe = LagProbe()
+    return probe
 
 
 def health_router() -> APIRouter:
@@ -41,7 +51,7 @@ def health_router() -> APIRouter:
         body: dict[str, Any] = {
             "projections": [r.status() for r in runtime.runners],
             "background": [{"task": t.name, **t.as_status()} for t in runtime.background],
-            "delivery": await _delivery(runtime),
+            "delivery": await lag_probe(request).read(runtime),
         }
         failing = _failing(body, runtime.settings)
         if failing is not None:
@@ -67,19 +77,58 @@ def health_router() -> APIRouter:
     return router
 
 
-async def _delivery(runtime: Runtime) -> dict[str, Any]:
-    settings = runtime.settings
-    if not runtime.nc.is_connected:
-        # Asked anyway, NATS would keep /health waiting for its I/O timeout.
-        return {"status": "unknown", "reason": "NATS: not connected"}
-    try:
-        lag = await delivery_lag(
-            runtime.delivery, runtime.js, runtime.bus, timeout=settings.io_timeout
-        )
-    except Exception as exc:
-        return {"status": "unknown", "reason": describe(exc)}
-    status = "stopped" if lag.seconds > settings.health_lag_after else "ok"
-    return {"status": status, "lag_events": lag.events, "lag_s": lag.seconds}
+class LagProbe:
+    """The delivery lag, measured one measurement at a time and answered within a deadline.
+
+    /health must answer while PostgreSQL or NATS is frozen (a probe that hangs is a probe
+    that lies): a measurement that waits on one of them goes on in the background, bounded by
+    its own I/O deadlines, and every /health meanwhile says it has had no answer instead of
+    waiting. Asking again while one is in flight would only pile queries on a frozen server.
+    Once nothing has answered for `REDRESS_HEALTH_STALLED_AFTER`, delivery counts as stopped.
+    """
+
+    def __init__(self) -> None:
+        self._measuring: asyncio.Task[Lag] | None = None
+        self._failing_since: float | None = None
+        self.latest: Lag | None = None  # the last measurement that came back
+
+    async def read(self, runtime: Runtime) -> dict[str, Any]:
+        settings = runtime.settings
+        if not runtime.nc.is_connected:
+            # Asked anyway, NATS would keep the measurement waiting for its I/O timeout.
+            return self._unknown("NATS: not connected", settings)
+        if self._measuring is None or self._measuring.done():
+            self._measuring = asyncio.create_task(
+                delivery_lag(runtime.delivery, runtime.js, runtime.bus, timeout=settings.io_timeout)
+            )
+            # Read here, so that a failure that ends after /health has answered is not
+            # reported as never retrieved.
+            self._measuring.add_done_callback(lambda t: t.cancelled() or t.exception())
+        measuring = self._measuring
+        # asyncio.wait, not wait_for: a timeout must not wait for the measurement's own end.
+        done, _ = await asyncio.wait({measuring}, timeout=settings.health_timeout)
+        if not done:
+            return self._unknown(
+                f"no answer from PostgreSQL or NATS within {settings.health_timeout} s", settings
+            )
+        if (error := measuring.exception()) is not None:
+            return self._unknown(describe(error), settings)
+        self._failing_since = None
+        lag = self.latest = measuring.result()
+        status = "stopped" if lag.seconds > settings.health_lag_after else "ok"
+        return {"status": status, "lag_events": lag.events, "lag_s": lag.seconds}
+
+    def _unknown(self, reason: str, settings: Settings) -> dict[str, Any]:
+        now = time.monotonic()
+        if self._failing_since is None:
+            self._failing_since = now
+        unknown_s = round(now - self._failing_since, 1)
+        stopped = unknown_s > settings.health_stalled_after
+        return {
+            "status": "stopped" if stopped else "unknown",
+            "reason": reason,
+            "unknown_s": unknown_s,
+        }
 
 
 def _failing(body: dict[str, Any], settings: Settings) -> tuple[str, str] | None:
@@ -102,6 +151,11 @@ def _failing(body: dict[str, Any], settings: Settings) -> tuple[str, str] | None
                 f"{s['reason']}",
             )
     delivery = body["delivery"]
+    if delivery["status"] == "stopped" and "unknown_s" in delivery:
+        return (
+            "delivery-stopped",
+            f"delivery could not be measured for {delivery['unknown_s']} s: {delivery['reason']}",
+        )
     if delivery["status"] == "stopped":
         return (
             "delivery-stopped",

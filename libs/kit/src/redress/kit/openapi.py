@@ -71,7 +71,8 @@ DESCRIPTIONS = {
     415: "the body's media type is not one this operation takes",
     422: "the input is invalid; `errors` says where",
     429: "too many requests; retry after Retry-After",
-    503: "the database cannot be reached just now; nothing was recorded, retry after Retry-After",
+    503: "the database cannot be reached, or the service is busy, just now; nothing was"
+    " recorded, retry after Retry-After",
 }
 
 

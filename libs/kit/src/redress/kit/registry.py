@@ -15,6 +15,11 @@ PORTS = {
 }
 
 
+def relay_port() -> int:
+    """The port of the relay's probes under `redress dev`, after the services'."""
+    return max(PORTS.values()) + 1
+
+
 def services() -> dict[str, ServiceSpec]:
     found = {ep.name: ep.load() for ep in entry_points(group="redress.services")}
     return {name: found[name] for name in sorted(found, key=lambda n: PORTS.get(n, 9000))}

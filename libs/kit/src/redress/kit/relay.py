@@ -12,12 +12,14 @@ import contextlib
 import structlog
 import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from nats.aio.client import Client as NATS
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from redress.events.relay import Relay
 from redress.kit import errors, logs, telemetry
 from redress.kit.errors import Problem
+from redress.kit.exposition import relay_exposition
 from redress.kit.runtime import bus_for, database_session, keep_connecting
 from redress.kit.settings import Settings
 
@@ -74,6 +76,15 @@ def relay_app(relay: Relay, settings: Settings) -> FastAPI:
     async def ready() -> JSONResponse:
         # The relay takes no requests: readiness only paces rollouts and drains (ADR 0010).
         return JSONResponse({"status": "ready"})
+
+    @app.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text"}},
+    )
+    async def metrics() -> Response:
+        """Published events, stalls, leadership and state in Prometheus's text format."""
+        return Response(relay_exposition(relay), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/health")
     async def health() -> JSONResponse:

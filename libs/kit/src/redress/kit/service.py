@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any, cast
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from nats.aio.client import Client as NATS
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CollectorRegistry
 from starlette.responses import Response
 
 from redress.events import asyncapi
@@ -26,8 +27,10 @@ from redress.events.recovery import Trouble, supervise
 from redress.events.store import EventStore
 from redress.kit import errors, logs, openapi, outage, telemetry
 from redress.kit.access import AccessLog
+from redress.kit.admission import Admission, admitted
 from redress.kit.auth import verifier_for
 from redress.kit.caching import NoStore
+from redress.kit.exposition import HttpMetrics, metrics_router
 from redress.kit.health import health_router
 from redress.kit.limits import BodySizeLimit
 from redress.kit.runtime import Runtime, bus_for, keep_connecting, open_pool
@@ -104,6 +107,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     # work on a network without internet and call nothing outside (no online validator).
     # ReDoc is left out: its bundle loads its logo from the vendor's CDN.
     app = FastAPIOffline(
+        dependencies=[Depends(admitted)],
         redoc_url=None,
         title=f"Redress {spec.title}",
         lifespan=lifespan,
@@ -117,11 +121,14 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
         large_bytes=spec.large_body_bytes,
     )
     app.add_middleware(PlainRequestLine)
-    app.add_middleware(AccessLog)
+    app.state.admission = Admission(settings.admission_limit, settings.admission_wait)
+    app.state.metrics_registry = CollectorRegistry()
+    app.add_middleware(AccessLog, metrics=HttpMetrics(app.state.metrics_registry))
     app.add_middleware(NoStore)  # outermost of ours: even a 413 is not cached
     errors.install(app)
     outage.install(app)
     app.include_router(health_router())
+    app.include_router(metrics_router())
     app.include_router(catalogue_router())
     for kind, handler in spec.exception_handlers.items():
         app.add_exception_handler(kind, handler)

@@ -116,6 +116,16 @@ class Settings(BaseSettings):
         " mid-attempt leaves it to another after this; keep it above the 30 s attempt",
     )  # fmt: skip
 
+    admission_limit: int = Field(
+        64, ge=1, le=10_000,
+        description="requests one process works on at once; more wait for a place (see"
+        " REDRESS_ADMISSION_WAIT), then are answered 503 with Retry-After",
+    )  # fmt: skip
+    admission_wait: float = Field(
+        1.0, ge=0, le=60,
+        description="seconds a request waits for a place before it is answered 503",
+    )  # fmt: skip
+
     log_level: str = "info"
     log_json: bool = True
     connect_timeout: float = 5.0
@@ -135,6 +145,11 @@ class Settings(BaseSettings):
     health_lag_after: float = Field(
         60.0, description="/health answers 503 once an event has waited this long to be published"
     )
+    health_timeout: float = Field(
+        0.5, gt=0, le=10,
+        description="/health's own deadline for measuring the delivery lag: past it, it answers"
+        " that PostgreSQL or NATS gave no answer, rather than keep the probe waiting",
+    )  # fmt: skip
     relay_stall_timeout: float = Field(
         30.0, description="a relay making no progress this long gives up leadership"
     )

@@ -3,14 +3,12 @@ officer console, the deadline scheduler."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated
 
 import asyncpg
-import structlog
 from fastapi import Depends, Request
 
 from redress.cases.deadlines import deadline_scheduler
@@ -22,8 +20,6 @@ from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
 from redress.tenancy.handlers import read_tenant
-
-log = structlog.get_logger("redress.cases")
 
 
 @dataclass
@@ -44,17 +40,14 @@ async def start(runtime: Runtime) -> None:
 
 
 async def run_deadlines(runtime: Runtime) -> None:
-    """Fire missed stage deadlines, one scheduler leading across replicas."""
+    """Fire missed stage deadlines, one scheduler leading across replicas.
+
+    A background task of the service: the kit supervises it, so whatever stops it is shown
+    on /health, logged and counted, and it starts again with backoff.
+    """
     cases: Cases = runtime.extras["cases"]
     scheduler = deadline_scheduler(runtime.pool, runtime.store, cases.clock)
-    dsn = runtime.settings.require_database()
-    while True:
-        try:
-            await scheduler.run(dsn, interval=5.0)
-        except Exception as exc:  # pragma: no cover - database restarts, a failing handler
-            # Whatever stopped it, deadlines must go on being fired: never end silently.
-            log.error("deadline scheduler stopped; starting again", error=repr(exc))
-            await asyncio.sleep(1)
+    await scheduler.run(runtime.settings.require_database(), interval=5.0)
 
 
 def check(settings: Settings) -> None:

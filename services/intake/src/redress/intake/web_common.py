@@ -88,7 +88,8 @@ async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
     _ = intake.pages.gettext(lang)
     tenant = request.path_params.get("tenant", "")
     name = Masthead("", ())
-    if problem.kind not in ("unknown-tenant", "unavailable"):
+    # Out or busy: the tenant's name is not worth another wait on the database.
+    if problem.kind not in ("unknown-tenant", "unavailable", "overloaded"):
         async with request.app.state.runtime.pool.acquire() as conn:
             settings = (await read_tenant(conn, tenant)).settings
         if settings is not None:

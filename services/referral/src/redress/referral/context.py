@@ -4,13 +4,11 @@ acknowledgements."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 import asyncpg
-import structlog
 from fastapi import Depends, Request
 
 from redress.events.store import EventStore
@@ -23,8 +21,6 @@ from redress.kit.webhooks import Guard, Webhooks
 from redress.kit.webhooks.service import webhooks_for
 from redress.referral.overdue import overdue_scheduler
 from redress.referral.secrets import PURPOSE
-
-log = structlog.get_logger("redress.referral")
 
 
 @dataclass
@@ -60,16 +56,14 @@ async def start(runtime: Runtime) -> None:
 
 
 async def run_overdue(runtime: Runtime) -> None:
-    """Fire missed acknowledgements, one scheduler leading across replicas."""
+    """Fire missed acknowledgements, one scheduler leading across replicas.
+
+    A background task of the service: the kit supervises it, so whatever stops it is shown
+    on /health, logged and counted, and it starts again with backoff.
+    """
     referrals: Referrals = runtime.extras["referral"]
     scheduler = overdue_scheduler(runtime.pool, runtime.store, referrals.clock)
-    dsn = runtime.settings.require_database()
-    while True:
-        try:
-            await scheduler.run(dsn, interval=5.0)
-        except Exception as exc:  # pragma: no cover - database restarts, a failing handler
-            log.error("overdue scheduler stopped; starting again", error=repr(exc))
-            await asyncio.sleep(1)
+    await scheduler.run(runtime.settings.require_database(), interval=5.0)
 
 
 def check(settings: Settings) -> None:

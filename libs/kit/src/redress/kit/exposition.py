@@ -1,0 +1,173 @@
+"""`/metrics`: what the operator's Prometheus scrapes, in its text format.
+
+Delivery (events not yet in the stream and the age of the oldest), each projection's state,
+checkpoint and distance from the stream's end, each background task's state, and HTTP
+requests by route template and status with their durations. No label ever carries a path, a
+tenant, a reference or a person: routes are templates, as in the access log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import generate_latest as exposition
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from redress.events.relay import Relay
+from redress.kit.health import LagProbe, lag_probe
+from redress.kit.runtime import Runtime
+
+STATES = ("ok", "degraded", "halted", "stopped")
+
+
+class HttpMetrics:
+    """Requests by method, route template and status, and their durations; one per app."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "redress_http_requests",
+            "HTTP requests answered, by route template and status",
+            ["method", "route", "status"],
+            registry=registry,
+        )
+        self.seconds = Histogram(
+            "redress_http_request_duration_seconds",
+            "Time to answer, by route template",
+            ["method", "route"],
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            registry=registry,
+        )
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method, route, str(status)).inc()
+        self.seconds.labels(method, route).observe(seconds)
+
+
+class RuntimeCollector(Collector):
+    """Read at each scrape from what the process already knows: no I/O here (the route
+    measures the lag first, within /health's own deadline)."""
+
+    def __init__(self, runtime: Runtime, probe: LagProbe) -> None:
+        self.runtime, self.probe = runtime, probe
+
+    def collect(self) -> Iterator[Metric]:
+        latest = self.probe.latest
+        state = GaugeMetricFamily(
+            "redress_projection_state",
+            "1 for the state each runner is in",
+            labels=["projection", "state"],
+        )
+        position = GaugeMetricFamily(
+            "redress_projection_position", "the stream sequence applied", labels=["projection"]
+        )
+        behind = GaugeMetricFamily(
+            "redress_projection_behind_events",
+            "stream messages the runner has not applied yet",
+            labels=["projection"],
+        )
+        restarts = CounterMetricFamily(
+            "redress_task_restarts",
+            "times a supervised task failed and started again",
+            labels=["task"],
+        )
+        for runner in self.runtime.runners:
+            status = runner.status()
+            key = str(status["projection"])
+            for name in STATES:
+                state.add_metric([key, name], 1.0 if status["status"] == name else 0.0)
+            position.add_metric([key], float(_number(status.get("position"))))
+            if latest is not None:
+                behind.add_metric([key], float(max(0, latest.stream_last - runner.position)))
+            restarts.add_metric([key], float(_number(status.get("restarts"))))
+        background = GaugeMetricFamily(
+            "redress_background_state",
+            "1 for the state each background task is in",
+            labels=["task", "state"],
+        )
+        for trouble in self.runtime.background:
+            status = trouble.as_status()
+            for name in ("ok", "degraded"):
+                background.add_metric(
+                    [trouble.name, name], 1.0 if status["status"] == name else 0.0
+                )
+            restarts.add_metric([trouble.name], float(_number(status.get("restarts"))))
+        yield from (state, position, behind, background, restarts)
+        if latest is not None:
+            yield GaugeMetricFamily(
+                "redress_delivery_lag_events",
+                "events of the log not yet in the stream",
+                value=latest.events,
+            )
+            yield GaugeMetricFamily(
+                "redress_delivery_lag_seconds",
+                "age of the oldest event not yet in the stream",
+                value=latest.seconds,
+            )
+            yield GaugeMetricFamily(
+                "redress_stream_last_sequence",
+                "the stream's last sequence",
+                value=latest.stream_last,
+            )
+
+
+class RelayCollector(Collector):
+    def __init__(self, relay: Relay) -> None:
+        self.relay = relay
+
+    def collect(self) -> Iterator[Metric]:
+        status = self.relay.status()
+        yield CounterMetricFamily(
+            "redress_relay_published", "events published to the stream", value=self.relay.published
+        )
+        yield CounterMetricFamily(
+            "redress_relay_stalls",
+            "times leadership was given up for want of progress",
+            value=self.relay.stalls,
+        )
+        yield GaugeMetricFamily(
+            "redress_relay_leading",
+            "1 while this relay leads",
+            value=float(self.relay.leading.is_set()),
+        )
+        yield GaugeMetricFamily(
+            "redress_relay_degraded_seconds",
+            "how long the relay has been unable to lead or publish",
+            value=float(_number(status.get("degraded_s"))),
+        )
+
+
+def relay_exposition(relay: Relay) -> bytes:
+    registry = CollectorRegistry()
+    registry.register(RelayCollector(relay))
+    return exposition(registry)
+
+
+def _number(value: Any) -> int | float:
+    return value if isinstance(value, int | float) else 0
+
+
+def metrics_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text"}},
+    )
+    async def metrics(request: Request) -> Response:
+        """Delivery, runners and HTTP figures in Prometheus's text format."""
+        runtime: Runtime = request.app.state.runtime
+        registry: CollectorRegistry = request.app.state.metrics_registry
+        probe = lag_probe(request)
+        await probe.read(runtime)  # bounded; a frozen server leaves the last measurement
+        if not getattr(request.app.state, "collecting", False):
+            registry.register(RuntimeCollector(runtime, probe))
+            request.app.state.collecting = True
+        return Response(exposition(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,145 @@
+"""`redress verify` and `redress status`: the whole system as an operator on call sees it.
+
+Both read PostgreSQL and NATS directly, so they answer with every service stopped; `status`
+adds what each service says on /health where it can reach one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress
+from rich.table import Table
+
+from redress.events.lag import delivery_lag
+from redress.events.recovery import describe
+from redress.events.verify import Verdict, checkpoints, verify
+from redress.kit.registry import PORTS, relay_port
+from redress.kit.runtime import bus_for, open_nats, open_pool
+from redress.kit.settings import Settings
+
+
+async def verify_system(settings: Settings, console: Console) -> Verdict:
+    """The log against the stream, event by event, with a progress bar of the stream read."""
+    pool = await open_pool(settings, size=1, bounded=False)
+    nc = await open_nats(settings, "verify")
+    try:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+        ) as progress:
+            task = progress.add_task("reading the stream", total=None)
+            async with pool.acquire() as conn:
+                return await verify(
+                    conn,
+                    nc.jetstream(timeout=settings.io_timeout),
+                    bus_for(settings),
+                    lambda done, total: progress.update(task, completed=done, total=total),
+                )
+    finally:
+        await nc.close()
+        await pool.close()
+
+
+def show_verdict(verdict: Verdict, console: Console) -> None:
+    console.print(
+        f"log: {verdict.log_events} events; stream: {verdict.stream_messages} messages",
+        soft_wrap=True,
+    )
+    for problem in verdict.problems:
+        console.print(f"[red]- {problem}[/red]", highlight=False, soft_wrap=True)
+    if not verdict.problems:
+        behind = verdict.log_events - verdict.stream_messages
+        console.print(
+            "[green]the stream holds the log, event by event, in its order[/green]"
+            + (f" ({behind} events not published yet)" if behind > 0 else ""),
+            soft_wrap=True,
+        )
+    table = Table("schema", "projection", "checkpoint", "verdict")
+    for checkpoint, note in verdict.checkpoints:
+        colour = "green" if note == "ok" else "red"
+        table.add_row(
+            checkpoint.schema, checkpoint.name, str(checkpoint.position), f"[{colour}]{note}"
+        )
+    console.print(table)
+
+
+@dataclass
+class Status:
+    stream_last: int
+    lag_events: int
+    lag_s: float
+    projections: list[tuple[str, int]] = field(default_factory=list)  # (schema.name, behind)
+    services: dict[str, str] = field(default_factory=dict)
+
+    def stopped(self, settings: Settings) -> bool:
+        return self.lag_s > settings.health_lag_after or any(
+            not answer.startswith("200") for answer in self.services.values()
+        )
+
+
+async def gather_status(settings: Settings) -> Status:
+    """Delivery lag from both ends, each projection's distance from the stream's end, and
+    the /health of every service whose address is known."""
+    pool = await open_pool(settings, size=1)
+    nc = await open_nats(settings, "status")
+    try:
+        js, bus = nc.jetstream(timeout=settings.io_timeout), bus_for(settings)
+        lag = await delivery_lag(pool, js, bus, timeout=settings.io_timeout)
+        last = await asyncio.wait_for(bus.last_sequence(js), settings.io_timeout)
+        async with pool.acquire() as conn:
+            found = await checkpoints(conn)
+    finally:
+        await nc.close()
+        await pool.close()
+    status = Status(last, lag.events, lag.seconds)
+    status.projections = [(f"{c.schema}.{c.name}", last - c.position) for c in found]
+    status.services = await _healths(_service_urls(settings), settings.io_timeout)
+    return status
+
+
+def _service_urls(settings: Settings) -> dict[str, str]:
+    if settings.peer_urls:
+        return dict(settings.peer_urls)
+    if settings.dev:  # what `make run` starts, relay included
+        urls = {name: f"http://127.0.0.1:{port}" for name, port in PORTS.items()}
+        return urls | {"relay": f"http://127.0.0.1:{relay_port()}"}
+    return {}
+
+
+async def _healths(urls: dict[str, str], timeout: float) -> dict[str, str]:
+    async def one(client: httpx.AsyncClient, url: str) -> str:
+        try:
+            answer = await client.get(f"{url.rstrip('/')}/health")
+        except httpx.HTTPError as exc:
+            return f"no answer: {describe(exc)}"
+        body: dict[str, Any] = answer.json() if answer.content else {}
+        what = body.get("status") or str(body.get("type", "")).rsplit(":", 1)[-1]
+        return f"{answer.status_code} {what}"
+
+    async with httpx.AsyncClient(timeout=timeout) as client:
+        answers = await asyncio.gather(*(one(client, url) for url in urls.values()))
+    return dict(zip(urls, answers, strict=True))
+
+
+def show_status(status: Status, console: Console) -> None:
+    delivery = Table("delivery", "value")
+    delivery.add_row("stream's last sequence", str(status.stream_last))
+    delivery.add_row("events not yet in the stream", str(status.lag_events))
+    delivery.add_row("oldest of them waiting, s", f"{status.lag_s:g}")
+    console.print(delivery)
+    projections = Table("projection", "events behind the stream")
+    for name, behind in status.projections:
+        projections.add_row(name, str(behind))
+    console.print(projections)
+    if status.services:
+        services = Table("service", "/health")
+        for name, answer in status.services.items():
+            services.add_row(name, answer)
+        console.print(services)
