@@ -225,7 +225,9 @@ async def test_a_withdrawal_ends_the_case_stops_deadlines_and_contact_and_tells_
     # The officer is told, on the case page.
     async with officer(platform) as client:
         page = await case_page(client, case_id)
+        queue = (await client.get("/console")).text
     assert 'id="withdrawn"' in page and "The worker withdrew the grievance" in page
+    assert "<td>Withdrawn by the worker</td>" in queue
     assert 'id="form-message"' not in page and PHONE not in page
 
     # The worker's page says the case ended.
