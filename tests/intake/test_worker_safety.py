@@ -21,7 +21,7 @@ from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
 from redress.intake.pages import NEUTRAL_SITE
 from redress.intake.texts import OUTCOMES, STATUS
-from redress.kit.i18n import Catalogues
+from redress.kit.i18n import LANGUAGES, Catalogues
 from tests.intake.conftest import TENANT
 from tests.intake.test_web import file_report, open_status
 
@@ -68,6 +68,14 @@ async def test_every_worker_page_can_be_left_quickly_and_is_never_cached(intake)
     assert say("bn", "Leave quickly") in pages["procedure"].text
 
 
+def test_every_worker_page_is_built_on_the_base_that_carries_leave_quickly():
+    templates = Path(redress.intake.__file__).parent / "templates"
+    pages = sorted(p for p in templates.glob("*.html") if p.name != "base.html")
+    assert len(pages) >= 9
+    for template in pages:
+        assert template.read_text().startswith('{% extends "base.html" %}'), template.name
+
+
 async def set_time_frames(intake, acknowledge: int, feedback: int, plan: int) -> None:
     stream = derived_stream("tenant", TENANT)
     version = len(await intake.system.store.read_stream(stream))
@@ -97,6 +105,15 @@ async def test_the_procedure_page_says_the_tenants_time_frames_in_the_workers_la
     await set_time_frames(intake, 9, 60, 30)  # the page follows the tenant's settings
     page = await intake.client.get(f"/t/{TENANT}/procedure?lang={lang}")
     assert say(lang, STEPS[0]) % {"days": 9} in page.text
+
+
+async def test_the_procedure_page_speaks_every_language_with_the_days_in_place(intake):
+    await set_time_frames(intake, 6, 61, 31)
+    for lang in LANGUAGES:
+        page = await intake.client.get(f"/t/{TENANT}/procedure?lang={lang}")
+        assert page.status_code == 200 and f'lang="{lang}"' in page.text, lang
+        stages = re.search(r'<ol id="stages">(.*?)</ol>', page.text, re.S).group(1)
+        assert all(f"{days}" in stages for days in (6, 61, 31)) and "%(" not in stages, lang
 
 
 async def test_the_procedure_of_an_unknown_initiative_is_a_page_in_the_workers_language(intake):
