@@ -58,7 +58,7 @@ STAFF_ONLY = ("grievance_id", "language", "officer", "facilitator", "indicators"
 STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                  "ReferralRecommended"}  # fmt: skip
 STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organisation",
-                 "language", "identity_shareable", "severity"}  # fmt: skip
+                 "language", "identity_shareable", "severity", "explanation"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -161,10 +161,16 @@ async def listed(platform, case_id: str, tenant: str = "acme") -> bool:
 
 
 async def file_case(
-    platform, tenant: str = "acme", consent: bool = False, site_id: str = "dhaka-1"
+    platform,
+    tenant: str = "acme",
+    consent: bool = False,
+    site_id: str = "dhaka-1",
+    contact: bool = True,
 ) -> str:
-    """An operator files for a worker (dhaka-1 is acme-apparel's site); the case opens."""
-    body = {**GRIEVANCE, "site_id": site_id, "consent": {"reveal_identity_to_company": consent}}
+    """An operator files for a worker (dhaka-1 is acme-apparel's site); the case opens.
+    The worker agrees to be contacted unless told (`contact`)."""
+    consents = {"reveal_identity_to_company": consent, "contact_me": contact}
+    body = {**GRIEVANCE, "site_id": site_id, "consent": consents}
     operator = platform.token(("operator",), tenant=tenant, sub="operator-1")
     answer = await platform.intake.post("/v1/operator/grievances", json=body, headers=operator)
     assert answer.status_code == 201, answer.text

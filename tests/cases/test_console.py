@@ -74,7 +74,8 @@ async def file_grievance(platform, category="recruitment_and_fees", site_id="dha
     answer = await platform.intake.post(
         "/v1/operator/grievances",
         json={"country": "BD", "site_id": site_id, "category": category,
-              "narrative": NARRATIVE, "language": "en", "contact": CONTACT},
+              "narrative": NARRATIVE, "language": "en", "contact": CONTACT,
+              "consent": {"contact_me": True}},
         headers=platform.token(("operator",), sub="operator-1"),
     )  # fmt: skip
     assert answer.status_code == 201, answer.text

@@ -29,6 +29,7 @@ from redress.cases.domain import (
     TimeFrames,
     Triage,
     UpdateAction,
+    Withdraw,
     decide,
     fold,
 )
@@ -267,3 +268,23 @@ def test_a_deadline_is_missed_once_and_only_in_its_stage():
     assert then(missed, MissDeadline(Stage.admissibility)) == []
     assert then(ADMISSIBLE, MissDeadline(Stage.admissibility)) == []
     assert then(CLOSED, MissDeadline(Stage.implementation)) == []
+
+
+def test_a_workers_withdrawal_ends_an_open_case_at_any_stage():
+    for given in (OPENED, ADMISSIBLE, IN_PLAN, IMPLEMENTING):
+        assert then(given, Withdraw()) == [
+            CaseRejected(case_id="case-1", grievance_id="g", grounds="withdrawn_by_worker")
+        ]
+
+
+def test_a_closed_or_rejected_case_keeps_its_ending_when_the_worker_withdraws():
+    assert then(CLOSED, Withdraw()) == []
+    assert then(REJECTED, Withdraw()) == []
+
+
+def test_after_a_withdrawal_nobody_contacts_the_worker_and_officers_cannot_reopen():
+    withdrawn = IMPLEMENTING + then(IMPLEMENTING, Withdraw())
+    assert refused(withdrawn, MessageWorker(SEALED)) == "withdrawn"
+    assert refused(withdrawn, Reopen("Asked by phone", DAY)) == "withdrawn"
+    assert then(withdrawn, MissDeadline(Stage.implementation)) == []  # deadlines stopped
+    assert then(withdrawn, AddNote(SEALED))  # notes are for staff: still written

@@ -89,3 +89,14 @@ async def test_an_older_transaction_may_not_append_after_a_newer_one(system):
     await system.store.append(stream, [opened("retried")], 1, META)  # a fresh one may
     seen = [e.data.category async for e in system.store.read_log()]
     assert seen == ["newer", "retried"]
+
+
+async def test_the_transaction_that_wrote_a_stream_may_append_to_it_again(system):
+    """Its events are delivered in position order, so in version order: a policy that opened
+    a case in its batch may end it in the same batch (a worker's withdrawal)."""
+    stream = new_case()
+    async with system.pool.acquire() as conn, conn.transaction():
+        await system.store.append(stream, [opened("first")], 0, META, conn=conn)
+        await system.store.append(stream, [opened("second")], 1, META, conn=conn)
+    seen = [e.data.category async for e in system.store.read_log()]
+    assert seen == ["first", "second"]

@@ -6,6 +6,8 @@ from redress.events.catalogue.grievance import (
     AttachmentAdded,
     Category,
     Channel,
+    Consent,
+    ContactConsentChanged,
     ErasureReason,
     GrievanceSubmitted,
     GrievanceUpdated,
@@ -17,6 +19,7 @@ from redress.events.catalogue.grievance import (
 from redress.intake.domain import (
     AddInformation,
     AttachFile,
+    ChangeContactConsent,
     ErasePersonalData,
     GrievanceRefused,
     PostWorkerMessage,
@@ -94,6 +97,21 @@ def test_withdraw_once():
     # A withdrawn grievance can still be talked about, and erased.
     assert then([SUBMITTED, withdrawn], PostWorkerMessage(G, SEALED))
     assert then([SUBMITTED, withdrawn], ErasePersonalData(G))
+
+
+def test_each_change_of_consent_to_be_contacted_is_an_event_and_no_change_is_none():
+    assert then([SUBMITTED], ChangeContactConsent(G, contact_me=False)) == []
+    allowed = then([SUBMITTED], ChangeContactConsent(G, contact_me=True))
+    assert allowed == [ContactConsentChanged(grievance_id=G, contact_me=True)]
+    assert then([SUBMITTED, *allowed], ChangeContactConsent(G, contact_me=True)) == []
+    stopped = then([SUBMITTED, *allowed], ChangeContactConsent(G, contact_me=False))
+    assert stopped == [ContactConsentChanged(grievance_id=G, contact_me=False)]
+    # Consent given when filing is where it starts.
+    consented = decide(SubmitGrievance(**{**SUBMIT.__dict__, "consent": Consent(contact_me=True)}),
+                       fold([]))  # fmt: skip
+    assert then(consented, ChangeContactConsent(G, contact_me=True)) == []
+    erased = then([SUBMITTED], ErasePersonalData(G))
+    assert refused([SUBMITTED, *erased], ChangeContactConsent(G, contact_me=True)) == "erased"
 
 
 def test_erase_deletes_the_key_once_and_ends_everything_else():

@@ -37,7 +37,8 @@ FROM unnest($5::uuid[], $6::text[], $7::int[], $8::jsonb[])
 WHERE (SELECT coalesce(max(version), 0) FROM eventlog.events WHERE stream = $1) = $2
   -- A transaction that took its id before the stream's last event was written would be
   -- delivered before that event: refused, so that a stream's order is its version order.
-  AND pg_current_xact_id() > coalesce(
+  -- The transaction that wrote it may go on (its events are delivered in position order).
+  AND pg_current_xact_id() >= coalesce(
         (SELECT tx_id FROM eventlog.events WHERE stream = $1 ORDER BY version DESC LIMIT 1),
         '0'::xid8)
 RETURNING position

@@ -34,13 +34,16 @@ class NoStore:
         await self.app(scope, receive, no_store)
 
 
-def page_headers(*, images: bool = False) -> dict[str, str]:
+def page_headers(*, images: bool = False, scripts: tuple[str, ...] = ()) -> dict[str, str]:
     """The headers of every server-rendered page: nothing cached, nothing loaded from
-    elsewhere, no script, no framing, no referrer (pages show personal data)."""
+    elsewhere, no framing, no referrer (pages show personal data), and no script but the
+    inline ones whose SHA-256 (base64) is in `scripts`."""
     img = "img-src 'self'; " if images else ""
+    hashes = " ".join(f"'sha256-{h}'" for h in scripts)
+    js = f"script-src {hashes}; " if scripts else ""
     return {
         "Cache-Control": "no-store",
-        "Content-Security-Policy": f"default-src 'none'; style-src 'unsafe-inline'; {img}"
+        "Content-Security-Policy": f"default-src 'none'; style-src 'unsafe-inline'; {img}{js}"
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",

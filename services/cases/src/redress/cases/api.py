@@ -165,7 +165,7 @@ _MEMBER_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "s
                    "updated_at")  # fmt: skip
 _STAFF_COLUMNS = (*_MEMBER_COLUMNS, "severity", "referral_recommended", "grievance_id",
                   "language", "officer", "facilitator", "indicators",
-                  "identity_shareable")  # fmt: skip
+                  "identity_shareable", "contact_consented", "grounds")  # fmt: skip
 
 
 def _jsonable(row: Any, columns: tuple[str, ...]) -> dict[str, Any]:
@@ -251,7 +251,9 @@ async def detail(
             for a in await q.actions(conn, case_id, cases.today())
         ]
         if not member or row["identity_shareable"]:
-            grievance = await q.personal(conn, cases.keyring, row["grievance_id"])
+            grievance = await q.personal(
+                conn, cases.keyring, row["grievance_id"], contact=q.may_contact(row)
+            )
             if member and grievance:
                 # Where a worker said they work is for the officer, even with consent.
                 grievance.pop("site_text", None)
@@ -322,10 +324,12 @@ async def timeline(
 _STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                   "ReferralRecommended", "WorkerMessagePosted", "GrievanceUpdated",
                   "AttachmentAdded", "WithdrawalRequested", "PersonalDataErased",
-                  "LegalHoldPlaced", "LegalHoldReleased")  # fmt: skip
+                  "LegalHoldPlaced", "LegalHoldReleased", "ContactConsentChanged")  # fmt: skip
+# The officer's explanation of a rejection is written for the worker, and may say what the
+# worker told: never for the company.
 _STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",
                             "organisation", "language", "identity_shareable",
-                            "severity"})  # fmt: skip
+                            "severity", "explanation"})  # fmt: skip
 
 
 def _redact(details: dict[str, Any]) -> dict[str, Any]:

@@ -169,7 +169,8 @@ async def case_page(
         if row is None:
             raise Problem(404, "not-found", h.NOT_FOUND)
         actions = await q.actions(conn, case_id, today)
-        grievance = await q.personal(conn, cases.keyring, row["grievance_id"])
+        contact = q.may_contact(row)
+        grievance = await q.personal(conn, cases.keyring, row["grievance_id"], contact=contact)
         thread = await q.thread(conn, cases.keyring, case_id)
         timeline = await q.timeline(conn, case_id)
         lessons = await q.lessons(conn, case_id)
@@ -202,6 +203,8 @@ async def case_page(
         "can_manage": allowed(p.roles, Action.case_manage),
         "can_plan": allowed(p.roles, Action.plan_action_update),
         "is_open": is_open,
+        "contact_consented": contact,
+        "withdrawn": row["grounds"] == d.Grounds.withdrawn_by_worker,
         "done": done,
         "error": error,
         "failed": failed,

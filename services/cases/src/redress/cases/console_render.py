@@ -26,6 +26,7 @@ ENTRIES = {
     "AttachmentAdded": "The worker attached a file",
     "WithdrawalRequested": "The worker asked to withdraw the grievance",
     "PersonalDataErased": "The worker's personal data was erased",
+    "ContactConsentChanged": "The worker changed whether they may be contacted",
     **referral_entries.ENTRIES,
 }
 

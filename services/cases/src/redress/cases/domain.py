@@ -144,6 +144,7 @@ class Case:
     referral_recommended: bool = False
     actions: dict[str, Action] = field(default_factory=dict)
     missed: frozenset[str] = frozenset()
+    withdrawn: bool = False  # by the worker: nobody contacts them about it any more
 
 
 class CaseRefused(Refused):
@@ -184,6 +185,11 @@ class Accept:
 class Reject:
     grounds: Grounds
     explanation: str = ""
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    """The worker withdrew their grievance: an open case ends, at whatever stage."""
 
 
 @dataclass(frozen=True)
@@ -264,7 +270,7 @@ class MissDeadline:
 Command = (
     OpenCase | Triage | Accept | Reject | Advance | AddAction | UpdateAction | AssignOfficer
     | AssignFacilitator | MessageWorker | AddNote | Close | RecordSatisfaction | RecordLessons
-    | Reopen | MissDeadline
+    | Reopen | MissDeadline | Withdraw
 )  # fmt: skip
 
 
@@ -360,6 +366,14 @@ def _reject(c: Reject, state: Case) -> list[EventData]:
                          grounds=c.grounds, explanation=c.explanation)]  # fmt: skip
 
 
+def _withdraw(c: Withdraw, state: Case) -> list[EventData]:
+    # A case already closed or rejected keeps its ending: there is nothing left to stop.
+    if state.status is not Status.open:
+        return []
+    return [CaseRejected(case_id=state.case_id, grievance_id=state.grievance_id,
+                         grounds=Grounds.withdrawn_by_worker)]  # fmt: skip
+
+
 _NEXT = {
     Stage.verification: Stage.response,
     Stage.response: Stage.remediation_plan,
@@ -405,7 +419,13 @@ def _assign_facilitator(c: AssignFacilitator, state: Case) -> list[EventData]:
     return [FacilitatorAssigned(case_id=state.case_id, organisation=c.organisation)]
 
 
+def _no_contact(state: Case) -> None:
+    if state.withdrawn:
+        raise CaseRefused("withdrawn", "the worker withdrew the grievance: do not contact them")
+
+
 def _message(c: MessageWorker, state: Case) -> list[EventData]:
+    _no_contact(state)
     return [MessageSentToWorker(case_id=state.case_id, grievance_id=state.grievance_id,
                                 message=c.message)]  # fmt: skip
 
@@ -447,6 +467,7 @@ def _lessons(c: RecordLessons, state: Case) -> list[EventData]:
 def _reopen(c: Reopen, state: Case) -> list[EventData]:
     if state.status not in (Status.closed, Status.rejected):
         raise CaseRefused("not-closed", "only a closed or rejected case can be reopened")
+    _no_contact(state)  # only the worker, filing again, takes a withdrawn grievance up
     return [
         CaseReopened(case_id=state.case_id, grievance_id=state.grievance_id, reason=c.reason),
         _enter(state, Stage.verification, c.today, c.frames),
@@ -465,7 +486,7 @@ _HANDLERS: dict[type, Callable[[Any, Case], list[EventData]]] = {
     AddAction: _add_action, UpdateAction: _update_action, AssignOfficer: _assign_officer,
     AssignFacilitator: _assign_facilitator, MessageWorker: _message, AddNote: _note,
     Close: _close, RecordSatisfaction: _satisfaction, RecordLessons: _lessons,
-    Reopen: _reopen, MissDeadline: _miss,
+    Reopen: _reopen, MissDeadline: _miss, Withdraw: _withdraw,
 }  # fmt: skip
 
 
@@ -480,8 +501,9 @@ def evolve(state: Case, event: EventData) -> Case:
             return replace(state, severity=Severity(severity))
         case ReferralRecommended():
             return replace(state, referral_recommended=True)
-        case CaseRejected():
-            return replace(state, status=Status.rejected)
+        case CaseRejected(grounds=grounds):
+            withdrawn = grounds == Grounds.withdrawn_by_worker
+            return replace(state, status=Status.rejected, withdrawn=withdrawn)
         case CaseReopened():
             return replace(state, status=Status.open)
         case PlanActionAdded(action_id=aid, owner=owner, due_on=due):

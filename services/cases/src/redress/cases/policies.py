@@ -1,4 +1,5 @@
-"""Reactions of cases to other services' events: every submitted grievance opens a case."""
+"""Reactions of cases to other services' events: every submitted grievance opens a case, and
+a worker's withdrawal ends it."""
 
 from __future__ import annotations
 
@@ -10,17 +11,22 @@ from redress.cases.domain import (
     OpenCase,
     RecordSatisfaction,
     TimeFrames,
+    Withdraw,
     decide,
     fold,
 )
 from redress.events.application import execute
-from redress.events.catalogue.grievance import GrievanceSubmitted, WorkerSatisfactionGiven
+from redress.events.catalogue.grievance import (
+    GrievanceSubmitted,
+    WithdrawalRequested,
+    WorkerSatisfactionGiven,
+)
 from redress.events.catalogue.tenant import SiteRegistered, TimeFramesSet
 from redress.events.envelope import SYSTEM, Event, EventData, Metadata
 from redress.events.errors import ConcurrencyError
 from redress.events.ids import derived_stream
 from redress.events.projection import Policy
-from redress.events.store import Conn
+from redress.events.store import Conn, read_stream_on
 
 
 def case_stream(grievance_id: str) -> str:
@@ -32,7 +38,8 @@ class OpenCases(Policy):
     name = "open_cases"
     schema = "cases"
     stream_types = ("grievance", "tenant")
-    handles = (TimeFramesSet, SiteRegistered, GrievanceSubmitted, WorkerSatisfactionGiven)
+    handles = (TimeFramesSet, SiteRegistered, GrievanceSubmitted, WorkerSatisfactionGiven,
+               WithdrawalRequested)  # fmt: skip
     tables = ("frames", "sites")
 
     async def apply(self, conn: Conn, event: Event) -> None:
@@ -54,6 +61,8 @@ class OpenCases(Policy):
                 await self._open(conn, event, g)
             case WorkerSatisfactionGiven(grievance_id=gid, score=score):
                 await self._satisfaction(conn, event, gid, score)
+            case WithdrawalRequested(grievance_id=gid):
+                await self._withdrawal(conn, event, gid)
 
     async def _open(self, conn: Conn, event: Event, g: GrievanceSubmitted) -> None:
         member_org = g.member_org or await conn.fetchval(
@@ -94,6 +103,30 @@ class OpenCases(Policy):
                 return []  # not closed (or no case): nothing to record
 
         await execute(self.store, stream, decide, metadata)
+
+    async def _withdrawal(self, conn: Conn, event: Event, grievance_id: str) -> None:
+        """The worker withdrew: the case ends with the grounds `withdrawn_by_worker`, which
+        stops its deadlines (the views drop its timers) and any contact (the domain).
+
+        In a transaction of its own, as the satisfaction above. A case this very batch opened
+        is not there yet for another transaction: nobody else can have written to it, so it
+        ends in the batch's own.
+        """
+        stream = case_stream(grievance_id)
+        metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,
+                            correlationid=event.correlationid or event.id)  # fmt: skip
+
+        def decide(history: list[Event]) -> list[EventData]:
+            if not history or any(e.causationid == event.id for e in history):
+                return []  # opened in this batch (below), or recorded before: a replay
+            return CASE.deciding(stream, Withdraw())(history)
+
+        done = await execute(self.store, stream, decide, metadata)
+        if done.version == 0:
+            history = await read_stream_on(conn, stream)
+            if history and not any(e.causationid == event.id for e in history):
+                ended = CASE.deciding(stream, Withdraw())(history)
+                await self.store.append(stream, ended, len(history), metadata, conn=conn)
 
 
 async def frames(conn: Conn, tenant: str) -> TimeFrames:

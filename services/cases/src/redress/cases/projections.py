@@ -30,6 +30,7 @@ from redress.events.catalogue.case import (
 )
 from redress.events.catalogue.grievance import (
     AttachmentAdded,
+    ContactConsentChanged,
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
@@ -45,8 +46,8 @@ from redress.events.timers import schedule
 _SETS: dict[type, tuple[str, Any]] = {
     CaseTriaged: ("severity = $3, indicators = $4", lambda e: (e.severity, list(e.indicators))),
     ReferralRecommended: ("referral_recommended = true", lambda e: ()),
-    CaseRejected: ("status = 'rejected', stage_due = NULL", lambda e: ()),
-    CaseReopened: ("status = 'open', outcome = NULL", lambda e: ()),
+    CaseRejected: ("status = 'rejected', stage_due = NULL, grounds = $3", lambda e: (e.grounds,)),
+    CaseReopened: ("status = 'open', outcome = NULL, grounds = NULL", lambda e: ()),
     OfficerAssigned: ("officer = $3", lambda e: (e.officer,)),
     FacilitatorAssigned: ("facilitator = $3", lambda e: (e.organisation,)),
     CaseClosed: ("status = 'closed', outcome = $3", lambda e: (e.outcome,)),
@@ -56,7 +57,7 @@ _SETS: dict[type, tuple[str, Any]] = {
 _QUIET = ("case_id", "grievance_id", "message", "note", "addition", "key_id", "attachment_id")
 # What the worker does on their grievance, shown in the case's timeline too.
 _WORKER_ENTRIES = (WorkerMessagePosted, GrievanceUpdated, AttachmentAdded, WithdrawalRequested,
-                   PersonalDataErased)  # fmt: skip
+                   PersonalDataErased, ContactConsentChanged)  # fmt: skip
 
 
 def _timeline_insert(at: int) -> str:
@@ -81,7 +82,7 @@ class CaseViews(Projection):
     # Every case event joins the timeline, and so do the referral's milestones.
     handles = (*catalogue.of_stream("case"), GrievanceSubmitted, GrievanceUpdated,
                WorkerMessagePosted, AttachmentAdded, WithdrawalRequested, PersonalDataErased,
-               PersonalDataRead, *referral_entries.READS)  # fmt: skip
+               ContactConsentChanged, PersonalDataRead, *referral_entries.READS)  # fmt: skip
     tables = ("cases", "actions", "timeline", "thread", "lessons", "grievance_data", "timers",
               "reads", "filings", "referral_cases", "referral_partners")  # fmt: skip
 
@@ -168,10 +169,12 @@ class CaseViews(Projection):
             f"""WITH entry AS ({_timeline_insert(13)})
                INSERT INTO cases (case_id, tenant, grievance_id, category, country,
                    site_id, member_org, language, identity_shareable, status, stage,
-                   opened_at, opened_position, updated_at)
+                   opened_at, opened_position, updated_at, contact_consented)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', 'admissibility',
                    coalesce((SELECT filed_at FROM filings WHERE grievance_id = $3), $10),
-                   coalesce((SELECT position FROM filings WHERE grievance_id = $3), $11), $12)
+                   coalesce((SELECT position FROM filings WHERE grievance_id = $3), $11), $12,
+                   coalesce((SELECT contact_consented FROM filings WHERE grievance_id = $3),
+                            false))
                ON CONFLICT DO NOTHING""",
             event.stream, event.tenant, c.grievance_id, c.category, c.country, c.site_id,
             c.member_org, c.language, c.identity_shareable, event.time, event.position,
@@ -211,12 +214,21 @@ class CaseViews(Projection):
 
     async def _grievance(self, conn: Conn, event: Event) -> None:
         match event.data:
-            case GrievanceSubmitted(grievance_id=gid, personal=personal):
+            case GrievanceSubmitted(grievance_id=gid, personal=personal, consent=consent):
                 await conn.execute(
                     """WITH personal AS (INSERT INTO grievance_data VALUES ($1, $2::jsonb)
                                          ON CONFLICT DO NOTHING)
-                       INSERT INTO filings VALUES ($1, $3, $4) ON CONFLICT DO NOTHING""",
+                       INSERT INTO filings VALUES ($1, $3, $4, $5) ON CONFLICT DO NOTHING""",
                     gid, personal.model_dump_json(), event.time, event.position,
+                    consent.contact_me,
+                )  # fmt: skip
+            case ContactConsentChanged(grievance_id=gid, contact_me=contact_me):
+                # Officers see the worker's contact details only while the worker allows it.
+                await conn.execute(
+                    """WITH filing AS (UPDATE filings SET contact_consented = $2
+                                       WHERE grievance_id = $1)
+                       UPDATE cases SET contact_consented = $2 WHERE grievance_id = $1""",
+                    gid, contact_me,
                 )  # fmt: skip
             case (
                 WorkerMessagePosted(grievance_id=gid, message=sealed)

@@ -134,15 +134,27 @@ async def actions(conn: Conn, case_id: str, today: date) -> list[dict[str, Any]]
     ]
 
 
-async def personal(conn: Conn, keyring: Keyring, grievance_id: str) -> dict[str, Any] | None:
-    """The grievance's narrative and contact, or None once erased."""
+def may_contact(case: Any) -> bool:
+    """The worker allows contact (when filing, or since on the status page), and has not
+    withdrawn the grievance."""
+    return bool(case["contact_consented"]) and case["grounds"] != d.Grounds.withdrawn_by_worker
+
+
+async def personal(
+    conn: Conn, keyring: Keyring, grievance_id: str, *, contact: bool
+) -> dict[str, Any] | None:
+    """The grievance's narrative, and its contact details only when `contact` (see
+    `may_contact`): they are never decrypted otherwise. None once erased."""
     sealed = await conn.fetchval(
         "SELECT sealed FROM cases.grievance_data WHERE grievance_id = $1", grievance_id
     )
     if sealed is None:
         return None
     plain = await keyring.open(conn, Sealed.model_validate(json.loads(sealed)))
-    return json.loads(plain) if plain else None
+    found = json.loads(plain) if plain else None
+    if found is not None and not contact:
+        found.pop("contact", None)
+    return found
 
 
 async def thread(conn: Conn, keyring: Keyring, case_id: str) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from redress.events.catalogue.grievance import (
     Channel,
     Consent,
     ConsentAnswer,
+    ContactConsentChanged,
     ErasureReason,
     GrievanceSubmitted,
     GrievanceUpdated,
@@ -45,6 +46,7 @@ class Grievance:
     status: Status = Status.none
     key_id: str | None = None
     attachments: int = 0
+    contact_me: bool = False
 
 
 class GrievanceRefused(Refused):
@@ -112,6 +114,14 @@ class ErasePersonalData:
 
 
 @dataclass(frozen=True)
+class ChangeContactConsent:
+    """The worker allows, or stops, contact by the grievance officer."""
+
+    grievance_id: str
+    contact_me: bool
+
+
+@dataclass(frozen=True)
 class AnswerReferralConsent:
     """The worker's answer, with their receipt, to a referral's consent request."""
 
@@ -131,6 +141,7 @@ Command = (
     | ErasePersonalData
     | GiveSatisfaction
     | AnswerReferralConsent
+    | ChangeContactConsent
 )
 
 
@@ -161,6 +172,11 @@ def decide(command: Command, state: Grievance) -> list[EventData]:
             return [WorkerSatisfactionGiven(**command.__dict__)]
         case AnswerReferralConsent():  # a withdrawn grievance may still need support
             return [ReferralConsentAnswered(**command.__dict__)]
+        case ChangeContactConsent():
+            # A withdrawn report may still be contacted about (or stopped): the worker's say.
+            if command.contact_me is state.contact_me:
+                return []  # nothing changes: a resent form records nothing
+            return [ContactConsentChanged(**command.__dict__)]
         case _ if state.status is Status.withdrawn:
             raise GrievanceRefused("withdrawn", "the grievance was withdrawn")
         case AddInformation():
@@ -177,7 +193,11 @@ def decide(command: Command, state: Grievance) -> list[EventData]:
 def evolve(state: Grievance, event: EventData) -> Grievance:
     match event:
         case GrievanceSubmitted():
-            return Grievance(Status.open, key_id=event.personal.key_id)
+            return Grievance(
+                Status.open, key_id=event.personal.key_id, contact_me=event.consent.contact_me
+            )
+        case ContactConsentChanged(contact_me=contact_me):
+            return replace(state, contact_me=contact_me)
         case AttachmentAdded():
             return replace(state, attachments=state.attachments + 1)
         case WithdrawalRequested():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,16 @@ from redress.intake.texts import CATEGORIES
 from redress.kit.caching import page_headers
 from redress.kit.countries import is_country
 from redress.kit.i18n import LANGUAGES, Catalogues, direction
+
+# Where "Leave quickly" goes: a site anyone may be seen reading, that says nothing of why.
+NEUTRAL_SITE = "https://www.google.com/"
+# With JavaScript, leaving replaces this page in the history, so Back does not return to it;
+# without, the link still leaves. The only script of the worker pages, allowed by its hash.
+QUICK_EXIT = (
+    'document.getElementById("quick-exit").addEventListener("click",function(e)'
+    "{e.preventDefault();location.replace(this.href)});"
+)
+QUICK_EXIT_HASH = base64.b64encode(hashlib.sha256(QUICK_EXIT.encode()).digest()).decode()
 
 
 class Pages:
@@ -51,10 +63,12 @@ class Pages:
             dir=direction(lang),
             languages=context.pop("languages", LANGUAGES),
             tenant_name=tenant_name,
+            exit_url=NEUTRAL_SITE,
+            exit_script=QUICK_EXIT,
             **context,
         )
         return HTMLResponse(
             html,
             status,
-            headers=page_headers(images=True),
+            headers=page_headers(images=True, scripts=(QUICK_EXIT_HASH,)),
         )

@@ -14,12 +14,14 @@ from redress.events.catalogue.case import (
 )
 from redress.events.catalogue.grievance import (
     AttachmentAdded,
+    ContactConsentChanged,
     GrievanceSubmitted,
     PersonalDataErased,
     WithdrawalRequested,
     WorkerMessagePosted,
     WorkerSatisfactionGiven,
 )
+from redress.events.catalogue.partner import PartnerRegistered, PartnerRetired
 from redress.events.catalogue.tenant import RetentionPeriodSet, SiteRegistered, TenantRegistered
 from redress.events.envelope import Event
 from redress.events.projection import Projection
@@ -27,18 +29,20 @@ from redress.events.store import Conn
 
 
 class Grievances(Projection):
-    """Grievances as workers follow them: status, stage and due date, and the thread."""
+    """Grievances as workers follow them: status, stage and due date, the thread, the grounds
+    of a rejection, and the tenant's partners a worker not taken up may turn to."""
 
     name = "grievances"
     schema = "intake"
-    stream_types = ("grievance", "case", "tenant")
+    stream_types = ("grievance", "case", "tenant", "partner")
     handles = (
         TenantRegistered, SiteRegistered, RetentionPeriodSet, GrievanceSubmitted,
         AttachmentAdded, WorkerMessagePosted, WithdrawalRequested, PersonalDataErased,
         WorkerSatisfactionGiven, CaseOpened, StageEntered, CaseClosed, CaseRejected, CaseReopened,
-        LegalHoldPlaced, LegalHoldReleased, MessageSentToWorker,
+        LegalHoldPlaced, LegalHoldReleased, MessageSentToWorker, ContactConsentChanged,
+        PartnerRegistered, PartnerRetired,
     )  # fmt: skip
-    tables = ("grievances", "thread", "tenants", "sites")
+    tables = ("grievances", "thread", "tenants", "sites", "partners")
 
     async def apply(self, conn: Conn, event: Event) -> None:
         match event.data:
@@ -65,9 +69,9 @@ class Grievances(Projection):
                     """INSERT INTO grievances (grievance_id, tenant, reference,
                            receipt_hash, filed_digest, key_id, status, language, channel,
                            country, site_id, category, member_org, thread_key, version,
-                           submitted_at)
+                           submitted_at, contact_me)
                        VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10, $11, $12,
-                               $13, $14, $15)""",
+                               $13, $14, $15, $16)""",
                     g.grievance_id,
                     event.tenant,
                     g.receipt_reference,
@@ -83,6 +87,7 @@ class Grievances(Projection):
                     g.thread_key,
                     event.version,
                     event.time,
+                    g.consent.contact_me,
                 )
             case AttachmentAdded(grievance_id=gid):
                 await self._touch(conn, gid, event, "attachments = attachments + 1")
@@ -115,17 +120,37 @@ class Grievances(Projection):
                     outcome,
                     event.time,
                 )
-            case CaseRejected(grievance_id=gid):
+            case CaseRejected(grievance_id=gid, grounds=grounds, explanation=explanation):
                 await conn.execute(
-                    "UPDATE grievances SET closed_at = $2 WHERE grievance_id = $1",
+                    """UPDATE grievances SET closed_at = $2, grounds = $3, explanation = $4
+                       WHERE grievance_id = $1""",
                     gid,
                     event.time,
+                    grounds,
+                    explanation or None,
                 )
             case CaseReopened(grievance_id=gid):
                 await conn.execute(
-                    """UPDATE grievances SET outcome = NULL, closed_at = NULL
-                       WHERE grievance_id = $1""",
+                    """UPDATE grievances SET outcome = NULL, closed_at = NULL, grounds = NULL,
+                       explanation = NULL WHERE grievance_id = $1""",
                     gid,
+                )
+            case ContactConsentChanged(grievance_id=gid, contact_me=contact_me):
+                await self._touch(conn, gid, event, f"contact_me = {bool(contact_me)}")
+            case PartnerRegistered() as p:
+                await conn.execute(
+                    """INSERT INTO partners VALUES ($1, $2, $3, $4, $5, $6)
+                       ON CONFLICT (tenant, partner_id) DO UPDATE SET name = excluded.name,
+                       kind = excluded.kind, countries = excluded.countries,
+                       contact = excluded.contact""",
+                    event.tenant, p.partner_id, p.name, p.kind.value, list(p.countries),
+                    p.contact,
+                )  # fmt: skip
+            case PartnerRetired(partner_id=partner_id):
+                await conn.execute(
+                    "UPDATE partners SET retired = true WHERE tenant = $1 AND partner_id = $2",
+                    event.tenant,
+                    partner_id,
                 )
             case LegalHoldPlaced(grievance_id=gid) | LegalHoldReleased(grievance_id=gid):
                 await conn.execute(

@@ -38,6 +38,7 @@ STATUS = {
     "closure": N_("Closed"),
     "lessons_learned": N_("Closed"),
     "rejected": N_("Not taken up"),
+    "ended": N_("Ended at your request"),
     "withdrawn": N_("Withdrawn at your request"),
     "erased": N_("Your personal data was erased"),
 }
@@ -47,6 +48,8 @@ WAIT_BEFORE_TRYING = N_("Too many wrong tries. Please wait %(wait)s, then try ag
 REPLY_SENT = N_("Your message was sent.")
 WITHDRAWN = N_("Your report is withdrawn.")
 ERASED = N_("Your personal data was erased.")
+CONTACT_ON = N_("Saved: the grievance officer may contact you.")
+CONTACT_OFF = N_("Saved: nobody will contact you about your report.")
 SESSION_ENDED = N_("Please open your report again with your receipt.")
 
 OUTCOMES = {
@@ -182,3 +185,11 @@ REFERRAL_STATES = {
 CONSENT_GIVEN = N_("You agreed. We will pass on your case.")
 CONSENT_DECLINED = N_("You did not agree. Nothing about you is sent to them.")
 CONSENT_REVOKED = N_("You withdrew your agreement. They are told, and get nothing more.")
+
+# Why a grievance was not taken up, in plain words (the officer's grounds).
+GROUNDS = {
+    "out_of_scope": N_("It is not something this initiative can deal with."),
+    "insufficient_information": N_("There was not enough information to look into it."),
+    "duplicate": N_("The same problem is already being dealt with in another report."),
+    "handled_elsewhere": N_("It is already being dealt with elsewhere, for example by a court."),
+}

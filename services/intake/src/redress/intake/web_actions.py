@@ -1,4 +1,5 @@
-"""What the worker does on the status page: reply, withdraw, rate the outcome, erase.
+"""What the worker does on the status page: reply, withdraw, rate the outcome, allow or stop
+contact, erase.
 
 Erasing asks first, on a page of its own that says what it means (no JavaScript needed).
 A reply sent after the session or the page expired is kept for the worker to send again.
@@ -16,7 +17,13 @@ from redress.events.catalogue.grievance import ErasureReason
 from redress.events.envelope import Event, EventData
 from redress.events.projection import wait_for_version
 from redress.intake.context import Intake, IntakeContext
-from redress.intake.domain import GRIEVANCE, GiveSatisfaction, PostWorkerMessage, RequestWithdrawal
+from redress.intake.domain import (
+    GRIEVANCE,
+    ChangeContactConsent,
+    GiveSatisfaction,
+    PostWorkerMessage,
+    RequestWithdrawal,
+)
 from redress.intake.domain import decide as decide_grievance
 from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, masthead
@@ -38,10 +45,11 @@ async def act(
     intake: IntakeContext,
     pool: Pool,
     store: Store,
-    do: str = Form(pattern="^(reply|withdraw|erase|satisfaction)$"),
+    do: str = Form(pattern="^(reply|withdraw|erase|satisfaction|contact)$"),
     message: Annotated[Prose | None, Form(max_length=5000)] = None,
     score: int | None = Form(None, ge=1, le=5),
     confirm: str | None = Form(None, max_length=10),
+    contact: str | None = Form(None, pattern="^(yes|no)$"),
     csrf_token: str = Form(alias="csrf", max_length=100),
     lang: str | None = None,
 ) -> Response:
@@ -57,6 +65,8 @@ async def act(
         return await _confirm_erasure(request, intake, pool, tenant, language(request, lang))
     if do == "satisfaction" and score is None:
         raise Problem(422, "validation", "choose a score from 1 to 5")
+    if do == "contact" and contact is None:
+        raise Problem(422, "validation", "say yes or no to being contacted")
     stream = grievance_stream(grievance_id)
     within = Within()
 
@@ -71,12 +81,16 @@ async def act(
             return decide_grievance(RequestWithdrawal(grievance_id), state)
         if do == "satisfaction":
             return decide_grievance(GiveSatisfaction(grievance_id, score or 0), state)
+        if do == "contact":
+            allowed = ChangeContactConsent(grievance_id, contact_me=contact == "yes")
+            return decide_grievance(allowed, state)
         return await erase(conn, intake.keyring, grievance_id, state, ErasureReason.worker_request)
 
     done = await execute(store, stream, decide, worker_metadata(tenant), transaction=within)
     await wait_for_version(pool, PROJECTION, stream, done.version)
     notice = {"reply": "sent", "withdraw": "withdrawn", "erase": "erased",
-              "satisfaction": "thanks"}[do]  # fmt: skip
+              "satisfaction": "thanks",
+              "contact": "contact_on" if contact == "yes" else "contact_off"}[do]  # fmt: skip
     return RedirectResponse(
         f"/t/{tenant}/status?lang={language(request, lang)}&done={notice}", status_code=303
     )

@@ -91,6 +91,7 @@ async def _form_page(
     return page(
         request, intake, "report.html", lang, name,
         action=f"/t/{tenant}/report", status_url=f"/t/{tenant}/status?lang={lang}",
+        procedure_url=f"/t/{tenant}/procedure?lang={lang}",
         countries=intake.pages.countries(lang), categories=intake.pages.categories(lang),
         sites=sites, form=context.pop("form", {}), errors=errors,
         languages={code: LANGUAGES[code] for code in offered if code in LANGUAGES},

@@ -30,8 +30,12 @@ from redress.intake.texts import (
     CONSENT_DECLINED,
     CONSENT_GIVEN,
     CONSENT_REVOKED,
+    CONTACT_OFF,
+    CONTACT_ON,
     ERASED,
+    GROUNDS,
     OUTCOMES,
+    PARTNER_KINDS,
     REPLY_SENT,
     SCALE,
     SESSION_ENDED,
@@ -199,11 +203,13 @@ async def status(
         if text is not None:
             when = format_datetime(row["time"], "short", locale=lang)
             thread.append({"author": row["author"], "text": text.decode(), "time": when})
-    status_key = g["status"] if g["status"] in ("withdrawn", "erased") else g["stage"]
+    status_key = _status_key(g)
     notice = request.query_params.get("done")
     notices = {"sent": REPLY_SENT, "withdrawn": WITHDRAWN, "erased": ERASED, "thanks": THANKS,
                "consent_given": CONSENT_GIVEN, "consent_declined": CONSENT_DECLINED,
-               "consent_revoked": CONSENT_REVOKED}  # fmt: skip
+               "consent_revoked": CONSENT_REVOKED, "contact_on": CONTACT_ON,
+               "contact_off": CONTACT_OFF}  # fmt: skip
+    rejected = status_key == "rejected"
     context: dict[str, Any] = {
         "g": g,
         "status_label": _(STATUS.get(status_key, STATUS["received"])),
@@ -218,5 +224,37 @@ async def status(
         "referrals": await requests(conn, tenant, grievance_id, _),
         "referral_action": f"/t/{tenant}/status/referral?lang={lang}",
         "status": status_code,
+        "ended": status_key == "ended",
+        "grounds": _(grounds) if rejected and (grounds := GROUNDS.get(g["grounds"])) else None,
+        "elsewhere": await _elsewhere(conn, tenant, g["country"], _) if rejected else None,
     }
     return page(request, intake, "status.html", lang, name, **context)
+
+
+def _status_key(g: Any) -> str:
+    """What the worker is told of where their grievance is."""
+    if g["status"] == "erased":
+        return "erased"
+    if g["grounds"] == "withdrawn_by_worker":
+        return "ended"  # the case was closed on the worker's withdrawal
+    if g["status"] == "withdrawn":
+        return "withdrawn"
+    return "rejected" if g["grounds"] else str(g["stage"])
+
+
+ELSEWHERE_SHOWN = 10
+
+
+async def _elsewhere(conn: Conn, tenant: str, country: str | None, _: Any) -> list[dict[str, str]]:
+    """The tenant's partners that work in the worker's country (all, when it is not known)."""
+    rows = await conn.fetch(
+        """SELECT name, kind, contact FROM intake.partners
+           WHERE tenant = $1 AND NOT retired AND ($2::text IS NULL OR $2 = ANY (countries))
+           ORDER BY name LIMIT $3""",
+        tenant, country, ELSEWHERE_SHOWN,
+    )  # fmt: skip
+    return [
+        {"name": r["name"], "kind": _(PARTNER_KINDS.get(r["kind"], PARTNER_KINDS["ngo"])),
+         "contact": r["contact"]}
+        for r in rows
+    ]  # fmt: skip

@@ -207,3 +207,18 @@ class ReferralConsentAnswered(EventData):
     fields: tuple[Annotated[str, StringConstraints(max_length=50)], ...] = Field(
         default=(), max_length=10
     )
+
+
+@event
+class ContactConsentChanged(EventData):
+    """The worker said, with their receipt, whether the grievance officer may contact them.
+
+    The details themselves stay sealed in `GrievanceSubmitted.personal`; officers are shown
+    them only while `contact_me` holds.
+    """
+
+    type = "ContactConsentChanged"
+    stream_type = "grievance"
+
+    grievance_id: str
+    contact_me: bool
