@@ -102,7 +102,40 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", "/v1/cases/{case_id}/reopen"): Route("command", {"reason": "It happened again"}),
     ("POST", "/v1/cases/{case_id}/legal-hold"): Route("command", {"grounds": "litigation"}),
     ("POST", "/v1/cases/{case_id}/legal-hold/release"): Route("command"),
+    # Suppliers and systemic issues ("{case_id}" in a body is the case's id).
+    ("GET", "/v1/suppliers"): Route("staff-read", scoped=False),
+    ("GET", "/v1/suppliers/{site_id}"): Route("staff-read"),
+    ("GET", "/v1/systemic-issues"): Route("staff-read", scoped=False),
+    ("GET", "/v1/systemic-issues/{issue_id}"): Route("staff-read"),
+    ("POST", "/v1/suppliers/{site_id}/consequences"): Route(
+        "command",
+        {
+            "consequence": "suspension",
+            "reasons": "Children at night",
+            "case_ids": ["{case_id}"],
+            "steps": ["Wages paid while orders pause"],
+        },
+    ),
+    ("POST", "/v1/systemic-issues"): Route(
+        "command", {"title": "Underage workers", "case_ids": ["{case_id}"]}
+    ),
+    ("POST", "/v1/systemic-issues/{issue_id}/cases"): Route("command", {"case_ids": ["{case_id}"]}),
+    ("POST", "/v1/systemic-issues/{issue_id}/actions"): Route(
+        "command", {"description": "Age checks at the gate", "owner": "supplier"}
+    ),
 }
+
+
+def filled(body: Any, ids: dict[str, str]) -> Any:
+    """`body` with each "{name}" string replaced by that id."""
+    if isinstance(body, dict):
+        return {k: filled(v, ids) for k, v in body.items()}
+    if isinstance(body, list):
+        return [filled(v, ids) for v in body]
+    if isinstance(body, str) and body.startswith("{") and body.endswith("}"):
+        return ids.get(body[1:-1], body)
+    return body
+
 
 ALLOWED = "2xx or a domain 409"
 OK = frozenset({200, 201})
@@ -260,6 +293,30 @@ async def test_every_route_answers_every_principal_as_the_matrix_says(platform):
     other_case = await file_case(platform, tenant="other")
     case_id, action_id = await case_in_remediation_plan(platform)
     before = await platform.system.store.stream_version(case_id)
+    # A systemic issue and a supplier's consequence to read (and act on) already.
+    officer = platform.token()
+    opened = await platform.cases.post(
+        "/v1/systemic-issues",
+        headers=officer,
+        json={"title": "Night shifts", "case_ids": [case_id]},
+    )
+    warned = await platform.cases.post(
+        "/v1/suppliers/dhaka-1/consequences",
+        headers=officer,
+        json={
+            "consequence": "corrective_action",
+            "reasons": "r",
+            "case_ids": [case_id],
+            "steps": ["s"],
+        },
+    )
+    assert (opened.status_code, warned.status_code) == (201, 201), (opened.text, warned.text)
+    ids = {
+        "case_id": case_id,
+        "action_id": action_id,
+        "issue_id": opened.json()["stream"],
+        "site_id": "dhaka-1",
+    }
 
     wrong: list[str] = []
     for principal, headers in principals(platform).items():
@@ -269,8 +326,9 @@ async def test_every_route_answers_every_principal_as_the_matrix_says(platform):
             if written != ["PlanActionAdded", "PlanActionUpdated"]:
                 wrong.append(f"refused calls wrote {written}")
         for (method, template), route in sorted(MATRIX.items()):
-            path = template.format(case_id=case_id, action_id=action_id)
-            answer = await platform.cases.request(method, path, json=route.body, headers=headers)
+            path = template.format(**ids)
+            body = filled(route.body, ids)
+            answer = await platform.cases.request(method, path, json=body, headers=headers)
             want, got = expected(principal, route), answer.status_code
             fine = (
                 200 <= got < 300 or (got == 409 and answer.json()["type"] != CONCURRENCY)

@@ -157,7 +157,42 @@ class Workload:
         await self.post(late, "/accept")
         # The referral service's milestones of one case join its timeline (by event).
         await referred(self.platform, closed)
+        await self.supply_chain(closed, stalled, late)
         return {"closed": closed, "erased": erased, "stalled": stalled}
+
+    async def supply_chain(self, *case_ids: str) -> None:
+        """Cases grouped into a systemic issue with a plan; their supplier warned, then
+        suspended with steps that protect its workers."""
+        cases = self.platform.cases
+        opened = await cases.post(
+            "/v1/systemic-issues",
+            headers=self.officer,
+            json={"title": "Wages late at Dhaka 1", "site_id": "dhaka-1", "case_ids": case_ids[:2]},
+        )
+        issue = opened.json()["stream"]
+        for path, body in [
+            ("/cases", {"case_ids": case_ids[2:]}),
+            ("/actions", {"description": "Payroll audit", "owner": "msi", "due_on": "2026-01-31"}),
+        ]:
+            answer = await cases.post(
+                f"/v1/systemic-issues/{issue}{path}", json=body, headers=self.officer
+            )
+            assert answer.status_code == 200, answer.text
+        for consequence, steps in [
+            ("corrective_action", ["Pay the arrears"]),
+            ("suspension", ["Wages paid while orders pause"]),
+        ]:
+            answer = await cases.post(
+                "/v1/suppliers/dhaka-1/consequences",
+                headers=self.officer,
+                json={
+                    "consequence": consequence,
+                    "reasons": "Arrears",
+                    "case_ids": list(case_ids),
+                    "steps": steps,
+                },
+            )
+            assert answer.status_code == 201, answer.text
 
     async def recorded(self, case_id: str, kind: str, count: int) -> bool:
         return (await self.platform.log_types(case_id)).count(kind) == count
@@ -262,7 +297,7 @@ async def test_a_rebuild_beside_the_live_tables_gives_the_live_rows_for_every_pr
     projections = [r.projection for app in apps for r in app.state.runtime.runners]
     assert {p.key for p in projections} == {
         "intake.grievances", "intake.campaigns", "intake.referral_requests", "cases.open_cases",
-        "cases.views",
+        "cases.views", "cases.supply_chain",
     }  # fmt: skip
     for app in apps:
         await stop_live_runners(platform, app)

@@ -19,7 +19,7 @@ from typing import Any
 from redress.events.projection import wait_for_version
 from redress.intake.campaigns import Campaigns
 from redress.kit.idempotency import KEPT_FOR, forget_old_keys
-from tests.cases.test_authz import ACTION, GRIEVANCE, file_case, json_routes, read_back
+from tests.cases.test_authz import ACTION, GRIEVANCE, file_case, filled, json_routes, read_back
 
 HEADER = "Idempotency-Key"
 KEY_REUSED = "urn:redress:problem:idempotency-key-reused"
@@ -93,6 +93,23 @@ WRITES: dict[tuple[str, str], Write] = {
     ("cases", "/v1/cases/{case_id}/reject"): Write(
         ("officer",), {"grounds": "duplicate", "explanation": "x"}, {"grounds": "duplicate"}
     ),
+    # Suppliers and systemic issues: "{case_id}" and "{other_case}" in a body are filled in.
+    ("cases", "/v1/systemic-issues"): Write(
+        ("officer",),
+        {"title": "A", "case_ids": ["{case_id}"]},
+        {"title": "B", "case_ids": ["{case_id}"]},
+    ),
+    ("cases", "/v1/systemic-issues/{issue_id}/cases"): Write(
+        ("officer",), {"case_ids": ["{other_case}"]}, {"case_ids": ["{case_id}"]}
+    ),
+    ("cases", "/v1/systemic-issues/{issue_id}/actions"): Write(
+        ("officer",), {"description": "A", "owner": "msi"}, {"description": "B", "owner": "msi"}
+    ),
+    ("cases", "/v1/suppliers/{site_id}/consequences"): Write(
+        ("officer",),
+        {"consequence": "suspension", "reasons": "A", "case_ids": ["{case_id}"], "steps": ["s"]},
+        {"consequence": "suspension", "reasons": "B", "case_ids": ["{case_id}"], "steps": ["s"]},
+    ),
 }
 
 
@@ -137,7 +154,8 @@ async def test_a_retried_write_writes_once_over_every_retryable_route(platform):
     assert found == set(WRITES), f"POST routes without a row: {found - set(WRITES)}"
 
     ids = {"callback_id": await callback_to_make(platform), "case_id": await file_case(platform),
-           "action_id": ""}  # fmt: skip
+           "action_id": "", "issue_id": "", "site_id": "dhaka-1",
+           "other_case": await file_case(platform)}  # fmt: skip
     rejected = await file_case(platform)
     wrong: list[str] = []
     for n, ((service, template), write) in enumerate(WRITES.items()):
@@ -153,6 +171,7 @@ async def test_a_retried_write_writes_once_over_every_retryable_route(platform):
         headers = {**platform.token(write.roles, sub=sub, org="acme-apparel"), **key}
 
         def send(body: Any, headers: dict = headers, write: Write = write) -> dict[str, Any]:
+            body = filled(body, ids)
             if write.ndjson:
                 content = json.dumps(body).encode()
                 return {"content": content,
@@ -172,6 +191,8 @@ async def test_a_retried_write_writes_once_over_every_retryable_route(platform):
             wrong.append(f"{template}: another body answered {reused.status_code}")
         if wrote == 0 or await written_by(platform, sub) != wrote:
             wrong.append(f"{template}: {wrote} events, then {await written_by(platform, sub)}")
+        if template == "/v1/systemic-issues":
+            ids["issue_id"] = first.json()["stream"]
         version = first.json().get("version")
         if template in SETUP:
             step = await platform.cases.post(
@@ -181,7 +202,7 @@ async def test_a_retried_write_writes_once_over_every_retryable_route(platform):
             )
             assert step.status_code == 200, step.text
             version = step.json()["version"]
-        if service == "cases":
+        if template.startswith("/v1/cases/"):
             await read_back(platform, ids["case_id"], version)
     assert not wrong, "\n".join(wrong)
 

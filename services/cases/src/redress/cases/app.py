@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from redress.cases import api, console, console_forms, context, holds_api, supervision
+from redress.cases import (
+    api,
+    console,
+    console_forms,
+    context,
+    holds_api,
+    supervision,
+    supply_chain_api,
+)
 from redress.cases.policies import OpenCases
 from redress.cases.projections import CaseViews
+from redress.cases.supply_chain_views import SupplyChainViews
 from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
 
@@ -14,10 +23,16 @@ service = ServiceSpec(
     name="cases",
     title="Cases",
     migrations=Path(__file__).parent / "migrations",
-    routers=[api.router, api.indicators_router, holds_api.router, supervision.router],
+    routers=[
+        api.router,
+        api.indicators_router,
+        holds_api.router,
+        supervision.router,
+        supply_chain_api.router,
+    ],
     pages=[console.router, console_forms.router],
     exception_handlers={console.LoginRequired: console.to_login},
-    projections=lambda: [OpenCases(), CaseViews()],
+    projections=lambda: [OpenCases(), CaseViews(), SupplyChainViews()],
     startup=[context.start],
     background=[context.run_deadlines, key_sweeper("cases")],
     checks=[context.check],

@@ -1,0 +1,179 @@
+"""Suppliers' consequences and systemic issues over HTTP: `/v1/suppliers`, `/v1/systemic-issues`.
+
+Officers decide and link; staff read. Members, partners and the public see none of it here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from pydantic import Field
+
+from redress.cases import supply_chain as sc
+from redress.cases import supply_chain_handlers as h
+from redress.cases.api import Officer, Reader
+from redress.cases.commands import Body
+from redress.cases.context import CaseDesk
+from redress.cases.domain import Owner
+from redress.events.catalogue.supply_chain import (
+    CasesLinked,
+    Consequence,
+    SupplierConsequenceDecided,
+    SystemicActionAdded,
+    SystemicIssueOpened,
+)
+from redress.kit.errors import Problem
+from redress.kit.idempotency import Retryable
+from redress.kit.openapi import answers
+from redress.kit.text import FilledLine, FilledProse, Line
+
+router = APIRouter(tags=["suppliers and systemic issues"])
+SiteId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+CaseIds = Annotated[list[Annotated[str, Field(max_length=80)]], Field(max_length=500)]
+Steps = Annotated[list[FilledProse], Field(max_length=50)]
+
+
+class ConsequenceBody(Body):
+    consequence: Consequence
+    reasons: FilledProse = Field(min_length=1, max_length=4000)
+    case_ids: CaseIds = Field(default_factory=list)
+    steps: Steps = Field(default_factory=list)
+
+
+class IssueBody(Body):
+    title: FilledLine = Field(min_length=1, max_length=200)
+    site_id: Line | None = Field(None, max_length=100)
+    category: Line | None = Field(None, max_length=100)
+    case_ids: CaseIds = Field(min_length=1)
+
+
+class LinkBody(Body):
+    case_ids: CaseIds = Field(min_length=1)
+
+
+class IssueActionBody(Body):
+    description: FilledProse = Field(min_length=1, max_length=2000)
+    owner: Owner
+    due_on: date | None = None
+
+
+@router.post(
+    "/v1/suppliers/{site_id}/consequences",
+    response_model=h.Recorded,
+    status_code=201,
+    responses=answers(404, 409, 422),
+)
+async def decide_consequence(
+    site_id: SiteId, body: ConsequenceBody, p: Officer, desk: CaseDesk, retry: Retryable = None
+) -> h.Recorded:
+    """A corrective action plan, a suspension with the steps that protect workers meanwhile,
+    a responsible exit, or a suspension lifted; with its reasons and the cases behind it.
+
+    409 `supplier-exited` after an exit, `wrong-consequence` out of order (a suspension lifted
+    that was never placed); 422 `no-cases`, `no-steps`; 404 for a case that is not reachable.
+    """
+    return await h.decide_consequence(
+        desk, p, site_id, body.consequence, body.reasons, body.case_ids, body.steps, retry
+    )
+
+
+@router.get("/v1/suppliers", responses=answers())
+async def suppliers(p: Reader, desk: CaseDesk) -> dict[str, Any]:
+    """Every supplier with a consequence, where it stands now, and how many stand where."""
+    rows = await desk.pool.fetch(
+        "SELECT site_id, consequence, decided_on FROM cases.suppliers WHERE tenant = $1"
+        " ORDER BY site_id",
+        p.tenant,
+    )
+    items = [dict(r) for r in rows]
+    counts: dict[str, int] = {}
+    for row in items:
+        counts[row["consequence"]] = counts.get(row["consequence"], 0) + 1
+    return {"items": items, "by_consequence": counts}
+
+
+@router.get("/v1/suppliers/{site_id}", responses=answers(404))
+async def supplier(site_id: SiteId, p: Reader, desk: CaseDesk) -> dict[str, Any]:
+    """The supplier's consequences in the order decided, from the log."""
+    events = await desk.store.read_stream(h.supplier_stream(p.tenant, site_id))
+    decided = [e.data for e in events if isinstance(e.data, SupplierConsequenceDecided)]
+    if not decided:
+        raise Problem(404, "not-found", "no consequence has been decided for this supplier")
+    return {
+        "site_id": site_id,
+        "standing": sc.standing(list(decided)),
+        "consequences": [d.model_dump(mode="json") for d in decided],
+    }
+
+
+@router.post(
+    "/v1/systemic-issues", response_model=h.Recorded, status_code=201, responses=answers(404, 422)
+)
+async def open_issue(
+    body: IssueBody, p: Officer, desk: CaseDesk, retry: Retryable = None
+) -> h.Recorded:
+    """Group related cases (same site, same issue) into a systemic issue with its own plan.
+
+    404 for a case that is not this initiative's.
+    """
+    return await h.open_issue(
+        desk, p, body.title, body.site_id, body.category, body.case_ids, retry
+    )
+
+
+@router.get("/v1/systemic-issues", responses=answers())
+async def issues(p: Reader, desk: CaseDesk) -> dict[str, Any]:
+    """The initiative's systemic issues, newest first, with how many cases each groups."""
+    rows = await desk.pool.fetch(
+        "SELECT i.issue_id, i.title, i.site_id, i.category, i.opened_at,"
+        " (SELECT count(*) FROM cases.systemic_cases c WHERE c.issue_id = i.issue_id) AS cases"
+        " FROM cases.systemic_issues i WHERE i.tenant = $1 ORDER BY i.opened_at DESC",
+        p.tenant,
+    )
+    return {"items": [dict(r) for r in rows]}
+
+
+@router.get("/v1/systemic-issues/{issue_id}", responses=answers(404))
+async def issue(issue_id: str, p: Reader, desk: CaseDesk) -> dict[str, Any]:
+    """The issue, its cases and its plan, from the log."""
+    events = await desk.store.read_stream(issue_id) if issue_id.startswith("systemic-") else []
+    if not events or events[0].tenant != p.tenant:
+        raise Problem(404, "not-found", h.NO_ISSUE)
+    found: dict[str, Any] = {"cases": [], "actions": []}
+    for event in events:
+        match event.data:
+            case SystemicIssueOpened() as o:
+                found |= o.model_dump(mode="json")
+            case CasesLinked() as linked:
+                found["cases"] += list(linked.case_ids)
+            case SystemicActionAdded() as a:
+                found["actions"].append(a.model_dump(mode="json", exclude={"issue_id"}))
+    return found
+
+
+@router.post(
+    "/v1/systemic-issues/{issue_id}/cases",
+    response_model=h.Recorded,
+    responses=answers(404, 409, 422),
+)
+async def link(
+    issue_id: str, body: LinkBody, p: Officer, desk: CaseDesk, retry: Retryable = None
+) -> h.Recorded:
+    """Link more cases to the issue. 409 `already-linked` when every one of them is."""
+    return await h.link_cases(desk, p, issue_id, body.case_ids, retry)
+
+
+@router.post(
+    "/v1/systemic-issues/{issue_id}/actions",
+    response_model=h.Recorded,
+    responses=answers(404, 422),
+)
+async def add_action(
+    issue_id: str, body: IssueActionBody, p: Officer, desk: CaseDesk, retry: Retryable = None
+) -> h.Recorded:
+    """An action of the issue's own plan, owned by a kind of party (not a person)."""
+    return await h.add_issue_action(
+        desk, p, issue_id, body.description, body.owner, body.due_on, retry
+    )

@@ -1,0 +1,124 @@
+"""What can be done about suppliers and systemic issues, transport-free (API and console)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from pydantic import BaseModel
+
+from redress.cases import supply_chain as sc
+from redress.cases.context import Desk
+from redress.cases.domain import Owner
+from redress.cases.handlers import SCHEMA, case_events
+from redress.events.application import execute
+from redress.events.catalogue.supply_chain import Consequence
+from redress.events.envelope import Event, EventData
+from redress.events.ids import derived_stream, new_id, new_stream
+from redress.kit.auth import Principal
+from redress.kit.deps import metadata_for
+from redress.kit.errors import Problem
+from redress.kit.idempotency import Once, Retry
+
+NO_ISSUE = "there is no such systemic issue"
+
+
+class Recorded(BaseModel):
+    """Where the write went: the stream and its version after it."""
+
+    stream: str
+    version: int
+
+
+def supplier_stream(tenant: str, site_id: str) -> str:
+    """One stream per supplier (site) of a tenant, its id fixed by them."""
+    return derived_stream("supplier", f"{tenant}/{site_id}")
+
+
+async def reachable(desk: Desk, p: Principal, case_ids: Sequence[str]) -> tuple[str, ...]:
+    """The cases named, each of them reachable by the principal (404 naming the first that
+    is not), once each, in the order given."""
+    found = tuple(dict.fromkeys(case_ids))
+    for case_id in found:
+        try:
+            await case_events(desk.store, p, case_id)
+        except Problem:
+            raise Problem(404, "not-found", f"there is no case {case_id}") from None
+    return found
+
+
+async def _write(
+    desk: Desk, p: Principal, stream: str, decide: sc.Decide, retry: Retry | None
+) -> Recorded:
+    def decided(history: list[Event]) -> Sequence[EventData]:
+        if history and history[0].tenant != p.tenant:
+            raise Problem(404, "not-found", NO_ISSUE)
+        return decide([e.data for e in history])
+
+    once = Once.of(retry, SCHEMA, p, lambda done: Recorded(stream=stream, version=done.version))
+    done = await execute(desk.store, stream, decided, metadata_for(p), transaction=once)
+    if done.earlier is not None:
+        return Recorded.model_validate(done.earlier)
+    return Recorded(stream=stream, version=done.version)
+
+
+async def decide_consequence(
+    desk: Desk,
+    p: Principal,
+    site_id: str,
+    consequence: Consequence,
+    reasons: str,
+    case_ids: Sequence[str],
+    steps: Sequence[str],
+    retry: Retry | None = None,
+) -> Recorded:
+    command = sc.DecideConsequence(
+        site_id, consequence, reasons, await reachable(desk, p, case_ids), tuple(steps),
+        desk.today(),
+    )  # fmt: skip
+    return await _write(
+        desk, p, supplier_stream(p.tenant, site_id),
+        lambda events: sc.decide_consequence(command, events), retry,
+    )  # fmt: skip
+
+
+async def open_issue(
+    desk: Desk,
+    p: Principal,
+    title: str,
+    site_id: str | None,
+    category: str | None,
+    case_ids: Sequence[str],
+    retry: Retry | None = None,
+) -> Recorded:
+    stream = new_stream("systemic")
+    command = sc.OpenIssue(stream, title, site_id, category, await reachable(desk, p, case_ids))
+    return await _write(
+        desk, p, stream, lambda events: sc.decide_issue(command, sc.fold_issue(events)), retry
+    )
+
+
+async def on_issue(
+    desk: Desk, p: Principal, issue_id: str, command: sc.LinkCases | sc.AddIssueAction,
+    retry: Retry | None = None,
+) -> Recorded:  # fmt: skip
+    if not issue_id.startswith("systemic-"):
+        raise Problem(404, "not-found", NO_ISSUE)
+    return await _write(
+        desk, p, issue_id, lambda events: sc.decide_issue(command, sc.fold_issue(events)), retry
+    )
+
+
+async def link_cases(
+    desk: Desk, p: Principal, issue_id: str, case_ids: Sequence[str], retry: Retry | None = None
+) -> Recorded:
+    command = sc.LinkCases(await reachable(desk, p, case_ids))
+    return await on_issue(desk, p, issue_id, command, retry)
+
+
+async def add_issue_action(
+    desk: Desk, p: Principal, issue_id: str, description: str, owner: Owner,
+    due_on: date | None, retry: Retry | None = None,
+) -> Recorded:  # fmt: skip
+    command = sc.AddIssueAction(str(new_id()), description, owner, due_on)
+    return await on_issue(desk, p, issue_id, command, retry)
