@@ -36,11 +36,20 @@ async def test_schemathesis_finds_nothing_on_cases(platform, tmp_path):
 
     await wait_until(opened)
     (case,) = await opened()
+    issue = await platform.cases.post(
+        "/v1/systemic-issues",
+        headers=officer,
+        json={"title": "Shifts", "case_ids": [case["case_id"]]},
+    )
+    assert issue.status_code == 201, issue.text
+    # The case exists at version 1 at least: reads do not wait out their bound. The issue
+    # and the site exist too, so that their operations reach past 404.
+    config = (
+        f'[parameters]\ncase_id = "{case["case_id"]}"\nmin_version = 1\n'
+        f'issue_id = "{issue.json()["stream"]}"\nsite_id = "dhaka-1"\n'
+    )
     code, output, took = await schemathesis(
-        platform.cases_app, officer["Authorization"], tmp_path,
-        # The case exists at version 1 at least: reads do not wait out their bound.
-        config=f'[parameters]\ncase_id = "{case["case_id"]}"\nmin_version = 1\n',
-        baseline=BASELINE,
+        platform.cases_app, officer["Authorization"], tmp_path, config=config, baseline=BASELINE,
     )  # fmt: skip
     print(output[-3000:], f"\nschemathesis took {took:.1f}s")
     assert code == 0, output[-20000:]

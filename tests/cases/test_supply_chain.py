@@ -131,8 +131,10 @@ async def test_bad_input_is_refused_and_writes_nothing(platform):
     before = await platform.system.pool.fetchval("SELECT count(*) FROM eventlog.events")
     path = "/v1/suppliers/dhaka-1/consequences"
     for body, status, kind in [
-        ({"consequence": "suspension", "reasons": "r", "case_ids": [case_id]}, 422, "no-steps"),
-        ({"consequence": "exit", "reasons": "r", "steps": ["s"]}, 422, "no-cases"),
+        ({"consequence": "suspension", "reasons": "r", "case_ids": [case_id]}, 422, "validation"),
+        ({"consequence": "exit", "reasons": "r", "steps": ["s"]}, 422, "validation"),
+        ({"consequence": "exit", "reasons": "r", "case_ids": [], "steps": ["s"]}, 422,
+         "validation"),
         ({"consequence": "reinstatement", "reasons": "r"}, 409, "wrong-consequence"),
         ({"consequence": "ban", "reasons": "r"}, 422, "validation"),
         ({"consequence": "exit", "reasons": " ", "case_ids": [case_id], "steps": ["s"]}, 422,

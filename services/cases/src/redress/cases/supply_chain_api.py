@@ -5,8 +5,7 @@ Officers decide and link; staff read. Members, partners and the public see none 
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path
 from pydantic import Field
@@ -24,6 +23,7 @@ from redress.events.catalogue.supply_chain import (
     SystemicActionAdded,
     SystemicIssueOpened,
 )
+from redress.kit.dates import PlausibleDate
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
 from redress.kit.openapi import answers
@@ -35,11 +35,24 @@ CaseIds = Annotated[list[Annotated[str, Field(max_length=80)]], Field(max_length
 Steps = Annotated[list[FilledProse], Field(max_length=50)]
 
 
-class ConsequenceBody(Body):
-    consequence: Consequence
+class Escalation(Body):
+    """A corrective action plan, a suspension or an exit: the cases behind it, and its plan."""
+
+    consequence: Literal[Consequence.corrective_action, Consequence.suspension, Consequence.exit]
+    reasons: FilledProse = Field(min_length=1, max_length=4000)
+    case_ids: CaseIds = Field(min_length=1)
+    steps: Steps = Field(min_length=1)
+
+
+class Reinstatement(Body):
+    """A suspension lifted: the plan was carried out."""
+
+    consequence: Literal[Consequence.reinstatement]
     reasons: FilledProse = Field(min_length=1, max_length=4000)
     case_ids: CaseIds = Field(default_factory=list)
-    steps: Steps = Field(default_factory=list)
+
+
+ConsequenceBody = Annotated[Escalation | Reinstatement, Field(discriminator="consequence")]
 
 
 class IssueBody(Body):
@@ -56,7 +69,7 @@ class LinkBody(Body):
 class IssueActionBody(Body):
     description: FilledProse = Field(min_length=1, max_length=2000)
     owner: Owner
-    due_on: date | None = None
+    due_on: PlausibleDate | None = None
 
 
 @router.post(
@@ -72,10 +85,11 @@ async def decide_consequence(
     a responsible exit, or a suspension lifted; with its reasons and the cases behind it.
 
     409 `supplier-exited` after an exit, `wrong-consequence` out of order (a suspension lifted
-    that was never placed); 422 `no-cases`, `no-steps`; 404 for a case that is not reachable.
+    that was never placed); 404 for a case that is not reachable.
     """
+    steps = body.steps if isinstance(body, Escalation) else []
     return await h.decide_consequence(
-        desk, p, site_id, body.consequence, body.reasons, body.case_ids, body.steps, retry
+        desk, p, site_id, body.consequence, body.reasons, body.case_ids, steps, retry
     )
 
 
