@@ -211,7 +211,7 @@ async def test_queue_lists_filters_pages_and_marks_overdue_cases(platform):
         assert everything.status_code == 200 and second["case_id"] in everything.text
 
         await done(client, first["case_id"], "triage",
-                   {"indicators": ["recruitment_fees"], "severity": "low"})  # fmt: skip
+                   {"indicators": ["debt_bondage"], "severity": "low"})  # fmt: skip
         await done(client, first["case_id"], "assign", {"officer": "officer-7"})
 
         async def shown(**params) -> set[str]:
@@ -273,6 +273,11 @@ async def test_the_case_page_shows_the_grievance_and_every_form_runs_its_command
         for code in ("recruitment_fees", "debt_bondage", "unlicensed_recruiter"):
             assert re.search(rf'id="ind-{code}" name="indicators" value="{code}" checked', page)
         assert not re.search(r'id="ind-isolation"[^>]*checked', page)
+        # Each indicator with its weight and its meaning in plain words.
+        assert (
+            "Strong: escalates alone<br>The employer or agent keeps workers&#39; passports" in page
+        )
+        assert "Labour-rights risk<br>No payslips, or payslips that cannot be read." in page
         for form in ("triage", "accept", "reject", "assign-officer", "assign-facilitator",
                      "message", "note"):  # fmt: skip
             assert f'id="form-{form}"' in page, form

@@ -124,6 +124,38 @@ def test_child_labour_always_escalates():
     assert triaged.severity == "critical" and referral.reasons == ("child_labour",)
 
 
+def test_child_labour_cannot_be_overridden():
+    triaged, referral = then(OPENED, Triage(("child_labour",), Severity.low, "Looked older"))
+    assert triaged.severity == "critical" and triaged.override_reason == "Looked older"
+    assert referral.reasons == ("child_labour",)
+
+
+@pytest.mark.parametrize(
+    "indicators",
+    [("excessive_overtime",), ("recruitment_fees",), ("withheld_wages",), ("payslips",),
+     ("payslips", "no_written_contract", "below_minimum_wage", "no_union_rights"),
+     ("payslips", "excessive_overtime")],
+)  # fmt: skip
+def test_one_medium_indicator_or_labour_rights_risks_alone_do_not_escalate(indicators):
+    [triaged] = then(OPENED, Triage(indicators, Severity.medium))
+    assert triaged.severity == "medium"
+
+
+@pytest.mark.parametrize(
+    ("indicators", "reasons"),
+    [
+        (("document_retention",), ("document_retention",)),
+        (("recruitment_fees", "withheld_wages"), ("recruitment_fees", "withheld_wages")),
+        (("payslips", "excessive_overtime", "unlawful_deductions"),
+         ("excessive_overtime", "unlawful_deductions")),
+        (("isolation", "payslips"), ("isolation",)),
+    ],
+)  # fmt: skip
+def test_a_strong_indicator_or_two_medium_ones_escalate_naming_what_weighs(indicators, reasons):
+    triaged, referral = then(OPENED, Triage(indicators, Severity.low))
+    assert triaged.severity == "critical" and referral.reasons == reasons
+
+
 def test_triage_without_indicators_keeps_the_officers_severity():
     assert then(OPENED, Triage((), Severity.medium)) == [
         CaseTriaged(case_id="case-1", indicators=(), severity="medium")

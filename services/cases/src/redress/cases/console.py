@@ -130,6 +130,8 @@ def _indicators(row: Any) -> list[dict[str, Any]]:
             "checked": code in current if triaged else code in suggested,
             "benchmark": BY_CODE[code].benchmark,
             "ilo": BY_CODE[code].ilo,
+            "weight": BY_CODE[code].weight,
+            "meaning": BY_CODE[code].meaning,
         }
         for code in ordered
     ]

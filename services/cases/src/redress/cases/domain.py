@@ -33,7 +33,7 @@ from redress.events.catalogue.case import (
     StageEntered,
 )
 from redress.events.catalogue.grievance import Sealed
-from redress.events.catalogue.indicators import BY_CODE, canonical
+from redress.events.catalogue.indicators import BY_CODE, canonical, escalating
 from redress.events.envelope import EventData
 
 
@@ -286,12 +286,17 @@ def due_on(stage: Stage, opened_on: date, today: date, frames: TimeFrames) -> da
 
 
 def triage_outcome(category: str, command: Triage) -> tuple[Severity, tuple[str, ...]]:
-    """The severity to record and the reasons for referral (none when overridden)."""
-    reasons = tuple(sorted(i for i in command.indicators if i in KNOWN_INDICATORS))
-    if category == CHILD_LABOUR and CHILD_LABOUR not in reasons:
-        reasons = (*reasons, CHILD_LABOUR)
+    """The severity to record and the reasons for referral (none when overridden).
+
+    Indicators weigh as the vocabulary says (ADR 0020): a strong one escalates alone, medium
+    ones in twos, labour-rights risks never. Child labour escalates whatever the officer says.
+    """
+    codes = (*command.indicators, CHILD_LABOUR) if category == CHILD_LABOUR else command.indicators
+    reasons = escalating(codes)
     if category == "forced_labour" and not reasons:
         reasons = ("forced_labour",)
+    if CHILD_LABOUR in reasons:
+        return Severity.critical, reasons
     if command.override_reason:
         return command.severity, ()
     if reasons:
