@@ -1,5 +1,5 @@
 """The wiring a service uses: outbox migrations in its schema, `webhooks_for` in its code,
-`delivery(...)` as background work, its state on /health."""
+`delivery(...)` as background work, its state on /health and its attempts on /metrics."""
 
 from __future__ import annotations
 
@@ -69,5 +69,8 @@ async def test_a_service_delivers_what_it_enqueues(system, tmp_path: Path, recei
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             health = (await client.get("/health")).json()
+            metrics = (await client.get("/metrics")).text
     assert receiver.rejected == []
+    assert 'redress_webhook_attempts_total{outbox="assessment",outcome="delivered"} 1.0' in metrics
+    assert 'redress_webhook_attempts_total{outbox="assessment",outcome="failed"} 0.0' in metrics
     assert {"task": "assessment.webhooks", "status": "ok"} in health["background"]

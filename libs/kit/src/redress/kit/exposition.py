@@ -1,8 +1,8 @@
 """`/metrics`: what the operator's Prometheus scrapes, in its text format.
 
 Delivery (events not yet in the stream and the age of the oldest), each projection's state,
-checkpoint and distance from the stream's end, each background task's state, and HTTP
-requests by route template and status with their durations. No label ever carries a path, a
+checkpoint and distance from the stream's end, each background task's state, webhook
+attempts by outcome, and HTTP requests by route template and status with their durations. No label ever carries a path, a
 tenant, a reference or a person: routes are templates, as in the access log.
 """
 
@@ -96,7 +96,15 @@ class RuntimeCollector(Collector):
                     [trouble.name, name], 1.0 if status["status"] == name else 0.0
                 )
             restarts.add_metric([trouble.name], float(_number(status.get("restarts"))))
-        yield from (state, position, behind, background, restarts)
+        webhooks = CounterMetricFamily(
+            "redress_webhook_attempts",
+            "webhook attempts settled: delivered, failed (retried later), endpoint_disabled",
+            labels=["outbox", "outcome"],
+        )
+        for worker in self.runtime.extras.get("deliverers", []):
+            for outcome in ("delivered", "failed", "endpoint_disabled"):
+                webhooks.add_metric([worker.hooks.schema, outcome], worker.attempts[outcome])
+        yield from (state, position, behind, background, restarts, webhooks)
         if latest is not None:
             yield GaugeMetricFamily(
                 "redress_delivery_lag_events",

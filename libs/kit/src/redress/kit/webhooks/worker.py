@@ -67,6 +67,8 @@ class Deliverer:
         self.wall = wall or SystemClock()
         self.on_notice = on_notice
         self.trouble = Trouble(f"{hooks.schema}.webhooks")
+        # Attempts settled, by outcome, for /metrics.
+        self.attempts: Counter[str] = Counter()
         self._busy: Counter[str] = Counter()
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
@@ -192,6 +194,9 @@ class Deliverer:
                 self.breaker,
                 self.on_notice,
             )
+        self.attempts["delivered" if outcome.delivered else "failed"] += 1
+        if notice is not None:
+            self.attempts["endpoint_disabled"] += 1
         if outcome.delivered:
             log.debug("webhook delivered", webhook_id=c.webhook_id, endpoint=str(c.endpoint_id))
         else:
