@@ -2,8 +2,9 @@
 
 Delivery (events not yet in the stream and the age of the oldest), each projection's state,
 checkpoint and distance from the stream's end, each background task's state, webhook
-attempts by outcome, and HTTP requests by route template and status with their durations. No label ever carries a path, a
-tenant, a reference or a person: routes are templates, as in the access log.
+attempts by outcome, and HTTP requests by route template and status with their durations.
+No label ever carries a path, a tenant, a reference or a person: routes are templates, as in
+the access log.
 """
 
 from __future__ import annotations
