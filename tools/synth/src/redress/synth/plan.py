@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from redress.events.catalogue.indicators import escalating
 from redress.synth.world import FRAMES, PARTNERS, SITES, SPOKEN, TIME_ZONE, Site
 
 ZONE = ZoneInfo(TIME_ZONE)
@@ -262,8 +263,9 @@ class Script:
             return self.finish()
         severity = rng.choice(("low", "medium", "high"))
         triaged = self.take(rng.randrange(0, 3), "triage", ",".join(indicators) + "|" + severity)
-        if triaged and (indicators or g.category in ("child_labour", "forced_labour")):
-            g.partner = partner_for(g.country)  # a referral is recommended
+        # A referral is recommended as triage weighs the indicators (ADR 0020).
+        if triaged and (escalating(indicators) or g.category in ("child_labour", "forced_labour")):
+            g.partner = partner_for(g.country)
         if rng.random() < 0.15:
             if not self.take(rng.choice((0, 1, 2, 3, 4, 6, 8)), "reject", rng.choice(GROUNDS)):
                 return self.finish()
