@@ -233,6 +233,7 @@ def render_release(
         corrects=corrects,
         corrected_by=corrected_by,
         number=lambda v: number(v, lang),
+        decimal=lambda v: format_decimal(v, format="#,##0.###", locale=lang),
         total=release_view.TOTAL,
     )
 
