@@ -41,11 +41,15 @@ def svg(bars: Bars, withheld: str, font: str = "sans-serif") -> str:
     spec = chart.configure(font=font, aria=False).configure_view(stroke=None).to_dict()
     out = vlc.vegalite_to_svg(spec)
     out = re.sub(r'<rect width="[\d.]+" height="[\d.]+" fill="white"/>', "", out, count=1)
+    # Its marks' roles and labels go: the figure around it names it and its caption lists
+    # the bars, so readers hear the figures once, from the caption and the table.
+    out = re.sub(r' (?:role|aria-[a-z]+)="[^"]*"', "", out)
     return re.sub(r'^<svg ([^>]*?)width="([\d.]+)" height="([\d.]+)"', _sized, out, count=1)
 
 
 def _sized(match: re.Match[str]) -> str:
-    return f'<svg {match.group(1)}style="max-width:{match.group(2)}px"'
+    hidden = 'aria-hidden="true" focusable="false"'
+    return f'<svg {hidden} {match.group(1)}style="max-width:{match.group(2)}px"'
 
 
 def _number(value: int | float) -> str:
