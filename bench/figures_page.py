@@ -114,7 +114,8 @@ def _start(settings: Settings, port: int, static: Path) -> subprocess.Popen[byte
     env = {**os.environ, "REDRESS_DATABASE_URL": settings.database_url,
            "REDRESS_NATS_URL": settings.nats_url, "REDRESS_NATS_STREAM": settings.nats_stream,
            "REDRESS_NATS_SUBJECT_PREFIX": settings.nats_subject_prefix,
-           "REDRESS_DATA_DIR": str(settings.data_dir), "REDRESS_DEV": "true"}  # fmt: skip
+           "REDRESS_DATA_DIR": str(settings.data_dir), "REDRESS_DEV": "true",
+           "REDRESS_LOG_LEVEL": "warning"}  # fmt: skip
     args = [sys.executable, "-m", "bench.figures_page", str(port), str(static)]
     return subprocess.Popen(args, env=env)
 
