@@ -48,6 +48,7 @@ class Action(StrEnum):
     framework_read = "framework.read"
     tenant_configure = "tenant.configure"
     figures_publish = "figures.publish"
+    figures_member = "figures.member"
     projection_operate = "projection.operate"
 
 
@@ -85,6 +86,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.tenant_configure: frozenset({Role.admin}),
     # Publishing the initiative's figures speaks for it: its admins, no one else.
     Action.figures_publish: frozenset({Role.admin}),
+    # A member reads its own supply chain's figures (its token's org), protected like a release.
+    Action.figures_member: frozenset({Role.member}),
     Action.projection_operate: frozenset({Role.admin}),
 }
 
