@@ -49,6 +49,7 @@ class Action(StrEnum):
     tenant_configure = "tenant.configure"
     figures_publish = "figures.publish"
     figures_member = "figures.member"
+    figures_officer = "figures.officer"
     projection_operate = "projection.operate"
 
 
@@ -88,6 +89,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.figures_publish: frozenset({Role.admin}),
     # A member reads its own supply chain's figures (its token's org), protected like a release.
     Action.figures_member: frozenset({Role.member}),
+    # The initiative's work as it stands (queues, overdue stages): its case handlers.
+    Action.figures_officer: frozenset({Role.officer, Role.supervisor}),
     Action.projection_operate: frozenset({Role.admin}),
 }
 

@@ -1,5 +1,6 @@
-"""The member dashboard's figures: a member company's own supply chain, for a closed period
-(`redress.metrics.member`), protected with the tenant's k."""
+"""The dashboards' figures: a member company's own supply chain, for a closed period
+(`redress.metrics.member`), protected with the tenant's k; and the initiative's work as it
+stands now, for its officers (`redress.metrics.officer`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from redress.kit.authz import Action
 from redress.kit.deps import Pool, Store, permitted
 from redress.kit.errors import Problem
 from redress.kit.openapi import answers
-from redress.metrics import ledger
+from redress.metrics import ledger, officer
 from redress.metrics.api import PERIOD
 from redress.metrics.disclosure import K_DEFAULT
 from redress.metrics.member import dashboard
@@ -28,6 +29,7 @@ from redress.tenancy.handlers import read_tenant
 
 router = APIRouter(prefix="/v1/figures", tags=["figures"])
 Member = Annotated[Principal, Depends(permitted(Action.figures_member))]
+Officer = Annotated[Principal, Depends(permitted(Action.figures_officer))]
 
 
 class MemberFigures(BaseModel):
@@ -66,3 +68,20 @@ async def member_figures(
     # Disclosure control solves integer programs: seconds, in a thread.
     shown = await asyncio.to_thread(dashboard, rows, p.org, period_of(label.kind, label.start), k)
     return MemberFigures(**shown)
+
+
+class OfficerFigures(BaseModel):
+    as_of: str
+    queues: dict[str, int]
+    overdue: dict[str, int]
+    referrals_open: dict[str, int]
+    callbacks_due: dict[str, int]
+
+
+@router.get("/officer", response_model=OfficerFigures)
+async def officer_figures(p: Officer, pool: Pool) -> OfficerFigures:
+    """Open grievances by stage now, those past their stage's due date, referrals open by
+    their latest step, and callbacks due and not made, by the audit's country."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        rows = await ledger.read(conn, p.tenant)
+    return OfficerFigures(**officer.dashboard(rows, datetime.now(UTC)))
