@@ -4,7 +4,8 @@
 years by default, `BENCH_METRICS_GRIEVANCES`) through the real handlers on a fresh database;
 the relay publishes its log, and each metrics projection is rebuilt from the stream's start,
 as `redress replay --offline` does. The goal is the event log's own replay rate (the `log`
-part's "projection replay" row, 20,000 events/s).
+part's "projection replay" row, 20,000 events/s). Then a month of the tenant is published
+and its public page is put under load beside a static file (bench/figures_page.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import asyncpg
 import nats
 from nats.js import JetStreamContext
 
+from bench import figures_page
 from bench.report import Row
 from bench.servers import Servers, fresh_database
 from redress.cases.app import service as cases_service
@@ -69,13 +71,18 @@ async def measure(s: Servers, say: Callable[[str], None]) -> tuple[list[Row], di
                     say(f"metrics: {projection.key} rebuilt at {rate:,.0f} events/s")
                     rows.append(Row(f"rebuild {projection.key} ({total // 1000}k events)",
                                     (rate,), goal_rate=GOAL))  # fmt: skip
+                serving = settings.model_copy(
+                    update={"nats_stream": bus.stream, "nats_subject_prefix": bus.prefix}
+                )
+                page_rows, page = await figures_page.measure(serving, "synthetic", say)
+                rows += page_rows
             finally:
                 await pool.close()
     finally:
         await js.delete_stream(bus.stream)
         await nc.close()
     facts = {"grievances": GRIEVANCES, "events": total, "generate_seconds": generated,
-             "rebuild_events_per_second": rates}  # fmt: skip
+             "rebuild_events_per_second": rates, "figures_page": page}  # fmt: skip
     return rows, facts
 
 

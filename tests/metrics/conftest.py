@@ -10,7 +10,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import asyncpg
@@ -140,3 +140,75 @@ async def figures_api(system, tmp_path) -> AsyncIterator[FiguresApi]:
     async with AsyncExitStack() as stack:
         client = await serve(stack, app)
         yield FiguresApi(client, app, system, signer_for(settings))
+
+
+NOISY_TENANT = "noisy-msi"
+PAGE_MONTH = date(2025, 3, 1)  # a year the other tests publish nothing of
+
+
+@dataclass
+class FiguresSite:
+    """The metrics app as `redress serve` builds it, over real HTTP, with a month of the
+    generated tenant published, and a small noisy release of another initiative."""
+
+    base_url: str
+    app: FastAPI
+    generated: Generated
+    release: dict
+    noisy: dict
+
+    def url(self, path: str, tenant: str = TENANT) -> str:
+        return f"{self.base_url}/t/{tenant}/figures{path}"
+
+
+@pytest.fixture(scope="session")
+async def figures_site(generated) -> AsyncIterator[FiguresSite]:
+    from redress.kit.i18n import LANGUAGES
+    from redress.kit.keyset import root_secret
+    from redress.metrics import figures, ledger
+    from redress.metrics.disclosure import Release, Table
+    from redress.metrics.publication import to_release
+    from redress.metrics.releases.domain import SetDisclosure
+    from redress.metrics.releases.handlers import (
+        Publishing,
+        configure,
+        publish,
+        signed_release,
+    )
+    from redress.metrics.releases.handlers import published as release_of
+    from redress.metrics.tables import period_of
+    from redress.metrics.timeline import stories
+    from redress.tenancy.domain import ChangeSettings
+    from redress.tenancy.handlers import read_tenant
+    from tests.browser.conftest import serving
+
+    async with generated.pool.acquire() as conn:
+        rows = await ledger.read(conn, TENANT)
+        was = (await read_tenant(conn, TENANT)).settings
+    period = period_of("month", PAGE_MONTH)
+    at = Publishing(root_secret(generated.settings), datetime(2026, 1, 10, tzinfo=UTC))
+    meta = Metadata(tenant=TENANT, actor=Actor(id="admin-1", role="admin"))
+    release = to_release(figures.compute(rows, period, stories(rows)))
+    month = await publish(generated.store, meta, period.label, release, at)
+    # The initiative now speaks every language of the pages (its figures do not change).
+    every = ChangeSettings(was.name, was.time_zone, was.working_days, tuple(LANGUAGES))
+    await tenancy(generated.store, TENANT, every, meta)
+    noisy_meta = Metadata(tenant=NOISY_TENANT, actor=Actor(id="admin-1", role="admin"))
+    await tenancy(generated.store, NOISY_TENANT,
+                  RegisterTenant(NOISY_TENANT, "Noisy MSI", "Asia/Dhaka"), noisy_meta)  # fmt: skip
+    await configure(generated.store, SetDisclosure(5, 1.0, 3.0), noisy_meta)
+    counts = {("BD",): 40, ("KH",): 3, ("TH",): 12}
+    small = Release((Table("received.country", "received", ("country",), counts,
+                           {"country": ("BD", "KH", "TH")}),))  # fmt: skip
+    noisy = await publish(generated.store, noisy_meta, "2025-03", small, at)
+    # What this recorded reaches the stream and the projections, as the generated history
+    # did: the tests that rebuild the projections compare the log, the stream and the rows.
+    total = await generated.pool.fetchval("SELECT count(*) FROM eventlog.events")
+    relay = Relay(generated.dsn, generated.js, generated.bus, poll_interval=0.05)
+    async with running(relay.run()):
+        await wait_until(lambda: published(generated.js, generated.bus, total), timeout=120)
+    await generated.caught_up()
+    app = app_for("metrics", generated.settings)
+    async with serving(app) as base_url:
+        yield FiguresSite(base_url, app, generated, signed_release(release_of(month)),
+                          signed_release(release_of(noisy)))  # fmt: skip

@@ -48,6 +48,8 @@ class Action(StrEnum):
     framework_read = "framework.read"
     tenant_configure = "tenant.configure"
     figures_publish = "figures.publish"
+    figures_member = "figures.member"
+    figures_officer = "figures.officer"
     projection_operate = "projection.operate"
 
 
@@ -85,6 +87,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.tenant_configure: frozenset({Role.admin}),
     # Publishing the initiative's figures speaks for it: its admins, no one else.
     Action.figures_publish: frozenset({Role.admin}),
+    # A member reads its own supply chain's figures (its token's org), protected like a release.
+    Action.figures_member: frozenset({Role.member}),
+    # The initiative's work as it stands (queues, overdue stages): its case handlers.
+    Action.figures_officer: frozenset({Role.officer, Role.supervisor}),
     Action.projection_operate: frozenset({Role.admin}),
 }
 

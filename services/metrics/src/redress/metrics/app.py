@@ -6,7 +6,7 @@ from pathlib import Path
 
 from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
-from redress.metrics import api, public
+from redress.metrics import api, dashboards_api, pages, public
 from redress.metrics.callbacks import Callbacks
 from redress.metrics.facts import Facts
 from redress.metrics.projections import GrievanceCounts
@@ -15,7 +15,9 @@ service = ServiceSpec(
     name="metrics",
     title="Metrics",
     migrations=Path(__file__).parent / "migrations",
-    routers=[api.router, public.router],
+    routers=[api.router, dashboards_api.router, public.router],
+    pages=[pages.router],
+    startup=[pages.start],
     projections=lambda: [GrievanceCounts(), Facts(), Callbacks()],
     background=[key_sweeper("metrics")],
 )

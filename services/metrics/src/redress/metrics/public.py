@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pathlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -20,6 +21,7 @@ from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 from redress.kit.keyset import root_secret
 from redress.kit.openapi import answers
+from redress.metrics.dictionary import dictionary
 from redress.metrics.releases import handlers
 from redress.tenancy.handlers import read_tenant
 
@@ -28,6 +30,9 @@ Tenant = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 ReleaseId = Annotated[
     str, Path(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 ]
+SCHEMA: dict[str, Any] = json.loads(
+    (pathlib.Path(__file__).parent / "release.schema.json").read_text(encoding="utf-8")
+)
 CSV_ANSWER: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the CSV"}
 }
@@ -95,6 +100,21 @@ async def release_csv(tenant: Tenant, release_id: ReleaseId, store: Store, pool:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@router.get("/schema.json", responses=answers(404))
+async def schema(tenant: Tenant, pool: Pool) -> dict[str, Any]:
+    """The JSON Schema of a signed release (draft 2020-12)."""
+    await _known(pool, tenant)
+    return SCHEMA
+
+
+@router.get("/dictionary.json", responses=answers(404))
+async def data_dictionary(tenant: Tenant, pool: Pool) -> dict[str, Any]:
+    """What every table, dimension and figure of a release means, its unit, and how
+    suppression and noise apply to it."""
+    await _known(pool, tenant)
+    return dictionary()
 
 
 @router.get("/keys", responses=answers(404))

@@ -1,0 +1,87 @@
+"""The dashboards' figures: a member company's own supply chain, for a closed period
+(`redress.metrics.member`), protected with the tenant's k; and the initiative's work as it
+stands now, for its officers (`redress.metrics.officer`)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from redress.events.catalogue.release import DisclosureSettingsSet
+from redress.kit.auth import Principal
+from redress.kit.authz import Action
+from redress.kit.deps import Pool, Store, permitted
+from redress.kit.errors import Problem
+from redress.kit.openapi import answers
+from redress.metrics import ledger, officer
+from redress.metrics.api import PERIOD
+from redress.metrics.disclosure import K_DEFAULT
+from redress.metrics.member import dashboard
+from redress.metrics.releases.handlers import release_stream
+from redress.metrics.releases.periods import period as parse_period
+from redress.metrics.tables import period_of
+from redress.tenancy.handlers import read_tenant
+
+router = APIRouter(prefix="/v1/figures", tags=["figures"])
+Member = Annotated[Principal, Depends(permitted(Action.figures_member))]
+Officer = Annotated[Principal, Depends(permitted(Action.figures_officer))]
+
+
+class MemberFigures(BaseModel):
+    period: str
+    member: str
+    k: int
+    tables: list[dict[str, Any]]
+    statistics: list[dict[str, Any]]
+    initiative: dict[str, dict[str, Any] | None]
+
+
+@router.get("/member", response_model=MemberFigures, responses=answers(409))
+async def member_figures(
+    p: Member,
+    store: Store,
+    pool: Pool,
+    period: Annotated[str, Query(pattern=PERIOD, description="2025, 2025-Q1 or 2025-03; closed")],
+) -> MemberFigures:
+    """The member's own figures for a closed period: no count below k, no indicator or
+    referral figure; the initiative's medians beside them."""
+    if p.org is None:
+        raise Problem(403, "no-organisation", "a member's token names its organisation")
+    label = parse_period(period)
+    async with pool.acquire() as conn:
+        settings = (await read_tenant(conn, p.tenant)).settings
+    if settings is None:
+        raise Problem(404, "not-found", f"there is no initiative {p.tenant!r}")
+    today = datetime.now(UTC).astimezone(ZoneInfo(settings.time_zone)).date()
+    if not label.closed_on(today):
+        raise Problem(409, "period-open", f"{label.label} is not over yet")
+    events = await store.read_stream(release_stream(p.tenant))
+    k = next((e.data.k for e in reversed(events) if isinstance(e.data, DisclosureSettingsSet)),
+             K_DEFAULT)  # fmt: skip
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        rows = await ledger.read(conn, p.tenant)
+    # Disclosure control solves integer programs: seconds, in a thread.
+    shown = await asyncio.to_thread(dashboard, rows, p.org, period_of(label.kind, label.start), k)
+    return MemberFigures(**shown)
+
+
+class OfficerFigures(BaseModel):
+    as_of: str
+    queues: dict[str, int]
+    overdue: dict[str, int]
+    referrals_open: dict[str, int]
+    callbacks_due: dict[str, int]
+
+
+@router.get("/officer", response_model=OfficerFigures)
+async def officer_figures(p: Officer, pool: Pool) -> OfficerFigures:
+    """Open grievances by stage now, those past their stage's due date, referrals open by
+    their latest step, and callbacks due and not made, by the audit's country."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        rows = await ledger.read(conn, p.tenant)
+    return OfficerFigures(**officer.dashboard(rows, datetime.now(UTC)))

@@ -1,0 +1,138 @@
+"""The words of the public figures pages for the codes a release holds, in plain English;
+the pages translate them (`locales/`). A code without a word here is shown as it is."""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogues; it is translated where it is shown."""
+    return message
+
+
+# The dimensions a reader can break the figures down by, in the order offered.
+DIMENSIONS = {
+    "country": N_("Country"),
+    "sector": N_("Sector"),
+    "tier": N_("Supply chain tier"),
+    "category": N_("Type of grievance"),
+    "channel": N_("How it was raised"),
+    "language": N_("Language"),
+}
+UNKNOWN = N_("Not known")
+TOTAL = N_("Total")
+
+CATEGORIES = {
+    "wages_and_benefits": N_("Wages and benefits"),
+    "working_hours": N_("Working hours and overtime"),
+    "health_and_safety": N_("Health and safety"),
+    "harassment_and_abuse": N_("Harassment or abuse"),
+    "gender_based_violence": N_("Gender-based violence"),
+    "discrimination": N_("Discrimination"),
+    "freedom_of_association": N_("Joining or forming a union"),
+    "recruitment_and_fees": N_("Recruitment and fees"),
+    "identity_documents": N_("Passport or ID documents kept"),
+    "freedom_of_movement": N_("Not free to leave or move"),
+    "child_labour": N_("Child labour"),
+    "forced_labour": N_("Forced labour"),
+    "contracts": N_("Contracts"),
+    "living_conditions": N_("Housing and living conditions"),
+    "retaliation": N_("Punished for speaking up"),
+    "environment_and_community": N_("Environment and community"),
+    "other": N_("Something else"),
+}
+SECTORS = {
+    "agriculture": N_("Agriculture"),
+    "electronics": N_("Electronics"),
+    "footwear": N_("Footwear"),
+    "garments": N_("Garments"),
+    "seafood": N_("Seafood"),
+    "textiles": N_("Textiles"),
+}
+TIERS = {"1": N_("Tier 1"), "2": N_("Tier 2"), "3": N_("Tier 3")}
+CHANNELS = {
+    "web": N_("Web form"),
+    "sms": N_("Text message"),
+    "hotline": N_("Phone line"),
+    "member_api": N_("Through a member company"),
+    "callback": N_("Callback after an audit"),
+}
+GROUNDS = {
+    "duplicate": N_("Already raised"),
+    "handled_elsewhere": N_("Handled elsewhere"),
+    "insufficient_information": N_("Not enough information"),
+    "out_of_scope": N_("Outside what the mechanism covers"),
+    "withdrawn_by_worker": N_("Withdrawn by the worker"),
+}
+STAGES = {
+    "admissibility": N_("Checking it can be taken up"),
+    "verification": N_("Looking into the facts"),
+    "response": N_("Deciding the response"),
+    "remediation_plan": N_("Making a plan to put things right"),
+    "implementation": N_("Carrying out the plan"),
+}
+OUTCOMES = {
+    "resolved": N_("Resolved"),
+    "partly_resolved": N_("Partly resolved"),
+    "unresolved": N_("Not resolved"),
+    "referred": N_("Passed on to a support service"),
+}
+REMEDIES = {
+    "apology": N_("Apology"),
+    "compensation": N_("Compensation"),
+    "medical_or_psychological_support": N_("Medical or psychological support"),
+    "policy_change": N_("Change of policy"),
+    "reinstatement": N_("Job given back"),
+    "training": N_("Training"),
+    "wage_restitution": N_("Unpaid wages paid"),
+    "other": N_("Other remedy"),
+}
+INDICATORS = {
+    "trafficking": N_("Signs of human trafficking"),
+    "forced_labour": N_("Signs of forced labour"),
+    "child_labour": N_("Signs of child labour"),
+}
+REFERRAL_STEPS = {
+    "opened": N_("Referral considered"),
+    "proposed": N_("Support service proposed"),
+    "consented": N_("Worker agreed"),
+    "declined": N_("Worker declined"),
+    "sent": N_("Referral sent"),
+    "accepted": N_("Accepted by the service"),
+    "closed": N_("Referral closed"),
+}
+SCORES = {
+    "5": N_("Very satisfied"),
+    "4": N_("Satisfied"),
+    "3": N_("Neither satisfied nor unhappy"),
+    "2": N_("Unhappy"),
+    "1": N_("Very unhappy"),
+}
+CALLBACKS = {
+    "audits": N_("Audits"),
+    "interviewed": N_("Workers interviewed"),
+    "callbacks_due": N_("Callbacks due"),
+    "callbacks_made": N_("Callbacks made"),
+    "callbacks_reached": N_("Workers reached"),
+    "retaliation_reported": N_("Retaliation reported"),
+    "callback_grievances": N_("Grievances raised on a callback"),
+    "callback_violations_acted_on": N_("Violations confirmed and acted on"),
+}
+STEPS = {
+    "acknowledge": N_("Acknowledged"),
+    "plan": N_("Plan agreed"),
+    "close": N_("Closed"),
+}
+# Per dimension or code: the words for its values.
+VALUES: dict[str, dict[str, str]] = {
+    "category": CATEGORIES,
+    "sector": SECTORS,
+    "tier": TIERS,
+    "channel": CHANNELS,
+    "grounds": GROUNDS,
+    "stage": STAGES,
+    "outcome": OUTCOMES,
+    "remedy": REMEDIES,
+    "group": INDICATORS,
+    "step": REFERRAL_STEPS,
+    "score": SCORES,
+}

@@ -1,0 +1,276 @@
+"""The public figures pages, without login: the list of an initiative's releases and one
+page per release, rendered on the server in the reader's language, charts as inline SVG.
+
+A release page shows only the signed document (`release_view`), so it shows exactly what
+was signed. Releases never change, so each page is rendered once per release, language and
+breakdown and kept (`Shelf`); what may change around a release (a later correction, the
+initiative's name) is part of the key. Like the worker pages, these are not in the OpenAPI
+document, and a refusal is a page in the reader's language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal
+from fastapi import APIRouter, Depends, Query, Request
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.responses import HTMLResponse
+
+from redress.events.catalogue.release import DisclosureSettingsSet, ReleasePublished
+from redress.kit.caching import page_headers
+from redress.kit.errors import Problem
+from redress.kit.i18n import LANGUAGES, Catalogues, direction, negotiate
+from redress.kit.runtime import Runtime
+from redress.metrics import charts, labels, release_view
+from redress.metrics.public import ReleaseId, Tenant
+from redress.metrics.public_pages import FiguresRoute, country_names
+from redress.metrics.releases.handlers import release_stream
+from redress.tenancy.handlers import read_tenant
+
+HERE = Path(__file__).parent
+KEPT = 512  # rendered pages kept: 13 languages x 6 breakdowns is 78 per release
+
+router = APIRouter(prefix="/t/{tenant}/figures", include_in_schema=False, route_class=FiguresRoute)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A release as the pages show it: the event, its document, and the privacy budget."""
+
+    event: ReleasePublished
+    document: dict[str, Any]
+    budget: float | None  # the yearly budget in force when it was published
+    spent: float  # epsilon spent by the releases of its year, up to it included
+
+
+@dataclass
+class Shelf:
+    env: Environment
+    catalogues: Catalogues
+    pages: OrderedDict[tuple[Any, ...], str] = field(default_factory=OrderedDict)
+    releases: dict[str, tuple[int, list[Shown]]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls) -> Shelf:
+        env = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(["html"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        return cls(env, Catalogues(HERE / "locales"))
+
+    def kept(self, key: tuple[Any, ...]) -> str | None:
+        if key in self.pages:
+            self.pages.move_to_end(key)
+        return self.pages.get(key)
+
+    def keep(self, key: tuple[Any, ...], html: str) -> str:
+        self.pages[key] = html
+        while len(self.pages) > KEPT:
+            self.pages.popitem(last=False)
+        return html
+
+
+async def start(runtime: Runtime) -> None:
+    runtime.extras["figures"] = Shelf.build()
+    # The chart engine takes seconds to start: started now, in a thread, not on a reader.
+    runtime.extras["figures_warm"] = asyncio.create_task(asyncio.to_thread(charts.warm))
+
+
+def shelf(request: Request) -> Shelf:
+    found: Shelf = request.app.state.runtime.extras["figures"]
+    return found
+
+
+Pages = Annotated[Shelf, Depends(shelf)]
+
+
+async def releases_of(request: Request, shelf: Shelf, tenant: str) -> list[Shown]:
+    """The tenant's releases, read again only when its release stream has grown."""
+    store = request.app.state.runtime.store
+    stream = release_stream(tenant)
+    version = await store.stream_version(stream)
+    held = shelf.releases.get(tenant)
+    if held is not None and held[0] == version:
+        return held[1]
+    budget: float | None = None
+    spent: dict[str, float] = {}
+    shown = []
+    for e in await store.read_stream(stream):
+        if isinstance(e.data, DisclosureSettingsSet):
+            budget = e.data.yearly_budget
+        elif isinstance(e.data, ReleasePublished):
+            document = json.loads(e.data.document)
+            year = e.data.period[:4]
+            spent[year] = spent.get(year, 0.0) + (e.data.epsilon or 0.0)
+            shown.append(Shown(e.data, document, budget, spent[year]))
+    shelf.releases[tenant] = (version, shown)
+    return shown
+
+
+async def masthead(request: Request, tenant: str) -> tuple[str, tuple[str, ...]]:
+    async with request.app.state.runtime.pool.acquire() as conn:
+        settings = (await read_tenant(conn, tenant)).settings
+    if settings is None:
+        raise Problem(404, "not-found", f"there is no initiative {tenant!r}")
+    offered = tuple(code for code in settings.languages if code in LANGUAGES)
+    return settings.name, offered or tuple(LANGUAGES)
+
+
+def language(request: Request, offered: tuple[str, ...]) -> str:
+    chosen = request.query_params.get("lang")
+    if chosen in offered:
+        return str(chosen)
+    return negotiate(request.headers.get("accept-language"), offered)
+
+
+@router.get("", response_class=HTMLResponse)
+async def listing(tenant: Tenant, request: Request, shelf: Pages) -> HTMLResponse:
+    """Every release of the initiative, newest first, with its downloads."""
+    name, offered = await masthead(request, tenant)
+    lang = language(request, offered)
+    shown = await releases_of(request, shelf, tenant)
+    corrected = {s.event.corrects: s.event.number for s in shown if s.event.corrects}
+    numbers = {s.event.release_id: s.event.number for s in shown}
+    items = [
+        {
+            "id": s.event.release_id,
+            "number": s.event.number,
+            "period": period_words(s.event.period, lang, shelf),
+            "published": published(s.document, lang),
+            "corrects": numbers.get(s.event.corrects or ""),
+            "corrected_by": corrected.get(s.event.release_id),
+        }
+        for s in reversed(shown)
+    ]
+    html = render(shelf, "figures_list.html", lang, name, offered, tenant=tenant, items=items)
+    return HTMLResponse(html, headers=page_headers())
+
+
+@router.get("/releases/{release_id}", response_class=HTMLResponse)
+async def release_page(
+    tenant: Tenant,
+    release_id: ReleaseId,
+    request: Request,
+    shelf: Pages,
+    by: Annotated[str, Query(max_length=20)] = "country",
+) -> HTMLResponse:
+    """One release, every measure broken down `by` a dimension, with charts and tables."""
+    if by not in labels.DIMENSIONS:
+        raise Problem(422, "validation", f"figures cannot be shown by {by!r}")
+    name, offered = await masthead(request, tenant)
+    lang = language(request, offered)
+    shown = await releases_of(request, shelf, tenant)
+    found = [s for s in shown if s.event.release_id == release_id]
+    if not found:
+        raise Problem(404, "not-found", f"{tenant} has no release {release_id}")
+    release = found[0]
+    numbers = {s.event.release_id: s.event.number for s in shown}
+    corrected_by = next((s.event.number for s in shown if s.event.corrects == release_id), None)
+    key = (tenant, release_id, lang, by, corrected_by, name, offered)
+    html = shelf.kept(key)
+    if html is None:
+        corrects = numbers.get(release.event.corrects or "")
+        html = await asyncio.to_thread(
+            render_release, shelf, release, lang, name, offered, by, corrects, corrected_by
+        )
+        shelf.keep(key, html)
+    return HTMLResponse(html, headers=page_headers())
+
+
+def render_release(
+    shelf: Shelf,
+    release: Shown,
+    lang: str,
+    name: str,
+    offered: tuple[str, ...],
+    by: str,
+    corrects: int | None,
+    corrected_by: int | None,
+) -> str:
+    _ = shelf.catalogues.get(lang).gettext
+    document = release.document
+    countries = country_names(lang)
+
+    def name_of(dim: str, value: str) -> str:
+        if value == "unknown":
+            return _(labels.UNKNOWN)
+        if dim == "country":
+            return countries.get(value, value)
+        if dim == "language":
+            return LANGUAGES.get(value, value)
+        return _(labels.VALUES.get(dim, {}).get(value, "")) or value.replace("_", " ")
+
+    sections = release_view.sections(document, by, _, name_of)
+    for s in sections:
+        s.chart = charts.svg(s.bars, _("withheld")) if s.bars else ""
+    noise = document["disclosure"]["noise"]
+    return render(
+        shelf,
+        "figures_release.html",
+        lang,
+        name,
+        offered,
+        tenant=document["tenant"],
+        release=release,
+        document=document,
+        period=period_words(document["period"], lang, shelf),
+        published=published(document, lang),
+        sections=sections,
+        by=by,
+        dimensions=labels.DIMENSIONS,
+        k=document["disclosure"]["k"],
+        noise=noise,
+        corrects=corrects,
+        corrected_by=corrected_by,
+        number=lambda v: number(v, lang),
+        decimal=lambda v: format_decimal(v, format="#,##0.###", locale=lang),
+        total=release_view.TOTAL,
+    )
+
+
+def render(
+    shelf: Shelf, template: str, lang: str, name: str, offered: tuple[str, ...], **context: Any
+) -> str:
+    return shelf.env.get_template(template).render(
+        _=shelf.catalogues.get(lang).gettext,
+        lang=lang,
+        dir=direction(lang),
+        tenant_name=name,
+        languages={code: LANGUAGES[code] for code in offered},
+        **context,
+    )
+
+
+def number(value: int | float | None, lang: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return format_decimal(round(value, 1), format="#,##0.0", locale=lang)
+    return format_decimal(value, locale=lang)
+
+
+def period_words(label: str, lang: str, shelf: Shelf) -> str:
+    """`2025`, `2025-Q1`, `2025-03` in the reader's words."""
+    _ = shelf.catalogues.get(lang).gettext
+    if "-Q" in label:
+        year, quarter = label.split("-Q")
+        return _("Quarter %(quarter)s of %(year)s") % {"quarter": quarter, "year": year}
+    if "-" in label:
+        year, month = label.split("-")
+        return format_skeleton("yMMMM", date(int(year), int(month), 1), locale=lang)
+    return label
+
+
+def published(document: dict[str, Any], lang: str) -> str:
+    moment = datetime.fromisoformat(document["published"].replace("Z", "+00:00"))
+    return format_date(moment.date(), "long", locale=lang)

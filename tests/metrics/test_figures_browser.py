@@ -1,0 +1,50 @@
+"""The public figures page of a month of the generated tenant in headless Chromium, in
+English, Arabic and Bengali: no serious or critical axe finding, with and without
+JavaScript the same page, readable at 360 px and at 1280 px (screenshots in the test's tmp
+path), the tables scrolling inside their own box rather than the page."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, browser  # noqa: F401
+from tests.browser.test_worker_pages import check, describe
+from tests.metrics.conftest import TIMEOUT
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(TIMEOUT)]
+HEADINGS = {"en": "Figures for March 2025", "ar": "أرقام مارس 2025", "bn": "মার্চ 2025-এর পরিসংখ্যান"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "bn"])
+async def test_the_release_page_passes_axe_and_fits_a_phone_and_a_desktop(
+    figures_site,
+    browser,  # noqa: F811 (the browser tests' one Chromium)
+    tmp_path,
+    lang,
+):
+    rid = figures_site.release["document"]["release"]
+    url = figures_site.url(f"/releases/{rid}?lang={lang}")
+    findings: dict[str, list[dict]] = {}
+    for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = await browser.new_context(viewport=viewport, java_script_enabled=False)
+        context.set_default_timeout(TIMEOUT_MS)
+        page = await context.new_page()
+        await page.goto(url)
+        await expect(page.locator("h1")).to_have_text(HEADINGS[lang])
+        await expect(page.locator("html")).to_have_attribute(
+            "dir", "rtl" if lang == "ar" else "ltr"
+        )
+        assert await page.locator("figure svg").count() >= 5
+        # Nothing wider than the screen but the tables, which scroll in their own box.
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], (name, width)
+        await page.screenshot(path=str(tmp_path / f"figures-{lang}-{name}.png"), full_page=False)
+        await context.close()
+        axe = await browser.new_context(viewport=viewport)
+        page = await axe.new_page()
+        await page.goto(url)
+        await check(page, f"{lang} {name}", findings)
+        await axe.close()
+    assert not findings, describe(findings)
+    print(f"screenshots in {tmp_path}")

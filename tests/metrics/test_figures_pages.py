@@ -1,0 +1,157 @@
+"""The public figures pages over real HTTP, on a month of the generated tenant: each page
+shows the signed document as signed (every count shown is the document's, every withheld
+count says withheld), in every breakdown and language under 150 KB; pages are kept once
+rendered; the release validates against the published JSON Schema, and the data
+dictionary explains each of its tables; bad addresses answer a page, and change nothing."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import httpx
+import jsonschema
+import pytest
+
+from redress.kit.i18n import LANGUAGES
+from redress.metrics import dictionary, labels
+from redress.metrics.releases.document import verify_release
+from redress.metrics.releases.handlers import release_stream
+from tests.metrics.conftest import NOISY_TENANT, TENANT, TIMEOUT
+
+pytestmark = pytest.mark.timeout(TIMEOUT)
+LIMIT = 150_000
+
+
+def received_by_country(document: dict) -> dict[str, int | None]:
+    [table] = [t for t in document["tables"] if t["name"] == "received.country"]
+    return {c["key"][0]: c["count"] for c in table["cells"]}
+
+
+async def test_every_breakdown_in_every_language_shows_the_signed_counts_under_150_kb(
+    figures_site,
+):
+    release = figures_site.release["document"]
+    page = figures_site.url(f"/releases/{release['release']}")
+    async with httpx.AsyncClient(timeout=120) as c:
+        for lang in LANGUAGES:
+            for by in labels.DIMENSIONS:
+                got = await c.get(page, params={"lang": lang, "by": by})
+                assert got.status_code == 200, (lang, by, got.text[:500])
+                assert got.headers["content-type"].startswith("text/html")
+                assert len(got.content) < LIMIT, (lang, by, len(got.content))
+                assert "<script" not in got.text and got.text.count("<svg") >= 5
+                assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in got.text
+        english = (await c.get(page, params={"lang": "en", "by": "country"})).text
+    names = {"TH": "Thailand", "BD": "Bangladesh", "IN": "India", "KH": "Cambodia",
+             "NP": "Nepal", "MY": "Malaysia", "unknown": "Not known"}  # fmt: skip
+    shown = received_by_country(release)
+    assert None in shown.values() and any(shown.values()), "the month must show and withhold"
+    for code, count in shown.items():
+        if code not in names:
+            continue
+        cell = '<span class="withheld">withheld</span>' if count is None else f"{count:,}"
+        assert f'<th scope="row">{names[code]}</th><td>{cell}</td>' in english, code
+    total = release["tables"][0]["margins"][0]["cells"][0]["count"]
+    assert f'<th scope="row">Total</th><td>{total:,}</td>' in english
+    # A withheld count never reaches the page as a number: not in the chart either.
+    withheld = [names[k] for k, v in shown.items() if v is None and k in names]
+    caption = html.unescape(re.search(r'<figcaption id="c-received">(.*?)</figcaption>',
+                                      english, re.S).group(1))  # fmt: skip
+    for name in withheld:
+        assert f"{name}: withheld" in caption
+
+
+async def test_a_page_is_rendered_once_per_release_language_and_breakdown(figures_site):
+    release = figures_site.release["document"]["release"]
+    page = figures_site.url(f"/releases/{release}")
+    shelf = figures_site.app.state.runtime.extras["figures"]
+    async with httpx.AsyncClient(timeout=120) as c:
+        first = await c.get(page, params={"lang": "bn", "by": "channel"})
+        kept = [k for k in shelf.pages if k[1:4] == (release, "bn", "channel")]
+        assert len(kept) == 1
+        shelf.pages[kept[0]] = shelf.pages[kept[0]].replace("</main>", "<p>kept</p></main>")
+        again = await c.get(page, params={"lang": "bn", "by": "channel"})
+        chosen = await c.get(page, params={"by": "channel"}, headers={"Accept-Language": "bn"})
+    assert first.status_code == again.status_code == 200
+    assert "<p>kept</p>" in again.text and "<p>kept</p>" in chosen.text
+    assert "প্রকাশিত পরিসংখ্যান" in first.text  # "All published figures", in Bengali
+
+
+async def test_the_list_links_every_download_and_they_verify(figures_site):
+    release = figures_site.release["document"]
+    async with httpx.AsyncClient(timeout=60, base_url=figures_site.base_url) as c:
+        listing = await c.get(figures_site.url("?lang=ar"))
+        assert listing.status_code == 200 and 'dir="rtl"' in listing.text
+        links = set(re.findall(r'href="([^"]+)"', listing.text))
+        rid = release["release"]
+        for path in (f"/releases/{rid}.csv", f"/releases/{rid}.json", "/dictionary.json",
+                     "/schema.json", "/keys"):  # fmt: skip
+            assert f"/t/{TENANT}/figures{path}" in links, path
+            assert (await c.get(f"/t/{TENANT}/figures{path}")).status_code == 200, path
+        signed = (await c.get(f"/t/{TENANT}/figures/releases/{rid}.json")).json()
+        keys = (await c.get(f"/t/{TENANT}/figures/keys")).json()["keys"]
+    assert signed == figures_site.release and verify_release(signed, keys)
+
+
+async def test_real_releases_validate_against_the_schema_and_the_dictionary_explains_them(
+    figures_site,
+):
+    async with httpx.AsyncClient(timeout=60) as c:
+        schema = (await c.get(figures_site.url("/schema.json"))).json()
+        explained = (await c.get(figures_site.url("/dictionary.json"))).json()
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    for signed in (figures_site.release, figures_site.noisy):
+        validator.validate(signed)
+        document = signed["document"]
+        for t in document["tables"]:
+            assert dictionary.explains(t["name"]), t["name"]
+        for s in document["statistics"]:
+            assert dictionary.explains(s["name"], statistic=True), s["name"]
+    assert set(explained["dimensions"]) >= set(labels.DIMENSIONS)
+    document = figures_site.release["document"]
+    broken = [
+        {**figures_site.release, "document": {**document, "tables": [
+            {**document["tables"][0], "cells": [{"key": ["BD"], "count": -1}]}]}},
+        {**figures_site.release, "document": {**document, "disclosure": {"k": 2, "noise": None}}},
+        {"document": document},
+    ]  # fmt: skip
+    for bad in broken:
+        assert not validator.is_valid(bad)
+
+
+async def test_a_noisy_release_shows_its_epsilon_and_the_yearly_budget(figures_site):
+    rid = figures_site.noisy["document"]["release"]
+    noise = figures_site.noisy["document"]["disclosure"]["noise"]
+    assert noise["epsilon"] == 1.0
+    async with httpx.AsyncClient(timeout=60) as c:
+        got = await c.get(figures_site.url(f"/releases/{rid}?lang=en", NOISY_TENANT))
+    assert got.status_code == 200
+    text = html.unescape(got.text)
+    assert "Privacy spent by this release: ε = 1." in text
+    assert "Yearly privacy budget: ε = 3, of which ε = 1 is spent" in text
+
+
+async def test_bad_addresses_answer_a_page_in_the_readers_language_and_change_nothing(
+    figures_site,
+):
+    store = figures_site.generated.store
+    before = await store.stream_version(release_stream(TENANT))
+    rid = figures_site.release["document"]["release"]
+    unknown = "0190c3d2-0000-4000-8000-000000000000"
+    async with httpx.AsyncClient(timeout=60) as c:
+        for path, status in [
+            (f"/releases/{unknown}?lang=ar", 404),
+            (f"/releases/{rid}?by=member&lang=ar", 422),
+            (f"/releases/{rid}?by=%C3%A9&lang=ar", 422),
+            ("/releases/not-a-release?lang=ar", 422),
+        ]:
+            got = await c.get(figures_site.url(path))
+            assert got.status_code == status, (path, got.text[:300])
+            assert got.headers["content-type"].startswith("text/html"), path
+            assert 'lang="ar" dir="rtl"' in got.text, path
+        nobody = await c.get(figures_site.url("", "nobody-here"))
+        assert nobody.status_code == 404 and nobody.headers["content-type"].startswith("text/html")
+    assert await store.stream_version(release_stream(TENANT)) == before
