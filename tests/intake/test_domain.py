@@ -12,6 +12,7 @@ from redress.events.catalogue.grievance import (
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
+    ReviewRequested,
     Sealed,
     WithdrawalRequested,
     WorkerMessagePosted,
@@ -23,6 +24,7 @@ from redress.intake.domain import (
     ErasePersonalData,
     GrievanceRefused,
     PostWorkerMessage,
+    RequestReview,
     RequestWithdrawal,
     SubmitGrievance,
     decide,
@@ -138,3 +140,10 @@ def test_erasures_stored_before_retention_read_as_the_workers_own():
     old = load("PersonalDataErased", 1, {"grievance_id": G, "key_id": "grievance-g1"})
     assert isinstance(old, PersonalDataErased)
     assert old.reason is ErasureReason.worker_request and old.schemaversion == 2
+
+
+def test_a_review_request_is_the_workers_while_the_report_is_theirs():
+    assert then([SUBMITTED], RequestReview(G)) == [ReviewRequested(grievance_id=G)]
+    withdrawn = WithdrawalRequested(grievance_id=G)
+    assert refused([SUBMITTED, withdrawn], RequestReview(G)) == "withdrawn"
+    assert refused([], RequestReview(G)) == "unknown-grievance"

@@ -27,6 +27,7 @@ ENTRIES = {
     "WithdrawalRequested": "The worker asked to withdraw the grievance",
     "PersonalDataErased": "The worker's personal data was erased",
     "ContactConsentChanged": "The worker changed whether they may be contacted",
+    "ReviewRequested": "The worker asked for a review of the decision",
     **referral_entries.ENTRIES,
 }
 

@@ -24,6 +24,7 @@ from redress.events.catalogue.grievance import (
     GrievanceUpdated,
     PersonalDataErased,
     ReferralConsentAnswered,
+    ReviewRequested,
     Sealed,
     WithdrawalRequested,
     WorkerMessagePosted,
@@ -108,6 +109,13 @@ class RequestWithdrawal:
 
 
 @dataclass(frozen=True)
+class RequestReview:
+    """The worker asks that another officer review the decision their case ended on."""
+
+    grievance_id: str
+
+
+@dataclass(frozen=True)
 class ErasePersonalData:
     grievance_id: str
     reason: ErasureReason = ErasureReason.worker_request
@@ -142,6 +150,7 @@ Command = (
     | GiveSatisfaction
     | AnswerReferralConsent
     | ChangeContactConsent
+    | RequestReview
 )
 
 
@@ -179,6 +188,10 @@ def decide(command: Command, state: Grievance) -> list[EventData]:
             return [ContactConsentChanged(**command.__dict__)]
         case _ if state.status is Status.withdrawn:
             raise GrievanceRefused("withdrawn", "the grievance was withdrawn")
+        case RequestReview():
+            # Whether there is a decision to review is the case's to say: cases records the
+            # request on the case only then, and once per decision (`cases.appeals`).
+            return [ReviewRequested(grievance_id=command.grievance_id)]
         case AddInformation():
             return [GrievanceUpdated(**command.__dict__)]
         case AttachFile():

@@ -10,6 +10,7 @@ from redress.events.catalogue.case import (
     LegalHoldPlaced,
     LegalHoldReleased,
     MessageSentToWorker,
+    ReviewDecided,
     StageEntered,
 )
 from redress.events.catalogue.grievance import (
@@ -17,6 +18,7 @@ from redress.events.catalogue.grievance import (
     ContactConsentChanged,
     GrievanceSubmitted,
     PersonalDataErased,
+    ReviewRequested,
     WithdrawalRequested,
     WorkerMessagePosted,
     WorkerSatisfactionGiven,
@@ -40,7 +42,7 @@ class Grievances(Projection):
         AttachmentAdded, WorkerMessagePosted, WithdrawalRequested, PersonalDataErased,
         WorkerSatisfactionGiven, CaseOpened, StageEntered, CaseClosed, CaseRejected, CaseReopened,
         LegalHoldPlaced, LegalHoldReleased, MessageSentToWorker, ContactConsentChanged,
-        PartnerRegistered, PartnerRetired,
+        PartnerRegistered, PartnerRetired, ReviewRequested, ReviewDecided,
     )  # fmt: skip
     tables = ("grievances", "thread", "tenants", "sites", "partners")
 
@@ -114,16 +116,16 @@ class Grievances(Projection):
                 )
             case CaseClosed(grievance_id=gid, outcome=outcome):
                 await conn.execute(
-                    """UPDATE grievances SET outcome = $2, closed_at = $3
-                       WHERE grievance_id = $1""",
+                    """UPDATE grievances SET outcome = $2, closed_at = $3, review = NULL,
+                       review_reasons = NULL WHERE grievance_id = $1""",
                     gid,
                     outcome,
                     event.time,
                 )
             case CaseRejected(grievance_id=gid, grounds=grounds, explanation=explanation):
                 await conn.execute(
-                    """UPDATE grievances SET closed_at = $2, grounds = $3, explanation = $4
-                       WHERE grievance_id = $1""",
+                    """UPDATE grievances SET closed_at = $2, grounds = $3, explanation = $4,
+                       review = NULL, review_reasons = NULL WHERE grievance_id = $1""",
                     gid,
                     event.time,
                     grounds,
@@ -135,6 +137,16 @@ class Grievances(Projection):
                        explanation = NULL WHERE grievance_id = $1""",
                     gid,
                 )
+            case ReviewRequested(grievance_id=gid):
+                await conn.execute(
+                    "UPDATE grievances SET review = 'requested' WHERE grievance_id = $1", gid
+                )
+            case ReviewDecided(grievance_id=gid, result=result, reasons=reasons):
+                await conn.execute(
+                    """UPDATE grievances SET review = $2, review_reasons = $3
+                       WHERE grievance_id = $1""",
+                    gid, result.value, reasons,
+                )  # fmt: skip
             case ContactConsentChanged(grievance_id=gid, contact_me=contact_me):
                 await self._touch(conn, gid, event, f"contact_me = {bool(contact_me)}")
             case PartnerRegistered() as p:

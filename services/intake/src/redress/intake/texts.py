@@ -51,6 +51,14 @@ ERASED = N_("Your personal data was erased.")
 CONTACT_ON = N_("Saved: the grievance officer may contact you.")
 CONTACT_OFF = N_("Saved: nobody will contact you about your report.")
 SESSION_ENDED = N_("Please open your report again with your receipt.")
+REVIEW_ASKED = N_(
+    "You asked for a review. Another grievance officer will look at the decision again."
+)
+NO_REVIEW = N_("There is no decision to review, or a review was already asked for.")
+REVIEW_RESULTS = {
+    "upheld": N_("Review: the decision stands."),
+    "reversed": N_("Review: the decision was changed. Your report is being looked at again."),
+}
 
 OUTCOMES = {
     "resolved": N_("Resolved"),

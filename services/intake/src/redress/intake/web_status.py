@@ -37,6 +37,8 @@ from redress.intake.texts import (
     OUTCOMES,
     PARTNER_KINDS,
     REPLY_SENT,
+    REVIEW_ASKED,
+    REVIEW_RESULTS,
     SCALE,
     SESSION_ENDED,
     STATUS,
@@ -208,7 +210,7 @@ async def status(
     notices = {"sent": REPLY_SENT, "withdrawn": WITHDRAWN, "erased": ERASED, "thanks": THANKS,
                "consent_given": CONSENT_GIVEN, "consent_declined": CONSENT_DECLINED,
                "consent_revoked": CONSENT_REVOKED, "contact_on": CONTACT_ON,
-               "contact_off": CONTACT_OFF}  # fmt: skip
+               "contact_off": CONTACT_OFF, "review": REVIEW_ASKED}  # fmt: skip
     rejected = status_key == "rejected"
     context: dict[str, Any] = {
         "g": g,
@@ -227,8 +229,18 @@ async def status(
         "ended": status_key == "ended",
         "grounds": _(grounds) if rejected and (grounds := GROUNDS.get(g["grounds"])) else None,
         "elsewhere": await _elsewhere(conn, tenant, g["country"], _) if rejected else None,
+        "reviewable": reviewable(g),
+        "review_asked": _(REVIEW_ASKED) if g["review"] == "requested" else None,
+        "review_result": _(label) if (label := REVIEW_RESULTS.get(g["review"])) else None,
     }
     return page(request, intake, "status.html", lang, name, **context)
+
+
+def reviewable(g: Any) -> bool:
+    """A decision the worker may ask to have reviewed: a rejection (not their own withdrawal)
+    or an outcome, not reviewed yet, on a report still theirs to follow."""
+    decided = g["outcome"] is not None or g["grounds"] not in (None, "withdrawn_by_worker")
+    return decided and g["review"] is None and g["status"] == "open"
 
 
 def _status_key(g: Any) -> str:

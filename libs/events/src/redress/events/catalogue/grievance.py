@@ -148,6 +148,17 @@ class WithdrawalRequested(EventData):
     grievance_id: str
 
 
+@event
+class ReviewRequested(EventData):
+    """The worker asked, with their receipt, that another officer review the case's decision
+    (a rejection or an outcome)."""
+
+    type = "ReviewRequested"
+    stream_type = "grievance"
+
+    grievance_id: str
+
+
 class ErasureReason(StrEnum):
     worker_request = "worker_request"  # the worker asked, with their receipt
     retention = "retention"  # the tenant's retention period after closure ran out
