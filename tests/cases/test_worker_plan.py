@@ -17,6 +17,7 @@ from redress.intake.texts import (
     OWNERS,
     PLAN_ANSWERS,
 )
+from tests.cases.test_console import case_page, officer
 from tests.cases.test_worker_loop import (
     LANGS,
     Worker,
@@ -124,6 +125,12 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
     await wait_until(lambda: _entry(platform, case_id, "RemedyConfirmed"))
     confirmed = [e for e in await timeline(platform, case_id) if e["type"] == "RemedyConfirmed"]
     assert confirmed[0]["details"] == {"action_id": action_id, "delivered": False}
+
+    # The officers' console shows both in the case's timeline.
+    async with officer(platform) as client:
+        console = await case_page(client, case_id)
+    assert "The worker answered on the plan" in console
+    assert "The worker said whether a remedy of the plan reached them" in console
 
     # The company follows the plan, not what the worker said of it.
     member = {e["type"] for e in await timeline(platform, case_id, platform.member())}

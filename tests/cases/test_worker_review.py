@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from redress.intake.texts import NO_REVIEW, OUTCOMES, REVIEW_ASKED, REVIEW_RESULTS, STATUS
+from tests.cases.test_console import case_page, officer
 from tests.cases.test_worker_loop import (
     EXPLANATIONS,
     LANGS,
@@ -79,6 +80,9 @@ async def test_a_rejection_reviewed_by_another_officer_is_reversed_and_the_worke
     types = [entry["type"] for entry in staff.json()["items"]]
     assert {"ReviewRequested", "ReviewOpened", "ReviewDecided", "CaseReopened"} <= set(types)
     assert REASONS[lang] in staff.text
+    async with officer(platform) as client:
+        console = await case_page(client, case_id)
+    assert "The worker asked for a review of the decision" in console
     member = await platform.cases.get(f"/v1/cases/{case_id}/timeline", headers=platform.member())
     assert member.status_code == 200 and REASONS[lang] not in member.text
     assert "ReviewRequested" not in member.text
