@@ -131,3 +131,11 @@ def test_reversed_the_case_is_taken_up_again_and_a_new_decision_may_be_reviewed(
 
 def test_a_rejection_is_still_what_reject_writes():
     assert decide(Reject(Grounds.out_of_scope), fold(list(OPENED)))[0] == REJECTED
+
+
+def test_a_case_reopened_meanwhile_leaves_nothing_to_review():
+    reopened = CaseReopened(case_id="case-1", grievance_id="g", reason="New facts")
+    given = recorded(*opened(), (REJECTED, FIRST), (ASKED, SYSTEM), (reopened, FIRST))
+    with pytest.raises(CaseRefused) as refused:
+        appeals.decide(review(ReviewResult.upheld), given)
+    assert refused.value.kind == "no-review"

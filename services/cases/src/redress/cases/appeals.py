@@ -54,7 +54,7 @@ def review_of(events: list[Event]) -> Review:
                 kind = "rejection" if isinstance(event.data, CaseRejected) else "outcome"
                 review = Review(kind, event.actor.id)
             case CaseReopened():
-                review = Review() if not review.pending else review
+                review = Review()  # the decision no longer stands: nothing left to review
             case ReviewOpened():
                 review = Review(review.decision, review.decided_by, pending=True)
             case ReviewDecided():

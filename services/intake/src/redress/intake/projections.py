@@ -139,7 +139,8 @@ class Grievances(Projection):
             case CaseReopened(grievance_id=gid):
                 await conn.execute(
                     """UPDATE grievances SET outcome = NULL, closed_at = NULL, grounds = NULL,
-                       explanation = NULL WHERE grievance_id = $1""",
+                       explanation = NULL, review = NULLIF(review, 'requested')
+                       WHERE grievance_id = $1""",
                     gid,
                 )
             case ReviewRequested(grievance_id=gid):
