@@ -8,6 +8,7 @@ case's timeline for the officers, never for the company. Read in Bengali and Ara
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from redress.intake.texts import (
@@ -29,6 +30,7 @@ from tests.cases.test_worker_loop import (
     the_case,
 )
 from tests.events.helpers import wait_until
+from tests.intake.conftest import CLIENT_ADDRESS
 
 PLAN = {
     "bn": ("তিন মাসের ওভারটাইমের বকেয়া মজুরি পরিশোধ", "অর্ধেক টাকা দেওয়া হয়েছে"),
@@ -150,6 +152,11 @@ async def test_a_call_asked_for_is_recorded_and_no_plan_no_answer(platform, lang
     forged = await worker.client.post(f"/t/acme/status/plan?lang={lang}",
                                       data={"csrf": "0" * 64, "answer": "agree"})  # fmt: skip
     assert forged.status_code == 403
+    # Someone without the receipt: another phone, with no session.
+    transport = httpx.ASGITransport(app=platform.intake_app, client=CLIENT_ADDRESS)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as stranger:
+        answer = await plan_form(Worker(stranger), lang, {"answer": "agree"})
+        assert answer.status_code == 401 and f'lang="{lang}"' in answer.text
     assert len(await grievance_events(platform, reference)) == count
 
     await plan_with_one_action(platform, case_id, lang)
