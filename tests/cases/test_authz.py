@@ -102,6 +102,9 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", "/v1/cases/{case_id}/reopen"): Route("command", {"reason": "It happened again"}),
     ("POST", "/v1/cases/{case_id}/legal-hold"): Route("command", {"grounds": "litigation"}),
     ("POST", "/v1/cases/{case_id}/legal-hold/release"): Route("command"),
+    ("POST", "/v1/cases/{case_id}/review"): Route(
+        "command", {"result": "upheld", "reasons": "The grounds hold"}
+    ),
     # Suppliers and systemic issues ("{case_id}" in a body is the case's id).
     ("GET", "/v1/suppliers"): Route("staff-read", scoped=False),
     ("GET", "/v1/suppliers/{site_id}"): Route("staff-read"),

@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from redress.events.catalogue.grievance import ReviewRequested
 from redress.events.projection import wait_for_version
 from redress.intake.campaigns import Campaigns
+from redress.intake.web_common import worker_metadata
 from redress.kit.idempotency import KEPT_FOR, forget_old_keys
 from tests.cases.test_authz import ACTION, GRIEVANCE, file_case, filled, json_routes, read_back
+from tests.events.helpers import wait_until
 
 HEADER = "Idempotency-Key"
 KEY_REUSED = "urn:redress:problem:idempotency-key-reused"
@@ -93,6 +96,10 @@ WRITES: dict[tuple[str, str], Write] = {
     ("cases", "/v1/cases/{case_id}/reject"): Write(
         ("officer",), {"grounds": "duplicate", "explanation": "x"}, {"grounds": "duplicate"}
     ),
+    # Another officer reviews the rejection above, which the worker asked to have reviewed.
+    ("cases", "/v1/cases/{case_id}/review"): Write(
+        ("officer",), {"result": "upheld", "reasons": "A"}, {"result": "reversed", "reasons": "B"}
+    ),
     # Suppliers and systemic issues: "{case_id}" and "{other_case}" in a body are filled in.
     ("cases", "/v1/systemic-issues"): Write(
         ("officer",),
@@ -148,6 +155,20 @@ async def callback_to_make(platform) -> str:
     return events[1].data.callback_id
 
 
+async def review_asked(platform, case_id: str) -> None:
+    """The worker's request for a review, as intake writes it, opened on the case."""
+    store = platform.system.store
+    grievance_id = (await store.read_stream(case_id))[0].data.grievance_id
+    stream = f"grievance-{grievance_id}"
+    asked = [ReviewRequested(grievance_id=grievance_id)]
+    await store.append(stream, asked, len(await store.read_stream(stream)), worker_metadata("acme"))
+
+    async def opened() -> bool:
+        return "ReviewOpened" in await platform.log_types(case_id)
+
+    await wait_until(opened)
+
+
 async def test_a_retried_write_writes_once_over_every_retryable_route(platform):
     found = {("intake", p) for p in retryable_routes(platform.intake_app)}
     found |= {("cases", p) for p in retryable_routes(platform.cases_app)}
@@ -161,6 +182,8 @@ async def test_a_retried_write_writes_once_over_every_retryable_route(platform):
     for n, ((service, template), write) in enumerate(WRITES.items()):
         if template.endswith("/reject"):
             ids["case_id"] = rejected
+        if template.endswith("/review"):
+            await review_asked(platform, ids["case_id"])
         if "{action_id}" in template:
             actions = (await read_back(platform, ids["case_id"], 1))["actions"]
             ids["action_id"] = actions[0]["action_id"] if actions else "none"

@@ -12,17 +12,24 @@ from redress.events.catalogue.grievance import (
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
+    PlanAnswer,
+    PlanAnswered,
+    RemedyConfirmed,
+    ReviewRequested,
     Sealed,
     WithdrawalRequested,
     WorkerMessagePosted,
 )
 from redress.intake.domain import (
     AddInformation,
+    AnswerPlan,
     AttachFile,
     ChangeContactConsent,
+    ConfirmRemedy,
     ErasePersonalData,
     GrievanceRefused,
     PostWorkerMessage,
+    RequestReview,
     RequestWithdrawal,
     SubmitGrievance,
     decide,
@@ -138,3 +145,29 @@ def test_erasures_stored_before_retention_read_as_the_workers_own():
     old = load("PersonalDataErased", 1, {"grievance_id": G, "key_id": "grievance-g1"})
     assert isinstance(old, PersonalDataErased)
     assert old.reason is ErasureReason.worker_request and old.schemaversion == 2
+
+
+def test_a_review_request_is_the_workers_while_the_report_is_theirs():
+    assert then([SUBMITTED], RequestReview(G)) == [ReviewRequested(grievance_id=G)]
+    withdrawn = WithdrawalRequested(grievance_id=G)
+    assert refused([SUBMITTED, withdrawn], RequestReview(G)) == "withdrawn"
+    assert refused([], RequestReview(G)) == "unknown-grievance"
+
+
+def test_an_objection_to_the_plan_says_why_in_the_workers_message():
+    assert then([SUBMITTED], AnswerPlan(G, PlanAnswer.agree)) == [
+        PlanAnswered(grievance_id=G, answer=PlanAnswer.agree)
+    ]
+    assert refused([SUBMITTED], AnswerPlan(G, PlanAnswer.object)) == "comment-needed"
+    assert then([SUBMITTED], AnswerPlan(G, PlanAnswer.object, SEALED)) == [
+        PlanAnswered(grievance_id=G, answer=PlanAnswer.object),
+        WorkerMessagePosted(grievance_id=G, message=SEALED),
+    ]
+    withdrawn = WithdrawalRequested(grievance_id=G)
+    assert refused([SUBMITTED, withdrawn], AnswerPlan(G, PlanAnswer.call)) == "withdrawn"
+
+
+def test_the_worker_says_whether_a_remedy_reached_them():
+    assert then([SUBMITTED], ConfirmRemedy(G, "a-1", False)) == [
+        RemedyConfirmed(grievance_id=G, action_id="a-1", delivered=False)
+    ]

@@ -324,7 +324,8 @@ async def timeline(
 _STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                   "ReferralRecommended", "WorkerMessagePosted", "GrievanceUpdated",
                   "AttachmentAdded", "WithdrawalRequested", "PersonalDataErased",
-                  "LegalHoldPlaced", "LegalHoldReleased", "ContactConsentChanged")  # fmt: skip
+                  "LegalHoldPlaced", "LegalHoldReleased", "ContactConsentChanged",
+                  "ReviewRequested", "PlanAnswered", "RemedyConfirmed")  # fmt: skip
 # The officer's explanation of a rejection is written for the worker, and may say what the
 # worker told: never for the company.
 _STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",

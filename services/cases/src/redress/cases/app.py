@@ -6,6 +6,7 @@ from pathlib import Path
 
 from redress.cases import (
     api,
+    appeals_api,
     console,
     console_forms,
     context,
@@ -27,6 +28,7 @@ service = ServiceSpec(
         api.router,
         api.indicators_router,
         holds_api.router,
+        appeals_api.router,
         supervision.router,
         supply_chain_api.router,
     ],

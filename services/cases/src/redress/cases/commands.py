@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from redress.cases.domain import Grounds, Outcome, Owner, Remedy, Severity, Stage
+from redress.events.catalogue.case import ReviewResult
 from redress.kit.errors import Problem
 from redress.kit.numbers import JSON_INTEGER
 from redress.kit.text import FilledLine, FilledProse, Line, Prose
@@ -89,6 +90,13 @@ class LessonsBody(Body):
 
 class ReopenBody(Body):
     reason: FilledProse = Field(min_length=1, max_length=2000)
+
+
+class ReviewBody(Body):
+    """The review's result, and its reasons in words the worker reads on their status page."""
+
+    result: ReviewResult
+    reasons: FilledProse = Field(min_length=1, max_length=2000)
 
 
 class Written(BaseModel):

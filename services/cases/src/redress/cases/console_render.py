@@ -27,6 +27,9 @@ ENTRIES = {
     "WithdrawalRequested": "The worker asked to withdraw the grievance",
     "PersonalDataErased": "The worker's personal data was erased",
     "ContactConsentChanged": "The worker changed whether they may be contacted",
+    "ReviewRequested": "The worker asked for a review of the decision",
+    "PlanAnswered": "The worker answered on the plan (agree, object, or a call)",
+    "RemedyConfirmed": "The worker said whether a remedy of the plan reached them",
     **referral_entries.ENTRIES,
 }
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from redress.cases import appeals, holds
 from redress.cases import commands as c
 from redress.cases import domain as d
-from redress.cases import holds
 from redress.cases.context import Desk
 from redress.events.application import Pure, execute
 from redress.events.catalogue.case import CaseOpened
@@ -217,5 +217,18 @@ async def hold(
 
     def decide(events: list[Event]) -> list[EventData]:
         return holds.decide(command, [e.data for e in events])
+
+    return await write(desk, p, case_id, decide, retry)
+
+
+async def review(
+    desk: Desk, p: Principal, case_id: str, body: c.ReviewBody, retry: Retry | None = None
+) -> c.Written:
+    """Uphold or reverse the decision the worker asked to have reviewed (not one's own)."""
+    command = appeals.DecideReview(p.sub, body.result, body.reasons, desk.today(),
+                                   await desk.frames(p.tenant))  # fmt: skip
+
+    def decide(events: list[Event]) -> list[EventData]:
+        return appeals.decide(command, events)
 
     return await write(desk, p, case_id, decide, retry)

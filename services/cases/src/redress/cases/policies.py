@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 
+from redress.cases import appeals
 from redress.cases.domain import (
     CASE,
     CaseRefused,
@@ -18,6 +19,7 @@ from redress.cases.domain import (
 from redress.events.application import execute
 from redress.events.catalogue.grievance import (
     GrievanceSubmitted,
+    ReviewRequested,
     WithdrawalRequested,
     WorkerSatisfactionGiven,
 )
@@ -26,7 +28,7 @@ from redress.events.envelope import SYSTEM, Event, EventData, Metadata
 from redress.events.errors import ConcurrencyError
 from redress.events.ids import derived_stream
 from redress.events.projection import Policy
-from redress.events.store import Conn, read_stream_on
+from redress.events.store import Conn, EventStore, read_stream_on
 
 
 def case_stream(grievance_id: str) -> str:
@@ -39,7 +41,7 @@ class OpenCases(Policy):
     schema = "cases"
     stream_types = ("grievance", "tenant")
     handles = (TimeFramesSet, SiteRegistered, GrievanceSubmitted, WorkerSatisfactionGiven,
-               WithdrawalRequested)  # fmt: skip
+               WithdrawalRequested, ReviewRequested)  # fmt: skip
     tables = ("frames", "sites")
 
     async def apply(self, conn: Conn, event: Event) -> None:
@@ -63,6 +65,8 @@ class OpenCases(Policy):
                 await self._satisfaction(conn, event, gid, score)
             case WithdrawalRequested(grievance_id=gid):
                 await self._withdrawal(conn, event, gid)
+            case ReviewRequested(grievance_id=gid):
+                await self._review(event, gid)
 
     async def _open(self, conn: Conn, event: Event, g: GrievanceSubmitted) -> None:
         member_org = g.member_org or await conn.fetchval(
@@ -82,6 +86,9 @@ class OpenCases(Policy):
                             correlationid=event.correlationid or event.id)  # fmt: skip
         with contextlib.suppress(ConcurrencyError):  # opened before: this is a replay
             await self.store.append(stream, decide(command, fold([])), 0, metadata, conn=conn)
+
+    async def _review(self, event: Event, grievance_id: str) -> None:
+        await _review_requested(self.store, event, grievance_id)
 
     async def _satisfaction(self, conn: Conn, event: Event, grievance_id: str, score: int) -> None:
         """The worker's own score, given on the status page, joins the case.
@@ -127,6 +134,21 @@ class OpenCases(Policy):
             if history and not any(e.causationid == event.id for e in history):
                 ended = CASE.deciding(stream, Withdraw())(history)
                 await self.store.append(stream, ended, len(history), metadata, conn=conn)
+
+
+async def _review_requested(store: EventStore, event: Event, grievance_id: str) -> None:
+    """The worker asked for a review: it opens on the case, in a transaction of its own (as
+    the satisfaction above); nothing when there is no decision to review or one was asked."""
+    stream = case_stream(grievance_id)
+    metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,
+                        correlationid=event.correlationid or event.id)  # fmt: skip
+
+    def decide(history: list[Event]) -> list[EventData]:
+        if not history or any(e.causationid == event.id for e in history):
+            return []  # no case, or recorded before: a replay
+        return appeals.decide(appeals.OpenReview(), history)
+
+    await execute(store, stream, decide, metadata)
 
 
 async def frames(conn: Conn, tenant: str) -> TimeFrames:

@@ -34,6 +34,9 @@ from redress.events.catalogue.grievance import (
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
+    PlanAnswered,
+    RemedyConfirmed,
+    ReviewRequested,
     WithdrawalRequested,
     WorkerMessagePosted,
 )
@@ -57,7 +60,8 @@ _SETS: dict[type, tuple[str, Any]] = {
 _QUIET = ("case_id", "grievance_id", "message", "note", "addition", "key_id", "attachment_id")
 # What the worker does on their grievance, shown in the case's timeline too.
 _WORKER_ENTRIES = (WorkerMessagePosted, GrievanceUpdated, AttachmentAdded, WithdrawalRequested,
-                   PersonalDataErased, ContactConsentChanged)  # fmt: skip
+                   PersonalDataErased, ContactConsentChanged, ReviewRequested, PlanAnswered,
+                   RemedyConfirmed)  # fmt: skip
 
 
 def _timeline_insert(at: int) -> str:
@@ -82,7 +86,9 @@ class CaseViews(Projection):
     # Every case event joins the timeline, and so do the referral's milestones.
     handles = (*catalogue.of_stream("case"), GrievanceSubmitted, GrievanceUpdated,
                WorkerMessagePosted, AttachmentAdded, WithdrawalRequested, PersonalDataErased,
-               ContactConsentChanged, PersonalDataRead, *referral_entries.READS)  # fmt: skip
+               ContactConsentChanged, ReviewRequested, PlanAnswered, RemedyConfirmed,
+               PersonalDataRead,
+               *referral_entries.READS)  # fmt: skip
     tables = ("cases", "actions", "timeline", "thread", "lessons", "grievance_data", "timers",
               "reads", "filings", "referral_cases", "referral_partners")  # fmt: skip
 

@@ -23,7 +23,11 @@ from redress.events.catalogue.grievance import (
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
+    PlanAnswer,
+    PlanAnswered,
     ReferralConsentAnswered,
+    RemedyConfirmed,
+    ReviewRequested,
     Sealed,
     WithdrawalRequested,
     WorkerMessagePosted,
@@ -108,6 +112,29 @@ class RequestWithdrawal:
 
 
 @dataclass(frozen=True)
+class RequestReview:
+    """The worker asks that another officer review the decision their case ended on."""
+
+    grievance_id: str
+
+
+@dataclass(frozen=True)
+class AnswerPlan:
+    """The worker agrees to the plan, objects (with a comment, sealed), or asks for a call."""
+
+    grievance_id: str
+    answer: PlanAnswer
+    comment: Sealed | None = None
+
+
+@dataclass(frozen=True)
+class ConfirmRemedy:
+    grievance_id: str
+    action_id: str
+    delivered: bool
+
+
+@dataclass(frozen=True)
 class ErasePersonalData:
     grievance_id: str
     reason: ErasureReason = ErasureReason.worker_request
@@ -142,6 +169,9 @@ Command = (
     | GiveSatisfaction
     | AnswerReferralConsent
     | ChangeContactConsent
+    | RequestReview
+    | AnswerPlan
+    | ConfirmRemedy
 )
 
 
@@ -179,6 +209,20 @@ def decide(command: Command, state: Grievance) -> list[EventData]:
             return [ContactConsentChanged(**command.__dict__)]
         case _ if state.status is Status.withdrawn:
             raise GrievanceRefused("withdrawn", "the grievance was withdrawn")
+        case RequestReview():
+            # Whether there is a decision to review is the case's to say: cases records the
+            # request on the case only then, and once per decision (`cases.appeals`).
+            return [ReviewRequested(grievance_id=command.grievance_id)]
+        case AnswerPlan(answer=answer, comment=comment):
+            # Which plan and which actions there are is the case's: the status page offers
+            # only what it shows. An objection says why, in the worker's own words.
+            if answer is PlanAnswer.object and comment is None:
+                raise GrievanceRefused("comment-needed", "an objection says why")
+            answered = PlanAnswered(grievance_id=command.grievance_id, answer=answer)
+            said = [] if comment is None else [PostWorkerMessage(command.grievance_id, comment)]
+            return [answered, *(WorkerMessagePosted(**m.__dict__) for m in said)]
+        case ConfirmRemedy():
+            return [RemedyConfirmed(**command.__dict__)]
         case AddInformation():
             return [GrievanceUpdated(**command.__dict__)]
         case AttachFile():

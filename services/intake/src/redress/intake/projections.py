@@ -10,6 +10,9 @@ from redress.events.catalogue.case import (
     LegalHoldPlaced,
     LegalHoldReleased,
     MessageSentToWorker,
+    PlanActionAdded,
+    PlanActionUpdated,
+    ReviewDecided,
     StageEntered,
 )
 from redress.events.catalogue.grievance import (
@@ -17,6 +20,9 @@ from redress.events.catalogue.grievance import (
     ContactConsentChanged,
     GrievanceSubmitted,
     PersonalDataErased,
+    PlanAnswered,
+    RemedyConfirmed,
+    ReviewRequested,
     WithdrawalRequested,
     WorkerMessagePosted,
     WorkerSatisfactionGiven,
@@ -40,9 +46,10 @@ class Grievances(Projection):
         AttachmentAdded, WorkerMessagePosted, WithdrawalRequested, PersonalDataErased,
         WorkerSatisfactionGiven, CaseOpened, StageEntered, CaseClosed, CaseRejected, CaseReopened,
         LegalHoldPlaced, LegalHoldReleased, MessageSentToWorker, ContactConsentChanged,
-        PartnerRegistered, PartnerRetired,
+        PartnerRegistered, PartnerRetired, ReviewRequested, ReviewDecided, PlanActionAdded,
+        PlanActionUpdated, PlanAnswered, RemedyConfirmed,
     )  # fmt: skip
-    tables = ("grievances", "thread", "tenants", "sites", "partners")
+    tables = ("grievances", "thread", "tenants", "sites", "partners", "plan_actions")
 
     async def apply(self, conn: Conn, event: Event) -> None:
         match event.data:
@@ -114,16 +121,16 @@ class Grievances(Projection):
                 )
             case CaseClosed(grievance_id=gid, outcome=outcome):
                 await conn.execute(
-                    """UPDATE grievances SET outcome = $2, closed_at = $3
-                       WHERE grievance_id = $1""",
+                    """UPDATE grievances SET outcome = $2, closed_at = $3, review = NULL,
+                       review_reasons = NULL WHERE grievance_id = $1""",
                     gid,
                     outcome,
                     event.time,
                 )
             case CaseRejected(grievance_id=gid, grounds=grounds, explanation=explanation):
                 await conn.execute(
-                    """UPDATE grievances SET closed_at = $2, grounds = $3, explanation = $4
-                       WHERE grievance_id = $1""",
+                    """UPDATE grievances SET closed_at = $2, grounds = $3, explanation = $4,
+                       review = NULL, review_reasons = NULL WHERE grievance_id = $1""",
                     gid,
                     event.time,
                     grounds,
@@ -132,9 +139,41 @@ class Grievances(Projection):
             case CaseReopened(grievance_id=gid):
                 await conn.execute(
                     """UPDATE grievances SET outcome = NULL, closed_at = NULL, grounds = NULL,
-                       explanation = NULL WHERE grievance_id = $1""",
+                       explanation = NULL, review = NULLIF(review, 'requested')
+                       WHERE grievance_id = $1""",
                     gid,
                 )
+            case ReviewRequested(grievance_id=gid):
+                await self._touch(conn, gid, event, "review = 'requested'")
+            case ReviewDecided(grievance_id=gid, result=result, reasons=reasons):
+                await conn.execute(
+                    """UPDATE grievances SET review = $2, review_reasons = $3
+                       WHERE grievance_id = $1""",
+                    gid, result.value, reasons,
+                )  # fmt: skip
+            case PlanActionAdded() as a:
+                await conn.execute(
+                    """INSERT INTO plan_actions (grievance_id, action_id, owner, due_on,
+                       description) SELECT grievance_id, $2, $3, $4, $5 FROM grievances
+                       WHERE case_id = $1 ON CONFLICT DO NOTHING""",
+                    a.case_id, a.action_id, a.owner, a.due_on, a.description,
+                )  # fmt: skip
+            case PlanActionUpdated() as u:
+                await conn.execute(
+                    """UPDATE plan_actions SET progress = $3, done = $4 WHERE action_id = $2
+                       AND grievance_id = (SELECT grievance_id FROM grievances
+                                           WHERE case_id = $1)""",
+                    u.case_id, u.action_id, u.progress, u.done,
+                )  # fmt: skip
+            case PlanAnswered(grievance_id=gid, answer=answer):
+                await self._touch(conn, gid, event, f"plan_answer = '{answer.value}'")
+            case RemedyConfirmed(grievance_id=gid, action_id=action_id, delivered=delivered):
+                await self._touch(conn, gid, event, "plan_answer = plan_answer")
+                await conn.execute(
+                    """UPDATE plan_actions SET delivered = $3
+                       WHERE grievance_id = $1 AND action_id = $2""",
+                    gid, action_id, delivered,
+                )  # fmt: skip
             case ContactConsentChanged(grievance_id=gid, contact_me=contact_me):
                 await self._touch(conn, gid, event, f"contact_me = {bool(contact_me)}")
             case PartnerRegistered() as p:

@@ -51,6 +51,14 @@ ERASED = N_("Your personal data was erased.")
 CONTACT_ON = N_("Saved: the grievance officer may contact you.")
 CONTACT_OFF = N_("Saved: nobody will contact you about your report.")
 SESSION_ENDED = N_("Please open your report again with your receipt.")
+REVIEW_ASKED = N_(
+    "You asked for a review. Another grievance officer will look at the decision again."
+)
+NO_REVIEW = N_("There is no decision to review, or a review was already asked for.")
+REVIEW_RESULTS = {
+    "upheld": N_("Review: the decision stands."),
+    "reversed": N_("Review: the decision was changed. Your report is being looked at again."),
+}
 
 OUTCOMES = {
     "resolved": N_("Resolved"),
@@ -193,3 +201,22 @@ GROUNDS = {
     "duplicate": N_("The same problem is already being dealt with in another report."),
     "handled_elsewhere": N_("It is already being dealt with elsewhere, for example by a court."),
 }
+
+# The plan, as the worker reads it: who does each action, by kind, never a person.
+OWNERS = {
+    "member_company": N_("The company that buys from your workplace"),
+    "supplier": N_("Your employer"),
+    "facilitator": N_("A support organisation"),
+    "msi": N_("The initiative"),
+}
+PLAN_ANSWERS = {
+    "agree": N_("You agreed to the plan."),
+    "object": N_("You objected to the plan. Your comment was sent to the grievance officer."),
+    "call": N_("You asked for a call about the plan."),
+}
+DELIVERED = {
+    True: N_("You said you received it."),
+    False: N_("You said you did not receive it."),
+}
+OBJECTION_NEEDS_COMMENT = N_("Please write why you object.")
+NOT_NOW = N_("This cannot be answered now.")

@@ -22,14 +22,15 @@ from redress.intake.domain import (
     ChangeContactConsent,
     GiveSatisfaction,
     PostWorkerMessage,
+    RequestReview,
     RequestWithdrawal,
 )
 from redress.intake.domain import decide as decide_grievance
 from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, masthead
-from redress.intake.texts import EMPTY_REPLY, PAGE_EXPIRED_REPLY, SESSION_ENDED
+from redress.intake.texts import EMPTY_REPLY, NO_REVIEW, PAGE_EXPIRED_REPLY, SESSION_ENDED
 from redress.intake.web_common import WorkerRoute, csrf_valid, language, page, worker_metadata
-from redress.intake.web_status import PROJECTION, login, session, status
+from redress.intake.web_status import PROJECTION, login, reviewable, session, status
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
@@ -45,7 +46,7 @@ async def act(
     intake: IntakeContext,
     pool: Pool,
     store: Store,
-    do: str = Form(pattern="^(reply|withdraw|erase|satisfaction|contact)$"),
+    do: str = Form(pattern="^(reply|withdraw|erase|satisfaction|contact|review)$"),
     message: Annotated[Prose | None, Form(max_length=5000)] = None,
     score: int | None = Form(None, ge=1, le=5),
     confirm: str | None = Form(None, max_length=10),
@@ -61,6 +62,11 @@ async def act(
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 error=EMPTY_REPLY, status_code=422)  # fmt: skip
+    if do == "review" and not await _reviewable(pool, tenant, grievance_id):
+        async with pool.acquire() as conn:
+            name = await masthead(conn, tenant)
+            return await status(request, intake, conn, tenant, name, grievance_id, lang,
+                                error=NO_REVIEW, status_code=409)  # fmt: skip
     if do == "erase" and confirm != "yes":
         return await _confirm_erasure(request, intake, pool, tenant, language(request, lang))
     if do == "satisfaction" and score is None:
@@ -81,6 +87,8 @@ async def act(
             return decide_grievance(RequestWithdrawal(grievance_id), state)
         if do == "satisfaction":
             return decide_grievance(GiveSatisfaction(grievance_id, score or 0), state)
+        if do == "review":
+            return decide_grievance(RequestReview(grievance_id), state)
         if do == "contact":
             allowed = ChangeContactConsent(grievance_id, contact_me=contact == "yes")
             return decide_grievance(allowed, state)
@@ -89,11 +97,19 @@ async def act(
     done = await execute(store, stream, decide, worker_metadata(tenant), transaction=within)
     await wait_for_version(pool, PROJECTION, stream, done.version)
     notice = {"reply": "sent", "withdraw": "withdrawn", "erase": "erased",
-              "satisfaction": "thanks",
+              "satisfaction": "thanks", "review": "review",
               "contact": "contact_on" if contact == "yes" else "contact_off"}[do]  # fmt: skip
     return RedirectResponse(
         f"/t/{tenant}/status?lang={language(request, lang)}&done={notice}", status_code=303
     )
+
+
+async def _reviewable(pool: Pool, tenant: str, grievance_id: str) -> bool:
+    row = await pool.fetchrow(
+        "SELECT * FROM intake.grievances WHERE grievance_id = $1 AND tenant = $2",
+        grievance_id, tenant,
+    )  # fmt: skip
+    return row is not None and reviewable(row)
 
 
 async def _expired(

@@ -32,11 +32,16 @@ from redress.intake.texts import (
     CONSENT_REVOKED,
     CONTACT_OFF,
     CONTACT_ON,
+    DELIVERED,
     ERASED,
     GROUNDS,
     OUTCOMES,
+    OWNERS,
     PARTNER_KINDS,
+    PLAN_ANSWERS,
     REPLY_SENT,
+    REVIEW_ASKED,
+    REVIEW_RESULTS,
     SCALE,
     SESSION_ENDED,
     STATUS,
@@ -208,7 +213,9 @@ async def status(
     notices = {"sent": REPLY_SENT, "withdrawn": WITHDRAWN, "erased": ERASED, "thanks": THANKS,
                "consent_given": CONSENT_GIVEN, "consent_declined": CONSENT_DECLINED,
                "consent_revoked": CONSENT_REVOKED, "contact_on": CONTACT_ON,
-               "contact_off": CONTACT_OFF}  # fmt: skip
+               "contact_off": CONTACT_OFF, "review": REVIEW_ASKED,
+               **{f"plan_{k}": v for k, v in PLAN_ANSWERS.items()},
+               "delivered": DELIVERED[True], "not_delivered": DELIVERED[False]}  # fmt: skip
     rejected = status_key == "rejected"
     context: dict[str, Any] = {
         "g": g,
@@ -227,8 +234,21 @@ async def status(
         "ended": status_key == "ended",
         "grounds": _(grounds) if rejected and (grounds := GROUNDS.get(g["grounds"])) else None,
         "elsewhere": await _elsewhere(conn, tenant, g["country"], _) if rejected else None,
+        "reviewable": reviewable(g),
+        "plan": await _plan(conn, grievance_id, lang, _),
+        "plan_action": f"/t/{tenant}/status/plan?lang={lang}",
+        "plan_answer": _(said) if (said := PLAN_ANSWERS.get(g["plan_answer"])) else None,
+        "review_asked": _(REVIEW_ASKED) if g["review"] == "requested" else None,
+        "review_result": _(label) if (label := REVIEW_RESULTS.get(g["review"])) else None,
     }
     return page(request, intake, "status.html", lang, name, **context)
+
+
+def reviewable(g: Any) -> bool:
+    """A decision the worker may ask to have reviewed: a rejection (not their own withdrawal)
+    or an outcome, not reviewed yet, on a report still theirs to follow."""
+    decided = g["outcome"] is not None or g["grounds"] not in (None, "withdrawn_by_worker")
+    return decided and g["review"] is None and g["status"] == "open"
 
 
 def _status_key(g: Any) -> str:
@@ -240,6 +260,22 @@ def _status_key(g: Any) -> str:
     if g["status"] == "withdrawn":
         return "withdrawn"
     return "rejected" if g["grounds"] else str(g["stage"])
+
+
+async def _plan(conn: Conn, grievance_id: str, lang: str, _: Any) -> list[dict[str, Any]]:
+    """The case's plan actions: who does each (by kind), by when, how far, and what the
+    worker said of whether it reached them."""
+    rows = await conn.fetch(
+        "SELECT * FROM intake.plan_actions WHERE grievance_id = $1 ORDER BY due_on, action_id",
+        grievance_id,
+    )
+    return [
+        {"id": r["action_id"], "description": r["description"], "progress": r["progress"],
+         "owner": _(OWNERS.get(r["owner"], OWNERS["msi"])), "done": r["done"],
+         "due": format_date(r["due_on"], "long", locale=lang),
+         "delivered": _(said) if (said := DELIVERED.get(r["delivered"])) else None}
+        for r in rows
+    ]  # fmt: skip
 
 
 ELSEWHERE_SHOWN = 10

@@ -249,3 +249,35 @@ class LegalHoldReleased(EventData):
 
     case_id: str
     grievance_id: str
+
+
+class ReviewResult(StrEnum):
+    upheld = "upheld"  # the decision stands
+    reversed = "reversed"  # the case is taken up again
+
+
+@event
+class ReviewOpened(EventData):
+    """The worker's request for a review reached the case; `decision` is what is reviewed
+    (`rejection` or `outcome`)."""
+
+    type = "ReviewOpened"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str
+    decision: str
+
+
+@event
+class ReviewDecided(EventData):
+    """An officer other than the one who decided reviewed the decision. `reasons` are written
+    for the worker, never shown to a company."""
+
+    type = "ReviewDecided"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str
+    result: ReviewResult
+    reasons: str = Field(max_length=2000)

@@ -148,6 +148,46 @@ class WithdrawalRequested(EventData):
     grievance_id: str
 
 
+@event
+class ReviewRequested(EventData):
+    """The worker asked, with their receipt, that another officer review the case's decision
+    (a rejection or an outcome)."""
+
+    type = "ReviewRequested"
+    stream_type = "grievance"
+
+    grievance_id: str
+
+
+class PlanAnswer(StrEnum):
+    agree = "agree"
+    object = "object"  # the worker's comment follows as their message
+    call = "call"  # the worker asks to talk it over
+
+
+@event
+class PlanAnswered(EventData):
+    """The worker's say, with their receipt, on their case's remediation plan."""
+
+    type = "PlanAnswered"
+    stream_type = "grievance"
+
+    grievance_id: str
+    answer: PlanAnswer
+
+
+@event
+class RemedyConfirmed(EventData):
+    """The worker said whether a remedy of the plan (`action_id`) reached them."""
+
+    type = "RemedyConfirmed"
+    stream_type = "grievance"
+
+    grievance_id: str
+    action_id: str = Field(max_length=100)
+    delivered: bool
+
+
 class ErasureReason(StrEnum):
     worker_request = "worker_request"  # the worker asked, with their receipt
     retention = "retention"  # the tenant's retention period after closure ran out

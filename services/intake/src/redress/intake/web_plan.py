@@ -1,0 +1,112 @@
+"""The worker's say on their case's plan, on the status page (IOM steps 3 to 5).
+
+The worker agrees to the plan, objects with a comment, or asks for a call (`PlanAnswered`,
+an objection's comment following as their message, sealed); and says for each action the
+case marked done whether it reached them (`RemedyConfirmed`). Cases records both on the
+case's timeline. Only what the page offers is accepted: an answer once there is a plan and
+before one was given; a confirmation of an action of this grievance that is done.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from redress.events.application import Within, execute
+from redress.events.catalogue.grievance import PlanAnswer
+from redress.events.envelope import Event, EventData
+from redress.events.projection import wait_for_version
+from redress.intake.context import IntakeContext
+from redress.intake.domain import GRIEVANCE, AnswerPlan, ConfirmRemedy
+from redress.intake.domain import decide as decide_grievance
+from redress.intake.filing import grievance_stream, masthead
+from redress.intake.texts import NOT_NOW, OBJECTION_NEEDS_COMMENT, SESSION_ENDED
+from redress.intake.web_common import WorkerRoute, csrf_valid, language, worker_metadata
+from redress.intake.web_status import PROJECTION, login, session, status
+from redress.kit.deps import Pool, Store
+from redress.kit.errors import Problem
+from redress.kit.text import Prose
+
+router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
+
+
+@router.post("/t/{tenant}/status/plan")
+async def answer_plan(
+    request: Request,
+    tenant: str,
+    intake: IntakeContext,
+    pool: Pool,
+    store: Store,
+    answer: str | None = Form(None, pattern="^(agree|object|call)$"),
+    comment: Annotated[Prose | None, Form(max_length=5000)] = None,
+    action: str | None = Form(None, max_length=100),
+    delivered: str | None = Form(None, pattern="^(yes|no)$"),
+    csrf_token: str = Form(alias="csrf", max_length=100),
+    lang: str | None = None,
+) -> Response:
+    grievance_id = session(request, intake, tenant)
+    if grievance_id is None:  # nothing is done: the worker opens the report again
+        async with pool.acquire() as conn:
+            name = await masthead(conn, tenant)
+        lang = language(request, lang)
+        return login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 401)
+    if not csrf_valid(request, intake, csrf_token):
+        raise Problem(403, "csrf", "the page expired")
+    if (answer is None) == (delivered is None) or (delivered is not None and not action):
+        raise Problem(422, "validation", "answer the plan, or say whether an action reached you")
+    async with pool.acquire() as conn:
+        g = await conn.fetchrow(
+            "SELECT status, plan_answer FROM intake.grievances "
+            "WHERE grievance_id = $1 AND tenant = $2",
+            grievance_id, tenant,
+        )  # fmt: skip
+        actions = {r["action_id"]: r for r in await conn.fetch(
+            "SELECT action_id, done, delivered FROM intake.plan_actions WHERE grievance_id = $1",
+            grievance_id)}  # fmt: skip
+        error, code = _refusal(g, actions, answer, comment, action, delivered)
+        if error:
+            name = await masthead(conn, tenant)
+            return await status(request, intake, conn, tenant, name, grievance_id, lang,
+                                error=error, status_code=code, draft=comment)  # fmt: skip
+    stream = grievance_stream(grievance_id)
+    within = Within()
+
+    async def decide(history: list[Event]) -> list[EventData]:
+        state, conn = GRIEVANCE.fold(stream, history), within.conn
+        assert conn is not None  # lent by `execute`, in the write's transaction
+        if answer is None:
+            return decide_grievance(
+                ConfirmRemedy(grievance_id, action or "", delivered == "yes"), state
+            )
+        sealed = None
+        if answer == "object":
+            key = await intake.keyring.get(conn, state.key_id or "")
+            sealed = key.seal((comment or "").encode())
+        return decide_grievance(AnswerPlan(grievance_id, PlanAnswer(answer), sealed), state)
+
+    done = await execute(store, stream, decide, worker_metadata(tenant), transaction=within)
+    await wait_for_version(pool, PROJECTION, stream, done.version)
+    notice = f"plan_{answer}" if answer else ("delivered" if delivered == "yes"
+                                               else "not_delivered")  # fmt: skip
+    return RedirectResponse(
+        f"/t/{tenant}/status?lang={language(request, lang)}&done={notice}", status_code=303
+    )
+
+
+def _refusal(
+    g: Any, actions: dict[str, Any], answer: str | None, comment: str | None,
+    action: str | None, delivered: str | None,
+) -> tuple[str | None, int]:  # fmt: skip
+    """Why the page does not take this (a message in the worker's words, and the status)."""
+    if answer == "object" and not (comment and comment.strip()):
+        return OBJECTION_NEEDS_COMMENT, 422
+    if g is None or g["status"] != "open" or not actions:
+        return NOT_NOW, 409  # no plan (yet), or a report withdrawn or erased
+    if answer is not None:
+        return (NOT_NOW, 409) if g["plan_answer"] is not None else (None, 200)
+    row = actions.get(action or "")
+    if row is None or not row["done"] or row["delivered"] is not None:
+        return NOT_NOW, 409
+    return None, 200

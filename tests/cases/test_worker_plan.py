@@ -1,0 +1,168 @@
+"""The worker sees the plan and has their say on it (issue 13, item 3), over HTTP only.
+
+The status page lists the case's plan actions, who does each (by kind, never a person), by
+when and how far; the worker agrees, objects with a comment or asks for a call, and says
+for each action done whether it reached them (IOM steps 3 to 5). Both are recorded on the
+case's timeline for the officers, never for the company. Read in Bengali and Arabic.
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from redress.intake.texts import (
+    DELIVERED,
+    NOT_NOW,
+    OBJECTION_NEEDS_COMMENT,
+    OWNERS,
+    PLAN_ANSWERS,
+)
+from tests.cases.test_console import case_page, officer
+from tests.cases.test_worker_loop import (
+    LANGS,
+    Worker,
+    _shows,
+    detail,
+    grievance_events,
+    officer_post,
+    say,
+    the_case,
+)
+from tests.events.helpers import wait_until
+from tests.intake.conftest import CLIENT_ADDRESS
+
+PLAN = {
+    "bn": ("তিন মাসের ওভারটাইমের বকেয়া মজুরি পরিশোধ", "অর্ধেক টাকা দেওয়া হয়েছে"),
+    "ar": ("دفع أجور العمل الإضافي المتأخرة عن ثلاثة أشهر", "دُفع نصف المبلغ"),
+}
+COMMENTS = {
+    "bn": "টাকা হাতে নগদ দিতে হবে, দালালের মাধ্যমে নয়।",
+    "ar": "يجب أن يُدفع المبلغ نقدًا لي مباشرة، لا عن طريق الوسيط.",
+}
+
+
+async def plan_with_one_action(platform, case_id: str, lang: str) -> str:
+    for path, body in [("/accept", {}), ("/advance", {"to": "response"}),
+                       ("/advance", {"to": "remediation_plan"}),
+                       ("/actions", {"remedy": "wage_restitution", "owner": "supplier",
+                                     "due_on": "2030-01-31",
+                                     "description": PLAN[lang][0]})]:  # fmt: skip
+        answer = await officer_post(platform, case_id, path, body)
+        assert answer.status_code in (200, 201), answer.text
+    version = answer.json()["version"]
+    read = await platform.cases.get(f"/v1/cases/{case_id}", params={"min_version": version},
+                                    headers=platform.token())  # fmt: skip
+    (action,) = read.json()["actions"]
+    return str(action["action_id"])
+
+
+async def plan_form(worker: Worker, lang: str, form: dict):
+    data = {"csrf": await worker.csrf(), **form}
+    return await worker.client.post(f"/t/acme/status/plan?lang={lang}", data=data)
+
+
+async def timeline(platform, case_id: str, headers: dict | None = None) -> list[dict]:
+    answer = await platform.cases.get(f"/v1/cases/{case_id}/timeline",
+                                      headers=headers or platform.token())  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"]
+
+
+async def _entry(platform, case_id: str, kind: str) -> bool:
+    return kind in {e["type"] for e in await timeline(platform, case_id)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_reached_them(
+    platform, lang
+):
+    worker = Worker(platform.intake)
+    reference, secret = await worker.file(lang)
+    case_id = await the_case(platform)
+    action_id = await plan_with_one_action(platform, case_id, lang)
+
+    await wait_until(lambda: _shows(worker, reference, secret, PLAN[lang][0]))
+    page = await worker.open(reference, secret)
+    assert f'<dd class="owner">{say(lang, OWNERS["supplier"])}</dd>' in page
+    assert 'class="due"' in page and "officer-1" not in page  # an owner by kind, no person
+
+    # An objection without a comment: the page in the worker's language, nothing written.
+    count = len(await grievance_events(platform, reference))
+    bare = await plan_form(worker, lang, {"answer": "object"})
+    assert bare.status_code == 422 and say(lang, OBJECTION_NEEDS_COMMENT) in bare.text
+    assert f'lang="{lang}"' in bare.text
+    assert len(await grievance_events(platform, reference)) == count
+
+    objected = await plan_form(worker, lang, {"answer": "object", "comment": COMMENTS[lang]})
+    assert objected.status_code == 303
+    page = (await worker.client.get(objected.headers["location"])).text
+    assert f'<p id="plan-answer">{say(lang, PLAN_ANSWERS["object"])}</p>' in page
+    assert 'id="plan-form"' not in page
+    # Recorded on the case: the answer in the timeline, the comment in the thread.
+    await wait_until(lambda: _entry(platform, case_id, "PlanAnswered"))
+    answered = [e for e in await timeline(platform, case_id) if e["type"] == "PlanAnswered"]
+    assert answered[0]["details"]["answer"] == "object"
+    assert COMMENTS[lang] in {m["text"] for m in (await detail(platform, case_id))["thread"]}
+    again = await plan_form(worker, lang, {"answer": "agree"})
+    assert again.status_code == 409 and say(lang, NOT_NOW) in again.text
+
+    # Progress reaches the page; once done, the worker says it did not reach them.
+    not_done = await plan_form(worker, lang, {"action": action_id, "delivered": "yes"})
+    assert not_done.status_code == 409
+    updated = await officer_post(platform, case_id, f"/actions/{action_id}",
+                                 {"progress": PLAN[lang][1], "done": True})  # fmt: skip
+    assert updated.status_code == 200, updated.text
+    await wait_until(lambda: _shows(worker, reference, secret, PLAN[lang][1]))
+    count = len(await grievance_events(platform, reference))
+    for form in ({"action": "no-such-action", "delivered": "no"},
+                 {"action": action_id, "delivered": "perhaps"}):  # fmt: skip
+        bad = await plan_form(worker, lang, form)
+        assert bad.status_code in (409, 422) and f'lang="{lang}"' in bad.text
+    assert len(await grievance_events(platform, reference)) == count
+    said = await plan_form(worker, lang, {"action": action_id, "delivered": "no"})
+    assert said.status_code == 303
+    page = (await worker.client.get(said.headers["location"])).text
+    assert f'<dd class="delivered">{say(lang, DELIVERED[False])}</dd>' in page
+    await wait_until(lambda: _entry(platform, case_id, "RemedyConfirmed"))
+    confirmed = [e for e in await timeline(platform, case_id) if e["type"] == "RemedyConfirmed"]
+    assert confirmed[0]["details"] == {"action_id": action_id, "delivered": False}
+
+    # The officers' console shows both in the case's timeline.
+    async with officer(platform) as client:
+        console = await case_page(client, case_id)
+    assert "The worker answered on the plan" in console
+    assert "The worker said whether a remedy of the plan reached them" in console
+
+    # The company follows the plan, not what the worker said of it.
+    member = {e["type"] for e in await timeline(platform, case_id, platform.member())}
+    assert "PlanActionAdded" in member
+    assert not member & {"PlanAnswered", "RemedyConfirmed"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_call_asked_for_is_recorded_and_no_plan_no_answer(platform, lang):
+    worker = Worker(platform.intake)
+    reference, secret = await worker.file(lang)
+    case_id = await the_case(platform)
+    await worker.open(reference, secret)
+    count = len(await grievance_events(platform, reference))
+    early = await plan_form(worker, lang, {"answer": "agree"})
+    assert early.status_code == 409 and say(lang, NOT_NOW) in early.text
+    forged = await worker.client.post(f"/t/acme/status/plan?lang={lang}",
+                                      data={"csrf": "0" * 64, "answer": "agree"})  # fmt: skip
+    assert forged.status_code == 403
+    # Someone without the receipt: another phone, with no session.
+    transport = httpx.ASGITransport(app=platform.intake_app, client=CLIENT_ADDRESS)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as stranger:
+        answer = await plan_form(Worker(stranger), lang, {"answer": "agree"})
+        assert answer.status_code == 401 and f'lang="{lang}"' in answer.text
+    assert len(await grievance_events(platform, reference)) == count
+
+    await plan_with_one_action(platform, case_id, lang)
+    await wait_until(lambda: _shows(worker, reference, secret, PLAN[lang][0]))
+    called = await plan_form(worker, lang, {"answer": "call"})
+    assert called.status_code == 303
+    page = (await worker.client.get(called.headers["location"])).text
+    assert say(lang, PLAN_ANSWERS["call"]) in page
+    await wait_until(lambda: _entry(platform, case_id, "PlanAnswered"))
