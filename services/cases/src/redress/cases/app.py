@@ -12,6 +12,7 @@ from redress.cases import (
     holds_api,
     supervision,
     supply_chain_api,
+    verification_api,
 )
 from redress.cases.policies import OpenCases
 from redress.cases.projections import CaseViews
@@ -29,6 +30,7 @@ service = ServiceSpec(
         holds_api.router,
         supervision.router,
         supply_chain_api.router,
+        verification_api.router,
     ],
     pages=[console.router, console_forms.router],
     exception_handlers={console.LoginRequired: console.to_login},

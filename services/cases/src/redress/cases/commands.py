@@ -8,6 +8,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from redress.cases.domain import Grounds, Outcome, Owner, Remedy, Severity, Stage
+from redress.events.catalogue.case import (
+    FindingSource,
+    Involvement,
+    ResponseLevel,
+    Substantiation,
+)
 from redress.kit.errors import Problem
 from redress.kit.numbers import JSON_INTEGER
 from redress.kit.text import FilledLine, FilledProse, Line, Prose
@@ -89,6 +95,27 @@ class LessonsBody(Body):
 
 class ReopenBody(Body):
     reason: FilledProse = Field(min_length=1, max_length=2000)
+
+
+class FindingBody(Body):
+    source: FindingSource
+    finding: FilledProse = Field(min_length=1, max_length=5000)
+
+
+class VerificationBody(Body):
+    decision: Substantiation
+    reasons: FilledProse = Field(min_length=1, max_length=2000)
+
+
+class ResponseBody(Body):
+    level: ResponseLevel
+    involvement: Involvement = Field(
+        description="whether the company caused, contributed to or is linked to the harm"
+    )
+    state_needed: StrictBool = Field(description="the State must act (a labour inspection)")
+    law_enforcement_needed: StrictBool
+    referral_needed: StrictBool = Field(description="recommends a referral to support services")
+    reasons: FilledProse = Field(min_length=1, max_length=2000)
 
 
 class Written(BaseModel):

@@ -12,7 +12,7 @@ from typing import Any
 
 from redress.cases import commands as c
 from redress.cases import domain as d
-from redress.cases import holds
+from redress.cases import holds, verification
 from redress.cases.context import Desk
 from redress.events.application import Pure, execute
 from redress.events.catalogue.case import CaseOpened
@@ -219,3 +219,26 @@ async def hold(
         return holds.decide(command, [e.data for e in events])
 
     return await write(desk, p, case_id, decide, retry)
+
+
+async def verify(
+    desk: Desk,
+    p: Principal,
+    case_id: str,
+    command: verification.Command,
+    retry: Retry | None = None,
+) -> c.Written:
+    """Record a finding, the verification's decision or the response (IOM steps 1 and 2)."""
+
+    def decide(events: list[Event]) -> list[EventData]:
+        return verification.decide(command, [e.data for e in events])
+
+    return await write(desk, p, case_id, decide, retry)
+
+
+async def record_finding(
+    desk: Desk, p: Principal, case_id: str, body: c.FindingBody, retry: Retry | None = None
+) -> c.Written:
+    """A finding is sealed with the worker's key, as notes are: an interview names people."""
+    sealed = await seal_for_grievance(desk, p, case_id, body.finding)
+    return await verify(desk, p, case_id, verification.RecordFinding(body.source, sealed), retry)
