@@ -57,7 +57,7 @@ STAFF_ONLY = ("grievance_id", "language", "officer", "facilitator", "indicators"
               "identity_shareable", "severity", "referral_recommended")  # fmt: skip
 STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                  "ReferralRecommended", "VerificationFindingRecorded", "VerificationDecided",
-                 "ResponseDetermined"}  # fmt: skip
+                 "ResponseDetermined", "GrievanceCorrected"}  # fmt: skip
 STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organisation",
                  "language", "identity_shareable", "severity", "explanation"}  # fmt: skip
 
@@ -113,6 +113,9 @@ MATRIX: dict[tuple[str, str], Route] = {
         "command", {"decision": "substantiated", "reasons": "Confirmed"}
     ),
     ("POST", "/v1/cases/{case_id}/response"): Route("command", RESPONSE),
+    ("POST", "/v1/cases/{case_id}/corrections"): Route(
+        "command", {"reason": "Told in Bangla", "language": "bn"}
+    ),
     # Suppliers and systemic issues ("{case_id}" in a body is the case's id).
     ("GET", "/v1/suppliers"): Route("staff-read", scoped=False),
     ("GET", "/v1/suppliers/{site_id}"): Route("staff-read"),

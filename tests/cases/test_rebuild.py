@@ -144,6 +144,10 @@ class Workload:
             ("/reopen", {"reason": "Not a duplicate after all"}),
         )
         await self.post(rejected, "/reject", {"grounds": "out_of_scope"})
+        # Filed at the wrong site, in the wrong category: corrected, the member goes with it.
+        await self.post(rejected, "/corrections", {"reason": "Another site", "site_id": "pp-2",
+                                                   "category": "working_hours"})  # fmt: skip
+        await self.post(rejected, "/corrections", {"reason": "Told in Khmer", "language": "km"})
 
         # The worker talks, then erases their data: the views forget it, notes are refused.
         await self.steps(erased, ("/accept", {}), ("/messages", {"text": "Can you tell more?"}))

@@ -101,6 +101,9 @@ WRITES: dict[tuple[str, str], Write] = {
         ("officer",), {"grounds": "litigation"}, {"grounds": "regulatory_request"}
     ),
     ("cases", "/v1/cases/{case_id}/legal-hold/release"): Write(("officer",), None, {"x": 1}),
+    ("cases", "/v1/cases/{case_id}/corrections"): Write(
+        ("officer",), {"reason": "A", "language": "bn"}, {"reason": "B", "language": "bn"}
+    ),
     ("cases", "/v1/cases/{case_id}/close"): Write(
         ("officer",), {"outcome": "resolved"}, {"outcome": "unresolved"}
     ),

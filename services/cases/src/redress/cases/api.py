@@ -332,13 +332,14 @@ async def timeline(
 # investigation) may concern the member. Nor any of the referral's milestones
 # (`referral_entries.MEMBER_HIDDEN`): a buyer must not learn that a worker was referred.
 # Nor verification and the response: findings name who was interviewed, and a response
-# calling for law enforcement, warned of, could have a supplier retaliate.
+# calling for law enforcement, warned of, could have a supplier retaliate. Nor corrections:
+# their reasons may tell what the worker said (the case itself shows the corrected values).
 _STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                   "ReferralRecommended", "WorkerMessagePosted", "GrievanceUpdated",
                   "AttachmentAdded", "WithdrawalRequested", "PersonalDataErased",
                   "LegalHoldPlaced", "LegalHoldReleased", "ContactConsentChanged",
                   "VerificationFindingRecorded", "VerificationDecided",
-                  "ResponseDetermined")  # fmt: skip
+                  "ResponseDetermined", "GrievanceCorrected")  # fmt: skip
 # The officer's explanation of a rejection is written for the worker, and may say what the
 # worker told: never for the company.
 _STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",

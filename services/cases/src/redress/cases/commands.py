@@ -14,7 +14,9 @@ from redress.events.catalogue.case import (
     ResponseLevel,
     Substantiation,
 )
+from redress.events.catalogue.grievance import Category
 from redress.kit.errors import Problem
+from redress.kit.i18n import LANGUAGES
 from redress.kit.numbers import JSON_INTEGER
 from redress.kit.text import FilledLine, FilledProse, Line, Prose
 
@@ -116,6 +118,16 @@ class ResponseBody(Body):
     law_enforcement_needed: StrictBool
     referral_needed: StrictBool = Field(description="recommends a referral to support services")
     reasons: FilledProse = Field(min_length=1, max_length=2000)
+
+
+class CorrectionBody(Body):
+    """Only the fields given are corrected; at least one must differ from what is filed."""
+
+    reason: FilledProse = Field(min_length=1, max_length=2000)
+    category: Category | None = None
+    country: str | None = Field(None, pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    site_id: FilledLine | None = Field(None, min_length=1, max_length=200)
+    language: str | None = Field(None, pattern=f"^({'|'.join(LANGUAGES)})$")
 
 
 class Written(BaseModel):

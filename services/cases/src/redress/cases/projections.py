@@ -17,6 +17,7 @@ from redress.events.catalogue.case import (
     CaseReopened,
     CaseTriaged,
     FacilitatorAssigned,
+    GrievanceCorrected,
     InternalNoteAdded,
     LessonsLearned,
     MessageSentToWorker,
@@ -150,6 +151,17 @@ class CaseViews(Projection):
                 await self._post(conn, event.stream, event, "officer", data.message)
             case InternalNoteAdded():
                 await self._post(conn, event.stream, event, "note", data.note)
+            case GrievanceCorrected():
+                # A corrected site brings its member (or none): the case leaves the other's.
+                await conn.execute(
+                    """UPDATE cases SET category = coalesce($2, category),
+                           country = coalesce($3, country), site_id = coalesce($4, site_id),
+                           member_org = CASE WHEN $4::text IS NULL THEN member_org ELSE $5 END,
+                           language = coalesce($6, language), updated_at = $7
+                       WHERE case_id = $1""",
+                    event.stream, data.category, data.country, data.site_id, data.member_org,
+                    data.language, event.time,
+                )  # fmt: skip
             case VerificationFindingRecorded():
                 await conn.execute(
                     "INSERT INTO findings VALUES ($1, $2, $3, $4::jsonb, $5) "

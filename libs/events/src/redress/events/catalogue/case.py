@@ -324,3 +324,22 @@ class ResponseDetermined(EventData):
     law_enforcement_needed: bool
     referral_needed: bool
     reasons: str = Field(max_length=2000)
+
+
+@event
+class GrievanceCorrected(EventData):
+    """An officer corrected what the grievance was filed as (a miscategorised SMS, a country
+    not given), with the reason. Only the corrected fields are set; `member_org` follows a
+    corrected site (its sole member, or none)."""
+
+    type = "GrievanceCorrected"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str
+    category: str | None = None
+    country: str | None = Field(default=None, min_length=2, max_length=2)
+    site_id: str | None = None
+    member_org: str | None = None
+    language: str | None = None
+    reason: str = Field(max_length=2000)
