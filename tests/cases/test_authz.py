@@ -56,7 +56,8 @@ GRIEVANCE = {
 STAFF_ONLY = ("grievance_id", "language", "officer", "facilitator", "indicators",
               "identity_shareable", "severity", "referral_recommended")  # fmt: skip
 STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
-                 "ReferralRecommended"}  # fmt: skip
+                 "ReferralRecommended", "VerificationFindingRecorded", "VerificationDecided",
+                 "ResponseDetermined", "GrievanceCorrected"}  # fmt: skip
 STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organisation",
                  "language", "identity_shareable", "severity", "explanation"}  # fmt: skip
 
@@ -70,6 +71,9 @@ class Route:
 
 ACTION = {"remedy": "training", "owner": "member_company", "due_on": "2030-01-31",
           "description": "Train the recruitment agents"}  # fmt: skip
+RESPONSE = {"level": "company", "involvement": "linked", "state_needed": False,
+            "law_enforcement_needed": False, "referral_needed": False,
+            "reasons": "The supplier's own practice"}  # fmt: skip
 MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/v1/cases"): Route("read", scoped=False),
     ("GET", "/v1/cases/{case_id}"): Route("read"),
@@ -104,6 +108,16 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", "/v1/cases/{case_id}/legal-hold/release"): Route("command"),
     ("POST", "/v1/cases/{case_id}/review"): Route(
         "command", {"result": "upheld", "reasons": "The grounds hold"}
+    ),
+    ("POST", "/v1/cases/{case_id}/findings"): Route(
+        "command", {"source": "interview", "finding": "Two workers confirm it."}
+    ),
+    ("POST", "/v1/cases/{case_id}/verification"): Route(
+        "command", {"decision": "substantiated", "reasons": "Confirmed"}
+    ),
+    ("POST", "/v1/cases/{case_id}/response"): Route("command", RESPONSE),
+    ("POST", "/v1/cases/{case_id}/corrections"): Route(
+        "command", {"reason": "Told in Bangla", "language": "bn"}
     ),
     # Suppliers and systemic issues ("{case_id}" in a body is the case's id).
     ("GET", "/v1/suppliers"): Route("staff-read", scoped=False),

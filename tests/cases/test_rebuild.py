@@ -28,7 +28,7 @@ from redress.events.projection import (
     wait_for_version,
 )
 from redress.events.timers import FixedClock
-from tests.cases.test_authz import referred
+from tests.cases.test_authz import RESPONSE, referred
 from tests.events.helpers import wait_until
 
 TENANT = "acme"
@@ -111,7 +111,12 @@ class Workload:
             ("/accept", {}),
             ("/messages", {"text": "We have opened your case."}),
             ("/notes", {"text": "Same supplier as last year."}),
+            ("/findings", {"source": "document", "finding": "Payslips stop in March."}),
+            ("/verification", {"decision": "not_substantiated", "reasons": "Too early"}),
+            ("/findings", {"source": "interview", "finding": "Three workers confirm it."}),
+            ("/verification", {"decision": "substantiated", "reasons": "Payslips and words"}),
             ("/advance", {"to": "response"}),
+            ("/response", {**RESPONSE, "referral_needed": True}),
             ("/advance", {"to": "remediation_plan"}),
             ("/actions", CLOSING),
         )
@@ -139,6 +144,10 @@ class Workload:
             ("/reopen", {"reason": "Not a duplicate after all"}),
         )
         await self.post(rejected, "/reject", {"grounds": "out_of_scope"})
+        # Filed at the wrong site, in the wrong category: corrected, the member goes with it.
+        await self.post(rejected, "/corrections", {"reason": "Another site", "site_id": "pp-2",
+                                                   "category": "working_hours"})  # fmt: skip
+        await self.post(rejected, "/corrections", {"reason": "Told in Khmer", "language": "km"})
 
         # The worker talks, then erases their data: the views forget it, notes are refused.
         await self.steps(erased, ("/accept", {}), ("/messages", {"text": "Can you tell more?"}))

@@ -21,7 +21,15 @@ from redress.events.projection import wait_for_version
 from redress.intake.campaigns import Campaigns
 from redress.intake.web_common import worker_metadata
 from redress.kit.idempotency import KEPT_FOR, forget_old_keys
-from tests.cases.test_authz import ACTION, GRIEVANCE, file_case, filled, json_routes, read_back
+from tests.cases.test_authz import (
+    ACTION,
+    GRIEVANCE,
+    RESPONSE,
+    file_case,
+    filled,
+    json_routes,
+    read_back,
+)
 from tests.events.helpers import wait_until
 
 HEADER = "Idempotency-Key"
@@ -44,7 +52,7 @@ AUDIT = {"site_id": "dhaka-1", "audit_date": "2025-03-10", "workers": [INTERVIEW
 # In the order a case goes through them: each is allowed where the case then stands (with
 # the steps of SETUP taken, without a key, after the write they are keyed by).
 SETUP = {
-    "/v1/cases/{case_id}/advance": {"to": "remediation_plan"},
+    "/v1/cases/{case_id}/response": {"to": "remediation_plan"},
     "/v1/cases/{case_id}/legal-hold/release": {"to": "implementation"},
 }
 WRITES: dict[tuple[str, str], Write] = {
@@ -70,8 +78,21 @@ WRITES: dict[tuple[str, str], Write] = {
     ("cases", "/v1/cases/{case_id}/notes"): Write(("officer",), {"text": "A"}, {"text": "B"}),
     ("cases", "/v1/cases/{case_id}/messages"): Write(("officer",), {"text": "A"}, {"text": "B"}),
     ("cases", "/v1/cases/{case_id}/accept"): Write(("officer",), {}, {"x": 1}),
+    ("cases", "/v1/cases/{case_id}/findings"): Write(
+        ("officer",),
+        {"source": "interview", "finding": "A"},
+        {"source": "document", "finding": "A"},
+    ),
+    ("cases", "/v1/cases/{case_id}/verification"): Write(
+        ("officer",),
+        {"decision": "substantiated", "reasons": "A"},
+        {"decision": "not_substantiated", "reasons": "A"},
+    ),
     ("cases", "/v1/cases/{case_id}/advance"): Write(
         ("officer",), {"to": "response"}, {"to": "closure"}
+    ),
+    ("cases", "/v1/cases/{case_id}/response"): Write(
+        ("officer",), RESPONSE, {**RESPONSE, "involvement": "caused"}
     ),
     ("cases", "/v1/cases/{case_id}/actions"): Write(
         ("officer",), ACTION, {**ACTION, "due_on": "2031-01-31"}
@@ -83,6 +104,9 @@ WRITES: dict[tuple[str, str], Write] = {
         ("officer",), {"grounds": "litigation"}, {"grounds": "regulatory_request"}
     ),
     ("cases", "/v1/cases/{case_id}/legal-hold/release"): Write(("officer",), None, {"x": 1}),
+    ("cases", "/v1/cases/{case_id}/corrections"): Write(
+        ("officer",), {"reason": "A", "language": "bn"}, {"reason": "B", "language": "bn"}
+    ),
     ("cases", "/v1/cases/{case_id}/close"): Write(
         ("officer",), {"outcome": "resolved"}, {"outcome": "unresolved"}
     ),

@@ -263,7 +263,17 @@ async def detail(
                 m | {"time": m["time"].isoformat()}
                 for m in await q.thread(conn, cases.keyring, case_id)
             ]
-    shown = reads.fields_shown(body.get("grievance"), body.get("thread", ()))
+            # Verification and the response are the staff's work on the case (IOM 1 and 2).
+            body["findings"] = [
+                f | {"time": f["time"].isoformat()}
+                for f in await q.findings(conn, cases.keyring, case_id)
+            ]
+            steps = await q.determinations(conn, case_id)
+            body["verification"] = steps.get("verification")
+            body["response"] = steps.get("response")
+    shown = reads.fields_shown(
+        body.get("grievance"), body.get("thread", ()), body.get("findings", ())
+    )
     await reads.record(store, p, case_id, row["grievance_id"], shown, "api")
     return body
 
@@ -321,11 +331,16 @@ async def timeline(
 # case, the worker's language), and legal holds, whose grounds (litigation, a criminal
 # investigation) may concern the member. Nor any of the referral's milestones
 # (`referral_entries.MEMBER_HIDDEN`): a buyer must not learn that a worker was referred.
+# Nor verification and the response: findings name who was interviewed, and a response
+# calling for law enforcement, warned of, could have a supplier retaliate. Nor corrections:
+# their reasons may tell what the worker said (the case itself shows the corrected values).
 _STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                   "ReferralRecommended", "WorkerMessagePosted", "GrievanceUpdated",
                   "AttachmentAdded", "WithdrawalRequested", "PersonalDataErased",
                   "LegalHoldPlaced", "LegalHoldReleased", "ContactConsentChanged",
-                  "ReviewRequested", "PlanAnswered", "RemedyConfirmed")  # fmt: skip
+                  "ReviewRequested", "PlanAnswered", "RemedyConfirmed",
+                  "VerificationFindingRecorded", "VerificationDecided",
+                  "ResponseDetermined", "GrievanceCorrected")  # fmt: skip
 # The officer's explanation of a rejection is written for the worker, and may say what the
 # worker told: never for the company.
 _STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",

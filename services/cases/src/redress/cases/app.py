@@ -13,6 +13,7 @@ from redress.cases import (
     holds_api,
     supervision,
     supply_chain_api,
+    verification_api,
 )
 from redress.cases.policies import OpenCases
 from redress.cases.projections import CaseViews
@@ -31,6 +32,7 @@ service = ServiceSpec(
         appeals_api.router,
         supervision.router,
         supply_chain_api.router,
+        verification_api.router,
     ],
     pages=[console.router, console_forms.router],
     exception_handlers={console.LoginRequired: console.to_login},

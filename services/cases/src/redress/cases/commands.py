@@ -8,8 +8,16 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from redress.cases.domain import Grounds, Outcome, Owner, Remedy, Severity, Stage
-from redress.events.catalogue.case import ReviewResult
+from redress.events.catalogue.case import (
+    FindingSource,
+    Involvement,
+    ResponseLevel,
+    ReviewResult,
+    Substantiation,
+)
+from redress.events.catalogue.grievance import Category
 from redress.kit.errors import Problem
+from redress.kit.i18n import LANGUAGES
 from redress.kit.numbers import JSON_INTEGER
 from redress.kit.text import FilledLine, FilledProse, Line, Prose
 
@@ -97,6 +105,37 @@ class ReviewBody(Body):
 
     result: ReviewResult
     reasons: FilledProse = Field(min_length=1, max_length=2000)
+
+
+class FindingBody(Body):
+    source: FindingSource
+    finding: FilledProse = Field(min_length=1, max_length=5000)
+
+
+class VerificationBody(Body):
+    decision: Substantiation
+    reasons: FilledProse = Field(min_length=1, max_length=2000)
+
+
+class ResponseBody(Body):
+    level: ResponseLevel
+    involvement: Involvement = Field(
+        description="whether the company caused, contributed to or is linked to the harm"
+    )
+    state_needed: StrictBool = Field(description="the State must act (a labour inspection)")
+    law_enforcement_needed: StrictBool
+    referral_needed: StrictBool = Field(description="recommends a referral to support services")
+    reasons: FilledProse = Field(min_length=1, max_length=2000)
+
+
+class CorrectionBody(Body):
+    """Only the fields given are corrected; at least one must differ from what is filed."""
+
+    reason: FilledProse = Field(min_length=1, max_length=2000)
+    category: Category | None = None
+    country: str | None = Field(None, pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    site_id: FilledLine | None = Field(None, min_length=1, max_length=200)
+    language: str | None = Field(None, pattern=f"^({'|'.join(LANGUAGES)})$")
 
 
 class Written(BaseModel):

@@ -25,6 +25,8 @@ from redress.cases import reads
 from redress.cases.console_render import CONSOLE, PATH, page
 from redress.cases.context import CaseDesk, CasesContext, Desk
 from redress.cases.projections import CaseViews
+from redress.events.catalogue.case import FindingSource, ResponseLevel, Substantiation
+from redress.events.catalogue.grievance import Category
 from redress.events.catalogue.indicators import BY_CODE
 from redress.events.projection import wait_for_version
 from redress.kit import console
@@ -32,6 +34,7 @@ from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.deps import Pool, authorise
 from redress.kit.errors import Problem
+from redress.kit.i18n import LANGUAGES
 from redress.kit.text import Line
 
 PAGE_SIZE = 50
@@ -177,7 +180,9 @@ async def case_page(
         timeline = await q.timeline(conn, case_id)
         lessons = await q.lessons(conn, case_id)
         recent_reads = await q.recent_reads(conn, case_id, READS_SHOWN)
-    shown = reads.fields_shown(grievance, thread)
+        findings = await q.findings(conn, cases.keyring, case_id)
+        steps = await q.determinations(conn, case_id)
+    shown = reads.fields_shown(grievance, thread, findings)
     await reads.record(store, p, case_id, row["grievance_id"], shown, "console")
     stage = d.Stage(row["stage"])
     is_open = row["status"] == d.Status.open
@@ -193,6 +198,9 @@ async def case_page(
         "erased": any(e["type"] == "PersonalDataErased" for e in timeline),
         "actions": actions,
         "lessons": lessons,
+        "findings": findings,
+        "verification": steps.get("verification"),
+        "response": steps.get("response"),
         "reads": recent_reads,
         "stage_overdue": late,
         "next_stage": d.ORDER[d.ORDER.index(stage) + 1] if stage in ADVANCING else None,
@@ -202,6 +210,11 @@ async def case_page(
         "remedies": list(d.Remedy),
         "owners": list(d.Owner),
         "outcomes": list(d.Outcome),
+        "finding_sources": list(FindingSource),
+        "decisions": list(Substantiation),
+        "levels": list(ResponseLevel),
+        "categories": list(Category),
+        "languages": LANGUAGES,
         "can_manage": allowed(p.roles, Action.case_manage),
         "can_plan": allowed(p.roles, Action.plan_action_update),
         "is_open": is_open,

@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from redress.cases import commands as c
 from redress.cases import handlers as h
+from redress.cases import verification as v
 from redress.cases.console import Staff, _describe, _field, _number, case_page
 from redress.cases.console_render import PATH, ConsoleRoute
 from redress.cases.context import CaseDesk, Desk
@@ -180,3 +181,45 @@ async def lessons(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -
 @form("/reopen", "reopen")
 async def reopen(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c.Written:
     return await h.reopen(desk, p, case_id, _body(c.ReopenBody, reason=_field(f, "reason")))
+
+
+# Verification and the response (IOM steps 1 and 2), and corrections of what was filed.
+
+
+@form("/findings", "finding")
+async def finding(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c.Written:
+    body = _body(c.FindingBody, source=_field(f, "source"), finding=_field(f, "finding"))
+    return await h.record_finding(desk, p, case_id, body)
+
+
+@form("/verification", "verification")
+async def verification(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c.Written:
+    body = _body(c.VerificationBody, decision=_field(f, "decision"), reasons=_field(f, "reasons"))
+    return await h.verify(desk, p, case_id, v.DecideVerification(body.decision, body.reasons))
+
+
+@form("/response", "response")
+async def response(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c.Written:
+    ticked = {k: _field(f, k) is not None for k in ("state_needed", "law_enforcement_needed",
+                                                    "referral_needed")}  # fmt: skip
+    b = _body(c.ResponseBody, level=_field(f, "level"), involvement=_field(f, "involvement"),
+              reasons=_field(f, "reasons"), **ticked)  # fmt: skip
+    command = v.DetermineResponse(
+        b.level, b.involvement, b.state_needed, b.law_enforcement_needed, b.referral_needed,
+        b.reasons,
+    )  # fmt: skip
+    return await h.verify(desk, p, case_id, command)
+
+
+@form("/corrections", "correct")
+async def correct(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c.Written:
+    """Every field comes with the form: only those that differ from the case are corrected."""
+    body = _body(
+        c.CorrectionBody,
+        reason=_field(f, "reason"),
+        category=_field(f, "category"),
+        country=_field(f, "country"),
+        site_id=_field(f, "site_id"),
+        language=_field(f, "language"),
+    )
+    return await h.correct(desk, p, case_id, body)

@@ -21,6 +21,7 @@ from redress.events.catalogue.case import (
     CaseReopened,
     CaseTriaged,
     FacilitatorAssigned,
+    GrievanceCorrected,
     InternalNoteAdded,
     LessonsLearned,
     MessageSentToWorker,
@@ -520,6 +521,8 @@ def evolve(state: Case, event: EventData) -> Case:
             return replace(state, status=Status.closed)
         case StageDeadlineMissed(stage=stage):
             return replace(state, missed=state.missed | {stage})
+        case GrievanceCorrected(category=str(category)):  # triage weighs the corrected one
+            return replace(state, category=category)
     return state
 
 

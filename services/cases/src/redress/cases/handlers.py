@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from redress.cases import appeals, holds
+from redress.cases import appeals, corrections, holds, verification
 from redress.cases import commands as c
 from redress.cases import domain as d
 from redress.cases.context import Desk
@@ -26,6 +26,7 @@ from redress.kit.crypto import KeyErased, grievance_key_id
 from redress.kit.deps import metadata_for
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Once, Retry
+from redress.tenancy.handlers import read_tenant
 
 NOT_FOUND = "there is no such case"
 SCHEMA = "cases"
@@ -50,7 +51,9 @@ def admit(principal: Principal, events: list[Event]) -> CaseOpened:
     opened = events[0].data if events else None
     if not isinstance(opened, CaseOpened) or events[0].tenant != principal.tenant:
         raise Problem(404, "not-found", NOT_FOUND)
-    if is_member(principal) and opened.member_org != principal.org:
+    if is_member(principal) and (
+        corrections.member_of([e.data for e in events]) != principal.org
+    ):  # a corrected site takes the case to its own member
         raise Problem(404, "not-found", NOT_FOUND)
     return opened
 
@@ -230,5 +233,50 @@ async def review(
 
     def decide(events: list[Event]) -> list[EventData]:
         return appeals.decide(command, events)
+
+    return await write(desk, p, case_id, decide, retry)
+
+
+async def verify(
+    desk: Desk,
+    p: Principal,
+    case_id: str,
+    command: verification.Command,
+    retry: Retry | None = None,
+) -> c.Written:
+    """Record a finding, the verification's decision or the response (IOM steps 1 and 2)."""
+
+    def decide(events: list[Event]) -> list[EventData]:
+        return verification.decide(command, [e.data for e in events])
+
+    return await write(desk, p, case_id, decide, retry)
+
+
+async def record_finding(
+    desk: Desk, p: Principal, case_id: str, body: c.FindingBody, retry: Retry | None = None
+) -> c.Written:
+    """A finding is sealed with the worker's key, as notes are: an interview names people."""
+    sealed = await seal_for_grievance(desk, p, case_id, body.finding)
+    return await verify(desk, p, case_id, verification.RecordFinding(body.source, sealed), retry)
+
+
+async def correct(
+    desk: Desk, p: Principal, case_id: str, body: c.CorrectionBody, retry: Retry | None = None
+) -> c.Written:
+    """Correct the grievance's classification; a corrected site brings its member along."""
+    member_org = None
+    if body.site_id is not None:
+        async with desk.pool.acquire() as conn:
+            site = (await read_tenant(conn, p.tenant)).sites.get(body.site_id)
+        if site is None:
+            raise Problem(422, "unknown-site", "the tenant has no such site")
+        member_org = site.sole_member
+    command = corrections.Correct(
+        body.reason, body.category.value if body.category else None, body.country,
+        body.site_id, member_org, body.language,
+    )  # fmt: skip
+
+    def decide(events: list[Event]) -> list[EventData]:
+        return corrections.decide(command, [e.data for e in events])
 
     return await write(desk, p, case_id, decide, retry)

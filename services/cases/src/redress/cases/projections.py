@@ -17,6 +17,7 @@ from redress.events.catalogue.case import (
     CaseReopened,
     CaseTriaged,
     FacilitatorAssigned,
+    GrievanceCorrected,
     InternalNoteAdded,
     LessonsLearned,
     MessageSentToWorker,
@@ -24,9 +25,12 @@ from redress.events.catalogue.case import (
     PlanActionAdded,
     PlanActionUpdated,
     ReferralRecommended,
+    ResponseDetermined,
     SatisfactionRecorded,
     StageDeadlineMissed,
     StageEntered,
+    VerificationDecided,
+    VerificationFindingRecorded,
 )
 from redress.events.catalogue.grievance import (
     AttachmentAdded,
@@ -57,7 +61,8 @@ _SETS: dict[type, tuple[str, Any]] = {
     SatisfactionRecorded: ("satisfaction = $3", lambda e: (e.score,)),
     StageDeadlineMissed: ("deadline_missed = true", lambda e: ()),
 }
-_QUIET = ("case_id", "grievance_id", "message", "note", "addition", "key_id", "attachment_id")
+_QUIET = ("case_id", "grievance_id", "message", "note", "finding", "addition", "key_id",
+          "attachment_id")  # fmt: skip
 # What the worker does on their grievance, shown in the case's timeline too.
 _WORKER_ENTRIES = (WorkerMessagePosted, GrievanceUpdated, AttachmentAdded, WithdrawalRequested,
                    PersonalDataErased, ContactConsentChanged, ReviewRequested, PlanAnswered,
@@ -90,7 +95,8 @@ class CaseViews(Projection):
                PersonalDataRead,
                *referral_entries.READS)  # fmt: skip
     tables = ("cases", "actions", "timeline", "thread", "lessons", "grievance_data", "timers",
-              "reads", "filings", "referral_cases", "referral_partners")  # fmt: skip
+              "reads", "filings", "referral_cases", "referral_partners", "findings",
+              "determinations")  # fmt: skip
 
     async def apply(self, conn: Conn, event: Event) -> None:
         data = event.data
@@ -151,6 +157,32 @@ class CaseViews(Projection):
                 await self._post(conn, event.stream, event, "officer", data.message)
             case InternalNoteAdded():
                 await self._post(conn, event.stream, event, "note", data.note)
+            case GrievanceCorrected():
+                # A corrected site brings its member (or none): the case leaves the other's.
+                await conn.execute(
+                    """UPDATE cases SET category = coalesce($2, category),
+                           country = coalesce($3, country), site_id = coalesce($4, site_id),
+                           member_org = CASE WHEN $4::text IS NULL THEN member_org ELSE $5 END,
+                           language = coalesce($6, language), updated_at = $7
+                       WHERE case_id = $1""",
+                    event.stream, data.category, data.country, data.site_id, data.member_org,
+                    data.language, event.time,
+                )  # fmt: skip
+            case VerificationFindingRecorded():
+                await conn.execute(
+                    "INSERT INTO findings VALUES ($1, $2, $3, $4::jsonb, $5) "
+                    "ON CONFLICT DO NOTHING",
+                    event.stream, event.position, data.source, data.finding.model_dump_json(),
+                    event.time,
+                )  # fmt: skip
+            case VerificationDecided() | ResponseDetermined():
+                step = "verification" if isinstance(data, VerificationDecided) else "response"
+                details = data.model_dump(mode="json", exclude={"case_id"})
+                await conn.execute(
+                    "INSERT INTO determinations VALUES ($1, $2, $3::jsonb, $4) "
+                    "ON CONFLICT (case_id, step) DO UPDATE SET details = $3::jsonb, time = $4",
+                    event.stream, step, json.dumps(details), event.time,
+                )  # fmt: skip
             case LessonsLearned():
                 await conn.execute(
                     "INSERT INTO lessons VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) "

@@ -175,6 +175,27 @@ async def thread(conn: Conn, keyring: Keyring, case_id: str) -> list[dict[str, A
     return out
 
 
+async def findings(conn: Conn, keyring: Keyring, case_id: str) -> list[dict[str, Any]]:
+    """Verification's findings in order, opened as the thread is; `time` as a datetime."""
+    out = []
+    for r in await conn.fetch(
+        "SELECT source, sealed, time FROM cases.findings WHERE case_id = $1 ORDER BY position",
+        case_id,
+    ):
+        text = await keyring.open(conn, Sealed.model_validate(json.loads(r["sealed"])))
+        out.append({"source": r["source"], "text": text.decode() if text is not None else None,
+                    "erased": text is None, "time": r["time"]})  # fmt: skip
+    return out
+
+
+async def determinations(conn: Conn, case_id: str) -> dict[str, Any]:
+    """The latest decision of verification and of the response, by step (absent: none)."""
+    rows = await conn.fetch(
+        "SELECT step, details FROM cases.determinations WHERE case_id = $1", case_id
+    )
+    return {r["step"]: json.loads(r["details"]) for r in rows}
+
+
 async def timeline(conn: Conn, case_id: str) -> list[dict[str, Any]]:
     """What happened to the case, in order; `time` as a datetime."""
     rows = await conn.fetch(

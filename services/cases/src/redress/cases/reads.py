@@ -27,11 +27,15 @@ def reads_stream(case_id: str) -> str:
 
 
 def fields_shown(
-    grievance: Mapping[str, Any] | None, thread: Iterable[Mapping[str, Any]] = ()
+    grievance: Mapping[str, Any] | None,
+    thread: Iterable[Mapping[str, Any]] = (),
+    findings: Iterable[Mapping[str, Any]] = (),
 ) -> tuple[str, ...]:
     """The personal fields a page or answer shows: those with a decrypted value."""
     shown = {k for k, v in (grievance or {}).items() if v}
     shown |= {THREAD_FIELDS[m["author"]] for m in thread if m.get("text") is not None}
+    if any(f.get("text") is not None for f in findings):
+        shown.add("findings")
     return tuple(sorted(shown))
 
 

@@ -24,8 +24,9 @@ class PersonalDataRead(EventData):
     """Personal data of the grievance was decrypted for the envelope's actor, in one request.
 
     `fields` names what was shown: `narrative`, `contact`, `messages` (the conversation with
-    the worker), `notes` (internal notes, sealed like the worker's words), `attachments`,
-    or any other sealed field of the grievance. `channel` is `api` or `console`.
+    the worker), `notes` (internal notes, sealed like the worker's words), `findings`
+    (verification's, sealed too), `attachments`, or any other sealed field of the grievance.
+    `channel` is `api` or `console`.
     """
 
     type = "PersonalDataRead"

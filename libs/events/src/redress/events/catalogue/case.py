@@ -281,3 +281,97 @@ class ReviewDecided(EventData):
     grievance_id: str
     result: ReviewResult
     reasons: str = Field(max_length=2000)
+
+
+class FindingSource(StrEnum):
+    """Where a verification finding comes from (IOM step 1)."""
+
+    interview = "interview"
+    document = "document"
+    site_visit = "site_visit"
+
+
+@event
+class VerificationFindingRecorded(EventData):
+    """What the officer found out while verifying, and from where.
+
+    Sealed under the grievance's key like internal notes: an interview names people.
+    """
+
+    type = "VerificationFindingRecorded"
+    stream_type = "case"
+
+    case_id: str
+    source: FindingSource
+    finding: Sealed
+
+
+class Substantiation(StrEnum):
+    substantiated = "substantiated"
+    partly_substantiated = "partly_substantiated"
+    not_substantiated = "not_substantiated"
+
+
+@event
+class VerificationDecided(EventData):
+    """Whether the findings bear the grievance out; a later decision replaces it."""
+
+    type = "VerificationDecided"
+    stream_type = "case"
+
+    case_id: str
+    decision: Substantiation
+    reasons: str = Field(max_length=2000)
+
+
+class ResponseLevel(StrEnum):
+    """Who has to act (IOM step 2): the site itself, the member company, the initiative
+    with the company, or bodies outside it."""
+
+    site = "site"
+    company = "company"
+    initiative = "initiative"
+    external = "external"
+
+
+class Involvement(StrEnum):
+    """How the company is involved in the harm (UN Guiding Principles 13 and 19)."""
+
+    caused = "caused"
+    contributed = "contributed"
+    linked = "linked"
+
+
+@event
+class ResponseDetermined(EventData):
+    """How the case will be answered; a referral needed here recommends one (by event)."""
+
+    type = "ResponseDetermined"
+    stream_type = "case"
+
+    case_id: str
+    level: ResponseLevel
+    involvement: Involvement
+    state_needed: bool
+    law_enforcement_needed: bool
+    referral_needed: bool
+    reasons: str = Field(max_length=2000)
+
+
+@event
+class GrievanceCorrected(EventData):
+    """An officer corrected what the grievance was filed as (a miscategorised SMS, a country
+    not given), with the reason. Only the corrected fields are set; `member_org` follows a
+    corrected site (its sole member, or none)."""
+
+    type = "GrievanceCorrected"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str
+    category: str | None = None
+    country: str | None = Field(default=None, min_length=2, max_length=2)
+    site_id: str | None = None
+    member_org: str | None = None
+    language: str | None = None
+    reason: str = Field(max_length=2000)
