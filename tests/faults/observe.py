@@ -126,7 +126,8 @@ class Watch:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[Watch]:
         async def watch(name: str) -> None:
-            async with httpx.AsyncClient(timeout=1.0) as client:
+            # 3 s: a probe that hangs is what fails; on 2 busy cores a slow answer is not.
+            async with httpx.AsyncClient(timeout=3.0) as client:
                 while True:
                     at = time.monotonic()
                     ok, what = await self._read(client, name)

@@ -51,7 +51,7 @@ async def exercise(
     filing must get an answer (False only when intake itself is killed). `outage`: filings
     sent while the fault lasted must be answered 201 or 503 with Retry-After. `stopped`: the
     endpoints whose own process the fault stops or kills; every other /health must answer
-    (within the watch's 1 s) throughout, whatever it has to say.
+    (within the watch's 3 s) throughout, whatever it has to say.
     """
     load, watch = Load(platform, member(platform)), Watch(platform)
     failures = []

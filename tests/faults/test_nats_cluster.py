@@ -14,12 +14,13 @@ import asyncpg
 import nats
 import pytest
 from nats.js import JetStreamContext
+from nats.js.errors import ServiceUnavailableError
 
 from redress.events.bus import Bus
 from redress.events.projection import ProjectionRunner
 from redress.events.relay import Relay
 from redress.events.store import EventStore
-from redress.events.verify import verify
+from redress.events.verify import Verdict, verify
 from tests.conftest import new_database
 from tests.events.helpers import META, OpenedCases, component, new_case, opened, running, wait_until
 from tests.faults.nats_cluster import nats_cluster
@@ -95,8 +96,21 @@ async def test_the_stream_survives_its_leader_and_waits_out_a_lost_quorum(server
 
 
 async def _agree(pool: asyncpg.Pool, js: JetStreamContext, bus: Bus) -> None:
+    verdicts: list[Verdict] = []
+
+    async def verified() -> bool:
+        # Just after a node returns, the cluster may still be electing its JetStream leader
+        # ("temporarily unavailable"): the check is asked again until it can be answered.
+        try:
+            async with pool.acquire() as conn:
+                verdicts.append(await verify(conn, js, bus))
+        except ServiceUnavailableError:
+            return False
+        return True
+
+    await wait_until(verified, timeout=60, interval=0.5)
+    verdict = verdicts[-1]
     async with pool.acquire() as conn:
-        verdict = await verify(conn, js, bus)
         projected = await conn.fetchval("SELECT count(*) FROM intake.opened")
     assert verdict.ok, verdict
     assert verdict.stream_messages == verdict.log_events == projected
