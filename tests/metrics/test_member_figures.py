@@ -4,6 +4,8 @@ withheld, none from 1 to k-1, no indicator or referral figure; others are refuse
 
 from __future__ import annotations
 
+from collections import Counter
+
 import httpx
 import pytest
 
@@ -22,7 +24,7 @@ def token(site, roles, org=None) -> dict:
 
 
 async def test_a_member_sees_its_own_figures_protected_and_true(figures_site):
-    period = period_of("month", PAGE_MONTH)
+    period = period_of("year", PAGE_MONTH)
     url = f"{figures_site.base_url}/v1/figures/member"
     async with httpx.AsyncClient(timeout=300) as c:
         got = await c.get(url, params={"period": period.label},
@@ -39,13 +41,23 @@ async def test_a_member_sees_its_own_figures_protected_and_true(figures_site):
     counts = [c["count"] for t in shown["tables"] for layer in
               ([t["cells"]] + [m["cells"] for m in t["margins"]]) for c in layer]  # fmt: skip
     assert all(c is None or c == 0 or c >= 5 for c in counts)
-    assert None in counts, "a member's month must withhold something to test anything"
+    assert None in counts, "a member's year must withhold something to test anything"
     grievances = {g.grievance_id: g for g in figures_site.generated.recorded.grievances}
     truth = Truth(figures_site.generated.recorded, period.start, period.end)
     mine = [g for g in truth.measures()["received"] if MEMBER in grievances[g].members]
     [received] = [t for t in shown["tables"] if t["name"] == "received.country"]
+    # What is published is true; what is withheld (complementary suppression may take the
+    # total as well) says nothing.
     total = received["margins"][0]["cells"][0]["count"]
-    assert total == len(mine) > 0
+    assert total in (None, len(mine)) and mine
+    by_country = Counter(grievances[g].country for g in mine)
+    published = {c["key"][0]: c["count"] for c in received["cells"] if c["count"] is not None}
+    assert all(n == by_country.get(country, 0) for country, n in published.items()), (
+        published, by_country,
+    )  # fmt: skip
+    # Something of the member's year is published (complementary suppression withholds much
+    # of a member's breakdowns today: see docs/metrics.md, "Member figures").
+    assert any(c not in (None, 0) for c in counts)
     assert other.status_code == 200
     assert other.json()["tables"] != shown["tables"]
     assert set(shown["initiative"]) == {"time_to_acknowledge", "time_to_plan", "time_to_close"}
