@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from tests.events.helpers import running
 from tests.faults.platform import ENDPOINTS, Platform
 
 RATE = 50.0  # filings/s
@@ -134,13 +135,10 @@ class Watch:
                     self.samples[name].append((at, ok, what))
                     await asyncio.sleep(max(0.0, 0.25 - (time.monotonic() - at)))
 
-        tasks = [asyncio.create_task(watch(name)) for name in ENDPOINTS]
-        try:
+        async with contextlib.AsyncExitStack() as watching:
+            for name in ENDPOINTS:
+                await watching.enter_async_context(running(watch(name)))
             yield self
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
 
     def transitions(self, name: str, start: float, end: float) -> tuple[float | None, float | None]:
         """Seconds from the fault's start to the first failing answer, and from its end to the

@@ -44,13 +44,9 @@ async def appending(store: EventStore) -> AsyncIterator[list[str]]:
             streams.append(stream)
             await asyncio.sleep(max(0.0, started + len(streams) / RATE - loop.time()))
 
-    task = asyncio.create_task(append())
-    try:
+    # `running` cancels until the task stops: Python 3.11's wait_for can swallow one cancel.
+    async with running(append()):
         yield streams
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_the_stream_survives_its_leader_and_waits_out_a_lost_quorum(servers, tmp_path):

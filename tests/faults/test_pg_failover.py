@@ -47,13 +47,9 @@ async def appending(store: EventStore) -> AsyncIterator[tuple[list[str], list[st
             acknowledged.append(stream)
             await asyncio.sleep(max(0.0, started + len(acknowledged) / RATE - loop.time()))
 
-    task = asyncio.create_task(append())
-    try:
+    # `running` cancels until the task stops: Python 3.11's wait_for can swallow one cancel.
+    async with running(append()):
         yield acknowledged, failed
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_failover_to_the_synchronous_standby_loses_nothing_acknowledged(system, tmp_path):
