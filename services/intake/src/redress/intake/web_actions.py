@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
-from redress.events.application import Within, execute
+from redress.events.application import Within
 from redress.events.catalogue.grievance import ErasureReason
 from redress.events.envelope import Event, EventData
-from redress.events.projection import wait_for_version
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import (
     GRIEVANCE,
@@ -29,8 +28,16 @@ from redress.intake.domain import decide as decide_grievance
 from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, masthead
 from redress.intake.texts import EMPTY_REPLY, NO_REVIEW, PAGE_EXPIRED_REPLY, SESSION_ENDED
-from redress.intake.web_common import WorkerRoute, csrf_valid, language, page, worker_metadata
-from redress.intake.web_status import PROJECTION, login, reviewable, session, status
+from redress.intake.web_common import (
+    WorkerRoute,
+    csrf_valid,
+    language,
+    login,
+    page,
+    record_worker_action,
+    session,
+)
+from redress.intake.web_status import PROJECTION, reviewable, status
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
@@ -94,14 +101,13 @@ async def act(
             return decide_grievance(allowed, state)
         return await erase(conn, intake.keyring, grievance_id, state, ErasureReason.worker_request)
 
-    done = await execute(store, stream, decide, worker_metadata(tenant), transaction=within)
-    await wait_for_version(pool, PROJECTION, stream, done.version)
     notice = {"reply": "sent", "withdraw": "withdrawn", "erase": "erased",
               "satisfaction": "thanks", "review": "review",
               "contact": "contact_on" if contact == "yes" else "contact_off"}[do]  # fmt: skip
-    return RedirectResponse(
-        f"/t/{tenant}/status?lang={language(request, lang)}&done={notice}", status_code=303
-    )
+    return await record_worker_action(
+        store, pool, PROJECTION, tenant, grievance_id, decide, notice=notice,
+        lang=language(request, lang), transaction=within,
+    )  # fmt: skip
 
 
 async def _reviewable(pool: Pool, tenant: str, grievance_id: str) -> bool:

@@ -1,5 +1,6 @@
-"""What the worker pages share: language, CSRF, the anonymous actor, state loading, and
-errors answered as a page in the worker's language rather than as problem+json."""
+"""What the worker pages share: language, CSRF, the anonymous actor, state loading, the
+receipt's session, a form's action on the grievance, and errors answered as a page in the
+worker's language rather than as problem+json."""
 
 from __future__ import annotations
 
@@ -7,20 +8,23 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import jwt
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from redress.events.application import Refused
+from redress.events.application import Decide, Refused, Within, execute
 from redress.events.envelope import Actor, Metadata
+from redress.events.projection import Projection, wait_for_version
 from redress.events.store import EventStore
 from redress.intake.context import Intake
 from redress.intake.domain import Grievance, fold
-from redress.intake.filing import Masthead
-from redress.intake.texts import PROBLEMS
+from redress.intake.filing import Masthead, grievance_stream, masthead
+from redress.intake.texts import PROBLEMS, SESSION_ENDED
 from redress.kit import csrf, outage
+from redress.kit.deps import Pool
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES, negotiate
 from redress.kit.proxy import secure_cookies
@@ -69,6 +73,36 @@ async def load(store: EventStore, stream: str) -> tuple[Grievance, int]:
     return fold([e.data for e in events]), len(events)
 
 
+# The cookie carrying the grievance the worker opened with their receipt (`web_status`).
+SESSION = "receipt_session"
+
+
+def session(request: Request, intake: Intake, tenant: str) -> str | None:
+    """The grievance the worker opened with their receipt, if the session still holds."""
+    token = request.cookies.get(SESSION)
+    if not token:
+        return None
+    try:
+        claims = jwt.decode(token, intake.session_key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    return str(claims["g"]) if claims.get("t") == tenant else None
+
+
+def login(
+    request: Request, intake: Intake, tenant: str, name: Masthead, lang: str, chosen: str | None,
+    error: str | None = None, status: int = 200, *, draft: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:  # fmt: skip
+    """The page asking for the receipt, keeping a reply typed before the session ended."""
+    _ = intake.pages.gettext(lang)
+    return page(
+        request, intake, "status_login.html", lang, name, status=status, headers=headers,
+        error=_(error) if error else None, action=f"/t/{tenant}/status/open", chosen=chosen,
+        report_url=f"/t/{tenant}/report?lang={lang}", draft=draft,
+    )  # fmt: skip
+
+
 async def page_language(request: Request) -> str:
     """The language the worker was reading in: the query, the form sent, or the browser's."""
     chosen = request.query_params.get("lang")
@@ -103,6 +137,14 @@ async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
     )  # fmt: skip
 
 
+class ShowInstead(Exception):
+    """A worker page's answer, found before the form's action: `WorkerRoute` shows it as is."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__()
+        self.response = response
+
+
 class WorkerRoute(APIRoute):
     """A route of the worker pages: its refusals come back as pages, never as problem+json."""
 
@@ -112,6 +154,8 @@ class WorkerRoute(APIRoute):
         async def worker_handler(request: Request) -> Response:
             try:
                 return await handler(request)
+            except ShowInstead as exc:
+                return exc.response
             except Problem as exc:
                 return await problem_page(request, exc)
             except Refused as exc:
@@ -128,3 +172,38 @@ class WorkerRoute(APIRoute):
                 return await problem_page(request, outage.unavailable_problem())
 
         return worker_handler
+
+
+async def worker_session(
+    request: Request, intake: Intake, pool: Pool, tenant: str, lang: str | None, csrf_token: str
+) -> str:
+    """The grievance a worker's form acts on.
+
+    A form sent after the session ended does nothing: the page asking for the receipt is
+    shown instead (`ShowInstead`). One sent from an expired page is refused.
+    """
+    grievance_id = session(request, intake, tenant)
+    if grievance_id is None:  # nothing is done: the worker opens the report again
+        async with pool.acquire() as conn:
+            name = await masthead(conn, tenant)
+        lang = language(request, lang)
+        raise ShowInstead(login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 401))
+    if not csrf_valid(request, intake, csrf_token):
+        raise Problem(403, "csrf", "the page expired")
+    return grievance_id
+
+
+async def record_worker_action(
+    store: EventStore, pool: Pool, projection: Projection, tenant: str, grievance_id: str,
+    decide: Decide, *, notice: str, lang: str | None, transaction: Within | None = None,
+) -> RedirectResponse:  # fmt: skip
+    """Append what the worker's form decided on their grievance, as the anonymous worker, and
+    show the status page again with `notice` once it reads what was written.
+
+    The status page speaks `lang` when given, else the grievance's own language.
+    """
+    stream = grievance_stream(grievance_id)
+    done = await execute(store, stream, decide, worker_metadata(tenant), transaction=transaction)
+    await wait_for_version(pool, projection, stream, done.version)
+    chosen = f"lang={lang}&" if lang else ""
+    return RedirectResponse(f"/t/{tenant}/status?{chosen}done={notice}", status_code=303)

@@ -12,19 +12,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from redress.events.application import Within, execute
+from redress.events.application import Within
 from redress.events.catalogue.grievance import PlanAnswer
 from redress.events.envelope import Event, EventData
-from redress.events.projection import wait_for_version
 from redress.intake.context import IntakeContext
 from redress.intake.domain import GRIEVANCE, AnswerPlan, ConfirmRemedy
 from redress.intake.domain import decide as decide_grievance
 from redress.intake.filing import grievance_stream, masthead
-from redress.intake.texts import NOT_NOW, OBJECTION_NEEDS_COMMENT, SESSION_ENDED
-from redress.intake.web_common import WorkerRoute, csrf_valid, language, worker_metadata
-from redress.intake.web_status import PROJECTION, login, session, status
+from redress.intake.texts import NOT_NOW, OBJECTION_NEEDS_COMMENT
+from redress.intake.web_common import WorkerRoute, language, record_worker_action, worker_session
+from redress.intake.web_status import PROJECTION, status
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 from redress.kit.text import Prose
@@ -46,14 +45,7 @@ async def answer_plan(
     csrf_token: str = Form(alias="csrf", max_length=100),
     lang: str | None = None,
 ) -> Response:
-    grievance_id = session(request, intake, tenant)
-    if grievance_id is None:  # nothing is done: the worker opens the report again
-        async with pool.acquire() as conn:
-            name = await masthead(conn, tenant)
-        lang = language(request, lang)
-        return login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 401)
-    if not csrf_valid(request, intake, csrf_token):
-        raise Problem(403, "csrf", "the page expired")
+    grievance_id = await worker_session(request, intake, pool, tenant, lang, csrf_token)
     if (answer is None) == (delivered is None) or (delivered is not None and not action):
         raise Problem(422, "validation", "answer the plan, or say whether an action reached you")
     async with pool.acquire() as conn:
@@ -86,13 +78,12 @@ async def answer_plan(
             sealed = key.seal((comment or "").encode())
         return decide_grievance(AnswerPlan(grievance_id, PlanAnswer(answer), sealed), state)
 
-    done = await execute(store, stream, decide, worker_metadata(tenant), transaction=within)
-    await wait_for_version(pool, PROJECTION, stream, done.version)
     notice = f"plan_{answer}" if answer else ("delivered" if delivered == "yes"
                                                else "not_delivered")  # fmt: skip
-    return RedirectResponse(
-        f"/t/{tenant}/status?lang={language(request, lang)}&done={notice}", status_code=303
-    )
+    return await record_worker_action(
+        store, pool, PROJECTION, tenant, grievance_id, decide, notice=notice,
+        lang=language(request, lang), transaction=within,
+    )  # fmt: skip
 
 
 def _refusal(

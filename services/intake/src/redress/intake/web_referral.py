@@ -11,19 +11,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from redress.events.application import execute
 from redress.events.catalogue.grievance import ConsentAnswer
 from redress.events.envelope import Event, EventData
-from redress.events.projection import wait_for_version
 from redress.intake.context import IntakeContext
 from redress.intake.domain import GRIEVANCE, AnswerReferralConsent
-from redress.intake.filing import grievance_stream, masthead
+from redress.intake.filing import grievance_stream
 from redress.intake.referral_requests import ReferralRequests, answers
-from redress.intake.texts import SESSION_ENDED
-from redress.intake.web_common import WorkerRoute, csrf_valid, language, worker_metadata
-from redress.intake.web_status import login, session
+from redress.intake.web_common import WorkerRoute, record_worker_action, worker_session
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
@@ -46,14 +42,7 @@ async def answer(
     csrf_token: str = Form(alias="csrf", max_length=100),
     lang: str | None = None,
 ) -> Response:
-    grievance_id = session(request, intake, tenant)
-    if grievance_id is None:  # nothing is done: the worker opens the report again
-        async with pool.acquire() as conn:
-            name = await masthead(conn, tenant)
-        lang = language(request, lang)
-        return login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 401)
-    if not csrf_valid(request, intake, csrf_token):
-        raise Problem(403, "csrf", "the page expired")
+    grievance_id = await worker_session(request, intake, pool, tenant, lang, csrf_token)
     async with pool.acquire() as conn:
         row = await conn.fetchrow(
             """SELECT p.* FROM intake.referral_partners p
@@ -74,10 +63,8 @@ async def answer(
     def decide(history: list[Event]) -> list[EventData]:
         return GRIEVANCE.deciding(stream, command)(history)
 
-    done = await execute(store, stream, decide, worker_metadata(tenant))
-    await wait_for_version(pool, PROJECTION, stream, done.version)
     # Without a language chosen, the status page speaks the grievance's own.
-    chosen = f"lang={lang}&" if lang in LANGUAGES else ""
-    return RedirectResponse(
-        f"/t/{tenant}/status?{chosen}done=consent_{consent.value}", status_code=303
-    )
+    return await record_worker_action(
+        store, pool, PROJECTION, tenant, grievance_id, decide, notice=f"consent_{consent.value}",
+        lang=lang if lang in LANGUAGES else None,
+    )  # fmt: skip

@@ -50,7 +50,7 @@ from redress.intake.texts import (
     WITHDRAWN,
     WRONG_RECEIPT,
 )
-from redress.intake.web_common import WorkerRoute, language, page
+from redress.intake.web_common import SESSION, WorkerRoute, language, login, page, session
 from redress.kit import csrf
 from redress.kit.deps import Pool
 from redress.kit.i18n import LANGUAGES
@@ -59,24 +59,11 @@ from redress.kit.throttle import client_address
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
-SESSION = "receipt_session"
 SESSION_MINUTES = 30
 # A reply typed when the session had ended waits here while the worker opens the report.
 DRAFT = "reply_draft"
 DRAFT_SECONDS = 600
 PROJECTION = Grievances()
-
-
-def session(request: Request, intake: Intake, tenant: str) -> str | None:
-    """The grievance the worker opened with their receipt, if the session still holds."""
-    token = request.cookies.get(SESSION)
-    if not token:
-        return None
-    try:
-        claims = jwt.decode(token, intake.session_key, algorithms=["HS256"])
-    except jwt.PyJWTError:
-        return None
-    return str(claims["g"]) if claims.get("t") == tenant else None
 
 
 def _chosen(lang: str | None) -> str | None:
@@ -168,20 +155,6 @@ def _too_many(
     }
     return login(request, intake, tenant, name, lang, chosen, told, 429, draft=draft,
                  headers={"Retry-After": str(seconds)})  # fmt: skip
-
-
-def login(
-    request: Request, intake: Intake, tenant: str, name: Masthead, lang: str, chosen: str | None,
-    error: str | None = None, status: int = 200, *, draft: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> HTMLResponse:  # fmt: skip
-    """The page asking for the receipt, keeping a reply typed before the session ended."""
-    _ = intake.pages.gettext(lang)
-    return page(
-        request, intake, "status_login.html", lang, name, status=status, headers=headers,
-        error=_(error) if error else None, action=f"/t/{tenant}/status/open", chosen=chosen,
-        report_url=f"/t/{tenant}/report?lang={lang}", draft=draft,
-    )  # fmt: skip
 
 
 async def status(

@@ -1,0 +1,193 @@
+"""The case's state, pure: its vocabulary, what it remembers, and how events change it.
+
+evolve(state, event) -> state; the guards here are the ones every step's decide checks.
+Dates come in with the commands (today, the tenant's time frames), so that the domain never
+reads a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import reduce
+from typing import Any
+
+from redress.events.application import Refused
+from redress.events.catalogue.case import (
+    CaseClosed,
+    CaseOpened,
+    CaseRejected,
+    CaseReopened,
+    CaseTriaged,
+    GrievanceCorrected,
+    PlanActionAdded,
+    PlanActionUpdated,
+    ReferralRecommended,
+    StageDeadlineMissed,
+    StageEntered,
+)
+from redress.events.envelope import EventData
+
+
+class Stage(StrEnum):
+    admissibility = "admissibility"
+    verification = "verification"
+    response = "response"
+    remediation_plan = "remediation_plan"
+    implementation = "implementation"
+    closure = "closure"
+    lessons_learned = "lessons_learned"
+
+
+ORDER = list(Stage)
+
+
+class Status(StrEnum):
+    none = "none"
+    open = "open"
+    rejected = "rejected"
+    closed = "closed"
+
+
+class Severity(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class Grounds(StrEnum):
+    out_of_scope = "out_of_scope"
+    insufficient_information = "insufficient_information"
+    duplicate = "duplicate"
+    withdrawn_by_worker = "withdrawn_by_worker"
+    handled_elsewhere = "handled_elsewhere"
+
+
+class Remedy(StrEnum):
+    wage_restitution = "wage_restitution"
+    reinstatement = "reinstatement"
+    compensation = "compensation"
+    apology = "apology"
+    policy_change = "policy_change"
+    training = "training"
+    medical_or_psychological_support = "medical_or_psychological_support"
+    other = "other"
+
+
+class Owner(StrEnum):
+    member_company = "member_company"
+    supplier = "supplier"
+    facilitator = "facilitator"
+    msi = "msi"
+
+
+class Outcome(StrEnum):
+    resolved = "resolved"
+    partly_resolved = "partly_resolved"
+    unresolved = "unresolved"
+    referred = "referred"
+
+
+@dataclass(frozen=True)
+class TimeFrames:
+    acknowledge_days: int = 7
+    feedback_days: int = 90
+    plan_days: int = 45
+
+
+@dataclass(frozen=True)
+class Action:
+    owner: str
+    due_on: date
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Case:
+    status: Status = Status.none
+    stage: Stage | None = None
+    case_id: str = ""
+    grievance_id: str = ""
+    category: str = ""
+    opened_on: date | None = None
+    severity: Severity | None = None
+    referral_recommended: bool = False
+    actions: dict[str, Action] = field(default_factory=dict)
+    missed: frozenset[str] = frozenset()
+    withdrawn: bool = False  # by the worker: nobody contacts them about it any more
+
+
+class CaseRefused(Refused):
+    """A command the process forbids in the case's state; `kind` is stable for the API."""
+
+
+# How a step decides one of its commands; each step's module lists its own in `HANDLERS`.
+Decider = Callable[[Any, Case], list[EventData]]
+
+
+def due_on(stage: Stage, opened_on: date, today: date, frames: TimeFrames) -> date | None:
+    """The indicative date by which a stage should be done."""
+    if stage is Stage.admissibility:
+        return opened_on + timedelta(days=frames.acknowledge_days)
+    if stage in (Stage.verification, Stage.response):
+        return opened_on + timedelta(days=frames.feedback_days)
+    if stage is Stage.remediation_plan:
+        return today + timedelta(days=frames.plan_days)
+    return None
+
+
+def require_open(state: Case, *stages: Stage) -> None:
+    if state.status is not Status.open:
+        raise CaseRefused("not-open", f"the case is {state.status.value}")
+    if stages and state.stage not in stages:
+        names = ", ".join(s.value for s in stages)
+        raise CaseRefused("wrong-stage", f"this can be done at {names}, not at {state.stage}")
+
+
+def enter(state: Case, stage: Stage, today: date, frames: TimeFrames) -> StageEntered:
+    return StageEntered(
+        case_id=state.case_id, grievance_id=state.grievance_id, stage=stage,
+        due_on=due_on(stage, state.opened_on or today, today, frames),
+    )  # fmt: skip
+
+
+def no_contact(state: Case) -> None:
+    if state.withdrawn:
+        raise CaseRefused("withdrawn", "the worker withdrew the grievance: do not contact them")
+
+
+def evolve(state: Case, event: EventData) -> Case:
+    match event:
+        case CaseOpened():
+            return Case(Status.open, None, event.case_id, event.grievance_id, event.category,
+                        opened_on=event.opened_on)  # fmt: skip
+        case StageEntered(stage=stage):
+            return replace(state, stage=Stage(stage), missed=frozenset())
+        case CaseTriaged(severity=severity):
+            return replace(state, severity=Severity(severity))
+        case ReferralRecommended():
+            return replace(state, referral_recommended=True)
+        case CaseRejected(grounds=grounds):
+            withdrawn = grounds == Grounds.withdrawn_by_worker
+            return replace(state, status=Status.rejected, withdrawn=withdrawn)
+        case CaseReopened():
+            return replace(state, status=Status.open)
+        case PlanActionAdded(action_id=aid, owner=owner, due_on=due):
+            return replace(state, actions={**state.actions, aid: Action(owner, due)})
+        case PlanActionUpdated(action_id=aid, done=done):
+            action = replace(state.actions[aid], done=done)
+            return replace(state, actions={**state.actions, aid: action})
+        case CaseClosed():
+            return replace(state, status=Status.closed)
+        case StageDeadlineMissed(stage=stage):
+            return replace(state, missed=state.missed | {stage})
+        case GrievanceCorrected(category=str(category)):  # triage weighs the corrected one
+            return replace(state, category=category)
+    return state
+
+
+def fold(events: list[EventData]) -> Case:
+    return reduce(evolve, events, Case())

@@ -1,0 +1,222 @@
+"""The cases API's reads: the queue, a case with its plan and thread, who read it, and its
+timeline; a member company's view of each is redacted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from redress.cases import domain as d
+from redress.cases import queries as q
+from redress.cases import reads, referral_entries
+from redress.cases.access import Reader, may_read
+from redress.cases.context import CasesContext
+from redress.cases.handlers import NOT_FOUND, case_events, is_member
+from redress.cases.projections import CaseViews
+from redress.events.projection import wait_for_version
+from redress.events.store import Conn, EventStore
+from redress.kit import cursor as kit_cursor
+from redress.kit.auth import Principal
+from redress.kit.deps import CurrentPrincipal, Pool, Store
+from redress.kit.errors import Problem
+from redress.kit.text import Line
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+VIEWS = CaseViews()
+
+
+# A member company sees neither severity, indicators nor referral: a buyer must not learn of
+# a trafficking escalation before a safety plan exists (it could warn the supplier).
+_MEMBER_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "status", "stage",
+                   "stage_due", "deadline_missed", "outcome", "satisfaction", "opened_at",
+                   "updated_at")  # fmt: skip
+_STAFF_COLUMNS = (*_MEMBER_COLUMNS, "severity", "referral_recommended", "grievance_id",
+                  "language", "officer", "facilitator", "indicators",
+                  "identity_shareable", "contact_consented", "grounds")  # fmt: skip
+
+
+def _jsonable(row: Any, columns: tuple[str, ...]) -> dict[str, Any]:
+    out = {}
+    for k in columns:
+        v = row[k]
+        out[k] = v.isoformat() if isinstance(v, date | datetime) else v
+    return out
+
+
+@router.get("")
+async def queue(
+    p: CurrentPrincipal,
+    pool: Pool,
+    cases: CasesContext,
+    stage: d.Stage | None = None,
+    severity: d.Severity | None = None,
+    officer: Annotated[Line | None, Query(max_length=200)] = None,
+    overdue: bool | None = None,
+    cursor: Annotated[str | None, kit_cursor.query(q.POSITION)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """The queue: filter by stage, severity, officer and overdue; `next` pages on."""
+    p = may_read(p)
+    member = is_member(p)
+    if member and (severity is not None or officer is not None):
+        # Refused whatever the value: a filter that answered would tell which cases escalated
+        # (by severity, or by the officer who handles trafficking cases).
+        raise Problem(
+            403, "forbidden", "member companies may not filter cases by severity or officer"
+        )
+    filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None)
+    async with pool.acquire() as conn:
+        page = await q.queue(conn, p.tenant, filters, cases.today(), cursor, limit)
+    columns = _MEMBER_COLUMNS if member else _STAFF_COLUMNS
+    return {"items": [_jsonable(r, columns) for r in page.rows], "next": page.next}
+
+
+async def _readable(
+    pool: Pool, store: EventStore, p: Principal, case_id: str, min_version: int | None
+) -> JSONResponse | None:
+    """Wait for the caller's own write; answer 202 if it is not readable yet.
+
+    The caller is authorised on the log first: a case out of its reach is 404 at once,
+    whatever the version, so that 202 or 404 never tells whether a version exists.
+    """
+    if not min_version:
+        return None
+    await case_events(store, p, case_id)
+    if not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=2):
+        return JSONResponse(
+            {"detail": "not yet readable; retry"}, 202, headers={"Retry-After": "1"}
+        )
+    return None
+
+
+async def _row(conn: Conn, p: Principal, case_id: str) -> Any:
+    row = await q.case_row(conn, p.tenant, case_id)
+    if row is None or (is_member(p) and row["member_org"] != p.org):
+        raise Problem(404, "not-found", NOT_FOUND)
+    return row
+
+
+@router.get("/{case_id}")
+async def detail(
+    case_id: str,
+    p: CurrentPrincipal,
+    pool: Pool,
+    store: Store,
+    cases: CasesContext,
+    min_version: Annotated[int | None, Query(ge=1)] = None,
+) -> Any:
+    """A case with its plan and thread; members see a redacted view of their own cases."""
+    p = may_read(p)
+    if waiting := await _readable(pool, store, p, case_id, min_version):
+        return waiting
+    async with pool.acquire() as conn:
+        row = await _row(conn, p, case_id)
+        member = is_member(p)
+        body = _jsonable(row, _MEMBER_COLUMNS if member else _STAFF_COLUMNS)
+        body["actions"] = [
+            _jsonable(a, (*q.ACTION_COLUMNS, "overdue"))
+            for a in await q.actions(conn, case_id, cases.today())
+        ]
+        if not member or row["identity_shareable"]:
+            grievance = await q.personal(
+                conn, cases.keyring, row["grievance_id"], contact=q.may_contact(row)
+            )
+            if member and grievance:
+                # Where a worker said they work is for the officer, even with consent.
+                grievance.pop("site_text", None)
+            body["grievance"] = grievance
+        if not member:
+            body["thread"] = [
+                m | {"time": m["time"].isoformat()}
+                for m in await q.thread(conn, cases.keyring, case_id)
+            ]
+            # Verification and the response are the staff's work on the case (IOM 1 and 2).
+            body["findings"] = [
+                f | {"time": f["time"].isoformat()}
+                for f in await q.findings(conn, cases.keyring, case_id)
+            ]
+            steps = await q.determinations(conn, case_id)
+            body["verification"] = steps.get("verification")
+            body["response"] = steps.get("response")
+    shown = reads.fields_shown(
+        body.get("grievance"), body.get("thread", ()), body.get("findings", ())
+    )
+    await reads.record(store, p, case_id, row["grievance_id"], shown, "api")
+    return body
+
+
+@router.get("/{case_id}/reads")
+async def case_reads(
+    case_id: str,
+    p: Reader,
+    pool: Pool,
+    cursor: Annotated[str | None, Query(max_length=18, pattern=r"^[0-9]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """Who was shown the worker's personal data, when, and which fields (staff only)."""
+    async with pool.acquire() as conn:
+        await _row(conn, p, case_id)
+        rows = await q.reads(conn, case_id, int(cursor or 0), limit + 1)
+    page = rows[:limit]
+    return {
+        "items": [
+            {k: v for k, v in r.items() if k != "position"} | {"time": r["time"].isoformat()}
+            for r in page
+        ],
+        "next": str(page[-1]["position"]) if len(rows) > limit else None,
+    }
+
+
+@router.get("/{case_id}/timeline")
+async def timeline(
+    case_id: str,
+    p: CurrentPrincipal,
+    pool: Pool,
+    store: Store,
+    min_version: Annotated[int | None, Query(ge=1)] = None,
+) -> Any:
+    """What happened to the case, in order (internal notes and messages only as entries)."""
+    p = may_read(p)
+    if waiting := await _readable(pool, store, p, case_id, min_version):
+        return waiting
+    async with pool.acquire() as conn:
+        await _row(conn, p, case_id)
+        rows = await q.timeline(conn, case_id)
+    if not is_member(p):
+        return {"items": [r | {"time": r["time"].isoformat()} for r in rows]}
+    # A member sees what happened, not who of the staff did it, nor staff-only entries.
+    return {"items": [
+        {k: v for k, v in r.items() if k != "actor_id"}
+        | {"time": r["time"].isoformat(), "details": _redact(r["details"])}
+        for r in rows
+        if r["type"] not in _STAFF_ENTRIES and r["type"] not in referral_entries.MEMBER_HIDDEN
+    ]}  # fmt: skip
+
+
+# What a member company's timeline leaves out: the same as its case view does (the worker's
+# conversation and what the worker did, internal notes, triage and referral, who handles the
+# case, the worker's language), and legal holds, whose grounds (litigation, a criminal
+# investigation) may concern the member. Nor any of the referral's milestones
+# (`referral_entries.MEMBER_HIDDEN`): a buyer must not learn that a worker was referred.
+# Nor verification and the response: findings name who was interviewed, and a response
+# calling for law enforcement, warned of, could have a supplier retaliate. Nor corrections:
+# their reasons may tell what the worker said (the case itself shows the corrected values).
+_STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
+                  "ReferralRecommended", "WorkerMessagePosted", "GrievanceUpdated",
+                  "AttachmentAdded", "WithdrawalRequested", "PersonalDataErased",
+                  "LegalHoldPlaced", "LegalHoldReleased", "ContactConsentChanged",
+                  "ReviewRequested", "PlanAnswered", "RemedyConfirmed",
+                  "VerificationFindingRecorded", "VerificationDecided",
+                  "ResponseDetermined", "GrievanceCorrected")  # fmt: skip
+# The officer's explanation of a rejection is written for the worker, and may say what the
+# worker told: never for the company.
+_STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",
+                            "organisation", "language", "identity_shareable",
+                            "severity", "explanation"})  # fmt: skip
+
+
+def _redact(details: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in details.items() if k not in _STAFF_DETAILS}
