@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from redress.kit.embedded import free_port
 
 SETTINGS = """
@@ -64,9 +66,12 @@ class Server:
         _pg("pg_ctl", "-D", str(self.data), "-l", str(self.directory / "log"), "-w", "start")
 
     def kill(self) -> None:
-        """SIGKILL the postmaster, as a crashed node: its backends follow."""
-        pid = int((self.data / "postmaster.pid").read_text().split()[0])
-        os.kill(pid, 9)
+        """SIGKILL the postmaster and every backend, as a crashed node. (Backends outlive a
+        killed postmaster until they notice, and go on answering on open connections.)"""
+        postmaster = psutil.Process(int((self.data / "postmaster.pid").read_text().split()[0]))
+        for process in [postmaster, *postmaster.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
 
     def stop(self) -> None:
         with contextlib.suppress(AssertionError, FileNotFoundError):

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+import structlog
 from asyncpg.connection import LoggedQuery
 from asyncpg.pool import PoolConnectionProxy
 from opentelemetry import propagate
@@ -23,6 +24,9 @@ from redress.events import catalogue
 from redress.events.envelope import Actor, Event, EventData, Metadata, stream_type_of
 from redress.events.errors import ConcurrencyError
 from redress.events.ids import new_id
+from redress.events.recovery import describe, is_transient
+
+log = structlog.get_logger("redress.store")
 
 NOTIFY_CHANNEL = "redress_events"
 
@@ -263,8 +267,11 @@ class EventStore:
             try:
                 async with self.pool.acquire(timeout=5) as conn:
                     await conn.execute(f"NOTIFY {NOTIFY_CHANNEL}", timeout=5)
-            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                # The relay polls as well; a lost wake-up only delays delivery.
+            except Exception as exc:
+                # The relay polls as well: a lost wake-up only delays delivery, so no error,
+                # whatever it is, may end this loop; one that will not pass is said.
+                if not is_transient(exc):
+                    log.error("wake-up failed", error=describe(exc))
                 await asyncio.sleep(0.5)
 
 
