@@ -172,11 +172,9 @@ def metrics_router() -> APIRouter:
         """Delivery, runners and HTTP figures in Prometheus's text format."""
         runtime: Runtime = request.app.state.runtime
         registry: CollectorRegistry = request.app.state.metrics_registry
-        probe = lag_probe(request)
-        await probe.read(runtime)  # bounded; a frozen server leaves the last measurement
-        if not getattr(request.app.state, "collecting", False):
-            registry.register(RuntimeCollector(runtime, probe))
-            request.app.state.collecting = True
+        # Measured now (bounded; a frozen server leaves the last measurement), then read by
+        # the collector the runtime registered when it started.
+        await lag_probe(request).read(runtime)
         return Response(exposition(registry), media_type=CONTENT_TYPE_LATEST)
 
     return router

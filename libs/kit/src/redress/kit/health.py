@@ -25,9 +25,7 @@ from redress.kit.settings import Settings
 
 def lag_probe(request: Request) -> LagProbe:
     """The app's one probe, which /health and /metrics share."""
-    probe: LagProbe | None = getattr(request.app.state, "lag_probe", None)
-    if probe is None:
-        probe = request.app.state.lag_probe = LagProbe()
+    probe: LagProbe = request.app.state.lag_probe
     return probe
 
 

@@ -30,8 +30,8 @@ from redress.kit.access import AccessLog
 from redress.kit.admission import Admission, admitted
 from redress.kit.auth import verifier_for
 from redress.kit.caching import NoStore
-from redress.kit.exposition import HttpMetrics, metrics_router
-from redress.kit.health import health_router
+from redress.kit.exposition import HttpMetrics, RuntimeCollector, metrics_router
+from redress.kit.health import LagProbe, health_router
 from redress.kit.limits import BodySizeLimit
 from redress.kit.runtime import Runtime, bus_for, keep_connecting, open_pool
 from redress.kit.settings import Settings, get_settings
@@ -98,9 +98,12 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await start_runtime(spec, settings)
         app.state.runtime = runtime
+        collector = RuntimeCollector(runtime, app.state.lag_probe)
+        app.state.metrics_registry.register(collector)
         try:
             yield
         finally:
+            app.state.metrics_registry.unregister(collector)
             await stop_runtime(runtime)
 
     # The documentation's scripts and styles are served by the service itself: /docs must
@@ -123,6 +126,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     app.add_middleware(PlainRequestLine)
     app.state.admission = Admission(settings.admission_limit, settings.admission_wait)
     app.state.metrics_registry = CollectorRegistry()
+    app.state.lag_probe = LagProbe()  # one probe, which /health and /metrics share
     app.add_middleware(AccessLog, metrics=HttpMetrics(app.state.metrics_registry))
     app.add_middleware(NoStore)  # outermost of ours: even a 413 is not cached
     errors.install(app)
