@@ -14,7 +14,7 @@ from redress.metrics.disclosure import Release, Table
 from redress.metrics.releases.handlers import Publishing, publish, published
 from redress.tenancy.handlers import tenant_stream
 from tests.assessment.test_flow import GOVERNANCE
-from tests.intake.conftest import TENANT, intake  # noqa: F401 (a fixture)
+from tests.intake.conftest import TENANT, intake  # noqa: F401 - the fixture
 
 ADMIN = Metadata(tenant=TENANT, actor=Actor(id="admin-1", role="admin"))
 RECEIVED = Release((Table("received.country", "received", ("country",),
@@ -30,9 +30,9 @@ async def release_of(system, month: str) -> tuple[int, dict]:
     return event.k, {c["key"][0]: c["count"] for c in cells}
 
 
-async def set_k(intake, system, k: int):
-    admin = intake.token(roles=("admin",), org=None)
-    answer = await intake.client.put("/v1/tenant/minimum-count", json={"k": k}, headers=admin)
+async def set_k(admin_api, system, k: int):
+    admin = admin_api.token(roles=("admin",), org=None)
+    answer = await admin_api.client.put("/v1/tenant/minimum-count", json={"k": k}, headers=admin)
     if answer.is_success:
         stream = tenant_stream(TENANT)
         version = await system.store.stream_version(stream)
@@ -40,7 +40,10 @@ async def set_k(intake, system, k: int):
     return answer
 
 
-async def test_the_tenants_k_decides_what_assessment_and_metrics_hide(intake, platform):
+async def test_the_tenants_k_decides_what_assessment_and_metrics_hide(
+    intake,  # noqa: F811
+    platform,
+):
     p, system = platform, platform.system
     for org in ("acme-apparel", "brand-b", "brand-c"):
         member = p.member(org)

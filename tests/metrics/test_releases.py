@@ -157,9 +157,7 @@ def test_noise_is_set_once_and_a_repeat_changes_nothing():
 
 def test_noise_needs_an_epsilon_and_a_budget_that_holds_a_release():
     assert refused(SetDisclosure(epsilon=1.0), given()) == "budget-needed"
-    assert (
-        refused(SetDisclosure(epsilon=2.0, yearly_budget=1.0), given()) == "budget-too-small"
-    )
+    assert refused(SetDisclosure(epsilon=2.0, yearly_budget=1.0), given()) == "budget-too-small"
     # So small an epsilon that its noise would have no finite scale.
     tiny = SetDisclosure(epsilon=5e-324, yearly_budget=1.0)
     assert refused(tiny, given()) == "epsilon-too-low"
