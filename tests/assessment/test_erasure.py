@@ -9,6 +9,7 @@ import pytest
 from redress.events.catalogue.assessment import AnswerRecorded, EvidenceErased
 from redress.kit.crypto import KeyErased, Keyring, evidence_key_id
 from tests.assessment.test_files import upload
+from tests.disk import database_dump
 
 SAID = "Whistle-blower policy kept in the HR safe, ref 7731-canary"
 FILED = b"%PDF-1.4\n% board minutes 7731-file-canary\n%%EOF\n"
@@ -31,6 +32,11 @@ async def plaintext_anywhere(p, needle: str) -> list[str]:
     return found
 
 
+def keys_in(backup: bytes) -> bytes:
+    """The rows of the keyring's data keys in a dump."""
+    return backup.split(b"COPY keyring.data_keys ", 1)[1].split(b"\n\\.\n", 1)[0]
+
+
 async def test_a_member_erases_its_evidence_and_nothing_opens_it_again(platform):
     p = platform
     assessment_id = await p.start()
@@ -44,6 +50,10 @@ async def test_a_member_erases_its_evidence_and_nothing_opens_it_again(platform)
                   if isinstance(e.data, AnswerRecorded)]  # fmt: skip
     assert recorded.evidence == () and recorded.sealed_evidence is not None
     assert await plaintext_anywhere(p, "7731-canary") == []
+    key_id = evidence_key_id(assessment_id).encode()
+    backup = database_dump(p.system.dsn)  # what an operator's backup holds
+    assert b"7731-canary" not in backup and b"7731-file-canary" not in backup
+    assert key_id in keys_in(backup)  # the wrapped key, until erased
 
     # Only the organisation's own people erase it.
     path = f"/v1/assessments/{assessment_id}/evidence/erase"
@@ -68,6 +78,9 @@ async def test_a_member_erases_its_evidence_and_nothing_opens_it_again(platform)
             "SELECT count(*) FROM assessment.evidence_files WHERE assessment_id = $1",
             assessment_id,
         )
+    backup = database_dump(p.system.dsn)
+    assert recorded.sealed_evidence.ciphertext.encode() in backup  # the log keeps it, shut
+    assert key_id not in keys_in(backup)  # no key left to open it
     await p.caught_up(assessment_id)
     after = await p.read(assessment_id)
     assert after["answers"]["gov-l1"]["evidence"] == [] and after["files"] == []
