@@ -27,7 +27,7 @@ class DisclosureSettingsSet(EventData):
     that much privacy per release, at most `yearly_budget` over the releases of one calendar
     year's periods; without, none.
 
-    Version 2 left k to the tenant stream (`MinimumCountSet`), shared with assessment.
+    Version 2 left k to the tenant stream (`MinimumCountSet`), the one setting for all figures.
     """
 
     type = "DisclosureSettingsSet"

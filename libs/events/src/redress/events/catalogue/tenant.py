@@ -138,8 +138,8 @@ MINIMUM_COUNT_FLOOR = 3
 class MinimumCountSet(EventData):
     """The smallest count of people the initiative's figures may show (its k).
 
-    Metrics publishes no count below it and withholds what would let one be recomputed;
-    assessment's breakdowns merge smaller cells and its peer benchmark waits for k members.
+    No published count, breakdown or comparison of organisations shows fewer, nor anything
+    from which a smaller count could be recomputed.
     """
 
     type = "MinimumCountSet"

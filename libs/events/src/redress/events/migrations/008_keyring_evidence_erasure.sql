@@ -1,6 +1,7 @@
--- Assessment erases an assessment's evidence by destroying its data key (crypto-shredding).
--- It may destroy evidence keys only, never a grievance's: the one function it may call
--- deletes a key whose id is an evidence key's (`redress.kit.crypto.evidence_key_id`).
+-- An assessment's evidence is erased by destroying its data key (crypto-shredding). The
+-- role that seals evidence (007) may destroy evidence keys only, never a grievance's: the one
+-- function it may call deletes a key whose id is an evidence key's
+-- (`redress.kit.crypto.evidence_key_id`).
 CREATE OR REPLACE FUNCTION keyring.erase_evidence_key(erased text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, keyring AS $$
 BEGIN
