@@ -187,7 +187,9 @@ async def get_retention(principal: Admin, store: Store) -> RetentionAnswer:
 class MinimumCountInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    k: Annotated[int, Field(ge=1, le=1000), JSON_INTEGER] = Field(
+    # The schema says 3 to 1000; the body takes from 1, so that the tenancy domain refuses a
+    # smaller k by its own name (422 `k-too-low`) rather than as any invalid number.
+    k: Annotated[int, Field(ge=1, le=1000, json_schema_extra={"minimum": 3}), JSON_INTEGER] = Field(
         description="the smallest count of people any figure or breakdown shows (at least 3); "
         "metrics and assessment withhold or merge what is smaller"
     )
