@@ -9,6 +9,7 @@ import pytest
 from redress.events.catalogue.assessment import AnswerRecorded, EvidenceErased
 from redress.kit.crypto import KeyErased, Keyring, evidence_key_id
 from tests.assessment.test_files import upload
+from tests.assessment.test_pages import logged_in
 from tests.disk import database_dump
 
 SAID = "Whistle-blower policy kept in the HR safe, ref 7731-canary"
@@ -98,3 +99,26 @@ async def test_a_member_erases_its_evidence_and_nothing_opens_it_again(platform)
     again = await p.read(assessment_id)
     assert again["answers"]["gov-l3"]["evidence"] == [{"text": "new policy", "url": None}]
     assert again["answers"]["gov-l1"]["evidence"] == []
+
+
+async def test_a_member_erases_the_evidence_from_the_page_once_it_confirms(platform):
+    p = platform
+    assessment_id = await p.start()
+    await p.answer(assessment_id, "gov-l1", evidence=[{"text": SAID}])
+    await p.caught_up(assessment_id)
+    _, csrf = await logged_in(p, p.token()["Authorization"].split()[1])
+    staff = await p.client.get(f"/assessments/{assessment_id}")
+    assert staff.status_code == 200 and 'id="erase"' not in staff.text  # not an officer's
+    _, csrf = await logged_in(p, p.member()["Authorization"].split()[1])
+    page = await p.client.get(f"/assessments/{assessment_id}")
+    assert 'id="erase"' in page.text and SAID in page.text
+    path = f"/assessments/{assessment_id}/evidence/erase"
+    before = await p.log_types(assessment_id)
+    unconfirmed = await p.client.post(path, data={"csrf": csrf})
+    assert unconfirmed.status_code == 422 and "tick the box" in unconfirmed.text
+    assert await p.log_types(assessment_id) == before
+    erased = await p.client.post(path, data={"csrf": csrf, "confirm": "yes"})
+    assert erased.status_code == 303
+    assert await p.log_types(assessment_id) == [*before, "EvidenceErased"]
+    shown = await p.client.get(erased.headers["location"])
+    assert shown.status_code == 200 and SAID not in shown.text

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from redress.assessment import benchmark, evidence, export, pdf, plan
+from redress.assessment import benchmark, erasure, evidence, export, pdf, plan
 from redress.assessment import handlers as h
 from redress.assessment import queries as q
 from redress.assessment import requests as r
@@ -260,6 +260,15 @@ async def submit(request: Request, assessment_id: Id, p: Reader, desk: Assessmen
                  ) -> Response:  # fmt: skip
     await CONSOLE.form(request)
     return back(assessment_id, await done(h.submit(desk, respondent(p), assessment_id)))
+
+
+@router.post("/{assessment_id}/evidence/erase")
+async def erase_evidence(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
+                         ) -> Response:  # fmt: skip
+    form = await CONSOLE.form(request)
+    if _field(form, "confirm") != "yes":
+        raise Problem(422, "validation", "tick the box to confirm that nothing can be recovered")
+    return back(assessment_id, await done(erasure.erase(desk, respondent(p), assessment_id)))
 
 
 @router.post("/{assessment_id}/rating")
