@@ -1,21 +1,26 @@
 """The PDF export over HTTP: for whoever may read a submitted assessment, every page rendered
-with ink on it, with its scores and the Arabic and Bengali its answers hold, shaped, in fonts
-that have their letters."""
+with ink on it, with its scores and the Arabic, Bengali and Chinese its answers hold, shaped,
+in fonts that have their letters, as every language of the platform's catalogues is."""
 
 from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections import Counter
 
 import pypdfium2
 from pypdf import PdfReader
 
+from redress.kit.i18n import LANGUAGES
 from tests.assessment.conftest import ACME
 from tests.assessment.test_flow import GOVERNANCE, JOURNEY, agreed
 
 ARABIC = "سياسة التظلم موقعة من المدير"
 BENGALI = "অভিযোগ নীতিতে স্বাক্ষর করা হয়েছে"
+CHINESE = "申诉政策由首席执行官签署"
+EVERY_LANGUAGE = " · ".join(LANGUAGES.values())
+"""Each language of the catalogues by its own name, in its own script."""
 
 
 VOWEL_SIGNS = re.compile("[\u09be-\u09cc\u09d7]")
@@ -41,7 +46,8 @@ async def test_a_submitted_assessment_prints_with_its_scores_in_arabic_and_benga
     assessment_id = await p.start(body={"title": f"مراجعة {BENGALI}"})
     await p.answer(assessment_id, "gov-l1", evidence=[{"text": ARABIC}])
     await p.answer(assessment_id, "gov-l2", "not_applicable", reason=BENGALI)
-    await p.answer(assessment_id, "gov-l3", "partly")
+    await p.answer(assessment_id, "gov-l3", "partly", evidence=[{"text": CHINESE}])
+    await p.answer(assessment_id, "gov-l4", "not_met", reason=EVERY_LANGUAGE)
     path = f"/v1/assessments/{assessment_id}/export.pdf"
     await p.caught_up(assessment_id)
     draft = await p.client.get(path, headers=p.member())
@@ -76,6 +82,15 @@ async def test_a_submitted_assessment_prints_with_its_scores_in_arabic_and_benga
     # their joined forms.
     assert arabic["ل"] >= 2 and arabic["م"] >= 2
     assert bengali["ক্ষ"] == 1 and bengali["স্ব"] == 1 and not bengali["্"]
+    # Chinese is set in Noto Sans CJK (fonts-noto-cjk), every character a glyph of it.
+    [cjk] = [name for name in fonts if "CJK" in name]
+    assert CHINESE in text and set(CHINESE) <= set("".join(fonts[cjk]))
+    # Every language's name is drawn in Noto fonts that map each of its letters: none falls
+    # to a font without them (Myanmar, Khmer, Thai, Devanagari, Latin with Vietnamese marks).
+    # Vowel signs and other marks are drawn within their letter's cluster, mapped loosely.
+    noto = "".join("".join(texts) for name, texts in fonts.items() if "Noto" in name)
+    letters = {c for c in EVERY_LANGUAGE if unicodedata.category(c).startswith("L")}
+    assert len(letters) > 40 and letters <= set(noto)
 
 
 async def test_the_pdf_is_for_readers_of_the_assessment_only(platform):

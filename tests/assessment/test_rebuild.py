@@ -14,6 +14,7 @@ from redress.events.catalogue.case import CaseReopened, SatisfactionRecorded
 from redress.events.catalogue.partner import PartnerKind, PartnerRegistered, PartnerRetired
 from redress.events.catalogue.tenant import (
     MemberOrganisationJoined,
+    MinimumCountSet,
     TenantRegistered,
     TimeFramesSet,
 )
@@ -54,12 +55,14 @@ async def workload(p) -> None:
     await p.post(f"/v1/assessments/{disputed}/rating", {}, officer)
     await p.post(f"/v1/assessments/{disputed}/rating/dispute", {"comment": "No"},
                  p.member("brand-b"))  # fmt: skip
+    await p.post(f"/v1/assessments/{disputed}/evidence/erase", headers=p.member("brand-b"))
     own = await p.post("/v1/assessments", {"framework": "un-msi-questions"}, officer)
     await p.answer(own["assessment_id"], "q3-1", headers=officer)
     await p.post(f"/v1/assessments/{own['assessment_id']}/submit", headers=officer)
     store = p.system.store
     dhaka = [TenantRegistered(name="Acme", time_zone="Asia/Dhaka"), TimeFramesSet(),
-             MemberOrganisationJoined(org="acme-apparel", name="Acme Apparel")]  # fmt: skip
+             MemberOrganisationJoined(org="acme-apparel", name="Acme Apparel"),
+             MinimumCountSet(k=7)]  # fmt: skip
     await store.append(derived_stream("tenant", "acme"), dhaka, 0, CASES)
     directory = [PartnerRegistered(partner_id="nrm-bd", name="NRM", countries=("BD",),
                                    kind=PartnerKind.national_referral_mechanism),
@@ -94,3 +97,7 @@ async def test_a_rebuild_beside_the_live_tables_gives_the_live_rows(platform):
         assert await snapshot(system.pool, projection) == live, projection.key
     rows = (await snapshot(system.pool, AssessmentViews()))["assessments"]
     assert sorted(r["status"] for r in rows) == ["draft", "final", "final", "submitted"]
+    k = "SELECT minimum_count FROM assessment.facts_tenants WHERE tenant = 'acme'"
+    assert await system.pool.fetchval(k) == 7
+    erased = "SELECT count(*) FROM assessment.answers WHERE evidence_sealed IS NOT NULL"
+    assert await system.pool.fetchval(erased) > 0  # the others' evidence, sealed, stays

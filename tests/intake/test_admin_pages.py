@@ -55,3 +55,18 @@ async def test_an_admin_shares_a_site_between_members_through_the_pages(intake):
     refused = await intake.client.post(f"{ADMIN}/settings", data=wrong)
     assert refused.status_code == 422 and "is not a time zone" in refused.text
     assert await intake.events() == before + 1
+
+
+async def test_an_admin_sets_the_minimum_count_through_the_pages_never_below_3(intake):
+    assert await log_in(intake, intake.token(roles=("admin",))) == 303
+    before = await intake.events()
+    csrf = await intake.csrf(ADMIN)
+    for k, says in (("2", "at least 3"), ("five", "a whole number")):
+        refused = await intake.client.post(f"{ADMIN}/minimum-count", data={"csrf": csrf, "k": k})
+        assert refused.status_code == 422 and says in refused.text
+    assert await intake.events() == before
+    saved = await intake.client.post(f"{ADMIN}/minimum-count", data={"csrf": csrf, "k": "7"})
+    assert saved.status_code == 303, saved.text
+    page = await intake.client.get(saved.headers["location"])
+    assert re.search(r'name="k"[^>]*value="7"', page.text)
+    assert await intake.events() == before + 1

@@ -29,6 +29,8 @@ ROUTES = [
     ("PUT", "/v1/tenant/time-frames", {"acknowledge_days": 3}),
     ("GET", "/v1/tenant/retention", None),
     ("PUT", "/v1/tenant/retention", {"days": 30}),
+    ("GET", "/v1/tenant/minimum-count", None),
+    ("PUT", "/v1/tenant/minimum-count", {"k": 7}),
 ]  # fmt: skip
 
 
@@ -46,7 +48,7 @@ async def test_only_an_admin_of_the_tenant_reaches_the_tenant_api(intake):
     for method, path, body in ROUTES:
         answer = await intake.client.request(method, path, json=body, headers=admin)
         assert answer.status_code == 200, (method, path, answer.text)
-    assert await intake.events() == before + 5  # settings, member, site, frames, retention
+    assert await intake.events() == before + 6  # settings, member, site, frames, retention, k
     # An admin of another tenant sees and changes nothing of this one.
     other = intake.token(roles=("admin",), tenant="globex-msi")
     assert (await intake.client.get("/v1/tenant", headers=other)).status_code == 404
@@ -78,6 +80,7 @@ async def test_refusals_name_their_kind_and_record_nothing(intake):
     cases = [
         ("/v1/tenant", {**settings, "languages": ["tlh"]}, "unknown-language"),
         ("/v1/tenant", {**settings, "time_zone": "Mars/Olympus"}, "unknown-time-zone"),
+        ("/v1/tenant/minimum-count", {"k": 2}, "k-too-low"),
     ]  # fmt: skip
     for path, body, kind in cases:
         answer = await intake.client.put(path, json=body, headers=admin)
@@ -95,9 +98,13 @@ async def test_refusals_name_their_kind_and_record_nothing(intake):
         assert conflict.json()["type"] == f"urn:redress:problem:{kind}"
     for path, body in [("/v1/tenant/sites/ctg-1", {**SHARED_SITE, "tier": True}),
                        ("/v1/tenant/members/Not%20An%20Id", {"name": "X"}),
-                       ("/v1/tenant", {**settings, "working_days": [7]})]:  # fmt: skip
+                       ("/v1/tenant", {**settings, "working_days": [7]}),
+                       ("/v1/tenant/minimum-count", {"k": "5"}),
+                       ("/v1/tenant/minimum-count", {"k": 1001})]:  # fmt: skip
         assert (await intake.client.put(path, json=body, headers=admin)).status_code == 422
     assert await intake.events() == before
+    k = await intake.client.get("/v1/tenant/minimum-count", headers=admin)
+    assert k.json()["k"] == 5  # the default, unchanged
 
 
 async def test_each_member_of_a_shared_site_files_about_it_and_no_other_member(intake):

@@ -196,7 +196,7 @@ async def figures_site(generated) -> AsyncIterator[FiguresSite]:
     noisy_meta = Metadata(tenant=NOISY_TENANT, actor=Actor(id="admin-1", role="admin"))
     await tenancy(generated.store, NOISY_TENANT,
                   RegisterTenant(NOISY_TENANT, "Noisy MSI", "Asia/Dhaka"), noisy_meta)  # fmt: skip
-    await configure(generated.store, SetDisclosure(5, 1.0, 3.0), noisy_meta)
+    await configure(generated.store, SetDisclosure(1.0, 3.0), noisy_meta)
     counts = {("BD",): 40, ("KH",): 3, ("TH",): 12}
     small = Release((Table("received.country", "received", ("country",), counts,
                            {"country": ("BD", "KH", "TH")}),))  # fmt: skip

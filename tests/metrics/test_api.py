@@ -15,7 +15,10 @@ from __future__ import annotations
 import csv
 import io
 
+from redress.events.envelope import Actor, Metadata
 from redress.metrics.releases.document import verify_release
+from redress.tenancy.domain import SetMinimumCount
+from redress.tenancy.handlers import execute as tenancy
 from tests.cases.test_authz import json_routes
 from tests.metrics.conftest import API_TENANT
 
@@ -25,10 +28,13 @@ KEY = {"Idempotency-Key": "publish-2025-01"}
 
 async def test_an_admin_publishes_a_closed_month_once_and_anyone_verifies_it(figures_api):
     c, admin = figures_api.client, figures_api.token()
-    settings = await c.post("/v1/figures/disclosure", json={"k": 7},
-                            headers=admin | {"Idempotency-Key": "k7"})  # fmt: skip
+    # The tenant's minimum count, as its admin sets it (intake's PUT /v1/tenant/minimum-count).
+    await tenancy(figures_api.system.store, API_TENANT, SetMinimumCount(7),
+                  Metadata(tenant=API_TENANT, actor=Actor(id="admin-1", role="admin")))  # fmt: skip
+    settings = await c.post("/v1/figures/disclosure", json={},
+                            headers=admin | {"Idempotency-Key": "none"})  # fmt: skip
     assert settings.status_code == 200, settings.text
-    assert settings.json()["k"] == 7
+    assert settings.json()["epsilon"] is None
     first = await c.post("/v1/figures/releases", json={"period": MONTH}, headers=admin | KEY)
     assert first.status_code == 201, first.text
     again = await c.post("/v1/figures/releases", json={"period": MONTH}, headers=admin | KEY)
@@ -74,7 +80,7 @@ async def test_bad_publications_are_refused_as_problems_and_write_nothing(figure
         assert answer.headers["content-type"] == "application/problem+json"
         assert kind in answer.json()["type"], answer.json()
     low = await c.post("/v1/figures/disclosure", json={"k": 2}, headers=admin)
-    assert low.status_code == 422
+    assert low.status_code == 422  # k is the tenant's setting, not the release stream's
     half = await c.post("/v1/figures/disclosure", json={"epsilon": 1.0}, headers=admin)
     assert half.status_code == 422 and half.json()["type"].endswith("budget-needed")
     listed = await c.get(f"/t/{API_TENANT}/figures/releases")
@@ -93,7 +99,7 @@ async def test_only_the_initiatives_admins_write_and_anyone_reads(figures_api):
     assert routes == {("POST", "/v1/figures/disclosure"), ("POST", "/v1/figures/releases"),
                       ("GET", "/v1/figures/member"), ("GET", "/v1/figures/officer")}  # fmt: skip
     writes = sorted(path for method, path in routes if method == "POST")
-    bodies = {"/v1/figures/disclosure": {"k": 5}, "/v1/figures/releases": {"period": "2999"}}
+    bodies = {"/v1/figures/disclosure": {}, "/v1/figures/releases": {"period": "2999"}}
     refused = {role: 403 for role in
                ("officer", "supervisor", "operator", "member", "partner", "auditor")}  # fmt: skip
     for path in writes:

@@ -83,7 +83,7 @@ async def test_a_release_is_unchanged_by_what_is_recorded_after_it(system):
 
 async def test_an_exhausted_budget_is_refused_and_records_nothing(system):
     await register(system.store)
-    await configure(system.store, SetDisclosure(k=5, epsilon=1.0, yearly_budget=1.0), META)
+    await configure(system.store, SetDisclosure(epsilon=1.0, yearly_budget=1.0), META)
     at = Publishing(ROOT, datetime(2025, 7, 2, tzinfo=UTC), noise=lambda c, s, e: list(c))
     await publish(system.store, META, "2025-Q1", FIGURES, at)
     with pytest.raises(ReleaseRefused) as refused:

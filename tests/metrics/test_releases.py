@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from redress.events.catalogue import load
 from redress.events.catalogue.release import DisclosureSettingsSet, ReleasePublished
 from redress.kit.signing import public_jwk, tenant_signing_key
 from redress.metrics.disclosure import Release, Statistic, Summary, Table
@@ -46,10 +47,11 @@ def given(*events):
     return state
 
 
-def publish(label="2025-Q1", release_id="r1", corrects=None, today=date(2025, 4, 2), noise=None):
+def publish(label="2025-Q1", release_id="r1", corrects=None, today=date(2025, 4, 2), noise=None,
+            k=5):  # fmt: skip
     extra = {"noise": noise} if noise else {}
     return PublishRelease(
-        "acme-msi", release_id, label, FIGURES, today, NOW, KEY, corrects, **extra
+        "acme-msi", release_id, label, FIGURES, today, NOW, KEY, k, corrects, **extra
     )
 
 
@@ -114,11 +116,9 @@ def test_a_period_is_published_once_then_only_corrected_by_a_release_naming_the_
     assert verify_release(signed(first), KEYS)
 
 
-def test_k_is_the_tenant_setting_and_never_below_three():
-    assert decide(SetDisclosure(k=3), given()) == [DisclosureSettingsSet(k=3)]
-    assert refused(SetDisclosure(k=2), given()) == "k-too-low"
-    assert decide(SetDisclosure(k=5), given()) == []  # the default already
-    [event] = decide(publish(), given(DisclosureSettingsSet(k=13)))
+def test_a_release_is_protected_with_the_tenants_k_never_below_three():
+    assert refused(publish(k=2), given()) == "k-too-low"
+    [event] = decide(publish(k=13), given())
     document = json.loads(event.document)
     assert document["disclosure"] == {"k": 13, "noise": None} and event.k == 13
     assert {tuple(c["key"]): c["count"] for c in document["tables"][0]["cells"]}[("TH",)] is None
@@ -129,7 +129,7 @@ def fake_noise(counts, sensitivity, epsilon):
 
 
 def test_with_noise_each_release_spends_its_epsilon_from_the_year_and_is_refused_past_it():
-    settings = DisclosureSettingsSet(k=5, epsilon=1.0, yearly_budget=2.5)
+    settings = DisclosureSettingsSet(epsilon=1.0, yearly_budget=2.5)
     [q1] = decide(publish(noise=fake_noise), given(settings))
     noise = json.loads(q1.document)["disclosure"]["noise"]
     assert noise == {"mechanism": "discrete-laplace", "library": "opendp", "epsilon": 1.0,
@@ -148,13 +148,18 @@ def test_with_noise_each_release_spends_its_epsilon_from_the_year_and_is_refused
     assert decide(publish("2024-Q4", "r4", noise=fake_noise), state)
 
 
+def test_noise_is_set_once_and_a_repeat_changes_nothing():
+    assert decide(SetDisclosure(), given()) == []  # none, the default
+    settings = DisclosureSettingsSet(epsilon=1.0, yearly_budget=2.0)
+    assert decide(SetDisclosure(1.0, 2.0), given()) == [settings]
+    assert decide(SetDisclosure(1.0, 2.0), given(settings)) == []
+
+
 def test_noise_needs_an_epsilon_and_a_budget_that_holds_a_release():
-    assert refused(SetDisclosure(k=5, epsilon=1.0), given()) == "budget-needed"
-    assert (
-        refused(SetDisclosure(k=5, epsilon=2.0, yearly_budget=1.0), given()) == "budget-too-small"
-    )
+    assert refused(SetDisclosure(epsilon=1.0), given()) == "budget-needed"
+    assert refused(SetDisclosure(epsilon=2.0, yearly_budget=1.0), given()) == "budget-too-small"
     # So small an epsilon that its noise would have no finite scale.
-    tiny = SetDisclosure(k=5, epsilon=5e-324, yearly_budget=1.0)
+    tiny = SetDisclosure(epsilon=5e-324, yearly_budget=1.0)
     assert refused(tiny, given()) == "epsilon-too-low"
 
 
@@ -165,3 +170,11 @@ def test_periods_are_iso_years_quarters_and_months():
         date(2025, 12, 31),
     )
     assert period("2025").kind == "year"
+
+
+def test_disclosure_settings_of_version_1_leave_their_k_to_the_tenant():
+    v1 = {"k": 9, "epsilon": 1.0, "yearly_budget": 2.0}
+    assert load("DisclosureSettingsSet", 1, v1) == DisclosureSettingsSet(
+        epsilon=1.0, yearly_budget=2.0
+    )
+    assert load("DisclosureSettingsSet", 1, {"k": 5}) == DisclosureSettingsSet()

@@ -4,6 +4,7 @@ import pytest
 
 from redress.events.catalogue.tenant import (
     MemberOrganisationJoined,
+    MinimumCountSet,
     RetentionPeriodSet,
     SiteRegistered,
     TenantOffboarded,
@@ -17,6 +18,7 @@ from redress.tenancy.domain import (
     Offboard,
     RegisterSite,
     RegisterTenant,
+    SetMinimumCount,
     SetRetention,
     SetTimeFrames,
     TenantRefused,
@@ -139,6 +141,19 @@ def test_time_frames_and_retention_record_only_a_change():
     assert decide(SetRetention(365), given(REGISTERED, RetentionPeriodSet(days=365))) == []
 
 
+def test_the_minimum_count_is_5_until_set_and_never_below_3():
+    state = given(REGISTERED)
+    assert state.minimum_count == 5
+    assert decide(SetMinimumCount(5), state) == []  # the default already
+    assert decide(SetMinimumCount(3), state) == [MinimumCountSet(k=3)]
+    assert given(REGISTERED, MinimumCountSet(k=8)).minimum_count == 8
+    assert decide(SetMinimumCount(8), given(REGISTERED, MinimumCountSet(k=8))) == []
+    assert refused(SetMinimumCount(2), state) == "k-too-low"
+    assert refused(SetMinimumCount(0), state) == "k-too-low"
+    assert refused(SetMinimumCount(1001), state) == "k-too-high"
+    assert refused(SetMinimumCount(5), given()) == "unknown-tenant"
+
+
 def test_an_offboarded_tenant_takes_no_commands_and_no_filings():
     state = given(REGISTERED, *MEMBERS, SHARED, TenantOffboarded())
     assert refused(AdmitMember("initech", "Initech"), state) == "tenant-offboarded"
@@ -167,4 +182,5 @@ def test_export_is_the_tenants_state_as_json():
     assert [m["org"] for m in exported["members"]] == ["acme-apparel", "globex"]
     assert exported["sites"][0]["member_orgs"] == ["acme-apparel", "globex"]
     assert exported["retention_days"] == 30
+    assert exported["minimum_count"] == 5
     assert exported["offboarded"] is False

@@ -13,7 +13,10 @@ from zoneinfo import available_timezones
 from redress.events.application import Refused
 from redress.events.catalogue.tenant import (
     DEFAULT_WORKING_DAYS,
+    MINIMUM_COUNT,
+    MINIMUM_COUNT_FLOOR,
     MemberOrganisationJoined,
+    MinimumCountSet,
     RetentionPeriodSet,
     SiteRegistered,
     TenantOffboarded,
@@ -57,6 +60,7 @@ class Tenant:
     sites: Mapping[str, SiteRegistered] = field(default_factory=lambda: MappingProxyType({}))
     time_frames: TimeFramesSet = field(default_factory=TimeFramesSet)
     retention_days: int | None = None
+    minimum_count: int = MINIMUM_COUNT
     offboarded: bool = False
 
     @property
@@ -113,13 +117,21 @@ class SetRetention:
 
 
 @dataclass(frozen=True)
+class SetMinimumCount:
+    k: int
+
+
+MINIMUM_COUNT_CEILING = 1000
+
+
+@dataclass(frozen=True)
 class Offboard:
     reason: str | None = None
 
 
 Command = (
     RegisterTenant | ChangeSettings | AdmitMember | RegisterSite | SetTimeFrames | SetRetention
-    | Offboard
+    | SetMinimumCount | Offboard
 )  # fmt: skip
 
 
@@ -175,6 +187,9 @@ def decide(command: Command, state: Tenant) -> list[EventData]:
             return [] if frames == state.time_frames else [frames]
         case SetRetention(days=days):
             return [] if days == state.retention_days else [RetentionPeriodSet(days=days)]
+        case SetMinimumCount(k=k):
+            _check_minimum_count(k)
+            return [] if k == state.minimum_count else [MinimumCountSet(k=k)]
         case Offboard(reason=reason):
             return [TenantOffboarded(reason=reason)]
     raise TypeError(f"not a tenant command: {command!r}")  # pragma: no cover
@@ -205,6 +220,16 @@ def _register_site(command: RegisterSite, state: Tenant) -> list[EventData]:
         tier=command.tier,
     )
     return [] if state.sites.get(command.site_id) == site else [site]
+
+
+def _check_minimum_count(k: int) -> None:
+    if k < MINIMUM_COUNT_FLOOR:
+        raise TenantRefused(
+            "k-too-low",
+            f"the minimum count is at least {MINIMUM_COUNT_FLOOR}: fewer singles people out",
+        )
+    if k > MINIMUM_COUNT_CEILING:
+        raise TenantRefused("k-too-high", f"the minimum count is at most {MINIMUM_COUNT_CEILING}")
 
 
 def _named(name: str) -> None:
@@ -257,6 +282,8 @@ def evolve(state: Tenant, event: EventData) -> Tenant:
             return replace(state, time_frames=event)
         case RetentionPeriodSet(days=days):
             return replace(state, retention_days=days)
+        case MinimumCountSet(k=k):
+            return replace(state, minimum_count=k)
         case TenantOffboarded():
             return replace(state, offboarded=True)
     return state
@@ -305,5 +332,6 @@ def export(state: Tenant) -> dict[str, Any]:
         "sites": [s.model_dump(mode="json") for _, s in sorted(state.sites.items())],
         "time_frames": state.time_frames.model_dump(mode="json"),
         "retention_days": state.retention_days,
+        "minimum_count": state.minimum_count,
         "offboarded": state.offboarded,
     }

@@ -20,6 +20,7 @@ from redress.events.projection import wait_for_version
 from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, authorising_role
+from redress.kit.crypto import Keyring
 from redress.kit.deps import CurrentPrincipal, Pool, authorise, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
@@ -90,7 +91,7 @@ async def detail(
             return JSONResponse(
                 {"detail": "not yet readable; retry"}, 202, headers={"Retry-After": "1"}
             )
-    one = await found(pool, p, assessment_id)
+    one = await found(pool, p, assessment_id, desk.keyring)
     facts = None
     if framework_of(one, desk.frameworks).audience == "member":
         # A draft is seen against the last 12 months; a submitted one, against the 12 months
@@ -108,10 +109,12 @@ async def detail(
     return done
 
 
-async def found(pool: Pool, p: Principal, assessment_id: str) -> dict[str, Any]:
-    """The assessment as the views have it; 404 outside the principal's reach."""
+async def found(pool: Pool, p: Principal, assessment_id: str, keyring: Keyring | None = None
+                ) -> dict[str, Any]:  # fmt: skip
+    """The assessment as the views have it (its evidence opened with `keyring`); 404 outside
+    the principal's reach."""
     async with pool.acquire() as conn:
-        one = await q.assessment(conn, p.tenant, assessment_id)
+        one = await q.assessment(conn, p.tenant, assessment_id, keyring)
     mine = h.scope(p)
     if one is None or (mine is not None and one["org"] != mine):
         raise Problem(404, "not-found", h.NOT_FOUND)

@@ -2,7 +2,8 @@
 
 Each organisation counts once, with its latest agreed rating on the framework version. The
 distribution is shown only when at least k organisations have one (the tenant's minimum
-count, `evidence.MINIMUM_COUNT`): below that, it would tell members each other's ratings.
+count, `evidence.minimum_count`, shared with metrics): below that, it would tell members each
+other's ratings.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from redress.assessment import queries as q
 from redress.assessment import requests as r
 from redress.assessment.api import Reader
 from redress.assessment.context import AssessmentDesk
-from redress.assessment.evidence import MINIMUM_COUNT
+from redress.assessment.evidence import minimum_count
 from redress.assessment.frameworks import Framework
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
@@ -51,11 +52,11 @@ async def benchmark(
         raise Problem(404, "not-found", "there is no such journey framework or version")
     async with pool.acquire() as conn:
         rated = await q.latest_ratings(conn, p.tenant, f.id, f.version)
+        k = await minimum_count(conn, p.tenant)
     mine = h.scope(p)
-    answer: dict[str, Any] = {"framework": f.id, "version": f.version,
-                              "minimum_count": MINIMUM_COUNT,
+    answer: dict[str, Any] = {"framework": f.id, "version": f.version, "minimum_count": k,
                               "yours": rated.get(mine) if mine else None}  # fmt: skip
-    if len(rated) < MINIMUM_COUNT:
+    if len(rated) < k:
         return answer | {"shown": False, "members": None, "distribution": None}
     return answer | {"shown": True, "members": len(rated),
                      "distribution": distribution(f, list(rated.values()))}  # fmt: skip

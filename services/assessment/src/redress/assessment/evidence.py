@@ -2,8 +2,9 @@
 
 Figures come from `MemberFacts` over the 12 months before the assessment was submitted (or
 before now, for a draft). Breakdowns that could single out a worker (channel, language)
-never show a count below the minimum k: small cells are merged into `other` until it too
-reaches k. Which answers a figure contradicts is the framework's data (`[[rules]]`).
+never show a count below the tenant's minimum count k (`minimum_count`, from its tenant
+stream's `MinimumCountSet`, shared with metrics): small cells are merged into `other` until
+it too reaches k. Which answers a figure contradicts is the framework's data (`[[rules]]`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from redress.assessment.frameworks import Framework
 from redress.assessment.frameworks.model import Figure
 from redress.assessment.scoring import Given
 from redress.events.catalogue.assessment import AnswerValue
+from redress.events.catalogue.tenant import MINIMUM_COUNT
 from redress.events.store import Conn
 
-MINIMUM_COUNT = 5
-"""k: the smallest count a breakdown shows (the tenant's minimum count, by default 5)."""
 WINDOW = timedelta(days=365)
 
 
@@ -51,6 +51,14 @@ def contradicted(framework: Framework, answers: Mapping[str, Given], figures: Sh
                           "value": round(share.value, 3), "count": share.count,
                           "cases": share.of, "below": rule.below})  # fmt: skip
     return flags
+
+
+async def minimum_count(conn: Conn, tenant: str) -> int:
+    """The tenant's k as its tenant stream last set it (5 until an admin sets it)."""
+    k = await conn.fetchval(
+        "SELECT minimum_count FROM assessment.facts_tenants WHERE tenant = $1", tenant
+    )
+    return int(k) if k is not None else MINIMUM_COUNT
 
 
 def merged(counts: Mapping[str, int], k: int = MINIMUM_COUNT) -> dict[str, int]:
@@ -93,19 +101,20 @@ async def facts(conn: Conn, tenant: str, org: str, as_of: datetime
                 ) -> tuple[dict[str, Any], Shares]:  # fmt: skip
     """The member's facts as JSON, and the figures rules are checked against."""
     since = as_of - WINDOW
+    k = await minimum_count(conn, tenant)
     row = await conn.fetchrow(_FIGURES, tenant, org, since, as_of)
     assert row is not None
     by = {}
     for name, column in (("channel", "coalesce(g.channel, 'unknown')"), ("language", "c.language")):
         rows = await conn.fetch(_BY.format(column=column), tenant, org, since, as_of)
-        by[name] = merged({r["cell"]: r["n"] for r in rows})
+        by[name] = merged({r["cell"]: r["n"] for r in rows}, k)
     figures = {
         Figure.acknowledged_on_time: Share(row["ack_on_time"], row["ack_cases"]),
         Figure.satisfaction_recorded: Share(row["satisfaction"], row["closed"]),
         Figure.lessons_recorded: Share(row["lessons"], row["closed"]),
     }
     shown = {
-        "since": since.isoformat(), "as_of": as_of.isoformat(), "minimum_count": MINIMUM_COUNT,
+        "since": since.isoformat(), "as_of": as_of.isoformat(), "minimum_count": k,
         "received": row["received"],
         "first_received": row["first_received"] and row["first_received"].isoformat(),
         "last_received": row["last_received"] and row["last_received"].isoformat(),

@@ -52,7 +52,7 @@ def rows(one: dict[str, Any], levels: tuple[str, ...], criteria: dict[str, Any]
 async def export_csv(assessment_id: AssessmentId, p: Reader, pool: Pool,
                      desk: AssessmentDesk) -> Response:  # fmt: skip
     """The assessment as CSV (UTF-8 with a byte order mark, for spreadsheets)."""
-    return await as_csv(await found(pool, p, assessment_id), desk)
+    return await as_csv(await found(pool, p, assessment_id, desk.keyring), desk)
 
 
 async def as_csv(one: dict[str, Any], desk: Desk) -> Response:

@@ -3,7 +3,8 @@ events only.
 
 Cases name the member organisation they concern (`CaseOpened.member_org`, resolved by cases
 from the site); intake's filing says by which channel a grievance came; the tenant's stream
-gives its time zone, the languages its form offers, its time frames and its members; the
+gives its time zone, the languages its form offers, its time frames, its minimum count k
+(shared with metrics, ADR 23) and its members; the
 partner directory, the referral partners by country. Nothing identifying a worker is kept:
 ids, codes and moments.
 """
@@ -24,6 +25,7 @@ from redress.events.catalogue.grievance import GrievanceSubmitted
 from redress.events.catalogue.partner import PartnerRegistered, PartnerRetired
 from redress.events.catalogue.tenant import (
     MemberOrganisationJoined,
+    MinimumCountSet,
     TenantRegistered,
     TenantSettingsChanged,
     TimeFramesSet,
@@ -49,7 +51,7 @@ class MemberFacts(Projection):
     schema = "assessment"
     stream_types = ("case", "grievance", "tenant", "partner")
     handles = (CaseOpened, StageEntered, *_SETS, GrievanceSubmitted, TenantRegistered,
-               TenantSettingsChanged, TimeFramesSet, MemberOrganisationJoined,
+               TenantSettingsChanged, TimeFramesSet, MinimumCountSet, MemberOrganisationJoined,
                PartnerRegistered, PartnerRetired)  # fmt: skip
     tables = ("facts_cases", "facts_channels", "facts_tenants", "facts_members",
               "facts_partners")  # fmt: skip
@@ -70,6 +72,13 @@ class MemberFacts(Projection):
                     "VALUES ($1, 'UTC', $2::jsonb) "
                     "ON CONFLICT (tenant) DO UPDATE SET time_frames = $2::jsonb",
                     event.tenant, frames,
+                )  # fmt: skip
+            case MinimumCountSet(k=k):
+                await conn.execute(
+                    "INSERT INTO facts_tenants (tenant, time_zone, minimum_count) "
+                    "VALUES ($1, 'UTC', $2) "
+                    "ON CONFLICT (tenant) DO UPDATE SET minimum_count = $2",
+                    event.tenant, k,
                 )  # fmt: skip
             case MemberOrganisationJoined():
                 await conn.execute("INSERT INTO facts_members VALUES ($1, $2) "

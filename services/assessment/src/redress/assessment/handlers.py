@@ -10,6 +10,7 @@ only the initiative's own self-assessment (whose `org` is empty), never a member
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import uuid4
@@ -20,8 +21,8 @@ from redress.assessment import domain as d
 from redress.assessment import plan
 from redress.assessment import requests as r
 from redress.assessment.context import Desk
-from redress.events.application import Within, execute
-from redress.events.catalogue.assessment import AssessmentStarted
+from redress.events.application import Recorded, Transaction, Within, execute
+from redress.events.catalogue.assessment import AnswerRecorded, AssessmentStarted
 from redress.events.envelope import Event, EventData
 from redress.events.ids import new_stream
 from redress.events.store import Conn
@@ -85,18 +86,49 @@ async def write(
     if not assessment_id.startswith("assessment-"):
         raise Problem(404, "not-found", NOT_FOUND)
 
-    def decided(history: list[Event]) -> Sequence[EventData]:
-        admit(p, history)
-        return decide(history)
-
     def answer(done: Any) -> r.Written:
         return r.Written(assessment_id=assessment_id, version=done.version)
 
-    once = Once.of(retry, SCHEMA, p, answer)
-    done = await execute(desk.store, assessment_id, decided, metadata_for(p), transaction=once)
+    within = Sealing(Once.of(retry, SCHEMA, p, answer))
+
+    async def decided(history: list[Event]) -> Sequence[EventData]:
+        admit(p, history)
+        events = decide(history)
+        if not any(isinstance(e, AnswerRecorded) and e.evidence for e in events):
+            return events
+        assert within.conn is not None  # lent by `execute`, in the write's transaction
+        key = await _key(desk, within.conn, evidence_key_id(assessment_id), p.tenant)
+        return [sealed(e, key) for e in events]
+
+    done = await execute(desk.store, assessment_id, decided, metadata_for(p), transaction=within)
     if done.earlier is not None:
         return r.Written.model_validate(done.earlier)
     return answer(done)
+
+
+class Sealing(Within):
+    """The write's transaction, lent to seal evidence in it, and its Idempotency-Key's."""
+
+    def __init__(self, once: Transaction | None) -> None:
+        super().__init__()
+        self.once = once
+
+    async def begin(self, conn: Conn) -> Any:
+        await super().begin(conn)
+        return await self.once.begin(conn) if self.once else None
+
+    async def end(self, conn: Conn, recorded: Recorded) -> None:
+        if self.once:
+            await self.once.end(conn, recorded)
+
+
+def sealed(event: EventData, key: DataKey) -> EventData:
+    """An answer's evidence (texts and links) sealed under the assessment's key, so that
+    erasing the key leaves the log unreadable for it; other events as they are."""
+    if not isinstance(event, AnswerRecorded) or not event.evidence:
+        return event
+    plain = json.dumps([e.model_dump(mode="json") for e in event.evidence]).encode()
+    return event.model_copy(update={"evidence": (), "sealed_evidence": key.seal(plain)})
 
 
 async def run(

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
-from redress.assessment import benchmark, evidence, export, pdf, plan
+from redress.assessment import benchmark, erasure, evidence, export, pdf, plan
 from redress.assessment import handlers as h
 from redress.assessment import queries as q
 from redress.assessment import requests as r
@@ -150,7 +150,7 @@ async def assessment(request: Request, assessment_id: Id, p: Reader, desk: Asses
         h.started_of(p, await h.events_of(desk, assessment_id))  # 404 before any waiting
         await wait_for_version(desk.pool, VIEWS, assessment_id, int(version), timeout=5)
     async with desk.pool.acquire() as conn:
-        found = await q.assessment(conn, p.tenant, assessment_id)
+        found = await q.assessment(conn, p.tenant, assessment_id, desk.keyring)
         if found is None or (h.scope(p) is not None and found["org"] != h.scope(p)):
             raise Problem(404, "not-found", h.NOT_FOUND)
         framework = framework_of(found, desk.frameworks)
@@ -187,12 +187,12 @@ async def assessment(request: Request, assessment_id: Id, p: Reader, desk: Asses
 
 @router.get("/{assessment_id}/export.csv")
 async def export_csv(assessment_id: Id, p: Reader, desk: AssessmentDesk) -> Response:
-    return await export.as_csv(await found(desk.pool, p, assessment_id), desk)
+    return await export.as_csv(await found(desk.pool, p, assessment_id, desk.keyring), desk)
 
 
 @router.get("/{assessment_id}/export.pdf")
 async def export_pdf(assessment_id: Id, p: Reader, desk: AssessmentDesk) -> Response:
-    return await pdf.as_pdf(await found(desk.pool, p, assessment_id), desk)
+    return await pdf.as_pdf(await found(desk.pool, p, assessment_id, desk.keyring), desk)
 
 
 @router.post("/{assessment_id}/answers/{criterion}")
@@ -260,6 +260,15 @@ async def submit(request: Request, assessment_id: Id, p: Reader, desk: Assessmen
                  ) -> Response:  # fmt: skip
     await CONSOLE.form(request)
     return back(assessment_id, await done(h.submit(desk, respondent(p), assessment_id)))
+
+
+@router.post("/{assessment_id}/evidence/erase")
+async def erase_evidence(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
+                         ) -> Response:  # fmt: skip
+    form = await CONSOLE.form(request)
+    if _field(form, "confirm") != "yes":
+        raise Problem(422, "validation", "tick the box to confirm that nothing can be recovered")
+    return back(assessment_id, await done(erasure.erase(desk, respondent(p), assessment_id)))
 
 
 @router.post("/{assessment_id}/rating")

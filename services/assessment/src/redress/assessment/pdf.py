@@ -86,7 +86,7 @@ _PDF: dict[int | str, dict[str, Any]] = {
 async def export_pdf(assessment_id: AssessmentId, p: Reader, pool: Pool,
                      desk: AssessmentDesk) -> Response:  # fmt: skip
     """The assessment as PDF, once submitted (a draft is 409 `not-submitted`)."""
-    return await as_pdf(await found(pool, p, assessment_id), desk)
+    return await as_pdf(await found(pool, p, assessment_id, desk.keyring), desk)
 
 
 async def as_pdf(one: dict[str, Any], desk: Desk) -> Response:

@@ -17,6 +17,7 @@ from redress.events.catalogue.assessment import (
     AssessmentStarted,
     AssessmentSubmitted,
     ChallengeAnswered,
+    EvidenceErased,
     EvidenceFileAttached,
     RatingAgreed,
     RatingDisputed,
@@ -64,15 +65,24 @@ class AssessmentViews(Projection):
                 )  # fmt: skip
             case AnswerRecorded():
                 evidence = json.dumps([e.model_dump(mode="json") for e in data.evidence])
+                sealed = data.sealed_evidence and data.sealed_evidence.model_dump_json()
                 await conn.execute(
                     """INSERT INTO answers (assessment_id, criterion, answer, reason, evidence,
-                           answered_by, answered_at)
-                       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)
+                           answered_by, answered_at, evidence_sealed)
+                       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8::jsonb)
                        ON CONFLICT (assessment_id, criterion) DO UPDATE SET answer = $3,
-                           reason = $4, evidence = $5::jsonb, answered_by = $6, answered_at = $7""",
+                           reason = $4, evidence = $5::jsonb, answered_by = $6, answered_at = $7,
+                           evidence_sealed = $8::jsonb""",
                     stream, data.criterion, data.answer, data.reason, evidence, event.actor.id,
-                    event.time,
+                    event.time, sealed,
                 )  # fmt: skip
+            case EvidenceErased():
+                # The key is gone: what was sealed under it is dropped from the views too.
+                await conn.execute(
+                    "UPDATE answers SET evidence = '[]', evidence_sealed = NULL "
+                    "WHERE assessment_id = $1", stream,
+                )  # fmt: skip
+                await conn.execute("DELETE FROM files WHERE assessment_id = $1", stream)
             case AnswerVerified() | AnswerChallenged() | ChallengeAnswered():
                 await conn.execute(
                     "UPDATE answers SET review = $3 WHERE assessment_id = $1 AND criterion = $2",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+
+from redress.events.catalogue.grievance import Sealed
 from redress.events.store import Conn
 from redress.kit import cursor
+from redress.kit.crypto import Keyring
 from redress.kit.cursor import Page
 
 POSITION = r"[0-9]{1,18}"
@@ -53,7 +58,10 @@ async def listing(conn: Conn, tenant: str, f: Filter, after: str | None, limit: 
     return Page([jsonable(r, ("started_position",)) for r in page], next_cursor)
 
 
-async def assessment(conn: Conn, tenant: str, assessment_id: str) -> dict[str, Any] | None:
+async def assessment(conn: Conn, tenant: str, assessment_id: str, keyring: Keyring | None = None
+                     ) -> dict[str, Any] | None:  # fmt: skip
+    """One assessment as the views hold it; with `keyring`, its answers' sealed evidence
+    opened (none once erased)."""
     row = await conn.fetchrow(
         "SELECT * FROM assessment.assessments WHERE assessment_id = $1 AND tenant = $2",
         assessment_id, tenant,
@@ -74,11 +82,24 @@ async def assessment(conn: Conn, tenant: str, assessment_id: str) -> dict[str, A
         "FROM assessment.files WHERE assessment_id = $1 ORDER BY added_at, file_id",
         assessment_id,
     )
+    shown = {a["criterion"]: jsonable(a, ("assessment_id", "criterion", "evidence_sealed"))
+             for a in answers}  # fmt: skip
+    for a in answers:
+        if keyring is not None and a["evidence_sealed"] is not None:
+            shown[a["criterion"]]["evidence"] = await _opened(conn, keyring, a["evidence_sealed"])
     return jsonable(row, ("started_position",)) | {
         "files": [jsonable(f) for f in files],
-        "answers": {a["criterion"]: jsonable(a, ("assessment_id", "criterion")) for a in answers},
+        "answers": shown,
         "thread": [jsonable(t, ("position",)) for t in thread],
     }
+
+
+async def _opened(conn: Conn, keyring: Keyring, sealed: str) -> list[dict[str, Any]]:
+    try:
+        plain = await keyring.open(conn, Sealed.model_validate_json(sealed))
+    except InvalidTag:  # sealed under a key erased since, and made anew for later evidence
+        plain = None
+    return json.loads(plain) if plain else []
 
 
 async def history(conn: Conn, tenant: str, org: str) -> list[dict[str, Any]]:

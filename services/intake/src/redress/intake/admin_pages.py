@@ -1,4 +1,4 @@
-"""The tenant admin pages: settings, member organisations, sites, time frames, retention.
+"""The tenant admin pages: settings, member organisations, sites, time frames, retention, k.
 
 Server-rendered, for an MSI's admins. As in the cases console, an admin logs in by pasting a
 bearer token, kept in an HttpOnly, SameSite=Strict cookie scoped to this tenant's admin
@@ -29,6 +29,7 @@ from redress.tenancy.domain import (
     ChangeSettings,
     Command,
     RegisterSite,
+    SetMinimumCount,
     SetRetention,
     SetTimeFrames,
     TenantRefused,
@@ -150,6 +151,8 @@ def _command(kind: str, form: FormData) -> Command:
         case "retention":
             kept = _field(form, "days")
             return SetRetention(int(kept) if kept else None)
+        case "minimum-count":
+            return SetMinimumCount(int(_field(form, "k")))
     raise ValueError("unknown form")
 
 
@@ -162,7 +165,7 @@ async def change(
     principal = await _admin(request, tenant, request.cookies.get(COOKIE))
     if principal is None:
         return RedirectResponse(f"{_home(tenant)}/login", status_code=303)
-    if kind not in ("settings", "members", "sites", "time-frames", "retention"):
+    if kind not in ("settings", "members", "sites", "time-frames", "retention", "minimum-count"):
         return HTMLResponse("Not found", 404, headers=_HEADERS)
     try:
         command = _command(kind, form)
@@ -170,6 +173,7 @@ async def change(
     except TenantRefused as exc:
         return await _render(request, tenant, intake, store, 422, error=exc.detail)
     except ValueError as exc:
-        detail = str(exc) if "choose" in str(exc) else "please give whole numbers of days"
+        detail = (str(exc) if "choose" in str(exc) else "please give a whole number"
+                  if kind == "minimum-count" else "please give whole numbers of days")  # fmt: skip
         return await _render(request, tenant, intake, store, 422, error=detail)
     return RedirectResponse(f"{_home(tenant)}?done={kind}", status_code=303)

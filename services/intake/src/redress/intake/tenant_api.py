@@ -1,4 +1,4 @@
-"""The tenant admin API: settings, member organisations, sites, time frames, retention.
+"""The tenant admin API: settings, member organisations, sites, time frames, retention, k.
 
 Every route calls the tenancy domain's handlers; none writes a tenant event itself. The paths
 intake had before (`/v1/sites/{id}`, `/v1/time-frames`, `/v1/retention`) stay as deprecated
@@ -28,6 +28,7 @@ from redress.tenancy.domain import (
     ChangeSettings,
     Command,
     RegisterSite,
+    SetMinimumCount,
     SetRetention,
     SetTimeFrames,
     export,
@@ -181,6 +182,42 @@ async def get_retention(principal: Admin, store: Store) -> RetentionAnswer:
         raise Problem(404, "unknown-tenant", f"there is no initiative {principal.tenant!r}")
     return RetentionAnswer(days=state.retention_days, stream=tenant_stream(principal.tenant),
                            version=version)  # fmt: skip
+
+
+class MinimumCountInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The schema says 3 to 1000; the body takes from 1, so that the tenancy domain refuses a
+    # smaller k by its own name (422 `k-too-low`) rather than as any invalid number.
+    k: Annotated[int, Field(ge=1, le=1000, json_schema_extra={"minimum": 3}), JSON_INTEGER] = Field(
+        description="the smallest count of people any figure or breakdown shows (at least 3); "
+        "metrics and assessment withhold or merge what is smaller"
+    )
+
+
+class MinimumCountAnswer(BaseModel):
+    k: int
+    stream: str
+    version: int
+
+
+@router.put("/tenant/minimum-count", response_model=MinimumCountAnswer, responses=TENANT_ANSWERS)
+async def set_minimum_count(
+    body: MinimumCountInput, principal: Admin, store: Store
+) -> MinimumCountAnswer:
+    """Set the initiative's minimum count k; 422 `k-too-low` below 3, changing nothing."""
+    done = await run(store, principal, SetMinimumCount(body.k))
+    return MinimumCountAnswer(k=done.state.minimum_count, stream=done.stream,
+                              version=done.version)  # fmt: skip
+
+
+@router.get("/tenant/minimum-count", response_model=MinimumCountAnswer, responses=TENANT_ANSWERS)
+async def get_minimum_count(principal: Admin, store: Store) -> MinimumCountAnswer:
+    state, version = await load(store, principal.tenant)
+    if not state.registered:
+        raise Problem(404, "unknown-tenant", f"there is no initiative {principal.tenant!r}")
+    return MinimumCountAnswer(k=state.minimum_count, stream=tenant_stream(principal.tenant),
+                              version=version)  # fmt: skip
 
 
 # The paths intake had before the tenancy domain, kept for existing clients.

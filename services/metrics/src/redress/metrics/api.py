@@ -37,14 +37,15 @@ UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
 class DisclosureBody(BaseModel):
+    """The noise of releases; the minimum count k is the tenant's setting
+    (`PUT /v1/tenant/minimum-count`, ADR 23), shared with assessment."""
+
     model_config = ConfigDict(extra="forbid")
-    k: int = Field(5, ge=3, le=1000, description="no count below k is published")
     epsilon: float | None = Field(None, ge=0.001, le=100, description="noise per release")
     yearly_budget: float | None = Field(None, gt=0, le=1000, description="epsilon per year")
 
 
 class Disclosure(BaseModel):
-    k: int
     epsilon: float | None
     yearly_budget: float | None
     version: int
@@ -67,14 +68,14 @@ class Publication(BaseModel):
 async def set_disclosure(
     body: DisclosureBody, p: Admin, store: Store, retry: Retryable = None
 ) -> Disclosure:
-    """Set the tenant's disclosure control: k (at least 3), and optionally noise (an
-    epsilon per release and a yearly budget, both or neither)."""
+    """Set the noise of the tenant's releases: an epsilon per release and a yearly budget,
+    both or neither (none: no noise). The minimum count k is a tenant setting."""
 
     def answer(done: Recorded) -> Disclosure:
         return Disclosure(**body.model_dump(), version=done.version)
 
     once = Once.of(retry, SCHEMA, p, answer)
-    command = SetDisclosure(body.k, body.epsilon, body.yearly_budget)
+    command = SetDisclosure(body.epsilon, body.yearly_budget)
     done = await handlers.configure(store, command, metadata_for(p), once)
     return Disclosure.model_validate(done.earlier) if done.earlier is not None else answer(done)
 

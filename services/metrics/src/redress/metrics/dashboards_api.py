@@ -12,17 +12,14 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from redress.events.catalogue.release import DisclosureSettingsSet
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
-from redress.kit.deps import Pool, Store, permitted
+from redress.kit.deps import Pool, permitted
 from redress.kit.errors import Problem
 from redress.kit.openapi import answers
 from redress.metrics import ledger, officer
 from redress.metrics.api import PERIOD
-from redress.metrics.disclosure import K_DEFAULT
 from redress.metrics.member import dashboard
-from redress.metrics.releases.handlers import release_stream
 from redress.metrics.releases.periods import period as parse_period
 from redress.metrics.tables import period_of
 from redress.tenancy.handlers import read_tenant
@@ -44,7 +41,6 @@ class MemberFigures(BaseModel):
 @router.get("/member", response_model=MemberFigures, responses=answers(409))
 async def member_figures(
     p: Member,
-    store: Store,
     pool: Pool,
     period: Annotated[str, Query(pattern=PERIOD, description="2025, 2025-Q1 or 2025-03; closed")],
 ) -> MemberFigures:
@@ -54,15 +50,13 @@ async def member_figures(
         raise Problem(403, "no-organisation", "a member's token names its organisation")
     label = parse_period(period)
     async with pool.acquire() as conn:
-        settings = (await read_tenant(conn, p.tenant)).settings
+        tenant = await read_tenant(conn, p.tenant)
+    settings, k = tenant.settings, tenant.minimum_count
     if settings is None:
         raise Problem(404, "not-found", f"there is no initiative {p.tenant!r}")
     today = datetime.now(UTC).astimezone(ZoneInfo(settings.time_zone)).date()
     if not label.closed_on(today):
         raise Problem(409, "period-open", f"{label.label} is not over yet")
-    events = await store.read_stream(release_stream(p.tenant))
-    k = next((e.data.k for e in reversed(events) if isinstance(e.data, DisclosureSettingsSet)),
-             K_DEFAULT)  # fmt: skip
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
         rows = await ledger.read(conn, p.tenant)
     # Disclosure control solves integer programs: seconds, in a thread.

@@ -23,8 +23,11 @@ from dataclasses import dataclass, field
 from itertools import combinations, product
 from types import MappingProxyType
 
-K_DEFAULT = 5
-K_FLOOR = 3
+from redress.events.catalogue.tenant import MINIMUM_COUNT, MINIMUM_COUNT_FLOOR
+
+K_DEFAULT = MINIMUM_COUNT
+"""k until the tenant's admin sets it (the tenant stream's `MinimumCountSet`)."""
+K_FLOOR = MINIMUM_COUNT_FLOOR
 """No tenant may publish counts below 3, whatever it sets."""
 
 Key = tuple[str, ...]

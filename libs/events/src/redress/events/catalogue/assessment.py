@@ -24,6 +24,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from redress.events.catalogue import event
+from redress.events.catalogue.grievance import Sealed
 from redress.events.envelope import EventData
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
@@ -69,6 +70,10 @@ class AnswerRecorded(EventData):
     reason: Comment = ""
     """Why a criterion does not apply; a note for any other answer."""
     evidence: tuple[Evidence, ...] = Field(default=(), max_length=20)
+    """Evidence as written before it was sealed; answers recorded since leave it empty."""
+    sealed_evidence: Sealed | None = None
+    """The evidence (its texts and links, as JSON) sealed under the assessment's data key,
+    so that erasing the key (`EvidenceErased`) leaves it unreadable in the log."""
 
 
 @event
@@ -84,6 +89,20 @@ class EvidenceFileAttached(EventData):
     name: str = Field(max_length=200)
     media_type: str = Field(max_length=100)
     size: int = Field(ge=1)
+
+
+@event
+class EvidenceErased(EventData):
+    """The assessment's evidence was erased: its data key destroyed (the sealed texts, links
+    and files in the log and in assessment's tables can no longer be read) and its files'
+    content deleted. The answers, reviews and rating stand."""
+
+    type = "EvidenceErased"
+    stream_type = "assessment"
+
+    key_id: str = Field(max_length=200)
+    files: int = Field(ge=0)
+    """How many files' content was deleted."""
 
 
 @event

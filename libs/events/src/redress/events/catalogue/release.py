@@ -1,7 +1,8 @@
 """Events of the `release` stream: a tenant's published figures, written by metrics.
 
-One stream per tenant (`derived_stream("release", tenant)`): the rules its releases follow
-(k, and optional noise with its budget) and every release, in the order published. A
+One stream per tenant (`derived_stream("release", tenant)`): the noise its releases carry,
+if any, with its budget, and every release, in the order published. The minimum count k is
+the tenant's (`MinimumCountSet` on the tenant stream); each release records the k it used. A
 release is frozen in its event: the document exactly as signed (RFC 8785 canonical JSON)
 and its Ed25519 signature, never changed; a correction is a later release naming the one it
 corrects (docs/metrics.md).
@@ -9,9 +10,11 @@ corrects (docs/metrics.md).
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from redress.events.catalogue import event
+from redress.events.catalogue import event, upcaster
 from redress.events.envelope import EventData
 
 PERIOD = r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
@@ -20,16 +23,25 @@ PERIOD = r"^\d{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 
 @event
 class DisclosureSettingsSet(EventData):
-    """What the tenant's releases may show: no count below `k` (at least 3); with `epsilon`,
-    counts carry noise spending that much privacy per release, at most `yearly_budget` over
-    the releases of one calendar year's periods."""
+    """The noise the tenant's releases carry: with `epsilon`, counts carry noise spending
+    that much privacy per release, at most `yearly_budget` over the releases of one calendar
+    year's periods; without, none.
+
+    Version 2 left k to the tenant stream (`MinimumCountSet`), the one setting for all figures.
+    """
 
     type = "DisclosureSettingsSet"
     stream_type = "release"
+    schemaversion = 2
 
-    k: int = Field(ge=3, le=1000)
     epsilon: float | None = Field(default=None, gt=0, le=100)
     yearly_budget: float | None = Field(default=None, gt=0, le=1000)
+
+
+@upcaster("DisclosureSettingsSet", 1)
+def _k_left_to_the_tenant(raw: dict[str, Any]) -> dict[str, Any]:
+    # Version 1 held k too; the tenant stream's `MinimumCountSet` decides it now (ADR 23).
+    return {key: value for key, value in raw.items() if key != "k"}
 
 
 class ReleaseSignature(BaseModel):

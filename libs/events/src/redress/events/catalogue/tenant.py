@@ -128,6 +128,26 @@ class RetentionPeriodSet(EventData):
     days: int | None = Field(ge=1, le=3650)
 
 
+MINIMUM_COUNT = 5
+"""k, until an admin sets it: no figure or breakdown shows a count of fewer people."""
+MINIMUM_COUNT_FLOOR = 3
+"""Below it a count singles people out too easily: no tenant may set k lower."""
+
+
+@event
+class MinimumCountSet(EventData):
+    """The smallest count of people the initiative's figures may show (its k).
+
+    No published count, breakdown or comparison of organisations shows fewer, nor anything
+    from which a smaller count could be recomputed.
+    """
+
+    type = "MinimumCountSet"
+    stream_type = "tenant"
+
+    k: int = Field(ge=MINIMUM_COUNT_FLOOR, le=1000)
+
+
 @event
 class TenantOffboarded(EventData):
     """The MSI left the platform: no new grievances are filed for it from now on."""

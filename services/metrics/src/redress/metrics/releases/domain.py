@@ -1,6 +1,7 @@
 """Given a tenant's release stream, when a command, then events or a refusal: pure.
 
-The stream holds the tenant's disclosure settings and every release it published. A
+The stream holds the tenant's noise settings and every release it published; the minimum
+count k is the tenant's (its tenant stream's `MinimumCountSet`), handed in with each release. A
 release covers one closed period; it is protected (`redress.metrics.suppression`), noised
 first if the tenant asks for differential privacy and its yearly budget allows, signed with
 the tenant's Ed25519 key and frozen in `ReleasePublished`. A second release of a period is
@@ -27,7 +28,7 @@ from redress.events.envelope import EventData
 from redress.kit.canonical import canonical
 from redress.kit.signing import sign, signing_key_id
 from redress.metrics import privacy
-from redress.metrics.disclosure import K_DEFAULT, K_FLOOR, PublishedTable, Release
+from redress.metrics.disclosure import K_FLOOR, PublishedTable, Release
 from redress.metrics.history import Earlier
 from redress.metrics.releases import document
 from redress.metrics.releases.periods import period as parse_period
@@ -52,7 +53,6 @@ class Published:
 
 @dataclass(frozen=True)
 class Releases:
-    k: int = K_DEFAULT
     epsilon: float | None = None
     yearly_budget: float | None = None
     releases: Mapping[str, Published] = field(default_factory=lambda: MappingProxyType({}))
@@ -73,7 +73,6 @@ class Releases:
 
 @dataclass(frozen=True)
 class SetDisclosure:
-    k: int = K_DEFAULT
     epsilon: float | None = None
     yearly_budget: float | None = None
 
@@ -88,6 +87,8 @@ class PublishRelease:
     """The tenant's local date when publishing: the period must be over by then."""
     published_at: datetime
     key: Ed25519PrivateKey
+    k: int
+    """The tenant's minimum count now, as its tenant stream says."""
     corrects: str | None = None
     noise: privacy.Noise = privacy.laplace
 
@@ -101,8 +102,8 @@ def initial(stream: str) -> Releases:
 
 def evolve(state: Releases, event: EventData) -> Releases:
     match event:
-        case DisclosureSettingsSet(k=k, epsilon=epsilon, yearly_budget=budget):
-            return replace(state, k=k, epsilon=epsilon, yearly_budget=budget)
+        case DisclosureSettingsSet(epsilon=epsilon, yearly_budget=budget):
+            return replace(state, epsilon=epsilon, yearly_budget=budget)
         case ReleasePublished():
             releases = dict(state.releases)
             if event.corrects is not None and event.corrects in releases:
@@ -135,8 +136,6 @@ EPSILON_FLOOR = 0.001
 
 
 def _set(command: SetDisclosure, state: Releases) -> list[EventData]:
-    if command.k < K_FLOOR:
-        raise ReleaseRefused("k-too-low", f"no release may show counts below {K_FLOOR}")
     if command.epsilon is not None and command.epsilon < EPSILON_FLOOR:
         # Below it the noise's scale is so large (or, near zero, not even finite) that no
         # figure would say anything.
@@ -147,11 +146,9 @@ def _set(command: SetDisclosure, state: Releases) -> list[EventData]:
         )
     if command.epsilon and command.yearly_budget and command.epsilon > command.yearly_budget:
         raise ReleaseRefused("budget-too-small", "one release would spend the whole budget")
-    now = (state.k, state.epsilon, state.yearly_budget)
-    if now == (command.k, command.epsilon, command.yearly_budget):
+    if (state.epsilon, state.yearly_budget) == (command.epsilon, command.yearly_budget):
         return []
-    return [DisclosureSettingsSet(k=command.k, epsilon=command.epsilon,
-                                  yearly_budget=command.yearly_budget)]  # fmt: skip
+    return [DisclosureSettingsSet(epsilon=command.epsilon, yearly_budget=command.yearly_budget)]
 
 
 def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
@@ -163,6 +160,8 @@ def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
         raise ReleaseRefused(
             "period-open", f"{period.label} is not over yet: only closed periods are published"
         )
+    if command.k < K_FLOOR:
+        raise ReleaseRefused("k-too-low", f"no release may show counts below {K_FLOOR}")
     if command.release_id in state.releases:
         raise ReleaseRefused("already-published", f"release {command.release_id} exists")
     _check_correction(command, state, period.label)
@@ -193,7 +192,7 @@ def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
         period=period.label,
         published_at=command.published_at,
         corrects=command.corrects,
-        figures=protect(figures, state.k, period.label, earlier),
+        figures=protect(figures, command.k, period.label, earlier),
         noise=noise,
         key_id=key_id,
     )
@@ -203,7 +202,7 @@ def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
             number=number,
             period=period.label,
             corrects=command.corrects,
-            k=state.k,
+            k=command.k,
             epsilon=state.epsilon,
             document=canonical(body).decode(),
             signature=ReleaseSignature(**sign(body, command.key)),

@@ -3,7 +3,7 @@
 Each decides on the tenant's release stream through the application layer's `execute`
 (ADR 0014): two admins publishing the same period at once get one release and one refusal,
 never two releases. What a command needs of the tenant (its time zone, to know which
-periods are over) is read on the tenant's stream (ADR 18).
+periods are over, and its minimum count k) is read on the tenant's stream (ADR 18, ADR 23).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ async def configure(
     metadata: Metadata,
     transaction: Transaction | None = None,
 ) -> Recorded:
-    """Set the tenant's disclosure settings (`SetDisclosure`)."""
+    """Set the noise of the tenant's releases (`SetDisclosure`)."""
     stream = release_stream(metadata.tenant)
     decide = RELEASES.deciding("", command)
     return await execute(store, stream, decide, metadata, transaction=transaction)
@@ -93,7 +93,8 @@ async def publish(
     """Protect, sign and record a release of `figures` for the closed `period`."""
     tenant = metadata.tenant
     async with store.pool.acquire() as conn:
-        settings = (await read_tenant(conn, tenant)).settings
+        state = await read_tenant(conn, tenant)
+    settings = state.settings
     if settings is None:
         raise ReleaseRefused("unknown-tenant", f"there is no tenant {tenant!r}")
     today = publishing.now.astimezone(ZoneInfo(settings.time_zone)).date()
@@ -105,6 +106,7 @@ async def publish(
         today=today,
         published_at=publishing.now,
         key=tenant_signing_key(publishing.root, tenant),
+        k=state.minimum_count,
         corrects=corrects,
         noise=publishing.noise,
     )
