@@ -141,12 +141,14 @@ async def read(body: ByReceipt, principal: Assisting, pool: Pool, intake: Intake
                 messages.append(Message(author=row["author"], text=text.decode(),
                                         time=row["time"].isoformat()))  # fmt: skip
     said = STATUS.get(_status_key(g), STATUS["received"])
+    grounds, outcome = GROUNDS.get(g["grounds"]), OUTCOMES.get(g["outcome"])
+    scored, due = SCALE.get(g["satisfaction"]), g["stage_due"]
     return Reading(
         reference=g["reference"], language=g["language"], status=_(said),
-        due_on=g["stage_due"].isoformat() if g["stage_due"] else None,
-        grounds=_(GROUNDS[g["grounds"]]) if g["grounds"] in GROUNDS else None,
-        outcome=_(OUTCOMES[g["outcome"]]) if g["outcome"] in OUTCOMES else None,
-        satisfaction=_(SCALE[g["satisfaction"]]) if g["satisfaction"] in SCALE else None,
+        due_on=due.isoformat() if due else None,
+        grounds=_(grounds) if grounds else None,
+        outcome=_(outcome) if outcome else None,
+        satisfaction=_(scored) if scored else None,
         messages=messages,
     )  # fmt: skip
 

@@ -26,7 +26,6 @@ SMS_RECEIPT = N_(
     "Your report %(reference)s has a new secret number: %(secret)s. The old one no longer works."
 )
 SMS_THANKS = THANKS
-SMS_SCORE_NOT_ASKED = N_("We did not ask for a number. To add to your report, write a message.")
 
 # The stages a text tells of: the first (being checked) goes with the acknowledgement, and
 # closure with the outcome.
