@@ -70,6 +70,10 @@ service = ServiceSpec(
     ],
     checks=[context.check],
     seed=seed.seed_demo,
+    # Texts to workers go to the fake provider intake serves itself in dev mode.
+    dev_environment={
+        "REDRESS_SMS_PROVIDER_URL": "http://127.0.0.1:{port}" + fake_provider.DEV_PREFIX
+    },
     # The report form carries up to five files of 10 MB.
     large_body_paths=r"^/t/[^/]+/report$",
     large_body_bytes=52_000_000,

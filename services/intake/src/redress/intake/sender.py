@@ -226,6 +226,7 @@ async def send_texts(runtime: Runtime) -> None:
     sender = TextSender(
         runtime.pool, runtime.store, intake, provider,
         status_url=lambda tenant: f"{public}/v1/sms/{tenant}/status" if public else None,
+        retries=Retries(first=timedelta(seconds=settings.sms_first_retry)),
         io_timeout=settings.io_timeout, interval=0.5,
     )  # fmt: skip
     runtime.background.append(sender.trouble)
