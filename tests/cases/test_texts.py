@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
 
@@ -49,22 +49,43 @@ def said(lang: str, message: str, **params: str) -> str:
     return text % params if params else text
 
 
-@pytest.fixture
-async def texting(system, tmp_path) -> AsyncIterator[tuple[Platform, object]]:
+@asynccontextmanager
+async def texting_platform(system, tmp_path, **update) -> AsyncIterator[tuple[Platform, object]]:
+    """Intake and cases, intake texting workers through the fake provider on loopback."""
     async with fake_provider() as (provider, url):
         settings = intake_settings(system, tmp_path).model_copy(
-            update={"sms_provider_url": url, "sms_account": ACCOUNT}
+            update={"sms_provider_url": url, "sms_account": ACCOUNT, **update}
         )
         async with system.pool.acquire() as conn:
             await migrate(conn, [intake_service.component, cases_service.component])
         intake_app, cases_app = app_for("intake", settings), app_for("cases", settings)
         relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
         async with running(relay.run()), AsyncExitStack() as stack:
-            intake = await serve(stack, intake_app)
+            served = AsyncExitStack()
+            stack.push_async_callback(lambda: served.aclose())
+            intake = await serve(served, intake_app)
             cases = await serve(stack, cases_app)
             await register_tenant(system)
-            yield Platform(intake, cases, intake_app, cases_app, system, settings,
-                           signer_for(settings)), provider  # fmt: skip
+            platform = Platform(intake, cases, intake_app, cases_app, system, settings,
+                                signer_for(settings))  # fmt: skip
+
+            async def restart(meanwhile: Callable[[], Awaitable[None]]) -> None:
+                """Stop intake, do `meanwhile`, and start a new intake on the same database."""
+                nonlocal served
+                await served.aclose()
+                await meanwhile()
+                served = AsyncExitStack()
+                platform.intake_app = app_for("intake", settings)
+                platform.intake = await serve(served, platform.intake_app)
+
+            platform.restart_intake = restart  # type: ignore[attr-defined]
+            yield platform, provider
+
+
+@pytest.fixture
+async def texting(system, tmp_path) -> AsyncIterator[tuple[Platform, object]]:
+    async with texting_platform(system, tmp_path) as both:
+        yield both
 
 
 async def file(platform: Platform, lang: str, phone: str, contact_me: bool) -> str:
