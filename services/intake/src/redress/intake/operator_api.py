@@ -32,7 +32,7 @@ from redress.intake.domain import (
     fold,
 )
 from redress.intake.filing import grievance_stream, tenant_name
-from redress.intake.phones import contact_number, number_key, phone_number
+from redress.intake.phones import PHONE_PATTERN, contact_number, number_key, phone_number
 from redress.intake.receipts import new_receipt, normalise_reference, verify_secret
 from redress.intake.texts import GROUNDS, OUTCOMES, SCALE, STATUS
 from redress.kit import idempotency
@@ -92,7 +92,10 @@ class Recorded(BaseModel):
 class Reissue(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    phone: Line = Field(min_length=5, max_length=40, description="the number the worker gave")
+    phone: str = Field(
+        max_length=40, pattern=PHONE_PATTERN,
+        description="the number the worker gave: 7 to 15 digits, with a leading + if any",
+    )  # fmt: skip
 
 
 class Reissued(BaseModel):
@@ -241,8 +244,7 @@ async def reissue(body: Reissue, principal: Reissuing, pool: Pool, store: Store,
     their report, if they allowed contact, and to nobody else. The answer is the same
     whether or not the number matched."""
     phone = phone_number(body.phone)
-    if phone is None:
-        raise Problem(422, "validation", "a phone number has 7 to 15 digits")
+    assert phone is not None  # the pattern holds
     key = number_key(intake, principal.tenant, phone)
     wait = intake.reissues.check(f"{principal.tenant}|{key}")
     if wait is not None:

@@ -12,7 +12,10 @@ from redress.events.catalogue.grievance import Sealed
 from redress.events.store import Conn
 from redress.intake.context import Intake
 
-_PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{5,30}$")
+# 7 to 15 digits (E.164 has at most 15), a "+" before them, single spaces, dots or hyphens
+# between them: what a number looks like written down, and nothing else.
+PHONE_PATTERN = r"^\+?[0-9](?:[ .\-]?[0-9]){6,14}$"
+_PHONE = re.compile(PHONE_PATTERN)
 
 
 def phone_number(text: str | None) -> str | None:
@@ -21,8 +24,6 @@ def phone_number(text: str | None) -> str | None:
     if not text or not _PHONE.match(text.strip()):
         return None
     digits = "".join(ch for ch in text if ch.isdigit())
-    if not 7 <= len(digits) <= 15:
-        return None
     return ("+" if text.strip().startswith("+") else "") + digits
 
 

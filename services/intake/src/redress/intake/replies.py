@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import Response
 
 from redress.events.catalogue.texts import DeliveryStatus, TextDeliveryReported
@@ -21,6 +21,7 @@ from redress.kit.deps import Pool, Store
 
 router = APIRouter(prefix="/v1/sms", tags=["sms"])
 SCORES = frozenset("12345")
+TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"  # as tokens name tenants
 FINAL = {s.value: s for s in DeliveryStatus}
 
 
@@ -61,7 +62,7 @@ async def score(
 })  # fmt: skip
 async def delivery_receipt(
     request: Request,
-    tenant: str,
+    tenant: Annotated[str, Path(pattern=TENANT_PATTERN)],
     pool: Pool,
     store: Store,
     intake: IntakeContext,
