@@ -215,9 +215,13 @@ async def test_a_worker_who_allows_contact_is_texted_each_update_in_their_langua
 
     await wait_until(scored)
 
-    # The provider's delivery receipt is recorded once on the grievance.
+    # The provider's delivery receipt is recorded once on the grievance; a forged one is not.
     url = f"http://test/v1/sms/{TENANT}/status"
     receipt = {"MessageSid": mine[0].sid, "MessageStatus": "delivered", "To": phone}
+    forged = await platform.intake.post(url, data=receipt | {"MessageStatus": "undelivered"},
+                                        headers={"X-Twilio-Signature": "bogus"})  # fmt: skip
+    assert forged.status_code == 403
+    assert forged.headers["content-type"] == "application/problem+json"
     for _ in range(2):
         told = await platform.intake.post(url, data=receipt, headers={
             "X-Twilio-Signature": signature(TOKEN, url, receipt)})  # fmt: skip

@@ -58,3 +58,9 @@ def test_a_receipt_text_says_the_reference_and_the_secret_in_every_language(lang
     text = render(TextKind.receipt, params, CATALOGUES.get(lang).gettext)
     assert "R-ACDEFGHJ" in text and "1234 5678 9012 3456" in text
     assert segment(text).count <= 3
+
+
+def test_a_long_officer_message_is_cut_with_an_ellipsis():
+    text = render(TextKind.message, {"reference": "R-1", "text": "x" * 1000},
+                  CATALOGUES.get("en").gettext)  # fmt: skip
+    assert text.endswith("x…") and text.count("x") == 399

@@ -29,6 +29,9 @@ SMS_THANKS = THANKS
 
 # The stages a text tells of: the first (being checked) goes with the acknowledgement, and
 # closure with the outcome.
+# An officer's message is texted up to this many characters (at most 7 UCS-2 segments).
+MESSAGE_SHOWN = 400
+
 STAGES_TEXTED = ("verification", "response", "remediation_plan", "implementation")
 
 
@@ -44,7 +47,10 @@ def render(kind: TextKind, params: Mapping[str, str], gettext: Callable[[str], s
             stage = _(STATUS.get(params.get("stage", ""), STATUS["verification"]))
             return _(SMS_STAGE) % {"reference": reference, "stage": stage}
         case TextKind.message:
-            return _(SMS_MESSAGE) % {"reference": reference, "text": params.get("text", "")}
+            text = params.get("text", "")
+            if len(text) > MESSAGE_SHOWN:  # the rest is on the status page
+                text = text[: MESSAGE_SHOWN - 1] + "…"
+            return _(SMS_MESSAGE) % {"reference": reference, "text": text}
         case TextKind.rejected:
             grounds = GROUNDS.get(params.get("grounds", ""))
             said = _(grounds) if grounds else ""
