@@ -44,11 +44,12 @@ def test_an_emoji_takes_two_units_and_its_halves_stay_together():
     assert parts[0] == "a" * 66 and parts[1].startswith("😀") and "".join(parts) == text
 
 
-@pytest.mark.parametrize("kind", [k for k in TextKind if k is not TextKind.receipt])
-def test_every_english_text_fits_one_segment(kind):
+@pytest.mark.parametrize("lang", ["en", "id"])  # languages written in GSM-7's alphabet
+@pytest.mark.parametrize("kind", list(TextKind))
+def test_every_text_in_a_latin_script_fits_one_segment(kind, lang):
     params = {"reference": "R-ACDEFGHJ", "stage": "remediation_plan", "grounds": "duplicate",
-              "outcome": "partly_resolved", "text": "Call us"}  # fmt: skip
-    text = render(kind, params, CATALOGUES.get("en").gettext)
+              "outcome": "partly_resolved", "text": "Call us", "secret": "1234567890123456"}  # fmt: skip
+    text = render(kind, params, CATALOGUES.get(lang).gettext)
     assert segment(text).encoding == "GSM-7" and segment(text).count == 1, text
 
 
