@@ -48,7 +48,8 @@ def test_an_emoji_takes_two_units_and_its_halves_stay_together():
 @pytest.mark.parametrize("kind", list(TextKind))
 def test_every_text_in_a_latin_script_fits_one_segment(kind, lang):
     params = {"reference": "R-ACDEFGHJ", "stage": "remediation_plan", "grounds": "duplicate",
-              "outcome": "partly_resolved", "text": "Call us", "secret": "1234567890123456"}  # fmt: skip
+              "outcome": "partly_resolved", "text": "Call us",
+              "secret": "1234567890123456"}  # fmt: skip
     text = render(kind, params, CATALOGUES.get(lang).gettext)
     assert segment(text).encoding == "GSM-7" and segment(text).count == 1, text
 
