@@ -230,3 +230,20 @@ async def _idle(intake) -> bool:
         return not await conn.fetchval(
             "SELECT count(*) FROM intake.texts WHERE state IN ('pending', 'sending')"
         )
+
+
+async def test_after_erasure_nothing_knows_the_number_and_no_receipt_goes(intake):
+    worker = Worker(intake.client)
+    reference, secret = await worker.file("bn", contact_me=True)
+    async with intake.system.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM intake.contact_keys") == 1
+    await worker.open(reference, secret)
+    erased = await worker.act("bn", do="erase", confirm="yes")
+    assert erased.status_code == 303, erased.text
+    async with intake.system.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM intake.contact_keys") == 0
+    answer = await intake.client.post("/v1/receipts/reissue", json={"phone": PHONE},
+                                      headers=as_(intake, "operator-1"))  # fmt: skip
+    assert answer.status_code == 202
+    async with intake.system.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM intake.texts") == 0
