@@ -7,6 +7,8 @@ log send nothing twice; a worker who stops contact before a text goes gets no te
 
 from __future__ import annotations
 
+import pytest
+
 from redress.intake.sms_texts import SMS_ACKNOWLEDGED, SMS_MESSAGE
 from tests.cases.test_texts import NUMBERS, case_of, file, post, said, texted, texting_platform
 from tests.cases.test_worker_loop import PHONE as WEB_PHONE
@@ -79,14 +81,17 @@ async def test_a_restart_and_a_replay_of_the_log_send_no_text_twice(system, tmp_
         assert len(bodies) == 3 == len(set(bodies)) == len(provider.requests)
 
 
-async def test_a_worker_who_stops_contact_before_a_text_goes_gets_none(system, tmp_path):
+@pytest.mark.parametrize("stop", [{"do": "contact", "contact": "no"}, {"do": "withdraw"}])
+async def test_a_worker_who_stops_contact_or_withdraws_before_a_text_goes_gets_none(
+    system, tmp_path, stop
+):
     async with texting_platform(system, tmp_path, sms_first_retry=0.2) as (platform, provider):
         provider.failing = 503  # the acknowledgement waits in the outbox
         worker = Worker(platform.intake)
         reference, secret = await worker.file("bn")
         await wait_until(lambda: _more(provider, 0))
         await worker.open(reference, secret)
-        stopped = await worker.act("bn", do="contact", contact="no")
+        stopped = await worker.act("bn", **stop)
         assert stopped.status_code == 303, stopped.text
         provider.failing = None
 

@@ -110,8 +110,10 @@ class TextSender:
             state = fold([e.data for e in history])
             submitted = next((e.data for e in history if isinstance(e.data, GrievanceSubmitted)),
                              None)  # fmt: skip
-            # Consent is read again now: the worker may have stopped contact since.
-            if submitted is None or not state.contact_me or state.status is Status.erased:
+            # Consent is read again now: the worker may have stopped contact since. A withdrawn
+            # report is not texted about (a lost receipt still reaches its worker).
+            ended = state.status is Status.withdrawn and kind is not TextKind.receipt
+            if submitted is None or not state.contact_me or state.status is Status.erased or ended:
                 return await self._settle(conn, row, "skipped")
             phone = await contact_number(conn, self.intake, submitted.personal)
             if phone is None:
