@@ -175,7 +175,9 @@ class TextSender:
     @staticmethod
     async def _settle(conn: Conn, row: dict[str, Any], state: str) -> None:
         await conn.execute(
-            "UPDATE intake.texts SET state = $2, lease_until = NULL WHERE text_id = $1",
+            # The sealed words (a message, a secret) are dropped once nothing will send them.
+            "UPDATE intake.texts SET state = $2, lease_until = NULL, params = '{}'::jsonb "
+            "WHERE text_id = $1",
             row["text_id"], state,
         )  # fmt: skip
 
@@ -197,7 +199,7 @@ class TextSender:
                                                 conn=conn)  # fmt: skip
                     await conn.execute(
                         """UPDATE intake.texts SET state = $2, lease_until = NULL,
-                           provider_id = $3 WHERE text_id = $1""",
+                           provider_id = $3, params = '{}'::jsonb WHERE text_id = $1""",
                         row["text_id"], state, outcome.provider_id,
                     )  # fmt: skip
                     if question and row["kind"] == TextKind.satisfaction.value:
