@@ -28,6 +28,8 @@ class Action(StrEnum):
     grievance_submit = "grievance.submit"
     grievance_import = "grievance.import"
     grievance_file_for_worker = "grievance.file_for_worker"
+    grievance_assist = "grievance.assist_by_receipt"
+    receipt_reissue = "receipt.reissue"
     audit_register = "audit.register"
     callback_work = "callback.work"
     case_read = "case.read"
@@ -57,6 +59,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.grievance_submit: frozenset({Role.member, Role.operator}),
     Action.grievance_import: frozenset({Role.member}),
     Action.grievance_file_for_worker: frozenset({Role.operator}),
+    # On the phone, with the worker's reference and secret: read and act as the worker would.
+    Action.grievance_assist: frozenset({Role.operator}),
+    # A new secret goes to the number the worker gave, never to the one who asked.
+    Action.receipt_reissue: frozenset({Role.operator}),
     Action.audit_register: frozenset({Role.auditor, Role.officer}),
     Action.callback_work: frozenset({Role.operator, Role.officer}),
     # DESIGN.md: admins configure, they do not read narratives, contacts or threads.

@@ -198,9 +198,10 @@ class Platform:
         # The relay's probes on the port after the services' (8006 for `make run`).
         relay = [*cli, "relay", "--port", str(relay_port())]
         self.children.append(Child("relay", relay, env))
-        for name in services():
+        for name, spec in services().items():
             argv = [*cli, "serve", name, "--host", "127.0.0.1", "--port", str(PORTS[name])]
-            self.children.append(Child(name, argv, env))
+            own = {k: v.format(port=PORTS[name]) for k, v in spec.dev_environment.items()}
+            self.children.append(Child(name, argv, {**own, **env}))
         for child in self.children:
             child.start()
             self.supervisor.watch(child)

@@ -70,6 +70,9 @@ class ServiceSpec:
     startup: Sequence[Startup] = ()
     checks: Sequence[Check] = ()
     seed: Callable[[Settings], Coroutine[Any, Any, None]] | None = None
+    # What `redress dev` adds to this service's environment (`{port}`: the port it serves on),
+    # unless the environment says otherwise: a fake outside party served by the service itself.
+    dev_environment: Mapping[str, str] = field(default_factory=dict)
     max_body_bytes: int = 1_000_000
     large_body_paths: str | None = None
     large_body_bytes: int = 0

@@ -74,6 +74,20 @@ class Settings(BaseSettings):
     sms_auth_token: SecretStr | None = Field(
         None, description="the SMS provider's auth token, checking inbound signatures"
     )
+    sms_provider_url: str | None = Field(
+        None,
+        description="base URL of the Twilio-style SMS API that texts workers (unset: texts wait"
+        " in the outbox); in dev, the fake provider intake serves itself",
+    )
+    sms_first_retry: float = Field(
+        15.0, gt=0, le=3600,
+        description="seconds before a text the provider did not take is tried again (then 4"
+        " times longer each time, at most 1 h, for a day)",
+    )  # fmt: skip
+    sms_account: str = Field("dev-account", max_length=100, description="the SMS account id")
+    sms_sender: str = Field(
+        "Redress", max_length=40, description="the number or name texts to workers come from"
+    )
 
     trusted_proxies: list[str] = Field(
         default_factory=list,

@@ -10,8 +10,12 @@ from redress.intake import (
     callbacks_api,
     callbacks_figures,
     context,
+    fake_provider,
     housekeeping,
+    operator_api,
+    replies,
     seed,
+    sender,
     sms,
     tenant_api,
     web_actions,
@@ -26,6 +30,7 @@ from redress.intake import (
 from redress.intake.campaigns import Campaigns
 from redress.intake.projections import Grievances
 from redress.intake.referral_requests import ReferralRequests
+from redress.intake.texting import Texting
 from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
 
@@ -39,6 +44,8 @@ service = ServiceSpec(
         callbacks_figures.router,
         tenant_api.router,
         sms.router,
+        replies.router,
+        operator_api.router,
     ],
     pages=[
         web_report.router,
@@ -50,17 +57,23 @@ service = ServiceSpec(
         web_plan.router,
         web_verify.router,
         admin_pages.router,
+        fake_provider.router,
     ],
-    projections=lambda: [Grievances(), Campaigns(), ReferralRequests()],
+    projections=lambda: [Grievances(), Campaigns(), ReferralRequests(), Texting()],
     startup=[context.start, callbacks_api.start, housekeeping.start],
     background=[
         housekeeping.run_retention,
         housekeeping.run_rotation,
         context.forget_clients,
+        sender.send_texts,
         key_sweeper("intake"),
     ],
     checks=[context.check],
     seed=seed.seed_demo,
+    # Texts to workers go to the fake provider intake serves itself in dev mode.
+    dev_environment={
+        "REDRESS_SMS_PROVIDER_URL": "http://127.0.0.1:{port}" + fake_provider.DEV_PREFIX
+    },
     # The report form carries up to five files of 10 MB.
     large_body_paths=r"^/t/[^/]+/report$",
     large_body_bytes=52_000_000,

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
-from redress.intake.guards import ReceiptGuard
+from redress.intake.guards import OperatorGuard, ReceiptGuard
 from redress.intake.pages import Pages
 from redress.kit.crypto import Keyring
 from redress.kit.errors import Problem
@@ -71,6 +71,9 @@ class Intake:
     pages: Pages
     sms_auth_token: str | None
     receipt_guard: ReceiptGuard
+    operator_guard: OperatorGuard
+    # Re-issued receipts per number: a worker's phone is not to be flooded with texts.
+    reissues: Throttle
     filings: FilingLimits
 
 
@@ -92,6 +95,8 @@ def build(settings: Settings) -> Intake:
         if settings.sms_auth_token
         else ("dev-sms-token" if settings.dev else None),
         receipt_guard=ReceiptGuard(),
+        operator_guard=OperatorGuard(),
+        reissues=Throttle(per_hour=3, burst=1),
         filings=FilingLimits.from_settings(settings),
     )
 

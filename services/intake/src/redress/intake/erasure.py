@@ -22,4 +22,13 @@ async def erase(
     events = decide(ErasePersonalData(grievance_id, reason), state)
     await keyring.erase(conn, state.key_id or "")
     await conn.execute("DELETE FROM intake.attachments WHERE grievance_id = $1", grievance_id)
+    # The keyed hashes of the worker's number (a lost receipt's, a reply's) go too, and so do
+    # texts not yet sent: nothing is left that knows the number.
+    for table in ("contact_keys", "sms_questions"):
+        await conn.execute(f"DELETE FROM intake.{table} WHERE grievance_id = $1", grievance_id)
+    await conn.execute(
+        "UPDATE intake.texts SET state = 'skipped', params = '{}'::jsonb "
+        "WHERE grievance_id = $1 AND state IN ('pending', 'sending')",
+        grievance_id,
+    )
     return events

@@ -18,6 +18,7 @@ from redress.intake.commands import Filed, GrievanceInput
 from redress.intake.context import Intake
 from redress.intake.domain import AttachFile, Grievance, SubmitGrievance, decide, evolve
 from redress.intake.media import without_metadata
+from redress.intake.phones import number_key, phone_number
 from redress.intake.receipts import Proof, digest, new_receipt, receipt_without_secret
 from redress.kit.crypto import grievance_key_id
 from redress.kit.errors import Problem
@@ -186,6 +187,13 @@ async def file_grievance(
         "INSERT INTO intake.receipts VALUES ($1, $2, $3, $4, $5)",
         tenant, receipt.reference, gid, receipt.hash, command.filed_digest,
     )  # fmt: skip
+    number = phone_number(form.contact.phone_or_email) if form.contact else None
+    if number is not None:
+        # Where a lost receipt may be sent again: a keyed hash of the number, never the number.
+        await conn.execute(
+            "INSERT INTO intake.contact_keys VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            tenant, number_key(intake, tenant, number), gid,
+        )  # fmt: skip
     proof = Proof(receipt.reference, datetime.now(UTC).replace(microsecond=0), command.filed_digest)
     return Filed(
         grievance_id=gid,

@@ -99,3 +99,29 @@ class ReceiptGuard:
         # for them. The client's own count stays, or a guesser could reset it with a receipt
         # of their own.
         self.references.forget(reference)
+
+
+class OperatorGuard:
+    """Receipt tries by operators, throttled per operator (tenant and subject), never by the
+    reference: a worker's reference is not locked by an operator mistyping it, and an
+    operator cannot try receipts faster than a web client."""
+
+    def __init__(
+        self,
+        *,
+        free: int = 10,
+        cap: float = 900.0,
+        window: float = 3600.0,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.clock = clock
+        self.operators = _Ledger(free, cap, window, max_entries)
+
+    def wait(self, operator: tuple[str, str]) -> float:
+        now = self.clock()
+        self.operators.expire(now)
+        return self.operators.wait(operator, now)
+
+    def failed(self, operator: tuple[str, str]) -> None:
+        self.operators.fail(operator, self.clock())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -14,31 +13,24 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from redress.events.catalogue.grievance import Category, Channel
-from redress.events.envelope import Actor, Metadata
+from redress.events.envelope import Metadata
 from redress.events.ids import new_id
 from redress.events.store import Conn, EventStore
+from redress.intake import replies
 from redress.intake.commands import ContactDetails, GrievanceInput
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import PostWorkerMessage, Status, decide
 from redress.intake.filing import file_grievance, grievance_stream, tenant_name
+from redress.intake.gateway import SMS_GATEWAY, signed_form
+from redress.intake.gateway import signature as signature  # the provider's, for its callers
 from redress.intake.web_common import load
 from redress.kit.auth import Principal
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Replay, claim
-from redress.kit.proxy import public_url
 from redress.kit.text import strip_controls, visible
 
 router = APIRouter(prefix="/v1/sms", tags=["sms"])
-SMS_GATEWAY = Actor(id="sms-gateway", role="operator")
-
-
-def signature(token: str, url: str, params: dict[str, str]) -> str:
-    """The provider's signature: HMAC-SHA1 over the URL and the sorted parameters."""
-    payload = url + "".join(k + params[k] for k in sorted(params))
-    return base64.b64encode(
-        hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()
-    ).decode()
 
 
 def thread_key(intake: Intake, tenant: str, phone: str) -> str:
@@ -68,17 +60,7 @@ async def inbound(
     x_twilio_signature: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Receive a worker's text; the first from a number files a grievance, later ones join it."""
-    form = await request.form(max_fields=60, max_files=0)
-    params = {k: v for k, v in form.items() if isinstance(v, str)}
-    token = intake.sms_auth_token
-    # Over the URL the provider called (and signed), not the one the proxy forwarded to.
-    expected = signature(token, public_url(request), params) if token else None
-    if (
-        not expected
-        or not x_twilio_signature
-        or not hmac.compare_digest(expected, x_twilio_signature)
-    ):
-        raise Problem(403, "bad-signature", "the request signature does not match")
+    params = await signed_form(request, intake, x_twilio_signature)
     # The provider's text, which the worker cannot correct: controls dropped, not refused.
     phone = strip_controls(params.get("From", ""))[:40]
     text = strip_controls(params.get("Body", ""))[:1600]
@@ -112,6 +94,8 @@ async def _receive(
 ) -> str:
     """The first text from a number files a grievance; later ones join it while it is open."""
     tenant = metadata.tenant
+    if (answered := await replies.score(conn, store, intake, metadata, phone, text)) is not None:
+        return answered
     key = thread_key(intake, tenant, phone)
     new_id_ = str(new_id())
     # Claim the thread first: a text arriving at the same moment waits for this one.

@@ -123,6 +123,7 @@ def _load_modules() -> None:
         release,
         supply_chain,
         tenant,
+        texts,
     )
 
 

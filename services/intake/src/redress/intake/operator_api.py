@@ -1,0 +1,291 @@
+"""Operators on the phone with a worker: the grievance by its receipt, and a lost receipt.
+
+The worker reads their reference and secret out; the operator reads back where the report
+is, its messages and its outcome in the worker's language, and records a reply, a
+satisfaction score or a withdrawal as the worker says. Wrong receipts are throttled per
+operator (`OperatorGuard`), never per reference. A lost receipt is re-issued only by text to
+the number the worker gave with their report and allowed contact on: the operator learns
+nothing, not even whether the number matched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from redress.events.catalogue.grievance import Channel, GrievanceSubmitted, Sealed
+from redress.events.catalogue.texts import ReceiptReissued, TextKind
+from redress.events.envelope import EventData
+from redress.events.store import Conn, read_stream_on
+from redress.intake.context import Intake, IntakeContext
+from redress.intake.domain import (
+    GiveSatisfaction,
+    PostWorkerMessage,
+    RequestWithdrawal,
+    Status,
+    decide,
+    fold,
+)
+from redress.intake.filing import grievance_stream, tenant_name
+from redress.intake.phones import PHONE_PATTERN, contact_number, number_key, phone_number
+from redress.intake.receipts import new_receipt, normalise_reference, verify_secret
+from redress.intake.texts import GROUNDS, OUTCOMES, SCALE, STATUS
+from redress.kit import idempotency
+from redress.kit.auth import Principal
+from redress.kit.authz import Action
+from redress.kit.deps import Pool, Store, metadata_for, permitted
+from redress.kit.errors import Problem
+from redress.kit.idempotency import IdempotencyKey
+from redress.kit.openapi import answers
+from redress.kit.text import Line, Prose
+from redress.kit.throttle import retry_after
+
+router = APIRouter(prefix="/v1", tags=["operators"])
+Assisting = Annotated[Principal, Depends(permitted(Action.grievance_assist))]
+Reissuing = Annotated[Principal, Depends(permitted(Action.receipt_reissue))]
+
+
+class ByReceipt(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reference: Line = Field(min_length=1, max_length=40)
+    secret: Line = Field(min_length=1, max_length=40)
+
+
+class Reply(ByReceipt):
+    text: Annotated[Prose, Field(min_length=1, max_length=5000)]
+
+
+class Satisfaction(ByReceipt):
+    score: int = Field(ge=1, le=5)
+
+
+class Message(BaseModel):
+    author: Literal["worker", "officer"]
+    text: str
+    time: str
+
+
+class Reading(BaseModel):
+    """The grievance as the worker would read it, in their language (`language`)."""
+
+    reference: str
+    language: str
+    status: str = Field(description="where the report is, in the worker's language")
+    due_on: str | None = None
+    grounds: str | None = Field(None, description="why it was not taken up, if it was not")
+    outcome: str | None = Field(None, description="the outcome, in the worker's language")
+    satisfaction: str | None = None
+    messages: list[Message]
+
+
+class Recorded(BaseModel):
+    stream: str
+    version: int
+
+
+class Reissue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str = Field(
+        max_length=40, pattern=PHONE_PATTERN,
+        description="the number the worker gave: 7 to 15 digits, with a leading + if any",
+    )  # fmt: skip
+
+
+class Reissued(BaseModel):
+    detail: str
+
+
+ANSWERS = answers(404, 429)
+
+
+async def _opened(conn: Conn, intake: Intake, principal: Principal, body: ByReceipt) -> str:
+    """The grievance the receipt opens; 404 for a wrong one (counted against the operator)."""
+    operator = (principal.tenant, principal.sub)
+    wait = intake.operator_guard.wait(operator)
+    if wait > 0:
+        raise Problem(429, "too-many-tries", "too many wrong receipts; wait before trying again",
+                      headers=retry_after(math.ceil(wait)))  # fmt: skip
+    found = await conn.fetchrow(
+        "SELECT grievance_id, receipt_hash FROM intake.receipts "
+        "WHERE tenant = $1 AND reference = $2",
+        principal.tenant, normalise_reference(body.reference),
+    )  # fmt: skip
+    stored = found["receipt_hash"] if found else None
+    if not await asyncio.to_thread(verify_secret, stored, body.secret) or not found:
+        intake.operator_guard.failed(operator)
+        raise Problem(404, "wrong-receipt", "no report has that reference and secret number")
+    return str(found["grievance_id"])
+
+
+@router.post("/by-receipt/read", response_model=Reading, responses=ANSWERS)
+async def read(body: ByReceipt, principal: Assisting, pool: Pool, intake: IntakeContext) -> Any:
+    """Where the worker's report is, its messages and its outcome, in the worker's language."""
+    async with pool.acquire() as conn:
+        await tenant_name(conn, principal.tenant)
+        gid = await _opened(conn, intake, principal, body)
+        g = await conn.fetchrow("SELECT * FROM intake.grievances WHERE grievance_id = $1", gid)
+        if g is None:  # filed a moment ago: the read model is not there yet
+            raise Problem(404, "not-yet", "the report is being recorded; try again in a moment")
+        _ = intake.pages.gettext(g["language"])
+        messages = []
+        for row in await conn.fetch(
+            "SELECT author, sealed, time FROM intake.thread WHERE grievance_id = $1 "
+            "ORDER BY position", gid,
+        ):  # fmt: skip
+            text = await intake.keyring.open(conn, Sealed.model_validate(json.loads(row["sealed"])))
+            if text is not None:
+                messages.append(Message(author=row["author"], text=text.decode(),
+                                        time=row["time"].isoformat()))  # fmt: skip
+    said = STATUS.get(_status_key(g), STATUS["received"])
+    grounds, outcome = GROUNDS.get(g["grounds"]), OUTCOMES.get(g["outcome"])
+    scored, due = SCALE.get(g["satisfaction"]), g["stage_due"]
+    return Reading(
+        reference=g["reference"], language=g["language"], status=_(said),
+        due_on=due.isoformat() if due else None,
+        grounds=_(grounds) if grounds else None,
+        outcome=_(outcome) if outcome else None,
+        satisfaction=_(scored) if scored else None,
+        messages=messages,
+    )  # fmt: skip
+
+
+def _status_key(g: Any) -> str:
+    if g["status"] in ("erased", "withdrawn"):
+        return str(g["status"])
+    if g["grounds"] == "withdrawn_by_worker":
+        return "ended"
+    return "rejected" if g["grounds"] else str(g["stage"])
+
+
+async def _act(
+    request: Request, body: ByReceipt, principal: Principal, pool: Pool, store: Store,
+    intake: Intake, key: str | None, command: Any,
+) -> Any:  # fmt: skip
+    """Open the receipt, then record the worker's `command(grievance_id, key)` on it."""
+    async with pool.acquire() as conn, conn.transaction():
+        await tenant_name(conn, principal.tenant)
+        first = await idempotency.claim(conn, "intake", principal, key, request, body)
+        if isinstance(first, idempotency.Replay):
+            return first.response()
+        gid = await _opened(conn, intake, principal, body)
+        stream = grievance_stream(gid)
+        history = await read_stream_on(conn, stream)
+        state = fold([e.data for e in history])
+        events: list[EventData] = decide(await command(conn, gid, state), state)
+        done = await store.append(stream, events, len(history), metadata_for(principal), conn=conn)
+        answer = Recorded(stream=stream, version=done.version)
+        if first is not None:
+            await first.remember(conn, answer, 201)
+    return answer
+
+
+@router.post("/by-receipt/reply", status_code=201, response_model=Recorded,
+             responses=answers(404, 409, 429))  # fmt: skip
+async def reply(
+    request: Request, body: Reply, principal: Assisting, pool: Pool, store: Store,
+    intake: IntakeContext, idempotency_key: IdempotencyKey = None,
+) -> Any:  # fmt: skip
+    """The worker's message, as they said it on the phone, joins their report's thread."""
+
+    async def command(conn: Conn, gid: str, state: Any) -> Any:
+        sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(body.text.encode())
+        return PostWorkerMessage(gid, sealed, Channel.hotline)
+
+    return await _act(request, body, principal, pool, store, intake, idempotency_key, command)
+
+
+@router.post("/by-receipt/satisfaction", status_code=201, response_model=Recorded,
+             responses=answers(404, 409, 429))  # fmt: skip
+async def satisfaction(
+    request: Request, body: Satisfaction, principal: Assisting, pool: Pool, store: Store,
+    intake: IntakeContext, idempotency_key: IdempotencyKey = None,
+) -> Any:  # fmt: skip
+    """How satisfied the worker says they are with the outcome, from 1 to 5."""
+
+    async def command(conn: Conn, gid: str, state: Any) -> Any:
+        return GiveSatisfaction(gid, body.score)
+
+    return await _act(request, body, principal, pool, store, intake, idempotency_key, command)
+
+
+@router.post("/by-receipt/withdrawal", status_code=201, response_model=Recorded,
+             responses=answers(404, 409, 429))  # fmt: skip
+async def withdrawal(
+    request: Request, body: ByReceipt, principal: Assisting, pool: Pool, store: Store,
+    intake: IntakeContext, idempotency_key: IdempotencyKey = None,
+) -> Any:  # fmt: skip
+    """The worker withdraws their report: the case ends and nobody contacts them about it."""
+
+    async def command(conn: Conn, gid: str, state: Any) -> Any:
+        return RequestWithdrawal(gid)
+
+    return await _act(request, body, principal, pool, store, intake, idempotency_key, command)
+
+
+REISSUED = (
+    "If a report allowing contact was filed with this number, a new secret number for it "
+    "was sent to that number by text."
+)
+MOST_RECENT = 5
+
+
+@router.post("/receipts/reissue", status_code=202, response_model=Reissued,
+             responses=answers(429))  # fmt: skip
+async def reissue(body: Reissue, principal: Reissuing, pool: Pool, store: Store,
+                  intake: IntakeContext) -> Any:  # fmt: skip
+    """A worker lost their receipt: a new secret goes by text to the number they gave with
+    their report, if they allowed contact, and to nobody else. The answer is the same
+    whether or not the number matched."""
+    phone = phone_number(body.phone)
+    assert phone is not None  # the pattern holds
+    key = number_key(intake, principal.tenant, phone)
+    wait = intake.reissues.check(f"{principal.tenant}|{key}")
+    if wait is not None:
+        raise Problem(429, "too-many-reissues", "a receipt was sent to this number just now",
+                      headers=retry_after(math.ceil(wait)))  # fmt: skip
+    async with pool.acquire() as conn:
+        await tenant_name(conn, principal.tenant)
+        ids = [r["grievance_id"] for r in await conn.fetch(
+            "SELECT grievance_id FROM intake.contact_keys WHERE tenant = $1 AND contact_key = $2 "
+            "ORDER BY grievance_id DESC LIMIT $3", principal.tenant, key, MOST_RECENT,
+        )]  # fmt: skip
+    for gid in ids:
+        await _reissue_one(pool, store, intake, principal, gid, phone)
+    return Reissued(detail=REISSUED)
+
+
+async def _reissue_one(
+    pool: Pool, store: Store, intake: Intake, principal: Principal, gid: str, phone: str
+) -> None:
+    receipt = await asyncio.to_thread(new_receipt)
+    stream = grievance_stream(gid)
+    async with pool.acquire() as conn, conn.transaction():
+        history = await read_stream_on(conn, stream)
+        state = fold([e.data for e in history])
+        submitted = next(e.data for e in history if isinstance(e.data, GrievanceSubmitted))
+        given = await contact_number(conn, intake, submitted.personal)
+        # The number must be the one this report gave, and the worker must allow contact.
+        if not state.contact_me or state.status is Status.erased or given != phone:
+            return
+        event = ReceiptReissued(grievance_id=gid, receipt_hash=receipt.hash)
+        done = await store.append(stream, [event], len(history), metadata_for(principal),
+                                  conn=conn)  # fmt: skip
+        await conn.execute(
+            "UPDATE intake.receipts SET receipt_hash = $2 WHERE grievance_id = $1",
+            gid, receipt.hash,
+        )  # fmt: skip
+        sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(receipt.secret.encode())
+        params = {"sealed_secret": sealed.model_dump(), "reference": submitted.receipt_reference}
+        await conn.execute(
+            """INSERT INTO intake.texts (text_id, tenant, grievance_id, kind, params)
+               VALUES ($1, $2, $3, $4, $5::jsonb)""",
+            f"{gid}:{done.version}:{TextKind.receipt.value}", principal.tenant, gid,
+            TextKind.receipt.value, json.dumps(params),
+        )  # fmt: skip

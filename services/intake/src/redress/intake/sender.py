@@ -1,0 +1,241 @@
+"""The sender: takes due texts from the outbox, checks consent again, sends, and records.
+
+Any number of senders may run (claims are leased with SKIP LOCKED). A text is sent only
+while the worker allows contact and only to the number they gave, opened in memory just
+before the call. Passing failures are tried again with backoff until `horizon`; then, or on a
+refusal, the text is given up (`TextNotSent`). The provider's answer and the event that
+records it (`WorkerTexted`) land together with the row's state, so a restart never sends a
+text twice; a sender that dies in the call leaves a lease that runs out, and the text goes
+again under the same key, which the provider may use to drop the repeat (ADR 0025).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import asyncpg
+import structlog
+
+from redress.events.catalogue.grievance import GrievanceSubmitted, Sealed
+from redress.events.catalogue.texts import TextKind, TextNotSent, WorkerTexted
+from redress.events.envelope import SYSTEM, EventData, Metadata
+from redress.events.errors import ConcurrencyError
+from redress.events.recovery import Trouble
+from redress.events.store import Conn, EventStore, read_stream_on
+from redress.intake.context import Intake
+from redress.intake.domain import Status, fold
+from redress.intake.filing import grievance_stream
+from redress.intake.phones import contact_number, number_key
+from redress.intake.provider import Outcome, Provider, TwilioStyle
+from redress.intake.segments import segment
+from redress.intake.sms_texts import render
+from redress.kit.runtime import Runtime
+
+log = structlog.get_logger("redress.intake.texts")
+SENDER = SYSTEM
+
+
+@dataclass(frozen=True)
+class Retries:
+    """15 s, 1 min, 4 min, 16 min, then hourly, for a day; a provider's Retry-After wins."""
+
+    first: timedelta = timedelta(seconds=15)
+    factor: float = 4.0
+    cap: timedelta = timedelta(hours=1)
+    horizon: timedelta = timedelta(days=1)
+
+    def after(self, attempts: int) -> timedelta:
+        return min(self.cap, self.first * self.factor ** min(attempts - 1, 20))
+
+
+class TextSender:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        store: EventStore,
+        intake: Intake,
+        provider: Provider,
+        *,
+        status_url: Callable[[str], str | None] = lambda _: None,
+        retries: Retries | None = None,
+        lease: timedelta = timedelta(minutes=2),
+        interval: float = 1.0,
+        batch: int = 20,
+        io_timeout: float = 5.0,
+    ) -> None:
+        self.pool, self.store, self.intake, self.provider = pool, store, intake, provider
+        self.status_url = status_url
+        self.retries = retries or Retries()
+        self.lease, self.interval, self.batch = lease, interval, batch
+        self.io_timeout = io_timeout
+        # Shown on /health: degraded while the provider fails.
+        self.trouble = Trouble("intake.texts")
+
+    async def run(self) -> None:
+        while True:
+            if not await self.tick():
+                await asyncio.sleep(self.interval)
+
+    async def tick(self) -> int:
+        """Send what is due now; how many texts were tried."""
+        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+            rows = await conn.fetch(
+                """UPDATE intake.texts t SET state = 'sending', attempts = t.attempts + 1,
+                       lease_until = now() + $2::interval
+                   FROM (SELECT text_id FROM intake.texts
+                         WHERE state IN ('pending', 'sending') AND due_at <= now()
+                           AND (state = 'pending' OR lease_until < now())
+                         ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+                   WHERE t.text_id = due.text_id
+                   RETURNING t.*, (SELECT language FROM intake.followers f
+                                   WHERE f.grievance_id = t.grievance_id) AS language,
+                                  (SELECT reference FROM intake.followers f
+                                   WHERE f.grievance_id = t.grievance_id) AS reference""",
+                self.batch, self.lease, timeout=self.io_timeout,
+            )  # fmt: skip
+        for row in rows:
+            await self._attempt(dict(row))
+        return len(rows)
+
+    async def _attempt(self, row: dict[str, Any]) -> None:
+        kind = TextKind(row["kind"])
+        stream = grievance_stream(row["grievance_id"])
+        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+            history = await read_stream_on(conn, stream)
+            state = fold([e.data for e in history])
+            submitted = next((e.data for e in history if isinstance(e.data, GrievanceSubmitted)),
+                             None)  # fmt: skip
+            # Consent is read again now: the worker may have stopped contact since. A withdrawn
+            # report is not texted about (a lost receipt still reaches its worker).
+            ended = state.status is Status.withdrawn and kind is not TextKind.receipt
+            if submitted is None or not state.contact_me or state.status is Status.erased or ended:
+                return await self._settle(conn, row, "skipped")
+            phone = await contact_number(conn, self.intake, submitted.personal)
+            if phone is None:
+                return await self._settle(conn, row, "skipped")
+            params = json.loads(row["params"])
+            params.setdefault("reference", row["reference"] or "")
+            for field, name in (("sealed", "text"), ("sealed_secret", "secret")):
+                if field in params:
+                    opened = await self.intake.keyring.open(
+                        conn, Sealed.model_validate(params.pop(field))
+                    )
+                    params[name] = opened.decode() if opened else ""
+        language = row["language"] or submitted.language
+        body = render(kind, params, self.intake.pages.gettext(language))
+        parts = segment(body)
+        outcome = await self.provider.send(
+            phone, body, row["text_id"], self.status_url(row["tenant"])
+        )
+        if outcome.taken:
+            self.trouble.clear()
+            sent = WorkerTexted(
+                grievance_id=row["grievance_id"],
+                text_id=row["text_id"],
+                kind=kind,
+                segments=min(parts.count, 20),
+                encoding=parts.encoding,
+            )
+            question = number_key(self.intake, row["tenant"], phone)
+            await self._record(row, sent, "sent", outcome, question)  # fmt: skip
+            return None
+        age = await self._age(row)
+        if outcome.retry and age < self.retries.horizon:
+            self.trouble.report(ConnectionError(f"SMS provider: {outcome.reason}"))
+            wait = self.retries.after(row["attempts"])
+            if outcome.retry_after is not None:
+                wait = max(wait, timedelta(seconds=outcome.retry_after))
+            log.info("text not sent; trying again", text_id=row["text_id"],
+                     attempt=row["attempts"], reason=outcome.reason)  # fmt: skip
+            async with self.pool.acquire(timeout=self.io_timeout) as conn:
+                await conn.execute(
+                    """UPDATE intake.texts SET state = 'pending', lease_until = NULL,
+                       due_at = now() + $2::interval WHERE text_id = $1""",
+                    row["text_id"], wait,
+                )  # fmt: skip
+            return None
+        log.warning("text given up", text_id=row["text_id"], reason=outcome.reason)
+        given_up = TextNotSent(grievance_id=row["grievance_id"], text_id=row["text_id"],
+                               kind=kind, reason=outcome.reason or "gave up")  # fmt: skip
+        await self._record(row, given_up, "failed", outcome, None)
+        return None
+
+    async def _age(self, row: dict[str, Any]) -> timedelta:
+        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+            age: timedelta = await conn.fetchval(
+                "SELECT now() - created_at FROM intake.texts WHERE text_id = $1", row["text_id"]
+            )
+        return age
+
+    @staticmethod
+    async def _settle(conn: Conn, row: dict[str, Any], state: str) -> None:
+        await conn.execute(
+            # The sealed words (a message, a secret) are dropped once nothing will send them.
+            "UPDATE intake.texts SET state = $2, lease_until = NULL, params = '{}'::jsonb "
+            "WHERE text_id = $1",
+            row["text_id"], state,
+        )  # fmt: skip
+
+    async def _record(
+        self, row: dict[str, Any], event: EventData, state: str, outcome: Outcome,
+        question: str | None,
+    ) -> None:  # fmt: skip
+        """The event, the row's state and (for the satisfaction question) where a reply goes,
+        in one transaction; an event already there (a repeat after a lost lease) is kept."""
+        stream = grievance_stream(row["grievance_id"])
+        metadata = Metadata(tenant=row["tenant"], actor=SENDER)
+        for _ in range(5):
+            try:
+                async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
+                    history = await read_stream_on(conn, stream)
+                    if not any(getattr(e.data, "text_id", None) == row["text_id"]
+                               for e in history):  # fmt: skip
+                        await self.store.append(stream, [event], len(history), metadata,
+                                                conn=conn)  # fmt: skip
+                    await conn.execute(
+                        """UPDATE intake.texts SET state = $2, lease_until = NULL,
+                           provider_id = $3, params = '{}'::jsonb WHERE text_id = $1""",
+                        row["text_id"], state, outcome.provider_id,
+                    )  # fmt: skip
+                    if question and row["kind"] == TextKind.satisfaction.value:
+                        await conn.execute(
+                            """INSERT INTO intake.sms_questions VALUES ($1, $2, $3, now())
+                               ON CONFLICT (tenant, thread_key) DO UPDATE
+                               SET grievance_id = $3, asked_at = now()""",
+                            row["tenant"], question, row["grievance_id"],
+                        )  # fmt: skip
+                return
+            except ConcurrencyError:
+                continue
+        raise RuntimeError(f"{stream} kept changing while a text was recorded")
+
+
+async def send_texts(runtime: Runtime) -> None:
+    """Intake's background sender, through the provider the settings name; without one,
+    texts wait in the outbox."""
+    settings = runtime.settings
+    if not settings.sms_provider_url:
+        await asyncio.Event().wait()
+    intake: Intake = runtime.extras["intake"]
+    provider = TwilioStyle(
+        settings.sms_provider_url or "", settings.sms_account, intake.sms_auth_token or "",
+        settings.sms_sender, timeout=2 * settings.io_timeout,
+    )  # fmt: skip
+    public = (settings.public_url or "").rstrip("/")
+    sender = TextSender(
+        runtime.pool, runtime.store, intake, provider,
+        status_url=lambda tenant: f"{public}/v1/sms/{tenant}/status" if public else None,
+        retries=Retries(first=timedelta(seconds=settings.sms_first_retry)),
+        io_timeout=settings.io_timeout, interval=0.5,
+    )  # fmt: skip
+    runtime.background.append(sender.trouble)
+    try:
+        await sender.run()
+    finally:
+        runtime.background.remove(sender.trouble)
+        await provider.aclose()
