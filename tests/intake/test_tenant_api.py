@@ -28,6 +28,7 @@ ROUTES = [
     ("PUT", "/v1/tenant/sites/ctg-1", SHARED_SITE),
     ("PUT", "/v1/tenant/time-frames", {"acknowledge_days": 3}),
     ("GET", "/v1/tenant/retention", None),
+    ("GET", "/v1/tenant/languages", None),
     ("PUT", "/v1/tenant/retention", {"days": 30}),
     ("GET", "/v1/tenant/minimum-count", None),
     ("PUT", "/v1/tenant/minimum-count", {"k": 7}),

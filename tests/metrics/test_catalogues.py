@@ -1,13 +1,14 @@
-"""Every language has every message of the public figures pages."""
+"""Every language has every message of the public figures pages, and says who has checked it."""
 
 import re
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from redress.kit.i18n import LANGUAGES
+from redress.kit.i18n import LANGUAGES, read_reviews
 
 METRICS = Path(__file__).parents[2] / "services" / "metrics" / "src" / "redress" / "metrics"
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
@@ -39,3 +40,11 @@ def test_catalogue_has_every_message_with_its_placeholders(lang):
     for message, text in translated.items():
         wanted = sorted(re.findall(PLACEHOLDER, str(message)))
         assert sorted(re.findall(PLACEHOLDER, str(text))) == wanted, (lang, message)
+    assert catalog.num_plurals == get_plural(lang).num_plurals, lang
+
+
+def test_every_catalogue_says_who_has_checked_it():
+    reviews = read_reviews(METRICS / "locales" / "reviews.toml")
+    assert set(reviews) == set(LANGUAGES) and reviews["en"].state == "source"
+    for lang in ("tl", "ms", "ta", "si", "ur", "uz", "ru", "uk", "tr", "pt", "sw", "am"):
+        assert reviews[lang].state == "needs-review" and reviews[lang].drafted, lang

@@ -13,7 +13,7 @@ import httpx
 import jsonschema
 import pytest
 
-from redress.kit.i18n import LANGUAGES
+from redress.kit.i18n import LANGUAGES, direction
 from redress.metrics import dictionary, labels
 from redress.metrics.releases.document import verify_release
 from redress.metrics.releases.handlers import release_stream
@@ -41,7 +41,7 @@ async def test_every_breakdown_in_every_language_shows_the_signed_counts_under_1
                 assert got.headers["content-type"].startswith("text/html")
                 assert len(got.content) < LIMIT, (lang, by, len(got.content))
                 assert "<script" not in got.text and got.text.count("<svg") >= 5
-                assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in got.text
+                assert f'<html lang="{lang}" dir="{direction(lang)}">' in got.text
         english = (await c.get(page, params={"lang": "en", "by": "country"})).text
     names = {"TH": "Thailand", "BD": "Bangladesh", "IN": "India", "KH": "Cambodia",
              "NP": "Nepal", "MY": "Malaysia", "unknown": "Not known"}  # fmt: skip

@@ -1,11 +1,19 @@
-"""Languages of worker-facing pages: Babel catalogues read from .po files at start-up."""
+"""Languages of worker-facing pages: Babel catalogues read from .po files at start-up.
+
+Each catalogue directory also holds `reviews.toml`, which says of every language whether a
+native speaker has read its catalogue; an initiative shows that state to its admins so that it
+knows which languages to have checked before relying on them.
+"""
 
 from __future__ import annotations
 
+import datetime
 import io
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -25,8 +33,20 @@ LANGUAGES: dict[str, str] = {
     "vi": "Tiếng Việt",
     "id": "Bahasa Indonesia",
     "zh": "中文",
+    "tl": "Tagalog",
+    "ms": "Bahasa Melayu",
+    "ta": "தமிழ்",
+    "si": "සිංහල",
+    "ur": "اردو",
+    "uz": "O\u02bbzbekcha",  # U+02BB, the letter Uzbek Latin writes after o and g
+    "ru": "Русский",
+    "uk": "Українська",
+    "tr": "Türkçe",
+    "pt": "Português",
+    "sw": "Kiswahili",
+    "am": "አማርኛ",
 }
-RIGHT_TO_LEFT = frozenset({"ar"})
+RIGHT_TO_LEFT = frozenset({"ar", "ur"})
 DEFAULT = "en"
 
 
@@ -57,14 +77,46 @@ def negotiate(header: str | None, available: Iterable[str] = LANGUAGES) -> str:
     return DEFAULT
 
 
+ReviewState = Literal["source", "needs-review", "reviewed"]
+
+
+@dataclass(frozen=True)
+class Review:
+    """Who has checked a catalogue: "source" is the English the others are translated from;
+    "needs-review" was drafted without a native speaker; "reviewed" was read by one, in context."""
+
+    state: ReviewState = "needs-review"
+    drafted: datetime.date | None = None
+    reviewed: datetime.date | None = None
+    by: str | None = None
+
+
+def read_reviews(path: Path) -> dict[str, Review]:
+    """`reviews.toml`: one table per language. A language missing from it needs review."""
+    with path.open("rb") as file:
+        tables = tomllib.load(file)
+    reviews = {}
+    for lang, table in tables.items():
+        review = Review(**table)
+        if review.state not in ("source", "needs-review", "reviewed"):
+            raise ValueError(f"{path}: {lang} has an unknown review state {review.state!r}")
+        if review.state == "reviewed" and not (review.reviewed and review.by):
+            raise ValueError(f"{path}: {lang} is reviewed, but says neither when nor by whom")
+        reviews[lang] = review
+    return reviews
+
+
 @dataclass
 class Catalogues:
-    """Compiled translations, one per language, from `<dir>/<lang>.po`."""
+    """Compiled translations, one per language, from `<dir>/<lang>.po`, and their reviews."""
 
     directory: Path
     translations: dict[str, NullTranslations] = field(default_factory=dict)
+    reviews: dict[str, Review] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        reviews = self.directory / "reviews.toml"
+        self.reviews = read_reviews(reviews) if reviews.exists() else {}
         for lang in LANGUAGES:
             path = self.directory / f"{lang}.po"
             if not path.exists():
@@ -79,6 +131,9 @@ class Catalogues:
 
     def get(self, lang: str) -> NullTranslations:
         return self.translations.get(lang) or self.translations[DEFAULT]
+
+    def review(self, lang: str) -> Review:
+        return self.reviews.get(lang, Review())
 
 
 def direction(lang: str) -> str:

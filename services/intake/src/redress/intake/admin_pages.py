@@ -123,8 +123,9 @@ async def _render(
     request: Request, tenant: str, intake: Intake, store: Store, status: int = 200, **ctx: Any
 ) -> Response:
     state, _ = await load(store, tenant)
+    reviews = {code: intake.pages.catalogues.review(code) for code in LANGUAGES}
     return _page(request, intake, "tenant.html", status, tenant=tenant, state=export(state),
-                 languages=LANGUAGES, countries=CODES, **ctx)  # fmt: skip
+                 languages=LANGUAGES, reviews=reviews, countries=CODES, **ctx)  # fmt: skip
 
 
 def _command(kind: str, form: FormData) -> Command:

@@ -7,17 +7,19 @@ aliases of `/v1/tenant/...` so that existing clients keep working.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from redress.intake.context import IntakeContext
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.countries import Country
 from redress.kit.deps import Store, metadata_for, permitted
 from redress.kit.errors import Problem
-from redress.kit.i18n import LANGUAGES
+from redress.kit.i18n import LANGUAGES, Catalogues, ReviewState, direction
 from redress.kit.numbers import JSON_INTEGER
 from redress.kit.openapi import answers
 from redress.kit.text import Line
@@ -82,6 +84,39 @@ async def show_tenant(principal: Admin, store: Store) -> dict[str, Any]:
     if not state.registered:
         raise Problem(404, "unknown-tenant", f"there is no initiative {principal.tenant!r}")
     return {**export(state), "version": version}
+
+
+class Language(BaseModel):
+    code: str
+    name: str = Field(description="the language's name in itself")
+    direction: Literal["ltr", "rtl"]
+    offered: bool = Field(description="whether this initiative's worker form offers it")
+    review: ReviewState = Field(
+        description="of the worker pages' catalogue: `needs-review` was drafted without a native "
+        "speaker; `reviewed` was read by one (`reviewed_by`, on `reviewed_on`)"
+    )
+    drafted_on: datetime.date | None
+    reviewed_on: datetime.date | None
+    reviewed_by: str | None
+
+
+@router.get("/tenant/languages", response_model=list[Language], responses=TENANT_ANSWERS)
+async def tenant_languages(principal: Admin, store: Store, intake: IntakeContext) -> list[Language]:
+    """Every language the platform speaks, whether this initiative offers it, and whether a
+    native speaker has reviewed the worker pages in it."""
+    state, _ = await load(store, principal.tenant)
+    if not state.registered or state.settings is None:
+        raise Problem(404, "unknown-tenant", f"there is no initiative {principal.tenant!r}")
+    offered = set(state.settings.languages)
+    return [_language(code, code in offered, intake.pages.catalogues) for code in LANGUAGES]
+
+
+def _language(code: str, offered: bool, catalogues: Catalogues) -> Language:
+    review = catalogues.review(code)
+    return Language(code=code, name=LANGUAGES[code], offered=offered,
+                    direction="rtl" if direction(code) == "rtl" else "ltr",
+                    review=review.state, drafted_on=review.drafted,
+                    reviewed_on=review.reviewed, reviewed_by=review.by)  # fmt: skip
 
 
 @router.put("/tenant", response_model=Written, responses=TENANT_ANSWERS)

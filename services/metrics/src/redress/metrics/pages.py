@@ -36,7 +36,7 @@ from redress.metrics.releases.handlers import release_stream
 from redress.tenancy.handlers import read_tenant
 
 HERE = Path(__file__).parent
-KEPT = 512  # rendered pages kept: 13 languages x 6 breakdowns is 78 per release
+KEPT = 512  # rendered pages kept: 25 languages x 6 breakdowns is 150 per release
 
 router = APIRouter(prefix="/t/{tenant}/figures", include_in_schema=False, route_class=FiguresRoute)
 
