@@ -13,6 +13,7 @@ from zoneinfo import available_timezones
 from redress.events.application import Refused
 from redress.events.catalogue.tenant import (
     DEFAULT_WORKING_DAYS,
+    FollowUpSet,
     MemberOrganisationJoined,
     RetentionPeriodSet,
     SiteRegistered,
@@ -23,6 +24,7 @@ from redress.events.catalogue.tenant import (
 )
 from redress.events.envelope import EventData
 from redress.kit.i18n import LANGUAGES
+from redress.tenancy.follow_up import SetFollowUp, decide_follow_up
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 """A tenant's slug names it in URLs (`/t/acme-msi/report`) and in every event's envelope."""
@@ -57,6 +59,7 @@ class Tenant:
     sites: Mapping[str, SiteRegistered] = field(default_factory=lambda: MappingProxyType({}))
     time_frames: TimeFramesSet = field(default_factory=TimeFramesSet)
     retention_days: int | None = None
+    follow_up: FollowUpSet = field(default_factory=FollowUpSet)
     offboarded: bool = False
 
     @property
@@ -119,7 +122,7 @@ class Offboard:
 
 Command = (
     RegisterTenant | ChangeSettings | AdmitMember | RegisterSite | SetTimeFrames | SetRetention
-    | Offboard
+    | SetFollowUp | Offboard
 )  # fmt: skip
 
 
@@ -175,6 +178,8 @@ def decide(command: Command, state: Tenant) -> list[EventData]:
             return [] if frames == state.time_frames else [frames]
         case SetRetention(days=days):
             return [] if days == state.retention_days else [RetentionPeriodSet(days=days)]
+        case SetFollowUp():
+            return decide_follow_up(command, state.follow_up, TenantRefused)
         case Offboard(reason=reason):
             return [TenantOffboarded(reason=reason)]
     raise TypeError(f"not a tenant command: {command!r}")  # pragma: no cover
@@ -257,6 +262,8 @@ def evolve(state: Tenant, event: EventData) -> Tenant:
             return replace(state, time_frames=event)
         case RetentionPeriodSet(days=days):
             return replace(state, retention_days=days)
+        case FollowUpSet():
+            return replace(state, follow_up=event)
         case TenantOffboarded():
             return replace(state, offboarded=True)
     return state
@@ -305,5 +312,6 @@ def export(state: Tenant) -> dict[str, Any]:
         "sites": [s.model_dump(mode="json") for _, s in sorted(state.sites.items())],
         "time_frames": state.time_frames.model_dump(mode="json"),
         "retention_days": state.retention_days,
+        "follow_up": state.follow_up.model_dump(mode="json"),
         "offboarded": state.offboarded,
     }

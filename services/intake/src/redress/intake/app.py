@@ -14,6 +14,7 @@ from redress.intake import (
     seed,
     sms,
     tenant_api,
+    tenant_follow_up,
     web_actions,
     web_plan,
     web_procedure,
@@ -38,6 +39,7 @@ service = ServiceSpec(
         callbacks_api.router,
         callbacks_figures.router,
         tenant_api.router,
+        tenant_follow_up.router,
         sms.router,
     ],
     pages=[

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -129,6 +130,15 @@ async def register_audit(
     return answer(done)
 
 
+@dataclass(frozen=True)
+class Call:
+    """When the call was made, and the tenant's follow-up: how often a worker is called."""
+
+    today: date
+    attempts_allowed: int
+    retry_days: int
+
+
 @dataclass
 class _Call:
     """A call's outcome, and the grievance the worker raised on it, in one transaction."""
@@ -168,9 +178,14 @@ async def record_outcome(
     callback_id: str,
     language: str,
     body: OutcomeInput,
+    call_made: Call,
     retry: Retry | None = None,
 ) -> OutcomeAnswer:
-    """Record a call: reached or not, retaliation reported, and a grievance raised on it."""
+    """Record a call: reached or not, retaliation reported, and a grievance raised on it.
+
+    A worker not reached before the tenant's last attempt is called again (the domain says
+    when); the outcome answers the same way.
+    """
     # One correlation id ties the outcome to the grievance it raised.
     metadata = metadata_for(principal).model_copy(update={"correlationid": new_id()})
     grievance_id = str(new_id()) if body.grievance else None
@@ -180,6 +195,9 @@ async def record_outcome(
         reached=body.reached,
         retaliation_reported=body.retaliation_reported,
         grievance_id=grievance_id,
+        today=call_made.today,
+        attempts_allowed=call_made.attempts_allowed,
+        retry_days=call_made.retry_days,
     )
     stream = audit_stream(audit_id)
 
