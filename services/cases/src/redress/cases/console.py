@@ -18,10 +18,10 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.responses import HTMLResponse, Response
 
+from redress.cases import alerts, reads
 from redress.cases import domain as d
 from redress.cases import handlers as h
 from redress.cases import queries as q
-from redress.cases import reads
 from redress.cases.console_render import CONSOLE, PATH, page
 from redress.cases.context import CaseDesk, CasesContext, Desk
 from redress.cases.projections import CaseViews
@@ -94,6 +94,7 @@ async def queue(request: Request, p: Staff, pool: Pool, cases: CasesContext) -> 
     }
     async with pool.acquire() as conn:
         context["officers"] = await q.officers(conn, p.tenant)
+        context["alerts"] = await alerts.standing(conn, p.tenant)
         try:
             f = QueueQuery.model_validate(dict(request.query_params))
             filters = q.QueueFilter(f.stage, f.severity, f.officer, f.overdue)
@@ -182,6 +183,7 @@ async def case_page(
         recent_reads = await q.recent_reads(conn, case_id, READS_SHOWN)
         findings = await q.findings(conn, cases.keyring, case_id)
         steps = await q.determinations(conn, case_id)
+        alert = await alerts.of_case(conn, case_id)
     shown = reads.fields_shown(grievance, thread, findings)
     await reads.record(store, p, case_id, row["grievance_id"], shown, "console")
     stage = d.Stage(row["stage"])
@@ -227,6 +229,7 @@ async def case_page(
         "stale": stale,
         "today": today,
         "referral_url": _referral_url(request, case_id),
+        "alert": alert,
     }
     return page(request, cases, "case.html", status, **context)
 

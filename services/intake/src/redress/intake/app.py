@@ -9,6 +9,7 @@ from redress.intake import (
     api,
     callbacks_api,
     callbacks_figures,
+    check_ins_api,
     context,
     housekeeping,
     seed,
@@ -25,6 +26,7 @@ from redress.intake import (
     web_verify,
 )
 from redress.intake.campaigns import Campaigns
+from redress.intake.check_ins import CheckIns, ScheduleCheckIns
 from redress.intake.projections import Grievances
 from redress.intake.referral_requests import ReferralRequests
 from redress.kit.idempotency import key_sweeper
@@ -38,6 +40,7 @@ service = ServiceSpec(
         api.router,
         callbacks_api.router,
         callbacks_figures.router,
+        check_ins_api.router,
         tenant_api.router,
         tenant_follow_up.router,
         sms.router,
@@ -53,7 +56,13 @@ service = ServiceSpec(
         web_verify.router,
         admin_pages.router,
     ],
-    projections=lambda: [Grievances(), Campaigns(), ReferralRequests()],
+    projections=lambda: [
+        Grievances(),
+        Campaigns(),
+        ReferralRequests(),
+        CheckIns(),
+        ScheduleCheckIns(),
+    ],
     startup=[context.start, callbacks_api.start, housekeeping.start],
     background=[
         housekeeping.run_retention,

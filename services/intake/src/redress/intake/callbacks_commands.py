@@ -107,6 +107,11 @@ class OutcomeAnswer(BaseModel):
     grievance: Filed | None = Field(
         None, description="the receipt to read out to the worker: reference and secret, once"
     )
+    retaliation_report_id: str | None = Field(
+        None,
+        description="the report retaliation told on the call opened: a case of its own, "
+        "at high severity, and an alert to the officers",
+    )
 
 
 class DueCallback(BaseModel):

@@ -40,6 +40,7 @@ from redress.intake.texts import (
     PARTNER_KINDS,
     PLAN_ANSWERS,
     REPLY_SENT,
+    RETALIATION_REPORTED,
     REVIEW_ASKED,
     REVIEW_RESULTS,
     SCALE,
@@ -210,7 +211,8 @@ async def status(
             thread.append({"author": row["author"], "text": text.decode(), "time": when})
     status_key = _status_key(g)
     notice = request.query_params.get("done")
-    notices = {"sent": REPLY_SENT, "withdrawn": WITHDRAWN, "erased": ERASED, "thanks": THANKS,
+    notices = {"sent": REPLY_SENT, "retaliation": RETALIATION_REPORTED, "withdrawn": WITHDRAWN,
+               "erased": ERASED, "thanks": THANKS,
                "consent_given": CONSENT_GIVEN, "consent_declined": CONSENT_DECLINED,
                "consent_revoked": CONSENT_REVOKED, "contact_on": CONTACT_ON,
                "contact_off": CONTACT_OFF, "review": REVIEW_ASKED,
