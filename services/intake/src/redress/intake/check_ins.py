@@ -80,7 +80,8 @@ class CheckIns(Projection):
                 await conn.execute(
                     """UPDATE check_ins SET attempts = $2, reached = $3,
                            anything_happened = $4, due_on = coalesce($5, due_on),
-                           done_at = CASE WHEN $5::date IS NULL THEN $6 END, version = $7
+                           done_at = CASE WHEN $5::date IS NULL THEN $6::timestamptz END,
+                           version = $7
                        WHERE report_id = $1""",
                     m.report_id, m.attempt, m.reached, m.anything_happened, m.next_due_on,
                     event.time, event.version,
