@@ -18,7 +18,7 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.responses import HTMLResponse, Response
 
-from redress.cases import alerts, reads
+from redress.cases import alerts, appeals, reads
 from redress.cases import domain as d
 from redress.cases import handlers as h
 from redress.cases import queries as q
@@ -162,9 +162,9 @@ async def case_page(
 ) -> HTMLResponse:
     """The case page; after a refused form, with the reason and what the officer typed in it."""
     store, pool, cases = desk.store, desk.pool, desk.cases
-    if min_version:
-        # Authorised on the log before waiting: another tenant's case is 404 at once.
-        await h.case_events(store, p, case_id)
+    # Authorised on the log before waiting: another tenant's case is 404 at once. The log
+    # also says whether the worker asked for a review, and who took the decision.
+    review = appeals.review_of(await h.case_events(store, p, case_id))
     stale = bool(
         min_version
         and not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=READ_BACK_SECONDS)
@@ -230,6 +230,7 @@ async def case_page(
         "today": today,
         "referral_url": _referral_url(request, case_id),
         "alert": alert,
+        "review": review,
     }
     return page(request, cases, "case.html", status, **context)
 
