@@ -57,7 +57,8 @@ STAFF_ONLY = ("grievance_id", "language", "officer", "facilitator", "indicators"
               "identity_shareable", "severity", "referral_recommended")  # fmt: skip
 STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                  "ReferralRecommended", "VerificationFindingRecorded", "VerificationDecided",
-                 "ResponseDetermined", "GrievanceCorrected", "RetaliationAlertRaised"}  # fmt: skip
+                 "ResponseDetermined", "GrievanceCorrected", "RetaliationAlertRaised",
+                 "RepresentativeRecorded"}  # fmt: skip
 STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organisation",
                  "language", "identity_shareable", "severity", "explanation"}  # fmt: skip
 

@@ -12,6 +12,7 @@ from redress.intake import (
     check_ins_api,
     context,
     housekeeping,
+    representative_api,
     seed,
     sms,
     tenant_api,
@@ -22,6 +23,7 @@ from redress.intake import (
     web_receipt,
     web_referral,
     web_report,
+    web_representation,
     web_status,
     web_verify,
 )
@@ -29,6 +31,7 @@ from redress.intake.campaigns import Campaigns
 from redress.intake.check_ins import CheckIns, ScheduleCheckIns
 from redress.intake.projections import Grievances
 from redress.intake.referral_requests import ReferralRequests
+from redress.intake.representations import Representations
 from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
 
@@ -41,6 +44,7 @@ service = ServiceSpec(
         callbacks_api.router,
         callbacks_figures.router,
         check_ins_api.router,
+        representative_api.router,
         tenant_api.router,
         tenant_follow_up.router,
         sms.router,
@@ -53,6 +57,7 @@ service = ServiceSpec(
         web_actions.router,
         web_referral.router,
         web_plan.router,
+        web_representation.router,
         web_verify.router,
         admin_pages.router,
     ],
@@ -62,6 +67,7 @@ service = ServiceSpec(
         ReferralRequests(),
         CheckIns(),
         ScheduleCheckIns(),
+        Representations(),
     ],
     startup=[context.start, callbacks_api.start, housekeeping.start],
     background=[
