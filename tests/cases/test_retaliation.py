@@ -58,6 +58,21 @@ async def opened(platform, case_id: str) -> dict:
     return body
 
 
+async def alert_about(client, case_id: str) -> str:
+    """The console's alerts once they show the case's (the alerts view follows the log)."""
+
+    async def shown() -> bool:
+        return case_id in _alerts((await client.get("/console")).text)
+
+    await wait_until(shown)
+    return _alerts((await client.get("/console")).text)
+
+
+def _alerts(queue: str) -> str:
+    found = re.search(r'<section id="alerts".*?</section>', queue, re.S)
+    return found.group(0) if found else ""
+
+
 async def end_case(platform, case_id: str) -> None:
     token = platform.token()
     steps = (("/assign", {"officer": "officer-1"}), ("/accept", {}),
@@ -124,11 +139,10 @@ async def test_retaliation_told_on_a_callback_opens_a_case_alerts_officers_and_c
     assert (body["category"], body["severity"], body["site_id"]) == (
         "retaliation", "high", "dhaka-1")  # fmt: skip
     async with officer(platform) as client:
-        queue = (await client.get("/console")).text
+        alerts = await alert_about(client, case_id)
         page = (await client.get(f"/console/cases/{case_id}")).text
-    alerts = re.search(r'<section id="alerts".*?</section>', queue, re.S)
-    assert alerts and "Retaliation reported" in alerts.group(0) and case_id in alerts.group(0)
-    assert "by a callback" in alerts.group(0)
+    assert "Retaliation reported" in alerts
+    assert "by a callback" in alerts
     assert 'id="case-retaliation">Reported by a callback' in page
     # The company whose supplier it is reads the case, never the alert tying it to a call.
     member = await platform.cases.get(f"/v1/cases/{case_id}/timeline", headers=platform.member())
@@ -138,8 +152,11 @@ async def test_retaliation_told_on_a_callback_opens_a_case_alerts_officers_and_c
 
     await end_case(platform, case_id)
     async with officer(platform) as client:
-        queue = (await client.get("/console")).text
-    assert 'id="alerts"' not in queue  # taken by an officer, then ended
+
+        async def alert_gone() -> bool:  # taken by an officer, then ended
+            return 'id="alerts"' not in (await client.get("/console")).text
+
+        await wait_until(alert_gone)
 
     # The check-in: the tenant's days after the case ended, with the number and good time.
     check_in = await scheduled(platform, report_id)
@@ -210,10 +227,9 @@ async def test_a_worker_s_message_reporting_retaliation_opens_a_case_linked_to_t
     body = await opened(platform, case_id)
     assert (body["category"], body["severity"], body["language"]) == ("retaliation", "high", lang)
     async with officer(platform) as client:
-        queue = (await client.get("/console")).text
-    alerts = re.search(r'<section id="alerts".*?</section>', queue, re.S)
-    assert alerts and "by the worker, in a message" in alerts.group(0)
-    assert f'href="/console/cases/{original}"' in alerts.group(0)  # linked to their case
+        alerts = await alert_about(client, case_id)
+    assert "by the worker, in a message" in alerts
+    assert f'href="/console/cases/{original}"' in alerts  # linked to their case
     # The message itself reached the worker's own case, as every reply does.
     timeline = await platform.cases.get(f"/v1/cases/{original}/timeline", headers=platform.token())
     assert "WorkerMessagePosted" in timeline.text
