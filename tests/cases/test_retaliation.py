@@ -245,6 +245,14 @@ async def test_a_worker_s_message_reporting_retaliation_opens_a_case_linked_to_t
     await wait_until(queued)
     (due,) = [c for c in await due_check_ins(platform) if c["report_id"] == report_id]
     assert (due["phone"], due["channel"], due["language"]) == (PHONE, "web", lang)
+    # The worker stops contact on the status page: nobody calls them any more.
+    await worker.open(reference, secret)
+    assert (await worker.act(lang, do="contact", contact="no")).status_code == 303
+
+    async def not_called() -> bool:
+        return all(c["report_id"] != report_id for c in await due_check_ins(platform))
+
+    await wait_until(not_called)
 
 
 async def opened_plain(platform, case_id: str) -> None:

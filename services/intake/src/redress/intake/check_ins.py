@@ -14,7 +14,7 @@ from redress.events.catalogue.case import CaseClosed, CaseRejected
 from redress.events.catalogue.retaliation import CheckInMade, CheckInScheduled, RetaliationReported
 from redress.events.envelope import SYSTEM, Event, EventData, Metadata
 from redress.events.projection import Policy, Projection
-from redress.events.store import Conn
+from redress.events.store import Conn, read_stream_on
 from redress.intake.retaliation_domain import REPORT, ScheduleCheckIn, report_stream
 from redress.tenancy.handlers import read_tenant
 
@@ -34,6 +34,8 @@ class ScheduleCheckIns(Policy):
             return  # the worker asked that nobody contact them about it
         # A report's case has the report's id where a grievance's has the grievance's.
         stream = report_stream(ended.grievance_id)
+        if not await read_stream_on(conn, stream):
+            return  # a grievance's case: not this policy's business
         days = (await read_tenant(conn, event.tenant)).follow_up.check_in_days
         command = ScheduleCheckIn(ended.case_id, event.time.date(), days)
         metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,

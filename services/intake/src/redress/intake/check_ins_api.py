@@ -96,7 +96,11 @@ async def due_check_ins(
     stream: Annotated[str | None, Query(pattern=f"^retaliation-{kit_cursor.UUID}$")] = None,
     min_version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Any:
-    """Check-ins due today or earlier and not yet made, oldest first, with the number to call."""
+    """Check-ins due today or earlier and not yet made, oldest first, with the number to call.
+
+    A check-in whose number the worker gave with their grievance is left out while they do
+    not allow contact, or once they withdrew or erased the grievance.
+    """
     if stream and min_version and not await wait_for_version(pool, _VIEW, stream, min_version):
         return not_yet()
     after_due, after_id = kit_cursor.day_of(cursor, kit_cursor.UUID) if cursor else (date.min, "")
@@ -106,6 +110,12 @@ async def due_check_ins(
                LEFT JOIN intake.sites s ON s.tenant = c.tenant AND s.site_id = c.site_id
                WHERE c.tenant = $1 AND c.done_at IS NULL AND c.due_on <= $2
                  AND (c.due_on, c.report_id) > ($3, $4)
+                 -- A number the worker gave with their grievance is called only while they
+                 -- allow contact and follow the grievance (not withdrawn nor erased).
+                 AND NOT EXISTS (SELECT 1 FROM intake.grievances g
+                                 WHERE g.grievance_id = c.grievance_id
+                                   AND g.key_id = c.contact ->> 'key_id'
+                                   AND (NOT g.contact_me OR g.status <> 'open'))
                ORDER BY c.due_on, c.report_id LIMIT $5""",
             principal.tenant, desk.today(), after_due, after_id, limit + 1,
         )  # fmt: skip
