@@ -11,6 +11,7 @@ The routes are read from the app, so that a route added without a row here fails
 | member whose supply chain it is    | 200, redacted        | 200, redacted     | 403            | 403            | 2xx            | 403            | 403              |
 | member of another supply chain     | 404                  | 200, not the case | 403            | 403            | 404            | 403            | 403              |
 | token with no role for cases       | 403                  | 403               | 403            | 403            | 403            | 403            | 403              |
+| representative (union, NGO)        | 403                  | 403               | 403            | 403            | 403            | 403            | 403              |
 | no token                           | 401                  | 401               | 401            | 401            | 401            | 401            | 401              |
 
 A role that may never do a thing is refused with 403 whatever the case (that says nothing
@@ -57,7 +58,8 @@ STAFF_ONLY = ("grievance_id", "language", "officer", "facilitator", "indicators"
               "identity_shareable", "severity", "referral_recommended")  # fmt: skip
 STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                  "ReferralRecommended", "VerificationFindingRecorded", "VerificationDecided",
-                 "ResponseDetermined", "GrievanceCorrected"}  # fmt: skip
+                 "ResponseDetermined", "GrievanceCorrected", "RetaliationAlertRaised",
+                 "RepresentativeRecorded"}  # fmt: skip
 STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organisation",
                  "language", "identity_shareable", "severity", "explanation"}  # fmt: skip
 
@@ -270,6 +272,8 @@ def principals(platform) -> dict[str, dict[str, str]]:
         "member": platform.member("acme-apparel"),
         "foreign-member": platform.member("other-co"),
         "no-role": platform.token(("auditor",), sub="auditor-1"),
+        # A union or NGO beside a worker follows it in intake, never through the case API.
+        "representative": platform.token(("representative",), org="garment-union", sub="rep-1"),
         "anonymous": {},
         "officer": platform.token(),  # after the refused: its commands move the case on
         "supervisor": platform.token(("supervisor",), sub="supervisor-1"),

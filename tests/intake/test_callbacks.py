@@ -5,7 +5,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from redress.events.catalogue.audit import AuditRegistered, CallbackCompleted, CallbackScheduled
+from redress.events.catalogue import load
+from redress.events.catalogue.audit import (
+    AuditRegistered,
+    CallbackAttemptMissed,
+    CallbackCompleted,
+    CallbackScheduled,
+)
 from redress.events.catalogue.grievance import Channel, GrievanceSubmitted, Sealed
 from redress.events.projection import wait_for_version
 from redress.events.timers import FixedClock
@@ -74,10 +80,34 @@ def test_complete_a_callback():
     assert then(REGISTERED, CompleteCallback(A, "cb1", True, True, "g1")) == [
         CallbackCompleted(
             audit_id=A, callback_id="cb1", reached=True, retaliation_reported=True,
-            grievance_id="g1",
+            grievance_id="g1", attempts=1,
         )
     ]  # fmt: skip
     assert then(REGISTERED, CompleteCallback(A, "cb2", reached=False))[0].reached is False
+
+
+def test_an_unreached_worker_is_called_again_until_the_tenant_s_last_attempt():
+    def call(day: int, reached: bool = False) -> CompleteCallback:
+        return CompleteCallback(A, "cb1", reached, today=date(2025, 3, day), attempts_allowed=3,
+                                retry_days=2)  # fmt: skip
+
+    first = then(REGISTERED, call(15))
+    assert first == [CallbackAttemptMissed(audit_id=A, callback_id="cb1", attempt=1,
+                                           next_due_on=date(2025, 3, 17))]  # fmt: skip
+    second = then([*REGISTERED, *first], call(17))
+    assert second == [CallbackAttemptMissed(audit_id=A, callback_id="cb1", attempt=2,
+                                            next_due_on=date(2025, 3, 19))]  # fmt: skip
+    audit = fold([*REGISTERED, *first, *second])
+    assert audit.callbacks["cb1"].due_on == date(2025, 3, 19)
+    assert audit.callbacks["cb1"].attempts == 2 and not audit.callbacks["cb1"].completed
+    # The third call is the last the tenant allows: reached or not, the callback is done.
+    (last,) = then([*REGISTERED, *first, *second], call(19))
+    assert last == CallbackCompleted(audit_id=A, callback_id="cb1", reached=False, attempts=3)
+    reached = then([*REGISTERED, *first], call(17, reached=True))
+    assert reached == [CallbackCompleted(audit_id=A, callback_id="cb1", reached=True, attempts=2)]
+    done = fold([*REGISTERED, *first, *second, last])
+    assert refused([*REGISTERED, *first, *second, last], call(20)) == "already-completed"
+    assert done.callbacks["cb1"].completed and done.callbacks["cb1"].attempts == 3
 
 
 def test_complete_twice_is_refused_but_another_callback_is_not():
@@ -103,6 +133,13 @@ def test_the_state_follows_the_events():
     assert audit.callbacks["cb1"].completed and audit.callbacks["cb1"].grievance_id == "g1"
     assert not audit.callbacks["cb2"].completed
     assert audit.callbacks["cb2"].due_on == date(2025, 3, 15)
+
+
+def test_a_completed_callback_of_version_1_counts_one_call():
+    v1 = {"audit_id": A, "callback_id": "cb1", "reached": False}
+    assert load("CallbackCompleted", 1, v1) == CallbackCompleted(
+        audit_id=A, callback_id="cb1", reached=False, attempts=1
+    )
 
 
 # The API on real servers.
@@ -272,7 +309,7 @@ async def test_an_outcome_with_a_grievance_files_it_in_the_same_transaction(inta
     completed = (await intake.system.store.read_stream(done["stream"]))[-1]
     assert completed.data == CallbackCompleted(
         audit_id=callback["audit_id"], callback_id=callback["callback_id"], reached=True,
-        retaliation_reported=True, grievance_id=receipt["grievance_id"],
+        retaliation_reported=True, grievance_id=receipt["grievance_id"], attempts=1,
     )  # fmt: skip
     submitted = (await intake.system.store.read_stream(receipt["stream"]))[0]
     assert isinstance(submitted.data, GrievanceSubmitted)
@@ -302,7 +339,7 @@ async def test_completing_twice_is_a_conflict_and_records_nothing(intake, clock)
     await register(intake, audit())
     clock.at = on(15)
     callback_id = (await due(intake))["callbacks"][0]["callback_id"]
-    assert (await outcome(intake, callback_id, {"reached": False})).status_code == 200
+    assert (await outcome(intake, callback_id, {"reached": True})).status_code == 200
     before = await intake.events()
     again = await outcome(
         intake,
@@ -410,6 +447,11 @@ async def test_no_phone_number_is_stored_in_plain_text(intake, clock):
 
 
 async def test_campaign_figures_add_up(intake, clock):
+    # One call each: a worker not reached is not called again here (see the test below).
+    once = {"callback_attempts": 1}
+    follow_up = await intake.client.put("/v1/tenant/follow-up", json=once,
+                                        headers=intake.token(("admin",)))  # fmt: skip
+    assert follow_up.status_code == 200, follow_up.text
     sites = await intake.client.put(
         "/v1/sites/dhaka-2",
         json={"site_id": "dhaka-2", "name": "Dhaka Denim", "country": "BD"},
@@ -460,16 +502,16 @@ async def test_campaign_figures_add_up(intake, clock):
     assert answer.status_code == 200, answer.text
     figures = answer.json()
     keys = ("audits", "scheduled", "due", "outstanding", "completed", "reached",
-            "retaliation_reports", "grievances_raised")  # fmt: skip
+            "retaliation_reports", "grievances_raised", "unreached")  # fmt: skip
 
     def counts(row: dict) -> tuple:
         return tuple(row[k] for k in keys)
 
     assert figures["today"] == "2025-03-15"
     assert {s["site_id"]: counts(s) for s in figures["sites"]} == {
-        "dhaka-1": (1, 8, 8, 2, 6, 5, 2, 1),
-        "dhaka-2": (1, 5, 5, 0, 5, 3, 0, 2),
-        "pp-2": (1, 7, 7, 3, 4, 4, 1, 1),
+        "dhaka-1": (1, 8, 8, 2, 6, 5, 2, 1, 1),
+        "dhaka-2": (1, 5, 5, 0, 5, 3, 0, 2, 2),
+        "pp-2": (1, 7, 7, 3, 4, 4, 1, 1, 0),
     }
     assert {s["site_id"]: (s["name"], s["country"]) for s in figures["sites"]} == {
         "dhaka-1": ("Dhaka Knit", "BD"),
@@ -477,10 +519,10 @@ async def test_campaign_figures_add_up(intake, clock):
         "pp-2": ("Phnom Penh Sewing", "KH"),
     }
     assert {c["country"]: counts(c) for c in figures["countries"]} == {
-        "BD": (2, 13, 13, 2, 11, 8, 2, 3),
-        "KH": (1, 7, 7, 3, 4, 4, 1, 1),
+        "BD": (2, 13, 13, 2, 11, 8, 2, 3, 3),
+        "KH": (1, 7, 7, 3, 4, 4, 1, 1, 0),
     }
-    assert counts(figures["total"]) == (3, 20, 20, 5, 15, 12, 3, 4)
+    assert counts(figures["total"]) == (3, 20, 20, 5, 15, 12, 3, 4, 3)
     # Every grievance counted was filed as one, from its audit, through the callback channel.
     async with intake.system.pool.acquire() as conn:
         filed = await conn.fetchval(
@@ -494,10 +536,70 @@ async def test_campaign_figures_add_up(intake, clock):
         "/v1/campaigns/figures", params={"country": "KH"}, headers=intake.token(AUDITOR)
     )
     assert [s["site_id"] for s in khmer.json()["sites"]] == ["pp-2"]
-    assert counts(khmer.json()["total"]) == (1, 7, 7, 3, 4, 4, 1, 1)
+    assert counts(khmer.json()["total"]) == (1, 7, 7, 3, 4, 4, 1, 1, 0)
     period = await intake.client.get(
         "/v1/campaigns/figures",
         params={"audited_from": "2025-03-09", "audited_to": "2025-03-31"},
         headers=intake.token(AUDITOR),
     )
-    assert counts(period.json()["total"]) == (2, 12, 12, 3, 9, 7, 1, 3)
+    assert counts(period.json()["total"]) == (2, 12, 12, 3, 9, 7, 1, 3, 2)
+
+
+async def test_an_unreached_worker_is_called_again_and_the_figures_tell_reached_from_not(
+    intake, clock
+):
+    admin = intake.token(("admin",))
+    numbers = {"callback_attempts": 3, "callback_retry_days": 2, "check_in_days": 30}
+    follow_up = await intake.client.put("/v1/tenant/follow-up", json=numbers, headers=admin)
+    assert follow_up.status_code == 200 and follow_up.json()["callback_attempts"] == 3
+    await register(intake, audit(workers=workers(2)))
+    clock.at = on(15)
+    first, second = (await due(intake))["callbacks"]
+    assert (first["attempt"], first["good_time"]) == (1, "after 18:00")
+    missed = await outcome(intake, first["callback_id"], {"reached": False})
+    assert missed.status_code == 200, missed.text
+    assert missed.json()["grievance"] is None
+    (event,) = (await intake.system.store.read_stream(missed.json()["stream"]))[-1:]
+    assert event.data == CallbackAttemptMissed(audit_id=first["audit_id"],
+                                               callback_id=first["callback_id"], attempt=1,
+                                               next_due_on=date(2025, 3, 17))  # fmt: skip
+    queue = await due(intake, stream=missed.json()["stream"], min_version=missed.json()["version"])
+    assert [c["callback_id"] for c in queue["callbacks"]] == [second["callback_id"]]
+    clock.at = on(17)  # two days on, the worker is due again, at the same good time
+    again = {c["callback_id"]: c for c in (await due(intake))["callbacks"]}
+    assert again[first["callback_id"]]["attempt"] == 2
+    assert again[first["callback_id"]]["good_time"] == "after 18:00"
+    assert again[first["callback_id"]]["due_on"] == "2025-03-17"
+    # The first worker answers the second call; the second never answers three.
+    assert (await outcome(intake, first["callback_id"], {"reached": True})).status_code == 200
+    for day in (17, 19, 21):
+        clock.at = on(day)
+        last = await outcome(intake, second["callback_id"], {"reached": False})
+        assert last.status_code == 200, last.text
+    done = (await intake.system.store.read_stream(last.json()["stream"]))[-1]
+    assert done.data == CallbackCompleted(audit_id=second["audit_id"],
+                                          callback_id=second["callback_id"], reached=False,
+                                          attempts=3)  # fmt: skip
+    after = await outcome(intake, second["callback_id"], {"reached": False})
+    assert after.status_code == 409
+    await wait_for_version(intake.system.pool, Campaigns(), done.stream, done.version, timeout=30)
+    assert (await due(intake))["callbacks"] == []
+    figures = await intake.client.get("/v1/campaigns/figures", headers=intake.token(AUDITOR))
+    total = figures.json()["total"]
+    assert (total["completed"], total["reached"], total["unreached"]) == (2, 1, 1)
+    assert (total["calls"], total["retrying"], total["outstanding"]) == (5, 0, 0)
+
+
+async def test_follow_up_numbers_out_of_bounds_are_refused_and_record_nothing(intake):
+    admin = intake.token(("admin",))
+    before = await intake.events()
+    wrong = ({"callback_attempts": 0}, {"callback_attempts": 11}, {"callback_retry_days": 0},
+             {"check_in_days": 366}, {"callback_attempts": True}, {"callback_attempts": "3"},
+             {"calls": 3})  # fmt: skip
+    for body in wrong:
+        answer = await intake.client.put("/v1/tenant/follow-up", json=body, headers=admin)
+        assert answer.status_code == 422, (body, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+    assert await intake.events() == before
+    read = await intake.client.get("/v1/tenant/follow-up", headers=admin)
+    assert read.json()["callback_attempts"] == 3 and read.json()["check_in_days"] == 30

@@ -32,6 +32,8 @@ ROUTES = [
     ("PUT", "/v1/tenant/retention", {"days": 30}),
     ("GET", "/v1/tenant/minimum-count", None),
     ("PUT", "/v1/tenant/minimum-count", {"k": 7}),
+    ("GET", "/v1/tenant/follow-up", None),
+    ("PUT", "/v1/tenant/follow-up", {"callback_attempts": 4, "check_in_days": 14}),
 ]  # fmt: skip
 
 
@@ -49,7 +51,8 @@ async def test_only_an_admin_of_the_tenant_reaches_the_tenant_api(intake):
     for method, path, body in ROUTES:
         answer = await intake.client.request(method, path, json=body, headers=admin)
         assert answer.status_code == 200, (method, path, answer.text)
-    assert await intake.events() == before + 6  # settings, member, site, frames, retention, k
+    # settings, member, site, frames, retention, k, follow-up
+    assert await intake.events() == before + 7
     # An admin of another tenant sees and changes nothing of this one.
     other = intake.token(roles=("admin",), tenant="globex-msi")
     assert (await intake.client.get("/v1/tenant", headers=other)).status_code == 404

@@ -3,6 +3,7 @@
 import pytest
 
 from redress.events.catalogue.tenant import (
+    FollowUpSet,
     MemberOrganisationJoined,
     MinimumCountSet,
     RetentionPeriodSet,
@@ -18,6 +19,7 @@ from redress.tenancy.domain import (
     Offboard,
     RegisterSite,
     RegisterTenant,
+    SetFollowUp,
     SetMinimumCount,
     SetRetention,
     SetTimeFrames,
@@ -184,3 +186,31 @@ def test_export_is_the_tenants_state_as_json():
     assert exported["retention_days"] == 30
     assert exported["minimum_count"] == 5
     assert exported["offboarded"] is False
+
+
+def test_follow_up_records_a_change_within_its_bounds_and_folds_into_the_tenant():
+    tenant = given(REGISTERED)
+    assert tenant.follow_up == FollowUpSet()  # three calls, a day apart; check in at 30 days
+    assert decide(SetFollowUp(), tenant) == []  # the defaults again change nothing
+    changed = decide(SetFollowUp(callback_attempts=5, callback_retry_days=2, check_in_days=14),
+                     tenant)  # fmt: skip
+    assert changed == [FollowUpSet(callback_attempts=5, callback_retry_days=2, check_in_days=14)]
+    folded = given(REGISTERED, *changed)
+    assert folded.follow_up.callback_attempts == 5 and folded.follow_up.check_in_days == 14
+    assert export(folded)["follow_up"] == {"callback_attempts": 5, "callback_retry_days": 2,
+                                           "check_in_days": 14}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        (SetFollowUp(callback_attempts=0), "bad-attempts"),
+        (SetFollowUp(callback_attempts=11), "bad-attempts"),
+        (SetFollowUp(callback_retry_days=0), "bad-retry-days"),
+        (SetFollowUp(callback_retry_days=31), "bad-retry-days"),
+        (SetFollowUp(check_in_days=0), "bad-check-in-days"),
+        (SetFollowUp(check_in_days=366), "bad-check-in-days"),
+    ],
+)
+def test_follow_up_out_of_bounds_is_refused_with_its_kind(command, kind):
+    assert refused(command, given(REGISTERED)) == kind

@@ -17,11 +17,12 @@ class Role(StrEnum):
     operator = "operator"  # hotline / SMS operator filing on a worker's behalf
     auditor = "auditor"  # registers audits for callback campaigns
     partner = "partner"  # referral partner: referrals addressed to it
+    representative = "representative"  # union, NGO or other, filing for or beside a worker
 
 
 # Roles that act for an organisation (a member company, a referral partner): their tokens
 # must name it in `org`, or they would reach nothing, or everything, of their kind.
-ORGANISATION_ROLES: frozenset[Role] = frozenset({Role.member, Role.partner})
+ORGANISATION_ROLES: frozenset[Role] = frozenset({Role.member, Role.partner, Role.representative})
 
 
 class Action(StrEnum):
@@ -30,6 +31,7 @@ class Action(StrEnum):
     grievance_file_for_worker = "grievance.file_for_worker"
     grievance_assist = "grievance.assist_by_receipt"
     receipt_reissue = "receipt.reissue"
+    grievance_represent = "grievance.represent"
     audit_register = "audit.register"
     callback_work = "callback.work"
     case_read = "case.read"
@@ -63,6 +65,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.grievance_assist: frozenset({Role.operator}),
     # A new secret goes to the number the worker gave, never to the one who asked.
     Action.receipt_reissue: frozenset({Role.operator}),
+    # A union, NGO or other representative files for a worker, asks to accompany one, and
+    # reads the progress of those it stands by (its token's org), never what the worker wrote.
+    Action.grievance_represent: frozenset({Role.representative}),
     Action.audit_register: frozenset({Role.auditor, Role.officer}),
     Action.callback_work: frozenset({Role.operator, Role.officer}),
     # DESIGN.md: admins configure, they do not read narratives, contacts or threads.

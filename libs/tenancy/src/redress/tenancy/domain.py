@@ -15,6 +15,7 @@ from redress.events.catalogue.tenant import (
     DEFAULT_WORKING_DAYS,
     MINIMUM_COUNT,
     MINIMUM_COUNT_FLOOR,
+    FollowUpSet,
     MemberOrganisationJoined,
     MinimumCountSet,
     RetentionPeriodSet,
@@ -26,6 +27,7 @@ from redress.events.catalogue.tenant import (
 )
 from redress.events.envelope import EventData
 from redress.kit.i18n import LANGUAGES
+from redress.tenancy.follow_up import SetFollowUp, decide_follow_up
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 """A tenant's slug names it in URLs (`/t/acme-msi/report`) and in every event's envelope."""
@@ -61,6 +63,7 @@ class Tenant:
     time_frames: TimeFramesSet = field(default_factory=TimeFramesSet)
     retention_days: int | None = None
     minimum_count: int = MINIMUM_COUNT
+    follow_up: FollowUpSet = field(default_factory=FollowUpSet)
     offboarded: bool = False
 
     @property
@@ -131,7 +134,7 @@ class Offboard:
 
 Command = (
     RegisterTenant | ChangeSettings | AdmitMember | RegisterSite | SetTimeFrames | SetRetention
-    | SetMinimumCount | Offboard
+    | SetMinimumCount | SetFollowUp | Offboard
 )  # fmt: skip
 
 
@@ -190,6 +193,8 @@ def decide(command: Command, state: Tenant) -> list[EventData]:
         case SetMinimumCount(k=k):
             _check_minimum_count(k)
             return [] if k == state.minimum_count else [MinimumCountSet(k=k)]
+        case SetFollowUp():
+            return decide_follow_up(command, state.follow_up, TenantRefused)
         case Offboard(reason=reason):
             return [TenantOffboarded(reason=reason)]
     raise TypeError(f"not a tenant command: {command!r}")  # pragma: no cover
@@ -284,6 +289,8 @@ def evolve(state: Tenant, event: EventData) -> Tenant:
             return replace(state, retention_days=days)
         case MinimumCountSet(k=k):
             return replace(state, minimum_count=k)
+        case FollowUpSet():
+            return replace(state, follow_up=event)
         case TenantOffboarded():
             return replace(state, offboarded=True)
     return state
@@ -333,5 +340,6 @@ def export(state: Tenant) -> dict[str, Any]:
         "time_frames": state.time_frames.model_dump(mode="json"),
         "retention_days": state.retention_days,
         "minimum_count": state.minimum_count,
+        "follow_up": state.follow_up.model_dump(mode="json"),
         "offboarded": state.offboarded,
     }

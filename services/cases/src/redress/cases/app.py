@@ -15,6 +15,7 @@ from redress.cases import (
     supply_chain_api,
     verification_api,
 )
+from redress.cases.alerts import Alerts
 from redress.cases.policies import OpenCases
 from redress.cases.projections import CaseViews
 from redress.cases.supply_chain_views import SupplyChainViews
@@ -36,7 +37,7 @@ service = ServiceSpec(
     ],
     pages=[console.router, console_forms.router],
     exception_handlers={console.LoginRequired: console.to_login},
-    projections=lambda: [OpenCases(), CaseViews(), SupplyChainViews()],
+    projections=lambda: [OpenCases(), CaseViews(), SupplyChainViews(), Alerts()],
     startup=[context.start],
     background=[context.run_deadlines, key_sweeper("cases")],
     checks=[context.check],

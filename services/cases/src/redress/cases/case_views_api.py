@@ -204,13 +204,16 @@ async def timeline(
 # Nor verification and the response: findings name who was interviewed, and a response
 # calling for law enforcement, warned of, could have a supplier retaliate. Nor corrections:
 # their reasons may tell what the worker said (the case itself shows the corrected values).
+# Nor a retaliation alert: it ties the report to the worker's other case or callback. Nor
+# who represents the worker: a union standing by them is theirs to tell a company.
 _STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                   "ReferralRecommended", "WorkerMessagePosted", "GrievanceUpdated",
                   "AttachmentAdded", "WithdrawalRequested", "PersonalDataErased",
                   "LegalHoldPlaced", "LegalHoldReleased", "ContactConsentChanged",
                   "ReviewRequested", "PlanAnswered", "RemedyConfirmed",
                   "VerificationFindingRecorded", "VerificationDecided",
-                  "ResponseDetermined", "GrievanceCorrected")  # fmt: skip
+                  "ResponseDetermined", "GrievanceCorrected",
+                  "RetaliationAlertRaised", "RepresentativeRecorded")  # fmt: skip
 # The officer's explanation of a rejection is written for the worker, and may say what the
 # worker told: never for the company.
 _STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",

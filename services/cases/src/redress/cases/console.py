@@ -18,10 +18,10 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.responses import HTMLResponse, Response
 
+from redress.cases import alerts, appeals, reads
 from redress.cases import domain as d
 from redress.cases import handlers as h
 from redress.cases import queries as q
-from redress.cases import reads
 from redress.cases.console_render import CONSOLE, PATH, page
 from redress.cases.context import CaseDesk, CasesContext, Desk
 from redress.cases.projections import CaseViews
@@ -94,6 +94,7 @@ async def queue(request: Request, p: Staff, pool: Pool, cases: CasesContext) -> 
     }
     async with pool.acquire() as conn:
         context["officers"] = await q.officers(conn, p.tenant)
+        context["alerts"] = await alerts.standing(conn, p.tenant)
         try:
             f = QueueQuery.model_validate(dict(request.query_params))
             filters = q.QueueFilter(f.stage, f.severity, f.officer, f.overdue)
@@ -161,9 +162,9 @@ async def case_page(
 ) -> HTMLResponse:
     """The case page; after a refused form, with the reason and what the officer typed in it."""
     store, pool, cases = desk.store, desk.pool, desk.cases
-    if min_version:
-        # Authorised on the log before waiting: another tenant's case is 404 at once.
-        await h.case_events(store, p, case_id)
+    # Authorised on the log before waiting: another tenant's case is 404 at once. The log
+    # also says whether the worker asked for a review, and who took the decision.
+    review = appeals.review_of(await h.case_events(store, p, case_id))
     stale = bool(
         min_version
         and not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=READ_BACK_SECONDS)
@@ -182,6 +183,7 @@ async def case_page(
         recent_reads = await q.recent_reads(conn, case_id, READS_SHOWN)
         findings = await q.findings(conn, cases.keyring, case_id)
         steps = await q.determinations(conn, case_id)
+        alert = await alerts.of_case(conn, case_id)
     shown = reads.fields_shown(grievance, thread, findings)
     await reads.record(store, p, case_id, row["grievance_id"], shown, "console")
     stage = d.Stage(row["stage"])
@@ -227,6 +229,8 @@ async def case_page(
         "stale": stale,
         "today": today,
         "referral_url": _referral_url(request, case_id),
+        "alert": alert,
+        "review": review,
     }
     return page(request, cases, "case.html", status, **context)
 

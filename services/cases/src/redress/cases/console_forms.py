@@ -183,6 +183,13 @@ async def reopen(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) ->
     return await h.reopen(desk, p, case_id, _body(c.ReopenBody, reason=_field(f, "reason")))
 
 
+@form("/review", "review")
+async def review(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c.Written:
+    """A review the worker asked for: another officer than the one who decided."""
+    body = _body(c.ReviewBody, result=_field(f, "result"), reasons=_field(f, "reasons"))
+    return await h.review(desk, p, case_id, body)
+
+
 # Verification and the response (IOM steps 1 and 2), and corrections of what was filed.
 
 

@@ -30,6 +30,7 @@ ENTRIES = {
     "ReviewRequested": "The worker asked for a review of the decision",
     "PlanAnswered": "The worker answered on the plan (agree, object, or a call)",
     "RemedyConfirmed": "The worker said whether a remedy of the plan reached them",
+    "RepresentativeRecorded": "A representative stands by the worker",
     **referral_entries.ENTRIES,
 }
 

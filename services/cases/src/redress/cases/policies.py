@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 
-from redress.cases import appeals
+from redress.cases import appeals, retaliation
 from redress.cases.domain import (
     CASE,
     CaseRefused,
@@ -23,6 +23,7 @@ from redress.events.catalogue.grievance import (
     WithdrawalRequested,
     WorkerSatisfactionGiven,
 )
+from redress.events.catalogue.retaliation import RetaliationReported
 from redress.events.catalogue.tenant import SiteRegistered, TimeFramesSet
 from redress.events.envelope import SYSTEM, Event, EventData, Metadata
 from redress.events.errors import ConcurrencyError
@@ -39,9 +40,9 @@ def case_stream(grievance_id: str) -> str:
 class OpenCases(Policy):
     name = "open_cases"
     schema = "cases"
-    stream_types = ("grievance", "tenant")
+    stream_types = ("grievance", "tenant", "retaliation")
     handles = (TimeFramesSet, SiteRegistered, GrievanceSubmitted, WorkerSatisfactionGiven,
-               WithdrawalRequested, ReviewRequested)  # fmt: skip
+               WithdrawalRequested, ReviewRequested, RetaliationReported)  # fmt: skip
     tables = ("frames", "sites")
 
     async def apply(self, conn: Conn, event: Event) -> None:
@@ -67,6 +68,8 @@ class OpenCases(Policy):
                 await self._withdrawal(conn, event, gid)
             case ReviewRequested(grievance_id=gid):
                 await self._review(event, gid)
+            case RetaliationReported() as r:
+                await self._retaliation(conn, event, r)
 
     async def _open(self, conn: Conn, event: Event, g: GrievanceSubmitted) -> None:
         member_org = g.member_org or await conn.fetchval(
@@ -86,6 +89,24 @@ class OpenCases(Policy):
                             correlationid=event.correlationid or event.id)  # fmt: skip
         with contextlib.suppress(ConcurrencyError):  # opened before: this is a replay
             await self.store.append(stream, decide(command, fold([])), 0, metadata, conn=conn)
+
+    async def _retaliation(self, conn: Conn, event: Event, r: RetaliationReported) -> None:
+        """Retaliation reported: a case of its own, opened at once at high severity, and an
+        alert for the officers (`cases.retaliation`)."""
+        member_org = await conn.fetchval(
+            "SELECT member_org FROM sites WHERE tenant = $1 AND site_id = $2",
+            event.tenant,
+            r.site_id,
+        )
+        command = retaliation.OpenRetaliationCase(
+            r, event.time.date(), await frames(conn, event.tenant), member_org
+        )
+        metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,
+                            correlationid=event.correlationid or event.id)  # fmt: skip
+        stream = retaliation.case_of(r.report_id)
+        with contextlib.suppress(ConcurrencyError):  # opened before: this is a replay
+            events = retaliation.decide(command, fold([]))
+            await self.store.append(stream, events, 0, metadata, conn=conn)
 
     async def _review(self, event: Event, grievance_id: str) -> None:
         await _review_requested(self.store, event, grievance_id)

@@ -40,6 +40,7 @@ from redress.events.catalogue.grievance import (
     PersonalDataErased,
     PlanAnswered,
     RemedyConfirmed,
+    RepresentativeRecorded,
     ReviewRequested,
     WithdrawalRequested,
     WorkerMessagePosted,
@@ -66,7 +67,7 @@ _QUIET = ("case_id", "grievance_id", "message", "note", "finding", "addition", "
 # What the worker does on their grievance, shown in the case's timeline too.
 _WORKER_ENTRIES = (WorkerMessagePosted, GrievanceUpdated, AttachmentAdded, WithdrawalRequested,
                    PersonalDataErased, ContactConsentChanged, ReviewRequested, PlanAnswered,
-                   RemedyConfirmed)  # fmt: skip
+                   RemedyConfirmed, RepresentativeRecorded)  # fmt: skip
 
 
 def _timeline_insert(at: int) -> str:
@@ -92,7 +93,7 @@ class CaseViews(Projection):
     handles = (*catalogue.of_stream("case"), GrievanceSubmitted, GrievanceUpdated,
                WorkerMessagePosted, AttachmentAdded, WithdrawalRequested, PersonalDataErased,
                ContactConsentChanged, ReviewRequested, PlanAnswered, RemedyConfirmed,
-               PersonalDataRead,
+               RepresentativeRecorded, PersonalDataRead,
                *referral_entries.READS)  # fmt: skip
     tables = ("cases", "actions", "timeline", "thread", "lessons", "grievance_data", "timers",
               "reads", "filings", "referral_cases", "referral_partners", "findings",

@@ -9,28 +9,34 @@ from redress.intake import (
     api,
     callbacks_api,
     callbacks_figures,
+    check_ins_api,
     context,
     fake_provider,
     housekeeping,
     operator_api,
     replies,
+    representative_api,
     seed,
     sender,
     sms,
     tenant_api,
+    tenant_follow_up,
     web_actions,
     web_plan,
     web_procedure,
     web_receipt,
     web_referral,
     web_report,
+    web_representation,
     web_status,
     web_verify,
 )
 from redress.intake.campaigns import Campaigns
+from redress.intake.check_ins import CheckIns, ScheduleCheckIns
 from redress.intake.projections import Grievances
 from redress.intake.referral_requests import ReferralRequests
 from redress.intake.texting import Texting
+from redress.intake.representations import Representations
 from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
 
@@ -42,7 +48,10 @@ service = ServiceSpec(
         api.router,
         callbacks_api.router,
         callbacks_figures.router,
+        check_ins_api.router,
+        representative_api.router,
         tenant_api.router,
+        tenant_follow_up.router,
         sms.router,
         replies.router,
         operator_api.router,
@@ -55,11 +64,20 @@ service = ServiceSpec(
         web_actions.router,
         web_referral.router,
         web_plan.router,
+        web_representation.router,
         web_verify.router,
         admin_pages.router,
         fake_provider.router,
     ],
-    projections=lambda: [Grievances(), Campaigns(), ReferralRequests(), Texting()],
+    projections=lambda: [
+        Grievances(),
+        Campaigns(),
+        ReferralRequests(),
+        Texting(),
+        CheckIns(),
+        ScheduleCheckIns(),
+        Representations(),
+    ],
     startup=[context.start, callbacks_api.start, housekeeping.start],
     background=[
         housekeeping.run_retention,

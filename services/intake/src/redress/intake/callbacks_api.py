@@ -164,7 +164,7 @@ async def due_callbacks(
     async with pool.acquire() as conn:
         rows = await conn.fetch(
             """SELECT c.callback_id, c.audit_id, c.site_id, s.name AS site_name, c.country,
-                      c.due_on, c.language, c.contact
+                      c.due_on, c.language, c.contact, c.attempts
                FROM intake.callbacks c
                LEFT JOIN intake.sites s ON s.tenant = c.tenant AND s.site_id = c.site_id
                WHERE c.tenant = $1 AND c.completed_at IS NULL AND c.due_on <= $2
@@ -197,6 +197,7 @@ async def due_callbacks(
                     language=row["language"],
                     good_time=contact.get("good_time"),
                     phone=contact.get("phone"),
+                    attempt=row["attempts"] + 1,
                 )
             )
     last = callbacks[-1] if len(rows) > limit else None
@@ -233,9 +234,15 @@ async def record_outcome(
     pool: Pool,
     store: Store,
     intake: IntakeContext,
+    desk: DeskContext,
     retry: Retryable = None,
 ) -> Any:
     """Record a call: reached or not, retaliation reported, and a grievance raised on it.
+
+    A worker not reached is called again the tenant's `callback_retry_days` later (the
+    callback returns to the queue on that day, at the good time noted at the audit), until
+    the tenant's `callback_attempts` calls are made; the last call allowed completes the
+    callback, unreached.
 
     The grievance is filed (channel `callback`) in the same transaction as the outcome; read
     its receipt, reference and secret, out to the worker. Send an `Idempotency-Key` to retry
@@ -248,8 +255,12 @@ async def record_outcome(
         row = await callback_index.audit_of(conn, principal.tenant, callback_id)
     if row is None:
         raise Problem(404, "unknown-callback", "there is no such callback")
+    # The tenant's follow-up as its stream says it now (ADR 18): how often to call again.
+    async with pool.acquire() as conn:
+        follow_up = (await read_tenant(conn, principal.tenant)).follow_up
+    call = handlers.Call(desk.today(), follow_up.callback_attempts, follow_up.callback_retry_days)
     return await handlers.record_outcome(
-        store, intake, principal, row.audit_id, callback_id, row.language, body, retry
+        store, intake, principal, row.audit_id, callback_id, row.language, body, call, retry
     )
 
 

@@ -107,6 +107,11 @@ class OutcomeAnswer(BaseModel):
     grievance: Filed | None = Field(
         None, description="the receipt to read out to the worker: reference and secret, once"
     )
+    retaliation_report_id: str | None = Field(
+        None,
+        description="the report retaliation told on the call opened: a case of its own, "
+        "at high severity, and an alert to the officers",
+    )
 
 
 class DueCallback(BaseModel):
@@ -119,6 +124,10 @@ class DueCallback(BaseModel):
     language: str
     good_time: str | None = Field(description="null when not given or erased")
     phone: str | None = Field(description="null when the audit's personal data was erased")
+    attempt: int = Field(
+        description="which call this is: 1 for the first, 2 for the first "
+        "call again after the worker was not reached, ..."
+    )
 
 
 class DueCallbacks(BaseModel):
@@ -131,10 +140,16 @@ class Figures(BaseModel):
     scheduled: int
     due: int = Field(description="fallen due by today, completed or not")
     outstanding: int = Field(description="due and not yet completed")
-    completed: int = Field(description="callbacks made")
-    reached: int
+    completed: int = Field(
+        description="callbacks done: the worker reached, or not reached "
+        "by the last call the tenant allows"
+    )
+    reached: int = Field(description="callbacks that reached the worker")
     retaliation_reports: int
     grievances_raised: int
+    unreached: int = Field(description="callbacks given up: no call reached the worker")
+    retrying: int = Field(description="workers not reached yet, to be called again")
+    calls: int = Field(description="calls made in all, each attempt counted")
 
 
 class SiteFigures(Figures):

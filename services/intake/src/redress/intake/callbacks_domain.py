@@ -13,7 +13,12 @@ from datetime import date, timedelta
 from functools import reduce
 
 from redress.events.application import Aggregate, Refused
-from redress.events.catalogue.audit import AuditRegistered, CallbackCompleted, CallbackScheduled
+from redress.events.catalogue.audit import (
+    AuditRegistered,
+    CallbackAttemptMissed,
+    CallbackCompleted,
+    CallbackScheduled,
+)
 from redress.events.catalogue.grievance import Sealed
 from redress.events.envelope import EventData
 
@@ -47,6 +52,7 @@ class Callback:
     completed: bool = False
     reached: bool = False
     grievance_id: str | None = None
+    attempts: int = 0  # calls made so far
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,11 @@ class CompleteCallback:
     reached: bool
     retaliation_reported: bool = False
     grievance_id: str | None = None
+    # The tenant's follow-up, read at the call: an unreached worker is called again
+    # `retry_days` after `today`, up to `attempts_allowed` calls in all.
+    today: date | None = None
+    attempts_allowed: int = 1
+    retry_days: int = 1
 
 
 Command = RegisterAudit | CompleteCallback
@@ -150,6 +161,18 @@ def _complete(command: CompleteCallback, state: Audit) -> list[EventData]:
         raise AuditRefused(
             "not-reached", "a worker who was not reached cannot report retaliation or a grievance"
         )
+    attempt = callback.attempts + 1
+    if not command.reached and attempt < command.attempts_allowed:
+        if command.today is None:
+            raise AssertionError("a call tried again needs the day it was made")
+        return [
+            CallbackAttemptMissed(
+                audit_id=command.audit_id,
+                callback_id=command.callback_id,
+                attempt=attempt,
+                next_due_on=command.today + timedelta(days=command.retry_days),
+            )
+        ]
     return [
         CallbackCompleted(
             audit_id=command.audit_id,
@@ -157,6 +180,7 @@ def _complete(command: CompleteCallback, state: Audit) -> list[EventData]:
             reached=command.reached,
             retaliation_reported=command.retaliation_reported,
             grievance_id=command.grievance_id,
+            attempts=attempt,
         )
     ]
 
@@ -174,12 +198,18 @@ def evolve(state: Audit, event: EventData) -> Audit:
             return replace(
                 state, callbacks={**state.callbacks, event.callback_id: Callback(event.due_on)}
             )
+        case CallbackAttemptMissed():
+            tried = replace(
+                state.callbacks[event.callback_id], due_on=event.next_due_on, attempts=event.attempt
+            )
+            return replace(state, callbacks={**state.callbacks, event.callback_id: tried})
         case CallbackCompleted():
             done = replace(
                 state.callbacks[event.callback_id],
                 completed=True,
                 reached=event.reached,
                 grievance_id=event.grievance_id,
+                attempts=event.attempts,
             )
             return replace(state, callbacks={**state.callbacks, event.callback_id: done})
     return state

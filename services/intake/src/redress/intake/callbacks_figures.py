@@ -24,7 +24,10 @@ SELECT GROUPING(c.site_id) AS by_country, GROUPING(c.country) AS in_total,
        count(*) FILTER (WHERE c.completed_at IS NOT NULL) AS completed,
        count(*) FILTER (WHERE c.reached) AS reached,
        count(*) FILTER (WHERE c.retaliation_reported) AS retaliation_reports,
-       count(*) FILTER (WHERE c.grievance_id IS NOT NULL) AS grievances_raised
+       count(*) FILTER (WHERE c.grievance_id IS NOT NULL) AS grievances_raised,
+       count(*) FILTER (WHERE c.completed_at IS NOT NULL AND NOT c.reached) AS unreached,
+       count(*) FILTER (WHERE c.completed_at IS NULL AND c.attempts > 0) AS retrying,
+       coalesce(sum(c.attempts), 0) AS calls
 FROM intake.callbacks c
 JOIN intake.audits a ON a.audit_id = c.audit_id
 LEFT JOIN intake.sites s ON s.tenant = c.tenant AND s.site_id = c.site_id

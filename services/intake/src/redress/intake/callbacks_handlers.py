@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 
 from redress.events.application import Recorded, execute
+from redress.events.catalogue.audit import CallbackCompleted
 from redress.events.catalogue.grievance import Channel
 from redress.events.envelope import Event, EventData, Metadata
 from redress.events.ids import new_id
@@ -38,6 +40,8 @@ from redress.intake.callbacks_domain import (
 from redress.intake.commands import Filed, GrievanceInput
 from redress.intake.context import Intake
 from redress.intake.filing import file_grievance
+from redress.intake.retaliation import callback_contact, record_report
+from redress.intake.retaliation_domain import ReportRetaliation
 from redress.kit.auth import Principal
 from redress.kit.deps import metadata_for
 from redress.kit.errors import Problem
@@ -129,6 +133,15 @@ async def register_audit(
     return answer(done)
 
 
+@dataclass(frozen=True)
+class Call:
+    """When the call was made, and the tenant's follow-up: how often a worker is called."""
+
+    today: date
+    attempts_allowed: int
+    retry_days: int
+
+
 @dataclass
 class _Call:
     """A call's outcome, and the grievance the worker raised on it, in one transaction."""
@@ -142,6 +155,7 @@ class _Call:
     grievance_id: str | None
     once: Once | None
     filed: Filed | None = None
+    report_id: str | None = None
 
     async def begin(self, conn: Conn) -> Any:
         # Claimed before deciding: a retry of an outcome recorded gets its first answer, not
@@ -156,8 +170,24 @@ class _Call:
                 conn, self.store, self.intake, self.metadata, form, Channel.callback,
                 grievance_id=self.grievance_id, audit_id=self.audit_id,
             )  # fmt: skip
+        if any(isinstance(e, CallbackCompleted) and e.retaliation_reported
+               for e in recorded.events):  # fmt: skip
+            await self._report(conn, recorded, audit)
         if self.once is not None:
             await self.once.end(conn, recorded)
+
+    async def _report(self, conn: Conn, recorded: Recorded, audit: Audit) -> None:
+        """Retaliation told on the call opens a case of its own at once (docs/follow-up.md),
+        linked to the grievance raised on the same call, if any."""
+        (completed,) = [e for e in recorded.events if isinstance(e, CallbackCompleted)]
+        self.report_id = str(new_id())
+        report = ReportRetaliation(
+            report_id=self.report_id, channel=Channel.callback, language=self.language,
+            country=audit.country, site_id=audit.site_id, grievance_id=self.grievance_id,
+            audit_id=self.audit_id, callback_id=completed.callback_id,
+            contact=callback_contact(recorded.history, completed.callback_id),
+        )  # fmt: skip
+        await record_report(conn, self.store, self.metadata, report)
 
 
 async def record_outcome(
@@ -168,9 +198,14 @@ async def record_outcome(
     callback_id: str,
     language: str,
     body: OutcomeInput,
+    call_made: Call,
     retry: Retry | None = None,
 ) -> OutcomeAnswer:
-    """Record a call: reached or not, retaliation reported, and a grievance raised on it."""
+    """Record a call: reached or not, retaliation reported, and a grievance raised on it.
+
+    A worker not reached before the tenant's last attempt is called again (the domain says
+    when); the outcome answers the same way.
+    """
     # One correlation id ties the outcome to the grievance it raised.
     metadata = metadata_for(principal).model_copy(update={"correlationid": new_id()})
     grievance_id = str(new_id()) if body.grievance else None
@@ -180,6 +215,9 @@ async def record_outcome(
         reached=body.reached,
         retaliation_reported=body.retaliation_reported,
         grievance_id=grievance_id,
+        today=call_made.today,
+        attempts_allowed=call_made.attempts_allowed,
+        retry_days=call_made.retry_days,
     )
     stream = audit_stream(audit_id)
 
@@ -190,6 +228,7 @@ async def record_outcome(
             stream=done.stream,
             version=done.version,
             grievance=call.filed,
+            retaliation_report_id=call.report_id,
         )
 
     once = Once.of(retry, SCHEMA, principal, answer)

@@ -6,7 +6,12 @@ The operators' queue and the campaign figures (per site, per country) are both r
 
 from __future__ import annotations
 
-from redress.events.catalogue.audit import AuditRegistered, CallbackCompleted, CallbackScheduled
+from redress.events.catalogue.audit import (
+    AuditRegistered,
+    CallbackAttemptMissed,
+    CallbackCompleted,
+    CallbackScheduled,
+)
 from redress.events.envelope import Event
 from redress.events.projection import Projection
 from redress.events.store import Conn
@@ -16,7 +21,7 @@ class Campaigns(Projection):
     name = "campaigns"
     schema = "intake"
     stream_types = ("audit",)
-    handles = (AuditRegistered, CallbackScheduled, CallbackCompleted)
+    handles = (AuditRegistered, CallbackScheduled, CallbackAttemptMissed, CallbackCompleted)
     tables = ("audits", "callbacks")
 
     async def apply(self, conn: Conn, event: Event) -> None:
@@ -49,10 +54,18 @@ class Campaigns(Projection):
                     callback.contact.model_dump_json(),
                     event.version,
                 )
+            case CallbackAttemptMissed() as missed:
+                # Back in the queue on the day of the next call.
+                await conn.execute(
+                    """UPDATE callbacks SET due_on = $2, attempts = $3, version = $4
+                       WHERE callback_id = $1""",
+                    missed.callback_id, missed.next_due_on, missed.attempt, event.version,
+                )  # fmt: skip
             case CallbackCompleted() as outcome:
                 await conn.execute(
                     """UPDATE callbacks SET completed_at = $2, reached = $3,
-                           retaliation_reported = $4, grievance_id = $5, version = $6
+                           retaliation_reported = $4, grievance_id = $5, version = $6,
+                           attempts = $7
                        WHERE callback_id = $1""",
                     outcome.callback_id,
                     event.time,
@@ -60,4 +73,5 @@ class Campaigns(Projection):
                     outcome.retaliation_reported,
                     outcome.grievance_id,
                     event.version,
+                    outcome.attempts,
                 )

@@ -46,6 +46,14 @@ STATUS = {
 WRONG_RECEIPT = N_("That reference and secret number do not match. Please check them.")
 WAIT_BEFORE_TRYING = N_("Too many wrong tries. Please wait %(wait)s, then try again.")
 REPLY_SENT = N_("Your message was sent.")
+REPRESENTED = {
+    True: N_("You allowed them to accompany you."),
+    False: N_("You refused. They see nothing of your report."),
+}
+RETALIATION_REPORTED = N_(
+    "Your message was sent. You said you are being punished for speaking up: "
+    "a grievance officer was alerted at once."
+)
 WITHDRAWN = N_("Your report is withdrawn.")
 ERASED = N_("Your personal data was erased.")
 CONTACT_ON = N_("Saved: the grievance officer may contact you.")

@@ -12,8 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, Response
 
-from redress.events.application import Within
-from redress.events.catalogue.grievance import ErasureReason
+from redress.events.catalogue.grievance import ErasureReason, GrievanceSubmitted
 from redress.events.envelope import Event, EventData
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import (
@@ -27,6 +26,7 @@ from redress.intake.domain import (
 from redress.intake.domain import decide as decide_grievance
 from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, masthead
+from redress.intake.retaliation import Reporting, grievance_contact, reported_in_message
 from redress.intake.texts import EMPTY_REPLY, NO_REVIEW, PAGE_EXPIRED_REPLY, SESSION_ENDED
 from redress.intake.web_common import (
     WorkerRoute,
@@ -36,6 +36,7 @@ from redress.intake.web_common import (
     page,
     record_worker_action,
     session,
+    worker_metadata,
 )
 from redress.intake.web_status import PROJECTION, reviewable, status
 from redress.kit.deps import Pool, Store
@@ -59,6 +60,7 @@ async def act(
     confirm: str | None = Form(None, max_length=10),
     contact: str | None = Form(None, pattern="^(yes|no)$"),
     csrf_token: str = Form(alias="csrf", max_length=100),
+    retaliation: str | None = Form(None, pattern="^yes$"),
     lang: str | None = None,
 ) -> Response:
     grievance_id = session(request, intake, tenant)
@@ -81,7 +83,10 @@ async def act(
     if do == "contact" and contact is None:
         raise Problem(422, "validation", "say yes or no to being contacted")
     stream = grievance_stream(grievance_id)
-    within = Within()
+    metadata = worker_metadata(tenant)
+    # A reply may say the worker is punished for speaking up: a report of its own, in the
+    # reply's transaction, that opens a case at once (docs/follow-up.md).
+    within = Reporting(store=store, metadata=metadata)
 
     async def decide(history: list[Event]) -> list[EventData]:
         state, conn = GRIEVANCE.fold(stream, history), within.conn
@@ -89,7 +94,13 @@ async def act(
         if do == "reply":
             key = await intake.keyring.get(conn, state.key_id or "")
             sealed_text = key.seal((message or "").encode())  # not empty: checked above
-            return decide_grievance(PostWorkerMessage(grievance_id, sealed_text), state)
+            posted = decide_grievance(PostWorkerMessage(grievance_id, sealed_text), state)
+            if retaliation:
+                submitted = history[0].data
+                assert isinstance(submitted, GrievanceSubmitted)
+                phone = await grievance_contact(conn, intake.keyring, submitted, state.contact_me)
+                within.report = reported_in_message(history, grievance_id, phone)
+            return posted
         if do == "withdraw":
             return decide_grievance(RequestWithdrawal(grievance_id), state)
         if do == "satisfaction":
@@ -101,8 +112,8 @@ async def act(
             return decide_grievance(allowed, state)
         return await erase(conn, intake.keyring, grievance_id, state, ErasureReason.worker_request)
 
-    notice = {"reply": "sent", "withdraw": "withdrawn", "erase": "erased",
-              "satisfaction": "thanks", "review": "review",
+    notice = {"reply": "retaliation" if retaliation else "sent", "withdraw": "withdrawn",
+              "erase": "erased", "satisfaction": "thanks", "review": "review",
               "contact": "contact_on" if contact == "yes" else "contact_off"}[do]  # fmt: skip
     return await record_worker_action(
         store, pool, PROJECTION, tenant, grievance_id, decide, notice=notice,

@@ -26,6 +26,7 @@ from redress.intake.filing import Masthead, grievance_stream, masthead
 from redress.intake.projections import Grievances
 from redress.intake.receipts import normalise_reference, verify_secret
 from redress.intake.referral_requests import requests
+from redress.intake.representations import shown as representatives_shown
 from redress.intake.texts import (
     CONSENT_DECLINED,
     CONSENT_GIVEN,
@@ -40,6 +41,8 @@ from redress.intake.texts import (
     PARTNER_KINDS,
     PLAN_ANSWERS,
     REPLY_SENT,
+    REPRESENTED,
+    RETALIATION_REPORTED,
     REVIEW_ASKED,
     REVIEW_RESULTS,
     SCALE,
@@ -183,7 +186,9 @@ async def status(
             thread.append({"author": row["author"], "text": text.decode(), "time": when})
     status_key = _status_key(g)
     notice = request.query_params.get("done")
-    notices = {"sent": REPLY_SENT, "withdrawn": WITHDRAWN, "erased": ERASED, "thanks": THANKS,
+    notices = {"sent": REPLY_SENT, "retaliation": RETALIATION_REPORTED, "withdrawn": WITHDRAWN,
+               "represented": REPRESENTED[True], "not_represented": REPRESENTED[False],
+               "erased": ERASED, "thanks": THANKS,
                "consent_given": CONSENT_GIVEN, "consent_declined": CONSENT_DECLINED,
                "consent_revoked": CONSENT_REVOKED, "contact_on": CONTACT_ON,
                "contact_off": CONTACT_OFF, "review": REVIEW_ASKED,
@@ -213,6 +218,8 @@ async def status(
         "plan_answer": _(said) if (said := PLAN_ANSWERS.get(g["plan_answer"])) else None,
         "review_asked": _(REVIEW_ASKED) if g["review"] == "requested" else None,
         "review_result": _(label) if (label := REVIEW_RESULTS.get(g["review"])) else None,
+        "representation": await representatives_shown(conn, grievance_id),
+        "representation_action": f"/t/{tenant}/status/representation?lang={lang}",
     }
     return page(request, intake, "status.html", lang, name, **context)
 

@@ -39,7 +39,7 @@ from redress.intake.callbacks_commands import (
     OutcomeInput,
     WorkerToCall,
 )
-from redress.intake.callbacks_handlers import record_outcome, register_audit
+from redress.intake.callbacks_handlers import Call, record_outcome, register_audit
 from redress.intake.commands import ContactDetails, GrievanceInput
 from redress.intake.context import Intake
 from redress.intake.domain import GRIEVANCE, RequestWithdrawal
@@ -305,9 +305,11 @@ class Generator:
                 )  # fmt: skip
             outcome = OutcomeInput(reached=call.reached, retaliation_reported=call.retaliation,
                                    grievance=raised)  # fmt: skip
+            # The history has one call per worker: each is the last one.
+            once = Call(call.at.date(), attempts_allowed=1, retry_days=1)
             answer = await record_outcome(
                 self.store, self.intake, self.operator, done.audit_id,
-                callback.callback_id, callback.language, outcome,
+                callback.callback_id, callback.language, outcome, once,
             )  # fmt: skip
             if call.grievance is not None and answer.grievance is not None:
                 call.grievance.grievance_id = answer.grievance.grievance_id

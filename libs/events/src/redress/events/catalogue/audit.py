@@ -51,12 +51,39 @@ def _good_time_sealed(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 @event
+class CallbackAttemptMissed(EventData):
+    """A call did not reach the worker; they are called again on `next_due_on`.
+
+    `attempt` counts the calls made so far (1 for the first). The last call the tenant allows
+    is not missed but completed, unreached.
+    """
+
+    type = "CallbackAttemptMissed"
+    stream_type = "audit"
+
+    audit_id: str
+    callback_id: str
+    attempt: int = Field(ge=1)
+    next_due_on: date
+
+
+@event
 class CallbackCompleted(EventData):
+    """The callback is done: the worker was reached, or the last call allowed did not reach
+    them. Version 2 counts the calls made (`attempts`); version 1 knew of one call only."""
+
     type = "CallbackCompleted"
     stream_type = "audit"
+    schemaversion = 2
 
     audit_id: str
     callback_id: str
     reached: bool
     retaliation_reported: bool = False
     grievance_id: str | None = None
+    attempts: int = Field(ge=1)
+
+
+@upcaster("CallbackCompleted", 1)
+def _one_call(raw: dict[str, Any]) -> dict[str, Any]:
+    return {"attempts": 1} | raw

@@ -375,3 +375,19 @@ class GrievanceCorrected(EventData):
     member_org: str | None = None
     language: str | None = None
     reason: str = Field(max_length=2000)
+
+
+@event
+class RetaliationAlertRaised(EventData):
+    """A worker reported retaliation: this case was opened for it, at high severity, and the
+    initiative's officers are alerted. `linked_case_id` is the case of the grievance it is
+    about (or of the earlier report whose check-in heard it), when there is one."""
+
+    type = "RetaliationAlertRaised"
+    stream_type = "case"
+
+    case_id: str
+    report_id: str
+    channel: str = Field(max_length=20)
+    linked_case_id: str | None = None
+    audit_id: str | None = None

@@ -262,3 +262,48 @@ class ContactConsentChanged(EventData):
 
     grievance_id: str
     contact_me: bool
+
+
+class Capacity(StrEnum):
+    """How a representative (a union, an NGO, another) stands by the worker."""
+
+    filed_for = "filed_for"  # filed the grievance for the worker
+    accompanies = "accompanies"  # the worker allowed them to follow it at their side
+
+
+@event
+class RepresentationRequested(EventData):
+    """A representative organisation asked to accompany the worker in this grievance; the
+    worker answers on the status page. `org` is the organisation's id in the tenant's tokens."""
+
+    type = "RepresentationRequested"
+    stream_type = "grievance"
+
+    grievance_id: str
+    org: str = Field(max_length=200)
+
+
+@event
+class RepresentationAnswered(EventData):
+    """The worker allowed or refused a representative's request to accompany them."""
+
+    type = "RepresentationAnswered"
+    stream_type = "grievance"
+
+    grievance_id: str
+    org: str = Field(max_length=200)
+    allowed: bool
+
+
+@event
+class RepresentativeRecorded(EventData):
+    """A representative stands by the worker in this grievance: it filed it for them, or the
+    worker allowed it to accompany them. It reads the grievance's progress, never what the
+    worker wrote, and never acts in the worker's place with their receipt."""
+
+    type = "RepresentativeRecorded"
+    stream_type = "grievance"
+
+    grievance_id: str
+    org: str = Field(max_length=200)
+    capacity: Capacity

@@ -156,3 +156,20 @@ class TenantOffboarded(EventData):
     stream_type = "tenant"
 
     reason: str | None = Field(default=None, max_length=500)
+
+
+@event
+class FollowUpSet(EventData):
+    """How the initiative follows up by phone.
+
+    An unreached worker is called again `callback_retry_days` after each try, up to
+    `callback_attempts` calls in all; a worker who reported retaliation is called
+    `check_in_days` after its case ends, and asked whether anything has happened since.
+    """
+
+    type = "FollowUpSet"
+    stream_type = "tenant"
+
+    callback_attempts: int = Field(default=3, ge=1, le=10)
+    callback_retry_days: int = Field(default=1, ge=1, le=30)
+    check_in_days: int = Field(default=30, ge=1, le=365)
