@@ -55,7 +55,7 @@ from redress.referral.context import Desk as ReferralDesk
 from redress.referral.context import Referrals
 from redress.referral.directory import DIRECTORY, RegisterPartner
 from redress.referral.policies import OpenReferrals, directory_stream, referral_stream
-from redress.synth.plan import AuditPlan, GrievancePlan, Plan, Step
+from redress.synth.plan import ACTION_DAYS, AuditPlan, GrievancePlan, Plan, Step, action_owner
 from redress.synth.world import FRAMES, LANGUAGES, MEMBERS, PARTNERS, SITES, TIME_ZONE
 from redress.tenancy import domain as tenancy
 from redress.tenancy.handlers import execute as tenant_execute
@@ -227,7 +227,8 @@ class Generator:
             "reject": lambda: cases.reject(desk, officer, case_id, cc.RejectBody(grounds=code)),
             "advance": lambda: cases.advance(desk, officer, case_id, cc.AdvanceBody(to=code)),
             "action": lambda: cases.add_action(desk, officer, case_id, cc.ActionBody(
-                remedy=code, owner="supplier", due_on=step.at.date() + timedelta(days=30),
+                remedy=code, owner=action_owner(code),
+                due_on=step.at.date() + timedelta(days=ACTION_DAYS),
                 description="Synthetic action")),
             "close": lambda: cases.close(desk, officer, case_id, cc.CloseBody(outcome=code)),
             "satisfaction": lambda: cases.satisfaction(
