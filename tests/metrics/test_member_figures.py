@@ -34,8 +34,8 @@ def token(site, roles, org=None) -> dict:
 
 def of_member(recorded: Recorded, org: str) -> Recorded:
     """The generator's record of the grievances `org` filed or shares a site of."""
-    return dataclasses.replace(recorded, audits=[],
-                               grievances=[g for g in recorded.grievances if org in g.members])  # fmt: skip
+    mine = [g for g in recorded.grievances if org in g.members]
+    return dataclasses.replace(recorded, audits=[], grievances=mine)
 
 
 async def test_a_member_sees_its_quarter_protected_and_true(figures_site):
