@@ -38,7 +38,8 @@ class Chart:
 
 
 def _word(kind: str, code: str) -> str:
-    return labels.VALUES.get(kind, {}).get(code) or console.human(code)
+    """The console's words for a stage or a step (`remediation_plan` -> `Remediation plan`)."""
+    return console.human(code)
 
 
 def charts_of(figures: dict[str, Any]) -> list[Chart]:
