@@ -19,7 +19,9 @@ Pure: the same ledger and period always give the same figures. No disclosure con
 - each share also as a count table by yes/no (`within_<kind>`, `asked`): what is published;
 - the callback programme, by the audit's country: audits held, workers interviewed,
   callbacks due, made, reached, retaliation reported and grievances raised on them, and
-  grievances raised on a callback whose case was closed as resolved or partly resolved.
+  grievances raised on a callback whose case was closed as resolved or partly resolved;
+  and, by the site's country, suppliers with a corrective action, a suspension or an exit
+  decided in the period (each supplier once per figure).
 """
 
 from __future__ import annotations
@@ -66,7 +68,11 @@ DURATIONS = ("acknowledge", "plan", "close")
 CALLBACK_FIGURES = (
     "audits", "interviewed", "callbacks_due", "callbacks_made", "callbacks_reached",
     "retaliation_reported", "callback_grievances", "callback_violations_acted_on",
+    *(f"suppliers_{c}" for c in ("corrective_action", "suspended", "exited")),
 )  # fmt: skip
+# A consequence decided for a supplier, by the figure that counts the suppliers it befell.
+CONSEQUENCES = {"corrective_action": "suppliers_corrective_action",
+                "suspension": "suppliers_suspended", "exit": "suppliers_exited"}  # fmt: skip
 ACTED_ON = frozenset({"resolved", "partly_resolved"})
 
 Item = tuple[str, str | None]  # (grievance, code)
@@ -318,6 +324,12 @@ def callback_tables(
             counted["callback_violations_acted_on"].append(
                 (call.callback, country.get(call.audit, UNKNOWN), 1)
             )
+    # Suppliers (sites), each once per figure, with a consequence decided in the period.
+    befell = {(CONSEQUENCES[c.consequence], c.site, c.country or UNKNOWN)
+              for c in ledger.consequences if c.consequence in CONSEQUENCES
+              and period.start <= c.decided_on < period.end}  # fmt: skip
+    for name, site, where in sorted(befell):
+        counted[name].append((site, where, 1))
     return [weighted(f"{name}.country", counted[name]) for name in CALLBACK_FIGURES]
 
 

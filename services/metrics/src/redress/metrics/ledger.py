@@ -66,6 +66,16 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Consequence:
+    """A consequence decided for a supplier (a site), with the site's country."""
+
+    site: str
+    country: str | None
+    consequence: str
+    decided_on: date
+
+
+@dataclass(frozen=True)
 class Action:
     """An action of a grievance's remediation plan: its owner's kind, due date, when done."""
 
@@ -87,6 +97,7 @@ class Ledger:
     callbacks: tuple[Callback, ...] = ()
     calls: tuple[Call, ...] = ()
     actions: tuple[Action, ...] = ()
+    consequences: tuple[Consequence, ...] = ()
 
 
 async def read(conn: Conn, tenant: str) -> Ledger:
@@ -145,4 +156,14 @@ async def read(conn: Conn, tenant: str) -> Ledger:
             tenant,
         )
     )
-    return Ledger(tenant, zone or "UTC", grievances, facts, audits, callbacks, calls, actions)
+    consequences = tuple(
+        Consequence(r["site"], r["country"], r["consequence"], r["decided_on"])
+        for r in await conn.fetch(
+            "SELECT c.site, s.country, c.consequence, c.decided_on FROM metrics.consequences c "
+            "LEFT JOIN metrics.sites s ON s.tenant = c.tenant AND s.site = c.site "
+            "WHERE c.tenant = $1 ORDER BY c.position",
+            tenant,
+        )
+    )
+    return Ledger(tenant, zone or "UTC", grievances, facts, audits, callbacks, calls, actions,
+                  consequences)  # fmt: skip

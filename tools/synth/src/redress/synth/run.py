@@ -55,7 +55,9 @@ from redress.referral.context import Desk as ReferralDesk
 from redress.referral.context import Referrals
 from redress.referral.directory import DIRECTORY, RegisterPartner
 from redress.referral.policies import OpenReferrals, directory_stream, referral_stream
+from redress.synth import suppliers
 from redress.synth.plan import ACTION_DAYS, AuditPlan, GrievancePlan, Plan, Step, action_owner
+from redress.synth.suppliers import Decided
 from redress.synth.world import FRAMES, LANGUAGES, MEMBERS, PARTNERS, SITES, TIME_ZONE
 from redress.tenancy import domain as tenancy
 from redress.tenancy.handlers import execute as tenant_execute
@@ -109,6 +111,7 @@ class Recorded:
     audits: list[AuditPlan] = field(default_factory=list)
     receipts: list[str] = field(default_factory=list)
     audit_ids: dict[int, str] = field(default_factory=dict)
+    consequences: list[Decided] = field(default_factory=list)
 
 
 class Generator:
@@ -346,5 +349,6 @@ async def record(
 
     await asyncio.gather(*(work(generator) for generator in generators))
     recorded = generators[0].recorded
+    recorded.consequences = await suppliers.decide(generators[0], plan, NOW)
     recorded.grievances, recorded.audits = plan.grievances, plan.audits
     return recorded

@@ -68,4 +68,8 @@ def truth_json(recorded: Recorded) -> dict[str, Any]:
                        for c in a.calls]}
             for a in recorded.audits
         ],
+        "consequences": [
+            {"site": c.site, "consequence": c.consequence, "decided_on": c.decided_on.isoformat()}
+            for c in recorded.consequences
+        ],
     }  # fmt: skip
