@@ -3,8 +3,9 @@ callback programme's figures count as suppliers with corrective action, suspende
 
 Deterministic (no draw from the plan's random numbers, so the rest of the history is the
 same as without them): the world's sites in turn get a corrective action; a corrective
-action then a suspension; an exit; nothing. Each cites the sixth grievance filed at the site,
-and is decided 20 days after it was received (a second one 45 days after the first).
+action then a suspension; an exit; nothing. Each cites the middle one of the grievances filed
+at the site (a site with fewer than six gets none), and is decided 20 days after it was
+received (a second one 45 days after the first).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ SEQUENCES: tuple[tuple[Consequence, ...], ...] = (
     (Consequence.exit,),
     (),
 )
-CITED = 5  # the sixth grievance filed at the site
+FEWEST = 6  # grievances at a site before a consequence is decided for it
 AFTER, GAP = timedelta(days=20), timedelta(days=45)
 
 
@@ -50,9 +51,9 @@ async def decide(generator: Any, plan: Plan, now: ContextVar[datetime | None]) -
     for i, site in enumerate(SITES):
         sequence = SEQUENCES[i % len(SEQUENCES)]
         at_site = sorted(filed.get(site.site_id, ()), key=lambda g: g.received)
-        if not sequence or len(at_site) <= CITED:
+        if not sequence or len(at_site) < FEWEST:
             continue
-        cited = at_site[CITED]
+        cited = at_site[len(at_site) // 2]
         for j, consequence in enumerate(sequence):
             now.set(cited.received + AFTER + j * GAP)
             done = await chain.decide_consequence(
