@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from redress.metrics import figures
+from redress.metrics import figures, programme
 from redress.metrics.disclosure import Release, Table
 from redress.metrics.ledger import Ledger
 from redress.metrics.publication import to_release
@@ -32,7 +32,7 @@ from redress.metrics.tables import TOTAL, Period
 from redress.metrics.timeline import stories
 
 # Figures a member never sees, by measure: they are the initiative's staff's.
-WITHHELD_FROM_MEMBERS = ("indicators", "referrals", *figures.CALLBACK_FIGURES)
+WITHHELD_FROM_MEMBERS = ("indicators", "referrals", *programme.CALLBACK_FIGURES)
 DURATIONS = tuple(f"time_to_{d}" for d in figures.DURATIONS)
 MEMBER_OWNER = "member_company"
 ACTION_STATES = ("overdue", "not_due")
