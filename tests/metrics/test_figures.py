@@ -113,5 +113,8 @@ async def test_the_generated_history_has_every_kind_of_figure(generated):
         assert year.table(f"{measure}.country").total > 0, measure
     for name in programme.CALLBACK_FIGURES:
         assert year.table(f"{name}.country").total > 0, name
+    # Grievances an officer corrected: the check above counts them under their corrected type.
+    corrected = [g for g in generated.recorded.grievances if g.filed_category]
+    assert len(corrected) >= 20 and all(g.filed_category != g.category for g in corrected)
     for kind in figures.DURATIONS:
         assert year.stats(f"time_to_{kind}.country").row(TOTAL).n > 0, kind

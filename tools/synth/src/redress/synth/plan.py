@@ -78,6 +78,8 @@ class GrievancePlan:
     share: bool
     steps: list[Step] = field(default_factory=list)
     partner: str | None = None
+    filed_category: str | None = None
+    """What it was filed as, when an officer corrected its type (`category`) later."""
 
     @property
     def received(self) -> datetime:
