@@ -2,7 +2,8 @@
 type, corrected through the case work's own handler soon after they are filed.
 
 Deterministic (no draw from the plan's random numbers): every 25th grievance of those
-channels that has a step after its filing gets a `correct` step halfway between the two. Its
+channels that has a step after its filing, and is not referred to a support service, gets a
+`correct` step halfway between the two. Its
 plan then holds the corrected type as `category` (what every figure counts, in every
 period) and what it was filed as in `filed_category`.
 """
@@ -21,8 +22,8 @@ def corrected_type(category: str) -> str:
 
 def miscategorise(grievances: list[GrievancePlan]) -> None:
     for g in grievances:
-        if g.index % EVERY or g.channel not in CHANNELS or len(g.steps) < 2:
-            continue
+        if g.index % EVERY or g.channel not in CHANNELS or len(g.steps) < 2 or g.partner:
+            continue  # (a grievance referred to a partner keeps its type: its referral follows)
         filed, after = g.steps[0], g.steps[1]
         g.filed_category, g.category = g.category, corrected_type(g.category)
         g.steps.insert(1, Step(filed.at + (after.at - filed.at) / 2, "correct", g.category))
