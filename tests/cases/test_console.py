@@ -162,6 +162,8 @@ async def test_login_keeps_the_token_in_a_strict_http_only_cookie_and_logout_cle
         assert "secure" not in cookie.lower()  # plain http in tests; https sets Secure
         queue = await client.get("/console")
         assert queue.status_code == 200 and "officer-1" in queue.text
+        # The queue links the officer dashboard, in the metrics service's pages, by URL.
+        assert re.search(r'href="http://[^"]+:\d+/dashboard/[^/"]+/officer"', queue.text)
         # Logged in, the login page sends the officer on to the queue.
         again = await client.get("/console/login")
         assert again.status_code == 303 and again.headers["location"] == "/console"

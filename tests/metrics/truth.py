@@ -174,6 +174,12 @@ class Truth:
                               if s.kind == "close" and self.within(s.at)]  # fmt: skip
                     if closes and closes[-1].code in ("resolved", "partly_resolved"):
                         found["callback_violations_acted_on"][where] += 1
+        figure = {"corrective_action": "suppliers_corrective_action",
+                  "suspension": "suppliers_suspended", "exit": "suppliers_exited"}  # fmt: skip
+        befell = {(figure[c.consequence], c.site, c.country)
+                  for c in self.recorded.consequences if first <= c.decided_on < after}  # fmt: skip
+        for name, _, where in befell:
+            found[name][where] += 1
         return found
 
 

@@ -91,6 +91,7 @@ async def queue(request: Request, p: Staff, pool: Pool, cases: CasesContext) -> 
         "rows": [],
         "next_url": None,
         "first_url": None,
+        "dashboard_url": _dashboard_url(request, p),
     }
     async with pool.acquire() as conn:
         context["officers"] = await q.officers(conn, p.tenant)
@@ -139,6 +140,13 @@ def _indicators(row: Any) -> list[dict[str, Any]]:
         }
         for code in ordered
     ]
+
+
+def _dashboard_url(request: Request, p: Principal) -> str | None:
+    """The officer dashboard (queues, overdue stages, referrals, callbacks, with charts) in
+    the metrics service's pages, linked by URL only."""
+    base = console.peer_url(request, "metrics")
+    return f"{base}/dashboard/{p.tenant}/officer" if base else None
 
 
 def _referral_url(request: Request, case_id: str) -> str | None:

@@ -35,8 +35,8 @@ from redress.intake.campaigns import Campaigns
 from redress.intake.check_ins import CheckIns, ScheduleCheckIns
 from redress.intake.projections import Grievances
 from redress.intake.referral_requests import ReferralRequests
-from redress.intake.texting import Texting
 from redress.intake.representations import Representations
+from redress.intake.texting import Texting
 from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
 

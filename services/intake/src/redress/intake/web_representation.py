@@ -18,8 +18,15 @@ from redress.intake.filing import grievance_stream, masthead
 from redress.intake.representation_domain import AnswerRequest, decide, fold
 from redress.intake.representations import Representations
 from redress.intake.texts import NOT_NOW, SESSION_ENDED
-from redress.intake.web_common import WorkerRoute, csrf_valid, language, worker_metadata
-from redress.intake.web_status import login, session, status
+from redress.intake.web_common import (
+    WorkerRoute,
+    csrf_valid,
+    language,
+    login,
+    session,
+    worker_metadata,
+)
+from redress.intake.web_status import status
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
-from redress.metrics import api, dashboards_api, pages, public
+from redress.metrics import api, dashboards, dashboards_api, officer_page, pages, public
+from redress.metrics.actions import Actions
 from redress.metrics.callbacks import Callbacks
 from redress.metrics.facts import Facts
 from redress.metrics.projections import GrievanceCounts
@@ -16,8 +17,9 @@ service = ServiceSpec(
     title="Metrics",
     migrations=Path(__file__).parent / "migrations",
     routers=[api.router, dashboards_api.router, public.router],
-    pages=[pages.router],
-    startup=[pages.start],
-    projections=lambda: [GrievanceCounts(), Facts(), Callbacks()],
+    pages=[pages.router, dashboards.router, dashboards.member_router, officer_page.router],
+    exception_handlers={dashboards.LoginRequired: dashboards.to_login},
+    startup=[pages.start, dashboards.start],
+    projections=lambda: [GrievanceCounts(), Facts(), Callbacks(), Actions()],
     background=[key_sweeper("metrics")],
 )

@@ -36,6 +36,8 @@ class MemberFigures(BaseModel):
     tables: list[dict[str, Any]]
     statistics: list[dict[str, Any]]
     initiative: dict[str, dict[str, Any] | None]
+    as_of: str
+    actions: list[dict[str, Any]]
 
 
 @router.get("/member", response_model=MemberFigures, responses=answers(409))
@@ -45,7 +47,8 @@ async def member_figures(
     period: Annotated[str, Query(pattern=PERIOD, description="2025, 2025-Q1 or 2025-03; closed")],
 ) -> MemberFigures:
     """The member's own figures for a closed period: no count below k, no indicator or
-    referral figure; the initiative's medians beside them."""
+    referral figure; the initiative's medians beside them; the plan actions it owns, open
+    and overdue now, by remedy type."""
     if p.org is None:
         raise Problem(403, "no-organisation", "a member's token names its organisation")
     label = parse_period(period)
@@ -60,7 +63,8 @@ async def member_figures(
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
         rows = await ledger.read(conn, p.tenant)
     # Disclosure control solves integer programs: seconds, in a thread.
-    shown = await asyncio.to_thread(dashboard, rows, p.org, period_of(label.kind, label.start), k)
+    shown = await asyncio.to_thread(dashboard, rows, p.org, period_of(label.kind, label.start), k,
+                                    datetime.now(UTC))  # fmt: skip
     return MemberFigures(**shown)
 
 

@@ -58,6 +58,13 @@ MEASURES = {
         m: f"callback programme: {labels.CALLBACKS[m].lower()} in the period, by the audit's "
         "country"
         for m in labels.CALLBACKS
+        if not m.startswith("suppliers_")
+    },
+    **{
+        m: f"callback programme: {labels.CALLBACKS[m].lower()} (a corrective action, suspension "
+        "or exit decided in the period, each supplier once), by the site's country"
+        for m in labels.CALLBACKS
+        if m.startswith("suppliers_")
     },
 }
 STATISTICS = {

@@ -4,7 +4,10 @@ Each batch is written with one statement per table (`unnest` of arrays): a griev
 with the codes it is counted under, and a row per fact of its handling. Rows are only
 inserted, keyed by the event's position, so their order within a batch does not matter,
 except that a grievance is filed under its site as the tenant had registered it: a tenant
-event writes the rows gathered before it first.
+event writes the rows gathered before it first. An officer's correction rewrites the
+grievance's row (its category, country, language, site and the site's sector, tier and
+members), so that every figure counts the corrected values; it too writes the rows gathered
+before it first.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from redress.events.catalogue.case import (
     CaseRejected,
     CaseReopened,
     CaseTriaged,
+    GrievanceCorrected,
     PlanActionAdded,
     SatisfactionRecorded,
     StageDeadlineMissed,
@@ -64,6 +68,20 @@ CROSS JOIN LATERAL unnest(
 ) AS m(member_org)
 ON CONFLICT DO NOTHING
 """
+
+# An officer's correction: the fields it sets replace what the grievance was filed as; a
+# corrected site brings its sector and tier as the site is registered now.
+_CORRECT = """
+UPDATE grievances g SET
+    category = coalesce($3, g.category), country = coalesce($4, g.country),
+    language = coalesce($5, g.language), site = coalesce($6, g.site),
+    sector = CASE WHEN $6::text IS NULL THEN g.sector ELSE s.sector END,
+    tier = CASE WHEN $6::text IS NULL THEN g.tier ELSE s.tier END
+FROM (SELECT 1) AS one
+LEFT JOIN sites s ON s.tenant = $1 AND s.site = $6
+WHERE g.tenant = $1 AND g.grievance = $2
+"""
+_UNSHARE = "DELETE FROM grievance_members WHERE tenant = $1 AND grievance = $2"
 
 _CASES = """
 INSERT INTO cases SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING
@@ -123,10 +141,10 @@ class Facts(Projection):
     stream_types = ("tenant", "grievance", "case", "referral")
     handles = (
         TenantRegistered, TenantSettingsChanged, SiteRegistered, GrievanceSubmitted,
-        WithdrawalRequested, CaseOpened, StageEntered, CaseTriaged, CaseRejected, CaseReopened,
-        PlanActionAdded, CaseClosed, SatisfactionRecorded, StageDeadlineMissed, ReferralOpened,
-        PartnerSelected, ConsentGiven, ConsentDeclined, ReferralSent, ReferralAccepted,
-        ReferralClosed,
+        WithdrawalRequested, GrievanceCorrected, CaseOpened, StageEntered, CaseTriaged,
+        CaseRejected, CaseReopened, PlanActionAdded, CaseClosed, SatisfactionRecorded,
+        StageDeadlineMissed, ReferralOpened, PartnerSelected, ConsentGiven, ConsentDeclined,
+        ReferralSent, ReferralAccepted, ReferralClosed,
     )  # fmt: skip
     tables = ("tenants", "sites", "grievances", "grievance_members", "cases", "referrals", "facts")
 
@@ -157,6 +175,16 @@ class Facts(Projection):
                                             g.channel.value, g.country, g.language,
                                             g.category.value, g.site_id, g.audit_id))  # fmt: skip
                     rows.members.append((event.tenant, g.grievance_id, g.site_id, g.member_org))
+                case GrievanceCorrected() as c:
+                    await rows.flush(conn)  # the grievance's row and members first
+                    await conn.execute(_CORRECT, event.tenant, c.grievance_id, c.category,
+                                       c.country, c.language, c.site_id)  # fmt: skip
+                    if c.site_id is not None:
+                        # Its member follows the site: the one named, else every member
+                        # sharing the site, as when a grievance is filed.
+                        await conn.execute(_UNSHARE, event.tenant, c.grievance_id)
+                        rows.members.append((event.tenant, c.grievance_id, c.site_id,
+                                             c.member_org))  # fmt: skip
                 case WithdrawalRequested(grievance_id=gid):
                     rows.fact(event, "withdrawn", grievance=gid)
                 case CaseOpened(case_id=case_id, grievance_id=gid):

@@ -19,7 +19,9 @@ Pure: the same ledger and period always give the same figures. No disclosure con
 - each share also as a count table by yes/no (`within_<kind>`, `asked`): what is published;
 - the callback programme, by the audit's country: audits held, workers interviewed,
   callbacks due, made, reached, retaliation reported and grievances raised on them, and
-  grievances raised on a callback whose case was closed as resolved or partly resolved.
+  grievances raised on a callback whose case was closed as resolved or partly resolved;
+  and, by the site's country, suppliers with a corrective action, a suspension or an exit
+  decided in the period (each supplier once per figure).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from zoneinfo import ZoneInfo
 
 from redress.events.catalogue.indicators import BY_CODE
 from redress.metrics.ledger import Grievance, Ledger
+from redress.metrics.programme import callback_tables
 from redress.metrics.tables import (
     TOTAL,
     UNKNOWN,
@@ -63,11 +66,6 @@ MEASURES: dict[str, tuple[str | None, bool]] = {
     "satisfaction": ("score", True),
 }
 DURATIONS = ("acknowledge", "plan", "close")
-CALLBACK_FIGURES = (
-    "audits", "interviewed", "callbacks_due", "callbacks_made", "callbacks_reached",
-    "retaliation_reported", "callback_grievances", "callback_violations_acted_on",
-)  # fmt: skip
-ACTED_ON = frozenset({"resolved", "partly_resolved"})
 
 Item = tuple[str, str | None]  # (grievance, code)
 V = TypeVar("V")
@@ -284,46 +282,3 @@ def asked_cases(
             h.measure == "satisfaction" and closed <= h.at < end for h in story.happenings
         )
     return answered
-
-
-def callback_tables(
-    ledger: Ledger, told: dict[str, Story], period: Period, start: datetime, end: datetime
-) -> list[Table]:
-    """The callback programme by the audit's country (counts, or workers for `interviewed`)."""
-    country = {a.id: a.country for a in ledger.audits}
-    counted: dict[str, list[tuple[str, str, int]]] = defaultdict(list)  # (id, country, n)
-    for a in ledger.audits:
-        if period.start <= a.audit_date < period.end:
-            counted["audits"].append((a.id, a.country, 1))
-            counted["interviewed"].append((a.id, a.country, a.workers))
-    for c in ledger.callbacks:
-        if period.start <= c.due_on < period.end:
-            counted["callbacks_due"].append((c.id, country.get(c.audit, UNKNOWN), 1))
-    for call in ledger.calls:
-        if not start <= call.at < end:
-            continue
-        where = country.get(call.audit, UNKNOWN)
-        counted["callbacks_made"].append((call.callback, where, 1))
-        if call.reached:
-            counted["callbacks_reached"].append((call.callback, where, 1))
-        if call.retaliation:
-            counted["retaliation_reported"].append((call.callback, where, 1))
-        if call.grievance:
-            counted["callback_grievances"].append((call.callback, where, 1))
-    for call in ledger.calls:
-        story = told.get(call.grievance or "")
-        closures = [h for h in story.happenings if h.measure == "closed"] if story else []
-        latest = [h for h in closures if start <= h.at < end][-1:]
-        if latest and latest[0].code in ACTED_ON:
-            counted["callback_violations_acted_on"].append(
-                (call.callback, country.get(call.audit, UNKNOWN), 1)
-            )
-    return [weighted(f"{name}.country", counted[name]) for name in CALLBACK_FIGURES]
-
-
-def weighted(name: str, rows: list[tuple[str, str, int]]) -> Table:
-    per: dict[str, int] = defaultdict(int)
-    for _, where, n in rows:
-        per[where] += n
-    cells = tuple(Cell((k,), v) for k, v in sorted(per.items()))
-    return Table(name, ("country",), cells, (Cell((TOTAL,), sum(per.values())),))

@@ -116,6 +116,9 @@ CALLBACKS = {
     "retaliation_reported": N_("Retaliation reported"),
     "callback_grievances": N_("Grievances raised on a callback"),
     "callback_violations_acted_on": N_("Violations confirmed and acted on"),
+    "suppliers_corrective_action": N_("Suppliers with corrective action"),
+    "suppliers_suspended": N_("Suppliers suspended"),
+    "suppliers_exited": N_("Suppliers exited"),
 }
 STEPS = {
     "acknowledge": N_("Acknowledged"),

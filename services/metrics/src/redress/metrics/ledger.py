@@ -66,6 +66,28 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Consequence:
+    """A consequence decided for a supplier (a site), with the site's country."""
+
+    site: str
+    country: str | None
+    consequence: str
+    decided_on: date
+
+
+@dataclass(frozen=True)
+class Action:
+    """An action of a grievance's remediation plan: its owner's kind, due date, when done."""
+
+    id: str
+    grievance: str
+    remedy: str
+    owner: str
+    due_on: date
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Ledger:
     tenant: str
     time_zone: str
@@ -74,6 +96,8 @@ class Ledger:
     audits: tuple[Audit, ...] = ()
     callbacks: tuple[Callback, ...] = ()
     calls: tuple[Call, ...] = ()
+    actions: tuple[Action, ...] = ()
+    consequences: tuple[Consequence, ...] = ()
 
 
 async def read(conn: Conn, tenant: str) -> Ledger:
@@ -124,4 +148,22 @@ async def read(conn: Conn, tenant: str) -> Ledger:
         Call(r["callback"], r["audit"], r["at"], r["reached"], r["retaliation"], r["grievance"])
         for r in await conn.fetch("SELECT * FROM metrics.calls WHERE tenant = $1", tenant)
     )
-    return Ledger(tenant, zone or "UTC", grievances, facts, audits, callbacks, calls)
+    actions = tuple(
+        Action(r["action"], r["grievance"], r["remedy"], r["owner"], r["due_on"], r["done_at"])
+        for r in await conn.fetch(
+            "SELECT a.*, c.grievance FROM metrics.actions a JOIN metrics.cases c USING (case_id) "
+            "WHERE a.tenant = $1 ORDER BY a.action",
+            tenant,
+        )
+    )
+    consequences = tuple(
+        Consequence(r["site"], r["country"], r["consequence"], r["decided_on"])
+        for r in await conn.fetch(
+            "SELECT c.site, s.country, c.consequence, c.decided_on FROM metrics.consequences c "
+            "LEFT JOIN metrics.sites s ON s.tenant = c.tenant AND s.site = c.site "
+            "WHERE c.tenant = $1 ORDER BY c.position",
+            tenant,
+        )
+    )
+    return Ledger(tenant, zone or "UTC", grievances, facts, audits, callbacks, calls, actions,
+                  consequences)  # fmt: skip

@@ -7,24 +7,35 @@ only a closed period, like a release. Every count goes through `suppression.prot
 the tenant's k: a member's breakdowns are small, and a count of one at a site could single
 out a worker. The initiative's medians (time to acknowledge, plan, close) are given where
 they come from at least k grievances, for comparison.
+
+The plan actions a member company owns (`owner` "member_company") on its supply chain's
+grievances are counted as they stand now: open (not done, its case not closed) and, of
+those, overdue (due before today), by remedy type, protected the same way.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
+from datetime import datetime
+from types import MappingProxyType
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from redress.metrics import figures
-from redress.metrics.disclosure import Release
+from redress.metrics import figures, programme
+from redress.metrics.disclosure import Release, Table
 from redress.metrics.ledger import Ledger
 from redress.metrics.publication import to_release
 from redress.metrics.releases.document import published_json
 from redress.metrics.suppression import protect
 from redress.metrics.tables import TOTAL, Period
+from redress.metrics.timeline import stories
 
 # Figures a member never sees, by measure: they are the initiative's staff's.
-WITHHELD_FROM_MEMBERS = ("indicators", "referrals", *figures.CALLBACK_FIGURES)
+WITHHELD_FROM_MEMBERS = ("indicators", "referrals", *programme.CALLBACK_FIGURES)
 DURATIONS = tuple(f"time_to_{d}" for d in figures.DURATIONS)
+MEMBER_OWNER = "member_company"
+ACTION_STATES = ("overdue", "not_due")
 
 
 def of_member(ledger: Ledger, org: str) -> Ledger:
@@ -32,8 +43,9 @@ def of_member(ledger: Ledger, org: str) -> Ledger:
     mine = tuple(g for g in ledger.grievances if org in g.members)
     ids = {g.id for g in mine}
     facts = tuple(f for f in ledger.facts if f.grievance in ids)
+    actions = tuple(a for a in ledger.actions if a.grievance in ids)
     return dataclasses.replace(ledger, grievances=mine, facts=facts, audits=(), callbacks=(),
-                               calls=())  # fmt: skip
+                               calls=(), actions=actions)  # fmt: skip
 
 
 def member_release(ledger: Ledger, org: str, period: Period) -> Release:
@@ -43,10 +55,33 @@ def member_release(ledger: Ledger, org: str, period: Period) -> Release:
     return Release(tables, release.statistics)
 
 
-def dashboard(ledger: Ledger, org: str, period: Period, k: int) -> dict[str, Any]:
-    """What the member dashboard shows for `period`: the member's protected figures and the
-    initiative's medians."""
+def plan_actions(ledger: Ledger, org: str, now: datetime) -> Release:
+    """The actions `org` owns on its supply chain's grievances, open at `now`, by whether
+    they are overdue (due before the tenant's today) and by remedy type."""
+    mine = of_member(ledger, org)
+    today = now.astimezone(ZoneInfo(ledger.time_zone)).date()
+    told = stories(mine)
+    counted: Counter[tuple[str, ...]] = Counter()
+    for a in mine.actions:
+        if a.owner != MEMBER_OWNER or (a.done_at is not None and a.done_at <= now):
+            continue
+        if told[a.grievance].stage_at(now) is None:
+            continue  # its case is closed (or was never opened): the plan ended with it
+        counted[("overdue" if a.due_on < today else "not_due", a.remedy)] += 1
+    remedies = tuple(sorted({a.remedy for a in mine.actions if a.owner == MEMBER_OWNER}))
+    # One measure, open actions, by whether they are overdue: the open total is the margin
+    # of the two, so disclosure control sees the relation.
+    values = MappingProxyType({"state": ACTION_STATES, "remedy": remedies})
+    table = Table("actions.remedy", "actions", ("state", "remedy"),
+                  MappingProxyType(dict(counted)), values)  # fmt: skip
+    return Release((table,))
+
+
+def dashboard(ledger: Ledger, org: str, period: Period, k: int, now: datetime) -> dict[str, Any]:
+    """What the member dashboard shows for `period`: the member's protected figures, the
+    initiative's medians, and the plan actions it owns as they stand at `now`."""
     shown = protect(member_release(ledger, org, period), k)
+    actions = protect(plan_actions(ledger, org, now), k)
     whole = figures.compute(ledger, period)
     initiative: dict[str, dict[str, Any] | None] = {}
     for stats in whole.statistics:
@@ -56,4 +91,5 @@ def dashboard(ledger: Ledger, org: str, period: Period, k: int) -> dict[str, Any
             keep = {"median_days": row.values.get("median_days")}
             initiative[measure] = keep if row.n >= k else None
     return {"period": period.label, "member": org, "k": k, **published_json(shown),
-            "initiative": initiative}  # fmt: skip
+            "initiative": initiative, "as_of": now.isoformat(),
+            "actions": published_json(actions)["tables"]}  # fmt: skip

@@ -24,6 +24,10 @@ from redress.metrics.labels import N_
 
 PROBLEMS = {
     404: (N_("Page not found"), N_("There is nothing at this address. Please check the link.")),
+    409: (
+        N_("This period is not over yet"),
+        N_("Figures are shown only for months, quarters and years that are over."),
+    ),
     422: (
         N_("This address is not right"),
         N_("Please check the link, or start again from the list of figures."),

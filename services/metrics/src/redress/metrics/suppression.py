@@ -8,8 +8,10 @@ The heuristic is the classic one of statistical offices' cell suppression (hyper
    once the published ones are subtracted, or where a withheld margin has no withheld part,
    also withhold the smallest published part (a margin only when no part is left);
 3. bound each withheld fact by the audit (`redress.metrics.audit`); while one is pinned to
-   within k, withhold the smallest published fact of an equation it is in, apply 2 again,
-   and queue what was withheld for its own check.
+   within k, withhold the smallest published fact of an equation it is in (where every
+   part of those is withheld already, of the equations that tie it to other withheld facts:
+   only those can be what pins it), apply 2 again, and queue what was withheld for its own
+   check.
 
 Smallest first loses the least information; each step withholds one more fact, and with
 everything withheld nothing is bounded, so it ends. Withholding never narrows an interval,
@@ -63,7 +65,12 @@ def protect(
                 continue  # a fact withheld beside it this round may be enough
             around = [equations.rows[r] for r in equations.of.get(fact, ())]
             members = {m for w, ps in around for m in (w, *ps)}
-            pick = _smallest(facts, withheld, members) or _smallest(facts, withheld, facts.values)
+            # Its own equations first; where all their parts are withheld already, what
+            # still pins it is a published count further along the withheld facts it is
+            # tied to: the smallest of those goes, never an unrelated count elsewhere.
+            pick = (_smallest(facts, withheld, members)
+                    or _smallest(facts, withheld, _around(equations, fact, withheld))
+                    or _smallest(facts, withheld, facts.values))  # fmt: skip
             if pick is None:
                 if not progressed:  # pragma: no cover - all withheld leaves nothing bounded
                     raise AssertionError("suppression found nothing more to withhold")
@@ -111,6 +118,12 @@ def _smallest(
     if not shown:
         return None
     return min(shown, key=lambda c: (facts.values[c] == 0, facts.values[c], -len(c[1]), c))
+
+
+def _around(equations: Equations, fact: Fact, withheld: set[Fact]) -> set[Fact]:
+    """Every fact of the equations that tie `fact` to other withheld facts, however far."""
+    rows = (equations.rows[r] for r in equations.component(fact, withheld))
+    return {m for whole, parts in rows for m in (whole, *parts)}
 
 
 def _reaches(equations: Equations, fact: Fact, withheld: set[Fact], own: frozenset[Fact]) -> bool:

@@ -47,6 +47,14 @@ GROUNDS = ("out_of_scope", "insufficient_information", "duplicate", "handled_els
 REMEDIES = ("wage_restitution", "reinstatement", "compensation", "apology", "policy_change",
             "training", "medical_or_psychological_support", "other")  # fmt: skip
 OUTCOMES = (("resolved", 55), ("partly_resolved", 25), ("unresolved", 20))
+# Who owns an action of each remedy type: a brand changes its purchasing policy and trains
+# its buyers; the supplier does the rest.
+MEMBER_REMEDIES = frozenset({"policy_change", "training"})
+ACTION_DAYS = 30  # an action is due this many days after it is added
+
+
+def action_owner(remedy: str) -> str:
+    return "member_company" if remedy in MEMBER_REMEDIES else "supplier"
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,8 @@ class GrievancePlan:
     share: bool
     steps: list[Step] = field(default_factory=list)
     partner: str | None = None
+    filed_category: str | None = None
+    """What it was filed as, when an officer corrected its type (`category`) later."""
 
     @property
     def received(self) -> datetime:

@@ -55,7 +55,9 @@ from redress.referral.context import Desk as ReferralDesk
 from redress.referral.context import Referrals
 from redress.referral.directory import DIRECTORY, RegisterPartner
 from redress.referral.policies import OpenReferrals, directory_stream, referral_stream
-from redress.synth.plan import AuditPlan, GrievancePlan, Plan, Step
+from redress.synth import corrections, suppliers
+from redress.synth.plan import ACTION_DAYS, AuditPlan, GrievancePlan, Plan, Step, action_owner
+from redress.synth.suppliers import Decided
 from redress.synth.world import FRAMES, LANGUAGES, MEMBERS, PARTNERS, SITES, TIME_ZONE
 from redress.tenancy import domain as tenancy
 from redress.tenancy.handlers import execute as tenant_execute
@@ -109,6 +111,7 @@ class Recorded:
     audits: list[AuditPlan] = field(default_factory=list)
     receipts: list[str] = field(default_factory=list)
     audit_ids: dict[int, str] = field(default_factory=dict)
+    consequences: list[Decided] = field(default_factory=list)
 
 
 class Generator:
@@ -197,7 +200,8 @@ class Generator:
         contact = ContactDetails(phone_or_email=f"{PHONES}{g.index:05d}", language=g.language)
         form = GrievanceInput(
             country=g.country, site_id=g.site.site_id if g.site else None,
-            category=Category(g.category), language=g.language, contact=contact,
+            category=Category(g.filed_category or g.category), language=g.language,
+            contact=contact,
             narrative=f"Synthetic grievance {g.index}: {CANARY}",
             consent=Consent(contact_me=True, share_with_support_services=g.share),
         )  # fmt: skip
@@ -227,8 +231,11 @@ class Generator:
             "reject": lambda: cases.reject(desk, officer, case_id, cc.RejectBody(grounds=code)),
             "advance": lambda: cases.advance(desk, officer, case_id, cc.AdvanceBody(to=code)),
             "action": lambda: cases.add_action(desk, officer, case_id, cc.ActionBody(
-                remedy=code, owner="supplier", due_on=step.at.date() + timedelta(days=30),
+                remedy=code, owner=action_owner(code),
+                due_on=step.at.date() + timedelta(days=ACTION_DAYS),
                 description="Synthetic action")),
+            "correct": lambda: cases.correct(desk, officer, case_id, cc.CorrectionBody(
+                reason="Filed under the wrong type", category=Category(code))),
             "close": lambda: cases.close(desk, officer, case_id, cc.CloseBody(outcome=code)),
             "satisfaction": lambda: cases.satisfaction(
                 desk, officer, case_id, cc.SatisfactionBody(score=int(code), source="callback")),
@@ -323,6 +330,7 @@ async def record(
     """Set the initiative up, then record every audit and grievance of the plan, with as many
     grievances at once as there are generators."""
     await generators[0].set_up(plan.start)
+    corrections.miscategorise(plan.grievances)
     queue: asyncio.Queue[tuple[GrievancePlan, list[Step]] | AuditPlan] = asyncio.Queue()
     for a in plan.audits:
         queue.put_nowait(a)
@@ -347,5 +355,6 @@ async def record(
 
     await asyncio.gather(*(work(generator) for generator in generators))
     recorded = generators[0].recorded
+    recorded.consequences = await suppliers.decide(generators[0], plan, NOW)
     recorded.grievances, recorded.audits = plan.grievances, plan.audits
     return recorded

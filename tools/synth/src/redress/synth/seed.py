@@ -55,7 +55,8 @@ def truth_json(recorded: Recorded) -> dict[str, Any]:
     return {
         "grievances": [
             {"grievance_id": g.grievance_id, "channel": g.channel, "country": g.country,
-             "language": g.language, "category": g.category, "members": list(g.members),
+             "language": g.language, "category": g.category,
+             "filed_category": g.filed_category, "members": list(g.members),
              "site": g.site.site_id if g.site else None,
              "steps": [[s.at.isoformat(), s.kind, s.code] for s in g.steps]}
             for g in recorded.grievances
@@ -67,5 +68,9 @@ def truth_json(recorded: Recorded) -> dict[str, Any]:
                                                c.grievance.grievance_id if c.grievance else None]
                        for c in a.calls]}
             for a in recorded.audits
+        ],
+        "consequences": [
+            {"site": c.site, "consequence": c.consequence, "decided_on": c.decided_on.isoformat()}
+            for c in recorded.consequences
         ],
     }  # fmt: skip

@@ -1,0 +1,161 @@
+"""The dashboards' pages: a member company's own figures, and the officers' live work.
+
+Both sit behind one console of the kit's (`redress.kit.console`) at /dashboard: people log in
+by pasting their bearer token, kept in an HttpOnly, SameSite=Strict cookie scoped to
+/dashboard and verified on every request; without it the browser is sent to the login page.
+`/dashboard` leads each to its page: a member to `/dashboard/{tenant}/member`, an officer or
+a supervisor to `/dashboard/{tenant}/officer`. A page of another initiative than the token's
+is not found (404). The member page speaks the initiative's languages (the metrics
+catalogues, as the public pages) and says a refusal as a page in the reader's language; the
+officer page is the officer console's, in English. No page has a script.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from datetime import UTC, date, datetime
+from pathlib import Path as PlainPath
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from redress.events.catalogue.release import DisclosureSettingsSet
+from redress.kit import console, csrf
+from redress.kit.auth import Principal
+from redress.kit.authz import Action, allowed
+from redress.kit.caching import page_headers
+from redress.kit.errors import Problem
+from redress.kit.keyset import derive, root_secret
+from redress.kit.proxy import secure_cookies
+from redress.kit.runtime import Runtime
+from redress.metrics import ledger
+from redress.metrics.disclosure import K_DEFAULT
+from redress.metrics.member import dashboard
+from redress.metrics.member_page import render_member
+from redress.metrics.public_pages import FiguresRoute
+from redress.metrics.releases.handlers import release_stream
+from redress.metrics.releases.periods import Period
+from redress.metrics.releases.periods import period as parse_period
+from redress.metrics.tables import period_of
+from redress.tenancy.handlers import read_tenant
+
+PATH = "/dashboard"
+KEPT = 64  # members' dashboards kept computed (disclosure control takes seconds)
+Tenant = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+
+
+def _csrf_key(request: Request) -> bytes:
+    key: bytes = request.app.state.runtime.extras["metrics.csrf"]
+    return key
+
+
+def _admits(p: Principal) -> bool:
+    return allowed(p.roles, Action.figures_member) or allowed(p.roles, Action.figures_officer)
+
+
+def _nav(p: Principal) -> list[tuple[str, str]]:
+    pages = [("member", Action.figures_member), ("officer", Action.figures_officer)]
+    return [(f"{PATH}/{p.tenant}/{page}", f"{page.title()} dashboard")
+            for page, action in pages if allowed(p.roles, action)]  # fmt: skip
+
+
+CONSOLE = console.Console(
+    path=PATH,
+    title="figures dashboards",
+    nav=_nav,
+    back="Back to the dashboard",
+    admits=_admits,
+    refused="That token may not read the dashboards: they are for member companies and the "
+    "initiative's officers and supervisors.",
+    forbidden="the dashboards are for member companies and the initiative's officers",
+    csrf_key=_csrf_key,
+    templates=PlainPath(__file__).parent / "templates",
+)
+router = CONSOLE.router()  # with the console's login and logout
+member_router = APIRouter(prefix=PATH, include_in_schema=False, route_class=FiguresRoute)
+LoginRequired, to_login = console.LoginRequired, console.to_login
+
+
+async def start(runtime: Runtime) -> None:
+    runtime.extras["metrics.csrf"] = derive(root_secret(runtime.settings), "metrics-csrf")
+    runtime.extras["metrics.dashboards"] = OrderedDict()
+
+
+@router.get("")
+async def home(request: Request) -> Response:
+    """Each to the dashboard its token allows: a member's first."""
+    p = await CONSOLE.staff(request)
+    page = "member" if allowed(p.roles, Action.figures_member) else "officer"
+    return RedirectResponse(f"{PATH}/{p.tenant}/{page}", status_code=303)
+
+
+async def signed_in(request: Request, tenant: str, action: Action) -> Principal:
+    """The person whose cookie this is, if it may do `action` in `tenant`; a page of another
+    initiative is not found, whoever asks."""
+    p = await CONSOLE.staff(request)
+    if p.tenant != tenant:
+        raise Problem(404, "not-found", f"there is no initiative {tenant!r} here")
+    if not allowed(p.roles, action):
+        raise Problem(403, "forbidden", CONSOLE.forbidden)
+    return p
+
+
+def last_closed_quarter(today: date) -> str:
+    quarter = (today.month - 1) // 3  # the running quarter's index, 0 to 3
+    return f"{today.year - 1}-Q4" if quarter == 0 else f"{today.year}-Q{quarter}"
+
+
+@member_router.get("/{tenant}/member", response_class=HTMLResponse)
+async def member_page(
+    tenant: Tenant,
+    request: Request,
+    period: Annotated[str | None, Query(max_length=7)] = None,
+    by: Annotated[str, Query(max_length=20)] = "country",
+) -> HTMLResponse:
+    """A member company's own supply chain's figures for a closed period, protected as a
+    release, beside the initiative's medians, and the plan actions it owns."""
+    p = await signed_in(request, tenant, Action.figures_member)
+    if p.org is None:
+        raise Problem(403, "no-organisation", "a member's token names its organisation")
+    runtime = request.app.state.runtime
+    async with runtime.pool.acquire() as conn:
+        settings = (await read_tenant(conn, tenant)).settings
+    if settings is None:
+        raise Problem(404, "not-found", f"there is no initiative {tenant!r}")
+    now = datetime.now(UTC)
+    today = now.astimezone(ZoneInfo(settings.time_zone)).date()
+    label = _period(period or last_closed_quarter(today), today)
+    events = await runtime.store.read_stream(release_stream(tenant))
+    k = next((e.data.k for e in reversed(events) if isinstance(e.data, DisclosureSettingsSet)),
+             K_DEFAULT)  # fmt: skip
+    async with runtime.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        rows = await ledger.read(conn, tenant)
+    kept: OrderedDict[tuple[Any, ...], dict[str, Any]] = runtime.extras["metrics.dashboards"]
+    # The same rows, period, k and day give the same figures: computed once.
+    key = (tenant, p.org, label.label, k, today, len(rows.grievances), len(rows.facts),
+           len(rows.actions), sum(a.done_at is not None for a in rows.actions))  # fmt: skip
+    shown = kept.get(key)
+    if shown is None:
+        at = period_of(label.kind, label.start)
+        shown = await asyncio.to_thread(dashboard, rows, p.org, at, k, now)
+        kept[key] = shown
+        while len(kept) > KEPT:
+            kept.popitem(last=False)
+    token, new_cookie = csrf.issue(request, _csrf_key(request))
+    html = await render_member(request, tenant, settings, shown, label.label, by, token)
+    response = HTMLResponse(html, headers=page_headers())
+    csrf.set_cookie(response, new_cookie, secure=secure_cookies(request))
+    return response
+
+
+def _period(label: str, today: date) -> Period:
+    try:
+        found = parse_period(label)
+    except ValueError:
+        raise Problem(422, "bad-period", f"{label!r} is not a period") from None
+    if not found.closed_on(today):
+        raise Problem(409, "period-open", f"{found.label} is not over yet")
+    return found

@@ -1,0 +1,127 @@
+"""The member dashboard as a page: what `member.dashboard` let through, drawn as the public
+release pages draw a release (sections of charts and tables, `release_view`), with the plan
+actions the member owns and its times beside the initiative's medians.
+
+Only protected figures reach it: a withheld count is the word "withheld" in the table, the
+chart and its text, exactly as on a public release page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from babel.dates import format_date
+from fastapi import Request
+
+from redress.kit.i18n import LANGUAGES
+from redress.metrics import charts, labels, release_view
+from redress.metrics.labels import N_
+from redress.metrics.pages import Shelf, language, number, period_words, render
+from redress.metrics.public_pages import country_names
+from redress.metrics.release_view import TOTAL, Column, Count, Grid, Section, Tables
+
+COMPARED = N_("Compared with the initiative")
+ACTIONS = N_("Plan actions your company owns")
+YOURS = N_("Your median days")
+THEIRS = N_("The initiative's median days")
+
+
+async def render_member(
+    request: Request,
+    tenant: str,
+    settings: Any,
+    shown: dict[str, Any],
+    period: str,
+    by: str,
+    csrf_token: str,
+) -> str:
+    shelf: Shelf = request.app.state.runtime.extras["figures"]
+    offered = tuple(code for code in settings.languages if code in LANGUAGES) or tuple(LANGUAGES)
+    lang = language(request, offered)
+    if by not in labels.DIMENSIONS:
+        by = "country"
+    return await asyncio.to_thread(
+        _render, shelf, tenant, settings.name, offered, lang, shown, period, by, csrf_token
+    )
+
+
+def _render(
+    shelf: Shelf,
+    tenant: str,
+    name: str,
+    offered: tuple[str, ...],
+    lang: str,
+    shown: dict[str, Any],
+    period: str,
+    by: str,
+    csrf_token: str,
+) -> str:
+    _ = shelf.catalogues.get(lang).gettext
+    countries = country_names(lang)
+
+    def name_of(dim: str, value: str) -> str:
+        if value == "unknown":
+            return _(labels.UNKNOWN)
+        if dim == "country":
+            return countries.get(value, value)
+        if dim == "language":
+            return LANGUAGES.get(value, value)
+        return _(labels.VALUES.get(dim, {}).get(value, "")) or value.replace("_", " ")
+
+    sections = release_view.sections(shown, by, _, name_of)
+    sections.insert(0, _compared(shown, _))
+    actions = _actions(shown, _, name_of)
+    for s in (*sections, actions):
+        s.chart = charts.svg(s.bars, _("withheld")) if s.bars else ""
+    as_of = datetime.fromisoformat(shown["as_of"])
+    return render(
+        shelf,
+        "dashboard_member.html",
+        lang,
+        name,
+        offered,
+        tenant=tenant,
+        member=shown["member"],
+        period=period,
+        period_name=period_words(period, lang, shelf),
+        as_of=format_date(as_of.date(), "long", locale=lang),
+        sections=sections,
+        actions=actions,
+        by=by,
+        dimensions=labels.DIMENSIONS,
+        k=shown["k"],
+        number=lambda v: number(v, lang),
+        total=TOTAL,
+        csrf=csrf_token,
+    )
+
+
+def _compared(shown: dict[str, Any], _: Any) -> Section:
+    """The member's median days per step beside the initiative's."""
+    mine: dict[str, Count] = {}
+    theirs: dict[str, Count] = {}
+    bars: list[tuple[str, Count]] = []
+    for step, word in labels.STEPS.items():
+        mine[step] = release_view.statistic(shown, f"time_to_{step}.country", "median_days").get(
+            TOTAL
+        )
+        found = shown["initiative"].get(f"time_to_{step}")
+        theirs[step] = None if found is None else found.get("median_days")
+        bars += [(f"{_(word)}: {_(YOURS)}", mine[step]), (f"{_(word)}: {_(THEIRS)}", theirs[step])]
+    columns = [Column(_(YOURS), mine, "days"), Column(_(THEIRS), theirs, "days")]
+    rows = [(step, _(word)) for step, word in labels.STEPS.items()]
+    return Section("compared", _(COMPARED), [Grid(_(COMPARED), columns, rows)], bars)
+
+
+def _actions(shown: dict[str, Any], _: Any, name_of: Any) -> Section:
+    """Open actions the member owns by remedy type, and how many of them are overdue."""
+    t = Tables.of({"tables": shown["actions"], "statistics": []})
+    open_ = t.column("actions.remedy", "remedy")
+    overdue = t.column("actions.remedy", "remedy", ("state", "overdue"))
+    columns = [Column(_("Open"), open_), Column(_("Overdue"), overdue)]
+    values = sorted((name_of("remedy", v), v) for v in open_ if v != TOTAL)
+    rows = [(v, label) for label, v in values] + [(TOTAL, _(labels.TOTAL))]
+    bars = [(_("Open"), open_.get(TOTAL)), (_("Overdue"), overdue.get(TOTAL))]
+    return Section("actions", _(ACTIONS), [Grid(_(ACTIONS), columns, rows)], bars)

@@ -1,0 +1,156 @@
+"""The dashboards' pages on the generated tenant, over real HTTP: who gets in (a login page
+without a session, 404 for another initiative, 403 for the other role), and what a member
+and an officer read, against the generator's own record (`truth.py`) or the figures' API."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from redress.kit.auth import signer_for
+from redress.metrics.releases.periods import period
+from redress.synth.plan import ACTION_DAYS, action_owner
+from redress.synth.world import TIME_ZONE
+from tests.metrics.conftest import START, TENANT, TIMEOUT
+from tests.metrics.test_member_figures import of_member
+from tests.metrics.truth import Truth
+
+pytestmark = pytest.mark.timeout(TIMEOUT)
+MEMBER, OTHER = "brand-north", "brand-east"
+QUARTER = "2025-Q1"
+COOKIE = "staff_token"
+
+
+def bearer(site, roles, org=None, tenant=TENANT) -> str:
+    return signer_for(site.generated.settings).issue("d-1", tenant, list(roles), org)
+
+
+def client(site, roles=None, org=None, tenant=TENANT) -> httpx.AsyncClient:
+    cookies = {COOKIE: bearer(site, roles, org, tenant)} if roles else {}
+    return httpx.AsyncClient(base_url=site.base_url, cookies=cookies, timeout=300)
+
+
+def total_row(html: str, table: str) -> list[str]:
+    """The cells of a table's total row, as text."""
+    found = re.search(rf'<caption id="t-{table}-1">.*?</table>', html, re.S)
+    assert found, table
+    row = re.search(r'<tr class="total">(.*?)</tr>', found.group(0), re.S)
+    assert row, table
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>",
+                                                                   row.group(1), re.S)]  # fmt: skip
+
+
+def open_now(recorded) -> set[str]:
+    """The generator's grievances still open: every step it took is over."""
+    return set(Truth(recorded, START, date(2999, 1, 1)).measures()["in_progress"])
+
+
+async def test_without_a_session_a_browser_is_sent_to_log_in_and_then_to_its_page(figures_site):
+    async with client(figures_site) as c:
+        for path in (f"/dashboard/{TENANT}/member", f"/dashboard/{TENANT}/officer", "/dashboard"):
+            got = await c.get(path)
+            assert got.status_code == 303 and got.headers["location"] == "/dashboard/login", path
+        form = await c.get("/dashboard/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        logged = await c.post("/dashboard/login", data={
+            "csrf": csrf, "token": bearer(figures_site, ["member"], MEMBER)})  # fmt: skip
+        assert logged.status_code == 303, logged.text
+        home = await c.get("/dashboard")
+        assert home.headers["location"] == f"/dashboard/{TENANT}/member"
+        refused = await c.post("/dashboard/login", data={"csrf": csrf, "token": "not-a-token"})
+        assert refused.status_code == 401
+    async with client(figures_site, ["officer"]) as c:
+        home = await c.get("/dashboard")
+        assert home.headers["location"] == f"/dashboard/{TENANT}/officer"
+
+
+async def test_each_reads_only_its_own_initiative_and_its_own_page(figures_site):
+    member = f"/dashboard/{TENANT}/member?period={QUARTER}"
+    cases = [
+        (["member"], MEMBER, "other-msi", f"/dashboard/{TENANT}/member", 404),
+        (["officer"], None, "other-msi", f"/dashboard/{TENANT}/officer", 404),
+        (["member"], MEMBER, TENANT, "/dashboard/other-msi/member", 404),
+        (["officer"], None, TENANT, member, 403),
+        (["member"], MEMBER, TENANT, f"/dashboard/{TENANT}/officer", 403),
+        (["member"], None, TENANT, member, 403),
+        (["member"], MEMBER, TENANT, f"/dashboard/{TENANT}/member?period=2999-01", 409),
+        (["member"], MEMBER, TENANT, f"/dashboard/{TENANT}/member?period=2025-13", 422),
+        (["admin"], None, TENANT, member, 403),  # the dashboards are not an admin's
+    ]
+    for roles, org, tenant, path, status in cases:
+        async with client(figures_site, roles, org, tenant) as c:
+            got = await c.get(path)
+        assert got.status_code == status, (roles, tenant, path, got.text[:300])
+        assert got.headers["content-type"].startswith("text/html")
+
+
+async def test_a_member_page_shows_its_own_figures_true_and_protected(figures_site):
+    recorded = figures_site.generated.recorded
+    start = period(QUARTER)
+    pages = {}
+    for org in (MEMBER, OTHER):
+        async with client(figures_site, ["member"], org) as c:
+            got = await c.get(f"/dashboard/{TENANT}/member",
+                              params={"period": QUARTER, "lang": "en"})  # fmt: skip
+        assert got.status_code == 200, got.text[:500]
+        pages[org] = got.text
+    for org, html in pages.items():
+        truth = Truth(of_member(recorded, org), start.start, start.end + timedelta(days=1))
+        measures = truth.measures()
+        received, admitted = total_row(html, "received")
+        assert received == str(len(measures["received"])), org
+        assert admitted == str(len(measures["admissible"])), org
+        assert "Compared with the initiative" in html and "<svg" in html
+        # No referral, indicator or callback figure, and no count below k.
+        assert "Signs of" not in html and "Referral" not in html and "Callback" not in html
+        counted = [body for key, body in re.findall(
+            r'<section aria-labelledby="s-([a-z_]+)">(.*?)</section>', html, re.S)
+            if key not in ("time", "compared")]  # fmt: skip
+        numbers = [int(n) for body in counted for n in re.findall(r"<td>(\d+)</td>", body)]
+        assert len(numbers) > 20 and all(n == 0 or n >= 5 for n in numbers)
+    assert total_row(pages[MEMBER], "received") != total_row(pages[OTHER], "received")
+
+
+async def test_a_member_page_counts_the_plan_actions_it_owns_as_the_generator_added_them(
+    figures_site,
+):
+    recorded = of_member(figures_site.generated.recorded, MEMBER)
+    today = datetime.now(UTC).astimezone(ZoneInfo(TIME_ZONE)).date()
+    still_open = open_now(recorded)
+    opened: Counter[str] = Counter()
+    overdue: Counter[str] = Counter()
+    for g in recorded.grievances:
+        for s in g.steps:
+            mine = s.kind == "action" and action_owner(s.code) == "member_company"
+            if mine and g.grievance_id in still_open:
+                opened[s.code] += 1
+                overdue[s.code] += s.at.date() + timedelta(days=ACTION_DAYS) < today
+    assert sum(opened.values()) >= 5, "the member must own open actions to test anything"
+    async with client(figures_site, ["member"], MEMBER) as c:
+        got = await c.get(f"/dashboard/{TENANT}/member", params={"period": QUARTER, "lang": "en"})
+    assert got.status_code == 200
+    assert total_row(got.text, "actions") == [str(sum(opened.values())),
+                                              str(sum(overdue.values()))]  # fmt: skip
+
+
+async def test_an_officer_page_draws_the_live_figures_the_api_gives(figures_site):
+    async with client(figures_site, ["officer"]) as c:
+        page = await c.get(f"/dashboard/{TENANT}/officer")
+    async with httpx.AsyncClient(base_url=figures_site.base_url, timeout=120) as c:
+        api = (await c.get("/v1/figures/officer", headers={
+            "Authorization": f"Bearer {bearer(figures_site, ['officer'])}"})).json()  # fmt: skip
+    assert page.status_code == 200, page.text[:500]
+    html = page.text
+    for key in ("queues", "overdue", "referrals_open", "callbacks_due"):
+        total = re.search(rf'<td id="{key}-total">(\d+)</td>', html)
+        if api[key]:
+            assert total and int(total.group(1)) == sum(api[key].values()), key
+        else:
+            assert f'id="{key}-none"' in html, key
+    assert sum(api["queues"].values()) > 0 and html.count("<svg") >= 2
+    assert "Officer dashboard" in html and "Log out" in html
