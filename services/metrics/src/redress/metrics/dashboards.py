@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from redress.events.catalogue.release import DisclosureSettingsSet
 from redress.kit import console, csrf
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
@@ -32,11 +31,9 @@ from redress.kit.keyset import derive, root_secret
 from redress.kit.proxy import secure_cookies
 from redress.kit.runtime import Runtime
 from redress.metrics import ledger
-from redress.metrics.disclosure import K_DEFAULT
 from redress.metrics.member import dashboard
 from redress.metrics.member_page import render_member
 from redress.metrics.public_pages import FiguresRoute
-from redress.metrics.releases.handlers import release_stream
 from redress.metrics.releases.periods import Period
 from redress.metrics.releases.periods import period as parse_period
 from redress.metrics.tables import period_of
@@ -122,15 +119,13 @@ async def member_page(
         raise Problem(403, "no-organisation", "a member's token names its organisation")
     runtime = request.app.state.runtime
     async with runtime.pool.acquire() as conn:
-        settings = (await read_tenant(conn, tenant)).settings
+        initiative = await read_tenant(conn, tenant)
+    settings, k = initiative.settings, initiative.minimum_count
     if settings is None:
         raise Problem(404, "not-found", f"there is no initiative {tenant!r}")
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(settings.time_zone)).date()
     label = _period(period or last_closed_quarter(today), today)
-    events = await runtime.store.read_stream(release_stream(tenant))
-    k = next((e.data.k for e in reversed(events) if isinstance(e.data, DisclosureSettingsSet)),
-             K_DEFAULT)  # fmt: skip
     async with runtime.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
         rows = await ledger.read(conn, tenant)
     kept: OrderedDict[tuple[Any, ...], dict[str, Any]] = runtime.extras["metrics.dashboards"]
