@@ -64,7 +64,7 @@ STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organis
 
 @dataclass(frozen=True)
 class Route:
-    kind: str  # read | staff-read | supervise | plan (members, on their own cases) | command
+    kind: str  # read | staff-read | staff-file | supervise | plan (members, own cases) | command
     body: dict[str, Any] | None = None
     scoped: bool = True  # about one case
 
@@ -79,6 +79,9 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/v1/cases/{case_id}"): Route("read"),
     ("GET", "/v1/cases/{case_id}/timeline"): Route("read"),
     ("GET", "/v1/cases/{case_id}/reads"): Route("staff-read"),
+    # The matrix's case has no files: staff are told so (404); the files a worker sent, and
+    # who opens them, are in tests/cases/test_attachments.py.
+    ("GET", "/v1/cases/{case_id}/attachments/{attachment_id}"): Route("staff-file"),
     ("GET", "/v1/indicators"): Route("staff-read", scoped=False),
     ("GET", "/v1/supervision/missed-deadlines"): Route("supervise", scoped=False),
     ("POST", "/v1/cases/{case_id}/triage"): Route(
@@ -168,6 +171,8 @@ def expected(principal: str, route: Route) -> frozenset[int] | str:
             return frozenset({403})
         case "no-role", _:
             return frozenset({403})
+        case (("officer" | "supervisor" | "other-tenant-officer"), "staff-file"):
+            return frozenset({404})
         case "officer", ("read" | "staff-read"):
             return frozenset({200})
         case "officer", _:
@@ -331,6 +336,7 @@ async def test_every_route_answers_every_principal_as_the_matrix_says(platform):
     ids = {
         "case_id": case_id,
         "action_id": action_id,
+        "attachment_id": "no-such-file",
         "issue_id": opened.json()["stream"],
         "site_id": "dhaka-1",
     }

@@ -7,6 +7,7 @@ from pathlib import Path
 from redress.cases import (
     api,
     appeals_api,
+    attachments,
     console,
     console_forms,
     context,
@@ -15,6 +16,7 @@ from redress.cases import (
     supply_chain_api,
     verification_api,
 )
+from redress.cases.attachments import CaseAttachments
 from redress.cases.policies import OpenCases
 from redress.cases.projections import CaseViews
 from redress.cases.supply_chain_views import SupplyChainViews
@@ -33,10 +35,11 @@ service = ServiceSpec(
         supervision.router,
         supply_chain_api.router,
         verification_api.router,
+        attachments.router,
     ],
-    pages=[console.router, console_forms.router],
+    pages=[console.router, console_forms.router, attachments.console_router],
     exception_handlers={console.LoginRequired: console.to_login},
-    projections=lambda: [OpenCases(), CaseViews(), SupplyChainViews()],
+    projections=lambda: [OpenCases(), CaseViews(), SupplyChainViews(), CaseAttachments()],
     startup=[context.start],
     background=[context.run_deadlines, key_sweeper("cases")],
     checks=[context.check],
