@@ -12,6 +12,7 @@ from redress.cases import (
     console_forms,
     context,
     holds_api,
+    remedies_api,
     supervision,
     supply_chain_api,
     verification_api,
@@ -19,6 +20,7 @@ from redress.cases import (
 from redress.cases.attachments import CaseAttachments
 from redress.cases.policies import OpenCases
 from redress.cases.projections import CaseViews
+from redress.cases.remedies_views import CaseRemedies
 from redress.cases.supply_chain_views import SupplyChainViews
 from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
@@ -36,10 +38,17 @@ service = ServiceSpec(
         supply_chain_api.router,
         verification_api.router,
         attachments.router,
+        remedies_api.router,
     ],
     pages=[console.router, console_forms.router, attachments.console_router],
     exception_handlers={console.LoginRequired: console.to_login},
-    projections=lambda: [OpenCases(), CaseViews(), SupplyChainViews(), CaseAttachments()],
+    projections=lambda: [
+        OpenCases(),
+        CaseViews(),
+        SupplyChainViews(),
+        CaseAttachments(),
+        CaseRemedies(),
+    ],
     startup=[context.start],
     background=[context.run_deadlines, key_sweeper("cases")],
     checks=[context.check],

@@ -18,7 +18,7 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.responses import HTMLResponse, Response
 
-from redress.cases import attachments, reads
+from redress.cases import attachments, reads, remedies_views
 from redress.cases import domain as d
 from redress.cases import handlers as h
 from redress.cases import queries as q
@@ -184,6 +184,7 @@ async def case_page(
         findings = await q.findings(conn, cases.keyring, case_id)
         steps = await q.determinations(conn, case_id)
         files = await attachments.listed(conn, case_id)
+        delivered = await remedies_views.delivered(conn, case_id)
     shown = reads.fields_shown(grievance, thread, findings)
     await reads.record(store, p, case_id, row["grievance_id"], shown, "console")
     stage = d.Stage(row["stage"])
@@ -230,6 +231,8 @@ async def case_page(
         "today": today,
         "referral_url": _referral_url(request, case_id),
         "attachments": files,
+        "delivered": delivered,
+        "waived_ids": {w["action_id"] for w in delivered["waived"]},
     }
     answer = page(request, cases, "case.html", status, **context)
     if files:
