@@ -122,6 +122,22 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", "/v1/cases/{case_id}/corrections"): Route(
         "command", {"reason": "Told in Bangla", "language": "bn"}
     ),
+    # The remedy delivered.
+    ("GET", "/v1/cases/{case_id}/remedies"): Route("staff-read"),
+    ("POST", "/v1/cases/{case_id}/remedies"): Route(
+        "command",
+        {
+            "remedy": "compensation",
+            "amount": "250.00",
+            "currency": "BDT",
+            "workers_covered": 1,
+            "description": "Medical costs repaid",
+            "delivered_on": "2026-01-05",
+        },
+    ),
+    ("POST", "/v1/cases/{case_id}/actions/{action_id}/waive"): Route(
+        "command", {"reason": "The worker found work elsewhere"}
+    ),
     # Suppliers and systemic issues ("{case_id}" in a body is the case's id).
     ("GET", "/v1/suppliers"): Route("staff-read", scoped=False),
     ("GET", "/v1/suppliers/{site_id}"): Route("staff-read"),
