@@ -13,6 +13,7 @@ from redress.cases import (
     context,
     holds_api,
     remedies_api,
+    remedies_console,  # noqa: F401  (its forms join console_forms.router)
     supervision,
     supply_chain_api,
     verification_api,
