@@ -51,14 +51,14 @@ class CaseAttachments(Projection):
     tables = ("attachments",)
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        a = event.data
-        assert isinstance(a, AttachmentAdded)
-        await conn.execute(
-            "INSERT INTO attachments VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            " ON CONFLICT DO NOTHING",
-            case_stream(a.grievance_id), a.attachment_id, a.grievance_id, event.tenant,
-            a.content_type, a.size, event.position, event.time,
-        )  # fmt: skip
+        match event.data:
+            case AttachmentAdded() as a:
+                await conn.execute(
+                    "INSERT INTO attachments VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                    " ON CONFLICT DO NOTHING",
+                    case_stream(a.grievance_id), a.attachment_id, a.grievance_id, event.tenant,
+                    a.content_type, a.size, event.position, event.time,
+                )  # fmt: skip
 
 
 def shown_inline(content_type: str) -> bool:
