@@ -131,6 +131,11 @@ async def test_an_officer_takes_a_case_from_triage_to_closure_by_keyboard(
     await expect(page.locator("#case-stage")).to_have_text("Implementation")
     await expect(page.locator("#form-advance")).to_have_count(0)
 
+    # Resolved needs every action done or waived: this one is waived, with the reason.
+    await page.locator("#waive-1-reason").press_sequentially("Returned by the police")
+    await press(page, "#form-waive-1 button[type=submit]")
+    await expect_notice(page, "The action was waived.")
+    await expect(page.locator("#waived")).to_contain_text("Returned by the police")
     await page.select_option("#close-outcome", "resolved")
     await press(page, "#form-close button[type=submit]")
     await expect_notice(page, "The case was closed.")

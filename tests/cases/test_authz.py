@@ -66,7 +66,7 @@ STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organis
 
 @dataclass(frozen=True)
 class Route:
-    kind: str  # read | staff-read | supervise | plan (members, on their own cases) | command
+    kind: str  # read | staff-read | staff-file | supervise | plan (members, own cases) | command
     body: dict[str, Any] | None = None
     scoped: bool = True  # about one case
 
@@ -81,6 +81,9 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/v1/cases/{case_id}"): Route("read"),
     ("GET", "/v1/cases/{case_id}/timeline"): Route("read"),
     ("GET", "/v1/cases/{case_id}/reads"): Route("staff-read"),
+    # The matrix's case has no files: staff are told so (404); the files a worker sent, and
+    # who opens them, are in tests/cases/test_attachments.py.
+    ("GET", "/v1/cases/{case_id}/attachments/{attachment_id}"): Route("staff-file"),
     ("GET", "/v1/indicators"): Route("staff-read", scoped=False),
     ("GET", "/v1/supervision/missed-deadlines"): Route("supervise", scoped=False),
     ("POST", "/v1/cases/{case_id}/triage"): Route(
@@ -120,6 +123,22 @@ MATRIX: dict[tuple[str, str], Route] = {
     ("POST", "/v1/cases/{case_id}/response"): Route("command", RESPONSE),
     ("POST", "/v1/cases/{case_id}/corrections"): Route(
         "command", {"reason": "Told in Bangla", "language": "bn"}
+    ),
+    # The remedy delivered.
+    ("GET", "/v1/cases/{case_id}/remedies"): Route("staff-read"),
+    ("POST", "/v1/cases/{case_id}/remedies"): Route(
+        "command",
+        {
+            "remedy": "compensation",
+            "amount": "250.00",
+            "currency": "BDT",
+            "workers_covered": 1,
+            "description": "Medical costs repaid",
+            "delivered_on": "2026-01-05",
+        },
+    ),
+    ("POST", "/v1/cases/{case_id}/actions/{action_id}/waive"): Route(
+        "command", {"reason": "The worker found work elsewhere"}
     ),
     # Suppliers and systemic issues ("{case_id}" in a body is the case's id).
     ("GET", "/v1/suppliers"): Route("staff-read", scoped=False),
@@ -170,6 +189,8 @@ def expected(principal: str, route: Route) -> frozenset[int] | str:
             return frozenset({403})
         case "no-role", _:
             return frozenset({403})
+        case (("officer" | "supervisor" | "other-tenant-officer"), "staff-file"):
+            return frozenset({404})
         case "officer", ("read" | "staff-read"):
             return frozenset({200})
         case "officer", _:
@@ -335,6 +356,7 @@ async def test_every_route_answers_every_principal_as_the_matrix_says(platform):
     ids = {
         "case_id": case_id,
         "action_id": action_id,
+        "attachment_id": "no-such-file",
         "issue_id": opened.json()["stream"],
         "site_id": "dhaka-1",
     }

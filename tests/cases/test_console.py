@@ -446,7 +446,8 @@ async def test_what_an_officer_typed_is_kept_when_the_form_is_refused(platform):
 
 ROUTES = ["triage", "accept", "reject", "advance", "actions", "actions/some-action", "assign",
           "messages", "notes", "close", "satisfaction", "lessons", "reopen", "findings",
-          "verification", "response", "corrections", "review"]  # fmt: skip
+          "verification", "response", "corrections", "review", "remedies",
+          "actions/some-action/waive"]  # fmt: skip
 FORM = {"indicators": ["debt_bondage"], "severity": "high", "grounds": "duplicate",
         "to": "response", "remedy": "apology", "owner": "supplier", "due_on": "2030-01-01",
         "description": "x", "progress": "x", "officer": "mallory", "text": "x",

@@ -84,7 +84,9 @@ IN_PLAN = history(OPEN, Accept(DAY), Advance(Stage.response, DAY),
 IMPLEMENTING = history(OPEN, Accept(DAY), Advance(Stage.response, DAY),
                        Advance(Stage.remediation_plan, DAY), ACTION,
                        Advance(Stage.implementation, DAY))  # fmt: skip
-CLOSED = IMPLEMENTING + then(IMPLEMENTING, Close(Outcome.resolved))
+# Resolved: every action of the plan done (or waived, tests/cases/test_remedies_domain.py).
+PAID = IMPLEMENTING + then(IMPLEMENTING, UpdateAction("a1", "Paid in full", None, True))
+CLOSED = PAID + then(PAID, Close(Outcome.resolved))
 REJECTED = OPENED + then(OPENED, Reject(Grounds.duplicate))
 
 

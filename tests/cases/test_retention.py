@@ -134,8 +134,9 @@ async def test_personal_data_is_erased_after_the_period_unless_a_legal_hold_keep
     held, held_g = await closed_case(platform, "rejected")
     async with platform.system.pool.acquire() as conn:
         await conn.execute(
-            """INSERT INTO intake.attachments VALUES ('a-1', $1, 'acme', 'image/png', '{}')""",
-            free_g,
+            """INSERT INTO keyring.sealed_files (file_id, key_id, tenant, content_type, sealed)
+               VALUES ('a-1', $1, 'acme', 'image/png', '{}')""",
+            grievance_key_id(free_g),
         )
         closed_at = await conn.fetchval(
             "SELECT max(closed_at) FROM intake.grievances WHERE grievance_id IN ($1, $2)",
@@ -170,7 +171,7 @@ async def test_personal_data_is_erased_after_the_period_unless_a_legal_hold_keep
     assert (erased.actor.id, erased.actor.role) == ("retention", "system")
     async with platform.system.pool.acquire() as conn:
         assert await conn.fetchval(
-            "SELECT count(*) FROM intake.attachments WHERE grievance_id = $1", free_g
+            "SELECT count(*) FROM keyring.sealed_files WHERE key_id = $1", grievance_key_id(free_g)
         ) == 0  # fmt: skip
     await wait_until(lambda: _row(platform, free_g, "status = 'erased'"))
     await wait_until(lambda: _erased_in_cases(platform, free))

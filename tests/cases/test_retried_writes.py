@@ -104,11 +104,32 @@ WRITES: dict[tuple[str, str], Write] = {
         ("officer",), {"grounds": "litigation"}, {"grounds": "regulatory_request"}
     ),
     ("cases", "/v1/cases/{case_id}/legal-hold/release"): Write(("officer",), None, {"x": 1}),
+    # The remedy delivered, then the action waived: the case may then close as resolved.
+    ("cases", "/v1/cases/{case_id}/remedies"): Write(
+        ("officer",),
+        {
+            "remedy": "apology",
+            "workers_covered": 1,
+            "description": "A",
+            "delivered_on": "2026-01-05",
+        },
+        {
+            "remedy": "apology",
+            "workers_covered": 2,
+            "description": "A",
+            "delivered_on": "2026-01-05",
+        },
+    ),
+    ("cases", "/v1/cases/{case_id}/actions/{action_id}/waive"): Write(
+        ("officer",), {"reason": "A"}, {"reason": "B"}
+    ),
     ("cases", "/v1/cases/{case_id}/corrections"): Write(
         ("officer",), {"reason": "A", "language": "bn"}, {"reason": "B", "language": "bn"}
     ),
     ("cases", "/v1/cases/{case_id}/close"): Write(
-        ("officer",), {"outcome": "resolved"}, {"outcome": "unresolved"}
+        ("officer",),
+        {"outcome": "resolved", "no_court_waiver_attested": True},
+        {"outcome": "unresolved", "no_court_waiver_attested": True},
     ),
     ("cases", "/v1/cases/{case_id}/satisfaction"): Write(("officer",), {"score": 4}, {"score": 2}),
     ("cases", "/v1/cases/{case_id}/lessons"): Write(

@@ -48,8 +48,11 @@ async def attachments(intake) -> list[bytes]:
     """The attachments as stored, unsealed with the grievance's key."""
     keyring = intake.app.state.runtime.extras["intake"].keyring
     async with intake.system.pool.acquire() as conn:
-        rows = await conn.fetch("SELECT sealed FROM intake.attachments ORDER BY content_type")
-        return [await keyring.open(conn, Sealed(**json.loads(r["sealed"]))) for r in rows]
+        rows = await conn.fetch("SELECT sealed FROM keyring.sealed_files ORDER BY content_type")
+        return [
+            await keyring.open(conn, Sealed.model_construct(**json.loads(r["sealed"])))
+            for r in rows
+        ]
 
 
 async def send(intake, files, **fields):

@@ -182,7 +182,7 @@ async def test_attachments_are_checked_by_content_and_size(intake):
     )
     assert ok.status_code == 303
     async with intake.system.pool.acquire() as conn:
-        stored = await conn.fetchval("SELECT sealed::text FROM intake.attachments")
+        stored = await conn.fetchval("SELECT sealed::text FROM keyring.sealed_files")
     assert "PNG" not in stored
 
 

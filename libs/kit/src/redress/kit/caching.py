@@ -34,11 +34,15 @@ class NoStore:
         await self.app(scope, receive, no_store)
 
 
-def page_headers(*, images: bool = False, scripts: tuple[str, ...] = ()) -> dict[str, str]:
+def page_headers(
+    *, images: bool = False, media: bool = False, scripts: tuple[str, ...] = ()
+) -> dict[str, str]:
     """The headers of every server-rendered page: nothing cached, nothing loaded from
     elsewhere, no framing, no referrer (pages show personal data), and no script but the
-    inline ones whose SHA-256 (base64) is in `scripts`."""
+    inline ones whose SHA-256 (base64) is in `scripts`. A page may show images and play
+    recordings from its own origin (`images`, `media`)."""
     img = "img-src 'self'; " if images else ""
+    img += "media-src 'self'; " if media else ""
     hashes = " ".join(f"'sha256-{h}'" for h in scripts)
     js = f"script-src {hashes}; " if scripts else ""
     return {

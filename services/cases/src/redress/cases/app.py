@@ -7,17 +7,22 @@ from pathlib import Path
 from redress.cases import (
     api,
     appeals_api,
+    attachments,
     console,
     console_forms,
     context,
     holds_api,
+    remedies_api,
+    remedies_console,  # noqa: F401  (its forms join console_forms.router)
     supervision,
     supply_chain_api,
     verification_api,
 )
 from redress.cases.alerts import Alerts
+from redress.cases.attachments import CaseAttachments
 from redress.cases.policies import OpenCases
 from redress.cases.projections import CaseViews
+from redress.cases.remedies_views import CaseRemedies
 from redress.cases.supply_chain_views import SupplyChainViews
 from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
@@ -34,10 +39,19 @@ service = ServiceSpec(
         supervision.router,
         supply_chain_api.router,
         verification_api.router,
+        attachments.router,
+        remedies_api.router,
     ],
-    pages=[console.router, console_forms.router],
+    pages=[console.router, console_forms.router, attachments.console_router],
     exception_handlers={console.LoginRequired: console.to_login},
-    projections=lambda: [OpenCases(), CaseViews(), SupplyChainViews(), Alerts()],
+    projections=lambda: [
+        OpenCases(),
+        CaseViews(),
+        SupplyChainViews(),
+        CaseAttachments(),
+        CaseRemedies(),
+        Alerts(),
+    ],
     startup=[context.start],
     background=[context.run_deadlines, key_sweeper("cases")],
     checks=[context.check],

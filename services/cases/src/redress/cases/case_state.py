@@ -28,6 +28,7 @@ from redress.events.catalogue.case import (
     StageDeadlineMissed,
     StageEntered,
 )
+from redress.events.catalogue.remedy import PlanActionWaived, RemedyDelivered
 from redress.events.envelope import EventData
 
 
@@ -103,6 +104,11 @@ class Action:
     owner: str
     due_on: date
     done: bool = False
+    waived: bool = False  # with a reason (`remedies.WaiveAction`): settled without being done
+
+    @property
+    def settled(self) -> bool:
+        return self.done or self.waived
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,7 @@ class Case:
     severity: Severity | None = None
     referral_recommended: bool = False
     actions: dict[str, Action] = field(default_factory=dict)
+    remedies: frozenset[str] = frozenset()  # the ids of the remedies recorded as delivered
     missed: frozenset[str] = frozenset()
     withdrawn: bool = False  # by the worker: nobody contacts them about it any more
 
@@ -180,6 +187,11 @@ def evolve(state: Case, event: EventData) -> Case:
         case PlanActionUpdated(action_id=aid, done=done):
             action = replace(state.actions[aid], done=done)
             return replace(state, actions={**state.actions, aid: action})
+        case PlanActionWaived(action_id=aid):
+            action = replace(state.actions[aid], waived=True)
+            return replace(state, actions={**state.actions, aid: action})
+        case RemedyDelivered(remedy_id=rid):
+            return replace(state, remedies=state.remedies | {rid})
         case CaseClosed():
             return replace(state, status=Status.closed)
         case StageDeadlineMissed(stage=stage):

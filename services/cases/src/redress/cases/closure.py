@@ -25,12 +25,15 @@ from redress.events.catalogue.case import (
     SatisfactionRecorded,
     StageEntered,
 )
+from redress.events.catalogue.remedy import RightToCourtAttested
 from redress.events.envelope import EventData
 
 
 @dataclass(frozen=True)
 class Close:
     outcome: Outcome
+    # That no settlement includes a waiver of the worker's right to go to court (UNGP 31).
+    no_court_waiver_attested: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,16 @@ def _close(c: Close, state: Case) -> list[EventData]:
     require_open(state, Stage.response, Stage.remediation_plan, Stage.implementation)
     if c.outcome is not Outcome.referred and state.stage is not Stage.implementation:
         raise CaseRefused("wrong-stage", "only a referred case closes before implementation")
+    if c.outcome is Outcome.resolved and any(not a.settled for a in state.actions.values()):
+        raise CaseRefused("plan-not-done", "resolved needs every action of the plan done, "
+                          "or waived with a reason")  # fmt: skip
+    # Whatever the outcome: a remedy delivered may have come with a settlement.
+    if state.remedies and not c.no_court_waiver_attested:
+        raise CaseRefused("right-to-court-unattested", "attest that no settlement waives "
+                          "the worker's right to go to court")  # fmt: skip
+    attested = [RightToCourtAttested(case_id=state.case_id)] if c.no_court_waiver_attested else []
     return [
+        *attested,
         CaseClosed(case_id=state.case_id, grievance_id=state.grievance_id, outcome=c.outcome),
         StageEntered(case_id=state.case_id, grievance_id=state.grievance_id,
                      stage=Stage.closure, due_on=None),

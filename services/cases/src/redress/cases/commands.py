@@ -84,6 +84,11 @@ class TextBody(Body):
 class CloseBody(Body):
     outcome: Outcome
     satisfaction: Score | None = Field(None, description="from a callback")
+    no_court_waiver_attested: StrictBool = Field(
+        False,
+        description="that no settlement includes a waiver of the worker's right to go to "
+        "court; required once a remedy was recorded as delivered",
+    )
 
 
 class SatisfactionBody(Body):

@@ -18,7 +18,7 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.responses import HTMLResponse, Response
 
-from redress.cases import alerts, appeals, reads
+from redress.cases import alerts, appeals, attachments, reads, remedies_views
 from redress.cases import domain as d
 from redress.cases import handlers as h
 from redress.cases import queries as q
@@ -32,6 +32,7 @@ from redress.events.projection import wait_for_version
 from redress.kit import console
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
+from redress.kit.caching import page_headers
 from redress.kit.deps import Pool, authorise
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
@@ -192,6 +193,8 @@ async def case_page(
         findings = await q.findings(conn, cases.keyring, case_id)
         steps = await q.determinations(conn, case_id)
         alert = await alerts.of_case(conn, case_id)
+        files = await attachments.listed(conn, case_id)
+        delivered = await remedies_views.delivered(conn, case_id)
     shown = reads.fields_shown(grievance, thread, findings)
     await reads.record(store, p, case_id, row["grievance_id"], shown, "console")
     stage = d.Stage(row["stage"])
@@ -239,8 +242,15 @@ async def case_page(
         "referral_url": _referral_url(request, case_id),
         "alert": alert,
         "review": review,
+        "attachments": files,
+        "delivered": delivered,
+        "waived_ids": {w["action_id"] for w in delivered["waived"]},
     }
-    return page(request, cases, "case.html", status, **context)
+    answer = page(request, cases, "case.html", status, **context)
+    if files:
+        # The previews and players load the files from this console (each a recorded read).
+        answer.headers.update(page_headers(images=True, media=True))
+    return answer
 
 
 @router.get("/cases/{case_id}")

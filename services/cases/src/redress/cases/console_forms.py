@@ -160,7 +160,12 @@ async def note(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c
 
 @form("/close", "close")
 async def close(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c.Written:
-    body = _body(c.CloseBody, outcome=_field(f, "outcome"), satisfaction=_number(f, "satisfaction"))
+    body = _body(
+        c.CloseBody,
+        outcome=_field(f, "outcome"),
+        satisfaction=_number(f, "satisfaction"),
+        no_court_waiver_attested=_field(f, "no_court_waiver_attested") is not None,
+    )
     return await h.close(desk, p, case_id, body)
 
 

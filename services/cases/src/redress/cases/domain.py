@@ -10,7 +10,7 @@ commands and decisions in its own module (`admissibility`, `remediation`, `closu
 
 from __future__ import annotations
 
-from redress.cases import admissibility, casework, closure, remediation
+from redress.cases import admissibility, casework, closure, remediation, remedies
 from redress.cases.admissibility import (
     CHILD_LABOUR,
     KNOWN_INDICATORS,
@@ -51,22 +51,59 @@ from redress.cases.casework import (
 )
 from redress.cases.closure import Close, RecordLessons, RecordSatisfaction, Reopen
 from redress.cases.remediation import AddAction, Advance, UpdateAction
+from redress.cases.remedies import RecordRemedy, WaiveAction
 from redress.events.application import Aggregate
 from redress.events.envelope import EventData
 
 __all__ = [
-    "CASE", "CHILD_LABOUR", "KNOWN_INDICATORS", "ORDER", "SUGGESTED", "TRAFFICKING_INDICATORS",
-    "Accept", "Action", "AddAction", "AddNote", "Advance", "AssignFacilitator", "AssignOfficer",
-    "Case", "CaseRefused", "Close", "Command", "Grounds", "MessageWorker", "MissDeadline",
-    "OpenCase", "Outcome", "Owner", "RecordLessons", "RecordSatisfaction", "Reject", "Remedy",
-    "Reopen", "Severity", "Stage", "Status", "TimeFrames", "Triage", "UpdateAction", "Withdraw",
-    "decide", "due_on", "evolve", "fold", "triage_outcome",
+    "CASE",
+    "CHILD_LABOUR",
+    "KNOWN_INDICATORS",
+    "ORDER",
+    "SUGGESTED",
+    "TRAFFICKING_INDICATORS",
+    "Accept",
+    "Action",
+    "AddAction",
+    "AddNote",
+    "Advance",
+    "AssignFacilitator",
+    "AssignOfficer",
+    "Case",
+    "CaseRefused",
+    "Close",
+    "Command",
+    "Grounds",
+    "MessageWorker",
+    "MissDeadline",
+    "OpenCase",
+    "Outcome",
+    "Owner",
+    "RecordLessons",
+    "RecordRemedy",
+    "RecordSatisfaction",
+    "Reject",
+    "Remedy",
+    "Reopen",
+    "Severity",
+    "Stage",
+    "Status",
+    "TimeFrames",
+    "Triage",
+    "UpdateAction",
+    "WaiveAction",
+    "Withdraw",
+    "decide",
+    "due_on",
+    "evolve",
+    "fold",
+    "triage_outcome",
 ]  # fmt: skip
 
 Command = (
     OpenCase | Triage | Accept | Reject | Advance | AddAction | UpdateAction | AssignOfficer
     | AssignFacilitator | MessageWorker | AddNote | Close | RecordSatisfaction | RecordLessons
-    | Reopen | MissDeadline | Withdraw
+    | Reopen | MissDeadline | Withdraw | RecordRemedy | WaiveAction
 )  # fmt: skip
 
 
@@ -81,6 +118,7 @@ def decide(command: Command, state: Case) -> list[EventData]:
 
 _HANDLERS: dict[type, Decider] = {
     **admissibility.HANDLERS, **remediation.HANDLERS, **casework.HANDLERS, **closure.HANDLERS,
+    **remedies.HANDLERS,
 }  # fmt: skip
 
 

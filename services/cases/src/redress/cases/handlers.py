@@ -182,7 +182,7 @@ async def add_note(
 async def close(
     desk: Desk, p: Principal, case_id: str, body: c.CloseBody, retry: Retry | None = None
 ) -> c.Written:
-    commands: list[Any] = [d.Close(body.outcome)]
+    commands: list[Any] = [d.Close(body.outcome, body.no_court_waiver_attested)]
     if body.satisfaction is not None:  # in the same append: never closed without it
         commands.append(d.RecordSatisfaction(body.satisfaction, "callback"))
     return await run(desk, p, case_id, *commands, retry=retry)

@@ -78,6 +78,8 @@ def _update_action(c: UpdateAction, state: Case) -> list[EventData]:
         raise CaseRefused("unknown-action", "there is no such action in the plan")
     if action.done:
         raise CaseRefused("action-done", "this action is already done")
+    if action.waived:
+        raise CaseRefused("action-waived", "this action was waived")
     return [PlanActionUpdated(case_id=state.case_id, action_id=c.action_id,
                               progress=c.progress, evidence=c.evidence, done=c.done)]  # fmt: skip
 

@@ -1,7 +1,8 @@
 """Erasing a grievance's personal data, alike when the worker asks and when retention runs out.
 
 Deleting the data key makes every sealed field in the log unreadable (crypto-shredding);
-attachments are sealed under the same key and deleted with it. Copies of the key that
+attachments are sealed under the same key and deleted with it (the keyring's sealed files
+cascade from their key, ADR 0032). Copies of the key that
 survive on disk (WAL, backups) become unreadable at the next rotation of the
 key-encryption key (`redress.kit.rotation`).
 """
@@ -18,10 +19,10 @@ from redress.kit.crypto import Keyring
 async def erase(
     conn: Conn, keyring: Keyring, grievance_id: str, state: Grievance, reason: ErasureReason
 ) -> list[EventData]:
-    """Delete the key and attachments in the caller's transaction; the events to append."""
+    """Delete the key, and its attachments with it, in the caller's transaction; the events
+    to append."""
     events = decide(ErasePersonalData(grievance_id, reason), state)
     await keyring.erase(conn, state.key_id or "")
-    await conn.execute("DELETE FROM intake.attachments WHERE grievance_id = $1", grievance_id)
     # The keyed hashes of the worker's number (a lost receipt's, a reply's) go too, and so do
     # texts not yet sent: nothing is left that knows the number.
     for table in ("contact_keys", "sms_questions"):

@@ -20,6 +20,7 @@ from redress.intake.domain import AttachFile, Grievance, SubmitGrievance, decide
 from redress.intake.media import without_metadata
 from redress.intake.phones import number_key, phone_number
 from redress.intake.receipts import Proof, digest, new_receipt, receipt_without_secret
+from redress.kit import sealed_files
 from redress.kit.crypto import grievance_key_id
 from redress.kit.errors import Problem
 from redress.tenancy.domain import TenantRefused, may_file
@@ -170,14 +171,7 @@ async def file_grievance(
         state = evolve(state, new)
     for upload, kind in zip(uploads, kinds, strict=True):
         attachment_id = str(new_id())
-        await conn.execute(
-            "INSERT INTO intake.attachments VALUES ($1, $2, $3, $4, $5::jsonb)",
-            attachment_id,
-            gid,
-            tenant,
-            kind,
-            key.seal(upload.data).model_dump_json(),
-        )
+        await sealed_files.put(conn, key, attachment_id, tenant, kind, upload.data)
         for new in decide(AttachFile(gid, attachment_id, kind, len(upload.data)), state):
             events.append(new)
             state = evolve(state, new)

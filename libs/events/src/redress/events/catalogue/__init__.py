@@ -121,6 +121,7 @@ def _load_modules() -> None:
         partner,
         referral,
         release,
+        remedy,
         retaliation,
         supply_chain,
         tenant,

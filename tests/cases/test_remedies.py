@@ -1,0 +1,183 @@
+"""The remedy delivered over HTTP: recorded quantified, linked to the worker's own word on
+its plan action, actions waived with a reason, and closing as resolved only when the plan is
+settled and the right to go to court attested; bad input writes nothing; rebuild = live."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from redress.cases.projections import CaseViews
+from redress.cases.remedies_views import CaseRemedies
+from redress.events.projection import rebuild_beside
+from tests.cases.test_worker_loop import Worker, _shows, officer_post, the_case
+from tests.cases.test_worker_plan import plan_form, plan_with_one_action
+from tests.events.helpers import wait_until
+
+PROBLEM = "application/problem+json"
+
+
+def remedy(platform, action_id: str | None = None, **extra) -> dict:
+    today = platform.cases_app.state.runtime.extras["cases"].today().isoformat()
+    body = {"remedy": "wage_restitution", "amount": "1843250.50", "currency": "BDT",
+            "workers_covered": 212, "description": "Three months of overtime paid back",
+            "delivered_on": today}  # fmt: skip
+    if action_id:
+        body["action_id"] = action_id
+    return {**body, **extra}
+
+
+async def remedies(platform, case_id: str, version: int | None = None) -> dict:
+    if version:
+        await wait_until(lambda: _caught_up(platform, case_id, version))
+    answer = await platform.cases.get(f"/v1/cases/{case_id}/remedies", headers=platform.token())
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def _caught_up(platform, case_id: str, version: int) -> bool:
+    answer = await platform.cases.get(
+        f"/v1/cases/{case_id}", params={"min_version": version}, headers=platform.token()
+    )
+    return answer.status_code == 200
+
+
+async def test_a_remedy_is_recorded_confirmed_by_the_worker_and_the_case_closes_resolved(platform):
+    worker = Worker(platform.intake)
+    reference, secret = await worker.file("bn")
+    case_id = await the_case(platform)
+    action_id = await plan_with_one_action(platform, case_id, "bn")
+    second = await officer_post(platform, case_id, "/actions", {
+        "remedy": "training", "owner": "supplier", "due_on": "2030-01-31",
+        "description": "Train the line supervisors"})  # fmt: skip
+    assert second.status_code == 201
+    await officer_post(platform, case_id, "/advance", {"to": "implementation"})
+
+    recorded = await officer_post(platform, case_id, "/remedies", remedy(platform, action_id))
+    assert recorded.status_code == 201, recorded.text
+    done = await officer_post(platform, case_id, f"/actions/{action_id}",
+                              {"progress": "Paid", "done": True})  # fmt: skip
+    assert done.status_code == 200
+    # The worker says it reached them: the remedy shows their word.
+    await wait_until(lambda: _shows(worker, reference, secret, "Paid"))
+    said = await plan_form(worker, "bn", {"action": action_id, "delivered": "yes"})
+    assert said.status_code == 303, said.text
+    await wait_until(lambda: _confirmed(platform, case_id))
+    (paid,) = (await remedies(platform, case_id))["remedies"]
+    assert paid | {"remedy_id": None} == {
+        "remedy_id": None, "remedy": "wage_restitution", "action_id": action_id,
+        "amount": "1843250.50", "currency": "BDT", "workers_covered": 212,
+        "reinstated_on": [], "description": "Three months of overtime paid back",
+        "delivered_on": paid["delivered_on"], "worker_confirmed": True,
+    }  # fmt: skip
+
+    # Not resolved while an action is open; then not without the attestation.
+    refused = await officer_post(platform, case_id, "/close", {"outcome": "resolved"})
+    assert refused.status_code == 409 and refused.json()["type"].endswith("plan-not-done")
+    (training,) = {a["action_id"] for a in (await _detail(platform, case_id))["actions"]} - {
+        action_id
+    }
+    waived = await officer_post(platform, case_id, f"/actions/{training}/waive",
+                                {"reason": "The supplier closed that line"})  # fmt: skip
+    assert waived.status_code == 200, waived.text
+    again = await officer_post(platform, case_id, f"/actions/{training}/waive", {"reason": "x"})
+    assert again.status_code == 409 and again.json()["type"].endswith("action-waived")
+    unattested = await officer_post(platform, case_id, "/close", {"outcome": "resolved"})
+    assert unattested.status_code == 409
+    assert unattested.json()["type"].endswith("right-to-court-unattested")
+    closed = await officer_post(
+        platform, case_id, "/close", {"outcome": "resolved", "no_court_waiver_attested": True}
+    )
+    assert closed.status_code == 200, closed.text
+    types = await platform.log_types(case_id)
+    assert types[-3:] == ["RightToCourtAttested", "CaseClosed", "StageEntered"]
+    view = await remedies(platform, case_id, closed.json()["version"])
+    assert view["waived"][0]["action_id"] == training
+    assert view["waived"][0]["reason"] == "The supplier closed that line"
+    assert view["right_to_court_attested_at"] is not None
+    late = await officer_post(platform, case_id, "/remedies", remedy(platform))
+    assert late.status_code == 409 and late.json()["type"].endswith("not-open")
+
+    # Rebuilt from the log, the remedies and the case views hold what the live ones hold.
+    for projection in (CaseRemedies(), CaseViews()):
+        live = await _rows(platform, projection)
+        as_service = await asyncpg.create_pool(
+            platform.system.dsn, min_size=1, max_size=2, server_settings={"role": "redress_cases"}
+        )
+        try:
+            await rebuild_beside(projection, as_service, platform.system.js, platform.system.bus,
+                                 store=platform.system.store)  # fmt: skip
+        finally:
+            await as_service.close()
+        assert await _rows(platform, projection) == live, projection.key
+
+
+async def _confirmed(platform, case_id: str) -> bool:
+    found = (await remedies(platform, case_id))["remedies"]
+    return bool(found) and found[0]["worker_confirmed"] is True
+
+
+async def _detail(platform, case_id: str) -> dict:
+    answer = await platform.cases.get(f"/v1/cases/{case_id}", headers=platform.token())
+    return answer.json()
+
+
+async def _rows(platform, projection) -> dict[str, list]:
+    async with platform.system.pool.acquire() as conn:
+        return {
+            t: [dict(r) for r in await conn.fetch(f"SELECT * FROM cases.{t} ORDER BY 1, 2")]
+            for t in projection.tables
+        }
+
+
+async def test_bad_remedies_and_waivers_answer_problem_json_and_write_nothing(platform):
+    worker = Worker(platform.intake)
+    await worker.file("bn")
+    case_id = await the_case(platform)
+    action_id = await plan_with_one_action(platform, case_id, "bn")
+    before = await platform.log_types(case_id)
+    bad = [
+        ("/remedies", remedy(platform, currency="XYZ")),
+        ("/remedies", remedy(platform, currency="bdt")),
+        ("/remedies", remedy(platform, amount="-5")),
+        ("/remedies", remedy(platform, amount="12.345")),
+        ("/remedies", remedy(platform, workers_covered=0)),
+        ("/remedies", remedy(platform, workers_covered="many")),
+        ("/remedies", remedy(platform, delivered_on="yesterday")),
+        ("/remedies", remedy(platform, description="  ")),
+        ("/remedies", remedy(platform, extra="field")),
+        ("/remedies", remedy(platform, amount=None)),  # a currency without its amount
+        ("/remedies", remedy(platform, action_id="no-such-action")),
+        ("/remedies", remedy(platform, reinstated_on=["2026-01-05"])),  # not a reinstatement
+        ("/remedies", remedy(platform, remedy="reinstatement", amount=None, currency=None)),
+        ("/remedies", remedy(platform, delivered_on="2999-01-01")),
+        (f"/actions/{action_id}/waive", {"reason": ""}),
+        (f"/actions/{action_id}/waive", {}),
+        ("/actions/no-such-action/waive", {"reason": "gone"}),
+    ]
+    for path, body in bad:
+        body = {k: v for k, v in body.items() if v is not None}
+        answer = await officer_post(platform, case_id, path, body)
+        assert answer.status_code in (409, 422), (path, body, answer.text)
+        assert answer.headers["content-type"] == PROBLEM, (path, body)
+    member = await platform.cases.post(
+        f"/v1/cases/{case_id}/remedies", json=remedy(platform), headers=platform.member()
+    )
+    assert member.status_code == 403 and member.headers["content-type"] == PROBLEM
+    waiver = await platform.cases.post(f"/v1/cases/{case_id}/actions/{action_id}/waive",
+                                       json={"reason": "r"}, headers=platform.member())  # fmt: skip
+    assert waiver.status_code == 403
+    assert await platform.log_types(case_id) == before
+    # Reinstated workers: the dates they went back, in order.
+    reinstated = remedy(platform, remedy="reinstatement", workers_covered=3,
+                        reinstated_on=["2026-01-20", "2026-01-05"])  # fmt: skip
+    del reinstated["amount"], reinstated["currency"]
+    ok = await officer_post(platform, case_id, "/remedies", reinstated)
+    assert ok.status_code == 201, ok.text
+    await wait_until(lambda: _listed(platform, case_id))
+    view = await remedies(platform, case_id)
+    assert view["remedies"][0]["reinstated_on"] == ["2026-01-05", "2026-01-20"]
+    assert view["remedies"][0]["amount"] is None
+
+
+async def _listed(platform, case_id: str) -> bool:
+    return bool((await remedies(platform, case_id))["remedies"])
