@@ -286,10 +286,29 @@ def test_lessons_learned_end_the_process():
 def test_reopen_a_closed_or_rejected_case():
     for given in (CLOSED, REJECTED):
         reopened, entered = then(given, Reopen("New evidence", DAY))
-        assert reopened == CaseReopened(case_id="case-1", grievance_id="g", reason="New evidence")
+        assert reopened == CaseReopened(case_id="case-1", grievance_id="g", reason="New evidence",
+                                        reopened_on=DAY)  # fmt: skip
         assert entered.stage == "verification"
     assert refused(IMPLEMENTING, Reopen("?", DAY)) == "not-closed"
     assert refused(OPENED, Reopen("?", DAY)) == "not-closed"
+
+
+def test_a_reopened_case_gets_fresh_time_frames_from_the_reopening():
+    later = DAY + timedelta(days=400)
+    frames = TimeFrames(feedback_days=30)
+    reopened = CLOSED + then(CLOSED, Reopen("New evidence", later, frames))
+    assert reopened[-1] == StageEntered(case_id="case-1", grievance_id="g",
+                                        stage="verification", due_on=later + timedelta(days=30))
+    # The next stage counts from the reopening too, not from the filing a year before.
+    (response,) = then(reopened, Advance(Stage.response, later + timedelta(days=5), frames))
+    assert response.due_on == later + timedelta(days=30)
+
+
+def test_a_case_reopened_before_the_day_was_recorded_counts_from_its_opening():
+    old = [*CLOSED, CaseReopened(case_id="case-1", grievance_id="g", reason="again"),
+           StageEntered(case_id="case-1", grievance_id="g", stage="verification")]
+    (response,) = then(old, Advance(Stage.response, DAY, TimeFrames(feedback_days=30)))
+    assert response.due_on == DAY + timedelta(days=30)
 
 
 def test_a_deadline_is_missed_once_and_only_in_its_stage():

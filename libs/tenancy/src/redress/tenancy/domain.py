@@ -15,6 +15,7 @@ from redress.events.catalogue.tenant import (
     DEFAULT_WORKING_DAYS,
     MINIMUM_COUNT,
     MINIMUM_COUNT_FLOOR,
+    AlertRecipientsSet,
     MemberOrganisationJoined,
     MinimumCountSet,
     RetentionPeriodSet,
@@ -26,6 +27,7 @@ from redress.events.catalogue.tenant import (
 )
 from redress.events.envelope import EventData
 from redress.kit.i18n import LANGUAGES
+from redress.tenancy.recipients import SetAlertRecipients, addresses
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 """A tenant's slug names it in URLs (`/t/acme-msi/report`) and in every event's envelope."""
@@ -61,6 +63,7 @@ class Tenant:
     time_frames: TimeFramesSet = field(default_factory=TimeFramesSet)
     retention_days: int | None = None
     minimum_count: int = MINIMUM_COUNT
+    alert_recipients: AlertRecipientsSet = field(default_factory=AlertRecipientsSet)
     offboarded: bool = False
 
     @property
@@ -131,7 +134,7 @@ class Offboard:
 
 Command = (
     RegisterTenant | ChangeSettings | AdmitMember | RegisterSite | SetTimeFrames | SetRetention
-    | SetMinimumCount | Offboard
+    | SetMinimumCount | SetAlertRecipients | Offboard
 )  # fmt: skip
 
 
@@ -190,6 +193,12 @@ def decide(command: Command, state: Tenant) -> list[EventData]:
         case SetMinimumCount(k=k):
             _check_minimum_count(k)
             return [] if k == state.minimum_count else [MinimumCountSet(k=k)]
+        case SetAlertRecipients():
+            chosen = AlertRecipientsSet(
+                officers=addresses("officers", command.officers, TenantRefused),
+                supervisors=addresses("supervisors", command.supervisors, TenantRefused),
+            )
+            return [] if chosen == state.alert_recipients else [chosen]
         case Offboard(reason=reason):
             return [TenantOffboarded(reason=reason)]
     raise TypeError(f"not a tenant command: {command!r}")  # pragma: no cover
@@ -284,6 +293,8 @@ def evolve(state: Tenant, event: EventData) -> Tenant:
             return replace(state, retention_days=days)
         case MinimumCountSet(k=k):
             return replace(state, minimum_count=k)
+        case AlertRecipientsSet():
+            return replace(state, alert_recipients=event)
         case TenantOffboarded():
             return replace(state, offboarded=True)
     return state
@@ -333,5 +344,6 @@ def export(state: Tenant) -> dict[str, Any]:
         "time_frames": state.time_frames.model_dump(mode="json"),
         "retention_days": state.retention_days,
         "minimum_count": state.minimum_count,
+        "alert_recipients": state.alert_recipients.model_dump(mode="json"),
         "offboarded": state.offboarded,
     }

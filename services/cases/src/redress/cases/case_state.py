@@ -113,6 +113,8 @@ class Case:
     grievance_id: str = ""
     category: str = ""
     opened_on: date | None = None
+    # The day the time frames count from: the opening, or the latest reopening.
+    counted_from: date | None = None
     severity: Severity | None = None
     referral_recommended: bool = False
     actions: dict[str, Action] = field(default_factory=dict)
@@ -150,7 +152,7 @@ def require_open(state: Case, *stages: Stage) -> None:
 def enter(state: Case, stage: Stage, today: date, frames: TimeFrames) -> StageEntered:
     return StageEntered(
         case_id=state.case_id, grievance_id=state.grievance_id, stage=stage,
-        due_on=due_on(stage, state.opened_on or today, today, frames),
+        due_on=due_on(stage, state.counted_from or today, today, frames),
     )  # fmt: skip
 
 
@@ -163,7 +165,7 @@ def evolve(state: Case, event: EventData) -> Case:
     match event:
         case CaseOpened():
             return Case(Status.open, None, event.case_id, event.grievance_id, event.category,
-                        opened_on=event.opened_on)  # fmt: skip
+                        opened_on=event.opened_on, counted_from=event.opened_on)  # fmt: skip
         case StageEntered(stage=stage):
             return replace(state, stage=Stage(stage), missed=frozenset())
         case CaseTriaged(severity=severity):
@@ -173,8 +175,9 @@ def evolve(state: Case, event: EventData) -> Case:
         case CaseRejected(grounds=grounds):
             withdrawn = grounds == Grounds.withdrawn_by_worker
             return replace(state, status=Status.rejected, withdrawn=withdrawn)
-        case CaseReopened():
-            return replace(state, status=Status.open)
+        case CaseReopened(reopened_on=reopened_on):
+            return replace(state, status=Status.open,
+                           counted_from=reopened_on or state.counted_from)  # fmt: skip
         case PlanActionAdded(action_id=aid, owner=owner, due_on=due):
             return replace(state, actions={**state.actions, aid: Action(owner, due)})
         case PlanActionUpdated(action_id=aid, done=done):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from redress.intake import (
     admin_pages,
+    alert_recipients_api,
     api,
     callbacks_api,
     callbacks_figures,
@@ -43,6 +44,7 @@ service = ServiceSpec(
         callbacks_api.router,
         callbacks_figures.router,
         tenant_api.router,
+        alert_recipients_api.router,
         sms.router,
         replies.router,
         operator_api.router,

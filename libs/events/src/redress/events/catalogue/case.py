@@ -105,12 +105,16 @@ class CaseRejected(EventData):
 
 @event
 class CaseReopened(EventData):
+    """`reopened_on` (absent before it was recorded): the day the stages' time frames count
+    from again."""
+
     type = "CaseReopened"
     stream_type = "case"
 
     case_id: str
     grievance_id: str
     reason: str = Field(max_length=2000)
+    reopened_on: date | None = None
 
 
 @event

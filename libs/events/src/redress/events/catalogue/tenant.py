@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -156,3 +156,18 @@ class TenantOffboarded(EventData):
     stream_type = "tenant"
 
     reason: str | None = Field(default=None, max_length=500)
+
+
+@event
+class AlertRecipientsSet(EventData):
+    """Who is emailed when a case misses a stage or a critical case arrives: the addresses
+    of the initiative's officers and of its supervisors (the platform knows staff by their
+    tokens only, which carry no address)."""
+
+    type = "AlertRecipientsSet"
+    stream_type = "tenant"
+
+    officers: tuple[Annotated[str, Field(max_length=254)], ...] = Field(default=(), max_length=50)
+    supervisors: tuple[Annotated[str, Field(max_length=254)], ...] = Field(
+        default=(), max_length=50
+    )
