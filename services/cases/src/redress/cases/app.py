@@ -11,10 +11,12 @@ from redress.cases import (
     console_forms,
     context,
     holds_api,
+    mailer,
     supervision,
     supply_chain_api,
     verification_api,
 )
+from redress.cases.alerts import Alerts
 from redress.cases.policies import OpenCases
 from redress.cases.projections import CaseViews
 from redress.cases.supply_chain_views import SupplyChainViews
@@ -36,8 +38,8 @@ service = ServiceSpec(
     ],
     pages=[console.router, console_forms.router],
     exception_handlers={console.LoginRequired: console.to_login},
-    projections=lambda: [OpenCases(), CaseViews(), SupplyChainViews()],
+    projections=lambda: [OpenCases(), CaseViews(), SupplyChainViews(), Alerts()],
     startup=[context.start],
-    background=[context.run_deadlines, key_sweeper("cases")],
+    background=[context.run_deadlines, mailer.send_alerts, key_sweeper("cases")],
     checks=[context.check],
 )
