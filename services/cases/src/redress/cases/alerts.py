@@ -23,7 +23,7 @@ from redress.events.store import Conn, read_stream_on
 FRESH_FOR = timedelta(days=2)
 
 _QUEUE = """
-INSERT INTO alerts (alert_id, tenant, kind, case_id, stage, due_on)
+INSERT INTO cases.alerts (alert_id, tenant, kind, case_id, stage, due_on)
 SELECT $1, $2, $3, $4, $5, $6 WHERE $7::timestamptz > now() - $8::interval
 ON CONFLICT (alert_id) DO NOTHING
 """
@@ -34,7 +34,8 @@ class Alerts(Projection):
     schema = "cases"
     stream_types = ("case",)
     handles = (StageDeadlineMissed, CaseTriaged)
-    # None: the outbox outlives a rebuild of the policy (see migration 010).
+    # None, and the outbox named with its schema: a rebuild (in a shadow schema) writes the
+    # live outbox, where every alert it queues is found queued already (migration 010).
     tables = ()
 
     async def apply(self, conn: Conn, event: Event) -> None:
