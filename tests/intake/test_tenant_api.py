@@ -85,6 +85,8 @@ async def test_refusals_name_their_kind_and_record_nothing(intake):
         ("/v1/tenant", {**settings, "time_zone": "Mars/Olympus"}, "unknown-time-zone"),
         ("/v1/tenant/minimum-count", {"k": 2}, "k-too-low"),
         ("/v1/tenant/alert-recipients", {"officers": ["not an address"]}, "bad-email"),
+        ("/v1/tenant/alert-recipients", {"officers": [" a@b.example"]}, "bad-email"),
+        ("/v1/tenant/alert-recipients", {"officers": ["a@b.example\n"]}, "bad-email"),
         ("/v1/tenant/alert-recipients", {"supervisors": ["a@b.example", "Ann <a@b.example>"]},
          "bad-email"),
     ]  # fmt: skip
@@ -119,7 +121,7 @@ async def test_refusals_name_their_kind_and_record_nothing(intake):
 
 async def test_an_admin_names_who_is_alerted_each_address_once(intake):
     admin = intake.token(roles=("admin",))
-    body = {"officers": [" officer@acme.example", "OFFICER@acme.example", "o2@acme.example"],
+    body = {"officers": ["officer@acme.example", "OFFICER@acme.example", "o2@acme.example"],
             "supervisors": ["head@acme.example"]}  # fmt: skip
     first = await intake.client.put("/v1/tenant/alert-recipients", json=body, headers=admin)
     assert first.status_code == 200, first.text

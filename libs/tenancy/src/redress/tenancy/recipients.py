@@ -21,12 +21,11 @@ class SetAlertRecipients:
 
 
 def addresses(role: str, given: Iterable[str], refused: type[Refused]) -> tuple[str, ...]:
-    """The role's addresses, trimmed and each once, in the order given; refused when one
-    is no address or there are too many."""
+    """The role's addresses, each once (whatever its case), in the order given; refused when
+    one is no address (spaces and a display name included) or there are too many."""
     kept: list[str] = []
-    for raw in given:
-        address = raw.strip()
-        if len(address) > 254 or not ADDRESS.match(address):
+    for address in given:
+        if len(address) > 254 or not ADDRESS.fullmatch(address):
             raise refused("bad-email", f"{address[:60]!r} ({role}) is not an email address")
         if address.casefold() not in (k.casefold() for k in kept):
             kept.append(address)

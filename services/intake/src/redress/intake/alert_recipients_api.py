@@ -12,11 +12,17 @@ from redress.kit.deps import Store
 from redress.kit.errors import Problem
 from redress.kit.openapi import answers
 from redress.tenancy.handlers import load, tenant_stream
-from redress.tenancy.recipients import MOST, SetAlertRecipients
+from redress.tenancy.recipients import ADDRESS, MOST, SetAlertRecipients
 
 router = APIRouter(prefix="/v1", tags=["tenant"])
 
-Address = Annotated[str, Field(min_length=3, max_length=254, examples=["officer@msi.example"])]
+# The pattern is documented, not enforced here: the tenancy domain refuses what is no
+# address by its own name (422 `bad-email`).
+Address = Annotated[
+    str,
+    Field(min_length=3, max_length=254, examples=["officer@msi.example"],
+          json_schema_extra={"pattern": ADDRESS.pattern}),
+]  # fmt: skip
 
 
 class RecipientsInput(BaseModel):
