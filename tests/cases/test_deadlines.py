@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from redress.cases.case_state import after_working_days
 from redress.cases.deadlines import deadline_scheduler
 from redress.cases.policies import case_stream
 from redress.cases.projections import CaseViews
 from redress.events.catalogue.case import OfficerAssigned
-from redress.events.catalogue.tenant import TimeFramesSet
+from redress.events.catalogue.tenant import TenantSettingsChanged, TimeFramesSet
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
 from redress.events.projection import wait_for_version
@@ -203,7 +205,7 @@ async def test_a_case_at_a_stage_without_a_due_date_is_not_overdue(platform):
     assert case_id in await queue(platform, overdue=False)
 
 
-async def test_a_reopened_case_gets_a_deadline_again_for_the_stage_it_reenters(platform):
+async def test_a_reopened_case_gets_fresh_time_frames_from_the_reopening(platform):
     case_id = await file_case(platform)
     day0 = await opened_on(platform, case_id)
     clock = controlled(platform, noon(day0, 1))
@@ -217,8 +219,13 @@ async def test_a_reopened_case_gets_a_deadline_again_for_the_stage_it_reenters(p
     assert await timers(platform, case_id) == {}
     await post(platform, case_id, "/reopen", {"reason": "The referral partner declined"})
 
+    # Fresh time frames: 90 days from the reopening, not from the filing (long past).
     timer = (await timers(platform, case_id))["verification"]
-    assert (timer["due_at"], timer["fired_at"]) == (end_of(day0 + timedelta(days=90)), None)
+    reopened_on = day0 + timedelta(days=91)
+    assert (timer["due_at"], timer["fired_at"]) == (end_of(reopened_on + timedelta(90)), None)
+    assert await scheduler.tick() == 0
+    assert await missed(platform, case_id) == ["verification"]
+    clock.at = noon(reopened_on, 91)
     assert await scheduler.tick() == 1
     assert await missed(platform, case_id) == ["verification", "verification"]
 
@@ -286,3 +293,32 @@ async def test_the_supervisor_is_told_of_missed_deadlines_and_officers_are_not(p
     await post(platform, late, "/accept")
     told = await platform.cases.get("/v1/supervision/missed-deadlines", headers=supervisor)
     assert told.json()["items"] == []
+
+
+async def test_due_dates_count_the_tenants_working_days_in_its_time_zone(platform):
+    dhaka, sunday_to_thursday = ZoneInfo("Asia/Dhaka"), (6, 0, 1, 2, 3)
+    stream = derived_stream("tenant", "acme")
+    store = platform.system.store
+    changed = TenantSettingsChanged(name="Acme Initiative", time_zone="Asia/Dhaka",
+                                    working_days=sunday_to_thursday, languages=("en",))  # fmt: skip
+    meta = Metadata(tenant="acme", actor=Actor(id="admin-1", role="admin"))
+    await store.append(stream, [changed], await store.stream_version(stream), meta)
+    case_id = await file_case(platform)
+    opened, entered = [e for e in await store.read_stream(case_id)][:2]
+    # The case opens on Dhaka's date of the filing; its 7 days are Dhaka's working days.
+    assert opened.data.opened_on == opened.time.astimezone(dhaka).date()
+    due = after_working_days(opened.data.opened_on, 7, sunday_to_thursday)
+    assert entered.data.due_on == due
+    assert (await timers(platform, case_id))["admissibility"]["due_at"] == datetime.combine(
+        due, time.max, tzinfo=dhaka
+    )
+    # At 20:00 UTC it is already the next day in Dhaka: the plan's 45 days count from there.
+    evening = datetime.combine(opened.data.opened_on + timedelta(days=3), time(20), tzinfo=UTC)
+    controlled(platform, evening)
+    for stage in ("/accept", "/advance"):
+        await post(platform, case_id, stage, {"to": "response"} if stage == "/advance" else {})
+    await post(platform, case_id, "/advance", {"to": "remediation_plan"})
+    planned = (await store.read_stream(case_id))[-1].data
+    local_day = evening.date() + timedelta(days=1)
+    assert planned.due_on == after_working_days(local_day, 45, sunday_to_thursday)
+    assert planned.due_on.weekday() in sunday_to_thursday

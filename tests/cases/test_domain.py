@@ -1,9 +1,11 @@
 """Given events, when a command, then events or a refusal: the case process, pure."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from redress.cases.case_state import after_working_days
 from redress.cases.domain import (
     Accept,
     AddAction,
@@ -58,6 +60,10 @@ SEALED = Sealed(key_id="grievance-g", ciphertext="eA==")
 OPEN = OpenCase("case-1", "g", "wages_and_benefits", "BD", DAY)
 
 
+def end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=ZoneInfo("UTC"))
+
+
 def history(*commands) -> list:
     """The events of a case that went through `commands` (each must be allowed)."""
     events: list = []
@@ -93,8 +99,9 @@ REJECTED = OPENED + then(OPENED, Reject(Grounds.duplicate))
 def test_open_a_case_with_the_acknowledgement_due_in_seven_days():
     opened, entered = then([], OPEN)
     assert isinstance(opened, CaseOpened) and opened.opened_on == DAY
+    due = DAY + timedelta(days=7)
     assert entered == StageEntered(case_id="case-1", grievance_id="g", stage="admissibility",
-                                   due_on=DAY + timedelta(days=7))  # fmt: skip
+                                   due_on=due, due_at=end_of(due))  # fmt: skip
 
 
 def test_open_uses_the_tenants_time_frames():
@@ -186,11 +193,11 @@ def test_unknown_indicators_are_refused():
 
 
 def test_accept_moves_to_verification_with_the_feedback_date():
+    due = DAY + timedelta(90)
     assert then(OPENED, Accept(DAY)) == [
-        StageEntered(
-            case_id="case-1", grievance_id="g", stage="verification", due_on=DAY + timedelta(90)
-        )
-    ]
+        StageEntered(case_id="case-1", grievance_id="g", stage="verification", due_on=due,
+                     due_at=end_of(due))
+    ]  # fmt: skip
 
 
 def test_accept_or_reject_only_at_admissibility():
@@ -288,10 +295,54 @@ def test_lessons_learned_end_the_process():
 def test_reopen_a_closed_or_rejected_case():
     for given in (CLOSED, REJECTED):
         reopened, entered = then(given, Reopen("New evidence", DAY))
-        assert reopened == CaseReopened(case_id="case-1", grievance_id="g", reason="New evidence")
+        assert reopened == CaseReopened(case_id="case-1", grievance_id="g", reason="New evidence",
+                                        reopened_on=DAY)  # fmt: skip
         assert entered.stage == "verification"
     assert refused(IMPLEMENTING, Reopen("?", DAY)) == "not-closed"
     assert refused(OPENED, Reopen("?", DAY)) == "not-closed"
+
+
+def test_a_reopened_case_gets_fresh_time_frames_from_the_reopening():
+    later = DAY + timedelta(days=400)
+    frames = TimeFrames(feedback_days=30)
+    reopened = CLOSED + then(CLOSED, Reopen("New evidence", later, frames))
+    due = later + timedelta(days=30)
+    assert reopened[-1] == StageEntered(case_id="case-1", grievance_id="g", stage="verification",
+                                        due_on=due, due_at=end_of(due))  # fmt: skip
+    # The next stage counts from the reopening too, not from the filing a year before.
+    (response,) = then(reopened, Advance(Stage.response, later + timedelta(days=5), frames))
+    assert response.due_on == later + timedelta(days=30)
+
+
+def test_a_case_reopened_before_the_day_was_recorded_counts_from_its_opening():
+    old = [
+        *CLOSED,
+        CaseReopened(case_id="case-1", grievance_id="g", reason="again"),
+        StageEntered(case_id="case-1", grievance_id="g", stage="verification"),
+    ]
+    (response,) = then(old, Advance(Stage.response, DAY, TimeFrames(feedback_days=30)))
+    assert response.due_on == DAY + timedelta(days=30)
+
+
+def test_time_frames_count_the_tenants_working_days():
+    # Dhaka: Sunday to Thursday. Filed on Thursday 2026-03-05; three working days on: Tuesday.
+    frames = TimeFrames(acknowledge_days=3, working_days=(6, 0, 1, 2, 3), time_zone="Asia/Dhaka")
+    thursday = date(2026, 3, 5)
+    _, entered = then([], OpenCase("case-1", "g", "other", "BD", thursday, frames))
+    assert entered.due_on == date(2026, 3, 10)
+    # Missed once that Tuesday has ended in Dhaka: 18:00 UTC, not midnight UTC.
+    assert entered.due_at == datetime(2026, 3, 10, 23, 59, 59, 999999, ZoneInfo("Asia/Dhaka"))
+    assert entered.due_at.astimezone(UTC).hour == 17
+    # A plan's frame counts from the day it is drawn up, on working days too.
+    assert after_working_days(date(2026, 3, 6), 1, (6, 0, 1, 2, 3)) == date(2026, 3, 8)
+    assert after_working_days(thursday, 0, (6, 0, 1, 2, 3)) == thursday
+
+
+def test_today_is_the_tenants_day_in_its_time_zone():
+    frames = TimeFrames(time_zone="Asia/Dhaka")
+    # 20:00 UTC on Thursday is 02:00 on Friday in Dhaka.
+    assert frames.local_day(datetime(2026, 3, 5, 20, tzinfo=UTC)) == date(2026, 3, 6)
+    assert TimeFrames().local_day(datetime(2026, 3, 5, 20, tzinfo=UTC)) == date(2026, 3, 5)
 
 
 def test_a_deadline_is_missed_once_and_only_in_its_stage():

@@ -305,9 +305,9 @@ async def test_a_rebuild_beside_the_live_tables_gives_the_live_rows_for_every_pr
     apps = (platform.intake_app, platform.cases_app)
     projections = [r.projection for app in apps for r in app.state.runtime.runners]
     assert {p.key for p in projections} == {
-        "intake.grievances", "intake.campaigns", "intake.referral_requests", "cases.open_cases",
-        "cases.views", "cases.supply_chain", "cases.attachments",
-        "cases.remedies",
+        "intake.grievances", "intake.campaigns", "intake.referral_requests", "intake.texting",
+        "cases.open_cases", "cases.views", "cases.supply_chain", "cases.attachments",
+        "cases.remedies", "cases.alerts", "cases.mail_alerts",
     }  # fmt: skip
     for app in apps:
         await stop_live_runners(platform, app)

@@ -65,7 +65,9 @@ def intake_settings(system, tmp_path) -> Settings:
 async def register_tenant(system, tenant: str = TENANT) -> int:
     stream = derived_stream("tenant", tenant)
     events = [
-        TenantRegistered(name="Acme Initiative"),
+        # Every day a working day: due dates in the tests count calendar days
+        # (tests/cases/test_deadlines.py counts working days on a tenant of its own).
+        TenantRegistered(name="Acme Initiative", working_days=(0, 1, 2, 3, 4, 5, 6)),
         SiteRegistered(
             site_id="dhaka-1", name="Dhaka Knit", country="BD", member_orgs=("acme-apparel",)
         ),

@@ -34,6 +34,8 @@ ROUTES = [
     ("PUT", "/v1/tenant/minimum-count", {"k": 7}),
     ("GET", "/v1/tenant/follow-up", None),
     ("PUT", "/v1/tenant/follow-up", {"callback_attempts": 4, "check_in_days": 14}),
+    ("GET", "/v1/tenant/alert-recipients", None),
+    ("PUT", "/v1/tenant/alert-recipients", {"officers": ["officer@acme.example"]}),
 ]  # fmt: skip
 
 
@@ -51,8 +53,8 @@ async def test_only_an_admin_of_the_tenant_reaches_the_tenant_api(intake):
     for method, path, body in ROUTES:
         answer = await intake.client.request(method, path, json=body, headers=admin)
         assert answer.status_code == 200, (method, path, answer.text)
-    # settings, member, site, frames, retention, k, follow-up
-    assert await intake.events() == before + 7
+    # settings, member, site, frames, retention, k, follow-up, alert recipients
+    assert await intake.events() == before + 8
     # An admin of another tenant sees and changes nothing of this one.
     other = intake.token(roles=("admin",), tenant="globex-msi")
     assert (await intake.client.get("/v1/tenant", headers=other)).status_code == 404
@@ -85,6 +87,11 @@ async def test_refusals_name_their_kind_and_record_nothing(intake):
         ("/v1/tenant", {**settings, "languages": ["tlh"]}, "unknown-language"),
         ("/v1/tenant", {**settings, "time_zone": "Mars/Olympus"}, "unknown-time-zone"),
         ("/v1/tenant/minimum-count", {"k": 2}, "k-too-low"),
+        ("/v1/tenant/alert-recipients", {"officers": ["not an address"]}, "bad-email"),
+        ("/v1/tenant/alert-recipients", {"officers": [" a@b.example"]}, "bad-email"),
+        ("/v1/tenant/alert-recipients", {"officers": ["a@b.example\n"]}, "bad-email"),
+        ("/v1/tenant/alert-recipients", {"supervisors": ["a@b.example", "Ann <a@b.example>"]},
+         "bad-email"),
     ]  # fmt: skip
     for path, body, kind in cases:
         answer = await intake.client.put(path, json=body, headers=admin)
@@ -104,11 +111,28 @@ async def test_refusals_name_their_kind_and_record_nothing(intake):
                        ("/v1/tenant/members/Not%20An%20Id", {"name": "X"}),
                        ("/v1/tenant", {**settings, "working_days": [7]}),
                        ("/v1/tenant/minimum-count", {"k": "5"}),
-                       ("/v1/tenant/minimum-count", {"k": 1001})]:  # fmt: skip
+                       ("/v1/tenant/minimum-count", {"k": 1001}),
+                       ("/v1/tenant/alert-recipients", {"officers": "a@b.example"}),
+                       ("/v1/tenant/alert-recipients", {"auditors": ["a@b.example"]})]:  # fmt: skip
         assert (await intake.client.put(path, json=body, headers=admin)).status_code == 422
     assert await intake.events() == before
     k = await intake.client.get("/v1/tenant/minimum-count", headers=admin)
     assert k.json()["k"] == 5  # the default, unchanged
+    alerted = await intake.client.get("/v1/tenant/alert-recipients", headers=admin)
+    assert (alerted.json()["officers"], alerted.json()["supervisors"]) == ([], [])
+
+
+async def test_an_admin_names_who_is_alerted_each_address_once(intake):
+    admin = intake.token(roles=("admin",))
+    body = {"officers": ["officer@acme.example", "OFFICER@acme.example", "o2@acme.example"],
+            "supervisors": ["head@acme.example"]}  # fmt: skip
+    first = await intake.client.put("/v1/tenant/alert-recipients", json=body, headers=admin)
+    assert first.status_code == 200, first.text
+    assert first.json()["officers"] == ["officer@acme.example", "o2@acme.example"]
+    assert first.json()["supervisors"] == ["head@acme.example"]
+    before = await intake.events()
+    again = await intake.client.put("/v1/tenant/alert-recipients", json=body, headers=admin)
+    assert again.json() == first.json() and await intake.events() == before
 
 
 async def test_each_member_of_a_shared_site_files_about_it_and_no_other_member(intake):

@@ -3,6 +3,7 @@
 import pytest
 
 from redress.events.catalogue.tenant import (
+    AlertRecipientsSet,
     FollowUpSet,
     MemberOrganisationJoined,
     MinimumCountSet,
@@ -29,6 +30,7 @@ from redress.tenancy.domain import (
     fold,
     may_file,
 )
+from redress.tenancy.recipients import SetAlertRecipients
 
 REGISTERED = TenantRegistered(name="Acme MSI", time_zone="Asia/Dhaka", languages=("en", "bn"))
 MEMBERS = [
@@ -154,6 +156,33 @@ def test_the_minimum_count_is_5_until_set_and_never_below_3():
     assert refused(SetMinimumCount(0), state) == "k-too-low"
     assert refused(SetMinimumCount(1001), state) == "k-too-high"
     assert refused(SetMinimumCount(5), given()) == "unknown-tenant"
+
+
+def test_alert_recipients_are_addresses_each_once_recorded_only_on_a_change():
+    state = given(REGISTERED)
+    command = SetAlertRecipients(("a@msi.example", "A@msi.example", "b@msi.example"),
+                                 ("head@msi.example",))  # fmt: skip
+    chosen = AlertRecipientsSet(officers=("a@msi.example", "b@msi.example"),
+                                supervisors=("head@msi.example",))  # fmt: skip
+    assert decide(command, state) == [chosen]
+    assert given(REGISTERED, chosen).alert_recipients == chosen
+    assert decide(command, given(REGISTERED, chosen)) == []
+    assert decide(SetAlertRecipients(), state) == []  # nobody, as before
+    for bad in (
+        "officer",
+        "a@b",
+        "Ann <a@msi.example>",
+        " a@msi.example",
+        "a@msi.example\n",
+        "a b@msi.example",
+        "a@msi..example",
+        "x" * 250 + "@msi.example",
+    ):
+        assert refused(SetAlertRecipients((bad,)), state) == "bad-email", bad
+        assert refused(SetAlertRecipients((), (bad,)), state) == "bad-email", bad
+    many = tuple(f"o{i}@msi.example" for i in range(51))
+    assert refused(SetAlertRecipients(many), state) == "too-many-recipients"
+    assert refused(SetAlertRecipients(("a@msi.example",)), given()) == "unknown-tenant"
 
 
 def test_an_offboarded_tenant_takes_no_commands_and_no_filings():

@@ -88,6 +88,21 @@ class Settings(BaseSettings):
     sms_sender: str = Field(
         "Redress", max_length=40, description="the number or name texts to workers come from"
     )
+    smtp_host: str | None = Field(
+        None, max_length=253,
+        description="the mail server cases sends alerts through (unset: alerts are logged as"
+        " skipped)",
+    )  # fmt: skip
+    smtp_port: int = Field(587, ge=1, le=65535, description="the mail server's port")
+    smtp_starttls: bool = Field(True, description="upgrade the connection with STARTTLS")
+    smtp_user: str | None = Field(None, max_length=254, description="the login, if any")
+    smtp_password: SecretStr | None = Field(None, description="the login's password")
+    smtp_sender: str = Field(
+        "redress@localhost", max_length=254, description="the address alerts come from"
+    )
+    console_url: str | None = Field(
+        None, description="the cases console's URL, which alerts link to (unset: no link)"
+    )
 
     trusted_proxies: list[str] = Field(
         default_factory=list,

@@ -15,6 +15,7 @@ from redress.events.catalogue.tenant import (
     DEFAULT_WORKING_DAYS,
     MINIMUM_COUNT,
     MINIMUM_COUNT_FLOOR,
+    AlertRecipientsSet,
     FollowUpSet,
     MemberOrganisationJoined,
     MinimumCountSet,
@@ -28,6 +29,7 @@ from redress.events.catalogue.tenant import (
 from redress.events.envelope import EventData
 from redress.kit.i18n import LANGUAGES
 from redress.tenancy.follow_up import SetFollowUp, decide_follow_up
+from redress.tenancy.recipients import SetAlertRecipients, addresses
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 """A tenant's slug names it in URLs (`/t/acme-msi/report`) and in every event's envelope."""
@@ -64,6 +66,7 @@ class Tenant:
     retention_days: int | None = None
     minimum_count: int = MINIMUM_COUNT
     follow_up: FollowUpSet = field(default_factory=FollowUpSet)
+    alert_recipients: AlertRecipientsSet = field(default_factory=AlertRecipientsSet)
     offboarded: bool = False
 
     @property
@@ -134,7 +137,7 @@ class Offboard:
 
 Command = (
     RegisterTenant | ChangeSettings | AdmitMember | RegisterSite | SetTimeFrames | SetRetention
-    | SetMinimumCount | SetFollowUp | Offboard
+    | SetMinimumCount | SetFollowUp | SetAlertRecipients | Offboard
 )  # fmt: skip
 
 
@@ -195,6 +198,12 @@ def decide(command: Command, state: Tenant) -> list[EventData]:
             return [] if k == state.minimum_count else [MinimumCountSet(k=k)]
         case SetFollowUp():
             return decide_follow_up(command, state.follow_up, TenantRefused)
+        case SetAlertRecipients():
+            chosen = AlertRecipientsSet(
+                officers=addresses("officers", command.officers, TenantRefused),
+                supervisors=addresses("supervisors", command.supervisors, TenantRefused),
+            )
+            return [] if chosen == state.alert_recipients else [chosen]
         case Offboard(reason=reason):
             return [TenantOffboarded(reason=reason)]
     raise TypeError(f"not a tenant command: {command!r}")  # pragma: no cover
@@ -291,6 +300,8 @@ def evolve(state: Tenant, event: EventData) -> Tenant:
             return replace(state, minimum_count=k)
         case FollowUpSet():
             return replace(state, follow_up=event)
+        case AlertRecipientsSet():
+            return replace(state, alert_recipients=event)
         case TenantOffboarded():
             return replace(state, offboarded=True)
     return state
@@ -341,5 +352,6 @@ def export(state: Tenant) -> dict[str, Any]:
         "retention_days": state.retention_days,
         "minimum_count": state.minimum_count,
         "follow_up": state.follow_up.model_dump(mode="json"),
+        "alert_recipients": state.alert_recipients.model_dump(mode="json"),
         "offboarded": state.offboarded,
     }

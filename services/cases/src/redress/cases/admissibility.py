@@ -110,6 +110,7 @@ def triage_outcome(category: str, command: Triage) -> tuple[Severity, tuple[str,
 def open_case(c: OpenCase, state: Case) -> list[EventData]:
     if state.status is not Status.none:
         raise CaseRefused("already-open", "a case is already open for this grievance")
+    due = due_on(Stage.admissibility, c.today, c.today, c.frames)
     return [
         CaseOpened(
             case_id=c.case_id, grievance_id=c.grievance_id, category=c.category,
@@ -118,7 +119,7 @@ def open_case(c: OpenCase, state: Case) -> list[EventData]:
         ),
         StageEntered(
             case_id=c.case_id, grievance_id=c.grievance_id, stage=Stage.admissibility,
-            due_on=due_on(Stage.admissibility, c.today, c.today, c.frames),
+            due_on=due, due_at=c.frames.end_of(due) if due else None,
         ),
     ]  # fmt: skip
 

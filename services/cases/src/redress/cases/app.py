@@ -12,6 +12,7 @@ from redress.cases import (
     console_forms,
     context,
     holds_api,
+    mailer,
     remedies_api,
     remedies_console,  # noqa: F401  (its forms join console_forms.router)
     supervision,
@@ -20,6 +21,7 @@ from redress.cases import (
 )
 from redress.cases.alerts import Alerts
 from redress.cases.attachments import CaseAttachments
+from redress.cases.mail_alerts import MailAlerts
 from redress.cases.policies import OpenCases
 from redress.cases.projections import CaseViews
 from redress.cases.remedies_views import CaseRemedies
@@ -51,8 +53,9 @@ service = ServiceSpec(
         CaseAttachments(),
         CaseRemedies(),
         Alerts(),
+        MailAlerts(),
     ],
     startup=[context.start],
-    background=[context.run_deadlines, key_sweeper("cases")],
+    background=[context.run_deadlines, mailer.send_alerts, key_sweeper("cases")],
     checks=[context.check],
 )

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import reduce
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from redress.events.application import Refused
 from redress.events.catalogue.case import (
@@ -92,11 +93,27 @@ class Outcome(StrEnum):
     referred = "referred"
 
 
+EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
+
+
 @dataclass(frozen=True)
 class TimeFrames:
+    """The tenant's time frames: days that count only on its working days (0 Monday .. 6
+    Sunday), each day as its time zone has it."""
+
     acknowledge_days: int = 7
     feedback_days: int = 90
     plan_days: int = 45
+    working_days: tuple[int, ...] = EVERY_DAY
+    time_zone: str = "UTC"
+
+    def local_day(self, now: datetime) -> date:
+        """The tenant's date at the instant `now`."""
+        return now.astimezone(ZoneInfo(self.time_zone)).date()
+
+    def end_of(self, day: date) -> datetime:
+        """The last instant of `day` in the tenant's time zone."""
+        return datetime.combine(day, time.max, tzinfo=ZoneInfo(self.time_zone))
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,8 @@ class Case:
     grievance_id: str = ""
     category: str = ""
     opened_on: date | None = None
+    # The day the time frames count from: the opening, or the latest reopening.
+    counted_from: date | None = None
     severity: Severity | None = None
     referral_recommended: bool = False
     actions: dict[str, Action] = field(default_factory=dict)
@@ -135,15 +154,29 @@ class CaseRefused(Refused):
 Decider = Callable[[Any, Case], list[EventData]]
 
 
-def due_on(stage: Stage, opened_on: date, today: date, frames: TimeFrames) -> date | None:
-    """The indicative date by which a stage should be done."""
+def after_working_days(start: date, days: int, working: tuple[int, ...]) -> date:
+    """The day `days` working days after `start`: a frame opened on a Friday by a tenant
+    working Monday to Friday has its first day on Monday."""
+    if not working:  # the tenancy domain refuses it; count every day rather than never end
+        working = EVERY_DAY
+    day, counted = start, 0
+    while counted < days:
+        day += timedelta(days=1)
+        counted += day.weekday() in working
+    return day
+
+
+def due_on(stage: Stage, counted_from: date, today: date, frames: TimeFrames) -> date | None:
+    """The indicative date by which a stage should be done, in the tenant's working days."""
     if stage is Stage.admissibility:
-        return opened_on + timedelta(days=frames.acknowledge_days)
-    if stage in (Stage.verification, Stage.response):
-        return opened_on + timedelta(days=frames.feedback_days)
-    if stage is Stage.remediation_plan:
-        return today + timedelta(days=frames.plan_days)
-    return None
+        days, start = frames.acknowledge_days, counted_from
+    elif stage in (Stage.verification, Stage.response):
+        days, start = frames.feedback_days, counted_from
+    elif stage is Stage.remediation_plan:
+        days, start = frames.plan_days, today
+    else:
+        return None
+    return after_working_days(start, days, frames.working_days)
 
 
 def require_open(state: Case, *stages: Stage) -> None:
@@ -155,9 +188,10 @@ def require_open(state: Case, *stages: Stage) -> None:
 
 
 def enter(state: Case, stage: Stage, today: date, frames: TimeFrames) -> StageEntered:
+    due = due_on(stage, state.counted_from or today, today, frames)
     return StageEntered(
-        case_id=state.case_id, grievance_id=state.grievance_id, stage=stage,
-        due_on=due_on(stage, state.opened_on or today, today, frames),
+        case_id=state.case_id, grievance_id=state.grievance_id, stage=stage, due_on=due,
+        due_at=frames.end_of(due) if due else None,
     )  # fmt: skip
 
 
@@ -170,7 +204,7 @@ def evolve(state: Case, event: EventData) -> Case:
     match event:
         case CaseOpened():
             return Case(Status.open, None, event.case_id, event.grievance_id, event.category,
-                        opened_on=event.opened_on)  # fmt: skip
+                        opened_on=event.opened_on, counted_from=event.opened_on)  # fmt: skip
         case StageEntered(stage=stage):
             return replace(state, stage=Stage(stage), missed=frozenset())
         case CaseTriaged(severity=severity):
@@ -180,8 +214,9 @@ def evolve(state: Case, event: EventData) -> Case:
         case CaseRejected(grounds=grounds):
             withdrawn = grounds == Grounds.withdrawn_by_worker
             return replace(state, status=Status.rejected, withdrawn=withdrawn)
-        case CaseReopened():
-            return replace(state, status=Status.open)
+        case CaseReopened(reopened_on=reopened_on):
+            return replace(state, status=Status.open,
+                           counted_from=reopened_on or state.counted_from)  # fmt: skip
         case PlanActionAdded(action_id=aid, owner=owner, due_on=due):
             return replace(state, actions={**state.actions, aid: Action(owner, due)})
         case PlanActionUpdated(action_id=aid, done=done):

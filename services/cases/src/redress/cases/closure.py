@@ -15,6 +15,7 @@ from redress.cases.case_state import (
     Status,
     TimeFrames,
     enter,
+    evolve,
     no_contact,
     require_open,
 )
@@ -98,10 +99,11 @@ def _reopen(c: Reopen, state: Case) -> list[EventData]:
     if state.status not in (Status.closed, Status.rejected):
         raise CaseRefused("not-closed", "only a closed or rejected case can be reopened")
     no_contact(state)  # only the worker, filing again, takes a withdrawn grievance up
-    return [
-        CaseReopened(case_id=state.case_id, grievance_id=state.grievance_id, reason=c.reason),
-        enter(state, Stage.verification, c.today, c.frames),
-    ]
+    # Fresh time frames: the reopened case's stages count from the reopening, not from
+    # the filing, whose frames may have run out long ago.
+    reopened = CaseReopened(case_id=state.case_id, grievance_id=state.grievance_id,
+                            reason=c.reason, reopened_on=c.today)  # fmt: skip
+    return [reopened, enter(evolve(state, reopened), Stage.verification, c.today, c.frames)]
 
 
 HANDLERS: dict[type, Decider] = {

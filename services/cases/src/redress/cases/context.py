@@ -19,6 +19,7 @@ from redress.kit.crypto import Keyring
 from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
+from redress.tenancy.domain import Tenant
 from redress.tenancy.handlers import read_tenant
 
 
@@ -75,11 +76,24 @@ class Desk:
         return self.cases.today()
 
     async def frames(self, tenant: str) -> TimeFrames:
-        """The tenant's time frames as its stream says now: due dates are recorded for good,
-        so they are never computed from a read model a rebuild may have emptied (ADR 18)."""
+        """The tenant's time frames, working days and time zone as its stream says now: due
+        dates are recorded for good, so they are never computed from a read model a rebuild
+        may have emptied (ADR 18)."""
         async with self.pool.acquire() as conn:
-            said = (await read_tenant(conn, tenant)).time_frames
+            return tenant_frames(await read_tenant(conn, tenant))
+
+    async def calendar(self, tenant: str) -> tuple[date, TimeFrames]:
+        """The tenant's today (in its time zone) and its time frames."""
+        frames = await self.frames(tenant)
+        return frames.local_day(self.cases.clock.now()), frames
+
+
+def tenant_frames(tenant: Tenant) -> TimeFrames:
+    said, settings = tenant.time_frames, tenant.settings
+    if settings is None:
         return TimeFrames(said.acknowledge_days, said.feedback_days, said.plan_days)
+    return TimeFrames(said.acknowledge_days, said.feedback_days, said.plan_days,
+                      tuple(settings.working_days), settings.time_zone)  # fmt: skip
 
 
 def get_desk(request: Request) -> Desk:

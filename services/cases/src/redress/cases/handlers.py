@@ -118,7 +118,7 @@ async def triage(
 
 
 async def accept(desk: Desk, p: Principal, case_id: str, retry: Retry | None = None) -> c.Written:
-    command = d.Accept(desk.today(), await desk.frames(p.tenant))
+    command = d.Accept(*await desk.calendar(p.tenant))
     return await run(desk, p, case_id, command, retry=retry)
 
 
@@ -131,7 +131,7 @@ async def reject(
 async def advance(
     desk: Desk, p: Principal, case_id: str, body: c.AdvanceBody, retry: Retry | None = None
 ) -> c.Written:
-    command = d.Advance(body.to, desk.today(), await desk.frames(p.tenant))
+    command = d.Advance(body.to, *await desk.calendar(p.tenant))
     return await run(desk, p, case_id, command, retry=retry)
 
 
@@ -205,7 +205,7 @@ async def lessons(
 async def reopen(
     desk: Desk, p: Principal, case_id: str, body: c.ReopenBody, retry: Retry | None = None
 ) -> c.Written:
-    command = d.Reopen(body.reason, desk.today(), await desk.frames(p.tenant))
+    command = d.Reopen(body.reason, *await desk.calendar(p.tenant))
     return await run(desk, p, case_id, command, retry=retry)
 
 
@@ -228,8 +228,8 @@ async def review(
     desk: Desk, p: Principal, case_id: str, body: c.ReviewBody, retry: Retry | None = None
 ) -> c.Written:
     """Uphold or reverse the decision the worker asked to have reviewed (not one's own)."""
-    command = appeals.DecideReview(p.sub, body.result, body.reasons, desk.today(),
-                                   await desk.frames(p.tenant))  # fmt: skip
+    command = appeals.DecideReview(p.sub, body.result, body.reasons,
+                                   *await desk.calendar(p.tenant))  # fmt: skip
 
     def decide(events: list[Event]) -> list[EventData]:
         return appeals.decide(command, events)

@@ -4,6 +4,7 @@ a worker's withdrawal ends it."""
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 
 from redress.cases import appeals, retaliation
 from redress.cases.domain import (
@@ -30,6 +31,7 @@ from redress.events.errors import ConcurrencyError
 from redress.events.ids import derived_stream
 from redress.events.projection import Policy
 from redress.events.store import Conn, EventStore, read_stream_on
+from redress.tenancy.handlers import read_tenant
 
 
 def case_stream(grievance_id: str) -> str:
@@ -81,7 +83,7 @@ class OpenCases(Policy):
         tenant_frames = await frames(conn, event.tenant)
         command = OpenCase(
             case_id=stream, grievance_id=g.grievance_id, category=g.category.value,
-            country=g.country, today=event.time.date(), frames=tenant_frames,
+            country=g.country, today=tenant_frames.local_day(event.time), frames=tenant_frames,
             site_id=g.site_id, member_org=member_org, language=g.language,
             identity_shareable=g.consent.reveal_identity_to_company,
         )  # fmt: skip
@@ -177,6 +179,12 @@ async def frames(conn: Conn, tenant: str) -> TimeFrames:
     unqualified (live or a rebuild's), filled in log order. Commands read the tenant's
     stream instead (`api.tenant_frames`)."""
     row = await conn.fetchrow("SELECT * FROM frames WHERE tenant = $1", tenant)
-    if row is None:
-        return TimeFrames()
-    return TimeFrames(row["acknowledge_days"], row["feedback_days"], row["plan_days"])
+    # The working days and time zone, on the tenant's stream (tenants registered before the
+    # table could hold them have them there only); a case is opened once, near the filing.
+    settings = (await read_tenant(conn, tenant)).settings
+    days = TimeFrames() if row is None else TimeFrames(
+        row["acknowledge_days"], row["feedback_days"], row["plan_days"]
+    )  # fmt: skip
+    if settings is None:
+        return days
+    return replace(days, working_days=tuple(settings.working_days), time_zone=settings.time_zone)

@@ -233,8 +233,9 @@ class CaseViews(Projection):
             event.stream, s.stage, s.due_on, event.time, *self._entry(event),
         )  # fmt: skip
         if s.due_on is not None:
-            # Missed when the due day has passed entirely.
-            due = datetime.combine(s.due_on, time.max, tzinfo=UTC)
+            # Missed when the due day has passed entirely, in the tenant's time zone (UTC for
+            # stages entered before the event said).
+            due = s.due_at or datetime.combine(s.due_on, time.max, tzinfo=UTC)
             await schedule(conn, None, timer_id(event.stream, s.stage), "deadline",
                            event.tenant, due, stream=event.stream, stage=s.stage)  # fmt: skip
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from redress.intake import (
     admin_pages,
+    alert_recipients_api,
     api,
     callbacks_api,
     callbacks_figures,
@@ -52,6 +53,7 @@ service = ServiceSpec(
         representative_api.router,
         tenant_api.router,
         tenant_follow_up.router,
+        alert_recipients_api.router,
         sms.router,
         replies.router,
         operator_api.router,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -54,6 +54,9 @@ class StageEntered(EventData):
     grievance_id: str
     stage: str
     due_on: date | None = None
+    # When the stage is missed: the end of `due_on` in the tenant's time zone (absent before
+    # it was recorded: the end of `due_on` in UTC).
+    due_at: datetime | None = None
 
 
 @event
@@ -105,12 +108,16 @@ class CaseRejected(EventData):
 
 @event
 class CaseReopened(EventData):
+    """`reopened_on` (absent before it was recorded): the day the stages' time frames count
+    from again."""
+
     type = "CaseReopened"
     stream_type = "case"
 
     case_id: str
     grievance_id: str
     reason: str = Field(max_length=2000)
+    reopened_on: date | None = None
 
 
 @event

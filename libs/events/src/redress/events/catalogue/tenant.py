@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -173,3 +173,17 @@ class FollowUpSet(EventData):
     callback_attempts: int = Field(default=3, ge=1, le=10)
     callback_retry_days: int = Field(default=1, ge=1, le=30)
     check_in_days: int = Field(default=30, ge=1, le=365)
+
+
+class AlertRecipientsSet(EventData):
+    """Who is emailed when a case misses a stage or a critical case arrives: the addresses
+    of the initiative's officers and of its supervisors (the platform knows staff by their
+    tokens only, which carry no address)."""
+
+    type = "AlertRecipientsSet"
+    stream_type = "tenant"
+
+    officers: tuple[Annotated[str, Field(max_length=254)], ...] = Field(default=(), max_length=50)
+    supervisors: tuple[Annotated[str, Field(max_length=254)], ...] = Field(
+        default=(), max_length=50
+    )

@@ -1,0 +1,103 @@
+"""Alerts to people who answer for cases: a stage missed, a critical case arrived.
+
+The `mail_alerts` policy queues one alert per event in `cases.mail_alerts` (a missed stage) or one per
+case (the triage that made it critical); a replay finds it queued and queues nothing. The
+sender (`redress.cases.mailer`) emails it to the tenant's officers and supervisors. An alert
+names the case, the stage and its due date and links to the console: nothing the worker
+wrote, nor who they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from email.message import EmailMessage
+
+from redress.events.catalogue.case import CaseTriaged, StageDeadlineMissed, StageEntered
+from redress.events.envelope import Event
+from redress.events.projection import Projection
+from redress.events.store import Conn, read_stream_on
+
+# Events older than this when first seen (a new deployment reading the log from its start)
+# are not alerted on: the people alerted could do nothing about them now.
+FRESH_FOR = timedelta(days=2)
+
+_QUEUE = """
+INSERT INTO cases.mail_alerts (alert_id, tenant, kind, case_id, stage, due_on)
+SELECT $1, $2, $3, $4, $5, $6 WHERE $7::timestamptz > now() - $8::interval
+ON CONFLICT (alert_id) DO NOTHING
+"""
+
+
+class MailAlerts(Projection):
+    name = "mail_alerts"
+    schema = "cases"
+    stream_types = ("case",)
+    handles = (StageDeadlineMissed, CaseTriaged)
+    # None, and the outbox named with its schema: a rebuild (in a shadow schema) writes the
+    # live outbox, where every alert it queues is found queued already (migration 010).
+    tables = ()
+
+    async def apply(self, conn: Conn, event: Event) -> None:
+        match event.data:
+            case StageDeadlineMissed(stage=stage):
+                due = await _due_on(conn, event.stream, stage, event.version)
+                await self._queue(conn, event, str(event.id), "stage_missed", stage, due)
+            case CaseTriaged(severity="critical"):
+                # Once per case: a second triage that keeps it critical is no new arrival.
+                await self._queue(conn, event, f"critical:{event.stream}", "critical_case",
+                                  None, None)  # fmt: skip
+
+    @staticmethod
+    async def _queue(conn: Conn, event: Event, alert_id: str, kind: str, stage: str | None,
+                     due: date | None) -> None:  # fmt: skip
+        await conn.execute(_QUEUE, alert_id, event.tenant, kind, event.stream, stage, due,
+                           event.time, FRESH_FOR)  # fmt: skip
+
+
+async def _due_on(conn: Conn, stream: str, stage: str, before: int) -> date | None:
+    """The due date of the stage that was missed: its latest entry before the miss."""
+    due = None
+    for e in await read_stream_on(conn, stream):
+        if e.version >= before:
+            break
+        if isinstance(e.data, StageEntered) and e.data.stage == stage:
+            due = e.data.due_on
+    return due
+
+
+@dataclass(frozen=True)
+class Alert:
+    alert_id: str
+    kind: str
+    case_id: str
+    stage: str | None
+    due_on: date | None
+
+
+def compose(alert: Alert, sender: str, to: list[str], console_url: str | None) -> EmailMessage:
+    """The email: the case, the stage, the due date and the console's link, nothing more."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    stage = (alert.stage or "").replace("_", " ")
+    if alert.kind == "stage_missed":
+        message["Subject"] = f"Stage missed: {stage} of case {alert.case_id}"
+        lines = [
+            f"Case {alert.case_id} missed the deadline of its {stage} stage.",
+            f"The stage was due on {alert.due_on.isoformat() if alert.due_on else '-'}.",
+        ]
+    else:
+        message["Subject"] = f"New critical case: {alert.case_id}"
+        lines = [
+            f"Case {alert.case_id} was triaged as critical.",
+            "Its safety comes first: see the case before anything else.",
+        ]
+    if console_url:
+        lines.append(f"Open it: {console_url.rstrip('/')}/console/cases/{alert.case_id}")
+    lines.append("")
+    lines.append("This alert holds no personal data; the case is in the console.")
+    message.set_content("\n".join(lines))
+    # One id per alert: a mail server or client that sees it twice knows it is a repeat.
+    message["Message-ID"] = f"<{alert.alert_id.replace(':', '.')}@redress.alerts>"
+    return message
