@@ -1,10 +1,10 @@
 """Alerts to people who answer for cases: a stage missed, a critical case arrived.
 
-The `mail_alerts` policy queues one alert per event in `cases.mail_alerts` (a missed stage) or one per
-case (the triage that made it critical); a replay finds it queued and queues nothing. The
-sender (`redress.cases.mailer`) emails it to the tenant's officers and supervisors. An alert
-names the case, the stage and its due date and links to the console: nothing the worker
-wrote, nor who they are.
+The `mail_alerts` policy queues one alert per event in `cases.mail_alerts` (a missed stage)
+or one per case (the triage that made it critical); a replay finds it queued and queues
+nothing. The sender (`redress.cases.mailer`) emails it to the tenant's officers and
+supervisors. An alert names the case, the stage and its due date and links to the console:
+nothing the worker wrote, nor who they are.
 """
 
 from __future__ import annotations
