@@ -166,8 +166,9 @@ WRITES: dict[tuple[str, str], Write] = {
 
 
 # Called by the SMS provider, which sends no Idempotency-Key: each number's texts thread into
-# one grievance, so a redelivered text joins the thread, never files a second grievance.
-PROVIDER_WEBHOOKS = {"/v1/sms/{tenant}/inbound"}
+# one grievance, so a redelivered text joins the thread, never files a second grievance; a
+# delivery receipt redelivered is recorded once (by the text and its status).
+PROVIDER_WEBHOOKS = {"/v1/sms/{tenant}/inbound", "/v1/sms/{tenant}/status"}
 
 
 def retryable_routes(app) -> set[str]:

@@ -61,12 +61,12 @@ def test_the_domain_audits_a_release_with_the_years_releases_in_force():
     state = initial("")
     for n, (label, counts) in enumerate(MONTHS.items(), start=1):
         command = PublishRelease("acme-msi", f"m{n}", label, received(counts), date(2025, 4, 2),
-                                 datetime(2025, 4, 2, tzinfo=UTC), key)  # fmt: skip
+                                 datetime(2025, 4, 2, tzinfo=UTC), key, 5)  # fmt: skip
         [event] = decide(command, state)
         state = evolve(state, event)
     assert set(state.shown) == set(MONTHS)
     command = PublishRelease("acme-msi", "q1", "2025-Q1", received(quarter()), date(2025, 4, 2),
-                             datetime(2025, 4, 2, tzinfo=UTC), key)  # fmt: skip
+                             datetime(2025, 4, 2, tzinfo=UTC), key, 5)  # fmt: skip
     [event] = decide(command, state)
     [table] = tables_of(json.loads(event.document))
     assert table.cells[("a",)] is None and table.additive
