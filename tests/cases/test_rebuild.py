@@ -306,6 +306,7 @@ async def test_a_rebuild_beside_the_live_tables_gives_the_live_rows_for_every_pr
     projections = [r.projection for app in apps for r in app.state.runtime.runners]
     assert {p.key for p in projections} == {
         "intake.grievances", "intake.campaigns", "intake.referral_requests", "intake.texting",
+        "intake.check_ins", "intake.schedule_check_ins", "intake.representations",
         "cases.open_cases", "cases.views", "cases.supply_chain", "cases.attachments",
         "cases.remedies", "cases.alerts", "cases.mail_alerts",
     }  # fmt: skip

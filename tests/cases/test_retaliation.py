@@ -176,11 +176,18 @@ async def test_retaliation_told_on_a_callback_opens_a_case_alerts_officers_and_c
         WORKER_PHONE, "after 19:00", "bn")  # fmt: skip
 
     # Not reached: called again the next day; reached: something happened, a new case.
+    keyed = {**platform.token(OPERATOR), "Idempotency-Key": "check-in-1"}
     missed = await platform.intake.post(
-        f"/v1/check-ins/{report_id}/outcome", json={"reached": False},
-        headers=platform.token(OPERATOR),
-    )  # fmt: skip
+        f"/v1/check-ins/{report_id}/outcome", json={"reached": False}, headers=keyed
+    )
     assert missed.status_code == 200, missed.text
+    # The operator's retry (a lost answer) gets the first answer and records no second call.
+    before = len(await platform.system.store.read_stream(f"retaliation-{report_id}"))
+    again = await platform.intake.post(
+        f"/v1/check-ins/{report_id}/outcome", json={"reached": False}, headers=keyed
+    )
+    assert (again.status_code, again.json()) == (200, missed.json())
+    assert len(await platform.system.store.read_stream(f"retaliation-{report_id}")) == before
     assert missed.json()["next_due_on"] == (check_in.due_on + timedelta(days=1)).isoformat()
     clock_at(platform, check_in.due_on + timedelta(days=1))
     again = await platform.intake.post(

@@ -238,27 +238,35 @@ MOST_RECENT = 5
 
 @router.post("/receipts/reissue", status_code=202, response_model=Reissued,
              responses=answers(429))  # fmt: skip
-async def reissue(body: Reissue, principal: Reissuing, pool: Pool, store: Store,
-                  intake: IntakeContext) -> Any:  # fmt: skip
+async def reissue(request: Request, body: Reissue, principal: Reissuing, pool: Pool,
+                  store: Store, intake: IntakeContext,
+                  idempotency_key: IdempotencyKey = None) -> Any:  # fmt: skip
     """A worker lost their receipt: a new secret goes by text to the number they gave with
     their report, if they allowed contact, and to nobody else. The answer is the same
-    whether or not the number matched."""
+    whether or not the number matched. A retry with the same key gets the first answer and
+    sends nothing more."""
     phone = phone_number(body.phone)
     assert phone is not None  # the pattern holds
     key = number_key(intake, principal.tenant, phone)
-    wait = intake.reissues.check(f"{principal.tenant}|{key}")
-    if wait is not None:
-        raise Problem(429, "too-many-reissues", "a receipt was sent to this number just now",
-                      headers=retry_after(math.ceil(wait)))  # fmt: skip
-    async with pool.acquire() as conn:
+    async with pool.acquire() as conn, conn.transaction():
         await tenant_name(conn, principal.tenant)
+        first = await idempotency.claim(conn, "intake", principal, idempotency_key, request, body)
+        if isinstance(first, idempotency.Replay):
+            return first.response()
+        wait = intake.reissues.check(f"{principal.tenant}|{key}")
+        if wait is not None:
+            raise Problem(429, "too-many-reissues", "a receipt was sent to this number just now",
+                          headers=retry_after(math.ceil(wait)))  # fmt: skip
         ids = [r["grievance_id"] for r in await conn.fetch(
             "SELECT grievance_id FROM intake.contact_keys WHERE tenant = $1 AND contact_key = $2 "
             "ORDER BY grievance_id DESC LIMIT $3", principal.tenant, key, MOST_RECENT,
         )]  # fmt: skip
-    for gid in ids:
-        await _reissue_one(pool, store, intake, principal, gid, phone)
-    return Reissued(detail=REISSUED)
+        for gid in ids:
+            await _reissue_one(pool, store, intake, principal, gid, phone)
+        answer = Reissued(detail=REISSUED)
+        if first is not None:
+            await first.remember(conn, answer, 202)
+    return answer
 
 
 async def _reissue_one(

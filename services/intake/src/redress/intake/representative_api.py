@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from redress.events.application import execute
+from redress.events.application import Recorded, execute
 from redress.events.catalogue.grievance import Channel
 from redress.events.envelope import Event, EventData
 from redress.intake.commands import Filed, GrievanceInput
@@ -34,7 +34,7 @@ from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
-from redress.kit.idempotency import IdempotencyKey
+from redress.kit.idempotency import IdempotencyKey, Once, Retryable
 from redress.kit.openapi import answers
 
 router = APIRouter(prefix="/v1/representative", tags=["representatives"])
@@ -100,7 +100,11 @@ class AccompanyAnswer(BaseModel):
     responses=answers(404, 409),
 )  # fmt: skip
 async def ask_to_accompany(
-    body: AccompanyInput, principal: Representative, pool: Pool, store: Store
+    body: AccompanyInput,
+    principal: Representative,
+    pool: Pool,
+    store: Store,
+    retry: Retryable = None,
 ) -> AccompanyAnswer:
     """Ask to accompany a worker in their grievance; the worker answers on their status page.
 
@@ -119,8 +123,17 @@ async def ask_to_accompany(
     def asking(history: list[Event]) -> list[EventData]:
         return decide(RequestAccompaniment(org), fold([e.data for e in history]))
 
-    done = await execute(store, grievance_stream(grievance_id), asking, metadata_for(principal))
-    return AccompanyAnswer(reference=body.reference.upper(), asked=bool(done.events))
+    reference = body.reference.upper()
+
+    def answer(done: Recorded) -> AccompanyAnswer:
+        return AccompanyAnswer(reference=reference, asked=bool(done.events))
+
+    once = Once.of(retry, SCHEMA, principal, answer)
+    done = await execute(store, grievance_stream(grievance_id), asking, metadata_for(principal),
+                         transaction=once)  # fmt: skip
+    if done.earlier is not None:
+        return AccompanyAnswer.model_validate(done.earlier)
+    return answer(done)
 
 
 class Represented(BaseModel):

@@ -175,6 +175,7 @@ class FollowUpSet(EventData):
     check_in_days: int = Field(default=30, ge=1, le=365)
 
 
+@event
 class AlertRecipientsSet(EventData):
     """Who is emailed when a case misses a stage or a critical case arrives: the addresses
     of the initiative's officers and of its supervisors (the platform knows staff by their
