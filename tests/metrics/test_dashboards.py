@@ -125,11 +125,17 @@ async def test_a_member_page_counts_the_plan_actions_it_owns_as_the_generator_ad
     opened: Counter[str] = Counter()
     overdue: Counter[str] = Counter()
     for g in recorded.grievances:
+        if g.grievance_id not in still_open:
+            continue
+        pending = []
         for s in g.steps:
-            mine = s.kind == "action" and action_owner(s.code) == "member_company"
-            if mine and g.grievance_id in still_open:
-                opened[s.code] += 1
-                overdue[s.code] += s.at.date() + timedelta(days=ACTION_DAYS) < today
+            if s.kind == "action" and action_owner(s.code) == "member_company":
+                pending.append(s)
+            elif s.kind == "close" and s.code == "resolved":
+                pending = []  # closing as resolved has the plan's actions done first
+        for s in pending:
+            opened[s.code] += 1
+            overdue[s.code] += s.at.date() + timedelta(days=ACTION_DAYS) < today
     assert sum(opened.values()) >= 5, "the member must own open actions to test anything"
     async with client(figures_site, ["member"], MEMBER) as c:
         got = await c.get(f"/dashboard/{TENANT}/member", params={"period": QUARTER, "lang": "en"})

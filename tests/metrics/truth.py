@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from redress.events.catalogue.indicators import BY_CODE
@@ -25,10 +25,6 @@ DIMS = ("country", "member", "sector", "tier", "category", "channel", "language"
 
 def day(at: datetime) -> date:
     return at.astimezone(ZONE).date()
-
-
-def utc_day(at: datetime) -> date:
-    return at.astimezone(UTC).date()
 
 
 def values(g: GrievancePlan, dim: str) -> tuple[str, ...]:
@@ -123,20 +119,23 @@ class Truth:
             received = g.steps[0].at
             decided = False
             plan_started: date | None = None
+            counted_from = day(received)  # a reopened case's time frames count from reopening
             for s in g.steps:
+                if s.kind == "reopen":
+                    counted_from = day(s.at)
                 days = (day(s.at) - day(received)).days
                 if s.kind in ("accept", "reject") and not decided:
                     decided = True
                     if self.within(s.at):
-                        frame = utc_day(received) + timedelta(days=FRAMES[0])
+                        frame = day(received) + timedelta(days=FRAMES[0])
                         found["acknowledge"][g.grievance_id] = (days, day(s.at) <= frame)
                 if s.kind == "advance" and s.code == "remediation_plan":
-                    plan_started = utc_day(s.at)
+                    plan_started = day(s.at)
                 if s.kind == "advance" and s.code == "implementation" and self.within(s.at):
                     frame = (plan_started or date.min) + timedelta(days=FRAMES[2])
                     found["plan"][g.grievance_id] = (days, day(s.at) <= frame)
                 if s.kind == "close" and self.within(s.at):
-                    frame = utc_day(received) + timedelta(days=FRAMES[1])
+                    frame = counted_from + timedelta(days=FRAMES[1])
                     found["close"][g.grievance_id] = (days, day(s.at) <= frame)
         return found
 

@@ -28,10 +28,13 @@ class ScheduleCheckIns(Policy):
     handles = (CaseClosed, CaseRejected)
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        ended = event.data
-        assert isinstance(ended, CaseClosed | CaseRejected)
-        if isinstance(ended, CaseRejected) and ended.grounds == WITHDRAWN:
-            return  # the worker asked that nobody contact them about it
+        match event.data:
+            case CaseRejected(grounds=grounds) if grounds == WITHDRAWN:
+                return  # the worker asked that nobody contact them about it
+            case CaseClosed() | CaseRejected() as ended:
+                pass
+            case _:
+                return
         # A report's case has the report's id where a grievance's has the grievance's.
         stream = report_stream(ended.grievance_id)
         if not await read_stream_on(conn, stream):
