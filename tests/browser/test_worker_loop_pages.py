@@ -22,15 +22,12 @@ from redress.intake.projections import Grievances
 from redress.intake.texts import CONTACT_OFF, GROUNDS, STATUS
 from tests.browser.conftest import Site
 from tests.browser.test_worker_pages import (
-    NARRATIVES,
     assert_fits,
     describe,
-    fill_report,
+    file_from_the_form,
     gettext,
-    grievance_id_of,
     log_in,
     serious_violations,
-    submit_report,
 )
 
 pytestmark = pytest.mark.browser
@@ -70,10 +67,7 @@ async def test_a_worker_reads_why_and_where_else_and_stops_contact_without_javas
 ):
     _ = gettext(site, lang)
     plain = page_without_js
-    await plain.goto(site.url(f"/report?lang={lang}"))
-    await fill_report(plain, NARRATIVES[lang])  # with a phone number, contact allowed
-    reference, secret = await submit_report(plain)
-    grievance_id = await grievance_id_of(site, reference)
+    reference, secret, grievance_id = await file_from_the_form(site, plain, lang)
     await not_taken_up(site, grievance_id, EXPLANATIONS[lang])
 
     await plain.goto(site.url(f"/status?lang={lang}"))

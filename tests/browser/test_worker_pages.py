@@ -71,6 +71,15 @@ async def submit_report(page: Page) -> tuple[str, str]:
     return reference, secret
 
 
+async def file_from_the_form(site: Site, page: Page, lang: str) -> tuple[str, str, str]:
+    """A worker files in `lang` on the form (with a phone number, contact allowed); the
+    receipt's reference and secret, and the grievance once projected."""
+    await page.goto(site.url(f"/report?lang={lang}"))
+    await fill_report(page, NARRATIVES[lang])
+    reference, secret = await submit_report(page)
+    return reference, secret, await grievance_id_of(site, reference)
+
+
 async def log_in(page: Page, reference: str, secret: str) -> None:
     await page.locator("#reference").press_sequentially(reference)
     await page.locator("#secret").press_sequentially(secret)

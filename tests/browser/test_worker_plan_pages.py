@@ -20,12 +20,9 @@ from redress.intake.projections import Grievances
 from redress.intake.texts import DELIVERED, OWNERS, PLAN_ANSWERS
 from tests.browser.test_worker_loop_pages import check
 from tests.browser.test_worker_pages import (
-    NARRATIVES,
-    fill_report,
+    file_from_the_form,
     gettext,
-    grievance_id_of,
     log_in,
-    submit_report,
 )
 
 pytestmark = pytest.mark.browser
@@ -47,10 +44,7 @@ async def test_a_worker_reads_the_plan_objects_and_says_what_reached_them_withou
 ):
     _ = gettext(site, lang)
     plain = page_without_js
-    await plain.goto(site.url(f"/report?lang={lang}"))
-    await fill_report(plain, NARRATIVES[lang])
-    reference, secret = await submit_report(plain)
-    grievance_id = await grievance_id_of(site, reference)
+    reference, secret, grievance_id = await file_from_the_form(site, plain, lang)
     # What cases writes: the case, and a plan with one action.
     case_id = derived_stream("case", grievance_id)
     ids = {"case_id": case_id, "grievance_id": grievance_id}

@@ -19,11 +19,9 @@ from redress.intake.texts import REPRESENTED, RETALIATION_REPORTED
 from tests.browser.test_worker_loop_pages import check
 from tests.browser.test_worker_pages import (
     NARRATIVES,
-    fill_report,
+    file_from_the_form,
     gettext,
-    grievance_id_of,
     log_in,
-    submit_report,
 )
 
 pytestmark = pytest.mark.browser
@@ -36,10 +34,7 @@ async def test_a_worker_says_they_are_punished_for_speaking_up_without_javascrip
 ):
     _ = gettext(site, lang)
     plain = page_without_js
-    await plain.goto(site.url(f"/report?lang={lang}"))
-    await fill_report(plain, NARRATIVES[lang])
-    reference, secret = await submit_report(plain)
-    grievance_id = await grievance_id_of(site, reference)
+    reference, secret, grievance_id = await file_from_the_form(site, plain, lang)
 
     await page.goto(site.url(f"/status?lang={lang}"))
     await log_in(page, reference, secret)
@@ -73,10 +68,7 @@ async def test_a_worker_allows_a_representative_to_accompany_them_without_javasc
 ):
     _ = gettext(site, lang)
     plain = page_without_js
-    await plain.goto(site.url(f"/report?lang={lang}"))
-    await fill_report(plain, NARRATIVES[lang])
-    reference, secret = await submit_report(plain)
-    grievance_id = await grievance_id_of(site, reference)
+    reference, secret, grievance_id = await file_from_the_form(site, plain, lang)
     # What the representative's request (`POST /v1/representative/accompaniments`) writes.
     stream = grievance_stream(grievance_id)
     union = Metadata(tenant="acme", actor=Actor(id="union-1", role="representative"))

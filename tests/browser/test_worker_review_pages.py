@@ -18,12 +18,9 @@ from redress.intake.projections import Grievances
 from redress.intake.texts import REVIEW_ASKED, REVIEW_RESULTS
 from tests.browser.test_worker_loop_pages import EXPLANATIONS, check, not_taken_up
 from tests.browser.test_worker_pages import (
-    NARRATIVES,
-    fill_report,
+    file_from_the_form,
     gettext,
-    grievance_id_of,
     log_in,
-    submit_report,
 )
 
 pytestmark = pytest.mark.browser
@@ -40,10 +37,7 @@ async def test_a_worker_asks_for_a_review_and_reads_its_result_without_javascrip
 ):
     _ = gettext(site, lang)
     plain = page_without_js
-    await plain.goto(site.url(f"/report?lang={lang}"))
-    await fill_report(plain, NARRATIVES[lang])
-    reference, secret = await submit_report(plain)
-    grievance_id = await grievance_id_of(site, reference)
+    reference, secret, grievance_id = await file_from_the_form(site, plain, lang)
     await not_taken_up(site, grievance_id, EXPLANATIONS[lang])
 
     await plain.goto(site.url(f"/status?lang={lang}"))
