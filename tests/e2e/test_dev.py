@@ -154,7 +154,9 @@ def status_shows_lags_near_zero(cwd, base):
         shown = status()
         seen.append(shown.stdout)
         behind = re.findall(r"^│ ([a-z_]+\.[a-z_]+)\s*│\s*(\d+)\s*│", shown.stdout, re.M)
-        return shown.returncode == 0 and bool(behind) and all(n == "0" for _, n in behind)
+        waiting = re.search(r"events not yet in the stream\s*│\s*0\s*│", shown.stdout)
+        return (shown.returncode == 0 and bool(waiting) and bool(behind)
+                and all(n == "0" for _, n in behind))  # fmt: skip
 
     wait_for(quiet, "redress status showing every projection caught up", 60, cwd)
     # The quiet answer itself: background work (texts to the demo's workers) may append
