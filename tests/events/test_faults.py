@@ -1,6 +1,7 @@
 """Load and crash tests: nothing lost, nothing doubled, nothing reordered."""
 
 import asyncio
+import json
 import os
 import random
 import signal
@@ -53,8 +54,8 @@ async def delivered(system, total: int) -> list[tuple[str, str, int]]:
     done = asyncio.Event()
 
     async def on_msg(msg):
-        h = msg.headers
-        got.append((h["ce-id"], h["ce-stream"], int(h["ce-version"])))
+        e = json.loads(msg.data)
+        got.append((e["id"], e["stream"], e["version"]))
         if len(got) >= total:
             done.set()
 

@@ -41,9 +41,10 @@ async def at_least(js, bus, n: int) -> bool:
 
 
 def assert_each_once_in_log_order(msgs, categories: list[str]) -> None:
-    assert [json.loads(m.data)["category"] for m in msgs] == categories
-    assert len({m.headers["ce-id"] for m in msgs}) == len(msgs)
-    versions = [int(m.headers["ce-version"]) for m in msgs]
+    events = [json.loads(m.data) for m in msgs]
+    assert [e["data"]["category"] for e in events] == categories
+    assert len({e["id"] for e in events}) == len(msgs)
+    versions = [e["version"] for e in events]
     assert versions == list(range(1, len(msgs) + 1))
 
 

@@ -19,14 +19,33 @@ async def test_relay_publishes_each_event_once_in_log_order(system):
     async with running(relay.run()):
         await wait_until(lambda: _at(system, 10))
         msgs = await stream_messages(system)
-    ids = [m.headers["ce-id"] for m in msgs]
+    events = [json.loads(m.data) for m in msgs]
+    ids = [e["id"] for e in events]
     assert len(ids) == len(set(ids)) == 10
-    assert [int(m.headers["ce-position"]) for m in msgs] == sorted(
-        int(m.headers["ce-position"]) for m in msgs
-    )
+    assert [e["position"] for e in events] == sorted(e["position"] for e in events)
     assert msgs[0].subject == f"{system.bus.prefix}.case.CaseOpened"
-    assert json.loads(msgs[0].data)["category"] == "a"
-    assert msgs[0].headers["ce-tenant"] == "acme"
+    assert events[0]["data"]["category"] == "a"
+    assert events[0]["tenant"] == "acme"
+
+
+async def test_each_message_is_a_cloudevent_in_structured_mode(system):
+    """ADR 0021: the attributes in the payload; headers only for NATS and the trace."""
+    stream = new_case()
+    await system.store.append(stream, [opened("a")], 0, META)
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(relay.run()):
+        await wait_until(lambda: _at(system, 1))
+        [msg] = await stream_messages(system)
+    event = json.loads(msg.data)
+    assert {k: event[k] for k in ("specversion", "source", "type", "datacontenttype")} == {
+        "specversion": "1.0", "source": "redress", "type": "CaseOpened",
+        "datacontenttype": "application/json",
+    }  # fmt: skip
+    assert (event["stream"], event["version"], event["schemaversion"]) == (stream, 1, 2)
+    assert event["actor"] == {"id": META.actor.id, "role": META.actor.role}
+    assert "correlationid" not in event and "causationid" not in event
+    assert set(msg.headers) == {"Nats-Msg-Id", "Nats-Expected-Last-Sequence"}
+    assert msg.headers["Nats-Msg-Id"] == event["id"]
 
 
 async def test_relay_resumes_after_the_last_message_in_the_stream(system):
@@ -40,7 +59,7 @@ async def test_relay_resumes_after_the_last_message_in_the_stream(system):
     async with running(second.run()):
         await wait_until(lambda: _at(system, 3))
     msgs = await stream_messages(system)
-    assert [json.loads(m.data)["category"] for m in msgs] == ["1", "2", "3"]
+    assert [json.loads(m.data)["data"]["category"] for m in msgs] == ["1", "2", "3"]
 
 
 async def test_a_standby_relay_takes_over_when_the_leader_stops(system):

@@ -82,8 +82,13 @@ async def test_the_event_catalogue_is_published_as_asyncapi(service):
     assert (
         doc["channels"]["GrievanceSubmitted"]["address"] == f"{prefix}.grievance.GrievanceSubmitted"
     )
-    payload = doc["components"]["messages"]["CaseTriaged"]["payload"]
-    assert {"case_id", "severity", "indicators"} <= set(payload["properties"])
+    message = doc["components"]["messages"]["CaseTriaged"]
+    # A CloudEvent in JSON (ADR 0021), the event's own schema as its data.
+    assert message["contentType"] == "application/cloudevents+json"
+    envelope = message["payload"]
+    assert {"id", "type", "stream", "version", "position", "data"} <= set(envelope["required"])
+    data = envelope["properties"]["data"]
+    assert {"case_id", "severity", "indicators"} <= set(data["properties"])
     from redress.events import catalogue
 
     assert set(doc["channels"]) == set(catalogue.known_types())

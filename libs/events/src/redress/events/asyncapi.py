@@ -7,17 +7,37 @@ from typing import Any
 from redress.events import catalogue
 from redress.events.bus import Bus
 
-_HEADER_NAMES = (
-    "Nats-Msg-Id", "ce-specversion", "ce-id", "ce-type", "ce-source", "ce-time",
-    "ce-schemaversion", "ce-stream", "ce-version", "ce-tenant", "ce-actor", "ce-position",
-    "ce-txid", "ce-correlationid", "ce-causationid", "traceparent",
-)  # fmt: skip
 _HEADERS = {
     "type": "object",
-    "description": "CloudEvents attributes (binary mode) and the log's place of the event",
-    "properties": {name: {"type": "string"} for name in _HEADER_NAMES},
-    "required": ["ce-id", "ce-type", "ce-source", "ce-specversion", "ce-stream", "ce-version"],
+    "description": "What NATS reads (the id it deduplicates on) and the W3C trace context",
+    "properties": {"Nats-Msg-Id": {"type": "string"}, "traceparent": {"type": "string"}},
+    "required": ["Nats-Msg-Id"],
 }
+_STRING = {"type": "string"}
+_INTEGER = {"type": "integer"}
+
+
+def _envelope(data: dict[str, Any]) -> dict[str, Any]:
+    """CloudEvents' JSON format (structured content mode, ADR 0021) around `data`."""
+    return {
+        "type": "object",
+        "description": "A CloudEvent in JSON, with the log's extension attributes",
+        "properties": {
+            "specversion": {"const": "1.0"}, "id": {"type": "string", "format": "uuid"},
+            "source": {"const": "redress"}, "type": _STRING,
+            "datacontenttype": {"const": "application/json"},
+            "time": {"type": "string", "format": "date-time"},
+            "schemaversion": _INTEGER,
+            "stream": _STRING, "version": _INTEGER, "tenant": _STRING,
+            "actor": {"type": "object", "properties": {"id": _STRING, "role": _STRING}},
+            "position": _INTEGER, "txid": _INTEGER,
+            "correlationid": {"type": "string", "format": "uuid"},
+            "causationid": {"type": "string", "format": "uuid"},
+            "data": data,
+        },
+        "required": ["specversion", "id", "source", "type", "time", "schemaversion", "stream",
+                     "version", "tenant", "actor", "position", "txid", "data"],
+    }  # fmt: skip
 
 
 def document(bus: Bus) -> dict[str, Any]:
@@ -30,9 +50,9 @@ def document(bus: Bus) -> dict[str, Any]:
             "name": name,
             "title": name,
             "summary": (cls.__doc__ or "").strip().split("\n")[0] or name,
-            "contentType": "application/json",
+            "contentType": "application/cloudevents+json",
             "headers": _HEADERS,
-            "payload": schema,
+            "payload": _envelope(schema),
             "x-schemaversion": cls.schemaversion,
             "x-definitions": definitions,
         }
@@ -47,7 +67,7 @@ def document(bus: Bus) -> dict[str, Any]:
             "version": "0.1.0",
             "description": "Every event of the log, as the relay publishes it to JetStream.",
         },
-        "defaultContentType": "application/json",
+        "defaultContentType": "application/cloudevents+json",
         "channels": channels,
         "components": {"messages": messages},
     }

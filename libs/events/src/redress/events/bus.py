@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -11,13 +12,18 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
+from pydantic import BaseModel, ConfigDict
 
 from redress.events import catalogue
 from redress.events.envelope import Actor, Event, stream_type_of
 from redress.events.store import LogCursor
 
-TX_HEADER = "ce-txid"
-POSITION_HEADER = "ce-position"
+
+class _Place(BaseModel):
+    """Where in the log a published event was: all the relay needs to resume after it."""
+
+    txid: int
+    position: int
 
 
 @dataclass(frozen=True)
@@ -65,40 +71,92 @@ class Bus:
             return 0, LogCursor()
         msg = await js.get_msg(self.stream, seq)
         headers = msg.headers or {}
-        return seq, LogCursor(int(headers[TX_HEADER]), int(headers[POSITION_HEADER]))
+        if "ce-txid" in headers:  # binary content mode, before ADR 0021
+            return seq, LogCursor(int(headers["ce-txid"]), int(headers["ce-position"]))
+        place = _Place.model_validate_json(msg.data or b"{}")
+        return seq, LogCursor(place.txid, place.position)
 
 
 def row_to_message(bus: Bus, row: asyncpg.Record) -> tuple[str, bytes, dict[str, str]]:
-    """A row of the relay's read as a NATS message: CloudEvents attributes in headers."""
-    headers = {
-        "Nats-Msg-Id": row["id"],
-        "ce-specversion": "1.0",
-        "ce-id": row["id"],
-        "ce-type": row["type"],
-        "ce-source": "redress",
-        "ce-time": row["time"],
-        "ce-schemaversion": str(row["schemaversion"]),
-        "ce-stream": row["stream"],
-        "ce-version": str(row["version"]),
-        "ce-tenant": row["tenant"],
-        "ce-actor": row["actor"],
-        POSITION_HEADER: str(row["position"]),
-        TX_HEADER: row["txid"],
-    }
-    if row["correlationid"]:
-        headers["ce-correlationid"] = row["correlationid"]
-    if row["causationid"]:
-        headers["ce-causationid"] = row["causationid"]
+    """A row of the relay's read as a NATS message: the event in CloudEvents' JSON format.
+
+    Structured content mode (ADR 0021): the attributes travel in the payload, written by
+    PostgreSQL (`envelope`), so that a consumer parses one JSON document instead of a dozen
+    header lines. Headers carry only what NATS itself reads (the id it deduplicates on) and
+    the trace context, as OpenTelemetry propagates it over NATS.
+    """
+    headers = {"Nats-Msg-Id": row["id"]}
     if row["traceparent"]:
         headers["traceparent"] = row["traceparent"]
     subject = f"{bus.prefix}.{stream_type_of(row['stream'])}.{row['type']}"
-    return subject, row["data"].encode(), headers
+    return subject, row["envelope"].encode(), headers
 
 
-def message_to_event(msg: Msg) -> Event:
-    """An event from a message the relay published: its headers are trusted, its data validated."""
-    h = msg.headers or {}
+class _Structured(BaseModel):
+    """An event as the relay writes it: CloudEvents' JSON format with the log's extensions."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: UUID
+    type: str
+    time: datetime
+    schemaversion: int
+    stream: str
+    version: int
+    tenant: str
+    actor: Actor
+    position: int
+    txid: int
+    correlationid: UUID | None = None
+    causationid: UUID | None = None
+    data: dict[str, Any]
+
+
+def type_of(msg: Msg) -> str:
+    """A message's event type, from its subject (`<prefix>.<stream type>.<type>`): known
+    before anything is decoded, so that a consumer passes over what it does not read."""
+    return msg.subject.rpartition(".")[2]
+
+
+def message_id(msg: Msg) -> str:
+    return (msg.headers or {}).get("Nats-Msg-Id", "?")
+
+
+def message_to_event(msg: Msg, newest: int | None = None, reader: str = "") -> Event:
+    """An event from a message the relay published: its envelope is trusted, its data validated.
+
+    `newest`: the newest schema version of the type the consumer reads; a newer one is
+    refused before its data is read, naming the `reader` to upgrade.
+    """
+    headers = msg.headers or {}
+    if "ce-type" in headers:  # binary content mode, as the relay published before ADR 0021
+        return _from_headers(msg, headers, newest, reader)
+    e = _Structured.model_validate_json(msg.data)
+    if newest is not None and e.schemaversion > newest:
+        raise catalogue.UnknownSchemaVersion(e.type, e.schemaversion, newest, reader)
+    return Event(
+        id=e.id,
+        type=e.type,
+        schemaversion=e.schemaversion,
+        stream=e.stream,
+        version=e.version,
+        position=e.position,
+        tx_id=e.txid,
+        tenant=e.tenant,
+        time=e.time,
+        data=catalogue.load(e.type, e.schemaversion, e.data),
+        actor=e.actor,
+        correlationid=e.correlationid,
+        causationid=e.causationid,
+        traceparent=headers.get("traceparent"),
+        sequence=msg.metadata.sequence.stream,
+    )
+
+
+def _from_headers(msg: Msg, h: dict[str, str], newest: int | None, reader: str) -> Event:
     schemaversion = int(h["ce-schemaversion"])
+    if newest is not None and schemaversion > newest:
+        raise catalogue.UnknownSchemaVersion(h["ce-type"], schemaversion, newest, reader)
     correlation, causation = h.get("ce-correlationid"), h.get("ce-causationid")
     return Event(
         id=UUID(h["ce-id"]),
@@ -106,8 +164,8 @@ def message_to_event(msg: Msg) -> Event:
         schemaversion=schemaversion,
         stream=h["ce-stream"],
         version=int(h["ce-version"]),
-        position=int(h[POSITION_HEADER]),
-        tx_id=int(h[TX_HEADER]),
+        position=int(h["ce-position"]),
+        tx_id=int(h["ce-txid"]),
         tenant=h["ce-tenant"],
         time=datetime.fromisoformat(h["ce-time"]),
         data=catalogue.load_json(h["ce-type"], schemaversion, msg.data),

@@ -64,12 +64,22 @@ ORDER BY tx_id, position
 LIMIT $3
 """
 
-# The relay's read: header values prepared by PostgreSQL, so the relay parses no JSON.
+# The relay's read: each event already in CloudEvents' JSON format (ADR 0021), written by
+# PostgreSQL, so that the relay parses and writes no JSON. Absent correlation and causation
+# ids are left out rather than null, as the format asks of optional attributes.
 _READ_LOG_FOR_RELAY = """
-SELECT position, tx_id::text AS txid, id::text AS id, stream, version, type, schemaversion,
-       tenant, to_json(time) #>> '{}' AS time, data::text AS data,
-       metadata ->> 'actor' AS actor, metadata ->> 'correlationid' AS correlationid,
-       metadata ->> 'causationid' AS causationid, metadata ->> 'traceparent' AS traceparent
+SELECT position, tx_id::text AS txid, id::text AS id, stream, type,
+       metadata ->> 'traceparent' AS traceparent,
+       (jsonb_build_object(
+            'specversion', '1.0', 'id', id, 'source', 'redress', 'type', type,
+            'datacontenttype', 'application/json', 'time', time,
+            'schemaversion', schemaversion, 'stream', stream, 'version', version,
+            'tenant', tenant, 'actor', metadata -> 'actor', 'position', position,
+            'txid', tx_id::text::bigint, 'data', data)
+        || jsonb_strip_nulls(jsonb_build_object(
+            'correlationid', metadata -> 'correlationid',
+            'causationid', metadata -> 'causationid'))
+       )::text AS envelope
 FROM eventlog.events
 WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())

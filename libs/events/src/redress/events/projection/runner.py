@@ -24,7 +24,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
-from redress.events.bus import Bus
+from redress.events.bus import Bus, message_id
 from redress.events.envelope import Event
 from redress.events.projection.checkpoints import LIVE, advance, claim, read_checkpoint, reset
 from redress.events.projection.model import (
@@ -262,7 +262,7 @@ class ProjectionRunner:
             self._advanced.notify_all()
 
     def _halt(self, msg: Msg, exc: Exception) -> None:
-        event_id = (msg.headers or {}).get("ce-id", "?")
+        event_id = message_id(msg)
         self.halted = Halt(event_id, msg.metadata.sequence.stream, f"{type(exc).__name__}: {exc}")
         log.error(
             "projection halted",

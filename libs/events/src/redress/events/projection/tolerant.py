@@ -1,4 +1,4 @@
-"""A tolerant reader: messages are sorted on their headers before any payload is decoded.
+"""A tolerant reader: messages are sorted on their subjects before any payload is decoded.
 
 A projection reads the event types it `handles`; any other message (a type it has no use
 for, or one this build's catalogue does not know yet) is skipped undecoded and counted, so
@@ -15,7 +15,7 @@ import structlog
 from nats.aio.msg import Msg
 
 from redress.events import catalogue
-from redress.events.bus import message_to_event
+from redress.events.bus import message_to_event, type_of
 from redress.events.envelope import Event
 from redress.events.projection.model import Projection
 
@@ -45,16 +45,10 @@ class TolerantReader:
         return events, None
 
     def _read(self, msg: Msg) -> Event | None:
-        headers = msg.headers or {}
-        kind = headers.get("ce-type", "")
-        newest = self.reads.get(kind)
+        newest = self.reads.get(type_of(msg))
         if newest is None:
             return None
-        version = int(headers.get("ce-schemaversion", "0"))
-        if version > newest:
-            reader = f"the {self.projection.schema} service"
-            raise catalogue.UnknownSchemaVersion(kind, version, newest, reader)
-        return message_to_event(msg)
+        return message_to_event(msg, newest, f"the {self.projection.schema} service")
 
     def count(self, batch: list[Msg], events: list[Event | None]) -> None:
         """Count what a batch, now applied, passed over."""
@@ -62,7 +56,7 @@ class TolerantReader:
             if event is not None:
                 continue
             self.skipped += 1
-            kind = (msg.headers or {}).get("ce-type", "")
+            kind = type_of(msg)
             if catalogue.is_known(kind):
                 continue
             if not self.unknown[kind]:
