@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
+from uuid import UUID
 
 import asyncpg
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from bench.servers import fresh_database
@@ -66,14 +69,19 @@ def component(workdir: Path) -> Component:
 
 async def measure(
     admin_url: str, workdir: Path, js: JetStreamContext, bus: Bus, rounds: int
-) -> list[float]:
-    """Events/s of full replays of `bus`'s stream, each into a fresh database."""
+) -> tuple[list[float], list[float]]:
+    """Events/s of full replays of `bus`'s stream, each into a fresh database: through the
+    runner, and the raw baseline of the same rounds."""
     admin = await asyncpg.connect(admin_url)
     try:
         await admin.execute(_ROLE)
     finally:
         await admin.close()
-    return [await replay_rate(admin_url, component(workdir), js, bus) for _ in range(rounds)]
+    ours, raw = [], []
+    for _ in range(rounds):
+        ours.append(await replay_rate(admin_url, component(workdir), js, bus))
+        raw.append(await raw_rate(admin_url, component(workdir), js, bus))
+    return ours, raw
 
 
 async def replay_rate(
@@ -90,3 +98,37 @@ async def replay_rate(
         rows = await pool.fetchval("SELECT count(*) FROM bench.replayed")
         assert rows == events, f"replayed {events} events but projected {rows}"
         return rate(events, elapsed)
+
+
+async def raw_rate(admin_url: str, migrations: Component, js: JetStreamContext, bus: Bus) -> float:
+    """The floor under any runner: nats-py's ordered consumer and one `unnest` insert per 500
+    messages of the ids alone, with no envelope decoded, no data validated, no checkpoint."""
+    last = await bus.last_sequence(js)
+    async with (
+        fresh_database(admin_url, (migrations,)) as dsn,
+        asyncpg.create_pool(dsn, min_size=2, max_size=POOL_SIZE) as pool,
+    ):
+        queue: asyncio.Queue[Msg] = asyncio.Queue()
+
+        async def deliver(msg: Msg) -> None:
+            queue.put_nowait(msg)
+
+        start = time.perf_counter()
+        sub = await js.subscribe(bus.subjects_for(None)[0], stream=bus.stream, cb=deliver,
+                                 ordered_consumer=True, pending_msgs_limit=-1)  # fmt: skip
+        done = 0
+        try:
+            while done < last:
+                batch = [await queue.get()]
+                while len(batch) < 500 and not queue.empty():
+                    batch.append(queue.get_nowait())
+                ids = [UUID((m.headers or {})["Nats-Msg-Id"]) for m in batch]
+                await pool.execute(
+                    """INSERT INTO bench.replayed
+                       SELECT id, '', 0, 0 FROM unnest($1::uuid[]) AS id""",
+                    ids,
+                )
+                done += len(batch)
+        finally:
+            await sub.unsubscribe()
+        return rate(done, time.perf_counter() - start)

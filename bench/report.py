@@ -108,8 +108,10 @@ def relay_row(events: int, samples: Samples) -> Row:
     )
 
 
-def replay_row(events: int, samples: list[float]) -> Row:
-    return Row(f"projection replay {events // 1000}k", tuple(samples), goal_rate=20_000)
+def replay_row(events: int, samples: list[float], raw: list[float]) -> Row:
+    """Replay through the runner, beside the raw floor: nats-py and asyncpg with no decoding."""
+    return Row(f"projection replay {events // 1000}k vs raw consumer", tuple(samples),
+               tuple(raw), goal_rate=20_000)  # fmt: skip
 
 
 def webhook_rows(referrals: int, result: Any) -> list[Row]:

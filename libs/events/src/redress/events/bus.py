@@ -118,6 +118,25 @@ def type_of(msg: Msg) -> str:
     return msg.subject.rpartition(".")[2]
 
 
+def sequence_of(msg: Msg) -> int:
+    """A delivered message's stream sequence, from its reply subject.
+
+    nats-py's `msg.metadata` builds two dataclasses and a timestamp for it, a tenth of a
+    replay's time (docs/performance.md); the runner needs only this number, at each message.
+    """
+    tokens = (msg.reply or "").split(".")
+    if len(tokens) == _V1_TOKENS and tokens[0] == "$JS":
+        return int(tokens[5])
+    if len(tokens) >= _V2_TOKENS - 1 and tokens[0] == "$JS":
+        return int(tokens[Msg.Ack.StreamSeq])
+    return msg.metadata.sequence.stream  # not a JetStream delivery: nats-py says why
+
+
+# `$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>`, and
+# the newer form with a domain and an account hash after `ACK` (and a token at the end).
+_V1_TOKENS, _V2_TOKENS = 9, 12
+
+
 def message_id(msg: Msg) -> str:
     return (msg.headers or {}).get("Nats-Msg-Id", "?")
 
@@ -149,7 +168,7 @@ def message_to_event(msg: Msg, newest: int | None = None, reader: str = "") -> E
         correlationid=e.correlationid,
         causationid=e.causationid,
         traceparent=headers.get("traceparent"),
-        sequence=msg.metadata.sequence.stream,
+        sequence=sequence_of(msg),
     )
 
 
@@ -173,5 +192,5 @@ def _from_headers(msg: Msg, h: dict[str, str], newest: int | None, reader: str) 
         correlationid=UUID(correlation) if correlation else None,
         causationid=UUID(causation) if causation else None,
         traceparent=h.get("traceparent"),
-        sequence=msg.metadata.sequence.stream,
+        sequence=sequence_of(msg),
     )

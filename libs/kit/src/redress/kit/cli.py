@@ -88,6 +88,9 @@ def serve(
         port=port,
         access_log=False,
         log_level="warning",
+        # Named rather than "auto", which falls back to asyncio and h11 without a word.
+        loop="uvloop",
+        http="httptools",
         # The forwarded headers are read by the app, from REDRESS_TRUSTED_PROXIES only
         # (redress.kit.proxy and .throttle), not by uvicorn, whose own list would be a second
         # one to keep in step and would rewrite the client address for the logs.
@@ -106,9 +109,12 @@ def relay(
     ] = None,
 ) -> None:
     """Run the relay (one leads; others stand by)."""
+    import uvloop
+
     from redress.kit.relay import run_relay
 
-    asyncio.run(run_relay(load_settings(), port))
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:  # as the services
+        runner.run(run_relay(load_settings(), port))
 
 
 @app.command()

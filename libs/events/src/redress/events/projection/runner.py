@@ -24,7 +24,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
-from redress.events.bus import Bus, message_id
+from redress.events.bus import Bus, message_id, sequence_of
 from redress.events.envelope import Event
 from redress.events.projection.checkpoints import LIVE, advance, claim, read_checkpoint, reset
 from redress.events.projection.model import (
@@ -154,7 +154,7 @@ class ProjectionRunner:
                 while len(batch) < self.sizing.limit and not queue.empty():
                     batch.append(queue.get_nowait())
                 # The ordered consumer restarts after gaps; drop what we already hold.
-                batch = [m for m in batch if m.metadata.sequence.stream > self.position]
+                batch = [m for m in batch if sequence_of(m) > self.position]
                 if batch:
                     await self._apply_batch(batch)
         finally:
@@ -234,7 +234,7 @@ class ProjectionRunner:
         self, batch: list[Msg], delivered: list[Event | None]
     ) -> None:
         start = self.position
-        end = batch[-1].metadata.sequence.stream
+        end = sequence_of(batch[-1])
         events = [e for e in delivered if e is not None]
         versions: dict[str, int] = {}
         for e in events:
@@ -263,7 +263,7 @@ class ProjectionRunner:
 
     def _halt(self, msg: Msg, exc: Exception) -> None:
         event_id = message_id(msg)
-        self.halted = Halt(event_id, msg.metadata.sequence.stream, f"{type(exc).__name__}: {exc}")
+        self.halted = Halt(event_id, sequence_of(msg), f"{type(exc).__name__}: {exc}")
         log.error(
             "projection halted",
             projection=self.projection.key,

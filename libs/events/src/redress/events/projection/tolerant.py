@@ -15,7 +15,7 @@ import structlog
 from nats.aio.msg import Msg
 
 from redress.events import catalogue
-from redress.events.bus import message_to_event, type_of
+from redress.events.bus import message_to_event, sequence_of, type_of
 from redress.events.envelope import Event
 from redress.events.projection.model import Projection
 
@@ -64,7 +64,7 @@ class TolerantReader:
                     "skipping events of a type this build does not know",
                     projection=self.projection.key,
                     type=kind,
-                    sequence=msg.metadata.sequence.stream,
+                    sequence=sequence_of(msg),
                 )
             self.unknown[kind] += 1
 
