@@ -113,7 +113,7 @@ def main() -> None:
         result = e2e.measure(console.log)
         rows += result.rows
         facts = facts or result.facts
-        extra["e2e"] = {**result.outcome.as_json(), "cpu_cores": result.cpu}
+        extra["e2e"] = {**result.outcome.as_json(), "cpu_cores": result.cpu, **result.extra}
         notes = e2e.notes(result)
     lost = 0
     if "webhooks" in chosen:

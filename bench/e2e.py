@@ -14,6 +14,10 @@ each filed grievance a separate set of pollers reads its case with an officer to
 applied the case's two opening events, or 202 after two seconds, and is then asked again.
 The time to case runs from the start of the POST to that 200: relay, cases' policy
 opening the case, relay again, cases' view.
+
+Before that run, the platform at idle; after it, the search for its capacity at the latency
+goals (bench/capacity.py). With BENCH_PROFILE=dir, py-spy samples every process of the
+platform during the RATE run (bench/profile.py, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ if importlib.util.find_spec("sniffio") is None:
     sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 RATE = 300.0  # submissions/s offered
-SECONDS = 60.0
+SECONDS = float(os.environ.get("BENCH_E2E_SECONDS", "60"))
 IN_FLIGHT = 64  # submissions awaiting their answer at most
 POLLERS = 128  # cases being waited for at most
 # httpcore's pool looks at every connection for every request: many small clients, each
@@ -89,6 +93,7 @@ class Outcome:
     to_case: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
     reads: Counter[int] = field(default_factory=Counter)  # case reads by status
+    answered: dict[str, float] = field(default_factory=dict)  # grievance -> when answered
 
     @property
     def rate(self) -> float:
@@ -112,6 +117,7 @@ class Result:
     facts: dict[str, Any]
     outcome: Outcome
     cpu: dict[str, float]  # cores busy on average during the run, by process group
+    extra: dict[str, Any] = field(default_factory=dict)  # capacity, idle, profiles
 
 
 class CpuMeter:
@@ -275,7 +281,7 @@ def client() -> httpx.AsyncClient:
     )
 
 
-async def drive(settings: Settings) -> Outcome:
+async def drive(settings: Settings, rate: float = RATE, seconds: float = SECONDS) -> Outcome:
     signer = signer_for(settings)
     member = {"Authorization": "Bearer " + signer.issue("bench", TENANT, ["member"], ORG)}
     officer = {"Authorization": "Bearer " + signer.issue("bench-officer", TENANT, ["officer"])}
@@ -335,16 +341,18 @@ async def drive(settings: Settings) -> Outcome:
         out.requests.append(done - started)
         out.filed += 1
         out.seconds = done - start  # until the last answer
-        spawn(to_case(get, answer.json()["grievance_id"], started))
+        grievance_id = answer.json()["grievance_id"]
+        out.answered[grievance_id] = done
+        spawn(to_case(get, grievance_id, started))
 
     async with contextlib.AsyncExitStack() as stack:
         posts = [await stack.enter_async_context(client()) for _ in range(IN_FLIGHT // SHARE)]
         gets = [await stack.enter_async_context(client()) for _ in range(POLLERS // SHARE)]
         start = time.perf_counter()
-        end = start + SECONDS
+        end = start + seconds
         # The schedule ends at SECONDS of wall-clock time: what could not be sent by then
         # because IN_FLIGHT were waiting is not sent, and the rate shows it.
-        while (due := start + out.offered / RATE) < end:
+        while (due := start + out.offered / rate) < end:
             if (wait := due - time.perf_counter()) > 0:
                 await asyncio.sleep(wait)
             await slots.acquire()
@@ -385,20 +393,35 @@ def rows(out: Outcome) -> list[report.Row]:
 
 
 def measure(log: Any) -> Result:
+    """At idle first, then RATE for SECONDS (profiled with BENCH_PROFILE), then the search."""
+    from bench import capacity, profile
+
     embedded = not os.environ.get("REDRESS_DATABASE_URL")
+    profiles = Path(p) if (p := os.environ.get("BENCH_PROFILE")) else None
     with running_platform(log) as (settings, platform):
         facts = asyncio.run(machine(settings, embedded))
+        at_idle = asyncio.run(capacity.idle(settings))
+        log(f"e2e: idle, {len(at_idle.outcome.to_case)} cases at {capacity.IDLE_RATE:g}/s")
         log(f"e2e: {RATE:.0f}/s offered for {SECONDS:.0f} s …")
         meter = CpuMeter(platform)
         before = meter.sample()
-        out = asyncio.run(drive(settings))
+        with profile.profiling(platform, profiles):
+            out = asyncio.run(drive(settings))
         cpu = meter.cores(before, meter.sample())
+        asyncio.run(capacity.settle(settings))
+        found, probes = asyncio.run(capacity.search(settings, log))
     log(
         f"e2e: {out.filed:,} filed of {out.offered:,} in {out.seconds:.1f} s "
         f"({out.rate:,.0f}/s), {out.late:,} sent late, {len(out.to_case):,} cases read, "
         f"errors {dict(out.errors) or 0}"
     )
-    return Result(rows(out), facts, out, cpu)
+    extra = {
+        "capacity_per_s": found,
+        "probes": [p.as_json() for p in probes],
+        "idle": {**at_idle.outcome.as_json(), "to_nats_samples": len(at_idle.to_nats)},
+        **({"profiles": profile.summary(profiles)} if profiles else {}),
+    }
+    return Result(rows(out) + capacity.rows(found, probes, at_idle), facts, out, cpu, extra)
 
 
 def settings() -> dict[str, Any]:
@@ -416,9 +439,18 @@ def settings() -> dict[str, Any]:
 def notes(result: Result) -> tuple[str, ...]:
     cores = os.cpu_count()
     busy = ", ".join(f"{name} {v:.2f}" for name, v in result.cpu.items() if name != "machine")
+    out = result.outcome
+    late = (
+        f"WARNING: the load generator sent {out.late:,} of {out.offered:,} submissions more "
+        f"than {LATE * 1000:.0f} ms behind their time: it could not keep its schedule, and "
+        "the figures at this rate understate what was asked."
+        if out.offered and out.late > 0.01 * out.offered
+        else f"e2e: the load generator kept its schedule ({out.late:,} of {out.offered:,} late)."
+    )
     return (
         f"e2e: the load generator (this process) ran on the same {cores} cores as PostgreSQL, "
         "NATS, the relay and the five services, and competes with them for CPU; the e2e "
         "figures are one run, not a median of rounds.",
         f"e2e CPU, cores busy on average: machine {result.cpu['machine']:.2f} of {cores} ({busy}).",
+        late,
     )

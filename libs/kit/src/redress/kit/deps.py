@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import asyncpg
@@ -18,12 +18,12 @@ from redress.kit.errors import Problem
 _bearer = HTTPBearer(auto_error=False)
 
 
-def get_store(request: Request) -> EventStore:
+async def get_store(request: Request) -> EventStore:
     store: EventStore = request.app.state.runtime.store
     return store
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
+async def get_pool(request: Request) -> asyncpg.Pool:
     pool: asyncpg.Pool = request.app.state.runtime.pool
     return pool
 
@@ -66,10 +66,10 @@ def authorise(principal: Principal, action: Action) -> Principal:
     return principal.model_copy(update={"acting_as": role})
 
 
-def permitted(action: Action) -> Callable[[Principal], Principal]:
+def permitted(action: Action) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through only principals whose roles allow `action`."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         return authorise(principal, action)
 
     return check

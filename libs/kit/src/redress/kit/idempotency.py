@@ -220,7 +220,7 @@ class Once:
             await self.claimed.remember(conn, self.answer(recorded), self.retry.status)
 
 
-def retryable(request: Request, idempotency_key: IdempotencyKey = None) -> Retry:
+async def retryable(request: Request, idempotency_key: IdempotencyKey = None) -> Retry:
     return Retry(request, request.app.state.runtime.pool, idempotency_key)
 
 

@@ -36,7 +36,11 @@ def respondent(principal: CurrentPrincipal) -> Principal:
     return authorise(principal, Action.assessment_self)
 
 
-Member = Annotated[Principal, Depends(respondent)]
+async def _respondent(principal: CurrentPrincipal) -> Principal:
+    return respondent(principal)  # async: FastAPI runs a plain function in its thread pool
+
+
+Member = Annotated[Principal, Depends(_respondent)]
 Officer = Annotated[Principal, Depends(permitted(Action.assessment_review))]
 AssessmentId = Annotated[str, Path(max_length=100)]
 CriterionId = Annotated[str, Path(pattern=r.ID, max_length=40)]

@@ -32,7 +32,7 @@ class Desk:
     """Seals evidence files."""
 
 
-def get_desk(request: Request) -> Desk:
+async def get_desk(request: Request) -> Desk:
     runtime: Runtime = request.app.state.runtime
     extras = runtime.extras
     return Desk(runtime.store, runtime.pool, catalogue(), extras["assessment.keyring"])

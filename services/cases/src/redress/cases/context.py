@@ -56,7 +56,11 @@ def check(settings: Settings) -> None:
     keyset_file(settings)
 
 
-def get_cases(request: Request) -> Cases:
+async def get_cases(request: Request) -> Cases:
+    return _cases(request)
+
+
+def _cases(request: Request) -> Cases:
     cases: Cases = request.app.state.runtime.extras["cases"]
     return cases
 
@@ -96,9 +100,9 @@ def tenant_frames(tenant: Tenant) -> TimeFrames:
                       tuple(settings.working_days), settings.time_zone)  # fmt: skip
 
 
-def get_desk(request: Request) -> Desk:
+async def get_desk(request: Request) -> Desk:
     runtime: Runtime = request.app.state.runtime
-    return Desk(runtime.store, runtime.pool, get_cases(request))
+    return Desk(runtime.store, runtime.pool, _cases(request))
 
 
 CaseDesk = Annotated[Desk, Depends(get_desk)]

@@ -77,7 +77,7 @@ def set_clock(app: FastAPI, clock: Clock) -> None:
     app.state.runtime.extras["callbacks"].clock = clock
 
 
-def get_desk(request: Request) -> Desk:
+async def get_desk(request: Request) -> Desk:
     desk: Desk = request.app.state.runtime.extras["callbacks"]
     return desk
 

@@ -117,7 +117,7 @@ def check(settings: Settings) -> None:
     keyset_file(settings)
 
 
-def get_intake(request: Request) -> Intake:
+async def get_intake(request: Request) -> Intake:
     intake: Intake = request.app.state.runtime.extras["intake"]
     return intake
 

@@ -73,7 +73,7 @@ async def _form_page(
 ) -> HTMLResponse:
     async with pool.acquire() as conn:
         name = await masthead(conn, tenant)
-        state, _version = await load(get_store(request), tenant, conn)
+        state, _version = await load(await get_store(request), tenant, conn)
     if state.offboarded:
         raise Problem(410, "tenant-offboarded", "this initiative no longer takes reports")
     # The tenant's own stream lists its sites: a rebuild never leaves the form without them.

@@ -86,7 +86,7 @@ async def start(runtime: Runtime) -> None:
     runtime.extras["figures_warm"] = asyncio.create_task(asyncio.to_thread(charts.warm))
 
 
-def shelf(request: Request) -> Shelf:
+async def shelf(request: Request) -> Shelf:
     found: Shelf = request.app.state.runtime.extras["figures"]
     return found
 

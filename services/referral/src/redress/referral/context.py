@@ -80,7 +80,7 @@ class Desk:
     referrals: Referrals
 
 
-def get_desk(request: Request) -> Desk:
+async def get_desk(request: Request) -> Desk:
     runtime: Runtime = request.app.state.runtime
     return Desk(runtime.store, runtime.pool, runtime.extras["referral"])
 
