@@ -73,7 +73,8 @@ STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                  "ResponseDetermined", "GrievanceCorrected", "RetaliationAlertRaised",
                  "RepresentativeRecorded"}  # fmt: skip
 STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organisation",
-                 "language", "identity_shareable", "severity", "explanation"}  # fmt: skip
+                 "language", "identity_shareable", "severity", "explanation",
+                 "owner_org"}  # fmt: skip
 
 
 @dataclass(frozen=True)
