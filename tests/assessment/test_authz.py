@@ -82,7 +82,7 @@ def expected(principal: str, route: Route) -> frozenset[int] | str:
     kind = route.kind
     if principal == "anonymous":
         return frozenset({401})
-    if principal in ("auditor", "operator", "partner"):
+    if principal in ("auditor", "operator", "partner", "supplier", "facilitator"):
         return frozenset({403})
     if kind == "framework":
         return frozenset({200})
@@ -115,6 +115,8 @@ def principals(p) -> dict[str, dict[str, str]]:
         "auditor": p.token(("auditor",), sub="auditor-1"),
         "operator": p.token(("operator",), sub="operator-1"),
         "partner": p.token(("partner",), org="safe-home", sub="safe-home-api"),
+        "supplier": p.token(("supplier",), org="dhaka-1", sub="supplier-1"),
+        "facilitator": p.token(("facilitator",), org="fair-remedy", sub="facilitator-1"),
         "admin": p.token(("admin",), sub="admin-1"),
         "orgless-member": p.token(("member",), sub="member-x"),
         "other-tenant-officer": p.token(tenant="other", sub="officer-9"),

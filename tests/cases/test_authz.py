@@ -2,23 +2,29 @@
 
 The routes are read from the app, so that a route added without a row here fails the test.
 
-| principal                          | reads of a case      | the queue         | /v1/indicators | a case's reads | plan actions   | other commands | missed deadlines |
-| ---------------------------------- | -------------------- | ----------------- | -------------- | -------------- | -------------- | -------------- | ---------------- |
-| officer of the tenant              | 200                  | 200               | 200            | 200            | 2xx or 409     | 2xx or 409     | 403              |
-| officer of another tenant          | 404                  | 200, not the case | 200            | 404            | 404            | 404            | 403              |
-| supervisor of the tenant           | 200                  | 200               | 200            | 200            | 2xx or 409     | 2xx or 409     | 200              |
-| admin of the tenant                | 403                  | 403               | 403            | 403            | 403            | 403            | 403              |
-| member whose supply chain it is    | 200, redacted        | 200, redacted     | 403            | 403            | 2xx            | 403            | 403              |
-| member of another supply chain     | 404                  | 200, not the case | 403            | 403            | 404            | 403            | 403              |
-| token with no role for cases       | 403                  | 403               | 403            | 403            | 403            | 403            | 403              |
-| representative (union, NGO)        | 403                  | 403               | 403            | 403            | 403            | 403            | 403              |
-| no token                           | 401                  | 401               | 401            | 401            | 401            | 401            | 401              |
+| principal                          | a case, the queue    | timeline | /v1/plan-actions | /v1/indicators, a case's reads | add an action | update the member's action | other commands | missed deadlines |
+| ---------------------------------- | -------------------- | -------- | ---------------- | ------------------------------ | ------------- | -------------------------- | -------------- | ---------------- |
+| officer of the tenant              | 200                  | 200      | 200, all         | 200                            | 2xx or 409    | 2xx or 409                 | 2xx or 409     | 403              |
+| officer of another tenant          | 404; queue without it| 404      | 200, not these   | 200; 404                       | 404           | 404                        | 404            | 403              |
+| supervisor of the tenant           | 200                  | 200      | 200, all         | 200                            | 2xx or 409    | 2xx or 409                 | 2xx or 409     | 200              |
+| admin of the tenant                | 403                  | 403      | 403              | 403                            | 403           | 403                        | 403            | 403              |
+| member whose supply chain it is    | 200, redacted        | 200, red.| 200, its own     | 403                            | 2xx           | 2xx                        | 403            | 403              |
+| member of another supply chain     | 404; queue without it| 404      | 200, none        | 403                            | 404           | 404                        | 403            | 403              |
+| supplier owning an action of it    | 200, redacted more   | 403      | 200, its own     | 403                            | 403           | 409 (not its own: unknown) | 403            | 403              |
+| facilitator of the case            | 200, redacted more   | 403      | 200, its own     | 403                            | 403           | 409 (not its own: unknown) | 403            | 403              |
+| supplier with no action in it      | 404; queue without it| 403      | 200, none        | 403                            | 403           | 404                        | 403            | 403              |
+| token with no role for cases       | 403                  | 403      | 403              | 403                            | 403           | 403                        | 403            | 403              |
+| representative (union, NGO)        | 403                  | 403      | 403              | 403                            | 403           | 403                        | 403            | 403              |
+| no token                           | 401                  | 401      | 401              | 401                            | 401           | 401                        | 401            | 401              |
 
 A role that may never do a thing is refused with 403 whatever the case (that says nothing
 about the case); a principal that could do it, were the case within its reach, gets 404, as
 if the case did not exist. The risk indicators are the officers' triage vocabulary, and the
 record of who read a worker's personal data is for staff: both staff only. An admin
-configures the initiative and reads no case (DESIGN.md): every case route refuses it.
+configures the initiative and reads no case (DESIGN.md): every case route refuses it. A
+supplier or facilitator sees only the actions it owns, so another's action is, to it, no
+action at all (409 `unknown-action`, as for an id that never was); the rest of its rules are
+in tests/cases/test_plan_parties.py.
 """  # noqa: E501
 
 from __future__ import annotations
@@ -56,17 +62,26 @@ GRIEVANCE = {
 }
 STAFF_ONLY = ("grievance_id", "language", "officer", "facilitator", "indicators",
               "identity_shareable", "severity", "referral_recommended")  # fmt: skip
+# What a supplier or facilitator is shown of a case: where it stands, never the worker.
+PARTY_KEYS = {"case_id", "category", "country", "site_id", "member_org", "status", "stage",
+              "stage_due", "outcome", "opened_at", "updated_at", "actions"}  # fmt: skip
+FACILITATOR = "fair-remedy"
+PARTY_ORGS = {"supplier": ("supplier", "dhaka-1"), "facilitator": ("facilitator", FACILITATOR),
+              "foreign-supplier": ("supplier", "pp-2")}  # fmt: skip
 STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                  "ReferralRecommended", "VerificationFindingRecorded", "VerificationDecided",
                  "ResponseDetermined", "GrievanceCorrected", "RetaliationAlertRaised",
                  "RepresentativeRecorded"}  # fmt: skip
 STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organisation",
-                 "language", "identity_shareable", "severity", "explanation"}  # fmt: skip
+                 "language", "identity_shareable", "severity", "explanation",
+                 "owner_org"}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Route:
-    kind: str  # read | staff-read | staff-file | supervise | plan (members, own cases) | command
+    # read | timeline | plan-list | staff-read | staff-file | supervise | command |
+    # plan-add, plan-update (members on their own cases; suppliers, facilitators: own actions)
+    kind: str
     body: dict[str, Any] | None = None
     scoped: bool = True  # about one case
 
@@ -79,7 +94,8 @@ RESPONSE = {"level": "company", "involvement": "linked", "state_needed": False,
 MATRIX: dict[tuple[str, str], Route] = {
     ("GET", "/v1/cases"): Route("read", scoped=False),
     ("GET", "/v1/cases/{case_id}"): Route("read"),
-    ("GET", "/v1/cases/{case_id}/timeline"): Route("read"),
+    ("GET", "/v1/cases/{case_id}/timeline"): Route("timeline"),
+    ("GET", "/v1/plan-actions"): Route("plan-list", scoped=False),
     ("GET", "/v1/cases/{case_id}/reads"): Route("staff-read"),
     # The matrix's case has no files: staff are told so (404); the files a worker sent, and
     # who opens them, are in tests/cases/test_attachments.py.
@@ -94,9 +110,9 @@ MATRIX: dict[tuple[str, str], Route] = {
         "command", {"grounds": "duplicate", "explanation": "filed twice"}
     ),
     ("POST", "/v1/cases/{case_id}/advance"): Route("command", {"to": "implementation"}),
-    ("POST", "/v1/cases/{case_id}/actions"): Route("plan", ACTION),
+    ("POST", "/v1/cases/{case_id}/actions"): Route("plan-add", ACTION),
     ("POST", "/v1/cases/{case_id}/actions/{action_id}"): Route(
-        "plan", {"progress": "Half of the agents trained", "evidence": "attendance.pdf"}
+        "plan-update", {"progress": "Half of the agents trained", "evidence": "attendance.pdf"}
     ),
     ("POST", "/v1/cases/{case_id}/assign"): Route("command", {"officer": "officer-2"}),
     ("POST", "/v1/cases/{case_id}/messages"): Route("command", {"text": "We are on it."}),
@@ -182,6 +198,7 @@ CONCURRENCY = "urn:redress:problem:concurrency"
 
 def expected(principal: str, route: Route) -> frozenset[int] | str:
     """The statuses a principal may get on a route (ALLOWED: it reached the domain)."""
+    reads = ("read", "timeline", "plan-list")
     match principal, route.kind:
         case "anonymous", _:
             return frozenset({401})
@@ -191,21 +208,27 @@ def expected(principal: str, route: Route) -> frozenset[int] | str:
             return frozenset({403})
         case (("officer" | "supervisor" | "other-tenant-officer"), "staff-file"):
             return frozenset({404})
-        case "officer", ("read" | "staff-read"):
+        case "officer", kind if kind in (*reads, "staff-read"):
             return frozenset({200})
         case "officer", _:
             return ALLOWED
         case "other-tenant-officer", _:
             return frozenset({404} if route.scoped else {200})
-        case "supervisor", ("read" | "staff-read" | "supervise"):
+        case "supervisor", kind if kind in (*reads, "staff-read", "supervise"):
             return frozenset({200})
         case "supervisor", _:
             return ALLOWED
-        case "member", "read":
+        case "member", kind if kind in reads:
             return frozenset({200})
-        case "member", "plan":
+        case "member", ("plan-add" | "plan-update"):
             return OK
-        case "foreign-member", ("read" | "plan"):
+        case "foreign-member", kind if kind in (*reads, "plan-add", "plan-update"):
+            return frozenset({404} if route.scoped else {200})
+        case (("supplier" | "facilitator"), ("read" | "plan-list")):
+            return frozenset({200})
+        case (("supplier" | "facilitator"), "plan-update"):
+            return frozenset({409})
+        case "foreign-supplier", ("read" | "plan-list" | "plan-update"):
             return frozenset({404} if route.scoped else {200})
     return frozenset({403})
 
@@ -295,6 +318,11 @@ def principals(platform) -> dict[str, dict[str, str]]:
         "no-role": platform.token(("auditor",), sub="auditor-1"),
         # A union or NGO beside a worker follows it in intake, never through the case API.
         "representative": platform.token(("representative",), org="garment-union", sub="rep-1"),
+        # The case's supplier (its site) and facilitator, and a supplier it does not concern.
+        **{
+            who: platform.token((role,), org=org, sub=f"{who}-user")
+            for who, (role, org) in PARTY_ORGS.items()
+        },
         "anonymous": {},
         "officer": platform.token(),  # after the refused: its commands move the case on
         "supervisor": platform.token(("supervisor",), sub="supervisor-1"),
@@ -302,17 +330,38 @@ def principals(platform) -> dict[str, dict[str, str]]:
 
 
 def check_body(principal: str, path: str, body: Any, case_id: str, other_case: str) -> list[str]:
-    """What the answer may show: redaction for members, nothing across tenants."""
+    """What the answer may show: redaction for members, more for suppliers and facilitators,
+    nothing across tenants."""
     wrong = []
+    party = PARTY_ORGS.get(principal)
     if path == "/v1/cases":
         ids = {c["case_id"] for c in body["items"]}
         sees = {"officer": {case_id}, "supervisor": {case_id}, "member": {case_id},
-                "other-tenant-officer": {other_case},
-                "foreign-member": set()}[principal]  # fmt: skip
+                "other-tenant-officer": {other_case}, "foreign-member": set(),
+                "supplier": {case_id}, "facilitator": {case_id},
+                "foreign-supplier": set()}[principal]  # fmt: skip
         if ids != sees:
             wrong.append(f"{principal} sees {ids} in the queue, not {sees}")
         if principal == "member" and any(k in c for c in body["items"] for k in STAFF_ONLY):
             wrong.append("the queue shows a member staff-only columns")
+        if party and any(set(c) - PARTY_KEYS for c in body["items"]):
+            wrong.append(f"the queue shows {principal} more than where its cases stand")
+    elif path == "/v1/plan-actions":
+        owners = {a["owner"] for a in body["items"]}
+        sees = {"officer": {"facilitator", "member_company", "supplier"},
+                "supervisor": {"facilitator", "member_company", "supplier"},
+                "member": {"member_company", "supplier"}, "supplier": {"supplier"},
+                "facilitator": {"facilitator"}}.get(principal, set())  # fmt: skip
+        if owners != sees or any(a["case_id"] != case_id for a in body["items"]):
+            wrong.append(f"{principal} lists actions of {owners}, not {sees}")
+        if principal not in ("officer", "supervisor") and any(
+            "owner_org" in a for a in body["items"]
+        ):
+            wrong.append(f"{principal} is shown which organisations own the actions")
+    elif path == "/v1/cases/{case_id}" and party:
+        owners = {a["owner"] for a in body["actions"]}
+        if set(body) - PARTY_KEYS or owners != {party[0]}:
+            wrong.append(f"{principal} is shown {set(body) - PARTY_KEYS} and actions of {owners}")
     elif path == "/v1/cases/{case_id}" and principal == "member":
         shown = [k for k in (*STAFF_ONLY, "thread", "grievance") if k in body]
         if shown:
@@ -334,6 +383,11 @@ async def test_every_route_answers_every_principal_as_the_matrix_says(platform):
     await register_tenant(platform.system, "other")
     other_case = await file_case(platform, tenant="other")
     case_id, action_id = await case_in_remediation_plan(platform)
+    # The case's facilitator, and an action for it and one for the supplier (the case's site).
+    await officer_post(platform, case_id, "/assign", {"facilitator": FACILITATOR})
+    for owner in ("supplier", "facilitator"):
+        written = await officer_post(platform, case_id, "/actions", {**ACTION, "owner": owner})
+    await read_back(platform, case_id, written["version"])
     before = await platform.system.store.stream_version(case_id)
     # A systemic issue and a supplier's consequence to read (and act on) already.
     officer = platform.token()

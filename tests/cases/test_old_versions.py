@@ -14,6 +14,8 @@ from redress.events.migrations import migrate
 from redress.events.projection import ProjectionRunner
 from redress.metrics.app import service as metrics_service
 from redress.metrics.projections import GrievanceCounts
+from tests.cases.test_authz import read_back
+from tests.cases.test_plan_parties import planned
 from tests.events.helpers import running, wait_until, written_by_another_build
 
 SEALED = {"key_id": "grievance-old", "ciphertext": "AAAA"}
@@ -122,3 +124,23 @@ async def test_a_callback_of_version_1_is_upcast_and_queued_without_its_plain_te
     assert "after the night shift" not in str(dict(callback))
     history = await system.store.read_stream(stream)
     assert [e.data.schemaversion for e in history[1:]] == [2, 2]
+
+
+async def test_a_plan_action_of_version_1_belongs_to_the_supplier_the_case_then_had(platform):
+    """Version 1 named no owner organisation: the views and the commands alike give the
+    action to the case's supplier (its site) as the case stood when it was added."""
+    system = platform.system
+    case_id = await planned(platform, facilitator=None)
+    version = await system.store.stream_version(case_id)
+    v1 = {"case_id": case_id, "action_id": str(uuid4()), "remedy": "wage_restitution",
+          "owner": "supplier", "due_on": "2030-01-31", "description": "Pay the wages"}  # fmt: skip
+    await written_by_another_build(system, case_id, "PlanActionAdded", 1, v1, version=version + 1)
+    supplier = platform.token(("supplier",), org="dhaka-1", sub="supplier-1")
+    seen = await read_back(platform, case_id, version + 1, supplier)
+    assert [a["action_id"] for a in seen["actions"]] == [v1["action_id"]]
+    action = await row(platform, "SELECT owner_org FROM cases.actions WHERE action_id = $1",
+                       v1["action_id"])  # fmt: skip
+    assert action["owner_org"] == "dhaka-1"
+    answer = await platform.cases.post(f"/v1/cases/{case_id}/actions/{v1['action_id']}",
+                                       json={"progress": "Paid"}, headers=supplier)  # fmt: skip
+    assert answer.status_code == 200, answer.text

@@ -164,10 +164,29 @@ class Workload:
         await self.caught_up(stalled, 3)
         await self.caught_up(late, 3)
         await self.post(late, "/accept")
+        await self.parties(late)
         # The referral service's milestones of one case join its timeline (by event).
         await referred(self.platform, closed)
         await self.supply_chain(closed, stalled, late)
-        return {"closed": closed, "erased": erased, "stalled": stalled}
+        return {"closed": closed, "erased": erased, "stalled": stalled, "late": late}
+
+    async def parties(self, case_id: str) -> None:
+        """An action for the facilitator before one is assigned goes to the one assigned; the
+        supplier (the site) and the facilitator report on their own."""
+        await self.steps(
+            case_id,
+            ("/advance", {"to": "response"}),
+            ("/advance", {"to": "remediation_plan"}),
+            ("/actions", {**CLOSING, "owner": "facilitator", "description": "Mediate"}),
+            ("/actions", {**CLOSING, "description": "Pay the arrears"}),
+            ("/assign", {"facilitator": "fair-remedy"}),
+        )
+        for role, org in (("supplier", "dhaka-1"), ("facilitator", "fair-remedy")):
+            token = self.platform.token((role,), org=org, sub=f"{role}-1")
+            seen = await self.platform.cases.get(f"/v1/cases/{case_id}", headers=token)
+            (action,) = seen.json()["actions"]
+            await self.post(case_id, f"/actions/{action['action_id']}",
+                            {"progress": "Begun"}, headers=token)  # fmt: skip
 
     async def supply_chain(self, *case_ids: str) -> None:
         """Cases grouped into a systemic issue with a plan; their supplier warned, then
@@ -267,6 +286,10 @@ async def test_rebuilding_the_case_views_from_zero_gives_the_live_rows(platform)
     await stop_live_runners(platform)
     live = await snapshot(system.pool, CaseViews())
     assert all(live.values()), {t: len(rows) for t, rows in live.items()}
+    owners = {
+        (r["owner"], r["owner_org"]) for r in live["actions"] if r["case_id"] == cases["late"]
+    }
+    assert owners == {("facilitator", "fair-remedy"), ("supplier", "dhaka-1")}
     grievances = {r["grievance_id"] for r in live["cases"] if r["case_id"] == cases["erased"]}
     assert not grievances & {r["grievance_id"] for r in live["grievance_data"]}
     timers = {r["id"].split(":")[1]: r for r in live["timers"] if cases["stalled"] in r["id"]}

@@ -182,6 +182,8 @@ def test_replay_of_an_unknown_projection_names_the_known_ones(system, tmp_path):
         (["--role", "officer", "--role", "[root]"], "unknown role [root]"),
         (["--role", "member"], "must name its organisation: --org"),
         (["--role", "partner"], "must name its organisation: --org"),
+        (["--role", "supplier"], "must name its organisation: --org"),
+        (["--role", "facilitator"], "must name its organisation: --org"),
         (["--ttl", "-60"], "--ttl must be between 1 and 43200 seconds"),
         (["--ttl", "0"], "--ttl must be between 1 and 43200 seconds"),
         (["--ttl", str(100 * 365 * 86400)], "--ttl must be between 1 and 43200 seconds"),

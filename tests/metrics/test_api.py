@@ -101,7 +101,8 @@ async def test_only_the_initiatives_admins_write_and_anyone_reads(figures_api):
     writes = sorted(path for method, path in routes if method == "POST")
     bodies = {"/v1/figures/disclosure": {}, "/v1/figures/releases": {"period": "2999"}}
     refused = {role: 403 for role in
-               ("officer", "supervisor", "operator", "member", "partner", "auditor")}  # fmt: skip
+               ("officer", "supervisor", "operator", "member", "partner", "auditor", "supplier",
+                "facilitator")}  # fmt: skip
     for path in writes:
         for role, status in refused.items():
             answer = await c.post(path, json=bodies[path],

@@ -169,6 +169,9 @@ def principals(platform) -> dict[str, dict[str, str]]:
         "other-tenant-partner": p.partner("safe-home", tenant="other"),
         "partner": p.partner("safe-home"),
         "operator": p.token(("operator",), sub="operator-1"),
+        # A case's supplier and facilitator act on its plan, never on its referral.
+        "supplier": p.token(("supplier",), org="dhaka-1", sub="supplier-1"),
+        "facilitator": p.token(("facilitator",), org="fair-remedy", sub="facilitator-1"),
         "officer": p.token(sub="officer-1"),
         "supervisor": p.token(("supervisor",), sub="supervisor-1"),
     }

@@ -18,11 +18,16 @@ class Role(StrEnum):
     auditor = "auditor"  # registers audits for callback campaigns
     partner = "partner"  # referral partner: referrals addressed to it
     representative = "representative"  # union, NGO or other, filing for or beside a worker
+    supplier = "supplier"  # the facility a case is about: the plan actions it owns there
+    facilitator = "facilitator"  # remediation expert body: the cases it facilitates
 
 
-# Roles that act for an organisation (a member company, a referral partner): their tokens
-# must name it in `org`, or they would reach nothing, or everything, of their kind.
-ORGANISATION_ROLES: frozenset[Role] = frozenset({Role.member, Role.partner, Role.representative})
+# Roles that act for an organisation (a member company, a referral partner, a supplier by its
+# site id): their tokens must name it in `org`, or they would reach nothing, or everything,
+# of their kind.
+ORGANISATION_ROLES: frozenset[Role] = frozenset(
+    {Role.member, Role.partner, Role.representative, Role.supplier, Role.facilitator}
+)
 
 
 class Action(StrEnum):
@@ -38,7 +43,9 @@ class Action(StrEnum):
     case_manage = "case.manage"
     case_read_redacted = "case.read_redacted"
     deadline_oversee = "deadline.oversee"
+    plan_action_add = "plan.action_add"
     plan_action_update = "plan.action_update"
+    plan_read_own = "plan.read_own"
     referral_read = "referral.read"
     referral_manage = "referral.manage"
     referral_consent_record = "referral.consent_record"
@@ -75,7 +82,18 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.case_manage: frozenset({Role.officer, Role.supervisor}),
     Action.case_read_redacted: frozenset({Role.member}),
     Action.deadline_oversee: frozenset({Role.supervisor}),
-    Action.plan_action_update: frozenset({Role.officer, Role.supervisor, Role.member}),
+    # A member company adds actions for itself or its supplier (decided on the case: never
+    # for the initiative or a facilitator); a supplier or facilitator adds none.
+    Action.plan_action_add: frozenset({Role.officer, Role.supervisor, Role.member}),
+    # Progress on an action: staff on any; a member on its own and its supplier's; a supplier
+    # or facilitator on the actions it owns only (decided on the case).
+    Action.plan_action_update: frozenset(
+        {Role.officer, Role.supervisor, Role.member, Role.supplier, Role.facilitator}
+    ),
+    # A supplier (its token's org: its site id) or a facilitator (its organisation) reads the
+    # cases where the plan gives it an action (a facilitator: also those it facilitates),
+    # redacted further than a member's, and only its own actions.
+    Action.plan_read_own: frozenset({Role.supplier, Role.facilitator}),
     # Referrals hold the indicators and the worker's safety: staff only, never a member.
     Action.referral_read: frozenset({Role.officer, Role.supervisor}),
     Action.referral_manage: frozenset({Role.officer, Role.supervisor}),

@@ -180,7 +180,10 @@ def token_issue(
     tenant: Annotated[str, typer.Option(help="the MSI the token acts in")] = "demo",
     role: Annotated[list[str], typer.Option(help="repeat for several roles")] = ["officer"],  # noqa: B006
     sub: Annotated[str, typer.Option(help="the principal's id")] = "dev-officer",
-    org: Annotated[str | None, typer.Option(help="member company or partner id")] = None,
+    org: Annotated[
+        str | None,
+        typer.Option(help="its organisation: member, partner, facilitator; a supplier's site id"),
+    ] = None,
     ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 8 * 3600,
 ) -> None:
     """Print a signed bearer token (dev mode only)."""

@@ -13,6 +13,7 @@ from redress.cases import (
     context,
     holds_api,
     mailer,
+    plan_actions_api,
     remedies_api,
     remedies_console,  # noqa: F401  (its forms join console_forms.router)
     supervision,
@@ -43,6 +44,7 @@ service = ServiceSpec(
         verification_api.router,
         attachments.router,
         remedies_api.router,
+        plan_actions_api.router,
     ],
     pages=[console.router, console_forms.router, attachments.console_router],
     exception_handlers={console.LoginRequired: console.to_login},

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 from redress.cases import commands as c
 from redress.cases import handlers as h
-from redress.cases.access import Officer, PlanEditor
+from redress.cases.access import Officer, PlanAdder, PlanEditor
 from redress.cases.context import CaseDesk
 from redress.kit.idempotency import Retryable
 
@@ -46,9 +46,12 @@ async def advance(
 
 @router.post("/{case_id}/actions", response_model=c.Written, status_code=201)
 async def add_action(
-    case_id: str, body: c.ActionBody, p: PlanEditor, desk: CaseDesk, retry: Retryable = None
+    case_id: str, body: c.ActionBody, p: PlanAdder, desk: CaseDesk, retry: Retryable = None
 ) -> c.Written:
-    """Add an action to the remediation plan (member companies propose their own)."""
+    """Add an action to the remediation plan, owned by the case's party of `owner`: its member
+    company, its supplier (the site), its facilitator, or the initiative (for a party the
+    case has none of yet, the one it gets). A member company adds actions for itself or its
+    supplier only (403 `not-your-action`)."""
     return await h.add_action(desk, p, case_id, body, retry)
 
 
@@ -61,7 +64,9 @@ async def update_action(
     desk: CaseDesk,
     retry: Retryable = None,
 ) -> c.Written:
-    """Report progress on an action, with evidence; `done` ends it."""
+    """Report progress on an action, with evidence; `done` ends it. A member company reports
+    on its own and its supplier's actions (403 `not-your-action` on others); a supplier or
+    facilitator on the actions it owns only (any other is unknown to it)."""
     return await h.update_action(desk, p, case_id, action_id, body, retry)
 
 

@@ -22,6 +22,7 @@ from redress.events.catalogue.case import (
     CaseRejected,
     CaseReopened,
     CaseTriaged,
+    FacilitatorAssigned,
     GrievanceCorrected,
     PlanActionAdded,
     PlanActionUpdated,
@@ -122,6 +123,8 @@ class Action:
     due_on: date
     done: bool = False
     waived: bool = False  # with a reason (`remedies.WaiveAction`): settled without being done
+    # Which member company, supplier (site id) or facilitator owns it; None: the initiative.
+    owner_org: str | None = None
 
     @property
     def settled(self) -> bool:
@@ -144,6 +147,11 @@ class Case:
     remedies: frozenset[str] = frozenset()  # the ids of the remedies recorded as delivered
     missed: frozenset[str] = frozenset()
     withdrawn: bool = False  # by the worker: nobody contacts them about it any more
+    # Where the case stands in the supply chain, as last corrected, and who facilitates it:
+    # the parties of its plan (`parties`).
+    site_id: str | None = None
+    member_org: str | None = None
+    facilitator: str | None = None
 
 
 class CaseRefused(Refused):
@@ -204,7 +212,8 @@ def evolve(state: Case, event: EventData) -> Case:
     match event:
         case CaseOpened():
             return Case(Status.open, None, event.case_id, event.grievance_id, event.category,
-                        opened_on=event.opened_on, counted_from=event.opened_on)  # fmt: skip
+                        opened_on=event.opened_on, counted_from=event.opened_on,
+                        site_id=event.site_id, member_org=event.member_org)  # fmt: skip
         case StageEntered(stage=stage):
             return replace(state, stage=Stage(stage), missed=frozenset())
         case CaseTriaged(severity=severity):
@@ -218,7 +227,8 @@ def evolve(state: Case, event: EventData) -> Case:
             return replace(state, status=Status.open,
                            counted_from=reopened_on or state.counted_from)  # fmt: skip
         case PlanActionAdded(action_id=aid, owner=owner, due_on=due):
-            return replace(state, actions={**state.actions, aid: Action(owner, due)})
+            action = Action(owner, due, owner_org=owner_org(event, state))
+            return replace(state, actions={**state.actions, aid: action})
         case PlanActionUpdated(action_id=aid, done=done):
             action = replace(state.actions[aid], done=done)
             return replace(state, actions={**state.actions, aid: action})
@@ -231,9 +241,42 @@ def evolve(state: Case, event: EventData) -> Case:
             return replace(state, status=Status.closed)
         case StageDeadlineMissed(stage=stage):
             return replace(state, missed=state.missed | {stage})
-        case GrievanceCorrected(category=str(category)):  # triage weighs the corrected one
-            return replace(state, category=category)
+        case FacilitatorAssigned(organisation=organisation):
+            return adopt(replace(state, facilitator=organisation), Owner.facilitator)
+        case GrievanceCorrected():  # triage weighs the corrected category
+            state = replace(state, category=event.category or state.category)
+            if event.site_id is not None:  # a corrected site brings its member (or none)
+                state = replace(state, site_id=event.site_id, member_org=event.member_org)
+                return adopt(state, Owner.supplier, Owner.member_company)
+            return state
     return state
+
+
+def adopt(state: Case, *kinds: Owner) -> Case:
+    """Actions given to a kind of party the case had none of (no site, no facilitator yet)
+    go to the one it now has."""
+    actions = {
+        aid: replace(a, owner_org=org_of(a.owner, state))
+        if a.owner in kinds and a.owner_org is None else a
+        for aid, a in state.actions.items()
+    }  # fmt: skip
+    return replace(state, actions=actions)
+
+
+def org_of(owner: str, state: Case) -> str | None:
+    """The case's party of that kind: its member company, its supplier (the site), its
+    facilitator; None for the initiative (there is one) or a party the case has not."""
+    parties: dict[str, str | None] = {
+        Owner.member_company: state.member_org, Owner.supplier: state.site_id,
+        Owner.facilitator: state.facilitator,
+    }  # fmt: skip
+    return parties.get(owner)
+
+
+def owner_org(added: PlanActionAdded, state: Case) -> str | None:
+    """The organisation owning an action: as the event names it, or (version 1 did not, nor
+    does version 2 where the case had no such party) the case's party of the owner's kind."""
+    return added.owner_org if added.owner_org is not None else org_of(added.owner, state)
 
 
 def fold(events: list[EventData]) -> Case:

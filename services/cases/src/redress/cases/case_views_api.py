@@ -1,5 +1,5 @@
 """The cases API's reads: the queue, a case with its plan and thread, who read it, and its
-timeline; a member company's view of each is redacted."""
+timeline; a member company's view of each is redacted, a supplier's or facilitator's more."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from redress.cases import domain as d
 from redress.cases import queries as q
 from redress.cases import reads, referral_entries
-from redress.cases.access import Reader, may_read
+from redress.cases.access import Reader, is_plan_party, may_read, plan_party
 from redress.cases.context import CasesContext
 from redress.cases.handlers import NOT_FOUND, case_events, is_member
 from redress.cases.projections import CaseViews
@@ -36,6 +36,17 @@ _MEMBER_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "s
 _STAFF_COLUMNS = (*_MEMBER_COLUMNS, "severity", "referral_recommended", "grievance_id",
                   "language", "officer", "facilitator", "indicators",
                   "identity_shareable", "contact_consented", "grounds")  # fmt: skip
+# A supplier or a facilitator sees where its cases stand, and its own actions; never the
+# worker's words, identity or satisfaction, even where the worker let the member know who
+# they are (that consent is the member's, not theirs).
+_PARTY_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "status", "stage",
+                  "stage_due", "outcome", "opened_at", "updated_at")  # fmt: skip
+
+
+def _columns(p: Principal) -> tuple[str, ...]:
+    if is_member(p):
+        return _MEMBER_COLUMNS
+    return _PARTY_COLUMNS if is_plan_party(p) else _STAFF_COLUMNS
 
 
 def _jsonable(row: Any, columns: tuple[str, ...]) -> dict[str, Any]:
@@ -60,18 +71,19 @@ async def queue(
 ) -> dict[str, Any]:
     """The queue: filter by stage, severity, officer and overdue; `next` pages on."""
     p = may_read(p)
-    member = is_member(p)
-    if member and (severity is not None or officer is not None):
+    member, own = is_member(p), plan_party(p)
+    if (member or own) and (severity is not None or officer is not None):
         # Refused whatever the value: a filter that answered would tell which cases escalated
         # (by severity, or by the officer who handles trafficking cases).
-        raise Problem(
-            403, "forbidden", "member companies may not filter cases by severity or officer"
-        )
-    filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None)
+        raise Problem(403, "forbidden", "only staff filter cases by severity or officer")
+    if own and overdue is not None:
+        # The case's `overdue` counts every party's actions: a supplier would learn of others'.
+        detail = "a supplier or facilitator finds its overdue actions in /v1/plan-actions"
+        raise Problem(403, "forbidden", detail)
+    filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None, own)
     async with pool.acquire() as conn:
         page = await q.queue(conn, p.tenant, filters, cases.today(), cursor, limit)
-    columns = _MEMBER_COLUMNS if member else _STAFF_COLUMNS
-    return {"items": [_jsonable(r, columns) for r in page.rows], "next": page.next}
+    return {"items": [_jsonable(r, _columns(p)) for r in page.rows], "next": page.next}
 
 
 async def _readable(
@@ -96,6 +108,8 @@ async def _row(conn: Conn, p: Principal, case_id: str) -> Any:
     row = await q.case_row(conn, p.tenant, case_id)
     if row is None or (is_member(p) and row["member_org"] != p.org):
         raise Problem(404, "not-found", NOT_FOUND)
+    if (own := plan_party(p)) and not await q.reaches(conn, case_id, own):
+        raise Problem(404, "not-found", NOT_FOUND)
     return row
 
 
@@ -114,12 +128,15 @@ async def detail(
         return waiting
     async with pool.acquire() as conn:
         row = await _row(conn, p, case_id)
-        member = is_member(p)
-        body = _jsonable(row, _MEMBER_COLUMNS if member else _STAFF_COLUMNS)
+        member, own = is_member(p), plan_party(p)
+        body = _jsonable(row, _columns(p))
+        staff = not (member or own)
         body["actions"] = [
-            _jsonable(a, (*q.ACTION_COLUMNS, "overdue"))
-            for a in await q.actions(conn, case_id, cases.today())
+            _jsonable(a, (*q.ACTION_COLUMNS, "overdue", *(("owner_org",) if staff else ())))
+            for a in await q.actions(conn, case_id, cases.today(), own)
         ]
+        if own:  # nothing of the worker, nor of the staff's work on the case
+            return body
         if not member or row["identity_shareable"]:
             grievance = await q.personal(
                 conn, cases.keyring, row["grievance_id"], contact=q.may_contact(row)
@@ -180,6 +197,10 @@ async def timeline(
 ) -> Any:
     """What happened to the case, in order (internal notes and messages only as entries)."""
     p = may_read(p)
+    if is_plan_party(p):
+        # Its entries tell of every party's actions and of the staff's steps.
+        detail = "a supplier or facilitator reads its cases and its own actions, not the timeline"
+        raise Problem(403, "forbidden", detail)
     if waiting := await _readable(pool, store, p, case_id, min_version):
         return waiting
     async with pool.acquire() as conn:
@@ -218,7 +239,7 @@ _STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
 # worker told: never for the company.
 _STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",
                             "organisation", "language", "identity_shareable",
-                            "severity", "explanation"})  # fmt: skip
+                            "severity", "explanation", "owner_org"})  # fmt: skip
 
 
 def _redact(details: dict[str, Any]) -> dict[str, Any]:

@@ -117,7 +117,7 @@ async def advance(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -
     return await h.advance(desk, p, case_id, _body(c.AdvanceBody, to=_field(f, "to")))
 
 
-@form("/actions", "add-action", Action.plan_action_update)
+@form("/actions", "add-action", Action.plan_action_add)
 async def add_action(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c.Written:
     body = _body(
         c.ActionBody,

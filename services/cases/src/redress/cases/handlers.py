@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from redress.cases import appeals, corrections, holds, verification
+from redress.cases import appeals, corrections, holds, parties, verification
 from redress.cases import commands as c
 from redress.cases import domain as d
 from redress.cases.context import Desk
+from redress.cases.parties import Party
 from redress.events.application import Pure, execute
 from redress.events.catalogue.case import CaseOpened
 from redress.events.catalogue.grievance import Sealed
@@ -21,7 +22,7 @@ from redress.events.envelope import Event, EventData
 from redress.events.ids import new_id
 from redress.events.store import EventStore
 from redress.kit.auth import Principal
-from redress.kit.authz import Action, allowed
+from redress.kit.authz import Action, Role, allowed, authorising_role
 from redress.kit.crypto import KeyErased, grievance_key_id
 from redress.kit.deps import metadata_for
 from redress.kit.errors import Problem
@@ -39,21 +40,36 @@ def is_member(principal: Principal) -> bool:
     )
 
 
+_PARTIES = {Role.supplier: d.Owner.supplier, Role.facilitator: d.Owner.facilitator}
+
+
+def party_of(principal: Principal) -> Party | None:
+    """The party of remediation plans the principal acts for (`parties`), by its token's org:
+    a member company, a supplier (its site id) or a facilitator; None for staff."""
+    if allowed(principal.roles, Action.case_read):
+        return None
+    if is_member(principal):
+        return Party(d.Owner.member_company, principal.org or "")
+    role = authorising_role(principal.roles, Action.plan_read_own)
+    return Party(_PARTIES[Role(role)], principal.org or "") if role else None
+
+
 def named(principal: Principal) -> None:
-    """A member company reaches its own supply chain only: its token must say which it is."""
-    if is_member(principal) and not principal.org:
-        raise Problem(403, "forbidden", "a member company's token must name its organisation")
+    """A member company, supplier or facilitator reaches its own cases only: its token must
+    say which organisation it is."""
+    if party_of(principal) is not None and not principal.org:
+        raise Problem(403, "forbidden", "the token must name its organisation")
 
 
 def admit(principal: Principal, events: list[Event]) -> CaseOpened:
-    """The case's opening; 404 for another tenant's case, or a member's outside its chain."""
+    """The case's opening; 404 for another tenant's case, or one out of a party's reach (a
+    member's outside its chain, as corrected; a supplier's or facilitator's not its own)."""
     named(principal)
     opened = events[0].data if events else None
     if not isinstance(opened, CaseOpened) or events[0].tenant != principal.tenant:
         raise Problem(404, "not-found", NOT_FOUND)
-    if is_member(principal) and (
-        corrections.member_of([e.data for e in events]) != principal.org
-    ):  # a corrected site takes the case to its own member
+    party = party_of(principal)
+    if party is not None and not parties.reaches(party, d.fold([e.data for e in events])):
         raise Problem(404, "not-found", NOT_FOUND)
     return opened
 
@@ -138,7 +154,8 @@ async def advance(
 async def add_action(
     desk: Desk, p: Principal, case_id: str, body: c.ActionBody, retry: Retry | None = None
 ) -> c.Written:
-    command = d.AddAction(str(new_id()), body.remedy, body.owner, body.due_on, body.description)
+    command = d.AddAction(str(new_id()), body.remedy, body.owner, body.due_on, body.description,
+                          party_of(p))  # fmt: skip
     return await run(desk, p, case_id, command, retry=retry)
 
 
@@ -150,7 +167,7 @@ async def update_action(
     body: c.ActionUpdateBody,
     retry: Retry | None = None,
 ) -> c.Written:
-    command = d.UpdateAction(action_id, body.progress, body.evidence, body.done)
+    command = d.UpdateAction(action_id, body.progress, body.evidence, body.done, party_of(p))
     return await run(desk, p, case_id, command, retry=retry)
 
 

@@ -141,11 +141,18 @@ class CaseViews(Projection):
                     timer_id(event.stream, data.stage), event.time,
                 )  # fmt: skip
             case PlanActionAdded():
+                # Its owner as named, or (version 1, or none named) the case's party of its
+                # kind as the case stands now, in the log's order: `case_state.owner_org`.
                 await conn.execute(
-                    "INSERT INTO actions VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, "
-                    "false, $7) ON CONFLICT DO NOTHING",
+                    """INSERT INTO actions (case_id, action_id, remedy, owner, due_on,
+                           description, done, updated_at, owner_org)
+                       VALUES ($1, $2, $3, $4, $5, $6, false, $7, coalesce($8::text, (
+                           SELECT CASE $4::text WHEN 'member_company' THEN member_org
+                               WHEN 'supplier' THEN site_id WHEN 'facilitator' THEN facilitator
+                               END FROM cases WHERE case_id = $1)))
+                       ON CONFLICT DO NOTHING""",
                     event.stream, data.action_id, data.remedy, data.owner, data.due_on,
-                    data.description, event.time,
+                    data.description, event.time, data.owner_org,
                 )  # fmt: skip
             case PlanActionUpdated():
                 await conn.execute(
@@ -169,6 +176,10 @@ class CaseViews(Projection):
                     event.stream, data.category, data.country, data.site_id, data.member_org,
                     data.language, event.time,
                 )  # fmt: skip
+                if data.site_id is not None:
+                    await self._adopt(conn, event.stream, "supplier", "member_company")
+            case FacilitatorAssigned():
+                await self._adopt(conn, event.stream, "facilitator")
             case VerificationFindingRecorded():
                 await conn.execute(
                     "INSERT INTO findings VALUES ($1, $2, $3, $4::jsonb, $5) "
@@ -190,6 +201,18 @@ class CaseViews(Projection):
                     "DO UPDATE SET text = $3, tags = $4",
                     event.stream, event.tenant, data.text, list(data.tags),
                 )  # fmt: skip
+
+    @staticmethod
+    async def _adopt(conn: Conn, case_id: str, *kinds: str) -> None:
+        """Actions given to a kind of party the case had none of go to the one it now has
+        (`case_state.adopt`)."""
+        await conn.execute(
+            """UPDATE actions a SET owner_org = CASE a.owner WHEN 'supplier' THEN c.site_id
+                   WHEN 'member_company' THEN c.member_org ELSE c.facilitator END
+               FROM cases c WHERE c.case_id = $1 AND a.case_id = $1
+                   AND a.owner = ANY($2::text[]) AND a.owner_org IS NULL""",
+            case_id, list(kinds),
+        )  # fmt: skip
 
     async def carry_over(self, conn: Conn, shadow: str) -> None:
         # The scheduler marks a timer fired before its StageDeadlineMissed reaches any

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from redress.cases import domain as d
+from redress.cases.parties import Party
 from redress.events.catalogue.grievance import Sealed
 from redress.events.store import Conn
 from redress.kit import cursor
@@ -21,13 +22,15 @@ from redress.kit.crypto import Keyring
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """What the queue may be narrowed by; `member_org` is set for member companies."""
+    """What the queue may be narrowed by; `member_org` is set for member companies, `party`
+    for a supplier or facilitator (its own cases)."""
 
     stage: d.Stage | None = None
     severity: d.Severity | None = None
     officer: str | None = None
     overdue: bool | None = None
     member_org: str | None = None
+    party: Party | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ async def queue(
     late = _late("$2")
     if filters.member_org is not None:
         where.append(f"member_org = {param(filters.member_org)}")
+    if filters.party is not None:
+        where.append(reached(param(filters.party.kind.value), param(filters.party.org)))
     if filters.stage:
         where.append(f"stage = {param(filters.stage.value)}")
     if filters.severity:
@@ -100,6 +105,22 @@ async def queue(
     rows = await conn.fetch(sql, *args)
     page = rows[:limit]
     return QueuePage(page, encode_cursor(page[-1]) if len(rows) > limit else None)
+
+
+def reached(kind: str, org: str) -> str:
+    """SQL: the case (a row of `cases.cases`) is within a supplier's or facilitator's reach
+    (`parties.reaches`): it owns an action of its plan, or facilitates it."""
+    return (
+        f"(EXISTS (SELECT 1 FROM cases.actions a WHERE a.case_id = cases.case_id "
+        f"AND a.owner = {kind} AND a.owner_org = {org}) "
+        f"OR ({kind} = 'facilitator' AND facilitator = {org}))"
+    )
+
+
+async def reaches(conn: Conn, case_id: str, party: Party) -> bool:
+    """The case is within the supplier's or facilitator's reach, as the views have it."""
+    sql = f"SELECT EXISTS (SELECT 1 FROM cases.cases WHERE case_id = $1 AND {reached('$2', '$3')})"
+    return bool(await conn.fetchval(sql, case_id, party.kind.value, party.org))
 
 
 async def officers(conn: Conn, tenant: str) -> list[str]:
@@ -123,13 +144,19 @@ ACTION_COLUMNS = ("action_id", "remedy", "owner", "due_on", "description", "prog
                   "evidence", "done")  # fmt: skip
 
 
-async def actions(conn: Conn, case_id: str, today: date) -> list[dict[str, Any]]:
-    """The plan, each action flagged `overdue` when it is not done by its due date."""
+async def actions(
+    conn: Conn, case_id: str, today: date, party: Party | None = None
+) -> list[dict[str, Any]]:
+    """The plan, each action flagged `overdue` when it is not done by its due date, with its
+    `owner_org`; only the party's own when it is a supplier's or facilitator's."""
     rows = await conn.fetch(
-        "SELECT * FROM cases.actions WHERE case_id = $1 ORDER BY due_on, action_id", case_id
-    )
+        "SELECT * FROM cases.actions WHERE case_id = $1 AND ($2::text IS NULL "
+        "OR (owner = $2 AND owner_org = $3)) ORDER BY due_on, action_id",
+        case_id, party.kind.value if party else None, party.org if party else None,
+    )  # fmt: skip
     return [
-        {k: r[k] for k in ACTION_COLUMNS} | {"overdue": not r["done"] and r["due_on"] < today}
+        {k: r[k] for k in (*ACTION_COLUMNS, "owner_org")}
+        | {"overdue": not r["done"] and r["due_on"] < today}
         for r in rows
     ]
 

@@ -1,11 +1,12 @@
 """The remediation plan, pure: the case moves on step by step, and the plan's actions are
-added and carried out until implementation."""
+added and carried out until implementation, each owned by a party (`parties`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from redress.cases import parties
 from redress.cases.case_state import (
     Case,
     CaseRefused,
@@ -15,8 +16,10 @@ from redress.cases.case_state import (
     Stage,
     TimeFrames,
     enter,
+    org_of,
     require_open,
 )
+from redress.cases.parties import Party
 from redress.events.catalogue.case import PlanActionAdded, PlanActionUpdated
 from redress.events.envelope import EventData
 
@@ -37,6 +40,7 @@ class AddAction:
     owner: Owner
     due_on: date
     description: str
+    by: Party | None = None  # None: the initiative's staff
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class UpdateAction:
     progress: str
     evidence: str | None = None
     done: bool = False
+    by: Party | None = None
 
 
 _NEXT = {
@@ -64,11 +69,14 @@ def _advance(c: Advance, state: Case) -> list[EventData]:
 
 
 def _add_action(c: AddAction, state: Case) -> list[EventData]:
+    if c.by is not None:
+        parties.may_add(c.by, c.owner)
     require_open(state, Stage.remediation_plan, Stage.implementation)
     if c.action_id in state.actions:
         raise CaseRefused("duplicate-action", "this action is already in the plan")
     return [PlanActionAdded(case_id=state.case_id, action_id=c.action_id, remedy=c.remedy,
-                            owner=c.owner, due_on=c.due_on, description=c.description)]  # fmt: skip
+                            owner=c.owner, due_on=c.due_on, description=c.description,
+                            owner_org=org_of(c.owner, state))]  # fmt: skip
 
 
 def _update_action(c: UpdateAction, state: Case) -> list[EventData]:
@@ -76,6 +84,8 @@ def _update_action(c: UpdateAction, state: Case) -> list[EventData]:
     action = state.actions.get(c.action_id)
     if action is None:
         raise CaseRefused("unknown-action", "there is no such action in the plan")
+    if c.by is not None:
+        parties.may_update(c.by, action)
     if action.done:
         raise CaseRefused("action-done", "this action is already done")
     if action.waived:

@@ -142,8 +142,16 @@ class FacilitatorAssigned(EventData):
 
 @event
 class PlanActionAdded(EventData):
+    """An action of the remediation plan, owned by a kind of party.
+
+    Version 2: `owner_org` names which one: the member company, the supplier (the case's
+    site id) or the facilitator organisation; None for the initiative. Version 1 did not
+    say: its action belongs to the party as the case stood when it was added.
+    """
+
     type = "PlanActionAdded"
     stream_type = "case"
+    schemaversion = 2
 
     case_id: str
     action_id: str
@@ -151,6 +159,12 @@ class PlanActionAdded(EventData):
     owner: str
     due_on: date
     description: str = Field(max_length=2000)
+    owner_org: str | None = Field(default=None, max_length=200)
+
+
+@upcaster("PlanActionAdded", 1)
+def _owner_not_named(raw: dict[str, Any]) -> dict[str, Any]:
+    return raw | {"owner_org": None}
 
 
 @event
