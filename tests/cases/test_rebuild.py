@@ -265,6 +265,23 @@ async def published_all(system) -> bool:
     return await system.bus.last_sequence(system.js) == await events(system)
 
 
+async def quiet_then_stop(platform) -> None:
+    """Until the log is published and every runner of intake and cases has applied all of it,
+    with nothing appended meanwhile (a policy reacting to the last events appends more); then
+    stop them, so that the live tables stay as a rebuild of that log would write them."""
+    system = platform.system
+    while True:
+        await wait_until(lambda: published_all(system))
+        end = await system.bus.last_sequence(system.js)
+        for app in (platform.intake_app, platform.cases_app):
+            for runner in app.state.runtime.runners:
+                assert await runner.wait_for(end, timeout=30), runner.status()
+        if await events(system) == end:
+            break
+    for app in (platform.intake_app, platform.cases_app):
+        await stop_live_runners(platform, app)
+
+
 async def stop_live_runners(platform, app=None) -> None:
     runtime = (app or platform.cases_app).state.runtime
     for runner in runtime.runners:
