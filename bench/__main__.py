@@ -26,6 +26,7 @@ from rich.console import Console
 from bench import append, e2e, metrics, referral, relay, replay, report, servers, webhooks
 from bench.servers import Servers, fresh_database
 from bench.workload import POOL_SIZE, ROUNDS, Samples, cells
+from redress.kit import collector
 from redress.kit.logs import configure
 
 console = Console()
@@ -95,6 +96,8 @@ def settings(chosen: list[str]) -> dict[str, object]:
 def main() -> None:
     # The relay and runners log at info; the table is what this run is for.
     configure("bench", level="warning", as_json=False)
+    # As `redress serve`, `relay` and `replay` set it, whose work this process measures.
+    collector.tune()
     chosen = parts()
     started = time.perf_counter()
     rows: list[report.Row] = []

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from redress.kit import collector
 from redress.kit.settings import ConfigurationError, load_settings
 
 app = typer.Typer(no_args_is_help=True, help="Redress: a shared grievance platform for MSIs.")
@@ -82,8 +83,10 @@ def serve(
     for check in spec.checks:
         check(settings)
     asyncio.run(preflight(settings, spec.name))
+    served = app_for(name, settings)
+    collector.tune()
     uvicorn.run(
-        app_for(name, settings),
+        served,
         host=host,
         port=port,
         access_log=False,
@@ -112,6 +115,8 @@ def relay(
     import uvloop
 
     from redress.kit.relay import run_relay
+
+    collector.tune()
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:  # as the services
         runner.run(run_relay(load_settings(), port))
@@ -146,6 +151,7 @@ def replay(
     """
     from redress.kit.admin import replay_projection
 
+    collector.tune()
     total = asyncio.run(replay_projection(load_settings(), name, offline=offline))
     err.print(f"[green]{name} rebuilt from {total} events[/green]")
 
