@@ -50,6 +50,7 @@ def profiling(platform: Platform, directory: Path | None) -> Iterator[None]:
 
 def _record(spy: str, pid: int, output: Path) -> list[str]:
     return [spy, "record", "--pid", str(pid), "--rate", str(RATE_HZ), "--format", "raw",
+            "--full-filenames",
             "--nonblocking", "--output", str(output)]  # fmt: skip
 
 
@@ -68,7 +69,7 @@ def summary(directory: Path, top: int = 12) -> dict[str, dict[str, list[tuple[st
             n, frames = int(count), stack.split(";")
             total += n
             running[_frame(frames[-1])] += n
-            for frame in {_frame(f) for f in frames if "/redress/" in f}:
+            for frame in {_frame(f) for f in frames if "/src/redress/" in f}:
                 ours[frame] += n
         if total:
             ranked[path.stem] = {
