@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS bench.replayed (
 
 # The migrations make a service schema owned by `redress_<schema>`; the log's own
 # migration only creates the roles of the real services.
-_ROLE = """
+ROLE = """
 DO $$ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'redress_bench') THEN
         CREATE ROLE redress_bench NOLOGIN;
@@ -74,7 +74,7 @@ async def measure(
     runner, and the raw baseline of the same rounds."""
     admin = await asyncpg.connect(admin_url)
     try:
-        await admin.execute(_ROLE)
+        await admin.execute(ROLE)
     finally:
         await admin.close()
     ours, raw = [], []
