@@ -17,6 +17,8 @@ from redress.cases import (
     remedies_console,  # noqa: F401  (its forms join console_forms.router)
     supervision,
     supply_chain_api,
+    supply_chain_console,
+    supply_chain_console_forms,
     verification_api,
 )
 from redress.cases.alerts import Alerts
@@ -44,7 +46,13 @@ service = ServiceSpec(
         attachments.router,
         remedies_api.router,
     ],
-    pages=[console.router, console_forms.router, attachments.console_router],
+    pages=[
+        console.router,
+        console_forms.router,
+        attachments.console_router,
+        supply_chain_console.router,
+        supply_chain_console_forms.router,
+    ],
     exception_handlers={console.LoginRequired: console.to_login},
     projections=lambda: [
         OpenCases(),
