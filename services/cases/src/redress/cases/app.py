@@ -13,6 +13,8 @@ from redress.cases import (
     context,
     holds_api,
     mailer,
+    member_console,
+    member_console_forms,  # noqa: F401  (its forms join member_console.router)
     remedies_api,
     remedies_console,  # noqa: F401  (its forms join console_forms.router)
     supervision,
@@ -52,6 +54,7 @@ service = ServiceSpec(
         attachments.console_router,
         supply_chain_console.router,
         supply_chain_console_forms.router,
+        member_console.router,
     ],
     exception_handlers={console.LoginRequired: console.to_login},
     projections=lambda: [
