@@ -24,6 +24,7 @@ from redress.cases import domain as d
 from redress.cases import handlers as h
 from redress.cases import member_notices as notices
 from redress.cases import queries as q
+from redress.cases import remedies_views
 from redress.cases.case_views_api import member_timeline
 from redress.cases.console_fields import NO_FAILURE, Failure
 from redress.cases.console_render import entry
@@ -182,8 +183,7 @@ async def case_page(
         if row is None or row["member_org"] != p.org:
             raise Problem(404, "not-found", h.NOT_FOUND)
         actions = await q.actions(conn, case_id, today)
-        waived = {r["action_id"] for r in await conn.fetch(
-            "SELECT action_id FROM cases.waivers WHERE case_id = $1", case_id)}  # fmt: skip
+        waived = {w["action_id"] for w in (await remedies_views.delivered(conn, case_id))["waived"]}
         timeline = member_timeline(await q.timeline(conn, case_id))
     is_open = row["status"] == d.Status.open
     context = {
