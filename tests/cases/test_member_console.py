@@ -146,6 +146,9 @@ async def test_a_member_acts_on_its_own_actions_and_bad_input_writes_nothing(pla
              {"add-due-on"}),
             (f"{base}/actions", {"remedy": "bribe", "owner": "supplier", "due_on": SOON,
                                  "description": "x"}, 422, {"add-remedy"}),
+            (f"{base}/actions", {"remedy": "bribe", "owner": "msi", "due_on": "",
+                                 "description": ""}, 422,
+             {"add-remedy", "add-owner", "add-due-on", "add-description"}),
         ]:  # fmt: skip
             answer = await client.post(action, data={"csrf": csrf, **data})
             assert answer.status_code == status, (action, data, answer.text)

@@ -142,6 +142,10 @@ async def test_bad_input_marks_the_field_and_writes_nothing(platform):
              "reasons": "r"}, 409, set()),
             (supplier, f"{supplier}/consequences", {"consequence": "exit", "reasons": "r",
              "steps": "s", "issue_id": "systemic-nope"}, 422, {"consequence-issue-id"}),
+            # Every wrong field at once.
+            (supplier, f"{supplier}/consequences", {"consequence": "exit", "reasons": " ",
+             "other_cases": "zz"}, 422, {"consequence-reasons", "consequence-steps",
+                                        "consequence-other-cases"}),
         ]:  # fmt: skip
             answer = await post(client, page, action, data)
             assert answer.status_code == status, (action, data, answer.text)

@@ -7,9 +7,9 @@ their templates mark the fields with the macros of `_form.html`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -19,14 +19,39 @@ from redress.events.errors import ConcurrencyError
 from redress.kit.console import human
 from redress.kit.errors import Problem
 
+T = TypeVar("T")
+
 
 class FieldError(Exception):
-    """One field of a form is wrong in a way the body's model cannot tell (a case id that
-    names no case, an owner a member may not give an action)."""
+    """Fields of a form are wrong in a way the body's model cannot tell (a case id that
+    names no case, an owner a member may not give an action), or in several ways at once."""
 
     def __init__(self, name: str, detail: str, status: int = 422) -> None:
         super().__init__(detail)
-        self.name, self.detail, self.status = name, detail, status
+        self.fields, self.detail, self.status = {name: detail}, detail, status
+
+    @classmethod
+    def several(cls, fields: dict[str, str]) -> FieldError:
+        error = cls(*next(iter(fields.items())))
+        error.fields, error.detail = dict(fields), "; ".join(fields.values())
+        return error
+
+
+def parsed(parse: Callable[[], T], wrong: dict[str, str], known: Iterable[str]) -> T:
+    """The body `parse` makes of a form, or every wrong field at once: those found wrong
+    before (`wrong`) and those its model refuses."""
+    try:
+        body = parse()
+    except ValidationError as exc:
+        found = fields_of(exc, known)
+        if "other_cases" in wrong or "issue_id" in wrong:
+            found.pop("case_ids", None)  # no case left: said where they were named
+        if not (wrong or found):
+            raise
+        raise FieldError.several(wrong | found) from None
+    if wrong:
+        raise FieldError.several(wrong)
+    return body
 
 
 @dataclass
@@ -74,7 +99,7 @@ def failure(form: str, exc: Exception, posted: FormData, known: Iterable[str]) -
             detail = "; ".join(fields.values()) or "the form is not valid"
             return Failure(form, detail, 422, fields, typed, ticks)
         case FieldError():
-            return Failure(form, exc.detail, exc.status, {exc.name: exc.detail}, typed, ticks)
+            return Failure(form, exc.detail, exc.status, exc.fields, typed, ticks)
         case Refused():
             return Failure(form, exc.detail, exc.status, {}, typed, ticks)
         case Problem() if exc.status in (409, 422):

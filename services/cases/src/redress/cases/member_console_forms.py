@@ -20,7 +20,7 @@ from redress.cases import commands as c
 from redress.cases import handlers as h
 from redress.cases import member_notices as notices
 from redress.cases import queries as q
-from redress.cases.console_fields import FORM_ERRORS, FieldError, failure
+from redress.cases.console_fields import FORM_ERRORS, FieldError, failure, parsed
 from redress.cases.context import CaseDesk, Desk
 from redress.cases.member_console import (
     MEMBER,
@@ -62,9 +62,13 @@ async def _plan(
 async def add_action(request: Request, case_id: str, p: Member, desk: CaseDesk) -> Response:
     async def act(f: FormData, editor: Principal) -> c.Written:
         values = {k: field(f, k) for k in ACTION_FIELDS}
-        body = c.ActionBody.model_validate({k: v for k, v in values.items() if v is not None})
-        if body.owner not in MEMBER_OWNERS:
-            raise FieldError("owner", "a member adds actions for itself or its supplier only")
+        wrong = {}
+        if values["owner"] not in MEMBER_OWNERS:
+            wrong["owner"] = "a member adds actions for itself or its supplier only"
+        body = parsed(
+            lambda: c.ActionBody.model_validate({k: v for k, v in values.items() if v}),
+            wrong, ACTION_FIELDS,
+        )  # fmt: skip
         return await h.add_action(desk, editor, case_id, body)
 
     return await _plan(request, p, desk, case_id, "add", ACTION_FIELDS, act)

@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from redress.cases import supply_chain_handlers as h
 from redress.cases import supply_chain_queries as q
 from redress.cases.console import Staff
-from redress.cases.console_fields import FORM_ERRORS, FieldError, failure
+from redress.cases.console_fields import FORM_ERRORS, FieldError, failure, parsed
 from redress.cases.console_render import CONSOLE, PATH, ConsoleRoute
 from redress.cases.context import CaseDesk, Desk
 from redress.cases.supply_chain_api import (
@@ -46,20 +46,20 @@ CONSEQUENCE = TypeAdapter(ConsequenceBody)
 
 async def _cases(
     desk: Desk, p: Principal, f: FormData, *, issue_id: str | None = None
-) -> list[str]:
-    """The cases the form names: ticked, those of the issue chosen, and those typed."""
-    named = values(f, "case_ids")
+) -> tuple[list[str], dict[str, str]]:
+    """The cases the form names (ticked, those of the issue chosen, those typed), and what
+    was named wrong."""
+    named, wrong = values(f, "case_ids"), {}
     if issue_id:
         try:
             named += (await h.issue_of(desk, p, issue_id))["cases"]
         except Problem:
-            raise FieldError("issue_id", "there is no such systemic issue") from None
+            wrong["issue_id"] = "there is no such systemic issue"
     async with desk.pool.acquire() as conn:
         typed, unknown = await q.resolve(conn, p.tenant, q.references(field(f, "other_cases")))
     if unknown:
-        detail = f"no case of this initiative is {', '.join(unknown[:5])}"
-        raise FieldError("other_cases", detail)
-    return list(dict.fromkeys(named + typed))
+        wrong["other_cases"] = f"no case of this initiative is {', '.join(unknown[:5])}"
+    return list(dict.fromkeys(named + typed)), wrong
 
 
 async def _run(
@@ -85,10 +85,11 @@ async def _run(
 @router.post("/systemic-issues")
 async def open_issue(request: Request, p: Staff, desk: CaseDesk) -> Response:
     async def act(f: FormData, officer: Principal) -> str:
-        body = IssueBody.model_validate({
+        case_ids, wrong = await _cases(desk, officer, f)
+        body = parsed(lambda: IssueBody.model_validate({
             "title": field(f, "title") or "", "site_id": field(f, "site_id"),
-            "category": field(f, "category"), "case_ids": await _cases(desk, officer, f),
-        })  # fmt: skip
+            "category": field(f, "category"), "case_ids": case_ids,
+        }), wrong, known)  # fmt: skip
         recorded = await h.open_issue(
             desk, officer, body.title, body.site_id, body.category, body.case_ids
         )
@@ -105,14 +106,16 @@ async def open_issue(request: Request, p: Staff, desk: CaseDesk) -> Response:
 @router.post("/systemic-issues/{issue_id}/cases")
 async def link(request: Request, issue_id: IssueId, p: Staff, desk: CaseDesk) -> Response:
     async def act(f: FormData, officer: Principal) -> str:
-        body = LinkBody.model_validate({"case_ids": await _cases(desk, officer, f)})
+        case_ids, wrong = await _cases(desk, officer, f)
+        body = parsed(lambda: LinkBody.model_validate({"case_ids": case_ids}), wrong, known)
         await h.link_cases(desk, officer, issue_id, body.case_ids)
         return f"{PATH}/systemic-issues/{issue_id}"
 
     async def again(refused: Any) -> HTMLResponse:
         return await issue_page(request, p, desk, issue_id, refused=refused)
 
-    return await _run(request, p, desk, "link", ("case_ids", "other_cases"), act, again)
+    known = ("case_ids", "other_cases")
+    return await _run(request, p, desk, "link", known, act, again)
 
 
 @router.post("/systemic-issues/{issue_id}/actions")
@@ -137,13 +140,14 @@ async def decide(request: Request, site_id: SiteId, p: Staff, desk: CaseDesk) ->
         consequence = field(f, "consequence")
         if consequence not in set(Consequence):
             raise FieldError("consequence", "choose one of the consequences offered")
+        case_ids, wrong = await _cases(desk, officer, f, issue_id=field(f, "issue_id"))
         raw: dict[str, Any] = {
             "consequence": consequence, "reasons": field(f, "reasons") or "",
-            "case_ids": await _cases(desk, officer, f, issue_id=field(f, "issue_id")),
+            "case_ids": case_ids,
         }  # fmt: skip
         if consequence != "reinstatement":  # lifting a suspension needs no plan
             raw["steps"] = [s.strip() for s in (field(f, "steps") or "").splitlines() if s.strip()]
-        body = CONSEQUENCE.validate_python(raw)
+        body = parsed(lambda: CONSEQUENCE.validate_python(raw), wrong, known)
         steps = body.steps if isinstance(body, Escalation) else []
         await h.decide_consequence(desk, officer, site_id, body.consequence, body.reasons,
                                    body.case_ids, steps)  # fmt: skip
