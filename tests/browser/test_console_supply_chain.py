@@ -110,13 +110,22 @@ async def test_an_officer_groups_fourteen_grievances_and_exits_the_supplier_by_k
     await expect(page.locator("#issue-actions")).to_contain_text("Age checks at the gate")
     await check(page, "issue with 14 grievances and a plan", findings)
     await fits_a_phone(page, "issue", findings)
+    issue_id = page.url.split("/")[-1].split("?")[0]
+
+    async def grouped() -> bool:  # the supplier's page lists the issue from the projection
+        linked = await site.system.pool.fetchval(
+            "SELECT count(*) FROM cases.systemic_cases WHERE issue_id = $1", issue_id
+        )
+        return bool(linked == 14)
+
+    await wait_until(grouped, timeout=30)
 
     await press(page, '#issue-site a[href="/console/suppliers/dhaka-1"]')
     await expect(page.locator("#supplier-standing")).to_have_text("No consequence decided")
     await page.select_option("#consequence-consequence", "suspension")
     await type_into(page, "#consequence-reasons", "   ")  # blank: refused, the field marked
     await type_into(page, "#consequence-steps", "\n".join(STEPS))
-    await page.select_option("#consequence-issue-id", label="Underage workers at Dhaka 1 (14)")
+    await page.select_option("#consequence-issue-id", issue_id)
     await press(page, "#form-consequence button[type=submit]")
     reasons = page.locator("#consequence-reasons")
     await expect(reasons).to_have_attribute("aria-invalid", "true")
@@ -128,7 +137,7 @@ async def test_an_officer_groups_fourteen_grievances_and_exits_the_supplier_by_k
     await press(page, '#error a[href="#consequence-reasons"]')
     await expect(reasons).to_be_focused()
     await page.keyboard.type("Fourteen children found working at night")
-    await page.select_option("#consequence-issue-id", label="Underage workers at Dhaka 1 (14)")
+    await page.select_option("#consequence-issue-id", issue_id)
     await press(page, "#form-consequence button[type=submit]")
     await expect(page.locator("#notice")).to_have_text("The consequence was recorded.")
     await expect(page.locator("#supplier-standing")).to_contain_text("Suspended")
@@ -138,7 +147,7 @@ async def test_an_officer_groups_fourteen_grievances_and_exits_the_supplier_by_k
     await page.select_option("#consequence-consequence", "exit")
     await type_into(page, "#consequence-reasons", "Children still found after the suspension")
     await type_into(page, "#consequence-steps", "Three months' notice\nSeverance paid first")
-    await page.select_option("#consequence-issue-id", label="Underage workers at Dhaka 1 (14)")
+    await page.select_option("#consequence-issue-id", issue_id)
     await press(page, "#form-consequence button[type=submit]")
     await expect(page.locator("#supplier-standing")).to_contain_text("Exited")
     await expect(page.locator("#no-consequence")).to_be_visible()

@@ -38,7 +38,8 @@ async def to_the_plan(site: ConsoleSite, case_id: str) -> None:
                                          "description": "Pay the medical costs"})]:  # fmt: skip
             answer = await client.post(f"/v1/cases/{case_id}{path}", json=body, headers=headers)
             assert answer.status_code in (200, 201), answer.text
-    assert await wait_for_version(site.system.pool, CaseViews(), case_id, answer.json()["version"])
+    version = answer.json()["version"]
+    assert await wait_for_version(site.system.pool, CaseViews(), case_id, version, timeout=30)
 
 
 async def fits(page: Page) -> None:
