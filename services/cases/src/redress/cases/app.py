@@ -13,11 +13,15 @@ from redress.cases import (
     context,
     holds_api,
     mailer,
+    member_console,
+    member_console_forms,  # noqa: F401  (its forms join member_console.router)
     plan_actions_api,
     remedies_api,
     remedies_console,  # noqa: F401  (its forms join console_forms.router)
     supervision,
     supply_chain_api,
+    supply_chain_console,
+    supply_chain_console_forms,
     verification_api,
 )
 from redress.cases.alerts import Alerts
@@ -46,7 +50,14 @@ service = ServiceSpec(
         remedies_api.router,
         plan_actions_api.router,
     ],
-    pages=[console.router, console_forms.router, attachments.console_router],
+    pages=[
+        console.router,
+        console_forms.router,
+        attachments.console_router,
+        supply_chain_console.router,
+        supply_chain_console_forms.router,
+        member_console.router,
+    ],
     exception_handlers={console.LoginRequired: console.to_login},
     projections=lambda: [
         OpenCases(),

@@ -30,9 +30,7 @@ VIEWS = CaseViews()
 
 # A member company sees neither severity, indicators nor referral: a buyer must not learn of
 # a trafficking escalation before a safety plan exists (it could warn the supplier).
-_MEMBER_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "status", "stage",
-                   "stage_due", "deadline_missed", "outcome", "satisfaction", "opened_at",
-                   "updated_at")  # fmt: skip
+_MEMBER_COLUMNS = q.MEMBER_COLUMNS
 _STAFF_COLUMNS = (*_MEMBER_COLUMNS, "severity", "referral_recommended", "grievance_id",
                   "language", "officer", "facilitator", "indicators",
                   "identity_shareable", "contact_consented", "grounds")  # fmt: skip
@@ -206,15 +204,19 @@ async def timeline(
     async with pool.acquire() as conn:
         await _row(conn, p, case_id)
         rows = await q.timeline(conn, case_id)
-    if not is_member(p):
-        return {"items": [r | {"time": r["time"].isoformat()} for r in rows]}
-    # A member sees what happened, not who of the staff did it, nor staff-only entries.
-    return {"items": [
-        {k: v for k, v in r.items() if k != "actor_id"}
-        | {"time": r["time"].isoformat(), "details": _redact(r["details"])}
+    if is_member(p):
+        rows = member_timeline(rows)
+    return {"items": [r | {"time": r["time"].isoformat()} for r in rows]}
+
+
+def member_timeline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A member sees what happened, not who of the staff did it, nor staff-only entries
+    (the API and the member console alike)."""
+    return [
+        {k: v for k, v in r.items() if k != "actor_id"} | {"details": _redact(r["details"])}
         for r in rows
         if r["type"] not in _STAFF_ENTRIES and r["type"] not in referral_entries.MEMBER_HIDDEN
-    ]}  # fmt: skip
+    ]
 
 
 # What a member company's timeline leaves out: the same as its case view does (the worker's

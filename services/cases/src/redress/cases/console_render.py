@@ -53,11 +53,16 @@ def _csrf_key(request: Request) -> bytes:
 CONSOLE = Console(
     path=PATH,
     title="officer console",
-    nav=[(PATH, "Queue")],
+    nav=[
+        (PATH, "Queue"),
+        (f"{PATH}/systemic-issues", "Systemic issues"),
+        (f"{PATH}/suppliers", "Suppliers"),
+    ],
     back="Back to the queue",
     admits=is_staff,
     refused="That token may not read cases: the console is for the MSI's grievance officers"
-    " and supervisors (an admin configures the initiative, and reads no case).",
+    " and supervisors (an admin configures the initiative, and reads no case; member"
+    " companies log in to their own console, at /member/login).",
     forbidden="the console is for the grievance officers of an MSI",
     csrf_key=_csrf_key,
     templates=HERE / "templates",

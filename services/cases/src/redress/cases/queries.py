@@ -140,6 +140,11 @@ async def case_row(conn: Conn, tenant: str, case_id: str) -> Any:
     )
 
 
+# What a member company reads of a case (the API, the member console): no severity,
+# indicators, referral, officer, language, nor anything the worker wrote.
+MEMBER_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "status", "stage",
+                  "stage_due", "deadline_missed", "outcome", "satisfaction", "opened_at",
+                  "updated_at")  # fmt: skip
 ACTION_COLUMNS = ("action_id", "remedy", "owner", "due_on", "description", "progress",
                   "evidence", "done")  # fmt: skip
 

@@ -69,6 +69,15 @@ def standing(events: list[EventData]) -> Consequence | None:
     return last
 
 
+def may_follow(now: Consequence | None) -> list[Consequence]:
+    """The consequences that may be decided next, in the order of the catalogue."""
+    return [c for c in Consequence if c in _MAY_FOLLOW[now]]
+
+
+def needs_steps(consequence: Consequence) -> bool:
+    return consequence in _NEEDS_STEPS
+
+
 def decide_consequence(command: DecideConsequence, events: list[EventData]) -> list[EventData]:
     now = standing(events)
     if command.consequence not in _MAY_FOLLOW[now]:

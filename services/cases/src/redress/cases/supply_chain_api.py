@@ -12,17 +12,12 @@ from pydantic import Field
 
 from redress.cases import supply_chain as sc
 from redress.cases import supply_chain_handlers as h
+from redress.cases import supply_chain_queries as q
 from redress.cases.api import Officer, Reader
 from redress.cases.commands import Body
 from redress.cases.context import CaseDesk
 from redress.cases.domain import Owner
-from redress.events.catalogue.supply_chain import (
-    CasesLinked,
-    Consequence,
-    SupplierConsequenceDecided,
-    SystemicActionAdded,
-    SystemicIssueOpened,
-)
+from redress.events.catalogue.supply_chain import Consequence
 from redress.kit.dates import PlausibleDate
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
@@ -96,23 +91,15 @@ async def decide_consequence(
 @router.get("/v1/suppliers", responses=answers())
 async def suppliers(p: Reader, desk: CaseDesk) -> dict[str, Any]:
     """Every supplier with a consequence, where it stands now, and how many stand where."""
-    rows = await desk.pool.fetch(
-        "SELECT site_id, consequence, decided_on FROM cases.suppliers WHERE tenant = $1"
-        " ORDER BY site_id",
-        p.tenant,
-    )
-    items = [dict(r) for r in rows]
-    counts: dict[str, int] = {}
-    for row in items:
-        counts[row["consequence"]] = counts.get(row["consequence"], 0) + 1
-    return {"items": items, "by_consequence": counts}
+    async with desk.pool.acquire() as conn:
+        items = await q.suppliers(conn, p.tenant)
+    return {"items": items, "by_consequence": q.by_consequence(items)}
 
 
 @router.get("/v1/suppliers/{site_id}", responses=answers(404))
 async def supplier(site_id: SiteId, p: Reader, desk: CaseDesk) -> dict[str, Any]:
     """The supplier's consequences in the order decided, from the log."""
-    events = await desk.store.read_stream(h.supplier_stream(p.tenant, site_id))
-    decided = [e.data for e in events if isinstance(e.data, SupplierConsequenceDecided)]
+    decided = await h.consequences_of(desk, p, site_id)
     if not decided:
         raise Problem(404, "not-found", "no consequence has been decided for this supplier")
     return {
@@ -140,31 +127,14 @@ async def open_issue(
 @router.get("/v1/systemic-issues", responses=answers())
 async def issues(p: Reader, desk: CaseDesk) -> dict[str, Any]:
     """The initiative's systemic issues, newest first, with how many cases each groups."""
-    rows = await desk.pool.fetch(
-        "SELECT i.issue_id, i.title, i.site_id, i.category, i.opened_at,"
-        " (SELECT count(*) FROM cases.systemic_cases c WHERE c.issue_id = i.issue_id) AS cases"
-        " FROM cases.systemic_issues i WHERE i.tenant = $1 ORDER BY i.opened_at DESC",
-        p.tenant,
-    )
-    return {"items": [dict(r) for r in rows]}
+    async with desk.pool.acquire() as conn:
+        return {"items": await q.issues(conn, p.tenant)}
 
 
 @router.get("/v1/systemic-issues/{issue_id}", responses=answers(404))
 async def issue(issue_id: str, p: Reader, desk: CaseDesk) -> dict[str, Any]:
     """The issue, its cases and its plan, from the log."""
-    events = await desk.store.read_stream(issue_id) if issue_id.startswith("systemic-") else []
-    if not events or events[0].tenant != p.tenant:
-        raise Problem(404, "not-found", h.NO_ISSUE)
-    found: dict[str, Any] = {"cases": [], "actions": []}
-    for event in events:
-        match event.data:
-            case SystemicIssueOpened() as o:
-                found |= o.model_dump(mode="json")
-            case CasesLinked() as linked:
-                found["cases"] += list(linked.case_ids)
-            case SystemicActionAdded() as a:
-                found["actions"].append(a.model_dump(mode="json", exclude={"issue_id"}))
-    return found
+    return await h.issue_of(desk, p, issue_id)
 
 
 @router.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -12,7 +13,13 @@ from redress.cases.context import Desk
 from redress.cases.domain import Owner
 from redress.cases.handlers import SCHEMA, case_events
 from redress.events.application import execute
-from redress.events.catalogue.supply_chain import Consequence
+from redress.events.catalogue.supply_chain import (
+    CasesLinked,
+    Consequence,
+    SupplierConsequenceDecided,
+    SystemicActionAdded,
+    SystemicIssueOpened,
+)
 from redress.events.envelope import Event, EventData
 from redress.events.ids import derived_stream, new_id, new_stream
 from redress.kit.auth import Principal
@@ -122,3 +129,32 @@ async def add_issue_action(
 ) -> Recorded:  # fmt: skip
     command = sc.AddIssueAction(str(new_id()), description, owner, due_on)
     return await on_issue(desk, p, issue_id, command, retry)
+
+
+# What the log says of an issue or a supplier: read by the API and the console alike, fresh
+# after a write (the lists read the projection, `supply_chain_views`).
+
+
+async def issue_of(desk: Desk, p: Principal, issue_id: str) -> dict[str, Any]:
+    """The issue, its cases (in the order linked) and its plan; 404 outside the tenant."""
+    events = await desk.store.read_stream(issue_id) if issue_id.startswith("systemic-") else []
+    if not events or events[0].tenant != p.tenant:
+        raise Problem(404, "not-found", NO_ISSUE)
+    found: dict[str, Any] = {"cases": [], "actions": []}
+    for event in events:
+        match event.data:
+            case SystemicIssueOpened() as o:
+                found |= o.model_dump(mode="json")
+            case CasesLinked() as linked:
+                found["cases"] += list(linked.case_ids)
+            case SystemicActionAdded() as a:
+                found["actions"].append(a.model_dump(mode="json", exclude={"issue_id"}))
+    return found
+
+
+async def consequences_of(
+    desk: Desk, p: Principal, site_id: str
+) -> list[SupplierConsequenceDecided]:
+    """The supplier's consequences in the order decided (none: an empty list)."""
+    events = await desk.store.read_stream(supplier_stream(p.tenant, site_id))
+    return [e.data for e in events if isinstance(e.data, SupplierConsequenceDecided)]
