@@ -373,3 +373,14 @@ def test_after_a_withdrawal_nobody_contacts_the_worker_and_officers_cannot_reope
     assert refused(withdrawn, Reopen("Asked by phone", DAY)) == "withdrawn"
     assert then(withdrawn, MissDeadline(Stage.implementation)) == []  # deadlines stopped
     assert then(withdrawn, AddNote(SEALED))  # notes are for staff: still written
+
+
+def test_a_duplicate_names_the_case_it_duplicates():
+    assert then(OPENED, Reject(Grounds.duplicate, "Filed twice", "case-0")) == [
+        CaseRejected(case_id="case-1", grievance_id="g", grounds="duplicate",
+                     explanation="Filed twice", duplicate_of="case-0")]  # fmt: skip
+
+
+def test_only_a_duplicate_names_a_case_and_never_itself():
+    assert refused(OPENED, Reject(Grounds.out_of_scope, "", "case-0")) == "not-a-duplicate"
+    assert refused(OPENED, Reject(Grounds.duplicate, "", "case-1")) == "duplicate-of-itself"

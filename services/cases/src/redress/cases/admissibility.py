@@ -79,8 +79,12 @@ class Accept:
 
 @dataclass(frozen=True)
 class Reject:
+    """`duplicate_of`: the case this one duplicates, which rejecting as a duplicate names (the
+    handler has checked that it is a case of the tenant)."""
+
     grounds: Grounds
     explanation: str = ""
+    duplicate_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,8 +151,13 @@ def _accept(c: Accept, state: Case) -> list[EventData]:
 
 def _reject(c: Reject, state: Case) -> list[EventData]:
     require_open(state, Stage.admissibility)
+    if c.grounds is not Grounds.duplicate and c.duplicate_of:
+        raise CaseRefused("not-a-duplicate", "only a duplicate names the case it duplicates")
+    if c.duplicate_of == state.case_id:
+        raise CaseRefused("duplicate-of-itself", "a case cannot duplicate itself")
     return [CaseRejected(case_id=state.case_id, grievance_id=state.grievance_id,
-                         grounds=c.grounds, explanation=c.explanation)]  # fmt: skip
+                         grounds=c.grounds, explanation=c.explanation,
+                         duplicate_of=c.duplicate_of)]  # fmt: skip
 
 
 def _withdraw(c: Withdraw, state: Case) -> list[EventData]:

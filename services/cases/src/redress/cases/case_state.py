@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import reduce
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from redress.events.application import Refused
@@ -156,6 +156,11 @@ class Case:
 
 class CaseRefused(Refused):
     """A command the process forbids in the case's state; `kind` is stable for the API."""
+
+    # A rejection as a duplicate that names no case, or the wrong one: the command is wrong.
+    statuses: ClassVar[dict[str, int]] = {
+        "not-a-duplicate": 422, "duplicate-of-itself": 422,
+    }  # fmt: skip
 
 
 # How a step decides one of its commands; each step's module lists its own in `HANDLERS`.

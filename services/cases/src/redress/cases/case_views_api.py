@@ -33,7 +33,7 @@ VIEWS = CaseViews()
 _MEMBER_COLUMNS = q.MEMBER_COLUMNS
 _STAFF_COLUMNS = (*_MEMBER_COLUMNS, "severity", "referral_recommended", "grievance_id",
                   "language", "officer", "facilitator", "indicators",
-                  "identity_shareable", "contact_consented", "grounds")  # fmt: skip
+                  "identity_shareable", "contact_consented", "grounds", "duplicate_of")  # fmt: skip
 # A supplier or a facilitator sees where its cases stand, and its own actions; never the
 # worker's words, identity or satisfaction, even where the worker let the member know who
 # they are (that consent is the member's, not theirs).
@@ -238,10 +238,11 @@ _STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                   "ResponseDetermined", "GrievanceCorrected",
                   "RetaliationAlertRaised", "RepresentativeRecorded")  # fmt: skip
 # The officer's explanation of a rejection is written for the worker, and may say what the
-# worker told: never for the company.
+# worker told: never for the company; nor the case a duplicate duplicates, which may be in
+# another member's supply chain.
 _STAFF_DETAILS = frozenset({"indicators", "reasons", "override_reason", "officer",
                             "organisation", "language", "identity_shareable",
-                            "severity", "explanation", "owner_org"})  # fmt: skip
+                            "severity", "explanation", "owner_org", "duplicate_of"})  # fmt: skip
 
 
 def _redact(details: dict[str, Any]) -> dict[str, Any]:

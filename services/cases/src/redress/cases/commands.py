@@ -37,6 +37,9 @@ class TriageBody(Body):
 class RejectBody(Body):
     grounds: Grounds
     explanation: Prose = Field("", max_length=2000)
+    duplicate_of: Line | None = Field(
+        None, max_length=200, description="the case this one duplicates (grounds `duplicate`)"
+    )
 
 
 class AdvanceBody(Body):

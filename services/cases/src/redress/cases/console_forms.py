@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 
 from redress.cases import commands as c
 from redress.cases import handlers as h
+from redress.cases import supply_chain_queries
 from redress.cases import verification as v
 from redress.cases.console import Staff, _describe, _field, _number, case_page
 from redress.cases.console_render import PATH, ConsoleRoute
@@ -108,7 +109,14 @@ async def accept(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) ->
 
 @form("/reject", "reject")
 async def reject(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c.Written:
-    body = _body(c.RejectBody, grounds=_field(f, "grounds"), explanation=_field(f, "explanation"))
+    typed = _field(f, "duplicate_of")
+    duplicate_of = typed
+    if typed:  # the eight characters the console shows will do
+        async with desk.pool.acquire() as conn:
+            found, _unknown = await supply_chain_queries.resolve(conn, p.tenant, [typed])
+        duplicate_of = found[0] if found else typed
+    body = _body(c.RejectBody, grounds=_field(f, "grounds"), explanation=_field(f, "explanation"),
+                 duplicate_of=duplicate_of)  # fmt: skip
     return await h.reject(desk, p, case_id, body)
 
 

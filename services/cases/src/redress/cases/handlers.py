@@ -141,7 +141,17 @@ async def accept(desk: Desk, p: Principal, case_id: str, retry: Retry | None = N
 async def reject(
     desk: Desk, p: Principal, case_id: str, body: c.RejectBody, retry: Retry | None = None
 ) -> c.Written:
-    return await run(desk, p, case_id, d.Reject(body.grounds, body.explanation), retry=retry)
+    if body.duplicate_of is not None:
+        await _a_case_of_the_tenant(desk, p, body.duplicate_of)
+    reject = d.Reject(body.grounds, body.explanation, body.duplicate_of)
+    return await run(desk, p, case_id, reject, retry=retry)
+
+
+async def _a_case_of_the_tenant(desk: Desk, p: Principal, case_id: str) -> None:
+    """A case named in a command: one of the tenant's, or the command is wrong (422)."""
+    events = await desk.store.read_stream(case_id) if case_id.startswith("case-") else []
+    if not events or events[0].tenant != p.tenant:
+        raise Problem(422, "unknown-duplicate", f"no case {case_id} in this initiative")
 
 
 async def advance(

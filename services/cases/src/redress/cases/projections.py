@@ -54,8 +54,14 @@ from redress.events.timers import schedule
 _SETS: dict[type, tuple[str, Any]] = {
     CaseTriaged: ("severity = $3, indicators = $4", lambda e: (e.severity, list(e.indicators))),
     ReferralRecommended: ("referral_recommended = true", lambda e: ()),
-    CaseRejected: ("status = 'rejected', stage_due = NULL, grounds = $3", lambda e: (e.grounds,)),
-    CaseReopened: ("status = 'open', outcome = NULL, grounds = NULL", lambda e: ()),
+    CaseRejected: (
+        "status = 'rejected', stage_due = NULL, grounds = $3, duplicate_of = $4",
+        lambda e: (e.grounds, e.duplicate_of),
+    ),
+    CaseReopened: (
+        "status = 'open', outcome = NULL, grounds = NULL, duplicate_of = NULL",
+        lambda e: (),
+    ),
     OfficerAssigned: ("officer = $3", lambda e: (e.officer,)),
     FacilitatorAssigned: ("facilitator = $3", lambda e: (e.organisation,)),
     CaseClosed: ("status = 'closed', outcome = $3", lambda e: (e.outcome,)),

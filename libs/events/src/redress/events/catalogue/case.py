@@ -97,13 +97,22 @@ def _reasons_in_one_vocabulary(raw: dict[str, Any]) -> dict[str, Any]:
 
 @event
 class CaseRejected(EventData):
+    """`duplicate_of` (version 2): the case a grievance rejected as a duplicate duplicates."""
+
     type = "CaseRejected"
     stream_type = "case"
+    schemaversion = 2
 
     case_id: str
     grievance_id: str
     grounds: str
     explanation: str = Field(default="", max_length=2000)
+    duplicate_of: str | None = None
+
+
+@upcaster("CaseRejected", 1)
+def _no_duplicate_named(raw: dict[str, Any]) -> dict[str, Any]:
+    return raw  # version 1 named no case, even for a duplicate
 
 
 @event
