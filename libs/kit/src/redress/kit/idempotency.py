@@ -164,6 +164,9 @@ class Retry:
     request: Request
     pool: asyncpg.Pool
     key: str | None
+    content: bytes | None = None
+    """What the request asks, said by its route where the raw body differs between two
+    sendings of the same request (a multipart body's boundary is new each time)."""
 
     @property
     def status(self) -> int:
@@ -172,6 +175,8 @@ class Retry:
         return status or 200
 
     async def claim(self, conn: Conn, schema: str, principal: Principal) -> Claim | Replay | None:
+        if self.content is not None:
+            return await claim(conn, schema, principal, self.key, self.request, self.content)
         raw = await self.request.body()
         try:
             content = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"))

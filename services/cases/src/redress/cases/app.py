@@ -11,6 +11,7 @@ from redress.cases import (
     console,
     console_forms,
     context,
+    evidence_api,
     holds_api,
     mailer,
     member_console,
@@ -46,6 +47,7 @@ service = ServiceSpec(
         supervision.router,
         supply_chain_api.router,
         verification_api.router,
+        evidence_api.router,
         attachments.router,
         remedies_api.router,
         plan_actions_api.router,
@@ -57,6 +59,7 @@ service = ServiceSpec(
         supply_chain_console.router,
         supply_chain_console_forms.router,
         member_console.router,
+        evidence_api.console_router,
     ],
     exception_handlers={console.LoginRequired: console.to_login},
     projections=lambda: [
@@ -71,4 +74,6 @@ service = ServiceSpec(
     startup=[context.start],
     background=[context.run_deadlines, mailer.send_alerts, key_sweeper("cases")],
     checks=[context.check],
+    large_body_paths=evidence_api.UPLOADS,
+    large_body_bytes=evidence_api.BODY_BYTES,
 )

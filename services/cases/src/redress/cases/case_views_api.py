@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from redress.cases import domain as d
+from redress.cases import evidence_views, reads, referral_entries
 from redress.cases import queries as q
-from redress.cases import reads, referral_entries
 from redress.cases.access import Reader, is_plan_party, may_read, plan_party
 from redress.cases.context import CasesContext
 from redress.cases.handlers import NOT_FOUND, case_events, is_member
@@ -150,8 +150,8 @@ async def detail(
             ]
             # Verification and the response are the staff's work on the case (IOM 1 and 2).
             body["findings"] = [
-                f | {"time": f["time"].isoformat()}
-                for f in await q.findings(conn, cases.keyring, case_id)
+                evidence_views.as_json(f)
+                for f in await evidence_views.findings(conn, cases.keyring, case_id)
             ]
             steps = await q.determinations(conn, case_id)
             body["verification"] = steps.get("verification")
@@ -234,8 +234,8 @@ _STAFF_ENTRIES = ("InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                   "AttachmentAdded", "WithdrawalRequested", "PersonalDataErased",
                   "LegalHoldPlaced", "LegalHoldReleased", "ContactConsentChanged",
                   "ReviewRequested", "PlanAnswered", "RemedyConfirmed",
-                  "VerificationFindingRecorded", "VerificationDecided",
-                  "ResponseDetermined", "GrievanceCorrected",
+                  "VerificationFindingRecorded", "VerificationEvidenceAttached",
+                  "VerificationDecided", "ResponseDetermined", "GrievanceCorrected",
                   "RetaliationAlertRaised", "RepresentativeRecorded")  # fmt: skip
 # The officer's explanation of a rejection is written for the worker, and may say what the
 # worker told: never for the company; nor the case a duplicate duplicates, which may be in

@@ -18,7 +18,7 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.responses import HTMLResponse, Response
 
-from redress.cases import alerts, appeals, attachments, reads, remedies_views
+from redress.cases import alerts, appeals, attachments, evidence_views, reads, remedies_views
 from redress.cases import domain as d
 from redress.cases import handlers as h
 from redress.cases import queries as q
@@ -190,7 +190,7 @@ async def case_page(
         timeline = await q.timeline(conn, case_id)
         lessons = await q.lessons(conn, case_id)
         recent_reads = await q.recent_reads(conn, case_id, READS_SHOWN)
-        findings = await q.findings(conn, cases.keyring, case_id)
+        findings = await evidence_views.findings(conn, cases.keyring, case_id)
         steps = await q.determinations(conn, case_id)
         alert = await alerts.of_case(conn, case_id)
         files = await attachments.listed(conn, case_id)

@@ -14,12 +14,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from redress.cases import commands as c
+from redress.cases import evidence, supply_chain_queries
 from redress.cases import handlers as h
-from redress.cases import supply_chain_queries
 from redress.cases import verification as v
 from redress.cases.console import Staff, _describe, _field, _number, case_page
 from redress.cases.console_render import PATH, ConsoleRoute
@@ -72,7 +72,7 @@ async def _act(
     except Refused as exc:
         error, status = exc.detail, exc.status
     except Problem as exc:
-        if exc.status not in (409, 422):
+        if exc.status not in (409, 413, 415, 422):  # a file too large, or of another type
             raise
         error, status = exc.detail, exc.status
     except ConcurrencyError:
@@ -208,8 +208,16 @@ async def review(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) ->
 
 @form("/findings", "finding")
 async def finding(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c.Written:
+    """The finding, with the files chosen on its form (a browser sends an empty part when
+    none is): all in one append, or nothing."""
     body = _body(c.FindingBody, source=_field(f, "source"), finding=_field(f, "finding"))
-    return await h.record_finding(desk, p, case_id, body)
+    uploads = [u for u in f.getlist("evidence") if isinstance(u, UploadFile) and u.filename]
+    if len(uploads) > evidence.MAX_AT_ONCE:
+        raise Problem(422, "validation", f"attach at most {evidence.MAX_AT_ONCE} files at once")
+    if not uploads:
+        return await h.record_finding(desk, p, case_id, body)
+    files = [await evidence.checked(u) for u in uploads]
+    return await evidence.record_finding(desk, p, case_id, body, files)
 
 
 @form("/verification", "verification")

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, time
 from typing import Any
 
-from redress.cases import referral_entries
+from redress.cases import evidence_views, referral_entries
 from redress.cases.policies import case_stream
 from redress.events import catalogue
 from redress.events.catalogue.access import PersonalDataRead
@@ -30,6 +30,7 @@ from redress.events.catalogue.case import (
     StageDeadlineMissed,
     StageEntered,
     VerificationDecided,
+    VerificationEvidenceAttached,
     VerificationFindingRecorded,
 )
 from redress.events.catalogue.grievance import (
@@ -69,7 +70,7 @@ _SETS: dict[type, tuple[str, Any]] = {
     StageDeadlineMissed: ("deadline_missed = true", lambda e: ()),
 }
 _QUIET = ("case_id", "grievance_id", "message", "note", "finding", "addition", "key_id",
-          "attachment_id")  # fmt: skip
+          "attachment_id", "described")  # fmt: skip
 # What the worker does on their grievance, shown in the case's timeline too.
 _WORKER_ENTRIES = (WorkerMessagePosted, GrievanceUpdated, AttachmentAdded, WithdrawalRequested,
                    PersonalDataErased, ContactConsentChanged, ReviewRequested, PlanAnswered,
@@ -103,7 +104,7 @@ class CaseViews(Projection):
                *referral_entries.READS)  # fmt: skip
     tables = ("cases", "actions", "timeline", "thread", "lessons", "grievance_data", "timers",
               "reads", "filings", "referral_cases", "referral_partners", "findings",
-              "determinations")  # fmt: skip
+              "determinations", "evidence")  # fmt: skip
 
     async def apply(self, conn: Conn, event: Event) -> None:
         data = event.data
@@ -188,11 +189,13 @@ class CaseViews(Projection):
                 await self._adopt(conn, event.stream, "facilitator")
             case VerificationFindingRecorded():
                 await conn.execute(
-                    "INSERT INTO findings VALUES ($1, $2, $3, $4::jsonb, $5) "
+                    "INSERT INTO findings VALUES ($1, $2, $3, $4::jsonb, $5, $6) "
                     "ON CONFLICT DO NOTHING",
                     event.stream, event.position, data.source, data.finding.model_dump_json(),
-                    event.time,
+                    event.time, event.version,
                 )  # fmt: skip
+            case VerificationEvidenceAttached():
+                await evidence_views.project(conn, event, data)
             case VerificationDecided() | ResponseDetermined():
                 step = "verification" if isinstance(data, VerificationDecided) else "response"
                 details = data.model_dump(mode="json", exclude={"case_id"})

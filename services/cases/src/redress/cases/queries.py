@@ -208,14 +208,17 @@ async def thread(conn: Conn, keyring: Keyring, case_id: str) -> list[dict[str, A
 
 
 async def findings(conn: Conn, keyring: Keyring, case_id: str) -> list[dict[str, Any]]:
-    """Verification's findings in order, opened as the thread is; `time` as a datetime."""
+    """Verification's findings in order, opened as the thread is; `time` as a datetime.
+    Each is named by the case's version it was recorded at (`finding`)."""
     out = []
     for r in await conn.fetch(
-        "SELECT source, sealed, time FROM cases.findings WHERE case_id = $1 ORDER BY position",
+        "SELECT source, sealed, time, version FROM cases.findings WHERE case_id = $1 "
+        "ORDER BY position",
         case_id,
     ):
         text = await keyring.open(conn, Sealed.model_validate(json.loads(r["sealed"])))
-        out.append({"source": r["source"], "text": text.decode() if text is not None else None,
+        out.append({"finding": r["version"], "source": r["source"],
+                    "text": text.decode() if text is not None else None,
                     "erased": text is None, "time": r["time"]})  # fmt: skip
     return out
 

@@ -36,6 +36,8 @@ def fields_shown(
     shown |= {THREAD_FIELDS[m["author"]] for m in thread if m.get("text") is not None}
     if any(f.get("text") is not None for f in findings):
         shown.add("findings")
+    if any(e.get("name") is not None for f in findings for e in f.get("evidence", ())):
+        shown.add("evidence")  # the names of its files, opened
     return tuple(sorted(shown))
 
 

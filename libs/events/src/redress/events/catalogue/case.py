@@ -336,6 +336,28 @@ class VerificationFindingRecorded(EventData):
     finding: Sealed
 
 
+@event
+class VerificationEvidenceAttached(EventData):
+    """A file that bears out a finding: a photo of the site, a recording of an interview, a
+    payroll register.
+
+    The file itself is sealed under the grievance's key in the keyring's sealed files, by
+    `file_id` (ADR 0032), and its name and SHA-256 digest are sealed in `described`: a name
+    may name a worker, and a digest would confirm a guess of the file. `finding_version` is
+    the case stream's version of the `VerificationFindingRecorded` it supports.
+    """
+
+    type = "VerificationEvidenceAttached"
+    stream_type = "case"
+
+    case_id: str
+    finding_version: int = Field(ge=1)
+    file_id: str = Field(max_length=100)
+    content_type: str = Field(max_length=100)
+    size: int = Field(ge=1)
+    described: Sealed
+
+
 class Substantiation(StrEnum):
     substantiated = "substantiated"
     partly_substantiated = "partly_substantiated"
