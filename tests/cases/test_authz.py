@@ -71,7 +71,7 @@ PARTY_ORGS = {"supplier": ("supplier", "dhaka-1"), "facilitator": ("facilitator"
 STAFF_ENTRIES = {"InternalNoteAdded", "CaseTriaged", "MessageSentToWorker",
                  "ReferralRecommended", "VerificationFindingRecorded", "VerificationDecided",
                  "ResponseDetermined", "GrievanceCorrected", "RetaliationAlertRaised",
-                 "RepresentativeRecorded"}  # fmt: skip
+                 "RepresentativeRecorded", "VerificationEvidenceAttached"}  # fmt: skip
 STAFF_DETAILS = {"indicators", "reasons", "override_reason", "officer", "organisation",
                  "language", "identity_shareable", "severity", "explanation",
                  "owner_org"}  # fmt: skip
@@ -84,6 +84,7 @@ class Route:
     kind: str
     body: dict[str, Any] | None = None
     scoped: bool = True  # about one case
+    files: dict[str, tuple[str, bytes, str]] | None = None  # a multipart upload, not JSON
 
 
 ACTION = {"remedy": "training", "owner": "member_company", "due_on": "2030-01-31",
@@ -100,6 +101,12 @@ MATRIX: dict[tuple[str, str], Route] = {
     # The matrix's case has no files: staff are told so (404); the files a worker sent, and
     # who opens them, are in tests/cases/test_attachments.py.
     ("GET", "/v1/cases/{case_id}/attachments/{attachment_id}"): Route("staff-file"),
+    # Nor has it evidence (tests/cases/test_evidence.py attaches and opens some); attaching
+    # is refused at its stage (409 wrong-stage), past verification.
+    ("GET", "/v1/cases/{case_id}/evidence/{file_id}"): Route("staff-file"),
+    ("POST", "/v1/cases/{case_id}/findings/{finding}/evidence"): Route(
+        "command", files={"file": ("register.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    ),
     ("GET", "/v1/indicators"): Route("staff-read", scoped=False),
     ("GET", "/v1/supervision/missed-deadlines"): Route("supervise", scoped=False),
     ("POST", "/v1/cases/{case_id}/triage"): Route(
@@ -411,6 +418,8 @@ async def test_every_route_answers_every_principal_as_the_matrix_says(platform):
         "case_id": case_id,
         "action_id": action_id,
         "attachment_id": "no-such-file",
+        "file_id": "no-such-file",
+        "finding": "3",
         "issue_id": opened.json()["stream"],
         "site_id": "dhaka-1",
     }
@@ -425,7 +434,8 @@ async def test_every_route_answers_every_principal_as_the_matrix_says(platform):
         for (method, template), route in sorted(MATRIX.items()):
             path = template.format(**ids)
             body = filled(route.body, ids)
-            answer = await platform.cases.request(method, path, json=body, headers=headers)
+            sent: dict[str, Any] = {"files": route.files} if route.files else {"json": body}
+            answer = await platform.cases.request(method, path, headers=headers, **sent)
             want, got = expected(principal, route), answer.status_code
             fine = (
                 200 <= got < 300 or (got == 409 and answer.json()["type"] != CONCURRENCY)

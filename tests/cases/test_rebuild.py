@@ -112,6 +112,10 @@ class Workload:
             ("/messages", {"text": "We have opened your case."}),
             ("/notes", {"text": "Same supplier as last year."}),
             ("/findings", {"source": "document", "finding": "Payslips stop in March."}),
+        )
+        await self.evidence(closed)
+        await self.steps(
+            closed,
             ("/verification", {"decision": "not_substantiated", "reasons": "Too early"}),
             ("/findings", {"source": "interview", "finding": "Three workers confirm it."}),
             ("/verification", {"decision": "substantiated", "reasons": "Payslips and words"}),
@@ -221,6 +225,17 @@ class Workload:
                 },
             )
             assert answer.status_code == 201, answer.text
+
+    async def evidence(self, case_id: str) -> None:
+        """The payslips themselves, attached to the case's latest finding."""
+        finding = await self.platform.system.store.stream_version(case_id)
+        answer = await self.platform.cases.post(
+            f"/v1/cases/{case_id}/findings/{finding}/evidence",
+            files={"file": ("payslips.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+            headers=self.officer,
+        )
+        assert answer.status_code == 201, answer.text
+        await self.caught_up(case_id, answer.json()["version"])
 
     async def recorded(self, case_id: str, kind: str, count: int) -> bool:
         return (await self.platform.log_types(case_id)).count(kind) == count

@@ -42,6 +42,7 @@ class Write:
     body: Any
     other: Any  # another body, for the same key
     ndjson: bool = False
+    multipart: bool = False  # bodies are files, sent with a new boundary each time
 
 
 GRIEVANCE_FOR_WORKER = {**GRIEVANCE, "channel": "hotline"}
@@ -111,6 +112,13 @@ WRITES: dict[tuple[str, str], Write] = {
         ("officer",),
         {"source": "interview", "finding": "A"},
         {"source": "document", "finding": "A"},
+    ),
+    # Evidence of the finding above (its version, in `ids`).
+    ("cases", "/v1/cases/{case_id}/findings/{finding}/evidence"): Write(
+        ("officer",),
+        {"file": ("a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        {"file": ("b.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        multipart=True,
     ),
     ("cases", "/v1/cases/{case_id}/verification"): Write(
         ("officer",),
@@ -269,7 +277,7 @@ async def test_a_retried_write_writes_once_over_every_retryable_route(platform):
     assert found == set(WRITES), f"POST routes without a row: {found - set(WRITES)}"
 
     ids = {"callback_id": await callback_to_make(platform), "case_id": await file_case(platform),
-           "action_id": "", "issue_id": "", "site_id": "dhaka-1",
+           "action_id": "", "issue_id": "", "site_id": "dhaka-1", "finding": "",
            "other_case": await file_case(platform)}  # fmt: skip
     rejected = await file_case(platform)
     for name in ("", "other_", "withdrawn_"):
@@ -290,6 +298,8 @@ async def test_a_retried_write_writes_once_over_every_retryable_route(platform):
         headers = {**platform.token(write.roles, sub=sub, org="acme-apparel"), **key}
 
         def send(body: Any, headers: dict = headers, write: Write = write) -> dict[str, Any]:
+            if write.multipart:
+                return {"files": body, "headers": headers}
             body = filled(body, ids)
             if write.ndjson:
                 content = json.dumps(body).encode()
@@ -312,6 +322,8 @@ async def test_a_retried_write_writes_once_over_every_retryable_route(platform):
             wrong.append(f"{template}: {wrote} events, then {await written_by(platform, sub)}")
         if template == "/v1/systemic-issues":
             ids["issue_id"] = first.json()["stream"]
+        if template == "/v1/cases/{case_id}/findings":
+            ids["finding"] = str(first.json()["version"])
         version = first.json().get("version")
         if template in SETUP:
             step = await platform.cases.post(
