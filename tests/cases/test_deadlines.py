@@ -8,8 +8,11 @@ with the same FixedClock.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from redress.cases.case_state import after_working_days
 from redress.cases.deadlines import deadline_scheduler
@@ -21,6 +24,7 @@ from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
 from redress.events.projection import wait_for_version
 from redress.events.timers import FixedClock
+from tests.cases.test_console import officer
 
 GRIEVANCE = {"country": "BD", "site_id": "dhaka-1", "category": "wages_and_benefits",
              "narrative": "Our wages are three months late."}  # fmt: skip
@@ -322,3 +326,49 @@ async def test_due_dates_count_the_tenants_working_days_in_its_time_zone(platfor
     local_day = evening.date() + timedelta(days=1)
     assert planned.due_on == after_working_days(local_day, 45, sunday_to_thursday)
     assert planned.due_on.weekday() in sunday_to_thursday
+
+
+@pytest.mark.parametrize("zone", ["Asia/Dhaka", "America/Mexico_City"])
+async def test_the_queue_says_overdue_when_the_stages_timer_is_due_in_the_tenants_time_zone(
+    platform, zone
+):
+    """East of UTC the tenant's day ends before UTC's, west of it after: the queue's filter,
+    the console's queue and case page say overdue from the instant the deadline scheduler
+    fires (the end of the due day where the tenant is), not from UTC's midnight."""
+    stream = derived_stream("tenant", "acme")
+    store = platform.system.store
+    changed = TenantSettingsChanged(
+        name="Acme Initiative", time_zone=zone, working_days=tuple(range(7)), languages=("en",)
+    )
+    meta = Metadata(tenant="acme", actor=Actor(id="admin-1", role="admin"))
+    await store.append(stream, [changed], await store.stream_version(stream), meta)
+    case_id = await file_case(platform)
+    due_at = (await timers(platform, case_id))["admissibility"]["due_at"]
+    due_on = date.fromisoformat((await detail(platform, case_id))["stage_due"])
+    assert due_at == datetime.combine(due_on, time.max, tzinfo=ZoneInfo(zone))
+    clock = controlled(platform, due_at - timedelta(minutes=1))
+    scheduler = deadline_scheduler(platform.system.pool, store, clock)
+    assert case_id in await queue(platform, overdue=False)
+    assert case_id not in await queue(platform, overdue=True)
+    assert not await console_says_overdue(platform, case_id)
+    assert await scheduler.tick() == 0
+
+    clock.at = due_at + timedelta(minutes=1)  # the timer is due, and has not fired yet
+    assert case_id in await queue(platform, overdue=True)
+    assert case_id not in await queue(platform, overdue=False)
+    assert await console_says_overdue(platform, case_id)
+    assert await scheduler.tick() == 1
+
+
+async def console_says_overdue(platform, case_id: str) -> bool:
+    """Whether the console's queue, filtered to overdue cases, lists the case, and its page
+    flags the stage (the two must agree)."""
+    async with officer(platform) as client:
+        listed = (
+            f'href="/console/cases/{case_id}"'
+            in (await client.get("/console", params={"overdue": "yes"})).text
+        )
+        page = (await client.get(f"/console/cases/{case_id}")).text
+    flagged = re.search(r'id="case-due">[^<]*<strong class="flag">Overdue', page) is not None
+    assert listed == flagged, (listed, flagged)
+    return listed

@@ -80,7 +80,8 @@ async def queue(
         raise Problem(403, "forbidden", detail)
     filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None, own)
     async with pool.acquire() as conn:
-        page = await q.queue(conn, p.tenant, filters, cases.today(), cursor, limit)
+        today = await cases.today_in(conn, p.tenant)
+        page = await q.queue(conn, p.tenant, filters, today, cursor, limit)
     return {"items": [_jsonable(r, _columns(p)) for r in page.rows], "next": page.next}
 
 
@@ -131,7 +132,7 @@ async def detail(
         staff = not (member or own)
         body["actions"] = [
             _jsonable(a, (*q.ACTION_COLUMNS, "overdue", *(("owner_org",) if staff else ())))
-            for a in await q.actions(conn, case_id, cases.today(), own)
+            for a in await q.actions(conn, case_id, await cases.today_in(conn, p.tenant), own)
         ]
         if own:  # nothing of the worker, nor of the staff's work on the case
             return body

@@ -100,7 +100,8 @@ async def queue(request: Request, p: Staff, pool: Pool, cases: CasesContext) -> 
         try:
             f = QueueQuery.model_validate(dict(request.query_params))
             filters = q.QueueFilter(f.stage, f.severity, f.officer, f.overdue)
-            found = await q.queue(conn, p.tenant, filters, cases.today(), f.cursor, f.limit)
+            today = await cases.today_in(conn, p.tenant)
+            found = await q.queue(conn, p.tenant, filters, today, f.cursor, f.limit)
         except ValidationError as exc:
             context["f"] = QueueQuery()
             return page(request, cases, "queue.html", 422, error=_describe(exc), **context)
@@ -178,8 +179,8 @@ async def case_page(
         min_version
         and not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=READ_BACK_SECONDS)
     )
-    today = cases.today()
     async with pool.acquire() as conn:
+        today = await cases.today_in(conn, p.tenant)
         row = await q.case_row(conn, p.tenant, case_id)
         if row is None:
             raise Problem(404, "not-found", h.NOT_FOUND)

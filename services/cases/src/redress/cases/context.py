@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 
 from redress.cases.deadlines import deadline_scheduler
 from redress.cases.domain import TimeFrames
-from redress.events.store import EventStore
+from redress.events.store import Conn, EventStore
 from redress.events.timers import Clock, SystemClock
 from redress.kit.crypto import Keyring
 from redress.kit.keyset import derive, keyset_file, root_secret
@@ -32,6 +32,12 @@ class Cases:
 
     def today(self) -> date:
         return self.clock.now().date()
+
+    async def today_in(self, conn: Conn, tenant: str) -> date:
+        """The tenant's date now, in its time zone: the day due dates are counted in. A stage
+        is late from the end of its due day there, when the deadline scheduler fires
+        (`TimeFrames.end_of`); read on the tenant's stream, like the frames (ADR 18)."""
+        return tenant_frames(await read_tenant(conn, tenant)).local_day(self.clock.now())
 
 
 async def start(runtime: Runtime) -> None:

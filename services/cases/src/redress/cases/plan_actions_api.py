@@ -92,5 +92,5 @@ async def plan_actions(
     their due date and neither done nor waived (or to the others); `next` pages on."""
     p = may_read(p)
     async with pool.acquire() as conn:
-        page = await _page(conn, p, cases.today(), overdue, cursor, limit)
+        page = await _page(conn, p, await cases.today_in(conn, p.tenant), overdue, cursor, limit)
     return {"items": page.items, "next": page.next}

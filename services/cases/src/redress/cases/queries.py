@@ -75,7 +75,10 @@ async def queue(
     cursor: str | None = None,
     limit: int = 50,
 ) -> QueuePage:
-    """A page of the tenant's cases, oldest first; each row also carries `overdue`."""
+    """A page of the tenant's cases, oldest first; each row also carries `overdue`.
+
+    `today` is the tenant's own date (`Cases.today_in`): due dates are days in its time
+    zone, and a stage is late once its due day has ended there, as the scheduler says."""
     args: list[Any] = [tenant, today]
     where = ["tenant = $1"]
 
