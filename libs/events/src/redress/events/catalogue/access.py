@@ -25,7 +25,8 @@ class PersonalDataRead(EventData):
 
     `fields` names what was shown: `narrative`, `contact`, `messages` (the conversation with
     the worker), `notes` (internal notes, sealed like the worker's words), `findings`
-    (verification's, sealed too), `attachments`, or any other sealed field of the grievance.
+    (verification's, sealed too), `attachments` (the worker's files), `evidence` (the files
+    of verification's findings, or their names), or any other sealed field of the grievance.
     `channel` is `api` or `console`.
     """
 
