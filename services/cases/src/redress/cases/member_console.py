@@ -122,13 +122,14 @@ async def home_page(
     refused: Failure | None = None,
 ) -> HTMLResponse:  # fmt: skip
     """What is new, what falls due, then every case of the supply chain, oldest first."""
-    org, today = org_of(p), desk.today()
+    org = org_of(p)
     context: dict[str, Any] = {
         "principal": p, "done": done, "rows": [], "next_url": None, "first_url": None,
         "stages": list(d.Stage), "dashboard_url": dashboard_url(request, p), "list_error": None,
         **(refused.context() if refused else NO_FAILURE),
     }  # fmt: skip
     async with desk.pool.acquire() as conn:
+        today = await desk.cases.today_in(conn, p.tenant)
         context["new"], context["new_count"], context["mark"] = await notices.new_cases(
             conn, p.tenant, org, p.sub
         )
@@ -177,8 +178,8 @@ async def case_page(
             desk.pool, VIEWS, case_id, min_version, timeout=READ_BACK_SECONDS
         )
     )
-    today = desk.today()
     async with desk.pool.acquire() as conn:
+        today = await desk.cases.today_in(conn, p.tenant)
         row = await q.case_row(conn, p.tenant, case_id)
         if row is None or row["member_org"] != p.org:
             raise Problem(404, "not-found", h.NOT_FOUND)
