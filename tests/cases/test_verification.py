@@ -5,6 +5,7 @@ response; staff read it all back, members none of it, and bad input writes nothi
 from __future__ import annotations
 
 from tests.cases.test_authz import file_case, officer_post, read_back
+from tests.events.helpers import wait_until
 
 FINDINGS = [
     {"source": "interview", "finding": "Four workers say their passports are in the office."},
@@ -47,10 +48,15 @@ async def test_an_officer_verifies_and_determines_the_response_and_staff_read_it
     assert body["verification"] == VERIFIED
     assert body["response"] == RESPONSE
     assert body["referral_recommended"] is True
+
     # The findings were opened for the officer: the read is recorded, as for notes.
-    reads = (await platform.cases.get(f"/v1/cases/{case_id}/reads",
-                                      headers=platform.token())).json()  # fmt: skip
-    assert "findings" in reads["items"][-1]["fields"]
+    # The read is an event: its record shows once the reads' view has it.
+    async def recorded_read() -> bool:
+        reads = (await platform.cases.get(f"/v1/cases/{case_id}/reads",
+                                          headers=platform.token())).json()  # fmt: skip
+        return any("findings" in item["fields"] for item in reads["items"])
+
+    await wait_until(recorded_read)
     # Sealed in the log as the worker's words are: the text is nowhere in the event.
     events = await platform.system.store.read_stream(case_id)
     recorded = [e for e in events if e.type == "VerificationFindingRecorded"]

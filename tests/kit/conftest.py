@@ -14,7 +14,7 @@ from redress.events.ids import new_stream
 from redress.events.migrations import migrate
 from redress.kit.auth import signer_for
 from redress.kit.authz import Action
-from redress.kit.deps import CurrentPrincipal, Store, metadata_for, permitted
+from redress.kit.deps import CurrentPrincipal, Store, authorise, metadata_for
 from redress.kit.service import ServiceSpec, create_service_app
 from redress.kit.settings import Settings
 from tests.events.helpers import SCHEMA_SQL, OpenedCases, opened
@@ -25,7 +25,7 @@ PROJECTION = OpenedCases()
 
 @router.post("/v1/cases", status_code=201)
 async def open_case(principal: CurrentPrincipal, store: Store) -> dict[str, object]:
-    principal = permitted(Action.case_manage)(principal)
+    principal = authorise(principal, Action.case_manage)
     stream = new_stream("case")
     done = await store.append(stream, [opened()], 0, metadata_for(principal))
     return {"stream": done.stream, "version": done.version}

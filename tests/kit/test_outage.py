@@ -15,7 +15,7 @@ from redress.events.ids import new_stream
 from redress.events.migrations import eventlog_component, migrate
 from redress.kit.auth import signer_for
 from redress.kit.authz import Action
-from redress.kit.deps import CurrentPrincipal, Store, metadata_for, permitted
+from redress.kit.deps import CurrentPrincipal, Store, authorise, metadata_for
 from redress.kit.embedded import EmbeddedPostgres
 from redress.kit.service import create_service_app
 from redress.kit.settings import Settings
@@ -84,7 +84,7 @@ in_a_transaction = APIRouter()
 @in_a_transaction.post("/v1/cases-in-a-transaction", status_code=201)
 async def open_case_in_a_transaction(principal: CurrentPrincipal, store: Store) -> None:
     """As the services write: a read, then the append, in one transaction."""
-    principal = permitted(Action.case_manage)(principal)
+    principal = authorise(principal, Action.case_manage)
     async with store.pool.acquire() as conn, conn.transaction():
         await conn.fetchval("SELECT count(*) FROM intake.opened")
         await store.append(new_stream("case"), [opened()], 0, metadata_for(principal), conn=conn)
