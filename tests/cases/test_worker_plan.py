@@ -51,9 +51,16 @@ async def plan_with_one_action(platform, case_id: str, lang: str) -> str:
         answer = await officer_post(platform, case_id, path, body)
         assert answer.status_code in (200, 201), answer.text
     version = answer.json()["version"]
-    read = await platform.cases.get(f"/v1/cases/{case_id}", params={"min_version": version},
-                                    headers=platform.token())  # fmt: skip
-    (action,) = read.json()["actions"]
+    found: list[dict] = []
+
+    async def shown() -> bool:  # 202 while the view has not reached the version: ask again
+        read = await platform.cases.get(f"/v1/cases/{case_id}", params={"min_version": version},
+                                        headers=platform.token())  # fmt: skip
+        found[:] = read.json()["actions"] if read.status_code == 200 else []
+        return bool(found)
+
+    await wait_until(shown)
+    (action,) = found
     return str(action["action_id"])
 
 
