@@ -73,6 +73,9 @@ async def narrative_of(intake, keyring: Keyring, stream: str) -> bytes | None:
         return await keyring.open(conn, submitted.personal)
 
 
+# Writes and scans every copy on disk (WAL, stream store, backup): disk-bound, 90 s on a
+# quiet machine, twice that when the disk is shared.
+@pytest.mark.timeout(420)
 async def test_after_a_rotation_an_erased_key_is_unreadable_from_every_copy_on_disk(
     intake, servers, tmp_path
 ):
