@@ -56,7 +56,7 @@ async def test_an_alert_and_a_review_in_the_console_pass_axe(console_site, conso
     await check(page, "the report's case", findings)
 
     # A rejection the worker asks to have reviewed; another officer decides it here.
-    await officer_post(site, case_id, "/reject", {"grounds": "duplicate"}, "officer-9")
+    await officer_post(site, case_id, "/reject", {"grounds": "out_of_scope"}, "officer-9")
     asked = ReviewRequested(grievance_id=await grievance_of(site, case_id))
     stream = f"grievance-{asked.grievance_id}"
     version = len(await site.system.store.read_stream(stream))

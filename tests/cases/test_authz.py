@@ -114,7 +114,7 @@ MATRIX: dict[tuple[str, str], Route] = {
     ),
     ("POST", "/v1/cases/{case_id}/accept"): Route("command", {}),
     ("POST", "/v1/cases/{case_id}/reject"): Route(
-        "command", {"grounds": "duplicate", "explanation": "filed twice"}
+        "command", {"grounds": "out_of_scope", "explanation": "not ours"}
     ),
     ("POST", "/v1/cases/{case_id}/advance"): Route("command", {"to": "implementation"}),
     ("POST", "/v1/cases/{case_id}/actions"): Route("plan-add", ACTION),

@@ -93,7 +93,7 @@ IMPLEMENTING = history(OPEN, Accept(DAY), Advance(Stage.response, DAY),
 # Resolved: every action of the plan done (or waived, tests/cases/test_remedies_domain.py).
 PAID = IMPLEMENTING + then(IMPLEMENTING, UpdateAction("a1", "Paid in full", None, True))
 CLOSED = PAID + then(PAID, Close(Outcome.resolved))
-REJECTED = OPENED + then(OPENED, Reject(Grounds.duplicate))
+REJECTED = OPENED + then(OPENED, Reject(Grounds.duplicate, "", "case-0"))
 
 
 def test_open_a_case_with_the_acknowledgement_due_in_seven_days():
@@ -202,7 +202,7 @@ def test_accept_moves_to_verification_with_the_feedback_date():
 
 def test_accept_or_reject_only_at_admissibility():
     assert refused(ADMISSIBLE, Accept(DAY)) == "wrong-stage"
-    assert refused(ADMISSIBLE, Reject(Grounds.duplicate)) == "wrong-stage"
+    assert refused(ADMISSIBLE, Reject(Grounds.out_of_scope)) == "wrong-stage"
 
 
 def test_reject_records_grounds():
@@ -384,3 +384,7 @@ def test_a_duplicate_names_the_case_it_duplicates():
 def test_only_a_duplicate_names_a_case_and_never_itself():
     assert refused(OPENED, Reject(Grounds.out_of_scope, "", "case-0")) == "not-a-duplicate"
     assert refused(OPENED, Reject(Grounds.duplicate, "", "case-1")) == "duplicate-of-itself"
+
+
+def test_a_duplicate_that_names_no_case_is_refused():
+    assert refused(OPENED, Reject(Grounds.duplicate, "Filed twice")) == "duplicate-names-no-case"

@@ -29,6 +29,7 @@ async def test_a_duplicate_names_the_case_it_duplicates(platform):
          "unknown-duplicate"),
         ({"grounds": "out_of_scope", "duplicate_of": first}, "not-a-duplicate"),
         ({"grounds": "duplicate", "duplicate_of": second}, "duplicate-of-itself"),
+        ({"grounds": "duplicate", "explanation": "Filed twice"}, "duplicate-names-no-case"),
     ):  # fmt: skip
         refused = await officer_post(platform, second, "/reject", body)
         assert refused.status_code == 422, refused.text

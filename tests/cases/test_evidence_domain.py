@@ -77,6 +77,6 @@ def test_evidence_belongs_to_verification_of_an_open_case():
     assert refused(at_response, v.AttachEvidence(version, files("x")))[0] == "wrong-stage"
     with_files = v.RecordFinding(FINDING.source, SEALED, files("x"))
     assert refused(list(OPENED), with_files)[0] == "wrong-stage"
-    rejected = case(list(OPENED), Reject(Grounds.duplicate))
+    rejected = case(list(OPENED), Reject(Grounds.out_of_scope))
     assert refused(rejected, with_files)[0] == "not-open"
     assert refused([], v.AttachEvidence(1, files("x")))[0] == "unknown-case"

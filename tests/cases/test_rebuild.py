@@ -144,8 +144,8 @@ class Workload:
 
         await self.steps(
             reopened,
-            ("/reject", {"grounds": "duplicate", "explanation": "see the other case"}),
-            ("/reopen", {"reason": "Not a duplicate after all"}),
+            ("/reject", {"grounds": "out_of_scope", "explanation": "not the initiative's"}),
+            ("/reopen", {"reason": "In scope after all"}),
         )
         await self.post(rejected, "/reject", {"grounds": "out_of_scope"})
         # Filed at the wrong site, in the wrong category: corrected, the member goes with it.

@@ -79,7 +79,7 @@ class Commands:
                            ("/advance", {"to": "remediation_plan"})):  # fmt: skip
             await self.ok(p.cases.post(f"/v1/cases/{advanced}{path}", json=body,
                                        headers=p.token()))  # fmt: skip
-        for path, body in (("/reject", {"grounds": "duplicate"}),
+        for path, body in (("/reject", {"grounds": "out_of_scope"}),
                            ("/reopen", {"reason": "Not one"})):  # fmt: skip
             await self.ok(p.cases.post(f"/v1/cases/{reopened}{path}", json=body,
                                        headers=p.token()))  # fmt: skip

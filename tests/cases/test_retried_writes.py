@@ -176,7 +176,7 @@ WRITES: dict[tuple[str, str], Write] = {
         ("officer",), {"reason": "Again"}, {"reason": "Once more"}
     ),
     ("cases", "/v1/cases/{case_id}/reject"): Write(
-        ("officer",), {"grounds": "duplicate", "explanation": "x"}, {"grounds": "duplicate"}
+        ("officer",), {"grounds": "out_of_scope", "explanation": "x"}, {"grounds": "out_of_scope"}
     ),
     # Another officer reviews the rejection above, which the worker asked to have reviewed.
     ("cases", "/v1/cases/{case_id}/review"): Write(

@@ -95,7 +95,7 @@ def test_findings_and_decisions_belong_to_verification_only():
 
 
 def test_nothing_is_verified_on_a_rejected_case_or_no_case():
-    rejected = case(list(OPENED), Reject(Grounds.duplicate))
+    rejected = case(list(OPENED), Reject(Grounds.out_of_scope))
     assert refused(rejected, FINDING) == "not-open"
     assert refused([], FINDING) == "unknown-case"
 

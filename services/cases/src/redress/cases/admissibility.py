@@ -153,6 +153,10 @@ def _reject(c: Reject, state: Case) -> list[EventData]:
     require_open(state, Stage.admissibility)
     if c.grounds is not Grounds.duplicate and c.duplicate_of:
         raise CaseRefused("not-a-duplicate", "only a duplicate names the case it duplicates")
+    # Without the case it duplicates, the worker's grievance would be turned away with nowhere
+    # to follow it: a duplicate is rejected in favour of a case someone can look up.
+    if c.grounds is Grounds.duplicate and not c.duplicate_of:
+        raise CaseRefused("duplicate-names-no-case", "a duplicate names the case it duplicates")
     if c.duplicate_of == state.case_id:
         raise CaseRefused("duplicate-of-itself", "a case cannot duplicate itself")
     return [CaseRejected(case_id=state.case_id, grievance_id=state.grievance_id,

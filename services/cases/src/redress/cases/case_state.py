@@ -159,7 +159,7 @@ class CaseRefused(Refused):
 
     # A rejection as a duplicate that names no case, or the wrong one: the command is wrong.
     statuses: ClassVar[dict[str, int]] = {
-        "not-a-duplicate": 422, "duplicate-of-itself": 422,
+        "not-a-duplicate": 422, "duplicate-of-itself": 422, "duplicate-names-no-case": 422,
     }  # fmt: skip
 
 

@@ -112,6 +112,8 @@ class Recorded:
     receipts: list[str] = field(default_factory=list)
     audit_ids: dict[int, str] = field(default_factory=dict)
     consequences: list[Decided] = field(default_factory=list)
+    cases: list[str] = field(default_factory=list)
+    """the cases opened, in the order they were: a duplicate names one of them"""
 
 
 class Generator:
@@ -222,6 +224,14 @@ class Generator:
             )  # fmt: skip
         self.recorded.receipts.append(filed.reference)
         await self.react(filed.stream, 0)
+        self.recorded.cases.append(case_stream(g.grievance_id))
+
+    def rejection(self, case_id: str, grounds: str) -> cc.RejectBody:
+        """A duplicate names the case opened last before it (the plan puts duplicates last)."""
+        if grounds != "duplicate":
+            return cc.RejectBody(grounds=grounds)
+        earlier = next(c for c in reversed(self.recorded.cases) if c != case_id)
+        return cc.RejectBody(grounds=grounds, duplicate_of=earlier)
 
     async def close(self, case_id: str, outcome: str) -> None:
         """Close as planned; a case closed as resolved has its plan's actions done first, as
@@ -244,7 +254,7 @@ class Generator:
             "file": lambda: self.file(g),
             "triage": lambda: self.triage(g, code),
             "accept": lambda: cases.accept(desk, officer, case_id),
-            "reject": lambda: cases.reject(desk, officer, case_id, cc.RejectBody(grounds=code)),
+            "reject": lambda: cases.reject(desk, officer, case_id, self.rejection(case_id, code)),
             "advance": lambda: cases.advance(desk, officer, case_id, cc.AdvanceBody(to=code)),
             "action": lambda: cases.add_action(desk, officer, case_id, cc.ActionBody(
                 remedy=code, owner=action_owner(code),
@@ -338,6 +348,7 @@ class Generator:
                 call.grievance.grievance_id = answer.grievance.grievance_id
                 self.recorded.receipts.append(answer.grievance.reference)
                 await self.react(answer.grievance.stream, 0)
+                self.recorded.cases.append(case_stream(answer.grievance.grievance_id))
 
 
 async def record(
@@ -351,7 +362,12 @@ async def record(
     for a in plan.audits:
         queue.put_nowait(a)
     raised = {id(c.grievance) for a in plan.audits for c in a.calls if c and c.grievance}
-    for g in plan.grievances:
+
+    # Grievances rejected as duplicates go last, so that each has a case before it to name.
+    def duplicate(g: GrievancePlan) -> bool:
+        return any(s.kind == "reject" and s.code == "duplicate" for s in g.steps)
+
+    for g in sorted(plan.grievances, key=duplicate):
         if id(g) not in raised:
             queue.put_nowait((g, g.steps))
 
