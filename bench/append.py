@@ -31,6 +31,8 @@ from bench.workload import (
 from redress.events.catalogue.case import CaseOpened
 from redress.events.ids import new_id, new_stream
 from redress.events.store import EventStore
+from redress.kit.runtime import open_pool
+from redress.kit.settings import Settings
 
 TOPIC = "redress.events.catalogue.case:CaseOpened"
 
@@ -76,7 +78,9 @@ def _models(cell: Cell, appends: int) -> list[tuple[str, list[CaseOpened]]]:
 
 async def ours_rate(dsn: str, cell: Cell) -> float:
     warm, jobs = _models(cell, cell.warmup), _models(cell, cell.appends)
-    async with asyncpg.create_pool(dsn, min_size=POOL_SIZE, max_size=POOL_SIZE) as pool:
+    # The pool the services append through (deadlines, no reset query on release).
+    pool = await open_pool(Settings(database_url=dsn, _env_file=None), size=POOL_SIZE)
+    try:
         store = EventStore(pool)
 
         async def one(job: tuple[str, list[CaseOpened]]) -> None:
@@ -84,6 +88,8 @@ async def ours_rate(dsn: str, cell: Cell) -> float:
 
         await timed_tasks(cell.writers, warm, one)
         return rate(cell.events, await timed_tasks(cell.writers, jobs, one))
+    finally:
+        await pool.close()
 
 
 def _texts(cell: Cell, appends: int) -> list[tuple[str, list[str]]]:
