@@ -374,14 +374,22 @@ async def drive(settings: Settings, rate: float = RATE, seconds: float = SECONDS
         end = start + seconds
         # The schedule ends at SECONDS of wall-clock time: what could not be sent by then
         # because IN_FLIGHT were waiting is not sent, and the rate shows it.
+        backlog = 0.0  # how far behind its schedule waiting for the platform left the run
         while (due := start + out.offered / rate) < end:
             if (wait := due - time.perf_counter()) > 0:
                 await asyncio.sleep(wait)
-            if time.perf_counter() - due > LATE:
-                out.late += 1  # this process could not keep up
-            elif slots.locked():
-                out.held += 1  # the platform had IN_FLIGHT submissions unanswered
-            await slots.acquire()
+                backlog = 0.0
+            behind = time.perf_counter() - due
+            if slots.locked():  # the platform has IN_FLIGHT submissions unanswered
+                out.held += 1
+                await slots.acquire()
+                backlog = time.perf_counter() - due
+            else:
+                if behind > backlog + LATE:
+                    out.late += 1  # this process itself could not keep up
+                elif behind > LATE:
+                    out.held += 1  # still catching up after waiting for the platform
+                await slots.acquire()
             if time.perf_counter() >= end:
                 slots.release()
                 break
