@@ -156,10 +156,18 @@ async def test_a_body_that_is_not_json_says_where_it_breaks(settings, tmp_path):
         answer = await client.post(
             "/v1/notes", content=b'{"text": "x",}', headers={"content-type": "application/json"}
         )
+        # A control character: the decoder's own words end in "at"; the detail says it once.
+        nul = await client.post(
+            "/v1/notes", content=b'{"text": "x\x00"}', headers={"content-type": "application/json"}
+        )
     assert answer.status_code == 422
     assert answer.headers["content-type"] == "application/problem+json"
     assert answer.json()["type"] == "urn:redress:problem:validation"
     assert answer.json()["detail"] == (
         "the body is not valid JSON: Expecting property name enclosed in double quotes "
         "at character 13"
+    )
+    assert (
+        nul.json()["detail"]
+        == "the body is not valid JSON: Invalid control character at character 11"
     )

@@ -115,6 +115,8 @@ def install(app: FastAPI) -> None:
             # FastAPI says only "body.13: JSON decode error"; the decoder said what and where.
             at = broken["loc"][-1]
             reason = (broken.get("ctx") or {}).get("error", "it cannot be decoded")
+            # The decoder's reason may end in "at" already ("trailing characters at").
+            reason = reason.removesuffix(" at")
             detail = f"the body is not valid JSON: {reason} at character {at}"
         return problem_response(Problem(422, "validation", detail, errors=errors), request.url.path)
 

@@ -83,7 +83,9 @@ def fields_of(exc: ValidationError, known: Iterable[str]) -> dict[str, str]:
     for e in exc.errors():
         name = next((str(part) for part in e.get("loc", ()) if str(part) in names), None)
         if name is not None and name not in found:
-            found[name] = f"{human(name)}: {e.get('msg', 'not valid')}"
+            # pydantic prefixes a validator's own words with "Value error, ": not the officer's.
+            reason = str(e.get("msg", "not valid")).removeprefix("Value error, ")
+            found[name] = f"{human(name)}: {reason}"
     return found
 
 

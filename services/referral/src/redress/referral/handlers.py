@@ -193,8 +193,10 @@ async def withdraw(
 async def partner_in_directory(desk: Desk, p: Principal) -> None:
     """A retired partner's tokens reach nothing more."""
     found = (await directory(desk.store, p.tenant)).partners.get(partner_of(p))
-    if found is None or found.retired:
-        raise Problem(403, "partner-retired", "this partner is not in the initiative's directory")
+    if found is None:
+        raise Problem(403, "unknown-partner", "this partner is not in the initiative's directory")
+    if found.retired:
+        raise Problem(403, "partner-retired", "this partner has left the initiative's directory")
 
 
 async def respond(
