@@ -110,7 +110,7 @@ async def queue(request: Request, p: Staff, pool: Pool, cases: CasesContext) -> 
         del kept["limit"]
     if "overdue" in kept:
         kept["overdue"] = "yes" if f.overdue else "no"
-    context.update(f=f, rows=found.rows, overdue_value=kept.get("overdue", ""))
+    context.update(f=f, rows=found.items, overdue_value=kept.get("overdue", ""))
     if found.next:
         context["next_url"] = f"{PATH}?{urlencode({**kept, 'cursor': found.next})}"
     if f.cursor:

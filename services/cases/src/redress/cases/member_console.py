@@ -139,7 +139,7 @@ async def home_page(
     if "overdue" in kept:
         kept["overdue"] = "yes" if f.overdue else "no"
     context.update(f=f, overdue_value=kept.get("overdue", ""))
-    context["rows"] = [{k: r[k] for k in (*q.MEMBER_COLUMNS, "overdue")} for r in found.rows]
+    context["rows"] = [{k: r[k] for k in (*q.MEMBER_COLUMNS, "overdue")} for r in found.items]
     if found.next:
         context["next_url"] = f"{PATH}?{urlencode({**kept, 'cursor': found.next})}"
     if f.cursor:
