@@ -9,7 +9,7 @@ import asyncpg
 from redress.cases.projections import CaseViews
 from redress.cases.remedies_views import CaseRemedies
 from redress.events.projection import rebuild_beside
-from tests.cases.test_rebuild import quiet_then_stop
+from tests.cases.test_rebuild import stop_live_runners
 from tests.cases.test_worker_loop import Worker, _shows, officer_post, the_case
 from tests.cases.test_worker_plan import plan_form, plan_with_one_action
 from tests.events.helpers import wait_until
@@ -99,7 +99,7 @@ async def test_a_remedy_is_recorded_confirmed_by_the_worker_and_the_case_closes_
     assert late.status_code == 409 and late.json()["type"].endswith("not-open")
 
     # Rebuilt from the log, the remedies and the case views hold what the live ones hold.
-    await quiet_then_stop(platform)
+    await stop_live_runners(platform)
     for projection in (CaseRemedies(), CaseViews()):
         live = await _rows(platform, projection)
         as_service = await asyncpg.create_pool(
