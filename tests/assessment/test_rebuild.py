@@ -22,8 +22,7 @@ from redress.events.ids import derived_stream
 from redress.events.projection import rebuild_beside
 from redress.events.timers import FixedClock
 from tests.assessment.test_evidence import CASES, generate
-from tests.cases.test_rebuild import events, published_all, snapshot, stop_live_runners
-from tests.events.helpers import wait_until
+from tests.cases.test_rebuild import events, snapshot, stop_live_runners
 
 
 async def workload(p) -> None:
@@ -79,7 +78,6 @@ async def workload(p) -> None:
 async def test_a_rebuild_beside_the_live_tables_gives_the_live_rows(platform):
     system = platform.system
     await workload(platform)
-    await wait_until(lambda: published_all(system))
     await stop_live_runners(platform, platform.app)
     before = await events(system)
     for projection in (AssessmentViews(), MemberFacts()):

@@ -102,6 +102,19 @@ async def detail(platform, case_id: str) -> dict:
     return answer.json()
 
 
+async def in_time_zone(
+    platform, zone: str, working_days: tuple[int, ...] = tuple(range(7))
+) -> None:
+    """The tenant's settings: its time zone and working days, as its admin sets them."""
+    stream = derived_stream("tenant", "acme")
+    store = platform.system.store
+    changed = TenantSettingsChanged(
+        name="Acme Initiative", time_zone=zone, working_days=working_days, languages=("en",)
+    )
+    meta = Metadata(tenant="acme", actor=Actor(id="admin-1", role="admin"))
+    await store.append(stream, [changed], await store.stream_version(stream), meta)
+
+
 def controlled(platform, at: datetime) -> FixedClock:
     """One clock for the scheduler under test and for the API's today."""
     clock = FixedClock(at)
@@ -301,12 +314,8 @@ async def test_the_supervisor_is_told_of_missed_deadlines_and_officers_are_not(p
 
 async def test_due_dates_count_the_tenants_working_days_in_its_time_zone(platform):
     dhaka, sunday_to_thursday = ZoneInfo("Asia/Dhaka"), (6, 0, 1, 2, 3)
-    stream = derived_stream("tenant", "acme")
     store = platform.system.store
-    changed = TenantSettingsChanged(name="Acme Initiative", time_zone="Asia/Dhaka",
-                                    working_days=sunday_to_thursday, languages=("en",))  # fmt: skip
-    meta = Metadata(tenant="acme", actor=Actor(id="admin-1", role="admin"))
-    await store.append(stream, [changed], await store.stream_version(stream), meta)
+    await in_time_zone(platform, "Asia/Dhaka", sunday_to_thursday)
     case_id = await file_case(platform)
     opened, entered = [e for e in await store.read_stream(case_id)][:2]
     # The case opens on Dhaka's date of the filing; its 7 days are Dhaka's working days.
@@ -335,13 +344,8 @@ async def test_the_queue_says_overdue_when_the_stages_timer_is_due_in_the_tenant
     """East of UTC the tenant's day ends before UTC's, west of it after: the queue's filter,
     the console's queue and case page say overdue from the instant the deadline scheduler
     fires (the end of the due day where the tenant is), not from UTC's midnight."""
-    stream = derived_stream("tenant", "acme")
     store = platform.system.store
-    changed = TenantSettingsChanged(
-        name="Acme Initiative", time_zone=zone, working_days=tuple(range(7)), languages=("en",)
-    )
-    meta = Metadata(tenant="acme", actor=Actor(id="admin-1", role="admin"))
-    await store.append(stream, [changed], await store.stream_version(stream), meta)
+    await in_time_zone(platform, zone)
     case_id = await file_case(platform)
     due_at = (await timers(platform, case_id))["admissibility"]["due_at"]
     due_on = date.fromisoformat((await detail(platform, case_id))["stage_due"])

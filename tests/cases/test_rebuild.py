@@ -280,41 +280,36 @@ async def published_all(system) -> bool:
     return await system.bus.last_sequence(system.js) == await events(system)
 
 
-async def quiet_then_stop(platform) -> None:
-    """Until the log is published and every runner of intake and cases has applied all of it,
-    with nothing appended meanwhile (a policy reacting to the last events appends more); then
-    stop them, so that the live tables stay as a rebuild of that log would write them."""
-    system = platform.system
-    while True:
+async def stop_live_runners(platform, *apps) -> None:
+    """Stop the runners of `apps` (intake's and cases' when none is named) once the log is
+    quiet: published, applied by every one of them, and nothing appended meanwhile (a policy
+    reacting to the last events appends more), so that their tables stay as a rebuild of
+    that log would write them."""
+    system, apps = platform.system, apps or (platform.intake_app, platform.cases_app)
+    runners = [r for app in apps for r in app.state.runtime.runners]
+    for _ in range(20):
         await wait_until(lambda: published_all(system))
         end = await system.bus.last_sequence(system.js)
-        for app in (platform.intake_app, platform.cases_app):
-            for runner in app.state.runtime.runners:
-                assert await runner.wait_for(end, timeout=30), runner.status()
+        for runner in runners:
+            assert await runner.wait_for(end, timeout=30), runner.status()
         if await events(system) == end:
             break
-    for app in (platform.intake_app, platform.cases_app):
-        await stop_live_runners(platform, app)
-
-
-async def stop_live_runners(platform, app=None) -> None:
-    runtime = (app or platform.cases_app).state.runtime
-    for runner in runtime.runners:
-        assert await runner.wait_for(await platform.system.bus.last_sequence(platform.system.js),
-                                     timeout=30), runner.status()  # fmt: skip
-    names = {r.projection.key for r in runtime.runners}
-    tasks = [t for t in runtime.tasks if t.get_name() in names]
-    assert len(tasks) == len(names)
-    for task in tasks:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    else:
+        raise AssertionError("the log kept growing while the runners caught up")
+    for app in apps:
+        runtime = app.state.runtime
+        names = {r.projection.key for r in runtime.runners}
+        tasks = [t for t in runtime.tasks if t.get_name() in names]
+        assert len(tasks) == len(names)
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def test_rebuilding_the_case_views_from_zero_gives_the_live_rows(platform):
     system = platform.system
     cases = await Workload(platform).run()
-    await wait_until(lambda: published_all(system))
     await stop_live_runners(platform)
     live = await snapshot(system.pool, CaseViews())
     assert all(live.values()), {t: len(rows) for t, rows in live.items()}
@@ -337,7 +332,6 @@ async def test_rebuilding_the_case_views_from_zero_gives_the_live_rows(platform)
 async def test_replaying_the_policy_that_opens_cases_appends_nothing(platform):
     system = platform.system
     await Workload(platform).run()
-    await wait_until(lambda: published_all(system))
     await stop_live_runners(platform)
     live = await snapshot(system.pool, OpenCases())
     assert all(live.values()), {t: len(rows) for t, rows in live.items()}
@@ -365,8 +359,7 @@ async def test_a_rebuild_beside_the_live_tables_gives_the_live_rows_for_every_pr
         "cases.open_cases", "cases.views", "cases.supply_chain", "cases.attachments",
         "cases.remedies", "cases.alerts", "cases.mail_alerts",
     }  # fmt: skip
-    for app in apps:
-        await stop_live_runners(platform, app)
+    await stop_live_runners(platform, *apps)
     before = await events(system)
     for projection in projections:
         live = await snapshot(system.pool, projection)

@@ -4,12 +4,17 @@ settled and the right to go to court attested; bad input writes nothing; rebuild
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 import asyncpg
+import pytest
 
 from redress.cases.projections import CaseViews
 from redress.cases.remedies_views import CaseRemedies
 from redress.events.projection import rebuild_beside
-from tests.cases.test_rebuild import quiet_then_stop
+from tests.cases.test_deadlines import controlled, file_case, in_time_zone, post
+from tests.cases.test_rebuild import stop_live_runners
 from tests.cases.test_worker_loop import Worker, _shows, officer_post, the_case
 from tests.cases.test_worker_plan import plan_form, plan_with_one_action
 from tests.events.helpers import wait_until
@@ -18,7 +23,7 @@ PROBLEM = "application/problem+json"
 
 
 def remedy(platform, action_id: str | None = None, **extra) -> dict:
-    today = platform.cases_app.state.runtime.extras["cases"].today().isoformat()
+    today = platform.cases_app.state.runtime.extras["cases"].clock.now().date().isoformat()
     body = {"remedy": "wage_restitution", "amount": "1843250.50", "currency": "BDT",
             "workers_covered": 212, "description": "Three months of overtime paid back",
             "delivered_on": today}  # fmt: skip
@@ -40,6 +45,31 @@ async def _caught_up(platform, case_id: str, version: int) -> bool:
         f"/v1/cases/{case_id}", params={"min_version": version}, headers=platform.token()
     )
     return answer.status_code == 200
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+async def test_a_remedy_is_in_the_future_after_the_tenants_day_not_after_utcs(platform, zone):
+    """At 10:30 UTC it is already tomorrow in Kiritimati (UTC+14), and still yesterday in
+    Pago Pago (UTC-11): a remedy delivered on the tenant's date is recorded, one delivered
+    the day after it is refused as not delivered yet, whatever the date in UTC."""
+    case_id = await file_case(platform)
+    for path, body in (("/accept", {}), ("/advance", {"to": "response"}),
+                       ("/advance", {"to": "remediation_plan"})):  # fmt: skip
+        await post(platform, case_id, path, body)
+    await in_time_zone(platform, zone)
+    at = datetime.combine(datetime.now(UTC).date(), time(10, 30), tzinfo=UTC)
+    controlled(platform, at)
+    local = at.astimezone(ZoneInfo(zone)).date()
+    assert local != at.date()
+
+    on_the_day = remedy(platform, delivered_on=local.isoformat())
+    recorded = await officer_post(platform, case_id, "/remedies", on_the_day)
+    assert recorded.status_code == 201, recorded.text
+    tomorrow = remedy(platform, delivered_on=(local + timedelta(days=1)).isoformat())
+    ahead = await officer_post(platform, case_id, "/remedies", tomorrow)
+    assert ahead.status_code == 409, ahead.text
+    assert ahead.json()["type"].endswith("in-the-future")
+    assert (await platform.log_types(case_id)).count("RemedyDelivered") == 1
 
 
 async def test_a_remedy_is_recorded_confirmed_by_the_worker_and_the_case_closes_resolved(platform):
@@ -99,7 +129,7 @@ async def test_a_remedy_is_recorded_confirmed_by_the_worker_and_the_case_closes_
     assert late.status_code == 409 and late.json()["type"].endswith("not-open")
 
     # Rebuilt from the log, the remedies and the case views hold what the live ones hold.
-    await quiet_then_stop(platform)
+    await stop_live_runners(platform)
     for projection in (CaseRemedies(), CaseViews()):
         live = await _rows(platform, projection)
         as_service = await asyncpg.create_pool(

@@ -3,7 +3,11 @@ input refused with nothing written."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
 from redress.cases.policies import case_stream
+from tests.cases.test_console import officer as officer_browser
+from tests.cases.test_deadlines import controlled, in_time_zone
 from tests.events.helpers import wait_until
 
 CHILD_LABOUR = {
@@ -94,6 +98,33 @@ async def test_fourteen_underage_labour_grievances_one_issue_one_supplier_exited
     assert [c["consequence"] for c in history["consequences"]] == ["suspension", "exit"]
     assert history["consequences"][0]["steps"] == SUSPENSION_STEPS
     assert len(history["consequences"][1]["case_ids"]) == 14
+
+
+async def test_a_consequence_is_decided_on_the_tenants_day_not_on_utcs(platform):
+    """At 10:30 UTC it is already the next day in Kiritimati (UTC+14): the consequence is
+    recorded as decided on that day, and the issue's page asks for a due date from it."""
+    [case_id] = await filed(platform, 1)
+    officer = platform.token()
+    issue = await platform.cases.post("/v1/systemic-issues", headers=officer, json={
+        "title": "Night shifts at Dhaka 1", "case_ids": [case_id]})  # fmt: skip
+    assert issue.status_code == 201, issue.text
+    await in_time_zone(platform, "Pacific/Kiritimati")
+    at = datetime.combine(datetime.now(UTC).date(), time(10, 30), tzinfo=UTC)
+    controlled(platform, at)
+    local = (at.date() + timedelta(days=1)).isoformat()
+
+    body = {"consequence": "suspension", "reasons": "Night work", "case_ids": [case_id],
+            "steps": SUSPENSION_STEPS}  # fmt: skip
+    decided = await platform.cases.post(
+        "/v1/suppliers/dhaka-1/consequences", headers=officer, json=body
+    )
+    assert decided.status_code == 201, decided.text
+    history = (await platform.cases.get("/v1/suppliers/dhaka-1", headers=officer)).json()
+    assert [c["decided_on"] for c in history["consequences"]] == [local]
+    async with officer_browser(platform) as client:
+        page = await client.get(f"/console/systemic-issues/{issue.json()['stream']}")
+    assert page.status_code == 200
+    assert f'id="action-due-on" name="due_on" type="date" min="{local}"' in page.text
 
 
 async def test_only_officers_decide_and_only_staff_read(platform):

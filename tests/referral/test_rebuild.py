@@ -14,7 +14,7 @@ from redress.events.timers import FixedClock
 from redress.referral.overdue import overdue_scheduler
 from redress.referral.policies import OpenReferrals
 from redress.referral.projections import ReferralViews
-from tests.cases.test_rebuild import events, published_all, snapshot, stop_live_runners
+from tests.cases.test_rebuild import events, snapshot, stop_live_runners
 from tests.events.helpers import wait_until
 from tests.referral.test_flow import chosen, sent_to_shelter
 
@@ -69,7 +69,6 @@ async def test_a_rebuild_beside_the_live_tables_gives_the_live_rows(platform):
     system = platform.system
     await platform.register_partners()
     await workload(platform)
-    await wait_until(lambda: published_all(system))
     await stop_live_runners(platform, platform.referral_app)
     before = await events(system)
     for projection in (ReferralViews(), OpenReferrals()):
@@ -93,7 +92,6 @@ async def test_replaying_the_policy_from_zero_appends_nothing(platform):
     system = platform.system
     await platform.register_partners()
     await workload(platform)
-    await wait_until(lambda: published_all(system))
     await stop_live_runners(platform, platform.referral_app)
     before = await events(system)
     runner = ProjectionRunner(

@@ -115,16 +115,25 @@ class Aggregate(Generic[State, Command]):
 
 
 class Within:
-    """A `Transaction` that lends the write's connection to an effectful decision."""
+    """A `Transaction` that lends the write's connection to an effectful decision.
+
+    `also` runs in the same transaction around it: an Idempotency-Key's claim, say, so that a
+    write that seals files or changes an outbox is also given once per key.
+    """
 
     conn: Conn | None = None
+    also: Transaction | None = None
+
+    def __init__(self, also: Transaction | None = None) -> None:
+        self.also = also
 
     async def begin(self, conn: Conn) -> Any:
         self.conn = conn
-        return None
+        return await self.also.begin(conn) if self.also is not None else None
 
     async def end(self, conn: Conn, recorded: Recorded) -> None:
-        return None
+        if self.also is not None:
+            await self.also.end(conn, recorded)
 
 
 async def execute(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Query
 
@@ -23,6 +24,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DAY_ZERO = date(1970, 1, 1)
 _LAST_MOMENT = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // timedelta(microseconds=1)
 _LAST_DAY = (date.max - _DAY_ZERO).days
+
+Row = TypeVar("Row")
 
 
 def pattern(id_pattern: str) -> str:
@@ -44,6 +47,12 @@ def after_moment(moment: datetime, row_id: str) -> str:
 
 def after_day(day: date, row_id: str) -> str:
     return f"{(day - _DAY_ZERO).days}~{row_id}"
+
+
+def by_moment(at: str, position: str) -> Callable[[Any], str]:
+    """The cursor after a row of a list ordered by its columns `at` (a moment) and
+    `position` (its place in the log, which breaks ties)."""
+    return lambda row: after_moment(row[at], str(row[position]))
 
 
 def _split(cursor: str, id_pattern: str) -> tuple[int, str]:
@@ -70,6 +79,19 @@ class Page:
 
     items: list[dict[str, Any]]
     next: str | None
+
+    @classmethod
+    def of(
+        cls,
+        rows: Sequence[Row],
+        limit: int,
+        after: Callable[[Row], str],
+        item: Callable[[Row], dict[str, Any]],
+    ) -> Page:
+        """The page of rows fetched `limit + 1` (one more, to know whether more follow): the
+        first `limit`, each as `item`, and where more follow, the cursor `after` the last."""
+        shown = rows[:limit]
+        return cls([item(r) for r in shown], after(shown[-1]) if len(rows) > limit else None)
 
 
 def jsonable(

@@ -21,7 +21,7 @@ from redress.assessment import domain as d
 from redress.assessment import plan
 from redress.assessment import requests as r
 from redress.assessment.context import Desk
-from redress.events.application import Recorded, Transaction, Within, execute
+from redress.events.application import Within, execute
 from redress.events.catalogue.assessment import AnswerRecorded, AssessmentStarted
 from redress.events.envelope import Event, EventData
 from redress.events.ids import new_stream
@@ -89,7 +89,7 @@ async def write(
     def answer(done: Any) -> r.Written:
         return r.Written(assessment_id=assessment_id, version=done.version)
 
-    within = Sealing(Once.of(retry, SCHEMA, p, answer))
+    within = Within(Once.of(retry, SCHEMA, p, answer))
 
     async def decided(history: list[Event]) -> Sequence[EventData]:
         admit(p, history)
@@ -104,22 +104,6 @@ async def write(
     if done.earlier is not None:
         return r.Written.model_validate(done.earlier)
     return answer(done)
-
-
-class Sealing(Within):
-    """The write's transaction, lent to seal evidence in it, and its Idempotency-Key's."""
-
-    def __init__(self, once: Transaction | None) -> None:
-        super().__init__()
-        self.once = once
-
-    async def begin(self, conn: Conn) -> Any:
-        await super().begin(conn)
-        return await self.once.begin(conn) if self.once else None
-
-    async def end(self, conn: Conn, recorded: Recorded) -> None:
-        if self.once:
-            await self.once.end(conn, recorded)
 
 
 def sealed(event: EventData, key: DataKey) -> EventData:

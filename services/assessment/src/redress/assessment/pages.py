@@ -41,11 +41,6 @@ Id = Annotated[str, Path(max_length=100)]
 Criterion = Annotated[str, Path(pattern=r.ID, max_length=40)]
 
 
-def _csrf_key(request: Request) -> bytes:
-    key: bytes = request.app.state.runtime.extras["assessment.csrf"]
-    return key
-
-
 CONSOLE = console.Console(
     path=PATH,
     title="grievance mechanism assessments",
@@ -55,7 +50,7 @@ CONSOLE = console.Console(
     refused="That token may not use these pages: they are for member companies and the "
     "initiative's officers and supervisors.",
     forbidden="these pages are for member companies and the initiative's officers",
-    csrf_key=_csrf_key,
+    csrf_key=console.csrf_key_in("assessment.csrf"),
     templates=PlainPath(__file__).parent / "templates",
 )
 router = CONSOLE.router()  # with the console's login and logout
@@ -69,11 +64,7 @@ async def console_entry() -> Response:
     return RedirectResponse(PATH, status_code=307)
 
 
-async def reader(request: Request) -> Principal:
-    return authorise(await CONSOLE.staff(request), Action.assessment_read)
-
-
-Reader = Annotated[Principal, Depends(reader)]
+Reader = Annotated[Principal, Depends(CONSOLE.signed_in(Action.assessment_read))]
 
 
 def _field(form: FormData, name: str) -> str:

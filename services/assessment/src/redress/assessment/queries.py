@@ -48,14 +48,8 @@ async def listing(conn: Conn, tenant: str, f: Filter, after: str | None, limit: 
         f"ORDER BY started_at, started_position LIMIT {param(limit + 1)}",
         *args,
     )
-    page = rows[:limit]
-    more = len(rows) > limit
-    next_cursor = (
-        cursor.after_moment(page[-1]["started_at"], str(page[-1]["started_position"]))
-        if more
-        else None
-    )
-    return Page([jsonable(r, ("started_position",)) for r in page], next_cursor)
+    after_row = cursor.by_moment("started_at", "started_position")
+    return Page.of(rows, limit, after_row, lambda r: jsonable(r, ("started_position",)))
 
 
 async def assessment(conn: Conn, tenant: str, assessment_id: str, keyring: Keyring | None = None

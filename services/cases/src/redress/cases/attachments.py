@@ -32,7 +32,7 @@ from redress.kit import sealed_files
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.crypto import grievance_key_id
-from redress.kit.deps import Pool, Store, authorise, permitted
+from redress.kit.deps import Pool, Store, permitted
 from redress.kit.errors import Problem
 
 FIELD = "attachments"  # the personal field a read of a file records
@@ -148,9 +148,8 @@ async def attachment(
 console_router = APIRouter(prefix=PATH, include_in_schema=False, route_class=ConsoleRoute)
 
 
-async def staff(request: Request) -> Principal:
-    """As the console's pages admit: officers and supervisors, by the cookie's token."""
-    return authorise(await CONSOLE.staff(request), Action.case_read)
+# As the console's pages admit: officers and supervisors, by the cookie's token.
+staff = CONSOLE.signed_in(Action.case_read)
 
 
 @console_router.get("/cases/{case_id}/attachments/{attachment_id}")

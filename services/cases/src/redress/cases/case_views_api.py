@@ -82,7 +82,7 @@ async def queue(
     async with pool.acquire() as conn:
         today = await cases.today_in(conn, p.tenant)
         page = await q.queue(conn, p.tenant, filters, today, cursor, limit)
-    return {"items": [_jsonable(r, _columns(p)) for r in page.rows], "next": page.next}
+    return {"items": [_jsonable(r, _columns(p)) for r in page.items], "next": page.next}
 
 
 async def _readable(

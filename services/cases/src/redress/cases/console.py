@@ -33,7 +33,7 @@ from redress.kit import console
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.caching import page_headers
-from redress.kit.deps import Pool, authorise
+from redress.kit.deps import Pool
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
 from redress.kit.text import Line
@@ -55,10 +55,7 @@ LoginRequired, to_login = console.LoginRequired, console.to_login
 _field, _number, _describe = console.field, console.number, console.describe
 
 
-async def staff(request: Request) -> Principal:
-    return authorise(await CONSOLE.staff(request), Action.case_read)
-
-
+staff = CONSOLE.signed_in(Action.case_read)
 Staff = Annotated[Principal, Depends(staff)]
 
 
@@ -113,7 +110,7 @@ async def queue(request: Request, p: Staff, pool: Pool, cases: CasesContext) -> 
         del kept["limit"]
     if "overdue" in kept:
         kept["overdue"] = "yes" if f.overdue else "no"
-    context.update(f=f, rows=found.rows, overdue_value=kept.get("overdue", ""))
+    context.update(f=f, rows=found.items, overdue_value=kept.get("overdue", ""))
     if found.next:
         context["next_url"] = f"{PATH}?{urlencode({**kept, 'cursor': found.next})}"
     if f.cursor:

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse
 from redress.cases import referral_entries
 from redress.cases.context import Cases
 from redress.kit.authz import Action, allowed
-from redress.kit.console import Console, human
+from redress.kit.console import Console, csrf_key_in, human
 
 __all__ = ["CONSOLE", "ConsoleRoute", "human", "page"]
 
@@ -45,11 +45,6 @@ def is_staff(principal: Any) -> bool:
     )
 
 
-def _csrf_key(request: Request) -> bytes:
-    cases: Cases = request.app.state.runtime.extras["cases"]
-    return cases.csrf_key
-
-
 CONSOLE = Console(
     path=PATH,
     title="officer console",
@@ -64,7 +59,7 @@ CONSOLE = Console(
     " and supervisors (an admin configures the initiative, and reads no case; member"
     " companies log in to their own console, at /member/login).",
     forbidden="the console is for the grievance officers of an MSI",
-    csrf_key=_csrf_key,
+    csrf_key=csrf_key_in("cases"),
     templates=HERE / "templates",
     filters={"entry": entry},
 )

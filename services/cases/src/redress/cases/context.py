@@ -30,9 +30,6 @@ class Cases:
     # Derived from the root secret at start, so that every replica checks the same tokens.
     csrf_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
-    def today(self) -> date:
-        return self.clock.now().date()
-
     async def today_in(self, conn: Conn, tenant: str) -> date:
         """The tenant's date now, in its time zone: the day due dates are counted in. A stage
         is late from the end of its due day there, when the deadline scheduler fires
@@ -82,8 +79,11 @@ class Desk:
     pool: asyncpg.Pool
     cases: Cases
 
-    def today(self) -> date:
-        return self.cases.today()
+    async def today(self, tenant: str) -> date:
+        """The tenant's date now, in its time zone (`Cases.today_in`): the day a decision is
+        recorded on, and after which a date is in the future."""
+        async with self.pool.acquire() as conn:
+            return await self.cases.today_in(conn, tenant)
 
     async def frames(self, tenant: str) -> TimeFrames:
         """The tenant's time frames, working days and time zone as its stream says now: due

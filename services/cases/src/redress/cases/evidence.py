@@ -31,7 +31,6 @@ from redress.events.application import Recorded, Within, execute
 from redress.events.catalogue.case import VerificationEvidenceAttached
 from redress.events.envelope import Event, EventData
 from redress.events.ids import new_id
-from redress.events.store import Conn
 from redress.kit import sealed_files
 from redress.kit.auth import Principal
 from redress.kit.crypto import DataKey, KeyErased, grievance_key_id
@@ -108,22 +107,6 @@ def fingerprint(finding: int | None, files: Sequence[File]) -> bytes:
     return "\n".join(parts).encode()
 
 
-class _Sealing(Within):
-    """The write's connection, lent to seal the files in it, and its Idempotency-Key's."""
-
-    def __init__(self, once: Once | None) -> None:
-        super().__init__()
-        self.once = once
-
-    async def begin(self, conn: Conn) -> Any:
-        await super().begin(conn)
-        return await self.once.begin(conn) if self.once else None
-
-    async def end(self, conn: Conn, recorded: Recorded) -> None:
-        if self.once:
-            await self.once.end(conn, recorded)
-
-
 class Attached(BaseModel):
     """Where the change is, and the ids of the files attached (in the order sent)."""
 
@@ -153,7 +136,7 @@ async def _write(
     if not case_id.startswith("case-"):
         raise Problem(404, "not-found", NOT_FOUND)
     once = Once.of(retry, SCHEMA, p, lambda done: _answer(case_id, finding, done))
-    sealing = _Sealing(once)
+    sealing = Within(once)
 
     async def decide(history: list[Event]) -> Sequence[EventData]:
         opened = admit(p, history)

@@ -28,13 +28,12 @@ from redress.cases import remedies_views
 from redress.cases.case_views_api import member_timeline
 from redress.cases.console_fields import NO_FAILURE, Failure
 from redress.cases.console_render import entry
-from redress.cases.context import CaseDesk, Cases, Desk
+from redress.cases.context import CaseDesk, Desk
 from redress.cases.projections import CaseViews
 from redress.events.projection import wait_for_version
 from redress.kit import console
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
-from redress.kit.deps import authorise
 from redress.kit.errors import Problem
 from redress.kit.text import Line
 
@@ -50,11 +49,6 @@ def admits(p: Principal) -> bool:
     return h.is_member(p) and bool(p.org)
 
 
-def _csrf_key(request: Request) -> bytes:
-    cases: Cases = request.app.state.runtime.extras["cases"]
-    return cases.csrf_key
-
-
 MEMBER = console.Console(
     path=PATH,
     title="member console",
@@ -64,18 +58,14 @@ MEMBER = console.Console(
     refused="That token is not a member company's: this console is for the initiative's"
     " member companies, each with its own supply chain (the MSI's officers use /console).",
     forbidden="the member console is for the initiative's member companies",
-    csrf_key=_csrf_key,
+    csrf_key=console.csrf_key_in("cases"),
     templates=Path(__file__).parent / "templates",
     filters={"entry": entry},
 )
 router = MEMBER.router()  # with the console's login and logout
 
 
-async def member(request: Request) -> Principal:
-    return authorise(await MEMBER.staff(request), Action.case_read_redacted)
-
-
-Member = Annotated[Principal, Depends(member)]
+Member = Annotated[Principal, Depends(MEMBER.signed_in(Action.case_read_redacted))]
 
 
 def dashboard_url(request: Request, p: Principal) -> str | None:
@@ -149,7 +139,7 @@ async def home_page(
     if "overdue" in kept:
         kept["overdue"] = "yes" if f.overdue else "no"
     context.update(f=f, overdue_value=kept.get("overdue", ""))
-    context["rows"] = [{k: r[k] for k in (*q.MEMBER_COLUMNS, "overdue")} for r in found.rows]
+    context["rows"] = [{k: r[k] for k in (*q.MEMBER_COLUMNS, "overdue")} for r in found.items]
     if found.next:
         context["next_url"] = f"{PATH}?{urlencode({**kept, 'cursor': found.next})}"
     if f.cursor:

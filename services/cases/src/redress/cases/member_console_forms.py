@@ -94,8 +94,9 @@ async def _own_action(desk: Desk, p: Principal, case_id: str, action_id: str) ->
     or the facilitator's to report on (403, nothing written)."""
     await h.case_events(desk.store, p, case_id)  # 404 outside the supply chain first
     async with desk.pool.acquire() as conn:
+        today = await desk.cases.today_in(conn, p.tenant)
         actions: Mapping[str, Any] = {
-            a["action_id"]: a for a in await q.actions(conn, case_id, desk.today())
+            a["action_id"]: a for a in await q.actions(conn, case_id, today)
         }
     found = actions.get(action_id)
     if found is None:

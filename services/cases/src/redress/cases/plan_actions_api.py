@@ -66,17 +66,15 @@ async def _page(
     rows = await conn.fetch(
         _LIST.format(scope=scope), p.tenant, today, overdue, day, key, limit + 1, *values
     )
-    page = rows[:limit]
     staff = not (is_member(p) or plan_party(p))
     columns = (*_COLUMNS, "owner_org") if staff else _COLUMNS
-    items = [kit_cursor.jsonable({k: r[k] for k in columns}) for r in page]
-    last = page[-1] if page else None
-    following = (
-        kit_cursor.after_day(last["due_on"], f"{last['case_id']}/{last['action_id']}")
-        if last is not None and len(rows) > limit
-        else None
+
+    def following(a: Any) -> str:
+        return kit_cursor.after_day(a["due_on"], f"{a['case_id']}/{a['action_id']}")
+
+    return kit_cursor.Page.of(
+        rows, limit, following, lambda a: kit_cursor.jsonable({k: a[k] for k in columns})
     )
-    return kit_cursor.Page(items, following)
 
 
 @router.get("")

@@ -18,6 +18,7 @@ from redress.events.catalogue.grievance import Sealed
 from redress.events.store import Conn
 from redress.kit import cursor
 from redress.kit.crypto import Keyring
+from redress.kit.cursor import Page
 
 
 @dataclass(frozen=True)
@@ -33,19 +34,13 @@ class QueueFilter:
     party: Party | None = None
 
 
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[Any]
-    next: str | None
-
-
 CASE_ID = f"case-{cursor.UUID}"
 # The queue pages by filing time; ties are broken by the case's position in the log.
 POSITION = r"[0-9]{1,18}"
 
 
-def encode_cursor(row: Any) -> str:
-    return cursor.after_moment(row["opened_at"], str(row["opened_position"]))
+# The cursor after a case of the queue.
+encode_cursor = cursor.by_moment("opened_at", "opened_position")
 
 
 def decode_cursor(after: str | None) -> tuple[datetime, int] | None:
@@ -74,7 +69,7 @@ async def queue(
     today: date,
     cursor: str | None = None,
     limit: int = 50,
-) -> QueuePage:
+) -> Page:
     """A page of the tenant's cases, oldest first; each row also carries `overdue`.
 
     `today` is the tenant's own date (`Cases.today_in`): due dates are days in its time
@@ -105,9 +100,7 @@ async def queue(
     # Oldest first: in the order the grievances were filed.
     sql = (f"SELECT *, {late} AS overdue FROM cases.cases WHERE {' AND '.join(where)} "
            f"ORDER BY opened_at, opened_position LIMIT {param(limit + 1)}")  # fmt: skip
-    rows = await conn.fetch(sql, *args)
-    page = rows[:limit]
-    return QueuePage(page, encode_cursor(page[-1]) if len(rows) > limit else None)
+    return Page.of(await conn.fetch(sql, *args), limit, encode_cursor, dict)
 
 
 def reached(kind: str, org: str) -> str:

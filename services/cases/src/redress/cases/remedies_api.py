@@ -56,9 +56,10 @@ class WaiverBody(c.Body):
 async def record_remedy(
     desk: Desk, p: Principal, case_id: str, body: RemedyBody, retry: Retry | None = None
 ) -> c.Written:
+    today = await desk.today(p.tenant)  # a remedy delivered "today" where the tenant is
     command = RecordRemedy(
         str(new_id()), body.remedy, body.workers_covered, body.description, body.delivered_on,
-        desk.today(), body.action_id, body.amount, body.currency, tuple(body.reinstated_on),
+        today, body.action_id, body.amount, body.currency, tuple(body.reinstated_on),
     )  # fmt: skip
     return await h.run(desk, p, case_id, command, retry=retry)
 

@@ -122,6 +122,7 @@ async def issue_page(
     """The issue, the grievances it links and its plan; cases like them to link."""
     found = await h.issue_of(desk, p, issue_id)
     async with desk.pool.acquire() as conn:
+        today = await desk.cases.today_in(conn, p.tenant)
         linked = await q.case_rows(conn, p.tenant, found["cases"])
         candidates = []
         if found.get("site_id") or found.get("category"):
@@ -132,7 +133,7 @@ async def issue_page(
     return page(
         request, desk.cases, "issue.html", refused.status if refused else 200,
         issue=found, linked=linked, candidates=candidates, owners=list(Owner),
-        today=desk.today(), **_common(p, done, refused),
+        today=today, **_common(p, done, refused),
     )  # fmt: skip
 
 

@@ -81,7 +81,7 @@ async def decide_consequence(
 ) -> Recorded:
     command = sc.DecideConsequence(
         site_id, consequence, reasons, await reachable(desk, p, case_ids), tuple(steps),
-        desk.today(),
+        await desk.today(p.tenant),
     )  # fmt: skip
     return await _write(
         desk, p, supplier_stream(p.tenant, site_id),

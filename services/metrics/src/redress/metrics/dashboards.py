@@ -44,11 +44,6 @@ KEPT = 64  # members' dashboards kept computed (disclosure control takes seconds
 Tenant = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 
 
-def _csrf_key(request: Request) -> bytes:
-    key: bytes = request.app.state.runtime.extras["metrics.csrf"]
-    return key
-
-
 def _admits(p: Principal) -> bool:
     return allowed(p.roles, Action.figures_member) or allowed(p.roles, Action.figures_officer)
 
@@ -68,7 +63,7 @@ CONSOLE = console.Console(
     refused="That token may not read the dashboards: they are for member companies and the "
     "initiative's officers and supervisors.",
     forbidden="the dashboards are for member companies and the initiative's officers",
-    csrf_key=_csrf_key,
+    csrf_key=console.csrf_key_in("metrics.csrf"),
     templates=PlainPath(__file__).parent / "templates",
 )
 router = CONSOLE.router()  # with the console's login and logout
@@ -139,7 +134,7 @@ async def member_page(
         kept[key] = shown
         while len(kept) > KEPT:
             kept.popitem(last=False)
-    token, new_cookie = csrf.issue(request, _csrf_key(request))
+    token, new_cookie = csrf.issue(request, CONSOLE.csrf_key(request))
     html = await render_member(request, tenant, settings, shown, label.label, by, token)
     response = HTMLResponse(html, headers=page_headers())
     csrf.set_cookie(response, new_cookie, secure=secure_cookies(request))

@@ -36,7 +36,7 @@ from redress.kit.errors import Problem
 from redress.kit.text import Line
 from redress.referral import handlers as h
 from redress.referral import queries as q
-from redress.referral.context import Desk, ReferralDesk, Referrals
+from redress.referral.context import Desk, ReferralDesk
 from redress.referral.policies import referral_stream
 from redress.referral.projections import ReferralViews
 from redress.referral.state import ENDED, Status
@@ -74,11 +74,6 @@ def why(code: str) -> str:
     return WHY.get(code, code)
 
 
-def _csrf_key(request: Request) -> bytes:
-    referrals: Referrals = request.app.state.runtime.extras["referral"]
-    return referrals.csrf_key
-
-
 CONSOLE = console.Console(
     path=PATH,
     title="referral console",
@@ -88,18 +83,14 @@ CONSOLE = console.Console(
     refused="That token may not use the referral console: it is for the MSI's grievance"
     " officers and supervisors, and for its admins, who keep the partner directory.",
     forbidden="the referral console is for the grievance officers and admins of an MSI",
-    csrf_key=_csrf_key,
+    csrf_key=console.csrf_key_in("referral"),
     templates=Path(__file__).parent / "templates",
     filters={"why": why},
 )
 router = CONSOLE.router()  # with the console's login and logout
 
 
-async def staff(request: Request) -> Principal:
-    return await CONSOLE.staff(request)
-
-
-Staff = Annotated[Principal, Depends(staff)]
+Staff = Annotated[Principal, Depends(CONSOLE.signed_in())]
 
 
 # -- the queue --------------------------------------------------------------------------------

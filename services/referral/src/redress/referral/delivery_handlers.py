@@ -31,21 +31,6 @@ SCHEMA = "referral"
 PAGE = 50
 
 
-class _Write(Within):
-    """The write's connection for the effect, and the Idempotency-Key's claim, if any."""
-
-    def __init__(self, once: Once | None) -> None:
-        self.once = once
-
-    async def begin(self, conn: Conn) -> Any:
-        await super().begin(conn)
-        return await self.once.begin(conn) if self.once else None
-
-    async def end(self, conn: Conn, recorded: Recorded) -> None:
-        if self.once:
-            await self.once.end(conn, recorded)
-
-
 Effect = Callable[[Conn], Awaitable[tuple[dr.Command, Callable[[], Awaitable[bool]]]]]
 
 
@@ -58,7 +43,7 @@ async def _intervene(
     def answered(done: Recorded) -> m.Intervened:
         return m.Intervened(stream=stream, version=done.version, state=state)
 
-    write = _Write(Once.of(retry, SCHEMA, admin, answered))
+    write = Within(Once.of(retry, SCHEMA, admin, answered))
 
     async def decide(history: list[Event]) -> list[EventData]:
         assert write.conn is not None

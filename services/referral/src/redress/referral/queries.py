@@ -67,16 +67,9 @@ async def queue(conn: Conn, tenant: str, f: QueueFilter, after: str | None, limi
         f"ORDER BY r.opened_at, r.opened_position LIMIT {param(limit + 1)}",
         *args,
     )
-    page = rows[:limit]
-    next_cursor = (
-        cursor.after_moment(page[-1]["opened_at"], str(page[-1]["opened_position"]))
-        if len(rows) > limit
-        else None
-    )
-    return Page(
-        [jsonable(r, ("opened_position",)) | {"partners": json.loads(r["partners"])}
-         for r in page],
-        next_cursor,
+    return Page.of(
+        rows, limit, cursor.by_moment("opened_at", "opened_position"),
+        lambda r: jsonable(r, ("opened_position",)) | {"partners": json.loads(r["partners"])},
     )  # fmt: skip
 
 
@@ -130,13 +123,8 @@ async def sent_to_partner(
             WHERE {where} ORDER BY a.sent_at, a.sent_position LIMIT $3""",
         *args,
     )
-    page = rows[:limit]
-    next_cursor = (
-        cursor.after_moment(page[-1]["sent_at"], str(page[-1]["sent_position"]))
-        if len(rows) > limit
-        else None
-    )
-    return Page([jsonable(r, ("sent_position",)) for r in page], next_cursor)
+    after_row = cursor.by_moment("sent_at", "sent_position")
+    return Page.of(rows, limit, after_row, lambda r: jsonable(r, ("sent_position",)))
 
 
 async def sealed_personal(conn: Conn, grievance_id: str) -> str | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from redress.kit import csrf
 from redress.kit.auth import InvalidToken, Principal
+from redress.kit.authz import Action
 from redress.kit.caching import page_headers
+from redress.kit.deps import authorise
 from redress.kit.errors import Problem
 from redress.kit.proxy import secure_cookies
 
@@ -141,6 +143,18 @@ async def to_login(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"{path}/login", status_code=303)
 
 
+def csrf_key_in(extra: str) -> Callable[[Request], bytes]:
+    """Where a console finds its CSRF key: the runtime's extras under `extra`, either the key
+    itself or the service's context, which holds it as `csrf_key`."""
+
+    def csrf_key(request: Request) -> bytes:
+        held = request.app.state.runtime.extras[extra]
+        key: bytes = held if isinstance(held, bytes) else held.csrf_key
+        return key
+
+    return csrf_key
+
+
 class Console:
     """One service's console: where it is, what it is called, whom it admits, its templates."""
 
@@ -248,6 +262,16 @@ class Console:
             raise LoginRequired(self.path) from None
         if not self.admits(principal):
             raise Problem(403, "forbidden", self.forbidden)
+        return principal
+
+    def signed_in(self, action: Action | None = None) -> Callable[[Request], Awaitable[Principal]]:
+        """A dependency: the one whose token the cookie holds (`staff`), acting under the
+        role that allows `action` where one is named (403 where none does)."""
+
+        async def principal(request: Request) -> Principal:
+            p = await self.staff(request)
+            return p if action is None else authorise(p, action)
+
         return principal
 
     async def _login_form(self, request: Request) -> Response:
