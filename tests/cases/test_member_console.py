@@ -18,7 +18,7 @@ import httpx
 
 from redress.cases.reads import reads_stream
 from tests.cases.test_authz import GRIEVANCE, file_case, officer_post, read_back
-from tests.cases.test_console import bearer, browser_for, csrf_of, refusal
+from tests.cases.test_console import bearer, browser_for, csrf_of, officer, refusal
 from tests.cases.test_supply_chain_console import alert, invalid
 
 SOON = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
@@ -222,3 +222,57 @@ async def test_only_member_companies_with_an_organisation_log_in(platform):
         out = await client.post("/member/logout", data={"csrf": csrf_of(home.text)})
         assert out.status_code == 303 and out.headers["location"] == "/member/login?done=out"
         assert (await client.get("/member")).status_code == 303
+
+
+def owners_shown(html: str, table: str = "actions") -> dict[str, str]:
+    """Each action's description and who does it, as the plan's table of a page says."""
+    body = re.search(rf'<table id="{table}">(.*?)</table>', html, re.S).group(1)
+    rows = re.findall(r"<tr[^>]*>\s*<th scope=\"row\">(.*?)</th>(.*?)</tr>", body, re.S)
+    cells = {re.sub(r"<[^>]+>.*", "", d).strip(): re.findall(r"<td>(.*?)</td>", r) for d, r in rows}
+    return {d: c[1] if table == "actions" else c[0] for d, c in cells.items()}
+
+
+async def test_every_owner_of_an_action_reads_in_each_consoles_words(platform):
+    """The initiative's own action is the initiative's, never the log's `msi`; a member
+    reads its own actions as its company's, the others' as the supplier's and the
+    facilitator's. The timeline says the same."""
+    case_id, _ = await case_with_a_plan(platform)
+    await officer_post(platform, case_id, "/assign", {"facilitator": "fair-remedy"})
+    for owner in ("supplier", "facilitator"):
+        written = await officer_post(platform, case_id, "/actions", {
+            "remedy": "training", "owner": owner, "due_on": "2030-01-31",
+            "description": f"An action of the {owner}"})  # fmt: skip
+    await read_back(platform, case_id, written["version"])
+    officer_words = {"Repay the recruitment fees": "Member company",
+                     "Visit the site unannounced": "The initiative",
+                     "An action of the supplier": "Supplier",
+                     "An action of the facilitator": "Facilitator"}  # fmt: skip
+    member_words = {**officer_words, "Repay the recruitment fees": "Your company",
+                    "An action of the supplier": "The supplier",
+                    "An action of the facilitator": "The facilitator"}  # fmt: skip
+    async with officer(platform) as client:
+        page = (await client.get(f"/console/cases/{case_id}")).text
+        shown = owners_shown(page)
+        assert {d: shown[d] for d in officer_words} == officer_words
+        assert ">The initiative</option>" in page
+        assert "Owner: The initiative" in page  # the timeline's entry
+        issue = await platform.cases.post(
+            "/v1/systemic-issues", headers=platform.token(),
+            json={"title": "Fees", "case_ids": [case_id]},
+        )  # fmt: skip
+        issue_id = issue.json()["stream"]
+        planned = await platform.cases.post(
+            f"/v1/systemic-issues/{issue_id}/actions",
+            headers=platform.token(),
+            json={"description": "Audit the agents", "owner": "msi", "due_on": "2030-01-31"},
+        )
+        assert planned.status_code == 200, planned.text
+        issue_page = (await client.get(f"/console/systemic-issues/{issue_id}")).text
+        assert owners_shown(issue_page, "issue-actions") == {"Audit the agents": "The initiative"}
+        for html in (page, issue_page):
+            assert "Msi" not in html and ">msi<" not in html
+    async with member(platform) as client:
+        page = (await client.get(f"/member/cases/{case_id}")).text
+        shown = owners_shown(page)
+        assert {d: shown[d] for d in member_words} == member_words
+        assert "Owner: The initiative" in page and "Msi" not in page

@@ -14,7 +14,7 @@ from redress.cases.context import Cases
 from redress.kit.authz import Action, allowed
 from redress.kit.console import Console, csrf_key_in, human
 
-__all__ = ["CONSOLE", "ConsoleRoute", "human", "page"]
+__all__ = ["CONSOLE", "ConsoleRoute", "human", "owner", "page"]
 
 HERE = Path(__file__).parent
 PATH = "/console"
@@ -39,6 +39,16 @@ def entry(event_type: str) -> str:
     return ENTRIES.get(event_type) or human(event_type)
 
 
+# Who does a plan action, in an officer's words: the initiative is its own, as the rest of
+# the console (and the worker's pages) call it, never the log's `msi`.
+OWNERS = {"member_company": "Member company", "supplier": "Supplier",
+          "facilitator": "Facilitator", "msi": "The initiative"}  # fmt: skip
+
+
+def owner(value: Any) -> str:
+    return OWNERS.get(str(value)) or human(value)
+
+
 def is_staff(principal: Any) -> bool:
     return allowed(principal.roles, Action.case_read) or allowed(
         principal.roles, Action.case_manage
@@ -61,7 +71,7 @@ CONSOLE = Console(
     forbidden="the console is for the grievance officers of an MSI",
     csrf_key=csrf_key_in("cases"),
     templates=HERE / "templates",
-    filters={"entry": entry},
+    filters={"entry": entry, "owner": owner},
 )
 ConsoleRoute = CONSOLE.route
 

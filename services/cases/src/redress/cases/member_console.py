@@ -43,6 +43,14 @@ READ_BACK_SECONDS = 5.0
 VIEWS = CaseViews()
 # The owners a member may give an action it adds: itself, or its supplier (issue 14, item 5).
 MEMBER_OWNERS = (d.Owner.member_company, d.Owner.supplier)
+# Who does a plan action, in a member's words: its own company, then the others as they are
+# to it (the initiative as the console calls it elsewhere, never the log's `msi`).
+SAID_OWNERS = {d.Owner.member_company: "Your company", d.Owner.supplier: "The supplier",
+               d.Owner.facilitator: "The facilitator", d.Owner.msi: "The initiative"}  # fmt: skip
+
+
+def owner(value: Any) -> str:
+    return SAID_OWNERS.get(value) or console.human(value)
 
 
 def admits(p: Principal) -> bool:
@@ -60,7 +68,7 @@ MEMBER = console.Console(
     forbidden="the member console is for the initiative's member companies",
     csrf_key=console.csrf_key_in("cases"),
     templates=Path(__file__).parent / "templates",
-    filters={"entry": entry},
+    filters={"entry": entry, "owner": owner},
 )
 router = MEMBER.router()  # with the console's login and logout
 
