@@ -177,7 +177,7 @@ async def case_page(
         and not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=READ_BACK_SECONDS)
     )
     async with pool.acquire() as conn:
-        today = await cases.today_in(conn, p.tenant)
+        today, frames = await cases.calendar_in(conn, p.tenant)
         row = await q.case_row(conn, p.tenant, case_id)
         if row is None:
             raise Problem(404, "not-found", h.NOT_FOUND)
@@ -206,6 +206,7 @@ async def case_page(
         "grievance": grievance,
         "thread": thread,
         "timeline": timeline,
+        "zone": frames.time_zone,
         "erased": any(e["type"] == "PersonalDataErased" for e in timeline),
         "actions": actions,
         "lessons": lessons,

@@ -34,7 +34,13 @@ class Cases:
         """The tenant's date now, in its time zone: the day due dates are counted in. A stage
         is late from the end of its due day there, when the deadline scheduler fires
         (`TimeFrames.end_of`); read on the tenant's stream, like the frames (ADR 18)."""
-        return tenant_frames(await read_tenant(conn, tenant)).local_day(self.clock.now())
+        return (await self.calendar_in(conn, tenant))[0]
+
+    async def calendar_in(self, conn: Conn, tenant: str) -> tuple[date, TimeFrames]:
+        """The tenant's date now and its time frames (with its time zone, in which the
+        consoles say the moments of a case's timeline)."""
+        frames = tenant_frames(await read_tenant(conn, tenant))
+        return frames.local_day(self.clock.now()), frames
 
 
 async def start(runtime: Runtime) -> None:

@@ -177,7 +177,7 @@ async def case_page(
         )
     )
     async with desk.pool.acquire() as conn:
-        today = await desk.cases.today_in(conn, p.tenant)
+        today, frames = await desk.cases.calendar_in(conn, p.tenant)
         row = await q.case_row(conn, p.tenant, case_id)
         if row is None or row["member_org"] != p.org:
             raise Problem(404, "not-found", h.NOT_FOUND)
@@ -191,6 +191,7 @@ async def case_page(
         "actions": actions,
         "waived": waived,
         "timeline": timeline,
+        "zone": frames.time_zone,
         "today": today,
         "is_open": is_open,
         "late": is_open and (row["deadline_missed"] or (

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
@@ -54,14 +55,16 @@ def human(value: Any) -> str:
     return text[:1].upper() + text[1:]
 
 
-def when(value: Any) -> str:
-    """A moment in UTC to the minute (also as JSON carries it); a date as it is."""
+def when(value: Any, zone: str | None = None) -> str:
+    """A moment to the minute (also as JSON carries it), in UTC or in `zone` (a tenant's time
+    zone), named; a date as it is. Any other text as it is."""
     if isinstance(value, str) and "T" in value:
         with contextlib.suppress(ValueError):
             value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
-        moment: datetime = value.astimezone(UTC) if value.tzinfo else value
-        return moment.strftime("%Y-%m-%d %H:%M UTC")
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)  # the log's are UTC
+        local = moment.astimezone(ZoneInfo(zone) if zone else UTC)
+        return f"{local:%Y-%m-%d %H:%M} {zone or 'UTC'}"
     if isinstance(value, date):
         return value.isoformat()
     return "" if value is None else str(value)

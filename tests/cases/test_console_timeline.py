@@ -1,0 +1,54 @@
+"""The case timeline of both consoles says dates and times as people read them: a date as the
+console writes dates elsewhere, a moment to the minute in the tenant's time zone, named;
+never the log's raw ISO values."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo
+
+from redress.events.catalogue.case import StageEntered
+from redress.events.catalogue.referral import ReferralSent
+from redress.events.catalogue.tenant import TenantSettingsChanged
+from redress.events.envelope import Actor, Metadata
+from redress.events.ids import derived_stream
+from tests.cases.test_authz import file_case, referred
+from tests.cases.test_console import officer
+from tests.cases.test_member_console import member
+
+ZONE = "Asia/Dhaka"
+RAW = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def timeline_of(html: str) -> str:
+    return re.search(r'<ol class="timeline" id="events">(.*?)</ol>', html, re.S).group(1)
+
+
+def said(moment) -> str:
+    return f"{moment.astimezone(ZoneInfo(ZONE)):%Y-%m-%d %H:%M} {ZONE}"
+
+
+async def test_the_timeline_says_dates_and_moments_in_the_tenants_time_zone(platform):
+    store = platform.system.store
+    stream = derived_stream("tenant", "acme")
+    changed = TenantSettingsChanged(name="Acme Initiative", time_zone=ZONE,
+                                    working_days=tuple(range(7)), languages=("en",))  # fmt: skip
+    meta = Metadata(tenant="acme", actor=Actor(id="admin-1", role="admin"))
+    await store.append(stream, [changed], await store.stream_version(stream), meta)
+    case_id = await file_case(platform)
+    await referred(platform, case_id)
+    log = await store.read_stream(case_id)
+    (entered,) = [e.data for e in log if isinstance(e.data, StageEntered)]
+    assert entered.due_on is not None and entered.due_at is not None
+    referral = await store.read_stream(derived_stream("referral", case_id))
+    (sent,) = [e.data for e in referral if isinstance(e.data, ReferralSent)]
+
+    async with officer(platform) as client:
+        staff = timeline_of((await client.get(f"/console/cases/{case_id}")).text)
+    async with member(platform) as client:
+        theirs = timeline_of((await client.get(f"/member/cases/{case_id}")).text)
+    for timeline in (staff, theirs):
+        assert f"Due on: {entered.due_on.isoformat()}" in timeline
+        assert f"Due at: {said(entered.due_at)}" in timeline
+        assert not RAW.search(timeline), RAW.search(timeline)
+    assert f"Acknowledge by: {said(sent.acknowledge_by)}" in staff  # a referral's milestone
