@@ -11,7 +11,14 @@ import asyncpg
 from redress.cases.attachments import CaseAttachments
 from redress.cases.reads import reads_stream
 from redress.events.projection import rebuild_beside
-from tests.cases.test_authz import file_case, principals
+from tests.cases.test_authz import (
+    ACTION,
+    FACILITATOR,
+    file_case,
+    officer_post,
+    principals,
+    read_back,
+)
 from tests.cases.test_console import bearer, browser_for, log_in
 from tests.events.helpers import wait_until
 from tests.intake.conftest import TENANT
@@ -24,16 +31,17 @@ FILES = [("files", ("p.png", tiny_png(), "image/png")),
          ("files", ("pay.pdf", PDF, "application/pdf"))]  # fmt: skip
 
 
-async def filed_with_files(platform) -> tuple[str, dict[str, dict[str, Any]]]:
-    """A worker files on the web form with a photo, a voice note and a PDF; the case opens.
-    The case's files by content type."""
+async def filed_with_files(platform, **fields: str) -> tuple[str, dict[str, dict[str, Any]]]:
+    """A worker files on the web form with a photo, a voice note and a PDF (and the form's
+    other `fields`); the case opens. The case's files by content type."""
     client = platform.intake
     page = await client.get(f"/t/{TENANT}/report")
     tokens = {
         "csrf": re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1),
         "form_id": re.search(r'name="form_id" value="([^"]+)"', page.text).group(1),
     }
-    sent = await client.post(f"/t/{TENANT}/report", data=report_fields(tokens), files=FILES)
+    sent = await client.post(f"/t/{TENANT}/report", data=report_fields(tokens, **fields),
+                             files=FILES)  # fmt: skip
     assert sent.status_code == 303, sent.text
     await wait_until(lambda: _count(platform, 3))
     async with platform.system.pool.acquire() as conn:
@@ -113,6 +121,45 @@ async def test_no_one_but_staff_opens_a_file_and_a_refusal_records_nothing(platf
                                    headers=officer)  # fmt: skip
     assert bad.status_code in (404, 422)
     assert len(await reads_of(platform, case_id)) == 2
+
+
+async def test_staff_find_the_files_in_the_case_and_no_one_else_learns_of_them(platform):
+    """The staff's case view lists each file (id, type, size: no content, no name, no read
+    recorded), by which the API opens it. A member company, even one the worker let know who
+    they are, the case's supplier and its facilitator are never told there are files."""
+    case_id, files = await filed_with_files(platform, reveal_identity_to_company="yes")
+    # The plan gives the case's supplier and a facilitator an action each: both reach it.
+    await officer_post(platform, case_id, "/assign", {"facilitator": FACILITATOR})
+    for path, body in [("/accept", {}), ("/advance", {"to": "response"}),
+                       ("/advance", {"to": "remediation_plan"})]:  # fmt: skip
+        await officer_post(platform, case_id, path, body)
+    for owner in ("supplier", "facilitator"):
+        written = await officer_post(platform, case_id, "/actions", {**ACTION, "owner": owner})
+    await read_back(platform, case_id, written["version"])
+    who = principals(platform)
+    expected = sorted(
+        ({k: f[k] for k in ("attachment_id", "content_type", "size")} for f in files.values()),
+        key=lambda f: f["attachment_id"],
+    )
+    for staff in ("officer", "supervisor"):
+        answer = await platform.cases.get(f"/v1/cases/{case_id}", headers=who[staff])
+        assert answer.status_code == 200, answer.text
+        listed = answer.json()["attachments"]
+        assert sorted(listed, key=lambda f: f["attachment_id"]) == expected, staff
+    assert all("attachments" not in fields for _, fields, _ in await reads_of(platform, case_id))
+    for f in listed:
+        opened = await platform.cases.get(
+            f"/v1/cases/{case_id}/attachments/{f['attachment_id']}", headers=who["officer"]
+        )
+        assert opened.status_code == 200 and len(opened.content) == f["size"]
+        assert opened.headers["content-type"] == f["content_type"]
+    for party in ("member", "supplier", "facilitator"):
+        answer = await platform.cases.get(f"/v1/cases/{case_id}", headers=who[party])
+        assert answer.status_code == 200, (party, answer.text)
+        assert "attachments" not in answer.json(), party
+        assert not any(f["attachment_id"] in answer.text for f in expected), party
+    assert "grievance" in (await platform.cases.get(f"/v1/cases/{case_id}",
+                                                    headers=who["member"])).json()  # fmt: skip
 
 
 async def test_an_erased_grievance_takes_its_files_with_it(platform):

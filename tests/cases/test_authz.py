@@ -370,12 +370,14 @@ def check_body(principal: str, path: str, body: Any, case_id: str, other_case: s
         if set(body) - PARTY_KEYS or owners != {party[0]}:
             wrong.append(f"{principal} is shown {set(body) - PARTY_KEYS} and actions of {owners}")
     elif path == "/v1/cases/{case_id}" and principal == "member":
-        shown = [k for k in (*STAFF_ONLY, "thread", "grievance") if k in body]
+        shown = [k for k in (*STAFF_ONLY, "thread", "grievance", "attachments") if k in body]
         if shown:
             wrong.append(f"a member's case view shows {shown}")
     elif path == "/v1/cases/{case_id}" and principal in ("officer", "supervisor"):
         if "thread" not in body or body["grievance"]["narrative"] != GRIEVANCE["narrative"]:
             wrong.append(f"{principal} does not see the thread and the grievance")
+        if body.get("attachments") != []:  # the case has no file
+            wrong.append(f"{principal} is not told which files the worker sent")
     elif path == "/v1/cases/{case_id}/timeline" and principal == "member":
         types = {i["type"] for i in body["items"]}
         keys = {k for i in body["items"] for k in i["details"]}

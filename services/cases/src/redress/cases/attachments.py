@@ -75,6 +75,31 @@ async def listed(conn: Conn, case_id: str) -> list[dict[str, Any]]:
     return [{**dict(r), "inline": shown_inline(r["content_type"])} for r in rows]
 
 
+# What the staff's case view (`GET /v1/cases/{id}`) says of each file: enough to open it and
+# to know what it is, never its content (so listing it records no read).
+LISTED = ("attachment_id", "content_type", "size")
+LISTED_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Officers and supervisors only (absent for everyone else): the files the"
+    " worker sent, in the order sent, even once erased (opening one then answers 410). Open one"
+    " with GET /v1/cases/{case_id}/attachments/{attachment_id}, a recorded read.",
+    "items": {
+        "type": "object",
+        "required": list(LISTED),
+        "properties": {
+            "attachment_id": {"type": "string"},
+            "content_type": {"type": "string", "description": "read from the file's own bytes"},
+            "size": {"type": "integer", "minimum": 0, "description": "in bytes"},
+        },
+    },
+}
+
+
+async def listing(conn: Conn, case_id: str) -> list[dict[str, Any]]:
+    """The case's files as the staff's case view lists them (`LISTED`)."""
+    return [{k: f[k] for k in LISTED} for f in await listed(conn, case_id)]
+
+
 async def opened(
     conn: Conn,
     store: EventStore,

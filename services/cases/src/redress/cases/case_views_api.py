@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from redress.cases import attachments, evidence_views, reads, referral_entries
 from redress.cases import domain as d
-from redress.cases import evidence_views, reads, referral_entries
 from redress.cases import queries as q
 from redress.cases.access import Reader, is_plan_party, may_read, plan_party
 from redress.cases.context import CasesContext
@@ -112,7 +112,21 @@ async def _row(conn: Conn, p: Principal, case_id: str) -> Any:
     return row
 
 
-@router.get("/{case_id}")
+# The case view is a dict shaped by the caller's role; OpenAPI says what only staff get.
+_DETAIL: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The case as the caller may see it: staff all of it; a member company"
+        " a redacted view of its own supply chain's cases; a supplier or facilitator where its"
+        " cases stand and its own actions",
+        "content": {"application/json": {"schema": {
+            "type": "object",
+            "properties": {"attachments": attachments.LISTED_SCHEMA},
+        }}},
+    }
+}  # fmt: skip
+
+
+@router.get("/{case_id}", responses=_DETAIL)
 async def detail(
     case_id: str,
     p: CurrentPrincipal,
@@ -121,7 +135,8 @@ async def detail(
     cases: CasesContext,
     min_version: Annotated[int | None, Query(ge=1)] = None,
 ) -> Any:
-    """A case with its plan and thread; members see a redacted view of their own cases."""
+    """A case with its plan and thread, and for staff the files the worker sent
+    (`attachments`); members see a redacted view of their own cases."""
     p = may_read(p)
     if waiting := await _readable(pool, store, p, case_id, min_version):
         return waiting
@@ -157,6 +172,7 @@ async def detail(
             steps = await q.determinations(conn, case_id)
             body["verification"] = steps.get("verification")
             body["response"] = steps.get("response")
+            body["attachments"] = await attachments.listing(conn, case_id)
     shown = reads.fields_shown(
         body.get("grievance"), body.get("thread", ()), body.get("findings", ())
     )
