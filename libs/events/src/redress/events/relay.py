@@ -109,16 +109,19 @@ class Relay:
         }
 
     async def _lead(self) -> None:
-        async with leadership(
-            self.dsn,
-            f"relay:{self.bus.stream}",
-            timeout=self.io_timeout,
-            server_settings=self.server_settings,
-            standby_interval=self.standby_interval,
-        ) as conn:
+        async with contextlib.AsyncExitStack() as stack:
+            lock = leadership(
+                self.dsn,
+                f"relay:{self.bus.stream}",
+                timeout=self.io_timeout,
+                server_settings=self.server_settings,
+                standby_interval=self.standby_interval,
+            )
+            conn = await self._postgres(stack.enter_async_context(lock), "the leader's lock")
             self.leading.set()
             wake = asyncio.Event()
-            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
+            listening = conn.add_listener(NOTIFY_CHANNEL, lambda *_: wake.set())
+            await self._postgres(asyncio.wait_for(listening, self.io_timeout), "LISTEN")
             await self._bounded(self.bus.ensure_stream(self.js), "NATS: the stream")
             publisher = asyncio.create_task(self._publish_forever(conn, wake), name="relay")
             watchdog = asyncio.create_task(self._watch(), name="relay-watchdog")
@@ -153,6 +156,19 @@ class Relay:
         except TimeoutError:
             raise TimeoutError(f"{what}: no answer within {self.io_timeout:g} s") from None
 
+    async def _postgres(self, step: Awaitable[T], what: str) -> T:
+        """A wait on PostgreSQL, bounded by its own deadline (`io_timeout`): when it runs out,
+        the relay's trouble (and `/health`) names what did not answer, as for NATS, instead
+        of asyncpg's bare `TimeoutError`."""
+        try:
+            return await step
+        except TimeoutError as exc:
+            if str(exc):  # it says already what it is (a stall, NATS)
+                raise
+            raise TimeoutError(
+                f"PostgreSQL: {what}: no answer within {self.io_timeout:g} s"
+            ) from None
+
     async def _publish_forever(self, conn: asyncpg.Connection, wake: asyncio.Event) -> None:
         # While the acknowledgements of one page are on their way, the next page is read.
         seq, cursor = await self._resume()
@@ -166,8 +182,11 @@ class Relay:
         try:
             while True:
                 wake.clear()
-                rows = await EventStore.read_log_for_relay(
-                    conn, cursor, self.batch_size, timeout=self.io_timeout
+                rows = await self._postgres(
+                    EventStore.read_log_for_relay(
+                        conn, cursor, self.batch_size, timeout=self.io_timeout
+                    ),
+                    "the log",
                 )
                 self.reads += 1
                 if in_flight is not None:
@@ -194,7 +213,9 @@ class Relay:
                     # would add up to a second of lag after every commit that sends no NOTIFY.
                     held_wait = self.held_back_interval
                     continue
-                held = await EventStore.held_back(conn, timeout=self.io_timeout)
+                held = await self._postgres(
+                    EventStore.held_back(conn, timeout=self.io_timeout), "the rows held back"
+                )
                 if loop.time() - checked > self.idle_check:
                     seq, cursor = await self._check_stream(seq, cursor)
                     checked = loop.time()
