@@ -27,6 +27,7 @@ from redress.events.envelope import Actor, Event, Metadata
 from redress.events.ids import new_id
 from redress.events.projection import Policy, Projection, reset
 from redress.events.store import LogCursor, read_stream_on
+from redress.intake.texting import Texting
 from tests.cases.test_rebuild import (
     Workload,
     published_all,
@@ -48,8 +49,8 @@ async def applied(system, projection: Projection, events: list[Event], size: int
     """The projection's tables after applying `events` from nothing in batches of `size`."""
     async with system.pool.acquire() as conn, conn.transaction():
         await reset(conn, projection)
-        if isinstance(projection, MailAlerts):
-            await conn.execute("DELETE FROM cases.mail_alerts")
+        if isinstance(projection, MailAlerts | Texting):
+            await conn.execute(f"DELETE FROM {OUTBOXES[type(projection)][0]}")
     for start in range(0, len(events), size):
         batch = events[start : start + size]
         async with system.pool.acquire() as conn, conn.transaction():
@@ -64,12 +65,18 @@ async def applied(system, projection: Projection, events: list[Event], size: int
 async def tables_of(system, projection: Projection) -> dict[str, Any]:
     tables = await snapshot(system.pool, projection)
     del tables["applied_versions"]  # the runner's, not the projection's
-    if isinstance(projection, MailAlerts):  # its outbox, as it queues them (not as sent)
-        rows = await system.pool.fetch(
-            "SELECT alert_id, tenant, kind, case_id, stage, due_on FROM cases.mail_alerts"
-        )
-        tables["mail_alerts"] = sorted(map(tuple, rows))
+    if type(projection) in OUTBOXES:  # its outbox, as it queues them (not as sent)
+        table, columns = OUTBOXES[type(projection)]
+        rows = await system.pool.fetch(f"SELECT {columns} FROM {table}")
+        tables[table] = sorted(map(tuple, rows))
     return tables
+
+
+# The outboxes of projections that write no table of their own, and what they write there.
+OUTBOXES: dict[type, tuple[str, str]] = {
+    MailAlerts: ("cases.mail_alerts", "alert_id, tenant, kind, case_id, stage, due_on"),
+    Texting: ("intake.texts", "text_id, tenant, grievance_id, kind, params"),
+}
 
 
 async def test_every_batch_size_writes_the_rows_of_one_event_at_a_time(platform):
@@ -90,7 +97,7 @@ async def test_every_batch_size_writes_the_rows_of_one_event_at_a_time(platform)
         for size in (1, 7, len(events)):
             assert await applied(system, projection, events, size) == live, (projection.key, size)
     assert {"cases.views", "cases.open_cases", "cases.supply_chain", "cases.alerts",
-            "cases.mail_alerts", "intake.grievances"} <= compared  # fmt: skip
+            "cases.mail_alerts", "intake.grievances", "intake.texting"} <= compared  # fmt: skip
     # The policies found every case opened and every reaction made: they appended nothing.
     assert await system.pool.fetchval("SELECT count(*) FROM eventlog.events") == count
 

@@ -11,12 +11,25 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
-from redress.events.catalogue.case import CaseOpened, MessageSentToWorker, StageEntered
+from redress.events.catalogue.case import (
+    CaseClosed,
+    CaseOpened,
+    CaseRejected,
+    CaseReopened,
+    LegalHoldPlaced,
+    LegalHoldReleased,
+    MessageSentToWorker,
+    PlanActionAdded,
+    PlanActionUpdated,
+    ReviewDecided,
+    StageEntered,
+)
 from redress.events.catalogue.grievance import (
     AttachmentAdded,
     ContactConsentChanged,
     GrievanceSubmitted,
     PlanAnswered,
+    RemedyConfirmed,
     ReviewRequested,
     WithdrawalRequested,
     WorkerMessagePosted,
@@ -125,7 +138,80 @@ async def _touched(conn: Conn, events: list[Event]) -> None:
     )
 
 
+# What a case's decisions change of its grievance's row, on the round's values `v` (a, b, c):
+# the SET clause, the arrays' types, and the event's values.
+_CASE_SETS: dict[type, tuple[str, tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {
+    CaseClosed: ("outcome = v.a, closed_at = v.b, review = NULL, review_reasons = NULL",
+                 ("text", "timestamptz"), lambda e: (e.data.outcome, e.time)),
+    CaseRejected: ("closed_at = v.a, grounds = v.b, explanation = v.c, review = NULL, "
+                   "review_reasons = NULL", ("timestamptz", "text", "text"),
+                   lambda e: (e.time, e.data.grounds, e.data.explanation or None)),
+    CaseReopened: ("outcome = NULL, closed_at = NULL, grounds = NULL, explanation = NULL, "
+                   "review = NULLIF(review, 'requested')", (), lambda e: ()),
+    ReviewDecided: ("review = v.a, review_reasons = v.b", ("text", "text"),
+                    lambda e: (e.data.result.value, e.data.reasons)),
+    LegalHoldPlaced: ("held = true", (), lambda e: ()),
+    LegalHoldReleased: ("held = false", (), lambda e: ()),
+}  # fmt: skip
+
+
+async def _case_set(conn: Conn, events: list[Event]) -> None:
+    clause, types, values = _CASE_SETS[type(events[0].data)]
+    arrays = "".join(f", ${i + 2}::{t}[]" for i, t in enumerate(types))
+    names = ", ".join(("g", *("a", "b", "c")[: len(types)]))
+    rows = [(e.data.grievance_id, *values(e)) for e in events]  # type: ignore[attr-defined]
+    await conn.execute(
+        f"""UPDATE grievances g SET {clause} FROM unnest($1::text[]{arrays}) AS v({names})
+            WHERE g.grievance_id = v.g""",
+        *columns(rows),
+    )
+
+
+async def _action_added(conn: Conn, events: list[Event]) -> None:
+    await conn.execute(
+        """INSERT INTO plan_actions (grievance_id, action_id, owner, due_on, description)
+           SELECT g.grievance_id, v.action_id, v.owner, v.due_on, v.description
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[])
+                AS v(case_id, action_id, owner, due_on, description)
+           JOIN grievances g ON g.case_id = v.case_id
+           ON CONFLICT DO NOTHING""",
+        *columns((a.case_id, a.action_id, a.owner, a.due_on, a.description)
+                 for _, a in of_kind(events, PlanActionAdded)),
+    )  # fmt: skip
+
+
+async def _action_updated(conn: Conn, events: list[Event]) -> None:
+    await conn.execute(
+        """UPDATE plan_actions p SET progress = v.progress, done = v.done
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[])
+                AS v(case_id, action_id, progress, done)
+           WHERE p.action_id = v.action_id AND p.grievance_id = (
+               SELECT grievance_id FROM grievances WHERE case_id = v.case_id)""",
+        *columns((u.case_id, u.action_id, u.progress, u.done)
+                 for _, u in of_kind(events, PlanActionUpdated)),
+    )  # fmt: skip
+
+
+async def _remedy_confirmed(conn: Conn, events: list[Event]) -> None:
+    confirmed = of_kind(events, RemedyConfirmed)
+    await conn.execute(
+        """UPDATE grievances g SET version = v.version
+           FROM unnest($1::text[], $2::int[]) AS v(g, version) WHERE g.grievance_id = v.g""",
+        *columns((c.grievance_id, e.version) for e, c in confirmed),
+    )
+    await conn.execute(
+        """UPDATE plan_actions p SET delivered = v.delivered
+           FROM unnest($1::text[], $2::text[], $3::bool[]) AS v(g, action_id, delivered)
+           WHERE p.grievance_id = v.g AND p.action_id = v.action_id""",
+        *columns((c.grievance_id, c.action_id, c.delivered) for _, c in confirmed),
+    )
+
+
 WRITERS: dict[type, Callable[[Conn, list[Event]], Awaitable[None]]] = {
+    **dict.fromkeys(_CASE_SETS, _case_set),
+    PlanActionAdded: _action_added,
+    PlanActionUpdated: _action_updated,
+    RemedyConfirmed: _remedy_confirmed,
     GrievanceSubmitted: _submitted,
     CaseOpened: _opened,
     StageEntered: _stage,
