@@ -1,12 +1,14 @@
 """`python -m bench`: every measurement in one run, then the table and the JSON.
 
-Five parts: `log`, the event log's figures (append, relay, replay) against embedded servers;
+Six parts: `log`, the event log's figures (append, relay, replay) against embedded servers;
 `e2e`, member submissions through the whole platform started as `make run` starts it
 (bench/e2e.py); `webhooks`, webhook delivery to five receivers against a plain httpx loop
 (bench/webhooks.py); `referral`, from a worker's consent to the partner's verified webhook
-through the referral service started as `make run` starts it (bench/referral.py); and
+through the referral service started as `make run` starts it (bench/referral.py);
 `metrics`, the metrics projections' rebuild rate over a generated tenant of 10,000 grievances
-(bench/metrics.py). BENCH_ONLY names the parts to run, comma-separated, for quick iterations:
+(bench/metrics.py); and `cases`, the rebuild rate of cases' projections and policy over a
+generated tenant of 2,000 (bench/cases.py). BENCH_ONLY names the parts to run,
+comma-separated, for quick iterations:
 
     BENCH_ONLY=e2e .venv/bin/python -m bench
 
@@ -23,7 +25,7 @@ from dataclasses import asdict
 import nats
 from rich.console import Console
 
-from bench import append, e2e, metrics, referral, relay, replay, report, servers, webhooks
+from bench import append, cases, e2e, metrics, referral, relay, replay, report, servers, webhooks
 from bench.servers import Servers, fresh_database
 from bench.workload import POOL_SIZE, ROUNDS, Samples, cells
 from redress.kit import collector
@@ -66,7 +68,7 @@ def brief(samples: Samples) -> str:
 
 
 def parts() -> list[str]:
-    known = ["log", "e2e", "webhooks", "referral", "metrics"]
+    known = ["log", "e2e", "webhooks", "referral", "metrics", "cases"]
     only = [p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()]
     if unknown := set(only) - set(known):
         raise SystemExit(
@@ -90,6 +92,7 @@ def settings(chosen: list[str]) -> dict[str, object]:
         **({"webhooks": webhooks.settings()} if "webhooks" in chosen else {}),
         **({"referral": referral.settings()} if "referral" in chosen else {}),
         **({"metrics": {"grievances": metrics.GRIEVANCES}} if "metrics" in chosen else {}),
+        **({"cases": {"grievances": cases.GRIEVANCES}} if "cases" in chosen else {}),
     }
 
 
@@ -139,6 +142,14 @@ def main() -> None:
             goal = replayed or metrics.GOAL
             metric_rows, extra["metrics"] = asyncio.run(metrics.measure(s, console.log, goal))
         rows += metric_rows
+    if "cases" in chosen:
+        with servers.running() as s:
+            replayed = next((r.ours for r in rows if r.measurement.startswith("projection replay")),
+                            None)  # fmt: skip
+            case_rows, extra["cases"] = asyncio.run(
+                cases.measure(s, console.log, replayed or metrics.GOAL)
+            )
+        rows += case_rows
     seconds = time.perf_counter() - started
     path = report.write_json(rows, facts, settings(chosen), seconds, extra)
     report.show(console, rows, path, seconds, notes)

@@ -67,12 +67,12 @@ async def measure(
             try:
                 total = await pool.fetchval("SELECT count(*) FROM eventlog.events")
                 say(f"metrics: {GRIEVANCES:,} grievances, {total:,} events in {generated:,.0f} s")
-                await _publish(dsn, js, bus, total)
+                await publish(dsn, js, bus, total)
                 rows, rates = [], {}
-                minimal = await _minimal_replays(pool, js, bus, total)
+                minimal = await minimal_replays(pool, js, bus, total)
                 say(f"metrics: the minimal read model replays this log at {median(minimal):,.0f}/s")
                 for projection in metrics_service.projections_for(settings):
-                    samples = [await _rebuild(projection, pool, js, bus, total)
+                    samples = [await rebuild(projection, pool, js, bus, total)
                                for _ in range(ROUNDS)]  # fmt: skip
                     rates[projection.key] = median(samples)
                     say(f"metrics: {projection.key} rebuilt at {median(samples):,.0f} events/s")
@@ -94,7 +94,7 @@ async def measure(
     return rows, facts
 
 
-async def _rebuild(
+async def rebuild(
     projection: Projection, pool: asyncpg.Pool, js: JetStreamContext, bus: Bus, total: int
 ) -> float:
     runner = ProjectionRunner(projection, pool, js, bus)
@@ -103,7 +103,7 @@ async def _rebuild(
     return total / (time.perf_counter() - began)
 
 
-async def _minimal_replays(
+async def minimal_replays(
     pool: asyncpg.Pool, js: JetStreamContext, bus: Bus, total: int
 ) -> list[float]:
     """The log bench's one-row-per-event read model, over this same log: the baseline that
@@ -111,10 +111,10 @@ async def _minimal_replays(
     async with pool.acquire() as conn:
         await conn.execute(replay.ROLE)
         await migrate(conn, [replay.component(Path(tempfile.mkdtemp(prefix="bench-replay-")))])
-    return [await _rebuild(replay.Replayed(), pool, js, bus, total) for _ in range(ROUNDS)]
+    return [await rebuild(replay.Replayed(), pool, js, bus, total) for _ in range(ROUNDS)]
 
 
-async def _publish(dsn: str, js: JetStreamContext, bus: Bus, total: int) -> None:
+async def publish(dsn: str, js: JetStreamContext, bus: Bus, total: int) -> None:
     """The relay publishes the whole log; the stream's end says when it is done."""
     relay = Relay(dsn, js, bus, poll_interval=0.05)
     task = asyncio.ensure_future(relay.run())

@@ -1,9 +1,11 @@
 import asyncio
+from uuid import uuid4
 
 import asyncpg
 import pytest
 
 from redress.events.errors import ConcurrencyError
+from redress.events.opening import NewStream, open_streams
 from redress.events.store import LogCursor
 from tests.events.helpers import META, new_case, opened
 
@@ -100,3 +102,25 @@ async def test_the_transaction_that_wrote_a_stream_may_append_to_it_again(system
         await system.store.append(stream, [opened("second")], 1, META, conn=conn)
     seen = [e.data.category async for e in system.store.read_log()]
     assert seen == ["first", "second"]
+
+
+async def test_many_streams_open_in_one_statement_in_order_each_only_once(system):
+    """A policy's batch opens its cases at once: a stream with events already is left (a
+    replay), one named twice is opened as first named, and the log delivers the streams in
+    the order given, each in version order."""
+    kept, first, second = new_case(), new_case(), new_case()
+    meta = META.model_copy(update={"causationid": uuid4()})
+    await system.store.append(kept, [opened("before")], 0, META)
+    async with system.pool.acquire() as conn, conn.transaction():
+        written = await open_streams(system.store, conn, [
+            NewStream(first, [opened("1a"), opened("1b")], meta),
+            NewStream(kept, [opened("again")], meta),
+            NewStream(second, [opened("2a")], meta),
+            NewStream(first, [opened("twice")], meta),
+        ])  # fmt: skip
+    assert written == {first, second}
+    seen = [(e.stream, e.version, e.data.category) async for e in system.store.read_log()]
+    assert seen == [(kept, 1, "before"), (first, 1, "1a"), (first, 2, "1b"), (second, 1, "2a")]
+    assert all(e.causationid == meta.causationid for e in await system.store.read_stream(first))
+    async with system.pool.acquire() as conn, conn.transaction():
+        assert await open_streams(system.store, conn, [NewStream(first, [opened()], meta)]) == set()

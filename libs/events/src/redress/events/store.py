@@ -195,13 +195,18 @@ class EventStore:
             raise
         if not rows:
             raise ConcurrencyError(stream, expected_version)
+        self.appended(conn)
+        return Appended(stream, expected_version + len(events), rows[-1]["position"])
+
+    def appended(self, conn: Conn | None) -> None:
+        """Wake the readers of the log for an append on `conn` (None: the pool's): once its
+        transaction commits, if it is in one."""
         if conn is not None and conn.is_in_transaction():
             # Woken now, the relay would find nothing readable and sleep its poll interval.
             watch = _WakeAfterCommit(self._dirty, conn)
             watch.conn.add_query_logger(watch)
         else:
             self._dirty.set()
-        return Appended(stream, expected_version + len(events), rows[-1]["position"])
 
     async def read_stream(
         self, stream: str, after_version: int = 0, *, conn: Conn | None = None

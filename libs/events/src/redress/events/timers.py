@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -78,6 +78,25 @@ async def schedule(
         tenant,
         due_at,
         json.dumps(payload, default=str),
+    )
+
+
+async def schedule_many(conn: Conn, timers: Sequence[Timer]) -> None:
+    """`schedule` for many timers of distinct ids in one statement, in the search path's
+    `timers` (a projection's batch)."""
+    if not timers:
+        return
+    await conn.execute(
+        """INSERT INTO timers AS t (id, kind, tenant, due_at, payload)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[],
+                                $5::jsonb[])
+           ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload
+           WHERE t.fired_at IS NULL""",
+        [t.id for t in timers],
+        [t.kind for t in timers],
+        [t.tenant for t in timers],
+        [t.due_at for t in timers],
+        [json.dumps(t.payload, default=str) for t in timers],
     )
 
 

@@ -16,7 +16,7 @@ from redress.events.catalogue.case import (
     RetaliationAlertRaised,
 )
 from redress.events.envelope import Event
-from redress.events.projection import Projection
+from redress.events.projection import Projection, columns, of_kind, rounds
 from redress.events.store import Conn
 
 
@@ -28,24 +28,40 @@ class Alerts(Projection):
     tables = ("alerts",)
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        match event.data:
-            case RetaliationAlertRaised() as a:
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        """In rounds, each case's events in their order: an alert is cleared by the first
+        event after it that takes the case."""
+        for taken in rounds(events, _case_of, _raised):
+            if _raised(taken[0]):
                 await conn.execute(
-                    """INSERT INTO alerts VALUES ($1, $2, 'retaliation', $3, $4, $5, $6, NULL)
+                    """INSERT INTO alerts
+                       SELECT v.case_id, v.tenant, 'retaliation', v.report_id, v.channel,
+                           v.linked, v.raised_at, NULL
+                       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                   $6::timestamptz[])
+                            AS v(case_id, tenant, report_id, channel, linked, raised_at)
                        ON CONFLICT (case_id) DO NOTHING""",
-                    a.case_id, event.tenant, a.report_id, a.channel, a.linked_case_id,
-                    event.time,
+                    *columns([(a.case_id, e.tenant, a.report_id, a.channel, a.linked_case_id,
+                                e.time) for e, a in of_kind(taken, RetaliationAlertRaised)]),
                 )  # fmt: skip
-            case (
-                OfficerAssigned(case_id=case_id)
-                | CaseClosed(case_id=case_id)
-                | CaseRejected(case_id=case_id)
-            ):
+            else:
                 await conn.execute(
-                    """UPDATE alerts SET cleared_at = $2
-                       WHERE case_id = $1 AND cleared_at IS NULL""",
-                    case_id, event.time,
-                )  # fmt: skip
+                    """UPDATE alerts a SET cleared_at = v.t
+                       FROM unnest($1::text[], $2::timestamptz[]) AS v(case_id, t)
+                       WHERE a.case_id = v.case_id AND a.cleared_at IS NULL""",
+                    *columns([(_case_of(e), e.time) for e in taken]),
+                )
+
+
+def _raised(event: Event) -> bool:
+    return isinstance(event.data, RetaliationAlertRaised)
+
+
+def _case_of(event: Event) -> str:
+    case_id: str = getattr(event.data, "case_id")  # noqa: B009 - every type it reads has one
+    return case_id
 
 
 @dataclass(frozen=True)

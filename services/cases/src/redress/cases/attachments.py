@@ -26,7 +26,7 @@ from redress.cases.handlers import NOT_FOUND
 from redress.cases.policies import case_stream
 from redress.events.catalogue.grievance import AttachmentAdded
 from redress.events.envelope import Event
-from redress.events.projection import Projection
+from redress.events.projection import Projection, columns
 from redress.events.store import Conn, EventStore
 from redress.kit import sealed_files
 from redress.kit.auth import Principal
@@ -51,14 +51,20 @@ class CaseAttachments(Projection):
     tables = ("attachments",)
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        match event.data:
-            case AttachmentAdded() as a:
-                await conn.execute(
-                    "INSERT INTO attachments VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-                    " ON CONFLICT DO NOTHING",
-                    case_stream(a.grievance_id), a.attachment_id, a.grievance_id, event.tenant,
-                    a.content_type, a.size, event.position, event.time,
-                )  # fmt: skip
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        rows = [(case_stream(a.grievance_id), a.attachment_id, a.grievance_id, e.tenant,
+                 a.content_type, a.size, e.position, e.time)
+                for e in events if isinstance(a := e.data, AttachmentAdded)]  # fmt: skip
+        if rows:
+            await conn.execute(
+                """INSERT INTO attachments SELECT * FROM unnest($1::text[], $2::text[],
+                       $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[],
+                       $8::timestamptz[])
+                   ON CONFLICT DO NOTHING""",
+                *columns(rows),
+            )
 
 
 def shown_inline(content_type: str) -> bool:

@@ -1,7 +1,7 @@
 """The evidence of verification as staff read it: listed under its finding, opened one file
 at a time, each read recorded.
 
-The case views keep what the log says of each file (`project`): its finding, type, size and
+The case views keep what the log says of each file (`projections`): its finding, type, size and
 its name and digest as sealed in the log. A list opens the names (a read of `evidence`); a
 file is opened from the keyring's sealed files under the grievance's key (ADR 0032), its
 read recorded before it leaves, as the worker's own attachments are (`attachments.opened`).
@@ -21,9 +21,7 @@ from redress.cases import queries as q
 from redress.cases import reads
 from redress.cases.attachments import shown_inline
 from redress.cases.handlers import NOT_FOUND
-from redress.events.catalogue.case import VerificationEvidenceAttached
 from redress.events.catalogue.grievance import Sealed
-from redress.events.envelope import Event
 from redress.events.store import Conn, EventStore
 from redress.kit import sealed_files
 from redress.kit.auth import Principal
@@ -31,16 +29,6 @@ from redress.kit.crypto import Keyring
 from redress.kit.errors import Problem
 
 FIELD = "evidence"  # the personal field a list of names, or a file opened, records
-
-
-async def project(conn: Conn, event: Event, e: VerificationEvidenceAttached) -> None:
-    """The file's row in `cases.evidence` (called by the case views, in their transaction)."""
-    await conn.execute(
-        "INSERT INTO evidence VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)"
-        " ON CONFLICT DO NOTHING",
-        event.stream, e.file_id, e.finding_version, event.tenant, e.content_type, e.size,
-        e.described.model_dump_json(), event.position, event.time,
-    )  # fmt: skip
 
 
 async def listed(conn: Conn, keyring: Keyring, case_id: str) -> list[dict[str, Any]]:

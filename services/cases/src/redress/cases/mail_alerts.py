@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import EmailMessage
+from typing import Any
 
+from redress.events import catalogue
 from redress.events.catalogue.case import CaseTriaged, StageDeadlineMissed, StageEntered
 from redress.events.envelope import Event
-from redress.events.projection import Projection
-from redress.events.store import Conn, read_stream_on
+from redress.events.projection import Projection, columns
+from redress.events.store import Conn
 
 # Events older than this when first seen (a new deployment reading the log from its start)
 # are not alerted on: the people alerted could do nothing about them now.
@@ -24,8 +26,15 @@ FRESH_FOR = timedelta(days=2)
 
 _QUEUE = """
 INSERT INTO cases.mail_alerts (alert_id, tenant, kind, case_id, stage, due_on)
-SELECT $1, $2, $3, $4, $5, $6 WHERE $7::timestamptz > now() - $8::interval
+SELECT v.alert_id, v.tenant, v.kind, v.case_id, v.stage, v.due_on
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[],
+            $7::timestamptz[]) AS v(alert_id, tenant, kind, case_id, stage, due_on, time)
+WHERE v.time > now() - $8::interval
 ON CONFLICT (alert_id) DO NOTHING
+"""
+_STAGES = """
+SELECT stream, version, schemaversion, data FROM eventlog.events
+WHERE stream = ANY($1::text[]) AND type = $2 ORDER BY stream, version
 """
 
 
@@ -39,30 +48,45 @@ class MailAlerts(Projection):
     tables = ()
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        match event.data:
-            case StageDeadlineMissed(stage=stage):
-                due = await _due_on(conn, event.stream, stage, event.version)
-                await self._queue(conn, event, str(event.id), "stage_missed", stage, due)
-            case CaseTriaged(severity="critical"):
-                # Once per case: a second triage that keeps it critical is no new arrival.
-                await self._queue(conn, event, f"critical:{event.stream}", "critical_case",
-                                  None, None)  # fmt: skip
+        await self.apply_batch(conn, [event])
 
-    @staticmethod
-    async def _queue(conn: Conn, event: Event, alert_id: str, kind: str, stage: str | None,
-                     due: date | None) -> None:  # fmt: skip
-        await conn.execute(_QUEUE, alert_id, event.tenant, kind, event.stream, stage, due,
-                           event.time, FRESH_FOR)  # fmt: skip
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        missed = [e for e in events if isinstance(e.data, StageDeadlineMissed)]
+        entered = await _stages_entered(conn, {e.stream for e in missed})
+        alerts: list[tuple[Any, ...]] = []
+        for event in events:
+            match event.data:
+                case StageDeadlineMissed(stage=stage):
+                    due = _due_on(entered.get(event.stream, []), stage, event.version)
+                    alerts.append((str(event.id), event.tenant, "stage_missed", event.stream,
+                                   stage, due, event.time))  # fmt: skip
+                case CaseTriaged(severity="critical"):
+                    # Once per case: a second triage that keeps it critical is no new arrival.
+                    alerts.append((f"critical:{event.stream}", event.tenant, "critical_case",
+                                   event.stream, None, None, event.time))  # fmt: skip
+        if alerts:
+            await conn.execute(_QUEUE, *columns(alerts), FRESH_FOR)
 
 
-async def _due_on(conn: Conn, stream: str, stage: str, before: int) -> date | None:
+async def _stages_entered(conn: Conn, streams: set[str]) -> dict[str, list[tuple[int, Any]]]:
+    """The stages each case entered, with their versions, in order."""
+    if not streams:
+        return {}
+    entered: dict[str, list[tuple[int, Any]]] = {}
+    for row in await conn.fetch(_STAGES, list(streams), StageEntered.type):
+        data = catalogue.load_json(StageEntered.type, row["schemaversion"], row["data"])
+        entered.setdefault(row["stream"], []).append((row["version"], data))
+    return entered
+
+
+def _due_on(entered: list[tuple[int, Any]], stage: str, before: int) -> date | None:
     """The due date of the stage that was missed: its latest entry before the miss."""
     due = None
-    for e in await read_stream_on(conn, stream):
-        if e.version >= before:
+    for version, data in entered:
+        if version >= before:
             break
-        if isinstance(e.data, StageEntered) and e.data.stage == stage:
-            due = e.data.due_on
+        if data.stage == stage:
+            due = data.due_on
     return due
 
 

@@ -3,8 +3,8 @@ a worker's withdrawal ends it."""
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
+from itertools import groupby
 
 from redress.cases import appeals, retaliation
 from redress.cases.domain import (
@@ -27,9 +27,9 @@ from redress.events.catalogue.grievance import (
 from redress.events.catalogue.retaliation import RetaliationReported
 from redress.events.catalogue.tenant import SiteRegistered, TimeFramesSet
 from redress.events.envelope import SYSTEM, Event, EventData, Metadata
-from redress.events.errors import ConcurrencyError
 from redress.events.ids import derived_stream
-from redress.events.projection import Policy
+from redress.events.opening import NewStream, open_streams
+from redress.events.projection import Policy, of_kind
 from redress.events.store import Conn, EventStore, read_stream_on
 from redress.tenancy.handlers import read_tenant
 
@@ -48,67 +48,67 @@ class OpenCases(Policy):
     tables = ("frames", "sites")
 
     async def apply(self, conn: Conn, event: Event) -> None:
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        """Each run of the batch's events of one kind at once, runs in the batch's order:
+        openings read the frames and sites the events before them wrote, and a worker's
+        withdrawal finds the case opened before it in the same batch (ADR 29)."""
+        for run in _runs(events):
+            match run[0].data:
+                case TimeFramesSet():
+                    await _frames_set(conn, run)
+                case SiteRegistered():
+                    await _sites_registered(conn, run)
+                case GrievanceSubmitted() | RetaliationReported():
+                    await self._open(conn, run)
+                case _:
+                    for event in run:
+                        await self._react(conn, event)
+
+    async def _react(self, conn: Conn, event: Event) -> None:
+        """What the worker does on an open case: each in a transaction of its own (ADR 6)."""
         match event.data:
-            case TimeFramesSet() as f:
-                await conn.execute(
-                    """INSERT INTO frames VALUES ($1, $2, $3, $4)
-                       ON CONFLICT (tenant) DO UPDATE SET acknowledge_days = $2,
-                       feedback_days = $3, plan_days = $4""",
-                    event.tenant, f.acknowledge_days, f.feedback_days, f.plan_days,
-                )  # fmt: skip
-            case SiteRegistered() as site:
-                await conn.execute(
-                    """INSERT INTO sites VALUES ($1, $2, $3, $4)
-                       ON CONFLICT (tenant, site_id) DO UPDATE SET name = $3, member_org = $4""",
-                    event.tenant, site.site_id, site.name, site.sole_member,
-                )  # fmt: skip
-            case GrievanceSubmitted() as g:
-                await self._open(conn, event, g)
             case WorkerSatisfactionGiven(grievance_id=gid, score=score):
                 await self._satisfaction(conn, event, gid, score)
             case WithdrawalRequested(grievance_id=gid):
                 await self._withdrawal(conn, event, gid)
             case ReviewRequested(grievance_id=gid):
                 await self._review(event, gid)
-            case RetaliationReported() as r:
-                await self._retaliation(conn, event, r)
 
-    async def _open(self, conn: Conn, event: Event, g: GrievanceSubmitted) -> None:
-        member_org = g.member_org or await conn.fetchval(
-            "SELECT member_org FROM sites WHERE tenant = $1 AND site_id = $2",
-            event.tenant,
-            g.site_id,
-        )
-        stream = case_stream(g.grievance_id)
-        tenant_frames = await frames(conn, event.tenant)
-        command = OpenCase(
-            case_id=stream, grievance_id=g.grievance_id, category=g.category.value,
-            country=g.country, today=tenant_frames.local_day(event.time), frames=tenant_frames,
-            site_id=g.site_id, member_org=member_org, language=g.language,
-            identity_shareable=g.consent.reveal_identity_to_company,
-        )  # fmt: skip
-        metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,
-                            correlationid=event.correlationid or event.id)  # fmt: skip
-        with contextlib.suppress(ConcurrencyError):  # opened before: this is a replay
-            await self.store.append(stream, decide(command, fold([])), 0, metadata, conn=conn)
-
-    async def _retaliation(self, conn: Conn, event: Event, r: RetaliationReported) -> None:
-        """Retaliation reported: a case of its own, opened at once at high severity, and an
-        alert for the officers (`cases.retaliation`)."""
-        member_org = await conn.fetchval(
-            "SELECT member_org FROM sites WHERE tenant = $1 AND site_id = $2",
-            event.tenant,
-            r.site_id,
-        )
-        command = retaliation.OpenRetaliationCase(
-            r, event.time.date(), await frames(conn, event.tenant), member_org
-        )
-        metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,
-                            correlationid=event.correlationid or event.id)  # fmt: skip
-        stream = retaliation.case_of(r.report_id)
-        with contextlib.suppress(ConcurrencyError):  # opened before: this is a replay
-            events = retaliation.decide(command, fold([]))
-            await self.store.append(stream, events, 0, metadata, conn=conn)
+    async def _open(self, conn: Conn, events: list[Event]) -> None:
+        """A case for each grievance submitted and each retaliation reported, all opened in
+        one statement in the batch's transaction; a case opened before (a replay) is left."""
+        tenants = {e.tenant for e in events}
+        tenant_frames = await frames_of(conn, tenants)
+        # The member company of the site, where the filing did not name one.
+        wanted = {(e.tenant, g.site_id) for e, g in of_kind(events, GrievanceSubmitted)
+                  if not g.member_org}  # fmt: skip
+        wanted |= {(e.tenant, r.site_id) for e, r in of_kind(events, RetaliationReported)}
+        members = await _members(conn, wanted)
+        opened = []
+        for event in events:
+            metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,
+                                correlationid=event.correlationid or event.id)  # fmt: skip
+            match event.data:
+                case GrievanceSubmitted() as g:
+                    stream, decided = case_stream(g.grievance_id), _opening(
+                        event, g, tenant_frames[event.tenant],
+                        g.member_org or members.get((event.tenant, g.site_id)),
+                    )  # fmt: skip
+                case RetaliationReported() as r:
+                    command = retaliation.OpenRetaliationCase(
+                        r, event.time.date(), tenant_frames[event.tenant],
+                        members.get((event.tenant, r.site_id)),
+                    )  # fmt: skip
+                    stream, decided = (
+                        retaliation.case_of(r.report_id),
+                        retaliation.decide(command, fold([])),
+                    )
+                case _:
+                    continue
+            opened.append(NewStream(stream, decided, metadata))
+        await open_streams(self.store, conn, opened)
 
     async def _review(self, event: Event, grievance_id: str) -> None:
         await _review_requested(self.store, event, grievance_id)
@@ -174,17 +174,83 @@ async def _review_requested(store: EventStore, event: Event, grievance_id: str) 
     await execute(store, stream, decide, metadata)
 
 
-async def frames(conn: Conn, tenant: str) -> TimeFrames:
-    """A tenant's time frames as they stood at the event the policy applies: its own table,
-    unqualified (live or a rebuild's), filled in log order. Commands read the tenant's
-    stream instead (`api.tenant_frames`)."""
-    row = await conn.fetchrow("SELECT * FROM frames WHERE tenant = $1", tenant)
-    # The working days and time zone, on the tenant's stream (tenants registered before the
-    # table could hold them have them there only); a case is opened once, near the filing.
-    settings = (await read_tenant(conn, tenant)).settings
-    days = TimeFrames() if row is None else TimeFrames(
-        row["acknowledge_days"], row["feedback_days"], row["plan_days"]
+# The kinds of event the policy applies a run of at once; the worker's reactions one by one.
+_KINDS: dict[type, str] = {TimeFramesSet: "frames", SiteRegistered: "sites",
+                           GrievanceSubmitted: "open", RetaliationReported: "open"}  # fmt: skip
+
+
+def _runs(events: list[Event]) -> list[list[Event]]:
+    """The batch in runs of consecutive events of one kind."""
+    return [list(run) for _, run in groupby(events, lambda e: _KINDS.get(type(e.data), "react"))]
+
+
+async def _frames_set(conn: Conn, events: list[Event]) -> None:
+    latest = {e.tenant: e.data for e in events if isinstance(e.data, TimeFramesSet)}
+    await conn.execute(
+        """INSERT INTO frames SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[])
+           ON CONFLICT (tenant) DO UPDATE SET acknowledge_days = excluded.acknowledge_days,
+               feedback_days = excluded.feedback_days, plan_days = excluded.plan_days""",
+        list(latest), [f.acknowledge_days for f in latest.values()],
+        [f.feedback_days for f in latest.values()], [f.plan_days for f in latest.values()],
     )  # fmt: skip
-    if settings is None:
-        return days
-    return replace(days, working_days=tuple(settings.working_days), time_zone=settings.time_zone)
+
+
+async def _sites_registered(conn: Conn, events: list[Event]) -> None:
+    latest = {(e.tenant, e.data.site_id): e.data for e in events
+              if isinstance(e.data, SiteRegistered)}  # fmt: skip
+    await conn.execute(
+        """INSERT INTO sites SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+           ON CONFLICT (tenant, site_id)
+           DO UPDATE SET name = excluded.name, member_org = excluded.member_org""",
+        [t for t, _ in latest], [s for _, s in latest], [s.name for s in latest.values()],
+        [s.sole_member for s in latest.values()],
+    )  # fmt: skip
+
+
+async def _members(
+    conn: Conn, sites: set[tuple[str, str | None]]
+) -> dict[tuple[str, str | None], str | None]:
+    """The member company of each site named (a site not registered has none)."""
+    named = [(t, s) for t, s in sites if s is not None]
+    if not named:
+        return {}
+    rows = await conn.fetch(
+        """SELECT s.tenant, s.site_id, s.member_org FROM sites s
+           JOIN unnest($1::text[], $2::text[]) AS v(tenant, site_id) USING (tenant, site_id)""",
+        [t for t, _ in named], [s for _, s in named],
+    )  # fmt: skip
+    return {(r["tenant"], r["site_id"]): r["member_org"] for r in rows}
+
+
+def _opening(
+    event: Event, g: GrievanceSubmitted, frames: TimeFrames, member_org: str | None
+) -> list[EventData]:
+    command = OpenCase(
+        case_id=case_stream(g.grievance_id), grievance_id=g.grievance_id,
+        category=g.category.value, country=g.country, today=frames.local_day(event.time),
+        frames=frames, site_id=g.site_id, member_org=member_org, language=g.language,
+        identity_shareable=g.consent.reveal_identity_to_company,
+    )  # fmt: skip
+    return decide(command, fold([]))
+
+
+async def frames_of(conn: Conn, tenants: set[str]) -> dict[str, TimeFrames]:
+    """Each tenant's time frames as they stood at the events the policy applies: its own
+    table, unqualified (live or a rebuild's), filled in log order. Commands read the
+    tenant's stream instead (`api.tenant_frames`)."""
+    rows = await conn.fetch("SELECT * FROM frames WHERE tenant = ANY($1::text[])", list(tenants))
+    stored = {r["tenant"]: r for r in rows}
+    found = {}
+    for tenant in tenants:
+        row = stored.get(tenant)
+        days = TimeFrames() if row is None else TimeFrames(
+            row["acknowledge_days"], row["feedback_days"], row["plan_days"]
+        )  # fmt: skip
+        # The working days and time zone, on the tenant's stream (tenants registered before
+        # the table could hold them have them there only); a case is opened once, near the
+        # filing.
+        settings = (await read_tenant(conn, tenant)).settings
+        found[tenant] = days if settings is None else replace(
+            days, working_days=tuple(settings.working_days), time_zone=settings.time_zone
+        )  # fmt: skip
+    return found

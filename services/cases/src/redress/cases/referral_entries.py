@@ -31,6 +31,7 @@ from redress.events.catalogue.referral import (
     ServicesProvided,
 )
 from redress.events.envelope import Event, EventData
+from redress.events.projection import columns, of_kind
 from redress.events.store import Conn
 
 # What each milestone keeps of its event beyond the partner: codes and dates only.
@@ -72,45 +73,49 @@ ENTRIES = {
 }
 
 
-async def apply(conn: Conn, event: Event) -> None:
-    """Record `event` of a referral stream on its case's timeline."""
-    data = event.data
-    if isinstance(data, ReferralOpened):
-        await conn.execute(
-            "INSERT INTO referral_cases VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            event.stream,
-            data.case_id,
-        )
-    elif isinstance(data, PartnerSelected):
-        await conn.execute(
-            "INSERT INTO referral_partners VALUES ($1, $2, $3, $4) "
-            "ON CONFLICT (referral, partner_id) DO UPDATE SET name = $3, kind = $4",
-            event.stream, data.partner_id, data.partner_name, data.partner_kind,
-        )  # fmt: skip
-    case_id = await conn.fetchval(
-        "SELECT case_id FROM referral_cases WHERE referral = $1", event.stream
-    )
-    if case_id is None or type(data) not in KEPT:
-        return
-    await conn.execute(
-        "INSERT INTO timeline (case_id, position, type, actor, details, time, actor_id) "
-        "VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) ON CONFLICT DO NOTHING",
-        case_id, event.position, event.type, event.actor.role,
-        json.dumps(await _details(conn, event)), event.time, event.actor.id,
-    )  # fmt: skip
+_TIMELINE = """
+INSERT INTO timeline (case_id, position, type, actor, details, time, actor_id)
+SELECT r.case_id, v.position, v.type, v.actor,
+       CASE WHEN v.partner IS NULL THEN v.details
+            ELSE v.details || jsonb_build_object('partner', coalesce(nullif(p.name, ''), v.partner))
+       END,
+       v.time, v.actor_id
+FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[],
+            $7::text[], $8::text[]) AS v(referral, position, type, actor, details, time,
+                                         actor_id, partner)
+JOIN referral_cases r ON r.referral = v.referral
+LEFT JOIN referral_partners p ON p.referral = v.referral AND p.partner_id = v.partner
+ON CONFLICT DO NOTHING
+"""
 
 
-async def _details(conn: Conn, event: Event) -> dict[str, Any]:
+async def write(conn: Conn, events: list[Event]) -> None:
+    """Record a round of milestones (one type, one per referral) on their cases' timelines,
+    each with its partner's name as its referral knows it then."""
+    match events[0].data:
+        case ReferralOpened():
+            await conn.execute(
+                "INSERT INTO referral_cases SELECT * FROM unnest($1::text[], $2::text[])"
+                " ON CONFLICT DO NOTHING",
+                *columns((e.stream, o.case_id) for e, o in of_kind(events, ReferralOpened)),
+            )  # fmt: skip
+        case PartnerSelected():
+            await conn.execute(
+                """INSERT INTO referral_partners
+                   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                   ON CONFLICT (referral, partner_id)
+                   DO UPDATE SET name = excluded.name, kind = excluded.kind""",
+                *columns((e.stream, p.partner_id, p.partner_name, p.partner_kind)
+                         for e, p in of_kind(events, PartnerSelected)),
+            )  # fmt: skip
+    rows = [_entry(e) for e in events if type(e.data) in KEPT]
+    if rows:
+        await conn.execute(_TIMELINE, *columns(rows))
+
+
+def _entry(event: Event) -> tuple[Any, ...]:
+    """The milestone's values: its codes, and the partner it names (its name is joined)."""
     values = event.data.model_dump(mode="json")
-    details: dict[str, Any] = {}
-    partner_id = values.get("partner_id")
-    if partner_id is not None:
-        name = await conn.fetchval(
-            "SELECT name FROM referral_partners WHERE referral = $1 AND partner_id = $2",
-            event.stream,
-            partner_id,
-        )
-        details["partner"] = name or partner_id
-    for key in KEPT[type(event.data)]:
-        details[key] = values[key]
-    return details
+    details = {key: values[key] for key in KEPT[type(event.data)]}
+    return (event.stream, event.position, event.type, event.actor.role, json.dumps(details),
+            event.time, event.actor.id, values.get("partner_id"))  # fmt: skip

@@ -3,14 +3,45 @@ what the worker said of it, and the attestation on the worker's right to go to c
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from redress.cases.policies import case_stream
 from redress.events.catalogue.grievance import RemedyConfirmed
 from redress.events.catalogue.remedy import PlanActionWaived, RemedyDelivered, RightToCourtAttested
 from redress.events.envelope import Event
-from redress.events.projection import Projection
+from redress.events.projection import Projection, columns
 from redress.events.store import Conn
+
+_REMEDIES = """
+INSERT INTO remedies
+SELECT v.case_id, v.remedy_id, v.remedy, v.action_id, v.amount, v.currency, v.workers,
+    ARRAY(SELECT d::date FROM jsonb_array_elements_text(v.reinstated) WITH ORDINALITY AS r(d, n)
+          ORDER BY n),
+    v.description, v.delivered_on, v.position, v.time
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::text[],
+            $7::int[], $8::jsonb[], $9::text[], $10::date[], $11::bigint[], $12::timestamptz[])
+     AS v(case_id, remedy_id, remedy, action_id, amount, currency, workers, reinstated,
+          description, delivered_on, position, time)
+ON CONFLICT DO NOTHING
+"""
+_WAIVERS = """
+INSERT INTO waivers SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+                                         $5::timestamptz[])
+ON CONFLICT DO NOTHING
+"""
+_ATTESTATIONS = """
+INSERT INTO attestations SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[],
+                                              $4::timestamptz[])
+ON CONFLICT DO NOTHING
+"""
+# The worker may change their answer: the latest counts.
+_CONFIRMATIONS = """
+INSERT INTO remedy_confirmations AS c
+SELECT * FROM unnest($1::text[], $2::text[], $3::bool[], $4::bigint[], $5::timestamptz[])
+ON CONFLICT (case_id, action_id) DO UPDATE SET delivered = excluded.delivered,
+    position = excluded.position, time = excluded.time WHERE c.position < excluded.position
+"""
 
 
 class CaseRemedies(Projection):
@@ -21,34 +52,35 @@ class CaseRemedies(Projection):
     tables = ("remedies", "waivers", "remedy_confirmations", "attestations")
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        match event.data:
-            case RemedyDelivered() as r:
-                await conn.execute(
-                    "INSERT INTO remedies VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-                    " $12) ON CONFLICT DO NOTHING",
-                    r.case_id, r.remedy_id, r.remedy, r.action_id, r.amount, r.currency,
-                    r.workers_covered, list(r.reinstated_on), r.description, r.delivered_on,
-                    event.position, event.time,
-                )  # fmt: skip
-            case PlanActionWaived() as w:
-                await conn.execute(
-                    "INSERT INTO waivers VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                    w.case_id, w.action_id, w.reason, event.actor.id, event.time,
-                )  # fmt: skip
-            case RightToCourtAttested() as a:
-                await conn.execute(
-                    "INSERT INTO attestations VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                    a.case_id, event.position, event.actor.id, event.time,
-                )  # fmt: skip
-            case RemedyConfirmed() as c:
-                # The worker may change their answer: the latest counts.
-                await conn.execute(
-                    "INSERT INTO remedy_confirmations VALUES ($1, $2, $3, $4, $5)"
-                    " ON CONFLICT (case_id, action_id) DO UPDATE SET delivered = $3,"
-                    " position = $4, time = $5 WHERE remedy_confirmations.position < $4",
-                    case_stream(c.grievance_id), c.action_id, c.delivered, event.position,
-                    event.time,
-                )  # fmt: skip
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        remedies: list[tuple[Any, ...]] = []
+        waivers: list[tuple[Any, ...]] = []
+        attestations: list[tuple[Any, ...]] = []
+        # Each action's latest answer in the batch: the one that counts of them.
+        confirmations: dict[tuple[str, str], tuple[Any, ...]] = {}
+        for event in events:
+            match event.data:
+                case RemedyDelivered() as r:
+                    remedies.append((r.case_id, r.remedy_id, r.remedy, r.action_id, r.amount,
+                                     r.currency, r.workers_covered,
+                                     json.dumps([d.isoformat() for d in r.reinstated_on]),
+                                     r.description, r.delivered_on, event.position,
+                                     event.time))  # fmt: skip
+                case PlanActionWaived() as w:
+                    waivers.append((w.case_id, w.action_id, w.reason, event.actor.id, event.time))
+                case RightToCourtAttested() as a:
+                    attestations.append((a.case_id, event.position, event.actor.id, event.time))
+                case RemedyConfirmed() as c:
+                    key = (case_stream(c.grievance_id), c.action_id)
+                    if key not in confirmations or confirmations[key][3] < event.position:
+                        confirmations[key] = (*key, c.delivered, event.position, event.time)
+        for sql, rows in ((_REMEDIES, remedies), (_WAIVERS, waivers),
+                          (_ATTESTATIONS, attestations),
+                          (_CONFIRMATIONS, list(confirmations.values()))):  # fmt: skip
+            if rows:
+                await conn.execute(sql, *columns(rows))
 
 
 def _plain(row: Any) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from redress.events.application import execute
 from redress.events.catalogue.case import CaseClosed, CaseRejected
 from redress.events.catalogue.retaliation import CheckInMade, CheckInScheduled, RetaliationReported
 from redress.events.envelope import SYSTEM, Event, EventData, Metadata
-from redress.events.projection import Policy, Projection
-from redress.events.store import Conn, read_stream_on
+from redress.events.projection import Policy, Projection, columns, of_kind, rounds
+from redress.events.store import Conn
 from redress.intake.retaliation_domain import REPORT, ScheduleCheckIn, report_stream
 from redress.tenancy.handlers import read_tenant
 
@@ -28,17 +28,27 @@ class ScheduleCheckIns(Policy):
     handles = (CaseClosed, CaseRejected)
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        match event.data:
-            case CaseRejected(grounds=grounds) if grounds == WITHDRAWN:
-                return  # the worker asked that nobody contact them about it
-            case CaseClosed() | CaseRejected() as ended:
-                pass
-            case _:
-                return
-        # A report's case has the report's id where a grievance's has the grievance's.
-        stream = report_stream(ended.grievance_id)
-        if not await read_stream_on(conn, stream):
-            return  # a grievance's case: not this policy's business
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        """Which of the batch's ended cases are reports' is asked once for the batch; each of
+        those is then scheduled in a transaction of its own (the report's stream is older
+        than this batch: ADR 6)."""
+        ended = [(e, _report_of(e)) for e in events]
+        asked = [stream for _, stream in ended if stream is not None]
+        if not asked:
+            return
+        reports = {r["stream"] for r in await conn.fetch(
+            "SELECT DISTINCT stream FROM eventlog.events WHERE stream = ANY($1::text[])", asked
+        )}  # fmt: skip
+        for event, stream in ended:
+            if stream is not None and stream in reports:
+                await self._schedule(conn, event, stream)
+
+    async def _schedule(self, conn: Conn, event: Event, stream: str) -> None:
+        ended = event.data
+        if not isinstance(ended, CaseClosed | CaseRejected):
+            return
         days = (await read_tenant(conn, event.tenant)).follow_up.check_in_days
         command = ScheduleCheckIn(ended.case_id, event.time.date(), days)
         metadata = Metadata(tenant=event.tenant, actor=SYSTEM, causationid=event.id,
@@ -53,6 +63,17 @@ class ScheduleCheckIns(Policy):
         await execute(self.store, stream, decide, metadata)
 
 
+def _report_of(event: Event) -> str | None:
+    """The report's stream a case that ended would be of (a report's case has the report's
+    id where a grievance's has the grievance's); None when nobody may be called about it."""
+    match event.data:
+        case CaseRejected(grounds=grounds) if grounds == WITHDRAWN:
+            return None  # the worker asked that nobody contact them about it
+        case CaseClosed() | CaseRejected() as ended:
+            return report_stream(ended.grievance_id)
+    return None
+
+
 class CheckIns(Projection):
     name = "check_ins"
     schema = "intake"
@@ -61,33 +82,55 @@ class CheckIns(Projection):
     tables = ("check_ins",)
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        match event.data:
-            case RetaliationReported() as r:
-                await conn.execute(
-                    """INSERT INTO check_ins (report_id, tenant, channel, language, site_id,
-                           country, grievance_id, audit_id, contact, version)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
-                       ON CONFLICT (report_id) DO NOTHING""",
-                    r.report_id, event.tenant, r.channel.value, r.language, r.site_id,
-                    r.country, r.grievance_id, r.audit_id,
-                    r.contact.model_dump_json() if r.contact else None, event.version,
-                )  # fmt: skip
-            case CheckInScheduled() as s:
-                await conn.execute(
-                    """UPDATE check_ins SET case_id = $2, due_on = $3, attempts = 0,
-                           done_at = NULL, reached = NULL, anything_happened = NULL,
-                           version = $4
-                       WHERE report_id = $1""",
-                    s.report_id, s.case_id, s.due_on, event.version,
-                )  # fmt: skip
-            case CheckInMade() as m:
-                # Called again on `next_due_on`, or done.
-                await conn.execute(
-                    """UPDATE check_ins SET attempts = $2, reached = $3,
-                           anything_happened = $4, due_on = coalesce($5, due_on),
-                           done_at = CASE WHEN $5::date IS NULL THEN $6::timestamptz END,
-                           version = $7
-                       WHERE report_id = $1""",
-                    m.report_id, m.attempt, m.reached, m.anything_happened, m.next_due_on,
-                    event.time, event.version,
-                )  # fmt: skip
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        """In rounds, one event per report, a statement per round."""
+        for taken in rounds(events, _report_id):
+            match taken[0].data:
+                case RetaliationReported():
+                    await conn.execute(
+                        """INSERT INTO check_ins (report_id, tenant, channel, language, site_id,
+                               country, grievance_id, audit_id, contact, version)
+                           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+                               $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[],
+                               $10::int[])
+                           ON CONFLICT (report_id) DO NOTHING""",
+                        *columns((r.report_id, e.tenant, r.channel.value, r.language, r.site_id,
+                                  r.country, r.grievance_id, r.audit_id,
+                                  r.contact.model_dump_json() if r.contact else None, e.version)
+                                 for e, r in of_kind(taken, RetaliationReported)),
+                    )  # fmt: skip
+                case CheckInScheduled():
+                    await conn.execute(
+                        """UPDATE check_ins c SET case_id = v.case_id, due_on = v.due_on,
+                               attempts = 0, done_at = NULL, reached = NULL,
+                               anything_happened = NULL, version = v.version
+                           FROM unnest($1::text[], $2::text[], $3::date[], $4::int[])
+                                AS v(report_id, case_id, due_on, version)
+                           WHERE c.report_id = v.report_id""",
+                        *columns((s.report_id, s.case_id, s.due_on, e.version)
+                                 for e, s in of_kind(taken, CheckInScheduled)),
+                    )  # fmt: skip
+                case CheckInMade():
+                    # Called again on `next_due_on`, or done.
+                    await conn.execute(
+                        """UPDATE check_ins c SET attempts = v.attempts, reached = v.reached,
+                               anything_happened = v.happened,
+                               due_on = coalesce(v.next_due_on, c.due_on),
+                               done_at = CASE WHEN v.next_due_on IS NULL THEN v.time END,
+                               version = v.version
+                           FROM unnest($1::text[], $2::int[], $3::bool[], $4::bool[],
+                                       $5::date[], $6::timestamptz[], $7::int[])
+                                AS v(report_id, attempts, reached, happened, next_due_on, time,
+                                     version)
+                           WHERE c.report_id = v.report_id""",
+                        *columns((m.report_id, m.attempt, m.reached, m.anything_happened,
+                                  m.next_due_on, e.time, e.version)
+                                 for e, m in of_kind(taken, CheckInMade)),
+                    )  # fmt: skip
+
+
+def _report_id(event: Event) -> str:
+    report_id: str = getattr(event.data, "report_id")  # noqa: B009 - all it reads have one
+    return report_id

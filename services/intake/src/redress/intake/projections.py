@@ -30,8 +30,9 @@ from redress.events.catalogue.grievance import (
 from redress.events.catalogue.partner import PartnerRegistered, PartnerRetired
 from redress.events.catalogue.tenant import RetentionPeriodSet, SiteRegistered, TenantRegistered
 from redress.events.envelope import Event
-from redress.events.projection import Projection
+from redress.events.projection import Projection, rounds
 from redress.events.store import Conn
+from redress.intake import grievance_rounds
 
 
 class Grievances(Projection):
@@ -52,6 +53,21 @@ class Grievances(Projection):
     tables = ("grievances", "thread", "tenants", "sites", "partners", "plan_actions")
 
     async def apply(self, conn: Conn, event: Event) -> None:
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        """In rounds of one type, one event per grievance (or tenant, site, partner): a round
+        of a kind the hot path writes (a filing, its case opened, a stage) in a statement per
+        table (`grievance_rounds`), a round of any other kind one event at a time."""
+        for taken in rounds(events, grievance_rounds.key):
+            writer = grievance_rounds.WRITERS.get(type(taken[0].data))
+            if writer is not None:
+                await writer(conn, taken)
+            else:
+                for event in taken:
+                    await self._one(conn, event)
+
+    async def _one(self, conn: Conn, event: Event) -> None:
         match event.data:
             case TenantRegistered(name=name):
                 await conn.execute(

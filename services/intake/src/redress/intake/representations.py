@@ -17,7 +17,7 @@ from redress.events.catalogue.grievance import (
     WithdrawalRequested,
 )
 from redress.events.envelope import Event
-from redress.events.projection import Projection
+from redress.events.projection import Projection, columns, of_kind, rounds
 from redress.events.store import Conn
 
 
@@ -30,30 +30,53 @@ class Representations(Projection):
     tables = ("representations",)
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        match event.data:
-            case RepresentationRequested(grievance_id=gid, org=org):
-                await conn.execute(
-                    """INSERT INTO representations VALUES ($1, $2, $3, NULL, $4)
-                       ON CONFLICT DO NOTHING""",
-                    gid, event.tenant, org, event.time,
-                )  # fmt: skip
-            case RepresentationAnswered(grievance_id=gid, org=org, allowed=False):
-                await conn.execute(
-                    """DELETE FROM representations
-                       WHERE grievance_id = $1 AND org = $2 AND capacity IS NULL""",
-                    gid, org,
-                )  # fmt: skip
-            case RepresentativeRecorded(grievance_id=gid, org=org, capacity=capacity):
-                await conn.execute(
-                    """INSERT INTO representations VALUES ($1, $2, $3, $4, $5)
-                       ON CONFLICT (grievance_id, org) DO UPDATE SET capacity = $4""",
-                    gid, event.tenant, org, capacity.value, event.time,
-                )  # fmt: skip
-            case WithdrawalRequested(grievance_id=gid) | PersonalDataErased(grievance_id=gid):
-                await conn.execute(
-                    "DELETE FROM representations WHERE grievance_id = $1 AND capacity IS NULL",
-                    gid,
-                )
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        """In rounds, one event per grievance, a statement per round."""
+        # An answer that allows changes nothing: the request stands until recorded.
+        allowing = {e.id for e, a in of_kind(events, RepresentationAnswered) if a.allowed}
+        changes = [e for e in events if e.id not in allowing]
+        for taken in rounds(changes, _grievance_of):
+            match taken[0].data:
+                case RepresentationRequested():
+                    await conn.execute(
+                        """INSERT INTO representations
+                           SELECT v.g, v.tenant, v.org, NULL, v.asked_at
+                           FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+                                AS v(g, tenant, org, asked_at)
+                           ON CONFLICT DO NOTHING""",
+                        *columns((r.grievance_id, e.tenant, r.org, e.time)
+                                 for e, r in of_kind(taken, RepresentationRequested)),
+                    )  # fmt: skip
+                case RepresentationAnswered():
+                    await conn.execute(
+                        """DELETE FROM representations r USING unnest($1::text[], $2::text[])
+                               AS v(g, org)
+                           WHERE r.grievance_id = v.g AND r.org = v.org AND r.capacity IS NULL""",
+                        *columns((a.grievance_id, a.org)
+                                 for _, a in of_kind(taken, RepresentationAnswered)),
+                    )  # fmt: skip
+                case RepresentativeRecorded():
+                    await conn.execute(
+                        """INSERT INTO representations SELECT * FROM unnest($1::text[],
+                               $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+                           ON CONFLICT (grievance_id, org)
+                           DO UPDATE SET capacity = excluded.capacity""",
+                        *columns((r.grievance_id, e.tenant, r.org, r.capacity.value, e.time)
+                                 for e, r in of_kind(taken, RepresentativeRecorded)),
+                    )  # fmt: skip
+                case WithdrawalRequested() | PersonalDataErased():
+                    await conn.execute(
+                        """DELETE FROM representations
+                           WHERE grievance_id = ANY($1::text[]) AND capacity IS NULL""",
+                        [_grievance_of(e) for e in taken],
+                    )
+
+
+def _grievance_of(event: Event) -> str:
+    grievance_id: str = getattr(event.data, "grievance_id")  # noqa: B009 - all it reads have one
+    return grievance_id
 
 
 async def asking(conn: Conn, grievance_id: str) -> list[str]:

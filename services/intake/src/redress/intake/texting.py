@@ -27,7 +27,7 @@ from redress.events.catalogue.grievance import (
 )
 from redress.events.catalogue.texts import TextKind
 from redress.events.envelope import Event
-from redress.events.projection import Projection
+from redress.events.projection import Projection, columns, of_kind, rounds
 from redress.events.store import Conn
 from redress.intake.sms_texts import STAGES_TEXTED
 
@@ -50,54 +50,101 @@ class Texting(Projection):
     tables = ("followers",)
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        match event.data:
-            case GrievanceSubmitted() as g:
+        await self.apply_batch(conn, [event])
+
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        """In rounds, one event per grievance: texts queued only while its worker allows
+        contact, as they stood at the event; each round a statement per table."""
+        changes = [e for e in events if _changes(e)]
+        for taken in rounds(changes, _grievance, _kind):
+            data = taken[0].data
+            if isinstance(data, _QUEUED):
+                await _queue(conn, [t for e in taken for t in _texts(e)])
+            elif isinstance(data, GrievanceSubmitted):
                 await conn.execute(
-                    """INSERT INTO followers VALUES ($1, $2, $3, $4, $5)
+                    """INSERT INTO followers SELECT * FROM unnest($1::text[], $2::text[],
+                           $3::text[], $4::text[], $5::bool[])
                        ON CONFLICT (grievance_id) DO NOTHING""",
-                    g.grievance_id, event.tenant, g.receipt_reference, g.language,
-                    g.consent.contact_me,
+                    *columns((g.grievance_id, e.tenant, g.receipt_reference, g.language,
+                              g.consent.contact_me) for e, g in of_kind(taken, GrievanceSubmitted)),
                 )  # fmt: skip
-            case ContactConsentChanged(grievance_id=gid, contact_me=contact_me):
+            elif isinstance(data, ContactConsentChanged):
                 await conn.execute(
-                    "UPDATE followers SET contact_me = $2 WHERE grievance_id = $1", gid, contact_me
+                    """UPDATE followers f SET contact_me = v.c
+                       FROM unnest($1::text[], $2::bool[]) AS v(g, c) WHERE f.grievance_id = v.g""",
+                    *columns((c.grievance_id, c.contact_me)
+                             for _, c in of_kind(taken, ContactConsentChanged)),
+                )  # fmt: skip
+            elif isinstance(data, GrievanceCorrected):
+                await conn.execute(
+                    """UPDATE followers f SET language = v.language
+                       FROM unnest($1::text[], $2::text[]) AS v(g, language)
+                       WHERE f.grievance_id = v.g""",
+                    *columns((c.grievance_id, c.language)
+                             for _, c in of_kind(taken, GrievanceCorrected)),
+                )  # fmt: skip
+            elif isinstance(data, PersonalDataErased):
+                erased = [e.grievance_id for _, e in of_kind(taken, PersonalDataErased)]
+                await conn.execute(
+                    "DELETE FROM followers WHERE grievance_id = ANY($1::text[])", erased
                 )
-            case PersonalDataErased(grievance_id=gid):
-                await conn.execute("DELETE FROM followers WHERE grievance_id = $1", gid)
                 await conn.execute(
                     """UPDATE intake.texts SET state = 'skipped'
-                       WHERE grievance_id = $1 AND state IN ('pending', 'sending')""",
-                    gid,
+                       WHERE grievance_id = ANY($1::text[]) AND state IN ('pending', 'sending')""",
+                    erased,
                 )
-            case GrievanceCorrected(grievance_id=gid, language=str() as lang):
-                await conn.execute(
-                    "UPDATE followers SET language = $2 WHERE grievance_id = $1", gid, lang
-                )
-            case CaseOpened(grievance_id=gid):
-                await self._queue(conn, event, gid, TextKind.acknowledged, {})
-            case StageEntered(grievance_id=gid, stage=stage) if stage in STAGES_TEXTED:
-                await self._queue(conn, event, gid, TextKind.stage, {"stage": stage})
-            case MessageSentToWorker(grievance_id=gid, message=message):
-                sealed = message.model_dump()
-                await self._queue(conn, event, gid, TextKind.message, {"sealed": sealed})
-            case CaseRejected(grievance_id=gid, grounds=grounds) if (
-                grounds != "withdrawn_by_worker"
-            ):
-                await self._queue(conn, event, gid, TextKind.rejected, {"grounds": grounds})
-            case CaseClosed(grievance_id=gid, outcome=outcome):
-                await self._queue(conn, event, gid, TextKind.outcome, {"outcome": outcome})
-                await self._queue(conn, event, gid, TextKind.satisfaction, {})
 
-    @staticmethod
-    async def _queue(
-        conn: Conn, event: Event, grievance_id: str, kind: TextKind, params: dict[str, Any]
-    ) -> None:
-        if event.time < datetime.now(UTC) - NEWS_FOR:
-            return
-        await conn.execute(
-            """INSERT INTO intake.texts (text_id, tenant, grievance_id, kind, params)
-               SELECT $1, tenant, grievance_id, $3, $4::jsonb FROM followers
-               WHERE grievance_id = $2 AND contact_me
-               ON CONFLICT (text_id) DO NOTHING""",
-            text_id(event, kind), grievance_id, kind.value, json.dumps(params),
-        )  # fmt: skip
+
+# The case's news texted to the worker: the texts of each event, and when there are none.
+_QUEUED = (CaseOpened, StageEntered, MessageSentToWorker, CaseRejected, CaseClosed)
+
+
+def _changes(event: Event) -> bool:
+    """Whether the event writes anything: news to text, or a follower changed."""
+    if isinstance(event.data, _QUEUED):
+        return bool(_texts(event))
+    if isinstance(event.data, GrievanceCorrected):
+        return event.data.language is not None
+    return True
+
+
+def _texts(event: Event) -> list[tuple[str, str, str, str]]:
+    """The texts the event queues (text id, grievance, kind, parameters): none for old news,
+    a stage not texted, or a correction that leaves the language."""
+    if event.time < datetime.now(UTC) - NEWS_FOR:
+        return []
+    found: list[tuple[TextKind, dict[str, Any]]] = []
+    match event.data:
+        case CaseOpened():
+            found = [(TextKind.acknowledged, {})]
+        case StageEntered(stage=stage) if stage in STAGES_TEXTED:
+            found = [(TextKind.stage, {"stage": stage})]
+        case MessageSentToWorker(message=message):
+            found = [(TextKind.message, {"sealed": message.model_dump()})]
+        case CaseRejected(grounds=grounds) if grounds != "withdrawn_by_worker":
+            found = [(TextKind.rejected, {"grounds": grounds})]
+        case CaseClosed(outcome=outcome):
+            found = [(TextKind.outcome, {"outcome": outcome}), (TextKind.satisfaction, {})]
+    return [(text_id(event, kind), _grievance(event), kind.value, json.dumps(params))
+            for kind, params in found]  # fmt: skip
+
+
+async def _queue(conn: Conn, texts: list[tuple[str, str, str, str]]) -> None:
+    await conn.execute(
+        """INSERT INTO intake.texts (text_id, tenant, grievance_id, kind, params)
+           SELECT v.text_id, f.tenant, f.grievance_id, v.kind, v.params
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+                AS v(text_id, g, kind, params)
+           JOIN followers f ON f.grievance_id = v.g AND f.contact_me
+           ON CONFLICT (text_id) DO NOTHING""",
+        *columns(texts),
+    )
+
+
+def _grievance(event: Event) -> str:
+    grievance_id: str = getattr(event.data, "grievance_id")  # noqa: B009 - all it reads have one
+    return grievance_id
+
+
+def _kind(event: Event) -> object:
+    return _QUEUED if isinstance(event.data, _QUEUED) else type(event.data)

@@ -8,6 +8,7 @@ from redress.events.projection.model import (
     Policy,
     Projection,
 )
+from redress.events.projection.rounds import columns, of_kind, rounds
 from redress.events.projection.runner import Progress, ProjectionRunner
 from redress.events.projection.shadow import RebuildRunning, rebuild_beside, shadow_schema
 
@@ -20,9 +21,12 @@ __all__ = [
     "Projection",
     "ProjectionRunner",
     "RebuildRunning",
+    "columns",
+    "of_kind",
     "read_checkpoint",
     "rebuild_beside",
     "reset",
+    "rounds",
     "shadow_schema",
     "wait_for_version",
 ]

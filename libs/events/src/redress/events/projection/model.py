@@ -47,7 +47,9 @@ class Projection(ABC):
         return None
 
     async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
-        """Apply events in order; a projection may override this to write a batch at once."""
+        """Apply events in order; a projection may override this to write a batch at once,
+        set-based, leaving what applying each event in turn leaves, whatever the batch
+        (`rounds` cuts one into parts that each statement can write)."""
         for event in events:
             await self.apply(conn, event)
 
