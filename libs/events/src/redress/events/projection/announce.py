@@ -205,6 +205,10 @@ class Listener:
             head, _, body = payload.partition("\n")
             _, name, position = head.split(" ")
             self.positions[name] = max(self.positions.get(name, 0), int(position))
-            # The runner here has recorded its own batches already: no need to decode them.
+            versions = self.versions(name)
             if f"{self.schema}.{name}" not in LIVE:
-                self.versions(name).record(json.loads(body))
+                versions.record(json.loads(body))
+            elif versions.awaited():
+                # The runner here remembers its own batches; only who began waiting before
+                # it started here is left to wake.
+                versions.record(json.loads(body), remember=False)

@@ -37,13 +37,14 @@ class Versions:
     def __len__(self) -> int:
         return len(self._known)
 
-    def record(self, versions: Mapping[str, int]) -> None:
+    def record(self, versions: Mapping[str, int], *, remember: bool = True) -> None:
         """Streams applied up to these versions: remember them and wake who waited."""
         known = self._known
         for stream, version in versions.items():
-            if version > known.get(stream, 0):
-                known[stream] = version
-            known.move_to_end(stream)
+            if remember:
+                if version > known.get(stream, 0):
+                    known[stream] = version
+                known.move_to_end(stream)
             if waiting := self._waiters.get(stream):
                 for wanted, future in waiting:
                     if wanted <= version and not future.done():
