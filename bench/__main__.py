@@ -6,7 +6,9 @@ Five parts: `log`, the event log's figures (append, relay, replay) against embed
 (bench/webhooks.py); `referral`, from a worker's consent to the partner's verified webhook
 through the referral service started as `make run` starts it (bench/referral.py); and
 `metrics`, the metrics projections' rebuild rate over a generated tenant of 10,000 grievances
-(bench/metrics.py). BENCH_ONLY names the parts to run, comma-separated, for quick iterations:
+(bench/metrics.py); and `processes`, the e2e load at one rate with each service in one, then
+two processes (bench/processes.py). BENCH_ONLY names the parts to run, comma-separated, for
+quick iterations:
 
     BENCH_ONLY=e2e .venv/bin/python -m bench
 
@@ -23,7 +25,18 @@ from dataclasses import asdict
 import nats
 from rich.console import Console
 
-from bench import append, e2e, metrics, referral, relay, replay, report, servers, webhooks
+from bench import (
+    append,
+    e2e,
+    metrics,
+    processes,
+    referral,
+    relay,
+    replay,
+    report,
+    servers,
+    webhooks,
+)
 from bench.servers import Servers, fresh_database
 from bench.workload import POOL_SIZE, ROUNDS, Samples, cells
 from redress.kit import collector
@@ -66,7 +79,7 @@ def brief(samples: Samples) -> str:
 
 
 def parts() -> list[str]:
-    known = ["log", "e2e", "webhooks", "referral", "metrics"]
+    known = ["log", "e2e", "webhooks", "referral", "metrics", "processes"]
     only = [p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()]
     if unknown := set(only) - set(known):
         raise SystemExit(
@@ -90,6 +103,7 @@ def settings(chosen: list[str]) -> dict[str, object]:
         **({"webhooks": webhooks.settings()} if "webhooks" in chosen else {}),
         **({"referral": referral.settings()} if "referral" in chosen else {}),
         **({"metrics": {"grievances": metrics.GRIEVANCES}} if "metrics" in chosen else {}),
+        **({"processes": processes.settings()} if "processes" in chosen else {}),
     }
 
 
@@ -139,6 +153,11 @@ def main() -> None:
             goal = replayed or metrics.GOAL
             metric_rows, extra["metrics"] = asyncio.run(metrics.measure(s, console.log, goal))
         rows += metric_rows
+    if "processes" in chosen:
+        scaling = processes.measure(console.log)
+        rows += processes.rows(scaling)
+        extra["processes"] = processes.as_json(scaling)
+        notes += processes.notes(scaling)
     seconds = time.perf_counter() - started
     path = report.write_json(rows, facts, settings(chosen), seconds, extra)
     report.show(console, rows, path, seconds, notes)
