@@ -130,10 +130,16 @@ async def healthy(url: str, *, leading: bool | None = None) -> bool:
     return all(p["status"] == "ok" for p in body["projections"])
 
 
-async def written_and_read(url: str, member: dict[str, str], n: int) -> list[int]:
+async def written_and_read(system, url: str, member: dict[str, str], n: int) -> list[str]:
     """`n` assessments started and answered through `url`, each read back there at once with
-    `min_version`: the status of each read."""
-    reads = []
+    `min_version`: how each read went.
+
+    "read": 200. "behind": 202, and the view had indeed not applied the write when the test
+    looked, right after; the read is asked again until 200 (on the suite's shared server,
+    another test's open transaction can hold delivery back past the read's 2 s). "missed": 202
+    although the view had applied the write: the process did not hear it in time.
+    """
+    found = []
     async with httpx.AsyncClient(base_url=url, headers=member, timeout=10) as client:
         for i in range(n):
             started = await client.post("/v1/assessments", json={"title": f"2026 {i}"})
@@ -145,11 +151,30 @@ async def written_and_read(url: str, member: dict[str, str], n: int) -> list[int
             )
             assert answered.status_code == 200, answered.text
             version = answered.json()["version"]
-            read = await client.get(
-                f"/v1/assessments/{assessment_id}", params={"min_version": version}
-            )
-            reads.append(read.status_code)
-    return reads
+            path, asked = f"/v1/assessments/{assessment_id}", {"min_version": version}
+            read = await client.get(path, params=asked)
+            if read.status_code == 200:
+                found.append("read")
+                continue
+            assert read.status_code == 202, read.text
+            behind = await applied(system, assessment_id) < version
+            found.append("behind" if behind else "missed")
+
+            async def readable(path: str = path, asked: dict[str, int] = asked) -> bool:
+                return (await client.get(path, params=asked)).status_code == 200
+
+            await wait_until(readable, timeout=30)
+    return found
+
+
+async def applied(system, stream: str) -> int:
+    async with system.pool.acquire() as conn:
+        version = await conn.fetchval(
+            "SELECT version FROM assessment.applied_versions"
+            " WHERE projection = 'views' AND stream = $1",
+            stream,
+        )
+    return int(version or 0)
 
 
 async def caught_up(system, url: str) -> bool:
@@ -176,8 +201,10 @@ async def test_the_process_not_running_the_runners_reads_its_writes_and_takes_th
     processes.start(int(second_url.rsplit(":", 1)[1]))
     await wait_until(lambda: healthy(second_url, leading=False), timeout=60)
 
-    # Written and read through the process that does not run the runners: never a 202.
-    assert await written_and_read(second_url, member, 10) == [200] * 10, processes.log()
+    # Written and read through the process that does not run the runners: a 202 only while
+    # the view is behind.
+    reads = await written_and_read(system, second_url, member, 10)
+    assert "missed" not in reads, (reads, processes.log())
     await wait_until(lambda: caught_up(system, second_url), timeout=30)
     standby = await health(second_url)
     assert standby["leading"] is False
@@ -192,7 +219,8 @@ async def test_the_process_not_running_the_runners_reads_its_writes_and_takes_th
     first.send_signal(signal.SIGKILL)
     first.wait(30)
     await wait_until(lambda: healthy(second_url, leading=True), timeout=30)
-    assert await written_and_read(second_url, member, 5) == [200] * 5, processes.log()
+    reads = await written_and_read(system, second_url, member, 5)
+    assert "missed" not in reads, (reads, processes.log())
     await wait_until(lambda: caught_up(system, second_url), timeout=30)
 
     for process in processes.started:
@@ -229,12 +257,14 @@ async def test_serve_with_two_workers_reads_writes_and_outlives_each_worker(serv
 
     await wait_until(two_workers, timeout=60)
     original = workers_of(parent)
-    assert await written_and_read(url, member, 6) == [200] * 6, processes.log()
+    reads = await written_and_read(system, url, member, 6)
+    assert "missed" not in reads, (reads, processes.log())
     for pid in sorted(original):
         psutil.Process(pid).kill()
         await wait_until(lambda pid=pid: _replaced(parent, pid), timeout=60)
         await wait_until(two_workers, timeout=60)
-        assert await written_and_read(url, member, 4) == [200] * 4, processes.log()
+        reads = await written_and_read(system, url, member, 4)
+        assert "missed" not in reads, (reads, processes.log())
     assert not workers_of(parent) & original
     await wait_until(lambda: caught_up(system, url), timeout=30)
 
