@@ -80,12 +80,19 @@ class Leading:
                 started.cancel()
                 while True:
                     # Each word to the others also proves that the lock's connection lives.
-                    await conn.execute(
-                        "SELECT pg_notify($1, m) FROM unnest($2::text[]) AS m",
-                        channel(self.listener.schema),
-                        status_messages(r.status() for r in self.runners) or ["status\n[]"],
-                        timeout=self.io_timeout,
-                    )
+                    # A slow answer (a busy server) is no lost lock: the lock lives as long as
+                    # the connection, and one that is lost fails the next word at once.
+                    try:
+                        await conn.execute(
+                            "SELECT pg_notify($1, m) FROM unnest($2::text[]) AS m",
+                            channel(self.listener.schema),
+                            status_messages(r.status() for r in self.runners) or ["status\n[]"],
+                            timeout=self.io_timeout,
+                        )
+                    except TimeoutError as exc:
+                        self.trouble.report(exc)
+                    else:
+                        self.trouble.clear()
                     self._asked.clear()
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(HEARTBEAT):
