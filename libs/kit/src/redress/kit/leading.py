@@ -24,7 +24,7 @@ from typing import Any
 from redress.events.leader import leadership
 from redress.events.projection import ProjectionRunner
 from redress.events.projection.announce import LISTENING, Listener, channel, status_messages
-from redress.events.recovery import Trouble, supervise
+from redress.events.recovery import Backoff, Trouble, supervise
 from redress.kit.runtime import Runtime, connect, database_session
 
 HEARTBEAT = 1.0
@@ -218,8 +218,12 @@ def start_leading(
         )
     listening = Trouble(f"{name}.listening")
     runtime.background += [listening, leading.trouble]
+    # Tried again as soon as the runners themselves would be after a lost connection.
     runtime.tasks.append(
-        asyncio.create_task(supervise(listener.run, listening), name=f"{name} listener")
+        asyncio.create_task(
+            supervise(listener.run, listening, Backoff(initial=0.2, cap=5.0)),
+            name=f"{name} listener",
+        )
     )
 
     leading.connecting = connecting
@@ -231,6 +235,9 @@ def start_leading(
         await leading.run()
 
     runtime.tasks.append(
-        asyncio.create_task(supervise(stand, leading.trouble), name=f"{name} leading")
+        asyncio.create_task(
+            supervise(stand, leading.trouble, Backoff(initial=0.2, cap=5.0)),
+            name=f"{name} leading",
+        )
     )
     return leading
