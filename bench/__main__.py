@@ -6,9 +6,10 @@ Six parts: `log`, the event log's figures (append, relay, replay) against embedd
 (bench/webhooks.py); `referral`, from a worker's consent to the partner's verified webhook
 through the referral service started as `make run` starts it (bench/referral.py);
 `metrics`, the metrics projections' rebuild rate over a generated tenant of 10,000 grievances
-(bench/metrics.py); and `cases`, the rebuild rate of cases' projections and policy over a
-generated tenant of 2,000 (bench/cases.py). BENCH_ONLY names the parts to run,
-comma-separated, for quick iterations:
+(bench/metrics.py); `cases`, the rebuild rate of cases' projections and policy over a
+generated tenant of 2,000 (bench/cases.py); and `processes`, the e2e load at one rate with
+each service in one, then two processes (bench/processes.py). BENCH_ONLY names the parts to
+run, comma-separated, for quick iterations:
 
     BENCH_ONLY=e2e .venv/bin/python -m bench
 
@@ -25,7 +26,19 @@ from dataclasses import asdict
 import nats
 from rich.console import Console
 
-from bench import append, cases, e2e, metrics, referral, relay, replay, report, servers, webhooks
+from bench import (
+    append,
+    cases,
+    e2e,
+    metrics,
+    processes,
+    referral,
+    relay,
+    replay,
+    report,
+    servers,
+    webhooks,
+)
 from bench.servers import Servers, fresh_database
 from bench.workload import POOL_SIZE, ROUNDS, Samples, cells
 from redress.kit import collector
@@ -68,7 +81,7 @@ def brief(samples: Samples) -> str:
 
 
 def parts() -> list[str]:
-    known = ["log", "e2e", "webhooks", "referral", "metrics", "cases"]
+    known = ["log", "e2e", "webhooks", "referral", "metrics", "cases", "processes"]
     only = [p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()]
     if unknown := set(only) - set(known):
         raise SystemExit(
@@ -93,6 +106,7 @@ def settings(chosen: list[str]) -> dict[str, object]:
         **({"referral": referral.settings()} if "referral" in chosen else {}),
         **({"metrics": {"grievances": metrics.GRIEVANCES}} if "metrics" in chosen else {}),
         **({"cases": {"grievances": cases.GRIEVANCES}} if "cases" in chosen else {}),
+        **({"processes": processes.settings()} if "processes" in chosen else {}),
     }
 
 
@@ -150,6 +164,11 @@ def main() -> None:
                 cases.measure(s, console.log, replayed or metrics.GOAL)
             )
         rows += case_rows
+    if "processes" in chosen:
+        scaling = processes.measure(console.log)
+        rows += processes.rows(scaling)
+        extra["processes"] = processes.as_json(scaling)
+        notes += processes.notes(scaling)
     seconds = time.perf_counter() - started
     path = report.write_json(rows, facts, settings(chosen), seconds, extra)
     report.show(console, rows, path, seconds, notes)

@@ -133,7 +133,9 @@ class CpuMeter:
         found = {"load generator": [psutil.Process()]}
         for child in self.platform.children:
             if child.process is not None:
-                found[child.name] = [psutil.Process(child.process.pid)]
+                # A service of several processes: uvicorn's parent and its workers.
+                parent = psutil.Process(child.process.pid)
+                found[child.name] = [parent, *parent.children(recursive=True)]
         if self.platform.nats and self.platform.nats.process:
             found["nats-server"] = [psutil.Process(self.platform.nats.process.pid)]
         if self.platform.pg:
@@ -238,8 +240,9 @@ def children_logging_to(log: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def running_platform(log: Any) -> Iterator[tuple[Settings, Platform]]:
-    """The platform up, healthy and seeded; stopped afterwards, leaving no process."""
+def running_platform(log: Any, workers: int = 1) -> Iterator[tuple[Settings, Platform]]:
+    """The platform up, healthy and seeded, each service in `workers` HTTP processes;
+    stopped afterwards, leaving no process."""
     root = Path(tempfile.mkdtemp(prefix="redress-bench-e2e-"))
     # pgserver's exit handler touches files under the data dir after we are done; this
     # handler, registered before it, runs after it (see bench.servers).
@@ -247,6 +250,7 @@ def running_platform(log: Any) -> Iterator[tuple[Settings, Platform]]:
     services_log = root / "services.log"
     platform = Platform(root / ".data")
     with isolated(root, free_base()):
+        os.environ["REDRESS_WORKERS"] = str(workers)  # what `redress serve` reads
         try:
             platform.start_servers()
             settings = load_settings()

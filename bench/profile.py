@@ -50,7 +50,7 @@ def profiling(platform: Platform, directory: Path | None) -> Iterator[None]:
 
 def _record(spy: str, pid: int, output: Path) -> list[str]:
     return [spy, "record", "--pid", str(pid), "--rate", str(RATE_HZ), "--format", "raw",
-            "--full-filenames",
+            "--full-filenames", "--subprocesses",  # a service's workers too
             "--nonblocking", "--output", str(output)]  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from importlib.metadata import EntryPoint, entry_points
 from typing import Annotated, Any, NoReturn
@@ -70,39 +71,56 @@ def serve(
     name: Annotated[str, typer.Argument(help="intake, cases, referral, metrics or assessment")],
     host: str = "0.0.0.0",  # noqa: S104 - a container listens on all its interfaces
     port: int = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="HTTP processes on the port (default REDRESS_WORKERS, 1); one of them, "
+            "elected, runs the service's projections and policies",
+        ),
+    ] = None,
 ) -> None:
     """Run one service."""
     import uvicorn
 
     from redress.kit.registry import service
     from redress.kit.runtime import preflight
-    from redress.kit.service import app_for
+    from redress.kit.service import SERVED, app_for
 
     settings = load_settings()
     spec = service(name)
     for check in spec.checks:
         check(settings)
     asyncio.run(preflight(settings, spec.name))
-    served = app_for(name, settings)
-    collector.tune()
-    uvicorn.run(
-        served,
-        host=host,
-        port=port,
-        access_log=False,
-        log_level="warning",
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_level": "warning",
         # Named rather than "auto", which falls back to asyncio and h11 without a word.
-        loop="uvloop",
-        http="httptools",
+        "loop": "uvloop",
+        "http": "httptools",
         # The forwarded headers are read by the app, from REDRESS_TRUSTED_PROXIES only
         # (redress.kit.proxy and .throttle), not by uvicorn, whose own list would be a second
         # one to keep in step and would rewrite the client address for the logs.
-        proxy_headers=False,
+        "proxy_headers": False,
         # Longer than any client or proxy keeps an idle connection (httpx 5 s, load balancers
         # 60 s): a server that closes first races the client's next request on it, which is
         # then lost without an answer.
-        timeout_keep_alive=75,
-    )
+        "timeout_keep_alive": 75,
+    }
+    count = workers or settings.workers
+    if count > 1:
+        # uvicorn starts each worker afresh and has it build the app, exactly as below, from
+        # the service named here (redress.kit.service.served_app); it starts again a worker
+        # that dies.
+        os.environ[SERVED] = spec.name
+        uvicorn.run("redress.kit.service:served_app", factory=True, workers=count, **options)
+        return
+    served = app_for(name, settings)
+    collector.tune()
+    uvicorn.run(served, **options)
 
 
 @app.command()

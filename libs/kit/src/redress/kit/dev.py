@@ -27,7 +27,7 @@ from rich.table import Table
 
 from redress.kit.admin import apply_migrations
 from redress.kit.auth import signer_for
-from redress.kit.embedded import EmbeddedNats, EmbeddedPostgres, _die_with_parent
+from redress.kit.embedded import EmbeddedNats, EmbeddedPostgres, die_with_parent
 from redress.kit.registry import PORTS, relay_port, services
 from redress.kit.settings import DEV_ENV, load_settings
 
@@ -92,7 +92,7 @@ class Child:
 
     def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: S603
-            self.argv, env=self.env, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent
+            self.argv, env=self.env, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent
         )
 
     def alive(self) -> bool:

@@ -76,14 +76,14 @@ class RuntimeCollector(Collector):
             "times a supervised task failed and started again",
             labels=["task"],
         )
-        for runner in self.runtime.runners:
-            status = runner.status()
+        for status in self.runtime.runner_statuses():
             key = str(status["projection"])
             for name in STATES:
                 state.add_metric([key, name], 1.0 if status["status"] == name else 0.0)
-            position.add_metric([key], float(_number(status.get("position"))))
+            at = float(_number(status.get("position")))
+            position.add_metric([key], at)
             if latest is not None:
-                behind.add_metric([key], float(max(0, latest.stream_last - runner.position)))
+                behind.add_metric([key], float(max(0, latest.stream_last - at)))
             restarts.add_metric([key], float(_number(status.get("restarts"))))
         background = GaugeMetricFamily(
             "redress_background_state",

@@ -3,7 +3,9 @@
 `/live` is for liveness probes: it answers while the process can serve, whatever else is
 down, so that an outage elsewhere never restarts every pod. `/health` is for people and
 monitoring: each runner (ok, degraded with the reason, halted with the event, stopped) and
-how far delivery is behind the log; 503 when delivery has stopped. `/ready` says whether
+how far delivery is behind the log; 503 when delivery has stopped. A process that does not
+run the service's runners (ADR 0036) says what the process that does last told it, with
+`"leading": false`. `/ready` says whether
 this replica can take requests.
 """
 
@@ -47,7 +49,9 @@ def health_router() -> APIRouter:
         """
         runtime: Runtime = request.app.state.runtime
         body: dict[str, Any] = {
-            "projections": [r.status() for r in runtime.runners],
+            # A process that does not run the runners says what the one that does told it.
+            "leading": runtime.leading is None or runtime.leading.leading.is_set(),
+            "projections": runtime.runner_statuses(),
             "background": [{"task": t.name, **t.as_status()} for t in runtime.background],
             "delivery": await lag_probe(request).read(runtime),
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -21,6 +21,9 @@ from redress.events.store import EventStore
 from redress.kit.auth import TokenVerifier
 from redress.kit.pools import DeadlinePool
 from redress.kit.settings import ConfigurationError, Settings
+
+if TYPE_CHECKING:
+    from redress.kit.leading import Leading
 
 log = structlog.get_logger("redress.runtime")
 
@@ -131,6 +134,16 @@ async def keep_connecting(
             return
 
 
+async def connect(settings: Settings, role: str | None, application: str) -> asyncpg.Connection:
+    """A connection of its own (a listener's), with the role and timeouts of the pools'."""
+    conn: asyncpg.Connection = await asyncpg.connect(
+        settings.require_database(),
+        timeout=settings.connect_timeout,
+        server_settings=database_session(settings, role, application),
+    )
+    return conn
+
+
 def database_session(
     settings: Settings, role: str | None, application: str = "redress"
 ) -> dict[str, str]:
@@ -169,6 +182,14 @@ class Runtime:
     background: list[Trouble] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # Whether this process runs the runners, and what it heard of them (ADR 0036).
+    leading: Leading | None = None
+
+    def runner_statuses(self) -> list[dict[str, Any]]:
+        """Each runner's state, here or (told) in the process of the service that runs it."""
+        if self.leading is None:
+            return [r.status() for r in self.runners]
+        return self.leading.statuses()
 
 
 async def preflight(settings: Settings, name: str) -> None:

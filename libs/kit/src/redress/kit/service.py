@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import functools
 import inspect
+import multiprocessing
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,17 +25,25 @@ from starlette.responses import Response
 from redress.events import asyncapi
 from redress.events.migrations import Component
 from redress.events.projection import Projection, ProjectionRunner
+from redress.events.projection.announce import LISTENING
 from redress.events.recovery import Trouble, supervise
 from redress.events.store import EventStore
-from redress.kit import errors, logs, openapi, outage, telemetry
+from redress.kit import collector, errors, logs, openapi, outage, telemetry
 from redress.kit.access import AccessLog
 from redress.kit.admission import Admission, admitted
 from redress.kit.auth import verifier_for
 from redress.kit.caching import NoStore
+from redress.kit.embedded import die_with_parent
 from redress.kit.exposition import HttpMetrics, RuntimeCollector, metrics_router
 from redress.kit.health import LagProbe, health_router
+from redress.kit.leading import start_leading
 from redress.kit.limits import BodySizeLimit
-from redress.kit.runtime import Runtime, bus_for, keep_connecting, open_pool
+from redress.kit.runtime import (
+    Runtime,
+    bus_for,
+    keep_connecting,
+    open_pool,
+)
 from redress.kit.settings import Settings, get_settings
 from redress.kit.text import PlainRequestLine
 
@@ -175,8 +185,13 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
             projection, delivery_pool, js, bus, store=store, io_timeout=settings.io_timeout
         )
         runtime.runners.append(runner)
-        supervisor = supervise(functools.partial(_after, connecting, runner.run), runner.trouble)
-        runtime.tasks.append(asyncio.create_task(supervisor, name=projection.key))
+    leading = start_leading(spec.name, runtime, role, connecting)
+    if connecting.done():
+        # Before the first request, as for NATS above: which process runs the runners is
+        # settled in milliseconds, so that /health knows from the start how they are.
+        settling = asyncio.ensure_future(leading.settled())
+        await asyncio.wait({settling}, timeout=1.0)
+        settling.cancel()
     runtime.tasks.append(connecting)
     for background in spec.background:
         name = f"{spec.name}.{getattr(background, '__name__', 'background')}"
@@ -185,11 +200,6 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         work = functools.partial(background, runtime)
         runtime.tasks.append(asyncio.create_task(supervise(work, trouble), name=name))
     return runtime
-
-
-async def _after(first: asyncio.Task[None], work: Callable[[], Awaitable[None]]) -> None:
-    await asyncio.shield(first)
-    await work()
 
 
 async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
@@ -203,6 +213,10 @@ async def stop_runtime(runtime: Runtime, grace: float = 5.0) -> None:
         _, stuck = await asyncio.wait(runtime.tasks, timeout=grace)
         for task in stuck:
             log.warning("background task did not stop", task=task.get_name())
+    if runtime.leading is not None and LISTENING.get(runtime.leading.listener.schema) is (
+        runtime.leading.listener
+    ):
+        del LISTENING[runtime.leading.listener.schema]
     await runtime.store.close()
     try:
         await asyncio.wait_for(runtime.nc.close(), grace)
@@ -227,6 +241,25 @@ def catalogue_router() -> APIRouter:
         return JSONResponse(asyncapi.document(request.app.state.runtime.bus))
 
     return router
+
+
+# The service a worker process of `redress serve --workers N` serves.
+SERVED = "REDRESS_SERVED"
+
+
+def served_app() -> FastAPI:
+    """The app of one worker of `redress serve --workers N`: uvicorn's factory, in the worker.
+
+    The worker ends with the process that started it, even one killed outright: a worker
+    left behind would go on taking connections on the port.
+    """
+    parent = multiprocessing.parent_process()
+    die_with_parent()
+    if parent is not None and os.getppid() != parent.pid:
+        raise SystemExit("the process that started this worker has gone")
+    app = app_for(os.environ[SERVED], get_settings())
+    collector.tune()
+    return app
 
 
 def app_for(name: str, settings: Settings | None = None) -> FastAPI:

@@ -155,6 +155,12 @@ class Settings(BaseSettings):
         description="seconds a request waits for a place before it is answered 503",
     )  # fmt: skip
 
+    workers: int = Field(
+        1, ge=1, le=64,
+        description="HTTP processes `redress serve` runs for its service; one of them, elected,"
+        " runs the service's projections and policies (ADR 0036)",
+    )  # fmt: skip
+
     log_level: str = "info"
     log_json: bool = True
     connect_timeout: float = 5.0

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+import contextlib
+from typing import Any
 
 import asyncpg
 
+from redress.events.projection.announce import LISTENING, channel, parse_applied
 from redress.events.projection.model import CheckpointMoved, Projection
+from redress.events.projection.versions import LIVE, Versions
 from redress.events.store import Conn
 
-if TYPE_CHECKING:
-    from redress.events.projection.runner import ProjectionRunner
-
-# The runner of each projection running in this process, by key.
-LIVE: dict[str, ProjectionRunner] = {}
+__all__ = ["LIVE", "advance", "claim", "read_checkpoint", "reset", "wait_for_version"]
 
 
 async def read_checkpoint(conn: Conn, projection: Projection, schema: str | None = None) -> int:
@@ -92,37 +91,69 @@ async def wait_for_version(
     min_version: int,
     *,
     timeout: float = 2.0,
-    interval: float = 0.02,
 ) -> bool:
     """Read-your-writes: wait (bounded) until `projection` has applied `stream` up to a version.
 
-    Where the projection runs in this process, its runner says what it applied, so waiting
-    costs no queries; otherwise the checkpoint table is polled.
+    Never polls (ADR 0036). Where the projection's runner runs in this process, it says what
+    it applied as it commits; where it runs in another process of the service, it announces
+    it, and this process's listener hears it. The applied versions are read once, for what
+    was applied before the wait began; then the wait is woken, not repeated. A process with
+    no listener (a command-line tool, a test) listens for the length of its wait.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     runner = LIVE.get(projection.key)
-    if runner is not None and runner.recent.get(stream, 0) >= min_version:
+    if runner is not None and runner.recent.get(stream) >= min_version:
         return True
-    while True:
-        if await _applied(pool, projection, stream) >= min_version:
-            return True
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            return False
-        if runner is None:
-            await asyncio.sleep(min(interval, remaining))
-        # Slices, so that the log (written by other processes too) is checked now and then.
-        elif await runner.applied(stream, min_version, min(remaining, 0.25)):
-            return True
+    listener = LISTENING.get(projection.schema)
+    heard = listener.versions(projection.name) if listener and listener.connected else None
+    if heard is not None and heard.get(stream) >= min_version:
+        return True
+    told = [v for v in (runner.recent if runner else None, heard) if v is not None]
+    if not told:
+        return await _listening_meanwhile(pool, projection, stream, min_version, deadline)
+    with contextlib.ExitStack() as waits:
+        reached = [waits.enter_context(v.waiting(stream, min_version)) for v in told]
+        async with pool.acquire() as conn:
+            if await _applied(conn, projection, stream) >= min_version:
+                return True
+        return await _first(reached, deadline - loop.time())
 
 
-async def _applied(pool: asyncpg.Pool, projection: Projection, stream: str) -> int:
+async def _listening_meanwhile(
+    pool: asyncpg.Pool, projection: Projection, stream: str, min_version: int, deadline: float
+) -> bool:
+    """Wait on a connection of the pool that listens for the length of the wait."""
+    versions = Versions(bound=1)
+
+    def heard(_conn: Any, _pid: int, _channel: str, payload: object) -> None:
+        applied = parse_applied(str(payload))
+        if applied is not None and applied.projection == projection.name:
+            versions.record({s: v for s, v in applied.versions.items() if s == stream})
+
     async with pool.acquire() as conn:
-        version = await conn.fetchval(
-            f"""SELECT version FROM {projection.schema}.applied_versions
-                WHERE projection = $1 AND stream = $2""",
-            projection.name,
-            stream,
-        )
+        await conn.add_listener(channel(projection.schema), heard)
+        try:
+            with versions.waiting(stream, min_version) as reached:
+                if await _applied(conn, projection, stream) >= min_version:
+                    return True
+                return await _first([reached], deadline - asyncio.get_running_loop().time())
+        finally:
+            await conn.remove_listener(channel(projection.schema), heard)
+
+
+async def _first(futures: list[asyncio.Future[None]], timeout: float) -> bool:
+    if timeout <= 0:
+        return any(f.done() for f in futures)
+    done, _ = await asyncio.wait(futures, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    return bool(done)
+
+
+async def _applied(conn: Conn, projection: Projection, stream: str) -> int:
+    version = await conn.fetchval(
+        f"""SELECT version FROM {projection.schema}.applied_versions
+            WHERE projection = $1 AND stream = $2""",
+        projection.name,
+        stream,
+    )
     return int(version or 0)

@@ -6,13 +6,14 @@ row is locked first, so two runners of one projection can never both apply a bat
 An event that cannot be applied on a healthy connection halts the runner: it is reported,
 never skipped. Any other failure is retried (see `run`). Messages of types the projection
 does not read are skipped on their headers and counted (`redress.events.projection.tolerant`).
+After each batch commits, the stream versions it applied are recorded for waiters in this
+process and announced to the service's other processes (`redress.events.projection.announce`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
 import asyncpg
@@ -26,6 +27,7 @@ from opentelemetry.trace import SpanKind
 
 from redress.events.bus import Bus, message_id, sequence_of
 from redress.events.envelope import Event
+from redress.events.projection.announce import announce, applied_messages
 from redress.events.projection.checkpoints import LIVE, advance, claim, read_checkpoint, reset
 from redress.events.projection.model import (
     CheckpointMoved,
@@ -36,6 +38,7 @@ from redress.events.projection.model import (
 )
 from redress.events.projection.sizing import BatchSizing
 from redress.events.projection.tolerant import TolerantReader
+from redress.events.projection.versions import Versions
 from redress.events.recovery import Backoff, Trouble, is_transient
 from redress.events.store import EventStore
 
@@ -43,7 +46,6 @@ log = structlog.get_logger("redress.projection")
 tracer = trace.get_tracer("redress.projection")
 
 Progress = Callable[[int, int], None]
-_RECENT = 50_000
 
 
 class ProjectionRunner:
@@ -81,10 +83,11 @@ class ProjectionRunner:
         self.io_timeout = io_timeout
         self.idle_check = idle_check
         self.running = False
+        self.started = asyncio.Event()  # set while `run` runs
         self._stalled_at: int | None = None
         self.position = 0
         # What this runner applied lately, per stream: read-your-writes without queries.
-        self.recent: OrderedDict[str, int] = OrderedDict()
+        self.recent = Versions()
         self._resume = asyncio.Event()
         self._advanced = asyncio.Condition()
 
@@ -101,6 +104,7 @@ class ProjectionRunner:
         if self.live:
             LIVE[self.projection.key] = self
         self.running = True
+        self.started.set()
         try:
             while True:
                 if self.halted is not None:
@@ -116,6 +120,7 @@ class ProjectionRunner:
                     await self.backoff.wait()
         finally:
             self.running = False
+            self.started.clear()
             if LIVE.get(self.projection.key) is self:
                 del LIVE[self.projection.key]
 
@@ -251,15 +256,15 @@ class ProjectionRunner:
                     await self.projection.apply_batch(conn, events)
                 await advance(conn, self.projection, end, versions, self.schema)
             self.sizing.took(len(batch), loop.time() - began)
-        self.reader.count(batch, delivered)
-        for stream, version in versions.items():
-            self.recent[stream] = version
-            self.recent.move_to_end(stream)
-        while len(self.recent) > _RECENT:
-            self.recent.popitem(last=False)
-        async with self._advanced:
-            self.position = end
-            self._advanced.notify_all()
+            self.reader.count(batch, delivered)
+            # Waiters in this process first; then those of the service's other processes.
+            self.recent.record(versions)
+            async with self._advanced:
+                self.position = end
+                self._advanced.notify_all()
+            if self.live and versions:
+                messages = applied_messages(self.projection.name, end, versions)
+                await announce(conn, self.schema, messages, self.io_timeout)
 
     def _halt(self, msg: Msg, exc: Exception) -> None:
         event_id = message_id(msg)
@@ -310,19 +315,6 @@ class ProjectionRunner:
         except TimeoutError:
             return False
         return self.position >= sequence
-
-    async def applied(self, stream: str, version: int, timeout: float) -> bool:
-        """Wait until this runner applies `stream` up to `version`, at most `timeout` s."""
-
-        async def reached() -> None:
-            async with self._advanced:
-                await self._advanced.wait_for(lambda: self.recent.get(stream, 0) >= version)
-
-        try:
-            await asyncio.wait_for(reached(), timeout)
-        except TimeoutError:
-            return False
-        return True
 
     async def rebuild(self) -> None:
         """Forget everything projected, in place; the next run replays from the start.
