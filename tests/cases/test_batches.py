@@ -31,7 +31,6 @@ from redress.intake.texting import Texting
 from tests.cases.test_rebuild import (
     Workload,
     published_all,
-    quiet_then_stop,
     snapshot,
     stop_live_runners,
 )
@@ -82,7 +81,7 @@ OUTBOXES: dict[type, tuple[str, str]] = {
 async def test_every_batch_size_writes_the_rows_of_one_event_at_a_time(platform):
     system = platform.system
     await Workload(platform).run()
-    await quiet_then_stop(platform)
+    await stop_live_runners(platform)
     apps = (platform.intake_app, platform.cases_app)
     count = await system.pool.fetchval("SELECT count(*) FROM eventlog.events")
     compared = set()
