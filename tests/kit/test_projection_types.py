@@ -19,17 +19,52 @@ from redress.kit.settings import Settings
 
 
 def matched(projection: Projection) -> set[str]:
-    """The event types named in the `case` patterns of the projection's class."""
+    """The event types the projection dispatches on: `case` patterns, `of_kind(events, T)`
+    and `isinstance(x, T)` calls, in the class and in the module-level functions and
+    platform modules it calls on (batches are written by functions beside the class)."""
     cls = type(projection)
-    module = vars(sys.modules[cls.__module__])
-    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    sources = [inspect.getsource(cls)]
+    seen: set[str] = set()
+    for node in ast.walk(ast.parse(textwrap.dedent(sources[0]))):
+        found = vars(sys.modules[cls.__module__]).get(getattr(node, "id", ""))
+        if (inspect.isfunction(found) or inspect.ismodule(found)) and found.__name__ not in seen:
+            seen.add(found.__name__)
+            if (getattr(found, "__module__", found.__name__) or "").startswith("redress."):
+                sources.append(inspect.getsource(found))
     names = set()
+    for source in sources:
+        names |= _dispatched(ast.parse(textwrap.dedent(source)), cls)
+    return names
+
+
+def own(projection: Projection) -> set[str]:
+    """The types the class's own `case` patterns name (calls, and the functions beside it,
+    may also look into histories they read, of other types)."""
+    cls = type(projection)
+    return _dispatched(ast.parse(textwrap.dedent(inspect.getsource(cls))), cls, calls=False)
+
+
+def _dispatched(tree: ast.AST, cls: type, *, calls: bool = True) -> set[str]:
+    module = vars(sys.modules[cls.__module__])
+    named: list[object] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.MatchClass) and isinstance(node.cls, ast.Name):
-            kind = getattr(module.get(node.cls.id), "type", None)
-            if isinstance(kind, str) and catalogue.is_known(kind):
-                names.add(kind)
+            named.append(module.get(node.cls.id) or catalogue_class(node.cls.id))
+        elif (calls and isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in ("of_kind", "isinstance") and len(node.args) == 2):  # fmt: skip
+            # `T`, or `T | U` in an isinstance
+            named.extend(module.get(n.id) or catalogue_class(n.id)
+                         for n in ast.walk(node.args[1]) if isinstance(n, ast.Name))  # fmt: skip
+    names = set()
+    for found in named:
+        kind = getattr(found, "type", None)
+        if isinstance(kind, str) and catalogue.is_known(kind):
+            names.add(kind)
     return names
+
+
+def catalogue_class(name: str) -> object:
+    return catalogue.event_type(name) if catalogue.is_known(name) else None
 
 
 def every_projection(tmp_path) -> list[Projection]:
@@ -47,8 +82,8 @@ def test_each_projection_reads_every_event_type_it_matches_on(tmp_path):
     }  # fmt: skip
     for projection in projections:
         reads = projection.reads()
-        cases = matched(projection)
-        assert cases, projection.key  # the check sees the projection's patterns
+        assert matched(projection), projection.key  # the check sees how it dispatches
+        cases = own(projection)
         assert cases <= set(reads), (projection.key, cases - set(reads))
         assert all(reads[t] == catalogue.event_type(t).schemaversion for t in reads)
 
