@@ -9,7 +9,7 @@ import nats.errors
 import nats.js.errors
 import pytest
 
-from redress.events.recovery import Backoff, Trouble, is_transient, supervise
+from redress.events.recovery import Backoff, Trouble, is_transient, stop, supervise
 from tests.events.helpers import running, wait_until
 
 
@@ -115,3 +115,82 @@ async def test_a_restarted_worker_that_runs_well_is_ok_again():
 
 async def _ok(trouble: Trouble) -> bool:
     return trouble.restarts >= 1 and trouble.as_status()["status"] == "ok"
+
+
+async def test_a_parent_cancelled_while_it_stops_its_child_still_waits_for_the_child():
+    """As a runner under its leader: cancelled twice, the second time while it is stopping
+    its child (a runner rolling back), it must not end and leave the child running."""
+    release = asyncio.Event()
+    cancels = 0
+
+    async def child() -> None:
+        nonlocal cancels
+        while not release.is_set():  # slow to stop: each cancel only counted
+            try:
+                await release.wait()
+            except asyncio.CancelledError:
+                cancels += 1
+
+    started = asyncio.ensure_future(child())
+    entered = asyncio.Event()
+
+    async def parent() -> None:
+        try:
+            entered.set()
+            await asyncio.Event().wait()
+        finally:
+            await stop(started)
+
+    async def cancelled(n: int) -> bool:
+        return cancels >= n
+
+    task = asyncio.ensure_future(parent())
+    try:
+        await entered.wait()  # cancelled once inside, so that its stop runs
+        task.cancel()
+        await wait_until(lambda: cancelled(1), timeout=5)
+        task.cancel()  # while it stops its child
+        await wait_until(lambda: cancelled(2), timeout=5)
+        assert not task.done() and not started.done()
+    finally:
+        release.set()  # the child ends, whatever the test found
+    await asyncio.wait({task}, timeout=5)
+    assert task.cancelled() and started.done()
+
+
+async def test_stopping_several_tasks_stops_each_even_when_the_stop_is_cancelled():
+    """As the relay stops its publisher and its watchdog: cancelled while stopping the
+    first, it stops the second too, and retrieves a failure of either."""
+    release = asyncio.Event()
+    cancels = 0
+
+    async def slow() -> None:
+        nonlocal cancels
+        while not release.is_set():
+            try:
+                await release.wait()
+            except asyncio.CancelledError:
+                cancels += 1
+
+    async def failed() -> None:
+        raise ValueError("the watchdog's finding")
+
+    first, second = asyncio.ensure_future(slow()), asyncio.ensure_future(failed())
+    stopping = asyncio.ensure_future(stop(first, second))
+
+    async def second_done() -> bool:
+        return second.done()
+
+    async def cancelled_again() -> bool:
+        return cancels >= 2  # the stop went on cancelling after its own cancel
+
+    try:
+        await wait_until(second_done, timeout=5)
+        stopping.cancel()
+        await wait_until(cancelled_again, timeout=5)
+        assert not stopping.done() and not first.done()
+    finally:
+        release.set()
+    await asyncio.wait({stopping}, timeout=5)
+    assert stopping.cancelled() and first.done()
+    assert isinstance(second.exception(), ValueError)

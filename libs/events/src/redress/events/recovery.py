@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import nats.errors
@@ -190,6 +191,29 @@ async def supervise(
         if loop.time() - started > 60:
             backoff.reset()
         await backoff.wait()
+
+
+async def stop(*tasks: asyncio.Future[Any]) -> None:
+    """Stop the tasks for sure, and only then return (or raise the caller's own cancel).
+
+    Cancelled again until they have stopped: Python 3.11 can swallow a cancel that lands as
+    an awaited result arrives. And a caller cancelled while it waits here still waits: one
+    that gave up would leave its children running on their own, a runner nobody stops any
+    more. Their failures are retrieved here; the caller reads them if they matter.
+    """
+    interrupted = False
+    while running := {t for t in tasks if not t.done()}:
+        for task in running:
+            task.cancel()
+        try:
+            await asyncio.wait(running, timeout=0.5)
+        except asyncio.CancelledError:
+            interrupted = True
+    for task in tasks:
+        if not task.cancelled():
+            task.exception()
+    if interrupted:
+        raise asyncio.CancelledError
 
 
 async def _clear_later(trouble: Trouble, reason: str | None, after: float) -> None:

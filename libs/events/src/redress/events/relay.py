@@ -20,7 +20,7 @@ from opentelemetry.trace import SpanKind
 
 from redress.events.bus import Bus, row_to_message
 from redress.events.leader import leadership
-from redress.events.recovery import Backoff, Trouble
+from redress.events.recovery import Backoff, Trouble, stop
 from redress.events.store import NOTIFY_CHANNEL, EventStore, LogCursor
 
 log = structlog.get_logger("redress.relay")
@@ -130,9 +130,9 @@ class Relay:
                     {publisher, watchdog}, return_when=asyncio.FIRST_COMPLETED
                 )
             finally:
-                for task in (publisher, watchdog):
-                    task.cancel()
-                await asyncio.gather(publisher, watchdog, return_exceptions=True)
+                # Both stopped before the lock's connection closes, even if this is cancelled
+                # again meanwhile: a publisher left running would publish without the lock.
+                await stop(publisher, watchdog)
             for task in done:
                 task.result()
 

@@ -24,7 +24,7 @@ from typing import Any
 from redress.events.leader import leadership
 from redress.events.projection import ProjectionRunner
 from redress.events.projection.announce import LISTENING, Listener, channel, status_messages
-from redress.events.recovery import Backoff, Trouble, supervise
+from redress.events.recovery import Backoff, Trouble, stop, supervise
 from redress.kit.runtime import Runtime, connect, database_session
 
 HEARTBEAT = 1.0
@@ -136,7 +136,7 @@ class Leading:
                 await asyncio.wait({task, ended}, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 ended.cancel()
-                await _stopped(task)
+                await stop(task)
             if not term.is_set():
                 task.result()
                 raise RuntimeError("stopped by itself")
@@ -174,18 +174,6 @@ class Leading:
             "degraded_s": round(time.monotonic() - since, 1),
             "position": position,
         }
-
-
-async def _stopped(task: asyncio.Future[None]) -> None:
-    # Python 3.11 can swallow a cancel that lands as an awaited result arrives: cancel
-    # again until the task has stopped.
-    while not task.done():
-        task.cancel()
-        await asyncio.wait({task}, timeout=0.5)
-    if task.cancelled():
-        return
-    with contextlib.suppress(Exception):
-        task.exception()  # retrieved: the caller decides whether it matters
 
 
 def start_leading(

@@ -39,7 +39,7 @@ from redress.events.projection.model import (
 from redress.events.projection.sizing import BatchSizing
 from redress.events.projection.tolerant import TolerantReader
 from redress.events.projection.versions import Versions
-from redress.events.recovery import Backoff, Trouble, is_transient
+from redress.events.recovery import Backoff, Trouble, is_transient, stop
 from redress.events.store import EventStore
 
 log = structlog.get_logger("redress.projection")
@@ -345,11 +345,7 @@ class ProjectionRunner:
                 if on_progress:
                     on_progress(self.position, end)
         finally:
-            # Python 3.11's wait_for can swallow a cancel that lands as an event arrives
-            # (a busy stream): cancel again until the task has stopped.
-            while not task.done():
-                task.cancel()
-                await asyncio.wait({task}, timeout=0.5)
+            await stop(task)
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if self.halted is not None:
