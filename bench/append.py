@@ -79,7 +79,7 @@ def _models(cell: Cell, appends: int) -> list[tuple[str, list[CaseOpened]]]:
 async def ours_rate(dsn: str, cell: Cell) -> float:
     warm, jobs = _models(cell, cell.warmup), _models(cell, cell.appends)
     # The pool the services append through (deadlines, no reset query on release).
-    pool = await open_pool(Settings(database_url=dsn, _env_file=None), size=POOL_SIZE)
+    pool = await open_pool(Settings(dev=True, database_url=dsn, _env_file=None), size=POOL_SIZE)
     try:
         store = EventStore(pool)
 

@@ -44,7 +44,7 @@ import httpx
 import nats
 import psutil
 
-from bench import report
+from bench import pools, report
 from redress.cases.policies import case_stream
 from redress.kit import registry
 from redress.kit.admin import apply_migrations
@@ -444,6 +444,7 @@ def measure(log: Any) -> Result:
         with profile.profiling(platform, profiles):
             out = asyncio.run(drive(settings))
         cpu = meter.cores(before, meter.sample())
+        pool_use = asyncio.run(pools.read())
         asyncio.run(capacity.settle(settings))
         found, probes = asyncio.run(capacity.search(settings, log))
     log(
@@ -456,6 +457,7 @@ def measure(log: Any) -> Result:
         "capacity_per_s": found,
         "probes": [p.as_json() for p in probes],
         "idle": {**at_idle.outcome.as_json(), "to_nats_samples": len(at_idle.to_nats)},
+        "pools": pool_use,
         **({"profiles": profile.summary(profiles)} if profiles else {}),
     }
     return Result(rows(out) + capacity.rows(found, probes, at_idle), facts, out, cpu, extra)
@@ -498,4 +500,5 @@ def notes(result: Result) -> tuple[str, ...]:
         f"e2e CPU, cores busy on average: machine {result.cpu['machine']:.2f} of {cores} ({busy}).",
         late,
         *((held,) if held else ()),
+        *((pools.note(result.extra["pools"], RATE),) if "pools" in result.extra else ()),
     )

@@ -11,6 +11,7 @@ from redress.events.relay import Relay
 from redress.kit.relay import relay_app
 from tests.deploy.manifests import rendered
 from tests.events.helpers import META, new_case, opened, running, wait_until
+from tests.kit.test_service import bearer
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -28,12 +29,14 @@ async def scrape(client: httpx.AsyncClient) -> dict[tuple[str, tuple[tuple[str, 
     return samples(answer.text)
 
 
-async def test_a_service_exports_runners_delivery_and_requests(system, service, settings):
+async def test_a_service_exports_runners_delivery_and_requests(system, service, settings, token):
     client, app = service
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
     async with running(relay.run()):
-        for _ in range(3):
+        for _ in range(2):
             await system.store.append(new_case(), [opened()], 0, META)
+        # One through the service's own requests' pool.
+        assert (await client.post("/v1/cases", headers=bearer(token()))).status_code == 201
         runner = app.state.runtime.runners[0]
         await wait_until(lambda: _applied(runner, 3))
         # A path with a reference in it: no label may carry it.
@@ -51,6 +54,13 @@ async def test_a_service_exports_runners_delivery_and_requests(system, service, 
     assert got[("redress_http_requests_total", health)] >= 1
     unmatched = (("method", "GET"), ("route", "unmatched"), ("status", "404"))
     assert got[("redress_http_requests_total", unmatched)] == 1
+    requests, delivery = (("pool", "requests"),), (("pool", "delivery"),)
+    assert got[("redress_db_pool_size", requests)] == settings.pool_size
+    assert got[("redress_db_pool_size", delivery)] == len(app.state.runtime.runners) + 1
+    assert got[("redress_db_pool_peak_in_use", requests)] >= 1
+    assert got[("redress_db_pool_peak_in_use", delivery)] >= 1
+    assert got[("redress_db_pool_queued_total", requests)] == 0
+    assert got[("redress_db_pool_waiting", requests)] == 0
     text = (await client.get("/metrics")).text
     assert "R-K7HX4MPA" not in text and "acme" not in text
 

@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 
 from redress.kit.pools import DeadlinePool
+from tests.events.helpers import wait_until
 
 
 def test_asyncpg_still_has_the_step_the_pool_overrides():
@@ -47,3 +48,30 @@ async def test_a_caller_in_line_gives_up_when_no_connection_comes_back(system):
             assert await conn.fetchval("SELECT 1") == 1
     finally:
         pool.terminate()  # a broken hook leaves a waiter that close() would wait on
+
+
+async def test_the_pool_counts_what_it_lent_and_who_queued(system):
+    """The figures /metrics shows and a pool's size is chosen from: the most connections lent
+    at once, and the acquires that found every one taken, with the time they waited."""
+    pool = DeadlinePool(system.dsn, min_size=1, max_size=2, wait=5, longest=30)
+    await pool
+    try:
+        first, second = await pool.acquire(), await pool.acquire()
+        assert (pool.in_use, pool.peak, pool.queued) == (2, 2, 0)
+        third = asyncio.ensure_future(pool.acquire())
+
+        async def in_line() -> bool:
+            return pool.waiting == 1
+
+        await wait_until(in_line)  # nothing else can give it a connection
+        assert not third.done()
+        await pool.release(first)
+        conn = await asyncio.wait_for(third, 10)
+        assert (pool.in_use, pool.peak, pool.queued, pool.waiting) == (2, 2, 1, 0)
+        assert pool.queued_seconds > 0
+        await pool.release(conn)
+        await pool.release(second)
+        await pool.release(second)  # released twice: asyncpg ignores it, and so does the count
+        assert pool.in_use == 0
+    finally:
+        pool.terminate()  # a failed assertion leaves connections out, which close() awaits

@@ -21,6 +21,7 @@ from prometheus_client.registry import Collector
 
 from redress.events.relay import Relay
 from redress.kit.health import LagProbe, lag_probe
+from redress.kit.pools import DeadlinePool
 from redress.kit.runtime import Runtime
 
 STATES = ("ok", "degraded", "halted", "stopped")
@@ -106,6 +107,7 @@ class RuntimeCollector(Collector):
             for outcome in ("delivered", "failed", "endpoint_disabled"):
                 webhooks.add_metric([worker.hooks.schema, outcome], worker.attempts[outcome])
         yield from (state, position, behind, background, restarts, webhooks)
+        yield from _pools({"requests": self.runtime.pool, "delivery": self.runtime.delivery})
         if latest is not None:
             yield GaugeMetricFamily(
                 "redress_delivery_lag_events",
@@ -148,6 +150,31 @@ class RelayCollector(Collector):
             "how long the relay has been unable to lead or publish",
             value=float(_number(status.get("degraded_s"))),
         )
+
+
+def _pools(pools: dict[str, Any]) -> Iterator[Metric]:
+    """How each database pool is used: its size is chosen from these (docs/performance.md)."""
+    families: dict[str, GaugeMetricFamily | CounterMetricFamily] = {
+        "size": GaugeMetricFamily("redress_db_pool_size", "connections the pool may open",
+                                  labels=["pool"]),
+        "in_use": GaugeMetricFamily("redress_db_pool_in_use", "connections lent out now",
+                                    labels=["pool"]),
+        "waiting": GaugeMetricFamily("redress_db_pool_waiting",
+                                     "acquires in line for a connection now", labels=["pool"]),
+        "peak": GaugeMetricFamily("redress_db_pool_peak_in_use",
+                                  "most connections lent out at once since the process started",
+                                  labels=["pool"]),
+        "queued": CounterMetricFamily("redress_db_pool_queued",
+                                      "acquires that found every connection lent out",
+                                      labels=["pool"]),
+        "queued_seconds": CounterMetricFamily("redress_db_pool_queued_seconds",
+                                              "time those acquires waited", labels=["pool"]),
+    }  # fmt: skip
+    for name, pool in pools.items():
+        if isinstance(pool, DeadlinePool):
+            for attribute, family in families.items():
+                family.add_metric([name], float(getattr(pool, attribute)))
+    yield from families.values()
 
 
 def relay_exposition(relay: Relay) -> bytes:

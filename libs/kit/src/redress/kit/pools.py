@@ -76,13 +76,35 @@ class DeadlinePool(_Pool):
         self.wait = wait
         self.longest = longest
         self._progress_at = 0.0
+        # How the pool is used, for /metrics: a size is chosen from these, not guessed.
+        self.size: int = kwargs["max_size"]
+        self.in_use = 0
+        self.peak = 0
+        self.queued = 0  # acquires that found every connection taken
+        self.queued_seconds = 0.0
+        self.waiting = 0  # of those, the ones in line now
 
     async def _acquire(self, timeout: float | None) -> Any:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        full = self.in_use >= self.size
+        self.waiting += full
+        try:
+            connection = await self._acquire_within(timeout, started)
+        finally:
+            self.waiting -= full
+        self.in_use += 1
+        self.peak = max(self.peak, self.in_use)
+        if full:
+            self.queued += 1
+            self.queued_seconds += loop.time() - started
+        return connection
+
+    async def _acquire_within(self, timeout: float | None, started: float) -> Any:
         acquire = super()._acquire  # type: ignore[misc]
         if timeout is not None:
             return await acquire(timeout)
         loop = asyncio.get_running_loop()
-        started = loop.time()
         while True:
             try:
                 # The slice is also the release's budget (asyncpg keeps it per connection),
@@ -99,7 +121,11 @@ class DeadlinePool(_Pool):
         try:
             working = not connection.is_closed()
         except asyncpg.InterfaceError:  # released already: asyncpg does nothing then
-            working = False
+            await super().release(connection, timeout=timeout)
+            return
+        # Counted back first: the release hands the connection to whoever is in line, who
+        # counts it out again before this call returns.
+        self.in_use -= 1
         await super().release(connection, timeout=timeout)
         if working:
             # Back in working order (a command cut off by its timeout has been cancelled,

@@ -158,7 +158,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
 
 async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     role = settings.database_role or f"redress_{spec.name}"
-    pool = await open_pool(settings, role=role)
+    pool = await open_pool(settings, role=role, size=settings.pool_size)
     projections = spec.projections_for(settings)
     # Runners and /health's look at delivery have connections of their own: requests
     # queueing for the pool in a burst must neither starve delivery nor make /health

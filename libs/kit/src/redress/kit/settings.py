@@ -155,6 +155,13 @@ class Settings(BaseSettings):
         description="seconds a request waits for a place before it is answered 503",
     )  # fmt: skip
 
+    pool_size: int = Field(
+        10, ge=1, le=500,
+        description="database connections one process keeps for requests (its runners have"
+        " their own); /metrics shows how many were in use at most and how long requests"
+        " queued for one",
+    )  # fmt: skip
+
     workers: int = Field(
         1, ge=1, le=64,
         description="HTTP processes `redress serve` runs for its service; one of them, elected,"
