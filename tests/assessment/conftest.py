@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from redress.assessment.app import service as assessment_service
 from redress.assessment.projections import AssessmentViews
-from redress.events.migrations import migrate
+from redress.events.migrations import Component, migrate
 from redress.events.projection import wait_for_version
 from redress.events.relay import Relay
 from redress.kit.auth import TokenSigner, signer_for
@@ -81,6 +81,11 @@ class Platform:
             await self.answer(assessment_id, criterion, headers=headers)
         await self.post(f"/v1/assessments/{assessment_id}/submit", headers=headers)
         return assessment_id
+
+
+@pytest.fixture
+def database_components() -> list[Component]:
+    return [assessment_service.component]
 
 
 @pytest.fixture

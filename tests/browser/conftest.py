@@ -21,7 +21,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from redress.cases.app import service as cases_service
-from redress.events.migrations import migrate
+from redress.events.migrations import Component, migrate
 from redress.events.relay import Relay
 from redress.intake.app import service
 from redress.kit.auth import TokenSigner, signer_for
@@ -108,6 +108,11 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
         server.should_exit = True
         await asyncio.wait_for(task, timeout=60)
         sock.close()
+
+
+@pytest.fixture
+def database_components() -> list[Component]:
+    return [service.component, cases_service.component]
 
 
 @pytest.fixture

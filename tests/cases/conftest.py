@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from redress.cases.app import service as cases_service
-from redress.events.migrations import migrate
+from redress.events.migrations import Component, migrate
 from redress.events.relay import Relay
 from redress.intake.app import service as intake_service
 from redress.kit.auth import TokenSigner, signer_for
@@ -49,6 +49,11 @@ async def serve(stack: AsyncExitStack, app: FastAPI) -> httpx.AsyncClient:
     return await stack.enter_async_context(
         httpx.AsyncClient(transport=transport, base_url="http://test")
     )
+
+
+@pytest.fixture
+def database_components() -> list[Component]:
+    return [intake_service.component, cases_service.component]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from redress.events.catalogue.tenant import SiteRegistered, TenantRegistered
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
-from redress.events.migrations import migrate
+from redress.events.migrations import Component, migrate
 from redress.events.projection import wait_for_version
 from redress.events.relay import Relay
 from redress.intake.app import service
@@ -77,6 +77,11 @@ async def register_tenant(system, tenant: str = TENANT) -> int:
     done = await system.store.append(stream, events, 0, meta)
     assert await wait_for_version(system.pool, Grievances(), stream, done.version, timeout=30)
     return done.version
+
+
+@pytest.fixture
+def database_components() -> list[Component]:
+    return [service.component]
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from nats.js import JetStreamContext
 from redress.cases.app import service as cases_service
 from redress.events.bus import Bus
 from redress.events.envelope import Actor, Metadata
-from redress.events.migrations import migrate
+from redress.events.migrations import Component, migrate
 from redress.events.projection import Projection, ProjectionRunner
 from redress.events.relay import Relay
 from redress.events.store import EventStore
@@ -70,6 +70,11 @@ class Generated:
         """Run each metrics projection from its checkpoint to the stream's end."""
         for projection in self.projections():
             await ProjectionRunner(projection, self.pool, self.js, self.bus).catch_up()
+
+
+@pytest.fixture
+def database_components() -> list[Component]:
+    return [metrics_service.component]
 
 
 @pytest.fixture(scope="session")

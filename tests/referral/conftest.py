@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from redress.cases.app import service as cases_service
 from redress.cases.policies import case_stream
-from redress.events.migrations import migrate
+from redress.events.migrations import Component, migrate
 from redress.events.projection import wait_for_version
 from redress.events.relay import Relay
 from redress.intake.app import service as intake_service
@@ -72,6 +72,7 @@ class Platform:
     filed: dict | None = None
     """The last filing's answer (its receipt's reference and secret)."""
     cases_app: FastAPI | None = None
+    intake_app: FastAPI | None = None
 
     def token(self, roles=("officer",), tenant=TENANT, org=None, sub="officer-1") -> dict:
         return {"Authorization": f"Bearer {self.signer.issue(sub, tenant, list(roles), org)}"}
@@ -155,6 +156,11 @@ async def _has_version(store, stream: str, version: int) -> bool:
 
 
 @pytest.fixture
+def database_components() -> list[Component]:
+    return [intake_service.component, cases_service.component, referral_service.component]
+
+
+@pytest.fixture
 async def platform(system, tmp_path) -> AsyncIterator[Platform]:
     settings = intake_settings(system, tmp_path)
     components = [intake_service.component, cases_service.component, referral_service.component]
@@ -166,4 +172,4 @@ async def platform(system, tmp_path) -> AsyncIterator[Platform]:
         intake, cases, referral = [await serve(stack, app) for app in apps]
         await register_tenant(system)
         yield Platform(intake, cases, referral, apps[2], system, settings, signer_for(settings),
-                       cases_app=apps[1])  # fmt: skip
+                       cases_app=apps[1], intake_app=apps[0])  # fmt: skip

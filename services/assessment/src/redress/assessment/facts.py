@@ -7,9 +7,17 @@ gives its time zone, the languages its form offers, its time frames, its minimum
 (shared with metrics, ADR 23) and its members; the
 partner directory, the referral partners by country. Nothing identifying a worker is kept:
 ids, codes and moments.
+
+A batch is written set-based: the channels and members, rows only added and read by
+nothing else of the batch, at once; the rest in rounds of one kind of event, at most one per
+case, tenant or partner (`redress.events.projection.rounds`), a statement per round.
 """
 
 from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
 
 from redress.events.catalogue.case import (
     CaseClosed,
@@ -31,19 +39,27 @@ from redress.events.catalogue.tenant import (
     TimeFramesSet,
 )
 from redress.events.envelope import Event
-from redress.events.projection import Projection
+from redress.events.projection import Projection, columns, of_kind, rounds
 from redress.events.store import Conn
 
-_ACKNOWLEDGED = "acknowledged_at = coalesce(acknowledged_at, $2)"
-# Per case event: what it sets on the case's row ($2 is the event's time).
+Rows = list[tuple[Any, ...]]
+
+_ACKNOWLEDGED = "acknowledged_at = coalesce(f.acknowledged_at, v.t)"
+# Per case event: what it sets on the case's row (`v.t` is the event's time).
 _SETS: dict[type, str] = {
     CaseRejected: _ACKNOWLEDGED,
-    PlanActionAdded: "plan_actions = plan_actions + 1",
-    CaseClosed: "closed_at = $2",
+    PlanActionAdded: "plan_actions = f.plan_actions + 1",
+    CaseClosed: "closed_at = v.t",
     CaseReopened: "closed_at = NULL",
-    SatisfactionRecorded: "satisfaction_at = $2",
-    LessonsLearned: "lessons_at = $2",
+    SatisfactionRecorded: "satisfaction_at = v.t",
+    LessonsLearned: "lessons_at = v.t",
 }
+
+
+def _texts(column: str) -> str:
+    """A JSON array of texts as text[], in its order (arrays of arrays must be rectangular)."""
+    return (f"ARRAY(SELECT x FROM jsonb_array_elements_text({column}) WITH ORDINALITY "
+            "AS a(x, n) ORDER BY n)")  # fmt: skip
 
 
 class MemberFacts(Projection):
@@ -57,70 +73,154 @@ class MemberFacts(Projection):
               "facts_partners")  # fmt: skip
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        data = event.data
-        match data:
-            case TenantRegistered() | TenantSettingsChanged():
-                await conn.execute(
-                    "INSERT INTO facts_tenants (tenant, time_zone, languages) VALUES ($1, $2, $3) "
-                    "ON CONFLICT (tenant) DO UPDATE SET time_zone = $2, languages = $3",
-                    event.tenant, data.time_zone, list(data.languages),
-                )  # fmt: skip
-            case TimeFramesSet():
-                frames = data.model_dump_json()
-                await conn.execute(
-                    "INSERT INTO facts_tenants (tenant, time_zone, time_frames) "
-                    "VALUES ($1, 'UTC', $2::jsonb) "
-                    "ON CONFLICT (tenant) DO UPDATE SET time_frames = $2::jsonb",
-                    event.tenant, frames,
-                )  # fmt: skip
-            case MinimumCountSet(k=k):
-                await conn.execute(
-                    "INSERT INTO facts_tenants (tenant, time_zone, minimum_count) "
-                    "VALUES ($1, 'UTC', $2) "
-                    "ON CONFLICT (tenant) DO UPDATE SET minimum_count = $2",
-                    event.tenant, k,
-                )  # fmt: skip
-            case MemberOrganisationJoined():
-                await conn.execute("INSERT INTO facts_members VALUES ($1, $2) "
-                                   "ON CONFLICT DO NOTHING", event.tenant, data.org)  # fmt: skip
-            case PartnerRegistered():
-                await conn.execute(
-                    """INSERT INTO facts_partners VALUES ($1, $2, $3, $4, false)
-                       ON CONFLICT (tenant, partner_id) DO UPDATE SET kind = $3,
-                           countries = $4""",
-                    event.tenant, data.partner_id, data.kind, list(data.countries),
-                )  # fmt: skip
-            case PartnerRetired():
-                await conn.execute(
-                    "UPDATE facts_partners SET retired = true WHERE tenant = $1 "
-                    "AND partner_id = $2",
-                    event.tenant, data.partner_id,
-                )  # fmt: skip
-            case GrievanceSubmitted():
-                await conn.execute(
-                    "INSERT INTO facts_channels VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    data.grievance_id, event.tenant, data.channel,
-                )  # fmt: skip
-            case CaseOpened(member_org=org) if org:
-                await conn.execute(
-                    """INSERT INTO facts_cases (case_id, tenant, org, grievance_id, language,
-                           opened_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING""",
-                    event.stream, event.tenant, org, data.grievance_id, data.language,
-                    event.time,
-                )  # fmt: skip
-            case StageEntered(stage="admissibility"):
-                await conn.execute(
-                    "UPDATE facts_cases SET ack_due = $2 WHERE case_id = $1",
-                    event.stream, data.due_on,
-                )  # fmt: skip
-            case StageEntered():
-                # Leaving admissibility for any later stage is its first decision.
-                await self._set(conn, event, _ACKNOWLEDGED)
-            case _ if type(data) in _SETS:
-                await self._set(conn, event, _SETS[type(data)])
+        await self.apply_batch(conn, [event])
 
-    @staticmethod
-    async def _set(conn: Conn, event: Event, sets: str) -> None:
-        moment = (event.time,) if "$2" in sets else ()
-        await conn.execute(f"UPDATE facts_cases SET {sets} WHERE case_id = $1", event.stream,
-                           *moment)  # fmt: skip
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        await _added(conn, events)
+        ordered = [e for e in events if type(e.data) in _WRITERS]
+        for taken in rounds(ordered, _key):
+            await _WRITERS[type(taken[0].data)](conn, taken)
+
+
+def _key(event: Event) -> Hashable:
+    """Whose row the event writes: its tenant's, its partner's, or its case's."""
+    match event.data:
+        case PartnerRegistered(partner_id=partner) | PartnerRetired(partner_id=partner):
+            return ("partner", event.tenant, partner)
+    if event.stream_type == "tenant":
+        return ("tenant", event.tenant)
+    return event.stream
+
+
+async def _run(conn: Conn, sql: str, rows: Rows) -> None:
+    if rows:
+        await conn.execute(sql, *columns(rows))
+
+
+async def _added(conn: Conn, events: list[Event]) -> None:
+    """The channels grievances came by and the tenants' members: only ever added."""
+    await _run(
+        conn,
+        "INSERT INTO facts_channels SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) "
+        "ON CONFLICT DO NOTHING",
+        [(g.grievance_id, e.tenant, g.channel.value)
+         for e, g in of_kind(events, GrievanceSubmitted)],
+    )  # fmt: skip
+    await _run(
+        conn,
+        "INSERT INTO facts_members SELECT * FROM unnest($1::text[], $2::text[]) "
+        "ON CONFLICT DO NOTHING",
+        [(e.tenant, m.org) for e, m in of_kind(events, MemberOrganisationJoined)],
+    )
+
+
+async def _settings(conn: Conn, events: list[Event]) -> None:
+    settings: list[tuple[Event, TenantRegistered | TenantSettingsChanged]] = [
+        *of_kind(events, TenantRegistered),
+        *of_kind(events, TenantSettingsChanged),
+    ]
+    await _run(
+        conn,
+        f"""INSERT INTO facts_tenants (tenant, time_zone, languages)
+            SELECT v.tenant, v.zone, {_texts("v.languages")}
+            FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS v(tenant, zone, languages)
+            ON CONFLICT (tenant) DO UPDATE SET time_zone = excluded.time_zone,
+                languages = excluded.languages""",
+        [(e.tenant, s.time_zone, json.dumps(list(s.languages))) for e, s in settings],
+    )
+
+
+async def _frames(conn: Conn, events: list[Event]) -> None:
+    await _run(
+        conn,
+        """INSERT INTO facts_tenants (tenant, time_zone, time_frames)
+           SELECT v.tenant, 'UTC', v.frames
+           FROM unnest($1::text[], $2::jsonb[]) AS v(tenant, frames)
+           ON CONFLICT (tenant) DO UPDATE SET time_frames = excluded.time_frames""",
+        [(e.tenant, f.model_dump_json()) for e, f in of_kind(events, TimeFramesSet)],
+    )
+
+
+async def _minimum_count(conn: Conn, events: list[Event]) -> None:
+    await _run(
+        conn,
+        """INSERT INTO facts_tenants (tenant, time_zone, minimum_count)
+           SELECT v.tenant, 'UTC', v.k FROM unnest($1::text[], $2::int[]) AS v(tenant, k)
+           ON CONFLICT (tenant) DO UPDATE SET minimum_count = excluded.minimum_count""",
+        [(e.tenant, m.k) for e, m in of_kind(events, MinimumCountSet)],
+    )
+
+
+async def _partner(conn: Conn, events: list[Event]) -> None:
+    await _run(
+        conn,
+        f"""INSERT INTO facts_partners
+            SELECT v.tenant, v.partner, v.kind, {_texts("v.countries")}, false
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+                 AS v(tenant, partner, kind, countries)
+            ON CONFLICT (tenant, partner_id) DO UPDATE SET kind = excluded.kind,
+                countries = excluded.countries""",
+        [(e.tenant, p.partner_id, p.kind.value, json.dumps(list(p.countries)))
+         for e, p in of_kind(events, PartnerRegistered)],
+    )  # fmt: skip
+
+
+async def _retired(conn: Conn, events: list[Event]) -> None:
+    await _run(
+        conn,
+        """UPDATE facts_partners p SET retired = true
+           FROM unnest($1::text[], $2::text[]) AS v(tenant, partner)
+           WHERE p.tenant = v.tenant AND p.partner_id = v.partner""",
+        [(e.tenant, r.partner_id) for e, r in of_kind(events, PartnerRetired)],
+    )
+
+
+async def _opened(conn: Conn, events: list[Event]) -> None:
+    # Only a case that concerns a member is a fact about a member's mechanism.
+    await _run(
+        conn,
+        """INSERT INTO facts_cases (case_id, tenant, org, grievance_id, language, opened_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                $6::timestamptz[])
+           ON CONFLICT DO NOTHING""",
+        [(e.stream, e.tenant, c.member_org, c.grievance_id, c.language, e.time)
+         for e, c in of_kind(events, CaseOpened) if c.member_org],
+    )  # fmt: skip
+
+
+async def _stage(conn: Conn, events: list[Event]) -> None:
+    # Entering admissibility sets the day to acknowledge by; leaving it for any later stage
+    # is the case's first decision.
+    await _run(
+        conn,
+        """UPDATE facts_cases f SET
+               ack_due = CASE WHEN v.stage = 'admissibility' THEN v.due ELSE f.ack_due END,
+               acknowledged_at = CASE WHEN v.stage = 'admissibility' THEN f.acknowledged_at
+                                      ELSE coalesce(f.acknowledged_at, v.t) END
+           FROM unnest($1::text[], $2::text[], $3::date[], $4::timestamptz[])
+                AS v(id, stage, due, t)
+           WHERE f.case_id = v.id""",
+        [(e.stream, s.stage, s.due_on, e.time) for e, s in of_kind(events, StageEntered)],
+    )
+
+
+async def _set(conn: Conn, events: list[Event]) -> None:
+    await _run(
+        conn,
+        f"""UPDATE facts_cases f SET {_SETS[type(events[0].data)]}
+            FROM unnest($1::text[], $2::timestamptz[]) AS v(id, t) WHERE f.case_id = v.id""",
+        [(e.stream, e.time) for e in events],
+    )
+
+
+_WRITERS: dict[type, Callable[[Conn, list[Event]], Awaitable[None]]] = {
+    **dict.fromkeys(_SETS, _set),
+    TenantRegistered: _settings,
+    TenantSettingsChanged: _settings,
+    TimeFramesSet: _frames,
+    MinimumCountSet: _minimum_count,
+    PartnerRegistered: _partner,
+    PartnerRetired: _retired,
+    CaseOpened: _opened,
+    StageEntered: _stage,
+}

@@ -8,6 +8,8 @@ grievance's stream), and referral's own record of it follows.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from redress.events.catalogue.grievance import PersonalDataErased, ReferralConsentAnswered
@@ -25,7 +27,7 @@ from redress.events.catalogue.referral import (
     ReferralWithdrawn,
 )
 from redress.events.envelope import Event
-from redress.events.projection import Projection
+from redress.events.projection import Projection, columns, of_kind, rounds
 from redress.events.store import Conn
 from redress.intake.texts import PARTNER_KINDS, REFERRAL_STATES, SERVICES, SHARED_FIELDS
 
@@ -45,6 +47,9 @@ _CONSENTS: dict[type, str] = {
 }
 
 
+Writer = Callable[[Conn, list[Event]], Awaitable[None]]
+
+
 class ReferralRequests(Projection):
     name = "referral_requests"
     schema = "intake"
@@ -52,59 +57,132 @@ class ReferralRequests(Projection):
     tables = ("referrals", "referral_partners")
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        data = event.data
-        match data:
-            case ReferralOpened(grievance_id=gid):
-                await conn.execute(
-                    "INSERT INTO referrals VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    event.stream, event.tenant, gid,
-                )  # fmt: skip
-            case PartnerSelected() as chosen:
-                # Chosen again after a refusal or an end: a new request to answer.
-                await conn.execute(
-                    """INSERT INTO referral_partners (referral_id, partner_id, partner_name,
-                           partner_kind, fields, services, position)
-                       VALUES ($1, $2, $3, $4, $5, $6, $7)
-                       ON CONFLICT (referral_id, partner_id) DO UPDATE SET
-                           partner_name = excluded.partner_name,
-                           partner_kind = excluded.partner_kind, fields = excluded.fields,
-                           services = excluded.services, consent = 'asked', agreed = '{}',
-                           state = 'asked', position = excluded.position""",
-                    event.stream, chosen.partner_id, chosen.partner_name,
-                    chosen.partner_kind.value, [f.value for f in chosen.fields],
-                    [s.value for s in chosen.services], event.position,
-                )  # fmt: skip
-            case ConsentGiven() | ConsentDeclined() | ConsentRevoked():
-                agreed = [f.value for f in data.fields] if isinstance(data, ConsentGiven) else []
-                await self._consent(conn, event.stream, data.partner_id,
-                                    _CONSENTS[type(data)], agreed)  # fmt: skip
-            case ReferralConsentAnswered() as answered:
-                agreed = list(answered.fields) if answered.answer == "given" else []
-                await self._consent(conn, answered.referral_id, answered.partner_id,
-                                    answered.answer.value, agreed)  # fmt: skip
-            case PersonalDataErased(grievance_id=gid):
-                # Nothing more is asked of a worker whose data is gone.
-                await conn.execute(
-                    """DELETE FROM referral_partners WHERE referral_id IN
-                       (SELECT referral_id FROM referrals WHERE grievance_id = $1)""",
-                    gid,
-                )
-            case _ if type(data) in _STATES:
-                partner_id: str = data.partner_id  # type: ignore[attr-defined]
-                await self._set(conn, event.stream, partner_id, "state = $3", _STATES[type(data)])
+        await self.apply_batch(conn, [event])
 
-    async def _consent(self, conn: Conn, referral_id: str, partner_id: str, consent: str,
-                       agreed: list[str]) -> None:  # fmt: skip
-        await self._set(conn, referral_id, partner_id, "consent = $3, agreed = $4",
-                        consent, agreed)  # fmt: skip
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        """In rounds of one kind of change, one event per referral (`rounds`), a statement
+        each: a referral's rows are written by its own events only, and by an erasure of its
+        grievance's data, which then orders the grievance's referrals' events (`_owners`)."""
+        written = [e for e in events if _writer(e) is not None]
+        owner = await _owners(conn, written)
+        for taken in rounds(written, owner, _writer):
+            await _WRITERS[type(taken[0].data)](conn, taken)
 
-    @staticmethod
-    async def _set(conn: Conn, referral_id: str, partner_id: str, change: str,
-                   *values: Any) -> None:  # fmt: skip
-        await conn.execute(
-            f"UPDATE referral_partners SET {change} WHERE referral_id = $1 AND partner_id = $2",
-            referral_id, partner_id, *values,
-        )  # fmt: skip
+
+def _writer(event: Event) -> Writer | None:
+    """The statement that writes the event (consents of every kind alike, states too)."""
+    return _WRITERS.get(type(event.data))
+
+
+def _referral_of(event: Event) -> str:
+    data = event.data
+    return data.referral_id if isinstance(data, ReferralConsentAnswered) else event.stream
+
+
+async def _owners(conn: Conn, events: list[Event]) -> Callable[[Event], Hashable]:
+    """Whose rows each event writes: its referral's; in a batch that erases a worker's data,
+    its referral's grievance's (as the table has it, else as the batch opens it), since the
+    erasure removes the rows of every referral of its grievance."""
+    if not any(isinstance(e.data, PersonalDataErased) for e in events):
+        return _referral_of
+    named = list({_referral_of(e) for e in events})
+    rows = await conn.fetch(
+        "SELECT referral_id, grievance_id FROM referrals WHERE referral_id = ANY($1::text[])",
+        named,
+    )
+    grievance = {r["referral_id"]: r["grievance_id"] for r in rows}
+    for event, opened in of_kind(events, ReferralOpened):
+        grievance.setdefault(event.stream, opened.grievance_id)
+
+    def owner(event: Event) -> Hashable:
+        if isinstance(event.data, PersonalDataErased):
+            return ("grievance", event.data.grievance_id)
+        referral = _referral_of(event)
+        return ("grievance", grievance[referral]) if referral in grievance else referral
+
+    return owner
+
+
+def _texts(column: str) -> str:
+    """A JSON array of texts as text[], in its order (arrays of arrays must be rectangular)."""
+    return (f"ARRAY(SELECT x FROM jsonb_array_elements_text({column}) WITH ORDINALITY "
+            "AS a(x, n) ORDER BY n)")  # fmt: skip
+
+
+async def _opened(conn: Conn, events: list[Event]) -> None:
+    await conn.execute(
+        "INSERT INTO referrals SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) "
+        "ON CONFLICT DO NOTHING",
+        *columns((e.stream, e.tenant, o.grievance_id) for e, o in of_kind(events, ReferralOpened)),
+    )  # fmt: skip
+
+
+async def _selected(conn: Conn, events: list[Event]) -> None:
+    # Chosen again after a refusal or an end: a new request to answer.
+    await conn.execute(
+        f"""INSERT INTO referral_partners (referral_id, partner_id, partner_name, partner_kind,
+                fields, services, position)
+            SELECT v.r, v.p, v.name, v.kind, {_texts("v.fields")}, {_texts("v.services")}, v.pos
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[],
+                        $7::bigint[]) AS v(r, p, name, kind, fields, services, pos)
+            ON CONFLICT (referral_id, partner_id) DO UPDATE SET
+                partner_name = excluded.partner_name, partner_kind = excluded.partner_kind,
+                fields = excluded.fields, services = excluded.services, consent = 'asked',
+                agreed = '{{}}', state = 'asked', position = excluded.position""",
+        *columns((e.stream, c.partner_id, c.partner_name, c.partner_kind.value,
+                  json.dumps([f.value for f in c.fields]),
+                  json.dumps([s.value for s in c.services]), e.position)
+                 for e, c in of_kind(events, PartnerSelected)),
+    )  # fmt: skip
+
+
+def _answer(event: Event) -> tuple[str, str, str, str]:
+    """The worker's answer as referral records it, or as intake wrote it first."""
+    data = event.data
+    if isinstance(data, ReferralConsentAnswered):
+        agreed = list(data.fields) if data.answer == "given" else []
+        return (data.referral_id, data.partner_id, data.answer.value, json.dumps(agreed))
+    agreed = [f.value for f in data.fields] if isinstance(data, ConsentGiven) else []
+    partner_id: str = data.partner_id  # type: ignore[attr-defined]
+    return (event.stream, partner_id, _CONSENTS[type(data)], json.dumps(agreed))
+
+
+async def _consent(conn: Conn, events: list[Event]) -> None:
+    await conn.execute(
+        f"""UPDATE referral_partners rp SET consent = v.consent, agreed = {_texts("v.agreed")}
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+                 AS v(r, p, consent, agreed)
+            WHERE rp.referral_id = v.r AND rp.partner_id = v.p""",
+        *columns(_answer(e) for e in events),
+    )
+
+
+async def _state(conn: Conn, events: list[Event]) -> None:
+    rows = [(e.stream, e.data.partner_id, _STATES[type(e.data)]) for e in events]  # type: ignore[attr-defined]
+    await conn.execute(
+        """UPDATE referral_partners rp SET state = v.state
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS v(r, p, state)
+           WHERE rp.referral_id = v.r AND rp.partner_id = v.p""",
+        *columns(rows),
+    )
+
+
+async def _erased(conn: Conn, events: list[Event]) -> None:
+    # Nothing more is asked of a worker whose data is gone.
+    await conn.execute(
+        """DELETE FROM referral_partners WHERE referral_id IN
+           (SELECT referral_id FROM referrals WHERE grievance_id = ANY($1::text[]))""",
+        [erased.grievance_id for _, erased in of_kind(events, PersonalDataErased)],
+    )
+
+
+_WRITERS: dict[type, Writer] = {
+    ReferralOpened: _opened,
+    PartnerSelected: _selected,
+    **dict.fromkeys((*_CONSENTS, ReferralConsentAnswered), _consent),
+    **dict.fromkeys(_STATES, _state),
+    PersonalDataErased: _erased,
+}
 
 
 ENDED = ("declined", "closed", "withdrawn")  # the partner's part is over: nothing to answer

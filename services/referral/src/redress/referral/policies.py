@@ -4,23 +4,24 @@ A `ReferralRecommended` of cases opens the case's referral, with the partners th
 suggests; a worker's answer on the status page (`ReferralConsentAnswered`, from intake) is
 recorded on the referral as their consent. The policy reads the case, and the directory, from
 the event log, where they are committed before the event it reacts to; of the grievance it
-keeps only the worker's first indication, in a table of its own.
+keeps only the worker's first indication, in a table of its own. A batch is decided at once:
+its cases, indications and directories read in a statement each, its referrals opened in one.
 """
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Mapping
 
 from redress.events.application import execute
 from redress.events.catalogue.case import CaseOpened, ReferralRecommended
 from redress.events.catalogue.grievance import GrievanceSubmitted, ReferralConsentAnswered
 from redress.events.catalogue.referral import ConsentChannel, ConsentGiver, SharedField
 from redress.events.envelope import SYSTEM, Event, EventData, Metadata
-from redress.events.errors import ConcurrencyError
 from redress.events.ids import derived_stream
-from redress.events.projection import Policy
-from redress.events.store import Conn, EventStore
-from redress.referral.directory import DIRECTORY, Directory
+from redress.events.opening import NewStream, open_streams
+from redress.events.projection import Policy, columns, of_kind
+from redress.events.store import Conn, EventStore, read_streams_on
+from redress.referral.directory import DIRECTORY, Directory, Partner
 from redress.referral.domain import REFERRAL, OpenReferral, RecordConsent, Sending
 from redress.referral.ranking import Case, suggest
 from redress.referral.state import ReferralRefused
@@ -54,37 +55,57 @@ class OpenReferrals(Policy):
     tables = ("indications",)
 
     async def apply(self, conn: Conn, event: Event) -> None:
-        match event.data:
-            case GrievanceSubmitted(grievance_id=gid, consent=consent):
-                await conn.execute(
-                    "INSERT INTO indications VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    gid, consent.share_with_support_services,
-                )  # fmt: skip
-            case ReferralRecommended() as recommended:
-                await self._open(conn, event, recommended)
-            case ReferralConsentAnswered() as answered:
-                await self._consent(event, answered)
+        await self.apply_batch(conn, [event])
 
-    async def _open(self, conn: Conn, event: Event, r: ReferralRecommended) -> None:
-        case_events = await self.store.read_stream(event.stream, conn=conn)
-        opened = next((e.data for e in case_events if isinstance(e.data, CaseOpened)), None)
-        if opened is None:  # pragma: no cover - cases opens every case before triage
-            raise LookupError(f"{event.stream} recommends a referral but was never opened")
-        share = await conn.fetchval(
-            "SELECT share FROM indications WHERE grievance_id = $1", opened.grievance_id
+    async def apply_batch(self, conn: Conn, events: list[Event]) -> None:
+        """The batch decided at once: its referrals opened in one statement in the batch's
+        transaction, since they create their streams (ADR 6), and the workers' indications
+        in another; then each worker's consent, in a transaction of its own, in turn."""
+        opened = await self._openings(conn, events)
+        filed = [(g.grievance_id, g.consent.share_with_support_services)
+                 for _, g in of_kind(events, GrievanceSubmitted)]  # fmt: skip
+        if filed:
+            # The first indication of a grievance is kept, as the batch's order has it.
+            await conn.execute(
+                "INSERT INTO indications SELECT * FROM unnest($1::text[], $2::bool[]) "
+                "ON CONFLICT DO NOTHING",
+                *columns(filed),
+            )  # fmt: skip
+        await open_streams(self.store, conn, opened)  # a referral opened before: a replay
+        for event, answered in of_kind(events, ReferralConsentAnswered):
+            await self._consent(event, answered)
+
+    async def _openings(self, conn: Conn, events: list[Event]) -> list[NewStream]:
+        """The referral each recommendation opens, as if each were decided in turn: with the
+        worker's indication as the table held it before the batch, or else as the batch's
+        first filing before the recommendation gave it; the case and the directory as the
+        log has them."""
+        recommended = of_kind(events, ReferralRecommended)
+        if not recommended:
+            return []
+        streams = await read_streams_on(conn, [e.stream for e, _ in recommended], ["CaseOpened"])
+        cases = {case: next((e.data for e in history if isinstance(e.data, CaseOpened)), None)
+                 for case, history in streams.items()}  # fmt: skip
+        rows = await conn.fetch(
+            "SELECT grievance_id, share FROM indications WHERE grievance_id = ANY($1::text[])",
+            [c.grievance_id for c in cases.values() if c is not None],
         )
-        case = Case(opened.country, tuple(r.reasons), opened.category, opened.language)
-        partners = (await directory(self.store, event.tenant, conn)).partners.values()
-        stream = referral_stream(event.stream)
-        command = OpenReferral(
-            case_id=event.stream, grievance_id=opened.grievance_id, category=opened.category,
-            country=opened.country, language=opened.language, reasons=tuple(r.reasons),
-            worker_indication=bool(share),
-            suggested=tuple(s.partner_id for s in suggest(partners, case)),
-        )  # fmt: skip
-        with contextlib.suppress(ConcurrencyError):  # opened before: this is a replay
-            new = REFERRAL.deciding(stream, command)([])
-            await self.store.append(stream, new, 0, caused_by(event), conn=conn)
+        shares: dict[str, bool] = {r["grievance_id"]: r["share"] for r in rows}
+        tenants = {directory_stream(e.tenant): e.tenant for e, _ in recommended}
+        logs = await read_streams_on(conn, list(tenants))
+        partners = {tenants[s]: DIRECTORY.fold(s, log).partners for s, log in logs.items()}
+        opened = []
+        for event in events:
+            match event.data:
+                case GrievanceSubmitted(grievance_id=gid, consent=consent):
+                    shares.setdefault(gid, consent.share_with_support_services)
+                case ReferralRecommended() as r:
+                    stream = referral_stream(event.stream)
+                    command = _opening(event, r, cases[event.stream], shares,
+                                       partners[event.tenant])  # fmt: skip
+                    decided = REFERRAL.deciding(stream, command)([])
+                    opened.append(NewStream(stream, decided, caused_by(event)))
+        return opened
 
     async def _consent(self, event: Event, answered: ReferralConsentAnswered) -> None:
         """The worker's own answer joins the referral, in a transaction of its own (ADR 6):
@@ -114,3 +135,16 @@ class OpenReferrals(Policy):
                 return []  # answered already, or the partner's part ended: nothing to record
 
         await execute(self.store, stream, decide, caused_by(event))
+
+
+def _opening(event: Event, r: ReferralRecommended, opened: CaseOpened | None,
+             shares: dict[str, bool], partners: Mapping[str, Partner]) -> OpenReferral:  # fmt: skip
+    if opened is None:  # pragma: no cover - cases opens every case before triage
+        raise LookupError(f"{event.stream} recommends a referral but was never opened")
+    case = Case(opened.country, tuple(r.reasons), opened.category, opened.language)
+    return OpenReferral(
+        case_id=event.stream, grievance_id=opened.grievance_id, category=opened.category,
+        country=opened.country, language=opened.language, reasons=tuple(r.reasons),
+        worker_indication=bool(shares.get(opened.grievance_id)),
+        suggested=tuple(s.partner_id for s in suggest(partners.values(), case)),
+    )  # fmt: skip
