@@ -71,6 +71,7 @@ async def test_bad_publications_are_refused_as_problems_and_write_nothing(figure
     for body, status, kind in [
         ({"period": "2999-01"}, 409, "period-open"),
         ({"period": "2025-13"}, 422, "validation"),
+        ({"period": "1900"}, 422, "bad-period"),  # a slip: signed for good if published
         ({"period": MONTH, "corrects": "0190c3d2-0000-4000-8000-000000000000"}, 404,
          "unknown-release"),
         ({"period": MONTH, "extra": 1}, 422, "validation"),

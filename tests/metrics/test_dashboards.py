@@ -99,6 +99,10 @@ async def test_a_member_page_shows_its_own_figures_true_and_protected(figures_si
                               params={"period": QUARTER, "lang": "en"})  # fmt: skip
         assert got.status_code == 200, got.text[:500]
         pages[org] = got.text
+    async with client(figures_site, ["member"], MEMBER) as c:
+        refused = await c.get(f"/dashboard/{TENANT}/member",
+                              params={"period": QUARTER, "lang": "bn", "by": "bogus"})  # fmt: skip
+    assert refused.status_code == 422 and 'lang="bn"' in refused.text, refused.text[:500]
     for org, html in pages.items():
         truth = Truth(of_member(recorded, org), start.start, start.end + timedelta(days=1))
         measures = truth.measures()

@@ -92,11 +92,21 @@ def test_a_tampered_release_fails_verification():
     assert not verify_release("not json", KEYS)
 
 
+def test_a_release_verifies_against_the_key_set_as_published_or_its_keys():
+    release = signed(decide(publish(), given())[0])
+    assert verify_release(release, {"keys": KEYS}) and verify_release(release, KEYS)
+    assert not verify_release(release, {"keys": "not a list"})
+    assert not verify_release(release, {"keys": []})
+
+
 def test_only_closed_periods_are_published():
     assert refused(publish("2025-04", today=date(2025, 4, 30)), given()) == "period-open"
     assert refused(publish("2025", today=date(2025, 12, 31)), given()) == "period-open"
     assert decide(publish("2025-04", today=date(2025, 5, 1)), given())
     assert refused(publish("2025-13"), given()) == "bad-period"
+    assert refused(publish("1900"), given()) == "bad-period"  # before the UNGPs: a slip
+    assert refused(publish("2010-Q4"), given()) == "bad-period"
+    assert decide(publish("2011-01"), given())
 
 
 def test_a_period_is_published_once_then_only_corrected_by_a_release_naming_the_one_in_force():

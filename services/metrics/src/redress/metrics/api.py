@@ -25,7 +25,7 @@ from redress.metrics import figures, ledger
 from redress.metrics.publication import to_release
 from redress.metrics.releases import handlers
 from redress.metrics.releases.domain import ReleaseRefused, SetDisclosure
-from redress.metrics.releases.periods import period as parse_period
+from redress.metrics.releases.periods import figures_period
 from redress.metrics.tables import period_of
 
 router = APIRouter(prefix="/v1/figures", tags=["figures"])
@@ -92,7 +92,7 @@ async def publish(
     """Publish the figures of a closed period, protected and signed; a period already
     published takes only a correction naming the release in force."""
     try:
-        label = parse_period(body.period)
+        label = figures_period(body.period)
     except ValueError as exc:
         raise ReleaseRefused("bad-period", str(exc)) from None
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):

@@ -30,12 +30,11 @@ from redress.kit.errors import Problem
 from redress.kit.keyset import derive, root_secret
 from redress.kit.proxy import secure_cookies
 from redress.kit.runtime import Runtime
-from redress.metrics import ledger
+from redress.metrics import labels, ledger
 from redress.metrics.member import dashboard
 from redress.metrics.member_page import render_member
 from redress.metrics.public_pages import FiguresRoute
-from redress.metrics.releases.periods import Period
-from redress.metrics.releases.periods import period as parse_period
+from redress.metrics.releases.periods import Period, figures_period
 from redress.metrics.tables import period_of
 from redress.tenancy.handlers import read_tenant
 
@@ -110,6 +109,8 @@ async def member_page(
     """A member company's own supply chain's figures for a closed period, protected as a
     release, beside the initiative's medians, and the plan actions it owns."""
     p = await signed_in(request, tenant, Action.figures_member)
+    if by not in labels.DIMENSIONS:  # as the public pages refuse it, not silently replaced
+        raise Problem(422, "bad-breakdown", f"{by!r} is not a breakdown of the figures")
     if p.org is None:
         raise Problem(403, "no-organisation", "a member's token names its organisation")
     runtime = request.app.state.runtime
@@ -143,7 +144,7 @@ async def member_page(
 
 def _period(label: str, today: date) -> Period:
     try:
-        found = parse_period(label)
+        found = figures_period(label)
     except ValueError:
         raise Problem(422, "bad-period", f"{label!r} is not a period") from None
     if not found.closed_on(today):

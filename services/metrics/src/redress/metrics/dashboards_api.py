@@ -20,7 +20,7 @@ from redress.kit.openapi import answers
 from redress.metrics import ledger, officer
 from redress.metrics.api import PERIOD
 from redress.metrics.member import dashboard
-from redress.metrics.releases.periods import period as parse_period
+from redress.metrics.releases.periods import figures_period
 from redress.metrics.tables import period_of
 from redress.tenancy.handlers import read_tenant
 
@@ -51,7 +51,10 @@ async def member_figures(
     and overdue now, by remedy type."""
     if p.org is None:
         raise Problem(403, "no-organisation", "a member's token names its organisation")
-    label = parse_period(period)
+    try:
+        label = figures_period(period)
+    except ValueError as exc:
+        raise Problem(422, "bad-period", str(exc)) from None
     async with pool.acquire() as conn:
         tenant = await read_tenant(conn, p.tenant)
     settings, k = tenant.settings, tenant.minimum_count

@@ -81,9 +81,16 @@ def _statistic(s: PublishedStatistic) -> dict[str, Any]:
     return {"name": s.name, "dimensions": list(s.dimensions), "rows": rows}
 
 
-def verify_release(signed: dict[str, Any] | str, keys: list[dict[str, Any]]) -> bool:
+def verify_release(
+    signed: dict[str, Any] | str, keys: list[dict[str, Any]] | dict[str, Any]
+) -> bool:
     """Whether a signed release (`{"document", "signature"}`, or its JSON text) was signed
-    by one of `keys` (the tenant's published JWKs) and is unchanged since."""
+    by one of `keys` (the tenant's published JWKs, or the JWK Set `/keys` answers with
+    them) and is unchanged since."""
+    if isinstance(keys, dict):
+        keys = keys.get("keys", [])
+    if not isinstance(keys, list) or not all(isinstance(k, dict) for k in keys):
+        return False
     if isinstance(signed, str):
         try:
             signed = json.loads(signed)

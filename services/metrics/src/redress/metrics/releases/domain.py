@@ -31,6 +31,7 @@ from redress.metrics import privacy
 from redress.metrics.disclosure import K_FLOOR, PublishedTable, Release
 from redress.metrics.history import Earlier
 from redress.metrics.releases import document
+from redress.metrics.releases.periods import figures_period
 from redress.metrics.releases.periods import period as parse_period
 from redress.metrics.suppression import protect
 
@@ -153,7 +154,7 @@ def _set(command: SetDisclosure, state: Releases) -> list[EventData]:
 
 def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
     try:
-        period = parse_period(command.period)
+        period = figures_period(command.period)
     except ValueError as exc:
         raise ReleaseRefused("bad-period", str(exc)) from None
     if not period.closed_on(command.today):

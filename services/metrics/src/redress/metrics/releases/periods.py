@@ -42,6 +42,21 @@ def period(label: str) -> Period:
     return Period(label, "month", date(year, month, 1), _last_day(year, month))
 
 
+# The UN Guiding Principles, whose effectiveness criteria the figures report on, were
+# endorsed in June 2011: no grievance mechanism's figures go back further. A year before it
+# is a slip of the keyboard, refused before a release is signed with it for good.
+EARLIEST_YEAR = 2011
+
+
+def figures_period(label: str) -> Period:
+    """A period figures may be asked for: as `period`, and from 2011; ValueError otherwise.
+    (What was recorded is read with `period`, whatever its year.)"""
+    found = period(label)
+    if found.year < EARLIEST_YEAR:
+        raise ValueError(f"{label!r} is before {EARLIEST_YEAR}: no figures go back that far")
+    return found
+
+
 def _last_day(year: int, month: int) -> date:
     following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
     return following - timedelta(days=1)
