@@ -7,6 +7,8 @@ log send nothing twice; a worker who stops contact before a text goes gets no te
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from redress.intake.sms_texts import SMS_ACKNOWLEDGED, SMS_MESSAGE
@@ -109,3 +111,36 @@ async def test_a_worker_who_stops_contact_or_withdraws_before_a_text_goes_gets_n
 
         await wait_until(skipped)
         assert to(provider, WEB_PHONE) == []
+
+
+async def test_requests_holding_every_connection_make_the_sender_wait_its_turn_not_fail(
+    system, tmp_path
+):
+    """A burst of requests that keeps the request pool busy for longer than an I/O timeout,
+    connections coming back all the while, is not an outage: the sender waits its turn and
+    sends, and /health never says it failed."""
+    async with texting_platform(system, tmp_path, pool_size=1, io_timeout=1.0) as (
+        platform,
+        provider,
+    ):
+        pool = platform.intake_app.state.runtime.pool
+        texts_sent = asyncio.Event()
+
+        async def request() -> None:
+            # Six of these in line for one connection: each acquire waits about 1.8 s, past the
+            # 1 s I/O timeout, while a connection comes back every 0.3 s.
+            while not texts_sent.is_set():
+                async with pool.acquire():
+                    await asyncio.sleep(0.3)
+
+        burst = [asyncio.create_task(request()) for _ in range(6)]
+        try:
+            reference = await file(platform, "bn", PHONE, contact_me=True)
+            await texted(provider, PHONE, said("bn", SMS_ACKNOWLEDGED, reference=reference))
+            assert pool.queued_seconds > 0 and pool.queued > 0  # the sender did queue
+        finally:
+            texts_sent.set()
+            await asyncio.gather(*burst)
+        troubles = {t.name: t for t in platform.intake_app.state.runtime.background}
+        assert troubles["intake.texts"].failures == 0
+        assert troubles["intake.send_texts"].failures == 0

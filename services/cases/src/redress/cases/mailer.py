@@ -93,6 +93,10 @@ class AlertSender:
         self.sender, self.console_url = sender, console_url
         self.retries = retries or Retries()
         self.lease, self.interval, self.io_timeout = lease, interval, io_timeout
+        # The pool is the requests' (a DeadlinePool): its acquire() waits while connections
+        # come back, however busy, and fails only once none has for an I/O timeout. A fixed
+        # timeout here would report a burst of requests as an outage, and the backoff would
+        # go on saying so long after the burst.
         # Shown on /health: degraded while the mail server fails.
         self.trouble = Trouble("cases.mail_alerts")
 
@@ -103,7 +107,7 @@ class AlertSender:
 
     async def tick(self) -> int:
         """Try the alerts that are due now; how many were tried."""
-        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+        async with self.pool.acquire() as conn:
             rows = await conn.fetch(_CLAIM, 20, self.lease, timeout=self.io_timeout)
         for row in rows:
             await self._attempt(dict(row))
@@ -111,7 +115,7 @@ class AlertSender:
 
     async def _attempt(self, row: dict[str, Any]) -> None:
         alert = Alert(row["alert_id"], row["kind"], row["case_id"], row["stage"], row["due_on"])
-        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+        async with self.pool.acquire() as conn:
             # Who is alerted now, as the tenant's stream says (ADR 18), not a read model.
             chosen = (await read_tenant(conn, row["tenant"])).alert_recipients
         to = list(dict.fromkeys([*chosen.officers, *chosen.supervisors]))
@@ -124,7 +128,7 @@ class AlertSender:
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             self.trouble.report(exc)
             wait = self.retries.after(row["attempts"])
-            async with self.pool.acquire(timeout=self.io_timeout) as conn:
+            async with self.pool.acquire() as conn:
                 await conn.execute(
                     "UPDATE cases.mail_alerts SET next_try = now() + $2::interval, reason = $3 "
                     "WHERE alert_id = $1", alert.alert_id, wait, type(exc).__name__,
@@ -135,7 +139,7 @@ class AlertSender:
         return await self._settle(alert.alert_id, "sent", None)
 
     async def _settle(self, alert_id: str, state: str, reason: str | None) -> None:
-        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+        async with self.pool.acquire() as conn:
             await conn.execute(_SETTLE, alert_id, state, reason, timeout=self.io_timeout)
 
 

@@ -73,6 +73,10 @@ class TextSender:
         self.retries = retries or Retries()
         self.lease, self.interval, self.batch = lease, interval, batch
         self.io_timeout = io_timeout
+        # The pool is the requests' (a DeadlinePool): its acquire() waits while connections
+        # come back, however busy, and fails only once none has for an I/O timeout. A fixed
+        # timeout here would report a burst of requests as an outage, and the backoff would
+        # go on saying so long after the burst.
         # Shown on /health: degraded while the provider fails.
         self.trouble = Trouble("intake.texts")
 
@@ -83,7 +87,7 @@ class TextSender:
 
     async def tick(self) -> int:
         """Send what is due now; how many texts were tried."""
-        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+        async with self.pool.acquire() as conn:
             rows = await conn.fetch(
                 """UPDATE intake.texts t SET state = 'sending', attempts = t.attempts + 1,
                        lease_until = now() + $2::interval
@@ -105,7 +109,7 @@ class TextSender:
     async def _attempt(self, row: dict[str, Any]) -> None:
         kind = TextKind(row["kind"])
         stream = grievance_stream(row["grievance_id"])
-        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+        async with self.pool.acquire() as conn:
             history = await read_stream_on(conn, stream)
             state = fold([e.data for e in history])
             submitted = next((e.data for e in history if isinstance(e.data, GrievanceSubmitted)),
@@ -152,7 +156,7 @@ class TextSender:
                 wait = max(wait, timedelta(seconds=outcome.retry_after))
             log.info("text not sent; trying again", text_id=row["text_id"],
                      attempt=row["attempts"], reason=outcome.reason)  # fmt: skip
-            async with self.pool.acquire(timeout=self.io_timeout) as conn:
+            async with self.pool.acquire() as conn:
                 await conn.execute(
                     """UPDATE intake.texts SET state = 'pending', lease_until = NULL,
                        due_at = now() + $2::interval WHERE text_id = $1""",
@@ -166,7 +170,7 @@ class TextSender:
         return None
 
     async def _age(self, row: dict[str, Any]) -> timedelta:
-        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+        async with self.pool.acquire() as conn:
             age: timedelta = await conn.fetchval(
                 "SELECT now() - created_at FROM intake.texts WHERE text_id = $1", row["text_id"]
             )
@@ -191,7 +195,7 @@ class TextSender:
         metadata = Metadata(tenant=row["tenant"], actor=SENDER)
         for _ in range(5):
             try:
-                async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
+                async with self.pool.acquire() as conn, conn.transaction():
                     history = await read_stream_on(conn, stream)
                     if not any(getattr(e.data, "text_id", None) == row["text_id"]
                                for e in history):  # fmt: skip

@@ -64,6 +64,10 @@ class Deliverer:
         self.lease = lease
         self.interval = interval
         self.io_timeout = io_timeout
+        # The pool is the requests' (a DeadlinePool): its acquire() waits while connections
+        # come back, however busy, and fails only once none has for an I/O timeout. A fixed
+        # timeout here would report a burst of requests as an outage, and the backoff would
+        # go on saying so long after the burst.
         self.wall = wall or SystemClock()
         self.on_notice = on_notice
         self.trouble = Trouble(f"{hooks.schema}.webhooks")
@@ -121,7 +125,7 @@ class Deliverer:
     @contextlib.asynccontextmanager
     async def _listening(self) -> AsyncIterator[asyncpg.pool.PoolConnectionProxy]:
         """LISTEN for the outbox's NOTIFY on a connection of the pool, for as long as we run."""
-        conn = await self.pool.acquire(timeout=self.io_timeout)
+        conn = await self.pool.acquire()
 
         def woken(*_: Any) -> None:
             self._wake.set()
@@ -164,7 +168,7 @@ class Deliverer:
     # One attempt.
 
     async def _claim(self) -> list[Claim]:
-        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+        async with self.pool.acquire() as conn:
             return await claim(
                 conn,
                 self.hooks.schema,
@@ -183,7 +187,7 @@ class Deliverer:
             )
         else:
             outcome = Outcome(None, 0, "no valid signing secret")
-        async with self.pool.acquire(timeout=self.io_timeout) as conn:
+        async with self.pool.acquire() as conn:
             notice = await settle(
                 conn,
                 self.hooks.schema,
