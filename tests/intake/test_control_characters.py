@@ -60,10 +60,20 @@ async def test_an_import_row_with_nul_is_refused_on_its_own(intake):
 
 
 async def test_paths_and_query_parameters_with_nul_get_422(intake):
-    for path in ("/t/ac%00me/report", f"/t/{TENANT}/report?lang=e%00n", "/v1/sites/a%00b"):
+    # Refused before anything else is looked at: the body, the token, the site.
+    answer = await intake.client.put("/v1/sites/a%00b", json={})
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    # On a worker's page, the refusal is a page in the worker's language.
+    for path, lang in [
+        (f"/t/{TENANT}/report?lang=bn&site=a%00b", "bn"),
+        ("/t/ac%00me/report?lang=km", "km"),
+        (f"/t/{TENANT}/report?lang=e%00n", "en"),
+    ]:
         answer = await intake.client.get(path)
         assert answer.status_code == 422, (path, answer.text)
-        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.headers["content-type"].startswith("text/html"), path
+        assert f'lang="{lang}"' in answer.text, path
     answer = await intake.client.get(
         "/v1/callbacks/due?language=b%00n", headers=intake.token(("operator",))
     )

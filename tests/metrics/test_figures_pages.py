@@ -158,6 +158,9 @@ async def test_bad_addresses_answer_a_page_in_the_readers_language_and_change_no
             (f"/releases/{rid}?by=member&lang=ar", 422),
             (f"/releases/{rid}?by=%C3%A9&lang=ar", 422),
             ("/releases/not-a-release?lang=ar", 422),
+            # A control character in the address is refused as a page too, not as JSON.
+            (f"/releases/{rid}?by=coun%00try&lang=ar", 422),
+            (f"/releases/{rid}%00?lang=ar", 422),
         ]:
             got = await c.get(figures_site.url(path))
             assert got.status_code == status, (path, got.text[:300])

@@ -45,7 +45,7 @@ from redress.kit.runtime import (
     open_pool,
 )
 from redress.kit.settings import Settings, get_settings
-from redress.kit.text import PlainRequestLine
+from redress.kit.text import plain_request_line
 
 log = structlog.get_logger("redress.service")
 
@@ -123,7 +123,8 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     # work on a network without internet and call nothing outside (no online validator).
     # ReDoc is left out: its bundle loads its logo from the vendor's CDN.
     app = FastAPIOffline(
-        dependencies=[Depends(admitted)],
+        # The address first: nothing else may see a NUL in a path parameter.
+        dependencies=[Depends(plain_request_line), Depends(admitted)],
         redoc_url=None,
         title=f"Redress {spec.title}",
         lifespan=lifespan,
@@ -136,7 +137,6 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
         large_paths=spec.large_body_paths,
         large_bytes=spec.large_body_bytes,
     )
-    app.add_middleware(PlainRequestLine)
     app.state.admission = Admission(settings.admission_limit, settings.admission_wait)
     app.state.metrics_registry = CollectorRegistry()
     app.state.lag_probe = LagProbe()  # one probe, which /health and /metrics share

@@ -18,9 +18,9 @@ from urllib.parse import unquote_plus
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.requests import Request
 
-from redress.kit.errors import Problem, problem_response
+from redress.kit.errors import Problem
 
 # C0 controls, DEL, C1 controls, line and paragraph separators, and lone surrogates.
 _LINE = r"\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
@@ -106,25 +106,19 @@ def visible(value: str) -> bool:
     return any(unicodedata.category(ch)[0] not in "ZC" and ch not in _BLANK for ch in value)
 
 
-class PlainRequestLine:
-    """Refuses a path or query string carrying control characters, before any route sees it.
+def plain_request_line(request: Request) -> None:
+    """Refuses a path or query string carrying control characters, before any route's own
+    dependencies or handler see it: a dependency of every route of the app.
 
-    Path parameters (tenant slugs, case ids) reach SQL like any other text; one check at the
-    edge covers every route, including those whose parameters are not typed as `Line`.
+    Path parameters (tenant slugs, case ids) reach SQL like any other text; one check covers
+    every route, including those whose parameters are not typed as `Line`. It is a dependency,
+    not a middleware, so that a page's route says the refusal as a page in the reader's
+    language, as it says its other refusals; an address that no route serves is a 404.
     """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            query = unquote_plus(scope.get("query_string", b"").decode("latin-1"), "utf-8")
-            if _REQUEST_LINE.search(scope["path"]) or _REQUEST_LINE.search(query):
-                detail = "the address may not contain NUL or other control characters"
-                response = problem_response(Problem(422, "control-characters", detail), None)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+    query = unquote_plus(request.scope.get("query_string", b"").decode("latin-1"), "utf-8")
+    if _REQUEST_LINE.search(request.scope["path"]) or _REQUEST_LINE.search(query):
+        detail = "the address may not contain NUL or other control characters"
+        raise Problem(422, "control-characters", detail)
 
 
 _REQUEST_LINE = re.compile(f"[{_LINE}]")
