@@ -7,6 +7,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -110,6 +111,8 @@ class Watch:
     samples: dict[str, list[tuple[float, bool, str]]] = field(
         default_factory=lambda: {name: [] for name in ENDPOINTS}
     )
+    reasons: dict[str, str] = field(default_factory=dict)  # the last failing read's parts
+    _sampled: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def _read(self, client: httpx.AsyncClient, name: str) -> tuple[bool, str]:
         try:
@@ -122,7 +125,24 @@ class Watch:
             body = {}
         # A problem+json names its kind in `type`; a health body says its `status`.
         status = str(body.get("type", "")).rsplit("/", 1)[-1] or str(body.get("status", "?"))
-        return answer.status_code == 200 and status == "ok", f"{answer.status_code} {status}"
+        ok = answer.status_code == 200 and status == "ok"
+        if not ok:
+            self.reasons[name] = self.why(body)
+        return ok, f"{answer.status_code} {status}"
+
+    @staticmethod
+    def why(body: dict[str, Any]) -> str:
+        """The parts of a degraded /health that are not ok, for a failure's message."""
+        parts = [*body.get("projections", []), *body.get("background", [])]
+        named = [
+            f"{p.get('projection') or p.get('task')}: {p.get('status')} {p.get('reason', '')}"
+            for p in parts
+            if p.get("status") != "ok"
+        ]
+        delivery = body.get("delivery") or {}
+        if delivery.get("status") != "ok":
+            named.append(f"delivery: {delivery}")
+        return "; ".join(named)
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[Watch]:
@@ -133,12 +153,37 @@ class Watch:
                     at = time.monotonic()
                     ok, what = await self._read(client, name)
                     self.samples[name].append((at, ok, what))
+                    async with self._sampled:
+                        self._sampled.notify_all()
                     await asyncio.sleep(max(0.0, 0.25 - (time.monotonic() - at)))
 
         async with contextlib.AsyncExitStack() as watching:
             for name in ENDPOINTS:
                 await watching.enter_async_context(running(watch(name)))
             yield self
+
+    async def settled(self, deadline: float = 10) -> None:
+        """Wait until every endpoint's watch has read /health once more, from now on.
+
+        The platform is seen healthy by its own reads; without this the watch could stop with
+        a failing read that began just before, and its record would end short of the recovery.
+        """
+        now = time.monotonic()
+        async with self._sampled:
+            # On timeout the check that follows says which endpoint never answered again.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._sampled.wait_for(
+                        lambda: all(s and s[-1][0] >= now for s in self.samples.values())
+                    ),
+                    deadline,
+                )
+
+    def last(self, name: str, end: float, count: int = 6) -> str:
+        """The endpoint's last reads, seconds after the fault's end: for a failure's message."""
+        last = self.samples[name][-count:]
+        reads = ", ".join(f"{at - end:+.1f} s {what}" for at, _, what in last)
+        return f"{reads} (last failing read: {self.reasons.get(name, '?')})"
 
     def transitions(self, name: str, start: float, end: float) -> tuple[float | None, float | None]:
         """Seconds from the fault's start to the first failing answer, and from its end to the

@@ -62,6 +62,7 @@ async def exercise(
             await platform.healthy(90)  # by itself: nobody restarts anything
         except AssertionError as exc:
             failures.append(str(exc).splitlines()[0])
+        await watch.settled()
     for name in ENDPOINTS:
         detected, healed = watch.transitions(name, start, end)
         seen = ", ".join(sorted(watch.seen(name, start)))
@@ -69,7 +70,7 @@ async def exercise(
         if name in expect and detected is None:
             failures.append(f"/health of {name} stayed ok throughout")
         if detected is not None and healed is None:
-            failures.append(f"/health of {name} did not come back to ok")
+            failures.append(f"/health of {name} did not come back to ok: {watch.last(name, end)}")
         if name not in stopped and (silent := watch.unanswered(name, start, end)):
             failures.append(f"/health of {name} gave no answer during the fault: {silent}")
     unanswered = [a for a in load.answers if a.status is None]
