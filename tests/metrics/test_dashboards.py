@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -78,6 +79,7 @@ async def test_each_reads_only_its_own_initiative_and_its_own_page(figures_site)
         (["officer"], None, TENANT, member, 403),
         (["member"], MEMBER, TENANT, f"/dashboard/{TENANT}/officer", 403),
         (["member"], None, TENANT, member, 403),
+        (["member"], "not-a-member", TENANT, member, 403),
         (["member"], MEMBER, TENANT, f"/dashboard/{TENANT}/member?period=2999-01", 409),
         (["member"], MEMBER, TENANT, f"/dashboard/{TENANT}/member?period=2025-13", 422),
         (["admin"], None, TENANT, member, 403),  # the dashboards are not an admin's
@@ -87,6 +89,11 @@ async def test_each_reads_only_its_own_initiative_and_its_own_page(figures_site)
             got = await c.get(path)
         assert got.status_code == status, (roles, tenant, path, got.text[:300])
         assert got.headers["content-type"].startswith("text/html")
+    # A refusal of the member page says why, in the reader's language (not "not right").
+    async with client(figures_site, ["officer"]) as c:
+        got = await c.get(member, headers={"accept-language": "bn"})
+    assert got.status_code == 403 and 'lang="bn"' in got.text
+    assert "আপনি এই পৃষ্ঠাটি দেখতে পারবেন না" in unescape(got.text)
 
 
 async def test_a_member_page_shows_its_own_figures_true_and_protected(figures_site):

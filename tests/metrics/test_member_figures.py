@@ -98,6 +98,8 @@ async def test_only_a_member_with_its_organisation_reads_a_closed_period(figures
             (["admin"], None, "2025-03", 403),
             (["officer"], None, "2025-03", 403),
             (["member"], None, "2025-03", 403),
+            # An organisation the initiative has not admitted: not empty figures, a refusal.
+            (["member"], "not-a-member", "2025-03", 403),
             (["member"], MEMBER, "2999-01", 409),
             (["member"], MEMBER, "2025-13", 422),
         ]:

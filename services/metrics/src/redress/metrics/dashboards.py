@@ -31,6 +31,7 @@ from redress.kit.keyset import derive, root_secret
 from redress.kit.proxy import secure_cookies
 from redress.kit.runtime import Runtime
 from redress.metrics import labels, ledger
+from redress.metrics.dashboards_api import refuse_non_member
 from redress.metrics.member import dashboard
 from redress.metrics.member_page import render_member
 from redress.metrics.public_pages import FiguresRoute
@@ -119,6 +120,7 @@ async def member_page(
     settings, k = initiative.settings, initiative.minimum_count
     if settings is None:
         raise Problem(404, "not-found", f"there is no initiative {tenant!r}")
+    refuse_non_member(initiative.members, p.org)
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(settings.time_zone)).date()
     label = _period(period or last_closed_quarter(today), today)

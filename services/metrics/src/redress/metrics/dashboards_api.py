@@ -5,6 +5,7 @@ stands now, for its officers (`redress.metrics.officer`)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -40,6 +41,13 @@ class MemberFigures(BaseModel):
     actions: list[dict[str, Any]]
 
 
+def refuse_non_member(members: Mapping[str, str], org: str) -> None:
+    """403 for an organisation the initiative has not admitted: its token is not a member's
+    here, and empty figures would read as a supply chain with no grievances."""
+    if org not in members:
+        raise Problem(403, "not-a-member", f"{org!r} is not a member of this initiative")
+
+
 @router.get("/member", response_model=MemberFigures, responses=answers(409))
 async def member_figures(
     p: Member,
@@ -60,6 +68,7 @@ async def member_figures(
     settings, k = tenant.settings, tenant.minimum_count
     if settings is None:
         raise Problem(404, "not-found", f"there is no initiative {p.tenant!r}")
+    refuse_non_member(tenant.members, p.org)
     today = datetime.now(UTC).astimezone(ZoneInfo(settings.time_zone)).date()
     if not label.closed_on(today):
         raise Problem(409, "period-open", f"{label.label} is not over yet")

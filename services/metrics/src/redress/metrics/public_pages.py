@@ -23,6 +23,10 @@ from redress.kit.i18n import LANGUAGES, direction, negotiate
 from redress.metrics.labels import N_
 
 PROBLEMS = {
+    403: (
+        N_("You may not see this page"),
+        N_("This page is for another kind of account. Please sign in with one that may see it."),
+    ),
     404: (N_("Page not found"), N_("There is nothing at this address. Please check the link.")),
     409: (
         N_("This period is not over yet"),
