@@ -115,6 +115,31 @@ async def test_health_answers_while_nats_is_frozen_and_says_so(system, settings,
             await wait_until(lambda: delivery(client, 200, lag_events=0), timeout=40)
 
 
+async def test_a_frozen_nats_is_named_on_health_and_its_link_opened_again(
+    system, settings, tmp_path
+):
+    """A frozen NATS sends no error, only silence: pings find it, the NATS line of /health
+    says the link was lost, and is ok again once NATS answers and the link is open again."""
+    quick = settings.model_copy(update={"nats_ping_interval": 0.5})
+    async with own_nats(tmp_path / "nats") as server:
+        ours = quick.model_copy(update={"nats_url": server.url})
+        async with served(system, ours, tmp_path) as client:
+            await wait_until(lambda: nats_link(client, "ok"), timeout=10)
+            server.pause()
+            try:
+                await wait_until(lambda: nats_link(client, "degraded"), timeout=15)
+            finally:
+                server.carry_on()
+            await wait_until(lambda: nats_link(client, "ok"), timeout=30)
+
+
+async def nats_link(client: httpx.AsyncClient, status: str) -> bool:
+    """Whether /health's line for the NATS connection says `status` (and why, if not ok)."""
+    body = (await health_now(client)).json()
+    (line,) = [b for b in body["background"] if b["task"].endswith(".nats")]
+    return line["status"] == status and (status == "ok" or "NATS" in line["reason"])
+
+
 async def test_a_dead_runner_makes_health_503(service):
     client, app = service
     runtime = app.state.runtime

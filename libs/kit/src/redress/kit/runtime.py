@@ -86,10 +86,23 @@ async def open_pool(
     return pool
 
 
-async def open_nats(settings: Settings, name: str, client: NATS | None = None) -> NATS:
-    """A connected client (`client` itself when given, connected anew)."""
+async def open_nats(
+    settings: Settings, name: str, client: NATS | None = None, trouble: Trouble | None = None
+) -> NATS:
+    """A connected client (`client` itself when given, connected anew); `trouble` says
+    whether it is connected now, for /health."""
     url = settings.require_nats()
     nc = client or NATS()
+    links: dict[str, Any] = {}
+    if trouble is not None:
+
+        async def lost() -> None:
+            trouble.report(ConnectionError("NATS: the connection was lost; opening it again"))
+
+        async def back() -> None:
+            trouble.clear()
+
+        links = {"disconnected_cb": lost, "reconnected_cb": back}
     try:
         await asyncio.wait_for(
             nc.connect(
@@ -99,6 +112,11 @@ async def open_nats(settings: Settings, name: str, client: NATS | None = None) -
                 max_reconnect_attempts=-1,
                 allow_reconnect=True,
                 error_cb=_on_nats_error,
+                # nats-py's default (two minutes, two pings) would leave a frozen server or a
+                # half-open link unnoticed for minutes: no reconnection, and /health saying ok.
+                ping_interval=settings.nats_ping_interval,
+                max_outstanding_pings=2,
+                **links,
             ),
             settings.connect_timeout,
         )
@@ -121,7 +139,7 @@ async def keep_connecting(
     while True:
         try:
             if not nc.is_connected:
-                await open_nats(settings, name, nc)
+                await open_nats(settings, name, nc, trouble)
             await asyncio.wait_for(bus.ensure_stream(nc.jetstream()), settings.io_timeout)
         except Exception as exc:
             # A ConfigurationError says only that NATS did not answer: a passing failure.

@@ -171,6 +171,11 @@ class Settings(BaseSettings):
     log_level: str = "info"
     log_json: bool = True
     connect_timeout: float = 5.0
+    nats_ping_interval: float = Field(
+        5.0, gt=0, le=120,
+        description="seconds between pings to NATS: with two unanswered, the connection counts"
+        " as lost (a frozen server, a half-open link), /health says so, and it is opened again",
+    )  # fmt: skip
     io_timeout: float = Field(5.0, description="deadline of each wait on NATS or PostgreSQL")
     relay_ack_timeout: float = Field(
         5.0, description="a page of publishes not acknowledged in time is published again"
