@@ -120,7 +120,7 @@ async def test_a_frozen_nats_is_named_on_health_and_its_link_opened_again(
 ):
     """A frozen NATS sends no error, only silence: pings find it, the NATS line of /health
     says the link was lost, and is ok again once NATS answers and the link is open again."""
-    quick = settings.model_copy(update={"nats_ping_interval": 0.5})
+    quick = settings.model_copy(update={"nats_ping_interval": 1})
     async with own_nats(tmp_path / "nats") as server:
         ours = quick.model_copy(update={"nats_url": server.url})
         async with served(system, ours, tmp_path) as client:

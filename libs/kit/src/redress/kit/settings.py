@@ -171,8 +171,8 @@ class Settings(BaseSettings):
     log_level: str = "info"
     log_json: bool = True
     connect_timeout: float = 5.0
-    nats_ping_interval: float = Field(
-        5.0, gt=0, le=120,
+    nats_ping_interval: int = Field(
+        5, ge=1, le=120,
         description="seconds between pings to NATS: with two unanswered, the connection counts"
         " as lost (a frozen server, a half-open link), /health says so, and it is opened again",
     )  # fmt: skip
