@@ -13,6 +13,14 @@ from tests.browser.test_worker_pages import check, describe
 from tests.metrics.conftest import TIMEOUT
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(TIMEOUT)]
+# The texts of the charts drawn (partly) outside their picture, where the page clips them.
+CLIPPED = """() => [...document.querySelectorAll('figure svg')].flatMap(svg => {
+    const box = svg.getBoundingClientRect();
+    return [...svg.querySelectorAll('text')].filter(t => {
+        const r = t.getBoundingClientRect();
+        return r.left < box.left - 0.5 || r.right > box.right + 0.5;
+    }).map(t => t.textContent);
+})"""
 HEADINGS = {"en": "Figures for March 2025", "ar": "أرقام مارس 2025", "bn": "মার্চ 2025-এর পরিসংখ্যান"}
 
 
@@ -36,6 +44,9 @@ async def test_the_release_page_passes_axe_and_fits_a_phone_and_a_desktop(
             "dir", "rtl" if lang == "ar" else "ltr"
         )
         assert await page.locator("figure svg").count() >= 5
+        # Every label of every chart is drawn inside its picture: none cut at an edge.
+        clipped = await page.evaluate(CLIPPED)
+        assert not clipped, (name, clipped[:3])
         # Nothing wider than the screen but the tables, which scroll in their own box.
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], (name, width)
