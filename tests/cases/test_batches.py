@@ -124,21 +124,24 @@ async def test_a_batch_of_filings_opens_each_case_as_its_filing_alone_would(plat
     # Readable once every older transaction of the server has ended (the log's safe order).
     await wait_until(lambda: readable(system, policy, after, 6))
     events = await log_of(system, policy, after)
-    one_by_one = await opened_by(system, policy, events, batch=False)
-    at_once = await opened_by(system, policy, events, batch=True)
+    one_by_one = await appended_by(system, policy, events, batch=False)
+    at_once = await appended_by(system, policy, events, batch=True)
     assert at_once == one_by_one
     types = [t for _, t, *_ in at_once]
     assert (types.count("CaseOpened"), types.count("CaseRejected")) == (5, 1)
     assert len({stream for stream, *_ in at_once}) == 5
 
 
-async def opened_by(system, policy: OpenCases, events: list[Event], batch: bool) -> list[Any]:
-    """What the policy appends for `events`, in log order; rolled back afterwards."""
+async def appended_by(
+    system, policy: Policy, events: list[Event], batch: bool, schema: str = "cases"
+) -> list[Any]:
+    """What the policy (of the service whose schema is `schema`) appends for `events`, in log
+    order, applied one by one or as a batch; rolled back afterwards."""
     async with system.pool.acquire() as conn:
         transaction = conn.transaction()
         await transaction.start()
         try:
-            await conn.execute("SET LOCAL search_path TO cases")
+            await conn.execute(f"SET LOCAL search_path TO {schema}")
             if batch:
                 await policy.apply_batch(conn, events)
             else:

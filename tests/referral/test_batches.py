@@ -11,8 +11,6 @@ with the live one; the policy's openings of a batch are compared with one by one
 
 from __future__ import annotations
 
-from typing import Any
-
 from redress.cases.policies import case_stream
 from redress.events.catalogue.case import CaseOpened, ReferralRecommended
 from redress.events.catalogue.grievance import (
@@ -26,12 +24,18 @@ from redress.events.catalogue.grievance import (
 )
 from redress.events.catalogue.partner import PartnerKind, Service
 from redress.events.catalogue.referral import PartnerSelected, ReferralOpened
-from redress.events.envelope import SYSTEM, Actor, Event, Metadata
+from redress.events.envelope import SYSTEM, Actor, Metadata
 from redress.events.ids import new_id
 from redress.events.projection import Policy
-from redress.events.store import read_stream_on
 from redress.referral.policies import OpenReferrals, referral_stream
-from tests.cases.test_batches import applied, last_cursor, log_of, readable, tables_of
+from tests.cases.test_batches import (
+    appended_by,
+    applied,
+    last_cursor,
+    log_of,
+    readable,
+    tables_of,
+)
 from tests.cases.test_rebuild import published_all, stop_live_runners
 from tests.events.helpers import wait_until
 from tests.intake.test_rotation import erase_by_worker
@@ -136,36 +140,11 @@ async def test_a_batch_of_recommendations_opens_each_referral_as_one_alone_would
     policy.store = system.store
     await wait_until(lambda: readable(system, policy, after, 9))
     events = await log_of(system, policy, after)
-    one_by_one = await opened_by(system, policy, events, batch=False)
-    at_once = await opened_by(system, policy, events, batch=True)
+    one_by_one = await appended_by(system, policy, events, batch=False, schema="referral")
+    at_once = await appended_by(system, policy, events, batch=True, schema="referral")
     assert at_once == one_by_one
     assert [e[3].worker_indication for e in at_once] == [True, False, True, False]
     assert all(e[3].suggested for e in at_once)
-
-
-async def opened_by(system, policy: OpenReferrals, events: list[Event], batch: bool) -> list[Any]:
-    """What the policy appends for `events`, in log order; rolled back afterwards."""
-    async with system.pool.acquire() as conn:
-        transaction = conn.transaction()
-        await transaction.start()
-        try:
-            await conn.execute("SET LOCAL search_path TO referral")
-            if batch:
-                await policy.apply_batch(conn, events)
-            else:
-                for event in events:
-                    await policy.apply(conn, event)
-            rows = await conn.fetch(
-                "SELECT stream FROM eventlog.events WHERE tx_id = pg_current_xact_id() "
-                "ORDER BY position"
-            )
-            streams = list(dict.fromkeys(r["stream"] for r in rows))
-            written = [e for s in streams for e in await read_stream_on(conn, s)]
-        finally:
-            await transaction.rollback()
-    written.sort(key=lambda e: e.position)
-    return [(e.stream, e.type, e.version, e.data, e.tenant, e.actor, e.causationid,
-             e.correlationid) for e in written]  # fmt: skip
 
 
 async def test_an_erasure_removes_what_was_asked_before_it_in_its_batch(platform):

@@ -31,24 +31,17 @@ from redress.events.catalogue.assessment import (
     Reminder,
 )
 from redress.events.envelope import Event
-from redress.events.projection import columns, of_kind
+from redress.events.projection import of_kind, write_rows
 from redress.events.store import Conn
 from redress.events.timers import Timer, schedule_many
-
-Rows = list[tuple[Any, ...]]
 
 # Where a review leaves an answer.
 _REVIEWS = {AnswerVerified: "verified", AnswerChallenged: "challenged",
             ChallengeAnswered: "answered"}  # fmt: skip
 
 
-async def _run(conn: Conn, sql: str, rows: Rows) -> None:
-    if rows:
-        await conn.execute(sql, *columns(rows))
-
-
 async def _started(conn: Conn, events: list[Event]) -> None:
-    await _run(
+    await write_rows(
         conn,
         """INSERT INTO assessments (assessment_id, tenant, org, framework, version, title,
                status, started_by, started_at, started_position, updated_at)
@@ -64,7 +57,7 @@ async def _started(conn: Conn, events: list[Event]) -> None:
 
 
 async def _answered(conn: Conn, events: list[Event]) -> None:
-    await _run(
+    await write_rows(
         conn,
         """INSERT INTO answers (assessment_id, criterion, answer, reason, evidence, answered_by,
                answered_at, evidence_sealed)
@@ -98,7 +91,7 @@ async def _reviewed(conn: Conn, events: list[Event]) -> None:
         *of_kind(events, AnswerChallenged),
         *of_kind(events, ChallengeAnswered),
     ]
-    await _run(
+    await write_rows(
         conn,
         """UPDATE answers a SET review = v.review
            FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, criterion, review)
@@ -108,7 +101,7 @@ async def _reviewed(conn: Conn, events: list[Event]) -> None:
 
 
 async def _attached(conn: Conn, events: list[Event]) -> None:
-    await _run(
+    await write_rows(
         conn,
         """INSERT INTO files SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
                $5::text[], $6::int[], $7::text[], $8::timestamptz[])
@@ -137,7 +130,7 @@ async def _set(conn: Conn, events: list[Event]) -> None:
     clause, types, values = _SETS[type(events[0].data)]
     arrays = "".join(f", ${i + 3}::{t}[]" for i, t in enumerate(types))
     names = ", ".join(("id", "t", *("a", "b")[: len(types)]))
-    await _run(
+    await write_rows(
         conn,
         f"""UPDATE assessments s SET {clause}
             FROM unnest($1::text[], $2::timestamptz[]{arrays}) AS v({names})
@@ -152,7 +145,7 @@ def _timer_ids(stream: str, criterion: str) -> list[str]:
 
 async def _planned(conn: Conn, events: list[Event]) -> None:
     planned = of_kind(events, ActionPlanned)
-    await _run(
+    await write_rows(
         conn,
         """INSERT INTO actions (assessment_id, criterion, tenant, owner, due_on, description,
                planned_at, updated_at)
@@ -189,7 +182,7 @@ def _reminders(event: Event, planned: ActionPlanned) -> list[Timer]:
 
 async def _progressed(conn: Conn, events: list[Event]) -> None:
     progressed = of_kind(events, ActionProgressed)
-    await _run(
+    await write_rows(
         conn,
         """UPDATE actions a SET done = v.done, updated_at = v.t
            FROM unnest($1::text[], $2::text[], $3::bool[], $4::timestamptz[])
@@ -205,7 +198,7 @@ async def _progressed(conn: Conn, events: list[Event]) -> None:
 
 
 async def _reminded(conn: Conn, events: list[Event]) -> None:
-    await _run(
+    await write_rows(
         conn,
         """UPDATE actions a SET reminded = array_append(a.reminded, v.reminder), updated_at = v.t
            FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])

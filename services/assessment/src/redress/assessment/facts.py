@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any
 
 from redress.events.catalogue.case import (
     CaseClosed,
@@ -39,10 +38,8 @@ from redress.events.catalogue.tenant import (
     TimeFramesSet,
 )
 from redress.events.envelope import Event
-from redress.events.projection import Projection, columns, of_kind, rounds
+from redress.events.projection import Projection, of_kind, rounds, text_array, write_rows
 from redress.events.store import Conn
-
-Rows = list[tuple[Any, ...]]
 
 _ACKNOWLEDGED = "acknowledged_at = coalesce(f.acknowledged_at, v.t)"
 # Per case event: what it sets on the case's row (`v.t` is the event's time).
@@ -54,12 +51,6 @@ _SETS: dict[type, str] = {
     SatisfactionRecorded: "satisfaction_at = v.t",
     LessonsLearned: "lessons_at = v.t",
 }
-
-
-def _texts(column: str) -> str:
-    """A JSON array of texts as text[], in its order (arrays of arrays must be rectangular)."""
-    return (f"ARRAY(SELECT x FROM jsonb_array_elements_text({column}) WITH ORDINALITY "
-            "AS a(x, n) ORDER BY n)")  # fmt: skip
 
 
 class MemberFacts(Projection):
@@ -92,21 +83,16 @@ def _key(event: Event) -> Hashable:
     return event.stream
 
 
-async def _run(conn: Conn, sql: str, rows: Rows) -> None:
-    if rows:
-        await conn.execute(sql, *columns(rows))
-
-
 async def _added(conn: Conn, events: list[Event]) -> None:
     """The channels grievances came by and the tenants' members: only ever added."""
-    await _run(
+    await write_rows(
         conn,
         "INSERT INTO facts_channels SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) "
         "ON CONFLICT DO NOTHING",
         [(g.grievance_id, e.tenant, g.channel.value)
          for e, g in of_kind(events, GrievanceSubmitted)],
     )  # fmt: skip
-    await _run(
+    await write_rows(
         conn,
         "INSERT INTO facts_members SELECT * FROM unnest($1::text[], $2::text[]) "
         "ON CONFLICT DO NOTHING",
@@ -119,10 +105,10 @@ async def _settings(conn: Conn, events: list[Event]) -> None:
         *of_kind(events, TenantRegistered),
         *of_kind(events, TenantSettingsChanged),
     ]
-    await _run(
+    await write_rows(
         conn,
         f"""INSERT INTO facts_tenants (tenant, time_zone, languages)
-            SELECT v.tenant, v.zone, {_texts("v.languages")}
+            SELECT v.tenant, v.zone, {text_array("v.languages")}
             FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS v(tenant, zone, languages)
             ON CONFLICT (tenant) DO UPDATE SET time_zone = excluded.time_zone,
                 languages = excluded.languages""",
@@ -131,7 +117,7 @@ async def _settings(conn: Conn, events: list[Event]) -> None:
 
 
 async def _frames(conn: Conn, events: list[Event]) -> None:
-    await _run(
+    await write_rows(
         conn,
         """INSERT INTO facts_tenants (tenant, time_zone, time_frames)
            SELECT v.tenant, 'UTC', v.frames
@@ -142,7 +128,7 @@ async def _frames(conn: Conn, events: list[Event]) -> None:
 
 
 async def _minimum_count(conn: Conn, events: list[Event]) -> None:
-    await _run(
+    await write_rows(
         conn,
         """INSERT INTO facts_tenants (tenant, time_zone, minimum_count)
            SELECT v.tenant, 'UTC', v.k FROM unnest($1::text[], $2::int[]) AS v(tenant, k)
@@ -152,10 +138,10 @@ async def _minimum_count(conn: Conn, events: list[Event]) -> None:
 
 
 async def _partner(conn: Conn, events: list[Event]) -> None:
-    await _run(
+    await write_rows(
         conn,
         f"""INSERT INTO facts_partners
-            SELECT v.tenant, v.partner, v.kind, {_texts("v.countries")}, false
+            SELECT v.tenant, v.partner, v.kind, {text_array("v.countries")}, false
             FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
                  AS v(tenant, partner, kind, countries)
             ON CONFLICT (tenant, partner_id) DO UPDATE SET kind = excluded.kind,
@@ -166,7 +152,7 @@ async def _partner(conn: Conn, events: list[Event]) -> None:
 
 
 async def _retired(conn: Conn, events: list[Event]) -> None:
-    await _run(
+    await write_rows(
         conn,
         """UPDATE facts_partners p SET retired = true
            FROM unnest($1::text[], $2::text[]) AS v(tenant, partner)
@@ -177,7 +163,7 @@ async def _retired(conn: Conn, events: list[Event]) -> None:
 
 async def _opened(conn: Conn, events: list[Event]) -> None:
     # Only a case that concerns a member is a fact about a member's mechanism.
-    await _run(
+    await write_rows(
         conn,
         """INSERT INTO facts_cases (case_id, tenant, org, grievance_id, language, opened_at)
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
@@ -191,7 +177,7 @@ async def _opened(conn: Conn, events: list[Event]) -> None:
 async def _stage(conn: Conn, events: list[Event]) -> None:
     # Entering admissibility sets the day to acknowledge by; leaving it for any later stage
     # is the case's first decision.
-    await _run(
+    await write_rows(
         conn,
         """UPDATE facts_cases f SET
                ack_due = CASE WHEN v.stage = 'admissibility' THEN v.due ELSE f.ack_due END,
@@ -205,7 +191,7 @@ async def _stage(conn: Conn, events: list[Event]) -> None:
 
 
 async def _set(conn: Conn, events: list[Event]) -> None:
-    await _run(
+    await write_rows(
         conn,
         f"""UPDATE facts_cases f SET {_SETS[type(events[0].data)]}
             FROM unnest($1::text[], $2::timestamptz[]) AS v(id, t) WHERE f.case_id = v.id""",

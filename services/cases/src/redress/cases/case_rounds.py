@@ -40,32 +40,19 @@ from redress.events.catalogue.grievance import (
     PersonalDataErased,
 )
 from redress.events.envelope import Event
-from redress.events.projection import columns, of_kind
+from redress.events.projection import columns, of_kind, text_array, write_rows
 from redress.events.store import Conn
 from redress.events.timers import Timer, schedule_many
-
-Rows = list[tuple[Any, ...]]
 
 
 def timer_id(case_id: str, stage: str) -> str:
     return f"{case_id}:{stage}"
 
 
-def _texts(column: str) -> str:
-    """A JSON array of texts as text[], in its order."""
-    return (f"ARRAY(SELECT x FROM jsonb_array_elements_text({column}) WITH ORDINALITY "
-            "AS a(x, n) ORDER BY n)")  # fmt: skip
-
-
-async def _run(conn: Conn, sql: str, rows: Rows) -> None:
-    if rows:
-        await conn.execute(sql, *columns(rows))
-
-
 # The case row's changes per event type: SET clauses on the round's values `v` (a, b), the
 # arrays' types, and the event's values.
 _SETS: dict[type, tuple[str, tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {
-    CaseTriaged: (f"severity = v.a, indicators = {_texts('v.b')}", ("text", "jsonb"),
+    CaseTriaged: (f"severity = v.a, indicators = {text_array('v.b')}", ("text", "jsonb"),
                   lambda e: (e.severity, json.dumps(list(e.indicators)))),
     ReferralRecommended: ("referral_recommended = true", (), lambda e: ()),
     CaseRejected: ("status = 'rejected', stage_due = NULL, grounds = v.a, duplicate_of = v.b",
@@ -84,7 +71,7 @@ async def _set(conn: Conn, events: list[Event]) -> None:
     clause, types, values = _SETS[type(events[0].data)]
     arrays = "".join(f", ${i + 3}::{t}[]" for i, t in enumerate(types))
     names = ", ".join(("id", "t", *("a", "b")[: len(types)]))
-    await _run(
+    await write_rows(
         conn,
         f"""UPDATE cases c SET {clause}, updated_at = v.t
             FROM unnest($1::text[], $2::timestamptz[]{arrays}) AS v({names})
@@ -99,7 +86,7 @@ async def _set(conn: Conn, events: list[Event]) -> None:
             )
         case StageDeadlineMissed():
             # Fired, as of the event: a rebuild then holds what the live rows hold.
-            await _run(
+            await write_rows(
                 conn,
                 """UPDATE timers t SET fired_at = v.t
                    FROM unnest($1::text[], $2::timestamptz[]) AS v(id, t) WHERE t.id = v.id""",
@@ -125,7 +112,7 @@ async def _adopt(conn: Conn, case_ids: list[str], *kinds: str) -> None:
 
 
 async def _submitted(conn: Conn, events: list[Event]) -> None:
-    await _run(
+    await write_rows(
         conn,
         """WITH v AS (SELECT * FROM unnest($1::text[], $2::jsonb[], $3::timestamptz[],
                                            $4::bigint[], $5::bool[]) AS v(g, p, t, pos, c)),
@@ -138,7 +125,7 @@ async def _submitted(conn: Conn, events: list[Event]) -> None:
 
 async def _opened(conn: Conn, events: list[Event]) -> None:
     # Opened when the worker filed: the policy may open a batch of cases at one time.
-    await _run(
+    await write_rows(
         conn,
         """INSERT INTO cases (case_id, tenant, grievance_id, category, country, site_id,
                member_org, language, identity_shareable, status, stage, opened_at,
@@ -161,7 +148,7 @@ async def _opened(conn: Conn, events: list[Event]) -> None:
 async def _stage(conn: Conn, events: list[Event]) -> None:
     # The stage before is over: its timer goes, fired or not, so that a stage entered
     # again (on reopening) gets a timer of its own, and a rebuild gives the same rows.
-    await _run(
+    await write_rows(
         conn,
         """WITH v AS (SELECT * FROM unnest($1::text[], $2::text[], $3::date[],
                                            $4::timestamptz[]) AS v(id, stage, due, t)),
@@ -185,7 +172,7 @@ async def _stage(conn: Conn, events: list[Event]) -> None:
 async def _action_added(conn: Conn, events: list[Event]) -> None:
     # Its owner as named, or (version 1, or none named) the case's party of its kind as the
     # case stands now, in the log's order: `case_state.owner_org`.
-    await _run(
+    await write_rows(
         conn,
         """INSERT INTO actions (case_id, action_id, remedy, owner, due_on, description, done,
                updated_at, owner_org)
@@ -203,7 +190,7 @@ async def _action_added(conn: Conn, events: list[Event]) -> None:
 
 
 async def _action_updated(conn: Conn, events: list[Event]) -> None:
-    await _run(
+    await write_rows(
         conn,
         """UPDATE actions a SET progress = v.progress, evidence = coalesce(v.evidence, a.evidence),
                done = v.done, updated_at = v.t
@@ -217,7 +204,7 @@ async def _action_updated(conn: Conn, events: list[Event]) -> None:
 
 async def _corrected(conn: Conn, events: list[Event]) -> None:
     # A corrected site brings its member (or none): the case leaves the other's.
-    await _run(
+    await write_rows(
         conn,
         """UPDATE cases c SET category = coalesce(v.category, c.category),
                country = coalesce(v.country, c.country), site_id = coalesce(v.site, c.site_id),
@@ -248,9 +235,9 @@ async def _determined(conn: Conn, events: list[Event]) -> None:
 
 
 async def _lessons(conn: Conn, events: list[Event]) -> None:
-    await _run(
+    await write_rows(
         conn,
-        f"""INSERT INTO lessons SELECT v.id, v.tenant, v.text, {_texts("v.tags")}
+        f"""INSERT INTO lessons SELECT v.id, v.tenant, v.text, {text_array("v.tags")}
             FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
                  AS v(id, tenant, text, tags)
             ON CONFLICT (case_id) DO UPDATE SET text = excluded.text, tags = excluded.tags""",
@@ -263,7 +250,7 @@ async def _lessons(conn: Conn, events: list[Event]) -> None:
 
 async def _consent(conn: Conn, events: list[Event]) -> None:
     # Officers see the worker's contact details only while the worker allows it.
-    await _run(
+    await write_rows(
         conn,
         """WITH v AS (SELECT * FROM unnest($1::text[], $2::bool[]) AS v(g, c)),
                 filing AS (UPDATE filings f SET contact_consented = v.c FROM v

@@ -16,19 +16,20 @@ from redress.events.catalogue.partner import (
     WebhookSecretRotated,
 )
 from redress.events.envelope import Event
-from redress.events.projection import of_kind
+from redress.events.projection import of_kind, text_array, write_rows
 from redress.events.store import Conn
-from redress.referral.referral_rounds import Writer, run, texts
+from redress.referral.referral_rounds import Writer
 
 
 async def _registered(conn: Conn, events: list[Event]) -> None:
-    await run(
+    await write_rows(
         conn,
         f"""INSERT INTO partners (tenant, partner_id, name, kind, countries, indicators,
                 categories, languages, services, contact)
-            SELECT v.tenant, v.p, v.name, v.kind, {texts("v.countries")},
-                {texts("v.indicators")}, {texts("v.categories")}, {texts("v.languages")},
-                {texts("v.services")}, v.contact
+            SELECT v.tenant, v.p, v.name, v.kind, {text_array("v.countries")},
+                {text_array("v.indicators")}, {text_array("v.categories")},
+                {text_array("v.languages")},
+                {text_array("v.services")}, v.contact
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[],
                         $6::jsonb[], $7::jsonb[], $8::jsonb[], $9::jsonb[], $10::text[])
                  AS v(tenant, p, name, kind, countries, indicators, categories, languages,
@@ -46,7 +47,7 @@ async def _registered(conn: Conn, events: list[Event]) -> None:
 
 
 async def _retired(conn: Conn, events: list[Event]) -> None:
-    await run(
+    await write_rows(
         conn,
         """UPDATE partners p SET retired = true FROM unnest($1::text[], $2::text[]) AS v(t, id)
            WHERE p.tenant = v.t AND p.partner_id = v.id""",
@@ -55,7 +56,7 @@ async def _retired(conn: Conn, events: list[Event]) -> None:
 
 
 async def _endpoint_added(conn: Conn, events: list[Event]) -> None:
-    await run(
+    await write_rows(
         conn,
         """INSERT INTO endpoints SELECT * FROM unnest($1::text[], $2::text[], $3::text[],
                                                       $4::text[], $5::jsonb[])
@@ -69,7 +70,7 @@ async def _endpoint_added(conn: Conn, events: list[Event]) -> None:
 async def _rotated(conn: Conn, events: list[Event]) -> None:
     # The previous secret ends when the event says; as the directory's domain keeps them, two
     # beside the new one.
-    await run(
+    await write_rows(
         conn,
         """UPDATE endpoints e SET secrets = coalesce((
                SELECT jsonb_agg(CASE WHEN s ->> 'secret_id' = v.previous
@@ -88,7 +89,7 @@ async def _rotated(conn: Conn, events: list[Event]) -> None:
 
 
 async def _endpoint_removed(conn: Conn, events: list[Event]) -> None:
-    await run(
+    await write_rows(
         conn,
         """DELETE FROM endpoints e USING unnest($1::text[], $2::text[], $3::text[])
                AS v(t, p, endpoint)
@@ -99,7 +100,7 @@ async def _endpoint_removed(conn: Conn, events: list[Event]) -> None:
 
 
 async def _time_frame(conn: Conn, events: list[Event]) -> None:
-    await run(
+    await write_rows(
         conn,
         """INSERT INTO settings SELECT * FROM unnest($1::text[], $2::int[])
            ON CONFLICT (tenant) DO UPDATE SET acknowledge_hours = excluded.acknowledge_hours""",
@@ -108,7 +109,7 @@ async def _time_frame(conn: Conn, events: list[Event]) -> None:
 
 
 async def _submitted(conn: Conn, events: list[Event]) -> None:
-    await run(
+    await write_rows(
         conn,
         """INSERT INTO grievance_data SELECT * FROM unnest($1::text[], $2::jsonb[])
            ON CONFLICT DO NOTHING""",

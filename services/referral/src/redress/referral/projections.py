@@ -18,10 +18,9 @@ from redress.events.catalogue.disclosure import PersonalDataDisclosed
 from redress.events.catalogue.grievance import GrievanceSubmitted, PersonalDataErased
 from redress.events.catalogue.partner import ReferralTimeFrameSet
 from redress.events.envelope import Event
-from redress.events.projection import Projection, columns, rounds
+from redress.events.projection import Projection, columns, rounds, text_array
 from redress.events.store import Conn
 from redress.referral import directory_rounds, referral_rounds
-from redress.referral.referral_rounds import texts
 
 _QUIET = ("explanation",)
 
@@ -33,7 +32,7 @@ ON CONFLICT DO NOTHING
 """
 _DISCLOSURES = f"""
 INSERT INTO disclosures SELECT v.referral_id, v.position, v.partner_id, v.reader,
-    {texts("v.fields")}, v.time
+    {text_array("v.fields")}, v.time
 FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::timestamptz[])
      AS v(referral_id, position, partner_id, reader, fields, time)
 ON CONFLICT DO NOTHING

@@ -32,31 +32,19 @@ from redress.events.catalogue.referral import (
     ServicesProvided,
 )
 from redress.events.envelope import Event
-from redress.events.projection import columns, of_kind
+from redress.events.projection import of_kind, text_array, write_rows
 from redress.events.store import Conn
 from redress.events.timers import Timer, schedule_many
 from redress.referral.overdue import KIND, timer_id
 
-Rows = list[tuple[Any, ...]]
 Writer = Callable[[Conn, list[Event]], Awaitable[None]]
-
-
-def texts(column: str) -> str:
-    """A JSON array of texts as text[], in its order."""
-    return (f"ARRAY(SELECT x FROM jsonb_array_elements_text({column}) WITH ORDINALITY "
-            "AS a(x, n) ORDER BY n)")  # fmt: skip
-
-
-async def run(conn: Conn, sql: str, rows: Rows) -> None:
-    if rows:
-        await conn.execute(sql, *columns(rows))
 
 
 _WITH_PARTNER = "status IN ('sent', 'acknowledged', 'accepted')"
 # A partner's part: SET clauses per event type on the round's values `v` (a, b), the arrays'
 # types, and the event's values.
 _SETS: dict[type, tuple[str, tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {
-    ConsentGiven: (f"consent = 'given', consented = {texts('v.a')}, consent_channel = v.b",
+    ConsentGiven: (f"consent = 'given', consented = {text_array('v.a')}, consent_channel = v.b",
                    ("jsonb", "text"), lambda e: (json.dumps(list(e.fields)), e.channel)),
     ConsentDeclined: ("consent = 'declined', consent_channel = v.a, status = CASE WHEN basis IS "
                       "NULL THEN 'consent_declined' ELSE 'revoked' END", ("text",),
@@ -74,7 +62,7 @@ _SETS: dict[type, tuple[str, tuple[str, ...], Callable[[Any], tuple[Any, ...]]]]
     ReferralAccepted: ("status = 'accepted'", (), lambda e: ()),
     ReferralDeclined: ("status = 'declined', decline_reason = v.a", ("text",),
                        lambda e: (e.reason,)),
-    ServicesProvided: (f"provided = ARRAY(SELECT DISTINCT unnest(provided || {texts('v.a')}))",
+    ServicesProvided: (f"provided = ARRAY(SELECT DISTINCT unnest(provided || {text_array('v.a')}))",
                        ("jsonb",), lambda e: (json.dumps(list(e.services)),)),
     ReferralClosed: ("status = 'closed', outcome = v.a", ("text",), lambda e: (e.outcome,)),
     ReferralOverdue: ("overdue = true", (), lambda e: ()),
@@ -89,7 +77,7 @@ async def _set(conn: Conn, events: list[Event]) -> None:
     arrays = "".join(f", ${i + 4}::{t}[]" for i, t in enumerate(types))
     names = ", ".join(("r", "p", "t", *("a", "b")[: len(types)]))
     data: list[Any] = [e.data for e in events]  # of one type, each naming its partner
-    await run(
+    await write_rows(
         conn,
         f"""UPDATE addressees SET {clause}, updated_at = v.t
             FROM unnest($1::text[], $2::text[], $3::timestamptz[]{arrays}) AS v({names})
@@ -102,7 +90,7 @@ async def _set(conn: Conn, events: list[Event]) -> None:
             [timer_id(e.stream, d.partner_id) for e, d in zip(events, data, strict=True)],
         )
     # Fired, as of the event: a rebuild then holds what the live row holds.
-    await run(
+    await write_rows(
         conn,
         """UPDATE timers t SET fired_at = v.t
            FROM unnest($1::text[], $2::timestamptz[]) AS v(id, t) WHERE t.id = v.id""",
@@ -111,13 +99,14 @@ async def _set(conn: Conn, events: list[Event]) -> None:
 
 
 async def _opened(conn: Conn, events: list[Event]) -> None:
-    await run(
+    await write_rows(
         conn,
         f"""INSERT INTO referrals (referral_id, tenant, case_id, grievance_id, category,
                 country, language, reasons, worker_indication, suggested, opened_at,
                 opened_position, updated_at)
             SELECT v.id, v.tenant, v.case_id, v.g, v.category, v.country, v.language,
-                {texts("v.reasons")}, v.indication, {texts("v.suggested")}, v.t, v.pos, v.t
+                {text_array("v.reasons")}, v.indication, {text_array("v.suggested")}, v.t,
+                v.pos, v.t
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                         $7::text[], $8::jsonb[], $9::bool[], $10::jsonb[], $11::timestamptz[],
                         $12::bigint[])
@@ -131,10 +120,10 @@ async def _opened(conn: Conn, events: list[Event]) -> None:
 
 
 async def _safety(conn: Conn, events: list[Event]) -> None:
-    await run(
+    await write_rows(
         conn,
         f"""UPDATE referrals r SET imminent_danger = v.danger,
-                must_not_learn = {texts("v.parties")}
+                must_not_learn = {text_array("v.parties")}
             FROM unnest($1::text[], $2::bool[], $3::jsonb[]) AS v(id, danger, parties)
             WHERE r.referral_id = v.id""",
         [(e.stream, s.imminent_danger, json.dumps(list(s.must_not_learn)))
@@ -144,12 +133,12 @@ async def _safety(conn: Conn, events: list[Event]) -> None:
 
 async def _selected(conn: Conn, events: list[Event]) -> None:
     # Chosen again after it ended: a part begun anew.
-    await run(
+    await write_rows(
         conn,
         f"""INSERT INTO addressees (referral_id, partner_id, tenant, partner_name,
                 partner_kind, fields, services, status, consent, updated_at)
-            SELECT v.r, v.p, v.tenant, v.name, v.kind, {texts("v.fields")},
-                {texts("v.services")}, 'awaiting_consent', 'pending', v.t
+            SELECT v.r, v.p, v.tenant, v.name, v.kind, {text_array("v.fields")},
+                {text_array("v.services")}, 'awaiting_consent', 'pending', v.t
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                         $6::jsonb[], $7::jsonb[], $8::timestamptz[])
                  AS v(r, p, tenant, name, kind, fields, services, t)
@@ -168,7 +157,7 @@ async def _selected(conn: Conn, events: list[Event]) -> None:
 
 async def _sent(conn: Conn, events: list[Event]) -> None:
     sent = of_kind(events, ReferralSent)
-    await run(
+    await write_rows(
         conn,
         """UPDATE addressees SET status = 'sent', basis = v.basis, acknowledge_by = v.due,
                overdue = false, sent_at = v.t, sent_position = v.pos, updated_at = v.t

@@ -8,7 +8,7 @@ from redress.events.projection.model import (
     Policy,
     Projection,
 )
-from redress.events.projection.rounds import columns, of_kind, rounds
+from redress.events.projection.rounds import columns, of_kind, rounds, text_array, write_rows
 from redress.events.projection.runner import Progress, ProjectionRunner
 from redress.events.projection.shadow import RebuildRunning, rebuild_beside, shadow_schema
 
@@ -28,5 +28,7 @@ __all__ = [
     "reset",
     "rounds",
     "shadow_schema",
+    "text_array",
     "wait_for_version",
+    "write_rows",
 ]

@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from redress.events.envelope import Event, EventData
+from redress.events.store import Conn
 
 D = TypeVar("D", bound=EventData)
 
@@ -58,6 +59,20 @@ def rounds(
 def columns(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
     """Rows as the arrays of one `unnest`: a batch's rows of a table in one statement."""
     return [list(column) for column in zip(*rows, strict=True)]
+
+
+async def write_rows(conn: Conn, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """A round's rows of one table in one statement (`sql` takes `columns` of them); none
+    without rows."""
+    if rows:
+        await conn.execute(sql, *columns(rows))
+
+
+def text_array(column: str) -> str:
+    """SQL for a JSON array of texts, carried in a row as JSON, as text[] in its order
+    (arrays of arrays must be rectangular in PostgreSQL: a row's list travels as JSON)."""
+    return (f"ARRAY(SELECT x FROM jsonb_array_elements_text({column}) WITH ORDINALITY "
+            "AS a(x, n) ORDER BY n)")  # fmt: skip
 
 
 def of_kind(events: Iterable[Event], kind: type[D]) -> list[tuple[Event, D]]:
