@@ -106,7 +106,7 @@ def visible(value: str) -> bool:
     return any(unicodedata.category(ch)[0] not in "ZC" and ch not in _BLANK for ch in value)
 
 
-def plain_request_line(request: Request) -> None:
+async def plain_request_line(request: Request) -> None:
     """Refuses a path or query string carrying control characters, before any route's own
     dependencies or handler see it: a dependency of every route of the app.
 
