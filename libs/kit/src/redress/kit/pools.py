@@ -77,12 +77,19 @@ class DeadlinePool(_Pool):
         self.longest = longest
         self._progress_at = 0.0
         # How the pool is used, for /metrics: a size is chosen from these, not guessed.
-        self.size: int = kwargs["max_size"]
-        self.in_use = 0
         self.peak = 0
         self.queued = 0  # acquires that found every connection taken
         self.queued_seconds = 0.0
         self.waiting = 0  # of those, the ones in line now
+
+    @property
+    def size(self) -> int:
+        return int(self.get_max_size())
+
+    @property
+    def in_use(self) -> int:
+        """Connections lent out now (asyncpg's own count: opened, and not idle)."""
+        return int(self.get_size() - self.get_idle_size())
 
     async def _acquire(self, timeout: float | None) -> Any:
         loop = asyncio.get_running_loop()
@@ -93,7 +100,6 @@ class DeadlinePool(_Pool):
             connection = await self._acquire_within(timeout, started)
         finally:
             self.waiting -= full
-        self.in_use += 1
         self.peak = max(self.peak, self.in_use)
         if full:
             self.queued += 1
@@ -121,11 +127,7 @@ class DeadlinePool(_Pool):
         try:
             working = not connection.is_closed()
         except asyncpg.InterfaceError:  # released already: asyncpg does nothing then
-            await super().release(connection, timeout=timeout)
-            return
-        # Counted back first: the release hands the connection to whoever is in line, who
-        # counts it out again before this call returns.
-        self.in_use -= 1
+            working = False
         await super().release(connection, timeout=timeout)
         if working:
             # Back in working order (a command cut off by its timeout has been cancelled,
