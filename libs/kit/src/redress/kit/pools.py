@@ -8,7 +8,9 @@ caller for the sum of them, far past any client's patience. Here:
 - acquiring a connection waits while the pool makes progress, and gives up after `wait`
   seconds in which no working connection came back (the server has stopped answering) or
   after `longest` seconds in all; the caller answers 503. asyncpg's `acquire()` without a
-  timeout, as almost every caller here uses it, would wait for ever;
+  timeout, as almost every caller here uses it, would wait for ever. Background senders
+  (texts, alerts, webhooks) take theirs the same way: a fixed timeout of their own would
+  report a burst of requests as an outage, and their backoff would say so long after it;
 - cancelling a timed-out command takes at most `wait` seconds; a server that does not take
   the cancel in that time has its connection cut off, and the pool opens a new one later.
   asyncpg waits a whole command timeout more, and the ROLLBACK of the caller's transaction

@@ -93,10 +93,8 @@ class AlertSender:
         self.sender, self.console_url = sender, console_url
         self.retries = retries or Retries()
         self.lease, self.interval, self.io_timeout = lease, interval, io_timeout
-        # The pool is the requests' (a DeadlinePool): its acquire() waits while connections
-        # come back, however busy, and fails only once none has for an I/O timeout. A fixed
-        # timeout here would report a burst of requests as an outage, and the backoff would
-        # go on saying so long after the burst.
+        # Connections are taken without a timeout of our own: the pool's deadline tells a
+        # burst of requests from an outage (redress.kit.pools).
         # Shown on /health: degraded while the mail server fails.
         self.trouble = Trouble("cases.mail_alerts")
 
