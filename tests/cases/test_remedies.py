@@ -4,6 +4,7 @@ settled and the right to go to court attested; bad input writes nothing; rebuild
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,17 +35,21 @@ def remedy(platform, action_id: str | None = None, **extra) -> dict:
 
 async def remedies(platform, case_id: str, version: int | None = None) -> dict:
     if version:
-        await wait_until(lambda: _caught_up(platform, case_id, version))
-    answer = await platform.cases.get(f"/v1/cases/{case_id}/remedies", headers=platform.token())
+        await wait_until(lambda: _readable(platform, case_id, version))
+    answer = await _read(platform, case_id, version)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
 
-async def _caught_up(platform, case_id: str, version: int) -> bool:
-    answer = await platform.cases.get(
-        f"/v1/cases/{case_id}", params={"min_version": version}, headers=platform.token()
+async def _readable(platform, case_id: str, version: int) -> bool:
+    return (await _read(platform, case_id, version)).status_code == 200
+
+
+async def _read(platform, case_id: str, version: int | None = None):
+    params = {"min_version": version} if version else {}
+    return await platform.cases.get(
+        f"/v1/cases/{case_id}/remedies", params=params, headers=platform.token()
     )
-    return answer.status_code == 200
 
 
 @pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
@@ -115,12 +120,18 @@ async def test_a_remedy_is_recorded_confirmed_by_the_worker_and_the_case_closes_
     unattested = await officer_post(platform, case_id, "/close", {"outcome": "resolved"})
     assert unattested.status_code == 409
     assert unattested.json()["type"].endswith("right-to-court-unattested")
-    closed = await officer_post(
-        platform, case_id, "/close", {"outcome": "resolved", "no_court_waiver_attested": True}
-    )
-    assert closed.status_code == 200, closed.text
-    types = await platform.log_types(case_id)
-    assert types[-3:] == ["RightToCourtAttested", "CaseClosed", "StageEntered"]
+    # Closed while the remedies read model is held back: reading the close back waits for
+    # the attestation, which that read model holds (not for the case's last event, which it
+    # does not read), and says it is not readable yet rather than show the case unattested.
+    async with held(platform, CaseRemedies()):
+        closed = await officer_post(
+            platform, case_id, "/close", {"outcome": "resolved", "no_court_waiver_attested": True}
+        )
+        assert closed.status_code == 200, closed.text
+        types = await platform.log_types(case_id)
+        assert types[-3:] == ["RightToCourtAttested", "CaseClosed", "StageEntered"]
+        early = await _read(platform, case_id, closed.json()["version"])
+        assert early.status_code == 202 and early.headers["retry-after"] == "1", early.text
     view = await remedies(platform, case_id, closed.json()["version"])
     assert view["waived"][0]["action_id"] == training
     assert view["waived"][0]["reason"] == "The supplier closed that line"
@@ -141,6 +152,21 @@ async def test_a_remedy_is_recorded_confirmed_by_the_worker_and_the_case_closes_
         finally:
             await as_service.close()
         assert await _rows(platform, projection) == live, projection.key
+
+
+@contextlib.asynccontextmanager
+async def held(platform, projection):
+    """Hold a projection's checkpoint: its runner applies nothing until the block ends."""
+    conn = await asyncpg.connect(platform.system.dsn)
+    try:
+        async with conn.transaction():
+            await conn.execute(
+                f"SELECT 1 FROM {projection.schema}.checkpoints WHERE name = $1 FOR UPDATE",
+                projection.name,
+            )
+            yield
+    finally:
+        await conn.close()
 
 
 async def _confirmed(platform, case_id: str) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from redress.kit.errors import MEDIA_TYPE
 
@@ -59,6 +60,12 @@ NOT_YET_READABLE: dict[str, Any] = {
         }
     },
 }
+
+
+def not_yet_readable() -> JSONResponse:
+    """The answer NOT_YET_READABLE documents: a read waited for `min_version` in vain."""
+    return JSONResponse({"detail": "not yet readable; retry"}, 202, headers={"Retry-After": "1"})
+
 
 DESCRIPTIONS = {
     400: "the body could not be read (not UTF-8, or a malformed form)",

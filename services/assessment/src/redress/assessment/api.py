@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import JSONResponse
 
 from redress.assessment import evidence
 from redress.assessment import handlers as h
@@ -24,6 +23,7 @@ from redress.kit.crypto import Keyring
 from redress.kit.deps import CurrentPrincipal, Pool, authorise, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
+from redress.kit.openapi import not_yet_readable
 
 router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
 Reader = Annotated[Principal, Depends(permitted(Action.assessment_read))]
@@ -92,9 +92,7 @@ async def detail(
     if min_version:
         h.started_of(p, await h.events_of(desk, assessment_id))  # 404 before any waiting
         if not await wait_for_version(pool, VIEWS, assessment_id, min_version, timeout=2):
-            return JSONResponse(
-                {"detail": "not yet readable; retry"}, 202, headers={"Retry-After": "1"}
-            )
+            return not_yet_readable()
     one = await found(pool, p, assessment_id, desk.keyring)
     facts = None
     if framework_of(one, desk.frameworks).audience == "member":

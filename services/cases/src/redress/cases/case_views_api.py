@@ -22,6 +22,7 @@ from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
 from redress.kit.deps import CurrentPrincipal, Pool, Store
 from redress.kit.errors import Problem
+from redress.kit.openapi import not_yet_readable
 from redress.kit.text import Line
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -97,9 +98,7 @@ async def _readable(
         return None
     await case_events(store, p, case_id)
     if not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=2):
-        return JSONResponse(
-            {"detail": "not yet readable; retry"}, 202, headers={"Retry-After": "1"}
-        )
+        return not_yet_readable()
     return None
 
 

@@ -10,6 +10,7 @@ in `console_render`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -28,6 +29,7 @@ from redress.cases.projections import CaseViews
 from redress.events.catalogue.case import FindingSource, ResponseLevel, Substantiation
 from redress.events.catalogue.grievance import Category
 from redress.events.catalogue.indicators import BY_CODE
+from redress.events.envelope import Event
 from redress.events.projection import wait_for_version
 from redress.kit import console
 from redress.kit.auth import Principal
@@ -154,6 +156,14 @@ def _referral_url(request: Request, case_id: str) -> str | None:
     return f"{base}/console/cases/{case_id}" if base else None
 
 
+async def _caught_up(pool: Pool, events: list[Event], case_id: str, version: int) -> bool:
+    """Wait (bounded) for both read models the page reads to show the case at `version`."""
+    return all(await asyncio.gather(
+        wait_for_version(pool, VIEWS, case_id, version, timeout=READ_BACK_SECONDS),
+        remedies_views.shows(pool, events, case_id, version, READ_BACK_SECONDS),
+    ))  # fmt: skip
+
+
 async def case_page(
     request: Request,
     p: Principal,
@@ -171,11 +181,9 @@ async def case_page(
     store, pool, cases = desk.store, desk.pool, desk.cases
     # Authorised on the log before waiting: another tenant's case is 404 at once. The log
     # also says whether the worker asked for a review, and who took the decision.
-    review = appeals.review_of(await h.case_events(store, p, case_id))
-    stale = bool(
-        min_version
-        and not await wait_for_version(pool, VIEWS, case_id, min_version, timeout=READ_BACK_SECONDS)
-    )
+    events = await h.case_events(store, p, case_id)
+    review = appeals.review_of(events)
+    stale = bool(min_version) and not await _caught_up(pool, events, case_id, min_version or 0)
     async with pool.acquire() as conn:
         today, frames = await cases.calendar_in(conn, p.tenant)
         row = await q.case_row(conn, p.tenant, case_id)

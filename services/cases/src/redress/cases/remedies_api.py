@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import Field, field_validator
 
 from redress.cases import commands as c
@@ -20,11 +20,10 @@ from redress.cases.currencies import CURRENCIES
 from redress.cases.domain import RecordRemedy, Remedy, WaiveAction
 from redress.events.ids import new_id
 from redress.kit.auth import Principal
-from redress.kit.deps import Pool
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retry, Retryable
 from redress.kit.numbers import JSON_INTEGER
-from redress.kit.openapi import answers
+from redress.kit.openapi import answers, not_yet_readable
 from redress.kit.text import FilledProse
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -107,10 +106,22 @@ async def waive(
 
 
 @router.get("/{case_id}/remedies", responses=answers(404))
-async def delivered(case_id: str, p: Reader, pool: Pool) -> dict[str, Any]:
+async def delivered(
+    case_id: str,
+    p: Reader,
+    desk: CaseDesk,
+    min_version: Annotated[int | None, Query(ge=1)] = None,
+) -> Any:
     """The remedies delivered (each with the worker's own word on its action, if they gave
     it), the waived actions with their reasons, and when an officer attested that no
-    settlement waives the worker's right to go to court (staff only)."""
+    settlement waives the worker's right to go to court (staff only).
+
+    With `min_version` (a write's answer), 202 until that write is readable here."""
+    pool = desk.pool
+    if min_version:
+        events = await h.case_events(desk.store, p, case_id)
+        if not await remedies_views.shows(pool, events, case_id, min_version, timeout=2):
+            return not_yet_readable()
     async with pool.acquire() as conn:
         if await q.case_row(conn, p.tenant, case_id) is None:
             raise Problem(404, "not-found", h.NOT_FOUND)

@@ -12,8 +12,6 @@ from redress.cases import commands as c
 from redress.cases.console_forms import form
 from redress.cases.context import Desk
 from redress.cases.remedies_api import RemedyBody, WaiverBody, record_remedy, waive_action
-from redress.cases.remedies_views import CaseRemedies
-from redress.events.projection import wait_for_version
 from redress.kit import console
 from redress.kit.auth import Principal
 
@@ -37,7 +35,7 @@ async def remedy(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) ->
         "delivered_on": console.field(f, "delivered_on"),
     }
     body = RemedyBody.model_validate({k: v for k, v in values.items() if v not in (None, "")})
-    return await _shown(desk, case_id, await record_remedy(desk, p, case_id, body))
+    return await record_remedy(desk, p, case_id, body)
 
 
 @form("/actions/{action_id}/waive", "waive")
@@ -45,12 +43,4 @@ async def waive(
     desk: Desk, p: Principal, case_id: str, f: FormData, path: Mapping[str, str]
 ) -> c.Written:
     body = WaiverBody.model_validate({"reason": console.field(f, "reason") or ""})
-    written = await waive_action(desk, p, case_id, path["action_id"], body)
-    return await _shown(desk, case_id, written)
-
-
-async def _shown(desk: Desk, case_id: str, written: c.Written) -> c.Written:
-    """The case page waits for the case's views; its remedies are a projection of their own,
-    so wait for it too (bounded), or the page could show the notice without the remedy."""
-    await wait_for_version(desk.pool, CaseRemedies(), case_id, written.version, timeout=5.0)
-    return written
+    return await waive_action(desk, p, case_id, path["action_id"], body)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import asyncpg
+
 from redress.cases.policies import case_stream
 from redress.events.catalogue.grievance import RemedyConfirmed
 from redress.events.catalogue.remedy import PlanActionWaived, RemedyDelivered, RightToCourtAttested
 from redress.events.envelope import Event
-from redress.events.projection import Projection, columns
+from redress.events.projection import Projection, columns, wait_for_version
 from redress.events.store import Conn
 
 _REMEDIES = """
@@ -120,3 +122,21 @@ async def delivered(conn: Conn, case_id: str) -> dict[str, Any]:
         "waived": [_plain(w) for w in waived],
         "right_to_court_attested_at": attested.isoformat() if attested else None,
     }
+
+
+REMEDIES = CaseRemedies()
+
+
+async def shows(
+    pool: asyncpg.Pool, events: list[Event], case_id: str, version: int, timeout: float
+) -> bool:
+    """Wait (bounded) until the remedies hold the case as it was at `version`.
+
+    The projection reads only a few of the case's event types, so it knows the case up to the
+    last of those: that one's version is the one to wait for (`events`: the case's, from the
+    log), not the case's own.
+    """
+    last = max((e.version for e in events
+                if e.version <= version and isinstance(e.data, CaseRemedies.handles)),
+               default=0)  # fmt: skip
+    return not last or await wait_for_version(pool, REMEDIES, case_id, last, timeout=timeout)

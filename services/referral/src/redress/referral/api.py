@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import JSONResponse
 
 from redress.events.projection import wait_for_version
 from redress.kit import cursor as kit_cursor
@@ -15,6 +14,7 @@ from redress.kit.authz import Action
 from redress.kit.deps import Pool, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
+from redress.kit.openapi import not_yet_readable
 from redress.referral import handlers as h
 from redress.referral import queries as q
 from redress.referral import requests as r
@@ -61,9 +61,7 @@ async def detail(
     if min_version:
         h.opened_of(p, await h.events_of(desk, referral_id))  # 404 before any waiting
         if not await wait_for_version(pool, VIEWS, referral_id, min_version, timeout=2):
-            return JSONResponse(
-                {"detail": "not yet readable; retry"}, 202, headers={"Retry-After": "1"}
-            )
+            return not_yet_readable()
     async with pool.acquire() as conn:
         found = await q.referral(conn, p.tenant, referral_id)
     if found is None:
