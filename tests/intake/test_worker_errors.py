@@ -251,3 +251,38 @@ async def test_a_database_outage_is_a_page_in_the_workers_language(intake, lang)
     assert page.headers["retry-after"] == "5"
     heading, text = texts.PROBLEMS[503]
     assert tr(intake, lang, heading) in page.text and tr(intake, lang, text) in page.text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_body_past_the_size_limit_gets_a_page_in_the_workers_language(intake, lang):
+    """A video too large even for the report (52 MB), or a status form past 1 MB, is refused
+    before it is read, as a page in the language the worker was reading, not as JSON."""
+    before = await intake.events()
+    tokens = await fresh_form(intake)
+    form = await intake.client.get(f"/t/{TENANT}/report?lang={lang}")
+    action = re.search(r'<form method="post" action="([^"]+)"', form.text).group(1)
+    assert action == f"/t/{TENANT}/report?lang={lang}"
+
+    async def video():  # sent as it is read, with no length declared
+        yield (f'--x\r\nContent-Disposition: form-data; name="lang"\r\n\r\n{lang}\r\n'
+               '--x\r\nContent-Disposition: form-data; name="files"; filename="v.mp4"\r\n'
+               "Content-Type: video/mp4\r\n\r\n").encode()  # fmt: skip
+        for _ in range(53):
+            yield b"\0" * 1_000_000
+
+    headers = {"Content-Type": "multipart/form-data; boundary=x", "Accept-Language": "fr"}
+    streamed = await intake.client.post(action, content=video(), headers=headers)
+    assert_page(streamed, lang, 413)
+    heading, text = texts.PROBLEMS[413]
+    assert tr(intake, lang, heading) in streamed.text and tr(intake, lang, text) in streamed.text
+
+    declared = await intake.client.post(
+        f"/t/{TENANT}/status/open?lang={lang}",
+        data={**tokens, "reference": "R-AAAA", "secret": "x" * 1_100_000, "lang": lang},
+    )
+    assert_page(declared, lang, 413)
+    assert tr(intake, lang, heading) in declared.text
+    assert await intake.events() == before
+
+    api = await intake.client.post(f"/v1/t/{TENANT}/grievances", content=b"{" * 1_100_000)
+    assert api.status_code == 413 and api.json()["type"] == "urn:redress:problem:too-large"

@@ -61,6 +61,14 @@ class Problem(Exception):
         self.extra = extra
 
 
+class TooLarge(StarletteHTTPException):
+    """A body over the size limit, raised where it is read: the route answers it as it
+    answers any refusal (a worker page in the worker's language, elsewhere problem+json)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the body is larger than {limit} bytes")
+
+
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
     body: dict[str, Any] = {
         "type": problem_type(problem.kind),
@@ -119,6 +127,10 @@ def install(app: FastAPI) -> None:
             reason = reason.removesuffix(" at")
             detail = f"the body is not valid JSON: {reason} at character {at}"
         return problem_response(Problem(422, "validation", detail, errors=errors), request.url.path)
+
+    @app.exception_handler(TooLarge)
+    async def on_too_large(request: Request, exc: TooLarge) -> JSONResponse:
+        return problem_response(Problem(413, "too-large", str(exc.detail)), request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

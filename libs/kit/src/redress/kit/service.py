@@ -37,7 +37,7 @@ from redress.kit.embedded import die_with_parent
 from redress.kit.exposition import HttpMetrics, RuntimeCollector, metrics_router
 from redress.kit.health import LagProbe, health_router
 from redress.kit.leading import start_leading
-from redress.kit.limits import BodySizeLimit
+from redress.kit.limits import BodySizeLimit, RefusalPage
 from redress.kit.runtime import (
     Runtime,
     bus_for,
@@ -86,6 +86,8 @@ class ServiceSpec:
     max_body_bytes: int = 1_000_000
     large_body_paths: str | None = None
     large_body_bytes: int = 0
+    # How the service's pages answer a body refused before routing (else problem+json).
+    too_large_page: RefusalPage | None = None
 
     def projections_for(self, settings: Settings) -> Sequence[Projection]:
         """The projections, given the settings when the factory takes them (a projection
@@ -136,6 +138,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
         max_bytes=spec.max_body_bytes,
         large_paths=spec.large_body_paths,
         large_bytes=spec.large_body_bytes,
+        page=spec.too_large_page,
     )
     app.state.admission = Admission(settings.admission_limit, settings.admission_wait)
     app.state.metrics_registry = CollectorRegistry()

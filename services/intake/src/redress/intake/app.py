@@ -23,6 +23,7 @@ from redress.intake import (
     tenant_api,
     tenant_follow_up,
     web_actions,
+    web_common,
     web_plan,
     web_procedure,
     web_receipt,
@@ -97,4 +98,5 @@ service = ServiceSpec(
     # The report form carries up to five files of 10 MB.
     large_body_paths=r"^/t/[^/]+/report$",
     large_body_bytes=52_000_000,
+    too_large_page=web_common.refused_before_routing,
 )

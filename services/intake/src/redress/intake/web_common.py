@@ -4,6 +4,7 @@ worker's language rather than as problem+json."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import Scope
 
 from redress.events.application import Decide, Refused, Within, execute
 from redress.events.envelope import Actor, Metadata
@@ -135,6 +137,18 @@ async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
         headers=dict(problem.headers or {}), heading=_(heading), text=_(text),
         back=f"{back}?lang={lang}" if back else None,
     )  # fmt: skip
+
+
+WORKER_PAGE = re.compile(r"^/t/(?P<tenant>[^/]+)/")
+
+
+async def refused_before_routing(scope: Scope, problem: Problem) -> Response | None:
+    """A request refused before any route ran (a body too large), on a worker page: answered
+    as the page would answer it. Its form is not read, so the address names the language."""
+    found = WORKER_PAGE.match(scope["path"])
+    if found is None:
+        return None
+    return await problem_page(Request({**scope, "path_params": found.groupdict()}), problem)
 
 
 class ShowInstead(Exception):

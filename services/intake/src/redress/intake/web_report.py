@@ -41,7 +41,7 @@ from redress.intake.texts import (
 from redress.intake.web_common import WorkerRoute, csrf_valid, language, page, worker_metadata
 from redress.intake.web_receipt import to_receipt
 from redress.kit.deps import Pool, Store, get_store
-from redress.kit.errors import Problem
+from redress.kit.errors import Problem, TooLarge
 from redress.kit.i18n import LANGUAGES, parse_accept_language
 from redress.tenancy.handlers import load
 
@@ -90,7 +90,7 @@ async def _form_page(
     notice = context.pop("notice", None)
     return page(
         request, intake, "report.html", lang, name,
-        action=f"/t/{tenant}/report", status_url=f"/t/{tenant}/status?lang={lang}",
+        action=f"/t/{tenant}/report?lang={lang}", status_url=f"/t/{tenant}/status?lang={lang}",
         procedure_url=f"/t/{tenant}/procedure?lang={lang}",
         countries=intake.pages.countries(lang), categories=intake.pages.categories(lang),
         sites=sites, form=context.pop("form", {}), errors=errors,
@@ -113,11 +113,14 @@ async def submit_report(
 ) -> Response:
     try:
         form = await request.form(max_files=_MAX_FORM_FILES, max_fields=40)
+    except TooLarge:
+        raise  # past what any form may carry: the page that says so, with a way back
     except HTTPException:
-        # Too many parts to read: nothing of the form can be kept.
+        # Too many parts to read: nothing of the form can be kept. The form's address names
+        # the language it was read in.
         errors: _Errors = {"files": (TOO_MANY_FILES, {})}
-        return await _form_page(request, intake, pool, tenant, language(request), errors=errors,
-                                status=413)  # fmt: skip
+        lang = language(request, request.query_params.get("lang"))
+        return await _form_page(request, intake, pool, tenant, lang, errors=errors, status=413)
     lang = language(request, _text(form, "lang"))
     values: dict[str, Any] = {f: _text(form, f) for f in _FIELDS}
     values.update({c: form.get(c) == "yes" for c in (*_CONSENTS, _KEEP)})
