@@ -112,6 +112,10 @@ class Watch:
         default_factory=lambda: {name: [] for name in ENDPOINTS}
     )
     reasons: dict[str, str] = field(default_factory=dict)  # the last failing read's parts
+    # Each failing read's parts that were not ok, by name and status only: for the report.
+    parts: dict[str, list[tuple[float, frozenset[str]]]] = field(
+        default_factory=lambda: {name: [] for name in ENDPOINTS}
+    )
     _sampled: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def _read(self, client: httpx.AsyncClient, name: str) -> tuple[bool, str]:
@@ -128,7 +132,25 @@ class Watch:
         ok = answer.status_code == 200 and status == "ok"
         if not ok:
             self.reasons[name] = self.why(body)
+            self.parts[name].append((time.monotonic(), self.named(body)))
         return ok, f"{answer.status_code} {status}"
+
+    @staticmethod
+    def named(body: dict[str, Any]) -> frozenset[str]:
+        """The parts of a failing /health that were not ok, each as `name status`."""
+        parts = [*body.get("projections", []), *body.get("background", [])]
+        named = {
+            f"{p.get('projection') or p.get('task')} {p.get('status')}"
+            for p in parts
+            if p.get("status") != "ok"
+        }
+        if (body.get("delivery") or {}).get("status") not in (None, "ok"):
+            named.add(f"delivery {body['delivery']['status']}")
+        return frozenset(named)
+
+    def not_ok(self, name: str, start: float) -> set[str]:
+        """Every part of the endpoint's /health that was not ok at some read since `start`."""
+        return {part for at, named in self.parts[name] if at >= start for part in named}
 
     @staticmethod
     def why(body: dict[str, Any]) -> str:

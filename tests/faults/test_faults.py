@@ -18,7 +18,7 @@ import pytest
 from tests.faults.checks import cases_per_grievance, caught_up, disagreements
 from tests.faults.observe import Load, Watch
 from tests.faults.platform import ENDPOINTS, NAMES, Platform
-from tests.faults.report import REPORT
+from tests.faults.report import REPORT, Row
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 
@@ -66,7 +66,8 @@ async def exercise(
     for name in ENDPOINTS:
         detected, healed = watch.transitions(name, start, end)
         seen = ", ".join(sorted(watch.seen(name, start)))
-        REPORT.transition(fault, name, detected, healed, seen)
+        parts = ", ".join(sorted(watch.not_ok(name, start)))
+        REPORT.transition(Row(fault, name, detected, healed, seen, name in expect, parts))
         if name in expect and detected is None:
             failures.append(f"/health of {name} stayed ok throughout")
         if detected is not None and healed is None:
