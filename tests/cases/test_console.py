@@ -431,6 +431,33 @@ async def test_refused_and_invalid_commands_show_the_case_with_the_reason(platfo
                       "there is no such action in the plan")  # fmt: skip
 
 
+async def test_a_form_past_the_size_limit_is_a_console_page_and_records_nothing(platform):
+    """Over 1 MB, declared or counted as it comes, a form is refused with 413 as a page of the
+    console (with its way back), on the officers' and on the members' console alike."""
+    case_id = (await file_grievance(platform))["case_id"]
+    before = await versions(platform, case_id)
+    async with officer(platform) as client:
+        token = csrf_of(await case_page(client, case_id))
+        declared = await client.post(
+            f"/console/cases/{case_id}/notes", data={"csrf": token, "text": "x" * 1_100_000}
+        )
+
+        async def streamed():  # no length declared: counted as it is read
+            yield f"csrf={token}&text=".encode()
+            for _ in range(11):
+                yield b"x" * 100_000
+
+        counted = await client.post(
+            f"/console/cases/{case_id}/notes", content=streamed(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )  # fmt: skip
+        member = await client.post("/member/cases/x/notes", content=b"x" * 1_100_000)
+    for answer in (declared, counted, member):
+        assert answer.status_code == 413 and refusal(answer) == "too-large", answer.text[:300]
+        assert "<h1>Too large</h1>" in answer.text
+    assert await versions(platform, case_id) == before
+
+
 async def test_what_an_officer_typed_is_kept_when_the_form_is_refused(platform):
     case_id = (await file_grievance(platform))["case_id"]
     async with officer(platform) as client:

@@ -4,13 +4,13 @@ A body that declares a length over the limit is refused before any route runs: a
 ignores its body must not run with one either. A body that comes without a length is counted
 as it is read, and refused where it is read (`TooLarge`), so that the route answers it as it
 answers any refusal. A service whose pages answer refusals as pages (the worker's, in the
-worker's language) says how with `page`; everywhere else the refusal is problem+json.
+worker's language; a console's) says how with `pages`; everywhere else it is problem+json.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,13 +31,13 @@ class BodySizeLimit:
         max_bytes: int,
         large_paths: str | None = None,
         large_bytes: int = 0,
-        page: RefusalPage | None = None,
+        pages: Sequence[RefusalPage] = (),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.large_paths = re.compile(large_paths) if large_paths else None
         self.large_bytes = large_bytes
-        self.page = page
+        self.pages = pages
 
     def limit(self, path: str) -> int:
         if self.large_paths is not None and self.large_paths.search(path):
@@ -71,5 +71,9 @@ class BodySizeLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, exc: TooLarge) -> None:
         problem = Problem(413, "too-large", str(exc.detail))
-        response = await self.page(scope, problem) if self.page else None
-        await (response or problem_response(problem, scope.get("path")))(scope, receive, send)
+        for page in self.pages:
+            if (response := await page(scope, problem)) is not None:
+                break
+        else:
+            response = problem_response(problem, scope.get("path"))
+        await response(scope, receive, send)

@@ -87,7 +87,7 @@ class ServiceSpec:
     large_body_paths: str | None = None
     large_body_bytes: int = 0
     # How the service's pages answer a body refused before routing (else problem+json).
-    too_large_page: RefusalPage | None = None
+    refusal_pages: Sequence[RefusalPage] = ()
 
     def projections_for(self, settings: Settings) -> Sequence[Projection]:
         """The projections, given the settings when the factory takes them (a projection
@@ -138,7 +138,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
         max_bytes=spec.max_body_bytes,
         large_paths=spec.large_body_paths,
         large_bytes=spec.large_body_bytes,
-        page=spec.too_large_page,
+        pages=spec.refusal_pages,
     )
     app.state.admission = Admission(settings.admission_limit, settings.admission_wait)
     app.state.metrics_registry = CollectorRegistry()

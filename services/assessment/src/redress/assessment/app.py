@@ -45,4 +45,5 @@ service = ServiceSpec(
     checks=[frameworks.check, context.check],
     large_body_paths=files_api.PATH,
     large_body_bytes=files_api.BODY_BYTES,
+    refusal_pages=[pages.CONSOLE.refusal_page],
 )

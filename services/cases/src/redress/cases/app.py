@@ -10,6 +10,7 @@ from redress.cases import (
     attachments,
     console,
     console_forms,
+    console_render,
     context,
     evidence_api,
     holds_api,
@@ -76,4 +77,5 @@ service = ServiceSpec(
     checks=[context.check],
     large_body_paths=evidence_api.UPLOADS,
     large_body_bytes=evidence_api.BODY_BYTES,
+    refusal_pages=[console_render.CONSOLE.refusal_page, member_console.MEMBER.refusal_page],
 )

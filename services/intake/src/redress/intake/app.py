@@ -98,5 +98,5 @@ service = ServiceSpec(
     # The report form carries up to five files of 10 MB.
     large_body_paths=r"^/t/[^/]+/report$",
     large_body_bytes=52_000_000,
-    too_large_page=web_common.refused_before_routing,
+    refusal_pages=[web_common.refused_before_routing],
 )

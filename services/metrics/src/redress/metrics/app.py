@@ -19,6 +19,7 @@ service = ServiceSpec(
     routers=[api.router, dashboards_api.router, public.router],
     pages=[pages.router, dashboards.router, dashboards.member_router, officer_page.router],
     exception_handlers={dashboards.LoginRequired: dashboards.to_login},
+    refusal_pages=[dashboards.CONSOLE.refusal_page],
     startup=[pages.start, dashboards.start],
     projections=lambda: [GrievanceCounts(), Facts(), Callbacks(), Actions()],
     background=[key_sweeper("metrics")],

@@ -36,6 +36,7 @@ service = ServiceSpec(
         console_deliveries.router,
     ],
     exception_handlers={LoginRequired: to_login},
+    refusal_pages=[console.CONSOLE.refusal_page],
     projections=lambda settings: [OpenReferrals(), ReferralViews(), PartnerWebhooks(settings)],
     startup=[context.start],
     background=[context.run_overdue, delivery("referral")],

@@ -25,13 +25,14 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import Scope
 
 from redress.kit import csrf
 from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action
 from redress.kit.caching import page_headers
 from redress.kit.deps import authorise
-from redress.kit.errors import Problem
+from redress.kit.errors import Problem, TooLarge
 from redress.kit.proxy import secure_cookies
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -40,7 +41,7 @@ MAX_TOKEN = 8192
 
 # What a member of staff is told, by the status of a refusal, above the reason.
 TITLES = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 410: "Ended",
-          422: "Check the form"}  # fmt: skip
+          413: "Too large", 422: "Check the form"}  # fmt: skip
 
 
 # -- the log's words in an officer's ------------------------------------------------------------
@@ -228,17 +229,29 @@ class Console:
                         problem = exc
                     except RequestValidationError:
                         problem = Problem(422, "validation", "the address or the form is not valid")
-                    title = TITLES.get(problem.status, "Refused")
-                    response = console.render(
-                        "problem.html", problem.status, title=title, kind=problem.kind,
-                        detail=problem.detail,
-                    )  # fmt: skip
-                    response.headers.update(problem.headers or {})
-                    return response
+                    except TooLarge as exc:
+                        problem = Problem(413, "too-large", str(exc.detail))
+                    return console.problem_page(problem)
 
                 return console_handler
 
         return ConsoleRoute
+
+    def problem_page(self, problem: Problem) -> HTMLResponse:
+        title = TITLES.get(problem.status, "Refused")
+        response = self.render(
+            "problem.html", problem.status, title=title, kind=problem.kind, detail=problem.detail
+        )
+        response.headers.update(problem.headers or {})
+        return response
+
+    async def refusal_page(self, scope: Scope, problem: Problem) -> Response | None:
+        """A request refused before any route ran (a body too large), on this console: as
+        the console's page of a refusal (a `RefusalPage` of the service)."""
+        path = scope["path"]
+        if path != self.path and not path.startswith(f"{self.path}/"):
+            return None
+        return self.problem_page(problem)
 
     def router(self) -> APIRouter:
         """The console's router, with its login and logout."""
