@@ -10,6 +10,7 @@ starts): pages are cached (`pages.Shelf`), and the engine is warmed at start-up.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 
 import altair as alt
@@ -17,7 +18,18 @@ import vl_convert as vlc
 
 Bars = Sequence[tuple[str, int | float | None]]
 WIDTH = 220  # the plot; with labels it fits a 360 px screen
-LABELS = 120  # label width in px before they are cut with an ellipsis
+LABELS = 120  # label width in px, a line, before it is cut with an ellipsis
+# A long label goes over up to three lines, broken between words, rather than being cut: two
+# labels cut short can read alike ("Signs of…", "Signs of…"). A script written without spaces
+# between words (Thai, Khmer, Myanmar) keeps one line, cut at the limit as before.
+LINE_CHARS, MAX_LINES, LINE_PX = 20, 3, 12
+# Each label's block of lines centred on its bar: Vega draws the first line there.
+_LINES = "length(split(datum.label, '\\n'))"
+_CENTRED = {
+    "condition": [{"test": f"{_LINES} == {n}", "value": -LINE_PX * (n - 1) / 2}
+                  for n in range(2, MAX_LINES + 1)],
+    "value": 0,
+}  # fmt: skip
 LABEL_SLACK = 40  # px left of the labels, for a script drawn wider than it was measured
 # The fonts the labels are measured in here and drawn in by the browser, where it has them
 # (Android's own): measured in one font and drawn in another, a label is cut at the edge.
@@ -30,13 +42,16 @@ FONT = (
 
 def svg(bars: Bars, withheld: str, font: str = FONT) -> str:
     """The bars as an SVG element without its own size: it scales to its container."""
+    drawn = [_lines(label) for label, _ in bars]
     rows = [
-        {"label": label, "value": value or 0, "text": withheld if value is None else _number(value)}
-        for label, value in bars
-    ]
-    base = alt.Chart({"values": rows}).encode(
-        y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=LABELS)),
-    )
+        {"label": label, "value": value or 0,
+         "text": withheld if value is None else _number(value)}
+        for label, (_, value) in zip(drawn, bars, strict=True)
+    ]  # fmt: skip
+    lines = max((label.count("\n") + 1 for label in drawn), default=1)
+    axis = alt.Axis(labelLimit=LABELS, labelExpr="split(datum.label, '\\n')",
+                    labelOffset=_CENTRED)  # fmt: skip
+    base = alt.Chart({"values": rows}).encode(y=alt.Y("label:N", sort=None, title=None, axis=axis))
     scale = alt.Scale(domain=[0, max([v or 0 for _, v in bars] + [1]) * 1.25])
     chart = (
         base.mark_bar(color="#2a5d8f").encode(
@@ -45,7 +60,7 @@ def svg(bars: Bars, withheld: str, font: str = FONT) -> str:
         + base.mark_text(align="left", dx=3, color="#222").encode(
             x=alt.X("value:Q", scale=scale), text="text:N"
         )
-    ).properties(width=WIDTH, height=alt.Step(20))
+    ).properties(width=WIDTH, height=alt.Step(max(20, LINE_PX * lines + 8)))
     # Room on the left: vl-convert measures a shaped script (Bengali conjuncts) narrower than
     # a browser draws it, and a label cut at its limit would overflow the picture, its first
     # letters clipped (tests/metrics/test_charts_browser.py).
@@ -61,6 +76,14 @@ def svg(bars: Bars, withheld: str, font: str = FONT) -> str:
     fonts = font.replace('"', "'")
     return re.sub(r'^<svg ([^>]*?)width="([\d.]+)" height="([\d.]+)"',
                   lambda m: _sized(m, fonts), out, count=1)  # fmt: skip
+
+
+def _lines(label: str) -> str:
+    """The label broken between words into lines of about LINE_CHARS, at most MAX_LINES."""
+    lines = textwrap.wrap(label, LINE_CHARS, break_long_words=False, break_on_hyphens=False)
+    if len(lines) > MAX_LINES:
+        lines = [*lines[: MAX_LINES - 1], " ".join(lines[MAX_LINES - 1 :])]
+    return "\n".join(lines) or label
 
 
 def _sized(match: re.Match[str], fonts: str) -> str:
