@@ -37,7 +37,7 @@ from redress.events.catalogue.grievance import (
     WorkerMessagePosted,
 )
 from redress.events.envelope import Event
-from redress.events.projection import Projection, columns, rounds
+from redress.events.projection import Projection, rounds, write_rows
 from redress.events.store import Conn
 
 _QUIET = ("case_id", "grievance_id", "message", "note", "finding", "addition", "key_id",
@@ -157,8 +157,7 @@ async def _added(conn: Conn, events: list[Event]) -> None:
                                  event.position, event.time))  # fmt: skip
     for sql, rows in ((_TIMELINE, timeline), (_THREAD, thread), (_READS, reads),
                       (_FINDINGS, findings), (_EVIDENCE, evidence)):  # fmt: skip
-        if rows:
-            await conn.execute(sql, *columns(rows))
+        await write_rows(conn, sql, rows)
 
 
 def _entry(event: Event, case_id: str) -> tuple[Any, ...]:

@@ -31,7 +31,7 @@ from redress.events.catalogue.referral import (
     ServicesProvided,
 )
 from redress.events.envelope import Event, EventData
-from redress.events.projection import columns, of_kind
+from redress.events.projection import columns, of_kind, write_rows
 from redress.events.store import Conn
 
 # What each milestone keeps of its event beyond the partner: codes and dates only.
@@ -108,9 +108,7 @@ async def write(conn: Conn, events: list[Event]) -> None:
                 *columns((e.stream, p.partner_id, p.partner_name, p.partner_kind)
                          for e, p in of_kind(events, PartnerSelected)),
             )  # fmt: skip
-    rows = [_entry(e) for e in events if type(e.data) in KEPT]
-    if rows:
-        await conn.execute(_TIMELINE, *columns(rows))
+    await write_rows(conn, _TIMELINE, [_entry(e) for e in events if type(e.data) in KEPT])
 
 
 def _entry(event: Event) -> tuple[Any, ...]:

@@ -12,7 +12,7 @@ from redress.cases.policies import case_stream
 from redress.events.catalogue.grievance import RemedyConfirmed
 from redress.events.catalogue.remedy import PlanActionWaived, RemedyDelivered, RightToCourtAttested
 from redress.events.envelope import Event
-from redress.events.projection import Projection, columns, wait_for_version
+from redress.events.projection import Projection, wait_for_version, write_rows
 from redress.events.store import Conn
 
 _REMEDIES = """
@@ -81,8 +81,7 @@ class CaseRemedies(Projection):
         for sql, rows in ((_REMEDIES, remedies), (_WAIVERS, waivers),
                           (_ATTESTATIONS, attestations),
                           (_CONFIRMATIONS, list(confirmations.values()))):  # fmt: skip
-            if rows:
-                await conn.execute(sql, *columns(rows))
+            await write_rows(conn, sql, rows)
 
 
 def _plain(row: Any) -> dict[str, Any]:

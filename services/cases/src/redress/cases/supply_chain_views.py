@@ -12,7 +12,7 @@ from redress.events.catalogue.supply_chain import (
     SystemicIssueOpened,
 )
 from redress.events.envelope import Event
-from redress.events.projection import Projection, columns
+from redress.events.projection import Projection, write_rows
 from redress.events.store import Conn
 
 _CONSEQUENCES = """
@@ -83,5 +83,4 @@ class SupplyChainViews(Projection):
                     actions.append((a.issue_id, a.action_id, a.description, a.owner, a.due_on))
         for sql, rows in ((_CONSEQUENCES, consequences), (_SUPPLIERS, list(suppliers.values())),
                           (_ISSUES, issues), (_LINKED, linked), (_ACTIONS, actions)):  # fmt: skip
-            if rows:
-                await conn.execute(sql, *columns(rows))
+            await write_rows(conn, sql, rows)

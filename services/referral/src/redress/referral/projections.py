@@ -18,7 +18,7 @@ from redress.events.catalogue.disclosure import PersonalDataDisclosed
 from redress.events.catalogue.grievance import GrievanceSubmitted, PersonalDataErased
 from redress.events.catalogue.partner import ReferralTimeFrameSet
 from redress.events.envelope import Event
-from redress.events.projection import Projection, columns, rounds, text_array
+from redress.events.projection import Projection, rounds, text_array, write_rows
 from redress.events.store import Conn
 from redress.referral import directory_rounds, referral_rounds
 
@@ -108,5 +108,4 @@ async def _added(conn: Conn, events: list[Event]) -> None:
             disclosures.append((d.referral_id, event.position, d.partner_id, event.actor.id,
                                 json.dumps(list(d.fields)), event.time))  # fmt: skip
     for sql, rows in ((_TIMELINE, timeline), (_DISCLOSURES, disclosures)):
-        if rows:
-            await conn.execute(sql, *columns(rows))
+        await write_rows(conn, sql, rows)
