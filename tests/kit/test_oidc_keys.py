@@ -35,7 +35,9 @@ def settings_for(system, tmp_path, issuer: str | None, **overrides: object) -> S
         "nats_subject_prefix": system.bus.prefix,
         "data_dir": tmp_path,
         "log_json": False,
-        "jwks_timeout": 2.0,
+        # The provider runs in a thread of this process: on two busy cores its answer may take
+        # seconds, so the tests wait as long as a service does by default.
+        "jwks_timeout": 5.0,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
