@@ -108,3 +108,70 @@ async def test_a_replay_on_a_live_system_never_shows_readers_a_partial_projectio
         assert shadows == 0
     finally:
         await as_metrics.close()
+
+
+async def test_a_rebuild_waits_out_a_live_batch_that_a_stopped_process_left_uncommitted(system):
+    """A live runner stopped (SIGSTOP) between moving its checkpoint and committing holds the
+    row until the idle timeout ends its session, longer than a statement may wait: the
+    rebuild reads past it and its swap waits in bounded tries instead of failing."""
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [service("metrics").component])
+    for i in range(20):
+        await file(system, i)
+    live = ProjectionRunner(GrievanceCounts(), system.pool, system.js, system.bus)
+    as_metrics = await asyncpg.create_pool(
+        system.dsn,
+        min_size=1,
+        max_size=4,
+        server_settings={"role": "redress_metrics", "statement_timeout": "3000"},
+    )
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    stopped = await asyncpg.connect(system.dsn)
+    try:
+        async with running(relay.run()):
+            async with running(live.run()):
+                assert await live.wait_for(20, timeout=30), live.status()
+            # The stopped process's batch: checkpoint moved, not committed.
+            batch = stopped.transaction()
+            await batch.start()
+            await stopped.execute(
+                "UPDATE metrics.checkpoints SET position = position WHERE name = 'counts'"
+            )
+            rebuild = asyncio.create_task(
+                rebuild_beside(GrievanceCounts(), as_metrics, system.js, system.bus)
+            )
+            swap_waits = await until(lambda: rebuild.done() or swap_waiting(system.pool))
+            assert not rebuild.done(), rebuild.exception()
+            assert swap_waits
+            # The idle timeout ends the stopped session: the swap goes on.
+            await batch.rollback()
+            assert await asyncio.wait_for(rebuild, 60) == 20
+        assert await received(system.pool) == 20
+    finally:
+        await stopped.close()
+        await as_metrics.close()
+
+
+async def swap_waiting(pool) -> bool:
+    """Whether a rebuild's swap waits for the live checkpoint's row lock."""
+    async with pool.acquire() as conn:
+        return bool(
+            await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE '%checkpoints WHERE name = $1 FOR UPDATE'"
+            )
+        )
+
+
+async def until(condition, deadline: float = 30.0) -> bool:
+    """Ask `condition` (sync or async) again until it holds or `deadline` passes."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + deadline
+    while loop.time() < end:
+        answer = condition()
+        if asyncio.iscoroutine(answer):
+            answer = await answer
+        if answer:
+            return True
+        await asyncio.sleep(0.05)
+    return False

@@ -17,19 +17,23 @@ __all__ = ["LIVE", "advance", "claim", "read_checkpoint", "reset", "wait_for_ver
 
 
 async def read_checkpoint(conn: Conn, projection: Projection, schema: str | None = None) -> int:
-    """The position `projection` has applied, in its own schema or in `schema` (a rebuild's)."""
+    """The position `projection` has applied, in its own schema or in `schema` (a rebuild's).
+
+    A plain read first: it never waits. The insert that creates a missing row would wait
+    behind a runner whose batch has moved the checkpoint and not yet committed (a stopped
+    process holds it until the idle timeout ends its session), longer than a statement may.
+    """
     schema = schema or projection.schema
-    await conn.execute(
-        f"INSERT INTO {schema}.checkpoints (name, position) VALUES ($1, 0) "
-        "ON CONFLICT (name) DO NOTHING",
-        projection.name,
-    )
-    return int(
-        await conn.fetchval(
-            f"SELECT position FROM {schema}.checkpoints WHERE name = $1",
+    query = f"SELECT position FROM {schema}.checkpoints WHERE name = $1"
+    position = await conn.fetchval(query, projection.name)
+    if position is None:
+        await conn.execute(
+            f"INSERT INTO {schema}.checkpoints (name, position) VALUES ($1, 0) "
+            "ON CONFLICT (name) DO NOTHING",
             projection.name,
         )
-    )
+        position = await conn.fetchval(query, projection.name)
+    return int(position)
 
 
 async def claim(conn: Conn, projection: Projection, start: int, schema: str | None = None) -> None:
