@@ -62,7 +62,8 @@ def summary(directory: Path, top: int = 12) -> dict[str, dict[str, list[tuple[st
         running: Counter[str] = Counter()
         ours: Counter[str] = Counter()
         total = 0
-        for line in path.read_text().splitlines():
+        # py-spy copies names as the process holds them, not always as UTF-8.
+        for line in path.read_text(errors="replace").splitlines():
             stack, _, count = line.rpartition(" ")
             if not count.isdigit():
                 continue
