@@ -56,6 +56,11 @@ SELECT {_COLUMNS} FROM eventlog.events
 WHERE stream = $1 AND version > $2 ORDER BY version
 """
 
+_READ_HEAD_AND_AFTER = f"""
+SELECT {_COLUMNS} FROM eventlog.events
+WHERE stream = $1 AND (version = 1 OR version > $2) ORDER BY version
+"""
+
 _READ_STREAMS = f"""
 SELECT {_COLUMNS} FROM eventlog.events
 WHERE stream = ANY($1::text[]) AND ($2::text[] IS NULL OR type = ANY($2::text[]))
@@ -146,6 +151,13 @@ def row_to_event(row: asyncpg.Record) -> Event:
 async def read_stream_on(conn: Conn, stream: str, after_version: int = 0) -> list[Event]:
     """A stream's events after `after_version`, read on a connection the caller holds."""
     return [row_to_event(r) for r in await conn.fetch(_READ_STREAM, stream, after_version)]
+
+
+async def read_head_and_after(conn: Conn, stream: str, after_version: int) -> list[Event]:
+    """A stream's first event and those after `after_version`: what a reader that keeps a
+    stream's state checks its copy against (the first event's id tells this database's
+    stream from another's of the same name) and brings it up to date with."""
+    return [row_to_event(r) for r in await conn.fetch(_READ_HEAD_AND_AFTER, stream, after_version)]
 
 
 async def read_streams_on(
