@@ -379,6 +379,10 @@ async def drive(settings: Settings, rate: float = RATE, seconds: float = SECONDS
         await nc.flush()
         posts = [await stack.enter_async_context(client()) for _ in range(IN_FLIGHT // SHARE)]
         gets = [await stack.enter_async_context(client()) for _ in range(POLLERS // SHARE)]
+        # Each client opens a connection before the schedule starts, so that a first
+        # request's own setup does not make the schedule's first submissions late.
+        await asyncio.gather(*(c.get(f"{intake}/live") for c in posts),
+                             *(c.get(f"{cases}/live") for c in gets))  # fmt: skip
         start = time.perf_counter()
         end = start + seconds
         # The schedule ends at SECONDS of wall-clock time: what could not be sent by then
