@@ -116,6 +116,7 @@ def main() -> None:
     # As `redress serve`, `relay` and `replay` set it, whose work this process measures.
     collector.tune()
     chosen = parts()
+    loop_ms = report.python_loop_ms()
     started = time.perf_counter()
     rows: list[report.Row] = []
     facts: dict[str, object] = {}
@@ -170,6 +171,11 @@ def main() -> None:
         extra["processes"] = processes.as_json(scaling)
         notes += processes.notes(scaling)
     seconds = time.perf_counter() - started
+    extra["python_loop_ms"] = loop_ms
+    notes += (
+        f"This machine ran a fixed Python loop (a million additions) in {loop_ms:.0f} ms before "
+        "the run: absolute figures compare only between runs whose loop times are close.",
+    )
     path = report.write_json(rows, facts, settings(chosen), seconds, extra)
     report.show(console, rows, path, seconds, notes)
     if lost:

@@ -6,6 +6,7 @@ import json
 import math
 import os
 import platform
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -170,6 +171,20 @@ async def machine(database_url: str, nc: NATS, embedded: bool) -> dict[str, Any]
         "servers": "embedded" if embedded else "from REDRESS_DATABASE_URL / REDRESS_NATS_URL",
         "libraries": {name: version(name) for name in LIBRARIES},
     }
+
+
+def python_loop_ms(rounds: int = 5) -> float:
+    """How fast this machine runs Python now: a fixed loop of a million additions, in ms,
+    the median of `rounds`. Machines of the same kind differ, and one machine from hour to
+    hour: absolute figures of two runs compare only beside it."""
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i
+        times.append(1000 * (time.perf_counter() - started))
+    return median(times)
 
 
 def write_json(

@@ -25,7 +25,7 @@ from redress.events.projection.announce import (
     applied_messages,
     status_messages,
 )
-from redress.events.projection.checkpoints import advance
+from redress.events.projection.checkpoints import record_versions
 from tests.events.helpers import OpenedCases, component, new_case, running, wait_until
 
 
@@ -72,10 +72,10 @@ async def announced(system, stream: str, version: int, position: int) -> None:
         await announce(conn, "intake", messages, timeout=5)
 
 
-async def applied(system, stream: str, version: int, position: int) -> None:
-    """What that runner's batch commits: the applied version (and its checkpoint)."""
+async def applied(system, stream: str, version: int) -> None:
+    """What that runner's batch commits: the applied version."""
     async with system.pool.acquire() as conn:
-        await advance(conn, OpenedCases(), position, {stream: version})
+        await record_versions(conn, OpenedCases(), {stream: version})
 
 
 async def test_a_wait_is_woken_by_the_announcement_of_another_process_after_one_query(schema):
@@ -99,7 +99,7 @@ async def test_a_wait_never_told_asks_once_and_ends_at_its_deadline(schema):
     system = schema
     pool = Counting(system.pool)
     stream = new_case()
-    await applied(system, stream, 1, 1)
+    await applied(system, stream, 1)
     async with listening(system):
         assert not await wait_for_version(pool, OpenedCases(), stream, 2, timeout=0.5)
         assert await wait_for_version(pool, OpenedCases(), stream, 1, timeout=0.5)

@@ -2,6 +2,7 @@ import asyncio
 
 import pytest
 
+from redress.events.catalogue.case import CaseOpened, CaseTriaged
 from redress.events.migrations import migrate
 from redress.events.projection import ProjectionRunner, wait_for_version
 from redress.events.relay import Relay
@@ -138,3 +139,41 @@ async def test_a_runner_catching_up_keeps_its_transactions_short(projected):
     # A batch of more than 5 events takes more than 0.05 s: every later one fits the time.
     first_long = next(i for i, size in enumerate(sizes) if size > 5)
     assert sizes[first_long + 1 :] and max(sizes[first_long + 1 :]) <= 5, sizes
+
+
+class OpenedOnly(OpenedCases):
+    handles = (CaseOpened,)
+
+
+async def test_batches_of_events_a_projection_does_not_read_take_no_transaction(projected):
+    """Every runner receives every event: a batch of nothing it reads moves its position
+    without taking the checkpoint's row, and the stored checkpoint follows within
+    SKIP_FLUSH, or with the next batch it reads."""
+    system = projected
+    await system.store.append(new_case(), [opened()], 0, META)
+    runner = ProjectionRunner(OpenedOnly(), system.pool, system.js, system.bus)
+    async with running(runner.run()):
+        assert await runner.wait_for(1, timeout=10)
+        async with system.pool.acquire() as holder, holder.transaction():
+            # A batch that claimed the checkpoint's row would wait here. A table lock takes
+            # no transaction id, so the relay, which publishes in commit order, goes on.
+            await holder.execute("LOCK TABLE intake.checkpoints IN EXCLUSIVE MODE")
+            for _ in range(5):
+                await system.store.append(new_case(), [triaged()], 0, META)
+            assert await runner.wait_for(6, timeout=10), runner.status()
+            assert runner.status()["skipped"] == 5
+        await wait_until(lambda: _stored(runner, 6))  # nothing more came: stored
+        for _ in range(3):
+            await system.store.append(new_case(), [triaged()], 0, META)
+        await system.store.append(new_case(), [opened()], 0, META)
+        assert await runner.wait_for(10, timeout=10)
+        assert await runner.checkpoint() == 10  # written with the batch it read
+    assert len(await rows(system)) == 2
+
+
+def triaged() -> CaseTriaged:
+    return CaseTriaged(case_id="c", severity="high")
+
+
+async def _stored(runner, n):
+    return await runner.checkpoint() >= n

@@ -13,7 +13,7 @@ from redress.events.projection.model import CheckpointMoved, Projection
 from redress.events.projection.versions import LIVE, Versions
 from redress.events.store import Conn
 
-__all__ = ["LIVE", "advance", "claim", "read_checkpoint", "reset", "wait_for_version"]
+__all__ = ["LIVE", "claim", "read_checkpoint", "record_versions", "reset", "wait_for_version"]
 
 
 async def read_checkpoint(conn: Conn, projection: Projection, schema: str | None = None) -> int:
@@ -36,42 +36,43 @@ async def read_checkpoint(conn: Conn, projection: Projection, schema: str | None
     return int(position)
 
 
-async def claim(conn: Conn, projection: Projection, start: int, schema: str | None = None) -> None:
-    """Lock the checkpoint for this transaction; give way if it is no longer at `start`."""
+async def claim(
+    conn: Conn, projection: Projection, start: int, end: int, schema: str | None = None
+) -> None:
+    """Move the checkpoint from `start` to `end`, its row held until the transaction ends;
+    give way if it is no longer at `start` (another runner or a rebuild's swap moved it).
+
+    One statement where a lock and a later update took two round trips: the update itself
+    locks the row before the batch is applied, and a concurrent claim from the same start
+    waits for it, then finds the position moved.
+    """
     schema = schema or projection.schema
-    stored = await conn.fetchval(
-        f"SELECT position FROM {schema}.checkpoints WHERE name = $1 FOR UPDATE",
+    moved = await conn.execute(
+        f"UPDATE {schema}.checkpoints SET position = $3 WHERE name = $1 AND position = $2",
         projection.name,
+        start,
+        end,
     )
-    if stored != start:
+    if moved != "UPDATE 1":
         raise CheckpointMoved
 
 
-async def advance(
-    conn: Conn,
-    projection: Projection,
-    end: int,
-    versions: dict[str, int],
-    schema: str | None = None,
+async def record_versions(
+    conn: Conn, projection: Projection, versions: dict[str, int], schema: str | None = None
 ) -> None:
-    """Move the checkpoint to `end` and record the stream versions the batch applied."""
+    """Record the stream versions a batch applied, for read-your-writes."""
+    if not versions:
+        return
     schema = schema or projection.schema
     await conn.execute(
-        f"UPDATE {schema}.checkpoints SET position = $2 WHERE name = $1",
+        f"""INSERT INTO {schema}.applied_versions AS a (projection, stream, version)
+            SELECT $1, s, v FROM unnest($2::text[], $3::int[]) AS t(s, v)
+            ON CONFLICT (projection, stream)
+            DO UPDATE SET version = greatest(a.version, excluded.version)""",
         projection.name,
-        end,
+        list(versions),
+        list(versions.values()),
     )
-    if versions:
-        await conn.execute(
-            f"""INSERT INTO {schema}.applied_versions AS a
-                    (projection, stream, version)
-                SELECT $1, s, v FROM unnest($2::text[], $3::int[]) AS t(s, v)
-                ON CONFLICT (projection, stream)
-                DO UPDATE SET version = greatest(a.version, excluded.version)""",
-            projection.name,
-            list(versions),
-            list(versions.values()),
-        )
 
 
 async def reset(conn: Conn, projection: Projection) -> None:

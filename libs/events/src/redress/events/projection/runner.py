@@ -28,7 +28,13 @@ from opentelemetry.trace import SpanKind
 from redress.events.bus import Bus, message_id, sequence_of
 from redress.events.envelope import Event
 from redress.events.projection.announce import announce, applied_messages
-from redress.events.projection.checkpoints import LIVE, advance, claim, read_checkpoint, reset
+from redress.events.projection.checkpoints import (
+    LIVE,
+    claim,
+    read_checkpoint,
+    record_versions,
+    reset,
+)
 from redress.events.projection.model import (
     CheckpointMoved,
     ConsumerStalled,
@@ -46,6 +52,15 @@ log = structlog.get_logger("redress.projection")
 tracer = trace.get_tracer("redress.projection")
 
 Progress = Callable[[int, int], None]
+
+# A batch holding nothing the projection reads moves its position in memory only: every
+# runner receives every event, and one commit per runner per batch was most of what the
+# platform's runners cost PostgreSQL at a steady trickle of submissions. The stored
+# checkpoint follows with the next batch the projection reads, or once nothing has come
+# for SKIP_FLUSH seconds, and is never more than SKIP_LIMIT events behind; a restart
+# only receives those skipped events again.
+SKIP_LIMIT = 1000
+SKIP_FLUSH = 1.0
 
 
 class ProjectionRunner:
@@ -86,6 +101,8 @@ class ProjectionRunner:
         self.started = asyncio.Event()  # set while `run` runs
         self._stalled_at: int | None = None
         self.position = 0
+        self.written = 0  # the stored checkpoint, as this runner last read or wrote it
+        self.lazy = self.live  # a rebuild stores every position it reaches (its swap needs it)
         # What this runner applied lately, per stream: read-your-writes without queries.
         self.recent = Versions()
         self._resume = asyncio.Event()
@@ -130,6 +147,7 @@ class ProjectionRunner:
 
     async def _consume(self) -> None:
         position = await self.checkpoint()
+        self.written = position
         async with self._advanced:  # waiters for a position already reached go on now
             self.position = position
             self._advanced.notify_all()
@@ -150,10 +168,13 @@ class ProjectionRunner:
         )
         try:
             while self.halted is None:
+                pending = self.written < self.position
                 try:
-                    first = await asyncio.wait_for(queue.get(), self.idle_check)
+                    first = await asyncio.wait_for(
+                        queue.get(), SKIP_FLUSH if pending else self.idle_check
+                    )
                 except TimeoutError:
-                    await self._check_delivery()
+                    await (self._write_checkpoint() if pending else self._check_delivery())
                     continue
                 batch = [first]
                 while len(batch) < self.sizing.limit and not queue.empty():
@@ -238,9 +259,12 @@ class ProjectionRunner:
     async def _apply_in_one_transaction(
         self, batch: list[Msg], delivered: list[Event | None]
     ) -> None:
-        start = self.position
         end = sequence_of(batch[-1])
         events = [e for e in delivered if e is not None]
+        if not events and self.lazy and end - self.written < SKIP_LIMIT:
+            self.reader.count(batch, delivered)
+            await self._reached(end)
+            return
         versions: dict[str, int] = {}
         for e in events:
             versions[e.stream] = max(e.version, versions.get(e.stream, 0))
@@ -251,20 +275,31 @@ class ProjectionRunner:
                 # The projection names its tables unqualified: this decides which ones it
                 # writes.
                 await conn.execute(f"SET LOCAL search_path TO {self.schema}")
-                await claim(conn, self.projection, start, self.schema)
+                await claim(conn, self.projection, self.written, end, self.schema)
                 with self._spans(events):
                     await self.projection.apply_batch(conn, events)
-                await advance(conn, self.projection, end, versions, self.schema)
+                await record_versions(conn, self.projection, versions, self.schema)
             self.sizing.took(len(batch), loop.time() - began)
             self.reader.count(batch, delivered)
+            self.written = end
             # Waiters in this process first; then those of the service's other processes.
             self.recent.record(versions)
-            async with self._advanced:
-                self.position = end
-                self._advanced.notify_all()
+            await self._reached(end)
             if self.live and versions:
                 messages = applied_messages(self.projection.name, end, versions)
                 await announce(conn, self.schema, messages, self.io_timeout)
+
+    async def _reached(self, end: int) -> None:
+        async with self._advanced:
+            self.position = end
+            self._advanced.notify_all()
+
+    async def _write_checkpoint(self) -> None:
+        """Store the position that batches of nothing the projection reads have moved."""
+        end = self.position
+        async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
+            await claim(conn, self.projection, self.written, end, self.schema)
+        self.written = end
 
     def _halt(self, msg: Msg, exc: Exception) -> None:
         event_id = message_id(msg)
@@ -324,7 +359,7 @@ class ProjectionRunner:
         """
         async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
             await reset(conn, self.projection)
-        self.position = 0
+        self.position = self.written = 0
         self.halted = None
         self.recent.clear()
 
@@ -338,6 +373,8 @@ class ProjectionRunner:
         if end is None:
             end = await self.bus.last_sequence(self.js)
         self.position = await self.checkpoint()
+        # Stopped at `end`, the runner must have stored it: a rebuild's swap reads it.
+        lazy, self.lazy = self.lazy, False
         task = asyncio.create_task(self.run())
         try:
             while self.position < end and self.halted is None:
@@ -348,6 +385,7 @@ class ProjectionRunner:
             await stop(task)
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            self.lazy = lazy
         if self.halted is not None:
             raise RuntimeError(
                 f"replay halted at event {self.halted.event_id}: {self.halted.error}"
