@@ -147,8 +147,8 @@ class OpenedOnly(OpenedCases):
 
 async def test_batches_of_events_a_projection_does_not_read_take_no_transaction(projected):
     """Every runner receives every event: a batch of nothing it reads moves its position
-    without taking the checkpoint's row, and the stored checkpoint follows within
-    SKIP_FLUSH, or with the next batch it reads."""
+    without taking the checkpoint's row, and the stored checkpoint follows once nothing
+    more comes (ADR 37)."""
     system = projected
     await system.store.append(new_case(), [opened()], 0, META)
     runner = ProjectionRunner(OpenedOnly(), system.pool, system.js, system.bus)
@@ -163,11 +163,26 @@ async def test_batches_of_events_a_projection_does_not_read_take_no_transaction(
             assert await runner.wait_for(6, timeout=10), runner.status()
             assert runner.status()["skipped"] == 5
         await wait_until(lambda: _stored(runner, 6))  # nothing more came: stored
+
+
+async def test_the_next_batch_a_projection_reads_stores_the_position_skipped_to(projected):
+    """With no pause to store it in, the skipped position is stored by the next batch the
+    projection reads; a runner that starts again receives the skipped events again, and
+    counts them once."""
+    system = projected
+    await system.store.append(new_case(), [opened()], 0, META)
+    runner = ProjectionRunner(OpenedOnly(), system.pool, system.js, system.bus, skip_flush=600)
+    async with running(runner.run()):
+        assert await runner.wait_for(1, timeout=10)
         for _ in range(3):
             await system.store.append(new_case(), [triaged()], 0, META)
+        assert await runner.wait_for(4, timeout=10)
+        assert await runner.checkpoint() == 1  # not stored: nothing read since
+    async with running(runner.run()):  # again, from the stored checkpoint
         await system.store.append(new_case(), [opened()], 0, META)
-        assert await runner.wait_for(10, timeout=10)
-        assert await runner.checkpoint() == 10  # written with the batch it read
+        assert await runner.wait_for(5, timeout=10)
+        assert await runner.checkpoint() == 5
+        assert runner.status()["skipped"] == 3
     assert len(await rows(system)) == 2
 
 

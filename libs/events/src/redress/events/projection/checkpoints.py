@@ -47,8 +47,10 @@ async def claim(
     waits for it, then finds the position moved.
     """
     schema = schema or projection.schema
+    # Never backwards: a batch retried after its own commit finds the checkpoint moved.
     moved = await conn.execute(
-        f"UPDATE {schema}.checkpoints SET position = $3 WHERE name = $1 AND position = $2",
+        f"UPDATE {schema}.checkpoints SET position = $3 "
+        "WHERE name = $1 AND position = $2 AND $3 > $2",
         projection.name,
         start,
         end,

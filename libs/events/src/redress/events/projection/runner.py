@@ -2,7 +2,9 @@
 
 A runner reads the stream from its checkpoint + 1 with an ordered consumer, applies a batch
 of events and writes the new checkpoint in the same PostgreSQL transaction. The checkpoint
-row is locked first, so two runners of one projection can never both apply a batch.
+row is moved first, from where this runner last stored it, so two runners of one projection
+can never both apply a batch. A batch of nothing the projection reads moves the position in
+memory only; the stored checkpoint follows (ADR 37, `SKIP_LIMIT`).
 An event that cannot be applied on a healthy connection halts the runner: it is reported,
 never skipped. Any other failure is retried (see `run`). Messages of types the projection
 does not read are skipped on their headers and counted (`redress.events.projection.tolerant`).
@@ -77,6 +79,7 @@ class ProjectionRunner:
         backoff: Backoff | None = None,
         io_timeout: float = 5.0,
         idle_check: float = 3.0,
+        skip_flush: float = SKIP_FLUSH,
         schema: str | None = None,
     ) -> None:
         if isinstance(projection, Policy):
@@ -97,6 +100,7 @@ class ProjectionRunner:
         self.backoff = backoff or Backoff(initial=0.2, cap=5.0)
         self.io_timeout = io_timeout
         self.idle_check = idle_check
+        self.skip_flush = skip_flush
         self.running = False
         self.started = asyncio.Event()  # set while `run` runs
         self._stalled_at: int | None = None
@@ -171,7 +175,7 @@ class ProjectionRunner:
                 pending = self.written < self.position
                 try:
                     first = await asyncio.wait_for(
-                        queue.get(), SKIP_FLUSH if pending else self.idle_check
+                        queue.get(), self.skip_flush if pending else self.idle_check
                     )
                 except TimeoutError:
                     await (self._write_checkpoint() if pending else self._check_delivery())

@@ -2,8 +2,9 @@
 
 Readers and the live runner keep the live tables while a shadow schema fills from the start
 of the stream. Once it has caught up, one short transaction holds the live checkpoint (so
-the live runner waits), moves the shadow tables in and carries the checkpoint over: readers
-never see an empty or partial projection (docs/decisions/0011-rebuild-beside-live-tables.md).
+the live runner's next batch that writes waits), moves the shadow tables in and carries the
+checkpoint over: readers never see an empty or partial projection
+(docs/decisions/0011-rebuild-beside-live-tables.md).
 """
 
 from __future__ import annotations
@@ -133,8 +134,9 @@ async def _swap(conn: Conn, runner: ProjectionRunner, on_progress: Progress | No
             f"SET LOCAL idle_in_transaction_session_timeout = '{2 * LOCKED_CATCH_UP:g}s'"
         )
         await read_checkpoint(conn, projection)
-        # Held until commit: the live runner's next batch waits here, then starts again
-        # from the carried-over position (CheckpointMoved) or goes on if it is the same.
+        # Held until commit: the live runner's next batch that writes waits here (one of
+        # nothing it reads writes nothing: ADR 37), then starts again from the carried-over
+        # position (CheckpointMoved) or goes on if it is the same.
         live_at = await conn.fetchval(
             f"SELECT position FROM {live}.checkpoints WHERE name = $1 FOR UPDATE", name
         )

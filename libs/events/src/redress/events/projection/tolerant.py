@@ -32,6 +32,7 @@ class TolerantReader:
         """Messages passed over since this runner started, of any type it does not read."""
         self.unknown: Counter[str] = Counter()
         """Of those, the ones of types this build's catalogue does not know, per type."""
+        self.counted_to = 0  # the last stream sequence counted
 
     def read(self, batch: list[Msg]) -> tuple[list[Event | None], Unreadable | None]:
         """The events of the batch (None: skipped), up to the first message that cannot be
@@ -51,8 +52,12 @@ class TolerantReader:
         return message_to_event(msg, newest, f"the {self.projection.schema} service")
 
     def count(self, batch: list[Msg], events: list[Event | None]) -> None:
-        """Count what a batch, now applied, passed over."""
+        """Count what a batch, now applied, passed over, once: a runner that starts again
+        from its stored checkpoint receives again what it had passed over since."""
         for msg, event in zip(batch, events, strict=True):
+            if (sequence := sequence_of(msg)) <= self.counted_to:
+                continue
+            self.counted_to = sequence
             if event is not None:
                 continue
             self.skipped += 1
