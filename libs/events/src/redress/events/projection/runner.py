@@ -152,9 +152,7 @@ class ProjectionRunner:
     async def _consume(self) -> None:
         position = await self.checkpoint()
         self.written = position
-        async with self._advanced:  # waiters for a position already reached go on now
-            self.position = position
-            self._advanced.notify_all()
+        await self._reached(position)  # waiters for a position already reached go on now
         queue: asyncio.Queue[Msg] = asyncio.Queue()
 
         async def deliver(msg: Msg) -> None:
