@@ -10,6 +10,7 @@ import nats
 from redress.events import verify
 from redress.events.bus import Bus
 from redress.events.verify import LogRow, compare
+from tests.faults.observe import Load
 from tests.faults.platform import Platform
 
 
@@ -73,3 +74,68 @@ async def cases_per_grievance(
         if len(found) == len(set(accepted)) or time.monotonic() - started > deadline:
             return {g: found.get(g, 0) for g in set(accepted)}
         await asyncio.sleep(1)
+
+
+async def log_head(platform: Platform) -> int:
+    """The log's last position: grievances filed after it are the load's."""
+    conn = await platform.connect()
+    try:
+        return int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM eventlog.events"))
+    finally:
+        await conn.close()
+
+
+async def grievances_since(platform: Platform, head: int) -> int:
+    """Grievances in the log after `head`: one per accepted filing, none doubled by a retry."""
+    conn = await platform.connect()
+    try:
+        return int(
+            await conn.fetchval(
+                "SELECT count(*) FROM eventlog.events"
+                " WHERE position > $1 AND type = 'GrievanceSubmitted'",
+                head,
+            )
+        )
+    finally:
+        await conn.close()
+
+
+def filing_failures(
+    load: Load, answered: bool, outage: bool, start: float, end: float
+) -> list[str]:
+    """What the load's answers show wrong.
+
+    A filing's attempts may go unanswered within the client's timeout, or be turned away with
+    503 and Retry-After while intake is busy (its admission limit), and are asked again with
+    the same Idempotency-Key: on two cores under faults that is the machine's pace, not a loss.
+    What fails: a connection closed without an answer (where intake is not killed), any other
+    status, a filing never accepted, a retry answered with a second grievance; and during a
+    database outage (`outage`, from `start` to `end`), any attempt not answered in time.
+    """
+    failures = []
+    dropped = [
+        a
+        for a in load.answers
+        if a.status is None and (not a.late or (outage and start <= a.sent <= end))
+    ]
+    if answered and dropped:
+        errors = sorted({str(a.error) for a in dropped})
+        failures.append(f"{len(dropped)} attempts' connections closed without an answer: {errors}")
+    wrong = [
+        a
+        for a in load.answers
+        if a.status not in (None, 201)
+        and not (a.status == 503 and a.retry_after and (outage or a.kind == "overloaded"))
+    ]
+    if wrong:
+        kinds = sorted({f"{a.status} {a.kind}" for a in wrong})
+        failures.append(f"{len(wrong)} filings answered otherwise: {kinds}")
+    named: dict[int, set[str]] = {}
+    for a in load.answers:
+        if a.grievance_id:
+            named.setdefault(a.filing, set()).add(a.grievance_id)
+    if doubled := [n for n, ids in named.items() if len(ids) > 1]:
+        failures.append(f"{len(doubled)} filings answered with more than one grievance")
+    if answered and (unaccepted := load.sent - len(named)):
+        failures.append(f"{unaccepted} of {load.sent} filings never accepted")
+    return failures
