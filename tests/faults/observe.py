@@ -41,7 +41,7 @@ class Answer:
     retry_after: str | None = None
     grievance_id: str | None = None
     error: str | None = None
-    kind: str | None = None  # a problem's type, its last segment ("overloaded", "unavailable")
+    kind: str | None = None  # a problem's type, its last part ("overloaded", "unavailable")
 
     @property
     def late(self) -> bool:
@@ -106,7 +106,7 @@ class Load:
             answer.status_code,
             answer.headers.get("Retry-After"),
             body.get("grievance_id") if answer.status_code == 201 else None,
-            kind=str(body.get("type", "")).rsplit("/", 1)[-1] or None,
+            kind=str(body.get("type", "")).rsplit(":", 1)[-1] or None,
         )
 
     async def _file(self, client: httpx.AsyncClient, n: int) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
 import psutil
@@ -74,8 +75,8 @@ async def exercise(
 
     `expect`: the endpoints whose /health must fail while the fault lasts. `answered`: no
     connection may close without an answer, and every filing must be accepted (False only when
-    intake itself is killed). `outage`: a 503 with Retry-After may say the database is
-    unavailable (otherwise only that intake is busy). `stopped`: the
+    intake itself is killed). `outage`: while the database is out (from the fault's
+    start to its end), every attempt must be answered within the client's timeout. `stopped`: the
     endpoints whose own process the fault stops or kills; every other /health must answer
     (within the watch's 3 s) throughout, whatever it has to say.
     """
@@ -109,11 +110,13 @@ async def exercise(
     cases = await cases_per_grievance(platform, load.accepted)
     if without := [g for g, n in cases.items() if n != 1]:
         failures.append(f"{len(without)} of {len(cases)} accepted grievances without one case")
-    late, shed = sum(a.late for a in load.answers), sum(a.status == 503 for a in load.answers)
+    late = sum(a.late for a in load.answers)
+    shed = Counter(str(a.kind) for a in load.answers if a.status == 503)
+    kinds = f" ({', '.join(f'{k} {n}' for k, n in sorted(shed.items()))})" if shed else ""
     REPORT.notes.append(
         f"{fault}: {load.sent} filings sent, {len(load.accepted)} accepted"
-        f" ({late} answers later than {TIMEOUT_S:.0f} s and {shed} 503s, each asked again),"
-        f" {len(rows)} events in the log, {len(ids)} in the stream"
+        f" ({late} answers later than {TIMEOUT_S:.0f} s and {shed.total()} 503s{kinds},"
+        f" each asked again), {len(rows)} events in the log, {len(ids)} in the stream"
     )
     # Written after every fault, so that a run cut short still leaves its figures.
     REPORT.notes += [f"{fault}: FAILED: {f}" for f in failures]
