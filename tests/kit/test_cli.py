@@ -178,6 +178,8 @@ def test_replay_of_an_unknown_projection_names_the_known_ones(system, tmp_path):
 @pytest.mark.parametrize(
     ("args", "says"),
     [
+        (["--tenant", "DEMO"], "'DEMO' is not a tenant's id"),
+        (["--tenant", "demo/../x"], "is not a tenant's id"),
         (["--role", "superuser"], "unknown role superuser; known roles: admin, auditor"),
         (["--role", "officer", "--role", "[root]"], "unknown role [root]"),
         (["--role", "member"], "must name its organisation: --org"),

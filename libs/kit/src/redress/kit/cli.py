@@ -213,8 +213,11 @@ def token_issue(
     """Print a signed bearer token (dev mode only)."""
     from redress.kit.auth import signer_for
     from redress.kit.authz import ORGANISATION_ROLES, Role
+    from redress.tenancy.domain import SLUG
 
     settings = load_settings()
+    if not SLUG.match(tenant):  # no tenant can be named so: every service would refuse it
+        refuse(f"{tenant!r} is not a tenant's id: lower-case letters, digits and hyphens")
     known = {r.value for r in Role}
     if unknown := sorted(set(role) - known):
         refuse(f"unknown role {', '.join(unknown)}; known roles: {', '.join(sorted(known))}")
