@@ -101,7 +101,12 @@ async def test_an_officer_takes_a_case_from_triage_to_closure_by_keyboard(
     await expect(indicator).to_be_checked()
     await page.select_option("#triage-severity", "medium")
     await press(page, "#form-triage button[type=submit]")
-    await expect_notice(page, "Triage recorded.")
+    await expect_notice(
+        page,
+        "Triage recorded. The case is critical and a referral is recommended, whatever severity"
+        " was chosen, because of: Document retention. To keep a lower severity, triage it again"
+        " with an override reason.",
+    )
     await expect(page.locator("#case-severity")).to_have_text("Critical")
     await expect(page.locator("#case-indicators")).to_have_text("Document retention")
     await expect(page.locator("#case-referral")).to_have_text("Recommended · Open the referral")

@@ -289,7 +289,11 @@ async def test_the_case_page_shows_the_grievance_and_every_form_runs_its_command
         page = await done(client, case_id, "triage", {
             "indicators": ["recruitment_fees", "debt_bondage"], "severity": "medium",
         })  # fmt: skip
-        assert "Triage recorded." in page
+        # Medium was chosen: the page says at once why the case is critical instead.
+        assert (
+            "Triage recorded. The case is critical and a referral is recommended, whatever"
+            " severity was chosen, because of: Debt bondage, Recruitment fees." in page
+        )
         assert dd(page, "case-severity") == "Critical"
         assert dd(page, "case-indicators") == "Debt bondage, Recruitment fees"
         assert dd(page, "case-referral") == "Recommended · Open the referral"
@@ -297,6 +301,13 @@ async def test_the_case_page_shows_the_grievance_and_every_form_runs_its_command
         referral = f'href="http://test:{PORTS["referral"]}/console/cases/{case_id}"'
         assert f'{referral} id="referral-link"' in page
         assert not re.search(r'id="ind-unlicensed_recruiter"[^>]*checked', page)
+        # Overridden with a reason, the severity chosen holds, and the notice is the plain one.
+        page = await done(client, case_id, "triage", {
+            "indicators": ["recruitment_fees", "debt_bondage"], "severity": "high",
+            "override_reason": "The fees were repaid in full; the worker asked for no referral.",
+        })  # fmt: skip
+        assert '<p class="notice" role="status" id="notice">Triage recorded.</p>' in page
+        assert dd(page, "case-severity") == "High"
 
         page = await done(client, case_id, "accept")
         assert dd(page, "case-stage") == "Verification" and 'id="form-accept"' not in page

@@ -26,7 +26,13 @@ from redress.cases import queries as q
 from redress.cases.console_render import CONSOLE, PATH, page
 from redress.cases.context import CaseDesk, CasesContext, Desk
 from redress.cases.projections import CaseViews
-from redress.events.catalogue.case import FindingSource, ResponseLevel, Substantiation
+from redress.events.catalogue.case import (
+    CaseTriaged,
+    FindingSource,
+    ReferralRecommended,
+    ResponseLevel,
+    Substantiation,
+)
 from redress.events.catalogue.grievance import Category
 from redress.events.catalogue.indicators import BY_CODE
 from redress.events.envelope import Event
@@ -121,6 +127,19 @@ async def queue(request: Request, p: Staff, pool: Pool, cases: CasesContext) -> 
 
 
 # -- the case page ----------------------------------------------------------------------------
+
+
+def escalated_by(events: list[Event]) -> tuple[str, ...]:
+    """What made the last triage record the case as critical, whatever severity was chosen:
+    the officer is told at once, not left to find a severity they did not pick."""
+    reasons: tuple[str, ...] = ()
+    for event in events:
+        match event.data:
+            case CaseTriaged():
+                reasons = ()
+            case ReferralRecommended(reasons=given):
+                reasons = tuple(given)
+    return reasons
 
 
 def _indicators(row: Any) -> list[dict[str, Any]]:
@@ -241,6 +260,7 @@ async def case_page(
         "contact_consented": contact,
         "withdrawn": row["grounds"] == d.Grounds.withdrawn_by_worker,
         "done": done,
+        "escalated_by": escalated_by(events) if done == "triage" else (),
         "error": error,
         "failed": failed,
         "kept": lambda form, field: (typed or {}).get(field, "") if form == failed else "",
