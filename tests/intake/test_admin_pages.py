@@ -49,6 +49,9 @@ async def test_an_admin_shares_a_site_between_members_through_the_pages(intake):
     page = await intake.client.get(saved.headers["location"])
     shown = r"Chittagong Denim</td><td>BD</td><td>acme-apparel, globex-garments"
     assert re.search(shown, page.text)
+    # Six columns scroll inside a region of their own, reachable by keyboard, on a phone.
+    sites = page.text.split('<div class="scroll" id="sites" tabindex="0" role="region"')[1]
+    assert re.search(shown, sites.split("</div>")[0])
     assert await intake.events() == before + 1
     wrong = {"csrf": csrf, "name": "Acme", "time_zone": "Mars/Olympus", "working_days": "0",
              "languages": "en"}  # fmt: skip
