@@ -57,7 +57,7 @@ async def test_the_timeline_names_who_acted_and_shows_what_the_worker_did(platfo
         await done(client, case_id, "notes", {"text": "Call the agent on Monday."})
         await done(client, case_id, "messages", {"text": "We are looking into it."})
         await worker_does(platform, filed, "reply", message="They took 900 dollars.")
-        await worker_does(platform, filed, "withdraw")
+        await worker_does(platform, filed, "withdraw", confirm="yes")
 
         async def withdrawal_shown() -> bool:
             return any("withdraw" in e for e in timeline_of(await case_page(client, case_id)))

@@ -83,7 +83,9 @@ async def test_a_restart_and_a_replay_of_the_log_send_no_text_twice(system, tmp_
         assert len(bodies) == 3 == len(set(bodies)) == len(provider.requests)
 
 
-@pytest.mark.parametrize("stop", [{"do": "contact", "contact": "no"}, {"do": "withdraw"}])
+@pytest.mark.parametrize(
+    "stop", [{"do": "contact", "contact": "no"}, {"do": "withdraw", "confirm": "yes"}]
+)
 async def test_a_worker_who_stops_contact_or_withdraws_before_a_text_goes_gets_none(
     system, tmp_path, stop
 ):

@@ -203,7 +203,7 @@ async def test_a_withdrawal_ends_the_case_stops_deadlines_and_contact_and_tells_
     await wait_until(lambda: _has_timer(platform, case_id))
 
     await worker.open(reference, secret)
-    withdrawn = await worker.act(lang, do="withdraw")
+    withdrawn = await worker.act(lang, do="withdraw", confirm="yes")
     assert withdrawn.status_code == 303, withdrawn.text
     await wait_until(lambda: _ended(platform, case_id))
     ended = (await platform.system.store.read_stream(case_id))[-1]

@@ -122,3 +122,45 @@ async def test_a_proof_says_which_report_it_proves_and_when(intake, lang):
 async def _projected(intake):
     async with intake.system.pool.acquire() as conn:
         return await conn.fetchval("SELECT count(*) FROM intake.grievances") > 0
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+async def test_the_receipt_and_what_is_typed_from_it_read_left_to_right(intake, lang):
+    """In Arabic a number written in groups is drawn right to left unless marked: the worker
+    would copy the secret's groups in the wrong order and never open the report again."""
+    tokens = await fresh_form(intake)
+    receipt = await intake.client.post(
+        f"/t/{TENANT}/report", data=report_fields(tokens, lang=lang), follow_redirects=True
+    )
+    for part in ("reference", "secret"):
+        assert f'<code dir="ltr" id="{part}">' in receipt.text
+    assert '<p class="proof" dir="ltr" id="proof">' in receipt.text
+    login = await intake.client.get(f"/t/{TENANT}/status?lang={lang}")
+    for part in ("reference", "secret"):
+        assert re.search(rf'<input id="{part}" name="{part}" dir="ltr"', login.text)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+async def test_a_withdrawn_report_expects_nothing_by_any_date(intake, lang):
+    reference, secret = await file_report(intake, lang=lang)
+    await wait_until(lambda: _projected(intake))
+    async with intake.system.pool.acquire() as conn:  # given: the case has a stage due
+        await conn.execute(
+            "UPDATE intake.grievances SET stage_due = current_date + 7 WHERE reference = $1",
+            reference,
+        )
+    status = await _open(intake.client, reference, secret, lang)
+    assert 'id="due"' in status.text
+    asked = await intake.client.post(
+        f"/t/{TENANT}/status?lang={lang}", data={"csrf": csrf_in(status), "do": "withdraw"}
+    )
+    assert_page(asked, lang, 200)  # it cannot be undone: asked first
+    assert tr(intake, lang, "Withdraw your report?") in asked.text
+    withdrawn = await intake.client.post(
+        f"/t/{TENANT}/status?lang={lang}",
+        data={"csrf": csrf_in(asked), "do": "withdraw", "confirm": "yes"},
+        follow_redirects=True,
+    )
+    assert tr(intake, lang, texts.WITHDRAWN) in withdrawn.text
+    assert tr(intake, lang, texts.STATUS["withdrawn"]) in withdrawn.text
+    assert 'id="due"' not in withdrawn.text

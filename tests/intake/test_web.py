@@ -73,8 +73,15 @@ async def test_report_receipt_and_follow_up(intake):
         follow_redirects=True,
     )
     assert "I also saw this." in replied.text and "Your message was sent." in replied.text
+    before = await intake.events()
+    asked = await intake.client.post(f"/t/{TENANT}/status", data={"csrf": csrf, "do": "withdraw"})
+    assert asked.status_code == 200 and "Withdraw your report?" in asked.text
+    assert '<button class="primary danger" type="submit" name="do" value="withdraw">' in asked.text
+    assert await intake.events() == before  # asking withdrew nothing
     withdrawn = await intake.client.post(
-        f"/t/{TENANT}/status", data={"csrf": csrf, "do": "withdraw"}, follow_redirects=True
+        f"/t/{TENANT}/status",
+        data={"csrf": csrf, "do": "withdraw", "confirm": "yes"},
+        follow_redirects=True,
     )
     assert "Withdrawn at your request" in withdrawn.text
     erased = await intake.client.post(

@@ -286,3 +286,26 @@ async def test_a_body_past_the_size_limit_gets_a_page_in_the_workers_language(in
 
     api = await intake.client.post(f"/v1/t/{TENANT}/grievances", content=b"{" * 1_100_000)
     assert api.status_code == 413 and api.json()["type"] == "urn:redress:problem:too-large"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_addresses_no_page_answers_are_pages_or_lead_to_one(intake, lang):
+    """A worker reaches an address no page answers by a link, a reload or a typo: the page
+    the form was on, the report form, or a page saying so in their language; never JSON."""
+    # The language links of a page a form answered with point at the form's own address.
+    for form in ("status/open", "status/plan", "status/referral", "status/representation"):
+        shown = await intake.client.get(f"/t/{TENANT}/{form}?lang={lang}")
+        assert shown.status_code == 303, (form, shown.text[:200])
+        assert shown.headers["location"] == f"/t/{TENANT}/status?lang={lang}"
+    bare = await intake.client.get(f"/t/{TENANT}?lang={lang}")
+    assert (bare.status_code, bare.headers["location"]) == (303, f"/t/{TENANT}/report?lang={lang}")
+    heading, text = texts.PROBLEMS[404]
+    for typo in ("nothing", "status/xyz", "report/extra/parts"):
+        page = await intake.client.get(f"/t/{TENANT}/{typo}?lang={lang}")
+        assert_page(page, lang, 404)
+        assert tr(intake, lang, heading) in page.text and tr(intake, lang, text) in page.text
+    # Outside the worker's pages, and for what no browser sends, the API's answer stays.
+    for method, path in (("GET", "/v1/nothing"), ("DELETE", f"/t/{TENANT}/report")):
+        answer = await intake.client.request(method, path)
+        assert answer.status_code in (404, 405)
+        assert answer.headers["content-type"] == "application/problem+json"

@@ -97,6 +97,9 @@ async def test_the_procedure_page_says_the_tenants_time_frames_in_the_workers_la
     assert page.status_code == 200 and f'lang="{lang}"' in page.text
     for step, days in zip(STEPS, (5, 60, 30), strict=True):
         assert say(lang, step) % {"days": days} in page.text
+    # Due dates count the tenant's working days: the page says which days it means.
+    working = say(lang, "Days here are working days; days off do not count.")
+    assert f'<p id="working-days">{working}</p>' in page.text
     for outcome in (*OUTCOMES.values(), STATUS["rejected"]):
         assert f"<li>{say(lang, outcome)}</li>" in page.text
     assert say(lang, "Staying anonymous") in page.text and say(lang, "Who sees what") in page.text

@@ -127,6 +127,9 @@ async def test_bad_or_foreign_answers_change_nothing(platform):
     assert unknown.status_code == 404
     bad = await answer(worker, referral_id, "maybe")
     assert bad.status_code == 422
+    # Agreeing to share a field the partner did not ask for: refused, not quietly dropped.
+    unasked = await answer(worker, referral_id, "given", fields=["passport"])
+    assert unasked.status_code == 422 and unasked.headers["content-type"].startswith("text/html")
     stale = await worker.client.post(
         ANSWER,
         data={

@@ -103,6 +103,17 @@ def not_json(exc: RequestValidationError) -> bool:
     )
 
 
+async def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """A refusal by the router or the framework (no such address, not that method)."""
+    kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return problem_response(
+        Problem(exc.status_code, kind, str(exc.detail), headers=headers), request.url.path
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> JSONResponse:
@@ -132,15 +143,7 @@ def install(app: FastAPI) -> None:
     async def on_too_large(request: Request, exc: TooLarge) -> JSONResponse:
         return problem_response(Problem(413, "too-large", str(exc.detail)), request.url.path)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
-        headers = exc.headers
-        if exc.status_code == 405:
-            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
-        return problem_response(
-            Problem(exc.status_code, kind, str(exc.detail), headers=headers), request.url.path
-        )
+    app.add_exception_handler(StarletteHTTPException, http_problem)  # type: ignore[arg-type]
 
     @app.exception_handler(Refused)
     async def on_refused(request: Request, exc: Refused) -> JSONResponse:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from starlette.exceptions import HTTPException
+
 from redress.intake import (
     admin_pages,
     alert_recipients_api,
@@ -99,4 +101,5 @@ service = ServiceSpec(
     large_body_paths=r"^/t/[^/]+/report$",
     large_body_bytes=52_000_000,
     refusal_pages=[web_common.refused_before_routing],
+    exception_handlers={HTTPException: web_common.missed_address},
 )

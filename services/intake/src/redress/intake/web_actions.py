@@ -76,8 +76,8 @@ async def act(
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 error=NO_REVIEW, status_code=409)  # fmt: skip
-    if do == "erase" and confirm != "yes":
-        return await _confirm_erasure(request, intake, pool, tenant, language(request, lang))
+    if do in ("erase", "withdraw") and confirm != "yes":  # neither can be undone: ask first
+        return await _confirm(request, intake, pool, tenant, language(request, lang), do)
     if do == "satisfaction" and score is None:
         raise Problem(422, "validation", "choose a score from 1 to 5")
     if do == "contact" and contact is None:
@@ -145,11 +145,11 @@ async def _expired(
                             draft=draft, error=PAGE_EXPIRED_REPLY, status_code=403)  # fmt: skip
 
 
-async def _confirm_erasure(
-    request: Request, intake: Intake, pool: Pool, tenant: str, lang: str
+async def _confirm(
+    request: Request, intake: Intake, pool: Pool, tenant: str, lang: str, do: str
 ) -> HTMLResponse:
     async with pool.acquire() as conn:
         name = await masthead(conn, tenant)
-    return page(request, intake, "erase_confirm.html", lang, name,
+    return page(request, intake, "confirm.html", lang, name, do=do,
                 action=f"/t/{tenant}/status?lang={lang}",
                 back=f"/t/{tenant}/status?lang={lang}")  # fmt: skip

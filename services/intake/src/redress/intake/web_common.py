@@ -25,7 +25,7 @@ from redress.intake.context import Intake
 from redress.intake.domain import Grievance, fold
 from redress.intake.filing import Masthead, grievance_stream, masthead
 from redress.intake.texts import PROBLEMS, SESSION_ENDED
-from redress.kit import csrf, outage
+from redress.kit import csrf, errors, outage
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES, negotiate
@@ -139,7 +139,7 @@ async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
     )  # fmt: skip
 
 
-WORKER_PAGE = re.compile(r"^/t/(?P<tenant>[^/]+)/")
+WORKER_PAGE = re.compile(r"^/t/(?P<tenant>[^/]+)(?P<rest>/.*)?$")
 
 
 async def refused_before_routing(scope: Scope, problem: Problem) -> Response | None:
@@ -148,7 +148,34 @@ async def refused_before_routing(scope: Scope, problem: Problem) -> Response | N
     found = WORKER_PAGE.match(scope["path"])
     if found is None:
         return None
-    return await problem_page(Request({**scope, "path_params": found.groupdict()}), problem)
+    return await problem_page(Request({**scope, "path_params": _tenant(found)}), problem)
+
+
+def _tenant(found: re.Match[str]) -> dict[str, str]:
+    return {"tenant": found["tenant"]}
+
+
+async def missed_address(request: Request, exc: HTTPException) -> Response:
+    """An address of the worker pages that the router does not know, reached by a browser:
+    a page in the worker's language, never problem+json.
+
+    A form's own address (`/t/x/status/open`) is reached by a link or a reload only after
+    the form was sent there, as the language links of the page it answered with do: it
+    shows the page the form is on, in the language asked for. The tenant's bare address
+    shows its report form.
+    """
+    found = WORKER_PAGE.match(request.url.path)
+    if found is None or request.method != "GET" or exc.status_code not in (404, 405):
+        return await errors.http_problem(request, exc)
+    query = f"?{request.url.query}" if request.url.query else ""
+    rest = (found["rest"] or "").rstrip("/")
+    if not rest:
+        return RedirectResponse(f"/t/{found['tenant']}/report{query}", 303)
+    if exc.status_code == 405:
+        # Always below /t/{tenant}/: the address stays on this site.
+        return RedirectResponse(request.url.path.rstrip("/").rsplit("/", 1)[0] + query, 303)
+    scoped = Request({**request.scope, "path_params": _tenant(found)}, request.receive)
+    return await problem_page(scoped, Problem(404, "not-found", "no such page"))
 
 
 class ShowInstead(Exception):

@@ -56,6 +56,9 @@ async def answer(
     consent = ConsentAnswer(answered)
     if consent not in answers(row):
         raise Problem(409, "consent-answered", "this request was answered or has ended")
+    if unasked := set(field or ()) - set(row["fields"]):
+        # No form offers it: the worker's agreement must name only what the partner asked for.
+        raise Problem(422, "validation", f"not asked for: {', '.join(sorted(unasked))}")
     agreed = tuple(f for f in row["fields"] if f in (field or ())) if consent == "given" else ()
     command = AnswerReferralConsent(grievance_id, referral, partner, consent, agreed)
     stream = grievance_stream(grievance_id)

@@ -198,7 +198,10 @@ async def status(
     context: dict[str, Any] = {
         "g": g,
         "status_label": _(STATUS.get(status_key, STATUS["received"])),
-        "due": format_date(g["stage_due"], "long", locale=lang) if g["stage_due"] else None,
+        # A report that ended (withdrawn, rejected, erased) waits for nothing any more.
+        "due": format_date(g["stage_due"], "long", locale=lang)
+        if g["stage_due"] and status_key not in ENDED
+        else None,
         "thread": thread,
         "outcome_label": _(outcome) if (outcome := OUTCOMES.get(g["outcome"])) else None,
         "scale": [(n, _(SCALE[n])) for n in range(5, 0, -1)],
@@ -229,6 +232,9 @@ def reviewable(g: Any) -> bool:
     or an outcome, not reviewed yet, on a report still theirs to follow."""
     decided = g["outcome"] is not None or g["grounds"] not in (None, "withdrawn_by_worker")
     return decided and g["review"] is None and g["status"] == "open"
+
+
+ENDED = frozenset({"erased", "ended", "withdrawn", "rejected"})
 
 
 def _status_key(g: Any) -> str:
