@@ -76,28 +76,23 @@ async def cases_per_grievance(
         await asyncio.sleep(1)
 
 
-async def log_head(platform: Platform) -> int:
-    """The log's last position: grievances filed after it are the load's."""
+async def _value(platform: Platform, query: str, *args: object) -> int:
     conn = await platform.connect()
     try:
-        return int(await conn.fetchval("SELECT coalesce(max(position), 0) FROM eventlog.events"))
+        return int(await conn.fetchval(query, *args))
     finally:
         await conn.close()
+
+
+async def log_head(platform: Platform) -> int:
+    """The log's last position: grievances filed after it are the load's."""
+    return await _value(platform, "SELECT coalesce(max(position), 0) FROM eventlog.events")
 
 
 async def grievances_since(platform: Platform, head: int) -> int:
     """Grievances in the log after `head`: one per accepted filing, none doubled by a retry."""
-    conn = await platform.connect()
-    try:
-        return int(
-            await conn.fetchval(
-                "SELECT count(*) FROM eventlog.events"
-                " WHERE position > $1 AND type = 'GrievanceSubmitted'",
-                head,
-            )
-        )
-    finally:
-        await conn.close()
+    query = "SELECT count(*) FROM eventlog.events WHERE position > $1 AND type = $2"
+    return await _value(platform, query, head, "GrievanceSubmitted")
 
 
 def filing_failures(
@@ -129,7 +124,7 @@ def filing_failures(
     ]
     if wrong:
         kinds = sorted({f"{a.status} {a.kind}" for a in wrong})
-        failures.append(f"{len(wrong)} filings answered otherwise: {kinds}")
+        failures.append(f"{len(wrong)} attempts answered otherwise: {kinds}")
     named: dict[int, set[str]] = {}
     for a in load.answers:
         if a.grievance_id:

@@ -53,7 +53,7 @@ class Answer:
 # API's documentation tells it to; the retry gets the first answer if the first one landed.
 LATE = frozenset({"ReadTimeout", "WriteTimeout", "PoolTimeout"})
 TIMEOUT_S = 15.0
-GIVE_UP_S = 150.0  # a filing not accepted by then is reported as given up
+GIVE_UP_S = 150.0  # a filing not accepted by then stays so: the checks say how many
 BACKOFF_S = (0.25, 0.5, 1.0, 2.0)
 
 
@@ -71,7 +71,6 @@ class Load:
     answers: list[Answer] = field(default_factory=list)
     sent: int = 0
     rate: float = RATE
-    given_up: int = 0
     began: float = 0.0
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
@@ -121,7 +120,6 @@ class Load:
             elif not answer.late:
                 await asyncio.sleep(BACKOFF_S[min(tries, len(BACKOFF_S) - 1)])
             tries += 1
-        self.given_up += 1
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[Load]:
