@@ -97,6 +97,10 @@ async def open_nats(
     if trouble is not None:
 
         async def lost() -> None:
+            # Closed by the service itself (its shutdown): nothing was lost. A connection
+            # the server drops is reconnecting, never closed (`max_reconnect_attempts=-1`).
+            if nc.is_closed:
+                return
             trouble.report(ConnectionError("NATS: the connection was lost; opening it again"))
 
         async def back() -> None:
