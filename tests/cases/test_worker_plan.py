@@ -12,11 +12,13 @@ import httpx
 import pytest
 
 from redress.intake.texts import (
+    CHECK_FIELD,
     DELIVERED,
     NOT_NOW,
     OBJECTION_NEEDS_COMMENT,
     OWNERS,
     PLAN_ANSWERS,
+    TOO_LONG,
 )
 from tests.cases.test_console import case_page, officer
 from tests.cases.test_worker_loop import (
@@ -99,6 +101,17 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
     bare = await plan_form(worker, lang, {"answer": "object"})
     assert bare.status_code == 422 and say(lang, OBJECTION_NEEDS_COMMENT) in bare.text
     assert f'lang="{lang}"' in bare.text
+    # A comment holding a control character comes back without it, to be sent again; one
+    # too long comes back whole, to be shortened. Nothing is written.
+    hidden = await plan_form(worker, lang, {"answer": "object", "comment": f"\x00{COMMENTS[lang]}"})
+    assert hidden.status_code == 422 and say(lang, CHECK_FIELD) in hidden.text
+    assert f'<textarea id="plan-comment" name="comment" maxlength="5000">{COMMENTS[lang]}<' in (
+        hidden.text
+    )
+    long = COMMENTS[lang] * (5000 // len(COMMENTS[lang]) + 1)
+    shorten = await plan_form(worker, lang, {"answer": "object", "comment": long})
+    assert shorten.status_code == 422 and f">{long}</textarea>" in shorten.text
+    assert say(lang, TOO_LONG) % {"limit": 5000} in shorten.text
     assert len(await grievance_events(platform, reference)) == count
 
     objected = await plan_form(worker, lang, {"answer": "object", "comment": COMMENTS[lang]})

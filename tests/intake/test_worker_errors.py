@@ -216,6 +216,40 @@ async def test_a_reply_on_an_expired_page_is_kept(intake):
     assert await intake.events() == before
 
 
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_reply_too_long_or_with_hidden_characters_comes_back_to_be_sent_again(intake, lang):
+    """Sent without a browser's `maxlength`, or pasted with characters nobody can see: the
+    status page says what to do and keeps the text, never a page without it."""
+    from tests.intake.test_web import file_report
+
+    reference, secret = await file_report(intake, lang=lang)
+    status = await _open(intake.client, reference, secret, lang)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', status.text).group(1)
+    before = await intake.events()
+    long = NARRATIVE[lang] * (5000 // len(NARRATIVE[lang]) + 1)
+    shorten = await intake.client.post(
+        f"/t/{TENANT}/status?lang={lang}", data={"csrf": csrf, "do": "reply", "message": long}
+    )
+    assert_page(shorten, lang, 422)
+    assert tr(intake, lang, texts.TOO_LONG, limit=5000) in shorten.text
+    assert f'name="message" maxlength="5000" required>{long}</textarea>' in shorten.text
+    hidden = await intake.client.post(
+        f"/t/{TENANT}/status?lang={lang}",
+        data={"csrf": csrf, "do": "reply", "message": f"{NARRATIVE[lang]}\x00\x1b"},
+    )
+    assert_page(hidden, lang, 422)
+    assert tr(intake, lang, texts.CHECK_FIELD) in hidden.text
+    kept = f'name="message" maxlength="5000" required>{NARRATIVE[lang]}</textarea>'
+    assert kept in hidden.text
+    assert await intake.events() == before
+    sent = await intake.client.post(
+        f"/t/{TENANT}/status?lang={lang}",
+        data={"csrf": csrf, "do": "reply", "message": NARRATIVE[lang]},
+    )
+    assert sent.status_code == 303
+    assert await intake.events() == before + 1
+
+
 async def _open(client: httpx.AsyncClient, reference, secret, lang):
     page = await client.get(f"/t/{TENANT}/status?lang={lang}")
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)

@@ -7,8 +7,6 @@ A reply sent after the session or the page expired is kept for the worker to sen
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, Response
 
@@ -29,6 +27,7 @@ from redress.intake.filing import grievance_stream, masthead
 from redress.intake.retaliation import Reporting, grievance_contact, reported_in_message
 from redress.intake.texts import EMPTY_REPLY, NO_REVIEW, PAGE_EXPIRED_REPLY, SESSION_ENDED
 from redress.intake.web_common import (
+    TYPED_PARSED,
     WorkerRoute,
     csrf_valid,
     language,
@@ -36,13 +35,13 @@ from redress.intake.web_common import (
     page,
     record_worker_action,
     session,
+    typed,
     worker_metadata,
 )
 from redress.intake.web_status import PROJECTION, reviewable, status
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
-from redress.kit.text import Prose
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
@@ -55,7 +54,7 @@ async def act(
     pool: Pool,
     store: Store,
     do: str = Form(pattern="^(reply|withdraw|erase|satisfaction|contact|review)$"),
-    message: Annotated[Prose | None, Form(max_length=5000)] = None,
+    message: str | None = Form(None, max_length=TYPED_PARSED),  # checked below, on the page
     score: int | None = Form(None, ge=1, le=5),
     confirm: str | None = Form(None, max_length=10),
     contact: str | None = Form(None, pattern="^(yes|no)$"),
@@ -66,11 +65,13 @@ async def act(
     grievance_id = session(request, intake, tenant)
     if grievance_id is None or not csrf_valid(request, intake, csrf_token):
         return await _expired(request, intake, pool, tenant, lang, grievance_id, message)
-    if do == "reply" and not (message and message.strip()):
+    message, refused = typed(message)
+    if do == "reply" and (refused or not (message and message.strip())):
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
-                                error=EMPTY_REPLY, status_code=422)  # fmt: skip
+                                error=refused or EMPTY_REPLY, status_code=422,
+                                draft=message)  # fmt: skip
     if do == "review" and not await _reviewable(pool, tenant, grievance_id):
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)

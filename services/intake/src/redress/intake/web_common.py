@@ -24,12 +24,13 @@ from redress.events.store import EventStore
 from redress.intake.context import Intake
 from redress.intake.domain import Grievance, fold
 from redress.intake.filing import Masthead, grievance_stream, masthead
-from redress.intake.texts import PROBLEMS, SESSION_ENDED
+from redress.intake.texts import CHECK_FIELD, PROBLEMS, SESSION_ENDED, TOO_LONG
 from redress.kit import csrf, errors, outage
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES, negotiate
 from redress.kit.proxy import secure_cookies
+from redress.kit.text import strip_controls
 from redress.tenancy.handlers import read_tenant
 
 WORKER = Actor(id="worker", role="worker")
@@ -248,3 +249,36 @@ async def record_worker_action(
     await wait_for_version(pool, projection, stream, done.version)
     chosen = f"lang={lang}&" if lang else ""
     return RedirectResponse(f"/t/{tenant}/status?{chosen}done={notice}", status_code=303)
+
+
+# The longest reply or comment a worker may send; the form's parser takes far more, so that
+# a longer one comes back on the page to be shortened, not as an error page without it.
+TYPED_LIMIT = 5000
+TYPED_PARSED = 100_000
+
+Said = tuple[str, dict[str, object]]
+"""A message for the worker (a msgid of intake's texts) and what fills it in."""
+
+
+def typed(text: str | None) -> tuple[str | None, Said | None]:
+    """A reply or comment as the page keeps it for the worker, and why it cannot be sent.
+
+    Control characters cannot be seen, so nobody could find them to take them out: the text
+    comes back without them, to be checked and sent again. A text over the limit comes back
+    whole, to be shortened.
+    """
+    if text is None:
+        return None, None
+    if len(text) > TYPED_LIMIT:
+        return strip_controls(text), (TOO_LONG, {"limit": TYPED_LIMIT})
+    if (kept := strip_controls(text)) != text:
+        return kept, (CHECK_FIELD, {})
+    return text, None
+
+
+def said(gettext: Callable[[str], str], error: str | Said | None) -> str | None:
+    """An error for the page, in the worker's language."""
+    if error is None:
+        return None
+    msgid, values = (error, {}) if isinstance(error, str) else error
+    return gettext(msgid) % values if values else gettext(msgid)

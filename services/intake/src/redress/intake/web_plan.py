@@ -9,7 +9,7 @@ before one was given; a confirmation of an action of this grievance that is done
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
@@ -22,11 +22,18 @@ from redress.intake.domain import GRIEVANCE, AnswerPlan, ConfirmRemedy
 from redress.intake.domain import decide as decide_grievance
 from redress.intake.filing import grievance_stream, masthead
 from redress.intake.texts import NOT_NOW, OBJECTION_NEEDS_COMMENT
-from redress.intake.web_common import WorkerRoute, language, record_worker_action, worker_session
+from redress.intake.web_common import (
+    TYPED_PARSED,
+    Said,
+    WorkerRoute,
+    language,
+    record_worker_action,
+    typed,
+    worker_session,
+)
 from redress.intake.web_status import PROJECTION, status
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
-from redress.kit.text import Prose
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
@@ -39,7 +46,7 @@ async def answer_plan(
     pool: Pool,
     store: Store,
     answer: str | None = Form(None, pattern="^(agree|object|call)$"),
-    comment: Annotated[Prose | None, Form(max_length=5000)] = None,
+    comment: str | None = Form(None, max_length=TYPED_PARSED),  # checked below, on the page
     action: str | None = Form(None, max_length=100),
     delivered: str | None = Form(None, pattern="^(yes|no)$"),
     csrf_token: str = Form(alias="csrf", max_length=100),
@@ -57,7 +64,9 @@ async def answer_plan(
         actions = {r["action_id"]: r for r in await conn.fetch(
             "SELECT action_id, done, delivered FROM intake.plan_actions WHERE grievance_id = $1",
             grievance_id)}  # fmt: skip
-        error, code = _refusal(g, actions, answer, comment, action, delivered)
+        comment, refused = typed(comment)
+        error, code = (refused, 422) if refused else _refusal(g, actions, answer, comment,
+                                                              action, delivered)  # fmt: skip
         if error:
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
@@ -89,7 +98,7 @@ async def answer_plan(
 def _refusal(
     g: Any, actions: dict[str, Any], answer: str | None, comment: str | None,
     action: str | None, delivered: str | None,
-) -> tuple[str | None, int]:  # fmt: skip
+) -> tuple[Said | str | None, int]:  # fmt: skip
     """Why the page does not take this (a message in the worker's words, and the status)."""
     if answer == "object" and not (comment and comment.strip()):
         return OBJECTION_NEEDS_COMMENT, 422

@@ -53,7 +53,16 @@ from redress.intake.texts import (
     WITHDRAWN,
     WRONG_RECEIPT,
 )
-from redress.intake.web_common import SESSION, WorkerRoute, language, login, page, session
+from redress.intake.web_common import (
+    SESSION,
+    Said,
+    WorkerRoute,
+    language,
+    login,
+    page,
+    said,
+    session,
+)
 from redress.kit import csrf
 from redress.kit.deps import Pool
 from redress.kit.i18n import LANGUAGES
@@ -162,7 +171,7 @@ def _too_many(
 
 async def status(
     request: Request, intake: Intake, conn: Conn, tenant: str, name: Masthead, grievance_id: str,
-    lang: str | None, *, draft: str | None = None, error: str | None = None,
+    lang: str | None, *, draft: str | None = None, error: str | Said | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     g = await conn.fetchrow(
@@ -206,7 +215,7 @@ async def status(
         "outcome_label": _(outcome) if (outcome := OUTCOMES.get(g["outcome"])) else None,
         "scale": [(n, _(SCALE[n])) for n in range(5, 0, -1)],
         "notice": _(notices[notice]) if notice in notices else None,
-        "error": _(error) if error else None,
+        "error": said(_, error),
         "draft": draft,
         "action": f"/t/{tenant}/status?lang={lang}",
         "referrals": await requests(conn, tenant, grievance_id, _),
@@ -218,7 +227,7 @@ async def status(
         "reviewable": reviewable(g),
         "plan": await _plan(conn, grievance_id, lang, _),
         "plan_action": f"/t/{tenant}/status/plan?lang={lang}",
-        "plan_answer": _(said) if (said := PLAN_ANSWERS.get(g["plan_answer"])) else None,
+        "plan_answer": _(answered) if (answered := PLAN_ANSWERS.get(g["plan_answer"])) else None,
         "review_asked": _(REVIEW_ASKED) if g["review"] == "requested" else None,
         "review_result": _(label) if (label := REVIEW_RESULTS.get(g["review"])) else None,
         "representation": await representatives_shown(conn, grievance_id),
