@@ -35,3 +35,26 @@ async def test_an_import_refuses_rows_about_another_members_site(intake):
     assert (report["accepted"], report["refused"]) == (1, 1)
     assert "another member" in report["rows"][0]["errors"][0]
     assert await grievances(intake) == 1
+
+
+async def test_a_key_another_member_used_is_its_own_request_and_says_nothing_of_the_first(
+    intake,
+):
+    """Two member companies' systems may log in with the same user id (a tenant's shared
+    integration account); an Idempotency-Key belongs to the company, never shared."""
+    key = {"Idempotency-Key": "order-1234"}
+    first = await intake.client.post("/v1/grievances", json=GRIEVANCE,
+                                     headers={**intake.token(), **key})  # fmt: skip
+    assert first.status_code == 201, first.text
+    other = {**intake.token(org="globex-garments"), **key}
+    same = await intake.client.post("/v1/grievances", json=GRIEVANCE, headers=other)
+    assert same.status_code == 422, same.text  # as without a key: not its site, not acme's answer
+    assert same.json()["type"] == "urn:redress:problem:site-of-another-member"
+    assert first.json()["grievance_id"] not in same.text
+    unclaimed = {**GRIEVANCE, "site_id": "pp-2", "country": "KH", "member_reference": "G-1"}
+    own = await intake.client.post("/v1/grievances", json=unclaimed, headers=other)
+    assert own.status_code == 201, own.text  # not "this key was used with another request"
+    assert own.json()["grievance_id"] != first.json()["grievance_id"]
+    again = await intake.client.post("/v1/grievances", json=unclaimed, headers=other)
+    assert again.json()["grievance_id"] == own.json()["grievance_id"]
+    assert await grievances(intake) == 2

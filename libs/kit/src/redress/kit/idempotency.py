@@ -6,7 +6,8 @@ The same key with another request (another body, another path) is refused with 4
 client is confused, and guessing which request it meant would be worse.
 
 Each service keeps the keys in its own schema, in an `idempotency` table
-(tenant, principal, key, body_hash, status, response), claimed in the transaction that
+(tenant, principal, key, body_hash, status, response), per caller (its user and
+organisation), claimed in the transaction that
 writes: a write that fails leaves no claim, and a retry that races the first waits on the
 row's lock, then replays. The body is kept only as a keyed hash: bodies hold narratives and
 phone numbers, and a plain hash of a short phone number is a phone number. The first answer
@@ -79,6 +80,12 @@ class Replay:
         return JSONResponse(self.answer, self.status)
 
 
+def caller(principal: Principal) -> str:
+    """Whose keys these are: the user and the organisation it acts for. Two member companies'
+    systems may log in with the same user id; a key of one must never answer the other."""
+    return json.dumps([principal.sub, principal.org])
+
+
 def fingerprint(request: Request, body: BaseModel | bytes | None) -> str:
     """A keyed hash of what the request asks: its method, its path and its body."""
     content = body.model_dump_json().encode() if isinstance(body, BaseModel) else body or b""
@@ -102,7 +109,7 @@ class Claim:
             f"""UPDATE {self.schema}.idempotency SET status = $4, response = $5::jsonb
                 WHERE tenant = $1 AND principal = $2 AND key = $3""",
             self.principal.tenant,
-            self.principal.sub,
+            caller(self.principal),
             self.key,
             status,
             self.sealer.seal(answer.model_dump_json().encode()).model_dump_json(),
@@ -129,7 +136,7 @@ async def claim(
         f"""INSERT INTO {schema}.idempotency (tenant, principal, key, body_hash)
             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1""",
         principal.tenant,
-        principal.sub,
+        caller(principal),
         key,
         body_hash,
     )
@@ -139,7 +146,7 @@ async def claim(
         f"""SELECT body_hash, status, response FROM {schema}.idempotency
             WHERE tenant = $1 AND principal = $2 AND key = $3""",
         principal.tenant,
-        principal.sub,
+        caller(principal),
         key,
     )
     if first is None or not hmac.compare_digest(first["body_hash"], body_hash):
