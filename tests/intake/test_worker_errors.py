@@ -343,3 +343,24 @@ async def test_addresses_no_page_answers_are_pages_or_lead_to_one(intake, lang):
         answer = await intake.client.request(method, path)
         assert answer.status_code in (404, 405)
         assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_choice_the_form_does_not_offer_is_refused_not_taken_as_another(intake, lang):
+    """A ticked box is "yes" and a language one of the list: anything else (a forged or
+    damaged form) files nothing, and is not read as "not ticked" or as another language."""
+    before = await intake.events()
+    for field, value in [("contact_me", "maybe"), ("share_with_support_services", "1"),
+                         ("contact_language", "xx")]:  # fmt: skip
+        tokens = await fresh_form(intake, f"/t/{TENANT}/report?lang={lang}")
+        fields = report_fields(tokens, lang=lang, narrative=NARRATIVE[lang], **{field: value})
+        page = await intake.client.post(f"/t/{TENANT}/report?lang={lang}", data=fields)
+        assert_page(page, lang, 422)
+        assert tr(intake, lang, texts.CHECK_FIELD) in page.text, field
+        assert NARRATIVE[lang] in page.text  # what was typed comes back
+    assert_marked(page, "contact_language", tr(intake, lang, texts.CHECK_FIELD))
+    tokens = await fresh_form(intake, f"/t/{TENANT}/report?lang={lang}")
+    damaged = report_fields(tokens, lang=f"{lang}\x00", narrative=NARRATIVE[lang])
+    page = await intake.client.post(f"/t/{TENANT}/report?lang={lang}", data=damaged)
+    assert_page(page, lang, 422)
+    assert await intake.events() == before

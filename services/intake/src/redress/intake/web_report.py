@@ -121,8 +121,12 @@ async def submit_report(
         errors: _Errors = {"files": (TOO_MANY_FILES, {})}
         lang = language(request, request.query_params.get("lang"))
         return await _form_page(request, intake, pool, tenant, lang, errors=errors, status=413)
-    lang = language(request, _text(form, "lang"))
+    if (chosen := _text(form, "lang")) is not None and chosen not in LANGUAGES:
+        # Set by the page itself, never typed: only a forged form gets here.
+        raise Problem(422, "validation", "the form's language is not one of ours")
+    lang = language(request, chosen)
     values: dict[str, Any] = {f: _text(form, f) for f in _FIELDS}
+    forged = _forged(form, values)
     values.update({c: form.get(c) == "yes" for c in (*_CONSENTS, _KEEP)})
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     again: dict[str, Any] = {"form": values, "had_files": bool(files)}
@@ -144,8 +148,11 @@ async def submit_report(
     try:
         grievance = _grievance(values, lang)
     except ValidationError as exc:
-        return await _form_page(request, intake, pool, tenant, lang, errors=_errors(exc.errors()),
-                                status=422, **again)  # fmt: skip
+        return await _form_page(request, intake, pool, tenant, lang, status=422,
+                                errors={**forged, **_errors(exc.errors())}, **again)  # fmt: skip
+    if forged:
+        return await _form_page(request, intake, pool, tenant, lang, status=422, errors=forged,
+                                **again)  # fmt: skip
     if len(files) > MAX_ATTACHMENTS:
         return await _form_page(request, intake, pool, tenant, lang, status=413,
                                 errors={"files": (TOO_MANY_FILES, {})}, **again)  # fmt: skip
@@ -223,6 +230,17 @@ def _text(form: FormData, name: str) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
     return None
+
+
+def _forged(form: FormData, values: dict[str, Any]) -> _Errors:
+    """Choices the form offers that came back as something it does not offer: a box ticked
+    is "yes", a language one of the list. Never taken as something else, or as nothing."""
+    errors: _Errors = {}
+    if any(form.get(c) not in (None, "yes") for c in (*_CONSENTS, _KEEP)):
+        errors["choices"] = (CHECK_FIELD, {})
+    if values["contact_language"] is not None and values["contact_language"] not in LANGUAGES:
+        errors["contact_language"] = (CHECK_FIELD, {})
+    return errors
 
 
 def _grievance(values: dict[str, Any], lang: str) -> GrievanceInput:
