@@ -13,7 +13,7 @@ from redress.kit.i18n import Catalogues
 from tests.events.helpers import wait_until
 from tests.intake.conftest import TENANT
 from tests.intake.test_web import open_status
-from tests.referral.conftest import WorkerPages
+from tests.referral.conftest import GRIEVANCE, WorkerPages
 from tests.referral.test_flow import chosen, disclosures
 
 STATUS = f"/t/{TENANT}/status"
@@ -21,10 +21,10 @@ ANSWER = f"/t/{TENANT}/status/referral"
 CATALOGUES = Catalogues(Path(redress.intake.__file__).parent / "locales")
 
 
-async def asked(platform) -> tuple[str, WorkerPages]:
+async def asked(platform, grievance=None) -> tuple[str, WorkerPages]:
     """A referral with the shelter chosen; the worker has opened their report."""
     await platform.register_partners()
-    referral_id = await platform.file_and_escalate()
+    referral_id = await platform.file_and_escalate(grievance=grievance)
     await chosen(platform, referral_id)
     worker = WorkerPages(platform.intake)
     opened = await open_status(worker, platform.filed["reference"], platform.filed["secret"])
@@ -90,6 +90,27 @@ async def test_the_worker_agrees_on_the_status_page_and_the_referral_records_it(
     after = (await worker.client.get(revoked.headers["location"])).text
     assert translated(platform, "bn", CONSENT_REVOKED) in after
     assert 'name="consent"' not in after
+
+
+async def test_a_report_without_contact_details_is_not_asked_to_share_them(platform):
+    """The partner asked for the worker's contact and what they wrote; the worker gave no
+    contact details: the page offers what they wrote only, and the partner is never told
+    it may read a contact that does not exist."""
+    referral_id, worker = await asked(platform, {**GRIEVANCE, "contact": None})
+    page = (await worker.client.get(STATUS)).text
+    assert re.search(r'name="field" value="narrative" checked', page)
+    assert 'name="field" value="contact"' not in page
+    # Sent as a page offering both would have sent it: only what the report holds is agreed.
+    agreed = await answer(worker, referral_id, "given", fields=["contact", "narrative"])
+    assert agreed.status_code == 303, agreed.text
+    await wait_until(lambda: _last_is(platform, referral_id, "ReferralSent"))
+    given, sent = (await platform.system.store.read_stream(referral_id))[-2:]
+    assert given.data.fields == sent.data.fields == ("narrative",)
+    await platform.caught_up(referral_id)
+    part = await platform.referral.get(
+        f"/v1/partner/referrals/{referral_id}", headers=platform.partner()
+    )
+    assert part.json()["personal_fields"] == ["narrative"]
 
 
 async def test_a_declined_request_sends_nothing_and_cannot_be_declined_twice(platform):

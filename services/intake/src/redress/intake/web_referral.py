@@ -8,18 +8,22 @@ it on the referral (ADR 15).
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from redress.events.catalogue.grievance import ConsentAnswer
+from redress.events.catalogue.grievance import ConsentAnswer, GrievanceSubmitted
+from redress.events.catalogue.referral import SharedField
 from redress.events.envelope import Event, EventData
+from redress.events.store import Conn, read_stream_on
 from redress.intake.context import IntakeContext
 from redress.intake.domain import GRIEVANCE, AnswerReferralConsent
 from redress.intake.filing import grievance_stream
 from redress.intake.referral_requests import ReferralRequests, answers
 from redress.intake.web_common import WorkerRoute, record_worker_action, worker_session
+from redress.kit.crypto import KeyErased, Keyring
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
@@ -59,7 +63,11 @@ async def answer(
     if unasked := set(field or ()) - set(row["fields"]):
         # No form offers it: the worker's agreement must name only what the partner asked for.
         raise Problem(422, "validation", f"not asked for: {', '.join(sorted(unasked))}")
-    agreed = tuple(f for f in row["fields"] if f in (field or ())) if consent == "given" else ()
+    async with pool.acquire() as conn:
+        held = await given(conn, intake.keyring, grievance_id)
+    # What the report does not hold is not agreed to: the partner is never told it may read it.
+    agreed = (tuple(f for f in row["fields"] if f in (field or ()) and f in held)
+              if consent == "given" else ())  # fmt: skip
     command = AnswerReferralConsent(grievance_id, referral, partner, consent, agreed)
     stream = grievance_stream(grievance_id)
 
@@ -71,3 +79,18 @@ async def answer(
         store, pool, PROJECTION, tenant, grievance_id, decide, notice=f"consent_{consent.value}",
         lang=lang if lang in LANGUAGES else None,
     )  # fmt: skip
+
+
+async def given(conn: Conn, keyring: Keyring, grievance_id: str) -> frozenset[str]:
+    """The personal fields a partner may be asked for that the worker's report holds (a report
+    filed without contact details has none to share); none once erased."""
+    history = await read_stream_on(conn, grievance_stream(grievance_id))
+    submitted = history[0].data if history else None
+    if not isinstance(submitted, GrievanceSubmitted):
+        return frozenset()
+    try:
+        key = await keyring.get(conn, submitted.personal.key_id)
+    except KeyErased:
+        return frozenset()
+    personal = json.loads(key.open(submitted.personal))
+    return frozenset(f.value for f in SharedField if personal.get(f.value))

@@ -63,6 +63,7 @@ from redress.intake.web_common import (
     said,
     session,
 )
+from redress.intake.web_referral import given
 from redress.kit import csrf
 from redress.kit.deps import Pool
 from redress.kit.i18n import LANGUAGES
@@ -218,7 +219,7 @@ async def status(
         "error": said(_, error),
         "draft": draft,
         "action": f"/t/{tenant}/status?lang={lang}",
-        "referrals": await requests(conn, tenant, grievance_id, _),
+        "referrals": await _requests(conn, intake, tenant, grievance_id, _),
         "referral_action": f"/t/{tenant}/status/referral?lang={lang}",
         "status": status_code,
         "ended": status_key == "ended",
@@ -289,3 +290,15 @@ async def _elsewhere(conn: Conn, tenant: str, country: str | None, _: Any) -> li
          "contact": r["contact"]}
         for r in rows
     ]  # fmt: skip
+
+
+async def _requests(
+    conn: Conn, intake: Intake, tenant: str, grievance_id: str, _: Any
+) -> list[dict[str, Any]]:
+    """The referrals' consent requests, each offering only what the report holds."""
+    asked = await requests(conn, tenant, grievance_id, _)
+    if asked:
+        held = await given(conn, intake.keyring, grievance_id)
+        for request in asked:
+            request["fields"] = [(f, label) for f, label in request["fields"] if f in held]
+    return asked
