@@ -56,6 +56,33 @@ async def test_erasing_asks_first_and_says_what_it_means(intake, lang):
         assert await conn.fetchval("SELECT count(*) FROM keyring.data_keys") == 0
 
 
+async def test_the_question_before_withdrawing_can_be_read_in_another_language(intake):
+    reference, secret = await file_report(intake, lang="en")
+    status = await _open(intake.client, reference, secret, "en")
+    asked = await intake.client.post(
+        f"/t/{TENANT}/status?lang=en", data={"csrf": csrf_in(status), "do": "withdraw"}
+    )
+    link = f"/t/{TENANT}/status/confirm?do=withdraw&amp;lang=ar"
+    assert f'<a href="{link}" lang="ar"' in asked.text
+    other = await intake.client.get(link.replace("&amp;", "&"))
+    assert_page(other, "ar", 200)
+    assert tr(intake, "ar", "Withdraw your report?") in other.text
+    before = await intake.events()
+    withdrawn = await intake.client.post(
+        f"/t/{TENANT}/status?lang=ar",
+        data={"csrf": csrf_in(other), "do": "withdraw", "confirm": "yes"},
+        follow_redirects=True,
+    )
+    assert tr(intake, "ar", texts.WITHDRAWN) in withdrawn.text
+    assert await intake.events() == before + 1
+    # Without an open report, the link leads to the page that opens one; nothing is asked.
+    intake.client.cookies.delete("receipt_session")
+    ended = await intake.client.get(link.replace("&amp;", "&"))
+    assert ended.status_code == 303 and ended.headers["location"] == f"/t/{TENANT}/status?lang=ar"
+    bad = await intake.client.get(f"/t/{TENANT}/status/confirm?do=erase-all&lang=ar")
+    assert_page(bad, "ar", 422)
+
+
 async def test_the_language_chosen_before_opening_survives_the_login(intake):
     reference, secret = await file_report(intake, lang="en")
     login = await intake.client.get(f"/t/{TENANT}/status?lang=ar")

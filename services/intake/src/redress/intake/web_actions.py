@@ -7,8 +7,8 @@ A reply sent after the session or the page expired is kept for the worker to sen
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
-from starlette.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from redress.events.catalogue.grievance import ErasureReason, GrievanceSubmitted
 from redress.events.envelope import Event, EventData
@@ -146,6 +146,22 @@ async def _expired(
                             draft=draft, error=PAGE_EXPIRED_REPLY, status_code=403)  # fmt: skip
 
 
+@router.get("/t/{tenant}/status/confirm")
+async def confirm_page(
+    request: Request,
+    tenant: str,
+    intake: IntakeContext,
+    pool: Pool,
+    do: str = Query(pattern="^(erase|withdraw)$"),
+    lang: str | None = None,
+) -> Response:
+    """The question asked before erasing or withdrawing, in another language (its language
+    links lead here); without an open report, the page that opens one."""
+    if session(request, intake, tenant) is None:
+        return RedirectResponse(f"/t/{tenant}/status?lang={language(request, lang)}", 303)
+    return await _confirm(request, intake, pool, tenant, language(request, lang), do)
+
+
 async def _confirm(
     request: Request, intake: Intake, pool: Pool, tenant: str, lang: str, do: str
 ) -> HTMLResponse:
@@ -153,4 +169,5 @@ async def _confirm(
         name = await masthead(conn, tenant)
     return page(request, intake, "confirm.html", lang, name, do=do,
                 action=f"/t/{tenant}/status?lang={lang}",
-                back=f"/t/{tenant}/status?lang={lang}")  # fmt: skip
+                back=f"/t/{tenant}/status?lang={lang}",
+                switch=f"/t/{tenant}/status/confirm?do={do}")  # fmt: skip
