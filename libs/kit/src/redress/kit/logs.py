@@ -3,6 +3,7 @@ address, no request body, no receipt."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import MutableMapping
@@ -10,6 +11,10 @@ from typing import Any
 
 import structlog
 from opentelemetry import trace
+
+from redress.events.recovery import describe, is_transient
+
+log = structlog.get_logger("redress.loop")
 
 _FORBIDDEN = frozenset({"client", "client_addr", "ip", "remote_addr", "x_forwarded_for"})
 
@@ -44,26 +49,46 @@ class _OneLine(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and record.levelno < logging.ERROR:
             exc = record.exc_info[1]
-            record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc}"
+            # The library's own message ends in "; retrying": the reason goes after it.
+            reason = describe(exc) if exc is not None else ""
+            record.msg = f"{record.getMessage()}: {reason}"
             record.args = None
             record.exc_info = None
         return True
+
+
+class _Structured(logging.StreamHandler):  # type: ignore[type-arg]
+    """The libraries' own log lines (asyncio, asyncpg, uvicorn), written as the platform's:
+    one line each, with its time, level and service."""
+
+
+def unhandled(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The event loop's report of an error nothing awaited (a task's exception never
+    retrieved, a callback's failure). A connection's trouble is one line, as every
+    retry's; anything else keeps its traceback, on the platform's log."""
+    exc = context.get("exception")
+    message = context.get("message") or "unhandled error in a background task"
+    task = context.get("future") or context.get("task")
+    name = task.get_name() if isinstance(task, asyncio.Task) else None
+    if exc is not None and is_transient(exc):
+        log.warning(message, reason=describe(exc), task=name)
+    else:
+        log.error(message, task=name, exc_info=exc)
 
 
 def configure(service: str, level: str = "info", as_json: bool = True) -> None:
     renderer: Any = (
         structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
     )
+    chain: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _trace_ids,
+        _drop_addresses,
+    ]
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _trace_ids,
-            _drop_addresses,
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
+        processors=[*chain, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
@@ -71,6 +96,23 @@ def configure(service: str, level: str = "info", as_json: bool = True) -> None:
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _Structured)]:
+        root.removeHandler(handler)
+    handler = _Structured(_CurrentStderr())
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*chain, structlog.stdlib.add_logger_name],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.WARNING:
+        root.setLevel(logging.WARNING)  # the libraries' warnings, not their chatter
     # Uvicorn's access log would print client addresses: it stays off.
     logging.getLogger("uvicorn.access").disabled = True
     # asyncpg's pool retries its connections with backoff while PostgreSQL is away.

@@ -30,6 +30,7 @@ async def run_relay(settings: Settings, port: int | None = None) -> None:
     """Publish for ever; with `port`, also answer `/live`, `/ready` and `/health` there."""
     logs.configure("relay", settings.log_level, settings.log_json)
     telemetry.configure("relay")
+    asyncio.get_running_loop().set_exception_handler(logs.unhandled)
     nc = NATS()
     relay = build_relay(settings, nc)
 

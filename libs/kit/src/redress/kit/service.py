@@ -111,6 +111,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        asyncio.get_running_loop().set_exception_handler(logs.unhandled)
         runtime = await start_runtime(spec, settings)
         app.state.runtime = runtime
         collector = RuntimeCollector(runtime, app.state.lag_probe)
