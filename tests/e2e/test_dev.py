@@ -27,6 +27,7 @@ def start(cwd, base):
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=(cwd / "dev.log").open("a"),
+        start_new_session=True,  # a group of its own, as a terminal's foreground job
     )
 
 
@@ -76,8 +77,13 @@ def leftovers(cwd):
 
 
 def stop(process, cwd):
-    process.send_signal(signal.SIGINT)
+    """Ctrl-C, as a terminal sends it: to the whole foreground process group."""
+    written = (cwd / "dev.log").stat().st_size
+    os.killpg(process.pid, signal.SIGINT)
     process.wait(60)
+    said = (cwd / "dev.log").read_bytes()[written:].decode(errors="replace")
+    # Stopping says so, and nothing else: no service restarted, no server missed.
+    assert "starting it again" not in said and "connection was lost" not in said, said
     deadline = time.monotonic() + 30
     while leftovers(cwd) and time.monotonic() < deadline:
         time.sleep(0.1)

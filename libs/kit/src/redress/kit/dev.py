@@ -92,8 +92,11 @@ class Child:
 
     def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: S603
-            self.argv, env=self.env, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent
-        )
+            self.argv, env=self.env, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent,
+            # Ctrl-C reaches `redress dev` alone, which stops the services before the
+            # servers they use: none of them sees its server go first, none is restarted.
+            start_new_session=True,
+        )  # fmt: skip
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -281,8 +284,9 @@ def run_dev() -> None:
         token = signer_for(settings).issue("dev-officer", "demo", ["officer", "admin"])
         show(started, token)
         while not stopping:
-            time.sleep(0.5)
-            platform.supervisor.tick(time.monotonic())
+            time.sleep(0.5)  # a signal ends it early, and the loop ends without a last tick
+            if not stopping:
+                platform.supervisor.tick(time.monotonic())
     finally:
         console.print("stopping…")
         platform.stop()
