@@ -364,3 +364,24 @@ async def test_a_choice_the_form_does_not_offer_is_refused_not_taken_as_another(
     page = await intake.client.post(f"/t/{TENANT}/report?lang={lang}", data=damaged)
     assert_page(page, lang, 422)
     assert await intake.events() == before
+
+
+async def test_a_report_not_sent_as_a_form_gets_a_page_saying_so_in_its_language(intake):
+    """Sent by a script, not the form: the page says it could not be read, in the language
+    of the form's address, and does not claim the form expired or held too many files."""
+    tokens = await fresh_form(intake, f"/t/{TENANT}/report?lang=ar")
+    fields = report_fields(tokens, lang="ar", narrative=NARRATIVE["ar"])
+    action = f"/t/{TENANT}/report?lang=ar"
+    before = await intake.events()
+    for sent in ({"json": fields}, {"content": "narrative=x", "headers": {
+                 "Content-Type": "text/plain"}}):  # fmt: skip
+        page = await intake.client.post(action, **sent)
+        assert_page(page, "ar", 415)
+        assert tr(intake, "ar", texts.PROBLEMS[400][1]) in page.text
+    broken = await intake.client.post(action, content=b"abc",
+                                      headers={"Content-Type": "multipart/form-data"})  # fmt: skip
+    assert_page(broken, "ar", 400)
+    assert tr(intake, "ar", texts.TOO_MANY_FILES) not in broken.text
+    expired = await intake.client.post(action, data={**fields, "csrf": "0" * 64, "lang": ""})
+    assert_page(expired, "ar", 403)  # the address's language, with nothing else to go on
+    assert await intake.events() == before

@@ -59,6 +59,7 @@ _MISSING = {"country": CHOOSE_COUNTRY, "category": CHOOSE_CATEGORY,
 _PROBLEM_FIELDS = {"unknown-site": ("site_id", UNKNOWN_SITE), "file-too-large": (
     "files", FILE_TOO_LARGE), "file-type": ("files", FILE_TYPE)}  # fmt: skip
 _MAX_FORM_FILES = 20  # more than allowed, so that too many files get a clear message
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 _Errors = dict[str, tuple[str, dict[str, Any]]]  # field: (message, its arguments)
@@ -111,11 +112,16 @@ async def report_form(
 async def submit_report(
     request: Request, tenant: str, intake: IntakeContext, pool: Pool, store: Store
 ) -> Response:
+    kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if kind not in _FORM_TYPES:  # not sent by the form: a page saying it could not be read
+        raise Problem(415, "unsupported-media-type", "send the report form as a form")
     try:
         form = await request.form(max_files=_MAX_FORM_FILES, max_fields=40)
     except TooLarge:
         raise  # past what any form may carry: the page that says so, with a way back
-    except HTTPException:
+    except HTTPException as exc:
+        if "Too many files" not in str(exc.detail):
+            raise Problem(400, "bad-request", "the form could not be read") from None
         # Too many parts to read: nothing of the form can be kept. The form's address names
         # the language it was read in.
         errors: _Errors = {"files": (TOO_MANY_FILES, {})}
@@ -124,7 +130,7 @@ async def submit_report(
     if (chosen := _text(form, "lang")) is not None and chosen not in LANGUAGES:
         # Set by the page itself, never typed: only a forged form gets here.
         raise Problem(422, "validation", "the form's language is not one of ours")
-    lang = language(request, chosen)
+    lang = language(request, chosen or request.query_params.get("lang"))
     values: dict[str, Any] = {f: _text(form, f) for f in _FIELDS}
     forged = _forged(form, values)
     values.update({c: form.get(c) == "yes" for c in (*_CONSENTS, _KEEP)})
