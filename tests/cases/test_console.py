@@ -592,3 +592,16 @@ async def test_the_login_cookie_is_secure_behind_a_trusted_proxy_saying_https(pl
     transport = httpx.ASGITransport(app=platform.cases_app, client=("198.51.100.9", 4000))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as forger:
         assert "; secure" not in await login_cookie(forger)
+
+
+async def test_an_address_nothing_answers_is_a_page_of_its_console(platform):
+    """A typo or an old link under a console is a page with its way back, never JSON; the
+    API keeps problem+json."""
+    async with officer(platform) as client:
+        for path in ("/console/cases", "/console/queue", "/member/nowhere"):
+            answer = await client.get(path)
+            assert answer.status_code == 404 and refusal(answer) == "not-found", path
+            assert "<h1>Not found</h1>" in answer.text
+        api = await client.get("/v1/nowhere")
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/problem+json"

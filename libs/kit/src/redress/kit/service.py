@@ -20,6 +20,7 @@ from fastapi_offline import FastAPIOffline
 from nats.aio.client import Client as NATS
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CollectorRegistry
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from redress.events import asyncapi
@@ -104,6 +105,22 @@ class ServiceSpec:
         )
 
 
+def _pages_for_missing(pages: Sequence[RefusalPage]) -> ExceptionHandler:
+    """An address nothing answers under a console (a typo, an old link) is a page of that
+    console, as its other refusals are; anywhere else, problem+json."""
+
+    async def missing(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404:
+            problem = errors.Problem(404, "not-found", "there is nothing at this address")
+            for page in pages:
+                if (answer := await page(request.scope, problem)) is not None:
+                    return answer
+        return await errors.http_problem(request, exc)
+
+    return missing
+
+
 def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logs.configure(spec.name, settings.log_level, settings.log_json)
@@ -147,6 +164,8 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     app.add_middleware(AccessLog, metrics=HttpMetrics(app.state.metrics_registry))
     app.add_middleware(NoStore)  # outermost of ours: even a 413 is not cached
     errors.install(app)
+    if spec.refusal_pages:
+        app.add_exception_handler(StarletteHTTPException, _pages_for_missing(spec.refusal_pages))
     outage.install(app)
     app.include_router(health_router())
     app.include_router(metrics_router())
