@@ -62,10 +62,10 @@ async def act(
     retaliation: str | None = Form(None, pattern="^yes$"),
     lang: str | None = None,
 ) -> Response:
+    message, refused = typed(message)  # kept without control characters, whatever happens
     grievance_id = session(request, intake, tenant)
     if grievance_id is None or not csrf_valid(request, intake, csrf_token):
         return await _expired(request, intake, pool, tenant, lang, grievance_id, message)
-    message, refused = typed(message)
     if do == "reply" and (refused or not (message and message.strip())):
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)

@@ -301,6 +301,6 @@ async def _requests(
     asked = await requests(conn, tenant, grievance_id, _)
     if asked:
         held = await given(conn, intake.keyring, grievance_id)
-        for request in asked:
-            request["fields"] = [(f, label) for f, label in request["fields"] if f in held]
+        for partner in asked:
+            partner["fields"] = [(f, label) for f, label in partner["fields"] if f in held]
     return asked
