@@ -114,6 +114,10 @@ def _children(pid: int) -> list[psutil.Process]:
         return []
 
 
+async def _logged(processes: Served, text: str) -> bool:
+    return text in processes.log()
+
+
 async def health(url: str) -> dict[str, Any]:
     async with httpx.AsyncClient(timeout=5) as client:
         try:
@@ -198,6 +202,13 @@ async def test_the_process_not_running_the_runners_reads_its_writes_and_takes_th
     first_url, second_url = (f"http://127.0.0.1:{free_port()}" for _ in range(2))
     first = processes.start(int(first_url.rsplit(":", 1)[1]))
     await wait_until(lambda: healthy(first_url, leading=True), timeout=60)
+    # What uvicorn itself says (of a request it cannot parse) is a line of the service's log.
+    with socket.create_connection(("127.0.0.1", int(first_url.rsplit(":", 1)[1])), 5) as raw:
+        raw.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\x01b\r\n\r\n")
+        assert raw.recv(1024).startswith(b"HTTP/1.1 400")
+    await wait_until(lambda: _logged(processes, "Invalid HTTP request received"), timeout=10)
+    (said,) = [line for line in processes.log().splitlines() if "Invalid HTTP request" in line]
+    assert "service" in said and "assessment" in said and "warning" in said, said
     processes.start(int(second_url.rsplit(":", 1)[1]))
     await wait_until(lambda: healthy(second_url, leading=False), timeout=60)
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from redress.kit import collector
+from redress.kit import collector, logs
 from redress.kit.settings import ConfigurationError, load_settings
 
 app = typer.Typer(no_args_is_help=True, help="Redress: a shared grievance platform for MSIs.")
@@ -98,6 +98,10 @@ def serve(
         "port": port,
         "access_log": False,
         "log_level": "warning",
+        # uvicorn's own lines (a request it cannot parse, a worker that died) go to the
+        # platform's log as every other library's (redress.kit.logs), not to a handler of
+        # its own in another format.
+        "log_config": None,
         # Named rather than "auto", which falls back to asyncio and h11 without a word.
         "loop": "uvloop",
         "http": "httptools",
@@ -116,6 +120,8 @@ def serve(
         # the service named here (redress.kit.service.served_app); it starts again a worker
         # that dies.
         os.environ[SERVED] = spec.name
+        # The supervising process's own lines (a worker that died) on the platform's log too.
+        logs.configure(spec.name, settings.log_level, settings.log_json)
         uvicorn.run("redress.kit.service:served_app", factory=True, workers=count, **options)
         return
     served = app_for(name, settings)
