@@ -385,22 +385,3 @@ async def test_a_report_not_sent_as_a_form_gets_a_page_saying_so_in_its_language
     expired = await intake.client.post(action, data={**fields, "csrf": "0" * 64, "lang": ""})
     assert_page(expired, "ar", 403)  # the address's language, with nothing else to go on
     assert await intake.events() == before
-
-
-async def test_a_receipt_with_a_control_character_is_refused_and_not_counted_as_a_guess(intake):
-    from tests.intake.test_web import file_report
-
-    reference, secret = await file_report(intake, lang="ar")
-    page = await intake.client.get(f"/t/{TENANT}/status?lang=ar")
-    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
-    for _ in range(8):  # more than the wrong guesses allowed before a wait
-        damaged = await intake.client.post(
-            f"/t/{TENANT}/status/open",
-            data={"csrf": csrf, "reference": f"{reference}\x00", "secret": secret, "lang": "ar"},
-        )
-        assert_page(damaged, "ar", 422)
-    opened = await intake.client.post(
-        f"/t/{TENANT}/status/open",
-        data={"csrf": csrf, "reference": reference, "secret": secret, "lang": "ar"},
-    )
-    assert opened.status_code == 303, opened.text[:300]

@@ -10,7 +10,7 @@ import asyncio
 import json
 import math
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 import jwt
 from babel.dates import format_date, format_datetime, format_timedelta
@@ -68,7 +68,6 @@ from redress.kit import csrf
 from redress.kit.deps import Pool
 from redress.kit.i18n import LANGUAGES
 from redress.kit.proxy import secure_cookies
-from redress.kit.text import Line
 from redress.kit.throttle import client_address
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
@@ -112,9 +111,8 @@ async def open_status(
     tenant: str,
     intake: IntakeContext,
     pool: Pool,
-    # A control character cannot be part of either: refused, not counted as a wrong guess.
-    reference: Annotated[Line, Form(max_length=40)],
-    secret: Annotated[Line, Form(max_length=40)],
+    reference: str = Form(max_length=40),
+    secret: str = Form(max_length=40),
     csrf_token: str = Form(alias="csrf", max_length=100),
     lang: str | None = Form(None, max_length=20),
     draft: str | None = Form(None, max_length=5000),
