@@ -108,6 +108,7 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
     assert f'<textarea id="plan-comment" name="comment" maxlength="5000">{COMMENTS[lang]}<' in (
         hidden.text
     )
+    assert 'name="message" maxlength="5000" required></textarea>' in hidden.text  # not the reply
     long = COMMENTS[lang] * (5000 // len(COMMENTS[lang]) + 1)
     shorten = await plan_form(worker, lang, {"answer": "object", "comment": long})
     assert shorten.status_code == 422 and f">{long}</textarea>" in shorten.text
@@ -181,7 +182,8 @@ async def test_a_call_asked_for_is_recorded_and_no_plan_no_answer(platform, lang
 
     await plan_with_one_action(platform, case_id, lang)
     await wait_until(lambda: _shows(worker, reference, secret, PLAN[lang][0]))
-    called = await plan_form(worker, lang, {"answer": "call"})
+    # A comment only an objection sends is not read: not even refused for what it holds.
+    called = await plan_form(worker, lang, {"answer": "call", "comment": "\x00"})
     assert called.status_code == 303
     page = (await worker.client.get(called.headers["location"])).text
     assert say(lang, PLAN_ANSWERS["call"]) in page

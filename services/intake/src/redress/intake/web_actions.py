@@ -71,7 +71,7 @@ async def act(
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 error=refused or EMPTY_REPLY, status_code=422,
-                                draft=message)  # fmt: skip
+                                draft=message, retaliation=bool(retaliation))  # fmt: skip
     if do == "review" and not await _reviewable(pool, tenant, grievance_id):
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)

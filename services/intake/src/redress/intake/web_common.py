@@ -269,7 +269,9 @@ def typed(text: str | None) -> tuple[str | None, Said | None]:
     """
     if text is None:
         return None, None
-    if len(text) > TYPED_LIMIT:
+    # A browser counts a line break as one character against the box's `maxlength` and
+    # sends it as two (CRLF): counted as it counted, a box filled to its limit fits.
+    if len(text.replace("\r\n", "\n")) > TYPED_LIMIT:
         return strip_controls(text), (TOO_LONG, {"limit": TYPED_LIMIT})
     if (kept := strip_controls(text)) != text:
         return kept, (CHECK_FIELD, {})

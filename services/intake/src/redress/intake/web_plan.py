@@ -64,13 +64,14 @@ async def answer_plan(
         actions = {r["action_id"]: r for r in await conn.fetch(
             "SELECT action_id, done, delivered FROM intake.plan_actions WHERE grievance_id = $1",
             grievance_id)}  # fmt: skip
-        comment, refused = typed(comment)
+        # Only an objection sends its comment: one sent with any other answer is not read.
+        comment, refused = typed(comment) if answer == "object" else (None, None)
         error, code = (refused, 422) if refused else _refusal(g, actions, answer, comment,
                                                               action, delivered)  # fmt: skip
         if error:
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
-                                error=error, status_code=code, draft=comment)  # fmt: skip
+                                error=error, status_code=code, plan_draft=comment)  # fmt: skip
     stream = grievance_stream(grievance_id)
     within = Within()
 

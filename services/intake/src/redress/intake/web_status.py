@@ -55,6 +55,7 @@ from redress.intake.texts import (
 )
 from redress.intake.web_common import (
     SESSION,
+    TYPED_PARSED,
     Said,
     WorkerRoute,
     language,
@@ -115,7 +116,8 @@ async def open_status(
     secret: str = Form(max_length=40),
     csrf_token: str = Form(alias="csrf", max_length=100),
     lang: str | None = Form(None, max_length=20),
-    draft: str | None = Form(None, max_length=5000),
+    # Up to what a reply form takes: a reply over the limit is said so on the status page.
+    draft: str | None = Form(None, max_length=TYPED_PARSED),
 ) -> Response:
     csrf.check(request, intake.csrf_key, csrf_token)
     chosen, lang = _chosen(lang), language(request, lang)
@@ -173,7 +175,7 @@ def _too_many(
 async def status(
     request: Request, intake: Intake, conn: Conn, tenant: str, name: Masthead, grievance_id: str,
     lang: str | None, *, draft: str | None = None, error: str | Said | None = None,
-    status_code: int = 200,
+    status_code: int = 200, plan_draft: str | None = None, retaliation: bool = False,
 ) -> HTMLResponse:  # fmt: skip
     g = await conn.fetchrow(
         "SELECT * FROM intake.grievances WHERE grievance_id = $1 AND tenant = $2",
@@ -218,6 +220,8 @@ async def status(
         "notice": _(notices[notice]) if notice in notices else None,
         "error": said(_, error),
         "draft": draft,
+        "plan_draft": plan_draft,  # the plan's comment box, apart from the reply's
+        "retaliation": retaliation,  # a refused reply keeps its box ticked
         "action": f"/t/{tenant}/status?lang={lang}",
         "referrals": await _requests(conn, intake, tenant, grievance_id, _),
         "referral_action": f"/t/{tenant}/status/referral?lang={lang}",
