@@ -58,3 +58,15 @@ async def test_a_key_another_member_used_is_its_own_request_and_says_nothing_of_
     again = await intake.client.post("/v1/grievances", json=unclaimed, headers=other)
     assert again.json()["grievance_id"] == own.json()["grievance_id"]
     assert await grievances(intake) == 2
+
+
+def test_a_caller_of_no_organisation_keeps_its_keys_as_before():
+    """Staff and providers' keys were kept by user id: their retries across the upgrade
+    still find their first answer; a member's are kept apart from any other member's."""
+    from redress.kit.auth import Principal
+    from redress.kit.idempotency import caller
+
+    assert caller(Principal(sub="sms-provider", tenant="acme")) == "sms-provider"
+    acme, globex = (caller(Principal(sub="member-1", tenant="acme", org=o))
+                    for o in ("acme-apparel", "globex-garments"))  # fmt: skip
+    assert len({acme, globex, "member-1"}) == 3

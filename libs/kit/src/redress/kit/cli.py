@@ -98,9 +98,9 @@ def serve(
         "port": port,
         "access_log": False,
         "log_level": "warning",
-        # uvicorn's own lines (a request it cannot parse, a worker that died) go to the
-        # platform's log as every other library's (redress.kit.logs), not to a handler of
-        # its own in another format.
+        # uvicorn's own warnings and errors (a request it cannot parse, a worker that failed
+        # to start) go to the platform's log as every other library's (redress.kit.logs),
+        # not to a handler of its own in another format.
         "log_config": None,
         # Named rather than "auto", which falls back to asyncio and h11 without a word.
         "loop": "uvloop",
@@ -120,7 +120,7 @@ def serve(
         # the service named here (redress.kit.service.served_app); it starts again a worker
         # that dies.
         os.environ[SERVED] = spec.name
-        # The supervising process's own lines (a worker that died) on the platform's log too.
+        # The supervising process's own warnings on the platform's log too.
         logs.configure(spec.name, settings.log_level, settings.log_json)
         uvicorn.run("redress.kit.service:served_app", factory=True, workers=count, **options)
         return

@@ -82,8 +82,13 @@ class Replay:
 
 def caller(principal: Principal) -> str:
     """Whose keys these are: the user and the organisation it acts for. Two member companies'
-    systems may log in with the same user id; a key of one must never answer the other."""
-    return json.dumps([principal.sub, principal.org])
+    systems may log in with the same user id; a key of one must never answer the other.
+
+    A caller of no organisation (staff, an SMS provider) is its user id, as keys were kept
+    before organisations counted: its retries across an upgrade still find their first
+    answer. A member's keys kept before then are no longer found (a retry across the
+    upgrade writes again); they expire with the others."""
+    return principal.sub if principal.org is None else json.dumps([principal.sub, principal.org])
 
 
 def fingerprint(request: Request, body: BaseModel | bytes | None) -> str:

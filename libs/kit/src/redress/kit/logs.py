@@ -110,9 +110,11 @@ def configure(service: str, level: str = "info", as_json: bool = True) -> None:
             ],
         )
     )
+    # The libraries' warnings and worse, not their chatter; fewer if the service asks less.
+    handler.setLevel(max(logging.WARNING, logging.getLevelNamesMapping()[level.upper()]))
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > logging.WARNING:
-        root.setLevel(logging.WARNING)  # the libraries' warnings, not their chatter
+        root.setLevel(logging.WARNING)
     # Uvicorn's access log would print client addresses: it stays off.
     logging.getLogger("uvicorn.access").disabled = True
     # asyncpg's pool retries its connections with backoff while PostgreSQL is away.
