@@ -301,7 +301,8 @@ async def _requests(
 ) -> list[dict[str, Any]]:
     """The referrals' consent requests, each offering only what the report holds."""
     asked = await requests(conn, tenant, grievance_id, _)
-    if asked:
+    # Only a request still to be agreed to offers fields: the report is opened for those only.
+    if any(a["fields"] and "given" in a["answers"] for a in asked):
         held = await given(conn, intake.keyring, grievance_id)
         for partner in asked:
             partner["fields"] = [(f, label) for f, label in partner["fields"] if f in held]
