@@ -49,9 +49,11 @@ async def test_an_error_nothing_awaited_is_logged_by_the_platform(capsys):
 
 async def test_a_service_that_asks_for_errors_only_gets_no_librarys_warning(capsys):
     logs.configure("intake", level="error", as_json=True)
-    capsys.readouterr()
-    logging.getLogger("asyncpg.pool").warning("Failed to restore the pool connection floor")
-    logging.getLogger("asyncio").error("Task exception was never retrieved")
-    written = capsys.readouterr().err
-    assert "Failed to restore" not in written and "never retrieved" in written
-    logs.configure("intake", as_json=True)
+    try:
+        capsys.readouterr()
+        logging.getLogger("asyncpg.pool").warning("Failed to restore the pool connection floor")
+        logging.getLogger("asyncio").error("Task exception was never retrieved")
+        written = capsys.readouterr().err
+        assert "Failed to restore" not in written and "never retrieved" in written
+    finally:
+        logs.configure("intake", as_json=True)

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from redress.events.catalogue.grievance import Sealed
 from redress.events.projection import wait_for_version
 from redress.events.store import Conn
+from redress.intake import sealed
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.filing import Masthead, grievance_stream, masthead
 from redress.intake.projections import Grievances
@@ -73,6 +74,9 @@ from redress.kit.throttle import client_address
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
 SESSION_MINUTES = 30
+# A reply typed when the session had ended waits here while the worker opens the report.
+DRAFT = "reply_draft"
+DRAFT_SECONDS = 600
 PROJECTION = Grievances()
 
 
@@ -93,7 +97,13 @@ async def status_page(
         name = await masthead(conn, tenant)
         if grievance_id is None:
             return login(request, intake, tenant, name, language(request, lang), _chosen(lang))
-        return await status(request, intake, conn, tenant, name, grievance_id, lang)
+        draft = sealed.unseal(intake.receipt_key, DRAFT, request.cookies.get(DRAFT))
+        text = str(draft["m"]) if draft and draft.get("g") == grievance_id else None
+        response = await status(request, intake, conn, tenant, name, grievance_id, lang,
+                                draft=text)  # fmt: skip
+    if DRAFT in request.cookies:
+        sealed.clear(request, response, DRAFT, f"/t/{tenant}/status")
+    return response
 
 
 @router.post("/t/{tenant}/status/open")
@@ -136,21 +146,16 @@ async def open_status(
         algorithm="HS256",
     )  # fmt: skip
     # The status page speaks the language the worker chose, else the grievance's own.
-    response: Response
-    if draft and draft.strip():
-        # The reply comes back in this answer itself, in its box, ready to send: a cookie
-        # holds about 4 KB, less than a reply may take (a long one in Arabic script, say),
-        # and a browser drops a larger one without a word.
-        async with pool.acquire() as conn:
-            response = await status(request, intake, conn, tenant, name,
-                                    found["grievance_id"], chosen, draft=draft)  # fmt: skip
-    else:
-        target = f"/t/{tenant}/status" + (f"?lang={chosen}" if chosen else "")
-        response = RedirectResponse(target, status_code=303)
+    target = f"/t/{tenant}/status" + (f"?lang={chosen}" if chosen else "")
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION, token, max_age=SESSION_MINUTES * 60, httponly=True, samesite="strict",
         secure=secure_cookies(request), path=f"/t/{tenant}/",
     )  # fmt: skip
+    if draft and draft.strip():
+        value = {"g": found["grievance_id"], "m": draft}
+        kept = sealed.seal(intake.receipt_key, DRAFT, value, DRAFT_SECONDS)
+        sealed.set_sealed(request, response, DRAFT, kept, DRAFT_SECONDS, f"/t/{tenant}/status")
     return response
 
 
