@@ -179,20 +179,24 @@ async def test_a_reply_sent_after_the_session_ended_is_kept_and_sent_after_openi
     reply = "لم يتغير شيء" if lang == "ar" else "Nothing has changed."
     before = await intake.events()
     page = await intake.client.post(
-        f"/t/{TENANT}/status?lang={lang}", data={"csrf": csrf, "do": "reply", "message": reply}
+        f"/t/{TENANT}/status?lang={lang}",
+        data={"csrf": csrf, "do": "reply", "message": reply, "retaliation": "yes"},
     )
     assert_page(page, lang, 401)
     assert tr(intake, lang, texts.SESSION_ENDED) in page.text
     assert f'<textarea id="draft" name="draft" maxlength="5000">{reply}</textarea>' in page.text
+    ticked = 'name="retaliation" value="yes" checked>'  # as the worker left it
+    assert ticked in page.text
     assert await intake.events() == before
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
     reopened = await intake.client.post(
         f"/t/{TENANT}/status/open",
         data={"csrf": csrf, "reference": reference, "secret": secret, "lang": lang,
-              "draft": reply},
+              "draft": reply, "retaliation": "yes"},
         follow_redirects=True,
     )  # fmt: skip
     assert f"required>{reply}</textarea>" in reopened.text  # ready to send
+    assert ticked in reopened.text
     assert reply not in (await intake.client.get(f"/t/{TENANT}/status")).text  # once only
 
 
@@ -202,10 +206,12 @@ async def test_a_reply_on_an_expired_page_is_kept(intake):
     reference, secret = await file_report(intake)
     await _open(intake.client, reference, secret, "en")
     page = await intake.client.post(
-        f"/t/{TENANT}/status?lang=en", data={"csrf": "0" * 64, "do": "reply", "message": "Hi"}
+        f"/t/{TENANT}/status?lang=en",
+        data={"csrf": "0" * 64, "do": "reply", "message": "Hi", "retaliation": "yes"},
     )
     assert_page(page, "en", 403)
     assert 'id="error"' in page.text and "required>Hi</textarea>" in page.text
+    assert 'name="retaliation" value="yes" checked>' in page.text
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
     before = await intake.events()
     empty = await intake.client.post(

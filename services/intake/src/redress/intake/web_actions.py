@@ -65,7 +65,8 @@ async def act(
     message, refused = typed(message)  # kept without control characters, whatever happens
     grievance_id = session(request, intake, tenant)
     if grievance_id is None or not csrf_valid(request, intake, csrf_token):
-        return await _expired(request, intake, pool, tenant, lang, grievance_id, message)
+        return await _expired(request, intake, pool, tenant, lang, grievance_id, message,
+                              bool(retaliation))  # fmt: skip
     if do == "reply" and (refused or not (message and message.strip())):
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
@@ -132,18 +133,20 @@ async def _reviewable(pool: Pool, tenant: str, grievance_id: str) -> bool:
 
 async def _expired(
     request: Request, intake: Intake, pool: Pool, tenant: str, lang: str | None,
-    grievance_id: str | None, message: str | None,
+    grievance_id: str | None, message: str | None, retaliation: bool,
 ) -> HTMLResponse:  # fmt: skip
-    """The session or the page expired: nothing is done, and a typed reply is kept."""
+    """The session or the page expired: nothing is done, and a typed reply is kept, its
+    retaliation box ticked as it was (sent again unticked, it would report nothing)."""
     draft = message if message and message.strip() else None
     async with pool.acquire() as conn:
         name = await masthead(conn, tenant)
         if grievance_id is None:
             chosen = lang if lang in LANGUAGES else None
             return login(request, intake, tenant, name, language(request, lang), chosen,
-                         SESSION_ENDED, 401, draft=draft)  # fmt: skip
+                         SESSION_ENDED, 401, draft=draft, retaliation=retaliation)  # fmt: skip
         return await status(request, intake, conn, tenant, name, grievance_id, lang,
-                            draft=draft, error=PAGE_EXPIRED_REPLY, status_code=403)  # fmt: skip
+                            draft=draft, error=PAGE_EXPIRED_REPLY, status_code=403,
+                            retaliation=retaliation)  # fmt: skip
 
 
 @router.get("/t/{tenant}/status/confirm")

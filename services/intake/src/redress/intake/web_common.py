@@ -95,14 +95,15 @@ def session(request: Request, intake: Intake, tenant: str) -> str | None:
 def login(
     request: Request, intake: Intake, tenant: str, name: Masthead, lang: str, chosen: str | None,
     error: str | None = None, status: int = 200, *, draft: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None, retaliation: bool = False,
 ) -> HTMLResponse:  # fmt: skip
-    """The page asking for the receipt, keeping a reply typed before the session ended."""
+    """The page asking for the receipt, keeping a reply typed before the session ended (and
+    its retaliation box, ticked as it was)."""
     _ = intake.pages.gettext(lang)
     return page(
         request, intake, "status_login.html", lang, name, status=status, headers=headers,
         error=_(error) if error else None, action=f"/t/{tenant}/status/open", chosen=chosen,
-        report_url=f"/t/{tenant}/report?lang={lang}", draft=draft,
+        report_url=f"/t/{tenant}/report?lang={lang}", draft=draft, retaliation=retaliation,
     )  # fmt: skip
 
 

@@ -98,9 +98,10 @@ async def status_page(
         if grievance_id is None:
             return login(request, intake, tenant, name, language(request, lang), _chosen(lang))
         draft = sealed.unseal(intake.receipt_key, DRAFT, request.cookies.get(DRAFT))
-        text = str(draft["m"]) if draft and draft.get("g") == grievance_id else None
+        mine = draft if draft and draft.get("g") == grievance_id else {}
         response = await status(request, intake, conn, tenant, name, grievance_id, lang,
-                                draft=text)  # fmt: skip
+                                draft=str(mine["m"]) if mine else None,
+                                retaliation=mine.get("r") is True)  # fmt: skip
     if DRAFT in request.cookies:
         sealed.clear(request, response, DRAFT, f"/t/{tenant}/status")
     return response
@@ -118,6 +119,7 @@ async def open_status(
     lang: str | None = Form(None, max_length=20),
     # Up to what a reply form takes: a reply over the limit is said so on the status page.
     draft: str | None = Form(None, max_length=TYPED_PARSED),
+    retaliation: str | None = Form(None, pattern="^yes$"),  # the carried reply's box
 ) -> Response:
     csrf.check(request, intake.csrf_key, csrf_token)
     chosen, lang = _chosen(lang), language(request, lang)
@@ -132,12 +134,13 @@ async def open_status(
         )
     wait = intake.receipt_guard.wait(client, guarded)
     if wait > 0:
-        return _too_many(request, intake, tenant, name, lang, chosen, wait, draft)
+        return _too_many(request, intake, tenant, name, lang, chosen, wait, draft,
+                         bool(retaliation))  # fmt: skip
     stored = found["receipt_hash"] if found else None
     if not await asyncio.to_thread(verify_secret, stored, secret) or not found:
         intake.receipt_guard.failed(client, guarded)
         return login(request, intake, tenant, name, lang, chosen, WRONG_RECEIPT, 401,
-                     draft=draft)  # fmt: skip
+                     draft=draft, retaliation=bool(retaliation))  # fmt: skip
     intake.receipt_guard.succeeded(guarded)
     token = jwt.encode(
         {"g": found["grievance_id"], "t": tenant,
@@ -153,7 +156,7 @@ async def open_status(
         secure=secure_cookies(request), path=f"/t/{tenant}/",
     )  # fmt: skip
     if draft and draft.strip():
-        value = {"g": found["grievance_id"], "m": draft}
+        value = {"g": found["grievance_id"], "m": draft, "r": bool(retaliation)}
         kept = sealed.seal(intake.receipt_key, DRAFT, value, DRAFT_SECONDS)
         sealed.set_sealed(request, response, DRAFT, kept, DRAFT_SECONDS, f"/t/{tenant}/status")
     return response
@@ -161,7 +164,7 @@ async def open_status(
 
 def _too_many(
     request: Request, intake: Intake, tenant: str, name: Masthead, lang: str, chosen: str | None,
-    wait: float, draft: str | None,
+    wait: float, draft: str | None, retaliation: bool,
 ) -> HTMLResponse:  # fmt: skip
     seconds = math.ceil(wait)
     _ = intake.pages.gettext(lang)
@@ -169,7 +172,7 @@ def _too_many(
         "wait": format_timedelta(timedelta(seconds=seconds), threshold=2, locale=lang)
     }
     return login(request, intake, tenant, name, lang, chosen, told, 429, draft=draft,
-                 headers={"Retry-After": str(seconds)})  # fmt: skip
+                 headers={"Retry-After": str(seconds)}, retaliation=retaliation)  # fmt: skip
 
 
 async def status(
