@@ -95,12 +95,14 @@ async def _agree(pool: asyncpg.Pool, js: JetStreamContext, bus: Bus) -> None:
     verdicts: list[Verdict] = []
 
     async def verified() -> bool:
-        # Just after a node returns, the cluster may still be electing its JetStream leader
-        # ("temporarily unavailable"): the check is asked again until it can be answered.
+        # Just after a node returns, the cluster may still be electing its JetStream leader:
+        # the API answers "temporarily unavailable", or not at all before the request's
+        # deadline (seen in CI creating the check's consumer). The check is asked again
+        # until it can be answered.
         try:
             async with pool.acquire() as conn:
                 verdicts.append(await verify(conn, js, bus))
-        except ServiceUnavailableError:
+        except (ServiceUnavailableError, nats.errors.TimeoutError):
             return False
         return True
 
