@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from redress.intake.texts import CONTACT_OFF
+from redress.intake.texts import CONTACT_OFF, REPLY_SENT, RETALIATION_REPORTED, SESSION_ENDED
 from tests.browser.test_worker_loop_pages import check
 from tests.browser.test_worker_pages import assert_fits, file_from_the_form, gettext, log_in
 
@@ -65,3 +65,28 @@ async def test_the_retaliation_box_and_the_buttons_look_like_the_report_forms(si
     await like_send(page, "button[name=contact][value=yes]")
     await assert_fits(page, "status, contact stopped")
     await check(page, f"status, contact stopped ({lang})")
+
+
+async def test_a_long_reply_typed_after_the_session_ended_survives_opening_the_report(site, page):
+    """A reply filling its box, in Arabic script, typed when the half hour had passed: the
+    browser carries it through the page asking for the receipt and back into the box, with
+    its retaliation box ticked, though sealed it is far more than a cookie may hold."""
+    _ = gettext(site, "ar")
+    reference, secret, _grievance = await file_from_the_form(site, page, "ar")
+    await page.goto(site.url("/status?lang=ar"))
+    await log_in(page, reference, secret)
+    await expect(page.locator("#status")).to_be_visible()
+    await page.context.clear_cookies(name="receipt_session")  # half an hour later
+    reply = ("لم يتغير شيء في المصنع منذ الزيارة. " * 200)[:5000]
+    await page.fill("textarea[name=message]", reply)
+    await page.check("#retaliation")
+    await page.click(SEND)
+    await expect(page.get_by_text(_(SESSION_ENDED))).to_be_visible()
+    await log_in(page, reference, secret)
+    await expect(page.locator("#status")).to_be_visible()
+    assert await page.locator("textarea[name=message]").input_value() == reply
+    await expect(page.locator("#retaliation")).to_be_checked()
+    await page.click(SEND)
+    told = page.locator("p[role=status]")
+    await expect(told).to_contain_text(_(REPLY_SENT))
+    await expect(told).to_contain_text(_(RETALIATION_REPORTED))

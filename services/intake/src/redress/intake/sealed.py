@@ -1,8 +1,8 @@
 """Short-lived values carried by the worker's own browser, sealed so that only we read them.
 
-The receipt on its way from the filing to its page, or a reply typed just before a session
-ended, ride in an HttpOnly cookie encrypted with AES-256-GCM (a key derived for the purpose),
-never in a URL, a log line or a table.
+The receipt on its way from the filing to its page, or the way to a reply typed just after
+a session ended (`reply_drafts`), ride in an HttpOnly cookie encrypted with AES-256-GCM (a
+key derived for the purpose), never in a URL, a log line or a table.
 """
 
 from __future__ import annotations

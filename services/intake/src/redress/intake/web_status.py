@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from redress.events.catalogue.grievance import Sealed
 from redress.events.projection import wait_for_version
 from redress.events.store import Conn
-from redress.intake import sealed
+from redress.intake import reply_drafts, sealed
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.filing import Masthead, grievance_stream, masthead
 from redress.intake.projections import Grievances
@@ -74,9 +74,10 @@ from redress.kit.throttle import client_address
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
 SESSION_MINUTES = 30
-# A reply typed when the session had ended waits here while the worker opens the report.
+# A reply typed when the session had ended waits while the worker opens the report: in a
+# table, sealed, and this cookie holds the way to it (`reply_drafts`).
 DRAFT = "reply_draft"
-DRAFT_SECONDS = 600
+DRAFT_SECONDS = int(reply_drafts.LIFETIME.total_seconds())
 PROJECTION = Grievances()
 
 
@@ -97,7 +98,8 @@ async def status_page(
         name = await masthead(conn, tenant)
         if grievance_id is None:
             return login(request, intake, tenant, name, language(request, lang), _chosen(lang))
-        draft = sealed.unseal(intake.receipt_key, DRAFT, request.cookies.get(DRAFT))
+        ticket = sealed.unseal(intake.receipt_key, DRAFT, request.cookies.get(DRAFT))
+        draft = await reply_drafts.take(conn, tenant, ticket) if ticket else None
         mine = draft if draft and draft.get("g") == grievance_id else {}
         response = await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 draft=str(mine["m"]) if mine else None,
@@ -157,7 +159,9 @@ async def open_status(
     )  # fmt: skip
     if draft and draft.strip():
         value = {"g": found["grievance_id"], "m": draft, "r": bool(retaliation)}
-        kept = sealed.seal(intake.receipt_key, DRAFT, value, DRAFT_SECONDS)
+        async with pool.acquire() as conn:
+            ticket = await reply_drafts.keep(conn, tenant, value)
+        kept = sealed.seal(intake.receipt_key, DRAFT, ticket, DRAFT_SECONDS)
         sealed.set_sealed(request, response, DRAFT, kept, DRAFT_SECONDS, f"/t/{tenant}/status")
     return response
 

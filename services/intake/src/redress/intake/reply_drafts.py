@@ -1,0 +1,61 @@
+"""A reply typed after the session ended, kept while the worker opens the report again.
+
+It cannot ride in a cookie of its own: a browser drops a cookie over 4 KB, about 3,000
+characters of Latin script and 500 of Arabic once sealed. So the text waits here, sealed
+under a key made for it alone, and the worker's browser holds that key and the draft's id
+in a small sealed cookie. The row is deleted when read or past its ten minutes; until then,
+and in the WAL and backups after, it cannot be read without the browser's cookie.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from redress.events.store import Conn
+
+LIFETIME = timedelta(minutes=10)
+
+
+async def keep(conn: Conn, tenant: str, draft: dict[str, Any]) -> dict[str, str]:
+    """Store the draft sealed; the answer, for the browser only, opens it once."""
+    draft_id, key, nonce = secrets.token_urlsafe(16), AESGCM.generate_key(256), os.urandom(12)
+    body = nonce + AESGCM(key).encrypt(nonce, json.dumps(draft).encode(), draft_id.encode())
+    await conn.execute(
+        "DELETE FROM intake.reply_drafts WHERE expires_at < now()"
+    )  # what nobody came back for
+    await conn.execute(
+        "INSERT INTO intake.reply_drafts (draft_id, tenant, sealed, expires_at) "
+        "VALUES ($1, $2, $3, now() + $4::interval)",
+        draft_id, tenant, body, LIFETIME,
+    )  # fmt: skip
+    return {"id": draft_id, "k": base64.urlsafe_b64encode(key).decode()}
+
+
+async def take(conn: Conn, tenant: str, ticket: dict[str, Any]) -> dict[str, Any] | None:
+    """The draft the ticket opens, deleted as it is read; None if gone, expired or forged."""
+    draft_id, key = ticket.get("id"), ticket.get("k")
+    if not isinstance(draft_id, str) or not isinstance(key, str):
+        return None
+    body = await conn.fetchval(
+        "DELETE FROM intake.reply_drafts WHERE draft_id = $1 AND tenant = $2 "
+        "RETURNING CASE WHEN expires_at > now() THEN sealed END",
+        draft_id, tenant,
+    )  # fmt: skip
+    if body is None:
+        return None
+    try:
+        opened = AESGCM(base64.urlsafe_b64decode(key)).decrypt(
+            body[:12], body[12:], draft_id.encode()
+        )
+    except (ValueError, InvalidTag):
+        return None
+    draft = json.loads(opened)
+    return draft if isinstance(draft, dict) else None
