@@ -23,7 +23,7 @@ from redress.intake.domain import GRIEVANCE, AnswerReferralConsent
 from redress.intake.filing import grievance_stream
 from redress.intake.referral_requests import ReferralRequests, answers
 from redress.intake.web_common import WorkerRoute, record_worker_action, worker_session
-from redress.kit.crypto import KeyErased, Keyring
+from redress.kit.crypto import Keyring
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
@@ -88,9 +88,8 @@ async def given(conn: Conn, keyring: Keyring, grievance_id: str) -> frozenset[st
     submitted = history[0].data if history else None
     if not isinstance(submitted, GrievanceSubmitted):
         return frozenset()
-    try:
-        key = await keyring.get(conn, submitted.personal.key_id)
-    except KeyErased:
+    opened = await keyring.open(conn, submitted.personal)
+    if opened is None:
         return frozenset()
-    personal = json.loads(key.open(submitted.personal))
+    personal = json.loads(opened)
     return frozenset(f.value for f in SharedField if personal.get(f.value))

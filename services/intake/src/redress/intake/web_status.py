@@ -119,7 +119,8 @@ async def open_status(
     secret: str = Form(max_length=40),
     csrf_token: str = Form(alias="csrf", max_length=100),
     lang: str | None = Form(None, max_length=20),
-    # Up to what a reply form takes: a reply over the limit is said so on the status page.
+    # Up to what a reply form takes: one over the limit comes back whole in the reply box,
+    # and sending it says how long it may be.
     draft: str | None = Form(None, max_length=TYPED_PARSED),
     retaliation: str | None = Form(None, pattern="^yes$"),  # the carried reply's box
 ) -> Response:
