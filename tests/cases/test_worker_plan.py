@@ -17,7 +17,9 @@ from redress.intake.texts import (
     NOT_NOW,
     OBJECTION_NEEDS_COMMENT,
     OWNERS,
+    PAGE_EXPIRED_REPLY,
     PLAN_ANSWERS,
+    SESSION_ENDED,
     TOO_LONG,
 )
 from tests.cases.test_console import case_page, officer
@@ -113,6 +115,25 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
     shorten = await plan_form(worker, lang, {"answer": "object", "comment": long})
     assert shorten.status_code == 422 and f">{long}</textarea>" in shorten.text
     assert say(lang, TOO_LONG) % {"limit": 5000} in shorten.text
+    # An objection sent from an expired page, or after the session ended, keeps its comment:
+    # on the status page, or through the page asking for the receipt and back into its box.
+    objection = {"answer": "object", "comment": COMMENTS[lang]}
+    in_box = f'name="comment" maxlength="5000">{COMMENTS[lang]}</textarea>'
+    stale = await worker.client.post(f"/t/acme/status/plan?lang={lang}",
+                                     data={"csrf": "0" * 64, **objection})  # fmt: skip
+    assert stale.status_code == 403 and in_box in stale.text
+    assert say(lang, PAGE_EXPIRED_REPLY) in stale.text
+    worker.client.cookies.delete("receipt_session")  # half an hour later
+    ended = await plan_form(worker, lang, objection)
+    assert ended.status_code == 401 and say(lang, SESSION_ENDED) in ended.text
+    assert f'name="plan_draft" maxlength="5000">{COMMENTS[lang]}</textarea>' in ended.text
+    reopened = await worker.client.post(
+        f"/t/acme/status/open?lang={lang}", follow_redirects=True,
+        data={"csrf": await worker.csrf(), "reference": reference, "secret": secret,
+              "plan_draft": COMMENTS[lang]},
+    )  # fmt: skip
+    assert reopened.status_code == 200 and in_box in reopened.text
+    assert 'name="message" maxlength="5000" required></textarea>' in reopened.text
     assert len(await grievance_events(platform, reference)) == count
 
     objected = await plan_form(worker, lang, {"answer": "object", "comment": COMMENTS[lang]})

@@ -1,4 +1,5 @@
-"""A reply typed after the session ended, kept while the worker opens the report again.
+"""A reply (or a comment objecting to the plan) typed after the session ended, kept while
+the worker opens the report again.
 
 It cannot ride in a cookie of its own: a browser drops a cookie over 4 KB, about 3,000
 characters of Latin script and 500 of Arabic once sealed. So the text waits here, sealed
@@ -18,8 +19,12 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from starlette.requests import Request
+from starlette.responses import Response
 
 from redress.events.store import Conn
+from redress.intake import sealed
+from redress.intake.web_common import NOTHING_UNSENT, Unsent
 
 LIFETIME = timedelta(minutes=10)
 
@@ -59,3 +64,36 @@ async def take(conn: Conn, tenant: str, ticket: dict[str, Any]) -> dict[str, Any
         return None
     draft = json.loads(opened)
     return draft if isinstance(draft, dict) else None
+
+
+# The cookie holding the way to the draft, scoped to the status page that reads it.
+COOKIE = "reply_draft"
+
+
+async def carry(
+    conn: Conn, cookie_key: bytes, request: Request, response: Response, tenant: str,
+    grievance_id: str, unsent: Unsent,
+) -> None:  # fmt: skip
+    """Keep what the worker typed for the status page the response leads to."""
+    draft = {"g": grievance_id, "m": unsent.reply, "r": unsent.retaliation, "p": unsent.plan}
+    ticket = await keep(conn, tenant, draft)
+    seconds = int(LIFETIME.total_seconds())
+    token = sealed.seal(cookie_key, COOKIE, ticket, seconds)
+    sealed.set_sealed(request, response, COOKIE, token, seconds, f"/t/{tenant}/status")
+
+
+async def carried(
+    conn: Conn, cookie_key: bytes, request: Request, tenant: str, grievance_id: str
+) -> Unsent:
+    """What was carried to this status page for this grievance, once; else nothing."""
+    ticket = sealed.unseal(cookie_key, COOKIE, request.cookies.get(COOKIE))
+    draft = await take(conn, tenant, ticket) if ticket else None
+    if not draft or draft.get("g") != grievance_id:
+        return NOTHING_UNSENT
+    return Unsent.kept(draft.get("m"), draft.get("r") is True, draft.get("p"))
+
+
+def forget(request: Request, response: Response, tenant: str) -> None:
+    """The cookie, read once, goes with the answer."""
+    if COOKIE in request.cookies:
+        sealed.clear(request, response, COOKIE, f"/t/{tenant}/status")

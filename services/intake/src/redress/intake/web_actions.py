@@ -25,23 +25,23 @@ from redress.intake.domain import decide as decide_grievance
 from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, masthead
 from redress.intake.retaliation import Reporting, grievance_contact, reported_in_message
-from redress.intake.texts import EMPTY_REPLY, NO_REVIEW, PAGE_EXPIRED_REPLY, SESSION_ENDED
+from redress.intake.texts import EMPTY_REPLY, NO_REVIEW
 from redress.intake.web_common import (
     TYPED_PARSED,
+    Unsent,
     WorkerRoute,
     csrf_valid,
     language,
-    login,
     page,
     record_worker_action,
     session,
     typed,
     worker_metadata,
 )
+from redress.intake.web_opening import expired
 from redress.intake.web_status import PROJECTION, reviewable, status
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
-from redress.kit.i18n import LANGUAGES
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
@@ -63,16 +63,16 @@ async def act(
     lang: str | None = None,
 ) -> Response:
     message, refused = typed(message)  # kept without control characters, whatever happens
+    unsent = Unsent.kept(message, bool(retaliation))
     grievance_id = session(request, intake, tenant)
     if grievance_id is None or not csrf_valid(request, intake, csrf_token):
-        return await _expired(request, intake, pool, tenant, lang, grievance_id, message,
-                              bool(retaliation))  # fmt: skip
+        return await expired(request, intake, pool, tenant, lang, grievance_id, unsent)
     if do == "reply" and (refused or not (message and message.strip())):
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 error=refused or EMPTY_REPLY, status_code=422,
-                                draft=message, retaliation=bool(retaliation))  # fmt: skip
+                                unsent=unsent)  # fmt: skip
     if do == "review" and not await _reviewable(pool, tenant, grievance_id):
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
@@ -129,24 +129,6 @@ async def _reviewable(pool: Pool, tenant: str, grievance_id: str) -> bool:
         grievance_id, tenant,
     )  # fmt: skip
     return row is not None and reviewable(row)
-
-
-async def _expired(
-    request: Request, intake: Intake, pool: Pool, tenant: str, lang: str | None,
-    grievance_id: str | None, message: str | None, retaliation: bool,
-) -> HTMLResponse:  # fmt: skip
-    """The session or the page expired: nothing is done, and a typed reply is kept, its
-    retaliation box ticked as it was (sent again unticked, it would report nothing)."""
-    draft = message if message and message.strip() else None
-    async with pool.acquire() as conn:
-        name = await masthead(conn, tenant)
-        if grievance_id is None:
-            chosen = lang if lang in LANGUAGES else None
-            return login(request, intake, tenant, name, language(request, lang), chosen,
-                         SESSION_ENDED, 401, draft=draft, retaliation=retaliation)  # fmt: skip
-        return await status(request, intake, conn, tenant, name, grievance_id, lang,
-                            draft=draft, error=PAGE_EXPIRED_REPLY, status_code=403,
-                            retaliation=retaliation)  # fmt: skip
 
 
 @router.get("/t/{tenant}/status/confirm")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -92,18 +93,45 @@ def session(request: Request, intake: Intake, tenant: str) -> str | None:
     return str(claims["g"]) if claims.get("t") == tenant else None
 
 
+@dataclass(frozen=True)
+class Unsent:
+    """What the worker typed and could not send yet (the page or the session had expired, or
+    the text was refused): it comes back in its box, never lost."""
+
+    reply: str | None = None
+    retaliation: bool = False  # the reply's box, ticked as the worker left it
+    plan: str | None = None  # a comment objecting to the plan
+
+    @classmethod
+    def kept(cls, reply: object = None, retaliation: bool = False, plan: object = None) -> Unsent:
+        """What is worth keeping of what came: texts, not blanks."""
+        return cls(_kept(reply), retaliation, _kept(plan))
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """For the templates, which name the reply `draft` and the comment `plan_draft`."""
+        return {"draft": self.reply, "retaliation": self.retaliation, "plan_draft": self.plan}
+
+
+NOTHING_UNSENT = Unsent()
+
+
+def _kept(typed: object) -> str | None:
+    return typed if isinstance(typed, str) and typed.strip() else None
+
+
 def login(
     request: Request, intake: Intake, tenant: str, name: Masthead, lang: str, chosen: str | None,
-    error: str | None = None, status: int = 200, *, draft: str | None = None,
-    headers: dict[str, str] | None = None, retaliation: bool = False,
+    error: str | None = None, status: int = 200, *, unsent: Unsent = NOTHING_UNSENT,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:  # fmt: skip
-    """The page asking for the receipt, keeping a reply typed before the session ended (and
-    its retaliation box, ticked as it was)."""
+    """The page asking for the receipt, keeping what the worker typed before the session
+    ended (a reply's retaliation box ticked as it was)."""
     _ = intake.pages.gettext(lang)
     return page(
         request, intake, "status_login.html", lang, name, status=status, headers=headers,
         error=_(error) if error else None, action=f"/t/{tenant}/status/open", chosen=chosen,
-        report_url=f"/t/{tenant}/report?lang={lang}", draft=draft, retaliation=retaliation,
+        report_url=f"/t/{tenant}/report?lang={lang}", **unsent.context,
     )  # fmt: skip
 
 
@@ -218,19 +246,23 @@ class WorkerRoute(APIRoute):
 
 
 async def worker_session(
-    request: Request, intake: Intake, pool: Pool, tenant: str, lang: str | None, csrf_token: str
-) -> str:
+    request: Request, intake: Intake, pool: Pool, tenant: str, lang: str | None, csrf_token: str,
+    unsent: Unsent = NOTHING_UNSENT,
+) -> str:  # fmt: skip
     """The grievance a worker's form acts on.
 
     A form sent after the session ended does nothing: the page asking for the receipt is
-    shown instead (`ShowInstead`). One sent from an expired page is refused.
+    shown instead (`ShowInstead`), with what the worker typed. One sent from an expired page
+    is refused.
     """
     grievance_id = session(request, intake, tenant)
     if grievance_id is None:  # nothing is done: the worker opens the report again
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
         lang = language(request, lang)
-        raise ShowInstead(login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 401))
+        raise ShowInstead(
+            login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 401, unsent=unsent)
+        )
     if not csrf_valid(request, intake, csrf_token):
         raise Problem(403, "csrf", "the page expired")
     return grievance_id

@@ -25,12 +25,16 @@ from redress.intake.texts import NOT_NOW, OBJECTION_NEEDS_COMMENT
 from redress.intake.web_common import (
     TYPED_PARSED,
     Said,
+    Unsent,
     WorkerRoute,
+    csrf_valid,
     language,
     record_worker_action,
+    session,
     typed,
     worker_session,
 )
+from redress.intake.web_opening import expired
 from redress.intake.web_status import PROJECTION, status
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
@@ -52,7 +56,14 @@ async def answer_plan(
     csrf_token: str = Form(alias="csrf", max_length=100),
     lang: str | None = None,
 ) -> Response:
-    grievance_id = await worker_session(request, intake, pool, tenant, lang, csrf_token)
+    # Only an objection sends its comment: one sent with any other answer is not read.
+    comment, refused = typed(comment) if answer == "object" else (None, None)
+    # An objection's comment outlives an expired page or an ended session, as a reply does.
+    unsent = Unsent.kept(plan=comment)
+    if unsent.plan and not csrf_valid(request, intake, csrf_token):
+        gid = session(request, intake, tenant)
+        return await expired(request, intake, pool, tenant, lang, gid, unsent)
+    grievance_id = await worker_session(request, intake, pool, tenant, lang, csrf_token, unsent)
     if (answer is None) == (delivered is None) or (delivered is not None and not action):
         raise Problem(422, "validation", "answer the plan, or say whether an action reached you")
     async with pool.acquire() as conn:
@@ -64,14 +75,12 @@ async def answer_plan(
         actions = {r["action_id"]: r for r in await conn.fetch(
             "SELECT action_id, done, delivered FROM intake.plan_actions WHERE grievance_id = $1",
             grievance_id)}  # fmt: skip
-        # Only an objection sends its comment: one sent with any other answer is not read.
-        comment, refused = typed(comment) if answer == "object" else (None, None)
         error, code = (refused, 422) if refused else _refusal(g, actions, answer, comment,
                                                               action, delivered)  # fmt: skip
         if error:
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
-                                error=error, status_code=code, plan_draft=comment)  # fmt: skip
+                                error=error, status_code=code, unsent=unsent)  # fmt: skip
     stream = grievance_stream(grievance_id)
     within = Within()
 

@@ -1,30 +1,26 @@
-"""Following a grievance with its receipt: `/t/{tenant}/status`.
+"""Following a grievance with its receipt: the status page, `/t/{tenant}/status`.
 
-The worker opens it with the reference and secret (throttled in `guards`); a session cookie
-then carries the grievance for half an hour. A language chosen before opening is kept.
+Opened with the receipt (`web_opening`), it shows the report for the session's half hour,
+with what the worker typed and could not send yet back in its box. A language chosen before
+opening is kept.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import math
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import jwt
-from babel.dates import format_date, format_datetime, format_timedelta
-from fastapi import APIRouter, Form, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from babel.dates import format_date, format_datetime
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse
 
 from redress.events.catalogue.grievance import Sealed
 from redress.events.projection import wait_for_version
 from redress.events.store import Conn
-from redress.intake import reply_drafts, sealed
+from redress.intake import reply_drafts
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.filing import Masthead, grievance_stream, masthead
 from redress.intake.projections import Grievances
-from redress.intake.receipts import normalise_reference, verify_secret
 from redress.intake.referral_requests import requests
 from redress.intake.representations import shown as representatives_shown
 from redress.intake.texts import (
@@ -49,14 +45,12 @@ from redress.intake.texts import (
     SESSION_ENDED,
     STATUS,
     THANKS,
-    WAIT_BEFORE_TRYING,
     WITHDRAWN,
-    WRONG_RECEIPT,
 )
 from redress.intake.web_common import (
-    SESSION,
-    TYPED_PARSED,
+    NOTHING_UNSENT,
     Said,
+    Unsent,
     WorkerRoute,
     language,
     login,
@@ -65,23 +59,15 @@ from redress.intake.web_common import (
     session,
 )
 from redress.intake.web_referral import given
-from redress.kit import csrf
 from redress.kit.deps import Pool
 from redress.kit.i18n import LANGUAGES
-from redress.kit.proxy import secure_cookies
-from redress.kit.throttle import client_address
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
-SESSION_MINUTES = 30
-# A reply typed when the session had ended waits while the worker opens the report: in a
-# table, sealed, and this cookie holds the way to it (`reply_drafts`).
-DRAFT = "reply_draft"
-DRAFT_SECONDS = int(reply_drafts.LIFETIME.total_seconds())
 PROJECTION = Grievances()
 
 
-def _chosen(lang: str | None) -> str | None:
+def chosen_language(lang: str | None) -> str | None:
     """A language the worker picked (a link or `?lang=`), as opposed to the browser's."""
     return lang if lang in LANGUAGES else None
 
@@ -97,93 +83,21 @@ async def status_page(
     async with pool.acquire() as conn:
         name = await masthead(conn, tenant)
         if grievance_id is None:
-            return login(request, intake, tenant, name, language(request, lang), _chosen(lang))
-        ticket = sealed.unseal(intake.receipt_key, DRAFT, request.cookies.get(DRAFT))
-        draft = await reply_drafts.take(conn, tenant, ticket) if ticket else None
-        mine = draft if draft and draft.get("g") == grievance_id else {}
+            return login(
+                request, intake, tenant, name, language(request, lang), chosen_language(lang)
+            )
+        unsent = await reply_drafts.carried(conn, intake.receipt_key, request, tenant,
+                                            grievance_id)  # fmt: skip
         response = await status(request, intake, conn, tenant, name, grievance_id, lang,
-                                draft=str(mine["m"]) if mine else None,
-                                retaliation=mine.get("r") is True)  # fmt: skip
-    if DRAFT in request.cookies:
-        sealed.clear(request, response, DRAFT, f"/t/{tenant}/status")
+                                unsent=unsent)  # fmt: skip
+    reply_drafts.forget(request, response, tenant)
     return response
-
-
-@router.post("/t/{tenant}/status/open")
-async def open_status(
-    request: Request,
-    tenant: str,
-    intake: IntakeContext,
-    pool: Pool,
-    reference: str = Form(max_length=40),
-    secret: str = Form(max_length=40),
-    csrf_token: str = Form(alias="csrf", max_length=100),
-    lang: str | None = Form(None, max_length=20),
-    # Up to what a reply form takes: one over the limit comes back whole in the reply box,
-    # and sending it says how long it may be.
-    draft: str | None = Form(None, max_length=TYPED_PARSED),
-    retaliation: str | None = Form(None, pattern="^yes$"),  # the carried reply's box
-) -> Response:
-    csrf.check(request, intake.csrf_key, csrf_token)
-    chosen, lang = _chosen(lang), language(request, lang)
-    guarded = (tenant, normalise_reference(reference))
-    client = intake.receipt_guard.client(client_address(request, intake.filings.trusted_proxies))
-    async with pool.acquire() as conn:
-        name = await masthead(conn, tenant)
-        found = await conn.fetchrow(
-            "SELECT grievance_id, receipt_hash FROM intake.receipts "
-            "WHERE tenant = $1 AND reference = $2",
-            *guarded,
-        )
-    wait = intake.receipt_guard.wait(client, guarded)
-    if wait > 0:
-        return _too_many(request, intake, tenant, name, lang, chosen, wait, draft,
-                         bool(retaliation))  # fmt: skip
-    stored = found["receipt_hash"] if found else None
-    if not await asyncio.to_thread(verify_secret, stored, secret) or not found:
-        intake.receipt_guard.failed(client, guarded)
-        return login(request, intake, tenant, name, lang, chosen, WRONG_RECEIPT, 401,
-                     draft=draft, retaliation=bool(retaliation))  # fmt: skip
-    intake.receipt_guard.succeeded(guarded)
-    token = jwt.encode(
-        {"g": found["grievance_id"], "t": tenant,
-         "exp": datetime.now(UTC) + timedelta(minutes=SESSION_MINUTES)},
-        intake.session_key,
-        algorithm="HS256",
-    )  # fmt: skip
-    # The status page speaks the language the worker chose, else the grievance's own.
-    target = f"/t/{tenant}/status" + (f"?lang={chosen}" if chosen else "")
-    response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION, token, max_age=SESSION_MINUTES * 60, httponly=True, samesite="strict",
-        secure=secure_cookies(request), path=f"/t/{tenant}/",
-    )  # fmt: skip
-    if draft and draft.strip():
-        value = {"g": found["grievance_id"], "m": draft, "r": bool(retaliation)}
-        async with pool.acquire() as conn:
-            ticket = await reply_drafts.keep(conn, tenant, value)
-        kept = sealed.seal(intake.receipt_key, DRAFT, ticket, DRAFT_SECONDS)
-        sealed.set_sealed(request, response, DRAFT, kept, DRAFT_SECONDS, f"/t/{tenant}/status")
-    return response
-
-
-def _too_many(
-    request: Request, intake: Intake, tenant: str, name: Masthead, lang: str, chosen: str | None,
-    wait: float, draft: str | None, retaliation: bool,
-) -> HTMLResponse:  # fmt: skip
-    seconds = math.ceil(wait)
-    _ = intake.pages.gettext(lang)
-    told = _(WAIT_BEFORE_TRYING) % {
-        "wait": format_timedelta(timedelta(seconds=seconds), threshold=2, locale=lang)
-    }
-    return login(request, intake, tenant, name, lang, chosen, told, 429, draft=draft,
-                 headers={"Retry-After": str(seconds)}, retaliation=retaliation)  # fmt: skip
 
 
 async def status(
     request: Request, intake: Intake, conn: Conn, tenant: str, name: Masthead, grievance_id: str,
-    lang: str | None, *, draft: str | None = None, error: str | Said | None = None,
-    status_code: int = 200, plan_draft: str | None = None, retaliation: bool = False,
+    lang: str | None, *, error: str | Said | None = None, status_code: int = 200,
+    unsent: Unsent = NOTHING_UNSENT,
 ) -> HTMLResponse:  # fmt: skip
     g = await conn.fetchrow(
         "SELECT * FROM intake.grievances WHERE grievance_id = $1 AND tenant = $2",
@@ -192,7 +106,7 @@ async def status(
     )
     if g is None:
         lang = language(request, lang)
-        return login(request, intake, tenant, name, lang, _chosen(lang), SESSION_ENDED)
+        return login(request, intake, tenant, name, lang, chosen_language(lang), SESSION_ENDED)
     lang = language(request, lang) if lang else g["language"]
     _ = intake.pages.gettext(lang)
     thread = []
@@ -227,9 +141,7 @@ async def status(
         "scale": [(n, _(SCALE[n])) for n in range(5, 0, -1)],
         "notice": _(notices[notice]) if notice in notices else None,
         "error": said(_, error),
-        "draft": draft,
-        "plan_draft": plan_draft,  # the plan's comment box, apart from the reply's
-        "retaliation": retaliation,  # a refused reply keeps its box ticked
+        **unsent.context,  # in their boxes: the reply's, and the plan's apart from it
         "action": f"/t/{tenant}/status?lang={lang}",
         "referrals": await _requests(conn, intake, tenant, grievance_id, _),
         "referral_action": f"/t/{tenant}/status/referral?lang={lang}",
