@@ -93,7 +93,10 @@ def configure(service: str, level: str = "info", as_json: bool = True) -> None:
             logging.getLevelNamesMapping()[level.upper()]
         ),
         logger_factory=structlog.PrintLoggerFactory(_CurrentStderr()),  # type: ignore[arg-type]
-        cache_logger_on_first_use=True,
+        # Not cached: a logger cached on first use keeps the renderer and level of the
+        # configuration it first met, and a process that starts a second app (a worker
+        # process's parent; the tests) would log the second's lines the first's way.
+        cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)
     root = logging.getLogger()
