@@ -1,17 +1,19 @@
 """A reply kept while the worker opens the report again (`redress.intake.reply_drafts`): read
-once, only with the browser's ticket, only for its initiative and its ten minutes, and never
-readable from the table's bytes."""
+only with the browser's ticket, only for its initiative and its ten minutes, one per
+grievance, and never readable from the table's bytes."""
 
 from __future__ import annotations
 
 from redress.intake import reply_drafts
 
 REPLY = "لم يتغير شيء في المصنع منذ الزيارة. " * 150
+KEY = b"k" * 32
 
 
-async def test_a_draft_opens_once_with_its_ticket_and_its_table_holds_only_noise(system):
+async def test_a_draft_opens_with_its_ticket_and_its_table_holds_only_noise(system):
     async with system.pool.acquire() as conn:
-        ticket = await reply_drafts.keep(conn, "t1", {"g": "g1", "m": REPLY, "r": True})
+        draft = {"g": "g1", "m": REPLY, "r": True}
+        ticket = await reply_drafts.keep(conn, KEY, "t1", "g1", draft)
         stored = await conn.fetchval(
             "SELECT sealed FROM intake.reply_drafts WHERE draft_id = $1", ticket["id"]
         )
@@ -19,29 +21,23 @@ async def test_a_draft_opens_once_with_its_ticket_and_its_table_holds_only_noise
         assert await reply_drafts.take(conn, "t2", ticket) is None  # another initiative's
         forged = ticket | {"k": ticket["k"][::-1]}
         assert await reply_drafts.take(conn, "t1", forged) is None
-        # Whoever holds the id may end the draft, never read it.
-        assert await reply_drafts.take(conn, "t1", ticket) is None
-        kept = await reply_drafts.keep(conn, "t1", {"g": "g1", "m": REPLY, "r": False})
-        assert await reply_drafts.take(conn, "t1", kept) == {"g": "g1", "m": REPLY, "r": False}
-        assert await reply_drafts.take(conn, "t1", kept) is None  # once only
         assert await reply_drafts.take(conn, "t1", {"id": 1, "k": None}) is None
+        # Read again on a reload, as long as the browser keeps the ticket.
+        assert await reply_drafts.take(conn, "t1", ticket) == draft
+        assert await reply_drafts.take(conn, "t1", ticket) == draft
 
 
-async def test_an_expired_draft_is_not_given_back_and_is_deleted_by_the_next(system):
+async def test_a_grievance_keeps_its_latest_draft_only_and_expired_ones_go(system):
     async with system.pool.acquire() as conn:
-        old = await reply_drafts.keep(conn, "t1", {"g": "g1", "m": "late", "r": False})
+        first = await reply_drafts.keep(conn, KEY, "t1", "g1", {"g": "g1", "m": "first"})
+        latest = await reply_drafts.keep(conn, KEY, "t1", "g1", {"g": "g1", "m": "latest"})
+        other = await reply_drafts.keep(conn, KEY, "t1", "g2", {"g": "g2", "m": "other"})
+        assert await reply_drafts.take(conn, "t1", first) is None
+        assert await reply_drafts.take(conn, "t1", latest) == {"g": "g1", "m": "latest"}
         await conn.execute(
             "UPDATE intake.reply_drafts SET expires_at = now() - interval '1 second' "
-            "WHERE draft_id = $1", old["id"],
+            "WHERE draft_id = $1", other["id"],
         )  # fmt: skip
-        assert await reply_drafts.take(conn, "t1", old) is None
-        stale = await reply_drafts.keep(conn, "t1", {"g": "g1", "m": "stale", "r": False})
-        await conn.execute(
-            "UPDATE intake.reply_drafts SET expires_at = now() - interval '1 second' "
-            "WHERE draft_id = $1", stale["id"],
-        )  # fmt: skip
-        await reply_drafts.keep(conn, "t1", {"g": "g2", "m": "new", "r": False})
-        left = await conn.fetchval(
-            "SELECT count(*) FROM intake.reply_drafts WHERE draft_id = $1", stale["id"]
-        )
-        assert left == 0
+        assert await reply_drafts.take(conn, "t1", other) is None
+        left = await conn.fetch("SELECT draft_id FROM intake.reply_drafts")
+        assert other["id"] not in {r["draft_id"] for r in left}  # deleted, not only hidden

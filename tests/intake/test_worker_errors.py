@@ -188,6 +188,19 @@ async def test_a_reply_sent_after_the_session_ended_is_kept_and_sent_after_openi
     ticked = 'name="retaliation" value="yes" checked>'  # as the worker left it
     assert ticked in page.text
     assert await intake.events() == before
+    # That page restored in a browser closed since, its form expired: asked again, the
+    # reply still there.
+    restored = await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": "0" * 64, "reference": reference, "secret": secret, "lang": lang,
+              "draft": reply, "retaliation": "yes"},
+    )  # fmt: skip
+    assert_page(restored, lang, 403)
+    assert tr(intake, lang, texts.PAGE_EXPIRED_REPLY) in restored.text
+    assert f'<textarea id="draft" name="draft" maxlength="5000">{reply}</textarea>' in (
+        restored.text
+    )
+    assert ticked in restored.text
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
     reopened = await intake.client.post(
         f"/t/{TENANT}/status/open",

@@ -4,13 +4,18 @@ the worker opens the report again.
 It cannot ride in a cookie of its own: a browser drops a cookie over 4 KB, about 3,000
 characters of Latin script and 500 of Arabic once sealed. So the text waits here, sealed
 under a key made for it alone, and the worker's browser holds that key and the draft's id
-in a small sealed cookie. The row is deleted when read or past its ten minutes; until then,
-and in the WAL and backups after, it cannot be read without the browser's cookie.
+in a small sealed cookie, which the status page clears as it shows the text (a page that
+never reached the worker leaves the cookie, and a reload shows the text again). A grievance
+has one draft at most, the latest; rows past their ten minutes are deleted as others are
+written or read. Here, and in the WAL and backups, a draft cannot be read without the
+browser's cookie.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -24,34 +29,42 @@ from starlette.responses import Response
 
 from redress.events.store import Conn
 from redress.intake import sealed
-from redress.intake.web_common import NOTHING_UNSENT, Unsent
+from redress.intake.web_common import NOTHING_UNSENT, TYPED_LIMIT, Unsent
 
 LIFETIME = timedelta(minutes=10)
+# Twice what a box takes: a longer text never came from a browser, and is cut to this.
+CARRIED = 2 * TYPED_LIMIT
+_EXPIRED = "DELETE FROM intake.reply_drafts WHERE expires_at < now()"
 
 
-async def keep(conn: Conn, tenant: str, draft: dict[str, Any]) -> dict[str, str]:
-    """Store the draft sealed; the answer, for the browser only, opens it once."""
+async def keep(
+    conn: Conn, owner_key: bytes, tenant: str, grievance_id: str, draft: dict[str, Any]
+) -> dict[str, str]:
+    """Store the draft sealed, in place of the grievance's one before; the answer, for the
+    browser only, opens it."""
     draft_id, key, nonce = secrets.token_urlsafe(16), AESGCM.generate_key(256), os.urandom(12)
-    body = nonce + AESGCM(key).encrypt(nonce, json.dumps(draft).encode(), draft_id.encode())
+    plain = json.dumps(draft, ensure_ascii=False).encode()
+    body = nonce + AESGCM(key).encrypt(nonce, plain, draft_id.encode())
+    owner = hmac.new(owner_key, f"draft|{tenant}|{grievance_id}".encode(), hashlib.sha256)
+    await conn.execute(_EXPIRED)  # what nobody came back for
     await conn.execute(
-        "DELETE FROM intake.reply_drafts WHERE expires_at < now()"
-    )  # what nobody came back for
-    await conn.execute(
-        "INSERT INTO intake.reply_drafts (draft_id, tenant, sealed, expires_at) "
-        "VALUES ($1, $2, $3, now() + $4::interval)",
-        draft_id, tenant, body, LIFETIME,
+        """INSERT INTO intake.reply_drafts (draft_id, owner, tenant, sealed, expires_at)
+           VALUES ($1, $2, $3, $4, now() + $5::interval)
+           ON CONFLICT (owner) DO UPDATE SET draft_id = $1, tenant = $3, sealed = $4,
+               expires_at = now() + $5::interval""",
+        draft_id, owner.hexdigest(), tenant, body, LIFETIME,
     )  # fmt: skip
     return {"id": draft_id, "k": base64.urlsafe_b64encode(key).decode()}
 
 
 async def take(conn: Conn, tenant: str, ticket: dict[str, Any]) -> dict[str, Any] | None:
-    """The draft the ticket opens, deleted as it is read; None if gone, expired or forged."""
+    """The draft the ticket opens; None if gone, replaced, expired or forged."""
     draft_id, key = ticket.get("id"), ticket.get("k")
     if not isinstance(draft_id, str) or not isinstance(key, str):
         return None
+    await conn.execute(_EXPIRED)
     body = await conn.fetchval(
-        "DELETE FROM intake.reply_drafts WHERE draft_id = $1 AND tenant = $2 "
-        "RETURNING CASE WHEN expires_at > now() THEN sealed END",
+        "SELECT sealed FROM intake.reply_drafts WHERE draft_id = $1 AND tenant = $2",
         draft_id, tenant,
     )  # fmt: skip
     if body is None:
@@ -75,8 +88,9 @@ async def carry(
     grievance_id: str, unsent: Unsent,
 ) -> None:  # fmt: skip
     """Keep what the worker typed for the status page the response leads to."""
-    draft = {"g": grievance_id, "m": unsent.reply, "r": unsent.retaliation, "p": unsent.plan}
-    ticket = await keep(conn, tenant, draft)
+    reply, plan = (t[:CARRIED] if t else None for t in (unsent.reply, unsent.plan))
+    draft = {"g": grievance_id, "m": reply, "r": unsent.retaliation, "p": plan}
+    ticket = await keep(conn, cookie_key, tenant, grievance_id, draft)
     seconds = int(LIFETIME.total_seconds())
     token = sealed.seal(cookie_key, COOKIE, ticket, seconds)
     sealed.set_sealed(request, response, COOKIE, token, seconds, f"/t/{tenant}/status")

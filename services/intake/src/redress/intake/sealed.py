@@ -1,8 +1,9 @@
 """Short-lived values carried by the worker's own browser, sealed so that only we read them.
 
 The receipt on its way from the filing to its page, or the way to a reply typed just after
-a session ended (`reply_drafts`), ride in an HttpOnly cookie encrypted with AES-256-GCM (a
-key derived for the purpose), never in a URL, a log line or a table.
+a session ended (`reply_drafts`: the reply itself waits in a table, sealed under a key only
+this cookie holds), ride in an HttpOnly cookie encrypted with AES-256-GCM (a key derived for
+the purpose), never in a URL or a log line.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ async def load(store: EventStore, stream: str) -> tuple[Grievance, int]:
     return fold([e.data for e in events]), len(events)
 
 
-# The cookie carrying the grievance the worker opened with their receipt (`web_status`).
+# The cookie carrying the grievance the worker opened with their receipt (`web_opening`).
 SESSION = "receipt_session"
 
 
@@ -96,7 +96,7 @@ def session(request: Request, intake: Intake, tenant: str) -> str | None:
 @dataclass(frozen=True)
 class Unsent:
     """What the worker typed and could not send yet (the page or the session had expired, or
-    the text was refused): it comes back in its box, never lost."""
+    the text was refused): it comes back in its box."""
 
     reply: str | None = None
     retaliation: bool = False  # the reply's box, ticked as the worker left it

@@ -31,6 +31,7 @@ from redress.intake.web_common import (
     TYPED_PARSED,
     Unsent,
     WorkerRoute,
+    csrf_valid,
     language,
     login,
 )
@@ -61,9 +62,15 @@ async def open_status(
     retaliation: str | None = Form(None, pattern="^yes$"),  # the carried reply's box
     plan_draft: str | None = Form(None, max_length=TYPED_PARSED),  # an objection's comment
 ) -> Response:
-    csrf.check(request, intake.csrf_key, csrf_token)
     unsent = Unsent.kept(draft, bool(retaliation), plan_draft)
     chosen, lang = chosen_language(lang), language(request, lang)
+    if (unsent.reply or unsent.plan) and not csrf_valid(request, intake, csrf_token):
+        # A page restored from a closed browser: asked again, with what was typed on it.
+        async with pool.acquire() as conn:
+            name = await masthead(conn, tenant)
+        return login(request, intake, tenant, name, lang, chosen, PAGE_EXPIRED_REPLY, 403,
+                     unsent=unsent)  # fmt: skip
+    csrf.check(request, intake.csrf_key, csrf_token)
     guarded = (tenant, normalise_reference(reference))
     client = intake.receipt_guard.client(client_address(request, intake.filings.trusted_proxies))
     async with pool.acquire() as conn:
