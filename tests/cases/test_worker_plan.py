@@ -8,6 +8,8 @@ case's timeline for the officers, never for the company. Read in Bengali and Ara
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -117,7 +119,8 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
     assert say(lang, TOO_LONG) % {"limit": 5000} in shorten.text
     # An objection sent from an expired page, or after the session ended, keeps its comment:
     # on the status page, or through the page asking for the receipt and back into its box.
-    objection = {"answer": "object", "comment": COMMENTS[lang]}
+    origin = re.search(r'name="origin" value="([^"]+)"', hidden.text).group(1)
+    objection = {"answer": "object", "comment": COMMENTS[lang], "origin": origin}
     in_box = f'name="comment" maxlength="5000">{COMMENTS[lang]}</textarea>'
     stale = await worker.client.post(f"/t/acme/status/plan?lang={lang}",
                                      data={"csrf": "0" * 64, **objection})  # fmt: skip
@@ -130,7 +133,7 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
     reopened = await worker.client.post(
         f"/t/acme/status/open?lang={lang}", follow_redirects=True,
         data={"csrf": await worker.csrf(), "reference": reference, "secret": secret,
-              "plan_draft": COMMENTS[lang]},
+              "plan_draft": COMMENTS[lang], "origin": origin},
     )  # fmt: skip
     assert reopened.status_code == 200 and in_box in reopened.text
     assert 'name="message" maxlength="5000" required></textarea>' in reopened.text

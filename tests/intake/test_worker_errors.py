@@ -175,25 +175,28 @@ async def test_a_reply_sent_after_the_session_ended_is_kept_and_sent_after_openi
     reference, secret = await file_report(intake, lang=lang)
     status = await _open(intake.client, reference, secret, lang)
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', status.text).group(1)
+    origin = _origin(status.text)  # the report the reply is written for, sealed
     intake.client.cookies.delete("receipt_session")  # half an hour later
     reply = "لم يتغير شيء" if lang == "ar" else "Nothing has changed."
     before = await intake.events()
     page = await intake.client.post(
         f"/t/{TENANT}/status?lang={lang}",
-        data={"csrf": csrf, "do": "reply", "message": reply, "retaliation": "yes"},
-    )
+        data={"csrf": csrf, "do": "reply", "message": reply, "retaliation": "yes",
+              "origin": origin},
+    )  # fmt: skip
     assert_page(page, lang, 401)
     assert tr(intake, lang, texts.SESSION_ENDED) in page.text
     assert f'<textarea id="draft" name="draft" maxlength="5000">{reply}</textarea>' in page.text
     ticked = 'name="retaliation" value="yes" checked>'  # as the worker left it
     assert ticked in page.text
+    assert _origin(page.text) == origin  # carried on
     assert await intake.events() == before
     # That page restored in a browser closed since, its form expired: asked again, the
     # reply still there.
     restored = await intake.client.post(
         f"/t/{TENANT}/status/open",
         data={"csrf": "0" * 64, "reference": reference, "secret": secret, "lang": lang,
-              "draft": reply, "retaliation": "yes"},
+              "draft": reply, "retaliation": "yes", "origin": origin},
     )  # fmt: skip
     assert_page(restored, lang, 403)
     assert tr(intake, lang, texts.PAGE_EXPIRED_REPLY) in restored.text
@@ -202,10 +205,23 @@ async def test_a_reply_sent_after_the_session_ended_is_kept_and_sent_after_openi
     )
     assert ticked in restored.text
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    # Another report opened on the same phone (another worker's, or the same worker's
+    # other): the reply, written for the first, is not put in its box.
+    other_reference, other_secret = await file_report(intake, lang=lang)
+    other = await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": csrf, "reference": other_reference, "secret": other_secret,
+              "lang": lang, "draft": reply, "retaliation": "yes", "origin": origin},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert other.status_code == 200 and 'id="status"' in other.text
+    assert reply not in other.text and ticked not in other.text
+    intake.client.cookies.delete("receipt_session")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', other.text).group(1)
     reopened = await intake.client.post(
         f"/t/{TENANT}/status/open",
         data={"csrf": csrf, "reference": reference, "secret": secret, "lang": lang,
-              "draft": reply, "retaliation": "yes"},
+              "draft": reply, "retaliation": "yes", "origin": origin},
         follow_redirects=True,
     )  # fmt: skip
     assert f"required>{reply}</textarea>" in reopened.text  # ready to send
@@ -213,15 +229,20 @@ async def test_a_reply_sent_after_the_session_ended_is_kept_and_sent_after_openi
     assert reply not in (await intake.client.get(f"/t/{TENANT}/status")).text  # once only
 
 
+def _origin(page: str) -> str:
+    return re.search(r'name="origin" value="([^"]+)"', page).group(1)
+
+
 async def test_a_reply_on_an_expired_page_is_kept(intake):
     from tests.intake.test_web import file_report
 
     reference, secret = await file_report(intake)
-    await _open(intake.client, reference, secret, "en")
+    origin = _origin((await _open(intake.client, reference, secret, "en")).text)
     page = await intake.client.post(
         f"/t/{TENANT}/status?lang=en",
-        data={"csrf": "0" * 64, "do": "reply", "message": "Hi", "retaliation": "yes"},
-    )
+        data={"csrf": "0" * 64, "do": "reply", "message": "Hi", "retaliation": "yes",
+              "origin": origin},
+    )  # fmt: skip
     assert_page(page, "en", 403)
     assert 'id="error"' in page.text and "required>Hi</textarea>" in page.text
     assert 'name="retaliation" value="yes" checked>' in page.text

@@ -60,10 +60,11 @@ async def act(
     contact: str | None = Form(None, pattern="^(yes|no)$"),
     csrf_token: str = Form(alias="csrf", max_length=100),
     retaliation: str | None = Form(None, pattern="^yes$"),
+    origin: str | None = Form(None, max_length=1000),  # the grievance a reply was written for
     lang: str | None = None,
 ) -> Response:
     message, refused = typed(message)  # kept without control characters, whatever happens
-    unsent = Unsent.kept(message, bool(retaliation))
+    unsent = Unsent.kept(message, bool(retaliation), origin=origin)
     grievance_id = session(request, intake, tenant)
     if grievance_id is None or not csrf_valid(request, intake, csrf_token):
         return await expired(request, intake, pool, tenant, lang, grievance_id, unsent)

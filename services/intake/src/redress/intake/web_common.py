@@ -101,16 +101,23 @@ class Unsent:
     reply: str | None = None
     retaliation: bool = False  # the reply's box, ticked as the worker left it
     plan: str | None = None  # a comment objecting to the plan
+    # The grievance it was written for, sealed by the status page (`reply_drafts.origin`):
+    # carried only into that one, never into a report opened next on the same phone.
+    origin: str | None = None
 
     @classmethod
-    def kept(cls, reply: object = None, retaliation: bool = False, plan: object = None) -> Unsent:
+    def kept(
+        cls, reply: object = None, retaliation: bool = False, plan: object = None,
+        origin: str | None = None,
+    ) -> Unsent:  # fmt: skip
         """What is worth keeping of what came: texts, not blanks."""
-        return cls(_kept(reply), retaliation, _kept(plan))
+        return cls(_kept(reply), retaliation, _kept(plan), origin)
 
     @property
     def context(self) -> dict[str, Any]:
         """For the templates, which name the reply `draft` and the comment `plan_draft`."""
-        return {"draft": self.reply, "retaliation": self.retaliation, "plan_draft": self.plan}
+        return {"draft": self.reply, "retaliation": self.retaliation, "plan_draft": self.plan,
+                "origin": self.origin}  # fmt: skip
 
 
 NOTHING_UNSENT = Unsent()

@@ -27,6 +27,7 @@ from redress.intake.texts import (
     WRONG_RECEIPT,
 )
 from redress.intake.web_common import (
+    NOTHING_UNSENT,
     SESSION,
     TYPED_PARSED,
     Unsent,
@@ -61,8 +62,9 @@ async def open_status(
     draft: str | None = Form(None, max_length=TYPED_PARSED),
     retaliation: str | None = Form(None, pattern="^yes$"),  # the carried reply's box
     plan_draft: str | None = Form(None, max_length=TYPED_PARSED),  # an objection's comment
+    origin: str | None = Form(None, max_length=1000),  # the grievance they were written for
 ) -> Response:
-    unsent = Unsent.kept(draft, bool(retaliation), plan_draft)
+    unsent = Unsent.kept(draft, bool(retaliation), plan_draft, origin)
     chosen, lang = chosen_language(lang), language(request, lang)
     if (unsent.reply or unsent.plan) and not csrf_valid(request, intake, csrf_token):
         # A page restored from a closed browser: asked again, with what was typed on it.
@@ -128,7 +130,11 @@ async def expired(
 ) -> HTMLResponse:  # fmt: skip
     """The session or the page expired: nothing is done, and what the worker typed is kept
     (a reply's retaliation box ticked as it was: sent again unticked, it would report
-    nothing)."""
+    nothing), unless the session now holds another report than the one it was written for."""
+    if grievance_id is not None and reply_drafts.written_for(intake.receipt_key, unsent) != (
+        grievance_id
+    ):
+        unsent = NOTHING_UNSENT
     async with pool.acquire() as conn:
         name = await masthead(conn, tenant)
         if grievance_id is None:

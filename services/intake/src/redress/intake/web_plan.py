@@ -54,12 +54,13 @@ async def answer_plan(
     action: str | None = Form(None, max_length=100),
     delivered: str | None = Form(None, pattern="^(yes|no)$"),
     csrf_token: str = Form(alias="csrf", max_length=100),
+    origin: str | None = Form(None, max_length=1000),  # the grievance it was written for
     lang: str | None = None,
 ) -> Response:
     # Only an objection sends its comment: one sent with any other answer is not read.
     comment, refused = typed(comment) if answer == "object" else (None, None)
     # An objection's comment outlives an expired page or an ended session, as a reply does.
-    unsent = Unsent.kept(plan=comment)
+    unsent = Unsent.kept(plan=comment, origin=origin)
     if unsent.plan and not csrf_valid(request, intake, csrf_token):
         gid = session(request, intake, tenant)
         return await expired(request, intake, pool, tenant, lang, gid, unsent)
