@@ -429,3 +429,34 @@ async def test_a_report_not_sent_as_a_form_gets_a_page_saying_so_in_its_language
     expired = await intake.client.post(action, data={**fields, "csrf": "0" * 64, "lang": ""})
     assert_page(expired, "ar", 403)  # the address's language, with nothing else to go on
     assert await intake.events() == before
+
+
+async def test_a_page_left_open_on_one_report_never_acts_on_another_opened_since(intake):
+    """The session is the browser's: a tab left on one report, after another was opened in
+    another tab (a second worker's, on a shared phone), must not reply to, withdraw or erase
+    that other report, nor show it the first one's text."""
+    from tests.intake.test_web import file_report
+
+    first = await _open(intake.client, *await file_report(intake), "en")
+    origin, csrf = _origin(first.text), re.search(r'name="csrf" value="([0-9a-f]+)"', first.text)
+    await _open(intake.client, *await file_report(intake), "en")  # the second, in another tab
+    before = await intake.events()
+    reply = await intake.client.post(
+        f"/t/{TENANT}/status?lang=en",
+        data={"csrf": csrf.group(1), "do": "reply", "message": "Written for the first.",
+              "retaliation": "yes", "origin": origin},
+    )  # fmt: skip
+    assert_page(reply, "en", 403)
+    assert "Written for the first." not in reply.text and "checked>" not in reply.text
+    for form in ({"do": "withdraw", "confirm": "yes"}, {"do": "erase", "confirm": "yes"},
+                 {"do": "contact", "contact": "no"}):  # fmt: skip
+        refused = await intake.client.post(
+            f"/t/{TENANT}/status?lang=en", data={"csrf": csrf.group(1), "origin": origin, **form}
+        )
+        assert refused.status_code == 403, form
+    plan = await intake.client.post(
+        f"/t/{TENANT}/status/plan?lang=en",
+        data={"csrf": csrf.group(1), "origin": origin, "answer": "agree"},
+    )
+    assert_page(plan, "en", 403)
+    assert await intake.events() == before

@@ -29,7 +29,8 @@ from starlette.responses import Response
 
 from redress.events.store import Conn
 from redress.intake import sealed
-from redress.intake.web_common import NOTHING_UNSENT, TYPED_LIMIT, Unsent
+from redress.intake.context import Intake
+from redress.intake.web_common import NOTHING_UNSENT, TYPED_LIMIT, Unsent, for_another
 
 LIFETIME = timedelta(minutes=10)
 # Twice what a box takes: a longer text never came from a browser, and is cut to this.
@@ -81,37 +82,22 @@ async def take(conn: Conn, tenant: str, ticket: dict[str, Any]) -> dict[str, Any
 
 # The cookie holding the way to the draft, scoped to the status page that reads it.
 COOKIE = "reply_draft"
-# How long a status page's forms say which grievance they were written for.
-_ORIGIN = "origin"
-ORIGIN_SECONDS = 24 * 3600
-
-
-def origin(cookie_key: bytes, grievance_id: str) -> str:
-    """For the status page's forms: the grievance what is typed in them is written for."""
-    return sealed.seal(cookie_key, _ORIGIN, {"g": grievance_id}, ORIGIN_SECONDS)
-
-
-def written_for(cookie_key: bytes, unsent: Unsent) -> str | None:
-    """The grievance an unsent text was written for, as its page sealed it; None if unknown."""
-    opened = sealed.unseal(cookie_key, _ORIGIN, unsent.origin)
-    found = opened.get("g") if opened else None
-    return found if isinstance(found, str) else None
 
 
 async def carry(
-    conn: Conn, cookie_key: bytes, request: Request, response: Response, tenant: str,
+    conn: Conn, intake: Intake, request: Request, response: Response, tenant: str,
     grievance_id: str, unsent: Unsent,
 ) -> None:  # fmt: skip
     """Keep what the worker typed for the status page the response leads to, if it was
     written for this grievance: a phone shared by two workers never hands one's text to the
     other's report."""
-    if written_for(cookie_key, unsent) != grievance_id:
+    if for_another(intake, unsent.origin, grievance_id):
         return
     reply, plan = (t[:CARRIED] if t else None for t in (unsent.reply, unsent.plan))
     draft = {"g": grievance_id, "m": reply, "r": unsent.retaliation, "p": plan}
-    ticket = await keep(conn, cookie_key, tenant, grievance_id, draft)
+    ticket = await keep(conn, intake.receipt_key, tenant, grievance_id, draft)
     seconds = int(LIFETIME.total_seconds())
-    token = sealed.seal(cookie_key, COOKIE, ticket, seconds)
+    token = sealed.seal(intake.receipt_key, COOKIE, ticket, seconds)
     sealed.set_sealed(request, response, COOKIE, token, seconds, f"/t/{tenant}/status")
 
 

@@ -31,6 +31,8 @@ from redress.intake.web_common import (
     Unsent,
     WorkerRoute,
     csrf_valid,
+    for_another,
+    form_origin,
     language,
     page,
     record_worker_action,
@@ -66,7 +68,8 @@ async def act(
     message, refused = typed(message)  # kept without control characters, whatever happens
     unsent = Unsent.kept(message, bool(retaliation), origin=origin)
     grievance_id = session(request, intake, tenant)
-    if grievance_id is None or not csrf_valid(request, intake, csrf_token):
+    if (grievance_id is None or not csrf_valid(request, intake, csrf_token)
+            or for_another(intake, origin, grievance_id)):  # fmt: skip
         return await expired(request, intake, pool, tenant, lang, grievance_id, unsent)
     if do == "reply" and (refused or not (message and message.strip())):
         async with pool.acquire() as conn:
@@ -80,7 +83,8 @@ async def act(
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 error=NO_REVIEW, status_code=409)  # fmt: skip
     if do in ("erase", "withdraw") and confirm != "yes":  # neither can be undone: ask first
-        return await _confirm(request, intake, pool, tenant, language(request, lang), do)
+        return await _confirm(request, intake, pool, tenant, language(request, lang), do,
+                              origin or form_origin(intake, grievance_id))  # fmt: skip
     if do == "satisfaction" and score is None:
         raise Problem(422, "validation", "choose a score from 1 to 5")
     if do == "contact" and contact is None:
@@ -143,17 +147,19 @@ async def confirm_page(
 ) -> Response:
     """The question asked before erasing or withdrawing, in another language (its language
     links lead here); without an open report, the page that opens one."""
-    if session(request, intake, tenant) is None:
+    if (grievance_id := session(request, intake, tenant)) is None:
         return RedirectResponse(f"/t/{tenant}/status?lang={language(request, lang)}", 303)
-    return await _confirm(request, intake, pool, tenant, language(request, lang), do)
+    return await _confirm(request, intake, pool, tenant, language(request, lang), do,
+                          form_origin(intake, grievance_id))  # fmt: skip
 
 
 async def _confirm(
-    request: Request, intake: Intake, pool: Pool, tenant: str, lang: str, do: str
+    request: Request, intake: Intake, pool: Pool, tenant: str, lang: str, do: str, origin: str
 ) -> HTMLResponse:
+    """Asked about the report `origin` names: the answer acts on it, or on nothing."""
     async with pool.acquire() as conn:
         name = await masthead(conn, tenant)
-    return page(request, intake, "confirm.html", lang, name, do=do,
+    return page(request, intake, "confirm.html", lang, name, do=do, origin=origin,
                 action=f"/t/{tenant}/status?lang={lang}",
                 back=f"/t/{tenant}/status?lang={lang}",
                 switch=f"/t/{tenant}/status/confirm?do={do}")  # fmt: skip

@@ -22,6 +22,7 @@ from redress.events.application import Decide, Refused, Within, execute
 from redress.events.envelope import Actor, Metadata
 from redress.events.projection import Projection, wait_for_version
 from redress.events.store import EventStore
+from redress.intake import sealed
 from redress.intake.context import Intake
 from redress.intake.domain import Grievance, fold
 from redress.intake.filing import Masthead, grievance_stream, masthead
@@ -121,6 +122,24 @@ class Unsent:
 
 
 NOTHING_UNSENT = Unsent()
+
+# A status page's forms say, sealed, which report they act on (`origin`): the session is the
+# browser's, and a tab left on one report must not act on another opened since in another
+# (a second worker's, on a shared phone). Sealed for good: an old page names its report.
+_ORIGIN = "origin"
+_ORIGIN_SECONDS = 100 * 365 * 24 * 3600
+
+
+def form_origin(intake: Intake, grievance_id: str) -> str:
+    """For a status page's forms: the grievance they act on."""
+    return sealed.seal(intake.receipt_key, _ORIGIN, {"g": grievance_id}, _ORIGIN_SECONDS)
+
+
+def for_another(intake: Intake, sent: str | None, grievance_id: str) -> bool:
+    """Whether a form names another report than the session's. A form without a readable
+    origin (a page served before forms had one) is taken as the session's."""
+    opened = sealed.unseal(intake.receipt_key, _ORIGIN, sent)
+    return opened is not None and opened.get("g") != grievance_id
 
 
 def _kept(typed: object) -> str | None:
@@ -270,7 +289,9 @@ async def worker_session(
         raise ShowInstead(
             login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 401, unsent=unsent)
         )
-    if not csrf_valid(request, intake, csrf_token):
+    if not csrf_valid(request, intake, csrf_token) or for_another(
+        intake, unsent.origin, grievance_id
+    ):
         raise Problem(403, "csrf", "the page expired")
     return grievance_id
 

@@ -33,6 +33,7 @@ from redress.intake.web_common import (
     Unsent,
     WorkerRoute,
     csrf_valid,
+    for_another,
     language,
     login,
 )
@@ -106,7 +107,7 @@ async def open_status(
     )  # fmt: skip
     if unsent.reply or unsent.plan:
         async with pool.acquire() as conn:
-            await reply_drafts.carry(conn, intake.receipt_key, request, response, tenant,
+            await reply_drafts.carry(conn, intake, request, response, tenant,
                                      found["grievance_id"], unsent)  # fmt: skip
     return response
 
@@ -131,9 +132,7 @@ async def expired(
     """The session or the page expired: nothing is done, and what the worker typed is kept
     (a reply's retaliation box ticked as it was: sent again unticked, it would report
     nothing), unless the session now holds another report than the one it was written for."""
-    if grievance_id is not None and reply_drafts.written_for(intake.receipt_key, unsent) != (
-        grievance_id
-    ):
+    if grievance_id is not None and for_another(intake, unsent.origin, grievance_id):
         unsent = NOTHING_UNSENT
     async with pool.acquire() as conn:
         name = await masthead(conn, tenant)

@@ -28,6 +28,7 @@ from redress.intake.web_common import (
     Unsent,
     WorkerRoute,
     csrf_valid,
+    for_another,
     language,
     record_worker_action,
     session,
@@ -61,8 +62,9 @@ async def answer_plan(
     comment, refused = typed(comment) if answer == "object" else (None, None)
     # An objection's comment outlives an expired page or an ended session, as a reply does.
     unsent = Unsent.kept(plan=comment, origin=origin)
-    if unsent.plan and not csrf_valid(request, intake, csrf_token):
-        gid = session(request, intake, tenant)
+    gid = session(request, intake, tenant)
+    if unsent.plan and (not csrf_valid(request, intake, csrf_token)
+                        or (gid is not None and for_another(intake, origin, gid))):  # fmt: skip
         return await expired(request, intake, pool, tenant, lang, gid, unsent)
     grievance_id = await worker_session(request, intake, pool, tenant, lang, csrf_token, unsent)
     if (answer is None) == (delivered is None) or (delivered is not None and not action):

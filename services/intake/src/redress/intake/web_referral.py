@@ -22,7 +22,7 @@ from redress.intake.context import IntakeContext
 from redress.intake.domain import GRIEVANCE, AnswerReferralConsent
 from redress.intake.filing import grievance_stream
 from redress.intake.referral_requests import ReferralRequests, answers
-from redress.intake.web_common import WorkerRoute, record_worker_action, worker_session
+from redress.intake.web_common import Unsent, WorkerRoute, record_worker_action, worker_session
 from redress.kit.crypto import Keyring
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
@@ -44,9 +44,11 @@ async def answer(
     answered: str = Form(alias="consent", pattern="^(given|declined|revoked)$"),
     field: Annotated[list[str] | None, Form(max_length=10)] = None,
     csrf_token: str = Form(alias="csrf", max_length=100),
+    origin: str | None = Form(None, max_length=1000),  # the grievance the form acts on
     lang: str | None = None,
 ) -> Response:
-    grievance_id = await worker_session(request, intake, pool, tenant, lang, csrf_token)
+    grievance_id = await worker_session(request, intake, pool, tenant, lang, csrf_token,
+                                        Unsent(origin=origin))  # fmt: skip
     async with pool.acquire() as conn:
         row = await conn.fetchrow(
             """SELECT p.* FROM intake.referral_partners p

@@ -21,6 +21,7 @@ from redress.intake.texts import NOT_NOW, SESSION_ENDED
 from redress.intake.web_common import (
     WorkerRoute,
     csrf_valid,
+    for_another,
     language,
     login,
     session,
@@ -44,6 +45,7 @@ async def answer(
     org: str = Form(max_length=200, pattern=r"^[a-z0-9][a-z0-9._-]{0,199}$"),
     allow: str = Form(pattern="^(yes|no)$"),
     csrf_token: str = Form(alias="csrf", max_length=100),
+    origin: str | None = Form(None, max_length=1000),  # the grievance the form acts on
     lang: str | None = None,
 ) -> Response:
     grievance_id = session(request, intake, tenant)
@@ -52,7 +54,7 @@ async def answer(
             name = await masthead(conn, tenant)
         lang = language(request, lang)
         return login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 401)
-    if not csrf_valid(request, intake, csrf_token):
+    if not csrf_valid(request, intake, csrf_token) or for_another(intake, origin, grievance_id):
         raise Problem(403, "csrf", "the page expired")
     stream = grievance_stream(grievance_id)
 

@@ -52,6 +52,7 @@ from redress.intake.web_common import (
     Said,
     Unsent,
     WorkerRoute,
+    form_origin,
     language,
     login,
     page,
@@ -142,7 +143,7 @@ async def status(
         "notice": _(notices[notice]) if notice in notices else None,
         "error": said(_, error),
         **unsent.context,  # in their boxes: the reply's, and the plan's apart from it
-        "origin": reply_drafts.origin(intake.receipt_key, grievance_id),
+        "origin": form_origin(intake, grievance_id),
         "action": f"/t/{tenant}/status?lang={lang}",
         "referrals": await _requests(conn, intake, tenant, grievance_id, _),
         "referral_action": f"/t/{tenant}/status/referral?lang={lang}",
