@@ -62,15 +62,22 @@ async def test_the_question_before_withdrawing_can_be_read_in_another_language(i
     asked = await intake.client.post(
         f"/t/{TENANT}/status?lang=en", data={"csrf": csrf_in(status), "do": "withdraw"}
     )
-    link = f"/t/{TENANT}/status/confirm?do=withdraw&amp;lang=ar"
-    assert f'<a href="{link}" lang="ar"' in asked.text
+    # The link names the report the question is about (sealed), as the question's form does.
+    found = re.search(
+        rf'<a href="(/t/{TENANT}/status/confirm\?do=withdraw&amp;origin=[\w-]+&amp;lang=ar)" '
+        'lang="ar"', asked.text,
+    )  # fmt: skip
+    assert found, asked.text
+    link = found.group(1)
     other = await intake.client.get(link.replace("&amp;", "&"))
     assert_page(other, "ar", 200)
     assert tr(intake, "ar", "Withdraw your report?") in other.text
+    origin = re.search(r'name="origin" value="([^"]+)"', other.text).group(1)
+    assert f"origin={origin}&amp;" in link
     before = await intake.events()
     withdrawn = await intake.client.post(
         f"/t/{TENANT}/status?lang=ar",
-        data={"csrf": csrf_in(other), "do": "withdraw", "confirm": "yes"},
+        data={"csrf": csrf_in(other), "do": "withdraw", "confirm": "yes", "origin": origin},
         follow_redirects=True,
     )
     assert tr(intake, "ar", texts.WITHDRAWN) in withdrawn.text

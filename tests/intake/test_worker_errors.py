@@ -434,12 +434,13 @@ async def test_a_report_not_sent_as_a_form_gets_a_page_saying_so_in_its_language
 async def test_a_page_left_open_on_one_report_never_acts_on_another_opened_since(intake):
     """The session is the browser's: a tab left on one report, after another was opened in
     another tab (a second worker's, on a shared phone), must not reply to, withdraw or erase
-    that other report, nor show it the first one's text."""
+    that other report, nor show it the first one's text: it asks for the receipt again."""
     from tests.intake.test_web import file_report
 
-    first = await _open(intake.client, *await file_report(intake), "en")
+    first_receipt = await file_report(intake)
+    first = await _open(intake.client, *first_receipt, "en")
     origin, csrf = _origin(first.text), re.search(r'name="csrf" value="([0-9a-f]+)"', first.text)
-    await _open(intake.client, *await file_report(intake), "en")  # the second, in another tab
+    second = await _open(intake.client, *await file_report(intake), "en")  # in another tab
     before = await intake.events()
     reply = await intake.client.post(
         f"/t/{TENANT}/status?lang=en",
@@ -447,16 +448,44 @@ async def test_a_page_left_open_on_one_report_never_acts_on_another_opened_since
               "retaliation": "yes", "origin": origin},
     )  # fmt: skip
     assert_page(reply, "en", 403)
-    assert "Written for the first." not in reply.text and "checked>" not in reply.text
+    assert tr(intake, "en", texts.SESSION_ENDED) in reply.text
+    assert 'id="status"' not in reply.text  # not the second report's page
+    assert '<textarea id="draft" name="draft" maxlength="5000">Written for the first.<' in (
+        reply.text
+    )  # kept for the first report, once its receipt is given
     for form in ({"do": "withdraw", "confirm": "yes"}, {"do": "erase", "confirm": "yes"},
-                 {"do": "contact", "contact": "no"}):  # fmt: skip
+                 {"do": "contact", "contact": "no"}, {"do": "withdraw"}):  # fmt: skip
         refused = await intake.client.post(
             f"/t/{TENANT}/status?lang=en", data={"csrf": csrf.group(1), "origin": origin, **form}
         )
-        assert refused.status_code == 403, form
-    plan = await intake.client.post(
-        f"/t/{TENANT}/status/plan?lang=en",
-        data={"csrf": csrf.group(1), "origin": origin, "answer": "agree"},
+        assert refused.status_code == 403 and 'id="status"' not in refused.text, form
+    for path, form in (
+        ("plan", {"answer": "agree"}),
+        ("plan", {"answer": "object", "comment": "Not this plan."}),
+        ("representation", {"org": "union-1", "allow": "yes"}),
+        ("referral", {"referral": "r", "partner": "p", "consent": "given"}),
+    ):
+        refused = await intake.client.post(
+            f"/t/{TENANT}/status/{path}?lang=en",
+            data={"csrf": csrf.group(1), "origin": origin, **form},
+        )
+        assert_page(refused, "en", 403)
+        assert 'id="status"' not in refused.text, path
+    # The question before withdrawing, in another language, is asked about the first report
+    # only: with the second in the session, it leads to the status page, asking nothing.
+    switched = await intake.client.get(
+        f"/t/{TENANT}/status/confirm", params={"do": "withdraw", "origin": origin, "lang": "ar"}
     )
-    assert_page(plan, "en", 403)
+    assert switched.status_code == 303
     assert await intake.events() == before
+    # The first worker gives their receipt again: the reply is back in their own report.
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', reply.text).group(1)
+    reopened = await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": csrf, "reference": first_receipt[0], "secret": first_receipt[1],
+              "lang": "en", "draft": "Written for the first.", "retaliation": "yes",
+              "origin": origin},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "required>Written for the first.</textarea>" in reopened.text
+    assert second.text != reopened.text

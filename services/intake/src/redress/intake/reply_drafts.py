@@ -30,7 +30,7 @@ from starlette.responses import Response
 from redress.events.store import Conn
 from redress.intake import sealed
 from redress.intake.context import Intake
-from redress.intake.web_common import NOTHING_UNSENT, TYPED_LIMIT, Unsent, for_another
+from redress.intake.web_common import NOTHING_UNSENT, TYPED_LIMIT, Unsent, written_for
 
 LIFETIME = timedelta(minutes=10)
 # Twice what a box takes: a longer text never came from a browser, and is cut to this.
@@ -91,7 +91,7 @@ async def carry(
     """Keep what the worker typed for the status page the response leads to, if it was
     written for this grievance: a phone shared by two workers never hands one's text to the
     other's report."""
-    if for_another(intake, unsent.origin, grievance_id):
+    if written_for(intake, unsent.origin) != grievance_id:
         return
     reply, plan = (t[:CARRIED] if t else None for t in (unsent.reply, unsent.plan))
     draft = {"g": grievance_id, "m": reply, "r": unsent.retaliation, "p": plan}

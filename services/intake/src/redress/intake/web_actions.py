@@ -143,14 +143,17 @@ async def confirm_page(
     intake: IntakeContext,
     pool: Pool,
     do: str = Query(pattern="^(erase|withdraw)$"),
+    origin: str | None = Query(None, max_length=1000),  # the report the question is about
     lang: str | None = None,
 ) -> Response:
     """The question asked before erasing or withdrawing, in another language (its language
-    links lead here); without an open report, the page that opens one."""
-    if (grievance_id := session(request, intake, tenant)) is None:
+    links lead here); without an open report, the page that opens one, as when the session
+    now holds another report than the question was about."""
+    grievance_id = session(request, intake, tenant)
+    if grievance_id is None or for_another(intake, origin, grievance_id):
         return RedirectResponse(f"/t/{tenant}/status?lang={language(request, lang)}", 303)
     return await _confirm(request, intake, pool, tenant, language(request, lang), do,
-                          form_origin(intake, grievance_id))  # fmt: skip
+                          origin or form_origin(intake, grievance_id))  # fmt: skip
 
 
 async def _confirm(
@@ -162,4 +165,4 @@ async def _confirm(
     return page(request, intake, "confirm.html", lang, name, do=do, origin=origin,
                 action=f"/t/{tenant}/status?lang={lang}",
                 back=f"/t/{tenant}/status?lang={lang}",
-                switch=f"/t/{tenant}/status/confirm?do={do}")  # fmt: skip
+                switch=f"/t/{tenant}/status/confirm?do={do}&origin={origin}")  # fmt: skip

@@ -135,11 +135,19 @@ def form_origin(intake: Intake, grievance_id: str) -> str:
     return sealed.seal(intake.receipt_key, _ORIGIN, {"g": grievance_id}, _ORIGIN_SECONDS)
 
 
+def written_for(intake: Intake, sent: str | None) -> str | None:
+    """The grievance a form names, or None if it names none readably."""
+    opened = sealed.unseal(intake.receipt_key, _ORIGIN, sent)
+    found = opened.get("g") if opened else None
+    return found if isinstance(found, str) else None
+
+
 def for_another(intake: Intake, sent: str | None, grievance_id: str) -> bool:
     """Whether a form names another report than the session's. A form without a readable
-    origin (a page served before forms had one) is taken as the session's."""
-    opened = sealed.unseal(intake.receipt_key, _ORIGIN, sent)
-    return opened is not None and opened.get("g") != grievance_id
+    origin (a page served before forms had one) acts on the session's; what it carries is
+    put back in no report's box (`reply_drafts.carry`)."""
+    written = written_for(intake, sent)
+    return written is not None and written != grievance_id
 
 
 def _kept(typed: object) -> str | None:
@@ -289,10 +297,15 @@ async def worker_session(
         raise ShowInstead(
             login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 401, unsent=unsent)
         )
-    if not csrf_valid(request, intake, csrf_token) or for_another(
-        intake, unsent.origin, grievance_id
-    ):
+    if not csrf_valid(request, intake, csrf_token):
         raise Problem(403, "csrf", "the page expired")
+    if for_another(intake, unsent.origin, grievance_id):  # the page asks for its receipt
+        async with pool.acquire() as conn:
+            name = await masthead(conn, tenant)
+        lang = language(request, lang)
+        raise ShowInstead(
+            login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 403, unsent=unsent)
+        )
     return grievance_id
 
 

@@ -27,15 +27,14 @@ from redress.intake.texts import (
     WRONG_RECEIPT,
 )
 from redress.intake.web_common import (
-    NOTHING_UNSENT,
     SESSION,
     TYPED_PARSED,
     Unsent,
     WorkerRoute,
     csrf_valid,
-    for_another,
     language,
     login,
+    written_for,
 )
 from redress.intake.web_status import chosen_language, status
 from redress.kit import csrf
@@ -129,16 +128,21 @@ async def expired(
     request: Request, intake: Intake, pool: Pool, tenant: str, lang: str | None,
     grievance_id: str | None, unsent: Unsent,
 ) -> HTMLResponse:  # fmt: skip
-    """The session or the page expired: nothing is done, and what the worker typed is kept
-    (a reply's retaliation box ticked as it was: sent again unticked, it would report
-    nothing), unless the session now holds another report than the one it was written for."""
-    if grievance_id is not None and for_another(intake, unsent.origin, grievance_id):
-        unsent = NOTHING_UNSENT
+    """The session or the page expired, or the page was for another report than the session
+    holds now (another tab opened it): nothing is done. What the worker typed comes back (a
+    reply's retaliation box ticked as it was: sent again unticked, it would report nothing)
+    on the report it was written for, or on the page asking for the receipt; never on
+    another report."""
+    written = written_for(intake, unsent.origin)
+    # The session's own report; or a form naming none (a page served before forms named
+    # theirs) with nothing typed on it to put in the wrong box.
+    own = written == grievance_id or (written is None and not (unsent.reply or unsent.plan))
     async with pool.acquire() as conn:
         name = await masthead(conn, tenant)
-        if grievance_id is None:
-            return login(request, intake, tenant, name, language(request, lang),
-                         chosen_language(lang), SESSION_ENDED, 401, unsent=unsent)  # fmt: skip
-        return await status(request, intake, conn, tenant, name, grievance_id, lang,
-                            error=PAGE_EXPIRED_REPLY, status_code=403,
-                            unsent=unsent)  # fmt: skip
+        if grievance_id is not None and own:
+            return await status(request, intake, conn, tenant, name, grievance_id, lang,
+                                error=PAGE_EXPIRED_REPLY, status_code=403,
+                                unsent=unsent)  # fmt: skip
+        return login(request, intake, tenant, name, language(request, lang),
+                     chosen_language(lang), SESSION_ENDED, 401 if grievance_id is None else 403,
+                     unsent=unsent)  # fmt: skip

@@ -54,8 +54,13 @@ async def answer(
             name = await masthead(conn, tenant)
         lang = language(request, lang)
         return login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 401)
-    if not csrf_valid(request, intake, csrf_token) or for_another(intake, origin, grievance_id):
+    if not csrf_valid(request, intake, csrf_token):
         raise Problem(403, "csrf", "the page expired")
+    if for_another(intake, origin, grievance_id):  # another report, opened since: ask again
+        async with pool.acquire() as conn:
+            name = await masthead(conn, tenant)
+        lang = language(request, lang)
+        return login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 403)
     stream = grievance_stream(grievance_id)
 
     def deciding(history: list[Event]) -> list[EventData]:
