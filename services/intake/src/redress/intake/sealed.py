@@ -3,7 +3,9 @@
 The receipt on its way from the filing to its page, or the way to a reply typed just after
 a session ended (`reply_drafts`: the reply itself waits in a table, sealed under a key only
 this cookie holds), ride in an HttpOnly cookie encrypted with AES-256-GCM (a key derived for
-the purpose), never in a URL or a log line.
+the purpose), never in a URL or a log line. The report a status page's form acts on is
+sealed the same way (`web_common.form_origin`), and rides in the form, and in the links of
+the question before withdrawing or erasing: it says nothing to whoever reads it.
 """
 
 from __future__ import annotations

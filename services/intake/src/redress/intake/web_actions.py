@@ -25,7 +25,7 @@ from redress.intake.domain import decide as decide_grievance
 from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, masthead
 from redress.intake.retaliation import Reporting, grievance_contact, reported_in_message
-from redress.intake.texts import EMPTY_REPLY, NO_REVIEW
+from redress.intake.texts import EMPTY_REPLY, NO_REVIEW, SESSION_ENDED
 from redress.intake.web_common import (
     TYPED_PARSED,
     Unsent,
@@ -34,6 +34,7 @@ from redress.intake.web_common import (
     for_another,
     form_origin,
     language,
+    login,
     page,
     record_worker_action,
     session,
@@ -147,11 +148,16 @@ async def confirm_page(
     lang: str | None = None,
 ) -> Response:
     """The question asked before erasing or withdrawing, in another language (its language
-    links lead here); without an open report, the page that opens one, as when the session
-    now holds another report than the question was about."""
+    links lead here); without an open report, the page that opens one; with another report
+    opened since (another tab), the page asking for the receipt, showing nothing of it."""
     grievance_id = session(request, intake, tenant)
-    if grievance_id is None or for_another(intake, origin, grievance_id):
+    if grievance_id is None:
         return RedirectResponse(f"/t/{tenant}/status?lang={language(request, lang)}", 303)
+    if for_another(intake, origin, grievance_id):
+        async with pool.acquire() as conn:
+            name = await masthead(conn, tenant)
+        lang = language(request, lang)
+        return login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 403)
     return await _confirm(request, intake, pool, tenant, language(request, lang), do,
                           origin or form_origin(intake, grievance_id))  # fmt: skip
 
