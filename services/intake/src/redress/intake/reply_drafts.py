@@ -104,7 +104,8 @@ async def carry(
 async def carried(
     conn: Conn, cookie_key: bytes, request: Request, tenant: str, grievance_id: str
 ) -> Unsent:
-    """What was carried to this status page for this grievance, once; else nothing."""
+    """What was carried to this status page for this grievance, else nothing: read until
+    the answer showing it clears the cookie (`forget`)."""
     ticket = sealed.unseal(cookie_key, COOKIE, request.cookies.get(COOKIE))
     draft = await take(conn, tenant, ticket) if ticket else None
     if not draft or draft.get("g") != grievance_id:
@@ -113,6 +114,6 @@ async def carried(
 
 
 def forget(request: Request, response: Response, tenant: str) -> None:
-    """The cookie, read once, goes with the answer."""
+    """The cookie goes with the answer that shows what it led to."""
     if COOKIE in request.cookies:
         sealed.clear(request, response, COOKIE, f"/t/{tenant}/status")

@@ -102,8 +102,8 @@ class Unsent:
     reply: str | None = None
     retaliation: bool = False  # the reply's box, ticked as the worker left it
     plan: str | None = None  # a comment objecting to the plan
-    # The grievance it was written for, sealed by the status page (`reply_drafts.origin`):
-    # carried only into that one, never into a report opened next on the same phone.
+    # The grievance it was written for, sealed by the status page (`form_origin`): carried
+    # only into that one, never into a report opened next on the same phone.
     origin: str | None = None
 
     @classmethod
