@@ -39,5 +39,22 @@ async def test_a_grievance_keeps_its_latest_draft_only_and_expired_ones_go(syste
             "WHERE draft_id = $1", other["id"],
         )  # fmt: skip
         assert await reply_drafts.take(conn, "t1", other) is None
+        assert await reply_drafts.sweep(conn) == 1
         left = await conn.fetch("SELECT draft_id FROM intake.reply_drafts")
-        assert other["id"] not in {r["draft_id"] for r in left}  # deleted, not only hidden
+        assert {r["draft_id"] for r in left} == {latest["id"]}  # deleted, not only hidden
+
+
+async def test_the_retention_sweep_deletes_drafts_nobody_came_back_for(intake):
+    runtime = intake.app.state.runtime
+    async with runtime.pool.acquire() as conn:
+        kept = await reply_drafts.keep(conn, KEY, "t1", "g3", {"g": "g3", "m": "kept"})
+        gone = await reply_drafts.keep(conn, KEY, "t1", "g4", {"g": "g4", "m": "gone"})
+        await conn.execute(
+            "UPDATE intake.reply_drafts SET expires_at = now() - interval '1 second' "
+            "WHERE draft_id = $1", gone["id"],
+        )  # fmt: skip
+    await runtime.extras["housekeeping"].retention.tick()
+    async with runtime.pool.acquire() as conn:
+        left = {r["draft_id"] for r in await conn.fetch("SELECT draft_id FROM intake.reply_drafts")}
+        assert kept["id"] in left and gone["id"] not in left
+        assert await reply_drafts.take(conn, "t1", kept) == {"g": "g3", "m": "kept"}

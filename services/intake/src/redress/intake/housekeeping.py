@@ -1,6 +1,6 @@
 """Work intake does by itself, each with one leader across replicas and a clock tests move:
-erasing personal data past the tenant's retention period, and rotating the key-encryption
-key on its period."""
+erasing personal data past the tenant's retention period (and unsent texts past their ten
+minutes), and rotating the key-encryption key on its period."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from redress.events.envelope import Actor, Event, EventData, Metadata
 from redress.events.leader import leadership
 from redress.events.store import EventStore
 from redress.events.timers import Clock, SystemClock
-from redress.intake import retention
+from redress.intake import reply_drafts, retention
 from redress.intake.context import Intake
 from redress.intake.domain import Status, fold
 from redress.intake.erasure import erase
@@ -35,7 +35,8 @@ RETENTION = Actor(id="retention", role="system")
 
 @dataclass
 class RetentionSweep:
-    """Erases the personal data of grievances whose case closed longer ago than the period."""
+    """Erases the personal data of grievances whose case closed longer ago than the period,
+    and the texts workers typed and did not come back to send (`reply_drafts`)."""
 
     pool: asyncpg.Pool
     store: EventStore
@@ -47,6 +48,7 @@ class RetentionSweep:
         """Erase what is due now; return how many grievances were erased."""
         now = self.clock.now()
         async with self.pool.acquire() as conn:
+            await reply_drafts.sweep(conn)
             rows = await conn.fetch(
                 """SELECT g.grievance_id, g.case_id, g.tenant, t.retention_days
                    FROM intake.grievances g JOIN intake.tenants t USING (tenant)

@@ -6,8 +6,8 @@ characters of Latin script and 500 of Arabic once sealed. So the text waits here
 under a key made for it alone, and the worker's browser holds that key and the draft's id
 in a small sealed cookie, which the status page clears as it shows the text (a page that
 never reached the worker leaves the cookie, and a reload shows the text again). A grievance
-has one draft at most, the latest; rows past their ten minutes are deleted as others are
-written or read. Here, and in the WAL and backups, a draft cannot be read without the
+has one draft at most, the latest; rows past their ten minutes are never read, and the
+retention sweep deletes them (`sweep`). Here, and in the WAL and backups, a draft cannot be read without the
 browser's cookie.
 """
 
@@ -35,7 +35,6 @@ from redress.intake.web_common import NOTHING_UNSENT, TYPED_LIMIT, Unsent, writt
 LIFETIME = timedelta(minutes=10)
 # Twice what a box takes: a longer text never came from a browser, and is cut to this.
 CARRIED = 2 * TYPED_LIMIT
-_EXPIRED = "DELETE FROM intake.reply_drafts WHERE expires_at < now()"
 
 
 async def keep(
@@ -47,7 +46,6 @@ async def keep(
     plain = json.dumps(draft, ensure_ascii=False).encode()
     body = nonce + AESGCM(key).encrypt(nonce, plain, draft_id.encode())
     owner = hmac.new(owner_key, f"draft|{tenant}|{grievance_id}".encode(), hashlib.sha256)
-    await conn.execute(_EXPIRED)  # what nobody came back for
     await conn.execute(
         """INSERT INTO intake.reply_drafts (draft_id, owner, tenant, sealed, expires_at)
            VALUES ($1, $2, $3, $4, now() + $5::interval)
@@ -63,9 +61,9 @@ async def take(conn: Conn, tenant: str, ticket: dict[str, Any]) -> dict[str, Any
     draft_id, key = ticket.get("id"), ticket.get("k")
     if not isinstance(draft_id, str) or not isinstance(key, str):
         return None
-    await conn.execute(_EXPIRED)
     body = await conn.fetchval(
-        "SELECT sealed FROM intake.reply_drafts WHERE draft_id = $1 AND tenant = $2",
+        "SELECT sealed FROM intake.reply_drafts "
+        "WHERE draft_id = $1 AND tenant = $2 AND expires_at > now()",
         draft_id, tenant,
     )  # fmt: skip
     if body is None:
@@ -102,15 +100,21 @@ async def carry(
 
 
 async def carried(
-    conn: Conn, cookie_key: bytes, request: Request, tenant: str, grievance_id: str
+    conn: Conn, intake: Intake, request: Request, tenant: str, grievance_id: str
 ) -> Unsent:
     """What was carried to this status page for this grievance, else nothing: read until
     the answer showing it clears the cookie (`forget`)."""
-    ticket = sealed.unseal(cookie_key, COOKIE, request.cookies.get(COOKIE))
+    ticket = sealed.unseal(intake.receipt_key, COOKIE, request.cookies.get(COOKIE))
     draft = await take(conn, tenant, ticket) if ticket else None
     if not draft or draft.get("g") != grievance_id:
         return NOTHING_UNSENT
     return Unsent.kept(draft.get("m"), draft.get("r") is True, draft.get("p"))
+
+
+async def sweep(conn: Conn) -> int:
+    """Delete the drafts nobody came back for within their ten minutes; return how many."""
+    done = await conn.execute("DELETE FROM intake.reply_drafts WHERE expires_at <= now()")
+    return int(done.split()[-1])
 
 
 def forget(request: Request, response: Response, tenant: str) -> None:

@@ -87,7 +87,7 @@ async def status_page(
             return login(
                 request, intake, tenant, name, language(request, lang), chosen_language(lang)
             )
-        unsent = await reply_drafts.carried(conn, intake.receipt_key, request, tenant,
+        unsent = await reply_drafts.carried(conn, intake, request, tenant,
                                             grievance_id)  # fmt: skip
         response = await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 unsent=unsent)  # fmt: skip
