@@ -7,8 +7,8 @@ under a key made for it alone, and the worker's browser holds that key and the d
 in a small sealed cookie, which the status page clears as it shows the text (a page that
 never reached the worker leaves the cookie, and a reload shows the text again). A grievance
 has one draft at most, the latest; rows past their ten minutes are never read, and the
-retention sweep deletes them (`sweep`). Here, and in the WAL and backups, a draft cannot be read without the
-browser's cookie.
+retention sweep deletes them (`sweep`). Here, and in the WAL and backups, a draft cannot be
+read without the browser's cookie.
 """
 
 from __future__ import annotations
