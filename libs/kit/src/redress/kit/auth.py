@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from redress.kit.jwks import ProviderKeys
+from redress.kit.keyset import create_exclusively
 from redress.kit.settings import ConfigurationError, Settings
 
 log = structlog.get_logger("redress.auth")
@@ -64,21 +65,19 @@ class _Claims(BaseModel):
 
 
 def load_or_create_dev_key(path: Path) -> Ed25519PrivateKey:
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ConfigurationError(f"{path} is not an Ed25519 private key")
-        return key
-    key = Ed25519PrivateKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_bytes(
-        key.private_bytes(
+    """The dev signing key at `path`, made there if none exists yet. The services of
+    `redress dev` start at once and each may find none: the first to link its key into place
+    wins, and every process then signs and verifies with that one."""
+    if not path.exists():
+        pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-    )
+        create_exclusively(path, pem.decode())
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ConfigurationError(f"{path} is not an Ed25519 private key")
     return key
 
 
