@@ -17,9 +17,7 @@ ROUNDS = 5  # a race is lost by chance: the code before failed two starts in thr
 def _start(path: str, ready: object) -> bytes:
     ready.wait()  # type: ignore[attr-defined]
     key = load_or_create_dev_key(Path(path))
-    return key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def test_services_starting_at_once_share_one_dev_key(tmp_path):
@@ -29,8 +27,10 @@ def test_services_starting_at_once_share_one_dev_key(tmp_path):
             path = tmp_path / str(start) / "signing.pem"
             ready = manager.Barrier(STARTING)
             keys = pool.starmap(_start, [(str(path), ready)] * STARTING)
-            on_disk = load_or_create_dev_key(path).public_key().public_bytes(
-                serialization.Encoding.Raw, serialization.PublicFormat.Raw
+            on_disk = (
+                load_or_create_dev_key(path)
+                .public_key()
+                .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
             )
             assert set(keys) == {on_disk}
             assert path.stat().st_mode & 0o777 == 0o600
