@@ -50,7 +50,7 @@ import httpx
 import nats
 import psutil
 
-from bench import pools, report
+from bench import pools, report, wal
 from redress.cases.policies import case_stream
 from redress.kit import registry
 from redress.kit.admin import apply_migrations
@@ -449,10 +449,11 @@ def measure(log: Any) -> Result:
         log(f"e2e: idle, {len(at_idle.outcome.to_case)} cases at {capacity.IDLE_RATE:g}/s")
         log(f"e2e: {RATE:.0f}/s offered for {SECONDS:.0f} s …")
         meter = CpuMeter(platform)
-        before = meter.sample()
+        before, flushed = meter.sample(), asyncio.run(wal.flushes(settings.require_database()))
         with profile.profiling(platform, profiles):
             out = asyncio.run(drive(settings))
         cpu = meter.cores(before, meter.sample())
+        flushed = asyncio.run(wal.flushes(settings.require_database())) - flushed
         pool_use = asyncio.run(pools.read())
         asyncio.run(capacity.settle(settings))
         found, probes = asyncio.run(capacity.search(settings, log))
@@ -467,6 +468,7 @@ def measure(log: Any) -> Result:
         "probes": [p.as_json() for p in probes],
         "idle": {**at_idle.outcome.as_json(), "to_nats_samples": len(at_idle.to_nats)},
         "pools": pool_use,
+        "wal_flushes": flushed,
         **({"profiles": profile.summary(profiles)} if profiles else {}),
     }
     return Result(rows(out) + capacity.rows(found, probes, at_idle), facts, out, cpu, extra)
@@ -510,4 +512,9 @@ def notes(result: Result) -> tuple[str, ...]:
         late,
         *((held,) if held else ()),
         *((pools.note(result.extra["pools"], RATE),) if "pools" in result.extra else ()),
+        *(
+            (wal.note(result.extra["wal_flushes"], out.filed),)
+            if "wal_flushes" in result.extra
+            else ()
+        ),
     )

@@ -1,7 +1,7 @@
 """What a service's runners tell the service's other processes, by PostgreSQL NOTIFY.
 
 One process of a service runs its runners (ADR 0036); any process may answer a command and
-then wait until a view has applied it. The runners announce, after each batch commits, the
+then wait until a view has applied it. The runners announce, as each batch commits, the
 stream versions it applied; the leading process announces its runners' states every second
 (and at once when asked). Every process of the service listens on one connection, shared by
 all its waiters, on a channel of the service's schema. Messages:
@@ -88,16 +88,24 @@ def parse_applied(payload: str) -> Applied | None:
     return Applied(projection, int(position), json.loads(body))
 
 
+async def tell(conn: Conn, schema: str, messages: list[str], timeout: float) -> None:
+    """NOTIFY the service's processes, in one round trip. Within a transaction, they hear it
+    when it commits, and not at all if it does not (a runner tells what its batch applied
+    in the batch's transaction: one commit, which need not wait for the WAL's flush, where
+    a NOTIFY of its own is a commit that does)."""
+    await conn.execute(
+        "SELECT pg_notify($1, m) FROM unnest($2::text[]) AS m",
+        channel(schema),
+        messages,
+        timeout=timeout,
+    )
+
+
 async def announce(conn: Conn, schema: str, messages: list[str], timeout: float) -> None:
-    """NOTIFY the service's processes, in one round trip; never fails the caller (a lost
-    announcement makes a waiter wait out its deadline, nothing worse)."""
+    """`tell`, never failing the caller (a lost announcement makes a waiter wait out its
+    deadline, nothing worse)."""
     try:
-        await conn.execute(
-            "SELECT pg_notify($1, m) FROM unnest($2::text[]) AS m",
-            channel(schema),
-            messages,
-            timeout=timeout,
-        )
+        await tell(conn, schema, messages, timeout)
     except (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError) as exc:
         log.warning("announcement lost", schema=schema, error=str(exc) or type(exc).__name__)
 

@@ -1,15 +1,16 @@
 """The projection runner: ordered consumption from JetStream into a service's schema.
 
 A runner reads the stream from its checkpoint + 1 with an ordered consumer, applies a batch
-of events and writes the new checkpoint in the same PostgreSQL transaction. The checkpoint
+of events and writes the new checkpoint in the same PostgreSQL transaction (a read model's
+without waiting for the WAL's flush; a policy's durably). The checkpoint
 row is moved first, from where this runner last stored it, so two runners of one projection
 can never both apply a batch. A batch of nothing the projection reads moves the position in
 memory only; the stored checkpoint follows (ADR 37, `SKIP_LIMIT`).
 An event that cannot be applied on a healthy connection halts the runner: it is reported,
 never skipped. Any other failure is retried (see `run`). Messages of types the projection
 does not read are skipped on their headers and counted (`redress.events.projection.tolerant`).
-After each batch commits, the stream versions it applied are recorded for waiters in this
-process and announced to the service's other processes (`redress.events.projection.announce`).
+The stream versions a batch applied are announced to the service's other processes as it
+commits (`redress.events.projection.announce`), and recorded for waiters in this process.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from opentelemetry.trace import SpanKind
 
 from redress.events.bus import Bus, message_id, sequence_of
 from redress.events.envelope import Event
-from redress.events.projection.announce import announce, applied_messages
+from redress.events.projection.announce import applied_messages, tell
 from redress.events.projection.checkpoints import (
     LIVE,
     claim,
@@ -63,6 +64,12 @@ Progress = Callable[[int, int], None]
 # only receives those skipped events again.
 SKIP_LIMIT = 1000
 SKIP_FLUSH = 1.0
+
+# What a read model writes can always be written again from the log: its batches commit
+# without waiting for PostgreSQL to flush the WAL (docs/decisions/0038). A crash of the
+# server loses at most the last fraction of a second of them, checkpoint included, and
+# the runner finds its checkpoint behind (`CheckpointMoved`) and applies them again.
+DEFERRED_FLUSH = "SET LOCAL synchronous_commit TO off"
 
 
 class ProjectionRunner:
@@ -111,6 +118,10 @@ class ProjectionRunner:
         self.recent = Versions()
         self._resume = asyncio.Event()
         self._advanced = asyncio.Condition()
+        # A policy appends to the log: its commit is durable before anything reads it.
+        self._settings = f"SET LOCAL search_path TO {self.schema}" + (
+            "" if isinstance(projection, Policy) else f"; {DEFERRED_FLUSH}"
+        )
 
     # Running.
 
@@ -275,21 +286,20 @@ class ProjectionRunner:
             began = loop.time()
             async with conn.transaction():
                 # The projection names its tables unqualified: this decides which ones it
-                # writes.
-                await conn.execute(f"SET LOCAL search_path TO {self.schema}")
+                # writes. A read model's commit does not wait for the WAL's flush (ADR 38).
+                await conn.execute(self._settings)
                 await claim(conn, self.projection, self.written, end, self.schema)
                 with self._spans(events):
                     await self.projection.apply_batch(conn, events)
                 await record_versions(conn, self.projection, versions, self.schema)
+                if self.live and versions:  # the service's other processes hear it at commit
+                    messages = applied_messages(self.projection.name, end, versions)
+                    await tell(conn, self.schema, messages, self.io_timeout)
             self.sizing.took(len(batch), loop.time() - began)
             self.reader.count(batch, delivered)
             self.written = end
-            # Waiters in this process first; then those of the service's other processes.
             self.recent.record(versions)
             await self._reached(end)
-            if self.live and versions:
-                messages = applied_messages(self.projection.name, end, versions)
-                await announce(conn, self.schema, messages, self.io_timeout)
 
     async def _reached(self, end: int) -> None:
         async with self._advanced:
@@ -300,6 +310,7 @@ class ProjectionRunner:
         """Store the position that batches of nothing the projection reads have moved."""
         end = self.position
         async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
+            await conn.execute(DEFERRED_FLUSH)
             await claim(conn, self.projection, self.written, end, self.schema)
         self.written = end
 
