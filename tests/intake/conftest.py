@@ -11,7 +11,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from redress.events.catalogue.tenant import SiteRegistered, TenantRegistered
+from redress.events.catalogue.tenant import (
+    MemberOrganisationJoined,
+    SiteRegistered,
+    TenantRegistered,
+)
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
 from redress.events.migrations import Component, migrate
@@ -68,6 +72,8 @@ async def register_tenant(system, tenant: str = TENANT) -> int:
         # Every day a working day: due dates in the tests count calendar days
         # (tests/cases/test_deadlines.py counts working days on a tenant of its own).
         TenantRegistered(name="Acme Initiative", working_days=(0, 1, 2, 3, 4, 5, 6)),
+        MemberOrganisationJoined(org="acme-apparel", name="Acme Apparel"),
+        MemberOrganisationJoined(org="globex-garments", name="Globex Garments"),
         SiteRegistered(
             site_id="dhaka-1", name="Dhaka Knit", country="BD", member_orgs=("acme-apparel",)
         ),

@@ -235,7 +235,7 @@ async def test_a_retried_registration_registers_once(intake, clock):
     )
     assert {a.status_code for a in answers} == {201}
     assert len({a.json()["audit_id"] for a in answers}) == 1
-    assert await intake.events() == 3 + 4  # the tenant's three, then one audit of three
+    assert await intake.events() == 5 + 4  # the tenant's five, then one audit of three
     other = audit(workers=workers(2))
     reused = await intake.client.post("/v1/audits", json=other, headers=headers)
     assert reused.status_code == 422

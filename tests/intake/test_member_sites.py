@@ -20,6 +20,25 @@ async def test_a_member_cannot_file_against_another_members_site(intake):
     assert own.status_code == 201, own.text
 
 
+async def test_an_organisation_the_initiative_has_not_admitted_files_nothing(intake):
+    stranger = intake.token(org="not-a-member")
+    before = await intake.events()
+    unclaimed = {**GRIEVANCE, "site_id": "pp-2", "country": "KH", "member_reference": "S-1"}
+    for body in (GRIEVANCE, unclaimed, {**unclaimed, "site_id": None}):
+        answer = await intake.client.post("/v1/grievances", json=body, headers=stranger)
+        assert answer.status_code == 403, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["type"] == "urn:redress:problem:not-a-member"
+    imported = await intake.client.post(
+        "/v1/grievances/import", content=json.dumps(unclaimed) + "\n",
+        headers={**stranger, "Content-Type": "application/x-ndjson"},
+    )  # fmt: skip
+    assert imported.status_code == 200, imported.text  # an import answers row by row
+    assert (imported.json()["accepted"], imported.json()["refused"]) == (0, 1)
+    assert "not a member" in imported.json()["rows"][0]["errors"][0]
+    assert await intake.events() == before
+
+
 async def test_an_import_refuses_rows_about_another_members_site(intake):
     rows = [
         {**GRIEVANCE, "member_reference": "IMP-1"},

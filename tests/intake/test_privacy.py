@@ -104,4 +104,4 @@ async def test_worker_address_reaches_no_log_line_and_no_event(intake, capsys):
 
 
 async def _published(system, n):
-    return await system.bus.last_sequence(system.js) >= n + 3  # after the tenant's 3 events
+    return await system.bus.last_sequence(system.js) >= n + 5  # after the tenant's 5 events

@@ -41,7 +41,7 @@ class TenantRefused(Refused):
     """A command the tenant's state does not allow; `kind` is stable, `detail` is for people."""
 
     statuses = {"unknown-tenant": 404, "tenant-exists": 409, "tenant-offboarded": 409,
-                "duplicate-site": 409, "unknown-member": 409}  # fmt: skip
+                "duplicate-site": 409, "unknown-member": 409, "not-a-member": 403}  # fmt: skip
     default_status = 422
 
 
@@ -314,14 +314,22 @@ def fold(slug: str, events: Iterable[EventData]) -> Tenant:
     return state
 
 
+def admit(state: Tenant, member_org: str | None) -> None:
+    """The initiative exists, and a member company acting in it is one it has admitted: a
+    token naming another initiative or organisation writes nothing there."""
+    if not state.registered:
+        raise TenantRefused("unknown-tenant", f"there is no initiative {state.slug!r}")
+    if member_org is not None and member_org not in state.members:
+        raise TenantRefused("not-a-member", f"{member_org!r} is not a member of this initiative")
+
+
 def may_file(state: Tenant, site_id: str | None, member_org: str | None) -> None:
     """A grievance may be filed: the tenant takes filings, the site is one of its sites.
 
-    `member_org` is set when a member company files: it files about a site it shares in,
-    or one that no member has claimed.
+    `member_org` is set when a member company files: it must be a member of the initiative,
+    and files about a site it shares in, or one that no member has claimed.
     """
-    if not state.registered:
-        raise TenantRefused("unknown-tenant", f"there is no initiative {state.slug!r}")
+    admit(state, member_org)
     if state.offboarded:
         raise TenantRefused("tenant-offboarded", "this initiative no longer takes grievances")
     if site_id is None:
