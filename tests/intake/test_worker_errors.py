@@ -332,6 +332,30 @@ async def test_a_database_outage_is_a_page_in_the_workers_language(intake, lang)
 
 
 @pytest.mark.parametrize("lang", LANGS)
+async def test_a_report_sent_during_an_outage_comes_back_on_the_page_to_copy(intake, lang):
+    """Nothing can be recorded, and the page's link opens the form again empty: what the
+    worker wrote is on the page saying so, escaped, ready to copy."""
+    tokens = await fresh_form(intake)
+    narrative = NARRATIVE[lang] + " <b>&</b>"
+    data = report_fields(tokens, lang=lang, narrative=narrative, name="Rahima")
+    runtime = intake.app.state.runtime
+    await runtime.pool.close()
+    try:
+        page = await intake.client.post(f"/t/{TENANT}/report", data=data)
+    finally:
+        runtime.pool = await asyncpg.create_pool(
+            runtime.settings.require_database(), min_size=1, max_size=5
+        )
+    assert_page(page, lang, 503)
+    box = re.search(r'<textarea id="kept-1" readonly>([^<]*)</textarea>', page.text)
+    assert box and box.group(1) == narrative.replace("&", "&amp;").replace("<", "&lt;").replace(
+        ">", "&gt;"
+    )
+    assert tr(intake, lang, "Your message, not sent yet") in page.text
+    assert "Rahima" not in page.text  # only what was typed in the boxes, not the rest
+
+
+@pytest.mark.parametrize("lang", LANGS)
 async def test_a_body_past_the_size_limit_gets_a_page_in_the_workers_language(intake, lang):
     """A video too large even for the report (52 MB), or a status form past 1 MB, is refused
     before it is read, as a page in the language the worker was reading, not as JSON."""

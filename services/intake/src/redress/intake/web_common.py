@@ -200,7 +200,24 @@ async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
         request, intake, "message.html", lang, name, status=problem.status,
         headers=dict(problem.headers or {}), heading=_(heading), text=_(text),
         back=f"{back}?lang={lang}" if back else None,
+        kept=await _typed_in(request) if problem.status == 503 else [],
     )  # fmt: skip
+
+
+# The boxes of the worker's forms. When the service cannot record a form (503: the database
+# out, or too busy), what was typed in them comes back on the page saying so, to copy: the
+# page's "Back" link opens the form again empty, and nothing else keeps the text.
+_TYPED = ("narrative", "message", "comment", "draft", "plan_draft")
+
+
+async def _typed_in(request: Request) -> list[str]:
+    if request.method != "POST":
+        return []
+    try:
+        form = await request.form()  # read already, by the route that could not record it
+    except Exception:  # a body nothing read and nothing can read now: nothing to show
+        return []
+    return [v for f in _TYPED if isinstance(v := form.get(f), str) and v.strip()]
 
 
 WORKER_PAGE = re.compile(r"^/t/(?P<tenant>[^/]+)(?P<rest>/.*)?$")
