@@ -7,11 +7,14 @@ import json
 from datetime import date
 from itertools import pairwise
 
+import asyncpg
 from typer.testing import CliRunner
 
 from redress.cases.app import service as cases_service
+from redress.events.migrations import eventlog_component, migrate
 from redress.intake.app import service as intake_service
 from redress.kit.cli import app
+from redress.kit.embedded import EmbeddedPostgres
 from redress.metrics.app import service as metrics_service
 from redress.referral.app import service as referral_service
 from redress.synth.plan import plan
@@ -42,3 +45,49 @@ def test_the_command_records_a_tenant_and_refuses_one_that_exists(servers, tmp_p
     assert len(recorded["grievances"]) == 40 and recorded["audits"][0]["audit_id"]
     again = CliRunner().invoke(app, args, env=env)
     assert again.exit_code == 2 and "already" in again.output
+
+
+def test_with_make_run_stopped_the_command_starts_the_embedded_database_for_itself(
+    tmp_path, monkeypatch
+):
+    """As the README says to: `make run` stopped, the seed run in its folder. It starts the
+    platform's embedded PostgreSQL, records the tenant, and stops the server again."""
+    folder = (tmp_path / ".data" / "pg").resolve()
+    pg = EmbeddedPostgres(folder)
+    url = pg.start()
+    components = [eventlog_component(), *(s.component for s in (
+        intake_service, cases_service, referral_service, metrics_service))]  # fmt: skip
+    asyncio.run(_migrated(url, components))
+    pg.stop()
+    assert not (folder / "postmaster.pid").exists()
+    dev_env = tmp_path / ".data" / "dev.env"
+    dev_env.write_text(f"REDRESS_DEV=1\nREDRESS_DATABASE_URL={url}\n"
+                       f"REDRESS_DATA_DIR={tmp_path / '.data'}\n")  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    args = ["seed", "figures", "--tenant", "made-up", "--grievances", "5", "--months", "2"]
+    done = CliRunner().invoke(app, args, env={"REDRESS_DATABASE_URL": None})
+    assert done.exit_code == 0, done.output
+    assert "made-up: 5 grievances" in done.output
+    assert not (folder / "postmaster.pid").exists()  # stopped again
+    url = pg.start()
+    try:
+        tenants = asyncio.run(_tenants(url))
+    finally:
+        pg.stop()
+    assert "made-up" in tenants
+
+
+async def _migrated(url: str, components: list) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await migrate(conn, components)
+    finally:
+        await conn.close()
+
+
+async def _tenants(url: str) -> set[str]:
+    conn = await asyncpg.connect(url)
+    try:
+        return {r[0] for r in await conn.fetch("SELECT DISTINCT tenant FROM eventlog.events")}
+    finally:
+        await conn.close()

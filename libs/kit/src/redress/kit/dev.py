@@ -9,6 +9,7 @@ time window; Ctrl-C stops them all, and the data stays under `.data/` for the ne
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -226,6 +227,26 @@ class Platform:
             self.nats.stop()
         if self.pg:
             self.pg.stop()
+
+
+@contextlib.contextmanager
+def dev_database() -> Iterator[None]:
+    """The dev platform's embedded PostgreSQL, for a command that must run while no service
+    does (`redress seed figures`): joined if `make run` has it up, else started for the
+    command alone and stopped after it. Nothing changes where the environment names a
+    server, or where `make run` never ran here."""
+    folder = (DEV_ENV.parent / "pg").resolve()
+    if os.environ.get("REDRESS_DATABASE_URL") or not folder.exists():
+        yield
+        return
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(folder.parent))  # as `start_servers` does
+    pg = EmbeddedPostgres(folder)
+    os.environ["REDRESS_DATABASE_URL"] = pg.start()
+    try:
+        yield
+    finally:
+        del os.environ["REDRESS_DATABASE_URL"]
+        pg.stop()
 
 
 async def wait_healthy(timeout: float = 90.0) -> list[str]:

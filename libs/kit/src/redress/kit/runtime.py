@@ -78,8 +78,14 @@ async def open_pool(
         )
     else:
         pool = asyncpg.create_pool(url, **common)
+    return await reached(pool, url, settings.connect_timeout)
+
+
+async def reached(pool: asyncpg.Pool, url: str, timeout: float) -> asyncpg.Pool:
+    """`pool` connected; else one line naming the server and why (a command's user reads
+    it, not a traceback)."""
     try:
-        await asyncio.wait_for(pool, settings.connect_timeout)
+        await asyncio.wait_for(pool, timeout)
     except (OSError, TimeoutError, asyncpg.PostgresError, ValueError) as exc:
         reason = str(exc) or type(exc).__name__
         raise ConfigurationError(f"cannot reach PostgreSQL at {redact(url)}: {reason}") from None

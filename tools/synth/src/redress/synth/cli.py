@@ -26,12 +26,13 @@ def figures(
     progress bar; its events are dated in the past (docs/decisions/0022)."""
     from rich.progress import Progress
 
+    from redress.kit.dev import dev_database
     from redress.kit.settings import load_settings
     from redress.synth.seed import seed_figures, truth_json
 
     first = date.fromisoformat(f"{start}-01")
-    settings = load_settings()
-    with Progress() as progress:
+    with dev_database(), Progress() as progress:
+        settings = load_settings()
         bar = progress.add_task(f"recording {tenant}", total=None)
 
         def advance(done: int, total: int | None = None) -> None:

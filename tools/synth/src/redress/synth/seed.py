@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from redress.intake.context import build
-from redress.kit.runtime import database_session
+from redress.kit.runtime import database_session, reached
 from redress.kit.settings import Settings
 from redress.synth.plan import plan
 from redress.synth.run import Generator, Recorded, keep, record, stamp
@@ -19,11 +19,12 @@ from redress.tenancy.handlers import load
 async def open_generator_pool(settings: Settings, size: int) -> asyncpg.Pool:
     """The database's own user (it lists the tenant as synthetic), every connection stamped
     with the moment of the step it is taken for."""
-    pool: asyncpg.Pool = await asyncpg.create_pool(
-        settings.require_database(), min_size=1, max_size=size, setup=stamp, reset=keep,
+    url = settings.require_database()
+    pool = asyncpg.create_pool(
+        url, min_size=1, max_size=size, setup=stamp, reset=keep,
         server_settings=database_session(settings, None, "redress-seed"),
     )  # fmt: skip
-    return pool
+    return await reached(pool, url, settings.connect_timeout)
 
 
 async def seed_figures(
