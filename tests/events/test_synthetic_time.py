@@ -10,6 +10,7 @@ import pytest
 
 from redress.events.catalogue.tenant import TenantRegistered
 from redress.events.envelope import Metadata
+from redress.events.lag import delivery_lag
 
 PAST = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -46,3 +47,21 @@ async def test_a_service_role_can_list_no_tenant_as_synthetic(system):
         await conn.execute("SET LOCAL ROLE redress_intake")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.execute("INSERT INTO eventlog.synthetic_tenants VALUES ('x')")
+
+
+async def test_a_synthetic_tenants_past_dates_do_not_age_the_delivery_lag(system):
+    """Seeding made-up history is not a relay stopped two years ago: waiting events are
+    counted, and only real ones say for how long."""
+    async with system.pool.acquire() as conn:
+        await conn.execute("INSERT INTO eventlog.synthetic_tenants VALUES ('made-up')")
+        await dated(conn, "tenant-a", "made-up")
+    lag = await delivery_lag(system.pool, system.js, system.bus)
+    assert lag.events == 1 and lag.seconds == 0
+    async with system.pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO eventlog.events (id, stream, version, type, tenant, data, metadata, time) "
+            "VALUES (gen_random_uuid(), 'tenant-b', 1, 'TenantRegistered', 'real', '{}', '{}', "
+            "now() - interval '1 hour')"
+        )
+    lag = await delivery_lag(system.pool, system.js, system.bus)
+    assert lag.events == 2 and 3500 < lag.seconds < 3700

@@ -1,8 +1,10 @@
 """How far delivery is behind the log: events not yet in the stream, and for how long.
 
 Read from both ends: the log's rows after the cursor of the stream's last message, and the
-time of the first of them. A relay that is dead, stuck, cut off from NATS, or held back by
-an open transaction shows here as lag growing, whatever it says of itself.
+time of the first of them. A synthetic tenant's events (ADR 22) are counted but not timed:
+their time is the made-up moment they "happened", years before they were written. A relay
+that is dead, stuck, cut off from NATS, or held back by an open transaction shows here as
+lag growing, whatever it says of itself.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ SELECT (SELECT count(*) FROM (
           WHERE (tx_id, position) > ($1::text::xid8, $2::bigint) LIMIT {COUNT_LIMIT}) AS b)
          AS events,
        coalesce(extract(epoch FROM now() - (
-          SELECT time FROM eventlog.events
+          SELECT time FROM eventlog.events e
           WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
+            AND NOT EXISTS (SELECT FROM eventlog.synthetic_tenants s WHERE s.tenant = e.tenant)
           ORDER BY tx_id, position LIMIT 1)), 0)::float8 AS seconds
 """
 
