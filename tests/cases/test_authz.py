@@ -624,3 +624,19 @@ async def test_events_record_the_subject_and_the_role_that_authorised_the_action
               for e in await platform.system.store.read_stream(case_id)]  # fmt: skip
     assert ("CaseTriaged", "dana", "officer") in actors, actors
     assert ("OfficerAssigned", "sam", "supervisor") in actors, actors
+
+
+async def test_a_version_no_stream_can_reach_is_refused_not_waited_for(platform):
+    """A version is a PostgreSQL integer: past it, 202 would be answered for ever."""
+    case_id = await file_case(platform)
+    for path in (f"/v1/cases/{case_id}", f"/v1/cases/{case_id}/timeline"):
+        for version in (2**31, 10**20):
+            answer = await platform.cases.get(
+                path, params={"min_version": version}, headers=platform.token()
+            )
+            assert answer.status_code == 422, (path, version, answer.status_code)
+            assert answer.headers["content-type"] == "application/problem+json"
+        reachable = await platform.cases.get(
+            path, params={"min_version": 2**31 - 1}, headers=platform.token()
+        )
+        assert reachable.status_code == 202

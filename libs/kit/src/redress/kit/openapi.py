@@ -11,9 +11,9 @@ too. Reads that accept `min_version` may answer 202 (DESIGN: read-your-writes).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Query
 from fastapi.responses import JSONResponse
 
 from redress.kit.errors import MEDIA_TYPE
@@ -60,6 +60,15 @@ NOT_YET_READABLE: dict[str, Any] = {
         }
     },
 }
+
+
+# A stream's version is a PostgreSQL integer: a larger one is never reached, and a read
+# waiting for it would answer 202 for ever instead of saying the request is wrong.
+MinVersion = Annotated[
+    int | None,
+    Query(ge=1, le=2**31 - 1, description="read your own write: wait until this version of "
+          "the resource, as your command's answer gave it, is readable"),
+]  # fmt: skip
 
 
 def not_yet_readable() -> JSONResponse:

@@ -23,7 +23,7 @@ from redress.kit.crypto import Keyring
 from redress.kit.deps import CurrentPrincipal, Pool, authorise, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
-from redress.kit.openapi import not_yet_readable
+from redress.kit.openapi import MinVersion, not_yet_readable
 
 router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
 Reader = Annotated[Principal, Depends(permitted(Action.assessment_read))]
@@ -84,7 +84,7 @@ async def detail(
     p: Reader,
     pool: Pool,
     desk: AssessmentDesk,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
+    min_version: MinVersion = None,
 ) -> Any:
     """An assessment: its answers with their evidence and review, what was said, the level
     each step reaches on the answers as they stand (with what stands between it and the next

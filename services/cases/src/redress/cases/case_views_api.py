@@ -22,7 +22,7 @@ from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
 from redress.kit.deps import CurrentPrincipal, Pool, Store
 from redress.kit.errors import Problem
-from redress.kit.openapi import not_yet_readable
+from redress.kit.openapi import MinVersion, not_yet_readable
 from redress.kit.text import Line
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -132,7 +132,7 @@ async def detail(
     pool: Pool,
     store: Store,
     cases: CasesContext,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
+    min_version: MinVersion = None,
 ) -> Any:
     """A case with its plan and thread, and for staff the files the worker sent
     (`attachments`); members see a redacted view of their own cases."""
@@ -207,7 +207,7 @@ async def timeline(
     p: CurrentPrincipal,
     pool: Pool,
     store: Store,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
+    min_version: MinVersion = None,
 ) -> Any:
     """What happened to the case, in order (internal notes and messages only as entries)."""
     p = may_read(p)

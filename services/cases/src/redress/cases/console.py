@@ -44,6 +44,7 @@ from redress.kit.caching import page_headers
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
+from redress.kit.openapi import MinVersion
 from redress.kit.text import Line
 
 PAGE_SIZE = 50
@@ -286,7 +287,7 @@ async def case(
     case_id: str,
     p: Staff,
     desk: CaseDesk,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
+    min_version: MinVersion = None,
     done: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HTMLResponse:
     return await case_page(request, p, desk, case_id, done=done, min_version=min_version)

@@ -35,6 +35,7 @@ from redress.kit import console
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.errors import Problem
+from redress.kit.openapi import MinVersion
 from redress.kit.text import Line
 
 PATH = "/member"
@@ -214,7 +215,7 @@ async def case(
     case_id: str,
     p: Member,
     desk: CaseDesk,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
+    min_version: MinVersion = None,
     done: Done = None,
 ) -> HTMLResponse:
     return await case_page(request, p, desk, case_id, done=done, min_version=min_version)

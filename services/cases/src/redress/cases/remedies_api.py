@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 from pydantic import Field, field_validator
 
 from redress.cases import commands as c
@@ -23,7 +23,7 @@ from redress.kit.auth import Principal
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retry, Retryable
 from redress.kit.numbers import JSON_INTEGER
-from redress.kit.openapi import answers, not_yet_readable
+from redress.kit.openapi import MinVersion, answers, not_yet_readable
 from redress.kit.text import FilledProse
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -110,7 +110,7 @@ async def delivered(
     case_id: str,
     p: Reader,
     desk: CaseDesk,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
+    min_version: MinVersion = None,
 ) -> Any:
     """The remedies delivered (each with the worker's own word on its action, if they gave
     it), the waived actions with their reasons, and when an officer attested that no

@@ -45,7 +45,7 @@ from redress.kit.crypto import DataKey, KeyErased
 from redress.kit.deps import Pool, Store, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
-from redress.kit.openapi import answers
+from redress.kit.openapi import MinVersion, answers
 from redress.kit.runtime import Runtime
 from redress.tenancy.handlers import read_tenant
 
@@ -155,7 +155,7 @@ async def due_callbacks(
     language: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9-]{1,20}$")] = None,
     site_id: Annotated[str | None, Query(pattern=SITE_ID)] = None,
     stream: Annotated[str | None, Query(pattern=r"^audit-[0-9a-f-]{36}$")] = None,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
+    min_version: MinVersion = None,
 ) -> Any:
     """Callbacks due today or earlier and not yet made, oldest first, with the phone number."""
     if not await caught_up(pool, stream, min_version):

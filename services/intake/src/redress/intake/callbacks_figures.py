@@ -11,6 +11,7 @@ from redress.intake.callbacks_commands import CampaignFigures, CountryFigures, F
 from redress.kit.countries import Country
 from redress.kit.dates import PlausibleDate
 from redress.kit.deps import Pool
+from redress.kit.openapi import MinVersion
 
 router = APIRouter(prefix="/v1", tags=["callbacks"])
 
@@ -50,7 +51,7 @@ async def campaign_figures(
     audited_from: Annotated[PlausibleDate | None, Query()] = None,
     audited_to: Annotated[PlausibleDate | None, Query()] = None,
     stream: Annotated[str | None, Query(pattern=r"^audit-[0-9a-f-]{36}$")] = None,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
+    min_version: MinVersion = None,
 ) -> Any:
     """Callbacks scheduled, due, made; workers reached; retaliation; grievances: per site,
     per country and in total, for audits between `audited_from` and `audited_to`."""

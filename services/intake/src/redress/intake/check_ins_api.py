@@ -39,7 +39,7 @@ from redress.kit import cursor as kit_cursor
 from redress.kit.crypto import KeyErased
 from redress.kit.deps import Pool, Store, metadata_for
 from redress.kit.idempotency import Once, Retryable
-from redress.kit.openapi import answers
+from redress.kit.openapi import MinVersion, answers
 from redress.tenancy.handlers import read_tenant
 
 router = APIRouter(prefix="/v1", tags=["callbacks"])
@@ -94,7 +94,7 @@ async def due_check_ins(
     cursor: Annotated[str | None, kit_cursor.query(kit_cursor.UUID)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     stream: Annotated[str | None, Query(pattern=f"^retaliation-{kit_cursor.UUID}$")] = None,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
+    min_version: MinVersion = None,
 ) -> Any:
     """Check-ins due today or earlier and not yet made, oldest first, with the number to call.
 

@@ -14,7 +14,7 @@ from redress.kit.authz import Action
 from redress.kit.deps import Pool, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
-from redress.kit.openapi import not_yet_readable
+from redress.kit.openapi import MinVersion, not_yet_readable
 from redress.referral import handlers as h
 from redress.referral import queries as q
 from redress.referral import requests as r
@@ -54,7 +54,7 @@ async def detail(
     p: Reader,
     pool: Pool,
     desk: ReferralDesk,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
+    min_version: MinVersion = None,
 ) -> Any:
     """A referral: the case's facts, the safety check, each partner's part (consent,
     emergency approval, answers), and the directory's partners ranked for it."""

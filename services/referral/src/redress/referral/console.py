@@ -33,6 +33,7 @@ from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.deps import authorise
 from redress.kit.errors import Problem
+from redress.kit.openapi import MinVersion
 from redress.kit.text import Line
 from redress.referral import handlers as h
 from redress.referral import queries as q
@@ -258,7 +259,7 @@ async def referral(
     referral_id: str,
     p: Staff,
     desk: ReferralDesk,
-    min_version: Annotated[int | None, Query(ge=1)] = None,
+    min_version: MinVersion = None,
     done: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HTMLResponse:
     return await referral_page(request, p, desk, referral_id, done=done, min_version=min_version)
