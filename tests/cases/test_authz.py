@@ -341,6 +341,11 @@ def check_body(principal: str, path: str, body: Any, case_id: str, other_case: s
     nothing across tenants."""
     wrong = []
     party = PARTY_ORGS.get(principal)
+    if party or principal in ("member", "foreign-member"):  # days, never the minute
+        cases = body.get("items", [body]) if path != "/v1/plan-actions" else []
+        moments = [c.get(k) for c in cases for k in ("opened_at", "updated_at")]
+        if any(m and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", m) for m in moments):
+            wrong.append(f"{principal} is shown moments, not days, on {path}: {moments}")
     if path == "/v1/cases":
         ids = {c["case_id"] for c in body["items"]}
         sees = {"officer": {case_id}, "supervisor": {case_id}, "member": {case_id},
@@ -640,3 +645,19 @@ async def test_a_version_no_stream_can_reach_is_refused_not_waited_for(platform)
             path, params={"min_version": 2**31 - 1}, headers=platform.token()
         )
         assert reachable.status_code == 202
+
+
+async def test_a_member_reads_the_days_things_happened_never_the_minute(platform):
+    """When a report was filed, to the minute, could point a supplier to who was on their
+    phone then: a member's case, queue and timeline give the tenant's days; staff the moments."""
+    case_id = await file_case(platform)
+    member = platform.member()
+    case = (await platform.cases.get(f"/v1/cases/{case_id}", headers=member)).json()
+    queue = (await platform.cases.get("/v1/cases", headers=member)).json()["items"]
+    mine = next(c for c in queue if c["case_id"] == case_id)
+    timeline = await platform.cases.get(f"/v1/cases/{case_id}/timeline", headers=member)
+    moments = [case["opened_at"], case["updated_at"], mine["opened_at"], mine["updated_at"],
+               *(e["time"] for e in timeline.json()["items"])]  # fmt: skip
+    assert moments and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", m) for m in moments), moments
+    staff = (await platform.cases.get(f"/v1/cases/{case_id}", headers=platform.token())).json()
+    assert "T" in staff["opened_at"] and staff["opened_at"].startswith(case["opened_at"])

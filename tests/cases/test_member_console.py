@@ -95,6 +95,11 @@ async def test_a_member_sees_its_supply_chain_redacted_with_what_is_new_and_due(
         page = await client.get(f"/member/cases/{case_id}")
         assert page.status_code == 200
         content = re.sub(r"<style>.*?</style>", "", page.text, flags=re.S)  # the shared CSS
+        # Days, never the minute a worker's report came in, nor when anything after it happened.
+        assert re.search(r"<dt>Filed</dt><dd>\d{4}-\d{2}-\d{2}</dd>", content)
+        happened = re.findall(r'<span class="meta">· ([^·]*) · by', content)
+        assert happened and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", t) for t in happened)
+        assert re.search(r"filed \d{4}-\d{2}-\d{2} ·", new)
         shown = [s for s in SECRETS if s in content]
         assert not shown, f"the member console shows {shown}"
         for description in actions:  # the whole plan, each with its owner

@@ -3,6 +3,7 @@ timeline; a member company's view of each is redacted, a supplier's or facilitat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -81,9 +82,10 @@ async def queue(
         raise Problem(403, "forbidden", detail)
     filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None, own)
     async with pool.acquire() as conn:
-        today = await cases.today_in(conn, p.tenant)
+        today, frames = await cases.calendar_in(conn, p.tenant)
         page = await q.queue(conn, p.tenant, filters, today, cursor, limit)
-    return {"items": [_jsonable(r, _columns(p)) for r in page.items], "next": page.next}
+    rows = [q.in_days(r, frames.local_day) if member or own else r for r in page.items]
+    return {"items": [_jsonable(r, _columns(p)) for r in rows], "next": page.next}
 
 
 async def _readable(
@@ -142,11 +144,12 @@ async def detail(
     async with pool.acquire() as conn:
         row = await _row(conn, p, case_id)
         member, own = is_member(p), plan_party(p)
-        body = _jsonable(row, _columns(p))
+        today, frames = await cases.calendar_in(conn, p.tenant)
+        body = _jsonable(q.in_days(row, frames.local_day) if member or own else row, _columns(p))
         staff = not (member or own)
         body["actions"] = [
             _jsonable(a, (*q.ACTION_COLUMNS, "overdue", *(("owner_org",) if staff else ())))
-            for a in await q.actions(conn, case_id, await cases.today_in(conn, p.tenant), own)
+            for a in await q.actions(conn, case_id, today, own)
         ]
         if own:  # nothing of the worker, nor of the staff's work on the case
             return body
@@ -207,6 +210,7 @@ async def timeline(
     p: CurrentPrincipal,
     pool: Pool,
     store: Store,
+    cases: CasesContext,
     min_version: MinVersion = None,
 ) -> Any:
     """What happened to the case, in order (internal notes and messages only as entries)."""
@@ -220,16 +224,19 @@ async def timeline(
     async with pool.acquire() as conn:
         await _row(conn, p, case_id)
         rows = await q.timeline(conn, case_id)
-    if is_member(p):
-        rows = member_timeline(rows)
+        if is_member(p):
+            rows = member_timeline(rows, (await cases.calendar_in(conn, p.tenant))[1].local_day)
     return {"items": [r | {"time": r["time"].isoformat()} for r in rows]}
 
 
-def member_timeline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A member sees what happened, not who of the staff did it, nor staff-only entries
-    (the API and the member console alike)."""
+def member_timeline(
+    rows: list[dict[str, Any]], day: Callable[[datetime], date]
+) -> list[dict[str, Any]]:
+    """A member sees what happened and on which of the tenant's days (`day`), not who of the
+    staff did it, nor staff-only entries (the API and the member console alike)."""
     return [
-        {k: v for k, v in r.items() if k != "actor_id"} | {"details": _redact(r["details"])}
+        q.in_days({k: v for k, v in r.items() if k != "actor_id"}, day)
+        | {"details": _redact(r["details"])}
         for r in rows
         if r["type"] not in _STAFF_ENTRIES and r["type"] not in referral_entries.MEMBER_HIDDEN
     ]

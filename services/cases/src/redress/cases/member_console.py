@@ -128,10 +128,12 @@ async def home_page(
         **(refused.context() if refused else NO_FAILURE),
     }  # fmt: skip
     async with desk.pool.acquire() as conn:
-        today = await desk.cases.today_in(conn, p.tenant)
-        context["new"], context["new_count"], context["mark"] = await notices.new_cases(
+        today, frames = await desk.cases.calendar_in(conn, p.tenant)
+        day = frames.local_day
+        new, context["new_count"], context["mark"] = await notices.new_cases(
             conn, p.tenant, org, p.sub
         )
+        context["new"] = [q.in_days(c, day) for c in new]
         context["due"] = await notices.due_actions(conn, p.tenant, org, today)
         status = refused.status if refused else 200
         try:
@@ -148,7 +150,8 @@ async def home_page(
     if "overdue" in kept:
         kept["overdue"] = "yes" if f.overdue else "no"
     context.update(f=f, overdue_value=kept.get("overdue", ""))
-    context["rows"] = [{k: r[k] for k in (*q.MEMBER_COLUMNS, "overdue")} for r in found.items]
+    context["rows"] = [q.in_days({k: r[k] for k in (*q.MEMBER_COLUMNS, "overdue")}, day)
+                       for r in found.items]  # fmt: skip
     if found.next:
         context["next_url"] = f"{PATH}?{urlencode({**kept, 'cursor': found.next})}"
     if f.cursor:
@@ -184,11 +187,11 @@ async def case_page(
             raise Problem(404, "not-found", h.NOT_FOUND)
         actions = await q.actions(conn, case_id, today)
         waived = {w["action_id"] for w in (await remedies_views.delivered(conn, case_id))["waived"]}
-        timeline = member_timeline(await q.timeline(conn, case_id))
+        timeline = member_timeline(await q.timeline(conn, case_id), frames.local_day)
     is_open = row["status"] == d.Status.open
     context = {
         "principal": p,
-        "case": {k: row[k] for k in q.MEMBER_COLUMNS},
+        "case": q.in_days({k: row[k] for k in q.MEMBER_COLUMNS}, frames.local_day),
         "actions": actions,
         "waived": waived,
         "timeline": timeline,

@@ -8,6 +8,7 @@ same way.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -141,6 +142,16 @@ async def case_row(conn: Conn, tenant: str, case_id: str) -> Any:
 MEMBER_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "status", "stage",
                   "stage_due", "deadline_missed", "outcome", "satisfaction", "opened_at",
                   "updated_at")  # fmt: skip
+
+
+def in_days(row: Mapping[str, Any], day: Callable[[datetime], date]) -> dict[str, Any]:
+    """A member company's copy of a row, each moment given as the tenant's day (`day`).
+
+    When a worker's report was filed, to the minute, can point a supplier to who was on
+    their phone at that moment; the day is what a member's handling of a case needs."""
+    return {k: day(v) if isinstance(v, datetime) else v for k, v in row.items()}
+
+
 ACTION_COLUMNS = ("action_id", "remedy", "owner", "due_on", "description", "progress",
                   "evidence", "done")  # fmt: skip
 
