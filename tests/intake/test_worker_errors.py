@@ -315,7 +315,9 @@ async def test_a_form_that_cannot_be_read_still_gets_a_page(intake):
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_a_database_outage_is_a_page_in_the_workers_language(intake, lang):
-    """The pool closed under the service is the database gone for it: 503, a page, Retry-After."""
+    """The pool closed under the service is the database gone for it: 503, a page, Retry-After,
+    naming the initiative as the service last read it."""
+    assert (await intake.client.get(f"/t/{TENANT}/report?lang={lang}")).status_code == 200
     runtime = intake.app.state.runtime
     pool = runtime.pool
     await pool.close()
@@ -329,6 +331,7 @@ async def test_a_database_outage_is_a_page_in_the_workers_language(intake, lang)
     assert page.headers["retry-after"] == "5"
     heading, text = texts.PROBLEMS[503]
     assert tr(intake, lang, heading) in page.text and tr(intake, lang, text) in page.text
+    assert "Acme Initiative" in page.text
 
 
 @pytest.mark.parametrize("lang", LANGS)

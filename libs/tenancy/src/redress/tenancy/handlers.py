@@ -72,6 +72,13 @@ async def load(store: EventStore, slug: str, conn: Conn | None = None) -> tuple[
         return await _current(own, slug)
 
 
+def last_read(slug: str) -> Tenant | None:
+    """The tenant as this process last read it, without asking the database: for a page
+    saying the database cannot be reached, which still names the initiative."""
+    known = _known.get(tenant_stream(slug))
+    return known.state if known else None
+
+
 async def read_tenant(conn: Conn, slug: str) -> Tenant:
     """The tenant as its stream tells it now, read on `conn`.
 

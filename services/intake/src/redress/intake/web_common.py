@@ -33,7 +33,7 @@ from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES, negotiate
 from redress.kit.proxy import secure_cookies
 from redress.kit.text import strip_controls
-from redress.tenancy.handlers import read_tenant
+from redress.tenancy.handlers import last_read, read_tenant
 
 WORKER = Actor(id="worker", role="worker")
 
@@ -187,13 +187,15 @@ async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
     lang = await page_language(request)
     _ = intake.pages.gettext(lang)
     tenant = request.path_params.get("tenant", "")
-    name = Masthead("", ())
-    # Out or busy: the tenant's name is not worth another wait on the database.
-    if problem.kind not in ("unknown-tenant", "unavailable", "overloaded"):
+    name, settings = Masthead("", ()), None
+    if problem.kind in ("unavailable", "overloaded"):
+        # Out or busy: the tenant's name is not worth another wait on the database.
+        settings = known.settings if (known := last_read(tenant)) else None
+    elif problem.kind != "unknown-tenant":
         async with request.app.state.runtime.pool.acquire() as conn:
             settings = (await read_tenant(conn, tenant)).settings
-        if settings is not None:
-            name = Masthead(settings.name, tuple(settings.languages))
+    if settings is not None:
+        name = Masthead(settings.name, tuple(settings.languages))
     heading, text = PROBLEMS.get(problem.kind) or PROBLEMS.get(problem.status) or PROBLEMS[400]
     back = request.url.path.removesuffix("/open") if problem.status not in (404, 410) else None
     return page(
