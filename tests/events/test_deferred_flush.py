@@ -4,13 +4,10 @@
 from __future__ import annotations
 
 import asyncpg
-import pytest
 
 from redress.events.envelope import Event
-from redress.events.migrations import migrate
 from redress.events.projection import Policy, ProjectionRunner
-from redress.events.relay import Relay
-from tests.events.helpers import META, OpenedCases, component, new_case, opened, running, wait_until
+from tests.events.helpers import META, OpenedCases, new_case, opened, running, wait_until
 
 
 class Watched(OpenedCases):
@@ -34,15 +31,6 @@ class WatchedPolicy(Policy):
 
     async def apply(self, conn: asyncpg.Connection, event: Event) -> None:
         self.commits.append(await conn.fetchval("SELECT current_setting('synchronous_commit')"))
-
-
-@pytest.fixture
-async def projected(system, tmp_path):
-    async with system.pool.acquire() as conn:
-        await migrate(conn, [component(str(tmp_path))])
-    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
-    async with running(relay.run()):
-        yield system
 
 
 async def test_a_read_model_commits_without_waiting_for_the_flush_and_a_policy_with(projected):

@@ -1,21 +1,8 @@
 import asyncio
 
-import pytest
-
 from redress.events.catalogue.case import CaseOpened, CaseTriaged
-from redress.events.migrations import migrate
 from redress.events.projection import ProjectionRunner, wait_for_version
-from redress.events.relay import Relay
-from tests.events.helpers import META, OpenedCases, component, new_case, opened, running, wait_until
-
-
-@pytest.fixture
-async def projected(system, tmp_path):
-    async with system.pool.acquire() as conn:
-        await migrate(conn, [component(str(tmp_path))])
-    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
-    async with running(relay.run()):
-        yield system
+from tests.events.helpers import META, OpenedCases, new_case, opened, running, wait_until
 
 
 async def rows(system):

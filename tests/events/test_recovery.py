@@ -10,7 +10,6 @@ import sys
 from collections.abc import AsyncIterator
 
 import asyncpg
-import pytest
 
 from redress.events.migrations import migrate
 from redress.events.projection import ProjectionRunner
@@ -104,15 +103,6 @@ async def test_a_stalled_relay_gives_leadership_to_a_standby(system, tmp_path):
         finally:
             for nc in connections:
                 await nc.close()
-
-
-@pytest.fixture
-async def projected(system, tmp_path):
-    async with system.pool.acquire() as conn:
-        await migrate(conn, [component(str(tmp_path))])
-    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
-    async with running(relay.run()):
-        yield system
 
 
 def quick() -> Backoff:

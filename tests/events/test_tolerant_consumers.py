@@ -7,8 +7,6 @@ relay publishes them to JetStream and a real runner consumes them into PostgreSQ
 
 from __future__ import annotations
 
-import pytest
-
 from redress.events import catalogue
 from redress.events.catalogue.case import CaseOpened
 from redress.events.envelope import Event
@@ -44,15 +42,6 @@ class Countries(Projection):
             event.version,
             event.position,
         )
-
-
-@pytest.fixture
-async def projected(system, tmp_path):
-    async with system.pool.acquire() as conn:
-        await migrate(conn, [component(str(tmp_path))])
-    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
-    async with running(relay.run()):
-        yield system
 
 
 async def countries(system) -> dict[int, str]:
