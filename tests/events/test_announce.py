@@ -21,9 +21,9 @@ from redress.events.projection import wait_for_version
 from redress.events.projection.announce import (
     LISTENING,
     Listener,
-    announce,
     applied_messages,
     status_messages,
+    tell,
 )
 from redress.events.projection.checkpoints import record_versions
 from tests.events.helpers import OpenedCases, component, new_case, running, wait_until
@@ -69,7 +69,7 @@ async def announced(system, stream: str, version: int, position: int) -> None:
     """What the runner of another process announces after its batch commits."""
     async with system.pool.acquire() as conn:
         messages = applied_messages(OpenedCases.name, position, {stream: version})
-        await announce(conn, "intake", messages, timeout=5)
+        await tell(conn, "intake", messages, timeout=5)
 
 
 async def applied(system, stream: str, version: int) -> None:
@@ -154,7 +154,7 @@ async def test_long_states_are_shortened_to_fit_a_message(schema):
     assert all(len(m.encode()) < 8000 for m in messages)
     async with listening(schema) as listener:
         async with schema.pool.acquire() as conn:
-            await announce(conn, "intake", messages, timeout=5)
+            await tell(conn, "intake", messages, timeout=5)
         await wait_until(lambda: _true("intake.opened" in listener.statuses))
         assert listener.statuses["intake.opened"]["status"] == "halted"
         assert listener.statuses["intake.opened"]["error"] == "x" * 300

@@ -23,7 +23,7 @@ from typing import Any
 
 from redress.events.leader import leadership
 from redress.events.projection import ProjectionRunner
-from redress.events.projection.announce import LISTENING, Listener, channel, status_messages
+from redress.events.projection.announce import LISTENING, Listener, status_messages, tell
 from redress.events.recovery import Backoff, Trouble, stop, supervise
 from redress.kit.runtime import Runtime, connect, database_session
 
@@ -83,12 +83,9 @@ class Leading:
                     # A slow answer (a busy server) is no lost lock: the lock lives as long as
                     # the connection, and one that is lost fails the next word at once.
                     try:
-                        await conn.execute(
-                            "SELECT pg_notify($1, m) FROM unnest($2::text[]) AS m",
-                            channel(self.listener.schema),
-                            status_messages(r.status() for r in self.runners) or ["status\n[]"],
-                            timeout=self.io_timeout,
-                        )
+                        states = status_messages(r.status() for r in self.runners)
+                        await tell(conn, self.listener.schema, states or ["status\n[]"],
+                                   self.io_timeout)  # fmt: skip
                     except TimeoutError as exc:
                         self.trouble.report(exc)
                     else:

@@ -101,15 +101,6 @@ async def tell(conn: Conn, schema: str, messages: list[str], timeout: float) -> 
     )
 
 
-async def announce(conn: Conn, schema: str, messages: list[str], timeout: float) -> None:
-    """`tell`, never failing the caller (a lost announcement makes a waiter wait out its
-    deadline, nothing worse)."""
-    try:
-        await tell(conn, schema, messages, timeout)
-    except (asyncpg.PostgresError, OSError, TimeoutError, asyncpg.InterfaceError) as exc:
-        log.warning("announcement lost", schema=schema, error=str(exc) or type(exc).__name__)
-
-
 class Listener:
     """This process's ear on its service's runners: one LISTEN connection, shared by every
     waiter of the process, for what the runners applied and how they are.
