@@ -145,10 +145,11 @@ MEMBER_COLUMNS = ("case_id", "category", "country", "site_id", "member_org", "st
 
 
 def in_days(row: Mapping[str, Any], day: Callable[[datetime], date]) -> dict[str, Any]:
-    """A member company's copy of a row, each moment given as the tenant's day (`day`).
+    """A row as a member company, a supplier or a facilitator reads it: each moment given as
+    the tenant's day (`day`).
 
     When a worker's report was filed, to the minute, can point a supplier to who was on
-    their phone at that moment; the day is what a member's handling of a case needs."""
+    their phone at that moment; the day is what their handling of a case needs."""
     return {k: day(v) if isinstance(v, datetime) else v for k, v in row.items()}
 
 
