@@ -9,7 +9,6 @@ time window; Ctrl-C stops them all, and the data stays under `.data/` for the ne
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
 import signal
@@ -17,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -28,7 +27,7 @@ from rich.table import Table
 
 from redress.kit.admin import apply_migrations
 from redress.kit.auth import signer_for
-from redress.kit.embedded import EmbeddedNats, EmbeddedPostgres, die_with_parent
+from redress.kit.embedded import EmbeddedNats, EmbeddedPostgres, die_with_parent, runtime_folder
 from redress.kit.registry import PORTS, relay_port, services
 from redress.kit.settings import DEV_ENV, load_settings
 
@@ -175,7 +174,7 @@ class Platform:
     supervisor: Supervisor = field(default_factory=Supervisor)
 
     def start_servers(self) -> None:
-        os.environ.setdefault("XDG_RUNTIME_DIR", str(self.data.resolve()))
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_folder(self.data)))
         database = os.environ.get("REDRESS_DATABASE_URL")
         nats_url = os.environ.get("REDRESS_NATS_URL")
         if not database:
@@ -227,26 +226,6 @@ class Platform:
             self.nats.stop()
         if self.pg:
             self.pg.stop()
-
-
-@contextlib.contextmanager
-def dev_database() -> Iterator[None]:
-    """The dev platform's embedded PostgreSQL, for a command that must run while no service
-    does (`redress seed figures`): joined if `make run` has it up, else started for the
-    command alone and stopped after it. Nothing changes where the environment names a
-    server, or where `make run` never ran here."""
-    folder = (DEV_ENV.parent / "pg").resolve()
-    if os.environ.get("REDRESS_DATABASE_URL") or not folder.exists():
-        yield
-        return
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(folder.parent))  # as `start_servers` does
-    pg = EmbeddedPostgres(folder)
-    os.environ["REDRESS_DATABASE_URL"] = pg.start()
-    try:
-        yield
-    finally:
-        del os.environ["REDRESS_DATABASE_URL"]
-        pg.stop()
 
 
 async def wait_healthy(timeout: float = 90.0) -> list[str]:

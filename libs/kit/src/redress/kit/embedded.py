@@ -15,9 +15,12 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from redress.kit.settings import DEV_ENV
 
 DATABASE = "redress"
 
@@ -144,3 +147,34 @@ class EmbeddedPostgres:
         if self.server is not None:
             self.server.cleanup()
             self.server = None
+
+
+def runtime_folder(data: Path) -> Path:
+    """The embedded servers' runtime folder (`XDG_RUNTIME_DIR`, where pgserver keeps its
+    locks) under `data`, readable by its owner alone, as platformdirs wants it: `data`
+    itself cannot be, since run as root pgserver opens the way to its PostgreSQL folder
+    for the server's own user."""
+    folder = data / "run"
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder.resolve()
+
+
+@contextlib.contextmanager
+def dev_database() -> Iterator[None]:
+    """The dev platform's embedded PostgreSQL, for a command that must run while no service
+    does (`redress seed figures`): joined if `make run` has it up, else started for the
+    command alone and stopped after it. Nothing changes where the environment names a
+    server, or where `make run` never ran here."""
+    folder = (DEV_ENV.parent / "pg").resolve()
+    if os.environ.get("REDRESS_DATABASE_URL") or not folder.exists():
+        yield
+        return
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_folder(folder.parent)))
+    pg = EmbeddedPostgres(folder)
+    os.environ["REDRESS_DATABASE_URL"] = pg.start()
+    try:
+        yield
+    finally:
+        del os.environ["REDRESS_DATABASE_URL"]
+        pg.stop()

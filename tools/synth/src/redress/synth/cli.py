@@ -26,7 +26,7 @@ def figures(
     progress bar; its events are dated in the past (docs/decisions/0022)."""
     from rich.progress import Progress
 
-    from redress.kit.dev import dev_database
+    from redress.kit.embedded import dev_database
     from redress.kit.settings import load_settings
     from redress.synth.seed import seed_figures, truth_json
 
