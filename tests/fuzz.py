@@ -16,6 +16,8 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
+from redress.kit.serving import UVICORN
+
 # A fixed seed keeps the suite repeatable; another (REDRESS_FUZZ_SEED) explores further.
 SEED = os.environ.get("REDRESS_FUZZ_SEED", "7")
 
@@ -44,8 +46,7 @@ async def schemathesis(
     """
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
-                       log_level="warning", access_log=False)
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", **UVICORN)
     )  # fmt: skip
     serving = asyncio.create_task(server.serve())
     try:

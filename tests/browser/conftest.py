@@ -26,6 +26,7 @@ from redress.events.relay import Relay
 from redress.intake.app import service
 from redress.kit.auth import TokenSigner, signer_for
 from redress.kit.service import app_for
+from redress.kit.serving import UVICORN
 from tests.events.helpers import running, wait_until
 from tests.intake.conftest import TENANT, intake_settings, register_tenant
 
@@ -86,11 +87,9 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
         app,
         host="127.0.0.1",
         port=port,
-        log_level="warning",
-        access_log=False,
-        log_config=None,
         lifespan="on",
         timeout_graceful_shutdown=10,
+        **UVICORN,  # as `redress serve` runs it
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

@@ -87,33 +87,14 @@ def serve(
     from redress.kit.registry import service
     from redress.kit.runtime import preflight
     from redress.kit.service import SERVED, app_for
+    from redress.kit.serving import UVICORN
 
     settings = load_settings()
     spec = service(name)
     for check in spec.checks:
         check(settings)
     asyncio.run(preflight(settings, spec.name))
-    options: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "access_log": False,
-        "log_level": "warning",
-        # uvicorn's own warnings and errors (a request it cannot parse, a worker that failed
-        # to start) go to the platform's log as every other library's (redress.kit.logs),
-        # not to a handler of its own in another format.
-        "log_config": None,
-        # Named rather than "auto", which falls back to asyncio and h11 without a word.
-        "loop": "uvloop",
-        "http": "httptools",
-        # The forwarded headers are read by the app, from REDRESS_TRUSTED_PROXIES only
-        # (redress.kit.proxy and .throttle), not by uvicorn, whose own list would be a second
-        # one to keep in step and would rewrite the client address for the logs.
-        "proxy_headers": False,
-        # Longer than any client or proxy keeps an idle connection (httpx 5 s, load balancers
-        # 60 s): a server that closes first races the client's next request on it, which is
-        # then lost without an answer.
-        "timeout_keep_alive": 75,
-    }
+    options: dict[str, Any] = {"host": host, "port": port, **UVICORN}
     count = workers or settings.workers
     if count > 1:
         # uvicorn starts each worker afresh and has it build the app, exactly as below, from

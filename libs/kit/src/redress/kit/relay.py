@@ -21,6 +21,7 @@ from redress.kit import errors, logs, telemetry
 from redress.kit.errors import Problem
 from redress.kit.exposition import relay_exposition
 from redress.kit.runtime import bus_for, database_session, keep_connecting
+from redress.kit.serving import UVICORN
 from redress.kit.settings import Settings
 
 log = structlog.get_logger("redress.relay")
@@ -46,8 +47,7 @@ async def run_relay(settings: Settings, port: int | None = None) -> None:
             relay_app(relay, settings),
             host="0.0.0.0",  # noqa: S104 - a container listens on all its interfaces
             port=port,
-            access_log=False,
-            log_level="warning",
+            **UVICORN,
         )
         work.append(asyncio.create_task(uvicorn.Server(config).serve(), name="relay-health"))
     try:
