@@ -1,7 +1,9 @@
 """Whatever goes wrong on the worker pages comes back as a page in the worker's language that
 keeps what they typed, marks the field concerned and says what to do; nothing is recorded."""
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 
 import asyncpg
@@ -313,20 +315,26 @@ async def test_a_form_that_cannot_be_read_still_gets_a_page(intake):
     assert tr(intake, "ar", texts.PROBLEMS[400][1]) in page.text
 
 
+@contextlib.asynccontextmanager
+async def database_gone(intake) -> AsyncIterator[None]:
+    """The service's pool closed under it, as the database gone; a new pool afterwards."""
+    runtime = intake.app.state.runtime
+    await runtime.pool.close()
+    try:
+        yield
+    finally:
+        runtime.pool = await asyncpg.create_pool(
+            runtime.settings.require_database(), min_size=1, max_size=5
+        )
+
+
 @pytest.mark.parametrize("lang", LANGS)
 async def test_a_database_outage_is_a_page_in_the_workers_language(intake, lang):
     """The pool closed under the service is the database gone for it: 503, a page, Retry-After,
     naming the initiative as the service last read it."""
     assert (await intake.client.get(f"/t/{TENANT}/report?lang={lang}")).status_code == 200
-    runtime = intake.app.state.runtime
-    pool = runtime.pool
-    await pool.close()
-    try:
+    async with database_gone(intake):
         page = await intake.client.get(f"/t/{TENANT}/report?lang={lang}")
-    finally:
-        runtime.pool = await asyncpg.create_pool(
-            runtime.settings.require_database(), min_size=1, max_size=5
-        )
     assert_page(page, lang, 503)
     assert page.headers["retry-after"] == "5"
     heading, text = texts.PROBLEMS[503]
@@ -341,14 +349,8 @@ async def test_a_report_sent_during_an_outage_comes_back_on_the_page_to_copy(int
     tokens = await fresh_form(intake)
     narrative = NARRATIVE[lang] + " <b>&</b>"
     data = report_fields(tokens, lang=lang, narrative=narrative, name="Rahima")
-    runtime = intake.app.state.runtime
-    await runtime.pool.close()
-    try:
+    async with database_gone(intake):
         page = await intake.client.post(f"/t/{TENANT}/report", data=data)
-    finally:
-        runtime.pool = await asyncpg.create_pool(
-            runtime.settings.require_database(), min_size=1, max_size=5
-        )
     assert_page(page, lang, 503)
     box = re.search(r'<textarea id="kept-1" readonly>([^<]*)</textarea>', page.text)
     assert box and box.group(1) == narrative.replace("&", "&amp;").replace("<", "&lt;").replace(
