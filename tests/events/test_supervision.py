@@ -194,3 +194,23 @@ async def test_stopping_several_tasks_stops_each_even_when_the_stop_is_cancelled
     await asyncio.wait({stopping}, timeout=5)
     assert stopping.cancelled() and first.done()
     assert isinstance(second.exception(), ValueError)
+
+
+async def test_work_stopped_by_an_outage_waits_no_longer_than_the_transient_cap():
+    """Cases' alert sender came back 31 s after a 45 s database stop: each lost connection
+    had doubled its wait towards the 30 s cap meant for bugs."""
+    trouble = Trouble("worker")
+    starts = 0
+    forever = asyncio.Event()
+
+    async def work() -> None:
+        nonlocal starts
+        starts += 1
+        if starts <= 12:  # without the cap, the twelfth wait alone would be 20 s or more
+            raise ConnectionRefusedError(111, "Connect call failed")
+        await forever.wait()
+
+    supervisor = supervise(work, trouble, Backoff(initial=0.01, cap=60.0), transient_cap=0.05)
+    async with running(supervisor):
+        await wait_until(lambda: _started(starts_of=lambda: starts, n=13), timeout=5)
+        assert trouble.restarts == 12

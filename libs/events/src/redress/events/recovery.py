@@ -169,28 +169,35 @@ async def supervise(
     backoff: Backoff | None = None,
     *,
     healthy_after: float = 10.0,
+    transient_cap: float = 5.0,
 ) -> None:
     """Run `work` for ever: whenever it fails or ends, log it, count it, and start it again.
 
     The wait between starts grows with each quick failure, and starts small again after
     `work` has run well for a minute. The failure stays reported until `work` has run
     `healthy_after` seconds (unless `work` reports or clears trouble of its own meanwhile).
+    A bug waits up to the backoff's cap; a lost connection at most `transient_cap`, so that
+    work stopped by an outage starts again within seconds of the server's return, as the
+    runners do, where a long outage had grown the wait to half a minute.
     """
     backoff = backoff or Backoff(initial=0.5, cap=30.0)
     loop = asyncio.get_running_loop()
     while True:
         started = loop.time()
         cleared = asyncio.create_task(_clear_later(trouble, trouble.reason, healthy_after))
+        transient = False
         try:
             await work()
             trouble.report(RuntimeError("stopped by itself"), restart=True)
         except Exception as exc:
+            transient = is_transient(exc)
             trouble.report(exc, restart=True)
         finally:
             cleared.cancel()
         if loop.time() - started > 60:
             backoff.reset()
-        await backoff.wait()
+        delay = backoff.next_delay()
+        await asyncio.sleep(min(delay, transient_cap) if transient else delay)
 
 
 async def stop(*tasks: asyncio.Future[Any]) -> None:
