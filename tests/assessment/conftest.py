@@ -1,4 +1,5 @@
-"""The assessment service on real servers, with the relay, for tenant `acme`."""
+"""The assessment service on real servers, with the relay, for tenant `acme`: registered, with
+the member organisations the tests start assessments for admitted (`MEMBERS`)."""
 
 from __future__ import annotations
 
@@ -11,20 +12,40 @@ import pytest
 from fastapi import FastAPI
 
 from redress.assessment.app import service as assessment_service
+from redress.assessment.facts import MemberFacts
 from redress.assessment.projections import AssessmentViews
+from redress.events.envelope import Actor, Metadata
 from redress.events.migrations import Component, migrate
 from redress.events.projection import wait_for_version
 from redress.events.relay import Relay
 from redress.kit.auth import TokenSigner, signer_for
 from redress.kit.service import app_for
 from redress.kit.settings import Settings
+from redress.tenancy.domain import AdmitMember, RegisterTenant
+from redress.tenancy.handlers import execute, load, tenant_stream
 from tests.cases.conftest import serve
 from tests.events.helpers import running
 from tests.intake.conftest import TENANT, intake_settings
 
 ACME = "acme-apparel"
+MEMBERS = (ACME, "brand-b", "brand-c", "brand-d", "brand-e")
+"""The member organisations the tests' initiative has admitted: only these start assessments."""
 EVIDENCE = [{"text": "Policy signed by the CEO, March 2026",
              "url": "https://acme.example/grievance-policy.pdf"}]  # fmt: skip
+
+
+async def admit(system, *orgs: str, tenant: str = TENANT) -> int:
+    """The initiative `tenant` registered (unless it is already) and `orgs` admitted as its
+    members, through the tenancy handlers as an admin's commands: the tenant stream's version."""
+    meta = Metadata(tenant=tenant, actor=Actor(id="admin", role="admin"))
+    state, version = await load(system.store, tenant)
+    if not state.registered:
+        version = (await execute(system.store, tenant, RegisterTenant(tenant, "Acme Initiative"),
+                                 meta)).version  # fmt: skip
+    for org in orgs:
+        name = org.replace("-", " ").title()
+        version = (await execute(system.store, tenant, AdmitMember(org, name), meta)).version
+    return version
 
 
 @dataclass
@@ -40,6 +61,12 @@ class Platform:
 
     def member(self, org=ACME, tenant=TENANT, sub=None) -> dict:
         return self.token(("member",), tenant=tenant, org=org, sub=sub or f"{org}-user")
+
+    async def admit(self, *orgs: str) -> None:
+        """The initiative admits `orgs` too; the members' facts show them."""
+        version = await admit(self.system, *orgs)
+        stream = tenant_stream(TENANT)
+        assert await wait_for_version(self.system.pool, MemberFacts(), stream, version, timeout=30)
 
     async def log_types(self, stream: str) -> list[str]:
         return [e.type for e in await self.system.store.read_stream(stream)]
@@ -97,4 +124,6 @@ async def platform(system, tmp_path) -> AsyncIterator[Platform]:
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
     async with running(relay.run()), AsyncExitStack() as stack:
         client = await serve(stack, app)
-        yield Platform(client, app, system, settings, signer_for(settings))
+        platform = Platform(client, app, system, settings, signer_for(settings))
+        await platform.admit(*MEMBERS)
+        yield platform

@@ -15,10 +15,12 @@ The routes are read from the app, so that a route added without a row here fails
 | partner, operator, auditor              | 403              | 403             | 403              | 403        |
 | no token (a worker has none)            | 401              | 401             | 401              | 401        |
 
-Starting an assessment is a write on no assessment: every member with an organisation may
-start its own, and staff the initiative's own self-assessment (*: which staff answer, never
-a member's; tests/assessment/test_msi.py). A domain refusal (409, 422, or a 404 of its own kind such as
-`unknown-criterion`) means the call reached the assessment; `not-found` means it did not.
+Starting an assessment is a write on no assessment: every member organisation the initiative
+has admitted may start its own, and staff the initiative's own self-assessment (*: which staff
+answer, never a member's; tests/assessment/test_msi.py). The other tenant is no initiative:
+a start there is refused `unknown-tenant` (tests/assessment/test_admission.py). A domain
+refusal (409, 422, or a 404 of its own kind such as `unknown-criterion`) means the call
+reached the assessment; `not-found` means it did not.
 """  # noqa: E501
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ from redress.assessment.scoring import Given
 from redress.events.catalogue.assessment import AnswerValue
 from redress.events.catalogue.case import CaseClosed, CaseOpened, LessonsLearned, StageEntered
 from redress.events.catalogue.grievance import Category, Channel, GrievanceSubmitted, Sealed
-from redress.events.catalogue.tenant import TenantRegistered
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
 from redress.events.projection import wait_for_version
@@ -94,8 +93,7 @@ async def test_the_evidence_shows_each_members_figures_and_flags_the_met_it_cont
     platform,
 ):
     p, system = platform, platform.system
-    tenant = derived_stream("tenant", "acme")
-    await system.store.append(tenant, [TenantRegistered(name="Acme Initiative")], 0, CASES)
+    await p.admit("org-a", "org-b")
     await generate(system, "org-a", on_time=9, late=1, closed_with_lessons=6)
     await generate(system, "org-b", on_time=4, late=6)
     seen = {}

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from redress.assessment.facts import MemberFacts
 from redress.events.catalogue.partner import PartnerKind, PartnerRegistered, PartnerRetired
-from redress.events.catalogue.tenant import (
-    MemberOrganisationJoined,
-    TenantRegistered,
-    TimeFramesSet,
-)
+from redress.events.catalogue.tenant import DEFAULT_WORKING_DAYS
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
 from redress.events.projection import wait_for_version
+from redress.tenancy.domain import ChangeSettings, SetTimeFrames
+from redress.tenancy.handlers import execute
+from tests.assessment.conftest import MEMBERS
 from tests.assessment.test_flow import GOVERNANCE, agreed
 
 
@@ -58,13 +57,10 @@ async def test_officers_never_answer_a_members_assessment_nor_members_the_initia
 async def test_the_initiatives_assessment_shows_what_the_platform_holds(platform):
     p, store = platform, platform.system.store
     meta = Metadata(tenant="acme", actor=Actor(id="admin", role="admin"))
-    tenant = derived_stream("tenant", "acme")
-    await store.append(tenant, [
-        TenantRegistered(name="Acme Initiative", languages=("en", "bn", "km")),
-        TimeFramesSet(acknowledge_days=5, feedback_days=60, plan_days=30),
-        MemberOrganisationJoined(org="acme-apparel", name="Acme Apparel"),
-        MemberOrganisationJoined(org="brand-b", name="Brand B"),
-    ], 0, meta)  # fmt: skip
+    # The initiative the platform registered, with its members admitted (MEMBERS).
+    languages = ChangeSettings("Acme Initiative", "UTC", DEFAULT_WORKING_DAYS, ("en", "bn", "km"))
+    await execute(store, "acme", languages, meta)
+    await execute(store, "acme", SetTimeFrames(5, 60, 30), meta)
     directory = derived_stream("partner", "acme")
     await store.append(directory, [
         PartnerRegistered(partner_id="nrm-bd", name="NRM", countries=("BD",),
@@ -84,5 +80,5 @@ async def test_the_initiatives_assessment_shows_what_the_platform_holds(platform
     assert shown["anonymous_channel"] is True
     assert shown["time_frames"] == {"acknowledge_days": 5, "feedback_days": 60, "plan_days": 30}
     assert shown["partners_by_country"] == {"BD": 2, "KH": 1}
-    assert shown["members_assessed"] == {"members": 2, "with_agreed_rating": 1}
+    assert shown["members_assessed"] == {"members": len(MEMBERS), "with_agreed_rating": 1}
     assert shown["bears_on"]["q3-5"] == ["partners_by_country"]

@@ -13,9 +13,9 @@ from redress.assessment.reminders import reminder_scheduler
 from redress.events.catalogue.case import CaseReopened, SatisfactionRecorded
 from redress.events.catalogue.partner import PartnerKind, PartnerRegistered, PartnerRetired
 from redress.events.catalogue.tenant import (
-    MemberOrganisationJoined,
+    DEFAULT_WORKING_DAYS,
     MinimumCountSet,
-    TenantRegistered,
+    TenantSettingsChanged,
     TimeFramesSet,
 )
 from redress.events.ids import derived_stream
@@ -59,10 +59,12 @@ async def workload(p) -> None:
     await p.answer(own["assessment_id"], "q3-1", headers=officer)
     await p.post(f"/v1/assessments/{own['assessment_id']}/submit", headers=officer)
     store = p.system.store
-    dhaka = [TenantRegistered(name="Acme", time_zone="Asia/Dhaka"), TimeFramesSet(),
-             MemberOrganisationJoined(org="acme-apparel", name="Acme Apparel"),
-             MinimumCountSet(k=7)]  # fmt: skip
-    await store.append(derived_stream("tenant", "acme"), dhaka, 0, CASES)
+    # The initiative the platform registered, with its members (MEMBERS), moves to Dhaka.
+    dhaka = [TenantSettingsChanged(name="Acme", time_zone="Asia/Dhaka", languages=("en", "bn"),
+                                   working_days=DEFAULT_WORKING_DAYS),
+             TimeFramesSet(), MinimumCountSet(k=7)]  # fmt: skip
+    tenant = derived_stream("tenant", "acme")
+    await store.append(tenant, dhaka, await store.stream_version(tenant), CASES)
     directory = [PartnerRegistered(partner_id="nrm-bd", name="NRM", countries=("BD",),
                                    kind=PartnerKind.national_referral_mechanism),
                  PartnerRetired(partner_id="nrm-bd")]  # fmt: skip

@@ -22,6 +22,7 @@ from redress.events.migrations import migrate
 from redress.events.relay import Relay
 from redress.kit.auth import TokenSigner, signer_for
 from redress.kit.service import app_for
+from tests.assessment.conftest import ACME, MEMBERS, admit
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS, serving
 from tests.browser.test_worker_pages import check, describe
 from tests.events.helpers import running
@@ -40,7 +41,7 @@ class AssessmentSite:
         return f"{self.base_url}{path}"
 
     def member(self) -> str:
-        return self.signer.issue("acme-lead", TENANT, ["member"], "acme-apparel")
+        return self.signer.issue("acme-lead", TENANT, ["member"], ACME)
 
     def officer(self) -> str:
         return self.signer.issue("officer-1", TENANT, ["officer"])
@@ -51,6 +52,7 @@ async def assessment_site(system, tmp_path) -> AsyncIterator[AssessmentSite]:
     settings = intake_settings(system, tmp_path)
     async with system.pool.acquire() as conn:
         await migrate(conn, [assessment_service.component])
+    await admit(system, *MEMBERS)  # the initiative `acme`, with the members the tests start for
     app = app_for("assessment", settings)
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
     async with running(relay.run()), serving(app) as base_url:

@@ -32,6 +32,7 @@ from redress.events.projection import ProjectionRunner
 from redress.events.relay import Relay
 from redress.kit.auth import signer_for
 from redress.kit.settings import Settings
+from tests.assessment.conftest import admit
 from tests.cases.test_rebuild import snapshot
 from tests.events.helpers import running, wait_until
 
@@ -74,6 +75,7 @@ class Served:
 async def served(system, tmp_path) -> AsyncIterator[tuple[Served, dict[str, str]]]:
     async with system.pool.acquire() as conn:
         await migrate(conn, [assessment.component])
+    await admit(system, ORG)  # the initiative `acme`, which has admitted the member's ORG
     settings = Settings(
         dev=True,
         database_url=system.dsn,

@@ -46,6 +46,16 @@ AssessmentId = Annotated[str, Path(max_length=100)]
 CriterionId = Annotated[str, Path(pattern=r.ID, max_length=40)]
 Org = Annotated[str | None, Query(max_length=200, pattern=r"^\S+$")]
 VIEWS = AssessmentViews()
+STARTS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "the token's roles do not allow this; or "
+          "`urn:redress:problem:not-a-member`: the initiative has not admitted the token's "
+          "organisation (nothing is started)"},
+    404: {"description": "`urn:redress:problem:unknown-tenant`: there is no initiative of the "
+          "token's tenant (nothing is started)"},
+    409: {"description": "`urn:redress:problem:tenant-offboarded`: the initiative has left the "
+          "platform (nothing is started)"},
+}  # fmt: skip
+"""The refusals of a start beyond the token's: the initiative's, as intake's of a filing."""
 
 
 @router.get("")
@@ -69,12 +79,13 @@ async def listing(
     return {"items": page.items, "next": page.next}
 
 
-@router.post("", response_model=r.Written, status_code=201)
+@router.post("", response_model=r.Written, status_code=201, responses=STARTS)
 async def start(body: r.StartBody, p: Member, desk: AssessmentDesk, retry: Retryable = None
                 ) -> r.Written:  # fmt: skip
     """Start an assessment of your organisation's grievance mechanism against a framework
     (by default the latest version of the grievance mechanism journey); officers start the
-    initiative's own, on the UN guidance's questions (`un-msi-questions`)."""
+    initiative's own, on the UN guidance's questions (`un-msi-questions`). Only in an
+    initiative that exists, by a member organisation it has admitted."""
     return await h.start(desk, p, body, retry)
 
 

@@ -32,6 +32,8 @@ from redress.kit.crypto import DataKey, KeyErased, evidence_key_id
 from redress.kit.deps import metadata_for
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Once, Retry
+from redress.tenancy import domain as tenancy
+from redress.tenancy.handlers import load
 
 NOT_FOUND = "there is no such assessment"
 INITIATIVE = ""
@@ -141,13 +143,32 @@ def _answer(body: r.AnswerBody | r.ReplyBody, criterion: str) -> d.Answer:
 async def start(desk: Desk, p: Principal, body: r.StartBody, retry: Retry | None = None
                 ) -> r.Written:  # fmt: skip
     """A new assessment, on the version asked (or the latest): of a member's mechanism, or
-    (staff) of the initiative itself."""
+    (staff) of the initiative itself. Only in an initiative that exists, and only by a member
+    organisation it has admitted (`admitted`)."""
     org = org_of(p) if p.acting_as == Role.member else INITIATIVE
+    await admitted(desk, p.tenant, org or None)
     f = desk.frameworks
     framework = f.get(body.framework, body.version) if body.version else f.latest(body.framework)
     digest = f.digest(framework.id, framework.version) if framework else ""
     decide = d.aggregate(f).deciding("", d.Start(org, framework, digest, body.title))
     return await write(desk, p, new_stream("assessment"), decide, retry, admit=lambda *_: None)
+
+
+async def admitted(desk: Desk, tenant: str, member_org: str | None) -> None:
+    """The initiative exists (404 `unknown-tenant`), is still on the platform (409
+    `tenant-offboarded`) and, where a member company acts, has admitted it (403
+    `not-a-member`), as intake decides for a grievance filed.
+
+    Decided on the tenant's own stream, not on a read model that a rebuild empties (ADR 18).
+    """
+    state, _ = await load(desk.store, tenant)
+    try:
+        tenancy.admit(state, member_org)
+        if state.offboarded:
+            left = "this initiative has left the platform"
+            raise tenancy.TenantRefused("tenant-offboarded", left)
+    except tenancy.TenantRefused as exc:
+        raise Problem(exc.status, exc.kind, exc.detail) from None
 
 
 async def answer(desk: Desk, p: Principal, assessment_id: str, criterion: str,
