@@ -133,9 +133,9 @@ class OpenedOnly(OpenedCases):
 
 
 async def test_batches_of_events_a_projection_does_not_read_take_no_transaction(projected):
-    """Every runner receives every event: a batch of nothing it reads moves its position
-    without taking the checkpoint's row, and the stored checkpoint follows once nothing
-    more comes (ADR 37)."""
+    """What the projection does not read moves its position without taking the
+    checkpoint's row (ADR 37; the server passes it over, ADR 39), and the stored checkpoint
+    follows once nothing more comes."""
     system = projected
     await system.store.append(new_case(), [opened()], 0, META)
     runner = ProjectionRunner(OpenedOnly(), system.pool, system.js, system.bus)

@@ -7,11 +7,14 @@ relay publishes them to JetStream and a real runner consumes them into PostgreSQ
 
 from __future__ import annotations
 
+from nats.aio.msg import Msg
+
 from redress.events import catalogue
 from redress.events.catalogue.case import CaseOpened
 from redress.events.envelope import Event
 from redress.events.migrations import migrate
 from redress.events.projection import Projection, ProjectionRunner
+from redress.events.projection.tolerant import TolerantReader
 from redress.events.relay import Relay
 from redress.events.store import Conn
 from tests.events.helpers import (
@@ -23,6 +26,7 @@ from tests.events.helpers import (
     wait_until,
     written_by_another_build,
 )
+from tests.events.test_filtered_delivery import watched
 
 
 class Countries(Projection):
@@ -51,7 +55,9 @@ async def countries(system) -> dict[int, str]:
     return {r["position"]: r["category"] for r in rows}
 
 
-async def test_an_event_type_this_build_does_not_know_is_skipped_and_counted(projected):
+async def test_an_event_type_this_build_does_not_know_is_never_sent_and_counted(projected):
+    """The server sends a runner only the types its projection reads (ADR 39): a newer
+    producer's type never reaches it, and is counted as passed over."""
     system = projected
     await system.store.append(new_case(), [opened()], 0, META)
     translated = {"case_id": "c", "language": "km", "text": "..."}
@@ -60,14 +66,34 @@ async def test_an_event_type_this_build_does_not_know_is_skipped_and_counted(pro
     await system.store.append(new_case(), [opened()], 0, META)
     assert not catalogue.is_known("CaseTranslated")
     runner = ProjectionRunner(Countries(), system.pool, system.js, system.bus)
+    sent = watched(runner)
     async with running(runner.run()):
         assert await runner.wait_for(4, timeout=30), runner.status()
         status = runner.status()
+    assert sent == [1, 4]
     assert status["status"] == "ok"
     assert status["skipped"] == 2
-    assert status["unknown_types"] == {"CaseTranslated": 2}
     assert list((await countries(system)).values()) == ["BD", "BD"]
     assert await runner.checkpoint() == 4
+
+
+def test_a_server_that_sends_every_type_has_the_unknown_ones_skipped_counted_and_named():
+    """A server before NATS 2.10 ignores the runner's filter and sends everything: the
+    reader passes over, undecoded, what the projection does not read, and names the types
+    this build does not know."""
+    reader = TolerantReader(Countries())
+
+    def message(sequence: int, kind: str) -> Msg:
+        reply = f"$JS.ACK.S.C.1.{sequence}.{sequence}.0.0"
+        return Msg(None, subject=f"events.case.{kind}", reply=reply, data=b"not decoded")
+
+    batch = [message(2, "CaseTranslated"), message(3, "CaseTriaged"), message(5, "Unheard")]
+    events, unreadable = reader.read(batch)
+    assert (events, unreadable) == ([None, None, None], None)
+    reader.count(batch, events, after=1)
+    assert reader.status() == {"skipped": 4, "unknown_types": {"CaseTranslated": 1, "Unheard": 1}}
+    reader.count(batch, events, after=1)  # received again, after a restart: counted once
+    assert reader.status()["skipped"] == 4
 
 
 async def test_a_newer_version_of_a_type_the_projection_does_not_read_is_skipped(projected):
@@ -80,7 +106,6 @@ async def test_a_newer_version_of_a_type_the_projection_does_not_read_is_skipped
         assert await runner.wait_for(2, timeout=30), runner.status()
         status = runner.status()
     assert (status["status"], status["skipped"]) == ("ok", 1)
-    assert "unknown_types" not in status  # CaseTriaged is known: only not read here
     assert len(await countries(system)) == 1
 
 

@@ -8,7 +8,16 @@ import re
 from redress.events.migrations import migrate
 from redress.events.projection import ProjectionRunner
 from redress.events.relay import Relay
-from tests.events.helpers import META, OpenedCases, component, new_case, opened, running, wait_until
+from tests.events.helpers import (
+    META,
+    OpenedCases,
+    component,
+    new_case,
+    opened,
+    running,
+    wait_until,
+    written_by_another_build,
+)
 from tests.kit.test_cli import redress, system_env
 
 
@@ -41,6 +50,7 @@ async def test_verify_and_status_on_a_healthy_system_then_with_the_relay_stopped
     assert row(status.stdout, "events not yet in the stream") == "0"
     assert row(status.stdout, "intake.opened") == "0"
     assert row(status.stdout, "intake").startswith("no answer: ConnectError")
+    assert row(status.stdout, "event types this build does not know") == "none"
     assert status.returncode == 1
 
     # The relay stopped: what is appended waits, and status shows it waiting.
@@ -71,3 +81,20 @@ async def test_verify_exits_1_and_names_the_stray_message(system, tmp_path):
 
 async def _checkpoint(runner: ProjectionRunner, n: int) -> bool:
     return await runner.checkpoint() >= n
+
+
+async def test_status_names_the_event_types_this_build_does_not_know(system, tmp_path):
+    """A newer producer's types are sent to no runner of this build (ADR 39): the stream's
+    count per subject is where an operator sees them."""
+    await written_by_another_build(system, new_case(), "CaseTranslated", 1, {"x": 1})
+    await written_by_another_build(system, new_case(), "CaseTranslated", 1, {"x": 2})
+    await system.store.append(new_case(), [opened()], 0, META)
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(relay.run()):
+        await wait_until(lambda: _published(system, 3))
+    status = await asyncio.to_thread(redress, "status", env=system_env(system, tmp_path))
+    assert row(status.stdout, "event types this build does not know") == "CaseTranslated (2)"
+
+
+async def _published(system, n: int) -> bool:
+    return await system.bus.last_sequence(system.js) >= n

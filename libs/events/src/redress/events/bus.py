@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -43,6 +44,11 @@ class Bus:
             return [f"{self.prefix}.>"]
         return [f"{self.prefix}.{kind}.>" for kind in stream_types]
 
+    def subjects_reading(self, types: Iterable[str]) -> list[str]:
+        """The subjects of these event types, of any stream type: what a runner asks the
+        server to deliver (`filter_subjects`, NATS 2.10 and later), and nothing else."""
+        return [f"{self.prefix}.*.{kind}" for kind in sorted(types)]
+
     async def ensure_stream(self, js: JetStreamContext) -> None:
         config = StreamConfig(
             name=self.stream,
@@ -64,6 +70,18 @@ class Bus:
     async def last_sequence(self, js: JetStreamContext) -> int:
         info = await js.stream_info(self.stream)
         return int(info.state.last_seq)
+
+    async def unknown_types(self, js: JetStreamContext) -> dict[str, int]:
+        """The event types in the stream that this build's catalogue does not know, with their
+        counts: a producer deployed before its consumers. Runners are never sent them (ADR 39),
+        so the stream's own count per subject is where an operator sees them."""
+        info = await js.stream_info(self.stream, subjects_filter=f"{self.prefix}.>")
+        found: dict[str, int] = {}
+        for subject, count in (info.state.subjects or {}).items():
+            kind = subject.rpartition(".")[2]
+            if not catalogue.is_known(kind):
+                found[kind] = found.get(kind, 0) + count
+        return found
 
     async def last_published(self, js: JetStreamContext) -> tuple[int, LogCursor]:
         """The stream's last sequence and the log cursor of the message stored there."""

@@ -1,14 +1,18 @@
 """The projection runner: ordered consumption from JetStream into a service's schema.
 
-A runner reads the stream from its checkpoint + 1 with an ordered consumer, applies a batch
-of events and writes the new checkpoint in the same PostgreSQL transaction (a read model's
-without waiting for the WAL's flush; a policy's durably). The checkpoint
-row is moved first, from where this runner last stored it, so two runners of one projection
+A runner reads the stream from its checkpoint + 1 with an ordered consumer that the server
+filters to the event types its projection reads (`redress.events.projection.delivery`),
+applies a batch of events and writes the new checkpoint in the same PostgreSQL transaction (a
+read model's without waiting for the WAL's flush; a policy's durably). The checkpoint row is
+moved first, from where this runner last stored it, so two runners of one projection
 can never both apply a batch. A batch of nothing the projection reads moves the position in
 memory only; the stored checkpoint follows (ADR 37, `SKIP_LIMIT`).
 An event that cannot be applied on a healthy connection halts the runner: it is reported,
-never skipped. Any other failure is retried (see `run`). Messages of types the projection
-does not read are skipped on their headers and counted (`redress.events.projection.tolerant`).
+never skipped. Any other failure is retried (see `run`). What the server passes over, the
+runner learns by asking it (`_check_delivery`): at a pause, and after each batch while
+someone waits for a position beyond its own. Messages of types the projection does not read
+that arrive all the same (from a server before NATS 2.10) are skipped on their subjects and
+counted (`redress.events.projection.tolerant`).
 The stream versions a batch applied are announced to the service's other processes as it
 commits (`redress.events.projection.announce`), and recorded for waiters in this process.
 """
@@ -22,9 +26,7 @@ from collections.abc import Callable, Iterator
 import asyncpg
 import structlog
 from nats.aio.msg import Msg
-from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
-from nats.js.api import ConsumerConfig, DeliverPolicy
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
@@ -38,6 +40,7 @@ from redress.events.projection.checkpoints import (
     record_versions,
     reset,
 )
+from redress.events.projection.delivery import Delivery
 from redress.events.projection.model import (
     CheckpointMoved,
     ConsumerStalled,
@@ -118,6 +121,8 @@ class ProjectionRunner:
         self.recent = Versions()
         self._resume = asyncio.Event()
         self._advanced = asyncio.Condition()
+        self._delivery: Delivery | None = None  # while subscribed
+        self._waits: list[int] = []  # the positions waited for (`wait_for`)
         # A policy appends to the log: its commit is durable before anything reads it.
         self._settings = f"SET LOCAL search_path TO {self.schema}" + (
             "" if isinstance(projection, Policy) else f"; {DEFERRED_FLUSH}"
@@ -164,58 +169,56 @@ class ProjectionRunner:
         position = await self.checkpoint()
         self.written = position
         await self._reached(position)  # waiters for a position already reached go on now
-        queue: asyncio.Queue[Msg] = asyncio.Queue()
-
-        async def deliver(msg: Msg) -> None:
-            await queue.put(msg)
-
-        sub: Subscription = await self.js.subscribe(
-            f"{self.bus.prefix}.>",
-            stream=self.bus.stream,
-            cb=deliver,
-            ordered_consumer=True,
-            config=ConsumerConfig(
-                deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-                opt_start_seq=self.position + 1,
-            ),
-        )
+        delivery = Delivery(self.js, self.bus, self.reader.reads, self.io_timeout)
+        await delivery.open(self.position)
+        self._delivery = delivery
+        if self._waits:  # waited for before this subscription
+            delivery.wake()
         try:
             while self.halted is None:
                 pending = self.written < self.position
                 try:
                     first = await asyncio.wait_for(
-                        queue.get(), self.skip_flush if pending else self.idle_check
+                        delivery.queue.get(), self.skip_flush if pending else self.idle_check
                     )
                 except TimeoutError:
-                    await (self._write_checkpoint() if pending else self._check_delivery())
+                    if pending:
+                        await self._write_checkpoint()
+                    else:
+                        await self._check_delivery(delivery, idle=True)
                     continue
-                batch = [first]
-                while len(batch) < self.sizing.limit and not queue.empty():
-                    batch.append(queue.get_nowait())
                 # The ordered consumer restarts after gaps; drop what we already hold.
+                batch = delivery.batch(first, self.sizing.limit)
                 batch = [m for m in batch if sequence_of(m) > self.position]
                 if batch:
                     await self._apply_batch(batch)
+                if self._behind_a_wait() and delivery.queue.empty() and self.halted is None:
+                    await self._check_delivery(delivery, idle=False)
         finally:
-            # Bounded: a stop must not wait on the server's answer for ever.
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(sub.unsubscribe(), 2.0)
+            self._delivery = None
+            await delivery.close()
 
-    async def _check_delivery(self) -> None:
-        """Nothing came for a while: fine if the stream holds nothing more for us.
+    async def _check_delivery(self, delivery: Delivery, *, idle: bool) -> None:
+        """Nothing more has come: fine if the stream holds nothing more for us.
 
-        Otherwise the consumer has stopped delivering (nats-py's ordered consumer can fail
-        to re-create itself after a NATS outage); seen twice with no progress in between,
-        it is a stall, and the runner subscribes again.
+        When the server says it passed over everything up to the stream's end, the position
+        moves there (`Delivery.passed_to`). Otherwise, after a pause (`idle`), the consumer
+        may have stopped delivering (nats-py's ordered consumer can fail to re-create itself
+        after a NATS outage); seen twice with no progress in between, it is a stall, and the
+        runner subscribes again.
         """
-        try:
-            last = await asyncio.wait_for(self.bus.last_sequence(self.js), self.io_timeout)
-        except TimeoutError:
-            raise TimeoutError(f"NATS: no answer within {self.io_timeout:g} s") from None
+        last, passed = await delivery.passed_to(self.position)
+        if passed and last > self.position:
+            self.reader.passed_over(self.position, last)
+            if not self.lazy or last - self.written >= SKIP_LIMIT:
+                await self._write_checkpoint(last)  # stored before a waiter goes on
+            await self._reached(last)
         if last <= self.position:
             self._stalled_at = None
             self.trouble.clear()
             self.backoff.reset()
+        elif not idle:
+            return
         elif self._stalled_at == self.position:
             raise ConsumerStalled(
                 f"nothing delivered for {2 * self.idle_check:g} s at {self.position}; "
@@ -223,6 +226,9 @@ class ProjectionRunner:
             )
         else:
             self._stalled_at = self.position
+
+    def _behind_a_wait(self) -> bool:
+        return bool(self._waits) and max(self._waits) > self.position
 
     async def _apply_batch(self, batch: list[Msg]) -> None:
         events, unreadable = self.reader.read(batch)
@@ -275,7 +281,7 @@ class ProjectionRunner:
         end = sequence_of(batch[-1])
         events = [e for e in delivered if e is not None]
         if not events and self.lazy and end - self.written < SKIP_LIMIT:
-            self.reader.count(batch, delivered)
+            self.reader.count(batch, delivered, self.position)
             await self._reached(end)
             return
         versions: dict[str, int] = {}
@@ -296,7 +302,7 @@ class ProjectionRunner:
                     messages = applied_messages(self.projection.name, end, versions)
                     await tell(conn, self.schema, messages, self.io_timeout)
             self.sizing.took(len(batch), loop.time() - began)
-            self.reader.count(batch, delivered)
+            self.reader.count(batch, delivered, self.position)
             self.written = end
             self.recent.record(versions)
             await self._reached(end)
@@ -306,9 +312,10 @@ class ProjectionRunner:
             self.position = end
             self._advanced.notify_all()
 
-    async def _write_checkpoint(self) -> None:
-        """Store the position that batches of nothing the projection reads have moved."""
-        end = self.position
+    async def _write_checkpoint(self, end: int | None = None) -> None:
+        """Store the position that batches of nothing the projection reads have moved, or
+        that the server's passing over them moves (`end`)."""
+        end = self.position if end is None else end
         async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
             await conn.execute(DEFERRED_FLUSH)
             await claim(conn, self.projection, self.written, end, self.schema)
@@ -358,10 +365,17 @@ class ProjectionRunner:
                     lambda: self.position >= sequence or self.halted is not None
                 )
 
+        # The server may have passed over everything up to it: the runner asks it, after
+        # each batch while someone waits, and at once if it is idle.
+        self._waits.append(sequence)
+        if sequence > self.position and self._delivery is not None:
+            self._delivery.wake()
         try:
             await asyncio.wait_for(reached(), timeout)
         except TimeoutError:
             return False
+        finally:
+            self._waits.remove(sequence)
         return self.position >= sequence
 
     async def rebuild(self) -> None:

@@ -1,8 +1,10 @@
 """A tolerant reader: messages are sorted on their subjects before any payload is decoded.
 
-A projection reads the event types it `handles`; any other message (a type it has no use
-for, or one this build's catalogue does not know yet) is skipped undecoded and counted, so
-that a producer deployed before its consumers never stops them. A type the projection does
+A projection reads the event types it `handles`; the server sends the runner nothing else
+(ADR 39), and what it passed over is counted from the stream's sequences. Any other message
+that arrives all the same (from a server older than NATS 2.10, which does not filter on
+several subjects) is skipped undecoded and counted, the types this build's catalogue does not
+know named, so that a producer deployed before its consumers never stops them. A type it does
 read, in a schema version newer than this build knows, cannot be skipped without losing
 what it says: the runner halts on it, naming the type, the version and what to deploy.
 """
@@ -51,13 +53,16 @@ class TolerantReader:
             return None
         return message_to_event(msg, newest, f"the {self.projection.schema} service")
 
-    def count(self, batch: list[Msg], events: list[Event | None]) -> None:
-        """Count what a batch, now applied, passed over, once: a runner that starts again
-        from its stored checkpoint receives again what it had passed over since."""
+    def count(self, batch: list[Msg], events: list[Event | None], after: int) -> None:
+        """Count what a batch, now applied after position `after`, passed over, once: a
+        runner that starts again from its stored checkpoint receives again what it had
+        passed over since. The messages the server did not send between them count too."""
         for msg, event in zip(batch, events, strict=True):
             if (sequence := sequence_of(msg)) <= self.counted_to:
+                after = sequence
                 continue
-            self.counted_to = sequence
+            self.passed_over(after, sequence - 1)
+            after = self.counted_to = sequence
             if event is not None:
                 continue
             self.skipped += 1
@@ -72,6 +77,14 @@ class TolerantReader:
                     sequence=sequence_of(msg),
                 )
             self.unknown[kind] += 1
+
+    def passed_over(self, after: int, upto: int) -> None:
+        """The server passed over the messages after `after` up to `upto`: none of a type
+        the projection reads, all counted as skipped (of types unknown or not, it cannot say)."""
+        start = max(after, self.counted_to)
+        if upto > start:
+            self.skipped += upto - start
+            self.counted_to = upto
 
     def status(self) -> dict[str, object]:
         status: dict[str, object] = {"skipped": self.skipped}

@@ -1,0 +1,107 @@
+"""The server sends a runner only the types its projection reads (ADR 39); the runner learns
+what was passed over by asking the server, at a pause or when someone waits for it."""
+
+from __future__ import annotations
+
+from redress.events.bus import sequence_of
+from redress.events.projection import ProjectionRunner
+from tests.events.helpers import META, new_case, opened, running, wait_until
+from tests.events.test_projection import OpenedOnly, rows, triaged
+
+
+def watched(runner: ProjectionRunner) -> list[int]:
+    """The sequences the server sends the runner, as its reader is handed them."""
+    sent: list[int] = []
+    read = runner.reader.read
+
+    def reading(batch):
+        sent.extend(sequence_of(m) for m in batch)
+        return read(batch)
+
+    runner.reader.read = reading  # type: ignore[method-assign]
+    return sent
+
+
+async def test_a_runner_reaches_the_streams_end_past_what_it_does_not_read_at_a_pause(projected):
+    system = projected
+    await system.store.append(new_case(), [opened()], 0, META)
+    for _ in range(3):
+        await system.store.append(new_case(), [triaged()], 0, META)
+    runner = ProjectionRunner(OpenedOnly(), system.pool, system.js, system.bus, idle_check=0.2)
+    sent = watched(runner)
+    async with running(runner.run()):
+        # Nobody waits for a position: the pause alone moves it, and stores it.
+        await wait_until(lambda: _stored(runner, 4))
+        assert runner.position == 4
+        assert runner.status()["skipped"] == 3
+    assert sent == [1]
+    assert len(await rows(system)) == 1
+
+
+async def test_waiting_for_a_position_asks_the_server_at_once(projected):
+    system = projected
+    await system.store.append(new_case(), [opened()], 0, META)
+    await system.store.append(new_case(), [triaged()], 0, META)
+    # No pause will come within the test: only the wait can move the position.
+    runner = ProjectionRunner(OpenedOnly(), system.pool, system.js, system.bus, idle_check=600)
+    sent = watched(runner)
+    # A position not yet in the stream is the server's to pass over only once it is there:
+    # the runner learns of it at the next pause, so the test waits for its publication.
+    await wait_until(lambda: _published(system, 2))
+    async with running(runner.run()):
+        assert await runner.wait_for(2, timeout=30), runner.status()
+        await system.store.append(new_case(), [triaged()], 0, META)
+        await system.store.append(new_case(), [opened()], 0, META)
+        assert await runner.wait_for(4, timeout=30), runner.status()
+        await system.store.append(new_case(), [triaged()], 0, META)
+        await wait_until(lambda: _published(system, 5))
+        assert await runner.wait_for(5, timeout=30), runner.status()
+    assert sent == [1, 4]
+
+
+async def test_a_rebuild_whose_last_events_it_does_not_read_stores_the_streams_end(projected):
+    system = projected
+    await system.store.append(new_case(), [opened()], 0, META)
+    await system.store.append(new_case(), [opened()], 0, META)
+    for _ in range(3):
+        await system.store.append(new_case(), [triaged()], 0, META)
+    await wait_until(lambda: _published(system, 5))
+    runner = ProjectionRunner(OpenedOnly(), system.pool, system.js, system.bus, idle_check=600)
+    assert await runner.replay() == 5
+    assert await runner.checkpoint() == 5
+    assert len(await rows(system)) == 2
+
+
+async def test_a_consumer_gone_from_the_server_is_found_stalled_and_subscribed_again(projected):
+    system = projected
+    await system.store.append(new_case(), [opened()], 0, META)
+    runner = ProjectionRunner(OpenedOnly(), system.pool, system.js, system.bus, idle_check=0.2)
+    async with running(runner.run()):
+        assert await runner.wait_for(1, timeout=30)
+        for consumer in await system.js.consumers_info(system.bus.stream):
+            await system.js.delete_consumer(system.bus.stream, consumer.name)
+        await system.store.append(new_case(), [opened()], 0, META)
+        await wait_until(lambda: _reported(runner))  # the runner's own finding, not nats-py's
+        await wait_until(lambda: _applied(system, 2))
+        assert runner.position == 2
+        await wait_until(lambda: _ok(runner))
+
+
+async def _stored(runner, n: int) -> bool:
+    return await runner.checkpoint() >= n
+
+
+async def _published(system, n: int) -> bool:
+    return await system.bus.last_sequence(system.js) >= n
+
+
+async def _reported(runner) -> bool:
+    return runner.trouble.failures >= 1
+
+
+async def _applied(system, n: int) -> bool:
+    return len(await rows(system)) >= n
+
+
+async def _ok(runner) -> bool:
+    return runner.status()["status"] == "ok"
