@@ -72,6 +72,20 @@ async def test_a_rebuild_whose_last_events_it_does_not_read_stores_the_streams_e
     assert len(await rows(system)) == 2
 
 
+async def test_a_rebuild_over_a_stream_of_nothing_it_reads_reaches_the_end(projected):
+    """A consumer that has sent nothing says it has looked further than it has sent (seen on
+    NATS 2.15.1): the runner goes by the count of what was sent, not by that sequence."""
+    system = projected
+    for _ in range(5):
+        await system.store.append(new_case(), [triaged()], 0, META)
+    await wait_until(lambda: _published(system, 5))
+    runner = ProjectionRunner(OpenedOnly(), system.pool, system.js, system.bus, idle_check=600)
+    sent = watched(runner)
+    assert await runner.replay() == 5
+    assert await runner.checkpoint() == 5
+    assert sent == []
+
+
 async def test_a_consumer_gone_from_the_server_is_found_stalled_and_subscribed_again(projected):
     system = projected
     await system.store.append(new_case(), [opened()], 0, META)

@@ -168,6 +168,17 @@ def sequence_of(msg: Msg) -> int:
     return msg.metadata.sequence.stream  # not a JetStream delivery: nats-py says why
 
 
+def delivered_by(msg: Msg) -> tuple[str, int]:
+    """The consumer that delivered a message, and its count of deliveries at it, from the
+    reply subject: how a runner knows it has received all that its consumer sent."""
+    tokens = (msg.reply or "").split(".")
+    if len(tokens) == _V1_TOKENS and tokens[0] == "$JS":
+        return tokens[3], int(tokens[6])
+    if len(tokens) >= _V2_TOKENS - 1 and tokens[0] == "$JS":
+        return tokens[Msg.Ack.Consumer], int(tokens[Msg.Ack.ConsumerSeq])
+    return msg.metadata.consumer, msg.metadata.sequence.consumer
+
+
 # `$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>`, and
 # the newer form with a domain and an account hash after `ACK` (and a token at the end).
 _V1_TOKENS, _V2_TOKENS = 9, 12

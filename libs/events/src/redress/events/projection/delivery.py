@@ -18,7 +18,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from redress.events.bus import Bus
+from redress.events.bus import Bus, delivered_by
 
 T = TypeVar("T")
 
@@ -38,6 +38,7 @@ class Delivery:
         self.queue: asyncio.Queue[Msg | None] = asyncio.Queue()
         self.sub: JetStreamContext.PushSubscription | None = None
         self._woken = False  # a wake-up is in the queue
+        self.received: tuple[str, int] = ("", 0)  # the last message handed out: `delivered_by`
 
     async def open(self, after: int) -> None:
         async def deliver(msg: Msg) -> None:
@@ -74,6 +75,8 @@ class Delivery:
         msgs = [m for m in batch if m is not WAKE]
         if len(msgs) < len(batch):
             self._woken = False
+        if msgs:
+            self.received = delivered_by(msgs[-1])
         return msgs
 
     async def stream_end(self) -> int:
@@ -81,11 +84,14 @@ class Delivery:
 
     async def passed_to(self, position: int) -> tuple[int, bool]:
         """The stream's last sequence, and whether everything after `position` up to it was
-        passed over by the server: nothing the consumer would send is left on the server,
-        and all it has sent is applied (`position`) with nothing left in the queue.
+        applied by the runner or passed over by the server: nothing the consumer would send is left
+        on the server, and all it has sent was handed out (and, as the runner asks only
+        after applying what it was handed, applied), with nothing left in the queue.
 
         The stream's end is read first: an event appended after it is beyond it, so the
-        consumer's state read second covers every event up to it.
+        consumer's state read second covers every event up to it. What the consumer has
+        sent is its count of deliveries, not a stream sequence: a consumer that has sent
+        nothing yet says it has looked further than it has sent (seen on NATS 2.15.1).
         """
         last = await self.stream_end()
         if last <= position or self.sub is None:
@@ -94,8 +100,9 @@ class Delivery:
             info = await self._asked(self.sub.consumer_info())
         except nats.js.errors.NotFoundError:  # being re-created: ask again later
             return last, False
-        sent = (info.delivered.stream_seq if info.delivered else None) or 0
-        return last, info.num_pending == 0 and sent <= position and self.queue.empty()
+        sent = (info.delivered.consumer_seq if info.delivered else None) or 0
+        handed_out = sent == 0 or (info.name, sent) == self.received
+        return last, info.num_pending == 0 and handed_out and self.queue.empty()
 
     async def _asked(self, question: Awaitable[T]) -> T:
         try:
