@@ -3,6 +3,8 @@ what was passed over by asking the server, at a pause or when someone waits for 
 
 from __future__ import annotations
 
+import asyncio
+
 from redress.events.bus import sequence_of
 from redress.events.projection import ProjectionRunner
 from tests.events.helpers import META, new_case, opened, running, wait_until
@@ -57,6 +59,37 @@ async def test_waiting_for_a_position_asks_the_server_at_once(projected):
         await wait_until(lambda: _published(system, 5))
         assert await runner.wait_for(5, timeout=30), runner.status()
     assert sent == [1, 4]
+
+
+async def test_the_events_passed_over_before_one_sent_are_passed_before_it_is_applied(projected):
+    """A runner held on an event (a slow statement, a rebuild held in a test) has already
+    passed the ones before it that the server did not send: they are not the projection's."""
+    system = projected
+    gate = asyncio.Event()
+
+    class Held(OpenedOnly):
+        async def apply_batch(self, conn, events) -> None:
+            if any(e.sequence > 1 for e in events):
+                await gate.wait()
+            await super().apply_batch(conn, events)
+
+    await system.store.append(new_case(), [opened()], 0, META)
+    for _ in range(2):
+        await system.store.append(new_case(), [triaged()], 0, META)
+    await system.store.append(new_case(), [opened()], 0, META)
+    await wait_until(lambda: _published(system, 4))
+    # A batch of one event each, as a held rebuild's: the gap comes before a batch.
+    runner = ProjectionRunner(
+        Held(), system.pool, system.js, system.bus, idle_check=600, batch_size=1
+    )
+    async with running(runner.run()):
+        try:
+            assert await runner.wait_for(3, timeout=30), runner.status()
+            assert len(await rows(system)) == 1  # the fourth is held
+        finally:
+            gate.set()
+        assert await runner.wait_for(4, timeout=30), runner.status()
+    assert runner.status()["skipped"] == 2
 
 
 async def test_a_rebuild_whose_last_events_it_does_not_read_stores_the_streams_end(projected):

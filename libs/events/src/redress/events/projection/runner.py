@@ -190,6 +190,9 @@ class ProjectionRunner:
                 # The ordered consumer restarts after gaps; drop what we already hold.
                 batch = delivery.batch(first, self.sizing.limit)
                 batch = [m for m in batch if sequence_of(m) > self.position]
+                if batch and (before := sequence_of(batch[0]) - 1) > self.position:
+                    # The server passed over what comes before it: none of it is ours.
+                    await self._passed_over(before, store=False)
                 if batch:
                     await self._apply_batch(batch)
                 if self._behind_a_wait() and delivery.queue.empty() and self.halted is None:
@@ -209,10 +212,7 @@ class ProjectionRunner:
         """
         last, passed = await delivery.passed_to(self.position)
         if passed and last > self.position:
-            self.reader.passed_over(self.position, last)
-            if not self.lazy or last - self.written >= SKIP_LIMIT:
-                await self._write_checkpoint(last)  # stored before a waiter goes on
-            await self._reached(last)
+            await self._passed_over(last, store=not self.lazy or last - self.written >= SKIP_LIMIT)
         if last <= self.position:
             self._stalled_at = None
             self.trouble.clear()
@@ -226,6 +226,13 @@ class ProjectionRunner:
             )
         else:
             self._stalled_at = self.position
+
+    async def _passed_over(self, end: int, *, store: bool) -> None:
+        """Move the position to `end`, past events the server did not send."""
+        self.reader.passed_over(self.position, end)
+        if store:
+            await self._write_checkpoint(end)  # stored before a waiter goes on
+        await self._reached(end)
 
     def _behind_a_wait(self) -> bool:
         return bool(self._waits) and max(self._waits) > self.position
