@@ -1,9 +1,10 @@
-"""The stream sequence read from a delivery's reply subject, as nats-py reads it."""
+"""The stream sequence and the delivering consumer read from a delivery's reply subject, as
+nats-py reads them."""
 
 import pytest
 from nats.aio.msg import Msg
 
-from redress.events.bus import sequence_of
+from redress.events.bus import delivered_by, sequence_of
 
 V1 = "$JS.ACK.REDRESS_EVENTS.consumer-1.1.48006.17.1733223600000000000.3"
 V2 = "$JS.ACK._.AHASH.REDRESS_EVENTS.consumer-1.1.48006.17.1733223600000000000.3.rnd"
@@ -17,9 +18,19 @@ def test_the_sequence_is_the_one_nats_py_reads(reply):
     assert sequence_of(msg) in (48006, 912)
 
 
+@pytest.mark.parametrize("reply", [V1, V2, V2_SHORT])
+def test_the_consumer_and_its_count_are_the_ones_nats_py_reads(reply):
+    msg = Msg(None, subject="redress.events.case.CaseOpened", reply=reply)  # type: ignore[arg-type]
+    meta = msg.metadata
+    assert delivered_by(msg) == (meta.consumer, meta.sequence.consumer)
+    assert delivered_by(msg) in (("consumer-1", 17), ("consumer-1", 5))
+
+
 def test_a_message_that_is_no_jetstream_delivery_is_refused_as_nats_py_refuses_it():
     msg = Msg(None, subject="redress.events.case.CaseOpened", reply="_INBOX.x")  # type: ignore[arg-type]
     with pytest.raises(Exception) as caught:
         sequence_of(msg)
+    with pytest.raises(type(caught.value)):
+        delivered_by(msg)
     with pytest.raises(type(caught.value)):
         _ = msg.metadata

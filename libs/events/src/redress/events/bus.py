@@ -160,27 +160,35 @@ def sequence_of(msg: Msg) -> int:
     nats-py's `msg.metadata` builds two dataclasses and a timestamp for it, a tenth of a
     replay's time (docs/performance.md); the runner needs only this number, at each message.
     """
-    tokens = (msg.reply or "").split(".")
-    if len(tokens) == _V1_TOKENS and tokens[0] == "$JS":
-        return int(tokens[5])
-    if len(tokens) >= _V2_TOKENS - 1 and tokens[0] == "$JS":
-        return int(tokens[Msg.Ack.StreamSeq])
-    return msg.metadata.sequence.stream  # not a JetStream delivery: nats-py says why
+    if (fields := _acknowledged(msg)) is None:
+        return msg.metadata.sequence.stream  # not a JetStream delivery: nats-py says why
+    return int(fields[1])
 
 
 def delivered_by(msg: Msg) -> tuple[str, int]:
     """The consumer that delivered a message, and its count of deliveries at it, from the
     reply subject: how a runner knows it has received all that its consumer sent."""
+    if (fields := _acknowledged(msg)) is None:
+        return msg.metadata.consumer, msg.metadata.sequence.consumer
+    return fields[0], int(fields[2])
+
+
+def _acknowledged(msg: Msg) -> tuple[str, str, str] | None:
+    """The consumer, stream sequence and consumer sequence that a JetStream delivery's reply
+    subject names, in either of its forms: `$JS.ACK.<stream>.<consumer>.<delivered>.<stream
+    seq>.<consumer seq>.<time>.<pending>`, and the newer one with a domain and an account
+    hash after `ACK` (and a token at the end)."""
     tokens = (msg.reply or "").split(".")
-    if len(tokens) == _V1_TOKENS and tokens[0] == "$JS":
-        return tokens[3], int(tokens[6])
-    if len(tokens) >= _V2_TOKENS - 1 and tokens[0] == "$JS":
-        return tokens[Msg.Ack.Consumer], int(tokens[Msg.Ack.ConsumerSeq])
-    return msg.metadata.consumer, msg.metadata.sequence.consumer
+    if tokens[0] != "$JS":
+        return None
+    if len(tokens) == _V1_TOKENS:
+        return tokens[3], tokens[5], tokens[6]
+    if len(tokens) >= _V2_TOKENS - 1:
+        ack = Msg.Ack
+        return tokens[ack.Consumer], tokens[ack.StreamSeq], tokens[ack.ConsumerSeq]
+    return None
 
 
-# `$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>`, and
-# the newer form with a domain and an account hash after `ACK` (and a token at the end).
 _V1_TOKENS, _V2_TOKENS = 9, 12
 
 
