@@ -5,14 +5,18 @@ when the first stops (ADR 0036)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import time
 from typing import Any
 
 import httpx
 
 from redress.events.migrations import migrate
 from redress.events.relay import Relay
+from redress.kit.leading import STALE_AFTER
 from redress.kit.service import create_service_app
 from tests.events.helpers import META, SCHEMA_SQL, new_case, opened, running, wait_until
+from tests.events.test_projection import OpenedOnly, triaged
 from tests.kit.conftest import PROJECTION, spec
 
 
@@ -108,3 +112,37 @@ async def test_a_process_standing_by_says_that_the_runner_halted(system, setting
         assert runner.halted.event_id in problem["detail"]
         assert problem["leading"] is False
     PROJECTION.poison = None
+
+
+async def test_a_process_that_no_longer_hears_the_leading_one_keeps_the_positions_it_was_told(
+    system, settings, tmp_path
+):
+    """A position the leading process reached by passing over what the server did not send
+    its runner (ADR 39) is told with its state, never announced with a batch: a process that
+    stops hearing the leading one (frozen, or its lock lost in a database outage) still says
+    the runner got that far, not back at its last batch."""
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
+    the_spec = dataclasses.replace(spec(migrations), projections=lambda: [OpenedOnly()])
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [the_spec.component])
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(relay.run()), contextlib.AsyncExitStack() as stack:
+        apps = [create_service_app(the_spec, settings) for _ in range(2)]
+        clients = []
+        for app in apps:
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            clients.append(await stack.enter_async_context(client(app)))
+        first, second = clients
+        assert await says(first, leading=True) and await says(second, leading=False)
+        await system.store.append(new_case(), [opened()], 0, META)
+        for _ in range(3):
+            await system.store.append(new_case(), [triaged()], 0, META)
+        await wait_until(lambda: says(second, leading=False, position=4), timeout=30)
+
+        leading = apps[1].state.runtime.leading
+        leading.listener.told_at = time.monotonic() - 2 * STALE_AFTER  # no word since
+        (unheard,) = leading.statuses()
+    assert unheard["status"] == "degraded"
+    assert unheard["position"] == 4

@@ -148,8 +148,12 @@ class Leading:
         found = []
         for runner in self.runners:
             key, name = runner.projection.key, runner.projection.name
-            said = self.listener.statuses.get(key) if fresh else None
-            position = self.listener.positions.get(name, 0)
+            last = self.listener.statuses.get(key)
+            said = last if fresh else None
+            # A position the runner reached passing over what the server did not send it
+            # (ADR 39) is never announced with a batch: the last state told has it.
+            told = int(last.get("position", 0)) if last is not None else 0
+            position = max(self.listener.positions.get(name, 0), told)
             if said is None:
                 found.append(self._unheard(key, position, max(told_at or 0.0, self._since)))
                 continue
