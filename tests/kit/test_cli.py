@@ -100,6 +100,11 @@ def test_missing_key_outside_dev_mode_fails_with_one_line(system, tmp_path):
     env["REDRESS_DEV"] = "0"
     line = one_line_error(redress("serve", "intake", env=env))
     assert "REDRESS_OIDC_ISSUER (or REDRESS_JWKS_URL) is required outside dev mode" in line
+    # Run away from a checkout that `redress dev` set up: the line says where settings come from.
+    assert (
+        f"from .data/dev.env where `redress dev` runs; there is none in {tempfile.gettempdir()}"
+        in line
+    )
 
 
 async def test_token_issue_prints_a_token_the_services_accept(system, tmp_path):

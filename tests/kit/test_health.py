@@ -88,7 +88,7 @@ async def test_health_answers_while_the_database_is_frozen_and_says_so(system, s
             try:
                 body = (await health_now(client)).json()
                 assert body["delivery"]["status"] == "unknown", body
-                assert "no answer from PostgreSQL or NATS" in body["delivery"]["reason"]
+                assert "no answer from PostgreSQL within" in body["delivery"]["reason"], body
                 await wait_until(lambda: delivery(client, 503, status="stopped"), timeout=10)
                 problem = (await health_now(client)).json()
                 assert problem["type"] == "urn:redress:problem:delivery-stopped"
@@ -109,6 +109,7 @@ async def test_health_answers_while_nats_is_frozen_and_says_so(system, settings,
             try:
                 body = (await health_now(client)).json()
                 assert body["delivery"]["status"] == "unknown", body
+                assert body["delivery"]["reason"].startswith("no answer from NATS within"), body
                 await wait_until(lambda: delivery(client, 503, status="stopped"), timeout=10)
             finally:
                 server.carry_on()

@@ -98,3 +98,17 @@ async def test_status_names_the_event_types_this_build_does_not_know(system, tmp
 
 async def _published(system, n: int) -> bool:
     return await system.bus.last_sequence(system.js) >= n
+
+
+async def test_status_with_nats_down_still_shows_the_services_and_names_the_server(
+    system, tmp_path
+):
+    env = system_env(system, tmp_path) | {
+        "REDRESS_NATS_URL": "nats://127.0.0.1:1",
+        "REDRESS_PEER_URLS": '{"intake": "http://127.0.0.1:1"}',
+    }
+    status = await asyncio.to_thread(redress, "status", env=env)
+    assert "delivery unknown: cannot reach NATS at nats://127.0.0.1:1" in status.stdout
+    assert row(status.stdout, "intake").startswith("no answer: ConnectError")
+    assert "Traceback" not in status.stderr
+    assert status.returncode == 1

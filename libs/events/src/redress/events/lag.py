@@ -10,6 +10,7 @@ lag growing, whatever it says of itself.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -41,10 +42,22 @@ class Lag:
 
 
 async def delivery_lag(
-    pool: asyncpg.Pool, js: JetStreamContext, bus: Bus, *, timeout: float = 5.0
+    pool: asyncpg.Pool,
+    js: JetStreamContext,
+    bus: Bus,
+    *,
+    timeout: float = 5.0,
+    asking: Callable[[str], None] | None = None,
 ) -> Lag:
-    """Events of the log not in the stream yet, and the age of the oldest of them."""
+    """Events of the log not in the stream yet, and the age of the oldest of them.
+
+    `asking` is told which server is asked next ("NATS", then "PostgreSQL"), so that a
+    caller that stops waiting can say which of them did not answer.
+    """
+    tell = asking or (lambda _: None)
+    tell("NATS")
     last, cursor = await asyncio.wait_for(bus.last_published(js), timeout)
+    tell("PostgreSQL")
     async with pool.acquire(timeout=timeout) as conn:
         row = await conn.fetchrow(_BEHIND, str(cursor.tx_id), cursor.position, timeout=timeout)
     assert row is not None

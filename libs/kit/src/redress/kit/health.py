@@ -93,6 +93,10 @@ class LagProbe:
         self._measuring: asyncio.Task[Lag] | None = None
         self._failing_since: float | None = None
         self.latest: Lag | None = None  # the last measurement that came back
+        self.asked = "NATS"  # the server the measurement asked last: the one that is silent
+
+    def _asking(self, server: str) -> None:
+        self.asked = server
 
     async def read(self, runtime: Runtime) -> dict[str, Any]:
         settings = runtime.settings
@@ -101,8 +105,11 @@ class LagProbe:
             return self._unknown("NATS: not connected", settings)
         if self._measuring is None or self._measuring.done():
             self._measuring = asyncio.create_task(
-                delivery_lag(runtime.delivery, runtime.js, runtime.bus, timeout=settings.io_timeout)
-            )
+                delivery_lag(
+                    runtime.delivery, runtime.js, runtime.bus,
+                    timeout=settings.io_timeout, asking=self._asking,
+                )
+            )  # fmt: skip
             # Read here, so that a failure that ends after /health has answered is not
             # reported as never retrieved.
             self._measuring.add_done_callback(lambda t: t.cancelled() or t.exception())
@@ -111,10 +118,10 @@ class LagProbe:
         done, _ = await asyncio.wait({measuring}, timeout=settings.health_timeout)
         if not done:
             return self._unknown(
-                f"no answer from PostgreSQL or NATS within {settings.health_timeout} s", settings
+                f"no answer from {self.asked} within {settings.health_timeout} s", settings
             )
         if (error := measuring.exception()) is not None:
-            return self._unknown(describe(error), settings)
+            return self._unknown(f"{self.asked}: {describe(error)}", settings)
         self._failing_since = None
         lag = self.latest = measuring.result()
         status = "stopped" if lag.seconds > settings.health_lag_after else "ok"

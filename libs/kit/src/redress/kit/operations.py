@@ -7,6 +7,7 @@ adds what each service says on /health where it can reach one.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ from redress.events.recovery import describe
 from redress.events.verify import Verdict, checkpoints, verify
 from redress.kit.registry import PORTS, relay_port
 from redress.kit.runtime import bus_for, open_nats, open_pool
-from redress.kit.settings import Settings
+from redress.kit.settings import ConfigurationError, Settings
 
 
 async def verify_system(settings: Settings, console: Console) -> Verdict:
@@ -72,29 +73,49 @@ def show_verdict(verdict: Verdict, console: Console) -> None:
 
 @dataclass
 class Status:
-    stream_last: int
-    lag_events: int
-    lag_s: float
+    stream_last: int = 0
+    lag_events: int = 0
+    lag_s: float = 0.0
     projections: list[tuple[str, int]] = field(default_factory=list)  # (schema.name, behind)
     unknown_types: dict[str, int] = field(default_factory=dict)  # in the stream, per type
     services: dict[str, str] = field(default_factory=dict)
+    unreachable: str = ""  # why the log and the stream could not be read, if they could not
 
     def stopped(self, settings: Settings) -> bool:
-        return self.lag_s > settings.health_lag_after or any(
-            not answer.startswith("200") for answer in self.services.values()
+        return (
+            bool(self.unreachable)
+            or self.lag_s > settings.health_lag_after
+            or any(not answer.startswith("200") for answer in self.services.values())
         )
 
 
 async def gather_status(settings: Settings) -> Status:
     """Delivery lag from both ends, each projection's distance from the stream's end, and
-    the /health of every service whose address is known."""
+    the /health of every service whose address is known. With PostgreSQL or NATS down or
+    frozen, what the services say is shown all the same, and which of them did not answer:
+    that is when an operator needs it most."""
+    services = asyncio.ensure_future(_healths(_service_urls(settings), settings.io_timeout))
+    asked = ["PostgreSQL"]  # the servers asked, in order: the last one did not answer
+    try:
+        status = await _read_delivery(settings, asked.append)
+    except ConfigurationError as exc:  # could not connect: it names the server
+        status = Status(unreachable=str(exc))
+    except Exception as exc:
+        status = Status(unreachable=f"{asked[-1]}: {describe(exc)}")
+    status.services = await services
+    return status
+
+
+async def _read_delivery(settings: Settings, asking: Callable[[str], None]) -> Status:
     pool = await open_pool(settings, size=1)
     nc = await open_nats(settings, "status")
     try:
         js, bus = nc.jetstream(timeout=settings.io_timeout), bus_for(settings)
-        lag = await delivery_lag(pool, js, bus, timeout=settings.io_timeout)
+        lag = await delivery_lag(pool, js, bus, timeout=settings.io_timeout, asking=asking)
+        asking("NATS")
         last = await asyncio.wait_for(bus.last_sequence(js), settings.io_timeout)
         unknown = await asyncio.wait_for(bus.unknown_types(js), settings.io_timeout)
+        asking("PostgreSQL")
         async with pool.acquire() as conn:
             found = await checkpoints(conn)
     finally:
@@ -102,7 +123,6 @@ async def gather_status(settings: Settings) -> Status:
         await pool.close()
     status = Status(last, lag.events, lag.seconds, unknown_types=unknown)
     status.projections = [(f"{c.schema}.{c.name}", last - c.position) for c in found]
-    status.services = await _healths(_service_urls(settings), settings.io_timeout)
     return status
 
 
@@ -131,6 +151,19 @@ async def _healths(urls: dict[str, str], timeout: float) -> dict[str, str]:
 
 
 def show_status(status: Status, console: Console) -> None:
+    if status.unreachable:
+        console.print(f"[red]delivery unknown: {status.unreachable}[/red]", highlight=False,
+                      soft_wrap=True)  # fmt: skip
+    else:
+        _show_delivery(status, console)
+    if status.services:
+        services = Table("service", "/health")
+        for name, answer in status.services.items():
+            services.add_row(name, answer)
+        console.print(services)
+
+
+def _show_delivery(status: Status, console: Console) -> None:
     delivery = Table("delivery", "value")
     delivery.add_row("stream's last sequence", str(status.stream_last))
     delivery.add_row("events not yet in the stream", str(status.lag_events))
@@ -143,8 +176,3 @@ def show_status(status: Status, console: Console) -> None:
     for name, behind in status.projections:
         projections.add_row(name, str(behind))
     console.print(projections)
-    if status.services:
-        services = Table("service", "/health")
-        for name, answer in status.services.items():
-            services.add_row(name, answer)
-        console.print(services)
