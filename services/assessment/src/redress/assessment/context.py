@@ -3,12 +3,10 @@ and the scheduler of the action plans' reminders."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Annotated
 
 import asyncpg
-import structlog
 from fastapi import Depends, Request
 
 from redress.assessment.frameworks import Frameworks, catalogue
@@ -19,8 +17,6 @@ from redress.kit.crypto import Keyring
 from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
-
-log = structlog.get_logger("redress.assessment")
 
 
 @dataclass(frozen=True)
@@ -53,13 +49,11 @@ def check(settings: Settings) -> None:
 
 
 async def run_reminders(runtime: Runtime) -> None:
-    """Fire the action plans' reminders, one scheduler leading across replicas."""
+    """Fire the action plans' reminders, one scheduler leading across replicas.
+
+    Background work of the service: when it stops (a database restart, a failing handler),
+    the kit's supervisor reports it on /health, logs it as what it is and starts it again.
+    """
     clock: Clock = runtime.extras["assessment.clock"]
     scheduler = reminder_scheduler(runtime.pool, runtime.store, clock)
-    dsn = runtime.settings.require_database()
-    while True:
-        try:
-            await scheduler.run(dsn, interval=5.0)
-        except Exception as exc:  # pragma: no cover - database restarts, a failing handler
-            log.error("reminder scheduler stopped; starting again", error=repr(exc))
-            await asyncio.sleep(1)
+    await scheduler.run(runtime.settings.require_database(), interval=5.0)

@@ -132,14 +132,9 @@ async def run_rotation(runtime: Runtime) -> None:
 async def _lead(
     runtime: Runtime, role: str, tick: Callable[[], Awaitable[object]], interval: float
 ) -> None:
-    dsn = runtime.settings.require_database()
-    while True:
-        try:
-            async with leadership(dsn, role):
-                while True:
-                    await tick()
-                    await asyncio.sleep(interval)
-        except Exception as exc:  # pragma: no cover - database restarts, a failing tick
-            # Whatever stopped it, erasure and rotation must go on: never end silently.
-            log.error("housekeeping stopped; starting again", role=role, error=repr(exc))
-            await asyncio.sleep(5)
+    # Whatever stops it (a database restart, a failing tick), the kit's supervisor reports
+    # it on /health, logs it as what it is and starts it again: erasure and rotation go on.
+    async with leadership(runtime.settings.require_database(), role):
+        while True:
+            await tick()
+            await asyncio.sleep(interval)
