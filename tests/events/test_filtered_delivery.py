@@ -152,3 +152,49 @@ async def _applied(system, n: int) -> bool:
 
 async def _ok(runner) -> bool:
     return runner.status()["status"] == "ok"
+
+
+class Batches(OpenedOnly):
+    """Records the size of each batch it applies."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    async def apply_batch(self, conn, events) -> None:
+        self.sizes.append(len(events))
+        await super().apply_batch(conn, events)
+
+
+async def test_a_busy_runner_gathers_an_event_that_came_alone_with_those_behind_it(projected):
+    system = projected
+    projection = Batches()
+    runner = ProjectionRunner(projection, system.pool, system.js, system.bus, gather=2.0)
+    async with running(runner.run()):
+        await system.store.append(new_case(), [opened()], 0, META)
+        await wait_until(lambda: _sizes(projection, 1))  # the first after a pause, alone
+        # The next comes alone too, soon after: the runner waits for the one behind it.
+        await system.store.append(new_case(), [opened()], 0, META)
+        await wait_until(lambda: _published(system, 2))
+        await system.store.append(new_case(), [opened()], 0, META)
+        await wait_until(lambda: _sizes(projection, 2))
+    assert projection.sizes == [1, 2]
+    assert len(await rows(system)) == 3
+
+
+async def test_an_event_somebody_waits_for_is_not_held_to_gather_others(projected):
+    system = projected
+    projection = Batches()
+    # Gathering would hold the second event for longer than the test runs.
+    runner = ProjectionRunner(projection, system.pool, system.js, system.bus, gather=600.0)
+    async with running(runner.run()):
+        for position in (1, 2):
+            waiting = asyncio.ensure_future(runner.wait_for(position, timeout=30))
+            await asyncio.sleep(0)  # the wait is registered as it starts
+            await system.store.append(new_case(), [opened()], 0, META)
+            assert await waiting, runner.status()
+    assert projection.sizes == [1, 1]
+
+
+async def _sizes(projection: Batches, batches: int) -> bool:
+    return len(projection.sizes) >= batches

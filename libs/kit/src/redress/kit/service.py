@@ -205,8 +205,9 @@ async def start_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         await setup(runtime)
     for projection in projections:
         runner = ProjectionRunner(
-            projection, delivery_pool, js, bus, store=store, io_timeout=settings.io_timeout
-        )
+            projection, delivery_pool, js, bus, store=store, io_timeout=settings.io_timeout,
+            gather=settings.runner_gather,
+        )  # fmt: skip
         runtime.runners.append(runner)
     leading = start_leading(spec.name, runtime, role, connecting)
     if connecting.done():

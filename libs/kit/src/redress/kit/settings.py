@@ -168,6 +168,13 @@ class Settings(BaseSettings):
         " runs the service's projections and policies (ADR 0036)",
     )  # fmt: skip
 
+    runner_gather: float = Field(
+        0.025, ge=0, le=1,
+        description="seconds a projection runner busy with a steady flow of events waits for"
+        " more before applying one that came alone: fewer, larger transactions at moderate"
+        " rates, for up to this much more time to a case",
+    )  # fmt: skip
+
     log_level: str = "info"
     log_json: bool = True
     connect_timeout: float = 5.0
@@ -269,4 +276,9 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
+        if not DEV_ENV.exists():  # a command run away from the checkout `redress dev` set up
+            message += (
+                f" (settings come from REDRESS_* variables, and from {DEV_ENV} where"
+                f" `redress dev` runs; there is none in {Path.cwd()})"
+            )
         raise ConfigurationError(f"bad configuration ({where}): {message}") from None

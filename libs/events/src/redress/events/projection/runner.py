@@ -12,7 +12,8 @@ never skipped. Any other failure is retried (see `run`). What the server passes 
 runner learns by asking it (`_check_delivery`): at a pause, and after each batch while
 someone waits for a position beyond its own. Messages of types the projection does not read
 that arrive all the same (from a server before NATS 2.10) are skipped on their subjects and
-counted (`redress.events.projection.tolerant`).
+counted (`redress.events.projection.tolerant`). A runner busy with a steady flow of events
+waits `gather` seconds for more before applying one that came alone (`_gathering`).
 The stream versions a batch applied are announced to the service's other processes as it
 commits (`redress.events.projection.announce`), and recorded for waiters in this process.
 """
@@ -68,6 +69,9 @@ Progress = Callable[[int, int], None]
 SKIP_LIMIT = 1000
 SKIP_FLUSH = 1.0
 
+# A runner that received a batch less than this many times its `gather` ago is busy.
+BUSY = 10
+
 # What a read model writes can always be written again from the log: its batches commit
 # without waiting for PostgreSQL to flush the WAL (docs/decisions/0038). A crash of the
 # server loses at most the last fraction of a second of them, checkpoint included, and
@@ -90,6 +94,7 @@ class ProjectionRunner:
         io_timeout: float = 5.0,
         idle_check: float = 3.0,
         skip_flush: float = SKIP_FLUSH,
+        gather: float = 0.0,
         schema: str | None = None,
     ) -> None:
         if isinstance(projection, Policy):
@@ -111,6 +116,8 @@ class ProjectionRunner:
         self.io_timeout = io_timeout
         self.idle_check = idle_check
         self.skip_flush = skip_flush
+        self.gather = gather
+        self._last_received = -1e9  # the loop's time when the last batch began
         self.running = False
         self.started = asyncio.Event()  # set while `run` runs
         self._stalled_at: int | None = None
@@ -187,6 +194,8 @@ class ProjectionRunner:
                     else:
                         await self._check_delivery(delivery, idle=True)
                     continue
+                if self._gathering(first, delivery):
+                    await asyncio.sleep(self.gather)
                 # The ordered consumer restarts after gaps; drop what we already hold.
                 batch = delivery.batch(first, self.sizing.limit)
                 batch = [m for m in batch if sequence_of(m) > self.position]
@@ -233,6 +242,21 @@ class ProjectionRunner:
         if store:
             await self._write_checkpoint(end)  # stored before a waiter goes on
         await self._reached(end)
+
+    def _gathering(self, first: Msg | None, delivery: Delivery) -> bool:
+        """Whether to wait `gather` seconds for more before applying an event that came alone.
+
+        At a steady moderate rate each batch would hold one event, and a batch's own cost
+        (a transaction and its round trips) is most of what a runner costs. An event that
+        comes alone within BUSY times `gather` of the last batch waits a little for the
+        ones behind it; the first after a pause, or one somebody waits for, is applied at once.
+        """
+        now = asyncio.get_running_loop().time()
+        busy, self._last_received = now - self._last_received < BUSY * self.gather, now
+        return (
+            self.gather > 0 and busy and first is not None
+            and delivery.queue.empty() and not self._waits
+        )  # fmt: skip
 
     def _behind_a_wait(self) -> bool:
         return bool(self._waits) and max(self._waits) > self.position
