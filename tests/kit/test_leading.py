@@ -7,9 +7,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
 from redress.events.migrations import migrate
 from redress.events.relay import Relay
@@ -80,16 +82,18 @@ def client(app: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
-async def test_a_process_standing_by_says_that_the_runner_halted(system, settings, tmp_path):
-    """/health in a process that does not run the runners tells what the one that runs them
-    said: a runner halted on an event is 503 there too, naming the event."""
+@contextlib.asynccontextmanager
+async def two_processes(
+    system, settings, tmp_path, **changes: Any
+) -> AsyncIterator[tuple[list[FastAPI], httpx.AsyncClient, httpx.AsyncClient]]:
+    """Two apps of the test service (its spec with `changes`) and the relay: the first
+    leads, the second stands by."""
     migrations = tmp_path / "migrations"
     migrations.mkdir()
     (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
-    the_spec = spec(migrations)
+    the_spec = dataclasses.replace(spec(migrations), **changes)
     async with system.pool.acquire() as conn:
         await migrate(conn, [the_spec.component])
-    PROJECTION.poison = "bad"
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
     async with running(relay.run()), contextlib.AsyncExitStack() as stack:
         apps = [create_service_app(the_spec, settings) for _ in range(2)]
@@ -99,6 +103,14 @@ async def test_a_process_standing_by_says_that_the_runner_halted(system, setting
             clients.append(await stack.enter_async_context(client(app)))
         first, second = clients
         assert await says(first, leading=True) and await says(second, leading=False)
+        yield apps, first, second
+
+
+async def test_a_process_standing_by_says_that_the_runner_halted(system, settings, tmp_path):
+    """/health in a process that does not run the runners tells what the one that runs them
+    said: a runner halted on an event is 503 there too, naming the event."""
+    PROJECTION.poison = "bad"
+    async with two_processes(system, settings, tmp_path) as (apps, _, second):
         await system.store.append(new_case(), [opened("bad")], 0, META)
 
         async def halted() -> bool:
@@ -121,21 +133,8 @@ async def test_a_process_that_no_longer_hears_the_leading_one_keeps_the_position
     its runner (ADR 39) is told with its state, never announced with a batch: a process that
     stops hearing the leading one (frozen, or its lock lost in a database outage) still says
     the runner got that far, not back at its last batch."""
-    migrations = tmp_path / "migrations"
-    migrations.mkdir()
-    (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
-    the_spec = dataclasses.replace(spec(migrations), projections=lambda: [OpenedOnly()])
-    async with system.pool.acquire() as conn:
-        await migrate(conn, [the_spec.component])
-    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
-    async with running(relay.run()), contextlib.AsyncExitStack() as stack:
-        apps = [create_service_app(the_spec, settings) for _ in range(2)]
-        clients = []
-        for app in apps:
-            await stack.enter_async_context(app.router.lifespan_context(app))
-            clients.append(await stack.enter_async_context(client(app)))
-        first, second = clients
-        assert await says(first, leading=True) and await says(second, leading=False)
+    reads_opened = {"projections": lambda: [OpenedOnly()]}
+    async with two_processes(system, settings, tmp_path, **reads_opened) as (apps, _, second):
         await system.store.append(new_case(), [opened()], 0, META)
         for _ in range(3):
             await system.store.append(new_case(), [triaged()], 0, META)
