@@ -65,8 +65,9 @@ async def submit(
     `site_id` names one of the member's own sites or a site no member has claimed; a site of
     another member is refused (422): name it in `site_text` instead.
     """
+    # `file_grievance` reads the tenant's stream and refuses an unknown initiative (404) or
+    # one that left (410), undoing the claim with the transaction: no read of it before.
     async with pool.acquire() as conn, conn.transaction():
-        await tenant_name(conn, principal.tenant)
         first = await idempotency.claim(conn, SCHEMA, principal, idempotency_key, request, body)
         if isinstance(first, idempotency.Replay):
             return first.response()
@@ -96,8 +97,7 @@ async def file_for_worker(
     Send an `Idempotency-Key` to retry safely: the first answer, receipt included, is given
     again, and the worker's grievance is filed once.
     """
-    async with pool.acquire() as conn, conn.transaction():
-        await tenant_name(conn, principal.tenant)
+    async with pool.acquire() as conn, conn.transaction():  # the tenant read as above
         first = await idempotency.claim(conn, SCHEMA, principal, idempotency_key, request, body)
         if isinstance(first, idempotency.Replay):
             return first.response()
