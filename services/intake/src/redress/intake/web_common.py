@@ -4,7 +4,6 @@ worker's language rather than as problem+json."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import Callable, Coroutine
@@ -270,10 +269,6 @@ class ShowInstead(Exception):
         self.response = response
 
 
-_READS = frozenset({"GET", "HEAD"})
-READ_DEADLINE = 2  # I/O timeouts a worker's page may wait for the database in all
-
-
 class WorkerRoute(APIRoute):
     """A route of the worker pages: its refusals come back as pages, never as problem+json."""
 
@@ -282,15 +277,7 @@ class WorkerRoute(APIRoute):
 
         async def worker_handler(request: Request) -> Response:
             try:
-                if request.method not in _READS:
-                    return await handler(request)
-                # A page that only reads gives up on a server that stopped answering (frozen,
-                # a lost network) after READ_DEADLINE I/O timeouts, where a statement would
-                # wait out its statement timeout and its cancel: 40 s of a spinning page on
-                # a worker's phone. A form sent waits them out: it may have been recorded.
-                deadline = READ_DEADLINE * request.app.state.runtime.settings.io_timeout
-                async with asyncio.timeout(deadline):
-                    return await handler(request)
+                return await handler(request)
             except ShowInstead as exc:
                 return exc.response
             except Problem as exc:
