@@ -4,6 +4,7 @@ what was passed over by asking the server, at a pause or when someone waits for 
 from __future__ import annotations
 
 import asyncio
+import functools
 
 from redress.events.bus import sequence_of
 from redress.events.projection import ProjectionRunner
@@ -190,7 +191,7 @@ async def test_an_event_somebody_waits_for_is_not_held_to_gather_others(projecte
     async with running(runner.run()):
         for position in (1, 2):
             waiting = asyncio.ensure_future(runner.wait_for(position, timeout=30))
-            await asyncio.sleep(0)  # the wait is registered as it starts
+            await wait_until(functools.partial(_waited_for, runner, position))  # then appended
             await system.store.append(new_case(), [opened()], 0, META)
             assert await waiting, runner.status()
     assert projection.sizes == [1, 1]
@@ -198,3 +199,7 @@ async def test_an_event_somebody_waits_for_is_not_held_to_gather_others(projecte
 
 async def _sizes(projection: Batches, batches: int) -> bool:
     return len(projection.sizes) >= batches
+
+
+async def _waited_for(runner: ProjectionRunner, position: int) -> bool:
+    return position in runner._waits
