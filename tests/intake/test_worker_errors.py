@@ -1,6 +1,7 @@
 """Whatever goes wrong on the worker pages comes back as a page in the worker's language that
 keeps what they typed, marks the field concerned and says what to do; nothing is recorded."""
 
+import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
@@ -11,7 +12,8 @@ import httpx
 import pytest
 
 from redress.intake import texts
-from tests.intake.conftest import TENANT
+from tests.events.faults import pg_path
+from tests.intake.conftest import TENANT, intake_settings, serving
 from tests.intake.test_web import fresh_form, report_fields
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
@@ -519,3 +521,31 @@ async def test_a_page_left_open_on_one_report_never_acts_on_another_opened_since
     )  # fmt: skip
     assert "required>Written for the first.</textarea>" in reopened.text
     assert second.text != reopened.text
+
+
+async def test_a_page_asked_of_a_frozen_database_is_a_503_page_within_its_deadline(
+    system, tmp_path
+):
+    """A server that stops answering sends no error: the form's page gives up on it after
+    two I/O timeouts and says so in the worker's language, where its statement would have
+    waited out the statement timeout (30 s) and its cancel."""
+    async with pg_path(system.dsn) as path:
+        settings = intake_settings(system, tmp_path).model_copy(
+            update={"database_url": path.url, "io_timeout": 1.0}
+        )
+        async with serving(system, settings) as intake:
+            assert (await intake.client.get(f"/t/{TENANT}/report?lang=bn")).status_code == 200
+            path.freeze()
+            try:
+                # The test's only clock, well short of the statement timeout. Not wait_for:
+                # its cancel would reach the page, which would answer the cancel as an outage.
+                asked = asyncio.ensure_future(intake.client.get(f"/t/{TENANT}/report?lang=bn"))
+                await asyncio.wait({asked}, timeout=15)
+                assert asked.done(), "the page kept the worker waiting"
+                page = asked.result()
+            finally:
+                path.thaw()
+                if not asked.done():
+                    await asked
+            assert_page(page, "bn", 503)
+            assert "Acme Initiative" in page.text

@@ -7,7 +7,7 @@ import inspect
 import asyncpg
 import pytest
 
-from redress.kit.pools import DeadlinePool
+from redress.kit.pools import DeadlinePool, unless_stalled
 from tests.events.helpers import wait_until
 
 
@@ -75,3 +75,42 @@ async def test_the_pool_counts_what_it_lent_and_who_queued(system):
         assert pool.in_use == 0
     finally:
         pool.terminate()  # a failed assertion leaves connections out, which close() awaits
+
+
+async def test_work_is_given_up_on_a_stalled_pool_not_on_a_busy_one(system):
+    """Connections coming back all the while, work outlasting its deadline goes on; with a
+    connection lent and none back within `wait`, it is cut off with the pool's TimeoutError."""
+    pool = DeadlinePool(system.dsn, min_size=1, max_size=1, wait=0.5, longest=30)
+    await pool
+    try:
+        given_back = 0
+
+        async def busy() -> None:
+            nonlocal given_back
+            while True:
+                async with pool.acquire():
+                    await asyncio.sleep(0.05)
+                given_back += 1
+
+        async def enough() -> bool:
+            return given_back >= 40  # past `after` many times over, and past `wait`
+
+        async def outlasting() -> str:
+            await wait_until(enough)
+            return "done"
+
+        users = [asyncio.create_task(busy()) for _ in range(2)]
+        try:
+            assert await unless_stalled(pool, outlasting(), after=0.2) == "done"
+        finally:
+            for user in users:
+                user.cancel()
+            await asyncio.gather(*users, return_exceptions=True)
+
+        held = await pool.acquire()  # lent, never given back: as to a frozen server
+        never = asyncio.Event()
+        with pytest.raises(TimeoutError, match="no answer from the database"):
+            await asyncio.wait_for(unless_stalled(pool, never.wait(), after=0.2), 20)
+        await pool.release(held)
+    finally:
+        pool.terminate()

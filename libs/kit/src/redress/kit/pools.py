@@ -25,7 +25,8 @@ changes what they take; check it before moving the pin.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import asyncpg
 
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     _Pool = asyncpg.Pool[asyncpg.Record]
 else:
     _Pool = asyncpg.Pool
+
+T = TypeVar("T")
 
 # What asyncpg.create_pool gives Pool by default; Pool itself takes no defaults.
 _DEFAULTS: dict[str, Any] = {
@@ -120,10 +123,18 @@ class DeadlinePool(_Pool):
                 return await acquire(self.wait)
             except TimeoutError:
                 now = loop.time()
-                if now - self._progress_at > self.wait or now - started >= self.longest:
+                if self._silent(now) or now - started >= self.longest:
                     raise TimeoutError(
                         f"no database connection within {now - started:.1f} s"
                     ) from None
+
+    def _silent(self, now: float) -> bool:
+        return now - self._progress_at > self.wait
+
+    def stalled(self) -> bool:
+        """Connections are lent out and none came back in working order for `wait` seconds:
+        the server has stopped answering. A pool kept busy gives them back all the while."""
+        return self.in_use > 0 and self._silent(asyncio.get_running_loop().time())
 
     async def release(self, connection: Any, *, timeout: float | None = None) -> None:
         try:
@@ -135,3 +146,39 @@ class DeadlinePool(_Pool):
             # Back in working order (a command cut off by its timeout has been cancelled,
             # or the release failed above): the server answers, busy as it may be.
             self._progress_at = asyncio.get_running_loop().time()
+
+
+async def unless_stalled(pool: asyncpg.Pool, work: Awaitable[T], *, after: float) -> T:
+    """`work`, given up with TimeoutError once it has run `after` seconds while `pool` is
+    stalled: a server that stopped answering sends no error, and a statement sent to it waits
+    out its statement timeout and its cancel. Time alone cannot tell that from a busy pool,
+    whose connections keep coming back (tests/intake/test_worker_errors.py,
+    tests/cases/test_texts_delivery.py).
+
+    `work` is cut where it waits, and unwinds within the deadlines of its cancel and release:
+    only for work that may be cut anywhere, such as a page that only reads.
+    """
+    if not isinstance(pool, DeadlinePool):
+        return await work
+    try:
+        async with asyncio.timeout(None) as limit:
+            watch = asyncio.create_task(_watch(pool, limit, after))
+            try:
+                return await work
+            finally:
+                watch.cancel()
+    except TimeoutError:
+        if limit.expired():
+            raise TimeoutError(f"no answer from the database within {after:.0f} s") from None
+        raise
+
+
+async def _watch(pool: DeadlinePool, limit: asyncio.Timeout, after: float) -> None:
+    # Stalling is a pause in the pool's progress, with no event to wait for: looked at on a
+    # clock of a quarter of `wait`.
+    await asyncio.sleep(after)
+    while True:
+        if pool.stalled():
+            limit.reschedule(asyncio.get_running_loop().time())  # the timeout cuts work off
+            return
+        await asyncio.sleep(pool.wait / 4)

@@ -31,6 +31,7 @@ from redress.kit import csrf, errors, outage
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES, negotiate
+from redress.kit.pools import unless_stalled
 from redress.kit.proxy import secure_cookies
 from redress.kit.text import strip_controls
 from redress.tenancy.handlers import last_read, read_tenant
@@ -269,6 +270,10 @@ class ShowInstead(Exception):
         self.response = response
 
 
+_READS = frozenset({"GET", "HEAD"})
+READ_DEADLINE = 2  # I/O timeouts a worker's page that only reads waits for a silent database
+
+
 class WorkerRoute(APIRoute):
     """A route of the worker pages: its refusals come back as pages, never as problem+json."""
 
@@ -277,7 +282,15 @@ class WorkerRoute(APIRoute):
 
         async def worker_handler(request: Request) -> Response:
             try:
-                return await handler(request)
+                if request.method not in _READS:
+                    # A form sent waits out its statements' deadlines: they may be recorded.
+                    return await handler(request)
+                # A page that only reads gives up on a server that stopped answering, where
+                # its statement would wait out the statement timeout and its cancel: 40 s of
+                # a spinning page on a worker's phone.
+                runtime = request.app.state.runtime
+                after = READ_DEADLINE * runtime.settings.io_timeout
+                return await unless_stalled(runtime.pool, handler(request), after=after)
             except ShowInstead as exc:
                 return exc.response
             except Problem as exc:
