@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from redress.events.migrations import migrate
 from redress.events.relay import Relay
@@ -99,6 +101,39 @@ async def test_health_answers_while_the_database_is_frozen_and_says_so(system, s
             await wait_until(lambda: delivery(client, 200, lag_events=0), timeout=40)
 
 
+async def test_an_outage_seen_once_does_not_make_the_next_one_stopped_from_its_start(
+    system, settings, tmp_path
+):
+    """Between two freezes nobody asks /health: the measurement left waiting in the first
+    answers after it, and the second freeze counts from its own start, not the first's."""
+    patient = settings.model_copy(update={"io_timeout": 30.0, "health_stalled_after": 1.0})
+    async with pg_path(system.dsn) as path:
+        frozen = patient.model_copy(update={"database_url": path.url})
+        async with served_app(system, frozen, tmp_path) as (client, app):
+            await wait_until(lambda: delivery(client, 200, lag_events=0), timeout=10)
+            path.freeze()
+            try:
+                assert (await health_now(client)).json()["delivery"]["status"] == "unknown"
+            finally:
+                path.thaw()
+            first_seen = time.monotonic()
+
+            async def measured_and_past_the_setting() -> bool:
+                # Answered after the thaw, or given up: either way nothing is known between.
+                done = app.state.lag_probe._measuring.done()
+                return done and time.monotonic() - first_seen > 1.5
+
+            await wait_until(measured_and_past_the_setting, timeout=40)
+            path.freeze()
+            try:
+                response = await health_now(client)
+            finally:
+                path.thaw()
+            assert response.status_code == 200, response.text
+            assert response.json()["delivery"]["status"] == "unknown"
+            assert response.json()["delivery"]["unknown_s"] < 1.0
+
+
 async def test_health_answers_while_nats_is_frozen_and_says_so(system, settings, tmp_path):
     patient = settings.model_copy(update={"io_timeout": 30.0, "health_stalled_after": 1.0})
     async with own_nats(tmp_path / "nats") as server:
@@ -186,6 +221,14 @@ async def test_health_shows_delivery_lag_and_answers_503_when_events_wait_too_lo
 
 @contextlib.asynccontextmanager
 async def served(system, settings, tmp_path) -> AsyncIterator[httpx.AsyncClient]:
+    async with served_app(system, settings, tmp_path) as (client, _):
+        yield client
+
+
+@contextlib.asynccontextmanager
+async def served_app(
+    system, settings, tmp_path
+) -> AsyncIterator[tuple[httpx.AsyncClient, FastAPI]]:
     migrations = tmp_path / "migrations"
     migrations.mkdir()
     (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
@@ -197,7 +240,7 @@ async def served(system, settings, tmp_path) -> AsyncIterator[httpx.AsyncClient]
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+            yield client, app
 
 
 async def health_now(client: httpx.AsyncClient) -> httpx.Response:

@@ -87,11 +87,17 @@ class LagProbe:
     its own I/O deadlines, and every /health meanwhile says it has had no answer instead of
     waiting. Asking again while one is in flight would only pile queries on a frozen server.
     Once nothing has answered for `REDRESS_HEALTH_STALLED_AFTER`, delivery counts as stopped.
+
+    That time counts from the first measurement that did not answer, for as long as /health
+    keeps asking: a measurement that answers (even after /health has) ends it, and so does a
+    pause in the asking longer than that setting, in which nothing was seen failing. Else an
+    outage seen once would make the next one, weeks later, "stopped" from its first second.
     """
 
     def __init__(self) -> None:
         self._measuring: asyncio.Task[Lag] | None = None
         self._failing_since: float | None = None
+        self._failed_at = 0.0  # time.monotonic() of the last /health that had no answer
         self.latest: Lag | None = None  # the last measurement that came back
         self.asked = "NATS"  # the server the measurement asked last: the one that is silent
 
@@ -110,9 +116,7 @@ class LagProbe:
                     timeout=settings.io_timeout, asking=self._asking,
                 )
             )  # fmt: skip
-            # Read here, so that a failure that ends after /health has answered is not
-            # reported as never retrieved.
-            self._measuring.add_done_callback(lambda t: t.cancelled() or t.exception())
+            self._measuring.add_done_callback(self._measured)
         measuring = self._measuring
         # asyncio.wait, not wait_for: a timeout must not wait for the measurement's own end.
         done, _ = await asyncio.wait({measuring}, timeout=settings.health_timeout)
@@ -122,15 +126,23 @@ class LagProbe:
             )
         if (error := measuring.exception()) is not None:
             return self._unknown(f"{self.asked}: {describe(error)}", settings)
-        self._failing_since = None
-        lag = self.latest = measuring.result()
+        lag = measuring.result()
         status = "stopped" if lag.seconds > settings.health_lag_after else "ok"
         return {"status": status, "lag_events": lag.events, "lag_s": lag.seconds}
 
+    def _measured(self, measuring: asyncio.Task[Lag]) -> None:
+        # Read here, so that a failure that ends after /health has answered is not
+        # reported as never retrieved; an answer that comes then ends the outage.
+        if measuring.cancelled() or measuring.exception() is not None:
+            return
+        self._failing_since = None
+        self.latest = measuring.result()
+
     def _unknown(self, reason: str, settings: Settings) -> dict[str, Any]:
         now = time.monotonic()
-        if self._failing_since is None:
+        if self._failing_since is None or now - self._failed_at > settings.health_stalled_after:
             self._failing_since = now
+        self._failed_at = now
         unknown_s = round(now - self._failing_since, 1)
         stopped = unknown_s > settings.health_stalled_after
         return {
