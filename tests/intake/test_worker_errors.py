@@ -543,6 +543,9 @@ async def test_a_page_asked_of_a_frozen_database_is_a_503_page_within_its_deadli
                 await asyncio.wait({asked}, timeout=15)
                 assert asked.done(), "the page kept the worker waiting"
                 page = asked.result()
+                # Shown before the page's own work has unwound: its statement still waits on
+                # the frozen server, holding its connection.
+                assert intake.app.state.runtime.pool.in_use > 0
             finally:
                 path.thaw()
                 if not asked.done():

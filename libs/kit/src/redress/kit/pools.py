@@ -155,8 +155,9 @@ async def unless_stalled(pool: asyncpg.Pool, work: Awaitable[T], *, after: float
     whose connections keep coming back (tests/intake/test_worker_errors.py,
     tests/cases/test_texts_delivery.py).
 
-    `work` is cut where it waits, and unwinds within the deadlines of its cancel and release:
-    only for work that may be cut anywhere, such as a page that only reads.
+    `work` is cut where it waits, and unwinds within the deadlines of its cancel and release;
+    given as `asyncio.shield(task)`, it is left to unwind and the caller answers at once.
+    Only for work that may be cut anywhere, such as a page that only reads.
     """
     if not isinstance(pool, DeadlinePool):
         return await work

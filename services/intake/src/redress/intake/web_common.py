@@ -4,9 +4,10 @@ worker's language rather than as problem+json."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.types import Scope
+from starlette.types import Message, Receive, Scope, Send
 
 from redress.events.application import Decide, Refused, Within, execute
 from redress.events.envelope import Actor, Metadata
@@ -282,15 +283,7 @@ class WorkerRoute(APIRoute):
 
         async def worker_handler(request: Request) -> Response:
             try:
-                if request.method not in _READS:
-                    # A form sent waits out its statements' deadlines: they may be recorded.
-                    return await handler(request)
-                # A page that only reads gives up on a server that stopped answering, where
-                # its statement would wait out the statement timeout and its cancel: 40 s of
-                # a spinning page on a worker's phone.
-                runtime = request.app.state.runtime
-                after = READ_DEADLINE * runtime.settings.io_timeout
-                return await unless_stalled(runtime.pool, handler(request), after=after)
+                return await handler(request)
             except ShowInstead as exc:
                 return exc.response
             except Problem as exc:
@@ -309,6 +302,58 @@ class WorkerRoute(APIRoute):
                 return await problem_page(request, outage.unavailable_problem())
 
         return worker_handler
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] not in _READS:
+            # A form sent waits out its statements' deadlines: they may have been recorded.
+            return await super().handle(scope, receive, send)
+        await _read_within_deadline(super().handle, scope, receive, send)
+
+
+async def _read_within_deadline(
+    handle: Callable[[Scope, Receive, Send], Awaitable[None]],
+    scope: Scope, receive: Receive, send: Send,
+) -> None:  # fmt: skip
+    """A page that only reads, given up on a database that stopped answering (`READ_DEADLINE`
+    I/O timeouts, and no connection back to the pool meanwhile: `unless_stalled`), where its
+    statement would wait out the statement timeout, its cancel and its connection's reset:
+    40 s of a spinning page on a worker's phone. The 503 page is shown at once; the page's
+    own work, cancelled, unwinds behind it within those deadlines, and says nothing more.
+    """
+    runtime = scope["app"].state.runtime
+    answering = False
+    given_up = False
+
+    async def sending(message: Message) -> None:
+        nonlocal answering
+        if not given_up:
+            answering = True
+            await send(message)
+
+    # A task of its own, so that the answer need not wait for it: the request's own exit
+    # stack is entered and left inside it.
+    serving = asyncio.ensure_future(handle(scope, receive, sending))
+    after = READ_DEADLINE * runtime.settings.io_timeout
+    try:
+        await unless_stalled(runtime.pool, asyncio.shield(serving), after=after)
+    except TimeoutError as exc:
+        if answering or serving.done():
+            return await serving  # its answer is on its way, or its own failure
+        given_up = True
+        serving.cancel()
+        serving.add_done_callback(_unwound)
+        scope["app"].state.outage.met(exc, time.monotonic())
+        page = await problem_page(Request(scope, receive), outage.unavailable_problem())
+        await page(scope, receive, send)
+    except asyncio.CancelledError:
+        serving.cancel()
+        raise
+
+
+def _unwound(serving: asyncio.Future[None]) -> None:
+    # Cancelled after its 503 page was shown: whatever it met unwinding was answered.
+    if not serving.cancelled():
+        serving.exception()
 
 
 async def worker_session(
