@@ -52,7 +52,7 @@ async def log_messages(pool: asyncpg.Pool, bus: Bus) -> list[Message]:
     rows: list[asyncpg.Record] = []
     cursor = LogCursor()
     async with pool.acquire() as conn:
-        while page := await EventStore.read_log_for_relay(conn, cursor, 5000):
+        while page := (await EventStore.read_log_for_relay(conn, cursor, 5000)).rows:
             rows += page
             cursor = LogCursor(int(page[-1]["txid"]), page[-1]["position"])
     return [row_to_message(bus, row) for row in rows]

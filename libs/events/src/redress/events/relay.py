@@ -182,12 +182,13 @@ class Relay:
         try:
             while True:
                 wake.clear()
-                rows = await self._postgres(
+                page = await self._postgres(
                     EventStore.read_log_for_relay(
                         conn, cursor, self.batch_size, timeout=self.io_timeout
                     ),
                     "the log",
                 )
+                rows = page.rows
                 self.reads += 1
                 if in_flight is not None:
                     done, in_flight = in_flight, None
@@ -213,9 +214,7 @@ class Relay:
                     # would add up to a second of lag after every commit that sends no NOTIFY.
                     held_wait = self.held_back_interval
                     continue
-                held = await self._postgres(
-                    EventStore.held_back(conn, timeout=self.io_timeout), "the rows held back"
-                )
+                held = page.held_back
                 if loop.time() - checked > self.idle_check:
                     seq, cursor = await self._check_stream(seq, cursor)
                     checked = loop.time()

@@ -79,31 +79,42 @@ LIMIT $3
 # PostgreSQL, so that the relay parses and writes no JSON. Absent correlation and causation
 # ids are left out rather than null, as the format asks of optional attributes.
 _READ_LOG_FOR_RELAY = """
-SELECT position, tx_id::text AS txid, id::text AS id, stream, type,
-       metadata ->> 'traceparent' AS traceparent,
-       (jsonb_build_object(
-            'specversion', '1.0', 'id', id, 'source', 'redress', 'type', type,
-            'datacontenttype', 'application/json', 'time', time,
-            'schemaversion', schemaversion, 'stream', stream, 'version', version,
-            'tenant', tenant, 'actor', metadata -> 'actor', 'position', position,
-            'txid', tx_id::text::bigint, 'data', data)
-        || jsonb_strip_nulls(jsonb_build_object(
-            'correlationid', metadata -> 'correlationid',
-            'causationid', metadata -> 'causationid'))
-       )::text AS envelope
-FROM eventlog.events
-WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
-  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY tx_id, position
-LIMIT $3
+SELECT h.held_back, p.*
+FROM (SELECT coalesce(
+        (SELECT tx_id FROM eventlog.events ORDER BY tx_id DESC LIMIT 1)
+          >= pg_snapshot_xmin(pg_current_snapshot()),
+        false) AS held_back) AS h
+LEFT JOIN LATERAL (
+  SELECT position, tx_id::text AS txid, id::text AS id, stream, type,
+         metadata ->> 'traceparent' AS traceparent,
+         (jsonb_build_object(
+              'specversion', '1.0', 'id', id, 'source', 'redress', 'type', type,
+              'datacontenttype', 'application/json', 'time', time,
+              'schemaversion', schemaversion, 'stream', stream, 'version', version,
+              'tenant', tenant, 'actor', metadata -> 'actor', 'position', position,
+              'txid', tx_id::text::bigint, 'data', data)
+          || jsonb_strip_nulls(jsonb_build_object(
+              'correlationid', metadata -> 'correlationid',
+              'causationid', metadata -> 'causationid'))
+         )::text AS envelope
+  FROM eventlog.events
+  WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
+    AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY tx_id, position
+  LIMIT $3
+) AS p ON true
+ORDER BY p.txid::xid8, p.position
 """
 
-_HELD_BACK = """
-SELECT coalesce(
-  (SELECT tx_id FROM eventlog.events ORDER BY tx_id DESC LIMIT 1)
-    >= pg_snapshot_xmin(pg_current_snapshot()),
-  false)
-"""
+
+@dataclass(frozen=True)
+class RelayPage:
+    """A page of the log as the relay publishes it, and whether running transactions still
+    keep rows from readers (`held_back`), seen in the same snapshot: one round trip where
+    an empty page and the question took two."""
+
+    rows: list[asyncpg.Record]
+    held_back: bool
 
 
 @dataclass(frozen=True, order=True)
@@ -263,14 +274,12 @@ class EventStore:
     @staticmethod
     async def read_log_for_relay(
         conn: Conn, after: LogCursor, limit: int, *, timeout: float | None = None
-    ) -> list[asyncpg.Record]:
+    ) -> RelayPage:
         args = (str(after.tx_id), after.position, limit)
-        return list(await conn.fetch(_READ_LOG_FOR_RELAY, *args, timeout=timeout))
-
-    @staticmethod
-    async def held_back(conn: Conn, *, timeout: float | None = None) -> bool:
-        """Whether rows exist that running transactions still keep from readers."""
-        return bool(await conn.fetchval(_HELD_BACK, timeout=timeout))
+        found = await conn.fetch(_READ_LOG_FOR_RELAY, *args, timeout=timeout)
+        # One row with no event in it when the page is empty: the question's answer.
+        rows = [r for r in found if r["position"] is not None]
+        return RelayPage(rows, bool(found[0]["held_back"]))
 
     async def read_log(
         self, after: LogCursor = LogCursor(), batch: int = 1000

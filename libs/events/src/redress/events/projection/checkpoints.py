@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -37,43 +38,72 @@ async def read_checkpoint(conn: Conn, projection: Projection, schema: str | None
 
 
 async def claim(
-    conn: Conn, projection: Projection, start: int, end: int, schema: str | None = None
+    conn: Conn,
+    projection: Projection,
+    start: int,
+    end: int,
+    schema: str | None = None,
+    *,
+    settings: Mapping[str, str] | None = None,
 ) -> None:
     """Move the checkpoint from `start` to `end`, its row held until the transaction ends;
     give way if it is no longer at `start` (another runner or a rebuild's swap moved it).
+    `settings` hold for the rest of the transaction, as SET LOCAL would set them.
 
-    One statement where a lock and a later update took two round trips: the update itself
-    locks the row before the batch is applied, and a concurrent claim from the same start
-    waits for it, then finds the position moved.
+    One statement where a lock, a later update and the settings took three round trips: the
+    update itself locks the row before the batch is applied, and a concurrent claim from the
+    same start waits for it, then finds the position moved.
     """
     schema = schema or projection.schema
+    settings = settings or {}
     # Never backwards: a batch retried after its own commit finds the checkpoint moved.
-    moved = await conn.execute(
-        f"UPDATE {schema}.checkpoints SET position = $3 "
-        "WHERE name = $1 AND position = $2 AND $3 > $2",
+    # Both scalar subqueries are evaluated, whatever the other finds.
+    moved = await conn.fetchval(
+        f"""WITH moved AS (
+              UPDATE {schema}.checkpoints SET position = $3
+              WHERE name = $1 AND position = $2 AND $3 > $2 RETURNING 1)
+            SELECT (SELECT count(*) FROM moved),
+                   (SELECT count(set_config(n, v, true))
+                    FROM unnest($4::text[], $5::text[]) AS s(n, v))""",
         projection.name,
         start,
         end,
+        list(settings),
+        list(settings.values()),
     )
-    if moved != "UPDATE 1":
+    if moved != 1:
         raise CheckpointMoved
 
 
 async def record_versions(
-    conn: Conn, projection: Projection, versions: dict[str, int], schema: str | None = None
+    conn: Conn,
+    projection: Projection,
+    versions: dict[str, int],
+    schema: str | None = None,
+    *,
+    messages: Sequence[str] = (),
+    timeout: float | None = None,
 ) -> None:
-    """Record the stream versions a batch applied, for read-your-writes."""
+    """Record the stream versions a batch applied, for read-your-writes, and tell the
+    service's other processes `messages` (`announce.tell`) in the same round trip."""
     if not versions:
         return
     schema = schema or projection.schema
+    # The insert runs to its end whether or not anything reads it (PostgreSQL's rule for
+    # data-modifying WITH); the NOTIFYs are heard when the transaction commits.
     await conn.execute(
-        f"""INSERT INTO {schema}.applied_versions AS a (projection, stream, version)
-            SELECT $1, s, v FROM unnest($2::text[], $3::int[]) AS t(s, v)
-            ON CONFLICT (projection, stream)
-            DO UPDATE SET version = greatest(a.version, excluded.version)""",
+        f"""WITH recorded AS (
+              INSERT INTO {schema}.applied_versions AS a (projection, stream, version)
+              SELECT $1, s, v FROM unnest($2::text[], $3::int[]) AS t(s, v)
+              ON CONFLICT (projection, stream)
+              DO UPDATE SET version = greatest(a.version, excluded.version))
+            SELECT pg_notify($4, m) FROM unnest($5::text[]) AS m""",
         projection.name,
         list(versions),
         list(versions.values()),
+        channel(schema),
+        list(messages),
+        timeout=timeout,
     )
 
 

@@ -33,7 +33,7 @@ from opentelemetry.trace import SpanKind
 
 from redress.events.bus import Bus, message_id, sequence_of
 from redress.events.envelope import Event
-from redress.events.projection.announce import applied_messages, tell
+from redress.events.projection.announce import applied_messages
 from redress.events.projection.checkpoints import (
     LIVE,
     claim,
@@ -76,7 +76,7 @@ BUSY = 10
 # without waiting for PostgreSQL to flush the WAL (docs/decisions/0038). A crash of the
 # server loses at most the last fraction of a second of them, checkpoint included, and
 # the runner finds its checkpoint behind (`CheckpointMoved`) and applies them again.
-DEFERRED_FLUSH = "SET LOCAL synchronous_commit TO off"
+DEFERRED_FLUSH = {"synchronous_commit": "off"}
 
 
 class ProjectionRunner:
@@ -131,8 +131,8 @@ class ProjectionRunner:
         self._delivery: Delivery | None = None  # while subscribed
         self._waits: list[int] = []  # the positions waited for (`wait_for`)
         # A policy appends to the log: its commit is durable before anything reads it.
-        self._settings = f"SET LOCAL search_path TO {self.schema}" + (
-            "" if isinstance(projection, Policy) else f"; {DEFERRED_FLUSH}"
+        self._settings = {"search_path": self.schema} | (
+            {} if isinstance(projection, Policy) else DEFERRED_FLUSH
         )
 
     # Running.
@@ -324,14 +324,18 @@ class ProjectionRunner:
             async with conn.transaction():
                 # The projection names its tables unqualified: this decides which ones it
                 # writes. A read model's commit does not wait for the WAL's flush (ADR 38).
-                await conn.execute(self._settings)
-                await claim(conn, self.projection, self.written, end, self.schema)
+                await claim(
+                    conn, self.projection, self.written, end, self.schema,
+                    settings=self._settings,
+                )  # fmt: skip
                 with self._spans(events):
                     await self.projection.apply_batch(conn, events)
-                await record_versions(conn, self.projection, versions, self.schema)
-                if self.live and versions:  # the service's other processes hear it at commit
-                    messages = applied_messages(self.projection.name, end, versions)
-                    await tell(conn, self.schema, messages, self.io_timeout)
+                # The service's other processes hear what it applied at commit.
+                told = applied_messages(self.projection.name, end, versions) if self.live else []
+                await record_versions(
+                    conn, self.projection, versions, self.schema,
+                    messages=told, timeout=self.io_timeout,
+                )  # fmt: skip
             self.sizing.took(len(batch), loop.time() - began)
             self.reader.count(batch, delivered, self.position)
             self.written = end
@@ -348,8 +352,9 @@ class ProjectionRunner:
         that the server's passing over them moves (`end`)."""
         end = self.position if end is None else end
         async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
-            await conn.execute(DEFERRED_FLUSH)
-            await claim(conn, self.projection, self.written, end, self.schema)
+            await claim(
+                conn, self.projection, self.written, end, self.schema, settings=DEFERRED_FLUSH
+            )
         self.written = end
 
     def _halt(self, msg: Msg, exc: Exception) -> None:
