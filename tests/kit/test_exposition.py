@@ -8,7 +8,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from redress.events.relay import Relay
-from redress.kit.relay import relay_app
+from redress.kit.relay import ServersProbe, relay_app
 from tests.deploy.manifests import rendered
 from tests.events.helpers import META, new_case, opened, running, wait_until
 from tests.kit.test_service import bearer
@@ -75,7 +75,9 @@ async def test_a_stopped_relay_shows_as_lag_on_metrics(system, service):
 
 async def test_the_relay_exports_what_it_published(system, settings):
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
-    transport = httpx.ASGITransport(app=relay_app(relay, settings))
+    transport = httpx.ASGITransport(
+        app=relay_app(relay, settings, ServersProbe(settings, relay))
+    )
     async with (
         running(relay.run()),
         httpx.AsyncClient(transport=transport, base_url="http://relay") as client,
@@ -100,7 +102,9 @@ async def test_every_alert_names_only_metrics_that_are_exported(system, service,
     """The production overlay's PrometheusRule against what a service and the relay export."""
     client, _ = service
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
-    transport = httpx.ASGITransport(app=relay_app(relay, settings))
+    transport = httpx.ASGITransport(
+        app=relay_app(relay, settings, ServersProbe(settings, relay))
+    )
     async with (
         running(relay.run()),
         httpx.AsyncClient(transport=transport, base_url="http://relay") as relay_client,

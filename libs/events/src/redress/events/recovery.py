@@ -76,6 +76,42 @@ def describe(exc: BaseException) -> str:
     return f"{name}: {text[:200]}" if text else name
 
 
+_SERVERS = (("asyncpg", "PostgreSQL"), ("nats", "NATS"))
+
+
+def named(exc: BaseException) -> str:
+    """`describe(exc)`, naming the server it waited on where the error does not say: asyncpg
+    and asyncio time out with a bare `TimeoutError`, and a `/health` reason must say whether
+    PostgreSQL or NATS is the one not answering (docs/runbook-delivery.md)."""
+    said = describe(exc)
+    if any(server in said for _, server in _SERVERS):
+        return said
+    server = _server_of(exc)
+    if server is None:
+        return said
+    name, _, text = said.partition(": ")
+    return f"{name}: {server}: {text or 'no answer in time'}"
+
+
+def _server_of(exc: BaseException) -> str | None:
+    """The server whose client raised `exc` or the error it came from (a timeout's cancel)."""
+    seen: BaseException | None = exc
+    for _ in range(4):  # an error, its cause or context, and theirs
+        if seen is None:
+            return None
+        modules = [type(seen).__module__]
+        tb = seen.__traceback__
+        while tb is not None:
+            modules.append(str(tb.tb_frame.f_globals.get("__name__", "")))
+            tb = tb.tb_next
+        for module in modules:
+            for package, server in _SERVERS:
+                if module == package or module.startswith(package + "."):
+                    return server
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 @dataclass
 class Backoff:
     """Exponential waits with jitter: half of each wait fixed, half random, up to `cap`."""
@@ -120,7 +156,7 @@ class Trouble:
         A failure that is not transient is a bug or a lasting fault: it is logged with its
         traceback every time. `restart` counts it as a restart of the worker.
         """
-        reason = describe(exc)
+        reason = named(exc)
         self.failures += 1
         self._attempts += 1
         if restart or not is_transient(exc):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import asyncpg
 import structlog
 import uvicorn
 from fastapi import FastAPI
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from nats.aio.client import Client as NATS
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from redress.events.recovery import describe
 from redress.events.relay import Relay
 from redress.kit import errors, logs, telemetry
 from redress.kit.errors import Problem
@@ -42,9 +44,10 @@ async def run_relay(settings: Settings, port: int | None = None) -> None:
         await relay.run()
 
     work = [asyncio.create_task(publish(), name="relay")]
+    probe = ServersProbe(settings, relay)
     if port is not None:
         config = uvicorn.Config(
-            relay_app(relay, settings),
+            relay_app(relay, settings, probe),
             host="0.0.0.0",  # noqa: S104 - a container listens on all its interfaces
             port=port,
             **UVICORN,
@@ -56,15 +59,74 @@ async def run_relay(settings: Settings, port: int | None = None) -> None:
         for task in work:
             task.cancel()
         await asyncio.gather(*work, return_exceptions=True)
+        await probe.close()
         with contextlib.suppress(Exception):  # never connected
             await nc.close()
 
 
-def relay_app(relay: Relay, settings: Settings) -> FastAPI:
+class ServersProbe:
+    """Whether PostgreSQL and NATS answer now, asked when `/health` is.
+
+    An idle relay asks them only at its poll and its idle check, and finds a silence only
+    when its I/O deadline runs out: 11-12 s of `ok` into a freeze. The probe asks on its own
+    connection, one question in flight at a time (asking again would pile questions on a
+    frozen server), and `/health` waits `REDRESS_HEALTH_TIMEOUT` for it.
+    """
+
+    def __init__(self, settings: Settings, relay: Relay) -> None:
+        self.settings = settings
+        self.relay = relay
+        self.asked = "NATS"  # the server asked last: the silent one, while one is
+        self._asking: asyncio.Task[None] | None = None
+        self._conn: asyncpg.Connection | None = None
+
+    async def silence(self) -> str | None:
+        """None when both answered within the deadline, else why not, naming the server."""
+        if self._asking is None or self._asking.done():
+            self._asking = asyncio.create_task(self._ask())
+            self._asking.add_done_callback(lambda t: t.cancelled() or t.exception())
+        asking = self._asking
+        timeout = self.settings.health_timeout
+        done, _ = await asyncio.wait({asking}, timeout=timeout)
+        if not done:
+            return f"no answer from {self.asked} within {timeout:g} s"
+        if (error := asking.exception()) is not None:
+            return f"{self.asked}: {describe(error)}"
+        return None
+
+    async def _ask(self) -> None:
+        io = self.settings.io_timeout
+        self.asked = "NATS"
+        # The relay's own question at an idle check (a request of its own: a PING's PONG
+        # waited for and given up would be taken by nats-py for the next one's).
+        await asyncio.wait_for(self.relay.bus.last_sequence(self.relay.js), io)
+        self.asked = "PostgreSQL"
+        if self._conn is None or self._conn.is_closed():
+            role = self.settings.database_role or "redress_relay"
+            self._conn = await asyncpg.connect(
+                self.settings.require_database(),
+                timeout=io,
+                server_settings=database_session(self.settings, role, "redress-relay-probe"),
+            )
+        try:
+            await self._conn.fetchval("SELECT 1", timeout=io)
+        except BaseException:
+            self._conn.terminate()  # a timed-out question leaves it unusable
+            raise
+
+    async def close(self) -> None:
+        if self._asking is not None:
+            self._asking.cancel()
+        if self._conn is not None:
+            self._conn.terminate()
+
+
+def relay_app(relay: Relay, settings: Settings, probe: ServersProbe) -> FastAPI:
     """The relay's own probes: `/live`, `/ready`, and `/health` with its status.
 
     `/health` answers 503 once the relay has been degraded (unable to lead or publish) for
-    longer than `REDRESS_HEALTH_STALLED_AFTER`; a standby that is fine answers 200.
+    longer than `REDRESS_HEALTH_STALLED_AFTER`; a standby that is fine answers 200. A server
+    that does not answer `probe` makes it degraded at once, naming the server.
     """
     app = FastAPI(title="Redress relay", version="0.1.0")
     errors.install(app)
@@ -90,6 +152,8 @@ def relay_app(relay: Relay, settings: Settings) -> FastAPI:
     @app.get("/health")
     async def health() -> JSONResponse:
         status = relay.status()
+        if status["status"] == "ok" and (silence := await probe.silence()) is not None:
+            status = {**status, "status": "degraded", "reason": silence}
         degraded_s = status.get("degraded_s", 0.0)
         if isinstance(degraded_s, float) and degraded_s > settings.health_stalled_after:
             raise Problem(
