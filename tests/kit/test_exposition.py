@@ -75,9 +75,7 @@ async def test_a_stopped_relay_shows_as_lag_on_metrics(system, service):
 
 async def test_the_relay_exports_what_it_published(system, settings):
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
-    transport = httpx.ASGITransport(
-        app=relay_app(relay, settings, ServersProbe(settings, relay))
-    )
+    transport = httpx.ASGITransport(app=relay_app(relay, settings, ServersProbe(settings, relay)))
     async with (
         running(relay.run()),
         httpx.AsyncClient(transport=transport, base_url="http://relay") as client,
@@ -102,9 +100,7 @@ async def test_every_alert_names_only_metrics_that_are_exported(system, service,
     """The production overlay's PrometheusRule against what a service and the relay export."""
     client, _ = service
     relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
-    transport = httpx.ASGITransport(
-        app=relay_app(relay, settings, ServersProbe(settings, relay))
-    )
+    transport = httpx.ASGITransport(app=relay_app(relay, settings, ServersProbe(settings, relay)))
     async with (
         running(relay.run()),
         httpx.AsyncClient(transport=transport, base_url="http://relay") as relay_client,
