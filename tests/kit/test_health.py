@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from redress.events.migrations import migrate
 from redress.events.relay import Relay
+from redress.kit.health import unanswered
 from redress.kit.service import create_service_app
 from tests.events.faults import PgPath, own_nats, pg_path
 from tests.events.helpers import (
@@ -370,3 +371,14 @@ async def test_a_service_started_while_nats_is_down_takes_requests_and_delivers_
                 assert link["status"] == "degraded" and "NATS" in link["reason"]
                 server.server.start()
                 await wait_until(lambda: answers(client, "/health", 200, "ok"), timeout=30)
+
+
+def test_a_probes_question_that_ran_out_of_time_says_so_naming_the_server():
+    """The question in flight times out while a /health waits on it: said as the waiting is,
+    not as "PostgreSQL: TimeoutError"; any other failure keeps its own words."""
+    assert unanswered("PostgreSQL", TimeoutError(), 5.0) == "no answer from PostgreSQL within 5 s"
+    assert unanswered("NATS", ConnectionError("lost"), 5.0) == "NATS: ConnectionError: lost"
+    said = TimeoutError("no database connection within 5.0 s")
+    assert unanswered("PostgreSQL", said, 5.0) == (
+        "PostgreSQL: TimeoutError: no database connection within 5.0 s"
+    )

@@ -79,6 +79,14 @@ def health_router() -> APIRouter:
     return router
 
 
+def unanswered(server: str, error: BaseException, within: float) -> str:
+    """A probe's failed question, naming the server: a question that ran out of time says
+    so as the one still waiting does, not as a bare "TimeoutError"."""
+    if isinstance(error, TimeoutError) and not str(error):
+        return f"no answer from {server} within {within:g} s"
+    return f"{server}: {describe(error)}"
+
+
 class LagProbe:
     """The delivery lag, measured one measurement at a time and answered within a deadline.
 
@@ -125,7 +133,8 @@ class LagProbe:
                 f"no answer from {self.asked} within {settings.health_timeout} s", settings
             )
         if (error := measuring.exception()) is not None:
-            return self._unknown(f"{self.asked}: {describe(error)}", settings)
+            reason = unanswered(self.asked, error, settings.io_timeout)
+            return self._unknown(reason, settings)
         lag = measuring.result()
         status = "stopped" if lag.seconds > settings.health_lag_after else "ok"
         return {"status": status, "lag_events": lag.events, "lag_s": lag.seconds}

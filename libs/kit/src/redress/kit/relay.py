@@ -17,11 +17,11 @@ from fastapi.responses import JSONResponse, Response
 from nats.aio.client import Client as NATS
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from redress.events.recovery import describe
 from redress.events.relay import Relay
 from redress.kit import errors, logs, telemetry
 from redress.kit.errors import Problem
 from redress.kit.exposition import relay_exposition
+from redress.kit.health import unanswered
 from redress.kit.runtime import bus_for, database_session, keep_connecting
 from redress.kit.serving import UVICORN
 from redress.kit.settings import Settings
@@ -91,7 +91,7 @@ class ServersProbe:
         if not done:
             return f"no answer from {self.asked} within {timeout:g} s"
         if (error := asking.exception()) is not None:
-            return f"{self.asked}: {describe(error)}"
+            return unanswered(self.asked, error, self.settings.io_timeout)
         return None
 
     async def _ask(self) -> None:
