@@ -121,7 +121,7 @@ async def test_an_outage_seen_once_does_not_make_the_next_one_stopped_from_its_s
 
             async def measured_and_past_the_setting() -> bool:
                 # Answered after the thaw, or given up: either way nothing is known between.
-                done = app.state.lag_probe._measuring.done()
+                done = app.state.lag_probe.question.task.done()
                 return done and time.monotonic() - first_seen > 1.5
 
             await wait_until(measured_and_past_the_setting, timeout=40)

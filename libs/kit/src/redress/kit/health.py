@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -23,6 +24,8 @@ from redress.events.recovery import describe
 from redress.kit.errors import Problem
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
+
+T = TypeVar("T")
 
 
 def lag_probe(request: Request) -> LagProbe:
@@ -87,15 +90,53 @@ def unanswered(server: str, error: BaseException, within: float) -> str:
     return f"{server}: {describe(error)}"
 
 
+class Question(Generic[T]):
+    """One question to PostgreSQL and NATS at a time, waited for within `/health`'s deadline.
+
+    `/health` must answer while either is frozen (a probe that hangs is a probe that lies):
+    a question that waits on one of them goes on in the background, bounded by its own I/O
+    deadlines, and every `/health` meanwhile says it has had no answer instead of waiting.
+    Asking again while one is in flight would only pile questions on a frozen server.
+    `answered` hears every answer, also one that comes after `/health` has answered.
+    """
+
+    def __init__(self, answered: Callable[[T], None] | None = None) -> None:
+        self.asked = "NATS"  # the server asked last: the one that is silent, while one is
+        self.task: asyncio.Task[T] | None = None
+        self._answered = answered
+
+    def asking(self, server: str) -> None:
+        self.asked = server
+
+    async def put(
+        self, ask: Callable[[], Coroutine[Any, Any, T]], settings: Settings
+    ) -> tuple[T | None, str | None]:
+        """The answer, or why there is none, naming the server."""
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(ask())
+            self.task.add_done_callback(self._done)
+        task = self.task
+        # asyncio.wait, not wait_for: a timeout must not wait for the question's own end.
+        done, _ = await asyncio.wait({task}, timeout=settings.health_timeout)
+        if not done:
+            return None, f"no answer from {self.asked} within {settings.health_timeout:g} s"
+        if (error := task.exception()) is not None:
+            return None, unanswered(self.asked, error, settings.io_timeout)
+        return task.result(), None
+
+    def _done(self, task: asyncio.Task[T]) -> None:
+        # Read here, so that a failure that ends after /health has answered is not
+        # reported as never retrieved.
+        if task.cancelled() or task.exception() is not None:
+            return
+        if self._answered is not None:
+            self._answered(task.result())
+
+
 class LagProbe:
-    """The delivery lag, measured one measurement at a time and answered within a deadline.
+    """The delivery lag, measured one `Question` at a time and answered within a deadline.
 
-    /health must answer while PostgreSQL or NATS is frozen (a probe that hangs is a probe
-    that lies): a measurement that waits on one of them goes on in the background, bounded by
-    its own I/O deadlines, and every /health meanwhile says it has had no answer instead of
-    waiting. Asking again while one is in flight would only pile queries on a frozen server.
     Once nothing has answered for `REDRESS_HEALTH_STALLED_AFTER`, delivery counts as stopped.
-
     That time counts from the first measurement that did not answer, for as long as /health
     keeps asking: a measurement that answers (even after /health has) ends it, and so does a
     pause in the asking longer than that setting, in which nothing was seen failing. Else an
@@ -103,49 +144,32 @@ class LagProbe:
     """
 
     def __init__(self) -> None:
-        self._measuring: asyncio.Task[Lag] | None = None
+        self.question: Question[Lag] = Question(self._measured)
         self._failing_since: float | None = None
         self._failed_at = 0.0  # time.monotonic() of the last /health that had no answer
         self.latest: Lag | None = None  # the last measurement that came back
-        self.asked = "NATS"  # the server the measurement asked last: the one that is silent
-
-    def _asking(self, server: str) -> None:
-        self.asked = server
 
     async def read(self, runtime: Runtime) -> dict[str, Any]:
         settings = runtime.settings
         if not runtime.nc.is_connected:
             # Asked anyway, NATS would keep the measurement waiting for its I/O timeout.
             return self._unknown("NATS: not connected", settings)
-        if self._measuring is None or self._measuring.done():
-            self._measuring = asyncio.create_task(
-                delivery_lag(
-                    runtime.delivery, runtime.js, runtime.bus,
-                    timeout=settings.io_timeout, asking=self._asking,
-                )
-            )  # fmt: skip
-            self._measuring.add_done_callback(self._measured)
-        measuring = self._measuring
-        # asyncio.wait, not wait_for: a timeout must not wait for the measurement's own end.
-        done, _ = await asyncio.wait({measuring}, timeout=settings.health_timeout)
-        if not done:
-            return self._unknown(
-                f"no answer from {self.asked} within {settings.health_timeout} s", settings
-            )
-        if (error := measuring.exception()) is not None:
-            reason = unanswered(self.asked, error, settings.io_timeout)
-            return self._unknown(reason, settings)
-        lag = measuring.result()
+        lag, silence = await self.question.put(
+            lambda: delivery_lag(
+                runtime.delivery, runtime.js, runtime.bus,
+                timeout=settings.io_timeout, asking=self.question.asking,
+            ),
+            settings,
+        )  # fmt: skip
+        if lag is None:
+            return self._unknown(silence or "no answer", settings)
         status = "stopped" if lag.seconds > settings.health_lag_after else "ok"
         return {"status": status, "lag_events": lag.events, "lag_s": lag.seconds}
 
-    def _measured(self, measuring: asyncio.Task[Lag]) -> None:
-        # Read here, so that a failure that ends after /health has answered is not
-        # reported as never retrieved; an answer that comes then ends the outage.
-        if measuring.cancelled() or measuring.exception() is not None:
-            return
+    def _measured(self, lag: Lag) -> None:
+        # An answer, even one that comes after /health has answered, ends the outage.
         self._failing_since = None
-        self.latest = measuring.result()
+        self.latest = lag
 
     def _unknown(self, reason: str, settings: Settings) -> dict[str, Any]:
         now = time.monotonic()

@@ -21,7 +21,7 @@ from redress.events.relay import Relay
 from redress.kit import errors, logs, telemetry
 from redress.kit.errors import Problem
 from redress.kit.exposition import relay_exposition
-from redress.kit.health import unanswered
+from redress.kit.health import Question
 from redress.kit.runtime import bus_for, database_session, keep_connecting
 from redress.kit.serving import UVICORN
 from redress.kit.settings import Settings
@@ -69,38 +69,27 @@ class ServersProbe:
 
     An idle relay asks them only at its poll and its idle check, and finds a silence only
     when its I/O deadline runs out: 11-12 s of `ok` into a freeze. The probe asks on its own
-    connection, one question in flight at a time (asking again would pile questions on a
-    frozen server), and `/health` waits `REDRESS_HEALTH_TIMEOUT` for it.
+    connection, one `Question` at a time, within `REDRESS_HEALTH_TIMEOUT`.
     """
 
     def __init__(self, settings: Settings, relay: Relay) -> None:
         self.settings = settings
         self.relay = relay
-        self.asked = "NATS"  # the server asked last: the silent one, while one is
-        self._asking: asyncio.Task[None] | None = None
+        self.question: Question[None] = Question()
         self._conn: asyncpg.Connection | None = None
 
     async def silence(self) -> str | None:
         """None when both answered within the deadline, else why not, naming the server."""
-        if self._asking is None or self._asking.done():
-            self._asking = asyncio.create_task(self._ask())
-            self._asking.add_done_callback(lambda t: t.cancelled() or t.exception())
-        asking = self._asking
-        timeout = self.settings.health_timeout
-        done, _ = await asyncio.wait({asking}, timeout=timeout)
-        if not done:
-            return f"no answer from {self.asked} within {timeout:g} s"
-        if (error := asking.exception()) is not None:
-            return unanswered(self.asked, error, self.settings.io_timeout)
-        return None
+        _, silence = await self.question.put(self._ask, self.settings)
+        return silence
 
     async def _ask(self) -> None:
         io = self.settings.io_timeout
-        self.asked = "NATS"
+        self.question.asking("NATS")
         # The relay's own question at an idle check (a request of its own: a PING's PONG
         # waited for and given up would be taken by nats-py for the next one's).
         await asyncio.wait_for(self.relay.bus.last_sequence(self.relay.js), io)
-        self.asked = "PostgreSQL"
+        self.question.asking("PostgreSQL")
         if self._conn is None or self._conn.is_closed():
             role = self.settings.database_role or "redress_relay"
             self._conn = await asyncpg.connect(
@@ -115,8 +104,8 @@ class ServersProbe:
             raise
 
     async def close(self) -> None:
-        if self._asking is not None:
-            self._asking.cancel()
+        if self.question.task is not None:
+            self.question.task.cancel()
         if self._conn is not None:
             self._conn.terminate()
 
