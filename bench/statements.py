@@ -32,6 +32,14 @@ async def _logged_run(url: str, settings: Settings, rate: float, seconds: float)
         await conn.execute("ALTER SYSTEM SET log_statement = 'all'")
         await conn.execute("ALTER SYSTEM SET log_line_prefix = '@@ %p '")
         await conn.execute("SELECT pg_reload_conf()")
+        # A reload reaches each backend when it next reads the signal: the first mark is
+        # logged only once this connection has it.
+        for _ in range(100):
+            if await conn.fetchval("SHOW log_statement") == "all":
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise RuntimeError("PostgreSQL did not take log_statement = 'all' within 5 s")
         await conn.execute(f"SELECT '{MARKS[0]}'")
         # As long as the run and the settling after it: what the platform runs anyway.
         await asyncio.sleep(seconds + 8)

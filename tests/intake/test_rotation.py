@@ -28,7 +28,7 @@ from redress.intake.context import build
 from redress.intake.housekeeping import set_clock
 from redress.intake.projections import Grievances
 from redress.intake.receipts import Proof
-from redress.kit.crypto import Keyring, grievance_key_id, unwrap
+from redress.kit.crypto import DataKeyExists, Keyring, grievance_key_id, unwrap
 from redress.kit.keyset import INITIAL, Keyset, KeysetFile, root_secret
 from redress.kit.rotation import rotate
 from tests.disk import (
@@ -203,6 +203,20 @@ async def test_data_keys_wrapped_by_a_stale_process_during_rotation_are_not_lost
     assert list(KeysetFile(path).keyset().keys) == [done.kek_id]
     assert done.retired == (INITIAL,) and done.rewrapped >= 20 + raced
     assert raced > 0  # the race happened: keys were wrapped under the old KEK mid-rotation
+
+
+async def test_a_data_key_asked_for_twice_fails_nothing_else_of_the_transaction(intake):
+    """Without a savepoint around it, a key that exists must not abort the caller's
+    transaction: intake's own role, as a filing uses it, writes on after the refusal."""
+    keyring = intake.app.state.runtime.extras["intake"].keyring
+    async with intake.app.state.runtime.pool.acquire() as conn:
+        async with conn.transaction():
+            first = await keyring.create(conn, "grievance-twice", TENANT)
+            with pytest.raises(DataKeyExists):
+                await keyring.create(conn, "grievance-twice", TENANT)
+            other = await keyring.create(conn, "grievance-after-twice", TENANT)
+        assert (await keyring.get(conn, "grievance-twice")).secret == first.secret
+        assert (await keyring.get(conn, "grievance-after-twice")).secret == other.secret
 
 
 async def test_the_key_encryption_key_rotates_by_itself_once_its_period_is_over(intake):

@@ -10,7 +10,6 @@ import base64
 import os
 from dataclasses import dataclass
 
-import asyncpg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from redress.events.catalogue.grievance import Sealed
@@ -43,6 +42,23 @@ class KeyErased(LookupError):
     """The data key is gone: the data it sealed was erased."""
 
 
+class DataKeyExists(Exception):
+    """A data key was asked for under an id that has one: another write made it first."""
+
+
+# The KEK locked as a foreign key's check locks it: a rotation's delete of it waits for the
+# transaction, or, if it came first, leaves `kek` false and nothing written.
+_CREATE = """
+WITH kek AS (SELECT kek_id FROM keyring.keks WHERE kek_id = $4 FOR KEY SHARE),
+     created AS (
+         INSERT INTO keyring.data_keys (key_id, tenant, wrapped, kek_id)
+         SELECT $1, $2, $3, kek_id FROM kek
+         ON CONFLICT (key_id) DO NOTHING
+         RETURNING 1)
+SELECT EXISTS (SELECT FROM kek) AS kek, EXISTS (SELECT FROM created) AS created
+"""
+
+
 @dataclass(frozen=True)
 class DataKey:
     key_id: str
@@ -69,6 +85,13 @@ class Keyring:
         self.keys = keys
 
     async def create(self, conn: Conn, key_id: str, tenant: str) -> DataKey:
+        """A new data key, recorded on `conn`; `DataKeyExists` if `key_id` has one already.
+
+        One statement and no savepoint (two round trips fewer for every grievance filed): the
+        key is written only if its KEK is still recorded, holding that row against a
+        rotation's delete as the foreign key's own check would, and a key that exists is
+        passed over, so that nothing in it can fail the caller's transaction.
+        """
         secret = AESGCM.generate_key(bit_length=256)
         for attempt in range(3):
             keyset = self.keys.keyset(force=attempt > 0)
@@ -78,20 +101,14 @@ class Keyring:
                     "INSERT INTO keyring.keks (kek_id) VALUES ($1) ON CONFLICT DO NOTHING",
                     keyset.current,
                 )
-            try:
-                async with conn.transaction():
-                    await conn.execute(
-                        """INSERT INTO keyring.data_keys (key_id, tenant, wrapped, kek_id)
-                           VALUES ($1, $2, $3, $4)""",
-                        key_id,
-                        tenant,
-                        wrap(keyset.key, key_id, secret),
-                        keyset.current,
-                    )
-                return DataKey(key_id, secret)
-            except asyncpg.ForeignKeyViolationError:
-                # A rotation retired the KEK our keyset still called current: reload, retry.
-                continue
+            wrapped = wrap(keyset.key, key_id, secret)
+            written = await conn.fetchrow(_CREATE, key_id, tenant, wrapped, keyset.current)
+            assert written is not None
+            if not written["kek"]:
+                continue  # a rotation retired the KEK our keyset still called current: reload
+            if not written["created"]:
+                raise DataKeyExists(key_id)
+            return DataKey(key_id, secret)
         raise LookupError(f"no current key-encryption key recorded for {key_id}")
 
     async def get(self, conn: Conn, key_id: str) -> DataKey:

@@ -15,8 +15,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import uuid4
 
-import asyncpg
-
 from redress.assessment import domain as d
 from redress.assessment import plan
 from redress.assessment import requests as r
@@ -28,7 +26,7 @@ from redress.events.ids import new_stream
 from redress.events.store import Conn
 from redress.kit.auth import Principal
 from redress.kit.authz import Role
-from redress.kit.crypto import DataKey, KeyErased, evidence_key_id
+from redress.kit.crypto import DataKey, DataKeyExists, KeyErased, evidence_key_id
 from redress.kit.deps import metadata_for
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Once, Retry
@@ -244,7 +242,7 @@ async def _key(desk: Desk, conn: Conn, key_id: str, tenant: str) -> DataKey:
     except KeyErased:
         try:
             return await desk.keyring.create(conn, key_id, tenant)
-        except asyncpg.UniqueViolationError:  # another upload made it first
+        except DataKeyExists:  # another upload made it first
             return await desk.keyring.get(conn, key_id)
 
 

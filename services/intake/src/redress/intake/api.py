@@ -11,7 +11,6 @@ import re
 import uuid
 from typing import Annotated, Any
 
-import asyncpg
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, ValidationError
 
@@ -23,6 +22,7 @@ from redress.intake.filing import file_grievance, tenant_name
 from redress.kit import idempotency
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
+from redress.kit.crypto import DataKeyExists
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import IdempotencyKey
@@ -191,7 +191,7 @@ async def _import_one(
     except ValidationError as exc:
         errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
         return ImportRow(row=row, accepted=False, errors=errors)
-    except (ConcurrencyError, asyncpg.UniqueViolationError):
+    except (ConcurrencyError, DataKeyExists):
         return ImportRow(row=row, accepted=False, errors=["already imported (member_reference)"])
     except Problem as exc:
         return ImportRow(row=row, accepted=False, errors=[exc.detail])

@@ -23,7 +23,7 @@ import structlog
 
 from redress.events.catalogue.grievance import GrievanceSubmitted, Sealed
 from redress.events.catalogue.texts import TextKind, TextNotSent, WorkerTexted
-from redress.events.envelope import SYSTEM, EventData, Metadata
+from redress.events.envelope import SYSTEM, Event, EventData, Metadata
 from redress.events.errors import ConcurrencyError
 from redress.events.recovery import Trouble
 from redress.events.store import Conn, EventStore, read_stream_on
@@ -144,7 +144,7 @@ class TextSender:
                 encoding=parts.encoding,
             )
             question = number_key(self.intake, row["tenant"], phone)
-            await self._record(row, sent, "sent", outcome, question)  # fmt: skip
+            await self._record(row, sent, "sent", outcome, question, history)
             return None
         age = await self._age(row)
         if outcome.retry and age < self.retries.horizon:
@@ -164,7 +164,7 @@ class TextSender:
         log.warning("text given up", text_id=row["text_id"], reason=outcome.reason)
         given_up = TextNotSent(grievance_id=row["grievance_id"], text_id=row["text_id"],
                                kind=kind, reason=outcome.reason or "gave up")  # fmt: skip
-        await self._record(row, given_up, "failed", outcome, None)
+        await self._record(row, given_up, "failed", outcome, None, history)
         return None
 
     async def _age(self, row: dict[str, Any]) -> timedelta:
@@ -185,16 +185,22 @@ class TextSender:
 
     async def _record(
         self, row: dict[str, Any], event: EventData, state: str, outcome: Outcome,
-        question: str | None,
+        question: str | None, seen: list[Event],
     ) -> None:  # fmt: skip
         """The event, the row's state and (for the satisfaction question) where a reply goes,
-        in one transaction; an event already there (a repeat after a lost lease) is kept."""
+        in one transaction; an event already there (a repeat after a lost lease) is kept.
+
+        `seen`, the stream as read before sending, is trusted first: an event appended since
+        (a reply, or this very event by a process whose lease ran out) fails the append, and
+        the stream is read again."""
         stream = grievance_stream(row["grievance_id"])
         metadata = Metadata(tenant=row["tenant"], actor=SENDER)
+        history: list[Event] | None = seen
         for _ in range(5):
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    history = await read_stream_on(conn, stream)
+                    if history is None:
+                        history = await read_stream_on(conn, stream)
                     if not any(getattr(e.data, "text_id", None) == row["text_id"]
                                for e in history):  # fmt: skip
                         await self.store.append(stream, [event], len(history), metadata,
@@ -213,7 +219,7 @@ class TextSender:
                         )  # fmt: skip
                 return
             except ConcurrencyError:
-                continue
+                history = None
         raise RuntimeError(f"{stream} kept changing while a text was recorded")
 
 
