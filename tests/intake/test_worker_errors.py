@@ -333,14 +333,16 @@ async def database_gone(intake) -> AsyncIterator[None]:
 @pytest.mark.parametrize("lang", LANGS)
 async def test_a_database_outage_is_a_page_in_the_workers_language(intake, lang):
     """The pool closed under the service is the database gone for it: 503, a page, Retry-After,
-    naming the initiative as the service last read it."""
+    naming the initiative as the service last read it. A page only asked for says nothing of
+    what was recorded: nothing was sent."""
     assert (await intake.client.get(f"/t/{TENANT}/report?lang={lang}")).status_code == 200
     async with database_gone(intake):
         page = await intake.client.get(f"/t/{TENANT}/report?lang={lang}")
     assert_page(page, lang, 503)
     assert page.headers["retry-after"] == "5"
-    heading, text = texts.PROBLEMS[503]
+    heading, text = texts.PROBLEMS["503-read"]
     assert tr(intake, lang, heading) in page.text and tr(intake, lang, text) in page.text
+    assert tr(intake, lang, texts.PROBLEMS[503][1]) not in page.text
     assert "Acme Initiative" in page.text
 
 
@@ -359,6 +361,7 @@ async def test_a_report_sent_during_an_outage_comes_back_on_the_page_to_copy(int
         ">", "&gt;"
     )
     assert tr(intake, lang, "Your message, not sent yet") in page.text
+    assert tr(intake, lang, texts.PROBLEMS[503][1]) in page.text  # nothing was recorded
     assert "Rahima" not in page.text  # only what was typed in the boxes, not the rest
 
 
@@ -551,4 +554,5 @@ async def test_a_page_asked_of_a_frozen_database_is_a_503_page_within_its_deadli
                 if not asked.done():
                     await asked
             assert_page(page, "bn", 503)
+            assert tr(intake, "bn", texts.PROBLEMS["503-read"][1]) in page.text
             assert "Acme Initiative" in page.text

@@ -107,6 +107,11 @@ PROBLEMS = {
             "We cannot answer just now. Nothing you sent was recorded. Please try again in a few minutes."  # noqa: E501
         ),
     ),
+    # A page only asked for (GET): nothing was sent, so nothing is said of a recording.
+    "503-read": (
+        N_("Please try again in a few minutes"),
+        N_("We cannot answer just now. Please try again in a few minutes."),
+    ),
     429: (
         N_("Too many tries"),
         N_("There were too many tries just now. Please wait a few minutes and try again."),

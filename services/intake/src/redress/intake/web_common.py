@@ -198,7 +198,9 @@ async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
             settings = (await read_tenant(conn, tenant)).settings
     if settings is not None:
         name = Masthead(settings.name, tuple(settings.languages))
-    heading, text = PROBLEMS.get(problem.kind) or PROBLEMS.get(problem.status) or PROBLEMS[400]
+    asked = problem.status == 503 and request.method in ("GET", "HEAD")
+    kind = "503-read" if asked else problem.kind
+    heading, text = PROBLEMS.get(kind) or PROBLEMS.get(problem.status) or PROBLEMS[400]
     back = request.url.path.removesuffix("/open") if problem.status not in (404, 410) else None
     return page(
         request, intake, "message.html", lang, name, status=problem.status,
