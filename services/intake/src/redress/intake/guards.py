@@ -9,7 +9,10 @@ lock them out; a success by the holder clears it. Unknown references cost a litt
 for an hour, never a row.
 
 The numbers make guessing hopeless: a secret has 10^16 values and a client gets about
-seventeen tries an hour.
+seventeen tries an hour. Only a new guess counts: the same wrong secret sent again by the
+same client for the same reference (a worker reloading the page that said it was wrong,
+which sends the form again) tells nobody anything new, and costs no try. What was tried is
+kept as a keyed hash, in memory, for the hour.
 """
 
 from __future__ import annotations
@@ -60,6 +63,26 @@ class _Ledger:
         self.entries.pop(key, None)
 
 
+class _Tried:
+    """Keys seen in the last `window` seconds, at most `max_entries` of them."""
+
+    def __init__(self, window: float, max_entries: int) -> None:
+        self.window, self.max_entries = window, max_entries
+        self.entries: OrderedDict[str, float] = OrderedDict()
+
+    def first(self, key: str, now: float) -> bool:
+        """Whether `key` is new; it is remembered either way."""
+        while self.entries:
+            oldest, since = next(iter(self.entries.items()))
+            if since + self.window > now and len(self.entries) < self.max_entries:
+                break
+            del self.entries[oldest]
+        if key in self.entries:
+            return False
+        self.entries[key] = now
+        return True
+
+
 class ReceiptGuard:
     """Whether a client may try a receipt now; what to remember when it failed or succeeded."""
 
@@ -78,6 +101,7 @@ class ReceiptGuard:
         self.clock = clock
         self.clients = _Ledger(free_per_client, client_cap, window, max_entries)
         self.references = _Ledger(free_per_reference, reference_cap, window, max_entries)
+        self.tried = _Tried(window, max_entries)
 
     def client(self, address: str) -> str:
         return hmac.new(self._key, address.encode(), hashlib.sha256).hexdigest()[:32]
@@ -89,8 +113,14 @@ class ReceiptGuard:
         self.references.expire(now)
         return max(self.clients.wait(client, now), self.references.wait(reference, now))
 
-    def failed(self, client: str, reference: tuple[str, str]) -> None:
+    def failed(self, client: str, reference: tuple[str, str], secret: str) -> None:
+        """A wrong secret: a strike for the client and the reference, unless this client
+        tried this very secret for this reference already."""
         now = self.clock()
+        digits = "".join(ch for ch in secret if ch.isdigit())  # as the receipt is checked
+        guess = "\x00".join((client, *reference, digits))
+        if not self.tried.first(hmac.new(self._key, guess.encode(), "sha256").hexdigest(), now):
+            return
         self.clients.fail(client, now)
         self.references.fail(reference, now)
 

@@ -87,7 +87,7 @@ async def open_status(
         return _too_many(request, intake, tenant, name, lang, chosen, wait, unsent)
     stored = found["receipt_hash"] if found else None
     if not await asyncio.to_thread(verify_secret, stored, secret) or not found:
-        intake.receipt_guard.failed(client, guarded)
+        intake.receipt_guard.failed(client, guarded, secret)
         return login(request, intake, tenant, name, lang, chosen, WRONG_RECEIPT, 401,
                      unsent=unsent)  # fmt: skip
     intake.receipt_guard.succeeded(guarded)
