@@ -171,3 +171,13 @@ async def test_a_body_that_is_not_json_says_where_it_breaks(settings, tmp_path):
         nul.json()["detail"]
         == "the body is not valid JSON: Invalid control character at character 11"
     )
+
+
+async def test_a_browsers_icon_request_is_answered_without_a_page(service):
+    """Browsers ask every service for /favicon.ico with each page: no content, cached for a
+    day, where a 404 page came back each time; not an operation of the API."""
+    client, app = service
+    icon = await client.get("/favicon.ico")
+    assert icon.status_code == 204 and icon.content == b""
+    assert icon.headers["cache-control"] == "public, max-age=86400"
+    assert "/favicon.ico" not in app.openapi()["paths"]

@@ -170,6 +170,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     app.include_router(health_router())
     app.include_router(metrics_router())
     app.include_router(catalogue_router())
+    app.include_router(icon_router())
     for kind, handler in spec.exception_handlers.items():
         app.add_exception_handler(kind, handler)
     for router in (*spec.routers, *spec.pages):
@@ -263,6 +264,19 @@ def catalogue_router() -> APIRouter:
     async def event_catalogue(request: Request) -> JSONResponse:
         """The event catalogue as AsyncAPI 3.0: subjects, headers and payload schemas."""
         return JSONResponse(asyncapi.document(request.app.state.runtime.bus))
+
+    return router
+
+
+def icon_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/favicon.ico")
+    async def no_icon() -> Response:
+        """No icon, said once a day: a browser asks for one with every page, and a 404 page
+        each time (in the worker's language, on the worker pages) is bytes a cheap phone
+        pays for."""
+        return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})
 
     return router
 
