@@ -173,6 +173,22 @@ async def test_a_body_that_is_not_json_says_where_it_breaks(settings, tmp_path):
     )
 
 
+async def test_a_body_that_cannot_be_read_says_why(settings, tmp_path):
+    """Bytes that are not UTF-8, and JSON nested past what the decoder follows: 400
+    problem+json saying which, where FastAPI said "There was an error parsing the body"."""
+    transport = httpx.ASGITransport(app=notes_app(tmp_path, settings))  # no database needed
+    json_body = {"content-type": "application/json"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        latin = await client.post("/v1/notes", content=b'{"text": "caf\xe9"}', headers=json_body)
+        deep = await client.post("/v1/notes", content=b"[" * 100_000, headers=json_body)
+    for answer in (latin, deep):
+        assert answer.status_code == 400, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["type"] == "urn:redress:problem:unreadable-body"
+    assert latin.json()["detail"] == "the body is not UTF-8: byte 13 cannot be decoded"
+    assert deep.json()["detail"] == "the body's JSON is nested too deeply to be read"
+
+
 async def test_a_browsers_icon_request_is_answered_without_a_page(service):
     """Browsers ask every service for /favicon.ico with each page: no content, cached for a
     day, where a 404 page came back each time; not an operation of the API."""

@@ -106,12 +106,22 @@ def not_json(exc: RequestValidationError) -> bool:
 async def http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """A refusal by the router or the framework (no such address, not that method)."""
     kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
-    headers = exc.headers
+    detail, headers = str(exc.detail), exc.headers
     if exc.status_code == 405:
         headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
-    return problem_response(
-        Problem(exc.status_code, kind, str(exc.detail), headers=headers), request.url.path
-    )
+    if exc.status_code == 400 and (why := unreadable(exc.__cause__)) is not None:
+        kind, detail = "unreadable-body", why  # FastAPI says only "error parsing the body"
+    return problem_response(Problem(exc.status_code, kind, detail, headers=headers),
+                            request.url.path)  # fmt: skip
+
+
+def unreadable(cause: BaseException | None) -> str | None:
+    """What kept a JSON body from being read, where FastAPI's 400 does not say."""
+    if isinstance(cause, UnicodeDecodeError):
+        return f"the body is not UTF-8: byte {cause.start} cannot be decoded"
+    if isinstance(cause, RecursionError):
+        return "the body's JSON is nested too deeply to be read"
+    return None
 
 
 def install(app: FastAPI) -> None:

@@ -77,7 +77,8 @@ def not_yet_readable() -> JSONResponse:
 
 
 DESCRIPTIONS = {
-    400: "the body could not be read (not UTF-8, or a malformed form)",
+    400: "the body could not be read (`unreadable-body`: not UTF-8, or JSON nested too deeply;"
+    " or a malformed form)",
     401: "no token, or a token that was refused",
     403: "the token's roles do not allow this",
     404: "no such resource in your tenant",
