@@ -84,7 +84,10 @@ def _bounds(figures, equations) -> dict:
         lo = milp(c, constraints=cons, integrality=ints, bounds=Bounds(0, np.inf))
         hi = milp(-c, constraints=cons, integrality=ints, bounds=Bounds(0, np.inf))
         assert lo.status == 0, lo.message
-        found[fig] = (lo.fun, np.inf if hi.status == 4 else -hi.fun)
+        # Nothing bounds it from above (HiGHS says "unbounded", 3, or at times only 4):
+        # the safest a withheld count can be.
+        assert hi.status in (0, 3, 4), hi.message
+        found[fig] = (lo.fun, -hi.fun if hi.status == 0 else np.inf)
     return found
 
 

@@ -26,7 +26,7 @@ from redress.metrics.releases.handlers import (
     tenant_keys,
 )
 from redress.metrics.suppression import protect
-from redress.metrics.tables import TOTAL, period_of
+from redress.metrics.tables import TOTAL, Cell, Figures, Table, period_of
 from redress.metrics.timeline import stories
 from tests.metrics.attack import recover_by_measure
 from tests.metrics.conftest import START, TENANT, TIMEOUT
@@ -144,3 +144,35 @@ async def test_a_quarter_of_the_generated_tenant_is_published_signed_and_verifie
     received = tables["received.country"]["margins"][0]["cells"][0]["count"]
     truth = Truth(generated.recorded, QUARTER.start, QUARTER.end)
     assert received == len(truth.measures()["received"])
+
+
+def test_every_table_of_a_release_lists_the_same_values_whichever_occurred():
+    """Which rows a table shows must not tell which were zero: a country with no withdrawal,
+    an indicator group never found, a score nobody gave are listed all the same, at 0, and a
+    closed list in its own order (the steps of the process, not the alphabet)."""
+
+    def counted(name: str, dims: tuple[str, ...], cells: dict) -> Table:
+        return Table(name, dims, tuple(Cell(k, n) for k, n in cells.items()), ())
+
+    month = figures_of(
+        counted("received.country", ("country",), {("MM",): 40, ("TH",): 30}),
+        counted("withdrawn.country", ("country",), {("MM",): 6}),
+        counted("in_progress.stage.country", ("stage", "country"),
+                {("verification", "MM"): 7, ("admissibility", "TH"): 8}),
+        counted("indicators.group.country", ("group", "country"), {("forced_labour", "TH"): 5}),
+    )  # fmt: skip
+    tables = {t.name: t for t in to_release(month).tables}
+    assert tables["withdrawn.country"].values["country"] == ("MM", "TH")
+    assert tables["in_progress.stage.country"].values["stage"] == (
+        "admissibility", "verification", "response", "remediation_plan", "implementation"
+    )  # fmt: skip
+    assert {n for n in tables if n.startswith("indicators.")} == {
+        "indicators.trafficking.country", "indicators.forced_labour.country",
+        "indicators.child_labour.country",
+    }  # fmt: skip
+    assert tables["indicators.trafficking.country"].values["country"] == ("MM", "TH")
+    assert sum(tables["indicators.trafficking.country"].cells.values()) == 0
+
+
+def figures_of(*tables: Table) -> Figures:
+    return Figures(TENANT, MONTH, tables, ())

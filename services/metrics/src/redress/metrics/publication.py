@@ -23,15 +23,23 @@ leaves the service goes through `suppression.protect`:
 - `additive` (the quarter is the sum of its months, so releases of one year are audited
   together) is set only where a case or an event counts in one period at most: received,
   and the callback programme's events. A case closed in January, reopened and closed again
-  in February counts in both months and once in their quarter: closures are not additive.
+  in February counts in both months and once in their quarter: closures are not additive;
+- every table of a release lists the same values of a dimension (`domains`): a code of a
+  closed list (grounds, stages, scores, indicator groups, ...) always, in the list's order,
+  and any other value that any table of the release holds. A table listed only the values
+  it counted, so which rows it showed told which were not zero, noise or none: whether any
+  retaliation was reported in a country, whether a case was withdrawn there.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from redress.metrics import disclosure
 from redress.metrics.figures import MEASURES
+from redress.metrics.labels import VALUES
 from redress.metrics.tables import Figures, Statistics, Table
 
 UNPUBLISHED_DIMENSIONS = frozenset({"member"})
@@ -41,15 +49,18 @@ ADDITIVE = frozenset({
     "received", "audits", "interviewed", "callbacks_due", "callbacks_made",
     "callbacks_reached", "retaliation_reported", "callback_grievances",
 })  # fmt: skip
+YES_NO = ("yes", "no")
+# The dimensions whose values are a closed list, each in the order it is shown.
+CLOSED: dict[str, tuple[str, ...]] = {
+    **{dim: tuple(words) for dim, words in VALUES.items()}, "within": YES_NO, "asked": YES_NO,
+}  # fmt: skip
 
 
 def to_release(figures: Figures) -> disclosure.Release:
     """Every table and statistic of `figures` that may be published, as a `Release`."""
-    tables: list[disclosure.Table] = []
-    for table in figures.tables:
-        if UNPUBLISHED_DIMENSIONS & set(table.dimensions):
-            continue
-        tables.extend(_tables(table))
+    published = [t for t in figures.tables if not UNPUBLISHED_DIMENSIONS & set(t.dimensions)]
+    values = domains(published)
+    tables = [split for table in published for split in _tables(table, values)]
     statistics = [
         s
         for s in (_statistic(s) for s in figures.statistics)
@@ -59,16 +70,22 @@ def to_release(figures: Figures) -> disclosure.Release:
     return disclosure.Release(tuple(tables), tuple(statistics))
 
 
-def _values(table: Table) -> dict[str, tuple[str, ...]]:
+def domains(tables: Iterable[Table]) -> dict[str, tuple[str, ...]]:
+    """Per dimension, the values every table of a release lists: a closed list's codes, in
+    its order, then whatever else any of the tables holds, sorted."""
+    seen: dict[str, set[str]] = defaultdict(set)
+    for table in tables:
+        for i, dim in enumerate(table.dimensions):
+            seen[dim].update(c.key[i] for c in table.cells)
     return {
-        dim: tuple(sorted({c.key[i] for c in table.cells}))
-        for i, dim in enumerate(table.dimensions)
+        dim: (*CLOSED.get(dim, ()), *sorted(seen[dim].difference(CLOSED.get(dim, ()))))
+        for dim in seen
     }
 
 
-def _tables(table: Table) -> list[disclosure.Table]:
+def _tables(table: Table, domain: Mapping[str, tuple[str, ...]]) -> list[disclosure.Table]:
     measure = table.name.split(".")[0]
-    values = _values(table)
+    values = {dim: domain[dim] for dim in table.dimensions}
     single = MEASURES.get(measure, (None, True))[1]
     if single:
         return [
