@@ -66,10 +66,28 @@ async def test_an_admin_publishes_a_closed_month_once_and_anyone_verifies_it(fig
     assert listed["items"][0]["corrected_by"] == correction.json()["release_id"]
 
 
+async def test_setting_noise_says_how_far_off_every_count_will_be(figures_api):
+    """An epsilon means little to an admin: the answer says the noise it gives each count,
+    and a release published under it has that noise (its tables, one per table, over it)."""
+    c, admin = figures_api.client, figures_api.token()
+    body = {"epsilon": 2.0, "yearly_budget": 10.0}
+    settings = await c.post("/v1/figures/disclosure", json=body, headers=admin)
+    assert settings.status_code == 200, settings.text
+    announced = settings.json()["noise_scale"]
+    assert announced > 50  # a release has over a hundred tables: ε = 2 is noisy
+    released = await c.post("/v1/figures/releases", json={"period": MONTH}, headers=admin)
+    assert released.status_code == 201, released.text
+    [item] = (await c.get(f"/t/{API_TENANT}/figures/releases")).json()["items"]
+    noise = (await c.get(item["json"])).json()["document"]["disclosure"]["noise"]
+    assert noise["scale"] == announced and noise["epsilon"] == 2.0
+
+
 async def test_bad_publications_are_refused_as_problems_and_write_nothing(figures_api):
     c, admin = figures_api.client, figures_api.token()
     for body, status, kind in [
         ({"period": "2999-01"}, 409, "period-open"),
+        ({"period": "9999"}, 409, "period-open"),  # no year 10000 to end before: not a 500
+        ({"period": "9999-12"}, 409, "period-open"),
         ({"period": "2025-13"}, 422, "validation"),
         ({"period": "1900"}, 422, "bad-period"),  # a slip: signed for good if published
         ({"period": MONTH, "corrects": "0190c3d2-0000-4000-8000-000000000000"}, 404,

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from redress.kit.i18n import LANGUAGES, direction
-from redress.metrics import dictionary, labels
+from redress.metrics import dictionary, figures, labels
 from redress.metrics.releases.document import verify_release
 from redress.metrics.releases.handlers import release_stream
 from tests.metrics.conftest import NOISY_TENANT, TENANT, TIMEOUT
@@ -119,6 +119,15 @@ async def test_real_releases_validate_against_the_schema_and_the_dictionary_expl
         document = signed["document"]
         for t in document["tables"]:
             assert dictionary.explains(t["name"]), t["name"]
+            # Every code the table lists is defined, in the dictionary's words.
+            for dim, values in t["values"].items():
+                if dim in labels.VALUES:
+                    assert set(values) <= set(explained["codes"][dim]), (t["name"], dim)
+            if t["name"].count(".") == 2:  # <measure>.<code>.<dimension>
+                measure, code, _ = t["name"].split(".")
+                kind = figures.MEASURES[measure][0]
+                assert kind in explained["dimensions"], t["name"]
+                assert code in explained["codes"][kind], t["name"]
         for s in document["statistics"]:
             assert dictionary.explains(s["name"], statistic=True), s["name"]
     assert set(explained["dimensions"]) >= set(labels.DIMENSIONS)
@@ -141,6 +150,8 @@ async def test_a_noisy_release_shows_its_epsilon_and_the_yearly_budget(figures_s
         got = await c.get(figures_site.url(f"/releases/{rid}?lang=en", NOISY_TENANT))
     assert got.status_code == 200
     text = html.unescape(got.text)
+    assert noise["scale"] == 1.0  # one table: one case moves one count
+    assert "a count is off by 1 on average, up or down." in text
     assert "Privacy spent by this release: ε = 1." in text
     assert "Yearly privacy budget: ε = 3, of which ε = 1 is spent" in text
 

@@ -8,7 +8,7 @@ publication gives the first answer again, never a second release.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -21,7 +21,7 @@ from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.idempotency import Once, Retryable
 from redress.kit.keyset import root_secret
 from redress.kit.openapi import answers
-from redress.metrics import figures, ledger
+from redress.metrics import figures, ledger, privacy
 from redress.metrics.publication import to_release
 from redress.metrics.releases import handlers
 from redress.metrics.releases.domain import ReleaseRefused, SetDisclosure
@@ -31,6 +31,7 @@ from redress.metrics.tables import period_of
 router = APIRouter(prefix="/v1/figures", tags=["figures"])
 Admin = Annotated[Principal, Depends(permitted(Action.figures_publish))]
 SCHEMA = "metrics"
+EPOCH = date(2011, 6, 16)  # the UN Guiding Principles' endorsement: any day has the tables
 # The catalogue's period, from year 1: there is no year 0 to publish.
 PERIOD = r"^[1-9]\d{3}(-Q[1-4]|-(0[1-9]|1[0-2]))?$"
 UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -49,6 +50,11 @@ class Disclosure(BaseModel):
     epsilon: float | None
     yearly_budget: float | None
     version: int
+    noise_scale: float | None = Field(
+        None,
+        description="the noise every count of a release gets under this epsilon: a count is "
+        "off by this much on average, up or down (the release's tables over epsilon)",
+    )
 
 
 class PublishBody(BaseModel):
@@ -64,6 +70,13 @@ class Publication(BaseModel):
     version: int
 
 
+def release_sensitivity() -> int:
+    """How far one case moves a release's counts: one per table, and a release has the same
+    tables whatever its period holds (`publication.domains`), so it is known before any."""
+    empty = ledger.Ledger(tenant="", time_zone="UTC", grievances=(), facts=())
+    return privacy.sensitivity(to_release(figures.compute(empty, period_of("year", EPOCH))))
+
+
 @router.post("/disclosure", response_model=Disclosure, responses=answers(409))
 async def set_disclosure(
     body: DisclosureBody, p: Admin, store: Store, retry: Retryable = None
@@ -72,7 +85,8 @@ async def set_disclosure(
     both or neither (none: no noise). The minimum count k is a tenant setting."""
 
     def answer(done: Recorded) -> Disclosure:
-        return Disclosure(**body.model_dump(), version=done.version)
+        scale = None if body.epsilon is None else privacy.scale(release_sensitivity(), body.epsilon)
+        return Disclosure(**body.model_dump(), version=done.version, noise_scale=scale)
 
     once = Once.of(retry, SCHEMA, p, answer)
     command = SetDisclosure(body.epsilon, body.yearly_budget)
@@ -95,6 +109,11 @@ async def publish(
         label = figures_period(body.period)
     except ValueError as exc:
         raise ReleaseRefused("bad-period", str(exc)) from None
+    # Open wherever the tenant is (no time zone is a day ahead of UTC's next day): refused
+    # before the whole ledger is read for it. The rest is the domain's to decide.
+    if not label.closed_on(datetime.now(UTC).date() + timedelta(days=1)):
+        detail = f"{label.label} is not over yet: only closed periods are published"
+        raise ReleaseRefused("period-open", detail)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
         rows = await ledger.read(conn, p.tenant)
     computed = figures.compute(rows, period_of(label.kind, label.start))

@@ -33,6 +33,9 @@ DIMENSIONS = {
     "stage": "a stage of the remediation process",
     "outcome": "how a closed grievance ended",
     "score": "the worker's satisfaction, 1 (very unhappy) to 5 (very satisfied)",
+    "remedy": "a type of remedy in a grievance's plan (the table's <code>)",
+    "group": "a group of risk indicators found at triage (the table's <code>)",
+    "step": "a step a referral took (the table's <code>)",
     "within": "yes if the step was done by the due date of the initiative's time frame",
     "asked": "yes if the worker's satisfaction was recorded after closing",
 }
@@ -87,6 +90,9 @@ def dictionary() -> dict[str, Any]:
             "noise": NOISED,
         },
         "dimensions": DIMENSIONS,
+        # What each code of a closed list means, as the pages say it in English: the CSV
+        # and JSON carry the codes alone.
+        "codes": {dim: dict(words) for dim, words in labels.VALUES.items()},
         "measures": MEASURES,
         "statistics": {
             "disclosure": STATISTIC,

@@ -58,5 +58,6 @@ def figures_period(label: str) -> Period:
 
 
 def _last_day(year: int, month: int) -> date:
-    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return following - timedelta(days=1)
+    if month == 12:  # and no first day of a year 10000 for 9999-12 to end before
+        return date(year, 12, 31)
+    return date(year, month + 1, 1) - timedelta(days=1)
