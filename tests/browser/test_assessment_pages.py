@@ -184,6 +184,7 @@ async def test_the_pages_work_without_javascript(browser, assessment_site):
     try:
         await log_in(page, site, site.member())
         await page.locator("form[action='/assessments/start'] button").click()
+        await fits_a_phone(page)  # the draft, with every form open
         await page.locator("#c-est-l1 input[value=not_applicable]").check()
         await page.locator("#c-est-l1 form[action$='/est-l1'] button").click()
         await expect(page.locator("#c-est-l1")).to_contain_text("Answer: Not applicable")
@@ -196,6 +197,19 @@ async def test_the_pages_work_without_javascript(browser, assessment_site):
         await expect(page.locator("[role=status]")).to_have_text("You have logged out.")
     finally:
         await page.context.close()
+
+
+async def fits_a_phone(page: Page) -> None:
+    """At 360 px nothing but a table's own scrolling box is wider than the screen."""
+    await page.set_viewport_size({"width": 360, "height": 740})
+    wider = await page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => !e.closest('.scroll') && e.getBoundingClientRect().right > 361)
+            .map(e => e.tagName + '.' + e.className)"""
+    )
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert (width, wider) == (360, []), wider[:10]
+    await page.set_viewport_size(DESKTOP)
 
 
 async def agreed_ratings(site: AssessmentSite, orgs: list[str]) -> None:

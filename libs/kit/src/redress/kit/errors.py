@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -115,6 +115,35 @@ async def http_problem(request: Request, exc: StarletteHTTPException) -> JSONRes
                             request.url.path)  # fmt: skip
 
 
+def said(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic's errors in the caller's terms: where a field may be left out
+    (`X | SkipJsonSchema[None]`), pydantic names the union's members in the location
+    (`text.function-after[functools.partial(<function ...> at 0x7f...)]`), adds that the
+    value "should be None", and counts a string's length in "items"."""
+    out: list[dict[str, Any]] = []
+    for e in errors:
+        loc = list(e.get("loc", ()))
+        field = loc[:-1]
+        if (
+            e.get("type") == "none_required"
+            and loc[-1:] == ["none"]
+            and any(o is not e and list(o.get("loc", ()))[: len(field)] == field for o in errors)
+        ):
+            continue  # the other member's error says what is wrong
+        msg, ctx = e.get("msg", ""), e.get("ctx") or {}
+        if e.get("type") == "too_long" and isinstance(e.get("input"), str):
+            msg = f"String should have at most {ctx.get('max_length')} characters"
+        loc = [part for part in loc if not _member(part)]
+        out.append({"loc": loc, "msg": msg, "type": e.get("type", "")})
+    return out
+
+
+def _member(part: object) -> bool:
+    return isinstance(part, str) and (
+        part == "none" or "[" in part or part.startswith(("constrained-", "function-"))
+    )
+
+
 def unreadable(cause: BaseException | None) -> str | None:
     """What kept a JSON body from being read, where FastAPI's 400 does not say."""
     if isinstance(cause, UnicodeDecodeError):
@@ -134,10 +163,7 @@ def install(app: FastAPI) -> None:
         if not_json(exc):
             detail = "send the body as application/json (a Content-Type header saying so)"
             return problem_response(Problem(415, "media-type", detail), request.url.path)
-        errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
-        ]
+        errors = said(exc.errors())
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
         broken = next((e for e in exc.errors() if e.get("type") == "json_invalid"), None)
         if broken is not None:

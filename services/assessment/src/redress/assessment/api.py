@@ -11,7 +11,7 @@ from redress.assessment import evidence
 from redress.assessment import handlers as h
 from redress.assessment import queries as q
 from redress.assessment import requests as r
-from redress.assessment.context import AssessmentDesk
+from redress.assessment.context import AssessmentDesk, Desk
 from redress.assessment.projections import AssessmentViews
 from redress.assessment.reading import compared, framework_of, scored
 from redress.assessment.state import Status
@@ -89,6 +89,17 @@ async def start(body: r.StartBody, p: Member, desk: AssessmentDesk, retry: Retry
     return await h.start(desk, p, body, retry)
 
 
+async def behind(
+    pool: Pool, desk: Desk, p: Principal, assessment_id: str, min_version: int | None
+) -> bool:
+    """Whether the views still lack `min_version` of the assessment after a bounded wait: a
+    caller reads (or exports) what its own write made; 404 before any waiting."""
+    if not min_version:
+        return False
+    h.started_of(p, await h.events_of(desk, assessment_id))
+    return not await wait_for_version(pool, VIEWS, assessment_id, min_version, timeout=2)
+
+
 @router.get("/{assessment_id}")
 async def detail(
     assessment_id: AssessmentId,
@@ -100,10 +111,8 @@ async def detail(
     """An assessment: its answers with their evidence and review, what was said, the level
     each step reaches on the answers as they stand (with what stands between it and the next
     level), UNGP coverage, and the rating proposed or agreed."""
-    if min_version:
-        h.started_of(p, await h.events_of(desk, assessment_id))  # 404 before any waiting
-        if not await wait_for_version(pool, VIEWS, assessment_id, min_version, timeout=2):
-            return not_yet_readable()
+    if await behind(pool, desk, p, assessment_id, min_version):
+        return not_yet_readable()
     one = await found(pool, p, assessment_id, desk.keyring)
     facts = None
     if framework_of(one, desk.frameworks).audience == "member":

@@ -10,10 +10,11 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from redress.assessment.api import AssessmentId, Reader, found
+from redress.assessment.api import AssessmentId, Reader, behind, found
 from redress.assessment.context import AssessmentDesk, Desk
 from redress.assessment.reading import framework_of
 from redress.kit.deps import Pool
+from redress.kit.openapi import MinVersion, not_yet_readable
 
 router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
 COLUMNS = ("group", "level", "rank", "criterion", "text", "ungp", "source", "answer", "reason",
@@ -50,8 +51,10 @@ def rows(one: dict[str, Any], levels: tuple[str, ...], criteria: dict[str, Any]
                      "description": "one row per criterion"}},
 )  # fmt: skip
 async def export_csv(assessment_id: AssessmentId, p: Reader, pool: Pool,
-                     desk: AssessmentDesk) -> Response:  # fmt: skip
+                     desk: AssessmentDesk, min_version: MinVersion = None) -> Response:  # fmt: skip
     """The assessment as CSV (UTF-8 with a byte order mark, for spreadsheets)."""
+    if await behind(pool, desk, p, assessment_id, min_version):
+        return not_yet_readable()
     return await as_csv(await found(pool, p, assessment_id, desk.keyring), desk)
 
 

@@ -21,13 +21,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from redress.assessment import evidence
 from redress.assessment import queries as q
-from redress.assessment.api import AssessmentId, Reader, found
+from redress.assessment.api import AssessmentId, Reader, behind, found
 from redress.assessment.context import AssessmentDesk, Desk
 from redress.assessment.reading import framework_of, scored
 from redress.kit.console import human
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
-from redress.kit.openapi import answers
+from redress.kit.openapi import MinVersion, answers, not_yet_readable
 
 router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
 _TEMPLATES = Environment(
@@ -84,8 +84,10 @@ _PDF: dict[int | str, dict[str, Any]] = {
 
 @router.get("/{assessment_id}/export.pdf", response_class=Response, responses=_PDF | answers(409))
 async def export_pdf(assessment_id: AssessmentId, p: Reader, pool: Pool,
-                     desk: AssessmentDesk) -> Response:  # fmt: skip
+                     desk: AssessmentDesk, min_version: MinVersion = None) -> Response:  # fmt: skip
     """The assessment as PDF, once submitted (a draft is 409 `not-submitted`)."""
+    if await behind(pool, desk, p, assessment_id, min_version):
+        return not_yet_readable()
     return await as_pdf(await found(pool, p, assessment_id, desk.keyring), desk)
 
 
