@@ -92,7 +92,10 @@ def dictionary() -> dict[str, Any]:
         "dimensions": DIMENSIONS,
         # What each code of a closed list means, as the pages say it in English: the CSV
         # and JSON carry the codes alone.
-        "codes": {dim: dict(words) for dim, words in labels.VALUES.items()},
+        "codes": {
+            dim: {**words, "unknown": labels.UNKNOWN} if dim in labels.DIMENSIONS else dict(words)
+            for dim, words in labels.VALUES.items()
+        },
         "measures": MEASURES,
         "statistics": {
             "disclosure": STATISTIC,
