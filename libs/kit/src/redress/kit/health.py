@@ -124,6 +124,10 @@ class Question(Generic[T]):
             return None, unanswered(self.asked, error, settings.io_timeout)
         return task.result(), None
 
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
     def _done(self, task: asyncio.Task[T]) -> None:
         # Read here, so that a failure that ends after /health has answered is not
         # reported as never retrieved.

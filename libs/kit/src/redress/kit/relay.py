@@ -104,8 +104,7 @@ class ServersProbe:
             raise
 
     async def close(self) -> None:
-        if self.question.task is not None:
-            self.question.task.cancel()
+        self.question.cancel()
         if self._conn is not None:
             self._conn.terminate()
 

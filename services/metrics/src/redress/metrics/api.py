@@ -8,6 +8,7 @@ publication gives the first answer again, never a second release.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
@@ -24,8 +25,7 @@ from redress.kit.openapi import answers
 from redress.metrics import figures, ledger, privacy
 from redress.metrics.publication import to_release
 from redress.metrics.releases import handlers
-from redress.metrics.releases.domain import ReleaseRefused, SetDisclosure
-from redress.metrics.releases.periods import figures_period
+from redress.metrics.releases.domain import SetDisclosure, closed_period
 from redress.metrics.tables import period_of
 
 router = APIRouter(prefix="/v1/figures", tags=["figures"])
@@ -70,6 +70,7 @@ class Publication(BaseModel):
     version: int
 
 
+@functools.cache
 def release_sensitivity() -> int:
     """How far one case moves a release's counts: one per table, and a release has the same
     tables whatever its period holds (`publication.domains`), so it is known before any."""
@@ -105,15 +106,9 @@ async def publish(
 ) -> Publication:
     """Publish the figures of a closed period, protected and signed; a period already
     published takes only a correction naming the release in force."""
-    try:
-        label = figures_period(body.period)
-    except ValueError as exc:
-        raise ReleaseRefused("bad-period", str(exc)) from None
     # Open wherever the tenant is (no time zone is a day ahead of UTC's next day): refused
-    # before the whole ledger is read for it. The rest is the domain's to decide.
-    if not label.closed_on(datetime.now(UTC).date() + timedelta(days=1)):
-        detail = f"{label.label} is not over yet: only closed periods are published"
-        raise ReleaseRefused("period-open", detail)
+    # before the whole ledger is read for it. The domain decides again on the tenant's day.
+    label = closed_period(body.period, datetime.now(UTC).date() + timedelta(days=1))
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
         rows = await ledger.read(conn, p.tenant)
     computed = figures.compute(rows, period_of(label.kind, label.start))

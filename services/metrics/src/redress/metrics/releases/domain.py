@@ -31,7 +31,7 @@ from redress.metrics import privacy
 from redress.metrics.disclosure import K_FLOOR, PublishedTable, Release
 from redress.metrics.history import Earlier
 from redress.metrics.releases import document
-from redress.metrics.releases.periods import figures_period
+from redress.metrics.releases.periods import Period, figures_period
 from redress.metrics.releases.periods import period as parse_period
 from redress.metrics.suppression import protect
 
@@ -152,15 +152,21 @@ def _set(command: SetDisclosure, state: Releases) -> list[EventData]:
     return [DisclosureSettingsSet(epsilon=command.epsilon, yearly_budget=command.yearly_budget)]
 
 
-def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
+def closed_period(label: str, today: date) -> Period:
+    """The period a release may cover on `today`: 422 `bad-period`, 409 `period-open`."""
     try:
-        period = figures_period(command.period)
+        period = figures_period(label)
     except ValueError as exc:
         raise ReleaseRefused("bad-period", str(exc)) from None
-    if not period.closed_on(command.today):
+    if not period.closed_on(today):
         raise ReleaseRefused(
             "period-open", f"{period.label} is not over yet: only closed periods are published"
         )
+    return period
+
+
+def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
+    period = closed_period(command.period, command.today)
     if command.k < K_FLOOR:
         raise ReleaseRefused("k-too-low", f"no release may show counts below {K_FLOOR}")
     if command.release_id in state.releases:
