@@ -33,6 +33,7 @@ from opentelemetry.trace import SpanKind
 
 from redress.events.bus import Bus, message_id, sequence_of
 from redress.events.envelope import Event
+from redress.events.projection.analysis import Growth, analyse
 from redress.events.projection.announce import applied_messages
 from redress.events.projection.checkpoints import (
     LIVE,
@@ -126,6 +127,7 @@ class ProjectionRunner:
         self.lazy = self.live  # a rebuild stores every position it reaches (its swap needs it)
         # What this runner applied lately, per stream: read-your-writes without queries.
         self.recent = Versions()
+        self.growth = Growth()  # when to analyse its tables again
         self._resume = asyncio.Event()
         self._advanced = asyncio.Condition()
         self._delivery: Delivery | None = None  # while subscribed
@@ -175,6 +177,7 @@ class ProjectionRunner:
     async def _consume(self) -> None:
         position = await self.checkpoint()
         self.written = position
+        self.growth.start(position)
         await self._reached(position)  # waiters for a position already reached go on now
         delivery = Delivery(self.js, self.bus, self.reader.reads, self.io_timeout)
         await delivery.open(self.position)
@@ -340,6 +343,8 @@ class ProjectionRunner:
             self.reader.count(batch, delivered, self.position)
             self.written = end
             self.recent.record(versions)
+            if self.growth.reached(end):
+                await analyse(conn, self.projection, self.schema, self.io_timeout)
             await self._reached(end)
 
     async def _reached(self, end: int) -> None:
