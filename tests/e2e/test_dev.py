@@ -192,6 +192,15 @@ def one_page_per_service(base):
             assert f"Redress {NAMES[offset - 1].capitalize()}" in docs.text
 
 
+def listening_on_loopback_only(base):
+    """`make run` is for one machine: no port of its services or relay is open beyond it."""
+    ports = set(range(base + 1, base + 7))  # the five services, then the relay's probes
+    bound = [(c.laddr.ip, c.laddr.port) for c in psutil.net_connections("tcp")
+             if c.status == psutil.CONN_LISTEN and c.laddr.port in ports]  # fmt: skip
+    assert {port for _, port in bound} == ports, bound
+    assert {ip for ip, _ in bound} == {"127.0.0.1"}, bound
+
+
 def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path):
     # Below the kernel's ephemeral ports (32768 and up): a service restarted after a kill
     # must find its port free, not taken meanwhile by some process's outgoing connection.
@@ -206,6 +215,7 @@ def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path
         form = wait_for_page(f"http://127.0.0.1:{base + 1}/t/demo/report", "Dhaka Knitwear")
         assert 'lang="en"' in form
         one_page_per_service(base)
+        listening_on_loopback_only(base)
         status_shows_lags_near_zero(tmp_path, base)
         everything_killed_comes_back(tmp_path, base)
     finally:

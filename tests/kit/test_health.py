@@ -79,6 +79,22 @@ async def test_health_goes_degraded_then_503_while_the_database_is_out_and_back(
         await wait_until(lambda: answers(client, "/health", 200, "ok", position=2), timeout=15)
 
 
+async def test_the_listening_connection_says_ok_as_soon_as_it_listens_again(behind_a_path):
+    """Its supervisor would clear an outage's word only after 10 s of running well; the
+    listener clears it once it listens, so /health heals within the retry's backoff (5 s)."""
+    client, path = behind_a_path
+    await wait_until(lambda: listening(client, "ok"), timeout=10)
+    await path.cut()
+    await wait_until(lambda: listening(client, "degraded"), timeout=10)
+    await path.open()
+    await wait_until(lambda: listening(client, "ok"), timeout=8)
+
+
+async def listening(client: httpx.AsyncClient, status: str) -> bool:
+    tasks = (await client.get("/health")).json()["background"]
+    return any(t["task"].endswith(".listening") and t["status"] == status for t in tasks)
+
+
 async def test_health_answers_while_the_database_is_frozen_and_says_so(system, settings, tmp_path):
     """A SIGSTOPped server answers nothing: /health says so at once instead of waiting on it
     for its I/O deadlines (here 30 s: the client gives up after 5), and 503 once that lasts."""

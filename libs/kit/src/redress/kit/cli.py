@@ -115,6 +115,9 @@ def relay(
     port: Annotated[
         int | None, typer.Option(help="answer /live, /ready and /health on this port (for probes)")
     ] = None,
+    host: Annotated[str, typer.Option(help="the address the probes' port listens on")] = (
+        "0.0.0.0"  # noqa: S104 - a container listens on all its interfaces
+    ),
 ) -> None:
     """Run the relay (one leads; others stand by)."""
     import uvloop
@@ -124,7 +127,7 @@ def relay(
     collector.tune()
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:  # as the services
-        runner.run(run_relay(load_settings(), port))
+        runner.run(run_relay(load_settings(), port, host))
 
 
 @app.command()

@@ -199,7 +199,7 @@ class Platform:
         env = {**os.environ, **self.env, "REDRESS_LOG_JSON": "0"}
         cli = [sys.executable, "-m", "redress.kit.cli"]
         # The relay's probes on the port after the services' (8006 for `make run`).
-        relay = [*cli, "relay", "--port", str(relay_port())]
+        relay = [*cli, "relay", "--host", "127.0.0.1", "--port", str(relay_port())]
         self.children.append(Child("relay", relay, env))
         for name, spec in services().items():
             argv = [*cli, "serve", name, "--host", "127.0.0.1", "--port", str(PORTS[name])]

@@ -29,8 +29,15 @@ from redress.kit.settings import Settings
 log = structlog.get_logger("redress.relay")
 
 
-async def run_relay(settings: Settings, port: int | None = None) -> None:
-    """Publish for ever; with `port`, also answer `/live`, `/ready` and `/health` there."""
+# A container listens on all its interfaces; `make run` binds loopback only.
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104
+
+
+async def run_relay(
+    settings: Settings, port: int | None = None, host: str = ALL_INTERFACES
+) -> None:
+    """Publish for ever; with `port`, also answer `/live`, `/ready` and `/health` there, on
+    `host`'s interface."""
     logs.configure("relay", settings.log_level, settings.log_json)
     telemetry.configure("relay")
     asyncio.get_running_loop().set_exception_handler(logs.unhandled)
@@ -48,7 +55,7 @@ async def run_relay(settings: Settings, port: int | None = None) -> None:
     if port is not None:
         config = uvicorn.Config(
             relay_app(relay, settings, probe),
-            host="0.0.0.0",  # noqa: S104 - a container listens on all its interfaces
+            host=host,
             port=port,
             **UVICORN,
         )
