@@ -233,6 +233,58 @@ async def test_a_reply_sent_after_the_session_ended_is_kept_and_sent_after_openi
     assert reply not in (await intake.client.get(f"/t/{TENANT}/status")).text  # once only
 
 
+async def test_the_page_holding_an_unsent_reply_changes_language_with_the_reply_in_it(intake):
+    """Its language links would leave the reply behind: they are buttons of its form, which
+    ask for the same page in the other language, the reply and the reason kept, nothing tried."""
+    from tests.intake.test_web import file_report
+
+    reference, secret = await file_report(intake, lang="en")
+    status = await _open(intake.client, reference, secret, "en")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', status.text).group(1)
+    origin = _origin(status.text)
+    intake.client.cookies.delete("receipt_session")
+    reply = "Nothing has changed."
+    page = await intake.client.post(
+        f"/t/{TENANT}/status?lang=en",
+        data={"csrf": csrf, "do": "reply", "message": reply, "retaliation": "yes",
+              "origin": origin},
+    )  # fmt: skip
+    assert_page(page, "en", 401)
+    assert "?lang=ar" not in page.text  # no link away from the reply
+    assert 'name="switch_to" value="ar"' in page.text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    before = await intake.events()
+    switched = await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": csrf, "reference": "", "secret": "", "lang": "en", "switch_to": "ar",
+              "said": "session-ended", "draft": reply, "retaliation": "yes", "origin": origin},
+    )  # fmt: skip
+    assert_page(switched, "ar", 200)
+    assert tr(intake, "ar", texts.SESSION_ENDED) in switched.text
+    assert f'<textarea id="draft" name="draft" maxlength="5000">{reply}</textarea>' in (
+        switched.text
+    )
+    assert 'name="retaliation" value="yes" checked>' in switched.text
+    assert _origin(switched.text) == origin
+    assert '<input type="hidden" name="lang" value="ar">' in switched.text
+    assert await intake.events() == before
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', switched.text).group(1)
+    blank = await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": csrf, "reference": "", "secret": secret, "lang": "ar", "open": "1"},
+    )
+    assert_page(blank, "ar", 422)  # to open, as before: both fields
+    # Enter in a field presses the form's first button: it opens, in the language chosen.
+    opened = await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": csrf, "reference": reference, "secret": secret, "lang": "ar",
+              "open": "1", "draft": reply, "retaliation": "yes", "origin": origin},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert f"required>{reply}</textarea>" in opened.text
+    assert 'lang="ar"' in opened.text
+
+
 def _origin(page: str) -> str:
     return re.search(r'name="origin" value="([^"]+)"', page).group(1)
 

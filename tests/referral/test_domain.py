@@ -331,6 +331,8 @@ def test_the_partner_acknowledges_accepts_provides_services_and_closes():
     closed = then(accepted + provided, Close(NGO, ReferralOutcome.services_completed))
     assert closed == [ReferralClosed(partner_id=NGO, outcome=ReferralOutcome.services_completed)]
     assert part(accepted + provided + closed).status is Status.closed
+    assert part(accepted).readable() == (SharedField.contact,)
+    assert part(accepted + provided + closed).readable() == ()  # its work for the worker is over
     assert refused(accepted + provided + closed, ProvideServices(NGO, (Service.shelter,))) == (
         "wrong-state"
     )
@@ -344,6 +346,7 @@ def test_the_partner_declines_with_a_reason_and_can_then_only_be_replaced():
     (declined,) = then(SENT, Decline(NGO, DeclineReason.no_capacity))
     assert declined == ReferralDeclined(partner_id=NGO, reason=DeclineReason.no_capacity)
     after = [*SENT, declined]
+    assert part(after).readable() == ()
     assert refused(after, Accept(NGO)) == "wrong-state"
     assert refused(after, Close(NGO, ReferralOutcome.other)) == "wrong-state"
 

@@ -158,6 +158,12 @@ async def test_the_partner_answers_once_per_idempotency_key_and_in_order(platfor
         "ReferralClosed",
     ]
     assert types.count("ReferralAcknowledged") == 1
+    # Closed, the referral is no longer the partner's to read the worker's data for.
+    read = await platform.referral.get(f"{base}/personal", headers=partner)
+    assert read.status_code == 410, read.text
+    assert read.json()["type"] == "urn:redress:problem:referral-ended"
+    assert (await platform.referral.get(base, headers=partner)).json()["personal_fields"] == []
+    assert "PersonalDataDisclosed" not in await platform.log_types(disclosure_stream(referral_id))
     bad = await platform.referral.post(f"{base}/decline", json={"reason": "bored"}, headers=partner)
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
     late = await platform.referral.post(f"{base}/accept", headers=partner)

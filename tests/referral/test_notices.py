@@ -66,6 +66,10 @@ def test_sent_updated_revoked_closed_and_overdue_are_told_in_order():
         (NGO, "referral.updated"),
         (NGO, "referral.closed"),
     ]
+    bodies = [body["data"] for _, body in notices_of(logged(closed))]
+    assert bodies[0]["personal_fields"] == ["contact"]
+    # Closed, the partner is told it may fetch nothing more.
+    assert bodies[-1] == {"referral_id": "referral-1", "status": "closed", "personal_fields": []}
     revoked = SENT + then(SENT, consent(ConsentAnswer.revoked, ()))
     assert sent_types(revoked)[-1] == (NGO, "referral.revoked")
     withdrawn = SENT + then(SENT, Withdraw(NGO))

@@ -27,7 +27,7 @@ from redress.intake import sealed
 from redress.intake.context import Intake
 from redress.intake.domain import Grievance, fold
 from redress.intake.filing import Masthead, grievance_stream, masthead
-from redress.intake.texts import CHECK_FIELD, PROBLEMS, SESSION_ENDED, TOO_LONG
+from redress.intake.texts import CHECK_FIELD, PAGE_EXPIRED_REPLY, PROBLEMS, SESSION_ENDED, TOO_LONG
 from redress.kit import csrf, errors, outage
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
@@ -156,6 +156,11 @@ def _kept(typed: object) -> str | None:
     return typed if isinstance(typed, str) and typed.strip() else None
 
 
+# Why the page asking for the receipt holds a text the worker typed: said again when the
+# page is asked for in another language (`switch_to`), as an attempt's refusal is not.
+SAID = {"session-ended": SESSION_ENDED, "page-expired": PAGE_EXPIRED_REPLY}
+
+
 def login(
     request: Request, intake: Intake, tenant: str, name: Masthead, lang: str, chosen: str | None,
     error: str | None = None, status: int = 200, *, unsent: Unsent = NOTHING_UNSENT,
@@ -164,10 +169,11 @@ def login(
     """The page asking for the receipt, keeping what the worker typed before the session
     ended (a reply's retaliation box ticked as it was)."""
     _ = intake.pages.gettext(lang)
+    said = next((code for code, text in SAID.items() if text == error), None)
     return page(
         request, intake, "status_login.html", lang, name, status=status, headers=headers,
         error=_(error) if error else None, action=f"/t/{tenant}/status/open", chosen=chosen,
-        report_url=f"/t/{tenant}/report?lang={lang}", **unsent.context,
+        said=said, report_url=f"/t/{tenant}/report?lang={lang}", **unsent.context,
     )  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from babel.dates import format_timedelta
 from fastapi import APIRouter, Form, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from redress.intake import reply_drafts
@@ -27,6 +28,7 @@ from redress.intake.texts import (
     WRONG_RECEIPT,
 )
 from redress.intake.web_common import (
+    SAID,
     SESSION,
     TYPED_PARSED,
     Unsent,
@@ -53,8 +55,9 @@ async def open_status(
     tenant: str,
     intake: IntakeContext,
     pool: Pool,
-    reference: str = Form(max_length=40),
-    secret: str = Form(max_length=40),
+    # Blank when a language is asked for (`switch_to`); required to open (`_required`).
+    reference: str | None = Form(None, max_length=40),
+    secret: str | None = Form(None, max_length=40),
     csrf_token: str = Form(alias="csrf", max_length=100),
     lang: str | None = Form(None, max_length=20),
     # Up to what a reply form takes: one over the limit comes back whole in the reply box,
@@ -63,8 +66,18 @@ async def open_status(
     retaliation: str | None = Form(None, pattern="^yes$"),  # the carried reply's box
     plan_draft: str | None = Form(None, max_length=TYPED_PARSED),  # an objection's comment
     origin: str | None = Form(None, max_length=1000),  # the grievance they were written for
+    switch_to: str | None = Form(None, max_length=20),  # a language asked for, from the form
+    opening: str | None = Form(None, alias="open", pattern="^1$"),  # Enter: open, not switch
+    said: str | None = Form(None, max_length=20),  # why the page holds a text (`SAID`)
 ) -> Response:
     unsent = Unsent.kept(draft, bool(retaliation), plan_draft, origin)
+    if switch_to is not None and opening is None:
+        # The same page in another language, with what was typed on it; nothing is tried.
+        async with pool.acquire() as conn:
+            name = await masthead(conn, tenant)
+        return login(request, intake, tenant, name, language(request, switch_to),
+                     chosen_language(switch_to), SAID.get(said or ""), unsent=unsent)  # fmt: skip
+    reference, secret = _required(reference=reference, secret=secret)
     chosen, lang = chosen_language(lang), language(request, lang)
     if (unsent.reply or unsent.plan) and not csrf_valid(request, intake, csrf_token):
         # A page restored from a closed browser: asked again, with what was typed on it.
@@ -109,6 +122,15 @@ async def open_status(
             await reply_drafts.carry(conn, intake, request, response, tenant,
                                      found["grievance_id"], unsent)  # fmt: skip
     return response
+
+
+def _required(**fields: str | None) -> tuple[str, ...]:
+    """The fields, refused as a form missing them is (422) where one is blank."""
+    missing = [{"type": "missing", "loc": ("body", name), "msg": "Field required", "input": None}
+               for name, value in fields.items() if not value]  # fmt: skip
+    if missing:
+        raise RequestValidationError(missing)
+    return tuple(str(value) for value in fields.values())
 
 
 def _too_many(

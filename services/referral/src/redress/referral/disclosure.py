@@ -1,8 +1,9 @@
 """A partner reads the personal fields the worker consented to share: decrypted at the read,
 each read recorded as `PersonalDataDisclosed` before the answer leaves.
 
-Nothing is read once the worker withdrew their consent (or the officer the referral), nor
-after the worker's data was erased: crypto-shredded data is gone for partners too.
+Nothing is read once the worker withdrew their consent (or the officer the referral), once
+the partner declined or closed the referral, nor after the worker's data was erased:
+crypto-shredded data is gone for partners too.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ async def read_personal(desk: Desk, p: Principal, referral_id: str) -> dict[str,
         raise Problem(410, "consent-revoked", "the worker withdrew their consent")
     if part.status is Status.withdrawn:
         raise Problem(410, "withdrawn", "the referral was withdrawn")
+    if part.status in (Status.declined, Status.closed):
+        said = f"your organisation {part.status.value} the referral: its reads have ended"
+        raise Problem(410, "referral-ended", said)
     readable = part.readable()
     if not readable:
         return {"referral_id": referral_id, "fields": {}}

@@ -31,8 +31,9 @@ GONE: dict[int | str, dict[str, Any]] = {
 }
 READ_GONE: dict[int | str, dict[str, Any]] = {
     409: {"description": "the worker's data is not readable yet; retry"},
-    410: {"description": "the worker withdrew their consent, the officer the referral, or the "
-          "worker's personal data was erased"},
+    410: {"description": "the worker withdrew their consent, the officer the referral, your "
+          "organisation declined or closed it (`referral-ended`), or the worker's personal "
+          "data was erased"},
 }  # fmt: skip
 
 
@@ -82,7 +83,8 @@ async def referral(referral_id: ReferralId, p: Partner, desk: ReferralDesk) -> d
 @router.get("/{referral_id}/personal", responses=READ_GONE)
 async def personal(referral_id: ReferralId, p: Partner, desk: ReferralDesk) -> dict[str, Any]:
     """The personal fields the worker consented to share with you, decrypted; each read is
-    recorded. Refused (410) once consent is withdrawn or the worker's data erased."""
+    recorded. Refused (410) once consent is withdrawn, the referral declined or closed by
+    you, or the worker's data erased."""
     return await read_personal(desk, p, referral_id)
 
 

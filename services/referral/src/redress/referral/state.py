@@ -78,10 +78,11 @@ class Addressee:
         return self.basis is not None
 
     def readable(self) -> tuple[SharedField, ...]:
-        """The personal fields the partner may read now: none before sending or after the
-        worker withdrew their consent; with consent, those consented; in an emergency, those
-        the officers named."""
-        if not self.sent or self.status is Status.withdrawn:
+        """The personal fields the partner may read now: none before sending, after the
+        worker withdrew their consent, or once the partner's part has ended (declined or
+        closed: its work for the worker is over); with consent, those consented; in an
+        emergency, those the officers named."""
+        if not self.sent or self.status in ENDED:
             return ()
         if self.consent is Consent.given:
             return tuple(f for f in self.fields if f in self.consented)
