@@ -8,6 +8,7 @@ import re
 from redress.events.migrations import migrate
 from redress.events.projection import ProjectionRunner
 from redress.events.relay import Relay
+from tests.events.faults import own_nats
 from tests.events.helpers import (
     META,
     OpenedCases,
@@ -111,4 +112,22 @@ async def test_status_with_nats_down_still_shows_the_services_and_names_the_serv
     assert "delivery unknown: cannot reach NATS at nats://127.0.0.1:1" in status.stdout
     assert row(status.stdout, "intake").startswith("no answer: ConnectError")
     assert "Traceback" not in status.stderr
+    assert status.returncode == 1
+
+
+async def test_status_with_nats_frozen_says_so_once(system, tmp_path):
+    """A SIGSTOPped NATS accepts the connection and never answers: the status names it in
+    its own line, and nats-py's error on the way is not printed as another."""
+    async with own_nats(tmp_path / "nats") as server:
+        env = system_env(system, tmp_path) | {
+            "REDRESS_NATS_URL": server.url,
+            "REDRESS_PEER_URLS": '{"intake": "http://127.0.0.1:1"}',
+        }
+        server.pause()
+        try:
+            status = await asyncio.to_thread(redress, "status", env=env)
+        finally:
+            server.carry_on()
+    assert status.stdout.startswith(f"delivery unknown: cannot reach NATS at {server.url}")
+    assert status.stdout.count("TimeoutError") == 1, status.stdout
     assert status.returncode == 1

@@ -28,10 +28,6 @@ if TYPE_CHECKING:
 log = structlog.get_logger("redress.runtime")
 
 
-async def _on_nats_error(exc: Exception) -> None:
-    log.warning("nats", error=str(exc) or type(exc).__name__)
-
-
 async def _keep_session(conn: asyncpg.Connection) -> None:
     """Skip asyncpg's reset query on release: a round trip per command saved.
 
@@ -100,6 +96,14 @@ async def open_nats(
     url = settings.require_nats()
     nc = client or NATS()
     links: dict[str, Any] = {}
+    opened = False
+
+    async def failed(exc: Exception) -> None:
+        # Until the first connection, the caller says why it could not connect (the
+        # ConfigurationError below, `redress status`'s line, /health): said once, not twice.
+        if opened:
+            log.warning("nats", error=str(exc) or type(exc).__name__)
+
     if trouble is not None:
 
         async def lost() -> None:
@@ -121,7 +125,7 @@ async def open_nats(
                 connect_timeout=2,
                 max_reconnect_attempts=-1,
                 allow_reconnect=True,
-                error_cb=_on_nats_error,
+                error_cb=failed,
                 # nats-py's default (two minutes, two pings) would leave a frozen server or a
                 # half-open link unnoticed for minutes: no reconnection, and /health saying ok.
                 ping_interval=settings.nats_ping_interval,
@@ -133,6 +137,7 @@ async def open_nats(
     except (OSError, TimeoutError, nats.errors.Error) as exc:
         reason = str(exc) or type(exc).__name__
         raise ConfigurationError(f"cannot reach NATS at {redact(url)}: {reason}") from None
+    opened = True
     return nc
 
 
