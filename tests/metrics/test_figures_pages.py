@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from redress.kit.i18n import LANGUAGES, direction
-from redress.metrics import dictionary, figures, labels
+from redress.metrics import dictionary, figures, labels, release_view
 from redress.metrics.releases.document import verify_release
 from redress.metrics.releases.handlers import release_stream
 from tests.metrics.conftest import NOISY_TENANT, TENANT, TIMEOUT
@@ -71,6 +71,35 @@ async def test_every_breakdown_in_every_language_shows_the_signed_counts_under_1
                                       english, re.S).group(1))  # fmt: skip
     for name in withheld:
         assert f"{name}: withheld" in caption
+
+
+async def test_a_breakdown_of_many_values_is_shown_in_parts_each_value_in_one(figures_site):
+    """A page's size grows with the values of its breakdown: past PART of them, it shows
+    them in parts, each linked from every other, the totals on each."""
+    release = figures_site.release["document"]
+    page = figures_site.url(f"/releases/{release['release']}")
+    [table] = [t for t in release["tables"] if t["name"] == "received.category"]
+    codes = table["values"]["category"]
+    assert len(codes) > release_view.PART, "the generated tenant must need parts"
+    count = -(-len(codes) // release_view.PART)
+    async with httpx.AsyncClient(timeout=120) as c:
+        parts = [(await c.get(page, params={"lang": "en", "by": "category", "part": n})).text
+                 for n in range(1, count + 1)]  # fmt: skip
+        beyond = await c.get(page, params={"lang": "en", "by": "category", "part": count + 1})
+        plain = await c.get(page, params={"lang": "en", "by": "category"})
+    assert plain.text == parts[0]
+    assert beyond.status_code == 404 and "text/html" in beyond.headers["content-type"]
+    for text in parts:
+        listed = re.search(r'<ul class="parts".*?</ul>', text, re.S).group(0)
+        linked = re.findall(r'href="\?lang=en&amp;by=category&amp;part=(\d+)"', listed)
+        assert linked == [str(n) for n in range(1, count + 1)]
+        assert '<th scope="row">Total</th>' in text
+    for code in codes:
+        row = f'<th scope="row">{html.escape(labels.VALUES["category"][code])}</th>'
+        assert [row in text for text in parts].count(True) == 1, code
+    shown = [sum(f'<th scope="row">{html.escape(labels.VALUES["category"][c])}</th>' in text
+                 for c in codes) for text in parts]  # fmt: skip
+    assert max(shown) == release_view.PART and sum(shown) == len(codes)
 
 
 async def test_a_page_is_rendered_once_per_release_language_and_breakdown(figures_site):

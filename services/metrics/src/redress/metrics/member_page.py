@@ -70,7 +70,7 @@ def _render(
             return LANGUAGES.get(value, value)
         return _(labels.VALUES.get(dim, {}).get(value, "")) or value.replace("_", " ")
 
-    sections = release_view.sections(shown, by, _, name_of)
+    sections, _parts = release_view.sections(shown, by, _, name_of)
     sections.insert(0, _compared(shown, _))
     actions = _actions(shown, _, name_of)
     for s in (*sections, actions):

@@ -163,8 +163,10 @@ async def release_page(
     request: Request,
     shelf: Pages,
     by: Annotated[str, Query(max_length=20)] = "country",
+    part: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> HTMLResponse:
-    """One release, every measure broken down `by` a dimension, with charts and tables."""
+    """One release, every measure broken down `by` a dimension, with charts and tables; a
+    dimension of many values is shown in parts (`release_view.PART`)."""
     if by not in labels.DIMENSIONS:
         raise Problem(422, "validation", f"figures cannot be shown by {by!r}")
     name, offered = await masthead(request, tenant)
@@ -176,13 +178,17 @@ async def release_page(
     release = found[0]
     numbers = {s.event.release_id: s.event.number for s in shown}
     corrected_by = next((s.event.number for s in shown if s.event.corrects == release_id), None)
-    key = (tenant, release_id, lang, by, corrected_by, name, offered)
+    key = (tenant, release_id, lang, by, part, corrected_by, name, offered)
     html = shelf.kept(key)
     if html is None:
         corrects = numbers.get(release.event.corrects or "")
-        html = await asyncio.to_thread(
-            render_release, shelf, release, lang, name, offered, by, corrects, corrected_by
-        )
+        try:
+            html = await asyncio.to_thread(
+                render_release, shelf, release, lang, name, offered, (by, part), corrects,
+                corrected_by,
+            )  # fmt: skip
+        except release_view.PartBeyond as exc:
+            raise Problem(404, "not-found", str(exc)) from None
         shelf.keep(key, html)
     return HTMLResponse(html, headers=page_headers())
 
@@ -193,10 +199,11 @@ def render_release(
     lang: str,
     name: str,
     offered: tuple[str, ...],
-    by: str,
+    breakdown: tuple[str, int],  # the dimension, and the part of its values shown
     corrects: int | None,
     corrected_by: int | None,
 ) -> str:
+    by, part = breakdown
     _ = shelf.catalogues.get(lang).gettext
     document = release.document
     countries = country_names(lang)
@@ -210,7 +217,7 @@ def render_release(
             return LANGUAGES.get(value, value)
         return _(labels.VALUES.get(dim, {}).get(value, "")) or value.replace("_", " ")
 
-    sections = release_view.sections(document, by, _, name_of)
+    sections, parts = release_view.sections(document, by, _, name_of, part)
     for s in sections:
         s.chart = charts.svg(s.bars, _("withheld")) if s.bars else ""
     noise = document["disclosure"]["noise"]
@@ -227,6 +234,8 @@ def render_release(
         published=published(document, lang),
         sections=sections,
         by=by,
+        part=part,
+        parts=parts,
         dimensions=labels.DIMENSIONS,
         k=document["disclosure"]["k"],
         noise=noise,

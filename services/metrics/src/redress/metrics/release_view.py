@@ -40,6 +40,8 @@ class Section:
     grids: list[Grid]
     bars: list[tuple[str, Count]] = field(default_factory=list)  # the chart, if any
     chart: str = ""  # the bars drawn, as SVG
+    # Bars of the dimension's values (value, label, count), before a part is chosen.
+    by_value: list[tuple[str, str, Count]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -100,10 +102,52 @@ def statistic(document: dict[str, Any], name: str, figure: str) -> dict[str, Cou
     return {}
 
 
+# A page shows this many of a dimension's values at most, in parts: its size grows with
+# them (every table of a section has a row for each), and must stay under 150 KB
+# whatever the number of countries an initiative covers.
+PART = 10
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a breakdown's values: its number, and the first and last it shows."""
+
+    number: int
+    first: str
+    last: str
+
+
+class PartBeyond(ValueError):
+    """A part past the breakdown's last."""
+
+
 def sections(
+    document: dict[str, Any],
+    dim: str,
+    _: Translate,
+    name_of: Callable[[str, str], str],
+    part: int | None = None,
+) -> tuple[list[Section], list[Part]]:
+    """Every measure of the release, broken down by `dim`, in the order a reader asks; with
+    `part`, only that part's values of `dim` (in the order the rows are read, PART at a
+    time), and the parts there are."""
+    found = _measures(document, dim, _, name_of)
+    every = _rows([c for s in found for g in s.grids for c in g.columns], dim, name_of, _)[:-1]
+    parts = [every[i : i + PART] for i in range(0, len(every), PART)] if part else [every]
+    if part and part > max(len(parts), 1):
+        raise PartBeyond(f"the figures by {dim} have {len(parts)} parts")
+    chosen = {value for value, _label in (parts[part - 1] if part and parts else every)}
+    for s in found:
+        for g in s.grids:
+            g.rows[:] = [r for r in g.rows if r[0] in chosen or r[0] == TOTAL]
+        if s.key == "received":
+            s.bars[:] = [(label, n) for value, label, n in s.by_value if value in chosen]
+    return found, [Part(n, p[0][1], p[-1][1]) for n, p in enumerate(parts, 1) if p]
+
+
+def _measures(
     document: dict[str, Any], dim: str, _: Translate, name_of: Callable[[str, str], str]
 ) -> list[Section]:
-    """Every measure of the release, broken down by `dim`, in the order a reader asks."""
     t = Tables.of(document)
 
     def word(code_dim: str, value: str) -> str:
@@ -131,7 +175,7 @@ def sections(
         _("Grievances received and taken up"),
         chart=False,
     )
-    received.bars.extend(_by_value(received.grids[0].columns[0], name_of, dim))
+    received.by_value = _by_value(received.grids[0].columns[0], name_of, dim)
     found: list[Section] = [
         received,
         coded("rejected", "grounds", _("Not taken up, by reason")),
@@ -217,10 +261,11 @@ def _bars(columns: list[Column]) -> list[tuple[str, Count]]:
 
 def _by_value(
     column: Column, name_of: Callable[[str, str], str], dim: str
-) -> list[tuple[str, Count]]:
+) -> list[tuple[str, str, Count]]:
+    """The chart's bars, each value's count, largest first (its value kept, for parts)."""
     return sorted(
-        ((name_of(dim, v), n) for v, n in column.cells.items() if v != TOTAL),
-        key=lambda bar: -(bar[1] or 0),
+        ((v, name_of(dim, v), n) for v, n in column.cells.items() if v != TOTAL),
+        key=lambda bar: -(bar[2] or 0),
     )
 
 
