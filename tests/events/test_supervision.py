@@ -9,7 +9,8 @@ import nats.errors
 import nats.js.errors
 import pytest
 
-from redress.events.recovery import Backoff, Trouble, is_transient, stop, supervise
+from redress.events.leader import leadership, lock_key
+from redress.events.recovery import Backoff, Trouble, is_transient, stop, supervise, working
 from tests.events.helpers import running, wait_until
 
 
@@ -111,6 +112,48 @@ async def test_a_restarted_worker_that_runs_well_is_ok_again():
     async with running(supervisor):
         await wait_until(lambda: _ok(trouble), timeout=5)
         assert trouble.restarts == 1
+
+
+async def test_work_that_says_it_works_is_ok_again_at_once_not_after_healthy_after():
+    """A scheduler's tick done, a standby's look at the lock: the outage it was restarted
+    for is over then, where the supervisor would wait `healthy_after` (10 s in the services)."""
+    trouble = Trouble("worker")
+    starts = 0
+    forever = asyncio.Event()
+
+    async def work() -> None:
+        nonlocal starts
+        starts += 1
+        if starts == 1:
+            raise ConnectionRefusedError("the database is restarting")
+        working()
+        await forever.wait()
+
+    supervisor = supervise(work, trouble, Backoff(initial=0.01, cap=0.02), healthy_after=60)
+    async with running(supervisor):
+        await wait_until(lambda: _ok(trouble), timeout=5)
+    working()  # outside a supervisor: nothing to end, and no error
+
+
+async def test_a_standby_scheduler_is_ok_once_it_reaches_the_lock_again(system):
+    trouble = Trouble("scheduler")
+    held = await asyncpg.connect(system.dsn)
+    await held.fetchval("SELECT pg_advisory_lock($1)", lock_key("scheduler:test"))
+    trouble.report(ConnectionRefusedError("the database is restarting"))
+
+    async def work() -> None:
+        async with leadership(system.dsn, "scheduler:test", standby_interval=0.05):
+            raise AssertionError("the lock is held elsewhere")
+
+    try:
+        async with running(supervise(work, trouble, healthy_after=60)):
+            await wait_until(lambda: _ok_now(trouble), timeout=5)
+    finally:
+        await held.close()
+
+
+async def _ok_now(trouble: Trouble) -> bool:
+    return trouble.as_status()["status"] == "ok"
 
 
 async def _ok(trouble: Trouble) -> bool:

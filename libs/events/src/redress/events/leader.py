@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import structlog
 
+from redress.events.recovery import working
 from redress.events.sessions import session_settings
 
 log = structlog.get_logger("redress.leader")
@@ -47,6 +48,7 @@ async def leadership(
             if not announced:
                 log.info("standby", role=name)
                 announced = True
+            working()  # a standby that reaches the lock has nothing else to fail at
             await asyncio.sleep(standby_interval)
         log.info("leading", role=name)
         yield conn

@@ -12,6 +12,7 @@ import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,6 +200,19 @@ class Trouble:
         return status
 
 
+# The trouble of the work `supervise` runs in this context, for the work to end (`working`).
+_supervised: ContextVar[Trouble | None] = ContextVar("supervised", default=None)
+
+
+def working() -> None:
+    """Said by supervised work that has just done its work (a scheduler's tick, a standby's
+    look at the lock): the outage it was reported for ends now, not `healthy_after` later.
+    Outside `supervise`, nothing."""
+    trouble = _supervised.get()
+    if trouble is not None:
+        trouble.clear()
+
+
 async def supervise(
     work: Callable[[], Awaitable[object]],
     trouble: Trouble,
@@ -211,13 +225,14 @@ async def supervise(
 
     The wait between starts grows with each quick failure, and starts small again after
     `work` has run well for a minute. The failure stays reported until `work` has run
-    `healthy_after` seconds (unless `work` reports or clears trouble of its own meanwhile).
+    `healthy_after` seconds, or says it works (`working`), or clears trouble of its own.
     A bug waits up to the backoff's cap; a lost connection at most `transient_cap`, so that
     work stopped by an outage starts again within seconds of the server's return, as the
     runners do, where a long outage had grown the wait to half a minute.
     """
     backoff = backoff or Backoff(initial=0.5, cap=30.0)
     loop = asyncio.get_running_loop()
+    _supervised.set(trouble)  # this task's own context: `working` in `work` finds it
     while True:
         started = loop.time()
         cleared = asyncio.create_task(_clear_later(trouble, trouble.reason, healthy_after))

@@ -18,6 +18,7 @@ import asyncpg
 import structlog
 
 from redress.events.leader import leadership
+from redress.events.recovery import working
 from redress.events.store import Conn
 
 log = structlog.get_logger("redress.timers")
@@ -158,6 +159,8 @@ class Scheduler:
                     await self.tick()
                 except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
                     log.error("timers not fired; trying again", schema=self.schema, error=str(exc))
+                else:
+                    working()
                 await asyncio.sleep(interval)
                 # The lock lives on this connection: lost with it, so is the leadership.
                 await lock.execute("SELECT 1", timeout=10)

@@ -16,6 +16,7 @@ from redress.events.application import Within, execute
 from redress.events.catalogue.grievance import ErasureReason
 from redress.events.envelope import Actor, Event, EventData, Metadata
 from redress.events.leader import leadership
+from redress.events.recovery import working
 from redress.events.store import EventStore
 from redress.events.timers import Clock, SystemClock
 from redress.intake import reply_drafts, retention
@@ -137,4 +138,5 @@ async def _lead(
     async with leadership(runtime.settings.require_database(), role):
         while True:
             await tick()
+            working()
             await asyncio.sleep(interval)
