@@ -1,14 +1,15 @@
 """The page asking again for the receipt, holding a reply the worker could not send (their
 session ended), changes language from within its form (a plain submit, no script) in headless
 Chromium: the reply stays in its box, the page passes axe-core and fits a 360 px screen,
-and Enter in a field opens the report, not another language."""
+Enter with a field blank asks again in the worker's language, and Enter in a filled field
+opens the report, not another language."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.async_api import expect
 
-from redress.intake.texts import SESSION_ENDED
+from redress.intake.texts import SESSION_ENDED, WRONG_RECEIPT
 from tests.browser.test_worker_loop_pages import check
 from tests.browser.test_worker_pages import file_from_the_form, gettext, log_in
 
@@ -32,6 +33,12 @@ async def test_the_unsent_reply_stays_in_its_box_through_a_change_of_language(si
     await expect(page.locator("#draft")).to_have_value(REPLY)
     await expect(page.locator("p.error")).to_have_text(gettext(site, "ar")(SESSION_ENDED))
     await check(page, "receipt asked again, in Arabic, with the reply")
+
+    # Enter with the fields still blank: asked again by the server, in Arabic, the reply kept
+    # (the browser's own bubble would speak the browser's language).
+    await page.locator("#secret").press("Enter")
+    await expect(page.locator("p.error")).to_have_text(gettext(site, "ar")(WRONG_RECEIPT))
+    await expect(page.locator("#draft")).to_have_value(REPLY)
 
     await page.locator("#reference").press_sequentially(reference)
     await page.locator("#secret").press_sequentially(secret)

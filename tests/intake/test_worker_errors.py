@@ -269,11 +269,23 @@ async def test_the_page_holding_an_unsent_reply_changes_language_with_the_reply_
     assert '<input type="hidden" name="lang" value="ar">' in switched.text
     assert await intake.events() == before
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', switched.text).group(1)
+    # A reference typed before a change of language stays typed; a secret is never shown.
+    kept = await intake.client.post(
+        f"/t/{TENANT}/status/open",
+        data={"csrf": csrf, "reference": reference, "secret": secret, "lang": "ar",
+              "switch_to": "en", "draft": reply, "origin": origin},
+    )  # fmt: skip
+    assert f'value="{reference}"' in kept.text and secret not in kept.text
+    # Opened with a field blank: asked again in the worker's language, the reply kept, and
+    # no guess counted.
     blank = await intake.client.post(
         f"/t/{TENANT}/status/open",
-        data={"csrf": csrf, "reference": "", "secret": secret, "lang": "ar", "open": "1"},
-    )
-    assert_page(blank, "ar", 422)  # to open, as before: both fields
+        data={"csrf": csrf, "reference": "", "secret": secret, "lang": "ar", "open": "1",
+              "draft": reply, "origin": origin},
+    )  # fmt: skip
+    assert_page(blank, "ar", 422)
+    assert tr(intake, "ar", texts.WRONG_RECEIPT) in blank.text
+    assert f'<textarea id="draft" name="draft" maxlength="5000">{reply}</textarea>' in blank.text
     # Enter in a field presses the form's first button: it opens, in the language chosen.
     opened = await intake.client.post(
         f"/t/{TENANT}/status/open",

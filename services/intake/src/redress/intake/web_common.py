@@ -164,16 +164,18 @@ SAID = {"session-ended": SESSION_ENDED, "page-expired": PAGE_EXPIRED_REPLY}
 def login(
     request: Request, intake: Intake, tenant: str, name: Masthead, lang: str, chosen: str | None,
     error: str | None = None, status: int = 200, *, unsent: Unsent = NOTHING_UNSENT,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None, reference: str | None = None,
 ) -> HTMLResponse:  # fmt: skip
     """The page asking for the receipt, keeping what the worker typed before the session
-    ended (a reply's retaliation box ticked as it was)."""
+    ended (a reply's retaliation box ticked as it was), and the reference they typed (never
+    the secret)."""
     _ = intake.pages.gettext(lang)
     said = next((code for code, text in SAID.items() if text == error), None)
     return page(
         request, intake, "status_login.html", lang, name, status=status, headers=headers,
         error=_(error) if error else None, action=f"/t/{tenant}/status/open", chosen=chosen,
-        said=said, report_url=f"/t/{tenant}/report?lang={lang}", **unsent.context,
+        said=said, report_url=f"/t/{tenant}/report?lang={lang}", reference=reference,
+        **unsent.context,
     )  # fmt: skip
 
 

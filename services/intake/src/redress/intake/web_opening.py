@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from babel.dates import format_timedelta
 from fastapi import APIRouter, Form, Request
-from fastapi.exceptions import RequestValidationError
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from redress.intake import reply_drafts
@@ -55,7 +54,7 @@ async def open_status(
     tenant: str,
     intake: IntakeContext,
     pool: Pool,
-    # Blank when a language is asked for (`switch_to`); required to open (`_required`).
+    # Blank when a language is asked for (`switch_to`); both needed to open.
     reference: str | None = Form(None, max_length=40),
     secret: str | None = Form(None, max_length=40),
     csrf_token: str = Form(alias="csrf", max_length=100),
@@ -76,9 +75,15 @@ async def open_status(
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
         return login(request, intake, tenant, name, language(request, switch_to),
-                     chosen_language(switch_to), SAID.get(said or ""), unsent=unsent)  # fmt: skip
-    reference, secret = _required(reference=reference, secret=secret)
+                     chosen_language(switch_to), SAID.get(said or ""), unsent=unsent,
+                     reference=reference)  # fmt: skip
     chosen, lang = chosen_language(lang), language(request, lang)
+    if not reference or not secret:
+        # Asked again in the worker's language, what they typed kept; no guess counted.
+        async with pool.acquire() as conn:
+            name = await masthead(conn, tenant)
+        return login(request, intake, tenant, name, lang, chosen, WRONG_RECEIPT, 422,
+                     unsent=unsent, reference=reference)  # fmt: skip
     if (unsent.reply or unsent.plan) and not csrf_valid(request, intake, csrf_token):
         # A page restored from a closed browser: asked again, with what was typed on it.
         async with pool.acquire() as conn:
@@ -102,7 +107,7 @@ async def open_status(
     if not await asyncio.to_thread(verify_secret, stored, secret) or not found:
         intake.receipt_guard.failed(client, guarded, secret)
         return login(request, intake, tenant, name, lang, chosen, WRONG_RECEIPT, 401,
-                     unsent=unsent)  # fmt: skip
+                     unsent=unsent, reference=reference)  # fmt: skip
     intake.receipt_guard.succeeded(guarded)
     token = jwt.encode(
         {"g": found["grievance_id"], "t": tenant,
@@ -122,15 +127,6 @@ async def open_status(
             await reply_drafts.carry(conn, intake, request, response, tenant,
                                      found["grievance_id"], unsent)  # fmt: skip
     return response
-
-
-def _required(**fields: str | None) -> tuple[str, ...]:
-    """The fields, refused as a form missing them is (422) where one is blank."""
-    missing = [{"type": "missing", "loc": ("body", name), "msg": "Field required", "input": None}
-               for name, value in fields.items() if not value]  # fmt: skip
-    if missing:
-        raise RequestValidationError(missing)
-    return tuple(str(value) for value in fields.values())
 
 
 def _too_many(
