@@ -149,8 +149,9 @@ def everything_killed_comes_back(cwd, base):
 def status_shows_lags_near_zero(cwd, base):
     """`redress status` beside `make run`: nothing waits, every projection at the stream's
     end once caught up, every service and the relay answering 200 on /health."""
+    # Nothing but the checkout's .data/dev.env, as in another terminal: it says where the
+    # ports start (the test's base, not make run's 8000).
     env = {k: v for k, v in os.environ.items() if not k.startswith("REDRESS_")}
-    env["REDRESS_DEV_PORT_BASE"] = str(base)
 
     def status() -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -28,7 +28,7 @@ from rich.table import Table
 from redress.kit.admin import apply_migrations
 from redress.kit.auth import signer_for
 from redress.kit.embedded import EmbeddedNats, EmbeddedPostgres, die_with_parent, runtime_folder
-from redress.kit.registry import PORTS, relay_port, services
+from redress.kit.registry import BASE, PORTS, relay_port, services
 from redress.kit.settings import DEV_ENV, load_settings
 
 console = Console(stderr=True)
@@ -190,6 +190,8 @@ class Platform:
             "REDRESS_DATABASE_URL": database,
             "REDRESS_NATS_URL": nats_url,
             "REDRESS_DATA_DIR": str(self.data.resolve()),
+            # Where its ports start, for `redress status` in another terminal.
+            "REDRESS_DEV_PORT_BASE": str(BASE),
         }
         DEV_ENV.parent.mkdir(parents=True, exist_ok=True)
         DEV_ENV.write_text("".join(f"{k}={v}\n" for k, v in self.env.items()))

@@ -19,7 +19,7 @@ from rich.table import Table
 from redress.events.lag import delivery_lag
 from redress.events.recovery import describe
 from redress.events.verify import Verdict, checkpoints, verify
-from redress.kit.registry import PORTS, relay_port
+from redress.kit.registry import ports
 from redress.kit.runtime import bus_for, open_nats, open_pool
 from redress.kit.settings import ConfigurationError, Settings
 
@@ -129,9 +129,9 @@ async def _read_delivery(settings: Settings, asking: Callable[[str], None]) -> S
 def _service_urls(settings: Settings) -> dict[str, str]:
     if settings.peer_urls:
         return dict(settings.peer_urls)
-    if settings.dev:  # what `make run` starts, relay included
-        urls = {name: f"http://127.0.0.1:{port}" for name, port in PORTS.items()}
-        return urls | {"relay": f"http://127.0.0.1:{relay_port()}"}
+    if settings.dev:  # what `make run` starts, relay included, from its dev.env's base
+        return {name: f"http://127.0.0.1:{port}"
+                for name, port in ports(settings.dev_port_base).items()}  # fmt: skip
     return {}
 
 

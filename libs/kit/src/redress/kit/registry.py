@@ -8,16 +8,21 @@ from importlib.metadata import entry_points
 from redress.kit.service import ServiceSpec
 
 # The fixed ports of `make run`; REDRESS_DEV_PORT_BASE moves them all (tests use it).
-_BASE = int(os.environ.get("REDRESS_DEV_PORT_BASE", "8000"))
-PORTS = {
-    name: _BASE + offset
-    for offset, name in enumerate(["intake", "cases", "referral", "metrics", "assessment"], 1)
-}
+BASE = int(os.environ.get("REDRESS_DEV_PORT_BASE", "8000"))
+
+
+def ports(base: int) -> dict[str, int]:
+    """The services' ports of `make run` from `base`, then the relay's probes."""
+    names = ["intake", "cases", "referral", "metrics", "assessment", "relay"]
+    return {name: base + offset for offset, name in enumerate(names, 1)}
+
+
+PORTS = {name: port for name, port in ports(BASE).items() if name != "relay"}
 
 
 def relay_port() -> int:
     """The port of the relay's probes under `redress dev`, after the services'."""
-    return max(PORTS.values()) + 1
+    return ports(BASE)["relay"]
 
 
 def services() -> dict[str, ServiceSpec]:

@@ -120,6 +120,13 @@ class Settings(BaseSettings):
         ' consoles (JSON: {"referral": "https://referral.example.org"}); in dev mode the ports'
         " of `make run`",
     )
+    dev_port_base: int = Field(
+        8000,
+        ge=1,
+        le=65000,
+        description="where the ports of `make run` start (intake on"
+        " the next); `redress dev` writes it to .data/dev.env for commands beside it",
+    )
     filings_per_hour_per_client: int = Field(
         60, ge=1, description="anonymous web filings one client may make per hour"
     )
