@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import nats.errors
@@ -96,18 +97,26 @@ async def _started(starts_of, n: int) -> bool:
     return starts_of() >= n
 
 
-async def test_a_restarted_worker_that_runs_well_is_ok_again():
-    trouble = Trouble("worker")
+def failing_once(
+    first: Exception, then: Callable[[], None] = lambda: None
+) -> Callable[[], Awaitable[None]]:
+    """Work that fails at its first start with `first`, then calls `then` and runs on."""
     starts = 0
-    forever = asyncio.Event()
 
     async def work() -> None:
         nonlocal starts
         starts += 1
         if starts == 1:
-            raise ValueError("a bug")
-        await forever.wait()
+            raise first
+        then()
+        await asyncio.Event().wait()
 
+    return work
+
+
+async def test_a_restarted_worker_that_runs_well_is_ok_again():
+    trouble = Trouble("worker")
+    work = failing_once(ValueError("a bug"))
     supervisor = supervise(work, trouble, Backoff(initial=0.01, cap=0.02), healthy_after=0.2)
     async with running(supervisor):
         await wait_until(lambda: _ok(trouble), timeout=5)
@@ -118,17 +127,7 @@ async def test_work_that_says_it_works_is_ok_again_at_once_not_after_healthy_aft
     """A scheduler's tick done, a standby's look at the lock: the outage it was restarted
     for is over then, where the supervisor would wait `healthy_after` (10 s in the services)."""
     trouble = Trouble("worker")
-    starts = 0
-    forever = asyncio.Event()
-
-    async def work() -> None:
-        nonlocal starts
-        starts += 1
-        if starts == 1:
-            raise ConnectionRefusedError("the database is restarting")
-        working()
-        await forever.wait()
-
+    work = failing_once(ConnectionRefusedError("the database is restarting"), then=working)
     supervisor = supervise(work, trouble, Backoff(initial=0.01, cap=0.02), healthy_after=60)
     async with running(supervisor):
         await wait_until(lambda: _ok(trouble), timeout=5)

@@ -206,7 +206,6 @@ def start_leading(
             asyncio.create_task(supervise(run, runner.trouble), name=runner.projection.key)
         )
     listening = Trouble(f"{name}.listening")
-    listener.on_listening = listening.clear  # healed as soon as it listens again
     runtime.background += [listening, leading.trouble]
     # Tried again as soon as the runners themselves would be after a lost connection.
     runtime.tasks.append(

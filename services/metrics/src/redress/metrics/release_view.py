@@ -140,7 +140,7 @@ def sections(
     for s in found:
         for g in s.grids:
             g.rows[:] = [r for r in g.rows if r[0] in chosen or r[0] == TOTAL]
-        if s.key == "received":
+        if s.by_value:  # a chart of the dimension's own values shows the part's
             s.bars[:] = [(label, n) for value, label, n in s.by_value if value in chosen]
     return found, [Part(n, p[0][1], p[-1][1]) for n, p in enumerate(parts, 1) if p]
 

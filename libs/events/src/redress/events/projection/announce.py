@@ -27,6 +27,7 @@ import asyncpg
 import structlog
 
 from redress.events.projection.versions import LIVE, Versions
+from redress.events.recovery import working
 from redress.events.store import Conn
 
 log = structlog.get_logger("redress.announce")
@@ -127,9 +128,6 @@ class Listener:
         self.connected = False
         self.on_ask: Callable[[], None] | None = None
         self.on_told: Callable[[], None] | None = None
-        # Called once listening (again): the caller's word for an outage it reported ends
-        # here, not when the connection has lasted a while.
-        self.on_listening: Callable[[], None] | None = None
         self.positions: dict[str, int] = {}  # by projection name
         self.statuses: dict[str, dict[str, Any]] = {}  # by projection key, as last told
         self.told_at: float | None = None  # time.monotonic() of the last states heard
@@ -158,8 +156,7 @@ class Listener:
             self.connected = True
             await conn.execute("SELECT pg_notify($1, 'ask')", self.channel, timeout=self.io_timeout)
             await self._recheck(conn)
-            if self.on_listening is not None:
-                self.on_listening()
+            working()  # listening again: its supervisor's word for an outage ends here
             while not lost.is_set():
                 self._heard.clear()
                 with contextlib.suppress(TimeoutError):
