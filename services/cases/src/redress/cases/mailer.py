@@ -23,7 +23,7 @@ import asyncpg
 import structlog
 
 from redress.cases.mail_alerts import Alert, compose
-from redress.events.recovery import Trouble
+from redress.events.recovery import Trouble, working
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
 from redress.tenancy.handlers import read_tenant
@@ -100,7 +100,9 @@ class AlertSender:
 
     async def run(self) -> None:
         while True:
-            if not await self.tick():
+            tried = await self.tick()
+            working()  # the outbox was read: an outage its supervisor reported is over
+            if not tried:
                 await asyncio.sleep(self.interval)
 
     async def tick(self) -> int:

@@ -25,7 +25,7 @@ from redress.events.catalogue.grievance import GrievanceSubmitted, Sealed
 from redress.events.catalogue.texts import TextKind, TextNotSent, WorkerTexted
 from redress.events.envelope import SYSTEM, Event, EventData, Metadata
 from redress.events.errors import ConcurrencyError
-from redress.events.recovery import Trouble
+from redress.events.recovery import Trouble, working
 from redress.events.store import Conn, EventStore, read_stream_on
 from redress.intake.context import Intake
 from redress.intake.domain import Status, fold
@@ -80,7 +80,9 @@ class TextSender:
 
     async def run(self) -> None:
         while True:
-            if not await self.tick():
+            tried = await self.tick()
+            working()  # the outbox was read: an outage its supervisor reported is over
+            if not tried:
                 await asyncio.sleep(self.interval)
 
     async def tick(self) -> int:
