@@ -1,18 +1,24 @@
 """Post-audit callback campaigns: the audit, pure; then the API on real servers."""
 
 import asyncio
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from redress.events.catalogue import load
 from redress.events.catalogue.audit import (
+    AuditPersonalDataErased,
     AuditRegistered,
     CallbackAttemptMissed,
     CallbackCompleted,
     CallbackScheduled,
 )
-from redress.events.catalogue.grievance import Channel, GrievanceSubmitted, Sealed
+from redress.events.catalogue.grievance import (
+    Channel,
+    ErasureReason,
+    GrievanceSubmitted,
+    Sealed,
+)
 from redress.events.projection import wait_for_version
 from redress.events.timers import FixedClock
 from redress.intake.callbacks_api import set_clock
@@ -20,6 +26,7 @@ from redress.intake.callbacks_domain import (
     MAX_WORKERS,
     AuditRefused,
     CompleteCallback,
+    EraseAuditData,
     Interviewee,
     RegisterAudit,
     decide,
@@ -27,6 +34,7 @@ from redress.intake.callbacks_domain import (
 )
 from redress.intake.campaigns import Campaigns
 from redress.intake.projections import Grievances
+from tests.events.helpers import wait_until
 from tests.intake.conftest import TENANT, register_tenant
 
 # The audit, pure: given events, when a command, then events (or a refusal).
@@ -603,3 +611,66 @@ async def test_follow_up_numbers_out_of_bounds_are_refused_and_record_nothing(in
     assert await intake.events() == before
     read = await intake.client.get("/v1/tenant/follow-up", headers=admin)
     assert read.json()["callback_attempts"] == 3 and read.json()["check_in_days"] == 30
+
+
+def test_an_audit_s_numbers_are_erased_only_once_every_callback_has_ended():
+    done = [CallbackCompleted(audit_id=A, callback_id=c, reached=True, attempts=1)
+            for c in ("cb1", "cb2")]  # fmt: skip
+    erase = EraseAuditData(A, ErasureReason.retention)
+    assert refused(REGISTERED + done[:1], erase) == "callbacks-open"
+    assert then(REGISTERED + done, erase) == [
+        AuditPersonalDataErased(audit_id=A, key_id="audit-a1", reason=ErasureReason.retention)
+    ]
+    assert refused(REGISTERED + done + then(REGISTERED + done, erase), erase) == "erased"
+    assert refused([], erase) == "unknown-audit"
+
+
+async def test_the_retention_sweep_erases_an_audit_s_numbers_once_its_callbacks_are_over(
+    intake, clock
+):
+    runtime = intake.app.state.runtime
+    admin = intake.token(("admin",))
+    assert (await intake.client.put("/v1/retention", json={"days": 30},
+                                    headers=admin)).status_code == 200  # fmt: skip
+    ended = await register(intake, audit(workers=workers(2)))
+    still_open = await register(intake, audit(workers=workers(2, first=50)))
+    clock.at = on(15)
+    calls = {c["callback_id"]: c for c in (await due(intake))["callbacks"]}
+    ids = {s["stream"]: [c for c, v in calls.items() if v["audit_id"] == s["audit_id"]]
+           for s in (ended, still_open)}  # fmt: skip
+    for callback_id in [*ids[ended["stream"]], ids[still_open["stream"]][0]]:
+        assert (await outcome(intake, callback_id, {"reached": True})).status_code == 200
+    last = (await intake.system.store.read_stream(ended["stream"]))[-1]
+    assert await wait_for_version(
+        intake.system.pool, Campaigns(), ended["stream"], last.version, timeout=30
+    )
+
+    async def period_known() -> bool:
+        async with intake.system.pool.acquire() as conn:
+            return await conn.fetchval("SELECT retention_days = 30 FROM intake.tenants") is True
+
+    await wait_until(period_known)
+
+    async def keys() -> set[str]:
+        async with intake.system.pool.acquire() as conn:
+            return {r["key_id"] for r in await conn.fetch(
+                "SELECT key_id FROM keyring.data_keys WHERE key_id LIKE 'audit-%'"
+            )}  # fmt: skip
+
+    sweep = runtime.extras["housekeeping"].retention
+    both = {f"audit-{ended['audit_id']}", f"audit-{still_open['audit_id']}"}
+    sweep.clock = FixedClock(last.time + timedelta(days=29, hours=23))
+    await sweep.tick()
+    assert await keys() == both  # the period has not run out
+    sweep.clock = FixedClock(last.time + timedelta(days=30, minutes=1))
+    await sweep.tick()
+    assert await keys() == {f"audit-{still_open['audit_id']}"}  # a callback there still waits
+    events = await intake.system.store.read_stream(ended["stream"])
+    assert events[-1].type == "AuditPersonalDataErased"
+    assert events[-1].data.reason is ErasureReason.retention
+    await sweep.tick()  # once only
+    assert len(await intake.system.store.read_stream(ended["stream"])) == len(events)
+    # The open audit's worker is still called, with their number.
+    waiting = [c for c in (await due(intake))["callbacks"]
+               if c["audit_id"] == still_open["audit_id"]]  # fmt: skip
+    assert len(waiting) == 1 and waiting[0]["phone"]

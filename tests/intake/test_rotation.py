@@ -26,6 +26,7 @@ from redress.events.projection import wait_for_version
 from redress.events.timers import FixedClock
 from redress.intake.context import build
 from redress.intake.housekeeping import set_clock
+from redress.intake.lookup_keys import number_keys
 from redress.intake.projections import Grievances
 from redress.intake.receipts import Proof
 from redress.kit.crypto import DataKeyExists, Keyring, grievance_key_id, unwrap
@@ -41,6 +42,7 @@ from tests.disk import (
 from tests.events.helpers import wait_until
 from tests.intake.conftest import TENANT
 from tests.intake.test_api import GRIEVANCE
+from tests.intake.test_lookup_keys import text as send_text
 from tests.intake.test_privacy import _published
 from tests.intake.test_web import file_report, open_status
 from tests.kit.test_cli import redress, system_env
@@ -84,6 +86,11 @@ async def test_after_a_rotation_an_erased_key_is_unreadable_from_every_copy_on_d
     live = await file_by_operator(intake, f"Still open {marker}")
     narrative, phone = f"The manager {marker} threatened us", f"+855{int(marker[:8], 16)}"
     reference, secret = await file_report(intake, narrative=narrative, contact=phone)
+    # A worker who texts: their number finds their thread by a keyed hash of it.
+    texter = f"+856{int(marker[8:16], 16)}"
+    answer = await send_text(intake, texter, f"They keep our passports {marker}", "SM-rotation")
+    sms_reference, sms_secret = re.search(r"Reference (R-\w+)\. Secret number ([\d ]+)\.",
+                                          answer).groups()  # fmt: skip
     async with system.pool.acquire() as conn:
         gid = await conn.fetchval(
             "SELECT grievance_id FROM intake.receipts WHERE grievance_id <> $1",
@@ -103,7 +110,18 @@ async def test_after_a_rotation_an_erased_key_is_unreadable_from_every_copy_on_d
     await wait_until(lambda: _published(system, 2))
     await scan_for_canaries(servers, system, tmp_path, (narrative, phone, marker))
 
+    # The hashes that find the two numbers are on disk, under a key the platform holds.
+    threat = await number_hashes(intake, (phone, texter))
+    async with system.pool.acquire() as conn:
+        stored = {r["k"] for r in await conn.fetch(
+            "SELECT contact_key AS k FROM intake.contact_keys "
+            "UNION SELECT thread_key FROM intake.sms_threads"
+        )}  # fmt: skip
+    threat = stored & set(threat)
+    assert len(threat) == 2
     await erase_by_worker(intake, reference, secret)
+    intake.client.cookies.clear()  # the first worker's session ends: another phone
+    await erase_by_worker(intake, sms_reference, sms_secret)
     assert await wait_for_version(system.pool, Grievances(), f"grievance-{gid}", 2, timeout=10)
     assert wrapped in await wal_files(servers)  # the deleted row lives on in the WAL
 
@@ -119,9 +137,14 @@ async def test_after_a_rotation_an_erased_key_is_unreadable_from_every_copy_on_d
         "stream store": stream_store_files(servers),
         "database dump": database_dump(system.dsn),
     }
+    # Every hash of the numbers under a key the platform can still read: none is on disk.
+    readable_hashes = await number_hashes(intake, (phone, texter))
+    assert not set(readable_hashes) & threat  # the lookup key was replaced
     for where, blob in disk.items():
         for form in old_forms:
             assert form not in blob, f"the old KEK is still in the {where}"
+        for number_hash in readable_hashes:
+            assert number_hash.encode() not in blob, f"a number's hash is in the {where}"
         for text in (narrative, phone, marker):
             assert text.encode() not in blob, f"a canary is in plaintext in the {where}"
     assert wrapped in disk["PostgreSQL files and WAL"]  # still there, yet:
@@ -140,6 +163,18 @@ async def test_after_a_rotation_an_erased_key_is_unreadable_from_every_copy_on_d
         assert personal["narrative"] == f"Still open {marker}"
     assert Proof.verify(live["proof"], restarted.proof_key) is not None
     assert Proof.verify(live["proof"], running.proof_key) is not None
+
+
+async def number_hashes(intake, numbers) -> list[str]:
+    """The hashes of `numbers` under every lookup key the platform can read now, and under
+    the key derived from the root secret (the rows from before lookup keys)."""
+    found = []
+    async with intake.system.pool.acquire() as conn:
+        for number in numbers:
+            # A restarted intake reads the keyset anew.
+            keys = await number_keys(conn, build(intake.settings), TENANT, number)
+            found += keys.candidates
+    return found
 
 
 async def scan_for_canaries(servers, system, data_dir, canaries) -> None:

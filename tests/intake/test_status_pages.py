@@ -26,6 +26,10 @@ def csrf_in(page) -> str:
     return re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
 
 
+# The keyring's keys but the lookup key that hashes workers' numbers (ADR 40).
+GRIEVANCE_KEYS = "SELECT count(*) FROM keyring.data_keys WHERE key_id NOT LIKE 'lookup-%'"
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 async def test_erasing_asks_first_and_says_what_it_means(intake, lang):
     reference, secret = await file_report(intake, lang=lang)
@@ -41,7 +45,7 @@ async def test_erasing_asks_first_and_says_what_it_means(intake, lang):
     assert f'id="cancel">{tr(intake, lang, "No, go back to my report")}' in asked.text
     assert await intake.events() == before  # asking erased nothing
     async with intake.system.pool.acquire() as conn:
-        assert await conn.fetchval("SELECT count(*) FROM keyring.data_keys") == 1
+        assert await conn.fetchval(GRIEVANCE_KEYS) == 1
 
     erased = await intake.client.post(
         f"/t/{TENANT}/status?lang={lang}",
@@ -53,7 +57,7 @@ async def test_erasing_asks_first_and_says_what_it_means(intake, lang):
     assert tr(intake, lang, "The messages were erased with your personal data.") in erased.text
     assert tr(intake, lang, "No messages yet.") not in erased.text
     async with intake.system.pool.acquire() as conn:
-        assert await conn.fetchval("SELECT count(*) FROM keyring.data_keys") == 0
+        assert await conn.fetchval(GRIEVANCE_KEYS) == 0
 
 
 async def test_the_question_before_withdrawing_can_be_read_in_another_language(intake):

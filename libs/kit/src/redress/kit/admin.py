@@ -66,8 +66,17 @@ async def replay_projection(settings: Settings, qualified: str, *, offline: bool
 
 
 async def rotate_keys(settings: Settings) -> Rotated:
-    """Rotate the key-encryption key now, with a progress bar of the re-wrapped data keys."""
+    """Rotate the key-encryption key now, with a progress bar of the re-wrapped data keys;
+    first, each service's own work before a rotation, on a pool of its role."""
     keys = keyset_file(settings)
+    for spec in services().values():
+        if spec.before_key_rotation is not None:
+            own = await open_pool(settings, role=settings.database_role or f"redress_{spec.name}",
+                                  size=2)  # fmt: skip
+            try:
+                await spec.before_key_rotation(settings, own)
+            finally:
+                await own.close()
     pool = await open_pool(settings, role=settings.database_role or "redress_intake", size=2)
     try:
         with Progress(

@@ -14,7 +14,7 @@ A rotation stopped half-way is finished by the next one (the file still holds ol
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -158,17 +158,21 @@ async def rotation_due(
 
 @dataclass
 class RotationSchedule:
-    """Rotates when the current KEK is older than `every`; one leader per deployment."""
+    """Rotates when the current KEK is older than `every`; one leader per deployment.
+    `before` runs first, each time a rotation starts (not when one is finished)."""
 
     dsn: str
     pool: asyncpg.Pool
     keys: KeysetFile
     every: timedelta
     clock: Clock = SystemClock()  # noqa: RUF009 - stateless
+    before: Callable[[], Awaitable[object]] | None = None
 
     async def tick(self) -> Rotated | None:
         if not await rotation_due(self.pool, self.keys, self.clock, self.every):
             return None
         if len(self.keys.keyset(force=True).keys) > 1:
             return await finish(self.dsn, self.pool, self.keys)
+        if self.before is not None:
+            await self.before()
         return await rotate(self.dsn, self.pool, self.keys, at=self.clock.now())

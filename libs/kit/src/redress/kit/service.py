@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+import asyncpg
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -89,6 +90,9 @@ class ServiceSpec:
     large_body_bytes: int = 0
     # How the service's pages answer a body refused before routing (else problem+json).
     refusal_pages: Sequence[RefusalPage] = ()
+    # Work before each rotation of the key-encryption key, on a pool of the service's role:
+    # replacing keys wrapped by the KEK whose old copies must die with it (ADR 40).
+    before_key_rotation: Callable[[Settings, asyncpg.Pool], Awaitable[object]] | None = None
 
     def projections_for(self, settings: Settings) -> Sequence[Projection]:
         """The projections, given the settings when the factory takes them (a projection

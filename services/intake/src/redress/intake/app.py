@@ -94,6 +94,7 @@ service = ServiceSpec(
         key_sweeper("intake"),
     ],
     checks=[context.check],
+    before_key_rotation=housekeeping.replace_lookup_key,
     seed=seed.seed_demo,
     # Texts to workers go to the fake provider intake serves itself in dev mode.
     dev_environment={

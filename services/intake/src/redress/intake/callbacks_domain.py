@@ -14,12 +14,13 @@ from functools import reduce
 
 from redress.events.application import Aggregate, Refused
 from redress.events.catalogue.audit import (
+    AuditPersonalDataErased,
     AuditRegistered,
     CallbackAttemptMissed,
     CallbackCompleted,
     CallbackScheduled,
 )
-from redress.events.catalogue.grievance import Sealed
+from redress.events.catalogue.grievance import ErasureReason, Sealed
 from redress.events.envelope import EventData
 
 CALLBACK_DELAY = timedelta(days=5)
@@ -39,7 +40,7 @@ class AuditRefused(Refused):
     """A command the audit's state does not allow; `kind` is stable for API errors."""
 
     statuses = {"unknown-audit": 404, "unknown-callback": 404, "already-registered": 409,
-                "already-completed": 409}  # fmt: skip
+                "already-completed": 409, "erased": 409, "callbacks-open": 409}  # fmt: skip
     default_status = 422
 
 
@@ -62,6 +63,7 @@ class Audit:
     country: str | None = None
     audit_date: date | None = None
     callbacks: dict[str, Callback] = field(default_factory=dict)
+    erased: bool = False
 
 
 # Commands.
@@ -100,7 +102,13 @@ class CompleteCallback:
     retry_days: int = 1
 
 
-Command = RegisterAudit | CompleteCallback
+@dataclass(frozen=True)
+class EraseAuditData:
+    audit_id: str
+    reason: ErasureReason
+
+
+Command = RegisterAudit | CompleteCallback | EraseAuditData
 
 
 def due_on(audit_date: date) -> date:
@@ -113,6 +121,8 @@ def decide(command: Command, state: Audit) -> list[EventData]:
             return _register(command, state)
         case CompleteCallback():
             return _complete(command, state)
+        case EraseAuditData():
+            return _erase(command, state)
     raise AssertionError(f"unhandled command {command!r}")
 
 
@@ -185,6 +195,18 @@ def _complete(command: CompleteCallback, state: Audit) -> list[EventData]:
     ]
 
 
+def _erase(command: EraseAuditData, state: Audit) -> list[EventData]:
+    if not state.registered:
+        raise AuditRefused("unknown-audit", "there is no such audit")
+    if state.erased:
+        raise AuditRefused("erased", "the personal data of this audit was already erased")
+    if not all(c.completed for c in state.callbacks.values()):
+        raise AuditRefused("callbacks-open", "a callback of this audit still needs its number")
+    return [AuditPersonalDataErased(audit_id=command.audit_id,
+                                    key_id=audit_key_id(command.audit_id),
+                                    reason=command.reason)]  # fmt: skip
+
+
 def evolve(state: Audit, event: EventData) -> Audit:
     match event:
         case AuditRegistered():
@@ -212,6 +234,8 @@ def evolve(state: Audit, event: EventData) -> Audit:
                 attempts=event.attempts,
             )
             return replace(state, callbacks={**state.callbacks, event.callback_id: done})
+        case AuditPersonalDataErased():
+            return replace(state, erased=True)
     return state
 
 

@@ -64,7 +64,8 @@ class Intake:
     proof_key: Ed25519PrivateKey
     session_key: bytes
     csrf_key: bytes
-    thread_key: bytes
+    # Only to find rows hashed before lookup keys (`redress.intake.lookup_keys`).
+    legacy_number_key: bytes
     form_key: bytes
     receipt_key: bytes
     reference_key: bytes
@@ -78,15 +79,16 @@ class Intake:
 
 
 def build(settings: Settings) -> Intake:
-    # Derived keys come from the root secret, which never rotates: proofs of filing,
-    # sessions and SMS threads outlive every rotation of the key-encryption key.
+    # Derived keys come from the root secret, which never rotates: proofs of filing and
+    # sessions outlive every rotation of the key-encryption key. Nothing that stays on disk
+    # may be keyed by them if it could name a worker (a number's hash: lookup keys).
     root = root_secret(settings)
     return Intake(
         keyring=Keyring(keyset_file(settings)),
         proof_key=Ed25519PrivateKey.from_private_bytes(derive(root, "receipt-proof")),
         session_key=derive(root, "worker-session"),
         csrf_key=derive(root, "csrf"),
-        thread_key=derive(root, "sms-thread"),
+        legacy_number_key=derive(root, "sms-thread"),
         form_key=derive(root, "report-form"),
         receipt_key=derive(root, "receipt-cookie"),
         reference_key=derive(root, "member-reference"),

@@ -75,7 +75,6 @@ class SubmitGrievance:
     since: date | None = None
     consent: Consent = field(default_factory=Consent)
     member_org: str | None = None
-    thread_key: str | None = None
     audit_id: str | None = None
 
 

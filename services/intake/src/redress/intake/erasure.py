@@ -23,9 +23,10 @@ async def erase(
     to append."""
     events = decide(ErasePersonalData(grievance_id, reason), state)
     await keyring.erase(conn, state.key_id or "")
-    # The keyed hashes of the worker's number (a lost receipt's, a reply's) go too, and so do
-    # texts not yet sent: nothing is left that knows the number.
-    for table in ("contact_keys", "sms_questions"):
+    # The keyed hashes of the worker's number (a lost receipt's, a reply's, their texts'
+    # thread) go too, and so do texts not yet sent: nothing is left that knows the number.
+    # Copies on disk name nothing once the next rotation has replaced the lookup key (ADR 40).
+    for table in ("contact_keys", "sms_questions", "sms_threads"):
         await conn.execute(f"DELETE FROM intake.{table} WHERE grievance_id = $1", grievance_id)
     await conn.execute(
         "UPDATE intake.texts SET state = 'skipped', params = '{}'::jsonb "

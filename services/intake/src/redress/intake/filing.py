@@ -17,8 +17,9 @@ from redress.events.store import Conn, EventStore
 from redress.intake.commands import Filed, GrievanceInput
 from redress.intake.context import Intake
 from redress.intake.domain import AttachFile, Grievance, SubmitGrievance, decide, evolve
+from redress.intake.lookup_keys import number_keys
 from redress.intake.media import without_metadata
-from redress.intake.phones import number_key, phone_number
+from redress.intake.phones import phone_number
 from redress.intake.receipts import Proof, digest, new_receipt, receipt_without_secret
 from redress.kit import sealed_files
 from redress.kit.crypto import grievance_key_id
@@ -111,7 +112,6 @@ async def file_grievance(
     grievance_id: str | None = None,
     member_org: str | None = None,
     member_reference: str | None = None,
-    thread_key: str | None = None,
     audit_id: str | None = None,
     with_secret: bool = True,
     secret: str | None = None,
@@ -158,7 +158,6 @@ async def file_grievance(
         since=form.since,
         consent=form.consent,
         member_org=member_org,
-        thread_key=thread_key,
         audit_id=audit_id,
     )
     filed = {k: v for k, v in command.__dict__.items() if k not in ("receipt_hash", "filed_digest")}
@@ -184,9 +183,11 @@ async def file_grievance(
     number = phone_number(form.contact.phone_or_email) if form.contact else None
     if number is not None:
         # Where a lost receipt may be sent again: a keyed hash of the number, never the number.
+        keys = await number_keys(conn, intake, tenant, number)
         await conn.execute(
-            "INSERT INTO intake.contact_keys VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            tenant, number_key(intake, tenant, number), gid,
+            """INSERT INTO intake.contact_keys (tenant, contact_key, grievance_id, lookup_key)
+               VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
+            tenant, keys.hash, gid, keys.key_id,
         )  # fmt: skip
     proof = Proof(receipt.reference, datetime.now(UTC).replace(microsecond=0), command.filed_digest)
     return Filed(

@@ -62,20 +62,20 @@ def key(event: Event) -> Hashable:
 async def _submitted(conn: Conn, events: list[Event]) -> None:
     rows = [(g.grievance_id, e.tenant, g.receipt_reference, g.receipt_hash, g.filed_digest,
              g.personal.key_id, g.language, g.channel.value, g.country, g.site_id,
-             g.category.value, g.member_org, g.thread_key, e.version, e.time, g.consent.contact_me)
+             g.category.value, g.member_org, e.version, e.time, g.consent.contact_me)
             for e in events if isinstance(g := e.data, GrievanceSubmitted)]  # fmt: skip
     await conn.execute(
         """INSERT INTO grievances (grievance_id, tenant, reference, receipt_hash, filed_digest,
                key_id, status, language, channel, country, site_id, category, member_org,
-               thread_key, version, submitted_at, contact_me)
+               version, submitted_at, contact_me)
            SELECT v.g, v.tenant, v.reference, v.receipt_hash, v.filed_digest, v.key_id, 'open',
                v.language, v.channel, v.country, v.site_id, v.category, v.member_org,
-               v.thread_key, v.version, v.submitted_at, v.contact_me
+               v.version, v.submitted_at, v.contact_me
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                        $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-                       $12::text[], $13::text[], $14::int[], $15::timestamptz[], $16::bool[])
+                       $12::text[], $13::int[], $14::timestamptz[], $15::bool[])
                 AS v(g, tenant, reference, receipt_hash, filed_digest, key_id, language,
-                     channel, country, site_id, category, member_org, thread_key, version,
+                     channel, country, site_id, category, member_org, version,
                      submitted_at, contact_me)""",
         *columns(rows),
     )

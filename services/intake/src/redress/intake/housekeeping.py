@@ -19,14 +19,16 @@ from redress.events.leader import leadership
 from redress.events.recovery import working
 from redress.events.store import EventStore
 from redress.events.timers import Clock, SystemClock
-from redress.intake import reply_drafts, retention
-from redress.intake.context import Intake
+from redress.intake import lookup_keys, reply_drafts, retention
+from redress.intake.callbacks_retention import erase_ended_audits
+from redress.intake.context import Intake, build
 from redress.intake.domain import Status, fold
 from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream
 from redress.kit.crypto import Keyring
 from redress.kit.rotation import RotationSchedule
 from redress.kit.runtime import Runtime
+from redress.kit.settings import Settings
 from redress.tenancy.handlers import read_tenant
 
 log = structlog.get_logger("redress.intake")
@@ -37,6 +39,7 @@ RETENTION = Actor(id="retention", role="system")
 @dataclass
 class RetentionSweep:
     """Erases the personal data of grievances whose case closed longer ago than the period,
+    the phone numbers of audits whose callbacks ended longer ago (`callbacks_retention`),
     and the texts workers typed and did not come back to send (`reply_drafts`)."""
 
     pool: asyncpg.Pool
@@ -72,6 +75,7 @@ class RetentionSweep:
             case = retention.fold(await self.store.read_stream(row["case_id"]))
             if retention.due(case, periods[tenant], now):
                 erased += await self._erase(row["grievance_id"], tenant)
+        await erase_ended_audits(self.pool, self.keyring, self.store, RETENTION, now, self.batch)
         return erased
 
     async def _erase(self, grievance_id: str, tenant: str) -> int:
@@ -110,8 +114,15 @@ async def start(runtime: Runtime) -> None:
             intake.keyring.keys,
             timedelta(days=settings.key_rotation_days),
             clock,
+            # The lookup key first: the rotation then destroys the KEK that wrapped the old.
+            before=lambda: lookup_keys.replace(runtime.pool, intake),
         ),
     )
+
+
+async def replace_lookup_key(settings: Settings, pool: asyncpg.Pool) -> None:
+    """Before `redress keys rotate`: as the scheduled rotation does first."""
+    await lookup_keys.replace(pool, build(settings))
 
 
 def set_clock(runtime: Runtime, clock: Clock) -> None:

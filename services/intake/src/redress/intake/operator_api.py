@@ -32,7 +32,8 @@ from redress.intake.domain import (
     fold,
 )
 from redress.intake.filing import grievance_stream, tenant_name
-from redress.intake.phones import PHONE_PATTERN, contact_number, number_key, phone_number
+from redress.intake.lookup_keys import number_keys
+from redress.intake.phones import PHONE_PATTERN, contact_number, phone_number
 from redress.intake.receipts import new_receipt, normalise_reference, verify_secret
 from redress.intake.texts import GROUNDS, OUTCOMES, SCALE, STATUS
 from redress.kit import idempotency
@@ -247,19 +248,20 @@ async def reissue(request: Request, body: Reissue, principal: Reissuing, pool: P
     sends nothing more."""
     phone = phone_number(body.phone)
     assert phone is not None  # the pattern holds
-    key = number_key(intake, principal.tenant, phone)
     async with pool.acquire() as conn, conn.transaction():
         await tenant_name(conn, principal.tenant)
         first = await idempotency.claim(conn, "intake", principal, idempotency_key, request, body)
         if isinstance(first, idempotency.Replay):
             return first.response()
-        wait = intake.reissues.check(f"{principal.tenant}|{key}")
+        keys = await number_keys(conn, intake, principal.tenant, phone)
+        wait = intake.reissues.check(f"{principal.tenant}|{keys.hash}")
         if wait is not None:
             raise Problem(429, "too-many-reissues", "a receipt was sent to this number just now",
                           headers=retry_after(math.ceil(wait)))  # fmt: skip
         ids = [r["grievance_id"] for r in await conn.fetch(
-            "SELECT grievance_id FROM intake.contact_keys WHERE tenant = $1 AND contact_key = $2 "
-            "ORDER BY grievance_id DESC LIMIT $3", principal.tenant, key, MOST_RECENT,
+            "SELECT DISTINCT grievance_id FROM intake.contact_keys WHERE tenant = $1 "
+            "AND contact_key = ANY($2::text[]) ORDER BY grievance_id DESC LIMIT $3",
+            principal.tenant, keys.candidates, MOST_RECENT,
         )]  # fmt: skip
         for gid in ids:
             await _reissue_one(pool, store, intake, principal, gid, phone)

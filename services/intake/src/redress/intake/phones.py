@@ -1,10 +1,8 @@
 """A worker's phone number, only ever in memory: read from their sealed contact, and known
-elsewhere by a keyed hash (an HMAC under a key derived from the root secret)."""
+elsewhere by a keyed hash under a lookup key (`redress.intake.lookup_keys`)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 
@@ -25,13 +23,6 @@ def phone_number(text: str | None) -> str | None:
         return None
     digits = "".join(ch for ch in text if ch.isdigit())
     return ("+" if text.strip().startswith("+") else "") + digits
-
-
-def number_key(intake: Intake, tenant: str, phone: str) -> str:
-    """The number's keyed hash within a tenant: what tables hold instead of the number."""
-    normal = phone_number(phone) or phone
-    return hmac.new(intake.thread_key, f"number|{tenant}|{normal}".encode(), hashlib.sha256
-                    ).hexdigest()[:32]  # fmt: skip
 
 
 async def contact_number(conn: Conn, intake: Intake, personal: Sealed) -> str | None:

@@ -91,10 +91,10 @@ class Grievances(Projection):
                 await conn.execute(
                     """INSERT INTO grievances (grievance_id, tenant, reference,
                            receipt_hash, filed_digest, key_id, status, language, channel,
-                           country, site_id, category, member_org, thread_key, version,
+                           country, site_id, category, member_org, version,
                            submitted_at, contact_me)
                        VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $10, $11, $12,
-                               $13, $14, $15, $16)""",
+                               $13, $14, $15)""",
                     g.grievance_id,
                     event.tenant,
                     g.receipt_reference,
@@ -107,7 +107,6 @@ class Grievances(Projection):
                     g.site_id,
                     g.category.value,
                     g.member_org,
-                    g.thread_key,
                     event.version,
                     event.time,
                     g.consent.contact_me,

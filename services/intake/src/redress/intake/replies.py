@@ -15,7 +15,7 @@ from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import GiveSatisfaction, GrievanceRefused, decide, fold
 from redress.intake.filing import grievance_stream, tenant_name
 from redress.intake.gateway import SMS_GATEWAY, signed_form
-from redress.intake.phones import number_key
+from redress.intake.lookup_keys import number_keys
 from redress.intake.sms_texts import SMS_THANKS
 from redress.kit.deps import Pool, Store
 
@@ -35,14 +35,15 @@ async def score(
     if said not in SCORES:
         return None
     tenant = metadata.tenant
-    asked = await conn.fetchrow(
-        "DELETE FROM intake.sms_questions WHERE tenant = $1 AND thread_key = $2 "
-        "RETURNING grievance_id",
-        tenant, number_key(intake, tenant, phone),
+    keys = await number_keys(conn, intake, tenant, phone)
+    asked = await conn.fetch(
+        "DELETE FROM intake.sms_questions WHERE tenant = $1 AND thread_key = ANY($2::text[]) "
+        "RETURNING grievance_id, asked_at",
+        tenant, keys.candidates,
     )  # fmt: skip
-    if asked is None:
+    if not asked:
         return None
-    gid = asked["grievance_id"]
+    gid = max(asked, key=lambda r: r["asked_at"])["grievance_id"]  # the question asked last
     stream = grievance_stream(gid)
     history = await read_stream_on(conn, stream)
     try:

@@ -30,7 +30,8 @@ from redress.events.store import Conn, EventStore, read_stream_on
 from redress.intake.context import Intake
 from redress.intake.domain import Status, fold
 from redress.intake.filing import grievance_stream
-from redress.intake.phones import contact_number, number_key
+from redress.intake.lookup_keys import number_keys
+from redress.intake.phones import contact_number
 from redress.intake.provider import Outcome, Provider, TwilioStyle
 from redress.intake.segments import segment
 from redress.intake.sms_texts import render
@@ -145,8 +146,8 @@ class TextSender:
                 segments=min(parts.count, 20),
                 encoding=parts.encoding,
             )
-            question = number_key(self.intake, row["tenant"], phone)
-            await self._record(row, sent, "sent", outcome, question, history)
+            asked = phone if kind is TextKind.satisfaction else None
+            await self._record(row, sent, "sent", outcome, asked, history)
             return None
         age = await self._age(row)
         if outcome.retry and age < self.retries.horizon:
@@ -187,10 +188,11 @@ class TextSender:
 
     async def _record(
         self, row: dict[str, Any], event: EventData, state: str, outcome: Outcome,
-        question: str | None, seen: list[Event],
+        asked: str | None, seen: list[Event],
     ) -> None:  # fmt: skip
-        """The event, the row's state and (for the satisfaction question) where a reply goes,
-        in one transaction; an event already there (a repeat after a lost lease) is kept.
+        """The event, the row's state and (for the satisfaction question, `asked` at a number)
+        where a reply goes, in one transaction; an event already there (a repeat after a
+        lost lease) is kept.
 
         `seen`, the stream as read before sending, is trusted first: an event appended since
         (a reply, or this very event by a process whose lease ran out) fails the append, and
@@ -212,17 +214,25 @@ class TextSender:
                            provider_id = $3, params = '{}'::jsonb WHERE text_id = $1""",
                         row["text_id"], state, outcome.provider_id,
                     )  # fmt: skip
-                    if question and row["kind"] == TextKind.satisfaction.value:
-                        await conn.execute(
-                            """INSERT INTO intake.sms_questions VALUES ($1, $2, $3, now())
-                               ON CONFLICT (tenant, thread_key) DO UPDATE
-                               SET grievance_id = $3, asked_at = now()""",
-                            row["tenant"], question, row["grievance_id"],
-                        )  # fmt: skip
+                    if asked is not None:
+                        await self._asked(conn, row, asked)
                 return
             except ConcurrencyError:
                 history = None
         raise RuntimeError(f"{stream} kept changing while a text was recorded")
+
+    async def _asked(self, conn: Conn, row: dict[str, Any], phone: str) -> None:
+        """A reply of "1" to "5" from the number now answers this grievance's question."""
+        keys = await number_keys(conn, self.intake, row["tenant"], phone)
+        await conn.execute(
+            "DELETE FROM intake.sms_questions WHERE tenant = $1 AND thread_key = ANY($2::text[])",
+            row["tenant"], keys.candidates,
+        )  # fmt: skip
+        await conn.execute(
+            """INSERT INTO intake.sms_questions (tenant, thread_key, grievance_id, asked_at,
+                   lookup_key) VALUES ($1, $2, $3, now(), $4)""",
+            row["tenant"], keys.hash, row["grievance_id"], keys.key_id,
+        )  # fmt: skip
 
 
 async def send_texts(runtime: Runtime) -> None:

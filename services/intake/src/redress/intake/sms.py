@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from typing import Annotated
 from xml.sax.saxutils import escape
@@ -23,6 +21,7 @@ from redress.intake.domain import PostWorkerMessage, Status, decide
 from redress.intake.filing import file_grievance, grievance_stream, tenant_name
 from redress.intake.gateway import SMS_GATEWAY, signed_form
 from redress.intake.gateway import signature as signature  # the provider's, for its callers
+from redress.intake.lookup_keys import number_keys
 from redress.intake.web_common import load
 from redress.kit.auth import Principal
 from redress.kit.deps import Pool, Store
@@ -31,12 +30,6 @@ from redress.kit.idempotency import Replay, claim
 from redress.kit.text import strip_controls, visible
 
 router = APIRouter(prefix="/v1/sms", tags=["sms"])
-
-
-def thread_key(intake: Intake, tenant: str, phone: str) -> str:
-    return hmac.new(intake.thread_key, f"{tenant}|{phone}".encode(), hashlib.sha256).hexdigest()[
-        :32
-    ]
 
 
 def twiml(text: str) -> Response:
@@ -96,23 +89,20 @@ async def _receive(
     tenant = metadata.tenant
     if (answered := await replies.score(conn, store, intake, metadata, phone, text)) is not None:
         return answered
-    key = thread_key(intake, tenant, phone)
+    keys = await number_keys(conn, intake, tenant, phone)
     new_id_ = str(new_id())
-    # Claim the thread first: a text arriving at the same moment waits for this one.
-    claimed = await conn.fetchval(
-        """INSERT INTO intake.sms_threads VALUES ($1, $2, $3)
+    # A thread under an older lookup key is found as it is; else the thread is claimed
+    # under the newest, and a text arriving at the same moment waits for this one.
+    thread = await _thread(conn, tenant, keys.candidates)
+    if thread is None and await conn.fetchval(
+        """INSERT INTO intake.sms_threads (tenant, thread_key, grievance_id, lookup_key)
+           VALUES ($1, $2, $3, $4)
            ON CONFLICT (tenant, thread_key) DO NOTHING RETURNING grievance_id""",
-        tenant,
-        key,
-        new_id_,
-    )
-    existing = claimed is None and await conn.fetchval(
-        "SELECT grievance_id FROM intake.sms_threads WHERE tenant = $1 AND thread_key = $2 "
-        "FOR UPDATE",
-        tenant,
-        key,
-    )
-    if existing:
+        tenant, keys.hash, new_id_, keys.key_id,
+    ) is None:  # fmt: skip
+        thread = await _thread(conn, tenant, [keys.hash])
+    if thread is not None:
+        existing, key = thread
         stream = grievance_stream(existing)
         state, version = await load(store, stream)
         if state.status is Status.open:
@@ -121,16 +111,25 @@ async def _receive(
             await store.append(stream, events, version, metadata, conn=conn)
             return "Received. Your message was added to your report."
         await conn.execute(
-            "UPDATE intake.sms_threads SET grievance_id = $3 WHERE tenant = $1 AND thread_key = $2",
-            tenant,
-            key,
-            new_id_,
-        )
+            """UPDATE intake.sms_threads SET grievance_id = $3, thread_key = $4, lookup_key = $5
+               WHERE tenant = $1 AND thread_key = $2""",
+            tenant, key, new_id_, keys.hash, keys.key_id,
+        )  # fmt: skip
     form_ = GrievanceInput(
         country=None, category=Category.other, narrative=text,
         contact=ContactDetails(phone_or_email=phone),
     )  # fmt: skip
     filed = await file_grievance(conn, store, intake, metadata, form_, Channel.sms,
-                                 grievance_id=new_id_, thread_key=key)  # fmt: skip
+                                 grievance_id=new_id_)  # fmt: skip
     secret = " ".join((filed.secret or "")[i : i + 4] for i in range(0, 16, 4))
     return f"Received. Reference {filed.reference}. Secret number {secret}."
+
+
+async def _thread(conn: Conn, tenant: str, hashes: list[str]) -> tuple[str, str] | None:
+    """The grievance a number's texts join and the hash its thread is under, locked."""
+    row = await conn.fetchrow(
+        """SELECT grievance_id, thread_key FROM intake.sms_threads
+           WHERE tenant = $1 AND thread_key = ANY($2::text[]) LIMIT 1 FOR UPDATE""",
+        tenant, hashes,
+    )  # fmt: skip
+    return None if row is None else (row["grievance_id"], row["thread_key"])

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from redress.events.catalogue import event, upcaster
-from redress.events.catalogue.grievance import Sealed
+from redress.events.catalogue.grievance import ErasureReason, Sealed
 from redress.events.envelope import EventData
 
 
@@ -87,3 +87,17 @@ class CallbackCompleted(EventData):
 @upcaster("CallbackCompleted", 1)
 def _one_call(raw: dict[str, Any]) -> dict[str, Any]:
     return {"attempts": 1} | raw
+
+
+@event
+class AuditPersonalDataErased(EventData):
+    """The audit's data key was deleted: the numbers of the workers interviewed, and when to
+    call them, can no longer be read. Written once every callback of the audit has ended and
+    none of its check-ins waits, after the tenant's retention period."""
+
+    type = "AuditPersonalDataErased"
+    stream_type = "audit"
+
+    audit_id: str
+    key_id: str
+    reason: ErasureReason

@@ -89,6 +89,8 @@ class GrievanceSubmitted(EventData):
     receipt_reference: str = Field(max_length=40)
     receipt_hash: str = Field(max_length=200)
     filed_digest: str = Field(max_length=64)
+    # Written by SMS filings before ADR 40 (a keyed hash of the worker's number, under a key
+    # that never rotates); none is written now: the number is found through lookup keys.
     thread_key: str | None = Field(default=None, max_length=64)
     audit_id: str | None = Field(default=None, max_length=100)
 
