@@ -2,9 +2,14 @@
 
 import asyncio
 import json
+import re
+
+import pytest
 
 from redress.intake.sms import signature
+from redress.intake.sms_texts import SMS_FILED, SMS_JOINED
 from tests.intake.conftest import TENANT
+from tests.intake.test_worker_errors import tr
 
 GRIEVANCE = {
     "country": "BD",
@@ -132,14 +137,14 @@ async def test_sms_texts_from_one_number_thread_into_one_grievance(intake):
         return await intake.client.post(url, data=params, headers={"X-Twilio-Signature": sig})
 
     first = await text("My passport was taken by the agent.")
-    assert first.status_code == 200 and "Reference R-" in first.text
+    assert first.status_code == 200 and "Reference: R-" in first.text
     # The provider repeats a text whose answer it did not get: the same answer, nothing new.
     filed = await intake.events()
     again = await text("My passport was taken by the agent.")
     assert (again.status_code, again.text) == (200, first.text)
     assert await intake.events() == filed
     second = await text("They also keep my wages.", sid="SM2")
-    assert second.status_code == 200 and "added to your report" in second.text
+    assert second.status_code == 200 and "Your message was sent." in second.text
     assert (await text("They also keep my wages.", sid="SM2")).text == second.text
     before = await intake.events()
     forged = await text("Injected", sign=False, sid="SM3")
@@ -150,6 +155,33 @@ async def test_sms_texts_from_one_number_thread_into_one_grievance(intake):
             "SELECT type FROM eventlog.events WHERE stream LIKE 'grievance-%' ORDER BY position"
         )]  # fmt: skip
     assert types == ["GrievanceSubmitted", "WorkerMessagePosted"]
+
+
+@pytest.mark.parametrize(("said", "lang"), [("ပတ်စပို့ကို အေးဂျင့်က ယူထားတယ်။", "my"),
+                                           ("এজেন্ট আমার পাসপোর্ট রেখে দিয়েছে।", "bn"),
+                                           ("The agent took my passport.", "en")])  # fmt: skip
+async def test_a_text_is_answered_in_the_language_of_its_script(intake, said, lang):
+    url = f"http://test/v1/sms/{TENANT}/inbound"
+    phone = f"+6681111{len(lang)}{ord(lang[0])}"
+
+    async def text(body: str, sid: str):
+        params = {"From": phone, "To": "+6620000000", "Body": body, "MessageSid": sid}
+        sig = signature("dev-sms-token", url, params)
+        return await intake.client.post(url, data=params, headers={"X-Twilio-Signature": sig})
+
+    first = await text(said, f"SM-{lang}-1")
+    assert first.status_code == 200
+    heading, reference, secret = (tr(intake, lang, m) for m in SMS_FILED)
+    assert re.search(rf"{heading}\. {reference}: R-\w+\. {secret}: \d{{4}} \d{{4}}", first.text)
+    async with intake.system.pool.acquire() as conn:
+        filed_in = await conn.fetchval(
+            "SELECT data->>'language' FROM eventlog.events WHERE type = 'GrievanceSubmitted' "
+            "ORDER BY position DESC LIMIT 1"
+        )
+    assert filed_in == lang  # later texts, and the officer, know it
+    # A text in Latin letters ("ok") says nothing of a language: the report's is kept.
+    second = await text("ok", f"SM-{lang}-2")
+    assert tr(intake, lang, SMS_JOINED) in second.text
 
 
 async def test_admin_sets_sites_and_time_frames(intake):

@@ -50,9 +50,9 @@ async def test_texts_thread_across_a_rotation_which_moves_every_number_to_a_new_
     clock = FixedClock(datetime.now(UTC))
     set_clock(runtime, clock)
     first = await text(intake, "+66811117777", "The agent keeps my passport.", "SM-a1")
-    assert "Reference R-" in first
+    assert "Reference: R-" in first
     other = await text(intake, "+66811118888", "We are locked in at night.", "SM-b1")
-    assert "Reference R-" in other
+    assert "Reference: R-" in other
     (before,) = await lookup_keys(intake)
     # A thread hashed as before lookup keys: under the root secret's key, no lookup key.
     legacy_key = runtime.extras["intake"].legacy_number_key
@@ -68,7 +68,7 @@ async def test_texts_thread_across_a_rotation_which_moves_every_number_to_a_new_
     assert moved == "UPDATE 1"
     joined = {number: await text(intake, number, "Still here.", f"SM-{number}-2")
               for number in ("+66811117777", "+66811118888")}  # fmt: skip
-    assert all("added to your report" in answer for answer in joined.values()), joined
+    assert all("Your message was sent." in answer for answer in joined.values()), joined
 
     clock.at += timedelta(days=7)  # the rotation's period: the lookup key is replaced first
     assert await runtime.extras["housekeeping"].rotation.tick() is not None
@@ -84,7 +84,7 @@ async def test_texts_thread_across_a_rotation_which_moves_every_number_to_a_new_
 
     for number in ("+66811117777", "+66811118888"):
         again = await text(intake, number, "A third text.", f"SM-{number}-3")
-        assert "added to your report" in again, again
+        assert "Your message was sent." in again, again
     assert await submissions(intake) == ["GrievanceSubmitted"] * 2 + ["WorkerMessagePosted"] * 4
-    references = {re.search(r"Reference (R-\w+)", t).group(1) for t in (first, other)}
+    references = {re.search(r"Reference: (R-\w+)", t).group(1) for t in (first, other)}
     assert len(references) == 2

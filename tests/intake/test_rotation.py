@@ -89,7 +89,7 @@ async def test_after_a_rotation_an_erased_key_is_unreadable_from_every_copy_on_d
     # A worker who texts: their number finds their thread by a keyed hash of it.
     texter = f"+856{int(marker[8:16], 16)}"
     answer = await send_text(intake, texter, f"They keep our passports {marker}", "SM-rotation")
-    sms_reference, sms_secret = re.search(r"Reference (R-\w+)\. Secret number ([\d ]+)\.",
+    sms_reference, sms_secret = re.search(r"Reference: (R-\w+)\. Secret number: ([\d ]+)",
                                           answer).groups()  # fmt: skip
     async with system.pool.acquire() as conn:
         gid = await conn.fetchval(

@@ -51,6 +51,7 @@ class Grievance:
     key_id: str | None = None
     attachments: int = 0
     contact_me: bool = False
+    language: str | None = None  # as filed: what the worker is answered in
 
 
 class GrievanceRefused(Refused):
@@ -237,7 +238,10 @@ def evolve(state: Grievance, event: EventData) -> Grievance:
     match event:
         case GrievanceSubmitted():
             return Grievance(
-                Status.open, key_id=event.personal.key_id, contact_me=event.consent.contact_me
+                Status.open,
+                key_id=event.personal.key_id,
+                contact_me=event.consent.contact_me,
+                language=event.language,
             )
         case ContactConsentChanged(contact_me=contact_me):
             return replace(state, contact_me=contact_me)

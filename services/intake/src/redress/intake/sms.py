@@ -14,7 +14,7 @@ from redress.events.catalogue.grievance import Category, Channel
 from redress.events.envelope import Metadata
 from redress.events.ids import new_id
 from redress.events.store import Conn, EventStore
-from redress.intake import replies
+from redress.intake import replies, sms_texts
 from redress.intake.commands import ContactDetails, GrievanceInput
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import PostWorkerMessage, Status, decide
@@ -22,12 +22,14 @@ from redress.intake.filing import file_grievance, grievance_stream, tenant_name
 from redress.intake.gateway import SMS_GATEWAY, signed_form
 from redress.intake.gateway import signature as signature  # the provider's, for its callers
 from redress.intake.lookup_keys import number_keys
+from redress.intake.sms_texts import SMS_JOINED, language_of
 from redress.intake.web_common import load
 from redress.kit.auth import Principal
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Replay, claim
 from redress.kit.text import strip_controls, visible
+from redress.tenancy.handlers import read_tenant
 
 router = APIRouter(prefix="/v1/sms", tags=["sms"])
 
@@ -91,6 +93,10 @@ async def _receive(
         return answered
     keys = await number_keys(conn, intake, tenant, phone)
     new_id_ = str(new_id())
+    # The worker's language, as far as the script of what they wrote tells.
+    settings = (await read_tenant(conn, tenant)).settings
+    offered = settings.languages if settings else ()
+    language = language_of(text, offered)
     # A thread under an older lookup key is found as it is; else the thread is claimed
     # under the newest, and a text arriving at the same moment waits for this one.
     thread = await _thread(conn, tenant, keys.candidates)
@@ -109,20 +115,21 @@ async def _receive(
             sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(text.encode())
             events = decide(PostWorkerMessage(existing, sealed, Channel.sms), state)
             await store.append(stream, events, version, metadata, conn=conn)
-            return "Received. Your message was added to your report."
+            # The language they filed in, unless this text's script says otherwise.
+            said = language_of(text, offered, default=state.language or language)
+            return str(intake.pages.gettext(said)(SMS_JOINED))
         await conn.execute(
             """UPDATE intake.sms_threads SET grievance_id = $3, thread_key = $4, lookup_key = $5
                WHERE tenant = $1 AND thread_key = $2""",
             tenant, key, new_id_, keys.hash, keys.key_id,
         )  # fmt: skip
     form_ = GrievanceInput(
-        country=None, category=Category.other, narrative=text,
+        country=None, category=Category.other, narrative=text, language=language,
         contact=ContactDetails(phone_or_email=phone),
     )  # fmt: skip
     filed = await file_grievance(conn, store, intake, metadata, form_, Channel.sms,
                                  grievance_id=new_id_)  # fmt: skip
-    secret = " ".join((filed.secret or "")[i : i + 4] for i in range(0, 16, 4))
-    return f"Received. Reference {filed.reference}. Secret number {secret}."
+    return sms_texts.filed(filed.reference, filed.secret or "", intake.pages.gettext(language))
 
 
 async def _thread(conn: Conn, tenant: str, hashes: list[str]) -> tuple[str, str] | None:

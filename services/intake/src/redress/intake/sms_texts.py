@@ -8,7 +8,7 @@ split and counted (`segments`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from redress.events.catalogue.texts import TextKind
 from redress.intake.texts import GROUNDS, N_, OUTCOMES, STATUS, THANKS
@@ -26,6 +26,41 @@ SMS_RECEIPT = N_(
     "Your report %(reference)s has a new secret number: %(secret)s. The old one no longer works."
 )
 SMS_THANKS = THANKS
+# The answer to a text (TwiML), from words the worker pages already have.
+SMS_FILED = (N_("Your report was received"), N_("Reference"), N_("Secret number"))
+SMS_JOINED = N_("Your message was sent.")
+
+# Scripts that name a language of the catalogues (the first that the tenant offers, else the
+# first); a text in Latin script, or in none of these, is answered in the default language.
+_SCRIPTS: tuple[tuple[int, int, tuple[str, ...]], ...] = (
+    (0x0980, 0x09FF, ("bn",)), (0x0900, 0x097F, ("hi", "ne")), (0x0600, 0x06FF, ("ar", "ur")),
+    (0x1000, 0x109F, ("my",)), (0x1780, 0x17FF, ("km",)), (0x1200, 0x137F, ("am",)),
+    (0x0E00, 0x0E7F, ("th",)), (0x0D80, 0x0DFF, ("si",)), (0x0B80, 0x0BFF, ("ta",)),
+    (0x0400, 0x04FF, ("ru", "uk")), (0x4E00, 0x9FFF, ("zh",)),
+)  # fmt: skip
+
+
+def language_of(text: str, offered: Sequence[str], default: str = "en") -> str:
+    """The language a text is written in, as far as its script tells."""
+    counts: dict[tuple[str, ...], int] = {}
+    for ch in text:
+        point = ord(ch)
+        for low, high, languages in _SCRIPTS:
+            if low <= point <= high:
+                counts[languages] = counts.get(languages, 0) + 1
+                break
+    if not counts:
+        return default
+    languages = max(counts, key=lambda k: counts[k])
+    return next((lang for lang in languages if lang in offered), languages[0])
+
+
+def filed(reference: str, secret: str, gettext: Callable[[str], str]) -> str:
+    """The answer to a worker's first text: their receipt, the secret in groups of four."""
+    heading, reference_label, secret_label = (gettext(m) for m in SMS_FILED)
+    spaced = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return f"{heading}. {reference_label}: {reference}. {secret_label}: {spaced}"
+
 
 # The stages a text tells of: the first (being checked) goes with the acknowledgement, and
 # closure with the outcome.
