@@ -14,6 +14,7 @@ import pytest
 from redress.cases.projections import CaseViews
 from redress.cases.remedies_views import CaseRemedies
 from redress.events.projection import rebuild_beside
+from redress.events.timers import FixedClock
 from tests.cases.test_deadlines import controlled, file_case, in_time_zone, post
 from tests.cases.test_rebuild import stop_live_runners
 from tests.cases.test_worker_loop import Worker, _shows, officer_post, the_case
@@ -115,6 +116,18 @@ async def test_a_remedy_is_recorded_confirmed_by_the_worker_and_the_case_closes_
     waived = await officer_post(platform, case_id, f"/actions/{training}/waive",
                                 {"reason": "The supplier closed that line"})  # fmt: skip
     assert waived.status_code == 200, waived.text
+    # Past its due date, a waived action is not overdue (the case's page, and its queue).
+    cases = platform.cases_app.state.runtime.extras["cases"]
+    kept, cases.clock = cases.clock, FixedClock(datetime(2030, 2, 1, 12, tzinfo=UTC))
+
+    async def waived_is_not_late() -> bool:
+        detail = await _detail(platform, case_id)
+        return {a["action_id"]: a["overdue"] for a in detail["actions"]}[training] is False
+
+    try:
+        await wait_until(waived_is_not_late)
+    finally:
+        cases.clock = kept
     again = await officer_post(platform, case_id, f"/actions/{training}/waive", {"reason": "x"})
     assert again.status_code == 409 and again.json()["type"].endswith("action-waived")
     unattested = await officer_post(platform, case_id, "/close", {"outcome": "resolved"})

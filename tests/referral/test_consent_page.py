@@ -8,7 +8,12 @@ import re
 from pathlib import Path
 
 import redress.intake
-from redress.intake.texts import CONSENT_DECLINED, CONSENT_GIVEN, CONSENT_REVOKED
+from redress.intake.texts import (
+    CONSENT_DECLINED,
+    CONSENT_GIVEN,
+    CONSENT_REVOKED,
+    REFERRAL_STATES,
+)
 from redress.kit.i18n import Catalogues
 from tests.events.helpers import wait_until
 from tests.intake.conftest import TENANT
@@ -90,6 +95,9 @@ async def test_the_worker_agrees_on_the_status_page_and_the_referral_records_it(
     after = (await worker.client.get(revoked.headers["location"])).text
     assert translated(platform, "bn", CONSENT_REVOKED) in after
     assert 'name="consent"' not in after
+    # Nor is the partner still said to be waiting to answer.
+    assert translated(platform, "bn", REFERRAL_STATES["withdrawn"]) in after
+    assert translated(platform, "bn", REFERRAL_STATES["sent"]) not in after
 
 
 async def test_a_report_without_contact_details_is_not_asked_to_share_them(platform):

@@ -91,7 +91,14 @@ async def test_consent_by_phone_sends_the_referral_and_the_partner_reads_only_wh
         await platform.referral.get(f"/v1/partner/referrals/{referral_id}", headers=partner)
     ).status_code == 404
     operator = platform.token(("operator",), sub="operator-1")
-    await platform.post(f"/v1/referrals/{referral_id}/partners/safe-home/consent", PHONE, operator)
+    consent = f"/v1/referrals/{referral_id}/partners/safe-home/consent"
+    before = await platform.log_types(referral_id)
+    future = await platform.referral.post(
+        consent, json={**PHONE, "given_at": "2099-01-01T00:00:00Z"}, headers=operator
+    )
+    assert future.status_code == 422 and "future" in future.text, future.text
+    assert await platform.log_types(referral_id) == before
+    await platform.post(consent, PHONE, operator)
     events = await platform.system.store.read_stream(referral_id)
     given, sent = events[-2:]
     assert (given.type, given.actor.id, given.actor.role) == (

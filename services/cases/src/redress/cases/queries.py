@@ -59,7 +59,8 @@ def _late(day: str) -> str:
     return (
         f"(status = 'open' AND (deadline_missed OR coalesce(stage_due < {day}, false) OR EXISTS ("
         f"SELECT 1 FROM cases.actions a WHERE a.case_id = cases.case_id "
-        f"AND NOT a.done AND a.due_on < {day})))"
+        f"AND NOT a.done AND a.due_on < {day} AND NOT EXISTS (SELECT 1 FROM cases.waivers w "
+        f"WHERE w.case_id = a.case_id AND w.action_id = a.action_id))))"
     )
 
 
@@ -160,16 +161,18 @@ ACTION_COLUMNS = ("action_id", "remedy", "owner", "due_on", "description", "prog
 async def actions(
     conn: Conn, case_id: str, today: date, party: Party | None = None
 ) -> list[dict[str, Any]]:
-    """The plan, each action flagged `overdue` when it is not done by its due date, with its
-    `owner_org`; only the party's own when it is a supplier's or facilitator's."""
+    """The plan, each action flagged `overdue` when it is neither done nor waived by its due
+    date, with its `owner_org`; only the party's own when it is a supplier's or facilitator's."""
     rows = await conn.fetch(
-        "SELECT * FROM cases.actions WHERE case_id = $1 AND ($2::text IS NULL "
-        "OR (owner = $2 AND owner_org = $3)) ORDER BY due_on, action_id",
+        "SELECT a.*, w.action_id IS NOT NULL AS waived FROM cases.actions a "
+        "LEFT JOIN cases.waivers w ON w.case_id = a.case_id AND w.action_id = a.action_id "
+        "WHERE a.case_id = $1 AND ($2::text IS NULL OR (a.owner = $2 AND a.owner_org = $3)) "
+        "ORDER BY a.due_on, a.action_id",
         case_id, party.kind.value if party else None, party.org if party else None,
     )  # fmt: skip
     return [
         {k: r[k] for k in (*ACTION_COLUMNS, "owner_org")}
-        | {"overdue": not r["done"] and r["due_on"] < today}
+        | {"overdue": not r["done"] and not r["waived"] and r["due_on"] < today}
         for r in rows
     ]
 

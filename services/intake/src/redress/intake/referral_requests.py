@@ -197,6 +197,14 @@ def answers(row: Any) -> tuple[str, ...]:
             "given": ("revoked",)}.get(row["consent"], ())  # fmt: skip
 
 
+def _seen_as(row: Any) -> str:
+    """The partner's state in the worker's eyes: once the worker withdrew their agreement,
+    nothing more is passed on, whatever the partner had last said."""
+    if row["consent"] == "revoked" and row["state"] not in ENDED:
+        return "withdrawn"
+    return str(row["state"])
+
+
 async def requests(conn: Conn, tenant: str, grievance_id: str, _: Any) -> list[dict[str, Any]]:
     """The referrals of the worker's case, each in the worker's words."""
     rows = await conn.fetch(
@@ -215,7 +223,7 @@ async def requests(conn: Conn, tenant: str, grievance_id: str, _: Any) -> list[d
             "fields": [(f, _(SHARED_FIELDS[f])) for f in row["fields"] if f in SHARED_FIELDS],
             "agreed": [_(SHARED_FIELDS[f]) for f in row["agreed"] if f in SHARED_FIELDS],
             "consent": row["consent"],
-            "state": _(state) if (state := REFERRAL_STATES.get(row["state"])) else None,
+            "state": _(state) if (state := REFERRAL_STATES.get(_seen_as(row))) else None,
             "answers": answers(row),
         }
         for row in rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, StrictBool
@@ -35,6 +35,18 @@ def _aware(moment: datetime) -> datetime:
 
 
 Moment = Annotated[datetime, AfterValidator(_aware)]
+
+# A worker's word recorded by an officer happened already; minutes of clock skew allowed.
+SKEW = timedelta(minutes=5)
+
+
+def _past(moment: datetime) -> datetime:
+    if moment > datetime.now(UTC) + SKEW:
+        raise ValueError("the worker's answer cannot be dated in the future")
+    return moment
+
+
+Said = Annotated[Moment, AfterValidator(_past)]
 
 
 class Body(BaseModel):
@@ -76,7 +88,7 @@ class ConsentBody(Body):
     )  # fmt: skip
     given_by: ConsentGiver = ConsentGiver.worker
     channel: Literal["phone", "in_person", "sms", "video"]
-    given_at: Moment = Field(description="when the worker said so")
+    given_at: Said = Field(description="when the worker said so; not in the future")
 
 
 class EmergencyBody(Body):
