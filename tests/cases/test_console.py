@@ -7,6 +7,7 @@ with 403 and changes nothing; members and other tenants' officers get nothing.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import time
@@ -509,6 +510,25 @@ async def test_every_form_is_csrf_protected(platform, route):
         assert await versions(platform, case_id) == before
 
 
+async def test_a_form_sent_twice_changes_the_case_once(platform):
+    """A double click, or a browser that sends the form again: the worker gets one message."""
+    case_id = (await file_grievance(platform))["case_id"]
+    async with officer(platform) as client:
+        token = csrf_of(await case_page(client, case_id))
+        before = await versions(platform, case_id)
+        form = {"csrf": token, "text": "We will call you on Monday."}
+        answers = await asyncio.gather(*(
+            client.post(f"/console/cases/{case_id}/messages", data=form) for _ in range(3)
+        ))  # fmt: skip
+        assert sorted(a.status_code for a in answers) == [303, 409, 409]
+        again = next(a for a in answers if a.status_code == 409)
+        assert refusal(again) == "form-already-sent"
+        assert "already sent" in alert(again.text)
+        assert await versions(platform, case_id) == before + 1
+        # The page opened again sends its forms as before.
+        assert (await submit(client, case_id, "notes", {"text": "Sent once."})).status_code == 303
+
+
 # -- who may use the console ------------------------------------------------------------------
 
 
@@ -540,12 +560,16 @@ async def test_members_and_other_staff_cannot_use_the_console(platform):
             started = time.monotonic()
             hidden = await client.get(path, params={"min_version": version})
             assert hidden.status_code == 404 and time.monotonic() - started < 2.5
-        token = csrf_of(queue.text)
         before = await versions(platform, case_id)
+
+        async def token() -> str:  # a page's forms are sent once: a page for each
+            return csrf_of((await client.get("/console")).text)
+
         for route in ("accept", "notes"):
-            answer = await client.post(f"{path}/{route}", data={"csrf": token, "text": "x"})
+            answer = await client.post(f"{path}/{route}", data={"csrf": await token(), "text": "x"})
             assert answer.status_code == 404, answer.text
-        invalid = await client.post(f"{path}/triage", data={"csrf": token, "severity": "bad"})
+        invalid = await client.post(f"{path}/triage",
+                                    data={"csrf": await token(), "severity": "bad"})  # fmt: skip
         assert invalid.status_code == 404, "bad input must not reveal another tenant's case"
         assert await versions(platform, case_id) == before
 

@@ -177,8 +177,8 @@ async def test_a_member_acts_on_its_own_actions_and_bad_input_writes_nothing(pla
         page = (await client.get(reported.headers["location"])).text
         assert "Your progress on the action was recorded." in page
         assert "Half of the fees repaid" in page and "receipts.pdf" in page
-        added = await client.post(f"{base}/actions", data={
-            "csrf": csrf, "remedy": "policy_change", "owner": "supplier", "due_on": SOON,
+        added = await client.post(f"{base}/actions", data={  # the new page's forms
+            "csrf": csrf_of(page), "remedy": "policy_change", "owner": "supplier", "due_on": SOON,
             "description": "Stop charging recruitment fees"})  # fmt: skip
         assert added.status_code == 303, added.text
         page = (await client.get(added.headers["location"])).text

@@ -29,6 +29,7 @@ from redress.events.errors import ConcurrencyError
 from redress.kit import csrf
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
+from redress.kit.console import sent_once
 from redress.kit.deps import authorise
 from redress.kit.errors import Problem
 
@@ -64,7 +65,8 @@ async def _act(
 ) -> Response:
     """Check the CSRF token and the role, run the command, then show the case again."""
     fields = await request.form()
-    csrf.check(request, desk.cases.csrf_key, _field(fields, "csrf"))
+    if (nonce := csrf.check(request, desk.cases.csrf_key, _field(fields, "csrf"))) is not None:
+        await sent_once(request, nonce)  # each page's form once
     try:
         written = await call(desk, authorise(p, action), case_id, fields, request.path_params)
     except ValidationError as exc:

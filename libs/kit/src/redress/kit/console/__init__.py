@@ -102,6 +102,38 @@ def peer_url(request: Request, name: str) -> str | None:
 # -- forms --------------------------------------------------------------------------------------
 
 
+ALREADY_SENT = "this form was already sent; open the page again to see what it changed"
+# A page's forms are accepted once (`Console.form`); the record outlives the page's token.
+_SENT = """
+WITH forgotten AS (DELETE FROM consoles.sent_forms WHERE sent_at < now() - interval '8 days')
+INSERT INTO consoles.sent_forms (nonce) VALUES ($1) ON CONFLICT DO NOTHING RETURNING true
+"""
+
+
+async def sent_once(request: Request, nonce: str) -> None:
+    """Record that the page of `nonce` sent its form; 409 if it had already.
+
+    Recorded before the change, in a transaction of its own; a form that changed nothing
+    (refused, or failed on the server's side) is forgotten by the console's route
+    (`not_sent`), so that it can be sent again.
+    """
+    async with request.app.state.runtime.pool.acquire() as conn:
+        first = await conn.fetchval(_SENT, nonce)
+    if not first:
+        raise Problem(409, "form-already-sent", ALREADY_SENT)
+    request.state.console_form = nonce
+
+
+async def not_sent(request: Request) -> None:
+    """Forget a form recorded as sent that changed nothing."""
+    nonce = getattr(request.state, "console_form", None)
+    if nonce is None:
+        return
+    with contextlib.suppress(Exception):  # the failure itself is what the page reports
+        async with request.app.state.runtime.pool.acquire() as conn:
+            await conn.execute("DELETE FROM consoles.sent_forms WHERE nonce = $1", nonce)
+
+
 def field(form: FormData, name: str) -> str | None:
     """A form field as stripped text; None when absent, empty or not text."""
     value = form.get(name)
@@ -201,16 +233,21 @@ class Console:
         return HTMLResponse(html, status, headers=page_headers())
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        """Render a page with a CSRF token, setting the CSRF cookie on a first visit."""
-        token, new_cookie = csrf.issue(request, self.csrf_key(request))
+        """Render a page with a CSRF token of its own, whose forms are accepted once, setting
+        the CSRF cookie on a first visit."""
+        token, new_cookie = csrf.issue(request, self.csrf_key(request), once=True)
         response = self.render(name, status, csrf=token, **context)
         csrf.set_cookie(response, new_cookie, secure=secure_cookies(request))
         return response
 
-    async def form(self, request: Request) -> FormData:
-        """The posted form, once its CSRF token is checked (403 page otherwise)."""
+    async def form(self, request: Request, *, once: bool = True) -> FormData:
+        """The posted form, once its CSRF token is checked (403 page otherwise); a page's form
+        sent again (a double click, a resent form) is refused with a 409 page, unless `once`
+        is off (logging in and out change nothing twice)."""
         posted = await request.form()
-        csrf.check(request, self.csrf_key(request), field(posted, "csrf"))
+        nonce = csrf.check(request, self.csrf_key(request), field(posted, "csrf"))
+        if once and nonce is not None:
+            await sent_once(request, nonce)
         return posted
 
     def _route_class(self) -> type[APIRoute]:
@@ -223,14 +260,23 @@ class Console:
                 handler = super().get_route_handler()
 
                 async def console_handler(request: Request) -> Response:
+                    # A form that changed nothing (refused, or failed) may be sent again.
                     try:
-                        return await handler(request)
+                        answer = await handler(request)
                     except Problem as exc:
+                        await not_sent(request)
                         problem = exc
                     except RequestValidationError:
                         problem = Problem(422, "validation", "the address or the form is not valid")
                     except TooLarge as exc:
                         problem = Problem(413, "too-large", str(exc.detail))
+                    except BaseException:
+                        await not_sent(request)
+                        raise
+                    else:
+                        if answer.status_code >= 400:  # a page saying why, what was typed kept
+                            await not_sent(request)
+                        return answer
                     return console.problem_page(problem)
 
                 return console_handler
@@ -302,7 +348,7 @@ class Console:
         return self.page(request, "login.html", notice=notice)
 
     async def _login(self, request: Request) -> Response:
-        form = await self.form(request)
+        form = await self.form(request, once=False)
         token = field(form, "token") or ""
         if token[:7].lower() == "bearer ":
             token = token[7:].strip()
@@ -322,7 +368,7 @@ class Console:
         return response
 
     async def _logout(self, request: Request) -> Response:
-        await self.form(request)
+        await self.form(request, once=False)
         response = RedirectResponse(f"{self.path}/login?done=out", status_code=303)
         response.delete_cookie(
             COOKIE, path=self.path, httponly=True, samesite="strict",
