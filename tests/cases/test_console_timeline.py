@@ -52,3 +52,6 @@ async def test_the_timeline_says_dates_and_moments_in_the_tenants_time_zone(plat
         assert f"Due at: {said(entered.due_at)}" in timeline
         assert not RAW.search(timeline), RAW.search(timeline)
     assert f"Acknowledge by: {said(sent.acknowledge_by)}" in staff  # a referral's milestone
+    # Codes and truth values in words, lists of codes too: never Python's or the log's.
+    assert not re.search(r"\b(True|False)\b", staff), staff
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", re.sub(r"<[^>]+>", "", staff)), staff

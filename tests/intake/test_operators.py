@@ -35,6 +35,7 @@ ROUTES = {
     "/v1/by-receipt/reply": {"text": "I was moved to the night shift."},
     "/v1/by-receipt/satisfaction": {"score": 4},
     "/v1/by-receipt/withdrawal": {},
+    "/v1/by-receipt/erasure": {},  # last: nothing is done with the report after it
 }
 
 
@@ -230,6 +231,24 @@ async def _idle(intake) -> bool:
         return not await conn.fetchval(
             "SELECT count(*) FROM intake.texts WHERE state IN ('pending', 'sending')"
         )
+
+
+async def test_a_worker_without_the_web_erases_their_data_through_the_hotline(intake):
+    reference, secret = await filed(intake, "bn", contact_me=True)
+    receipt = {"reference": reference, "secret": secret}
+    op = as_(intake, "operator-1")
+    erased = await intake.client.post("/v1/by-receipt/erasure", json=receipt, headers=op)
+    assert erased.status_code == 201, erased.text
+    events = await intake.system.store.read_stream(erased.json()["stream"])
+    assert events[-1].type == "PersonalDataErased"
+    assert events[-1].data.reason.value == "worker_request" and events[-1].actor.role == "operator"
+    async with intake.system.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM intake.contact_keys") == 0
+        gone = await conn.fetchval("SELECT count(*) FROM keyring.data_keys WHERE key_id = $1",
+                                   events[0].data.personal.key_id)  # fmt: skip
+    assert gone == 0
+    again = await intake.client.post("/v1/by-receipt/erasure", json=receipt, headers=op)
+    assert again.status_code == 409 and again.json()["type"] == "urn:redress:problem:erased"
 
 
 async def test_after_erasure_nothing_knows_the_number_and_no_receipt_goes(intake):

@@ -107,6 +107,7 @@ async def test_an_officer_refers_a_case_from_the_queue_to_a_sent_referral(platfo
         safety = {"imminent_danger": "no", "must_not_learn": ["employer", "recruiter"]}
         shown = await done(client, page, f"{page}/safety", safety)
         assert dd(shown, "imminent-danger") == "No" and "Employer, Recruiter" in shown
+        assert "Imminent danger: no" in shown and "False" not in shown  # the timeline's words
         # The directory ranked for the case: the national mechanism first, then the shelter.
         picks = re.findall(r'id="pick-([a-z-]+)"', shown)
         assert picks == ["nrm-bd", "safe-home"]

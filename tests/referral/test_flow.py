@@ -169,6 +169,7 @@ async def test_the_partner_answers_once_per_idempotency_key_and_in_order(platfor
     read = await platform.referral.get(f"{base}/personal", headers=partner)
     assert read.status_code == 410, read.text
     assert read.json()["type"] == "urn:redress:problem:referral-ended"
+    assert read.json()["title"] == "Gone"  # HTTP's word where the kit has none of its own
     assert (await platform.referral.get(base, headers=partner)).json()["personal_fields"] == []
     assert "PersonalDataDisclosed" not in await platform.log_types(disclosure_stream(referral_id))
     bad = await platform.referral.post(f"{base}/decline", json={"reason": "bored"}, headers=partner)

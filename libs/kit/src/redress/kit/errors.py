@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
 import structlog
@@ -35,6 +36,14 @@ _TITLES = {
 }
 
 
+def _phrase(status: int) -> str:
+    """HTTP's own words for a status without a title of ours (410 "Gone")."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def problem_type(kind: str) -> str:
     return f"urn:redress:problem:{kind}"
 
@@ -56,7 +65,7 @@ class Problem(Exception):
         self.status = status
         self.kind = kind
         self.detail = detail
-        self.title = title or _TITLES.get(status, "Error")
+        self.title = title or _TITLES.get(status) or _phrase(status)
         self.headers = headers
         self.extra = extra
 

@@ -18,12 +18,18 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from redress.events.catalogue.grievance import Channel, GrievanceSubmitted, Sealed
+from redress.events.catalogue.grievance import (
+    Channel,
+    ErasureReason,
+    GrievanceSubmitted,
+    Sealed,
+)
 from redress.events.catalogue.texts import ReceiptReissued, TextKind
 from redress.events.envelope import EventData
 from redress.events.store import Conn, read_stream_on
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import (
+    ErasePersonalData,
     GiveSatisfaction,
     PostWorkerMessage,
     RequestWithdrawal,
@@ -31,6 +37,7 @@ from redress.intake.domain import (
     decide,
     fold,
 )
+from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, tenant_name
 from redress.intake.lookup_keys import number_keys
 from redress.intake.phones import PHONE_PATTERN, contact_number, phone_number
@@ -226,6 +233,23 @@ async def withdrawal(
 
     async def command(conn: Conn, gid: str, state: Any) -> Any:
         return RequestWithdrawal(gid)
+
+    return await _act(request, body, principal, pool, store, intake, idempotency_key, command)
+
+
+@router.post("/by-receipt/erasure", status_code=201, response_model=Recorded,
+             responses=answers(404, 409, 429))  # fmt: skip
+async def erasure(
+    request: Request, body: ByReceipt, principal: Assisting, pool: Pool, store: Store,
+    intake: IntakeContext, idempotency_key: IdempotencyKey = None,
+) -> Any:  # fmt: skip
+    """The worker asks, with their receipt, for their personal data to be erased, as on their
+    status page: what they wrote, their contact and files can no longer be read by anyone, and
+    nothing knows their number (a worker with a basic phone has no status page)."""
+
+    async def command(conn: Conn, gid: str, state: Any) -> Any:
+        await erase(conn, intake.keyring, gid, state, ErasureReason.worker_request)
+        return ErasePersonalData(gid, ErasureReason.worker_request)
 
     return await _act(request, body, principal, pool, store, intake, idempotency_key, command)
 
