@@ -7,8 +7,9 @@ import re
 import pytest
 
 from redress.intake.sms import signature
-from redress.intake.sms_texts import SMS_FILED, SMS_JOINED
+from redress.intake.sms_texts import CONTACT_ALLOWED, CONTACT_STOPPED, SMS_FILED, SMS_JOINED
 from tests.intake.conftest import TENANT
+from tests.intake.test_lookup_keys import text as sms
 from tests.intake.test_worker_errors import tr
 
 GRIEVANCE = {
@@ -207,3 +208,26 @@ async def test_consent_is_given_with_true_not_with_1_or_yes(intake):
         refused = await intake.client.post("/v1/grievances", json=body, headers=intake.token())
         assert refused.status_code == 422, (answer, refused.text)
     assert await grievances(intake) == before
+
+
+async def test_a_worker_who_texts_is_texted_back_until_they_send_stop(intake):
+    phone = "+66811119999"
+    first = await sms(intake, phone, "My wages are withheld.", "SM-c1")
+    assert "Reference: R-" in first
+    stopped = await sms(intake, phone, " stop ", "SM-c2")
+    assert f"<Message>{tr(intake, 'en', CONTACT_STOPPED)}</Message>" in stopped
+    started = await sms(intake, phone, "START", "SM-c3")
+    assert f"<Message>{tr(intake, 'en', CONTACT_ALLOWED)}</Message>" in started
+    async with intake.system.pool.acquire() as conn:
+        rows = await conn.fetch(
+            "SELECT type, data FROM eventlog.events WHERE stream LIKE 'grievance-%' "
+            "ORDER BY position"
+        )
+    assert [r["type"] for r in rows] == ["GrievanceSubmitted", *["ContactConsentChanged"] * 2]
+    consents = [json.loads(r["data"]) for r in rows]
+    assert consents[0]["consent"]["contact_me"] is True  # who texts is answered by text
+    assert [c["contact_me"] for c in consents[1:]] == [False, True]
+    # STOP from a number without a report files nothing.
+    before = await intake.events()
+    assert await sms(intake, "+66811110000", "STOP", "SM-c4") == stopped
+    assert await intake.events() == before

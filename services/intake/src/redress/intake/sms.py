@@ -10,19 +10,19 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from redress.events.catalogue.grievance import Category, Channel
+from redress.events.catalogue.grievance import Category, Channel, Consent
 from redress.events.envelope import Metadata
 from redress.events.ids import new_id
 from redress.events.store import Conn, EventStore
 from redress.intake import replies, sms_texts
 from redress.intake.commands import ContactDetails, GrievanceInput
 from redress.intake.context import Intake, IntakeContext
-from redress.intake.domain import PostWorkerMessage, Status, decide
+from redress.intake.domain import ChangeContactConsent, PostWorkerMessage, Status, decide
 from redress.intake.filing import file_grievance, grievance_stream, tenant_name
 from redress.intake.gateway import SMS_GATEWAY, signed_form
 from redress.intake.gateway import signature as signature  # the provider's, for its callers
-from redress.intake.lookup_keys import number_keys
-from redress.intake.sms_texts import SMS_JOINED, language_of
+from redress.intake.lookup_keys import NumberKeys, number_keys
+from redress.intake.sms_texts import CONTACT_ALLOWED, CONTACT_STOPPED, SMS_JOINED, language_of
 from redress.intake.web_common import load
 from redress.kit.auth import Principal
 from redress.kit.deps import Pool, Store
@@ -97,6 +97,8 @@ async def _receive(
     settings = (await read_tenant(conn, tenant)).settings
     offered = settings.languages if settings else ()
     language = language_of(text, offered)
+    if (wish := text.strip().upper()) in STOP | START:
+        return await _contact(conn, store, intake, metadata, keys, wish in START, language)
     # A thread under an older lookup key is found as it is; else the thread is claimed
     # under the newest, and a text arriving at the same moment waits for this one.
     thread = await _thread(conn, tenant, keys.candidates)
@@ -123,9 +125,11 @@ async def _receive(
                WHERE tenant = $1 AND thread_key = $2""",
             tenant, key, new_id_, keys.hash, keys.key_id,
         )  # fmt: skip
+    # Who writes from a phone is answered on it: texts about their report go to that number
+    # until they send STOP.
     form_ = GrievanceInput(
         country=None, category=Category.other, narrative=text, language=language,
-        contact=ContactDetails(phone_or_email=phone),
+        contact=ContactDetails(phone_or_email=phone), consent=Consent(contact_me=True),
     )  # fmt: skip
     filed = await file_grievance(conn, store, intake, metadata, form_, Channel.sms,
                                  grievance_id=new_id_)  # fmt: skip
@@ -140,3 +144,27 @@ async def _thread(conn: Conn, tenant: str, hashes: list[str]) -> tuple[str, str]
         tenant, hashes,
     )  # fmt: skip
     return None if row is None else (row["grievance_id"], row["thread_key"])
+
+
+# The words by which a number stops texts, or asks for them again, as SMS providers know them
+# (not "YES", "END" or "CANCEL": said alone, those may answer the officer).
+STOP = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE"})
+START = frozenset({"START", "UNSTOP"})
+
+
+async def _contact(
+    conn: Conn, store: EventStore, intake: Intake, metadata: Metadata, keys: NumberKeys,
+    allowed: bool, language: str,
+) -> str:  # fmt: skip
+    """STOP or START from a number: contact about its report stops or starts again; nothing is
+    filed (a number without a report has nothing to stop)."""
+    thread = await _thread(conn, metadata.tenant, keys.candidates)
+    if thread is not None:
+        stream = grievance_stream(thread[0])
+        state, version = await load(store, stream)
+        if state.status is not Status.erased:
+            events = decide(ChangeContactConsent(thread[0], allowed), state)
+            await store.append(stream, events, version, metadata, conn=conn)
+            language = state.language or language
+    said = CONTACT_ALLOWED if allowed else CONTACT_STOPPED
+    return str(intake.pages.gettext(language)(said))

@@ -29,6 +29,9 @@ SMS_THANKS = THANKS
 # The answer to a text (TwiML), from words the worker pages already have.
 SMS_FILED = (N_("Your report was received"), N_("Reference"), N_("Secret number"))
 SMS_JOINED = N_("Your message was sent.")
+# STOP and START, answered as the status page answers its contact buttons.
+CONTACT_STOPPED = N_("Saved: nobody will contact you about your report.")
+CONTACT_ALLOWED = N_("Saved: the grievance officer may contact you.")
 
 # Scripts that name a language of the catalogues (the first that the tenant offers, else the
 # first); a text in Latin script, or in none of these, is answered in the default language.
