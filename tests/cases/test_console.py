@@ -437,6 +437,9 @@ async def test_refused_and_invalid_commands_show_the_case_with_the_reason(platfo
         await refused("actions", {"remedy": "apology", "owner": "supplier",
                                   "due_on": "someday", "description": "Say sorry"},
                       422, "Due on")  # fmt: skip
+        await refused("actions", {"remedy": "apology", "owner": "supplier",
+                                  "due_on": "2020-01-01", "description": "Say sorry"},
+                      422, "an action is due today")  # fmt: skip
         no_description = {"remedy": "apology", "owner": "supplier", "due_on": "2030-01-01"}
         await refused("actions", no_description, 422, "Description: Field required")
         await refused("actions/no-such-action", {"progress": "x"}, 409,

@@ -4,8 +4,10 @@ and its supplier only. Refusals and bad input are problem+json and write nothing
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from redress.events.timers import FixedClock
 from tests.cases.test_authz import (
     ACTION,
     GRIEVANCE,
@@ -188,10 +190,14 @@ async def test_a_member_acts_for_itself_and_its_supplier_never_for_the_initiativ
 
 async def test_plan_actions_are_listed_soonest_first_page_by_page_and_overdue_on_demand(platform):
     case_id = await planned(platform, facilitator=None)
-    for due in ("2030-03-01", "2020-01-01", "2030-01-01"):
+    for due in ("2030-03-01", "2029-01-01", "2030-01-01"):
         written = await officer_post(platform, case_id, "/actions",
                                      {**ACTION, "owner": "supplier", "due_on": due})  # fmt: skip
     await read_back(platform, case_id, written["version"])
+    # Half a year on, the first is overdue (an action cannot be planned for a day gone).
+    platform.cases_app.state.runtime.extras["cases"].clock = FixedClock(
+        datetime(2029, 6, 1, 12, tzinfo=UTC)
+    )
     supplier = party(platform, "supplier", "dhaka-1")
     seen: list[Any] = []
     cursor = None
@@ -202,11 +208,11 @@ async def test_plan_actions_are_listed_soonest_first_page_by_page_and_overdue_on
         seen += page["items"]
         if not (cursor := page["next"]):
             break
-    assert [a["due_on"] for a in seen] == ["2020-01-01", "2030-01-01", "2030-03-01"]
+    assert [a["due_on"] for a in seen] == ["2029-01-01", "2030-01-01", "2030-03-01"]
     assert [a["overdue"] for a in seen] == [True, False, False]
     overdue = await platform.cases.get("/v1/plan-actions", params={"overdue": "true"},
                                        headers=supplier)  # fmt: skip
-    assert [a["due_on"] for a in overdue.json()["items"]] == ["2020-01-01"]
+    assert [a["due_on"] for a in overdue.json()["items"]] == ["2029-01-01"]
     for params in ({"cursor": "not-a-cursor"}, {"limit": 0}, {"overdue": "perhaps"}):
         answer = await platform.cases.get("/v1/plan-actions", params=params, headers=supplier)
         assert answer.status_code == 422 and answer.headers["content-type"] == PROBLEM, params

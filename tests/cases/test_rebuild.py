@@ -204,7 +204,7 @@ class Workload:
         issue = opened.json()["stream"]
         for path, body in [
             ("/cases", {"case_ids": case_ids[2:]}),
-            ("/actions", {"description": "Payroll audit", "owner": "msi", "due_on": "2026-01-31"}),
+            ("/actions", {"description": "Payroll audit", "owner": "msi", "due_on": "2031-01-31"}),
         ]:
             answer = await cases.post(
                 f"/v1/systemic-issues/{issue}{path}", json=body, headers=self.officer

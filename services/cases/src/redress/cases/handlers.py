@@ -165,7 +165,7 @@ async def add_action(
     desk: Desk, p: Principal, case_id: str, body: c.ActionBody, retry: Retry | None = None
 ) -> c.Written:
     command = d.AddAction(str(new_id()), body.remedy, body.owner, body.due_on, body.description,
-                          party_of(p))  # fmt: skip
+                          party_of(p), await desk.today(p.tenant))  # fmt: skip
     return await run(desk, p, case_id, command, retry=retry)
 
 

@@ -41,6 +41,7 @@ class AddAction:
     due_on: date
     description: str
     by: Party | None = None  # None: the initiative's staff
+    today: date | None = None  # the tenant's; an action is not planned for a day gone
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ def _add_action(c: AddAction, state: Case) -> list[EventData]:
     require_open(state, Stage.remediation_plan, Stage.implementation)
     if c.action_id in state.actions:
         raise CaseRefused("duplicate-action", "this action is already in the plan")
+    if c.today is not None and c.due_on < c.today:
+        raise CaseRefused("due-in-the-past", f"an action is due today ({c.today}) or later")
     return [PlanActionAdded(case_id=state.case_id, action_id=c.action_id, remedy=c.remedy,
                             owner=c.owner, due_on=c.due_on, description=c.description,
                             owner_org=org_of(c.owner, state))]  # fmt: skip
