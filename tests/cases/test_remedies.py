@@ -17,7 +17,7 @@ from redress.events.projection import rebuild_beside
 from redress.events.timers import FixedClock
 from tests.cases.test_deadlines import controlled, file_case, in_time_zone, post
 from tests.cases.test_rebuild import stop_live_runners
-from tests.cases.test_worker_loop import Worker, _shows, officer_post, the_case
+from tests.cases.test_worker_loop import CATALOGUES, Worker, _shows, officer_post, the_case
 from tests.cases.test_worker_plan import plan_form, plan_with_one_action
 from tests.events.helpers import wait_until
 
@@ -116,6 +116,10 @@ async def test_a_remedy_is_recorded_confirmed_by_the_worker_and_the_case_closes_
     waived = await officer_post(platform, case_id, f"/actions/{training}/waive",
                                 {"reason": "The supplier closed that line"})  # fmt: skip
     assert waived.status_code == 200, waived.text
+    # The worker's page says it will not be done, rather than give its date.
+    no_longer = str(CATALOGUES.get("bn").gettext("No longer planned."))
+    assert no_longer != "No longer planned."
+    await wait_until(lambda: _shows(worker, reference, secret, no_longer))
     # Past its due date, a waived action is not overdue (the case's page, and its queue).
     cases = platform.cases_app.state.runtime.extras["cases"]
     kept, cases.clock = cases.clock, FixedClock(datetime(2030, 2, 1, 12, tzinfo=UTC))

@@ -28,6 +28,7 @@ from redress.events.catalogue.grievance import (
     WorkerSatisfactionGiven,
 )
 from redress.events.catalogue.partner import PartnerRegistered, PartnerRetired
+from redress.events.catalogue.remedy import PlanActionWaived
 from redress.events.catalogue.tenant import RetentionPeriodSet, SiteRegistered, TenantRegistered
 from redress.events.envelope import Event
 from redress.events.projection import Projection, rounds
@@ -48,7 +49,7 @@ class Grievances(Projection):
         WorkerSatisfactionGiven, CaseOpened, StageEntered, CaseClosed, CaseRejected, CaseReopened,
         LegalHoldPlaced, LegalHoldReleased, MessageSentToWorker, ContactConsentChanged,
         PartnerRegistered, PartnerRetired, ReviewRequested, ReviewDecided, PlanActionAdded,
-        PlanActionUpdated, PlanAnswered, RemedyConfirmed,
+        PlanActionUpdated, PlanActionWaived, PlanAnswered, RemedyConfirmed,
     )  # fmt: skip
     tables = ("grievances", "thread", "tenants", "sites", "partners", "plan_actions")
 
@@ -179,6 +180,13 @@ class Grievances(Projection):
                        AND grievance_id = (SELECT grievance_id FROM grievances
                                            WHERE case_id = $1)""",
                     u.case_id, u.action_id, u.progress, u.done,
+                )  # fmt: skip
+            case PlanActionWaived() as w:
+                await conn.execute(
+                    """UPDATE plan_actions SET waived = true WHERE action_id = $2
+                       AND grievance_id = (SELECT grievance_id FROM grievances
+                                           WHERE case_id = $1)""",
+                    w.case_id, w.action_id,
                 )  # fmt: skip
             case PlanAnswered(grievance_id=gid, answer=answer):
                 await self._touch(conn, gid, event, f"plan_answer = '{answer.value}'")

@@ -194,6 +194,7 @@ async def _plan(conn: Conn, grievance_id: str, lang: str, _: Any) -> list[dict[s
     return [
         {"id": r["action_id"], "description": r["description"], "progress": r["progress"],
          "owner": _(OWNERS.get(r["owner"], OWNERS["msi"])), "done": r["done"],
+         "waived": r["waived"],
          "due": format_date(r["due_on"], "long", locale=lang),
          "delivered": _(said) if (said := DELIVERED.get(r["delivered"])) else None}
         for r in rows
