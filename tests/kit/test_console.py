@@ -28,6 +28,8 @@ def test_ids_and_codes_read_as_words():
     assert short("referral-37c13664-aaaa-bbbb") == short("case-37c13664-aaaa") == "37c13664"
     assert human("awaiting_consent") == "Awaiting consent"
     assert human("ReferralAccepted") == "Referral accepted"
+    assert human("ngo") == "NGO" and human("co_workers") == "Co-workers"
+    assert human("sms") == "SMS" and human("smsc") == "Smsc"
 
 
 def _request(settings: Settings, url: str = "http://127.0.0.1:8002/console/cases/x"):

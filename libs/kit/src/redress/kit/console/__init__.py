@@ -47,12 +47,19 @@ TITLES = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 410: "E
 # -- the log's words in an officer's ------------------------------------------------------------
 
 
+# Codes whose words are not their letters: an acronym, a compound.
+_SAID = {"ngo": "NGO", "sms": "SMS", "co workers": "co-workers"}
+
+
 def human(value: Any) -> str:
-    """`remediation_plan` -> `Remediation plan`; `CaseTriaged` -> `Case triaged`."""
+    """`remediation_plan` -> `Remediation plan`; `CaseTriaged` -> `Case triaged`; `ngo` ->
+    `NGO`."""
     text = str(value)
     if re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+", text):
         text = re.sub(r"(?<!^)([A-Z])", r" \1", text).lower()
     text = text.replace("_", " ")
+    for code, words in _SAID.items():
+        text = re.sub(rf"\b{code}\b", words, text)
     return text[:1].upper() + text[1:]
 
 
