@@ -111,6 +111,14 @@ async def test_an_officer_refers_a_case_from_the_queue_to_a_sent_referral(platfo
         # The directory ranked for the case: the national mechanism first, then the shelter.
         picks = re.findall(r'id="pick-([a-z-]+)"', shown)
         assert picks == ["nrm-bd", "safe-home"]
+        # A refused choice keeps what was picked and ticked, and says why in plain words.
+        kept = await post(client, page, f"{page}/partners",
+                          {"partner_id": "safe-home", "fields": ["narrative"]})  # fmt: skip
+        assert kept.status_code == 422 and "choose or write at least one" in alert(kept.text)
+        assert re.search(r'id="pick-safe-home"[^>]*checked', kept.text)
+        assert not re.search(r'id="pick-nrm-bd"[^>]*checked', kept.text)
+        assert re.search(r'id="share-narrative"[^>]*checked', kept.text)
+        assert not re.search(r'id="share-contact"[^>]*checked', kept.text)
         assert "the country's national referral mechanism" in shown
         assert "handles document retention" in shown
 

@@ -197,7 +197,7 @@ async def referral_page(
     done: str | None = None,
     error: str | None = None,
     failed: str | None = None,
-    typed: Mapping[str, str] | None = None,
+    typed: Mapping[str, list[str]] | None = None,
     status: int = 200,
     min_version: int | None = None,
 ) -> HTMLResponse:
@@ -241,7 +241,9 @@ async def referral_page(
         "done": done,
         "error": error,
         "failed": failed,
-        "kept": lambda form, name: (typed or {}).get(name, "") if form == failed else "",
+        "kept": lambda form, name: ((typed or {}).get(name) or [""])[0] if form == failed else "",
+        # The values of a refused form's boxes and choices; None when it was not refused.
+        "picked": lambda form, name: (typed or {}).get(name, []) if form == failed else None,
         "stale": stale,
     }
     return CONSOLE.page(request, "referral.html", status, **context)

@@ -71,7 +71,9 @@ async def _act(
     else:
         query = urlencode({"done": name, "min_version": written.version})
         return RedirectResponse(f"{PATH}/referrals/{written.referral_id}?{query}", 303)
-    typed = {k: v for k, v in fields.items() if isinstance(v, str) and k != "csrf"}
+    # Every value of a field, boxes ticked and the partner picked as well as what was typed.
+    typed = {k: [v for v in fields.getlist(k) if isinstance(v, str)]
+             for k in fields if k != "csrf"}  # fmt: skip
     return await referral_page(
         request, p, desk, referral_id, error=error, failed=name, typed=typed, status=status
     )

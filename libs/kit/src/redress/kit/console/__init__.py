@@ -165,8 +165,16 @@ def describe(exc: ValidationError) -> str:
     parts = []
     for e in exc.errors()[:5]:
         where = ".".join(str(x) for x in e.get("loc", ()))
-        parts.append(f"{human(where)}: {e.get('msg', '')}" if where else e.get("msg", ""))
+        said = _PLAINLY.get(e.get("type", ""), e.get("msg", ""))
+        parts.append(f"{human(where)}: {said}" if where else said)
     return "; ".join(parts)
+
+
+# Pydantic's words where they would tell an officer about lists and patterns, not the form.
+_PLAINLY = {
+    "too_short": "choose or write at least one",
+    "string_pattern_mismatch": "not in the form this field takes",
+}
 
 
 # -- the console --------------------------------------------------------------------------------
