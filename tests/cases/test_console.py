@@ -187,6 +187,19 @@ async def test_an_expired_or_forged_cookie_sends_the_officer_to_log_in(platform)
             client.cookies.set("staff_token", token, path="/console")
             away = await client.get("/console")
             assert away.status_code == 303 and away.headers["location"] == "/console/login"
+    # A form sent as the session ended: the login page says it was not saved.
+    case_id = (await file_grievance(platform))["case_id"]
+    async with officer(platform) as client:
+        token = csrf_of(await case_page(client, case_id))
+        client.cookies.set("staff_token", expired, path="/console")
+        before = await versions(platform, case_id)
+        sent = await client.post(f"/console/cases/{case_id}/notes",
+                                 data={"csrf": token, "text": "Call the agent."})  # fmt: skip
+        assert sent.status_code == 303
+        assert sent.headers["location"] == "/console/login?done=expired"
+        told = await client.get(sent.headers["location"])
+        assert "what you were sending was not saved" in told.text
+        assert await versions(platform, case_id) == before
 
 
 async def test_console_routes_are_not_in_the_openapi_document(platform):

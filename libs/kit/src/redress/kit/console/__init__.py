@@ -189,9 +189,11 @@ class LoginRequired(Exception):
 
 
 async def to_login(request: Request, exc: Exception) -> Response:
-    """A browser without a valid session goes to the login page, not to an error."""
+    """A browser without a valid session goes to the login page, not to an error; one whose
+    session ended while a form was on its way is told that the form was not saved."""
     path = exc.path if isinstance(exc, LoginRequired) else ""
-    return RedirectResponse(f"{path}/login", status_code=303)
+    ended = request.method == "POST" and COOKIE in request.cookies
+    return RedirectResponse(f"{path}/login{'?done=expired' if ended else ''}", status_code=303)
 
 
 def csrf_key_in(extra: str) -> Callable[[Request], bytes]:
@@ -359,7 +361,8 @@ class Console:
                     return RedirectResponse(self.path, status_code=303)
             except InvalidToken:
                 pass
-        notice = "out" if request.query_params.get("done") == "out" else None
+        done = request.query_params.get("done")
+        notice = done if done in ("out", "expired") else None
         return self.page(request, "login.html", notice=notice)
 
     async def _login(self, request: Request) -> Response:
