@@ -36,10 +36,14 @@ def issue(request: Request, key: bytes, *, once: bool = False) -> tuple[str, str
     new = None
     if not cookie or len(cookie) != 32:
         cookie = new = secrets.token_hex(16)
-    if not once:
-        return token_for(key, cookie), new
+    return (page_token(key, cookie) if once else token_for(key, cookie)), new
+
+
+def page_token(key: bytes, cookie: str) -> str:
+    """A token of a page's own for the browser of `cookie`: when it was made, a nonce, the
+    HMAC over both and the cookie."""
     nonce = f"{int(time.time()):08x}{secrets.token_hex(_NONCE // 2)}"
-    return nonce + token_for(key, cookie + nonce), new
+    return nonce + token_for(key, cookie + nonce)
 
 
 def set_cookie(response: Response, cookie: str | None, secure: bool) -> None:
