@@ -8,6 +8,8 @@ consent) append none. Officers see the reads on the case.
 
 from __future__ import annotations
 
+import re
+
 from redress.cases.reads import reads_stream
 from tests.cases.test_authz import GRIEVANCE, file_case, officer_post
 from tests.cases.test_console import case_page, officer
@@ -75,6 +77,9 @@ async def test_reading_a_case_records_who_read_which_fields_without_their_conten
     async with officer(platform, sub="officer-8") as browser:
         page = await case_page(browser, case_id)
     assert 'id="reads"' in page and "officer-7" in page
+    # Its own reading first: the page that shows the narrative never says nobody read it.
+    rows = re.findall(r'<th scope="row">([^<]+)</th>', page)
+    assert rows[:2] == ["officer-8", "officer-7"], rows
     assert [(r.actor.id, r.data.channel) for r in await reads(platform, case_id)] == [
         ("officer-7", "api"), ("officer-8", "console")
     ]  # fmt: skip

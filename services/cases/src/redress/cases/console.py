@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -223,6 +224,10 @@ async def case_page(
         delivered = await remedies_views.delivered(conn, case_id)
     shown = reads.fields_shown(grievance, thread, findings)
     await reads.record(store, p, case_id, row["grievance_id"], shown, "console")
+    if shown:  # this very reading, which the read model holds only once it has caught up
+        now = {"reader": p.sub, "role": p.acting_as, "fields": list(shown),
+               "channel": "console", "time": datetime.now(UTC)}  # fmt: skip
+        recent_reads = [now, *recent_reads][:READS_SHOWN]
     stage = d.Stage(row["stage"])
     is_open = row["status"] == d.Status.open
     late = is_open and (
