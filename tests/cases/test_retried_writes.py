@@ -79,6 +79,11 @@ WRITES: dict[tuple[str, str], Write] = {
         {"reference": "{withdrawn_reference}", "secret": "{withdrawn_secret}"},
         {"reference": "{reference}", "secret": "{secret}"},
     ),
+    ("intake", "/v1/by-receipt/erasure"): Write(
+        ("operator",),
+        {"reference": "{erased_reference}", "secret": "{erased_secret}"},
+        {"reference": "{reference}", "secret": "{secret}"},
+    ),
     ("intake", "/v1/receipts/reissue"): Write(
         ("operator",),
         {"phone": GRIEVANCE["contact"]["phone_or_email"]},
@@ -280,7 +285,7 @@ async def test_a_retried_write_writes_once_over_every_retryable_route(platform):
            "action_id": "", "issue_id": "", "site_id": "dhaka-1", "finding": "",
            "other_case": await file_case(platform)}  # fmt: skip
     rejected = await file_case(platform)
-    for name in ("", "other_", "withdrawn_"):
+    for name in ("", "other_", "withdrawn_", "erased_"):
         ids[f"{name}reference"], ids[f"{name}secret"] = await receipt_of(platform)
     wrong: list[str] = []
     for n, ((service, template), write) in enumerate(WRITES.items()):
