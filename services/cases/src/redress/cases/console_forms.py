@@ -22,14 +22,12 @@ from redress.cases import evidence, supply_chain_queries
 from redress.cases import handlers as h
 from redress.cases import verification as v
 from redress.cases.console import Staff, _describe, _field, _number, case_page
-from redress.cases.console_render import PATH, ConsoleRoute
+from redress.cases.console_render import CONSOLE, PATH, ConsoleRoute
 from redress.cases.context import CaseDesk, Desk
 from redress.events.application import Refused
 from redress.events.errors import ConcurrencyError
-from redress.kit import csrf
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
-from redress.kit.console import sent_once
 from redress.kit.deps import authorise
 from redress.kit.errors import Problem
 
@@ -64,9 +62,7 @@ async def _act(
     action: Action,
 ) -> Response:
     """Check the CSRF token and the role, run the command, then show the case again."""
-    fields = await request.form()
-    if (nonce := csrf.check(request, desk.cases.csrf_key, _field(fields, "csrf"))) is not None:
-        await sent_once(request, nonce)  # each page's form once
+    fields = await CONSOLE.form(request)  # each page's form once
     try:
         written = await call(desk, authorise(p, action), case_id, fields, request.path_params)
     except ValidationError as exc:

@@ -22,6 +22,7 @@ from redress.events.catalogue.grievance import ErasureReason
 from redress.events.envelope import Actor, Event, EventData, Metadata
 from redress.events.store import EventStore
 from redress.intake.callbacks_domain import (
+    AuditRefused,
     EraseAuditData,
     audit_key_id,
     audit_stream,
@@ -78,15 +79,14 @@ async def _erase(
     within = Within()
 
     async def decide_(history: list[Event]) -> list[EventData]:
-        state = fold([e.data for e in history])
         ended = [e.time for e in history if isinstance(e.data, CallbackCompleted)]
-        if within.conn is None or state.erased or not ended:
+        if within.conn is None or not ended or max(ended) + timedelta(days=days) > now:
             return []
-        if not all(c.completed for c in state.callbacks.values()):
+        try:  # the domain's rules: not erased yet, every callback over
+            events = decide(EraseAuditData(audit_id, ErasureReason.retention),
+                            fold([e.data for e in history]))  # fmt: skip
+        except AuditRefused:
             return []
-        if max(ended) + timedelta(days=days) > now:
-            return []
-        events = decide(EraseAuditData(audit_id, ErasureReason.retention), state)
         await keyring.erase(within.conn, audit_key_id(audit_id))
         return events
 
