@@ -202,3 +202,27 @@ async def test_a_withdrawn_report_expects_nothing_by_any_date(intake, lang):
     assert tr(intake, lang, texts.WITHDRAWN) in withdrawn.text
     assert tr(intake, lang, texts.STATUS["withdrawn"]) in withdrawn.text
     assert 'id="due"' not in withdrawn.text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_a_message_says_when_in_words_no_one_reads_the_wrong_way_round(intake, lang):
+    """`12/6/26` is the 6th of December to some and the 12th of June to others: a message's
+    time is written with its month's name, as the page's other dates are."""
+    reference, secret = await file_report(intake, lang=lang)
+    status = await _open(intake.client, reference, secret, lang)
+    replied = await intake.client.post(
+        f"/t/{TENANT}/status?lang={lang}",
+        data={"csrf": csrf_in(status), "do": "reply", "message": "Une autre chose."},
+        follow_redirects=True,
+    )
+    meta = re.search(r'<div class="msg worker"><p class="meta">[^<]*· ([^<]+)</p>', replied.text)
+    assert meta is not None, replied.text
+    async with intake.system.pool.acquire() as conn:
+        sent = await conn.fetchval(
+            "SELECT max(t.time) FROM intake.thread t JOIN intake.grievances g USING (grievance_id)"
+            " WHERE g.reference = $1",
+            reference,
+        )
+    month = format_datetime(sent, "MMMM", tzinfo=UTC, locale=lang)
+    assert month in meta.group(1) and str(sent.year) in meta.group(1)
+    assert "/" not in meta.group(1)

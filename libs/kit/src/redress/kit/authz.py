@@ -124,6 +124,51 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 }
 
 
+# What each action lets one do, in the words a refusal says it with (beside its code).
+DOING: dict[Action, str] = {
+    Action.grievance_submit: "submit grievances",
+    Action.grievance_import: "import grievances",
+    Action.grievance_file_for_worker: "file grievances for a worker",
+    Action.grievance_assist: "help a worker with their receipt",
+    Action.receipt_reissue: "issue a worker a new secret",
+    Action.grievance_represent: "represent workers",
+    Action.audit_register: "register audits",
+    Action.callback_work: "work on callbacks",
+    Action.case_read: "read cases",
+    Action.case_manage: "manage cases",
+    Action.case_read_redacted: "read the cases of your supply chain",
+    Action.deadline_oversee: "oversee deadlines",
+    Action.plan_action_add: "add actions to a plan",
+    Action.plan_action_update: "update actions of a plan",
+    Action.plan_read_own: "read the plan actions you own",
+    Action.referral_read: "read referrals",
+    Action.referral_manage: "manage referrals",
+    Action.referral_consent_record: "record a worker's consent to a referral",
+    Action.referral_respond: "answer referrals",
+    Action.partner_directory_read: "read the directory of partners",
+    Action.partner_directory_manage: "keep the directory of partners",
+    Action.assessment_read: "read assessments",
+    Action.assessment_answer: "answer assessments",
+    Action.assessment_review: "review assessments",
+    Action.assessment_self: "assess the initiative's own mechanism",
+    Action.framework_read: "read the assessment frameworks",
+    Action.tenant_configure: "configure the initiative",
+    Action.figures_publish: "publish the initiative's figures",
+    Action.figures_member: "read your supply chain's figures",
+    Action.figures_officer: "read the initiative's work in progress",
+    Action.projection_operate: "operate the read models",
+}
+
+
+def refusal(roles: frozenset[str], action: Action) -> str:
+    """Why `roles` may not do `action`, and which roles may: said to a person on a page as
+    well as to a client in a problem's detail (the action's code stays in it for the latter)."""
+    held = ", ".join(sorted(r for r in roles if r in Role.__members__)) or "none"
+    needed = " or ".join(sorted(PERMISSIONS[action]))
+    return (f"your roles ({held}) do not allow you to {DOING[action]} ({action.value}); "
+            f"that needs the role of {needed}")  # fmt: skip
+
+
 def allowed(roles: frozenset[str], action: Action) -> bool:
     return any(role in PERMISSIONS[action] for role in roles)
 

@@ -12,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from redress.events.envelope import Actor, Metadata
 from redress.events.store import EventStore
 from redress.kit.auth import InvalidToken, Principal
-from redress.kit.authz import Action, authorising_role
+from redress.kit.authz import Action, authorising_role, refusal
 from redress.kit.errors import Problem
 
 _bearer = HTTPBearer(auto_error=False)
@@ -62,7 +62,7 @@ def authorise(principal: Principal, action: Action) -> Principal:
     """The principal acting under the role that allows `action`; 403 when none does."""
     role = authorising_role(principal.roles, action)
     if role is None:
-        raise Problem(403, "forbidden", f"your roles do not allow {action.value}")
+        raise Problem(403, "forbidden", refusal(principal.roles, action))
     return principal.model_copy(update={"acting_as": role})
 
 

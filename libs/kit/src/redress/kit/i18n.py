@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -138,3 +140,15 @@ class Catalogues:
 
 def direction(lang: str) -> str:
     return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
+
+
+def moment(when: datetime.datetime, lang: str) -> str:
+    """A moment as a worker reads it beside the dates of the same page: the date as the
+    locale writes it in full (no `12/6/26`, which half the world reads as June), then the
+    time of day, joined as the locale joins them. In UTC, as the platform keeps time."""
+    at = when.astimezone(datetime.UTC)
+    joined: str = Locale.parse(lang).datetime_formats["medium"]
+    return joined.format(
+        format_time(at, "short", tzinfo=datetime.UTC, locale=lang),
+        format_date(at.date(), "long", locale=lang),
+    )

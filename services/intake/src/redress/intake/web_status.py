@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse
 
@@ -61,7 +61,7 @@ from redress.intake.web_common import (
 )
 from redress.intake.web_referral import given
 from redress.kit.deps import Pool
-from redress.kit.i18n import LANGUAGES
+from redress.kit.i18n import LANGUAGES, moment
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 
@@ -117,7 +117,7 @@ async def status(
     ):
         text = await intake.keyring.open(conn, Sealed.model_validate(json.loads(row["sealed"])))
         if text is not None:
-            when = format_datetime(row["time"], "short", locale=lang)
+            when = moment(row["time"], lang)
             thread.append({"author": row["author"], "text": text.decode(), "time": when})
     status_key = _status_key(g)
     notice = request.query_params.get("done")
