@@ -124,6 +124,8 @@ async def test_an_officer_refers_a_case_from_the_queue_to_a_sent_referral(platfo
 
         invalid = await post(client, page, f"{page}/partners", {"partner_id": "safe-home"})
         assert invalid.status_code == 422 and "Services" in alert(invalid.text)
+        assert 'aria-describedby="select-services-error"' in invalid.text
+        assert 'href="#select-services"' in invalid.text
         shown = await done(client, page, f"{page}/partners", {
             "partner_id": "safe-home", "services": ["shelter", "legal_aid"],
             "fields": ["narrative", "contact"]})  # fmt: skip
@@ -136,6 +138,22 @@ async def test_an_officer_refers_a_case_from_the_queue_to_a_sent_referral(platfo
         asked = await post(client, page, f"{page}/partners/safe-home/consent",
                            PHONE_FORM | {"fields": ["contact", "bank"]})  # fmt: skip
         assert asked.status_code == 422, asked.text
+        # A refused form opens again with its wrong field marked, said beside it and listed
+        # above the page; what was chosen in it is kept.
+        marked = await post(client, page, f"{page}/partners/safe-home/consent",
+                            PHONE_FORM | {"given_by": "representative", "channel": "video",
+                                          "given_at": "2999-01-01T09:15"})  # fmt: skip
+        assert marked.status_code == 422 and "When the worker said so" not in alert(marked.text)
+        assert "Given at: " in alert(marked.text)
+        assert "<details open>" in marked.text
+        assert re.search(r'<input id="consent-safe-home-given-at"[^>]*value="2999-01-01T09:15"'
+                         r'[^>]* aria-invalid="true" aria-describedby='
+                         r'"consent-safe-home-given-at-error"', marked.text)  # fmt: skip
+        assert 'id="consent-safe-home-given-at-error"' in marked.text
+        assert 'href="#consent-safe-home-given-at"' in marked.text
+        assert '<option value="representative" selected>' in marked.text
+        assert '<option value="video" selected>' in marked.text
+        assert 'aria-invalid="true"' not in asked.text.split('id="consent-safe-home-fields"')[0]
         shown = await done(client, page, f"{page}/partners/safe-home/consent", PHONE_FORM)
         assert dd(shown, "status-safe-home") == "Sent"
         assert dd(shown, "consent-safe-home") == "Given (phone)"

@@ -2,7 +2,7 @@
 (`aria-invalid`, its message beside it and in a summary at the top), and what was typed.
 
 Used by the console's pages of suppliers and systemic issues and by the member console;
-their templates mark the fields with the macros of `_form.html`.
+their templates mark the fields with the macros of the kit's `_form.html`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 
 from redress.events.application import Refused
 from redress.events.errors import ConcurrencyError
-from redress.kit.console import human
+from redress.kit.console import fields_of
 from redress.kit.errors import Problem
 
 T = TypeVar("T")
@@ -75,18 +75,6 @@ class Failure:
 FORM_ERRORS = (ValidationError, FieldError, Refused, Problem, ConcurrencyError)
 NO_FAILURE: dict[str, Any] = {"failed": None, "error": None, "fields": {}, "typed": {},
                               "ticks": set()}  # fmt: skip
-
-
-def fields_of(exc: ValidationError, known: Iterable[str]) -> dict[str, str]:
-    """Each known field the model refused, with the first reason given for it."""
-    names, found = set(known), {}
-    for e in exc.errors():
-        name = next((str(part) for part in e.get("loc", ()) if str(part) in names), None)
-        if name is not None and name not in found:
-            # pydantic prefixes a validator's own words with "Value error, ": not the officer's.
-            reason = str(e.get("msg", "not valid")).removeprefix("Value error, ")
-            found[name] = f"{human(name)}: {reason}"
-    return found
 
 
 def failure(form: str, exc: Exception, posted: FormData, known: Iterable[str]) -> Failure:

@@ -198,6 +198,7 @@ async def referral_page(
     error: str | None = None,
     failed: str | None = None,
     typed: Mapping[str, list[str]] | None = None,
+    wrong: Mapping[str, str] | None = None,
     status: int = 200,
     min_version: int | None = None,
 ) -> HTMLResponse:
@@ -233,7 +234,7 @@ async def referral_page(
         "can_manage": allowed(p.roles, Action.referral_manage),
         "parties": list(Party),
         "services": list(Service),
-        "fields": list(SharedField),
+        "shared": list(SharedField),
         "grounds": list(EmergencyGrounds),
         "givers": list(ConsentGiver),
         "channels": [c for c in ConsentChannel if c is not ConsentChannel.status_page],
@@ -241,6 +242,8 @@ async def referral_page(
         "done": done,
         "error": error,
         "failed": failed,
+        # What the form's model refused, field by field (`_form.html` marks them).
+        "fields": wrong or {},
         "kept": lambda form, name: ((typed or {}).get(name) or [""])[0] if form == failed else "",
         # The values of a refused form's boxes and choices; None when it was not refused.
         "picked": lambda form, name: (typed or {}).get(name, []) if form == failed else None,

@@ -29,6 +29,10 @@ from redress.referral.context import Desk, ReferralDesk
 
 router = APIRouter(prefix=PATH, include_in_schema=False, route_class=CONSOLE.route)
 
+# The fields of the page's forms, as a refusal marks them.
+FIELDS = ("imminent_danger", "must_not_learn", "partner_id", "services", "fields", "answer",
+          "given_by", "channel", "given_at", "grounds", "explanation")  # fmt: skip
+
 # What a form does: the desk, who acts, the referral, the form's fields and the path's.
 Call = Callable[[Desk, Principal, str, FormData, Mapping[str, str]], Awaitable[r.Written]]
 
@@ -56,10 +60,12 @@ async def _act(
 ) -> Response:  # fmt: skip
     """Check the CSRF token and the role, run the command, then show the referral again."""
     fields = await CONSOLE.form(request)
+    wrong: dict[str, str] = {}
     try:
         written = await call(desk, authorise(p, action), referral_id, fields, request.path_params)
     except ValidationError as exc:
-        error, status = kc.describe(exc), 422
+        wrong = kc.fields_of(exc, FIELDS)
+        error, status = "; ".join(wrong.values()) or kc.describe(exc), 422
     except Refused as exc:
         error, status = exc.detail, exc.status
     except Problem as exc:
@@ -74,9 +80,13 @@ async def _act(
     # Every value of a field, boxes ticked and the partner picked as well as what was typed.
     typed = {k: [v for v in fields.getlist(k) if isinstance(v, str)]
              for k in fields if k != "csrf"}  # fmt: skip
+    # A form of one partner's among several: its key names the partner, so that only its
+    # own form shows what was typed and what was wrong.
+    partner = request.path_params.get("partner_id")
     return await referral_page(
-        request, p, desk, referral_id, error=error, failed=name, typed=typed, status=status
-    )
+        request, p, desk, referral_id, error=error, failed=f"{name}-{partner}" if partner else name,
+        typed=typed, wrong=wrong, status=status,
+    )  # fmt: skip
 
 
 def _body(model: type[r.Body], **values: Any) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -168,6 +168,19 @@ def describe(exc: ValidationError) -> str:
         said = _PLAINLY.get(e.get("type", ""), e.get("msg", ""))
         parts.append(f"{human(where)}: {said}" if where else said)
     return "; ".join(parts)
+
+
+def fields_of(exc: ValidationError, known: Iterable[str]) -> dict[str, str]:
+    """Each known field the model refused, with the first reason given for it: what the
+    console's forms mark beside the field (`_form.html`) and list above the form."""
+    names, found = set(known), {}
+    for e in exc.errors():
+        name = next((str(part) for part in e.get("loc", ()) if str(part) in names), None)
+        if name is not None and name not in found:
+            # pydantic prefixes a validator's own words with "Value error, ": not the officer's.
+            reason = str(e.get("msg", "not valid")).removeprefix("Value error, ")
+            found[name] = f"{human(name)}: {_PLAINLY.get(e.get('type', ''), reason)}"
+    return found
 
 
 # Pydantic's words where they would tell an officer about lists and patterns, not the form.
