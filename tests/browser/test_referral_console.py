@@ -159,6 +159,15 @@ async def test_an_officer_refers_a_trafficking_case_and_sees_the_partner_accept(
     await expect(choices).to_have_count(2)
     await expect(choices.first).to_have_attribute("value", "nrm-bd")
     await looker.look("referral, partners ranked")
+    # A choice refused (no service ticked), sent from the checker's tab, which is on the same
+    # page: the services are marked and said beside them, and axe finds nothing there.
+    await looker.checker.click("#form-select button")
+    await expect(looker.checker.locator("#select-services-error")).to_contain_text("Services")
+    await expect(looker.checker.locator("#select-services")).to_have_attribute(
+        "aria-describedby", "select-services-error"
+    )
+    if violations := await serious_violations(looker.checker):
+        looker.findings["referral, choice refused"] = violations
     await page.check("#pick-safe-home")
     await page.check("#svc-shelter")
     await page.check("#share-contact")

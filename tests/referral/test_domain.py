@@ -297,6 +297,24 @@ def test_an_emergency_needs_imminent_danger_and_an_unanswered_worker():
     assert refused(EMERGENCY, ApproveEmergency(NGO, "officer-3", SENDING)) == "already-sent"
 
 
+@pytest.mark.parametrize("answer", [ConsentAnswer.declined, ConsentAnswer.revoked])
+def test_choosing_a_partner_again_does_not_clear_the_workers_no_for_an_emergency(answer):
+    """A worker who said no to a partner is asked again when it is chosen again; until they
+    say yes, no emergency sends their narrative and contact to it over their answer."""
+    grounds = EmergencyGrounds.threat_to_life
+    if answer is ConsentAnswer.declined:
+        said_no = IN_DANGER + then(IN_DANGER, consent(ConsentAnswer.declined, ()))
+    else:  # agreed, was sent, then withdrew their agreement
+        agreed = history(OPEN, DANGER, SELECT, consent())
+        said_no = agreed + then(agreed, consent(ConsentAnswer.revoked, ()))
+    again = said_no + then(said_no, SELECT)
+    assert part(again).status is Status.awaiting_consent
+    assert refused(again, ProposeEmergency(NGO, "officer-1", grounds)) == "consent-declined"
+    # Asked again, the worker agrees: their yes is what stands now.
+    agreed_now = again + then(again, consent())
+    assert part(agreed_now).sent and not part(agreed_now).refused
+
+
 def test_after_an_emergency_the_workers_consent_narrows_and_their_refusal_stops_reads():
     (given,) = then(EMERGENCY, consent(fields=(SharedField.contact,)))
     assert part([*EMERGENCY, given]).readable() == (SharedField.contact,)

@@ -206,7 +206,7 @@ def _consent(c: RecordConsent, state: Referral) -> list[EventData]:
 def _unanswered(a: Addressee) -> None:
     if a.sent:
         raise ReferralRefused("already-sent", "the referral was already sent to this partner")
-    if a.status is not Status.awaiting_consent:
+    if a.status is not Status.awaiting_consent or a.refused:
         raise ReferralRefused("consent-declined", "the worker declined: their answer stands")
 
 
@@ -255,21 +255,23 @@ def evolve(state: Referral, event: EventData) -> Referral:
         case SafetyChecked():
             return replace(state, safety=event)
         case PartnerSelected():
+            earlier = state.addressees.get(event.partner_id)
             return _with(state, Addressee(event.partner_id, event.partner_name,
-                                          tuple(event.fields), tuple(event.services)))  # fmt: skip
+                                          tuple(event.fields), tuple(event.services),
+                                          refused=earlier is not None and earlier.refused))  # fmt: skip
     pid = getattr(event, "partner_id", None)
     if pid is None or pid not in state.addressees:
         return state
     a = state.addressees[pid]
     match event:
         case ConsentGiven(fields=fields):
-            a = replace(a, consent=Consent.given, consented=tuple(fields))
+            a = replace(a, consent=Consent.given, consented=tuple(fields), refused=False)
         case ConsentDeclined():
-            a = replace(a, consent=Consent.declined,
+            a = replace(a, consent=Consent.declined, refused=True,
                         status=Status.revoked if a.sent else Status.consent_declined)  # fmt: skip
         case ConsentRevoked():
             status = Status.revoked if a.status in WITH_PARTNER else a.status
-            a = replace(a, consent=Consent.revoked, status=status)
+            a = replace(a, consent=Consent.revoked, status=status, refused=True)
         case EmergencyReferralProposed():
             a = replace(a, proposal=event)
         case ReferralSent():

@@ -71,6 +71,10 @@ class Addressee:
     proposal: EmergencyReferralProposed | None = None
     acknowledge_by: datetime | None = None
     overdue: bool = False
+    # The worker's last answer to this partner was no (declined or revoked), in this part or
+    # an earlier one: choosing the partner again asks the worker again, and until they say
+    # yes no emergency may send it over their answer.
+    refused: bool = False
 
     @property
     def sent(self) -> bool:
