@@ -256,9 +256,10 @@ def evolve(state: Referral, event: EventData) -> Referral:
             return replace(state, safety=event)
         case PartnerSelected():
             earlier = state.addressees.get(event.partner_id)
+            refused = earlier is not None and earlier.refused
             return _with(state, Addressee(event.partner_id, event.partner_name,
                                           tuple(event.fields), tuple(event.services),
-                                          refused=earlier is not None and earlier.refused))  # fmt: skip
+                                          refused=refused))  # fmt: skip
     pid = getattr(event, "partner_id", None)
     if pid is None or pid not in state.addressees:
         return state
