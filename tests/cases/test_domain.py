@@ -28,6 +28,7 @@ from redress.cases.domain import (
     Reopen,
     Severity,
     Stage,
+    Status,
     TimeFrames,
     Triage,
     UpdateAction,
@@ -41,6 +42,7 @@ from redress.events.catalogue.case import (
     CaseRejected,
     CaseReopened,
     CaseTriaged,
+    CaseWithdrawn,
     FacilitatorAssigned,
     InternalNoteAdded,
     LessonsLearned,
@@ -363,8 +365,14 @@ def test_a_workers_withdrawal_ends_an_open_case_at_any_stage():
 
 
 def test_a_closed_or_rejected_case_keeps_its_ending_when_the_worker_withdraws():
-    assert then(CLOSED, Withdraw()) == []
-    assert then(REJECTED, Withdraw()) == []
+    for given, status in ((CLOSED, Status.closed), (REJECTED, Status.rejected)):
+        withdrawn = given + then(given, Withdraw())
+        assert withdrawn[len(given):] == [CaseWithdrawn(case_id="case-1", grievance_id="g")]
+        assert fold(withdrawn).status is status  # its ending, and its figures, unchanged
+        # Nobody contacts the worker about it, and no officer (or review) reopens it.
+        assert refused(withdrawn, MessageWorker(SEALED)) == "withdrawn"
+        assert refused(withdrawn, Reopen("Asked by phone", DAY)) == "withdrawn"
+        assert then(withdrawn, Withdraw()) == []  # recorded once
 
 
 def test_after_a_withdrawal_nobody_contacts_the_worker_and_officers_cannot_reopen():

@@ -237,6 +237,43 @@ async def test_a_withdrawal_ends_the_case_stops_deadlines_and_contact_and_tells_
     assert say(lang, closed) in page
 
 
+async def test_a_withdrawal_after_a_rejection_keeps_it_and_stops_contact_and_reopening(platform):
+    """The status page offers withdrawing a report that was not taken up, and promises that
+    nobody will contact the worker about it: the case keeps its rejection, and from then on
+    its contact details are not shown, no message is written and no officer reopens it."""
+    worker = Worker(platform.intake)
+    reference, secret = await worker.file("bn")
+    case_id = await the_case(platform)
+    rejected = await officer_post(platform, case_id, "/reject", {
+        "grounds": "insufficient_information", "explanation": EXPLANATIONS["bn"]})  # fmt: skip
+    assert rejected.status_code == 200, rejected.text
+    assert "contact" in (await detail(platform, case_id))["grievance"]
+
+    await worker.open(reference, secret)
+    withdrawn = await worker.act("bn", do="withdraw", confirm="yes")
+    assert withdrawn.status_code == 303, withdrawn.text
+
+    async def recorded() -> bool:
+        return (await platform.log_types(case_id))[-1:] == ["CaseWithdrawn"]
+
+    await wait_until(recorded)
+
+    async def hidden() -> bool:
+        return "contact" not in (await detail(platform, case_id))["grievance"]
+
+    await wait_until(hidden)
+    body = await detail(platform, case_id)
+    assert (body["status"], body["grounds"]) == ("rejected", "insufficient_information")
+    before = await platform.log_types(case_id)
+    for path, sent in (("/messages", {"text": "Are you sure?"}), ("/reopen", {"reason": "x"})):
+        refused = await officer_post(platform, case_id, path, sent)
+        assert refused.status_code == 409 and refused.json()["type"].endswith(":withdrawn")
+    assert await platform.log_types(case_id) == before
+    async with officer(platform) as client:
+        page = await case_page(client, case_id)
+    assert 'id="withdrawn"' in page and PHONE not in page
+
+
 async def _has_timer(platform, case_id: str) -> bool:
     return await _timers(platform, case_id) > 0
 

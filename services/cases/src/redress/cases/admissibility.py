@@ -23,6 +23,7 @@ from redress.events.catalogue.case import (
     CaseOpened,
     CaseRejected,
     CaseTriaged,
+    CaseWithdrawn,
     ReferralRecommended,
     StageEntered,
 )
@@ -165,9 +166,12 @@ def _reject(c: Reject, state: Case) -> list[EventData]:
 
 
 def _withdraw(c: Withdraw, state: Case) -> list[EventData]:
-    # A case already closed or rejected keeps its ending: there is nothing left to stop.
-    if state.status is not Status.open:
+    if state.withdrawn:
         return []
+    # A case already closed or rejected keeps its ending, but the worker's word is recorded:
+    # from now on nobody contacts them about it and no officer reopens it.
+    if state.status is not Status.open:
+        return [CaseWithdrawn(case_id=state.case_id, grievance_id=state.grievance_id)]
     return [CaseRejected(case_id=state.case_id, grievance_id=state.grievance_id,
                          grounds=Grounds.withdrawn_by_worker)]  # fmt: skip
 

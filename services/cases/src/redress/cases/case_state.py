@@ -22,6 +22,7 @@ from redress.events.catalogue.case import (
     CaseRejected,
     CaseReopened,
     CaseTriaged,
+    CaseWithdrawn,
     FacilitatorAssigned,
     GrievanceCorrected,
     PlanActionAdded,
@@ -229,6 +230,8 @@ def evolve(state: Case, event: EventData) -> Case:
         case CaseRejected(grounds=grounds):
             withdrawn = grounds == Grounds.withdrawn_by_worker
             return replace(state, status=Status.rejected, withdrawn=withdrawn)
+        case CaseWithdrawn():
+            return replace(state, withdrawn=True)
         case CaseReopened(reopened_on=reopened_on):
             return replace(state, status=Status.open,
                            counted_from=reopened_on or state.counted_from)  # fmt: skip

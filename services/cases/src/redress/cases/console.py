@@ -264,7 +264,7 @@ async def case_page(
         "can_plan": allowed(p.roles, Action.plan_action_update),
         "is_open": is_open,
         "contact_consented": contact,
-        "withdrawn": row["grounds"] == d.Grounds.withdrawn_by_worker,
+        "withdrawn": row["withdrawn"] or row["grounds"] == d.Grounds.withdrawn_by_worker,
         "done": done,
         "escalated_by": escalated_by(events) if done == "triage" else (),
         "error": error,

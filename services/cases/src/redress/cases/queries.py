@@ -180,7 +180,8 @@ async def actions(
 def may_contact(case: Any) -> bool:
     """The worker allows contact (when filing, or since on the status page), and has not
     withdrawn the grievance."""
-    return bool(case["contact_consented"]) and case["grounds"] != d.Grounds.withdrawn_by_worker
+    return (bool(case["contact_consented"]) and not case["withdrawn"]
+            and case["grounds"] != d.Grounds.withdrawn_by_worker)  # fmt: skip
 
 
 async def personal(

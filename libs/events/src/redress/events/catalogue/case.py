@@ -116,6 +116,19 @@ def _no_duplicate_named(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 @event
+class CaseWithdrawn(EventData):
+    """The worker withdrew a grievance whose case had already ended (closed or rejected): the
+    case keeps its ending, nobody contacts the worker about it, and no officer reopens it.
+    An open case the worker withdraws ends as `CaseRejected` with `withdrawn_by_worker`."""
+
+    type = "CaseWithdrawn"
+    stream_type = "case"
+
+    case_id: str
+    grievance_id: str
+
+
+@event
 class CaseReopened(EventData):
     """`reopened_on` (absent before it was recorded): the day the stages' time frames count
     from again."""
