@@ -44,3 +44,55 @@ async def test_pages_admit_members_and_staff_and_keep_organisations_apart(platfo
     page = await p.client.get(f"/assessments/{theirs}")
     assert page.status_code == 200 and "brand-b" in page.text
     assert 'name="answer"' not in page.text  # officers do not answer a member's
+
+
+def _given(answer: dict) -> list[dict]:
+    """The answer's evidence as given: what each item says, without the parts left empty."""
+    return [{k: v for k, v in e.items() if v} for e in answer["evidence"]]
+
+
+def _keeps(page: str, criterion: str) -> list[str]:
+    """The evidence boxes of the criterion's answer form, ticked to keep, in order."""
+    return re.findall(rf'id="keep-{criterion}-\d+" name="keep" value="([0-9a-f]+)" checked',
+                      page)  # fmt: skip
+
+
+async def test_saving_an_answer_again_keeps_the_evidence_ticked_and_adds_what_is_typed(platform):
+    """The page's answer form records the answer whole: it sends back the evidence the answer
+    had (the boxes left ticked), not nothing, so that changing a reason loses no evidence."""
+    p = platform
+    assessment_id = await p.start()
+    given = [{"text": "Signed policy, 2026"}, {"url": "https://acme.example/grievance.pdf"}]
+    await p.answer(assessment_id, "gov-l1", evidence=given)
+    await p.caught_up(assessment_id)
+    await logged_in(p, p.member()["Authorization"].split()[1])
+    page = (await p.client.get(f"/assessments/{assessment_id}")).text
+    keeps = _keeps(page, "gov-l1")
+    assert len(keeps) == 2
+    saved = await p.client.post(f"/assessments/{assessment_id}/answers/gov-l1", data={
+        "csrf": re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1), "answer": "met",
+        "reason": "Signed by the board.", "keep": keeps[1], "evidence_text": "Board minutes",
+    })  # fmt: skip
+    assert saved.status_code == 303, saved.text
+    answer = (await p.read(assessment_id))["answers"]["gov-l1"]
+    assert answer["reason"] == "Signed by the board."
+    assert _given(answer) == [given[1], {"text": "Board minutes"}]
+
+
+async def test_a_reply_that_gives_evidence_without_an_answer_is_refused_not_dropped(platform):
+    p = platform
+    officer = p.token()
+    assessment_id = await p.submitted(["gov-l1", "gov-l2"])
+    base = f"/v1/assessments/{assessment_id}"
+    await p.post(f"{base}/answers/gov-l2/challenge", {"comment": "Unsigned."}, officer)
+    before = await p.log_types(assessment_id)
+    refused = await p.post(f"{base}/answers/gov-l2/reply", {
+        "comment": "Signed now.", "evidence": [{"url": "https://acme.example/signed.pdf"}]},
+        status=(422,))  # fmt: skip
+    assert "send the answer with them" in str(refused)
+    assert await p.log_types(assessment_id) == before
+    await p.post(f"{base}/answers/gov-l2/reply", {
+        "comment": "Signed now.", "answer": "met",
+        "evidence": [{"url": "https://acme.example/signed.pdf"}]})  # fmt: skip
+    answer = (await p.read(assessment_id))["answers"]["gov-l2"]
+    assert _given(answer) == [{"url": "https://acme.example/signed.pdf"}]

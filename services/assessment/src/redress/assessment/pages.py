@@ -9,6 +9,8 @@ redirects to the assessment's page, which waits for the views to show the write.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from pathlib import Path as PlainPath
@@ -41,6 +43,12 @@ Id = Annotated[str, Path(max_length=100)]
 Criterion = Annotated[str, Path(pattern=r.ID, max_length=40)]
 
 
+def evidence_digest(item: dict[str, Any]) -> str:
+    """An item of evidence's name in the form: what it says, not where it stands."""
+    said = json.dumps([item.get("text"), item.get("url")], ensure_ascii=False)
+    return hashlib.sha256(said.encode()).hexdigest()[:16]
+
+
 CONSOLE = console.Console(
     path=PATH,
     title="grievance mechanism assessments",
@@ -52,6 +60,7 @@ CONSOLE = console.Console(
     forbidden="these pages are for member companies and the initiative's officers",
     csrf_key=console.csrf_key_in("assessment.csrf"),
     templates=PlainPath(__file__).parent / "templates",
+    filters={"digest": evidence_digest},
 )
 router = CONSOLE.router()  # with the console's login and logout
 entry = APIRouter(include_in_schema=False)
@@ -186,15 +195,29 @@ async def export_pdf(assessment_id: Id, p: Reader, desk: AssessmentDesk) -> Resp
     return await pdf.as_pdf(await found(desk.pool, p, assessment_id, desk.keyring), desk)
 
 
+async def _evidence(desk: Any, p: Principal, assessment_id: str, criterion: str,
+                    form: FormData) -> list[dict[str, str]]:  # fmt: skip
+    """The answer's evidence as the form leaves it: each item it had that is still ticked
+    (`keep`, by its digest, so that an item added meanwhile elsewhere is not mistaken for
+    another), then the item the form adds. An answer is recorded whole: what the form does
+    not send back is gone."""
+    one = await found(desk.pool, p, assessment_id, desk.keyring)
+    had = (one["answers"].get(criterion) or {}).get("evidence") or []
+    kept = set(console.values(form, "keep"))
+    items = [{k: v for k, v in e.items() if k in ("text", "url") and v} for e in had
+             if evidence_digest(e) in kept]  # fmt: skip
+    text, url = _field(form, "evidence_text"), _field(form, "evidence_url")
+    added = {k: v for k, v in (("text", text), ("url", url)) if v}
+    return [*items, added] if added else items
+
+
 @router.post("/{assessment_id}/answers/{criterion}")
 async def answer(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
                  desk: AssessmentDesk) -> Response:  # fmt: skip
     form = await CONSOLE.form(request)
-    text, url = _field(form, "evidence_text"), _field(form, "evidence_url")
-    shown = {k: v for k, v in (("text", text), ("url", url)) if v}
-    body = _valid(r.AnswerBody, {"answer": _field(form, "answer"),
-                                 "reason": _field(form, "reason"),
-                                 "evidence": [shown] if shown else []})  # fmt: skip
+    body = _valid(r.AnswerBody, {
+        "answer": _field(form, "answer"), "reason": _field(form, "reason"),
+        "evidence": await _evidence(desk, p, assessment_id, criterion, form)})  # fmt: skip
     written = await done(h.answer(desk, respondent(p), assessment_id, criterion, body))
     return back(assessment_id, written, f"c-{criterion}")
 
@@ -205,7 +228,9 @@ async def reply(request: Request, assessment_id: Id, criterion: Criterion, p: Re
     form = await CONSOLE.form(request)
     data: dict[str, Any] = {"comment": _field(form, "comment")}
     if revised := _field(form, "answer"):
-        data |= {"answer": revised, "reason": _field(form, "reason")}
+        # A revised answer keeps its evidence, unless unticked, and takes the reason shown.
+        data |= {"answer": revised, "reason": _field(form, "reason"),
+                 "evidence": await _evidence(desk, p, assessment_id, criterion, form)}  # fmt: skip
     body = _valid(r.ReplyBody, data)
     written = await done(h.reply(desk, respondent(p), assessment_id, criterion, body))
     return back(assessment_id, written, f"c-{criterion}")

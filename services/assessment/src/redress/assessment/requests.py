@@ -76,12 +76,22 @@ class CommentBody(Body):
 
 
 class ReplyBody(Body):
-    """A reply to a challenge; with `answer`, a revised answer too."""
+    """A reply to a challenge; with `answer`, a revised answer too, whose `reason` and
+    `evidence` replace the answer's (they are refused without it, rather than dropped)."""
 
     comment: Said
     answer: AnswerValue | SkipJsonSchema[None] = None
     reason: Annotated[Prose, Field(max_length=4000)] = ""
     evidence: list[EvidenceBody] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _revised_with_its_answer(self) -> ReplyBody:
+        if self.answer is None and (self.reason or self.evidence):
+            raise ValueError(
+                "a reason or evidence revises the answer: send the answer with them "
+                "(the same value to keep it)"
+            )
+        return self
 
 
 class ProposeBody(Body):
