@@ -25,8 +25,9 @@ from redress.referral.policies import directory_stream
 from redress.referral.projections import ReferralViews
 from tests.cases.test_console import alert as raw_alert
 from tests.cases.test_console import bearer, csrf_of, dd, refusal
+from tests.events.helpers import wait_until
 from tests.intake.conftest import CLIENT_ADDRESS, TENANT
-from tests.referral.test_flow import sent_to_shelter
+from tests.referral.test_flow import PHONE, chosen, sent_to_shelter
 
 PHONE_FORM = {"answer": "given", "fields": ["contact"], "given_by": "worker",
               "channel": "phone", "given_at": "2026-03-02T09:15"}  # fmt: skip
@@ -345,3 +346,32 @@ async def test_the_queue_flags_an_overdue_acknowledgement_and_filters_on_it(plat
         shown = await page_of(client, f"/console/referrals/{late}")
         assert dd(shown, "status-safe-home") == "Sent Overdue"
         assert "Referral overdue" in shown
+
+
+async def test_a_partner_retired_while_the_worker_is_asked_is_sent_nothing(platform):
+    """Retired after it was chosen, the shelter is not sent the worker's data on their
+    consent: the officer is refused with the reason and the referral page says what to do."""
+    await platform.register_partners()
+    referral_id = await platform.file_and_escalate()
+    await chosen(platform, referral_id)
+    admin = platform.token(("admin",), sub="admin-1")
+    await platform.post("/v1/partners/safe-home/retire", None, admin)
+    before = await platform.log_types(referral_id)
+    operator = platform.token(("operator",), sub="operator-1")
+    refused = await platform.referral.post(
+        f"/v1/referrals/{referral_id}/partners/safe-home/consent", json=PHONE, headers=operator
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["type"] == "urn:redress:problem:partner-retired"
+    assert "choose another" in refused.json()["detail"]
+    assert await platform.log_types(referral_id) == before
+    assert "ReferralSent" not in before
+    async with staff(platform, platform.token()) as client:
+
+        async def flagged() -> bool:  # once the directory's view has the retirement
+            shown = await page_of(client, f"/console/referrals/{referral_id}")
+            return 'id="retired-safe-home"' in shown
+
+        await wait_until(flagged)
+        shown = await page_of(client, f"/console/referrals/{referral_id}")
+    assert "choose another partner" in dd(shown, "retired-safe-home")

@@ -1,5 +1,6 @@
 """Given a referral's events, when a command, then events or a refusal: pure, no I/O."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -313,6 +314,20 @@ def test_choosing_a_partner_again_does_not_clear_the_workers_no_for_an_emergency
     # Asked again, the worker agrees: their yes is what stands now.
     agreed_now = again + then(again, consent())
     assert part(agreed_now).sent and not part(agreed_now).refused
+
+
+def test_a_partner_retired_after_it_was_chosen_is_sent_nothing():
+    """Consent or an emergency approval would send the worker's data to a partner that left
+    the directory and cannot open it: refused, and the officer is told to choose another."""
+    gone = replace(SENDING, retired=frozenset({NGO}))
+    agreed = RecordConsent(NGO, ConsentAnswer.given, ConsentGiver.worker, ConsentChannel.phone,
+                           NOW, gone, (SharedField.contact,))  # fmt: skip
+    assert refused(CHOSEN, agreed) == "partner-retired"
+    assert refused(PROPOSED, ApproveEmergency(NGO, "officer-2", gone)) == "partner-retired"
+    # A no is still recorded, and so is a worker's narrowing of a referral already sent.
+    declined = replace(agreed, answer=ConsentAnswer.declined, fields=())
+    assert [type(e) for e in then(CHOSEN, declined)] == [ConsentDeclined]
+    assert [type(e) for e in then(EMERGENCY, agreed)] == [ConsentGiven]
 
 
 def test_after_an_emergency_the_workers_consent_narrows_and_their_refusal_stops_reads():

@@ -219,7 +219,8 @@ async def referral_page(
             raise Problem(404, "not-found", h.NOT_FOUND)
         timeline = await q.timeline(conn, referral_id)
         disclosures = await q.disclosures(conn, referral_id)
-    parts = [_part(a) for a in found["partners"]]
+        retired = {x["partner_id"] for x in await q.partners(conn, p.tenant) if x["retired"]}
+    parts = [_part(a) | {"retired": a["partner_id"] in retired} for a in found["partners"]]
     active = {a["partner_id"] for a in parts if not a["ended"]}
     ranking = [r | {"chosen": r["partner_id"] in active} for r in await h.ranking(desk, p, found)]
     context: dict[str, Any] = {

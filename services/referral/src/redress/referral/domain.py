@@ -87,10 +87,19 @@ class SelectPartner:
 
 @dataclass(frozen=True)
 class Sending:
-    """When a referral is sent: now, and the tenant's hours to acknowledge it."""
+    """When a referral is sent: now, the tenant's hours to acknowledge it, and the partners
+    retired from the directory since they were chosen, which are sent nothing more."""
 
     now: datetime
     acknowledge_hours: int
+    retired: frozenset[str] = frozenset()
+
+    def check(self, partner_id: str) -> None:
+        if partner_id in self.retired:
+            raise ReferralRefused(
+                "partner-retired",
+                "this partner was retired from the directory: withdraw it and choose another",
+            )
 
     @property
     def acknowledge_by(self) -> datetime:
@@ -188,6 +197,8 @@ def _consent(c: RecordConsent, state: Referral) -> list[EventData]:
             raise ReferralRefused("consent-answered", "the worker already consented")
         if a.status is not Status.consent_declined and a.status in ENDED:
             raise ReferralRefused("ended", "the referral to this partner has ended")
+        if not a.sent:
+            c.sending.check(a.partner_id)
         fields = tuple(f for f in a.fields if f in c.fields)
         given = ConsentGiven(**who, fields=fields)
         return [given] if a.sent else [given, _sent(a, fields, Basis.consent, c.sending)]
@@ -238,6 +249,7 @@ def _approve(c: ApproveEmergency, state: Referral) -> list[EventData]:
         raise ReferralRefused(
             "same-officer", "an emergency referral needs a second, different officer"
         )
+    c.sending.check(a.partner_id)
     approved = EmergencyReferralApproved(partner_id=a.partner_id, officer=c.officer,
                                          proposed_by=a.proposal.officer,
                                          grounds=a.proposal.grounds)  # fmt: skip

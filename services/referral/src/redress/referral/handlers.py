@@ -26,7 +26,7 @@ from redress.referral import answers as a
 from redress.referral import domain as d
 from redress.referral import requests as r
 from redress.referral.context import Desk
-from redress.referral.policies import directory
+from redress.referral.policies import directory, sending_by
 from redress.referral.ranking import Case, suggest
 from redress.referral.state import Addressee, Referral
 
@@ -96,8 +96,7 @@ async def run(
 
 
 async def sending(desk: Desk, p: Principal) -> d.Sending:
-    hours = (await directory(desk.store, p.tenant)).acknowledge_hours
-    return d.Sending(desk.referrals.now(), hours)
+    return sending_by(await directory(desk.store, p.tenant), desk.referrals.now())
 
 
 # The officer's.

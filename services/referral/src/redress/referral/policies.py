@@ -11,6 +11,7 @@ its cases, indications and directories read in a statement each, its referrals o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from redress.events.application import execute
 from redress.events.catalogue.case import CaseOpened, ReferralRecommended
@@ -40,6 +41,12 @@ async def directory(store: EventStore, tenant: str, conn: Conn | None = None) ->
     """The tenant's directory as the log has it."""
     stream = directory_stream(tenant)
     return DIRECTORY.fold(stream, await store.read_stream(stream, conn=conn))
+
+
+def sending_by(found: Directory, now: datetime) -> Sending:
+    """A sending `now`, under the directory's hours to acknowledge and its retired partners."""
+    retired = frozenset(pid for pid, partner in found.partners.items() if partner.retired)
+    return Sending(now, found.acknowledge_hours, retired)
 
 
 def caused_by(event: Event) -> Metadata:
@@ -114,11 +121,11 @@ class OpenReferrals(Policy):
         stream = answered.referral_id
         if not stream.startswith("referral-"):
             return
-        hours = (await directory(self.store, event.tenant)).acknowledge_hours
+        sending = sending_by(await directory(self.store, event.tenant), event.time)
         fields = tuple(SharedField(f) for f in answered.fields if f in SharedField.__members__)
         command = RecordConsent(
             answered.partner_id, answered.answer, ConsentGiver.worker, ConsentChannel.status_page,
-            event.time, Sending(event.time, hours), fields,
+            event.time, sending, fields,
         )  # fmt: skip
 
         def decide(history: list[Event]) -> list[EventData]:
