@@ -169,6 +169,15 @@ def test_an_endpoint_removed_signs_nothing_more():
     assert fold(removed).partners["ngo-1"].endpoints == {}
 
 
+def test_the_only_endpoint_with_webhooks_waiting_is_not_removed_until_another_takes_them():
+    waiting = RemoveEndpoint("ngo-1", "ep-1", waiting=3)
+    assert refused(history(NGO, HOOK), waiting) == "deliveries-waiting"
+    moved = AddEndpoint("ngo-1", "ep-2", "https://new.safehome.example/redress", "s2")
+    assert history(NGO, HOOK, moved, waiting)[-1] == WebhookEndpointRemoved(
+        partner_id="ngo-1", endpoint_id="ep-1"
+    )
+
+
 def test_the_acknowledgement_time_frame_defaults_to_72_hours_and_is_set_in_bounds():
     assert Directory().acknowledge_hours == 72
     assert decide(SetAcknowledgeHours(72), Directory()) == []

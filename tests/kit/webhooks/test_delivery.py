@@ -146,3 +146,31 @@ async def test_bodies_are_stored_as_sent_and_bad_messages_refused(outbox: Outbox
         huge.body()
     async with outbox.pool.acquire() as conn:
         assert await conn.fetchval(f"SELECT count(*) FROM {SCHEMA}.webhook_deliveries") == 0
+
+
+async def test_removing_an_endpoint_moves_what_it_had_not_delivered_to_the_owners_others(
+    outbox: Outbox, receiver: Receiver
+) -> None:
+    """Moving a receiver is adding the new endpoint, then removing the old: what the old one
+    had not delivered yet goes to the new one, and what it had delivered does not go again."""
+    old = Receiver(secrets=[])
+    await old.start()
+    try:
+        first = await register(outbox, old, owner="partner-1")
+        assert await outbox.enqueue("partner-1", "ref-1", 1) == 1
+        worker = outbox.deliverer()
+        try:
+            await worker.tick()
+            assert [e["id"] for e in old.processed] == ["ref-1-1"]
+            assert await outbox.enqueue("partner-1", "ref-1", 2) == 1  # not yet sent
+            await register(outbox, receiver, owner="partner-1")
+            async with outbox.pool.acquire() as conn:
+                assert await outbox.hooks.waiting(conn, TENANT, first.endpoint.id) == 1
+                assert await outbox.hooks.remove(conn, TENANT, first.endpoint.id)
+            await worker.tick()
+        finally:
+            await worker.close()
+    finally:
+        await old.stop()
+    assert [e["id"] for e in receiver.processed] == ["ref-1-2"]
+    assert [e["id"] for e in old.processed] == ["ref-1-1"]

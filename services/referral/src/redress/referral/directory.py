@@ -42,7 +42,7 @@ CATEGORIES = frozenset(c.value for c in Category)
 class DirectoryRefused(Refused):
     statuses = {"unknown-partner": 404, "unknown-endpoint": 404, "partner-retired": 409,
                 "too-many-endpoints": 409, "endpoint-exists": 409, "unknown-delivery": 404,
-                "not-dead": 409, "endpoint-enabled": 409}  # fmt: skip
+                "not-dead": 409, "endpoint-enabled": 409, "deliveries-waiting": 409}  # fmt: skip
     default_status = 422
 
 
@@ -128,6 +128,8 @@ class RotateSecret:
 class RemoveEndpoint:
     partner_id: str
     endpoint_id: str
+    waiting: int = 0
+    """Webhooks not yet delivered to it: they move to the partner's other endpoints."""
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,11 @@ def decide(command: Command, state: Directory) -> list[EventData]:
             )]  # fmt: skip
         case RemoveEndpoint():
             _endpoint(partner, command.endpoint_id)
+            if command.waiting and len(partner.endpoints) == 1:
+                raise DirectoryRefused("deliveries-waiting", (
+                    f"{command.waiting} webhooks wait for this endpoint, the partner's only "
+                    "one: add its new endpoint first, and they move to it when this one is "
+                    "removed"))  # fmt: skip
             return [WebhookEndpointRemoved(partner_id=partner.partner_id,
                                            endpoint_id=command.endpoint_id)]  # fmt: skip
         case EnableEndpoint():

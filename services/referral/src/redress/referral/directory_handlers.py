@@ -101,7 +101,9 @@ async def rotate(
 async def remove_endpoint(
     desk: Desk, p: Principal, partner_id: str, endpoint_id: str
 ) -> r.Directoried:
-    command = dr.RemoveEndpoint(partner_id, endpoint_id)
+    async with desk.pool.acquire() as conn:
+        waiting = await desk.referrals.hooks.waiting(conn, p.tenant, endpoint_id)
+    command = dr.RemoveEndpoint(partner_id, endpoint_id, waiting)
     return r.Directoried.model_validate(await record(desk, p, command))
 
 

@@ -283,8 +283,38 @@ class Webhooks(Admin):
         )
         return bool(done.endswith(" 1"))
 
+    async def waiting(self, conn: Conn, tenant: str, endpoint_id: str) -> int:
+        """How many deliveries to the endpoint are not delivered yet (pending or dead)."""
+        found: int = await conn.fetchval(
+            f"""SELECT count(*) FROM {self.schema}.webhook_deliveries
+                WHERE tenant = $1 AND endpoint_id = $2 AND state IN ('pending', 'dead')""",
+            tenant,
+            endpoint_id,
+        )
+        return found
+
     async def remove(self, conn: Conn, tenant: str, endpoint_id: str) -> bool:
-        """Forget the endpoint, its secrets, its deliveries and their attempts."""
+        """Forget the endpoint, its secrets, its deliveries and their attempts; what it had
+        not delivered yet (pending or dead) goes to its owner's other endpoints first, due
+        now, so that moving a receiver (adding the new endpoint, then removing the old) loses
+        no message. The same webhook id goes with it: a receiver that had it already knows
+        it for a repeat."""
+        await conn.execute(
+            f"""INSERT INTO {self.schema}.webhook_deliveries
+                    (endpoint_id, tenant, webhook_id, ordering_key, sequence, event_type, body,
+                     created_at, next_attempt_at)
+                SELECT other.id, d.tenant, d.webhook_id, d.ordering_key, d.sequence,
+                       d.event_type, d.body, d.created_at, $3
+                FROM {self.schema}.webhook_deliveries d
+                JOIN {self.schema}.webhook_endpoints e ON e.id = d.endpoint_id
+                JOIN {self.schema}.webhook_endpoints other
+                    ON other.tenant = e.tenant AND other.owner = e.owner AND other.id <> e.id
+                WHERE e.tenant = $1 AND e.id = $2 AND d.state IN ('pending', 'dead')
+                ON CONFLICT DO NOTHING""",
+            tenant,
+            endpoint_id,
+            self.clock.now(),
+        )
         done = await conn.execute(
             f"DELETE FROM {self.schema}.webhook_endpoints WHERE tenant = $1 AND id = $2",
             tenant,
