@@ -321,3 +321,22 @@ async def test_after_the_worker_erases_their_data_partners_read_nothing(platform
     assert erased.status_code == 410, erased.text
     assert erased.json()["type"] == "urn:redress:problem:personal-data-erased"
     assert len(await disclosures(platform, referral_id)) == 1  # the read before erasure only
+
+
+async def test_a_partner_that_declined_and_is_chosen_again_lists_the_referral_only_when_sent(
+    platform,
+):
+    """Chosen again after declining, the shelter's part begins anew, unsent: its list does
+    not show a referral whose detail it cannot open, nor that the worker is asked again."""
+    referral_id = await sent_to_shelter(platform)
+    partner = platform.token(("partner",), org="safe-home", sub="safe-home-api")
+    base = f"/v1/partner/referrals/{referral_id}"
+    declined = await platform.referral.post(
+        f"{base}/decline", json={"reason": "no_capacity"}, headers=partner
+    )
+    assert declined.status_code == 200, declined.text
+    await platform.post(f"/v1/referrals/{referral_id}/partners", SHELTER_CHOICE)
+    await platform.caught_up(referral_id)
+    listed = (await platform.referral.get("/v1/partner/referrals", headers=partner)).json()
+    assert listed["items"] == []
+    assert (await platform.referral.get(base, headers=partner)).status_code == 404

@@ -132,7 +132,8 @@ async def _safety(conn: Conn, events: list[Event]) -> None:
 
 
 async def _selected(conn: Conn, events: list[Event]) -> None:
-    # Chosen again after it ended: a part begun anew.
+    # Chosen again after it ended: a part begun anew, not sent (the partner lists it again
+    # only once it is).
     await write_rows(
         conn,
         f"""INSERT INTO addressees (referral_id, partner_id, tenant, partner_name,
@@ -148,7 +149,7 @@ async def _selected(conn: Conn, events: list[Event]) -> None:
                 status = 'awaiting_consent', consent = 'pending', consented = '{{}}',
                 consent_channel = NULL, basis = NULL, emergency = NULL, acknowledge_by = NULL,
                 overdue = false, provided = '{{}}', decline_reason = NULL, outcome = NULL,
-                updated_at = excluded.updated_at""",
+                sent_at = NULL, sent_position = NULL, updated_at = excluded.updated_at""",
         [(e.stream, s.partner_id, e.tenant, s.partner_name, s.partner_kind,
           json.dumps(list(s.fields)), json.dumps(list(s.services)), e.time)
          for e, s in of_kind(events, PartnerSelected)],
