@@ -367,7 +367,7 @@ def test_a_workers_withdrawal_ends_an_open_case_at_any_stage():
 def test_a_closed_or_rejected_case_keeps_its_ending_when_the_worker_withdraws():
     for given, status in ((CLOSED, Status.closed), (REJECTED, Status.rejected)):
         withdrawn = given + then(given, Withdraw())
-        assert withdrawn[len(given):] == [CaseWithdrawn(case_id="case-1", grievance_id="g")]
+        assert withdrawn[len(given) :] == [CaseWithdrawn(case_id="case-1", grievance_id="g")]
         assert fold(withdrawn).status is status  # its ending, and its figures, unchanged
         # Nobody contacts the worker about it, and no officer (or review) reopens it.
         assert refused(withdrawn, MessageWorker(SEALED)) == "withdrawn"

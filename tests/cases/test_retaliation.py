@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from redress.cases.retaliation import case_of
+from redress.events.catalogue.grievance import Channel
 from redress.events.catalogue.retaliation import CheckInScheduled, RetaliationReported
+from redress.events.envelope import Actor, Metadata
 from redress.events.timers import FixedClock
 from redress.intake.callbacks_api import set_clock
 from redress.intake.texts import RETALIATION_REPORTED
 from tests.cases.test_console import officer
+from tests.cases.test_deadlines import in_time_zone
 from tests.cases.test_worker_loop import PHONE, Worker, say
 from tests.events.helpers import wait_until
 
@@ -382,3 +386,23 @@ async def due_check_ins_for(platform, headers: dict) -> list[dict]:
     answer = await platform.intake.get("/v1/check-ins/due", headers=headers)
     assert answer.status_code == 200, answer.text
     return answer.json()["check_ins"]
+
+
+async def test_a_retaliation_case_counts_from_the_tenants_day_not_utcs(platform):
+    """A report made near midnight where the tenant is opens on the tenant's date, as a
+    grievance's case does: on UTC's, its acknowledgement would be due a day early (east) or
+    late (west). The zone is chosen so that the two dates differ now."""
+    zone = "Pacific/Kiritimati" if datetime.now(UTC).hour >= 11 else "Etc/GMT+12"
+    await in_time_zone(platform, zone)
+    report = RetaliationReported(report_id="tz-1", channel=Channel.web, language="en",
+                                 country="BD", site_id="dhaka-1")  # fmt: skip
+    worker = Metadata(tenant="acme", actor=Actor(id="worker", role="worker"))
+    await platform.system.store.append("retaliation-tz-1", [report], 0, worker)
+    await opened(platform, case_of("tz-1"))
+    told, opening = (
+        (await platform.system.store.read_stream("retaliation-tz-1"))[0],
+        (await platform.system.store.read_stream(case_of("tz-1")))[0],
+    )
+    local_day = told.time.astimezone(ZoneInfo(zone)).date()
+    assert local_day != told.time.date()  # the case this test is about
+    assert opening.data.opened_on == local_day

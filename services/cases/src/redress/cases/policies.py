@@ -97,8 +97,11 @@ class OpenCases(Policy):
                         g.member_org or members.get((event.tenant, g.site_id)),
                     )  # fmt: skip
                 case RetaliationReported() as r:
+                    # The tenant's day, as a grievance's case counts from: the UTC date is
+                    # a day off for a report made near midnight in Dhaka or in Lima.
+                    frames = tenant_frames[event.tenant]
                     command = retaliation.OpenRetaliationCase(
-                        r, event.time.date(), tenant_frames[event.tenant],
+                        r, frames.local_day(event.time), frames,
                         members.get((event.tenant, r.site_id)),
                     )  # fmt: skip
                     stream, decided = (
