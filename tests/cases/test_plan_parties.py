@@ -218,6 +218,40 @@ async def test_plan_actions_are_listed_soonest_first_page_by_page_and_overdue_on
         assert answer.status_code == 422 and answer.headers["content-type"] == PROBLEM, params
 
 
+async def test_a_case_that_ended_asks_nothing_more_and_a_reopened_one_is_hidden_from_suppliers(
+    platform,
+):
+    """An action left open when its case closed is not overdue: nothing can be reported on it.
+    Reopened, the case is verified again: its supplier sees neither it nor its actions then."""
+    case_id = await planned(platform, "supplier", facilitator=None)
+    for path, body in (
+        ("/advance", {"to": "implementation"}),
+        ("/close", {"outcome": "unresolved"}),
+    ):
+        written = await officer_post(platform, case_id, path, body)
+    await read_back(platform, case_id, written["version"])
+    platform.cases_app.state.runtime.extras["cases"].clock = FixedClock(
+        datetime(2099, 6, 1, 12, tzinfo=UTC)  # long after the action's due date
+    )
+    supplier = party(platform, "supplier", "dhaka-1")
+    listed = (await platform.cases.get("/v1/plan-actions", headers=supplier)).json()["items"]
+    assert [(a["case_id"], a["status"], a["overdue"]) for a in listed] == [
+        (case_id, "closed", False)]  # fmt: skip
+    overdue = await platform.cases.get("/v1/plan-actions", params={"overdue": "true"},
+                                       headers=supplier)  # fmt: skip
+    assert overdue.json()["items"] == []
+    detail = (await platform.cases.get(f"/v1/cases/{case_id}", headers=platform.token())).json()
+    assert [a["overdue"] for a in detail["actions"]] == [False]
+
+    written = await officer_post(platform, case_id, "/reopen", {"reason": "New evidence"})
+    await read_back(platform, case_id, written["version"])
+    assert (await platform.cases.get(f"/v1/cases/{case_id}", headers=supplier)).status_code == 404
+    assert (await platform.cases.get("/v1/cases", headers=supplier)).json()["items"] == []
+    assert (await platform.cases.get("/v1/plan-actions", headers=supplier)).json()["items"] == []
+    member = platform.member("acme-apparel")
+    assert (await platform.cases.get(f"/v1/cases/{case_id}", headers=member)).status_code == 200
+
+
 async def test_tokens_of_suppliers_and_facilitators_must_name_their_organisation(platform):
     case_id = await planned(platform, "supplier", "facilitator")
     action_id = await action_of(platform, case_id, "supplier")

@@ -17,6 +17,7 @@ from redress.cases.domain import (
     Outcome,
     Owner,
     Remedy,
+    Reopen,
     Stage,
     UpdateAction,
     decide,
@@ -121,6 +122,23 @@ def test_a_supplier_reaches_a_case_only_once_the_plan_gives_it_an_action():
     assert reaches(FACILITATOR, fold(IN_PLAN)) and not reaches(OTHER_FACILITATOR, fold(IN_PLAN))
     assert reaches(MEMBER, fold(IN_PLAN))
     assert not reaches(Party(Owner.member_company, "other-co"), fold(IN_PLAN))
+
+
+def test_a_supplier_does_not_see_its_case_verified_again_after_a_reopening():
+    closed = PLANNED + history_from(PLANNED, Advance(Stage.implementation, DAY),
+                                    Close(Outcome.unresolved))  # fmt: skip
+    assert reaches(SUPPLIER, fold(closed))
+    reopened = closed + history_from(closed, Reopen("New evidence", DAY))
+    assert fold(reopened).stage is Stage.verification
+    assert not reaches(SUPPLIER, fold(reopened))
+    assert reaches(FACILITATOR, fold(reopened)) and reaches(MEMBER, fold(reopened))
+
+
+def history_from(given: list, *commands) -> list:
+    events: list = []
+    for command in commands:
+        events += decide(command, fold(given + events))
+    return events
 
 
 def test_a_member_adds_actions_for_itself_and_its_supplier_only():

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from redress.cases.case_state import Action, Case, CaseRefused, Owner
+from redress.cases.case_state import Action, Case, CaseRefused, Owner, Stage, Status
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,16 @@ def owns(party: Party, action: Action) -> bool:
     return action.owner == party.kind and action.owner_org == party.org
 
 
+# Stages in which a supplier does not see a case it owns actions of: a reopened case is
+# verified again, and a supplier that learnt of it could retaliate or prepare the site.
+UNSEEN_BY_SUPPLIERS = frozenset({Stage.admissibility, Stage.verification})
+
+
 def reaches(party: Party, state: Case) -> bool:
     """The party may see the case at all (redacted)."""
+    if (party.kind is Owner.supplier and state.status is Status.open
+            and state.stage in UNSEEN_BY_SUPPLIERS):  # fmt: skip
+        return False
     match party.kind:
         case Owner.member_company:
             return state.member_org == party.org

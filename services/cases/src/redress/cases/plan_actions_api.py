@@ -2,7 +2,8 @@
 
 A supplier's or facilitator's to-do list (its own actions only), a member company's (its own
 and its supplier's, in its supply chain), every action of the tenant for staff; soonest due
-first, with where each case stands. Waived actions say so: nothing more is asked of them.
+first, with where each case stands. Waived actions say so: nothing more is asked of them;
+nor of an action of a case that ended, which is never overdue.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from redress.cases.access import may_read, plan_party
 from redress.cases.context import CasesContext
 from redress.cases.handlers import is_member
 from redress.cases.parties import Party
+from redress.cases.queries import hidden_from_suppliers
 from redress.events.store import Conn
 from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
@@ -32,13 +34,13 @@ _COLUMNS = ("case_id", "action_id", "remedy", "owner", "due_on", "description", 
 _LIST = """
 SELECT a.*, c.stage, c.status, c.category, c.country, c.site_id,
        w.action_id IS NOT NULL AS waived,
-       (NOT a.done AND w.action_id IS NULL AND a.due_on < $2) AS overdue
+       (c.status = 'open' AND NOT a.done AND w.action_id IS NULL AND a.due_on < $2) AS overdue
 FROM cases.actions a
 JOIN cases.cases c ON c.case_id = a.case_id
 LEFT JOIN cases.waivers w ON w.case_id = a.case_id AND w.action_id = a.action_id
 WHERE c.tenant = $1 AND {scope}
   AND ($3::boolean IS NULL
-       OR $3 = (NOT a.done AND w.action_id IS NULL AND a.due_on < $2))
+       OR $3 = (c.status = 'open' AND NOT a.done AND w.action_id IS NULL AND a.due_on < $2))
   AND ($4::date IS NULL OR (a.due_on, a.case_id || '/' || a.action_id) > ($4, $5))
 ORDER BY a.due_on, a.case_id || '/' || a.action_id
 LIMIT $6
@@ -47,8 +49,11 @@ LIMIT $6
 
 def _scope(p: Principal, party: Party | None) -> tuple[str, list[Any]]:
     """SQL narrowing the actions to those the caller answers for, and its values ($7 on)."""
-    if party is not None:  # a supplier or facilitator: its own
-        return "a.owner = $7 AND a.owner_org = $8", [party.kind.value, party.org]
+    if party is not None:  # a supplier or facilitator: its own, in the cases it may see
+        return (
+            f"a.owner = $7 AND a.owner_org = $8 AND NOT {hidden_from_suppliers('$7', 'c')}",
+            [party.kind.value, party.org],
+        )
     if is_member(p):  # its own, and its supplier's in its supply chain
         return (
             "c.member_org = $7 AND (a.owner = 'supplier' "

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from redress.cases import domain as d
-from redress.cases.parties import Party
+from redress.cases.parties import UNSEEN_BY_SUPPLIERS, Party
 from redress.events.catalogue.grievance import Sealed
 from redress.events.store import Conn
 from redress.kit import cursor
@@ -107,12 +107,21 @@ async def queue(
 
 def reached(kind: str, org: str) -> str:
     """SQL: the case (a row of `cases.cases`) is within a supplier's or facilitator's reach
-    (`parties.reaches`): it owns an action of its plan, or facilitates it."""
+    (`parties.reaches`): it owns an action of its plan, or facilitates it; a supplier not
+    while the case is verified (again)."""
     return (
-        f"(EXISTS (SELECT 1 FROM cases.actions a WHERE a.case_id = cases.case_id "
+        f"((EXISTS (SELECT 1 FROM cases.actions a WHERE a.case_id = cases.case_id "
         f"AND a.owner = {kind} AND a.owner_org = {org}) "
-        f"OR ({kind} = 'facilitator' AND facilitator = {org}))"
+        f"OR ({kind} = 'facilitator' AND facilitator = {org})) "
+        f"AND NOT {hidden_from_suppliers(kind, 'cases')})"
     )
+
+
+def hidden_from_suppliers(kind: str, case: str) -> str:
+    """SQL: the case (`case`, a row of `cases.cases`) is not a supplier's (`kind`) to see
+    now (`parties.UNSEEN_BY_SUPPLIERS`)."""
+    unseen = ", ".join(f"'{s.value}'" for s in sorted(UNSEEN_BY_SUPPLIERS))
+    return f"({kind} = 'supplier' AND {case}.status = 'open' AND {case}.stage IN ({unseen}))"
 
 
 async def reaches(conn: Conn, case_id: str, party: Party) -> bool:
@@ -162,9 +171,11 @@ async def actions(
     conn: Conn, case_id: str, today: date, party: Party | None = None
 ) -> list[dict[str, Any]]:
     """The plan, each action flagged `overdue` when it is neither done nor waived by its due
-    date, with its `owner_org`; only the party's own when it is a supplier's or facilitator's."""
+    date while the case is open (a case ended asks nothing more of it), with its `owner_org`;
+    only the party's own when it is a supplier's or facilitator's."""
     rows = await conn.fetch(
-        "SELECT a.*, w.action_id IS NOT NULL AS waived FROM cases.actions a "
+        "SELECT a.*, w.action_id IS NOT NULL AS waived, c.status = 'open' AS case_open "
+        "FROM cases.actions a JOIN cases.cases c ON c.case_id = a.case_id "
         "LEFT JOIN cases.waivers w ON w.case_id = a.case_id AND w.action_id = a.action_id "
         "WHERE a.case_id = $1 AND ($2::text IS NULL OR (a.owner = $2 AND a.owner_org = $3)) "
         "ORDER BY a.due_on, a.action_id",
@@ -172,7 +183,7 @@ async def actions(
     )  # fmt: skip
     return [
         {k: r[k] for k in (*ACTION_COLUMNS, "owner_org")}
-        | {"overdue": not r["done"] and not r["waived"] and r["due_on"] < today}
+        | {"overdue": r["case_open"] and not r["done"] and not r["waived"] and r["due_on"] < today}
         for r in rows
     ]
 
