@@ -357,6 +357,19 @@ def test_a_deadline_is_missed_once_and_only_in_its_stage():
     assert then(CLOSED, MissDeadline(Stage.implementation)) == []
 
 
+def test_the_feedback_date_missed_in_verification_is_not_missed_again_in_response():
+    verifying = OPENED + then(OPENED, Accept(DAY))
+    missed = verifying + then(verifying, MissDeadline(Stage.verification))
+    answered = missed + then(missed, Advance(Stage.response, DAY + timedelta(days=40)))
+    assert answered[-1].due_on == verifying[-1].due_on  # the same feedback date
+    assert then(answered, MissDeadline(Stage.response)) == []
+    # Not missed in verification, the response's date is reported when it passes.
+    on_time = verifying + then(verifying, Advance(Stage.response, DAY))
+    assert then(on_time, MissDeadline(Stage.response)) == [
+        StageDeadlineMissed(case_id="case-1", stage="response")
+    ]
+
+
 def test_a_workers_withdrawal_ends_an_open_case_at_any_stage():
     for given in (OPENED, ADMISSIBLE, IN_PLAN, IMPLEMENTING):
         assert then(given, Withdraw()) == [

@@ -147,6 +147,11 @@ class Case:
     actions: dict[str, Action] = field(default_factory=dict)
     remedies: frozenset[str] = frozenset()  # the ids of the remedies recorded as delivered
     missed: frozenset[str] = frozenset()
+    # The stage's due date, and the last due date reported missed: verification and response
+    # share the worker's feedback date, and a date missed is reported once, not again when
+    # the case moves on to the stage that has it too.
+    due: date | None = None
+    missed_due: date | None = None
     withdrawn: bool = False  # by the worker: nobody contacts them about it any more
     # Where the case stands in the supply chain, as last corrected, and who facilitates it:
     # the parties of its plan (`parties`).
@@ -221,8 +226,8 @@ def evolve(state: Case, event: EventData) -> Case:
             return Case(Status.open, None, event.case_id, event.grievance_id, event.category,
                         opened_on=event.opened_on, counted_from=event.opened_on,
                         site_id=event.site_id, member_org=event.member_org)  # fmt: skip
-        case StageEntered(stage=stage):
-            return replace(state, stage=Stage(stage), missed=frozenset())
+        case StageEntered(stage=stage, due_on=due):
+            return replace(state, stage=Stage(stage), missed=frozenset(), due=due)
         case CaseTriaged(severity=severity):
             return replace(state, severity=Severity(severity))
         case ReferralRecommended():
@@ -249,7 +254,7 @@ def evolve(state: Case, event: EventData) -> Case:
         case CaseClosed():
             return replace(state, status=Status.closed)
         case StageDeadlineMissed(stage=stage):
-            return replace(state, missed=state.missed | {stage})
+            return replace(state, missed=state.missed | {stage}, missed_due=state.due)
         case FacilitatorAssigned(organisation=organisation):
             return adopt(replace(state, facilitator=organisation), Owner.facilitator)
         case GrievanceCorrected():  # triage weighs the corrected category

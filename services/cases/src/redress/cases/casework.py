@@ -63,8 +63,11 @@ def _note(c: AddNote, state: Case) -> list[EventData]:
 
 
 def _miss(c: MissDeadline, state: Case) -> list[EventData]:
-    # A deadline that no longer applies, or was already reported, is not missed again.
+    # A deadline that no longer applies, or was already reported, is not missed again: nor
+    # the response's, which is the worker's feedback date that verification missed before.
     if state.status is not Status.open or state.stage is not c.stage or c.stage in state.missed:
+        return []
+    if c.stage is Stage.response and state.due is not None and state.due == state.missed_due:
         return []
     return [StageDeadlineMissed(case_id=state.case_id, stage=c.stage)]
 
