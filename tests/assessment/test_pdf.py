@@ -119,3 +119,30 @@ async def test_a_final_assessment_prints_its_rating_and_action_plan(platform):
     assert "Rating agreed" in text and "Action plan" in text
     assert f"est-l1: {JOURNEY.criteria()['est-l1'].text}" in text
     assert owner in text and "2027-03-31" in text and "open" in text
+
+
+KHMER = "គោលការណ៍បណ្តឹងតវ៉ាត្រូវបានចុះហត្ថលេខាដោយនាយកប្រតិបត្តិ" * 6
+BURMESE = "တိုင်ကြားမှုမူဝါဒကိုအမှုဆောင်အရာရှိချုပ်ကလက်မှတ်ရေးထိုးခဲ့သည်" * 6
+LONG_URL = "https://acme.example/" + "evidence/" * 160 + "policy.pdf"
+
+
+async def test_long_words_of_scripts_without_spaces_and_long_links_wrap_within_the_page(platform):
+    """Khmer and Burmese write without spaces between words, and Pango breaks neither: a
+    reason in them, or a long link, must wrap inside the margins, not run off the page."""
+    p = platform
+    assessment_id = await p.start()
+    await p.answer(assessment_id, "gov-l1", "not_met", reason=KHMER)
+    await p.answer(assessment_id, "gov-l2", "not_met", reason=BURMESE,
+                   evidence=[{"url": LONG_URL}])  # fmt: skip
+    await p.post(f"/v1/assessments/{assessment_id}/submit")
+    await p.caught_up(assessment_id)
+    got = await p.client.get(f"/v1/assessments/{assessment_id}/export.pdf", headers=p.member())
+    assert got.status_code == 200, got.text
+    document = pypdfium2.PdfDocument(got.content)
+    widest = 0.0
+    for page in document:
+        text = page.get_textpage()
+        rights = [text.get_charbox(i)[2] for i in range(text.count_chars())]
+        widest = max(widest, max(rights, default=0.0) / page.get_width())
+    # The right margin is 16 mm of A4's 210: nothing is drawn past 93% of the width.
+    assert 0.5 < widest < 0.93, widest
