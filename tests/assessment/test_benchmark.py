@@ -72,3 +72,5 @@ async def test_the_benchmark_is_hidden_below_five_members_with_an_agreed_rating(
     other_tenant = await p.call("GET", "/v1/benchmark", headers=p.member(ACME, tenant="other"))
     assert other_tenant["shown"] is False and other_tenant["yours"] is None
     await p.call("GET", "/v1/benchmark?framework=un-msi-questions", status=(404,))
+    documented = (await p.client.get("/openapi.json")).json()["paths"]["/v1/benchmark"]["get"]
+    assert "404" in documented["responses"]  # as every answer it gives

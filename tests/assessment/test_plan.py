@@ -55,3 +55,13 @@ def test_a_reminder_fires_once_for_the_current_due_date_of_an_action_not_done(re
     done = [*PLANNED, ActionProgressed(criterion="gov-e1", note="Signed", done=True)]
     assert when(done, remind) == []
     assert when(FINAL, remind) == []
+    # Planned again for the same date (another owner): what was sent is not sent again; a
+    # new date has reminders of its own.
+    sent = [*PLANNED, *then]
+    owner = [*sent, ActionPlanned(criterion="gov-e1", owner="CEO", due_on=DUE)]
+    assert when(owner, remind) == []
+    later = date(2026, 12, 1)
+    moved = [*sent, ActionPlanned(criterion="gov-e1", owner="CEO", due_on=later)]
+    assert when(moved, Remind("gov-e1", later, reminder)) == [
+        ActionReminded(criterion="gov-e1", due_on=later, reminder=reminder)
+    ]

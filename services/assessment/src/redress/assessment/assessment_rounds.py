@@ -154,7 +154,9 @@ async def _planned(conn: Conn, events: list[Event]) -> None:
                        $7::timestamptz[]) AS v(id, criterion, tenant, owner, due, description, t)
            ON CONFLICT (assessment_id, criterion) DO UPDATE SET owner = excluded.owner,
                due_on = excluded.due_on, description = excluded.description, done = false,
-               reminded = '{}', updated_at = excluded.updated_at""",
+               reminded = CASE WHEN actions.due_on = excluded.due_on THEN actions.reminded
+                               ELSE '{}' END,
+               updated_at = excluded.updated_at""",
         [(e.stream, p.criterion, e.tenant, p.owner, p.due_on, p.description, e.time)
          for e, p in planned],
     )  # fmt: skip

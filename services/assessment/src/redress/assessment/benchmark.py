@@ -21,6 +21,7 @@ from redress.assessment.evidence import minimum_count
 from redress.assessment.frameworks import Framework
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
+from redress.kit.openapi import answers
 
 router = APIRouter(tags=["benchmark"])
 NONE = "none"  # not even the first level
@@ -37,7 +38,7 @@ def distribution(f: Framework, ratings: list[dict[str, Any]]) -> dict[str, Any]:
     return {"steps": steps, "overall": count([x["overall"] for x in ratings])}
 
 
-@router.get("/v1/benchmark")
+@router.get("/v1/benchmark", responses=answers(404))
 async def benchmark(
     p: Reader,
     pool: Pool,

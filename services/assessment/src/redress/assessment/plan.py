@@ -99,7 +99,11 @@ def evolve(state: Assessment, event: EventData) -> Assessment:
     actions = dict(state.actions)
     match event:
         case ActionPlanned():
-            actions[event.criterion] = Action(event.owner, event.due_on)
+            # Planned again for the same date (a new owner or description): its reminders
+            # stay sent; a new date has reminders of its own.
+            before = actions.get(event.criterion)
+            kept = before.reminded if before and before.due_on == event.due_on else ()
+            actions[event.criterion] = Action(event.owner, event.due_on, reminded=kept)
         case ActionProgressed(done=done):
             actions[event.criterion] = replace(actions[event.criterion], done=done)
         case ActionReminded():
