@@ -79,6 +79,9 @@ class ReplyBody(Body):
     """A reply to a challenge; with `answer`, a revised answer too, whose `reason` and
     `evidence` replace the answer's (they are refused without it, rather than dropped)."""
 
+    model_config = ConfigDict(json_schema_extra={
+        "dependentRequired": {"reason": ["answer"], "evidence": ["answer"]}})  # fmt: skip
+
     comment: Said
     answer: AnswerValue | SkipJsonSchema[None] = None
     reason: Annotated[Prose, Field(max_length=4000)] = ""
