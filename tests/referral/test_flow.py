@@ -340,3 +340,19 @@ async def test_a_partner_that_declined_and_is_chosen_again_lists_the_referral_on
     listed = (await platform.referral.get("/v1/partner/referrals", headers=partner)).json()
     assert listed["items"] == []
     assert (await platform.referral.get(base, headers=partner)).status_code == 404
+
+
+async def test_the_partner_api_documents_what_it_answers_field_by_field(platform):
+    """External partners build their clients from the OpenAPI document: each read names its
+    fields and their codes, not a bare object."""
+    schema = (await platform.referral.get("/openapi.json")).json()
+    components = schema["components"]["schemas"]
+    paths = {"/v1/partner/referrals": "SentReferrals",
+             "/v1/partner/referrals/{referral_id}": "PartnerReferral",
+             "/v1/partner/referrals/{referral_id}/personal": "PersonalData"}  # fmt: skip
+    for path, model in paths.items():
+        ok = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        assert ok["schema"]["$ref"].endswith(f"/{model}"), path
+    detail = components["PartnerReferral"]["properties"]
+    assert {"personal_fields", "status", "safety", "acknowledge_by"} <= set(detail)
+    assert "awaiting_consent" in components["Status"]["enum"]

@@ -18,6 +18,7 @@ from redress.kit.authz import Action
 from redress.kit.deps import Pool, permitted
 from redress.kit.idempotency import Retryable
 from redress.referral import handlers as h
+from redress.referral import partner_models as pm
 from redress.referral import queries as q
 from redress.referral import requests as r
 from redress.referral.context import ReferralDesk
@@ -37,7 +38,7 @@ READ_GONE: dict[int | str, dict[str, Any]] = {
 }  # fmt: skip
 
 
-@router.get("")
+@router.get("", response_model=pm.SentReferrals)
 async def sent_to_me(
     p: Partner,
     pool: Pool,
@@ -53,7 +54,7 @@ async def sent_to_me(
     return {"items": page.items, "next": page.next}
 
 
-@router.get("/{referral_id}")
+@router.get("/{referral_id}", response_model=pm.PartnerReferral)
 async def referral(referral_id: ReferralId, p: Partner, desk: ReferralDesk) -> dict[str, Any]:
     """The referral as your organisation may read it: the minimum (no personal data), which
     personal fields you may fetch, and where it stands."""
@@ -80,7 +81,7 @@ async def referral(referral_id: ReferralId, p: Partner, desk: ReferralDesk) -> d
     }
 
 
-@router.get("/{referral_id}/personal", responses=READ_GONE)
+@router.get("/{referral_id}/personal", response_model=pm.PersonalData, responses=READ_GONE)
 async def personal(referral_id: ReferralId, p: Partner, desk: ReferralDesk) -> dict[str, Any]:
     """The personal fields the worker consented to share with you, decrypted; each read is
     recorded. Refused (410) once consent is withdrawn, the referral declined or closed by
