@@ -1,40 +1,18 @@
-"""A refused form, said field by field: the page shows it again with each wrong field marked
-(`aria-invalid`, its message beside it and in a summary at the top), and what was typed.
-
-Used by the console's pages of suppliers and systemic issues and by the member console;
-their templates mark the fields with the macros of the kit's `_form.html`.
-"""
+"""A form of the cases consoles read into its body, every wrong field at once: those found
+wrong before the body's model (a case id that names no case) and those it refuses. The
+refusal is the kit's (`redress.kit.console.refusals`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import ValidationError
-from starlette.datastructures import FormData
 
-from redress.events.application import Refused
-from redress.events.errors import ConcurrencyError
 from redress.kit.console import fields_of
-from redress.kit.errors import Problem
+from redress.kit.console.refusals import FieldError
 
 T = TypeVar("T")
-
-
-class FieldError(Exception):
-    """Fields of a form are wrong in a way the body's model cannot tell (a case id that
-    names no case, an owner a member may not give an action), or in several ways at once."""
-
-    def __init__(self, name: str, detail: str, status: int = 422) -> None:
-        super().__init__(detail)
-        self.fields, self.detail, self.status = {name: detail}, detail, status
-
-    @classmethod
-    def several(cls, fields: dict[str, str]) -> FieldError:
-        error = cls(*next(iter(fields.items())))
-        error.fields, error.detail = dict(fields), "; ".join(fields.values())
-        return error
 
 
 def parsed(parse: Callable[[], T], wrong: dict[str, str], known: Iterable[str]) -> T:
@@ -52,49 +30,3 @@ def parsed(parse: Callable[[], T], wrong: dict[str, str], known: Iterable[str]) 
     if wrong:
         raise FieldError.several(wrong)
     return body
-
-
-@dataclass
-class Failure:
-    """Why a form was refused, and what to show again."""
-
-    failed: str
-    error: str
-    status: int
-    fields: dict[str, str] = field(default_factory=dict)
-    typed: dict[str, str] = field(default_factory=dict)
-    ticks: set[str] = field(default_factory=set)
-
-    def context(self) -> dict[str, Any]:
-        return {"failed": self.failed, "error": self.error, "fields": self.fields,
-                "typed": self.typed, "ticks": self.ticks}  # fmt: skip
-
-
-# What a form's handler may raise that the page says beside the form (or, for a 403 or 404,
-# as a page of its own: `failure` raises those again).
-FORM_ERRORS = (ValidationError, FieldError, Refused, Problem, ConcurrencyError)
-NO_FAILURE: dict[str, Any] = {"failed": None, "error": None, "fields": {}, "typed": {},
-                              "ticks": set()}  # fmt: skip
-
-
-def failure(form: str, exc: Exception, posted: FormData, known: Iterable[str]) -> Failure:
-    """The refusal of `form` as the page says it; re-raised when it is no form's fault
-    (another tenant's issue, a forbidden role): the console answers those as pages."""
-    typed = {k: v for k, v in posted.items() if isinstance(v, str) and k != "csrf"}
-    ticks = {v for v in posted.getlist("case_ids") if isinstance(v, str)}
-    known = list(known)
-    match exc:
-        case ValidationError():
-            fields = fields_of(exc, known)
-            detail = "; ".join(fields.values()) or "the form is not valid"
-            return Failure(form, detail, 422, fields, typed, ticks)
-        case FieldError():
-            return Failure(form, exc.detail, exc.status, exc.fields, typed, ticks)
-        case Refused():
-            return Failure(form, exc.detail, exc.status, {}, typed, ticks)
-        case Problem() if exc.status in (409, 422):
-            return Failure(form, exc.detail, exc.status, {}, typed, ticks)
-        case ConcurrencyError():
-            detail = "someone changed this at the same time; try again"
-            return Failure(form, detail, 409, {}, typed, ticks)
-    raise exc

@@ -26,7 +26,6 @@ from redress.cases import member_notices as notices
 from redress.cases import queries as q
 from redress.cases import remedies_views
 from redress.cases.case_views_api import member_timeline
-from redress.cases.console_fields import NO_FAILURE, Failure
 from redress.cases.console_render import entry
 from redress.cases.context import CaseDesk, Desk
 from redress.cases.projections import CaseViews
@@ -34,6 +33,7 @@ from redress.events.projection import wait_for_version
 from redress.kit import console
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
+from redress.kit.console.refusals import NO_FAILURE, Failure
 from redress.kit.errors import Problem
 from redress.kit.openapi import MinVersion
 from redress.kit.text import Line

@@ -20,7 +20,7 @@ from redress.cases import commands as c
 from redress.cases import handlers as h
 from redress.cases import member_notices as notices
 from redress.cases import queries as q
-from redress.cases.console_fields import FORM_ERRORS, FieldError, failure, parsed
+from redress.cases.console_fields import parsed
 from redress.cases.context import CaseDesk, Desk
 from redress.cases.member_console import (
     MEMBER,
@@ -35,6 +35,7 @@ from redress.cases.member_console import (
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.console import field
+from redress.kit.console.refusals import FORM_ERRORS, FieldError, failure
 from redress.kit.deps import authorise
 
 ACTION_FIELDS = ("remedy", "owner", "due_on", "description")

@@ -19,7 +19,6 @@ from redress.cases import supply_chain as sc
 from redress.cases import supply_chain_handlers as h
 from redress.cases import supply_chain_queries as q
 from redress.cases.console import Staff
-from redress.cases.console_fields import NO_FAILURE, Failure
 from redress.cases.console_render import PATH, ConsoleRoute, page
 from redress.cases.context import CaseDesk, Desk
 from redress.cases.domain import Owner
@@ -28,6 +27,7 @@ from redress.events.catalogue.supply_chain import Consequence
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.console import fields_of
+from redress.kit.console.refusals import NO_FAILURE, Failure
 from redress.kit.errors import Problem
 from redress.kit.text import Line
 

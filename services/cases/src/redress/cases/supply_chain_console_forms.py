@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from redress.cases import supply_chain_handlers as h
 from redress.cases import supply_chain_queries as q
 from redress.cases.console import Staff
-from redress.cases.console_fields import FORM_ERRORS, FieldError, failure, parsed
+from redress.cases.console_fields import parsed
 from redress.cases.console_render import CONSOLE, PATH, ConsoleRoute
 from redress.cases.context import CaseDesk, Desk
 from redress.cases.supply_chain_api import (
@@ -36,6 +36,7 @@ from redress.events.catalogue.supply_chain import Consequence
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.console import field, values
+from redress.kit.console.refusals import FORM_ERRORS, FieldError, failure
 from redress.kit.deps import authorise
 from redress.kit.errors import Problem
 
