@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.assessment.conftest import ACME
+from tests.assessment.test_flow import GOVERNANCE, agreed
 
 
 async def logged_in(p, token: str):
@@ -53,8 +54,9 @@ def _given(answer: dict) -> list[dict]:
 
 def _keeps(page: str, criterion: str) -> list[str]:
     """The evidence boxes of the criterion's answer form, ticked to keep, in order."""
-    return re.findall(rf'id="keep-{criterion}-\d+" name="keep" value="([0-9a-f]+)" checked',
-                      page)  # fmt: skip
+    return re.findall(
+        rf'id="answer-{criterion}-keep-\d+" name="keep" value="([0-9a-f]+)" checked', page
+    )
 
 
 async def test_saving_an_answer_again_keeps_the_evidence_ticked_and_adds_what_is_typed(platform):
@@ -96,3 +98,51 @@ async def test_a_reply_that_gives_evidence_without_an_answer_is_refused_not_drop
         "evidence": [{"url": "https://acme.example/signed.pdf"}]})  # fmt: skip
     answer = (await p.read(assessment_id))["answers"]["gov-l2"]
     assert _given(answer) == [{"url": "https://acme.example/signed.pdf"}]
+
+
+async def test_a_refused_answer_comes_back_as_typed_with_the_wrong_field_marked(platform):
+    """A link the browser takes (ftp://) and the platform does not: the page says why beside
+    the field, and what was typed, reason and evidence, is there to correct and send again."""
+    p = platform
+    assessment_id = await p.start()
+    await p.caught_up(assessment_id)
+    await logged_in(p, p.member()["Authorization"].split()[1])
+    page = (await p.client.get(f"/assessments/{assessment_id}")).text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+    before = await p.log_types(assessment_id)
+    refused = await p.client.post(f"/assessments/{assessment_id}/answers/gov-l1", data={
+        "csrf": csrf, "answer": "partly", "reason": "Signed in March, not yet published.",
+        "evidence_text": "Board minutes", "evidence_url": "ftp://intranet/policy.pdf"})  # fmt: skip
+    assert refused.status_code == 422, refused.text
+    assert await p.log_types(assessment_id) == before
+    shown = refused.text
+    assert 'role="alert"' in shown and 'href="#answer-gov-l1-evidence"' in shown
+    assert 'id="answer-gov-l1-evidence-error"' in shown
+    assert re.search(r'id="answer-gov-l1-evidence-url"[^>]*value="ftp://intranet/policy.pdf"'
+                     r'[^>]*aria-invalid="true"', shown)  # fmt: skip
+    assert ">Signed in March, not yet published.</textarea>" in shown
+    assert re.search(r'name="answer" value="partly" checked', shown)
+    # The page's fresh token sends the corrected form.
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', shown).group(1)
+    saved = await p.client.post(f"/assessments/{assessment_id}/answers/gov-l1", data={
+        "csrf": csrf, "answer": "partly", "reason": "Signed in March, not yet published.",
+        "evidence_url": "https://intranet.acme.example/policy.pdf"})  # fmt: skip
+    assert saved.status_code == 303, saved.text
+
+
+async def test_a_refused_plan_keeps_its_owner_and_description(platform):
+    p = platform
+    assessment_id = await agreed(p, GOVERNANCE)
+    await p.caught_up(assessment_id)
+    await logged_in(p, p.member()["Authorization"].split()[1])
+    page = (await p.client.get(f"/assessments/{assessment_id}")).text
+    criterion = re.search(r'/actions/([a-z0-9-]+)" id="plan-', page).group(1)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+    refused = await p.client.post(f"/assessments/{assessment_id}/actions/{criterion}", data={
+        "csrf": csrf, "owner": "Head of sourcing", "due_on": "2201-03-31",
+        "description": "Publish the signed policy"})  # fmt: skip
+    assert refused.status_code == 422, refused.text
+    key = f"plan-{criterion}"
+    assert re.search(rf'id="{key}-owner"[^>]*value="Head of sourcing"', refused.text)
+    assert ">Publish the signed policy</textarea>" in refused.text
+    assert re.search(rf'id="{key}-due-on"[^>]*aria-invalid="true"', refused.text)

@@ -143,7 +143,7 @@ async def test_answering_and_reviewing_by_keyboard(browser, assessment_site):
         reply = member.locator("#c-gov-l1")
         await expect(reply).to_contain_text("The policy we saw is unsigned.")
         await reply.locator("textarea[name=comment]").fill("Right: it is signed next month.")
-        await member.select_option("#revise-gov-l1", "partly")
+        await member.select_option("#reply-gov-l1-answer", "partly")
         await press(member, "#c-gov-l1 form[action$='/reply'] button")
         await expect(reply).to_contain_text("Answer: Partly")
 
@@ -158,8 +158,8 @@ async def test_answering_and_reviewing_by_keyboard(browser, assessment_site):
         await press(member, "#form-agree button")
         await expect(member.locator("h1 .tag")).to_have_text("Final")
         # The unmet criteria come first in the plan: gov-l1 is only partly met.
-        await member.locator("#owner-gov-l1").fill("Head of sourcing")
-        await member.locator("#due-gov-l1").fill("2027-03-31")
+        await member.locator("#plan-gov-l1-owner").fill("Head of sourcing")
+        await member.locator("#plan-gov-l1-due-on").fill("2027-03-31")
         await press(member, "#plan-gov-l1 button[type=submit]")
         await expect(member.locator("#action-gov-l1")).to_contain_text("Head of sourcing")
         await expect(member.locator("#action-gov-l1")).to_contain_text("2027-03-31")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from redress.assessment import (
+    answer_pages,
     api,
     benchmark,
     context,
@@ -38,7 +39,7 @@ service = ServiceSpec(
         benchmark.router,
     ],
     projections=lambda: [AssessmentViews(), MemberFacts()],
-    pages=[pages.router, pages.entry, evidence_pages.router],
+    pages=[pages.router, answer_pages.router, pages.entry, evidence_pages.router],
     exception_handlers={console.LoginRequired: console.to_login},
     startup=[context.start],
     background=[context.run_reminders],

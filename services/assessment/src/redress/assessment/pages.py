@@ -35,6 +35,7 @@ from redress.events.projection import wait_for_version
 from redress.kit import console
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, Role, allowed, authorising_role
+from redress.kit.console.refusals import NO_FAILURE, Failure
 from redress.kit.deps import authorise
 from redress.kit.errors import Problem
 
@@ -76,7 +77,7 @@ async def console_entry() -> Response:
 Reader = Annotated[Principal, Depends(CONSOLE.signed_in(Action.assessment_read))]
 
 
-def _field(form: FormData, name: str) -> str:
+def field(form: FormData, name: str) -> str:
     return console.field(form, name) or ""
 
 
@@ -125,7 +126,7 @@ async def start(request: Request, p: Reader, desk: AssessmentDesk) -> Response:
     form = await CONSOLE.form(request)
     p = respondent(p)
     framework = "gm-journey" if p.acting_as == Role.member else "un-msi-questions"
-    body = _valid(r.StartBody, {"framework": framework, "title": _field(form, "title")})
+    body = _valid(r.StartBody, {"framework": framework, "title": field(form, "title")})
     written = await done(h.start(desk, p, body))
     return back(written.assessment_id, written)
 
@@ -145,6 +146,13 @@ async def benchmark_page(request: Request, p: Reader, desk: AssessmentDesk) -> R
 @router.get("/{assessment_id}")
 async def assessment(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
                      ) -> Response:  # fmt: skip
+    return await assessment_page(request, assessment_id, p, desk)
+
+
+async def assessment_page(request: Request, assessment_id: str, p: Principal, desk: Any,
+                 refused: Failure | None = None) -> Response:  # fmt: skip
+    """The assessment's page; after a refused form, with the reason, its wrong fields marked
+    and what was typed in it, answered with the status the API would have given."""
     version = request.query_params.get("v", "")
     if version.isdigit():
         h.started_of(p, await h.events_of(desk, assessment_id))  # 404 before any waiting
@@ -179,10 +187,12 @@ async def assessment(request: Request, assessment_id: Id, p: Reader, desk: Asses
         )
         planned = {a["criterion"] for a in actions}
         to_plan = [c for c in plan.proposal(state) if c not in planned][:10]
-    return CONSOLE.page(request, "assessment.html", principal=p, a=one, f=framework,
+    shown = refused.context() if refused else NO_FAILURE
+    return CONSOLE.page(request, "assessment.html", refused.status if refused else 200,
+                principal=p, a=one, f=framework,
                 criteria=framework.criteria(), answering=answering, reviewing=reviewing,
                 flagged=flagged, thread=thread, answers=list(AnswerValue), actions=actions,
-                to_plan=to_plan)  # fmt: skip
+                to_plan=to_plan, **shown)  # fmt: skip
 
 
 @router.get("/{assessment_id}/export.csv")
@@ -193,82 +203,6 @@ async def export_csv(assessment_id: Id, p: Reader, desk: AssessmentDesk) -> Resp
 @router.get("/{assessment_id}/export.pdf")
 async def export_pdf(assessment_id: Id, p: Reader, desk: AssessmentDesk) -> Response:
     return await pdf.as_pdf(await found(desk.pool, p, assessment_id, desk.keyring), desk)
-
-
-async def _evidence(desk: Any, p: Principal, assessment_id: str, criterion: str,
-                    form: FormData) -> list[dict[str, str]]:  # fmt: skip
-    """The answer's evidence as the form leaves it: each item it had that is still ticked
-    (`keep`, by its digest, so that an item added meanwhile elsewhere is not mistaken for
-    another), then the item the form adds. An answer is recorded whole: what the form does
-    not send back is gone."""
-    one = await found(desk.pool, p, assessment_id, desk.keyring)
-    had = (one["answers"].get(criterion) or {}).get("evidence") or []
-    kept = set(console.values(form, "keep"))
-    items = [{k: v for k, v in e.items() if k in ("text", "url") and v} for e in had
-             if evidence_digest(e) in kept]  # fmt: skip
-    text, url = _field(form, "evidence_text"), _field(form, "evidence_url")
-    added = {k: v for k, v in (("text", text), ("url", url)) if v}
-    return [*items, added] if added else items
-
-
-@router.post("/{assessment_id}/answers/{criterion}")
-async def answer(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
-                 desk: AssessmentDesk) -> Response:  # fmt: skip
-    form = await CONSOLE.form(request)
-    body = _valid(r.AnswerBody, {
-        "answer": _field(form, "answer"), "reason": _field(form, "reason"),
-        "evidence": await _evidence(desk, p, assessment_id, criterion, form)})  # fmt: skip
-    written = await done(h.answer(desk, respondent(p), assessment_id, criterion, body))
-    return back(assessment_id, written, f"c-{criterion}")
-
-
-@router.post("/{assessment_id}/answers/{criterion}/reply")
-async def reply(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
-                desk: AssessmentDesk) -> Response:  # fmt: skip
-    form = await CONSOLE.form(request)
-    data: dict[str, Any] = {"comment": _field(form, "comment")}
-    if revised := _field(form, "answer"):
-        # A revised answer keeps its evidence, unless unticked, and takes the reason shown.
-        data |= {"answer": revised, "reason": _field(form, "reason"),
-                 "evidence": await _evidence(desk, p, assessment_id, criterion, form)}  # fmt: skip
-    body = _valid(r.ReplyBody, data)
-    written = await done(h.reply(desk, respondent(p), assessment_id, criterion, body))
-    return back(assessment_id, written, f"c-{criterion}")
-
-
-@router.post("/{assessment_id}/answers/{criterion}/review")
-async def review(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
-                 desk: AssessmentDesk) -> Response:  # fmt: skip
-    form = await CONSOLE.form(request)
-    officer = authorise(p, Action.assessment_review)
-    comment = _field(form, "comment")
-    if _field(form, "verdict") == "challenge":
-        body = _valid(r.CommentBody, {"comment": comment})
-        written = await done(h.challenge(desk, officer, assessment_id, criterion, body))
-    else:
-        verdict = _valid(r.VerifyBody, {"comment": comment})
-        written = await done(h.verify(desk, officer, assessment_id, criterion, verdict))
-    return back(assessment_id, written, f"c-{criterion}")
-
-
-@router.post("/{assessment_id}/actions/{criterion}")
-async def plan_action(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
-                      desk: AssessmentDesk) -> Response:  # fmt: skip
-    form = await CONSOLE.form(request)
-    body = _valid(r.ActionBody, {"owner": _field(form, "owner"), "due_on": _field(form, "due_on"),
-                                 "description": _field(form, "description")})  # fmt: skip
-    written = await done(h.plan_action(desk, respondent(p), assessment_id, criterion, body))
-    return back(assessment_id, written, "plan")
-
-
-@router.post("/{assessment_id}/actions/{criterion}/progress")
-async def progress(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
-                   desk: AssessmentDesk) -> Response:  # fmt: skip
-    form = await CONSOLE.form(request)
-    body = _valid(r.ProgressBody, {"note": _field(form, "note"),
-                                   "done": _field(form, "done") == "yes"})  # fmt: skip
-    written = await done(h.report_progress(desk, respondent(p), assessment_id, criterion, body))
-    return back(assessment_id, written, "plan")
 
 
 @router.post("/{assessment_id}/submit")
@@ -282,7 +216,7 @@ async def submit(request: Request, assessment_id: Id, p: Reader, desk: Assessmen
 async def erase_evidence(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
                          ) -> Response:  # fmt: skip
     form = await CONSOLE.form(request)
-    if _field(form, "confirm") != "yes":
+    if field(form, "confirm") != "yes":
         raise Problem(422, "validation", "tick the box to confirm that nothing can be recovered")
     return back(assessment_id, await done(erasure.erase(desk, respondent(p), assessment_id)))
 
@@ -291,14 +225,14 @@ async def erase_evidence(request: Request, assessment_id: Id, p: Reader, desk: A
 async def rating(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
                  ) -> Response:  # fmt: skip
     form = await CONSOLE.form(request)
-    match _field(form, "step"):
+    match field(form, "step"):
         case "propose":
             officer = authorise(p, Action.assessment_review)
-            body = _valid(r.ProposeBody, {"comment": _field(form, "comment")})
+            body = _valid(r.ProposeBody, {"comment": field(form, "comment")})
             written = await done(h.propose(desk, officer, assessment_id, body))
         case "agree":
             written = await done(h.agree(desk, respondent(p), assessment_id))
         case _:
-            body = _valid(r.CommentBody, {"comment": _field(form, "comment")})
+            body = _valid(r.CommentBody, {"comment": field(form, "comment")})
             written = await done(h.dispute(desk, respondent(p), assessment_id, body))
     return back(assessment_id, written, "rating")

@@ -1,0 +1,148 @@
+"""The assessment page's forms on its criteria and its action plan: answer, reply to a
+challenge, review, plan an action, report progress. Each runs the API's handler, then shows
+the page; refused, the page again with the form as it was sent, its wrong fields marked
+(`redress.kit.console.refusals`), and the status the API would have answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from redress.assessment import handlers as h
+from redress.assessment import requests as r
+from redress.assessment.api import found
+from redress.assessment.context import AssessmentDesk
+from redress.assessment.pages import (
+    CONSOLE,
+    PATH,
+    Criterion,
+    Id,
+    Reader,
+    assessment_page,
+    back,
+    evidence_digest,
+    field,
+    respondent,
+)  # fmt: skip
+from redress.kit import console
+from redress.kit.auth import Principal
+from redress.kit.authz import Action
+from redress.kit.console.refusals import FORM_ERRORS, failure
+from redress.kit.deps import authorise
+
+router = APIRouter(prefix=PATH, include_in_schema=False, route_class=CONSOLE.route)
+
+
+Act = Callable[[FormData], Awaitable[r.Written]]
+
+
+async def _form(request: Request, assessment_id: str, p: Principal, desk: Any, key: str,
+                act: Act, anchor: str) -> Response:  # fmt: skip
+    """Run a form of the assessment's page (`key`: its kind and criterion), then show the
+    page at `anchor`; refused, the page again with the form as it was sent."""
+    form = await CONSOLE.form(request)
+    try:
+        written = await act(form)
+    except FORM_ERRORS as exc:
+        refused = failure(key, exc, form, FIELDS, ticked="keep")
+        return await assessment_page(request, assessment_id, p, desk, refused)
+    return back(assessment_id, written, anchor)
+
+
+# The fields of the page's forms, as a refusal marks them.
+FIELDS = ("answer", "reason", "evidence", "comment", "verdict", "owner", "due_on", "description",
+          "note")  # fmt: skip
+
+
+async def _evidence(desk: Any, p: Principal, assessment_id: str, criterion: str,
+                    form: FormData) -> list[dict[str, str]]:  # fmt: skip
+    """The answer's evidence as the form leaves it: each item it had that is still ticked
+    (`keep`, by its digest, so that an item added meanwhile elsewhere is not mistaken for
+    another), then the item the form adds. An answer is recorded whole: what the form does
+    not send back is gone."""
+    one = await found(desk.pool, p, assessment_id, desk.keyring)
+    had = (one["answers"].get(criterion) or {}).get("evidence") or []
+    kept = set(console.values(form, "keep"))
+    items = [{k: v for k, v in e.items() if k in ("text", "url") and v} for e in had
+             if evidence_digest(e) in kept]  # fmt: skip
+    text, url = field(form, "evidence_text"), field(form, "evidence_url")
+    added = {k: v for k, v in (("text", text), ("url", url)) if v}
+    return [*items, added] if added else items
+
+
+@router.post("/{assessment_id}/answers/{criterion}")
+async def answer(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
+                 desk: AssessmentDesk) -> Response:  # fmt: skip
+
+    async def act(form: FormData) -> r.Written:
+        body = r.AnswerBody.model_validate({
+            "answer": field(form, "answer"), "reason": field(form, "reason"),
+            "evidence": await _evidence(desk, p, assessment_id, criterion, form)})  # fmt: skip
+        return await h.answer(desk, respondent(p), assessment_id, criterion, body)
+
+    return await _form(request, assessment_id, p, desk, f"answer-{criterion}", act,
+                       f"c-{criterion}")  # fmt: skip
+
+
+@router.post("/{assessment_id}/answers/{criterion}/reply")
+async def reply(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
+                desk: AssessmentDesk) -> Response:  # fmt: skip
+
+    async def act(form: FormData) -> r.Written:
+        data: dict[str, Any] = {"comment": field(form, "comment")}
+        if revised := field(form, "answer"):
+            # A revised answer keeps its evidence, unless unticked, and takes the reason shown.
+            kept = await _evidence(desk, p, assessment_id, criterion, form)
+            data |= {"answer": revised, "reason": field(form, "reason"), "evidence": kept}
+        body = r.ReplyBody.model_validate(data)
+        return await h.reply(desk, respondent(p), assessment_id, criterion, body)
+
+    return await _form(request, assessment_id, p, desk, f"reply-{criterion}", act,
+                       f"c-{criterion}")  # fmt: skip
+
+
+@router.post("/{assessment_id}/answers/{criterion}/review")
+async def review(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
+                 desk: AssessmentDesk) -> Response:  # fmt: skip
+    officer = authorise(p, Action.assessment_review)
+
+    async def act(form: FormData) -> r.Written:
+        comment = field(form, "comment")
+        if field(form, "verdict") == "challenge":
+            body = r.CommentBody.model_validate({"comment": comment})
+            return await h.challenge(desk, officer, assessment_id, criterion, body)
+        verdict = r.VerifyBody.model_validate({"comment": comment})
+        return await h.verify(desk, officer, assessment_id, criterion, verdict)
+
+    return await _form(request, assessment_id, p, desk, f"review-{criterion}", act,
+                       f"c-{criterion}")  # fmt: skip
+
+
+@router.post("/{assessment_id}/actions/{criterion}")
+async def plan_action(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
+                      desk: AssessmentDesk) -> Response:  # fmt: skip
+
+    async def act(form: FormData) -> r.Written:
+        body = r.ActionBody.model_validate({
+            "owner": field(form, "owner"), "due_on": field(form, "due_on"),
+            "description": field(form, "description")})  # fmt: skip
+        return await h.plan_action(desk, respondent(p), assessment_id, criterion, body)
+
+    return await _form(request, assessment_id, p, desk, f"plan-{criterion}", act, "plan")
+
+
+@router.post("/{assessment_id}/actions/{criterion}/progress")
+async def progress(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
+                   desk: AssessmentDesk) -> Response:  # fmt: skip
+
+    async def act(form: FormData) -> r.Written:
+        body = r.ProgressBody.model_validate({"note": field(form, "note"),
+                                              "done": field(form, "done") == "yes"})  # fmt: skip
+        return await h.report_progress(desk, respondent(p), assessment_id, criterion, body)
+
+    return await _form(request, assessment_id, p, desk, f"progress-{criterion}", act, "plan")
