@@ -155,6 +155,12 @@ async def test_a_proof_says_which_report_it_proves_and_when(intake, lang):
     )
     assert f'class="error">{tr(intake, lang, texts.PROOF_INVALID)}</p>' in refused.text
     assert reference not in refused.text.split('id="result"')[1].split("</p>")[0]
+    # Sent empty (the form leaves the check to the server), the page says so in its language.
+    assert "novalidate" in re.search(r"<form [^>]*>", form.text).group(0)
+    empty = await intake.client.post(
+        f"/t/{TENANT}/verify?lang={lang}", data={"csrf": csrf_in(form), "proof": ""}
+    )
+    assert empty.status_code == 422 and f'lang="{lang}"' in empty.text
 
 
 async def _projected(intake):
@@ -226,3 +232,9 @@ async def test_a_message_says_when_in_words_no_one_reads_the_wrong_way_round(int
     month = format_datetime(sent, "MMMM", tzinfo=UTC, locale=lang)
     assert month in meta.group(1) and str(sent.year) in meta.group(1)
     assert "/" not in meta.group(1)
+    # A message in another script than the page's runs in its own direction.
+    assert '<p dir="auto">Une autre chose.</p>' in replied.text
+    # The server, not the browser, says what is missing: in the worker's language, where a
+    # browser's bubble ("Please fill out this field.") speaks its own.
+    forms = re.findall(r"<form [^>]*>", replied.text)
+    assert forms and all("novalidate" in f for f in forms), forms
