@@ -214,7 +214,7 @@ async def test_a_withdrawal_ends_the_case_stops_deadlines_and_contact_and_tells_
     body = await detail(platform, case_id)
     assert (body["status"], body["grounds"], body["stage_due"]) == (
         "rejected", "withdrawn_by_worker", None)  # fmt: skip
-    assert "contact" not in body["grievance"]
+    assert body["withdrawn"] is True and "contact" not in body["grievance"]
     # Contact stops: no message reaches the worker, and nothing is written.
     before = await platform.log_types(case_id)
     refused = await officer_post(platform, case_id, "/messages", {"text": "Are you sure?"})
@@ -264,6 +264,7 @@ async def test_a_withdrawal_after_a_rejection_keeps_it_and_stops_contact_and_reo
     await wait_until(hidden)
     body = await detail(platform, case_id)
     assert (body["status"], body["grounds"]) == ("rejected", "insufficient_information")
+    assert body["withdrawn"] is True
     before = await platform.log_types(case_id)
     for path, sent in (("/messages", {"text": "Are you sure?"}), ("/reopen", {"reason": "x"})):
         refused = await officer_post(platform, case_id, path, sent)
@@ -272,6 +273,7 @@ async def test_a_withdrawal_after_a_rejection_keeps_it_and_stops_contact_and_reo
     async with officer(platform) as client:
         page = await case_page(client, case_id)
     assert 'id="withdrawn"' in page and PHONE not in page
+    assert 'id="form-reopen"' not in page  # it would only be refused
 
 
 async def _has_timer(platform, case_id: str) -> bool:

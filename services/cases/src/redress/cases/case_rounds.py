@@ -56,7 +56,8 @@ _SETS: dict[type, tuple[str, tuple[str, ...], Callable[[Any], tuple[Any, ...]]]]
     CaseTriaged: (f"severity = v.a, indicators = {text_array('v.b')}", ("text", "jsonb"),
                   lambda e: (e.severity, json.dumps(list(e.indicators)))),
     ReferralRecommended: ("referral_recommended = true", (), lambda e: ()),
-    CaseRejected: ("status = 'rejected', stage_due = NULL, grounds = v.a, duplicate_of = v.b",
+    CaseRejected: ("status = 'rejected', stage_due = NULL, grounds = v.a, duplicate_of = v.b, "
+                   "withdrawn = (v.a = 'withdrawn_by_worker')",
                    ("text", "text"), lambda e: (e.grounds, e.duplicate_of)),
     CaseWithdrawn: ("withdrawn = true", (), lambda e: ()),
     CaseReopened: ("status = 'open', outcome = NULL, grounds = NULL, duplicate_of = NULL", (),

@@ -35,7 +35,8 @@ VIEWS = CaseViews()
 _MEMBER_COLUMNS = q.MEMBER_COLUMNS
 _STAFF_COLUMNS = (*_MEMBER_COLUMNS, "severity", "referral_recommended", "grievance_id",
                   "language", "officer", "facilitator", "indicators",
-                  "identity_shareable", "contact_consented", "grounds", "duplicate_of")  # fmt: skip
+                  "identity_shareable", "contact_consented", "grounds", "duplicate_of",
+                  "withdrawn")  # fmt: skip
 # A supplier or a facilitator sees where its cases stand, and its own actions; never the
 # worker's words, identity or satisfaction, even where the worker let the member know who
 # they are (that consent is the member's, not theirs).
