@@ -396,6 +396,12 @@ def test_after_a_withdrawal_nobody_contacts_the_worker_and_officers_cannot_reope
     assert then(withdrawn, AddNote(SEALED))  # notes are for staff: still written
 
 
+def test_only_the_worker_withdraws_an_officer_rejects_on_no_such_grounds():
+    assert refused(OPENED, Reject(Grounds.withdrawn_by_worker, "Closing this")) == (
+        "worker-withdraws"
+    )
+
+
 def test_a_duplicate_names_the_case_it_duplicates():
     assert then(OPENED, Reject(Grounds.duplicate, "Filed twice", "case-0")) == [
         CaseRejected(case_id="case-1", grievance_id="g", grounds="duplicate",

@@ -244,6 +244,9 @@ async def test_a_withdrawal_after_a_rejection_keeps_it_and_stops_contact_and_reo
     worker = Worker(platform.intake)
     reference, secret = await worker.file("bn")
     case_id = await the_case(platform)
+    # Only the worker withdraws: an officer may not reject in their name.
+    posing = await officer_post(platform, case_id, "/reject", {"grounds": "withdrawn_by_worker"})
+    assert posing.status_code == 422, posing.text
     rejected = await officer_post(platform, case_id, "/reject", {
         "grounds": "insufficient_information", "explanation": EXPLANATIONS["bn"]})  # fmt: skip
     assert rejected.status_code == 200, rejected.text

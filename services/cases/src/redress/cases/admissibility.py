@@ -152,6 +152,9 @@ def _accept(c: Accept, state: Case) -> list[EventData]:
 
 def _reject(c: Reject, state: Case) -> list[EventData]:
     require_open(state, Stage.admissibility)
+    if c.grounds is Grounds.withdrawn_by_worker:
+        raise CaseRefused("worker-withdraws", "only the worker withdraws a grievance: on their "
+                          "status page, or through an operator who has their receipt")  # fmt: skip
     if c.grounds is not Grounds.duplicate and c.duplicate_of:
         raise CaseRefused("not-a-duplicate", "only a duplicate names the case it duplicates")
     # Without the case it duplicates, the worker's grievance would be turned away with nowhere

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
@@ -34,8 +35,15 @@ class TriageBody(Body):
     override_reason: Prose | None = Field(None, max_length=2000)
 
 
+# The grounds an officer rejects on: a withdrawal is the worker's alone (on their status page,
+# or through an operator who has their receipt), never an officer's decision in their name.
+OfficerGrounds = StrEnum(  # type: ignore[misc]
+    "OfficerGrounds", {g.name: g.value for g in Grounds if g is not Grounds.withdrawn_by_worker}
+)
+
+
 class RejectBody(Body):
-    grounds: Grounds
+    grounds: OfficerGrounds
     explanation: Prose = Field("", max_length=2000)
     duplicate_of: Line | None = Field(
         None, max_length=200, description="the case this one duplicates (grounds `duplicate`)"

@@ -251,7 +251,7 @@ async def case_page(
         "next_stage": d.ORDER[d.ORDER.index(stage) + 1] if stage in ADVANCING else None,
         "indicators": _indicators(row),
         "severities": list(d.Severity),
-        "grounds": list(d.Grounds),
+        "grounds": [g for g in d.Grounds if g is not d.Grounds.withdrawn_by_worker],
         "remedies": list(d.Remedy),
         "owners": list(d.Owner),
         "outcomes": list(d.Outcome),

@@ -143,7 +143,7 @@ async def reject(
 ) -> c.Written:
     if body.duplicate_of is not None:
         await _a_case_of_the_tenant(desk, p, body.duplicate_of)
-    reject = d.Reject(body.grounds, body.explanation, body.duplicate_of)
+    reject = d.Reject(d.Grounds(body.grounds), body.explanation, body.duplicate_of)
     return await run(desk, p, case_id, reject, retry=retry)
 
 

@@ -256,7 +256,10 @@ class Script:
             self.missed = True
 
     def enter(self, stage: str | None, due: date | None = None) -> None:
-        self.stage, self.due, self.missed = stage, due, False
+        # The response shares the worker's feedback date with verification: a date missed
+        # there is not missed again (cases' `_miss`).
+        still = stage == "response" and self.missed and due is not None and due == self.due
+        self.stage, self.due, self.missed = stage, due, still
 
     def feedback_due(self) -> date:
         return self.opened_on + timedelta(days=FRAMES[1])

@@ -23,7 +23,7 @@ from redress.cases import commands as cc
 from redress.cases import handlers as cases
 from redress.cases.context import Cases
 from redress.cases.context import Desk as CaseDesk
-from redress.cases.domain import CASE, MissDeadline, Stage
+from redress.cases.domain import CASE, Grounds, MissDeadline, Stage, Withdraw
 from redress.cases.policies import OpenCases, case_stream
 from redress.events.application import execute
 from redress.events.catalogue.audit import CallbackScheduled
@@ -226,6 +226,16 @@ class Generator:
         await self.react(filed.stream, 0)
         self.recorded.cases.append(case_stream(g.grievance_id))
 
+    async def reject(self, case_id: str, grounds: str) -> Any:
+        """An officer's rejection; a worker's withdrawal ends the case as cases' policy ends
+        it (only the worker withdraws: no officer rejects on those grounds)."""
+        if grounds == Grounds.withdrawn_by_worker:
+            decide = CASE.deciding(case_id, Withdraw())
+            return await execute(self.store, case_id, decide,
+                                 Metadata(tenant=self.tenant, actor=SYSTEM))  # fmt: skip
+        return await cases.reject(self.cases, self.officer, case_id,
+                                  self.rejection(case_id, grounds))  # fmt: skip
+
     def rejection(self, case_id: str, grounds: str) -> cc.RejectBody:
         """A duplicate names the case opened last before it (the plan puts duplicates last)."""
         if grounds != "duplicate":
@@ -254,7 +264,7 @@ class Generator:
             "file": lambda: self.file(g),
             "triage": lambda: self.triage(g, code),
             "accept": lambda: cases.accept(desk, officer, case_id),
-            "reject": lambda: cases.reject(desk, officer, case_id, self.rejection(case_id, code)),
+            "reject": lambda: self.reject(case_id, code),
             "advance": lambda: cases.advance(desk, officer, case_id, cc.AdvanceBody(to=code)),
             "action": lambda: cases.add_action(desk, officer, case_id, cc.ActionBody(
                 remedy=code, owner=action_owner(code),
