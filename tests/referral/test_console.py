@@ -349,23 +349,29 @@ async def test_the_queue_flags_an_overdue_acknowledgement_and_filters_on_it(plat
 
 
 async def test_a_partner_retired_while_the_worker_is_asked_is_sent_nothing(platform):
-    """Retired after it was chosen, the shelter is not sent the worker's data on their
-    consent: the officer is refused with the reason and the referral page says what to do."""
+    """Retired after it was chosen, the shelter's part is withdrawn: the worker is no longer
+    asked to consent to it, nothing is sent, and the referral page says to choose another."""
     await platform.register_partners()
     referral_id = await platform.file_and_escalate()
     await chosen(platform, referral_id)
     admin = platform.token(("admin",), sub="admin-1")
     await platform.post("/v1/partners/safe-home/retire", None, admin)
+
+    async def withdrawn() -> bool:
+        return (await platform.log_types(referral_id))[-1] == "ReferralWithdrawn"
+
+    await wait_until(withdrawn)
+    last = (await platform.system.store.read_stream(referral_id))[-1]
+    assert (last.data.partner_id, last.actor.role) == ("safe-home", "system")
     before = await platform.log_types(referral_id)
     operator = platform.token(("operator",), sub="operator-1")
     refused = await platform.referral.post(
         f"/v1/referrals/{referral_id}/partners/safe-home/consent", json=PHONE, headers=operator
     )
     assert refused.status_code == 409, refused.text
-    assert refused.json()["type"] == "urn:redress:problem:partner-retired"
-    assert "choose another" in refused.json()["detail"]
     assert await platform.log_types(referral_id) == before
     assert "ReferralSent" not in before
+    await platform.caught_up(referral_id)
     async with staff(platform, platform.token()) as client:
 
         async def flagged() -> bool:  # once the directory's view has the retirement
@@ -374,4 +380,5 @@ async def test_a_partner_retired_while_the_worker_is_asked_is_sent_nothing(platf
 
         await wait_until(flagged)
         shown = await page_of(client, f"/console/referrals/{referral_id}")
+    assert dd(shown, "status-safe-home") == "Withdrawn"
     assert "choose another partner" in dd(shown, "retired-safe-home")

@@ -22,6 +22,7 @@ from redress.referral import (
 from redress.referral.delivery import PartnerWebhooks
 from redress.referral.policies import OpenReferrals
 from redress.referral.projections import ReferralViews
+from redress.referral.retirement import RetiredPartners
 
 service = ServiceSpec(
     name="referral",
@@ -37,7 +38,12 @@ service = ServiceSpec(
     ],
     exception_handlers={LoginRequired: to_login},
     refusal_pages=[console.CONSOLE.refusal_page],
-    projections=lambda settings: [OpenReferrals(), ReferralViews(), PartnerWebhooks(settings)],
+    projections=lambda settings: [
+        OpenReferrals(),
+        ReferralViews(),
+        PartnerWebhooks(settings),
+        RetiredPartners(),
+    ],
     startup=[context.start],
     background=[context.run_overdue, delivery("referral")],
     checks=[context.check],

@@ -23,7 +23,7 @@ from redress.events.opening import NewStream, open_streams
 from redress.events.projection import Policy, columns, of_kind
 from redress.events.store import Conn, EventStore, read_streams_on
 from redress.referral.directory import DIRECTORY, Directory, Partner
-from redress.referral.domain import REFERRAL, OpenReferral, RecordConsent, Sending
+from redress.referral.domain import REFERRAL, OpenReferral, RecordConsent, Sending, Withdraw
 from redress.referral.ranking import Case, suggest
 from redress.referral.state import ReferralRefused
 
@@ -138,8 +138,15 @@ class OpenReferrals(Policy):
                 return []  # a receipt answers only for its own grievance's referral
             try:
                 return REFERRAL.deciding(stream, command)(history)
+            except ReferralRefused as refused:
+                if refused.kind != "partner-retired":
+                    return []  # answered already, or the partner's part ended: nothing to record
+            # A yes to a partner retired since it was chosen: nothing is sent, and the part is
+            # withdrawn, so that the worker's page and the officer's say it will not go ahead.
+            try:
+                return REFERRAL.deciding(stream, Withdraw(answered.partner_id))(history)
             except ReferralRefused:
-                return []  # answered already, or the partner's part ended: nothing to record
+                return []
 
         await execute(self.store, stream, decide, caused_by(event))
 
