@@ -146,3 +146,43 @@ async def test_a_refused_plan_keeps_its_owner_and_description(platform):
     assert re.search(rf'id="{key}-owner"[^>]*value="Head of sourcing"', refused.text)
     assert ">Publish the signed policy</textarea>" in refused.text
     assert re.search(rf'id="{key}-due-on"[^>]*aria-invalid="true"', refused.text)
+
+
+async def test_a_reply_that_changes_only_the_reason_or_evidence_revises_the_answer(platform):
+    """ "Keep it as it is" keeps the answer's value: a reason rewritten or evidence added in
+    the reply form is recorded with it, not dropped in silence."""
+    p = platform
+    officer = p.token()
+    assessment_id = await p.submitted(["gov-l1", "gov-l2"])
+    base = f"/v1/assessments/{assessment_id}"
+    await p.post(f"{base}/answers/gov-l2/challenge", {"comment": "Unsigned."}, officer)
+    await p.caught_up(assessment_id)
+    await logged_in(p, p.member()["Authorization"].split()[1])
+    page = (await p.client.get(f"/assessments/{assessment_id}")).text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+    keeps = re.findall(r'id="reply-gov-l2-keep-\d+" name="keep" value="([0-9a-f]+)" checked', page)
+    sent = await p.client.post(f"/assessments/{assessment_id}/answers/gov-l2/reply", data={
+        "csrf": csrf, "comment": "Signed now.", "answer": "", "reason": "Signed on 3 March.",
+        "keep": keeps, "evidence_url": "https://acme.example/signed.pdf"})  # fmt: skip
+    assert sent.status_code == 303, sent.text
+    answer = (await p.read(assessment_id))["answers"]["gov-l2"]
+    assert answer["answer"] == "met" and answer["reason"] == "Signed on 3 March."
+    assert _given(answer)[-1] == {"url": "https://acme.example/signed.pdf"}
+    assert len(_given(answer)) == len(keeps) + 1
+
+
+async def test_an_answer_awaiting_the_members_reply_offers_the_officer_no_review_form(platform):
+    """A comment typed in the review form of a challenged answer would have verified it (the
+    form's default): while the member owes a reply, only an explicit withdrawal is offered."""
+    p = platform
+    assessment_id = await p.submitted(["gov-l1", "gov-l2"])
+    base = f"/v1/assessments/{assessment_id}"
+    await p.post(f"{base}/answers/gov-l2/challenge", {"comment": "Unsigned."}, p.token())
+    await p.caught_up(assessment_id)
+    await logged_in(p, p.token()["Authorization"].split()[1])
+    page = (await p.client.get(f"/assessments/{assessment_id}")).text
+    section = page.split('id="c-gov-l2"')[1].split("</section>")[0]
+    assert 'name="comment"' not in section and "Waiting for the member's reply" in section
+    assert 'id="withdraw-challenge-gov-l2"' in section
+    other = page.split('id="c-gov-l1"')[1].split("</section>")[0]
+    assert 'name="verdict" value="challenge"' in other  # an answer not challenged: reviewed

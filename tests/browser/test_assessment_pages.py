@@ -23,12 +23,14 @@ from redress.events.relay import Relay
 from redress.kit.auth import TokenSigner, signer_for
 from redress.kit.service import app_for
 from tests.assessment.conftest import ACME, MEMBERS, admit
-from tests.browser.conftest import DESKTOP, TIMEOUT_MS, serving
-from tests.browser.test_worker_pages import check, describe
+from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, serving
+from tests.browser.test_worker_pages import assert_fits, check, describe
 from tests.events.helpers import running
 from tests.intake.conftest import TENANT, intake_settings
 
 pytestmark = [pytest.mark.browser]
+# A document store's link, as long as they come (a sharing token), with no place to break.
+LONG_LINK = "https://acme.sharepoint.example/sites/policy/doc.pdf?token=" + "a1b2" * 400
 
 
 @dataclass
@@ -102,11 +104,15 @@ async def test_answering_and_reviewing_by_keyboard(browser, assessment_site):
         await member.keyboard.press("Space")
         await expect(met).to_be_checked()
         await gov.locator("input[name=evidence_text]").fill("Board minutes, March 2026")
-        await gov.locator("input[name=evidence_url]").fill("https://acme.example/policy.pdf")
+        await gov.locator("input[name=evidence_url]").fill(LONG_LINK)
         await press(member, "#c-gov-l1 form[action$='/gov-l1'] button")
         await expect(member.locator("#c-gov-l1")).to_contain_text("Answer: Met")
         await expect(member.locator("#c-gov-l1")).to_contain_text("Board minutes, March 2026")
         await check(member, "assessment, draft", findings)
+        # A link as long as a document store's fits a cheap phone's screen: it wraps.
+        await member.set_viewport_size(PHONE)
+        await assert_fits(member, "assessment with a long link")
+        await member.set_viewport_size(DESKTOP)
         # A document attached with the page's own form; a program is refused with a page.
         await member.set_input_files(
             "#file-gov-l1",

@@ -59,17 +59,22 @@ FIELDS = ("answer", "reason", "evidence", "comment", "verdict", "owner", "due_on
           "note")  # fmt: skip
 
 
-async def _evidence(desk: Any, p: Principal, assessment_id: str, criterion: str,
-                    form: FormData) -> list[dict[str, str]]:  # fmt: skip
+async def _answered(desk: Any, p: Principal, assessment_id: str, criterion: str
+                    ) -> dict[str, Any]:  # fmt: skip
+    """The criterion's answer as the views have it (its evidence opened); empty if none."""
+    one = await found(desk.pool, p, assessment_id, desk.keyring)
+    answered: dict[str, Any] = one["answers"].get(criterion) or {}
+    return answered
+
+
+def _evidence(answered: dict[str, Any], form: FormData) -> list[dict[str, str]]:
     """The answer's evidence as the form leaves it: each item it had that is still ticked
     (`keep`, by its digest, so that an item added meanwhile elsewhere is not mistaken for
     another), then the item the form adds. An answer is recorded whole: what the form does
     not send back is gone."""
-    one = await found(desk.pool, p, assessment_id, desk.keyring)
-    had = (one["answers"].get(criterion) or {}).get("evidence") or []
     kept = set(console.values(form, "keep"))
-    items = [{k: v for k, v in e.items() if k in ("text", "url") and v} for e in had
-             if evidence_digest(e) in kept]  # fmt: skip
+    items = [{k: v for k, v in e.items() if k in ("text", "url") and v}
+             for e in answered.get("evidence") or [] if evidence_digest(e) in kept]  # fmt: skip
     text, url = field(form, "evidence_text"), field(form, "evidence_url")
     added = {k: v for k, v in (("text", text), ("url", url)) if v}
     return [*items, added] if added else items
@@ -80,9 +85,10 @@ async def answer(request: Request, assessment_id: Id, criterion: Criterion, p: R
                  desk: AssessmentDesk) -> Response:  # fmt: skip
 
     async def act(form: FormData) -> r.Written:
+        answered = await _answered(desk, p, assessment_id, criterion)
         body = r.AnswerBody.model_validate({
             "answer": field(form, "answer"), "reason": field(form, "reason"),
-            "evidence": await _evidence(desk, p, assessment_id, criterion, form)})  # fmt: skip
+            "evidence": _evidence(answered, form)})  # fmt: skip
         return await h.answer(desk, respondent(p), assessment_id, criterion, body)
 
     return await _form(request, assessment_id, p, desk, f"answer-{criterion}", act,
@@ -95,10 +101,19 @@ async def reply(request: Request, assessment_id: Id, criterion: Criterion, p: Re
 
     async def act(form: FormData) -> r.Written:
         data: dict[str, Any] = {"comment": field(form, "comment")}
-        if revised := field(form, "answer"):
-            # A revised answer keeps its evidence, unless unticked, and takes the reason shown.
-            kept = await _evidence(desk, p, assessment_id, criterion, form)
-            data |= {"answer": revised, "reason": field(form, "reason"), "evidence": kept}
+        answered = await _answered(desk, p, assessment_id, criterion)
+        reason, evidence = field(form, "reason"), _evidence(answered, form)
+        shown = [{k: v for k, v in e.items() if k in ("text", "url") and v}
+                 for e in answered.get("evidence") or []]  # fmt: skip
+        # A reply revises the answer when the form changes it: its value, or only the reason
+        # or the evidence shown with it ("keep it as it is" keeps the value, then).
+        revised = field(form, "answer") or (
+            answered.get("answer")
+            if reason != (answered.get("reason") or "") or evidence != shown
+            else None
+        )
+        if revised:
+            data |= {"answer": revised, "reason": reason, "evidence": evidence}
         body = r.ReplyBody.model_validate(data)
         return await h.reply(desk, respondent(p), assessment_id, criterion, body)
 
