@@ -92,6 +92,9 @@ async def test_a_reply_that_gives_evidence_without_an_answer_is_refused_not_drop
         "comment": "Signed now.", "evidence": [{"url": "https://acme.example/signed.pdf"}]},
         status=(422,))  # fmt: skip
     assert "send the answer with them" in str(refused)
+    for empty in ({"evidence": []}, {"reason": ""}):  # "remove them all" is a revision too
+        refused = await p.post(f"{base}/answers/gov-l2/reply", {"comment": "No.", **empty},
+                               status=(422,))  # fmt: skip
     assert await p.log_types(assessment_id) == before
     await p.post(f"{base}/answers/gov-l2/reply", {
         "comment": "Signed now.", "answer": "met",
@@ -118,6 +121,7 @@ async def test_a_refused_answer_comes_back_as_typed_with_the_wrong_field_marked(
     shown = refused.text
     assert 'role="alert"' in shown and 'href="#answer-gov-l1-evidence"' in shown
     assert 'id="answer-gov-l1-evidence-error"' in shown
+    assert "a link starts with http:// or https://" in shown
     assert re.search(r'id="answer-gov-l1-evidence-url"[^>]*value="ftp://intranet/policy.pdf"'
                      r'[^>]*aria-invalid="true"', shown)  # fmt: skip
     assert ">Signed in March, not yet published.</textarea>" in shown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from redress.events.catalogue.assessment import AnswerValue, Evidence
@@ -48,6 +48,14 @@ class EvidenceBody(Body):
         Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2000)] | SkipJsonSchema[None]
     ) = None
 
+    @field_validator("url", mode="before")
+    @classmethod
+    def _a_web_link(cls, value: Any) -> Any:
+        # Said before the pattern's words ("should match pattern..."): what is wrong with it.
+        if isinstance(value, str) and not value.strip().lower().startswith(("http://", "https://")):
+            raise ValueError("a link starts with http:// or https://")
+        return value
+
     @model_validator(mode="after")
     def _something(self) -> EvidenceBody:
         if self.text is None and self.url is None:
@@ -89,7 +97,7 @@ class ReplyBody(Body):
 
     @model_validator(mode="after")
     def _revised_with_its_answer(self) -> ReplyBody:
-        if self.answer is None and (self.reason or self.evidence):
+        if self.answer is None and {"reason", "evidence"} & self.model_fields_set:
             raise ValueError(
                 "a reason or evidence revises the answer: send the answer with them "
                 "(the same value to keep it)"
