@@ -84,6 +84,9 @@ async def test_report_receipt_and_follow_up(intake):
         follow_redirects=True,
     )
     assert "Withdrawn at your request" in withdrawn.text
+    assert "nobody will contact you about it" in withdrawn.text
+    # Withdrawn, what identifies the worker is still theirs to erase.
+    assert 'id="erase-form"' in withdrawn.text and 'value="erase"' in withdrawn.text
     erased = await intake.client.post(
         f"/t/{TENANT}/status",
         data={"csrf": csrf, "do": "erase", "confirm": "yes"},

@@ -148,7 +148,8 @@ async def status(
         "referrals": await _requests(conn, intake, tenant, grievance_id, _),
         "referral_action": f"/t/{tenant}/status/referral?lang={lang}",
         "status": status_code,
-        "ended": status_key == "ended",
+        # Withdrawn, as ended on the worker's word: nothing more is done, nobody contacts them.
+        "ended": status_key in ("ended", "withdrawn"),
         "grounds": _(grounds) if rejected and (grounds := GROUNDS.get(g["grounds"])) else None,
         "elsewhere": await _elsewhere(conn, tenant, g["country"], _) if rejected else None,
         "reviewable": reviewable(g),
