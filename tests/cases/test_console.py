@@ -645,3 +645,16 @@ async def test_an_address_nothing_answers_is_a_page_of_its_console(platform):
         api = await client.get("/v1/nowhere")
     assert api.status_code == 404
     assert api.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_refused_rejection_keeps_the_grounds_chosen(platform):
+    """Sent again as it came back, a refused form must say what was chosen in it: a
+    duplicate that names no case does not come back as "out of scope", ready to reject the
+    grievance on grounds nobody chose."""
+    case_id = (await file_grievance(platform))["case_id"]
+    async with officer(platform) as client:
+        refused = await submit(client, case_id, "reject",
+                               {"grounds": "duplicate", "explanation": "Filed twice"})  # fmt: skip
+    assert refused.status_code == 422, refused.text
+    assert '<option value="duplicate" selected>' in refused.text
+    assert '<option value="withdrawn_by_worker"' not in refused.text  # the worker's alone
