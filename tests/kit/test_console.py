@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 from pydantic import ValidationError
 
-from redress.kit.console import human, peer_url, short, when
+from redress.kit.console import Console, human, peer_url, short, when
+from redress.kit.errors import Problem
 from redress.kit.registry import PORTS
 from redress.kit.settings import Settings
 
@@ -50,3 +51,13 @@ def test_peer_urls_name_each_service_and_dev_mode_knows_the_ports():
     for wrong in ("referral.example.org", "ftp://referral.example.org", "https://r.example?x=1"):
         with pytest.raises(ValidationError):
             Settings(dev=True, peer_urls={"referral": wrong}, _env_file=None)
+
+
+def test_a_refusal_page_says_its_reason_as_a_sentence(tmp_path):
+    console = Console(path="/console", title="cases", nav=[], back="Back", admits=lambda _: True,
+                      refused="", forbidden="", csrf_key=lambda _: b"k" * 32,
+                      templates=tmp_path)  # fmt: skip
+    page = console.problem_page(Problem(403, "forbidden", "your roles (admin) do not allow it"))
+    assert ">Your roles (admin) do not allow it.</p>" in page.body.decode()
+    asked = console.problem_page(Problem(409, "x", "was it sent?"))
+    assert ">Was it sent?</p>" in asked.body.decode()

@@ -206,10 +206,14 @@ def decide(command: Command, state: Directory) -> list[EventData]:
         case RemoveEndpoint():
             _endpoint(partner, command.endpoint_id)
             if command.waiting and len(partner.endpoints) == 1:
+                waiting = (
+                    "1 webhook waits"
+                    if command.waiting == 1
+                    else (f"{command.waiting} webhooks wait")
+                )
                 raise DirectoryRefused("deliveries-waiting", (
-                    f"{command.waiting} webhooks wait for this endpoint, the partner's only "
-                    "one: add its new endpoint first, and they move to it when this one is "
-                    "removed"))  # fmt: skip
+                    f"{waiting} for this endpoint, the partner's only one: add its new "
+                    "endpoint first, and they move to it when this one is removed"))  # fmt: skip
             return [WebhookEndpointRemoved(partner_id=partner.partner_id,
                                            endpoint_id=command.endpoint_id)]  # fmt: skip
         case EnableEndpoint():
