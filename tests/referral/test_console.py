@@ -382,3 +382,20 @@ async def test_a_partner_retired_while_the_worker_is_asked_is_sent_nothing(platf
         shown = await page_of(client, f"/console/referrals/{referral_id}")
     assert dd(shown, "status-safe-home") == "Withdrawn"
     assert "choose another partner" in dd(shown, "retired-safe-home")
+
+
+async def test_no_emergency_is_offered_over_the_workers_no_to_a_partner_chosen_again(platform):
+    await platform.register_partners()
+    referral_id = await platform.file_and_escalate()
+    page = f"/console/referrals/{referral_id}"
+    choice = {"partner_id": "safe-home", "services": ["shelter"]}
+    async with staff(platform, platform.token()) as client:
+        await done(client, page, f"{page}/safety", {"imminent_danger": "yes"})
+        shown = await done(client, page, f"{page}/partners", choice)
+        assert 'id="form-propose-1"' in shown  # in danger, unanswered: offered
+        declined = PHONE_FORM | {"answer": "declined", "fields": []}
+        await done(client, page, f"{page}/partners/safe-home/consent", declined)
+        shown = await done(client, page, f"{page}/partners", choice)
+    assert dd(shown, "status-safe-home") == "Awaiting consent"
+    assert 'id="form-propose-1"' not in shown
+    assert "never as an emergency over their answer" in shown

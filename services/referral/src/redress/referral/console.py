@@ -35,6 +35,7 @@ from redress.kit.deps import authorise
 from redress.kit.errors import Problem
 from redress.kit.openapi import MinVersion
 from redress.kit.text import Line
+from redress.referral import domain as d
 from redress.referral import handlers as h
 from redress.referral import queries as q
 from redress.referral.context import Desk, ReferralDesk
@@ -220,7 +221,13 @@ async def referral_page(
         timeline = await q.timeline(conn, referral_id)
         disclosures = await q.disclosures(conn, referral_id)
         retired = {x["partner_id"] for x in await q.partners(conn, p.tenant) if x["retired"]}
-    parts = [_part(a) | {"retired": a["partner_id"] in retired} for a in found["partners"]]
+    # The worker's last answer to each partner, as the log has it (a part chosen again keeps
+    # it): no emergency is offered over a no.
+    events = await h.events_of(desk, referral_id)
+    state = d.REFERRAL.fold(referral_id, events) if events else None
+    said_no = {pid for pid, a in state.addressees.items() if a.refused} if state else set()
+    parts = [_part(a) | {"retired": (pid := a["partner_id"]) in retired, "said_no": pid in said_no}
+             for a in found["partners"]]  # fmt: skip
     active = {a["partner_id"] for a in parts if not a["ended"]}
     ranking = [r | {"chosen": r["partner_id"] in active} for r in await h.ranking(desk, p, found)]
     context: dict[str, Any] = {
