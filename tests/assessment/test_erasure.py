@@ -115,7 +115,7 @@ async def test_a_member_erases_the_evidence_from_the_page_once_it_confirms(platf
     path = f"/assessments/{assessment_id}/evidence/erase"
     before = await p.log_types(assessment_id)
     unconfirmed = await p.client.post(path, data={"csrf": csrf})
-    assert unconfirmed.status_code == 422 and "tick the box" in unconfirmed.text
+    assert unconfirmed.status_code == 422 and "Tick the box" in unconfirmed.text
     assert await p.log_types(assessment_id) == before
     erased = await p.client.post(path, data={"csrf": csrf, "confirm": "yes"})
     assert erased.status_code == 303

@@ -172,6 +172,9 @@ async def test_an_action_plan_with_due_dates_reminds_on_a_controllable_clock(pla
     await p.post(f"{base}/actions/gov-e2/progress", {"note": "Roles agreed", "done": True})
     await p.call("PUT", f"{base}/actions/gov-l1", {"owner": "x", "due_on": "2027-01-01"},
                  status=(409,))  # met already  # fmt: skip
+    gone = await p.call("PUT", f"{base}/actions/gov-e3", {"owner": "x", "due_on": "2020-01-01"},
+                        status=(422,))  # a date gone: overdue the day it is planned  # fmt: skip
+    assert gone["type"].endswith("due-in-the-past")
     await p.caught_up(assessment_id)
     early = reminder_scheduler(p.system.pool, p.system.store,
                                FixedClock(datetime(2027, 3, 23, 23, 59, tzinfo=UTC)))  # fmt: skip

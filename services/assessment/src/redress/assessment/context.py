@@ -3,7 +3,7 @@ and the scheduler of the action plans' reminders."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import asyncpg
@@ -26,12 +26,20 @@ class Desk:
     frameworks: Frameworks
     keyring: Keyring
     """Seals evidence files."""
+    clock: Clock = field(default_factory=SystemClock)
+    """Today, for a plan's due dates (the reminders' scheduler reads the same one)."""
 
 
 async def get_desk(request: Request) -> Desk:
     runtime: Runtime = request.app.state.runtime
     extras = runtime.extras
-    return Desk(runtime.store, runtime.pool, catalogue(), extras["assessment.keyring"])
+    return Desk(
+        runtime.store,
+        runtime.pool,
+        catalogue(),
+        extras["assessment.keyring"],
+        extras["assessment.clock"],
+    )
 
 
 AssessmentDesk = Annotated[Desk, Depends(get_desk)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -198,7 +199,9 @@ async def dispute(desk: Desk, p: Principal, assessment_id: str, body: r.CommentB
 
 async def plan_action(desk: Desk, p: Principal, assessment_id: str, criterion: str,
                       body: r.ActionBody, retry: Retry | None = None) -> r.Written:  # fmt: skip
-    command = plan.PlanAction(criterion, body.owner, body.due_on, body.description)
+    # A day's grace: the member may be a day behind UTC (the initiative's zone is not theirs).
+    today = desk.clock.now().date() - timedelta(days=1)
+    command = plan.PlanAction(criterion, body.owner, body.due_on, body.description, today)
     return await answering(desk, p, assessment_id, command, retry=retry)
 
 

@@ -26,6 +26,8 @@ class PlanAction:
     owner: str
     due_on: date
     description: str = ""
+    today: date | None = None
+    """The day it is planned: a due date before it is refused (none: not checked)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ def decide(command: object, state: Assessment) -> list[EventData]:
                 raise AssessmentRefused("already-met", "this criterion is met already")
             if not command.owner.strip():
                 raise AssessmentRefused("owner-required", "say who answers for the action")
+            if command.today is not None and command.due_on < command.today:
+                raise AssessmentRefused("due-in-the-past", "the due date has passed already")
             c = command
             return [ActionPlanned(criterion=c.criterion, owner=c.owner, due_on=c.due_on,
                                   description=c.description)]  # fmt: skip

@@ -20,7 +20,7 @@ class AssessmentRefused(Refused):
     statuses = {
         "unknown-assessment": 404, "unknown-criterion": 404, "unknown-framework": 422,
         "wrong-audience": 422, "comment-required": 422,
-        "no-action": 404, "owner-required": 422,
+        "no-action": 404, "owner-required": 422, "due-in-the-past": 422,
     }  # fmt: skip
     default_status = 409
 
