@@ -238,3 +238,22 @@ async def test_a_message_says_when_in_words_no_one_reads_the_wrong_way_round(int
     # browser's bubble ("Please fill out this field.") speaks its own.
     forms = re.findall(r"<form [^>]*>", replied.text)
     assert forms and all("novalidate" in f for f in forms), forms
+
+
+async def test_changing_language_on_the_status_page_keeps_the_reply_being_written(intake):
+    """The languages are buttons of the reply's form: the worker half-way through a reply,
+    who switches to read the page in Arabic, finds it and their retaliation tick there, and
+    nothing is sent."""
+    reference, secret = await file_report(intake, lang="en")
+    status = await _open(intake.client, reference, secret, "en")
+    assert 'form="reply-form"' in status.text and 'name="do" value="switch"' in status.text
+    before = await intake.events()
+    switched = await intake.client.post(
+        f"/t/{TENANT}/status?lang=ar",
+        data={"csrf": csrf_in(status), "do": "switch", "message": "They cut my hours.",
+              "retaliation": "yes"},
+    )  # fmt: skip
+    assert_page(switched, "ar", 200)
+    assert "required>They cut my hours.</textarea>" in switched.text
+    assert re.search(r'id="retaliation" name="retaliation" value="yes" checked', switched.text)
+    assert await intake.events() == before

@@ -56,7 +56,7 @@ async def act(
     intake: IntakeContext,
     pool: Pool,
     store: Store,
-    do: str = Form(pattern="^(reply|withdraw|erase|satisfaction|contact|review)$"),
+    do: str = Form(pattern="^(reply|withdraw|erase|satisfaction|contact|review|switch)$"),
     message: str | None = Form(None, max_length=TYPED_PARSED),  # checked below, on the page
     score: int | None = Form(None, ge=1, le=5),
     confirm: str | None = Form(None, max_length=10),
@@ -72,6 +72,11 @@ async def act(
     if (grievance_id is None or not csrf_valid(request, intake, csrf_token)
             or for_another(intake, origin, grievance_id)):  # fmt: skip
         return await expired(request, intake, pool, tenant, lang, grievance_id, unsent)
+    if do == "switch":  # the page in another language, with the reply being written in it
+        async with pool.acquire() as conn:
+            name = await masthead(conn, tenant)
+            return await status(request, intake, conn, tenant, name, grievance_id, lang,
+                                unsent=unsent)  # fmt: skip
     if do == "reply" and (refused or not (message and message.strip())):
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
