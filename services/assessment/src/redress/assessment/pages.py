@@ -4,7 +4,8 @@ agree, officers review, without JavaScript and by keyboard.
 A console of the kit's (`redress.kit.console`): people log in by pasting a bearer token,
 kept in an HttpOnly, SameSite=Strict cookie scoped to /assessments; every form carries a
 CSRF token; refusals are pages. Each form runs the API's handler for its command, then
-redirects to the assessment's page, which waits for the views to show the write.
+redirects to the assessment's page, which waits for the views to show the write. The forms
+on a criterion and on the plan are in `answer_pages`: refused, they show this page again.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ async def assessment(request: Request, assessment_id: Id, p: Reader, desk: Asses
 
 
 async def assessment_page(request: Request, assessment_id: str, p: Principal, desk: Any,
-                 refused: Failure | None = None) -> Response:  # fmt: skip
+                          refused: Failure | None = None) -> Response:  # fmt: skip
     """The assessment's page; after a refused form, with the reason, its wrong fields marked
     and what was typed in it, answered with the status the API would have given."""
     version = request.query_params.get("v", "")
