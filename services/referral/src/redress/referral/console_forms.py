@@ -33,6 +33,11 @@ router = APIRouter(prefix=PATH, include_in_schema=False, route_class=CONSOLE.rou
 FIELDS = ("imminent_danger", "must_not_learn", "partner_id", "services", "fields", "answer",
           "given_by", "channel", "given_at", "grounds", "explanation")  # fmt: skip
 
+# Their labels on the page, where the code would not say it.
+LABELS = {"given_at": "When the worker said so", "fields": "Personal data",
+          "services": "Services the worker needs", "partner_id": "Partner",
+          "answer": "The worker's answer", "given_by": "Given by", "channel": "How"}  # fmt: skip
+
 # What a form does: the desk, who acts, the referral, the form's fields and the path's.
 Call = Callable[[Desk, Principal, str, FormData, Mapping[str, str]], Awaitable[r.Written]]
 
@@ -64,7 +69,7 @@ async def _act(
     try:
         written = await call(desk, authorise(p, action), referral_id, fields, request.path_params)
     except ValidationError as exc:
-        wrong = kc.fields_of(exc, FIELDS)
+        wrong = kc.fields_of(exc, FIELDS, LABELS)
         error, status = "; ".join(wrong.values()) or kc.describe(exc), 422
     except Refused as exc:
         error, status = exc.detail, exc.status

@@ -170,16 +170,20 @@ def describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def fields_of(exc: ValidationError, known: Iterable[str]) -> dict[str, str]:
-    """Each known field the model refused, with the first reason given for it: what the
-    console's forms mark beside the field (`_form.html`) and list above the form."""
+def fields_of(
+    exc: ValidationError, known: Iterable[str], labels: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Each known field the model refused, with the first reason given for it, named by its
+    label on the form where `labels` has it: what the console's forms mark beside the field
+    (`_form.html`) and list above the form."""
     names, found = set(known), {}
     for e in exc.errors():
         name = next((str(part) for part in e.get("loc", ()) if str(part) in names), None)
         if name is not None and name not in found:
             # pydantic prefixes a validator's own words with "Value error, ": not the officer's.
             reason = str(e.get("msg", "not valid")).removeprefix("Value error, ")
-            found[name] = f"{human(name)}: {_PLAINLY.get(e.get('type', ''), reason)}"
+            said = (labels or {}).get(name) or human(name)
+            found[name] = f"{said}: {_PLAINLY.get(e.get('type', ''), reason)}"
     return found
 
 
