@@ -231,7 +231,7 @@ async def test_a_message_says_when_in_words_no_one_reads_the_wrong_way_round(int
         )
     month = format_datetime(sent, "MMMM", tzinfo=UTC, locale=lang)
     assert month in meta.group(1) and str(sent.year) in meta.group(1)
-    assert "/" not in meta.group(1)
+    assert "/" not in meta.group(1) and meta.group(1).endswith(" (UTC)")  # the zone named
     # A message in another script than the page's runs in its own direction.
     assert '<p dir="auto">Une autre chose.</p>' in replied.text
     # The server, not the browser, says what is missing: in the worker's language, where a

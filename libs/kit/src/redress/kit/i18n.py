@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_time, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -142,13 +143,15 @@ def direction(lang: str) -> str:
     return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
 
 
-def moment(when: datetime.datetime, lang: str) -> str:
+def moment(when: datetime.datetime, lang: str, zone: str = "UTC") -> str:
     """A moment as a worker reads it beside the dates of the same page: the date as the
     locale writes it in full (no `12/6/26`, which half the world reads as June), then the
-    time of day, joined as the locale joins them. In UTC, as the platform keeps time."""
-    at = when.astimezone(datetime.UTC)
+    time of day, joined as the locale joins them, in the initiative's time zone, named (a
+    worker in Dhaka must not read 2:56 PM for what was 8:56 PM there)."""
+    tz = ZoneInfo(zone)
+    at = when.astimezone(tz)
     joined: str = Locale.parse(lang).datetime_formats["medium"]
-    return joined.format(
-        format_time(at, "short", tzinfo=datetime.UTC, locale=lang),
-        format_date(at.date(), "long", locale=lang),
-    )
+    time, day = format_time(at, "short", tzinfo=tz, locale=lang), format_date(at, "long", lang)
+    # CLDR names no place for UTC ("heure : région indéterminée"): its letters say it.
+    named = "UTC" if zone in ("UTC", "Etc/UTC") else get_timezone_name(tz, "short", locale=lang)
+    return f"{joined.format(time, day)} ({named})"

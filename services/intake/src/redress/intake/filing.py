@@ -84,6 +84,7 @@ class Masthead:
 
     name: str
     languages: tuple[str, ...]
+    time_zone: str = "UTC"
 
 
 async def masthead(conn: Conn, tenant: str) -> Masthead:
@@ -92,7 +93,7 @@ async def masthead(conn: Conn, tenant: str) -> Masthead:
     settings = (await read_tenant(conn, tenant)).settings
     if settings is None:
         raise Problem(404, "unknown-tenant", f"there is no initiative {tenant!r}")
-    return Masthead(settings.name, tuple(settings.languages))
+    return Masthead(settings.name, tuple(settings.languages), settings.time_zone)
 
 
 async def tenant_name(conn: Conn, tenant: str) -> str:

@@ -117,7 +117,7 @@ async def status(
     ):
         text = await intake.keyring.open(conn, Sealed.model_validate(json.loads(row["sealed"])))
         if text is not None:
-            when = moment(row["time"], lang)
+            when = moment(row["time"], lang, name.time_zone)
             thread.append({"author": row["author"], "text": text.decode(), "time": when})
     status_key = _status_key(g)
     notice = request.query_params.get("done")
