@@ -67,14 +67,18 @@ async def _answered(desk: Any, p: Principal, assessment_id: str, criterion: str
     return answered
 
 
+def _given(item: dict[str, Any]) -> dict[str, str]:
+    """An item of evidence as it is given: its text and link, the empty ones left out."""
+    return {k: v for k, v in item.items() if k in ("text", "url") and v}
+
+
 def _evidence(answered: dict[str, Any], form: FormData) -> list[dict[str, str]]:
     """The answer's evidence as the form leaves it: each item it had that is still ticked
     (`keep`, by its digest, so that an item added meanwhile elsewhere is not mistaken for
     another), then the item the form adds. An answer is recorded whole: what the form does
     not send back is gone."""
     kept = set(console.values(form, "keep"))
-    items = [{k: v for k, v in e.items() if k in ("text", "url") and v}
-             for e in answered.get("evidence") or [] if evidence_digest(e) in kept]  # fmt: skip
+    items = [_given(e) for e in answered.get("evidence") or [] if evidence_digest(e) in kept]
     text, url = field(form, "evidence_text"), field(form, "evidence_url")
     added = {k: v for k, v in (("text", text), ("url", url)) if v}
     return [*items, added] if added else items
@@ -103,8 +107,7 @@ async def reply(request: Request, assessment_id: Id, criterion: Criterion, p: Re
         data: dict[str, Any] = {"comment": field(form, "comment")}
         answered = await _answered(desk, p, assessment_id, criterion)
         reason, evidence = field(form, "reason"), _evidence(answered, form)
-        shown = [{k: v for k, v in e.items() if k in ("text", "url") and v}
-                 for e in answered.get("evidence") or []]  # fmt: skip
+        shown = [_given(e) for e in answered.get("evidence") or []]
         # A reply revises the answer when the form changes it: its value, or only the reason
         # or the evidence shown with it ("keep it as it is" keeps the value, then).
         revised = field(form, "answer") or (

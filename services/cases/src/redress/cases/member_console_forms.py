@@ -52,7 +52,7 @@ async def _plan(
     try:
         written: c.Written = await act(posted, editor)
     except FORM_ERRORS as exc:  # `failure` re-raises what no form causes
-        refused = failure(form, exc, posted, known)
+        refused = failure(form, exc, posted, known, ticked="case_ids")
         return await case_page(request, p, desk, case_id, refused=refused)
     # The notice names the kind of form, not the action (an id too long for `done`).
     query = urlencode({"done": form.partition("-")[0], "min_version": written.version})

@@ -78,7 +78,7 @@ async def _run(
     try:
         where = await act(posted, officer)
     except FORM_ERRORS as exc:  # `failure` re-raises what no form causes
-        return await again(failure(form, exc, posted, known))
+        return await again(failure(form, exc, posted, known, ticked="case_ids"))
     separator = "&" if "?" in where else "?"
     return RedirectResponse(f"{where}{separator}{urlencode({'done': form})}", status_code=303)
 

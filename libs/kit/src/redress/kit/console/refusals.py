@@ -60,13 +60,13 @@ NO_FAILURE: dict[str, Any] = {"failed": None, "error": None, "fields": {}, "type
 
 
 def failure(
-    form: str, exc: Exception, posted: FormData, known: Iterable[str], ticked: str = "case_ids"
+    form: str, exc: Exception, posted: FormData, known: Iterable[str], ticked: str | None = None
 ) -> Failure:
     """The refusal of `form` as the page says it, with the values of its boxes named
     `ticked`; re-raised when it is no form's fault (another tenant's issue, a forbidden
     role): the console answers those as pages."""
     typed = {k: v for k, v in posted.items() if isinstance(v, str) and k != "csrf"}
-    ticks = {v for v in posted.getlist(ticked) if isinstance(v, str)}
+    ticks = {v for v in posted.getlist(ticked) if isinstance(v, str)} if ticked else set()
     known = list(known)
     match exc:
         case ValidationError():
