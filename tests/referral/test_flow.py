@@ -7,8 +7,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from redress.events.catalogue.grievance import ConsentAnswer, ReferralConsentAnswered
+from redress.events.catalogue.referral import ConsentChannel, ConsentGiver, ConsentRevoked
 from redress.events.envelope import Actor, Metadata
 from redress.events.timers import FixedClock
+from redress.referral import queries
 from redress.referral.disclosure import disclosure_stream
 from redress.referral.overdue import overdue_scheduler
 from tests.events.helpers import wait_until
@@ -206,6 +208,37 @@ async def test_the_worker_revokes_on_the_status_page_and_the_partners_next_read_
     # The same answer delivered again (a replay) records nothing more.
     await platform.caught_up(referral_id)
     assert (await platform.log_types(referral_id)).count("ConsentRevoked") == 1
+
+
+async def test_a_revocation_committed_while_the_partner_reads_refuses_the_read(
+    platform, monkeypatch
+):
+    referral_id = await sent_to_shelter(platform)
+    store = platform.system.store
+    system = Metadata(tenant="acme", actor=Actor(id="system", role="system"))
+    revoked = ConsentRevoked(
+        partner_id="safe-home",
+        given_by=ConsentGiver.worker,
+        channel=ConsentChannel.status_page,
+        given_at=datetime.now(UTC),
+    )
+    opening = queries.sealed_personal
+
+    async def revoked_meanwhile(conn, grievance_id):
+        # The worker's revocation commits after the partner's read checked the referral
+        # and before it records the disclosure.
+        if (await platform.log_types(referral_id))[-1] != "ConsentRevoked":
+            await store.append(referral_id, [revoked], await store.stream_version(referral_id),
+                               system)  # fmt: skip
+        return await opening(conn, grievance_id)
+
+    monkeypatch.setattr(queries, "sealed_personal", revoked_meanwhile)
+    read = await platform.referral.get(
+        f"/v1/partner/referrals/{referral_id}/personal", headers=platform.partner()
+    )
+    assert read.status_code == 410, read.text
+    assert read.json()["type"] == "urn:redress:problem:consent-revoked"
+    assert await disclosures(platform, referral_id) == []
 
 
 async def _last_is(platform, stream: str, kind: str) -> bool:

@@ -4,6 +4,9 @@ each read recorded as `PersonalDataDisclosed` before the answer leaves.
 Nothing is read once the worker withdrew their consent (or the officer the referral), once
 the partner declined or closed the referral, nor after the worker's data was erased:
 crypto-shredded data is gone for partners too.
+
+The referral is read again in the transaction that records the read: a revocation committed
+while the data was being opened is seen there, and the read is refused and not recorded.
 """
 
 from __future__ import annotations
@@ -11,20 +14,47 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from redress.events.application import execute
+from redress.events.application import Recorded, execute
 from redress.events.catalogue.disclosure import PersonalDataDisclosed
 from redress.events.catalogue.grievance import Sealed
 from redress.events.ids import derived_stream
+from redress.events.store import Conn
 from redress.kit.auth import Principal
 from redress.kit.crypto import KeyErased, grievance_key_id
 from redress.kit.deps import metadata_for
 from redress.kit.errors import Problem
+from redress.referral import domain as d
 from redress.referral import queries as q
 from redress.referral.context import Desk
-from redress.referral.handlers import partner_part
+from redress.referral.handlers import events_of, part_of, partner_in_directory
 from redress.referral.state import Consent, Status
 
 ERASED = "the worker's personal data was erased: it can no longer be read"
+ATTEMPTS = 3
+
+
+class _Moved(Exception):
+    """The referral changed while its personal data was read: the read is judged again."""
+
+
+class _Unmoved:
+    """Ends the disclosure's transaction only if the referral is still at `version`."""
+
+    def __init__(self, referral_id: str, version: int) -> None:
+        self.referral_id, self.version = referral_id, version
+
+    async def begin(self, conn: Conn) -> None:
+        return None
+
+    async def end(self, conn: Conn, recorded: Recorded) -> None:
+        # Read committed: this statement sees every write committed before it, so a
+        # revocation the worker has been told of is never read past.
+        now = await conn.fetchval(
+            "SELECT coalesce(max(version), 0) FROM eventlog.events WHERE stream = $1",
+            self.referral_id,
+        )
+        if now != self.version:
+            raise _Moved
 
 
 def disclosure_stream(referral_id: str) -> str:
@@ -32,7 +62,19 @@ def disclosure_stream(referral_id: str) -> str:
 
 
 async def read_personal(desk: Desk, p: Principal, referral_id: str) -> dict[str, Any]:
-    state, part = await partner_part(desk, p, referral_id)
+    for _ in range(ATTEMPTS):
+        try:
+            return await _read_once(desk, p, referral_id)
+        except _Moved:
+            continue
+    raise Problem(409, "referral-changing", "the referral is changing; try again shortly")
+
+
+async def _read_once(desk: Desk, p: Principal, referral_id: str) -> dict[str, Any]:
+    await partner_in_directory(desk, p)
+    events = await events_of(desk, referral_id)
+    part = part_of(p, events)
+    state = d.REFERRAL.fold(referral_id, events)
     opened = state.opened
     assert opened is not None
     if part.status is Status.revoked or part.consent in (Consent.revoked, Consent.declined):
@@ -65,5 +107,8 @@ async def read_personal(desk: Desk, p: Principal, referral_id: str) -> dict[str,
         )  # fmt: skip
         # Recorded before the answer leaves: a read that cannot be recorded is not answered.
         stream = disclosure_stream(referral_id)
-        await execute(desk.store, stream, lambda _: [disclosed], metadata_for(p))
+        unmoved = _Unmoved(referral_id, len(events))
+        await execute(
+            desk.store, stream, lambda _: [disclosed], metadata_for(p), transaction=unmoved
+        )
     return {"referral_id": referral_id, "fields": shown}

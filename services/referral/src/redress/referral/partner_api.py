@@ -31,7 +31,8 @@ GONE: dict[int | str, dict[str, Any]] = {
     410: {"description": "the worker withdrew their consent, or the officer the referral"}
 }
 READ_GONE: dict[int | str, dict[str, Any]] = {
-    409: {"description": "the worker's data is not readable yet; retry"},
+    409: {"description": "the worker's data is not readable yet, or the referral changed "
+          "while it was read (`referral-changing`); retry"},
     410: {"description": "the worker withdrew their consent, the officer the referral, your "
           "organisation declined or closed it (`referral-ended`), or the worker's personal "
           "data was erased"},
