@@ -65,6 +65,14 @@ async def test_a_worker_reads_the_plan_objects_and_says_what_reached_them_withou
     await check(page, f"plan ({lang})")
 
     await plain.fill("#plan-comment", COMMENTS[lang])
+    # Another language on the way keeps the comment being written (no JavaScript).
+    other = "ar" if lang == "bn" else "bn"
+    await plain.click(f"nav button[lang={other}]")
+    await expect(plain.locator("html")).to_have_attribute("lang", other)
+    await expect(plain.locator("#plan-comment")).to_have_value(COMMENTS[lang])
+    await plain.click(f"nav button[lang={lang}]")  # and back
+    await expect(plain.locator("html")).to_have_attribute("lang", lang)
+    await expect(plain.locator("#plan-comment")).to_have_value(COMMENTS[lang])
     await plain.click("#plan-form button[value=object]")
     await expect(plain.locator("#plan-answer")).to_have_text(_(PLAN_ANSWERS["object"]))
 

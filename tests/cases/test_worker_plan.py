@@ -109,9 +109,7 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
     # too long comes back whole, to be shortened. Nothing is written.
     hidden = await plan_form(worker, lang, {"answer": "object", "comment": f"\x00{COMMENTS[lang]}"})
     assert hidden.status_code == 422 and say(lang, CHECK_FIELD) in hidden.text
-    assert f'<textarea id="plan-comment" name="comment" maxlength="5000">{COMMENTS[lang]}<' in (
-        hidden.text
-    )
+    assert f'name="comment" maxlength="5000">{COMMENTS[lang]}</textarea>' in hidden.text
     assert 'name="message" maxlength="5000" required></textarea>' in hidden.text  # not the reply
     long = COMMENTS[lang] * (5000 // len(COMMENTS[lang]) + 1)
     shorten = await plan_form(worker, lang, {"answer": "object", "comment": long})
@@ -212,3 +210,51 @@ async def test_a_call_asked_for_is_recorded_and_no_plan_no_answer(platform, lang
     page = (await worker.client.get(called.headers["location"])).text
     assert say(lang, PLAN_ANSWERS["call"]) in page
     await wait_until(lambda: _entry(platform, case_id, "PlanAnswered"))
+
+
+REPLY = "মালিক বলেছে যারা অভিযোগ করেছে তাদের ছাঁটাই করা হবে।"
+
+
+async def test_a_comment_on_the_plan_is_kept_through_a_change_of_language_and_a_reply(platform):
+    """The plan's answer belongs to the reply's form: the language buttons, which send that
+    form, keep the comment being written; sending one of the two keeps the other in its box."""
+    worker = Worker(platform.intake)
+    reference, secret = await worker.file("bn")
+    case_id = await the_case(platform)
+    await plan_with_one_action(platform, case_id, "bn")
+    await wait_until(lambda: _shows(worker, reference, secret, PLAN["bn"][0]))
+    page = await worker.open(reference, secret)
+    assert '<textarea id="plan-comment" form="reply-form" name="comment"' in page
+    assert page.count('form="reply-form" formaction="/t/acme/status/plan?lang=bn"') == 3
+    origin = re.search(r'name="origin" value="([^"]+)"', page).group(1)
+    count = len(await grievance_events(platform, reference))
+    typed = {"csrf": await worker.csrf(), "origin": origin, "message": REPLY,
+             "comment": COMMENTS["bn"]}  # fmt: skip
+    comment_kept = f'name="comment" maxlength="5000">{COMMENTS["bn"]}</textarea>'
+    reply_kept = f'name="message" maxlength="5000" required>{REPLY}</textarea>'
+
+    switched = await worker.client.post(
+        "/t/acme/status?lang=ar", data={**typed, "retaliation": "yes", "do": "switch"}
+    )
+    assert switched.status_code == 200 and '<html lang="ar"' in switched.text
+    assert comment_kept in switched.text and reply_kept in switched.text
+    assert 'id="retaliation" name="retaliation" value="yes" checked' in switched.text
+    assert len(await grievance_events(platform, reference)) == count  # nothing sent
+
+    # The reply sent: the comment typed beside it waits in its box on the page that follows.
+    sent = await worker.client.post("/t/acme/status?lang=ar", data={**typed, "do": "reply"})
+    assert sent.status_code == 303, sent.text
+    after = (await worker.client.get(sent.headers["location"])).text
+    assert comment_kept in after and reply_kept not in after
+
+    # The objection sent: the reply written again beside it waits in its box.
+    objected = await plan_form(
+        worker, "ar", {"origin": origin, "answer": "object", "comment": COMMENTS["bn"],
+                       "message": REPLY},
+    )  # fmt: skip
+    assert objected.status_code == 303, objected.text
+    after = (await worker.client.get(objected.headers["location"])).text
+    assert reply_kept in after and 'id="plan-form"' not in after
+    types = [e.type for e in await grievance_events(platform, reference)][count:]
+    # The reply once; the objection, with its comment in the thread; the reply not again.
+    assert types == ["WorkerMessagePosted", "PlanAnswered", "WorkerMessagePosted"]

@@ -31,6 +31,7 @@ from redress.events.store import Conn
 from redress.intake import sealed
 from redress.intake.context import Intake
 from redress.intake.web_common import NOTHING_UNSENT, TYPED_LIMIT, Unsent, written_for
+from redress.kit.deps import Pool
 
 LIFETIME = timedelta(minutes=10)
 # Twice what a box takes: a longer text never came from a browser, and is cut to this.
@@ -97,6 +98,18 @@ async def carry(
     seconds = int(LIFETIME.total_seconds())
     token = sealed.seal(intake.receipt_key, COOKIE, ticket, seconds)
     sealed.set_sealed(request, response, COOKIE, token, seconds, f"/t/{tenant}/status")
+
+
+async def carry_rest(
+    pool: Pool, intake: Intake, request: Request, response: Response, tenant: str,
+    grievance_id: str, rest: Unsent,
+) -> Response:  # fmt: skip
+    """After one of the status page's texts was sent (a reply, or an objection to the plan),
+    keep the other, typed beside it in the same form, for the page the response leads to."""
+    if rest.reply or rest.plan:
+        async with pool.acquire() as conn:
+            await carry(conn, intake, request, response, tenant, grievance_id, rest)
+    return response
 
 
 async def carried(

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from redress.events.catalogue.grievance import ErasureReason, GrievanceSubmitted
 from redress.events.envelope import Event, EventData
+from redress.intake import reply_drafts
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import (
     GRIEVANCE,
@@ -64,10 +65,13 @@ async def act(
     csrf_token: str = Form(alias="csrf", max_length=100),
     retaliation: str | None = Form(None, pattern="^yes$"),
     origin: str | None = Form(None, max_length=1000),  # the grievance a reply was written for
+    # A comment on the plan being written: its box belongs to this form, so that a change of
+    # language keeps it; only the plan's own address sends it.
+    comment: str | None = Form(None, max_length=TYPED_PARSED),
     lang: str | None = None,
 ) -> Response:
     message, refused = typed(message)  # kept without control characters, whatever happens
-    unsent = Unsent.kept(message, bool(retaliation), origin=origin)
+    unsent = Unsent.kept(message, bool(retaliation), typed(comment)[0], origin)
     grievance_id = session(request, intake, tenant)
     if (grievance_id is None or not csrf_valid(request, intake, csrf_token)
             or for_another(intake, origin, grievance_id)):  # fmt: skip
@@ -128,10 +132,13 @@ async def act(
     notice = {"reply": "retaliation" if retaliation else "sent", "withdraw": "withdrawn",
               "erase": "erased", "satisfaction": "thanks", "review": "review",
               "contact": "contact_on" if contact == "yes" else "contact_off"}[do]  # fmt: skip
-    return await record_worker_action(
+    done = await record_worker_action(
         store, pool, PROJECTION, tenant, grievance_id, decide, notice=notice,
         lang=language(request, lang), transaction=within,
     )  # fmt: skip
+    beside = Unsent(plan=unsent.plan, origin=origin)  # a comment typed beside, not sent
+    return await reply_drafts.carry_rest(pool, intake, request, done, tenant, grievance_id,
+                                         beside)  # fmt: skip
 
 
 async def _reviewable(pool: Pool, tenant: str, grievance_id: str) -> bool:

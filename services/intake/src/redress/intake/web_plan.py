@@ -17,6 +17,7 @@ from starlette.responses import Response
 from redress.events.application import Within
 from redress.events.catalogue.grievance import PlanAnswer
 from redress.events.envelope import Event, EventData
+from redress.intake import reply_drafts
 from redress.intake.context import IntakeContext
 from redress.intake.domain import GRIEVANCE, AnswerPlan, ConfirmRemedy
 from redress.intake.domain import decide as decide_grievance
@@ -56,12 +57,16 @@ async def answer_plan(
     delivered: str | None = Form(None, pattern="^(yes|no)$"),
     csrf_token: str = Form(alias="csrf", max_length=100),
     origin: str | None = Form(None, max_length=1000),  # the grievance it was written for
+    # The reply being written beside it (the plan's buttons belong to the reply's form): kept
+    # on the page when the answer is refused, never sent from here.
+    message: str | None = Form(None, max_length=TYPED_PARSED),
+    retaliation: str | None = Form(None, pattern="^yes$"),
     lang: str | None = None,
 ) -> Response:
     # Only an objection sends its comment: one sent with any other answer is not read.
     comment, refused = typed(comment) if answer == "object" else (None, None)
     # An objection's comment outlives an expired page or an ended session, as a reply does.
-    unsent = Unsent.kept(plan=comment, origin=origin)
+    unsent = Unsent.kept(typed(message)[0], bool(retaliation), comment, origin)
     gid = session(request, intake, tenant)
     if unsent.plan and (not csrf_valid(request, intake, csrf_token)
                         or (gid is not None and for_another(intake, origin, gid))):  # fmt: skip
@@ -102,10 +107,12 @@ async def answer_plan(
 
     notice = f"plan_{answer}" if answer else ("delivered" if delivered == "yes"
                                                else "not_delivered")  # fmt: skip
-    return await record_worker_action(
+    done = await record_worker_action(
         store, pool, PROJECTION, tenant, grievance_id, decide, notice=notice,
         lang=language(request, lang), transaction=within,
     )  # fmt: skip
+    reply = Unsent(unsent.reply, unsent.retaliation, origin=origin)
+    return await reply_drafts.carry_rest(pool, intake, request, done, tenant, grievance_id, reply)
 
 
 def _refusal(

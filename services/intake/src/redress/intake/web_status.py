@@ -145,6 +145,7 @@ async def status(
         **unsent.context,  # in their boxes: the reply's, and the plan's apart from it
         "origin": form_origin(intake, grievance_id),
         "action": f"/t/{tenant}/status?lang={lang}",
+        "switch_action": f"/t/{tenant}/status",  # the language buttons add their own
         "referrals": await _requests(conn, intake, tenant, grievance_id, _),
         "referral_action": f"/t/{tenant}/status/referral?lang={lang}",
         "status": status_code,
