@@ -231,3 +231,31 @@ async def test_a_worker_who_texts_is_texted_back_until_they_send_stop(intake):
     before = await intake.events()
     assert await sms(intake, "+66811110000", "STOP", "SM-c4") == stopped
     assert await intake.events() == before
+
+
+async def test_stop_from_the_number_a_report_gave_stops_contact_about_it(intake):
+    """A report filed on the web or by a member, with a number to text, is texted there: STOP
+    from that number stops it (it said "Saved" and changed nothing), START allows it again."""
+    phone = GRIEVANCE["contact"]["phone_or_email"]
+    filed = []
+    for reference in ("HOTLINE-0042", "HOTLINE-0043"):
+        body = {**GRIEVANCE, "member_reference": reference}
+        answer = await intake.client.post("/v1/grievances", json=body, headers=intake.token())
+        assert answer.status_code == 201, answer.text
+        filed.append(answer.json()["grievance_id"])
+
+    async def consents() -> list[tuple[str, bool]]:
+        async with intake.system.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT stream, data FROM eventlog.events WHERE type = 'ContactConsentChanged' "
+                "ORDER BY position"
+            )
+        return [(r["stream"], json.loads(r["data"])["contact_me"]) for r in rows]
+
+    stopped = await sms(intake, phone, "STOP", "SM-s1")
+    assert f"<Message>{tr(intake, 'bn', CONTACT_STOPPED)}</Message>" in stopped  # the report's
+    assert await consents() == [(f"grievance-{g}", False) for g in filed]
+    assert await sms(intake, phone, "STOP", "SM-s2") == stopped  # nothing more to stop
+    assert len(await consents()) == 2
+    await sms(intake, phone, "START", "SM-s3")
+    assert (await consents())[2:] == [(f"grievance-{g}", True) for g in filed]

@@ -156,15 +156,38 @@ async def _contact(
     conn: Conn, store: EventStore, intake: Intake, metadata: Metadata, keys: NumberKeys,
     allowed: bool, language: str,
 ) -> str:  # fmt: skip
-    """STOP or START from a number: contact about its report stops or starts again; nothing is
-    filed (a number without a report has nothing to stop)."""
-    thread = await _thread(conn, metadata.tenant, keys.candidates)
-    if thread is not None:
-        stream = grievance_stream(thread[0])
+    """STOP or START from a number: contact about every report texted to it stops or starts
+    again (filed by text, or on the web or by a member with this number to contact), since
+    each is texted to the number; nothing is filed (a number without a report has nothing to
+    stop)."""
+    for grievance_id in await _reports_of(conn, metadata.tenant, keys.candidates):
+        stream = grievance_stream(grievance_id)
         state, version = await load(store, stream)
-        if state.status is not Status.erased:
-            events = decide(ChangeContactConsent(thread[0], allowed), state)
+        if state.status in (Status.none, Status.erased):
+            continue
+        events = decide(ChangeContactConsent(grievance_id, allowed), state)
+        if events:
             await store.append(stream, events, version, metadata, conn=conn)
-            language = state.language or language
+        language = state.language or language  # the newest report's, read last
     said = CONTACT_ALLOWED if allowed else CONTACT_STOPPED
     return str(intake.pages.gettext(language)(said))
+
+
+# The most reports of one number a text changes at once; a number holds a handful at most.
+MOST_REPORTS = 50
+
+
+async def _reports_of(conn: Conn, tenant: str, hashes: list[str]) -> list[str]:
+    """The reports texted to a number, oldest first (ids grow with time): those filed with it
+    to contact (`contact_keys`) and the one its texts join (`sms_threads`)."""
+    rows = await conn.fetch(
+        """SELECT grievance_id FROM (
+               SELECT grievance_id FROM intake.contact_keys
+               WHERE tenant = $1 AND contact_key = ANY($2::text[])
+               UNION
+               SELECT grievance_id FROM intake.sms_threads
+               WHERE tenant = $1 AND thread_key = ANY($2::text[])
+           ) r ORDER BY grievance_id DESC LIMIT $3""",
+        tenant, hashes, MOST_REPORTS,
+    )  # fmt: skip
+    return [r["grievance_id"] for r in reversed(rows)]
