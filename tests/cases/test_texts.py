@@ -24,6 +24,7 @@ from redress.intake.segments import segment
 from redress.intake.sms import signature
 from redress.intake.sms_texts import (
     SMS_ACKNOWLEDGED,
+    SMS_HOW_TO_STOP,
     SMS_MESSAGE,
     SMS_OUTCOME,
     SMS_SATISFACTION,
@@ -47,6 +48,11 @@ OFFICER_SAYS = {"bn": "আমরা কারখানায় যাব।", "
 def said(lang: str, message: str, **params: str) -> str:
     text = str(CATALOGUES.get(lang).gettext(message))
     return text % params if params else text
+
+
+def acknowledgement(lang: str, reference: str) -> str:
+    """The first text: the report received, and how to stop the texts."""
+    return f"{said(lang, SMS_ACKNOWLEDGED, reference=reference)} {said(lang, SMS_HOW_TO_STOP)}"
 
 
 @asynccontextmanager
@@ -151,7 +157,7 @@ async def test_a_worker_who_allows_contact_is_texted_each_update_in_their_langua
     phone = NUMBERS["consents"]
     case_id, quiet_case = await case_of(platform, reference), await case_of(platform, quiet)
 
-    await texted(provider, phone, said(lang, SMS_ACKNOWLEDGED, reference=reference))
+    await texted(provider, phone, acknowledgement(lang, reference))
     await post(platform, case_id, "/accept")
     stage = said(lang, STATUS["verification"])
     await texted(provider, phone, said(lang, SMS_STAGE, reference=reference, stage=stage))

@@ -11,8 +11,17 @@ import asyncio
 
 import pytest
 
-from redress.intake.sms_texts import SMS_ACKNOWLEDGED, SMS_MESSAGE
-from tests.cases.test_texts import NUMBERS, case_of, file, post, said, texted, texting_platform
+from redress.intake.sms_texts import SMS_MESSAGE
+from tests.cases.test_texts import (
+    NUMBERS,
+    acknowledgement,
+    case_of,
+    file,
+    post,
+    said,
+    texted,
+    texting_platform,
+)
 from tests.cases.test_worker_loop import PHONE as WEB_PHONE
 from tests.cases.test_worker_loop import Worker
 from tests.events.helpers import wait_until
@@ -46,7 +55,7 @@ async def test_a_failing_provider_shows_on_health_and_the_text_goes_once_it_is_b
         tried = len(provider.requests)
         await wait_until(lambda: _more(provider, tried))  # tried again, and again
         provider.failing = None
-        await texted(provider, PHONE, said("bn", SMS_ACKNOWLEDGED, reference=reference))
+        await texted(provider, PHONE, acknowledgement("bn", reference))
 
         async def recovered() -> bool:
             return (await background(platform.intake))["intake.texts"]["status"] == "ok"
@@ -61,7 +70,7 @@ async def test_a_restart_and_a_replay_of_the_log_send_no_text_twice(system, tmp_
     async with texting_platform(system, tmp_path) as (platform, provider):
         reference = await file(platform, "ar", PHONE, contact_me=True)
         case_id = await case_of(platform, reference)
-        await texted(provider, PHONE, said("ar", SMS_ACKNOWLEDGED, reference=reference))
+        await texted(provider, PHONE, acknowledgement("ar", reference))
         await post(platform, case_id, "/messages", {"text": "1"})
         await texted(provider, PHONE, said("ar", SMS_MESSAGE, reference=reference, text="1"))
 
@@ -101,7 +110,7 @@ async def test_a_worker_who_stops_contact_or_withdraws_before_a_text_goes_gets_n
 
         # A worker who still allows contact is texted: the sender is at work again.
         other = await file(platform, "bn", PHONE, contact_me=True)
-        await texted(provider, PHONE, said("bn", SMS_ACKNOWLEDGED, reference=other))
+        await texted(provider, PHONE, acknowledgement("bn", other))
 
         async def skipped() -> bool:
             async with platform.system.pool.acquire() as conn:
@@ -138,7 +147,7 @@ async def test_requests_holding_every_connection_make_the_sender_wait_its_turn_n
         burst = [asyncio.create_task(request()) for _ in range(6)]
         try:
             reference = await file(platform, "bn", PHONE, contact_me=True)
-            await texted(provider, PHONE, said("bn", SMS_ACKNOWLEDGED, reference=reference))
+            await texted(provider, PHONE, acknowledgement("bn", reference))
             assert pool.queued_seconds > 0 and pool.queued > 0  # the sender did queue
         finally:
             texts_sent.set()

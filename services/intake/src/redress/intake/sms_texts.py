@@ -14,6 +14,9 @@ from redress.events.catalogue.texts import TextKind
 from redress.intake.texts import GROUNDS, N_, OUTCOMES, STATUS, THANKS
 
 SMS_ACKNOWLEDGED = N_("We received your report %(reference)s. We will text you at each step.")
+# Said once, with the first text: how to stop them (a phone others may read), in the worker's
+# language, with the word the gateway knows in every language (`sms.STOP`).
+SMS_HOW_TO_STOP = N_("Reply STOP to stop these texts.")
 SMS_STAGE = N_("Your report %(reference)s: %(stage)s")
 SMS_MESSAGE = N_("The grievance officer wrote about your report %(reference)s: %(text)s")
 SMS_REJECTED = N_("Your report %(reference)s was not taken up. %(grounds)s")
@@ -80,7 +83,7 @@ def render(kind: TextKind, params: Mapping[str, str], gettext: Callable[[str], s
     reference = params.get("reference", "")
     match kind:
         case TextKind.acknowledged:
-            return _(SMS_ACKNOWLEDGED) % {"reference": reference}
+            return f"{_(SMS_ACKNOWLEDGED) % {'reference': reference}} {_(SMS_HOW_TO_STOP)}"
         case TextKind.stage:
             stage = _(STATUS.get(params.get("stage", ""), STATUS["verification"]))
             return _(SMS_STAGE) % {"reference": reference, "stage": stage}
