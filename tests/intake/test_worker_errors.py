@@ -106,6 +106,26 @@ async def test_field_errors_say_what_is_wrong_beside_the_field(intake, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
+async def test_control_characters_come_back_taken_out_so_that_the_report_can_be_sent(intake, lang):
+    """Pasted from a chat, a bell or an escape in the narrative cannot be seen: the page asks
+    to check it and gives it back without them, so that sending it again files it (it came
+    back as it was, and was refused each time)."""
+    before = await intake.events()
+    tokens = await fresh_form(intake)
+    typed = NARRATIVE[lang].replace(" ", " \x07", 1) + "\x1b\x00"
+    data = report_fields(tokens, lang=lang, narrative=typed, name="Rahima\x0b")
+    page = await intake.client.post(f"/t/{TENANT}/report", data=data)
+    assert_page(page, lang, 422)
+    assert_marked(page, "narrative", tr(intake, lang, texts.CHECK_FIELD))
+    assert kept(page, lang)
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", page.text)
+    assert await intake.events() == before
+    shown = re.search(r'name="narrative"[^>]*>([^<]*)</textarea>', page.text).group(1)
+    again = {**report_fields(await _tokens_in(page), lang=lang), "narrative": shown}
+    assert (await intake.client.post(f"/t/{TENANT}/report", data=again)).status_code == 303
+
+
+@pytest.mark.parametrize("lang", LANGS)
 async def test_an_empty_narrative_asks_what_happened(intake, lang):
     # As the empty country and category ask for a choice, not "check what you wrote".
     before = await intake.events()

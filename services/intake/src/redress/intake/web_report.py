@@ -43,6 +43,7 @@ from redress.intake.web_receipt import to_receipt
 from redress.kit.deps import Pool, Store, get_store
 from redress.kit.errors import Problem, TooLarge
 from redress.kit.i18n import LANGUAGES, parse_accept_language
+from redress.kit.text import strip_controls
 from redress.tenancy.handlers import load
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
@@ -135,7 +136,10 @@ async def submit_report(
     forged = _forged(form, values)
     values.update({c: form.get(c) == "yes" for c in (*_CONSENTS, _KEEP)})
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
-    again: dict[str, Any] = {"form": values, "had_files": bool(files)}
+    # What comes back on the page is without control characters: nobody can see them to take
+    # them out, and the same text would be refused again and again.
+    shown = {k: strip_controls(v) if isinstance(v, str) else v for k, v in values.items()}
+    again: dict[str, Any] = {"form": shown, "had_files": bool(files)}
     if not csrf_valid(request, intake, _text(form, "csrf")):
         return await _form_page(request, intake, pool, tenant, lang, notice=FORM_EXPIRED,
                                 status=403, **again)  # fmt: skip
