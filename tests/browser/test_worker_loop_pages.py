@@ -4,7 +4,9 @@ A worker who filed in Bengali or Arabic reads, without JavaScript, that their re
 taken up, why, the officer's explanation and where else to go; stops contact with a plain
 form; every state passes axe-core without serious or critical findings and never scrolls
 sideways. "Leave quickly" leaves for a neutral site; with JavaScript it replaces the page
-in the history, so that Back does not return to it.
+in the history, so that Back does not return to it; with or without, it ends the report's
+session first, so that Back finds the page asking for the receipt. Back after filing finds
+the form empty.
 """
 
 from __future__ import annotations
@@ -114,3 +116,26 @@ async def test_leaving_quickly_works_without_javascript(site, page_without_js):
     await page.goto(site.url("/status?lang=ar"))
     await page.click("#quick-exit")
     await expect(page).to_have_url(NEUTRAL_SITE)
+
+
+@pytest.mark.parametrize("script", [True, False])
+async def test_back_after_leaving_quickly_or_after_filing_shows_nothing_of_the_report(
+    site, page, page_without_js, script
+):
+    phone = page if script else page_without_js
+    await phone.route(f"{NEUTRAL_SITE}**", neutral)
+    reference, secret, _grievance = await file_from_the_form(site, phone, "bn")
+    await phone.go_back()  # from the receipt to the form: empty, nothing to send again
+    await expect(phone.locator("#narrative")).to_have_value("")
+    await expect(phone.locator("#site_text")).to_have_value("")
+
+    await phone.goto(site.url("/status?lang=bn"))
+    await log_in(phone, reference, secret)
+    await expect(phone.locator("#message")).to_be_visible()
+    await phone.locator("#message").fill("The supervisor reads my phone.")
+    await phone.click("#quick-exit")
+    await expect(phone).to_have_url(NEUTRAL_SITE)
+    await phone.go_back()
+    await expect(phone.locator("#secret")).to_be_visible()  # asked for the receipt again
+    await expect(phone.locator("#message")).to_have_count(0)
+    assert reference not in await phone.content()

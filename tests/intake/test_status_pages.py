@@ -238,6 +238,9 @@ async def test_a_message_says_when_in_words_no_one_reads_the_wrong_way_round(int
     # browser's bubble ("Please fill out this field.") speaks its own.
     forms = re.findall(r"<form [^>]*>", replied.text)
     assert forms and all("novalidate" in f for f in forms), forms
+    # Nor does the browser put back what was typed when Back returns to a page (a phone
+    # others pick up): no form's boxes are restored.
+    assert all('autocomplete="off"' in f for f in forms), forms
 
 
 async def test_changing_language_on_the_status_page_keeps_the_reply_being_written(intake):

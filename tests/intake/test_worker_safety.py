@@ -40,7 +40,8 @@ def say(lang: str, message: str) -> str:
 def assert_safe(answer, name: str) -> None:
     """No cache keeps it; "Leave quickly" is there, and its script is the only one allowed."""
     assert answer.headers["cache-control"] == "no-store", name
-    assert f'<a class="exit" id="quick-exit" href="{NEUTRAL_SITE}"' in answer.text, name
+    exit_ = re.search(r'<a class="exit" id="quick-exit" href="([^"]+)"', answer.text)
+    assert exit_ and re.fullmatch(r"/t/[a-z]+/leave", exit_.group(1)), name  # `web_leave`
     scripts = re.findall(r"<script>(.*?)</script>", answer.text, re.S)
     assert len(scripts) == 1 and "location.replace" in scripts[0], name
     digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
@@ -64,8 +65,38 @@ async def test_every_worker_page_can_be_left_quickly_and_is_never_cached(intake)
         assert answer.status_code in (200, 404), (name, answer.status_code)
         assert_safe(answer, name)
     assert 'lang="ar"' in pages["report"].text
+    # Back after filing brings the form back empty: the browser restores none of its boxes.
+    form = re.search(r"<form [^>]*>", pages["report"].text).group(0)
+    assert 'autocomplete="off"' in form
+    # A refusal's page is titled by what it says, not by the report form's title.
+    heading = re.search(r"<h1>([^<]+)</h1>", pages["unknown initiative"].text).group(1)
+    assert f"<title>{heading} · " in pages["unknown initiative"].text
     assert say("ar", "Leave quickly") in pages["report"].text
     assert say("bn", "Leave quickly") in pages["procedure"].text
+
+
+async def test_leaving_quickly_ends_the_report_this_phone_held_open(intake):
+    """Back after leaving finds the page asking for the receipt, not the report: leaving
+    forgets the session, the unsent texts and the receipt before it goes."""
+    reference, secret = await file_report(intake)
+    status = await open_status(intake, reference, secret)
+    assert reference in status.text
+    assert f'id="quick-exit" href="/t/{TENANT}/leave"' in status.text
+    left = await intake.client.get(f"/t/{TENANT}/leave")
+    assert left.status_code == 303 and left.headers["location"] == NEUTRAL_SITE
+    assert left.headers["clear-site-data"] == '"cache"'
+    cleared = left.headers.get_list("set-cookie")
+    for name, path in (("receipt_session", f"/t/{TENANT}/"), ("reply_draft",
+                       f"/t/{TENANT}/status"), ("receipt", f"/t/{TENANT}/receipt")):  # fmt: skip
+        (said,) = [c for c in cleared if c.startswith(f"{name}=")]
+        assert "Max-Age=0" in said and f"Path={path}" in said, said
+    back = await intake.client.get(f"/t/{TENANT}/status")
+    assert back.status_code == 200 and reference not in back.text
+    assert 'name="secret"' in back.text  # asked for the receipt again
+    # Leaving works from any address, even one of no initiative, and reads nothing.
+    elsewhere = await intake.client.get("/t/No%3BSuch/leave")
+    assert elsewhere.status_code == 303 and elsewhere.headers["location"] == NEUTRAL_SITE
+    assert "set-cookie" not in elsewhere.headers
 
 
 def test_every_worker_page_is_built_on_the_base_that_carries_leave_quickly():

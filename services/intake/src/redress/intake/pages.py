@@ -63,9 +63,8 @@ class Pages:
             dir=direction(lang),
             languages=context.pop("languages", LANGUAGES),
             tenant_name=tenant_name,
-            exit_url=NEUTRAL_SITE,
             exit_script=QUICK_EXIT,
-            **context,
+            **{"exit_url": NEUTRAL_SITE, **context},
         )
         return HTMLResponse(
             html,

@@ -60,6 +60,9 @@ def page(
     headers = context.pop("headers", None)
     offered = {code: LANGUAGES[code] for code in tenant.languages if code in LANGUAGES}
     context.setdefault("languages", offered or LANGUAGES)
+    if slug := request.path_params.get("tenant"):
+        # Leaving forgets the report this phone holds open first (`web_leave`).
+        context.setdefault("exit_url", f"/t/{slug}/leave")
     response = intake.pages.render(name, lang, tenant.name, status=status, csrf=token, **context)
     if headers:
         response.headers.update(headers)
