@@ -139,3 +139,19 @@ async def test_back_after_leaving_quickly_or_after_filing_shows_nothing_of_the_r
     await expect(phone.locator("#secret")).to_be_visible()  # asked for the receipt again
     await expect(phone.locator("#message")).to_have_count(0)
     assert reference not in await phone.content()
+
+
+async def test_the_secret_number_stays_on_one_line_and_a_reply_keeps_its_lines(site, page):
+    """At 360 px the secret number is not broken across lines (misread when copied), and a
+    reply written on two lines is shown on two."""
+    reference, secret, _grievance = await file_from_the_form(site, page, "bn")
+    box = await page.locator("#secret").bounding_box()
+    size = await page.locator("#secret").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert box is not None and box["height"] < 2 * size, box
+    await page.goto(site.url("/status?lang=bn"))
+    await log_in(page, reference, secret)
+    await page.locator("#message").fill("The agent keeps our passports.\nHe says we owe him.")
+    await page.click("button[name=do][value=reply]")
+    await expect(page.locator("p[role=status]")).to_be_visible()
+    shown = await page.locator(".msg.worker p[dir=auto]").last.inner_text()
+    assert shown == "The agent keeps our passports.\nHe says we owe him.", shown
