@@ -62,8 +62,11 @@ def recover_by_measure(published: Published) -> dict:
     return found
 
 
-def _bounds(figures, equations) -> dict:
+def _bounds(figures, equations, unreleased=frozenset()) -> dict:
+    """A withheld figure is at least 1, since zeros are published; a figure of a period not
+    released (`unreleased`) at least 0."""
     unknown = sorted((f for f, v in figures.items() if v is None), key=repr)
+    lows = np.array([0 if f in unreleased else 1 for f in unknown], dtype=float)
     if not unknown:
         return {}
     col = {f: i for i, f in enumerate(unknown)}
@@ -81,8 +84,8 @@ def _bounds(figures, equations) -> dict:
     for fig, i in col.items():
         c = np.zeros(len(unknown))
         c[i] = 1
-        lo = milp(c, constraints=cons, integrality=ints, bounds=Bounds(0, np.inf))
-        hi = milp(-c, constraints=cons, integrality=ints, bounds=Bounds(0, np.inf))
+        lo = milp(c, constraints=cons, integrality=ints, bounds=Bounds(lows, np.inf))
+        hi = milp(-c, constraints=cons, integrality=ints, bounds=Bounds(lows, np.inf))
         assert lo.status == 0, lo.message
         # Nothing bounds it from above (HiGHS says "unbounded", 3, or at times only 4):
         # the safest a withheld count can be.
@@ -112,7 +115,7 @@ def recover_year(releases: dict) -> dict:
         for whole, parts in family:
             equations.append(((measure, assignment, whole),
                               [(measure, assignment, p) for p in parts]))  # fmt: skip
-    for w, ps in equations:
-        for fig in (w, *ps):
-            figures.setdefault(fig, None)
-    return _bounds(figures, equations)
+    unreleased = {fig for w, ps in equations for fig in (w, *ps) if fig not in figures}
+    for fig in unreleased:
+        figures[fig] = None
+    return _bounds(figures, equations, frozenset(unreleased))

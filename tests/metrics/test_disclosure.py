@@ -74,7 +74,7 @@ def test_a_small_cell_alone_in_its_row_takes_the_smallest_other_cell_with_it():
     assert published.tables[0].margins[()][()] == 58
     assert (published.primary, published.complementary) == (1, 1)
     lo, hi = recover(published)[("received", frozenset({("site", "a")}))]
-    assert (lo, hi) == (0, 9)
+    assert (lo, hi) == (1, 8)  # zeros are shown: each of the two withheld is at least 1
 
 
 def test_the_audit_finds_a_withheld_cell_the_margins_give_away():
@@ -83,10 +83,10 @@ def test_the_audit_finds_a_withheld_cell_the_margins_give_away():
     facts = Facts(Release((t,)))
     only_primary = {f for f, v in facts.values.items() if 0 < v < 5}
     assert [i.width for i in exposed(facts, only_primary, 5).values()] == [0]
-    # Withholding the whole 2x2 block leaves each cell free over 22 values.
+    # Withholding the whole 2x2 block leaves each cell free over 20 values (each at least 1).
     block = {f for f in facts.values if len(f[1]) == 2}
     assert exposed(facts, block, 5) == {}
-    assert {i.width for i in intervals(facts, block).values()} == {22}
+    assert {i.width for i in intervals(facts, block).values()} == {20}
 
 
 def test_the_audit_counts_what_other_tables_of_the_release_give_away():
@@ -128,6 +128,13 @@ def test_statistics_are_shown_only_from_at_least_k_cases():
     assert rows[("BD",)] == {"median": 3.0, "p90": 6.5}
     assert rows[("KH",)] is None
     assert rows[("MM",)] == {"median": 8.0, "p90": 9.0}
+
+
+def test_a_mean_is_shown_to_one_decimal_so_its_denominator_does_not_give_the_count_away():
+    # 79/23 to full precision says 23 cases were scored, where that count is withheld.
+    stat = Statistic("satisfaction_mean", ("tier",), {("1",): Summary(23, {"mean": 79 / 23})})
+    rows = publish(Release((), (stat,)), 5, set()).statistics[0].rows
+    assert rows[("1",)] == {"mean": 3.4}
 
 
 def test_k_is_never_below_three():

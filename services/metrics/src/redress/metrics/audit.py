@@ -3,7 +3,9 @@
 Each margin of each table is an equation (the margin is the sum of the facts one dimension
 finer); the published facts are constants in them. For every withheld fact this finds the
 least and the greatest whole number it can be, given every equation and that no count is
-negative: an integer program (HiGHS through `scipy.optimize.milp`), min and max, per fact.
+negative, and no withheld count of the release zero (zeros are shown, so a reader knows a
+withheld count is at least 1): an integer program (HiGHS through `scipy.optimize.milp`),
+min and max, per fact.
 A withheld fact is *exposed* when that interval is k wide or narrower: a reader would pin
 it to within k. Facts only meet through equations, so each connected group of withheld
 facts is solved on its own.
@@ -98,9 +100,10 @@ def _solve(
     values: Mapping[Fact, int],
     wanted: list[Fact],
 ) -> dict[Fact, Interval]:
-    if not equations:
-        return {f: Interval(0, math.inf) for f in wanted}  # in no equation: only its sign
+    if not equations:  # in no equation: only its least value
+        return {f: Interval(_least(f, values), math.inf) for f in wanted}
     unknowns = sorted({m for w, ps in equations for m in (w, *ps) if m in withheld})
+    lows = np.array([_least(f, values) for f in unknowns], dtype=float)
     column = {f: i for i, f in enumerate(unknowns)}
     a = lil_matrix((len(equations), len(unknowns)))
     b = np.zeros(len(equations))
@@ -116,29 +119,37 @@ def _solve(
     for fact in wanted:
         objective = np.zeros(len(unknowns))
         objective[column[fact]] = 1.0
-        low = _optimum(objective, matrix, b)
+        low = _optimum(objective, matrix, b, lows)
         if low is None:  # pragma: no cover - the truth always fits its own equations
             raise ArithmeticError("the release's equations have no solution")
-        high = _optimum(-objective, matrix, b)
+        high = _optimum(-objective, matrix, b, lows)
         out[fact] = Interval(low, math.inf if high is None else -high)
     return out
 
 
-def _optimum(objective: Any, matrix: Any, b: Any) -> int | None:
-    """The least whole value of `objective` over the non-negative integer solutions of
-    `matrix x = b`; None when unbounded below.
+def _least(fact: Fact, values: Mapping[Fact, int]) -> int:
+    """What a reader knows a withheld count is at least: 1 for the release's own (a zero is
+    shown, never withheld), 0 for a count of a period not published (or, in a release made
+    before zeros were always shown, a zero withheld)."""
+    return 1 if values.get(fact, 0) > 0 else 0
+
+
+def _optimum(objective: Any, matrix: Any, b: Any, lows: Any) -> int | None:
+    """The least whole value of `objective` over the integer solutions of `matrix x = b`
+    with each unknown at least its `lows`; None when unbounded below.
 
     The linear relaxation first (a few times faster): where its optimal vertex is whole,
     it is the integer optimum too, as it is for most tables (two-way tables always); else
     the integer program decides.
     """
-    relaxed = linprog(objective, A_eq=matrix, b_eq=b, bounds=(0, None), method="highs")
+    bounds = [(low, None) for low in lows]
+    relaxed = linprog(objective, A_eq=matrix, b_eq=b, bounds=bounds, method="highs")
     if relaxed.status == 3:
         return None  # unbounded relaxed is unbounded in whole numbers too (rational data)
     if relaxed.status == 0 and np.allclose(relaxed.x, np.round(relaxed.x), atol=1e-7):
         return round(float(relaxed.fun))
     whole = milp(objective, constraints=LinearConstraint(matrix, b, b),
-                 integrality=np.ones(len(objective)), bounds=Bounds(0, np.inf))  # fmt: skip
+                 integrality=np.ones(len(objective)), bounds=Bounds(lows, np.inf))  # fmt: skip
     if whole.status == 0:
         return round(float(whole.fun))
     raise ArithmeticError(f"the audit could not bound a withheld count: {whole.message}")

@@ -262,7 +262,7 @@ def publish(release: Release, k: int, withheld: set[Fact]) -> Published:
             s.dimensions,
             MappingProxyType(
                 {
-                    key: (MappingProxyType(dict(row.figures)) if row.cases >= k else None)
+                    key: (MappingProxyType(_rounded(row.figures)) if row.cases >= k else None)
                     for key, row in s.rows.items()
                 }
             ),
@@ -272,6 +272,13 @@ def publish(release: Release, k: int, withheld: set[Fact]) -> Published:
     first = primary(facts.values, k)
     mine = withheld & facts.own
     return Published(k, tables, statistics, len(first & mine), len(mine - first))
+
+
+def _rounded(figures: Mapping[str, float]) -> dict[str, float]:
+    """A statistic to one decimal: a mean to full precision is a fraction whose denominator
+    gives away how many cases it was taken from (79/23 = 3.4347826...), where that count
+    is withheld."""
+    return {name: round(value, 1) for name, value in figures.items()}
 
 
 def _published_table(t: Table, withheld: set[Fact]) -> PublishedTable:

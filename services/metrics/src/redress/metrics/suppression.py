@@ -4,8 +4,9 @@ The heuristic is the classic one of statistical offices' cell suppression (hyper
 "smallest cell in the same row or column" methods, as in tau-ARGUS's documentation):
 
 1. withhold every count from 1 to k-1 (primary);
-2. in every equation (a margin and its parts) where the withheld parts add up to k or less
-   once the published ones are subtracted, or where a withheld margin has no withheld part,
+2. in every equation (a margin and its parts) where the withheld parts, each at least 1
+   (zeros are shown), leave each of them k or fewer values once the published ones are
+   subtracted, or where a withheld margin has no withheld part,
    also withhold the smallest published part (a margin only when no part is left);
 3. bound each withheld fact by the audit (`redress.metrics.audit`); while one is pinned to
    within k, withhold the smallest published fact of an equation it is in (where every
@@ -93,12 +94,16 @@ def _close_equations(facts: Facts, withheld: set[Fact], k: int) -> None:
         for whole, parts in facts.equations:
             hidden = [p for p in parts if p in withheld]
             if whole not in withheld:
-                # The withheld parts add up to a known sum; each lies between 0 and it.
-                if not hidden or sum(values[p] for p in hidden) > k:
+                # The withheld parts add up to a known sum; each is at least 1, so each
+                # lies between 1 and that sum less one for each of the others.
+                left = sum(values[p] for p in hidden) - len(hidden)
+                if not hidden or left > k:
                     continue
-                pick = _smallest(facts, withheld, parts, zeros=False) or (
-                    whole if values[whole] > 0 else None
-                )
+                # The smallest part that is enough on its own (each withheld part then has
+                # more than k values), else the smallest: one more 1 beside a 2 hides little.
+                pick = (_smallest(facts, withheld, parts, least=k + 2 - left)
+                        or _smallest(facts, withheld, parts)
+                        or (whole if values[whole] > 0 else None))  # fmt: skip
             elif hidden:
                 continue
             else:  # a withheld margin whose parts are all shown is their sum
@@ -109,15 +114,16 @@ def _close_equations(facts: Facts, withheld: set[Fact], k: int) -> None:
 
 
 def _smallest(
-    facts: Facts, withheld: set[Fact], candidates: Iterable[Fact], *, zeros: bool = True
+    facts: Facts, withheld: set[Fact], candidates: Iterable[Fact], least: int = 1
 ) -> Fact | None:
-    """The release's own published candidate with the smallest positive count (then zeros,
-    if allowed); on a tie the finest, i.e. a cell before a margin."""
+    """The release's own published candidate with the smallest count of at least `least`;
+    on a tie the finest, i.e. a cell before a margin. Never a zero: zeros are always shown,
+    so that a reader knows every withheld count is at least 1 (and the audit knows it too)."""
     own = (c for c in candidates if c in facts.own and c not in withheld)
-    shown = [c for c in own if zeros or facts.values[c] > 0]
+    shown = [c for c in own if facts.values[c] >= max(least, 1)]
     if not shown:
         return None
-    return min(shown, key=lambda c: (facts.values[c] == 0, facts.values[c], -len(c[1]), c))
+    return min(shown, key=lambda c: (facts.values[c], -len(c[1]), c))
 
 
 def _around(equations: Equations, fact: Fact, withheld: set[Fact]) -> set[Fact]:
