@@ -1,4 +1,6 @@
-"""`redress dev` keeps every child running: backoff, a budget per window, a loud give-up."""
+"""`redress dev` keeps every child running: backoff, a budget per window, then slow tries,
+said loudly, never a give-up (a service that could not reach PostgreSQL for two minutes
+stayed down for good)."""
 
 import sys
 
@@ -23,12 +25,13 @@ def test_backoff_grows_while_a_child_keeps_failing_and_resets_once_it_stayed_up(
     assert budget.next_at - now <= 1.2
 
 
-def test_the_budget_is_per_window_not_per_lifetime():
-    budget = Restarts(budget=3, window=100, base=0, cap=0)
+def test_the_budget_is_per_window_not_per_lifetime_and_spent_it_slows_down():
+    budget = Restarts(budget=3, window=100, base=0, cap=0, slow=60)
     for t in (0, 10, 20):
         assert budget.due(t)
         budget.started(t)
     assert not budget.due(30) and budget.exhausted
+    assert budget.due(80)  # a minute after the last start: tried again, never given up on
 
 
 def test_a_budget_spread_over_time_is_never_spent():
@@ -39,11 +42,13 @@ def test_a_budget_spread_over_time_is_never_spent():
     assert not budget.exhausted
 
 
-def test_a_dead_child_is_started_again_and_a_crash_loop_is_given_up_loudly(capsys, monkeypatch):
+def test_a_dead_child_is_started_again_and_a_crash_loop_is_slowed_loudly(capsys, monkeypatch):
     monkeypatch.setattr(dev.console, "file", sys.stderr)
     sleeper = Child("sleeper", [sys.executable, "-c", "import time; time.sleep(60)"], {})
     crasher = Child("crasher", [sys.executable, "-c", "raise SystemExit(3)"], {})
-    supervisor = Supervisor(make_budget=lambda: Restarts(budget=3, window=100, base=0, cap=0))
+    supervisor = Supervisor(
+        make_budget=lambda: Restarts(budget=3, window=100, base=0, cap=0, slow=60)
+    )
     for child in (sleeper, crasher):
         child.start()
         supervisor.watch(child)
@@ -59,9 +64,13 @@ def test_a_dead_child_is_started_again_and_a_crash_loop_is_given_up_loudly(capsy
         err = capsys.readouterr().err
         assert "sleeper stopped; starting it again" in err
         assert err.count("crasher stopped; starting it again") == 3
-        assert "crasher failed 3 times within 100 s: giving up" in err
+        assert "crasher failed 3 times within 100 s: it is tried again every 60 s" in err
         assert supervisor.restarts["crasher"].exhausted
         assert not supervisor.restarts["sleeper"].exhausted
+        supervisor.tick(30.0)
+        assert "starting it again" not in capsys.readouterr().err  # not yet: slower now
+        supervisor.tick(64.0)  # a minute after its last start
+        assert "crasher stopped; starting it again" in capsys.readouterr().err
     finally:
         for child in (sleeper, crasher):
             if child.alive():

@@ -38,7 +38,9 @@ class Restarts:
     """A restart budget per time window, with exponential backoff and jitter between tries.
 
     The budget is per window, not per lifetime: a child that failed a few times an hour ago
-    is tried again today; one that keeps failing within the window is given up on, loudly.
+    is tried again today. One that spends it within the window is said loudly and tried
+    every `slow` seconds from then on, never given up on: a service that cannot reach
+    PostgreSQL for longer than its backoff lasts comes back on its own once it can.
     """
 
     def __init__(
@@ -48,9 +50,10 @@ class Restarts:
         base: float = 0.5,
         cap: float = 30.0,
         stable: float = 60.0,
+        slow: float = 60.0,
     ) -> None:
-        self.budget, self.window, self.base, self.cap, self.stable = (
-            budget, window, base, cap, stable
+        self.budget, self.window, self.base, self.cap, self.stable, self.slow = (
+            budget, window, base, cap, stable, slow
         )  # fmt: skip
         self.times: deque[float] = deque()
         self.next_at = 0.0
@@ -59,12 +62,14 @@ class Restarts:
         self.exhausted = False
 
     def due(self, now: float) -> bool:
-        """Whether a dead child may be started again now; False once the budget is spent."""
+        """Whether a dead child may be started again now: after its backoff, or once the
+        budget is spent, `slow` seconds after its last start."""
         while self.times and self.times[0] <= now - self.window:
             self.times.popleft()
-        if len(self.times) >= self.budget:
-            self.exhausted = True
-        return not self.exhausted and now >= self.next_at
+        self.exhausted = len(self.times) >= self.budget
+        if self.exhausted:
+            return now >= max(self.next_at, self.started_at + self.slow)
+        return now >= self.next_at
 
     def started(self, now: float) -> None:
         # A child that stayed up for `stable` seconds starts its backoff afresh.
@@ -148,13 +153,14 @@ class Supervisor:
                 continue
             budget = self.restarts[unit.name]
             was_exhausted = budget.exhausted
-            if not budget.due(now):
-                if budget.exhausted and not was_exhausted:
-                    console.print(
-                        f"[bold red]{unit.name} failed {budget.budget} times within "
-                        f"{budget.window:.0f} s: giving up on it. Read its output above, "
-                        "fix the cause and start `make run` again.[/bold red]"
-                    )
+            due = budget.due(now)
+            if budget.exhausted and not was_exhausted:
+                console.print(
+                    f"[bold red]{unit.name} failed {budget.budget} times within "
+                    f"{budget.window:.0f} s: it is tried again every {budget.slow:.0f} s "
+                    "until it stays up. Read its output above for the cause.[/bold red]"
+                )
+            if not due:
                 continue
             budget.started(now)
             console.print(f"[yellow]{unit.name} stopped; starting it again[/yellow]")
