@@ -10,6 +10,8 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Scope
 
 from redress.events.ids import new_stream
 from redress.events.migrations import eventlog_component, migrate
@@ -17,6 +19,7 @@ from redress.kit.auth import signer_for
 from redress.kit.authz import Action
 from redress.kit.deps import CurrentPrincipal, Store, authorise, metadata_for
 from redress.kit.embedded import EmbeddedPostgres
+from redress.kit.errors import Problem
 from redress.kit.service import create_service_app
 from redress.kit.settings import Settings
 from tests.browser.conftest import serving
@@ -40,7 +43,10 @@ async def test_an_outage_answers_503_with_retry_after_and_heals(
     migrations = tmp_path / "migrations"
     migrations.mkdir()
     (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
-    the_spec = spec(migrations)
+    the_spec = dataclasses.replace(
+        spec(migrations), routers=[*spec(migrations).routers, console_pages],
+        refusal_pages=[console_refusal],
+    )  # fmt: skip
 
     conn = await asyncpg.connect(url)
     try:
@@ -66,6 +72,11 @@ async def test_an_outage_answers_503_with_retry_after_and_heals(
             assert answer.json()["type"] == "urn:redress:problem:unavailable"
         # One keep-alive connection carried every answer: none was dropped.
         assert client._transport._pool.connections and len(client._transport._pool.connections) == 1
+        # A console's page is refused as that console's page, not JSON a browser shows raw.
+        page = await client.get("/console/cases")
+        assert page.status_code == 503 and page.headers["retry-after"] == "5"
+        assert page.headers["content-type"].startswith("text/html")
+        assert "<h1>Not available just now</h1>" in page.text
         logged = capsys.readouterr()
         output = logged.out + logged.err
         assert output.count("database unavailable") == 1
@@ -76,6 +87,25 @@ async def test_an_outage_answers_503_with_retry_after_and_heals(
             return (await client.post("/v1/cases", headers=auth)).status_code == 201
 
         await wait_until(answers_again, timeout=30)
+
+
+console_pages = APIRouter()
+
+
+@console_pages.get("/console/cases")
+async def console_cases(store: Store) -> HTMLResponse:
+    async with store.pool.acquire() as conn:
+        return HTMLResponse(f"<p>{await conn.fetchval('SELECT count(*) FROM intake.opened')}</p>")
+
+
+async def console_refusal(scope: Scope, problem: Problem) -> Response | None:
+    """A console's page of a refusal, as `redress.kit.console.Console.refusal_page` is."""
+    if not scope["path"].startswith("/console"):
+        return None
+    title = {503: "Not available just now"}.get(problem.status, "Refused")
+    html = HTMLResponse(f"<h1>{title}</h1><p>{problem.detail}</p>", problem.status)
+    html.headers.update(problem.headers or {})
+    return html
 
 
 in_a_transaction = APIRouter()

@@ -8,13 +8,16 @@ an error that reaches the server-error middleware is re-raised and the connectio
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
 from redress.kit.errors import Problem, problem_response
+from redress.kit.limits import RefusalPage
 
 log = structlog.get_logger("redress.outage")
 
@@ -81,15 +84,21 @@ def _unavailable(request: Request) -> JSONResponse:
     return problem_response(unavailable_problem(), request.url.path)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, pages: Sequence[RefusalPage] = ()) -> None:
+    """Answer an outage 503 with Retry-After: problem+json, or where the address is a page
+    of a console or of the worker pages (`pages`), that page's own refusal page, never the
+    JSON a browser would show raw."""
     outage = Outage()
     app.state.outage = outage
 
-    async def on_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    async def on_unavailable(request: Request, exc: Exception) -> Response:
         outage.met(exc, time.monotonic())
+        for page in pages:
+            if (answer := await page(request.scope, unavailable_problem())) is not None:
+                return answer
         return _unavailable(request)
 
-    async def on_interface(request: Request, exc: Exception) -> JSONResponse:
+    async def on_interface(request: Request, exc: Exception) -> Response:
         if is_outage(exc):
             return await on_unavailable(request, exc)
         log.exception("unexpected error", path=request.url.path)

@@ -170,7 +170,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     errors.install(app)
     if spec.refusal_pages:
         app.add_exception_handler(StarletteHTTPException, _pages_for_missing(spec.refusal_pages))
-    outage.install(app)
+    outage.install(app, spec.refusal_pages)
     app.include_router(health_router())
     app.include_router(metrics_router())
     app.include_router(catalogue_router())

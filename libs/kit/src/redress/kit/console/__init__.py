@@ -41,7 +41,7 @@ MAX_TOKEN = 8192
 
 # What a member of staff is told, by the status of a refusal, above the reason.
 TITLES = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 410: "Ended",
-          413: "Too large", 422: "Check the form"}  # fmt: skip
+          413: "Too large", 422: "Check the form", 503: "Not available just now"}  # fmt: skip
 
 
 # -- the log's words in an officer's ------------------------------------------------------------
