@@ -14,6 +14,7 @@ import pytest
 from redress.intake import texts
 from tests.events.faults import pg_path
 from tests.intake.conftest import TENANT, intake_settings, serving
+from tests.intake.test_lookup_keys import text as sms_text
 from tests.intake.test_web import fresh_form, report_fields
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
@@ -428,6 +429,16 @@ async def test_a_database_outage_is_a_page_in_the_workers_language(intake, lang)
     assert tr(intake, lang, heading) in page.text and tr(intake, lang, text) in page.text
     assert tr(intake, lang, texts.PROBLEMS[503][1]) not in page.text
     assert "Acme Initiative" in page.text
+
+
+async def test_a_text_sent_during_an_outage_is_answered_to_send_it_again_in_its_language(intake):
+    """A provider does not send an inbound text again after an error: the worker is answered
+    by text, in the language of their script, that nothing was recorded, to send it later."""
+    before = await intake.events()
+    async with database_gone(intake):
+        answer = await sms_text(intake, "+66811112222", NARRATIVE["ar"], "SM-outage-1")
+    assert f"<Message>{tr(intake, 'ar', texts.PROBLEMS[503][1])}</Message>" in answer
+    assert await intake.events() == before
 
 
 @pytest.mark.parametrize("lang", LANGS)

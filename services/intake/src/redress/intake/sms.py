@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated
 from xml.sax.saxutils import escape
 
@@ -23,15 +24,21 @@ from redress.intake.gateway import SMS_GATEWAY, signed_form
 from redress.intake.gateway import signature as signature  # the provider's, for its callers
 from redress.intake.lookup_keys import NumberKeys, number_keys
 from redress.intake.sms_texts import CONTACT_ALLOWED, CONTACT_STOPPED, SMS_JOINED, language_of
+from redress.intake.texts import PROBLEMS
 from redress.intake.web_common import load
 from redress.kit.auth import Principal
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Replay, claim
+from redress.kit.outage import is_outage
 from redress.kit.text import strip_controls, visible
 from redress.tenancy.handlers import read_tenant
 
 router = APIRouter(prefix="/v1/sms", tags=["sms"])
+
+
+# What the worker reads when their text could not be recorded: the worker pages' own words.
+UNAVAILABLE_TEXT = PROBLEMS[503][1]
 
 
 def twiml(text: str) -> Response:
@@ -66,15 +73,24 @@ async def inbound(
     # id is the Idempotency-Key, so that a repeat adds nothing and gets the first answer.
     sid = (params.get("MessageSid") or params.get("SmsSid") or "")[:200] or None
     body = json.dumps(params, sort_keys=True).encode()
-    async with pool.acquire() as conn, conn.transaction():
-        await tenant_name(conn, tenant)
-        gateway = Principal(sub=SMS_GATEWAY.id, tenant=tenant, roles=frozenset({"operator"}))
-        first = await claim(conn, "intake", gateway, sid, request, body)
-        if isinstance(first, Replay):
-            return twiml(first.answer["text"])
-        reply = await _receive(conn, store, intake, metadata, phone, text)
-        if first is not None:
-            await first.remember(conn, Reply(text=reply), 200)
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await tenant_name(conn, tenant)
+            gateway = Principal(sub=SMS_GATEWAY.id, tenant=tenant, roles=frozenset({"operator"}))
+            first = await claim(conn, "intake", gateway, sid, request, body)
+            if isinstance(first, Replay):
+                return twiml(first.answer["text"])
+            reply = await _receive(conn, store, intake, metadata, phone, text)
+            if first is not None:
+                await first.remember(conn, Reply(text=reply), 200)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        # A provider does not send a text again after an error: the worker is told, in the
+        # language of their script, that nothing was recorded and to send it again later.
+        request.app.state.outage.met(exc, time.monotonic())
+        said = intake.pages.gettext(language_of(text, ()))(UNAVAILABLE_TEXT)
+        return twiml(str(said))
     return twiml(reply)
 
 
