@@ -123,12 +123,19 @@ async def test_the_list_links_every_download_and_they_verify(figures_site):
     async with httpx.AsyncClient(timeout=60, base_url=figures_site.base_url) as c:
         listing = await c.get(figures_site.url("?lang=ar"))
         assert listing.status_code == 200 and 'dir="rtl"' in listing.text
+        assert (await c.head(figures_site.url("?lang=ar"))).status_code == 200
         links = set(re.findall(r'href="([^"]+)"', listing.text))
         rid = release["release"]
         for path in (f"/releases/{rid}.csv", f"/releases/{rid}.json", "/dictionary.json",
                      "/schema.json", "/keys"):  # fmt: skip
             assert f"/t/{TENANT}/figures{path}" in links, path
-            assert (await c.get(f"/t/{TENANT}/figures{path}")).status_code == 200, path
+            got = await c.get(f"/t/{TENANT}/figures{path}")
+            assert got.status_code == 200, path
+            # A link checker's or an archive's HEAD: the GET's headers, no body (was 405).
+            head = await c.head(f"/t/{TENANT}/figures{path}")
+            assert head.status_code == 200 and head.content == b"", path
+            assert head.headers["content-type"] == got.headers["content-type"], path
+            assert head.headers["content-length"] == str(len(got.content)), path
         signed = (await c.get(f"/t/{TENANT}/figures/releases/{rid}.json")).json()
         keys = (await c.get(f"/t/{TENANT}/figures/keys")).json()["keys"]
     assert signed == figures_site.release and verify_release(signed, keys)

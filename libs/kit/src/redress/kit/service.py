@@ -37,6 +37,7 @@ from redress.kit.auth import verifier_for
 from redress.kit.caching import NoStore
 from redress.kit.embedded import die_with_parent
 from redress.kit.exposition import HttpMetrics, RuntimeCollector, metrics_router
+from redress.kit.head import HeadAsGet
 from redress.kit.health import LagProbe, health_router
 from redress.kit.leading import start_leading
 from redress.kit.limits import BodySizeLimit, RefusalPage
@@ -166,6 +167,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     app.state.metrics_registry = CollectorRegistry()
     app.state.lag_probe = LagProbe()  # one probe, which /health and /metrics share
     app.add_middleware(AccessLog, metrics=HttpMetrics(app.state.metrics_registry))
+    app.add_middleware(HeadAsGet)
     app.add_middleware(NoStore)  # outermost of ours: even a 413 is not cached
     errors.install(app)
     if spec.refusal_pages:
