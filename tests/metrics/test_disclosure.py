@@ -130,6 +130,28 @@ def test_statistics_are_shown_only_from_at_least_k_cases():
     assert rows[("MM",)] == {"median": 8.0, "p90": 9.0}
 
 
+def test_a_correction_withholds_what_changed_by_fewer_than_k_from_the_release_it_corrects():
+    """One grievance re-categorised: 14 -> 13 beside an unchanged total told a reader, holding
+    both releases, that the category the correction withheld holds exactly one."""
+
+    def release(hs: int, cl: int) -> Release:
+        cells = {("health_and_safety",): hs, ("child_labour",): cl, ("wages",): 49}
+        return Release((Table("t", "received", ("category",), cells),))
+
+    first = protect(release(14, 0), 5)
+    assert dict(first.tables[0].cells)[("health_and_safety",)] == 14
+    correction = protect(release(13, 1), 5, corrected=first.tables)
+    cells = dict(correction.tables[0].cells)
+    assert cells[("health_and_safety",)] is None and cells[("child_labour",)] is None
+    assert correction.tables[0].margins[()][()] == 63 and cells[("wages",)] == 49
+    # Every count shown in both is the same, or differs by k or more.
+    before, after = dict(first.tables[0].cells), cells
+    for key, was in before.items():
+        if was is not None and after[key] is not None:
+            assert after[key] == was or abs(after[key] - was) >= 5, key
+    assert not {f: r for f, r in recover(correction).items() if r[1] - r[0] <= 5}
+
+
 def test_a_mean_is_shown_to_one_decimal_so_its_denominator_does_not_give_the_count_away():
     # 79/23 to full precision says 23 cases were scored, where that count is withheld.
     stat = Statistic("satisfaction_mean", ("tier",), {("1",): Summary(23, {"mean": 79 / 23})})

@@ -52,6 +52,16 @@ def _shown(t: PublishedTable, dims: tuple[str, ...], key: tuple[str, ...]) -> in
     return layer[key]
 
 
+def facts_of(t: PublishedTable, scope: str) -> dict[Fact, int | None]:
+    """Each cell and margin of a published table as a fact of `scope`, None where withheld."""
+    out: dict[Fact, int | None] = {}
+    for size in range(len(t.dimensions) + 1):
+        for dims in combinations(t.dimensions, size):
+            for key in product(*(t.values[d] for d in dims)):
+                out[(scope, tuple(sorted(zip(dims, key, strict=True))))] = _shown(t, dims, key)
+    return out
+
+
 def links(
     period: str, release: Release, own: frozenset[Fact], earlier: Sequence[Earlier]
 ) -> Linked:
@@ -65,15 +75,11 @@ def links(
     for e in others:
         for t in e.tables:
             scope = f"{t.measure}@{e.period}"
-            for size in range(len(t.dimensions) + 1):
-                for dims in combinations(t.dimensions, size):
-                    for key in product(*(t.values[d] for d in dims)):
-                        fact = (scope, tuple(sorted(zip(dims, key, strict=True))))
-                        count = _shown(t, dims, key)
-                        if count is None:
-                            out.hidden.add(fact)
-                        else:
-                            out.known[fact] = count
+            for fact, count in facts_of(t, scope).items():
+                if count is None:
+                    out.hidden.add(fact)
+                else:
+                    out.known[fact] = count
             out.equations.extend(margin_equations(scope, t.dimensions, dict(t.values)))
     mine = {t.measure for t in release.tables if t.additive and not t.independent}
     seen = set(out.known) | out.hidden

@@ -24,22 +24,42 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from redress.metrics.audit import Equations, intervals
-from redress.metrics.disclosure import Fact, Facts, Published, Release, check_k, primary, publish
-from redress.metrics.history import Earlier, Linked, links
+from redress.metrics.disclosure import (
+    Fact,
+    Facts,
+    Published,
+    PublishedTable,
+    Release,
+    check_k,
+    primary,
+    publish,
+)
+from redress.metrics.history import Earlier, Linked, facts_of, links
 
 
 def protect(
-    release: Release, k: int, period: str | None = None, earlier: Sequence[Earlier] = ()
-) -> Published:
+    release: Release, k: int, period: str | None = None, earlier: Sequence[Earlier] = (),
+    corrected: Sequence[PublishedTable] = (),
+) -> Published:  # fmt: skip
     """The release with every count below k withheld, and enough others that none of them
     can be recomputed from what is shown (checked by solving the release's equations), nor
-    any count an `earlier` release of the same year withheld."""
+    any count an `earlier` release of the same year withheld.
+
+    A correction (`corrected`: the tables of the release it corrects, as published) also
+    withholds every count that changed from a count shown there by fewer than k: the two
+    stay public side by side, and a count that went from 14 to 13 while the total stayed
+    the same told a reader that one grievance moved to a count the correction withheld."""
     check_k(k)
     facts = Facts(release)
     linked = links(period, release, facts.own, earlier) if period else Linked()
     facts.link(linked.known, linked.equations)
     equations = Equations(facts)
     withheld = primary({f: facts.values[f] for f in facts.own}, k)
+    shown_before = {f: c for t in corrected for f, c in facts_of(t, t.measure).items()}
+    withheld |= {
+        f for f in facts.own
+        if (was := shown_before.get(f)) is not None and 0 < abs(facts.values[f] - was) < k
+    }  # fmt: skip
     _close_equations(facts, withheld, k)
     # Withholding more never narrows a fact found safe: only the others are checked again.
     withheld |= linked.hidden | linked.unreleased

@@ -190,6 +190,8 @@ def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
     # A reader holds the year's other releases too: audit this one with them.
     earlier = [Earlier(label, tables) for label, tables in sorted(state.shown.items())
                if label[:4] == period.label[:4] and label != period.label]  # fmt: skip
+    # A correction stays public beside the release it corrects: their differences too.
+    corrected = state.shown.get(period.label, ()) if command.corrects else ()
     key_id = signing_key_id(command.key.public_key())
     number = len(state.releases) + 1
     body = document.build(
@@ -199,7 +201,7 @@ def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
         period=period.label,
         published_at=command.published_at,
         corrects=command.corrects,
-        figures=protect(figures, command.k, period.label, earlier),
+        figures=protect(figures, command.k, period.label, earlier, corrected),
         noise=noise,
         key_id=key_id,
     )
