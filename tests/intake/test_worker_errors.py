@@ -127,6 +127,22 @@ async def test_control_characters_come_back_taken_out_so_that_the_report_can_be_
 
 
 @pytest.mark.parametrize("lang", LANGS)
+async def test_a_contact_that_is_neither_a_number_nor_an_email_is_asked_again(intake, lang):
+    """Nobody could text or call "12ab": the worker who wants to be reached is told so beside
+    the field, in their language, with what they typed kept; numbers as people write them
+    and e-mail addresses are taken."""
+    before = await intake.events()
+    page = await send(intake, lang, contact="12ab", contact_me="yes")
+    assert_page(page, lang, 422)
+    assert_marked(page, "contact", tr(intake, lang, texts.NOT_A_CONTACT))
+    assert 'value="12ab"' in page.text and kept(page, lang)
+    assert await intake.events() == before
+    for reachable in ("(017) 1111-1111", "+880 1711 111111", "rahima@example.org"):
+        sent = await send(intake, lang, contact=reachable, contact_me="yes")
+        assert sent.status_code == 303, (reachable, sent.text[:300])
+
+
+@pytest.mark.parametrize("lang", LANGS)
 async def test_an_empty_narrative_asks_what_happened(intake, lang):
     # As the empty country and category ask for a choice, not "check what you wrote".
     before = await intake.events()

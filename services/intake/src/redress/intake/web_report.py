@@ -7,6 +7,7 @@ typed and a message beside the field concerned.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -33,6 +34,7 @@ from redress.intake.texts import (
     FILING_LIMITED,
     FORM_EXPIRED,
     FUTURE_DATE,
+    NOT_A_CONTACT,
     TELL_WHAT_HAPPENED,
     TOO_LONG,
     TOO_MANY_FILES,
@@ -242,10 +244,27 @@ def _text(form: FormData, name: str) -> str | None:
     return None
 
 
+# What a worker may write to be reached: an e-mail address, or a number as people write
+# one (7 to 15 digits, with spaces, dots, hyphens, brackets and a leading "+").
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_NUMBER = re.compile(r"\+?[0-9 ().\-]+")
+
+
+def _reachable(contact: str) -> bool:
+    if _EMAIL.fullmatch(contact):
+        return True
+    digits = sum(ch.isdigit() for ch in contact)
+    return bool(_NUMBER.fullmatch(contact)) and 7 <= digits <= 15
+
+
 def _forged(form: FormData, values: dict[str, Any]) -> _Errors:
     """Choices the form offers that came back as something it does not offer: a box ticked
-    is "yes", a language one of the list. Never taken as something else, or as nothing."""
+    is "yes", a language one of the list. Never taken as something else, or as nothing.
+    And a contact that is neither a number nor an e-mail address, which nobody could use
+    to reach the worker (no text, no call after an audit)."""
     errors: _Errors = {}
+    if values["contact"] is not None and not _reachable(values["contact"]):
+        errors["contact"] = (NOT_A_CONTACT, {})
     if any(form.get(c) not in (None, "yes") for c in (*_CONSENTS, _KEEP)):
         errors["choices"] = (CHECK_FIELD, {})
     if values["contact_language"] is not None and values["contact_language"] not in LANGUAGES:
