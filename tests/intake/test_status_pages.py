@@ -265,3 +265,18 @@ async def test_changing_language_on_the_status_page_keeps_the_reply_being_writte
     assert "required>They cut my hours.</textarea>" in switched.text
     assert re.search(r'id="retaliation" name="retaliation" value="yes" checked', switched.text)
     assert await intake.events() == before
+
+
+async def test_a_report_with_no_way_to_contact_the_worker_is_not_offered_contact(intake):
+    """Allowing contact without a number or an address promised what nobody could do: the
+    page says there is no way to contact the worker, and offers no button."""
+    no_way = "You gave no way to contact you (a phone number or an email address), so nobody can contact you."  # noqa: E501
+    reference, secret = await file_report(intake, lang="th", contact="")
+    page = await _open(intake.client, reference, secret, "th")
+    assert tr(intake, "th", no_way) in page.text
+    assert 'name="contact" value="yes"' not in page.text
+    assert 'name="contact" value="no"' not in page.text
+    reference, secret = await file_report(intake, lang="th")  # with a number, no consent
+    page = await _open(intake.client, reference, secret, "th")
+    assert tr(intake, "th", no_way) not in page.text
+    assert 'name="contact" value="yes"' in page.text

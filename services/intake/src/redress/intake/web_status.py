@@ -143,6 +143,8 @@ async def status(
         "notice": _(notices[notice]) if notice in notices else None,
         "error": said(_, error),
         **unsent.context,  # in their boxes: the reply's, and the plan's apart from it
+        # Allowing contact is offered only to a report that gave a way to be contacted.
+        "reachable": "contact" in await given(conn, intake.keyring, grievance_id),
         "origin": form_origin(intake, grievance_id),
         "action": f"/t/{tenant}/status?lang={lang}",
         "switch_action": f"/t/{tenant}/status",  # the language buttons add their own
