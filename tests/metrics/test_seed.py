@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from datetime import date
 from itertools import pairwise
 
@@ -11,10 +12,12 @@ import asyncpg
 from typer.testing import CliRunner
 
 from redress.cases.app import service as cases_service
+from redress.events.leader import lock_key
 from redress.events.migrations import eventlog_component, migrate
 from redress.intake.app import service as intake_service
 from redress.kit.cli import app
 from redress.kit.embedded import EmbeddedPostgres
+from redress.kit.settings import Settings
 from redress.metrics.app import service as metrics_service
 from redress.referral.app import service as referral_service
 from redress.synth.plan import plan
@@ -45,6 +48,47 @@ def test_the_command_records_a_tenant_and_refuses_one_that_exists(servers, tmp_p
     assert len(recorded["grievances"]) == 40 and recorded["audits"][0]["audit_id"]
     again = CliRunner().invoke(app, args, env=env)
     assert again.exit_code == 2 and "already" in again.output
+
+
+def test_the_command_refuses_while_the_platform_runs_and_records_nothing(servers, tmp_path):
+    """A relay leading on the database is the platform running: its policies would act on
+    the history as news (a case opened twice, a tenant left half made). Refused first."""
+    components = [s.component for s in (intake_service, cases_service, referral_service,
+                                        metrics_service)]  # fmt: skip
+    dsn = asyncio.run(new_database(servers.database_url, components))
+    env = {"REDRESS_DEV": "1", "REDRESS_DATABASE_URL": dsn, "REDRESS_DATA_DIR": str(tmp_path)}
+    key = lock_key(f"relay:{Settings.model_fields['nats_stream'].default}")
+    holding, done = threading.Event(), threading.Event()
+
+    def relay_leading() -> None:  # the lock a running relay holds, on a connection of its own
+        async def hold() -> None:
+            conn = await asyncpg.connect(dsn)
+            await conn.execute("SELECT pg_advisory_lock($1)", key)
+            holding.set()
+            await asyncio.to_thread(done.wait)
+            await conn.close()
+
+        asyncio.run(hold())
+
+    leader = threading.Thread(target=relay_leading)
+    leader.start()
+    try:
+        assert holding.wait(30)
+        args = ["seed", "figures", "--tenant", "made-up", "--grievances", "5", "--months", "2"]
+        refused = CliRunner().invoke(app, args, env=env)
+    finally:
+        done.set()
+        leader.join()
+    assert refused.exit_code == 2 and "the platform is running" in refused.output
+    assert asyncio.run(_events(dsn)) == 0
+
+
+async def _events(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return int(await conn.fetchval("SELECT count(*) FROM eventlog.events"))
+    finally:
+        await conn.close()
 
 
 def test_with_make_run_stopped_the_command_starts_the_embedded_database_for_itself(

@@ -42,7 +42,7 @@ def figures(
             recorded = asyncio.run(
                 seed_figures(settings, tenant, grievances, seed, first, months, workers, advance)
             )
-        except ValueError as exc:  # the tenant exists
+        except ValueError as exc:  # the tenant exists, or the platform runs
             typer.echo(f"redress: {exc}", err=True)
             raise typer.Exit(2) from None
     if truth is not None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from redress.events.leader import lock_key
 from redress.intake.context import build
 from redress.kit.runtime import database_session, reached
 from redress.kit.settings import Settings
@@ -39,6 +40,7 @@ async def seed_figures(
 ) -> Recorded:
     pools = [await open_generator_pool(settings, 2) for _ in range(workers)]
     try:
+        await _platform_stopped(pools[0], settings)
         recorded, intake = Recorded(), build(settings)  # its pages and keys, made once
         generators = [Generator(settings, pool, tenant, recorded, intake) for pool in pools]
         if (await load(generators[0].store, tenant))[0].registered:
@@ -50,6 +52,24 @@ async def seed_figures(
     finally:
         for pool in pools:
             await pool.close()
+
+
+class PlatformRunning(ValueError):
+    """The platform runs on this database: its policies would act on the history as news."""
+
+
+async def _platform_stopped(pool: asyncpg.Pool, settings: Settings) -> None:
+    """Refuse before recording anything while a relay leads on this database: the history is
+    recorded as it happened (cases opened by the generator), and running policies would
+    open them too, half-way through (a broken tenant, a conflict on a case's stream)."""
+    key = lock_key(f"relay:{settings.nats_stream}")
+    async with pool.acquire() as conn:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+            raise PlatformRunning(
+                "the platform is running on this database: stop it (Ctrl-C where `make run` "
+                "runs) and seed again; nothing was recorded"
+            )
+        await conn.execute("SELECT pg_advisory_unlock($1)", key)
 
 
 def truth_json(recorded: Recorded) -> dict[str, Any]:
