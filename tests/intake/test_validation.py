@@ -42,6 +42,17 @@ async def test_loose_grievances_are_refused_and_record_nothing(intake):
     ).is_success
 
 
+async def test_a_body_of_many_unknown_keys_gets_a_short_refusal(intake):
+    """Each unknown key is an error: listed all, 90,000 of them made an 8 MB answer to a 1 MB
+    body. The first 50 are listed, and the detail says how many more there are."""
+    body = {**GRIEVANCE, **{f"k{i}": 0 for i in range(5000)}}
+    answer = await intake.client.post("/v1/grievances", json=body, headers=intake.token())
+    assert answer.status_code == 422
+    problem = answer.json()
+    assert len(problem["errors"]) == 50 and "(and 4950 more errors)" in problem["detail"]
+    assert len(answer.content) < 20_000
+
+
 async def test_a_page_in_an_unknown_language_falls_back(intake):
     page = await intake.client.get(f"/t/{TENANT}/report?lang=zz")
     assert page.status_code == 200 and 'lang="en"' in page.text

@@ -124,6 +124,10 @@ async def http_problem(request: Request, exc: StarletteHTTPException) -> JSONRes
                             request.url.path)  # fmt: skip
 
 
+# The most errors a 422 lists.
+MOST_ERRORS = 50
+
+
 def said(errors: Sequence[Any]) -> list[dict[str, Any]]:
     """Pydantic's errors in the caller's terms: where a field may be left out
     (`X | SkipJsonSchema[None]`), pydantic names the union's members in the location
@@ -182,6 +186,11 @@ def install(app: FastAPI) -> None:
             # The decoder's reason may end in "at" already ("trailing characters at").
             reason = reason.removesuffix(" at")
             detail = f"the body is not valid JSON: {reason} at character {at}"
+        if len(errors) > MOST_ERRORS:
+            # A body of a million unknown keys got a refusal eight times its size: the first
+            # errors say what to fix, and how many more there are.
+            detail = f"{detail} (and {len(errors) - MOST_ERRORS} more errors)"
+            errors = errors[:MOST_ERRORS]
         return problem_response(Problem(422, "validation", detail, errors=errors), request.url.path)
 
     @app.exception_handler(TooLarge)
