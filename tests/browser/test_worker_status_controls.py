@@ -54,15 +54,15 @@ async def test_the_retaliation_box_and_the_buttons_look_like_the_report_forms(si
     assert tick["width"] < 40, f"the box is a bar across the page: {tick}"
     middle = tick["y"] + tick["height"] / 2
     assert words["y"] <= middle <= words["y"] + words["height"], (tick, words)
-    for selector in ("button[name=contact][value=no]", "button[value=withdraw]",
+    for selector in ("button[name=do][value=contact-no]", "button[value=withdraw]",
                      "button[value=erase]"):  # fmt: skip
         await like_send(page, selector)
     await assert_fits(page, "status")
     await check(page, f"status ({lang})")
 
-    await page.click("button[name=contact][value=no]")
+    await page.click("button[name=do][value=contact-no]")
     await expect(page.locator("p[role=status]")).to_have_text(_(CONTACT_OFF))
-    await like_send(page, "button[name=contact][value=yes]")
+    await like_send(page, "button[name=do][value=contact-yes]")
     await assert_fits(page, "status, contact stopped")
     await check(page, f"status, contact stopped ({lang})")
 

@@ -330,10 +330,16 @@ async def test_officers_see_contact_details_only_while_the_worker_allows_it(plat
         "You did not agree to be contacted: the grievance officer cannot see your contact details."
     )
     assert say(lang, refused) in page
-    allowed = await worker.act(lang, do="contact", contact="yes")
+    # As the page sends it: a button of the reply's form, with a reply half written beside it,
+    # which waits in its box afterwards (it was lost).
+    origin = re.search(r'name="origin" value="([^"]+)"', page).group(1)
+    allowed = await worker.act(lang, do="contact-yes", message="The agent came again",
+                               retaliation="yes", origin=origin)  # fmt: skip
     assert allowed.status_code == 303 and allowed.headers["location"].endswith("done=contact_on")
     page = (await worker.client.get(allowed.headers["location"])).text
-    assert say(lang, CONTACT_ON) in page and 'name="contact" value="no"' in page
+    assert say(lang, CONTACT_ON) in page and 'name="do" value="contact-no"' in page
+    assert "required>The agent came again</textarea>" in page
+    assert 'id="retaliation" name="retaliation" value="yes" checked' in page
     changes = [e for e in await grievance_events(platform, reference)
                if e.type == "ContactConsentChanged"]  # fmt: skip
     assert [e.data.contact_me for e in changes] == [True]

@@ -274,9 +274,9 @@ async def test_a_report_with_no_way_to_contact_the_worker_is_not_offered_contact
     reference, secret = await file_report(intake, lang="th", contact="")
     page = await _open(intake.client, reference, secret, "th")
     assert tr(intake, "th", no_way) in page.text
-    assert 'name="contact" value="yes"' not in page.text
-    assert 'name="contact" value="no"' not in page.text
+    assert 'name="do" value="contact-yes"' not in page.text
+    assert 'name="do" value="contact-no"' not in page.text
     reference, secret = await file_report(intake, lang="th")  # with a number, no consent
     page = await _open(intake.client, reference, secret, "th")
     assert tr(intake, "th", no_way) not in page.text
-    assert 'name="contact" value="yes"' in page.text
+    assert 'name="do" value="contact-yes"' in page.text

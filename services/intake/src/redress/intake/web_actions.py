@@ -57,7 +57,9 @@ async def act(
     intake: IntakeContext,
     pool: Pool,
     store: Store,
-    do: str = Form(pattern="^(reply|withdraw|erase|satisfaction|contact|review|switch)$"),
+    do: str = Form(
+        pattern="^(reply|withdraw|erase|satisfaction|contact(-yes|-no)?|review|switch)$"
+    ),
     message: str | None = Form(None, max_length=TYPED_PARSED),  # checked below, on the page
     score: int | None = Form(None, ge=1, le=5),
     confirm: str | None = Form(None, max_length=10),
@@ -70,6 +72,8 @@ async def act(
     comment: str | None = Form(None, max_length=TYPED_PARSED),
     lang: str | None = None,
 ) -> Response:
+    if do.startswith("contact-"):  # a button of the reply's form, which keeps the reply
+        do, contact = "contact", do.removeprefix("contact-")
     message, refused = typed(message)  # kept without control characters, whatever happens
     unsent = Unsent.kept(message, bool(retaliation), typed(comment)[0], origin)
     grievance_id = session(request, intake, tenant)
@@ -136,7 +140,10 @@ async def act(
         store, pool, PROJECTION, tenant, grievance_id, decide, notice=notice,
         lang=language(request, lang), transaction=within,
     )  # fmt: skip
-    beside = Unsent(plan=unsent.plan, origin=origin)  # a comment typed beside, not sent
+    # What was typed beside and not sent (the plan's comment; the reply, when contact was
+    # changed) waits in its box on the page that follows.
+    beside = Unsent(None if do == "reply" else unsent.reply, unsent.retaliation and do != "reply",
+                    unsent.plan, origin)  # fmt: skip
     return await reply_drafts.carry_rest(pool, intake, request, done, tenant, grievance_id,
                                          beside)  # fmt: skip
 
