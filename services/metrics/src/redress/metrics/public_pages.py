@@ -55,6 +55,12 @@ def problem_page(
     _ = shelf.catalogues.get(lang).gettext
     heading, text = PROBLEMS.get(status) or PROBLEMS[422]
     tenant = request.path_params.get("tenant", "")
+    back = f"/t/{tenant}/figures?lang={lang}" if tenant and status != 404 else None
+    back_label = _("All published figures")
+    if tenant and request.url.path == f"/dashboard/{tenant}/member":
+        # A period mistyped on a member's dashboard: back to it, not to the public figures,
+        # where the member found no way back to their own.
+        back, back_label = f"/dashboard/{tenant}/member", _("Your supply chain's figures")
     html = shelf.env.get_template("figures_problem.html").render(
         _=_,
         lang=lang,
@@ -63,7 +69,8 @@ def problem_page(
         languages={},
         heading=_(heading),
         text=_(text),
-        back=f"/t/{tenant}/figures?lang={lang}" if tenant and status != 404 else None,
+        back=back,
+        back_label=back_label,
     )
     return HTMLResponse(html, status, headers={**page_headers(), **(headers or {})})
 
