@@ -237,14 +237,18 @@ class Platform:
 
 
 async def wait_healthy(timeout: float = 90.0) -> list[str]:
-    """The services that are still not answering /health with 200 at the deadline."""
-    waiting = set(services())
+    """The services, and the relay, still not answering /health with 200 at the deadline:
+    the relay too, since the platform delivers nothing without it (a relay that could not
+    bind its port was announced as running)."""
+    addresses = {name: f"http://127.0.0.1:{PORTS[name]}/health" for name in services()}
+    addresses["relay"] = f"http://127.0.0.1:{relay_port()}/health"
+    waiting = set(addresses)
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(timeout=2) as client:
         while waiting and time.monotonic() < deadline:
             for name in list(waiting):
                 try:
-                    response = await client.get(f"http://127.0.0.1:{PORTS[name]}/health")
+                    response = await client.get(addresses[name])
                     if response.status_code == 200:
                         waiting.discard(name)
                 except httpx.HTTPError:
