@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from redress.kit.auth import signer_for
+from redress.metrics.public_pages import country_names
 from redress.metrics.releases.periods import period
 from redress.synth.plan import ACTION_DAYS, action_owner
 from redress.synth.world import TIME_ZONE
@@ -174,3 +175,8 @@ async def test_an_officer_page_draws_the_live_figures_the_api_gives(figures_site
             assert f'id="{key}-none"' in html, key
     assert sum(api["queues"].values()) > 0 and html.count("<svg") >= 2
     assert "Officer dashboard" in html and "Log out" in html
+    # Countries by name, and the moment in the initiative's zone, as the console says them.
+    names = country_names("en")
+    for code in api["callbacks_due"]:
+        assert f'<th scope="row">{names.get(code, code)}</th>' in html, code
+    assert re.search(r"as it stands at \d{4}-\d\d-\d\d \d\d:\d\d Asia/Dhaka", html)

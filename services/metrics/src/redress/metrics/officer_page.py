@@ -20,6 +20,7 @@ from redress.kit import console
 from redress.kit.authz import Action
 from redress.metrics import charts, labels, ledger, officer
 from redress.metrics.dashboards import CONSOLE, PATH, Tenant, signed_in
+from redress.metrics.public_pages import country_names
 
 router = APIRouter(prefix=PATH, include_in_schema=False, route_class=CONSOLE.route)
 
@@ -38,7 +39,10 @@ class Chart:
 
 
 def _word(kind: str, code: str) -> str:
-    """The console's words for a stage or a step (`remediation_plan` -> `Remediation plan`)."""
+    """The console's words for a stage or a step (`remediation_plan` -> `Remediation plan`),
+    a country by its English name (`BD` -> `Bangladesh`)."""
+    if kind == "country":
+        return country_names("en").get(code, console.human(code))
     return console.human(code)
 
 
@@ -47,7 +51,12 @@ def charts_of(figures: dict[str, Any]) -> list[Chart]:
         ("queues", "Open grievances by stage", "Stage", "stage"),
         ("overdue", "Open grievances past their stage's due date", "Stage", "stage"),
         ("referrals_open", "Referrals open, by their latest step", "Step", "step"),
-        ("callbacks_due", "Callbacks due and not made, by the audit's country", "Country", ""),
+        (
+            "callbacks_due",
+            "Callbacks due and not made, by the audit's country",
+            "Country",
+            "country",
+        ),
     ]
     found = []
     for key, title, heading, kind in shown:
@@ -72,5 +81,6 @@ async def officer_page(tenant: Tenant, request: Request) -> Response:
     now = datetime.now(UTC)
     figures = officer.dashboard(rows, now)
     found = await asyncio.to_thread(charts_of, figures)
+    # In the initiative's time zone, named, as its officers read every other moment.
     return CONSOLE.page(request, "dashboard_officer.html", principal=p, charts=found,
-                        as_of=console.when(now))  # fmt: skip
+                        as_of=console.when(now, rows.time_zone))  # fmt: skip
