@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 
 from redress.metrics import figures, ledger, programme
+from redress.metrics.public import to_csv
 from redress.metrics.tables import TOTAL, Figures, period_of
 from redress.metrics.timeline import stories
 from tests.metrics.conftest import START, TENANT, TIMEOUT
@@ -118,3 +119,20 @@ async def test_the_generated_history_has_every_kind_of_figure(generated):
     assert len(corrected) >= 20 and all(g.filed_category != g.category for g in corrected)
     for kind in figures.DURATIONS:
         assert year.stats(f"time_to_{kind}.country").row(TOTAL).n > 0, kind
+
+
+def test_the_csv_lists_a_withheld_statistic_under_the_figures_the_others_have():
+    """A row withheld (fewer than k cases) is listed as a withheld count is: one line per
+    figure, the value empty, not one line with no figure named."""
+    document = {"tables": [], "statistics": [{
+        "name": "time_to_acknowledge.country", "dimensions": ["country"],
+        "rows": [{"key": ["BD"], "figures": {"median_days": 2.5, "p90_days": 6.0}},
+                 {"key": ["KH"], "figures": None}],
+    }]}  # fmt: skip
+    lines = to_csv(document).splitlines()
+    assert lines[1:] == [
+        "time_to_acknowledge.country,statistic,country,BD,median_days,2.5",
+        "time_to_acknowledge.country,statistic,country,BD,p90_days,6.0",
+        "time_to_acknowledge.country,statistic,country,KH,median_days,",
+        "time_to_acknowledge.country,statistic,country,KH,p90_days,",
+    ]

@@ -139,8 +139,12 @@ def to_csv(document: dict[str, Any]) -> str:
                 count = "" if cell["count"] is None else cell["count"]
                 write([t["name"], "count", ";".join(dims), ";".join(cell["key"]), "count", count])
     for s in document["statistics"]:
+        # A withheld row has no figures: it is listed under the figures the others have
+        # (`median_days` and `p90_days`), each empty, as a withheld count is.
+        names = list(dict.fromkeys(f for row in s["rows"] for f in (row["figures"] or {})))
         for row in s["rows"]:
-            for figure, value in (row["figures"] or {"": ""}).items():
+            figures = row["figures"] or dict.fromkeys(names or [""], "")
+            for figure, value in figures.items():
                 write([s["name"], "statistic", ";".join(s["dimensions"]),
                        ";".join(row["key"]), figure, value])  # fmt: skip
     return out.getvalue()
