@@ -104,8 +104,9 @@ async def carry_rest(
     pool: Pool, intake: Intake, request: Request, response: Response, tenant: str,
     grievance_id: str, rest: Unsent,
 ) -> Response:  # fmt: skip
-    """After one of the status page's texts was sent (a reply, or an objection to the plan),
-    keep the other, typed beside it in the same form, for the page the response leads to."""
+    """After a button of the status page's reply form did its part (a reply or an objection
+    sent, contact changed), keep what was typed beside it and not sent, for the page the
+    response leads to."""
     if rest.reply or rest.plan:
         async with pool.acquire() as conn:
             await carry(conn, intake, request, response, tenant, grievance_id, rest)
