@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -78,6 +79,17 @@ def test_a_release_of_a_closed_period_is_protected_signed_and_frozen_in_its_even
     assert rows == {("BD",): {"median": 2.5}, ("KH",): None}
     assert verify_release(signed(event), KEYS)
     assert document["key"] == KEYS[0]["kid"] == event.signature.kid
+
+
+def test_a_release_numbered_after_another_never_says_it_was_published_before_it():
+    """Two publications computed at once: the one recorded second is numbered second, and the
+    time it signs is no earlier than the first's, though its computing began earlier."""
+    first = decide(publish(release_id="r1"), given())
+    earlier = replace(publish(label="2025-01", release_id="r2"),
+                      published_at=datetime(2025, 4, 2, 9, 29, tzinfo=UTC))  # fmt: skip
+    [second] = decide(earlier, given(*first))
+    assert second.number == 2
+    assert json.loads(second.document)["published"] == "2025-04-02T09:30:00Z"
 
 
 def test_a_tampered_release_fails_verification():
