@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from redress.intake.texts import SESSION_ENDED, WRONG_RECEIPT
+from redress.intake.texts import BLANK_RECEIPT, SESSION_ENDED
 from tests.browser.test_worker_loop_pages import check
 from tests.browser.test_worker_pages import file_from_the_form, gettext, log_in
 
@@ -37,7 +37,7 @@ async def test_the_unsent_reply_stays_in_its_box_through_a_change_of_language(si
     # Enter with the fields still blank: asked again by the server, in Arabic, the reply kept
     # (the browser's own bubble would speak the browser's language).
     await page.locator("#secret").press("Enter")
-    await expect(page.locator("p.error")).to_have_text(gettext(site, "ar")(WRONG_RECEIPT))
+    await expect(page.locator("p.error")).to_have_text(gettext(site, "ar")(BLANK_RECEIPT))
     await expect(page.locator("#draft")).to_have_value(REPLY)
 
     await page.locator("#reference").press_sequentially(reference)

@@ -20,6 +20,7 @@ from redress.intake.texts import (
     OBJECTION_NEEDS_COMMENT,
     OWNERS,
     PAGE_EXPIRED_REPLY,
+    PLAN_ANSWERED,
     PLAN_ANSWERS,
     SESSION_ENDED,
     TOO_LONG,
@@ -147,8 +148,8 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
     answered = [e for e in await timeline(platform, case_id) if e["type"] == "PlanAnswered"]
     assert answered[0]["details"]["answer"] == "object"
     assert COMMENTS[lang] in {m["text"] for m in (await detail(platform, case_id))["thread"]}
-    again = await plan_form(worker, lang, {"answer": "agree"})
-    assert again.status_code == 409 and say(lang, NOT_NOW) in again.text
+    again = await plan_form(worker, lang, {"answer": "agree"})  # from an older tab, say
+    assert again.status_code == 409 and say(lang, PLAN_ANSWERED) in again.text
 
     # Progress reaches the page; once done, the worker says it did not reach them.
     not_done = await plan_form(worker, lang, {"action": action_id, "delivered": "yes"})

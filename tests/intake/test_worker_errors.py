@@ -321,7 +321,7 @@ async def test_the_page_holding_an_unsent_reply_changes_language_with_the_reply_
               "draft": reply, "origin": origin},
     )  # fmt: skip
     assert_page(blank, "ar", 422)
-    assert tr(intake, "ar", texts.WRONG_RECEIPT) in blank.text
+    assert tr(intake, "ar", texts.BLANK_RECEIPT) in blank.text  # not "do not match"
     assert f'<textarea id="draft" name="draft" maxlength="5000">{reply}</textarea>' in blank.text
     # Enter in a field presses the form's first button: it opens, in the language chosen.
     opened = await intake.client.post(

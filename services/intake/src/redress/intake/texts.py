@@ -44,6 +44,7 @@ STATUS = {
 }
 
 WRONG_RECEIPT = N_("That reference and secret number do not match. Please check them.")
+BLANK_RECEIPT = N_("Please type your reference and your secret number.")
 WAIT_BEFORE_TRYING = N_("Too many wrong tries. Please wait %(wait)s, then try again.")
 REPLY_SENT = N_("Your message was sent.")
 REPRESENTED = {
@@ -234,3 +235,4 @@ DELIVERED = {
 }
 OBJECTION_NEEDS_COMMENT = N_("Please write why you object.")
 NOT_NOW = N_("This cannot be answered now.")
+PLAN_ANSWERED = N_("You have already answered the plan.")

@@ -21,6 +21,7 @@ from redress.intake.context import Intake, IntakeContext
 from redress.intake.filing import Masthead, masthead
 from redress.intake.receipts import normalise_reference, verify_secret
 from redress.intake.texts import (
+    BLANK_RECEIPT,
     PAGE_EXPIRED_REPLY,
     SESSION_ENDED,
     WAIT_BEFORE_TRYING,
@@ -82,7 +83,7 @@ async def open_status(
         # Asked again in the worker's language, what they typed kept; no guess counted.
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
-        return login(request, intake, tenant, name, lang, chosen, WRONG_RECEIPT, 422,
+        return login(request, intake, tenant, name, lang, chosen, BLANK_RECEIPT, 422,
                      unsent=unsent, reference=reference)  # fmt: skip
     if (unsent.reply or unsent.plan) and not csrf_valid(request, intake, csrf_token):
         # A page restored from a closed browser: asked again, with what was typed on it.

@@ -22,7 +22,7 @@ from redress.intake.context import IntakeContext
 from redress.intake.domain import GRIEVANCE, AnswerPlan, ConfirmRemedy
 from redress.intake.domain import decide as decide_grievance
 from redress.intake.filing import grievance_stream, masthead
-from redress.intake.texts import NOT_NOW, OBJECTION_NEEDS_COMMENT
+from redress.intake.texts import NOT_NOW, OBJECTION_NEEDS_COMMENT, PLAN_ANSWERED
 from redress.intake.web_common import (
     TYPED_PARSED,
     Said,
@@ -125,7 +125,7 @@ def _refusal(
     if g is None or g["status"] != "open" or not actions:
         return NOT_NOW, 409  # no plan (yet), or a report withdrawn or erased
     if answer is not None:
-        return (NOT_NOW, 409) if g["plan_answer"] is not None else (None, 200)
+        return (PLAN_ANSWERED, 409) if g["plan_answer"] is not None else (None, 200)
     row = actions.get(action or "")
     if row is None or not row["done"] or row["delivered"] is not None:
         return NOT_NOW, 409
