@@ -258,12 +258,13 @@ class EventStore:
         async with self.pool.acquire() as own:
             return await read_stream_on(own, stream, after_version)
 
-    async def stream_version(self, stream: str) -> int:
-        async with self.pool.acquire() as conn:
-            version = await conn.fetchval(
-                "SELECT coalesce(max(version), 0) FROM eventlog.events WHERE stream = $1", stream
-            )
-        return int(version)
+    async def stream_version(self, stream: str, *, conn: Conn | None = None) -> int:
+        """The stream's version; pass `conn` to read it in a transaction the caller holds."""
+        sql = "SELECT coalesce(max(version), 0) FROM eventlog.events WHERE stream = $1"
+        if conn is not None:
+            return int(await conn.fetchval(sql, stream))
+        async with self.pool.acquire() as own:
+            return int(await own.fetchval(sql, stream))
 
     # Reading the log in the safe order.
 

@@ -18,15 +18,14 @@ from redress.events.application import Recorded, execute
 from redress.events.catalogue.disclosure import PersonalDataDisclosed
 from redress.events.catalogue.grievance import Sealed
 from redress.events.ids import derived_stream
-from redress.events.store import Conn
+from redress.events.store import Conn, EventStore
 from redress.kit.auth import Principal
 from redress.kit.crypto import KeyErased, grievance_key_id
 from redress.kit.deps import metadata_for
 from redress.kit.errors import Problem
-from redress.referral import domain as d
 from redress.referral import queries as q
 from redress.referral.context import Desk
-from redress.referral.handlers import events_of, part_of, partner_in_directory
+from redress.referral.handlers import partner_part_at
 from redress.referral.state import Consent, Status
 
 ERASED = "the worker's personal data was erased: it can no longer be read"
@@ -40,8 +39,8 @@ class _Moved(Exception):
 class _Unmoved:
     """Ends the disclosure's transaction only if the referral is still at `version`."""
 
-    def __init__(self, referral_id: str, version: int) -> None:
-        self.referral_id, self.version = referral_id, version
+    def __init__(self, store: EventStore, referral_id: str, version: int) -> None:
+        self.store, self.referral_id, self.version = store, referral_id, version
 
     async def begin(self, conn: Conn) -> None:
         return None
@@ -49,11 +48,7 @@ class _Unmoved:
     async def end(self, conn: Conn, recorded: Recorded) -> None:
         # Read committed: this statement sees every write committed before it, so a
         # revocation the worker has been told of is never read past.
-        now = await conn.fetchval(
-            "SELECT coalesce(max(version), 0) FROM eventlog.events WHERE stream = $1",
-            self.referral_id,
-        )
-        if now != self.version:
+        if await self.store.stream_version(self.referral_id, conn=conn) != self.version:
             raise _Moved
 
 
@@ -71,10 +66,7 @@ async def read_personal(desk: Desk, p: Principal, referral_id: str) -> dict[str,
 
 
 async def _read_once(desk: Desk, p: Principal, referral_id: str) -> dict[str, Any]:
-    await partner_in_directory(desk, p)
-    events = await events_of(desk, referral_id)
-    part = part_of(p, events)
-    state = d.REFERRAL.fold(referral_id, events)
+    state, part, version = await partner_part_at(desk, p, referral_id)
     opened = state.opened
     assert opened is not None
     if part.status is Status.revoked or part.consent in (Consent.revoked, Consent.declined):
@@ -107,7 +99,7 @@ async def _read_once(desk: Desk, p: Principal, referral_id: str) -> dict[str, An
         )  # fmt: skip
         # Recorded before the answer leaves: a read that cannot be recorded is not answered.
         stream = disclosure_stream(referral_id)
-        unmoved = _Unmoved(referral_id, len(events))
+        unmoved = _Unmoved(desk.store, referral_id, version)
         await execute(
             desk.store, stream, lambda _: [disclosed], metadata_for(p), transaction=unmoved
         )

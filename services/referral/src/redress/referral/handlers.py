@@ -224,7 +224,15 @@ def partner_command(p: Principal, kind: str, body: Any = None) -> a.Answer:
 
 async def partner_part(desk: Desk, p: Principal, referral_id: str) -> tuple[Referral, Addressee]:
     """The referral as the log has it, and the partner's part of it (404 if not sent to it)."""
+    state, addressee, _ = await partner_part_at(desk, p, referral_id)
+    return state, addressee
+
+
+async def partner_part_at(
+    desk: Desk, p: Principal, referral_id: str
+) -> tuple[Referral, Addressee, int]:
+    """`partner_part`, and the version of the referral's stream it was read at."""
     await partner_in_directory(desk, p)
     events = await events_of(desk, referral_id)
     addressee = part_of(p, events)
-    return d.REFERRAL.fold(referral_id, events), addressee
+    return d.REFERRAL.fold(referral_id, events), addressee, len(events)
