@@ -130,6 +130,9 @@ async def status(
                **{f"plan_{k}": v for k, v in PLAN_ANSWERS.items()},
                "delivered": DELIVERED[True], "not_delivered": DELIVERED[False]}  # fmt: skip
     rejected = status_key == "rejected"
+    # What the report holds, opened once: contact is offered, and a partner asked for, only
+    # where it is there.
+    held = await given(conn, intake.keyring, grievance_id)
     context: dict[str, Any] = {
         "g": g,
         "status_label": _(STATUS.get(status_key, STATUS["received"])),
@@ -144,11 +147,11 @@ async def status(
         "error": said(_, error),
         **unsent.context,  # in their boxes: the reply's, and the plan's apart from it
         # Allowing contact is offered only to a report that gave a way to be contacted.
-        "reachable": "contact" in await given(conn, intake.keyring, grievance_id),
+        "reachable": "contact" in held,
         "origin": form_origin(intake, grievance_id),
         "action": f"/t/{tenant}/status?lang={lang}",
         "switch_action": f"/t/{tenant}/status",  # the language buttons add their own
-        "referrals": await _requests(conn, intake, tenant, grievance_id, _),
+        "referrals": await _requests(conn, tenant, grievance_id, _, held),
         "referral_action": f"/t/{tenant}/status/referral?lang={lang}",
         "status": status_code,
         # Withdrawn, as ended on the worker's word: nothing more is done, nobody contacts them.
@@ -224,13 +227,10 @@ async def _elsewhere(conn: Conn, tenant: str, country: str | None, _: Any) -> li
 
 
 async def _requests(
-    conn: Conn, intake: Intake, tenant: str, grievance_id: str, _: Any
+    conn: Conn, tenant: str, grievance_id: str, _: Any, held: frozenset[str]
 ) -> list[dict[str, Any]]:
-    """The referrals' consent requests, each offering only what the report holds."""
+    """The referrals' consent requests, each offering only what the report `held`."""
     asked = await requests(conn, tenant, grievance_id, _)
-    # Only a request still to be agreed to offers fields: the report is opened for those only.
-    if any(a["fields"] and "given" in a["answers"] for a in asked):
-        held = await given(conn, intake.keyring, grievance_id)
-        for partner in asked:
-            partner["fields"] = [(f, label) for f, label in partner["fields"] if f in held]
+    for partner in asked:
+        partner["fields"] = [(f, label) for f, label in partner["fields"] if f in held]
     return asked
