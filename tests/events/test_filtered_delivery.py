@@ -179,8 +179,15 @@ async def test_a_busy_runner_gathers_an_event_that_came_alone_with_those_behind_
         await wait_until(lambda: _published(system, 2))
         await system.store.append(new_case(), [opened()], 0, META)
         await wait_until(lambda: _sizes(projection, 2))
+        # The size is noted as the batch begins: its rows are there once it has committed,
+        # not when the runner is stopped right after (it was, at times, before the commit).
+        await wait_until(lambda: _rows_are(system, 3))
     assert projection.sizes == [1, 2]
     assert len(await rows(system)) == 3
+
+
+async def _rows_are(system, n: int) -> bool:
+    return len(await rows(system)) == n
 
 
 async def test_an_event_somebody_waits_for_is_not_held_to_gather_others(projected):
