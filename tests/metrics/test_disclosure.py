@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from redress.metrics import audit
 from redress.metrics.audit import exposed, intervals
 from redress.metrics.disclosure import Facts, Release, Statistic, Summary, Table, publish
 from redress.metrics.suppression import protect
@@ -108,6 +109,46 @@ def test_the_audit_counts_what_other_tables_of_the_release_give_away():
     assert all(len(f[1]) == 1 and i.width == 0 for f, i in pinned.items())
     published = protect(Release((by_channel, by_category)), 5)
     assert not {f: r for f, r in recover(published).items() if r[1] - r[0] <= 5}
+
+
+# Three-way tables and withheld sets found by a random search: in the first, the optimal
+# vertex of the linear relaxation is fractional for some count, so the audit must solve the
+# integer program; in the second, a solve started from the basis an unbounded one left ends
+# without a verdict, and the audit must solve it again from no basis.
+HARD_CASES = [
+    ("621616120021033133311912921",
+     "- x xp xpm xpn xpo xqn xm xn y yp ypn ypo yq yqo yrn yro yo zp zpn zpo zq zqn zqo zrm zrn "
+     "zm zn zo pn po q qn rm ro m o", True),
+    ("329310600111311913391111011",
+     "- x xpm xpn xpo xqn xn xo y yq yqm yrm yrn yro yn yo z zpm zq zqn zqo zr zrn zro zm zn p "
+     "pn q r rn ro m n o", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("cells", "hidden", "fractional"), HARD_CASES)
+def test_the_audits_bounds_are_the_integer_programs_where_the_solver_needs_more_than_one_pass(
+    monkeypatch, cells, hidden, fractional
+):
+    values = {"a": tuple("xyz"), "b": tuple("pqr"), "c": tuple("mno")}
+    counts = map(int, cells)
+    keys = [(a, b, c) for a in values["a"] for b in values["b"] for c in values["c"]]
+    t = Table("t", "received", ("a", "b", "c"), dict(zip(keys, counts, strict=True)), values)
+    dimension = {v: d for d, vs in values.items() for v in vs}
+    withheld = {("received", tuple((dimension[v], v) for v in name.strip("-")))
+                for name in hidden.split()}  # fmt: skip
+    whole_solves = []
+    integral = audit._Program._integral
+
+    def noted(self, kind):
+        whole_solves.append(kind)
+        integral(self, kind)
+
+    monkeypatch.setattr(audit._Program, "_integral", noted)
+    found = intervals(Facts(Release((t,))), withheld)
+    assert bool(whole_solves) == fractional
+    reader = recover(publish(Release((t,)), 5, withheld))
+    assert len(found) == len(withheld) == len(reader)
+    assert {(f[0], frozenset(f[1])): (i.low, i.high) for f, i in found.items()} == reader
 
 
 def test_zero_is_shown_and_a_table_of_small_counts_shows_only_what_is_safe():
