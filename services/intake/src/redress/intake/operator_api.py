@@ -16,7 +16,7 @@ import math
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from redress.events.catalogue.grievance import (
     Channel,
@@ -40,7 +40,13 @@ from redress.intake.domain import (
 from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, tenant_name
 from redress.intake.lookup_keys import number_keys
-from redress.intake.phones import PHONE_PATTERN, contact_number, phone_number
+from redress.intake.phones import (
+    LEAST_DIGITS,
+    MOST_DIGITS,
+    PHONE_PATTERN,
+    contact_number,
+    phone_number,
+)
 from redress.intake.receipts import new_receipt, normalise_reference, verify_secret
 from redress.intake.texts import GROUNDS, OUTCOMES, SCALE, STATUS
 from redress.kit import idempotency
@@ -97,12 +103,19 @@ class Recorded(BaseModel):
     version: int
 
 
+def _a_number(phone: str) -> str:
+    if phone_number(phone) is None:
+        raise ValueError(f"a phone number has {LEAST_DIGITS} to {MOST_DIGITS} digits")
+    return phone
+
+
 class Reissue(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    phone: str = Field(
+    phone: Annotated[str, AfterValidator(_a_number)] = Field(
         max_length=40, pattern=PHONE_PATTERN,
-        description="the number the worker gave: 7 to 15 digits, with a leading + if any",
+        description="the number the worker gave: 7 to 15 digits, with a leading + if any, as "
+                    "written down (spaces, dots, hyphens and brackets are ignored)",
     )  # fmt: skip
 
 

@@ -10,19 +10,25 @@ from redress.events.catalogue.grievance import Sealed
 from redress.events.store import Conn
 from redress.intake.context import Intake
 
-# 7 to 15 digits (E.164 has at most 15), a "+" before them, single spaces, dots or hyphens
-# between them: what a number looks like written down, and nothing else.
-PHONE_PATTERN = r"^\+?[0-9](?:[ .\-]?[0-9]){6,14}$"
+# A number as people write one down: digits in groups, single spaces, dots or hyphens
+# between them, a group in brackets ("(017) 1711-1111", "(+880) 1711 111111"), a "+" before
+# the first digit. Each group ends where a separator or a bracket begins, so a string that
+# fails is refused in one pass (no backtracking over ways to split a run of digits). How
+# many digits (7 to 15: E.164 has at most 15) is `phone_number`'s to check.
+PHONE_PATTERN = r"^(?:\+?[0-9]+|\(\+?[0-9]+\)[0-9]*)(?:[ .\-]?\([0-9]+\)[0-9]*|[ .\-][0-9]+)*$"
 _PHONE = re.compile(PHONE_PATTERN)
+LEAST_DIGITS, MOST_DIGITS = 7, 15
 
 
 def phone_number(text: str | None) -> str | None:
     """The number in what the worker gave as their contact, as digits with a leading "+" when
     they wrote one; None for an e-mail address or anything else that is not a number."""
-    if not text or not _PHONE.match(text.strip()):
+    if not text or not _PHONE.match(written := " ".join(text.split())):
+        return None  # (a run of spaces, a stray one at either end: still the number)
+    digits = "".join(ch for ch in written if ch.isdigit())
+    if not LEAST_DIGITS <= len(digits) <= MOST_DIGITS:
         return None
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return ("+" if text.strip().startswith("+") else "") + digits
+    return ("+" if written.lstrip("(").startswith("+") else "") + digits
 
 
 async def contact_number(conn: Conn, intake: Intake, personal: Sealed) -> str | None:

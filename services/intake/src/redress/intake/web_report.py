@@ -24,6 +24,7 @@ from redress.intake.commands import GrievanceInput
 from redress.intake.context import IntakeContext
 from redress.intake.domain import MAX_ATTACHMENTS
 from redress.intake.filing import Upload, check_upload, file_grievance, masthead
+from redress.intake.phones import phone_number
 from redress.intake.texts import (
     BAD_DATE,
     CHECK_FIELD,
@@ -244,17 +245,13 @@ def _text(form: FormData, name: str) -> str | None:
     return None
 
 
-# What a worker may write to be reached: an e-mail address, or a number as people write
-# one (7 to 15 digits, with spaces, dots, hyphens, brackets and a leading "+").
+# What a worker may write to be reached: an e-mail address, or a phone number as people
+# write one (`phone_number`: the very number the texts then go to).
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_NUMBER = re.compile(r"\+?[0-9 ().\-]+")
 
 
 def _reachable(contact: str) -> bool:
-    if _EMAIL.fullmatch(contact):
-        return True
-    digits = sum(ch.isdigit() for ch in contact)
-    return bool(_NUMBER.fullmatch(contact)) and 7 <= digits <= 15
+    return bool(_EMAIL.fullmatch(contact)) or phone_number(contact) is not None
 
 
 def _forged(form: FormData, values: dict[str, Any]) -> _Errors:
