@@ -92,12 +92,15 @@ async def test_the_consent_request_reads_well_in_the_workers_language(served, ph
     violations = await serious_violations(phone)
     assert not violations, describe({f"consent request ({lang})": violations})
     await assert_fits(phone, f"consent request ({lang})")
-    # Agreeing is a plain form, and referral records it: what the worker ticks, and only that.
+    # Agreeing sends the reply's form to the request's address, and referral records it:
+    # what the worker ticks, and only that. A reply half written waits in its box afterwards.
     await expect(phone.locator("input[name=field]:checked")).to_have_count(0)
-    await phone.locator("input[name=field][value=contact]").check()
+    await phone.fill("#message", "Still here")
+    await phone.locator('input[name=field][value$="/contact"]').check()
     await phone.click("button[name=consent][value=given]")
     await expect(phone.locator("p[role=status]")).to_be_visible()
     await expect(phone.locator("button[name=consent][value=revoked]")).to_be_visible()
+    await expect(phone.locator("#message")).to_have_value("Still here")
 
     async def recorded() -> bool:
         return "ReferralSent" in await platform.log_types(referral_id)

@@ -80,10 +80,18 @@ async def test_from_web_form_to_closed_case_read_by_the_worker(platform):
     page = await open_status(platform.intake, reference, secret)
     assert 'id="outcome"' in page.text and "Resolved" not in page.text  # said in Bengali
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
-    rated = await platform.intake.post(
-        f"/t/{TENANT}/status", data={"csrf": csrf, "do": "satisfaction", "score": "4"}
-    )
+    origin = re.search(r'name="origin" value="([^"]+)"', page.text).group(1)
+    # The score belongs to the reply's form: a reply half written waits in its box after
+    # the score is sent, and after a "Send" without a score, which asks the question again.
+    assert 'type="radio" form="reply-form" name="score" value="4"' in page.text
+    typed = {"csrf": csrf, "do": "satisfaction", "origin": origin, "message": "ধন্যবাদ"}
+    unscored = await platform.intake.post(f"/t/{TENANT}/status", data=typed)
+    assert unscored.status_code == 422 and 'role="alert"' in unscored.text
+    assert "required>ধন্যবাদ</textarea>" in unscored.text
+    rated = await platform.intake.post(f"/t/{TENANT}/status", data={**typed, "score": "4"})
     assert rated.status_code == 303
+    after = await platform.intake.get(rated.headers["location"])
+    assert "required>ধন্যবাদ</textarea>" in after.text and 'name="score"' not in after.text
     await wait_until(lambda: _satisfaction_recorded(platform, case_id))
 
     final = await platform.cases.get(f"/v1/cases/{case_id}",

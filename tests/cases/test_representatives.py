@@ -8,6 +8,7 @@ language (Bengali, Arabic). Officers see the representative on the case; compani
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -127,10 +128,13 @@ async def test_a_representative_accompanies_a_worker_only_when_the_worker_allows
     assert said(lang, ASKS, UNION) in page
     assert say(lang, "Allow") in page and say(lang, "Refuse") in page
 
-    allowed = await answer(worker, lang, UNION, "yes")
+    # A reply half written beside the answer waits in its box afterwards (it was lost).
+    allowed = await answer(worker, lang, UNION, "yes", message="OK", retaliation="yes")
     assert allowed.status_code == 303, allowed.text
     shown = (await worker.client.get(allowed.headers["location"])).text
     assert say(lang, REPRESENTED[True]) in shown and said(lang, ACCOMPANIES, UNION) in shown
+    assert "required>OK</textarea>" in shown
+    assert 'id="retaliation" name="retaliation" value="yes" checked' in shown
     refused = await answer(worker, lang, NGO, "no")
     assert refused.status_code == 303
     shown = (await worker.client.get(refused.headers["location"])).text
@@ -147,11 +151,19 @@ async def test_a_representative_accompanies_a_worker_only_when_the_worker_allows
     assert await events(platform) == before
 
 
-async def answer(worker: Worker, lang: str, org: str, allow: str):
+async def answer(worker: Worker, lang: str, org: str, allow: str, **typed: str):
+    """As the page sends it: a button of the reply's form, naming the organisation in the
+    address it sends to (with what is typed in the reply's form, `typed`)."""
     page = (await worker.client.get(f"{STATUS_PAGE}?lang={lang}")).text
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
-    return await worker.client.post(f"{STATUS_PAGE}/representation?lang={lang}",
-                                    data={"csrf": csrf, "org": org, "allow": allow})  # fmt: skip
+    origin = re.search(r'name="origin" value="([^"]+)"', page).group(1)
+    address = f"{STATUS_PAGE}/representation?lang={lang}&amp;org={org}"
+    if f'form="reply-form" formaction="{address}" name="allow"' not in page:
+        # No longer asking: the organisation named by the form, as an older page would.
+        form = {"csrf": csrf, "org": org, "allow": allow}
+        return await worker.client.post(f"{STATUS_PAGE}/representation?lang={lang}", data=form)
+    form = {"csrf": csrf, "allow": allow, "origin": origin, **typed}
+    return await worker.client.post(html.unescape(address), data=form)
 
 
 async def test_only_representatives_reach_their_routes_and_bad_input_changes_nothing(platform):

@@ -8,6 +8,7 @@ case's timeline for the officers, never for the company. Read in Bengali and Ara
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
@@ -164,10 +165,18 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
         bad = await plan_form(worker, lang, form)
         assert bad.status_code in (409, 422) and f'lang="{lang}"' in bad.text
     assert len(await grievance_events(platform, reference)) == count
-    said = await plan_form(worker, lang, {"action": action_id, "delivered": "no"})
+    # As the page sends it: a button of the reply's form, naming the action in its address,
+    # with a reply half written beside it, which waits in its box afterwards (it was lost).
+    page = (await worker.client.get(f"/t/acme/status?lang={lang}")).text
+    address = f"/t/acme/status/plan?lang={lang}&amp;action={action_id}"
+    assert page.count(f'form="reply-form" formaction="{address}" name="delivered"') == 2
+    origin = re.search(r'name="origin" value="([^"]+)"', page).group(1)
+    form = {"csrf": await worker.csrf(), "delivered": "no", "message": REPLY, "origin": origin}
+    said = await worker.client.post(html.unescape(address), data=form)
     assert said.status_code == 303
     page = (await worker.client.get(said.headers["location"])).text
     assert f'<dd class="delivered">{say(lang, DELIVERED[False])}</dd>' in page
+    assert f"required>{REPLY}</textarea>" in page
     await wait_until(lambda: _entry(platform, case_id, "RemedyConfirmed"))
     confirmed = [e for e in await timeline(platform, case_id) if e["type"] == "RemedyConfirmed"]
     assert confirmed[0]["details"] == {"action_id": action_id, "delivered": False}

@@ -7,6 +7,8 @@ worker's status page in their language (Bengali, Arabic); a company reads neithe
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -49,10 +51,16 @@ async def test_a_rejection_reviewed_by_another_officer_is_reversed_and_the_worke
     assert rejected.status_code == 200, rejected.text
     await wait_until(lambda: _shows(worker, reference, secret, say(lang, ASK)))
 
-    asked = await worker.act(lang, do="review")
+    # As the page sends it: a button of the reply's form, with a reply half written beside
+    # it, which waits in its box afterwards (it was lost).
+    page = (await worker.client.get(f"/t/acme/status?lang={lang}")).text
+    assert 'type="submit" form="reply-form" name="do" value="review"' in page
+    origin = re.search(r'name="origin" value="([^"]+)"', page).group(1)
+    asked = await worker.act(lang, do="review", message=EXPLANATIONS[lang], origin=origin)
     assert asked.status_code == 303
     page = await worker.client.get(asked.headers["location"])
     assert f'lang="{lang}"' in page.text
+    assert f"required>{EXPLANATIONS[lang]}</textarea>" in page.text
     assert f'<p id="review-state">{say(lang, REVIEW_ASKED)}</p>' in page.text
     assert say(lang, ASK) not in page.text  # asked once: the form is gone
     await wait_until(lambda: _review_opened(platform, case_id))

@@ -4,6 +4,7 @@ writes the answer that referral records."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -43,9 +44,13 @@ async def _shows(worker: WorkerPages, text: str) -> bool:
 
 
 async def answer(worker: WorkerPages, referral_id: str, consent: str, fields=(), **more):
+    """As the page sends it: a button of the reply's form, naming the request in the address
+    it sends to, with each box naming the request it belongs to."""
     csrf = await worker.csrf(STATUS)
-    form = {"csrf": csrf, "referral": referral_id, "partner": "safe-home", "consent": consent}
-    return await worker.client.post(ANSWER, data={**form, "field": list(fields), **more})
+    boxes = [f"{referral_id}/safe-home/{f}" for f in fields]
+    address = f"{ANSWER}?referral={referral_id}&partner=safe-home"
+    form = {"csrf": csrf, "consent": consent, "field": boxes}
+    return await worker.client.post(address, data={**form, **more})
 
 
 def translated(platform, lang: str, message: str) -> str:
@@ -60,8 +65,9 @@ async def test_the_worker_agrees_on_the_status_page_and_the_referral_records_it(
     # which shows the page afresh, never shares more than they chose).
     assert 'lang="bn"' in page and "আশ্রয়কেন্দ্র" in page  # shelter
     assert "থাকার জন্য নিরাপদ জায়গা" in page  # a safe place to stay: the service asked
-    assert 'name="field" value="narrative">' in page and 'name="field" value="contact">' in page
-    assert not re.search(r'name="field" value="\w+" checked', page)
+    box = f'form="reply-form" name="field" value="{referral_id}/safe-home/'
+    assert f'{box}narrative">' in page and f'{box}contact">' in page
+    assert not re.search(r'name="field" value="[^"]+" checked', page)
     assert 'name="consent" value="given"' in page and 'name="consent" value="declined"' in page
     # The worker ticks their contact, not what they wrote: only their contact is shared.
     agreed = await answer(worker, referral_id, "given", fields=["contact"])
@@ -102,14 +108,48 @@ async def test_the_worker_agrees_on_the_status_page_and_the_referral_records_it(
     assert translated(platform, "bn", REFERRAL_STATES["sent"]) not in after
 
 
+async def test_answering_keeps_the_reply_being_written_and_agrees_only_to_its_own_boxes(
+    platform,
+):
+    """The request's buttons and boxes belong to the reply's form, so a reply half written
+    waits in its box on the page that follows; each box names its request, and one ticked
+    for another partner's request is not agreed to this one."""
+    referral_id, worker = await asked(platform)
+    page = (await worker.client.get(STATUS)).text
+    address = (
+        f"/t/{TENANT}/status/referral?lang=bn&amp;referral={referral_id}&amp;partner=safe-home"
+    )
+    assert f'form="reply-form" formaction="{address}" name="consent" value="given"' in page
+    reply = "মালিক আবার এসেছিল।"  # the owner came again
+    csrf = await worker.csrf(STATUS)
+    agreed = await worker.client.post(
+        html.unescape(address),
+        data={"csrf": csrf, "consent": "given", "message": reply, "retaliation": "yes",
+              "origin": re.search(r'name="origin" value="([^"]+)"', page).group(1),
+              "field": [f"{referral_id}/safe-home/narrative",
+                        f"{referral_id}/another-partner/contact"]},
+    )  # fmt: skip
+    assert agreed.status_code == 303, agreed.text
+    await wait_until(lambda: _last_is(platform, referral_id, "ReferralSent"))
+    given = (await platform.system.store.read_stream(referral_id))[-2]
+    assert (given.type, given.data.fields) == ("ConsentGiven", ("narrative",))
+    shown = (await worker.client.get(agreed.headers["location"])).text
+    assert translated(platform, "bn", CONSENT_GIVEN) in shown
+    assert f"required>{reply}</textarea>" in shown
+    assert 'id="retaliation" name="retaliation" value="yes" checked' in shown
+    types = [e.type for e in await platform.system.store.read_stream(
+        await grievance_of(platform, referral_id))]  # fmt: skip
+    assert "WorkerMessagePosted" not in types  # kept in its box, not sent
+
+
 async def test_a_report_without_contact_details_is_not_asked_to_share_them(platform):
     """The partner asked for the worker's contact and what they wrote; the worker gave no
     contact details: the page offers what they wrote only, and the partner is never told
     it may read a contact that does not exist."""
     referral_id, worker = await asked(platform, {**GRIEVANCE, "contact": None})
     page = (await worker.client.get(STATUS)).text
-    assert 'name="field" value="narrative">' in page
-    assert 'name="field" value="contact"' not in page
+    assert f'name="field" value="{referral_id}/safe-home/narrative">' in page
+    assert f'name="field" value="{referral_id}/safe-home/contact"' not in page
     # Sent as a page offering both would have sent it: only what the report holds is agreed.
     agreed = await answer(worker, referral_id, "given", fields=["contact", "narrative"])
     assert agreed.status_code == 303, agreed.text
@@ -171,6 +211,13 @@ async def test_bad_or_foreign_answers_change_nothing(platform):
         },
     )
     assert stale.status_code == 403
+    # The address and the form naming two requests, or neither naming one: refused.
+    csrf = await worker.csrf(STATUS)
+    for address, form in ((f"{ANSWER}?referral=another&partner=safe-home",
+                           {"referral": referral_id, "partner": "safe-home"}),
+                          (ANSWER, {})):  # fmt: skip
+        named = await worker.client.post(address, data={"csrf": csrf, "consent": "given", **form})
+        assert named.status_code == 422, named.text
     worker.client.cookies.clear()
     ended = await answer(worker, referral_id, "given")
     assert ended.status_code == 401 and 'name="secret"' in ended.text

@@ -146,6 +146,8 @@ TOO_LONG = N_("This is too long: please keep it to %(limit)s characters or fewer
 FUTURE_DATE = N_("This date is in the future. Choose the day it started, or leave it empty.")
 BAD_DATE = N_("Choose a real date, or leave it empty.")
 CHECK_FIELD = N_("Please check what you wrote here.")
+# Asked again when "Send" came without a score (the page's own question).
+SATISFACTION_QUESTION = N_("How satisfied are you with the outcome?")
 NOT_A_CONTACT = N_("Please write a phone number or an email address.")
 UNKNOWN_SITE = N_(
     "This workplace is not in the list. Choose one from the list, "

@@ -26,7 +26,7 @@ from redress.intake.domain import decide as decide_grievance
 from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, masthead
 from redress.intake.retaliation import Reporting, grievance_contact, reported_in_message
-from redress.intake.texts import EMPTY_REPLY, NO_REVIEW, SESSION_ENDED
+from redress.intake.texts import EMPTY_REPLY, NO_REVIEW, SATISFACTION_QUESTION, SESSION_ENDED
 from redress.intake.web_common import (
     TYPED_PARSED,
     Unsent,
@@ -95,12 +95,16 @@ async def act(
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
-                                error=NO_REVIEW, status_code=409)  # fmt: skip
+                                error=NO_REVIEW, status_code=409, unsent=unsent)  # fmt: skip
     if do in ("erase", "withdraw") and confirm != "yes":  # neither can be undone: ask first
         return await _confirm(request, intake, pool, tenant, language(request, lang), do,
                               origin or form_origin(intake, grievance_id))  # fmt: skip
-    if do == "satisfaction" and score is None:
-        raise Problem(422, "validation", "choose a score from 1 to 5")
+    if do == "satisfaction" and score is None:  # asked again, with what is written kept
+        async with pool.acquire() as conn:
+            name = await masthead(conn, tenant)
+            return await status(request, intake, conn, tenant, name, grievance_id, lang,
+                                error=SATISFACTION_QUESTION, status_code=422,
+                                unsent=unsent)  # fmt: skip
     if do == "contact" and contact is None:
         raise Problem(422, "validation", "say yes or no to being contacted")
     stream = grievance_stream(grievance_id)

@@ -155,6 +155,15 @@ def for_another(intake: Intake, sent: str | None, grievance_id: str) -> bool:
     return written is not None and written != grievance_id
 
 
+def named(in_form: str | None, in_address: str | None, what: str) -> str | None:
+    """What a status page's button names (a plan's action, a referral, an organisation): in
+    its own form's hidden field, or in the address it sends to (a button of the reply's form,
+    which holds no such field); given both ways, the same."""
+    if in_form is not None and in_address is not None and in_form != in_address:
+        raise Problem(422, "validation", f"the form and its address name different {what}s")
+    return in_form if in_form is not None else in_address
+
+
 def _kept(typed: object) -> str | None:
     return typed if isinstance(typed, str) and typed.strip() else None
 

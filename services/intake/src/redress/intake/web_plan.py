@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
 from redress.events.application import Within
@@ -31,6 +31,7 @@ from redress.intake.web_common import (
     csrf_valid,
     for_another,
     language,
+    named,
     record_worker_action,
     session,
     typed,
@@ -54,6 +55,7 @@ async def answer_plan(
     answer: str | None = Form(None, pattern="^(agree|object|call)$"),
     comment: str | None = Form(None, max_length=TYPED_PARSED),  # checked below, on the page
     action: str | None = Form(None, max_length=100),
+    action_named: str | None = Query(None, alias="action", max_length=100),  # see `named`
     delivered: str | None = Form(None, pattern="^(yes|no)$"),
     csrf_token: str = Form(alias="csrf", max_length=100),
     origin: str | None = Form(None, max_length=1000),  # the grievance it was written for
@@ -63,6 +65,9 @@ async def answer_plan(
     retaliation: str | None = Form(None, pattern="^yes$"),
     lang: str | None = None,
 ) -> Response:
+    action = named(action, action_named, "action")
+    # A comment being written while an action is confirmed waits in its box afterwards.
+    beside = typed(comment)[0] if answer is None else None
     # Only an objection sends its comment: one sent with any other answer is not read.
     comment, refused = typed(comment) if answer == "object" else (None, None)
     # An objection's comment outlives an expired page or an ended session, as a reply does.
@@ -111,7 +116,7 @@ async def answer_plan(
         store, pool, PROJECTION, tenant, grievance_id, decide, notice=notice,
         lang=language(request, lang), transaction=within,
     )  # fmt: skip
-    reply = Unsent(unsent.reply, unsent.retaliation, origin=origin)
+    reply = Unsent.kept(unsent.reply, unsent.retaliation, beside, origin)
     return await reply_drafts.carry_rest(pool, intake, request, done, tenant, grievance_id, reply)
 
 

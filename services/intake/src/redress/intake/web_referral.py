@@ -9,20 +9,30 @@ it on the referral (ADR 15).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
 from redress.events.catalogue.grievance import ConsentAnswer, GrievanceSubmitted
 from redress.events.catalogue.referral import SharedField
 from redress.events.envelope import Event, EventData
 from redress.events.store import Conn, read_stream_on
+from redress.intake import reply_drafts
 from redress.intake.context import IntakeContext
 from redress.intake.domain import GRIEVANCE, AnswerReferralConsent
 from redress.intake.filing import grievance_stream
 from redress.intake.referral_requests import ReferralRequests, answers
-from redress.intake.web_common import Unsent, WorkerRoute, record_worker_action, worker_session
+from redress.intake.web_common import (
+    TYPED_PARSED,
+    Unsent,
+    WorkerRoute,
+    named,
+    record_worker_action,
+    typed,
+    worker_session,
+)
 from redress.kit.crypto import Keyring
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
@@ -39,16 +49,27 @@ async def answer(
     intake: IntakeContext,
     pool: Pool,
     store: Store,
-    referral: str = Form(max_length=100),
-    partner: str = Form(max_length=100),
+    referral_in_form: str | None = Form(None, alias="referral", max_length=100),
+    partner_in_form: str | None = Form(None, alias="partner", max_length=100),
+    referral_named: str | None = Query(None, alias="referral", max_length=100),  # see `named`
+    partner_named: str | None = Query(None, alias="partner", max_length=100),
     answered: str = Form(alias="consent", pattern="^(given|declined|revoked)$"),
-    field: Annotated[list[str] | None, Form(max_length=10)] = None,
+    ticked: Annotated[list[str] | None, Form(alias="field", max_length=50)] = None,
     csrf_token: str = Form(alias="csrf", max_length=100),
     origin: str | None = Form(None, max_length=1000),  # the grievance the form acts on
+    # What is written in the reply's form, whose buttons these are: kept, never sent from here.
+    message: str | None = Form(None, max_length=TYPED_PARSED),
+    retaliation: str | None = Form(None, pattern="^yes$"),
+    comment: str | None = Form(None, max_length=TYPED_PARSED),
     lang: str | None = None,
 ) -> Response:
-    grievance_id = await worker_session(request, intake, pool, tenant, lang, csrf_token,
-                                        Unsent(origin=origin))  # fmt: skip
+    unsent = Unsent.kept(typed(message)[0], bool(retaliation), typed(comment)[0], origin)
+    grievance_id = await worker_session(request, intake, pool, tenant, lang, csrf_token, unsent)
+    referral = named(referral_in_form, referral_named, "referral")
+    partner = named(partner_in_form, partner_named, "partner")
+    if referral is None or partner is None:
+        raise Problem(422, "validation", "name the referral and the partner answered")
+    field = _ticked_for(referral, partner, ticked or ())
     async with pool.acquire() as conn:
         row = await conn.fetchrow(
             """SELECT p.* FROM intake.referral_partners p
@@ -77,10 +98,21 @@ async def answer(
         return GRIEVANCE.deciding(stream, command)(history)
 
     # Without a language chosen, the status page speaks the grievance's own.
-    return await record_worker_action(
+    done = await record_worker_action(
         store, pool, PROJECTION, tenant, grievance_id, decide, notice=f"consent_{consent.value}",
         lang=lang if lang in LANGUAGES else None,
     )  # fmt: skip
+    return await reply_drafts.carry_rest(pool, intake, request, done, tenant, grievance_id,
+                                         unsent)  # fmt: skip
+
+
+def _ticked_for(referral: str, partner: str, ticked: Sequence[str]) -> list[str]:
+    """The fields ticked for this request. While the page takes a reply, every request's
+    boxes belong to the reply's form, so each says whose it is ("referral/partner/field"):
+    one ticked for another partner is never agreed to here. A box of the request's own form
+    (an older page) says only the field."""
+    mine = f"{referral}/{partner}/"
+    return [t.removeprefix(mine) for t in ticked if t.startswith(mine) or "/" not in t]
 
 
 async def given(conn: Conn, keyring: Keyring, grievance_id: str) -> frozenset[str]:

@@ -7,31 +7,34 @@ and `RepresentativeRecorded` when allowed). Only a request that is waiting is an
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from redress.events.application import Refused, execute
 from redress.events.envelope import Event, EventData
 from redress.events.projection import wait_for_version
+from redress.intake import reply_drafts
 from redress.intake.context import IntakeContext
 from redress.intake.filing import grievance_stream, masthead
 from redress.intake.representation_domain import AnswerRequest, decide, fold
 from redress.intake.representations import Representations
-from redress.intake.texts import NOT_NOW, SESSION_ENDED
+from redress.intake.texts import NOT_NOW
 from redress.intake.web_common import (
+    TYPED_PARSED,
+    Unsent,
     WorkerRoute,
-    csrf_valid,
-    for_another,
     language,
-    login,
-    session,
+    named,
+    typed,
     worker_metadata,
+    worker_session,
 )
 from redress.intake.web_status import status
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
+_ORG = r"^[a-z0-9][a-z0-9._-]{0,199}$"
 _VIEW = Representations()
 
 
@@ -42,25 +45,21 @@ async def answer(
     intake: IntakeContext,
     pool: Pool,
     store: Store,
-    org: str = Form(max_length=200, pattern=r"^[a-z0-9][a-z0-9._-]{0,199}$"),
+    org: str | None = Form(None, max_length=200, pattern=_ORG),
+    org_named: str | None = Query(None, alias="org", max_length=200, pattern=_ORG),
     allow: str = Form(pattern="^(yes|no)$"),
     csrf_token: str = Form(alias="csrf", max_length=100),
     origin: str | None = Form(None, max_length=1000),  # the grievance the form acts on
+    # What is written in the reply's form, whose buttons these are: kept, never sent from here.
+    message: str | None = Form(None, max_length=TYPED_PARSED),
+    retaliation: str | None = Form(None, pattern="^yes$"),
+    comment: str | None = Form(None, max_length=TYPED_PARSED),
     lang: str | None = None,
 ) -> Response:
-    grievance_id = session(request, intake, tenant)
-    if grievance_id is None:  # nothing is done: the worker opens the report again
-        async with pool.acquire() as conn:
-            name = await masthead(conn, tenant)
-        lang = language(request, lang)
-        return login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 401)
-    if not csrf_valid(request, intake, csrf_token):
-        raise Problem(403, "csrf", "the page expired")
-    if for_another(intake, origin, grievance_id):  # another report, opened since: ask again
-        async with pool.acquire() as conn:
-            name = await masthead(conn, tenant)
-        lang = language(request, lang)
-        return login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 403)
+    unsent = Unsent.kept(typed(message)[0], bool(retaliation), typed(comment)[0], origin)
+    grievance_id = await worker_session(request, intake, pool, tenant, lang, csrf_token, unsent)
+    if (org := named(org, org_named, "organisation")) is None:
+        raise Problem(422, "validation", "name the organisation that asked")
     stream = grievance_stream(grievance_id)
 
     def deciding(history: list[Event]) -> list[EventData]:
@@ -72,9 +71,11 @@ async def answer(
         async with pool.acquire() as conn:  # not asked, or answered already
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
-                                error=NOT_NOW, status_code=409)  # fmt: skip
+                                error=NOT_NOW, status_code=409, unsent=unsent)  # fmt: skip
     await wait_for_version(pool, _VIEW, stream, done.version)
     notice = "represented" if allow == "yes" else "not_represented"
-    return RedirectResponse(
+    shown = RedirectResponse(
         f"/t/{tenant}/status?lang={language(request, lang)}&done={notice}", status_code=303
     )
+    return await reply_drafts.carry_rest(pool, intake, request, shown, tenant, grievance_id,
+                                         unsent)  # fmt: skip

@@ -12,6 +12,7 @@ from typing import Any
 
 from babel.dates import format_date
 from fastapi import APIRouter, Request
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from redress.events.catalogue.grievance import Sealed
@@ -64,6 +65,7 @@ from redress.kit.deps import Pool
 from redress.kit.i18n import LANGUAGES, moment
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
+_OF_REPLY = Markup(' form="reply-form"')
 
 PROJECTION = Grievances()
 
@@ -149,6 +151,9 @@ async def status(
         # Allowing contact is offered only to a report that gave a way to be contacted.
         "reachable": "contact" in held,
         "origin": form_origin(intake, grievance_id),
+        # While the page takes a reply, every other form's buttons send the reply's form (to
+        # their own address): what is written in it is kept for the page that follows.
+        "of_reply": _OF_REPLY if g["status"] not in ("withdrawn", "erased") else "",
         "action": f"/t/{tenant}/status?lang={lang}",
         "switch_action": f"/t/{tenant}/status",  # the language buttons add their own
         "referrals": await _requests(conn, tenant, grievance_id, _, held),
