@@ -268,3 +268,22 @@ async def test_a_comment_on_the_plan_is_kept_through_a_change_of_language_and_a_
     types = [e.type for e in await grievance_events(platform, reference)][count:]
     # The reply once; the objection, with its comment in the thread; the reply not again.
     assert types == ["WorkerMessagePosted", "PlanAnswered", "WorkerMessagePosted"]
+
+
+async def test_a_withdrawn_report_lists_no_date_for_what_will_no_longer_be_done(platform):
+    """Withdrawn, nothing more is done: the plan's action not done says it is no longer
+    planned, not that it is to be done by its date."""
+    worker = Worker(platform.intake)
+    reference, secret = await worker.file("bn")
+    case_id = await the_case(platform)
+    await plan_with_one_action(platform, case_id, "bn")
+    await wait_until(lambda: _shows(worker, reference, secret, PLAN["bn"][0]))
+    page = await worker.open(reference, secret)
+    no_longer = say("bn", "No longer planned.")
+    assert '<dd class="due">' in page and no_longer not in page
+    withdrawn = await worker.act("bn", do="withdraw", confirm="yes")
+    assert withdrawn.status_code == 303, withdrawn.text
+    await wait_until(lambda: _shows(worker, reference, secret, 'id="ended"'))
+    page = await worker.open(reference, secret)
+    assert PLAN["bn"][0] in page
+    assert f'<dd class="due">{no_longer}</dd>' in page

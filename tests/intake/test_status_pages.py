@@ -280,3 +280,19 @@ async def test_a_report_with_no_way_to_contact_the_worker_is_not_offered_contact
     page = await _open(intake.client, reference, secret, "th")
     assert tr(intake, "th", no_way) not in page.text
     assert 'name="do" value="contact-yes"' in page.text
+
+
+async def test_the_login_pages_languages_keep_the_reference_typed_and_never_the_secret(intake):
+    """The page asking for the receipt changes language from within its form: a link would
+    leave the reference typed behind. The secret is never written back on a page."""
+    page = await intake.client.get(f"/t/{TENANT}/status?lang=en")
+    assert_page(page, "en", 200)
+    assert 'name="switch_to" value="bn"' in page.text and "?lang=bn" not in page.text
+    before = await intake.events()
+    switched = await intake.client.post(f"/t/{TENANT}/status/open", data={
+        "csrf": csrf_in(page), "lang": "en", "switch_to": "bn",
+        "reference": "R-ABCD-1234", "secret": "98765432"})  # fmt: skip
+    assert_page(switched, "bn", 200)
+    assert 'value="R-ABCD-1234"' in switched.text and "98765432" not in switched.text
+    assert 'role="alert"' not in switched.text  # nothing was tried
+    assert await intake.events() == before

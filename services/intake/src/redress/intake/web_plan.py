@@ -71,7 +71,7 @@ async def answer_plan(
     # Only an objection sends its comment: one sent with any other answer is not read.
     comment, refused = typed(comment) if answer == "object" else (None, None)
     # An objection's comment outlives an expired page or an ended session, as a reply does.
-    unsent = Unsent.kept(typed(message)[0], bool(retaliation), comment, origin)
+    unsent = Unsent.kept(typed(message)[0], bool(retaliation), comment or beside, origin)
     gid = session(request, intake, tenant)
     if unsent.plan and (not csrf_valid(request, intake, csrf_token)
                         or (gid is not None and for_another(intake, origin, gid))):  # fmt: skip
