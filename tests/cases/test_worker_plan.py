@@ -225,15 +225,19 @@ async def test_a_call_asked_for_is_recorded_and_no_plan_no_answer(platform, lang
 REPLY = "মালিক বলেছে যারা অভিযোগ করেছে তাদের ছাঁটাই করা হবে।"
 
 
+async def shown_a_plan(platform) -> tuple[Worker, str, str, str]:
+    """A report in Bengali whose case has a plan of one action, and its page showing it."""
+    worker = Worker(platform.intake)
+    reference, secret = await worker.file("bn")
+    await plan_with_one_action(platform, await the_case(platform), "bn")
+    await wait_until(lambda: _shows(worker, reference, secret, PLAN["bn"][0]))
+    return worker, reference, secret, await worker.open(reference, secret)
+
+
 async def test_a_comment_on_the_plan_is_kept_through_a_change_of_language_and_a_reply(platform):
     """The plan's answer belongs to the reply's form: the language buttons, which send that
     form, keep the comment being written; sending one of the two keeps the other in its box."""
-    worker = Worker(platform.intake)
-    reference, secret = await worker.file("bn")
-    case_id = await the_case(platform)
-    await plan_with_one_action(platform, case_id, "bn")
-    await wait_until(lambda: _shows(worker, reference, secret, PLAN["bn"][0]))
-    page = await worker.open(reference, secret)
+    worker, reference, _, page = await shown_a_plan(platform)
     assert '<textarea id="plan-comment" form="reply-form" name="comment"' in page
     assert page.count('form="reply-form" formaction="/t/acme/status/plan?lang=bn"') == 3
     origin = re.search(r'name="origin" value="([^"]+)"', page).group(1)
@@ -273,12 +277,7 @@ async def test_a_comment_on_the_plan_is_kept_through_a_change_of_language_and_a_
 async def test_a_withdrawn_report_lists_no_date_for_what_will_no_longer_be_done(platform):
     """Withdrawn, nothing more is done: the plan's action not done says it is no longer
     planned, not that it is to be done by its date."""
-    worker = Worker(platform.intake)
-    reference, secret = await worker.file("bn")
-    case_id = await the_case(platform)
-    await plan_with_one_action(platform, case_id, "bn")
-    await wait_until(lambda: _shows(worker, reference, secret, PLAN["bn"][0]))
-    page = await worker.open(reference, secret)
+    worker, reference, secret, page = await shown_a_plan(platform)
     no_longer = say("bn", "No longer planned.")
     assert '<dd class="due">' in page and no_longer not in page
     withdrawn = await worker.act("bn", do="withdraw", confirm="yes")
