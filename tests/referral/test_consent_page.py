@@ -142,6 +142,24 @@ async def test_answering_keeps_the_reply_being_written_and_agrees_only_to_its_ow
     assert "WorkerMessagePosted" not in types  # kept in its box, not sent
 
 
+async def test_a_box_ticked_stays_ticked_in_another_language_and_only_that_box(platform):
+    """The boxes belong to the reply's form, so a change of language sends them: the box the
+    worker ticked comes back ticked (a worker who then agreed would otherwise share less
+    than they meant, unawares), and none they did not tick."""
+    referral_id, worker = await asked(platform)
+    page = (await worker.client.get(STATUS)).text
+    origin = re.search(r'name="origin" value="([^"]+)"', page).group(1)
+    box = f"{referral_id}/safe-home/contact"
+    form = {"csrf": await worker.csrf(STATUS), "do": "switch", "origin": origin, "field": [box]}
+    switched = await worker.client.post(f"/t/{TENANT}/status?lang=en", data=form)
+    assert switched.status_code == 200 and '<html lang="en"' in switched.text
+    assert f'name="field" value="{box}" checked>' in switched.text
+    assert re.findall(r'name="field" value="([^"]+)" checked', switched.text) == [box]
+    # A page shown afresh ticks nothing.
+    again = (await worker.client.get(STATUS)).text
+    assert not re.search(r'name="field" value="[^"]+" checked', again)
+
+
 async def test_a_report_without_contact_details_is_not_asked_to_share_them(platform):
     """The partner asked for the worker's contact and what they wrote; the worker gave no
     contact details: the page offers what they wrote only, and the partner is never told

@@ -7,6 +7,8 @@ A reply sent after the session or the page expired is kept for the worker to sen
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -70,11 +72,14 @@ async def act(
     # A comment on the plan being written: its box belongs to this form, so that a change of
     # language keeps it; only the plan's own address sends it.
     comment: str | None = Form(None, max_length=TYPED_PARSED),
+    # A referral's boxes, which belong to this form too: ticked again on a page shown again.
+    field: Annotated[list[str] | None, Form(max_length=50)] = None,
     lang: str | None = None,
 ) -> Response:
     if do.startswith("contact-"):  # a button of the reply's form, which keeps the reply
         do, contact = "contact", do.removeprefix("contact-")
     message, refused = typed(message)  # kept without control characters, whatever happens
+    ticked = frozenset(field or ())
     unsent = Unsent.kept(message, bool(retaliation), typed(comment)[0], origin)
     grievance_id = session(request, intake, tenant)
     if (grievance_id is None or not csrf_valid(request, intake, csrf_token)
@@ -84,13 +89,13 @@ async def act(
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
-                                unsent=unsent)  # fmt: skip
+                                unsent=unsent, ticked=ticked)  # fmt: skip
     if do == "reply" and (refused or not (message and message.strip())):
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 error=refused or EMPTY_REPLY, status_code=422,
-                                unsent=unsent)  # fmt: skip
+                                unsent=unsent, ticked=ticked)  # fmt: skip
     if do == "review" and not await _reviewable(pool, tenant, grievance_id):
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
@@ -104,7 +109,7 @@ async def act(
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 error=SATISFACTION_QUESTION, status_code=422,
-                                unsent=unsent)  # fmt: skip
+                                unsent=unsent, ticked=ticked)  # fmt: skip
     if do == "contact" and contact is None:
         raise Problem(422, "validation", "say yes or no to being contacted")
     stream = grievance_stream(grievance_id)
