@@ -9,10 +9,10 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
-from fastapi import Request
+from fastapi import Depends, Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
@@ -457,3 +457,18 @@ def said(gettext: Callable[[str], str], error: str | Said | None) -> str | None:
         return None
     msgid, values = (error, {}) if isinstance(error, str) else error
     return gettext(msgid) % values if values else gettext(msgid)
+
+
+def _beside(
+    message: str | None = Form(None, max_length=TYPED_PARSED),
+    retaliation: str | None = Form(None, pattern="^yes$"),
+    comment: str | None = Form(None, max_length=TYPED_PARSED),
+    origin: str | None = Form(None, max_length=1000),
+) -> Unsent:
+    return Unsent.kept(typed(message)[0], bool(retaliation), typed(comment)[0], origin)
+
+
+Beside = Annotated[Unsent, Depends(_beside)]
+"""What is written in the status page's reply form when one of its other buttons sends it
+to another address (a referral's consent, a representative's answer): kept for the page
+that follows, never sent from there."""

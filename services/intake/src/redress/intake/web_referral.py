@@ -25,12 +25,10 @@ from redress.intake.domain import GRIEVANCE, AnswerReferralConsent
 from redress.intake.filing import grievance_stream
 from redress.intake.referral_requests import ReferralRequests, answers
 from redress.intake.web_common import (
-    TYPED_PARSED,
-    Unsent,
+    Beside,
     WorkerRoute,
     named,
     record_worker_action,
-    typed,
     worker_session,
 )
 from redress.kit.crypto import Keyring
@@ -49,6 +47,7 @@ async def answer(
     intake: IntakeContext,
     pool: Pool,
     store: Store,
+    unsent: Beside,  # with the grievance the form acts on (`origin`)
     referral_in_form: str | None = Form(None, alias="referral", max_length=100),
     partner_in_form: str | None = Form(None, alias="partner", max_length=100),
     referral_named: str | None = Query(None, alias="referral", max_length=100),  # see `named`
@@ -56,14 +55,8 @@ async def answer(
     answered: str = Form(alias="consent", pattern="^(given|declined|revoked)$"),
     ticked: Annotated[list[str] | None, Form(alias="field", max_length=50)] = None,
     csrf_token: str = Form(alias="csrf", max_length=100),
-    origin: str | None = Form(None, max_length=1000),  # the grievance the form acts on
-    # What is written in the reply's form, whose buttons these are: kept, never sent from here.
-    message: str | None = Form(None, max_length=TYPED_PARSED),
-    retaliation: str | None = Form(None, pattern="^yes$"),
-    comment: str | None = Form(None, max_length=TYPED_PARSED),
     lang: str | None = None,
 ) -> Response:
-    unsent = Unsent.kept(typed(message)[0], bool(retaliation), typed(comment)[0], origin)
     grievance_id = await worker_session(request, intake, pool, tenant, lang, csrf_token, unsent)
     referral = named(referral_in_form, referral_named, "referral")
     partner = named(partner_in_form, partner_named, "partner")

@@ -20,12 +20,10 @@ from redress.intake.representation_domain import AnswerRequest, decide, fold
 from redress.intake.representations import Representations
 from redress.intake.texts import NOT_NOW
 from redress.intake.web_common import (
-    TYPED_PARSED,
-    Unsent,
+    Beside,
     WorkerRoute,
     language,
     named,
-    typed,
     worker_metadata,
     worker_session,
 )
@@ -45,18 +43,13 @@ async def answer(
     intake: IntakeContext,
     pool: Pool,
     store: Store,
+    unsent: Beside,  # with the grievance the form acts on (`origin`)
     org: str | None = Form(None, max_length=200, pattern=_ORG),
     org_named: str | None = Query(None, alias="org", max_length=200, pattern=_ORG),
     allow: str = Form(pattern="^(yes|no)$"),
     csrf_token: str = Form(alias="csrf", max_length=100),
-    origin: str | None = Form(None, max_length=1000),  # the grievance the form acts on
-    # What is written in the reply's form, whose buttons these are: kept, never sent from here.
-    message: str | None = Form(None, max_length=TYPED_PARSED),
-    retaliation: str | None = Form(None, pattern="^yes$"),
-    comment: str | None = Form(None, max_length=TYPED_PARSED),
     lang: str | None = None,
 ) -> Response:
-    unsent = Unsent.kept(typed(message)[0], bool(retaliation), typed(comment)[0], origin)
     grievance_id = await worker_session(request, intake, pool, tenant, lang, csrf_token, unsent)
     if (org := named(org, org_named, "organisation")) is None:
         raise Problem(422, "validation", "name the organisation that asked")
