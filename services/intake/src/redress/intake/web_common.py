@@ -459,7 +459,8 @@ def said(gettext: Callable[[str], str], error: str | Said | None) -> str | None:
     return gettext(msgid) % values if values else gettext(msgid)
 
 
-def _beside(
+# Async, as every dependency is: a plain one would run on the thread pool.
+async def _beside(
     message: str | None = Form(None, max_length=TYPED_PARSED),
     retaliation: str | None = Form(None, pattern="^yes$"),
     comment: str | None = Form(None, max_length=TYPED_PARSED),
