@@ -49,7 +49,8 @@ def known_and_unknown(published: Published):
 
 def recover(published: Published) -> dict:
     """Each withheld figure's (least, greatest) value; greatest is inf when unbounded."""
-    return _bounds(*known_and_unknown(published))
+    figures, equations = known_and_unknown(published)
+    return _bounds(figures, equations, maybe_zero(figures, equations))
 
 
 def recover_by_measure(published: Published) -> dict:
@@ -62,11 +63,34 @@ def recover_by_measure(published: Published) -> dict:
     return found
 
 
-def _bounds(figures, equations, unreleased=frozenset()) -> dict:
-    """A withheld figure is at least 1, since zeros are published; a figure of a period not
-    released (`unreleased`) at least 0."""
+# What docs/metrics.md tells a reader: in these measures' tables, zeros within a withheld
+# figure are withheld too.
+GUARDED = ("indicators", "referrals", "retaliation_reported")
+
+
+def guarded(measure: str) -> bool:
+    return measure.split(".")[0].split(":")[0] in GUARDED
+
+
+def maybe_zero(figures, equations) -> set:
+    """The figures within a withheld figure of a guarded table: zeros are withheld there."""
+    return {p for whole, parts in equations if figures[whole] is None and guarded(whole[0])
+            for p in parts}  # fmt: skip
+
+
+def zeros_beside_withheld(published: Published) -> list:
+    """The zeros shown within a withheld figure of a guarded table: each says where none of
+    its cases are (and beside a single withheld part, where all of them are)."""
+    figures, equations = known_and_unknown(published)
+    return [(whole, p) for whole, parts in equations if figures[whole] is None
+            and guarded(whole[0]) for p in parts if figures[p] == 0]  # fmt: skip
+
+
+def _bounds(figures, equations, at_least_0=frozenset()) -> dict:
+    """A withheld figure is at least 1, since zeros are published; one in `at_least_0` (a
+    figure of a period not released, or in the breakdown of a withheld one) at least 0."""
     unknown = sorted((f for f, v in figures.items() if v is None), key=repr)
-    lows = np.array([0 if f in unreleased else 1 for f in unknown], dtype=float)
+    lows = np.array([0 if f in at_least_0 else 1 for f in unknown], dtype=float)
     if not unknown:
         return {}
     col = {f: i for i, f in enumerate(unknown)}
@@ -98,12 +122,13 @@ def recover_year(releases: dict) -> dict:
     """The same attack on several releases of one year (`{period label: Published}`): for
     tables of additive measures a quarter is the sum of its months, a year of its quarters;
     a period not released is an unknown like any withheld count."""
-    figures, equations = {}, []
+    figures, equations, at_least_0 = {}, [], set()
     for label, published in releases.items():
         f, eqs = known_and_unknown(published)
         tag = lambda fig, label=label: (fig[0], fig[1], label)  # noqa: E731
         figures |= {tag(fig): v for fig, v in f.items()}
         equations += [(tag(w), [tag(p) for p in ps]) for w, ps in eqs]
+        at_least_0 |= {tag(fig) for fig in maybe_zero(f, eqs)}
     year = next(iter(releases))[:4]
     quarters = [f"{year}-Q{q}" for q in range(1, 5)]
     family = [(year, quarters)] + [
@@ -118,4 +143,4 @@ def recover_year(releases: dict) -> dict:
     unreleased = {fig for w, ps in equations for fig in (w, *ps) if fig not in figures}
     for fig in unreleased:
         figures[fig] = None
-    return _bounds(figures, equations, frozenset(unreleased))
+    return _bounds(figures, equations, frozenset(unreleased | at_least_0))

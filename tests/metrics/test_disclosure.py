@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from redress.metrics import audit
 from redress.metrics.audit import exposed, intervals
 from redress.metrics.disclosure import Facts, Release, Statistic, Summary, Table, publish
 from redress.metrics.suppression import protect
-from tests.metrics.attack import recover
+from tests.metrics.attack import recover, zeros_beside_withheld
 
 COUNTRIES = ("BD", "KH", "MM", "TH", "VN", "IN")
 CATEGORIES = ("wages", "hours", "safety", "harassment", "fees", "other")
@@ -111,30 +112,40 @@ def test_the_audit_counts_what_other_tables_of_the_release_give_away():
     assert not {f: r for f, r in recover(published).items() if r[1] - r[0] <= 5}
 
 
-# Three-way tables and withheld sets found by a random search: in the first, the optimal
-# vertex of the linear relaxation is fractional for some count, so the audit must solve the
-# integer program; in the second, a solve started from the basis an unbounded one left ends
-# without a verdict, and the audit must solve it again from no basis.
+# Three-way tables and withheld sets found by a random search, of a table that shows zeros
+# and of a guarded one (whose counts within a withheld one may be zeros withheld): in the
+# first of each, the optimal vertex of the linear relaxation is fractional for some count,
+# so the audit must solve the integer program; in the second, a solve started from the
+# basis an unbounded one left ends without a verdict, and the audit must solve it again
+# from no basis.
 HARD_CASES = [
     ("621616120021033133311912921",
      "- x xp xpm xpn xpo xqn xm xn y yp ypn ypo yq yqo yrn yro yo zp zpn zpo zq zqn zqo zrm zrn "
-     "zm zn zo pn po q qn rm ro m o", True),
+     "zm zn zo pn po q qn rm ro m o", True, False),
     ("329310600111311913391111011",
      "- x xpm xpn xpo xqn xn xo y yq yqm yrm yrn yro yn yo z zpm zq zqn zqo zr zrn zro zm zn p "
-     "pn q r rn ro m n o", False),
+     "pn q r rn ro m n o", False, False),
+    ("029313911209019691611666000",
+     "x z r n xp xq xr xn xo yp yr ym yn yo zp zo pn po qm qo rm rn ro xpn xqo xrn xro ypm ypo "
+     "yqn yqo yrn zpm zpn zqm zqo", True, True),
+    ("322192920020690162109633691",
+     "- x y z p q r m n xp xr xo yp yr ym zr zn pm pn po rm rn ro xpo xqn xqo ypn yqm yqn yrm "
+     "yrn zpo zrn zro", False, True),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("cells", "hidden", "fractional"), HARD_CASES)
+@pytest.mark.parametrize(("cells", "hidden", "fractional", "guarded"), HARD_CASES)
 def test_the_audits_bounds_are_the_integer_programs_where_the_solver_needs_more_than_one_pass(
-    monkeypatch, cells, hidden, fractional
+    monkeypatch, cells, hidden, fractional, guarded
 ):
     values = {"a": tuple("xyz"), "b": tuple("pqr"), "c": tuple("mno")}
     counts = map(int, cells)
     keys = [(a, b, c) for a in values["a"] for b in values["b"] for c in values["c"]]
-    t = Table("t", "received", ("a", "b", "c"), dict(zip(keys, counts, strict=True)), values)
+    measure = "referrals.sent" if guarded else "received"
+    t = Table("t", measure, ("a", "b", "c"), dict(zip(keys, counts, strict=True)), values,
+              guarded=guarded)  # fmt: skip
     dimension = {v: d for d, vs in values.items() for v in vs}
-    withheld = {("received", tuple((dimension[v], v) for v in name.strip("-")))
+    withheld = {(measure, tuple((dimension[v], v) for v in name.strip("-")))
                 for name in hidden.split()}  # fmt: skip
     whole_solves = []
     integral = audit._Program._integral
@@ -156,6 +167,46 @@ def test_zero_is_shown_and_a_table_of_small_counts_shows_only_what_is_safe():
     published = protect(Release((t,)), 5)
     assert dict(published.tables[0].cells) == {("a",): None, ("b",): None, ("c",): 0}
     assert published.tables[0].margins[()][()] is None
+    assert (published.primary, published.complementary, published.zeros) == (3, 0, 0)
+
+
+def test_a_guarded_tables_withheld_count_shows_no_zero_so_it_never_says_where_its_cases_are():
+    """Two child-labour cases in a month, both at site a: a zero shown at every other site
+    beside a withheld a told a reader, the employer at site a first, where they were."""
+    cells = {("a",): 2, ("b",): 0, ("c",): 0}
+    t = Table("t", "indicators.child_labour", ("site",), cells, guarded=True)
+    published = protect(Release((t,)), 5)
+    assert dict(published.tables[0].cells) == {("a",): None, ("b",): None, ("c",): None}
+    assert published.tables[0].margins[()][()] is None
+    assert (published.primary, published.complementary, published.zeros) == (2, 0, 2)
+    assert not zeros_beside_withheld(published)
+    reader = recover(published)
+    for site in "abc":  # each site may hold none of them, or all
+        assert reader[("indicators.child_labour", frozenset({("site", site)}))] == (0, np.inf)
+
+
+def test_a_small_groups_zeros_are_withheld_and_kept_from_being_worked_out_elsewhere():
+    """Cambodia's three referrals were all of wage cases: its row's zeros said so. Withheld,
+    each could still be worked out as its category's total less the other countries' shown
+    counts: complements go with them, and the reader places the three nowhere."""
+    rows = ([("BD", "wages", "web")] * 30 + [("BD", "hours", "web")] * 20
+            + [("BD", "safety", "web")] * 12 + [("KH", "wages", "web")] * 3
+            + [("MM", "wages", "web")] * 9 + [("MM", "hours", "web")] * 8
+            + [("MM", "safety", "web")] * 7)  # fmt: skip
+    t = Table("t", "referrals.sent", ("country", "category"), table("x", ("country",
+              "category"), rows).cells, {"country": COUNTRIES[:3], "category": CATEGORIES[:3]},
+              guarded=True)  # fmt: skip
+    published = protect(Release((t,)), 5)
+    cells = dict(published.tables[0].cells)
+    assert published.tables[0].margins[("country",)][("KH",)] is None
+    assert [cells[("KH", c)] for c in CATEGORIES[:3]] == [None, None, None]
+    assert not zeros_beside_withheld(published)
+    reader = recover(published)
+    assert not {f: r for f, r in reader.items() if r[1] - r[0] <= 5}
+    for category in CATEGORIES[:3]:  # KH's three may be in any category
+        low, high = reader[("referrals.sent",
+                            frozenset({("country", "KH"), ("category", category)}))]  # fmt: skip
+        assert low == 0 and high >= 3, category
 
 
 def test_statistics_are_shown_only_from_at_least_k_cases():

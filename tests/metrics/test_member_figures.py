@@ -17,7 +17,7 @@ from redress.metrics.member import member_release
 from redress.metrics.suppression import protect
 from redress.metrics.tables import period_of
 from redress.synth.run import Recorded
-from tests.metrics.attack import recover_by_measure
+from tests.metrics.attack import recover_by_measure, zeros_beside_withheld
 from tests.metrics.conftest import PAGE_MONTH, TENANT, TIMEOUT
 from tests.metrics.test_publication import check_against_truth
 from tests.metrics.truth import Truth
@@ -90,6 +90,7 @@ async def test_a_members_figures_resist_the_attack_and_every_count_shown_is_true
     assert shown > 0.4 * (shown + protected.complementary), "complements withhold too much"
     pinned = {f: r for f, r in recover_by_measure(protected).items() if r[1] - r[0] <= K}
     assert not pinned, list(pinned)[:5]
+    assert not (told_where := zeros_beside_withheld(protected)), told_where[:5]
     recorded = of_member(generated.recorded, MEMBER)
     grievances = {g.grievance_id: g for g in recorded.grievances}
     truth = Truth(recorded, period.start, period.end)

@@ -28,7 +28,7 @@ from redress.metrics.releases.handlers import (
 from redress.metrics.suppression import protect
 from redress.metrics.tables import TOTAL, Cell, Figures, Table, period_of
 from redress.metrics.timeline import stories
-from tests.metrics.attack import recover_by_measure
+from tests.metrics.attack import recover_by_measure, zeros_beside_withheld
 from tests.metrics.conftest import START, TENANT, TIMEOUT
 from tests.metrics.truth import Truth, counts
 
@@ -99,6 +99,7 @@ async def test_the_generated_figures_published_keep_every_count_safe_and_true(ge
         assert protected.primary > 0, "the period must have small cells to test anything"
         pinned = {f: r for f, r in recover_by_measure(protected).items() if r[1] - r[0] <= K}
         assert not pinned, (period.label, list(pinned)[:5])
+        assert not (told_where := zeros_beside_withheld(protected)), told_where[:5]
         truth = Truth(generated.recorded, period.start, period.end)
         assert check_against_truth(protected, truth, grievances) > 200
         for stat in protected.statistics:

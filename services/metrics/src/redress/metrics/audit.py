@@ -3,9 +3,8 @@
 Each margin of each table is an equation (the margin is the sum of the facts one dimension
 finer); the published facts are constants in them. For every withheld fact this finds the
 least and the greatest whole number it can be, given every equation and that no count is
-negative, and no withheld count of the release zero (zeros are shown, so a reader knows a
-withheld count is at least 1): an integer program (HiGHS, through `highspy`),
-min and max, per fact.
+negative, and what a reader knows of the least a withheld count can be (`least`): an integer
+program (HiGHS, through `highspy`), min and max, per fact.
 A withheld fact is *exposed* when that interval is k wide or narrower: a reader would pin
 it to within k. Facts only meet through equations, so each connected group of withheld
 facts is solved on its own.
@@ -63,10 +62,6 @@ class Equations:
                         todo.append(member)
         return sorted(seen_rows)
 
-    def interval(self, fact: Fact, withheld: set[Fact]) -> Interval:
-        rows = self.component(fact, withheld)
-        return _solve([self.rows[r] for r in rows], withheld, self.facts.values, [fact])[fact]
-
 
 def intervals(
     facts: Facts, withheld: set[Fact], only: set[Fact] | None = None
@@ -74,6 +69,7 @@ def intervals(
     """The feasible interval of each withheld fact (or of those in `only`), given everything
     published."""
     equations = Equations(facts)
+    lows = least(facts, withheld)
     wanted = sorted(withheld if only is None else only & withheld)
     out: dict[Fact, Interval] = {}
     done: set[Fact] = set()
@@ -84,7 +80,7 @@ def intervals(
         members = {m for w, ps in rows for m in (w, *ps) if m in withheld} | {fact}
         group = sorted(members & set(wanted))
         done |= members
-        out |= _solve(rows, withheld, facts.values, group)
+        out |= _solve(rows, withheld, facts.values, lows, group)
     return out
 
 
@@ -97,10 +93,11 @@ def _solve(
     equations: list[tuple[Fact, list[Fact]]],
     withheld: set[Fact],
     values: Mapping[Fact, int],
+    lows: Mapping[Fact, int],
     wanted: list[Fact],
 ) -> dict[Fact, Interval]:
     if not equations:  # in no equation: only its least value
-        return {f: Interval(_least(f, values), math.inf) for f in wanted}
+        return {f: Interval(lows[f], math.inf) for f in wanted}
     unknowns = sorted({m for w, ps in equations for m in (w, *ps) if m in withheld})
     column = {f: i for i, f in enumerate(unknowns)}
     entries: list[dict[int, float]] = [{} for _ in unknowns]  # column -> {row: coefficient}
@@ -112,7 +109,7 @@ def _solve(
                 entries[column[fact]][row] = entries[column[fact]].get(row, 0) + sign
             else:
                 b[row] -= sign * values[fact]
-    program = _Program(entries, b, [_least(f, values) for f in unknowns])
+    program = _Program(entries, b, [lows[f] for f in unknowns])
     out = {}
     for fact in wanted:
         low = program.least(column[fact], 1.0)
@@ -198,8 +195,11 @@ _UNBOUNDED_OR_INFEASIBLE = highspy.HighsModelStatus.kUnboundedOrInfeasible
 _SETTLED = (highspy.HighsModelStatus.kOptimal, _UNBOUNDED, _UNBOUNDED_OR_INFEASIBLE)
 
 
-def _least(fact: Fact, values: Mapping[Fact, int]) -> int:
-    """What a reader knows a withheld count is at least: 1 for the release's own (a zero is
-    shown, never withheld), 0 for a count of a period not published (or, in a release made
-    before zeros were always shown, a zero withheld)."""
-    return 1 if values.get(fact, 0) > 0 else 0
+def least(facts: Facts, withheld: set[Fact]) -> dict[Fact, int]:
+    """What a reader knows each withheld count is at least: 1, since zeros are shown; but 0
+    within a withheld count of a guarded table, where zeros are withheld too, and 0 for a
+    count of a period not published (or, in a release made before zeros were always shown,
+    a zero withheld)."""
+    maybe_zero = {p for whole, parts in facts.equations
+                  if whole in withheld and whole[0] in facts.guarded for p in parts}  # fmt: skip
+    return {f: 0 if f in maybe_zero or facts.values.get(f, 0) == 0 else 1 for f in withheld}

@@ -11,7 +11,11 @@ from redress.metrics import labels
 
 SUPPRESSED = (
     "Each count from 1 to k-1 is withheld (null), and so is any further count from "
-    "which a withheld one could be worked out to within k."
+    "which a withheld one could be worked out to within k. A zero is shown, except within "
+    "a withheld count (its total) of the signs of trafficking, forced labour or child "
+    "labour, of referrals or of retaliation reported: there it is withheld too, as it would "
+    "show where that count's few cases are. So a withheld count is at least 1, unless it "
+    "lies within a withheld count of those measures."
 )
 NOISED = (
     "Under differential privacy, noise from the discrete Laplace mechanism is added to "

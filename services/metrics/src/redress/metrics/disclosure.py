@@ -3,7 +3,9 @@
 Pure. The figures come in as a `Release` of count `Table`s and duration or satisfaction
 `Statistic`s; `protect` gives back a `Published` release in which
 
-- no count from 1 to k-1 is shown (primary suppression; 0 is shown: it counts nobody);
+- no count from 1 to k-1 is shown (primary suppression; 0 is shown: it counts nobody,
+  except within a withheld count of a `guarded` table, where zeros would say where its few
+  cases are not, and beside one withheld part, where all of them are);
 - a statistic is shown only where it was computed from at least k cases;
 - enough other counts are withheld (complementary suppression) that no withheld count can be
   recomputed from the published ones: `redress.metrics.audit` solves the release's tables
@@ -52,6 +54,10 @@ class Table:
     quarter's count is the sum of its months': releases of one year are then audited
     together (`redress.metrics.history`). Counts of a state at the period's end (cases in
     progress) are not additive.
+    `guarded` marks a measure whose mere place can endanger the workers it counts (signs of
+    trafficking, forced or child labour; referrals; retaliation): a zero within one of its
+    withheld counts is withheld too, since it would say where those few cases are not, and
+    beside a single withheld part, where all of them are.
     """
 
     name: str
@@ -62,6 +68,7 @@ class Table:
     contributions: int = 1
     independent: bool = False
     additive: bool = False
+    guarded: bool = False
 
     def __post_init__(self) -> None:
         if len(set(self.dimensions)) != len(self.dimensions):
@@ -171,6 +178,8 @@ class Facts:
         self.values: dict[Fact, int] = {}
         self.equations: list[Equation] = []
         self.links: list[Equation] = []
+        # The scopes of guarded tables: zeros within their withheld counts are withheld.
+        self.guarded = frozenset(t.scope for t in release.tables if t.guarded)
         seen: set[tuple[Fact, tuple[Fact, ...]]] = set()
         for table in release.tables:
             for fact, count in table.facts().items():
@@ -241,7 +250,8 @@ class Published:
     tables: tuple[PublishedTable, ...]
     statistics: tuple[PublishedStatistic, ...]
     primary: int
-    complementary: int
+    complementary: int  # counts of k or more withheld so that no withheld one can be worked out
+    zeros: int = 0  # zeros withheld in the breakdown of a withheld count
 
     def counts(self) -> Iterable[int]:
         """Every count shown, cells and margins (for checks that none is below k)."""
@@ -271,7 +281,9 @@ def publish(release: Release, k: int, withheld: set[Fact]) -> Published:
     )
     first = primary(facts.values, k)
     mine = withheld & facts.own
-    return Published(k, tables, statistics, len(first & mine), len(mine - first))
+    zeros = {f for f in mine if facts.values[f] == 0}
+    return Published(k, tables, statistics, len(first & mine), len(mine - first - zeros),
+                     len(zeros))  # fmt: skip
 
 
 def _rounded(figures: Mapping[str, float]) -> dict[str, float]:

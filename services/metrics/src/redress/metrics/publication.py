@@ -28,7 +28,10 @@ leaves the service goes through `suppression.protect`:
   closed list (grounds, stages, scores, indicator groups, ...) always, in the list's order,
   and any other value that any table of the release holds. A table listed only the values
   it counted, so which rows it showed told which were not zero, noise or none: whether any
-  retaliation was reported in a country, whether a case was withdrawn there.
+  retaliation was reported in a country, whether a case was withdrawn there;
+- the measures whose mere place can endanger the workers they count (`GUARDED`: signs of
+  trafficking, forced or child labour, referrals, retaliation reported) are `guarded`:
+  zeros within their withheld counts are withheld too.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ ADDITIVE = frozenset({
     "received", "audits", "interviewed", "callbacks_due", "callbacks_made",
     "callbacks_reached", "retaliation_reported", "callback_grievances",
 })  # fmt: skip
+# Measures whose mere place can endanger the workers they count: within their withheld
+# counts, zeros are withheld too (`disclosure.Table.guarded`, ADR 42).
+GUARDED = frozenset({"indicators", "referrals", "retaliation_reported"})
 YES_NO = ("yes", "no")
 # The dimensions whose values are a closed list, each in the order it is shown.
 CLOSED: dict[str, tuple[str, ...]] = {
@@ -96,6 +102,7 @@ def _tables(table: Table, domain: Mapping[str, tuple[str, ...]]) -> list[disclos
                 cells=MappingProxyType({c.key: c.count for c in table.cells}),
                 values=MappingProxyType(values),
                 additive=measure in ADDITIVE,
+                guarded=measure in GUARDED,
             )
         ]
     # One table per code: `table.dimensions` is (code, dimension).
@@ -107,6 +114,7 @@ def _tables(table: Table, domain: Mapping[str, tuple[str, ...]]) -> list[disclos
             dimensions=(dim,),
             cells=MappingProxyType({c.key[1:]: c.count for c in table.cells if c.key[0] == value}),
             values=MappingProxyType({dim: values[dim]}),
+            guarded=measure in GUARDED,
         )
         for value in values[code]
     ]

@@ -4,10 +4,16 @@ The heuristic is the classic one of statistical offices' cell suppression (hyper
 "smallest cell in the same row or column" methods, as in tau-ARGUS's documentation):
 
 1. withhold every count from 1 to k-1 (primary);
-2. in every equation (a margin and its parts) where the withheld parts, each at least 1
-   (zeros are shown), leave each of them k or fewer values once the published ones are
-   subtracted, or where a withheld margin has no withheld part,
-   also withhold the smallest published part (a margin only when no part is left);
+2. in every equation (a margin and its parts) of a guarded table (signs of trafficking,
+   forced or child labour; referrals; retaliation) whose margin is withheld, withhold the
+   zeros among its parts: "none here" beside a withheld count says where a group's cases
+   are not, and beside a single withheld part, where all of them are (all the child-labour
+   cases of a month at one site). Elsewhere zeros are shown, so a reader knows that a
+   withheld count is at least 1 unless it lies within a withheld one of a guarded table.
+   Then, where the withheld
+   parts leave each of them k or fewer values once the published ones are subtracted, or
+   where a withheld margin has no withheld part, also withhold the smallest published part
+   (a margin only when no part is left);
 3. bound each withheld fact by the audit (`redress.metrics.audit`); while one is pinned to
    within k, withhold the smallest published fact of an equation it is in (where every
    part of those is withheld already, of the equations that tie it to other withheld facts:
@@ -21,9 +27,9 @@ so a fact once found safe stays safe, and every withheld fact is checked once at
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from redress.metrics.audit import Equations, intervals
+from redress.metrics.audit import Equations, intervals, least
 from redress.metrics.disclosure import (
     Fact,
     Facts,
@@ -111,12 +117,22 @@ def _close_equations(facts: Facts, withheld: set[Fact], k: int) -> None:
     changed = True
     while changed:
         changed = False
+        lows = least(facts, withheld)
         for whole, parts in facts.equations:
+            if (
+                whole in withheld
+                and whole[0] in facts.guarded
+                and (masked := _zeros(values, withheld, parts))
+            ):
+                withheld |= masked
+                lows |= dict.fromkeys(parts, 0)
+                changed = True
             hidden = [p for p in parts if p in withheld]
             if whole not in withheld:
-                # The withheld parts add up to a known sum; each is at least 1, so each
-                # lies between 1 and that sum less one for each of the others.
-                left = sum(values[p] for p in hidden) - len(hidden)
+                # The withheld parts add up to a known sum; each is at least its least
+                # (`audit.least`: 1, or 0 where it may be a zero withheld), so each lies
+                # between that and the sum less the least of each of the others.
+                left = sum(values[p] - lows.get(p, 1) for p in hidden)
                 if not hidden or left > k:
                     continue
                 # The smallest part that is enough on its own (each withheld part then has
@@ -131,6 +147,12 @@ def _close_equations(facts: Facts, withheld: set[Fact], k: int) -> None:
             if pick is not None and pick not in withheld:
                 withheld.add(pick)
                 changed = True
+
+
+def _zeros(values: Mapping[Fact, int], withheld: set[Fact], parts: Iterable[Fact]) -> set[Fact]:
+    """The zeros shown among the parts of a withheld count: each says where none of its
+    cases are, and beside one withheld part, where all of them are."""
+    return {p for p in parts if values[p] == 0 and p not in withheld}
 
 
 def _smallest(
