@@ -23,6 +23,7 @@ from redress.kit.errors import Problem
 from redress.kit.service import create_service_app
 from redress.kit.settings import Settings
 from tests.browser.conftest import serving
+from tests.events.faults import pg_path
 from tests.events.helpers import SCHEMA_SQL, opened, wait_until
 from tests.kit.conftest import spec
 
@@ -173,3 +174,66 @@ async def test_a_frozen_database_answers_503_and_every_request_gets_an_answer(
             return (await client.post(path, headers=auth)).status_code == 201
 
         await wait_until(answers_again, timeout=30)
+
+
+api_reads = APIRouter()
+
+
+@api_reads.get("/v1/opened")
+async def opened_count(store: Store) -> dict[str, int]:
+    async with store.pool.acquire() as conn:
+        return {"opened": await conn.fetchval("SELECT count(*) FROM intake.opened")}
+
+
+async def test_reads_of_a_frozen_database_are_answered_503_within_their_deadline(
+    system, settings, tmp_path
+):
+    """The first reads of an outage took idle connections and waited out the statement
+    timeout, its cancel and the connection's reset (40 s) for their 503. A console's page and
+    an API read now get theirs after two I/O timeouts with no connection back to the pool,
+    while their statements still wait on the frozen server."""
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_opened.sql").write_text(SCHEMA_SQL.format(schema="intake"))
+    the_spec = dataclasses.replace(
+        spec(migrations), routers=[*spec(migrations).routers, console_pages, api_reads],
+        refusal_pages=[console_refusal],
+    )  # fmt: skip
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [the_spec.component])
+    async with pg_path(system.dsn) as path:
+        app = create_service_app(
+            the_spec, settings.model_copy(update={"database_url": path.url, "io_timeout": 1.0})
+        )
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://t") as client,
+        ):
+            assert (await client.get("/console/cases")).status_code == 200
+            assert (await client.get("/v1/opened")).status_code == 200
+            path.freeze()
+            try:
+                # The test's only clock, well short of the statement timeout (30 s).
+                asked = [asyncio.ensure_future(client.get(p)) for p in ("/console/cases",
+                                                                       "/v1/opened")]  # fmt: skip
+                await asyncio.wait(asked, timeout=15)
+                assert all(a.done() for a in asked), "a read kept its caller waiting"
+                # Answered before the reads' own work has unwound: their statements still
+                # wait on the frozen server, holding their connections.
+                assert app.state.runtime.pool.in_use > 0
+            finally:
+                path.thaw()
+                await asyncio.gather(*asked, return_exceptions=True)
+            page, problem = (a.result() for a in asked)
+            assert page.status_code == 503 and page.headers["retry-after"] == "5"
+            assert "<h1>Not available just now</h1>" in page.text
+            assert problem.status_code == 503 and problem.headers["retry-after"] == "5"
+            assert problem.headers["content-type"] == "application/problem+json"
+            assert problem.json()["type"] == "urn:redress:problem:unavailable"
+            assert problem.headers["cache-control"] == "no-store"
+
+            async def reads_again():
+                return (await client.get("/v1/opened")).status_code == 200
+
+            await wait_until(reads_again, timeout=30)

@@ -114,3 +114,20 @@ async def test_work_is_given_up_on_a_stalled_pool_not_on_a_busy_one(system):
         await pool.release(held)
     finally:
         pool.terminate()
+
+
+async def test_a_slow_statement_on_a_quiet_pool_is_waited_for_while_the_server_answers(system):
+    """Nothing comes back to the pool while one statement runs long: stalled by the clock,
+    but the server answers a question on another connection, so the work goes on."""
+    pool = DeadlinePool(system.dsn, min_size=2, max_size=2, wait=0.3, longest=30)
+    await pool
+    try:
+
+        async def slow() -> str:
+            async with pool.acquire() as connection:
+                await connection.execute("SELECT pg_sleep(1.5)")
+            return "done"
+
+        assert await unless_stalled(pool, slow(), after=0.2) == "done"
+    finally:
+        pool.terminate()

@@ -105,6 +105,7 @@ def install(app: FastAPI, pages: Sequence[RefusalPage] = ()) -> None:
         detail = "the request could not be completed; nothing was recorded"
         return problem_response(Problem(500, "internal", detail), request.url.path)
 
+    app.state.unavailable = on_unavailable  # for an outage met outside the routes (reads.py)
     for kind in UNAVAILABLE:
         app.add_exception_handler(kind, on_unavailable)
     app.add_exception_handler(asyncpg.InterfaceError, on_interface)

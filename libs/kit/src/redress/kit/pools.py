@@ -133,8 +133,24 @@ class DeadlinePool(_Pool):
 
     def stalled(self) -> bool:
         """Connections are lent out and none came back in working order for `wait` seconds:
-        the server has stopped answering. A pool kept busy gives them back all the while."""
+        the server may have stopped answering. A pool kept busy gives them back all the
+        while; one slow statement on a quiet pool looks the same, until `answers` asks."""
         return self.in_use > 0 and self._silent(asyncio.get_running_loop().time())
+
+    async def answers(self) -> bool:
+        """Whether the server answers a question within `wait`, on a connection of the pool
+        (one coming back counts as the pool's progress). Asked in a task of its own, left to
+        unwind within the connection's deadlines when the server does not answer."""
+        asked = asyncio.ensure_future(self._ask())
+        done, _ = await asyncio.wait({asked}, timeout=self.wait)
+        if not done:
+            asked.cancel()
+        asked.add_done_callback(_quietly)
+        return bool(done) and not asked.cancelled() and asked.exception() is None
+
+    async def _ask(self) -> None:
+        async with self.acquire(timeout=self.wait) as connection:
+            await connection.fetchval("SELECT 1")
 
     async def release(self, connection: Any, *, timeout: float | None = None) -> None:
         try:
@@ -150,10 +166,11 @@ class DeadlinePool(_Pool):
 
 async def unless_stalled(pool: asyncpg.Pool, work: Awaitable[T], *, after: float) -> T:
     """`work`, given up with TimeoutError once it has run `after` seconds while `pool` is
-    stalled: a server that stopped answering sends no error, and a statement sent to it waits
-    out its statement timeout and its cancel. Time alone cannot tell that from a busy pool,
-    whose connections keep coming back (tests/intake/test_worker_errors.py,
-    tests/cases/test_texts_delivery.py).
+    stalled and its server does not answer a question within `wait`: a server that stopped
+    answering sends no error, and a statement sent to it waits out its statement timeout and
+    its cancel. Time alone cannot tell that from a busy pool, whose connections keep coming
+    back, nor from a slow statement (tests/kit/test_pools.py, tests/kit/test_outage.py,
+    tests/intake/test_worker_errors.py, tests/cases/test_texts_delivery.py).
 
     `work` is cut where it waits, and unwinds within the deadlines of its cancel and release;
     given as `asyncio.shield(task)`, it is left to unwind and the caller answers at once.
@@ -176,10 +193,16 @@ async def unless_stalled(pool: asyncpg.Pool, work: Awaitable[T], *, after: float
 
 async def _watch(pool: DeadlinePool, limit: asyncio.Timeout, after: float) -> None:
     # Stalling is a pause in the pool's progress, with no event to wait for: looked at on a
-    # clock of a quarter of `wait`.
+    # clock of a quarter of `wait`. A stalled pool whose server still answers is only slow.
     await asyncio.sleep(after)
     while True:
-        if pool.stalled():
+        if pool.stalled() and not await pool.answers():
             limit.reschedule(asyncio.get_running_loop().time())  # the timeout cuts work off
             return
         await asyncio.sleep(pool.wait / 4)
+
+
+def _quietly(asked: asyncio.Future[None]) -> None:
+    # A question given up on, or refused: `answers` has said so already.
+    if not asked.cancelled():
+        asked.exception()

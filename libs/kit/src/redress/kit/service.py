@@ -41,6 +41,7 @@ from redress.kit.head import HeadAsGet
 from redress.kit.health import LagProbe, health_router
 from redress.kit.leading import start_leading
 from redress.kit.limits import BodySizeLimit, RefusalPage
+from redress.kit.reads import ReadDeadline
 from redress.kit.runtime import (
     Runtime,
     bus_for,
@@ -156,6 +157,9 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
         version="0.1.0",
         swagger_ui_parameters={"validatorUrl": None},
     )
+    # Innermost of the kit's middleware: a read given up on is still logged, counted, and
+    # marked not to be cached, as any answer.
+    app.add_middleware(ReadDeadline)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=spec.max_body_bytes,

@@ -4,10 +4,9 @@ worker's language rather than as problem+json."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -17,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from redress.events.application import Decide, Refused, Within, execute
 from redress.events.envelope import Actor, Metadata
@@ -32,7 +31,6 @@ from redress.kit import csrf, errors, outage
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES, negotiate
-from redress.kit.pools import unless_stalled
 from redress.kit.proxy import secure_cookies
 from redress.kit.text import strip_controls
 from redress.tenancy.handlers import last_read, read_tenant
@@ -293,10 +291,6 @@ class ShowInstead(Exception):
         self.response = response
 
 
-_READS = frozenset({"GET", "HEAD"})
-READ_DEADLINE = 2  # I/O timeouts a worker's page that only reads waits for a silent database
-
-
 class WorkerRoute(APIRoute):
     """A route of the worker pages: its refusals come back as pages, never as problem+json."""
 
@@ -324,58 +318,6 @@ class WorkerRoute(APIRoute):
                 return await problem_page(request, outage.unavailable_problem())
 
         return worker_handler
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["method"] not in _READS:
-            # A form sent waits out its statements' deadlines: they may have been recorded.
-            return await super().handle(scope, receive, send)
-        await _read_within_deadline(super().handle, scope, receive, send)
-
-
-async def _read_within_deadline(
-    handle: Callable[[Scope, Receive, Send], Awaitable[None]],
-    scope: Scope, receive: Receive, send: Send,
-) -> None:  # fmt: skip
-    """A page that only reads, given up on a database that stopped answering (`READ_DEADLINE`
-    I/O timeouts, and no connection back to the pool meanwhile: `unless_stalled`), where its
-    statement would wait out the statement timeout, its cancel and its connection's reset:
-    40 s of a spinning page on a worker's phone. The 503 page is shown at once; the page's
-    own work, cancelled, unwinds behind it within those deadlines, and says nothing more.
-    """
-    runtime = scope["app"].state.runtime
-    answering = False
-    given_up = False
-
-    async def sending(message: Message) -> None:
-        nonlocal answering
-        if not given_up:
-            answering = True
-            await send(message)
-
-    # A task of its own, so that the answer need not wait for it: the request's own exit
-    # stack is entered and left inside it.
-    serving = asyncio.ensure_future(handle(scope, receive, sending))
-    after = READ_DEADLINE * runtime.settings.io_timeout
-    try:
-        await unless_stalled(runtime.pool, asyncio.shield(serving), after=after)
-    except TimeoutError as exc:
-        if answering or serving.done():
-            return await serving  # its answer is on its way, or its own failure
-        given_up = True
-        serving.cancel()
-        serving.add_done_callback(_unwound)
-        scope["app"].state.outage.met(exc, time.monotonic())
-        page = await problem_page(Request(scope, receive), outage.unavailable_problem())
-        await page(scope, receive, send)
-    except asyncio.CancelledError:
-        serving.cancel()
-        raise
-
-
-def _unwound(serving: asyncio.Future[None]) -> None:
-    # Cancelled after its 503 page was shown: whatever it met unwinding was answered.
-    if not serving.cancelled():
-        serving.exception()
 
 
 async def worker_session(
