@@ -185,6 +185,14 @@ async def opened_count(store: Store) -> dict[str, int]:
         return {"opened": await conn.fetchval("SELECT count(*) FROM intake.opened")}
 
 
+@api_reads.get("/v1/read-recorded")
+async def read_recorded(principal: CurrentPrincipal, store: Store) -> dict[str, int]:
+    """As a read of a worker's data is: recorded in the log before it answers."""
+    principal = authorise(principal, Action.case_manage)
+    done = await store.append(new_stream("case"), [opened()], 0, metadata_for(principal))
+    return {"position": done.last_position}
+
+
 async def test_reads_of_a_frozen_database_are_answered_503_within_their_deadline(
     system, settings, tmp_path
 ):
@@ -212,19 +220,39 @@ async def test_reads_of_a_frozen_database_are_answered_503_within_their_deadline
         ):
             assert (await client.get("/console/cases")).status_code == 200
             assert (await client.get("/v1/opened")).status_code == 200
+            auth = {
+                "Authorization": f"Bearer {signer_for(settings).issue('u1', 'acme', ['officer'])}"
+            }
+            # One idle connection for each read: each sends its statement on one, as the
+            # first requests of an outage do, rather than waiting for a new one.
+            pool = app.state.runtime.pool
+            held = [await pool.acquire() for _ in range(3)]
+            for connection in held:
+                await pool.release(connection)
             path.freeze()
             try:
                 # The test's only clock, well short of the statement timeout (30 s).
+                recording = asyncio.ensure_future(client.get("/v1/read-recorded", headers=auth))
                 asked = [asyncio.ensure_future(client.get(p)) for p in ("/console/cases",
                                                                        "/v1/opened")]  # fmt: skip
                 await asyncio.wait(asked, timeout=15)
                 assert all(a.done() for a in asked), "a read kept its caller waiting"
                 # Answered before the reads' own work has unwound: their statements still
                 # wait on the frozen server, holding their connections.
-                assert app.state.runtime.pool.in_use > 0
+                assert pool.in_use == 3
+                # A read that appended is not given up on: only its own answer can say
+                # whether it was recorded.
+                assert not recording.done()
             finally:
                 path.thaw()
-                await asyncio.gather(*asked, return_exceptions=True)
+                await asyncio.gather(*asked, recording, return_exceptions=True)
+            recorded = recording.result()
+            assert recorded.status_code == 200, recorded.text
+            async with system.pool.acquire() as conn:
+                position = recorded.json()["position"]
+                assert await conn.fetchval(
+                    "SELECT count(*) FROM eventlog.events WHERE position = $1", position
+                )
             page, problem = (a.result() for a in asked)
             assert page.status_code == 503 and page.headers["retry-after"] == "5"
             assert "<h1>Not available just now</h1>" in page.text

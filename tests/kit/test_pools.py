@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 
 from redress.kit.pools import DeadlinePool, unless_stalled
+from tests.events.faults import pg_path
 from tests.events.helpers import wait_until
 
 
@@ -107,19 +108,29 @@ async def test_work_is_given_up_on_a_stalled_pool_not_on_a_busy_one(system):
                 user.cancel()
             await asyncio.gather(*users, return_exceptions=True)
 
-        held = await pool.acquire()  # lent, never given back: as to a frozen server
-        never = asyncio.Event()
-        with pytest.raises(TimeoutError, match="no answer from the database"):
-            await asyncio.wait_for(unless_stalled(pool, never.wait(), after=0.2), 20)
-        await pool.release(held)
     finally:
         pool.terminate()
+    async with pg_path(system.dsn) as path:
+        pool = DeadlinePool(path.url, min_size=1, max_size=1, wait=0.5, longest=30)
+        await pool
+        try:
+            held = await pool.acquire()
+            path.freeze()  # the server stops answering: nothing comes back, nor any answer
+            try:
+                with pytest.raises(TimeoutError, match="no answer from the database"):
+                    work = held.fetchval("SELECT 1", timeout=30)
+                    await asyncio.wait_for(unless_stalled(pool, work, after=0.2), 20)
+            finally:
+                path.thaw()
+        finally:
+            pool.terminate()
 
 
-async def test_a_slow_statement_on_a_quiet_pool_is_waited_for_while_the_server_answers(system):
-    """Nothing comes back to the pool while one statement runs long: stalled by the clock,
-    but the server answers a question on another connection, so the work goes on."""
-    pool = DeadlinePool(system.dsn, min_size=2, max_size=2, wait=0.3, longest=30)
+async def test_slow_statements_filling_the_pool_are_waited_for_while_the_server_answers(system):
+    """Nothing comes back to the pool while its one connection runs a long statement:
+    stalled by the clock, and no connection to ask on, but the server answers a question on
+    a connection of its own, so the work goes on."""
+    pool = DeadlinePool(system.dsn, min_size=1, max_size=1, wait=0.3, longest=30)
     await pool
     try:
 
@@ -129,5 +140,17 @@ async def test_a_slow_statement_on_a_quiet_pool_is_waited_for_while_the_server_a
             return "done"
 
         assert await unless_stalled(pool, slow(), after=0.2) == "done"
+        # However many wait on it, one question at a time.
+        questions = 0
+        ask = pool._ask
+
+        async def counted() -> bool:
+            nonlocal questions
+            questions += 1
+            return await ask()
+
+        pool._ask = counted  # type: ignore[method-assign]
+        assert await asyncio.gather(*(pool.answers() for _ in range(5))) == [True] * 5
+        assert questions == 1
     finally:
         pool.terminate()

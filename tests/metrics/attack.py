@@ -50,7 +50,7 @@ def known_and_unknown(published: Published):
 def recover(published: Published) -> dict:
     """Each withheld figure's (least, greatest) value; greatest is inf when unbounded."""
     figures, equations = known_and_unknown(published)
-    return _bounds(figures, equations, maybe_zero(figures, equations))
+    return _bounds(figures, equations, maybe_zero(figures, equations, guarded(published)))
 
 
 def recover_by_measure(published: Published) -> dict:
@@ -63,18 +63,15 @@ def recover_by_measure(published: Published) -> dict:
     return found
 
 
-# What docs/metrics.md tells a reader: in these measures' tables, zeros within a withheld
-# figure are withheld too.
-GUARDED = ("indicators", "referrals", "retaliation_reported")
+def guarded(published: Published) -> set:
+    """The measures whose tables say they are guarded: zeros within their withheld figures
+    are withheld too, so a withheld figure there may be 0."""
+    return {t.measure for t in published.tables if t.guarded}
 
 
-def guarded(measure: str) -> bool:
-    return measure.split(".")[0].split(":")[0] in GUARDED
-
-
-def maybe_zero(figures, equations) -> set:
-    """The figures within a withheld figure of a guarded table: zeros are withheld there."""
-    return {p for whole, parts in equations if figures[whole] is None and guarded(whole[0])
+def maybe_zero(figures, equations, measures) -> set:
+    """The figures within a withheld figure of a guarded table (of `measures`)."""
+    return {p for whole, parts in equations if figures[whole] is None and whole[0] in measures
             for p in parts}  # fmt: skip
 
 
@@ -82,8 +79,12 @@ def zeros_beside_withheld(published: Published) -> list:
     """The zeros shown within a withheld figure of a guarded table: each says where none of
     its cases are (and beside a single withheld part, where all of them are)."""
     figures, equations = known_and_unknown(published)
-    return [(whole, p) for whole, parts in equations if figures[whole] is None
-            and guarded(whole[0]) for p in parts if figures[p] == 0]  # fmt: skip
+    # A zero that a zero shown above it gives away (its column's total 0) tells nothing more.
+    public = {p for whole, parts in equations if figures[whole] == 0 for p in parts}
+    measures = guarded(published)
+    return [(whole, p) for whole, parts in equations
+            if figures[whole] is None and whole[0] in measures
+            for p in parts if figures[p] == 0 and p not in public]  # fmt: skip
 
 
 def _bounds(figures, equations, at_least_0=frozenset()) -> dict:
@@ -128,7 +129,7 @@ def recover_year(releases: dict) -> dict:
         tag = lambda fig, label=label: (fig[0], fig[1], label)  # noqa: E731
         figures |= {tag(fig): v for fig, v in f.items()}
         equations += [(tag(w), [tag(p) for p in ps]) for w, ps in eqs]
-        at_least_0 |= {tag(fig) for fig in maybe_zero(f, eqs)}
+        at_least_0 |= {tag(fig) for fig in maybe_zero(f, eqs, guarded(published))}
     year = next(iter(releases))[:4]
     quarters = [f"{year}-Q{q}" for q in range(1, 5)]
     family = [(year, quarters)] + [

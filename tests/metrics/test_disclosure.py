@@ -162,6 +162,30 @@ def test_the_audits_bounds_are_the_integer_programs_where_the_solver_needs_more_
     assert {(f[0], frozenset(f[1])): (i.low, i.high) for f, i in found.items()} == reader
 
 
+def test_a_zero_a_shown_zero_gives_away_stays_shown_and_costs_nothing():
+    """No harassment case anywhere: the column's total of 0 says KH has none either, so its
+    zero is not withheld (it would be pinned all the same, and the complements sought to
+    hide it took the whole table, its total of 89 with it)."""
+    cells = {
+        ("BD", "wages"): 30,
+        ("BD", "hours"): 20,
+        ("BD", "safety"): 12,
+        ("KH", "wages"): 3,
+        ("MM", "wages"): 9,
+        ("MM", "hours"): 8,
+        ("MM", "safety"): 7,
+    }
+    values = {"country": COUNTRIES[:3], "category": ("wages", "hours", "safety", "harassment")}
+    t = Table("t", "referrals.sent", ("country", "category"), cells, values, guarded=True)
+    published = protect(Release((t,)), 5)
+    shown = dict(published.tables[0].cells)
+    assert [shown[(c, "harassment")] for c in COUNTRIES[:3]] == [0, 0, 0]
+    assert [shown[("KH", c)] for c in ("wages", "hours", "safety")] == [None, None, None]
+    assert published.tables[0].margins[()][()] == 89
+    assert not zeros_beside_withheld(published)
+    assert not {f: r for f, r in recover(published).items() if r[1] - r[0] <= 5}
+
+
 def test_zero_is_shown_and_a_table_of_small_counts_shows_only_what_is_safe():
     t = Table("t", "received", ("site",), {("a",): 1, ("b",): 1, ("c",): 0})
     published = protect(Release((t,)), 5)

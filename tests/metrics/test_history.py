@@ -4,11 +4,12 @@ one year are audited together for measures that add up over time."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from redress.kit.signing import tenant_signing_key
 from redress.metrics.disclosure import Release, Table
-from redress.metrics.history import Earlier
+from redress.metrics.history import Earlier, links
 from redress.metrics.releases.document import tables_of
 from redress.metrics.releases.domain import PublishRelease, decide, evolve, initial
 from redress.metrics.suppression import protect
@@ -94,3 +95,24 @@ def test_a_count_earlier_releases_give_away_already_is_no_reason_to_fail():
     }  # fmt: skip
     assert all(dict(fig[1])["site"] in shown_every_month and fig[2] == "2025-Q1"
                for fig in pinned)  # fmt: skip
+
+
+def test_a_reader_knows_a_count_an_earlier_release_withheld_is_at_least_one_where_it_says_so():
+    """January withheld a = 2 and c = 30 beside a zero it showed: the quarter's audit takes
+    them as a reader does, at least 1, as it takes its own; within a withheld count of a
+    guarded table, or in a release that does not say which tables are guarded (made before
+    zeros within withheld counts were withheld), at least 0."""
+    january = protect(received((2, 0, 30)), 5, "2025-01")
+    assert dict(january.tables[0].cells) == {("a",): None, ("b",): 0, ("c",): None}
+    assert january.tables[0].guarded is False
+    told = links("2025-Q1", received(quarter()), frozenset(), [Earlier("2025-01", january.tables)])
+    hidden = {("received@2025-01", (("site", "a"),)), ("received@2025-01", (("site", "c"),))}
+    assert told.hidden == hidden and told.at_least_one == hidden
+    older = replace(january.tables[0], guarded=None)
+    told = links("2025-Q1", received(quarter()), frozenset(), [Earlier("2025-01", (older,))])
+    assert told.hidden == hidden and not told.at_least_one
+    guarded = replace(january.tables[0], measure="referrals.sent", guarded=True,
+                      margins={(): {(): None}})  # fmt: skip
+    told = links("2025-Q1", received(quarter()), frozenset(), [Earlier("2025-01", (guarded,))])
+    # The total, withheld, is at least 1; within it, each site may be 0.
+    assert told.at_least_one == {("referrals.sent@2025-01", ())}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,13 @@ from redress.events.envelope import Actor, Event, EventData, Metadata, stream_ty
 from redress.events.errors import ConcurrencyError
 from redress.events.ids import new_id
 from redress.events.recovery import describe, is_transient
+
+# The streams appended to by the work of the current context, where someone asked to know
+# (a read given up on during an outage must not say that nothing was recorded when it may
+# have appended, as reading a worker's data records the read: `redress.kit.reads`).
+appends_noted: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "appends_noted", default=None
+)
 
 log = structlog.get_logger("redress.store")
 
@@ -223,6 +231,8 @@ class EventStore:
             [e.schemaversion for e in events],
             [e.model_dump_json() for e in events],
         )
+        if (noted := appends_noted.get()) is not None:
+            noted.append(stream)  # before it is sent: from here on it may be recorded
         try:
             if conn is None:
                 async with self.pool.acquire() as own:

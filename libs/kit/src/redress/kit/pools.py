@@ -80,6 +80,8 @@ class DeadlinePool(_Pool):
         super().__init__(dsn, **kwargs)
         self.wait = wait
         self.longest = longest
+        self._dsn = dsn
+        self._question: asyncio.Future[bool] | None = None
         self._progress_at = 0.0
         # How the pool is used, for /metrics: a size is chosen from these, not guessed.
         self.peak = 0
@@ -138,19 +140,28 @@ class DeadlinePool(_Pool):
         return self.in_use > 0 and self._silent(asyncio.get_running_loop().time())
 
     async def answers(self) -> bool:
-        """Whether the server answers a question within `wait`, on a connection of the pool
-        (one coming back counts as the pool's progress). Asked in a task of its own, left to
-        unwind within the connection's deadlines when the server does not answer."""
-        asked = asyncio.ensure_future(self._ask())
-        done, _ = await asyncio.wait({asked}, timeout=self.wait)
-        if not done:
-            asked.cancel()
-        asked.add_done_callback(_quietly)
-        return bool(done) and not asked.cancelled() and asked.exception() is None
+        """Whether the server answers a question within `wait`, on a connection of its own:
+        the pool's may all be taken by slow statements of a server that answers. One
+        question at a time, whoever asks; it ends within its own deadlines, asked or not."""
+        if self._question is None or self._question.done():
+            self._question = asyncio.ensure_future(self._ask())
+        done, _ = await asyncio.wait({self._question}, timeout=self.wait)
+        return bool(done) and self._question.result()
 
-    async def _ask(self) -> None:
-        async with self.acquire(timeout=self.wait) as connection:
-            await connection.fetchval("SELECT 1")
+    async def _ask(self) -> bool:
+        try:
+            connection = await asyncpg.connect(
+                self._dsn, timeout=self.wait, connection_class=connection_class(self.wait)
+            )
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return False
+        try:
+            await connection.fetchval("SELECT 1", timeout=self.wait)
+            return True
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return False
+        finally:
+            connection.terminate()  # a close would wait on a server that may not answer
 
     async def release(self, connection: Any, *, timeout: float | None = None) -> None:
         try:
@@ -200,9 +211,3 @@ async def _watch(pool: DeadlinePool, limit: asyncio.Timeout, after: float) -> No
             limit.reschedule(asyncio.get_running_loop().time())  # the timeout cuts work off
             return
         await asyncio.sleep(pool.wait / 4)
-
-
-def _quietly(asked: asyncio.Future[None]) -> None:
-    # A question given up on, or refused: `answers` has said so already.
-    if not asked.cancelled():
-        asked.exception()

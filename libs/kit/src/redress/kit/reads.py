@@ -14,7 +14,8 @@ worker pages. The request's own work, cancelled, unwinds behind the answer withi
 pool's deadlines, and sends nothing more.
 
 A request that writes (POST) waits out its statements' deadlines: what it sent may have been
-recorded, and only its own answer can say so.
+recorded, and only its own answer can say so. So does a read that has appended to the log
+(reading a worker's data records the read), and one whose answer has begun.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import asyncio
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from redress.events.store import appends_noted
 from redress.kit.pools import unless_stalled
 
 READS = frozenset({"GET", "HEAD"})
@@ -51,25 +53,25 @@ class ReadDeadline:
                 await send(message)
 
         # A task of its own, so that the answer need not wait for it to unwind: the request's
-        # own exit stacks are entered and left inside it.
-        serving = asyncio.ensure_future(self.app(scope, receive, sending))
+        # own exit stacks are entered and left inside it. It notes what it appends.
+        appended: list[str] = []
+        noting = appends_noted.set(appended)
+        try:
+            serving = asyncio.ensure_future(self.app(scope, receive, sending))
+        finally:
+            appends_noted.reset(noting)
         after = READ_DEADLINE * runtime.settings.io_timeout
         try:
             await unless_stalled(runtime.pool, asyncio.shield(serving), after=after)
         except TimeoutError as exc:
-            if answering or serving.done():
-                return await serving  # its answer is on its way, or its own failure
+            if answering or serving.done() or appended:
+                # Its answer is on its way, or its own failure; or it has appended (a read of
+                # a worker's data records the read), which only its own answer can tell.
+                return await serving
             given_up = True
-            serving.cancel()
-            serving.add_done_callback(_unwound)
+            serving.cancel()  # the shield took its outcome: nothing is left unretrieved
             answer = await state.unavailable(Request(scope, receive), exc)
             await answer(scope, receive, send)
         except asyncio.CancelledError:
             serving.cancel()
             raise
-
-
-def _unwound(serving: asyncio.Future[None]) -> None:
-    # Cancelled after its 503 was sent: whatever it met unwinding was answered.
-    if not serving.cancelled():
-        serving.exception()

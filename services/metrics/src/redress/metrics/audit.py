@@ -197,9 +197,16 @@ _SETTLED = (highspy.HighsModelStatus.kOptimal, _UNBOUNDED, _UNBOUNDED_OR_INFEASI
 
 def least(facts: Facts, withheld: set[Fact]) -> dict[Fact, int]:
     """What a reader knows each withheld count is at least: 1, since zeros are shown; but 0
-    within a withheld count of a guarded table, where zeros are withheld too, and 0 for a
-    count of a period not published (or, in a release made before zeros were always shown,
-    a zero withheld)."""
+    within a withheld count of a guarded table, where zeros are withheld too (ADR 42), and
+    0 for a count of a period not published, or withheld by a release that does not say
+    which of its tables are guarded (made before ADR 42, and before ADR 41 a zero could be
+    withheld anywhere)."""
     maybe_zero = {p for whole, parts in facts.equations
                   if whole in withheld and whole[0] in facts.guarded for p in parts}  # fmt: skip
-    return {f: 0 if f in maybe_zero or facts.values.get(f, 0) == 0 else 1 for f in withheld}
+
+    def floor(f: Fact) -> int:
+        if f not in facts.own:  # withheld by an earlier release, or of a period not released
+            return 1 if f in facts.at_least_one else 0
+        return 0 if f in maybe_zero or facts.values[f] == 0 else 1
+
+    return {f: floor(f) for f in withheld}

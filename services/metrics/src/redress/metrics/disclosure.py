@@ -178,6 +178,8 @@ class Facts:
         self.values: dict[Fact, int] = {}
         self.equations: list[Equation] = []
         self.links: list[Equation] = []
+        # Counts earlier releases withheld that a reader knows are at least 1 (`link`).
+        self.at_least_one: frozenset[Fact] = frozenset()
         # The scopes of guarded tables: zeros within their withheld counts are withheld.
         self.guarded = frozenset(t.scope for t in release.tables if t.guarded)
         seen: set[tuple[Fact, tuple[Fact, ...]]] = set()
@@ -195,13 +197,18 @@ class Facts:
                     self.equations.append((whole, parts))
         self.own = frozenset(self.values)
 
-    def link(self, known: Mapping[Fact, int], equations: Iterable[Equation]) -> None:
-        """Add facts published elsewhere (`known`) and the equations that tie them in."""
+    def link(
+        self, known: Mapping[Fact, int], equations: Iterable[Equation],
+        at_least_one: Iterable[Fact] = (),
+    ) -> None:  # fmt: skip
+        """Add facts published elsewhere (`known`), the equations that tie them in, and
+        which of the facts withheld elsewhere a reader knows to be at least 1."""
         for fact, count in known.items():
             if fact in self.own:
                 raise ValueError(f"{fact} is this release's own")
             self.values[fact] = count
         self.links.extend(equations)
+        self.at_least_one |= frozenset(at_least_one)
 
     @property
     def all_equations(self) -> list[Equation]:
@@ -233,6 +240,9 @@ class PublishedTable:
     cells: Mapping[Key, int | None]
     margins: Mapping[tuple[str, ...], Mapping[Key, int | None]]
     additive: bool = False
+    # Zeros within its withheld counts are withheld (`Table.guarded`); None: not said, as
+    # by a release made before ADR 42, whose withheld counts a reader knows less of.
+    guarded: bool | None = False
 
 
 @dataclass(frozen=True)
@@ -319,4 +329,5 @@ def _published_table(t: Table, withheld: set[Fact]) -> PublishedTable:
         shown(t.dimensions),
         MappingProxyType(margins),
         t.additive and not t.independent,
+        t.guarded,
     )

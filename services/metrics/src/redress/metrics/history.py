@@ -34,6 +34,9 @@ class Linked:
     """Counts earlier releases published."""
     hidden: set[Fact] = field(default_factory=set)
     """Counts earlier releases withheld: unknown to a reader, to keep unknown."""
+    at_least_one: set[Fact] = field(default_factory=set)
+    """Of those, the ones a reader knows are at least 1: all of a table that says it shows
+    its zeros, but those within a withheld count of a guarded table (ADR 42)."""
     unreleased: set[Fact] = field(default_factory=set)
     """Counts of periods not released (yet): unknown, and nothing to check."""
     equations: list[Equation] = field(default_factory=list)
@@ -75,12 +78,18 @@ def links(
     for e in others:
         for t in e.tables:
             scope = f"{t.measure}@{e.period}"
-            for fact, count in facts_of(t, scope).items():
+            shown = facts_of(t, scope)
+            for fact, count in shown.items():
                 if count is None:
                     out.hidden.add(fact)
                 else:
                     out.known[fact] = count
-            out.equations.extend(margin_equations(scope, t.dimensions, dict(t.values)))
+            equations = list(margin_equations(scope, t.dimensions, dict(t.values)))
+            out.equations.extend(equations)
+            if t.guarded is not None:  # a release made before ADR 42 does not say
+                maybe_zero = {p for whole, parts in equations
+                              if t.guarded and shown[whole] is None for p in parts}  # fmt: skip
+                out.at_least_one |= {f for f, c in shown.items() if c is None} - maybe_zero
     mine = {t.measure for t in release.tables if t.additive and not t.independent}
     seen = set(out.known) | out.hidden
     for measure in sorted(mine):

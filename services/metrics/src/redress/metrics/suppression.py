@@ -58,7 +58,7 @@ def protect(
     check_k(k)
     facts = Facts(release)
     linked = links(period, release, facts.own, earlier) if period else Linked()
-    facts.link(linked.known, linked.equations)
+    facts.link(linked.known, linked.equations, linked.at_least_one)
     equations = Equations(facts)
     withheld = primary({f: facts.values[f] for f in facts.own}, k)
     shown_before = {f: c for t in corrected for f, c in facts_of(t, t.measure).items()}
@@ -114,6 +114,10 @@ def protect(
 def _close_equations(facts: Facts, withheld: set[Fact], k: int) -> None:
     """Step 2: cheap rules that settle most equations before the audit is asked."""
     values = facts.values
+    wholes: dict[Fact, list[Fact]] = {}
+    for whole, parts in facts.equations:
+        for part in parts:
+            wholes.setdefault(part, []).append(whole)
     changed = True
     while changed:
         changed = False
@@ -122,7 +126,7 @@ def _close_equations(facts: Facts, withheld: set[Fact], k: int) -> None:
             if (
                 whole in withheld
                 and whole[0] in facts.guarded
-                and (masked := _zeros(values, withheld, parts))
+                and (masked := _zeros(values, withheld, parts, wholes))
             ):
                 withheld |= masked
                 lows |= dict.fromkeys(parts, 0)
@@ -149,18 +153,28 @@ def _close_equations(facts: Facts, withheld: set[Fact], k: int) -> None:
                 changed = True
 
 
-def _zeros(values: Mapping[Fact, int], withheld: set[Fact], parts: Iterable[Fact]) -> set[Fact]:
+def _zeros(
+    values: Mapping[Fact, int], withheld: set[Fact], parts: Iterable[Fact],
+    wholes: Mapping[Fact, list[Fact]],
+) -> set[Fact]:  # fmt: skip
     """The zeros shown among the parts of a withheld count: each says where none of its
-    cases are, and beside one withheld part, where all of them are."""
-    return {p for p in parts if values[p] == 0 and p not in withheld}
+    cases are, and beside one withheld part, where all of them are. Not one that a zero
+    shown above it gives away (a column of zeros, its total 0): withheld, it would be
+    pinned to 0 all the same, and whatever were withheld to hide it would be lost."""
+    return {
+        p for p in parts
+        if values[p] == 0 and p not in withheld
+        and not any(values[w] == 0 and w not in withheld for w in wholes.get(p, ()))
+    }  # fmt: skip
 
 
 def _smallest(
     facts: Facts, withheld: set[Fact], candidates: Iterable[Fact], least: int = 1
 ) -> Fact | None:
     """The release's own published candidate with the smallest count of at least `least`;
-    on a tie the finest, i.e. a cell before a margin. Never a zero: zeros are always shown,
-    so that a reader knows every withheld count is at least 1 (and the audit knows it too)."""
+    on a tie the finest, i.e. a cell before a margin. Never a zero: zeros are shown (but
+    within a withheld count of a guarded table), so that a reader knows a withheld count
+    is at least 1 (and the audit knows it too)."""
     own = (c for c in candidates if c in facts.own and c not in withheld)
     shown = [c for c in own if facts.values[c] >= max(least, 1)]
     if not shown:

@@ -66,6 +66,7 @@ def _table(t: PublishedTable) -> dict[str, Any]:
         "name": t.name,
         "measure": t.measure,
         "additive": t.additive,
+        "guarded": t.guarded,
         "dimensions": list(t.dimensions),
         "values": {d: list(v) for d, v in t.values.items()},
         "cells": _cells(t.cells),
@@ -121,6 +122,7 @@ def tables_of(document: dict[str, Any]) -> tuple[PublishedTable, ...]:
             cells=layer(t["cells"]),
             margins={tuple(m["dimensions"]): layer(m["cells"]) for m in t["margins"]},
             additive=bool(t.get("additive", False)),
+            guarded=t.get("guarded"),
         )
         for t in document["tables"]
     )
