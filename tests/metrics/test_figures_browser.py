@@ -21,7 +21,7 @@ CLIPPED = """() => [...document.querySelectorAll('figure svg')].flatMap(svg => {
         return r.left < box.left - 0.5 || r.right > box.right + 0.5;
     }).map(t => t.textContent);
 })"""
-HEADINGS = {"en": "Figures for March 2025", "ar": "أرقام مارس 2025", "bn": "মার্চ 2025-এর পরিসংখ্যান"}
+HEADINGS = {"en": "Figures for March 2025", "ar": "أرقام مارس 2025", "bn": "মার্চ ২০২৫-এর পরিসংখ্যান"}
 
 
 @pytest.mark.parametrize("lang", ["en", "ar", "bn"])

@@ -13,7 +13,7 @@ import httpx
 import jsonschema
 import pytest
 
-from redress.kit.i18n import LANGUAGES, direction
+from redress.kit.i18n import LANGUAGES, digits, direction
 from redress.metrics import dictionary, figures, labels, release_view
 from redress.metrics.releases.document import verify_release
 from redress.metrics.releases.handlers import release_stream
@@ -71,6 +71,33 @@ async def test_every_breakdown_in_every_language_shows_the_signed_counts_under_1
                                       english, re.S).group(1))  # fmt: skip
     for name in withheld:
         assert f"{name}: withheld" in caption
+
+
+async def test_a_bengali_page_writes_its_figures_in_the_digits_its_words_use(figures_site):
+    """The catalogue writes "স্তর ১" and "১ থেকে ৫": the counts, dates and charts beside
+    them were written 1,234, so one sentence mixed two kinds of digits."""
+    release = figures_site.release["document"]
+    page = figures_site.url(f"/releases/{release['release']}")
+    async with httpx.AsyncClient(timeout=60) as c:
+        bengali = (await c.get(page, params={"lang": "bn", "by": "country"})).text
+        english = (await c.get(page, params={"lang": "en", "by": "country"})).text
+    total = release["tables"][0]["margins"][0]["cells"][0]["count"]
+    assert f"<td>{digits(f'{total:,}', 'bn')}</td>" in bengali
+    assert f"<td>{total:,}</td>" in english
+    shown = {
+        "cells": r"<td[^>]*>(.*?)</td>",
+        "charts": r"<text[^>]*>(.*?)</text>",
+        "headings": r"<h[12][^>]*>(.*?)</h[12]>",
+        "captions": r"<figcaption[^>]*>(.*?)</figcaption>",
+    }
+    for name, element in shown.items():
+        texts = [
+            html.unescape(re.sub(r"<[^>]+>", "", t)) for t in re.findall(element, bengali, re.S)
+        ]
+        assert texts, name
+        assert not [t for t in texts if re.search(r"[0-9]", t)], (name, texts[:3])
+    charted = "".join(re.findall(shown["charts"], bengali, re.S))
+    assert re.search("[\u09e6-\u09ef]", charted), "the charts' figures in Bengali digits"
 
 
 async def test_a_breakdown_of_many_values_is_shown_in_parts_each_value_in_one(figures_site):

@@ -143,6 +143,21 @@ def direction(lang: str) -> str:
     return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
 
 
+# The digit zero of each numbering system some language of LANGUAGES writes by default
+# (CLDR's default numbering system: Bengali, Nepali and Burmese), the others following it.
+_ZEROS = {"beng": "\u09e6", "deva": "\u0966", "mymr": "\u1040"}
+
+
+def digits(text: str, lang: str) -> str:
+    """`text` with its digits written as `lang` writes them by default: `১,২৩৪` in Bengali,
+    as its catalogue's own words write them ("স্তর ১"), where babel formats `1,234`."""
+    system = Locale.parse(lang).default_numbering_system
+    zero = _ZEROS.get(system)
+    if zero is None:
+        return text
+    return text.translate({ord("0") + i: ord(zero) + i for i in range(10)})
+
+
 def moment(when: datetime.datetime, lang: str, zone: str = "UTC") -> str:
     """A moment as a worker reads it beside the dates of the same page: the date as the
     locale writes it in full (no `12/6/26`, which half the world reads as June), then the

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import altair as alt
 import vl_convert as vlc
@@ -40,12 +40,16 @@ FONT = (
 )
 
 
-def svg(bars: Bars, withheld: str, font: str = FONT) -> str:
-    """The bars as an SVG element without its own size: it scales to its container."""
+def svg(
+    bars: Bars, withheld: str, font: str = FONT, number: Callable[[int | float], str] | None = None
+) -> str:
+    """The bars as an SVG element without its own size: it scales to its container. Each
+    bar's figure is written by `number` (as the page's tables write it), else plainly."""
+    number = number or _number
     drawn = [_lines(label) for label, _ in bars]
     rows = [
         {"label": label, "value": value or 0,
-         "text": withheld if value is None else _number(value)}
+         "text": withheld if value is None else number(value)}
         for label, (_, value) in zip(drawn, bars, strict=True)
     ]  # fmt: skip
     lines = max((label.count("\n") + 1 for label in drawn), default=1)

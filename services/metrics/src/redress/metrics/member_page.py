@@ -15,7 +15,7 @@ from typing import Any
 from babel.dates import format_date
 from fastapi import Request
 
-from redress.kit.i18n import LANGUAGES
+from redress.kit.i18n import LANGUAGES, digits
 from redress.metrics import charts, labels, release_view
 from redress.metrics.labels import N_
 from redress.metrics.pages import Shelf, language, number, period_words, render
@@ -74,7 +74,9 @@ def _render(
     sections.insert(0, _compared(shown, _))
     actions = _actions(shown, _, name_of)
     for s in (*sections, actions):
-        s.chart = charts.svg(s.bars, _("withheld")) if s.bars else ""
+        s.chart = (
+            charts.svg(s.bars, _("withheld"), number=lambda v: number(v, lang)) if s.bars else ""
+        )
     as_of = datetime.fromisoformat(shown["as_of"])
     return render(
         shelf,
@@ -86,7 +88,7 @@ def _render(
         member=shown["member"],
         period=period,
         period_name=period_words(period, lang, shelf),
-        as_of=format_date(as_of.date(), "long", locale=lang),
+        as_of=digits(format_date(as_of.date(), "long", locale=lang), lang),
         sections=sections,
         actions=actions,
         by=by,

@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse
 from redress.events.catalogue.release import DisclosureSettingsSet, ReleasePublished
 from redress.kit.caching import page_headers
 from redress.kit.errors import Problem
-from redress.kit.i18n import LANGUAGES, Catalogues, direction, negotiate
+from redress.kit.i18n import LANGUAGES, Catalogues, digits, direction, negotiate
 from redress.kit.runtime import Runtime
 from redress.metrics import charts, labels, release_view
 from redress.metrics.public import ReleaseId, Tenant
@@ -144,11 +144,11 @@ async def listing(tenant: Tenant, request: Request, shelf: Pages) -> HTMLRespons
     items = [
         {
             "id": s.event.release_id,
-            "number": s.event.number,
+            "number": number(s.event.number, lang),
             "period": period_words(s.event.period, lang, shelf),
             "published": published(s.document, lang),
-            "corrects": numbers.get(s.event.corrects or ""),
-            "corrected_by": corrected.get(s.event.release_id),
+            "corrects": number(numbers.get(s.event.corrects or ""), lang),
+            "corrected_by": number(corrected.get(s.event.release_id), lang),
         }
         for s in reversed(shown)
     ]
@@ -219,7 +219,9 @@ def render_release(
 
     sections, parts = release_view.sections(document, by, _, name_of, part)
     for s in sections:
-        s.chart = charts.svg(s.bars, _("withheld")) if s.bars else ""
+        s.chart = (
+            charts.svg(s.bars, _("withheld"), number=lambda v: number(v, lang)) if s.bars else ""
+        )
     noise = document["disclosure"]["noise"]
     return render(
         shelf,
@@ -242,7 +244,8 @@ def render_release(
         corrects=corrects,
         corrected_by=corrected_by,
         number=lambda v: number(v, lang),
-        decimal=lambda v: format_decimal(v, format="#,##0.###", locale=lang),
+        decimal=lambda v: digits(format_decimal(v, format="#,##0.###", locale=lang), lang),
+        digits=lambda text: digits(str(text), lang),
         total=release_view.TOTAL,
     )
 
@@ -261,11 +264,12 @@ def render(
 
 
 def number(value: int | float | None, lang: str) -> str:
+    """A figure as the reader's language writes it, its digits too (`i18n.digits`)."""
     if value is None:
         return ""
     if isinstance(value, float):
-        return format_decimal(round(value, 1), format="#,##0.0", locale=lang)
-    return format_decimal(value, locale=lang)
+        return digits(format_decimal(round(value, 1), format="#,##0.0", locale=lang), lang)
+    return digits(format_decimal(value, locale=lang), lang)
 
 
 def period_words(label: str, lang: str, shelf: Shelf) -> str:
@@ -273,13 +277,15 @@ def period_words(label: str, lang: str, shelf: Shelf) -> str:
     _ = shelf.catalogues.get(lang).gettext
     if "-Q" in label:
         year, quarter = label.split("-Q")
-        return _("Quarter %(quarter)s of %(year)s") % {"quarter": quarter, "year": year}
-    if "-" in label:
+        words = _("Quarter %(quarter)s of %(year)s") % {"quarter": quarter, "year": year}
+    elif "-" in label:
         year, month = label.split("-")
-        return format_skeleton("yMMMM", date(int(year), int(month), 1), locale=lang)
-    return label
+        words = format_skeleton("yMMMM", date(int(year), int(month), 1), locale=lang)
+    else:
+        words = label
+    return digits(words, lang)
 
 
 def published(document: dict[str, Any], lang: str) -> str:
     moment = datetime.fromisoformat(document["published"].replace("Z", "+00:00"))
-    return format_date(moment.date(), "long", locale=lang)
+    return digits(format_date(moment.date(), "long", locale=lang), lang)
