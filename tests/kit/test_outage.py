@@ -239,7 +239,7 @@ async def test_reads_of_a_frozen_database_are_answered_503_within_their_deadline
                 assert all(a.done() for a in asked), "a read kept its caller waiting"
                 # Answered before the reads' own work has unwound: their statements still
                 # wait on the frozen server, holding their connections.
-                assert pool.in_use == 3
+                assert pool.in_use >= 2  # the appending read's, and a read's unwinding
                 # A read that appended is not given up on: only its own answer can say
                 # whether it was recorded.
                 assert not recording.done()

@@ -149,16 +149,17 @@ class DeadlinePool(_Pool):
         return bool(done) and self._question.result()
 
     async def _ask(self) -> bool:
+        # Any failure is no answer: refused, reset, timed out, shutting down, a login refused.
         try:
             connection = await asyncpg.connect(
                 self._dsn, timeout=self.wait, connection_class=connection_class(self.wait)
             )
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except Exception:
             return False
         try:
             await connection.fetchval("SELECT 1", timeout=self.wait)
             return True
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except Exception:
             return False
         finally:
             connection.terminate()  # a close would wait on a server that may not answer
