@@ -12,6 +12,8 @@ import re
 import httpx
 import jsonschema
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
 
 from redress.kit.i18n import LANGUAGES, digits, direction
 from redress.metrics import dictionary, figures, labels, release_view
@@ -243,3 +245,25 @@ async def test_bad_addresses_answer_a_page_in_the_readers_language_and_change_no
         nobody = await c.get(figures_site.url("", "nobody-here"))
         assert nobody.status_code == 404 and nobody.headers["content-type"].startswith("text/html")
     assert await store.stream_version(release_stream(TENANT)) == before
+
+
+async def test_a_page_given_up_on_during_an_outage_is_a_page_and_a_download_problem_json(
+    figures_site,
+):
+    """The kit gives a read up on a database that stopped answering before the page's own
+    route can say so (`redress.kit.reads`): a journalist's browser showed the problem+json.
+    It answers as the route would, in the reader's language; a download stays JSON."""
+    release = figures_site.release["document"]["release"]
+
+    async def refused(path: str, query: bytes = b"") -> Response:
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": query,
+                 "headers": [], "app": figures_site.app}  # fmt: skip
+        return await figures_site.app.state.unavailable(Request(scope), TimeoutError())
+
+    for path in (f"/t/{TENANT}/figures", f"/t/{TENANT}/figures/releases/{release}"):
+        page = await refused(path, b"lang=bn")
+        assert page.status_code == 503 and page.headers["retry-after"] == "5", path
+        assert page.media_type == "text/html" and 'lang="bn"' in page.body.decode(), path
+    download = await refused(f"/t/{TENANT}/figures/releases/{release}.json")
+    assert download.status_code == 503
+    assert download.media_type == "application/problem+json"

@@ -6,7 +6,15 @@ from pathlib import Path
 
 from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
-from redress.metrics import api, dashboards, dashboards_api, officer_page, pages, public
+from redress.metrics import (
+    api,
+    dashboards,
+    dashboards_api,
+    officer_page,
+    pages,
+    public,
+    public_pages,
+)
 from redress.metrics.actions import Actions
 from redress.metrics.callbacks import Callbacks
 from redress.metrics.facts import Facts
@@ -19,7 +27,7 @@ service = ServiceSpec(
     routers=[api.router, dashboards_api.router, public.router],
     pages=[pages.router, dashboards.router, dashboards.member_router, officer_page.router],
     exception_handlers={dashboards.LoginRequired: dashboards.to_login},
-    refusal_pages=[dashboards.CONSOLE.refusal_page],
+    refusal_pages=[dashboards.CONSOLE.refusal_page, public_pages.refused_before_routing],
     startup=[pages.start, dashboards.start],
     projections=lambda: [GrievanceCounts(), Facts(), Callbacks(), Actions()],
     background=[key_sweeper("metrics")],

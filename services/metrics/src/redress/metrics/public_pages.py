@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Scope
 
 from redress.kit import outage
 from redress.kit.caching import page_headers
@@ -73,6 +75,20 @@ def problem_page(
         back_label=back_label,
     )
     return HTMLResponse(html, status, headers={**page_headers(), **(headers or {})})
+
+
+# The pages (not the downloads and the API beside them, which answer problem+json).
+_PAGE = re.compile(r"^/t/(?P<tenant>[^/]+)/figures(?:/releases/[^/.]+)?/?$")
+
+
+async def refused_before_routing(scope: Scope, problem: Problem) -> Response | None:
+    """A figures page refused before its route ran (an outage that the kit's read deadline
+    met, a body too large): the page's own refusal, never problem+json in a browser."""
+    found = _PAGE.match(scope["path"])
+    if found is None:
+        return None
+    request = Request({**scope, "path_params": {"tenant": found["tenant"]}})
+    return problem_page(request, problem.status, dict(problem.headers or {}))
 
 
 class FiguresRoute(APIRoute):
