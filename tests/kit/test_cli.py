@@ -25,8 +25,15 @@ def redress(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
         capture_output=True,
         text=True,
         timeout=timeout,
-        cwd=tempfile.gettempdir(),  # away from any .data/dev.env of the checkout
+        cwd=away(),
     )
+
+
+def away() -> str:
+    """A directory of its own, away from any .data/dev.env of the checkout: `-m` puts the
+    working directory first on the path, where a stray h2.py in /tmp was imported for
+    httpx's HTTP/2 package."""
+    return tempfile.mkdtemp(prefix="redress-cli-")
 
 
 def system_env(system, tmp_path) -> dict[str, str]:
@@ -68,7 +75,7 @@ async def test_a_service_whose_nats_is_unreachable_serves_and_names_it(system, t
         [sys.executable, "-m", "redress.kit.cli", "serve", "intake", "--port", str(port)],
         env={**os.environ, **env},
         stderr=subprocess.PIPE,
-        cwd=tempfile.gettempdir(),
+        cwd=away(),
     )
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
@@ -102,8 +109,8 @@ def test_missing_key_outside_dev_mode_fails_with_one_line(system, tmp_path):
     assert "REDRESS_OIDC_ISSUER (or REDRESS_JWKS_URL) is required outside dev mode" in line
     # Run away from a checkout that `redress dev` set up: the line says where settings come from.
     assert (
-        f"from .data/dev.env where `redress dev` runs; there is none in {tempfile.gettempdir()}"
-        in line
+        "from .data/dev.env where `redress dev` runs; there is none in "
+        f"{os.path.join(tempfile.gettempdir(), 'redress-cli-')}" in line
     )
 
 
