@@ -201,8 +201,7 @@ def least(facts: Facts, withheld: set[Fact]) -> dict[Fact, int]:
     0 for a count of a period not published, or withheld by a release that does not say
     which of its tables are guarded (made before ADR 42, and before ADR 41 a zero could be
     withheld anywhere)."""
-    maybe_zero = {p for whole, parts in facts.equations
-                  if whole in withheld and whole[0] in facts.guarded for p in parts}  # fmt: skip
+    maybe_zero = {p for whole, parts in facts.guarded_equations if whole in withheld for p in parts}
 
     def floor(f: Fact) -> int:
         if f not in facts.own:  # withheld by an earlier release, or of a period not released

@@ -196,6 +196,8 @@ class Facts:
                     seen.add(mark)
                     self.equations.append((whole, parts))
         self.own = frozenset(self.values)
+        # Few (tables of signs of forced labour and the like): looked at on every round.
+        self.guarded_equations = [(w, ps) for w, ps in self.equations if w[0] in self.guarded]
 
     def link(
         self, known: Mapping[Fact, int], equations: Iterable[Equation],

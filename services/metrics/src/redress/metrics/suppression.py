@@ -115,7 +115,7 @@ def _close_equations(facts: Facts, withheld: set[Fact], k: int) -> None:
     """Step 2: cheap rules that settle most equations before the audit is asked."""
     values = facts.values
     wholes: dict[Fact, list[Fact]] = {}
-    for whole, parts in facts.equations:
+    for whole, parts in facts.guarded_equations:
         for part in parts:
             wholes.setdefault(part, []).append(whole)
     changed = True
