@@ -131,8 +131,34 @@ def test_the_csv_lists_a_withheld_statistic_under_the_figures_the_others_have():
     }]}  # fmt: skip
     lines = to_csv(document).splitlines()
     assert lines[1:] == [
-        "time_to_acknowledge.country,statistic,country,BD,median_days,2.5",
-        "time_to_acknowledge.country,statistic,country,BD,p90_days,6.0",
-        "time_to_acknowledge.country,statistic,country,KH,median_days,",
-        "time_to_acknowledge.country,statistic,country,KH,p90_days,",
+        "time_to_acknowledge.country,statistic,country,BD,median_days,2.5,",
+        "time_to_acknowledge.country,statistic,country,BD,p90_days,6.0,",
+        "time_to_acknowledge.country,statistic,country,KH,median_days,,",
+        "time_to_acknowledge.country,statistic,country,KH,p90_days,,",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("guarded", "total", "parts"),
+    [(True, "1", "0"), (False, "1", "1"), (None, "0", "0")],
+    ids=["guarded", "not-guarded", "not-said"],
+)
+def test_the_csv_says_what_a_withheld_count_is_at_least(guarded, total, parts):
+    """A reader of the CSV knows what a reader of the JSON does (ADR 42): a withheld count
+    is at least 1, but within a withheld count of a guarded table, whose zeros are withheld
+    too, and in a table of a release that does not say, it may be 0."""
+    table = {"name": "indicators.country", "measure": "indicators", "additive": True,
+             "dimensions": ["country"], "values": {"country": ["BD", "KH", "VN"]},
+             "cells": [{"key": ["BD"], "count": None}, {"key": ["KH"], "count": None},
+                       {"key": ["VN"], "count": 9}],
+             "margins": [{"dimensions": [], "cells": [{"key": [], "count": None}]}]}  # fmt: skip
+    if guarded is not None:
+        table["guarded"] = guarded
+    lines = to_csv({"tables": [table], "statistics": []}).splitlines()
+    assert lines == [
+        "name,kind,dimensions,key,figure,value,withheld_at_least",
+        f"indicators.country,count,country,BD,count,,{parts}",
+        f"indicators.country,count,country,KH,count,,{parts}",
+        "indicators.country,count,country,VN,count,9,",
+        f"indicators.country,count,,,count,,{total}",
     ]

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import highspy
 import numpy as np
 
-from redress.metrics.disclosure import Fact, Facts
+from redress.metrics.disclosure import Fact, Facts, within_withheld
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def least(facts: Facts, withheld: set[Fact]) -> dict[Fact, int]:
     0 for a count of a period not published, or withheld by a release that does not say
     which of its tables are guarded (made before ADR 42, and before ADR 41 a zero could be
     withheld anywhere)."""
-    maybe_zero = {p for whole, parts in facts.guarded_equations if whole in withheld for p in parts}
+    maybe_zero = within_withheld(facts.guarded_equations, withheld)
 
     def floor(f: Fact) -> int:
         if f not in facts.own:  # withheld by an earlier release, or of a period not released

@@ -20,7 +20,7 @@ margin; a fact withheld is withheld in every table that shows it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations, product
 from types import MappingProxyType
@@ -121,6 +121,11 @@ class Table:
 
 
 Equation = tuple[Fact, list[Fact]]
+
+
+def within_withheld(equations: Iterable[Equation], withheld: Collection[Fact]) -> set[Fact]:
+    """The parts of every withheld whole: in a guarded table each may be 0 (ADR 42)."""
+    return {p for whole, parts in equations if whole in withheld for p in parts}
 
 
 def margin_equations(

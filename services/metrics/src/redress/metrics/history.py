@@ -17,7 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations, product
 
-from redress.metrics.disclosure import Equation, Fact, PublishedTable, Release, margin_equations
+from redress.metrics.disclosure import (
+    Equation,
+    Fact,
+    PublishedTable,
+    Release,
+    margin_equations,
+    within_withheld,
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,19 @@ def facts_of(t: PublishedTable, scope: str) -> dict[Fact, int | None]:
     return out
 
 
+def floors(t: PublishedTable, scope: str) -> dict[Fact, int]:
+    """What a reader knows each withheld count of a published table is at least: 1, as
+    zeros are shown; 0 within a withheld count of a guarded table, whose zeros are withheld
+    too (ADR 42), and anywhere in a table that does not say (made before ADR 42)."""
+    shown = facts_of(t, scope)
+    withheld = {f for f, count in shown.items() if count is None}
+    if not t.guarded:
+        return dict.fromkeys(withheld, 0 if t.guarded is None else 1)
+    equations = margin_equations(scope, t.dimensions, dict(t.values))
+    maybe_zero = within_withheld(equations, withheld)
+    return {f: 0 if f in maybe_zero else 1 for f in withheld}
+
+
 def links(
     period: str, release: Release, own: frozenset[Fact], earlier: Sequence[Earlier]
 ) -> Linked:
@@ -86,10 +106,7 @@ def links(
                     out.known[fact] = count
             equations = list(margin_equations(scope, t.dimensions, dict(t.values)))
             out.equations.extend(equations)
-            if t.guarded is not None:  # a release made before ADR 42 does not say
-                maybe_zero = {p for whole, parts in equations
-                              if t.guarded and shown[whole] is None for p in parts}  # fmt: skip
-                out.at_least_one |= {f for f, c in shown.items() if c is None} - maybe_zero
+            out.at_least_one |= {f for f, least in floors(t, scope).items() if least}
     mine = {t.measure for t in release.tables if t.additive and not t.independent}
     seen = set(out.known) | out.hidden
     for measure in sorted(mine):

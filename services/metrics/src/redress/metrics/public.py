@@ -22,7 +22,9 @@ from redress.kit.errors import Problem
 from redress.kit.keyset import root_secret
 from redress.kit.openapi import answers
 from redress.metrics.dictionary import dictionary
+from redress.metrics.history import floors
 from redress.metrics.releases import handlers
+from redress.metrics.releases.document import tables_of
 from redress.tenancy.handlers import read_tenant
 
 router = APIRouter(prefix="/t/{tenant}/figures", tags=["public figures"])
@@ -126,18 +128,23 @@ async def keys(tenant: Tenant, request: Request, pool: Pool) -> dict[str, Any]:
 
 
 def to_csv(document: dict[str, Any]) -> str:
-    """`name,kind,dimensions,key,figure,value`: a table's cells and margins (figure `count`,
-    dimensions summed over left out of `dimensions`), a statistic's figures per row."""
+    """`name,kind,dimensions,key,figure,value,withheld_at_least`: a table's cells and margins
+    (figure `count`, dimensions summed over left out of `dimensions`; a withheld count's
+    value empty, and what a reader knows it is at least beside it: 0 or 1, ADR 42), a
+    statistic's figures per row."""
     out = io.StringIO()
     write = csv.writer(out, lineterminator="\n").writerow
-    write(["name", "kind", "dimensions", "key", "figure", "value"])
-    for t in document["tables"]:
+    write(["name", "kind", "dimensions", "key", "figure", "value", "withheld_at_least"])
+    for t, published in zip(document["tables"], tables_of(document), strict=True):
+        least = floors(published, t["name"])
         layers = [(t["dimensions"], t["cells"])]
         layers += [(m["dimensions"], m["cells"]) for m in t["margins"]]
         for dims, cells in layers:
             for cell in cells:
-                count = "" if cell["count"] is None else cell["count"]
-                write([t["name"], "count", ";".join(dims), ";".join(cell["key"]), "count", count])
+                fact = (t["name"], tuple(sorted(zip(dims, cell["key"], strict=True))))
+                count, floor = (cell["count"], "") if fact not in least else ("", least[fact])
+                write([t["name"], "count", ";".join(dims), ";".join(cell["key"]), "count",
+                       count, floor])  # fmt: skip
     for s in document["statistics"]:
         # A withheld row has no figures: it is listed under the figures the others have
         # (`median_days` and `p90_days`), each empty, as a withheld count is.
@@ -146,5 +153,5 @@ def to_csv(document: dict[str, Any]) -> str:
             figures = row["figures"] or dict.fromkeys(names or [""], "")
             for figure, value in figures.items():
                 write([s["name"], "statistic", ";".join(s["dimensions"]),
-                       ";".join(row["key"]), figure, value])  # fmt: skip
+                       ";".join(row["key"]), figure, value, ""])  # fmt: skip
     return out.getvalue()
