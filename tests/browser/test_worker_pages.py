@@ -300,9 +300,20 @@ async def test_report_form_works_without_javascript(site, page_without_js):
 # -- 4. a 360 px screen --------------------------------------------------------------------
 
 
+# A thumb on a small screen: WCAG's 24 px is a floor, 44 px the comfortable size.
+TARGET = {"width": 44, "height": 36}
+
+
 async def assert_fits(page: Page, name: str) -> None:
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{name} scrolls sideways: {width} px > {PHONE['width']} px"
+    # The language list is what a worker who cannot read the page taps first.
+    for box in await page.locator(".langs a, .langs button").evaluate_all(
+        "all => all.map(e => [e.textContent, e.getBoundingClientRect().width,"
+        " e.getBoundingClientRect().height])"
+    ):
+        small = box[1] < TARGET["width"] or box[2] < TARGET["height"]
+        assert not small, f"{name}: the language {box[0]} is a {box[1]}x{box[2]} px target"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
