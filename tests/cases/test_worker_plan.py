@@ -140,9 +140,10 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
     assert len(await grievance_events(platform, reference)) == count
 
     objected = await plan_form(worker, lang, {"answer": "object", "comment": COMMENTS[lang]})
-    assert objected.status_code == 303
+    assert objected.status_code == 303 and objected.headers["location"].endswith("#plan-answer")
     page = (await worker.client.get(objected.headers["location"])).text
     assert f'<p id="plan-answer">{say(lang, PLAN_ANSWERS["object"])}</p>' in page
+    assert page.count(say(lang, PLAN_ANSWERS["object"])) == 1  # said there, and only there
     assert 'id="plan-form"' not in page
     # Recorded on the case: the answer in the timeline, the comment in the thread.
     await wait_until(lambda: _entry(platform, case_id, "PlanAnswered"))
@@ -173,9 +174,11 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
     origin = re.search(r'name="origin" value="([^"]+)"', page).group(1)
     form = {"csrf": await worker.csrf(), "delivered": "no", "message": REPLY, "origin": origin}
     said = await worker.client.post(html.unescape(address), data=form)
-    assert said.status_code == 303
+    assert said.status_code == 303 and said.headers["location"].endswith(f"#action-{action_id}")
     page = (await worker.client.get(said.headers["location"])).text
+    assert f'<div class="action" id="action-{action_id}">' in page
     assert f'<dd class="delivered">{say(lang, DELIVERED[False])}</dd>' in page
+    assert page.count(say(lang, DELIVERED[False])) == 1
     assert f"required>{REPLY}</textarea>" in page
     await wait_until(lambda: _entry(platform, case_id, "RemedyConfirmed"))
     confirmed = [e for e in await timeline(platform, case_id) if e["type"] == "RemedyConfirmed"]

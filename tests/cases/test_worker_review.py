@@ -57,11 +57,12 @@ async def test_a_rejection_reviewed_by_another_officer_is_reversed_and_the_worke
     assert 'type="submit" form="reply-form" name="do" value="review"' in page
     origin = re.search(r'name="origin" value="([^"]+)"', page).group(1)
     asked = await worker.act(lang, do="review", message=EXPLANATIONS[lang], origin=origin)
-    assert asked.status_code == 303
+    assert asked.status_code == 303 and asked.headers["location"].endswith("#review")
     page = await worker.client.get(asked.headers["location"])
     assert f'lang="{lang}"' in page.text
     assert f"required>{EXPLANATIONS[lang]}</textarea>" in page.text
     assert f'<p id="review-state">{say(lang, REVIEW_ASKED)}</p>' in page.text
+    assert page.text.count(say(lang, REVIEW_ASKED)) == 1  # said there, and only there
     assert say(lang, ASK) not in page.text  # asked once: the form is gone
     await wait_until(lambda: _review_opened(platform, case_id))
 

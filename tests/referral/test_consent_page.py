@@ -72,7 +72,8 @@ async def test_the_worker_agrees_on_the_status_page_and_the_referral_records_it(
     # The worker ticks their contact, not what they wrote: only their contact is shared.
     agreed = await answer(worker, referral_id, "given", fields=["contact"])
     assert agreed.status_code == 303, agreed.text
-    assert agreed.headers["location"].endswith("done=consent_given")
+    section = f"consent-{referral_id}-safe-home"
+    assert agreed.headers["location"].endswith(f"done=consent_given#{section}")
     await wait_until(lambda: _last_is(platform, referral_id, "ReferralSent"))
     given, sent = (await platform.system.store.read_stream(referral_id))[-2:]
     assert (given.type, given.data.channel, given.data.fields) == (
@@ -101,7 +102,9 @@ async def test_the_worker_agrees_on_the_status_page_and_the_referral_records_it(
     assert refused.status_code == 410, refused.text
     assert len(await disclosures(platform, referral_id)) == 1  # the read before only
     after = (await worker.client.get(revoked.headers["location"])).text
-    assert translated(platform, "bn", CONSENT_REVOKED) in after
+    # Said once, in the request's section, where the page is opened.
+    assert revoked.headers["location"].endswith(f"#{section}") and f'id="{section}"' in after
+    assert after.count(translated(platform, "bn", CONSENT_REVOKED)) == 1
     assert 'name="consent"' not in after
     # Nor is the partner still said to be waiting to answer.
     assert translated(platform, "bn", REFERRAL_STATES["withdrawn"]) in after
@@ -197,7 +200,8 @@ async def test_a_declined_request_sends_nothing_and_cannot_be_declined_twice(pla
     assert read.status_code == 404, read.text
     assert await disclosures(platform, referral_id) == []
     page = (await worker.client.get(declined.headers["location"])).text
-    assert translated(platform, "bn", CONSENT_DECLINED) in page
+    assert page.count(translated(platform, "bn", CONSENT_DECLINED)) == 1
+    assert declined.headers["location"].endswith(f"#consent-{referral_id}-safe-home")
     # Declining again is refused as a page, and writes nothing; agreeing is still offered.
     assert 'name="consent" value="declined"' not in page
     assert 'name="consent" value="given"' in page

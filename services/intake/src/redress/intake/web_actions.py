@@ -142,12 +142,13 @@ async def act(
             return decide_grievance(allowed, state)
         return await erase(conn, intake.keyring, grievance_id, state, ErasureReason.worker_request)
 
+    # A review asked for is said where the page says a review's state, not twice.
     notice = {"reply": "retaliation" if retaliation else "sent", "withdraw": "withdrawn",
-              "erase": "erased", "satisfaction": "thanks", "review": "review",
+              "erase": "erased", "satisfaction": "thanks", "review": None,
               "contact": "contact_on" if contact == "yes" else "contact_off"}[do]  # fmt: skip
     done = await record_worker_action(
         store, pool, PROJECTION, tenant, grievance_id, decide, notice=notice,
-        lang=language(request, lang), transaction=within,
+        lang=language(request, lang), transaction=within, place="review" if do == "review" else "",
     )  # fmt: skip
     # What was typed beside and not sent (the plan's comment; the reply, when contact was
     # changed) waits in its box on the page that follows.

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 import jwt
 from fastapi import Depends, Form, Request
@@ -352,18 +353,21 @@ async def worker_session(
 
 async def record_worker_action(
     store: EventStore, pool: Pool, projection: Projection, tenant: str, grievance_id: str,
-    decide: Decide, *, notice: str, lang: str | None, transaction: Within | None = None,
+    decide: Decide, *, notice: str | None, lang: str | None, transaction: Within | None = None,
+    place: str = "",
 ) -> RedirectResponse:  # fmt: skip
     """Append what the worker's form decided on their grievance, as the anonymous worker, and
-    show the status page again with `notice` once it reads what was written.
+    show the status page again once it reads what was written: with `notice` at its top, or
+    at the `place` (an element's id) that now says what was done, so that it is said once.
 
     The status page speaks `lang` when given, else the grievance's own language.
     """
     stream = grievance_stream(grievance_id)
     done = await execute(store, stream, decide, worker_metadata(tenant), transaction=transaction)
     await wait_for_version(pool, projection, stream, done.version)
-    chosen = f"lang={lang}&" if lang else ""
-    return RedirectResponse(f"/t/{tenant}/status?{chosen}done={notice}", status_code=303)
+    query = urlencode([(k, v) for k, v in (("lang", lang), ("done", notice)) if v])
+    fragment = f"#{quote(place, safe='')}" if place else ""
+    return RedirectResponse(f"/t/{tenant}/status?{query}{fragment}", status_code=303)
 
 
 # The longest reply or comment a worker may send; the form's parser takes far more, so that

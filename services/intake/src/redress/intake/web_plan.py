@@ -110,11 +110,11 @@ async def answer_plan(
             sealed = key.seal((comment or "").encode())
         return decide_grievance(AnswerPlan(grievance_id, PlanAnswer(answer), sealed), state)
 
-    notice = f"plan_{answer}" if answer else ("delivered" if delivered == "yes"
-                                               else "not_delivered")  # fmt: skip
+    # Said once, where the plan says it: its answer, or what reached the worker.
     done = await record_worker_action(
-        store, pool, PROJECTION, tenant, grievance_id, decide, notice=notice,
+        store, pool, PROJECTION, tenant, grievance_id, decide, notice=None,
         lang=language(request, lang), transaction=within,
+        place="plan-answer" if answer else f"action-{action}",
     )  # fmt: skip
     reply = Unsent.kept(unsent.reply, unsent.retaliation, beside, origin)
     return await reply_drafts.carry_rest(pool, intake, request, done, tenant, grievance_id, reply)

@@ -90,10 +90,13 @@ async def answer(
     def decide(history: list[Event]) -> list[EventData]:
         return GRIEVANCE.deciding(stream, command)(history)
 
-    # Without a language chosen, the status page speaks the grievance's own.
+    # Without a language chosen, the status page speaks the grievance's own. The request's
+    # section says a refusal or a withdrawal: only an agreement has a notice of its own.
+    agreed_to = consent is ConsentAnswer.given
     done = await record_worker_action(
-        store, pool, PROJECTION, tenant, grievance_id, decide, notice=f"consent_{consent.value}",
-        lang=lang if lang in LANGUAGES else None,
+        store, pool, PROJECTION, tenant, grievance_id, decide,
+        notice="consent_given" if agreed_to else None, lang=lang if lang in LANGUAGES else None,
+        place=f"consent-{referral}-{partner}",
     )  # fmt: skip
     return await reply_drafts.carry_rest(pool, intake, request, done, tenant, grievance_id,
                                          unsent)  # fmt: skip

@@ -25,9 +25,7 @@ from redress.intake.projections import Grievances
 from redress.intake.referral_requests import requests
 from redress.intake.representations import shown as representatives_shown
 from redress.intake.texts import (
-    CONSENT_DECLINED,
     CONSENT_GIVEN,
-    CONSENT_REVOKED,
     CONTACT_OFF,
     CONTACT_ON,
     DELIVERED,
@@ -125,14 +123,12 @@ async def status(
             thread.append({"author": row["author"], "text": text.decode(), "time": when})
     status_key = _status_key(g)
     notice = request.query_params.get("done")
+    # What the page says in its place anyway (a plan's answer, a review asked for, a consent
+    # refused) has no notice: the worker is taken to that place, and reads it once.
     notices = {"sent": REPLY_SENT, "retaliation": RETALIATION_REPORTED, "withdrawn": WITHDRAWN,
                "represented": REPRESENTED[True], "not_represented": REPRESENTED[False],
-               "erased": ERASED, "thanks": THANKS,
-               "consent_given": CONSENT_GIVEN, "consent_declined": CONSENT_DECLINED,
-               "consent_revoked": CONSENT_REVOKED, "contact_on": CONTACT_ON,
-               "contact_off": CONTACT_OFF, "review": REVIEW_ASKED,
-               **{f"plan_{k}": v for k, v in PLAN_ANSWERS.items()},
-               "delivered": DELIVERED[True], "not_delivered": DELIVERED[False]}  # fmt: skip
+               "erased": ERASED, "thanks": THANKS, "consent_given": CONSENT_GIVEN,
+               "contact_on": CONTACT_ON, "contact_off": CONTACT_OFF}  # fmt: skip
     rejected = status_key == "rejected"
     # What the report holds, opened once: contact is offered, and a partner asked for, only
     # where it is there.
