@@ -146,9 +146,10 @@ async def test_answering_keeps_the_reply_being_written_and_agrees_only_to_its_ow
 
 
 async def test_a_box_ticked_stays_ticked_in_another_language_and_only_that_box(platform):
-    """The boxes belong to the reply's form, so a change of language sends them: the box the
-    worker ticked comes back ticked (a worker who then agreed would otherwise share less
-    than they meant, unawares), and none they did not tick."""
+    """The boxes belong to the reply's form, so a change of language sends them, as does any
+    other button of the page: the box the worker ticked comes back ticked (a worker who then
+    agreed would otherwise share less than they meant, unawares), and none they did not
+    tick; once the request is answered, its boxes are not ticked again."""
     referral_id, worker = await asked(platform)
     page = (await worker.client.get(STATUS)).text
     origin = re.search(r'name="origin" value="([^"]+)"', page).group(1)
@@ -161,6 +162,20 @@ async def test_a_box_ticked_stays_ticked_in_another_language_and_only_that_box(p
     # A page shown afresh ticks nothing.
     again = (await worker.client.get(STATUS)).text
     assert not re.search(r'name="field" value="[^"]+" checked', again)
+    # Another button (being contacted), whose page follows a redirect, ticks it again too.
+    form = {"csrf": await worker.csrf(STATUS), "do": "contact-no", "origin": origin,
+            "field": [box]}  # fmt: skip
+    contact = await worker.client.post(STATUS, data=form)
+    assert contact.status_code == 303, contact.text
+    after = (await worker.client.get(contact.headers["location"])).text
+    assert re.findall(r'name="field" value="([^"]+)" checked', after) == [box]
+    assert not re.search(
+        r'name="field" value="[^"]+" checked', (await worker.client.get(STATUS)).text
+    )
+    # Answering the request sends its boxes; they are not carried past it.
+    declined = await answer(worker, referral_id, "declined", fields=["contact"], origin=origin)
+    assert declined.status_code == 303, declined.text
+    assert "checked" not in (await worker.client.get(declined.headers["location"])).text
 
 
 async def test_a_report_without_contact_details_is_not_asked_to_share_them(platform):

@@ -93,7 +93,8 @@ async def carry(
     if written_for(intake, unsent.origin) != grievance_id:
         return
     reply, plan = (t[:CARRIED] if t else None for t in (unsent.reply, unsent.plan))
-    draft = {"g": grievance_id, "m": reply, "r": unsent.retaliation, "p": plan}
+    draft = {"g": grievance_id, "m": reply, "r": unsent.retaliation, "p": plan,
+             "t": sorted(unsent.ticked)}  # fmt: skip
     ticket = await keep(conn, intake.receipt_key, tenant, grievance_id, draft)
     seconds = int(LIFETIME.total_seconds())
     token = sealed.seal(intake.receipt_key, COOKIE, ticket, seconds)
@@ -107,7 +108,7 @@ async def carry_rest(
     """After a button of the status page's reply form did its part (a reply or an objection
     sent, contact changed), keep what was typed beside it and not sent, for the page the
     response leads to."""
-    if rest.reply or rest.plan:
+    if rest.reply or rest.plan or rest.ticked:
         async with pool.acquire() as conn:
             await carry(conn, intake, request, response, tenant, grievance_id, rest)
     return response
@@ -122,7 +123,9 @@ async def carried(
     draft = await take(conn, tenant, ticket) if ticket else None
     if not draft or draft.get("g") != grievance_id:
         return NOTHING_UNSENT
-    return Unsent.kept(draft.get("m"), draft.get("r") is True, draft.get("p"))
+    boxes = draft.get("t")
+    return Unsent.kept(draft.get("m"), draft.get("r") is True, draft.get("p"),
+                       ticked=boxes if isinstance(boxes, list) else ())  # fmt: skip
 
 
 async def sweep(conn: Conn) -> int:

@@ -30,6 +30,7 @@ from redress.intake.filing import grievance_stream, masthead
 from redress.intake.retaliation import Reporting, grievance_contact, reported_in_message
 from redress.intake.texts import EMPTY_REPLY, NO_REVIEW, SATISFACTION_QUESTION, SESSION_ENDED
 from redress.intake.web_common import (
+    TICKED_LIMIT,
     TYPED_PARSED,
     Unsent,
     WorkerRoute,
@@ -73,14 +74,14 @@ async def act(
     # language keeps it; only the plan's own address sends it.
     comment: str | None = Form(None, max_length=TYPED_PARSED),
     # A referral's boxes, which belong to this form too: ticked again on a page shown again.
-    field: Annotated[list[str] | None, Form(max_length=50)] = None,
+    field: Annotated[list[str] | None, Form(max_length=TICKED_LIMIT)] = None,
     lang: str | None = None,
 ) -> Response:
     if do.startswith("contact-"):  # a button of the reply's form, which keeps the reply
         do, contact = "contact", do.removeprefix("contact-")
     message, refused = typed(message)  # kept without control characters, whatever happens
     ticked = frozenset(field or ())
-    unsent = Unsent.kept(message, bool(retaliation), typed(comment)[0], origin)
+    unsent = Unsent.kept(message, bool(retaliation), typed(comment)[0], origin, ticked)
     grievance_id = session(request, intake, tenant)
     if (grievance_id is None or not csrf_valid(request, intake, csrf_token)
             or for_another(intake, origin, grievance_id)):  # fmt: skip
@@ -151,9 +152,9 @@ async def act(
         lang=language(request, lang), transaction=within, place="review" if do == "review" else "",
     )  # fmt: skip
     # What was typed beside and not sent (the plan's comment; the reply, when contact was
-    # changed) waits in its box on the page that follows.
+    # changed; a referral's boxes) waits in its box on the page that follows.
     beside = Unsent(None if do == "reply" else unsent.reply, unsent.retaliation and do != "reply",
-                    unsent.plan, origin)  # fmt: skip
+                    unsent.plan, origin, unsent.ticked)  # fmt: skip
     return await reply_drafts.carry_rest(pool, intake, request, done, tenant, grievance_id,
                                          beside)  # fmt: skip
 

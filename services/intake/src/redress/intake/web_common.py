@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -98,6 +98,10 @@ def session(request: Request, intake: Intake, tenant: str) -> str | None:
     return str(claims["g"]) if claims.get("t") == tenant else None
 
 
+# More of a referral's boxes than a status page offers never came from one.
+TICKED_LIMIT = 50
+
+
 @dataclass(frozen=True)
 class Unsent:
     """What the worker typed and could not send yet (the page or the session had expired, or
@@ -109,14 +113,25 @@ class Unsent:
     # The grievance it was written for, sealed by the status page (`form_origin`): carried
     # only into that one, never into a report opened next on the same phone.
     origin: str | None = None
+    # A referral's boxes ticked and not agreed to yet, each naming its request
+    # ("referral/partner/field"): ticked again on the page that follows.
+    ticked: frozenset[str] = frozenset()
 
     @classmethod
     def kept(
         cls, reply: object = None, retaliation: bool = False, plan: object = None,
-        origin: str | None = None,
+        origin: str | None = None, ticked: Iterable[object] = (),
     ) -> Unsent:  # fmt: skip
-        """What is worth keeping of what came: texts, not blanks."""
-        return cls(_kept(reply), retaliation, _kept(plan), origin)
+        """What is worth keeping of what came: texts, not blanks; boxes that name their
+        request (a box of a request's own form means nothing on another page)."""
+        boxes = frozenset(t for t in ticked if isinstance(t, str) and t.count("/") == 2)
+        return cls(_kept(reply), retaliation, _kept(plan), origin,
+                   frozenset(sorted(boxes)[:TICKED_LIMIT]))  # fmt: skip
+
+    def without_request(self, referral: str, partner: str) -> Unsent:
+        """Less the boxes of a request just answered: they were agreed to, or not."""
+        mine = f"{referral}/{partner}/"
+        return replace(self, ticked=frozenset(t for t in self.ticked if not t.startswith(mine)))
 
     @property
     def context(self) -> dict[str, Any]:
@@ -411,8 +426,10 @@ async def _beside(
     retaliation: str | None = Form(None, pattern="^yes$"),
     comment: str | None = Form(None, max_length=TYPED_PARSED),
     origin: str | None = Form(None, max_length=1000),
+    field: Annotated[list[str] | None, Form(max_length=TICKED_LIMIT)] = None,
 ) -> Unsent:
-    return Unsent.kept(typed(message)[0], bool(retaliation), typed(comment)[0], origin)
+    return Unsent.kept(typed(message)[0], bool(retaliation), typed(comment)[0], origin,
+                       field or ())  # fmt: skip
 
 
 Beside = Annotated[Unsent, Depends(_beside)]

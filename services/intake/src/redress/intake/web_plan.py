@@ -9,7 +9,7 @@ before one was given; a confirmation of an action of this grievance that is done
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
@@ -24,6 +24,7 @@ from redress.intake.domain import decide as decide_grievance
 from redress.intake.filing import grievance_stream, masthead
 from redress.intake.texts import NOT_NOW, OBJECTION_NEEDS_COMMENT, PLAN_ANSWERED
 from redress.intake.web_common import (
+    TICKED_LIMIT,
     TYPED_PARSED,
     Said,
     Unsent,
@@ -63,6 +64,8 @@ async def answer_plan(
     # on the page when the answer is refused, never sent from here.
     message: str | None = Form(None, max_length=TYPED_PARSED),
     retaliation: str | None = Form(None, pattern="^yes$"),
+    # A referral's boxes, which belong to the reply's form too: ticked again afterwards.
+    field: Annotated[list[str] | None, Form(max_length=TICKED_LIMIT)] = None,
     lang: str | None = None,
 ) -> Response:
     action = named(action, action_named, "action")
@@ -71,7 +74,8 @@ async def answer_plan(
     # Only an objection sends its comment: one sent with any other answer is not read.
     comment, refused = typed(comment) if answer == "object" else (None, None)
     # An objection's comment outlives an expired page or an ended session, as a reply does.
-    unsent = Unsent.kept(typed(message)[0], bool(retaliation), comment or beside, origin)
+    unsent = Unsent.kept(typed(message)[0], bool(retaliation), comment or beside, origin,
+                         field or ())  # fmt: skip
     gid = session(request, intake, tenant)
     if unsent.plan and (not csrf_valid(request, intake, csrf_token)
                         or (gid is not None and for_another(intake, origin, gid))):  # fmt: skip
@@ -116,7 +120,7 @@ async def answer_plan(
         lang=language(request, lang), transaction=within,
         place="plan-answer" if answer else f"action-{action}",
     )  # fmt: skip
-    reply = Unsent.kept(unsent.reply, unsent.retaliation, beside, origin)
+    reply = Unsent.kept(unsent.reply, unsent.retaliation, beside, origin, unsent.ticked)
     return await reply_drafts.carry_rest(pool, intake, request, done, tenant, grievance_id, reply)
 
 

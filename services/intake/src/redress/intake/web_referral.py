@@ -25,6 +25,7 @@ from redress.intake.domain import GRIEVANCE, AnswerReferralConsent
 from redress.intake.filing import grievance_stream
 from redress.intake.referral_requests import ReferralRequests, answers
 from redress.intake.web_common import (
+    TICKED_LIMIT,
     Beside,
     WorkerRoute,
     named,
@@ -53,7 +54,7 @@ async def answer(
     referral_named: str | None = Query(None, alias="referral", max_length=100),  # see `named`
     partner_named: str | None = Query(None, alias="partner", max_length=100),
     answered: str = Form(alias="consent", pattern="^(given|declined|revoked)$"),
-    ticked: Annotated[list[str] | None, Form(alias="field", max_length=50)] = None,
+    ticked: Annotated[list[str] | None, Form(alias="field", max_length=TICKED_LIMIT)] = None,
     csrf_token: str = Form(alias="csrf", max_length=100),
     lang: str | None = None,
 ) -> Response:
@@ -99,7 +100,7 @@ async def answer(
         place=f"consent-{referral}-{partner}",
     )  # fmt: skip
     return await reply_drafts.carry_rest(pool, intake, request, done, tenant, grievance_id,
-                                         unsent)  # fmt: skip
+                                         unsent.without_request(referral, partner))  # fmt: skip
 
 
 def _ticked_for(referral: str, partner: str, ticked: Sequence[str]) -> list[str]:

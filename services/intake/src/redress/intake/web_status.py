@@ -155,7 +155,7 @@ async def status(
         "action": f"/t/{tenant}/status?lang={lang}",
         "switch_action": f"/t/{tenant}/status",  # the language buttons add their own
         "referrals": await _requests(conn, tenant, grievance_id, _, held),
-        "ticked": ticked,
+        "ticked": ticked | unsent.ticked,
         "referral_action": f"/t/{tenant}/status/referral?lang={lang}",
         "status": status_code,
         # Withdrawn, as ended on the worker's word: nothing more is done, nobody contacts them.
