@@ -13,7 +13,9 @@ from redress.intake.texts import (
     CONSENT_DECLINED,
     CONSENT_GIVEN,
     CONSENT_REVOKED,
+    CONTACT_WITH_NAME,
     REFERRAL_STATES,
+    SHARED_FIELDS,
 )
 from redress.kit.i18n import Catalogues
 from tests.events.helpers import wait_until
@@ -67,6 +69,10 @@ async def test_the_worker_agrees_on_the_status_page_and_the_referral_records_it(
     assert "থাকার জন্য নিরাপদ জায়গা" in page  # a safe place to stay: the service asked
     box = f'form="reply-form" name="field" value="{referral_id}/safe-home/'
     assert f'{box}narrative">' in page and f'{box}contact">' in page
+    # The contact details hold the worker's name, and sharing them shares it: the box says so
+    # (beside the promise that a partner never learns it otherwise).
+    named = translated(platform, "bn", CONTACT_WITH_NAME)
+    assert f'{box}contact"> {named}</label>' in page
     assert not re.search(r'name="field" value="[^"]+" checked', page)
     assert 'name="consent" value="given"' in page and 'name="consent" value="declined"' in page
     # The worker ticks their contact, not what they wrote: only their contact is shared.
@@ -192,6 +198,13 @@ async def test_a_report_without_contact_details_is_not_asked_to_share_them(platf
     await wait_until(lambda: _last_is(platform, referral_id, "ReferralSent"))
     given, sent = (await platform.system.store.read_stream(referral_id))[-2:]
     assert given.data.fields == sent.data.fields == ("narrative",)
+    # A report that gives a way to be contacted and no name is offered "How to contact you".
+    no_name, worker = await asked(
+        platform, {**GRIEVANCE, "contact": {"phone_or_email": "+8801711000002"}}
+    )
+    offered = (await worker.client.get(STATUS)).text
+    contact = translated(platform, "bn", SHARED_FIELDS["contact"])
+    assert f'value="{no_name}/safe-home/contact"> {contact}</label>' in offered
     await platform.caught_up(referral_id)
     part = await platform.referral.get(
         f"/v1/partner/referrals/{referral_id}", headers=platform.partner()

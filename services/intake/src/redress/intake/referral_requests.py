@@ -29,7 +29,13 @@ from redress.events.catalogue.referral import (
 from redress.events.envelope import Event
 from redress.events.projection import Projection, columns, of_kind, rounds
 from redress.events.store import Conn
-from redress.intake.texts import PARTNER_KINDS, REFERRAL_STATES, SERVICES, SHARED_FIELDS
+from redress.intake.texts import (
+    CONTACT_WITH_NAME,
+    PARTNER_KINDS,
+    REFERRAL_STATES,
+    SERVICES,
+    SHARED_FIELDS,
+)
 
 # The partner's part after each event: what the worker is told of where the referral is.
 _STATES: dict[type, str] = {
@@ -205,8 +211,17 @@ def _seen_as(row: Any) -> str:
     return str(row["state"])
 
 
-async def requests(conn: Conn, tenant: str, grievance_id: str, _: Any) -> list[dict[str, Any]]:
-    """The referrals of the worker's case, each in the worker's words."""
+def shared(field: str, named: bool) -> str:
+    """What a box shares, as the worker reads it: contact details hold the name the worker
+    gave, if they gave one, and the box says so."""
+    return CONTACT_WITH_NAME if field == "contact" and named else SHARED_FIELDS[field]
+
+
+async def requests(
+    conn: Conn, tenant: str, grievance_id: str, _: Any, named: bool = False
+) -> list[dict[str, Any]]:
+    """The referrals of the worker's case, each in the worker's words (`named`: their
+    contact details hold their name)."""
     rows = await conn.fetch(
         """SELECT p.* FROM intake.referral_partners p JOIN intake.referrals r USING (referral_id)
            WHERE r.grievance_id = $1 AND r.tenant = $2 ORDER BY p.position""",
@@ -220,8 +235,8 @@ async def requests(conn: Conn, tenant: str, grievance_id: str, _: Any) -> list[d
             "name": row["partner_name"],
             "kind": _(PARTNER_KINDS.get(row["partner_kind"], PARTNER_KINDS["ngo"])),
             "services": [_(SERVICES[s]) for s in row["services"] if s in SERVICES],
-            "fields": [(f, _(SHARED_FIELDS[f])) for f in row["fields"] if f in SHARED_FIELDS],
-            "agreed": [_(SHARED_FIELDS[f]) for f in row["agreed"] if f in SHARED_FIELDS],
+            "fields": [(f, _(shared(f, named))) for f in row["fields"] if f in SHARED_FIELDS],
+            "agreed": [_(shared(f, named)) for f in row["agreed"] if f in SHARED_FIELDS],
             "consent": row["consent"],
             "state": _(state) if (state := REFERRAL_STATES.get(_seen_as(row))) else None,
             "answers": answers(row),

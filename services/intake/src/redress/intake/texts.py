@@ -199,6 +199,8 @@ SHARED_FIELDS = {
     "narrative": N_("What you wrote in your report"),
     "contact": N_("How to contact you"),
 }
+# Contact details that hold the worker's name share it: the box must say so.
+CONTACT_WITH_NAME = N_("Your name and how to contact you")
 REFERRAL_STATES = {
     "sent": N_("Passed on: waiting for their answer."),
     "acknowledged": N_("They received it."),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -112,15 +113,30 @@ def _ticked_for(referral: str, partner: str, ticked: Sequence[str]) -> list[str]
     return [t.removeprefix(mine) for t in ticked if t.startswith(mine) or "/" not in t]
 
 
-async def given(conn: Conn, keyring: Keyring, grievance_id: str) -> frozenset[str]:
-    """The personal fields a partner may be asked for that the worker's report holds (a report
-    filed without contact details has none to share); none once erased."""
+@dataclass(frozen=True)
+class Held:
+    """The personal fields a partner may be asked for that the worker's report holds."""
+
+    fields: frozenset[str] = frozenset()
+    # The contact details hold the worker's name: agreeing to share them shares it, and the
+    # box the worker ticks says so.
+    named: bool = False
+
+    def __contains__(self, field: object) -> bool:
+        return field in self.fields
+
+
+async def given(conn: Conn, keyring: Keyring, grievance_id: str) -> Held:
+    """What the worker's report holds to share (a report filed without contact details has
+    no contact to share); nothing once erased."""
     history = await read_stream_on(conn, grievance_stream(grievance_id))
     submitted = history[0].data if history else None
     if not isinstance(submitted, GrievanceSubmitted):
-        return frozenset()
+        return Held()
     opened = await keyring.open(conn, submitted.personal)
     if opened is None:
-        return frozenset()
+        return Held()
     personal = json.loads(opened)
-    return frozenset(f.value for f in SharedField if personal.get(f.value))
+    contact = personal.get(SharedField.contact.value)
+    named = isinstance(contact, dict) and bool(contact.get("name"))
+    return Held(frozenset(f.value for f in SharedField if personal.get(f.value)), named)

@@ -58,7 +58,7 @@ from redress.intake.web_common import (
     said,
     session,
 )
-from redress.intake.web_referral import given
+from redress.intake.web_referral import Held, given
 from redress.kit.deps import Pool
 from redress.kit.i18n import LANGUAGES, moment
 
@@ -231,10 +231,10 @@ async def _elsewhere(conn: Conn, tenant: str, country: str | None, _: Any) -> li
 
 
 async def _requests(
-    conn: Conn, tenant: str, grievance_id: str, _: Any, held: frozenset[str]
+    conn: Conn, tenant: str, grievance_id: str, _: Any, held: Held
 ) -> list[dict[str, Any]]:
     """The referrals' consent requests, each offering only what the report `held`."""
-    asked = await requests(conn, tenant, grievance_id, _)
+    asked = await requests(conn, tenant, grievance_id, _, named=held.named)
     for partner in asked:
         partner["fields"] = [(f, label) for f, label in partner["fields"] if f in held]
     return asked
