@@ -11,11 +11,24 @@ import asyncpg
 import httpx
 import pytest
 
+from redress.events.migrations import migrate
+from redress.events.relay import Relay
 from redress.intake import texts
+from redress.intake.app import service
+from redress.kit.auth import signer_for
+from redress.kit.service import app_for
 from tests.events.faults import pg_path
-from tests.intake.conftest import TENANT, intake_settings, serving
+from tests.events.helpers import running, wait_until
+from tests.intake.conftest import (
+    CLIENT_ADDRESS,
+    TENANT,
+    Harness,
+    intake_settings,
+    register_tenant,
+    serving,
+)
 from tests.intake.test_lookup_keys import text as sms_text
-from tests.intake.test_web import fresh_form, report_fields
+from tests.intake.test_web import file_report, fresh_form, open_status, report_fields
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
 NARRATIVE = {"en": "Overtime has not been paid for three months.",
@@ -667,3 +680,43 @@ async def test_a_page_asked_of_a_frozen_database_is_a_503_page_within_its_deadli
             assert_page(page, "bn", 503)
             assert tr(intake, "bn", texts.PROBLEMS["503-read"][1]) in page.text
             assert "Acme Initiative" in page.text
+
+
+async def test_a_report_filed_while_delivery_is_down_opens_as_try_again_not_as_a_bad_receipt(
+    system, tmp_path
+):
+    """NATS down (here: no relay): the report is in the log, not yet in the page's view of
+    it. Opened with its receipt, the status page says to try again in a moment (503 in the
+    worker's language, Retry-After); it never asks for the receipt again, which would tell
+    the worker their receipt is wrong. Once delivery is back, the same session shows it."""
+    settings = intake_settings(system, tmp_path)
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [service.component])
+    app = app_for("intake", settings)
+
+    def relay() -> Relay:
+        return Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+
+    async with app.router.lifespan_context(app):
+        async with running(relay().run()):
+            await register_tenant(system)
+        # The relay stopped: what is appended from here on waits in the log.
+        transport = httpx.ASGITransport(app=app, client=CLIENT_ADDRESS)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            worker = Harness(client, app, system, settings, signer_for(settings))
+            reference, secret = await file_report(worker, lang="bn")
+            opened = await open_status(worker, reference, secret)
+            assert_page(
+                opened, "en", 503
+            )  # opened in English (the receipt page leads on in its own)
+            assert opened.headers["retry-after"] == "5"
+            assert tr(worker, "en", texts.PROBLEMS["503-read"][1]) in opened.text
+            assert tr(worker, "en", texts.SESSION_ENDED) not in opened.text
+            assert 'name="secret"' not in opened.text
+
+            async def shown() -> bool:
+                page = await client.get(f"/t/{TENANT}/status")
+                return page.status_code == 200 and reference in page.text
+
+            async with running(relay().run()):
+                await wait_until(shown)
