@@ -65,6 +65,9 @@ async def test_bad_inputs_get_problem_json_and_change_nothing(intake):
         ({**GRIEVANCE, "narrative": "x" * 5001}, intake.token(), 422),
         ({**GRIEVANCE, "site_id": "unknown-site"}, intake.token(), 422),
         ({**GRIEVANCE, "surprise": 1}, intake.token(), 422),
+        # A contact nobody could use to reach the worker, as the web form refuses it.
+        ({**GRIEVANCE, "contact": {"phone_or_email": "call me"}}, intake.token(), 422),
+        ({**GRIEVANCE, "contact": {"phone_or_email": "12 34"}}, intake.token(), 422),
         (GRIEVANCE, intake.token(ttl=-120), 401),  # expired beyond the clock leeway
         (GRIEVANCE, intake.token(tenant="elsewhere"), 404),
         (GRIEVANCE, intake.token(roles=("officer",)), 403),
@@ -74,6 +77,8 @@ async def test_bad_inputs_get_problem_json_and_change_nothing(intake):
         answer = await intake.client.post("/v1/grievances", json=body, headers=headers)
         assert answer.status_code == status, (body, answer.text)
         assert answer.headers["content-type"] == "application/problem+json"
+        if "contact" in body and body["contact"] != GRIEVANCE["contact"]:
+            assert "phone number (7 to 15 digits) or an e-mail address" in answer.text
     huge = await intake.client.post(
         "/v1/grievances",
         content=b"{" + b" " * 1_100_000 + b"}",
@@ -156,6 +161,18 @@ async def test_sms_texts_from_one_number_thread_into_one_grievance(intake):
             "SELECT type FROM eventlog.events WHERE stream LIKE 'grievance-%' ORDER BY position"
         )]  # fmt: skip
     assert types == ["GrievanceSubmitted", "WorkerMessagePosted"]
+
+
+async def test_a_text_from_a_sender_that_is_no_number_is_filed_without_a_contact(intake):
+    """A short code or a sender's name cannot be texted back, and is no contact: the report
+    is filed all the same (a text is never lost), its receipt in the answer."""
+    url = f"http://test/v1/sms/{TENANT}/inbound"
+    params = {"From": "24365", "To": "+6620000000", "Body": "The agent keeps our passports.",
+              "MessageSid": "SM-short"}  # fmt: skip
+    sig = signature("dev-sms-token", url, params)
+    answer = await intake.client.post(url, data=params, headers={"X-Twilio-Signature": sig})
+    assert answer.status_code == 200 and "Reference: R-" in answer.text
+    assert await grievances(intake) == 1
 
 
 @pytest.mark.parametrize(("said", "lang"), [("ပတ်စပို့ကို အေးဂျင့်က ယူထားတယ်။", "my"),

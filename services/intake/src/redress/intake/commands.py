@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from redress.events.catalogue.grievance import Category, Consent
+from redress.intake.phones import reachable
 from redress.kit.countries import Country
 from redress.kit.dates import PastDate
 from redress.kit.i18n import LANGUAGES
@@ -41,11 +42,18 @@ Narrative = Annotated[
 """What happened, in the worker's words: something must show."""
 
 
+def _reachable(contact: str) -> str:
+    if not reachable(contact):
+        raise ValueError("a phone number (7 to 15 digits) or an e-mail address")
+    return contact
+
+
 class ContactDetails(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Line | None = Field(None, max_length=200)
-    phone_or_email: Line | None = Field(None, max_length=200)
+    # As the web form: a contact nobody could use to reach the worker is refused, not kept.
+    phone_or_email: Annotated[Line, AfterValidator(_reachable)] | None = Field(None, max_length=200)
     language: Language | None = None
     time: Line | None = Field(None, max_length=100)
 

@@ -31,6 +31,15 @@ def phone_number(text: str | None) -> str | None:
     return ("+" if written.lstrip("(").startswith("+") else "") + digits
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def reachable(contact: str) -> bool:
+    """Whether a contact is a phone number or an e-mail address: anything else nobody could
+    use to reach the worker (no text, no call after an audit)."""
+    return bool(_EMAIL.fullmatch(contact.strip())) or phone_number(contact) is not None
+
+
 async def contact_number(conn: Conn, intake: Intake, personal: Sealed) -> str | None:
     """The phone number the worker gave, opened from their sealed personal data; None when
     they gave none, or their data was erased."""

@@ -23,6 +23,7 @@ from redress.intake.filing import file_grievance, grievance_stream, tenant_name
 from redress.intake.gateway import SMS_GATEWAY, signed_form
 from redress.intake.gateway import signature as signature  # the provider's, for its callers
 from redress.intake.lookup_keys import NumberKeys, number_keys
+from redress.intake.phones import reachable
 from redress.intake.sms_texts import CONTACT_ALLOWED, CONTACT_STOPPED, SMS_JOINED, language_of
 from redress.intake.texts import PROBLEMS
 from redress.intake.web_common import load
@@ -145,7 +146,10 @@ async def _receive(
     # until they send STOP.
     form_ = GrievanceInput(
         country=None, category=Category.other, narrative=text, language=language,
-        contact=ContactDetails(phone_or_email=phone), consent=Consent(contact_me=True),
+        # A sender that is no number (a short code, a name) cannot be texted back: the
+        # report is filed all the same, without a contact.
+        contact=ContactDetails(phone_or_email=phone) if reachable(phone) else None,
+        consent=Consent(contact_me=True),
     )  # fmt: skip
     filed = await file_grievance(conn, store, intake, metadata, form_, Channel.sms,
                                  grievance_id=new_id_)  # fmt: skip

@@ -7,7 +7,6 @@ typed and a message beside the field concerned.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -24,7 +23,7 @@ from redress.intake.commands import GrievanceInput
 from redress.intake.context import IntakeContext
 from redress.intake.domain import MAX_ATTACHMENTS
 from redress.intake.filing import Upload, check_upload, file_grievance, masthead
-from redress.intake.phones import phone_number
+from redress.intake.phones import reachable
 from redress.intake.texts import (
     BAD_DATE,
     CHECK_FIELD,
@@ -162,7 +161,7 @@ async def submit_report(
         grievance = _grievance(values, lang)
     except ValidationError as exc:
         return await _form_page(request, intake, pool, tenant, lang, status=422,
-                                errors={**forged, **_errors(exc.errors())}, **again)  # fmt: skip
+                                errors={**_errors(exc.errors()), **forged}, **again)  # fmt: skip
     if forged:
         return await _form_page(request, intake, pool, tenant, lang, status=422, errors=forged,
                                 **again)  # fmt: skip
@@ -245,22 +244,13 @@ def _text(form: FormData, name: str) -> str | None:
     return None
 
 
-# What a worker may write to be reached: an e-mail address, or a phone number as people
-# write one (`phone_number`: the very number the texts then go to).
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-def _reachable(contact: str) -> bool:
-    return bool(_EMAIL.fullmatch(contact)) or phone_number(contact) is not None
-
-
 def _forged(form: FormData, values: dict[str, Any]) -> _Errors:
     """Choices the form offers that came back as something it does not offer: a box ticked
     is "yes", a language one of the list. Never taken as something else, or as nothing.
     And a contact that is neither a number nor an e-mail address, which nobody could use
     to reach the worker (no text, no call after an audit)."""
     errors: _Errors = {}
-    if values["contact"] is not None and not _reachable(values["contact"]):
+    if values["contact"] is not None and not reachable(values["contact"]):
         errors["contact"] = (NOT_A_CONTACT, {})
     if any(form.get(c) not in (None, "yes") for c in (*_CONSENTS, _KEEP)):
         errors["choices"] = (CHECK_FIELD, {})
