@@ -432,8 +432,8 @@ async def test_refused_and_invalid_commands_show_the_case_with_the_reason(platfo
 
         await refused("accept", None, 409, "this can be done at admissibility")
         await refused("advance", {"to": "implementation"}, 409, "cannot move from")
-        await refused("triage", {"indicators": ["astrology"], "severity": "low"}, 409,
-                      "unknown indicators: astrology")  # fmt: skip
+        await refused("triage", {"indicators": ["astrology"], "severity": "low"}, 422,
+                      "Indicators")  # fmt: skip
         await refused("close", {"outcome": "resolved"}, 409, "this can be done at response")
         await refused("lessons", {"text": "x"}, 409, "once the case is closed")
         await refused("reopen", {"reason": "x"}, 409, "only a closed or rejected case")
@@ -492,7 +492,7 @@ async def test_what_an_officer_typed_is_kept_when_the_form_is_refused(platform):
         typed = "The HR manager called the worker twice <after> the audit: severity is lower."
         data = {"indicators": ["astrology"], "severity": "low", "override_reason": typed}
         answer = await submit(client, case_id, "triage", data)
-        assert answer.status_code == 409  # an unknown indicator: refused
+        assert answer.status_code == 422  # an unknown indicator: refused
         kept = re.search(r'<textarea id="triage-override"[^>]*>([^<]*)</textarea>', answer.text)
         assert kept and kept.group(1) == typed.replace("<", "&lt;").replace(">", "&gt;")
         # Only in the form that failed: another form of the page starts empty.

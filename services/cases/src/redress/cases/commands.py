@@ -8,7 +8,15 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from redress.cases.domain import Grounds, Outcome, Owner, Remedy, Severity, Stage
+from redress.cases.domain import (
+    KNOWN_INDICATORS,
+    Grounds,
+    Outcome,
+    Owner,
+    Remedy,
+    Severity,
+    Stage,
+)
 from redress.events.catalogue.case import (
     FindingSource,
     Involvement,
@@ -29,8 +37,15 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# The vocabulary's codes (ILO forced-labour, trafficking and child-labour indicators): one not
+# in it is bad input, refused at the edge and listed in the API's schema.
+IndicatorCode = StrEnum(  # type: ignore[misc]
+    "IndicatorCode", {code: code for code in sorted(KNOWN_INDICATORS)}
+)
+
+
 class TriageBody(Body):
-    indicators: list[Line] = Field(default_factory=list, max_length=40)
+    indicators: list[IndicatorCode] = Field(default_factory=list, max_length=40)
     severity: Severity
     override_reason: Prose | None = Field(None, max_length=2000)
 

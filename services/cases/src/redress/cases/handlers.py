@@ -129,7 +129,7 @@ async def seal_for_grievance(desk: Desk, p: Principal, case_id: str, text: str) 
 async def triage(
     desk: Desk, p: Principal, case_id: str, body: c.TriageBody, retry: Retry | None = None
 ) -> c.Written:
-    command = d.Triage(tuple(body.indicators), body.severity, body.override_reason)
+    command = d.Triage(tuple(map(str, body.indicators)), body.severity, body.override_reason)
     return await run(desk, p, case_id, command, retry=retry)
 
 
