@@ -21,6 +21,9 @@ async def test_only_an_admin_of_this_tenant_logs_in(intake):
     assert first.status_code == 303 and first.headers["location"] == f"{ADMIN}/login"
     assert await log_in(intake, intake.token(roles=("member",))) == 403
     assert await log_in(intake, intake.token(roles=("admin",), tenant="globex-msi")) == 403
+    # A token refused, as every console refuses it: 401, not "not yours".
+    assert await log_in(intake, intake.token(roles=("admin",), ttl=-120)) == 401
+    assert await log_in(intake, {"Authorization": "Bearer not-a-token"}) == 401
     assert "admin_token" not in intake.client.cookies
     assert await log_in(intake, intake.token(roles=("admin",))) == 303
     page = await intake.client.get(ADMIN)

@@ -65,15 +65,25 @@ def _home(tenant: str) -> str:
 
 async def _admin(request: Request, tenant: str, token: str | None) -> Principal | None:
     """The admin of this tenant the token names; None for no token, a bad one, or another's."""
+    found = await _verified(request, token)
+    if found is None or not _admin_here(found, tenant):
+        return None
+    return authorise(found, Action.tenant_configure)  # events record the acting role
+
+
+async def _verified(request: Request, token: str | None) -> Principal | None:
+    """Whom a valid token names; None for no token, a forged or an expired one."""
     if not token or len(token) > MAX_TOKEN:
         return None
     try:
         principal: Principal = await request.app.state.runtime.verifier.verify(token)
     except InvalidToken:
         return None
-    if principal.tenant != tenant or not allowed(principal.roles, Action.tenant_configure):
-        return None
-    return authorise(principal, Action.tenant_configure)  # events record the acting role
+    return principal
+
+
+def _admin_here(principal: Principal, tenant: str) -> bool:
+    return principal.tenant == tenant and allowed(principal.roles, Action.tenant_configure)
 
 
 def _field(form: FormData, name: str) -> str:
@@ -91,8 +101,12 @@ async def login(request: Request, tenant: str, intake: IntakeContext) -> Respons
     form = await request.form()
     csrf.check(request, intake.csrf_key, _field(form, "csrf"))
     token = _field(form, "token").removeprefix("Bearer ").strip()
-    if await _admin(request, tenant, token) is None:
-        refused = "This token is not an admin's of this initiative, or it has expired."
+    # As every console: a token refused is 401, a good one of someone else 403.
+    if (found := await _verified(request, token)) is None:
+        refused = "That token was refused: the token is invalid or expired."
+        return _page(request, intake, "login.html", 401, tenant=tenant, error=refused)
+    if not _admin_here(found, tenant):
+        refused = "This token is not an admin's of this initiative."
         return _page(request, intake, "login.html", 403, tenant=tenant, error=refused)
     response = RedirectResponse(_home(tenant), status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
