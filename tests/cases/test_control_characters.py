@@ -45,3 +45,18 @@ async def test_bodies_with_nul_get_422_and_append_nothing(platform):
 
 async def _one_case(platform):
     return len(await queued(platform)) == 1
+
+
+async def test_a_filter_the_list_does_not_offer_is_refused_not_ignored(platform):
+    """`?category=` is no filter of the case list: answered as if it were, every case would
+    come back to an officer who asked for some. Refused, naming what the list takes."""
+    officer = platform.token()
+    answer = await platform.cases.get("/v1/cases?category=forced_labour", headers=officer)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["type"] == "urn:redress:problem:unknown-parameter"
+    assert "category" in problem["detail"] and "stage" in problem["detail"]
+    assert (
+        await platform.cases.get("/v1/cases?stage=verification", headers=officer)
+    ).status_code == 200

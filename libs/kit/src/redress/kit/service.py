@@ -41,6 +41,7 @@ from redress.kit.head import HeadAsGet
 from redress.kit.health import LagProbe, health_router
 from redress.kit.leading import start_leading
 from redress.kit.limits import BodySizeLimit, RefusalPage
+from redress.kit.query import declared_query
 from redress.kit.reads import ReadDeadline
 from redress.kit.runtime import (
     Runtime,
@@ -150,7 +151,7 @@ def create_service_app(spec: ServiceSpec, settings: Settings | None = None) -> F
     # ReDoc is left out: its bundle loads its logo from the vendor's CDN.
     app = FastAPIOffline(
         # The address first: nothing else may see a NUL in a path parameter.
-        dependencies=[Depends(plain_request_line), Depends(admitted)],
+        dependencies=[Depends(plain_request_line), Depends(admitted), Depends(declared_query)],
         redoc_url=None,
         title=f"Redress {spec.title}",
         lifespan=lifespan,
