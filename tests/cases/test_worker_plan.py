@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from redress.intake.texts import (
-    CHECK_FIELD,
+    CONTROLS_TAKEN_OUT,
     DELIVERED,
     NOT_NOW,
     OBJECTION_NEEDS_COMMENT,
@@ -110,7 +110,7 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
     # A comment holding a control character comes back without it, to be sent again; one
     # too long comes back whole, to be shortened. Nothing is written.
     hidden = await plan_form(worker, lang, {"answer": "object", "comment": f"\x00{COMMENTS[lang]}"})
-    assert hidden.status_code == 422 and say(lang, CHECK_FIELD) in hidden.text
+    assert hidden.status_code == 422 and say(lang, CONTROLS_TAKEN_OUT) in hidden.text
     assert f'name="comment" maxlength="5000">{COMMENTS[lang]}</textarea>' in hidden.text
     assert 'name="message" maxlength="5000" required></textarea>' in hidden.text  # not the reply
     long = COMMENTS[lang] * (5000 // len(COMMENTS[lang]) + 1)

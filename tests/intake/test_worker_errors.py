@@ -130,7 +130,7 @@ async def test_control_characters_come_back_taken_out_so_that_the_report_can_be_
     data = report_fields(tokens, lang=lang, narrative=typed, name="Rahima\x0b")
     page = await intake.client.post(f"/t/{TENANT}/report", data=data)
     assert_page(page, lang, 422)
-    assert_marked(page, "narrative", tr(intake, lang, texts.CHECK_FIELD))
+    assert_marked(page, "narrative", tr(intake, lang, texts.CONTROLS_TAKEN_OUT))
     assert kept(page, lang)
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", page.text)
     assert await intake.events() == before
@@ -397,7 +397,7 @@ async def test_a_reply_too_long_or_with_hidden_characters_comes_back_to_be_sent_
               "retaliation": "yes"},
     )  # fmt: skip
     assert_page(hidden, lang, 422)
-    assert tr(intake, lang, texts.CHECK_FIELD) in hidden.text
+    assert tr(intake, lang, texts.CONTROLS_TAKEN_OUT) in hidden.text
     kept = f'name="message" maxlength="5000" required>{NARRATIVE[lang]}</textarea>'
     assert kept in hidden.text
     assert 'name="retaliation" value="yes" checked>' in hidden.text  # still ticked

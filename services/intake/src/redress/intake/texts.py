@@ -142,6 +142,11 @@ FILING_LIMITED = N_(
 CHOOSE_COUNTRY = N_("Choose a country.")
 CHOOSE_CATEGORY = N_("Choose what it is about.")
 TELL_WHAT_HAPPENED = N_("Tell us what happened.")
+# Characters nobody can see (pasted from a chat: a bell, an escape): taken out, and the text
+# given back to be checked, since nobody could find them to take them out themselves.
+CONTROLS_TAKEN_OUT = N_(
+    "We took out characters that cannot be seen. Please check the text and send it again."
+)
 TOO_LONG = N_("This is too long: please keep it to %(limit)s characters or fewer.")
 FUTURE_DATE = N_("This date is in the future. Choose the day it started, or leave it empty.")
 BAD_DATE = N_("Choose a real date, or leave it empty.")

@@ -27,7 +27,13 @@ from redress.intake import sealed
 from redress.intake.context import Intake
 from redress.intake.domain import Grievance, fold
 from redress.intake.filing import Masthead, grievance_stream, masthead
-from redress.intake.texts import CHECK_FIELD, PAGE_EXPIRED_REPLY, PROBLEMS, SESSION_ENDED, TOO_LONG
+from redress.intake.texts import (
+    CONTROLS_TAKEN_OUT,
+    PAGE_EXPIRED_REPLY,
+    PROBLEMS,
+    SESSION_ENDED,
+    TOO_LONG,
+)
 from redress.kit import csrf, errors, outage
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
@@ -408,7 +414,7 @@ def typed(text: str | None) -> tuple[str | None, Said | None]:
     if len(text.replace("\r\n", "\n")) > TYPED_LIMIT:
         return strip_controls(text), (TOO_LONG, {"limit": TYPED_LIMIT})
     if (kept := strip_controls(text)) != text:
-        return kept, (CHECK_FIELD, {})
+        return kept, (CONTROLS_TAKEN_OUT, {})
     return text, None
 
 

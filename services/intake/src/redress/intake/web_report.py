@@ -29,6 +29,7 @@ from redress.intake.texts import (
     CHECK_FIELD,
     CHOOSE_CATEGORY,
     CHOOSE_COUNTRY,
+    CONTROLS_TAKEN_OUT,
     FILE_TOO_LARGE,
     FILE_TYPE,
     FILING_LIMITED,
@@ -248,9 +249,14 @@ def _forged(form: FormData, values: dict[str, Any]) -> _Errors:
     """Choices the form offers that came back as something it does not offer: a box ticked
     is "yes", a language one of the list. Never taken as something else, or as nothing.
     And a contact that is neither a number nor an e-mail address, which nobody could use
-    to reach the worker (no text, no call after an audit)."""
-    errors: _Errors = {}
-    if values["contact"] is not None and not reachable(values["contact"]):
+    to reach the worker (no text, no call after an audit); and text holding characters
+    nobody can see, given back without them. Each says more than the command's own check."""
+    errors: _Errors = {
+        field: (CONTROLS_TAKEN_OUT, {})
+        for field, value in values.items()
+        if isinstance(value, str) and strip_controls(value) != value
+    }
+    if values["contact"] is not None and not reachable(strip_controls(values["contact"])):
         errors["contact"] = (NOT_A_CONTACT, {})
     if any(form.get(c) not in (None, "yes") for c in (*_CONSENTS, _KEEP)):
         errors["choices"] = (CHECK_FIELD, {})
