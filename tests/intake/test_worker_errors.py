@@ -28,7 +28,7 @@ from tests.intake.conftest import (
     serving,
 )
 from tests.intake.test_lookup_keys import text as sms_text
-from tests.intake.test_web import file_report, fresh_form, open_status, report_fields
+from tests.intake.test_web import file_report, fresh_form, open_status, report_fields, tiny_png
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
 NARRATIVE = {"en": "Overtime has not been paid for three months.",
@@ -429,6 +429,57 @@ async def test_a_form_that_cannot_be_read_still_gets_a_page(intake):
     )
     assert_page(page, "ar", 400)
     assert tr(intake, "ar", texts.PROBLEMS[400][1]) in page.text
+
+
+def multipart(fields: dict[str, bytes], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
+    """A multipart body as any client may send it, bytes and all."""
+    boundary, out = "redress-test-boundary", b""
+    for name, value in fields.items():
+        out += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+        out += value + b"\r\n"
+    for name, (filename, content) in files.items():
+        out += (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: image/png\r\n\r\n').encode()  # fmt: skip
+        out += content + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+async def test_a_form_not_in_utf8_is_refused_as_a_page_not_recorded_garbled(intake):
+    """The pages send UTF-8. Bytes that are not were read as Latin-1 ("wagesÿþ") or as
+    U+FFFD, and filed; a narrative of nothing else passed as one that shows something.
+    Refused, as a page in the worker's language, and nothing is recorded; a file's bytes
+    are a file's, and a name with accents in UTF-8 is filed as written."""
+    before = await intake.events()
+    tokens = await fresh_form(intake)
+    fields = {k: str(v).encode() for k, v in report_fields(tokens, lang="bn").items()}
+    for narrative in (b"wages\xff\xfe unpaid", b"\xc0\xaf"):
+        body, kind = multipart({**fields, "narrative": narrative}, {})
+        page = await intake.client.post(f"/t/{TENANT}/report?lang=bn", content=body,
+                                        headers={"Content-Type": kind})  # fmt: skip
+        assert_page(page, "bn", 400)
+        assert tr(intake, "bn", texts.PROBLEMS[400][1]) in page.text
+    urlencoded = "&".join(f"{k}={v}" for k, v in report_fields(tokens, lang="bn").items()
+                          if k != "narrative") + "&narrative=%FF%FE"  # fmt: skip
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    page = await intake.client.post(f"/t/{TENANT}/report?lang=bn", content=urlencoded,
+                                    headers=form)  # fmt: skip
+    assert_page(page, "bn", 400)
+    assert await intake.events() == before
+    # A file is bytes; accents in UTF-8 are text.
+    body, kind = multipart({**fields, "name": "Zoë Müller".encode()},
+                           {"files": ("photo.png", tiny_png())})  # fmt: skip
+    filed = await intake.client.post(f"/t/{TENANT}/report?lang=bn", content=body,
+                                     headers={"Content-Type": kind})  # fmt: skip
+    assert filed.status_code == 303, filed.text[:300]
+    # A reply on the status page likewise.
+    reference, secret = await file_report(intake, lang="bn")
+    status = await open_status(intake, reference, secret)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', status.text).group(1)
+    replied = await intake.events()
+    reply = await intake.client.post(f"/t/{TENANT}/status?lang=bn", headers=form,
+                                     content=f"csrf={csrf}&do=reply&message=%FF%FEhi")  # fmt: skip
+    assert_page(reply, "bn", 400)
+    assert await intake.events() == replied
 
 
 @contextlib.asynccontextmanager

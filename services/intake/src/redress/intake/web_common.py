@@ -34,6 +34,7 @@ from redress.intake.texts import (
     SESSION_ENDED,
     TOO_LONG,
 )
+from redress.intake.web_encoding import utf8_forms
 from redress.kit import csrf, errors, outage
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
@@ -320,6 +321,8 @@ class WorkerRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def worker_handler(request: Request) -> Response:
+            # One request throughout: a refusal's page reads the form the handler read.
+            request = utf8_forms(request)
             try:
                 return await handler(request)
             except ShowInstead as exc:
