@@ -25,6 +25,7 @@ from redress.events.catalogue.case import (
     Substantiation,
 )
 from redress.events.catalogue.grievance import Category
+from redress.events.catalogue.indicators import ALIASES
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
 from redress.kit.numbers import JSON_INTEGER
@@ -37,10 +38,11 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-# The vocabulary's codes (ILO forced-labour, trafficking and child-labour indicators): one not
-# in it is bad input, refused at the edge and listed in the API's schema.
+# The vocabulary's codes (ILO forced-labour, trafficking and child-labour indicators), and the
+# old codes still understood as theirs: one not among them is bad input, refused at the edge
+# and listed in the API's schema.
 IndicatorCode = StrEnum(  # type: ignore[misc]
-    "IndicatorCode", {code: code for code in sorted(KNOWN_INDICATORS)}
+    "IndicatorCode", {code: code for code in sorted(KNOWN_INDICATORS | set(ALIASES))}
 )
 
 
