@@ -42,6 +42,8 @@ def test_every_service_documents_its_errors_as_problem_details(tmp_path):
                 assert "404" in codes, where
             if "requestBody" in op:
                 assert {"400", "413", "415", "422"} <= codes, where
+            if path.startswith("/v1/"):
+                assert "422" in codes, where  # a parameter the address does not take
             if any(p["name"] == "min_version" for p in op.get("parameters", [])):
                 assert op["responses"]["202"]["headers"]["Retry-After"], where
 

@@ -3,9 +3,10 @@
 Errors are RFC 9457 problem details (`application/problem+json`, schema `ProblemDetails`),
 never FastAPI's default `HTTPValidationError`. Which errors an operation can answer follows
 from its shape, the way the kit produces them: a token (401, 403), a path naming a resource
-(404), a write to the log (409), a body (400, 413, 415, 422), a parameter (422). A route
-declares the rest itself (`responses={429: ...}`), and its declarations become problem+json
-too. Reads that accept `min_version` may answer 202 (DESIGN: read-your-writes).
+(404), a write to the log (409), a body (400, 413, 415, 422), a parameter, or one an API's
+address does not take (422). A route declares the rest itself (`responses={429: ...}`), and
+its declarations become problem+json too. Reads that accept `min_version` may answer 202
+(DESIGN: read-your-writes).
 """
 
 from __future__ import annotations
@@ -114,8 +115,8 @@ def expected_errors(path: str, method: str, operation: dict[str, Any]) -> set[in
         codes |= {400, 413, 415, 422}
     if method in _WRITES:
         codes.add(413)  # the size limit stands before routing: a body-less write may carry one
-    if operation.get("parameters"):
-        codes.add(422)
+    if operation.get("parameters") or path.startswith("/v1/"):
+        codes.add(422)  # an API's address refuses a parameter it does not take (kit.query)
     return codes
 
 
