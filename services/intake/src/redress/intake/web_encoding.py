@@ -115,10 +115,14 @@ def utf8_forms(request: Request) -> Request:
     else:
         return request
     receive = request.receive
-    checking = True
+    checking, refused = True, False
 
     async def checked() -> Message:
-        nonlocal checking
+        nonlocal checking, refused
+        if refused:
+            # The refusal's page may read the form again (its language): it is empty now,
+            # never a wait for a body that the server has already handed over.
+            return {"type": "http.request", "body": b"", "more_body": False}
         message = await receive()
         if checking and message["type"] == "http.request":
             try:
@@ -127,6 +131,9 @@ def utf8_forms(request: Request) -> Request:
                     parser.finalize()
             except FormParserError:
                 checking = False  # malformed: the form's own parser says so
+            except Problem:
+                refused = True
+                raise
         return message
 
     return Request(request.scope, checked)
