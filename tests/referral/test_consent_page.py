@@ -198,6 +198,11 @@ async def test_a_report_without_contact_details_is_not_asked_to_share_them(platf
     await wait_until(lambda: _last_is(platform, referral_id, "ReferralSent"))
     given, sent = (await platform.system.store.read_stream(referral_id))[-2:]
     assert given.data.fields == sent.data.fields == ("narrative",)
+    # A name alone is no way to contact the worker: not offered, as no contact at all.
+    named_only, worker = await asked(platform, {**GRIEVANCE, "contact": {"name": "Rahima"}})
+    offered = (await worker.client.get(STATUS)).text
+    assert f'value="{named_only}/safe-home/narrative">' in offered
+    assert f'value="{named_only}/safe-home/contact"' not in offered
     # A report that gives a way to be contacted and no name is offered "How to contact you".
     no_name, worker = await asked(
         platform, {**GRIEVANCE, "contact": {"phone_or_email": "+8801711000002"}}

@@ -138,5 +138,9 @@ async def given(conn: Conn, keyring: Keyring, grievance_id: str) -> Held:
         return Held()
     personal = json.loads(opened)
     contact = personal.get(SharedField.contact.value)
-    named = isinstance(contact, dict) and bool(contact.get("name"))
-    return Held(frozenset(f.value for f in SharedField if personal.get(f.value)), named)
+    contact = contact if isinstance(contact, dict) else {}
+    held = {f.value for f in SharedField if personal.get(f.value)}
+    if not contact.get("phone_or_email"):
+        # A name alone is no way to contact the worker: nothing to share but the name.
+        held.discard(SharedField.contact.value)
+    return Held(frozenset(held), bool(contact.get("name")))
