@@ -80,8 +80,7 @@ async def act(
     if do.startswith("contact-"):  # a button of the reply's form, which keeps the reply
         do, contact = "contact", do.removeprefix("contact-")
     message, refused = typed(message)  # kept without control characters, whatever happens
-    ticked = frozenset(field or ())
-    unsent = Unsent.kept(message, bool(retaliation), typed(comment)[0], origin, ticked)
+    unsent = Unsent.kept(message, bool(retaliation), typed(comment)[0], origin, field or ())
     grievance_id = session(request, intake, tenant)
     if (grievance_id is None or not csrf_valid(request, intake, csrf_token)
             or for_another(intake, origin, grievance_id)):  # fmt: skip
@@ -90,13 +89,13 @@ async def act(
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
-                                unsent=unsent, ticked=ticked)  # fmt: skip
+                                unsent=unsent)  # fmt: skip
     if do == "reply" and (refused or not (message and message.strip())):
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 error=refused or EMPTY_REPLY, status_code=422,
-                                unsent=unsent, ticked=ticked)  # fmt: skip
+                                unsent=unsent)  # fmt: skip
     if do == "review" and not await _reviewable(pool, tenant, grievance_id):
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
@@ -110,7 +109,7 @@ async def act(
             name = await masthead(conn, tenant)
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 error=SATISFACTION_QUESTION, status_code=422,
-                                unsent=unsent, ticked=ticked)  # fmt: skip
+                                unsent=unsent)  # fmt: skip
     if do == "contact" and contact is None:
         raise Problem(422, "validation", "say yes or no to being contacted")
     stream = grievance_stream(grievance_id)

@@ -100,10 +100,11 @@ async def status_page(
 async def status(
     request: Request, intake: Intake, conn: Conn, tenant: str, name: Masthead, grievance_id: str,
     lang: str | None, *, error: str | Said | None = None, status_code: int = 200,
-    unsent: Unsent = NOTHING_UNSENT, ticked: frozenset[str] = frozenset(),
+    unsent: Unsent = NOTHING_UNSENT,
 ) -> HTMLResponse:  # fmt: skip
-    """The status page; `ticked`, a referral's boxes the worker ticked on the page it came
-    from ("referral/partner/field"), are ticked again (a box not on this page is nothing)."""
+    """The status page; the referral's boxes the worker ticked on the page it came from
+    (`unsent.ticked`, "referral/partner/field") are ticked again (a box not on this page is
+    nothing)."""
     g = await conn.fetchrow(
         "SELECT * FROM intake.grievances WHERE grievance_id = $1 AND tenant = $2",
         grievance_id,
@@ -162,7 +163,7 @@ async def status(
         "action": f"/t/{tenant}/status?lang={lang}",
         "switch_action": f"/t/{tenant}/status",  # the language buttons add their own
         "referrals": await _requests(conn, tenant, grievance_id, _, held),
-        "ticked": ticked | unsent.ticked,
+        "ticked": unsent.ticked,
         "referral_action": f"/t/{tenant}/status/referral?lang={lang}",
         "status": status_code,
         # Withdrawn, as ended on the worker's word: nothing more is done, nobody contacts them.
