@@ -176,6 +176,15 @@ class Trouble:
             self.since = time.monotonic()
         self.reason = reason
 
+    def note(self, reason: str) -> None:
+        """A lasting state that is no failure of the worker itself (a partner's endpoint
+        that does not answer): degraded for `reason`, logged when it starts."""
+        if self.reason is None:
+            log.warning("degraded", worker=self.name, reason=reason)
+        if self.since is None:
+            self.since = time.monotonic()
+        self.reason = reason
+
     def clear(self) -> None:
         """Back to work: one log line saying how long the trouble lasted."""
         if self.reason is not None:

@@ -103,10 +103,17 @@ class RuntimeCollector(Collector):
             "webhook attempts settled: delivered, failed (retried later), endpoint_disabled",
             labels=["outbox", "outcome"],
         )
+        waiting = GaugeMetricFamily(
+            "redress_webhook_deliveries_waiting",
+            "deliveries held up by a failing or disabled endpoint (held), or given up (dead)",
+            labels=["outbox", "state"],
+        )
         for worker in self.runtime.extras.get("deliverers", []):
             for outcome in ("delivered", "failed", "endpoint_disabled"):
                 webhooks.add_metric([worker.hooks.schema, outcome], worker.attempts[outcome])
-        yield from (state, position, behind, background, restarts, webhooks)
+            waiting.add_metric([worker.hooks.schema, "held"], worker.surveyed.held)
+            waiting.add_metric([worker.hooks.schema, "dead"], worker.surveyed.dead)
+        yield from (state, position, behind, background, restarts, webhooks, waiting)
         yield from _pools({"requests": self.runtime.pool, "delivery": self.runtime.delivery})
         if latest is not None:
             yield GaugeMetricFamily(

@@ -44,13 +44,14 @@ def delivery(schema: str, **options: Any) -> Callable[[Runtime], Awaitable[None]
         )
         options.setdefault("lease", timedelta(seconds=settings.webhook_lease))
         worker = Deliverer(runtime.pool, hooks, **options)
-        runtime.background.append(worker.trouble)
+        runtime.background += [worker.trouble, worker.endpoints]
         deliverers: list[Deliverer] = runtime.extras.setdefault("deliverers", [])
         deliverers.append(worker)  # its attempts show on /metrics
         try:
             await worker.run()
         finally:
             runtime.background.remove(worker.trouble)
+            runtime.background.remove(worker.endpoints)
             deliverers.remove(worker)
             await worker.close()
 

@@ -28,6 +28,7 @@ from redress.kit.webhooks.outbox import Webhooks
 from redress.kit.webhooks.policy import BreakerPolicy, RetryPolicy
 from redress.kit.webhooks.sender import Outcome, Sender
 from redress.kit.webhooks.settle import settle
+from redress.kit.webhooks.survey import Survey, survey
 
 log = structlog.get_logger("redress.webhooks")
 
@@ -47,6 +48,7 @@ class Deliverer:
         per_endpoint: int = 8,
         lease: timedelta = timedelta(minutes=2),
         interval: float = 1.0,
+        survey_every: float = 5.0,
         io_timeout: float = 5.0,
         wall: Clock | None = None,
         on_notice: NoticeHook | None = None,
@@ -63,12 +65,18 @@ class Deliverer:
         self.per_endpoint = per_endpoint
         self.lease = lease
         self.interval = interval
+        self.survey_every = survey_every
         self.io_timeout = io_timeout
         # Connections are taken without a timeout of our own: the pool's deadline tells a
         # burst of requests from an outage (redress.kit.pools).
         self.wall = wall or SystemClock()
         self.on_notice = on_notice
         self.trouble = Trouble(f"{hooks.schema}.webhooks")
+        # Deliveries held up by partners' endpoints (or given up), surveyed every
+        # `survey_every` seconds: /health says they are, /metrics how many.
+        self.endpoints = Trouble(f"{hooks.schema}.webhook_endpoints")
+        self.surveyed = Survey()
+        self._surveyed_at: float | None = None
         # Attempts settled, by outcome, for /metrics.
         self.attempts: Counter[str] = Counter()
         self._busy: Counter[str] = Counter()
@@ -116,6 +124,7 @@ class Deliverer:
                 self.trouble.clear()
                 for c in claims:
                     self._start(c)
+                await self._survey_when_due()
                 if not claims or len(self._tasks) >= self.concurrency - self._round:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.interval)
@@ -139,6 +148,24 @@ class Deliverer:
                     )
         finally:
             await self.pool.release(conn, timeout=self.io_timeout)
+
+    async def _survey_when_due(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if self._surveyed_at is not None and now - self._surveyed_at < self.survey_every:
+            return
+        await self.look()
+        self._surveyed_at = now
+
+    async def look(self) -> Survey:
+        """Survey the outbox now: what /health and /metrics say of it follows."""
+        async with self.pool.acquire() as conn:
+            self.surveyed = await survey(conn, self.hooks.schema)
+        problem = self.surveyed.problem(self.hooks.clock.now())
+        if problem is None:
+            self.endpoints.clear()
+        else:
+            self.endpoints.note(problem)
+        return self.surveyed
 
     def _start(self, c: Claim) -> None:
         self._busy[c.endpoint_id] += 1
