@@ -59,6 +59,7 @@ RETURNING position
 _COLUMNS = "position, tx_id::text::bigint AS tx_id, id, stream, version, type, schemaversion, "
 _COLUMNS += "tenant, time, data, metadata"
 
+_STREAM_VERSION = "SELECT coalesce(max(version), 0) FROM eventlog.events WHERE stream = $1"
 _READ_STREAM = f"""
 SELECT {_COLUMNS} FROM eventlog.events
 WHERE stream = $1 AND version > $2 ORDER BY version
@@ -172,6 +173,11 @@ async def read_stream_on(conn: Conn, stream: str, after_version: int = 0) -> lis
     return [row_to_event(r) for r in await conn.fetch(_READ_STREAM, stream, after_version)]
 
 
+async def stream_version_on(conn: Conn, stream: str) -> int:
+    """The stream's version (0: no such stream), read on a connection the caller holds."""
+    return int(await conn.fetchval(_STREAM_VERSION, stream))
+
+
 async def read_head_and_after(conn: Conn, stream: str, after_version: int) -> list[Event]:
     """A stream's first event and those after `after_version`: what a reader that keeps a
     stream's state checks its copy against (the first event's id tells this database's
@@ -270,11 +276,10 @@ class EventStore:
 
     async def stream_version(self, stream: str, *, conn: Conn | None = None) -> int:
         """The stream's version; pass `conn` to read it in a transaction the caller holds."""
-        sql = "SELECT coalesce(max(version), 0) FROM eventlog.events WHERE stream = $1"
         if conn is not None:
-            return int(await conn.fetchval(sql, stream))
+            return await stream_version_on(conn, stream)
         async with self.pool.acquire() as own:
-            return int(await own.fetchval(sql, stream))
+            return await stream_version_on(own, stream)
 
     # Reading the log in the safe order.
 

@@ -46,13 +46,11 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, asyncpg.InterfaceError) and connection_lost(exc)
 
 
-def unavailable_problem() -> Problem:
-    return Problem(
-        503,
-        "unavailable",
-        "the service cannot reach its database just now; nothing was recorded, try again",
-        headers={"Retry-After": str(RETRY_AFTER)},
-    )
+def unavailable_problem(
+    detail: str = "the service cannot reach its database just now; nothing was recorded, try again",
+) -> Problem:
+    """503 with the Retry-After every outage answer carries; `detail` says what is missing."""
+    return Problem(503, "unavailable", detail, headers={"Retry-After": str(RETRY_AFTER)})
 
 
 class Outage:

@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse
 
 from redress.events.catalogue.grievance import Sealed
 from redress.events.projection import wait_for_version
-from redress.events.store import Conn, read_stream_on
+from redress.events.store import Conn, stream_version_on
 from redress.intake import reply_drafts
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.filing import Masthead, grievance_stream, masthead
@@ -60,9 +60,8 @@ from redress.intake.web_common import (
 )
 from redress.intake.web_referral import Held, given
 from redress.kit.deps import Pool
-from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES, moment
-from redress.kit.outage import RETRY_AFTER
+from redress.kit.outage import unavailable_problem
 
 router = APIRouter(include_in_schema=False, route_class=WorkerRoute)
 _OF_REPLY = Markup(' form="reply-form"')
@@ -111,11 +110,10 @@ async def status(
         tenant,
     )
     if g is None:
-        if await read_stream_on(conn, grievance_stream(grievance_id)):
+        if await stream_version_on(conn, grievance_stream(grievance_id)):
             # In the log, not in this page's view of it yet (delivery is behind, or down):
             # the receipt is good, and asking for it again would tell the worker it is not.
-            raise Problem(503, "unavailable", "the report is recorded and cannot be shown yet",
-                          headers={"Retry-After": str(RETRY_AFTER)})  # fmt: skip
+            raise unavailable_problem("the report is recorded and cannot be shown yet")
         lang = language(request, lang)
         return login(request, intake, tenant, name, lang, chosen_language(lang), SESSION_ENDED)
     lang = language(request, lang) if lang else g["language"]
