@@ -26,13 +26,18 @@ pytestmark = [
 NARRATIVE = "The supervisor keeps our passports in his office and will not give them back."
 
 
-async def file_grievance(site: ConsoleSite, category: str = "health_and_safety") -> str:
+async def file_grievance(
+    site: ConsoleSite,
+    category: str = "health_and_safety",
+    narrative: str = NARRATIVE,
+    language: str = "en",
+) -> str:
     """File through intake's operator API; return the case id once cases shows it."""
     async with httpx.AsyncClient(base_url=site.intake_url, timeout=30) as client:
         answer = await client.post(
             "/v1/operator/grievances",
             json={"country": "BD", "site_id": "dhaka-1", "category": category,
-                  "narrative": NARRATIVE, "language": "en"},
+                  "narrative": narrative, "language": language},
             headers={"Authorization": f"Bearer {site.token(('operator',), 'operator-1')}"},
         )  # fmt: skip
     assert answer.status_code == 201, answer.text
@@ -176,3 +181,31 @@ async def test_the_console_works_without_javascript(console_site, console_page_w
     await expect(page.locator("[role=status]")).to_have_text("You have logged out.")
     await page.goto(site.url(f"/console/cases/{case_id}"))
     await expect(page).to_have_url(site.url("/console/login"))
+
+
+ARABIC = "المشرف يحتفظ بجوازات سفرنا منذ 3 أشهر."
+
+
+async def test_what_people_wrote_reads_in_its_own_direction(console_site, console_page):
+    """A worker's Arabic narrative and an officer's Arabic note read right to left in the
+    English console (each its own paragraph direction, isolated from the page around it),
+    while English text beside them stays left to right."""
+    site, page = console_site, console_page
+    case_id = await file_grievance(site, narrative=ARABIC, language="ar")
+    await log_in(page, site)
+    await page.goto(site.url(f"/console/cases/{case_id}"))
+    await page.locator("#note-text").fill(ARABIC)
+    await page.locator("#form-note button[type=submit]").click()
+    await expect(page.locator(".msg.note")).to_contain_text("المشرف")
+    await page.locator("#note-text").fill("Ask the supervisor for the passports.")
+    await page.locator("#form-note button[type=submit]").click()
+    await expect(page.locator(".msg.note")).to_have_count(2)
+
+    def direction(selector: str) -> str:
+        return f"getComputedStyle(document.querySelector({selector!r})).direction"
+
+    assert await page.evaluate(direction("#narrative")) == "rtl"
+    notes = page.locator(".msg.note p[dir]")
+    directions = [await n.evaluate("e => getComputedStyle(e).direction") for n in await notes.all()]
+    assert sorted(directions) == ["ltr", "rtl"]
+    assert await page.evaluate(direction("h1")) == "ltr"  # the page itself stays English

@@ -361,7 +361,7 @@ async def test_the_case_page_shows_the_grievance_and_every_form_runs_its_command
             "remedy": "compensation", "owner": "member_company", "due_on": "2030-01-31",
             "description": "Repay the recruitment fees",
         })  # fmt: skip
-        assert re.search(r"<th scope=\"row\">Repay the recruitment fees</th>\s*"
+        assert re.search(r"<th scope=\"row\" dir=\"auto\">Repay the recruitment fees</th>\s*"
                          r"<td>Compensation</td>\s*<td>Member company</td>\s*"
                          r"<td>2030-01-31</td>", page)  # fmt: skip
         action_id = re.search(r'action="/console/cases/[^/]+/actions/([^"]+)"', page).group(1)
