@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from redress.kit.signing import tenant_signing_key
-from redress.metrics.disclosure import Release, Table
+from redress.metrics.disclosure import Facts, Release, Table, publish
 from redress.metrics.history import Earlier, links
 from redress.metrics.releases.document import tables_of
 from redress.metrics.releases.domain import PublishRelease, decide, evolve, initial
@@ -116,3 +116,38 @@ def test_a_reader_knows_a_count_an_earlier_release_withheld_is_at_least_one_wher
     told = links("2025-Q1", received(quarter()), frozenset(), [Earlier("2025-01", (guarded,))])
     # The total, withheld, is at least 1; within it, each site may be 0.
     assert told.at_least_one == {("referrals.sent@2025-01", ())}
+
+
+def test_what_earlier_releases_pin_beside_the_zeros_a_quarter_must_show_does_not_stop_it():
+    """The year (10, every site withheld), December (c and d withheld, a zero at a and b)
+    and April (nothing) are in force; the second quarter has a = 1 and d = 1. Its zero at b
+    says b's year count came from other quarters, December's withheld counts are at least 1
+    each: the other quarters hold at least 3 of the year's 10, so the quarter holds at most
+    7 and at least 2 (a and d). Withholding every count it has cannot change that, and a
+    zero cannot be withheld where the table tells a reader a withheld count is at least 1
+    (ADR 41): the quarter is published with all it can withhold withheld, where suppression
+    used to fail (a 500 for the admin publishing it)."""
+    sites = {"site": ("a", "b", "c", "d")}
+
+    def by_site(*counts: int) -> Release:
+        cells = dict(zip((("a",), ("b",), ("c",), ("d",)), counts, strict=True))
+        return Release((Table("by-site", "received", ("site",), cells, sites, additive=True),))
+
+    chain: dict = {}
+    for label, counts in (("2025", (2, 1, 4, 3)), ("2025-12", (0, 0, 1, 1)),
+                          ("2025-04", (0, 0, 0, 0)), ("2025-Q2", (1, 0, 0, 1))):  # fmt: skip
+        earlier = [Earlier(period, p.tables) for period, p in chain.items()]
+        chain[label] = protect(by_site(*counts), 5, label, earlier)
+    q2 = chain["2025-Q2"]
+    assert dict(q2.tables[0].cells) == {("a",): None, ("b",): 0, ("c",): 0, ("d",): None}
+    assert q2.tables[0].margins[()][()] is None
+
+    def pinned(releases: dict) -> set:
+        found = recover_year(releases)
+        return {f for f, (lo, hi) in found.items() if hi - lo <= 5 and f[2] == "2025-Q2"}
+
+    # What a reader pins of the quarter is what it would pin with every count withheld.
+    facts = Facts(by_site(1, 0, 0, 1))
+    everything = publish(by_site(1, 0, 0, 1), 5, {f for f in facts.own if facts.values[f]})
+    assert pinned(chain) == pinned(chain | {"2025-Q2": everything})
+    assert ("received", frozenset(), "2025-Q2") in pinned(chain)

@@ -73,11 +73,14 @@ def protect(
     # again only where this release's counts reach it.
     reached = {f for f in linked.hidden if _reaches(equations, f, withheld, facts.own)}
     unchecked = (withheld & facts.own) | reached
-    # What earlier releases pin on their own, with all of this one withheld, is public
-    # already: nothing this release withholds can hide it, so it is not this audit's to fail.
+    # What earlier releases pin, with all this release can withhold withheld (every count
+    # of at least 1, and the zeros step 2 withholds; the other zeros show, ADR 41), is
+    # public already: nothing this release withholds can hide it, so it is not this audit's
+    # to fail (ADR 43). Withheld down to that, nothing else can be pinned: the loop ends.
     exempt: set[Fact] = set()
     if linked.equations:
-        everything = withheld | facts.own
+        everything = withheld | {f for f in facts.own if facts.values[f] >= 1}
+        _close_equations(facts, everything, k)
         baseline = intervals(facts, everything, unchecked | facts.own)
         exempt = {f for f, i in baseline.items() if i.width <= k}
         unchecked -= exempt
