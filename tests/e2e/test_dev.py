@@ -202,6 +202,27 @@ def listening_on_loopback_only(base):
     assert {ip for ip, _ in bound} == {"127.0.0.1"}, bound
 
 
+def a_second_one_is_refused(cwd, base):
+    """A second `make run` from the same checkout, or on the same ports from another, is
+    refused at once, and the first one's dev.env stays as it wrote it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REDRESS_")}
+    env["REDRESS_DEV_PORT_BASE"] = str(base)
+    written = (cwd / ".data" / "dev.env").read_text()
+    elsewhere = cwd / "elsewhere"
+    elsewhere.mkdir(exist_ok=True)
+    for folder, said in ((cwd, "already running from this checkout"),
+                         (elsewhere, f"port {base + 1} (intake) is in use")):  # fmt: skip
+        second = subprocess.run(
+            [sys.executable, "-m", "redress.kit.cli", "dev"],
+            cwd=folder, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert second.returncode == 2, second.stderr
+        assert said in " ".join(second.stderr.split()), second.stderr
+        assert "Traceback" not in second.stderr
+    assert (cwd / ".data" / "dev.env").read_text() == written
+    assert not (elsewhere / ".data" / "dev.env").exists()
+
+
 def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path):
     # Below the kernel's ephemeral ports (32768 and up): a service restarted after a kill
     # must find its port free, not taken meanwhile by some process's outgoing connection.
@@ -217,6 +238,7 @@ def test_dev_starts_everything_stops_cleanly_and_restarts_with_its_data(tmp_path
         assert 'lang="en"' in form
         one_page_per_service(base)
         listening_on_loopback_only(base)
+        a_second_one_is_refused(tmp_path, base)
         status_shows_lags_near_zero(tmp_path, base)
         everything_killed_comes_back(tmp_path, base)
     finally:

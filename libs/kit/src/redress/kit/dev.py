@@ -27,6 +27,7 @@ from rich.table import Table
 
 from redress.kit.admin import apply_migrations
 from redress.kit.auth import signer_for
+from redress.kit.dev_checks import hold_the_checkout, ports_free
 from redress.kit.embedded import EmbeddedNats, EmbeddedPostgres, die_with_parent, runtime_folder
 from redress.kit.registry import BASE, PORTS, relay_port, services
 from redress.kit.settings import DEV_ENV, load_settings
@@ -273,6 +274,8 @@ def show(started: float, token: str) -> None:
 
 def run_dev() -> None:
     started = time.monotonic()
+    _held = hold_the_checkout(DEV_ENV.parent)  # until the process ends
+    ports_free({**PORTS, "relay": relay_port()})
     platform = Platform(Path(os.environ.get("REDRESS_DATA_DIR", ".data")))
     stopping = False
 
