@@ -11,6 +11,7 @@ refusals are pages of the console (`Console.route`), never JSON. Pages have no s
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
@@ -118,27 +119,34 @@ INSERT INTO consoles.sent_forms (nonce) VALUES ($1) ON CONFLICT DO NOTHING RETUR
 
 
 async def sent_once(request: Request, nonce: str) -> None:
-    """Record that the page of `nonce` sent its form; 409 if it had already.
+    """Record that the page of `nonce` sent the form of this address; 409 if it had already.
+
+    Each form of a page (each its own address) is accepted once: a page of many forms (an
+    assessment's hundred criteria) stays usable after one was sent, through the Back button
+    or a second tab, while a double click or a resent form still changes nothing twice. The
+    record is a hash of the two: it says neither the page's token nor which case or
+    assessment was acted on.
 
     Recorded before the change, in a transaction of its own; a form that changed nothing
     (refused, or failed on the server's side) is forgotten by the console's route
     (`not_sent`), so that it can be sent again.
     """
+    sent = hashlib.sha256(f"{nonce} {request.url.path}".encode()).hexdigest()
     async with request.app.state.runtime.pool.acquire() as conn:
-        first = await conn.fetchval(_SENT, nonce)
+        first = await conn.fetchval(_SENT, sent)
     if not first:
         raise Problem(409, "form-already-sent", ALREADY_SENT)
-    request.state.console_form = nonce
+    request.state.console_form = sent
 
 
 async def not_sent(request: Request) -> None:
     """Forget a form recorded as sent that changed nothing."""
-    nonce = getattr(request.state, "console_form", None)
-    if nonce is None:
+    sent = getattr(request.state, "console_form", None)
+    if sent is None:
         return
     with contextlib.suppress(Exception):  # the failure itself is what the page reports
         async with request.app.state.runtime.pool.acquire() as conn:
-            await conn.execute("DELETE FROM consoles.sent_forms WHERE nonce = $1", nonce)
+            await conn.execute("DELETE FROM consoles.sent_forms WHERE nonce = $1", sent)
 
 
 def field(form: FormData, name: str) -> str | None:
