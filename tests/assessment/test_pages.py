@@ -190,3 +190,18 @@ async def test_an_answer_awaiting_the_members_reply_offers_the_officer_no_review
     assert 'id="withdraw-challenge-gov-l2"' in section
     other = page.split('id="c-gov-l1"')[1].split("</section>")[0]
     assert 'name="verdict" value="challenge"' in other  # an answer not challenged: reviewed
+
+
+async def test_assessments_started_without_a_title_are_told_apart_in_the_list(platform):
+    """Two untitled assessments started the same minute: each its own label, not the part
+    of their ids their starting time shares."""
+    p = platform
+    ids = [await p.start(p.member("brand-e"), {"framework": "gm-journey"}) for _ in range(2)]
+    for assessment_id in ids:
+        await p.caught_up(assessment_id)
+    member = p.member("brand-e")["Authorization"].split()[1]
+    await logged_in(p, member)
+    page = (await p.client.get("/assessments")).text
+    labels = {i: re.search(rf'href="/assessments/{i}">([^<]+)</a>', page).group(1) for i in ids}
+    assert all(label.startswith("Untitled ") for label in labels.values()), labels
+    assert len(set(labels.values())) == 2, labels
