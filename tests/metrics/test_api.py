@@ -64,6 +64,15 @@ async def test_an_admin_publishes_a_closed_month_once_and_anyone_verifies_it(fig
     assert correction.status_code == 201, correction.text
     listed = (await c.get(f"/t/{API_TENANT}/figures/releases")).json()
     assert listed["items"][0]["corrected_by"] == correction.json()["release_id"]
+    # The pages link each to the other, as the list does.
+    first_id, second_id = item["release"], correction.json()["release_id"]
+    base = f"/t/{API_TENANT}/figures"
+    to_second = f'<a href="{base}/releases/{second_id}?lang=en">Corrected by release 2.</a>'
+    to_first = f'<a href="{base}/releases/{first_id}?lang=en">It corrects release 1.</a>'
+    listing = (await c.get(f"{base}?lang=en")).text
+    assert to_second in listing and to_first in listing
+    assert to_second in (await c.get(f"{base}/releases/{first_id}?lang=en")).text
+    assert to_first in (await c.get(f"{base}/releases/{second_id}?lang=en")).text
 
 
 async def test_setting_noise_says_how_far_off_every_count_will_be(figures_api):

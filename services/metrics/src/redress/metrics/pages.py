@@ -139,7 +139,7 @@ async def listing(tenant: Tenant, request: Request, shelf: Pages) -> HTMLRespons
     name, offered = await masthead(request, tenant)
     lang = language(request, offered)
     shown = await releases_of(request, shelf, tenant)
-    corrected = {s.event.corrects: s.event.number for s in shown if s.event.corrects}
+    corrected = {s.event.corrects: s.event for s in shown if s.event.corrects}
     numbers = {s.event.release_id: s.event.number for s in shown}
     items = [
         {
@@ -148,7 +148,11 @@ async def listing(tenant: Tenant, request: Request, shelf: Pages) -> HTMLRespons
             "period": period_words(s.event.period, lang, shelf),
             "published": published(s.document, lang),
             "corrects": number(numbers.get(s.event.corrects or ""), lang),
-            "corrected_by": number(corrected.get(s.event.release_id), lang),
+            "corrects_id": s.event.corrects,
+            "corrected_by": number(
+                by.number if (by := corrected.get(s.event.release_id)) else None, lang
+            ),
+            "corrected_by_id": by.release_id if by else None,
         }
         for s in reversed(shown)
     ]
@@ -177,11 +181,13 @@ async def release_page(
         raise Problem(404, "not-found", f"{tenant} has no release {release_id}")
     release = found[0]
     numbers = {s.event.release_id: s.event.number for s in shown}
-    corrected_by = next((s.event.number for s in shown if s.event.corrects == release_id), None)
+    successor = next((s.event for s in shown if s.event.corrects == release_id), None)
+    corrected_by = (successor.number, successor.release_id) if successor else None
     key = (tenant, release_id, lang, by, part, corrected_by, name, offered)
     html = shelf.kept(key)
     if html is None:
-        corrects = numbers.get(release.event.corrects or "")
+        earlier = release.event.corrects
+        corrects = (numbers[earlier], earlier) if earlier in numbers else None
         try:
             html = await asyncio.to_thread(
                 render_release, shelf, release, lang, name, offered, (by, part), corrects,
@@ -200,8 +206,8 @@ def render_release(
     name: str,
     offered: tuple[str, ...],
     breakdown: tuple[str, int],  # the dimension, and the part of its values shown
-    corrects: int | None,
-    corrected_by: int | None,
+    corrects: tuple[int, str] | None,  # the release's number and id
+    corrected_by: tuple[int, str] | None,
 ) -> str:
     by, part = breakdown
     _ = shelf.catalogues.get(lang).gettext
