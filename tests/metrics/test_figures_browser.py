@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, browser  # noqa: F401
-from tests.browser.test_worker_pages import check, describe
+from tests.browser.test_worker_pages import TARGET, check, describe
 from tests.metrics.conftest import TIMEOUT
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(TIMEOUT)]
@@ -50,6 +50,12 @@ async def test_the_release_page_passes_axe_and_fits_a_phone_and_a_desktop(
         # Nothing wider than the screen but the tables, which scroll in their own box.
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], (name, width)
+        # What a reader taps: languages, breakdowns, parts and downloads, a thumb's size.
+        for text, w, h in await page.locator(
+            ".langs a, .by a, .parts a, .downloads a"
+        ).evaluate_all("all => all.map(e => { const r = e.getBoundingClientRect();"
+                       " return [e.textContent, r.width, r.height]; })"):  # fmt: skip
+            assert w >= TARGET["width"] and h >= TARGET["height"], (name, text, w, h)
         await page.screenshot(path=str(tmp_path / f"figures-{lang}-{name}.png"), full_page=False)
         await context.close()
         axe = await browser.new_context(viewport=viewport)
