@@ -114,6 +114,16 @@ def test_missing_key_outside_dev_mode_fails_with_one_line(system, tmp_path):
     )
 
 
+@pytest.mark.parametrize("name", ["intake", "cases", "referral", "metrics", "assessment"])
+def test_a_service_without_its_secret_key_outside_dev_mode_says_so_in_one_line(
+    name, system, tmp_path
+):
+    env = system_env(system, tmp_path)
+    env |= {"REDRESS_DEV": "0", "REDRESS_JWKS_URL": "https://idp.example.org/jwks"}
+    line = one_line_error(redress("serve", name, "--port", "0", env=env))
+    assert line == "redress: REDRESS_SECRET_KEY is required outside dev mode"
+
+
 async def test_token_issue_prints_a_token_the_services_accept(system, tmp_path):
     from redress.kit.auth import verifier_for
     from redress.kit.settings import Settings

@@ -29,6 +29,7 @@ service = ServiceSpec(
     exception_handlers={dashboards.LoginRequired: dashboards.to_login},
     refusal_pages=[dashboards.CONSOLE.refusal_page, public_pages.refused_before_routing],
     startup=[pages.start, dashboards.start],
+    checks=[dashboards.check],
     projections=lambda: [GrievanceCounts(), Facts(), Callbacks(), Actions()],
     background=[key_sweeper("metrics")],
 )

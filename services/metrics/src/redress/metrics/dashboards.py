@@ -30,6 +30,7 @@ from redress.kit.errors import Problem
 from redress.kit.keyset import derive, root_secret
 from redress.kit.proxy import secure_cookies
 from redress.kit.runtime import Runtime
+from redress.kit.settings import Settings
 from redress.metrics import labels, ledger
 from redress.metrics.dashboards_api import refuse_non_member
 from redress.metrics.member import dashboard
@@ -74,6 +75,13 @@ LoginRequired, to_login = console.LoginRequired, console.to_login
 async def start(runtime: Runtime) -> None:
     runtime.extras["metrics.csrf"] = derive(root_secret(runtime.settings), "metrics-csrf")
     runtime.extras["metrics.dashboards"] = OrderedDict()
+
+
+def check(settings: Settings) -> None:
+    """The root secret, found missing before the service starts (one line) rather than in
+    its start-up (a traceback): the dashboards' CSRF key and the releases' keys derive
+    from it."""
+    root_secret(settings)
 
 
 @router.get("")
