@@ -9,6 +9,7 @@ from datetime import date
 from itertools import pairwise
 
 import asyncpg
+import pytest
 from typer.testing import CliRunner
 
 from redress.cases.app import service as cases_service
@@ -80,6 +81,30 @@ def test_the_command_refuses_while_the_platform_runs_and_records_nothing(servers
         done.set()
         leader.join()
     assert refused.exit_code == 2 and "the platform is running" in refused.output
+    assert asyncio.run(_events(dsn)) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--start", "2024-13"], "--start '2024-13' is not a month: YYYY-MM"),
+        (["--start", "abc"], "--start 'abc' is not a month: YYYY-MM"),
+        (["--tenant", "BAD"], "--tenant 'BAD' is not a tenant's id"),
+        (["--truth", "/nonexistent/dir/t.json"], "no writable directory '/nonexistent/dir'"),
+    ],
+)
+def test_the_command_refuses_unusable_options_in_one_line_before_recording(
+    args, says, servers, tmp_path
+):
+    components = [s.component for s in (intake_service, cases_service, referral_service,
+                                        metrics_service)]  # fmt: skip
+    dsn = asyncio.run(new_database(servers.database_url, components))
+    env = {"REDRESS_DEV": "1", "REDRESS_DATABASE_URL": dsn, "REDRESS_DATA_DIR": str(tmp_path)}
+    base = ["seed", "figures", "--tenant", "made-up", "--grievances", "5", "--months", "2"]
+    refused = CliRunner().invoke(app, [*base, *args], env=env)
+    assert refused.exit_code == 2, refused.output
+    lines = [line for line in refused.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and says in lines[0], refused.stderr
     assert asyncio.run(_events(dsn)) == 0
 
 

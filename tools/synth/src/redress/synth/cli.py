@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -30,7 +32,7 @@ def figures(
     from redress.kit.settings import load_settings
     from redress.synth.seed import seed_figures, truth_json
 
-    first = date.fromisoformat(f"{start}-01")
+    first = _checked(tenant, start, truth)
     with dev_database(), Progress() as progress:
         settings = load_settings()
         bar = progress.add_task(f"recording {tenant}", total=None)
@@ -43,8 +45,37 @@ def figures(
                 seed_figures(settings, tenant, grievances, seed, first, months, workers, advance)
             )
         except ValueError as exc:  # the tenant exists, or the platform runs
-            typer.echo(f"redress: {exc}", err=True)
-            raise typer.Exit(2) from None
+            refuse(str(exc))
     if truth is not None:
         truth.write_text(json.dumps(truth_json(recorded), indent=1))
     typer.echo(f"{tenant}: {len(recorded.grievances)} grievances, {len(recorded.audits)} audits")
+
+
+def _checked(tenant: str, start: str, truth: Path | None) -> date:
+    """The first month, once the options are found usable: refused here, at once, rather than
+    by a traceback, or after the whole tenant was recorded (a truth file that cannot be
+    written), when a second run is refused since the tenant exists."""
+    from redress.tenancy.domain import SLUG
+
+    if not SLUG.match(tenant):
+        refuse(f"--tenant {tenant!r} is not a tenant's id: lower-case letters, digits and hyphens")
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}", start):
+            raise ValueError
+        first = date.fromisoformat(f"{start}-01")
+    except ValueError:
+        refuse(f"--start {start!r} is not a month: YYYY-MM, e.g. 2024-01")
+    if truth is not None:
+        folder = truth.parent
+        if truth.is_dir():
+            refuse(f"--truth {str(truth)!r} is a directory: name a file")
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            refuse(
+                f"--truth {str(truth)!r} cannot be written: no writable directory {str(folder)!r}"
+            )
+    return first
+
+
+def refuse(message: str) -> NoReturn:
+    typer.echo(f"redress: {message}", err=True)
+    raise typer.Exit(2)
