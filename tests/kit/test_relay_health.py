@@ -127,6 +127,15 @@ async def test_relay_health_names_a_frozen_nats_before_the_relay_itself_finds_it
             await nc.close()
 
 
+async def test_every_address_of_the_relay_that_answers_get_answers_head(system, settings):
+    async with relay_served(settings, system.nc) as (client, _):
+        for path in ("/live", "/ready", "/health", "/metrics"):
+            got, head = await client.get(path), await client.head(path)
+            assert head.status_code == got.status_code == 200, (path, head.status_code)
+            assert head.content == b""
+            assert head.headers["content-type"] == got.headers["content-type"]
+
+
 async def says(client: httpx.AsyncClient, code: int, **expected: object) -> bool:
     response = await client.get("/health")
     body = response.json()

@@ -21,6 +21,7 @@ from redress.events.relay import Relay
 from redress.kit import errors, logs, telemetry
 from redress.kit.errors import Problem
 from redress.kit.exposition import relay_exposition
+from redress.kit.head import HeadAsGet
 from redress.kit.health import Question
 from redress.kit.runtime import bus_for, database_session, keep_connecting
 from redress.kit.serving import UVICORN
@@ -124,6 +125,7 @@ def relay_app(relay: Relay, settings: Settings, probe: ServersProbe) -> FastAPI:
     that does not answer `probe` makes it degraded at once, naming the server.
     """
     app = FastAPI(title="Redress relay", version="0.1.0")
+    app.add_middleware(HeadAsGet)  # HEAD answered as GET, as every service answers it
     errors.install(app)
 
     @app.get("/live")
