@@ -124,6 +124,17 @@ def test_a_service_without_its_secret_key_outside_dev_mode_says_so_in_one_line(
     assert line == "redress: REDRESS_SECRET_KEY is required outside dev mode"
 
 
+@pytest.mark.parametrize(
+    "args", [["serve", "metrics", "--port", "0"], ["migrate"], ["token", "issue"], ["status"]]
+)
+def test_a_log_level_logging_does_not_know_is_refused_naming_the_setting(args, system, tmp_path):
+    env = system_env(system, tmp_path) | {"REDRESS_LOG_LEVEL": "loud"}
+    line = one_line_error(redress(*args, env=env))
+    assert (
+        "REDRESS_LOG_LEVEL is 'loud'; it takes one of debug, info, warning, error, critical" in line
+    )
+
+
 async def test_token_issue_prints_a_token_the_services_accept(system, tmp_path):
     from redress.kit.auth import verifier_for
     from redress.kit.settings import Settings

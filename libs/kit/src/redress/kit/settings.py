@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ENV = Path(".data/dev.env")
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 
 
 def _http_url(value: str) -> str:
@@ -182,7 +183,7 @@ class Settings(BaseSettings):
         " rates, for up to this much more time to a case",
     )  # fmt: skip
 
-    log_level: str = "info"
+    log_level: str = Field("info", description="debug, info, warning, error or critical")
     log_json: bool = True
     connect_timeout: float = 5.0
     nats_ping_interval: int = Field(
@@ -224,6 +225,18 @@ class Settings(BaseSettings):
     @classmethod
     def _peer_urls(cls, value: dict[str, str]) -> dict[str, str]:
         return {name: _http_url(url) for name, url in value.items()}
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        # Checked with the other settings, so that every command refuses it in one line: a
+        # level logging does not know stopped the services with its bare name, and the
+        # commands that log nothing took it silently.
+        if value.lower() not in LOG_LEVELS:
+            raise ValueError(
+                f"REDRESS_LOG_LEVEL is {value!r}; it takes one of {', '.join(LOG_LEVELS)}"
+            )
+        return value.lower()
 
     @field_validator("trusted_proxies")
     @classmethod
