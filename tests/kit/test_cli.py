@@ -18,14 +18,16 @@ from tests.events.helpers import running, wait_until
 from tests.kit.conftest import PROJECTION  # noqa: F401 - the kit's test service
 
 
-def redress(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
+def redress(
+    *args: str, env: dict[str, str | None] | None = None, timeout: float = 60, cwd: str = ""
+):
     return subprocess.run(
         [sys.executable, "-m", "redress.kit.cli", *args],
         env={k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None},
         capture_output=True,
         text=True,
         timeout=timeout,
-        cwd=away(),
+        cwd=cwd or away(),
     )
 
 
@@ -61,6 +63,28 @@ def test_unreachable_postgres_fails_fast_with_one_line(system, tmp_path):
     line = one_line_error(redress("serve", "intake", env=env))
     assert "cannot reach PostgreSQL at postgresql://redress:***@127.0.0.1:1/redress" in line
     assert "secret" not in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["migrate"], ["verify"], ["tenant", "show", "demo"], ["replay", "cases.views"],
+     ["keys", "rotate"]],
+)  # fmt: skip
+def test_with_make_run_stopped_a_command_says_to_start_it(args, tmp_path):
+    """The server named by the dev.env `make run` wrote runs only while `make run` does."""
+    data = tmp_path / ".data"
+    data.mkdir()
+    url = f"postgresql://postgres:@/redress?host={data / 'pg'}"
+    (data / "dev.env").write_text(
+        f"REDRESS_DEV=1\nREDRESS_DATABASE_URL={url}\nREDRESS_DATA_DIR={data}\n"
+    )
+    env: dict[str, str | None] = {"REDRESS_DATABASE_URL": None, "REDRESS_DATA_DIR": None}
+    line = one_line_error(redress(*args, env=env, cwd=str(tmp_path)))
+    assert f"cannot reach PostgreSQL at {url}: " in line
+    assert line.endswith(
+        "(the server came from .data/dev.env: the platform of `make run` is not running; start"
+        " it, or point REDRESS_DATABASE_URL at another server)"
+    ), line
 
 
 async def test_a_service_whose_nats_is_unreachable_serves_and_names_it(system, tmp_path):

@@ -20,7 +20,7 @@ from redress.events.sessions import session_settings
 from redress.events.store import EventStore
 from redress.kit.auth import TokenVerifier
 from redress.kit.pools import DeadlinePool
-from redress.kit.settings import ConfigurationError, Settings
+from redress.kit.settings import DEV_ENV, ConfigurationError, Settings, from_dev_env
 
 if TYPE_CHECKING:
     from redress.kit.leading import Leading
@@ -84,6 +84,12 @@ async def reached(pool: asyncpg.Pool, url: str, timeout: float) -> asyncpg.Pool:
         await asyncio.wait_for(pool, timeout)
     except (OSError, TimeoutError, asyncpg.PostgresError, ValueError) as exc:
         reason = str(exc) or type(exc).__name__
+        if from_dev_env("REDRESS_DATABASE_URL"):
+            # The embedded server of `make run`, which runs only while `make run` does.
+            reason += (
+                f" (the server came from {DEV_ENV}: the platform of `make run` is not running;"
+                " start it, or point REDRESS_DATABASE_URL at another server)"
+            )
         raise ConfigurationError(f"cannot reach PostgreSQL at {redact(url)}: {reason}") from None
     return pool
 

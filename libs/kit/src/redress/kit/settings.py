@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -279,6 +280,14 @@ class Settings(BaseSettings):
         if not self.nats_url:
             raise ConfigurationError("REDRESS_NATS_URL is not set")
         return self.nats_url
+
+
+def from_dev_env(name: str) -> bool:
+    """Whether the setting `name` (`REDRESS_DATABASE_URL`) was read from `.data/dev.env`,
+    which only `redress dev` writes: a server it names is the embedded one of `make run`."""
+    if name in os.environ or not DEV_ENV.is_file():
+        return False
+    return any(line.partition("=")[0].strip() == name for line in DEV_ENV.read_text().splitlines())
 
 
 @lru_cache
