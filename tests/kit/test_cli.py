@@ -1,5 +1,6 @@
 """The `redress` command line, run as a user runs it."""
 
+import base64
 import os
 import re
 import socket
@@ -157,6 +158,56 @@ def test_a_log_level_logging_does_not_know_is_refused_naming_the_setting(args, s
     assert (
         "REDRESS_LOG_LEVEL is 'loud'; it takes one of debug, info, warning, error, critical" in line
     )
+
+
+def test_on_a_fresh_clone_a_command_says_no_settings_were_found(tmp_path):
+    nothing: dict[str, str | None] = {k: None for k in os.environ if k.startswith("REDRESS_")}
+    for args in (["token", "issue"], ["migrate"], ["serve", "intake"]):
+        line = one_line_error(redress(*args, env=nothing, cwd=str(tmp_path)))
+        assert line.startswith(
+            f"redress: no settings were found (no .data/dev.env in {tmp_path}, no REDRESS_*"
+            " variable): start `make run` there, which writes .data/dev.env, or set the"
+            " REDRESS_* settings"
+        ), line
+
+
+async def test_commands_that_check_no_tokens_run_without_an_identity_provider(system, tmp_path):
+    """migrate, keys and the relay check no token: outside dev mode they need no
+    REDRESS_OIDC_ISSUER, which the services (and only they) require."""
+    env = system_env(system, tmp_path / "data") | {
+        "REDRESS_DEV": "0",
+        "REDRESS_KEYSET_FILE": str(tmp_path / "keys" / "keyset.json"),
+        "REDRESS_SECRET_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "REDRESS_OIDC_ISSUER": None,
+        "REDRESS_JWKS_URL": None,
+    }
+    (tmp_path / "keys").mkdir()
+    for args in (["migrate"], ["keys", "init"], ["keys", "rotate"]):
+        done = redress(*args, env=env)
+        assert done.returncode == 0, (args, done.stderr)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    relay = subprocess.Popen(
+        [sys.executable, "-m", "redress.kit.cli", "relay", "--port", str(port)],
+        env={k: v for k, v in {**os.environ, **env}.items() if v is not None},
+        stderr=subprocess.PIPE,
+        cwd=away(),
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+
+            async def live() -> bool:
+                assert relay.poll() is None, "the relay ended"
+                try:
+                    return (await client.get("/live")).status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            await wait_until(live, timeout=60)
+    finally:
+        relay.terminate()
+        relay.communicate(timeout=30)
 
 
 async def test_token_issue_prints_a_token_the_services_accept(system, tmp_path):

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from redress.kit.jwks import ProviderKeys
 from redress.kit.keyset import create_exclusively
-from redress.kit.settings import ConfigurationError, Settings
+from redress.kit.settings import ConfigurationError, Settings, explained
 
 log = structlog.get_logger("redress.auth")
 
@@ -191,7 +191,9 @@ class TokenVerifier:
 
 def signer_for(settings: Settings) -> TokenSigner:
     if not settings.dev:
-        raise ConfigurationError("tokens are issued by the identity provider outside dev mode")
+        raise ConfigurationError(
+            explained("tokens are issued by the identity provider outside dev mode")
+        )
     key = load_or_create_dev_key(settings.signing_key_path)
     return TokenSigner(key, settings.jwt_issuer, settings.jwt_audience)
 
@@ -199,4 +201,5 @@ def signer_for(settings: Settings) -> TokenSigner:
 def verifier_for(settings: Settings) -> TokenVerifier:
     if settings.oidc_issuer or settings.jwks_url:
         return TokenVerifier(settings)
+    settings.require_identity_provider()  # the dev key alone is trusted only in dev mode
     return TokenVerifier(settings, load_or_create_dev_key(settings.signing_key_path))

@@ -90,6 +90,7 @@ def serve(
     from redress.kit.serving import UVICORN
 
     settings = load_settings()
+    settings.require_identity_provider()  # a service checks tokens; the commands need none
     spec = service(name)
     for check in spec.checks:
         check(settings)

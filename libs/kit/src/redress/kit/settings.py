@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_ENV = Path(".data/dev.env")
@@ -249,15 +249,6 @@ class Settings(BaseSettings):
                 raise ValueError(f"{network!r} is not an address or a network") from None
         return value
 
-    @model_validator(mode="after")
-    def _secrets_outside_dev(self) -> Settings:
-        if not self.dev and self.oidc_issuer is None and self.jwks_url is None:
-            raise ValueError(
-                "REDRESS_OIDC_ISSUER (or REDRESS_JWKS_URL) is required outside dev mode"
-                " (REDRESS_DEV=1)"
-            )
-        return self
-
     @property
     def token_issuer(self) -> str:
         """The `iss` every token must carry: the OIDC issuer when there is one."""
@@ -271,14 +262,25 @@ class Settings(BaseSettings):
     def keyset_path(self) -> Path:
         return self.keyset_file or self.data_dir / "keyset.json"
 
+    def require_identity_provider(self) -> None:
+        """For what checks tokens (the services): the provider whose keys sign them. Not
+        demanded of commands that check none (migrate, relay, keys, replay)."""
+        if not self.dev and self.oidc_issuer is None and self.jwks_url is None:
+            raise ConfigurationError(
+                explained(
+                    "REDRESS_OIDC_ISSUER (or REDRESS_JWKS_URL) is required outside dev mode"
+                    " (REDRESS_DEV=1)"
+                )
+            )
+
     def require_database(self) -> str:
         if not self.database_url:
-            raise ConfigurationError("REDRESS_DATABASE_URL is not set")
+            raise ConfigurationError(explained("REDRESS_DATABASE_URL is not set"))
         return self.database_url
 
     def require_nats(self) -> str:
         if not self.nats_url:
-            raise ConfigurationError("REDRESS_NATS_URL is not set")
+            raise ConfigurationError(explained("REDRESS_NATS_URL is not set"))
         return self.nats_url
 
 
@@ -305,9 +307,22 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
-        if not DEV_ENV.exists():  # a command run away from the checkout `redress dev` set up
-            message += (
-                f" (settings come from REDRESS_* variables, and from {DEV_ENV} where"
-                f" `redress dev` runs; there is none in {Path.cwd()})"
-            )
-        raise ConfigurationError(f"bad configuration ({where}): {message}") from None
+        raise ConfigurationError(explained(f"bad configuration ({where}): {message}")) from None
+
+
+def explained(message: str) -> str:
+    """`message`, and where settings come from when a command runs away from the checkout
+    `redress dev` set up; led by there being none at all where none was found (a fresh clone,
+    where `make run` has not run yet)."""
+    if DEV_ENV.exists():
+        return message
+    if not any(name.upper().startswith("REDRESS_") for name in os.environ):
+        return (
+            f"no settings were found (no {DEV_ENV} in {Path.cwd()}, no REDRESS_* variable):"
+            f" start `make run` there, which writes {DEV_ENV}, or set the REDRESS_* settings"
+            f" (README.md, Configuration); {message}"
+        )
+    return (
+        f"{message} (settings come from REDRESS_* variables, and from {DEV_ENV} where"
+        f" `redress dev` runs; there is none in {Path.cwd()})"
+    )
