@@ -87,6 +87,21 @@ async def production(system, tmp_path) -> AsyncIterator[Production]:
             yield Production(client, app, settings, idp, names)
 
 
+async def test_registration_refuses_a_url_carrying_credentials_saying_so(production):
+    admin = production.admin()
+    answer = await production.client.put("/v1/partners/safe-home", json=SHELTER, headers=admin)
+    assert answer.status_code == 200, answer.text
+    production.names["partner.example"] = ["8.8.8.8"]
+    for url in ("https://user:pw@partner.example/hooks", "https://user@partner.example/hooks"):
+        answer = await production.client.post(
+            "/v1/partners/safe-home/endpoints", json={"url": url}, headers=admin
+        )
+        assert answer.status_code == 422, (url, answer.text)
+        problem = answer.json()
+        assert problem["type"] == "urn:redress:problem:bad-url", problem
+        assert problem["detail"] == "the URL must not carry credentials", problem
+
+
 async def test_registration_refuses_inner_addresses_literal_or_behind_a_name(production):
     admin = production.admin()
     answer = await production.client.put("/v1/partners/safe-home", json=SHELTER, headers=admin)

@@ -139,10 +139,12 @@ class PartnerBody(Body):
     contact: Line = Field("", max_length=500, description="the organisation's, not a person's")
 
 
-# https (http in dev and test mode), a host name or IPv4 address, a port, no user or fragment.
+# http(s), a host name or IPv4 address, a port, no fragment. A user and password pass the
+# pattern so that the registration refuses them by name (422 `bad-url`, "must not carry
+# credentials"), with https outside dev mode and the addresses a webhook may not reach.
 _PORT = (r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}"
          r"|[1-9][0-9]{0,3})")  # fmt: skip
-URL = rf"^https?://[A-Za-z0-9.-]+(:{_PORT})?([/?][^#\s]*)?$"
+URL = rf"^https?://([^@/?#\s]+@)?[A-Za-z0-9.-]+(:{_PORT})?([/?][^#\s]*)?$"
 
 
 class EndpointBody(Body):
