@@ -324,7 +324,7 @@ def test_token_issue_within_the_rules_prints_one_token(tmp_path, monkeypatch):
     assert result.stdout.count(".") == 2
 
 
-def test_replay_help_names_only_projections_that_exist():
+def test_replay_help_names_every_projection_it_rebuilds_and_only_those():
     from redress.kit.registry import services
 
     settings = Settings(dev=True, _env_file=None)
@@ -332,7 +332,14 @@ def test_replay_help_names_only_projections_that_exist():
         f"{name}.{p.name}"
         for name, spec in services().items()
         for p in spec.projections_for(settings)
+        if p.replayable
     }
+    assert "referral.webhooks" not in known
     shown = redress("replay", "--help", env={"COLUMNS": "200"}).stdout
     named = set(re.findall(r"\b([a-z]+\.[a-z_]+)\b", shown)) - {"e.g", "redress.kit"}
-    assert named and named <= known, named - known
+    assert named == known, (named - known, known - named)
+
+
+def test_replay_refuses_the_webhooks_outbox_which_is_no_read_model(system, tmp_path):
+    line = one_line_error(redress("replay", "referral.webhooks", env=system_env(system, tmp_path)))
+    assert "referral.webhooks is never replayed" in line

@@ -13,6 +13,7 @@ from redress.kit.keyset import KeysetFile, init_keyset, keyset_file, keyset_loca
 from redress.kit.registry import service, services
 from redress.kit.rotation import Rotated, rotate
 from redress.kit.runtime import bus_for, open_nats, open_pool
+from redress.kit.service import ServiceSpec
 from redress.kit.settings import ConfigurationError, Settings
 
 
@@ -27,14 +28,28 @@ async def apply_migrations(settings: Settings) -> list[str]:
         await pool.close()
 
 
+def replayable(spec: ServiceSpec, settings: Settings) -> list[str]:
+    return [p.name for p in spec.projections_for(settings) if p.replayable]
+
+
+def all_replayable(settings: Settings) -> list[str]:
+    """`<service>.<projection>` of every projection `redress replay` rebuilds."""
+    return [f"{name}.{p}" for name, spec in services().items() for p in replayable(spec, settings)]
+
+
 async def replay_projection(settings: Settings, qualified: str, *, offline: bool = False) -> int:
     """Rebuild a projection beside its live tables and swap it in (or, `offline`, in place)."""
     service_name, _, projection_name = qualified.partition(".")
     spec = service(service_name)
     projections = {p.name: p for p in spec.projections_for(settings)}
     if projection_name not in projections:
-        known = ", ".join(f"{service_name}.{n}" for n in projections) or "none"
+        known = ", ".join(f"{service_name}.{n}" for n in replayable(spec, settings)) or "none"
         raise ConfigurationError(f"no projection {qualified!r}; {service_name} has: {known}")
+    if not projections[projection_name].replayable:
+        raise ConfigurationError(
+            f"{qualified} is never replayed: what it writes reaches outside (an outbox), not a"
+            " read model"
+        )
     pool = await open_pool(settings, role=f"redress_{spec.name}")
     nc = await open_nats(settings, f"replay-{service_name}")
     try:

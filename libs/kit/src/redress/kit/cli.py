@@ -140,7 +140,20 @@ def migrate() -> None:
         err.print(f"  {name}")
 
 
-@app.command()
+class _Replay(typer.core.TyperCommand):
+    """`replay --help` names the projections it rebuilds, found when help is asked for: the
+    services are loaded then, not for every other command."""
+
+    def get_help(self, ctx: Any) -> str:
+        from redress.kit.admin import all_replayable
+        from redress.kit.settings import Settings
+
+        names = all_replayable(Settings.model_construct(dev=True))  # defaults: names only
+        self.epilog = f"Projections: {', '.join(names)}."
+        return super().get_help(ctx)
+
+
+@app.command(cls=_Replay)
 def replay(
     name: Annotated[
         str, typer.Argument(help="<service>.<projection>, e.g. cases.views or intake.grievances")

@@ -7,8 +7,9 @@ enqueued, which two projections with checkpoints of their own could not promise.
 it does is idempotent on replay: endpoints and rotations carry the directory's own ids, and
 a message's id is derived from its event and partner, so enqueueing it again is a no-op.
 
-It writes the outbox, not a read model: it is never rebuilt beside live tables (a rebuild
-would only find every message enqueued already).
+It writes the outbox, not a read model: it is never rebuilt, and `redress replay` refuses it
+(a replay would put removed endpoints back until their removal is replayed, and queue
+webhooks to them meanwhile).
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ class PartnerWebhooks(Policy):
     name = "webhooks"
     schema = SCHEMA
     stream_types = ("partner", "referral")
+    # Its rows are the outbox, not a read model; replayed, a removed endpoint would come back
+    # until its removal is replayed, and webhooks would be queued to it again meanwhile.
+    replayable = False
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -28,6 +28,10 @@ class Projection(ABC):
     stream_types: ClassVar[tuple[str, ...]] = ()
     handles: ClassVar[tuple[type[EventData], ...]] = ()
     tables: ClassVar[tuple[str, ...]] = ()
+    # False for one whose effects reach outside (a partner's webhooks): replayed from the
+    # start, it would do them again where what it did since was undone. `redress replay`
+    # refuses it.
+    replayable: ClassVar[bool] = True
 
     @property
     def key(self) -> str:
