@@ -343,3 +343,14 @@ def test_replay_help_names_every_projection_it_rebuilds_and_only_those():
 def test_replay_refuses_the_webhooks_outbox_which_is_no_read_model(system, tmp_path):
     line = one_line_error(redress("replay", "referral.webhooks", env=system_env(system, tmp_path)))
     assert "referral.webhooks is never replayed" in line
+
+
+def test_help_of_a_seed_and_of_token_issue_says_what_they_take():
+    from redress.kit.cli import app
+
+    env = {"COLUMNS": "200"}
+    seed = CliRunner().invoke(app, ["seed", "figures", "--help"], env=env)
+    assert seed.exit_code == 0 and "--grievances" in seed.stdout
+    assert "completion" not in seed.stdout  # as no other subcommand offers it
+    token = CliRunner().invoke(app, ["token", "issue", "--help"], env=env)
+    assert "member, partner, representative, facilitator" in token.stdout

@@ -45,7 +45,7 @@ class _Seeds(TyperGroup):
             function = found.load()
         except ImportError:  # declared by a package whose code is not installed
             return None
-        one = typer.Typer()
+        one = typer.Typer(add_completion=False)  # completion is the top command's alone
         one.command(cmd_name)(function)
         return typer.main.get_command(one)
 
@@ -210,7 +210,10 @@ def token_issue(
     sub: Annotated[str, typer.Option(help="the principal's id")] = "dev-officer",
     org: Annotated[
         str | None,
-        typer.Option(help="its organisation: member, partner, facilitator; a supplier's site id"),
+        typer.Option(
+            help="its organisation: member, partner, representative, facilitator; a"
+            " supplier's site id"
+        ),
     ] = None,
     ttl: Annotated[int, typer.Option(help="lifetime in seconds")] = 8 * 3600,
 ) -> None:
