@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 from datetime import date
 from itertools import pairwise
@@ -23,6 +24,7 @@ from redress.metrics.app import service as metrics_service
 from redress.referral.app import service as referral_service
 from redress.synth.plan import plan
 from tests.conftest import new_database
+from tests.kit.test_cli import redress
 
 
 def test_the_same_seed_makes_the_same_history_and_another_seed_another():
@@ -106,6 +108,15 @@ def test_the_command_refuses_unusable_options_in_one_line_before_recording(
     lines = [line for line in refused.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and says in lines[0], refused.stderr
     assert asyncio.run(_events(dsn)) == 0
+
+
+def test_on_a_fresh_clone_the_command_says_no_settings_were_found(tmp_path):
+    """As the README says: where `make run` never ran and no REDRESS_* variable is set."""
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("REDRESS_")}
+    refused = redress("seed", "figures", "--grievances", "5", env=env, cwd=str(tmp_path))
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stdout == ""  # not even a progress bar
+    assert refused.stderr.startswith("redress: no settings were found"), refused.stderr
 
 
 async def _events(dsn: str) -> int:

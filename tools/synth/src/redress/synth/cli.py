@@ -33,19 +33,21 @@ def figures(
     from redress.synth.seed import seed_figures, truth_json
 
     first = _checked(tenant, start, truth)
-    with dev_database(), Progress() as progress:
+    with dev_database():
         settings = load_settings()
-        bar = progress.add_task(f"recording {tenant}", total=None)
+        settings.require_database()  # said before the progress bar is drawn
+        with Progress() as progress:
+            bar = progress.add_task(f"recording {tenant}", total=None)
 
-        def advance(done: int, total: int | None = None) -> None:
-            progress.update(bar, advance=done, total=total)
+            def advance(done: int, total: int | None = None) -> None:
+                progress.update(bar, advance=done, total=total)
 
-        try:
-            recorded = asyncio.run(
-                seed_figures(settings, tenant, grievances, seed, first, months, workers, advance)
-            )
-        except ValueError as exc:  # the tenant exists, or the platform runs
-            refuse(str(exc))
+            try:
+                recorded = asyncio.run(seed_figures(
+                    settings, tenant, grievances, seed, first, months, workers, advance
+                ))  # fmt: skip
+            except ValueError as exc:  # the tenant exists, or the platform runs
+                refuse(str(exc))
     if truth is not None:
         truth.write_text(json.dumps(truth_json(recorded), indent=1))
     typer.echo(f"{tenant}: {len(recorded.grievances)} grievances, {len(recorded.audits)} audits")
@@ -69,7 +71,8 @@ def _checked(tenant: str, start: str, truth: Path | None) -> date:
         folder = truth.parent
         if truth.is_dir():
             refuse(f"--truth {str(truth)!r} is a directory: name a file")
-        if not folder.is_dir() or not os.access(folder, os.W_OK):
+        writable = os.access(truth if truth.exists() else folder, os.W_OK)
+        if not folder.is_dir() or not writable:
             refuse(
                 f"--truth {str(truth)!r} cannot be written: no writable directory {str(folder)!r}"
             )
