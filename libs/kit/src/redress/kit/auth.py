@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from redress.kit.jwks import ProviderKeys
 from redress.kit.keyset import create_exclusively
-from redress.kit.settings import ConfigurationError, Settings, explained
+from redress.kit.settings import ConfigurationError, Settings
+from redress.kit.sources import explained
 
 log = structlog.get_logger("redress.auth")
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from importlib.metadata import EntryPoint, entry_points
 from typing import Annotated, Any, NoReturn
 
 import typer
-import typer.main
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperGroup
 
 from redress.kit import collector, logs
+from redress.kit.cli_listed import ReplayCommand, Seeds
 from redress.kit.settings import ConfigurationError, load_settings
 
 app = typer.Typer(no_args_is_help=True, help="Redress: a shared grievance platform for MSIs.")
@@ -24,35 +22,7 @@ keys_app = typer.Typer(no_args_is_help=True, help="Key-encryption keys of person
 app.add_typer(keys_app, name="keys")
 tenant_app = typer.Typer(no_args_is_help=True, help="Tenants: the MSIs on this platform.")
 app.add_typer(tenant_app, name="tenant")
-
-
-class _Seeds(TyperGroup):
-    """The seeds installed beside the kit (entry points `redress.seeds`; the kit names none),
-    loaded when `redress seed` runs: a seed imports every service, which no other command
-    should pay for, and an image without seeds must still start."""
-
-    def _installed(self) -> dict[str, EntryPoint]:
-        return {found.name: found for found in entry_points(group="redress.seeds")}
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self._installed()})
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        found = self._installed().get(cmd_name)
-        if found is None:
-            return super().get_command(ctx, cmd_name)
-        try:
-            function = found.load()
-        except ImportError:  # declared by a package whose code is not installed
-            return None
-        one = typer.Typer(add_completion=False)  # completion is the top command's alone
-        one.command(cmd_name)(function)
-        return typer.main.get_command(one)
-
-
-seed_app = typer.Typer(
-    cls=_Seeds, no_args_is_help=True, help="Synthetic tenants (installed seeds)."
-)
+seed_app = typer.Typer(cls=Seeds, no_args_is_help=True, help="Synthetic tenants (installed seeds).")
 app.add_typer(seed_app, name="seed")
 err = Console(stderr=True)
 out = Console()
@@ -140,20 +110,7 @@ def migrate() -> None:
         err.print(f"  {name}")
 
 
-class _Replay(typer.core.TyperCommand):
-    """`replay --help` names the projections it rebuilds, found when help is asked for: the
-    services are loaded then, not for every other command."""
-
-    def get_help(self, ctx: Any) -> str:
-        from redress.kit.admin import all_replayable
-        from redress.kit.settings import Settings
-
-        names = all_replayable(Settings.model_construct(dev=True))  # defaults: names only
-        self.epilog = f"Projections: {', '.join(names)}."
-        return super().get_help(ctx)
-
-
-@app.command(cls=_Replay)
+@app.command(cls=ReplayCommand)
 def replay(
     name: Annotated[
         str, typer.Argument(help="<service>.<projection>, e.g. cases.views or intake.grievances")

@@ -30,7 +30,8 @@ from redress.kit.auth import signer_for
 from redress.kit.dev_checks import hold_the_checkout, ports_free
 from redress.kit.embedded import EmbeddedNats, EmbeddedPostgres, die_with_parent, runtime_folder
 from redress.kit.registry import BASE, PORTS, relay_port, services
-from redress.kit.settings import DEV_ENV, load_settings
+from redress.kit.settings import load_settings
+from redress.kit.sources import DEV_ENV
 
 console = Console(stderr=True)
 

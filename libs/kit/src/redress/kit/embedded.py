@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from redress.kit.settings import DEV_ENV
+from redress.kit.sources import DEV_ENV
 
 DATABASE = "redress"
 

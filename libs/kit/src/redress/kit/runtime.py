@@ -20,7 +20,8 @@ from redress.events.sessions import session_settings
 from redress.events.store import EventStore
 from redress.kit.auth import TokenVerifier
 from redress.kit.pools import DeadlinePool
-from redress.kit.settings import DEV_ENV, ConfigurationError, Settings, from_dev_env
+from redress.kit.settings import ConfigurationError, Settings
+from redress.kit.sources import DEV_ENV, from_dev_env
 
 if TYPE_CHECKING:
     from redress.kit.leading import Leading

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,7 +10,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_ENV = Path(".data/dev.env")
+from redress.kit.sources import DEV_ENV, explained
+
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 
 
@@ -284,14 +284,6 @@ class Settings(BaseSettings):
         return self.nats_url
 
 
-def from_dev_env(name: str) -> bool:
-    """Whether the setting `name` (`REDRESS_DATABASE_URL`) was read from `.data/dev.env`,
-    which only `redress dev` writes: a server it names is the embedded one of `make run`."""
-    if name in os.environ or not DEV_ENV.is_file():
-        return False
-    return any(line.partition("=")[0].strip() == name for line in DEV_ENV.read_text().splitlines())
-
-
 @lru_cache
 def get_settings() -> Settings:
     return load_settings()
@@ -308,21 +300,3 @@ def load_settings(**overrides: object) -> Settings:
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         message = str(first["msg"]).removeprefix("Value error, ")
         raise ConfigurationError(explained(f"bad configuration ({where}): {message}")) from None
-
-
-def explained(message: str) -> str:
-    """`message`, and where settings come from when a command runs away from the checkout
-    `redress dev` set up; led by there being none at all where none was found (a fresh clone,
-    where `make run` has not run yet)."""
-    if DEV_ENV.exists():
-        return message
-    if not any(name.upper().startswith("REDRESS_") for name in os.environ):
-        return (
-            f"no settings were found (no {DEV_ENV} in {Path.cwd()}, no REDRESS_* variable):"
-            f" start `make run` there, which writes {DEV_ENV}, or set the REDRESS_* settings"
-            f" (README.md, Configuration); {message}"
-        )
-    return (
-        f"{message} (settings come from REDRESS_* variables, and from {DEV_ENV} where"
-        f" `redress dev` runs; there is none in {Path.cwd()})"
-    )
