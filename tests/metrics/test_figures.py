@@ -9,7 +9,7 @@ the generator's own records (tests/metrics/truth.py) and compared with what
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -18,7 +18,7 @@ from redress.metrics.public import to_csv
 from redress.metrics.tables import TOTAL, Figures, period_of
 from redress.metrics.timeline import stories
 from tests.metrics.conftest import START, TENANT, TIMEOUT
-from tests.metrics.truth import DIMS, Truth, counts, nearest_rank, values
+from tests.metrics.truth import DIMS, Truth, complaints, counts, nearest_rank, reports, values
 
 CODED = {"rejected": True, "in_progress": True, "closed": True, "remedy": True,
          "overdue": True, "indicators": True, "referrals": True, "satisfaction": True}  # fmt: skip
@@ -48,7 +48,7 @@ async def test_every_figure_of_every_period_equals_the_truth_recorded_by_the_gen
     async with generated.pool.acquire() as conn:
         rows = await ledger.read(conn, TENANT)
     told = stories(rows)
-    grievances = {g.grievance_id: g for g in generated.recorded.grievances}
+    grievances = {g.grievance_id: g for g in complaints(generated.recorded)}
     assert len(rows.grievances) == len(grievances)
     checked = 0
     nonzero = 0
@@ -119,6 +119,32 @@ async def test_the_generated_history_has_every_kind_of_figure(generated):
     assert len(corrected) >= 20 and all(g.filed_category != g.category for g in corrected)
     for kind in figures.DURATIONS:
         assert year.stats(f"time_to_{kind}.country").row(TOTAL).n > 0, kind
+
+
+async def test_a_case_opened_from_a_retaliation_report_counts_as_a_grievance_does(generated):
+    """Retaliation told on a call opens a case at once: received then, under category
+    retaliation and the callback channel, and open in admissibility since (the generator
+    takes no step on it), like a grievance's case."""
+    told = reports(generated.recorded)
+    assert len(told) >= 5, "the generator must record reports to test anything"
+    async with generated.pool.acquire() as conn:
+        rows = await ledger.read(conn, TENANT)
+    found = {g.id: g for g in rows.grievances}
+    now = datetime.now(UTC)
+    stories_ = stories(rows)
+    for report in told:
+        row = found[report.grievance_id]
+        shown = (row.category, row.channel, row.received_at)
+        assert shown == ("retaliation", "callback", report.received)
+        assert row.members == tuple(sorted(report.members))
+        assert stories_[report.grievance_id].stage_at(now) == "admissibility"
+    first = told[0]
+    month = figures.compute(rows, period_of("month", first.received.date()))
+    received = month.table("received.category")
+    expected = sum(period_of("month", r.received.date()).label == month.period.label
+                   for r in complaints(generated.recorded)
+                   if r.category == "retaliation")  # fmt: skip
+    assert received.count("retaliation") == expected >= 1
 
 
 def test_the_csv_lists_a_withheld_statistic_under_the_figures_the_others_have():

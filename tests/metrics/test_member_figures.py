@@ -20,7 +20,7 @@ from redress.synth.run import Recorded
 from tests.metrics.attack import recover_by_measure, zeros_beside_withheld
 from tests.metrics.conftest import PAGE_MONTH, TENANT, TIMEOUT
 from tests.metrics.test_publication import check_against_truth
-from tests.metrics.truth import Truth
+from tests.metrics.truth import Truth, complaints
 
 pytestmark = pytest.mark.timeout(TIMEOUT)
 MEMBER = "brand-north"
@@ -33,8 +33,9 @@ def token(site, roles, org=None) -> dict:
 
 
 def of_member(recorded: Recorded, org: str) -> Recorded:
-    """The generator's record of the grievances `org` filed or shares a site of."""
-    mine = [g for g in recorded.grievances if org in g.members]
+    """The generator's record of the grievances (and retaliation reports) `org` filed or
+    shares a site of."""
+    mine = [g for g in complaints(recorded) if org in g.members]
     return dataclasses.replace(recorded, audits=[], grievances=mine)
 
 
@@ -57,7 +58,7 @@ async def test_a_member_sees_its_quarter_protected_and_true(figures_site):
     assert None in counts_, "a member's quarter must withhold something to test anything"
     # The quarter's totals are shown, and are the generator's truth.
     recorded = figures_site.generated.recorded
-    grievances = {g.grievance_id: g for g in recorded.grievances}
+    grievances = {g.grievance_id: g for g in complaints(recorded)}
     truth = Truth(of_member(recorded, MEMBER), period.start, period.end)
     found = truth.measures()
     for measure in ("received", "admissible", "in_progress", "closed"):

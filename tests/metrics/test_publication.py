@@ -30,7 +30,7 @@ from redress.metrics.tables import TOTAL, Cell, Figures, Table, period_of
 from redress.metrics.timeline import stories
 from tests.metrics.attack import recover_by_measure, zeros_beside_withheld
 from tests.metrics.conftest import START, TENANT, TIMEOUT
-from tests.metrics.truth import Truth, counts
+from tests.metrics.truth import Truth, complaints, counts
 
 pytestmark = pytest.mark.timeout(TIMEOUT)
 K = 5
@@ -87,7 +87,7 @@ async def test_the_generated_figures_published_keep_every_count_safe_and_true(ge
     async with generated.pool.acquire() as conn:
         rows = await ledger.read(conn, TENANT)
     told = stories(rows)
-    grievances = {g.grievance_id: g for g in generated.recorded.grievances}
+    grievances = {g.grievance_id: g for g in complaints(generated.recorded)}
     for period in (MONTH, QUARTER):
         release = to_release(figures.compute(rows, period, told))
         names = {t.name for t in release.tables}

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from redress.events.catalogue.indicators import BY_CODE
-from redress.synth.plan import GrievancePlan
+from redress.synth.plan import GrievancePlan, Step
 from redress.synth.run import Recorded
 from redress.synth.world import FRAMES, TIME_ZONE
 
@@ -46,6 +46,24 @@ def groups(code: str) -> list[str]:
                                    ("child_labour", code == "child_labour")) if yes]  # fmt: skip
 
 
+def reports(recorded: Recorded) -> list[GrievancePlan]:
+    """Retaliation told on a call, as the cases it opened at once: received then, category
+    retaliation, by callback, at the audited site; no step taken on them since."""
+    found = []
+    for a in recorded.audits:
+        for language, call in zip(a.languages, a.calls, strict=True):
+            if call is not None and call.report_id is not None:
+                found.append(GrievancePlan(-1, call.report_id, "callback", a.site, a.site.country,
+                                           language, "retaliation", None, False,
+                                           [Step(call.at, "file")]))  # fmt: skip
+    return found
+
+
+def complaints(recorded: Recorded) -> list[GrievancePlan]:
+    """Every case a worker's complaint opened: the grievances and the retaliation reports."""
+    return [*recorded.grievances, *reports(recorded)]
+
+
 class Truth:
     def __init__(self, recorded: Recorded, start: date, end: date) -> None:
         self.recorded = recorded
@@ -59,7 +77,7 @@ class Truth:
     def measures(self) -> dict[str, dict[str, set[str | None]]]:
         """measure -> grievance -> the codes it counts under in the period."""
         found: dict[str, dict[str, set[str | None]]] = defaultdict(lambda: defaultdict(set))
-        for g in self.recorded.grievances:
+        for g in complaints(self.recorded):
             last: dict[str, str | None] = {}
             rejected_before = False
             remedies: list[str] = []
@@ -115,7 +133,7 @@ class Truth:
     def durations(self) -> dict[str, dict[str, tuple[int, bool]]]:
         """kind -> grievance -> (days, within its time frame), the latest in the period."""
         found: dict[str, dict[str, tuple[int, bool]]] = defaultdict(dict)
-        for g in self.recorded.grievances:
+        for g in complaints(self.recorded):
             received = g.steps[0].at
             decided = False
             plan_started: date | None = None
@@ -141,7 +159,7 @@ class Truth:
 
     def asked(self) -> dict[str, bool]:
         answered = {}
-        for g in self.recorded.grievances:
+        for g in complaints(self.recorded):
             closes = [s.at for s in g.steps if s.kind == "close" and self.within(s.at)]
             if closes:
                 answered[g.grievance_id] = any(

@@ -1,7 +1,10 @@
 """The facts the figures are computed from: grievances, their cases and referrals.
 
 Each batch is written with one statement per table (`unnest` of arrays): a grievance's row
-with the codes it is counted under, and a row per fact of its handling. Rows are only
+with the codes it is counted under, and a row per fact of its handling. A retaliation report
+is received as a grievance is: cases opens it a case of its own at once, whose grievance id
+is the report's, so its row is the report's (category retaliation, the report's channel,
+country, language and site), and its case's facts join it as a grievance's do. Rows are only
 inserted, keyed by the event's position, so their order within a batch does not matter,
 except that a grievance is filed under its site as the tenant had registered it: a tenant
 event writes the rows gathered before it first. An officer's correction rewrites the
@@ -28,7 +31,7 @@ from redress.events.catalogue.case import (
     StageDeadlineMissed,
     StageEntered,
 )
-from redress.events.catalogue.grievance import GrievanceSubmitted, WithdrawalRequested
+from redress.events.catalogue.grievance import Category, GrievanceSubmitted, WithdrawalRequested
 from redress.events.catalogue.referral import (
     ConsentDeclined,
     ConsentGiven,
@@ -38,6 +41,7 @@ from redress.events.catalogue.referral import (
     ReferralOpened,
     ReferralSent,
 )
+from redress.events.catalogue.retaliation import RetaliationReported
 from redress.events.catalogue.tenant import (
     SiteRegistered,
     TenantRegistered,
@@ -140,11 +144,11 @@ class _Rows:
 class Facts(Projection):
     name = "facts"
     schema = "metrics"
-    stream_types = ("tenant", "grievance", "case", "referral")
+    stream_types = ("tenant", "grievance", "retaliation", "case", "referral")
     handles = (
         TenantRegistered, TenantSettingsChanged, SiteRegistered, GrievanceSubmitted,
-        WithdrawalRequested, GrievanceCorrected, CaseOpened, StageEntered, CaseTriaged,
-        CaseRejected, CaseReopened, PlanActionAdded, CaseClosed, SatisfactionRecorded,
+        RetaliationReported, WithdrawalRequested, GrievanceCorrected, CaseOpened, StageEntered,
+        CaseTriaged, CaseRejected, CaseReopened, PlanActionAdded, CaseClosed, SatisfactionRecorded,
         StageDeadlineMissed, ReferralOpened, PartnerSelected, ConsentGiven, ConsentDeclined,
         ReferralSent, ReferralAccepted, ReferralClosed,
     )  # fmt: skip
@@ -167,6 +171,13 @@ class Facts(Projection):
                                             g.channel.value, g.country, g.language,
                                             g.category.value, g.site_id, g.audit_id))  # fmt: skip
                     rows.members.append((event.tenant, g.grievance_id, g.site_id, g.member_org))
+                case RetaliationReported() as r:
+                    rows.grievances.append((event.tenant, r.report_id, event.time,
+                                            r.channel.value, r.country, r.language,
+                                            Category.retaliation.value, r.site_id,
+                                            r.audit_id))  # fmt: skip
+                    # No member files a report: it is about every member sharing the site.
+                    rows.members.append((event.tenant, r.report_id, r.site_id, None))
                 case CaseOpened(case_id=case_id, grievance_id=gid):
                     rows.cases.append((case_id, gid))
                     rows.fact(event, "opened", grievance=gid)

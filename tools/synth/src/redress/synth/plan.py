@@ -98,6 +98,8 @@ class Call:
     reached: bool
     retaliation: bool
     grievance: GrievancePlan | None
+    report_id: str | None = None
+    """The retaliation report's id, once recorded (its case's grievance id)."""
 
 
 @dataclass

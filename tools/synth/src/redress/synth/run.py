@@ -45,6 +45,7 @@ from redress.intake.context import Intake
 from redress.intake.domain import GRIEVANCE, RequestWithdrawal
 from redress.intake.domain import decide as decide_grievance
 from redress.intake.filing import file_grievance, grievance_stream
+from redress.intake.retaliation_domain import report_stream
 from redress.kit.auth import Principal
 from redress.kit.settings import Settings
 from redress.kit.webhooks import Guard
@@ -359,6 +360,10 @@ class Generator:
                 self.recorded.receipts.append(answer.grievance.reference)
                 await self.react(answer.grievance.stream, 0)
                 self.recorded.cases.append(case_stream(answer.grievance.grievance_id))
+            if answer.retaliation_report_id is not None:
+                # Cases opens a report's case at once, as the platform's policy does.
+                call.report_id = answer.retaliation_report_id
+                await self.react(report_stream(call.report_id), 0)
 
 
 async def record(
