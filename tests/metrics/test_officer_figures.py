@@ -12,7 +12,7 @@ import pytest
 
 from redress.kit.auth import signer_for
 from tests.metrics.conftest import START, TENANT, TIMEOUT
-from tests.metrics.truth import Truth
+from tests.metrics.truth import Truth, complaints
 
 pytestmark = pytest.mark.timeout(TIMEOUT)
 
@@ -40,5 +40,30 @@ async def test_an_officer_sees_the_queues_as_the_generator_left_them(figures_sit
                        for code in codes)  # fmt: skip
     assert shown["queues"] == dict(open_now) and sum(open_now.values()) > 0
     assert all(shown["overdue"].get(s, 0) <= n for s, n in shown["queues"].items())
-    assert set(shown["referrals_open"]) <= {"opened", "proposed", "consented", "sent",
-                                            "accepted"}  # fmt: skip
+    # A referral the partner declined is open under that step, not "sent": the officer is
+    # to choose another partner.
+    assert shown["referrals_open"] == dict(referrals_open(figures_site.generated.recorded))
+    assert shown["referrals_open"].get("partner_declined", 0) > 0
+
+
+# The step a referral is at after each of the generator's steps.
+LATEST = {"select": "proposed", "partner_accept": "accepted",
+          "partner_decline": "partner_declined", "partner_close": "closed"}  # fmt: skip
+
+
+def referrals_open(recorded) -> Counter[str]:
+    """The referrals the generator left open (neither declined by the worker nor closed),
+    by the latest step it took."""
+    found: Counter[str] = Counter()
+    for g in complaints(recorded):
+        step = None
+        for s in g.steps:
+            if s.kind == "triage" and g.partner and step is None:
+                step = "opened"
+            elif s.kind == "consent":
+                step = "sent" if s.code == "given" else "declined"
+            elif s.kind in LATEST:
+                step = LATEST[s.kind]
+        if step is not None and step not in ("declined", "closed"):
+            found[step] += 1
+    return found

@@ -204,6 +204,7 @@ REFERRAL_STEPS = {
     "select": lambda code: {"proposed"},
     "consent": lambda code: {"consented", "sent"} if code == "given" else {"declined"},
     "partner_accept": lambda code: {"accepted"},
+    "partner_decline": lambda code: {"partner_declined"},
     "partner_close": lambda code: {"closed"},
 }
 

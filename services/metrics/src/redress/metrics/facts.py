@@ -38,6 +38,7 @@ from redress.events.catalogue.referral import (
     PartnerSelected,
     ReferralAccepted,
     ReferralClosed,
+    ReferralDeclined,
     ReferralOpened,
     ReferralSent,
 )
@@ -150,7 +151,7 @@ class Facts(Projection):
         RetaliationReported, WithdrawalRequested, GrievanceCorrected, CaseOpened, StageEntered,
         CaseTriaged, CaseRejected, CaseReopened, PlanActionAdded, CaseClosed, SatisfactionRecorded,
         StageDeadlineMissed, ReferralOpened, PartnerSelected, ConsentGiven, ConsentDeclined,
-        ReferralSent, ReferralAccepted, ReferralClosed,
+        ReferralSent, ReferralAccepted, ReferralDeclined, ReferralClosed,
     )  # fmt: skip
     tables = ("tenants", "sites", "grievances", "grievance_members", "cases", "referrals", "facts")
 
@@ -235,6 +236,9 @@ class Facts(Projection):
                     rows.fact(event, "referral_sent", partner)
                 case ReferralAccepted(partner_id=partner):
                     rows.fact(event, "referral_accepted", partner)
+                case ReferralDeclined(partner_id=partner):
+                    # The partner's refusal, not the worker's (`referral_declined`).
+                    rows.fact(event, "referral_partner_declined", partner)
                 case ReferralClosed(partner_id=partner):
                     rows.fact(event, "referral_closed", partner)
         await rows.flush(conn)

@@ -98,6 +98,7 @@ REFERRAL_STEPS = {
     "declined": N_("Worker declined"),
     "sent": N_("Referral sent"),
     "accepted": N_("Accepted by the service"),
+    "partner_declined": N_("Declined by the service"),
     "closed": N_("Referral closed"),
 }
 SCORES = {

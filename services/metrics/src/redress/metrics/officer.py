@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from redress.metrics.ledger import Ledger
 from redress.metrics.timeline import stories
 
-# A referral is open until the worker declines it or it is closed.
+# A referral is open until the worker declines it or it is closed. One the partner declined
+# is still open: the officer is to choose another partner (or close it).
 REFERRAL_ENDED = frozenset({"declined", "closed"})
 
 

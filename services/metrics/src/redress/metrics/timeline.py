@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 
 from redress.metrics.ledger import Fact, Ledger
 
-REFERRAL_STEPS = ("opened", "proposed", "consented", "declined", "sent", "accepted", "closed")
+# `declined`: the worker declined consent; `partner_declined`: the partner declined the referral.
+REFERRAL_STEPS = ("opened", "proposed", "consented", "declined", "sent", "accepted",
+                  "partner_declined", "closed")  # fmt: skip
 
 
 @dataclass(frozen=True)
