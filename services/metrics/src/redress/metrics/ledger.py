@@ -77,7 +77,8 @@ class Consequence:
 
 @dataclass(frozen=True)
 class Action:
-    """An action of a grievance's remediation plan: its owner's kind, due date, when done."""
+    """An action of a grievance's remediation plan: its owner's kind, due date, when done;
+    the organisation owning it, and the case's member company now (`redress.metrics.actions`)."""
 
     id: str
     grievance: str
@@ -85,6 +86,8 @@ class Action:
     owner: str
     due_on: date
     done_at: datetime | None
+    owner_org: str | None = None
+    member_org: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,10 @@ class Ledger:
     calls: tuple[Call, ...] = ()
     actions: tuple[Action, ...] = ()
     consequences: tuple[Consequence, ...] = ()
+
+
+_ACTION_COLUMNS = ("action", "grievance", "remedy", "owner", "due_on", "done_at", "owner_org",
+                   "member_org")  # fmt: skip
 
 
 async def read(conn: Conn, tenant: str) -> Ledger:
@@ -149,9 +156,11 @@ async def read(conn: Conn, tenant: str) -> Ledger:
         for r in await conn.fetch("SELECT * FROM metrics.calls WHERE tenant = $1", tenant)
     )
     actions = tuple(
-        Action(r["action"], r["grievance"], r["remedy"], r["owner"], r["due_on"], r["done_at"])
+        Action(*(r[column] for column in _ACTION_COLUMNS))
         for r in await conn.fetch(
-            "SELECT a.*, c.grievance FROM metrics.actions a JOIN metrics.cases c USING (case_id) "
+            "SELECT a.*, c.grievance, m.member_org FROM metrics.actions a "
+            "JOIN metrics.cases c USING (case_id) "
+            "LEFT JOIN metrics.case_members m ON m.case_id = a.case_id "
             "WHERE a.tenant = $1 ORDER BY a.action",
             tenant,
         )

@@ -8,9 +8,10 @@ the tenant's k: a member's breakdowns are small, and a count of one at a site co
 out a worker. The initiative's medians (time to acknowledge, plan, close) are given where
 they come from at least k grievances, for comparison.
 
-The plan actions a member company owns (`owner` "member_company") on its supply chain's
-grievances are counted as they stand now: open (not done, its case not closed) and, of
-those, overdue (due before today), by remedy type, protected the same way.
+The plan actions a member company owns are counted as they stand now: open (not done, its
+case not closed) and, of those, overdue (due before today), by remedy type, protected the
+same way. It owns those the cases service lists as its own (`owns`): never another member's,
+nor one of a case at a site it shares that no member owns.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from redress.metrics import figures, programme
 from redress.metrics.disclosure import Release, Table
-from redress.metrics.ledger import Ledger
+from redress.metrics.ledger import Action, Ledger
 from redress.metrics.publication import to_release
 from redress.metrics.releases.document import published_json
 from redress.metrics.suppression import protect
@@ -48,6 +49,12 @@ def of_member(ledger: Ledger, org: str) -> Ledger:
                                calls=(), actions=actions)  # fmt: skip
 
 
+def owns(action: Action, org: str) -> bool:
+    """Whether `org` owns the action, as `GET /v1/plan-actions` of cases decides it: of kind
+    member company, named for `org`, on a case whose member company `org` is now."""
+    return action.owner == MEMBER_OWNER and action.owner_org == org == action.member_org
+
+
 def member_release(ledger: Ledger, org: str, period: Period) -> Release:
     release = to_release(figures.compute(of_member(ledger, org), period))
     tables = tuple(t for t in release.tables
@@ -63,12 +70,12 @@ def plan_actions(ledger: Ledger, org: str, now: datetime) -> Release:
     told = stories(mine)
     counted: Counter[tuple[str, ...]] = Counter()
     for a in mine.actions:
-        if a.owner != MEMBER_OWNER or (a.done_at is not None and a.done_at <= now):
+        if not owns(a, org) or (a.done_at is not None and a.done_at <= now):
             continue
         if told[a.grievance].stage_at(now) is None:
             continue  # its case is closed (or was never opened): the plan ended with it
         counted[("overdue" if a.due_on < today else "not_due", a.remedy)] += 1
-    remedies = tuple(sorted({a.remedy for a in mine.actions if a.owner == MEMBER_OWNER}))
+    remedies = tuple(sorted({a.remedy for a in mine.actions if owns(a, org)}))
     # One measure, open actions, by whether they are overdue: the open total is the margin
     # of the two, so disclosure control sees the relation.
     values = MappingProxyType({"state": ACTION_STATES, "remedy": remedies})
