@@ -193,6 +193,11 @@ async def test_an_officer_page_draws_the_live_figures_the_api_gives(figures_site
             assert f'id="{key}-none"' in html, key
     assert sum(api["queues"].values()) > 0 and html.count("<svg") >= 2
     assert "Officer dashboard" in html and "Log out" in html
+    # "Overdue" is said in full beside its figure: the cases console's filter counts more.
+    means = re.search(r'<h2 id="s-overdue">[^<]*</h2>\s*<p id="overdue-means">([^<]+)</p>', html)
+    assert means, "the overdue figure must say what it counts"
+    assert "current stage was due before today" in unescape(means.group(1))
+    assert "plan has an action past its due date" in unescape(means.group(1))
     # Countries by name, and the moment in the initiative's zone, as the console says them.
     names = country_names("en")
     for code in api["callbacks_due"]:

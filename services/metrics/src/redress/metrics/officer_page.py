@@ -32,6 +32,7 @@ class Chart:
     heading: str  # what the rows are
     rows: list[tuple[str, int]]  # (label, count), in the order shown
     svg: str
+    means: str = ""  # what the figure counts, where a word of it means other things elsewhere
 
     @property
     def total(self) -> int:
@@ -44,6 +45,15 @@ def _word(kind: str, code: str) -> str:
     if kind == "country":
         return country_names("en").get(code, console.human(code))
     return console.human(code)
+
+
+# "Overdue" means more in the cases console (`?overdue=true`: also a case with a plan action
+# past its due date), so the page says which it counts.
+MEANS = {
+    "overdue": "Counted here: open grievances whose current stage was due before today (the "
+    "due date set when the case entered the stage). The cases console's overdue filter counts "
+    "more: also a case whose remediation plan has an action past its due date.",
+}
 
 
 def charts_of(figures: dict[str, Any]) -> list[Chart]:
@@ -65,7 +75,7 @@ def charts_of(figures: dict[str, Any]) -> list[Chart]:
         rows = [(_word(kind, code), counts[code]) for code in order if code in counts]
         rows += [(_word(kind, c), n) for c, n in sorted(counts.items()) if c not in order]
         svg = charts.svg(rows, "withheld") if rows else ""
-        found.append(Chart(key, title, heading, rows, svg))
+        found.append(Chart(key, title, heading, rows, svg, MEANS.get(key, "")))
     return found
 
 
