@@ -13,12 +13,14 @@ from uuid import uuid4
 import asyncpg
 import pytest
 
-from redress.events.catalogue.case import CaseOpened, GrievanceCorrected
+from redress.events.catalogue.case import CaseOpened, GrievanceCorrected, PlanActionAdded
 from redress.events.catalogue.grievance import Category, Channel, GrievanceSubmitted
+from redress.events.catalogue.remedy import PlanActionWaived
 from redress.events.catalogue.supply_chain import Consequence, SupplierConsequenceDecided
 from redress.events.catalogue.tenant import SiteRegistered, TenantRegistered
 from redress.events.envelope import Actor, Event, EventData
 from redress.metrics import figures, ledger
+from redress.metrics.actions import Actions
 from redress.metrics.app import service as metrics_service
 from redress.metrics.callbacks import Callbacks
 from redress.metrics.facts import Facts
@@ -120,3 +122,31 @@ async def test_a_corrected_grievance_is_counted_as_corrected_live_and_rebuilt(co
     april = figures.compute(found, period_of("month", date(2025, 4, 1)))
     assert [c.count for t in april.tables if t.name.startswith("suppliers_")
             for c in t.margins] == [0, 0, 0]  # fmt: skip
+
+
+async def test_a_waived_plan_action_is_no_longer_the_members_to_do(conn):
+    """Waived in the case work, an action leaves `metrics.actions` (cases lists it no more);
+    the same whether the events come one by one or in one batch."""
+
+    def added(action: str) -> PlanActionAdded:
+        return PlanActionAdded(case_id="case-1", action_id=action, remedy="compensation",
+                               owner="member_company", due_on=date(2025, 4, 1),
+                               description="Repay the fees", owner_org="brand-a")  # fmt: skip
+
+    data: list[tuple[str, EventData]] = [
+        ("case-1", CaseOpened.model_construct(case_id="case-1", grievance_id="g-1",
+                                              member_org="brand-a")),
+        ("case-1", added("a-1")),
+        ("case-1", added("a-2")),
+        ("case-1", PlanActionWaived(case_id="case-1", action_id="a-1", reason="paid directly")),
+    ]  # fmt: skip
+    events = [event(i, stream, d) for i, (stream, d) in enumerate(data, 1)]
+    found = []
+    for batches in ([[e] for e in events], [events]):
+        await conn.execute("TRUNCATE metrics.actions, metrics.case_members")
+        for batch in batches:
+            async with conn.transaction():
+                await conn.execute("SET LOCAL search_path TO metrics")
+                await Actions().apply_batch(conn, batch)
+        found.append(await conn.fetch("SELECT action, owner_org FROM metrics.actions"))
+    assert found[0] == found[1] and [tuple(r) for r in found[0]] == [("a-2", "brand-a")]

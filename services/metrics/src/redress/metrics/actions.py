@@ -1,6 +1,7 @@
 """The actions of remediation plans as the member dashboard counts them: who owns each (a
 member company, the supplier, a facilitator, the initiative), when it is due, and when it
-was done. From the `case` streams only; an action's description and progress stay there.
+was done; a waived one is left out, as cases leaves it out. From the `case` streams only;
+an action's description and progress stay there.
 
 A member company owns an action as the cases service decides it (`GET /v1/plan-actions`):
 one of kind `member_company` whose organisation is the member's, on a case whose member
@@ -23,6 +24,7 @@ from redress.events.catalogue.case import (
     PlanActionAdded,
     PlanActionUpdated,
 )
+from redress.events.catalogue.remedy import PlanActionWaived
 from redress.events.envelope import Event
 from redress.events.projection import Projection
 from redress.events.store import Conn
@@ -48,6 +50,11 @@ UPDATE actions a SET done_at = d.at
 FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS d(tenant, action, at)
 WHERE a.tenant = d.tenant AND a.action = d.action AND a.done_at IS NULL
 """
+# A waived action will not be carried out: it is no one's to do, as cases lists them.
+_WAIVED = """
+DELETE FROM actions a USING unnest($1::text[], $2::text[]) AS w(tenant, action)
+WHERE a.tenant = w.tenant AND a.action = w.action
+"""
 _MOVED = "UPDATE case_members SET member_org = $2 WHERE case_id = $1"
 _ADOPTED = """
 UPDATE actions SET owner_org = $2
@@ -60,6 +67,7 @@ class _Rows:
     opened: list[tuple[Any, ...]] = field(default_factory=list)
     added: list[tuple[Any, ...]] = field(default_factory=list)
     done: dict[tuple[str, str], Any] = field(default_factory=dict)
+    waived: list[tuple[str, str]] = field(default_factory=list)
 
     async def flush(self, conn: Conn) -> None:
         # A case is opened before its actions are added, and an action added before it is
@@ -73,13 +81,17 @@ class _Rows:
             await conn.execute(_DONE, [t for t, _ in keys], [a for _, a in keys],
                                [self.done[k] for k in keys])  # fmt: skip
             self.done.clear()
+        if self.waived:  # after the adds: an action is added before it is waived
+            await conn.execute(_WAIVED, [t for t, _ in self.waived], [a for _, a in self.waived])
+            self.waived.clear()
 
 
 class Actions(Projection):
     name = "actions"
     schema = "metrics"
     stream_types = ("case",)
-    handles = (CaseOpened, GrievanceCorrected, PlanActionAdded, PlanActionUpdated)
+    handles = (CaseOpened, GrievanceCorrected, PlanActionAdded, PlanActionUpdated,
+               PlanActionWaived)  # fmt: skip
     tables = ("actions", "case_members")
 
     async def apply(self, conn: Conn, event: Event) -> None:
@@ -96,6 +108,8 @@ class Actions(Projection):
                                        a.due_on, event.time, a.owner_org))  # fmt: skip
                 case PlanActionUpdated(action_id=action, done=True):
                     rows.done.setdefault((event.tenant, action), event.time)
+                case PlanActionWaived(action_id=action):
+                    rows.waived.append((event.tenant, action))
                 case GrievanceCorrected(case_id=case_id, site_id=site, member_org=member):
                     if site is None:
                         continue  # the case keeps its site, and so its member company
