@@ -1,8 +1,8 @@
 """The metrics projections follow an officer's correction of a grievance and count the
 consequences decided for suppliers, on a real database: the rows hold the corrected
 category, country, language, site and the site's members; the figures of a month count the
-grievance there; and the rows are the same whether the events come one by one (live) or in
-one batch (a rebuild)."""
+grievance there; a waived plan action leaves the member's actions; and the rows are the
+same whether the events come one by one (live) or in one batch (a rebuild)."""
 
 from __future__ import annotations
 
