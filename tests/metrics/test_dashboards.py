@@ -203,3 +203,20 @@ async def test_an_officer_page_draws_the_live_figures_the_api_gives(figures_site
     for code in api["callbacks_due"]:
         assert f'<th scope="row">{names.get(code, code)}</th>' in html, code
     assert re.search(r"as it stands at \d{4}-\d\d-\d\d \d\d:\d\d Asia/Dhaka", html)
+
+
+async def test_a_period_typed_as_people_type_it_opens_and_reads_left_to_right(figures_site):
+    """ "2025-q1 ", "2025 Q1": the quarter, not a dead end; in Arabic the field and the
+    hint's examples read left to right ("2025-Q1", not "Q1-2025", which would be refused)."""
+    async with client(figures_site, ["member"], MEMBER) as c:
+        typings = (QUARTER, f"{QUARTER.lower()} ", QUARTER.replace("-", " "))
+        pages = [await c.get(f"/dashboard/{TENANT}/member", params={"period": t, "lang": "en"})
+                 for t in typings]  # fmt: skip
+        arabic = await c.get(
+            f"/dashboard/{TENANT}/member", params={"period": QUARTER, "lang": "ar"}
+        )
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert all(f'name="period" value="{QUARTER}"' in p.text for p in pages)
+    assert arabic.status_code == 200
+    assert re.search(r'<input id="period"[^>]*dir="ltr"', arabic.text)
+    assert '<bdi dir="ltr">2025-Q1</bdi>' in arabic.text

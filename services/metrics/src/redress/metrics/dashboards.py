@@ -112,7 +112,7 @@ def last_closed_quarter(today: date) -> str:
 async def member_page(
     tenant: Tenant,
     request: Request,
-    period: Annotated[str | None, Query(max_length=7)] = None,
+    period: Annotated[str | None, Query(max_length=12)] = None,
     by: Annotated[str, Query(max_length=20)] = "country",
 ) -> HTMLResponse:
     """A member company's own supply chain's figures for a closed period, protected as a
@@ -153,10 +153,12 @@ async def member_page(
 
 
 def _period(label: str, today: date) -> Period:
+    # As a member types it: "2025-q1", "2025 Q1", a space left at the end.
+    typed = "-".join(label.upper().split())
     try:
-        found = figures_period(label)
-    except ValueError:
-        raise Problem(422, "bad-period", f"{label!r} is not a period") from None
+        found = figures_period(typed)
+    except ValueError as exc:
+        raise Problem(422, "bad-period", str(exc)) from None
     if not found.closed_on(today):
         raise Problem(409, "period-open", f"{found.label} is not over yet")
     return found

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,6 +23,7 @@ from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Query, Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
 from redress.events.catalogue.release import DisclosureSettingsSet, ReleasePublished
@@ -51,6 +53,21 @@ class Shown:
     spent: float  # epsilon spent by the releases of its year, up to it included
 
 
+_PERIOD = re.compile(r"\d{4}(?:-(?:Q\d|\d{2}))?")
+
+
+def periods_isolated(text: str) -> Markup:
+    """`text` with each period in it ("2025-Q1") isolated left to right: in a sentence of a
+    right-to-left language it would read "Q1-2025", and be refused when typed so."""
+    isolated = Markup('<bdi dir="ltr">{}</bdi>')
+    parts = _PERIOD.split(text)  # the text between the periods, and the periods
+    found = _PERIOD.findall(text)
+    return Markup("").join(
+        [escape(parts[0])] + [m for f, rest in zip(found, parts[1:], strict=True)
+                              for m in (isolated.format(f), escape(rest))]
+    )  # fmt: skip
+
+
 @dataclass
 class Shelf:
     env: Environment
@@ -66,6 +83,7 @@ class Shelf:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        env.filters["periods_isolated"] = periods_isolated
         return cls(env, Catalogues(HERE / "locales"))
 
     def kept(self, key: tuple[Any, ...]) -> str | None:
