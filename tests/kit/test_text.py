@@ -13,10 +13,39 @@ class Sample(BaseModel):
     prose: Prose | None = None
 
 
-@pytest.mark.parametrize("bad", ["a\x00b", "a\nb", "a\x7fb", "a\x85b", "a\u2028b", "a\ud800b"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "a\x00b",
+        "a\nb",
+        "a\x7fb",
+        "a\x85b",
+        "a\u2028b",
+        "a\ud800b",
+        "Acme \u202egnp.exe",
+        "\u2067Acme\u2069",
+        "a\u202ab\u202c",
+    ],
+)
 def test_a_line_refuses_control_characters(bad):
     with pytest.raises(ValidationError, match="control characters"):
         Sample(line=bad)
+    pattern = Sample.model_json_schema()["properties"]["line"]["anyOf"][0]["pattern"]
+    assert bad == "a\ud800b" or not re.search(pattern, bad)
+
+
+def test_a_line_keeps_the_marks_and_joiners_scripts_need_and_prose_keeps_its_controls():
+    """Arabic with a right-to-left mark, Bengali and Persian with their joiners, Khmer with
+    its zero-width spaces: single-line text keeps them; prose keeps even the bidirectional
+    controls (a worker's pasted text), which the pages isolate in their own element."""
+    for fine in (
+        "\u0645\u0635\u0646\u0639 ABC\u200f 2",
+        "\u0995\u09cd\u200d\u09b7",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        "\u1781\u17d2\u1798\u17c2\u179a\u200b\u1797\u17b6\u179f\u17b6",
+    ):
+        assert Sample(line=fine).line == fine
+    assert Sample(prose="\u202bنص\u202c").prose == "\u202bنص\u202c"
 
 
 def test_prose_keeps_line_breaks_and_tabs_but_not_nul():

@@ -1,4 +1,5 @@
-"""Text as it may enter the platform: no NUL, no other control characters, valid Unicode.
+"""Text as it may enter the platform: no NUL, no other control characters, valid Unicode;
+single-line text without the bidirectional controls that reorder it either.
 
 PostgreSQL refuses NUL in text and lone surrogates cannot be encoded as UTF-8; other
 control characters have no place in what a person types and can hide text from a reader.
@@ -22,12 +23,15 @@ from starlette.requests import Request
 
 from redress.kit.errors import Problem
 
-# C0 controls, DEL, C1 controls, line and paragraph separators, and lone surrogates.
-_LINE = r"\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+# C0 controls, DEL, C1 controls, line and paragraph separators, the bidirectional
+# embeddings, overrides and isolates (a name, a title or a reference that reads backwards or
+# out of order on a console is a spoof, ADR 44; the marks LRM and RLM stay), and lone
+# surrogates.
+_LINE = r"\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 # The same, less tab, line feed and carriage return.
 _PROSE = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
 # What the JSON schema says (ECMA-262 regex; surrogates cannot travel in valid JSON anyway).
-_LINE_SCHEMA = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+_LINE_SCHEMA = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
 _PROSE_SCHEMA = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]*$"
 
 
