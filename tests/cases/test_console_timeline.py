@@ -1,6 +1,6 @@
-"""The case timeline of both consoles says dates and times as people read them: a date as the
-console writes dates elsewhere, a moment to the minute in the tenant's time zone, named;
-never the log's raw ISO values."""
+"""The case timeline of both consoles, and every moment of their case pages, say dates and
+times as people read them: a date as the console writes dates elsewhere, a moment to the
+minute in the tenant's time zone, named; never the log's raw ISO values."""
 
 from __future__ import annotations
 
@@ -44,9 +44,14 @@ async def test_the_timeline_says_dates_and_moments_in_the_tenants_time_zone(plat
     (sent,) = [e.data for e in referral if isinstance(e.data, ReferralSent)]
 
     async with officer(platform) as client:
-        staff = timeline_of((await client.get(f"/console/cases/{case_id}")).text)
+        staff_page = (await client.get(f"/console/cases/{case_id}")).text
+        staff = timeline_of(staff_page)
     async with member(platform) as client:
-        theirs = timeline_of((await client.get(f"/member/cases/{case_id}")).text)
+        member_page = (await client.get(f"/member/cases/{case_id}")).text
+        theirs = timeline_of(member_page)
+    # Every moment of both pages (opened, the timeline, reads of personal data), in the zone.
+    for page in (staff_page, member_page):
+        assert not re.search(r"\d{2}:\d{2} UTC", page), re.search(r".{80}\d{2}:\d{2} UTC", page)
     for timeline in (staff, theirs):
         assert f"Due on: {entered.due_on.isoformat()}" in timeline
         assert f"Due at: {said(entered.due_at)}" in timeline

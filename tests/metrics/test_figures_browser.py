@@ -50,9 +50,10 @@ async def test_the_release_page_passes_axe_and_fits_a_phone_and_a_desktop(
         # Nothing wider than the screen but the tables, which scroll in their own box.
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], (name, width)
-        # What a reader taps: languages, breakdowns, parts and downloads, a thumb's size.
+        # What a reader taps: languages, breakdowns, parts, downloads, the way back and the
+        # links about the figures, a thumb's size.
         for text, w, h in await page.locator(
-            ".langs a, .by a, .parts a, .downloads a"
+            ".langs a, .by a, .parts a, .downloads a, .back a, .about a"
         ).evaluate_all("all => all.map(e => { const r = e.getBoundingClientRect();"
                        " return [e.textContent, r.width, r.height]; })"):  # fmt: skip
             assert w >= TARGET["width"] and h >= TARGET["height"], (name, text, w, h)
