@@ -172,15 +172,17 @@ class Trouble:
             )
         elif self.reason != reason:
             log.warning("degraded; trying again", worker=self.name, reason=reason)
-        if self.since is None:
-            self.since = time.monotonic()
-        self.reason = reason
+        self._degrade(reason)
 
     def note(self, reason: str) -> None:
         """A lasting state that is no failure of the worker itself (a partner's endpoint
         that does not answer): degraded for `reason`, logged when it starts."""
         if self.reason is None:
             log.warning("degraded", worker=self.name, reason=reason)
+        self._degrade(reason)
+
+    def _degrade(self, reason: str) -> None:
+        # An outage's start stays put while its reason changes: `degraded_s` is its length.
         if self.since is None:
             self.since = time.monotonic()
         self.reason = reason
