@@ -44,7 +44,7 @@ async def test_pages_admit_members_and_staff_and_keep_organisations_apart(platfo
     answer, _ = await logged_in(p, officer)
     page = await p.client.get(f"/assessments/{theirs}")
     assert page.status_code == 200 and "brand-b" in page.text
-    assert 'name="answer"' not in page.text  # officers do not answer a member's
+    assert 'name="gov-l1.answer"' not in page.text  # officers do not answer a member's
 
 
 def _given(answer: dict) -> list[dict]:
@@ -55,7 +55,8 @@ def _given(answer: dict) -> list[dict]:
 def _keeps(page: str, criterion: str) -> list[str]:
     """The evidence boxes of the criterion's answer form, ticked to keep, in order."""
     return re.findall(
-        rf'id="answer-{criterion}-keep-\d+" name="keep" value="([0-9a-f]+)" checked', page
+        rf'id="answer-{criterion}-keep-\d+" name="{criterion}.keep" value="([0-9a-f]+)" checked',
+        page,
     )
 
 
@@ -71,9 +72,10 @@ async def test_saving_an_answer_again_keeps_the_evidence_ticked_and_adds_what_is
     page = (await p.client.get(f"/assessments/{assessment_id}")).text
     keeps = _keeps(page, "gov-l1")
     assert len(keeps) == 2
-    saved = await p.client.post(f"/assessments/{assessment_id}/answers/gov-l1", data={
-        "csrf": re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1), "answer": "met",
-        "reason": "Signed by the board.", "keep": keeps[1], "evidence_text": "Board minutes",
+    saved = await p.client.post(f"/assessments/{assessment_id}/answers", data={
+        "csrf": re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1),
+        "criteria": "gov-l1", "gov-l1.answer": "met", "gov-l1.reason": "Signed by the board.",
+        "gov-l1.keep": keeps[1], "gov-l1.evidence_text": "Board minutes",
     })  # fmt: skip
     assert saved.status_code == 303, saved.text
     answer = (await p.read(assessment_id))["answers"]["gov-l1"]
@@ -113,9 +115,11 @@ async def test_a_refused_answer_comes_back_as_typed_with_the_wrong_field_marked(
     page = (await p.client.get(f"/assessments/{assessment_id}")).text
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
     before = await p.log_types(assessment_id)
-    refused = await p.client.post(f"/assessments/{assessment_id}/answers/gov-l1", data={
-        "csrf": csrf, "answer": "partly", "reason": "Signed in March, not yet published.",
-        "evidence_text": "Board minutes", "evidence_url": "ftp://intranet/policy.pdf"})  # fmt: skip
+    refused = await p.client.post(f"/assessments/{assessment_id}/answers", data={
+        "csrf": csrf, "criteria": "gov-l1", "gov-l1.answer": "partly",
+        "gov-l1.reason": "Signed in March, not yet published.",
+        "gov-l1.evidence_text": "Board minutes",
+        "gov-l1.evidence_url": "ftp://intranet/policy.pdf"})  # fmt: skip
     assert refused.status_code == 422, refused.text
     assert await p.log_types(assessment_id) == before
     shown = refused.text
@@ -125,12 +129,13 @@ async def test_a_refused_answer_comes_back_as_typed_with_the_wrong_field_marked(
     assert re.search(r'id="answer-gov-l1-evidence-url"[^>]*value="ftp://intranet/policy.pdf"'
                      r'[^>]*aria-invalid="true"', shown)  # fmt: skip
     assert ">Signed in March, not yet published.</textarea>" in shown
-    assert re.search(r'name="answer" value="partly" checked', shown)
+    assert re.search(r'name="gov-l1.answer" value="partly" checked', shown)
     # The page's fresh token sends the corrected form.
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', shown).group(1)
-    saved = await p.client.post(f"/assessments/{assessment_id}/answers/gov-l1", data={
-        "csrf": csrf, "answer": "partly", "reason": "Signed in March, not yet published.",
-        "evidence_url": "https://intranet.acme.example/policy.pdf"})  # fmt: skip
+    saved = await p.client.post(f"/assessments/{assessment_id}/answers", data={
+        "csrf": csrf, "criteria": "gov-l1", "gov-l1.answer": "partly",
+        "gov-l1.reason": "Signed in March, not yet published.",
+        "gov-l1.evidence_url": "https://intranet.acme.example/policy.pdf"})  # fmt: skip
     assert saved.status_code == 303, saved.text
 
 

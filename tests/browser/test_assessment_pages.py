@@ -1,7 +1,7 @@
 """The assessment pages in headless Chromium, driven from the keyboard.
 
 A member logs in, starts an assessment and answers a criterion with evidence, pressing Enter
-on each form, and submits; an officer challenges the answer; the member replies, revising
+on each button, and submits; an officer challenges the answer; the member replies, revising
 it; the officer verifies it and proposes the rating; the member agrees, plans an action on
 the criterion still unmet, and the levels show in the history. Every page passes axe-core
 without serious or critical findings, and the pages work with JavaScript off.
@@ -99,13 +99,13 @@ async def test_answering_and_reviewing_by_keyboard(browser, assessment_site):
         assessment_url = member.url.split("?")[0]
 
         gov = member.locator("#c-gov-l1")
-        met = gov.locator("input[name=answer][value=met]")
+        met = gov.locator("input[name='gov-l1.answer'][value=met]")
         await met.focus()
         await member.keyboard.press("Space")
         await expect(met).to_be_checked()
-        await gov.locator("input[name=evidence_text]").fill("Board minutes, March 2026")
-        await gov.locator("input[name=evidence_url]").fill(LONG_LINK)
-        await press(member, "#c-gov-l1 form[action$='/gov-l1'] button")
+        await gov.locator("#answer-gov-l1-evidence").fill("Board minutes, March 2026")
+        await gov.locator("#answer-gov-l1-evidence-url").fill(LONG_LINK)
+        await press(member, "#c-gov-l1 button[name=at]")
         await expect(member.locator("#c-gov-l1")).to_contain_text("Answer: Met")
         await expect(member.locator("#c-gov-l1")).to_contain_text("Board minutes, March 2026")
         await check(member, "assessment, draft", findings)
@@ -120,16 +120,16 @@ async def test_answering_and_reviewing_by_keyboard(browser, assessment_site):
                 {"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF"}
             ],
         )
-        await press(member, "#c-gov-l1 form[enctype] button")
+        await press(member, "#c-gov-l1 button[name=at]")
         await expect(member.locator("#c-gov-l1 a[download]")).to_have_text("minutes.pdf")
         await member.set_input_files(
             "#file-gov-l1",
             files=[{"name": "tool.exe", "mimeType": "application/x-msdownload", "buffer": b"MZ"}],
         )
-        await press(member, "#c-gov-l1 form[enctype] button")
+        await press(member, "#c-gov-l1 button[name=at]")
         await expect(member.locator("[role=alert]")).to_contain_text("must be a PDF")
+        await expect(member.locator("#file-gov-l1")).to_have_attribute("aria-invalid", "true")
         await check(member, "file refused", findings)
-        await press(member, "main a[href*='#c-gov-l1']")
         await expect(member.locator("#c-gov-l1 a[download]")).to_have_count(1)
         await press(member, "form[action$='/submit'] button")
         await expect(member.locator("h1 .tag")).to_have_text("Submitted")
@@ -191,9 +191,14 @@ async def test_the_pages_work_without_javascript(browser, assessment_site):
         await log_in(page, site, site.member())
         await page.locator("form[action='/assessments/start'] button").click()
         await fits_a_phone(page)  # the draft, with every form open
+        # Two criteria typed, one Save pressed: both are kept.
+        await page.locator("#c-gov-l2 input[value=partly]").check()
+        await page.locator("#answer-gov-l2-reason").fill("Owned by HR until June.")
         await page.locator("#c-est-l1 input[value=not_applicable]").check()
-        await page.locator("#c-est-l1 form[action$='/est-l1'] button").click()
+        await page.locator("#c-est-l1 button[name=at]").click()
         await expect(page.locator("#c-est-l1")).to_contain_text("Answer: Not applicable")
+        await expect(page.locator("#c-gov-l2")).to_contain_text("Answer: Partly")
+        await expect(page.locator("#c-gov-l2")).to_contain_text("Owned by HR until June.")
         await page.locator("form[action$='/submit'] button").click()
         await expect(page.locator("h1 .tag")).to_have_text("Submitted")
         await expect(page.locator("#c-est-l1 form")).to_have_count(0)  # answers are sent

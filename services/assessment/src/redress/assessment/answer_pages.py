@@ -1,7 +1,8 @@
-"""The assessment page's forms on its criteria and its action plan: answer, reply to a
-challenge, review, plan an action, report progress. Each runs the API's handler, then shows
-the page; refused, the page again with the form as it was sent, its wrong fields marked
-(`redress.kit.console.refusals`), and the status the API would have answered.
+"""The assessment page's forms on one criterion and on its action plan: reply to a
+challenge, review, plan an action, report progress (a draft's answers are one form of their
+own: `draft_answers`). Each runs the API's handler, then shows the page; refused, the page
+again with the form as it was sent, its wrong fields marked and said plainly
+(`redress.kit.console.refusals`, `plainly`), and the status the API would have answered.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from redress.assessment import handlers as h
+from redress.assessment import plainly
 from redress.assessment import requests as r
 from redress.assessment.api import found
 from redress.assessment.context import AssessmentDesk
@@ -27,12 +30,13 @@ from redress.assessment.pages import (
     back,
     evidence_digest,
     field,
+    given,
     respondent,
 )  # fmt: skip
 from redress.kit import console
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
-from redress.kit.console.refusals import FORM_ERRORS, failure
+from redress.kit.console.refusals import FORM_ERRORS, FieldError, failure
 from redress.kit.deps import authorise
 
 router = APIRouter(prefix=PATH, include_in_schema=False, route_class=CONSOLE.route)
@@ -49,7 +53,9 @@ async def _form(request: Request, assessment_id: str, p: Principal, desk: Any, k
     try:
         written = await act(form)
     except FORM_ERRORS as exc:
-        refused = failure(key, exc, form, FIELDS, ticked="keep")
+        wrong = plainly.fields(exc, FIELDS) if isinstance(exc, ValidationError) else None
+        refused = failure(key, FieldError.several(wrong) if wrong else exc, form, FIELDS,
+                          ticked="keep")  # fmt: skip
         return await assessment_page(request, assessment_id, p, desk, refused)
     return back(assessment_id, written, anchor)
 
@@ -67,36 +73,17 @@ async def _answered(desk: Any, p: Principal, assessment_id: str, criterion: str
     return answered
 
 
-def _given(item: dict[str, Any]) -> dict[str, str]:
-    """An item of evidence as it is given: its text and link, the empty ones left out."""
-    return {k: v for k, v in item.items() if k in ("text", "url") and v}
-
-
-def _evidence(answered: dict[str, Any], form: FormData) -> list[dict[str, str]]:
+def evidence_of(answered: dict[str, Any], form: FormData, prefix: str = "") -> list[dict[str, str]]:
     """The answer's evidence as the form leaves it: each item it had that is still ticked
     (`keep`, by its digest, so that an item added meanwhile elsewhere is not mistaken for
-    another), then the item the form adds. An answer is recorded whole: what the form does
-    not send back is gone."""
-    kept = set(console.values(form, "keep"))
-    items = [_given(e) for e in answered.get("evidence") or [] if evidence_digest(e) in kept]
-    text, url = field(form, "evidence_text"), field(form, "evidence_url")
+    another), then the item the form adds; the fields' names after `prefix` (the draft's
+    form names them by criterion). An answer is recorded whole: what the form does not send
+    back is gone."""
+    kept = set(console.values(form, f"{prefix}keep"))
+    items = [given(e) for e in answered.get("evidence") or [] if evidence_digest(e) in kept]
+    text, url = field(form, f"{prefix}evidence_text"), field(form, f"{prefix}evidence_url")
     added = {k: v for k, v in (("text", text), ("url", url)) if v}
     return [*items, added] if added else items
-
-
-@router.post("/{assessment_id}/answers/{criterion}")
-async def answer(request: Request, assessment_id: Id, criterion: Criterion, p: Reader,
-                 desk: AssessmentDesk) -> Response:  # fmt: skip
-
-    async def act(form: FormData) -> r.Written:
-        answered = await _answered(desk, p, assessment_id, criterion)
-        body = r.AnswerBody.model_validate({
-            "answer": field(form, "answer"), "reason": field(form, "reason"),
-            "evidence": _evidence(answered, form)})  # fmt: skip
-        return await h.answer(desk, respondent(p), assessment_id, criterion, body)
-
-    return await _form(request, assessment_id, p, desk, f"answer-{criterion}", act,
-                       f"c-{criterion}")  # fmt: skip
 
 
 @router.post("/{assessment_id}/answers/{criterion}/reply")
@@ -106,8 +93,8 @@ async def reply(request: Request, assessment_id: Id, criterion: Criterion, p: Re
     async def act(form: FormData) -> r.Written:
         data: dict[str, Any] = {"comment": field(form, "comment")}
         answered = await _answered(desk, p, assessment_id, criterion)
-        reason, evidence = field(form, "reason"), _evidence(answered, form)
-        shown = [_given(e) for e in answered.get("evidence") or []]
+        reason, evidence = field(form, "reason"), evidence_of(answered, form)
+        shown = [given(e) for e in answered.get("evidence") or []]
         # A reply revises the answer when the form changes it: its value, or only the reason
         # or the evidence shown with it ("keep it as it is" keeps the value, then).
         revised = field(form, "answer") or (

@@ -11,7 +11,7 @@ only the initiative's own self-assessment (whose `org` is empty), never a member
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 from uuid import uuid4
@@ -173,6 +173,13 @@ async def admitted(desk: Desk, tenant: str, member_org: str | None) -> None:
 async def answer(desk: Desk, p: Principal, assessment_id: str, criterion: str,
                  body: r.AnswerBody, retry: Retry | None = None) -> r.Written:  # fmt: skip
     return await answering(desk, p, assessment_id, _answer(body, criterion), retry=retry)
+
+
+async def answer_all(desk: Desk, p: Principal, assessment_id: str,
+                     bodies: Mapping[str, r.AnswerBody]) -> r.Written:  # fmt: skip
+    """Answers to several criteria in one write: the page's Save sends every criterion."""
+    commands = [_answer(body, criterion) for criterion, body in bodies.items()]
+    return await answering(desk, p, assessment_id, *commands)
 
 
 async def submit(desk: Desk, p: Principal, assessment_id: str, retry: Retry | None = None

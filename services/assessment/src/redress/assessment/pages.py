@@ -4,8 +4,9 @@ agree, officers review, without JavaScript and by keyboard.
 A console of the kit's (`redress.kit.console`): people log in by pasting a bearer token,
 kept in an HttpOnly, SameSite=Strict cookie scoped to /assessments; every form carries a
 CSRF token; refusals are pages. Each form runs the API's handler for its command, then
-redirects to the assessment's page, which waits for the views to show the write. The forms
-on a criterion and on the plan are in `answer_pages`: refused, they show this page again.
+redirects to the assessment's page, which waits for the views to show the write. A draft's
+answers are one form (`draft_answers`); the forms on a criterion under review and on the
+plan are in `answer_pages`: refused, they show this page again.
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ def evidence_digest(item: dict[str, Any]) -> str:
     """An item of evidence's name in the form: what it says, not where it stands."""
     said = json.dumps([item.get("text"), item.get("url")], ensure_ascii=False)
     return hashlib.sha256(said.encode()).hexdigest()[:16]
+
+
+def given(item: dict[str, Any]) -> dict[str, str]:
+    """An item of evidence as it is given: its text and link, the empty ones left out."""
+    return {k: v for k, v in item.items() if k in ("text", "url") and v}
 
 
 CONSOLE = console.Console(

@@ -1,0 +1,141 @@
+"""A draft's answers from its page: all its criteria are one form, and each of the form's Save
+buttons sends them all, so that saving one criterion never loses what was typed in another
+(the pages need no script to keep it).
+
+The criteria whose answer changed (compared with the answers the views hold: the page's
+own, which waited for them) are recorded in one write; a criterion left as it was records
+nothing. Files chosen are attached after them. A form with anything wrong in it records
+nothing at all: the page comes back (422) with everything as typed and each wrong field
+marked and said plainly, so that the assessor never has to work out which of the answers on
+a page stand and which do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from redress.assessment import files_api, plainly
+from redress.assessment import handlers as h
+from redress.assessment import requests as r
+from redress.assessment.answer_pages import evidence_of
+from redress.assessment.api import found
+from redress.assessment.context import AssessmentDesk
+from redress.assessment.pages import (
+    CONSOLE,
+    PATH,
+    Id,
+    Reader,
+    assessment_page,
+    back,
+    given,
+    respondent,
+)  # fmt: skip
+from redress.assessment.reading import framework_of
+from redress.events.application import Refused
+from redress.kit import console
+from redress.kit.console.refusals import Failure, FieldError, failure
+from redress.kit.errors import Problem
+
+router = APIRouter(prefix=PATH, include_in_schema=False, route_class=CONSOLE.route)
+FORM = "answer"
+"""The draft form's key on the page: its fields are marked `answer-<criterion>-<field>`."""
+ANSWER_FIELDS = ("answer", "reason", "evidence")
+
+
+@dataclass
+class Draft:
+    """What the form asks of the assessment: the answers changed, the files chosen, and
+    what is wrong with any of them (by `<criterion>-<field>`)."""
+
+    answers: dict[str, r.AnswerBody] = field(default_factory=dict)
+    files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
+    wrong: dict[str, str] = field(default_factory=dict)
+    file_status: int = 422
+
+    @property
+    def status(self) -> int:
+        """422; a file's own (413 too large, 415 its type) when only files are wrong."""
+        only_files = all(k.endswith("-file") for k in self.wrong)
+        return self.file_status if only_files else 422
+
+
+def answer_in(form: FormData, criterion: str, stored: dict[str, Any] | None
+              ) -> r.AnswerBody | None:  # fmt: skip
+    """The criterion's answer as the form gives it; None when it is as stored, or was left
+    unanswered and untouched. Its fields are named `<criterion>.<field>`."""
+    stored = stored or {}
+    value = console.field(form, f"{criterion}.answer")
+    reason = console.field(form, f"{criterion}.reason") or ""
+    evidence = evidence_of(stored, form, f"{criterion}.")
+    if not stored and not (value or reason or evidence):
+        return None
+    given_now = {"reason": reason, "evidence": evidence} | ({"answer": value} if value else {})
+    body = r.AnswerBody.model_validate(given_now)
+    was = (stored.get("answer"), stored.get("reason") or "",
+           [given(e) for e in stored.get("evidence") or []])  # fmt: skip
+    now = (body.answer, body.reason, [given(e.model_dump()) for e in body.evidence])
+    return None if now == was else body
+
+
+async def read(form: FormData, criteria: list[str], stored: dict[str, Any]) -> Draft:
+    draft = Draft()
+    for criterion in criteria:
+        try:
+            if (body := answer_in(form, criterion, stored.get(criterion))) is not None:
+                draft.answers[criterion] = body
+        except ValidationError as exc:
+            draft.wrong |= plainly.fields(exc, ANSWER_FIELDS, f"{criterion}-{{}}".format)
+        upload = form.get(f"{criterion}.file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            try:
+                draft.files[criterion] = await files_api.checked(upload)
+            except Problem as exc:
+                draft.wrong[f"{criterion}-file"] = f"{exc.detail[:1].upper()}{exc.detail[1:]}"
+                draft.file_status = exc.status
+    return draft
+
+
+def refused(form: FormData, exc: Exception, criteria: list[str]) -> Failure:
+    """The form refused, to show again as typed: its boxes ticked by `<criterion>:<digest>`
+    (the same item of evidence may be given for two criteria)."""
+    shown = failure(FORM, exc, form, ())
+    shown.ticks = {f"{c}:{d}" for c in criteria for d in console.values(form, f"{c}.keep")}
+    return shown
+
+
+@router.post("/{assessment_id}/answers")
+async def save(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
+               ) -> Response:  # fmt: skip
+    form = await CONSOLE.form(request)
+    member = respondent(p)
+    assessment = await found(desk.pool, p, assessment_id, desk.keyring)
+    framework = framework_of(assessment, desk.frameworks)
+    # Only the criteria the form carries: a form without one's fields leaves it alone.
+    criteria = [c for c in dict.fromkeys(console.values(form, "criteria"))
+                if c in framework.criteria()]  # fmt: skip
+    draft = await read(form, criteria, assessment["answers"])
+    if draft.wrong:
+        exc = FieldError.several(draft.wrong)
+        exc.status = draft.status
+        return await assessment_page(request, assessment_id, p, desk, refused(form, exc, criteria))
+    written: r.Written | None = None
+    try:
+        if draft.answers:
+            written = await h.answer_all(desk, member, assessment_id, draft.answers)
+        for criterion, (name, media_type, content) in draft.files.items():
+            written = await h.attach(desk, member, assessment_id, criterion, name, media_type,
+                                     content)  # fmt: skip
+    except (Refused, Problem) as exc:
+        return await assessment_page(request, assessment_id, p, desk, refused(form, exc, criteria))
+    changed = [*draft.answers, *draft.files]
+    at = console.field(form, "at") or (changed[0] if changed else "")
+    anchor = f"c-{at}" if at in criteria else ""
+    if written is None:  # nothing changed: nothing recorded, the page as it stands
+        return RedirectResponse(f"{PATH}/{assessment_id}{'#' + anchor if anchor else ''}", 303)
+    return back(assessment_id, written, anchor)
