@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 
 from redress.events.envelope import Actor, Metadata
+from redress.metrics import publishing
 from redress.metrics.releases.document import verify_release
 from redress.tenancy.domain import SetMinimumCount
 from redress.tenancy.handlers import execute as tenancy
@@ -24,6 +26,15 @@ from tests.metrics.conftest import API_TENANT
 
 MONTH = "2025-01"
 KEY = {"Idempotency-Key": "publish-2025-01"}
+
+
+async def ended(api, asked) -> dict:
+    """The publication an accepted request names, once its work in this process is done."""
+    assert asked.status_code == 202, asked.text
+    await publishing.finished(api.app.state.runtime, uuid.UUID(asked.json()["id"]))
+    got = await api.client.get(asked.headers["location"], headers=api.token())
+    assert got.status_code == 200, got.text
+    return got.json()
 
 
 async def test_an_admin_publishes_a_closed_month_once_and_anyone_verifies_it(figures_api):
@@ -35,17 +46,24 @@ async def test_an_admin_publishes_a_closed_month_once_and_anyone_verifies_it(fig
                             headers=admin | {"Idempotency-Key": "none"})  # fmt: skip
     assert settings.status_code == 200, settings.text
     assert settings.json()["epsilon"] is None
-    first = await c.post("/v1/figures/releases", json={"period": MONTH}, headers=admin | KEY)
-    assert first.status_code == 201, first.text
+    asked = await c.post("/v1/figures/releases", json={"period": MONTH}, headers=admin | KEY)
+    assert asked.headers["location"] == f"/v1/figures/publications/{asked.json()['id']}"
+    assert asked.json()["state"] in ("queued", "working")
+    first = await ended(figures_api, asked)
+    assert (first["state"], first["step"], first["problem"]) == ("published", "published", None)
+    assert first["audited"] == first["to_audit"] and first["number"] == 1
+    assert first["release"] == f"/t/{API_TENANT}/figures/releases/{first['release_id']}"
+    # The same key is the same publication, as it stands now: no second job, no second release.
     again = await c.post("/v1/figures/releases", json={"period": MONTH}, headers=admin | KEY)
-    assert (again.status_code, again.json()) == (201, first.json())
+    assert (again.status_code, again.json()) == (202, first)
+    assert again.headers["location"] == asked.headers["location"]
     twice = await c.post("/v1/figures/releases", json={"period": MONTH}, headers=admin)
     assert twice.status_code == 409
     assert twice.headers["content-type"] == "application/problem+json"
     assert twice.json()["type"].endswith("already-published")
     listed = (await c.get(f"/t/{API_TENANT}/figures/releases")).json()
     [item] = listed["items"]
-    assert (item["release"], item["period"]) == (first.json()["release_id"], MONTH)
+    assert (item["release"], item["period"]) == (first["release_id"], MONTH)
     signed = (await c.get(item["json"])).json()
     keys = (await c.get(listed["keys"])).json()["keys"]
     assert verify_release(signed, keys)
@@ -57,15 +75,15 @@ async def test_an_admin_publishes_a_closed_month_once_and_anyone_verifies_it(fig
     rows = list(csv.DictReader(io.StringIO(got.text)))
     totals = [r for r in rows if r["name"] == "received.country" and r["dimensions"] == ""]
     assert [r["value"] for r in totals] == ["0"]
-    correction = await c.post(
+    correction = await ended(figures_api, await c.post(
         "/v1/figures/releases", json={"period": MONTH, "corrects": item["release"]},
         headers=admin,
-    )  # fmt: skip
-    assert correction.status_code == 201, correction.text
+    ))  # fmt: skip
+    assert (correction["state"], correction["corrects"]) == ("published", item["release"])
     listed = (await c.get(f"/t/{API_TENANT}/figures/releases")).json()
-    assert listed["items"][0]["corrected_by"] == correction.json()["release_id"]
+    assert listed["items"][0]["corrected_by"] == correction["release_id"]
     # The pages link each to the other, as the list does.
-    first_id, second_id = item["release"], correction.json()["release_id"]
+    first_id, second_id = item["release"], correction["release_id"]
     base = f"/t/{API_TENANT}/figures"
     to_second = f'<a href="{base}/releases/{second_id}?lang=en">Corrected by release 2.</a>'
     to_first = f'<a href="{base}/releases/{first_id}?lang=en">It corrects release 1.</a>'
@@ -84,8 +102,10 @@ async def test_setting_noise_says_how_far_off_every_count_will_be(figures_api):
     assert settings.status_code == 200, settings.text
     announced = settings.json()["noise_scale"]
     assert announced > 50  # a release has over a hundred tables: ε = 2 is noisy
-    released = await c.post("/v1/figures/releases", json={"period": MONTH}, headers=admin)
-    assert released.status_code == 201, released.text
+    released = await ended(
+        figures_api, await c.post("/v1/figures/releases", json={"period": MONTH}, headers=admin)
+    )
+    assert released["state"] == "published", released
     [item] = (await c.get(f"/t/{API_TENANT}/figures/releases")).json()["items"]
     noise = (await c.get(item["json"])).json()["document"]["disclosure"]["noise"]
     assert noise["scale"] == announced and noise["epsilon"] == 2.0
@@ -125,6 +145,7 @@ async def test_only_the_initiatives_admins_write_and_anyone_reads(figures_api):
     c = figures_api.client
     routes = json_routes(figures_api.app)
     assert routes == {("POST", "/v1/figures/disclosure"), ("POST", "/v1/figures/releases"),
+                      ("GET", "/v1/figures/publications/{publication_id}"),
                       ("GET", "/v1/figures/member"), ("GET", "/v1/figures/officer")}  # fmt: skip
     writes = sorted(path for method, path in routes if method == "POST")
     bodies = {"/v1/figures/disclosure": {}, "/v1/figures/releases": {"period": "2999"}}
@@ -142,5 +163,12 @@ async def test_only_the_initiatives_admins_write_and_anyone_reads(figures_api):
         assert (await c.post(path, json=bodies[path])).status_code == 401
         admin = await c.post(path, json=bodies[path], headers=figures_api.token())
         assert admin.status_code in (200, 409), admin.text  # reached: 2999 is not over
+    # How a publication goes is the admins' too; one not found is a problem, not a 500.
+    job = "/v1/figures/publications/0190c3d2-0000-4000-8000-000000000000"
+    for role in refused:
+        assert (await c.get(job, headers=figures_api.token((role,), sub="x"))).status_code == 403
+    assert (await c.get(job)).status_code == 401
+    unknown = await c.get(job, headers=figures_api.token())
+    assert unknown.status_code == 404 and unknown.json()["type"].endswith("unknown-publication")
     for path in (f"/t/{API_TENANT}/figures/releases", f"/t/{API_TENANT}/figures/keys"):
         assert (await c.get(path)).status_code == 200

@@ -2,10 +2,12 @@
 initiative with a published release: no server error, every answer documented, valid input
 accepted and invalid input refused."""
 
+import uuid
 from pathlib import Path
 
 import pytest
 
+from redress.metrics import publishing
 from tests.fuzz import schemathesis
 from tests.metrics.conftest import API_TENANT
 
@@ -21,11 +23,16 @@ async def test_schemathesis_finds_nothing_on_metrics(figures_api, tmp_path):
     published = await figures_api.client.post(
         "/v1/figures/releases", json={"period": "2025-02"}, headers=admin
     )
-    assert published.status_code == 201, published.text
-    release = published.json()["release_id"]
+    assert published.status_code == 202, published.text
+    job = published.json()["id"]
+    await publishing.finished(figures_api.app.state.runtime, uuid.UUID(job))
+    release = (await figures_api.client.get(published.headers["location"], headers=admin)).json()[
+        "release_id"
+    ]
     code, output, took = await schemathesis(
         figures_api.app, admin["Authorization"], tmp_path,
-        config=f'[parameters]\ntenant = "{API_TENANT}"\nrelease_id = "{release}"\n',
+        config=f'[parameters]\ntenant = "{API_TENANT}"\nrelease_id = "{release}"\n'
+        f'publication_id = "{job}"\n',
         baseline=BASELINE,
     )  # fmt: skip
     print(output[-3000:], f"\nschemathesis took {took:.1f}s")

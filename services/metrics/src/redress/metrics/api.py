@@ -1,28 +1,30 @@
 """The admin's JSON API of figures: disclosure settings, and publishing a closed period.
 
-Publishing computes the period's figures from the metrics projections, hands them to
-disclosure control (`publication.to_release`, `suppression.protect`) and records the signed
-release (`releases.handlers.publish`). Both writes take an Idempotency-Key: a retried
-publication gives the first answer again, never a second release.
+Publishing is a job (ADR 45, `redress.metrics.publishing`): it computes the period's figures
+from the metrics projections, hands them to disclosure control (`publication.to_release`,
+`suppression.protect`) and records the signed release (`releases.handlers.publish`), while
+the admin follows its progress. Both writes take an Idempotency-Key: a retried publication
+gives the same job again, never a second release.
 """
 
 from __future__ import annotations
 
 import functools
+import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from redress.events.application import Recorded
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.deps import Pool, Store, metadata_for, permitted
-from redress.kit.idempotency import Once, Retryable
-from redress.kit.keyset import root_secret
+from redress.kit.errors import Problem
+from redress.kit.idempotency import Once, Replay, Retryable
 from redress.kit.openapi import answers
-from redress.metrics import figures, ledger, privacy
+from redress.metrics import figures, ledger, privacy, publications, publishing
 from redress.metrics.publication import to_release
 from redress.metrics.releases import handlers
 from redress.metrics.releases.domain import SetDisclosure, closed_period
@@ -63,11 +65,49 @@ class PublishBody(BaseModel):
     corrects: str | None = Field(None, pattern=UUID, description="the release it corrects")
 
 
-class Publication(BaseModel):
-    release_id: str
-    number: int
+class Refusal(BaseModel):
+    """Why the publication ended without a release, as problem+json says it."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+class PublicationJob(BaseModel):
+    """A publication asked for, and how it stands."""
+
+    id: str
     period: str
-    version: int
+    corrects: str | None
+    state: Literal["queued", "working", "published", "refused", "failed"]
+    step: Literal[
+        "queued", "reading", "computing", "protecting", "recording", "published", "refused",
+        "failed",
+    ] = Field(description="reading the ledger, computing the figures, protecting them "
+              "(disclosure control), recording the signed release")  # fmt: skip
+    audited: int = Field(description="withheld figures disclosure control has checked")
+    to_audit: int = Field(
+        description="of how many so far (each round of complements adds those it withholds)"
+    )
+    requested: datetime
+    finished: datetime | None
+    release_id: str | None = Field(description="the release, once published")
+    number: int | None
+    release: str | None = Field(description="the release's public page, once published")
+    problem: Refusal | None = Field(description="why it was refused or failed")
+
+
+def job_view(job: publications.Job) -> PublicationJob:
+    published = job.state == "published"
+    return PublicationJob(
+        id=str(job.id), period=job.period, corrects=job.corrects, state=job.state,
+        step=job.step, audited=job.audited, to_audit=job.to_audit,
+        requested=job.requested_at, finished=job.finished_at,
+        release_id=job.release_id if published else None, number=job.number,
+        release=f"/t/{job.tenant}/figures/releases/{job.release_id}" if published else None,
+        problem=None if job.problem is None else Refusal.model_validate(job.problem),
+    )  # fmt: skip
 
 
 @functools.cache
@@ -95,36 +135,60 @@ async def set_disclosure(
     return Disclosure.model_validate(done.earlier) if done.earlier is not None else answer(done)
 
 
-@router.post("/releases", response_model=Publication, status_code=201, responses=answers(404, 409))
+@router.post(
+    "/releases",
+    response_model=PublicationJob,
+    status_code=202,
+    responses={
+        202: {"description": "Publishing has begun: follow `Location` to see how it goes",
+              "headers": {"Location": {"description": "the publication (the job)",
+                                       "schema": {"type": "string"}}}},
+        **answers(404, 409),
+    },
+)  # fmt: skip
 async def publish(
     body: PublishBody,
     request: Request,
+    response: Response,
     p: Admin,
-    store: Store,
     pool: Pool,
     retry: Retryable = None,
-) -> Publication:
+) -> PublicationJob:
     """Publish the figures of a closed period, protected and signed; a period already
-    published takes only a correction naming the release in force."""
+    published takes only a correction naming the release in force. Disclosure control takes
+    up to a minute: the answer (202) names the publication, whose state and progress
+    `GET /v1/figures/publications/{id}` says, and the release once recorded. What the
+    stream decides already is refused at once (409 `already-published`, `period-open`,
+    `being-published`, ...); what the work decides, the publication says when it ends."""
     # Open wherever the tenant is (no time zone is a day ahead of UTC's next day): refused
-    # before the whole ledger is read for it. The domain decides again on the tenant's day.
-    label = closed_period(body.period, datetime.now(UTC).date() + timedelta(days=1))
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
-        rows = await ledger.read(conn, p.tenant)
-    computed = figures.compute(rows, period_of(label.kind, label.start))
+    # before anything is read for it. `publications.ask` decides on the tenant's day.
+    closed_period(body.period, datetime.now(UTC).date() + timedelta(days=1))
+    async with pool.acquire() as conn, conn.transaction():
+        first = None if retry is None else await retry.claim(conn, SCHEMA, p)
+        if isinstance(first, Replay):  # the same job, as it stands now
+            job = await publications.find(conn, p.tenant, uuid.UUID(first.answer["id"]))
+            assert job is not None  # jobs are never deleted before their keys
+        else:
+            job = await publications.ask(
+                conn, metadata_for(p), body.period, body.corrects, datetime.now(UTC)
+            )
+            if first is not None:
+                await first.remember(conn, job_view(job), 202)
+    if job.state == "queued":
+        await publishing.start(request.app.state.runtime, job.id)
+    response.headers["Location"] = f"{router.prefix}/publications/{job.id}"
+    return job_view(job)
 
-    def answer(done: Recorded) -> Publication:
-        event = handlers.published(done)
-        return Publication(release_id=event.release_id, number=event.number,
-                           period=event.period, version=done.version)  # fmt: skip
 
-    once = Once.of(retry, SCHEMA, p, answer)
-    root = root_secret(request.app.state.runtime.settings)
-    publishing = handlers.Publishing(root, datetime.now(UTC))
-    done = await handlers.publish(
-        store, metadata_for(p), label.label, to_release(computed), publishing,
-        corrects=body.corrects, transaction=once,
-    )  # fmt: skip
-    if done.earlier is not None:
-        return Publication.model_validate(done.earlier)
-    return answer(done)
+@router.get("/publications/{publication_id}", response_model=PublicationJob, responses=answers(404))
+async def publication(
+    publication_id: Annotated[str, Path(pattern=UUID)], p: Admin, pool: Pool
+) -> PublicationJob:
+    """How a publication stands: queued, working (the step, and how many withheld figures
+    disclosure control has checked, of how many so far), published (the release), refused
+    or failed (the problem, as the synchronous refusals say it)."""
+    async with pool.acquire() as conn:
+        job = await publications.find(conn, p.tenant, uuid.UUID(publication_id))
+    if job is None:
+        raise Problem(404, "unknown-publication", f"there is no publication {publication_id}")
+    return job_view(job)

@@ -14,6 +14,7 @@ from redress.metrics import (
     pages,
     public,
     public_pages,
+    publishing,
 )
 from redress.metrics.actions import Actions
 from redress.metrics.callbacks import Callbacks
@@ -31,5 +32,5 @@ service = ServiceSpec(
     startup=[pages.start, dashboards.start],
     checks=[dashboards.check],
     projections=lambda: [GrievanceCounts(), Facts(), Callbacks(), Actions()],
-    background=[key_sweeper("metrics")],
+    background=[key_sweeper("metrics"), publishing.keep_publishing],
 )

@@ -16,7 +16,7 @@ fact at its value, still fits), so a fact found safe stays safe as suppression g
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -24,6 +24,15 @@ import highspy
 import numpy as np
 
 from redress.metrics.disclosure import Fact, Facts, within_withheld
+
+Audited = Callable[[int, int], None]
+"""Told as the audit goes: how many withheld facts it has bounded, of how many. Publishing
+shows it to the admin waiting (a release of a large tenant takes a minute); the audit stays
+pure, whoever listens is handed in."""
+
+
+def unheard(audited: int, of: int) -> None:
+    """No one is waiting to hear how far the audit is."""
 
 
 @dataclass(frozen=True)
@@ -64,10 +73,10 @@ class Equations:
 
 
 def intervals(
-    facts: Facts, withheld: set[Fact], only: set[Fact] | None = None
+    facts: Facts, withheld: set[Fact], only: set[Fact] | None = None, audited: Audited = unheard
 ) -> dict[Fact, Interval]:
     """The feasible interval of each withheld fact (or of those in `only`), given everything
-    published."""
+    published; `audited` is told after each group of them is solved."""
     equations = Equations(facts)
     lows = least(facts, withheld)
     wanted = sorted(withheld if only is None else only & withheld)
@@ -81,6 +90,7 @@ def intervals(
         group = sorted(members & set(wanted))
         done |= members
         out |= _solve(rows, withheld, facts.values, lows, group)
+        audited(len(out), len(wanted))
     return out
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from redress.metrics.audit import Equations, intervals, least
+from redress.metrics.audit import Audited, Equations, intervals, least, unheard
 from redress.metrics.disclosure import (
     Fact,
     Facts,
@@ -45,7 +45,7 @@ from redress.metrics.history import Earlier, Linked, facts_of, links
 
 def protect(
     release: Release, k: int, period: str | None = None, earlier: Sequence[Earlier] = (),
-    corrected: Sequence[PublishedTable] = (),
+    corrected: Sequence[PublishedTable] = (), audited: Audited = unheard,
 ) -> Published:  # fmt: skip
     """The release with every count below k withheld, and enough others that none of them
     can be recomputed from what is shown (checked by solving the release's equations), nor
@@ -54,7 +54,10 @@ def protect(
     A correction (`corrected`: the tables of the release it corrects, as published) also
     withholds every count that changed from a count shown there by fewer than k: the two
     stay public side by side, and a count that went from 14 to 13 while the total stayed
-    the same told a reader that one grievance moved to a count the correction withheld."""
+    the same told a reader that one grievance moved to a count the correction withheld.
+
+    `audited` hears how many withheld facts the audit has bounded, of how many so far: each
+    round of complements adds the facts it withheld to the count still to bound."""
     check_k(k)
     facts = Facts(release)
     linked = links(period, release, facts.own, earlier) if period else Linked()
@@ -78,14 +81,15 @@ def protect(
     # public already: nothing this release withholds can hide it, so it is not this audit's
     # to fail (ADR 43). Withheld down to that, nothing else can be pinned: the loop ends.
     exempt: set[Fact] = set()
+    tally = _Tally(audited)
     if linked.equations:
         everything = withheld | {f for f in facts.own if facts.values[f] >= 1}
         _close_equations(facts, everything, k)
-        baseline = intervals(facts, everything, unchecked | facts.own)
+        baseline = intervals(facts, everything, unchecked | facts.own, tally.round())
         exempt = {f for f, i in baseline.items() if i.width <= k}
         unchecked -= exempt
     while unchecked:
-        found = intervals(facts, withheld, unchecked)
+        found = intervals(facts, withheld, unchecked, tally.round())
         pinned = {f for f, i in found.items() if i.width <= k} - exempt
         unchecked = set(pinned)
         touched: set[Fact] = set()
@@ -112,6 +116,24 @@ def protect(
             unchecked |= withheld - before
             touched |= members
     return publish(release, k, withheld)
+
+
+class _Tally:
+    """The audit's progress over every round of complements: the facts bounded in earlier
+    rounds count as done, and each round adds its own to the total."""
+
+    def __init__(self, audited: Audited) -> None:
+        self.audited, self.before, self.last = audited, 0, 0
+
+    def round(self) -> Audited:
+        self.before += self.last
+        self.last = 0
+
+        def told(done: int, of: int) -> None:
+            self.last = of
+            self.audited(self.before + done, self.before + of)
+
+        return told
 
 
 def _close_equations(facts: Facts, withheld: set[Fact], k: int) -> None:

@@ -28,6 +28,7 @@ from redress.events.envelope import EventData
 from redress.kit.canonical import canonical
 from redress.kit.signing import sign, signing_key_id
 from redress.metrics import privacy
+from redress.metrics.audit import Audited, unheard
 from redress.metrics.disclosure import K_FLOOR, PublishedTable, Release
 from redress.metrics.history import Earlier
 from redress.metrics.releases import document
@@ -94,6 +95,8 @@ class PublishRelease:
     """The tenant's minimum count now, as its tenant stream says."""
     corrects: str | None = None
     noise: privacy.Noise = privacy.laplace
+    audited: Audited = unheard
+    """Told how far disclosure control is: the admin waits on a page that says so."""
 
 
 Command = SetDisclosure | PublishRelease
@@ -175,17 +178,10 @@ def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
         raise ReleaseRefused("k-too-low", f"no release may show counts below {K_FLOOR}")
     if command.release_id in state.releases:
         raise ReleaseRefused("already-published", f"release {command.release_id} exists")
-    _check_correction(command, state, period.label)
+    publishable(state, period, command.corrects)
     noise = None
     figures = command.figures
     if state.epsilon is not None:
-        left = state.remaining(period.year)
-        if left is not None and state.epsilon > left + 1e-12:
-            raise ReleaseRefused(
-                "budget-exhausted",
-                f"the privacy budget of {period.year} has {left:g} left; a release spends "
-                f"{state.epsilon:g}",
-            )
         sensitivity = privacy.sensitivity(figures)
         figures = privacy.privatise(figures, state.epsilon, command.noise)
         noise = {"mechanism": "discrete-laplace", "library": "opendp",
@@ -207,7 +203,7 @@ def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
         # are recorded; the time each says follows the same order.
         published_at=max(filter(None, (command.published_at, state.last_published))),
         corrects=command.corrects,
-        figures=protect(figures, command.k, period.label, earlier, corrected),
+        figures=protect(figures, command.k, period.label, earlier, corrected, command.audited),
         noise=noise,
         key_id=key_id,
     )
@@ -225,23 +221,38 @@ def _publish(command: PublishRelease, state: Releases) -> list[EventData]:
     ]
 
 
-def _check_correction(command: PublishRelease, state: Releases, label: str) -> None:
-    if command.corrects is None:
+def publishable(state: Releases, period: Period, corrects: str | None) -> None:
+    """Refuse what the stream alone decides, before disclosure control's minute: a period
+    published already, a correction of a release that is not the one in force, a spent
+    budget. Publishing decides it again on the stream as it then is."""
+    _check_correction(corrects, state, period.label)
+    if state.epsilon is not None:
+        left = state.remaining(period.year)
+        if left is not None and state.epsilon > left + 1e-12:
+            raise ReleaseRefused(
+                "budget-exhausted",
+                f"the privacy budget of {period.year} has {left:g} left; a release spends "
+                f"{state.epsilon:g}",
+            )
+
+
+def _check_correction(corrects: str | None, state: Releases, label: str) -> None:
+    if corrects is None:
         if label in state.in_force:
             raise ReleaseRefused(
                 "already-published",
                 f"{label} was published as {state.in_force[label]}: publish a correction naming it",
             )
         return
-    earlier = state.releases.get(command.corrects)
+    earlier = state.releases.get(corrects)
     if earlier is None:
-        raise ReleaseRefused("unknown-release", f"there is no release {command.corrects}")
+        raise ReleaseRefused("unknown-release", f"there is no release {corrects}")
     if earlier.period != label:
         raise ReleaseRefused(
-            "wrong-period", f"release {command.corrects} is of {earlier.period}, not {label}"
+            "wrong-period", f"release {corrects} is of {earlier.period}, not {label}"
         )
     if earlier.corrected_by is not None:
         raise ReleaseRefused(
             "already-corrected",
-            f"release {command.corrects} was corrected by {earlier.corrected_by}: correct that",
+            f"release {corrects} was corrected by {earlier.corrected_by}: correct that",
         )

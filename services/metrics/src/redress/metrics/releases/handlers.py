@@ -24,6 +24,7 @@ from redress.events.ids import derived_stream
 from redress.events.store import EventStore
 from redress.kit.signing import GENERATION, public_jwk, tenant_signing_key
 from redress.metrics import privacy
+from redress.metrics.audit import Audited, unheard
 from redress.metrics.disclosure import Release
 from redress.metrics.releases.domain import (
     Command,
@@ -72,11 +73,14 @@ async def configure(
 
 @dataclass(frozen=True)
 class Publishing:
-    """What publishing needs beside the figures: the root of derived keys, the time."""
+    """What publishing needs beside the figures: the root of derived keys, the time, and
+    whom to tell how far disclosure control is (`audited`: withheld facts bounded, of how
+    many; called from the thread that protects the release)."""
 
     root: bytes
     now: datetime
     noise: privacy.Noise = privacy.laplace
+    audited: Audited = unheard
 
 
 async def publish(
@@ -109,6 +113,7 @@ async def publish(
         k=state.minimum_count,
         corrects=corrects,
         noise=publishing.noise,
+        audited=publishing.audited,
     )
     decide = RELEASES.deciding("", command)
     stream = release_stream(tenant)
