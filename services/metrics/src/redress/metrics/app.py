@@ -15,6 +15,7 @@ from redress.metrics import (
     public,
     public_pages,
     publishing,
+    releases_page,
 )
 from redress.metrics.actions import Actions
 from redress.metrics.callbacks import Callbacks
@@ -26,7 +27,13 @@ service = ServiceSpec(
     title="Metrics",
     migrations=Path(__file__).parent / "migrations",
     routers=[api.router, dashboards_api.router, public.router],
-    pages=[pages.router, dashboards.router, dashboards.member_router, officer_page.router],
+    pages=[
+        pages.router,
+        dashboards.router,
+        dashboards.member_router,
+        officer_page.router,
+        releases_page.router,
+    ],
     exception_handlers={dashboards.LoginRequired: dashboards.to_login},
     refusal_pages=[dashboards.CONSOLE.refusal_page, public_pages.refused_before_routing],
     startup=[pages.start, dashboards.start],

@@ -45,14 +45,20 @@ KEPT = 64  # members' dashboards kept computed (disclosure control takes seconds
 Tenant = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 
 
+# Each page of the console, with the action that opens it: the first a token may open is
+# where `/dashboard` leads it.
+PAGES = (("member", "Member dashboard", Action.figures_member),
+         ("officer", "Officer dashboard", Action.figures_officer),
+         ("releases", "Releases", Action.figures_publish))  # fmt: skip
+
+
 def _admits(p: Principal) -> bool:
-    return allowed(p.roles, Action.figures_member) or allowed(p.roles, Action.figures_officer)
+    return any(allowed(p.roles, action) for _, _, action in PAGES)
 
 
 def _nav(p: Principal) -> list[tuple[str, str]]:
-    pages = [("member", Action.figures_member), ("officer", Action.figures_officer)]
-    return [(f"{PATH}/{p.tenant}/{page}", f"{page.title()} dashboard")
-            for page, action in pages if allowed(p.roles, action)]  # fmt: skip
+    return [(f"{PATH}/{p.tenant}/{page}", label)
+            for page, label, action in PAGES if allowed(p.roles, action)]  # fmt: skip
 
 
 CONSOLE = console.Console(
@@ -61,9 +67,9 @@ CONSOLE = console.Console(
     nav=_nav,
     back="Back to the dashboard",
     admits=_admits,
-    refused="That token may not read the dashboards: they are for member companies and the "
-    "initiative's officers and supervisors.",
-    forbidden="the dashboards are for member companies and the initiative's officers",
+    refused="That token may not read the dashboards: they are for member companies, the "
+    "initiative's officers and supervisors, and its admins (releases).",
+    forbidden="the dashboards are for member companies, the initiative's officers and its admins",
     csrf_key=console.csrf_key_in("metrics.csrf"),
     templates=PlainPath(__file__).parent / "templates",
 )
@@ -86,10 +92,10 @@ def check(settings: Settings) -> None:
 
 @router.get("")
 async def home(request: Request) -> Response:
-    """Each to the dashboard its token allows: a member's first."""
+    """Each to the page its token allows: a member's first, then an officer's, an admin's."""
     p = await CONSOLE.staff(request)
-    page = "member" if allowed(p.roles, Action.figures_member) else "officer"
-    return RedirectResponse(f"{PATH}/{p.tenant}/{page}", status_code=303)
+    [first, *_] = [page for page, _, action in PAGES if allowed(p.roles, action)]
+    return RedirectResponse(f"{PATH}/{p.tenant}/{first}", status_code=303)
 
 
 async def signed_in(request: Request, tenant: str, action: Action) -> Principal:
