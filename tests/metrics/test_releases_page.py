@@ -113,6 +113,10 @@ async def test_a_publication_under_way_refreshes_itself_and_says_how_far_it_is(f
         working = (await c.get(path)).text
         assert REFRESH in working and "12 of 40 withheld figures checked" in working
         assert '<progress max="40" value="12"' in working
+        # A reader who needs longer turns the refreshing off, and sees the latest when asked.
+        still = (await c.get(f"{path}?refresh=off")).text
+        assert REFRESH not in still and "12 of 40 withheld figures checked" in still
+        assert f'<a href="{path}">Refresh every two seconds again</a>' in still
         async with figures_api.system.pool.acquire() as conn:
             await conn.execute(
                 """UPDATE metrics.publications SET state = 'refused', step = 'refused',

@@ -14,9 +14,9 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from redress.events.application import Refused
@@ -138,8 +138,15 @@ async def publish(tenant: Tenant, request: Request) -> Response:
 
 
 @router.get("/{tenant}/publications/{job_id}")
-async def publication_page(tenant: Tenant, job_id: Job, request: Request) -> Response:
-    """How a publication goes: refreshed every two seconds until it ends."""
+async def publication_page(
+    tenant: Tenant,
+    job_id: Job,
+    request: Request,
+    refresh: Annotated[Literal["off"] | None, Query()] = None,
+) -> Response:
+    """How a publication goes: refreshed every two seconds until it ends, unless the reader
+    turns that off (WCAG 2.2.1: a page that reloads itself moves a screen reader back to its
+    top, and the reader may need longer than two seconds)."""
     p = await signed_in(request, tenant, Action.figures_publish)
     async with request.app.state.runtime.pool.acquire() as conn:
         job = await publications.find(conn, tenant, uuid.UUID(job_id))
@@ -147,4 +154,5 @@ async def publication_page(tenant: Tenant, job_id: Job, request: Request) -> Res
         raise Problem(404, "not-found", "there is no such publication of this initiative")
     plainly = PLAINLY.get((job.problem or {}).get("type", "").rsplit(":", 1)[-1], "")
     return CONSOLE.page(request, "publication.html", principal=p, tenant=tenant, job=job,
-                        plainly=plainly, zone=await _zone(request, tenant))  # fmt: skip
+                        plainly=plainly, zone=await _zone(request, tenant),
+                        refreshing=job.under_way and refresh is None)  # fmt: skip
