@@ -180,7 +180,11 @@ async def publish(
     return job_view(job)
 
 
-@router.get("/publications/{publication_id}", response_model=PublicationJob, responses=answers(404))
+@router.get(
+    "/publications/{publication_id}",
+    response_model=PublicationJob,
+    responses={200: {"description": "How the publication stands now"}, **answers(404)},
+)
 async def publication(
     publication_id: Annotated[str, Path(pattern=UUID)], p: Admin, pool: Pool
 ) -> PublicationJob:
