@@ -228,6 +228,9 @@ async def keep_publishing(runtime: Runtime) -> None:
         while True:
             await take_up(runtime)
             await asyncio.sleep(SURVEY_EVERY_S)
-    finally:
+    except asyncio.CancelledError:
+        # The process is stopping. (A failed look is retried by the supervisor and leaves
+        # the jobs under way alone.)
         for task in list(runtime.extras.get(RUNNING, {}).values()):
             task.cancel()
+        raise
