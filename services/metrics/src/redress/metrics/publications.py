@@ -22,8 +22,6 @@ from redress.metrics.releases.domain import ReleaseRefused, closed_period, publi
 from redress.metrics.releases.handlers import RELEASES, release_stream
 from redress.tenancy.handlers import read_tenant
 
-STATES = ("queued", "working", "published", "refused", "failed")
-STEPS = ("queued", "reading", "computing", "protecting", "recording", *STATES[2:])
 COLUMNS = (
     "id, tenant, period, corrects, release_id, state, step, audited, to_audit, number, "
     "problem, attempts, requested_at, finished_at"

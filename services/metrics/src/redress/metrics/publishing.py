@@ -94,8 +94,10 @@ class Recording:
 
     job: uuid.UUID
     runner: uuid.UUID
+    progress: Progress
 
     async def begin(self, conn: Conn) -> Any:
+        self.progress.step = "recording"  # protected and signed: the append is all left
         holder = await conn.fetchval(
             "SELECT runner FROM metrics.publications WHERE id = $1 FOR UPDATE", self.job
         )
@@ -151,7 +153,7 @@ async def _work(
     )
     await handlers.publish(
         runtime.store, metadata, period.label, release, publishing, corrects=job.corrects,
-        release_id=job.release_id, transaction=Recording(job.id, runner),
+        release_id=job.release_id, transaction=Recording(job.id, runner, progress),
     )  # fmt: skip
 
 
