@@ -43,4 +43,5 @@ async def test_every_batch_size_writes_the_rows_of_one_event_at_a_time(platform)
             tables = unmarked(await applied(system, projection, events, size))
             assert tables == live, (projection.key, size)
     assert {"ActionReminded", "EvidenceErased", "RatingDisputed", "ChallengeAnswered",
-            "PartnerRetired", "CaseReopened", "MinimumCountSet"} <= types  # fmt: skip
+            "PartnerRetired", "CaseReopened", "MinimumCountSet",
+            "ReleasePublished"} <= types  # fmt: skip

@@ -9,10 +9,13 @@ from redress.events.catalogue.tenant import DEFAULT_WORKING_DAYS
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
 from redress.events.projection import wait_for_version
+from redress.metrics.releases.handlers import publish, published, release_stream
 from redress.tenancy.domain import ChangeSettings, SetTimeFrames
 from redress.tenancy.handlers import execute
 from tests.assessment.conftest import MEMBERS
 from tests.assessment.test_flow import GOVERNANCE, agreed
+from tests.assessment.test_minimum_count import AT, RECEIVED
+from tests.assessment.test_pages import logged_in
 
 
 async def test_officers_assess_the_initiative_on_the_un_questions(platform):
@@ -82,3 +85,35 @@ async def test_the_initiatives_assessment_shows_what_the_platform_holds(platform
     assert shown["partners_by_country"] == {"BD": 2, "KH": 1}
     assert shown["members_assessed"] == {"members": len(MEMBERS), "with_agreed_rating": 1}
     assert shown["bears_on"]["q3-5"] == ["partners_by_country"]
+
+
+async def test_the_initiatives_assessment_shows_the_figures_it_published(platform):
+    p, store = platform, platform.system.store
+    officer = p.token()
+    own = await p.post("/v1/assessments", {"framework": "un-msi-questions"}, officer)
+    shown = (await p.read(own["assessment_id"], officer))["evidence"]["figures_published"]
+    assert shown == {"releases": 0, "periods": [], "corrections": 0, "latest": None}
+
+    admin = Metadata(tenant="acme", actor=Actor(id="admin", role="admin"))
+    first = published(await publish(store, admin, "2025-01", RECEIVED, AT))
+    await publish(store, admin, "2025-02", RECEIVED, AT)
+    await publish(store, admin, "2025-01", RECEIVED, AT, corrects=first.release_id)
+    stream = release_stream("acme")
+    assert await wait_for_version(p.system.pool, MemberFacts(), stream, 3, timeout=30)
+    shown = (await p.read(own["assessment_id"], officer))["evidence"]["figures_published"]
+    assert shown["latest"]["published_at"].startswith("20")
+    assert shown | {"latest": None} == {
+        "releases": 3,
+        "periods": ["2025-01", "2025-02"],
+        "corrections": 1,
+        "latest": None,
+    }
+    assert (shown["latest"]["number"], shown["latest"]["period"]) == (3, "2025-01")
+    # The page says it beside the other facts, to an officer who signs in.
+    await logged_in(p, officer["Authorization"].split()[1])
+    page = (await p.client.get(f"/assessments/{own['assessment_id']}")).text
+    said = page.split('id="figures-published">', 1)[1].split("</dd>", 1)[0]
+    assert said.startswith(
+        "2 periods in 3 releases (1 of them a correction); the latest, "
+        "release 3, for 2025-01, published "
+    )

@@ -21,7 +21,9 @@ from redress.events.catalogue.tenant import (
 from redress.events.ids import derived_stream
 from redress.events.projection import rebuild_beside
 from redress.events.timers import FixedClock
+from redress.metrics.releases.handlers import publish, published
 from tests.assessment.test_evidence import CASES, generate
+from tests.assessment.test_minimum_count import AT, RECEIVED
 from tests.cases.test_rebuild import events, snapshot, stop_live_runners
 
 
@@ -75,6 +77,9 @@ async def workload(p) -> None:
     more = [SatisfactionRecorded(case_id=case, score=4), CaseReopened(case_id=case,
             grievance_id="g", reason="Wages not paid after all")]  # fmt: skip
     await store.append(case, more, version, CASES)
+    # The initiative publishes a month's figures, and a correction of them.
+    first = published(await publish(store, CASES, "2025-01", RECEIVED, AT))
+    await publish(store, CASES, "2025-01", RECEIVED, AT, corrects=first.release_id)
 
 
 async def test_a_rebuild_beside_the_live_tables_gives_the_live_rows(platform):

@@ -145,6 +145,11 @@ async def initiative(conn: Conn, tenant: str, framework: Framework) -> dict[str,
         "AND org <> '' AND status = 'final'",
         tenant,
     )
+    releases = await conn.fetch(
+        "SELECT number, period, corrects, published_at FROM assessment.facts_releases "
+        "WHERE tenant = $1 ORDER BY number",
+        tenant,
+    )
     frames = tenant_row["time_frames"] if tenant_row else None
     bears_on: dict[str, list[str]] = {}
     for shown in framework.facts:
@@ -156,5 +161,19 @@ async def initiative(conn: Conn, tenant: str, framework: Framework) -> dict[str,
         "time_frames": json.loads(frames) if isinstance(frames, str) else frames,
         "partners_by_country": {r["country"]: r["n"] for r in partners},
         "members_assessed": {"members": members, "with_agreed_rating": assessed},
+        "figures_published": published(releases),
         "bears_on": bears_on,
     }
+
+
+def published(releases: list[Any]) -> dict[str, Any]:
+    """The initiative's releases of figures (R26): how many, the periods they cover, how many
+    corrected an earlier one, and the latest (None before the first)."""
+    latest = releases[-1] if releases else None
+    return {
+        "releases": len(releases),
+        "periods": sorted({r["period"] for r in releases}),
+        "corrections": sum(1 for r in releases if r["corrects"]),
+        "latest": latest and {"number": latest["number"], "period": latest["period"],
+                              "published_at": latest["published_at"].isoformat()},
+    }  # fmt: skip

@@ -30,6 +30,7 @@ from redress.events.catalogue.case import (
 )
 from redress.events.catalogue.grievance import GrievanceSubmitted
 from redress.events.catalogue.partner import PartnerRegistered, PartnerRetired
+from redress.events.catalogue.release import ReleasePublished
 from redress.events.catalogue.tenant import (
     MemberOrganisationJoined,
     MinimumCountSet,
@@ -56,12 +57,12 @@ _SETS: dict[type, str] = {
 class MemberFacts(Projection):
     name = "facts"
     schema = "assessment"
-    stream_types = ("case", "grievance", "tenant", "partner")
+    stream_types = ("case", "grievance", "tenant", "partner", "release")
     handles = (CaseOpened, StageEntered, *_SETS, GrievanceSubmitted, TenantRegistered,
                TenantSettingsChanged, TimeFramesSet, MinimumCountSet, MemberOrganisationJoined,
-               PartnerRegistered, PartnerRetired)  # fmt: skip
+               PartnerRegistered, PartnerRetired, ReleasePublished)  # fmt: skip
     tables = ("facts_cases", "facts_channels", "facts_tenants", "facts_members",
-              "facts_partners")  # fmt: skip
+              "facts_partners", "facts_releases")  # fmt: skip
 
     async def apply(self, conn: Conn, event: Event) -> None:
         await self.apply_batch(conn, [event])
@@ -84,7 +85,8 @@ def _key(event: Event) -> Hashable:
 
 
 async def _added(conn: Conn, events: list[Event]) -> None:
-    """The channels grievances came by and the tenants' members: only ever added."""
+    """The channels grievances came by, the tenants' members and their releases of figures:
+    only ever added (a correction is a release of its own)."""
     await write_rows(
         conn,
         "INSERT INTO facts_channels SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) "
@@ -98,6 +100,13 @@ async def _added(conn: Conn, events: list[Event]) -> None:
         "ON CONFLICT DO NOTHING",
         [(e.tenant, m.org) for e, m in of_kind(events, MemberOrganisationJoined)],
     )
+    await write_rows(
+        conn,
+        "INSERT INTO facts_releases SELECT * FROM unnest($1::text[], $2::text[], $3::int[], "
+        "$4::text[], $5::text[], $6::timestamptz[]) ON CONFLICT DO NOTHING",
+        [(e.tenant, r.release_id, r.number, r.period, r.corrects, e.time)
+         for e, r in of_kind(events, ReleasePublished)],
+    )  # fmt: skip
 
 
 async def _settings(conn: Conn, events: list[Event]) -> None:

@@ -199,7 +199,8 @@ async def assessment_page(request: Request, assessment_id: str, p: Principal, de
                 principal=p, a=one, f=framework,
                 criteria=framework.criteria(), answering=answering, reviewing=reviewing,
                 flagged=flagged, thread=thread, answers=list(AnswerValue), actions=actions,
-                to_plan=to_plan, **shown)  # fmt: skip
+                to_plan=to_plan, metrics_url=console.peer_url(request, "metrics") if own else None,
+                **shown)  # fmt: skip
 
 
 @router.get("/{assessment_id}/export.csv")

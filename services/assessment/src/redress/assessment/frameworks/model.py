@@ -123,6 +123,7 @@ class Fact(StrEnum):
     time_frames = "time_frames"
     partners_by_country = "partners_by_country"
     members_assessed = "members_assessed"
+    figures_published = "figures_published"
 
 
 class Shown(Strict):
