@@ -210,10 +210,20 @@ async def test_commands_that_check_no_tokens_run_without_an_identity_provider(sy
         relay.communicate(timeout=30)
 
 
+async def register(system, slug: str) -> None:
+    from redress.events.envelope import Actor, Metadata
+    from redress.tenancy.domain import RegisterTenant
+    from redress.tenancy.handlers import execute
+
+    meta = Metadata(tenant=slug, actor=Actor(id="redress-cli", role="platform"))
+    await execute(system.store, slug, RegisterTenant(slug, slug.title()), meta)
+
+
 async def test_token_issue_prints_a_token_the_services_accept(system, tmp_path):
     from redress.kit.auth import verifier_for
     from redress.kit.settings import Settings
 
+    await register(system, "acme")
     result = redress(
         "token",
         "issue",
@@ -313,15 +323,53 @@ def test_token_issue_refuses_what_no_service_would_accept(args, says, tmp_path, 
     assert not (tmp_path / "dev-signing-key.pem").exists()  # refused before signing anything
 
 
-def test_token_issue_within_the_rules_prints_one_token(tmp_path, monkeypatch):
-    from redress.kit.cli import app
-
-    monkeypatch.chdir(tmp_path)
-    env = {"REDRESS_DEV": "1", "REDRESS_DATA_DIR": str(tmp_path)}
+async def test_token_issue_within_the_rules_prints_one_token(system, tmp_path):
+    await register(system, "demo")
     args = ["token", "issue", "--role", "partner", "--org", "ngo-1", "--ttl", "43200"]
-    result = CliRunner().invoke(app, args, env=env)
-    assert result.exit_code == 0, result.output
+    result = redress(*args, env=system_env(system, tmp_path))
+    assert result.returncode == 0, result.stderr
     assert result.stdout.count(".") == 2
+
+
+async def test_token_issue_for_a_tenant_not_registered_is_refused_in_one_line(system, tmp_path):
+    """A token for no tenant reaches nothing: the typo is said before a token is made."""
+    await register(system, "demo")
+    args = ["token", "issue", "--tenant", "nosuchtenant", "--role", "officer"]
+    result = redress(*args, env=system_env(system, tmp_path))
+    line = one_line_error(result)
+    assert line == (
+        "redress: there is no tenant 'nosuchtenant': `redress tenant create` registers one"
+    )
+    assert result.stdout == ""
+    assert not (tmp_path / "dev-signing-key.pem").exists()  # refused before signing anything
+
+
+async def test_token_issue_on_a_database_never_migrated_knows_no_tenant(system, servers, tmp_path):
+    import asyncpg
+
+    from tests.conftest import with_database
+
+    name = f"bare_{os.getpid()}"
+    admin = await asyncpg.connect(servers.database_url)
+    try:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        await admin.execute(f"CREATE DATABASE {name}")
+        env = system_env(system, tmp_path)
+        env["REDRESS_DATABASE_URL"] = with_database(servers.database_url, name)
+        line = one_line_error(redress("token", "issue", "--tenant", "demo", env=env))
+        assert "there is no tenant 'demo'" in line
+    finally:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        await admin.close()
+
+
+def test_token_issue_without_its_database_says_it_cannot_reach_it(system, tmp_path):
+    env = system_env(system, tmp_path)
+    env["REDRESS_DATABASE_URL"] = "postgresql://redress:secret@127.0.0.1:1/redress"
+    result = redress("token", "issue", "--tenant", "demo", env=env)
+    line = one_line_error(result)
+    assert "cannot reach PostgreSQL at postgresql://redress:***@127.0.0.1:1/redress" in line
+    assert result.stdout == ""
 
 
 def test_replay_help_names_every_projection_it_rebuilds_and_only_those():

@@ -177,6 +177,7 @@ def token_issue(
     """Print a signed bearer token (dev mode only)."""
     from redress.kit.auth import signer_for
     from redress.kit.authz import ORGANISATION_ROLES, Role
+    from redress.kit.tenants import tenant_known
     from redress.tenancy.domain import SLUG
 
     settings = load_settings()
@@ -192,6 +193,10 @@ def token_issue(
             f"--ttl must be between 1 and {settings.token_max_lifetime} seconds "
             "(REDRESS_TOKEN_MAX_LIFETIME)"
         )
+    if not asyncio.run(tenant_known(settings, tenant)):
+        # A token for no tenant reaches nothing (its commands are refused, unknown-tenant):
+        # a typo is said here, not at the first request.
+        refuse(f"there is no tenant {tenant!r}: `redress tenant create` registers one")
     print(signer_for(settings).issue(sub, tenant, role, org, ttl))
 
 

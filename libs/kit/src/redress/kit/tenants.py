@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncpg
+
 from redress.events.envelope import Actor, Metadata
 from redress.events.store import EventStore
 from redress.kit.admin import apply_migrations
@@ -28,5 +30,17 @@ async def tenant_state(settings: Settings, slug: str) -> Tenant:
     pool = await open_pool(settings, size=1)
     try:
         return (await load(EventStore(pool), slug))[0]
+    finally:
+        await pool.close()
+
+
+async def tenant_known(settings: Settings, slug: str) -> bool:
+    """Whether `slug` is a registered tenant; a database the migrations never reached has
+    no log yet, and so no tenant."""
+    pool = await open_pool(settings, size=1)
+    try:
+        return (await load(EventStore(pool), slug))[0].registered
+    except asyncpg.UndefinedTableError:
+        return False
     finally:
         await pool.close()
