@@ -19,11 +19,14 @@ HEADINGS = {"en": "Your supply chain's figures", "ar": "أرقام سلسلة ا
             "bn": "আপনার সরবরাহ শৃঙ্খলের পরিসংখ্যান"}  # fmt: skip
 
 
-async def visit(browser, site, token, url, name, tmp_path, findings, heading, lang=None):  # noqa: F811
+async def visit(
+    browser,  # noqa: F811
+    site, token, url, name, tmp_path, findings, heading, lang=None, status=200,
+):  # fmt: skip
     # The first look computes the member's figures (disclosure control takes seconds): done
     # here, so that the browser's loads read them computed.
     async with httpx.AsyncClient(cookies={COOKIE: token}, timeout=300) as c:
-        assert (await c.get(url)).status_code == 200
+        assert (await c.get(url)).status_code == status
     for js in (False, True):  # as it comes without scripts; axe needs them
         context = await browser.new_context(viewport=PHONE, java_script_enabled=js)
         context.set_default_timeout(TIMEOUT_MS)
@@ -58,6 +61,22 @@ async def test_the_member_page_passes_axe_and_fits_a_phone(
     findings: dict[str, list[dict]] = {}
     await visit(browser, figures_site, token, url, f"member-{lang}", tmp_path, findings,
                 HEADINGS[lang], lang)  # fmt: skip
+    assert not findings, describe(findings)
+
+
+@pytest.mark.parametrize(("typed", "lang"), [("2025-13", "en"), ("2099", "ar")])
+async def test_the_member_page_saying_a_period_is_wrong_passes_axe_and_fits_a_phone(
+    figures_site,
+    browser,  # noqa: F811
+    tmp_path,
+    typed,
+    lang,
+):
+    token = bearer(figures_site, ["member"], MEMBER)
+    url = f"{figures_site.base_url}/dashboard/{TENANT}/member?period={typed}&lang={lang}"
+    findings: dict[str, list[dict]] = {}
+    await visit(browser, figures_site, token, url, f"member-wrong-{lang}", tmp_path, findings,
+                HEADINGS[lang], lang, status=422)  # fmt: skip
     assert not findings, describe(findings)
 
 

@@ -34,9 +34,9 @@ from redress.kit.settings import Settings
 from redress.metrics import labels, ledger
 from redress.metrics.dashboards_api import refuse_non_member
 from redress.metrics.member import dashboard
-from redress.metrics.member_page import render_member
+from redress.metrics.member_page import PeriodRefused, asked_period, render_member
 from redress.metrics.public_pages import FiguresRoute
-from redress.metrics.releases.periods import Period, figures_period
+from redress.metrics.releases.periods import figures_period
 from redress.metrics.tables import period_of
 from redress.tenancy.handlers import read_tenant
 
@@ -137,7 +137,12 @@ async def member_page(
     refuse_non_member(initiative.members, p.org)
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(settings.time_zone)).date()
-    label = _period(period or last_closed_quarter(today), today)
+    last = last_closed_quarter(today)
+    refused = None
+    try:
+        label = asked_period(period or last, today, last)
+    except PeriodRefused as exc:  # the page again, saying why beside the field
+        label, refused = figures_period(last), exc
     async with runtime.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
         rows = await ledger.read(conn, tenant)
     kept: OrderedDict[tuple[Any, ...], dict[str, Any]] = runtime.extras["metrics.dashboards"]
@@ -152,19 +157,8 @@ async def member_page(
         while len(kept) > KEPT:
             kept.popitem(last=False)
     token, new_cookie = csrf.issue(request, CONSOLE.csrf_key(request))
-    html = await render_member(request, tenant, settings, shown, label.label, by, token)
-    response = HTMLResponse(html, headers=page_headers())
+    html = await render_member(request, tenant, settings, shown, label.label, by, token, refused)
+    status = 422 if refused else 200
+    response = HTMLResponse(html, status_code=status, headers=page_headers())
     csrf.set_cookie(response, new_cookie, secure=secure_cookies(request))
     return response
-
-
-def _period(label: str, today: date) -> Period:
-    # As a member types it: "2025-q1", "2025 Q1", a space left at the end.
-    typed = "-".join(label.upper().split())
-    try:
-        found = figures_period(typed)
-    except ValueError as exc:
-        raise Problem(422, "bad-period", str(exc)) from None
-    if not found.closed_on(today):
-        raise Problem(409, "period-open", f"{found.label} is not over yet")
-    return found

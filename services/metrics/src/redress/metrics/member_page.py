@@ -9,7 +9,7 @@ chart and its text, exactly as on a public release page.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date
@@ -21,11 +21,43 @@ from redress.metrics.labels import N_
 from redress.metrics.pages import Shelf, language, number, period_words, render
 from redress.metrics.public_pages import country_names
 from redress.metrics.release_view import TOTAL, Column, Count, Grid, Section, Tables
+from redress.metrics.releases import periods
+from redress.metrics.releases.periods import EARLIEST_YEAR, Period
 
+NOT_A_PERIOD = N_("This is not a period: type a year, a quarter or a month.")
+TOO_EARLY = N_("There are no figures before %(year)s.")
+NOT_OVER = N_(
+    "%(period)s is not over yet: figures are shown only for a period that has ended, such as"
+    " %(last)s."
+)
 COMPARED = N_("Compared with the initiative")
 ACTIONS = N_("Plan actions your company owns")
 YOURS = N_("Your median days")
 THEIRS = N_("The initiative's median days")
+
+
+class PeriodRefused(Exception):
+    """A period the reader typed that has no figures: the page says why beside the field,
+    in the reader's language, and shows the last closed quarter meanwhile."""
+
+    def __init__(self, typed: str, message: str, **values: str) -> None:
+        super().__init__(message % values)
+        self.typed, self.message, self.values = typed, message, values
+
+
+def asked_period(typed: str, today: date, last: str) -> Period:
+    """The closed period `typed` names, as a member types it ("2025-q1", "2025 Q1", a space
+    left at the end); PeriodRefused otherwise. `last` is the last closed quarter."""
+    label = "-".join(typed.upper().split())
+    try:
+        found = periods.period(label)
+    except ValueError:
+        raise PeriodRefused(typed, NOT_A_PERIOD) from None
+    if found.year < EARLIEST_YEAR:
+        raise PeriodRefused(typed, TOO_EARLY, year=str(EARLIEST_YEAR))
+    if not found.closed_on(today):
+        raise PeriodRefused(typed, NOT_OVER, period=found.label, last=last)
+    return found
 
 
 async def render_member(
@@ -36,6 +68,7 @@ async def render_member(
     period: str,
     by: str,
     csrf_token: str,
+    refused: PeriodRefused | None = None,
 ) -> str:
     shelf: Shelf = request.app.state.runtime.extras["figures"]
     offered = tuple(code for code in settings.languages if code in LANGUAGES) or tuple(LANGUAGES)
@@ -43,7 +76,7 @@ async def render_member(
     if by not in labels.DIMENSIONS:
         by = "country"
     return await asyncio.to_thread(
-        _render, shelf, tenant, settings.name, offered, lang, shown, period, by, csrf_token
+        _render, shelf, tenant, settings.name, offered, lang, shown, period, by, csrf_token, refused
     )
 
 
@@ -57,6 +90,7 @@ def _render(
     period: str,
     by: str,
     csrf_token: str,
+    refused: PeriodRefused | None,
 ) -> str:
     _ = shelf.catalogues.get(lang).gettext
     countries = country_names(lang)
@@ -87,6 +121,8 @@ def _render(
         tenant=tenant,
         member=shown["member"],
         period=period,
+        typed=refused.typed if refused else period,  # the field keeps what was typed
+        period_error=_(refused.message) % refused.values if refused else "",
         period_name=period_words(period, lang, shelf),
         as_of=digits(format_date(as_of.date(), "long", locale=lang), lang),
         sections=sections,
