@@ -21,7 +21,8 @@ from tests.cases.test_console import (
 from tests.cases.test_evidence import reads_of
 from tests.intake.test_web import tiny_png
 
-LINK = r'<a href="(/console/cases/[^"]+/evidence/[^"]+)"( download)?>([^<]+)</a>'
+# A file's name as its uploader typed it, isolated (bdi).
+LINK = r'<a href="(/console/cases/[^"]+/evidence/[^"]+)"( download)?><bdi>([^<]+)</bdi></a>'
 FINDING = {"source": "document", "finding": "The passport register lists 12 workers."}
 
 

@@ -21,7 +21,9 @@ RAW = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 def timeline_of(html: str) -> str:
-    return re.search(r'<ol class="timeline" id="events">(.*?)</ol>', html, re.S).group(1)
+    """The timeline's entries, the isolation of their values (bdi) set aside."""
+    found = re.search(r'<ol class="timeline" id="events">(.*?)</ol>', html, re.S).group(1)
+    return re.sub(r"</?bdi>", "", found)
 
 
 def said(moment) -> str:
