@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from redress.kit.i18n import LANGUAGES, direction
 from redress.metrics import charts
 from tests.browser.conftest import PHONE, browser  # noqa: F401
-from tests.metrics.test_figures_browser import CLIPPED
+from tests.metrics.test_figures_browser import CLIPPED, DRAWN_PX, LEAST_PX
 
 pytestmark = pytest.mark.browser
 LOCALES = Path(charts.__file__).parent / "locales"
@@ -30,7 +30,7 @@ async def test_every_languages_longest_labels_are_drawn_inside_the_chart(
 ):
     context = await browser.new_context(viewport=PHONE)
     page = await context.new_page()
-    clipped = {}
+    clipped, small = {}, {}
     for lang in sorted(LANGUAGES):
         svg = charts.svg([(w, 10 + i) for i, w in enumerate(longest_words(lang))], "-")
         await page.set_content(
@@ -39,5 +39,8 @@ async def test_every_languages_longest_labels_are_drawn_inside_the_chart(
         )
         if cut := await page.evaluate(CLIPPED):
             clipped[lang] = cut
+        if (least := min(await page.evaluate(DRAWN_PX))) < LEAST_PX - 0.01:
+            small[lang] = least  # the picture scaled down on a phone, its words with it
     await context.close()
     assert not clipped, clipped
+    assert not small, small

@@ -13,6 +13,7 @@ from tests.browser.conftest import PHONE, TIMEOUT_MS, browser  # noqa: F401
 from tests.browser.test_worker_pages import check, describe
 from tests.metrics.conftest import TENANT, TIMEOUT
 from tests.metrics.test_dashboards import COOKIE, MEMBER, QUARTER, bearer
+from tests.metrics.test_figures_browser import DRAWN_PX, LEAST_PX
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(TIMEOUT)]
 HEADINGS = {"en": "Your supply chain's figures", "ar": "أرقام سلسلة التوريد الخاصة بكم",
@@ -42,6 +43,8 @@ async def visit(
                 direction = "rtl" if lang == "ar" else "ltr"
                 await expect(page.locator("html")).to_have_attribute("dir", direction)
             assert await page.locator("figure svg").count() >= 2
+            drawn = await page.evaluate(DRAWN_PX)  # the charts' words, not scaled down
+            assert drawn and min(drawn) >= LEAST_PX - 0.01, (name, min(drawn))
             assert await page.locator("table").count() >= 2
             width = await page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], (name, width)

@@ -21,6 +21,11 @@ CLIPPED = """() => [...document.querySelectorAll('figure svg')].flatMap(svg => {
         return r.left < box.left - 0.5 || r.right > box.right + 0.5;
     }).map(t => t.textContent);
 })"""
+# The height each chart text is drawn at on the screen: its font size times the picture's
+# scale (an SVG wider than its box is scaled down, its words with it).
+DRAWN_PX = """() => [...document.querySelectorAll('figure svg text')].map(
+    t => t.getScreenCTM().a * parseFloat(getComputedStyle(t).fontSize))"""
+LEAST_PX = 12  # what a phone's reader reads in passing
 HEADINGS = {"en": "Figures for March 2025", "ar": "أرقام مارس 2025", "bn": "মার্চ ২০২৫-এর পরিসংখ্যান"}
 
 
@@ -47,6 +52,9 @@ async def test_the_release_page_passes_axe_and_fits_a_phone_and_a_desktop(
         # Every label of every chart is drawn inside its picture: none cut at an edge.
         clipped = await page.evaluate(CLIPPED)
         assert not clipped, (name, clipped[:3])
+        # Their words at least 12 px high, on the phone too: the pictures are not scaled down.
+        drawn = await page.evaluate(DRAWN_PX)
+        assert drawn and min(drawn) >= LEAST_PX - 0.01, (name, min(drawn))
         # Nothing wider than the screen but the tables, which scroll in their own box.
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], (name, width)

@@ -17,12 +17,16 @@ import altair as alt
 import vl_convert as vlc
 
 Bars = Sequence[tuple[str, int | float | None]]
-WIDTH = 220  # the plot; with labels it fits a 360 px screen
-LABELS = 120  # label width in px, a line, before it is cut with an ellipsis
+# The whole picture, labels and figures included, is as wide as a 360 px phone's page less
+# its margins (1rem each side): drawn there at its own size, not scaled down, its words are
+# FONT_PX high. A wider screen shows it at that size too (the SVG's max-width).
+WIDTH = 328
+FONT_PX = 12  # labels and figures: 12 px is the least a phone's reader reads in passing
+LABELS = 132  # label width in px, a line, before it is cut with an ellipsis
 # A long label goes over up to three lines, broken between words, rather than being cut: two
 # labels cut short can read alike ("Signs of…", "Signs of…"). A script written without spaces
 # between words (Thai, Khmer, Myanmar) keeps one line, cut at the limit as before.
-LINE_CHARS, MAX_LINES, LINE_PX = 20, 3, 12
+LINE_CHARS, MAX_LINES, LINE_PX = 18, 3, 15
 # Each label's block of lines centred on its bar: Vega draws the first line there.
 _LINES = "length(split(datum.label, '\\n'))"
 _CENTRED = {
@@ -54,17 +58,19 @@ def svg(
     ]  # fmt: skip
     lines = max((label.count("\n") + 1 for label in drawn), default=1)
     axis = alt.Axis(labelLimit=LABELS, labelExpr="split(datum.label, '\\n')",
-                    labelOffset=_CENTRED)  # fmt: skip
+                    labelOffset=_CENTRED, labelFontSize=FONT_PX)  # fmt: skip
     base = alt.Chart({"values": rows}).encode(y=alt.Y("label:N", sort=None, title=None, axis=axis))
     scale = alt.Scale(domain=[0, max([v or 0 for _, v in bars] + [1]) * 1.25])
     chart = (
         base.mark_bar(color="#2a5d8f").encode(
             x=alt.X("value:Q", title=None, axis=None, scale=scale)
         )
-        + base.mark_text(align="left", dx=3, color="#222").encode(
+        + base.mark_text(align="left", dx=3, color="#222", fontSize=FONT_PX).encode(
             x=alt.X("value:Q", scale=scale), text="text:N"
         )
-    ).properties(width=WIDTH, height=alt.Step(max(20, LINE_PX * lines + 8)))
+    ).properties(width=WIDTH, height=alt.Step(max(22, LINE_PX * lines + 8)))
+    # The width is the whole picture's: the bars get what the labels and figures leave.
+    chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     # Room on the left: vl-convert measures a shaped script (Bengali conjuncts) narrower than
     # a browser draws it, and a label cut at its limit would overflow the picture, its first
     # letters clipped (tests/metrics/test_charts_browser.py).
