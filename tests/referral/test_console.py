@@ -13,16 +13,20 @@ import contextlib
 import html
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
+from redress.events.envelope import Actor, Metadata
 from redress.events.projection import wait_for_version
 from redress.events.timers import FixedClock
 from redress.referral.overdue import overdue_scheduler
 from redress.referral.policies import directory_stream
 from redress.referral.projections import ReferralViews
+from redress.tenancy.domain import ChangeSettings
+from redress.tenancy.handlers import execute, read_tenant
 from tests.cases.test_console import alert as raw_alert
 from tests.cases.test_console import bearer, csrf_of, dd, refusal
 from tests.events.helpers import wait_until
@@ -402,3 +406,31 @@ async def test_no_emergency_is_offered_over_the_workers_no_to_a_partner_chosen_a
     assert dd(shown, "status-safe-home") == "Awaiting consent"
     assert 'id="form-propose-1"' not in shown
     assert "never as an emergency over their answer" in shown
+
+
+async def test_a_consent_taken_by_phone_is_dated_in_the_initiatives_time_zone(platform):
+    # The initiative works in Dhaka (UTC+6): the operator writes the hour they heard there.
+    store, meta = platform.system.store, Metadata(tenant=TENANT, actor=Actor(id="a", role="admin"))
+    async with platform.system.pool.acquire() as conn:
+        now = (await read_tenant(conn, TENANT)).settings
+    await execute(store, TENANT, ChangeSettings(now.name, "Asia/Dhaka", now.working_days,
+                                                now.languages), meta)  # fmt: skip
+    await platform.register_partners()
+    referral_id = await platform.file_and_escalate()
+    page = f"/console/referrals/{referral_id}"
+    async with staff(platform, platform.token()) as client:
+        await done(client, page, f"{page}/safety", {"imminent_danger": "no"})
+        shown = await done(client, page, f"{page}/partners",
+                           {"partner_id": "safe-home", "services": ["shelter"],
+                            "fields": ["contact"]})  # fmt: skip
+        assert "When the worker said so (Asia/Dhaka)" in shown
+        typed_now = re.search(r'id="consent-safe-home-given-at"[^>]*value="([^"]+)"', shown)[1]
+        offered = datetime.fromisoformat(typed_now).replace(tzinfo=ZoneInfo("Asia/Dhaka"))
+        assert abs(datetime.now(UTC) - offered) < timedelta(minutes=2)  # now, in Dhaka
+        shown = await done(client, page, f"{page}/partners/safe-home/consent", PHONE_FORM)
+        given = next(e for e in await store.read_stream(referral_id) if e.type == "ConsentGiven")
+        assert given.data.given_at == datetime(2026, 3, 2, 3, 15, tzinfo=UTC)
+        # The page says it back as it was typed, with the zone it is in.
+        assert "Given at: 2026-03-02 09:15 Asia/Dhaka" in text(shown)
+        queue = await page_of(client, "/console?status=sent")
+        assert re.search(r"acknowledge by \d{4}-\d\d-\d\d \d\d:\d\d Asia/Dhaka", text(queue))

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -28,6 +29,7 @@ from redress.events.catalogue.referral import (
     SharedField,
 )
 from redress.events.projection import wait_for_version
+from redress.events.store import Conn
 from redress.kit import console
 from redress.kit.auth import Principal
 from redress.kit.authz import Action, allowed
@@ -42,6 +44,7 @@ from redress.referral.context import Desk, ReferralDesk
 from redress.referral.policies import referral_stream
 from redress.referral.projections import ReferralViews
 from redress.referral.state import ENDED, Status
+from redress.tenancy.handlers import read_tenant
 
 PATH = "/console"
 PAGE_SIZE = 50
@@ -153,6 +156,7 @@ async def queue(request: Request, p: Staff, desk: ReferralDesk) -> Response:
             found = await q.queue(
                 conn, p.tenant, q.QueueFilter(f.status, f.overdue), f.cursor, PAGE_SIZE
             )
+            context["zone"] = await zone_of(conn, p.tenant)
     except ValidationError as exc:
         return CONSOLE.page(request, "queue.html", 422, error=console.describe(exc),
                             f=QueueQuery(), **context)  # fmt: skip
@@ -185,8 +189,15 @@ async def case(case_id: str, p: Staff, desk: ReferralDesk) -> Response:
 # -- the referral page ------------------------------------------------------------------------
 
 
-def _now_for_input() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M")
+async def zone_of(conn: Conn, tenant: str) -> str:
+    """The tenant's time zone as its stream tells it (ADR 18): the console says its moments in
+    it, and reads in it a moment an officer types (an operator writes the hour they heard)."""
+    settings = (await read_tenant(conn, tenant)).settings
+    return settings.time_zone if settings else "UTC"
+
+
+def _now_for_input(zone: str) -> str:
+    return datetime.now(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
 
 
 async def referral_page(
@@ -221,6 +232,7 @@ async def referral_page(
         timeline = await q.timeline(conn, referral_id)
         disclosures = await q.disclosures(conn, referral_id)
         retired = {x["partner_id"] for x in await q.partners(conn, p.tenant) if x["retired"]}
+        zone = await zone_of(conn, p.tenant)
     # The worker's last answer to each partner, as the log has it (a part chosen again keeps
     # it): no emergency is offered over a no.
     events = await h.events_of(desk, referral_id)
@@ -246,7 +258,8 @@ async def referral_page(
         "grounds": list(EmergencyGrounds),
         "givers": list(ConsentGiver),
         "channels": [c for c in ConsentChannel if c is not ConsentChannel.status_page],
-        "now": _now_for_input(),
+        "now": _now_for_input(zone),
+        "zone": zone,
         "done": done,
         "error": error,
         "failed": failed,

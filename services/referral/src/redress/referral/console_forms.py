@@ -6,9 +6,12 @@ the reason, and the status the API would have answered.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
@@ -24,7 +27,7 @@ from redress.kit.deps import authorise
 from redress.kit.errors import Problem
 from redress.referral import handlers as h
 from redress.referral import requests as r
-from redress.referral.console import CONSOLE, PATH, Staff, referral_page
+from redress.referral.console import CONSOLE, PATH, Staff, referral_page, zone_of
 from redress.referral.context import Desk, ReferralDesk
 
 router = APIRouter(prefix=PATH, include_in_schema=False, route_class=CONSOLE.route)
@@ -102,9 +105,13 @@ def _yes_no(value: str | None) -> bool | str | None:
     return {"yes": True, "no": False}.get(value or "", value)
 
 
-def _moment(value: str | None) -> str | None:
-    """A `datetime-local` field, said in UTC as its label tells."""
-    return f"{value}:00+00:00" if value and len(value) == 16 else value
+def _moment(value: str | None, zone: str) -> str | None:
+    """A `datetime-local` field, read in the tenant's time zone as its label tells; what is
+    not such a field is left for the body's model to refuse."""
+    if value and len(value) == 16:
+        with contextlib.suppress(ValueError):
+            return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(zone)).isoformat()
+    return value
 
 
 @form("/safety", "safety")
@@ -121,6 +128,11 @@ async def select(desk: Desk, p: Principal, rid: str, f: FormData, _: Any) -> r.W
     return await h.select(desk, p, rid, body)
 
 
+async def _zone(desk: Desk, p: Principal) -> str:
+    async with desk.pool.acquire() as conn:
+        return await zone_of(conn, p.tenant)
+
+
 @form("/partners/{partner_id}/consent", "consent", Action.referral_consent_record)
 async def consent(
     desk: Desk, p: Principal, rid: str, f: FormData, path: Mapping[str, str]
@@ -128,7 +140,7 @@ async def consent(
     body = _body(
         r.ConsentBody, answer=kc.field(f, "answer"), fields=kc.values(f, "fields"),
         given_by=kc.field(f, "given_by"), channel=kc.field(f, "channel"),
-        given_at=_moment(kc.field(f, "given_at")),
+        given_at=_moment(kc.field(f, "given_at"), await _zone(desk, p)),
     )  # fmt: skip
     return await h.record_consent(desk, p, rid, path["partner_id"], body)
 

@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -77,6 +78,13 @@ def when(value: Any, zone: str | None = None) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return "" if value is None else str(value)
+
+
+@pass_context
+def _when_in_zone(context: Context, value: Any, zone: str | None = None) -> str:
+    """`when` for templates: in the page's `zone` (the tenant's time zone, where the page has
+    it) unless one is named, so that every moment of a page is said in one zone."""
+    return when(value, zone or context.get("zone"))
 
 
 def short(stream_id: str) -> str:
@@ -260,7 +268,8 @@ class Console:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(human=human, when=when, short=short, who=who, **(filters or {}))
+        self.env.filters.update(human=human, when=_when_in_zone, short=short, who=who,
+                                **(filters or {}))  # fmt: skip
         self.env.globals["console"] = self
         self.route = self._route_class()
 
