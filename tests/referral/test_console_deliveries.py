@@ -119,3 +119,40 @@ async def test_an_admin_redelivers_and_skips_dead_letters_and_enables_a_disabled
     assert told == {redelivered: ["referral.sent", "referral.updated"],
                     skipped: ["referral.updated"]}  # fmt: skip
     assert heads[skipped].webhook_id not in receiver.seen
+
+
+async def test_a_referrals_page_tells_officers_whether_its_partner_has_its_messages(
+    platform,
+    receiver,  # noqa: F811
+):
+    await stop_delivery(platform.referral_app)
+    await platform.register_partners()
+    await endpoint_for(platform, receiver)
+    referral_id = await sent_and_updated(platform)
+    head = (await deliveries(platform, referral_id))[0]
+    receiver.fail_ids = {head.webhook_id}
+    out = Delivering(platform)
+    page = f"/console/referrals/{referral_id}"
+    try:
+        await out.tick()
+        async with staff(platform, platform.token()) as officer:
+            said = dd(await page_of(officer, page), "messages-safe-home")
+            assert said.startswith("0 delivered")
+            assert "referral.sent not delivered yet: 1 attempt since" in text(said)
+            assert "the last answered 500; next try" in text(said)
+            await out.tick(HORIZON)  # given up, the update held behind it
+            said = text(dd(await page_of(officer, page), "messages-safe-home"))
+            assert (
+                "referral.sent given up after 2 attempts, 1 later message waits behind it: "
+                "an admin can send it again from the dead letters, or call the partner"
+            ) in said
+        async with staff(platform, platform.admin()) as admin:
+            await post(admin, LETTERS, f"{LETTERS}/{head.id}/redeliver")
+        receiver.fail_ids = set()
+        await out.tick()
+        async with staff(platform, platform.token()) as officer:
+            said = text(dd(await page_of(officer, page), "messages-safe-home"))
+            assert said.startswith("2 delivered, the last ") and "given up" not in said
+    finally:
+        await out.worker.close()
+    assert_clean(receiver)

@@ -107,6 +107,7 @@ REFERRAL_PAGES = {
         "choosable": [{"partner_id": "dar", "name": NAME, "kind": "shelter", "why": []}],
         "picked": lambda form, name: None,
         "kept": lambda form, name: None,
+        "messages": {},
         "timeline": [
             {
                 "type": "ReferralSent",

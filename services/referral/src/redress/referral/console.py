@@ -37,6 +37,7 @@ from redress.kit.deps import authorise
 from redress.kit.errors import Problem
 from redress.kit.openapi import MinVersion
 from redress.kit.text import Line
+from redress.referral import delivery_handlers as dh
 from redress.referral import domain as d
 from redress.referral import handlers as h
 from redress.referral import queries as q
@@ -233,6 +234,7 @@ async def referral_page(
         disclosures = await q.disclosures(conn, referral_id)
         retired = {x["partner_id"] for x in await q.partners(conn, p.tenant) if x["retired"]}
         zone = await zone_of(conn, p.tenant)
+        messages = await dh.messages_of(desk, conn, p.tenant, referral_id)
     # The worker's last answer to each partner, as the log has it (a part chosen again keeps
     # it): no emergency is offered over a no.
     events = await h.events_of(desk, referral_id)
@@ -259,6 +261,7 @@ async def referral_page(
         "givers": list(ConsentGiver),
         "channels": [c for c in ConsentChannel if c is not ConsentChannel.status_page],
         "now": _now_for_input(zone),
+        "messages": messages,
         "zone": zone,
         "done": done,
         "error": error,

@@ -1,4 +1,5 @@
-"""What admins do about deliveries, transport-free: the admin API and the console call these.
+"""What admins do about deliveries, transport-free: the admin API and the console call these;
+and what a referral's page tells officers of its own (`messages_of`).
 
 Each intervention changes the outbox and records who did it, in one transaction: it decides
 on the tenant's directory (`partner` stream) through the application layer's `execute`
@@ -12,6 +13,8 @@ letter at once get one redelivery and one 409.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from redress.events.application import Recorded, Within, execute
@@ -157,3 +160,32 @@ async def notices(desk: Desk, p: Principal) -> m.Notices:
     async with desk.pool.acquire() as conn:
         found = await _hooks(desk).current_notices(conn, admin.tenant)
     return m.Notices(items=[m.NoticeOut.of(n) for n in found])
+
+
+@dataclass
+class Messages:
+    """The webhooks of one referral to one partner, as its page tells an officer: whether the
+    partner has them, and what is being done about those it has not (never a body)."""
+
+    delivered: int = 0
+    last_delivered: datetime | None = None
+    skipped: int = 0
+    waiting: list[Delivery] = field(default_factory=list)
+    given_up: list[Delivery] = field(default_factory=list)
+
+
+async def messages_of(desk: Desk, conn: Conn, tenant: str, referral_id: str
+                      ) -> dict[str, Messages]:  # fmt: skip
+    """Each partner's messages of the referral (one key of the outbox), by partner."""
+    found: dict[str, Messages] = {}
+    for d in await _hooks(desk).deliveries(conn, tenant, ordering_key=referral_id, limit=500):
+        shown = found.setdefault(d.owner, Messages())
+        if d.state == "delivered":
+            shown.delivered += 1
+            shown.last_delivered = max(filter(None, (shown.last_delivered, d.settled_at)),
+                                       default=None)  # fmt: skip
+        elif d.state == "skipped":
+            shown.skipped += 1
+        else:
+            (shown.waiting if d.state == "pending" else shown.given_up).append(d)
+    return found
