@@ -125,11 +125,16 @@ async def test_a_document_chosen_is_attached_with_the_answers_and_a_bad_one_save
     page, csrf = await opened(p, assessment_id)
     before = await p.log_types(assessment_id)
     typed = every_criterion(page) | {"csrf": csrf, "gov-l1.answer": "met"}
-    program = {"gov-l2.file": ("tool.exe", b"MZ", "application/x-msdownload")}
+    program = {"gov-l2.file": ("tool.exe", b"MZ", "application/x-msdownload"),
+               "gov-l1.file": ("minutes.pdf", PDF, "application/pdf")}  # fmt: skip
     refused = await p.client.post(f"/assessments/{assessment_id}/answers", data=typed,
                                   files=program)  # fmt: skip
     assert refused.status_code == 415, refused.text[:2000]
     assert await p.log_types(assessment_id) == before
+    # The good file is named to be chosen again (a browser never keeps it); the bad one is
+    # said wrong, not asked for again.
+    again = re.findall(r"Choose <bdi>([^<]+)</bdi> again", refused.text)
+    assert again == ["minutes.pdf"], again
     assert 'href="#file-gov-l2"' in refused.text and "must be a PDF" in refused.text
     assert re.search(r'name="gov-l1.answer" value="met" checked', refused.text)
     typed["csrf"] = re.search(CSRF, refused.text).group(1)

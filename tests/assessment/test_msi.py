@@ -3,6 +3,8 @@ it, section by section; members never see it; nobody answers a member's for it."
 
 from __future__ import annotations
 
+import re
+
 from redress.assessment.facts import MemberFacts
 from redress.events.catalogue.partner import PartnerKind, PartnerRegistered, PartnerRetired
 from redress.events.catalogue.tenant import DEFAULT_WORKING_DAYS
@@ -95,11 +97,16 @@ async def test_the_initiatives_assessment_shows_the_figures_it_published(platfor
     assert shown == {"releases": 0, "periods": [], "corrections": 0, "latest": None}
 
     admin = Metadata(tenant="acme", actor=Actor(id="admin", role="admin"))
+    dhaka = ChangeSettings("Acme Initiative", "Asia/Dhaka", DEFAULT_WORKING_DAYS, ("en", "bn"))
+    await execute(store, "acme", dhaka, admin)
     first = published(await publish(store, admin, "2025-01", RECEIVED, AT))
     await publish(store, admin, "2025-02", RECEIVED, AT)
     await publish(store, admin, "2025-01", RECEIVED, AT, corrects=first.release_id)
     stream = release_stream("acme")
     assert await wait_for_version(p.system.pool, MemberFacts(), stream, 3, timeout=30)
+    tenant = derived_stream("tenant", "acme")
+    version = await store.stream_version(tenant)
+    assert await wait_for_version(p.system.pool, MemberFacts(), tenant, version, timeout=30)
     shown = (await p.read(own["assessment_id"], officer))["evidence"]["figures_published"]
     assert shown["latest"]["published_at"].startswith("20")
     assert shown | {"latest": None} == {
@@ -114,6 +121,9 @@ async def test_the_initiatives_assessment_shows_the_figures_it_published(platfor
     page = (await p.client.get(f"/assessments/{own['assessment_id']}")).text
     said = page.split('id="figures-published">', 1)[1].split("</dd>", 1)[0]
     assert said.startswith(
-        "2 periods in 3 releases (1 of them a correction); the latest, "
+        "2 periods (2025-01, 2025-02) in 3 releases (1 of them a correction); the latest, "
         "release 3, for 2025-01, published "
     )
+    # In the initiative's time zone, as its releases page says it.
+    assert re.search(r"published \d{4}-\d\d-\d\d \d\d:\d\d Asia/Dhaka ", said), said
+    assert "Submit as final" in page and "Submit for review" not in page

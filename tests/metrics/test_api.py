@@ -117,7 +117,8 @@ async def test_bad_publications_are_refused_as_problems_and_write_nothing(figure
         ({"period": "2999-01"}, 409, "period-open"),
         ({"period": "9999"}, 409, "period-open"),  # no year 10000 to end before: not a 500
         ({"period": "9999-12"}, 409, "period-open"),
-        ({"period": "2025-13"}, 422, "validation"),
+        ({"period": "2025-13"}, 422, "bad-period"),  # said in words, not as a pattern
+        ({"period": "garbage"}, 422, "bad-period"),
         ({"period": "1900"}, 422, "bad-period"),  # a slip: signed for good if published
         ({"period": MONTH, "corrects": "0190c3d2-0000-4000-8000-000000000000"}, 404,
          "unknown-release"),
@@ -127,6 +128,7 @@ async def test_bad_publications_are_refused_as_problems_and_write_nothing(figure
         assert answer.status_code == status, (body, answer.text)
         assert answer.headers["content-type"] == "application/problem+json"
         assert kind in answer.json()["type"], answer.json()
+        assert "should match pattern" not in answer.json()["detail"]
     low = await c.post("/v1/figures/disclosure", json={"k": 2}, headers=admin)
     assert low.status_code == 422  # k is the tenant's setting, not the release stream's
     half = await c.post("/v1/figures/disclosure", json={"epsilon": 1.0}, headers=admin)

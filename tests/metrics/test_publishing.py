@@ -114,3 +114,19 @@ async def test_a_refusal_decided_only_by_the_work_is_said_by_the_publication(fig
     assert body["problem"]["type"] == "urn:redress:problem:already-published"
     assert body["problem"]["status"] == 409 and "2025-01" in body["problem"]["detail"]
     assert len(await handlers.releases(figures_api.system.store, API_TENANT)) == 1
+
+
+def test_a_check_begun_again_is_said_as_such_not_as_progress_lost():
+    progress = publishing.Progress()
+    progress.heard(10, 100)
+    progress.heard(100, 120)
+    assert (progress.step, progress.audited, progress.to_audit) == ("protecting", 100, 120)
+    progress.heard(4, 90)  # another release recorded meanwhile: the check starts over
+    assert (progress.step, progress.audited) == ("checking-again", 4)
+    progress.heard(50, 90)
+    assert progress.step == "checking-again"  # and stays said so until it ends
+    recorded = publishing.Progress()
+    recorded.heard(90, 90)
+    recorded.step = "recording"  # the write found the stream moved on: decided again
+    recorded.heard(95, 95)
+    assert recorded.step == "checking-again"

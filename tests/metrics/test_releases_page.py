@@ -88,6 +88,13 @@ async def test_a_form_refused_says_what_is_wrong_beside_the_field_and_keeps_what
         await followed(figures_api, c, await sent(c, {"period": "2025-02"}))
         again = await sent(c, {"period": "2025-02"})
         assert again.status_code == 409 and "publish a correction" in again.text
+        # Said once above the form and once beside the field, naming the release by its number
+        # as the page does, never by its id.
+        number = re.search(r"2025-02 has a release already, release (\d+)\.", again.text)[1]
+        assert again.text.count("2025-02 has a release already") == 2
+        assert f">Release {number}: 2025-02</option>" in again.text
+        alert = again.text.split('role="alert"', 1)[1].split("</div>", 1)[0]
+        assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", alert), alert
         unknown = await sent(c, {"corrects": str(uuid.uuid4())})
         assert unknown.status_code == 422 and "choose a release" in unknown.text
 

@@ -106,6 +106,11 @@ def refused(form: FormData, exc: Exception, criteria: list[str]) -> Failure:
     (the same item of evidence may be given for two criteria)."""
     shown = failure(FORM, exc, form, ())
     shown.ticks = {f"{c}:{d}" for c in criteria for d in console.values(form, f"{c}.keep")}
+    # A browser never fills a file box again: the page names each file it must be given anew.
+    for c in criteria:
+        upload = form.get(f"{c}.file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            shown.typed[f"{c}.file"] = upload.filename
     return shown
 
 

@@ -130,7 +130,8 @@ async def facts(conn: Conn, tenant: str, org: str, as_of: datetime
 async def initiative(conn: Conn, tenant: str, framework: Framework) -> dict[str, Any]:
     """What the platform holds on the initiative's own mechanism, beside its questions."""
     tenant_row = await conn.fetchrow(
-        "SELECT languages, time_frames FROM assessment.facts_tenants WHERE tenant = $1", tenant
+        "SELECT languages, time_frames, time_zone FROM assessment.facts_tenants WHERE tenant = $1",
+        tenant,
     )
     partners = await conn.fetch(
         "SELECT country, count(*) AS n FROM assessment.facts_partners, unnest(countries) country "
@@ -162,6 +163,7 @@ async def initiative(conn: Conn, tenant: str, framework: Framework) -> dict[str,
         "partners_by_country": {r["country"]: r["n"] for r in partners},
         "members_assessed": {"members": members, "with_agreed_rating": assessed},
         "figures_published": published(releases),
+        "time_zone": tenant_row["time_zone"] if tenant_row else "UTC",
         "bears_on": bears_on,
     }
 

@@ -61,7 +61,10 @@ class Disclosure(BaseModel):
 
 class PublishBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    period: str = Field(pattern=PERIOD, description="2025, 2025-Q1 or 2025-03; closed")
+    # The pattern is published, not enforced here: a period it does not match is refused by
+    # the domain as `bad-period`, saying what a period is, as the docs promise.
+    period: str = Field(max_length=20, json_schema_extra={"pattern": PERIOD},
+                        description="2025, 2025-Q1 or 2025-03; closed")  # fmt: skip
     corrects: str | None = Field(None, pattern=UUID, description="the release it corrects")
 
 
@@ -82,10 +85,11 @@ class PublicationJob(BaseModel):
     corrects: str | None
     state: Literal["queued", "working", "published", "refused", "failed"]
     step: Literal[
-        "queued", "reading", "computing", "protecting", "recording", "published", "refused",
-        "failed",
+        "queued", "reading", "computing", "protecting", "checking-again", "recording",
+        "published", "refused", "failed",
     ] = Field(description="reading the ledger, computing the figures, protecting them "
-              "(disclosure control), recording the signed release")  # fmt: skip
+              "(disclosure control; checking again when another release of the initiative "
+              "was recorded meanwhile), recording the signed release")  # fmt: skip
     audited: int = Field(description="withheld figures disclosure control has checked")
     to_audit: int = Field(
         description="of how many so far (each round of complements adds those it withholds)"

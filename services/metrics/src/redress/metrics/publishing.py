@@ -85,7 +85,12 @@ class Progress:
     to_audit: int = 0
 
     def heard(self, audited: int, of: int) -> None:
-        self.step, self.audited, self.to_audit = "protecting", audited, of
+        # A count that goes back is a check begun again: another release of the initiative was
+        # recorded meanwhile, and these figures must hold beside it too (`handlers.publish`
+        # decides again); said as such, not as progress lost.
+        again = audited < self.audited or self.step in ("recording", "checking-again")
+        self.step = "checking-again" if again else "protecting"
+        self.audited, self.to_audit = audited, of
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,21 @@ async def _list(request: Request, tenant: str, status: int = 200, **form: object
                         releases=shown, in_force=in_force, jobs=jobs, **context)  # fmt: skip
 
 
+def _plainly(exc: Refused | Problem, period: str, shown: list[Shown]) -> str:
+    """A refusal in the console's words, naming a release by its number as the page does (the
+    service's own detail names it by id)."""
+    in_force = next((r.number for r in shown if r.period == period and r.corrected_by is None),
+                    None)  # fmt: skip
+    if exc.kind == "already-published" and in_force:
+        return (f"{period} has a release already, release {in_force}. To change its figures, "
+                "publish a correction of it.")  # fmt: skip
+    if exc.kind == "period-open":
+        return f"{period} is not over yet: only closed periods are published."
+    if exc.kind == "already-corrected" and in_force:
+        return f"That release was corrected already: correct release {in_force}, in force now."
+    return PLAINLY.get(exc.kind) or f"{exc.detail[:1].upper()}{exc.detail[1:]}."
+
+
 @router.get("/{tenant}/releases")
 async def releases_page(tenant: Tenant, request: Request) -> Response:
     """The initiative's releases, and the forms to publish."""
@@ -130,7 +145,7 @@ async def publish(tenant: Tenant, request: Request) -> Response:
                                          datetime.now(UTC))  # fmt: skip
     except (Refused, Problem) as exc:
         name = "corrects" if kind == "correct" else "period"
-        said = f"{exc.detail}. {PLAINLY.get(exc.kind, '')}".strip()
+        said = _plainly(exc, period, await _releases(request, tenant))
         return await _list(request, tenant, exc.status, failed=kind, typed=typed, error=said,
                            fields={name: f"{LABELS[name]}: {said}"})  # fmt: skip
     await publishing.start(request.app.state.runtime, job.id)
