@@ -48,12 +48,16 @@ async def test_the_timeline_says_dates_and_moments_in_the_tenants_time_zone(plat
     async with officer(platform) as client:
         staff_page = (await client.get(f"/console/cases/{case_id}")).text
         staff = timeline_of(staff_page)
+        queue = (await client.get("/console")).text
     async with member(platform) as client:
         member_page = (await client.get(f"/member/cases/{case_id}")).text
         theirs = timeline_of(member_page)
-    # Every moment of both pages (opened, the timeline, reads of personal data), in the zone.
-    for page in (staff_page, member_page):
+        home = (await client.get("/member")).text
+    # Every moment of both pages (opened, the timeline, reads of personal data), in the zone,
+    # and of the lists that lead to them.
+    for page in (staff_page, member_page, queue, home):
         assert not re.search(r"\d{2}:\d{2} UTC", page), re.search(r".{80}\d{2}:\d{2} UTC", page)
+    assert re.search(rf"<td>\d{{4}}-\d\d-\d\d \d\d:\d\d {ZONE}</td>", queue)  # opened
     for timeline in (staff, theirs):
         assert f"Due on: {entered.due_on.isoformat()}" in timeline
         assert f"Due at: {said(entered.due_at)}" in timeline

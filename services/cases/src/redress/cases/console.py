@@ -107,7 +107,8 @@ async def queue(request: Request, p: Staff, pool: Pool, cases: CasesContext) -> 
         try:
             f = QueueQuery.model_validate(dict(request.query_params))
             filters = q.QueueFilter(f.stage, f.severity, f.officer, f.overdue)
-            today = await cases.today_in(conn, p.tenant)
+            today, frames = await cases.calendar_in(conn, p.tenant)
+            context["zone"] = frames.time_zone  # every moment of the queue said in it
             found = await q.queue(conn, p.tenant, filters, today, f.cursor, f.limit)
         except ValidationError as exc:
             context["f"] = QueueQuery()

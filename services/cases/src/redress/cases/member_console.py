@@ -129,7 +129,7 @@ async def home_page(
     }  # fmt: skip
     async with desk.pool.acquire() as conn:
         today, frames = await desk.cases.calendar_in(conn, p.tenant)
-        day = frames.local_day
+        day, context["zone"] = frames.local_day, frames.time_zone
         new, context["new_count"], context["mark"] = await notices.new_cases(
             conn, p.tenant, org, p.sub
         )
