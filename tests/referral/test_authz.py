@@ -319,6 +319,7 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ),
     ("POST", CONSOLE_PART + "/emergency"): ("referral", {"grounds": "threat_to_life"}),
     ("POST", CONSOLE_PART + "/emergency/approve"): ("referral", {}),
+    ("POST", CONSOLE_PART + "/explanation"): ("referral", {}),
     ("POST", CONSOLE_PART + "/withdraw"): ("referral", {}),
     ("GET", "/console/partners"): ("directory-read", {}),
     ("GET", CONSOLE_PARTNER): ("directory-read", {}),

@@ -22,6 +22,7 @@ import pytest
 from redress.events.envelope import Actor, Metadata
 from redress.events.projection import wait_for_version
 from redress.events.timers import FixedClock
+from redress.referral.explanation import reads_stream as explanation_reads_stream
 from redress.referral.overdue import overdue_scheduler
 from redress.referral.policies import directory_stream
 from redress.referral.projections import ReferralViews
@@ -205,13 +206,23 @@ async def test_an_emergency_referral_needs_a_second_different_officer(platform):
     async with staff(platform, second) as client:
         shown = await page_of(client, page)
         assert 'id="form-approve-1"' in shown and "officer-1 proposes" in shown
+        assert "He was threatened" not in shown  # sealed until an officer asks to read it
+        reads = explanation_reads_stream(referral_id)
+        read = await post(client, page, f"{page}/partners/nrm-bd/explanation")
+        assert read.status_code == 200, read.text
+        said = re.search(r'<blockquote dir="auto" id="explanation-nrm-bd">([^<]*)<', read.text)
+        assert said and said[1] == "He was threatened."
+        [recorded] = await platform.system.store.read_stream(reads)
+        assert (recorded.type, recorded.actor.id) == ("PersonalDataRead", "officer-2")
+        assert recorded.data.fields == ("emergency_explanation",)
+        assert 'id="form-explanation-1"' not in read.text and 'id="form-approve-1"' in read.text
         shown = await done(client, page, f"{page}/partners/nrm-bd/emergency/approve")
         assert dd(shown, "status-nrm-bd") == "Sent"
         assert "approved by officer-2" in dd(shown, "emergency-nrm-bd")
     approved = next(e for e in await platform.system.store.read_stream(referral_id)
                     if e.type == "EmergencyReferralApproved")  # fmt: skip
     assert (approved.data.proposed_by, approved.data.officer) == ("officer-1", "officer-2")
-    # The sealed explanation never reaches a page.
+    # The sealed explanation reaches no page but the one answering an officer's reading.
     assert "He was threatened" not in shown
 
 

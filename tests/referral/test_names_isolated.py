@@ -108,6 +108,7 @@ REFERRAL_PAGES = {
         "picked": lambda form, name: None,
         "kept": lambda form, name: None,
         "messages": {},
+        "explanations": {},
         "timeline": [
             {
                 "type": "ReferralSent",

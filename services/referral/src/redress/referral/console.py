@@ -214,8 +214,10 @@ async def referral_page(
     wrong: Mapping[str, str] | None = None,
     status: int = 200,
     min_version: int | None = None,
+    explanations: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
-    """The referral page; after a refused form, with the reason and what the officer typed."""
+    """The referral page; after a refused form, with the reason and what the officer typed;
+    with the emergency's explanation an officer asked to read (`explanations`, by partner)."""
     p = authorise(p, Action.referral_read)
     if min_version:
         # Authorised on the log before waiting: another tenant's referral is 404 at once.
@@ -240,7 +242,10 @@ async def referral_page(
     events = await h.events_of(desk, referral_id)
     state = d.REFERRAL.fold(referral_id, events) if events else None
     said_no = {pid for pid, a in state.addressees.items() if a.refused} if state else set()
-    parts = [_part(a) | {"retired": (pid := a["partner_id"]) in retired, "said_no": pid in said_no}
+    explained = {pid for pid, a in state.addressees.items()
+                 if a.proposal and a.proposal.explanation} if state else set()  # fmt: skip
+    parts = [_part(a) | {"retired": (pid := a["partner_id"]) in retired, "said_no": pid in said_no,
+                         "explained": pid in explained}
              for a in found["partners"]]  # fmt: skip
     active = {a["partner_id"] for a in parts if not a["ended"]}
     ranking = [r | {"chosen": r["partner_id"] in active} for r in await h.ranking(desk, p, found)]
@@ -262,6 +267,7 @@ async def referral_page(
         "channels": [c for c in ConsentChannel if c is not ConsentChannel.status_page],
         "now": _now_for_input(zone),
         "messages": messages,
+        "explanations": explanations or {},
         "zone": zone,
         "done": done,
         "error": error,

@@ -29,6 +29,7 @@ from redress.referral import handlers as h
 from redress.referral import requests as r
 from redress.referral.console import CONSOLE, PATH, Staff, referral_page, zone_of
 from redress.referral.context import Desk, ReferralDesk
+from redress.referral.explanation import read_explanation
 
 router = APIRouter(prefix=PATH, include_in_schema=False, route_class=CONSOLE.route)
 
@@ -159,6 +160,22 @@ async def approve(
     desk: Desk, p: Principal, rid: str, f: FormData, path: Mapping[str, str]
 ) -> r.Written:
     return await h.approve_emergency(desk, p, rid, path["partner_id"])
+
+
+@router.post("/referrals/{referral_id}/partners/{partner_id}/explanation")
+async def explanation(request: Request, referral_id: str, partner_id: str, p: Staff,
+                      desk: ReferralDesk) -> Response:  # fmt: skip
+    """The emergency's explanation, shown on the page this answers, its reading recorded: a
+    POST, as reading the worker's data is an act, and no address shows it again."""
+    await CONSOLE.form(request, once=False)  # reading twice changes nothing
+    try:
+        text = await read_explanation(desk, p, referral_id, partner_id)
+    except Problem as exc:
+        if exc.status not in (409, 410):  # another tenant's, or none: the console's own page
+            raise
+        return await referral_page(request, p, desk, referral_id, error=exc.detail,
+                                   status=exc.status)  # fmt: skip
+    return await referral_page(request, p, desk, referral_id, explanations={partner_id: text})
 
 
 @form("/partners/{partner_id}/withdraw", "withdraw")
