@@ -135,6 +135,9 @@ async def test_a_document_chosen_is_attached_with_the_answers_and_a_bad_one_save
     # said wrong, not asked for again.
     again = re.findall(r"Choose <bdi>([^<]+)</bdi> again", refused.text)
     assert again == ["minutes.pdf"], again
+    summary = refused.text.split('id="error"', 1)[1].split("</div>", 1)[0]
+    assert "but not the files chosen" in summary
+    assert re.search(r'href="#file-gov-l1">[^<]*: choose <bdi>minutes.pdf</bdi> again', summary)
     assert 'href="#file-gov-l2"' in refused.text and "must be a PDF" in refused.text
     assert re.search(r'name="gov-l1.answer" value="met" checked', refused.text)
     typed["csrf"] = re.search(CSRF, refused.text).group(1)

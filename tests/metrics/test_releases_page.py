@@ -149,3 +149,20 @@ async def test_the_releases_pages_are_the_admins(figures_api):
         assert (await c.get(f"/dashboard/{API_TENANT}/officer")).status_code == 403
         other = await c.get("/dashboard/another-msi/releases")
         assert other.status_code == 404
+
+
+async def test_a_period_being_published_is_refused_with_a_link_to_its_publication(figures_api):
+    meta = Metadata(tenant=API_TENANT, actor=Actor(id="admin-1", role="admin"))
+    async with figures_api.system.pool.acquire() as conn:
+        job = await publications.ask(conn, meta, "2025-05", None, datetime.now(UTC))
+        # Under way in a process that lives (its heartbeat fresh): nobody takes it up.
+        await conn.execute("UPDATE metrics.publications SET heartbeat = 'infinity' "
+                           "WHERE id = $1", job.id)  # fmt: skip
+    async with signed_in(figures_api) as c:
+        page = await sent(c, {"period": "2025 05"})
+        assert page.status_code == 409, page.text
+        box = page.text.split('role="alert"', 1)[1].split("</div>", 1)[0]
+        assert "The publication was refused.</p>" in box
+        assert "This period is being published now." in box
+        link = f'<a href="/dashboard/{API_TENANT}/publications/{job.id}">Follow that publication'
+        assert link in box

@@ -143,9 +143,13 @@ async def test_a_referrals_page_tells_officers_whether_its_partner_has_its_messa
             await out.tick(HORIZON)  # given up, the update held behind it
             said = text(dd(await page_of(officer, page), "messages-safe-home"))
             assert (
-                "referral.sent given up after 2 attempts, 1 later message waits behind it: "
-                "an admin can send it again from the dead letters, or call the partner"
+                "referral.sent given up after 2 attempts, the last answered 500, 1 later message "
+                "waits behind it: an admin can send it again from the dead letters, or call the "
+                "partner"
             ) in said
+            # The one held behind it is tried no more: no next try is promised for it.
+            held = "referral.updated not delivered yet: it waits behind the message given up"
+            assert held in said and "next try" not in said
         async with staff(platform, platform.admin()) as admin:
             await post(admin, LETTERS, f"{LETTERS}/{head.id}/redeliver")
         receiver.fail_ids = set()

@@ -39,7 +39,7 @@ PLAINLY = {
     "a correction of the release in force.",
     "period-open": "This period is not over yet: only closed periods are published.",
     "bad-period": "Write the period as a year (2025), a quarter (2025-Q2) or a month (2025-06).",
-    "being-published": "This period is being published now: follow that publication.",
+    "being-published": "This period is being published now.",
     "already-corrected": "That release was corrected already: correct the release in force.",
     "unknown-release": "There is no such release of this initiative.",
     "wrong-period": "That release is of another period.",
@@ -91,7 +91,7 @@ async def _list(request: Request, tenant: str, status: int = 200, **form: object
     async with request.app.state.runtime.pool.acquire() as conn:
         jobs = await publications.latest(conn, tenant)
     in_force = [r for r in shown if r.corrected_by is None]
-    context = {"failed": None, "fields": {}, "typed": {}, "error": None} | form
+    context = {"failed": None, "fields": {}, "typed": {}, "error": None, "busy": None} | form
     return CONSOLE.page(request, "releases.html", status, principal=p, tenant=tenant,
                         releases=shown, in_force=in_force, jobs=jobs, **context)  # fmt: skip
 
@@ -146,8 +146,10 @@ async def publish(tenant: Tenant, request: Request) -> Response:
     except (Refused, Problem) as exc:
         name = "corrects" if kind == "correct" else "period"
         said = _plainly(exc, period, await _releases(request, tenant))
+        busy = exc.extra.get("publication") if isinstance(exc, Problem) else None
         return await _list(request, tenant, exc.status, failed=kind, typed=typed, error=said,
-                           fields={name: f"{LABELS[name]}: {said}"})  # fmt: skip
+                           fields={name: f"{LABELS[name]}: {said}"},
+                           busy=busy and f"{PATH}/{tenant}/publications/{busy}")  # fmt: skip
     await publishing.start(request.app.state.runtime, job.id)
     return RedirectResponse(f"{PATH}/{tenant}/publications/{job.id}", status_code=303)
 

@@ -172,6 +172,9 @@ class Messages:
     skipped: int = 0
     waiting: list[Delivery] = field(default_factory=list)
     given_up: list[Delivery] = field(default_factory=list)
+    held: set[int] = field(default_factory=set)
+    """The waiting ones held behind one given up (to the same endpoint): tried no more until
+    an admin sends that one again or skips it."""
 
 
 async def messages_of(desk: Desk, conn: Conn, tenant: str, referral_id: str
@@ -188,4 +191,10 @@ async def messages_of(desk: Desk, conn: Conn, tenant: str, referral_id: str
             shown.skipped += 1
         else:
             (shown.waiting if d.state == "pending" else shown.given_up).append(d)
+    for shown in found.values():
+        first_dead: dict[str, int] = {}
+        for d in shown.given_up:
+            first_dead[d.endpoint_id] = min(d.sequence, first_dead.get(d.endpoint_id, d.sequence))
+        shown.held = {w.id for w in shown.waiting
+                      if w.sequence > first_dead.get(w.endpoint_id, w.sequence)}  # fmt: skip
     return found
