@@ -61,6 +61,8 @@ async def test_an_admin_publishes_a_closed_month_once_and_anyone_verifies_it(fig
     assert twice.status_code == 409
     assert twice.headers["content-type"] == "application/problem+json"
     assert twice.json()["type"].endswith("already-published")
+    # It names the release as people do, and by the id a correction must name.
+    assert f"as release 1 ({first['release_id']})" in twice.json()["detail"]
     listed = (await c.get(f"/t/{API_TENANT}/figures/releases")).json()
     [item] = listed["items"]
     assert (item["release"], item["period"]) == (first["release_id"], MONTH)

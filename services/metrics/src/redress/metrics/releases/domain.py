@@ -239,9 +239,11 @@ def publishable(state: Releases, period: Period, corrects: str | None) -> None:
 def _check_correction(corrects: str | None, state: Releases, label: str) -> None:
     if corrects is None:
         if label in state.in_force:
+            release = state.releases[state.in_force[label]]
             raise ReleaseRefused(
                 "already-published",
-                f"{label} was published as {state.in_force[label]}: publish a correction naming it",
+                f"{label} was published as release {release.number} ({release.release_id}): "
+                "publish a correction naming it",
             )
         return
     earlier = state.releases.get(corrects)
