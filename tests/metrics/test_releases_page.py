@@ -45,6 +45,17 @@ async def followed(api, c: httpx.AsyncClient, answer: httpx.Response) -> str:
     return page.text
 
 
+async def under_way(figures_api, period: str) -> publications.Job:
+    """A publication asked for and under way in a process that lives: its heartbeat is kept
+    fresh, so that no process takes it up while the test looks at it."""
+    meta = Metadata(tenant=API_TENANT, actor=Actor(id="admin-1", role="admin"))
+    async with figures_api.system.pool.acquire() as conn:
+        job = await publications.ask(conn, meta, period, None, datetime.now(UTC))
+        await conn.execute("UPDATE metrics.publications SET heartbeat = 'infinity' "
+                           "WHERE id = $1", job.id)  # fmt: skip
+    return job
+
+
 async def test_an_admin_publishes_a_period_and_its_correction_from_the_console(figures_api):
     async with signed_in(figures_api) as c:
         home = await c.get("/dashboard")
@@ -100,13 +111,8 @@ async def test_a_form_refused_says_what_is_wrong_beside_the_field_and_keeps_what
 
 
 async def test_a_publication_under_way_refreshes_itself_and_says_how_far_it_is(figures_api):
-    meta = Metadata(tenant=API_TENANT, actor=Actor(id="admin-1", role="admin"))
-    async with figures_api.system.pool.acquire() as conn:
-        job = await publications.ask(conn, meta, "2025-03", None, datetime.now(UTC))
-        # Left queued, as a process that stopped before it began leaves it; then working.
-        # The heartbeat is kept fresh, so that no process takes it up meanwhile.
-        await conn.execute("UPDATE metrics.publications SET heartbeat = 'infinity' "
-                           "WHERE id = $1", job.id)  # fmt: skip
+    # Left queued, as a process that stopped before it began leaves it; then working.
+    job = await under_way(figures_api, "2025-03")
     path = f"/dashboard/{API_TENANT}/publications/{job.id}"
     async with signed_in(figures_api) as c:
         queued = (await c.get(path)).text
@@ -152,12 +158,7 @@ async def test_the_releases_pages_are_the_admins(figures_api):
 
 
 async def test_a_period_being_published_is_refused_with_a_link_to_its_publication(figures_api):
-    meta = Metadata(tenant=API_TENANT, actor=Actor(id="admin-1", role="admin"))
-    async with figures_api.system.pool.acquire() as conn:
-        job = await publications.ask(conn, meta, "2025-05", None, datetime.now(UTC))
-        # Under way in a process that lives (its heartbeat fresh): nobody takes it up.
-        await conn.execute("UPDATE metrics.publications SET heartbeat = 'infinity' "
-                           "WHERE id = $1", job.id)  # fmt: skip
+    job = await under_way(figures_api, "2025-05")
     async with signed_in(figures_api) as c:
         page = await sent(c, {"period": "2025 05"})
         assert page.status_code == 409, page.text

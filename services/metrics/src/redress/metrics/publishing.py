@@ -16,7 +16,6 @@ job is published once, whoever finishes it. A job taken up `ATTEMPTS` times is s
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import structlog
 
 from redress.events.application import Recorded, Refused
 from redress.events.envelope import Metadata
+from redress.events.recovery import is_transient
 from redress.events.store import Conn
 from redress.kit.keyset import root_secret
 from redress.kit.runtime import Runtime
@@ -137,8 +137,13 @@ async def _tell(runtime: Runtime, job: Job, runner: uuid.UUID, progress: Progres
 async def _beat(runtime: Runtime, job: Job, runner: uuid.UUID, progress: Progress) -> None:
     while True:
         await asyncio.sleep(HEARTBEAT_S)
-        with contextlib.suppress(OSError, asyncio.TimeoutError):  # the next beat tries again
+        try:
             await _tell(runtime, job, runner, progress)
+        except Exception as exc:
+            # A database that went away for a moment: the next beat tries again (beats
+            # missed for STALE hand the job to another process, which records it instead).
+            if not is_transient(exc):
+                raise
 
 
 async def _work(

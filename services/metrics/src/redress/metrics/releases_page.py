@@ -27,6 +27,7 @@ from redress.kit.errors import Problem
 from redress.metrics import publications, publishing
 from redress.metrics.dashboards import CONSOLE, PATH, Tenant, signed_in
 from redress.metrics.releases import handlers
+from redress.tenancy.handlers import read_tenant
 
 router = APIRouter(prefix=PATH, include_in_schema=False, route_class=CONSOLE.route)
 Job = Annotated[
@@ -78,11 +79,10 @@ async def _releases(request: Request, tenant: str) -> list[Shown]:
 
 
 async def _zone(request: Request, tenant: str) -> str | None:
+    """The tenant's time zone as its stream tells it (ADR 18), not a read model's copy."""
     async with request.app.state.runtime.pool.acquire() as conn:
-        zone: str | None = await conn.fetchval(
-            "SELECT time_zone FROM metrics.tenants WHERE tenant = $1", tenant
-        )
-    return zone
+        settings = (await read_tenant(conn, tenant)).settings
+    return settings.time_zone if settings else None
 
 
 async def _list(request: Request, tenant: str, status: int = 200, **form: object) -> Response:
