@@ -216,6 +216,9 @@ READS = {"/v1/by-receipt/read"}
 # Retried where its setup lives: a check-in is due only after a retaliation case has ended
 # and the tenant's days have passed (tests/cases/test_retaliation.py).
 RETRIED_ELSEWHERE = {"/v1/check-ins/{report_id}/outcome"}
+# A consent asked on the phone needs a referral, which this platform does not run
+# (tests/referral/test_consent_by_phone.py).
+RETRIED_ELSEWHERE |= {"/v1/by-receipt/consent"}
 
 
 def retryable_routes(app) -> set[str]:

@@ -8,6 +8,7 @@ import pytest
 
 from redress.events import catalogue
 from redress.events.catalogue.case import CaseTriaged, ReferralRecommended
+from redress.events.catalogue.grievance import ReferralConsentAnswered
 from redress.events.catalogue.indicators import ALIASES, BY_CODE, canonical
 
 
@@ -60,3 +61,14 @@ def test_every_version_before_the_current_one_has_its_upcaster():
     for name, cls in catalogue.known_types().items():
         for version in range(1, cls.schemaversion):
             assert (name, version) in catalogue._upcasters, (name, version)
+
+
+def test_a_consent_answer_of_version_1_was_given_on_the_status_page():
+    raw = {"grievance_id": "g", "referral_id": "referral-case-g", "partner_id": "safe-home",
+           "answer": "given", "fields": ["contact"]}  # fmt: skip
+    assert ReferralConsentAnswered.schemaversion == 2
+    for read in (catalogue.load("ReferralConsentAnswered", 1, raw),
+                 catalogue.load_json("ReferralConsentAnswered", 1, json.dumps(raw))):  # fmt: skip
+        assert (read.channel, read.fields) == ("web", ("contact",))
+    by_phone = catalogue.load("ReferralConsentAnswered", 2, raw | {"channel": "hotline"})
+    assert by_phone.channel == "hotline"

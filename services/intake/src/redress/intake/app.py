@@ -17,6 +17,7 @@ from redress.intake import (
     fake_provider,
     housekeeping,
     operator_api,
+    operator_consent,
     replies,
     representative_api,
     seed,
@@ -62,6 +63,7 @@ service = ServiceSpec(
         sms.router,
         replies.router,
         operator_api.router,
+        operator_consent.router,
     ],
     pages=[
         web_report.router,

@@ -157,6 +157,7 @@ class AnswerReferralConsent:
     partner_id: str
     answer: ConsentAnswer
     fields: tuple[str, ...] = ()
+    channel: Channel = Channel.web  # `hotline`: told to an operator who read the receipt back
 
 
 Command = (

@@ -25,8 +25,8 @@ from redress.events.catalogue.grievance import (
     Sealed,
 )
 from redress.events.catalogue.texts import ReceiptReissued, TextKind
-from redress.events.envelope import EventData
 from redress.events.store import Conn, read_stream_on
+from redress.intake.by_receipt import Assisting, ByReceipt, Recorded, act, opened
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import (
     ErasePersonalData,
@@ -34,12 +34,12 @@ from redress.intake.domain import (
     PostWorkerMessage,
     RequestWithdrawal,
     Status,
-    decide,
     fold,
 )
 from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, tenant_name
 from redress.intake.lookup_keys import number_keys
+from redress.intake.operator_consent import ConsentRequest, consent_requests
 from redress.intake.phones import (
     LEAST_DIGITS,
     MOST_DIGITS,
@@ -47,7 +47,7 @@ from redress.intake.phones import (
     contact_number,
     phone_number,
 )
-from redress.intake.receipts import new_receipt, normalise_reference, verify_secret
+from redress.intake.receipts import new_receipt
 from redress.intake.texts import GROUNDS, OUTCOMES, SCALE, STATUS
 from redress.kit import idempotency
 from redress.kit.auth import Principal
@@ -56,19 +56,11 @@ from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import IdempotencyKey
 from redress.kit.openapi import answers
-from redress.kit.text import Line, Prose
+from redress.kit.text import Prose
 from redress.kit.throttle import retry_after
 
 router = APIRouter(prefix="/v1", tags=["operators"])
-Assisting = Annotated[Principal, Depends(permitted(Action.grievance_assist))]
 Reissuing = Annotated[Principal, Depends(permitted(Action.receipt_reissue))]
-
-
-class ByReceipt(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reference: Line = Field(min_length=1, max_length=40)
-    secret: Line = Field(min_length=1, max_length=40)
 
 
 class Reply(ByReceipt):
@@ -96,11 +88,10 @@ class Reading(BaseModel):
     outcome: str | None = Field(None, description="the outcome, in the worker's language")
     satisfaction: str | None = None
     messages: list[Message]
-
-
-class Recorded(BaseModel):
-    stream: str
-    version: int
+    referrals: list[ConsentRequest] = Field(
+        description="support services an officer chose for the worker: each asks their "
+        "consent (`POST /v1/by-receipt/consent`), or says where it is"
+    )
 
 
 def _a_number(phone: str) -> str:
@@ -126,31 +117,12 @@ class Reissued(BaseModel):
 ANSWERS = answers(404, 429)
 
 
-async def _opened(conn: Conn, intake: Intake, principal: Principal, body: ByReceipt) -> str:
-    """The grievance the receipt opens; 404 for a wrong one (counted against the operator)."""
-    operator = (principal.tenant, principal.sub)
-    wait = intake.operator_guard.wait(operator)
-    if wait > 0:
-        raise Problem(429, "too-many-tries", "too many wrong receipts; wait before trying again",
-                      headers=retry_after(math.ceil(wait)))  # fmt: skip
-    found = await conn.fetchrow(
-        "SELECT grievance_id, receipt_hash FROM intake.receipts "
-        "WHERE tenant = $1 AND reference = $2",
-        principal.tenant, normalise_reference(body.reference),
-    )  # fmt: skip
-    stored = found["receipt_hash"] if found else None
-    if not await asyncio.to_thread(verify_secret, stored, body.secret) or not found:
-        intake.operator_guard.failed(operator)
-        raise Problem(404, "wrong-receipt", "no report has that reference and secret number")
-    return str(found["grievance_id"])
-
-
 @router.post("/by-receipt/read", response_model=Reading, responses=ANSWERS)
 async def read(body: ByReceipt, principal: Assisting, pool: Pool, intake: IntakeContext) -> Any:
     """Where the worker's report is, its messages and its outcome, in the worker's language."""
     async with pool.acquire() as conn:
         await tenant_name(conn, principal.tenant)
-        gid = await _opened(conn, intake, principal, body)
+        gid = await opened(conn, intake, principal, body)
         g = await conn.fetchrow("SELECT * FROM intake.grievances WHERE grievance_id = $1", gid)
         if g is None:  # filed a moment ago: the read model is not there yet
             raise Problem(404, "not-yet", "the report is being recorded; try again in a moment")
@@ -164,6 +136,7 @@ async def read(body: ByReceipt, principal: Assisting, pool: Pool, intake: Intake
             if text is not None:
                 messages.append(Message(author=row["author"], text=text.decode(),
                                         time=row["time"].isoformat()))  # fmt: skip
+        referrals = await consent_requests(conn, intake, principal.tenant, gid, _)
     said = STATUS.get(_status_key(g), STATUS["received"])
     grounds, outcome = GROUNDS.get(g["grounds"]), OUTCOMES.get(g["outcome"])
     scored, due = SCALE.get(g["satisfaction"]), g["stage_due"]
@@ -173,7 +146,7 @@ async def read(body: ByReceipt, principal: Assisting, pool: Pool, intake: Intake
         grounds=_(grounds) if grounds else None,
         outcome=_(outcome) if outcome else None,
         satisfaction=_(scored) if scored else None,
-        messages=messages,
+        messages=messages, referrals=referrals,
     )  # fmt: skip
 
 
@@ -183,28 +156,6 @@ def _status_key(g: Any) -> str:
     if g["grounds"] == "withdrawn_by_worker":
         return "ended"
     return "rejected" if g["grounds"] else str(g["stage"])
-
-
-async def _act(
-    request: Request, body: ByReceipt, principal: Principal, pool: Pool, store: Store,
-    intake: Intake, key: str | None, command: Any,
-) -> Any:  # fmt: skip
-    """Open the receipt, then record the worker's `command(grievance_id, key)` on it."""
-    async with pool.acquire() as conn, conn.transaction():
-        await tenant_name(conn, principal.tenant)
-        first = await idempotency.claim(conn, "intake", principal, key, request, body)
-        if isinstance(first, idempotency.Replay):
-            return first.response()
-        gid = await _opened(conn, intake, principal, body)
-        stream = grievance_stream(gid)
-        history = await read_stream_on(conn, stream)
-        state = fold([e.data for e in history])
-        events: list[EventData] = decide(await command(conn, gid, state), state)
-        done = await store.append(stream, events, len(history), metadata_for(principal), conn=conn)
-        answer = Recorded(stream=stream, version=done.version)
-        if first is not None:
-            await first.remember(conn, answer, 201)
-    return answer
 
 
 @router.post("/by-receipt/reply", status_code=201, response_model=Recorded,
@@ -219,7 +170,7 @@ async def reply(
         sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(body.text.encode())
         return PostWorkerMessage(gid, sealed, Channel.hotline)
 
-    return await _act(request, body, principal, pool, store, intake, idempotency_key, command)
+    return await act(request, body, principal, pool, store, intake, idempotency_key, command)
 
 
 @router.post("/by-receipt/satisfaction", status_code=201, response_model=Recorded,
@@ -233,7 +184,7 @@ async def satisfaction(
     async def command(conn: Conn, gid: str, state: Any) -> Any:
         return GiveSatisfaction(gid, body.score)
 
-    return await _act(request, body, principal, pool, store, intake, idempotency_key, command)
+    return await act(request, body, principal, pool, store, intake, idempotency_key, command)
 
 
 @router.post("/by-receipt/withdrawal", status_code=201, response_model=Recorded,
@@ -247,7 +198,7 @@ async def withdrawal(
     async def command(conn: Conn, gid: str, state: Any) -> Any:
         return RequestWithdrawal(gid)
 
-    return await _act(request, body, principal, pool, store, intake, idempotency_key, command)
+    return await act(request, body, principal, pool, store, intake, idempotency_key, command)
 
 
 @router.post("/by-receipt/erasure", status_code=201, response_model=Recorded,
@@ -264,7 +215,7 @@ async def erasure(
         await erase(conn, intake.keyring, gid, state, ErasureReason.worker_request)
         return ErasePersonalData(gid, ErasureReason.worker_request)
 
-    return await _act(request, body, principal, pool, store, intake, idempotency_key, command)
+    return await act(request, body, principal, pool, store, intake, idempotency_key, command)
 
 
 REISSUED = (

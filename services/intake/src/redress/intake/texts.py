@@ -217,6 +217,12 @@ REFERRAL_STATES = {
 CONSENT_GIVEN = N_("You agreed. We will pass on your case.")
 CONSENT_DECLINED = N_("You did not agree. Nothing about you is sent to them.")
 CONSENT_REVOKED = N_("You withdrew your agreement. They are told, and get nothing more.")
+# Read out by an operator to a worker asked on the phone, as the status page says them.
+ALWAYS_LEARNED = N_(
+    "Your country, your language, what your report is about, the help you need, and who must "
+    "not find out. Never your name."
+)
+CONSENT_QUESTION = N_("Do you agree that we pass your case to them?")
 
 # Why a grievance was not taken up, in plain words (the officer's grounds).
 GROUNDS = {

@@ -19,6 +19,7 @@ from redress.events.catalogue.grievance import Sealed
 from redress.events.projection import wait_for_version
 from redress.events.store import Conn, stream_version_on
 from redress.intake import reply_drafts
+from redress.intake.consent_answers import Held, given
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.filing import Masthead, grievance_stream, masthead
 from redress.intake.projections import Grievances
@@ -58,7 +59,6 @@ from redress.intake.web_common import (
     said,
     session,
 )
-from redress.intake.web_referral import Held, given
 from redress.kit.deps import Pool
 from redress.kit.i18n import LANGUAGES, moment
 from redress.kit.outage import unavailable_problem

@@ -15,7 +15,11 @@ from datetime import datetime
 
 from redress.events.application import execute
 from redress.events.catalogue.case import CaseOpened, ReferralRecommended
-from redress.events.catalogue.grievance import GrievanceSubmitted, ReferralConsentAnswered
+from redress.events.catalogue.grievance import (
+    Channel,
+    GrievanceSubmitted,
+    ReferralConsentAnswered,
+)
 from redress.events.catalogue.referral import ConsentChannel, ConsentGiver, SharedField
 from redress.events.envelope import SYSTEM, Event, EventData, Metadata
 from redress.events.ids import derived_stream
@@ -123,9 +127,12 @@ class OpenReferrals(Policy):
             return
         sending = sending_by(await directory(self.store, event.tenant), event.time)
         fields = tuple(SharedField(f) for f in answered.fields if f in SharedField.__members__)
+        # On the phone, the operator wrote down what the worker said: that is how it was given.
+        channel = ConsentChannel.phone if answered.channel is Channel.hotline else (
+            ConsentChannel.status_page)  # fmt: skip
         command = RecordConsent(
-            answered.partner_id, answered.answer, ConsentGiver.worker, ConsentChannel.status_page,
-            event.time, sending, fields,
+            answered.partner_id, answered.answer, ConsentGiver.worker, channel, event.time,
+            sending, fields,
         )  # fmt: skip
 
         def decide(history: list[Event]) -> list[EventData]:

@@ -233,14 +233,17 @@ class ConsentAnswer(StrEnum):
 
 @event
 class ReferralConsentAnswered(EventData):
-    """The worker answered a referral's consent request on the status page, with their receipt.
+    """The worker answered a referral's consent request with their receipt: on the status
+    page (`web`), or to an operator on the phone who read their receipt back (`hotline`).
 
     Written by intake on the grievance's stream; referral records it on the referral as the
     worker's consent (`fields`: the personal fields agreed to, of those asked for).
+    Version 2: `channel` (version 1 was the status page only).
     """
 
     type = "ReferralConsentAnswered"
     stream_type = "grievance"
+    schemaversion = 2
 
     grievance_id: str
     referral_id: str = Field(max_length=100)
@@ -249,6 +252,12 @@ class ReferralConsentAnswered(EventData):
     fields: tuple[Annotated[str, StringConstraints(max_length=50)], ...] = Field(
         default=(), max_length=10
     )
+    channel: Channel = Channel.web
+
+
+@upcaster("ReferralConsentAnswered", 1)
+def _answered_on_the_status_page(raw: dict[str, Any]) -> dict[str, Any]:
+    return {"channel": Channel.web.value} | raw
 
 
 @event

@@ -1,0 +1,87 @@
+"""A worker's receipt, read out to an operator on the phone: the grievance it opens, and
+a command recorded on it for the worker.
+
+Wrong receipts are throttled per operator (`OperatorGuard`), never per reference: an
+operator mistyping a receipt never locks the worker out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from redress.events.envelope import EventData
+from redress.events.store import Conn, read_stream_on
+from redress.intake.context import Intake
+from redress.intake.domain import Grievance, decide, fold
+from redress.intake.filing import grievance_stream, tenant_name
+from redress.intake.receipts import normalise_reference, verify_secret
+from redress.kit import idempotency
+from redress.kit.auth import Principal
+from redress.kit.authz import Action
+from redress.kit.deps import Pool, Store, metadata_for, permitted
+from redress.kit.errors import Problem
+from redress.kit.text import Line
+from redress.kit.throttle import retry_after
+
+Assisting = Annotated[Principal, Depends(permitted(Action.grievance_assist))]
+# The worker's command, made once the receipt has opened their grievance (its id and state).
+Command = Callable[[Conn, str, Grievance], Awaitable[Any]]
+
+
+class ByReceipt(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reference: Line = Field(min_length=1, max_length=40)
+    secret: Line = Field(min_length=1, max_length=40)
+
+
+class Recorded(BaseModel):
+    stream: str
+    version: int
+
+
+async def opened(conn: Conn, intake: Intake, principal: Principal, body: ByReceipt) -> str:
+    """The grievance the receipt opens; 404 for a wrong one (counted against the operator)."""
+    operator = (principal.tenant, principal.sub)
+    wait = intake.operator_guard.wait(operator)
+    if wait > 0:
+        raise Problem(429, "too-many-tries", "too many wrong receipts; wait before trying again",
+                      headers=retry_after(math.ceil(wait)))  # fmt: skip
+    found = await conn.fetchrow(
+        "SELECT grievance_id, receipt_hash FROM intake.receipts "
+        "WHERE tenant = $1 AND reference = $2",
+        principal.tenant, normalise_reference(body.reference),
+    )  # fmt: skip
+    stored = found["receipt_hash"] if found else None
+    if not await asyncio.to_thread(verify_secret, stored, body.secret) or not found:
+        intake.operator_guard.failed(operator)
+        raise Problem(404, "wrong-receipt", "no report has that reference and secret number")
+    return str(found["grievance_id"])
+
+
+async def act(
+    request: Request, body: ByReceipt, principal: Principal, pool: Pool, store: Store,
+    intake: Intake, key: str | None, command: Command,
+) -> Any:  # fmt: skip
+    """Open the receipt, then record the worker's command on it, once per Idempotency-Key."""
+    async with pool.acquire() as conn, conn.transaction():
+        await tenant_name(conn, principal.tenant)
+        first = await idempotency.claim(conn, "intake", principal, key, request, body)
+        if isinstance(first, idempotency.Replay):
+            return first.response()
+        gid = await opened(conn, intake, principal, body)
+        stream = grievance_stream(gid)
+        history = await read_stream_on(conn, stream)
+        state = fold([e.data for e in history])
+        events: list[EventData] = decide(await command(conn, gid, state), state)
+        done = await store.append(stream, events, len(history), metadata_for(principal), conn=conn)
+        answer = Recorded(stream=stream, version=done.version)
+        if first is not None:
+            await first.remember(conn, answer, 201)
+    return answer

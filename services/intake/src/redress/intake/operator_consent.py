@@ -1,0 +1,114 @@
+"""A referral's consent request, answered on the phone: the worker with a basic phone, or
+none, is asked through an operator who has read their receipt back.
+
+The operator reads out what the status page would show (who, why, what every partner
+learns, what else they may share, in the worker's language) and records the worker's answer
+as the status page does (`consent_answers.answering`), said to have come by the hotline:
+referral records it as consent given by the worker on the phone. No list of requests
+waiting is offered to operators: a worker's requests are read only with their receipt.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, model_validator
+
+from redress.events.catalogue.grievance import Channel, ConsentAnswer
+from redress.events.catalogue.referral import SharedField
+from redress.events.store import Conn
+from redress.intake.by_receipt import Assisting, ByReceipt, Recorded, act
+from redress.intake.consent_answers import answering, given
+from redress.intake.context import Intake, IntakeContext
+from redress.intake.domain import Grievance
+from redress.intake.referral_requests import requests
+from redress.intake.texts import ALWAYS_LEARNED, CONSENT_QUESTION
+from redress.kit.deps import Pool, Store
+from redress.kit.idempotency import IdempotencyKey
+from redress.kit.openapi import answers
+from redress.kit.text import Line
+
+router = APIRouter(prefix="/v1", tags=["operators"])
+Answer = Literal["given", "declined", "revoked"]
+
+
+class Offered(BaseModel):
+    field: SharedField
+    said: str = Field(description="the box as the worker's status page says it")
+
+
+class ConsentRequest(BaseModel):
+    """A partner an officer chose for the worker, as their status page shows it."""
+
+    referral_id: str
+    partner_id: str
+    partner: str = Field(description="the partner's name")
+    kind: str = Field(description="what kind of service it is, in the worker's language")
+    services: list[str] = Field(description="the help asked for, in the worker's language")
+    always_learned: str = Field(description="what every partner learns, to read out")
+    offered: list[Offered] = Field(
+        description="what else the partner asked for and the report holds: the worker may "
+        "agree to share each, or none"
+    )
+    agreed: list[str] = Field(description="what the worker agreed to share, if they agreed")
+    consent: Literal["asked", "given", "declined", "revoked"]
+    state: str | None = Field(None, description="where it is with the partner")
+    question: str | None = Field(None, description="the question to read out, while asked")
+    answers: list[Answer] = Field(description="what the worker may answer now")
+
+
+async def consent_requests(
+    conn: Conn, intake: Intake, tenant: str, grievance_id: str, _: Any
+) -> list[ConsentRequest]:
+    """The worker's consent requests, each offering only what the report holds."""
+    held = await given(conn, intake.keyring, grievance_id)
+    return [
+        ConsentRequest(
+            referral_id=r["referral_id"], partner_id=r["partner_id"], partner=r["name"],
+            kind=r["kind"], services=r["services"], always_learned=_(ALWAYS_LEARNED),
+            offered=[Offered(field=SharedField(f), said=said) for f, said in r["fields"]
+                     if f in held],
+            agreed=r["agreed"], consent=r["consent"], state=r["state"],
+            question=_(CONSENT_QUESTION) if "given" in r["answers"] else None,
+            answers=list(r["answers"]),
+        )
+        for r in await requests(conn, tenant, grievance_id, _, named=held.named)
+    ]  # fmt: skip
+
+
+class ConsentByPhone(ByReceipt):
+    referral_id: Line = Field(min_length=1, max_length=100)
+    partner_id: Line = Field(min_length=1, max_length=100)
+    answer: ConsentAnswer
+    fields: list[SharedField] = Field(
+        default=[], max_length=len(SharedField),
+        description="with a yes, the personal fields the worker agrees to share, of those "
+        "offered; none otherwise",
+    )  # fmt: skip
+
+    @model_validator(mode="after")
+    def _fields_with_a_yes_only(self) -> ConsentByPhone:
+        if self.fields and self.answer is not ConsentAnswer.given:
+            raise ValueError("fields are agreed to only with the answer `given`")
+        return self
+
+
+@router.post("/by-receipt/consent", status_code=201, response_model=Recorded,
+             responses=answers(404, 409, 429))  # fmt: skip
+async def consent(
+    request: Request, body: ConsentByPhone, principal: Assisting, pool: Pool, store: Store,
+    intake: IntakeContext, idempotency_key: IdempotencyKey = None,
+) -> Any:  # fmt: skip
+    """The worker's answer to a consent request, as they said it on the phone: agreeing (to
+    share the fields named as well), not agreeing, or withdrawing an agreement. Recorded as
+    their status page records it; referral then records the consent as given by the worker
+    on the phone, and sends the referral on a yes."""
+
+    async def command(conn: Conn, gid: str, state: Grievance) -> Any:
+        return await answering(
+            conn, intake.keyring, principal.tenant, gid, body.referral_id, body.partner_id,
+            body.answer, [f.value for f in body.fields], Channel.hotline,
+        )  # fmt: skip
+
+    return await act(request, body, principal, pool, store, intake, idempotency_key, command)

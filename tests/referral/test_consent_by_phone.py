@@ -1,0 +1,175 @@
+"""A worker asked for their consent on the phone, through the served apps: an operator reads
+the worker's receipt back, reads them the request in their language (who, why, what every
+partner learns, what else they may share), and records the answer, which referral records
+as consent the worker gave on the phone.
+
+| principal                  | POST /v1/by-receipt/consent |
+| -------------------------- | --------------------------- |
+| operator of the tenant     | 201                         |
+| operator of another tenant | 404 (no such receipt there) |
+| officer, partner           | 403                         |
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import redress.intake
+from redress.intake.filing import grievance_stream
+from redress.intake.texts import (
+    ALWAYS_LEARNED,
+    CONSENT_QUESTION,
+    CONTACT_WITH_NAME,
+    REFERRAL_STATES,
+    SHARED_FIELDS,
+)
+from redress.kit.i18n import Catalogues
+from tests.events.helpers import wait_until
+from tests.referral.conftest import GRIEVANCE
+from tests.referral.test_flow import chosen, disclosures
+
+CATALOGUES = Catalogues(Path(redress.intake.__file__).parent / "locales")
+PROBLEM = "application/problem+json"
+
+
+def bn(message: str) -> str:
+    return str(CATALOGUES.get("bn").gettext(message))
+
+
+async def asked(platform, grievance=None) -> tuple[str, dict, dict]:
+    """A referral with the shelter chosen for the worker: its id, the worker's receipt, and
+    an operator's token."""
+    await platform.register_partners()
+    referral_id = await platform.file_and_escalate(grievance=grievance)
+    await chosen(platform, referral_id)
+    receipt = {"reference": platform.filed["reference"], "secret": platform.filed["secret"]}
+    operator = platform.token(("operator",), sub="operator-7")
+
+    async def shown() -> bool:
+        return bool((await read(platform, receipt, operator)).get("referrals"))
+
+    await wait_until(shown)
+    return referral_id, receipt, operator
+
+
+async def read(platform, receipt: dict, operator: dict) -> dict:
+    answer = await platform.intake.post("/v1/by-receipt/read", json=receipt, headers=operator)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def answer_by_phone(platform, receipt, operator, referral_id, answer, fields=(), **more):
+    body = receipt | {"referral_id": referral_id, "partner_id": "safe-home",
+                      "answer": answer, "fields": list(fields)}  # fmt: skip
+    return await platform.intake.post("/v1/by-receipt/consent", json=body | more, headers=operator)
+
+
+async def _last_is(platform, referral_id: str, kind: str) -> bool:
+    return (await platform.log_types(referral_id))[-1] == kind
+
+
+async def test_an_operator_reads_the_request_out_and_records_the_workers_answer(platform):
+    referral_id, receipt, operator = await asked(platform)
+    (request,) = (await read(platform, receipt, operator))["referrals"]
+    # What the status page shows, in the worker's language (Bengali), for the operator to
+    # read out: who, why, what every partner learns, and each field the partner asked for
+    # that the report holds (the contact details hold the worker's name: the box says so).
+    assert (request["referral_id"], request["partner_id"]) == (referral_id, "safe-home")
+    assert request["partner"] == "Safe Home Dhaka" and request["kind"] == "আশ্রয়কেন্দ্র"
+    assert request["services"] == ["থাকার জন্য নিরাপদ জায়গা"]
+    assert request["always_learned"] == bn(ALWAYS_LEARNED) != ALWAYS_LEARNED
+    assert request["question"] == bn(CONSENT_QUESTION)
+    assert request["offered"] == [
+        {"field": "narrative", "said": bn(SHARED_FIELDS["narrative"])},
+        {"field": "contact", "said": bn(CONTACT_WITH_NAME)},
+    ]
+    assert (request["consent"], request["answers"]) == ("asked", ["given", "declined"])
+
+    # The worker agrees to their contact details, not to what they wrote. The operator's
+    # connection drops and the answer is sent again with its key: recorded once.
+    key = {"Idempotency-Key": "consent-call-1"}
+    agreed = await answer_by_phone(platform, receipt, operator | key, referral_id, "given",
+                                   ["contact"])  # fmt: skip
+    assert agreed.status_code == 201, agreed.text
+    again = await answer_by_phone(platform, receipt, operator | key, referral_id, "given",
+                                  ["contact"])  # fmt: skip
+    assert (again.status_code, again.json()) == (201, agreed.json())
+    other = await answer_by_phone(platform, receipt, operator | key, referral_id, "declined")
+    assert other.status_code == 422 and other.json()["type"].endswith("idempotency-key-reused")
+    await wait_until(lambda: _last_is(platform, referral_id, "ReferralSent"))
+    grievance = grievance_stream(platform.filed["grievance_id"])
+    assert (await platform.log_types(grievance)).count("ReferralConsentAnswered") == 1
+    given, sent = (await platform.system.store.read_stream(referral_id))[-2:]
+    assert (given.type, given.data.given_by, given.data.channel, given.data.fields) == (
+        "ConsentGiven", "worker", "phone", ("contact",),
+    )  # fmt: skip
+    assert (sent.data.basis, sent.data.fields) == ("consent", ("contact",))
+    await platform.caught_up(referral_id)
+    personal = await platform.referral.get(
+        f"/v1/partner/referrals/{referral_id}/personal", headers=platform.partner()
+    )
+    assert personal.status_code == 200 and list(personal.json()["fields"]) == ["contact"]
+
+    async def agreed_shown() -> bool:
+        (now,) = (await read(platform, receipt, operator))["referrals"]
+        return now["consent"] == "given"
+
+    await wait_until(agreed_shown)
+    (now,) = (await read(platform, receipt, operator))["referrals"]
+    assert now["agreed"] == [bn(CONTACT_WITH_NAME)] and now["answers"] == ["revoked"]
+    assert now["question"] is None and now["state"] == bn(REFERRAL_STATES["sent"])
+
+    # Later, on another call, the worker withdraws: the partner's next read is refused.
+    revoked = await answer_by_phone(platform, receipt, operator, referral_id, "revoked")
+    assert revoked.status_code == 201, revoked.text
+    await wait_until(lambda: _last_is(platform, referral_id, "ConsentRevoked"))
+    (withdrawn,) = (await platform.system.store.read_stream(referral_id))[-1:]
+    assert withdrawn.data.channel == "phone"
+    refused = await platform.referral.get(
+        f"/v1/partner/referrals/{referral_id}/personal", headers=platform.partner()
+    )
+    assert refused.status_code == 410, refused.text
+    assert len(await disclosures(platform, referral_id)) == 1  # the read before only
+
+
+async def test_a_wrong_answer_by_phone_is_refused_and_records_nothing(platform):
+    # A report filed without contact details: the shelter asked for them, but there are none
+    # to share, so they are neither offered nor agreed to.
+    anonymous = {k: v for k, v in GRIEVANCE.items() if k != "contact"}
+    referral_id, receipt, operator = await asked(platform, grievance=anonymous)
+    (request,) = (await read(platform, receipt, operator))["referrals"]
+    assert [o["field"] for o in request["offered"]] == ["narrative"]
+    grievance = grievance_stream(platform.filed["grievance_id"])
+    before = await platform.system.store.stream_version(grievance)
+
+    refusals = [
+        (operator, {"referral_id": "referral-nosuch"}, 404, "not-found"),
+        (operator, {"partner_id": "nrm-bd"}, 404, "not-found"),  # never asked
+        (operator, {"answer": "declined", "fields": ["narrative"]}, 422, "validation"),
+        (operator, {"fields": ["passport"]}, 422, "validation"),
+        (operator, {"answer": "revoked"}, 409, "consent-answered"),  # nothing to withdraw
+        (operator, {"secret": "0000000000000000"}, 404, "wrong-receipt"),
+        (platform.token(("operator",), tenant="other", sub="op-x"), {}, 404, None),
+        (platform.token(("officer",)), {}, 403, None),
+        (platform.partner(), {}, 403, None),
+    ]
+    for headers, change, status, kind in refusals:
+        body = receipt | {"referral_id": referral_id, "partner_id": "safe-home",
+                          "answer": "given", "fields": []} | change  # fmt: skip
+        answer = await platform.intake.post("/v1/by-receipt/consent", json=body, headers=headers)
+        assert answer.status_code == status, (change, answer.text)
+        assert answer.headers["content-type"] == PROBLEM
+        if kind:
+            assert answer.json()["type"].endswith(kind), answer.json()
+    assert await platform.system.store.stream_version(grievance) == before
+
+    # A yes naming what the report does not hold agrees only to what it holds.
+    agreed = await answer_by_phone(
+        platform, receipt, operator, referral_id, "given", ["narrative", "contact"]
+    )
+    assert agreed.status_code == 201, agreed.text
+    await wait_until(lambda: _last_is(platform, referral_id, "ReferralSent"))
+    given = (await platform.system.store.read_stream(referral_id))[-2]
+    assert (given.data.channel, given.data.fields) == ("phone", ("narrative",))
+    again = await answer_by_phone(platform, receipt, operator, referral_id, "given")
+    assert again.status_code == 409 and again.json()["type"].endswith("consent-answered")
