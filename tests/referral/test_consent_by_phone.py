@@ -145,7 +145,6 @@ async def test_a_wrong_answer_by_phone_is_refused_and_records_nothing(platform):
     refusals = [
         (operator, {"referral_id": "referral-nosuch"}, 404, "not-found"),
         (operator, {"partner_id": "nrm-bd"}, 404, "not-found"),  # never asked
-        (operator, {"answer": "declined", "fields": ["narrative"]}, 422, "validation"),
         (operator, {"fields": ["passport"]}, 422, "validation"),
         (operator, {"answer": "revoked"}, 409, "consent-answered"),  # nothing to withdraw
         (operator, {"secret": "0000000000000000"}, 404, "wrong-receipt"),
@@ -162,6 +161,17 @@ async def test_a_wrong_answer_by_phone_is_refused_and_records_nothing(platform):
         if kind:
             assert answer.json()["type"].endswith(kind), answer.json()
     assert await platform.system.store.stream_version(grievance) == before
+
+    # A no shares nothing, whatever the operator ticked; the worker may still agree later.
+    declined = await answer_by_phone(
+        platform, receipt, operator, referral_id, "declined", ["narrative"]
+    )
+    assert declined.status_code == 201, declined.text
+    (answered,) = (await platform.system.store.read_stream(grievance))[-1:]
+    assert (answered.data.answer, answered.data.fields) == ("declined", ())
+    await wait_until(lambda: _last_is(platform, referral_id, "ConsentDeclined"))
+    no = (await platform.system.store.read_stream(referral_id))[-1]
+    assert (no.data.given_by, no.data.channel) == ("worker", "phone")
 
     # A yes naming what the report does not hold agrees only to what it holds.
     agreed = await answer_by_phone(

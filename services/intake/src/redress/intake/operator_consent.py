@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from redress.events.catalogue.grievance import Channel, ConsentAnswer
 from redress.events.catalogue.referral import SharedField
@@ -84,14 +84,8 @@ class ConsentByPhone(ByReceipt):
     fields: list[SharedField] = Field(
         default=[], max_length=len(SharedField),
         description="with a yes, the personal fields the worker agrees to share, of those "
-        "offered; none otherwise",
+        "offered; with any other answer nothing is shared, whatever is named here",
     )  # fmt: skip
-
-    @model_validator(mode="after")
-    def _fields_with_a_yes_only(self) -> ConsentByPhone:
-        if self.fields and self.answer is not ConsentAnswer.given:
-            raise ValueError("fields are agreed to only with the answer `given`")
-        return self
 
 
 @router.post("/by-receipt/consent", status_code=201, response_model=Recorded,
