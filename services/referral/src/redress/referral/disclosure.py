@@ -20,15 +20,13 @@ from redress.events.catalogue.grievance import Sealed
 from redress.events.ids import derived_stream
 from redress.events.store import Conn, EventStore
 from redress.kit.auth import Principal
-from redress.kit.crypto import KeyErased, grievance_key_id
 from redress.kit.deps import metadata_for
 from redress.kit.errors import Problem
 from redress.referral import queries as q
 from redress.referral.context import Desk
-from redress.referral.handlers import partner_part_at
+from redress.referral.handlers import partner_part_at, worker_key
 from redress.referral.state import Consent, Status
 
-ERASED = "the worker's personal data was erased: it can no longer be read"
 ATTEMPTS = 3
 
 
@@ -81,15 +79,11 @@ async def _read_once(desk: Desk, p: Principal, referral_id: str) -> dict[str, An
         return {"referral_id": referral_id, "fields": {}}
     async with desk.pool.acquire() as conn:
         sealed = await q.sealed_personal(conn, opened.grievance_id)
-        try:
-            if sealed is None:
-                # Not projected (erased, or not yet seen): the keyring says which.
-                await desk.referrals.keyring.get(conn, grievance_key_id(opened.grievance_id))
-                raise Problem(409, "not-yet-readable", "not yet readable; try again shortly")
-            plain = (await desk.referrals.keyring.get(conn, grievance_key_id(
-                opened.grievance_id))).open(Sealed.model_validate(json.loads(sealed)))  # fmt: skip
-        except KeyErased:
-            raise Problem(410, "personal-data-erased", ERASED) from None
+        # Asked first: data not projected is either erased (the key is gone) or not yet seen.
+        key = await worker_key(desk, opened.grievance_id, conn=conn)
+    if sealed is None:
+        raise Problem(409, "not-yet-readable", "not yet readable; try again shortly")
+    plain = key.open(Sealed.model_validate(json.loads(sealed)))
     personal = json.loads(plain)
     shown = {f.value: personal.get(f.value) for f in readable if personal.get(f.value)}
     if shown:

@@ -15,13 +15,11 @@ from redress.events.catalogue.access import PersonalDataRead
 from redress.events.ids import derived_stream
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
-from redress.kit.crypto import KeyErased, grievance_key_id
 from redress.kit.deps import authorise, metadata_for
 from redress.kit.errors import Problem
 from redress.referral import domain as d
 from redress.referral.context import Desk
-from redress.referral.disclosure import ERASED
-from redress.referral.handlers import events_of, opened_of
+from redress.referral.handlers import events_of, opened_of, worker_key
 
 FIELD = "emergency_explanation"
 
@@ -41,11 +39,7 @@ async def read_explanation(desk: Desk, p: Principal, referral_id: str, partner_i
     if sealed is None:
         detail = "no emergency with an explanation was proposed for this partner"
         raise Problem(409, "no-explanation", detail)
-    try:
-        async with desk.pool.acquire() as conn:
-            key = await desk.referrals.keyring.get(conn, grievance_key_id(opened.grievance_id))
-    except KeyErased:
-        raise Problem(410, "personal-data-erased", ERASED) from None
+    key = await worker_key(desk, opened.grievance_id)
     text = key.open(sealed).decode()
     read = PersonalDataRead(case_id=opened.case_id, grievance_id=opened.grievance_id,
                             fields=(FIELD,), channel="console")  # fmt: skip

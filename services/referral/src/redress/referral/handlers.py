@@ -17,8 +17,9 @@ from redress.events.catalogue.grievance import ConsentAnswer, Sealed
 from redress.events.catalogue.partner import PartnerKind
 from redress.events.catalogue.referral import ConsentChannel, ReferralOpened
 from redress.events.envelope import Event, EventData
+from redress.events.store import Conn
 from redress.kit.auth import Principal
-from redress.kit.crypto import KeyErased, grievance_key_id
+from redress.kit.crypto import DataKey, KeyErased, grievance_key_id
 from redress.kit.deps import metadata_for
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Once, Retry
@@ -31,6 +32,8 @@ from redress.referral.ranking import Case, suggest
 from redress.referral.state import Addressee, Referral
 
 NOT_FOUND = "there is no such referral"
+ERASED = "the worker's personal data was erased: it can no longer be read"
+ERASED_TO_SEAL = "the worker erased their data: nothing more can be sealed for them"
 SCHEMA = "referral"
 
 
@@ -146,15 +149,28 @@ async def record_consent(
     return await run(desk, p, referral_id, command, retry=retry)
 
 
+async def worker_key(
+    desk: Desk, grievance_id: str, *, sealing: bool = False, conn: Conn | None = None
+) -> DataKey:
+    """The worker's own data key, which seals what is theirs (ADR 0011).
+
+    Once the worker erased their data the key is gone: what it sealed is gone for good (410),
+    and sealing more for them conflicts with their erasure (409)."""
+    try:
+        if conn is not None:
+            return await desk.referrals.keyring.get(conn, grievance_key_id(grievance_id))
+        async with desk.pool.acquire() as acquired:
+            return await desk.referrals.keyring.get(acquired, grievance_key_id(grievance_id))
+    except KeyErased:
+        if sealing:
+            raise Problem(409, "personal-data-erased", ERASED_TO_SEAL) from None
+        raise Problem(410, "personal-data-erased", ERASED) from None
+
+
 async def seal_for_worker(desk: Desk, p: Principal, referral_id: str, text: str) -> Sealed:
     """`text` sealed with the worker's own key: erased with their data."""
     opened = opened_of(p, await events_of(desk, referral_id))
-    try:
-        async with desk.pool.acquire() as conn:
-            key = await desk.referrals.keyring.get(conn, grievance_key_id(opened.grievance_id))
-    except KeyErased:
-        detail = "the worker erased their data: nothing more can be sealed for them"
-        raise Problem(409, "personal-data-erased", detail) from None
+    key = await worker_key(desk, opened.grievance_id, sealing=True)
     return key.seal(text.encode())
 
 
