@@ -1,16 +1,21 @@
 """Publishing is a job with progress (ADR 45): disclosure control tells how far it is, a job
 whose process stopped is taken up by another and published once, one taken up too often is
 said failed with what to do, and a refusal only the work can decide is said by the job as the
-synchronous refusals say it."""
+synchronous refusals say it. A job that ended is deleted once past its keeping; one under way
+never is."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
 
+import pytest
+
 from redress.events.envelope import Actor, Metadata
 from redress.kit.keyset import root_secret
+from redress.kit.settings import ConfigurationError, load_settings
 from redress.metrics import publications, publishing
+from redress.metrics.app import service
 from redress.metrics.disclosure import Release
 from redress.metrics.releases import handlers
 from redress.metrics.suppression import protect
@@ -44,6 +49,16 @@ async def stalled(figures_api, job_id: uuid.UUID, attempts: int) -> None:
                audited = 3, to_audit = 40, runner = $2, attempts = $3,
                heartbeat = now() - interval '1 hour' WHERE id = $1""",
             job_id, uuid.uuid4(), attempts,
+        )  # fmt: skip
+
+
+async def ended(figures_api, job_id: uuid.UUID, state: str, days_ago: float) -> None:
+    """As a job's end leaves it, `days_ago` days ago."""
+    async with figures_api.system.pool.acquire() as conn:
+        await conn.execute(
+            """UPDATE metrics.publications SET state = $2, step = $2,
+               finished_at = now() - make_interval(secs => $3 * 86400) WHERE id = $1""",
+            job_id, state, days_ago,
         )  # fmt: skip
 
 
@@ -130,3 +145,43 @@ def test_a_check_begun_again_is_said_as_such_not_as_progress_lost():
     recorded.step = "recording"  # the write found the stream moved on: decided again
     recorded.heard(95, 95)
     assert recorded.step == "checking-again"
+
+
+async def test_a_publication_that_ended_is_deleted_once_past_its_keeping_never_one_under_way(
+    figures_api,
+):
+    runtime = figures_api.app.state.runtime
+    kept = runtime.settings.publications_kept_days
+    assert publishing.forget_ended_publications in service.background  # every process runs it
+    old = {state: await asked(figures_api, period)
+           for state, period in (("published", "2024-01"), ("refused", "2024-02"),
+                                 ("failed", "2024-03"))}  # fmt: skip
+    for state, job in old.items():
+        await ended(figures_api, job.id, state, kept + 1)
+    recent = await asked(figures_api, "2024-04")
+    await ended(figures_api, recent.id, "published", kept - 1)
+    under_way = await asked(figures_api, "2024-05")
+    async with figures_api.system.pool.acquire() as conn:  # asked for long ago, never ended
+        await conn.execute(
+            """UPDATE metrics.publications SET requested_at = now() - make_interval(
+               secs => $2 * 86400) WHERE id = $1""",
+            under_way.id, 3 * kept,
+        )  # fmt: skip
+    await publishing.forget_ended(runtime)
+    for job in old.values():
+        gone = await figures_api.client.get(
+            f"/v1/figures/publications/{job.id}", headers=figures_api.token()
+        )
+        assert gone.status_code == 404, gone.text
+        assert gone.json()["type"] == "urn:redress:problem:unknown-publication"
+        assert "ended more than 90 days ago and was deleted" in gone.json()["detail"]
+    for job in (recent, under_way):
+        kept_job = await figures_api.client.get(
+            f"/v1/figures/publications/{job.id}", headers=figures_api.token()
+        )
+        assert kept_job.status_code == 200, kept_job.text
+
+
+def test_a_publication_is_kept_at_least_as_long_as_an_idempotency_key_that_names_it():
+    with pytest.raises(ConfigurationError, match="publications_kept_days"):
+        load_settings(publications_kept_days=6, _env_file=None)

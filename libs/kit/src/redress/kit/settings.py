@@ -154,6 +154,13 @@ class Settings(BaseSettings):
         " mid-attempt leaves it to another after this; keep it above the 30 s attempt",
     )  # fmt: skip
 
+    publications_kept_days: float = Field(
+        90.0, ge=7, le=36500,
+        description="days a publication of figures is kept once it ended (published, refused"
+        " or failed), readable at /v1/figures/publications/{id}; then it is deleted, and its"
+        " release stays in the log. At least 7: an Idempotency-Key (kept 7 days) may name it",
+    )  # fmt: skip
+
     admission_limit: int = Field(
         64, ge=1, le=10_000,
         description="requests one process works on at once; more wait for a place (see"

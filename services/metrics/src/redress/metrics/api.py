@@ -171,7 +171,7 @@ async def publish(
         first = None if retry is None else await retry.claim(conn, SCHEMA, p)
         if isinstance(first, Replay):  # the same job, as it stands now
             job = await publications.find(conn, p.tenant, uuid.UUID(first.answer["id"]))
-            assert job is not None  # jobs are never deleted before their keys
+            assert job is not None  # jobs are kept longer than keys (publications_kept_days)
         else:
             job = await publications.ask(
                 conn, metadata_for(p), body.period, body.corrects, datetime.now(UTC)
@@ -190,7 +190,7 @@ async def publish(
     responses={200: {"description": "How the publication stands now"}, **answers(404)},
 )
 async def publication(
-    publication_id: Annotated[str, Path(pattern=UUID)], p: Admin, pool: Pool
+    publication_id: Annotated[str, Path(pattern=UUID)], request: Request, p: Admin, pool: Pool
 ) -> PublicationJob:
     """How a publication stands: queued, working (the step, and how many withheld figures
     disclosure control has checked, of how many so far), published (the release), refused
@@ -198,5 +198,6 @@ async def publication(
     async with pool.acquire() as conn:
         job = await publications.find(conn, p.tenant, uuid.UUID(publication_id))
     if job is None:
-        raise Problem(404, "unknown-publication", f"there is no publication {publication_id}")
+        kept = request.app.state.runtime.settings.publications_kept_days
+        raise Problem(404, "unknown-publication", publications.unknown(kept))
     return job_view(job)

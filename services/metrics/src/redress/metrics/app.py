@@ -39,5 +39,9 @@ service = ServiceSpec(
     startup=[pages.start, dashboards.start],
     checks=[dashboards.check],
     projections=lambda: [GrievanceCounts(), Facts(), Callbacks(), Actions()],
-    background=[key_sweeper("metrics"), publishing.keep_publishing],
+    background=[
+        key_sweeper("metrics"),
+        publishing.keep_publishing,
+        publishing.forget_ended_publications,
+    ],
 )

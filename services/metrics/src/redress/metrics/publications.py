@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -103,6 +103,15 @@ async def find(conn: Conn, tenant: str, job_id: uuid.UUID) -> Job | None:
     return None if row is None else Job.of(row)
 
 
+def unknown(kept_days: float) -> str:
+    """Why a publication is not found, said plainly: an admin following an old link learns
+    that it was deleted, not that the address is wrong."""
+    return (
+        "there is no such publication of this initiative: it was never asked for, or it ended"
+        f" more than {kept_days:g} days ago and was deleted (its release stays)"
+    )
+
+
 async def latest(conn: Conn, tenant: str, limit: int = 10) -> list[Job]:
     """The tenant's latest jobs, newest first."""
     rows = await conn.fetch(
@@ -112,3 +121,14 @@ async def latest(conn: Conn, tenant: str, limit: int = 10) -> list[Job]:
         limit,
     )
     return [Job.of(r) for r in rows]
+
+
+async def forget_ended(conn: Conn, kept: timedelta) -> int:
+    """Delete the jobs that ended longer than `kept` ago; how many went. A job under way is
+    kept however old it is: a process is working on it, or one will take it up."""
+    done = await conn.execute(
+        """DELETE FROM metrics.publications WHERE state IN ('published', 'refused', 'failed')
+           AND finished_at < now() - $1::interval""",
+        kept,
+    )
+    return int(done.split()[-1])

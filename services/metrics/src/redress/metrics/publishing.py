@@ -11,6 +11,7 @@ every process looks for such jobs when it starts and every `SURVEY_EVERY_S`, and
 takes each up, claimed atomically. The release is recorded through `handlers.publish` in the
 same transaction that marks the job published, and only by the run that holds the job: a
 job is published once, whoever finishes it. A job taken up `ATTEMPTS` times is said failed.
+A job that ended is kept `REDRESS_PUBLICATIONS_KEPT_DAYS`, then deleted (its release stays).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from redress.events.recovery import is_transient
 from redress.events.store import Conn
 from redress.kit.keyset import root_secret
 from redress.kit.runtime import Runtime
-from redress.metrics import figures, ledger
+from redress.metrics import figures, ledger, publications
 from redress.metrics.publication import to_release
 from redress.metrics.publications import COLUMNS, Job
 from redress.metrics.releases import handlers
@@ -44,6 +45,9 @@ HEARTBEAT_S = 2.0
 # heartbeat goes on beside it).
 STALE = timedelta(seconds=12)
 SURVEY_EVERY_S = 10.0
+# Jobs that ended are deleted after REDRESS_PUBLICATIONS_KEPT_DAYS; looked for hourly, as
+# Idempotency-Keys are, since a day's precision is all a retention of weeks needs.
+FORGET_EVERY_S = 3600.0
 # Taken up this many times without ending: what stops it would stop the next run too.
 ATTEMPTS = 3
 RUNNING = "metrics.publishing"
@@ -246,3 +250,18 @@ async def keep_publishing(runtime: Runtime) -> None:
         for task in list(runtime.extras.get(RUNNING, {}).values()):
             task.cancel()
         raise
+
+
+async def forget_ended(runtime: Runtime) -> int:
+    """Delete the jobs that ended more than `REDRESS_PUBLICATIONS_KEPT_DAYS` ago."""
+    kept = timedelta(days=runtime.settings.publications_kept_days)
+    async with runtime.pool.acquire() as conn:
+        return await publications.forget_ended(conn, kept)
+
+
+async def forget_ended_publications(runtime: Runtime) -> None:
+    """Background work of every process: forget the jobs past their keeping, every hour (a
+    delete that finds nothing is harmless, so every process may run it)."""
+    while True:
+        await forget_ended(runtime)
+        await asyncio.sleep(FORGET_EVERY_S)

@@ -168,7 +168,8 @@ async def publication_page(
     async with request.app.state.runtime.pool.acquire() as conn:
         job = await publications.find(conn, tenant, uuid.UUID(job_id))
     if job is None:
-        raise Problem(404, "not-found", "there is no such publication of this initiative")
+        kept = request.app.state.runtime.settings.publications_kept_days
+        raise Problem(404, "not-found", publications.unknown(kept))
     plainly = PLAINLY.get((job.problem or {}).get("type", "").rsplit(":", 1)[-1], "")
     return CONSOLE.page(request, "publication.html", principal=p, tenant=tenant, job=job,
                         plainly=plainly, zone=await _zone(request, tenant),
