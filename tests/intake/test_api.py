@@ -6,11 +6,13 @@ import re
 
 import pytest
 
+from redress.intake.commands import MemberGrievance
 from redress.intake.sms import signature
 from redress.intake.sms_texts import CONTACT_ALLOWED, CONTACT_STOPPED, SMS_FILED, SMS_JOINED
 from tests.intake.conftest import TENANT
 from tests.intake.test_lookup_keys import text as sms
 from tests.intake.test_worker_errors import tr
+from tests.kit.earlier_fingerprints import fingerprinted_as_before
 
 GRIEVANCE = {
     "country": "BD",
@@ -55,6 +57,26 @@ async def test_ten_concurrent_requests_with_one_idempotency_key_file_once(intake
     assert reused.status_code == 422
     assert reused.json()["type"] == "urn:redress:problem:idempotency-key-reused"
     assert await grievances(intake) == 1
+
+
+async def test_a_filing_keyed_before_bodies_were_compared_as_validated_still_replays(intake):
+    """The filing routes hashed their model's every field before ADR 47: a retry of the same
+    body across the deploy gets its first answer, and another body is still refused."""
+    headers = {**intake.token(), "Idempotency-Key": "k-before"}
+    first = await intake.client.post("/v1/grievances", json=GRIEVANCE, headers=headers)
+    assert first.status_code == 201, first.text
+    every_field = MemberGrievance.model_validate(GRIEVANCE).model_dump_json().encode()
+    before = fingerprinted_as_before(intake.app, "/v1/grievances", every_field)
+    async with intake.system.pool.acquire() as conn:
+        changed = await conn.execute(
+            "UPDATE intake.idempotency SET body_hash = $2 WHERE key = $1", "k-before", before
+        )
+    assert changed == "UPDATE 1"
+    retried = await intake.client.post("/v1/grievances", json=GRIEVANCE, headers=headers)
+    assert (retried.status_code, retried.json()) == (201, first.json())
+    changed_body = {**GRIEVANCE, "narrative": "Something else entirely."}
+    reused = await intake.client.post("/v1/grievances", json=changed_body, headers=headers)
+    assert reused.status_code == 422 and await grievances(intake) == 1
 
 
 async def test_bad_inputs_get_problem_json_and_change_nothing(intake):

@@ -18,14 +18,17 @@ import uuid
 
 from redress.events.envelope import Actor, Metadata
 from redress.metrics import publishing
+from redress.metrics.releases import handlers
 from redress.metrics.releases.document import verify_release
 from redress.tenancy.domain import SetMinimumCount
 from redress.tenancy.handlers import execute as tenancy
 from tests.cases.test_authz import json_routes
+from tests.kit.earlier_fingerprints import as_sent, fingerprinted_as_before
 from tests.metrics.conftest import API_TENANT
 
 MONTH = "2025-01"
-KEY = {"Idempotency-Key": "publish-2025-01"}
+HEADER = "Idempotency-Key"
+KEY = {HEADER: "publish-2025-01"}
 
 
 async def ended(api, asked) -> dict:
@@ -176,3 +179,43 @@ async def test_only_the_initiatives_admins_write_and_anyone_reads(figures_api):
     assert unknown.status_code == 404 and unknown.json()["type"].endswith("unknown-publication")
     for path in (f"/t/{API_TENANT}/figures/releases", f"/t/{API_TENANT}/figures/keys"):
         assert (await c.get(path)).status_code == 200
+
+
+async def test_an_explicit_null_is_the_same_request_as_the_field_left_out(figures_api):
+    """A retry is compared on what its body means, as the route validated it (ADR 47)."""
+    c, admin = figures_api.client, figures_api.token() | KEY
+    first = await ended(
+        figures_api, await c.post("/v1/figures/releases", json={"period": MONTH}, headers=admin)
+    )
+    same = await c.post(
+        "/v1/figures/releases", json={"period": MONTH, "corrects": None}, headers=admin
+    )
+    assert (same.status_code, same.json()) == (202, first)
+    for other in ({"period": "2024-12"}, {"period": MONTH, "corrects": first["release_id"]}):
+        refused = await c.post("/v1/figures/releases", json=other, headers=admin)
+        assert refused.status_code == 422, (other, refused.text)
+        assert refused.json()["type"] == "urn:redress:problem:idempotency-key-reused"
+    # A body the route takes as a model, its defaults sent or not: one request too.
+    none = {"Idempotency-Key": "no-noise"}
+    kept = await c.post("/v1/figures/disclosure", json={}, headers=admin | none)
+    again = await c.post("/v1/figures/disclosure", headers=admin | none,
+                         json={"epsilon": None, "yearly_budget": None})  # fmt: skip
+    assert (again.status_code, again.json()) == (200, kept.json())
+    assert len(await handlers.releases(figures_api.system.store, API_TENANT)) == 1
+
+
+async def test_a_key_claimed_before_bodies_were_compared_as_validated_still_replays(figures_api):
+    c, admin = figures_api.client, figures_api.token() | KEY
+    body = {"period": MONTH, "corrects": None}
+    first = await ended(figures_api, await c.post("/v1/figures/releases", json=body,
+                                                  headers=admin))  # fmt: skip
+    before = fingerprinted_as_before(figures_api.app, "/v1/figures/releases", as_sent(body))
+    async with figures_api.system.pool.acquire() as conn:
+        changed = await conn.execute(
+            "UPDATE metrics.idempotency SET body_hash = $2 WHERE key = $1", KEY[HEADER], before
+        )
+    assert changed == "UPDATE 1"
+    retried = await c.post("/v1/figures/releases", json=body, headers=admin)
+    assert (retried.status_code, retried.json()) == (202, first)
+    other = await c.post("/v1/figures/releases", json={"period": "2024-12"}, headers=admin)
+    assert other.status_code == 422, other.text

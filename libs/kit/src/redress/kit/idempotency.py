@@ -2,8 +2,9 @@
 
 A client that timed out cannot tell whether its write happened; it sends the same request
 with the same key, and gets the first answer, not a second grievance or a second action.
-The same key with another request (another body, another path) is refused with 422: the
-client is confused, and guessing which request it meant would be worse.
+The same key with another request (a body that means something else once validated, another
+path: `redress.kit.fingerprints`) is refused with 422: the client is confused, and guessing
+which request it meant would be worse.
 
 Each service keeps the keys in its own schema, in an `idempotency` table
 (tenant, principal, key, body_hash, status, response), per caller (its user and
@@ -17,7 +18,7 @@ is kept sealed: an operator's filing answers with the receipt's secret.
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import contextlib
 import hmac
 import json
 from collections.abc import Awaitable, Callable
@@ -28,7 +29,7 @@ from typing import Annotated, Any
 import asyncpg
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from redress.events.application import Recorded
 from redress.events.catalogue.grievance import Sealed
@@ -36,7 +37,7 @@ from redress.events.store import Conn
 from redress.kit.auth import Principal
 from redress.kit.crypto import DataKey
 from redress.kit.errors import Problem
-from redress.kit.keyset import derive, root_secret
+from redress.kit.fingerprints import body_model, canonical, derived, earlier, fingerprint
 
 HEADER = "Idempotency-Key"
 # How long a key gives its first answer again. A client retries within minutes; an operator's
@@ -56,17 +57,8 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _secret(request: Request, purpose: str) -> bytes:
-    extras: dict[str, Any] = request.app.state.runtime.extras
-    secret: bytes | None = extras.get(purpose)
-    if secret is None:
-        secret = derive(root_secret(request.app.state.runtime.settings), purpose)
-        extras[purpose] = secret
-    return secret
-
-
 def _answers(request: Request, schema: str) -> DataKey:
-    return DataKey(f"idempotency-{schema}", _secret(request, "idempotency-answers"))
+    return DataKey(f"idempotency-{schema}", derived(request, "idempotency-answers"))
 
 
 @dataclass(frozen=True)
@@ -89,15 +81,6 @@ def caller(principal: Principal) -> str:
     answer. A member's keys kept before then are no longer found (a retry across the
     upgrade writes again); they expire with the others."""
     return principal.sub if principal.org is None else json.dumps([principal.sub, principal.org])
-
-
-def fingerprint(request: Request, body: BaseModel | bytes | None) -> str:
-    """A keyed hash of what the request asks: its method, its path and its body."""
-    content = body.model_dump_json().encode() if isinstance(body, BaseModel) else body or b""
-    digest = hmac.new(_secret(request, "idempotency"), digestmod=hashlib.sha256)
-    for part in (request.method.encode(), request.url.path.encode(), content):
-        digest.update(len(part).to_bytes(8, "big") + part)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -128,11 +111,13 @@ async def claim(
     key: str | None,
     request: Request,
     body: BaseModel | bytes | None,
+    sent: bytes | None = None,
 ) -> Claim | Replay | None:
     """Claim `key` inside the caller's transaction.
 
     None: no key was sent, write as usual. A Claim: the first request with this key, write
-    and `remember` the answer. A Replay: the first answer, to give again.
+    and `remember` the answer. A Replay: the first answer, to give again. `sent`: the model's
+    JSON as the client sent it (keys sorted), as the release before fingerprinted it.
     """
     if key is None:
         return None
@@ -154,7 +139,8 @@ async def claim(
         caller(principal),
         key,
     )
-    if first is None or not hmac.compare_digest(first["body_hash"], body_hash):
+    same = (body_hash, *earlier(request, body, sent))
+    if first is None or not any(hmac.compare_digest(first["body_hash"], h) for h in same):
         raise Problem(
             422,
             "idempotency-key-reused",
@@ -169,8 +155,9 @@ class Retry:
     """A route's retryable write: the key the client sent, and where to keep it.
 
     For routes whose handlers are shared (the console calls them without a key): the body
-    is the request's JSON, compared with its keys sorted and without spacing, so that a
-    client re-serialising the same object is not refused.
+    is the route's model as it validated the request's JSON, so that a client sending an
+    explicit null for a field it left out before, or re-serialising the same object, is not
+    refused; a body the route takes as no model is the JSON, compared with its keys sorted.
     """
 
     request: Request
@@ -191,11 +178,18 @@ class Retry:
             return await claim(conn, schema, principal, self.key, self.request, self.content)
         raw = await self.request.body()
         try:
-            content = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"))
-            body = content.encode()
+            sent = json.loads(raw)
         except ValueError:
-            body = raw
-        return await claim(conn, schema, principal, self.key, self.request, body)
+            return await claim(conn, schema, principal, self.key, self.request, raw)
+        model, meant = body_model(self.request), None
+        # Validated again as the route did (from the parsed JSON): what the handler is given.
+        # One that refuses what its route took a moment ago (a validator reading the clock)
+        # is compared as sent, as every body was before ADR 47.
+        with contextlib.suppress(ValidationError):
+            meant = None if model is None else model.model_validate(sent)
+        if meant is None:
+            return await claim(conn, schema, principal, self.key, self.request, canonical(sent))
+        return await claim(conn, schema, principal, self.key, self.request, meant, canonical(sent))
 
 
 @dataclass
