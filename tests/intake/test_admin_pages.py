@@ -76,3 +76,28 @@ async def test_an_admin_sets_the_minimum_count_through_the_pages_never_below_3(i
     page = await intake.client.get(saved.headers["location"])
     assert re.search(r'name="k"[^>]*value="7"', page.text)
     assert await intake.events() == before + 1
+
+
+async def test_an_admin_names_who_is_emailed_alerts_through_the_pages(intake):
+    assert await log_in(intake, intake.token(roles=("admin",))) == 303
+    before = await intake.events()
+    csrf = await intake.csrf(ADMIN)
+    chosen = {"officers": "officer@acme.example\r\no2@acme.example", "supervisors": "",
+              "admins": "root@acme.example, ops@acme.example"}  # fmt: skip
+    forged = await intake.client.post(
+        f"{ADMIN}/alert-recipients", data={**chosen, "csrf": "0" * 64}
+    )
+    assert forged.status_code == 403
+    bad = {**chosen, "admins": "Ann <root@acme.example>", "csrf": csrf}
+    refused = await intake.client.post(f"{ADMIN}/alert-recipients", data=bad)
+    assert refused.status_code == 422 and "is not an email address" in refused.text
+    assert await intake.events() == before
+    saved = await intake.client.post(f"{ADMIN}/alert-recipients", data={**chosen, "csrf": csrf})
+    assert saved.status_code == 303, saved.text
+    page = (await intake.client.get(saved.headers["location"])).text
+    assert re.search(r'name="admins"[^>]*>root@acme.example\nops@acme.example</textarea>', page)
+    assert re.search(r'name="officers"[^>]*>officer@acme.example\no2@acme.example<', page)
+    assert await intake.events() == before + 1
+    api = await intake.client.get("/v1/tenant/alert-recipients",
+                                  headers=intake.token(roles=("admin",)))  # fmt: skip
+    assert api.json()["admins"] == ["root@acme.example", "ops@acme.example"]

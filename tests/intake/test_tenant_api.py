@@ -1,5 +1,8 @@
 """The tenant admin API: admins only, each change decided by the tenancy domain."""
 
+from redress.tenancy.handlers import read_tenant, tenant_stream
+from tests.events.helpers import written_by_another_build
+from tests.intake.conftest import TENANT
 from tests.intake.test_api import GRIEVANCE
 
 SHARED_SITE = {
@@ -92,6 +95,7 @@ async def test_refusals_name_their_kind_and_record_nothing(intake):
         ("/v1/tenant/alert-recipients", {"officers": ["a@b.example\n"]}, "bad-email"),
         ("/v1/tenant/alert-recipients", {"supervisors": ["a@b.example", "Ann <a@b.example>"]},
          "bad-email"),
+        ("/v1/tenant/alert-recipients", {"admins": ["root@acme"]}, "bad-email"),
     ]  # fmt: skip
     for path, body, kind in cases:
         answer = await intake.client.put(path, json=body, headers=admin)
@@ -120,6 +124,7 @@ async def test_refusals_name_their_kind_and_record_nothing(intake):
     assert k.json()["k"] == 5  # the default, unchanged
     alerted = await intake.client.get("/v1/tenant/alert-recipients", headers=admin)
     assert (alerted.json()["officers"], alerted.json()["supervisors"]) == ([], [])
+    assert alerted.json()["admins"] == []
 
 
 async def test_an_admin_names_who_is_alerted_each_address_once(intake):
@@ -130,9 +135,41 @@ async def test_an_admin_names_who_is_alerted_each_address_once(intake):
     assert first.status_code == 200, first.text
     assert first.json()["officers"] == ["officer@acme.example", "o2@acme.example"]
     assert first.json()["supervisors"] == ["head@acme.example"]
+    assert first.json()["admins"] == []  # none named: none alerted
     before = await intake.events()
     again = await intake.client.put("/v1/tenant/alert-recipients", json=body, headers=admin)
     assert again.json() == first.json() and await intake.events() == before
+    body |= {"admins": ["root@acme.example", "Root@Acme.example", "ops@acme.example"]}
+    admins = await intake.client.put("/v1/tenant/alert-recipients", json=body, headers=admin)
+    assert admins.status_code == 200, admins.text
+    assert admins.json()["admins"] == ["root@acme.example", "ops@acme.example"]
+    read = await intake.client.get("/v1/tenant/alert-recipients", headers=admin)
+    assert read.json() == admins.json() and await intake.events() == before + 1
+
+
+async def test_recipients_of_an_older_build_name_no_admins_and_a_new_choice_names_them(
+    intake, system
+):
+    """An AlertRecipientsSet of version 1 (before admins were alerted) in the tenant's stream
+    is upcast where it is read; one of version 2 is read as written."""
+    admin = intake.token(roles=("admin",))
+    stream = tenant_stream(TENANT)
+    v1 = {"officers": ["officer@acme.example"], "supervisors": ["head@acme.example"]}
+    version = await system.store.stream_version(stream) + 1
+    await written_by_another_build(system, stream, "AlertRecipientsSet", 1, v1, version)
+    old = (await intake.client.get("/v1/tenant/alert-recipients", headers=admin)).json()
+    assert (old["officers"], old["supervisors"], old["admins"]) == (
+        ["officer@acme.example"], ["head@acme.example"], [])  # fmt: skip
+    async with system.pool.acquire() as conn:
+        assert (await read_tenant(conn, TENANT)).alert_recipients.admins == ()
+    body = {**v1, "admins": ["root@acme.example"]}
+    new = await intake.client.put("/v1/tenant/alert-recipients", json=body, headers=admin)
+    assert new.status_code == 200 and new.json()["admins"] == ["root@acme.example"]
+    (written,) = (await system.store.read_stream(stream))[-1:]
+    assert written.schemaversion == 2 and written.data.admins == ("root@acme.example",)
+    async with system.pool.acquire() as conn:
+        chosen = (await read_tenant(conn, TENANT)).alert_recipients
+    assert (chosen.officers, chosen.admins) == (("officer@acme.example",), ("root@acme.example",))
 
 
 async def test_each_member_of_a_shared_site_files_about_it_and_no_other_member(intake):

@@ -168,6 +168,11 @@ def test_alert_recipients_are_addresses_each_once_recorded_only_on_a_change():
     assert given(REGISTERED, chosen).alert_recipients == chosen
     assert decide(command, given(REGISTERED, chosen)) == []
     assert decide(SetAlertRecipients(), state) == []  # nobody, as before
+    admins = SetAlertRecipients(command.officers, command.supervisors,
+                                ("root@msi.example", "ROOT@msi.example"))  # fmt: skip
+    [with_admins] = decide(admins, given(REGISTERED, chosen))
+    assert with_admins.admins == ("root@msi.example",)
+    assert with_admins.officers == chosen.officers
     for bad in (
         "officer",
         "a@b",
@@ -180,8 +185,10 @@ def test_alert_recipients_are_addresses_each_once_recorded_only_on_a_change():
     ):
         assert refused(SetAlertRecipients((bad,)), state) == "bad-email", bad
         assert refused(SetAlertRecipients((), (bad,)), state) == "bad-email", bad
+        assert refused(SetAlertRecipients((), (), (bad,)), state) == "bad-email", bad
     many = tuple(f"o{i}@msi.example" for i in range(51))
     assert refused(SetAlertRecipients(many), state) == "too-many-recipients"
+    assert refused(SetAlertRecipients((), (), many), state) == "too-many-recipients"
     assert refused(SetAlertRecipients(("a@msi.example",)), given()) == "unknown-tenant"
 
 

@@ -5,6 +5,7 @@ import json
 from redress.events.catalogue import load, load_json
 from redress.events.catalogue.tenant import (
     EVERY_LANGUAGE_OF_VERSION_1,
+    AlertRecipientsSet,
     SiteRegistered,
     TenantRegistered,
 )
@@ -38,3 +39,12 @@ def test_a_tenant_of_version_1_runs_on_utc_monday_to_friday_in_every_language_of
 def test_version_2_reads_as_written():
     site = SiteRegistered(site_id="s", name="S", country="BD", member_orgs=("a", "b"), tier=2)
     assert load_json("SiteRegistered", 2, site.model_dump_json()) == site
+
+
+def test_alert_recipients_of_version_1_name_no_admins_and_version_2_reads_as_written():
+    v1 = {"officers": ["o@msi.example"], "supervisors": ["head@msi.example"]}
+    old = load_json("AlertRecipientsSet", 1, json.dumps(v1))
+    assert old == AlertRecipientsSet(officers=("o@msi.example",),
+                                     supervisors=("head@msi.example",), admins=())  # fmt: skip
+    new = AlertRecipientsSet(officers=("o@msi.example",), admins=("root@msi.example",))
+    assert load_json("AlertRecipientsSet", 2, new.model_dump_json()) == new

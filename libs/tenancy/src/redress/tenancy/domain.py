@@ -202,6 +202,7 @@ def decide(command: Command, state: Tenant) -> list[EventData]:
             chosen = AlertRecipientsSet(
                 officers=addresses("officers", command.officers, TenantRefused),
                 supervisors=addresses("supervisors", command.supervisors, TenantRefused),
+                admins=addresses("admins", command.admins, TenantRefused),
             )
             return [] if chosen == state.alert_recipients else [chosen]
         case Offboard(reason=reason):

@@ -18,6 +18,7 @@ MOST = 50
 class SetAlertRecipients:
     officers: tuple[str, ...] = ()
     supervisors: tuple[str, ...] = ()
+    admins: tuple[str, ...] = ()
 
 
 def addresses(role: str, given: Iterable[str], refused: type[Refused]) -> tuple[str, ...]:

@@ -1,4 +1,5 @@
-"""The tenant admin pages: settings, member organisations, sites, time frames, retention, k.
+"""The tenant admin pages: settings, member organisations, sites, time frames, retention, k,
+and who is emailed alerts.
 
 Server-rendered, for an MSI's admins. As in the cases console, an admin logs in by pasting a
 bearer token, kept in an HttpOnly, SameSite=Strict cookie scoped to this tenant's admin
@@ -8,6 +9,7 @@ tenancy domain's handler, exactly as the API does.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +38,15 @@ from redress.tenancy.domain import (
     export,
 )
 from redress.tenancy.handlers import execute, load
+from redress.tenancy.recipients import SetAlertRecipients
 
 COOKIE = "admin_token"
 MAX_TOKEN = 8192
+KINDS = ("settings", "members", "sites", "time-frames", "retention", "minimum-count",
+         "alert-recipients")  # fmt: skip
+# Addresses as an admin pastes them: one a line, or separated by commas or spaces. What is
+# no address (a display name, say) is the tenancy domain's to refuse, by its name.
+BETWEEN_ADDRESSES = re.compile(r"[\s,;]+")
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 router = APIRouter(prefix="/t/{tenant}/admin", include_in_schema=False)
@@ -168,7 +176,14 @@ def _command(kind: str, form: FormData) -> Command:
             return SetRetention(int(kept) if kept else None)
         case "minimum-count":
             return SetMinimumCount(int(_field(form, "k")))
+        case "alert-recipients":
+            roles = ("officers", "supervisors", "admins")
+            return SetAlertRecipients(*(_addresses(_field(form, role)) for role in roles))
     raise ValueError("unknown form")
+
+
+def _addresses(given: str) -> tuple[str, ...]:
+    return tuple(a for a in BETWEEN_ADDRESSES.split(given) if a)
 
 
 @router.post("/{kind}")
@@ -180,7 +195,7 @@ async def change(
     principal = await _admin(request, tenant, request.cookies.get(COOKIE))
     if principal is None:
         return RedirectResponse(f"{_home(tenant)}/login", status_code=303)
-    if kind not in ("settings", "members", "sites", "time-frames", "retention", "minimum-count"):
+    if kind not in KINDS:
         return HTMLResponse("Not found", 404, headers=_HEADERS)
     try:
         command = _command(kind, form)

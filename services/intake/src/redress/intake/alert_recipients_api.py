@@ -1,4 +1,5 @@
-"""The tenant's alert recipients: the addresses cases emails, per role (docs/cases.md)."""
+"""The tenant's alert recipients: the addresses cases and referral email, per role
+(docs/cases.md, docs/referral.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from redress.events.catalogue.tenant import AlertRecipientsSet
 from redress.intake.tenant_api import TENANT_ANSWERS, Admin, run
 from redress.kit.deps import Store
 from redress.kit.errors import Problem
@@ -34,11 +36,15 @@ class RecipientsInput(BaseModel):
     supervisors: list[Address] = Field(default=[], max_length=MOST,
                                        description="emailed on the same alerts, as the "
                                        "people who answer for the officers")  # fmt: skip
+    admins: list[Address] = Field(default=[], max_length=MOST,
+                                  description="emailed when a partner's webhook endpoint is "
+                                  "disabled or a delivery to a partner is given up")  # fmt: skip
 
 
 class RecipientsAnswer(BaseModel):
     officers: list[str]
     supervisors: list[str]
+    admins: list[str]
     stream: str
     version: int
 
@@ -48,12 +54,11 @@ class RecipientsAnswer(BaseModel):
 async def set_alert_recipients(
     body: RecipientsInput, principal: Admin, store: Store
 ) -> RecipientsAnswer:
-    """Set who is emailed alerts; 422 `bad-email` for what is no address, changing nothing."""
-    done = await run(store, principal, SetAlertRecipients(tuple(body.officers),
-                                                          tuple(body.supervisors)))  # fmt: skip
-    chosen = done.state.alert_recipients
-    return RecipientsAnswer(officers=list(chosen.officers), supervisors=list(chosen.supervisors),
-                            stream=done.stream, version=done.version)  # fmt: skip
+    """Set who is emailed alerts, every role as given (a role left out is nobody's); 422
+    `bad-email` for what is no address, changing nothing."""
+    chosen = SetAlertRecipients(tuple(body.officers), tuple(body.supervisors), tuple(body.admins))
+    done = await run(store, principal, chosen)
+    return _answer(done.state.alert_recipients, done.stream, done.version)
 
 
 @router.get("/tenant/alert-recipients", response_model=RecipientsAnswer, responses=TENANT_ANSWERS)
@@ -61,6 +66,10 @@ async def get_alert_recipients(principal: Admin, store: Store) -> RecipientsAnsw
     state, version = await load(store, principal.tenant)
     if not state.registered:
         raise Problem(404, "unknown-tenant", f"there is no initiative {principal.tenant!r}")
-    chosen = state.alert_recipients
+    return _answer(state.alert_recipients, tenant_stream(principal.tenant), version)
+
+
+def _answer(chosen: AlertRecipientsSet, stream: str, version: int) -> RecipientsAnswer:
     return RecipientsAnswer(officers=list(chosen.officers), supervisors=list(chosen.supervisors),
-                            stream=tenant_stream(principal.tenant), version=version)  # fmt: skip
+                            admins=list(chosen.admins), stream=stream,
+                            version=version)  # fmt: skip

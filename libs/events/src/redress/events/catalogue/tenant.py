@@ -177,14 +177,26 @@ class FollowUpSet(EventData):
 
 @event
 class AlertRecipientsSet(EventData):
-    """Who is emailed when a case misses a stage or a critical case arrives: the addresses
-    of the initiative's officers and of its supervisors (the platform knows staff by their
-    tokens only, which carry no address)."""
+    """Who is emailed of what needs someone's attention: the addresses of the initiative's
+    officers and supervisors (a case missed a stage, a critical case arrived) and of its
+    admins (a partner's webhook endpoint was disabled, a delivery to a partner given up).
+    The platform knows staff by their tokens only, which carry no address.
+
+    Version 2 added `admins`.
+    """
 
     type = "AlertRecipientsSet"
     stream_type = "tenant"
+    schemaversion = 2
 
     officers: tuple[Annotated[str, Field(max_length=254)], ...] = Field(default=(), max_length=50)
     supervisors: tuple[Annotated[str, Field(max_length=254)], ...] = Field(
         default=(), max_length=50
     )
+    admins: tuple[Annotated[str, Field(max_length=254)], ...] = Field(default=(), max_length=50)
+
+
+@upcaster("AlertRecipientsSet", 1)
+def _no_admins_alerted(raw: dict[str, Any]) -> dict[str, Any]:
+    # Before version 2 only cases emailed anyone: no admin was named.
+    return {"admins": []} | raw
