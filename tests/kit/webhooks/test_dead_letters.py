@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from redress.kit.webhooks import BreakerPolicy
+from redress.kit.webhooks import BreakerPolicy, GivenUp
 from tests.kit.webhooks.conftest import TENANT, Outbox, register
 from tests.kit.webhooks.receiver import Receiver
 
@@ -27,13 +27,28 @@ async def test_a_dead_letter_holds_its_key_back_until_redelivered(
     for key in ("ref-a", "ref-b"):
         for seq in (1, 2, 3):
             await outbox.enqueue("partner-1", key, seq)
-    worker = outbox.deliverer(breaker=PATIENT)
+    given_up = []
+
+    async def tell_admins(conn, letter: GivenUp) -> None:  # type: ignore[no-untyped-def]
+        # Told in the transaction that gives it up: the row is dead already on `conn`.
+        state = await conn.fetchval(
+            "SELECT state FROM hooks.webhook_deliveries WHERE id = $1", letter.delivery_id
+        )
+        given_up.append((letter, state))
+
+    worker = outbox.deliverer(breaker=PATIENT, on_given_up=tell_admins)
     try:
         await worker.tick()
         assert receiver.order() == {"ref-b": [1, 2, 3]}  # the other key flows on
         await retry_for_days(outbox, worker, 3.5)
         async with outbox.pool.acquire() as conn:
             [dead] = await outbox.hooks.dead_letters(conn, TENANT)
+        [(letter, state)] = given_up  # once, though its key waits behind it for days
+        assert state == "dead" and letter.delivery_id == dead.id
+        assert (letter.webhook_id, letter.tenant, letter.owner, letter.endpoint_id) == (
+            dead.webhook_id, TENANT, "partner-1", dead.endpoint_id)  # fmt: skip
+        assert letter.attempts == dead.attempts
+        async with outbox.pool.acquire() as conn:
             attempts = await outbox.hooks.attempts(conn, TENANT, dead.id)
             later = await outbox.hooks.deliveries(conn, TENANT, ordering_key="ref-a")
         assert dead.webhook_id == "msg_ref-a-1" and dead.held_back == 2
@@ -54,6 +69,7 @@ async def test_a_dead_letter_holds_its_key_back_until_redelivered(
             assert await outbox.hooks.redeliver(conn, TENANT, dead.id)
             assert not await outbox.hooks.redeliver(conn, TENANT, dead.id)  # not dead now
         assert await worker.tick() == 1  # too early: the partner has not fixed it yet
+        assert len(given_up) == 1  # failed again, but within its fresh horizon
         async with outbox.pool.acquire() as conn:
             [again] = await outbox.hooks.deliveries(conn, TENANT, ordering_key="ref-a", limit=1)
         # A redelivery starts the schedule anew: the next try in 15 s (+- 20 %), not 6 h.

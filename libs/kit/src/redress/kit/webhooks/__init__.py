@@ -14,6 +14,7 @@ from redress.kit.webhooks.model import (
     Delivery,
     Endpoint,
     EndpointAttempt,
+    GivenUp,
     Health,
     Message,
     NewEndpoint,
@@ -24,7 +25,7 @@ from redress.kit.webhooks.outbox import OVERLAP, Webhooks
 from redress.kit.webhooks.policy import BreakerPolicy, RetryPolicy
 from redress.kit.webhooks.secrets import BadSecret, SecretBox, new_secret
 from redress.kit.webhooks.sender import Outcome, Sender, Timeouts
-from redress.kit.webhooks.worker import Deliverer, NoticeHook
+from redress.kit.webhooks.worker import Deliverer, GivenUpHook, NoticeHook
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -39,6 +40,8 @@ __all__ = [
     "Delivery",
     "Endpoint",
     "EndpointAttempt",
+    "GivenUp",
+    "GivenUpHook",
     "Guard",
     "Health",
     "Message",

@@ -160,6 +160,21 @@ class EndpointAttempt:
 
 
 @dataclass(frozen=True)
+class GivenUp:
+    """A delivery that has just been given up (a dead letter): what `on_given_up` is told,
+    in the transaction that records it, after its endpoint's row is locked (so two given up
+    at once for one endpoint are told one after the other)."""
+
+    delivery_id: int
+    tenant: str
+    endpoint_id: str
+    owner: str
+    webhook_id: str
+    attempts: int
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Notice:
     id: int
     tenant: str

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from redress.events.store import Conn
 from redress.kit.webhooks.claims import Claim
-from redress.kit.webhooks.model import Notice
+from redress.kit.webhooks.model import GivenUp, Notice
 from redress.kit.webhooks.policy import BreakerPolicy, RetryPolicy
 from redress.kit.webhooks.sender import Outcome
 
@@ -28,8 +28,10 @@ async def settle(
     retry: RetryPolicy,
     breaker: BreakerPolicy,
     on_notice: Callable[[Conn, Notice], Awaitable[None]] | None = None,
+    on_given_up: Callable[[Conn, GivenUp], Awaitable[None]] | None = None,
 ) -> Notice | None:
-    """Record `outcome` of the attempt `c`; the notice written if the endpoint was disabled."""
+    """Record `outcome` of the attempt `c`; the notice written if the endpoint was disabled.
+    `on_notice` and `on_given_up` run in the same transaction."""
     if outcome.delivered:
         await _delivered(conn, schema, c, outcome, now)
         return None
@@ -45,8 +47,13 @@ async def settle(
             outcome.latency_ms,
             outcome.error,
         )
-        await _failed(conn, schema, c, outcome, now, retry)
-        return await _endpoint_failed(conn, schema, c, outcome, now, breaker, on_notice)
+        dead = await _failed(conn, schema, c, outcome, now, retry)
+        notice = await _endpoint_failed(conn, schema, c, outcome, now, breaker, on_notice)
+        if dead and on_given_up is not None:
+            given_up = GivenUp(c.id, c.tenant, c.endpoint_id, c.owner, c.webhook_id,
+                               c.attempts + 1, now)  # fmt: skip
+            await on_given_up(conn, given_up)
+        return notice
 
 
 async def _delivered(conn: Conn, schema: str, c: Claim, outcome: Outcome, now: datetime) -> None:
@@ -94,7 +101,8 @@ async def _delivered(conn: Conn, schema: str, c: Claim, outcome: Outcome, now: d
 
 async def _failed(
     conn: Conn, schema: str, c: Claim, outcome: Outcome, now: datetime, retry: RetryPolicy
-) -> None:
+) -> bool:
+    """Whether the delivery was given up (it is dead now, at the end of its horizon)."""
     if now - c.retrying_since >= retry.horizon:
         state, due = "dead", now
     else:
@@ -102,7 +110,7 @@ async def _failed(
         if outcome.retry_after is not None:
             wait = max(wait, min(timedelta(seconds=outcome.retry_after), retry.cap))
         state, due = "pending", now + wait
-    await conn.execute(
+    done = await conn.execute(
         f"""UPDATE {schema}.webhook_deliveries
             SET state = $3, attempts = attempts + 1, tries = tries + 1, next_attempt_at = $4,
                 settled_at = CASE WHEN $3 = 'dead' THEN $5::timestamptz END,
@@ -116,6 +124,8 @@ async def _failed(
         outcome.status,
         outcome.error,
     )
+    # Not when the lease was taken over meanwhile: its new claimant settles it.
+    return state == "dead" and done.endswith(" 1")
 
 
 async def _endpoint_failed(

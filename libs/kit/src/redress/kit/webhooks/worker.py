@@ -23,7 +23,7 @@ from redress.events.recovery import Backoff, Trouble
 from redress.events.store import Conn
 from redress.events.timers import Clock, SystemClock
 from redress.kit.webhooks.claims import Claim, claim
-from redress.kit.webhooks.model import Notice
+from redress.kit.webhooks.model import GivenUp, Notice
 from redress.kit.webhooks.outbox import Webhooks
 from redress.kit.webhooks.policy import BreakerPolicy, RetryPolicy
 from redress.kit.webhooks.sender import Outcome, Sender
@@ -33,6 +33,7 @@ from redress.kit.webhooks.survey import Survey, survey
 log = structlog.get_logger("redress.webhooks")
 
 NoticeHook = Callable[[Conn, Notice], Awaitable[None]]
+GivenUpHook = Callable[[Conn, GivenUp], Awaitable[None]]
 
 
 class Deliverer:
@@ -52,10 +53,12 @@ class Deliverer:
         io_timeout: float = 5.0,
         wall: Clock | None = None,
         on_notice: NoticeHook | None = None,
+        on_given_up: GivenUpHook | None = None,
     ) -> None:
         """`wall` dates the signatures (receivers check them against their own clock),
         while `hooks.clock` decides what is due; `on_notice` runs in the transaction that
-        disables an endpoint (to append an event, say)."""
+        disables an endpoint (to append an event, say), `on_given_up` in the one that gives
+        a delivery up (to queue an alert to admins, say)."""
         self.pool = pool
         self.hooks = hooks
         self.sender = sender or Sender(hooks.guard)
@@ -71,6 +74,7 @@ class Deliverer:
         # burst of requests from an outage (redress.kit.pools).
         self.wall = wall or SystemClock()
         self.on_notice = on_notice
+        self.on_given_up = on_given_up
         self.trouble = Trouble(f"{hooks.schema}.webhooks")
         # Deliveries held up by partners' endpoints (or given up), surveyed every
         # `survey_every` seconds: /health says they are, /metrics how many.
@@ -222,6 +226,7 @@ class Deliverer:
                 self.retry,
                 self.breaker,
                 self.on_notice,
+                self.on_given_up,
             )
         self.attempts["delivered" if outcome.delivered else "failed"] += 1
         if notice is not None:
