@@ -92,8 +92,8 @@ class Settings(BaseSettings):
     )
     smtp_host: str | None = Field(
         None, max_length=253,
-        description="the mail server cases sends alerts through (unset: alerts are logged as"
-        " skipped)",
+        description="the mail server alerts to staff are sent through (cases' to officers and"
+        " supervisors, referral's to admins; unset: alerts are logged as skipped)",
     )  # fmt: skip
     smtp_port: int = Field(587, ge=1, le=65535, description="the mail server's port")
     smtp_starttls: bool = Field(True, description="upgrade the connection with STARTTLS")
@@ -103,7 +103,9 @@ class Settings(BaseSettings):
         "redress@localhost", max_length=254, description="the address alerts come from"
     )
     console_url: str | None = Field(
-        None, description="the cases console's URL, which alerts link to (unset: no link)"
+        None,
+        description="the URL of the service's console, which its alerts link to (cases' to a"
+        " case, referral's to a partner's endpoint or dead letters; unset: no link)",
     )
 
     trusted_proxies: list[str] = Field(

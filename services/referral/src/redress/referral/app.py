@@ -9,6 +9,7 @@ from redress.kit.service import ServiceSpec
 from redress.kit.webhooks import MIGRATIONS
 from redress.kit.webhooks.service import delivery
 from redress.referral import (
+    admin_alerts,
     api,
     console,
     console_deliveries,
@@ -45,6 +46,12 @@ service = ServiceSpec(
         RetiredPartners(),
     ],
     startup=[context.start],
-    background=[context.run_overdue, delivery("referral")],
+    # The delivery worker queues an alert to admins of each endpoint it disables and each
+    # delivery it gives up, in the transaction that records it (ADR 46).
+    background=[
+        context.run_overdue,
+        delivery("referral", **admin_alerts.HOOKS),
+        admin_alerts.send_admin_alerts,
+    ],
     checks=[context.check],
 )
