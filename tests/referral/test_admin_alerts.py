@@ -107,7 +107,7 @@ async def test_a_delivery_given_up_and_an_endpoint_disabled_each_email_the_admin
         subject, body = mail_of(raw, first, second)
         assert subject == "A webhook to Safe Home Dhaka (safe-home) was given up"
         assert f"endpoint {endpoint} of the partner Safe Home Dhaka (safe-home)" in body
-        assert "4 deliveries to this endpoint are waiting, 1 of them given up" in body
+        assert "Deliveries to this endpoint waiting: 4 (given up: 1)." in body
         assert "HTTP 500" in body
         assert f"{CONSOLE}/console/dead-letters?endpoint={endpoint}" in body
 
@@ -126,7 +126,7 @@ async def test_a_delivery_given_up_and_an_endpoint_disabled_each_email_the_admin
         subject, body = mail_of(raw, first, second, third)
         assert subject == "Webhooks to Safe Home Dhaka (safe-home) are disabled"
         assert "410" in body and f"endpoint {endpoint} of the partner" in body
-        assert "6 deliveries to this endpoint are waiting, 2 of them given up" in body
+        assert "Deliveries to this endpoint waiting: 6 (given up: 2)." in body
         assert f"{CONSOLE}/console/partners/safe-home/endpoints/{endpoint}" in body
         await out.tick(timedelta(days=6))
         assert await sender.tick() == 0 and await again.tick() == 0

@@ -78,8 +78,7 @@ def compose(row: dict[str, Any], partner: str, sender: str, to: list[str],
     """The email: the partner, the endpoint, what waits and the console's page, nothing more."""
     pid, endpoint = row["partner_id"], row["endpoint_id"]
     named = f"{_one_line(partner)} ({pid})"
-    waiting = (f"{row['held']} deliveries to this endpoint are waiting, {row['given_up']} of "
-               "them given up.")  # fmt: skip
+    waiting = f"Deliveries to this endpoint waiting: {row['held']} (given up: {row['given_up']})."
     message = EmailMessage()
     message["From"], message["To"] = sender, ", ".join(to)
     if row["kind"] == ENDPOINT_DISABLED:
