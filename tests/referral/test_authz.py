@@ -6,7 +6,7 @@ The routes are read from the app, so that a route added without a row here fails
 | ----------------------------------- | ----------- | -------------- | ------- | ------------------- | --------------- | ----------------- |
 | officer / supervisor of the tenant  | 200         | 2xx or domain  | idem    | 403                 | 200             | 403               |
 | officer of another tenant           | 404 (list: not ours) | 404   | 404     | 403                 | 404 (list: 200) | 403               |
-| operator                            | 403         | 403            | domain  | 403                 | 403             | 403               |
+| operator                            | 403         | 403            | 403     | 403                 | 403             | 403               |
 | admin                               | 403         | 403            | 403     | 403                 | 200             | 2xx or domain     |
 | member company                      | 403         | 403            | 403     | 403                 | 403             | 403               |
 | the partner it was sent to          | 403         | 403            | 403     | 200 / 2xx or domain | 403             | 403               |
@@ -140,8 +140,6 @@ def expected(principal: str, route: Route) -> frozenset[int] | str:
         "directory-read",
     ):
         return frozenset({404} if route.scoped else {200})
-    if principal == "operator" and kind == "consent":
-        return ALLOWED
     if principal == "admin" and kind == "directory-read":
         return frozenset({200})
     if principal == "admin" and kind == "directory":

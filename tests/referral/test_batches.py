@@ -57,16 +57,16 @@ async def more(platform) -> None:
     for services in (["shelter"], ["shelter", "legal_aid"]):
         await platform.post(f"{base}/services", {"services": services}, shelter)
     await platform.post(f"{base}/close", {"outcome": "services_completed"}, shelter)
-    officer, operator = platform.token(), platform.token(("operator",), sub="operator-1")
+    officer, on_phone = platform.token(), platform.token(sub="officer-on-the-phone")
     desk = f"/v1/referrals/{referral_id}/partners"
     await platform.post(desk, NRM_CHOICE, officer)
-    await platform.post(f"{desk}/nrm-bd/consent", PHONE, operator)
+    await platform.post(f"{desk}/nrm-bd/consent", PHONE, on_phone)
     await platform.post(f"{base}/decline", {"reason": "no_capacity"}, platform.partner("nrm-bd"))
     await platform.post(desk, NRM_CHOICE, officer)
 
     third = await platform.file_and_escalate()
     await chosen(platform, third)
-    await platform.post(f"/v1/referrals/{third}/partners/safe-home/consent", PHONE, operator)
+    await platform.post(f"/v1/referrals/{third}/partners/safe-home/consent", PHONE, on_phone)
     await platform.post(f"/v1/partner/referrals/{third}/acknowledge", None, shelter)
     await platform.post(f"/v1/referrals/{third}/partners/safe-home/withdraw", None, officer)
     await platform.caught_up(third)

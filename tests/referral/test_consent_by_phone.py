@@ -17,9 +17,15 @@ from pathlib import Path
 import redress.intake
 from redress.intake.filing import grievance_stream
 from redress.intake.texts import (
+    AGREED_TITLE,
     ALWAYS_LEARNED,
+    ALWAYS_LEARNED_TITLE,
+    CONSENT_DECLINED,
     CONSENT_QUESTION,
     CONTACT_WITH_NAME,
+    HELP_WITH,
+    MAY_WITHDRAW,
+    ONLY_TICKED,
     REFERRAL_STATES,
     SHARED_FIELDS,
 )
@@ -84,6 +90,26 @@ async def test_an_operator_reads_the_request_out_and_records_the_workers_answer(
         {"field": "contact", "said": bn(CONTACT_WITH_NAME)},
     ]
     assert (request["consent"], request["answers"]) == ("asked", ["given", "declined"])
+    # And in the order the page says it, sentence by sentence, for the operator to read out.
+    assert request["read_out"] == [
+        "Safe Home Dhaka (আশ্রয়কেন্দ্র)",
+        f"{bn(HELP_WITH)} থাকার জন্য নিরাপদ জায়গা",
+        f"{bn(ALWAYS_LEARNED_TITLE)}: {bn(ALWAYS_LEARNED)}",
+        bn(CONSENT_QUESTION),
+        f"{bn(ONLY_TICKED)} {bn(SHARED_FIELDS['narrative'])}; {bn(CONTACT_WITH_NAME)}",
+    ]
+    # An operator who does not speak Bengali hears it in English; the worker's own words
+    # would stay as they wrote them.
+    english = await platform.intake.post(
+        "/v1/by-receipt/read", json=receipt | {"said_in": "en"}, headers=operator
+    )
+    assert english.status_code == 200, english.text
+    assert (english.json()["language"], english.json()["said_in"]) == ("bn", "en")
+    assert english.json()["referrals"][0]["question"] == CONSENT_QUESTION
+    unknown = await platform.intake.post(
+        "/v1/by-receipt/read", json=receipt | {"said_in": "xx"}, headers=operator
+    )
+    assert unknown.status_code == 422 and unknown.headers["content-type"] == PROBLEM
 
     # The worker agrees to their contact details, not to what they wrote. The operator's
     # connection drops and the answer is sent again with its key: recorded once.
@@ -103,6 +129,8 @@ async def test_an_operator_reads_the_request_out_and_records_the_workers_answer(
     assert (given.type, given.data.given_by, given.data.channel, given.data.fields) == (
         "ConsentGiven", "worker", "phone", ("contact",),
     )  # fmt: skip
+    # The operator who heard it wrote it down: the record names them.
+    assert (given.actor.id, given.actor.role) == ("operator-7", "operator")
     assert (sent.data.basis, sent.data.fields) == ("consent", ("contact",))
     await platform.caught_up(referral_id)
     personal = await platform.referral.get(
@@ -116,8 +144,14 @@ async def test_an_operator_reads_the_request_out_and_records_the_workers_answer(
 
     await wait_until(agreed_shown)
     (now,) = (await read(platform, receipt, operator))["referrals"]
-    assert now["agreed"] == [bn(CONTACT_WITH_NAME)] and now["answers"] == ["revoked"]
+    assert now["agreed"] == [{"field": "contact", "said": bn(CONTACT_WITH_NAME)}]
+    assert now["answers"] == ["revoked"]
     assert now["question"] is None and now["state"] == bn(REFERRAL_STATES["sent"])
+    assert now["read_out"][-3:] == [
+        f"{bn(AGREED_TITLE)}: {bn(CONTACT_WITH_NAME)}",
+        bn(REFERRAL_STATES["sent"]),
+        bn(MAY_WITHDRAW),
+    ]
 
     # Later, on another call, the worker withdraws: the partner's next read is refused.
     revoked = await answer_by_phone(platform, receipt, operator, referral_id, "revoked")
@@ -146,7 +180,7 @@ async def test_a_wrong_answer_by_phone_is_refused_and_records_nothing(platform):
         (operator, {"referral_id": "referral-nosuch"}, 404, "not-found"),
         (operator, {"partner_id": "nrm-bd"}, 404, "not-found"),  # never asked
         (operator, {"fields": ["passport"]}, 422, "validation"),
-        (operator, {"answer": "revoked"}, 409, "consent-answered"),  # nothing to withdraw
+        (operator, {"answer": "revoked"}, 409, "nothing-to-revoke"),
         (operator, {"secret": "0000000000000000"}, 404, "wrong-receipt"),
         (platform.token(("operator",), tenant="other", sub="op-x"), {}, 404, None),
         (platform.token(("officer",)), {}, 403, None),
@@ -161,6 +195,16 @@ async def test_a_wrong_answer_by_phone_is_refused_and_records_nothing(platform):
         if kind:
             assert answer.json()["type"].endswith(kind), answer.json()
     assert await platform.system.store.stream_version(grievance) == before
+    # Nor can an operator answer for the worker without their receipt, on referral's own
+    # route (officers record there what a worker told them): nothing about the worker's
+    # consent is learnt or changed that way.
+    logged = await platform.log_types(referral_id)
+    direct = await platform.referral.post(
+        f"/v1/referrals/{referral_id}/partners/safe-home/consent", headers=operator,
+        json={"answer": "given", "fields": [], "channel": "phone",
+              "given_at": "2026-03-02T09:15:00+06:00"},
+    )  # fmt: skip
+    assert direct.status_code == 403 and await platform.log_types(referral_id) == logged
 
     # A no shares nothing, whatever the operator ticked; the worker may still agree later.
     declined = await answer_by_phone(
@@ -173,6 +217,16 @@ async def test_a_wrong_answer_by_phone_is_refused_and_records_nothing(platform):
     no = (await platform.system.store.read_stream(referral_id))[-1]
     assert (no.data.given_by, no.data.channel) == ("worker", "phone")
 
+    async def said_no() -> bool:
+        (now,) = (await read(platform, receipt, operator))["referrals"]
+        return now["consent"] == "declined"
+
+    await wait_until(said_no)
+    said = (await read(platform, receipt, operator))["referrals"][0]["read_out"]
+    # What the page says of a no, then the question again: agreeing later is still offered.
+    assert said[-3:] == [bn(CONSENT_DECLINED), bn(CONSENT_QUESTION),
+                         f"{bn(ONLY_TICKED)} {bn(SHARED_FIELDS['narrative'])}"]  # fmt: skip
+
     # A yes naming what the report does not hold agrees only to what it holds.
     agreed = await answer_by_phone(
         platform, receipt, operator, referral_id, "given", ["narrative", "contact"]
@@ -183,3 +237,4 @@ async def test_a_wrong_answer_by_phone_is_refused_and_records_nothing(platform):
     assert (given.data.channel, given.data.fields) == ("phone", ("narrative",))
     again = await answer_by_phone(platform, receipt, operator, referral_id, "given")
     assert again.status_code == 409 and again.json()["type"].endswith("consent-answered")
+    assert "withdraw their agreement" in again.json()["detail"]

@@ -382,9 +382,9 @@ async def test_a_partner_retired_while_the_worker_is_asked_is_sent_nothing(platf
     last = (await platform.system.store.read_stream(referral_id))[-1]
     assert (last.data.partner_id, last.actor.role) == ("safe-home", "system")
     before = await platform.log_types(referral_id)
-    operator = platform.token(("operator",), sub="operator-1")
+    on_phone = platform.token(sub="officer-on-the-phone")
     refused = await platform.referral.post(
-        f"/v1/referrals/{referral_id}/partners/safe-home/consent", json=PHONE, headers=operator
+        f"/v1/referrals/{referral_id}/partners/safe-home/consent", json=PHONE, headers=on_phone
     )
     assert refused.status_code == 409, refused.text
     assert await platform.log_types(referral_id) == before

@@ -56,8 +56,8 @@ async def sent_and_updated(platform) -> str:
     referral_id = await platform.file_and_escalate()
     await chosen(platform, referral_id)
     base = f"/v1/referrals/{referral_id}"
-    operator = platform.token(("operator",), sub="operator-1")
-    await platform.post(f"{base}/partners/safe-home/consent", PHONE, operator)
+    on_phone = platform.token(sub="officer-on-the-phone")
+    await platform.post(f"{base}/partners/safe-home/consent", PHONE, on_phone)
     await platform.post(f"{base}/safety", {"imminent_danger": True})
     version = await platform.system.store.stream_version(referral_id)
     assert await wait_for_version(platform.system.pool, PartnerWebhooks(platform.settings),

@@ -44,8 +44,8 @@ async def sent_to_shelter(platform) -> str:
     await platform.register_partners()
     referral_id = await platform.file_and_escalate()
     await chosen(platform, referral_id)
-    operator = platform.token(("operator",), sub="operator-1")
-    await platform.post(f"/v1/referrals/{referral_id}/partners/safe-home/consent", PHONE, operator)
+    on_phone = platform.token(sub="officer-on-the-phone")
+    await platform.post(f"/v1/referrals/{referral_id}/partners/safe-home/consent", PHONE, on_phone)
     await platform.caught_up(referral_id)
     return referral_id
 
@@ -92,21 +92,21 @@ async def test_consent_by_phone_sends_the_referral_and_the_partner_reads_only_wh
     assert (
         await platform.referral.get(f"/v1/partner/referrals/{referral_id}", headers=partner)
     ).status_code == 404
-    operator = platform.token(("operator",), sub="operator-1")
+    on_phone = platform.token(sub="officer-on-the-phone")
     consent = f"/v1/referrals/{referral_id}/partners/safe-home/consent"
     before = await platform.log_types(referral_id)
     future = await platform.referral.post(
-        consent, json={**PHONE, "given_at": "2099-01-01T00:00:00Z"}, headers=operator
+        consent, json={**PHONE, "given_at": "2099-01-01T00:00:00Z"}, headers=on_phone
     )
     assert future.status_code == 422 and "future" in future.text, future.text
     assert await platform.log_types(referral_id) == before
-    await platform.post(consent, PHONE, operator)
+    await platform.post(consent, PHONE, on_phone)
     events = await platform.system.store.read_stream(referral_id)
     given, sent = events[-2:]
     assert (given.type, given.actor.id, given.actor.role) == (
         "ConsentGiven",
-        "operator-1",
-        "operator",
+        "officer-on-the-phone",
+        "officer",
     )
     assert given.data.given_at == datetime(2026, 3, 2, 3, 15, tzinfo=UTC)
     assert (sent.type, sent.data.basis, sent.data.fields) == (
@@ -354,6 +354,10 @@ async def test_after_the_worker_erases_their_data_partners_read_nothing(platform
     assert erased.status_code == 410, erased.text
     assert erased.json()["type"] == "urn:redress:problem:personal-data-erased"
     assert len(await disclosures(platform, referral_id)) == 1  # the read before erasure only
+    # Nor is the partner told it may still fetch what is gone.
+    minimum = await platform.referral.get(f"/v1/partner/referrals/{referral_id}", headers=partner)
+    assert minimum.status_code == 200, minimum.text
+    assert (minimum.json()["personal_fields"], minimum.json()["personal_data_erased"]) == ([], True)
 
 
 async def test_a_partner_that_declined_and_is_chosen_again_lists_the_referral_only_when_sent(

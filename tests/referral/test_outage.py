@@ -43,14 +43,14 @@ async def _outage(platform, receiver: Receiver) -> None:
     await platform.register_partners()
     made = await endpoint_for(platform, receiver)
     await receiver.stop()  # the partner is down from the start
-    operator = platform.token(("operator",), sub="operator-1")
+    on_phone = platform.token(sub="officer-on-the-phone")
     partner = platform.partner()
     referrals = []
     for _ in range(REFERRALS):
         referral_id = await platform.file_and_escalate()
         await chosen(platform, referral_id)
         base = f"/v1/referrals/{referral_id}"
-        await platform.post(f"{base}/partners/safe-home/consent", PHONE, operator)  # sent
+        await platform.post(f"{base}/partners/safe-home/consent", PHONE, on_phone)  # sent
         await platform.post(f"{base}/safety", {"imminent_danger": True})  # updated
         await platform.caught_up(referral_id)
         answers = f"/v1/partner/referrals/{referral_id}"

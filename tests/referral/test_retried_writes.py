@@ -34,7 +34,7 @@ class Write:
     org: str | None = None
 
 
-OFFICER, OPERATOR, ADMIN, PARTNER = ("officer",), ("operator",), ("admin",), ("partner",)
+OFFICER, ADMIN, PARTNER = ("officer",), ("admin",), ("partner",)
 BASE = "/v1/referrals/{referral_id}"
 AS_PARTNER = "/v1/partner/referrals/{referral_id}"
 OWN = "/v1/partners/{partner_id}"
@@ -47,7 +47,7 @@ GROUNDS = {"grounds": "threat_to_life"}
 SENT = [
     Write(f"{BASE}/safety", OFFICER, SAFETY, {**SAFETY, "must_not_learn": ["recruiter"]}),
     Write(f"{BASE}/partners", OFFICER, CHOICE, {**CHOICE, "services": ["legal_aid"]}),
-    Write(f"{BASE}/partners/{{partner_id}}/consent", OPERATOR, PHONE, {**PHONE, "channel": "sms"}),
+    Write(f"{BASE}/partners/{{partner_id}}/consent", OFFICER, PHONE, {**PHONE, "channel": "sms"}),
     Write(f"{AS_PARTNER}/acknowledge", PARTNER, None, {"x": 1}, SHELTER),
     Write(f"{AS_PARTNER}/accept", PARTNER, None, {"x": 1}, SHELTER),
     Write(

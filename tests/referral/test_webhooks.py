@@ -83,8 +83,8 @@ async def test_the_partner_is_sent_the_referral_and_its_revocation_signed_and_in
     await endpoint_for(platform, shelter)
     referral_id = await platform.file_and_escalate()
     await chosen(platform, referral_id)
-    operator = platform.token(("operator",), sub="operator-1")
-    await platform.post(f"/v1/referrals/{referral_id}/partners/safe-home/consent", PHONE, operator)
+    on_phone = platform.token(sub="officer-on-the-phone")
+    await platform.post(f"/v1/referrals/{referral_id}/partners/safe-home/consent", PHONE, on_phone)
     await until_told(shelter, referral_id, "referral.sent")
     (sent,) = [b for b in shelter.processed if b["subject"] == referral_id]
     assert sent["specversion"] == "1.0" and sent["source"] == "/redress/referral"
@@ -145,8 +145,8 @@ async def test_a_declined_consent_sends_that_partner_nothing_about_the_worker(pl
         f"/v1/referrals/{referral_id}/partners",
         {"partner_id": "safe-home", "fields": ["contact"], "services": ["shelter"]},
     )
-    operator = platform.token(("operator",), sub="operator-1")
-    await platform.post(f"/v1/referrals/{referral_id}/partners/safe-home/consent", PHONE, operator)
+    on_phone = platform.token(sub="officer-on-the-phone")
+    await platform.post(f"/v1/referrals/{referral_id}/partners/safe-home/consent", PHONE, on_phone)
     await until_told(shelter, referral_id, "referral.sent")
     version = await platform.system.store.stream_version(referral_id)
     assert await wait_for_version(
@@ -177,8 +177,8 @@ async def test_during_a_rotation_a_receiver_holding_either_secret_verifies(platf
     shelter.secrets[:] = [added["secret"], rotated["secret"]]
     referral_id = await platform.file_and_escalate()
     await chosen(platform, referral_id)
-    operator = platform.token(("operator",), sub="operator-1")
-    await platform.post(f"/v1/referrals/{referral_id}/partners/safe-home/consent", PHONE, operator)
+    on_phone = platform.token(sub="officer-on-the-phone")
+    await platform.post(f"/v1/referrals/{referral_id}/partners/safe-home/consent", PHONE, on_phone)
     await until_told(shelter, referral_id, "referral.sent")
     assert_clean(shelter)
     signatures = shelter.headers[-1]["webhook-signature"].split()
@@ -203,8 +203,8 @@ async def test_replaying_the_webhooks_projection_changes_nothing_and_enqueues_no
     )
     referral_id = await platform.file_and_escalate()
     await chosen(platform, referral_id)
-    operator = platform.token(("operator",), sub="operator-1")
-    await platform.post(f"/v1/referrals/{referral_id}/partners/safe-home/consent", PHONE, operator)
+    on_phone = platform.token(sub="officer-on-the-phone")
+    await platform.post(f"/v1/referrals/{referral_id}/partners/safe-home/consent", PHONE, on_phone)
     await until_told(shelter, referral_id, "referral.sent")
     await stop_live_runners(platform, platform.referral_app)
     hooks = webhooks_for("referral", platform.settings)

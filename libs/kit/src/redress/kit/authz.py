@@ -98,7 +98,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.referral_read: frozenset({Role.officer, Role.supervisor}),
     Action.referral_manage: frozenset({Role.officer, Role.supervisor}),
     # An operator on the phone with the worker records their consent (or its withdrawal).
-    Action.referral_consent_record: frozenset({Role.officer, Role.supervisor, Role.operator}),
+    Action.referral_consent_record: frozenset({Role.officer, Role.supervisor}),
     # A partner reads and answers the referrals sent to it (its token's org is its id).
     Action.referral_respond: frozenset({Role.partner}),
     # Officers choose partners from the directory; admins keep it (and its webhook secrets).

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from redress.events.catalogue.grievance import Channel, ConsentAnswer, GrievanceSubmitted
 from redress.events.catalogue.referral import SharedField
@@ -73,7 +74,7 @@ async def answering(
     if row is None:
         raise Problem(404, "not-found", "no such consent request")
     if consent not in answers(row):
-        raise Problem(409, "consent-answered", "this request was answered or has ended")
+        raise _unanswerable(row, consent)
     field = set(ticked)
     if unasked := field - set(row["fields"]):
         # No form offers it: the worker's agreement must name only what the partner asked for.
@@ -83,3 +84,20 @@ async def answering(
     agreed = (tuple(f for f in row["fields"] if f in field and f in held)
               if consent is ConsentAnswer.given else ())  # fmt: skip
     return AnswerReferralConsent(grievance_id, referral, partner, consent, agreed, channel)
+
+
+_MAY = {"given": "agree", "declined": "not agree", "revoked": "withdraw their agreement"}
+
+
+def _unanswerable(row: Any, consent: ConsentAnswer) -> Problem:
+    """Why the worker cannot answer this now, and what they may answer instead."""
+    may = answers(row)
+    if not may:
+        return Problem(409, "ended", "the referral to this partner has ended: nothing to answer")
+    if consent is ConsentAnswer.revoked:
+        return Problem(409, "nothing-to-revoke",
+                       "the worker has not agreed to this partner: there is nothing to "
+                       "withdraw; they may " + " or ".join(_MAY[m] for m in may))  # fmt: skip
+    return Problem(409, "consent-answered",
+                   f"the worker answered this request already ({row['consent']}); they may "
+                   "now " + " or ".join(_MAY[m] for m in may))  # fmt: skip

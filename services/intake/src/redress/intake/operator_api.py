@@ -48,12 +48,20 @@ from redress.intake.phones import (
     phone_number,
 )
 from redress.intake.receipts import new_receipt
-from redress.intake.texts import GROUNDS, OUTCOMES, SCALE, STATUS
+from redress.intake.texts import (
+    BEFORE_ERASING,
+    BEFORE_WITHDRAWING,
+    GROUNDS,
+    OUTCOMES,
+    SCALE,
+    STATUS,
+)
 from redress.kit import idempotency
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
+from redress.kit.i18n import LANGUAGES
 from redress.kit.idempotency import IdempotencyKey
 from redress.kit.openapi import answers
 from redress.kit.text import Prose
@@ -61,6 +69,19 @@ from redress.kit.throttle import retry_after
 
 router = APIRouter(prefix="/v1", tags=["operators"])
 Reissuing = Annotated[Principal, Depends(permitted(Action.receipt_reissue))]
+
+
+def _a_language(code: str | None) -> str | None:
+    if code is not None and code not in LANGUAGES:
+        raise ValueError(f"a language the platform speaks: {', '.join(LANGUAGES)}")
+    return code
+
+
+class Read(ByReceipt):
+    said_in: Annotated[str | None, AfterValidator(_a_language)] = Field(
+        None, max_length=10,
+        description="the language to say it in, if not the worker's own (`language`)",
+    )  # fmt: skip
 
 
 class Reply(ByReceipt):
@@ -81,13 +102,16 @@ class Reading(BaseModel):
     """The grievance as the worker would read it, in their language (`language`)."""
 
     reference: str
-    language: str
+    language: str = Field(description="the worker's language")
+    said_in: str = Field(description="the language of the texts below but the messages")
     status: str = Field(description="where the report is, in the worker's language")
     due_on: str | None = None
     grounds: str | None = Field(None, description="why it was not taken up, if it was not")
     outcome: str | None = Field(None, description="the outcome, in the worker's language")
     satisfaction: str | None = None
     messages: list[Message]
+    before_withdrawing: str = Field(description="to read out before a withdrawal")
+    before_erasing: str = Field(description="to read out before an erasure")
     referrals: list[ConsentRequest] = Field(
         description="support services an officer chose for the worker: each asks their "
         "consent (`POST /v1/by-receipt/consent`), or says where it is"
@@ -118,15 +142,18 @@ ANSWERS = answers(404, 429)
 
 
 @router.post("/by-receipt/read", response_model=Reading, responses=ANSWERS)
-async def read(body: ByReceipt, principal: Assisting, pool: Pool, intake: IntakeContext) -> Any:
-    """Where the worker's report is, its messages and its outcome, in the worker's language."""
+async def read(body: Read, principal: Assisting, pool: Pool, intake: IntakeContext) -> Any:
+    """Where the worker's report is, its messages and its outcome, in the worker's language
+    (or in `said_in`, for an operator who does not speak it: the worker's messages stay as
+    they wrote them)."""
     async with pool.acquire() as conn:
         await tenant_name(conn, principal.tenant)
         gid = await opened(conn, intake, principal, body)
         g = await conn.fetchrow("SELECT * FROM intake.grievances WHERE grievance_id = $1", gid)
         if g is None:  # filed a moment ago: the read model is not there yet
             raise Problem(404, "not-yet", "the report is being recorded; try again in a moment")
-        _ = intake.pages.gettext(g["language"])
+        said_in = body.said_in or g["language"]
+        _ = intake.pages.gettext(said_in)
         messages = []
         for row in await conn.fetch(
             "SELECT author, sealed, time FROM intake.thread WHERE grievance_id = $1 "
@@ -141,12 +168,13 @@ async def read(body: ByReceipt, principal: Assisting, pool: Pool, intake: Intake
     grounds, outcome = GROUNDS.get(g["grounds"]), OUTCOMES.get(g["outcome"])
     scored, due = SCALE.get(g["satisfaction"]), g["stage_due"]
     return Reading(
-        reference=g["reference"], language=g["language"], status=_(said),
+        reference=g["reference"], language=g["language"], said_in=said_in, status=_(said),
         due_on=due.isoformat() if due else None,
         grounds=_(grounds) if grounds else None,
         outcome=_(outcome) if outcome else None,
         satisfaction=_(scored) if scored else None,
-        messages=messages, referrals=referrals,
+        messages=messages, referrals=referrals, before_withdrawing=_(BEFORE_WITHDRAWING),
+        before_erasing=" ".join(_(sentence) for sentence in BEFORE_ERASING),
     )  # fmt: skip
 
 

@@ -19,11 +19,22 @@ from redress.events.catalogue.grievance import Channel, ConsentAnswer
 from redress.events.catalogue.referral import SharedField
 from redress.events.store import Conn
 from redress.intake.by_receipt import Assisting, ByReceipt, Recorded, act
-from redress.intake.consent_answers import answering, given
+from redress.intake.consent_answers import Held, answering, given
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import Grievance
-from redress.intake.referral_requests import requests
-from redress.intake.texts import ALWAYS_LEARNED, CONSENT_QUESTION
+from redress.intake.referral_requests import requests, shared
+from redress.intake.texts import (
+    AGREED_TITLE,
+    ALWAYS_LEARNED,
+    ALWAYS_LEARNED_TITLE,
+    CONSENT_DECLINED,
+    CONSENT_QUESTION,
+    CONSENT_REVOKED,
+    HELP_WITH,
+    MAY_WITHDRAW,
+    ONLY_TICKED,
+    SHARED_FIELDS,
+)
 from redress.kit.deps import Pool, Store
 from redress.kit.idempotency import IdempotencyKey
 from redress.kit.openapi import answers
@@ -51,11 +62,15 @@ class ConsentRequest(BaseModel):
         description="what else the partner asked for and the report holds: the worker may "
         "agree to share each, or none"
     )
-    agreed: list[str] = Field(description="what the worker agreed to share, if they agreed")
+    agreed: list[Offered] = Field(description="what the worker agreed to share, if they agreed")
     consent: Literal["asked", "given", "declined", "revoked"]
     state: str | None = Field(None, description="where it is with the partner")
     question: str | None = Field(None, description="the question to read out, while asked")
     answers: list[Answer] = Field(description="what the worker may answer now")
+    read_out: list[str] = Field(
+        description="what the worker's status page says of it, sentence by sentence in its "
+        "order, for the operator to read out before asking"
+    )
 
 
 async def consent_requests(
@@ -63,18 +78,40 @@ async def consent_requests(
 ) -> list[ConsentRequest]:
     """The worker's consent requests, each offering only what the report holds."""
     held = await given(conn, intake.keyring, grievance_id)
-    return [
-        ConsentRequest(
-            referral_id=r["referral_id"], partner_id=r["partner_id"], partner=r["name"],
-            kind=r["kind"], services=r["services"], always_learned=_(ALWAYS_LEARNED),
-            offered=[Offered(field=SharedField(f), said=said) for f, said in r["fields"]
-                     if f in held],
-            agreed=r["agreed"], consent=r["consent"], state=r["state"],
-            question=_(CONSENT_QUESTION) if "given" in r["answers"] else None,
-            answers=list(r["answers"]),
-        )
-        for r in await requests(conn, tenant, grievance_id, _, named=held.named)
-    ]  # fmt: skip
+    asked = await requests(conn, tenant, grievance_id, _, named=held.named)
+    return [_request(r, held, _) for r in asked]
+
+
+def _request(r: dict[str, Any], held: Held, _: Any) -> ConsentRequest:
+    offered = [Offered(field=SharedField(f), said=said) for f, said in r["fields"] if f in held]
+    agreed = [Offered(field=SharedField(f), said=_(shared(f, held.named)))
+              for f in r["agreed_fields"] if f in SHARED_FIELDS]  # fmt: skip
+    answers = list(r["answers"])
+    question = _(CONSENT_QUESTION) if "given" in answers else None
+    # The status page's sentences, in its order: who, why, what every partner learns, what
+    # was agreed, where it is, then what the worker may answer and what follows from it.
+    lines = [f"{r['name']} ({r['kind']})", f"{_(HELP_WITH)} {'; '.join(r['services'])}",
+             f"{_(ALWAYS_LEARNED_TITLE)}: {_(ALWAYS_LEARNED)}"]  # fmt: skip
+    if r["consent"] == "given" and agreed:
+        lines.append(f"{_(AGREED_TITLE)}: {'; '.join(a.said for a in agreed)}")
+    lines += [r["state"]] if r["state"] else []
+    said = SAID.get(r["consent"])
+    lines += [_(said)] if said else []
+    if question:
+        lines.append(question)
+        if offered:
+            lines.append(f"{_(ONLY_TICKED)} {'; '.join(o.said for o in offered)}")
+    lines += [_(MAY_WITHDRAW)] if "revoked" in answers else []
+    return ConsentRequest(
+        referral_id=r["referral_id"], partner_id=r["partner_id"], partner=r["name"],
+        kind=r["kind"], services=r["services"], always_learned=_(ALWAYS_LEARNED),
+        offered=offered, agreed=agreed, consent=r["consent"], state=r["state"],
+        question=question, answers=answers, read_out=lines,
+    )  # fmt: skip
+
+
+# What the page says once the worker has said no, or withdrawn their agreement.
+SAID = {"declined": CONSENT_DECLINED, "revoked": CONSENT_REVOKED}
 
 
 class ConsentByPhone(ByReceipt):

@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,7 +52,9 @@ def receipt_without_secret() -> Receipt:
 
 
 def verify_secret(hash_: str | None, secret: str) -> bool:
-    candidate = "".join(ch for ch in secret if ch.isdigit())
+    """Whether `secret` is the receipt's, written with any script's digits (a worker reading
+    ৯৭০৪ off a Bengali phone means 9704) and whatever spacing."""
+    candidate = "".join(str(d) for ch in secret if (d := unicodedata.decimal(ch, None)) is not None)
     try:
         return _hasher.verify(hash_ or _DUMMY, candidate) and hash_ is not None
     except (VerificationError, InvalidHashError):

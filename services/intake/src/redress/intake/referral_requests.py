@@ -237,6 +237,7 @@ async def requests(
             "services": [_(SERVICES[s]) for s in row["services"] if s in SERVICES],
             "fields": [(f, _(shared(f, named))) for f in row["fields"] if f in SHARED_FIELDS],
             "agreed": [_(shared(f, named)) for f in row["agreed"] if f in SHARED_FIELDS],
+            "agreed_fields": list(row["agreed"]),
             "consent": row["consent"],
             "state": _(state) if (state := REFERRAL_STATES.get(_seen_as(row))) else None,
             "answers": answers(row),

@@ -223,6 +223,14 @@ ALWAYS_LEARNED = N_(
     "not find out. Never your name."
 )
 CONSENT_QUESTION = N_("Do you agree that we pass your case to them?")
+HELP_WITH = N_("So that they can help you with:")
+ALWAYS_LEARNED_TITLE = N_("What they always learn")
+AGREED_TITLE = N_("What you agreed to share")
+ONLY_TICKED = N_("They would also get only what you tick here:")
+MAY_WITHDRAW = N_(
+    "You can withdraw your agreement at any time: they will be told, and get nothing more "
+    "about you."
+)
 
 # Why a grievance was not taken up, in plain words (the officer's grounds).
 GROUNDS = {
@@ -251,3 +259,16 @@ DELIVERED = {
 OBJECTION_NEEDS_COMMENT = N_("Please write why you object.")
 NOT_NOW = N_("This cannot be answered now.")
 PLAN_ANSWERED = N_("You have already answered the plan.")
+
+# Read out by an operator before the worker withdraws or erases: what their page asks them.
+BEFORE_WITHDRAWING = N_(
+    "If you withdraw it, nothing more will be done about it and nobody will contact you about "
+    "it. This cannot be undone."
+)
+BEFORE_ERASING = (
+    N_("Erasing cannot be undone."),
+    N_("The grievance officer will no longer be able to read what you wrote, your messages or "
+       "your files, or to contact you."),
+    N_("Without them, your case may not be able to go on."),
+    N_("Only what does not identify you stays, such as the kind of problem."),
+)  # fmt: skip

@@ -16,6 +16,7 @@ from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.deps import Pool, permitted
+from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
 from redress.referral import handlers as h
 from redress.referral import partner_models as pm
@@ -62,6 +63,11 @@ async def referral(referral_id: ReferralId, p: Partner, desk: ReferralDesk) -> d
     state, part = await h.partner_part(desk, p, referral_id)
     opened, safety = state.opened, state.safety
     assert opened is not None
+    try:  # erased, the worker's data can no longer be read by anyone: nothing is fetchable
+        await h.worker_key(desk, opened.grievance_id)
+        erased = False
+    except Problem:
+        erased = True
     return {
         "referral_id": referral_id,
         "case_reference": referral_id,
@@ -74,7 +80,8 @@ async def referral(referral_id: ReferralId, p: Partner, desk: ReferralDesk) -> d
             "must_not_learn": list(safety.must_not_learn) if safety else [],
         },
         "shared": list(MINIMUM),
-        "personal_fields": [f.value for f in part.readable()],
+        "personal_fields": [] if erased else [f.value for f in part.readable()],
+        "personal_data_erased": erased,
         "basis": part.basis,
         "status": part.status,
         "acknowledge_by": part.acknowledge_by and part.acknowledge_by.isoformat(),

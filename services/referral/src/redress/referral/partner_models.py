@@ -56,6 +56,10 @@ class PartnerReferral(BaseModel):
     personal_fields: list[SharedField] = Field(
         description="the personal fields you may fetch from `/personal` now"
     )
+    personal_data_erased: bool = Field(
+        description="the worker had their personal data erased: none can be fetched any more, "
+        "and a copy you keep should be deleted as your agreement with the initiative says"
+    )
     basis: Basis | None = Field(description="sent on the worker's consent or in an emergency")
     status: Status = Field(description="where your organisation's part of it stands")
     acknowledge_by: Moment | None

@@ -155,7 +155,11 @@ class OpenReferrals(Policy):
             except ReferralRefused:
                 return []
 
-        await execute(self.store, stream, decide, caused_by(event))
+        # On the phone, the operator who heard the worker wrote it down: the record names them.
+        metadata = caused_by(event)
+        if answered.channel is Channel.hotline:
+            metadata = metadata.model_copy(update={"actor": event.actor})
+        await execute(self.store, stream, decide, metadata)
 
 
 def _opening(event: Event, r: ReferralRecommended, opened: CaseOpened | None,
