@@ -140,8 +140,13 @@ def test_an_endpoint_records_its_secret_id_not_a_secret_and_is_added_once():
     )
     assert "whsec" not in added[-1].model_dump_json()
     assert refused(added, HOOK) == "endpoint-exists"
-    many = history(NGO, *(AddEndpoint("ngo-1", f"ep-{i}", HOOK.url, f"s{i}") for i in range(5)))
-    assert refused(many, AddEndpoint("ngo-1", "ep-6", HOOK.url, "s6")) == "too-many-endpoints"
+    # Another endpoint at the same address would be sent every webhook a second time.
+    assert refused(added, AddEndpoint("ngo-1", "ep-2", HOOK.url, "s2")) == "url-registered"
+    many = history(NGO, *(AddEndpoint("ngo-1", f"ep-{i}", f"{HOOK.url}/{i}", f"s{i}")
+                          for i in range(5)))  # fmt: skip
+    assert refused(many, AddEndpoint("ngo-1", "ep-6", f"{HOOK.url}/6", "s6")) == (
+        "too-many-endpoints"
+    )
 
 
 def test_during_a_rotation_both_secrets_sign_until_the_overlap_ends():

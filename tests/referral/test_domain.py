@@ -389,6 +389,21 @@ def test_services_and_closing_wait_for_acceptance():
     assert refused(SENT, Close(NGO, ReferralOutcome.other)) == "wrong-state"
 
 
+def test_a_partner_answering_out_of_turn_is_told_what_it_may_do_now():
+    def said(given, command) -> str:
+        with pytest.raises(ReferralRefused) as caught:
+            decide(command, fold(given))
+        return str(caught.value)
+
+    assert said(SENT, Close(NGO, ReferralOutcome.other)) == (
+        "the referral is sent: you may acknowledge, accept or decline it"
+    )
+    acked = SENT + then(SENT, Acknowledge(NGO))
+    assert said(acked, Acknowledge(NGO)).endswith("you may accept or decline it")
+    declined = SENT + then(SENT, Decline(NGO, DeclineReason.no_capacity))
+    assert said(declined, Accept(NGO)).endswith("your part of it has ended")
+
+
 def test_a_referral_never_sent_to_the_partner_does_not_exist_for_it():
     assert refused(CHOSEN, Acknowledge(NGO)) == "not-sent"
     assert refused(SENT, Acknowledge("another-ngo")) == "not-sent"

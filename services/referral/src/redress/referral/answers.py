@@ -79,7 +79,16 @@ def _may_answer(a: Addressee, *statuses: Status) -> None:
     if a.status is Status.withdrawn:
         raise ReferralRefused("withdrawn", "the referral was withdrawn")
     if a.status not in statuses:
-        raise ReferralRefused("wrong-state", f"the referral is {a.status.value}")
+        may = _MAY.get(a.status, "nothing more: your part of it has ended")
+        raise ReferralRefused("wrong-state", f"the referral is {a.status.value}: you may {may}")
+
+
+# What a partner may answer at each status, said when it answers something else.
+_MAY = {
+    Status.sent: "acknowledge, accept or decline it",
+    Status.acknowledged: "accept or decline it",
+    Status.accepted: "record the services provided, or close it with its outcome",
+}
 
 
 def decide(command: object, state: Referral) -> list[EventData]:

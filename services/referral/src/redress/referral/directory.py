@@ -298,6 +298,11 @@ def _add_endpoint(c: AddEndpoint, partner: Partner) -> list[EventData]:
         raise DirectoryRefused("partner-retired", "this partner was retired")
     if c.endpoint_id in partner.endpoints:
         raise DirectoryRefused("endpoint-exists", "this endpoint is already registered")
+    # A second endpoint at the same address would have the receiver sent every webhook twice,
+    # once signed with a secret it does not know of.
+    if same := [e.endpoint_id for e in partner.endpoints.values() if e.url == c.url]:
+        raise DirectoryRefused("url-registered", f"this partner already has an endpoint at "
+                               f"this address ({same[0]}): rotate its secret instead")  # fmt: skip
     if len(partner.endpoints) >= MAX_ENDPOINTS:
         raise DirectoryRefused("too-many-endpoints", f"at most {MAX_ENDPOINTS} per partner")
     check_url(c.url, c.plain_http)
