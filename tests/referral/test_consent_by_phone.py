@@ -15,7 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import redress.intake
+from redress.events.catalogue.texts import TextKind
 from redress.intake.filing import grievance_stream
+from redress.intake.sms_texts import render
 from redress.intake.texts import (
     AGREED_TITLE,
     ALWAYS_LEARNED,
@@ -238,3 +240,38 @@ async def test_a_wrong_answer_by_phone_is_refused_and_records_nothing(platform):
     again = await answer_by_phone(platform, receipt, operator, referral_id, "given")
     assert again.status_code == 409 and again.json()["type"].endswith("consent-answered")
     assert "withdraw their agreement" in again.json()["detail"]
+
+
+async def test_a_worker_who_allows_contact_is_texted_that_a_question_waits(platform):
+    """A worker with a basic phone learns of the request only if told: a text, in their
+    language, that says a question waits and nothing of what or whom it is about."""
+    allows = {**GRIEVANCE, "consent": {**GRIEVANCE["consent"], "contact_me": True}}
+    _, receipt, _ = await asked(platform, grievance=allows)
+    gid = platform.filed["grievance_id"]
+
+    async def queued() -> list:
+        return await platform.system.pool.fetch(
+            "SELECT kind, params FROM intake.texts WHERE grievance_id = $1 AND kind = $2",
+            gid, TextKind.question.value,
+        )  # fmt: skip
+
+    await wait_until(lambda: _nonempty(queued()))
+    (row,) = await queued()
+    said = render(TextKind.question, {"reference": receipt["reference"]},
+                  CATALOGUES.get("bn").gettext)  # fmt: skip
+    assert receipt["reference"] in said and "আপনার অভিযোগ" in said
+    # Whoever else reads the worker's phone learns nothing of a referral, nor of whom.
+    for word in ("Safe Home", "আশ্রয়", "shelter", "referral"):
+        assert word not in said and word not in str(row["params"])
+
+    # A worker who did not allow contact is not texted.
+    await asked(platform)
+    silent = await platform.system.pool.fetch(
+        "SELECT 1 FROM intake.texts WHERE grievance_id = $1 AND kind = $2",
+        platform.filed["grievance_id"], TextKind.question.value,
+    )  # fmt: skip
+    assert silent == []
+
+
+async def _nonempty(rows) -> bool:
+    return bool(await rows)

@@ -25,6 +25,11 @@ SMS_SATISFACTION = N_(
     "How satisfied are you with how your report was handled? Reply with one number: "
     "5 very satisfied, 4, 3, 2, 1 very unhappy."
 )
+# Says nothing of what is asked: whoever else reads the phone must not learn of a referral.
+SMS_QUESTION = N_(
+    "Your report %(reference)s: there is a question for you. To answer, open your report with "
+    "your receipt, or call us."
+)
 SMS_RECEIPT = N_(
     "Your report %(reference)s has a new secret number: %(secret)s. The old one no longer works."
 )
@@ -101,6 +106,8 @@ def render(kind: TextKind, params: Mapping[str, str], gettext: Callable[[str], s
             return _(SMS_OUTCOME) % {"reference": reference, "outcome": outcome}
         case TextKind.satisfaction:
             return _(SMS_SATISFACTION)
+        case TextKind.question:
+            return _(SMS_QUESTION) % {"reference": reference}
         case TextKind.receipt:
             secret = params.get("secret", "")
             spaced = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

@@ -22,6 +22,7 @@ class TextKind(StrEnum):
     outcome = "outcome"  # the case closed with an outcome
     satisfaction = "satisfaction"  # how satisfied is the worker? (reply 1 to 5)
     receipt = "receipt"  # a re-issued receipt
+    question = "question"  # a support service was chosen for the worker: their consent is asked
 
 
 class DeliveryStatus(StrEnum):
