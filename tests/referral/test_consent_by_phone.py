@@ -22,6 +22,7 @@ from redress.intake.texts import (
     AGREED_TITLE,
     ALWAYS_LEARNED,
     ALWAYS_LEARNED_TITLE,
+    BEFORE_WITHDRAWING,
     CONSENT_DECLINED,
     CONSENT_QUESTION,
     CONTACT_WITH_NAME,
@@ -30,6 +31,7 @@ from redress.intake.texts import (
     ONLY_TICKED,
     REFERRAL_STATES,
     SHARED_FIELDS,
+    STILL_HELPING,
 )
 from redress.kit.i18n import Catalogues
 from tests.events.helpers import wait_until
@@ -92,6 +94,7 @@ async def test_an_operator_reads_the_request_out_and_records_the_workers_answer(
         {"field": "contact", "said": bn(CONTACT_WITH_NAME)},
     ]
     assert (request["consent"], request["answers"]) == ("asked", ["given", "declined"])
+    assert (await read(platform, receipt, operator))["before_withdrawing"] == bn(BEFORE_WITHDRAWING)
     # And in the order the page says it, sentence by sentence, for the operator to read out.
     assert request["read_out"] == [
         "Safe Home Dhaka (আশ্রয়কেন্দ্র)",
@@ -147,6 +150,9 @@ async def test_an_operator_reads_the_request_out_and_records_the_workers_answer(
     await wait_until(agreed_shown)
     (now,) = (await read(platform, receipt, operator))["referrals"]
     assert now["agreed"] == [{"field": "contact", "said": bn(CONTACT_WITH_NAME)}]
+    # Withdrawing the report would not end the shelter's help: what is read out says so.
+    said = (await read(platform, receipt, operator))["before_withdrawing"]
+    assert said == f"{bn(BEFORE_WITHDRAWING)} {bn(STILL_HELPING)}"
     assert now["answers"] == ["revoked"]
     assert now["question"] is None and now["state"] == bn(REFERRAL_STATES["sent"])
     assert now["read_out"][-3:] == [

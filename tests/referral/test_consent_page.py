@@ -16,6 +16,7 @@ from redress.intake.texts import (
     CONTACT_WITH_NAME,
     REFERRAL_STATES,
     SHARED_FIELDS,
+    STILL_HELPING,
 )
 from redress.kit.i18n import Catalogues
 from tests.events.helpers import wait_until
@@ -43,6 +44,15 @@ async def asked(platform, grievance=None) -> tuple[str, WorkerPages]:
 
 async def _shows(worker: WorkerPages, text: str) -> bool:
     return text in (await worker.client.get(STATUS)).text
+
+
+async def withdrawal_question(worker: WorkerPages) -> str:
+    """The page asking the worker whether to withdraw their report, in Bengali."""
+    asked = await worker.client.post(
+        f"{STATUS}?lang=bn", data={"csrf": await worker.csrf(STATUS), "do": "withdraw"}
+    )
+    assert asked.status_code == 200, asked.text
+    return asked.text
 
 
 async def answer(worker: WorkerPages, referral_id: str, consent: str, fields=(), **more):
@@ -74,6 +84,7 @@ async def test_the_worker_agrees_on_the_status_page_and_the_referral_records_it(
     named = translated(platform, "bn", CONTACT_WITH_NAME)
     assert f'{box}contact"> {named}</label>' in page
     assert not re.search(r'name="field" value="[^"]+" checked', page)
+    assert 'id="still-helping"' not in await withdrawal_question(worker)
     assert 'name="consent" value="given"' in page and 'name="consent" value="declined"' in page
     # The worker ticks their contact, not what they wrote: only their contact is shared.
     agreed = await answer(worker, referral_id, "given", fields=["contact"])
@@ -89,6 +100,8 @@ async def test_the_worker_agrees_on_the_status_page_and_the_referral_records_it(
     )
     assert (sent.data.basis, sent.data.fields) == ("consent", ("contact",))
     await platform.caught_up(referral_id)
+    # Withdrawing the report would not end the shelter's help: the question says so.
+    assert translated(platform, "bn", STILL_HELPING) in await withdrawal_question(worker)
     read = await platform.referral.get(
         f"/v1/partner/referrals/{referral_id}/personal", headers=platform.partner()
     )

@@ -48,6 +48,7 @@ from redress.intake.phones import (
     phone_number,
 )
 from redress.intake.receipts import new_receipt
+from redress.intake.referral_requests import still_helping
 from redress.intake.texts import (
     BEFORE_ERASING,
     BEFORE_WITHDRAWING,
@@ -55,6 +56,7 @@ from redress.intake.texts import (
     OUTCOMES,
     SCALE,
     STATUS,
+    STILL_HELPING,
 )
 from redress.kit import idempotency
 from redress.kit.auth import Principal
@@ -164,6 +166,7 @@ async def read(body: Read, principal: Assisting, pool: Pool, intake: IntakeConte
                 messages.append(Message(author=row["author"], text=text.decode(),
                                         time=row["time"].isoformat()))  # fmt: skip
         referrals = await consent_requests(conn, intake, principal.tenant, gid, _)
+        helping = await still_helping(conn, principal.tenant, gid)
     said = STATUS.get(_status_key(g), STATUS["received"])
     grounds, outcome = GROUNDS.get(g["grounds"]), OUTCOMES.get(g["outcome"])
     scored, due = SCALE.get(g["satisfaction"]), g["stage_due"]
@@ -173,7 +176,9 @@ async def read(body: Read, principal: Assisting, pool: Pool, intake: IntakeConte
         grounds=_(grounds) if grounds else None,
         outcome=_(outcome) if outcome else None,
         satisfaction=_(scored) if scored else None,
-        messages=messages, referrals=referrals, before_withdrawing=_(BEFORE_WITHDRAWING),
+        messages=messages, referrals=referrals, before_withdrawing=" ".join(
+            _(sentence) for sentence in (BEFORE_WITHDRAWING, STILL_HELPING)[: 1 + helping]
+        ),
         before_erasing=" ".join(_(sentence) for sentence in BEFORE_ERASING),
     )  # fmt: skip
 

@@ -266,3 +266,17 @@ async def requests(
         }
         for row in rows
     ]
+
+
+async def still_helping(conn: Conn, tenant: str, grievance_id: str) -> bool:
+    """Whether a support service the worker agreed to still has their case: withdrawing the
+    report does not end it (the worker may be withdrawing under pressure; the help is theirs
+    to end), and the worker must be told so before they withdraw."""
+    found = await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM intake.referral_partners p
+                          JOIN intake.referrals r USING (referral_id)
+                          WHERE r.grievance_id = $1 AND r.tenant = $2 AND p.consent = 'given'
+                            AND NOT p.state = ANY($3::text[]))""",
+        grievance_id, tenant, list(ENDED),
+    )  # fmt: skip
+    return bool(found)

@@ -265,6 +265,10 @@ BEFORE_WITHDRAWING = N_(
     "If you withdraw it, nothing more will be done about it and nobody will contact you about "
     "it. This cannot be undone."
 )
+STILL_HELPING = N_(
+    "The support services you agreed to are not told, and may still help you and contact "
+    "you. To stop them, withdraw your agreement to each on your page."
+)
 BEFORE_ERASING = (
     N_("Erasing cannot be undone."),
     N_("The grievance officer will no longer be able to read what you wrote, your messages or "

@@ -27,6 +27,7 @@ from redress.intake.domain import (
 from redress.intake.domain import decide as decide_grievance
 from redress.intake.erasure import erase
 from redress.intake.filing import grievance_stream, masthead
+from redress.intake.referral_requests import still_helping
 from redress.intake.retaliation import Reporting, grievance_contact, reported_in_message
 from redress.intake.texts import EMPTY_REPLY, NO_REVIEW, SATISFACTION_QUESTION, SESSION_ENDED
 from redress.intake.web_common import (
@@ -102,8 +103,9 @@ async def act(
             return await status(request, intake, conn, tenant, name, grievance_id, lang,
                                 error=NO_REVIEW, status_code=409, unsent=unsent)  # fmt: skip
     if do in ("erase", "withdraw") and confirm != "yes":  # neither can be undone: ask first
-        return await _confirm(request, intake, pool, tenant, language(request, lang), do,
-                              origin or form_origin(intake, grievance_id))  # fmt: skip
+        asked = origin or form_origin(intake, grievance_id)
+        return await _confirm(request, intake, pool, tenant, language(request, lang), do, asked,
+                              grievance_id)  # fmt: skip
     if do == "satisfaction" and score is None:  # asked again, with what is written kept
         async with pool.acquire() as conn:
             name = await masthead(conn, tenant)
@@ -188,16 +190,19 @@ async def confirm_page(
         lang = language(request, lang)
         return login(request, intake, tenant, name, lang, lang, SESSION_ENDED, 403)
     return await _confirm(request, intake, pool, tenant, language(request, lang), do,
-                          origin or form_origin(intake, grievance_id))  # fmt: skip
+                          origin or form_origin(intake, grievance_id), grievance_id)  # fmt: skip
 
 
 async def _confirm(
-    request: Request, intake: Intake, pool: Pool, tenant: str, lang: str, do: str, origin: str
-) -> HTMLResponse:
+    request: Request, intake: Intake, pool: Pool, tenant: str, lang: str, do: str, origin: str,
+    grievance_id: str,
+) -> HTMLResponse:  # fmt: skip
     """Asked about the report `origin` names: the answer acts on it, or on nothing."""
     async with pool.acquire() as conn:
         name = await masthead(conn, tenant)
+        helping = await still_helping(conn, tenant, grievance_id)
     return page(request, intake, "confirm.html", lang, name, do=do, origin=origin,
+                helping=helping,
                 action=f"/t/{tenant}/status?lang={lang}",
                 back=f"/t/{tenant}/status?lang={lang}",
                 switch=f"/t/{tenant}/status/confirm?do={do}&origin={origin}")  # fmt: skip
