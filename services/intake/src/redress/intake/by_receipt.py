@@ -76,12 +76,30 @@ async def act(
         if isinstance(first, idempotency.Replay):
             return first.response()
         gid = await opened(conn, intake, principal, body)
-        stream = grievance_stream(gid)
-        history = await read_stream_on(conn, stream)
-        state = fold([e.data for e in history])
-        events: list[EventData] = decide(await command(conn, gid, state), state)
-        done = await store.append(stream, events, len(history), metadata_for(principal), conn=conn)
-        answer = Recorded(stream=stream, version=done.version)
+        answer = await record(conn, store, principal, gid, command)
         if first is not None:
             await first.remember(conn, answer, 201)
     return answer
+
+
+async def on_call(
+    pool: Pool, store: Store, principal: Principal, grievance_id: str, command: Command
+) -> Recorded:
+    """Record the worker's command on the grievance a call holds open: the receipt was read
+    out when the call began (the hotline desk keeps the call, never the secret)."""
+    async with pool.acquire() as conn, conn.transaction():
+        await tenant_name(conn, principal.tenant)
+        return await record(conn, store, principal, grievance_id, command)
+
+
+async def record(
+    conn: Conn, store: Store, principal: Principal, grievance_id: str, command: Command
+) -> Recorded:
+    """The worker's command, decided on their grievance as it stands and appended, in the
+    caller's transaction: what the API and the desk do alike once the grievance is open."""
+    stream = grievance_stream(grievance_id)
+    history = await read_stream_on(conn, stream)
+    state = fold([e.data for e in history])
+    events: list[EventData] = decide(await command(conn, grievance_id, state), state)
+    done = await store.append(stream, events, len(history), metadata_for(principal), conn=conn)
+    return Recorded(stream=stream, version=done.version)

@@ -13,33 +13,21 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from redress.events.catalogue.grievance import (
-    Channel,
-    ErasureReason,
-    GrievanceSubmitted,
-    Sealed,
-)
+from redress.events.catalogue.grievance import GrievanceSubmitted
 from redress.events.catalogue.texts import ReceiptReissued, TextKind
-from redress.events.store import Conn, read_stream_on
+from redress.events.store import read_stream_on
+from redress.intake import on_the_line
 from redress.intake.by_receipt import Assisting, ByReceipt, Recorded, act, opened
 from redress.intake.context import Intake, IntakeContext
-from redress.intake.domain import (
-    ErasePersonalData,
-    GiveSatisfaction,
-    PostWorkerMessage,
-    RequestWithdrawal,
-    Status,
-    fold,
-)
-from redress.intake.erasure import erase
+from redress.intake.domain import Status, fold
 from redress.intake.filing import grievance_stream, tenant_name
 from redress.intake.lookup_keys import number_keys
-from redress.intake.operator_consent import ConsentRequest, consent_requests
+from redress.intake.on_the_line import Reading, Score, WorkerMessage, reading
 from redress.intake.phones import (
     LEAST_DIGITS,
     MOST_DIGITS,
@@ -48,16 +36,6 @@ from redress.intake.phones import (
     phone_number,
 )
 from redress.intake.receipts import new_receipt
-from redress.intake.referral_requests import still_helping
-from redress.intake.texts import (
-    BEFORE_ERASING,
-    BEFORE_WITHDRAWING,
-    GROUNDS,
-    OUTCOMES,
-    SCALE,
-    STATUS,
-    STILL_HELPING,
-)
 from redress.kit import idempotency
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
@@ -66,7 +44,6 @@ from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES
 from redress.kit.idempotency import IdempotencyKey
 from redress.kit.openapi import answers
-from redress.kit.text import Prose
 from redress.kit.throttle import retry_after
 
 router = APIRouter(prefix="/v1", tags=["operators"])
@@ -86,38 +63,12 @@ class Read(ByReceipt):
     )  # fmt: skip
 
 
-class Reply(ByReceipt):
-    text: Annotated[Prose, Field(min_length=1, max_length=5000)]
+class Reply(WorkerMessage, ByReceipt):
+    pass
 
 
-class Satisfaction(ByReceipt):
-    score: int = Field(ge=1, le=5)
-
-
-class Message(BaseModel):
-    author: Literal["worker", "officer"]
-    text: str
-    time: str
-
-
-class Reading(BaseModel):
-    """The grievance as the worker would read it, in their language (`language`)."""
-
-    reference: str
-    language: str = Field(description="the worker's language")
-    said_in: str = Field(description="the language of the texts below but the messages")
-    status: str = Field(description="where the report is, in the worker's language")
-    due_on: str | None = None
-    grounds: str | None = Field(None, description="why it was not taken up, if it was not")
-    outcome: str | None = Field(None, description="the outcome, in the worker's language")
-    satisfaction: str | None = None
-    messages: list[Message]
-    before_withdrawing: str = Field(description="to read out before a withdrawal")
-    before_erasing: str = Field(description="to read out before an erasure")
-    referrals: list[ConsentRequest] = Field(
-        description="support services an officer chose for the worker: each asks their "
-        "consent (`POST /v1/by-receipt/consent`), or says where it is"
-    )
+class Satisfaction(Score, ByReceipt):
+    pass
 
 
 def _a_number(phone: str) -> str:
@@ -151,44 +102,7 @@ async def read(body: Read, principal: Assisting, pool: Pool, intake: IntakeConte
     async with pool.acquire() as conn:
         await tenant_name(conn, principal.tenant)
         gid = await opened(conn, intake, principal, body)
-        g = await conn.fetchrow("SELECT * FROM intake.grievances WHERE grievance_id = $1", gid)
-        if g is None:  # filed a moment ago: the read model is not there yet
-            raise Problem(404, "not-yet", "the report is being recorded; try again in a moment")
-        said_in = body.said_in or g["language"]
-        _ = intake.pages.gettext(said_in)
-        messages = []
-        for row in await conn.fetch(
-            "SELECT author, sealed, time FROM intake.thread WHERE grievance_id = $1 "
-            "ORDER BY position", gid,
-        ):  # fmt: skip
-            text = await intake.keyring.open(conn, Sealed.model_validate(json.loads(row["sealed"])))
-            if text is not None:
-                messages.append(Message(author=row["author"], text=text.decode(),
-                                        time=row["time"].isoformat()))  # fmt: skip
-        referrals = await consent_requests(conn, intake, principal.tenant, gid, _)
-        helping = await still_helping(conn, principal.tenant, gid)
-    said = STATUS.get(_status_key(g), STATUS["received"])
-    grounds, outcome = GROUNDS.get(g["grounds"]), OUTCOMES.get(g["outcome"])
-    scored, due = SCALE.get(g["satisfaction"]), g["stage_due"]
-    return Reading(
-        reference=g["reference"], language=g["language"], said_in=said_in, status=_(said),
-        due_on=due.isoformat() if due else None,
-        grounds=_(grounds) if grounds else None,
-        outcome=_(outcome) if outcome else None,
-        satisfaction=_(scored) if scored else None,
-        messages=messages, referrals=referrals, before_withdrawing=" ".join(
-            _(sentence) for sentence in (BEFORE_WITHDRAWING, STILL_HELPING)[: 1 + helping]
-        ),
-        before_erasing=" ".join(_(sentence) for sentence in BEFORE_ERASING),
-    )  # fmt: skip
-
-
-def _status_key(g: Any) -> str:
-    if g["status"] in ("erased", "withdrawn"):
-        return str(g["status"])
-    if g["grounds"] == "withdrawn_by_worker":
-        return "ended"
-    return "rejected" if g["grounds"] else str(g["stage"])
+        return await reading(conn, intake, principal.tenant, gid, body.said_in)
 
 
 @router.post("/by-receipt/reply", status_code=201, response_model=Recorded,
@@ -198,11 +112,7 @@ async def reply(
     intake: IntakeContext, idempotency_key: IdempotencyKey = None,
 ) -> Any:  # fmt: skip
     """The worker's message, as they said it on the phone, joins their report's thread."""
-
-    async def command(conn: Conn, gid: str, state: Any) -> Any:
-        sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(body.text.encode())
-        return PostWorkerMessage(gid, sealed, Channel.hotline)
-
+    command = on_the_line.message(intake, body.text)
     return await act(request, body, principal, pool, store, intake, idempotency_key, command)
 
 
@@ -213,10 +123,7 @@ async def satisfaction(
     intake: IntakeContext, idempotency_key: IdempotencyKey = None,
 ) -> Any:  # fmt: skip
     """How satisfied the worker says they are with the outcome, from 1 to 5."""
-
-    async def command(conn: Conn, gid: str, state: Any) -> Any:
-        return GiveSatisfaction(gid, body.score)
-
+    command = on_the_line.satisfaction(body.score)
     return await act(request, body, principal, pool, store, intake, idempotency_key, command)
 
 
@@ -227,10 +134,7 @@ async def withdrawal(
     intake: IntakeContext, idempotency_key: IdempotencyKey = None,
 ) -> Any:  # fmt: skip
     """The worker withdraws their report: the case ends and nobody contacts them about it."""
-
-    async def command(conn: Conn, gid: str, state: Any) -> Any:
-        return RequestWithdrawal(gid)
-
+    command = on_the_line.withdrawal()
     return await act(request, body, principal, pool, store, intake, idempotency_key, command)
 
 
@@ -243,11 +147,7 @@ async def erasure(
     """The worker asks, with their receipt, for their personal data to be erased, as on their
     status page: what they wrote, their contact and files can no longer be read by anyone, and
     nothing knows their number (a worker with a basic phone has no status page)."""
-
-    async def command(conn: Conn, gid: str, state: Any) -> Any:
-        await erase(conn, intake.keyring, gid, state, ErasureReason.worker_request)
-        return ErasePersonalData(gid, ErasureReason.worker_request)
-
+    command = on_the_line.erasure(intake)
     return await act(request, body, principal, pool, store, intake, idempotency_key, command)
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from redress.events.catalogue.grievance import Channel, ConsentAnswer
 from redress.events.catalogue.referral import SharedField
 from redress.events.store import Conn
-from redress.intake.by_receipt import Assisting, ByReceipt, Recorded, act
+from redress.intake.by_receipt import Assisting, ByReceipt, Command, Recorded, act
 from redress.intake.consent_answers import Held, answering, given
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import Grievance
@@ -114,7 +114,9 @@ def _request(r: dict[str, Any], held: Held, _: Any) -> ConsentRequest:
 SAID = {"declined": CONSENT_DECLINED, "revoked": CONSENT_REVOKED}
 
 
-class ConsentByPhone(ByReceipt):
+class Answering(BaseModel):
+    """The worker's answer to one request, as the operator recorded it."""
+
     referral_id: Line = Field(min_length=1, max_length=100)
     partner_id: Line = Field(min_length=1, max_length=100)
     answer: ConsentAnswer
@@ -123,6 +125,10 @@ class ConsentByPhone(ByReceipt):
         description="with a yes, the personal fields the worker agrees to share, of those "
         "offered; with any other answer nothing is shared, whatever is named here",
     )  # fmt: skip
+
+
+class ConsentByPhone(Answering, ByReceipt):
+    pass
 
 
 @router.post("/by-receipt/consent", status_code=201, response_model=Recorded,
@@ -136,10 +142,21 @@ async def consent(
     their status page records it; referral then records the consent as given by the worker
     on the phone, and sends the referral on a yes."""
 
+    command = answer_of(intake, principal.tenant, body.referral_id, body.partner_id,
+                        body.answer, body.fields)  # fmt: skip
+    return await act(request, body, principal, pool, store, intake, idempotency_key, command)
+
+
+def answer_of(
+    intake: Intake, tenant: str, referral_id: str, partner_id: str, answer: ConsentAnswer,
+    fields: list[SharedField],
+) -> Command:  # fmt: skip
+    """The worker's answer to a consent request, said on the phone (the API's, the desk's)."""
+
     async def command(conn: Conn, gid: str, state: Grievance) -> Any:
         return await answering(
-            conn, intake.keyring, principal.tenant, gid, body.referral_id, body.partner_id,
-            body.answer, [f.value for f in body.fields], Channel.hotline,
+            conn, intake.keyring, tenant, gid, referral_id, partner_id, answer,
+            [f.value for f in fields], Channel.hotline,
         )  # fmt: skip
 
-    return await act(request, body, principal, pool, store, intake, idempotency_key, command)
+    return command
