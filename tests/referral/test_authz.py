@@ -343,15 +343,16 @@ SESSION = {("GET", "/console/login"), ("POST", "/console/login"), ("POST", "/con
 ADMITTED = ("officer", "supervisor", "admin", "other-tenant-officer")
 
 
-def page_routes(app) -> set[tuple[str, str]]:
-    """(method, path) of every route of the console, wherever its router was included."""
+def page_routes(app, console: str = "/console") -> set[tuple[str, str]]:
+    """(method, path) of every route of the console at `console`, wherever its router was
+    included."""
 
     def walk(routes, prefix: str):
         for r in routes:
             included = getattr(r, "original_router", None)
             if included is not None:
                 yield from walk(included.routes, prefix + r.include_context.prefix)
-            elif isinstance(r, APIRoute) and (prefix + r.path).startswith("/console"):
+            elif isinstance(r, APIRoute) and (prefix + r.path).startswith(console):
                 yield from ((method, prefix + r.path) for method in r.methods)
 
     return set(walk(app.routes, ""))

@@ -14,6 +14,8 @@ from redress.intake import (
     callbacks_figures,
     check_ins_api,
     context,
+    desk,
+    desk_call,
     fake_provider,
     housekeeping,
     operator_api,
@@ -44,6 +46,7 @@ from redress.intake.projections import Grievances
 from redress.intake.referral_requests import ReferralRequests
 from redress.intake.representations import Representations
 from redress.intake.texting import Texting
+from redress.kit import console
 from redress.kit.idempotency import key_sweeper
 from redress.kit.service import ServiceSpec
 
@@ -78,6 +81,8 @@ service = ServiceSpec(
         web_representation.router,
         web_verify.router,
         admin_pages.router,
+        desk.router,
+        desk_call.router,
         fake_provider.router,
     ],
     projections=lambda: [
@@ -107,6 +112,9 @@ service = ServiceSpec(
     # The report form carries up to five files of 10 MB.
     large_body_paths=r"^/t/[^/]+/report$",
     large_body_bytes=52_000_000,
-    refusal_pages=[web_common.refused_before_routing],
-    exception_handlers={HTTPException: web_common.missed_address},
+    refusal_pages=[web_common.refused_before_routing, desk.CONSOLE.refusal_page],
+    exception_handlers={
+        HTTPException: web_common.missed_address,
+        console.LoginRequired: console.to_login,  # the hotline desk's
+    },
 )

@@ -63,6 +63,8 @@ class Intake:
     keyring: Keyring
     proof_key: Ed25519PrivateKey
     session_key: bytes
+    # The hotline desk's call, kept open between the operator's forms (`desk`).
+    call_key: bytes
     csrf_key: bytes
     # Only to find rows hashed before lookup keys (`redress.intake.lookup_keys`).
     legacy_number_key: bytes
@@ -87,6 +89,7 @@ def build(settings: Settings) -> Intake:
         keyring=Keyring(keyset_file(settings)),
         proof_key=Ed25519PrivateKey.from_private_bytes(derive(root, "receipt-proof")),
         session_key=derive(root, "worker-session"),
+        call_key=derive(root, "operator-call"),
         csrf_key=derive(root, "csrf"),
         legacy_number_key=derive(root, "sms-thread"),
         form_key=derive(root, "report-form"),
