@@ -1,7 +1,8 @@
 """The hotline desk in headless Chromium on a 360 px screen: an operator logs in, opens an
 Arabic-speaking and a Bengali-speaking worker's reports by their receipts, and reads each
 back; the worker's words carry their language and direction, nothing scrolls sideways, and
-axe-core finds nothing serious or critical on the login, desk, call and confirmation pages.
+axe-core finds nothing serious or critical on the login, desk, call, confirmation and filing
+pages.
 """
 
 from __future__ import annotations
@@ -77,4 +78,6 @@ async def test_the_call_page_reads_in_the_worker_s_language_on_a_phone(site, pag
         await page.click("text=No, back to the call")
         await page.click("#end-call")
         await page.wait_for_url(f"{site.base_url}/desk?done=ended")
+    await page.goto(f"{site.base_url}/desk/file")
+    await check(page, "filing", findings)
     assert not findings, describe(findings)

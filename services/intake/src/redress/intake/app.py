@@ -16,6 +16,7 @@ from redress.intake import (
     context,
     desk,
     desk_call,
+    desk_filing,
     fake_provider,
     housekeeping,
     operator_api,
@@ -83,6 +84,7 @@ service = ServiceSpec(
         admin_pages.router,
         desk.router,
         desk_call.router,
+        desk_filing.router,
         fake_provider.router,
     ],
     projections=lambda: [
