@@ -5,8 +5,8 @@ that a route added without a row here fails) and every principal.
 - Officer, supervisor, admin, member, auditor, partner: refused at the login, and by every
   page and form (403), even with a token slipped into the cookie and a call of acme's open.
 - An operator of another tenant, acme's call cookie slipped in: their own desk, where they
-  file in their own initiative; acme's receipt opens nothing there (404), and acme's call is
-  no call of theirs (to the desk, or the desk's page saying so).
+  file and ask for lost receipts in their own initiative; acme's receipt opens nothing there
+  (404), and acme's call is no call of theirs (to the desk, or the desk's page saying so).
 - The tenant's operator: the page, or it again with a domain refusal's reason.
 
 Nothing but the tenant's operator writes on the worker's grievance.
@@ -45,6 +45,8 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
         "file",
         {"category": "other", "narrative": "Unpaid.", "country": ""},
     ),
+    ("GET", f"{PATH}/reissue"): ("desk", {}),
+    ("POST", f"{PATH}/reissue"): ("reissue", {"phone": "+8801799999999"}),
 }
 SESSION = {("GET", f"{PATH}/login"), ("POST", f"{PATH}/login"), ("POST", f"{PATH}/logout")}
 REFUSED = ("officer", "supervisor", "admin", "member", "auditor", "partner")
@@ -62,6 +64,7 @@ def fine(principal: str, kind: str, method: str, answer) -> bool:
         return {
             "desk": got == 200,
             "file": got == 200,  # filed in their own initiative
+            "reissue": (got, location) == (303, f"{PATH}/reissue?done=sent"),
             "open": got == 404 and not problem and CALL not in answer.headers.get("set-cookie", ""),
             "call": (got, location) == (303, f"{PATH}?done=no-call") if method == "GET"
             else got == 409 and "No call is open" in answer.text,

@@ -17,6 +17,7 @@ from redress.intake import (
     desk,
     desk_call,
     desk_filing,
+    desk_reissue,
     fake_provider,
     housekeeping,
     operator_api,
@@ -85,6 +86,7 @@ service = ServiceSpec(
         desk.router,
         desk_call.router,
         desk_filing.router,
+        desk_reissue.router,
         fake_provider.router,
     ],
     projections=lambda: [

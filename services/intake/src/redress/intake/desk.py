@@ -138,7 +138,7 @@ async def open_call(request: Request, p: Assisting, pool: Pool, intake: IntakeCo
     except Problem as exc:
         if exc.status == 429:
             wait = int((exc.headers or {}).get("Retry-After", "60"))
-            said = f"Too many wrong receipts: wait {_duration(wait)} before trying again."
+            said = f"Too many wrong receipts: wait {duration(wait)} before trying again."
             page = home(request, p, 429, error=said, **typed)
             page.headers.update(exc.headers or {})
             return page
@@ -150,7 +150,8 @@ async def open_call(request: Request, p: Assisting, pool: Pool, intake: IntakeCo
     return keep_call(request, answer, intake, p, grievance_id)
 
 
-def _duration(seconds: int) -> str:
+def duration(seconds: int) -> str:
+    """A wait as an operator reads it."""
     if seconds < 60:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
     minutes = math.ceil(seconds / 60)

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from redress.events.catalogue.grievance import GrievanceSubmitted
 from redress.events.catalogue.texts import ReceiptReissued, TextKind
-from redress.events.store import read_stream_on
+from redress.events.store import Conn, read_stream_on
 from redress.intake import on_the_line
 from redress.intake.by_receipt import Assisting, ByReceipt, Recorded, act, opened
 from redress.intake.context import Intake, IntakeContext
@@ -167,29 +167,38 @@ async def reissue(request: Request, body: Reissue, principal: Reissuing, pool: P
     their report, if they allowed contact, and to nobody else. The answer is the same
     whether or not the number matched. A retry with the same key gets the first answer and
     sends nothing more."""
-    phone = phone_number(body.phone)
-    assert phone is not None  # the pattern holds
     async with pool.acquire() as conn, conn.transaction():
         await tenant_name(conn, principal.tenant)
         first = await idempotency.claim(conn, "intake", principal, idempotency_key, request, body)
         if isinstance(first, idempotency.Replay):
             return first.response()
-        keys = await number_keys(conn, intake, principal.tenant, phone)
-        wait = intake.reissues.check(f"{principal.tenant}|{keys.hash}")
-        if wait is not None:
-            raise Problem(429, "too-many-reissues", "a receipt was sent to this number just now",
-                          headers=retry_after(math.ceil(wait)))  # fmt: skip
-        ids = [r["grievance_id"] for r in await conn.fetch(
-            "SELECT DISTINCT grievance_id FROM intake.contact_keys WHERE tenant = $1 "
-            "AND contact_key = ANY($2::text[]) ORDER BY grievance_id DESC LIMIT $3",
-            principal.tenant, keys.candidates, MOST_RECENT,
-        )]  # fmt: skip
-        for gid in ids:
-            await _reissue_one(pool, store, intake, principal, gid, phone)
+        await reissue_by_text(conn, pool, store, intake, principal, body)
         answer = Reissued(detail=REISSUED)
         if first is not None:
             await first.remember(conn, answer, 202)
     return answer
+
+
+async def reissue_by_text(
+    conn: Conn, pool: Pool, store: Store, intake: Intake, principal: Principal, body: Reissue
+) -> None:
+    """A new secret, by text, for each of the last reports filed with this number that allow
+    contact, and nothing for any other (the API's and the desk's). 429 if one was asked for
+    this number just now: a worker's phone is not to be flooded, whoever asks."""
+    phone = phone_number(body.phone)
+    assert phone is not None  # the pattern holds
+    keys = await number_keys(conn, intake, principal.tenant, phone)
+    wait = intake.reissues.check(f"{principal.tenant}|{keys.hash}")
+    if wait is not None:
+        raise Problem(429, "too-many-reissues", "a receipt was sent to this number just now",
+                      headers=retry_after(math.ceil(wait)))  # fmt: skip
+    ids = [r["grievance_id"] for r in await conn.fetch(
+        "SELECT DISTINCT grievance_id FROM intake.contact_keys WHERE tenant = $1 "
+        "AND contact_key = ANY($2::text[]) ORDER BY grievance_id DESC LIMIT $3",
+        principal.tenant, keys.candidates, MOST_RECENT,
+    )]  # fmt: skip
+    for gid in ids:
+        await _reissue_one(pool, store, intake, principal, gid, phone)
 
 
 async def _reissue_one(
