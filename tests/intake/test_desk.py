@@ -93,7 +93,9 @@ async def test_an_operator_reads_the_report_back_and_records_what_the_worker_ask
             assert secret not in (value.value or "") and reference not in (value.value or "")
         grievance_id = held["g"]
 
-        page = (await client.get(f"{DESK}/call")).text
+        shown = await client.get(f"{DESK}/call")
+        assert "max-age=900" in shown.headers["set-cookie"].lower()  # 15 minutes from now
+        page = shown.text
         assert f'lang="bn" dir="ltr" id="status">{said("bn", STATUS["received"])}<' in page
         assert "No messages yet." in page
         assert secret not in page
@@ -176,3 +178,15 @@ async def test_only_the_tenant_s_operators_open_a_report_at_the_desk(intake):
         client.cookies.set("staff_token", officer, path=DESK)
         page = await client.get(DESK)
         assert page.status_code == 403 and refusal(page) == "forbidden"
+
+
+async def test_an_address_the_desk_does_not_have_answers_as_a_page(intake):
+    async with operator(intake) as client:
+        missing = await client.get(f"{DESK}/calls")
+        assert missing.status_code == 404 and refusal(missing) == "not-found"
+        form = await client.get(f"{DESK}/call/reply")  # a form's address, opened as a page
+        assert (form.status_code, form.headers["location"]) == (303, DESK)
+        wrong = await client.put(f"{DESK}/call")
+        assert wrong.status_code == 405 and refusal(wrong) == "refused"
+    worker_page = await intake.client.get("/t/acme/nothing")
+    assert worker_page.status_code == 404 and 'lang="en"' in worker_page.text

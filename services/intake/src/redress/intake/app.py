@@ -118,7 +118,7 @@ service = ServiceSpec(
     large_body_bytes=52_000_000,
     refusal_pages=[web_common.refused_before_routing, desk.CONSOLE.refusal_page],
     exception_handlers={
-        HTTPException: web_common.missed_address,
+        HTTPException: desk.missed_address,  # the worker pages' elsewhere
         console.LoginRequired: console.to_login,  # the hotline desk's
     },
 )

@@ -20,9 +20,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
-from redress.intake import sealed
+from redress.intake import sealed, web_common
 from redress.intake.by_receipt import ByReceipt, opened
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.filing import tenant_name
@@ -156,6 +157,20 @@ def duration(seconds: int) -> str:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
     minutes = math.ceil(seconds / 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+async def missed_address(request: Request, exc: HTTPException) -> Response:
+    """An address of the desk the router does not know (a form's address opened as a page,
+    a mistyped link): the desk's page saying so, never problem+json; elsewhere, as the
+    worker pages answer it."""
+    path = request.url.path
+    if path != PATH and not path.startswith(f"{PATH}/"):
+        return await web_common.missed_address(request, exc)
+    if exc.status_code == 405 and request.method == "GET":  # a form's address: its page
+        return RedirectResponse(PATH, status_code=303)
+    if exc.status_code == 404:
+        return CONSOLE.problem_page(Problem(404, "not-found", "no such page of the desk"))
+    return CONSOLE.problem_page(Problem(exc.status_code, "refused", str(exc.detail).lower()))
 
 
 @router.post("/call/end")
