@@ -2,7 +2,7 @@
 Arabic-speaking and a Bengali-speaking worker's reports by their receipts, and reads each
 back; the worker's words carry their language and direction, nothing scrolls sideways, and
 axe-core finds nothing serious or critical on the login, desk, call, confirmation and filing
-pages.
+pages. With script off, a message is recorded and the report withdrawn, confirmed first.
 """
 
 from __future__ import annotations
@@ -81,3 +81,27 @@ async def test_the_call_page_reads_in_the_worker_s_language_on_a_phone(site, pag
     await page.goto(f"{site.base_url}/desk/file")
     await check(page, "filing", findings)
     assert not findings, describe(findings)
+
+
+async def test_a_call_is_worked_without_script(site, page_without_js):
+    page = page_without_js
+    signer = signer_for(site.app.state.runtime.settings)
+    token = signer.issue("operator-1", TENANT, ["operator"])
+    reference, secret = await filed_with_a_message(site, token, "ar")
+    await page.goto(f"{site.base_url}/desk/login")
+    await page.fill("#token", token)
+    await page.click("button[type=submit].primary")
+    await page.fill("#reference", reference)
+    await page.fill("#secret", secret)
+    await page.click("#open-receipt button")
+    await page.fill("#reply-text", NARRATIVES["ar"])
+    await page.click("#reply button")
+    await page.wait_for_url(f"{site.base_url}/desk/call?done=reply*")
+    assert "message was recorded" in await page.locator("#notice").inner_text()
+    assert await page.locator(".msg.worker .narrative").count() == 2
+    await page.click("#withdraw")
+    await page.click("#confirm-withdrawal button")
+    await page.wait_for_url(f"{site.base_url}/desk/call?done=withdrawal*")
+    status = await page.locator("#status").inner_text()
+    assert status == said("ar", STATUS["withdrawn"])
+    await assert_fits(page, "withdrawn")
