@@ -114,13 +114,13 @@ async def _act(
     request: Request, p: Principal, pool: Pool, store: Store, intake: Intake,
     done: str | None, asked: Asked, confirmed: bool,
 ) -> Response:  # fmt: skip
+    # A refusal below is an answer of 400 or more: the console's route forgets the form as
+    # sent, so that it may be sent again.
     posted = await CONSOLE.form(request)
     grievance_id = call_of(request, intake, p)
     if grievance_id is None:  # nothing is recorded on a call that ended
-        await console.not_sent(request)
         return home(request, p, 409, error=NOTICES["no-call"])
     if confirmed and console.field(posted, "confirm") != "yes":
-        await console.not_sent(request)
         return _confirm(request, p, done or "", 422)
     # A consent request's form is named by it: only its own shows the reason and the ticks.
     name = done or "consent-{referral_id}-{partner_id}".format(**request.path_params)
@@ -129,7 +129,6 @@ async def _act(
         written = await on_call(pool, store, p, grievance_id, command)
     except FORM_ERRORS as exc:
         refused = failure(name, exc, posted, FIELDS, ticked="fields")
-        await console.not_sent(request)
         return await call_page(request, p, pool, intake, grievance_id, refused.status,
                                **refused.context())  # fmt: skip
     said = done or console.field(posted, "answer") or ""
