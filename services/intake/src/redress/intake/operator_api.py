@@ -23,6 +23,7 @@ from redress.events.catalogue.texts import ReceiptReissued, TextKind
 from redress.events.store import Conn, read_stream_on
 from redress.intake import on_the_line
 from redress.intake.by_receipt import Assisting, ByReceipt, Recorded, act, opened
+from redress.intake.commands import Language
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import Status, fold
 from redress.intake.filing import grievance_stream, tenant_name
@@ -41,7 +42,6 @@ from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
-from redress.kit.i18n import LANGUAGES
 from redress.kit.idempotency import IdempotencyKey
 from redress.kit.openapi import answers
 from redress.kit.throttle import retry_after
@@ -50,17 +50,10 @@ router = APIRouter(prefix="/v1", tags=["operators"])
 Reissuing = Annotated[Principal, Depends(permitted(Action.receipt_reissue))]
 
 
-def _a_language(code: str | None) -> str | None:
-    if code is not None and code not in LANGUAGES:
-        raise ValueError(f"a language the platform speaks: {', '.join(LANGUAGES)}")
-    return code
-
-
 class Read(ByReceipt):
-    said_in: Annotated[str | None, AfterValidator(_a_language)] = Field(
-        None, max_length=10,
-        description="the language to say it in, if not the worker's own (`language`)",
-    )  # fmt: skip
+    said_in: Language | None = Field(
+        None, description="the language to say it in, if not the worker's own (`language`)"
+    )
 
 
 class Reply(WorkerMessage, ByReceipt):
