@@ -101,3 +101,37 @@ async def test_an_admin_names_who_is_emailed_alerts_through_the_pages(intake):
     api = await intake.client.get("/v1/tenant/alert-recipients",
                                   headers=intake.token(roles=("admin",)))  # fmt: skip
     assert api.json()["admins"] == ["root@acme.example", "ops@acme.example"]
+
+
+async def test_saving_the_settings_unchanged_keeps_the_order_of_the_languages(intake):
+    """The boxes come in the platform's order; the first of the tenant's languages is the one
+    a worker without a preference gets, and must not change because a page was saved."""
+    await admit_members(intake)
+    assert await log_in(intake, intake.token(roles=("admin",))) == 303
+    csrf = await intake.csrf(ADMIN)
+    chosen = {"csrf": csrf, "name": "Acme Initiative", "time_zone": "Asia/Dhaka",
+              "working_days": ["0", "1", "2", "3", "4", "5"]}  # fmt: skip
+    # The order the tenant gave: Bengali first.
+    given = await intake.client.put(
+        "/v1/tenant", headers=intake.token(roles=("admin",)),
+        json={"name": "Acme Initiative", "time_zone": "Asia/Dhaka",
+              "working_days": [0, 1, 2, 3, 4, 5], "languages": ["bn", "ar", "en"]},
+    )  # fmt: skip
+    assert given.status_code in (200, 201), given.text
+    saved = await intake.client.post(
+        f"{ADMIN}/settings", data={**chosen, "languages": ["ar", "bn", "en"]}
+    )
+    assert saved.status_code == 303, saved.text
+    shown = (await intake.client.get("/v1/tenant", headers=intake.token(roles=("admin",)))).json()
+    assert shown["languages"] == ["bn", "ar", "en"]
+    # A language added goes after them; one taken away goes.
+    added = await intake.client.post(
+        f"{ADMIN}/settings", data={**chosen, "languages": ["ar", "bn", "fr"]}
+    )
+    assert added.status_code == 303, added.text
+    shown = (await intake.client.get("/v1/tenant", headers=intake.token(roles=("admin",)))).json()
+    assert shown["languages"] == ["bn", "ar", "fr"]
+    # A site's country is chosen by its name; none is chosen for the admin.
+    page = (await intake.client.get(ADMIN)).text
+    assert '<option value="" selected disabled>Choose the country</option>' in page
+    assert '<option value="BD">Bangladesh (BD)</option>' in page

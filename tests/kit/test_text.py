@@ -82,3 +82,14 @@ def test_filled_text_refuses_blank_and_its_pattern_says_so(blank):
         assert not re.search(pattern, blank)
         assert re.search(pattern, " a ") and not re.search(pattern, "a\x00")
     assert Filled(line=" a ", prose="b\nc").prose == "b\nc"
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", " \u200b\u200d ", "\u2800", "\ufeff\u3164"])
+def test_filled_text_refuses_what_shows_nothing(invisible):
+    """An officer's message of a zero-width space reached the worker as an empty bubble, and
+    was texted to them: a text that shows nothing is blank."""
+    with pytest.raises(ValidationError, match="blank"):
+        Filled(line="fine", prose=invisible)
+    with pytest.raises(ValidationError, match="blank"):
+        Filled(line=invisible, prose="fine")
+    assert Filled(line="\u200ba", prose="\u200db").line == "\u200ba"

@@ -45,7 +45,8 @@ class _Refusing:
     def check(self, value: str) -> str:
         if self.forbidden.search(value):
             raise ValueError(f"{self.what} may not contain NUL or other control characters")
-        if self.filled and not value.strip():
+        # Blank is what shows nothing: spaces, and zero-width or other invisible marks too.
+        if self.filled and not visible(value):
             raise ValueError(f"{self.what} may not be blank")
         return value
 

@@ -10,9 +10,11 @@ tenancy domain's handler, exactly as the API does.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from fastapi import APIRouter, Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
@@ -141,13 +143,18 @@ async def settings_page(
     return await _render(request, tenant, intake, store, notice=request.query_params.get("done"))
 
 
+# An admin picks a site's country by its name, not by a code alone ("AD" is Andorra).
+COUNTRY_NAMES: dict[str, str] = dict(Locale("en").territories)
+
+
 async def _render(
     request: Request, tenant: str, intake: Intake, store: Store, status: int = 200, **ctx: Any
 ) -> Response:
     state, _ = await load(store, tenant)
     reviews = {code: intake.pages.catalogues.review(code) for code in LANGUAGES}
     return _page(request, intake, "tenant.html", status, tenant=tenant, state=export(state),
-                 languages=LANGUAGES, reviews=reviews, countries=CODES, **ctx)  # fmt: skip
+                 languages=LANGUAGES, reviews=reviews, countries=CODES,
+                 country_names=COUNTRY_NAMES, **ctx)  # fmt: skip
 
 
 def _command(kind: str, form: FormData) -> Command:
@@ -182,6 +189,17 @@ def _command(kind: str, form: FormData) -> Command:
     raise ValueError("unknown form")
 
 
+async def _in_their_order(store: Store, tenant: str, asked: ChangeSettings) -> ChangeSettings:
+    """The languages in the order the tenant gave them, new ones after: the boxes come in the
+    platform's order, and the first language is the one a worker without a preference gets,
+    so saving the page unchanged must change nothing."""
+    state, _ = await load(store, tenant)
+    before = state.settings.languages if state.settings else ()
+    chosen = [lang for lang in before if lang in asked.languages]
+    chosen += [lang for lang in asked.languages if lang not in chosen]
+    return replace(asked, languages=tuple(chosen))
+
+
 def _addresses(given: str) -> tuple[str, ...]:
     return tuple(a for a in BETWEEN_ADDRESSES.split(given) if a)
 
@@ -199,6 +217,8 @@ async def change(
         return HTMLResponse("Not found", 404, headers=_HEADERS)
     try:
         command = _command(kind, form)
+        if isinstance(command, ChangeSettings):
+            command = await _in_their_order(store, tenant, command)
         await execute(store, tenant, command, metadata_for(principal))
     except TenantRefused as exc:
         return await _render(request, tenant, intake, store, 422, error=exc.detail)
