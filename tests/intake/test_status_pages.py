@@ -296,3 +296,39 @@ async def test_the_login_pages_languages_keep_the_reference_typed_and_never_the_
     assert 'value="R-ABCD-1234"' in switched.text and "98765432" not in switched.text
     assert 'role="alert"' not in switched.text  # nothing was tried
     assert await intake.events() == before
+
+
+async def test_a_reply_sent_twice_is_posted_once(intake):
+    """A double tap on a slow phone sends the reply's form twice: the worker's message is
+    posted once, and the second answer says it was sent, as the first did. The next page's
+    form takes the next reply."""
+    reference, secret = await file_report(intake, lang="ar")
+    status = await _open(intake.client, reference, secret, "ar")
+    form_id = re.search(r'name="form_id" value="([^"]+)"', status.text).group(1)
+    origin = re.search(r'name="origin" value="([^"]+)"', status.text).group(1)
+    reply = {"csrf": csrf_in(status), "do": "reply", "message": "أخذوا جواز سفري.",
+             "origin": origin, "form_id": form_id}  # fmt: skip
+    answers = [await intake.client.post(f"/t/{TENANT}/status?lang=ar", data=reply)
+               for _ in range(2)]  # fmt: skip
+    assert [a.status_code for a in answers] == [303, 303]
+    assert all("done=sent" in a.headers["location"] for a in answers)
+
+    async def posted() -> list:
+        async with intake.system.pool.acquire() as conn:
+            return await conn.fetch(
+                "SELECT 1 FROM intake.thread t JOIN intake.grievances g USING (grievance_id)"
+                " WHERE g.reference = $1 AND t.author = 'worker'", reference,
+            )  # fmt: skip
+
+    assert len(await posted()) == 1
+    after = await intake.client.get(answers[1].headers["location"])
+    again = {
+        **reply,
+        "csrf": csrf_in(after),
+        "message": "وهددوني.",
+        "form_id": re.search(r'name="form_id" value="([^"]+)"', after.text).group(1),
+    }
+    assert again["form_id"] != form_id
+    sent = await intake.client.post(f"/t/{TENANT}/status?lang=ar", data=again)
+    assert sent.status_code == 303, sent.text
+    assert len(await posted()) == 2

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from redress.events.catalogue.grievance import ErasureReason, GrievanceSubmitted
 from redress.events.envelope import Event, EventData
-from redress.intake import reply_drafts
+from redress.intake import reply_drafts, single_use
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import (
     GRIEVANCE,
@@ -71,6 +71,7 @@ async def act(
     csrf_token: str = Form(alias="csrf", max_length=100),
     retaliation: str | None = Form(None, pattern="^yes$"),
     origin: str | None = Form(None, max_length=1000),  # the grievance a reply was written for
+    form_id: str | None = Form(None, max_length=200),  # the reply's form, used once
     # A comment on the plan being written: its box belongs to this form, so that a change of
     # language keeps it; only the plan's own address sends it.
     comment: str | None = Form(None, max_length=TYPED_PARSED),
@@ -119,11 +120,16 @@ async def act(
     # A reply may say the worker is punished for speaking up: a report of its own, in the
     # reply's transaction, that opens a case at once (docs/follow-up.md).
     within = Reporting(store=store, metadata=metadata)
+    sent_once = single_use.check(intake.form_key, form_id)  # a page before this has none
 
     async def decide(history: list[Event]) -> list[EventData]:
         state, conn = GRIEVANCE.fold(stream, history), within.conn
         assert conn is not None  # lent by `execute`, in the write's transaction
         if do == "reply":
+            # Sent twice (a double tap on a slow phone, a form sent again), it is posted once:
+            # the second finds its form used and records nothing, and says it was sent.
+            if sent_once is not None and not await single_use.consume(conn, tenant, sent_once):
+                return []
             key = await intake.keyring.get(conn, state.key_id or "")
             sealed_text = key.seal((message or "").encode())  # not empty: checked above
             posted = decide_grievance(PostWorkerMessage(grievance_id, sealed_text), state)

@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse
 from redress.events.catalogue.grievance import Sealed
 from redress.events.projection import wait_for_version
 from redress.events.store import Conn, stream_version_on
-from redress.intake import reply_drafts
+from redress.intake import reply_drafts, single_use
 from redress.intake.consent_answers import Held, given
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.filing import Masthead, grievance_stream, masthead
@@ -155,6 +155,8 @@ async def status(
         # Allowing contact is offered only to a report that gave a way to be contacted.
         "reachable": "contact" in held,
         "origin": form_origin(intake, grievance_id),
+        # The reply's form is used once: a reply sent twice (a double tap) is posted once.
+        "form_id": single_use.issue(intake.form_key),
         # While the page takes a reply, every other form's buttons send the reply's form (to
         # their own address): what is written in it is kept for the page that follows.
         "of_reply": _OF_REPLY if g["status"] not in ("withdrawn", "erased") else "",
