@@ -76,7 +76,7 @@ async def file_grievance(platform, category="recruitment_and_fees", site_id="dha
         "/v1/operator/grievances",
         json={"country": "BD", "site_id": site_id, "category": category,
               "narrative": NARRATIVE, "language": "en", "contact": CONTACT,
-              "consent": {"contact_me": True}},
+              "consent": {"contact_me": True}, "since": "2026-09-01"},
         headers=platform.token(("operator",), sub="operator-1"),
     )  # fmt: skip
     assert answer.status_code == 201, answer.text
@@ -284,6 +284,7 @@ async def test_the_case_page_shows_the_grievance_and_every_form_runs_its_command
         # The grievance, decrypted for the officer.
         assert NARRATIVE in page and "+8801700000001" in page and "after 6 pm" in page
         assert dd(page, "case-stage") == "Admissibility"
+        assert dd(page, "case-since") == "2026-09-01"  # since when, as the worker said
         assert dd(page, "case-severity") == "Not triaged"
         # The category's suggestions are ticked before triage.
         for code in ("recruitment_fees", "debt_bondage", "unlicensed_recruiter"):

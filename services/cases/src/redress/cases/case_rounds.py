@@ -118,11 +118,12 @@ async def _submitted(conn: Conn, events: list[Event]) -> None:
     await write_rows(
         conn,
         """WITH v AS (SELECT * FROM unnest($1::text[], $2::jsonb[], $3::timestamptz[],
-                                           $4::bigint[], $5::bool[]) AS v(g, p, t, pos, c)),
+                                           $4::bigint[], $5::bool[], $6::date[])
+                                  AS v(g, p, t, pos, c, since)),
                 personal AS (INSERT INTO grievance_data SELECT g, p FROM v ON CONFLICT DO NOTHING)
-           INSERT INTO filings SELECT g, t, pos, c FROM v ON CONFLICT DO NOTHING""",
+           INSERT INTO filings SELECT g, t, pos, c, since FROM v ON CONFLICT DO NOTHING""",
         [(g.grievance_id, g.personal.model_dump_json(), e.time, e.position,
-          g.consent.contact_me) for e, g in of_kind(events, GrievanceSubmitted)],
+          g.consent.contact_me, g.since) for e, g in of_kind(events, GrievanceSubmitted)],
     )  # fmt: skip
 
 

@@ -223,6 +223,9 @@ async def case_page(
         alert = await alerts.of_case(conn, case_id)
         files = await attachments.listed(conn, case_id)
         delivered = await remedies_views.delivered(conn, case_id)
+        since = await conn.fetchval(
+            "SELECT since FROM cases.filings WHERE grievance_id = $1", row["grievance_id"]
+        )
     shown = reads.fields_shown(grievance, thread, findings)
     await reads.record(store, p, case_id, row["grievance_id"], shown, "console")
     if shown:  # this very reading, which the read model holds only once it has caught up
@@ -238,6 +241,7 @@ async def case_page(
         "principal": p,
         "case": row,
         "grievance": grievance,
+        "since": since,
         "thread": thread,
         "timeline": timeline,
         "zone": frames.time_zone,
