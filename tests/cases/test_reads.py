@@ -9,8 +9,9 @@ consent) append none. Officers see the reads on the case.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
-from redress.cases.reads import reads_stream
+from redress.cases.reads import reads_stream, runs
 from tests.cases.test_authz import GRIEVANCE, file_case, officer_post
 from tests.cases.test_console import case_page, officer
 from tests.events.helpers import wait_until
@@ -96,3 +97,24 @@ async def test_a_member_shown_the_consented_identity_is_recorded_as_a_reader(pla
 
 async def _nonempty(listed) -> bool:
     return bool(await listed())
+
+
+def test_the_page_says_an_officers_reads_in_a_row_on_one_line_and_another_readers_apart():
+    """An officer working through a case reloads its page at every step: line by line, those
+    reads pushed another reader's off the page's 20 lines."""
+    start = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+    def read(reader: str, minute: int, fields=("narrative",)) -> dict:
+        return {"reader": reader, "role": "officer", "channel": "console",
+                "fields": list(fields), "time": start + timedelta(minutes=minute)}  # fmt: skip
+
+    newest_first = [read("karim", m) for m in range(40, 10, -1)]
+    newest_first += [read("someone-else", 9), read("karim", 8), read("karim", 7, ("contact",))]
+    lines = runs(newest_first)
+    assert [(line["reader"], line["count"]) for line in lines] == [
+        ("karim", 30), ("someone-else", 1), ("karim", 1), ("karim", 1)
+    ]  # fmt: skip
+    assert (lines[0]["time"], lines[0]["first"]) == (newest_first[0]["time"],
+                                                     newest_first[29]["time"])  # fmt: skip
+    many = [read(f"reader-{i}", 100 - i) for i in range(30)]
+    assert len(runs(many)) == 20 and runs(many)[-1]["reader"] == "reader-19"

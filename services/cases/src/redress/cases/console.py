@@ -50,7 +50,6 @@ from redress.kit.text import Line
 
 PAGE_SIZE = 50
 READ_BACK_SECONDS = 5.0
-READS_SHOWN = 20
 VIEWS = CaseViews()
 
 router = CONSOLE.router()  # with the console's login and logout
@@ -217,7 +216,7 @@ async def case_page(
         thread = await q.thread(conn, cases.keyring, case_id)
         timeline = await q.timeline(conn, case_id)
         lessons = await q.lessons(conn, case_id)
-        recent_reads = await q.recent_reads(conn, case_id, READS_SHOWN)
+        recent_reads = await q.recent_reads(conn, case_id, reads.READS_LOOKED_AT)
         findings = await evidence_views.findings(conn, cases.keyring, case_id)
         steps = await q.determinations(conn, case_id)
         alert = await alerts.of_case(conn, case_id)
@@ -231,7 +230,7 @@ async def case_page(
     if shown:  # this very reading, which the read model holds only once it has caught up
         now = {"reader": p.sub, "role": p.acting_as, "fields": list(shown),
                "channel": "console", "time": datetime.now(UTC)}  # fmt: skip
-        recent_reads = [now, *recent_reads][:READS_SHOWN]
+        recent_reads = [now, *recent_reads]
     stage = d.Stage(row["stage"])
     is_open = row["status"] == d.Status.open
     late = is_open and (
@@ -251,7 +250,7 @@ async def case_page(
         "findings": findings,
         "verification": steps.get("verification"),
         "response": steps.get("response"),
-        "reads": recent_reads,
+        "reads": reads.runs(recent_reads),
         "stage_overdue": late,
         "next_stage": d.ORDER[d.ORDER.index(stage) + 1] if stage in ADVANCING else None,
         "indicators": _indicators(row),

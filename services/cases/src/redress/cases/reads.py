@@ -58,3 +58,27 @@ async def record(
     )
     # Two staff reading at the same instant clash on the version: `execute` goes again.
     await execute(store, stream, lambda _: [read], metadata_for(p))
+
+
+# How many reads the case page looks back over, and how many lines it shows of them.
+READS_LOOKED_AT = 500
+READS_SHOWN = 20
+
+
+def runs(recent: list[dict[str, Any]], shown: int = READS_SHOWN) -> list[dict[str, Any]]:
+    """The reads, newest first, one line per run of reads by the same person of the same
+    fields in the same place (`count`, from `first` to `time`): an officer working through a
+    case reloads its page at every step, and line by line those reads pushed anyone else's
+    off the page. Every read stays on the log and in `/v1/cases/{id}/reads`."""
+    lines: list[dict[str, Any]] = []
+    for read in recent:
+        last = lines[-1] if lines else None
+        same = ("reader", "role", "channel", "fields")
+        if last is not None and all(last[k] == read[k] for k in same):
+            last["count"] += 1
+            last["first"] = read["time"]
+            continue
+        if len(lines) == shown:
+            break
+        lines.append(read | {"count": 1, "first": read["time"]})
+    return lines
