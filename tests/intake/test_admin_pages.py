@@ -135,3 +135,35 @@ async def test_saving_the_settings_unchanged_keeps_the_order_of_the_languages(in
     page = (await intake.client.get(ADMIN)).text
     assert '<option value="" selected disabled>Choose the country</option>' in page
     assert '<option value="BD">Bangladesh (BD)</option>' in page
+
+
+async def test_a_refused_form_comes_back_with_what_was_typed_and_its_reason_beside_it(intake):
+    """The page is long: a refused form's reason is said beside it, and its boxes hold what
+    the admin typed, where they held the saved values before."""
+    await admit_members(intake)
+    assert await log_in(intake, intake.token(roles=("admin",))) == 303
+    csrf = await intake.csrf(ADMIN)
+    typed = {"csrf": csrf, "officers": "karim@example.org\nnot-an-email",
+             "supervisors": "sara@example.org", "admins": "joe@example.org"}  # fmt: skip
+    refused = await intake.client.post(f"{ADMIN}/alert-recipients", data=typed)
+    assert refused.status_code == 422
+    page = refused.text
+    assert '<a href="#form-alert-recipients">Go to the form</a>' in page
+    form = page.split('id="form-alert-recipients"')[1].split("</form>")[0]
+    assert 'class="error" id="error-alert-recipients"' in form
+    assert "karim@example.org\nnot-an-email</textarea>" in form
+    assert "sara@example.org</textarea>" in form and "joe@example.org</textarea>" in form
+    site = {"csrf": csrf, "site_id": "Bad Id", "name": "Chittagong Denim", "country": "BD",
+            "member_orgs": ["globex-garments"], "sector": "garments", "tier": "2"}  # fmt: skip
+    refused = await intake.client.post(f"{ADMIN}/sites", data=site)
+    assert refused.status_code == 422
+    form = refused.text.split('id="form-sites"')[1].split("</form>")[0]
+    assert 'value="Bad Id"' in form and 'value="Chittagong Denim"' in form
+    assert '<option value="BD" selected>' in form
+    assert re.search(r'value="globex-garments" checked', form)
+    assert not re.search(r'value="acme-apparel" checked', form)
+    zero = {"csrf": csrf, "acknowledge_days": "0", "feedback_days": "30", "plan_days": "20"}
+    refused = await intake.client.post(f"{ADMIN}/time-frames", data=zero)
+    assert refused.status_code == 422 and "each at least 1" in refused.text
+    form = refused.text.split('id="form-time-frames"')[1].split("</form>")[0]
+    assert 'name="acknowledge_days" type="number" min="1" max="365" value="0"' in form

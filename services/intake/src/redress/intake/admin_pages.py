@@ -143,6 +143,7 @@ async def settings_page(
     return await _render(request, tenant, intake, store, notice=request.query_params.get("done"))
 
 
+WHOLE_DAYS = "please give whole numbers of days, each at least 1"
 # An admin picks a site's country by its name, not by a code alone ("AD" is Andorra).
 COUNTRY_NAMES: dict[str, str] = dict(Locale("en").territories)
 
@@ -221,9 +222,11 @@ async def change(
             command = await _in_their_order(store, tenant, command)
         await execute(store, tenant, command, metadata_for(principal))
     except TenantRefused as exc:
-        return await _render(request, tenant, intake, store, 422, error=exc.detail)
+        return await _render(request, tenant, intake, store, 422, error=exc.detail,
+                             failed=kind, typed=form)  # fmt: skip
     except ValueError as exc:
         detail = (str(exc) if "choose" in str(exc) else "please give a whole number"
-                  if kind == "minimum-count" else "please give whole numbers of days")  # fmt: skip
-        return await _render(request, tenant, intake, store, 422, error=detail)
+                  if kind == "minimum-count" else WHOLE_DAYS)  # fmt: skip
+        return await _render(request, tenant, intake, store, 422, error=detail, failed=kind,
+                             typed=form)  # fmt: skip
     return RedirectResponse(f"{_home(tenant)}?done={kind}", status_code=303)
