@@ -17,7 +17,7 @@ import httpx
 from redress.intake import sealed
 from redress.intake.desk import CALL
 from redress.intake.filing import grievance_stream
-from redress.intake.texts import SCALE, STATUS
+from redress.intake.texts import BEFORE_ERASING, SCALE, STATUS
 from tests.cases.test_console import csrf_of, refusal
 from tests.cases.test_worker_loop import NARRATIVES
 from tests.intake.conftest import CLIENT_ADDRESS, register_tenant
@@ -144,9 +144,19 @@ async def test_a_worker_has_their_personal_data_erased_once_the_operator_confirm
         grievance_id = call_held(intake, client)["g"]
         page = (await client.get(f"{DESK}/call")).text
         assert f'lang="ar" dir="rtl" id="status">{said("ar", STATUS["received"])}<' in page
+        # What the worker's page says of erasing, in Arabic, to read out before it.
+        asked = (await client.get(f"{DESK}/call/erasure")).text
+        assert (
+            f'lang="ar" dir="rtl" class="narrative" id="read-out">{said("ar", BEFORE_ERASING[0])}'
+            in asked
+        )
         await recorded(client, "erasure", f"{DESK}/call/erasure", confirm="yes")
         erased = await last_event(intake, grievance_id)
         assert (erased.type, erased.data.reason.value) == ("PersonalDataErased", "worker_request")
+        # A message after the erasure has no key to be sealed with: refused, nothing written.
+        late = await send(client, f"{DESK}/call", f"{DESK}/call/reply", text="Are you there?")
+        assert late.status_code == 409, late.text
+        assert (await last_event(intake, grievance_id)).type == "PersonalDataErased"
 
 
 async def test_wrong_receipts_are_throttled_per_operator_as_the_api_does(intake):

@@ -184,4 +184,4 @@ async def test_a_publication_that_ended_is_deleted_once_past_its_keeping_never_o
 
 def test_a_publication_is_kept_at_least_as_long_as_an_idempotency_key_that_names_it():
     with pytest.raises(ConfigurationError, match="publications_kept_days"):
-        load_settings(publications_kept_days=6, _env_file=None)
+        load_settings(publications_kept_days=7, _env_file=None)

@@ -10,7 +10,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from redress.intake.filing import grievance_stream
-from redress.intake.texts import CONSENT_QUESTION, CONTACT_WITH_NAME, SHARED_FIELDS
+from redress.intake.texts import (
+    CONSENT_QUESTION,
+    CONTACT_WITH_NAME,
+    MAY_WITHDRAW,
+    SHARED_FIELDS,
+    STILL_HELPING,
+)
 from tests.events.helpers import wait_until
 from tests.intake.test_desk import DESK, call_held, open_receipt, operator, recorded, send
 from tests.referral.test_consent_by_phone import _last_is, asked, bn
@@ -56,6 +62,13 @@ async def test_the_desk_records_the_workers_consent_given_on_the_phone(platform)
             return 'value="revoked"' in shown
 
         await wait_until(agreed_shown)
+        shown = (await client.get(f"{DESK}/call")).text
+        # What the worker agreed to, in their words, and what the page says of it, to read out.
+        assert f'dir="ltr">{bn(CONTACT_WITH_NAME)}</span></dd>' in shown
+        assert "SharedField" not in shown and bn(MAY_WITHDRAW) in shown
+        # Withdrawing the report would not end the shelter's help: read out before it.
+        asked_first = (await client.get(f"{DESK}/call/withdrawal")).text
+        assert bn(STILL_HELPING) in asked_first and 'id="read-out"' in asked_first
         # A no, once the worker agreed, is refused beside the request's form; nothing written.
         before = await platform.system.store.stream_version(grievance)
         refused = await send(client, f"{DESK}/call", f"{DESK}/call/{form}", answer="declined")

@@ -157,10 +157,11 @@ class Settings(BaseSettings):
     )  # fmt: skip
 
     publications_kept_days: float = Field(
-        90.0, ge=7, le=36500,
+        90.0, ge=8, le=36500,
         description="days a publication of figures is kept once it ended (published, refused"
         " or failed), readable at /v1/figures/publications/{id}; then it is deleted, and its"
-        " release stays in the log. At least 7: an Idempotency-Key (kept 7 days) may name it",
+        " release stays in the log. At least 8: an Idempotency-Key (kept 7 days, swept"
+        " hourly) may name it",
     )  # fmt: skip
 
     admission_limit: int = Field(

@@ -251,6 +251,7 @@ async def case_page(
         "verification": steps.get("verification"),
         "response": steps.get("response"),
         "reads": reads.runs(recent_reads),
+        "reads_cut": len(recent_reads) >= reads.READS_LOOKED_AT,  # older ones not looked at
         "stage_overdue": late,
         "next_stage": d.ORDER[d.ORDER.index(stage) + 1] if stage in ADVANCING else None,
         "indicators": _indicators(row),

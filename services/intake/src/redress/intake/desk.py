@@ -70,7 +70,8 @@ NOTICES = {
     "given": "Recorded: the worker agrees. The referral goes on to the support service.",
     "declined": "Recorded: the worker does not agree. Nothing is shared.",
     "revoked": "Recorded: the worker withdrew their agreement. Nothing more is shared.",
-    "withdrawal": "The report is withdrawn: the case ends and nobody contacts the worker about it.",
+    "withdrawal": "The report is withdrawn: the case ends. Support services the worker agreed to "
+    "keep their case until they withdraw each agreement.",
     "erasure": "The worker's personal data was erased.",
     "ended": "The call ended: the report is closed on this screen.",
     "no-call": "No call is open, or it was left for more than 15 minutes: open the worker's "

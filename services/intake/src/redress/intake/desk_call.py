@@ -94,10 +94,13 @@ def form(path: str, done: str | None, confirmed: bool = False) -> Callable[[Aske
         router.add_api_route(f"/call{path}", route, methods=["POST"])
         if confirmed:
 
-            async def ask(request: Request, p: Assisting, intake: IntakeContext) -> Response:
-                if call_of(request, intake, p) is None:
+            async def ask(
+                request: Request, p: Assisting, pool: Pool, intake: IntakeContext
+            ) -> Response:
+                grievance_id = call_of(request, intake, p)
+                if grievance_id is None:
                     return RedirectResponse(f"{PATH}?done=no-call", status_code=303)
-                return _confirm(request, p, done or "")
+                return await _confirm(request, p, pool, intake, grievance_id, done or "")
 
             router.add_api_route(f"/call{path}", ask, methods=["GET"])
         return asked
@@ -105,9 +108,21 @@ def form(path: str, done: str | None, confirmed: bool = False) -> Callable[[Aske
     return register
 
 
-def _confirm(request: Request, p: Principal, what: str, status: int = 200) -> Response:
-    return CONSOLE.page(request, "confirm.html", status, principal=p, what=what,
-                        unconfirmed=status != 200)  # fmt: skip
+async def _confirm(
+    request: Request, p: Principal, pool: Pool, intake: Intake, grievance_id: str, what: str,
+    status: int = 200,
+) -> Response:  # fmt: skip
+    """Asked before what cannot be undone, with what the worker's own page says of it, in
+    their language, for the operator to read out first (that a withdrawal leaves the support
+    services they agreed to with their case, ADR 49)."""
+    async with pool.acquire() as conn:
+        await tenant_name(conn, p.tenant)
+        report = await on_the_line.reading(conn, intake, p.tenant, grievance_id)
+    read_out = report.before_withdrawing if what == "withdrawal" else report.before_erasing
+    page = CONSOLE.page(request, "confirm.html", status, principal=p, what=what,
+                        unconfirmed=status != 200, read_out=read_out, lang=report.language,
+                        dir=direction(report.language))  # fmt: skip
+    return keep_call(request, page, intake, p, grievance_id)
 
 
 async def _act(
@@ -121,7 +136,7 @@ async def _act(
     if grievance_id is None:  # nothing is recorded on a call that ended
         return home(request, p, 409, error=NOTICES["no-call"])
     if confirmed and console.field(posted, "confirm") != "yes":
-        return _confirm(request, p, done or "", 422)
+        return await _confirm(request, p, pool, intake, grievance_id, done or "", 422)
     # A consent request's form is named by it: only its own shows the reason and the ticks.
     name = done or "consent-{referral_id}-{partner_id}".format(**request.path_params)
     try:

@@ -22,8 +22,10 @@ from redress.intake.domain import (
     ErasePersonalData,
     GiveSatisfaction,
     Grievance,
+    GrievanceRefused,
     PostWorkerMessage,
     RequestWithdrawal,
+    Status,
 )
 from redress.intake.erasure import erase
 from redress.intake.operator_consent import ConsentRequest, consent_requests
@@ -133,6 +135,8 @@ def message(intake: Intake, text: str) -> Command:
     """The worker's message, as they said it on the phone, joins their report's thread."""
 
     async def command(conn: Conn, gid: str, state: Grievance) -> Any:
+        if state.status is Status.erased:  # no key left to seal it with: refused, as decided
+            raise GrievanceRefused("erased", "the personal data of this grievance was erased")
         sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(text.encode())
         return PostWorkerMessage(gid, sealed, Channel.hotline)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Hashable
-from datetime import UTC, datetime
 from typing import Any
 
 from redress.events.catalogue.grievance import PersonalDataErased, ReferralConsentAnswered
@@ -27,11 +26,10 @@ from redress.events.catalogue.referral import (
     ReferralSent,
     ReferralWithdrawn,
 )
-from redress.events.catalogue.texts import TextKind
 from redress.events.envelope import Event
-from redress.events.projection import Projection, columns, of_kind, rounds, write_rows
+from redress.events.projection import Projection, columns, of_kind, rounds
 from redress.events.store import Conn
-from redress.intake.texting import NEWS_FOR, text_id
+from redress.intake import referral_questions as questions
 from redress.intake.texts import (
     CONTACT_WITH_NAME,
     PARTNER_KINDS,
@@ -143,25 +141,7 @@ async def _selected(conn: Conn, events: list[Event]) -> None:
                   json.dumps([s.value for s in c.services]), e.position)
                  for e, c in of_kind(events, PartnerSelected)),
     )  # fmt: skip
-    await _asked(conn, events)
-
-
-async def _asked(conn: Conn, events: list[Event]) -> None:
-    """A text to the worker who allows contact: a question waits for them (news only, as
-    every text: `texting.NEWS_FOR`). Queued in the outbox the sender empties, once per
-    request, whatever replays it."""
-    news = datetime.now(UTC) - NEWS_FOR
-    await write_rows(
-        conn,
-        f"""INSERT INTO intake.texts (text_id, tenant, grievance_id, kind, params)
-            SELECT v.text_id, f.tenant, f.grievance_id, '{TextKind.question.value}', '{{}}'
-            FROM unnest($1::text[], $2::text[]) AS v(text_id, r)
-            JOIN referrals r ON r.referral_id = v.r
-            JOIN followers f ON f.grievance_id = r.grievance_id AND f.contact_me
-            ON CONFLICT (text_id) DO NOTHING""",
-        [(text_id(e, TextKind.question), e.stream)
-         for e, _ in of_kind(events, PartnerSelected) if e.time >= news],
-    )  # fmt: skip
+    await questions.asked(conn, events)
 
 
 def _answer(event: Event) -> tuple[str, str, str, str]:

@@ -171,7 +171,9 @@ async def publish(
         first = None if retry is None else await retry.claim(conn, SCHEMA, p)
         if isinstance(first, Replay):  # the same job, as it stands now
             job = await publications.find(conn, p.tenant, uuid.UUID(first.answer["id"]))
-            assert job is not None  # jobs are kept longer than keys (publications_kept_days)
+            if job is None:  # kept longer than keys (publications_kept_days): deleted by hand
+                raise Problem(410, "publication-gone", "the publication this key asked for "
+                              "was deleted; ask again with another Idempotency-Key")  # fmt: skip
         else:
             job = await publications.ask(
                 conn, metadata_for(p), body.period, body.corrects, datetime.now(UTC)
