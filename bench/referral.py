@@ -153,9 +153,10 @@ async def readable(client: httpx.AsyncClient, base: str, officer: dict, ids: lis
 
 
 async def consent_all(
-    base: str, operator: dict, ids: list[str]
+    base: str, officer: dict, ids: list[str]
 ) -> tuple[float, dict[str, float], list[float]]:
-    """Consent by phone for every referral; when each was answered, and how long each took."""
+    """Consent by phone, recorded by an officer (ADR 49), for every referral; when each was
+    answered, and how long each took."""
     queue = list(enumerate(ids))
     answered: dict[str, float] = {}
     took: list[float] = []
@@ -166,7 +167,7 @@ async def consent_all(
             i, referral_id = queue.pop()
             url = f"{base}/v1/referrals/{referral_id}/partners/p{i % PARTNERS}/consent"
             begun = time.time()
-            answer = await client.post(url, json=PHONE, headers=operator)
+            answer = await client.post(url, json=PHONE, headers=officer)
             assert answer.status_code == 200, answer.text
             answered[referral_id] = time.time()
             took.append(answered[referral_id] - begun)
@@ -262,7 +263,8 @@ async def drive(settings: Settings, log: Callable[[str], None]) -> Result:
         await readable(client, base, bearer("bench-officer", "officer"), ids)
     log(f"referral: {REFERRALS:,} referrals await consent; consenting …")
     async with Partners(secrets, ports) as partners:
-        started, answered, took = await consent_all(base, bearer("bench-op", "operator"), ids)
+        on_phone = bearer("bench-officer", "officer")
+        started, answered, took = await consent_all(base, on_phone, ids)
         consented = time.time() - started
         await until_delivered(dsn, REFERRALS)
         ours = await partners.stats()

@@ -40,8 +40,8 @@ async def test_the_case_timeline_shows_the_referral_to_officers_and_nothing_to_m
     case_id = case_stream(platform.filed["grievance_id"])
     await chosen(platform, referral_id)
     base = f"/v1/referrals/{referral_id}"
-    operator = platform.token(("operator",), sub="operator-1")
-    await platform.post(f"{base}/partners/safe-home/consent", PHONE, operator)
+    on_phone = platform.token(sub="officer-on-the-phone")
+    await platform.post(f"{base}/partners/safe-home/consent", PHONE, on_phone)
     await platform.caught_up(referral_id)
     partner = f"/v1/partner/referrals/{referral_id}"
     await platform.post(f"{partner}/acknowledge", None, platform.partner())

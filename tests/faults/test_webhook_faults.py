@@ -118,7 +118,7 @@ async def _faults(platform, client, actors, partner, receiver, referral_url, con
         await call(client, "POST", f"{base}/safety", actors.officer, {"imminent_danger": False})
         choice = {"partner_id": partner, "services": ["shelter"]}
         await call(client, "POST", f"{base}/partners", actors.officer, choice)
-        await call(client, "POST", f"{base}/partners/{partner}/consent", actors.operator, PHONE)
+        await call(client, "POST", f"{base}/partners/{partner}/consent", actors.officer, PHONE)
         referrals.append(referral_id)
 
     async def attempted() -> int:
