@@ -137,6 +137,22 @@ async def test_an_operator_reads_the_report_back_and_records_what_the_worker_ask
         assert (gone.status_code, gone.headers["location"]) == (303, f"{DESK}?done=no-call")
 
 
+async def test_signing_out_ends_the_call(intake):
+    # The operator signs out mid-call; whoever signs in next on that browser (the same
+    # operator's token again, on a shared desk) finds no report open.
+    reference, secret = await filed(intake, "bn")
+    token = intake.signer.issue("operator-1", "acme", ["operator"])
+    async with browser(intake) as client:
+        await log_in(client, token)
+        assert (await open_receipt(client, reference, secret)).status_code == 303
+        assert call_held(intake, client) is not None
+        out = await send(client, DESK, f"{DESK}/logout")
+        assert out.status_code == 303 and CALL not in client.cookies
+        await log_in(client, token)
+        gone = await client.get(f"{DESK}/call")
+        assert (gone.status_code, gone.headers["location"]) == (303, f"{DESK}?done=no-call")
+
+
 async def test_a_worker_has_their_personal_data_erased_once_the_operator_confirms(intake):
     reference, secret = await filed(intake, "ar")
     async with operator(intake) as client:

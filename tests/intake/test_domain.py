@@ -7,6 +7,7 @@ from redress.events.catalogue.grievance import (
     Category,
     Channel,
     Consent,
+    ConsentAnswer,
     ContactConsentChanged,
     ErasureReason,
     GrievanceSubmitted,
@@ -14,6 +15,7 @@ from redress.events.catalogue.grievance import (
     PersonalDataErased,
     PlanAnswer,
     PlanAnswered,
+    ReferralConsentAnswered,
     RemedyConfirmed,
     ReviewRequested,
     Sealed,
@@ -23,6 +25,7 @@ from redress.events.catalogue.grievance import (
 from redress.intake.domain import (
     AddInformation,
     AnswerPlan,
+    AnswerReferralConsent,
     AttachFile,
     ChangeContactConsent,
     ConfirmRemedy,
@@ -171,3 +174,25 @@ def test_the_worker_says_whether_a_remedy_reached_them():
     assert then([SUBMITTED], ConfirmRemedy(G, "a-1", False)) == [
         RemedyConfirmed(grievance_id=G, action_id="a-1", delivered=False)
     ]
+
+
+def test_an_answer_checked_against_a_request_answered_since_is_refused():
+    # The worker agrees on their page while an operator records their refusal on the phone:
+    # both were checked against intake's record of the request before either was recorded.
+    agree = AnswerReferralConsent(G, "r1", "shelter", ConsentAnswer.given, ("contact",))
+    decline = AnswerReferralConsent(
+        G, "r1", "shelter", ConsentAnswer.declined, channel=Channel.hotline
+    )
+    (agreed,) = then([SUBMITTED], agree)
+    assert agreed == ReferralConsentAnswered(
+        grievance_id=G, referral_id="r1", partner_id="shelter", answer=ConsentAnswer.given,
+        fields=("contact",), channel=Channel.web,
+    )  # fmt: skip
+    assert refused([SUBMITTED, agreed], decline) == "consent-answered"
+    # Checked against the record once it holds the first answer, the next answer is the
+    # worker's to give (withdrawing the agreement, or an answer to the partner chosen again).
+    revoke = AnswerReferralConsent(G, "r1", "shelter", ConsentAnswer.revoked, seen=1)
+    assert [e.answer for e in then([SUBMITTED, agreed], revoke)] == [ConsentAnswer.revoked]
+    # Another request of the same report is answered on its own.
+    other = AnswerReferralConsent(G, "r1", "nrm", ConsentAnswer.declined)
+    assert [e.partner_id for e in then([SUBMITTED, agreed], other)] == ["nrm"]

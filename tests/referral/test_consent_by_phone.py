@@ -14,8 +14,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import redress.intake
+from redress.events.application import execute
+from redress.events.catalogue.grievance import ConsentAnswer
 from redress.events.catalogue.texts import TextKind
+from redress.intake.consent_answers import answering
+from redress.intake.domain import GRIEVANCE as GRIEVANCE_DOMAIN
+from redress.intake.domain import GrievanceRefused
 from redress.intake.filing import grievance_stream
 from redress.intake.sms_texts import render
 from redress.intake.texts import (
@@ -33,8 +40,10 @@ from redress.intake.texts import (
     SHARED_FIELDS,
     STILL_HELPING,
 )
+from redress.intake.web_common import worker_metadata
 from redress.kit.i18n import Catalogues
 from tests.events.helpers import wait_until
+from tests.intake.conftest import TENANT
 from tests.referral.conftest import GRIEVANCE
 from tests.referral.test_flow import chosen, disclosures
 
@@ -281,3 +290,39 @@ async def test_a_worker_who_allows_contact_is_texted_that_a_question_waits(platf
 
 async def _nonempty(rows) -> bool:
     return bool(await rows)
+
+
+async def test_the_worker_on_their_page_and_an_operator_on_the_phone_answering_at_once_record_one(
+    platform,
+):
+    # Both answers are checked against intake's record of the request while neither is in
+    # it: the worker agrees on their page as the operator records, on the phone, that they do
+    # not. The one recorded first stands; the other is refused, and its page says the report
+    # changed meanwhile.
+    referral_id, receipt, operator = await asked(platform)
+    intake = platform.intake_app.state.runtime.extras["intake"]
+    gid = platform.filed["grievance_id"]
+    async with platform.system.pool.acquire() as conn:
+        on_the_page = await answering(conn, intake.keyring, TENANT, gid, referral_id,
+                                      "safe-home", ConsentAnswer.given, ["contact"])  # fmt: skip
+    declined = await answer_by_phone(platform, receipt, operator, referral_id, "declined")
+    assert declined.status_code == 201, declined.text
+    stream = grievance_stream(gid)
+    with pytest.raises(GrievanceRefused) as caught:
+        await execute(platform.system.store, stream, GRIEVANCE_DOMAIN.deciding(stream, on_the_page),
+                      worker_metadata(TENANT))  # fmt: skip
+    assert caught.value.kind == "consent-answered" and caught.value.status == 409
+    answered = [e.data for e in await platform.system.store.read_stream(stream)
+                if e.type == "ReferralConsentAnswered"]  # fmt: skip
+    assert [(a.answer, a.channel) for a in answered] == [("declined", "hotline")]
+
+    # Once intake's record holds the refusal, the worker may still agree: checked against it,
+    # their answer is recorded, and referral sends the referral on.
+    async def declined_shown() -> bool:
+        (now,) = (await read(platform, receipt, operator))["referrals"]
+        return now["consent"] == "declined"
+
+    await wait_until(declined_shown)
+    agreed = await answer_by_phone(platform, receipt, operator, referral_id, "given", ["contact"])
+    assert agreed.status_code == 201, agreed.text
+    await wait_until(lambda: _last_is(platform, referral_id, "ReferralSent"))

@@ -14,12 +14,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from redress.events.catalogue.grievance import Channel, ConsentAnswer, GrievanceSubmitted
+from redress.events.catalogue.grievance import (
+    Channel,
+    ConsentAnswer,
+    GrievanceSubmitted,
+    ReferralConsentAnswered,
+)
 from redress.events.catalogue.referral import SharedField
+from redress.events.envelope import Event
 from redress.events.store import Conn, read_stream_on
 from redress.intake.domain import AnswerReferralConsent
 from redress.intake.filing import grievance_stream
-from redress.intake.referral_requests import answers
+from redress.intake.referral_requests import ReferralRequests, answers
 from redress.kit.crypto import Keyring
 from redress.kit.errors import Problem
 
@@ -40,7 +46,10 @@ class Held:
 async def given(conn: Conn, keyring: Keyring, grievance_id: str) -> Held:
     """What the worker's report holds to share (a report filed without contact details has
     no contact to share); nothing once erased."""
-    history = await read_stream_on(conn, grievance_stream(grievance_id))
+    return await _held(conn, keyring, await read_stream_on(conn, grievance_stream(grievance_id)))
+
+
+async def _held(conn: Conn, keyring: Keyring, history: list[Event]) -> Held:
     submitted = history[0].data if history else None
     if not isinstance(submitted, GrievanceSubmitted):
         return Held()
@@ -63,13 +72,18 @@ async def answering(
 ) -> AnswerReferralConsent:  # fmt: skip
     """The worker's answer to the request `referral`/`partner` of their own report, agreeing
     to the `ticked` fields: 404 for a request that is not theirs, 409 for one answered or
-    ended, 422 for a field the partner did not ask for."""
+    ended, 422 for a field the partner did not ask for. The grievance's `decide` refuses it
+    if another answer was recorded since intake's record of the request was read."""
+    stream = grievance_stream(grievance_id)
+    # The request as intake's record of it stands, and how far that record has read the
+    # worker's grievance (in one snapshot): the answers it had seen are those up to there.
     row = await conn.fetchrow(
-        """SELECT p.* FROM intake.referral_partners p
-           JOIN intake.referrals r USING (referral_id)
+        """SELECT p.*, coalesce((SELECT version FROM intake.applied_versions
+                                 WHERE projection = $5 AND stream = $6), 0) AS applied
+           FROM intake.referral_partners p JOIN intake.referrals r USING (referral_id)
            WHERE r.grievance_id = $1 AND r.tenant = $2 AND p.referral_id = $3
              AND p.partner_id = $4""",
-        grievance_id, tenant, referral, partner,
+        grievance_id, tenant, referral, partner, ReferralRequests.name, stream,
     )  # fmt: skip
     if row is None:
         raise Problem(404, "not-found", "no such consent request")
@@ -79,11 +93,19 @@ async def answering(
     if unasked := field - set(row["fields"]):
         # No form offers it: the worker's agreement must name only what the partner asked for.
         raise Problem(422, "validation", f"not asked for: {', '.join(sorted(unasked))}")
-    held = await given(conn, keyring, grievance_id)
+    history = await read_stream_on(conn, stream)
+    held = await _held(conn, keyring, history)
     # What the report does not hold is not agreed to: the partner is never told it may read it.
     agreed = (tuple(f for f in row["fields"] if f in field and f in held)
               if consent is ConsentAnswer.given else ())  # fmt: skip
-    return AnswerReferralConsent(grievance_id, referral, partner, consent, agreed, channel)
+    seen = sum(1 for e in history
+               if e.version <= row["applied"] and _answers(e.data, referral, partner))  # fmt: skip
+    return AnswerReferralConsent(grievance_id, referral, partner, consent, agreed, channel, seen)
+
+
+def _answers(data: object, referral: str, partner: str) -> bool:
+    return (isinstance(data, ReferralConsentAnswered) and data.referral_id == referral
+            and data.partner_id == partner)  # fmt: skip
 
 
 _MAY = {"given": "agree", "declined": "not agree", "revoked": "withdraw their agreement"}

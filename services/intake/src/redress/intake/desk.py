@@ -57,6 +57,7 @@ CONSOLE = console.Console(
     refused="That token may not use the hotline desk: it is for the MSI's hotline operators.",
     forbidden="the hotline desk is for the hotline operators of an MSI",
     csrf_key=console.csrf_key_in("intake"),
+    session_cookies=(CALL,),  # the call ends with the operator's session
     templates=Path(__file__).parent / "desk_templates",
 )
 router = CONSOLE.router()  # with the console's login and logout

@@ -6,6 +6,7 @@ to a grievance and in what order.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -52,6 +53,10 @@ class Grievance:
     attachments: int = 0
     contact_me: bool = False
     language: str | None = None  # as filed: what the worker is answered in
+    # How many times the worker answered each consent request (referral, partner): a request
+    # chosen again is asked anew, so the count, never the last answer, is what an answer was
+    # checked against (`AnswerReferralConsent.seen`).
+    consent_answers: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
 class GrievanceRefused(Refused):
@@ -158,6 +163,11 @@ class AnswerReferralConsent:
     answer: ConsentAnswer
     fields: tuple[str, ...] = ()
     channel: Channel = Channel.web  # `hotline`: told to an operator who read the receipt back
+    # The worker's answers to this request that intake's record of it (`referral_requests`)
+    # held when the answer was checked against it: another answer since (the worker on their
+    # page while an operator records one on the phone) is not yet in that record, and this
+    # one was checked against a request already answered.
+    seen: int = 0
 
 
 Command = (
@@ -201,8 +211,16 @@ def decide(command: Command, state: Grievance) -> list[EventData]:
             if not 1 <= command.score <= 5:
                 raise GrievanceRefused("bad-score", "satisfaction is a score from 1 to 5")
             return [WorkerSatisfactionGiven(**command.__dict__)]
-        case AnswerReferralConsent():  # a withdrawn grievance may still need support
-            return [ReferralConsentAnswered(**command.__dict__)]
+        case AnswerReferralConsent(seen=seen):  # a withdrawn grievance may still need support
+            request = (command.referral_id, command.partner_id)
+            if state.consent_answers.get(request, 0) != seen:
+                raise GrievanceRefused(
+                    "consent-answered",
+                    "the worker's answer to this request was recorded a moment ago; "
+                    "read the request again to see what they may answer now",
+                )
+            answer = {k: v for k, v in command.__dict__.items() if k != "seen"}
+            return [ReferralConsentAnswered(**answer)]
         case ChangeContactConsent():
             # A withdrawn report may still be contacted about (or stopped): the worker's say.
             if command.contact_me is state.contact_me:
@@ -252,6 +270,10 @@ def evolve(state: Grievance, event: EventData) -> Grievance:
             return replace(state, status=Status.withdrawn)
         case PersonalDataErased():
             return replace(state, status=Status.erased)
+        case ReferralConsentAnswered(referral_id=referral, partner_id=partner):
+            answers = dict(state.consent_answers)
+            answers[referral, partner] = answers.get((referral, partner), 0) + 1
+            return replace(state, consent_answers=answers)
     return state
 
 

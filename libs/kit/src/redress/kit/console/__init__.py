@@ -257,8 +257,12 @@ class Console:
         csrf_key: Callable[[Request], bytes],
         templates: Path,
         filters: Mapping[str, Callable[..., Any]] | None = None,
+        session_cookies: Sequence[str] = (),
     ) -> None:
         self.path, self.title, self.back = path, title, back
+        # The console's own cookies (under its path) that hold what the session did: a
+        # logout ends them with it, so the next one signed in on the browser finds nothing.
+        self.session_cookies = tuple(session_cookies)
         self._nav = nav
         self.admits, self.refused, self.forbidden = admits, refused, forbidden
         self.csrf_key = csrf_key
@@ -422,8 +426,9 @@ class Console:
     async def _logout(self, request: Request) -> Response:
         await self.form(request, once=False)
         response = RedirectResponse(f"{self.path}/login?done=out", status_code=303)
-        response.delete_cookie(
-            COOKIE, path=self.path, httponly=True, samesite="strict",
-            secure=secure_cookies(request),
-        )  # fmt: skip
+        for name in (COOKIE, *self.session_cookies):
+            response.delete_cookie(
+                name, path=self.path, httponly=True, samesite="strict",
+                secure=secure_cookies(request),
+            )  # fmt: skip
         return response
