@@ -16,10 +16,12 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from redress.cases.policies import case_stream
 from redress.cases.reads import reads_stream
-from tests.cases.test_authz import GRIEVANCE, file_case, officer_post, read_back
+from tests.cases.test_authz import GRIEVANCE, file_case, listed, officer_post, read_back
 from tests.cases.test_console import bearer, browser_for, csrf_of, officer, refusal
 from tests.cases.test_supply_chain_console import alert, invalid
+from tests.events.helpers import wait_until
 
 SOON = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
 NOTE = "The agent was named in an earlier case."
@@ -281,3 +283,43 @@ async def test_every_owner_of_an_action_reads_in_each_consoles_words(platform):
         shown = owners_shown(page)
         assert {d: shown[d] for d in member_words} == member_words
         assert "Owner: The initiative" in page and "Msi" not in page
+
+
+async def test_a_member_finds_the_case_of_a_report_it_filed_by_its_grievance_id(platform):
+    # Three reports at the company's site the same day; the company filed one of them itself
+    # (without the worker's consent to it knowing who they are) and finds that one's case.
+    for _ in range(2):
+        await file_case(platform)
+    filed = await platform.intake.post(
+        "/v1/grievances", json=GRIEVANCE | {"member_reference": "ACME-2026-002"},
+        headers=platform.member(),
+    )  # fmt: skip
+    assert filed.status_code == 201, filed.text
+    grievance_id = filed.json()["grievance_id"]
+    case_id = case_stream(grievance_id)
+    await wait_until(lambda: listed(platform, case_id))
+    found = await platform.cases.get(
+        "/v1/cases", params={"grievance_id": grievance_id}, headers=platform.member()
+    )
+    assert found.status_code == 200, found.text
+    assert [c["case_id"] for c in found.json()["items"]] == [case_id]
+    assert "grievance_id" not in found.json()["items"][0]  # still not shown to members
+    # Another member does not find it (not its supply chain); a malformed id is refused.
+    other = await platform.cases.get(
+        "/v1/cases", params={"grievance_id": grievance_id},
+        headers=platform.member("oceanic-foods"),
+    )  # fmt: skip
+    assert other.status_code == 200 and other.json()["items"] == []
+    bad = await platform.cases.get(
+        "/v1/cases", params={"grievance_id": "ACME-2026-002"}, headers=platform.member()
+    )
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+    async with member(platform) as client:
+        home = await client.get("/member", params={"grievance_id": grievance_id})
+        assert home.status_code == 200, home.text
+        listed_cases = re.search(r'<table id="member-cases">(.*?)</table>', home.text, re.S)
+        assert re.findall(r'data-case="([^"]+)"', listed_cases.group(1)) == [case_id]
+        assert f'value="{grievance_id}"' in home.text  # the field keeps what was typed
+        wrong = await client.get("/member", params={"grievance_id": "ACME-2026-002"})
+        assert wrong.status_code == 422 and "grievance_id" in wrong.text

@@ -67,10 +67,21 @@ async def queue(
     severity: d.Severity | None = None,
     officer: Annotated[Line | None, Query(max_length=200)] = None,
     overdue: bool | None = None,
+    grievance_id: Annotated[
+        str | None,
+        Query(
+            pattern=q.GRIEVANCE_ID,
+            description=(
+                "the case of this grievance (the id a filing was answered with), if it is one you "
+                "may read"
+            ),
+        ),
+    ] = None,
     cursor: Annotated[str | None, kit_cursor.query(q.POSITION)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    """The queue: filter by stage, severity, officer and overdue; `next` pages on."""
+    """The queue: filter by stage, severity, officer and overdue, or find the case of one
+    grievance; `next` pages on."""
     p = may_read(p)
     member, own = is_member(p), plan_party(p)
     if (member or own) and (severity is not None or officer is not None):
@@ -81,7 +92,8 @@ async def queue(
         # The case's `overdue` counts every party's actions: a supplier would learn of others'.
         detail = "a supplier or facilitator finds its overdue actions in /v1/plan-actions"
         raise Problem(403, "forbidden", detail)
-    filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None, own)
+    filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None, own,
+                            grievance_id)  # fmt: skip
     async with pool.acquire() as conn:
         today, frames = await cases.calendar_in(conn, p.tenant)
         page = await q.queue(conn, p.tenant, filters, today, cursor, limit)

@@ -87,15 +87,17 @@ def dashboard_url(request: Request, p: Principal) -> str | None:
 
 
 class Filters(BaseModel):
-    """The list's GET form: a stage, overdue or not. No severity nor officer (as the API)."""
+    """The list's GET form: a stage, overdue or not, the grievance a report the company filed
+    was answered with. No severity nor officer (as the API)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     stage: d.Stage | None = None
     overdue: bool | None = None
+    grievance_id: str | None = Field(None, pattern=q.GRIEVANCE_ID, max_length=36)
     cursor: Line | None = Field(None, max_length=400)
 
-    @field_validator("stage", "overdue", "cursor", mode="before")
+    @field_validator("stage", "overdue", "grievance_id", "cursor", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if value == "" else value
@@ -138,7 +140,8 @@ async def home_page(
         status = refused.status if refused else 200
         try:
             f = Filters.model_validate(dict(request.query_params))
-            filters = q.QueueFilter(f.stage, None, None, f.overdue, org)
+            filters = q.QueueFilter(f.stage, None, None, f.overdue, org,
+                                    grievance_id=f.grievance_id)  # fmt: skip
             found = await q.queue(conn, p.tenant, filters, today, f.cursor, PAGE_SIZE)
         except (ValidationError, Problem) as exc:
             context["f"], status = Filters(), 422

@@ -33,9 +33,13 @@ class QueueFilter:
     overdue: bool | None = None
     member_org: str | None = None
     party: Party | None = None
+    # The case of one grievance: a member company finds the case of a report it filed by the
+    # grievance id its filing was answered with (within its own supply chain only).
+    grievance_id: str | None = None
 
 
 CASE_ID = f"case-{cursor.UUID}"
+GRIEVANCE_ID = f"^{cursor.UUID}$"
 # The queue pages by filing time; ties are broken by the case's position in the log.
 POSITION = r"[0-9]{1,18}"
 
@@ -88,6 +92,8 @@ async def queue(
         where.append(f"member_org = {param(filters.member_org)}")
     if filters.party is not None:
         where.append(reached(param(filters.party.kind.value), param(filters.party.org)))
+    if filters.grievance_id is not None:
+        where.append(f"grievance_id = {param(filters.grievance_id)}")
     if filters.stage:
         where.append(f"stage = {param(filters.stage.value)}")
     if filters.severity:
