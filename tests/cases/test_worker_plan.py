@@ -28,6 +28,7 @@ from redress.intake.texts import (
 )
 from tests.cases.test_console import case_page, officer
 from tests.cases.test_worker_loop import (
+    CATALOGUES,
     LANGS,
     Worker,
     _shows,
@@ -116,7 +117,8 @@ async def test_the_worker_reads_the_plan_objects_with_a_comment_and_says_what_re
     long = COMMENTS[lang] * (5000 // len(COMMENTS[lang]) + 1)
     shorten = await plan_form(worker, lang, {"answer": "object", "comment": long})
     assert shorten.status_code == 422 and f">{long}</textarea>" in shorten.text
-    assert say(lang, TOO_LONG) % {"limit": 5000} in shorten.text
+    told = CATALOGUES.get(lang).ngettext(TOO_LONG.singular, TOO_LONG.plural, 5000)
+    assert told % {"limit": 5000} in shorten.text
     # An objection sent from an expired page, or after the session ended, keeps its comment:
     # on the status page, or through the page asking for the receipt and back into its box.
     origin = re.search(r'name="origin" value="([^"]+)"', hidden.text).group(1)

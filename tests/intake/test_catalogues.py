@@ -17,11 +17,24 @@ PLACEHOLDER = r"%\(\w+\)s"
 DRAFTED = {"tl", "ms", "ta", "si", "ur", "uz", "ru", "uk", "tr", "pt", "sw", "am"}
 
 
-def form_messages() -> set[str]:
-    found = extract_from_dir(
-        str(INTAKE), METHODS, keywords={"_": None, "N_": None}, options_map={"**.html": {}}
-    )
-    return {message for _, _, message, _, _ in found if isinstance(message, str)}
+# `ngettext` is what `{% trans count %}…{% pluralize %}…` blocks call; `NP_` marks a counted
+# message in code. Both give a message with a singular and a plural.
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "NP_": (1, 2)}
+
+
+def form_messages() -> set[str | tuple[str, str]]:
+    found = extract_from_dir(str(INTAKE), METHODS, keywords=KEYWORDS, options_map={"**.html": {}})
+    return {message for _, _, message, _, _ in found}
+
+
+def test_counts_of_days_and_characters_are_said_in_each_languages_plural_forms():
+    counted = {m for m in form_messages() if isinstance(m, tuple)}
+    for message in ("%(days)s days.", "%(days)s days of your report.", "%(days)s days, and",
+                    "%(limit)s characters or fewer."):  # fmt: skip
+        assert any(message in plural for _, plural in counted), message
+    # Nothing counted is left said in one form for every number.
+    singles = {m for m in form_messages() if isinstance(m, str)}
+    assert not [m for m in singles if re.search(r"%\((days|limit)\)s", m)]
 
 
 def test_the_pages_have_messages_to_translate():
@@ -42,10 +55,20 @@ def test_catalogue_has_every_message(lang):
     assert path.exists(), f"no catalogue for {lang}"
     with path.open("rb") as po:
         catalog = read_po(po)
-    translated = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
-    missing = sorted(form_messages() - set(translated))
+    translated = {
+        m.id: m.string for m in catalog if m.id and m.string and all(m.string) and not m.fuzzy
+    }
+    missing = sorted(form_messages() - set(translated), key=str)
     assert not missing, f"{lang} lacks {len(missing)} messages, e.g. {missing[:3]}"
     for message, text in translated.items():
+        if isinstance(message, tuple):
+            # A form for each of the language's plurals; one said of a single number may
+            # name it in words ("يومين", two days) rather than give its digits.
+            assert isinstance(text, tuple) and len(text) == catalog.num_plurals, (lang, message)
+            wanted = set(re.findall(PLACEHOLDER, message[1]))
+            assert all(set(re.findall(PLACEHOLDER, form)) <= wanted for form in text), lang
+            assert wanted <= set(re.findall(PLACEHOLDER, text[-1])), (lang, message)
+            continue
         wanted = sorted(re.findall(PLACEHOLDER, str(message)))
         assert sorted(re.findall(PLACEHOLDER, str(text))) == wanted, (lang, message)
     # The header's plural rule is the language's own (CLDR's, as Babel knows it).

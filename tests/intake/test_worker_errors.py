@@ -36,8 +36,13 @@ NARRATIVE = {"en": "Overtime has not been paid for three months.",
 LANGS = ["en", "ar"]
 
 
-def tr(intake, lang: str, message: str, **args) -> str:
-    text = intake.app.state.runtime.extras["intake"].pages.gettext(lang)(message)
+def tr(intake, lang: str, message: str | texts.Counted, **args) -> str:
+    pages = intake.app.state.runtime.extras["intake"].pages
+    if isinstance(message, texts.Counted):  # its form for the number counted in `args`
+        catalogue = pages.catalogues.get(lang)
+        text = catalogue.ngettext(message.singular, message.plural, args[message.count])
+    else:
+        text = pages.gettext(lang)(message)
     return text % args if args else text
 
 

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+from babel import Locale
 
 import redress.intake
 from redress.events.catalogue.tenant import TimeFramesSet
@@ -27,14 +28,20 @@ from tests.intake.test_web import file_report, open_status
 
 CATALOGUES = Catalogues(Path(redress.intake.__file__).parent / "locales")
 STEPS = (
-    "We check whether we can take your report up, and tell you within %(days)s days.",
-    "If we take it up, we look into it and tell you what we found within %(days)s days of your report.",  # noqa: E501
-    "Then a plan to put things right is made within %(days)s days, and carried out.",
+    "We check whether we can take your report up, and tell you within %(days)s day{}.",
+    "If we take it up, we look into it and tell you what we found within %(days)s day{} of your report.",  # noqa: E501
+    "Then a plan to put things right is made within %(days)s day{}, and carried out.",
 )
 
 
 def say(lang: str, message: str) -> str:
     return str(CATALOGUES.get(lang).gettext(message))
+
+
+def step(lang: str, message: str, days: int) -> str:
+    """A step as the page says it: its days in the form the language gives that number."""
+    singular, plural = message.format(""), message.format("s")
+    return str(CATALOGUES.get(lang).ngettext(singular, plural, days)) % {"days": days}
 
 
 def assert_safe(answer, name: str) -> None:
@@ -126,8 +133,8 @@ async def test_the_procedure_page_says_the_tenants_time_frames_in_the_workers_la
 
     page = await intake.client.get(f"/t/{TENANT}/procedure?lang={lang}")
     assert page.status_code == 200 and f'lang="{lang}"' in page.text
-    for step, days in zip(STEPS, (5, 60, 30), strict=True):
-        assert say(lang, step) % {"days": days} in page.text
+    for message, days in zip(STEPS, (5, 60, 30), strict=True):
+        assert step(lang, message, days) in page.text
     # Due dates count the tenant's working days: the page says which days it means.
     working = say(lang, "Days here are working days; days off do not count.")
     assert f'<p id="working-days">{working}</p>' in page.text
@@ -138,7 +145,33 @@ async def test_the_procedure_page_says_the_tenants_time_frames_in_the_workers_la
 
     await set_time_frames(intake, 9, 60, 30)  # the page follows the tenant's settings
     page = await intake.client.get(f"/t/{TENANT}/procedure?lang={lang}")
-    assert say(lang, STEPS[0]) % {"days": 9} in page.text
+    assert step(lang, STEPS[0], 9) in page.text
+
+
+async def stages(intake, lang: str) -> list[str]:
+    page = await intake.client.get(f"/t/{TENANT}/procedure?lang={lang}")
+    listed = re.search(r'<ol id="stages">(.*?)</ol>', page.text, re.S).group(1)
+    return re.findall(r"<li>(.*?)</li>", listed)
+
+
+async def test_the_procedure_says_its_days_in_the_form_the_language_gives_each_number(intake):
+    """English says 1 day and 3 days; Arabic has six forms, and says 3 days (CLDR's "few")
+    in other words than 11 days ("many"), and 1 and 2 days in words of their own."""
+    await set_time_frames(intake, 1, 3, 11)
+    english = await stages(intake, "en")
+    assert english[0].endswith("tell you within 1 day.")
+    assert "what we found within 3 days of your report." in english[1]
+    assert "is made within 11 days, and" in english[2]
+    arabic = await stages(intake, "ar")
+    assert [Locale("ar").plural_form(n) for n in (1, 3, 11)] == ["one", "few", "many"]
+    assert "خلال يوم واحد" in arabic[0]  # one day: no digits, as Arabic says it
+    assert "خلال 3 أيام من بلاغك" in arabic[1]  # few: the plural, أيام
+    assert "خلال 11 يومًا، وتُنفَّذ" in arabic[2]  # many: the singular, accusative
+    await set_time_frames(intake, 2, 100, 10)
+    arabic = await stages(intake, "ar")
+    assert "خلال يومين" in arabic[0]  # two: the dual
+    assert "خلال 100 يوم من بلاغك" in arabic[1]  # other: the singular, genitive
+    assert "خلال 10 أيام،" in arabic[2]
 
 
 async def test_the_procedure_page_speaks_every_language_with_the_days_in_place(intake):

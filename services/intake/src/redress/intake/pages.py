@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from babel import Locale
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
-from redress.intake.texts import CATEGORIES
+from redress.intake.texts import CATEGORIES, Counted
 from redress.kit.caching import page_headers
 from redress.kit.countries import is_country
 from redress.kit.i18n import LANGUAGES, Catalogues, direction
@@ -32,6 +33,9 @@ class Pages:
         self.env = Environment(
             loader=FileSystemLoader(templates),
             autoescape=select_autoescape(["html"]),
+            # `{% trans count %}…{% pluralize %}…`: a number's words take the form the
+            # worker's language gives that number (Arabic has six), through `ngettext`.
+            extensions=["jinja2.ext.i18n"],
             trim_blocks=True,
             lstrip_blocks=True,
         )
@@ -40,6 +44,19 @@ class Pages:
 
     def gettext(self, lang: str) -> Any:
         return self.catalogues.get(lang).gettext
+
+    def said(self, lang: str, message: str | Counted, values: Mapping[str, object]) -> str:
+        """`message` in `lang`, filled in with `values`; a counted one in the form its
+        number takes in that language."""
+        translations = self.catalogues.get(lang)
+        if isinstance(message, Counted):
+            count = values[message.count]
+            if not isinstance(count, int):
+                raise TypeError(f"{message.count} counts, and is {count!r}")
+            text = translations.ngettext(message.singular, message.plural, count)
+        else:
+            text = translations.gettext(message)
+        return text % values if values else text
 
     def countries(self, lang: str) -> list[tuple[str, str]]:
         if lang not in self._countries:
@@ -57,8 +74,12 @@ class Pages:
     def render(
         self, name: str, lang: str, tenant_name: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
+        translations = self.catalogues.get(lang)
         html = self.env.get_template(name).render(
-            _=self.gettext(lang),
+            _=translations.gettext,
+            # What `{% trans %}` blocks call, in the language of this page.
+            gettext=translations.gettext,
+            ngettext=translations.ngettext,
             lang=lang,
             dir=direction(lang),
             languages=context.pop("languages", LANGUAGES),

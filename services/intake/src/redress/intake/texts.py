@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 def N_(message: str) -> str:
     """Mark a message for the catalogues; it is translated where it is shown."""
     return message
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A message holding a number, said in the form the worker's language gives that number
+    (one and many in English; six forms in Arabic, three in Russian): `count` names the
+    value that is the number."""
+
+    singular: str
+    plural: str
+    count: str
+
+
+def NP_(singular: str, plural: str, count: str) -> Counted:
+    """Mark a counted message for the catalogues, as `ngettext` takes it."""
+    return Counted(singular, plural, count)
 
 
 CATEGORIES = {
@@ -147,7 +165,11 @@ TELL_WHAT_HAPPENED = N_("Tell us what happened.")
 CONTROLS_TAKEN_OUT = N_(
     "We took out characters that cannot be seen. Please check the text and send it again."
 )
-TOO_LONG = N_("This is too long: please keep it to %(limit)s characters or fewer.")
+TOO_LONG = NP_(
+    "This is too long: please keep it to %(limit)s character or fewer.",
+    "This is too long: please keep it to %(limit)s characters or fewer.",
+    "limit",
+)
 FUTURE_DATE = N_("This date is in the future. Choose the day it started, or leave it empty.")
 BAD_DATE = N_("Choose a real date, or leave it empty.")
 CHECK_FIELD = N_("Please check what you wrote here.")

@@ -33,6 +33,7 @@ from redress.intake.texts import (
     PROBLEMS,
     SESSION_ENDED,
     TOO_LONG,
+    Counted,
 )
 from redress.intake.web_encoding import utf8_forms
 from redress.kit import csrf, errors, outage
@@ -399,8 +400,8 @@ async def record_worker_action(
 TYPED_LIMIT = 5000
 TYPED_PARSED = 100_000
 
-Said = tuple[str, dict[str, object]]
-"""A message for the worker (a msgid of intake's texts) and what fills it in."""
+Said = tuple[str | Counted, dict[str, object]]
+"""A message for the worker (a msgid of intake's texts, or a counted one) and what fills it in."""
 
 
 def typed(text: str | None) -> tuple[str | None, Said | None]:
@@ -421,12 +422,12 @@ def typed(text: str | None) -> tuple[str | None, Said | None]:
     return text, None
 
 
-def said(gettext: Callable[[str], str], error: str | Said | None) -> str | None:
+def said(intake: Intake, lang: str, error: str | Said | None) -> str | None:
     """An error for the page, in the worker's language."""
     if error is None:
         return None
-    msgid, values = (error, {}) if isinstance(error, str) else error
-    return gettext(msgid) % values if values else gettext(msgid)
+    message, values = (error, {}) if isinstance(error, str) else error
+    return intake.pages.said(lang, message, values)
 
 
 # Async, as every dependency is: a plain one would run on the thread pool.

@@ -40,6 +40,7 @@ from redress.intake.texts import (
     TOO_LONG,
     TOO_MANY_FILES,
     UNKNOWN_SITE,
+    Counted,
 )
 from redress.intake.web_common import WorkerRoute, csrf_valid, language, page, worker_metadata
 from redress.intake.web_receipt import to_receipt
@@ -66,7 +67,7 @@ _MAX_FORM_FILES = 20  # more than allowed, so that too many files get a clear me
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
-_Errors = dict[str, tuple[str, dict[str, Any]]]  # field: (message, its arguments)
+_Errors = dict[str, tuple[str | Counted, dict[str, Any]]]  # field: (message, its arguments)
 
 
 class _AlreadySent(Exception):
@@ -90,7 +91,7 @@ async def _form_page(
         browser = parse_accept_language(request.headers.get("accept-language"))
         lang = next((tag for tag in browser if tag in offered), offered[0])
     _ = intake.pages.gettext(lang)
-    errors = {field: _(message) % args for field, (message, args) in
+    errors = {field: intake.pages.said(lang, message, args) for field, (message, args) in
               context.pop("errors", {}).items()}  # fmt: skip
     notice = context.pop("notice", None)
     return page(

@@ -150,7 +150,7 @@ async def status(
         "outcome_label": _(outcome) if (outcome := OUTCOMES.get(g["outcome"])) else None,
         "scale": [(n, _(SCALE[n])) for n in range(5, 0, -1)],
         "notice": _(notices[notice]) if notice in notices else None,
-        "error": said(_, error),
+        "error": said(intake, lang, error),
         **unsent.context,  # in their boxes: the reply's, and the plan's apart from it
         # Allowing contact is offered only to a report that gave a way to be contacted.
         "reachable": "contact" in held,
