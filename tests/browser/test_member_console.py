@@ -120,3 +120,40 @@ async def test_a_member_follows_its_supply_chain_and_acts_on_its_actions_by_keyb
     await expect(page.locator("#actions")).to_contain_text("No more recruitment fees")
     await check(page, "member case with its actions", findings)
     assert not findings, describe(findings)
+
+
+async def test_the_plan_reflows_on_a_phone_each_action_a_block_labelled_by_its_columns(
+    console_site, phone
+):
+    """WCAG 1.4.10: at 360 px the plan's six columns do not scroll sideways in their box
+    (a scroll nobody is told of); each action is a block whose values say what they are."""
+    site, page = console_site, phone
+    findings: dict[str, list[dict]] = {}
+    case_id = await file_grievance(site)
+    await to_the_plan(site, case_id)
+    await page.goto(site.url("/member/login"))
+    await page.locator("#token").fill(
+        site.signer.issue("buyer-1", TENANT, ["member"], "acme-apparel")
+    )
+    await page.locator("#token").press("Enter")
+    await expect(page.locator("h1")).to_have_text("Your supply chain")
+    await page.goto(site.url(f"/member/cases/{case_id}"))
+    row = page.locator("#actions tbody tr").first
+    await expect(row).to_contain_text("Pay the medical costs")
+    await fits(page)
+    # The plan's box does not scroll: the table is no wider than the box it is in.
+    box = await page.evaluate(
+        "(() => { const t = document.getElementById('actions');"
+        " return [t.scrollWidth, t.parentElement.clientWidth]; })()"
+    )
+    assert box[0] <= box[1], f"the plan scrolls sideways in its box ({box[0]} px in {box[1]})"
+    # One value under another, each said with its column's name.
+    cells = row.locator("td")
+    labels = await cells.evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+    assert labels == ['"Remedy"', '"Owner"', '"Due"', '"Progress"', '"Done"'], labels
+    tops = await cells.evaluate_all("cells => cells.map(c => c.getBoundingClientRect().top)")
+    assert tops == sorted(tops) and len(set(tops)) == len(tops), tops
+    await check(page, "member case on a phone", findings)
+    assert not findings, describe(findings)

@@ -363,8 +363,9 @@ async def test_the_case_page_shows_the_grievance_and_every_form_runs_its_command
             "description": "Repay the recruitment fees",
         })  # fmt: skip
         assert re.search(r"<th scope=\"row\" dir=\"auto\">Repay the recruitment fees</th>\s*"
-                         r"<td>Compensation</td>\s*<td>Member company</td>\s*"
-                         r"<td>2030-01-31</td>", page)  # fmt: skip
+                         r'<td data-label="Remedy">Compensation</td>\s*'
+                         r'<td data-label="Owner">Member company</td>\s*'
+                         r'<td data-label="Due">2030-01-31</td>', page)  # fmt: skip
         action_id = re.search(r'action="/console/cases/[^/]+/actions/([^"]+)"', page).group(1)
         page = await done(client, case_id, f"actions/{action_id}",
                           {"progress": "Half repaid", "evidence": "bank.pdf"})  # fmt: skip

@@ -233,9 +233,11 @@ async def test_only_member_companies_with_an_organisation_log_in(platform):
 
 def owners_shown(html: str, table: str = "actions") -> dict[str, str]:
     """Each action's description and who does it, as the plan's table of a page says."""
-    body = re.search(rf'<table id="{table}">(.*?)</table>', html, re.S).group(1)
+    body = re.search(rf'<table id="{table}"[^>]*>(.*?)</table>', html, re.S).group(1)
     rows = re.findall(r"<tr[^>]*>\s*<th scope=\"row\"[^>]*>(.*?)</th>(.*?)</tr>", body, re.S)
-    cells = {re.sub(r"<[^>]+>.*", "", d).strip(): re.findall(r"<td>(.*?)</td>", r) for d, r in rows}
+    cells = {
+        re.sub(r"<[^>]+>.*", "", d).strip(): re.findall(r"<td[^>]*>(.*?)</td>", r) for d, r in rows
+    }
     return {d: c[1] if table == "actions" else c[0] for d, c in cells.items()}
 
 
