@@ -5,16 +5,21 @@ minute in the tenant's time zone, named; never the log's raw ISO values."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from redress.events.catalogue.case import StageEntered
+from redress.events.catalogue.grievance import RemedyConfirmed
 from redress.events.catalogue.referral import ReferralSent
 from redress.events.catalogue.tenant import TenantSettingsChanged
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
-from tests.cases.test_authz import file_case, referred
+from redress.intake.filing import grievance_stream
+from tests.cases.test_authz import file_case, officer_post, referred
 from tests.cases.test_console import officer
-from tests.cases.test_member_console import member
+from tests.cases.test_member_console import case_with_a_plan, member
+from tests.cases.test_worker_loop import detail
+from tests.events.helpers import wait_until
 
 ZONE = "Asia/Dhaka"
 RAW = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -68,3 +73,65 @@ async def test_the_timeline_says_dates_and_moments_in_the_tenants_time_zone(plat
     # Codes and truth values in words, lists of codes too: never Python's or the log's.
     assert not re.search(r"\b(True|False)\b", staff), staff
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", re.sub(r"<[^>]+>", "", staff)), staff
+
+
+def entry_of(timeline: str, said: str) -> str:
+    """The timeline's one entry said so."""
+    (found,) = [li for li in timeline.split("<li>") if f"<strong>{said}</strong>" in li]
+    return found
+
+
+async def test_an_entry_about_a_plan_action_names_it_by_its_words_not_its_id(platform):
+    """The worker's word on a remedy, an action's progress, a remedy delivering it and a
+    waiver name the action as the plan recorded it, as a referral's milestones name their
+    partner: its id (a uuid) tells a reader nothing. The API keeps the id, for systems."""
+    case_id, actions = await case_with_a_plan(platform)
+    fees, visit = actions["Repay the recruitment fees"], actions["Visit the site unannounced"]
+    await officer_post(platform, case_id, f"/actions/{fees}", {"progress": "Repaid", "done": True})
+    delivered = {
+        "remedy": "training",
+        "action_id": fees,
+        "workers_covered": 12,
+        "description": "Fees repaid in cash",
+        "delivered_on": date.today().isoformat(),
+    }
+    await officer_post(platform, case_id, "/remedies", delivered)
+    await officer_post(platform, case_id, f"/actions/{visit}/waive", {"reason": "Site closed"})
+    # The worker says, on their page, that the repayment reached them.
+    grievance_id = (await detail(platform, case_id))["grievance_id"]
+    store, stream = platform.system.store, grievance_stream(grievance_id)
+    worker = Metadata(tenant="acme", actor=Actor(id="worker", role="worker"))
+    confirmed = RemedyConfirmed(grievance_id=grievance_id, action_id=fees, delivered=True)
+    await store.append(stream, [confirmed], await store.stream_version(stream), worker)
+    await wait_until(lambda: worker_said(platform, case_id))
+
+    async with officer(platform) as client:
+        staff = timeline_of((await client.get(f"/console/cases/{case_id}")).text)
+    async with member(platform) as client:
+        theirs = timeline_of((await client.get(f"/member/cases/{case_id}")).text)
+    for said, action in [
+        ("The worker said whether a remedy of the plan reached them", "Repay the recruitment fees"),
+        ("Plan action updated", "Repay the recruitment fees"),
+        ("Remedy delivered", "Repay the recruitment fees"),
+        ("Plan action waived", "Visit the site unannounced"),
+    ]:
+        assert f"Action: {action}" in entry_of(staff, said), said
+        if said.startswith("Plan action"):  # what a member company's timeline shows
+            assert f"Action: {action}" in entry_of(theirs, said), said
+    added = [li for li in staff.split("<li>") if "<strong>Plan action added</strong>" in li]
+    assert len(added) == 3 and "Description: Repay the recruitment fees" in "".join(added)
+    for timeline in (staff, theirs):
+        assert not {fees, visit} & set(re.findall(r"[0-9a-f-]{36}", timeline)), timeline
+        assert "Action id" not in timeline
+    (api,) = [e for e in await api_timeline(platform, case_id) if e["type"] == "RemedyConfirmed"]
+    assert api["details"] == {"action_id": fees, "delivered": True}
+
+
+async def api_timeline(platform, case_id: str) -> list[dict]:
+    answer = await platform.cases.get(f"/v1/cases/{case_id}/timeline", headers=platform.token())
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"]
+
+
+async def worker_said(platform, case_id: str) -> bool:
+    return "RemedyConfirmed" in {e["type"] for e in await api_timeline(platform, case_id)}

@@ -24,7 +24,7 @@ from redress.cases import alerts, appeals, attachments, evidence_views, reads, r
 from redress.cases import domain as d
 from redress.cases import handlers as h
 from redress.cases import queries as q
-from redress.cases.console_render import CONSOLE, PATH, page
+from redress.cases.console_render import CONSOLE, PATH, actions_named, page
 from redress.cases.context import CaseDesk, CasesContext, Desk
 from redress.cases.projections import CaseViews
 from redress.events.catalogue.case import (
@@ -242,7 +242,7 @@ async def case_page(
         "grievance": grievance,
         "since": since,
         "thread": thread,
-        "timeline": timeline,
+        "timeline": actions_named(timeline, actions),
         "zone": frames.time_zone,
         "erased": any(e["type"] == "PersonalDataErased" for e in timeline),
         "actions": actions,

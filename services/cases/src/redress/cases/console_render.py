@@ -14,7 +14,7 @@ from redress.cases.context import Cases
 from redress.kit.authz import Action, allowed
 from redress.kit.console import Console, csrf_key_in, human
 
-__all__ = ["CONSOLE", "ConsoleRoute", "human", "owner", "page"]
+__all__ = ["CONSOLE", "ConsoleRoute", "actions_named", "human", "owner", "page"]
 
 HERE = Path(__file__).parent
 PATH = "/console"
@@ -37,6 +37,26 @@ ENTRIES = {
 
 def entry(event_type: str) -> str:
     return ENTRIES.get(event_type) or human(event_type)
+
+
+def actions_named(
+    timeline: list[dict[str, Any]], actions: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The timeline as a console says it: an entry about an action of the plan (its progress,
+    its waiver, a remedy delivering it, the worker saying whether it reached them) names the
+    action by its words as the plan recorded them, as a referral's milestones name their
+    partner, not by its id, which tells a reader nothing; the entry adding it says its words
+    already. The API keeps the ids, for the systems that read it."""
+    words = {a["action_id"]: a["description"] for a in actions}
+    named = []
+    for e in timeline:
+        details = e["details"]
+        if (action := details.get("action_id")) in words:
+            details = {k: v for k, v in details.items() if k != "action_id"}
+            if e["type"] != "PlanActionAdded":
+                details["action"] = words[action]
+        named.append(e | {"details": details})
+    return named
 
 
 # Who does a plan action, in an officer's words: the initiative is its own, as the rest of

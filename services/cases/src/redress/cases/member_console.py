@@ -26,7 +26,7 @@ from redress.cases import member_notices as notices
 from redress.cases import queries as q
 from redress.cases import remedies_views
 from redress.cases.case_views_api import member_timeline
-from redress.cases.console_render import entry
+from redress.cases.console_render import actions_named, entry
 from redress.cases.context import CaseDesk, Desk
 from redress.cases.projections import CaseViews
 from redress.events.projection import wait_for_version
@@ -197,7 +197,7 @@ async def case_page(
         "case": q.in_days({k: row[k] for k in q.MEMBER_COLUMNS}, frames.local_day),
         "actions": actions,
         "waived": waived,
-        "timeline": timeline,
+        "timeline": actions_named(timeline, actions),
         "zone": frames.time_zone,
         "today": today,
         "is_open": is_open,
