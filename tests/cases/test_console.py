@@ -443,7 +443,7 @@ async def test_refused_and_invalid_commands_show_the_case_with_the_reason(platfo
         await refused("assign", {"officer": "a", "facilitator": "b"}, 422,
                       "give either an officer or a facilitator")  # fmt: skip
         await refused("messages", {"text": "   "}, 422, "Text")
-        await refused("advance", {}, 422, "To: Field required")
+        await refused("advance", {}, 422, "To: left empty: it is needed")
         await done(client, case_id, "advance", {"to": "response"})
         await done(client, case_id, "advance", {"to": "remediation_plan"})
         before = await versions(platform, case_id)
@@ -456,7 +456,7 @@ async def test_refused_and_invalid_commands_show_the_case_with_the_reason(platfo
                                   "due_on": "2020-01-01", "description": "Say sorry"},
                       422, "an action is due today")  # fmt: skip
         no_description = {"remedy": "apology", "owner": "supplier", "due_on": "2030-01-01"}
-        await refused("actions", no_description, 422, "Description: Field required")
+        await refused("actions", no_description, 422, "Description: left empty: it is needed")
         await refused("actions/no-such-action", {"progress": "x"}, 409,
                       "there is no such action in the plan")  # fmt: skip
 

@@ -161,6 +161,8 @@ async def test_a_member_acts_on_its_own_actions_and_bad_input_writes_nothing(pla
             assert answer.status_code == status, (action, data, answer.text)
             assert "was refused" in alert(answer.text), (action, data)
             assert invalid(answer.text) == marked, (data, invalid(answer.text))
+        blank = await client.post(f"{base}/actions/{own}", data={"csrf": csrf, "progress": " "})
+        assert "Progress: left empty: it is needed" in blank.text  # not pydantic's words
         kept = await client.post(f"{base}/actions", data={
             "csrf": csrf, "remedy": "apology", "owner": "msi", "due_on": SOON,
             "description": "Kept <as typed>"})  # fmt: skip

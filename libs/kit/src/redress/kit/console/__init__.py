@@ -207,6 +207,7 @@ def fields_of(
 _PLAINLY = {
     "too_short": "choose or write at least one",
     "string_pattern_mismatch": "not in the form this field takes",
+    "missing": "left empty: it is needed",
 }
 
 
