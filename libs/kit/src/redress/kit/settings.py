@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
 
-from redress.kit.sources import DEV_ENV, explained
+from redress.kit.settings_delivery import DeliverySettings
+from redress.kit.settings_identity import IdentitySettings
+from redress.kit.sources import DEV_ENV, ConfigurationError, explained
+
+__all__ = ["ConfigurationError", "Settings", "get_settings", "load_settings"]
 
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 
@@ -22,90 +25,12 @@ def _http_url(value: str) -> str:
     return value.rstrip("/")
 
 
-class ConfigurationError(Exception):
-    """Configuration that cannot work; the message is one line saying what is wrong."""
+class Settings(DeliverySettings, IdentitySettings):
+    """Every setting, each part's in its module; their fields stand in this order: storage,
+    identity, delivery, then the rest below."""
 
-
-class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="REDRESS_", env_file=DEV_ENV, env_file_encoding="utf-8", extra="ignore"
-    )
-
-    dev: bool = Field(False, description="embedded dev mode: the platform signs its own tokens")
-    database_url: str | None = None
-    database_role: str | None = Field(None, description="SET ROLE on every connection")
-    nats_url: str | None = None
-    nats_stream: str = "REDRESS_EVENTS"
-    nats_subject_prefix: str = "redress.events"
-    nats_stream_replicas: int = 1
-    data_dir: Path = Path(".data")
-
-    jwt_issuer: str = Field("redress-dev", description="expected `iss` without OIDC discovery")
-    jwt_audience: str = "redress"
-    oidc_issuer: str | None = Field(
-        None, description="the identity provider's issuer URL, found by OIDC discovery"
-    )
-    jwks_url: str | None = Field(None, description="the provider's JWKS, overriding discovery")
-    jwks_timeout: float = Field(
-        5.0, gt=0, le=60, description="deadline of one discovery and JWKS fetch, seconds"
-    )
-    jwks_refresh_interval: float = Field(
-        30.0, ge=0, description="least time between two fetches of the provider's keys, seconds"
-    )
-    token_leeway: int = Field(
-        60, ge=0, le=600, description="clock skew allowed on exp, nbf and iat, seconds"
-    )
-    token_max_lifetime: int = Field(
-        12 * 3600, ge=60, description="longest token lifetime accepted (exp - iat), seconds"
-    )
-    dev_key_file: Path | None = Field(
-        None, description="PEM Ed25519 key of the dev token signer (default: data_dir)"
-    )
-    secret_key: SecretStr | None = Field(
-        None, description="base64 root of derived keys (proofs, sessions, CSRF); never rotated"
-    )
-    keyset_file: Path | None = Field(
-        None, description="JSON keyset of key-encryption keys (default in dev: data_dir)"
-    )
-    master_key: SecretStr | None = Field(
-        None, description="legacy single master key: `redress keys init` adopts it as the first KEK"
-    )
-    key_rotation_days: float = Field(
-        7.0, gt=0, description="days between scheduled rotations of the key-encryption key"
-    )
-    sms_auth_token: SecretStr | None = Field(
-        None, description="the SMS provider's auth token, checking inbound signatures"
-    )
-    sms_provider_url: str | None = Field(
-        None,
-        description="base URL of the Twilio-style SMS API that texts workers (unset: texts wait"
-        " in the outbox); in dev, the fake provider intake serves itself",
-    )
-    sms_first_retry: float = Field(
-        15.0, gt=0, le=3600,
-        description="seconds before a text the provider did not take is tried again (then 4"
-        " times longer each time, at most 1 h, for a day)",
-    )  # fmt: skip
-    sms_account: str = Field("dev-account", max_length=100, description="the SMS account id")
-    sms_sender: str = Field(
-        "Redress", max_length=40, description="the number or name texts to workers come from"
-    )
-    smtp_host: str | None = Field(
-        None, max_length=253,
-        description="the mail server alerts to staff are sent through (cases' to officers and"
-        " supervisors, referral's to admins; unset: alerts are logged as skipped)",
-    )  # fmt: skip
-    smtp_port: int = Field(587, ge=1, le=65535, description="the mail server's port")
-    smtp_starttls: bool = Field(True, description="upgrade the connection with STARTTLS")
-    smtp_user: str | None = Field(None, max_length=254, description="the login, if any")
-    smtp_password: SecretStr | None = Field(None, description="the login's password")
-    smtp_sender: str = Field(
-        "redress@localhost", max_length=254, description="the address alerts come from"
-    )
-    console_url: str | None = Field(
-        None,
-        description="the URL of the service's console, which its alerts link to (cases' to a"
-        " case, referral's to a partner's endpoint or dead letters; unset: no link)",
     )
 
     trusted_proxies: list[str] = Field(
@@ -258,40 +183,6 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"{network!r} is not an address or a network") from None
         return value
-
-    @property
-    def token_issuer(self) -> str:
-        """The `iss` every token must carry: the OIDC issuer when there is one."""
-        return self.oidc_issuer or self.jwt_issuer
-
-    @property
-    def signing_key_path(self) -> Path:
-        return self.dev_key_file or self.data_dir / "dev-signing-key.pem"
-
-    @property
-    def keyset_path(self) -> Path:
-        return self.keyset_file or self.data_dir / "keyset.json"
-
-    def require_identity_provider(self) -> None:
-        """For what checks tokens (the services): the provider whose keys sign them. Not
-        demanded of commands that check none (migrate, relay, keys, replay)."""
-        if not self.dev and self.oidc_issuer is None and self.jwks_url is None:
-            raise ConfigurationError(
-                explained(
-                    "REDRESS_OIDC_ISSUER (or REDRESS_JWKS_URL) is required outside dev mode"
-                    " (REDRESS_DEV=1)"
-                )
-            )
-
-    def require_database(self) -> str:
-        if not self.database_url:
-            raise ConfigurationError(explained("REDRESS_DATABASE_URL is not set"))
-        return self.database_url
-
-    def require_nats(self) -> str:
-        if not self.nats_url:
-            raise ConfigurationError(explained("REDRESS_NATS_URL is not set"))
-        return self.nats_url
 
 
 @lru_cache

@@ -10,6 +10,10 @@ from pathlib import Path
 DEV_ENV = Path(".data/dev.env")
 
 
+class ConfigurationError(Exception):
+    """Configuration that cannot work; the message is one line saying what is wrong."""
+
+
 def from_dev_env(name: str) -> bool:
     """Whether the setting `name` (`REDRESS_DATABASE_URL`) was read from `.data/dev.env`,
     which only `redress dev` writes: a server it names is the embedded one of `make run`."""
