@@ -12,7 +12,8 @@ import pytest
 from playwright.async_api import expect
 
 from redress.cases.retaliation import case_of
-from redress.events.catalogue.grievance import Channel, ReviewRequested
+from redress.events.catalogue.grievance import Channel
+from redress.events.catalogue.grievance_answers import ReviewRequested
 from redress.events.catalogue.retaliation import RetaliationReported
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import new_id

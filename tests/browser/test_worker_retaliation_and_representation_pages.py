@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from redress.events.catalogue.grievance import RepresentationRequested
+from redress.events.catalogue.representation import RepresentationRequested
 from redress.events.envelope import Actor, Metadata
 from redress.events.projection import wait_for_version
 from redress.intake.filing import grievance_stream

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from redress.events.catalogue.grievance import ReviewRequested
+from redress.events.catalogue.grievance_answers import ReviewRequested
 from redress.events.projection import wait_for_version
 from redress.intake.campaigns import Campaigns
 from redress.intake.web_common import worker_metadata

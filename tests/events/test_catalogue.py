@@ -8,7 +8,7 @@ import pytest
 
 from redress.events import catalogue
 from redress.events.catalogue.case import CaseTriaged, ReferralRecommended
-from redress.events.catalogue.grievance import ReferralConsentAnswered
+from redress.events.catalogue.grievance_answers import ReferralConsentAnswered
 from redress.events.catalogue.indicators import ALIASES, BY_CODE, canonical
 
 

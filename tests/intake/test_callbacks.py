@@ -13,12 +13,7 @@ from redress.events.catalogue.audit import (
     CallbackCompleted,
     CallbackScheduled,
 )
-from redress.events.catalogue.grievance import (
-    Channel,
-    ErasureReason,
-    GrievanceSubmitted,
-    Sealed,
-)
+from redress.events.catalogue.grievance import Channel, ErasureReason, GrievanceSubmitted, Sealed
 from redress.events.projection import wait_for_version
 from redress.events.timers import FixedClock
 from redress.intake.callbacks_api import set_clock

@@ -7,20 +7,22 @@ from redress.events.catalogue.grievance import (
     Category,
     Channel,
     Consent,
-    ConsentAnswer,
-    ContactConsentChanged,
     ErasureReason,
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
+    Sealed,
+    WithdrawalRequested,
+    WorkerMessagePosted,
+)
+from redress.events.catalogue.grievance_answers import (
+    ConsentAnswer,
+    ContactConsentChanged,
     PlanAnswer,
     PlanAnswered,
     ReferralConsentAnswered,
     RemedyConfirmed,
     ReviewRequested,
-    Sealed,
-    WithdrawalRequested,
-    WorkerMessagePosted,
 )
 from redress.intake.domain import (
     AddInformation,

@@ -3,15 +3,17 @@
 import pytest
 
 from redress.events.catalogue.grievance import (
-    Capacity,
     Category,
     Channel,
     GrievanceSubmitted,
+    Sealed,
+    WithdrawalRequested,
+)
+from redress.events.catalogue.representation import (
+    Capacity,
     RepresentationAnswered,
     RepresentationRequested,
     RepresentativeRecorded,
-    Sealed,
-    WithdrawalRequested,
 )
 from redress.intake.representation_domain import (
     AnswerRequest,

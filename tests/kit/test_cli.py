@@ -242,12 +242,7 @@ async def test_token_issue_prints_a_token_the_services_accept(system, tmp_path):
 
 
 async def test_replay_rebuilds_a_projection_to_the_live_rows(system, tmp_path):
-    from redress.events.catalogue.grievance import (
-        Category,
-        Channel,
-        GrievanceSubmitted,
-        Sealed,
-    )
+    from redress.events.catalogue.grievance import Category, Channel, GrievanceSubmitted, Sealed
     from redress.events.ids import new_stream
     from redress.events.projection import ProjectionRunner
     from redress.kit.registry import service

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from redress.events.catalogue.grievance import ConsentAnswer, Sealed
+from redress.events.catalogue.grievance import Sealed
+from redress.events.catalogue.grievance_answers import ConsentAnswer
 from redress.events.catalogue.partner import PartnerKind, Service
 from redress.events.catalogue.referral import (
     Basis,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from redress.events.catalogue.grievance import ConsentAnswer, ReferralConsentAnswered
+from redress.events.catalogue.grievance_answers import ConsentAnswer, ReferralConsentAnswered
 from redress.events.catalogue.referral import ConsentChannel, ConsentGiver, ConsentRevoked
 from redress.events.envelope import Actor, Metadata
 from redress.events.timers import FixedClock

@@ -4,7 +4,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from redress.events.catalogue.grievance import ConsentAnswer
+from redress.events.catalogue.grievance_answers import ConsentAnswer
 from redress.events.envelope import SYSTEM, Event
 from redress.events.ids import new_id
 from redress.referral.answers import Accept, Acknowledge, Close, MissAcknowledgement

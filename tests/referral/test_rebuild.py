@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import asyncpg
 
-from redress.events.catalogue.grievance import ConsentAnswer, ReferralConsentAnswered
+from redress.events.catalogue.grievance_answers import ConsentAnswer, ReferralConsentAnswered
 from redress.events.envelope import Actor, Metadata
 from redress.events.projection import ProjectionRunner, rebuild_beside
 from redress.events.timers import FixedClock

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from redress.events.catalogue.grievance import ConsentAnswer, ReferralConsentAnswered
+from redress.events.catalogue.grievance_answers import ConsentAnswer, ReferralConsentAnswered
 from redress.events.envelope import Actor, Metadata
 from redress.events.projection import ProjectionRunner, wait_for_version
 from redress.kit.webhooks.service import webhooks_for

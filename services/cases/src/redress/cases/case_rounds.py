@@ -35,11 +35,8 @@ from redress.events.catalogue.case import (
     StageEntered,
     VerificationDecided,
 )
-from redress.events.catalogue.grievance import (
-    ContactConsentChanged,
-    GrievanceSubmitted,
-    PersonalDataErased,
-)
+from redress.events.catalogue.grievance import GrievanceSubmitted, PersonalDataErased
+from redress.events.catalogue.grievance_answers import ContactConsentChanged
 from redress.events.envelope import Event
 from redress.events.projection import columns, of_kind, text_array, write_rows
 from redress.events.store import Conn

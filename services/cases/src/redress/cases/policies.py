@@ -18,12 +18,8 @@ from redress.cases.domain import (
     fold,
 )
 from redress.events.application import execute
-from redress.events.catalogue.grievance import (
-    GrievanceSubmitted,
-    ReviewRequested,
-    WithdrawalRequested,
-    WorkerSatisfactionGiven,
-)
+from redress.events.catalogue.grievance import GrievanceSubmitted, WithdrawalRequested
+from redress.events.catalogue.grievance_answers import ReviewRequested, WorkerSatisfactionGiven
 from redress.events.catalogue.retaliation import RetaliationReported
 from redress.events.catalogue.tenant import SiteRegistered, TimeFramesSet
 from redress.events.envelope import SYSTEM, Event, EventData, Metadata

@@ -25,17 +25,19 @@ from redress.events.catalogue.case import (
 )
 from redress.events.catalogue.grievance import (
     AttachmentAdded,
-    ContactConsentChanged,
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
-    PlanAnswered,
-    RemedyConfirmed,
-    RepresentativeRecorded,
-    ReviewRequested,
     WithdrawalRequested,
     WorkerMessagePosted,
 )
+from redress.events.catalogue.grievance_answers import (
+    ContactConsentChanged,
+    PlanAnswered,
+    RemedyConfirmed,
+    ReviewRequested,
+)
+from redress.events.catalogue.representation import RepresentativeRecorded
 from redress.events.envelope import Event
 from redress.events.projection import Projection, rounds, write_rows
 from redress.events.store import Conn

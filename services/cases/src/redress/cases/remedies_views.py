@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from redress.cases.policies import case_stream
-from redress.events.catalogue.grievance import RemedyConfirmed
+from redress.events.catalogue.grievance_answers import RemedyConfirmed
 from redress.events.catalogue.remedy import PlanActionWaived, RemedyDelivered, RightToCourtAttested
 from redress.events.envelope import Event
 from redress.events.projection import Projection, wait_for_version, write_rows

@@ -14,12 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from redress.events.catalogue.grievance import (
-    Channel,
-    ConsentAnswer,
-    GrievanceSubmitted,
-    ReferralConsentAnswered,
-)
+from redress.events.catalogue.grievance import Channel, GrievanceSubmitted
+from redress.events.catalogue.grievance_answers import ConsentAnswer, ReferralConsentAnswered
 from redress.events.catalogue.referral import SharedField
 from redress.events.envelope import Event
 from redress.events.store import Conn, read_stream_on

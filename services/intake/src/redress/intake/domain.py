@@ -18,20 +18,22 @@ from redress.events.catalogue.grievance import (
     Category,
     Channel,
     Consent,
-    ConsentAnswer,
-    ContactConsentChanged,
     ErasureReason,
     GrievanceSubmitted,
     GrievanceUpdated,
     PersonalDataErased,
+    Sealed,
+    WithdrawalRequested,
+    WorkerMessagePosted,
+)
+from redress.events.catalogue.grievance_answers import (
+    ConsentAnswer,
+    ContactConsentChanged,
     PlanAnswer,
     PlanAnswered,
     ReferralConsentAnswered,
     RemedyConfirmed,
     ReviewRequested,
-    Sealed,
-    WithdrawalRequested,
-    WorkerMessagePosted,
     WorkerSatisfactionGiven,
 )
 from redress.events.envelope import EventData

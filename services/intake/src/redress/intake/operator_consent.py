@@ -15,7 +15,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from redress.events.catalogue.grievance import Channel, ConsentAnswer
+from redress.events.catalogue.grievance import Channel
+from redress.events.catalogue.grievance_answers import ConsentAnswer
 from redress.events.catalogue.referral import SharedField
 from redress.events.store import Conn
 from redress.intake.by_receipt import Assisting, ByReceipt, Command, Recorded, act

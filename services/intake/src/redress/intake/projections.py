@@ -17,14 +17,16 @@ from redress.events.catalogue.case import (
 )
 from redress.events.catalogue.grievance import (
     AttachmentAdded,
-    ContactConsentChanged,
     GrievanceSubmitted,
     PersonalDataErased,
+    WithdrawalRequested,
+    WorkerMessagePosted,
+)
+from redress.events.catalogue.grievance_answers import (
+    ContactConsentChanged,
     PlanAnswered,
     RemedyConfirmed,
     ReviewRequested,
-    WithdrawalRequested,
-    WorkerMessagePosted,
     WorkerSatisfactionGiven,
 )
 from redress.events.catalogue.partner import PartnerRegistered, PartnerRetired

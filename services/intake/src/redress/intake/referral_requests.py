@@ -12,7 +12,8 @@ import json
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
-from redress.events.catalogue.grievance import PersonalDataErased, ReferralConsentAnswered
+from redress.events.catalogue.grievance import PersonalDataErased
+from redress.events.catalogue.grievance_answers import ReferralConsentAnswered
 from redress.events.catalogue.referral import (
     ConsentDeclined,
     ConsentGiven,

@@ -13,13 +13,15 @@ from dataclasses import dataclass, field, replace
 
 from redress.events.application import Refused
 from redress.events.catalogue.grievance import (
-    Capacity,
     GrievanceSubmitted,
     PersonalDataErased,
+    WithdrawalRequested,
+)
+from redress.events.catalogue.representation import (
+    Capacity,
     RepresentationAnswered,
     RepresentationRequested,
     RepresentativeRecorded,
-    WithdrawalRequested,
 )
 from redress.events.envelope import EventData
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from redress.events.catalogue.grievance import (
-    PersonalDataErased,
+from redress.events.catalogue.grievance import PersonalDataErased, WithdrawalRequested
+from redress.events.catalogue.representation import (
     RepresentationAnswered,
     RepresentationRequested,
     RepresentativeRecorded,
-    WithdrawalRequested,
 )
 from redress.events.envelope import Event
 from redress.events.projection import Projection, columns, of_kind, rounds

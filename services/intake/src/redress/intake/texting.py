@@ -20,11 +20,8 @@ from redress.events.catalogue.case import (
     MessageSentToWorker,
     StageEntered,
 )
-from redress.events.catalogue.grievance import (
-    ContactConsentChanged,
-    GrievanceSubmitted,
-    PersonalDataErased,
-)
+from redress.events.catalogue.grievance import GrievanceSubmitted, PersonalDataErased
+from redress.events.catalogue.grievance_answers import ContactConsentChanged
 from redress.events.catalogue.texts import TextKind
 from redress.events.envelope import Event
 from redress.events.projection import Projection, columns, of_kind, rounds

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
 from redress.events.application import Within
-from redress.events.catalogue.grievance import PlanAnswer
+from redress.events.catalogue.grievance_answers import PlanAnswer
 from redress.events.envelope import Event, EventData
 from redress.intake import reply_drafts
 from redress.intake.context import IntakeContext

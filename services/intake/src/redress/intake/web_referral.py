@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import Response
 
-from redress.events.catalogue.grievance import ConsentAnswer
+from redress.events.catalogue.grievance_answers import ConsentAnswer
 from redress.events.envelope import Event, EventData
 from redress.intake import reply_drafts
 from redress.intake.consent_answers import answering

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from redress.events.application import Aggregate
-from redress.events.catalogue.grievance import ConsentAnswer, Sealed
+from redress.events.catalogue.grievance import Sealed
+from redress.events.catalogue.grievance_answers import ConsentAnswer
 from redress.events.catalogue.partner import PartnerKind, Service
 from redress.events.catalogue.referral import (
     Basis,

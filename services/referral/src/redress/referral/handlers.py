@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from redress.events.application import execute
-from redress.events.catalogue.grievance import ConsentAnswer, Sealed
+from redress.events.catalogue.grievance import Sealed
+from redress.events.catalogue.grievance_answers import ConsentAnswer
 from redress.events.catalogue.partner import PartnerKind
 from redress.events.catalogue.referral import ConsentChannel, ReferralOpened
 from redress.events.envelope import Event, EventData

@@ -15,11 +15,8 @@ from datetime import datetime
 
 from redress.events.application import execute
 from redress.events.catalogue.case import CaseOpened, ReferralRecommended
-from redress.events.catalogue.grievance import (
-    Channel,
-    GrievanceSubmitted,
-    ReferralConsentAnswered,
-)
+from redress.events.catalogue.grievance import Channel, GrievanceSubmitted
+from redress.events.catalogue.grievance_answers import ReferralConsentAnswered
 from redress.events.catalogue.referral import ConsentChannel, ConsentGiver, SharedField
 from redress.events.envelope import SYSTEM, Event, EventData, Metadata
 from redress.events.ids import derived_stream

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from redress.events.catalogue import event, upcaster
 from redress.events.envelope import EventData
@@ -150,46 +150,6 @@ class WithdrawalRequested(EventData):
     grievance_id: str
 
 
-@event
-class ReviewRequested(EventData):
-    """The worker asked, with their receipt, that another officer review the case's decision
-    (a rejection or an outcome)."""
-
-    type = "ReviewRequested"
-    stream_type = "grievance"
-
-    grievance_id: str
-
-
-class PlanAnswer(StrEnum):
-    agree = "agree"
-    object = "object"  # the worker's comment follows as their message
-    call = "call"  # the worker asks to talk it over
-
-
-@event
-class PlanAnswered(EventData):
-    """The worker's say, with their receipt, on their case's remediation plan."""
-
-    type = "PlanAnswered"
-    stream_type = "grievance"
-
-    grievance_id: str
-    answer: PlanAnswer
-
-
-@event
-class RemedyConfirmed(EventData):
-    """The worker said whether a remedy of the plan (`action_id`) reached them."""
-
-    type = "RemedyConfirmed"
-    stream_type = "grievance"
-
-    grievance_id: str
-    action_id: str = Field(max_length=100)
-    delivered: bool
-
-
 class ErasureReason(StrEnum):
     worker_request = "worker_request"  # the worker asked, with their receipt
     retention = "retention"  # the tenant's retention period after closure ran out
@@ -212,109 +172,3 @@ class PersonalDataErased(EventData):
 def _erased_v1(raw: dict[str, Any]) -> dict[str, Any]:
     # Before retention, only workers erased their data.
     return {**raw, "reason": ErasureReason.worker_request.value}
-
-
-@event
-class WorkerSatisfactionGiven(EventData):
-    """The worker said, with their receipt, how satisfied they are with the outcome."""
-
-    type = "WorkerSatisfactionGiven"
-    stream_type = "grievance"
-
-    grievance_id: str
-    score: int = Field(ge=1, le=5)
-
-
-class ConsentAnswer(StrEnum):
-    given = "given"
-    declined = "declined"
-    revoked = "revoked"
-
-
-@event
-class ReferralConsentAnswered(EventData):
-    """The worker answered a referral's consent request with their receipt: on the status
-    page (`web`), or to an operator on the phone who read their receipt back (`hotline`).
-
-    Written by intake on the grievance's stream; referral records it on the referral as the
-    worker's consent (`fields`: the personal fields agreed to, of those asked for).
-    Version 2: `channel` (version 1 was the status page only).
-    """
-
-    type = "ReferralConsentAnswered"
-    stream_type = "grievance"
-    schemaversion = 2
-
-    grievance_id: str
-    referral_id: str = Field(max_length=100)
-    partner_id: str = Field(max_length=100)
-    answer: ConsentAnswer
-    fields: tuple[Annotated[str, StringConstraints(max_length=50)], ...] = Field(
-        default=(), max_length=10
-    )
-    channel: Channel = Channel.web
-
-
-@upcaster("ReferralConsentAnswered", 1)
-def _answered_on_the_status_page(raw: dict[str, Any]) -> dict[str, Any]:
-    return {"channel": Channel.web.value} | raw
-
-
-@event
-class ContactConsentChanged(EventData):
-    """The worker said, with their receipt, whether the grievance officer may contact them.
-
-    The details themselves stay sealed in `GrievanceSubmitted.personal`; officers are shown
-    them only while `contact_me` holds.
-    """
-
-    type = "ContactConsentChanged"
-    stream_type = "grievance"
-
-    grievance_id: str
-    contact_me: bool
-
-
-class Capacity(StrEnum):
-    """How a representative (a union, an NGO, another) stands by the worker."""
-
-    filed_for = "filed_for"  # filed the grievance for the worker
-    accompanies = "accompanies"  # the worker allowed them to follow it at their side
-
-
-@event
-class RepresentationRequested(EventData):
-    """A representative organisation asked to accompany the worker in this grievance; the
-    worker answers on the status page. `org` is the organisation's id in the tenant's tokens."""
-
-    type = "RepresentationRequested"
-    stream_type = "grievance"
-
-    grievance_id: str
-    org: str = Field(max_length=200)
-
-
-@event
-class RepresentationAnswered(EventData):
-    """The worker allowed or refused a representative's request to accompany them."""
-
-    type = "RepresentationAnswered"
-    stream_type = "grievance"
-
-    grievance_id: str
-    org: str = Field(max_length=200)
-    allowed: bool
-
-
-@event
-class RepresentativeRecorded(EventData):
-    """A representative stands by the worker in this grievance: it filed it for them, or the
-    worker allowed it to accompany them. It reads the grievance's progress, never what the
-    worker wrote, and never acts in the worker's place with their receipt."""
-
-    type = "RepresentativeRecorded"
-    stream_type = "grievance"
-
-    grievance_id: str
-    org: str = Field(max_length=200)
-    capacity: Capacity
