@@ -18,11 +18,9 @@ from redress.events.catalogue.partner import (
     WebhookEndpointRemoved,
     WebhookSecretRotated,
 )
-from redress.referral.directory import (
-    DIRECTORY,
+from redress.referral.directory import DIRECTORY, Directory, DirectoryRefused, decide
+from redress.referral.directory_commands import (
     AddEndpoint,
-    Directory,
-    DirectoryRefused,
     EnableEndpoint,
     Letter,
     RedeliverDeadLetter,
@@ -32,7 +30,6 @@ from redress.referral.directory import (
     RotateSecret,
     SetAcknowledgeHours,
     SkipDeadLetter,
-    decide,
 )
 from redress.referral.ranking import Case, suggest
 

@@ -27,6 +27,7 @@ from redress.kit.idempotency import Once, Retry
 from redress.kit.webhooks import Delivery, Webhooks
 from redress.referral import delivery_models as m
 from redress.referral import directory as dr
+from redress.referral import directory_commands as dc
 from redress.referral.context import Desk
 from redress.referral.policies import directory_stream
 
@@ -34,7 +35,7 @@ SCHEMA = "referral"
 PAGE = 50
 
 
-Effect = Callable[[Conn], Awaitable[tuple[dr.Command, Callable[[], Awaitable[bool]]]]]
+Effect = Callable[[Conn], Awaitable[tuple[dc.Command, Callable[[], Awaitable[bool]]]]]
 
 
 async def _intervene(
@@ -73,8 +74,8 @@ async def _letter(desk: Desk, conn: Conn, tenant: str, delivery_id: int) -> Deli
     return found
 
 
-def _as_letter(d: Delivery) -> dr.Letter:
-    return dr.Letter(d.id, d.webhook_id, d.event_type, d.ordering_key, d.state == "dead")
+def _as_letter(d: Delivery) -> dc.Letter:
+    return dc.Letter(d.id, d.webhook_id, d.event_type, d.ordering_key, d.state == "dead")
 
 
 async def redeliver(
@@ -84,7 +85,7 @@ async def redeliver(
 
     async def effect(conn: Conn) -> Any:
         d = await _letter(desk, conn, p.tenant, delivery_id)
-        command = dr.RedeliverDeadLetter(d.owner, d.endpoint_id, _as_letter(d))
+        command = dc.RedeliverDeadLetter(d.owner, d.endpoint_id, _as_letter(d))
         return command, lambda: _hooks(desk).redeliver(conn, p.tenant, delivery_id)
 
     return await _intervene(desk, p, "pending", effect, retry, "not-dead")
@@ -97,7 +98,7 @@ async def skip(
 
     async def effect(conn: Conn) -> Any:
         d = await _letter(desk, conn, p.tenant, delivery_id)
-        command = dr.SkipDeadLetter(d.owner, d.endpoint_id, _as_letter(d))
+        command = dc.SkipDeadLetter(d.owner, d.endpoint_id, _as_letter(d))
         return command, lambda: _hooks(desk).skip(conn, p.tenant, delivery_id)
 
     return await _intervene(desk, p, "skipped", effect, retry, "not-dead")
@@ -111,7 +112,7 @@ async def enable(
     async def effect(conn: Conn) -> Any:
         found = await _hooks(desk).endpoint(conn, p.tenant, endpoint_id)
         disabled = found is not None and found.owner == partner_id and not found.enabled
-        command = dr.EnableEndpoint(partner_id, endpoint_id, disabled)
+        command = dc.EnableEndpoint(partner_id, endpoint_id, disabled)
         return command, lambda: _hooks(desk).enable(conn, p.tenant, endpoint_id, if_disabled=True)
 
     return await _intervene(desk, p, "enabled", effect, retry, "endpoint-enabled")

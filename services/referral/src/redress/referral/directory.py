@@ -3,7 +3,8 @@
 Partners (State agencies, NGOs), what they handle and where, their webhook endpoints and the
 secrets that sign for them, and how long a partner has to acknowledge a referral. A secret
 is named by a random `secret_id` (the secret itself is derived from it, `secrets.py`); the
-command brings the id, and `now` for a rotation, so that deciding reads no clock.
+command (`directory_commands`) brings the id, and `now` for a rotation, so that deciding
+reads no clock.
 """
 
 from __future__ import annotations
@@ -21,11 +22,9 @@ from redress.events.catalogue.partner import (
     DEFAULT_ACKNOWLEDGE_HOURS,
     DeadLetterRedelivered,
     DeadLetterSkipped,
-    PartnerKind,
     PartnerRegistered,
     PartnerRetired,
     ReferralTimeFrameSet,
-    Service,
     WebhookEndpointAdded,
     WebhookEndpointEnabled,
     WebhookEndpointRemoved,
@@ -33,6 +32,18 @@ from redress.events.catalogue.partner import (
 )
 from redress.events.envelope import EventData
 from redress.kit.i18n import LANGUAGES
+from redress.referral.directory_commands import (
+    AddEndpoint,
+    Command,
+    EnableEndpoint,
+    RedeliverDeadLetter,
+    RegisterPartner,
+    RemoveEndpoint,
+    RetirePartner,
+    RotateSecret,
+    SetAcknowledgeHours,
+    SkipDeadLetter,
+)
 
 MAX_ENDPOINTS = 5
 MAX_OVERLAP = timedelta(days=7)
@@ -82,100 +93,6 @@ class Directory:
 
     def active(self) -> list[Partner]:
         return [p for p in self.partners.values() if not p.retired]
-
-
-# Commands.
-
-
-@dataclass(frozen=True)
-class RegisterPartner:
-    partner_id: str
-    name: str
-    kind: PartnerKind
-    countries: tuple[str, ...]
-    indicators: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    services: tuple[Service, ...] = ()
-    contact: str = ""
-
-
-@dataclass(frozen=True)
-class RetirePartner:
-    partner_id: str
-
-
-@dataclass(frozen=True)
-class AddEndpoint:
-    partner_id: str
-    endpoint_id: str
-    url: str
-    secret_id: str
-    plain_http: bool = False
-    """Whether `http://` is accepted (dev and test mode only)."""
-
-
-@dataclass(frozen=True)
-class RotateSecret:
-    partner_id: str
-    endpoint_id: str
-    secret_id: str
-    now: datetime
-    overlap: timedelta
-
-
-@dataclass(frozen=True)
-class RemoveEndpoint:
-    partner_id: str
-    endpoint_id: str
-    waiting: int = 0
-    """Webhooks not yet delivered to it: they move to the partner's other endpoints."""
-
-
-@dataclass(frozen=True)
-class SetAcknowledgeHours:
-    hours: int
-
-
-@dataclass(frozen=True)
-class EnableEndpoint:
-    """Send to an endpoint the delivery disabled; `disabled` is what the outbox says of it
-    now (the deciding reads no table: the handler looks and brings it)."""
-
-    partner_id: str
-    endpoint_id: str
-    disabled: bool
-
-
-@dataclass(frozen=True)
-class Letter:
-    """A dead letter as the outbox has it, brought by the handler."""
-
-    delivery_id: int
-    webhook_id: str
-    event_type: str
-    subject: str
-    dead: bool
-
-
-@dataclass(frozen=True)
-class RedeliverDeadLetter:
-    partner_id: str
-    endpoint_id: str
-    letter: Letter
-
-
-@dataclass(frozen=True)
-class SkipDeadLetter:
-    partner_id: str
-    endpoint_id: str
-    letter: Letter
-
-
-Command = (
-    RegisterPartner | RetirePartner | AddEndpoint | RotateSecret | RemoveEndpoint
-    | SetAcknowledgeHours | EnableEndpoint | RedeliverDeadLetter | SkipDeadLetter
-)  # fmt: skip
 
 
 def decide(command: Command, state: Directory) -> list[EventData]:

@@ -19,6 +19,7 @@ from redress.kit.deps import metadata_for
 from redress.kit.idempotency import Once, Retry
 from redress.kit.webhooks import UnsafeEndpoint
 from redress.referral import directory as dr
+from redress.referral import directory_commands as dc
 from redress.referral import requests as r
 from redress.referral.context import Desk
 from redress.referral.policies import directory_stream
@@ -28,7 +29,7 @@ SCHEMA = "referral"
 
 
 async def record(
-    desk: Desk, p: Principal, command: dr.Command, retry: Retry | None = None, answer: Any = None
+    desk: Desk, p: Principal, command: dc.Command, retry: Retry | None = None, answer: Any = None
 ) -> Any:
     """Decide `command` on the directory as the log has it and append; once per key."""
     stream = directory_stream(p.tenant)
@@ -43,7 +44,7 @@ async def record(
 
 
 async def register(desk: Desk, p: Principal, partner_id: str, body: r.PartnerBody) -> r.Directoried:
-    command = dr.RegisterPartner(
+    command = dc.RegisterPartner(
         partner_id, body.name, body.kind, tuple(body.countries), tuple(body.indicators),
         tuple(body.categories), tuple(body.languages), tuple(body.services), body.contact,
     )  # fmt: skip
@@ -53,7 +54,7 @@ async def register(desk: Desk, p: Principal, partner_id: str, body: r.PartnerBod
 async def retire(
     desk: Desk, p: Principal, partner_id: str, retry: Retry | None = None
 ) -> r.Directoried:
-    command = dr.RetirePartner(partner_id)
+    command = dc.RetirePartner(partner_id)
     return r.Directoried.model_validate(await record(desk, p, command, retry))
 
 
@@ -66,7 +67,7 @@ async def add_endpoint(
         await desk.referrals.guard.screen(body.url)
     except UnsafeEndpoint as exc:
         raise dr.DirectoryRefused("bad-url", str(exc)) from None
-    command = dr.AddEndpoint(partner_id, endpoint_id, body.url, secret_id, plain_http)
+    command = dc.AddEndpoint(partner_id, endpoint_id, body.url, secret_id, plain_http)
     key = desk.referrals.webhook_key
 
     def answer(done: Any) -> r.Secret:
@@ -87,7 +88,7 @@ async def rotate(
 ) -> r.Secret:
     secret_id, now = new_secret_id(), desk.referrals.now()
     overlap = timedelta(hours=body.overlap_hours)
-    command = dr.RotateSecret(partner_id, endpoint_id, secret_id, now, overlap)
+    command = dc.RotateSecret(partner_id, endpoint_id, secret_id, now, overlap)
     key = desk.referrals.webhook_key
 
     def answer(done: Any) -> r.Secret:
@@ -103,10 +104,10 @@ async def remove_endpoint(
 ) -> r.Directoried:
     async with desk.pool.acquire() as conn:
         waiting = await desk.referrals.hooks.waiting(conn, p.tenant, endpoint_id)
-    command = dr.RemoveEndpoint(partner_id, endpoint_id, waiting)
+    command = dc.RemoveEndpoint(partner_id, endpoint_id, waiting)
     return r.Directoried.model_validate(await record(desk, p, command))
 
 
 async def set_hours(desk: Desk, p: Principal, body: r.SettingsBody) -> r.Directoried:
-    command = dr.SetAcknowledgeHours(body.acknowledge_hours)
+    command = dc.SetAcknowledgeHours(body.acknowledge_hours)
     return r.Directoried.model_validate(await record(desk, p, command))

@@ -54,7 +54,8 @@ from redress.referral import handlers as referral
 from redress.referral import requests as rr
 from redress.referral.context import Desk as ReferralDesk
 from redress.referral.context import Referrals
-from redress.referral.directory import DIRECTORY, RegisterPartner
+from redress.referral.directory import DIRECTORY
+from redress.referral.directory_commands import RegisterPartner
 from redress.referral.policies import OpenReferrals, directory_stream, referral_stream
 from redress.synth import corrections, suppliers
 from redress.synth.plan import ACTION_DAYS, AuditPlan, GrievancePlan, Plan, Step, action_owner
