@@ -24,13 +24,10 @@ from redress.tenancy.domain import (
     SetMinimumCount,
     SetRetention,
     SetTimeFrames,
-    TenantRefused,
     decide,
-    export,
-    fold,
-    may_file,
 )
 from redress.tenancy.recipients import SetAlertRecipients
+from redress.tenancy.tenant import TenantRefused, export, fold, may_file
 
 REGISTERED = TenantRegistered(name="Acme MSI", time_zone="Asia/Dhaka", languages=("en", "bn"))
 MEMBERS = [

@@ -243,7 +243,8 @@ def tenant_create(
 ) -> None:
     """Register a new tenant (applies the migrations first on a fresh database)."""
     from redress.kit.tenants import tenant_command
-    from redress.tenancy.domain import RegisterTenant, TenantRefused
+    from redress.tenancy.domain import RegisterTenant
+    from redress.tenancy.tenant import TenantRefused
 
     try:
         days = tuple(int(d) for d in working_days.split(",") if d.strip())
@@ -267,7 +268,7 @@ def tenant_show(slug: Annotated[str, typer.Argument(help="the tenant's id")]) ->
     import json
 
     from redress.kit.tenants import tenant_state
-    from redress.tenancy.domain import export
+    from redress.tenancy.tenant import export
 
     state = asyncio.run(tenant_state(load_settings(), slug))
     if not state.registered:
@@ -282,7 +283,8 @@ def tenant_offboard(
 ) -> None:
     """Take the tenant off the platform: its form stops taking grievances."""
     from redress.kit.tenants import tenant_command
-    from redress.tenancy.domain import Offboard, TenantRefused
+    from redress.tenancy.domain import Offboard
+    from redress.tenancy.tenant import TenantRefused
 
     try:
         asyncio.run(tenant_command(load_settings(), slug, Offboard(reason)))

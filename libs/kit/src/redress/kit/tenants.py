@@ -9,8 +9,9 @@ from redress.events.store import EventStore
 from redress.kit.admin import apply_migrations
 from redress.kit.runtime import open_pool
 from redress.kit.settings import Settings
-from redress.tenancy.domain import Command, Tenant
+from redress.tenancy.domain import Command
 from redress.tenancy.handlers import Outcome, execute, load
+from redress.tenancy.tenant import Tenant
 
 OPERATOR = Actor(id="redress-cli", role="platform")
 """Who acts from the command line: whoever runs it holds the database's credentials."""

@@ -13,7 +13,8 @@ from redress.events.application import execute as record
 from redress.events.envelope import EventData, Metadata
 from redress.events.ids import derived_stream
 from redress.events.store import Conn, EventStore, read_head_and_after, read_stream_on
-from redress.tenancy.domain import Command, Tenant, decide, evolve, fold
+from redress.tenancy.domain import Command, decide
+from redress.tenancy.tenant import Tenant, evolve, fold
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from redress.kit.crypto import DataKey, DataKeyExists, KeyErased, evidence_key_i
 from redress.kit.deps import metadata_for
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Once, Retry
-from redress.tenancy import domain as tenancy
+from redress.tenancy import tenant as tenancy
 from redress.tenancy.handlers import load
 
 NOT_FOUND = "there is no such assessment"

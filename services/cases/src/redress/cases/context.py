@@ -19,8 +19,8 @@ from redress.kit.crypto import Keyring
 from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
-from redress.tenancy.domain import Tenant
 from redress.tenancy.handlers import read_tenant
+from redress.tenancy.tenant import Tenant
 
 
 @dataclass

@@ -36,11 +36,10 @@ from redress.tenancy.domain import (
     SetMinimumCount,
     SetRetention,
     SetTimeFrames,
-    TenantRefused,
-    export,
 )
 from redress.tenancy.handlers import execute, load
 from redress.tenancy.recipients import SetAlertRecipients
+from redress.tenancy.tenant import TenantRefused, export
 
 COOKIE = "admin_token"
 MAX_TOKEN = 8192

@@ -24,8 +24,8 @@ from redress.intake.receipts import Proof, digest, new_receipt, receipt_without_
 from redress.kit import sealed_files
 from redress.kit.crypto import grievance_key_id
 from redress.kit.errors import Problem
-from redress.tenancy.domain import TenantRefused, may_file
 from redress.tenancy.handlers import load, read_tenant
+from redress.tenancy.tenant import TenantRefused, may_file
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 ALLOWED_TYPES = {

@@ -33,10 +33,10 @@ from redress.tenancy.domain import (
     SetMinimumCount,
     SetRetention,
     SetTimeFrames,
-    export,
     time_zones,
 )
 from redress.tenancy.handlers import Outcome, execute, load, tenant_stream
+from redress.tenancy.tenant import export
 
 router = APIRouter(prefix="/v1", tags=["tenant"])
 Admin = Annotated[Principal, Depends(permitted(Action.tenant_configure))]
