@@ -21,7 +21,8 @@ from redress.cases import commands as c
 from redress.cases import evidence, supply_chain_queries
 from redress.cases import handlers as h
 from redress.cases import verification as v
-from redress.cases.console import Staff, _describe, _field, _number, case_page
+from redress.cases.console import Staff, _describe, _field, _number
+from redress.cases.console_case import case_page
 from redress.cases.console_render import CONSOLE, PATH, ConsoleRoute
 from redress.cases.context import CaseDesk, Desk
 from redress.events.application import Refused
