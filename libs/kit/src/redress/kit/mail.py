@@ -1,10 +1,10 @@
 """Email alerts to staff, sent from an outbox table through the deployment's mail server.
 
 A service queues alerts as rows of its own outbox (`<schema>.<table>`, ADR 33) and runs a
-`MailSender` over it as background work; the subclass says who is alerted and what the
-message says. The outbox has these columns, whatever else it holds: `alert_id` (its key),
-`tenant`, `kind`, `state` (`pending`, `sent` or `skipped`), `attempts`, `next_try`,
-`settled_at` and `reason`.
+`MailSender` over it as background work (`redress.kit.outbox_sender.run_sender`); the
+subclass says who is alerted and what the message says. The outbox has these columns,
+whatever else it holds: `alert_id` (its key), `tenant`, `kind`, `state` (`pending`, `sent`
+or `skipped`), `attempts`, `next_try`, `settled_at` and `reason`.
 
 Any number of senders may run (claims are leased with SKIP LOCKED). Every wait on the mail
 server has a deadline; a server that fails leaves the alert pending, tried again with
@@ -18,7 +18,7 @@ alert, alerts are settled as skipped and logged by id and kind only.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -28,9 +28,8 @@ import aiosmtplib
 import asyncpg
 import structlog
 
-from redress.events.recovery import Trouble, working
 from redress.events.store import Conn
-from redress.kit.runtime import Runtime
+from redress.kit.outbox_sender import Backoff, OutboxSender
 from redress.kit.settings import Settings
 
 
@@ -66,15 +65,12 @@ def smtp_of(settings: Settings) -> Smtp | None:
 
 
 @dataclass(frozen=True)
-class Retries:
+class Retries(Backoff):
     """10 s, 40 s, 160 s, ... at most 30 min between tries."""
 
     first: timedelta = timedelta(seconds=10)
     factor: float = 4.0
     cap: timedelta = timedelta(minutes=30)
-
-    def after(self, attempts: int) -> timedelta:
-        return min(self.cap, self.first * self.factor ** min(attempts - 1, 20))
 
 
 _CLAIM = """
@@ -89,7 +85,7 @@ _SETTLE = """UPDATE {t} SET state = $2, settled_at = now(), reason = $3
 _LATER = "UPDATE {t} SET next_try = now() + $2::interval, reason = $3 WHERE alert_id = $1"
 
 
-class MailSender:
+class MailSender(OutboxSender):
     """Sends the alerts of the outbox `table` (schema-qualified); a subclass names the
     recipients and composes the message, each read on a connection of the pool that is
     given back before the mail server is spoken to."""
@@ -106,14 +102,12 @@ class MailSender:
         interval: float = 1.0,
         io_timeout: float = 5.0,
     ) -> None:
-        self.pool, self.transport, self.table, self.sender = pool, transport, table, sender
-        self.retries = retries or Retries()
-        self.lease, self.interval, self.io_timeout = lease, interval, io_timeout
-        self.log = structlog.get_logger(f"redress.{table}")
-        # Connections are taken without a timeout of our own: the pool's deadline tells a
-        # burst of requests from an outage (redress.kit.pools).
         # Shown on /health: degraded while the mail server fails.
-        self.trouble = Trouble(table)
+        super().__init__(pool, trouble=table, lease=lease, interval=interval,
+                         io_timeout=io_timeout)  # fmt: skip
+        self.transport, self.table, self.sender = transport, table, sender
+        self.retries = retries or Retries()
+        self.log = structlog.get_logger(f"redress.{table}")
 
     async def recipients(self, conn: Conn, row: dict[str, Any]) -> list[str]:
         """Who is alerted of `row`, each once; empty: nobody, and the alert is skipped."""
@@ -123,24 +117,12 @@ class MailSender:
         """The message of `row` to `to`, with a Message-ID of its own."""
         raise NotImplementedError
 
-    async def run(self) -> None:
-        while True:
-            tried = await self.tick()
-            working()  # the outbox was read: an outage its supervisor reported is over
-            if not tried:
-                await asyncio.sleep(self.interval)
+    async def claim(self, conn: Conn) -> Sequence[Any]:
+        return await conn.fetch(
+            _CLAIM.format(t=self.table), self.batch, self.lease, timeout=self.io_timeout
+        )
 
-    async def tick(self) -> int:
-        """Try the alerts that are due now; how many were tried."""
-        async with self.pool.acquire() as conn:
-            rows = await conn.fetch(
-                _CLAIM.format(t=self.table), 20, self.lease, timeout=self.io_timeout
-            )
-        for row in rows:
-            await self._attempt(dict(row))
-        return len(rows)
-
-    async def _attempt(self, row: dict[str, Any]) -> None:
+    async def attempt(self, row: dict[str, Any]) -> None:
         alert_id, kind = row["alert_id"], row["kind"]
         async with self.pool.acquire() as conn:
             to = list(dict.fromkeys(await self.recipients(conn, row)))
@@ -167,12 +149,3 @@ class MailSender:
             await conn.execute(
                 _SETTLE.format(t=self.table), alert_id, state, reason, timeout=self.io_timeout
             )
-
-
-async def run_sender(runtime: Runtime, sender: MailSender) -> None:
-    """Run `sender` as a service's background work, its state shown on /health."""
-    runtime.background.append(sender.trouble)
-    try:
-        await sender.run()
-    finally:
-        runtime.background.remove(sender.trouble)

@@ -13,7 +13,8 @@ import asyncpg
 
 from redress.cases.mail_alerts import Alert, compose
 from redress.events.store import Conn
-from redress.kit.mail import MailSender, Retries, Smtp, Transport, run_sender, smtp_of
+from redress.kit.mail import MailSender, Retries, Smtp, Transport, smtp_of
+from redress.kit.outbox_sender import run_sender
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
 from redress.tenancy.handlers import read_tenant

@@ -6,14 +6,15 @@ before the call. Passing failures are tried again with backoff until `horizon`; 
 refusal, the text is given up (`TextNotSent`). The provider's answer and the event that
 records it (`WorkerTexted`) land together with the row's state, so a restart never sends a
 text twice; a sender that dies in the call leaves a lease that runs out, and the text goes
-again under the same key, which the provider may use to drop the repeat (ADR 0025).
+again under the same key, which the provider may use to drop the repeat (ADR 0025). The
+loop that claims and tries is the kit's (`redress.kit.outbox_sender`), as for email alerts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -25,7 +26,6 @@ from redress.events.catalogue.grievance import GrievanceSubmitted, Sealed
 from redress.events.catalogue.texts import TextKind, TextNotSent, WorkerTexted
 from redress.events.envelope import SYSTEM, Event, EventData, Metadata
 from redress.events.errors import ConcurrencyError
-from redress.events.recovery import Trouble, working
 from redress.events.store import Conn, EventStore, read_stream_on
 from redress.intake.context import Intake
 from redress.intake.domain import Status, fold
@@ -35,6 +35,7 @@ from redress.intake.phones import contact_number
 from redress.intake.provider import Outcome, Provider, TwilioStyle
 from redress.intake.segments import segment
 from redress.intake.sms_texts import render
+from redress.kit.outbox_sender import Backoff, OutboxSender, run_sender
 from redress.kit.runtime import Runtime
 
 log = structlog.get_logger("redress.intake.texts")
@@ -42,7 +43,7 @@ SENDER = SYSTEM
 
 
 @dataclass(frozen=True)
-class Retries:
+class Retries(Backoff):
     """15 s, 1 min, 4 min, 16 min, then hourly, for a day; a provider's Retry-After wins."""
 
     first: timedelta = timedelta(seconds=15)
@@ -50,11 +51,8 @@ class Retries:
     cap: timedelta = timedelta(hours=1)
     horizon: timedelta = timedelta(days=1)
 
-    def after(self, attempts: int) -> timedelta:
-        return min(self.cap, self.first * self.factor ** min(attempts - 1, 20))
 
-
-class TextSender:
+class TextSender(OutboxSender):
     def __init__(
         self,
         pool: asyncpg.Pool,
@@ -69,45 +67,30 @@ class TextSender:
         batch: int = 20,
         io_timeout: float = 5.0,
     ) -> None:
-        self.pool, self.store, self.intake, self.provider = pool, store, intake, provider
+        # Shown on /health: degraded while the provider fails.
+        super().__init__(pool, trouble="intake.texts", lease=lease, interval=interval,
+                         batch=batch, io_timeout=io_timeout)  # fmt: skip
+        self.store, self.intake, self.provider = store, intake, provider
         self.status_url = status_url
         self.retries = retries or Retries()
-        self.lease, self.interval, self.batch = lease, interval, batch
-        self.io_timeout = io_timeout
-        # Connections are taken without a timeout of our own: the pool's deadline tells a
-        # burst of requests from an outage (redress.kit.pools).
-        # Shown on /health: degraded while the provider fails.
-        self.trouble = Trouble("intake.texts")
 
-    async def run(self) -> None:
-        while True:
-            tried = await self.tick()
-            working()  # the outbox was read: an outage its supervisor reported is over
-            if not tried:
-                await asyncio.sleep(self.interval)
+    async def claim(self, conn: Conn) -> Sequence[Any]:
+        return await conn.fetch(
+            """UPDATE intake.texts t SET state = 'sending', attempts = t.attempts + 1,
+                   lease_until = now() + $2::interval
+               FROM (SELECT text_id FROM intake.texts
+                     WHERE state IN ('pending', 'sending') AND due_at <= now()
+                       AND (state = 'pending' OR lease_until < now())
+                     ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+               WHERE t.text_id = due.text_id
+               RETURNING t.*, (SELECT language FROM intake.followers f
+                               WHERE f.grievance_id = t.grievance_id) AS language,
+                              (SELECT reference FROM intake.followers f
+                               WHERE f.grievance_id = t.grievance_id) AS reference""",
+            self.batch, self.lease, timeout=self.io_timeout,
+        )  # fmt: skip
 
-    async def tick(self) -> int:
-        """Send what is due now; how many texts were tried."""
-        async with self.pool.acquire() as conn:
-            rows = await conn.fetch(
-                """UPDATE intake.texts t SET state = 'sending', attempts = t.attempts + 1,
-                       lease_until = now() + $2::interval
-                   FROM (SELECT text_id FROM intake.texts
-                         WHERE state IN ('pending', 'sending') AND due_at <= now()
-                           AND (state = 'pending' OR lease_until < now())
-                         ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
-                   WHERE t.text_id = due.text_id
-                   RETURNING t.*, (SELECT language FROM intake.followers f
-                                   WHERE f.grievance_id = t.grievance_id) AS language,
-                                  (SELECT reference FROM intake.followers f
-                                   WHERE f.grievance_id = t.grievance_id) AS reference""",
-                self.batch, self.lease, timeout=self.io_timeout,
-            )  # fmt: skip
-        for row in rows:
-            await self._attempt(dict(row))
-        return len(rows)
-
-    async def _attempt(self, row: dict[str, Any]) -> None:
+    async def attempt(self, row: dict[str, Any]) -> None:
         kind = TextKind(row["kind"])
         stream = grievance_stream(row["grievance_id"])
         async with self.pool.acquire() as conn:
@@ -253,9 +236,7 @@ async def send_texts(runtime: Runtime) -> None:
         retries=Retries(first=timedelta(seconds=settings.sms_first_retry)),
         io_timeout=settings.io_timeout, interval=0.5,
     )  # fmt: skip
-    runtime.background.append(sender.trouble)
     try:
-        await sender.run()
+        await run_sender(runtime, sender)
     finally:
-        runtime.background.remove(sender.trouble)
         await provider.aclose()

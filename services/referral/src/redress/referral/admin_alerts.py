@@ -22,7 +22,8 @@ from urllib.parse import urlencode
 import asyncpg
 
 from redress.events.store import Conn, read_stream_on
-from redress.kit.mail import MailSender, Retries, Transport, run_sender, smtp_of
+from redress.kit.mail import MailSender, Retries, Transport, smtp_of
+from redress.kit.outbox_sender import run_sender
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
 from redress.kit.webhooks import GivenUp, Notice
