@@ -153,6 +153,27 @@ async def test_signing_out_ends_the_call(intake):
         assert (gone.status_code, gone.headers["location"]) == (303, f"{DESK}?done=no-call")
 
 
+async def test_the_pages_asking_to_confirm_open_none_of_the_workers_messages(intake, monkeypatch):
+    reference, secret = await filed(intake, "bn")
+    async with operator(intake) as client:
+        assert (await open_receipt(client, reference, secret)).status_code == 303
+        await recorded(client, "reply", text=NARRATIVES["bn"])
+        # One sentence is read out before a withdrawal or an erasure: nothing the worker
+        # wrote is decrypted for it.
+        keyring = intake.app.state.runtime.extras["intake"].keyring
+        opened, open_ = [], keyring.open
+
+        async def counted(conn, sealed):
+            opened.append(sealed)
+            return await open_(conn, sealed)
+
+        monkeypatch.setattr(keyring, "open", counted)
+        for what in ("withdrawal", "erasure"):
+            asked = await client.get(f"{DESK}/call/{what}")
+            assert asked.status_code == 200 and 'id="read-out"' in asked.text, asked.text
+        assert opened == []
+
+
 async def test_a_worker_has_their_personal_data_erased_once_the_operator_confirms(intake):
     reference, secret = await filed(intake, "ar")
     async with operator(intake) as client:

@@ -115,13 +115,13 @@ async def _confirm(
     """Asked before what cannot be undone, with what the worker's own page says of it, in
     their language, for the operator to read out first (that a withdrawal leaves the support
     services they agreed to with their case, ADR 49)."""
+    withdrawing = what == "withdrawal"
     async with pool.acquire() as conn:
         await tenant_name(conn, p.tenant)
-        report = await on_the_line.reading(conn, intake, p.tenant, grievance_id)
-    read_out = report.before_withdrawing if what == "withdrawal" else report.before_erasing
+        said = await on_the_line.before(conn, intake, p.tenant, grievance_id, withdrawing)
     page = CONSOLE.page(request, "confirm.html", status, principal=p, what=what,
-                        unconfirmed=status != 200, read_out=read_out, lang=report.language,
-                        dir=direction(report.language))  # fmt: skip
+                        unconfirmed=status != 200, read_out=said.sentence, lang=said.language,
+                        dir=direction(said.language))  # fmt: skip
     return keep_call(request, page, intake, p, grievance_id)
 
 

@@ -10,7 +10,8 @@ typed it.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -85,12 +86,7 @@ async def reading(
     """Where the worker's report is, its messages and its outcome, in the worker's language
     (or in `said_in`, for an operator who does not speak it: the worker's messages stay as
     they wrote them)."""
-    g = await conn.fetchrow(
-        "SELECT * FROM intake.grievances WHERE grievance_id = $1 AND tenant = $2",
-        grievance_id, tenant,
-    )  # fmt: skip
-    if g is None:  # filed a moment ago: the read model is not there yet
-        raise Problem(404, "not-yet", "the report is being recorded; try again in a moment")
+    g = await _report(conn, tenant, grievance_id)
     said_in = said_in or g["language"]
     _ = intake.pages.gettext(said_in)
     messages = []
@@ -113,11 +109,48 @@ async def reading(
         grounds=_(grounds) if grounds else None,
         outcome=_(outcome) if outcome else None,
         satisfaction=_(scored) if scored else None,
-        messages=messages, referrals=referrals, before_withdrawing=" ".join(
-            _(sentence) for sentence in (BEFORE_WITHDRAWING, STILL_HELPING)[: 1 + helping]
-        ),
-        before_erasing=" ".join(_(sentence) for sentence in BEFORE_ERASING),
+        messages=messages, referrals=referrals,
+        before_withdrawing=_before_withdrawing(_, helping), before_erasing=_before_erasing(_),
     )  # fmt: skip
+
+
+class ReadOut(NamedTuple):
+    language: str  # the worker's, which the sentence is said in
+    sentence: str
+
+
+async def before(
+    conn: Conn, intake: Intake, tenant: str, grievance_id: str, withdrawing: bool
+) -> ReadOut:
+    """Only what the worker's page says before a withdrawal (`before_withdrawing`) or an
+    erasure (`before_erasing`), in their language: what is read out before the operator
+    confirms, without opening the report's messages to say it."""
+    language = str((await _report(conn, tenant, grievance_id))["language"])
+    _ = intake.pages.gettext(language)
+    if withdrawing:
+        helping = await still_helping(conn, tenant, grievance_id)
+        return ReadOut(language, _before_withdrawing(_, helping))
+    return ReadOut(language, _before_erasing(_))
+
+
+async def _report(conn: Conn, tenant: str, grievance_id: str) -> Any:
+    """The report's row of the read model (nothing in it is opened)."""
+    g = await conn.fetchrow(
+        "SELECT * FROM intake.grievances WHERE grievance_id = $1 AND tenant = $2",
+        grievance_id, tenant,
+    )  # fmt: skip
+    if g is None:  # filed a moment ago: the read model is not there yet
+        raise Problem(404, "not-yet", "the report is being recorded; try again in a moment")
+    return g
+
+
+def _before_withdrawing(_: Callable[[str], str], helping: bool) -> str:
+    # That the support services the worker agreed to keep their case, where one does (ADR 49).
+    return " ".join(_(sentence) for sentence in (BEFORE_WITHDRAWING, STILL_HELPING)[: 1 + helping])
+
+
+def _before_erasing(_: Callable[[str], str]) -> str:
+    return " ".join(_(sentence) for sentence in BEFORE_ERASING)
 
 
 def _status_key(g: Any) -> str:
