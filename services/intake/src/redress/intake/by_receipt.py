@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from redress.events.envelope import EventData
 from redress.events.store import Conn, read_stream_on
-from redress.intake.context import Intake
+from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import Grievance, decide, fold
 from redress.intake.filing import grievance_stream, tenant_name
 from redress.intake.receipts import normalise_reference, verify_secret
@@ -26,6 +26,7 @@ from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.deps import Pool, Store, metadata_for, permitted
 from redress.kit.errors import Problem
+from redress.kit.idempotency import IdempotencyKey
 from redress.kit.text import Line
 from redress.kit.throttle import retry_after
 
@@ -65,21 +66,35 @@ async def opened(conn: Conn, intake: Intake, principal: Principal, body: ByRecei
     return str(found["grievance_id"])
 
 
-async def act(
-    request: Request, body: ByReceipt, principal: Principal, pool: Pool, store: Store,
-    intake: Intake, key: str | None, command: Command,
-) -> Any:  # fmt: skip
-    """Open the receipt, then record the worker's command on it, once per Idempotency-Key."""
-    async with pool.acquire() as conn, conn.transaction():
-        await tenant_name(conn, principal.tenant)
-        first = await idempotency.claim(conn, "intake", principal, key, request, body)
-        if isinstance(first, idempotency.Replay):
-            return first.response()
-        gid = await opened(conn, intake, principal, body)
-        answer = await record(conn, store, principal, gid, command)
-        if first is not None:
-            await first.remember(conn, answer, 201)
-    return answer
+class Recorder:
+    """Records a worker's command on the grievance their receipt opens, once per
+    Idempotency-Key: what each by-receipt route that writes does, a dependency so that the
+    route says only its command (`Recording`)."""
+
+    def __init__(
+        self, request: Request, principal: Assisting, pool: Pool, store: Store,
+        intake: IntakeContext, idempotency_key: IdempotencyKey = None,
+    ) -> None:  # fmt: skip
+        self.request, self.principal, self.pool, self.store = request, principal, pool, store
+        self.intake, self.key = intake, idempotency_key
+
+    async def __call__(self, body: ByReceipt, command: Command) -> Any:
+        """Open the receipt, then record the worker's command on it."""
+        principal = self.principal
+        async with self.pool.acquire() as conn, conn.transaction():
+            await tenant_name(conn, principal.tenant)
+            first = await idempotency.claim(conn, "intake", principal, self.key, self.request,
+                                            body)  # fmt: skip
+            if isinstance(first, idempotency.Replay):
+                return first.response()
+            gid = await opened(conn, self.intake, principal, body)
+            answer = await record(conn, self.store, principal, gid, command)
+            if first is not None:
+                await first.remember(conn, answer, 201)
+        return answer
+
+
+Recording = Annotated[Recorder, Depends()]
 
 
 async def on_call(

@@ -22,7 +22,7 @@ from redress.events.catalogue.grievance import GrievanceSubmitted
 from redress.events.catalogue.texts import ReceiptReissued, TextKind
 from redress.events.store import Conn, read_stream_on
 from redress.intake import on_the_line
-from redress.intake.by_receipt import Assisting, ByReceipt, Recorded, act, opened
+from redress.intake.by_receipt import Assisting, ByReceipt, Recorded, Recording, opened
 from redress.intake.commands import Language
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import Status, fold
@@ -100,48 +100,32 @@ async def read(body: Read, principal: Assisting, pool: Pool, intake: IntakeConte
 
 @router.post("/by-receipt/reply", status_code=201, response_model=Recorded,
              responses=answers(404, 409, 429))  # fmt: skip
-async def reply(
-    request: Request, body: Reply, principal: Assisting, pool: Pool, store: Store,
-    intake: IntakeContext, idempotency_key: IdempotencyKey = None,
-) -> Any:  # fmt: skip
+async def reply(body: Reply, record: Recording) -> Any:
     """The worker's message, as they said it on the phone, joins their report's thread."""
-    command = on_the_line.message(intake, body.text)
-    return await act(request, body, principal, pool, store, intake, idempotency_key, command)
+    return await record(body, on_the_line.message(record.intake, body.text))
 
 
 @router.post("/by-receipt/satisfaction", status_code=201, response_model=Recorded,
              responses=answers(404, 409, 429))  # fmt: skip
-async def satisfaction(
-    request: Request, body: Satisfaction, principal: Assisting, pool: Pool, store: Store,
-    intake: IntakeContext, idempotency_key: IdempotencyKey = None,
-) -> Any:  # fmt: skip
+async def satisfaction(body: Satisfaction, record: Recording) -> Any:
     """How satisfied the worker says they are with the outcome, from 1 to 5."""
-    command = on_the_line.satisfaction(body.score)
-    return await act(request, body, principal, pool, store, intake, idempotency_key, command)
+    return await record(body, on_the_line.satisfaction(body.score))
 
 
 @router.post("/by-receipt/withdrawal", status_code=201, response_model=Recorded,
              responses=answers(404, 409, 429))  # fmt: skip
-async def withdrawal(
-    request: Request, body: ByReceipt, principal: Assisting, pool: Pool, store: Store,
-    intake: IntakeContext, idempotency_key: IdempotencyKey = None,
-) -> Any:  # fmt: skip
+async def withdrawal(body: ByReceipt, record: Recording) -> Any:
     """The worker withdraws their report: the case ends and nobody contacts them about it."""
-    command = on_the_line.withdrawal()
-    return await act(request, body, principal, pool, store, intake, idempotency_key, command)
+    return await record(body, on_the_line.withdrawal())
 
 
 @router.post("/by-receipt/erasure", status_code=201, response_model=Recorded,
              responses=answers(404, 409, 429))  # fmt: skip
-async def erasure(
-    request: Request, body: ByReceipt, principal: Assisting, pool: Pool, store: Store,
-    intake: IntakeContext, idempotency_key: IdempotencyKey = None,
-) -> Any:  # fmt: skip
+async def erasure(body: ByReceipt, record: Recording) -> Any:
     """The worker asks, with their receipt, for their personal data to be erased, as on their
     status page: what they wrote, their contact and files can no longer be read by anyone, and
     nothing knows their number (a worker with a basic phone has no status page)."""
-    command = on_the_line.erasure(intake)
-    return await act(request, body, principal, pool, store, intake, idempotency_key, command)
+    return await record(body, on_the_line.erasure(record.intake))
 
 
 REISSUED = (

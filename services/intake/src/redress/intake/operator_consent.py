@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from redress.events.catalogue.grievance import Channel
 from redress.events.catalogue.grievance_answers import ConsentAnswer
 from redress.events.catalogue.referral import SharedField
 from redress.events.store import Conn
-from redress.intake.by_receipt import Assisting, ByReceipt, Command, Recorded, act
+from redress.intake.by_receipt import ByReceipt, Command, Recorded, Recording
 from redress.intake.consent_answers import Held, answering, given
-from redress.intake.context import Intake, IntakeContext
+from redress.intake.context import Intake
 from redress.intake.domain import Grievance
 from redress.intake.referral_requests import requests, shared
 from redress.intake.texts import (
@@ -36,8 +36,6 @@ from redress.intake.texts import (
     ONLY_TICKED,
     SHARED_FIELDS,
 )
-from redress.kit.deps import Pool, Store
-from redress.kit.idempotency import IdempotencyKey
 from redress.kit.openapi import answers
 from redress.kit.text import Line
 
@@ -134,18 +132,15 @@ class ConsentByPhone(Answering, ByReceipt):
 
 @router.post("/by-receipt/consent", status_code=201, response_model=Recorded,
              responses=answers(404, 409, 429))  # fmt: skip
-async def consent(
-    request: Request, body: ConsentByPhone, principal: Assisting, pool: Pool, store: Store,
-    intake: IntakeContext, idempotency_key: IdempotencyKey = None,
-) -> Any:  # fmt: skip
+async def consent(body: ConsentByPhone, record: Recording) -> Any:
     """The worker's answer to a consent request, as they said it on the phone: agreeing (to
     share the fields named as well), not agreeing, or withdrawing an agreement. Recorded as
     their status page records it; referral then records the consent as given by the worker
     on the phone, and sends the referral on a yes."""
 
-    command = answer_of(intake, principal.tenant, body.referral_id, body.partner_id,
-                        body.answer, body.fields)  # fmt: skip
-    return await act(request, body, principal, pool, store, intake, idempotency_key, command)
+    command = answer_of(record.intake, record.principal.tenant, body.referral_id,
+                        body.partner_id, body.answer, body.fields)  # fmt: skip
+    return await record(body, command)
 
 
 def answer_of(
