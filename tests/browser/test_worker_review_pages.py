@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from redress.events.catalogue.case import ReviewDecided, ReviewResult
+from redress.events.catalogue.case_oversight import ReviewDecided, ReviewResult
 from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
 from redress.events.projection import wait_for_version

@@ -21,15 +21,8 @@ from redress.cases.domain import (
     decide,
     fold,
 )
-from redress.events.catalogue.case import (
-    CaseClosed,
-    CaseRejected,
-    CaseReopened,
-    ReviewDecided,
-    ReviewOpened,
-    ReviewResult,
-    StageEntered,
-)
+from redress.events.catalogue.case import CaseClosed, CaseRejected, CaseReopened, StageEntered
+from redress.events.catalogue.case_oversight import ReviewDecided, ReviewOpened, ReviewResult
 from redress.events.envelope import SYSTEM, Actor, Event, EventData
 
 DAY = date(2026, 3, 2)

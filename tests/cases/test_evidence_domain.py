@@ -5,7 +5,7 @@ import pytest
 
 from redress.cases import verification as v
 from redress.cases.domain import CaseRefused, Grounds, Reject, Stage
-from redress.events.catalogue.case import VerificationEvidenceAttached
+from redress.events.catalogue.case_verification import VerificationEvidenceAttached
 from redress.events.catalogue.grievance import Sealed
 from tests.cases.test_domain import OPENED, SEALED
 from tests.cases.test_verification_domain import (

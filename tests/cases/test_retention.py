@@ -9,14 +9,8 @@ import pytest
 
 from redress.cases import holds
 from redress.cases.domain import CaseRefused
-from redress.events.catalogue.case import (
-    CaseClosed,
-    CaseOpened,
-    CaseReopened,
-    HoldGrounds,
-    LegalHoldPlaced,
-    LegalHoldReleased,
-)
+from redress.events.catalogue.case import CaseClosed, CaseOpened, CaseReopened
+from redress.events.catalogue.case_oversight import HoldGrounds, LegalHoldPlaced, LegalHoldReleased
 from redress.events.envelope import Actor, Event
 from redress.events.timers import FixedClock
 from redress.intake import retention

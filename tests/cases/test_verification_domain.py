@@ -18,10 +18,10 @@ from redress.cases.domain import (
     decide,
     fold,
 )
-from redress.events.catalogue.case import (
+from redress.events.catalogue.case import ReferralRecommended
+from redress.events.catalogue.case_verification import (
     FindingSource,
     Involvement,
-    ReferralRecommended,
     ResponseDetermined,
     ResponseLevel,
     Substantiation,

@@ -12,15 +12,8 @@ from datetime import date
 
 from redress.cases import domain as d
 from redress.cases.domain import CaseRefused
-from redress.events.catalogue.case import (
-    CaseClosed,
-    CaseOpened,
-    CaseRejected,
-    CaseReopened,
-    ReviewDecided,
-    ReviewOpened,
-    ReviewResult,
-)
+from redress.events.catalogue.case import CaseClosed, CaseOpened, CaseRejected, CaseReopened
+from redress.events.catalogue.case_oversight import ReviewDecided, ReviewOpened, ReviewResult
 from redress.events.envelope import Event, EventData
 
 

@@ -29,12 +29,11 @@ from redress.events.catalogue.case import (
     PlanActionAdded,
     PlanActionUpdated,
     ReferralRecommended,
-    ResponseDetermined,
     SatisfactionRecorded,
     StageDeadlineMissed,
     StageEntered,
-    VerificationDecided,
 )
+from redress.events.catalogue.case_verification import ResponseDetermined, VerificationDecided
 from redress.events.catalogue.grievance import GrievanceSubmitted, PersonalDataErased
 from redress.events.catalogue.grievance_answers import ContactConsentChanged
 from redress.events.envelope import Event

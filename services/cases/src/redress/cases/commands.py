@@ -17,11 +17,11 @@ from redress.cases.domain import (
     Severity,
     Stage,
 )
-from redress.events.catalogue.case import (
+from redress.events.catalogue.case_oversight import ReviewResult
+from redress.events.catalogue.case_verification import (
     FindingSource,
     Involvement,
     ResponseLevel,
-    ReviewResult,
     Substantiation,
 )
 from redress.events.catalogue.grievance import Category

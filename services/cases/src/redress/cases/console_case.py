@@ -20,13 +20,8 @@ from redress.cases import queries as q
 from redress.cases.console_render import actions_named, page
 from redress.cases.context import Desk
 from redress.cases.projections import CaseViews
-from redress.events.catalogue.case import (
-    CaseTriaged,
-    FindingSource,
-    ReferralRecommended,
-    ResponseLevel,
-    Substantiation,
-)
+from redress.events.catalogue.case import CaseTriaged, ReferralRecommended
+from redress.events.catalogue.case_verification import FindingSource, ResponseLevel, Substantiation
 from redress.events.catalogue.grievance import Category
 from redress.events.catalogue.indicators import BY_CODE
 from redress.events.envelope import Event

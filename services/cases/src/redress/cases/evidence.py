@@ -28,7 +28,7 @@ from redress.cases import verification as v
 from redress.cases.context import Desk
 from redress.cases.handlers import NOT_FOUND, SCHEMA, admit
 from redress.events.application import Recorded, Within, execute
-from redress.events.catalogue.case import VerificationEvidenceAttached
+from redress.events.catalogue.case_verification import VerificationEvidenceAttached
 from redress.events.envelope import Event, EventData
 from redress.events.ids import new_id
 from redress.kit import sealed_files

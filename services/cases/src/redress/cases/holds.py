@@ -9,12 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from redress.cases.domain import CaseRefused
-from redress.events.catalogue.case import (
-    CaseOpened,
-    HoldGrounds,
-    LegalHoldPlaced,
-    LegalHoldReleased,
-)
+from redress.events.catalogue.case import CaseOpened
+from redress.events.catalogue.case_oversight import HoldGrounds, LegalHoldPlaced, LegalHoldReleased
 from redress.events.envelope import EventData
 
 

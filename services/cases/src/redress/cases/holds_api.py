@@ -10,7 +10,7 @@ from redress.cases import holds
 from redress.cases.api import Officer
 from redress.cases.commands import Body, CorrectionBody, Written
 from redress.cases.context import CaseDesk
-from redress.events.catalogue.case import HoldGrounds
+from redress.events.catalogue.case_oversight import HoldGrounds
 from redress.kit.idempotency import Retryable
 from redress.kit.openapi import answers
 

@@ -17,9 +17,8 @@ from redress.cases import case_rounds, referral_entries
 from redress.cases.policies import case_stream
 from redress.events import catalogue
 from redress.events.catalogue.access import PersonalDataRead
-from redress.events.catalogue.case import (
-    InternalNoteAdded,
-    MessageSentToWorker,
+from redress.events.catalogue.case import InternalNoteAdded, MessageSentToWorker
+from redress.events.catalogue.case_verification import (
     VerificationEvidenceAttached,
     VerificationFindingRecorded,
 )

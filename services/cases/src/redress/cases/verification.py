@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from redress.cases.domain import CaseRefused, Stage, Status, fold
-from redress.events.catalogue.case import (
-    CaseTriaged,
+from redress.events.catalogue.case import CaseTriaged, ReferralRecommended
+from redress.events.catalogue.case_verification import (
     FindingSource,
     Involvement,
-    ReferralRecommended,
     ResponseDetermined,
     ResponseLevel,
     Substantiation,

@@ -16,13 +16,15 @@ from redress.events.catalogue.case import (
     CaseOpened,
     CaseRejected,
     CaseReopened,
-    LegalHoldPlaced,
-    LegalHoldReleased,
     MessageSentToWorker,
     PlanActionAdded,
     PlanActionUpdated,
-    ReviewDecided,
     StageEntered,
+)
+from redress.events.catalogue.case_oversight import (
+    LegalHoldPlaced,
+    LegalHoldReleased,
+    ReviewDecided,
 )
 from redress.events.catalogue.grievance import (
     AttachmentAdded,

@@ -10,13 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import reduce
 
-from redress.events.catalogue.case import (
-    CaseClosed,
-    CaseRejected,
-    CaseReopened,
-    LegalHoldPlaced,
-    LegalHoldReleased,
-)
+from redress.events.catalogue.case import CaseClosed, CaseRejected, CaseReopened
+from redress.events.catalogue.case_oversight import LegalHoldPlaced, LegalHoldReleased
 from redress.events.envelope import Event
 
 

@@ -1,10 +1,10 @@
 """The catalogue of event types: the published language between services.
 
-Each stream type has a module (the grievance's, a few: what the worker files, what they
-answer, who represents them, the texts they are sent). A change to an event type is a new
-schema version, registered with an upcaster from the version before it. A build reads every
-version up to the one its catalogue defines; a newer one is refused, never guessed at
-(docs/events.md).
+Each stream type has a module (the grievance's and the case's, a few: what the worker files,
+what they answer, who represents them, the texts they are sent; a case's verification and
+what stands over its course). A change to an event type is a new schema version, registered
+with an upcaster from the version before it. A build reads every version up to the one its
+catalogue defines; a newer one is refused, never guessed at (docs/events.md).
 """
 
 from __future__ import annotations
@@ -118,6 +118,8 @@ def _load_modules() -> None:
         assessment,
         audit,
         case,
+        case_oversight,
+        case_verification,
         disclosure,
         grievance,
         grievance_answers,
