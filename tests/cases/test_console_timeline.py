@@ -9,7 +9,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from redress.events.catalogue.case import StageEntered
-from redress.events.catalogue.grievance import RemedyConfirmed
+from redress.events.catalogue.grievance_answers import RemedyConfirmed
 from redress.events.catalogue.referral import ReferralSent
 from redress.events.catalogue.tenant import TenantSettingsChanged
 from redress.events.envelope import Actor, Metadata

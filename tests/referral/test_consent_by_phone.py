@@ -18,7 +18,7 @@ import pytest
 
 import redress.intake
 from redress.events.application import execute
-from redress.events.catalogue.grievance import ConsentAnswer
+from redress.events.catalogue.grievance_answers import ConsentAnswer
 from redress.events.catalogue.texts import TextKind
 from redress.intake.consent_answers import answering
 from redress.intake.domain import GRIEVANCE as GRIEVANCE_DOMAIN
