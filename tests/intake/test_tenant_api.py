@@ -145,6 +145,17 @@ async def test_an_admin_names_who_is_alerted_each_address_once(intake):
     assert admins.json()["admins"] == ["root@acme.example", "ops@acme.example"]
     read = await intake.client.get("/v1/tenant/alert-recipients", headers=admin)
     assert read.json() == admins.json() and await intake.events() == before + 1
+    # A client that names only the roles it knew of (written before admins were alerted)
+    # changes those and leaves the admins as they are; [] names nobody.
+    known = {"officers": ["o3@acme.example"], "supervisors": []}
+    older = await intake.client.put("/v1/tenant/alert-recipients", headers=admin, json=known)
+    assert older.status_code == 200, older.text
+    assert (older.json()["officers"], older.json()["supervisors"], older.json()["admins"]) == (
+        ["o3@acme.example"], [], ["root@acme.example", "ops@acme.example"],
+    )  # fmt: skip
+    nulls = await intake.client.put("/v1/tenant/alert-recipients", headers=admin,
+                                    json={"officers": None, "admins": []})  # fmt: skip
+    assert (nulls.json()["officers"], nulls.json()["admins"]) == (["o3@acme.example"], [])
 
 
 async def test_recipients_of_an_older_build_name_no_admins_and_a_new_choice_names_them(

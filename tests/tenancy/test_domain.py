@@ -170,6 +170,14 @@ def test_alert_recipients_are_addresses_each_once_recorded_only_on_a_change():
     [with_admins] = decide(admins, given(REGISTERED, chosen))
     assert with_admins.admins == ("root@msi.example",)
     assert with_admins.officers == chosen.officers
+    # A role not named keeps its addresses; an empty one names nobody.
+    [officers_only] = decide(SetAlertRecipients(officers=("c@msi.example",)),
+                             given(REGISTERED, chosen, with_admins))  # fmt: skip
+    assert officers_only == AlertRecipientsSet(officers=("c@msi.example",),
+                                               supervisors=("head@msi.example",),
+                                               admins=("root@msi.example",))  # fmt: skip
+    [nobody] = decide(SetAlertRecipients(admins=()), given(REGISTERED, chosen, with_admins))
+    assert (nobody.officers, nobody.admins) == (chosen.officers, ())
     for bad in (
         "officer",
         "a@b",

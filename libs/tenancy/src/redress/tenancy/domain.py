@@ -25,7 +25,7 @@ from redress.events.catalogue.tenant import (
 from redress.events.envelope import EventData
 from redress.kit.i18n import LANGUAGES
 from redress.tenancy.follow_up import SetFollowUp, decide_follow_up
-from redress.tenancy.recipients import SetAlertRecipients, addresses
+from redress.tenancy.recipients import ROLES, SetAlertRecipients, addresses, kept
 from redress.tenancy.tenant import EVERY_LANGUAGE, Settings, Tenant, TenantRefused
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -159,11 +159,10 @@ def decide(command: Command, state: Tenant) -> list[EventData]:
         case SetFollowUp():
             return decide_follow_up(command, state.follow_up, TenantRefused)
         case SetAlertRecipients():
-            chosen = AlertRecipientsSet(
-                officers=addresses("officers", command.officers, TenantRefused),
-                supervisors=addresses("supervisors", command.supervisors, TenantRefused),
-                admins=addresses("admins", command.admins, TenantRefused),
-            )
+            chosen = AlertRecipientsSet(**{
+                role: addresses(role, kept(command, state.alert_recipients, role), TenantRefused)
+                for role in ROLES
+            })  # fmt: skip
             return [] if chosen == state.alert_recipients else [chosen]
         case Offboard(reason=reason):
             return [TenantOffboarded(reason=reason)]

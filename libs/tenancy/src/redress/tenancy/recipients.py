@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from redress.events.application import Refused
+from redress.events.catalogue.tenant import AlertRecipientsSet
 
 # One address, as a person writes it: no display name, no spaces, one @, a dotted domain.
 # Deliverability is the mail server's to judge; this catches what cannot be an address.
@@ -16,9 +17,21 @@ MOST = 50
 
 @dataclass(frozen=True)
 class SetAlertRecipients:
-    officers: tuple[str, ...] = ()
-    supervisors: tuple[str, ...] = ()
-    admins: tuple[str, ...] = ()
+    """Who is alerted, per role; None keeps the role's addresses as they are (a client that
+    names only the roles it knows of, written before `admins` existed, empties no other)."""
+
+    officers: tuple[str, ...] | None = None
+    supervisors: tuple[str, ...] | None = None
+    admins: tuple[str, ...] | None = None
+
+
+ROLES = ("officers", "supervisors", "admins")
+
+
+def kept(command: SetAlertRecipients, now: AlertRecipientsSet, role: str) -> tuple[str, ...]:
+    """The role's addresses as the command gives them, or as they are when it names none."""
+    given: tuple[str, ...] | None = getattr(command, role)
+    return tuple(getattr(now, role)) if given is None else given
 
 
 def addresses(role: str, given: Iterable[str], refused: type[Refused]) -> tuple[str, ...]:

@@ -27,18 +27,23 @@ Address = Annotated[
 ]  # fmt: skip
 
 
+_KEPT = "; left out (or null), the role's addresses stay as they are; [] names nobody"
+
+
 class RecipientsInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    officers: list[Address] = Field(default=[], max_length=MOST,
-                                    description="emailed when a case misses a stage or a "
-                                    "critical case arrives")  # fmt: skip
-    supervisors: list[Address] = Field(default=[], max_length=MOST,
-                                       description="emailed on the same alerts, as the "
-                                       "people who answer for the officers")  # fmt: skip
-    admins: list[Address] = Field(default=[], max_length=MOST,
-                                  description="emailed when a partner's webhook endpoint is "
-                                  "disabled or a delivery to a partner is given up")  # fmt: skip
+    officers: list[Address] | None = Field(None, max_length=MOST,
+                                           description="emailed when a case misses a stage "
+                                           "or a critical case arrives" + _KEPT)  # fmt: skip
+    supervisors: list[Address] | None = Field(None, max_length=MOST,
+                                              description="emailed on the same alerts, as "
+                                              "the people who answer for the officers"
+                                              + _KEPT)  # fmt: skip
+    admins: list[Address] | None = Field(None, max_length=MOST,
+                                         description="emailed when a partner's webhook "
+                                         "endpoint is disabled or a delivery to a partner is "
+                                         "given up" + _KEPT)  # fmt: skip
 
 
 class RecipientsAnswer(BaseModel):
@@ -54,9 +59,11 @@ class RecipientsAnswer(BaseModel):
 async def set_alert_recipients(
     body: RecipientsInput, principal: Admin, store: Store
 ) -> RecipientsAnswer:
-    """Set who is emailed alerts, every role as given (a role left out is nobody's); 422
-    `bad-email` for what is no address, changing nothing."""
-    chosen = SetAlertRecipients(tuple(body.officers), tuple(body.supervisors), tuple(body.admins))
+    """Set who is emailed alerts, each role named as given (a role left out keeps its
+    addresses: a client written before a role existed empties none); 422 `bad-email` for what
+    is no address, changing nothing."""
+    named = (body.officers, body.supervisors, body.admins)
+    chosen = SetAlertRecipients(*(None if given is None else tuple(given) for given in named))
     done = await run(store, principal, chosen)
     return _answer(done.state.alert_recipients, done.stream, done.version)
 
