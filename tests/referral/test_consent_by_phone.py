@@ -131,6 +131,8 @@ async def test_an_operator_reads_the_request_out_and_records_the_workers_answer(
     agreed = await answer_by_phone(platform, receipt, operator | key, referral_id, "given",
                                    ["contact"])  # fmt: skip
     assert agreed.status_code == 201, agreed.text
+    # The answer says what was recorded, for the operator to read it back.
+    assert (agreed.json()["answer"], agreed.json()["agreed"]) == ("given", ["contact"])
     again = await answer_by_phone(platform, receipt, operator | key, referral_id, "given",
                                   ["contact"])  # fmt: skip
     assert (again.status_code, again.json()) == (201, agreed.json())
@@ -173,6 +175,7 @@ async def test_an_operator_reads_the_request_out_and_records_the_workers_answer(
     # Later, on another call, the worker withdraws: the partner's next read is refused.
     revoked = await answer_by_phone(platform, receipt, operator, referral_id, "revoked")
     assert revoked.status_code == 201, revoked.text
+    assert (revoked.json()["answer"], revoked.json()["agreed"]) == ("revoked", [])
     await wait_until(lambda: _last_is(platform, referral_id, "ConsentRevoked"))
     (withdrawn,) = (await platform.system.store.read_stream(referral_id))[-1:]
     assert withdrawn.data.channel == "phone"

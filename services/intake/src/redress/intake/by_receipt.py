@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -47,6 +47,15 @@ class Recorded(BaseModel):
     version: int
 
 
+# What a write answers, from the stream, its version and the events appended: the stream and
+# version (`Recorded`), or a route's own model saying what was recorded.
+Reply = Callable[[str, int, Sequence[EventData]], Recorded]
+
+
+def recorded(stream: str, version: int, _: Sequence[EventData]) -> Recorded:
+    return Recorded(stream=stream, version=version)
+
+
 async def opened(conn: Conn, intake: Intake, principal: Principal, body: ByReceipt) -> str:
     """The grievance the receipt opens; 404 for a wrong one (counted against the operator)."""
     operator = (principal.tenant, principal.sub)
@@ -78,8 +87,8 @@ class Recorder:
         self.request, self.principal, self.pool, self.store = request, principal, pool, store
         self.intake, self.key = intake, idempotency_key
 
-    async def __call__(self, body: ByReceipt, command: Command) -> Any:
-        """Open the receipt, then record the worker's command on it."""
+    async def __call__(self, body: ByReceipt, command: Command, reply: Reply = recorded) -> Any:
+        """Open the receipt, then record the worker's command on it; answered by `reply`."""
         principal = self.principal
         async with self.pool.acquire() as conn, conn.transaction():
             await tenant_name(conn, principal.tenant)
@@ -88,7 +97,7 @@ class Recorder:
             if isinstance(first, idempotency.Replay):
                 return first.response()
             gid = await opened(conn, self.intake, principal, body)
-            answer = await record(conn, self.store, principal, gid, command)
+            answer = await record(conn, self.store, principal, gid, command, reply)
             if first is not None:
                 await first.remember(conn, answer, 201)
         return answer
@@ -108,8 +117,9 @@ async def on_call(
 
 
 async def record(
-    conn: Conn, store: Store, principal: Principal, grievance_id: str, command: Command
-) -> Recorded:
+    conn: Conn, store: Store, principal: Principal, grievance_id: str, command: Command,
+    reply: Reply = recorded,
+) -> Recorded:  # fmt: skip
     """The worker's command, decided on their grievance as it stands and appended, in the
     caller's transaction: what the API and the desk do alike once the grievance is open."""
     stream = grievance_stream(grievance_id)
@@ -117,4 +127,4 @@ async def record(
     state = fold([e.data for e in history])
     events: list[EventData] = decide(await command(conn, grievance_id, state), state)
     done = await store.append(stream, events, len(history), metadata_for(principal), conn=conn)
-    return Recorded(stream=stream, version=done.version)
+    return reply(stream, done.version, events)

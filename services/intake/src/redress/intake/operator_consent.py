@@ -10,14 +10,16 @@ waiting is offered to operators: a worker's requests are read only with their re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from redress.events.catalogue.grievance import Channel
-from redress.events.catalogue.grievance_answers import ConsentAnswer
+from redress.events.catalogue.grievance_answers import ConsentAnswer, ReferralConsentAnswered
 from redress.events.catalogue.referral import SharedField
+from redress.events.envelope import EventData
 from redress.events.store import Conn
 from redress.intake.by_receipt import ByReceipt, Command, Recorded, Recording
 from redress.intake.consent_answers import Held, answering, given
@@ -130,7 +132,23 @@ class ConsentByPhone(Answering, ByReceipt):
     pass
 
 
-@router.post("/by-receipt/consent", status_code=201, response_model=Recorded,
+class ConsentRecorded(Recorded):
+    """The answer as recorded, for the operator to read back to the worker."""
+
+    answer: ConsentAnswer
+    agreed: list[SharedField] = Field(
+        description="what the worker agreed to share: the fields named that the partner asked "
+        "for and the report holds; none with any other answer",
+    )
+
+
+def consent_recorded(stream: str, version: int, events: Sequence[EventData]) -> Recorded:
+    (answered,) = (e for e in events if isinstance(e, ReferralConsentAnswered))
+    return ConsentRecorded(stream=stream, version=version, answer=answered.answer,
+                           agreed=[SharedField(f) for f in answered.fields])  # fmt: skip
+
+
+@router.post("/by-receipt/consent", status_code=201, response_model=ConsentRecorded,
              responses=answers(404, 409, 429))  # fmt: skip
 async def consent(body: ConsentByPhone, record: Recording) -> Any:
     """The worker's answer to a consent request, as they said it on the phone: agreeing (to
@@ -140,7 +158,7 @@ async def consent(body: ConsentByPhone, record: Recording) -> Any:
 
     command = answer_of(record.intake, record.principal.tenant, body.referral_id,
                         body.partner_id, body.answer, body.fields)  # fmt: skip
-    return await record(body, command)
+    return await record(body, command, consent_recorded)
 
 
 def answer_of(
