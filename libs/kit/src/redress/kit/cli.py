@@ -84,7 +84,7 @@ def serve(
 @app.command()
 def relay(
     port: Annotated[
-        int | None, typer.Option(help="answer /live, /ready and /health on this port (for probes)")
+        int | None, typer.Option(help="answer /live, /ready, /health and /metrics on this port")
     ] = None,
     host: Annotated[str, typer.Option(help="the address the probes' port listens on")] = (
         "0.0.0.0"  # noqa: S104 - a container listens on all its interfaces
