@@ -131,6 +131,9 @@ async def test_answering_and_reviewing_by_keyboard(browser, assessment_site):
         await expect(member.locator("#file-gov-l1")).to_have_attribute("aria-invalid", "true")
         await check(member, "file refused", findings)
         await expect(member.locator("#c-gov-l1 a[download]")).to_have_count(1)
+        await press(member, "#answers button[value=submit]")
+        await expect(member.locator("h1")).to_have_text("Submit for review?")
+        await check(member, "submission to confirm", findings)
         await press(member, "form[action$='/submit'] button")
         await expect(member.locator("h1 .tag")).to_have_text("Submitted")
 
@@ -199,8 +202,16 @@ async def test_the_pages_work_without_javascript(browser, assessment_site):
         await expect(page.locator("#c-est-l1")).to_contain_text("Answer: Not applicable")
         await expect(page.locator("#c-gov-l2")).to_contain_text("Answer: Partly")
         await expect(page.locator("#c-gov-l2")).to_contain_text("Owned by HR until June.")
+        # Typed, not saved, then Submit pressed: saved first, then asked to confirm.
+        await page.locator("#c-gov-l1 input[value=met]").check()
+        await page.locator("#answer-gov-l1-reason").fill("Adopted by the board in March.")
+        await page.locator("#answers button[value=submit]").click()
+        await expect(page.locator("h1")).to_have_text("Submit for review?")
+        await expect(page.locator("#unanswered")).to_contain_text("48 of 51 criteria")
+        await fits_a_phone(page)
         await page.locator("form[action$='/submit'] button").click()
         await expect(page.locator("h1 .tag")).to_have_text("Submitted")
+        await expect(page.locator("#c-gov-l1")).to_contain_text("Adopted by the board in March.")
         await expect(page.locator("#c-est-l1 form")).to_have_count(0)  # answers are sent
         await page.locator("header a[href='/assessments']").click()
         await expect(page.locator("main table tbody tr").first).to_contain_text("Submitted")

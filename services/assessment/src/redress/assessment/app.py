@@ -19,6 +19,7 @@ from redress.assessment import (
     pages,
     pdf,
     plan_api,
+    submitting,
 )
 from redress.assessment.facts import MemberFacts
 from redress.assessment.projections import AssessmentViews
@@ -43,6 +44,7 @@ service = ServiceSpec(
     pages=[
         pages.router,
         draft_answers.router,
+        submitting.router,
         answer_pages.router,
         pages.entry,
         evidence_pages.router,

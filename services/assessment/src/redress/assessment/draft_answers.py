@@ -7,7 +7,8 @@ own, which waited for them) are recorded in one write; a criterion left as it wa
 nothing. Files chosen are attached after them. A form with anything wrong in it records
 nothing at all: the page comes back (422) with everything as typed and each wrong field
 marked and said plainly, so that the assessor never has to work out which of the answers on
-a page stand and which do not.
+a page stand and which do not. The form's Submit button saves the same way, then leads to
+the page that asks to confirm (`submitting`).
 """
 
 from __future__ import annotations
@@ -138,6 +139,9 @@ async def save(request: Request, assessment_id: Id, p: Reader, desk: AssessmentD
                                      content)  # fmt: skip
     except (Refused, Problem) as exc:
         return await assessment_page(request, assessment_id, p, desk, refused(form, exc, criteria))
+    if console.field(form, "then") == "submit":  # saved: now asked to confirm (`submitting`)
+        seen = f"?v={written.version}" if written else ""
+        return RedirectResponse(f"{PATH}/{assessment_id}/submit{seen}", 303)
     changed = [*draft.answers, *draft.files]
     at = console.field(form, "at") or (changed[0] if changed else "")
     anchor = f"c-{at}" if at in criteria else ""

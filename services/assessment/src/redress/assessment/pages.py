@@ -213,13 +213,6 @@ async def export_pdf(assessment_id: Id, p: Reader, desk: AssessmentDesk) -> Resp
     return await pdf.as_pdf(await found(desk.pool, p, assessment_id, desk.keyring), desk)
 
 
-@router.post("/{assessment_id}/submit")
-async def submit(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
-                 ) -> Response:  # fmt: skip
-    await CONSOLE.form(request)
-    return back(assessment_id, await done(h.submit(desk, respondent(p), assessment_id)))
-
-
 @router.post("/{assessment_id}/evidence/erase")
 async def erase_evidence(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
                          ) -> Response:  # fmt: skip
