@@ -22,7 +22,8 @@ async def opened(p, assessment_id: str) -> tuple[str, str]:
 
 def every_criterion(page: str) -> dict[str, str | list[str]]:
     """What the page's draft form sends untouched, as a browser sends it: each criterion it
-    carries, the answers chosen, the reasons shown and the evidence ticked to keep."""
+    carries, the answers chosen, the reasons shown, the evidence ticked to keep and the name
+    of each answer as shown."""
     form = page.split('id="answers"')[1].split("</form>")[0]
     sent: dict[str, str | list[str]] = {"criteria": re.findall(r'name="criteria" value="([^"]+)"',
                                                                form)}  # fmt: skip
@@ -32,6 +33,8 @@ def every_criterion(page: str) -> dict[str, str | list[str]]:
         sent[name] = html.unescape(text)
     for name, digest in re.findall(r'name="([a-z0-9-]+\.keep)" value="([0-9a-f]+)" checked', form):
         sent.setdefault(name, []).append(digest)  # type: ignore[union-attr]
+    for name, digest in re.findall(r'name="([a-z0-9-]+\.shown)" value="([0-9a-f]+)"', form):
+        sent[name] = digest
     return sent
 
 
@@ -147,3 +150,55 @@ async def test_a_document_chosen_is_attached_with_the_answers_and_a_bad_one_save
     assert saved.status_code == 303, saved.text[:2000]
     assert await p.log_types(assessment_id) == [*before, "AnswerRecorded",
                                                 "EvidenceFileAttached"]  # fmt: skip
+
+
+async def test_saving_writes_only_what_was_changed_from_the_page_and_refuses_an_overtaken_one(
+    platform,
+):
+    """Alice opens the draft; Bob, of the same company, saves gov-l2 and gov-l3 through the
+    API. Alice's Save writes only what she changed (est-l1), never her page's stale gov-l2;
+    a change of hers to gov-l2 is refused with Bob's answer beside what she typed, saving
+    nothing; sent again from that page, it replaces Bob's, as she has now seen it."""
+    p = platform
+    alice, bob = p.member(sub="alice"), p.member(sub="bob")
+    assessment_id = await p.start(alice)
+    await p.answer(assessment_id, "gov-l2", "not_met", headers=alice, reason="No owner.")
+    await logged_in(p, alice["Authorization"].split()[1])
+    page, csrf = await opened(p, assessment_id)
+    await p.answer(assessment_id, "gov-l2", "met", headers=bob, reason="HR owns it since May.")
+    await p.answer(assessment_id, "gov-l3", "partly", headers=bob)
+    before = await p.log_types(assessment_id)
+    typed = every_criterion(page) | {"csrf": csrf, "est-l1.answer": "met"}
+    assert typed["gov-l2.answer"] == "not_met"  # her page's, stale
+    saved = await p.client.post(f"/assessments/{assessment_id}/answers", data=typed)
+    assert saved.status_code == 303, saved.text[:2000]
+    events = (await p.system.store.read_stream(assessment_id))[len(before) :]
+    assert [(e.type, e.data.criterion) for e in events] == [("AnswerRecorded", "est-l1")]
+    answers = (await p.read(assessment_id))["answers"]
+    assert (answers["gov-l2"]["answer"], answers["gov-l2"]["answered_by"]) == ("met", "bob")
+    assert answers["gov-l3"]["answer"] == "partly"
+    # A change of hers to what Bob changed since her page was shown: refused, nothing saved.
+    before = await p.log_types(assessment_id)
+    typed = every_criterion(page) | {
+        "csrf": re.search(CSRF, (await opened(p, assessment_id))[0]).group(1),
+        "gov-l2.answer": "partly", "gov-l2.reason": "Owned by nobody until June.",
+        "est-l2.answer": "not_met"}  # fmt: skip
+    refused = await p.client.post(f"/assessments/{assessment_id}/answers", data=typed)
+    assert refused.status_code == 409, refused.text[:2000]
+    assert await p.log_types(assessment_id) == before
+    shown = html.unescape(refused.text)
+    summary = shown.split('id="error"', 1)[1].split("</div>", 1)[0]
+    assert "Governance, Launched 2: Bob saved “Met: HR owns it since May.”" in summary
+    section = shown.split('id="c-gov-l2"')[1].split("</section>")[0]
+    assert "Answer: <strong>Met</strong>: <bdi>HR owns it since May.</bdi>" in section  # his
+    assert re.search(r'name="gov-l2.answer" value="partly" checked', section)  # and hers
+    assert ">Owned by nobody until June.</textarea>" in section
+    assert re.search(r'name="est-l2.answer" value="not_met" checked', shown)
+    # The untouched criterion Bob answered shows his answer, not her page's blank.
+    assert re.search(r'name="gov-l3.answer" value="partly" checked', shown)
+    again = every_criterion(refused.text) | {"csrf": re.search(CSRF, refused.text).group(1)}
+    saved = await p.client.post(f"/assessments/{assessment_id}/answers", data=again)
+    assert saved.status_code == 303, saved.text[:2000]
+    answers = (await p.read(assessment_id))["answers"]
+    assert (answers["gov-l2"]["answer"], answers["gov-l2"]["answered_by"]) == ("partly", "alice")
+    assert answers["est-l2"]["answer"] == "not_met" and answers["gov-l3"]["answer"] == "partly"

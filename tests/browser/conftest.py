@@ -3,7 +3,8 @@
 The app is built as in `tests.intake.conftest` (real PostgreSQL and NATS, the relay running,
 tenant `acme`), but served on a free port of 127.0.0.1 so that a real browser can load it.
 Chromium is Debian's `/usr/bin/chromium`; Playwright's own browsers are never installed.
-`console_site` serves intake and cases side by side the same way, for the officer console.
+`console_site` serves intake and cases side by side the same way, for the officer console;
+`assessment_site` serves assessment, for its pages.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from redress.assessment.app import service as assessment_service
 from redress.cases.app import service as cases_service
 from redress.events.migrations import Component, migrate
 from redress.events.relay import Relay
@@ -27,6 +29,7 @@ from redress.intake.app import service
 from redress.kit.auth import TokenSigner, signer_for
 from redress.kit.service import app_for
 from redress.kit.serving import UVICORN
+from tests.assessment.conftest import ACME, MEMBERS, admit
 from tests.events.helpers import running, wait_until
 from tests.intake.conftest import TENANT, intake_settings, register_tenant
 
@@ -197,3 +200,31 @@ async def console_page_without_js(browser, console_site):
     page = await context.new_page()
     yield page
     await context.close()
+
+
+@dataclass
+class AssessmentSite:
+    base_url: str
+    app: FastAPI
+    signer: TokenSigner
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    def member(self) -> str:
+        return self.signer.issue("acme-lead", TENANT, ["member"], ACME)
+
+    def officer(self) -> str:
+        return self.signer.issue("officer-1", TENANT, ["officer"])
+
+
+@pytest.fixture
+async def assessment_site(system, tmp_path) -> AsyncIterator[AssessmentSite]:
+    settings = intake_settings(system, tmp_path)
+    async with system.pool.acquire() as conn:
+        await migrate(conn, [assessment_service.component])
+    await admit(system, *MEMBERS)  # the initiative `acme`, with the members the tests start for
+    app = app_for("assessment", settings)
+    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
+    async with running(relay.run()), serving(app) as base_url:
+        yield AssessmentSite(base_url, app, signer_for(settings))

@@ -9,56 +9,17 @@ without serious or critical findings, and the pages work with JavaScript off.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-
 import httpx
 import pytest
-from fastapi import FastAPI
 from playwright.async_api import Page, expect
 
-from redress.assessment.app import service as assessment_service
-from redress.events.migrations import migrate
-from redress.events.relay import Relay
-from redress.kit.auth import TokenSigner, signer_for
-from redress.kit.service import app_for
-from tests.assessment.conftest import ACME, MEMBERS, admit
-from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, serving
+from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, AssessmentSite
 from tests.browser.test_worker_pages import assert_fits, check, describe
-from tests.events.helpers import running
-from tests.intake.conftest import TENANT, intake_settings
+from tests.intake.conftest import TENANT
 
 pytestmark = [pytest.mark.browser]
 # A document store's link, as long as they come (a sharing token), with no place to break.
 LONG_LINK = "https://acme.sharepoint.example/sites/policy/doc.pdf?token=" + "a1b2" * 400
-
-
-@dataclass
-class AssessmentSite:
-    base_url: str
-    app: FastAPI
-    signer: TokenSigner
-
-    def url(self, path: str) -> str:
-        return f"{self.base_url}{path}"
-
-    def member(self) -> str:
-        return self.signer.issue("acme-lead", TENANT, ["member"], ACME)
-
-    def officer(self) -> str:
-        return self.signer.issue("officer-1", TENANT, ["officer"])
-
-
-@pytest.fixture
-async def assessment_site(system, tmp_path) -> AsyncIterator[AssessmentSite]:
-    settings = intake_settings(system, tmp_path)
-    async with system.pool.acquire() as conn:
-        await migrate(conn, [assessment_service.component])
-    await admit(system, *MEMBERS)  # the initiative `acme`, with the members the tests start for
-    app = app_for("assessment", settings)
-    relay = Relay(system.dsn, system.js, system.bus, poll_interval=0.05)
-    async with running(relay.run()), serving(app) as base_url:
-        yield AssessmentSite(base_url, app, signer_for(settings))
 
 
 async def new_page(browser, js: bool = True) -> Page:

@@ -32,14 +32,17 @@ from redress.assessment.pages import (
     PATH,
     Id,
     Reader,
+    answer_digest,
     assessment_page,
     back,
-    given,
+    evidence_digest,
     respondent,
+    shown_answer,
 )  # fmt: skip
 from redress.assessment.reading import framework_of
 from redress.events.application import Refused
 from redress.kit import console
+from redress.kit.console import human
 from redress.kit.console.refusals import Failure, FieldError, failure
 from redress.kit.errors import Problem
 
@@ -58,30 +61,56 @@ class Draft:
     files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
     wrong: dict[str, str] = field(default_factory=dict)
     file_status: int = 422
+    overtaken: dict[str, str] = field(default_factory=dict)
+    """The criteria changed by someone else since the page was shown, with the answer now."""
+    untouched: set[str] = field(default_factory=set)
 
     @property
     def status(self) -> int:
-        """422; a file's own (413 too large, 415 its type) when only files are wrong."""
+        """422; a file's own (413 too large, 415 its type) when only files are wrong; 409
+        when only answers saved by someone else since the page was shown stand in the way."""
+        if all(k.removesuffix("-answer") in self.overtaken for k in self.wrong):
+            return 409
         only_files = all(k.endswith("-file") for k in self.wrong)
         return self.file_status if only_files else 422
 
 
+class Overtaken(Exception):
+    """Someone else saved the criterion's answer after the page was shown, and the form
+    changes it too: saving it would silently replace theirs."""
+
+    def __init__(self, theirs: dict[str, Any]) -> None:
+        said = human(theirs.get("answer") or "no answer")
+        said += f": {theirs['reason']}" if theirs.get("reason") else ""
+        said = said if len(said) <= 300 else f"{said[:299]}…"
+        super().__init__(
+            f"{theirs.get('answered_by') or 'someone'} saved “{said}” after you opened this "
+            "page; what you typed is kept below: save again to put it in place of theirs"
+        )  # fmt: skip
+
+
 def answer_in(form: FormData, criterion: str, stored: dict[str, Any] | None
               ) -> r.AnswerBody | None:  # fmt: skip
-    """The criterion's answer as the form gives it; None when it is as stored, or was left
-    unanswered and untouched. Its fields are named `<criterion>.<field>`."""
+    """The criterion's answer as the form gives it; None when it is as the page showed it
+    (whatever was saved since), or as stored now. Its fields are named `<criterion>.<field>`,
+    and `<criterion>.shown` names the answer the page was rendered with (`shown_answer`); a
+    form without it is compared with the answer stored."""
     stored = stored or {}
     value = console.field(form, f"{criterion}.answer")
     reason = console.field(form, f"{criterion}.reason") or ""
     evidence = evidence_of(stored, form, f"{criterion}.")
-    if not stored and not (value or reason or evidence):
+    now = shown_answer(stored)
+    shown = console.field(form, f"{criterion}.shown") or now
+    text, url = (console.field(form, f"{criterion}.evidence_{k}") for k in ("text", "url"))
+    added = [evidence_digest({"text": text, "url": url})] if text or url else []
+    mine = answer_digest(value, reason, [*console.values(form, f"{criterion}.keep"), *added])
+    if mine in (shown, now):  # left as shown, or the same as saved since: nothing to write
         return None
     given_now = {"reason": reason, "evidence": evidence} | ({"answer": value} if value else {})
     body = r.AnswerBody.model_validate(given_now)
-    was = (stored.get("answer"), stored.get("reason") or "",
-           [given(e) for e in stored.get("evidence") or []])  # fmt: skip
-    now = (body.answer, body.reason, [given(e.model_dump()) for e in body.evidence])
-    return None if now == was else body
+    if now != shown:
+        raise Overtaken(stored)
+    return body
 
 
 async def read(form: FormData, criteria: list[str], stored: dict[str, Any]) -> Draft:
@@ -92,8 +121,15 @@ async def read(form: FormData, criteria: list[str], stored: dict[str, Any]) -> D
                 draft.answers[criterion] = body
         except ValidationError as exc:
             draft.wrong |= plainly.fields(exc, ANSWER_FIELDS, f"{criterion}-{{}}".format)
+        except Overtaken as exc:
+            draft.wrong[f"{criterion}-answer"] = f"{str(exc)[:1].upper()}{str(exc)[1:]}"
+            draft.overtaken[criterion] = shown_answer(stored.get(criterion))
+        else:
+            if body is None:
+                draft.untouched.add(criterion)
         upload = form.get(f"{criterion}.file")
         if isinstance(upload, UploadFile) and upload.filename:
+            draft.untouched.discard(criterion)
             try:
                 draft.files[criterion] = await files_api.checked(upload)
             except Problem as exc:
@@ -102,10 +138,27 @@ async def read(form: FormData, criteria: list[str], stored: dict[str, Any]) -> D
     return draft
 
 
-def refused(form: FormData, exc: Exception, criteria: list[str]) -> Failure:
+@dataclass
+class Refusal(Failure):
+    """The draft's form refused, and the criteria it left as they were shown."""
+
+    untouched: set[str] = field(default_factory=set)
+
+    def context(self) -> dict[str, Any]:
+        return super().context() | {"untouched": self.untouched}
+
+
+def refused(form: FormData, exc: Exception, criteria: list[str], draft: Draft | None = None
+            ) -> Failure:  # fmt: skip
     """The form refused, to show again as typed: its boxes ticked by `<criterion>:<digest>`
-    (the same item of evidence may be given for two criteria)."""
-    shown = failure(FORM, exc, form, ())
+    (the same item of evidence may be given for two criteria). A criterion the form left as
+    shown is shown as it is stored now (someone else may have saved it meanwhile); one
+    overtaken is kept as typed, named as the answer now stored, so that sending it again
+    puts it in place of the answer its author has now seen."""
+    shown = Refusal(**vars(failure(FORM, exc, form, ())))
+    shown.untouched = draft.untouched if draft else set()
+    for c, now in (draft.overtaken if draft else {}).items():
+        shown.typed[f"{c}.shown"] = now
     shown.ticks = {f"{c}:{d}" for c in criteria for d in console.values(form, f"{c}.keep")}
     # A browser never fills a file box again: the page names each file it must be given anew.
     for c in criteria:
@@ -129,7 +182,8 @@ async def save(request: Request, assessment_id: Id, p: Reader, desk: AssessmentD
     if draft.wrong:
         exc = FieldError.several(draft.wrong)
         exc.status = draft.status
-        return await assessment_page(request, assessment_id, p, desk, refused(form, exc, criteria))
+        shown = refused(form, exc, criteria, draft)
+        return await assessment_page(request, assessment_id, p, desk, shown)
     written: r.Written | None = None
     try:
         if draft.answers:

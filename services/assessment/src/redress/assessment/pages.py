@@ -52,6 +52,22 @@ def evidence_digest(item: dict[str, Any]) -> str:
     return hashlib.sha256(said.encode()).hexdigest()[:16]
 
 
+def answer_digest(answer: str | None, reason: str, evidence: list[str]) -> str:
+    """An answer's name on the draft's form: its value, reason and evidence (each item by its
+    `evidence_digest`, in order)."""
+    said = json.dumps([answer, reason.replace("\r\n", "\n"), evidence], ensure_ascii=False)
+    return hashlib.sha256(said.encode()).hexdigest()[:16]
+
+
+def shown_answer(answered: dict[str, Any] | None) -> str:
+    """The name of the answer a draft's page shows for a criterion (none: unanswered), that
+    the form sends back, so that saving tells what the user changed from what someone else
+    saved since (`draft_answers`)."""
+    a = answered or {}
+    items = [evidence_digest(e) for e in a.get("evidence") or []]
+    return answer_digest(a.get("answer"), a.get("reason") or "", items)
+
+
 def given(item: dict[str, Any]) -> dict[str, str]:
     """An item of evidence as it is given: its text and link, the empty ones left out."""
     return {k: v for k, v in item.items() if k in ("text", "url") and v}
@@ -68,7 +84,7 @@ CONSOLE = console.Console(
     forbidden="these pages are for member companies and the initiative's officers",
     csrf_key=console.csrf_key_in("assessment.csrf"),
     templates=PlainPath(__file__).parent / "templates",
-    filters={"digest": evidence_digest},
+    filters={"digest": evidence_digest, "shown": shown_answer},
 )
 router = CONSOLE.router()  # with the console's login and logout
 entry = APIRouter(include_in_schema=False)
