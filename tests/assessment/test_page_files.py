@@ -100,3 +100,45 @@ async def test_the_page_links_the_pdf_once_submitted_and_console_leads_to_the_pa
     assert got.content.startswith(b"%PDF-") and ACME.encode() not in got.content[:8]
     await logged_in(p, p.member("brand-b")["Authorization"].split()[1])
     assert (await p.client.get(link)).status_code == 404
+
+
+async def test_a_document_chosen_with_a_reply_is_sent_with_it_or_nothing_is(platform):
+    """Under a challenged answer, the reply and its document are one form: a bad file sends
+    neither (the reply kept as typed, the file to choose again), a good one is recorded in
+    the reply's write."""
+    p = platform
+    assessment_id = await p.submitted(["gov-l1", "gov-l2"])
+    base = f"/v1/assessments/{assessment_id}"
+    await p.post(f"{base}/answers/gov-l2/challenge", {"comment": "Unsigned."}, p.token())
+    await p.caught_up(assessment_id)
+    await logged_in(p, p.member()["Authorization"].split()[1])
+    page = (await p.client.get(f"/assessments/{assessment_id}")).text
+    section = page.split('id="c-gov-l2"')[1].split("</section>")[0]
+    assert "/answers/gov-l2/files" not in section  # no form of its own under the reply's button
+    reply = section.split('action="/assessments/')[1].split("</form>")[0]
+    assert 'enctype="multipart/form-data"' in reply and 'name="file" type="file"' in reply
+    before = await p.log_types(assessment_id)
+    path = f"/assessments/{assessment_id}/answers/gov-l2/reply"
+    typed = {"csrf": re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1),
+             "comment": "Signed now: the minutes are attached.", "answer": "",
+             "keep": re.findall(r'name="keep" value="([0-9a-f]+)" checked', reply)}  # fmt: skip
+    bad = await p.client.post(
+        path, data=typed, files={"file": ("tool.exe", b"MZ", "application/x-msdownload")}
+    )
+    assert bad.status_code == 415, bad.text[:2000]
+    assert await p.log_types(assessment_id) == before
+    assert ">Signed now: the minutes are attached.</textarea>" in bad.text
+    assert re.search(r'id="reply-gov-l2-file"[^>]*aria-invalid="true"', bad.text)
+    assert 'href="#reply-gov-l2-file"' in bad.text and "must be a PDF" in bad.text
+    typed["csrf"] = re.search(r'name="csrf" value="([0-9a-f]+)"', bad.text).group(1)
+    sent = await p.client.post(
+        path, data=typed, files={"file": ("minutes.pdf", PDF, "application/pdf")}
+    )
+    assert sent.status_code == 303, sent.text[:2000]
+    events = (await p.system.store.read_stream(assessment_id))[len(before) :]
+    assert [e.type for e in events] == ["EvidenceFileAttached", "ChallengeAnswered"]
+    assert len({e.tx_id for e in events}) == 1  # one write: both, or neither
+    shown = await p.client.get(sent.headers["location"].split("#")[0])
+    link = re.search(rf'href="(/assessments/{assessment_id}/files/file-[0-9a-f]{{32}})"',
+                     shown.text)  # fmt: skip
+    assert link and (await p.client.get(link[1])).content == PDF

@@ -1,5 +1,6 @@
 """The assessment's forms in Chromium where what was typed could be lost: a draft's answer
-someone else saved since the page was opened (refused, theirs beside what was typed).
+someone else saved since the page was opened (refused, theirs beside what was typed), and
+a reply to a challenge with a document chosen on it, sent together with JavaScript off.
 Every page passes axe-core without serious findings and fits a 360 px screen."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from tests.browser.test_worker_pages import check, describe
 from tests.intake.conftest import TENANT
 
 pytestmark = [pytest.mark.browser]
+PDF = b"%PDF-1.4\n%%EOF"
 
 
 async def api(site: AssessmentSite, method: str, path: str, body: dict, token: str) -> dict:
@@ -52,4 +54,47 @@ async def test_an_answer_saved_meanwhile_by_someone_else_is_not_overwritten(
         await expect(page.locator("#c-gov-l2")).to_contain_text("Answer: Partly")
     finally:
         await page.context.close()
+    assert not findings, describe(findings)
+
+
+async def test_a_reply_and_its_document_are_sent_together_without_javascript(
+    browser, assessment_site
+):
+    site, findings = assessment_site, {}
+    member, officer = site.member(), site.officer()
+    started = await api(site, "POST", "/v1/assessments", {"title": "2026"}, member)
+    base = f"/v1/assessments/{started['assessment_id']}"
+    await api(site, "PUT", f"{base}/answers/gov-l1", {"answer": "met"}, member)
+    await api(site, "POST", f"{base}/submit", {}, member)
+    await api(site, "POST", f"{base}/answers/gov-l1/challenge", {"comment": "Unsigned."}, officer)
+    scripted, plain = await new_page(browser), await new_page(browser, js=False)
+    try:
+        await log_in(scripted, site, member)
+        await scripted.goto(site.url(base.removeprefix("/v1")))
+        await scripted.locator("#reply-gov-l1-comment").fill("Signed: the minutes attached.")
+        await scripted.set_input_files(
+            "#reply-gov-l1-file",
+            files=[{"name": "tool.exe", "mimeType": "application/x-msdownload", "buffer": b"MZ"}],
+        )
+        await scripted.locator("#c-gov-l1 form[action$='/reply'] button").click()
+        await expect(scripted.locator("#reply-gov-l1-file")).to_have_attribute(
+            "aria-invalid", "true")  # fmt: skip
+        await expect(scripted.locator("#reply-gov-l1-comment")).to_have_value(
+            "Signed: the minutes attached.")  # fmt: skip
+        await check(scripted, "reply with a file refused", findings)
+
+        await log_in(plain, site, member)
+        await plain.goto(site.url(base.removeprefix("/v1")))
+        await fits_a_phone(plain)
+        await plain.locator("#reply-gov-l1-comment").fill("Signed: the minutes attached.")
+        await plain.set_input_files(
+            "#reply-gov-l1-file",
+            files=[{"name": "minutes.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+        )
+        await plain.locator("#c-gov-l1 form[action$='/reply'] button").click()
+        await expect(plain.locator("#c-gov-l1 a[download]")).to_have_text("minutes.pdf")
+        await expect(plain.locator("#c-gov-l1")).to_contain_text("review: Answered")
+    finally:
+        await scripted.context.close()
+        await plain.context.close()
     assert not findings, describe(findings)

@@ -1,5 +1,6 @@
 """The assessment page's forms on one criterion and on its action plan: reply to a
-challenge, review, plan an action, report progress (a draft's answers are one form of their
+challenge (with the documents chosen on it, in the reply's write), review, plan an action,
+report progress (a draft's answers are one form of their
 own: `draft_answers`). Each runs the API's handler, then shows the page; refused, the page
 again with the form as it was sent, its wrong fields marked and said plainly
 (`redress.kit.console.refusals`, `plainly`), and the status the API would have answered.
@@ -12,11 +13,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
+from redress.assessment import files_api, plainly
 from redress.assessment import handlers as h
-from redress.assessment import plainly
 from redress.assessment import requests as r
 from redress.assessment.api import found
 from redress.assessment.context import AssessmentDesk
@@ -38,6 +39,7 @@ from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.console.refusals import FORM_ERRORS, FieldError, failure
 from redress.kit.deps import authorise
+from redress.kit.errors import Problem
 
 router = APIRouter(prefix=PATH, include_in_schema=False, route_class=CONSOLE.route)
 
@@ -56,6 +58,9 @@ async def _form(request: Request, assessment_id: str, p: Principal, desk: Any, k
         wrong = plainly.fields(exc, FIELDS) if isinstance(exc, ValidationError) else None
         refused = failure(key, FieldError.several(wrong) if wrong else exc, form, FIELDS,
                           ticked="keep")  # fmt: skip
+        # A browser never fills a file box again: the page names the file to choose anew.
+        if isinstance(upload := form.get("file"), UploadFile) and upload.filename:
+            refused.typed["file"] = upload.filename
         return await assessment_page(request, assessment_id, p, desk, refused)
     return back(assessment_id, written, anchor)
 
@@ -91,6 +96,14 @@ async def reply(request: Request, assessment_id: Id, criterion: Criterion, p: Re
                 desk: AssessmentDesk) -> Response:  # fmt: skip
 
     async def act(form: FormData) -> r.Written:
+        # The documents chosen go with the reply, in its write: checked first, as the draft's.
+        files, upload = [], form.get("file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            try:
+                files.append(await files_api.checked(upload))
+            except Problem as exc:
+                said = f"{exc.detail[:1].upper()}{exc.detail[1:]}"
+                raise FieldError("file", said, exc.status) from None
         data: dict[str, Any] = {"comment": field(form, "comment")}
         answered = await _answered(desk, p, assessment_id, criterion)
         reason, evidence = field(form, "reason"), evidence_of(answered, form)
@@ -105,7 +118,7 @@ async def reply(request: Request, assessment_id: Id, criterion: Criterion, p: Re
         if revised:
             data |= {"answer": revised, "reason": reason, "evidence": evidence}
         body = r.ReplyBody.model_validate(data)
-        return await h.reply(desk, respondent(p), assessment_id, criterion, body)
+        return await h.reply(desk, respondent(p), assessment_id, criterion, body, files=files)
 
     return await _form(request, assessment_id, p, desk, f"reply-{criterion}", act,
                        f"c-{criterion}")  # fmt: skip

@@ -31,9 +31,10 @@ MEDIA_TYPES = frozenset({
 })  # fmt: skip
 _VAGUE = frozenset({"", "application/octet-stream", "application/vnd.ms-excel"})
 KINDS = "a file must be a PDF, PNG, JPEG, text, CSV, DOCX or XLSX document"
-PATH = r"^/((v1/)?assessments/[^/]+/answers/[^/]+/files|assessments/[^/]+/answers)$"
-"""The upload's paths (the API's and the pages', and the draft's form of every criterion,
-which carries files too), allowed a larger body: `BODY_BYTES`."""
+PATH = (r"^/((v1/)?assessments/[^/]+/answers/[^/]+/files|assessments/[^/]+/answers"
+        r"|assessments/[^/]+/answers/[^/]+/reply)$")  # fmt: skip
+"""The upload's paths (the API's and the pages', the draft's form of every criterion and the
+pages' reply to a challenge, which carry files too), allowed a larger body: `BODY_BYTES`."""
 BODY_BYTES = 3 * MAX_BYTES
 """Room for a file somewhat over the limit, so that the pages can say what is wrong with
 it rather than the connection being cut short."""

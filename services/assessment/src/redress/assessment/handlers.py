@@ -83,7 +83,11 @@ async def write(
     decide: Callable[[list[Event]], Sequence[EventData]],
     retry: Retry | None = None,
     admit: Callable[[Principal, list[Event]], Any] = started_of,
+    files: Mapping[str, tuple[str, bytes]] | None = None,
 ) -> r.Written:
+    """Decide and append; an answer's evidence and the content of `files` (by file id: type
+    and content, attached by the events decided) sealed under the assessment's key in the
+    same transaction, so that what is recorded and what is stored stand or fall together."""
     if not assessment_id.startswith("assessment-"):
         raise Problem(404, "not-found", NOT_FOUND)
 
@@ -94,11 +98,18 @@ async def write(
 
     async def decided(history: list[Event]) -> Sequence[EventData]:
         admit(p, history)
-        events = decide(history)
-        if not any(isinstance(e, AnswerRecorded) and e.evidence for e in events):
+        events = decide(history)  # refused before anything is written
+        if not files and not any(isinstance(e, AnswerRecorded) and e.evidence for e in events):
             return events
-        assert within.conn is not None  # lent by `execute`, in the write's transaction
-        key = await _key(desk, within.conn, evidence_key_id(assessment_id), p.tenant)
+        conn = within.conn
+        assert conn is not None  # lent by `execute`, in the write's transaction
+        key = await _key(desk, conn, evidence_key_id(assessment_id), p.tenant)
+        for file_id, (media_type, content) in (files or {}).items():
+            await conn.execute(
+                "INSERT INTO assessment.evidence_files VALUES ($1, $2, $3, $4, $5::jsonb)",
+                file_id, assessment_id, p.tenant, media_type,
+                key.seal(content).model_dump_json(),
+            )  # fmt: skip
         return [sealed(e, key) for e in events]
 
     done = await execute(desk.store, assessment_id, decided, metadata_for(p), transaction=within)
@@ -119,15 +130,18 @@ def sealed(event: EventData, key: DataKey) -> EventData:
 async def run(
     desk: Desk, p: Principal, assessment_id: str, *commands: object, retry: Retry | None = None,
     admit: Callable[[Principal, list[Event]], Any] = started_of,
+    files: Mapping[str, tuple[str, bytes]] | None = None,
 ) -> r.Written:  # fmt: skip
     decide = d.aggregate(desk.frameworks).deciding(assessment_id, *commands)
-    return await write(desk, p, assessment_id, decide, retry, admit)
+    return await write(desk, p, assessment_id, decide, retry, admit, files)
 
 
 async def answering(
-    desk: Desk, p: Principal, assessment_id: str, *commands: object, retry: Retry | None = None
-) -> r.Written:
-    return await run(desk, p, assessment_id, *commands, retry=retry, admit=respondent_of)
+    desk: Desk, p: Principal, assessment_id: str, *commands: object, retry: Retry | None = None,
+    files: Mapping[str, tuple[str, bytes]] | None = None,
+) -> r.Written:  # fmt: skip
+    return await run(desk, p, assessment_id, *commands, retry=retry, admit=respondent_of,
+                     files=files)  # fmt: skip
 
 
 def _answer(body: r.AnswerBody | r.ReplyBody, criterion: str) -> d.Answer:
@@ -188,10 +202,18 @@ async def submit(desk: Desk, p: Principal, assessment_id: str, retry: Retry | No
 
 
 async def reply(desk: Desk, p: Principal, assessment_id: str, criterion: str,
-                body: r.ReplyBody, retry: Retry | None = None) -> r.Written:  # fmt: skip
+                body: r.ReplyBody, retry: Retry | None = None,
+                files: Sequence[tuple[str, str, bytes]] = ()) -> r.Written:  # fmt: skip
+    """The reply to a challenge, with the documents (name, type, content) sent with it: all
+    recorded in one write, or none (the pages' reply form carries its files)."""
     revised = _answer(body, criterion) if body.answer is not None else None
+    named = {f"file-{uuid4().hex}": file for file in files}
+    attached = [d.AttachFile(criterion, i, name, media_type, len(content))
+                for i, (name, media_type, content) in named.items()]  # fmt: skip
     command = d.Reply(criterion, body.comment, revised)
-    return await answering(desk, p, assessment_id, command, retry=retry)
+    stored = {i: (media_type, content) for i, (_, media_type, content) in named.items()}
+    # The files first: once replied to, the answer no longer takes one.
+    return await answering(desk, p, assessment_id, *attached, command, retry=retry, files=stored)
 
 
 async def agree(desk: Desk, p: Principal, assessment_id: str, retry: Retry | None = None
@@ -223,26 +245,10 @@ async def report_progress(
 async def attach(desk: Desk, p: Principal, assessment_id: str, criterion: str, name: str,
                  media_type: str, content: bytes) -> r.Attached:  # fmt: skip
     """Seal a file under the assessment's data key and record it, in one transaction."""
-    if not assessment_id.startswith("assessment-"):
-        raise Problem(404, "not-found", NOT_FOUND)
-    within, file_id = Within(), f"file-{uuid4().hex}"
+    file_id = f"file-{uuid4().hex}"
     command = d.AttachFile(criterion, file_id, name, media_type, len(content))
-    deciding = d.aggregate(desk.frameworks).deciding(assessment_id, command)
-
-    async def decide(history: list[Event]) -> Sequence[EventData]:
-        respondent_of(p, history)
-        events = deciding(history)  # refused before anything is written
-        conn = within.conn
-        assert conn is not None  # lent by `execute`, in the write's transaction
-        key = await _key(desk, conn, evidence_key_id(assessment_id), p.tenant)
-        await conn.execute(
-            "INSERT INTO assessment.evidence_files VALUES ($1, $2, $3, $4, $5::jsonb)",
-            file_id, assessment_id, p.tenant, media_type,
-            key.seal(content).model_dump_json(),
-        )  # fmt: skip
-        return events
-
-    done = await execute(desk.store, assessment_id, decide, metadata_for(p), transaction=within)
+    stored = {file_id: (media_type, content)}
+    done = await answering(desk, p, assessment_id, command, files=stored)
     return r.Attached(assessment_id=assessment_id, version=done.version, file_id=file_id)
 
 
