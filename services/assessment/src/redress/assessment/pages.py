@@ -30,7 +30,7 @@ from redress.assessment import requests as r
 from redress.assessment.api import VIEWS, found
 from redress.assessment.context import AssessmentDesk
 from redress.assessment.domain import aggregate
-from redress.assessment.reading import compared, framework_of, scored
+from redress.assessment.reading import compared, framework_of, rating_said, scored
 from redress.events.application import Refused
 from redress.events.catalogue.assessment import AnswerValue
 from redress.events.projection import wait_for_version
@@ -214,7 +214,8 @@ async def assessment_page(request: Request, assessment_id: str, p: Principal, de
     return CONSOLE.page(request, "assessment.html", refused.status if refused else 200,
                 principal=p, a=one, f=framework,
                 criteria=framework.criteria(), answering=answering, reviewing=reviewing,
-                flagged=flagged, thread=thread, answers=list(AnswerValue), actions=actions,
+                flagged=flagged, thread=thread, rating_said=rating_said(one["thread"]),
+                answers=list(AnswerValue), actions=actions,
                 to_plan=to_plan, metrics_url=console.peer_url(request, "metrics") if own else None,
                 **shown)  # fmt: skip
 

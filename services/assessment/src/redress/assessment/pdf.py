@@ -23,7 +23,7 @@ from redress.assessment import evidence
 from redress.assessment import queries as q
 from redress.assessment.api import AssessmentId, Reader, behind, found
 from redress.assessment.context import AssessmentDesk, Desk
-from redress.assessment.reading import framework_of, scored
+from redress.assessment.reading import framework_of, rating_said, scored
 from redress.kit.console import human
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
@@ -67,7 +67,11 @@ def render(one: dict[str, Any], desk: Desk) -> bytes:
     framework = framework_of(one, desk.frameworks)
     flagged = {f["criterion"]: f for f in (one["evidence"] or {}).get("contradicted", [])}
     html = _TEMPLATES.get_template("export.html").render(
-        a=one, f=framework, criteria=framework.criteria(), flagged=flagged
+        a=one,
+        f=framework,
+        criteria=framework.criteria(),
+        flagged=flagged,
+        rating_said=rating_said(one["thread"]),
     )
     document = weasyprint.HTML(string=html, url_fetcher=_nothing_fetched)
     pdf: bytes = document.write_pdf()

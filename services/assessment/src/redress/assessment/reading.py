@@ -100,3 +100,12 @@ def compared(one: dict[str, Any], before: dict[str, Any] | None) -> dict[str, An
             "rated_at": before["rated_at"], "overall": before["overall"],
             "steps": [{"step": step, "before": level, "now": now.get(step)}
                       for step, level in before["levels"].items()]}  # fmt: skip
+
+
+RATING_SAID = ("RatingProposed", "RatingDisputed", "RatingAgreed")
+
+
+def rating_said(thread: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The assessment's own thread, on no criterion: each rating proposed (with the
+    officer's comment), disputed (with the member's reason) and agreed, oldest first."""
+    return [t for t in thread if not t["criterion"] and t["type"] in RATING_SAID]
