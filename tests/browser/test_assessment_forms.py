@@ -98,3 +98,30 @@ async def test_a_reply_and_its_document_are_sent_together_without_javascript(
         await scripted.context.close()
         await plain.context.close()
     assert not findings, describe(findings)
+
+
+async def test_a_rating_proposed_with_a_challenge_open_comes_back_to_the_page(
+    browser, assessment_site
+):
+    site, findings = assessment_site, {}
+    member, officer = site.member(), site.officer()
+    started = await api(site, "POST", "/v1/assessments", {"title": "2026"}, member)
+    base = f"/v1/assessments/{started['assessment_id']}"
+    await api(site, "PUT", f"{base}/answers/gov-l1", {"answer": "met"}, member)
+    await api(site, "POST", f"{base}/submit", {}, member)
+    await api(site, "POST", f"{base}/answers/gov-l1/challenge", {"comment": "Unsigned."}, officer)
+    page = await new_page(browser)
+    try:
+        await log_in(page, site, officer)
+        await page.goto(site.url(base.removeprefix("/v1")))
+        await page.locator("#propose-comment").fill("Checked against the minutes.")
+        await page.locator("#rating button").click()
+        await expect(page.locator("#propose-error")).to_have_text(
+            "Settle the challenges first: Governance, Launched 1 (the member owes a reply)."
+        )
+        await expect(page.locator("#propose-comment")).to_have_value("Checked against the minutes.")
+        await check(page, "rating refused", findings)
+        await fits_a_phone(page)
+    finally:
+        await page.context.close()
+    assert not findings, describe(findings)

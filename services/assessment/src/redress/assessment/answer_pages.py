@@ -21,6 +21,7 @@ from redress.assessment import handlers as h
 from redress.assessment import requests as r
 from redress.assessment.api import found
 from redress.assessment.context import AssessmentDesk
+from redress.assessment.frameworks import Framework
 from redress.assessment.pages import (
     CONSOLE,
     PATH,
@@ -34,9 +35,12 @@ from redress.assessment.pages import (
     given,
     respondent,
 )  # fmt: skip
+from redress.assessment.reading import framework_of
+from redress.assessment.state import AssessmentRefused
 from redress.kit import console
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
+from redress.kit.console import human
 from redress.kit.console.refusals import FORM_ERRORS, FieldError, failure
 from redress.kit.deps import authorise
 from redress.kit.errors import Problem
@@ -47,11 +51,14 @@ router = APIRouter(prefix=PATH, include_in_schema=False, route_class=CONSOLE.rou
 Act = Callable[[FormData], Awaitable[r.Written]]
 
 
-async def _form(request: Request, assessment_id: str, p: Principal, desk: Any, key: str,
-                act: Act, anchor: str) -> Response:  # fmt: skip
-    """Run a form of the assessment's page (`key`: its kind and criterion), then show the
-    page at `anchor`; refused, the page again with the form as it was sent."""
+async def _form(request: Request, assessment_id: str, p: Principal, desk: Any,
+                key: str | Callable[[FormData], str], act: Act, anchor: str
+                ) -> Response:  # fmt: skip
+    """Run a form of the assessment's page (`key`: its kind and criterion, or what names it
+    from the form), then show the page at `anchor`; refused, the page again with the form
+    as it was sent."""
     form = await CONSOLE.form(request)
+    key = key(form) if callable(key) else key
     try:
         written = await act(form)
     except FORM_ERRORS as exc:
@@ -164,3 +171,51 @@ async def progress(request: Request, assessment_id: Id, criterion: Criterion, p:
         return await h.report_progress(desk, respondent(p), assessment_id, criterion, body)
 
     return await _form(request, assessment_id, p, desk, f"progress-{criterion}", act, "plan")
+
+
+def named(framework: Framework, criterion: str) -> str:
+    """A criterion in words, as the page heads it: its step or section, level and rank."""
+    c = framework.criteria()[criterion]
+    level = human(framework.levels[c.level]) if c.level is not None else "question"
+    return f"{human(c.group)}, {level} {c.rank}"
+
+
+OWED = {"challenged": "the member owes a reply", "answered": "the member replied: verify it or "
+        "challenge it again"}  # fmt: skip
+
+
+@router.post("/{assessment_id}/rating")
+async def rating(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
+                 ) -> Response:  # fmt: skip
+    """Propose the rating (officers), agree or dispute it (the member); refused, the page
+    again with the comment as typed and the reason beside the form, the challenges still
+    open named in words."""
+
+    async def act(form: FormData) -> r.Written:
+        match field(form, "step"):
+            case "propose":
+                officer = authorise(p, Action.assessment_review)
+                body = r.ProposeBody.model_validate({"comment": field(form, "comment")})
+                try:
+                    return await h.propose(desk, officer, assessment_id, body)
+                except AssessmentRefused as exc:
+                    if exc.kind != "open-challenges":
+                        raise
+                    one = await found(desk.pool, p, assessment_id, desk.keyring)
+                    f = framework_of(one, desk.frameworks)
+                    open_ = [f"{named(f, c)} ({OWED[one['answers'][c]['review']]})"
+                             for c in f.criteria() if one["answers"].get(c, {}).get("review")
+                             in OWED]  # fmt: skip
+                    said = f"settle the challenges first: {'; '.join(open_)}"
+                    raise AssessmentRefused("open-challenges", said) from None
+            case "agree":
+                return await h.agree(desk, respondent(p), assessment_id)
+            case _:
+                why = r.CommentBody.model_validate({"comment": field(form, "comment")})
+                return await h.dispute(desk, respondent(p), assessment_id, why)
+
+    def key(form: FormData) -> str:  # the page's form that was sent
+        step = field(form, "step")
+        return step if step in ("propose", "agree") else "dispute"
+
+    return await _form(request, assessment_id, p, desk, key, act, "rating")

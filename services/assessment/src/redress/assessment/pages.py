@@ -237,20 +237,3 @@ async def erase_evidence(request: Request, assessment_id: Id, p: Reader, desk: A
     if field(form, "confirm") != "yes":
         raise Problem(422, "validation", "tick the box to confirm that nothing can be recovered")
     return back(assessment_id, await done(erasure.erase(desk, respondent(p), assessment_id)))
-
-
-@router.post("/{assessment_id}/rating")
-async def rating(request: Request, assessment_id: Id, p: Reader, desk: AssessmentDesk
-                 ) -> Response:  # fmt: skip
-    form = await CONSOLE.form(request)
-    match field(form, "step"):
-        case "propose":
-            officer = authorise(p, Action.assessment_review)
-            body = _valid(r.ProposeBody, {"comment": field(form, "comment")})
-            written = await done(h.propose(desk, officer, assessment_id, body))
-        case "agree":
-            written = await done(h.agree(desk, respondent(p), assessment_id))
-        case _:
-            body = _valid(r.CommentBody, {"comment": field(form, "comment")})
-            written = await done(h.dispute(desk, respondent(p), assessment_id, body))
-    return back(assessment_id, written, "rating")
