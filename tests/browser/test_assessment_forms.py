@@ -125,3 +125,22 @@ async def test_a_rating_proposed_with_a_challenge_open_comes_back_to_the_page(
     finally:
         await page.context.close()
     assert not findings, describe(findings)
+
+
+async def test_the_initiatives_own_assessment_fits_a_phone(browser, assessment_site):
+    """Its facts' terms are long ("Figures published (Recommendation 26)"): on a phone they
+    go above their values rather than pushing the page wider than the screen."""
+    site, findings = assessment_site, {}
+    officer = site.officer()
+    started = await api(site, "POST", "/v1/assessments", {"framework": "un-msi-questions"},
+                        officer)  # fmt: skip
+    page = await new_page(browser)
+    try:
+        await log_in(page, site, officer)
+        await page.goto(site.url(f"/assessments/{started['assessment_id']}"))
+        await expect(page.locator("#figures-published")).to_be_visible()
+        await fits_a_phone(page)
+        await check(page, "the initiative's own", findings)
+    finally:
+        await page.context.close()
+    assert not findings, describe(findings)

@@ -156,7 +156,12 @@ async def plan_action(request: Request, assessment_id: Id, criterion: Criterion,
         body = r.ActionBody.model_validate({
             "owner": field(form, "owner"), "due_on": field(form, "due_on"),
             "description": field(form, "description")})  # fmt: skip
-        return await h.plan_action(desk, respondent(p), assessment_id, criterion, body)
+        try:
+            return await h.plan_action(desk, respondent(p), assessment_id, criterion, body)
+        except AssessmentRefused as exc:  # said beside the field it is about
+            if exc.kind != "owner-required":
+                raise
+            raise FieldError("owner", "Say who answers for the action: a role or a name") from None
 
     return await _form(request, assessment_id, p, desk, f"plan-{criterion}", act, "plan")
 
@@ -177,7 +182,7 @@ def named(framework: Framework, criterion: str) -> str:
     """A criterion in words, as the page heads it: its step or section, level and rank."""
     c = framework.criteria()[criterion]
     level = human(framework.levels[c.level]) if c.level is not None else "question"
-    return f"{human(c.group)}, {level} {c.rank}"
+    return f"{framework.group_title(c.group)}, {level} {c.rank}"
 
 
 OWED = {"challenged": "the member owes a reply", "answered": "the member replied: verify it or "

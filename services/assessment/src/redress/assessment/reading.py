@@ -96,10 +96,13 @@ def compared(one: dict[str, Any], before: dict[str, Any] | None) -> dict[str, An
     if before is None or not before.get("levels"):
         return None
     now = one["levels"] or {g["group"]: g["level"] for g in one["score"]["groups"]}
+    order = [g["group"] for g in one["score"]["groups"]]  # the framework's, not the keys'
+    steps = sorted(before["levels"].items(),
+                   key=lambda s: order.index(s[0]) if s[0] in order else len(order))  # fmt: skip
     return {"assessment_id": before["assessment_id"], "version": before["version"],
             "rated_at": before["rated_at"], "overall": before["overall"],
             "steps": [{"step": step, "before": level, "now": now.get(step)}
-                      for step, level in before["levels"].items()]}  # fmt: skip
+                      for step, level in steps]}  # fmt: skip
 
 
 RATING_SAID = ("RatingProposed", "RatingDisputed", "RatingAgreed")

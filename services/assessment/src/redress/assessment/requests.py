@@ -110,8 +110,9 @@ class ProposeBody(Body):
 
 
 class ActionBody(Body):
-    owner: Annotated[FilledProse, Field(max_length=200, description="who in your organisation "
-                                        "answers for it: a role or a name")]  # fmt: skip
+    # Blank is the domain's to refuse, as 422 `owner-required`: the kind clients are told.
+    owner: Annotated[Prose, Field(max_length=200, description="who in your organisation "
+                                  "answers for it: a role or a name; not blank")]  # fmt: skip
     due_on: PlausibleDate
     description: Annotated[Prose, Field(max_length=4000)] = ""
 

@@ -210,6 +210,12 @@ class Framework(Strict):
     def groups(self) -> list[str]:
         return [s.id for s in self.steps] or [s.id for ch in self.chapters for s in ch.sections]
 
+    def group_title(self, group: str) -> str:
+        """A step's or a section's name, as readers are shown it (never its id)."""
+        titles = {s.id: s.title for s in self.steps}
+        titles |= {s.id: s.title for ch in self.chapters for s in ch.sections}
+        return titles.get(group, group)
+
 
 def _journey(f: Framework) -> list[str]:
     problems = []
