@@ -165,6 +165,11 @@ async def test_the_list_links_every_download_and_they_verify(figures_site):
             assert head.status_code == 200 and head.content == b"", path
             assert head.headers["content-type"] == got.headers["content-type"], path
             assert head.headers["content-length"] == str(len(got.content)), path
+        # Both downloads are files to keep, named alike (the JSON was shown in the browser).
+        for kind in ("csv", "json"):
+            got = await c.get(f"/t/{TENANT}/figures/releases/{rid}.{kind}")
+            name = f"{TENANT}-{release['period']}-{release['number']}.{kind}"
+            assert got.headers["content-disposition"] == f'attachment; filename="{name}"', kind
         signed = (await c.get(f"/t/{TENANT}/figures/releases/{rid}.json")).json()
         keys = (await c.get(f"/t/{TENANT}/figures/keys")).json()["keys"]
     assert signed == figures_site.release and verify_release(signed, keys)

@@ -82,10 +82,13 @@ async def releases(tenant: Tenant, store: Store, pool: Pool) -> dict[str, Any]:
 
 @router.get("/releases/{release_id}.json", responses=answers(404))
 async def release_json(
-    tenant: Tenant, release_id: ReleaseId, store: Store, pool: Pool
+    tenant: Tenant, release_id: ReleaseId, store: Store, pool: Pool, response: Response
 ) -> dict[str, Any]:
-    """The release as signed: `{"document", "signature"}`; verify it with the keys."""
-    return handlers.signed_release(await _release(store, pool, tenant, release_id))
+    """The release as signed: `{"document", "signature"}`; verify it with the keys. A file
+    to keep, as the CSV is: a reader verifies the very bytes downloaded."""
+    signed = handlers.signed_release(await _release(store, pool, tenant, release_id))
+    response.headers["Content-Disposition"] = attachment(tenant, signed["document"], "json")
+    return signed
 
 
 @router.get(
@@ -96,12 +99,16 @@ async def release_json(
 async def release_csv(tenant: Tenant, release_id: ReleaseId, store: Store, pool: Pool) -> Response:
     """The release's counts and statistics, one per line; an empty count is withheld."""
     document = json.loads((await _release(store, pool, tenant, release_id)).document)
-    name = f"{tenant}-{document['period']}-{document['number']}.csv"
     return Response(
         to_csv(document),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": attachment(tenant, document, "csv")},
     )
+
+
+def attachment(tenant: str, document: dict[str, Any], extension: str) -> str:
+    """Both downloads are saved as files named alike (`acme-2025-Q1-3.json`, `.csv`)."""
+    return f'attachment; filename="{tenant}-{document["period"]}-{document["number"]}.{extension}"'
 
 
 @router.get("/schema.json", responses=answers(404))
