@@ -259,3 +259,14 @@ async def test_a_period_that_cannot_be_read_is_said_beside_the_field_which_keeps
     assert '<bdi dir="ltr">2099</bdi>' in bengali.text
     field, error = period_field(good.text)
     assert good.status_code == 200 and error == "" and "aria-invalid" not in field
+
+
+async def test_a_member_page_says_it_counts_its_own_sites_and_those_it_shares(figures_site):
+    """It said "raised at a site it shares", which read as the shared sites alone."""
+    async with client(figures_site, ["member"], MEMBER) as c:
+        got = await c.get(f"/dashboard/{TENANT}/member", params={"period": QUARTER, "lang": "en"})
+    assert got.status_code == 200
+    assert (
+        "Grievances your company filed, or raised at one of its sites (its own, and those it "
+        "shares with other members), in Quarter 1 of 2025." in unescape(got.text)
+    )

@@ -81,9 +81,9 @@ REMEDIES = {
     "compensation": N_("Compensation"),
     "medical_or_psychological_support": N_("Medical or psychological support"),
     "policy_change": N_("Change of policy"),
-    "reinstatement": N_("Job given back"),
+    "reinstatement": N_("Return to the job"),
     "training": N_("Training"),
-    "wage_restitution": N_("Unpaid wages paid"),
+    "wage_restitution": N_("Payment of unpaid wages"),
     "other": N_("Other remedy"),
 }
 INDICATORS = {
