@@ -17,6 +17,7 @@ from redress.kit.auth import signer_for
 from redress.metrics.dashboards import last_closed_quarter
 from redress.metrics.public_pages import country_names
 from redress.metrics.releases.periods import period
+from redress.metrics.tables import period_of
 from redress.synth.plan import ACTION_DAYS, action_owner
 from redress.synth.world import TIME_ZONE
 from tests.metrics.conftest import START, TENANT, TIMEOUT
@@ -46,6 +47,14 @@ def total_row(html: str, table: str) -> list[str]:
     assert row, table
     return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>",
                                                                    row.group(1), re.S)]  # fmt: skip
+
+
+def latest_moved(site, org: str, today: date) -> str:
+    """The generator's latest quarter over in which a grievance of `org`'s moved."""
+    zone = ZoneInfo(TIME_ZONE)
+    mine = of_member(site.generated.recorded, org).grievances
+    moved = {period_of("quarter", s.at.astimezone(zone).date()) for g in mine for s in g.steps}
+    return max((q for q in moved if q.end <= today), key=lambda q: q.start).label
 
 
 def open_now(recorded) -> set[str]:
@@ -229,9 +238,11 @@ def period_field(html: str) -> tuple[str, str]:
 async def test_a_period_that_cannot_be_read_is_said_beside_the_field_which_keeps_it(figures_site):
     """Not a page saying the address is not right: the dashboard again, the field keeping
     what was typed, marked invalid, and saying what is wrong; the figures meanwhile are the
-    last closed quarter's, and the breakdowns' links keep that quarter, not the typing."""
+    latest quarter's that has the member's figures, and the breakdowns' links keep that
+    quarter, not the typing."""
     today = datetime.now(UTC).astimezone(ZoneInfo(TIME_ZONE)).date()
     last = last_closed_quarter(today)
+    shown = latest_moved(figures_site, MEMBER, today)
     said = {
         "2025-13": "This is not a period: type a year, a quarter or a month.",
         "last year": "This is not a period: type a year, a quarter or a month.",
@@ -248,7 +259,7 @@ async def test_a_period_that_cannot_be_read_is_said_beside_the_field_which_keeps
             assert f'value="{typed}"' in field and 'aria-invalid="true"' in field, field
             assert 'aria-describedby="period-error period-hint"' in field, field
             assert error == says, typed
-            assert f"&amp;period={last}&amp;by=" in got.text and f"period={typed}&" not in got.text
+            assert f"&amp;period={shown}&amp;by=" in got.text and f"period={typed}&" not in got.text
             assert total_row(got.text, "received"), typed  # the figures are there
         bengali = await c.get(
             f"/dashboard/{TENANT}/member", params={"period": "2099", "lang": "bn"}
@@ -270,3 +281,34 @@ async def test_a_member_page_says_it_counts_its_own_sites_and_those_it_shares(fi
         "Grievances your company filed, or raised at one of its sites (its own, and those it "
         "shares with other members), in Quarter 1 of 2025." in unescape(got.text)
     )
+
+
+async def test_a_member_page_opens_on_the_latest_quarter_that_has_its_figures(figures_site):
+    """The last closed quarter had none for the generated members (nor the demonstration's),
+    and the page opened on it, empty; asked for, such a period says so and links the latest."""
+    today = datetime.now(UTC).astimezone(ZoneInfo(TIME_ZONE)).date()
+    latest = latest_moved(figures_site, MEMBER, today)
+    last = last_closed_quarter(today)
+    assert latest != last, "the last closed quarter must have no figures to test anything"
+    async with client(figures_site, ["member"], MEMBER) as c:
+        default = await c.get(f"/dashboard/{TENANT}/member", params={"lang": "en"})
+        empty = await c.get(f"/dashboard/{TENANT}/member", params={"period": last, "lang": "en"})
+    assert default.status_code == 200 and empty.status_code == 200
+    assert f'value="{latest}"' in period_field(default.text)[0]
+    assert 'id="none"' not in default.text
+    note = re.search(r'<p class="notice" id="none">(.*?)</p>', empty.text, re.S)
+    assert note, empty.text[:500]
+    assert f'?lang=en&amp;period={latest}&amp;by=country"' in note.group(1)
+    assert unescape(note.group(1)).startswith("Your company has no figures for Quarter ")
+
+
+async def test_a_member_page_says_why_its_own_actions_are_withheld_and_where_it_sees_them(
+    figures_site,
+):
+    async with client(figures_site, ["member"], MEMBER) as c:
+        got = await c.get(f"/dashboard/{TENANT}/member", params={"period": QUARTER, "lang": "en"})
+    said = re.search(r'<p id="actions-withheld">(.*?)</p>', got.text, re.S)
+    assert said, got.text[:500]
+    text = unescape(re.sub(r"<[^>]+>", "", said.group(1)))
+    assert "Counts of your company's own actions from 1 to 4 are withheld too" in text
+    assert "You see each of your actions, and when it is due, in the member console." in text

@@ -33,7 +33,7 @@ from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
 from redress.metrics import labels, ledger
 from redress.metrics.dashboards_api import refuse_non_member
-from redress.metrics.member import dashboard
+from redress.metrics.member import dashboard, latest_with_figures, quarters_with_figures
 from redress.metrics.member_page import PeriodRefused, asked_period, render_member
 from redress.metrics.public_pages import FiguresRoute
 from redress.metrics.releases.periods import figures_period
@@ -138,26 +138,34 @@ async def member_page(
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(settings.time_zone)).date()
     last = last_closed_quarter(today)
-    refused = None
-    try:
-        label = asked_period(period or last, today, last)
-    except PeriodRefused as exc:  # the page again, saying why beside the field
-        label, refused = figures_period(last), exc
     async with runtime.pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
         rows = await ledger.read(conn, tenant)
+    # By default the latest quarter that has figures for the member: the last closed one
+    # may have none, and an empty page reads as a supply chain without grievances.
+    latest = latest_with_figures(rows, p.org, today)
+    refused = None
+    try:
+        label = asked_period(period or (latest.label if latest else last), today, last)
+    except PeriodRefused as exc:  # the page again, saying why beside the field
+        label, refused = figures_period(latest.label if latest else last), exc
+    at = period_of(label.kind, label.start)
+    # A period asked for that has none: the page says so and links the latest that has.
+    elsewhere = latest.label if latest and not any(
+        q.start < at.end and at.start < q.end for q in quarters_with_figures(rows, p.org)
+    ) else None  # fmt: skip
     kept: OrderedDict[tuple[Any, ...], dict[str, Any]] = runtime.extras["metrics.dashboards"]
     # The same rows, period, k and day give the same figures: computed once.
     key = (tenant, p.org, label.label, k, today, len(rows.grievances), len(rows.facts),
            len(rows.actions), sum(a.done_at is not None for a in rows.actions))  # fmt: skip
     shown = kept.get(key)
     if shown is None:
-        at = period_of(label.kind, label.start)
         shown = await asyncio.to_thread(dashboard, rows, p.org, at, k, now)
         kept[key] = shown
         while len(kept) > KEPT:
             kept.popitem(last=False)
     token, new_cookie = csrf.issue(request, CONSOLE.csrf_key(request))
-    html = await render_member(request, tenant, settings, shown, label.label, by, token, refused)
+    html = await render_member(request, tenant, settings, shown, label.label, by, token, refused,
+                               elsewhere)  # fmt: skip
     status = 422 if refused else 200
     response = HTMLResponse(html, status_code=status, headers=page_headers())
     csrf.set_cookie(response, new_cookie, secure=secure_cookies(request))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from redress.metrics.ledger import Action, Ledger
 from redress.metrics.publication import to_release
 from redress.metrics.releases.document import published_json
 from redress.metrics.suppression import protect
-from redress.metrics.tables import TOTAL, Period
+from redress.metrics.tables import TOTAL, Period, period_of
 from redress.metrics.timeline import stories
 
 # Figures a member never sees, by measure: they are the initiative's staff's.
@@ -82,6 +82,23 @@ def plan_actions(ledger: Ledger, org: str, now: datetime) -> Release:
     table = Table("actions.remedy", "actions", ("state", "remedy"),
                   MappingProxyType(dict(counted)), values)  # fmt: skip
     return Release((table,))
+
+
+def quarters_with_figures(ledger: Ledger, org: str) -> list[Period]:
+    """The quarters in which a grievance of `org`'s supply chain was received or moved (a
+    decision, a closure, ...), in order: those its dashboard has figures for."""
+    zone = ZoneInfo(ledger.time_zone)
+    mine = of_member(ledger, org)
+    moments = [g.received_at for g in mine.grievances] + [f.at for f in mine.facts]
+    found = {period_of("quarter", m.astimezone(zone).date()) for m in moments}
+    return sorted(found, key=lambda q: q.start)
+
+
+def latest_with_figures(ledger: Ledger, org: str, today: date) -> Period | None:
+    """The latest quarter over on `today` (the tenant's) that has figures for `org`: the
+    last closed quarter may have none (a supply chain quiet since, a demonstration's data)."""
+    closed = [q for q in quarters_with_figures(ledger, org) if q.end <= today]
+    return closed[-1] if closed else None
 
 
 def dashboard(ledger: Ledger, org: str, period: Period, k: int, now: datetime) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from babel.dates import format_date
 from fastapi import Request
 
+from redress.kit import console
 from redress.kit.i18n import LANGUAGES, digits
 from redress.metrics import charts, labels, release_view
 from redress.metrics.labels import N_
@@ -69,15 +70,20 @@ async def render_member(
     by: str,
     csrf_token: str,
     refused: PeriodRefused | None = None,
+    elsewhere: str | None = None,  # the latest period with figures, when `period` has none
 ) -> str:
     shelf: Shelf = request.app.state.runtime.extras["figures"]
     offered = tuple(code for code in settings.languages if code in LANGUAGES) or tuple(LANGUAGES)
     lang = language(request, offered)
     if by not in labels.DIMENSIONS:
         by = "country"
+    # Where the member sees its actions one by one: the cases service's member console.
+    cases = console.peer_url(request, "cases")
+    links = {"elsewhere": elsewhere, "console": f"{cases}/member#due" if cases else None}
     return await asyncio.to_thread(
-        _render, shelf, tenant, settings.name, offered, lang, shown, period, by, csrf_token, refused
-    )
+        _render, shelf, tenant, settings.name, offered, lang, shown, period, by, csrf_token,
+        refused, links,
+    )  # fmt: skip
 
 
 def _render(
@@ -91,6 +97,7 @@ def _render(
     by: str,
     csrf_token: str,
     refused: PeriodRefused | None,
+    links: dict[str, str | None],
 ) -> str:
     _ = shelf.catalogues.get(lang).gettext
     countries = country_names(lang)
@@ -133,6 +140,9 @@ def _render(
         number=lambda v: number(v, lang),
         total=TOTAL,
         csrf=csrf_token,
+        elsewhere=links["elsewhere"],
+        elsewhere_name=period_words(links["elsewhere"], lang, shelf) if links["elsewhere"] else "",
+        console=links["console"],
     )
 
 
