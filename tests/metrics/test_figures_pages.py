@@ -272,3 +272,23 @@ async def test_a_page_given_up_on_during_an_outage_is_a_page_and_a_download_prob
     download = await refused(f"/t/{TENANT}/figures/releases/{release}.json")
     assert download.status_code == 503
     assert download.media_type == "application/problem+json"
+
+
+async def test_each_section_says_what_it_counts_and_the_chart_what_it_draws(figures_site):
+    """Received 424 and taken up 356 beside 83 not taken up: they count different
+    grievances (taken up in the period, whenever received), and the page never said so; the
+    chart under "received and taken up" drew the received alone."""
+    release = figures_site.release["document"]
+    async with httpx.AsyncClient(timeout=120) as c:
+        got = await c.get(figures_site.url(f"/releases/{release['release']}"),
+                          params={"lang": "en", "by": "country"})  # fmt: skip
+    sections = dict(re.findall(r'<section aria-labelledby="s-([a-z_]+)">(.*?)</section>',
+                               got.text, re.S))  # fmt: skip
+    assert {"received", "rejected", "closed", "time", "callbacks"} <= set(sections)
+    for key, body in sections.items():
+        said = re.search(r'<h2 id="s-[a-z_]+">[^<]*</h2>\n<p class="says">([^<]+)</p>', body)
+        assert said and said.group(1).endswith("."), key
+    received = html.unescape(sections["received"])
+    assert "whenever they arrived, so the difference is not the number not taken up." in received
+    drawn = "The chart shows the grievances received; the table shows both."
+    assert re.search(rf'<p class="drawn">{drawn}</p>\s*<figure>', received)

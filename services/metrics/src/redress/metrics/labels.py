@@ -140,3 +140,47 @@ VALUES: dict[str, dict[str, str]] = {
     "step": REFERRAL_STEPS,
     "score": SCORES,
 }
+# What each section counts, said once above its tables: two figures side by side count
+# different grievances (taken up in a period need not have been received in it), and a
+# reader subtracting one from the other found figures that did not add up.
+SAYS = {
+    "received": N_(
+        "Received counts the grievances that arrived in this period; taken up counts those "
+        "taken up in this period, whenever they arrived, so the difference is not the number "
+        "not taken up."
+    ),
+    "rejected": N_(
+        "Grievances decided in this period not to be taken up, whenever they arrived, by the "
+        "reason given."
+    ),
+    "in_progress": N_(
+        "Grievances still open on the last day of the period, by the stage they had reached."
+    ),
+    "closed": N_("Grievances closed in this period, by how they ended."),
+    "remedy": N_(
+        "Grievances closed in this period whose plan included each type of remedy; one with "
+        "several types counts under each."
+    ),
+    "reopened": N_("Grievances reopened in this period, and grievances the worker withdrew in it."),
+    "time": N_(
+        "Days from receipt to each step, for the grievances that reached it in this period, "
+        "and whether they reached it by the initiative's deadline."
+    ),
+    "overdue": N_("Grievances that missed a stage's deadline in this period."),
+    "satisfaction": N_(
+        "Scores workers gave in this period, and whether the workers whose grievance closed in "
+        "this period were asked."
+    ),
+    "indicators": N_(
+        "Grievances checked in this period in which signs of each kind were found; one "
+        "grievance can count under several."
+    ),
+    "referrals": N_(
+        "Grievances whose referral to a support service took each step in this period."
+    ),
+    "callbacks": N_(
+        "The callback programme in this period: audits, interviews and calls, by the audited "
+        "site's country."
+    ),
+}
+DRAWN = N_("The chart shows the grievances received; the table shows both.")

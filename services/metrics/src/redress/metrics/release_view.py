@@ -42,6 +42,8 @@ class Section:
     chart: str = ""  # the bars drawn, as SVG
     # Bars of the dimension's values (value, label, count), before a part is chosen.
     by_value: list[tuple[str, str, Count]] = field(default_factory=list)
+    says: str = ""  # what the section counts, in a sentence: which grievances, and when
+    drawn: str = ""  # what the chart draws, where it is not all that the tables show
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,9 @@ def _measures(
         split("indicators", "group", _("Signs of forced labour, trafficking or child labour")),
         split("referrals", "step", _("Referrals to support services")),
     ]
+    received.drawn = _(labels.DRAWN)
     for s in found:
+        s.says = _(labels.SAYS[s.key]) if s.key in labels.SAYS else ""
         for g in s.grids:
             g.rows.extend(_rows(g.columns, dim, name_of, _))
     if dim == "country":
@@ -204,6 +208,7 @@ def _measures(
             chart=False,
         )
         callbacks.grids[0].rows.extend(_rows(callbacks.grids[0].columns, dim, name_of, _))
+        callbacks.says = _(labels.SAYS[callbacks.key])
         found.append(callbacks)
     for s in found:
         s.grids[:] = [g for g in s.grids if any(c.cells for c in g.columns)]
