@@ -74,3 +74,30 @@ async def test_the_release_page_passes_axe_and_fits_a_phone_and_a_desktop(
         await axe.close()
     assert not findings, describe(findings)
     print(f"screenshots in {tmp_path}")
+
+
+@pytest.mark.parametrize("path", ["/dictionary", "/verify"])
+@pytest.mark.parametrize("lang", ["en", "ar"])
+async def test_the_pages_on_reading_and_checking_the_figures_pass_axe_and_fit_a_phone(
+    figures_site,
+    browser,  # noqa: F811 (the browser tests' one Chromium)
+    path,
+    lang,
+):
+    url = figures_site.url(f"{path}?lang={lang}")
+    findings: dict[str, list[dict]] = {}
+    context = await browser.new_context(viewport=PHONE, java_script_enabled=False)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    await page.goto(url)
+    await expect(page.locator("h1")).to_have_count(1)
+    # Nothing wider than the screen: the command wraps, the code tables scroll in their box.
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
+    await context.close()
+    axe = await browser.new_context(viewport=PHONE)
+    page = await axe.new_page()
+    await page.goto(url)
+    await check(page, f"{lang} {path}", findings)
+    await axe.close()
+    assert not findings, describe(findings)

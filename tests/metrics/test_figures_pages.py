@@ -155,9 +155,13 @@ async def test_the_list_links_every_download_and_they_verify(figures_site):
         assert (await c.head(figures_site.url("?lang=ar"))).status_code == 200
         links = set(re.findall(r'href="([^"]+)"', listing.text))
         rid = release["release"]
+        # The dictionary and the keys through the pages that explain them (each links them).
+        assert {f"/t/{TENANT}/figures/dictionary?lang=ar",
+                f"/t/{TENANT}/figures/verify?lang=ar"} <= links  # fmt: skip
         for path in (f"/releases/{rid}.csv", f"/releases/{rid}.json", "/dictionary.json",
                      "/schema.json", "/keys"):  # fmt: skip
-            assert f"/t/{TENANT}/figures{path}" in links, path
+            if path not in ("/dictionary.json", "/keys"):
+                assert f"/t/{TENANT}/figures{path}" in links, path
             got = await c.get(f"/t/{TENANT}/figures{path}")
             assert got.status_code == 200, path
             # A link checker's or an archive's HEAD: the GET's headers, no body (was 405).

@@ -10,6 +10,7 @@ from redress.metrics import (
     api,
     dashboards,
     dashboards_api,
+    guide_pages,
     officer_page,
     pages,
     public,
@@ -29,6 +30,7 @@ service = ServiceSpec(
     routers=[api.router, dashboards_api.router, public.router],
     pages=[
         pages.router,
+        guide_pages.router,
         dashboards.router,
         dashboards.member_router,
         officer_page.router,

@@ -184,3 +184,20 @@ SAYS = {
     ),
 }
 DRAWN = N_("The chart shows the grievances received; the table shows both.")
+# The sections of a release page, as titled there (`release_view`), and what each holds in
+# the downloads: the readable data dictionary (`guide_pages`) says them in this order.
+SECTIONS = {
+    "received": (N_("Grievances received and taken up"), ("received", "admissible")),
+    "rejected": (N_("Not taken up, by reason"), ("rejected",)),
+    "in_progress": (N_("Open at the end of the period, by stage"), ("in_progress",)),
+    "closed": (N_("Closed, by outcome"), ("closed",)),
+    "remedy": (N_("Remedies in closed grievances"), ("remedy",)),
+    "reopened": (N_("Reopened and withdrawn"), ("reopened", "withdrawn")),
+    "time": (N_("Days taken"), ("time_to_acknowledge", "time_to_plan", "time_to_close",
+                                "within_acknowledge", "within_plan", "within_close")),
+    "overdue": (N_("Stages not finished in time"), ("overdue",)),
+    "satisfaction": (N_("Workers' satisfaction"), ("satisfaction", "satisfaction_mean", "asked")),
+    "indicators": (N_("Signs of forced labour, trafficking or child labour"), ("indicators",)),
+    "referrals": (N_("Referrals to support services"), ("referrals",)),
+    "callbacks": (N_("Callback programme, by the audit's country"), tuple(CALLBACKS)),
+}  # fmt: skip

@@ -78,7 +78,7 @@ def problem_page(
 
 
 # The pages (not the downloads and the API beside them, which answer problem+json).
-_PAGE = re.compile(r"^/t/(?P<tenant>[^/]+)/figures(?:/releases/[^/.]+)?/?$")
+_PAGE = re.compile(r"^/t/(?P<tenant>[^/]+)/figures(?:/releases/[^/.]+|/dictionary|/verify)?/?$")
 
 
 async def refused_before_routing(scope: Scope, problem: Problem) -> Response | None:
