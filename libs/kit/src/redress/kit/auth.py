@@ -7,6 +7,7 @@ found by OIDC discovery from `REDRESS_OIDC_ISSUER` (or at `REDRESS_JWKS_URL`): s
 
 from __future__ import annotations
 
+import hmac
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,9 +135,17 @@ class TokenVerifier:
             )
         )
 
-    async def verify(self, token: str) -> Principal:
+    @property
+    def provider(self) -> ProviderKeys | None:
+        """The identity provider whose keys are trusted; None in dev mode."""
+        return self._provider
+
+    async def verify(self, token: str, *, nonce: str | None = None) -> Principal:
+        """The principal of `token`; with `nonce`, an ID token that a sign-in asked for with
+        that nonce (OpenID Connect Core 1.0, 3.1.3.7), so that a token taken from another
+        sign-in cannot be replayed into this one."""
         try:
-            return await self._verify(token)
+            return await self._verify(token, nonce)
         except InvalidToken as exc:
             log.debug("token refused", reason=exc.reason)
             raise
@@ -170,11 +179,16 @@ class TokenVerifier:
         )
         return decoded
 
-    async def _verify(self, token: str) -> Principal:
+    async def _verify(self, token: str, nonce: str | None) -> Principal:
         try:
             decoded = await self._decoded(token)
         except jwt.PyJWTError as exc:
             raise InvalidToken(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
+        said = decoded.get("nonce")
+        if nonce is not None and not (
+            isinstance(said, str) and hmac.compare_digest(said.encode(), nonce.encode())
+        ):
+            raise InvalidToken("the nonce is not the sign-in's")
         try:
             claims = _Claims.model_validate(decoded)
             principal = Principal(

@@ -5,7 +5,9 @@ A provider rotates its keys by publishing a new one (a new `kid`) and signing wi
 first token naming that kid makes the platform fetch the key set again, so no restart is
 needed. Fetches are rate-limited, so that tokens naming made-up kids cannot turn the service
 into a load generator against the provider, and each has a deadline. When the provider cannot
-be reached, the keys already fetched keep being used.
+be reached, the keys already fetched keep being used. The discovery document read for the keys
+also names where the consoles send staff to sign in (`redress.kit.console.sign_in`): it is
+kept, and read again only when a fetch of the keys reads it again.
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ class ProviderKeys:
         self._interval = refresh_interval
         self._clock = clock
         self._keys: dict[str | None, jwt.PyJWK] | None = None
+        self._document: dict[str, Any] | None = None
         self._last_attempt: float | None = None
+        self._last_discovery: float | None = None
         self._failing = False
         self._lock = asyncio.Lock()
 
@@ -79,6 +83,30 @@ class ProviderKeys:
             fresh = self._lookup(None)
         return fresh if fresh is not None and fresh is not key else None
 
+    async def document(self) -> dict[str, Any]:
+        """The provider's discovery document, as last read (with its keys, or here when none
+        was read yet: rate-limited as key fetches are, so that sign-ins started while the
+        provider is down do not hammer it either)."""
+        if self._document is None and self.issuer is not None:
+            async with self._lock:
+                if self._document is None and self._may_discover():
+                    try:
+                        async with asyncio.timeout(self._timeout):
+                            async with httpx.AsyncClient(timeout=self._timeout) as client:
+                                self._document = await discovered(client, self.issuer)
+                    except (httpx.HTTPError, TimeoutError, ValueError) as exc:
+                        log.warning("identity provider discovery unavailable", reason=_said(exc))
+        if self._document is None:
+            raise KeysUnavailable("the identity provider's discovery document could not be read")
+        return self._document
+
+    def _may_discover(self) -> bool:
+        now = self._clock()
+        if self._last_discovery is not None and now - self._last_discovery < self._interval:
+            return False
+        self._last_discovery = now
+        return True
+
     def _lookup(self, kid: str | None) -> jwt.PyJWK | None:
         if self._keys is None:
             return None
@@ -101,7 +129,7 @@ class ProviderKeys:
         except (httpx.HTTPError, TimeoutError, ValueError, jwt.PyJWTError) as exc:
             # A provider may move its JWKS: the next attempt reads the discovery document again.
             self._jwks_url = self._configured_url
-            reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            reason = _said(exc)
             if self._keys is None:
                 log.warning("identity provider keys unavailable", reason=reason)
             elif not self._failing:
@@ -117,21 +145,29 @@ class ProviderKeys:
     async def _url(self, client: httpx.AsyncClient) -> str:
         if self._jwks_url is None:
             assert self.issuer is not None
-            self._jwks_url = await discover(client, self.issuer)
+            self._document = await discovered(client, self.issuer)
+            self._jwks_url = self._document["jwks_uri"]
         return self._jwks_url
 
 
-async def discover(client: httpx.AsyncClient, issuer: str) -> str:
-    """The JWKS URL from the provider's discovery document, which must name the same issuer
-    (OpenID Connect Discovery 1.0, section 4.3): a document naming another issuer could be
-    anyone's."""
+def _said(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+async def discovered(client: httpx.AsyncClient, issuer: str) -> dict[str, Any]:
+    """The provider's discovery document, which must name the same issuer (OpenID Connect
+    Discovery 1.0, section 4.3: a document naming another issuer could be anyone's) and a
+    JWKS URL."""
     document = await _get_json(client, issuer.rstrip("/") + DISCOVERY_PATH)
     if document.get("issuer") != issuer:
         raise ValueError(f"the discovery document names issuer {document.get('issuer')!r}")
-    jwks_uri = document.get("jwks_uri")
-    if not isinstance(jwks_uri, str) or not jwks_uri.startswith(("https://", "http://")):
+    if not _is_url(document.get("jwks_uri")):
         raise ValueError("the discovery document has no jwks_uri")
-    return jwks_uri
+    return document
+
+
+def _is_url(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
 
 
 async def _get_json(client: httpx.AsyncClient, url: str) -> dict[str, Any]:

@@ -53,13 +53,19 @@ def secure_cookies(connection: HTTPConnection) -> bool:
 
 def public_url(connection: HTTPConnection) -> str:
     """The URL the client (or the SMS provider, which signs it) used for this request."""
-    settings = _settings(connection)
     path = connection.url.path
     query = f"?{connection.url.query}" if connection.url.query else ""
+    return public_base(connection) + path + query
+
+
+def public_base(connection: HTTPConnection) -> str:
+    """The scheme, host and any path prefix the client reached this service at, without a
+    trailing slash: what a path of the service is appended to."""
+    settings = _settings(connection)
     if settings.public_url:
-        return settings.public_url.rstrip("/") + path + query
+        return settings.public_url.rstrip("/")
     host = _forwarded(connection, "x-forwarded-host", settings)
     if host is None and _forwarded(connection, "x-forwarded-proto", settings) is None:
-        return str(connection.url)
+        return f"{connection.url.scheme}://{connection.url.netloc}"
     netloc = host or connection.headers.get("host") or connection.url.netloc
-    return f"{public_scheme(connection)}://{netloc}{path}{query}"
+    return f"{public_scheme(connection)}://{netloc}"
