@@ -27,7 +27,7 @@ from tests.cases.test_console import bearer, browser_for, csrf_of
 LOGIN = {"officer": "/console/login", "member": "/member/login"}
 OFFICER_PAGES = ("/console/systemic-issues", "/console/suppliers")
 MEMBER_PAGES = ("/member",)
-LOGINS = ("/login", "/logout")
+LOGINS = ("/login", "/logout", "/login/start", "/login/callback")
 
 # (method, path) -> (console, scoped): `scoped` names one issue, supplier or case.
 MATRIX: dict[tuple[str, str], tuple[str, bool]] = {

@@ -48,7 +48,8 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("GET", f"{PATH}/reissue"): ("desk", {}),
     ("POST", f"{PATH}/reissue"): ("reissue", {"phone": "+8801799999999"}),
 }
-SESSION = {("GET", f"{PATH}/login"), ("POST", f"{PATH}/login"), ("POST", f"{PATH}/logout")}
+SESSION = {("GET", f"{PATH}/login"), ("POST", f"{PATH}/login"), ("POST", f"{PATH}/logout"),
+           ("GET", f"{PATH}/login/start"), ("GET", f"{PATH}/login/callback")}  # fmt: skip
 REFUSED = ("officer", "supervisor", "admin", "member", "auditor", "partner")
 ORDER = ("anonymous", *REFUSED, "other-tenant-operator", "operator")
 

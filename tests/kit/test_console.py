@@ -61,3 +61,19 @@ def test_a_refusal_page_says_its_reason_as_a_sentence(tmp_path):
     assert ">Your roles (admin) do not allow it.</p>" in page.body.decode()
     asked = console.problem_page(Problem(409, "x", "was it sent?"))
     assert ">Was it sent?</p>" in asked.body.decode()
+
+
+def test_sign_in_at_the_provider_is_configured_with_its_issuer_and_audience():
+    idp = "https://idp.example.org"
+    assert not Settings(oidc_issuer=idp, _env_file=None).sign_in
+    configured = Settings(oidc_issuer=idp, oidc_client_id="consoles", _env_file=None)
+    assert configured.sign_in and configured.jwt_audience == "consoles"
+    assert Settings(oidc_issuer=idp, oidc_client_id="c", jwt_audience="c", _env_file=None).sign_in
+    for wrong in (
+        {"oidc_client_id": "consoles"},  # no provider to discover
+        {"oidc_issuer": idp, "oidc_client_id": "consoles", "jwt_audience": "redress"},
+        {"oidc_issuer": idp, "oidc_client_secret": "s"},  # a secret of no client
+        {"oidc_issuer": idp, "oidc_client_id": "consoles", "oidc_scope": "profile"},
+    ):
+        with pytest.raises(ValidationError):
+            Settings(**wrong, _env_file=None)  # type: ignore[arg-type]

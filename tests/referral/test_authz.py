@@ -337,7 +337,8 @@ PAGES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("POST", "/console/dead-letters/{delivery_id}/redeliver"): ("directory", {}),
     ("POST", "/console/dead-letters/{delivery_id}/skip"): ("directory", {}),
 }
-SESSION = {("GET", "/console/login"), ("POST", "/console/login"), ("POST", "/console/logout")}
+SESSION = {("GET", "/console/login"), ("POST", "/console/login"), ("POST", "/console/logout"),
+           ("GET", "/console/login/start"), ("GET", "/console/login/callback")}  # fmt: skip
 # Who may log in to the console at all; everyone else is refused at the login and by every
 # page, even with a token slipped into the cookie.
 ADMITTED = ("officer", "supervisor", "admin", "other-tenant-officer")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from redress.kit.settings_storage import StorageSettings
 from redress.kit.sources import ConfigurationError, explained
@@ -21,6 +21,20 @@ class IdentitySettings(StorageSettings):
         None, description="the identity provider's issuer URL, found by OIDC discovery"
     )
     jwks_url: str | None = Field(None, description="the provider's JWKS, overriding discovery")
+    oidc_client_id: str | None = Field(
+        None,
+        max_length=200,
+        description="the consoles' client id at the provider: set, their login pages offer"
+        " sign-in with it; REDRESS_JWT_AUDIENCE is then this id",
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        None, description="the client's secret, if the provider registered it as confidential"
+    )
+    oidc_scope: str = Field(
+        "openid",
+        description="the scopes a sign-in asks for: openid, and any under which the provider"
+        " releases tenant, roles and org",
+    )
     jwks_timeout: float = Field(
         5.0, gt=0, le=60, description="deadline of one discovery and JWKS fetch, seconds"
     )
@@ -48,6 +62,32 @@ class IdentitySettings(StorageSettings):
     key_rotation_days: float = Field(
         7.0, gt=0, description="days between scheduled rotations of the key-encryption key"
     )
+
+    @model_validator(mode="after")
+    def _sign_in(self) -> IdentitySettings:
+        """Sign-in needs the provider's discovery document, and the ID tokens it gives a
+        console name the client id as their audience: every request checks them for it."""
+        if self.oidc_client_secret is not None and self.oidc_client_id is None:
+            raise ValueError("REDRESS_OIDC_CLIENT_SECRET is set without REDRESS_OIDC_CLIENT_ID")
+        if self.oidc_client_id is None:
+            return self
+        if self.oidc_issuer is None:
+            raise ValueError("REDRESS_OIDC_CLIENT_ID needs REDRESS_OIDC_ISSUER (discovery)")
+        if "openid" not in self.oidc_scope.split():
+            raise ValueError("REDRESS_OIDC_SCOPE must include openid")
+        if "jwt_audience" not in self.model_fields_set:
+            self.jwt_audience = self.oidc_client_id
+        elif self.jwt_audience != self.oidc_client_id:
+            raise ValueError(
+                "REDRESS_JWT_AUDIENCE must be REDRESS_OIDC_CLIENT_ID (or unset): the ID tokens"
+                " the consoles keep carry the client id as their audience"
+            )
+        return self
+
+    @property
+    def sign_in(self) -> bool:
+        """Whether the consoles offer sign-in at the identity provider."""
+        return self.oidc_client_id is not None
 
     @property
     def token_issuer(self) -> str:

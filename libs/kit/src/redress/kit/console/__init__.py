@@ -2,9 +2,10 @@
 
 A service's console is a `Console`: its path, title and navigation, who it admits, and its
 templates, looked up before the kit's own (`base.html`, `login.html`, `problem.html`,
-`style.css`, which every console extends or shares). Staff log in by pasting a bearer token;
-it is kept in an HttpOnly, SameSite=Strict cookie scoped to the console's path and verified
-on every request. Every form carries a CSRF token (`redress.kit.csrf`). A console route's
+`style.css`, which every console extends or shares). Staff sign in at the identity provider
+where the consoles are registered with it (`sign_in`), or paste a bearer token; the token is
+kept in an HttpOnly, SameSite=Strict cookie scoped to the console's path and verified on
+every request. Every form carries a CSRF token (`redress.kit.csrf`). A console route's
 refusals are pages of the console (`Console.route`), never JSON. Pages have no script.
 """
 
@@ -33,6 +34,7 @@ from redress.kit import csrf
 from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action
 from redress.kit.caching import page_headers
+from redress.kit.console import sign_in
 from redress.kit.deps import authorise
 from redress.kit.errors import Problem, TooLarge
 from redress.kit.proxy import secure_cookies
@@ -356,10 +358,20 @@ class Console:
         return self.problem_page(problem)
 
     def router(self) -> APIRouter:
-        """The console's router, with its login and logout."""
+        """The console's router, with its login (a pasted token, or at the identity provider)
+        and logout."""
+
+        async def start(request: Request) -> Response:
+            return await sign_in.start(self, request)
+
+        async def callback(request: Request) -> Response:
+            return await sign_in.callback(self, request)
+
         router = APIRouter(prefix=self.path, include_in_schema=False, route_class=self.route)
         router.add_api_route("/login", self._login_form, methods=["GET"])
         router.add_api_route("/login", self._login, methods=["POST"])
+        router.add_api_route("/login/start", start, methods=["GET"])
+        router.add_api_route("/login/callback", callback, methods=["GET"])
         router.add_api_route("/logout", self._logout, methods=["POST"])
         return router
 
@@ -402,7 +414,26 @@ class Console:
                 pass
         done = request.query_params.get("done")
         notice = done if done in ("out", "expired") else None
-        return self.page(request, "login.html", notice=notice)
+        return self.login_page(request, notice=notice)
+
+    def login_page(self, request: Request, status: int = 200, **context: Any) -> HTMLResponse:
+        """The login page, offering sign-in at the identity provider where it is configured."""
+        offered = request.app.state.runtime.settings.sign_in
+        return self.page(request, "login.html", status, sign_in=offered, **context)
+
+    def signed_in_page(self) -> HTMLResponse:
+        """The way on to the console after a sign-in at the provider: a page that moves on,
+        not a redirect, as browsers withhold SameSite=Strict cookies (the session's) from
+        every step of a redirect chain that began on another site."""
+        return self.render("signed_in.html")
+
+    def keep_session(self, request: Request, token: str, response: Response) -> Response:
+        """Keep the verified `token` as the browser's session of this console."""
+        response.set_cookie(
+            COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies(request),
+            path=self.path,
+        )  # fmt: skip
+        return response
 
     async def _login(self, request: Request) -> Response:
         form = await self.form(request, once=False)
@@ -410,19 +441,14 @@ class Console:
         if token[:7].lower() == "bearer ":
             token = token[7:].strip()
         if not token or len(token) > MAX_TOKEN:
-            return self.page(request, "login.html", 422, error="empty")
+            return self.login_page(request, 422, error="empty")
         try:
             principal = await self._verify(request, token)
         except InvalidToken as exc:
-            return self.page(request, "login.html", 401, error="invalid", reason=str(exc))
+            return self.login_page(request, 401, error="invalid", reason=str(exc))
         if not self.admits(principal):
-            return self.page(request, "login.html", 403, error="not-staff")
-        response = RedirectResponse(self.path, status_code=303)
-        response.set_cookie(
-            COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies(request),
-            path=self.path,
-        )  # fmt: skip
-        return response
+            return self.login_page(request, 403, error="not-staff")
+        return self.keep_session(request, token, RedirectResponse(self.path, status_code=303))
 
     async def _logout(self, request: Request) -> Response:
         await self.form(request, once=False)
