@@ -5,11 +5,14 @@ Why not only `oidc-provider-mock` (used in test_oidc_provider.py): its last rele
 Python 3.11 (0.3.4) keeps one RSA key for its whole life, with no way to add or replace one,
 and signs its ID tokens without a `kid` header, so a key rotation (a new kid) cannot be made
 with it; nor can it issue a token dated in the past or the future, which the clock-skew tests
-need. This server does only what a relying party sees of a provider: discovery and JWKS.
+need. This server does only what a relying party sees of a provider: discovery, JWKS, and a
+token endpoint for codes a test hands it (`grant`), which checks PKCE as a provider does.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import threading
 import time
@@ -18,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -36,6 +40,8 @@ class Provider:
         self.down = False
         self.stall = threading.Event()  # set: answers only when released
         self.release = threading.Event()
+        self.codes: dict[str, dict[str, Any]] = {}  # code -> what its authorization asked
+        self.exchanges: list[dict[str, Any]] = []  # the token requests, as posted
         self.rotate()
 
     def rotate(self, *, keep_old: bool = False) -> str:
@@ -58,6 +64,8 @@ class Provider:
         return {
             "issuer": self.issuer,
             "jwks_uri": f"{self.issuer}/keys",
+            "authorization_endpoint": f"{self.issuer}/authorize",
+            "token_endpoint": f"{self.issuer}/token",
             "id_token_signing_alg_values_supported": ["ES256"],
             "subject_types_supported": ["public"],
             "response_types_supported": ["code"],
@@ -91,6 +99,26 @@ class Provider:
         signer = key or self.keys[kid]
         return jwt.encode(body, signer, algorithm="ES256", headers={"kid": kid})
 
+    def grant(self, asked: dict[str, str], **claims: Any) -> str:
+        """A code for the authorization request `asked`, as the provider's login gives it."""
+        code = uuid.uuid4().hex
+        self.codes[code] = {**asked, **claims}
+        return code
+
+    def exchange(self, form: dict[str, str], authorization: str | None) -> dict[str, Any] | None:
+        """The token response for a code, once, if the PKCE verifier matches its challenge."""
+        self.exchanges.append({**form, "authorization": authorization})
+        asked = self.codes.pop(form.get("code", ""), None)
+        if asked is None or form.get("redirect_uri") != asked["redirect_uri"]:
+            return None
+        digest = hashlib.sha256(form.get("code_verifier", "").encode()).digest()
+        if base64.urlsafe_b64encode(digest).decode().rstrip("=") != asked["code_challenge"]:
+            return None
+        claims: dict[str, Any] = {
+            k: v for k, v in asked.items() if k in ("sub", "roles", "tenant", "org")
+        }
+        return {"id_token": self.token(nonce=asked["nonce"], **claims), "token_type": "Bearer"}
+
 
 @contextmanager
 def provider() -> Iterator[Provider]:
@@ -113,9 +141,23 @@ def provider() -> Iterator[Provider]:
             else:
                 self.send_error(404)
 
-        def _json(self, body: dict[str, Any]) -> None:
+        def do_POST(self) -> None:
+            idp = holder[0]
+            if idp.stall.is_set():
+                idp.release.wait(10)
+            length = int(self.headers.get("Content-Length", "0"))
+            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            answer = None
+            if self.path == "/token":
+                answer = idp.exchange(form, self.headers.get("Authorization"))
+            if answer is None:
+                self._json({"error": "invalid_grant"}, 400)
+            else:
+                self._json(answer)
+
+        def _json(self, body: dict[str, Any], status: int = 200) -> None:
             data = json.dumps(body).encode()
-            self.send_response(200)
+            self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
