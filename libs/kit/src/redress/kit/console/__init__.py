@@ -11,21 +11,14 @@ refusals are pages of the console (`Console.route`), never JSON. Pages have no s
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import re
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
-from jinja2.runtime import Context
-from pydantic import ValidationError
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import Scope
@@ -35,9 +28,44 @@ from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action
 from redress.kit.caching import page_headers
 from redress.kit.console import sign_in
+from redress.kit.console.forms import (
+    ALREADY_SENT,
+    describe,
+    field,
+    fields_of,
+    not_sent,
+    number,
+    sent_once,
+    values,
+)
+from redress.kit.console.words import _when_in_zone, human, peer_url, short, when, who
 from redress.kit.deps import authorise
 from redress.kit.errors import Problem, TooLarge
 from redress.kit.proxy import secure_cookies
+
+# What the console's modules say, named here as every console has always named it.
+__all__ = [
+    "ALREADY_SENT",
+    "COOKIE",
+    "TEMPLATES",
+    "TITLES",
+    "Console",
+    "LoginRequired",
+    "csrf_key_in",
+    "describe",
+    "field",
+    "fields_of",
+    "human",
+    "not_sent",
+    "number",
+    "peer_url",
+    "sent_once",
+    "short",
+    "to_login",
+    "values",
+    "when",
+    "who",
+]  # fmt: skip
 
 TEMPLATES = Path(__file__).parent / "templates"
 COOKIE = "staff_token"
@@ -46,171 +74,6 @@ MAX_TOKEN = 8192
 # What a member of staff is told, by the status of a refusal, above the reason.
 TITLES = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 410: "Ended",
           413: "Too large", 422: "Check the form", 503: "Not available just now"}  # fmt: skip
-
-
-# -- the log's words in an officer's ------------------------------------------------------------
-
-
-# Codes whose words are not their letters: an acronym, a compound.
-_SAID = {"ngo": "NGO", "sms": "SMS", "co workers": "co-workers"}
-
-
-def human(value: Any) -> str:
-    """`remediation_plan` -> `Remediation plan`; `CaseTriaged` -> `Case triaged`; `ngo` ->
-    `NGO`."""
-    text = str(value)
-    if re.fullmatch(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+", text):
-        text = re.sub(r"(?<!^)([A-Z])", r" \1", text).lower()
-    text = text.replace("_", " ")
-    for code, words in _SAID.items():
-        text = re.sub(rf"\b{code}\b", words, text)
-    return text[:1].upper() + text[1:]
-
-
-def when(value: Any, zone: str | None = None) -> str:
-    """A moment to the minute (also as JSON carries it), in UTC or in `zone` (a tenant's time
-    zone), named; a date as it is. Any other text as it is."""
-    if isinstance(value, str) and "T" in value:
-        with contextlib.suppress(ValueError):
-            value = datetime.fromisoformat(value)
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)  # the log's are UTC
-        local = moment.astimezone(ZoneInfo(zone) if zone else UTC)
-        return f"{local:%Y-%m-%d %H:%M} {zone or 'UTC'}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return "" if value is None else str(value)
-
-
-@pass_context
-def _when_in_zone(context: Context, value: Any, zone: str | None = None) -> str:
-    """`when` for templates: in the page's `zone` (the tenant's time zone, where the page has
-    it) unless one is named, so that every moment of a page is said in one zone."""
-    return when(value, zone or context.get("zone"))
-
-
-def short(stream_id: str) -> str:
-    """`case-0f3c...` -> `0f3c1a2b`: the first eight of the id, without its type."""
-    return re.sub(r"^[a-z]+-", "", stream_id)[:8]
-
-
-def who(e: Mapping[str, Any]) -> str:
-    """Who acted: the principal's id and role; the worker and the platform by name."""
-    if e["actor"] == "worker":
-        return "the worker"
-    if e["actor"] == "system":
-        return "the platform"
-    return f"{e['actor_id']} ({e['actor']})" if e.get("actor_id") else str(e["actor"])
-
-
-def peer_url(request: Request, name: str) -> str | None:
-    """Where the browser reaches another service's pages, to link to them by URL (a
-    service never imports another): `REDRESS_PEER_URLS`, or in dev mode the port `make run`
-    gives it on this host; None when not known, and then no link is shown."""
-    from redress.kit.registry import PORTS  # the registry loads the services' specs
-
-    settings = request.app.state.runtime.settings
-    if name in settings.peer_urls:
-        return str(settings.peer_urls[name])
-    if settings.dev and name in PORTS and request.url.hostname:
-        return f"{request.url.scheme}://{request.url.hostname}:{PORTS[name]}"
-    return None
-
-
-# -- forms --------------------------------------------------------------------------------------
-
-
-ALREADY_SENT = "this form was already sent; open the page again to see what it changed"
-# A page's forms are accepted once (`Console.form`); the record outlives the page's token.
-_SENT = """
-WITH forgotten AS (DELETE FROM consoles.sent_forms WHERE sent_at < now() - interval '8 days')
-INSERT INTO consoles.sent_forms (nonce) VALUES ($1) ON CONFLICT DO NOTHING RETURNING true
-"""
-
-
-async def sent_once(request: Request, nonce: str) -> None:
-    """Record that the page of `nonce` sent the form of this address; 409 if it had already.
-
-    Each form of a page (each its own address) is accepted once: a page of many forms (an
-    assessment's hundred criteria) stays usable after one was sent, through the Back button
-    or a second tab, while a double click or a resent form still changes nothing twice. The
-    record is a hash of the two: it says neither the page's token nor which case or
-    assessment was acted on.
-
-    Recorded before the change, in a transaction of its own; a form that changed nothing
-    (refused, or failed on the server's side) is forgotten by the console's route
-    (`not_sent`), so that it can be sent again.
-    """
-    sent = hashlib.sha256(f"{nonce} {request.url.path}".encode()).hexdigest()
-    async with request.app.state.runtime.pool.acquire() as conn:
-        first = await conn.fetchval(_SENT, sent)
-    if not first:
-        raise Problem(409, "form-already-sent", ALREADY_SENT)
-    request.state.console_form = sent
-
-
-async def not_sent(request: Request) -> None:
-    """Forget a form recorded as sent that changed nothing."""
-    sent = getattr(request.state, "console_form", None)
-    if sent is None:
-        return
-    with contextlib.suppress(Exception):  # the failure itself is what the page reports
-        async with request.app.state.runtime.pool.acquire() as conn:
-            await conn.execute("DELETE FROM consoles.sent_forms WHERE nonce = $1", sent)
-
-
-def field(form: FormData, name: str) -> str | None:
-    """A form field as stripped text; None when absent, empty or not text."""
-    value = form.get(name)
-    if not isinstance(value, str):
-        return None
-    return value.strip() or None
-
-
-def values(form: FormData, name: str) -> list[str]:
-    """Every value of a repeated field (ticked boxes), stripped, empty ones left out."""
-    return [v.strip() for v in form.getlist(name) if isinstance(v, str) and v.strip()]
-
-
-def number(form: FormData, name: str) -> int | str | None:
-    """A form field holding a whole number, as a number (the body models take JSON's types)."""
-    value = field(form, name)
-    return int(value) if value is not None and value.isascii() and value.isdigit() else value
-
-
-def describe(exc: ValidationError) -> str:
-    """What was wrong with a form, in a line an officer can act on."""
-    parts = []
-    for e in exc.errors()[:5]:
-        where = ".".join(str(x) for x in e.get("loc", ()))
-        said = _PLAINLY.get(e.get("type", ""), e.get("msg", ""))
-        parts.append(f"{human(where)}: {said}" if where else said)
-    return "; ".join(parts)
-
-
-def fields_of(
-    exc: ValidationError, known: Iterable[str], labels: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """Each known field the model refused, with the first reason given for it, named by its
-    label on the form where `labels` has it: what the console's forms mark beside the field
-    (`_form.html`) and list above the form."""
-    names, found = set(known), {}
-    for e in exc.errors():
-        name = next((str(part) for part in e.get("loc", ()) if str(part) in names), None)
-        if name is not None and name not in found:
-            # pydantic prefixes a validator's own words with "Value error, ": not the officer's.
-            reason = str(e.get("msg", "not valid")).removeprefix("Value error, ")
-            said = (labels or {}).get(name) or human(name)
-            found[name] = f"{said}: {_PLAINLY.get(e.get('type', ''), reason)}"
-    return found
-
-
-# Pydantic's words where they would tell an officer about lists and patterns, not the form.
-_PLAINLY = {
-    "too_short": "choose or write at least one",
-    "string_pattern_mismatch": "not in the form this field takes",
-    "missing": "left empty: it is needed",
-}
 
 
 # -- the console --------------------------------------------------------------------------------
