@@ -639,6 +639,11 @@ async def test_the_retention_sweep_erases_an_audit_s_numbers_once_its_callbacks_
     assert await wait_for_version(
         intake.system.pool, Campaigns(), ended["stream"], last.version, timeout=30
     )
+    # The open audit's outcome too: the list of callbacks due read at the end is of it.
+    opened = (await intake.system.store.read_stream(still_open["stream"]))[-1]
+    assert await wait_for_version(
+        intake.system.pool, Campaigns(), still_open["stream"], opened.version, timeout=30
+    )
 
     async def period_known() -> bool:
         async with intake.system.pool.acquire() as conn:
