@@ -36,11 +36,16 @@ async def sent_once(request: Request, nonce: str) -> None:
     (`not_sent`), so that it can be sent again.
     """
     sent = hashlib.sha256(f"{nonce} {request.url.path}".encode()).hexdigest()
-    async with request.app.state.runtime.pool.acquire() as conn:
-        first = await conn.fetchval(_SENT, sent)
-    if not first:
+    if not await taken_first(request, sent):
         raise Problem(409, "form-already-sent", ALREADY_SENT)
     request.state.console_form = sent
+
+
+async def taken_first(request: Request, digest: str) -> bool:
+    """Record `digest` as taken; whether this was its first time (a form sent, a sign-in's
+    return from the provider)."""
+    async with request.app.state.runtime.pool.acquire() as conn:
+        return bool(await conn.fetchval(_SENT, digest))
 
 
 async def not_sent(request: Request) -> None:

@@ -34,6 +34,7 @@ from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
 from redress.kit.auth import InvalidToken, Principal
+from redress.kit.console.forms import taken_first
 from redress.kit.errors import Problem
 from redress.kit.fingerprints import derived
 from redress.kit.jwks import KeysUnavailable
@@ -185,19 +186,12 @@ async def _exchange(console: Console, request: Request, code: str, verifier: str
     return token
 
 
-_SENT = """
-WITH forgotten AS (DELETE FROM consoles.sent_forms WHERE sent_at < now() - interval '8 days')
-INSERT INTO consoles.sent_forms (nonce) VALUES ($1) ON CONFLICT DO NOTHING RETURNING true
-"""
-
-
 async def _once(request: Request, state: str) -> None:
     """Record the sign-in's return as taken, as a console's sent forms are: a return replayed
     (with its cookie) never reaches the provider again. A hash: it says nothing of the state."""
     taken = hashlib.sha256(f"sign-in {state}".encode()).hexdigest()
-    async with request.app.state.runtime.pool.acquire() as conn:
-        if not await conn.fetchval(_SENT, taken):
-            raise Refused(400, NOT_STARTED, "the sign-in's return was already taken")
+    if not await taken_first(request, taken):
+        raise Refused(400, NOT_STARTED, "the sign-in's return was already taken")
 
 
 def _configured(request: Request) -> Any:
