@@ -312,3 +312,20 @@ async def test_a_member_page_says_why_its_own_actions_are_withheld_and_where_it_
     text = unescape(re.sub(r"<[^>]+>", "", said.group(1)))
     assert "Counts of your company's own actions from 1 to 4 are withheld too" in text
     assert "You see each of your actions, and when it is due, in the member console." in text
+
+
+async def test_every_section_of_a_member_page_says_what_it_counts(figures_site):
+    """The release's sections said what they count; the member's own two (its times beside
+    the initiative's, its open actions) said nothing of which grievances or actions."""
+    async with client(figures_site, ["member"], MEMBER) as c:
+        got = await c.get(f"/dashboard/{TENANT}/member", params={"period": QUARTER, "lang": "en"})
+    sections = dict(re.findall(r'<section aria-labelledby="s-([a-z_]+)">(.*?)</section>',
+                               got.text, re.S))  # fmt: skip
+    assert {"compared", "actions", "received"} <= set(sections)
+    for key, body in sections.items():
+        said = re.search(r'<h2 id="s-[a-z_]+">[^<]*</h2>\n<p class="says">([^<]+)</p>', body)
+        assert said and said.group(1).endswith("."), key
+    assert "beside the median of every grievance of the initiative" in unescape(
+        sections["compared"]
+    )
+    assert "overdue ones are past their due date." in unescape(sections["actions"])

@@ -35,6 +35,16 @@ COMPARED = N_("Compared with the initiative")
 ACTIONS = N_("Plan actions your company owns")
 YOURS = N_("Your median days")
 THEIRS = N_("The initiative's median days")
+# What each of the member's own sections counts, in a sentence, as a release's sections say
+# theirs (`labels.SAYS`): which grievances or actions, and when.
+COMPARED_SAYS = N_(
+    "Median days from receipt to each step for your supply chain's grievances that reached it"
+    " in this period, beside the median of every grievance of the initiative that did."
+)
+ACTIONS_SAYS = N_(
+    "Actions of open plans that your company is to carry out and has not yet done, by type of"
+    " remedy; overdue ones are past their due date."
+)
 
 
 class PeriodRefused(Exception):
@@ -160,7 +170,8 @@ def _compared(shown: dict[str, Any], _: Any) -> Section:
         bars += [(f"{_(word)}: {_(YOURS)}", mine[step]), (f"{_(word)}: {_(THEIRS)}", theirs[step])]
     columns = [Column(_(YOURS), mine, "days"), Column(_(THEIRS), theirs, "days")]
     rows = [(step, _(word)) for step, word in labels.STEPS.items()]
-    return Section("compared", _(COMPARED), [Grid(_(COMPARED), columns, rows)], bars)
+    grid = Grid(_(COMPARED), columns, rows)
+    return Section("compared", _(COMPARED), [grid], bars, says=_(COMPARED_SAYS))
 
 
 def _actions(shown: dict[str, Any], _: Any, name_of: Any) -> Section:
@@ -172,4 +183,5 @@ def _actions(shown: dict[str, Any], _: Any, name_of: Any) -> Section:
     values = sorted((name_of("remedy", v), v) for v in open_ if v != TOTAL)
     rows = [(v, label) for label, v in values] + [(TOTAL, _(labels.TOTAL))]
     bars = [(_("Open"), open_.get(TOTAL)), (_("Overdue"), overdue.get(TOTAL))]
-    return Section("actions", _(ACTIONS), [Grid(_(ACTIONS), columns, rows)], bars)
+    grid = Grid(_(ACTIONS), columns, rows)
+    return Section("actions", _(ACTIONS), [grid], bars, says=_(ACTIONS_SAYS))
