@@ -1,10 +1,11 @@
 """The tenant admin pages: settings, member organisations, sites, time frames, retention, k,
 and who is emailed alerts.
 
-Server-rendered, for an MSI's admins. As in the cases console, an admin logs in by pasting a
-bearer token, kept in an HttpOnly, SameSite=Strict cookie scoped to this tenant's admin
-pages and verified on every request; every form carries a CSRF token. Each form runs the
-tenancy domain's handler, exactly as the API does.
+Server-rendered, for an MSI's admins. As at the staff consoles, an admin signs in at the
+identity provider where the platform is registered with it (the kit's `sign_in`, through
+`AdminPages`), or pastes a bearer token; the token is kept in an HttpOnly, SameSite=Strict
+cookie scoped to this tenant's admin pages and verified on every request; every form
+carries a CSRF token. Each form runs the tenancy domain's handler, exactly as the API does.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from redress.kit import csrf
 from redress.kit.auth import InvalidToken, Principal
 from redress.kit.authz import Action, allowed
 from redress.kit.caching import page_headers
+from redress.kit.console import sign_in
 from redress.kit.countries import CODES
 from redress.kit.deps import Store, authorise, metadata_for
 from redress.kit.i18n import LANGUAGES
@@ -100,9 +102,65 @@ def _field(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _keep(request: Request, tenant: str, token: str, response: Response) -> Response:
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path=_home(tenant))  # fmt: skip
+    return response
+
+
+class AdminPages:
+    """One tenant's admin pages as the kit's sign-in at the identity provider sees them
+    (`sign_in.Pages`): it admits only an admin of this tenant, as the token form does."""
+
+    def __init__(self, tenant: str, intake: Intake) -> None:
+        self.tenant, self.intake, self.path = tenant, intake, _home(tenant)
+
+    def admits(self, principal: Principal, /) -> bool:
+        return _admin_here(principal, self.tenant)
+
+    def login_page(self, request: Request, status: int = 200, **context: Any) -> Response:
+        error: str | None = context.get("error")
+        if error == "sign-in":
+            error = f"You are not signed in: {context.get('reason')}"
+        elif error == "not-staff":
+            error = "You signed in, but not as an admin of this initiative."
+        return _login_page(request, self.intake, self.tenant, status, error)
+
+    def keep_session(self, request: Request, token: str, response: Response) -> Response:
+        return _keep(request, self.tenant, token, response)
+
+    def signed_in_page(self) -> Response:
+        # A page that moves on, not a redirect: as at the consoles (ADR 56), the Strict
+        # session cookie would be withheld at the end of a redirect chain from the provider.
+        html = _env.get_template("signed_in.html").render(tenant=self.tenant)
+        return HTMLResponse(html, headers=_HEADERS)
+
+
+def _login_page(
+    request: Request, intake: Intake, tenant: str, status: int = 200, error: str | None = None
+) -> Response:
+    offered = request.app.state.runtime.settings.sign_in
+    return _page(request, intake, "login.html", status, tenant=tenant, error=error,
+                 sign_in=offered)  # fmt: skip
+
+
 @router.get("/login")
 async def login_form(request: Request, tenant: str, intake: IntakeContext) -> Response:
-    return _page(request, intake, "login.html", tenant=tenant)
+    return _login_page(request, intake, tenant)
+
+
+@router.get("/login/start")
+async def sign_in_start(request: Request, tenant: str, intake: IntakeContext) -> Response:
+    if not request.app.state.runtime.settings.sign_in:
+        return HTMLResponse("Not found", 404, headers=_HEADERS)
+    return await sign_in.start(AdminPages(tenant, intake), request)
+
+
+@router.get("/login/callback")
+async def sign_in_callback(request: Request, tenant: str, intake: IntakeContext) -> Response:
+    if not request.app.state.runtime.settings.sign_in:
+        return HTMLResponse("Not found", 404, headers=_HEADERS)
+    return await sign_in.callback(AdminPages(tenant, intake), request)
 
 
 @router.post("/login")
@@ -113,14 +171,11 @@ async def login(request: Request, tenant: str, intake: IntakeContext) -> Respons
     # As every console: a token refused is 401, a good one of someone else 403.
     if (found := await _verified(request, token)) is None:
         refused = "That token was refused: the token is invalid or expired."
-        return _page(request, intake, "login.html", 401, tenant=tenant, error=refused)
+        return _login_page(request, intake, tenant, 401, refused)
     if not _admin_here(found, tenant):
         refused = "This token is not an admin's of this initiative."
-        return _page(request, intake, "login.html", 403, tenant=tenant, error=refused)
-    response = RedirectResponse(_home(tenant), status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path=_home(tenant))  # fmt: skip
-    return response
+        return _login_page(request, intake, tenant, 403, refused)
+    return _keep(request, tenant, token, RedirectResponse(_home(tenant), status_code=303))
 
 
 @router.post("/logout")

@@ -1,6 +1,8 @@
 """Signing in to a console at the initiative's identity provider: OpenID Connect's
 authorization code flow, with PKCE, `state` and `nonce` (ADR 56). Offered only where
-`REDRESS_OIDC_CLIENT_ID` is set; the token form stays beside it.
+`REDRESS_OIDC_CLIENT_ID` is set; the token form stays beside it. Any set of staff pages with
+a login page and a session cookie of its own signs in through it (`Pages`): the kit's
+`Console`, and a service's pages with a login of their own.
 
 `{console}/login/start` sends the browser to the provider's authorization endpoint, named by
 the discovery document the kit reads for the provider's keys. What the return must match (the
@@ -23,7 +25,7 @@ import os
 import re
 import secrets
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -39,9 +41,6 @@ from redress.kit.errors import Problem
 from redress.kit.fingerprints import derived
 from redress.kit.jwks import KeysUnavailable
 from redress.kit.proxy import public_base, secure_cookies
-
-if TYPE_CHECKING:
-    from redress.kit.console import Console
 
 log = structlog.get_logger("redress.auth")
 
@@ -69,6 +68,23 @@ PROVIDER_SAID = {
 }
 
 
+class Pages(Protocol):
+    """Staff pages that sign people in at the provider: where they are (the cookies' path, and
+    the callback's under it), whom they admit, their login page (`error="sign-in"` with a
+    `reason`, or `error="not-staff"` for one they do not admit), how they keep a session, and
+    the page that moves on to them once signed in."""
+
+    path: str
+
+    def admits(self, principal: Principal, /) -> bool: ...
+
+    def login_page(self, request: Request, status: int = 200, **context: Any) -> Response: ...
+
+    def keep_session(self, request: Request, token: str, response: Response) -> Response: ...
+
+    def signed_in_page(self) -> Response: ...
+
+
 class Refused(Exception):
     """A return from the provider that signs no one in: `reason` is the member of staff's,
     `logged` the log's (never the code nor a token)."""
@@ -78,58 +94,58 @@ class Refused(Exception):
         self.status, self.reason, self.logged, self.error = status, reason, logged, error
 
 
-def redirect_uri(request: Request, console: Console) -> str:
-    """Where the provider sends the browser back: registered at the provider, per console."""
-    return f"{public_base(request)}{console.path}/login/callback"
+def redirect_uri(request: Request, pages: Pages) -> str:
+    """Where the provider sends the browser back: registered at the provider, per set of pages."""
+    return f"{public_base(request)}{pages.path}/login/callback"
 
 
-async def start(console: Console, request: Request) -> Response:
+async def start(pages: Pages, request: Request) -> Response:
     settings = _configured(request)
     try:
         endpoint = await _endpoint(request, "authorization_endpoint")
     except KeysUnavailable:
-        return console.login_page(request, 503, error="sign-in", reason=UNREACHABLE)
+        return pages.login_page(request, 503, error="sign-in", reason=UNREACHABLE)
     state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
     challenge = _b64(hashlib.sha256(verifier.encode()).digest())
     asked = urlencode({
         "response_type": "code", "client_id": settings.oidc_client_id,
-        "redirect_uri": redirect_uri(request, console), "scope": settings.oidc_scope,
+        "redirect_uri": redirect_uri(request, pages), "scope": settings.oidc_scope,
         "state": state, "nonce": nonce, "code_challenge": challenge,
         "code_challenge_method": "S256",
     })  # fmt: skip
     response = RedirectResponse(f"{endpoint}{'&' if '?' in endpoint else '?'}{asked}", 303)
     pending = {"state": state, "nonce": nonce, "verifier": verifier}
     response.set_cookie(
-        COOKIE, _seal(_key(request), console.path, pending), max_age=SECONDS,
-        path=console.path, httponly=True, samesite="lax", secure=secure_cookies(request),
+        COOKIE, _seal(_key(request), pages.path, pending), max_age=SECONDS,
+        path=pages.path, httponly=True, samesite="lax", secure=secure_cookies(request),
     )  # fmt: skip
     return response
 
 
-async def callback(console: Console, request: Request) -> Response:
+async def callback(pages: Pages, request: Request) -> Response:
     _configured(request)
     response: Response
     try:
-        token = await _returned(console, request)
+        token = await _returned(pages, request)
     except Refused as exc:
-        log.info("console sign-in refused", console=console.path, reason=exc.logged)
-        response = console.login_page(request, exc.status, error=exc.error, reason=exc.reason)
+        log.info("console sign-in refused", console=pages.path, reason=exc.logged)
+        response = pages.login_page(request, exc.status, error=exc.error, reason=exc.reason)
     else:
-        response = console.keep_session(request, token, console.signed_in_page())
+        response = pages.keep_session(request, token, pages.signed_in_page())
     # One return per sign-in, whatever came of it.
     response.delete_cookie(
-        COOKIE, path=console.path, httponly=True, samesite="lax", secure=secure_cookies(request)
+        COOKIE, path=pages.path, httponly=True, samesite="lax", secure=secure_cookies(request)
     )
     return response
 
 
-async def _returned(console: Console, request: Request) -> str:
+async def _returned(pages: Pages, request: Request) -> str:
     """The ID token of the provider's return to the callback, checked; `Refused` otherwise."""
     asked = request.query_params
     if (error := asked.get("error")) is not None:
         code = error if re.fullmatch(r"[a-z_]{1,40}", error) else "unknown"
         raise Refused(400, PROVIDER_SAID.get(code, NOT_FINISHED), f"provider error {code}")
-    pending = _unseal(_key(request), console.path, request.cookies.get(COOKIE))
+    pending = _unseal(_key(request), pages.path, request.cookies.get(COOKIE))
     if pending is None:
         raise Refused(400, NOT_STARTED, "no sign-in pending in the browser")
     state, code = asked.get("state") or "", asked.get("code") or ""
@@ -138,7 +154,7 @@ async def _returned(console: Console, request: Request) -> str:
     if not code or len(code) > 2048:
         raise Refused(400, NOT_FINISHED, "no code returned")
     await _once(request, state)
-    token = await _exchange(console, request, code, str(pending.get("verifier")))
+    token = await _exchange(pages, request, code, str(pending.get("verifier")))
     try:
         principal: Principal = await request.app.state.runtime.verifier.verify(
             token, nonce=str(pending.get("nonce"))
@@ -147,17 +163,17 @@ async def _returned(console: Console, request: Request) -> str:
         raise Refused(401, INVALID, f"ID token refused: {exc.reason}") from None
     except KeysUnavailable:
         raise Refused(503, UNREACHABLE, "the provider's keys are unavailable") from None
-    if not console.admits(principal):
-        raise Refused(403, "", "not admitted by the console", error="not-staff")
+    if not pages.admits(principal):
+        raise Refused(403, "", "not admitted by the pages", error="not-staff")
     return token
 
 
-async def _exchange(console: Console, request: Request, code: str, verifier: str) -> str:
+async def _exchange(pages: Pages, request: Request, code: str, verifier: str) -> str:
     """The ID token the token endpoint gives for `code`, within the kit's deadline for the
     provider (`REDRESS_JWKS_TIMEOUT`)."""
     settings = request.app.state.runtime.settings
     form = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier,
-            "redirect_uri": redirect_uri(request, console)}  # fmt: skip
+            "redirect_uri": redirect_uri(request, pages)}  # fmt: skip
     headers = {"Accept": "application/json"}
     if settings.oidc_client_secret is None:
         form["client_id"] = settings.oidc_client_id  # a public client names itself
