@@ -5,7 +5,9 @@ against the challenge and can be made to stall (ADR 56).
 `oidc-provider-mock` (tests/cases/test_console_sign_in.py) takes only client_secret_basic
 and ignores PKCE: this one shows that the console names itself in the token request without
 a secret, that its verifier matches its challenge, and that a token endpoint which does not
-answer within the deadline leaves the login page saying so.
+answer within the deadline leaves the login page saying so. Its ID tokens can name several
+audiences and an authorized party (`azp`), which `oidc-provider-mock` cannot: one issued to
+another client, or to several without naming ours, signs no one in.
 """
 
 from __future__ import annotations
@@ -76,3 +78,30 @@ async def test_a_token_endpoint_that_does_not_answer_in_time_is_said_plainly(app
         finally:
             idp.release.set()
         await assert_not_signed_in(client)
+
+
+@pytest.mark.parametrize(
+    ("claims", "logged"),
+    [
+        ({"aud": [AUDIENCE, "another-client"]}, "several audiences and no azp"),
+        ({"azp": "another-client"}, "azp is not this client"),
+        ({"aud": [AUDIENCE, "another-client"], "azp": "another-client"}, "azp is not this"),
+    ],
+)
+async def test_an_id_token_issued_to_another_client_is_refused(app, idp, claims, logged, capfd):
+    async with browser(app) as client:
+        asked = await asked_of(client, idp)
+        answer = await client.get(returned(asked, idp.grant(asked, **claims)))
+        refused(answer, 401, "its token was issued to another application")
+        await assert_not_signed_in(client)
+    assert logged in "".join(capfd.readouterr())
+
+
+async def test_an_id_token_of_several_audiences_naming_us_as_its_party_signs_in(app, idp):
+    async with browser(app) as client:
+        asked = await asked_of(client, idp)
+        claims = {"aud": [AUDIENCE, "another-client"], "azp": AUDIENCE}
+        answer = await client.get(returned(asked, idp.grant(asked, sub="officer-3", **claims)))
+        assert answer.status_code == 200, answer.text
+        queue = await client.get("/console")
+        assert '<strong id="who">officer-3</strong>' in queue.text

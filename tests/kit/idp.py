@@ -115,7 +115,7 @@ class Provider:
         if base64.urlsafe_b64encode(digest).decode().rstrip("=") != asked["code_challenge"]:
             return None
         claims: dict[str, Any] = {
-            k: v for k, v in asked.items() if k in ("sub", "roles", "tenant", "org")
+            k: v for k, v in asked.items() if k in ("sub", "roles", "tenant", "org", "aud", "azp")
         }
         return {"id_token": self.token(nonce=asked["nonce"], **claims), "token_type": "Bearer"}
 

@@ -52,6 +52,11 @@ class InvalidToken(Exception):
         self.reason = reason
 
 
+class NotThisClients(InvalidToken):
+    """An ID token issued to another client than ours (its `azp`), or to several audiences
+    without saying which of them it is for (OpenID Connect Core 1.0, 3.1.3.7)."""
+
+
 class _Claims(BaseModel):
     """The claims a token must carry, with their types checked strictly: a signature proves
     who wrote the token, not that its claims are well formed."""
@@ -121,6 +126,7 @@ class TokenVerifier:
     def __init__(self, settings: Settings, dev_key: Ed25519PrivateKey | None = None) -> None:
         self.issuer = settings.token_issuer
         self.audience = settings.jwt_audience
+        self.client_id = settings.oidc_client_id or settings.jwt_audience
         self.max_lifetime = settings.token_max_lifetime
         self.leeway = settings.token_leeway
         self._public = dev_key.public_key() if dev_key is not None else None
@@ -143,7 +149,7 @@ class TokenVerifier:
     async def verify(self, token: str, *, nonce: str | None = None) -> Principal:
         """The principal of `token`; with `nonce`, an ID token that a sign-in asked for with
         that nonce (OpenID Connect Core 1.0, 3.1.3.7), so that a token taken from another
-        sign-in cannot be replayed into this one."""
+        sign-in cannot be replayed into this one, and issued to our client (`_for_us`)."""
         try:
             return await self._verify(token, nonce)
         except InvalidToken as exc:
@@ -189,6 +195,8 @@ class TokenVerifier:
             isinstance(said, str) and hmac.compare_digest(said.encode(), nonce.encode())
         ):
             raise InvalidToken("the nonce is not the sign-in's")
+        if nonce is not None:
+            self._for_us(decoded)
         try:
             claims = _Claims.model_validate(decoded)
             principal = Principal(
@@ -202,6 +210,18 @@ class TokenVerifier:
         if lifetime > self.max_lifetime:
             raise InvalidToken(f"lifetime {lifetime:.0f}s over the maximum {self.max_lifetime}s")
         return principal
+
+    def _for_us(self, decoded: dict[str, Any]) -> None:
+        """An ID token of several audiences names the one it was issued to (`azp`); one that
+        names a party names our client. Otherwise another client's token, with our client
+        among its audiences, could sign someone in here."""
+        audiences, party = decoded.get("aud"), decoded.get("azp")
+        if isinstance(audiences, list) and len(audiences) > 1 and party is None:
+            raise NotThisClients("several audiences and no azp")
+        if party is not None and not (
+            isinstance(party, str) and hmac.compare_digest(party.encode(), self.client_id.encode())
+        ):
+            raise NotThisClients("azp is not this client")
 
 
 def signer_for(settings: Settings) -> TokenSigner:

@@ -10,8 +10,9 @@ state, the nonce, the PKCE verifier) rides in a cookie of the console's path, se
 key derived for it, for ten minutes; SameSite=Lax, as it must come back with the provider's
 redirect. `{console}/login/callback` takes each return once: it checks the state, exchanges
 the code at the token endpoint, verifies the ID token as every request's token is verified
-(and its nonce), and keeps it as a pasted token is kept. Any failure is the login page
-saying why, and signs no one in. Neither the code nor a token reaches a log line.
+(and its nonce and authorized party), and keeps it as a pasted token is kept. Any failure
+is the login page saying why, and signs no one in. Neither the code nor a token reaches a
+log line.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
-from redress.kit.auth import InvalidToken, Principal
+from redress.kit.auth import InvalidToken, NotThisClients, Principal
 from redress.kit.console.forms import taken_first
 from redress.kit.errors import Problem
 from redress.kit.fingerprints import derived
@@ -58,6 +59,9 @@ UNREACHABLE = (
 )
 NOT_FINISHED = "your organisation's account did not finish signing you in. Sign in again."
 INVALID = "the identity provider's answer was refused: its token is invalid or expired."
+ANOTHER_CLIENTS = (
+    "the identity provider's answer was refused: its token was issued to another application."
+)
 
 # The provider's error codes (RFC 6749, 4.1.2.1; OpenID Connect Core, 3.1.2.6) said in words;
 # its free text is not shown, as anyone can make a link carrying one.
@@ -159,6 +163,8 @@ async def _returned(pages: Pages, request: Request) -> str:
         principal: Principal = await request.app.state.runtime.verifier.verify(
             token, nonce=str(pending.get("nonce"))
         )
+    except NotThisClients as exc:
+        raise Refused(401, ANOTHER_CLIENTS, f"ID token refused: {exc.reason}") from None
     except InvalidToken as exc:
         raise Refused(401, INVALID, f"ID token refused: {exc.reason}") from None
     except KeysUnavailable:
