@@ -13,6 +13,7 @@ page is as it was.
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
@@ -154,6 +155,19 @@ async def test_an_officer_signs_in_at_the_provider_and_sees_the_queue(app, issue
     logged = "".join(capfd.readouterr())
     assert '"route": "/console/login/callback"' in logged  # the request was logged
     assert code not in logged and token not in logged and token.split(".")[1] not in logged
+
+
+async def test_logging_out_ends_the_consoles_session_and_says_the_providers_goes_on(app, issuer):
+    async with browser(app) as client:
+        back = await at_provider(issuer, await started(client, issuer), sub="officer-1")
+        assert (await client.get(back)).status_code == 200
+        queue = await client.get("/console")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', queue.text).group(1)
+        out = await client.post("/console/logout", data={"csrf": csrf})
+        assert out.status_code == 303 and out.headers["location"] == "/console/login?done=out"
+        said = (await client.get(out.headers["location"])).text
+        assert "You have logged out. You are still signed in at your organisation" in said
+        await assert_not_signed_in(client)
 
 
 async def test_a_return_whose_state_is_not_the_sign_ins_is_refused(app, issuer):
