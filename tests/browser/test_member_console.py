@@ -157,3 +157,59 @@ async def test_the_plan_reflows_on_a_phone_each_action_a_block_labelled_by_its_c
     assert tops == sorted(tops) and len(set(tops)) == len(tops), tops
     await check(page, "member case on a phone", findings)
     assert not findings, describe(findings)
+
+
+async def boxes_that_scroll(page: Page) -> list[str]:
+    """Each table whose box scrolls sideways: a scroll at 360 px nobody is told of."""
+    return await page.evaluate(
+        "[...document.querySelectorAll('table')]"
+        ".filter(t => t.scrollWidth > t.parentElement.clientWidth)"
+        ".map(t => `${t.id} (${t.scrollWidth} px in ${t.parentElement.clientWidth})`)"
+    )
+
+
+async def labels_of(page: Page, cells: str) -> list[str]:
+    """What each cell of a row says it is, above its value, as a reader sees it."""
+    return await page.locator(cells).evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+
+
+async def test_the_home_reflows_on_a_phone_each_case_and_action_due_labelled_by_its_columns(
+    console_site, phone
+):
+    """WCAG 1.4.10: at 360 px the home's tables (the actions due, the cases) do not scroll
+    sideways in their boxes; each row is a block whose values say what they are."""
+    site, page = console_site, phone
+    findings: dict[str, list[dict]] = {}
+    case_id = await file_grievance(site)
+    await to_the_plan(site, case_id)
+    await page.goto(site.url("/member/login"))
+    await page.locator("#token").fill(
+        site.signer.issue("buyer-1", TENANT, ["member"], "acme-apparel")
+    )
+    await page.locator("#token").press("Enter")
+    await expect(page.locator("h1")).to_have_text("Your supply chain")
+    await expect(page.locator("#due-actions tbody tr")).to_contain_text("Pay the medical costs")
+    await expect(page.locator(f'#member-cases tr[data-case="{case_id}"]')).to_be_visible()
+    await fits(page)
+    assert await boxes_that_scroll(page) == []
+    due = "#due-actions tbody tr >> nth=0 >> td"
+    assert await labels_of(page, due) == ['"Case"', '"Remedy"', '"Due"', '"Progress"']
+    case = f'#member-cases tr[data-case="{case_id}"] >> th, td'
+    assert await labels_of(page, case) == [
+        '"Case"', '"Category"', '"Site"', '"Stage"', '"Due"', '"Status"', '"Filed"'
+    ]  # fmt: skip
+    for row in (page.locator("#due-actions tbody tr").first,
+                page.locator(f'#member-cases tr[data-case="{case_id}"]')):  # fmt: skip
+        tops = await row.locator("th, td").evaluate_all(
+            "cells => cells.map(c => c.getBoundingClientRect().top)"
+        )
+        assert tops == sorted(tops) and len(set(tops)) == len(tops), tops  # one under another
+    await check(page, "member home on a phone", findings)
+
+    await page.goto(site.url(f"/member/cases/{case_id}"))  # and the case's page
+    await expect(page.locator("#actions")).to_contain_text("Pay the medical costs")
+    await fits(page)
+    assert await boxes_that_scroll(page) == []
+    assert not findings, describe(findings)
