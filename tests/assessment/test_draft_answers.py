@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 
+from tests.assessment.conftest import EVIDENCE
 from tests.assessment.test_files import PDF
 from tests.assessment.test_pages import logged_in
 
@@ -22,8 +23,8 @@ async def opened(p, assessment_id: str) -> tuple[str, str]:
 
 def every_criterion(page: str) -> dict[str, str | list[str]]:
     """What the page's draft form sends untouched, as a browser sends it: each criterion it
-    carries, the answers chosen, the reasons shown, the evidence ticked to keep and the name
-    of each answer as shown."""
+    carries, the answers chosen, the reasons shown, the evidence ticked to keep, each item of
+    evidence as shown and the name of each answer as shown."""
     form = page.split('id="answers"')[1].split("</form>")[0]
     sent: dict[str, str | list[str]] = {"criteria": re.findall(r'name="criteria" value="([^"]+)"',
                                                                form)}  # fmt: skip
@@ -35,6 +36,8 @@ def every_criterion(page: str) -> dict[str, str | list[str]]:
         sent.setdefault(name, []).append(digest)  # type: ignore[union-attr]
     for name, digest in re.findall(r'name="([a-z0-9-]+\.shown)" value="([0-9a-f]+)"', form):
         sent[name] = digest
+    for name, item in re.findall(r'name="([a-z0-9-]+\.item)" value="([^"]*)"', form):
+        sent.setdefault(name, []).append(html.unescape(item))  # type: ignore[union-attr]
     return sent
 
 
@@ -202,3 +205,37 @@ async def test_saving_writes_only_what_was_changed_from_the_page_and_refuses_an_
     answers = (await p.read(assessment_id))["answers"]
     assert (answers["gov-l2"]["answer"], answers["gov-l2"]["answered_by"]) == ("partly", "alice")
     assert answers["est-l2"]["answer"] == "not_met" and answers["gov-l3"]["answer"] == "partly"
+
+
+async def test_the_evidence_ticked_stays_ticked_beside_an_answer_saved_meanwhile(platform):
+    """Alice's answer has two items of evidence; Bob saves his with a link of his own and
+    neither of hers. Alice's change, her two items ticked, is refused beside Bob's answer:
+    her items come back ticked (his offered, unticked), and sent again they stay hers."""
+    p = platform
+    alice, bob = p.member(sub="alice"), p.member(sub="bob")
+    minutes = {"text": "Board minutes, May"}
+    assessment_id = await p.start(alice)
+    await p.answer(assessment_id, "gov-l2", "not_met", headers=alice,
+                   evidence=[*EVIDENCE, minutes])  # fmt: skip
+    await logged_in(p, alice["Authorization"].split()[1])
+    page, csrf = await opened(p, assessment_id)
+    his = {"url": "https://acme.example/hr-note.pdf"}
+    await p.answer(assessment_id, "gov-l2", "met", headers=bob, evidence=[his])
+    await p.caught_up(assessment_id)
+    typed = every_criterion(page) | {"csrf": csrf, "gov-l2.answer": "partly"}
+    assert len(typed["gov-l2.keep"]) == 2
+    refused = await p.client.post(f"/assessments/{assessment_id}/answers", data=typed)
+    assert refused.status_code == 409, refused.text[:2000]
+    section = html.unescape(refused.text.split('id="c-gov-l2"')[1].split("</section>")[0])
+    boxes = re.findall(r'<input type="checkbox"[^>]*name="gov-l2.keep"[^>]*>\s*<span[^>]*>([^<]*)',
+                       section)  # fmt: skip
+    ticked = re.findall(r'name="gov-l2.keep" value="[0-9a-f]+" checked>\s*<span[^>]*>([^<]*)',
+                        section)  # fmt: skip
+    assert [b.strip() for b in boxes] == [EVIDENCE[0]["text"], minutes["text"], ""], boxes
+    assert [t.strip() for t in ticked] == [EVIDENCE[0]["text"], minutes["text"]], ticked
+    again = every_criterion(refused.text) | {"csrf": re.search(CSRF, refused.text).group(1)}
+    saved = await p.client.post(f"/assessments/{assessment_id}/answers", data=again)
+    assert saved.status_code == 303, saved.text[:2000]
+    answer = (await p.read(assessment_id))["answers"]["gov-l2"]
+    assert (answer["answer"], answer["answered_by"]) == ("partly", "alice")
+    assert [{k: v for k, v in e.items() if v} for e in answer["evidence"]] == [*EVIDENCE, minutes]

@@ -4,11 +4,15 @@ report progress (a draft's answers are one form of their
 own: `draft_answers`). Each runs the API's handler, then shows the page; refused, the page
 again with the form as it was sent, its wrong fields marked and said plainly
 (`redress.kit.console.refusals`, `plainly`), and the status the API would have answered.
+A reply is written against the answer its page showed: one revised by someone else since
+is refused (409, `Overtaken`), as a draft's Save refuses a change to it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from dataclasses import field as kept_field
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -28,12 +32,16 @@ from redress.assessment.pages import (
     Criterion,
     Id,
     Reader,
+    answer_digest,
     assessment_page,
     back,
+    carried,
     evidence_digest,
     field,
     given,
+    listed,
     respondent,
+    shown_answer,
 )  # fmt: skip
 from redress.assessment.reading import framework_of
 from redress.assessment.state import AssessmentRefused
@@ -41,7 +49,7 @@ from redress.kit import console
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.console import human
-from redress.kit.console.refusals import FORM_ERRORS, FieldError, failure
+from redress.kit.console.refusals import FORM_ERRORS, Failure, FieldError, failure
 from redress.kit.deps import authorise
 from redress.kit.errors import Problem
 
@@ -49,6 +57,33 @@ router = APIRouter(prefix=PATH, include_in_schema=False, route_class=CONSOLE.rou
 
 
 Act = Callable[[FormData], Awaitable[r.Written]]
+
+
+@dataclass
+class Shown(Failure):
+    """A refused form of the page, and the evidence each answer of it listed, carried back
+    by the form (by the form's key, or the draft's criterion): listed again as it was, each
+    box as the user left it, though the answer stored now has it no more."""
+
+    carried: dict[str, list[dict[str, str]]] = kept_field(default_factory=dict)
+
+    def context(self) -> dict[str, Any]:
+        return super().context() | {"carried": self.carried}
+
+
+class Overtaken(FieldError):
+    """Someone else saved the criterion's answer after the page was shown, and the form
+    answers it: sent, it would replace theirs unseen, or reply to an answer never seen.
+    `revises`: whether the form changes the answer its page showed."""
+
+    def __init__(self, theirs: dict[str, Any], again: str, revises: bool = True) -> None:
+        said = human(theirs.get("answer") or "no answer")
+        said += f": {theirs['reason']}" if theirs.get("reason") else ""
+        said = said if len(said) <= 300 else f"{said[:299]}…"
+        who = theirs.get("answered_by") or "someone"
+        super().__init__("answer", f"{who[:1].upper()}{who[1:]} saved “{said}” after you opened "
+                         f"this page; {again}", 409)  # fmt: skip
+        self.theirs, self.revises = theirs, revises
 
 
 async def _form(request: Request, assessment_id: str, p: Principal, desk: Any,
@@ -63,8 +98,16 @@ async def _form(request: Request, assessment_id: str, p: Principal, desk: Any,
         written = await act(form)
     except FORM_ERRORS as exc:
         wrong = plainly.fields(exc, FIELDS) if isinstance(exc, ValidationError) else None
-        refused = failure(key, FieldError.several(wrong) if wrong else exc, form, FIELDS,
-                          ticked="keep")  # fmt: skip
+        refused = Shown(**vars(failure(key, FieldError.several(wrong) if wrong else exc, form,
+                                       FIELDS, ticked="keep")))  # fmt: skip
+        refused.carried[key] = carried(form, "item")
+        if isinstance(exc, Overtaken) and not exc.revises:
+            # The answer left as the page showed it: shown as it stands now, to reply to.
+            for name in ("answer", "evidence_text", "evidence_url"):
+                refused.typed.pop(name, None)
+            refused.typed["reason"] = exc.theirs.get("reason") or ""
+            refused.ticks = {evidence_digest(e) for e in exc.theirs.get("evidence") or []}
+            del refused.carried[key]
         # A browser never fills a file box again: the page names the file to choose anew.
         if isinstance(upload := form.get("file"), UploadFile) and upload.filename:
             refused.typed["file"] = upload.filename
@@ -86,13 +129,14 @@ async def _answered(desk: Any, p: Principal, assessment_id: str, criterion: str
 
 
 def evidence_of(answered: dict[str, Any], form: FormData, prefix: str = "") -> list[dict[str, str]]:
-    """The answer's evidence as the form leaves it: each item it had that is still ticked
-    (`keep`, by its digest, so that an item added meanwhile elsewhere is not mistaken for
-    another), then the item the form adds; the fields' names after `prefix` (the draft's
-    form names them by criterion). An answer is recorded whole: what the form does not send
-    back is gone."""
+    """The answer's evidence as the form leaves it: each item its page listed (`item`, or
+    else the answer's) that is still ticked (`keep`, by its digest, so that an item added
+    meanwhile elsewhere is not mistaken for another), then the item the form adds; the
+    fields' names after `prefix` (the draft's form names them by criterion). An answer is
+    recorded whole: what the form does not send back is gone."""
     kept = set(console.values(form, f"{prefix}keep"))
-    items = [given(e) for e in answered.get("evidence") or [] if evidence_digest(e) in kept]
+    shown = listed(carried(form, f"{prefix}item"), answered)
+    items = [given(e) for e in shown if evidence_digest(e) in kept]
     text, url = field(form, f"{prefix}evidence_text"), field(form, f"{prefix}evidence_url")
     added = {k: v for k, v in (("text", text), ("url", url)) if v}
     return [*items, added] if added else items
@@ -113,15 +157,24 @@ async def reply(request: Request, assessment_id: Id, criterion: Criterion, p: Re
                 raise FieldError("file", said, exc.status) from None
         data: dict[str, Any] = {"comment": field(form, "comment")}
         answered = await _answered(desk, p, assessment_id, criterion)
-        reason, evidence = field(form, "reason"), evidence_of(answered, form)
-        shown = [given(e) for e in answered.get("evidence") or []]
+        reason, evidence = field(form, "reason") or "", evidence_of(answered, form)
+        # The answer as the page showed it (`shown`, and its value: "keep it as it is"); a
+        # form without it is compared with the answer stored.
+        now, value = shown_answer(answered), field(form, "answer")
+        shown = field(form, "shown") or now
+        kept = field(form, "shown_value") or answered.get("answer")
+        text, url = field(form, "evidence_text"), field(form, "evidence_url")
+        added = [evidence_digest({"text": text, "url": url})] if text or url else []
+        mine = answer_digest(value or kept, reason, [*console.values(form, "keep"), *added])
         # A reply revises the answer when the form changes it: its value, or only the reason
         # or the evidence shown with it ("keep it as it is" keeps the value, then).
-        revised = field(form, "answer") or (
-            answered.get("answer")
-            if reason != (answered.get("reason") or "") or evidence != shown
-            else None
-        )
+        revises = bool(value) or mine != shown
+        if shown != now:  # someone else's answer since: this reply was written to another
+            again = ("what you typed is kept below: send it again to put it in place of theirs"
+                     if revises else "your reply is kept below: send it again to reply to "
+                     "their answer")  # fmt: skip
+            raise Overtaken(answered, again, revises)
+        revised = value or (answered.get("answer") if revises else None)
         if revised:
             data |= {"answer": revised, "reason": reason, "evidence": evidence}
         body = r.ReplyBody.model_validate(data)

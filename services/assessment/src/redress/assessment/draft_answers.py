@@ -24,7 +24,7 @@ from starlette.responses import RedirectResponse, Response
 from redress.assessment import files_api, plainly
 from redress.assessment import handlers as h
 from redress.assessment import requests as r
-from redress.assessment.answer_pages import evidence_of
+from redress.assessment.answer_pages import Overtaken, Shown, evidence_of
 from redress.assessment.api import found
 from redress.assessment.context import AssessmentDesk
 from redress.assessment.pages import (
@@ -35,6 +35,7 @@ from redress.assessment.pages import (
     answer_digest,
     assessment_page,
     back,
+    carried,
     evidence_digest,
     respondent,
     shown_answer,
@@ -42,7 +43,6 @@ from redress.assessment.pages import (
 from redress.assessment.reading import framework_of
 from redress.events.application import Refused
 from redress.kit import console
-from redress.kit.console import human
 from redress.kit.console.refusals import Failure, FieldError, failure
 from redress.kit.errors import Problem
 
@@ -75,20 +75,6 @@ class Draft:
         return self.file_status if only_files else 422
 
 
-class Overtaken(Exception):
-    """Someone else saved the criterion's answer after the page was shown, and the form
-    changes it too: saving it would silently replace theirs."""
-
-    def __init__(self, theirs: dict[str, Any]) -> None:
-        said = human(theirs.get("answer") or "no answer")
-        said += f": {theirs['reason']}" if theirs.get("reason") else ""
-        said = said if len(said) <= 300 else f"{said[:299]}…"
-        super().__init__(
-            f"{theirs.get('answered_by') or 'someone'} saved “{said}” after you opened this "
-            "page; what you typed is kept below: save again to put it in place of theirs"
-        )  # fmt: skip
-
-
 def answer_in(form: FormData, criterion: str, stored: dict[str, Any] | None
               ) -> r.AnswerBody | None:  # fmt: skip
     """The criterion's answer as the form gives it; None when it is as the page showed it
@@ -109,7 +95,8 @@ def answer_in(form: FormData, criterion: str, stored: dict[str, Any] | None
     given_now = {"reason": reason, "evidence": evidence} | ({"answer": value} if value else {})
     body = r.AnswerBody.model_validate(given_now)
     if now != shown:
-        raise Overtaken(stored)
+        raise Overtaken(stored, "what you typed is kept below: save again to put it in place "
+                        "of theirs")  # fmt: skip
     return body
 
 
@@ -122,7 +109,7 @@ async def read(form: FormData, criteria: list[str], stored: dict[str, Any]) -> D
         except ValidationError as exc:
             draft.wrong |= plainly.fields(exc, ANSWER_FIELDS, f"{criterion}-{{}}".format)
         except Overtaken as exc:
-            draft.wrong[f"{criterion}-answer"] = f"{str(exc)[:1].upper()}{str(exc)[1:]}"
+            draft.wrong[f"{criterion}-answer"] = exc.detail
             draft.overtaken[criterion] = shown_answer(stored.get(criterion))
         else:
             if body is None:
@@ -139,7 +126,7 @@ async def read(form: FormData, criteria: list[str], stored: dict[str, Any]) -> D
 
 
 @dataclass
-class Refusal(Failure):
+class Refusal(Shown):
     """The draft's form refused, and the criteria it left as they were shown."""
 
     untouched: set[str] = field(default_factory=set)
@@ -151,7 +138,8 @@ class Refusal(Failure):
 def refused(form: FormData, exc: Exception, criteria: list[str], draft: Draft | None = None
             ) -> Failure:  # fmt: skip
     """The form refused, to show again as typed: its boxes ticked by `<criterion>:<digest>`
-    (the same item of evidence may be given for two criteria). A criterion the form left as
+    (the same item of evidence may be given for two criteria), beside the items its page
+    listed, which the form carried back (`<criterion>.item`). A criterion the form left as
     shown is shown as it is stored now (someone else may have saved it meanwhile); one
     overtaken is kept as typed, named as the answer now stored, so that sending it again
     puts it in place of the answer its author has now seen."""
@@ -160,6 +148,7 @@ def refused(form: FormData, exc: Exception, criteria: list[str], draft: Draft | 
     for c, now in (draft.overtaken if draft else {}).items():
         shown.typed[f"{c}.shown"] = now
     shown.ticks = {f"{c}:{d}" for c in criteria for d in console.values(form, f"{c}.keep")}
+    shown.carried = {c: carried(form, f"{c}.item") for c in criteria}
     # A browser never fills a file box again: the page names each file it must be given anew.
     for c in criteria:
         upload = form.get(f"{c}.file")

@@ -73,6 +73,42 @@ def given(item: dict[str, Any]) -> dict[str, str]:
     return {k: v for k, v in item.items() if k in ("text", "url") and v}
 
 
+def carried_item(item: dict[str, Any]) -> str:
+    """An item of evidence as a form carries it back beside its box (`item`): an item the
+    user ticked is kept even when the answer stored has it no more (someone else saved
+    theirs since the page was shown: `listed`)."""
+    return json.dumps(given(item), ensure_ascii=False, sort_keys=True)
+
+
+def carried(form: FormData, name: str) -> list[dict[str, str]]:
+    """The items of evidence a form carries back under `name` (`carried_item`), at most as
+    many as an answer takes; anything else sent there is no item, and left out."""
+    items = []
+    for value in form.getlist(name)[:20]:
+        try:
+            item = json.loads(value) if isinstance(value, str) else None
+        except ValueError:
+            continue
+        if (
+            isinstance(item, dict)
+            and item
+            and all(k in ("text", "url") and isinstance(v, str) for k, v in item.items())
+        ):
+            items.append(item)
+    return items
+
+
+def listed(items: list[dict[str, Any]] | None, answered: dict[str, Any] | None
+           ) -> list[dict[str, Any]]:  # fmt: skip
+    """The evidence a form offers to keep: the answer's; after a refusal, the items the form
+    carried back (`items`, its page's), then those of the answer stored now it had not."""
+    stored = list((answered or {}).get("evidence") or [])
+    if items is None:
+        return stored
+    known = {evidence_digest(e) for e in items}
+    return [*items, *(e for e in stored if evidence_digest(e) not in known)]
+
+
 CONSOLE = console.Console(
     path=PATH,
     title="grievance mechanism assessments",
@@ -84,7 +120,12 @@ CONSOLE = console.Console(
     forbidden="these pages are for member companies and the initiative's officers",
     csrf_key=console.csrf_key_in("assessment.csrf"),
     templates=PlainPath(__file__).parent / "templates",
-    filters={"digest": evidence_digest, "shown": shown_answer},
+    filters={
+        "digest": evidence_digest,
+        "shown": shown_answer,
+        "item": carried_item,
+        "listed": listed,
+    },
 )
 router = CONSOLE.router()  # with the console's login and logout
 entry = APIRouter(include_in_schema=False)
@@ -210,7 +251,7 @@ async def assessment_page(request: Request, assessment_id: str, p: Principal, de
         )
         planned = {a["criterion"] for a in actions}
         to_plan = [c for c in plan.proposal(state) if c not in planned][:10]
-    shown = refused.context() if refused else NO_FAILURE
+    shown = {"carried": {}} | (refused.context() if refused else NO_FAILURE)
     return CONSOLE.page(request, "assessment.html", refused.status if refused else 200,
                 principal=p, a=one, f=framework,
                 criteria=framework.criteria(), answering=answering, reviewing=reviewing,
