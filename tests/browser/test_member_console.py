@@ -213,3 +213,27 @@ async def test_the_home_reflows_on_a_phone_each_case_and_action_due_labelled_by_
     await fits(page)
     assert await boxes_that_scroll(page) == []
     assert not findings, describe(findings)
+
+
+async def test_the_officers_queue_reflows_on_a_phone_each_case_labelled_by_its_columns(
+    console_site, phone
+):
+    """An officer on a field visit opens the queue on a phone: its eight columns scrolled
+    sideways in their box at 360 px; each case is now a block of labelled values."""
+    site, page = console_site, phone
+    findings: dict[str, list[dict]] = {}
+    case_id = await file_grievance(site)
+    await page.goto(site.url("/console/login"))
+    await page.locator("#token").fill(site.token())
+    await page.locator("#token").press("Enter")
+    await expect(page.locator("h1")).to_have_text("Queue")
+    row = f'#queue tr[data-case="{case_id}"]'
+    await expect(page.locator(row)).to_be_visible()
+    await fits(page)
+    assert await boxes_that_scroll(page) == []
+    assert await labels_of(page, f"{row} >> th, td") == [
+        '"Case"', '"Category"', '"Country"', '"Stage"', '"Due"', '"Severity"', '"Officer"',
+        '"Status"', '"Opened"',
+    ]  # fmt: skip
+    await check(page, "queue on a phone", findings)
+    assert not findings, describe(findings)
