@@ -6,7 +6,8 @@ from its shape, the way the kit produces them: a token (401, 403), a path naming
 (404), a write to the log (409), a body (400, 413, 415, 422), a parameter, or one an API's
 address does not take (422). A route declares the rest itself (`responses={429: ...}`), and
 its declarations become problem+json too. Reads that accept `min_version` may answer 202
-(DESIGN: read-your-writes).
+(DESIGN: read-your-writes). A read that builds its answer as a dict documents it with an
+`Answer` model (`documented`), whose fields say what each reader gets.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Query
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from redress.kit.errors import MEDIA_TYPE
 
@@ -102,6 +104,28 @@ def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
 _WRITES = frozenset({"post", "put", "patch", "delete"})
 
 
+class Answer(BaseModel):
+    """What a read answers, as its OpenAPI documents it: every field named, no other."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def some(description: str) -> Any:
+    """A field of an `Answer` that only some readers' answers carry (`description` says whose):
+    not required, and without a default, since an answer leaving it out means none."""
+    return Field(None, description=description, json_schema_extra=_no_default)
+
+
+def documented(model: type[Answer], description: str) -> dict[int | str, dict[str, Any]]:
+    """A read's 200 documented by `model` (`responses=documented(...)`), while the handler
+    answers the dict it builds, serialised as before: the model describes, it never filters."""
+    return {200: {"model": model, "description": description}}
+
+
 def expected_errors(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     """The errors the kit itself can answer for an operation of this shape."""
     codes: set[int] = {503}  # every operation may meet a database outage (redress.kit.outage)
@@ -141,6 +165,8 @@ def document_responses(schema: dict[str, Any]) -> dict[str, Any]:
             if any(p.get("name") == "min_version" for p in operation.get("parameters", [])):
                 responses["202"] = NOT_YET_READABLE
             for status, response in responses.items():
+                if status.startswith("2"):
+                    _named_only(response)
                 if status.isdigit() and int(status) >= 400:
                     text = response.get("description") or DESCRIPTIONS.get(int(status), "")
                     responses[status] = {**response, **problem(text)}
@@ -148,6 +174,15 @@ def document_responses(schema: dict[str, Any]) -> dict[str, Any]:
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     return schema
+
+
+def _named_only(response: dict[str, Any]) -> None:
+    """A JSON answer `documented` by a model is that model alone: FastAPI puts the bare object
+    of the handler's `dict[str, Any]` beside the model's `$ref`, which would say any field may
+    come."""
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" in schema:
+        response["content"]["application/json"]["schema"] = {"$ref": schema["$ref"]}
 
 
 def install(app: FastAPI) -> None:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from redress.cases import attachments, evidence_views, reads, referral_entries
 from redress.cases import domain as d
 from redress.cases import queries as q
+from redress.cases import read_answers as a
 from redress.cases.access import Reader, is_plan_party, may_read, plan_party
 from redress.cases.context import CasesContext
 from redress.cases.handlers import NOT_FOUND, case_events, is_member
@@ -23,7 +24,7 @@ from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
 from redress.kit.deps import CurrentPrincipal, Pool, Store
 from redress.kit.errors import Problem
-from redress.kit.openapi import MinVersion, not_yet_readable
+from redress.kit.openapi import MinVersion, documented, not_yet_readable
 from redress.kit.text import Line
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -58,7 +59,7 @@ def _jsonable(row: Any, columns: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-@router.get("")
+@router.get("", responses=documented(a.Queue, "A page of the cases you may read, oldest first"))
 async def queue(
     p: CurrentPrincipal,
     pool: Pool,
@@ -195,7 +196,10 @@ async def detail(
     return body
 
 
-@router.get("/{case_id}/reads")
+@router.get(
+    "/{case_id}/reads",
+    responses=documented(a.Reads, "Reads of the worker's personal data, oldest first"),
+)
 async def case_reads(
     case_id: str,
     p: Reader,

@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from redress.cases import domain as d
+from redress.cases import read_answers as answers
 from redress.cases.access import Reader
 from redress.events.catalogue.indicators import ALIASES, VOCABULARY
+from redress.kit.openapi import documented
 from redress.kit.text import Line
 
 
@@ -20,7 +22,10 @@ def _suggestions(category: str) -> list[str]:
 router = APIRouter(prefix="/v1", tags=["cases"])
 
 
-@router.get("/indicators")
+@router.get(
+    "/indicators",
+    responses=documented(answers.Indicators, "The risk indicators, and those suggested"),
+)
 async def indicators(
     request: Request, p: Reader, category: Annotated[Line | None, Query(max_length=50)] = None
 ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from redress.cases import read_answers as answers
 from redress.cases.access import may_read, plan_party
 from redress.cases.context import CasesContext
 from redress.cases.handlers import is_member
@@ -22,6 +23,7 @@ from redress.events.store import Conn
 from redress.kit import cursor as kit_cursor
 from redress.kit.auth import Principal
 from redress.kit.deps import CurrentPrincipal, Pool
+from redress.kit.openapi import documented
 
 router = APIRouter(prefix="/v1/plan-actions", tags=["cases"])
 # A page ends after the action `<day>~<case id>/<action id>`.
@@ -82,7 +84,10 @@ async def _page(
     )
 
 
-@router.get("")
+@router.get(
+    "",
+    responses=documented(answers.PlanActions, "A page of the plan actions you answer for"),
+)
 async def plan_actions(
     p: CurrentPrincipal,
     pool: Pool,

@@ -12,9 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from redress.cases.read_answers import MissedDeadlines
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.deps import Pool, permitted
+from redress.kit.openapi import documented
 
 router = APIRouter(prefix="/v1/supervision", tags=["supervision"])
 Supervisor = Annotated[Principal, Depends(permitted(Action.deadline_oversee))]
@@ -28,7 +30,10 @@ LIMIT $2
 """
 
 
-@router.get("/missed-deadlines")
+@router.get(
+    "/missed-deadlines",
+    responses=documented(MissedDeadlines, "Open cases past a stage deadline, oldest first"),
+)
 async def missed_deadlines(
     p: Supervisor, pool: Pool, limit: Annotated[int, Query(ge=1, le=500)] = 200
 ) -> dict[str, Any]:
