@@ -14,9 +14,10 @@ from redress.kit.authz import Action
 from redress.kit.deps import Pool, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
-from redress.kit.openapi import MinVersion, not_yet_readable
+from redress.kit.openapi import MinVersion, documented, not_yet_readable
 from redress.referral import handlers as h
 from redress.referral import queries as q
+from redress.referral import read_answers as a
 from redress.referral import requests as r
 from redress.referral.context import ReferralDesk
 from redress.referral.projections import ReferralViews
@@ -31,7 +32,7 @@ PartnerId = Annotated[str, Path(pattern=r.PARTNER_ID, max_length=100)]
 VIEWS = ReferralViews()
 
 
-@router.get("")
+@router.get("", responses=documented(a.Referrals, "A page of the referrals, oldest first"))
 async def queue(
     p: Reader,
     pool: Pool,
@@ -76,7 +77,10 @@ async def _found(pool: Pool, p: Principal, referral_id: str) -> None:
             raise Problem(404, "not-found", h.NOT_FOUND)
 
 
-@router.get("/{referral_id}/timeline")
+@router.get(
+    "/{referral_id}/timeline",
+    responses=documented(a.Timeline, "What happened to the referral, in order"),
+)
 async def timeline(referral_id: ReferralId, p: Reader, pool: Pool) -> dict[str, Any]:
     """What happened to the referral, in order (codes and ids, no personal data)."""
     await _found(pool, p, referral_id)
@@ -84,7 +88,10 @@ async def timeline(referral_id: ReferralId, p: Reader, pool: Pool) -> dict[str, 
         return {"items": await q.timeline(conn, referral_id)}
 
 
-@router.get("/{referral_id}/disclosures")
+@router.get(
+    "/{referral_id}/disclosures",
+    responses=documented(a.Disclosures, "Which partner read which personal fields, in order"),
+)
 async def disclosures(referral_id: ReferralId, p: Reader, pool: Pool) -> dict[str, Any]:
     """Which partner read which of the worker's personal fields, and when."""
     await _found(pool, p, referral_id)

@@ -17,8 +17,10 @@ from redress.kit.authz import Action, allowed
 from redress.kit.deps import Pool, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
+from redress.kit.openapi import documented
 from redress.referral import directory_handlers as dh
 from redress.referral import queries as q
+from redress.referral import read_answers as a
 from redress.referral import requests as r
 from redress.referral.context import ReferralDesk
 from redress.referral.policies import directory
@@ -30,14 +32,17 @@ PartnerId = Annotated[str, Path(pattern=r.PARTNER_ID, max_length=100)]
 EndpointId = Annotated[str, Path(pattern=r.ENDPOINT_ID, max_length=50)]
 
 
-@router.get("/partners")
+@router.get("/partners", responses=documented(a.Partners, "The initiative's partners"))
 async def partners(p: Reader, pool: Pool) -> dict[str, Any]:
     """The initiative's partners: kind, countries served, what they handle, languages."""
     async with pool.acquire() as conn:
         return {"items": await q.partners(conn, p.tenant)}
 
 
-@router.get("/partners/{partner_id}")
+@router.get(
+    "/partners/{partner_id}",
+    responses=documented(a.Partner, "The partner; its endpoints for admins only"),
+)
 async def partner(partner_id: PartnerId, p: Reader, pool: Pool) -> dict[str, Any]:
     """A partner; admins also see its webhook endpoints (never a secret)."""
     async with pool.acquire() as conn:
@@ -98,7 +103,10 @@ async def remove_endpoint(
     return await dh.remove_endpoint(desk, p, partner_id, endpoint_id)
 
 
-@router.get("/referral-settings")
+@router.get(
+    "/referral-settings",
+    responses=documented(a.Settings, "The acknowledgement time frame"),
+)
 async def settings(p: Reader, desk: ReferralDesk) -> dict[str, Any]:
     """How many hours a partner has to acknowledge a referral (72 unless set)."""
     return {"acknowledge_hours": (await directory(desk.store, p.tenant)).acknowledge_hours}
