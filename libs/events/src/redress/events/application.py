@@ -163,6 +163,23 @@ async def execute(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+T = TypeVar("T")
+
+
+async def retried(work: Callable[[], Awaitable[T]], *, attempts: int = ATTEMPTS) -> T:
+    """`work`, a transaction of its own that may append to streams it finds on the way (a
+    text joining the grievance its number threads into), again after a concurrent write, as
+    `execute` does: a clash nobody can do anything about is never the answer."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await work()
+        except ConcurrencyError:
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(random.uniform(0, PAUSE_S * 2 ** min(attempt, 6)))  # noqa: S311
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 async def _attempt(
     store: EventStore,
     stream: str,

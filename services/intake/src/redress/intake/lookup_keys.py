@@ -63,13 +63,20 @@ def _legacy(intake: Intake, tenant: str, phone: str) -> list[str]:
 async def number_keys(conn: Conn, intake: Intake, tenant: str, phone: str) -> NumberKeys:
     """The number's hashes, the live keys held against a rotation until `conn`'s transaction
     ends (call it inside one)."""
-    ids = [r["key_id"] for r in await conn.fetch(
-        "SELECT key_id FROM intake.lookup_keys ORDER BY created_at, key_id FOR KEY SHARE"
-    )]  # fmt: skip
+    ids = await _live(conn)
     if not ids:
-        ids = [await _create(conn, intake)]
+        # The first key, made once: texts from one number arriving together on a new
+        # platform would each make their own, and thread apart under different hashes.
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('intake.lookup_keys'))")
+        ids = await _live(conn) or [await _create(conn, intake)]
     hashes = [_hash((await intake.keyring.get(conn, k)).secret, tenant, phone) for k in ids]
     return NumberKeys(ids[-1], hashes[-1], [*reversed(hashes), *_legacy(intake, tenant, phone)])
+
+
+async def _live(conn: Conn) -> list[str]:
+    return [r["key_id"] for r in await conn.fetch(
+        "SELECT key_id FROM intake.lookup_keys ORDER BY created_at, key_id FOR KEY SHARE"
+    )]  # fmt: skip
 
 
 async def _create(conn: Conn, intake: Intake) -> str:

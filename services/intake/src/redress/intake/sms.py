@@ -11,14 +11,22 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from redress.events.application import retried
 from redress.events.catalogue.grievance import Category, Channel, Consent
 from redress.events.envelope import Metadata
 from redress.events.ids import new_id
-from redress.events.store import Conn, EventStore
+from redress.events.store import Conn, EventStore, read_stream_on
 from redress.intake import replies, sms_texts
 from redress.intake.commands import ContactDetails, GrievanceInput
 from redress.intake.context import Intake, IntakeContext
-from redress.intake.domain import ChangeContactConsent, PostWorkerMessage, Status, decide
+from redress.intake.domain import (
+    ChangeContactConsent,
+    Grievance,
+    PostWorkerMessage,
+    Status,
+    decide,
+    fold,
+)
 from redress.intake.filing import file_grievance, grievance_stream, tenant_name
 from redress.intake.gateway import SMS_GATEWAY, signed_form
 from redress.intake.gateway import signature as signature  # the provider's, for its callers
@@ -26,7 +34,6 @@ from redress.intake.lookup_keys import NumberKeys, number_keys
 from redress.intake.phones import reachable
 from redress.intake.sms_texts import CONTACT_ALLOWED, CONTACT_STOPPED, SMS_JOINED, language_of
 from redress.intake.texts import PROBLEMS
-from redress.intake.web_common import load
 from redress.kit.auth import Principal
 from redress.kit.deps import Pool, Store
 from redress.kit.errors import Problem
@@ -74,16 +81,23 @@ async def inbound(
     # id is the Idempotency-Key, so that a repeat adds nothing and gets the first answer.
     sid = (params.get("MessageSid") or params.get("SmsSid") or "")[:200] or None
     body = json.dumps(params, sort_keys=True).encode()
-    try:
+    gateway = Principal(sub=SMS_GATEWAY.id, tenant=tenant, roles=frozenset({"operator"}))
+
+    async def answer() -> str:
         async with pool.acquire() as conn, conn.transaction():
             await tenant_name(conn, tenant)
-            gateway = Principal(sub=SMS_GATEWAY.id, tenant=tenant, roles=frozenset({"operator"}))
             first = await claim(conn, "intake", gateway, sid, request, body)
             if isinstance(first, Replay):
-                return twiml(first.answer["text"])
+                return str(first.answer["text"])
             reply = await _receive(conn, store, intake, metadata, phone, text)
             if first is not None:
                 await first.remember(conn, Reply(text=reply), 200)
+            return reply
+
+    try:
+        # Another writer on the grievance (the text sender recording what it sent, a policy)
+        # makes this a clash: taken again afresh, since the provider never sends it again.
+        reply = await retried(answer)
     except Exception as exc:
         if not is_outage(exc):
             raise
@@ -129,7 +143,7 @@ async def _receive(
     if thread is not None:
         existing, key = thread
         stream = grievance_stream(existing)
-        state, version = await load(store, stream)
+        state, version = await _load(conn, stream)
         if state.status is Status.open:
             sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(text.encode())
             events = decide(PostWorkerMessage(existing, sealed, Channel.sms), state)
@@ -154,6 +168,12 @@ async def _receive(
     filed = await file_grievance(conn, store, intake, metadata, form_, Channel.sms,
                                  grievance_id=new_id_)  # fmt: skip
     return sms_texts.filed(filed.reference, filed.secret or "", intake.pages.gettext(language))
+
+
+async def _load(conn: Conn, stream: str) -> tuple[Grievance, int]:
+    """The grievance as this transaction reads it, and its version to append at."""
+    events = await read_stream_on(conn, stream)
+    return fold([e.data for e in events]), len(events)
 
 
 async def _thread(conn: Conn, tenant: str, hashes: list[str]) -> tuple[str, str] | None:
@@ -182,7 +202,7 @@ async def _contact(
     stop)."""
     for grievance_id in await _reports_of(conn, metadata.tenant, keys.candidates):
         stream = grievance_stream(grievance_id)
-        state, version = await load(store, stream)
+        state, version = await _load(conn, stream)
         if state.status in (Status.none, Status.erased):
             continue
         events = decide(ChangeContactConsent(grievance_id, allowed), state)
