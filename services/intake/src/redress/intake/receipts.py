@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 # Unambiguous letters and digits, easy to read out over a phone.
 _ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"
+SECRET_DIGITS = 16
 _hasher = PasswordHasher()
 # Verifying against this when a reference is unknown takes as long as a real check.
 _DUMMY = _hasher.hash("0" * 16)
@@ -43,7 +45,7 @@ def new_reference() -> str:
 def new_receipt(secret: str | None = None) -> Receipt:
     """A receipt with a secret (random unless given); slow by design (argon2), so callers run
     it off the loop."""
-    secret = secret or "".join(secrets.choice("0123456789") for _ in range(16))
+    secret = secret or "".join(secrets.choice("0123456789") for _ in range(SECRET_DIGITS))
     return Receipt(new_reference(), secret, _hasher.hash(secret))
 
 
@@ -59,6 +61,24 @@ def verify_secret(hash_: str | None, secret: str) -> bool:
         return _hasher.verify(hash_ or _DUMMY, candidate) and hash_ is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+# A secret as a worker copies it: its digits in any script, together or in the groups of
+# four its receipt shows them in (a space or a dash between); no more digits either side.
+# A space before it goes with it, so that the words around it read on.
+_SECRET = re.compile(rf" ?(?<!\d)(?:\d{{4}}[ \-]?){{{SECRET_DIGITS // 4 - 1}}}\d{{4}}(?![\d])")
+_REFERENCE = re.compile(rf"\bR-?[{_ALPHABET}]{{8}}\b", re.IGNORECASE)
+
+
+def without_secrets(text: str) -> tuple[str, bool]:
+    """`text` with every receipt's secret in it taken out, and whether there was one."""
+    kept, found = _SECRET.subn("", text)
+    return (kept.strip() if found else text), bool(found)
+
+
+def only_references(text: str) -> bool:
+    """Whether `text` says nothing but receipts' references (and punctuation)."""
+    return not any(ch.isalnum() for ch in _REFERENCE.sub("", text))
 
 
 def normalise_reference(text: str) -> str:

@@ -3,6 +3,7 @@ the provider's delivery receipts (`/v1/sms/{tenant}/status`)."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request
@@ -20,7 +21,7 @@ from redress.intake.sms_texts import SMS_THANKS
 from redress.kit.deps import Pool, Store
 
 router = APIRouter(prefix="/v1/sms", tags=["sms"])
-SCORES = frozenset("12345")
+SCORES = range(1, 6)
 TENANT_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"  # as tokens name tenants
 FINAL = {s.value: s for s in DeliveryStatus}
 
@@ -32,7 +33,10 @@ async def score(
     score on that grievance; None when the text is not such an answer (it is then threaded as
     any other text)."""
     said = text.strip().rstrip(".")
-    if said not in SCORES:
+    # In any script's digits, as the question is put in them (৫ in Bengali) and as the status
+    # page takes a score.
+    value = unicodedata.decimal(said, None) if len(said) == 1 else None
+    if value is None or value not in SCORES:
         return None
     tenant = metadata.tenant
     keys = await number_keys(conn, intake, tenant, phone)
@@ -47,7 +51,7 @@ async def score(
     stream = grievance_stream(gid)
     history = await read_stream_on(conn, stream)
     try:
-        events = decide(GiveSatisfaction(gid, int(said)), fold([e.data for e in history]))
+        events = decide(GiveSatisfaction(gid, value), fold([e.data for e in history]))
     except GrievanceRefused:
         return None
     await store.append(stream, events, len(history), metadata, conn=conn)

@@ -32,7 +32,17 @@ from redress.intake.gateway import SMS_GATEWAY, signed_form
 from redress.intake.gateway import signature as signature  # the provider's, for its callers
 from redress.intake.lookup_keys import NumberKeys, number_keys
 from redress.intake.phones import reachable
-from redress.intake.sms_texts import CONTACT_ALLOWED, CONTACT_STOPPED, SMS_JOINED, language_of
+from redress.intake.receipts import only_references, without_secrets
+from redress.intake.sms_texts import (
+    CONTACT_ALLOWED,
+    CONTACT_STOPPED,
+    SMS_JOINED,
+    SMS_NEW_AFTER_CLOSED,
+    SMS_SECRET_DROPPED,
+    SMS_SECRET_ONLY,
+    SMS_UNREADABLE,
+    language_of,
+)
 from redress.intake.texts import PROBLEMS
 from redress.kit.auth import Principal
 from redress.kit.deps import Pool, Store
@@ -59,7 +69,7 @@ def twiml(text: str) -> Response:
 
 @router.post("/{tenant}/inbound", response_class=Response, responses={
     200: {"content": {"application/xml": {}}, "description": "TwiML reply"},
-    403: {"description": "bad signature"}, 422: {"description": "missing From or Body"},
+    403: {"description": "bad signature"}, 422: {"description": "missing From"},
 })  # fmt: skip
 async def inbound(
     request: Request,
@@ -74,8 +84,8 @@ async def inbound(
     # The provider's text, which the worker cannot correct: controls dropped, not refused.
     phone = strip_controls(params.get("From", ""))[:40]
     text = strip_controls(params.get("Body", ""))[:1600]
-    if not phone or not visible(text):
-        raise Problem(422, "validation", "From and Body are required")
+    if not phone:  # a text from nobody is the provider's fault; one of no words, the worker's
+        raise Problem(422, "validation", "From is required")
     metadata = Metadata(tenant=tenant, actor=SMS_GATEWAY)
     # The provider sends a text again when our answer did not reach it in time: its message
     # id is the Idempotency-Key, so that a repeat adds nothing and gets the first answer.
@@ -120,19 +130,30 @@ async def _receive(
 ) -> str:
     """The first text from a number files a grievance; later ones join it while it is open."""
     tenant = metadata.tenant
+    # The worker's language, as far as the script of what they wrote tells; else the one the
+    # initiative gives a worker without a preference (its first).
+    settings = (await read_tenant(conn, tenant)).settings
+    offered = settings.languages if settings else ()
+    language = language_of(text, offered, default=offered[0] if offered else "en")
+    if not visible(text):  # empty, or a photo alone: nothing to file, but they are answered
+        return _said(intake, language, SMS_UNREADABLE)
     if (answered := await replies.score(conn, store, intake, metadata, phone, text)) is not None:
         return answered
     keys = await number_keys(conn, intake, tenant, phone)
     new_id_ = str(new_id())
-    # The worker's language, as far as the script of what they wrote tells.
-    settings = (await read_tenant(conn, tenant)).settings
-    offered = settings.languages if settings else ()
-    language = language_of(text, offered)
     if (wish := text.strip().upper()) in STOP | START:
         return await _contact(conn, store, intake, metadata, keys, wish in START, language)
     # A thread under an older lookup key is found as it is; else the thread is claimed
     # under the newest, and a text arriving at the same moment waits for this one.
     thread = await _thread(conn, tenant, keys.candidates)
+    # A receipt's secret is never kept, nor a text that was only a receipt filed: staff
+    # would read it, and whoever read it could open the report.
+    text, secret = without_secrets(text)
+    notes = [SMS_SECRET_DROPPED] if secret else []
+    if secret and only_references(text):
+        if thread is not None:  # in the language of the report they follow
+            language = (await _load(conn, grievance_stream(thread[0])))[0].language or language
+        return _said(intake, language, SMS_SECRET_ONLY)
     if thread is None and await conn.fetchval(
         """INSERT INTO intake.sms_threads (tenant, thread_key, grievance_id, lookup_key)
            VALUES ($1, $2, $3, $4)
@@ -144,13 +165,15 @@ async def _receive(
         existing, key = thread
         stream = grievance_stream(existing)
         state, version = await _load(conn, stream)
-        if state.status is Status.open:
+        # The language they filed in, unless this text's script says otherwise.
+        language = language_of(text, offered, default=state.language or language)
+        if state.status is Status.open and not await _closed(conn, existing):
             sealed = (await intake.keyring.get(conn, state.key_id or "")).seal(text.encode())
             events = decide(PostWorkerMessage(existing, sealed, Channel.sms), state)
             await store.append(stream, events, version, metadata, conn=conn)
-            # The language they filed in, unless this text's script says otherwise.
-            said = language_of(text, offered, default=state.language or language)
-            return str(intake.pages.gettext(said)(SMS_JOINED))
+            return _said(intake, language, SMS_JOINED, *notes)
+        if state.status is Status.open:  # closed or not taken up: they are told why it is new
+            notes.insert(0, SMS_NEW_AFTER_CLOSED)
         await conn.execute(
             """UPDATE intake.sms_threads SET grievance_id = $3, thread_key = $4, lookup_key = $5
                WHERE tenant = $1 AND thread_key = $2""",
@@ -167,7 +190,21 @@ async def _receive(
     )  # fmt: skip
     filed = await file_grievance(conn, store, intake, metadata, form_, Channel.sms,
                                  grievance_id=new_id_)  # fmt: skip
-    return sms_texts.filed(filed.reference, filed.secret or "", intake.pages.gettext(language))
+    answer = sms_texts.filed(filed.reference, filed.secret or "", intake.pages.gettext(language))
+    return " ".join([answer, *(str(intake.pages.gettext(language)(note)) for note in notes)])
+
+
+def _said(intake: Intake, language: str, *messages: str) -> str:
+    return " ".join(str(intake.pages.gettext(language)(m)) for m in messages)
+
+
+async def _closed(conn: Conn, grievance_id: str) -> bool:
+    """Whether the grievance's case was closed or not taken up (and not reopened since), as
+    the worker's status page tells it."""
+    return bool(await conn.fetchval(
+        "SELECT closed_at IS NOT NULL FROM intake.grievances WHERE grievance_id = $1",
+        grievance_id,
+    ))  # fmt: skip
 
 
 async def _load(conn: Conn, stream: str) -> tuple[Grievance, int]:

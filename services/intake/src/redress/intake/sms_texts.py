@@ -37,12 +37,22 @@ SMS_THANKS = THANKS
 # The answer to a text (TwiML), from words the worker pages already have.
 SMS_FILED = (N_("Your report was received"), N_("Reference"), N_("Secret number"))
 SMS_JOINED = N_("Your message was sent.")
+# A text with nothing to read (empty, or a photo alone): nothing is filed, the worker is asked.
+SMS_UNREADABLE = N_("We could not read your text. Please write in words what happened.")
+# A receipt's secret texted to us is never kept: what to do instead.
+SMS_SECRET_ONLY = N_(
+    "Your secret number was not kept: never text it. Use it only on our website to follow "
+    "your report. Texts from the phone you reported by join that report."
+)
+SMS_SECRET_DROPPED = N_("Your secret number was left out: never text it.")
+SMS_NEW_AFTER_CLOSED = N_("Your earlier report is closed, so this text is a new report.")
 # STOP and START, answered as the status page answers its contact buttons.
 CONTACT_STOPPED = N_("Saved: nobody will contact you about your report.")
 CONTACT_ALLOWED = N_("Saved: the grievance officer may contact you.")
 
 # Scripts that name a language of the catalogues (the first that the tenant offers, else the
-# first); a text in Latin script, or in none of these, is answered in the default language.
+# first); a text in Latin script, or in none of these, is answered in the default language
+# (the caller's: the initiative's first language, or the report's).
 _SCRIPTS: tuple[tuple[int, int, tuple[str, ...]], ...] = (
     (0x0980, 0x09FF, ("bn",)), (0x0900, 0x097F, ("hi", "ne")), (0x0600, 0x06FF, ("ar", "ur")),
     (0x1000, 0x109F, ("my",)), (0x1780, 0x17FF, ("km",)), (0x1200, 0x137F, ("am",)),
