@@ -17,6 +17,7 @@ from redress.events.envelope import Actor, Metadata
 from redress.events.ids import derived_stream
 from redress.events.projection import wait_for_version
 from redress.intake.projections import Grievances
+from redress.intake.segments import segment
 from redress.intake.sms import signature
 from redress.intake.sms_texts import (
     SMS_FILED,
@@ -26,9 +27,11 @@ from redress.intake.sms_texts import (
     SMS_SECRET_ONLY,
     SMS_THANKS,
     SMS_UNREADABLE,
+    filed,
 )
 from tests.events.helpers import wait_until
 from tests.intake.conftest import TENANT
+from tests.intake.test_segments import CATALOGUES
 from tests.intake.test_worker_errors import tr
 
 URL = f"http://test/v1/sms/{TENANT}/inbound"
@@ -216,3 +219,13 @@ async def test_a_text_after_the_case_was_closed_files_a_new_report(intake):
                                                    ["They still keep them."]]  # fmt: skip
     joined = await post(intake, phone, "And my wages.", "SM-c-3")  # the new report is open
     assert f"<Message>{tr(intake, 'en', SMS_JOINED)}</Message>" in joined.text
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])  # languages written in GSM-7's alphabet
+def test_each_new_answer_fits_one_segment(lang):
+    _ = CATALOGUES.get(lang).gettext
+    receipt = filed("R-ACDEFGHJ", "1234567890123456", _)
+    joined, dropped, closed = _(SMS_JOINED), _(SMS_SECRET_DROPPED), _(SMS_NEW_AFTER_CLOSED)
+    for answer in (_(SMS_UNREADABLE), _(SMS_SECRET_ONLY), f"{joined} {dropped}",
+                   f"{receipt} {dropped}", f"{receipt} {closed}"):  # fmt: skip
+        assert segment(answer).encoding == "GSM-7" and segment(answer).count == 1, answer
