@@ -16,13 +16,14 @@ counted (`redress.events.projection.tolerant`). A runner busy with a steady flow
 waits `gather` seconds for more before applying one that came alone (`_gathering`).
 The stream versions a batch applied are announced to the service's other processes as it
 commits (`redress.events.projection.announce`), and recorded for waiters in this process.
+Its checkpoint, status, waits and replays are `redress.events.projection.controls`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import asyncpg
 import structlog
@@ -38,10 +39,9 @@ from redress.events.projection.announce import applied_messages
 from redress.events.projection.checkpoints import (
     LIVE,
     claim,
-    read_checkpoint,
     record_versions,
-    reset,
 )
+from redress.events.projection.controls import Progress, RunnerControls
 from redress.events.projection.delivery import Delivery
 from redress.events.projection.model import (
     CheckpointMoved,
@@ -53,13 +53,14 @@ from redress.events.projection.model import (
 from redress.events.projection.sizing import BatchSizing
 from redress.events.projection.tolerant import TolerantReader
 from redress.events.projection.versions import Versions
-from redress.events.recovery import Backoff, Trouble, is_transient, stop
+from redress.events.recovery import Backoff, Trouble, is_transient
 from redress.events.store import EventStore
+
+# The replay's progress callback, named here as the runner's callers name it.
+__all__ = ["BUSY", "DEFERRED_FLUSH", "SKIP_FLUSH", "SKIP_LIMIT", "Progress", "ProjectionRunner"]
 
 log = structlog.get_logger("redress.projection")
 tracer = trace.get_tracer("redress.projection")
-
-Progress = Callable[[int, int], None]
 
 # A batch holding nothing the projection reads moves its position in memory only: every
 # runner receives every event, and one commit per runner per batch was most of what the
@@ -80,7 +81,7 @@ BUSY = 10
 DEFERRED_FLUSH = {"synchronous_commit": "off"}
 
 
-class ProjectionRunner:
+class ProjectionRunner(RunnerControls):
     def __init__(
         self,
         projection: Projection,
@@ -390,94 +391,3 @@ class ProjectionRunner:
         finally:
             for span in spans:
                 span.end()
-
-    # Checkpoints, waiting and rebuilding.
-
-    async def checkpoint(self) -> int:
-        async with self.pool.acquire(timeout=self.io_timeout) as conn:
-            return await read_checkpoint(conn, self.projection, self.schema)
-
-    async def wait_for(self, sequence: int, timeout: float) -> bool:
-        """Wait until the runner has applied everything up to `sequence`."""
-
-        async def reached() -> None:
-            async with self._advanced:
-                await self._advanced.wait_for(
-                    lambda: self.position >= sequence or self.halted is not None
-                )
-
-        # The server may have passed over everything up to it: the runner asks it, after
-        # each batch while someone waits, and at once if it is idle.
-        self._waits.append(sequence)
-        if sequence > self.position and self._delivery is not None:
-            self._delivery.wake()
-        try:
-            await asyncio.wait_for(reached(), timeout)
-        except TimeoutError:
-            return False
-        finally:
-            self._waits.remove(sequence)
-        return self.position >= sequence
-
-    async def rebuild(self) -> None:
-        """Forget everything projected, in place; the next run replays from the start.
-
-        Readers see the tables empty, then partial: only for a stopped system (see
-        `redress.events.projection.shadow` for a rebuild beside the live tables).
-        """
-        async with self.pool.acquire(timeout=self.io_timeout) as conn, conn.transaction():
-            await reset(conn, self.projection)
-        self.position = self.written = 0
-        self.halted = None
-        self.recent.clear()
-
-    async def replay(self, on_progress: Progress | None = None) -> int:
-        """Rebuild in place and consume up to the stream's current end; return its end."""
-        await self.rebuild()
-        return await self.catch_up(on_progress)
-
-    async def catch_up(self, on_progress: Progress | None = None, end: int | None = None) -> int:
-        """Consume from the checkpoint up to `end` (the stream's current end) and stop there."""
-        if end is None:
-            end = await self.bus.last_sequence(self.js)
-        self.position = await self.checkpoint()
-        # Stopped at `end`, the runner must have stored it: a rebuild's swap reads it.
-        lazy, self.lazy = self.lazy, False
-        task = asyncio.create_task(self.run())
-        try:
-            while self.position < end and self.halted is None:
-                await self.wait_for(min(end, self.position + 1), timeout=5.0)
-                if on_progress:
-                    on_progress(self.position, end)
-        finally:
-            await stop(task)
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            self.lazy = lazy
-        if self.halted is not None:
-            raise RuntimeError(
-                f"replay halted at event {self.halted.event_id}: {self.halted.error}"
-            )
-        return end
-
-    def status(self) -> dict[str, object]:
-        """ok, degraded (with the reason), halted (with the event), or stopped."""
-        if self.halted is not None:
-            return {
-                "projection": self.projection.key,
-                "status": "halted",
-                "position": self.position,
-                "event_id": self.halted.event_id,
-                "sequence": self.halted.sequence,
-                "error": self.halted.error,
-                **self.reader.status(),
-            }
-        trouble = self.trouble.as_status()
-        if not self.running:
-            trouble = {**trouble, "status": "stopped"}
-        return {
-            "projection": self.projection.key,
-            **trouble,
-            "position": self.position,
-            **self.reader.status(),
-        }
