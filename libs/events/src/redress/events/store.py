@@ -2,6 +2,8 @@
 
 The log is read in `(tx_id, position)` order, taking only rows of transactions older than
 every transaction still running, so that a reader never skips an event that commits late.
+The queries, and the reads on a connection the caller holds, are `redress.events.reads`'s,
+named here as the store's callers have always named them.
 """
 
 from __future__ import annotations
@@ -13,18 +15,27 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 import structlog
 from asyncpg.connection import LoggedQuery
-from asyncpg.pool import PoolConnectionProxy
 from opentelemetry import propagate
 
-from redress.events import catalogue
-from redress.events.envelope import Actor, Event, EventData, Metadata, stream_type_of
+from redress.events.envelope import Event, EventData, Metadata, stream_type_of
 from redress.events.errors import ConcurrencyError
 from redress.events.ids import new_id
+from redress.events.reads import (
+    READ_LOG,
+    READ_LOG_FOR_RELAY,
+    Conn,
+    LogCursor,
+    RelayPage,
+    read_head_and_after,
+    read_stream_on,
+    read_streams_on,
+    row_to_event,
+    stream_version_on,
+)
 from redress.events.recovery import describe, is_transient
 
 # The streams appended to by the work of the current context, where someone asked to know
@@ -34,12 +45,15 @@ appends_noted: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar
     "appends_noted", default=None
 )
 
+__all__ = [
+    "NOTIFY_CHANNEL", "Appended", "Conn", "EventStore", "LogCursor", "RelayPage", "appends_noted",
+    "encode_jsonb", "read_head_and_after", "read_stream_on", "read_streams_on", "row_to_event",
+    "stream_version_on", "trace_carrier",
+]  # fmt: skip
+
 log = structlog.get_logger("redress.store")
 
 NOTIFY_CHANNEL = "redress_events"
-
-# A connection of one's own or one borrowed from a pool: both take the same queries.
-Conn = asyncpg.Connection | PoolConnectionProxy
 
 _APPEND = """
 INSERT INTO eventlog.events (id, stream, version, type, schemaversion, tenant, data, metadata)
@@ -56,83 +70,6 @@ WHERE (SELECT coalesce(max(version), 0) FROM eventlog.events WHERE stream = $1) 
 RETURNING position
 """
 
-_COLUMNS = "position, tx_id::text::bigint AS tx_id, id, stream, version, type, schemaversion, "
-_COLUMNS += "tenant, time, data, metadata"
-
-_STREAM_VERSION = "SELECT coalesce(max(version), 0) FROM eventlog.events WHERE stream = $1"
-_READ_STREAM = f"""
-SELECT {_COLUMNS} FROM eventlog.events
-WHERE stream = $1 AND version > $2 ORDER BY version
-"""
-
-_READ_HEAD_AND_AFTER = f"""
-SELECT {_COLUMNS} FROM eventlog.events
-WHERE stream = $1 AND (version = 1 OR version > $2) ORDER BY version
-"""
-
-_READ_STREAMS = f"""
-SELECT {_COLUMNS} FROM eventlog.events
-WHERE stream = ANY($1::text[]) AND ($2::text[] IS NULL OR type = ANY($2::text[]))
-ORDER BY stream, version
-"""
-
-_READ_LOG = f"""
-SELECT {_COLUMNS} FROM eventlog.events
-WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
-  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY tx_id, position
-LIMIT $3
-"""
-
-# The relay's read: each event already in CloudEvents' JSON format (ADR 0021), written by
-# PostgreSQL, so that the relay parses and writes no JSON. Absent correlation and causation
-# ids are left out rather than null, as the format asks of optional attributes.
-_READ_LOG_FOR_RELAY = """
-SELECT h.held_back, p.*
-FROM (SELECT coalesce(
-        (SELECT tx_id FROM eventlog.events ORDER BY tx_id DESC LIMIT 1)
-          >= pg_snapshot_xmin(pg_current_snapshot()),
-        false) AS held_back) AS h
-LEFT JOIN LATERAL (
-  SELECT position, tx_id::text AS txid, id::text AS id, stream, type,
-         metadata ->> 'traceparent' AS traceparent,
-         (jsonb_build_object(
-              'specversion', '1.0', 'id', id, 'source', 'redress', 'type', type,
-              'datacontenttype', 'application/json', 'time', time,
-              'schemaversion', schemaversion, 'stream', stream, 'version', version,
-              'tenant', tenant, 'actor', metadata -> 'actor', 'position', position,
-              'txid', tx_id::text::bigint, 'data', data)
-          || jsonb_strip_nulls(jsonb_build_object(
-              'correlationid', metadata -> 'correlationid',
-              'causationid', metadata -> 'causationid'))
-         )::text AS envelope
-  FROM eventlog.events
-  WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)
-    AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-  ORDER BY tx_id, position
-  LIMIT $3
-) AS p ON true
-ORDER BY p.txid::xid8, p.position
-"""
-
-
-@dataclass(frozen=True)
-class RelayPage:
-    """A page of the log as the relay publishes it, and whether running transactions still
-    keep rows from readers (`held_back`), seen in the same snapshot: one round trip where
-    an empty page and the question took two."""
-
-    rows: list[asyncpg.Record]
-    held_back: bool
-
-
-@dataclass(frozen=True, order=True)
-class LogCursor:
-    """A place in the log's safe order: after this transaction id and position."""
-
-    tx_id: int = 0
-    position: int = 0
-
 
 @dataclass(frozen=True)
 class Appended:
@@ -145,55 +82,6 @@ def trace_carrier() -> str | None:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier.get("traceparent")
-
-
-def row_to_event(row: asyncpg.Record) -> Event:
-    meta = json.loads(row["metadata"])
-    correlation, causation = meta.get("correlationid"), meta.get("causationid")
-    return Event(
-        id=row["id"],
-        type=row["type"],
-        schemaversion=row["schemaversion"],
-        stream=row["stream"],
-        version=row["version"],
-        position=row["position"],
-        tx_id=row["tx_id"],
-        tenant=row["tenant"],
-        time=row["time"],
-        data=catalogue.load_json(row["type"], row["schemaversion"], row["data"]),
-        actor=Actor.model_validate(meta["actor"]),
-        correlationid=UUID(correlation) if correlation else None,
-        causationid=UUID(causation) if causation else None,
-        traceparent=meta.get("traceparent"),
-    )
-
-
-async def read_stream_on(conn: Conn, stream: str, after_version: int = 0) -> list[Event]:
-    """A stream's events after `after_version`, read on a connection the caller holds."""
-    return [row_to_event(r) for r in await conn.fetch(_READ_STREAM, stream, after_version)]
-
-
-async def stream_version_on(conn: Conn, stream: str) -> int:
-    """The stream's version (0: no such stream), read on a connection the caller holds."""
-    return int(await conn.fetchval(_STREAM_VERSION, stream))
-
-
-async def read_head_and_after(conn: Conn, stream: str, after_version: int) -> list[Event]:
-    """A stream's first event and those after `after_version`: what a reader that keeps a
-    stream's state checks its copy against (the first event's id tells this database's
-    stream from another's of the same name) and brings it up to date with."""
-    return [row_to_event(r) for r in await conn.fetch(_READ_HEAD_AND_AFTER, stream, after_version)]
-
-
-async def read_streams_on(
-    conn: Conn, streams: Sequence[str], types: Sequence[str] | None = None
-) -> dict[str, list[Event]]:
-    """Several streams' events (those of `types`, when named), each stream's in version
-    order, in one query: what a policy deciding for a batch reads of the streams it names."""
-    found: dict[str, list[Event]] = {s: [] for s in streams}
-    for row in await conn.fetch(_READ_STREAMS, list(found), None if types is None else list(types)):
-        found[row["stream"]].append(row_to_event(row))
-    return found
 
 
 class EventStore:
@@ -285,14 +173,14 @@ class EventStore:
 
     @staticmethod
     async def read_log_rows(conn: Conn, after: LogCursor, limit: int) -> list[asyncpg.Record]:
-        return list(await conn.fetch(_READ_LOG, str(after.tx_id), after.position, limit))
+        return list(await conn.fetch(READ_LOG, str(after.tx_id), after.position, limit))
 
     @staticmethod
     async def read_log_for_relay(
         conn: Conn, after: LogCursor, limit: int, *, timeout: float | None = None
     ) -> RelayPage:
         args = (str(after.tx_id), after.position, limit)
-        found = await conn.fetch(_READ_LOG_FOR_RELAY, *args, timeout=timeout)
+        found = await conn.fetch(READ_LOG_FOR_RELAY, *args, timeout=timeout)
         # One row with no event in it when the page is empty: the question's answer.
         rows = [r for r in found if r["position"] is not None]
         return RelayPage(rows, bool(found[0]["held_back"]))
