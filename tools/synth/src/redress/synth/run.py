@@ -2,7 +2,9 @@
 
 Every connection the generator takes from its pool is stamped with the moment of the step
 being taken (`redress.event_time`, docs/decisions/0022-synthetic-history.md), so the events
-say when they happened in the made-up history; the handlers' clocks read the same moment.
+say when they happened in the made-up history; the handlers' clocks read the same moment
+(`redress.synth.moments`). The initiative is set up by `redress.synth.initiative`, the
+callback programme's audits recorded by `redress.synth.callbacks`.
 The policies that open cases and referrals are applied to the events they react to, as
 their runners would, in their own schemas: the generator needs no service running.
 """
@@ -10,11 +12,9 @@ their runners would, in their own schemas: the generator needs no service runnin
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -26,26 +26,17 @@ from redress.cases.context import Desk as CaseDesk
 from redress.cases.domain import CASE, Grounds, MissDeadline, Stage, Withdraw
 from redress.cases.policies import OpenCases, case_stream
 from redress.events.application import execute
-from redress.events.catalogue.audit import CallbackScheduled
 from redress.events.catalogue.grievance import Category, Channel, Consent
-from redress.events.catalogue.partner import PartnerKind, Service
+from redress.events.catalogue.partner import Service
 from redress.events.catalogue.referral import DeclineReason, ReferralOutcome
 from redress.events.envelope import SYSTEM, Actor, Event, Metadata
 from redress.events.projection import Policy
 from redress.events.store import EventStore
-from redress.intake.callbacks_commands import (
-    AuditInput,
-    CallbackGrievance,
-    OutcomeInput,
-    WorkerToCall,
-)
-from redress.intake.callbacks_handlers import Call, record_outcome, register_audit
 from redress.intake.commands import ContactDetails, GrievanceInput
 from redress.intake.context import Intake
 from redress.intake.domain import GRIEVANCE, RequestWithdrawal
 from redress.intake.domain import decide as decide_grievance
 from redress.intake.filing import file_grievance, grievance_stream
-from redress.intake.retaliation_domain import report_stream
 from redress.kit.auth import Principal
 from redress.kit.settings import Settings
 from redress.kit.webhooks import Guard
@@ -54,51 +45,20 @@ from redress.referral import handlers as referral
 from redress.referral import requests as rr
 from redress.referral.context import Desk as ReferralDesk
 from redress.referral.context import Referrals
-from redress.referral.directory import DIRECTORY
-from redress.referral.directory_commands import RegisterPartner
-from redress.referral.policies import OpenReferrals, directory_stream, referral_stream
-from redress.synth import corrections, suppliers
+from redress.referral.policies import OpenReferrals, referral_stream
+from redress.synth import corrections, initiative, suppliers
+from redress.synth.callbacks import record_audit
+from redress.synth.moments import NOW, SyntheticClock, keep, stamp
 from redress.synth.plan import ACTION_DAYS, AuditPlan, GrievancePlan, Plan, Step, action_owner
 from redress.synth.suppliers import Decided
-from redress.synth.world import FRAMES, LANGUAGES, MEMBERS, PARTNERS, SITES, TIME_ZONE
-from redress.tenancy import domain as tenancy
-from redress.tenancy.handlers import execute as tenant_execute
-from redress.tenancy.handlers import tenant_stream
+from redress.synth.world import CANARY, PARTNERS, PHONES
 
-NOW: ContextVar[datetime | None] = ContextVar("synthetic_now", default=None)
-ADMIN = Actor(id="synthetic-admin", role="admin")
 WORKER = Actor(id="worker", role="worker")
-CANARY = "canary-narrative"
-"""Every narrative holds it, and every contact a phone number of `PHONES`: a test looks
-for them in what the metrics schema holds."""
-PHONES = "+8801555"
 
-
-class SyntheticClock:
-    """The moment of the step being taken, for the handlers' `today()`."""
-
-    def now(self) -> datetime:
-        at = NOW.get()
-        if at is None:
-            raise RuntimeError("no step is being taken")
-        return at.astimezone(UTC)
-
-
-_STAMPED: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
-
-
-async def stamp(conn: Any) -> None:
-    """The pool's `setup`: the connection says the step's moment (once per moment)."""
-    at = NOW.get()
-    value = at.astimezone(UTC).isoformat() if at else ""
-    raw = getattr(conn, "_con", conn)
-    if _STAMPED.get(raw) != value:
-        await conn.execute("SELECT set_config('redress.event_time', $1, false)", value)
-        _STAMPED[raw] = value
-
-
-async def keep(conn: Any) -> None:
-    """The pool's `reset`: keep the stamp (an open transaction is still rolled back)."""
+# Named here as the seeding and the tests have always named them.
+__all__ = [
+    "CANARY", "PHONES", "WORKER", "Generator", "Recorded", "keep", "principal", "record", "stamp"
+]  # fmt: skip
 
 
 def principal(tenant: str, role: str, sub: str, org: str | None = None) -> Principal:
@@ -159,49 +119,6 @@ class Generator:
                     await conn.execute(f"SET LOCAL search_path TO {schema}")
                 for event in wanted:
                     await policy.apply(conn, event)
-
-    # The initiative.
-
-    async def set_up(self, start: datetime) -> None:
-        NOW.set(start - timedelta(days=1))
-        async with self.pool.acquire() as conn:
-            await conn.execute(
-                "INSERT INTO eventlog.synthetic_tenants VALUES ($1) ON CONFLICT DO NOTHING",
-                self.tenant,
-            )
-        meta = Metadata(tenant=self.tenant, actor=ADMIN)
-        commands: list[Any] = [
-            # Every day a working day: the generator plans its time frames in calendar days.
-            tenancy.RegisterTenant(
-                self.tenant,
-                "Synthetic Initiative",
-                TIME_ZONE,
-                languages=LANGUAGES,
-                working_days=tuple(range(7)),
-            ),
-            *(tenancy.AdmitMember(org, name) for org, name in MEMBERS),
-            *(
-                tenancy.RegisterSite(
-                    s.site_id,
-                    s.site_id.replace("-", " ").title(),
-                    s.country,
-                    s.members,
-                    s.sector,
-                    s.tier,
-                )
-                for s in SITES
-            ),
-            tenancy.SetTimeFrames(*FRAMES),
-        ]
-        for command in commands:
-            await tenant_execute(self.store, self.tenant, command, meta)
-        stream = directory_stream(self.tenant)
-        for pid, kind, countries, service in PARTNERS:
-            register = RegisterPartner(pid, pid.upper(), PartnerKind(kind), countries,
-                                       services=(Service(service),))  # fmt: skip
-            await execute(self.store, stream, DIRECTORY.deciding(stream, register), meta)
-        tenant = await self.store.read_stream(tenant_stream(self.tenant))
-        await self.apply(((self.open_cases, "cases"),), tenant)
 
     # A grievance's steps.
 
@@ -326,53 +243,13 @@ class Generator:
         for step in steps:
             await self.take(g, step)
 
-    # The callback programme.
-
-    async def audit(self, a: AuditPlan) -> None:
-        NOW.set(a.registered_at)
-        workers = [WorkerToCall(phone=f"{PHONES}9{a.index:03d}{i:02d}", language=lang)
-                   for i, lang in enumerate(a.languages)]  # fmt: skip
-        body = AuditInput(site_id=a.site.site_id, audit_date=a.audit_date, workers=workers)
-        done = await register_audit(self.store, self.intake, self.auditor, body, a.site.country)
-        self.recorded.audit_ids[a.index] = done.audit_id
-        events = await self.store.read_stream(done.stream)
-        scheduled = [e.data for e in events if isinstance(e.data, CallbackScheduled)]
-        for call, callback in zip(a.calls, scheduled, strict=True):
-            if call is None:
-                continue
-            NOW.set(call.at)
-            raised = None
-            if call.grievance is not None:
-                g = call.grievance
-                raised = CallbackGrievance(
-                    category=Category(g.category), narrative=f"Synthetic call {CANARY}",
-                    language=g.language, consent=Consent(share_with_support_services=g.share),
-                )  # fmt: skip
-            outcome = OutcomeInput(reached=call.reached, retaliation_reported=call.retaliation,
-                                   grievance=raised)  # fmt: skip
-            # The history has one call per worker: each is the last one.
-            once = Call(call.at.date(), attempts_allowed=1, retry_days=1)
-            answer = await record_outcome(
-                self.store, self.intake, self.operator, done.audit_id,
-                callback.callback_id, callback.language, outcome, once,
-            )  # fmt: skip
-            if call.grievance is not None and answer.grievance is not None:
-                call.grievance.grievance_id = answer.grievance.grievance_id
-                self.recorded.receipts.append(answer.grievance.reference)
-                await self.react(answer.grievance.stream, 0)
-                self.recorded.cases.append(case_stream(answer.grievance.grievance_id))
-            if answer.retaliation_report_id is not None:
-                # Cases opens a report's case at once, as the platform's policy does.
-                call.report_id = answer.retaliation_report_id
-                await self.react(report_stream(call.report_id), 0)
-
 
 async def record(
     generators: list[Generator], plan: Plan, advance: Callable[[int], None] = print
 ) -> Recorded:
     """Set the initiative up, then record every audit and grievance of the plan, with as many
     grievances at once as there are generators."""
-    await generators[0].set_up(plan.start)
+    await initiative.set_up(generators[0], plan.start)
     corrections.miscategorise(plan.grievances)
     queue: asyncio.Queue[tuple[GrievancePlan, list[Step]] | AuditPlan] = asyncio.Queue()
     for a in plan.audits:
@@ -391,7 +268,7 @@ async def record(
         while not queue.empty():
             item = queue.get_nowait()
             if isinstance(item, AuditPlan):
-                await generator.audit(item)
+                await record_audit(generator, item)
                 # A grievance raised on a call goes on from there, as any other.
                 for call in item.calls:
                     if call and call.grievance:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+CANARY = "canary-narrative"
+"""Every narrative holds it, and every contact a phone number of `PHONES`: a test looks
+for them in what the metrics schema holds."""
+PHONES = "+8801555"
 TIME_ZONE = "Asia/Dhaka"
 FRAMES = (5, 60, 30)
 """acknowledge, feedback and plan days (not the defaults: the figures must use the tenant's)."""
