@@ -3,26 +3,38 @@
 Every grievance gets a script of steps in time order, drawn from one `random.Random(seed)`
 (the same seed, the same scripts). A step is a command as an officer, a worker, a partner or
 the deadline timer would give it, at a moment of the two years. Steps that would fall after
-the history's end are not taken: those cases stay in progress.
-
-A stage's deadline is missed the morning after its due date, as the timer fires it, when the
-case is still at that stage then (at once when it enters a stage whose date has passed).
-Due dates follow the cases domain: admissibility and feedback from the day the case opened
-(a UTC date, as the platform records it), the plan from the day its stage began.
+the history's end are not taken: those cases stay in progress. What a plan holds is
+`redress.synth.planned`'s, a case's script of steps `redress.synth.script`'s.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from redress.events.catalogue.indicators import escalating
-from redress.synth.world import FRAMES, PARTNERS, SITES, SPOKEN, TIME_ZONE, Site
+from redress.synth.planned import (
+    ACTION_DAYS,
+    AuditPlan,
+    Call,
+    GrievancePlan,
+    Plan,
+    Step,
+    action_owner,
+    local,
+    moment,
+    weighted,
+)
+from redress.synth.script import Script
+from redress.synth.world import SITES, SPOKEN, Site
 
-ZONE = ZoneInfo(TIME_ZONE)
+# Named here as the recording has always named them.
+__all__ = [
+    "ACTION_DAYS", "CATEGORIES", "CHANNELS", "NAMESPACE", "AuditPlan", "Call", "GrievancePlan",
+    "Plan", "Step", "action_owner", "audit", "filed_grievance", "grievance", "grievance_id",
+    "plan",
+]  # fmt: skip
+
 NAMESPACE = uuid.UUID("5d1c8a4e-3f7b-4c52-9a11-0f7e2b6d4c90")
 CHANNELS = (("web", 35), ("hotline", 20), ("sms", 15), ("member_api", 30))
 CATEGORIES = (
@@ -33,105 +45,6 @@ CATEGORIES = (
     ("living_conditions", 4), ("retaliation", 3), ("environment_and_community", 1),
     ("other", 5),
 )  # fmt: skip
-SUGGESTED = {
-    "recruitment_and_fees": ("recruitment_fees", "debt_bondage", "unlicensed_recruiter"),
-    "identity_documents": ("document_retention",),
-    "freedom_of_movement": ("restricted_movement", "isolation"),
-    "forced_labour": ("free_to_resign", "intimidation_and_threats", "debt_bondage"),
-    "child_labour": ("child_labour",),
-    "wages_and_benefits": ("withheld_wages", "below_minimum_wage", "unlawful_deductions"),
-    "working_hours": ("excessive_overtime",),
-    "contracts": ("no_written_contract", "contract_substitution"),
-}
-GROUNDS = ("out_of_scope", "insufficient_information", "duplicate", "handled_elsewhere")
-REMEDIES = ("wage_restitution", "reinstatement", "compensation", "apology", "policy_change",
-            "training", "medical_or_psychological_support", "other")  # fmt: skip
-OUTCOMES = (("resolved", 55), ("partly_resolved", 25), ("unresolved", 20))
-# Who owns an action of each remedy type: a brand changes its purchasing policy and trains
-# its buyers; the supplier does the rest.
-MEMBER_REMEDIES = frozenset({"policy_change", "training"})
-ACTION_DAYS = 30  # an action is due this many days after it is added
-
-
-def action_owner(remedy: str) -> str:
-    return "member_company" if remedy in MEMBER_REMEDIES else "supplier"
-
-
-@dataclass(frozen=True)
-class Step:
-    at: datetime
-    kind: str
-    code: str | None = None
-    """the stage, grounds, remedy, outcome, score, indicators (comma-separated), answer..."""
-
-
-@dataclass
-class GrievancePlan:
-    index: int
-    grievance_id: str
-    channel: str
-    site: Site | None
-    country: str | None
-    language: str
-    category: str
-    member_org: str | None
-    share: bool
-    steps: list[Step] = field(default_factory=list)
-    partner: str | None = None
-    filed_category: str | None = None
-    """What it was filed as, when an officer corrected its type (`category`) later."""
-
-    @property
-    def received(self) -> datetime:
-        return self.steps[0].at
-
-    @property
-    def members(self) -> tuple[str, ...]:
-        if self.member_org:
-            return (self.member_org,)
-        return self.site.members if self.site else ()
-
-
-@dataclass
-class Call:
-    at: datetime
-    reached: bool
-    retaliation: bool
-    grievance: GrievancePlan | None
-    report_id: str | None = None
-    """The retaliation report's id, once recorded (its case's grievance id)."""
-
-
-@dataclass
-class AuditPlan:
-    index: int
-    site: Site
-    audit_date: date
-    registered_at: datetime
-    languages: list[str]
-    calls: list[Call | None]
-    """One per interviewed worker: the call made, or None when none was made in time."""
-
-
-@dataclass
-class Plan:
-    seed: int
-    start: datetime
-    end: datetime
-    grievances: list[GrievancePlan]
-    audits: list[AuditPlan]
-
-
-def moment(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), ZONE)
-
-
-def local(at: datetime) -> date:
-    return at.astimezone(ZONE).date()
-
-
-def weighted(rng: random.Random, choices: tuple[tuple[str, int], ...]) -> str:
-    return rng.choices([c for c, _ in choices], [w for _, w in choices])[0]
 
 
 def plan(seed: int, grievances: int, start: date, months: int = 24, tenant: str = "") -> Plan:
@@ -214,142 +127,3 @@ def audit(rng: random.Random, index: int, start: date, days: int, end: datetime)
             raised = filed_grievance(rng, -1, "callback", site, None, at, end, language)
         calls.append(Call(at, reached, retaliation, raised))
     return AuditPlan(index, site, audit_date, registered, languages, calls)
-
-
-class Script:
-    """One case's steps, in time order, with the deadlines it misses."""
-
-    def __init__(self, rng: random.Random, g: GrievancePlan, received: datetime, end: datetime):
-        self.rng, self.g, self.end = rng, g, end
-        self.steps = [Step(received, "file")]
-        self.now = received
-        self.opened_on = received.date() if received.tzinfo is None else _utc_date(received)
-        self.stage: str | None = "admissibility"
-        self.due: date | None = self.opened_on + timedelta(days=FRAMES[0])
-        self.missed = False
-        self.done = False
-
-    def later(self, days: int) -> datetime:
-        if days == 0:
-            return self.now + timedelta(minutes=self.rng.randrange(5, 90))
-        return moment(local(self.now) + timedelta(days=days), self.rng.randrange(9, 17))
-
-    def take(self, days: int, kind: str, code: str | None = None) -> bool:
-        """Take the step `days` after the last one; False once past the history's end."""
-        if self.done:
-            return False
-        at = self.later(days)
-        self.fire_missed(at)
-        if at >= self.end:
-            self.done = True
-            return False
-        self.steps.append(Step(at, kind, code))
-        self.now = at
-        return True
-
-    def fire_missed(self, until: datetime) -> None:
-        if self.stage is None or self.due is None or self.missed:
-            return
-        # The timer fires the morning after the due date; entering a stage whose date has
-        # passed already (a reopened case), at the scheduler's next tick.
-        fires = max(moment(self.due + timedelta(days=1), 8), self.now + timedelta(minutes=1))
-        if fires < until and fires < self.end:
-            self.steps.append(Step(fires, "miss", self.stage))
-            self.missed = True
-
-    def enter(self, stage: str | None, due: date | None = None) -> None:
-        # The response shares the worker's feedback date with verification: a date missed
-        # there is not missed again (cases' `_miss`).
-        still = stage == "response" and self.missed and due is not None and due == self.due
-        self.stage, self.due, self.missed = stage, due, still
-
-    def feedback_due(self) -> date:
-        return self.opened_on + timedelta(days=FRAMES[1])
-
-    def run(self) -> list[Step]:
-        rng, g = self.rng, self.g
-        indicators: tuple[str, ...] = ()
-        if g.category in SUGGESTED and rng.random() < 0.5:
-            indicators = tuple(sorted(rng.sample(SUGGESTED[g.category], 1)))
-        if rng.random() < 0.03:
-            self.take(rng.randrange(1, 4), "withdraw")
-            if self.take(1, "reject", "withdrawn_by_worker"):
-                self.enter(None)
-            return self.finish()
-        severity = rng.choice(("low", "medium", "high"))
-        triaged = self.take(rng.randrange(0, 3), "triage", ",".join(indicators) + "|" + severity)
-        # A referral is recommended as triage weighs the indicators (ADR 0020).
-        if triaged and (escalating(indicators) or g.category in ("child_labour", "forced_labour")):
-            g.partner = partner_for(g.country)
-        if rng.random() < 0.15:
-            if not self.take(rng.choice((0, 1, 2, 3, 4, 6, 8)), "reject", rng.choice(GROUNDS)):
-                return self.finish()
-            self.enter(None)
-            if rng.random() < 0.85 or not self.take(rng.randrange(10, 40), "reopen"):
-                return self.finish()
-        elif not self.take(rng.choice((0, 1, 2, 3, 4, 5, 6, 9)), "accept"):
-            return self.finish()
-        self.remediate()
-        return self.finish()
-
-    def remediate(self) -> None:
-        rng = self.rng
-        while True:
-            self.enter("verification", self.feedback_due())
-            if not self.take(rng.randrange(3, 35), "advance", "response"):
-                return
-            self.enter("response", self.feedback_due())
-            if self.g.partner and rng.random() < 0.3:
-                if not self.take(rng.randrange(5, 20), "close", "referred"):
-                    return
-            else:
-                if not self.take(rng.randrange(3, 25), "advance", "remediation_plan"):
-                    return
-                self.enter("remediation_plan", _utc_date(self.now) + timedelta(days=FRAMES[2]))
-                for _ in range(rng.randrange(1, 4)):
-                    if not self.take(rng.randrange(0, 6), "action", rng.choice(REMEDIES)):
-                        return
-                if not self.take(rng.randrange(3, 30), "advance", "implementation"):
-                    return
-                self.enter("implementation")
-                if not self.take(rng.randrange(10, 90), "close", weighted(rng, OUTCOMES)):
-                    return
-            self.enter(None)
-            if rng.random() < 0.65:
-                score = str(rng.choice((1, 2, 3, 3, 4, 4, 4, 5, 5)))
-                self.take(0 if rng.random() < 0.5 else rng.randrange(2, 20), "satisfaction", score)
-            if rng.random() >= 0.04 or not self.take(rng.randrange(10, 60), "reopen"):
-                return
-
-    def finish(self) -> list[Step]:
-        if not self.done:
-            self.fire_missed(self.end)
-        steps = sorted(self.steps, key=lambda s: s.at)
-        if self.g.partner:
-            steps = sorted(steps + self.referral(steps), key=lambda s: s.at)
-        return steps
-
-    def referral(self, steps: list[Step]) -> list[Step]:
-        """The officer, the worker and the partner, from the triage that asked for it."""
-        rng = self.rng
-        self.now, self.done = next(s.at for s in steps if s.kind == "triage"), False
-        self.stage = None  # the referral's steps miss no stage deadline
-        taken = len(self.steps)
-        if self.take(rng.randrange(1, 3), "safety") and self.take(0, "select"):
-            answer = "given" if rng.random() < 0.75 else "declined"
-            if self.take(rng.randrange(2, 7), "consent", answer) and answer == "given":
-                self.take(1, "acknowledge")
-                if rng.random() < 0.8:
-                    if self.take(rng.randrange(1, 3), "partner_accept"):
-                        self.take(rng.randrange(20, 90), "partner_close")
-                else:
-                    self.take(rng.randrange(1, 3), "partner_decline")
-        return self.steps[taken:]
-
-
-def partner_for(country: str | None) -> str:
-    return next((p[0] for p in PARTNERS if country in p[2]), PARTNERS[0][0])
-
-
-def _utc_date(at: datetime) -> date:
-    return at.astimezone(ZoneInfo("UTC")).date()
