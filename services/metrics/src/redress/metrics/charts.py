@@ -4,7 +4,7 @@ Altair writes a Vega-Lite specification and vl-convert renders it in the process
 build of Vega, no browser, no network). A withheld count gets no bar and the word for
 "withheld" where its bar would be, so a chart never hints at a number the release withheld.
 Rendering takes a fraction of a second per chart, seconds the first time (the engine
-starts): pages are cached (`pages.Shelf`), and the engine is warmed at start-up.
+starts): pages are cached (`shelf.Shelf`), and the engine is warmed at start-up.
 """
 
 from __future__ import annotations
