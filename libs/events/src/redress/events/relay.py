@@ -2,7 +2,8 @@
 
 Each publish names the stream sequence it expects to follow (Nats-Expected-Last-Sequence),
 so a pipelined batch either lands whole and in order, or fails from the first refusal on;
-the relay then resumes after the last message the stream really holds.
+the relay then resumes after the last message the stream really holds. A published page's
+acknowledgements are settled by `redress.events.relay_page`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from opentelemetry.trace import SpanKind
 from redress.events.bus import Bus, row_to_message
 from redress.events.leader import leadership
 from redress.events.recovery import Backoff, Trouble, stop
+from redress.events.relay_page import PublishedPage
 from redress.events.store import NOTIFY_CHANNEL, EventStore, LogCursor
 
 log = structlog.get_logger("redress.relay")
@@ -172,7 +174,7 @@ class Relay:
     async def _publish_forever(self, conn: asyncpg.Connection, wake: asyncio.Event) -> None:
         # While the acknowledgements of one page are on their way, the next page is read.
         seq, cursor = await self._resume()
-        in_flight: _Page | None = None
+        in_flight: PublishedPage | None = None
         # While running transactions hold rows back, wait longer each time: their commit
         # may send no NOTIFY (when they appended nothing), yet polling every few
         # milliseconds for as long as they stay open costs a core.
@@ -198,7 +200,7 @@ class Relay:
                     self.published += len(done)
                     self._progressed()
                 if rows:
-                    in_flight = _Page()
+                    in_flight = PublishedPage()
                     try:
                         await asyncio.wait_for(self.send(rows, seq, in_flight), self.ack_timeout)
                     except TimeoutError:
@@ -246,7 +248,7 @@ class Relay:
         """The stream's last sequence and the log cursor of the message stored there."""
         return await self.bus.last_published(self.js)
 
-    async def send(self, rows: list[asyncpg.Record], seq: int, page: _Page) -> None:
+    async def send(self, rows: list[asyncpg.Record], seq: int, page: PublishedPage) -> None:
         """Publish a page, each message expecting the one before it in the stream."""
         for i, row in enumerate(rows):
             subject, payload, headers = row_to_message(self.bus, row)
@@ -268,47 +270,3 @@ class Relay:
             propagate.inject(carrier)
             headers.update(carrier)
             yield span
-
-
-class _Page:
-    """The acknowledgements of one published page."""
-
-    def __init__(self) -> None:
-        self.futures: list[asyncio.Future[Any]] = []
-
-    def __len__(self) -> int:
-        return len(self.futures)
-
-    async def settled(self, timeout: float) -> bool:
-        """True when the stream took the whole page; after a refusal, the rest fails too.
-
-        False as well when the acknowledgements do not all come within `timeout`: nats-py
-        does not fail them when the connection drops, so the page is abandoned.
-        """
-        if not self.futures:
-            return True
-        try:
-            _, pending = await asyncio.wait(self.futures, timeout=timeout)
-        except asyncio.CancelledError:
-            self.abandon()
-            raise
-        if pending:
-            log.warning("page not acknowledged in time, resuming from the stream", size=len(self))
-            self.abandon()
-            return False
-        # Every refusal is read, not only the first: one left unread is logged as lost.
-        refusals = [f.exception() for f in self.futures]
-        failed = next((e for e in refusals if e is not None), None)
-        if failed is not None:
-            log.warning("publish refused, resuming from the stream", error=str(failed))
-        return failed is None
-
-    def abandon(self) -> None:
-        # Cancelling frees nats-py's slot for each pending publish (it has 4000 at most);
-        # the refusals of those already answered are read, so none is reported as lost.
-        for future in self.futures:
-            if future.done():
-                if not future.cancelled():
-                    future.exception()
-            else:
-                future.cancel()
