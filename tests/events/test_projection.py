@@ -134,11 +134,13 @@ class OpenedOnly(OpenedCases):
 
 async def test_batches_of_events_a_projection_does_not_read_take_no_transaction(projected):
     """What the projection does not read moves its position without taking the
-    checkpoint's row (ADR 37; the server passes it over, ADR 39), and the stored checkpoint
-    follows once nothing more comes."""
+    checkpoint's row (ADR 37; the server passes it over, ADR 39)."""
     system = projected
     await system.store.append(new_case(), [opened()], 0, META)
-    runner = ProjectionRunner(OpenedOnly(), system.pool, system.js, system.bus)
+    # The stored checkpoint follows only after `skip_flush` of quiet, which must not come
+    # while the row is locked: a relay slower than a second between two of the five events
+    # would have the runner store what it had passed over so far, and wait on the lock.
+    runner = ProjectionRunner(OpenedOnly(), system.pool, system.js, system.bus, skip_flush=600)
     async with running(runner.run()):
         assert await runner.wait_for(1, timeout=10)
         async with system.pool.acquire() as holder, holder.transaction():
@@ -149,7 +151,40 @@ async def test_batches_of_events_a_projection_does_not_read_take_no_transaction(
                 await system.store.append(new_case(), [triaged()], 0, META)
             assert await runner.wait_for(6, timeout=10), runner.status()
             assert runner.status()["skipped"] == 5
+        assert await runner.checkpoint() == 1
+
+
+async def test_the_position_passed_over_is_stored_once_nothing_more_comes(projected):
+    """After a pause of `skip_flush`, the stored checkpoint follows what was passed over."""
+    system = projected
+    await system.store.append(new_case(), [opened()], 0, META)
+    runner = ProjectionRunner(OpenedOnly(), system.pool, system.js, system.bus)
+    async with running(runner.run()):
+        for _ in range(5):
+            await system.store.append(new_case(), [triaged()], 0, META)
+        assert await runner.wait_for(6, timeout=10), runner.status()
         await wait_until(lambda: _stored(runner, 6))  # nothing more came: stored
+
+
+async def test_a_wait_is_answered_when_what_it_waits_for_is_passed_over_after_it_began(
+    projected,
+):
+    """Somebody waits for a position the relay has not published yet, of types the
+    projection does not read: the server sends nothing, so the runner asked once and then
+    only at its next pause (here never), and the wait ran out."""
+    system = projected
+    await system.store.append(new_case(), [opened()], 0, META)
+    runner = ProjectionRunner(
+        OpenedOnly(), system.pool, system.js, system.bus, idle_check=600, skip_flush=600
+    )
+    async with running(runner.run()):
+        assert await runner.wait_for(1, timeout=10)
+        waiting = asyncio.create_task(runner.wait_for(3, timeout=10))
+        await wait_until(lambda: _waiting(runner, 3))
+        for _ in range(2):
+            await system.store.append(new_case(), [triaged()], 0, META)
+        assert await waiting, runner.status()
+        assert runner.status()["skipped"] == 2
 
 
 async def test_the_next_batch_a_projection_reads_stores_the_position_skipped_to(projected):
@@ -175,6 +210,10 @@ async def test_the_next_batch_a_projection_reads_stores_the_position_skipped_to(
 
 def triaged() -> CaseTriaged:
     return CaseTriaged(case_id="c", severity="high")
+
+
+async def _waiting(runner, n):
+    return n in runner._waits
 
 
 async def _stored(runner, n):

@@ -9,11 +9,12 @@ can never both apply a batch. A batch of nothing the projection reads moves the 
 memory only; the stored checkpoint follows (ADR 37, `SKIP_LIMIT`).
 An event that cannot be applied on a healthy connection halts the runner: it is reported,
 never skipped. Any other failure is retried (see `run`). What the server passes over, the
-runner learns by asking it (`_check_delivery`): at a pause, and after each batch while
-someone waits for a position beyond its own. Messages of types the projection does not read
-that arrive all the same (from a server before NATS 2.10) are skipped on their subjects and
-counted (`redress.events.projection.tolerant`). A runner busy with a steady flow of events
-waits `gather` seconds for more before applying one that came alone (`_gathering`).
+runner learns by asking it (`_check_delivery`): at a pause, and while someone waits for a
+position beyond its own, after each batch and every `RECHECK` seconds that nothing comes.
+Messages of types the projection does not read that arrive all the same (from a server
+before NATS 2.10) are skipped on their subjects and counted
+(`redress.events.projection.tolerant`). A runner busy with a steady flow of events waits
+`gather` seconds for more before applying one that came alone (`_gathering`).
 The stream versions a batch applied are announced to the service's other processes as it
 commits (`redress.events.projection.announce`), and recorded for waiters in this process.
 Its checkpoint, status, waits and replays are `redress.events.projection.controls`.
@@ -57,7 +58,15 @@ from redress.events.recovery import Backoff, Trouble, is_transient
 from redress.events.store import EventStore
 
 # The replay's progress callback, named here as the runner's callers name it.
-__all__ = ["BUSY", "DEFERRED_FLUSH", "SKIP_FLUSH", "SKIP_LIMIT", "Progress", "ProjectionRunner"]
+__all__ = [
+    "BUSY",
+    "DEFERRED_FLUSH",
+    "RECHECK",
+    "SKIP_FLUSH",
+    "SKIP_LIMIT",
+    "Progress",
+    "ProjectionRunner",
+]
 
 log = structlog.get_logger("redress.projection")
 tracer = trace.get_tracer("redress.projection")
@@ -70,6 +79,12 @@ tracer = trace.get_tracer("redress.projection")
 # only receives those skipped events again.
 SKIP_LIMIT = 1000
 SKIP_FLUSH = 1.0
+
+# While somebody waits for a position the runner has not reached, and nothing arrives, it
+# asks the server again this often: the server sends nothing of what it passes over, so
+# the relay publishing the rest after the first ask would otherwise be learnt only at the
+# next pause (up to `idle_check`), or never while a stored checkpoint waits on a lock.
+RECHECK = 0.05
 
 # A runner that received a batch less than this many times its `gather` ago is busy.
 BUSY = 10
@@ -188,12 +203,14 @@ class ProjectionRunner(RunnerControls):
         try:
             while self.halted is None:
                 pending = self.written < self.position
+                behind = self._behind_a_wait()
+                pause = RECHECK if behind else self.skip_flush if pending else self.idle_check
                 try:
-                    first = await asyncio.wait_for(
-                        delivery.queue.get(), self.skip_flush if pending else self.idle_check
-                    )
+                    first = await asyncio.wait_for(delivery.queue.get(), pause)
                 except TimeoutError:
-                    if pending:
+                    if behind:
+                        await self._check_delivery(delivery, idle=False)
+                    elif pending:
                         await self._write_checkpoint()
                     else:
                         await self._check_delivery(delivery, idle=True)
