@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.cases.test_authz import file_case, officer_post, read_back
 
 CORRECTION = {"reason": "The SMS is about children at the looms", "category": "child_labour",
-              "country": "KH", "language": "km"}  # fmt: skip
+              "language": "km"}  # fmt: skip
 
 
 async def queued(platform, headers) -> dict[str, dict]:
@@ -19,9 +19,9 @@ async def test_a_correction_is_followed_by_the_queue_the_case_and_triage(platfor
     case_id = await file_case(platform)
     written = await officer_post(platform, case_id, "/corrections", CORRECTION)
     case = await read_back(platform, case_id, written["version"])
-    assert (case["category"], case["country"], case["language"]) == ("child_labour", "KH", "km")
+    assert (case["category"], case["country"], case["language"]) == ("child_labour", "BD", "km")
     row = (await queued(platform, platform.token()))[case_id]
-    assert (row["category"], row["country"]) == ("child_labour", "KH")
+    assert (row["category"], row["country"]) == ("child_labour", "BD")
     # The member still sees its case, as corrected, and not the correction's reason.
     member = platform.member("acme-apparel")
     assert (await queued(platform, member))[case_id]["category"] == "child_labour"
@@ -41,6 +41,7 @@ async def test_a_corrected_site_takes_the_case_out_of_the_members_chain(platform
                                   "site_id": "pp-2"})  # fmt: skip
     case = await read_back(platform, case_id, written["version"])
     assert case["site_id"] == "pp-2" and case["member_org"] is None
+    assert case["country"] == "KH"  # the site's: it was filed from Bangladesh
     assert case_id not in await queued(platform, member)
     answer = await platform.cases.get(f"/v1/cases/{case_id}", headers=member)
     assert answer.status_code == 404
@@ -60,6 +61,9 @@ async def test_bad_corrections_answer_problems_and_write_nothing(platform):
         ({"reason": "x", "language": "tlh"}, 422, "validation"),
         ({"reason": "   ", "country": "KH"}, 422, "validation"),
         ({"reason": "x", "site_id": "nowhere-9"}, 422, "unknown-site"),
+        # Filed at dhaka-1, in Bangladesh: another country would contradict its site.
+        ({"reason": "x", "country": "KH"}, 422, "site-in-another-country"),
+        ({"reason": "x", "site_id": "pp-2", "country": "BD"}, 422, "site-in-another-country"),
         ({"reason": "x", "country": "BD"}, 409, "no-change"),
         ({"reason": "x"}, 409, "no-change"),
     ]:

@@ -55,3 +55,19 @@ def test_triage_weighs_the_corrected_category():
     triaged = decide(Triage((), Severity.low, override_reason="looks minor"), fold(corrected))
     assert triaged[0].severity == "critical"
     assert isinstance(triaged[1], ReferralRecommended)
+
+
+def test_a_country_that_contradicts_the_site_is_refused_and_a_site_brings_its_country():
+    sites = {"mill-2": "KH", "mill-bd": "BD"}
+    # A site corrected without a country brings its own (the case was filed from BD).
+    moved = c.decide(c.Correct("Named the mill", site_id="mill-2", site_countries=sites), OPENED)
+    assert (moved[0].site_id, moved[0].country) == ("mill-2", "KH")
+    # A site in the country filed changes the site alone.
+    same = c.decide(c.Correct("That mill", site_id="mill-bd", site_countries=sites), OPENED)
+    assert (same[0].site_id, same[0].country) == ("mill-bd", None)
+    # A country that is not the site's, corrected with it or later alone, is refused.
+    both = c.Correct("x", country="BD", site_id="mill-2", site_countries=sites)
+    assert refused(OPENED, both) == "site-in-another-country"
+    assert refused(OPENED + moved, c.Correct("x", country="BD", site_countries=sites)) == (
+        "site-in-another-country"
+    )

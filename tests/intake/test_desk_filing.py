@@ -74,4 +74,10 @@ async def test_a_refused_filing_marks_each_wrong_field_and_keeps_what_was_typed(
         unknown = await client.post(f"{DESK}/file", data={"csrf": csrf_of(form.text), **forged})
         assert unknown.status_code == 422
         assert re.search(r'id="file-site-id"[^>]*aria-invalid="true"', unknown.text)
+        form = await client.get(f"{DESK}/file")
+        elsewhere = FILING | {"country": "KH"}  # dhaka-1 is in Bangladesh
+        mismatch = await client.post(f"{DESK}/file", data={"csrf": csrf_of(form.text), **elsewhere})
+        assert mismatch.status_code == 422
+        assert re.search(r'id="file-country"[^>]*aria-invalid="true"', mismatch.text)
+        assert "is in BD, not in KH" in mismatch.text
         assert await submitted(intake) == []

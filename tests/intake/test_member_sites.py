@@ -89,3 +89,48 @@ def test_a_caller_of_no_organisation_keeps_its_keys_as_before():
     acme, globex = (caller(Principal(sub="member-1", tenant="acme", org=o))
                     for o in ("acme-apparel", "globex-garments"))  # fmt: skip
     assert len({acme, globex, "member-1"}) == 3
+
+
+async def test_a_site_in_another_country_is_refused_on_every_channel_and_a_site_gives_its_country(
+    intake,
+):
+    before = await intake.events()
+    in_kh = {**GRIEVANCE, "country": "KH"}  # dhaka-1 is in Bangladesh
+    operator = {k: v for k, v in in_kh.items() if k != "member_reference"}
+    for path, body, headers in (
+        ("/v1/grievances", in_kh, intake.token()),
+        ("/v1/operator/grievances", operator, intake.token(roles=("operator",))),
+    ):
+        answer = await intake.client.post(path, json=body, headers=headers)
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        problem = answer.json()
+        assert problem["type"] == "urn:redress:problem:site-in-another-country"
+        assert "'dhaka-1' is in BD, not in KH" in problem["detail"]
+    imported = await intake.client.post(
+        "/v1/grievances/import", content=json.dumps(in_kh) + "\n",
+        headers={**intake.token(), "Content-Type": "application/x-ndjson"},
+    )  # fmt: skip
+    assert (imported.json()["accepted"], imported.json()["refused"]) == (0, 1), imported.text
+    assert "'dhaka-1' is in BD, not in KH" in imported.json()["rows"][0]["errors"][0]
+    # Without a site the country is still asked for, as a field of its own.
+    unplaced = {k: v for k, v in GRIEVANCE.items() if k not in ("country", "site_id")}
+    missing = await intake.client.post("/v1/grievances", json=unplaced, headers=intake.token())
+    assert missing.status_code == 422, missing.text
+    assert [e["loc"] for e in missing.json()["errors"]] == [["body", "country"]]
+    assert await intake.events() == before
+    # With a site, the country may be left out (or null): the site's is recorded.
+    for reference, country in (("NO-COUNTRY", {}), ("NULL-COUNTRY", {"country": None})):
+        body = {k: v for k, v in GRIEVANCE.items() if k != "country"} | country
+        body["member_reference"] = reference
+        filed = await intake.client.post("/v1/grievances", json=body, headers=intake.token())
+        assert filed.status_code == 201, filed.text
+        events = await intake.system.store.read_stream(filed.json()["stream"])
+        assert (events[0].data.country, events[0].data.site_id) == ("BD", "dhaka-1")
+
+
+async def test_the_openapi_asks_for_a_country_only_where_no_site_is_given(intake):
+    schemas = (await intake.client.get("/openapi.json")).json()["components"]["schemas"]
+    for name in ("MemberGrievance", "OperatorGrievance"):
+        assert "country" not in schemas[name]["required"]
+        assert "site-in-another-country" in schemas[name]["properties"]["country"]["description"]

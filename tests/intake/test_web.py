@@ -5,6 +5,7 @@ import re
 
 from PIL import Image
 
+from redress.intake import texts
 from tests.events.helpers import wait_until
 from tests.intake.conftest import TENANT
 
@@ -114,8 +115,8 @@ async def test_accept_language_and_switcher_keeps_what_was_typed(intake):
 async def test_missing_fields_rerender_with_errors_and_record_nothing(intake):
     before = await intake.events()
     tokens = await fresh_form(intake)
-    page = await intake.client.post(
-        f"/t/{TENANT}/report", data=report_fields(tokens, narrative="", country="")
+    page = await intake.client.post(  # no workplace chosen either, which would give a country
+        f"/t/{TENANT}/report", data=report_fields(tokens, narrative="", country="", site_id="")
     )
     assert page.status_code == 422
     assert 'id="narrative-error"' in page.text and 'id="country-error"' in page.text
@@ -145,6 +146,32 @@ async def test_unknown_tenant_and_site_are_refused(intake):
     assert page.status_code == 422
     assert 'id="site_id-error"' in page.text
     assert await intake.events() == before
+
+
+async def test_a_workplace_in_another_country_is_asked_again_and_one_alone_gives_its_country(
+    intake,
+):
+    before = await intake.events()
+    tokens = await fresh_form(intake)
+    page = await intake.client.post(  # dhaka-1 is in Bangladesh
+        f"/t/{TENANT}/report", data=report_fields(tokens, country="KH")
+    )
+    assert page.status_code == 422, page.text[:300]
+    assert f'<p id="country-error" class="error">{texts.CHECK_FIELD}</p>' in page.text
+    assert "Dhaka Knit (BD)" in page.text  # the list says where each workplace is
+    assert await intake.events() == before
+    # A workplace chosen with no country gives its own; with neither, a country is asked for.
+    await file_report(intake, country="")
+    async with intake.system.pool.acquire() as conn:
+        filed = await conn.fetchval("""SELECT data->>'country' FROM eventlog.events
+                                       WHERE type = 'GrievanceSubmitted'""")  # fmt: skip
+    assert filed == "BD"
+    tokens = await fresh_form(intake)
+    page = await intake.client.post(
+        f"/t/{TENANT}/report", data=report_fields(tokens, country="", site_id="")
+    )
+    assert page.status_code == 422, page.text[:300]
+    assert f'<p id="country-error" class="error">{texts.CHOOSE_COUNTRY}</p>' in page.text
 
 
 async def test_proof_of_filing_verifies_and_a_forged_one_does_not(intake):

@@ -255,3 +255,15 @@ def test_follow_up_records_a_change_within_its_bounds_and_folds_into_the_tenant(
 )
 def test_follow_up_out_of_bounds_is_refused_with_its_kind(command, kind):
     assert refused(command, given(REGISTERED)) == kind
+
+
+def test_a_site_and_a_country_that_contradict_each_other_are_refused_and_a_site_gives_its_country():
+    state = given(REGISTERED, *MEMBERS, SHARED)
+    with pytest.raises(TenantRefused) as exc:
+        may_file(state, "dhaka-1", "globex", "KH")  # a site in Bangladesh
+    assert exc.value.kind == "site-in-another-country"
+    assert exc.value.status == 422
+    assert "'dhaka-1' is in BD, not in KH" in exc.value.detail
+    assert may_file(state, "dhaka-1", "globex", None) == "BD"
+    assert may_file(state, "dhaka-1", None, "BD") == "BD"
+    assert may_file(state, None, None, "KH") == "KH"

@@ -106,17 +106,22 @@ def admit(state: Tenant, member_org: str | None) -> None:
         raise TenantRefused("not-a-member", f"{member_org!r} is not a member of this initiative")
 
 
-def may_file(state: Tenant, site_id: str | None, member_org: str | None) -> None:
+def may_file(
+    state: Tenant, site_id: str | None, member_org: str | None, country: str | None = None
+) -> str | None:
     """A grievance may be filed: the tenant takes filings, the site is one of its sites.
 
     `member_org` is set when a member company files: it must be a member of the initiative,
-    and files about a site it shares in, or one that no member has claimed.
+    and files about a site it shares in, or one that no member has claimed. A site and a
+    country that contradict each other are refused: the figures by country would count the
+    grievance in a country its workplace is not in. Returns the grievance's country: the one
+    given, or the site's when none was given.
     """
     admit(state, member_org)
     if state.offboarded:
         raise TenantRefused("tenant-offboarded", "this initiative no longer takes grievances")
     if site_id is None:
-        return
+        return country
     site = state.sites.get(site_id)
     if site is None:
         raise TenantRefused("unknown-site", f"there is no site {site_id!r} in this initiative")
@@ -126,6 +131,13 @@ def may_file(state: Tenant, site_id: str | None, member_org: str | None) -> None
             f"the site {site_id!r} is in another member's supply chain; "
             "file only about your own sites, or leave site_id out and name it in site_text",
         )
+    if country is not None and country != site.country:
+        raise TenantRefused(
+            "site-in-another-country",
+            f"the site {site_id!r} is in {site.country}, not in {country}: leave country out "
+            "to take the site's, or leave site_id out and name the workplace in site_text",
+        )
+    return site.country
 
 
 def export(state: Tenant) -> dict[str, Any]:

@@ -166,7 +166,7 @@ class CaseRefused(Refused):
     # A rejection as a duplicate that names no case, or the wrong one: the command is wrong.
     statuses: ClassVar[dict[str, int]] = {
         "not-a-duplicate": 422, "duplicate-of-itself": 422, "duplicate-names-no-case": 422,
-        "due-in-the-past": 422, "worker-withdraws": 422,
+        "due-in-the-past": 422, "worker-withdraws": 422, "site-in-another-country": 422,
     }  # fmt: skip
 
 

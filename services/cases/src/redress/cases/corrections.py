@@ -7,7 +7,9 @@ the correction. What the worker wrote is never changed: only how the case is cla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from redress.cases.domain import CaseRefused
 from redress.events.catalogue.case import CaseOpened, GrievanceCorrected
@@ -22,6 +24,8 @@ class Correct:
     site_id: str | None = None
     member_org: str | None = None  # the corrected site's sole member, found by the handler
     language: str | None = None
+    # The country of each of the tenant's sites, as the handler read them.
+    site_countries: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def as_filed(events: list[EventData]) -> dict[str, str | None]:
@@ -54,6 +58,9 @@ def decide(command: Correct, events: list[EventData]) -> list[EventData]:
     if not isinstance(opened, CaseOpened):
         raise CaseRefused("unknown-case", "there is no such case")
     now = as_filed(events)
+    country = _country_of_the_site(command, now)
+    if country != command.country:
+        command = replace(command, country=country)
     changed = {
         k: v for k in now if (v := getattr(command, k)) is not None and v != now[k]
     }  # fmt: skip
@@ -62,3 +69,21 @@ def decide(command: Correct, events: list[EventData]) -> list[EventData]:
     member = {"member_org": command.member_org} if "site_id" in changed else {}
     return [GrievanceCorrected(case_id=opened.case_id, grievance_id=opened.grievance_id,
                                reason=command.reason, **changed, **member)]  # fmt: skip
+
+
+def _country_of_the_site(command: Correct, now: dict[str, str | None]) -> str | None:
+    """The country the correction leaves the grievance in: the one given, which may not
+    contradict the site the grievance is (or is corrected to be) at; a site corrected without
+    a country brings its own. Figures by country would otherwise count it where its
+    workplace is not."""
+    site_id = command.site_id or now["site_id"]
+    site_country = command.site_countries.get(site_id) if site_id else None
+    if command.country is not None and site_country and command.country != site_country:
+        raise CaseRefused(
+            "site-in-another-country",
+            f"the site {site_id!r} is in {site_country}, not in {command.country}: correct "
+            "the site too, or leave the country as the site's",
+        )
+    if command.site_id is not None and command.country is None:
+        return site_country
+    return command.country

@@ -290,17 +290,20 @@ async def record_finding(
 async def correct(
     desk: Desk, p: Principal, case_id: str, body: c.CorrectionBody, retry: Retry | None = None
 ) -> c.Written:
-    """Correct the grievance's classification; a corrected site brings its member along."""
+    """Correct the grievance's classification; a corrected site brings its member along,
+    and its country where none is given."""
+    async with desk.pool.acquire() as conn:
+        sites = (await read_tenant(conn, p.tenant)).sites
     member_org = None
     if body.site_id is not None:
-        async with desk.pool.acquire() as conn:
-            site = (await read_tenant(conn, p.tenant)).sites.get(body.site_id)
+        site = sites.get(body.site_id)
         if site is None:
             raise Problem(422, "unknown-site", "the tenant has no such site")
         member_org = site.sole_member
     command = corrections.Correct(
         body.reason, body.category.value if body.category else None, body.country,
         body.site_id, member_org, body.language,
+        {site_id: site.country for site_id, site in sites.items()},
     )  # fmt: skip
 
     def decide(events: list[Event]) -> list[EventData]:

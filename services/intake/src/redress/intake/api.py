@@ -63,7 +63,9 @@ async def submit(
     """File a grievance that reached a member company's own channel.
 
     `site_id` names one of the member's own sites or a site no member has claimed; a site of
-    another member is refused (422): name it in `site_text` instead.
+    another member is refused (422): name it in `site_text` instead. With a site, `country`
+    may be left out: the site's is taken; one that is not the site's is refused (422
+    `site-in-another-country`).
     """
     # `file_grievance` reads the tenant's stream and refuses an unknown initiative (404) or
     # one that left (410), undoing the claim with the transaction: no read of it before.

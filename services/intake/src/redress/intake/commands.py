@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from redress.events.catalogue.grievance import Category, Consent
 from redress.intake.phones import reachable
@@ -65,12 +72,25 @@ def answers_are_booleans(value: Any) -> Any:
     return value
 
 
+def _country_optional_with_a_site(schema: dict[str, Any]) -> None:
+    # Validation asks for `country` only where no site is given (below): the schema says so.
+    schema["required"] = [name for name in schema.get("required", []) if name != "country"]
+
+
 class GrievanceInput(BaseModel):
     """A grievance as any channel files it."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra=_country_optional_with_a_site,
+    )
 
-    country: Country | None = Field(description="ISO 3166-1 alpha-2; null when not known")
+    country: Country | None = Field(
+        description="ISO 3166-1 alpha-2; null when not known. Required unless `site_id` is "
+        "given: then it may be left out (or null) and the site's country is taken, and one "
+        "that is not the site's is refused (422 `site-in-another-country`)"
+    )
     site_id: Line | None = Field(None, max_length=100)
     site_text: Line | None = Field(None, max_length=200)
     category: Category
@@ -84,6 +104,15 @@ class GrievanceInput(BaseModel):
         description="keep attached photos and recordings as sent; by default their metadata "
         "(EXIF and GPS position, XMP, the device, audio tags) is removed before sealing",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _country_of_the_site(cls, data: Any) -> Any:
+        """A site says its country: `country` may be left out where `site_id` is given (the
+        filing takes the site's); without a site it is still asked for, null if not known."""
+        if isinstance(data, dict) and "country" not in data and data.get("site_id") is not None:
+            return {**data, "country": None}
+        return data
 
 
 class MemberGrievance(GrievanceInput):

@@ -89,6 +89,8 @@ async def file(
     except FORM_ERRORS as exc:
         if isinstance(exc, Problem) and exc.kind == "unknown-site":
             exc = FieldError("site_id", "Site: not one of this initiative's sites")
+        elif isinstance(exc, Problem) and exc.kind == "site-in-another-country":
+            exc = FieldError("country", f"Country: {exc.detail}")
         refused = failure("file", exc, posted, FIELDS, ticked="consent")
         return await _form(request, p, pool, store, intake, refused.status, **refused.context())
     return CONSOLE.page(request, "filed.html", principal=p, filed=filed, language=body.language)

@@ -61,15 +61,19 @@ async def may_file_here(
     site_id: str | None,
     filer: Channel,
     member_org: str | None,
-) -> None:
-    """The tenant takes filings and the site is one of its; a member company files only
-    about sites it shares in (or that no member has claimed).
+    country: str | None = None,
+) -> str | None:
+    """The tenant takes filings and the site is one of its, in the country given; a member
+    company files only about sites it shares in (or that no member has claimed). Returns the
+    grievance's country: the one given, or the site's when none was.
 
     Decided on the tenant's own stream, not on a read model that a rebuild empties.
     """
     state, _ = await load(store, tenant, conn)
     try:
-        may_file(state, site_id, member_org if filer is Channel.member_api else None)
+        return may_file(
+            state, site_id, member_org if filer is Channel.member_api else None, country
+        )
     except TenantRefused as exc:
         # As a Problem: the worker's pages answer it in the worker's language. An initiative
         # that left is gone for filings (410), while its admins still read its export.
@@ -124,7 +128,9 @@ async def file_grievance(
     derives it from the form, so that a repeated POST can show the same receipt).
     """
     tenant = metadata.tenant
-    await may_file_here(conn, store, tenant, form.site_id, channel, member_org)
+    country = await may_file_here(
+        conn, store, tenant, form.site_id, channel, member_org, form.country
+    )
     kinds = [check_upload(u) for u in uploads]
     if not form.keep_original_metadata:
         # Before the first write: the transaction holds nothing back while pixels are redrawn.
@@ -149,7 +155,7 @@ async def file_grievance(
         grievance_id=gid,
         channel=channel,
         language=form.language,
-        country=form.country,
+        country=country,
         category=form.category,
         personal=key.seal(json.dumps(personal).encode()),
         receipt_reference=receipt.reference,

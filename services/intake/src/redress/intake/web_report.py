@@ -62,7 +62,9 @@ _MISSING = {"country": CHOOSE_COUNTRY, "category": CHOOSE_CATEGORY,
             "narrative": TELL_WHAT_HAPPENED}  # fmt: skip
 # Refusals of the filing that concern one field.
 _PROBLEM_FIELDS = {"unknown-site": ("site_id", UNKNOWN_SITE), "file-too-large": (
-    "files", FILE_TOO_LARGE), "file-type": ("files", FILE_TYPE)}  # fmt: skip
+    "files", FILE_TOO_LARGE), "file-type": ("files", FILE_TYPE),
+    # The list names each workplace's country beside it: the worker sees which to change.
+    "site-in-another-country": ("country", CHECK_FIELD)}  # fmt: skip
 _MAX_FORM_FILES = 20  # more than allowed, so that too many files get a clear message
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
@@ -275,9 +277,11 @@ def _grievance(values: dict[str, Any], lang: str) -> GrievanceInput:
             "language": values["contact_language"] or lang,
             "time": values["contact_time"],
         }
-    # One validation of the whole form, so that every wrong field is marked at once.
+    # One validation of the whole form, so that every wrong field is marked at once. A
+    # workplace chosen from the list gives its country; without one, a country is asked for.
+    country = values["country"] or (None if values["site_id"] else "")
     return GrievanceInput.model_validate({
-        "country": values["country"] or "", "site_id": values["site_id"],
+        "country": country, "site_id": values["site_id"],
         "site_text": values["site_text"], "category": values["category"] or "",
         "narrative": values["narrative"] or "", "since": values["since"], "language": lang,
         "contact": contact, "consent": {c: values[c] for c in _CONSENTS},
