@@ -44,14 +44,15 @@ async def advance(
     return await h.advance(desk, p, case_id, body, retry)
 
 
-@router.post("/{case_id}/actions", response_model=c.Written, status_code=201)
+@router.post("/{case_id}/actions", response_model=c.ActionAdded, status_code=201)
 async def add_action(
     case_id: str, body: c.ActionBody, p: PlanAdder, desk: CaseDesk, retry: Retryable = None
-) -> c.Written:
+) -> c.ActionAdded:
     """Add an action to the remediation plan, owned by the case's party of `owner`: its member
     company, its supplier (the site), its facilitator, or the initiative (for a party the
     case has none of yet, the one it gets). A member company adds actions for itself or its
-    supplier only (403 `not-your-action`)."""
+    supplier only (403 `not-your-action`). The answer names the new action (`action_id`),
+    whose progress is reported at `/v1/cases/{case_id}/actions/{action_id}`."""
     return await h.add_action(desk, p, case_id, body, retry)
 
 

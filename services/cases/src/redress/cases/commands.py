@@ -176,3 +176,12 @@ class Written(BaseModel):
 
     case_id: str
     version: int
+
+
+class ActionAdded(Written):
+    """The action added to the plan, and where: report on it at its own address."""
+
+    action_id: str = Field(
+        description="the new action's id: `POST /v1/cases/{case_id}/actions/{action_id}` "
+        "reports progress on it"
+    )

@@ -7,7 +7,7 @@ on the case's events and appends what they decide, through the application layer
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from redress.cases import appeals, corrections, holds, parties, verification
@@ -16,7 +16,7 @@ from redress.cases import domain as d
 from redress.cases.context import Desk
 from redress.cases.parties import Party
 from redress.events.application import Pure, execute
-from redress.events.catalogue.case import CaseOpened
+from redress.events.catalogue.case import CaseOpened, PlanActionAdded
 from redress.events.catalogue.grievance import Sealed
 from redress.events.envelope import Event, EventData
 from redress.events.ids import new_id
@@ -82,9 +82,15 @@ async def case_events(store: EventStore, principal: Principal, case_id: str) -> 
 
 
 async def write(
-    desk: Desk, p: Principal, case_id: str, decide: Pure, retry: Retry | None = None
+    desk: Desk,
+    p: Principal,
+    case_id: str,
+    decide: Pure,
+    retry: Retry | None = None,
+    answer: Callable[[int], c.Written] | None = None,
 ) -> c.Written:
-    """Append what `decide` makes of the case; with an Idempotency-Key, once.
+    """Append what `decide` makes of the case; with an Idempotency-Key, once. `answer` makes
+    the answer of the version written, where it names more than the case (what was added).
 
     The key is claimed before the case is read: a retry of a write that went through gets
     its first answer, not a refusal decided on the state that write left.
@@ -96,11 +102,13 @@ async def write(
         admit(p, history)
         return decide(history)
 
-    once = Once.of(retry, SCHEMA, p, lambda done: c.Written(case_id=case_id, version=done.version))
+    made = answer or (lambda version: c.Written(case_id=case_id, version=version))
+    once = Once.of(retry, SCHEMA, p, lambda done: made(done.version))
     done = await execute(desk.store, case_id, decided, metadata_for(p), transaction=once)
     if done.earlier is not None:
-        return c.Written.model_validate(done.earlier)
-    return c.Written(case_id=case_id, version=done.version)
+        named = "action_id" in done.earlier
+        return (c.ActionAdded if named else c.Written).model_validate(done.earlier)
+    return made(done.version)
 
 
 async def run(
@@ -163,10 +171,21 @@ async def advance(
 
 async def add_action(
     desk: Desk, p: Principal, case_id: str, body: c.ActionBody, retry: Retry | None = None
-) -> c.Written:
-    command = d.AddAction(str(new_id()), body.remedy, body.owner, body.due_on, body.description,
+) -> c.ActionAdded:
+    """Add the action; the answer names it, so that the caller can report on it."""
+    action_id = str(new_id())
+    command = d.AddAction(action_id, body.remedy, body.owner, body.due_on, body.description,
                           party_of(p), await desk.today(p.tenant))  # fmt: skip
-    return await run(desk, p, case_id, command, retry=retry)
+    written = await write(
+        desk, p, case_id, d.CASE.deciding(case_id, command), retry,
+        lambda version: c.ActionAdded(case_id=case_id, version=version, action_id=action_id),
+    )  # fmt: skip
+    if isinstance(written, c.ActionAdded):
+        return written
+    # A retry's first answer, kept before answers named the action: the log says which.
+    at = [e.data for e in await desk.store.read_stream(case_id) if e.version == written.version]
+    added = next(e for e in at if isinstance(e, PlanActionAdded))
+    return c.ActionAdded(case_id=case_id, version=written.version, action_id=added.action_id)
 
 
 async def update_action(
