@@ -74,7 +74,7 @@ async def file_grievance(platform, category="recruitment_and_fees", site_id="dha
     """File through the operator API and wait for its case; return the receipt and case id."""
     answer = await platform.intake.post(
         "/v1/operator/grievances",
-        json={"country": "BD", "site_id": site_id, "category": category,
+        json={"site_id": site_id, "category": category,  # the site gives the country
               "narrative": NARRATIVE, "language": "en", "contact": CONTACT,
               "consent": {"contact_me": True}, "since": "2026-09-01"},
         headers=platform.token(("operator",), sub="operator-1"),
