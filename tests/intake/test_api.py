@@ -140,7 +140,11 @@ async def test_bulk_import_reports_each_row(intake):
     by_row = {r["row"]: r for r in report["rows"]}
     assert by_row[1]["accepted"] and by_row[4]["accepted"]
     assert "category" in by_row[2]["errors"][0]
-    assert "already imported" in by_row[3]["errors"][0]
+    # The row repeating row 1's reference names the grievance row 1 filed.
+    assert by_row[3]["grievance_id"] == by_row[1]["grievance_id"] is not None
+    assert by_row[3]["errors"] == [
+        f"already imported (member_reference): grievance {by_row[1]['grievance_id']}"
+    ]
     assert "not JSON" in by_row[5]["errors"][0]
     csv = (
         "country,category,narrative,member_reference,contact_phone_or_email,consent_contact_me\n"

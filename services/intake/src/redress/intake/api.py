@@ -114,7 +114,12 @@ async def file_for_worker(
 class ImportRow(BaseModel):
     row: int
     accepted: bool
-    grievance_id: str | None = None
+    grievance_id: str | None = Field(
+        None,
+        description="the grievance filed; for a row refused as already imported "
+        "(its `member_reference` again), the grievance that import filed: find its case "
+        "with `GET /v1/cases?grievance_id=`",
+    )
     reference: str | None = None
     errors: list[str] = Field(default_factory=list)
 
@@ -144,7 +149,8 @@ async def bulk_import(
 ) -> Any:
     """Import JSON Lines or CSV; each row is filed or refused on its own, with the reason.
 
-    A row with a `member_reference` already imported is refused as a duplicate.
+    A row with a `member_reference` already imported is refused as a duplicate, naming the
+    grievance that reference filed (`grievance_id`).
     """
     kind = request.headers.get("content-type", "").split(";")[0].strip()
     if kind != "text/csv" and kind not in _JSON_LINES:
@@ -194,7 +200,10 @@ async def _import_one(
         errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
         return ImportRow(row=row, accepted=False, errors=errors)
     except (ConcurrencyError, DataKeyExists):
-        return ImportRow(row=row, accepted=False, errors=["already imported (member_reference)"])
+        # The id is the one this member's reference names (keyed on its own organisation):
+        # its own filing, which it may follow.
+        said = f"already imported (member_reference): grievance {gid}"
+        return ImportRow(row=row, accepted=False, grievance_id=gid, errors=[said])
     except Problem as exc:
         return ImportRow(row=row, accepted=False, errors=[exc.detail])
     except ValueError as exc:
