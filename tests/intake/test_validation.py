@@ -13,6 +13,8 @@ from redress.metrics.projections import GrievanceCounts
 from tests.intake.conftest import TENANT
 from tests.intake.test_api import GRIEVANCE
 
+BLANK = "body.narrative: left blank: it needs words saying what happened"
+
 
 async def refused(intake, body, path="/v1/grievances", field=None):
     answer = await intake.client.post(path, json=body, headers=intake.token())
@@ -29,8 +31,11 @@ async def test_loose_grievances_are_refused_and_record_nothing(intake):
         await refused(intake, {**GRIEVANCE, "site_id": None, "country": country}, field="country")
     for since in ("0001-01-01", "1949-12-31", tomorrow, 0, "20240101"):
         await refused(intake, {**GRIEVANCE, "since": since}, field="since")
-    for narrative in ("\u200b\u200b\u200b", " \u200d\ufeff ", "\u3164", "\u2800\u00a0"):
-        await refused(intake, {**GRIEVANCE, "narrative": narrative}, field="narrative")
+    # Spaces alone, or marks nobody sees: the narrative is asked for in words, never as a
+    # character missing ("at least 1 character").
+    for narrative in ("", "   ", "\n\t ", "\u200b\u200b\u200b", " \u200d\ufeff ", "\u3164",
+                      "\u2800\u00a0"):  # fmt: skip
+        await refused(intake, {**GRIEVANCE, "narrative": narrative}, field=BLANK)
     too_long = {**GRIEVANCE, "narrative": "x" * 5001}
     await refused(intake, too_long, field="narrative: String should have at most 5000 characters")
     await refused(intake, {**GRIEVANCE, "contact": {"language": "xx"}}, field="language")
@@ -155,3 +160,9 @@ async def test_metrics_count_unknown_countries_together(system):
                 await counts.apply(conn, stored)
         rows = await conn.fetch("SELECT country, received FROM metrics.grievance_counts")
     assert [(r["country"], r["received"]) for r in rows] == [(None, 2)]
+
+
+async def test_the_schema_asks_for_a_narrative_of_at_least_a_character(intake):
+    schemas = (await intake.client.get("/openapi.json")).json()["components"]["schemas"]
+    narrative = schemas["MemberGrievance"]["properties"]["narrative"]
+    assert (narrative["minLength"], narrative["maxLength"]) == (1, 5000)

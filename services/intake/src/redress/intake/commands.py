@@ -12,6 +12,7 @@ from pydantic import (
     Field,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from redress.events.catalogue.grievance import Category, Consent
 from redress.intake.phones import reachable
@@ -27,9 +28,14 @@ def _known_language(value: str) -> str:
     return value
 
 
-def _visible(value: str) -> str:
+BLANK_NARRATIVE = "left blank: it needs words saying what happened"
+
+
+def _told(value: str) -> str:
+    # Also what spaces alone come to once stripped (""): "at least 1 character" would say a
+    # space is missing, not that nothing was told.
     if not visible(value):
-        raise ValueError("the text shows nothing: only spaces or invisible characters")
+        raise PydanticCustomError("blank", BLANK_NARRATIVE)
     return value
 
 
@@ -41,10 +47,14 @@ Language = Annotated[
 """One of the languages the platform speaks with workers."""
 
 # The length is checked on the string itself, before Prose's own check: put after it, it is
-# checked "after validation" and refused as a count of "items" (too_short, too_long), which
-# says nothing to an API caller and is not the missing narrative the worker form asks for.
+# checked "after validation" and refused as a count of "items" (too_long), which says
+# nothing to an API caller. Blank is refused by `_told`, in words, with `minLength` kept in
+# the schema.
 Narrative = Annotated[
-    str, Field(min_length=1, max_length=5000), *Prose.__metadata__, AfterValidator(_visible)
+    str,
+    Field(max_length=5000, json_schema_extra={"minLength": 1}),
+    *Prose.__metadata__,
+    AfterValidator(_told),
 ]
 """What happened, in the worker's words: something must show."""
 

@@ -224,7 +224,7 @@ def _errors(details: list[ErrorDetails]) -> _Errors:
         kind, ctx = error["type"], error.get("ctx") or {}
         if kind in ("string_too_long", "too_long"):  # `too_long` for the kit's text types
             errors[field] = (TOO_LONG, {"limit": ctx.get("max_length")})
-        elif field in _MISSING and kind in ("missing", "string_too_short", "enum",
+        elif field in _MISSING and kind in ("missing", "string_too_short", "blank", "enum",
                                             "string_pattern_mismatch"):  # fmt: skip
             errors[field] = (_MISSING[field], {})
         elif field == "since":
