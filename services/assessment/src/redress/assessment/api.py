@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from redress.assessment import evidence
 from redress.assessment import handlers as h
 from redress.assessment import queries as q
+from redress.assessment import read_answers as a
 from redress.assessment import requests as r
 from redress.assessment.context import AssessmentDesk, Desk
 from redress.assessment.projections import AssessmentViews
@@ -23,7 +24,7 @@ from redress.kit.crypto import Keyring
 from redress.kit.deps import CurrentPrincipal, Pool, authorise, permitted
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
-from redress.kit.openapi import MinVersion, not_yet_readable
+from redress.kit.openapi import MinVersion, documented, not_yet_readable
 
 router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
 Reader = Annotated[Principal, Depends(permitted(Action.assessment_read))]
@@ -58,7 +59,7 @@ STARTS: dict[int | str, dict[str, Any]] = {
 """The refusals of a start beyond the token's: the initiative's, as intake's of a filing."""
 
 
-@router.get("")
+@router.get("", responses=documented(a.Assessments, "A page of the assessments, oldest first"))
 async def listing(
     p: Reader,
     pool: Pool,

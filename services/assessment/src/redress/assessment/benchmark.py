@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query
 
 from redress.assessment import handlers as h
 from redress.assessment import queries as q
+from redress.assessment import read_answers as a
 from redress.assessment import requests as r
 from redress.assessment.api import Reader
 from redress.assessment.context import AssessmentDesk
@@ -21,7 +22,7 @@ from redress.assessment.evidence import minimum_count
 from redress.assessment.frameworks import Framework
 from redress.kit.deps import Pool
 from redress.kit.errors import Problem
-from redress.kit.openapi import answers
+from redress.kit.openapi import answers, documented
 
 router = APIRouter(tags=["benchmark"])
 NONE = "none"  # not even the first level
@@ -38,7 +39,11 @@ def distribution(f: Framework, ratings: list[dict[str, Any]]) -> dict[str, Any]:
     return {"steps": steps, "overall": count([x["overall"] for x in ratings])}
 
 
-@router.get("/v1/benchmark", responses=answers(404))
+@router.get(
+    "/v1/benchmark",
+    responses=answers(404)
+    | documented(a.Benchmark, "The members' levels, and yours, once k members are rated"),
+)
 async def benchmark(
     p: Reader,
     pool: Pool,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path
 
 from redress.assessment import handlers as h
 from redress.assessment import queries as q
+from redress.assessment import read_answers as a
 from redress.assessment import requests as r
 from redress.assessment.context import AssessmentDesk
 from redress.assessment.reading import framework_json, summary
@@ -15,20 +16,27 @@ from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.deps import Pool, permitted
 from redress.kit.errors import Problem
+from redress.kit.openapi import documented
 
 router = APIRouter(tags=["frameworks"])
 FrameworkReader = Annotated[Principal, Depends(permitted(Action.framework_read))]
 Reader = Annotated[Principal, Depends(permitted(Action.assessment_read))]
 
 
-@router.get("/v1/frameworks")
+@router.get(
+    "/v1/frameworks",
+    responses=documented(a.Frameworks, "Every version of every framework, the latest marked"),
+)
 async def frameworks(p: FrameworkReader, desk: AssessmentDesk) -> dict[str, Any]:
     """Every version of every framework this build ships, the latest of each marked."""
     f = desk.frameworks
     return {"items": [summary(x, latest=f.latest(x.id) == x) for x in f.all()]}
 
 
-@router.get("/v1/frameworks/{framework}/{version}")
+@router.get(
+    "/v1/frameworks/{framework}/{version}",
+    responses=documented(a.Framework, "The framework's version, whole"),
+)
 async def framework(
     framework: Annotated[str, Path(pattern=r.ID, max_length=40)],
     version: Annotated[int, Path(ge=1, le=1000)],
@@ -42,7 +50,10 @@ async def framework(
     return framework_json(found)
 
 
-@router.get("/v1/organisations/{org}/ratings")
+@router.get(
+    "/v1/organisations/{org}/ratings",
+    responses=documented(a.Ratings, "The organisation's agreed ratings, oldest first"),
+)
 async def ratings(
     org: Annotated[str, Path(max_length=200, pattern=r"^\S+$")], p: Reader, pool: Pool
 ) -> dict[str, Any]:

@@ -9,17 +9,22 @@ from fastapi import APIRouter
 from redress.assessment import handlers as h
 from redress.assessment import plan
 from redress.assessment import queries as q
+from redress.assessment import read_answers as a
 from redress.assessment import requests as r
 from redress.assessment.api import AssessmentId, CriterionId, Member, Reader, found
 from redress.assessment.context import AssessmentDesk
 from redress.assessment.domain import aggregate
 from redress.kit.deps import Pool
 from redress.kit.idempotency import Retryable
+from redress.kit.openapi import documented
 
 router = APIRouter(prefix="/v1/assessments", tags=["action plans"])
 
 
-@router.get("/{assessment_id}/plan")
+@router.get(
+    "/{assessment_id}/plan",
+    responses=documented(a.ActionPlan, "The criteria to plan first and the actions planned"),
+)
 async def action_plan(assessment_id: AssessmentId, p: Reader, pool: Pool,
                       desk: AssessmentDesk) -> dict[str, Any]:  # fmt: skip
     """The criteria to plan first (per step, those between it and its next level, in order
