@@ -1,4 +1,4 @@
-"""What the cases API's lists answer, as its OpenAPI documents them.
+"""What the cases API's lists and supply-chain reads answer, as its OpenAPI documents them.
 
 The handlers build each answer as a dict, shaped by the reader's role; these models say what
 comes back to whom (`redress.kit.openapi.documented`), and tests/cases/test_documented_answers.py
@@ -12,6 +12,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from redress.cases.case_state import Grounds, Outcome, Owner, Remedy, Severity, Stage, Status
 from redress.events.catalogue.grievance import Category
+from redress.events.catalogue.supply_chain import Consequence
 from redress.kit.openapi import Answer, some
 
 _STAFF = "staff only: never a member company, a supplier or a facilitator"
@@ -134,3 +135,69 @@ class MissedDeadline(Answer):
 
 class MissedDeadlines(Answer):
     items: list[MissedDeadline]
+
+
+class Supplier(Answer):
+    """A supplier with a consequence, where it stands now."""
+
+    site_id: str
+    consequence: Consequence = Field(description="its latest consequence")
+    decided_on: str = Field(description="the day it was decided (YYYY-MM-DD)")
+
+
+class Suppliers(Answer):
+    items: list[Supplier] = Field(description="by site")
+    by_consequence: dict[str, int] = Field(
+        description="how many suppliers stand at each consequence (those at none left out)"
+    )
+
+
+class Decided(Answer):
+    """A consequence decided for a supplier, with its reasons, cases and plan."""
+
+    site_id: str
+    consequence: Consequence
+    reasons: str
+    case_ids: list[str] = Field(description="the cases that led to it")
+    steps: list[str] = Field(
+        description="the stepwise plan: corrective actions, how workers are protected while"
+        " orders are suspended, or how the exit is made responsibly"
+    )
+    decided_on: str = Field(description="the day it was decided (YYYY-MM-DD)")
+
+
+class SupplierHistory(Answer):
+    site_id: str
+    standing: Consequence | None = Field(description="its latest consequence")
+    consequences: list[Decided] = Field(description="in the order decided")
+
+
+class IssueListed(Answer):
+    issue_id: str
+    title: str
+    site_id: str | None = Field(description="the site its grievances are about, if one")
+    category: str | None = Field(description="the grievance category it groups, if one")
+    opened_at: str = Field(description="when it was opened (ISO 8601)")
+    cases: int = Field(description="how many cases it groups")
+
+
+class Issues(Answer):
+    items: list[IssueListed] = Field(description="newest first")
+
+
+class IssueAction(Answer):
+    action_id: str
+    description: str
+    owner: str = Field(description="the kind of party that is to carry it out")
+    due_on: str | None = Field(description="the day it is due (YYYY-MM-DD); null if none")
+
+
+class Issue(Answer):
+    """A systemic issue: related grievances grouped to be remedied together."""
+
+    issue_id: str
+    title: str
+    site_id: str | None = Field(description="the site its grievances are about, if one")
+    category: str | None = Field(description="the grievance category it groups, if one")
+    cases: list[str] = Field(description="the cases it groups, in the order linked")
+    actions: list[IssueAction] = Field(description="its own plan, in the order added")

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path
 from pydantic import Field
 
+from redress.cases import read_answers as a
 from redress.cases import supply_chain as sc
 from redress.cases import supply_chain_handlers as h
 from redress.cases import supply_chain_queries as q
@@ -21,7 +22,7 @@ from redress.events.catalogue.supply_chain import Consequence
 from redress.kit.dates import PlausibleDate
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retryable
-from redress.kit.openapi import answers
+from redress.kit.openapi import answers, documented
 from redress.kit.text import FilledLine, FilledProse, Line
 
 router = APIRouter(tags=["suppliers and systemic issues"])
@@ -88,7 +89,10 @@ async def decide_consequence(
     )
 
 
-@router.get("/v1/suppliers", responses=answers())
+@router.get(
+    "/v1/suppliers",
+    responses=answers() | documented(a.Suppliers, "The suppliers with a consequence"),
+)
 async def suppliers(p: Reader, desk: CaseDesk) -> dict[str, Any]:
     """Every supplier with a consequence, where it stands now, and how many stand where."""
     async with desk.pool.acquire() as conn:
@@ -96,7 +100,11 @@ async def suppliers(p: Reader, desk: CaseDesk) -> dict[str, Any]:
     return {"items": items, "by_consequence": q.by_consequence(items)}
 
 
-@router.get("/v1/suppliers/{site_id}", responses=answers(404))
+@router.get(
+    "/v1/suppliers/{site_id}",
+    responses=answers(404)
+    | documented(a.SupplierHistory, "The supplier's consequences in the order decided"),
+)
 async def supplier(site_id: SiteId, p: Reader, desk: CaseDesk) -> dict[str, Any]:
     """The supplier's consequences in the order decided, from the log."""
     decided = await h.consequences_of(desk, p, site_id)
@@ -124,14 +132,20 @@ async def open_issue(
     )
 
 
-@router.get("/v1/systemic-issues", responses=answers())
+@router.get(
+    "/v1/systemic-issues",
+    responses=answers() | documented(a.Issues, "The systemic issues, newest first"),
+)
 async def issues(p: Reader, desk: CaseDesk) -> dict[str, Any]:
     """The initiative's systemic issues, newest first, with how many cases each groups."""
     async with desk.pool.acquire() as conn:
         return {"items": await q.issues(conn, p.tenant)}
 
 
-@router.get("/v1/systemic-issues/{issue_id}", responses=answers(404))
+@router.get(
+    "/v1/systemic-issues/{issue_id}",
+    responses=answers(404) | documented(a.Issue, "The issue, its cases and its plan"),
+)
 async def issue(issue_id: str, p: Reader, desk: CaseDesk) -> dict[str, Any]:
     """The issue, its cases and its plan, from the log."""
     return await h.issue_of(desk, p, issue_id)
