@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from redress.intake.context import IntakeContext
+from redress.intake.tenant_answers import TenantExport
 from redress.kit.auth import Principal
 from redress.kit.authz import Action
 from redress.kit.countries import Country
@@ -21,7 +22,7 @@ from redress.kit.deps import Store, metadata_for, permitted
 from redress.kit.errors import Problem
 from redress.kit.i18n import LANGUAGES, Catalogues, ReviewState, direction
 from redress.kit.numbers import JSON_INTEGER
-from redress.kit.openapi import answers
+from redress.kit.openapi import answers, documented
 from redress.kit.text import Line
 from redress.tenancy.domain import (
     ORG,
@@ -77,7 +78,7 @@ class TenantSettingsInput(BaseModel):
     )
 
 
-@router.get("/tenant", responses=TENANT_ANSWERS)
+@router.get("/tenant", responses=TENANT_ANSWERS | documented(TenantExport, "The tenant, whole"))
 async def show_tenant(principal: Admin, store: Store) -> dict[str, Any]:
     """The tenant's settings, members, sites, time frames and retention: an export as JSON."""
     state, version = await load(store, principal.tenant)
