@@ -48,6 +48,46 @@ def test_every_service_documents_its_errors_as_problem_details(tmp_path):
                 assert op["responses"]["202"]["headers"]["Retry-After"], where
 
 
+def bare(schema, components) -> bool:
+    """A schema that names no field of what it describes: any JSON, or any object."""
+    if "$ref" in schema:
+        return bare(components[schema["$ref"].rsplit("/", 1)[1]], components)
+    if "items" in schema:
+        return bare(schema["items"], components)
+    if "anyOf" in schema:
+        return any(bare(b, components) for b in schema["anyOf"] if b.get("type") != "null")
+    return schema.get("type") in (None, "object") and "properties" not in schema
+
+
+STILL_BARE = {
+    ("cases", "GET", "/v1/cases/{case_id}/timeline", "200"),
+    ("cases", "GET", "/v1/cases/{case_id}/remedies", "200"),
+    ("referral", "GET", "/v1/referrals/{referral_id}", "200"),
+    ("assessment", "GET", "/v1/assessments/{assessment_id}", "200"),
+}
+"""Reads that answer either their body or a 202 (`min_version`), typed `Any`, not yet
+documented by a model: each one documented leaves this list, and none joins it."""
+
+
+def test_no_json_answer_of_the_api_is_a_bare_object(tmp_path):
+    """Every 2xx JSON answer of a /v1/ route says what it carries: a model, not `dict[str,
+    Any]` nor `Any` (a read that builds its answer as a dict is `documented` by one)."""
+    bare_answers = []
+    for name, doc in documents(tmp_path).items():
+        components = doc["components"]["schemas"]
+        for path, method, op in operations(doc):
+            if not path.startswith("/v1/"):
+                continue
+            for code, response in op["responses"].items():
+                if not code.startswith("2") or code == "204":
+                    continue
+                assert response.get("content"), (name, method, path, code)
+                json = response["content"].get("application/json")
+                if json is not None and bare(json.get("schema", {}), components):
+                    bare_answers.append((name, method.upper(), path, code))
+    assert set(bare_answers) == STILL_BARE
+
+
 @pytest.mark.parametrize("path", ["/health", "/ready"])
 def test_health_documents_its_503(tmp_path, path):
     for doc in documents(tmp_path).values():
