@@ -20,6 +20,7 @@ from tests.cases.test_rebuild import stop_live_runners
 from tests.cases.test_worker_loop import CATALOGUES, Worker, _shows, officer_post, the_case
 from tests.cases.test_worker_plan import plan_form, plan_with_one_action
 from tests.events.helpers import wait_until
+from tests.kit.documented import Documented
 
 PROBLEM = "application/problem+json"
 
@@ -150,6 +151,14 @@ async def test_a_remedy_is_recorded_confirmed_by_the_worker_and_the_case_closes_
         early = await _read(platform, case_id, closed.json()["version"])
         assert early.status_code == 202 and early.headers["retry-after"] == "1", early.text
     view = await remedies(platform, case_id, closed.json()["version"])
+    # What the remedies and the timeline answer is what the OpenAPI documents, to staff and
+    # to the member company (whose timeline leaves out what only staff see).
+    documented = Documented(platform.cases_app)
+    documented.check(await _read(platform, case_id), "/v1/cases/{case_id}/remedies")
+    for headers in (platform.token(), platform.member()):
+        timeline = await platform.cases.get(f"/v1/cases/{case_id}/timeline", headers=headers)
+        assert documented.check(timeline, "/v1/cases/{case_id}/timeline")["items"]
+    assert documented.unseen() == {}
     assert view["waived"][0]["action_id"] == training
     assert view["waived"][0]["reason"] == "The supplier closed that line"
     assert view["right_to_court_attested_at"] is not None

@@ -221,7 +221,9 @@ async def case_reads(
     }
 
 
-@router.get("/{case_id}/timeline")
+@router.get(
+    "/{case_id}/timeline", responses=documented(a.Timeline, "What happened to the case, in order")
+)
 async def timeline(
     case_id: str,
     p: CurrentPrincipal,

@@ -7,6 +7,8 @@ checks real answers against them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
@@ -201,3 +203,55 @@ class Issue(Answer):
     category: str | None = Field(description="the grievance category it groups, if one")
     cases: list[str] = Field(description="the cases it groups, in the order linked")
     actions: list[IssueAction] = Field(description="its own plan, in the order added")
+
+
+class TimelineEntry(Answer):
+    """One thing that happened to the case."""
+
+    type: str = Field(description="what happened: the event's type, e.g. StageEntered")
+    actor: str | None = Field(description="the kind of actor: staff, member, worker, system")
+    actor_id: str | None = some(f"who did it ({_STAFF})")
+    time: str = Field(description=f"when: {_MOMENT}")
+    details: dict[str, Any] = Field(
+        description="what the event says, by its type; a member company's leave out what only"
+        " staff see (indicators, reasons, the officer, the worker's language, ...)"
+    )
+
+
+class Timeline(Answer):
+    items: list[TimelineEntry] = Field(
+        description="in order; a member company's leave out staff-only entries (notes, triage,"
+        " the worker's messages, referral, verification, ...)"
+    )
+
+
+class DeliveredRemedy(Answer):
+    remedy_id: str
+    remedy: Remedy
+    action_id: str | None = Field(description="the plan action it delivers, if one")
+    amount: str | None = Field(description="a decimal amount paid, as a string; null if none")
+    currency: str | None = Field(description="ISO 4217 code of the amount")
+    workers_covered: int = Field(description="how many workers it reached")
+    reinstated_on: list[str] = Field(description="days workers were reinstated (YYYY-MM-DD)")
+    description: str
+    delivered_on: str = Field(description="the day it was delivered (YYYY-MM-DD)")
+    worker_confirmed: bool | None = Field(
+        description="the worker's own word on its action: true it reached them, false it did"
+        " not; null if they have not said"
+    )
+
+
+class WaivedAction(Answer):
+    action_id: str
+    reason: str = Field(description="why it will not be carried out")
+    actor_id: str = Field(description="the officer who waived it")
+    time: str = Field(description="when (ISO 8601)")
+
+
+class Remedies(Answer):
+    remedies: list[DeliveredRemedy] = Field(description="in the order recorded")
+    waived: list[WaivedAction]
+    right_to_court_attested_at: str | None = Field(
+        description="when an officer last attested that no settlement waives the worker's"
+        " right to go to court (ISO 8601); null if never"
+    )

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 from redress.cases import commands as c
 from redress.cases import handlers as h
 from redress.cases import queries as q
+from redress.cases import read_answers as a
 from redress.cases import remedies_views
 from redress.cases.access import Officer, Reader
 from redress.cases.context import CaseDesk, Desk
@@ -23,7 +24,7 @@ from redress.kit.auth import Principal
 from redress.kit.errors import Problem
 from redress.kit.idempotency import Retry, Retryable
 from redress.kit.numbers import JSON_INTEGER
-from redress.kit.openapi import MinVersion, answers, not_yet_readable
+from redress.kit.openapi import MinVersion, answers, documented, not_yet_readable
 from redress.kit.text import FilledProse
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -105,7 +106,10 @@ async def waive(
     return await waive_action(desk, p, case_id, action_id, body, retry)
 
 
-@router.get("/{case_id}/remedies", responses=answers(404))
+@router.get(
+    "/{case_id}/remedies",
+    responses={**answers(404), **documented(a.Remedies, "The case's remedies and waivers")},
+)
 async def delivered(
     case_id: str,
     p: Reader,
