@@ -24,6 +24,7 @@ async def test_the_referrals_and_the_directory_are_as_documented(platform):
     await wait_until(disclosed)
     for path, headers in [
         ("/v1/referrals", officer),
+        ("/v1/referrals/{referral_id}", officer),
         ("/v1/referrals/{referral_id}/timeline", officer),
         ("/v1/referrals/{referral_id}/disclosures", officer),
         ("/v1/partners", officer),

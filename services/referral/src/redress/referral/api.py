@@ -49,7 +49,12 @@ async def queue(
     return {"items": page.items, "next": page.next}
 
 
-@router.get("/{referral_id}")
+@router.get(
+    "/{referral_id}",
+    responses=documented(
+        a.ReferralRead, "The referral, each partner's part, and the partners ranked"
+    ),
+)
 async def detail(
     referral_id: ReferralId,
     p: Reader,

@@ -30,7 +30,9 @@ class PartnerPart(Answer):
     acknowledge_by: str | None = Field(description="when it is to be acknowledged by (ISO 8601)")
 
 
-class QueuedReferral(Answer):
+class _Referral(Answer):
+    """What a referral's queue row and its whole read share."""
+
     referral_id: str
     tenant: str
     case_id: str = Field(description="the case that recommended the referral")
@@ -45,7 +47,52 @@ class QueuedReferral(Answer):
     must_not_learn: list[str] = Field(description="who must not learn of the referral")
     opened_at: str = Field(description="when it was opened (ISO 8601)")
     updated_at: str = Field(description="when it last changed (ISO 8601)")
+
+
+class QueuedReferral(_Referral):
     partners: list[PartnerPart]
+
+
+class Part(Answer):
+    """One partner's part in a referral, whole: what it is asked, and where it stands."""
+
+    partner_id: str
+    partner_name: str
+    partner_kind: PartnerKind
+    fields: list[str] = Field(description="the worker's personal data the partner is to read")
+    services: list[str] = Field(description="the services asked of it")
+    status: Status = Field(description="where the referral to this partner stands")
+    consent: Consent = Field(description="the worker's consent to this partner")
+    consented: list[str] = Field(description="the fields the worker agreed it may read")
+    consent_channel: str | None = Field(
+        description="where the worker last answered (web, sms, phone, ...); null before"
+    )
+    basis: str | None = Field(description="what it was sent on: consent or an emergency")
+    emergency: dict[str, Any] | None = Field(
+        description="an emergency referral: proposed_by, grounds, and approved_by once a second"
+        " officer approved it; null if none"
+    )
+    acknowledge_by: str | None = Field(description="when it is to be acknowledged by (ISO 8601)")
+    overdue: bool = Field(description="sent, and not acknowledged in the initiative's time")
+    provided: list[str] = Field(description="the services the partner says it provided")
+    decline_reason: str | None = Field(description="why the partner declined, if it did")
+    outcome: str | None = Field(description="how the partner closed its part, if it did")
+    sent_at: str | None = Field(description="when it was sent (ISO 8601); null before")
+    updated_at: str = Field(description="when the part last changed (ISO 8601)")
+
+
+class Ranked(Answer):
+    """A partner of the directory, suggested for the referral."""
+
+    partner_id: str
+    name: str
+    kind: PartnerKind
+    why: list[str] = Field(description="what it matches: country, indicators, category, ...")
+
+
+class ReferralRead(_Referral):
+    partners: list[Part] = Field(description="each partner chosen, by id")
+    ranking: list[Ranked] = Field(description="the directory's partners, best suited first")
 
 
 class Referrals(Answer):
