@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from redress.cases import handlers as h
+from redress.cases import oversight_handlers as h
 from redress.cases.api import Officer
 from redress.cases.commands import ReviewBody, Written
 from redress.cases.context import CaseDesk

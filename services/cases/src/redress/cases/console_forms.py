@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from redress.cases import commands as c
 from redress.cases import evidence, supply_chain_queries
 from redress.cases import handlers as h
+from redress.cases import oversight_handlers as oversight
 from redress.cases import verification as v
 from redress.cases.console import Staff, _describe, _field, _number
 from redress.cases.console_case import case_page
@@ -199,7 +200,7 @@ async def reopen(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) ->
 async def review(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c.Written:
     """A review the worker asked for: another officer than the one who decided."""
     body = _body(c.ReviewBody, result=_field(f, "result"), reasons=_field(f, "reasons"))
-    return await h.review(desk, p, case_id, body)
+    return await oversight.review(desk, p, case_id, body)
 
 
 # Verification and the response (IOM steps 1 and 2), and corrections of what was filed.
@@ -214,7 +215,7 @@ async def finding(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -
     if len(uploads) > evidence.MAX_AT_ONCE:
         raise Problem(422, "validation", f"attach at most {evidence.MAX_AT_ONCE} files at once")
     if not uploads:
-        return await h.record_finding(desk, p, case_id, body)
+        return await oversight.record_finding(desk, p, case_id, body)
     files = [await evidence.checked(u) for u in uploads]
     return await evidence.record_finding(desk, p, case_id, body, files)
 
@@ -222,7 +223,9 @@ async def finding(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -
 @form("/verification", "verification")
 async def verification(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -> c.Written:
     body = _body(c.VerificationBody, decision=_field(f, "decision"), reasons=_field(f, "reasons"))
-    return await h.verify(desk, p, case_id, v.DecideVerification(body.decision, body.reasons))
+    return await oversight.verify(
+        desk, p, case_id, v.DecideVerification(body.decision, body.reasons)
+    )
 
 
 @form("/response", "response")
@@ -235,7 +238,7 @@ async def response(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) 
         b.level, b.involvement, b.state_needed, b.law_enforcement_needed, b.referral_needed,
         b.reasons,
     )  # fmt: skip
-    return await h.verify(desk, p, case_id, command)
+    return await oversight.verify(desk, p, case_id, command)
 
 
 @form("/corrections", "correct")
@@ -249,4 +252,4 @@ async def correct(desk: Desk, p: Principal, case_id: str, f: FormData, _: Any) -
         site_id=_field(f, "site_id"),
         language=_field(f, "language"),
     )
-    return await h.correct(desk, p, case_id, body)
+    return await oversight.correct(desk, p, case_id, body)

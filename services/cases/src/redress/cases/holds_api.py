@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from redress.cases import handlers as h
 from redress.cases import holds
+from redress.cases import oversight_handlers as h
 from redress.cases.api import Officer
 from redress.cases.commands import Body, CorrectionBody, Written
 from redress.cases.context import CaseDesk

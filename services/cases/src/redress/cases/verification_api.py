@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from redress.cases import commands as c
-from redress.cases import handlers as h
+from redress.cases import oversight_handlers as h
 from redress.cases import verification
 from redress.cases.api import Officer
 from redress.cases.context import CaseDesk

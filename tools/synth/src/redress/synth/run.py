@@ -21,6 +21,7 @@ import asyncpg
 
 from redress.cases import commands as cc
 from redress.cases import handlers as cases
+from redress.cases import oversight_handlers as oversight
 from redress.cases.context import Cases
 from redress.cases.context import Desk as CaseDesk
 from redress.cases.domain import CASE, Grounds, MissDeadline, Stage, Withdraw
@@ -189,7 +190,7 @@ class Generator:
                 remedy=code, owner=action_owner(code),
                 due_on=step.at.date() + timedelta(days=ACTION_DAYS),
                 description="Synthetic action")),
-            "correct": lambda: cases.correct(desk, officer, case_id, cc.CorrectionBody(
+            "correct": lambda: oversight.correct(desk, officer, case_id, cc.CorrectionBody(
                 reason="Filed under the wrong type", category=Category(code))),
             "close": lambda: self.close(case_id, code),
             "satisfaction": lambda: cases.satisfaction(
