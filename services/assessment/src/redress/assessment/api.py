@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from redress.assessment import evidence
+from redress.assessment import evidence, read_assessment
 from redress.assessment import handlers as h
 from redress.assessment import queries as q
 from redress.assessment import read_answers as a
@@ -101,7 +101,12 @@ async def behind(
     return not await wait_for_version(pool, VIEWS, assessment_id, min_version, timeout=2)
 
 
-@router.get("/{assessment_id}")
+@router.get(
+    "/{assessment_id}",
+    responses=documented(
+        read_assessment.AssessmentDetail, "The assessment, scored, with its evidence"
+    ),
+)
 async def detail(
     assessment_id: AssessmentId,
     p: Reader,

@@ -33,7 +33,7 @@ class Assessment(Answer):
 
     assessment_id: str
     tenant: str
-    org: str = Field(description="the organisation assessed; `initiative` for the initiative's")
+    org: str = Field(description="the organisation assessed; empty for the initiative's own")
     framework: str = Field(description="the framework's id")
     version: int = Field(description="the framework's version")
     title: str
