@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,15 @@ import nats
 from nats.aio.client import Client as NATS
 
 from redress.kit.embedded import EmbeddedNats
+
+
+def _stopped(task: Path) -> bool:
+    """Whether a thread is stopped (state T), from /proc/<pid>/task/<tid>/stat."""
+    try:
+        stat = (task / "stat").read_text()
+    except FileNotFoundError:  # the thread ended meanwhile
+        return True
+    return stat.rpartition(")")[2].split()[0] in ("T", "t")
 
 
 @dataclass
@@ -27,8 +37,17 @@ class OwnNats:
         return self.server.url
 
     def pause(self) -> None:
+        """SIGSTOP, returning once every thread of the server has stopped: the signal is
+        delivered asynchronously (in a sandboxed kernel, after the server had answered one
+        more request), and a test that asks right after must find it silent."""
         assert self.server.process is not None
         self.server.process.send_signal(signal.SIGSTOP)
+        tasks = Path(f"/proc/{self.server.process.pid}/task")
+        deadline = time.monotonic() + 10
+        while not all(_stopped(task) for task in tasks.iterdir()):
+            if time.monotonic() > deadline:
+                raise AssertionError("nats-server did not stop within 10 s of SIGSTOP")
+            time.sleep(0.001)  # the interval of the check, as wait_until's
 
     def carry_on(self) -> None:
         assert self.server.process is not None
