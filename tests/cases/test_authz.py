@@ -323,7 +323,7 @@ def principals(platform) -> dict[str, dict[str, str]]:
         "other-tenant-officer": platform.token(tenant="other", sub="officer-9"),
         "admin": platform.token(("admin",), sub="admin-1"),
         "member": platform.member("acme-apparel"),
-        "foreign-member": platform.member("other-co"),
+        "foreign-member": platform.member("globex-garments"),
         "no-role": platform.token(("auditor",), sub="auditor-1"),
         # A union or NGO beside a worker follows it in intake, never through the case API.
         "representative": platform.token(("representative",), org="garment-union", sub="rep-1"),
@@ -512,7 +512,7 @@ async def test_min_version_answers_404_outside_the_callers_reach_whatever_the_ve
     await register_tenant(platform.system, "other")
     outsiders = {
         "other-tenant-officer": platform.token(tenant="other", sub="officer-9"),
-        "foreign-member": platform.member("other-co"),
+        "foreign-member": platform.member("globex-garments"),
     }
     for who, headers in outsiders.items():
         for path in (f"/v1/cases/{case_id}", f"/v1/cases/{case_id}/timeline"):

@@ -95,7 +95,7 @@ async def test_every_page_answers_every_principal_as_the_matrix_says(platform):
         "supervisor": platform.token(("supervisor",), sub="supervisor-1"),
         "other-tenant-officer": platform.token(tenant="globex", sub="globex-officer"),
         "member": platform.member(),
-        "foreign-member": platform.member("other-co"),
+        "foreign-member": platform.member("globex-garments"),
         "member-without-org": platform.token(("member",), sub="nobody"),
         "admin": platform.token(("admin",), sub="admin-1"),
         "anonymous": None,

@@ -193,7 +193,7 @@ async def test_a_member_acts_on_its_own_actions_and_bad_input_writes_nothing(pla
 
     # Another member company reaches nothing of it, and writes nothing.
     before = await versions(platform, case_id)
-    async with member(platform, "other-co") as client:
+    async with member(platform, "globex-garments") as client:
         assert case_id not in (await client.get("/member")).text
         hidden = await client.get(base)
         assert hidden.status_code == 404 and refusal(hidden) == "not-found"
@@ -311,9 +311,14 @@ async def test_a_member_finds_the_case_of_a_report_it_filed_by_its_grievance_id(
     # Another member does not find it (not its supply chain); a malformed id is refused.
     other = await platform.cases.get(
         "/v1/cases", params={"grievance_id": grievance_id},
-        headers=platform.member("oceanic-foods"),
+        headers=platform.member("globex-garments"),
     )  # fmt: skip
     assert other.status_code == 200 and other.json()["items"] == []
+    # An organisation the initiative has not admitted is told so, as its filings are: an
+    # empty list would read as a supply chain with no cases.
+    stranger = await platform.cases.get("/v1/cases", headers=platform.member("not-admitted"))
+    assert stranger.status_code == 403, stranger.text
+    assert stranger.json()["type"] == "urn:redress:problem:not-a-member"
     bad = await platform.cases.get(
         "/v1/cases", params={"grievance_id": "ACME-2026-002"}, headers=platform.member()
     )
@@ -327,3 +332,6 @@ async def test_a_member_finds_the_case_of_a_report_it_filed_by_its_grievance_id(
         assert f'value="{grievance_id}"' in home.text  # the field keeps what was typed
         wrong = await client.get("/member", params={"grievance_id": "ACME-2026-002"})
         assert wrong.status_code == 422 and "grievance_id" in wrong.text
+    async with member(platform, "not-admitted") as client:
+        home = await client.get("/member")
+        assert home.status_code == 403 and "not a member of this initiative" in home.text

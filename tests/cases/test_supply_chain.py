@@ -86,6 +86,7 @@ async def test_fourteen_underage_labour_grievances_one_issue_one_supplier_exited
     assert sorted(shown["cases"]) == sorted(case_ids)
     assert shown["title"] == "Underage workers at Dhaka 1"
     assert [a["owner"] for a in shown["actions"]] == ["supplier"]
+    assert [a["action_id"] for a in shown["actions"]] == [planned.json()["action_id"]]
 
     async def listed() -> bool:
         issues = (await cases.get("/v1/systemic-issues", headers=officer)).json()["items"]

@@ -24,6 +24,7 @@ from redress.intake.segments import segment
 from redress.intake.sms import signature
 from redress.intake.sms_texts import (
     SMS_ACKNOWLEDGED,
+    SMS_HOW_TO_ASK,
     SMS_HOW_TO_STOP,
     SMS_MESSAGE,
     SMS_OUTCOME,
@@ -51,8 +52,9 @@ def said(lang: str, message: str, **params: str) -> str:
 
 
 def acknowledgement(lang: str, reference: str) -> str:
-    """The first text: the report received, and how to stop the texts."""
-    return f"{said(lang, SMS_ACKNOWLEDGED, reference=reference)} {said(lang, SMS_HOW_TO_STOP)}"
+    """The first text: the report received, how to ask where it stands, how to stop texts."""
+    received = said(lang, SMS_ACKNOWLEDGED, reference=reference)
+    return f"{received} {said(lang, SMS_HOW_TO_ASK)} {said(lang, SMS_HOW_TO_STOP)}"
 
 
 @asynccontextmanager

@@ -103,6 +103,27 @@ async def test_an_admin_names_who_is_emailed_alerts_through_the_pages(intake):
     assert api.json()["admins"] == ["root@acme.example", "ops@acme.example"]
 
 
+async def test_an_admin_gives_the_hotline_through_the_pages_and_empties_it(intake):
+    assert await log_in(intake, intake.token(roles=("admin",))) == 303
+    before = await intake.events()
+    csrf = await intake.csrf(ADMIN)
+    refused = await intake.client.post(f"{ADMIN}/hotline", data={"csrf": csrf, "number": "call"})
+    assert refused.status_code == 422 and "is 3 to 15 digits" in refused.text
+    form = refused.text.split('id="form-hotline"')[1].split("</form>")[0]
+    assert 'value="call"' in form  # what was typed, with the reason beside it
+    assert await intake.events() == before
+    saved = await intake.client.post(f"{ADMIN}/hotline",
+                                     data={"csrf": csrf, "number": "+880 9612-345678"})  # fmt: skip
+    assert saved.status_code == 303, saved.text
+    page = (await intake.client.get(saved.headers["location"])).text
+    assert re.search(r'name="number"[^>]*value="\+880 9612-345678"', page)
+    emptied = await intake.client.post(f"{ADMIN}/hotline", data={"csrf": csrf, "number": " "})
+    assert emptied.status_code == 303, emptied.text
+    api = await intake.client.get("/v1/tenant/hotline", headers=intake.token(roles=("admin",)))
+    assert api.json()["number"] is None
+    assert await intake.events() == before + 2
+
+
 async def test_saving_the_settings_unchanged_keeps_the_order_of_the_languages(intake):
     """The boxes come in the platform's order; the first of the tenant's languages is the one
     a worker without a preference gets, and must not change because a page was saved."""

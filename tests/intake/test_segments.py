@@ -52,6 +52,10 @@ def test_every_text_in_a_latin_script_fits_one_segment(kind, lang):
               "secret": "1234567890123456"}  # fmt: skip
     text = render(kind, params, CATALOGUES.get(lang).gettext)
     assert segment(text).encoding == "GSM-7" and segment(text).count == 1, text
+    # With the initiative's hotline, where the text gives it, a long international number.
+    called = render(kind, params | {"hotline": "+880 9612-345678"}, CATALOGUES.get(lang).gettext)
+    assert segment(called).count == 1, called
+    assert (kind is TextKind.question) == ("+880 9612-345678" in called)
 
 
 @pytest.mark.parametrize("lang", sorted(LANGUAGES))

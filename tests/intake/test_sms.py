@@ -4,6 +4,7 @@ in the worker's language."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import re
 
@@ -20,15 +21,19 @@ from redress.intake.projections import Grievances
 from redress.intake.segments import segment
 from redress.intake.sms import signature
 from redress.intake.sms_texts import (
+    CALL_US,
     SMS_FILED,
     SMS_JOINED,
     SMS_NEW_AFTER_CLOSED,
+    SMS_NO_REPORT,
     SMS_SECRET_DROPPED,
     SMS_SECRET_ONLY,
+    SMS_STAGE,
     SMS_THANKS,
     SMS_UNREADABLE,
     filed,
 )
+from redress.intake.texts import STATUS
 from tests.events.helpers import wait_until
 from tests.intake.conftest import TENANT
 from tests.intake.test_segments import CATALOGUES
@@ -219,6 +224,40 @@ async def test_a_text_after_the_case_was_closed_files_a_new_report(intake):
                                                    ["They still keep them."]]  # fmt: skip
     joined = await post(intake, phone, "And my wages.", "SM-c-3")  # the new report is open
     assert f"<Message>{tr(intake, 'en', SMS_JOINED)}</Message>" in joined.text
+
+
+async def test_status_says_where_each_report_of_the_number_stands_and_the_hotline(intake):
+    phone, sent = "+66812340010", itertools.count()
+
+    async def status(body: str = "STATUS") -> str:
+        answer = await post(intake, phone, body, f"SM-st-{next(sent)}")
+        assert answer.status_code == 200, answer.text
+        return answer.text
+
+    before = await intake.events()
+    assert f"<Message>{says(intake, 'en', SMS_NO_REPORT)}</Message>" in await status()
+    assert await intake.events() == before  # asking files nothing
+    first = await post(intake, phone, "এজেন্ট আমাদের পাসপোর্ট রেখে দিয়েছে।", "SM-st-filed")
+    reference = re.search(r"R-\w{8}", first.text).group(0)
+    stage = tr(intake, "bn", STATUS["received"])
+    received = tr(intake, "bn", SMS_STAGE) % {"reference": reference, "stage": stage}
+
+    async def told(expected: str) -> bool:
+        return f"<Message>{expected}</Message>" in await status(" status ")
+
+    await wait_until(lambda: told(received), timeout=30)  # in the report's language
+    admin = intake.token(roles=("admin",))
+    given = await intake.client.put("/v1/tenant/hotline", json={"number": "+880 9612-345678"},
+                                    headers=admin)  # fmt: skip
+    assert given.status_code == 200, given.text
+    call = tr(intake, "bn", CALL_US) % {"hotline": "+880 9612-345678"}
+    assert f"<Message>{received} {call}</Message>" in await status()
+    # Texts stopped: whoever holds the phone is told of no report, in the initiative's
+    # language, not the report's.
+    await post(intake, phone, "STOP", "SM-st-stop")
+    nothing = f"{says(intake, 'en', SMS_NO_REPORT)} {tr(intake, 'en', CALL_US)}"
+    await wait_until(lambda: told(nothing % {"hotline": "+880 9612-345678"}), timeout=30)
+    assert len(await events_of(intake, "GrievanceSubmitted")) == 1
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])  # languages written in GSM-7's alphabet

@@ -39,6 +39,8 @@ ROUTES = [
     ("PUT", "/v1/tenant/follow-up", {"callback_attempts": 4, "check_in_days": 14}),
     ("GET", "/v1/tenant/alert-recipients", None),
     ("PUT", "/v1/tenant/alert-recipients", {"officers": ["officer@acme.example"]}),
+    ("GET", "/v1/tenant/hotline", None),
+    ("PUT", "/v1/tenant/hotline", {"number": "+880 9612-345678"}),
 ]  # fmt: skip
 
 
@@ -56,8 +58,8 @@ async def test_only_an_admin_of_the_tenant_reaches_the_tenant_api(intake):
     for method, path, body in ROUTES:
         answer = await intake.client.request(method, path, json=body, headers=admin)
         assert answer.status_code == 200, (method, path, answer.text)
-    # settings, member, site, frames, retention, k, follow-up, alert recipients
-    assert await intake.events() == before + 8
+    # settings, member, site, frames, retention, k, follow-up, alert recipients, hotline
+    assert await intake.events() == before + 9
     # An admin of another tenant sees and changes nothing of this one.
     other = intake.token(roles=("admin",), tenant="globex-msi")
     assert (await intake.client.get("/v1/tenant", headers=other)).status_code == 404
@@ -96,6 +98,7 @@ async def test_refusals_name_their_kind_and_record_nothing(intake):
         ("/v1/tenant/alert-recipients", {"supervisors": ["a@b.example", "Ann <a@b.example>"]},
          "bad-email"),
         ("/v1/tenant/alert-recipients", {"admins": ["root@acme"]}, "bad-email"),
+        ("/v1/tenant/hotline", {"number": "call us"}, "bad-hotline"),
     ]  # fmt: skip
     for path, body, kind in cases:
         answer = await intake.client.put(path, json=body, headers=admin)
@@ -117,7 +120,9 @@ async def test_refusals_name_their_kind_and_record_nothing(intake):
                        ("/v1/tenant/minimum-count", {"k": "5"}),
                        ("/v1/tenant/minimum-count", {"k": 1001}),
                        ("/v1/tenant/alert-recipients", {"officers": "a@b.example"}),
-                       ("/v1/tenant/alert-recipients", {"auditors": ["a@b.example"]})]:  # fmt: skip
+                       ("/v1/tenant/alert-recipients", {"auditors": ["a@b.example"]}),
+                       ("/v1/tenant/hotline", {"number": 16357}),
+                       ("/v1/tenant/hotline", {})]:  # fmt: skip
         assert (await intake.client.put(path, json=body, headers=admin)).status_code == 422
     assert await intake.events() == before
     k = await intake.client.get("/v1/tenant/minimum-count", headers=admin)

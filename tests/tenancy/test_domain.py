@@ -5,6 +5,7 @@ import pytest
 from redress.events.catalogue.tenant import (
     AlertRecipientsSet,
     FollowUpSet,
+    HotlineSet,
     MemberOrganisationJoined,
     MinimumCountSet,
     RetentionPeriodSet,
@@ -26,6 +27,7 @@ from redress.tenancy.domain import (
     SetTimeFrames,
     decide,
 )
+from redress.tenancy.hotline import SetHotline
 from redress.tenancy.recipients import SetAlertRecipients
 from redress.tenancy.tenant import TenantRefused, export, fold, may_file
 
@@ -267,3 +269,23 @@ def test_a_site_and_a_country_that_contradict_each_other_are_refused_and_a_site_
     assert may_file(state, "dhaka-1", "globex", None) == "BD"
     assert may_file(state, "dhaka-1", None, "BD") == "BD"
     assert may_file(state, None, None, "KH") == "KH"
+
+
+def test_the_hotline_is_recorded_as_written_only_on_a_change_and_blank_gives_none():
+    tenant = given(REGISTERED)
+    assert tenant.hotline is None and export(tenant)["hotline"] is None
+    changed = decide(SetHotline("  +880 9612-345678 "), tenant)
+    assert changed == [HotlineSet(number="+880 9612-345678")]
+    folded = given(REGISTERED, *changed)
+    assert folded.hotline == "+880 9612-345678" == export(folded)["hotline"]
+    assert decide(SetHotline("+880 9612-345678"), folded) == []  # the same again
+    assert decide(SetHotline("16357"), folded) == [HotlineSet(number="16357")]  # a short code
+    assert decide(SetHotline("   "), folded) == [HotlineSet(number=None)]
+    assert decide(SetHotline(None), tenant) == []
+
+
+@pytest.mark.parametrize(
+    "number", ["12", "+", "call 16357", "+880--9612", "1234567890123456", "(880) 9612", "৯৯৯"]
+)
+def test_a_hotline_that_is_no_number_is_refused(number):
+    assert refused(SetHotline(number), given(REGISTERED)) == "bad-hotline"

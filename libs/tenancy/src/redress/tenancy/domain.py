@@ -25,6 +25,7 @@ from redress.events.catalogue.tenant import (
 from redress.events.envelope import EventData
 from redress.kit.i18n import LANGUAGES
 from redress.tenancy.follow_up import SetFollowUp, decide_follow_up
+from redress.tenancy.hotline import SetHotline, decide_hotline
 from redress.tenancy.recipients import ROLES, SetAlertRecipients, addresses, kept
 from redress.tenancy.tenant import EVERY_LANGUAGE, Settings, Tenant, TenantRefused
 
@@ -97,7 +98,7 @@ class Offboard:
 
 Command = (
     RegisterTenant | ChangeSettings | AdmitMember | RegisterSite | SetTimeFrames | SetRetention
-    | SetMinimumCount | SetFollowUp | SetAlertRecipients | Offboard
+    | SetMinimumCount | SetFollowUp | SetAlertRecipients | SetHotline | Offboard
 )  # fmt: skip
 
 
@@ -164,6 +165,8 @@ def decide(command: Command, state: Tenant) -> list[EventData]:
                 for role in ROLES
             })  # fmt: skip
             return [] if chosen == state.alert_recipients else [chosen]
+        case SetHotline():
+            return decide_hotline(command, state.hotline, TenantRefused)
         case Offboard(reason=reason):
             return [TenantOffboarded(reason=reason)]
     raise TypeError(f"not a tenant command: {command!r}")  # pragma: no cover

@@ -15,6 +15,7 @@ from redress.events.catalogue.tenant import (
     MINIMUM_COUNT,
     AlertRecipientsSet,
     FollowUpSet,
+    HotlineSet,
     MemberOrganisationJoined,
     MinimumCountSet,
     RetentionPeriodSet,
@@ -58,6 +59,7 @@ class Tenant:
     minimum_count: int = MINIMUM_COUNT
     follow_up: FollowUpSet = field(default_factory=FollowUpSet)
     alert_recipients: AlertRecipientsSet = field(default_factory=AlertRecipientsSet)
+    hotline: str | None = None
     offboarded: bool = False
 
     @property
@@ -85,6 +87,8 @@ def evolve(state: Tenant, event: EventData) -> Tenant:
             return replace(state, follow_up=event)
         case AlertRecipientsSet():
             return replace(state, alert_recipients=event)
+        case HotlineSet(number=number):
+            return replace(state, hotline=number)
         case TenantOffboarded():
             return replace(state, offboarded=True)
     return state
@@ -156,5 +160,6 @@ def export(state: Tenant) -> dict[str, Any]:
         "minimum_count": state.minimum_count,
         "follow_up": state.follow_up.model_dump(mode="json"),
         "alert_recipients": state.alert_recipients.model_dump(mode="json"),
+        "hotline": state.hotline,
         "offboarded": state.offboarded,
     }

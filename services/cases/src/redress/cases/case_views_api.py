@@ -82,7 +82,8 @@ async def queue(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """The queue: filter by stage, severity, officer and overdue, or find the case of one
-    grievance; `next` pages on."""
+    grievance; `next` pages on. A member company's token of an organisation the initiative
+    has not admitted is refused (403 `not-a-member`), as its filings are."""
     p = may_read(p)
     member, own = is_member(p), plan_party(p)
     if (member or own) and (severity is not None or officer is not None):
@@ -96,7 +97,7 @@ async def queue(
     filters = q.QueueFilter(stage, severity, officer, overdue, p.org if member else None, own,
                             grievance_id)  # fmt: skip
     async with pool.acquire() as conn:
-        today, frames = await cases.calendar_in(conn, p.tenant)
+        today, frames = await cases.calendar_in(conn, p.tenant, p.org if member else None)
         page = await q.queue(conn, p.tenant, filters, today, cursor, limit)
     rows = [q.in_days(r, frames.local_day) if member or own else r for r in page.items]
     return {"items": [_jsonable(r, _columns(p)) for r in rows], "next": page.next}

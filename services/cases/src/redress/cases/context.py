@@ -16,6 +16,7 @@ from redress.cases.domain import TimeFrames
 from redress.events.store import Conn, EventStore
 from redress.events.timers import Clock, SystemClock
 from redress.kit.crypto import Keyring
+from redress.kit.errors import Problem
 from redress.kit.keyset import derive, keyset_file, root_secret
 from redress.kit.runtime import Runtime
 from redress.kit.settings import Settings
@@ -36,10 +37,19 @@ class Cases:
         (`TimeFrames.end_of`); read on the tenant's stream, like the frames (ADR 18)."""
         return (await self.calendar_in(conn, tenant))[0]
 
-    async def calendar_in(self, conn: Conn, tenant: str) -> tuple[date, TimeFrames]:
+    async def calendar_in(
+        self, conn: Conn, tenant: str, member_org: str | None = None
+    ) -> tuple[date, TimeFrames]:
         """The tenant's date now and its time frames (with its time zone, in which the
-        consoles say the moments of a case's timeline)."""
-        frames = tenant_frames(await read_tenant(conn, tenant))
+        consoles say the moments of a case's timeline).
+
+        A member company's lists name it (`member_org`): one the initiative has not admitted
+        is refused (403 `not-a-member`), as its filings are, where an empty list would read
+        as a supply chain with no cases."""
+        state = await read_tenant(conn, tenant)
+        if member_org is not None and member_org not in state.members:
+            raise Problem(403, "not-a-member", f"{member_org!r} is not a member of this initiative")
+        frames = tenant_frames(state)
         return frames.local_day(self.clock.now()), frames
 
 

@@ -130,7 +130,7 @@ async def home_page(
         **(refused.context() if refused else NO_FAILURE),
     }  # fmt: skip
     async with desk.pool.acquire() as conn:
-        today, frames = await desk.cases.calendar_in(conn, p.tenant)
+        today, frames = await desk.cases.calendar_in(conn, p.tenant, org)
         day, context["zone"] = frames.local_day, frames.time_zone
         new, context["new_count"], context["mark"] = await notices.new_cases(
             conn, p.tenant, org, p.sub

@@ -165,13 +165,14 @@ async def link(
 
 @router.post(
     "/v1/systemic-issues/{issue_id}/actions",
-    response_model=h.Recorded,
+    response_model=h.IssueActionAdded,
     responses=answers(404, 422),
 )
 async def add_action(
     issue_id: str, body: IssueActionBody, p: Officer, desk: CaseDesk, retry: Retryable = None
-) -> h.Recorded:
-    """An action of the issue's own plan, owned by a kind of party (not a person)."""
+) -> h.IssueActionAdded:
+    """An action of the issue's own plan, owned by a kind of party (not a person). The
+    answer names it (`action_id`), the same on a retry."""
     return await h.add_issue_action(
         desk, p, issue_id, body.description, body.owner, body.due_on, retry
     )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from redress.cases import supply_chain as sc
 from redress.cases.context import Desk
@@ -37,6 +37,12 @@ class Recorded(BaseModel):
     version: int
 
 
+class IssueActionAdded(Recorded):
+    """The action added to the issue's plan, named so that the caller can refer to it."""
+
+    action_id: str = Field(description="the new action's id, as the issue's plan shows it")
+
+
 def supplier_stream(tenant: str, site_id: str) -> str:
     """One stream per supplier (site) of a tenant, its id fixed by them."""
     return derived_stream("supplier", f"{tenant}/{site_id}")
@@ -55,18 +61,21 @@ async def reachable(desk: Desk, p: Principal, case_ids: Sequence[str]) -> tuple[
 
 
 async def _write(
-    desk: Desk, p: Principal, stream: str, decide: sc.Decide, retry: Retry | None
-) -> Recorded:
+    desk: Desk, p: Principal, stream: str, decide: sc.Decide, retry: Retry | None,
+    answer: Callable[[int], Recorded] | None = None,
+) -> Recorded:  # fmt: skip
     def decided(history: list[Event]) -> Sequence[EventData]:
         if history and history[0].tenant != p.tenant:
             raise Problem(404, "not-found", NO_ISSUE)
         return decide([e.data for e in history])
 
-    once = Once.of(retry, SCHEMA, p, lambda done: Recorded(stream=stream, version=done.version))
+    answered = answer or (lambda version: Recorded(stream=stream, version=version))
+    once = Once.of(retry, SCHEMA, p, lambda done: answered(done.version))
     done = await execute(desk.store, stream, decided, metadata_for(p), transaction=once)
     if done.earlier is not None:
-        return Recorded.model_validate(done.earlier)
-    return Recorded(stream=stream, version=done.version)
+        kind = IssueActionAdded if "action_id" in done.earlier else Recorded
+        return kind.model_validate(done.earlier)
+    return answered(done.version)
 
 
 async def decide_consequence(
@@ -126,9 +135,23 @@ async def link_cases(
 async def add_issue_action(
     desk: Desk, p: Principal, issue_id: str, description: str, owner: Owner,
     due_on: date | None, retry: Retry | None = None,
-) -> Recorded:  # fmt: skip
+) -> IssueActionAdded:  # fmt: skip
+    """Add the action; the answer names it (a retry's too: the log says which it was)."""
     command = sc.AddIssueAction(str(new_id()), description, owner, due_on)
-    return await on_issue(desk, p, issue_id, command, retry)
+    if not issue_id.startswith("systemic-"):
+        raise Problem(404, "not-found", NO_ISSUE)
+    written = await _write(
+        desk, p, issue_id, lambda events: sc.decide_issue(command, sc.fold_issue(events)),
+        retry, lambda version: IssueActionAdded(
+            stream=issue_id, version=version, action_id=command.action_id
+        ),
+    )  # fmt: skip
+    if isinstance(written, IssueActionAdded):
+        return written
+    # A retry's first answer, kept before answers named the action: the log says which.
+    at = [e.data for e in await desk.store.read_stream(issue_id) if e.version == written.version]
+    added = next(e for e in at if isinstance(e, SystemicActionAdded))
+    return IssueActionAdded(stream=issue_id, version=written.version, action_id=added.action_id)
 
 
 # What the log says of an issue or a supplier: read by the API and the console alike, fresh

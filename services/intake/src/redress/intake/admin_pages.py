@@ -1,5 +1,5 @@
 """The tenant admin pages: settings, member organisations, sites, time frames, retention, k,
-and who is emailed alerts.
+who is emailed alerts, and the hotline given to workers.
 
 Server-rendered, for an MSI's admins. As at the staff consoles, an admin signs in at the
 identity provider where the platform is registered with it (the kit's `sign_in`, through
@@ -40,13 +40,14 @@ from redress.tenancy.domain import (
     SetTimeFrames,
 )
 from redress.tenancy.handlers import execute, load
+from redress.tenancy.hotline import SetHotline
 from redress.tenancy.recipients import SetAlertRecipients
 from redress.tenancy.tenant import TenantRefused, export
 
 COOKIE = "admin_token"
 MAX_TOKEN = 8192
 KINDS = ("settings", "members", "sites", "time-frames", "retention", "minimum-count",
-         "alert-recipients")  # fmt: skip
+         "alert-recipients", "hotline")  # fmt: skip
 # Addresses as an admin pastes them: one a line, or separated by commas or spaces. What is
 # no address (a display name, say) is the tenancy domain's to refuse, by its name.
 BETWEEN_ADDRESSES = re.compile(r"[\s,;]+")
@@ -241,6 +242,8 @@ def _command(kind: str, form: FormData) -> Command:
         case "alert-recipients":
             roles = ("officers", "supervisors", "admins")
             return SetAlertRecipients(*(_addresses(_field(form, role)) for role in roles))
+        case "hotline":
+            return SetHotline(_field(form, "number") or None)
     raise ValueError("unknown form")
 
 

@@ -83,21 +83,22 @@ async def may_file_here(
 
 @dataclass(frozen=True)
 class Masthead:
-    """What every worker page shows of its initiative: its name, and the languages it offers
-    (the language links offer these, not every catalogue the platform has)."""
+    """What every worker page shows of its initiative: its name, the languages it offers
+    (the language links offer these, not every catalogue the platform has), its hotline."""
 
     name: str
     languages: tuple[str, ...]
     time_zone: str = "UTC"
+    hotline: str | None = None  # the number every page gives a worker to call, if any
 
 
 async def masthead(conn: Conn, tenant: str) -> Masthead:
     """The tenant's name and languages, read on its stream (not a read model a rebuild
     empties: ADR 18); 404 for a tenant never registered."""
-    settings = (await read_tenant(conn, tenant)).settings
-    if settings is None:
+    state = await read_tenant(conn, tenant)
+    if (settings := state.settings) is None:
         raise Problem(404, "unknown-tenant", f"there is no initiative {tenant!r}")
-    return Masthead(settings.name, tuple(settings.languages), settings.time_zone)
+    return Masthead(settings.name, tuple(settings.languages), settings.time_zone, state.hotline)
 
 
 async def tenant_name(conn: Conn, tenant: str) -> str:

@@ -39,6 +39,7 @@ from redress.intake.texts import (
     SCALE,
     STATUS,
     STILL_HELPING,
+    status_key,
 )
 from redress.kit.errors import Problem
 from redress.kit.text import Prose
@@ -100,7 +101,7 @@ async def reading(
                                     time=row["time"].isoformat()))  # fmt: skip
     referrals = await consent_requests(conn, intake, tenant, grievance_id, _)
     helping = await still_helping(conn, tenant, grievance_id)
-    said = STATUS.get(_status_key(g), STATUS["received"])
+    said = STATUS.get(status_key(g), STATUS["received"])
     grounds, outcome = GROUNDS.get(g["grounds"]), OUTCOMES.get(g["outcome"])
     scored, due = SCALE.get(g["satisfaction"]), g["stage_due"]
     return Reading(
@@ -151,14 +152,6 @@ def _before_withdrawing(_: Callable[[str], str], helping: bool) -> str:
 
 def _before_erasing(_: Callable[[str], str]) -> str:
     return " ".join(_(sentence) for sentence in BEFORE_ERASING)
-
-
-def _status_key(g: Any) -> str:
-    if g["status"] in ("erased", "withdrawn"):
-        return str(g["status"])
-    if g["grounds"] == "withdrawn_by_worker":
-        return "ended"
-    return "rejected" if g["grounds"] else str(g["stage"])
 
 
 # -- what the worker asks for -------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 
 from babel import Locale
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from redress.intake.texts import CATEGORIES, Counted
@@ -28,6 +29,13 @@ QUICK_EXIT = (
 QUICK_EXIT_HASH = base64.b64encode(hashlib.sha256(QUICK_EXIT.encode()).digest()).decode()
 
 
+def tel_link(number: str) -> Markup:
+    """A number as a link a phone dials (`tel:` takes the digits and a leading + only), kept
+    left to right on a right-to-left page."""
+    dial = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+    return Markup('<a href="tel:{}" dir="ltr">{}</a>').format(dial, number)
+
+
 class Pages:
     def __init__(self, templates: Path, locales: Path) -> None:
         self.env = Environment(
@@ -39,6 +47,7 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.globals["tel_link"] = tel_link
         self.catalogues = Catalogues(locales)
         self._countries: dict[str, list[tuple[str, str]]] = {}
 

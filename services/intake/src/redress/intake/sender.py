@@ -37,6 +37,7 @@ from redress.intake.segments import segment
 from redress.intake.sms_texts import render
 from redress.kit.outbox_sender import Backoff, OutboxSender, run_sender
 from redress.kit.runtime import Runtime
+from redress.tenancy.handlers import read_tenant
 
 log = structlog.get_logger("redress.intake.texts")
 SENDER = SYSTEM
@@ -108,6 +109,8 @@ class TextSender(OutboxSender):
                 return await self._settle(conn, row, "skipped")
             params = json.loads(row["params"])
             params.setdefault("reference", row["reference"] or "")
+            if kind is TextKind.question:  # the number as it is now, not when it was queued
+                params["hotline"] = (await read_tenant(conn, row["tenant"])).hotline or ""
             for field, name in (("sealed", "text"), ("sealed_secret", "secret")):
                 if field in params:
                     opened = await self.intake.keyring.open(

@@ -15,27 +15,23 @@ from redress.events.application import retried
 from redress.events.catalogue.grievance import Category, Channel, Consent
 from redress.events.envelope import Metadata
 from redress.events.ids import new_id
-from redress.events.store import Conn, EventStore, read_stream_on
+from redress.events.store import Conn, EventStore
 from redress.intake import replies, sms_texts
 from redress.intake.commands import ContactDetails, GrievanceInput
 from redress.intake.context import Intake, IntakeContext
 from redress.intake.domain import (
-    ChangeContactConsent,
-    Grievance,
     PostWorkerMessage,
     Status,
     decide,
-    fold,
 )
 from redress.intake.filing import file_grievance, grievance_stream, tenant_name
 from redress.intake.gateway import SMS_GATEWAY, signed_form
 from redress.intake.gateway import signature as signature  # the provider's, for its callers
-from redress.intake.lookup_keys import NumberKeys, number_keys
+from redress.intake.lookup_keys import number_keys
 from redress.intake.phones import reachable
 from redress.intake.receipts import only_references, without_secrets
 from redress.intake.sms_texts import (
-    CONTACT_ALLOWED,
-    CONTACT_STOPPED,
+    CALL_US,
     SMS_JOINED,
     SMS_NEW_AFTER_CLOSED,
     SMS_SECRET_DROPPED,
@@ -43,6 +39,7 @@ from redress.intake.sms_texts import (
     SMS_UNREADABLE,
     language_of,
 )
+from redress.intake.sms_words import START, STATUS_WORDS, STOP, contact, load, where
 from redress.intake.texts import PROBLEMS
 from redress.kit.auth import Principal
 from redress.kit.deps import Pool, Store
@@ -50,7 +47,7 @@ from redress.kit.errors import Problem
 from redress.kit.idempotency import Replay, claim
 from redress.kit.outage import is_outage
 from redress.kit.text import strip_controls, visible
-from redress.tenancy.handlers import read_tenant
+from redress.tenancy.handlers import last_read, read_tenant
 
 router = APIRouter(prefix="/v1/sms", tags=["sms"])
 
@@ -112,10 +109,14 @@ async def inbound(
         if not is_outage(exc):
             raise
         # A provider does not send a text again after an error: the worker is told, in the
-        # language of their script, that nothing was recorded and to send it again later.
+        # language of their script, that nothing was recorded and to send it again later,
+        # and the number to call meanwhile, if the initiative gives one.
         request.app.state.outage.met(exc, time.monotonic())
-        said = intake.pages.gettext(language_of(text, ()))(UNAVAILABLE_TEXT)
-        return twiml(str(said))
+        _ = intake.pages.gettext(language_of(text, ()))
+        said = [str(_(UNAVAILABLE_TEXT))]
+        if (known := last_read(tenant)) is not None and known.hotline:  # as last read
+            said.append(str(_(CALL_US)) % {"hotline": known.hotline})
+        return twiml(" ".join(said))
     return twiml(reply)
 
 
@@ -142,7 +143,9 @@ async def _receive(
     keys = await number_keys(conn, intake, tenant, phone)
     new_id_ = str(new_id())
     if (wish := text.strip().upper()) in STOP | START:
-        return await _contact(conn, store, intake, metadata, keys, wish in START, language)
+        return await contact(conn, store, intake, metadata, keys, wish in START, language)
+    if wish in STATUS_WORDS:
+        return await where(conn, intake, tenant, keys, language)
     # A thread under an older lookup key is found as it is; else the thread is claimed
     # under the newest, and a text arriving at the same moment waits for this one.
     thread = await _thread(conn, tenant, keys.candidates)
@@ -152,7 +155,7 @@ async def _receive(
     notes = [SMS_SECRET_DROPPED] if secret else []
     if secret and only_references(text):
         if thread is not None:  # in the language of the report they follow
-            language = (await _load(conn, grievance_stream(thread[0])))[0].language or language
+            language = (await load(conn, grievance_stream(thread[0])))[0].language or language
         return _said(intake, language, SMS_SECRET_ONLY)
     if thread is None and await conn.fetchval(
         """INSERT INTO intake.sms_threads (tenant, thread_key, grievance_id, lookup_key)
@@ -164,7 +167,7 @@ async def _receive(
     if thread is not None:
         existing, key = thread
         stream = grievance_stream(existing)
-        state, version = await _load(conn, stream)
+        state, version = await load(conn, stream)
         # The language they filed in, unless this text's script says otherwise.
         language = language_of(text, offered, default=state.language or language)
         if state.status is Status.open and not await _closed(conn, existing):
@@ -207,12 +210,6 @@ async def _closed(conn: Conn, grievance_id: str) -> bool:
     ))  # fmt: skip
 
 
-async def _load(conn: Conn, stream: str) -> tuple[Grievance, int]:
-    """The grievance as this transaction reads it, and its version to append at."""
-    events = await read_stream_on(conn, stream)
-    return fold([e.data for e in events]), len(events)
-
-
 async def _thread(conn: Conn, tenant: str, hashes: list[str]) -> tuple[str, str] | None:
     """The grievance a number's texts join and the hash its thread is under, locked."""
     row = await conn.fetchrow(
@@ -221,50 +218,3 @@ async def _thread(conn: Conn, tenant: str, hashes: list[str]) -> tuple[str, str]
         tenant, hashes,
     )  # fmt: skip
     return None if row is None else (row["grievance_id"], row["thread_key"])
-
-
-# The words by which a number stops texts, or asks for them again, as SMS providers know them
-# (not "YES", "END" or "CANCEL": said alone, those may answer the officer).
-STOP = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE"})
-START = frozenset({"START", "UNSTOP"})
-
-
-async def _contact(
-    conn: Conn, store: EventStore, intake: Intake, metadata: Metadata, keys: NumberKeys,
-    allowed: bool, language: str,
-) -> str:  # fmt: skip
-    """STOP or START from a number: contact about every report texted to it stops or starts
-    again (filed by text, or on the web or by a member with this number to contact), since
-    each is texted to the number; nothing is filed (a number without a report has nothing to
-    stop)."""
-    for grievance_id in await _reports_of(conn, metadata.tenant, keys.candidates):
-        stream = grievance_stream(grievance_id)
-        state, version = await _load(conn, stream)
-        if state.status in (Status.none, Status.erased):
-            continue
-        events = decide(ChangeContactConsent(grievance_id, allowed), state)
-        if events:
-            await store.append(stream, events, version, metadata, conn=conn)
-        language = state.language or language  # the newest report's, read last
-    said = CONTACT_ALLOWED if allowed else CONTACT_STOPPED
-    return str(intake.pages.gettext(language)(said))
-
-
-# The most reports of one number a text changes at once; a number holds a handful at most.
-MOST_REPORTS = 50
-
-
-async def _reports_of(conn: Conn, tenant: str, hashes: list[str]) -> list[str]:
-    """The reports texted to a number, oldest first (ids grow with time): those filed with it
-    to contact (`contact_keys`) and the one its texts join (`sms_threads`)."""
-    rows = await conn.fetch(
-        """SELECT grievance_id FROM (
-               SELECT grievance_id FROM intake.contact_keys
-               WHERE tenant = $1 AND contact_key = ANY($2::text[])
-               UNION
-               SELECT grievance_id FROM intake.sms_threads
-               WHERE tenant = $1 AND thread_key = ANY($2::text[])
-           ) r ORDER BY grievance_id DESC LIMIT $3""",
-        tenant, hashes, MOST_REPORTS,
-    )  # fmt: skip
-    return [r["grievance_id"] for r in reversed(rows)]

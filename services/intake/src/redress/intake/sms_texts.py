@@ -15,8 +15,11 @@ from redress.intake.texts import GROUNDS, N_, OUTCOMES, STATUS, THANKS
 
 SMS_ACKNOWLEDGED = N_("We received your report %(reference)s. We will text you at each step.")
 # Said once, with the first text: how to stop them (a phone others may read), in the worker's
-# language, with the word the gateway knows in every language (`sms.STOP`).
+# language, with the word the gateway knows in every language (`sms_words.STOP`).
 SMS_HOW_TO_STOP = N_("Reply STOP to stop these texts.")
+# Said with the acknowledgement: a worker with a basic phone asks where their report stands
+# by text (`sms_words.STATUS_WORDS`), the word the same in every language, as STOP is.
+SMS_HOW_TO_ASK = N_("Reply STATUS to learn where your report stands.")
 SMS_STAGE = N_("Your report %(reference)s: %(stage)s")
 SMS_MESSAGE = N_("The grievance officer wrote about your report %(reference)s: %(text)s")
 SMS_REJECTED = N_("Your report %(reference)s was not taken up. %(grounds)s")
@@ -29,6 +32,18 @@ SMS_SATISFACTION = N_(
 SMS_QUESTION = N_(
     "Your report %(reference)s: there is a question for you. To answer, open your report with "
     "your receipt, or call us."
+)
+SMS_QUESTION_CALL = N_(
+    "Your report %(reference)s: there is a question for you. To answer, open your report with "
+    "your receipt, or call us on %(hotline)s."
+)
+# The initiative's hotline, where it gives one: in the answer to STATUS, and on every page.
+CALL_US = N_("To talk to us, call %(hotline)s.")
+# STATUS from a phone no report may be texted to (none filed with it, or texts stopped): it
+# says nothing of whether one exists, since whoever holds the phone may not be the worker.
+SMS_NO_REPORT = N_(
+    "We have no report to text you about on this phone. Follow yours on our website with "
+    "your receipt."
 )
 SMS_RECEIPT = N_(
     "Your report %(reference)s has a new secret number: %(secret)s. The old one no longer works."
@@ -93,12 +108,14 @@ STAGES_TEXTED = ("verification", "response", "remediation_plan", "implementation
 
 def render(kind: TextKind, params: Mapping[str, str], gettext: Callable[[str], str]) -> str:
     """The text of `kind` in the language of `gettext`, from its non-personal `params` (and
-    an officer's message or a new secret, opened just before)."""
+    an officer's message or a new secret, opened just before; the initiative's hotline, read
+    when it is sent)."""
     _ = gettext
     reference = params.get("reference", "")
     match kind:
         case TextKind.acknowledged:
-            return f"{_(SMS_ACKNOWLEDGED) % {'reference': reference}} {_(SMS_HOW_TO_STOP)}"
+            said = _(SMS_ACKNOWLEDGED) % {"reference": reference}
+            return f"{said} {_(SMS_HOW_TO_ASK)} {_(SMS_HOW_TO_STOP)}"
         case TextKind.stage:
             stage = _(STATUS.get(params.get("stage", ""), STATUS["verification"]))
             return _(SMS_STAGE) % {"reference": reference, "stage": stage}
@@ -117,6 +134,8 @@ def render(kind: TextKind, params: Mapping[str, str], gettext: Callable[[str], s
         case TextKind.satisfaction:
             return _(SMS_SATISFACTION)
         case TextKind.question:
+            if hotline := params.get("hotline"):
+                return _(SMS_QUESTION_CALL) % {"reference": reference, "hotline": hotline}
             return _(SMS_QUESTION) % {"reference": reference}
         case TextKind.receipt:
             secret = params.get("secret", "")

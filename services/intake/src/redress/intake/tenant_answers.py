@@ -72,5 +72,6 @@ class TenantExport(Answer):
     minimum_count: int = Field(description="the smallest count of people any figure shows (k)")
     follow_up: FollowUp
     alert_recipients: AlertRecipients
+    hotline: str | None = Field(description="the number workers are given to call; null: none")
     offboarded: bool = Field(description="the initiative has left the platform")
     version: int = Field(description="the tenant stream's version")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 def N_(message: str) -> str:
@@ -60,6 +61,19 @@ STATUS = {
     "withdrawn": N_("Withdrawn at your request"),
     "erased": N_("Your personal data was erased"),
 }
+
+
+def status_key(g: Any) -> str:
+    """Which of `STATUS` the worker is told of where their report is, from its row of the
+    read model (`intake.grievances`): on their page, on the line and by text alike."""
+    if g["status"] == "erased":
+        return "erased"
+    if g["grounds"] == "withdrawn_by_worker":
+        return "ended"  # the case was closed on the worker's withdrawal
+    if g["status"] == "withdrawn":
+        return "withdrawn"
+    return "rejected" if g["grounds"] else str(g["stage"])
+
 
 WRONG_RECEIPT = N_("That reference and secret number do not match. Please check them.")
 BLANK_RECEIPT = N_("Please type your reference and your secret number.")

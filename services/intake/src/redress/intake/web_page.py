@@ -31,6 +31,7 @@ def page(
     headers = context.pop("headers", None)
     offered = {code: LANGUAGES[code] for code in tenant.languages if code in LANGUAGES}
     context.setdefault("languages", offered or LANGUAGES)
+    context.setdefault("hotline", tenant.hotline)
     if slug := request.path_params.get("tenant"):
         # Leaving forgets the report this phone holds open first (`web_leave`).
         context.setdefault("exit_url", f"/t/{slug}/leave")

@@ -46,15 +46,16 @@ async def problem_page(request: Request, problem: Problem) -> HTMLResponse:
     lang = await page_language(request)
     _ = intake.pages.gettext(lang)
     tenant = request.path_params.get("tenant", "")
-    name, settings = Masthead("", ()), None
+    name, state = Masthead("", ()), None
     if problem.kind in ("unavailable", "overloaded"):
-        # Out or busy: the tenant's name is not worth another wait on the database.
-        settings = known.settings if (known := last_read(tenant)) else None
+        # Out or busy: the tenant's name is not worth another wait on the database. Its
+        # hotline, as last read, is what a worker who cannot be recorded now may call.
+        state = last_read(tenant)
     elif problem.kind != "unknown-tenant":
         async with request.app.state.runtime.pool.acquire() as conn:
-            settings = (await read_tenant(conn, tenant)).settings
-    if settings is not None:
-        name = Masthead(settings.name, tuple(settings.languages))
+            state = await read_tenant(conn, tenant)
+    if state is not None and (settings := state.settings) is not None:
+        name = Masthead(settings.name, tuple(settings.languages), hotline=state.hotline)
     asked = problem.status == 503 and request.method in ("GET", "HEAD")
     kind = "503-read" if asked else problem.kind
     heading, text = PROBLEMS.get(kind) or PROBLEMS.get(problem.status) or PROBLEMS[400]

@@ -46,6 +46,7 @@ from redress.intake.texts import (
     STATUS,
     THANKS,
     WITHDRAWN,
+    status_key,
 )
 from redress.intake.web_common import (
     NOTHING_UNSENT,
@@ -127,7 +128,7 @@ async def status(
         if text is not None:
             when = moment(row["time"], lang, name.time_zone)
             thread.append({"author": row["author"], "text": text.decode(), "time": when})
-    status_key = _status_key(g)
+    where = status_key(g)
     notice = request.query_params.get("done")
     # What the page says in its place anyway (a plan's answer, a review asked for, a consent
     # refused) has no notice: the worker is taken to that place, and reads it once.
@@ -135,16 +136,16 @@ async def status(
                "represented": REPRESENTED[True], "not_represented": REPRESENTED[False],
                "erased": ERASED, "thanks": THANKS, "consent_given": CONSENT_GIVEN,
                "contact_on": CONTACT_ON, "contact_off": CONTACT_OFF}  # fmt: skip
-    rejected = status_key == "rejected"
+    rejected = where == "rejected"
     # What the report holds, opened once: contact is offered, and a partner asked for, only
     # where it is there.
     held = await given(conn, intake.keyring, grievance_id)
     context: dict[str, Any] = {
         "g": g,
-        "status_label": _(STATUS.get(status_key, STATUS["received"])),
+        "status_label": _(STATUS.get(where, STATUS["received"])),
         # A report that ended (withdrawn, rejected, erased) waits for nothing any more.
         "due": format_date(g["stage_due"], "long", locale=lang)
-        if g["stage_due"] and status_key not in ENDED
+        if g["stage_due"] and where not in ENDED
         else None,
         "thread": thread,
         "outcome_label": _(outcome) if (outcome := OUTCOMES.get(g["outcome"])) else None,
@@ -167,7 +168,7 @@ async def status(
         "referral_action": f"/t/{tenant}/status/referral?lang={lang}",
         "status": status_code,
         # Withdrawn, as ended on the worker's word: nothing more is done, nobody contacts them.
-        "ended": status_key in ("ended", "withdrawn"),
+        "ended": where in ("ended", "withdrawn"),
         "grounds": _(grounds) if rejected and (grounds := GROUNDS.get(g["grounds"])) else None,
         "elsewhere": await _elsewhere(conn, tenant, g["country"], _) if rejected else None,
         "reviewable": reviewable(g),
@@ -190,17 +191,6 @@ def reviewable(g: Any) -> bool:
 
 
 ENDED = frozenset({"erased", "ended", "withdrawn", "rejected"})
-
-
-def _status_key(g: Any) -> str:
-    """What the worker is told of where their grievance is."""
-    if g["status"] == "erased":
-        return "erased"
-    if g["grounds"] == "withdrawn_by_worker":
-        return "ended"  # the case was closed on the worker's withdrawal
-    if g["status"] == "withdrawn":
-        return "withdrawn"
-    return "rejected" if g["grounds"] else str(g["stage"])
 
 
 async def _plan(conn: Conn, grievance_id: str, lang: str, _: Any) -> list[dict[str, Any]]:

@@ -176,6 +176,17 @@ class FollowUpSet(EventData):
 
 
 @event
+class HotlineSet(EventData):
+    """The number the initiative's desk answers, which workers are given in texts and on
+    their pages (null: none is given)."""
+
+    type = "HotlineSet"
+    stream_type = "tenant"
+
+    number: str | None = Field(default=None, max_length=40)
+
+
+@event
 class AlertRecipientsSet(EventData):
     """Who is emailed of what needs someone's attention: the addresses of the initiative's
     officers and supervisors (a case missed a stage, a critical case arrived) and of its

@@ -1,0 +1,35 @@
+"""The initiative's hotline: the number its desk answers, given to workers in texts and on the
+worker pages, so that a worker with a basic phone, who cannot open a web page, knows whom to
+call. Pure: the command, and what makes a number one (a short code such as 16357 is one).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from redress.events.application import Refused
+from redress.events.catalogue.tenant import HotlineSet
+from redress.events.envelope import EventData
+
+# Digits with single spaces or hyphens between, a + before: as people write numbers down.
+NUMBER = re.compile(r"^\+?[0-9](?:[ -]?[0-9])*$")
+MIN_DIGITS, MAX_DIGITS = 3, 15  # a short code; E.164's longest
+
+
+@dataclass(frozen=True)
+class SetHotline:
+    number: str | None  # None or blank: the initiative gives no number
+
+
+def decide_hotline(command: SetHotline, now: str | None, refused: type[Refused]) -> list[EventData]:
+    number = " ".join((command.number or "").split()) or None
+    if number is not None:
+        digits = sum(ch.isdigit() for ch in number)
+        if not NUMBER.match(number) or not MIN_DIGITS <= digits <= MAX_DIGITS:
+            raise refused(
+                "bad-hotline",
+                f"a hotline number is {MIN_DIGITS} to {MAX_DIGITS} digits, a + before them if "
+                "it is international, spaces or hyphens between them if you like",
+            )
+    return [] if number == now else [HotlineSet(number=number)]

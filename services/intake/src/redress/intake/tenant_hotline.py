@@ -1,0 +1,55 @@
+"""The tenant admin API for the initiative's hotline: `/v1/tenant/hotline`.
+
+The number the initiative's desk answers. Workers are given it where a text or a page asks
+them to call (a question waiting for them, the answer to STATUS), so that one with a basic
+phone, who cannot open a web page, knows whom to call. The tenancy domain decides what is a
+number; the texts and pages read it on the tenant's stream.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from redress.intake.tenant_api import TENANT_ANSWERS, Admin, run
+from redress.kit.deps import Store
+from redress.kit.errors import Problem
+from redress.tenancy.handlers import load, tenant_stream
+from redress.tenancy.hotline import MAX_DIGITS, MIN_DIGITS, SetHotline
+
+router = APIRouter(prefix="/v1", tags=["tenant"])
+
+
+class HotlineInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    number: str | None = Field(
+        max_length=40,
+        description=f"{MIN_DIGITS} to {MAX_DIGITS} digits, a + before them if international, "
+        "spaces or hyphens between them if you like (`+880 9612-345678`, a short code such as "
+        "`16357`); null or blank: no number is given to workers",
+        examples=["+880 9612-345678"],
+    )
+
+
+class HotlineAnswer(HotlineInput):
+    stream: str
+    version: int
+
+
+@router.put("/tenant/hotline", response_model=HotlineAnswer, responses=TENANT_ANSWERS)
+async def set_hotline(body: HotlineInput, principal: Admin, store: Store) -> HotlineAnswer:
+    """Set the number workers are given to call; texts sent from now on give it. The same
+    number again records nothing. 422 `bad-hotline` when it is not a number."""
+    done = await run(store, principal, SetHotline(body.number))
+    return HotlineAnswer(number=done.state.hotline, stream=done.stream, version=done.version)
+
+
+@router.get("/tenant/hotline", response_model=HotlineAnswer, responses=TENANT_ANSWERS)
+async def get_hotline(principal: Admin, store: Store) -> HotlineAnswer:
+    state, version = await load(store, principal.tenant)
+    if not state.registered:
+        raise Problem(404, "unknown-tenant", f"there is no initiative {principal.tenant!r}")
+    return HotlineAnswer(
+        number=state.hotline, stream=tenant_stream(principal.tenant), version=version
+    )
