@@ -59,6 +59,29 @@ async def test_ten_concurrent_requests_with_one_idempotency_key_file_once(intake
     assert await grievances(intake) == 1
 
 
+async def test_a_member_reference_filed_again_without_a_key_is_refused_naming_the_first(intake):
+    """A member's system that retries without an Idempotency-Key, or files live what it
+    imported, files one grievance: the reference names it, as in an import."""
+    first = await intake.client.post("/v1/grievances", json=GRIEVANCE, headers=intake.token())
+    assert first.status_code == 201, first.text
+    grievance_id = first.json()["grievance_id"]
+    again = await intake.client.post("/v1/grievances", json=GRIEVANCE, headers=intake.token())
+    assert again.status_code == 409, again.text
+    assert again.headers["content-type"] == "application/problem+json"
+    assert again.json()["type"] == "urn:redress:problem:already-filed"
+    assert again.json()["grievance_id"] == grievance_id
+    imported = await intake.client.post(
+        "/v1/grievances/import", content=json.dumps(GRIEVANCE) + "\n",
+        headers={**intake.token(), "Content-Type": "application/x-ndjson"},
+    )  # fmt: skip
+    assert imported.json()["rows"][0]["grievance_id"] == grievance_id
+    # Another member's reference is its own: the same words file a grievance of theirs.
+    other = await intake.client.post("/v1/grievances", json={**GRIEVANCE, "site_id": None},
+                                     headers=intake.token(org="globex-garments"))  # fmt: skip
+    assert other.status_code == 201, other.text
+    assert await grievances(intake) == 2
+
+
 async def test_a_filing_keyed_before_bodies_were_compared_as_validated_still_replays(intake):
     """The filing routes hashed their model's every field before ADR 47: a retry of the same
     body across the deploy gets its first answer, and another body is still refused."""

@@ -12,9 +12,10 @@ from redress.events.application import Refused
 from redress.events.catalogue.tenant import HotlineSet
 from redress.events.envelope import EventData
 
-# Digits with single spaces or hyphens between, a + before: as people write numbers down.
-NUMBER = re.compile(r"^\+?[0-9](?:[ -]?[0-9])*$")
 MIN_DIGITS, MAX_DIGITS = 3, 15  # a short code; E.164's longest
+# Digits with single spaces or hyphens between, a + before: as people write numbers down.
+NUMBER = rf"^\+?[0-9](?:[ -]?[0-9]){{{MIN_DIGITS - 1},{MAX_DIGITS - 1}}}$"
+_NUMBER = re.compile(NUMBER)
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,10 @@ class SetHotline:
 
 def decide_hotline(command: SetHotline, now: str | None, refused: type[Refused]) -> list[EventData]:
     number = " ".join((command.number or "").split()) or None
-    if number is not None:
-        digits = sum(ch.isdigit() for ch in number)
-        if not NUMBER.match(number) or not MIN_DIGITS <= digits <= MAX_DIGITS:
-            raise refused(
-                "bad-hotline",
-                f"a hotline number is {MIN_DIGITS} to {MAX_DIGITS} digits, a + before them if "
-                "it is international, spaces or hyphens between them if you like",
-            )
+    if number is not None and not _NUMBER.match(number):
+        raise refused(
+            "bad-hotline",
+            f"a hotline number is {MIN_DIGITS} to {MAX_DIGITS} digits, a + before them if "
+            "it is international, spaces or hyphens between them if you like",
+        )
     return [] if number == now else [HotlineSet(number=number)]

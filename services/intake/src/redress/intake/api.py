@@ -50,7 +50,9 @@ def _member_grievance_id(key: bytes, principal: Principal, member_reference: str
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
-@router.post("/grievances", status_code=201, response_model=Filed, responses=TENANT_ANSWERS)
+@router.post(
+    "/grievances", status_code=201, response_model=Filed, responses=TENANT_ANSWERS | answers(409)
+)
 async def submit(
     request: Request,
     body: MemberGrievance,
@@ -66,19 +68,39 @@ async def submit(
     another member is refused (422): name it in `site_text` instead. With a site, `country`
     may be left out: the site's is taken; one that is not the site's is refused (422
     `site-in-another-country`).
+
+    A `member_reference` names one grievance, as in an import: filed again (a retry sent
+    without an `Idempotency-Key`, or a row imported before), it is refused with 409
+    `already-filed`, naming in `grievance_id` the grievance filed first.
     """
+    gid = (
+        _member_grievance_id(intake.reference_key, principal, body.member_reference)
+        if body.member_reference
+        else None
+    )
     # `file_grievance` reads the tenant's stream and refuses an unknown initiative (404) or
     # one that left (410), undoing the claim with the transaction: no read of it before.
-    async with pool.acquire() as conn, conn.transaction():
-        first = await idempotency.claim(conn, SCHEMA, principal, idempotency_key, request, body)
-        if isinstance(first, idempotency.Replay):
-            return first.response()
-        filed = await file_grievance(
-            conn, store, intake, metadata_for(principal), body, Channel.member_api,
-            member_org=principal.org, member_reference=body.member_reference, with_secret=False,
-        )  # fmt: skip
-        if first:
-            await first.remember(conn, filed, 201)
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            first = await idempotency.claim(conn, SCHEMA, principal, idempotency_key, request, body)
+            if isinstance(first, idempotency.Replay):
+                return first.response()
+            filed = await file_grievance(
+                conn, store, intake, metadata_for(principal), body, Channel.member_api,
+                grievance_id=gid, member_org=principal.org,
+                member_reference=body.member_reference, with_secret=False,
+            )  # fmt: skip
+            if first:
+                await first.remember(conn, filed, 201)
+    except (ConcurrencyError, DataKeyExists):
+        if gid is None:  # pragma: no cover - a new id clashes with nothing
+            raise
+        raise Problem(
+            409, "already-filed",
+            f"a grievance was filed under this member_reference already: grievance {gid}; "
+            "find its case with GET /v1/cases?grievance_id=",
+            grievance_id=gid,
+        ) from None  # fmt: skip
     return filed
 
 

@@ -15,7 +15,7 @@ from redress.intake.tenant_api import TENANT_ANSWERS, Admin, run
 from redress.kit.deps import Store
 from redress.kit.errors import Problem
 from redress.tenancy.handlers import load, tenant_stream
-from redress.tenancy.hotline import MAX_DIGITS, MIN_DIGITS, SetHotline
+from redress.tenancy.hotline import MAX_DIGITS, MIN_DIGITS, NUMBER, SetHotline
 
 router = APIRouter(prefix="/v1", tags=["tenant"])
 
@@ -25,9 +25,10 @@ class HotlineInput(BaseModel):
 
     number: str | None = Field(
         max_length=40,
+        pattern=f"^$|{NUMBER}",
         description=f"{MIN_DIGITS} to {MAX_DIGITS} digits, a + before them if international, "
-        "spaces or hyphens between them if you like (`+880 9612-345678`, a short code such as "
-        "`16357`); null or blank: no number is given to workers",
+        "single spaces or hyphens between them if you like (`+880 9612-345678`, a short code "
+        "such as `16357`); null or empty: no number is given to workers",
         examples=["+880 9612-345678"],
     )
 
