@@ -206,6 +206,12 @@ async def test_replaying_the_webhooks_projection_changes_nothing_and_enqueues_no
     on_phone = platform.token(sub="officer-on-the-phone")
     await platform.post(f"/v1/referrals/{referral_id}/partners/safe-home/consent", PHONE, on_phone)
     await until_told(shelter, referral_id, "referral.sent")
+
+    async def recorded_delivered() -> bool:
+        # The partner answers before the sender records it: the record comes a moment later.
+        return [d.state for d in await deliveries(platform, referral_id)] == ["delivered"]
+
+    await wait_until(recorded_delivered, timeout=30)
     await stop_live_runners(platform, platform.referral_app)
     hooks = webhooks_for("referral", platform.settings)
 

@@ -170,8 +170,9 @@ async def reissue_by_text(
         raise Problem(429, "too-many-reissues", "a receipt was sent to this number just now",
                       headers=retry_after(math.ceil(wait)))  # fmt: skip
     ids = [r["grievance_id"] for r in await conn.fetch(
-        "SELECT DISTINCT grievance_id FROM intake.contact_keys WHERE tenant = $1 "
-        "AND contact_key = ANY($2::text[]) ORDER BY grievance_id DESC LIMIT $3",
+        "SELECT grievance_id FROM intake.contact_keys WHERE tenant = $1 "
+        "AND contact_key = ANY($2::text[]) GROUP BY grievance_id "
+        "ORDER BY min(filed_at) DESC, grievance_id DESC LIMIT $3",
         principal.tenant, keys.candidates, MOST_RECENT,
     )]  # fmt: skip
     for gid in ids:

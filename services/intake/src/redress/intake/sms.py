@@ -178,7 +178,8 @@ async def _receive(
         if state.status is Status.open:  # closed or not taken up: they are told why it is new
             notes.insert(0, SMS_NEW_AFTER_CLOSED)
         await conn.execute(
-            """UPDATE intake.sms_threads SET grievance_id = $3, thread_key = $4, lookup_key = $5
+            """UPDATE intake.sms_threads SET grievance_id = $3, thread_key = $4, lookup_key = $5,
+                   filed_at = clock_timestamp()
                WHERE tenant = $1 AND thread_key = $2""",
             tenant, key, new_id_, keys.hash, keys.key_id,
         )  # fmt: skip

@@ -66,14 +66,15 @@ async def where(conn: Conn, intake: Intake, tenant: str, keys: NumberKeys, langu
     first, then the hotline. A report whose worker stopped texts is left out (STATUS is told
     as the stage texts are): whoever holds the phone now may not be the worker, and the
     answer for a number with none to tell of says nothing of whether one exists."""
-    rows = await conn.fetch(
-        """SELECT g.reference, g.status, g.stage, g.grounds, f.language FROM intake.grievances g
-           JOIN intake.followers f USING (grievance_id)
+    newest_first = list(reversed(await _reports_of(conn, tenant, keys.candidates)))
+    found = await conn.fetch(
+        """SELECT g.grievance_id, g.reference, g.status, g.stage, g.grounds, f.language
+           FROM intake.grievances g JOIN intake.followers f USING (grievance_id)
            WHERE g.grievance_id = ANY($1::text[]) AND g.tenant = $2 AND f.contact_me
-             AND g.status <> 'erased'
-           ORDER BY g.grievance_id DESC LIMIT $3""",
-        await _reports_of(conn, tenant, keys.candidates), tenant, MOST_TOLD,
+             AND g.status <> 'erased'""",
+        newest_first, tenant,
     )  # fmt: skip
+    rows = sorted(found, key=lambda r: newest_first.index(r["grievance_id"]))[:MOST_TOLD]
     language = rows[0]["language"] if rows else language
     _ = intake.pages.gettext(language)
     said = [
@@ -86,16 +87,18 @@ async def where(conn: Conn, intake: Intake, tenant: str, keys: NumberKeys, langu
 
 
 async def _reports_of(conn: Conn, tenant: str, hashes: list[str]) -> list[str]:
-    """The reports texted to a number, oldest first (ids grow with time): those filed with it
-    to contact (`contact_keys`) and the one its texts join (`sms_threads`)."""
+    """The reports texted to a number, oldest first: those filed with it to contact
+    (`contact_keys`) and the one its texts join (`sms_threads`), by when each was tied to
+    it (an id keyed on a member's reference does not grow with time)."""
     rows = await conn.fetch(
         """SELECT grievance_id FROM (
-               SELECT grievance_id FROM intake.contact_keys
+               SELECT grievance_id, filed_at FROM intake.contact_keys
                WHERE tenant = $1 AND contact_key = ANY($2::text[])
-               UNION
-               SELECT grievance_id FROM intake.sms_threads
+               UNION ALL
+               SELECT grievance_id, filed_at FROM intake.sms_threads
                WHERE tenant = $1 AND thread_key = ANY($2::text[])
-           ) r ORDER BY grievance_id DESC LIMIT $3""",
+           ) r GROUP BY grievance_id
+           ORDER BY min(filed_at) DESC, grievance_id DESC LIMIT $3""",
         tenant, hashes, MOST_REPORTS,
     )  # fmt: skip
     return [r["grievance_id"] for r in reversed(rows)]
