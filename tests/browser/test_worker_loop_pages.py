@@ -93,6 +93,9 @@ async def test_a_worker_reads_why_and_where_else_and_stops_contact_without_javas
     await page.goto(site.url(f"/procedure?lang={lang}"))
     await expect(page.locator("#stages li")).to_have_count(4)
     await check(page, f"procedure ({lang})")
+    await page.goto(site.url(f"/card?lang={lang}"))  # the card auditors hand workers
+    await expect(page.locator("#card h1")).to_be_visible()
+    await check(page, f"card ({lang})")
 
 
 async def neutral(route: Route) -> None:

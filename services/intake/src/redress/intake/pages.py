@@ -36,6 +36,11 @@ def tel_link(number: str) -> Markup:
     return Markup('<a href="tel:{}" dir="ltr">{}</a>').format(dial, number)
 
 
+def web_link(address: str) -> Markup:
+    """An address as a link, kept left to right on a right-to-left page."""
+    return Markup('<a href="{}" dir="ltr">{}</a>').format(address, address)
+
+
 class Pages:
     def __init__(self, templates: Path, locales: Path) -> None:
         self.env = Environment(
@@ -48,6 +53,7 @@ class Pages:
             lstrip_blocks=True,
         )
         self.env.globals["tel_link"] = tel_link
+        self.env.globals["web_link"] = web_link
         self.catalogues = Catalogues(locales)
         self._countries: dict[str, list[tuple[str, str]]] = {}
 
