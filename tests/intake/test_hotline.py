@@ -10,7 +10,7 @@ from tests.intake.conftest import TENANT
 from tests.intake.test_worker_errors import NARRATIVE, database_gone, sms_text, tr
 
 NUMBER = "+880 9612-345678"
-LINK = '<a href="tel:+8809612345678" dir="ltr">+880 9612-345678</a>'
+LINK = '<a class="tel" href="tel:+8809612345678" dir="ltr">+880 9612-345678</a>'
 
 
 async def give_hotline(intake, number: str | None) -> None:
@@ -18,6 +18,16 @@ async def give_hotline(intake, number: str | None) -> None:
                                     headers=intake.token(roles=("admin",)))  # fmt: skip
     assert given.status_code == 200, given.text
     assert given.json()["number"] == number
+
+
+async def test_a_hotline_that_is_no_number_is_refused_in_words(intake):
+    for number in ("call us", "+880  9612", "1234567890123456"):
+        refused = await intake.client.put("/v1/tenant/hotline", json={"number": number},
+                                          headers=intake.token(roles=("admin",)))  # fmt: skip
+        assert refused.status_code == 422, refused.text
+        (error,) = refused.json()["errors"]
+        assert error["loc"] == ["body", "number"] and error["type"] == "bad-hotline"
+        assert error["msg"].startswith("a hotline number is 3 to 15 digits"), error
 
 
 async def test_every_page_gives_the_hotline_as_a_number_to_dial_once_there_is_one(intake):

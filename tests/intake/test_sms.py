@@ -251,11 +251,11 @@ async def test_status_says_where_each_report_of_the_number_stands_and_the_hotlin
                                     headers=admin)  # fmt: skip
     assert given.status_code == 200, given.text
     call = tr(intake, "bn", CALL_US) % {"hotline": "+880 9612-345678"}
-    assert f"<Message>{received} {call}</Message>" in await status()
+    assert f"<Message>{received}\n{call}</Message>" in await status()
     # Texts stopped: whoever holds the phone is told of no report, in the initiative's
     # language, not the report's.
     await post(intake, phone, "STOP", "SM-st-stop")
-    nothing = f"{says(intake, 'en', SMS_NO_REPORT)} {tr(intake, 'en', CALL_US)}"
+    nothing = f"{says(intake, 'en', SMS_NO_REPORT)}\n{tr(intake, 'en', CALL_US)}"
     await wait_until(lambda: told(nothing % {"hotline": "+880 9612-345678"}), timeout=30)
     assert len(await events_of(intake, "GrievanceSubmitted")) == 1
 

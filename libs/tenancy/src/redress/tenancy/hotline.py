@@ -16,6 +16,10 @@ MIN_DIGITS, MAX_DIGITS = 3, 15  # a short code; E.164's longest
 # Digits with single spaces or hyphens between, a + before: as people write numbers down.
 NUMBER = rf"^\+?[0-9](?:[ -]?[0-9]){{{MIN_DIGITS - 1},{MAX_DIGITS - 1}}}$"
 _NUMBER = re.compile(NUMBER)
+BAD_HOTLINE = (
+    f"a hotline number is {MIN_DIGITS} to {MAX_DIGITS} digits, a + before them if it is "
+    "international, single spaces or hyphens between them if you like"
+)
 
 
 @dataclass(frozen=True)
@@ -26,9 +30,5 @@ class SetHotline:
 def decide_hotline(command: SetHotline, now: str | None, refused: type[Refused]) -> list[EventData]:
     number = " ".join((command.number or "").split()) or None
     if number is not None and not _NUMBER.match(number):
-        raise refused(
-            "bad-hotline",
-            f"a hotline number is {MIN_DIGITS} to {MAX_DIGITS} digits, a + before them if "
-            "it is international, spaces or hyphens between them if you like",
-        )
+        raise refused("bad-hotline", BAD_HOTLINE)
     return [] if number == now else [HotlineSet(number=number)]

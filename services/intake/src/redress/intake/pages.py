@@ -33,7 +33,7 @@ def tel_link(number: str) -> Markup:
     """A number as a link a phone dials (`tel:` takes the digits and a leading + only), kept
     left to right on a right-to-left page."""
     dial = "".join(ch for ch in number if ch.isdigit() or ch == "+")
-    return Markup('<a href="tel:{}" dir="ltr">{}</a>').format(dial, number)
+    return Markup('<a class="tel" href="tel:{}" dir="ltr">{}</a>').format(dial, number)
 
 
 def web_link(address: str) -> Markup:

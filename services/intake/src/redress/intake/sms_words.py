@@ -83,7 +83,8 @@ async def where(conn: Conn, intake: Intake, tenant: str, keys: NumberKeys, langu
     ] or [_(SMS_NO_REPORT)]
     if hotline := (await read_tenant(conn, tenant)).hotline:
         said.append(_(CALL_US) % {"hotline": hotline})
-    return " ".join(said)
+    # A line each: a stage is said without a full stop ("Being checked"), in any script.
+    return "\n".join(said)
 
 
 async def _reports_of(conn: Conn, tenant: str, hashes: list[str]) -> list[str]:

@@ -8,24 +8,36 @@ number; the texts and pages read it on the tenant's stream.
 
 from __future__ import annotations
 
+import re
+from typing import Annotated
+
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from redress.intake.tenant_api import TENANT_ANSWERS, Admin, run
 from redress.kit.deps import Store
 from redress.kit.errors import Problem
 from redress.tenancy.handlers import load, tenant_stream
-from redress.tenancy.hotline import MAX_DIGITS, MIN_DIGITS, NUMBER, SetHotline
+from redress.tenancy.hotline import BAD_HOTLINE, MAX_DIGITS, MIN_DIGITS, NUMBER, SetHotline
 
 router = APIRouter(prefix="/v1", tags=["tenant"])
+
+
+def _a_number(value: object) -> object:
+    # Said in words before the schema's pattern is checked: its own message is the regex.
+    if isinstance(value, str) and value and not re.fullmatch(NUMBER, value):
+        raise PydanticCustomError("bad-hotline", BAD_HOTLINE)
+    return value
+
+
+Number = Annotated[str, Field(max_length=40, pattern=f"^$|{NUMBER}"), BeforeValidator(_a_number)]
 
 
 class HotlineInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    number: str | None = Field(
-        max_length=40,
-        pattern=f"^$|{NUMBER}",
+    number: Number | None = Field(
         description=f"{MIN_DIGITS} to {MAX_DIGITS} digits, a + before them if international, "
         "single spaces or hyphens between them if you like (`+880 9612-345678`, a short code "
         "such as `16357`); null or empty: no number is given to workers",
