@@ -12,7 +12,7 @@ async def test_the_card_gives_the_hotline_and_the_form_in_the_workers_language(i
     card = await intake.client.get(f"/t/{TENANT}/card?lang=bn")
     assert card.status_code == 200, card.text
     assert tr(intake, "bn", "You do not have to give your name.") in card.text
-    address = f"http://test/t/{TENANT}/report"
+    address = f"http://test/t/{TENANT}/report?lang=bn"  # opens in the card's language
     web = tr(intake, "bn", "Or report on our website: %(address)s")
     assert web % {"address": f'<a href="{address}" dir="ltr">{address}</a>'} in card.text
     assert "tel:" not in card.text  # no number given yet: none is made up

@@ -235,7 +235,8 @@ async def test_status_says_where_each_report_of_the_number_stands_and_the_hotlin
         return answer.text
 
     before = await intake.events()
-    assert f"<Message>{says(intake, 'en', SMS_NO_REPORT)}</Message>" in await status()
+    for asked in ("STATUS", "status.", "¿Status?", " status !"):  # as phones and people write it
+        assert f"<Message>{says(intake, 'en', SMS_NO_REPORT)}</Message>" in await status(asked)
     assert await intake.events() == before  # asking files nothing
     first = await post(intake, phone, "এজেন্ট আমাদের পাসপোর্ট রেখে দিয়েছে।", "SM-st-filed")
     reference = re.search(r"R-\w{8}", first.text).group(0)
@@ -243,7 +244,7 @@ async def test_status_says_where_each_report_of_the_number_stands_and_the_hotlin
     received = tr(intake, "bn", SMS_STAGE) % {"reference": reference, "stage": stage}
 
     async def told(expected: str) -> bool:
-        return f"<Message>{expected}</Message>" in await status(" status ")
+        return f"<Message>{expected}</Message>" in await status(" Status? ")
 
     await wait_until(lambda: told(received), timeout=30)  # in the report's language
     admin = intake.token(roles=("admin",))

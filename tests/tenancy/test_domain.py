@@ -280,12 +280,13 @@ def test_the_hotline_is_recorded_as_written_only_on_a_change_and_blank_gives_non
     assert folded.hotline == "+880 9612-345678" == export(folded)["hotline"]
     assert decide(SetHotline("+880 9612-345678"), folded) == []  # the same again
     assert decide(SetHotline("16357"), folded) == [HotlineSet(number="16357")]  # a short code
+    assert decide(SetHotline("١٦٣٥٧"), folded) == [HotlineSet(number="16357")]
     assert decide(SetHotline("   "), folded) == [HotlineSet(number=None)]
     assert decide(SetHotline(None), tenant) == []
 
 
 @pytest.mark.parametrize(
-    "number", ["12", "+", "call 16357", "+880--9612", "1234567890123456", "(880) 9612", "৯৯৯"]
+    "number", ["12", "+", "call 16357", "+880--9612", "1234567890123456", "(880) 9612", "৯৯"]
 )
 def test_a_hotline_that_is_no_number_is_refused(number):
     assert refused(SetHotline(number), given(REGISTERED)) == "bad-hotline"

@@ -39,7 +39,7 @@ from redress.intake.sms_texts import (
     SMS_UNREADABLE,
     language_of,
 )
-from redress.intake.sms_words import START, STATUS_WORDS, STOP, contact, load, where
+from redress.intake.sms_words import START, STATUS_WORDS, STOP, contact, keyword, load, where
 from redress.intake.texts import PROBLEMS
 from redress.kit.auth import Principal
 from redress.kit.deps import Pool, Store
@@ -142,7 +142,7 @@ async def _receive(
         return answered
     keys = await number_keys(conn, intake, tenant, phone)
     new_id_ = str(new_id())
-    if (wish := text.strip().upper()) in STOP | START:
+    if (wish := keyword(text)) in STOP | START:
         return await contact(conn, store, intake, metadata, keys, wish in START, language)
     if wish in STATUS_WORDS:
         return await where(conn, intake, tenant, keys, language)

@@ -3,6 +3,8 @@ them: STOP and START (texts about its reports), STATUS (where they stand)."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from redress.events.envelope import Metadata
 from redress.events.store import Conn, EventStore, read_stream_on
 from redress.intake.context import Intake
@@ -24,6 +26,21 @@ async def load(conn: Conn, stream: str) -> tuple[Grievance, int]:
     """The grievance as this transaction reads it, and its version to append at."""
     events = await read_stream_on(conn, stream)
     return fold([e.data for e in events]), len(events)
+
+
+def keyword(text: str) -> str:
+    """A text as a word alone, if it is one: in capitals, without the spaces and the marks
+    a phone's keyboard or its owner puts around it ("Status?", "STOP.", "status ।")."""
+    start, end = 0, len(text)
+    while start < end and _around(text[start]):
+        start += 1
+    while end > start and _around(text[end - 1]):
+        end -= 1
+    return text[start:end].upper()
+
+
+def _around(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch).startswith("P")
 
 
 # The words by which a number stops texts, or asks for them again, as SMS providers know them

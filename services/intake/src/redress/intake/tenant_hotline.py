@@ -19,16 +19,26 @@ from redress.intake.tenant_api import TENANT_ANSWERS, Admin, run
 from redress.kit.deps import Store
 from redress.kit.errors import Problem
 from redress.tenancy.handlers import load, tenant_stream
-from redress.tenancy.hotline import BAD_HOTLINE, MAX_DIGITS, MIN_DIGITS, NUMBER, SetHotline
+from redress.tenancy.hotline import (
+    BAD_HOTLINE,
+    MAX_DIGITS,
+    MIN_DIGITS,
+    NUMBER,
+    SetHotline,
+    as_written,
+)
 
 router = APIRouter(prefix="/v1", tags=["tenant"])
 
 
 def _a_number(value: object) -> object:
-    # Said in words before the schema's pattern is checked: its own message is the regex.
-    if isinstance(value, str) and value and not re.fullmatch(NUMBER, value):
+    # As the admin pages take it (spaces around dropped, any script's digits), and said in
+    # words before the schema's pattern is checked: its own message is the regex.
+    if not isinstance(value, str):
+        return value
+    if (number := as_written(value)) and not re.fullmatch(NUMBER, number):
         raise PydanticCustomError("bad-hotline", BAD_HOTLINE)
-    return value
+    return number
 
 
 Number = Annotated[str, Field(max_length=40, pattern=f"^$|{NUMBER}"), BeforeValidator(_a_number)]

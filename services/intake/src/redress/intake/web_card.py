@@ -26,6 +26,6 @@ async def card(
     lang = language(request, lang)
     async with pool.acquire() as conn:
         name = await masthead(conn, tenant)  # 404 for an unknown initiative
-    # Without the language: the form offers the worker theirs, on the phone they open it on.
-    address = f"{request.base_url}t/{tenant}/report"
+    # In the card's language: a phone that asks for none would open the form in English.
+    address = f"{request.base_url}t/{tenant}/report?lang={lang}"
     return page(request, intake, "card.html", lang, name, address=address)
