@@ -25,11 +25,11 @@ lint: install
 	$(BIN)/mypy
 
 # The suite in worker processes (pytest-xdist): most of a test's time is spent waiting on
-# servers. On two cores two workers took 21 minutes, four were slower. The tests sharing the
-# generated tenant, or the browser, run in one worker, which makes it once (tests/conftest.py).
+# servers. On two cores two workers took 21 minutes, four were slower. Each worker makes its
+# own session fixtures (servers, browser, the generated tenant: a minute).
 TEST_WORKERS ?= 2
 pytest: install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 test: lint pytest
 

@@ -162,18 +162,3 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
     terminalreporter.write_line(
         f"browser tests: {len(ran)} ran, {len(skipped)} skipped (Debian chromium: {CHROMIUM})"
     )
-
-
-# Session fixtures that cost most to make (the generated tenant, the browser): under
-# pytest-xdist (`--dist loadgroup`) the tests that use one run in one worker, which makes it
-# once; every other test goes to whichever worker is free.
-_SHARED_ONCE = ("generated", "browser")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        names = getattr(item, "fixturenames", ())
-        for fixture in _SHARED_ONCE:
-            if fixture in names:
-                item.add_marker(pytest.mark.xdist_group(fixture))
-                break
