@@ -133,7 +133,8 @@ async def _receive(
     tenant = metadata.tenant
     # The worker's language, as far as the script of what they wrote tells; else the one the
     # initiative gives a worker without a preference (its first).
-    settings = (await read_tenant(conn, tenant)).settings
+    initiative = await read_tenant(conn, tenant)
+    settings = initiative.settings
     offered = settings.languages if settings else ()
     language = language_of(text, offered, default=offered[0] if offered else "en")
     if not visible(text):  # empty, or a photo alone: nothing to file, but they are answered
@@ -145,7 +146,7 @@ async def _receive(
     if (wish := keyword(text)) in STOP | START:
         return await contact(conn, store, intake, metadata, keys, wish in START, language)
     if wish in STATUS_WORDS:
-        return await where(conn, intake, tenant, keys, language)
+        return await where(conn, intake, tenant, keys, language, initiative.hotline)
     # A thread under an older lookup key is found as it is; else the thread is claimed
     # under the newest, and a text arriving at the same moment waits for this one.
     thread = await _thread(conn, tenant, keys.candidates)

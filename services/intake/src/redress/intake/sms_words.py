@@ -19,7 +19,6 @@ from redress.intake.sms_texts import (
     SMS_STAGE,
 )
 from redress.intake.texts import STATUS, status_key
-from redress.tenancy.handlers import read_tenant
 
 
 async def load(conn: Conn, stream: str) -> tuple[Grievance, int]:
@@ -78,7 +77,9 @@ STATUS_WORDS = frozenset({"STATUS"})
 MOST_TOLD = 3
 
 
-async def where(conn: Conn, intake: Intake, tenant: str, keys: NumberKeys, language: str) -> str:
+async def where(
+    conn: Conn, intake: Intake, tenant: str, keys: NumberKeys, language: str, hotline: str | None
+) -> str:
     """Where each report texted to the number stands, as its worker's page says it, newest
     first, then the hotline. A report whose worker stopped texts is left out (STATUS is told
     as the stage texts are): whoever holds the phone now may not be the worker, and the
@@ -95,10 +96,11 @@ async def where(conn: Conn, intake: Intake, tenant: str, keys: NumberKeys, langu
     language = rows[0]["language"] if rows else language
     _ = intake.pages.gettext(language)
     said = [
-        _(SMS_STAGE) % {"reference": r["reference"], "stage": _(STATUS[status_key(r)])}
+        _(SMS_STAGE)
+        % {"reference": r["reference"], "stage": _(STATUS.get(status_key(r), STATUS["received"]))}
         for r in rows
     ] or [_(SMS_NO_REPORT)]
-    if hotline := (await read_tenant(conn, tenant)).hotline:
+    if hotline:  # as the text's answer read the initiative, once
         said.append(_(CALL_US) % {"hotline": hotline})
     # A line each: a stage is said without a full stop ("Being checked"), in any script.
     return "\n".join(said)
